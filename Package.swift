@@ -1,0 +1,57 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "Linkwell",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "linkwell", targets: ["linkwell"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/vapor/sql-kit.git", from: "3.36.0"),
+        .package(url: "https://github.com/vapor/sqlite-kit.git", from: "4.5.2"),
+        .package(url: "https://github.com/vapor/postgres-kit.git", from: "2.17.0"),
+        .package(url: "https://github.com/vapor/sqlite-nio.git", from: "1.13.2"),
+        .package(url: "https://github.com/vapor/async-kit.git", from: "1.22.0"),
+    ],
+    targets: [
+        .target(name: "LinkwellCore"),
+        .target(name: "LinkwellStorage", dependencies: [
+            "LinkwellCore",
+            .product(name: "SQLKit", package: "sql-kit"),
+            .product(name: "SQLiteKit", package: "sqlite-kit"),
+            .product(name: "PostgresKit", package: "postgres-kit"),
+            .product(name: "SQLiteNIO", package: "sqlite-nio"),
+            .product(name: "AsyncKit", package: "async-kit"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .target(name: "LinkwellWeb", dependencies: [
+            "LinkwellCore", "LinkwellStorage",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+            .product(name: "Mustache", package: "swift-mustache"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Logging", package: "swift-log"),
+        ], resources: [.copy("Templates"), .copy("Static")]),
+        .target(name: "LinkwellCommands", dependencies: [
+            "LinkwellCore", "LinkwellStorage", "LinkwellWeb",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+        ]),
+        .executableTarget(name: "linkwell", dependencies: ["LinkwellCommands"]),
+        .target(name: "LinkwellTesting", dependencies: [
+            "LinkwellCore", "LinkwellStorage", "LinkwellWeb",
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+        ]),
+        .testTarget(name: "LinkwellTests", dependencies: [
+            "LinkwellCore", "LinkwellStorage", "LinkwellWeb", "LinkwellCommands", "LinkwellTesting",
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+        ]),
+    ]
+)

@@ -1,0 +1,230 @@
+import Foundation
+import LinkwellCore
+import LinkwellWeb
+
+/// A realistic fictional scheme: three GP practices, a social prescribing team, a dozen community
+/// organisations with 30+ services, and about 200 people at every stage of the journey. Every case is
+/// driven through the real casework rules, so the demo data is as consistent as real data.
+public enum DemoScheme {
+    public static let password = "linkwell-demo-2026"
+
+    public struct Logins: Sendable {
+        public var rows: [(role: String, email: String)]
+        public var summary: String {
+            "Demo scheme ready. Sign in with any of these (password: \(password)):\n"
+                + rows.map { "  \($0.role.padding(toLength: 14, withPad: " ", startingAt: 0)) \($0.email)" }.joined(separator: "\n")
+        }
+    }
+
+    static let people = 200
+
+    /// Seeds the scheme unless it is already there; returns the logins either way.
+    @discardableResult
+    public static func seed(into store: any LinkwellStore, now: Date = Date(), bcryptCost: UInt8 = 12) async throws -> Logins {
+        let staff: [(String, String, Role, String?)] = [
+            ("admin@demo.linkwell.test", "Alex Morgan", .admin, nil),
+            ("gp@demo.linkwell.test", "Dr Amara Okafor", .referrer, "riverside"),
+            ("nurse@demo.linkwell.test", "Nurse Ben Carter", .referrer, "hillview"),
+            ("social.worker@demo.linkwell.test", "Priya Shah", .referrer, "council"),
+            ("linkworker@demo.linkwell.test", "Sam Patel", .linkWorker, "scheme"),
+            ("linkworker2@demo.linkwell.test", "Jo Reid", .linkWorker, "scheme"),
+            ("supervisor@demo.linkwell.test", "Morgan Hale", .supervisor, "scheme"),
+            ("provider@demo.linkwell.test", "Chris Evans (Riverside Walkers)", .provider, "walkers"),
+            ("provider2@demo.linkwell.test", "Dee Lowe (Money Matters)", .provider, "money"),
+            ("commissioner@demo.linkwell.test", "Fran Ito (ICB)", .commissioner, "icb"),
+        ]
+        let logins = Logins(rows: staff.map { ($0.2.label, $0.0) })
+        if try await store.user(email: staff[0].0) != nil { return logins }
+
+        // Organisations and services
+        let organisations: [(String, String, OrganisationKind)] = [
+            ("riverside", "Riverside Medical Practice", .gpPractice), ("hillview", "Hillview Surgery", .gpPractice),
+            ("canal", "Canal Street Health Centre", .gpPractice), ("scheme", "Linkwell Demo Social Prescribing Service", .scheme),
+            ("council", "Demo City Council Adult Social Care", .localAuthority), ("icb", "Demo Integrated Care Board", .nhs),
+            ("walkers", "Riverside Walkers", .vcse), ("money", "Money Matters Advice", .vcse), ("age", "Age Well Demo", .vcse),
+            ("garden", "Growing Together Community Garden", .vcse), ("arts", "Open Studio Arts", .vcse),
+            ("carers", "Demo Carers Centre", .vcse), ("mind", "Mind in Demo City", .vcse), ("food", "Eastside Food Hub", .vcse),
+            ("men", "Men's Shed Demo", .vcse), ("library", "Demo City Libraries", .localAuthority), ("leisure", "Active Demo Leisure Trust", .vcse),
+        ]
+        var orgIDs: [String: OrganisationID] = [:]
+        for (key, name, kind) in organisations {
+            let id = OrganisationID("org-\(key)")
+            orgIDs[key] = id
+            try await store.createOrganisation(Organisation(id: id, name: name, kind: kind))
+        }
+        let services: [(String, String, String, String)] = [
+            ("walkers", "Riverside health walks", "Gentle one-hour walks every Tuesday and Friday, led by trained volunteers.", "physical_activity"),
+            ("walkers", "Nordic walking for beginners", "Six-week course with poles provided.", "physical_activity"),
+            ("walkers", "Walking football", "Slower-paced football for over-50s.", "physical_activity"),
+            ("money", "Debt advice drop-in", "Free, confidential debt advice, no appointment needed.", "debt"),
+            ("money", "Benefits check and form filling", "Help to claim what you are entitled to.", "benefits"),
+            ("money", "Energy bills support", "Help with fuel debt and grants.", "debt"),
+            ("age", "Friday lunch club", "Hot lunch and company for older people.", "loneliness"),
+            ("age", "Telephone befriending", "A weekly call from a friendly volunteer.", "loneliness"),
+            ("age", "Digital skills for over-60s", "Learn to use a phone or tablet.", "loneliness"),
+            ("garden", "Community gardening sessions", "Grow food, make friends, get outdoors.", "low_mood"),
+            ("garden", "Green gym", "Conservation work as exercise.", "physical_activity"),
+            ("arts", "Creative wellbeing workshop", "Art for wellbeing, no experience needed.", "low_mood"),
+            ("arts", "Community choir", "Sing together on Wednesday evenings.", "loneliness"),
+            ("arts", "Writing for wellbeing", "A small, supportive writing group.", "anxiety"),
+            ("carers", "Carers support group", "Peer support for unpaid carers.", "carer_support"),
+            ("carers", "Carers' breaks", "Short breaks and sitting service.", "carer_support"),
+            ("carers", "Young adult carers", "Support for carers aged 18-25.", "carer_support"),
+            ("mind", "Anxiety management course", "Six-week course in coping skills.", "anxiety"),
+            ("mind", "Bereavement support group", "Monthly group for people who have lost someone.", "bereavement"),
+            ("mind", "Peer support group", "Weekly mutual support.", "low_mood"),
+            ("food", "Community pantry", "Low-cost food shop with membership.", "debt"),
+            ("food", "Cook and eat sessions", "Learn to cook healthy meals on a budget.", "long_term_condition"),
+            ("men", "Men's Shed workshop", "Woodwork, repairs and conversation.", "loneliness"),
+            ("men", "Men's walking group", "Walk and talk.", "low_mood"),
+            ("library", "Reading friends", "Shared reading groups.", "loneliness"),
+            ("library", "Job club", "CVs, applications and interview practice.", "employment"),
+            ("library", "Volunteering hub", "Find volunteering that suits you.", "employment"),
+            ("leisure", "Exercise referral programme", "12 weeks of supported gym sessions.", "long_term_condition"),
+            ("leisure", "Aqua aerobics (low impact)", "Gentle water exercise.", "physical_activity"),
+            ("leisure", "Chair-based exercise", "Strength and balance seated classes.", "long_term_condition"),
+            ("council", "Housing options advice", "Advice on housing problems and homelessness.", "housing"),
+            ("age", "Knit and natter", "Crafts and conversation, weekly.", "loneliness"),
+            ("mind", "Pain management peer group", "Living well with persistent pain.", "long_term_condition"),
+        ]
+        var serviceRecords: [Service] = []
+        for (index, (org, name, description, category)) in services.enumerated() {
+            let service = Service(id: ServiceID("svc-\(index + 1)"), organisationID: orgIDs[org]!, name: name,
+                                  description: description, category: category, area: "Demo City", active: name != "Young adult carers")
+            serviceRecords.append(service)
+            try await store.createService(service)
+        }
+
+        let accounts = Accounts(store: store, env: .live, configuration: WebConfiguration(bcryptCost: bcryptCost))
+        var users: [String: User] = [:]
+        for (email, name, role, org) in staff {
+            users[email] = try await accounts.createUser(email: email, displayName: name, role: role.rawValue,
+                                                         organisationID: org.map { orgIDs[$0]!.rawValue }, password: password)
+        }
+        let referrers = ["gp@demo.linkwell.test", "nurse@demo.linkwell.test", "social.worker@demo.linkwell.test"].map { Principal(users[$0]!) }
+        let linkWorkers = ["linkworker@demo.linkwell.test", "linkworker2@demo.linkwell.test"].map { Principal(users[$0]!) }
+        let providerByOrg = [orgIDs["walkers"]!: Principal(users["provider@demo.linkwell.test"]!),
+                             orgIDs["money"]!: Principal(users["provider2@demo.linkwell.test"]!)]
+        let supervisor = Principal(users["supervisor@demo.linkwell.test"]!)
+
+        var random = SeededRandom(seed: 2026)
+        let given = ["Margaret", "David", "Aisha", "John", "Fatima", "Peter", "Grace", "Mohammed", "Susan", "Tom", "Eileen", "Kwame",
+                     "Joan", "Raj", "Linda", "Patrick", "Olga", "Ibrahim", "Helen", "Connor", "Mei", "Barbara", "Tariq", "Rose"]
+        let family = ["Smith", "Jones", "Khan", "Williams", "Brown", "Taylor", "Ahmed", "Wilson", "Evans", "Patel", "Walker",
+                      "Okoro", "Hughes", "Nowak", "Green", "Ali", "Hall", "Murphy", "Begum", "Clarke", "Lewis", "Singh"]
+        let postcodes = ["LS1 4AP", "LS2 7HY", "LS6 2QT", "LS7 3JB", "LS8 1DR", "LS9 6PL", "LS11 5AS", "LS12 2TW"]
+        let stages: [(ReferralStatus, Int)] = [(.received, 22), (.declined, 8), (.accepted, 14), (.contactAttempted, 10),
+                                               (.unableToContact, 6), (.engaged, 20), (.planAgreed, 20), (.active, 60),
+                                               (.review, 10), (.closed, 30)]
+        var counter = 0
+        for (stage, count) in stages {
+            for _ in 0..<count {
+                counter += 1
+                let index = counter
+                let start = now.addingTimeInterval(-Double(random.next(in: 3...180)) * 86_400 - Double(index) * 3_600)
+                var clock = start
+                func env() -> CoreEnvironment {
+                    clock = min(clock.addingTimeInterval(Double(random.next(in: 1...6)) * 86_400), now)
+                    let at = clock
+                    return CoreEnvironment(now: { at }, newID: CoreEnvironment.live.newID)
+                }
+                let referrer = referrers[index % referrers.count]
+                let lw = linkWorkers[index % linkWorkers.count]
+                let needA = Need.allCases[random.next(in: 0...10)], needB = Need.allCases[random.next(in: 0...10)]
+                let submission = ReferralSubmission(
+                    person: .init(nhsNumber: index % 3 == 0 ? nil : demoNHSNumber(index), givenName: given[random.next(in: 0...(given.count - 1))],
+                                  familyName: family[random.next(in: 0...(family.count - 1))],
+                                  dateOfBirth: "\(1935 + random.next(in: 0...70))-0\(random.next(in: 1...9))-1\(random.next(in: 0...9))",
+                                  postcode: postcodes[random.next(in: 0...(postcodes.count - 1))], phone: "07700 900\(String(format: "%03d", index))",
+                                  preferredLanguage: index % 11 == 0 ? "Polish" : "English", interpreterNeeded: index % 22 == 0,
+                                  communicationNeeds: index % 9 == 0 ? "Hard of hearing: prefers face-to-face" : ""),
+                    sourceType: [SourceType.gp, .practiceNurse, .socialWorker][index % 3].rawValue,
+                    needs: [needA.rawValue, needB.rawValue], personView: "Would like to get out more and feel less alone.",
+                    consent: .init(given: true, givenBy: "The person", method: "verbal",
+                                   purposes: ["share_with_providers", "share_with_referrer", "evaluation"]),
+                    riskInformation: index % 13 == 0 ? "Lives alone; history of falls. Visit in pairs." : "",
+                    feedbackPreference: "key_events", urgency: index % 7 == 0 ? "soon" : "routine",
+                    pathway: ["long-term conditions", "mental health", "carers", ""][index % 4])
+                let created = try await CaseworkService(store: store, env: env()).submitReferral(submission, by: referrer)
+                let id = created.referral.id
+                func act(_ by: Principal = lw, _ action: @escaping @Sendable (Case, Principal, CoreEnvironment) throws -> CaseChange) async throws {
+                    let e = env()
+                    try await CaseworkService(store: store, env: e).act(on: id, .init(by, route: "demo")) { try action($0, by, e) }
+                }
+                if stage == .received { continue }
+                if stage == .declined {
+                    try await act(supervisor) { c, p, e in try c.decline(reason: "Needs are clinical; returned to GP for a mental health assessment.", by: p, env: e) }
+                    continue
+                }
+                try await act { c, p, e in try c.accept(by: p, env: e) }
+                if stage == .accepted { continue }
+                if [.contactAttempted, .unableToContact].contains(stage) {
+                    for _ in 0..<(stage == .unableToContact ? 3 : 1) {
+                        try await act { c, p, e in try c.recordContact(ContactInput(mode: "phone", durationMinutes: 5, successful: false, notes: "No answer; left a message."), by: p, env: e) }
+                    }
+                    if stage == .unableToContact { try await act { c, p, e in try c.end(as: .unableToContact, note: "Three attempts by phone and letter.", by: p, env: e) } }
+                    continue
+                }
+                try await act { c, p, e in try c.recordContact(ContactInput(mode: index % 2 == 0 ? "gp_practice" : "home_visit", durationMinutes: 45 + index % 30, successful: true, notes: "First conversation: talked about what matters."), by: p, env: e) }
+                if stage == .engaged { continue }
+                try await act { c, p, e in try c.agreePlan(PlanInput(whatMatters: "Getting out of the house and meeting people again.", goals: ["Go to a group once a week", "Feel more confident on the phone"]), by: p, env: e) }
+                if stage == .planAgreed { continue }
+                let service = serviceRecords[(index * 7) % serviceRecords.count].active ? serviceRecords[(index * 7) % serviceRecords.count] : serviceRecords[0]
+                try await act { c, p, e in try c.referOut(to: service, note: "Would like someone to meet them on the first visit.", by: p, env: e) }
+                let onwardID = try await store.loadCase(id)!.onwardReferrals.last!.id
+                let provider = providerByOrg[service.organisationID] ?? lw
+                // Providers with staff in the demo answer for themselves; the link worker records the rest.
+                func provide(_ action: @escaping @Sendable (Case, Principal, CoreEnvironment) throws -> CaseChange) async throws {
+                    let e = env()
+                    if provider.role == .provider {
+                        _ = try await CaseworkService(store: store, env: e).providerAct(onwardID, .init(provider, route: "demo")) { try action($0, provider, e) }
+                    } else {
+                        try await CaseworkService(store: store, env: e).act(on: id, .init(lw, route: "demo")) { try action($0, lw, e) }
+                    }
+                }
+                switch index % 5 {
+                case 0: continue  // still waiting for the provider
+                case 1:
+                    try await provide { c, p, e in try c.respondToOnward(onwardID, accept: false, reason: "no_capacity", note: "Group is full until spring.", by: p, env: e) }
+                default:
+                    try await provide { c, p, e in try c.respondToOnward(onwardID, accept: true, reason: nil, note: nil, by: p, env: e) }
+                    try await provide { c, p, e in try c.reportAttendance(onwardID, sessionDate: nil, attended: index % 5 != 4, by: p, env: e) }
+                }
+                if stage == .active { continue }
+                try await act { c, p, e in try c.end(as: .review, note: "", by: p, env: e) }
+                if stage == .review { continue }
+                try await act { c, p, e in try c.rateGoal(c.goals[0].id, rating: 7, by: p, env: e) }
+                try await act { c, p, e in try c.close(reason: index % 3 == 0 ? "goals_met" : "connected_to_community", note: "Now attending regularly.", by: p, env: e) }
+            }
+        }
+        return logins
+    }
+
+    /// A valid (modulus-11) NHS number in the 999 range, which is reserved for test data.
+    static func demoNHSNumber(_ index: Int) -> String {
+        var base = 999_000_000 + index * 7
+        while true {
+            let digits = String(base).compactMap(\.wholeNumberValue)
+            let sum = digits.enumerated().reduce(0) { $0 + $1.element * (10 - $1.offset) }
+            let check = (11 - sum % 11) % 11
+            if check != 10 { return String(base) + String(check) }
+            base += 1
+        }
+    }
+}
+
+/// A small deterministic generator (SplitMix64) so the demo scheme is the same every time.
+struct SeededRandom {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    mutating func next(in range: ClosedRange<Int>) -> Int {
+        range.lowerBound + Int(next() % UInt64(range.count))
+    }
+}

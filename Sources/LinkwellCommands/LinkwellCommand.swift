@@ -1,0 +1,128 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import LinkwellCore
+import LinkwellStorage
+import LinkwellWeb
+import Logging
+
+/// `linkwell`: run and administer a Linkwell scheme.
+public struct LinkwellCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "linkwell",
+        abstract: "Linkwell: open software for running a social prescribing scheme.",
+        subcommands: [Serve.self, Migrate.self, Demo.self, UserCommand.self, TokenCommand.self],
+        defaultSubcommand: Serve.self
+    )
+    public init() {}
+}
+
+/// Where the data lives: a SQLite file (the default), a `postgres://` URL, or `memory`.
+struct DatabaseOptions: ParsableArguments {
+    @Option(name: .long, help: "A SQLite file path, a postgres:// URL, or 'memory'. Also read from LINKWELL_DATABASE.")
+    var database: String = ProcessInfo.processInfo.environment["LINKWELL_DATABASE"] ?? "./linkwell.sqlite"
+
+    /// Opens the store and brings its schema up to date.
+    func open() async throws -> any LinkwellStore {
+        let store = try await StoreFactory.open(database)
+        try await store.migrate()
+        return store
+    }
+}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the web application and the API.")
+
+    @Option(help: "Address to listen on.") var host = "127.0.0.1"
+    @Option(help: "Port to listen on.") var port = 8080
+    @OptionGroup var db: DatabaseOptions
+    @Flag(help: "Seed the fictional demo scheme first (if the database has no demo data yet).") var demo = false
+    @Flag(help: "Mark cookies Secure (set this when Linkwell is served over HTTPS).") var secureCookies = false
+
+    func run() async throws {
+        var logger = Logger(label: "linkwell")
+        logger.logLevel = .info
+        let store = try await db.open()
+        if demo {
+            let logins = try await DemoScheme.seed(into: store)
+            print(logins.summary)
+        }
+        let configuration = WebConfiguration(host: host, port: port, secureCookies: secureCookies)
+        let app = try await buildApplication(configuration: configuration, store: store, logger: logger)
+        print("Linkwell is running at http://\(host):\(port)/ (database: \(StoreFactory.describe(db.database)))")
+        try await app.runService()
+        try await store.shutdown()
+    }
+}
+
+struct Migrate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Create or update the database schema.")
+    @OptionGroup var db: DatabaseOptions
+
+    func run() async throws {
+        let store = try await db.open()
+        try await store.shutdown()
+        print("Database schema is up to date (\(StoreFactory.describe(db.database))).")
+    }
+}
+
+struct Demo: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Seed a realistic fictional scheme and print its logins.")
+    @OptionGroup var db: DatabaseOptions
+
+    func run() async throws {
+        let store = try await db.open()
+        let logins = try await DemoScheme.seed(into: store)
+        try await store.shutdown()
+        print(logins.summary)
+    }
+}
+
+struct UserCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "user", abstract: "Manage users.", subcommands: [Create.self])
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create a user. The password is read from standard input unless --password is given.")
+        @OptionGroup var db: DatabaseOptions
+        @Option(help: "Email address (the sign-in name).") var email: String
+        @Option(help: "Full name.") var name: String
+        @Option(help: "One of: \(Role.allCases.map(\.rawValue).joined(separator: ", ")).") var role: String
+        @Option(help: "Organisation id (required for providers).") var organisation: String?
+        @Option(help: "Password (at least 12 characters). Prefer standard input, which keeps it out of shell history.") var password: String?
+
+        func run() async throws {
+            let secret = password ?? readLine(strippingNewline: true) ?? ""
+            let store = try await db.open()
+            defer { Task { try? await store.shutdown() } }
+            let accounts = Accounts(store: store, env: .live, configuration: WebConfiguration())
+            do {
+                let user = try await accounts.createUser(email: email, displayName: name, role: role, organisationID: organisation, password: secret)
+                print("Created \(user.role.label.lowercased()) \(user.email) (id \(user.id)).")
+            } catch LinkwellError.invalid(let errors) {
+                throw ValidationError(errors.map { "\($0.field): \($0.message)" }.joined(separator: "\n"))
+            }
+        }
+    }
+}
+
+struct TokenCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "token", abstract: "Manage API tokens.", subcommands: [Create.self])
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create a bearer token for an integration; it is printed once.")
+        @OptionGroup var db: DatabaseOptions
+        @Option(help: "Email of the user the token acts as.") var email: String
+        @Option(help: "What the token is for, e.g. 'practice system'.") var name: String
+
+        func run() async throws {
+            let store = try await db.open()
+            defer { Task { try? await store.shutdown() } }
+            do {
+                let token = try await Accounts(store: store, env: .live, configuration: WebConfiguration()).createToken(email: email, name: name)
+                print(token)
+            } catch LinkwellError.invalid(let errors) {
+                throw ValidationError(errors.map { "\($0.field): \($0.message)" }.joined(separator: "\n"))
+            }
+        }
+    }
+}

@@ -1,0 +1,295 @@
+import Foundation
+
+/// Builds one `CaseChange`, enforcing the lifecycle as it goes.
+struct CaseUpdate {
+    let current: Case
+    let actor: Principal
+    let env: CoreEnvironment
+    let now: Date
+    var change: CaseChange
+
+    init(_ current: Case, by actor: Principal, env: CoreEnvironment) {
+        self.current = current
+        self.actor = actor
+        self.env = env
+        self.now = env.now()
+        var referral = current.referral
+        referral.version += 1
+        referral.updatedAt = now
+        change = CaseChange(expectedVersion: current.referral.version, referral: referral)
+    }
+
+    var status: ReferralStatus { change.referral.status }
+
+    mutating func move(to next: ReferralStatus, note: String = "") throws(LinkwellError) {
+        guard status.canMove(to: next) else {
+            throw .conflict("A referral that is \(status.label.lowercased()) cannot become \(next.label.lowercased()).")
+        }
+        change.events.append(ReferralEvent(id: env.id(), referralID: change.referral.id, from: status, to: next,
+                                           actorID: actor.userID, at: now, note: note))
+        change.referral.status = next
+    }
+
+    /// Queues a message back to the referrer when they asked for this kind of news.
+    mutating func messageBack(_ kind: MessageKind, _ body: String) {
+        guard let referrer = change.referral.referrerID else { return }
+        let wanted = change.referral.feedbackPreference == .keyEvents || kind == .closed || kind == .declined
+        guard wanted else { return }
+        change.messages.append(MessageBack(id: env.id(), referralID: change.referral.id, recipientID: referrer,
+                                           kind: kind, body: body, createdAt: now))
+    }
+
+    mutating func moveOnward(_ onward: inout OnwardReferral, to next: OnwardStatus, note: String = "") throws(LinkwellError) {
+        guard onward.status.canMove(to: next) else {
+            throw .conflict("A referral out that is \(onward.status.label.lowercased()) cannot become \(next.label.lowercased()).")
+        }
+        change.onwardEvents.append(OnwardEvent(id: env.newID(), onwardReferralID: onward.id, from: onward.status,
+                                               to: next, actorID: actor.userID, at: now, note: note))
+        onward.status = next
+        onward.updatedAt = now
+    }
+
+    mutating func requireInSupport(_ doing: String) throws(LinkwellError) {
+        guard status.isInSupport || status == .accepted || status == .contactAttempted else {
+            throw .conflict("Cannot \(doing): the referral is \(status.label.lowercased()).")
+        }
+    }
+}
+
+/// Input for recording a contact.
+public struct ContactInput: Codable, Sendable {
+    public var at: String?
+    public var mode: String?
+    public var durationMinutes: Int?
+    public var successful: Bool?
+    public var notes: String?
+    public init(at: String? = nil, mode: String?, durationMinutes: Int?, successful: Bool?, notes: String?) {
+        self.at = at
+        self.mode = mode
+        self.durationMinutes = durationMinutes
+        self.successful = successful
+        self.notes = notes
+    }
+}
+
+/// Input for agreeing the plan.
+public struct PlanInput: Codable, Sendable {
+    public var whatMatters: String?
+    public var goals: [String]?
+    public init(whatMatters: String?, goals: [String]?) {
+        self.whatMatters = whatMatters
+        self.goals = goals
+    }
+}
+
+/// The casework actions. Each is pure: it reads the case and returns the change to store, or throws.
+extension Case {
+    /// A link worker takes the referral onto their caseload.
+    public func accept(by actor: Principal, env: CoreEnvironment) throws(LinkwellError) -> CaseChange {
+        var update = CaseUpdate(self, by: actor, env: env)
+        try update.move(to: .accepted)
+        update.change.referral.linkWorkerID = actor.userID
+        update.messageBack(.accepted, "The social prescribing service has accepted the referral. A link worker (\(actor.displayName)) will contact the person.")
+        return update.change
+    }
+
+    /// The referral is not suitable for social prescribing; the referrer is told why.
+    public func decline(reason: String?, by actor: Principal, env: CoreEnvironment) throws(LinkwellError) -> CaseChange {
+        var v = Validator()
+        let why = v.required(reason, "reason", label: "A reason for declining", max: 1000)
+        try v.check()
+        var update = CaseUpdate(self, by: actor, env: env)
+        try update.move(to: .declined, note: why)
+        update.change.referral.outcomeNote = why
+        update.messageBack(.declined, "The social prescribing service has declined the referral. Reason: \(why)")
+        return update.change
+    }
+
+    /// Records a conversation or an attempt; the first successful one makes the person "engaged".
+    public func recordContact(_ input: ContactInput, by actor: Principal, env: CoreEnvironment) throws(LinkwellError) -> CaseChange {
+        var v = Validator()
+        let mode = v.choice(input.mode, "mode", label: "Contact mode", as: ContactMode.self)
+        let minutes = input.durationMinutes ?? 0
+        if input.durationMinutes == nil { v.add("durationMinutes", "Duration in minutes is required.") }
+        else if !(1...600).contains(minutes) { v.add("durationMinutes", "Duration must be between 1 and 600 minutes.") }
+        let notes = v.optional(input.notes, "notes", label: "Notes", max: 10_000)
+        var when = env.now()
+        if let text = input.at, !text.isEmpty {
+            if let parsed = parseInstant(text) {
+                if parsed > env.now().addingTimeInterval(300) { v.add("at", "A contact cannot be in the future.") }
+                when = parsed
+            } else {
+                v.add("at", "Date and time must look like 2026-03-01T14:30.")
+            }
+        }
+        try v.check()
+        var update = CaseUpdate(self, by: actor, env: env)
+        try update.requireInSupport("record a contact")
+        let successful = input.successful ?? true
+        update.change.contacts.append(Contact(id: env.id(), referralID: referral.id, at: when, mode: mode!,
+                                              durationMinutes: minutes, successful: successful, notes: notes,
+                                              recordedBy: actor.userID))
+        switch (update.status, successful) {
+        case (.accepted, true), (.contactAttempted, true):
+            try update.move(to: .engaged)
+            update.messageBack(.firstSeen, "The person has been seen by their link worker.")
+        case (.accepted, false), (.contactAttempted, false):
+            try update.move(to: .contactAttempted)
+        default:
+            break
+        }
+        return update.change
+    }
+
+    /// Records "what matters to me" and the first goals; moves an engaged case to "plan agreed".
+    public func agreePlan(_ input: PlanInput, by actor: Principal, env: CoreEnvironment) throws(LinkwellError) -> CaseChange {
+        var v = Validator()
+        let whatMatters = v.required(input.whatMatters, "whatMatters", label: "What matters to the person", max: 5000)
+        let goals = (input.goals ?? []).map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
+        if goals.contains(where: { $0.count > 500 }) { v.add("goals", "Each goal must be at most 500 characters.") }
+        try v.check()
+        var update = CaseUpdate(self, by: actor, env: env)
+        guard update.status.isInSupport else {
+            throw .conflict("A plan can be agreed only once the person is engaged; the referral is \(update.status.label.lowercased()).")
+        }
+        if update.status == .engaged { try update.move(to: .planAgreed) }
+        update.change.plan = Plan(referralID: referral.id, whatMatters: whatMatters, agreedAt: update.now, agreedBy: actor.userID)
+        update.change.goals = goals.map { Goal(id: env.id(), referralID: referral.id, description: $0, createdAt: update.now) }
+        return update.change
+    }
+
+    /// Rates progress on a goal, 1–10.
+    public func rateGoal(_ goalID: GoalID, rating: Int?, by actor: Principal, env: CoreEnvironment) throws(LinkwellError) -> CaseChange {
+        guard goals.contains(where: { $0.id == goalID }) else { throw .notFound("goal") }
+        guard let rating, (1...10).contains(rating) else { throw .invalid("rating", "A goal rating must be a whole number from 1 to 10.") }
+        var update = CaseUpdate(self, by: actor, env: env)
+        guard update.status.isInSupport else { throw .conflict("Goals cannot be rated on a case that is \(update.status.label.lowercased()).") }
+        update.change.goalRatings.append(GoalRating(goalID: goalID, rating: rating, at: update.now, ratedBy: actor.userID))
+        return update.change
+    }
+
+    /// Refers the person out to a community service (the social prescription).
+    public func referOut(to service: Service?, note: String?, by actor: Principal, env: CoreEnvironment) throws(LinkwellError) -> CaseChange {
+        var v = Validator()
+        if service == nil { v.add("serviceId", "Choose a service to refer to.") }
+        else if service?.active == false { v.add("serviceId", "That service is not taking referrals (it is not active).") }
+        let note = v.optional(note, "note", label: "Note to the provider", max: 2000)
+        try v.check()
+        var update = CaseUpdate(self, by: actor, env: env)
+        guard update.status.isInSupport else {
+            throw .conflict("A referral out can be made only while the person is being supported; the referral is \(update.status.label.lowercased()).")
+        }
+        guard referral.consent.covers(.shareWithProviders) else {
+            throw .conflict("The person has not consented to their details being shared with community services.")
+        }
+        if onwardReferrals.contains(where: { $0.serviceID == service!.id && [.requested, .accepted, .inProgress, .onHold].contains($0.status) }) {
+            throw .conflict("The person already has an open referral to this service.")
+        }
+        let onward = OnwardReferral(id: env.id(), referralID: referral.id, serviceID: service!.id, status: .requested,
+                                    rejectionReason: nil, note: note, createdBy: actor.userID,
+                                    createdAt: update.now, updatedAt: update.now)
+        update.change.onwardReferrals.append(onward)
+        update.change.onwardEvents.append(OnwardEvent(id: env.newID(), onwardReferralID: onward.id, from: nil, to: .requested,
+                                                      actorID: actor.userID, at: update.now, note: ""))
+        if update.status == .planAgreed { try update.move(to: .active) }
+        return update.change
+    }
+
+    /// The provider accepts or rejects a referral out.
+    public func respondToOnward(_ id: OnwardReferralID, accept: Bool, reason: String?, note: String?,
+                                by actor: Principal, env: CoreEnvironment) throws(LinkwellError) -> CaseChange {
+        guard var onward = onward(id) else { throw .notFound("referral out") }
+        var update = CaseUpdate(self, by: actor, env: env)
+        if accept {
+            try update.moveOnward(&onward, to: .accepted)
+        } else {
+            var v = Validator()
+            let why = v.choice(reason, "reason", label: "Reason", as: RejectionReason.self)
+            let text = v.optional(note, "note", label: "Note", max: 1000)
+            try v.check()
+            try update.moveOnward(&onward, to: .rejected, note: text)
+            onward.rejectionReason = why
+        }
+        update.change.onwardReferrals.append(onward)
+        return update.change
+    }
+
+    /// The provider reports whether the person came to a session.
+    public func reportAttendance(_ id: OnwardReferralID, sessionDate: String?, attended: Bool,
+                                 by actor: Principal, env: CoreEnvironment) throws(LinkwellError) -> CaseChange {
+        guard var onward = onward(id) else { throw .notFound("referral out") }
+        let today = CalendarDate(env.now())
+        var date = today
+        if let text = sessionDate, !text.isEmpty {
+            guard let parsed = CalendarDate(text) else { throw .invalid("sessionDate", "Session date must be a real date, YYYY-MM-DD.") }
+            guard parsed <= today else { throw .invalid("sessionDate", "Session date cannot be in the future.") }
+            date = parsed
+        }
+        guard onward.status.acceptsAttendance else {
+            throw .conflict("Attendance can be reported only on a referral the service has accepted; this one is \(onward.status.label.lowercased()).")
+        }
+        var update = CaseUpdate(self, by: actor, env: env)
+        if attended && onward.status == .accepted {
+            try update.moveOnward(&onward, to: .inProgress, note: "first attended")
+        }
+        update.change.attendance.append(AttendanceReport(id: env.newID(), onwardReferralID: id, sessionDate: date,
+                                                         attended: attended, reportedBy: actor.userID, reportedAt: update.now))
+        update.change.onwardReferrals.append(onward)
+        return update.change
+    }
+
+    /// The link worker (or provider) moves a referral out to another status: on hold, completed, cancelled…
+    public func updateOnward(_ id: OnwardReferralID, to status: String?, note: String?,
+                             by actor: Principal, env: CoreEnvironment) throws(LinkwellError) -> CaseChange {
+        guard var onward = onward(id) else { throw .notFound("referral out") }
+        var v = Validator()
+        let next = v.choice(status, "status", label: "Status", as: OnwardStatus.self)
+        let text = v.optional(note, "note", label: "Note", max: 1000)
+        try v.check()
+        var update = CaseUpdate(self, by: actor, env: env)
+        try update.moveOnward(&onward, to: next!, note: text)
+        update.change.onwardReferrals.append(onward)
+        return update.change
+    }
+
+    /// Closes the case with a reason; the referrer hears the outcome.
+    public func close(reason: String?, note: String?, by actor: Principal, env: CoreEnvironment) throws(LinkwellError) -> CaseChange {
+        var v = Validator()
+        let why = v.choice(reason, "reason", label: "Closing reason", as: ClosingReason.self)
+        let text = v.optional(note, "note", label: "Closing note", max: 2000)
+        try v.check()
+        var update = CaseUpdate(self, by: actor, env: env)
+        try update.move(to: .closed, note: text)
+        update.change.referral.closingReason = why
+        update.change.referral.outcomeNote = text
+        update.messageBack(.closed, "The case has closed. Outcome: \(why!.label)." + (text.isEmpty ? "" : " \(text)"))
+        return update.change
+    }
+
+    /// Ends a case that never got going, or that the person left.
+    public func end(as status: ReferralStatus, note: String?, by actor: Principal, env: CoreEnvironment) throws(LinkwellError) -> CaseChange {
+        guard [.unableToContact, .withdrawn, .redirected, .triaged, .review, .active].contains(status) else {
+            throw .invalid("status", "Use accept, decline or close for that step.")
+        }
+        var v = Validator()
+        let text = v.optional(note, "note", label: "Note", max: 2000)
+        try v.check()
+        var update = CaseUpdate(self, by: actor, env: env)
+        try update.move(to: status, note: text)
+        if status.isFinal {
+            update.change.referral.outcomeNote = text
+            update.messageBack(.closed, "The case has ended: \(status.label.lowercased()).")
+        }
+        return update.change
+    }
+}
+
+/// Parses "2026-03-01T14:30", "2026-03-01T14:30:00Z" or a full ISO 8601 instant (UTC when no zone is given).
+public func parseInstant(_ text: String) -> Date? {
+    let trimmed = text.trimmingCharacters(in: .whitespaces)
+    if let date = try? Date(trimmed, strategy: .iso8601) { return date }
+    for suffix in [":00Z", "Z"] {
+        if let date = try? Date(trimmed + suffix, strategy: .iso8601) { return date }
+    }
+    return nil
+}

@@ -1,0 +1,191 @@
+import Foundation
+
+/// The use cases of the journey: access checks, auditing, the casework rules and storage, in one place
+/// that the web controllers, the commands and the demo seeder all call.
+public struct CaseworkService: Sendable {
+    public let store: any LinkwellStore
+    public let env: CoreEnvironment
+
+    public init(store: any LinkwellStore, env: CoreEnvironment) {
+        self.store = store
+        self.env = env
+    }
+
+    /// Who is asking and through which route (for the audit trail).
+    public struct Request: Sendable {
+        public var principal: Principal
+        public var route: String
+        public init(_ principal: Principal, route: String) {
+            self.principal = principal
+            self.route = route
+        }
+    }
+
+    // MARK: Referral in
+
+    /// A referrer (or, with no principal, the person themself) makes a referral.
+    public func submitReferral(_ submission: ReferralSubmission, by principal: Principal?) async throws -> Case {
+        if let principal, ![.referrer, .linkWorker, .supervisor].contains(principal.role) {
+            throw LinkwellError.forbidden("Your role cannot make referrals.")
+        }
+        let (person, referral) = try submission.validated(by: principal, env: env)
+        let event = ReferralEvent(id: env.id(), referralID: referral.id, from: nil, to: .received,
+                                  actorID: principal?.userID, at: referral.receivedAt, note: "")
+        try await store.createReferral(person: person, referral: referral, event: event)
+        return Case(person: person, referral: referral, events: [event])
+    }
+
+    // MARK: Reading, always audited
+
+    /// Reads a case the caller may see; anyone else is told it does not exist, and the attempt is audited.
+    public func readCase(_ id: ReferralID, _ request: Request) async throws -> Case {
+        let found = try await store.loadCase(id)
+        let allowed = found.map { AccessPolicy.canRead($0, request.principal) } ?? false
+        try await audit(request, action: "read", type: "referral", id: id.rawValue, allowed: allowed)
+        guard allowed, let found else { throw LinkwellError.notFound("referral") }
+        return found
+    }
+
+    /// The caller's lists: a referrer's own referrals, a link worker's caseload and the waiting list,
+    /// or (supervisor) the whole team's.
+    public func caseload(_ request: Request) async throws -> [ReferralSummary] {
+        let p = request.principal
+        let rows: [ReferralSummary]
+        switch p.role {
+        case .referrer:
+            rows = try await store.referrals(ReferralQuery(referrerID: p.userID))
+        case .linkWorker:
+            let mine = try await store.referrals(ReferralQuery(linkWorkerID: p.userID))
+            let waiting = try await store.referrals(ReferralQuery(unallocatedOnly: true, statuses: [.received, .triaged]))
+            rows = mine + waiting
+        case .supervisor:
+            rows = try await store.referrals(ReferralQuery())
+        default:
+            throw LinkwellError.forbidden("Your role has no caseload.")
+        }
+        try await audit(request, action: "list", type: "caseload", id: p.userID.rawValue, allowed: true)
+        return rows
+    }
+
+    public func messages(_ request: Request) async throws -> [MessageBack] {
+        try await store.messages(recipientID: request.principal.userID)
+    }
+
+    // MARK: Casework
+
+    /// Loads the case, checks the caller may work on it, applies the action and stores the change.
+    /// A lost race is retried on fresh state, so the loser gets the domain's own answer (e.g.
+    /// "already accepted") rather than a storage error.
+    @discardableResult
+    public func act(on id: ReferralID, _ request: Request,
+                    _ action: @Sendable (Case) async throws -> CaseChange) async throws -> Case {
+        for attempt in 1...5 {
+            let current = try await readCase(id, request)
+            guard AccessPolicy.canWork(current, request.principal) else {
+                throw LinkwellError.forbidden("Only the case's link worker or a supervisor can do this.")
+            }
+            let change = try await action(current)
+            do {
+                try await store.apply(change)
+                return change.applied(to: current)
+            } catch StorageError.versionConflict where attempt < 5 {
+                continue
+            }
+        }
+        throw LinkwellError.conflict("The referral changed while you were working on it; try again.")
+    }
+
+    public func accept(_ id: ReferralID, _ r: Request) async throws -> Case {
+        guard r.principal.role == .linkWorker || r.principal.role == .supervisor else {
+            throw LinkwellError.forbidden("Only link workers accept referrals.")
+        }
+        return try await act(on: id, r) { [env] in try $0.accept(by: r.principal, env: env) }
+    }
+
+    public func referOut(_ id: ReferralID, serviceID: String?, note: String?, _ r: Request) async throws -> Case {
+        let service = try await serviceID.flatMap { $0.isEmpty ? nil : $0 }.asyncMap { try await store.service(id: ServiceID($0)) }
+        return try await act(on: id, r) { [env] in try $0.referOut(to: service ?? nil, note: note, by: r.principal, env: env) }
+    }
+
+    // MARK: Providers
+
+    /// What a provider sees of a referral out: the minimum necessary, never notes, risk detail or NHS number.
+    public struct ProviderView: Sendable {
+        public var onward: OnwardReferral
+        public var service: Service
+        public var personName: String
+        public var phone: String
+        public var email: String
+        public var preferredLanguage: String
+        public var interpreterNeeded: Bool
+        public var communicationNeeds: String
+        public var linkWorkerName: String
+        public var attendance: [AttendanceReport]
+    }
+
+    public func providerInbox(_ request: Request) async throws -> [OnwardSummary] {
+        guard request.principal.role == .provider, let org = request.principal.organisationID else {
+            throw LinkwellError.forbidden("Only provider staff have a referrals inbox.")
+        }
+        try await audit(request, action: "list", type: "provider_inbox", id: org.rawValue, allowed: true)
+        return try await store.onwardReferrals(organisationID: org)
+    }
+
+    /// Loads the case behind a referral out if the provider may see it; otherwise "not found", audited.
+    private func providerCase(_ id: OnwardReferralID, _ request: Request) async throws -> (Case, OnwardReferral, Service) {
+        var result: (Case, OnwardReferral, Service)?
+        if let referralID = try await store.referralID(forOnward: id),
+           let found = try await store.loadCase(referralID),
+           let onward = found.onward(id),
+           let service = try await store.service(id: onward.serviceID),
+           AccessPolicy.canSeeOnward(service, request.principal) {
+            result = (found, onward, service)
+        }
+        try await audit(request, action: "read", type: "onward_referral", id: id.rawValue, allowed: result != nil)
+        guard let result else { throw LinkwellError.notFound("referral") }
+        return result
+    }
+
+    public func providerView(_ id: OnwardReferralID, _ request: Request) async throws -> ProviderView {
+        let (found, onward, service) = try await providerCase(id, request)
+        let linkWorker = try await found.referral.linkWorkerID.asyncMap { try await store.user(id: $0) } ?? nil
+        let p = found.person
+        return ProviderView(onward: onward, service: service, personName: p.fullName, phone: p.phone, email: p.email,
+                            preferredLanguage: p.preferredLanguage, interpreterNeeded: p.interpreterNeeded,
+                            communicationNeeds: p.communicationNeeds, linkWorkerName: linkWorker?.displayName ?? "",
+                            attendance: found.attendance(for: id))
+    }
+
+    /// A provider action on a referral out (accept, reject, attendance), with the same race handling as `act`.
+    public func providerAct(_ id: OnwardReferralID, _ request: Request,
+                            _ action: @Sendable (Case) throws -> CaseChange) async throws -> ProviderView {
+        for attempt in 1...5 {
+            let (found, _, _) = try await providerCase(id, request)
+            do {
+                try await store.apply(try action(found))
+                return try await providerView(id, request)
+            } catch StorageError.versionConflict where attempt < 5 {
+                continue
+            }
+        }
+        throw LinkwellError.conflict("The referral changed while you were working on it; try again.")
+    }
+
+    // MARK: Audit
+
+    public func audit(_ request: Request, action: String, type: String, id: String, allowed: Bool) async throws {
+        try await store.append(AuditEvent(id: env.newID(), at: env.now(), actorID: request.principal.userID,
+                                          action: action, recordType: type, recordID: id, route: request.route,
+                                          outcome: allowed ? .allowed : .denied))
+    }
+}
+
+extension Optional {
+    /// `map` for an async transform.
+    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
+        switch self {
+        case .some(let value): try await transform(value)
+        case .none: nil
+        }
+    }
+}

@@ -1,0 +1,149 @@
+import Foundation
+
+/// A referral in as submitted by a form or the API: raw values, validated by `validated(...)`.
+public struct ReferralSubmission: Codable, Sendable {
+    public struct PersonInput: Codable, Sendable {
+        public var nhsNumber: String?
+        public var givenName: String?
+        public var familyName: String?
+        public var dateOfBirth: String?
+        public var postcode: String?
+        public var phone: String?
+        public var email: String?
+        public var preferredLanguage: String?
+        public var interpreterNeeded: Bool?
+        public var communicationNeeds: String?
+        public init(nhsNumber: String? = nil, givenName: String? = nil, familyName: String? = nil, dateOfBirth: String? = nil,
+                    postcode: String? = nil, phone: String? = nil, email: String? = nil, preferredLanguage: String? = nil,
+                    interpreterNeeded: Bool? = nil, communicationNeeds: String? = nil) {
+            self.nhsNumber = nhsNumber
+            self.givenName = givenName
+            self.familyName = familyName
+            self.dateOfBirth = dateOfBirth
+            self.postcode = postcode
+            self.phone = phone
+            self.email = email
+            self.preferredLanguage = preferredLanguage
+            self.interpreterNeeded = interpreterNeeded
+            self.communicationNeeds = communicationNeeds
+        }
+    }
+
+    public struct ConsentInput: Codable, Sendable {
+        /// Must be true: the person agreed to the referral.
+        public var given: Bool?
+        public var givenBy: String?
+        public var method: String?
+        public var purposes: [String]?
+        public init(given: Bool?, givenBy: String?, method: String?, purposes: [String]?) {
+            self.given = given
+            self.givenBy = givenBy
+            self.method = method
+            self.purposes = purposes
+        }
+    }
+
+    public var person: PersonInput?
+    public var sourceType: String?
+    public var needs: [String]?
+    public var personView: String?
+    public var consent: ConsentInput?
+    public var riskInformation: String?
+    public var feedbackPreference: String?
+    public var urgency: String?
+    public var pathway: String?
+
+    public init(person: PersonInput?, sourceType: String?, needs: [String]?, personView: String?, consent: ConsentInput?,
+                riskInformation: String?, feedbackPreference: String?, urgency: String?, pathway: String?) {
+        self.person = person
+        self.sourceType = sourceType
+        self.needs = needs
+        self.personView = personView
+        self.consent = consent
+        self.riskInformation = riskInformation
+        self.feedbackPreference = feedbackPreference
+        self.urgency = urgency
+        self.pathway = pathway
+    }
+
+    /// Checks every field and builds the person and the referral, or throws naming each bad field.
+    public func validated(by referrer: Principal?, env: CoreEnvironment) throws(LinkwellError) -> (Person, Referral) {
+        var v = Validator()
+        let now = env.now()
+        let p = person ?? PersonInput()
+
+        var nhs: NHSNumber?
+        if let raw = p.nhsNumber?.trimmingCharacters(in: .whitespaces), !raw.isEmpty {
+            nhs = NHSNumber(raw)
+            if nhs == nil { v.add("person.nhsNumber", "NHS number must be 10 digits with a valid check digit.") }
+        }
+        let given = v.required(p.givenName, "person.givenName", label: "Given name", max: 100)
+        let family = v.required(p.familyName, "person.familyName", label: "Family name", max: 100)
+        var dob: CalendarDate?
+        let dobText = (p.dateOfBirth ?? "").trimmingCharacters(in: .whitespaces)
+        if dobText.isEmpty { v.add("person.dateOfBirth", "Date of birth is required.") }
+        else if let parsed = CalendarDate(dobText) {
+            let today = CalendarDate(now)
+            if parsed > today { v.add("person.dateOfBirth", "Date of birth cannot be in the future.") }
+            else if parsed.years(until: today) > 120 { v.add("person.dateOfBirth", "Date of birth is more than 120 years ago.") }
+            else { dob = parsed }
+        } else { v.add("person.dateOfBirth", "Date of birth must be a real date written YYYY-MM-DD.") }
+        var postcode = ""
+        let postcodeText = (p.postcode ?? "").trimmingCharacters(in: .whitespaces)
+        if postcodeText.isEmpty { v.add("person.postcode", "Postcode is required.") }
+        else if let normal = Postcode.normalised(postcodeText) { postcode = normal }
+        else { v.add("person.postcode", "Postcode is not a valid UK postcode.") }
+        let phone = v.optional(p.phone, "person.phone", label: "Phone", max: 40)
+        let email = v.optional(p.email, "person.email", label: "Email", max: 200)
+        if !email.isEmpty && !(email.contains("@") && email.contains(".")) { v.add("person.email", "Email address is not valid.") }
+        if phone.isEmpty && email.isEmpty { v.add("person.phone", "Give a phone number or an email address so the link worker can make contact.") }
+        let language = v.optional(p.preferredLanguage, "person.preferredLanguage", label: "Preferred language", max: 60)
+        let communication = v.optional(p.communicationNeeds, "person.communicationNeeds", label: "Communication needs", max: 2000)
+
+        let source: SourceType? = referrer == nil ? .selfReferral
+            : v.choice(sourceType, "sourceType", label: "Source", as: SourceType.self)
+        var needList: [Need] = []
+        for raw in needs ?? [] {
+            if let need = Need(rawValue: raw) { if !needList.contains(need) { needList.append(need) } }
+            else { v.add("needs", "Unknown need '\(raw)'. Use: \(Need.allCases.map(\.rawValue).joined(separator: ", ")).") }
+        }
+        if needList.isEmpty && (needs ?? []).isEmpty { v.add("needs", "Choose at least one reason for referral.") }
+        let personView = v.optional(self.personView, "personView", label: "The person's own view", max: 5000)
+        let risk = v.optional(riskInformation, "riskInformation", label: "Risk information", max: 5000)
+        let pathway = v.optional(self.pathway, "pathway", label: "Pathway", max: 100)
+        let feedback = (feedbackPreference ?? "").isEmpty ? .keyEvents
+            : v.choice(feedbackPreference, "feedbackPreference", label: "Feedback preference", as: FeedbackPreference.self)
+        let urgency = (self.urgency ?? "").isEmpty ? .routine : v.choice(self.urgency, "urgency", label: "Urgency", as: Urgency.self)
+
+        var consentValue: Consent?
+        let c = consent ?? ConsentInput(given: nil, givenBy: nil, method: nil, purposes: nil)
+        if c.given != true {
+            v.add("consent.given", "The person's consent to this referral must be recorded before it can be made.")
+        } else {
+            let by = v.required(c.givenBy, "consent.givenBy", label: "Who gave consent", max: 200)
+            let method = v.choice(c.method, "consent.method", label: "How consent was given", as: ConsentMethod.self)
+            var purposes: [ConsentPurpose] = [.socialPrescribing]
+            for raw in c.purposes ?? [] {
+                guard let purpose = ConsentPurpose(rawValue: raw) else {
+                    v.add("consent.purposes", "Unknown consent purpose '\(raw)'."); continue
+                }
+                if !purposes.contains(purpose) { purposes.append(purpose) }
+            }
+            if let method { consentValue = Consent(givenBy: by, givenAt: now, method: method, purposes: purposes) }
+        }
+        try v.check()
+
+        let personValue = Person(id: env.id(), nhsNumber: nhs, givenName: given, familyName: family, dateOfBirth: dob!,
+                                 postcode: postcode, phone: phone, email: email, gpPracticeID: nil,
+                                 preferredLanguage: language.isEmpty ? "English" : language,
+                                 interpreterNeeded: p.interpreterNeeded ?? false, communicationNeeds: communication,
+                                 createdAt: now)
+        let referral = Referral(id: env.id(), personID: personValue.id, referrerID: referrer?.userID,
+                                referrerOrganisationID: referrer?.organisationID, sourceType: source!, needs: needList,
+                                personView: personView, consent: consentValue!, riskInformation: risk,
+                                feedbackPreference: feedback!, urgency: urgency!, pathway: pathway, status: .received,
+                                linkWorkerID: nil, closingReason: nil, outcomeNote: "", receivedAt: now, updatedAt: now,
+                                version: 1)
+        return (personValue, referral)
+    }
+}

@@ -1,0 +1,105 @@
+import Foundation
+
+/// One person's referral and everything that hangs off it: the aggregate that casework changes.
+public struct Case: Codable, Sendable, Equatable {
+    public var person: Person
+    public var referral: Referral
+    public var events: [ReferralEvent]
+    public var contacts: [Contact]
+    public var plan: Plan?
+    public var goals: [Goal]
+    public var goalRatings: [GoalRating]
+    public var onwardReferrals: [OnwardReferral]
+    public var onwardEvents: [OnwardEvent]
+    public var attendance: [AttendanceReport]
+    public var messages: [MessageBack]
+
+    public init(person: Person, referral: Referral, events: [ReferralEvent] = [], contacts: [Contact] = [],
+                plan: Plan? = nil, goals: [Goal] = [], goalRatings: [GoalRating] = [],
+                onwardReferrals: [OnwardReferral] = [], onwardEvents: [OnwardEvent] = [],
+                attendance: [AttendanceReport] = [], messages: [MessageBack] = []) {
+        self.person = person
+        self.referral = referral
+        self.events = events
+        self.contacts = contacts
+        self.plan = plan
+        self.goals = goals
+        self.goalRatings = goalRatings
+        self.onwardReferrals = onwardReferrals
+        self.onwardEvents = onwardEvents
+        self.attendance = attendance
+        self.messages = messages
+    }
+
+    /// When a link worker first reached the person.
+    public var firstSeenAt: Date? { contacts.filter(\.successful).map(\.at).min() }
+
+    public func onward(_ id: OnwardReferralID) -> OnwardReferral? { onwardReferrals.first { $0.id == id } }
+    public func ratings(for goal: GoalID) -> [GoalRating] { goalRatings.filter { $0.goalID == goal } }
+    public func attendance(for onward: OnwardReferralID) -> [AttendanceReport] {
+        attendance.filter { $0.onwardReferralID == onward }
+    }
+}
+
+/// Everything one casework action writes, applied by storage atomically and only if the referral's
+/// version is still `expectedVersion` (so two people acting at once cannot both win).
+public struct CaseChange: Sendable, Equatable {
+    public var expectedVersion: Int
+    /// The referral as it is after the change (its version is `expectedVersion + 1`).
+    public var referral: Referral
+    public var events: [ReferralEvent] = []
+    public var contacts: [Contact] = []
+    /// Inserted or replaced.
+    public var plan: Plan?
+    public var goals: [Goal] = []
+    public var goalRatings: [GoalRating] = []
+    /// Inserted or replaced by id.
+    public var onwardReferrals: [OnwardReferral] = []
+    public var onwardEvents: [OnwardEvent] = []
+    public var attendance: [AttendanceReport] = []
+    public var messages: [MessageBack] = []
+
+    public init(expectedVersion: Int, referral: Referral) {
+        self.expectedVersion = expectedVersion
+        self.referral = referral
+    }
+
+    /// The case as it will be once this change is applied (used by the in-memory store and by tests).
+    public func applied(to current: Case) -> Case {
+        var next = current
+        next.referral = referral
+        next.events += events
+        next.contacts += contacts
+        if let plan { next.plan = plan }
+        next.goals += goals
+        next.goalRatings += goalRatings
+        for onward in onwardReferrals {
+            if let index = next.onwardReferrals.firstIndex(where: { $0.id == onward.id }) {
+                next.onwardReferrals[index] = onward
+            } else {
+                next.onwardReferrals.append(onward)
+            }
+        }
+        next.onwardEvents += onwardEvents
+        next.attendance += attendance
+        next.messages += messages
+        return next
+    }
+}
+
+/// Who is acting: the signed-in user as the domain needs to know them.
+public struct Principal: Sendable, Equatable {
+    public var userID: UserID
+    public var role: Role
+    public var organisationID: OrganisationID?
+    public var displayName: String
+    public init(userID: UserID, role: Role, organisationID: OrganisationID?, displayName: String) {
+        self.userID = userID
+        self.role = role
+        self.organisationID = organisationID
+        self.displayName = displayName
+    }
+    public init(_ user: User) {
+        self.init(userID: user.id, role: user.role, organisationID: user.organisationID, displayName: user.displayName)
+    }
+}

@@ -1,0 +1,201 @@
+import Foundation
+
+public enum ContactMode: String, Codable, CaseIterable, Sendable {
+    case gpPractice = "gp_practice"
+    case homeVisit = "home_visit"
+    case phone
+    case video
+    case communityVenue = "community_venue"
+    case accompanied
+
+    public var label: String {
+        switch self {
+        case .gpPractice: "At the GP practice"
+        case .homeVisit: "Home visit"
+        case .phone: "Phone"
+        case .video: "Video"
+        case .communityVenue: "Community venue"
+        case .accompanied: "Accompanied to a group"
+        }
+    }
+}
+
+/// A conversation (or an attempt at one) between the link worker and the person.
+public struct Contact: Codable, Sendable, Equatable, Identifiable {
+    public var id: ContactID
+    public var referralID: ReferralID
+    public var at: Date
+    public var mode: ContactMode
+    public var durationMinutes: Int
+    /// False for an attempt that did not reach the person.
+    public var successful: Bool
+    /// Sensitive: shown only to the link worker and supervisor.
+    public var notes: String
+    public var recordedBy: UserID
+    public init(id: ContactID, referralID: ReferralID, at: Date, mode: ContactMode, durationMinutes: Int,
+                successful: Bool, notes: String, recordedBy: UserID) {
+        self.id = id
+        self.referralID = referralID
+        self.at = at
+        self.mode = mode
+        self.durationMinutes = durationMinutes
+        self.successful = successful
+        self.notes = notes
+        self.recordedBy = recordedBy
+    }
+}
+
+/// The person's plan: "what matters to me".
+public struct Plan: Codable, Sendable, Equatable {
+    public var referralID: ReferralID
+    public var whatMatters: String
+    public var agreedAt: Date
+    public var agreedBy: UserID
+    public init(referralID: ReferralID, whatMatters: String, agreedAt: Date, agreedBy: UserID) {
+        self.referralID = referralID
+        self.whatMatters = whatMatters
+        self.agreedAt = agreedAt
+        self.agreedBy = agreedBy
+    }
+}
+
+/// A goal in the plan, rated 1–10 over time (goal attainment).
+public struct Goal: Codable, Sendable, Equatable, Identifiable {
+    public var id: GoalID
+    public var referralID: ReferralID
+    public var description: String
+    public var createdAt: Date
+    public init(id: GoalID, referralID: ReferralID, description: String, createdAt: Date) {
+        self.id = id
+        self.referralID = referralID
+        self.description = description
+        self.createdAt = createdAt
+    }
+}
+
+public struct GoalRating: Codable, Sendable, Equatable {
+    public var goalID: GoalID
+    /// 1 (not at all) to 10 (fully achieved).
+    public var rating: Int
+    public var at: Date
+    public var ratedBy: UserID
+    public init(goalID: GoalID, rating: Int, at: Date, ratedBy: UserID) {
+        self.goalID = goalID
+        self.rating = rating
+        self.at = at
+        self.ratedBy = ratedBy
+    }
+}
+
+/// A referral out — the social prescription — to a community service.
+public struct OnwardReferral: Codable, Sendable, Equatable, Identifiable {
+    public var id: OnwardReferralID
+    public var referralID: ReferralID
+    public var serviceID: ServiceID
+    public var status: OnwardStatus
+    public var rejectionReason: RejectionReason?
+    /// What the link worker tells the provider (minimum necessary).
+    public var note: String
+    public var createdBy: UserID
+    public var createdAt: Date
+    public var updatedAt: Date
+    public init(id: OnwardReferralID, referralID: ReferralID, serviceID: ServiceID, status: OnwardStatus,
+                rejectionReason: RejectionReason?, note: String, createdBy: UserID, createdAt: Date, updatedAt: Date) {
+        self.id = id
+        self.referralID = referralID
+        self.serviceID = serviceID
+        self.status = status
+        self.rejectionReason = rejectionReason
+        self.note = note
+        self.createdBy = createdBy
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
+}
+
+/// A timestamped status change of a referral out.
+public struct OnwardEvent: Codable, Sendable, Equatable {
+    public var id: String
+    public var onwardReferralID: OnwardReferralID
+    public var from: OnwardStatus?
+    public var to: OnwardStatus
+    public var actorID: UserID
+    public var at: Date
+    public var note: String
+    public init(id: String, onwardReferralID: OnwardReferralID, from: OnwardStatus?, to: OnwardStatus,
+                actorID: UserID, at: Date, note: String) {
+        self.id = id
+        self.onwardReferralID = onwardReferralID
+        self.from = from
+        self.to = to
+        self.actorID = actorID
+        self.at = at
+        self.note = note
+    }
+}
+
+/// A provider's report that the person came, or did not come, to a session.
+public struct AttendanceReport: Codable, Sendable, Equatable {
+    public var id: String
+    public var onwardReferralID: OnwardReferralID
+    public var sessionDate: CalendarDate
+    public var attended: Bool
+    public var reportedBy: UserID
+    public var reportedAt: Date
+    public init(id: String, onwardReferralID: OnwardReferralID, sessionDate: CalendarDate, attended: Bool,
+                reportedBy: UserID, reportedAt: Date) {
+        self.id = id
+        self.onwardReferralID = onwardReferralID
+        self.sessionDate = sessionDate
+        self.attended = attended
+        self.reportedBy = reportedBy
+        self.reportedAt = reportedAt
+    }
+}
+
+/// The kinds of "message back" the Social Prescribing Information Standard asks for.
+public enum MessageKind: String, Codable, CaseIterable, Sendable {
+    case accepted
+    case declined
+    case firstSeen = "first_seen"
+    case closed
+
+    /// The SNOMED CT UK concept recorded with the message, where one exists.
+    public var snomedCode: String? {
+        switch self {
+        case .accepted: "871731000000106"  // Referral to social prescribing service
+        case .declined: "871711000000103"  // Social prescribing declined
+        case .firstSeen, .closed: nil
+        }
+    }
+
+    public var label: String {
+        switch self {
+        case .accepted: "Referral accepted"
+        case .declined: "Referral declined"
+        case .firstSeen: "First seen by a link worker"
+        case .closed: "Case closed"
+        }
+    }
+}
+
+/// A message sent back to the referrer without their asking.
+public struct MessageBack: Codable, Sendable, Equatable, Identifiable {
+    public var id: MessageID
+    public var referralID: ReferralID
+    public var recipientID: UserID
+    public var kind: MessageKind
+    public var snomedCode: String?
+    /// The text the referrer reads (no clinical detail beyond what they already know).
+    public var body: String
+    public var createdAt: Date
+    public init(id: MessageID, referralID: ReferralID, recipientID: UserID, kind: MessageKind, body: String, createdAt: Date) {
+        self.id = id
+        self.referralID = referralID
+        self.recipientID = recipientID
+        self.kind = kind
+        self.snomedCode = kind.snomedCode
+        self.body = body
+        self.createdAt = createdAt
+    }
+}

@@ -1,0 +1,141 @@
+import Foundation
+
+/// What a caseload list shows about one referral (no sensitive detail).
+public struct ReferralSummary: Codable, Sendable, Equatable {
+    public var id: ReferralID
+    public var personName: String
+    public var status: ReferralStatus
+    public var needs: [Need]
+    public var urgency: Urgency
+    public var receivedAt: Date
+    public var updatedAt: Date
+    public var referrerID: UserID?
+    public var linkWorkerID: UserID?
+    /// Did-not-attend reports from providers: an alert on the link worker's caseload.
+    public var didNotAttendCount: Int
+    public var hasRisk: Bool
+    public init(id: ReferralID, personName: String, status: ReferralStatus, needs: [Need], urgency: Urgency,
+                receivedAt: Date, updatedAt: Date, referrerID: UserID?, linkWorkerID: UserID?, didNotAttendCount: Int,
+                hasRisk: Bool) {
+        self.id = id
+        self.personName = personName
+        self.status = status
+        self.needs = needs
+        self.urgency = urgency
+        self.receivedAt = receivedAt
+        self.updatedAt = updatedAt
+        self.referrerID = referrerID
+        self.linkWorkerID = linkWorkerID
+        self.didNotAttendCount = didNotAttendCount
+        self.hasRisk = hasRisk
+    }
+}
+
+/// Filters for `CaseStore.referrals(_:)`; all given filters must match.
+public struct ReferralQuery: Sendable, Equatable {
+    public var referrerID: UserID?
+    public var linkWorkerID: UserID?
+    /// Only referrals no link worker has picked up yet.
+    public var unallocatedOnly: Bool
+    public var statuses: [ReferralStatus]?
+    public var limit: Int
+    public init(referrerID: UserID? = nil, linkWorkerID: UserID? = nil, unallocatedOnly: Bool = false,
+                statuses: [ReferralStatus]? = nil, limit: Int = 1000) {
+        self.referrerID = referrerID
+        self.linkWorkerID = linkWorkerID
+        self.unallocatedOnly = unallocatedOnly
+        self.statuses = statuses
+        self.limit = limit
+    }
+}
+
+/// A provider's inbox row: the minimum a community service needs.
+public struct OnwardSummary: Codable, Sendable, Equatable {
+    public var id: OnwardReferralID
+    public var referralID: ReferralID
+    public var serviceID: ServiceID
+    public var serviceName: String
+    public var personName: String
+    public var status: OnwardStatus
+    public var createdAt: Date
+    public init(id: OnwardReferralID, referralID: ReferralID, serviceID: ServiceID, serviceName: String,
+                personName: String, status: OnwardStatus, createdAt: Date) {
+        self.id = id
+        self.referralID = referralID
+        self.serviceID = serviceID
+        self.serviceName = serviceName
+        self.personName = personName
+        self.status = status
+        self.createdAt = createdAt
+    }
+}
+
+/// People's referrals and the casework on them.
+///
+/// Every implementation must guarantee:
+/// - `createReferral` and `apply` are atomic: all of it is stored, or none of it.
+/// - `apply` stores the change only if the referral's stored version equals `change.expectedVersion`,
+///   and otherwise throws `StorageError.versionConflict` and stores nothing. Of two concurrent changes
+///   made from the same version exactly one succeeds.
+/// - Lists come back newest first (by `receivedAt`, then id).
+public protocol CaseStore: Sendable {
+    /// Stores a new person, their referral and the referral's first lifecycle event.
+    func createReferral(person: Person, referral: Referral, event: ReferralEvent) async throws
+    /// The whole case, or nil when there is no such referral.
+    func loadCase(_ id: ReferralID) async throws -> Case?
+    /// Applies one casework change atomically under the version guard.
+    func apply(_ change: CaseChange) async throws
+    /// Summaries of the referrals matching the query.
+    func referrals(_ query: ReferralQuery) async throws -> [ReferralSummary]
+    /// The referral a referral out belongs to.
+    func referralID(forOnward id: OnwardReferralID) async throws -> ReferralID?
+    /// Referrals out to any service of the organisation, newest first.
+    func onwardReferrals(organisationID: OrganisationID) async throws -> [OnwardSummary]
+    /// Messages back addressed to a referrer, newest first.
+    func messages(recipientID: UserID) async throws -> [MessageBack]
+}
+
+/// Users, organisations, sessions and API tokens.
+///
+/// E-mail addresses are unique (case-insensitively): `createUser` throws `StorageError.duplicate` for a second one.
+public protocol AccountStore: Sendable {
+    func createUser(_ user: User) async throws
+    func user(id: UserID) async throws -> User?
+    func user(email: String) async throws -> User?
+    func users() async throws -> [User]
+    func createOrganisation(_ organisation: Organisation) async throws
+    func organisation(id: OrganisationID) async throws -> Organisation?
+    func organisations() async throws -> [Organisation]
+
+    func createSession(_ session: LoginSession) async throws
+    func session(tokenHash: String) async throws -> LoginSession?
+    /// Records activity so that the idle timeout restarts.
+    func touchSession(tokenHash: String, at: Date) async throws
+    func deleteSession(tokenHash: String) async throws
+
+    func createToken(_ token: APIToken) async throws
+    func token(hash: String) async throws -> APIToken?
+}
+
+/// The community services a link worker can refer to.
+public protocol DirectoryStore: Sendable {
+    func createService(_ service: Service) async throws
+    func service(id: ServiceID) async throws -> Service?
+    /// All services, sorted by name.
+    func services() async throws -> [Service]
+}
+
+/// The append-only audit trail. There is no way to change or delete an event.
+public protocol AuditStore: Sendable {
+    func append(_ event: AuditEvent) async throws
+    /// The newest events first; optionally only those about one record.
+    func auditEvents(recordID: String?, limit: Int) async throws -> [AuditEvent]
+}
+
+/// Everything Linkwell stores, as one handle chosen by the composition root.
+public protocol LinkwellStore: CaseStore, AccountStore, DirectoryStore, AuditStore {
+    /// Brings the schema up to date (idempotent).
+    func migrate() async throws
+    /// Releases connections.
+    func shutdown() async throws
+}

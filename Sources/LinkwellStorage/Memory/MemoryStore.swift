@@ -1,0 +1,112 @@
+import Foundation
+import LinkwellCore
+
+/// The reference implementation of the storage protocols: everything in one actor, every write
+/// applied whole or not at all. Used by tests and by `serve --database memory`.
+public actor MemoryStore: LinkwellStore {
+    private var cases: [ReferralID: Case] = [:]
+    private var users: [UserID: User] = [:]
+    private var organisationsByID: [OrganisationID: Organisation] = [:]
+    private var sessions: [String: LoginSession] = [:]
+    private var tokens: [String: APIToken] = [:]
+    private var servicesByID: [ServiceID: Service] = [:]
+    private var audit: [AuditEvent] = []
+
+    public init() {}
+
+    public func migrate() async throws {}
+    public func shutdown() async throws {}
+
+    // MARK: CaseStore
+
+    public func createReferral(person: Person, referral: Referral, event: ReferralEvent) async throws {
+        guard cases[referral.id] == nil else { throw StorageError.duplicate("referral \(referral.id)") }
+        cases[referral.id] = Case(person: person, referral: referral, events: [event])
+    }
+
+    public func loadCase(_ id: ReferralID) async throws -> Case? { cases[id] }
+
+    public func apply(_ change: CaseChange) async throws {
+        guard let current = cases[change.referral.id], current.referral.version == change.expectedVersion else {
+            throw StorageError.versionConflict
+        }
+        cases[change.referral.id] = change.applied(to: current)
+    }
+
+    public func referrals(_ query: ReferralQuery) async throws -> [ReferralSummary] {
+        cases.values
+            .filter { c in
+                let r = c.referral
+                if let id = query.referrerID, r.referrerID != id { return false }
+                if let id = query.linkWorkerID, r.linkWorkerID != id { return false }
+                if query.unallocatedOnly && r.linkWorkerID != nil { return false }
+                if let statuses = query.statuses, !statuses.contains(r.status) { return false }
+                return true
+            }
+            .sorted { ($0.referral.receivedAt, $0.referral.id) > ($1.referral.receivedAt, $1.referral.id) }
+            .prefix(query.limit)
+            .map { c in
+                ReferralSummary(id: c.referral.id, personName: c.person.fullName, status: c.referral.status,
+                                needs: c.referral.needs, urgency: c.referral.urgency, receivedAt: c.referral.receivedAt,
+                                updatedAt: c.referral.updatedAt, referrerID: c.referral.referrerID,
+                                linkWorkerID: c.referral.linkWorkerID,
+                                didNotAttendCount: c.attendance.filter { !$0.attended }.count,
+                                hasRisk: !c.referral.riskInformation.isEmpty)
+            }
+    }
+
+    public func referralID(forOnward id: OnwardReferralID) async throws -> ReferralID? {
+        cases.values.first { $0.onward(id) != nil }?.referral.id
+    }
+
+    public func onwardReferrals(organisationID: OrganisationID) async throws -> [OnwardSummary] {
+        cases.values.flatMap { c in
+            c.onwardReferrals.compactMap { o -> OnwardSummary? in
+                guard let service = servicesByID[o.serviceID], service.organisationID == organisationID else { return nil }
+                return OnwardSummary(id: o.id, referralID: c.referral.id, serviceID: service.id, serviceName: service.name,
+                                     personName: c.person.fullName, status: o.status, createdAt: o.createdAt)
+            }
+        }
+        .sorted { ($0.createdAt, $0.id) > ($1.createdAt, $1.id) }
+    }
+
+    public func messages(recipientID: UserID) async throws -> [MessageBack] {
+        cases.values.flatMap(\.messages).filter { $0.recipientID == recipientID }
+            .sorted { ($0.createdAt, $0.id) > ($1.createdAt, $1.id) }
+    }
+
+    // MARK: AccountStore
+
+    public func createUser(_ user: User) async throws {
+        guard !users.values.contains(where: { $0.email == user.email.lowercased() }) else {
+            throw StorageError.duplicate("email")
+        }
+        users[user.id] = user
+    }
+    public func user(id: UserID) async throws -> User? { users[id] }
+    public func user(email: String) async throws -> User? { users.values.first { $0.email == email.lowercased() } }
+    public func users() async throws -> [User] { users.values.sorted { ($0.displayName, $0.id) < ($1.displayName, $1.id) } }
+    public func createOrganisation(_ organisation: Organisation) async throws { organisationsByID[organisation.id] = organisation }
+    public func organisation(id: OrganisationID) async throws -> Organisation? { organisationsByID[id] }
+    public func organisations() async throws -> [Organisation] { organisationsByID.values.sorted { $0.name < $1.name } }
+
+    public func createSession(_ session: LoginSession) async throws { sessions[session.tokenHash] = session }
+    public func session(tokenHash: String) async throws -> LoginSession? { sessions[tokenHash] }
+    public func touchSession(tokenHash: String, at: Date) async throws { sessions[tokenHash]?.lastSeenAt = at }
+    public func deleteSession(tokenHash: String) async throws { sessions[tokenHash] = nil }
+    public func createToken(_ token: APIToken) async throws { tokens[token.tokenHash] = token }
+    public func token(hash: String) async throws -> APIToken? { tokens[hash] }
+
+    // MARK: DirectoryStore
+
+    public func createService(_ service: Service) async throws { servicesByID[service.id] = service }
+    public func service(id: ServiceID) async throws -> Service? { servicesByID[id] }
+    public func services() async throws -> [Service] { servicesByID.values.sorted { ($0.name, $0.id) < ($1.name, $1.id) } }
+
+    // MARK: AuditStore
+
+    public func append(_ event: AuditEvent) async throws { audit.append(event) }
+    public func auditEvents(recordID: String?, limit: Int) async throws -> [AuditEvent] {
+        Array(audit.reversed().filter { recordID == nil || $0.recordID == recordID }.prefix(limit))
+    }
+}

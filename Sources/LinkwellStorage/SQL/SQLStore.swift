@@ -1,0 +1,357 @@
+import Foundation
+import LinkwellCore
+import Logging
+import SQLKit
+
+/// The storage protocols on SQL: one implementation for SQLite and PostgreSQL, which differ only in
+/// how connections and transactions are handled (`SQLConnections`) and in a few column types.
+public final class SQLStore: LinkwellStore {
+    let connections: any SQLConnections
+
+    init(connections: any SQLConnections) {
+        self.connections = connections
+    }
+
+    /// Opens (creating if needed) an SQLite database file.
+    public static func sqlite(path: String, logger: Logger = Logger(label: "linkwell.sqlite")) async throws -> SQLStore {
+        SQLStore(connections: try await SQLiteConnections(path: path, logger: logger))
+    }
+
+    /// Connects to PostgreSQL with a `postgres://user:password@host:port/database` URL.
+    /// `searchPath` puts the tables in a schema of their own (the tests use one schema each).
+    public static func postgres(url: String, searchPath: [String]? = nil,
+                                logger: Logger = Logger(label: "linkwell.postgres")) throws -> SQLStore {
+        SQLStore(connections: try PostgresConnections(url: url, searchPath: searchPath, logger: logger))
+    }
+
+    public var flavor: SQLFlavor { connections.flavor }
+
+    /// A database setting, for tests of the durability configuration (SQLite only).
+    public func sqlitePragma(_ name: String) async throws -> String? {
+        try await (connections as? SQLiteConnections)?.pragma(name)
+    }
+
+    public func shutdown() async throws { try await connections.close() }
+
+    // MARK: Migrations
+
+    public func migrate() async throws {
+        let flavor = connections.flavor
+        try await connections.transaction { db in
+            try await db.raw(SQLQueryString(flavor.render(
+                "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at {ts} NOT NULL)"
+            ))).run()
+        }
+        for migration in Migrations.all {
+            try await connections.transaction { db in
+                let done = try await db.raw("SELECT version FROM schema_migrations WHERE version = \(bind: migration.version)").first()
+                guard done == nil else { return }
+                for statement in migration.statements(flavor) {
+                    try await db.raw(SQLQueryString(statement)).run()
+                }
+                try await db.raw("INSERT INTO schema_migrations (version, name, applied_at) VALUES (\(bind: migration.version), \(bind: migration.name), \(bind: Date()))").run()
+            }
+        }
+    }
+
+    /// The versions applied so far, in order.
+    public func appliedMigrations() async throws -> [Int] {
+        try await connections.read { db in
+            try await db.raw("SELECT version FROM schema_migrations ORDER BY version").all().map { try $0.decode(column: "version", as: Int.self) }
+        }
+    }
+
+    // MARK: CaseStore
+
+    public func createReferral(person: Person, referral: Referral, event: ReferralEvent) async throws {
+        try await connections.transaction { db in
+            try await db.insert(into: "people").model(person, keyEncodingStrategy: .convertToSnakeCase).run()
+            try await db.insert(into: "referrals").model(ReferralRow(referral)).run()
+            try await Self.insertNeeds(referral, db)
+            try await Self.insert([event], into: "referral_events", db)
+        }
+    }
+
+    public func loadCase(_ id: ReferralID) async throws -> Case? {
+        try await connections.read { db in
+            guard let referralRow = try await db.raw("SELECT * FROM referrals WHERE id = \(bind: id)").first() else { return nil }
+            let needs = try await Self.needs(for: [id], db)[id] ?? []
+            let referral = try referralRow.decode(model: ReferralRow.self).referral(needs: needs)
+            guard let person = try await db.raw("SELECT * FROM people WHERE id = \(bind: referral.personID)").first(decoding: Person.self, keyDecodingStrategy: .convertFromSnakeCase) else { return nil }
+            func children<T: Decodable & Sendable>(_ table: String, _ type: T.Type, key: String = "referral_id") async throws -> [T] {
+                try await db.raw("SELECT * FROM \(ident: table) WHERE \(ident: key) = \(bind: id) ORDER BY seq").all(decoding: T.self, keyDecodingStrategy: .convertFromSnakeCase)
+            }
+            let onwardIn = "SELECT id FROM onward_referrals WHERE referral_id = "
+            return Case(
+                person: person, referral: referral,
+                events: try await children("referral_events", ReferralEvent.self),
+                contacts: try await children("contacts", Contact.self),
+                plan: try await db.raw("SELECT * FROM plans WHERE referral_id = \(bind: id)").first(decoding: Plan.self, keyDecodingStrategy: .convertFromSnakeCase),
+                goals: try await children("goals", Goal.self),
+                goalRatings: try await db.raw("SELECT r.* FROM goal_ratings r JOIN goals g ON g.id = r.goal_id WHERE g.referral_id = \(bind: id) ORDER BY r.seq").all(decoding: GoalRating.self, keyDecodingStrategy: .convertFromSnakeCase),
+                onwardReferrals: try await children("onward_referrals", OnwardReferral.self),
+                onwardEvents: try await db.raw("SELECT * FROM onward_events WHERE onward_referral_id IN (\(unsafeRaw: onwardIn)\(bind: id)) ORDER BY seq").all(decoding: OnwardEvent.self, keyDecodingStrategy: .convertFromSnakeCase),
+                attendance: try await db.raw("SELECT * FROM attendance_reports WHERE onward_referral_id IN (\(unsafeRaw: onwardIn)\(bind: id)) ORDER BY seq").all(decoding: AttendanceReport.self, keyDecodingStrategy: .convertFromSnakeCase),
+                messages: try await children("messages_back", MessageBack.self))
+        }
+    }
+
+    public func apply(_ change: CaseChange) async throws {
+        try await connections.transaction { db in
+            let row = ReferralRow(change.referral)
+            let updated = try await db.update("referrals")
+                .set(model: row, nilEncodingStrategy: .asNil)
+                .where("id", .equal, change.referral.id)
+                .where("version", .equal, change.expectedVersion)
+                .returning("id")
+                .all()
+            guard !updated.isEmpty else { throw StorageError.versionConflict }
+            try await db.delete(from: "referral_needs").where("referral_id", .equal, change.referral.id).run()
+            try await Self.insertNeeds(change.referral, db)
+            try await Self.insert(change.events, into: "referral_events", db)
+            try await Self.insert(change.contacts, into: "contacts", db)
+            if let plan = change.plan {
+                try await db.insert(into: "plans").model(plan, keyEncodingStrategy: .convertToSnakeCase)
+                    .onConflict(with: ["referral_id"]) { try $0.set(excludedContentOf: plan, keyEncodingStrategy: .convertToSnakeCase) }
+                    .run()
+            }
+            try await Self.insert(change.goals, into: "goals", db)
+            try await Self.insert(change.goalRatings, into: "goal_ratings", db)
+            for onward in change.onwardReferrals {
+                try await db.insert(into: "onward_referrals").model(onward, keyEncodingStrategy: .convertToSnakeCase, nilEncodingStrategy: .asNil)
+                    .onConflict(with: ["id"]) { try $0.set(excludedContentOf: onward, keyEncodingStrategy: .convertToSnakeCase, nilEncodingStrategy: .asNil) }
+                    .run()
+            }
+            try await Self.insert(change.onwardEvents, into: "onward_events", db)
+            try await Self.insert(change.attendance, into: "attendance_reports", db)
+            try await Self.insert(change.messages, into: "messages_back", db)
+        }
+    }
+
+    public func referrals(_ query: ReferralQuery) async throws -> [ReferralSummary] {
+        try await connections.read { db in
+            var sql = SQLQueryString("""
+                SELECT r.id, p.given_name, p.family_name, r.status, r.urgency, r.received_at, r.updated_at,
+                       r.referrer_id, r.link_worker_id, r.risk_information,
+                       (SELECT COUNT(*) FROM attendance_reports a JOIN onward_referrals o ON o.id = a.onward_referral_id
+                         WHERE o.referral_id = r.id AND a.attended = \(bind: false)) AS did_not_attend
+                FROM referrals r JOIN people p ON p.id = r.person_id WHERE 1 = 1
+                """)
+            if let id = query.referrerID { sql.appendInterpolation(unsafeRaw: " AND r.referrer_id = "); sql.appendInterpolation(bind: id) }
+            if let id = query.linkWorkerID { sql.appendInterpolation(unsafeRaw: " AND r.link_worker_id = "); sql.appendInterpolation(bind: id) }
+            if query.unallocatedOnly { sql.appendInterpolation(unsafeRaw: " AND r.link_worker_id IS NULL") }
+            if let statuses = query.statuses {
+                sql.appendInterpolation(unsafeRaw: " AND r.status IN (")
+                sql.appendInterpolation(binds: statuses.map(\.rawValue))
+                sql.appendInterpolation(unsafeRaw: ")")
+            }
+            sql.appendInterpolation(unsafeRaw: " ORDER BY r.received_at DESC, r.id DESC LIMIT ")
+            sql.appendInterpolation(bind: query.limit)
+            let rows = try await db.raw(sql).all()
+            let ids = try rows.map { try $0.decode(column: "id", as: ReferralID.self) }
+            let needs = try await Self.needs(for: ids, db)
+            return try rows.map { row in
+                let id = try row.decode(column: "id", as: ReferralID.self)
+                return ReferralSummary(
+                    id: id,
+                    personName: try row.decode(column: "given_name", as: String.self) + " " + row.decode(column: "family_name", as: String.self),
+                    status: try row.decode(column: "status", as: ReferralStatus.self), needs: needs[id] ?? [],
+                    urgency: try row.decode(column: "urgency", as: Urgency.self),
+                    receivedAt: try row.decode(column: "received_at", as: Date.self),
+                    updatedAt: try row.decode(column: "updated_at", as: Date.self),
+                    referrerID: try row.decode(column: "referrer_id", as: UserID?.self),
+                    linkWorkerID: try row.decode(column: "link_worker_id", as: UserID?.self),
+                    didNotAttendCount: try row.decode(column: "did_not_attend", as: Int.self),
+                    hasRisk: !(try row.decode(column: "risk_information", as: String.self)).isEmpty)
+            }
+        }
+    }
+
+    public func referralID(forOnward id: OnwardReferralID) async throws -> ReferralID? {
+        try await connections.read { db in
+            try await db.raw("SELECT referral_id FROM onward_referrals WHERE id = \(bind: id)").first()?
+                .decode(column: "referral_id", as: ReferralID.self)
+        }
+    }
+
+    public func onwardReferrals(organisationID: OrganisationID) async throws -> [OnwardSummary] {
+        try await connections.read { db in
+            try await db.raw("""
+                SELECT o.id, o.referral_id, o.service_id, s.name AS service_name, p.given_name, p.family_name,
+                       o.status, o.created_at
+                FROM onward_referrals o JOIN services s ON s.id = o.service_id
+                JOIN referrals r ON r.id = o.referral_id JOIN people p ON p.id = r.person_id
+                WHERE s.organisation_id = \(bind: organisationID)
+                ORDER BY o.created_at DESC, o.id DESC
+                """).all().map { row in
+                OnwardSummary(
+                    id: try row.decode(column: "id", as: OnwardReferralID.self),
+                    referralID: try row.decode(column: "referral_id", as: ReferralID.self),
+                    serviceID: try row.decode(column: "service_id", as: ServiceID.self),
+                    serviceName: try row.decode(column: "service_name", as: String.self),
+                    personName: try row.decode(column: "given_name", as: String.self) + " " + row.decode(column: "family_name", as: String.self),
+                    status: try row.decode(column: "status", as: OnwardStatus.self),
+                    createdAt: try row.decode(column: "created_at", as: Date.self))
+            }
+        }
+    }
+
+    public func messages(recipientID: UserID) async throws -> [MessageBack] {
+        try await connections.read { db in
+            try await db.raw("SELECT * FROM messages_back WHERE recipient_id = \(bind: recipientID) ORDER BY created_at DESC, id DESC")
+                .all(decoding: MessageBack.self, keyDecodingStrategy: .convertFromSnakeCase)
+        }
+    }
+
+    // MARK: AccountStore
+
+    public func createUser(_ user: User) async throws {
+        try await connections.transaction { db in
+            let existing = try await db.raw("SELECT id FROM users WHERE email = \(bind: user.email.lowercased())").first()
+            guard existing == nil else { throw StorageError.duplicate("email") }
+            try await db.insert(into: "users").model(user, keyEncodingStrategy: .convertToSnakeCase).run()
+        }
+    }
+
+    public func user(id: UserID) async throws -> User? { try await first("users", "id", id.rawValue) }
+    public func user(email: String) async throws -> User? { try await first("users", "email", email.lowercased()) }
+    public func users() async throws -> [User] { try await all("SELECT * FROM users ORDER BY display_name, id") }
+
+    public func createOrganisation(_ organisation: Organisation) async throws { try await insertOne(organisation, into: "organisations") }
+    public func organisation(id: OrganisationID) async throws -> Organisation? { try await first("organisations", "id", id.rawValue) }
+    public func organisations() async throws -> [Organisation] { try await all("SELECT * FROM organisations ORDER BY name, id") }
+
+    public func createSession(_ session: LoginSession) async throws { try await insertOne(session, into: "sessions") }
+    public func session(tokenHash: String) async throws -> LoginSession? { try await first("sessions", "token_hash", tokenHash) }
+    public func touchSession(tokenHash: String, at: Date) async throws {
+        try await connections.transaction { db in
+            try await db.update("sessions").set("last_seen_at", to: at).where("token_hash", .equal, tokenHash).run()
+        }
+    }
+    public func deleteSession(tokenHash: String) async throws {
+        try await connections.transaction { db in
+            try await db.delete(from: "sessions").where("token_hash", .equal, tokenHash).run()
+        }
+    }
+
+    public func createToken(_ token: APIToken) async throws { try await insertOne(token, into: "api_tokens") }
+    public func token(hash: String) async throws -> APIToken? { try await first("api_tokens", "token_hash", hash) }
+
+    // MARK: DirectoryStore
+
+    public func createService(_ service: Service) async throws { try await insertOne(service, into: "services") }
+    public func service(id: ServiceID) async throws -> Service? { try await first("services", "id", id.rawValue) }
+    public func services() async throws -> [Service] { try await all("SELECT * FROM services ORDER BY name, id") }
+
+    // MARK: AuditStore
+
+    public func append(_ event: AuditEvent) async throws { try await insertOne(event, into: "audit_events") }
+
+    public func auditEvents(recordID: String?, limit: Int) async throws -> [AuditEvent] {
+        if let recordID {
+            return try await all("SELECT * FROM audit_events WHERE record_id = \(bind: recordID) ORDER BY seq DESC LIMIT \(bind: limit)")
+        }
+        return try await all("SELECT * FROM audit_events ORDER BY seq DESC LIMIT \(bind: limit)")
+    }
+
+    // MARK: Helpers
+
+    private func insertOne<T: Encodable & Sendable>(_ model: T, into table: String) async throws {
+        try await connections.transaction { db in try await Self.insert([model], into: table, db) }
+    }
+
+    private static func insert<T: Encodable & Sendable>(_ models: [T], into table: String, _ db: any SQLDatabase) async throws {
+        guard !models.isEmpty else { return }
+        try await db.insert(into: table).models(models, keyEncodingStrategy: .convertToSnakeCase, nilEncodingStrategy: .asNil).run()
+    }
+
+    private func first<T: Decodable & Sendable>(_ table: String, _ column: String, _ value: String) async throws -> T? {
+        try await connections.read { db in
+            try await db.raw("SELECT * FROM \(ident: table) WHERE \(ident: column) = \(bind: value)")
+                .first(decoding: T.self, keyDecodingStrategy: .convertFromSnakeCase)
+        }
+    }
+
+    private func all<T: Decodable & Sendable>(_ query: SQLQueryString) async throws -> [T] {
+        try await connections.read { db in
+            try await db.raw(query).all(decoding: T.self, keyDecodingStrategy: .convertFromSnakeCase)
+        }
+    }
+
+    private static func insertNeeds(_ referral: Referral, _ db: any SQLDatabase) async throws {
+        for (position, need) in referral.needs.enumerated() {
+            try await db.raw("INSERT INTO referral_needs (referral_id, need, position) VALUES (\(bind: referral.id), \(bind: need.rawValue), \(bind: position))").run()
+        }
+    }
+
+    private static func needs(for ids: [ReferralID], _ db: any SQLDatabase) async throws -> [ReferralID: [Need]] {
+        guard !ids.isEmpty else { return [:] }
+        let rows = try await db.raw("SELECT referral_id, need FROM referral_needs WHERE referral_id IN (\(binds: ids.map(\.rawValue))) ORDER BY referral_id, position").all()
+        var result: [ReferralID: [Need]] = [:]
+        for row in rows {
+            result[try row.decode(column: "referral_id", as: ReferralID.self), default: []]
+                .append(try row.decode(column: "need", as: Need.self))
+        }
+        return result
+    }
+}
+
+/// The referrals table's row: the referral with its consent flattened into columns.
+struct ReferralRow: Codable, Sendable {
+    var id: ReferralID
+    var person_id: PersonID
+    var referrer_id: UserID?
+    var referrer_organisation_id: OrganisationID?
+    var source_type: SourceType
+    var person_view: String
+    var consent_given_by: String
+    var consent_given_at: Date
+    var consent_method: ConsentMethod
+    /// Comma-separated `ConsentPurpose` raw values.
+    var consent_purposes: String
+    var risk_information: String
+    var feedback_preference: FeedbackPreference
+    var urgency: Urgency
+    var pathway: String
+    var status: ReferralStatus
+    var link_worker_id: UserID?
+    var closing_reason: ClosingReason?
+    var outcome_note: String
+    var received_at: Date
+    var updated_at: Date
+    var version: Int
+
+    init(_ r: Referral) {
+        id = r.id
+        person_id = r.personID
+        referrer_id = r.referrerID
+        referrer_organisation_id = r.referrerOrganisationID
+        source_type = r.sourceType
+        person_view = r.personView
+        consent_given_by = r.consent.givenBy
+        consent_given_at = r.consent.givenAt
+        consent_method = r.consent.method
+        consent_purposes = r.consent.purposes.map(\.rawValue).joined(separator: ",")
+        risk_information = r.riskInformation
+        feedback_preference = r.feedbackPreference
+        urgency = r.urgency
+        pathway = r.pathway
+        status = r.status
+        link_worker_id = r.linkWorkerID
+        closing_reason = r.closingReason
+        outcome_note = r.outcomeNote
+        received_at = r.receivedAt
+        updated_at = r.updatedAt
+        version = r.version
+    }
+
+    func referral(needs: [Need]) -> Referral {
+        Referral(id: id, personID: person_id, referrerID: referrer_id, referrerOrganisationID: referrer_organisation_id,
+                 sourceType: source_type, needs: needs, personView: person_view,
+                 consent: Consent(givenBy: consent_given_by, givenAt: consent_given_at, method: consent_method,
+                                  purposes: consent_purposes.split(separator: ",").compactMap { ConsentPurpose(rawValue: String($0)) }),
+                 riskInformation: risk_information, feedbackPreference: feedback_preference, urgency: urgency,
+                 pathway: pathway, status: status, linkWorkerID: link_worker_id, closingReason: closing_reason,
+                 outcomeNote: outcome_note, receivedAt: received_at, updatedAt: updated_at, version: version)
+    }
+}

@@ -1,0 +1,21 @@
+import Foundation
+import LinkwellCore
+
+/// Chooses the storage backend from one `--database` value.
+public enum StoreFactory {
+    /// `memory`, a `postgres://` (or `postgresql://`) URL, or a SQLite file path.
+    public static func open(_ database: String) async throws -> any LinkwellStore {
+        if database == "memory" { return MemoryStore() }
+        if database.hasPrefix("postgres://") || database.hasPrefix("postgresql://") {
+            return try SQLStore.postgres(url: database)
+        }
+        return try await SQLStore.sqlite(path: database)
+    }
+
+    /// The database named without its password, for logs and messages.
+    public static func describe(_ database: String) -> String {
+        guard var components = URLComponents(string: database), components.scheme?.hasPrefix("postgres") == true else { return database }
+        if components.password != nil { components.password = "***" }
+        return components.string ?? "postgres"
+    }
+}

@@ -1,0 +1,28 @@
+import Hummingbird
+import LinkwellCore
+
+/// The per-request context: who is signed in (if anyone) and how.
+public struct AppRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    /// The signed-in user, set by `AuthenticationMiddleware`.
+    public var principal: Principal?
+    /// The browser session, when signed in with a cookie (absent for API tokens).
+    public var session: LoginSession?
+
+    public init(source: Source) {
+        coreContext = .init(source: source)
+    }
+
+    /// The signed-in user, or `unauthenticated`.
+    public func requirePrincipal() throws(LinkwellError) -> Principal {
+        guard let principal else { throw .unauthenticated }
+        return principal
+    }
+
+    /// The signed-in user if they hold one of `roles`; otherwise `forbidden`.
+    public func require(_ roles: Role...) throws(LinkwellError) -> Principal {
+        let principal = try requirePrincipal()
+        guard roles.contains(principal.role) else { throw .forbidden("This page is not available to your role.") }
+        return principal
+    }
+}

@@ -1,0 +1,69 @@
+import Foundation
+import Hummingbird
+import LinkwellCore
+import Logging
+
+/// The composition root: the one place where storage, the domain services, the controllers and the
+/// middleware are wired together. Used by `linkwell serve` and by the tests.
+public func buildApplication(
+    configuration: WebConfiguration,
+    store: any LinkwellStore,
+    env: CoreEnvironment = .live,
+    logger: Logger = Logger(label: "linkwell")
+) async throws -> some ApplicationProtocol {
+    let router = try await buildRouter(configuration: configuration, store: store, env: env)
+    return Application(
+        router: router,
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Linkwell"),
+        logger: logger
+    )
+}
+
+/// The router with every route and middleware, for tests that drive it without a socket.
+public func buildRouter(configuration: WebConfiguration, store: any LinkwellStore,
+                        env: CoreEnvironment) async throws -> Router<AppRequestContext> {
+    let renderer = try await PageRenderer()
+    let casework = CaseworkService(store: store, env: env)
+    let accounts = Accounts(store: store, env: env, configuration: configuration)
+    let assets = try StaticAssets()
+
+    let router = Router(context: AppRequestContext.self)
+    router.add(middleware: SecurityHeadersMiddleware())
+    router.add(middleware: ErrorMiddleware(renderer: renderer))
+    router.add(middleware: AuthenticationMiddleware(accounts: accounts))
+
+    router.get("/health") { _, _ in "ok" }
+    assets.register(on: router)
+    SessionController(accounts: accounts, casework: casework, renderer: renderer, configuration: configuration).register(on: router)
+    CasePagesController(casework: casework, renderer: renderer).register(on: router)
+    ProviderPagesController(casework: casework, renderer: renderer).register(on: router)
+    AdminPagesController(accounts: accounts, renderer: renderer).register(on: router)
+    APIController(casework: casework).register(on: router)
+    return router
+}
+
+/// The stylesheet and the OpenAPI document, read once at start-up from the bundled resources.
+struct StaticAssets: Sendable {
+    let stylesheet: ByteBuffer
+    let openAPI: ByteBuffer
+
+    init() throws {
+        func load(_ path: String) throws -> ByteBuffer {
+            guard let url = Bundle.module.resourceURL?.appendingPathComponent(path) else { throw LinkwellError.notFound(path) }
+            return ByteBuffer(bytes: try Data(contentsOf: url))
+        }
+        stylesheet = try load("Static/site.css")
+        openAPI = try load("Static/openapi.json")
+    }
+
+    func register(on router: Router<AppRequestContext>) {
+        router.get("/static/site.css") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "public, max-age=3600"],
+                     body: .init(byteBuffer: stylesheet))
+        }
+        router.get("/openapi.json") { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/json", .accessControlAllowOrigin: "*"],
+                     body: .init(byteBuffer: openAPI))
+        }
+    }
+}

@@ -1,0 +1,26 @@
+import Foundation
+
+/// Settings of the web application, read once by the command line into typed values.
+public struct WebConfiguration: Sendable {
+    public var host: String
+    public var port: Int
+    /// Mark cookies `Secure` even without an `X-Forwarded-Proto: https` header (set when serving over TLS).
+    public var secureCookies: Bool
+    /// A session ends after this long without activity.
+    public var sessionIdleTimeout: TimeInterval
+    /// A session ends this long after sign-in, active or not.
+    public var sessionMaxAge: TimeInterval
+    /// bcrypt work factor for new password hashes.
+    public var bcryptCost: UInt8
+
+    public init(host: String = "127.0.0.1", port: Int = 8080, secureCookies: Bool = false,
+                sessionIdleTimeout: TimeInterval = 30 * 60, sessionMaxAge: TimeInterval = 12 * 3600,
+                bcryptCost: UInt8 = 12) {
+        self.host = host
+        self.port = port
+        self.secureCookies = secureCookies
+        self.sessionIdleTimeout = sessionIdleTimeout
+        self.sessionMaxAge = sessionMaxAge
+        self.bcryptCost = bcryptCost
+    }
+}

@@ -1,0 +1,207 @@
+import Foundation
+import Hummingbird
+import LinkwellCore
+
+/// The JSON API under `/api/v1`, described by `/openapi.json`. Bearer tokens only.
+struct APIController: Sendable {
+    let casework: CaseworkService
+    var store: any LinkwellStore { casework.store }
+
+    /// What a referrer receives about their referral: progress and messages back, no casework notes.
+    struct ReferrerCase: Codable, Sendable {
+        struct Onward: Codable, Sendable { var serviceName: String; var status: OnwardStatus }
+        var id: ReferralID
+        var status: ReferralStatus
+        var receivedAt: Date
+        var firstSeenAt: Date?
+        var closingReason: ClosingReason?
+        var events: [ReferralEvent]
+        var messages: [MessageBack]
+        var onwardReferrals: [Onward]
+    }
+
+    struct ProviderReferral: Codable, Sendable {
+        var id: OnwardReferralID
+        var serviceID: ServiceID
+        var serviceName: String
+        var status: OnwardStatus
+        var rejectionReason: RejectionReason?
+        var note: String
+        var personName: String
+        var phone: String
+        var email: String
+        var preferredLanguage: String
+        var interpreterNeeded: Bool
+        var communicationNeeds: String
+        var linkWorkerName: String
+        var attendance: [AttendanceReport]
+
+        init(_ v: CaseworkService.ProviderView) {
+            id = v.onward.id
+            serviceID = v.service.id
+            serviceName = v.service.name
+            status = v.onward.status
+            rejectionReason = v.onward.rejectionReason
+            note = v.onward.note
+            personName = v.personName
+            phone = v.phone
+            email = v.email
+            preferredLanguage = v.preferredLanguage
+            interpreterNeeded = v.interpreterNeeded
+            communicationNeeds = v.communicationNeeds
+            linkWorkerName = v.linkWorkerName
+            attendance = v.attendance
+        }
+    }
+
+    struct ReasonInput: Codable, Sendable { var reason: String?; var note: String? }
+    struct RatingInput: Codable, Sendable { var rating: Int? }
+    struct OnwardInput: Codable, Sendable { var serviceId: String?; var note: String? }
+    struct StatusInput: Codable, Sendable { var status: String?; var note: String? }
+    struct AttendanceInput: Codable, Sendable { var sessionDate: String?; var attended: Bool? }
+    struct Me: Codable, Sendable { var id: UserID; var displayName: String; var role: Role; var organisationID: OrganisationID? }
+
+    func register(on router: Router<AppRequestContext>) {
+        let api = router.group("api/v1")
+        api.get("me") { _, context in
+            let p = try context.requirePrincipal()
+            return json(Me(id: p.userID, displayName: p.displayName, role: p.role, organisationID: p.organisationID))
+        }
+        api.get("services") { _, context in
+            _ = try context.requirePrincipal()
+            return json(try await store.services())
+        }
+        api.get("referrals") { request, context in
+            let p = try context.require(.referrer, .linkWorker, .supervisor)
+            return json(try await casework.caseload(.init(p, route: request.routeDescription)))
+        }
+        api.post("referrals") { request, context in
+            let p = try context.require(.referrer, .linkWorker, .supervisor)
+            let created = try await casework.submitReferral(try await request.json(ReferralSubmission.self), by: p)
+            return try await caseJSON(created, for: p, status: .created, location: "/api/v1/referrals/\(created.referral.id)")
+        }
+        api.get("referrals/:id") { request, context in
+            let p = try context.require(.referrer, .linkWorker, .supervisor)
+            let found = try await casework.readCase(ReferralID(try context.parameters.require("id")), .init(p, route: request.routeDescription))
+            return try await caseJSON(found, for: p)
+        }
+        api.post("referrals/:id/accept") { request, context in
+            let p = try context.require(.linkWorker, .supervisor)
+            return try await caseJSON(try await casework.accept(ReferralID(try context.parameters.require("id")), .init(p, route: request.routeDescription)), for: p)
+        }
+        work(api, "decline", ReasonInput.self) { c, input, p, env in try c.decline(reason: input.reason, by: p, env: env) }
+        work(api, "contacts", ContactInput.self) { c, input, p, env in try c.recordContact(input, by: p, env: env) }
+        work(api, "plan", PlanInput.self) { c, input, p, env in try c.agreePlan(input, by: p, env: env) }
+        work(api, "close", ReasonInput.self) { c, input, p, env in try c.close(reason: input.reason, note: input.note, by: p, env: env) }
+        api.post("referrals/:id/goals/:goal/ratings") { request, context in
+            let p = try context.require(.linkWorker, .supervisor)
+            let input = try await request.json(RatingInput.self)
+            let goal = GoalID(try context.parameters.require("goal"))
+            let updated = try await casework.act(on: ReferralID(try context.parameters.require("id")), .init(p, route: request.routeDescription)) {
+                [env = casework.env] c in try c.rateGoal(goal, rating: input.rating, by: p, env: env)
+            }
+            return try await caseJSON(updated, for: p)
+        }
+        api.post("referrals/:id/onward-referrals") { request, context in
+            let p = try context.require(.linkWorker, .supervisor)
+            let input = try await request.json(OnwardInput.self)
+            let updated = try await casework.referOut(ReferralID(try context.parameters.require("id")), serviceID: input.serviceId,
+                                                      note: input.note, .init(p, route: request.routeDescription))
+            return try await caseJSON(updated, for: p, status: .created)
+        }
+        api.post("referrals/:id/onward-referrals/:onward/status") { request, context in
+            let p = try context.require(.linkWorker, .supervisor)
+            let input = try await request.json(StatusInput.self)
+            let onward = OnwardReferralID(try context.parameters.require("onward"))
+            let updated = try await casework.act(on: ReferralID(try context.parameters.require("id")), .init(p, route: request.routeDescription)) {
+                [env = casework.env] c in try c.updateOnward(onward, to: input.status, note: input.note, by: p, env: env)
+            }
+            return try await caseJSON(updated, for: p)
+        }
+        api.get("messages") { request, context in
+            let p = try context.requirePrincipal()
+            return json(try await casework.messages(.init(p, route: request.routeDescription)))
+        }
+
+        // Providers
+        api.get("onward-referrals") { request, context in
+            let p = try context.require(.provider)
+            return json(try await casework.providerInbox(.init(p, route: request.routeDescription)))
+        }
+        api.get("onward-referrals/:id") { request, context in
+            let p = try context.require(.provider)
+            let view = try await casework.providerView(OnwardReferralID(try context.parameters.require("id")), .init(p, route: request.routeDescription))
+            return json(ProviderReferral(view))
+        }
+        provide(api, "accept", ReasonInput.self) { c, id, _, p, env in try c.respondToOnward(id, accept: true, reason: nil, note: nil, by: p, env: env) }
+        provide(api, "reject", ReasonInput.self) { c, id, input, p, env in
+            try c.respondToOnward(id, accept: false, reason: input.reason, note: input.note, by: p, env: env)
+        }
+        provide(api, "attendance", AttendanceInput.self) { c, id, input, p, env in
+            guard let attended = input.attended else { throw LinkwellError.invalid("attended", "Say whether the person attended (true or false).") }
+            return try c.reportAttendance(id, sessionDate: input.sessionDate, attended: attended, by: p, env: env)
+        }
+
+        // Administration
+        api.get("audit") { request, context in
+            _ = try context.require(.admin)
+            let record = request.uri.queryParameters["recordId"].map(String.init)
+            return json(try await store.auditEvents(recordID: record, limit: 1000))
+        }
+    }
+
+    /// `POST /referrals/:id/<name>` with a JSON body, for a link worker's casework action.
+    private func work<Input: Decodable & Sendable>(_ api: RouterGroup<AppRequestContext>, _ name: String, _: Input.Type,
+                                                   _ body: @escaping @Sendable (Case, Input, Principal, CoreEnvironment) throws -> CaseChange) {
+        api.post("referrals/:id/\(name)") { request, context in
+            let p = try context.require(.linkWorker, .supervisor)
+            let input = try await request.json(Input.self)
+            let updated = try await casework.act(on: ReferralID(try context.parameters.require("id")), .init(p, route: request.routeDescription)) {
+                [env = casework.env] c in try body(c, input, p, env)
+            }
+            return try await caseJSON(updated, for: p)
+        }
+    }
+
+    /// `POST /onward-referrals/:id/<name>` with a JSON body, for a provider's action.
+    private func provide<Input: Decodable & Sendable>(_ api: RouterGroup<AppRequestContext>, _ name: String, _: Input.Type,
+                                                      _ body: @escaping @Sendable (Case, OnwardReferralID, Input, Principal, CoreEnvironment) throws -> CaseChange) {
+        api.post("onward-referrals/:id/\(name)") { request, context in
+            let p = try context.require(.provider)
+            let input = try await request.json(Input.self)
+            let id = OnwardReferralID(try context.parameters.require("id"))
+            let view = try await casework.providerAct(id, .init(p, route: request.routeDescription)) { [env = casework.env] c in
+                try body(c, id, input, p, env)
+            }
+            return json(ProviderReferral(view))
+        }
+    }
+
+    /// The case as this principal may see it.
+    private func caseJSON(_ c: Case, for p: Principal, status: HTTPResponse.Status = .ok, location: String? = nil) async throws -> Response {
+        var response: Response
+        if p.role == .referrer {
+            let names = Dictionary(try await store.services().map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
+            let onward = c.onwardReferrals.filter { $0.status != .enteredInError }.map {
+                ReferrerCase.Onward(serviceName: names[$0.serviceID] ?? "A community service", status: $0.status)
+            }
+            response = json(ReferrerCase(id: c.referral.id, status: c.referral.status, receivedAt: c.referral.receivedAt,
+                                         firstSeenAt: c.firstSeenAt, closingReason: c.referral.closingReason, events: c.events,
+                                         messages: c.messages.filter { $0.recipientID == p.userID },
+                                         onwardReferrals: onward), status: status)
+        } else {
+            response = json(c, status: status)
+        }
+        if let location { response.headers[.location] = location }
+        return response
+    }
+}
+
+/// A JSON response with ISO 8601 dates.
+func json<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) -> Response {
+    let encoder = JSONEncoder()
+    encoder.dateEncodingStrategy = .iso8601
+    encoder.outputFormatting = [.sortedKeys]
+    let data = (try? encoder.encode(value)) ?? Data("null".utf8)
+    return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+}

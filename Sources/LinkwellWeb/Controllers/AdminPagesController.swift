@@ -1,0 +1,66 @@
+import Foundation
+import Hummingbird
+import LinkwellCore
+
+/// The administrator's pages: users and the audit trail. Administrators do not see people's records.
+struct AdminPagesController: Sendable {
+    let accounts: Accounts
+    let renderer: PageRenderer
+    var store: any LinkwellStore { accounts.store }
+
+    struct UsersPage: Sendable {
+        struct Row: Sendable { var name, email, role, organisation: String }
+        var rows: [Row]
+        var roles: [Choice]
+        var organisations: [Choice]
+        var email, displayName: String
+    }
+
+    struct AuditPage: Sendable {
+        struct Row: Sendable { var at, actor, action, recordType, recordID, route, outcome: String; var denied: Bool }
+        var rows: [Row]
+        var recordID: String
+    }
+
+    func register(on router: Router<AppRequestContext>) {
+        router.get("/admin/users") { request, context in try await usersPage(request, context) }
+        router.post("/admin/users") { request, context -> Response in
+            _ = try context.require(.admin)
+            let form = try await request.verifiedForm(context)
+            do {
+                try await accounts.createUser(email: form["email"] ?? "", displayName: form["displayName"] ?? "",
+                                              role: form["role"] ?? "", organisationID: form["organisationId"],
+                                              password: form["password"] ?? "")
+                return .redirect(to: "/admin/users", type: .normal)
+            } catch LinkwellError.invalid(let fields) {
+                return try await usersPage(request, context, form: form, errors: fields)
+            }
+        }
+        router.get("/admin/audit") { request, context in
+            _ = try context.require(.admin)
+            let recordID = request.uri.queryParameters["record"].map(String.init) ?? ""
+            let events = try await store.auditEvents(recordID: recordID.isEmpty ? nil : recordID, limit: 500)
+            let names = UserNames(try await store.users())
+            let page = AuditPage(rows: events.map {
+                AuditPage.Row(at: Format.dateTime($0.at), actor: names[$0.actorID], action: $0.action, recordType: $0.recordType,
+                              recordID: $0.recordID, route: $0.route, outcome: $0.outcome.rawValue, denied: $0.outcome == .denied)
+            }, recordID: recordID)
+            return HTML(renderer.render("admin_audit", View(title: "Audit trail", context: context, page: page)))
+        }
+    }
+
+    func usersPage(_ request: Request, _ context: AppRequestContext, form: FormData? = nil, errors: [FieldError] = []) async throws -> Response {
+        _ = try context.require(.admin)
+        let organisations = try await store.organisations()
+        let orgName = Dictionary(organisations.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
+        let page = UsersPage(
+            rows: try await store.users().map {
+                UsersPage.Row(name: $0.displayName, email: $0.email, role: $0.role.label, organisation: $0.organisationID.flatMap { orgName[$0] } ?? "")
+            },
+            roles: Role.allCases.map { Choice($0.rawValue, $0.label, selected: form?["role"] == $0.rawValue) },
+            organisations: organisations.map { Choice($0.id.rawValue, $0.name, selected: form?["organisationId"] == $0.id.rawValue) },
+            email: form?["email"] ?? "", displayName: form?["displayName"] ?? "")
+        return try HTML(renderer.render("admin_users", View(title: "Users", context: context, page: page, errors: errors)),
+                        status: errors.isEmpty ? .ok : .unprocessableContent).response(from: request, context: context)
+    }
+}

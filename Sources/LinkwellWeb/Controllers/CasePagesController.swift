@@ -1,0 +1,154 @@
+import Foundation
+import Hummingbird
+import LinkwellCore
+
+/// Browser pages for referrers, link workers and supervisors: making referrals and working cases.
+struct CasePagesController: Sendable {
+    let casework: CaseworkService
+    let renderer: PageRenderer
+
+    var store: any LinkwellStore { casework.store }
+
+    struct ReferralForm: Sendable {
+        /// What was typed, to show again when the form comes back with problems.
+        struct Values: Sendable {
+            var nhsNumber, givenName, familyName, dateOfBirth, postcode, phone, email, preferredLanguage,
+                communicationNeeds, personView, riskInformation, pathway, consentGivenBy: String
+        }
+        var values: Values
+        var sourceTypes: [Choice]
+        var needs: [Choice]
+        var consentMethods: [Choice]
+        var consentPurposes: [Choice]
+        var feedback: [Choice]
+        var urgencies: [Choice]
+        var consentGiven: Bool
+        var interpreterNeeded: Bool
+
+        init(_ form: FormData?) {
+            let f = form ?? FormData("")
+            values = Values(nhsNumber: f["person.nhsNumber"] ?? "", givenName: f["person.givenName"] ?? "",
+                            familyName: f["person.familyName"] ?? "", dateOfBirth: f["person.dateOfBirth"] ?? "",
+                            postcode: f["person.postcode"] ?? "", phone: f["person.phone"] ?? "", email: f["person.email"] ?? "",
+                            preferredLanguage: f["person.preferredLanguage"] ?? "",
+                            communicationNeeds: f["person.communicationNeeds"] ?? "", personView: f["personView"] ?? "",
+                            riskInformation: f["riskInformation"] ?? "", pathway: f["pathway"] ?? "",
+                            consentGivenBy: f["consent.givenBy"] ?? "")
+            let chosenNeeds = Set(f.all("needs")), purposes = Set(f.all("consent.purposes"))
+            sourceTypes = SourceType.allCases.filter { $0 != .selfReferral }.map { Choice($0.rawValue, $0.label, selected: f["sourceType"] == $0.rawValue) }
+            needs = Need.allCases.map { Choice($0.rawValue, $0.label, selected: chosenNeeds.contains($0.rawValue)) }
+            consentMethods = ConsentMethod.allCases.map { Choice($0.rawValue, $0.rawValue.capitalized, selected: f["consent.method"] == $0.rawValue) }
+            let purposeLabels: [ConsentPurpose: String] = [
+                .shareWithProviders: "Share the minimum necessary with community services the link worker refers them to",
+                .shareWithReferrer: "Send updates to the referrer and GP",
+                .evaluation: "Use their information, without their name, to evaluate the service",
+            ]
+            consentPurposes = ConsentPurpose.allCases.filter { $0 != .socialPrescribing }.map {
+                Choice($0.rawValue, purposeLabels[$0] ?? $0.rawValue, selected: form == nil || purposes.contains($0.rawValue))
+            }
+            feedback = [Choice("key_events", "At each key step (accepted, first seen, closed)", selected: f["feedbackPreference"] != "closing_only"),
+                        Choice("closing_only", "Only when the case closes", selected: f["feedbackPreference"] == "closing_only")]
+            urgencies = Urgency.allCases.map { Choice($0.rawValue, $0 == .routine ? "Routine" : "Soon (within a week)", selected: (f["urgency"] ?? "routine") == $0.rawValue) }
+            consentGiven = f.flag("consent.given")
+            interpreterNeeded = f.flag("person.interpreterNeeded")
+        }
+    }
+
+    func register(on router: Router<AppRequestContext>) {
+        router.get("/referrals/new") { _, context in
+            _ = try context.require(.referrer, .linkWorker, .supervisor)
+            return HTML(renderer.render("referral_new", View(title: "Make a referral", context: context, page: ReferralForm(nil))))
+        }
+        router.post("/referrals") { request, context -> Response in
+            let principal = try context.require(.referrer, .linkWorker, .supervisor)
+            let form = try await request.verifiedForm(context)
+            do {
+                let created = try await casework.submitReferral(ReferralSubmission(form: form), by: principal)
+                return .redirect(to: "/referrals/\(created.referral.id)?made=1", type: .normal)
+            } catch LinkwellError.invalid(let errors) {
+                let view = View(title: "Make a referral", context: context, page: ReferralForm(form), errors: errors)
+                return try HTML(renderer.render("referral_new", view), status: .unprocessableContent).response(from: request, context: context)
+            }
+        }
+        router.get("/referrals") { request, context in
+            let principal = try context.require(.referrer, .linkWorker, .supervisor)
+            let r = CaseworkService.Request(principal, route: request.routeDescription)
+            let rows = try await casework.caseload(r)
+            let messages = principal.role == .referrer ? try await casework.messages(r) : []
+            let page = CaseloadPage(role: principal.role, rows: rows, messages: messages, names: UserNames(try await store.users()))
+            return HTML(renderer.render("caseload", View(title: page.heading, context: context, page: page)))
+        }
+        router.get("/referrals/:id") { request, context in
+            try await casePage(request, context, notice: request.uri.queryParameters["made"] != nil ? "Referral made. You will be told here when it is accepted, when the person is first seen and when the case closes." : nil)
+        }
+
+        // Casework actions: each reads a CSRF-checked form, acts, and returns to the case page.
+        action(router, "accept") { c, _, p, env in try c.accept(by: p, env: env) }
+        action(router, "decline") { c, f, p, env in try c.decline(reason: f["reason"], by: p, env: env) }
+        action(router, "contacts") { c, f, p, env in
+            try c.recordContact(ContactInput(at: f["at"], mode: f["mode"], durationMinutes: f.int("durationMinutes"),
+                                             successful: f["successful"] != "no", notes: f["notes"]), by: p, env: env)
+        }
+        action(router, "plan") { c, f, p, env in
+            try c.agreePlan(PlanInput(whatMatters: f["whatMatters"], goals: f.all("goals")), by: p, env: env)
+        }
+        action(router, "goal-rating") { c, f, p, env in try c.rateGoal(GoalID(f["goalId"] ?? ""), rating: f.int("rating"), by: p, env: env) }
+        action(router, "onward-status") { c, f, p, env in
+            try c.updateOnward(OnwardReferralID(f["onwardId"] ?? ""), to: f["status"], note: f["note"], by: p, env: env)
+        }
+        action(router, "close") { c, f, p, env in try c.close(reason: f["reason"], note: f["note"], by: p, env: env) }
+        router.post("/referrals/:id/onward") { request, context in
+            try await perform(request, context) { form, r in
+                try await casework.referOut(ReferralID(try context.parameters.require("id")), serviceID: form["serviceId"], note: form["note"], r)
+            }
+        }
+    }
+
+    /// Registers `POST /referrals/:id/<name>` for a pure casework action.
+    private func action(_ router: Router<AppRequestContext>, _ name: String,
+                        _ body: @escaping @Sendable (Case, FormData, Principal, CoreEnvironment) throws -> CaseChange) {
+        router.post("/referrals/:id/\(name)") { request, context in
+            try await perform(request, context) { form, r in
+                try await casework.act(on: ReferralID(try context.parameters.require("id")), r) { [env = casework.env] c in
+                    try body(c, form, r.principal, env)
+                }
+            }
+        }
+    }
+
+    /// Runs an action from a form; on a refusal, shows the case again with the reason, having changed nothing.
+    private func perform(_ request: Request, _ context: AppRequestContext,
+                         _ body: (FormData, CaseworkService.Request) async throws -> Case) async throws -> Response {
+        let principal = try context.require(.linkWorker, .supervisor)
+        let form = try await request.verifiedForm(context)
+        let r = CaseworkService.Request(principal, route: request.routeDescription)
+        do {
+            let updated = try await body(form, r)
+            return .redirect(to: "/referrals/\(updated.referral.id)", type: .normal)
+        } catch let error as LinkwellError {
+            let (errors, status): ([FieldError], HTTPResponse.Status) = switch error {
+            case .invalid(let fields): (fields, .unprocessableContent)
+            case .conflict(let why): ([FieldError("action", why)], .conflict)
+            default: throw error
+            }
+            return try await casePage(request, context, errors: errors, status: status)
+        }
+    }
+
+    func casePage(_ request: Request, _ context: AppRequestContext, errors: [FieldError] = [],
+                  status: HTTPResponse.Status = .ok, notice: String? = nil) async throws -> Response {
+        let principal = try context.require(.referrer, .linkWorker, .supervisor)
+        let id = ReferralID(try context.parameters.require("id"))
+        let found = try await casework.readCase(id, .init(principal, route: "GET /referrals/\(id)"))
+        let names = UserNames(try await store.users())
+        let html: String
+        if principal.role == .referrer {
+            let page = ReferrerCasePage(found, names: names, services: try await store.services())
+            html = renderer.render("referral_referrer", View(title: "Referral for \(page.personName)", context: context, page: page, errors: errors, notice: notice))
+        } else {
+            let page = CasePage(found, names: names, services: try await store.services(), organisations: try await store.organisations())
+            html = renderer.render("referral", View(title: page.personName, context: context, page: page, errors: errors, notice: notice))
+        }
+        return try HTML(html, status: status).response(from: request, context: context)
+    }
+}

@@ -1,0 +1,91 @@
+import Foundation
+import Hummingbird
+import LinkwellCore
+
+/// Pages for a community service's staff: the referrals sent to their services, accept or decline,
+/// and attendance.
+struct ProviderPagesController: Sendable {
+    let casework: CaseworkService
+    let renderer: PageRenderer
+
+    struct InboxPage: Sendable {
+        struct Row: Sendable { var id, personName, service, status, statusLabel, createdAt: String; var isNew: Bool }
+        var rows: [Row]
+        var isEmpty: Bool
+    }
+
+    struct ReferralPage: Sendable {
+        var id, service, personName, phone, email, language, communicationNeeds, linkWorker, note, status, statusLabel, reason: String
+        var interpreterNeeded, canRespond, canReportAttendance: Bool
+        var attendance: [CasePage.Attendance]
+        var rejectionReasons: [Choice]
+        var today: String
+
+        init(_ v: CaseworkService.ProviderView, today: CalendarDate) {
+            id = v.onward.id.rawValue
+            service = v.service.name
+            personName = v.personName
+            phone = v.phone
+            email = v.email
+            language = v.preferredLanguage
+            communicationNeeds = v.communicationNeeds
+            linkWorker = v.linkWorkerName
+            note = v.onward.note
+            status = v.onward.status.rawValue
+            statusLabel = v.onward.status.label
+            reason = v.onward.rejectionReason?.label ?? ""
+            interpreterNeeded = v.interpreterNeeded
+            canRespond = v.onward.status == .requested
+            canReportAttendance = v.onward.status.acceptsAttendance
+            attendance = v.attendance.map { CasePage.Attendance(date: "\($0.sessionDate)", attended: $0.attended) }
+            rejectionReasons = RejectionReason.allCases.map { Choice($0.rawValue, $0.label) }
+            self.today = "\(today)"
+        }
+    }
+
+    func register(on router: Router<AppRequestContext>) {
+        router.get("/provider") { request, context in
+            let principal = try context.require(.provider)
+            let rows = try await casework.providerInbox(.init(principal, route: request.routeDescription))
+            let page = InboxPage(rows: rows.map {
+                InboxPage.Row(id: $0.id.rawValue, personName: $0.personName, service: $0.serviceName, status: $0.status.rawValue,
+                              statusLabel: $0.status.label, createdAt: Format.date($0.createdAt), isNew: $0.status == .requested)
+            }, isEmpty: rows.isEmpty)
+            return HTML(renderer.render("provider_inbox", View(title: "Referrals to us", context: context, page: page)))
+        }
+        router.get("/provider/referrals/:id") { request, context in try await page(request, context) }
+        action(router, "accept") { c, id, _, p, env in try c.respondToOnward(id, accept: true, reason: nil, note: nil, by: p, env: env) }
+        action(router, "reject") { c, id, f, p, env in try c.respondToOnward(id, accept: false, reason: f["reason"], note: f["note"], by: p, env: env) }
+        action(router, "attendance") { c, id, f, p, env in
+            try c.reportAttendance(id, sessionDate: f["sessionDate"], attended: f["attended"] == "yes", by: p, env: env)
+        }
+    }
+
+    private func action(_ router: Router<AppRequestContext>, _ name: String,
+                        _ body: @escaping @Sendable (Case, OnwardReferralID, FormData, Principal, CoreEnvironment) throws -> CaseChange) {
+        router.post("/provider/referrals/:id/\(name)") { request, context -> Response in
+            let principal = try context.require(.provider)
+            let form = try await request.verifiedForm(context)
+            let id = OnwardReferralID(try context.parameters.require("id"))
+            do {
+                _ = try await casework.providerAct(id, .init(principal, route: request.routeDescription)) { [env = casework.env] c in
+                    try body(c, id, form, principal, env)
+                }
+                return .redirect(to: "/provider/referrals/\(id)", type: .normal)
+            } catch LinkwellError.invalid(let fields) {
+                return try await page(request, context, errors: fields, status: .unprocessableContent)
+            } catch LinkwellError.conflict(let why) {
+                return try await page(request, context, errors: [FieldError("action", why)], status: .conflict)
+            }
+        }
+    }
+
+    func page(_ request: Request, _ context: AppRequestContext, errors: [FieldError] = [], status: HTTPResponse.Status = .ok) async throws -> Response {
+        let principal = try context.require(.provider)
+        let id = OnwardReferralID(try context.parameters.require("id"))
+        let view = try await casework.providerView(id, .init(principal, route: "GET /provider/referrals/\(id)"))
+        let page = ReferralPage(view, today: CalendarDate(casework.env.now()))
+        return try HTML(renderer.render("provider_referral", View(title: page.personName, context: context, page: page, errors: errors)), status: status)
+            .response(from: request, context: context)
+    }
+}

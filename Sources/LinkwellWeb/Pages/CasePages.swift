@@ -1,0 +1,215 @@
+import Foundation
+import LinkwellCore
+
+/// A value and its label, for selects, radios and checkboxes.
+public struct Choice: Sendable, Equatable {
+    public var value: String
+    public var label: String
+    public var selected: Bool
+    public init(_ value: String, _ label: String, selected: Bool = false) {
+        self.value = value
+        self.label = label
+        self.selected = selected
+    }
+}
+
+/// Names of users, for showing who did what.
+public struct UserNames: Sendable {
+    let names: [UserID: String]
+    public init(_ users: [User]) { names = Dictionary(users.map { ($0.id, $0.displayName) }, uniquingKeysWith: { a, _ in a }) }
+    public subscript(_ id: UserID?) -> String { id.flatMap { names[$0] } ?? "—" }
+}
+
+/// The case as a link worker or supervisor sees it.
+public struct CasePage: Sendable {
+    public struct Event: Sendable { public var at, label, actor, note: String }
+    public struct ContactRow: Sendable { public var at, mode, minutes, outcome, notes: String }
+    public struct GoalRow: Sendable { public var id, description, latest, history: String }
+    public struct Attendance: Sendable { public var date: String; public var attended: Bool }
+    public struct Onward: Sendable {
+        public var id, service, organisation, status, statusLabel, reason, note, createdAt: String
+        public var attendance: [Attendance]
+        public var didNotAttend: Int
+        public var hasDidNotAttend: Bool
+        public var nextStatuses: [Choice]
+    }
+    public struct Message: Sendable {
+        public var at, label, body, code: String
+        public var hasCode: Bool
+        init(_ m: MessageBack) {
+            at = Format.dateTime(m.createdAt)
+            label = m.kind.label
+            body = m.body
+            code = m.snomedCode ?? ""
+            hasCode = m.snomedCode != nil
+        }
+    }
+
+    public var id, personName, nhsNumber, dateOfBirth, postcode, phone, email, language, communicationNeeds: String
+    public var interpreterNeeded: Bool
+    public var status, statusLabel, source, personView, urgency, pathway, risk: String
+    public var hasRisk: Bool
+    public var needs: [String]
+    public var consentGivenBy, consentMethod, consentAt: String
+    public var consentPurposes: [String]
+    public var referredBy, receivedAt, linkWorker: String
+    public var canAccept, canContact, canPlan, canReferOut, canClose, isFinal: Bool
+    public var events: [Event]
+    public var contacts: [ContactRow]
+    public var whatMatters: String
+    public var hasPlan: Bool
+    public var goals: [GoalRow]
+    public var onward: [Onward]
+    public var messages: [Message]
+    public var services: [Choice]
+    public var contactModes: [Choice]
+    public var closingReasons: [Choice]
+    public var closingReason: String
+
+    public init(_ c: Case, names: UserNames, services: [Service], organisations: [Organisation]) {
+        let r = c.referral, p = c.person
+        let serviceByID = Dictionary(services.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        let orgName = Dictionary(organisations.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
+        id = r.id.rawValue
+        personName = p.fullName
+        nhsNumber = p.nhsNumber?.formatted ?? "Not given"
+        dateOfBirth = "\(p.dateOfBirth)"
+        postcode = p.postcode
+        phone = p.phone
+        email = p.email
+        language = p.preferredLanguage
+        interpreterNeeded = p.interpreterNeeded
+        communicationNeeds = p.communicationNeeds
+        status = r.status.rawValue
+        statusLabel = r.status.label
+        source = r.sourceType.label
+        personView = r.personView
+        urgency = r.urgency.rawValue
+        pathway = r.pathway
+        risk = r.riskInformation
+        hasRisk = !r.riskInformation.isEmpty
+        needs = r.needs.map(\.label)
+        consentGivenBy = r.consent.givenBy
+        consentMethod = r.consent.method.rawValue
+        consentAt = Format.dateTime(r.consent.givenAt)
+        consentPurposes = r.consent.purposes.map(\.rawValue)
+        referredBy = r.referrerID.map { names[$0] } ?? "Self-referral"
+        receivedAt = Format.dateTime(r.receivedAt)
+        linkWorker = names[r.linkWorkerID]
+        canAccept = r.status.canMove(to: .accepted)
+        canContact = r.status.isInSupport || r.status == .accepted || r.status == .contactAttempted
+        canPlan = r.status.isInSupport
+        canReferOut = r.status.isInSupport
+        canClose = r.status.canMove(to: .closed)
+        isFinal = r.status.isFinal
+        events = c.events.map { Event(at: Format.dateTime($0.at), label: $0.to.label, actor: names[$0.actorID], note: $0.note) }
+        contacts = c.contacts.map {
+            ContactRow(at: Format.dateTime($0.at), mode: $0.mode.label, minutes: "\($0.durationMinutes)",
+                       outcome: $0.successful ? "Spoke with the person" : "No answer / not reached", notes: $0.notes)
+        }
+        whatMatters = c.plan?.whatMatters ?? ""
+        hasPlan = c.plan != nil
+        goals = c.goals.map { goal in
+            let ratings = c.ratings(for: goal.id)
+            return GoalRow(id: goal.id.rawValue, description: goal.description,
+                           latest: ratings.last.map { "\($0.rating)/10" } ?? "Not rated yet",
+                           history: ratings.map { "\($0.rating)" }.joined(separator: " → "))
+        }
+        onward = c.onwardReferrals.map { o in
+            let service = serviceByID[o.serviceID]
+            let attendance = c.attendance(for: o.id)
+            return Onward(id: o.id.rawValue, service: service?.name ?? "Unknown service",
+                          organisation: service.flatMap { orgName[$0.organisationID] } ?? "",
+                          status: o.status.rawValue, statusLabel: o.status.label,
+                          reason: o.rejectionReason?.label ?? "", note: o.note, createdAt: Format.date(o.createdAt),
+                          attendance: attendance.map { Attendance(date: "\($0.sessionDate)", attended: $0.attended) },
+                          didNotAttend: attendance.filter { !$0.attended }.count,
+                          hasDidNotAttend: attendance.contains { !$0.attended },
+                          nextStatuses: OnwardStatus.allCases.filter { o.status.canMove(to: $0) }.map { Choice($0.rawValue, $0.label) })
+        }
+        messages = c.messages.map(Message.init)
+        self.services = services.filter(\.active).map { Choice($0.id.rawValue, "\($0.name) — \(orgName[$0.organisationID] ?? "") (\($0.category))") }
+        contactModes = ContactMode.allCases.map { Choice($0.rawValue, $0.label) }
+        closingReasons = ClosingReason.allCases.map { Choice($0.rawValue, $0.label) }
+        closingReason = r.closingReason?.label ?? ""
+    }
+}
+
+/// The case as the referrer sees it: progress and messages back, no notes.
+public struct ReferrerCasePage: Sendable {
+    public struct Onward: Sendable { public var service, statusLabel, status: String }
+    public var id, personName, statusLabel, status, receivedAt, firstSeen, linkWorker, outcome: String
+    public var hasFirstSeen: Bool
+    public var hasOutcome: Bool
+    public var messages: [CasePage.Message]
+    public var onward: [Onward]
+    public var events: [CasePage.Event]
+
+    public init(_ c: Case, names: UserNames, services: [Service]) {
+        let r = c.referral
+        let serviceName = Dictionary(services.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
+        id = r.id.rawValue
+        personName = c.person.fullName
+        status = r.status.rawValue
+        statusLabel = r.status.label
+        receivedAt = Format.dateTime(r.receivedAt)
+        firstSeen = c.firstSeenAt.map(Format.dateTime) ?? "Not yet"
+        hasFirstSeen = c.firstSeenAt != nil
+        linkWorker = r.linkWorkerID.map { names[$0] } ?? "Not yet allocated"
+        outcome = [r.closingReason?.label, r.outcomeNote.isEmpty ? nil : r.outcomeNote].compactMap { $0 }.joined(separator: ": ")
+        hasOutcome = !outcome.isEmpty
+        messages = c.messages.map(CasePage.Message.init)
+        onward = c.onwardReferrals.filter { $0.status != .enteredInError }.map {
+            Onward(service: serviceName[$0.serviceID] ?? "A community service", statusLabel: $0.status.label, status: $0.status.rawValue)
+        }
+        events = c.events.map { CasePage.Event(at: Format.dateTime($0.at), label: $0.to.label, actor: names[$0.actorID], note: "") }
+    }
+}
+
+/// A caseload or "my referrals" list, split into the groups a link worker works from.
+public struct CaseloadPage: Sendable {
+    public struct Row: Sendable {
+        public var id, personName, status, statusLabel, needs, receivedAt, linkWorker: String
+        public var didNotAttend: Int
+        public var hasDidNotAttend: Bool
+        public var hasRisk: Bool
+        public var urgent: Bool
+    }
+    public struct Group: Sendable {
+        public var title: String
+        public var rows: [Row]
+        public var isEmpty: Bool
+        public var count: Int
+    }
+    public struct Message: Sendable { public var at, label, body, referralID: String }
+    public var heading: String
+    public var groups: [Group]
+    public var messages: [Message]
+    public var hasMessages: Bool
+    public var isReferrer: Bool
+
+    public init(role: Role, rows: [ReferralSummary], messages: [MessageBack], names: UserNames) {
+        func row(_ s: ReferralSummary) -> Row {
+            Row(id: s.id.rawValue, personName: s.personName, status: s.status.rawValue, statusLabel: s.status.label,
+                needs: s.needs.map(\.label).joined(separator: ", "), receivedAt: Format.date(s.receivedAt),
+                linkWorker: names[s.linkWorkerID], didNotAttend: s.didNotAttendCount,
+                hasDidNotAttend: s.didNotAttendCount > 0, hasRisk: s.hasRisk,
+                urgent: s.urgency == .soon)
+        }
+        var seen = Set<ReferralID>()
+        let unique = rows.filter { seen.insert($0.id).inserted }
+        func group(_ title: String, _ filter: (ReferralSummary) -> Bool) -> Group {
+            let selected = unique.filter(filter).map(row)
+            return Group(title: title, rows: selected, isEmpty: selected.isEmpty, count: selected.count)
+        }
+        isReferrer = role == .referrer
+        heading = role == .referrer ? "My referrals" : role == .supervisor ? "Team caseload" : "My caseload"
+        groups = [
+            group("Waiting", { $0.status.isWaiting }),
+            group("Active", { !$0.status.isWaiting && !$0.status.isFinal }),
+            group("Closed", { $0.status.isFinal }),
+        ]
+        self.messages = messages.map { Message(at: Format.dateTime($0.createdAt), label: $0.kind.label, body: $0.body, referralID: $0.referralID.rawValue) }
+        hasMessages = !messages.isEmpty
+    }
+}

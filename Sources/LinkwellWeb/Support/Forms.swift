@@ -1,0 +1,86 @@
+import Foundation
+import Hummingbird
+import LinkwellCore
+
+/// A submitted `application/x-www-form-urlencoded` form. Repeated names (checkboxes) keep every value.
+public struct FormData: Sendable {
+    public private(set) var values: [String: [String]] = [:]
+
+    public init(_ body: String) {
+        for pair in body.split(separator: "&", omittingEmptySubsequences: true) {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let name = Self.decode(parts[0])
+            let value = parts.count > 1 ? Self.decode(parts[1]) : ""
+            values[name, default: []].append(value)
+        }
+    }
+
+    static func decode(_ text: Substring) -> String {
+        String(text).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? ""
+    }
+
+    public subscript(_ name: String) -> String? { values[name]?.first }
+    public func all(_ name: String) -> [String] { values[name] ?? [] }
+    /// A checkbox: present and not "false".
+    public func flag(_ name: String) -> Bool { self[name].map { $0 != "false" && $0 != "no" } ?? false }
+    /// A whole number, or nil when missing or not a number.
+    public func int(_ name: String) -> Int? { self[name].flatMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
+}
+
+extension Request {
+    /// Reads a form body (at most 1 MB).
+    func form() async throws -> FormData {
+        var request = self
+        let buffer = try await request.collectBody(upTo: 1_000_000)
+        return FormData(String(buffer: buffer))
+    }
+
+    /// Decodes a JSON body, turning decoding failures into errors that name the field.
+    func json<T: Decodable>(_ type: T.Type) async throws -> T {
+        var request = self
+        let buffer = try await request.collectBody(upTo: 1_000_000)
+        do {
+            // An empty body is an empty object: actions that need no input may be sent without one.
+            let data = buffer.readableBytes == 0 ? Data("{}".utf8) : Data(buffer: buffer)
+            return try JSONDecoder().decode(T.self, from: data)
+        } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context) {
+            throw LinkwellError.invalid(context.codingPath.jsonPath, "Wrong type: \(context.debugDescription)")
+        } catch let DecodingError.dataCorrupted(context) where !context.codingPath.isEmpty {
+            throw LinkwellError.invalid(context.codingPath.jsonPath, context.debugDescription)
+        } catch is DecodingError {
+            throw BadRequest(detail: "The request body is not valid JSON of the expected shape.")
+        }
+    }
+
+    /// "GET /referrals/{id}" with the real path, for the audit trail.
+    var routeDescription: String { "\(method.rawValue) \(uri.path)" }
+}
+
+/// A request the server could not read at all (malformed body).
+struct BadRequest: Error {
+    var detail: String
+}
+
+extension [any CodingKey] {
+    var jsonPath: String {
+        map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".").replacingOccurrences(of: ".[", with: "[")
+    }
+}
+
+extension ReferralSubmission {
+    /// The referral form's fields, named as in the JSON API.
+    public init(form f: FormData) {
+        self.init(
+            person: PersonInput(nhsNumber: f["person.nhsNumber"], givenName: f["person.givenName"],
+                                familyName: f["person.familyName"], dateOfBirth: f["person.dateOfBirth"],
+                                postcode: f["person.postcode"], phone: f["person.phone"], email: f["person.email"],
+                                preferredLanguage: f["person.preferredLanguage"],
+                                interpreterNeeded: f.flag("person.interpreterNeeded"),
+                                communicationNeeds: f["person.communicationNeeds"]),
+            sourceType: f["sourceType"], needs: f.all("needs"), personView: f["personView"],
+            consent: ConsentInput(given: f.flag("consent.given"), givenBy: f["consent.givenBy"],
+                                  method: f["consent.method"], purposes: f.all("consent.purposes")),
+            riskInformation: f["riskInformation"], feedbackPreference: f["feedbackPreference"],
+            urgency: f["urgency"], pathway: f["pathway"])
+    }
+}

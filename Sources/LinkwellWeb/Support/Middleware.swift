@@ -1,0 +1,138 @@
+import Foundation
+import Hummingbird
+import LinkwellCore
+
+/// Headers every response carries: no framing, no sniffing, a strict content policy, no caching of
+/// personal data.
+struct SecurityHeadersMiddleware: RouterMiddleware {
+    typealias Context = AppRequestContext
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var response = try await next(request, context)
+        response.headers[.contentSecurityPolicy] = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+        response.headers[.xContentTypeOptions] = "nosniff"
+        response.headers[.init("X-Frame-Options")!] = "DENY"
+        response.headers[.init("Referrer-Policy")!] = "no-referrer"
+        if response.headers[.cacheControl] == nil { response.headers[.cacheControl] = "no-store" }
+        return response
+    }
+}
+
+/// Resolves the session cookie or the `Authorization: Bearer` token to a signed-in user.
+struct AuthenticationMiddleware: RouterMiddleware {
+    typealias Context = AppRequestContext
+    let accounts: Accounts
+
+    static let sessionCookie = "lw_session"
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var context = context
+        if let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") {
+            let token = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
+            guard let user = try await accounts.user(forBearer: token) else { throw LinkwellError.unauthenticated }
+            context.principal = Principal(user)
+        } else if let token = request.cookies[Self.sessionCookie]?.value,
+                  let (session, user) = try await accounts.resumeSession(token: token) {
+            // Cookies are for the browser pages only; the API takes bearer tokens, so it needs no CSRF defence.
+            if !request.uri.path.hasPrefix("/api/") {
+                context.principal = Principal(user)
+                context.session = session
+            }
+        }
+        return try await next(request, context)
+    }
+}
+
+/// Turns typed errors into responses: RFC 9457 problem details for the API, pages for browsers.
+/// Nothing personal is logged: only the error's kind and the route template.
+struct ErrorMiddleware: RouterMiddleware {
+    typealias Context = AppRequestContext
+    let renderer: PageRenderer
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch {
+            let problem = Problem(error)
+            if problem.status >= 500 {
+                context.logger.error("request failed", metadata: ["route": "\(context.endpointPath ?? "?")", "error": "\(type(of: error))"])
+            }
+            if request.uri.path.hasPrefix("/api/") || request.uri.path == "/openapi.json" {
+                return problem.response()
+            }
+            if problem.status == 401 {
+                return .redirect(to: "/login")
+            }
+            let view = View(title: problem.title, context: context, page: problem)
+            return try HTML(renderer.render("error", view), status: .init(code: problem.status))
+                .response(from: request, context: context)
+        }
+    }
+}
+
+/// An RFC 9457 problem-details body.
+public struct Problem: Codable, Sendable {
+    public var type: String
+    public var title: String
+    public var status: Int
+    public var detail: String
+    public var errors: [FieldError]?
+
+    init(_ error: any Error) {
+        switch error {
+        case LinkwellError.invalid(let fields):
+            self.init(status: 422, title: "Some of the input is not valid", detail: fields.map { "\($0.field): \($0.message)" }.joined(separator: " "), errors: fields)
+        case LinkwellError.notFound(let what):
+            self.init(status: 404, title: "Not found", detail: "There is no \(what) here, or you do not have access to it.")
+        case LinkwellError.conflict(let why):
+            self.init(status: 409, title: "Conflict with the record's current state", detail: why)
+        case LinkwellError.forbidden(let why):
+            self.init(status: 403, title: "Not allowed", detail: why)
+        case LinkwellError.unauthenticated:
+            self.init(status: 401, title: "Sign-in required", detail: "Sign in, or send a valid bearer token.")
+        case let bad as BadRequest:
+            self.init(status: 400, title: "Bad request", detail: bad.detail)
+        case let http as HTTPError:
+            self.init(status: Int(http.status.code), title: http.status.reasonPhrase, detail: http.body ?? http.status.reasonPhrase)
+        case let http as any HTTPResponseError:
+            self.init(status: Int(http.status.code), title: http.status.reasonPhrase, detail: http.status.reasonPhrase)
+        default:
+            self.init(status: 500, title: "Internal error", detail: "Something went wrong; nothing was changed.")
+        }
+    }
+
+    init(status: Int, title: String, detail: String, errors: [FieldError]? = nil) {
+        self.type = status == 422 ? "https://linkwell.dev/problems/validation" : "about:blank"
+        self.title = title
+        self.status = status
+        self.detail = detail
+        self.errors = errors
+    }
+
+    func response() -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let data = (try? encoder.encode(self)) ?? Data()
+        var headers: HTTPFields = [.contentType: "application/problem+json"]
+        if status == 401 { headers[.wwwAuthenticate] = "Bearer" }
+        return Response(status: .init(code: status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}
+
+extension Request {
+    /// Reads a form and checks its CSRF token against the session's.
+    func verifiedForm(_ context: AppRequestContext) async throws -> FormData {
+        let form = try await form()
+        guard let expected = context.session?.csrfToken, let given = form["_csrf"],
+              constantTimeEqual(expected, given) else {
+            throw LinkwellError.forbidden("The form has expired or did not come from Linkwell. Go back, reload the page and try again.")
+        }
+        return form
+    }
+}
+
+func constantTimeEqual(_ a: String, _ b: String) -> Bool {
+    let x = Array(a.utf8), y = Array(b.utf8)
+    guard x.count == y.count else { return false }
+    return zip(x, y).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
+}

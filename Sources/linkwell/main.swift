@@ -1,0 +1,3 @@
+import LinkwellCommands
+
+await LinkwellCommand.main()
