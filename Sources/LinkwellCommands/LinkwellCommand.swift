@@ -22,11 +22,18 @@ struct DatabaseOptions: ParsableArguments {
     @Option(name: .long, help: "A SQLite file path, a postgres:// URL, or 'memory'. Also read from LINKWELL_DATABASE.")
     var database: String = ProcessInfo.processInfo.environment["LINKWELL_DATABASE"] ?? "./linkwell.sqlite"
 
-    /// Opens the store and brings its schema up to date.
-    func open() async throws -> any LinkwellStore {
+    /// Opens the store, brings its schema up to date, runs `body`, and always closes the store.
+    func with<T>(_ body: (any LinkwellStore) async throws -> T) async throws -> T {
         let store = try await StoreFactory.open(database)
-        try await store.migrate()
-        return store
+        do {
+            try await store.migrate()
+            let result = try await body(store)
+            try await store.shutdown()
+            return result
+        } catch {
+            try? await store.shutdown()
+            throw error
+        }
     }
 }
 
@@ -42,16 +49,16 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         var logger = Logger(label: "linkwell")
         logger.logLevel = .info
-        let store = try await db.open()
-        if demo {
-            let logins = try await DemoScheme.seed(into: store)
-            print(logins.summary)
+        try await db.with { store in
+            if demo {
+                print("Preparing the demo scheme…")
+                print(try await DemoScheme.seed(into: store).summary)
+            }
+            let configuration = WebConfiguration(host: host, port: port, secureCookies: secureCookies)
+            let app = try await buildApplication(configuration: configuration, store: store, logger: logger)
+            print("Linkwell is running at http://\(host):\(port)/ (database: \(StoreFactory.describe(db.database)))")
+            try await app.runService()
         }
-        let configuration = WebConfiguration(host: host, port: port, secureCookies: secureCookies)
-        let app = try await buildApplication(configuration: configuration, store: store, logger: logger)
-        print("Linkwell is running at http://\(host):\(port)/ (database: \(StoreFactory.describe(db.database)))")
-        try await app.runService()
-        try await store.shutdown()
     }
 }
 
@@ -60,8 +67,7 @@ struct Migrate: AsyncParsableCommand {
     @OptionGroup var db: DatabaseOptions
 
     func run() async throws {
-        let store = try await db.open()
-        try await store.shutdown()
+        try await db.with { _ in }
         print("Database schema is up to date (\(StoreFactory.describe(db.database))).")
     }
 }
@@ -71,10 +77,7 @@ struct Demo: AsyncParsableCommand {
     @OptionGroup var db: DatabaseOptions
 
     func run() async throws {
-        let store = try await db.open()
-        let logins = try await DemoScheme.seed(into: store)
-        try await store.shutdown()
-        print(logins.summary)
+        print(try await db.with { try await DemoScheme.seed(into: $0) }.summary)
     }
 }
 
@@ -92,11 +95,11 @@ struct UserCommand: AsyncParsableCommand {
 
         func run() async throws {
             let secret = password ?? readLine(strippingNewline: true) ?? ""
-            let store = try await db.open()
-            defer { Task { try? await store.shutdown() } }
-            let accounts = Accounts(store: store, env: .live, configuration: WebConfiguration())
             do {
-                let user = try await accounts.createUser(email: email, displayName: name, role: role, organisationID: organisation, password: secret)
+                let user = try await db.with { store in
+                    try await Accounts(store: store, env: .live, configuration: WebConfiguration())
+                        .createUser(email: email, displayName: name, role: role, organisationID: organisation, password: secret)
+                }
                 print("Created \(user.role.label.lowercased()) \(user.email) (id \(user.id)).")
             } catch LinkwellError.invalid(let errors) {
                 throw ValidationError(errors.map { "\($0.field): \($0.message)" }.joined(separator: "\n"))
@@ -115,10 +118,10 @@ struct TokenCommand: AsyncParsableCommand {
         @Option(help: "What the token is for, e.g. 'practice system'.") var name: String
 
         func run() async throws {
-            let store = try await db.open()
-            defer { Task { try? await store.shutdown() } }
             do {
-                let token = try await Accounts(store: store, env: .live, configuration: WebConfiguration()).createToken(email: email, name: name)
+                let token = try await db.with { store in
+                    try await Accounts(store: store, env: .live, configuration: WebConfiguration()).createToken(email: email, name: name)
+                }
                 print(token)
             } catch LinkwellError.invalid(let errors) {
                 throw ValidationError(errors.map { "\($0.field): \($0.message)" }.joined(separator: "\n"))

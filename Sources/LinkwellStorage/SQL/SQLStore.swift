@@ -65,7 +65,7 @@ public final class SQLStore: LinkwellStore {
 
     public func createReferral(person: Person, referral: Referral, event: ReferralEvent) async throws {
         try await connections.transaction { db in
-            try await db.insert(into: "people").model(person, keyEncodingStrategy: .convertToSnakeCase).run()
+            try await db.insert(into: "people").model(person, keyEncodingStrategy: toColumns).run()
             try await db.insert(into: "referrals").model(ReferralRow(referral)).run()
             try await Self.insertNeeds(referral, db)
             try await Self.insert([event], into: "referral_events", db)
@@ -77,21 +77,21 @@ public final class SQLStore: LinkwellStore {
             guard let referralRow = try await db.raw("SELECT * FROM referrals WHERE id = \(bind: id)").first() else { return nil }
             let needs = try await Self.needs(for: [id], db)[id] ?? []
             let referral = try referralRow.decode(model: ReferralRow.self).referral(needs: needs)
-            guard let person = try await db.raw("SELECT * FROM people WHERE id = \(bind: referral.personID)").first(decoding: Person.self, keyDecodingStrategy: .convertFromSnakeCase) else { return nil }
+            guard let person = try await db.raw("SELECT * FROM people WHERE id = \(bind: referral.personID)").first(decoding: Person.self, keyDecodingStrategy: fromColumns) else { return nil }
             func children<T: Decodable & Sendable>(_ table: String, _ type: T.Type, key: String = "referral_id") async throws -> [T] {
-                try await db.raw("SELECT * FROM \(ident: table) WHERE \(ident: key) = \(bind: id) ORDER BY seq").all(decoding: T.self, keyDecodingStrategy: .convertFromSnakeCase)
+                try await db.raw("SELECT * FROM \(ident: table) WHERE \(ident: key) = \(bind: id) ORDER BY seq").all(decoding: T.self, keyDecodingStrategy: fromColumns)
             }
             let onwardIn = "SELECT id FROM onward_referrals WHERE referral_id = "
             return Case(
                 person: person, referral: referral,
                 events: try await children("referral_events", ReferralEvent.self),
                 contacts: try await children("contacts", Contact.self),
-                plan: try await db.raw("SELECT * FROM plans WHERE referral_id = \(bind: id)").first(decoding: Plan.self, keyDecodingStrategy: .convertFromSnakeCase),
+                plan: try await db.raw("SELECT * FROM plans WHERE referral_id = \(bind: id)").first(decoding: Plan.self, keyDecodingStrategy: fromColumns),
                 goals: try await children("goals", Goal.self),
-                goalRatings: try await db.raw("SELECT r.* FROM goal_ratings r JOIN goals g ON g.id = r.goal_id WHERE g.referral_id = \(bind: id) ORDER BY r.seq").all(decoding: GoalRating.self, keyDecodingStrategy: .convertFromSnakeCase),
+                goalRatings: try await db.raw("SELECT r.* FROM goal_ratings r JOIN goals g ON g.id = r.goal_id WHERE g.referral_id = \(bind: id) ORDER BY r.seq").all(decoding: GoalRating.self, keyDecodingStrategy: fromColumns),
                 onwardReferrals: try await children("onward_referrals", OnwardReferral.self),
-                onwardEvents: try await db.raw("SELECT * FROM onward_events WHERE onward_referral_id IN (\(unsafeRaw: onwardIn)\(bind: id)) ORDER BY seq").all(decoding: OnwardEvent.self, keyDecodingStrategy: .convertFromSnakeCase),
-                attendance: try await db.raw("SELECT * FROM attendance_reports WHERE onward_referral_id IN (\(unsafeRaw: onwardIn)\(bind: id)) ORDER BY seq").all(decoding: AttendanceReport.self, keyDecodingStrategy: .convertFromSnakeCase),
+                onwardEvents: try await db.raw("SELECT * FROM onward_events WHERE onward_referral_id IN (\(unsafeRaw: onwardIn)\(bind: id)) ORDER BY seq").all(decoding: OnwardEvent.self, keyDecodingStrategy: fromColumns),
+                attendance: try await db.raw("SELECT * FROM attendance_reports WHERE onward_referral_id IN (\(unsafeRaw: onwardIn)\(bind: id)) ORDER BY seq").all(decoding: AttendanceReport.self, keyDecodingStrategy: fromColumns),
                 messages: try await children("messages_back", MessageBack.self))
         }
     }
@@ -111,15 +111,15 @@ public final class SQLStore: LinkwellStore {
             try await Self.insert(change.events, into: "referral_events", db)
             try await Self.insert(change.contacts, into: "contacts", db)
             if let plan = change.plan {
-                try await db.insert(into: "plans").model(plan, keyEncodingStrategy: .convertToSnakeCase)
-                    .onConflict(with: ["referral_id"]) { try $0.set(excludedContentOf: plan, keyEncodingStrategy: .convertToSnakeCase) }
+                try await db.insert(into: "plans").model(plan, keyEncodingStrategy: toColumns)
+                    .onConflict(with: ["referral_id"]) { try $0.set(excludedContentOf: plan, keyEncodingStrategy: toColumns) }
                     .run()
             }
             try await Self.insert(change.goals, into: "goals", db)
             try await Self.insert(change.goalRatings, into: "goal_ratings", db)
             for onward in change.onwardReferrals {
-                try await db.insert(into: "onward_referrals").model(onward, keyEncodingStrategy: .convertToSnakeCase, nilEncodingStrategy: .asNil)
-                    .onConflict(with: ["id"]) { try $0.set(excludedContentOf: onward, keyEncodingStrategy: .convertToSnakeCase, nilEncodingStrategy: .asNil) }
+                try await db.insert(into: "onward_referrals").model(onward, keyEncodingStrategy: toColumns, nilEncodingStrategy: .asNil)
+                    .onConflict(with: ["id"]) { try $0.set(excludedContentOf: onward, keyEncodingStrategy: toColumns, nilEncodingStrategy: .asNil) }
                     .run()
             }
             try await Self.insert(change.onwardEvents, into: "onward_events", db)
@@ -199,7 +199,7 @@ public final class SQLStore: LinkwellStore {
     public func messages(recipientID: UserID) async throws -> [MessageBack] {
         try await connections.read { db in
             try await db.raw("SELECT * FROM messages_back WHERE recipient_id = \(bind: recipientID) ORDER BY created_at DESC, id DESC")
-                .all(decoding: MessageBack.self, keyDecodingStrategy: .convertFromSnakeCase)
+                .all(decoding: MessageBack.self, keyDecodingStrategy: fromColumns)
         }
     }
 
@@ -209,7 +209,7 @@ public final class SQLStore: LinkwellStore {
         try await connections.transaction { db in
             let existing = try await db.raw("SELECT id FROM users WHERE email = \(bind: user.email.lowercased())").first()
             guard existing == nil else { throw StorageError.duplicate("email") }
-            try await db.insert(into: "users").model(user, keyEncodingStrategy: .convertToSnakeCase).run()
+            try await db.insert(into: "users").model(user, keyEncodingStrategy: toColumns).run()
         }
     }
 
@@ -262,19 +262,19 @@ public final class SQLStore: LinkwellStore {
 
     private static func insert<T: Encodable & Sendable>(_ models: [T], into table: String, _ db: any SQLDatabase) async throws {
         guard !models.isEmpty else { return }
-        try await db.insert(into: table).models(models, keyEncodingStrategy: .convertToSnakeCase, nilEncodingStrategy: .asNil).run()
+        try await db.insert(into: table).models(models, keyEncodingStrategy: toColumns, nilEncodingStrategy: .asNil).run()
     }
 
     private func first<T: Decodable & Sendable>(_ table: String, _ column: String, _ value: String) async throws -> T? {
         try await connections.read { db in
             try await db.raw("SELECT * FROM \(ident: table) WHERE \(ident: column) = \(bind: value)")
-                .first(decoding: T.self, keyDecodingStrategy: .convertFromSnakeCase)
+                .first(decoding: T.self, keyDecodingStrategy: fromColumns)
         }
     }
 
     private func all<T: Decodable & Sendable>(_ query: SQLQueryString) async throws -> [T] {
         try await connections.read { db in
-            try await db.raw(query).all(decoding: T.self, keyDecodingStrategy: .convertFromSnakeCase)
+            try await db.raw(query).all(decoding: T.self, keyDecodingStrategy: fromColumns)
         }
     }
 
@@ -355,3 +355,22 @@ struct ReferralRow: Codable, Sendable {
                  outcomeNote: outcome_note, receivedAt: received_at, updatedAt: updated_at, version: version)
     }
 }
+
+/// Swift property names to column names: `referralID` → `referral_id`, `nhsNumber` → `nhs_number`.
+/// (SQLKit's own conversion turns `referralID` into `referral_iD`.)
+func columnName(_ key: String) -> String {
+    let chars = Array(key)
+    var out = ""
+    for (i, c) in chars.enumerated() {
+        if c.isUppercase, i > 0 {
+            let previous = chars[i - 1]
+            let nextIsLower = i + 1 < chars.count && chars[i + 1].isLowercase
+            if previous.isLowercase || previous.isNumber || (previous.isUppercase && nextIsLower) { out.append("_") }
+        }
+        out.append(contentsOf: c.lowercased())
+    }
+    return out
+}
+
+let toColumns = SQLQueryEncoder.KeyEncodingStrategy.custom { SomeCodingKey(stringValue: columnName($0.last!.stringValue)) }
+let fromColumns = SQLRowDecoder.KeyDecodingStrategy.custom { SomeCodingKey(stringValue: columnName($0.last!.stringValue)) }

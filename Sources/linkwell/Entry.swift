@@ -1,0 +1,9 @@
+import LinkwellCommands
+
+/// The executable: everything lives in `LinkwellCommands`.
+@main
+struct Entry {
+    static func main() async {
+        await LinkwellCommand.main()
+    }
+}

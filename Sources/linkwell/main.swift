@@ -1,3 +1,0 @@
-import LinkwellCommands
-
-await LinkwellCommand.main()
