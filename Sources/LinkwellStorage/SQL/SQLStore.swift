@@ -24,6 +24,23 @@ public final class SQLStore: LinkwellStore {
         SQLStore(connections: try PostgresConnections(url: url, searchPath: searchPath, logger: logger))
     }
 
+    /// Connects to PostgreSQL with the tables in their own schema, creating the schema if needed.
+    public static func postgres(url: String, schema: String,
+                                logger: Logger = Logger(label: "linkwell.postgres")) async throws -> SQLStore {
+        guard schema.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) else {
+            throw LinkwellError.invalid("schema", "A schema name may contain only letters, digits and underscores.")
+        }
+        let admin = try PostgresConnections(url: url, searchPath: nil, logger: logger)
+        do {
+            try await admin.transaction { db in try await db.raw("CREATE SCHEMA IF NOT EXISTS \(ident: schema)").run() }
+            try await admin.close()
+        } catch {
+            try? await admin.close()
+            throw error
+        }
+        return try postgres(url: url, searchPath: [schema], logger: logger)
+    }
+
     public var flavor: SQLFlavor { connections.flavor }
 
     /// A database setting, for tests of the durability configuration (SQLite only).

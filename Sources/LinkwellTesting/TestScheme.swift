@@ -1,0 +1,108 @@
+import Foundation
+import LinkwellCore
+import LinkwellStorage
+import LinkwellWeb
+
+/// The storage backends every shared suite runs against. PostgreSQL joins when
+/// `LINKWELL_TEST_POSTGRES_URL` is set (CI always sets it; see `.ci/run`).
+public enum TestBackend: String, CaseIterable, Sendable, CustomStringConvertible {
+    case memory
+    case sqlite
+    case postgres
+
+    public var description: String { rawValue }
+
+    public static var postgresURL: String? {
+        ProcessInfo.processInfo.environment["LINKWELL_TEST_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    /// The backends available here: PostgreSQL only when a server was given.
+    public static var available: [TestBackend] {
+        postgresURL == nil ? [.memory, .sqlite] : [.memory, .sqlite, .postgres]
+    }
+
+    /// A new, empty, migrated store of this kind (a temp file for SQLite, a fresh schema for PostgreSQL).
+    public func makeStore() async throws -> any LinkwellStore {
+        let store: any LinkwellStore
+        switch self {
+        case .memory:
+            store = MemoryStore()
+        case .sqlite:
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent("linkwell-test-\(UUID().uuidString).sqlite").path
+            store = try await SQLStore.sqlite(path: path)
+        case .postgres:
+            let schema = "test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16)
+            store = try await SQLStore.postgres(url: Self.postgresURL!, schema: String(schema))
+        }
+        try await store.migrate()
+        return store
+    }
+}
+
+/// A small scheme for tests: two practices' referrers, two link workers, a supervisor, two community
+/// organisations each with a provider user and a service, an admin and a commissioner.
+public struct TestScheme: Sendable {
+    public let store: any LinkwellStore
+    public let clock: TestClock
+    public let referrer, otherReferrer, linkWorker, otherLinkWorker, supervisor, provider, otherProvider, admin, commissioner: User
+    public let service, otherService: Service
+    public static let password = "correct horse battery"
+
+    public var env: CoreEnvironment { clock.environment }
+    public var casework: CaseworkService { CaseworkService(store: store, env: env) }
+    public var configuration: WebConfiguration { WebConfiguration(bcryptCost: 4) }
+    public var accounts: Accounts { Accounts(store: store, env: env, configuration: configuration) }
+
+    public static func make(_ backend: TestBackend) async throws -> TestScheme {
+        try await make(store: try await backend.makeStore())
+    }
+
+    public static func make(store: any LinkwellStore, clock: TestClock = TestClock()) async throws -> TestScheme {
+        let accounts = Accounts(store: store, env: clock.environment, configuration: WebConfiguration(bcryptCost: 4))
+        let practice = Organisation(id: OrganisationID("org-practice"), name: "Riverside Medical Practice", kind: .gpPractice)
+        let walkers = Organisation(id: OrganisationID("org-walkers"), name: "Riverside Walkers", kind: .vcse)
+        let money = Organisation(id: OrganisationID("org-money"), name: "Money Matters", kind: .vcse)
+        for org in [practice, walkers, money] { try await store.createOrganisation(org) }
+        let service = Service(id: ServiceID("svc-walks"), organisationID: walkers.id, name: "Health walks",
+                              description: "Gentle walks", category: "physical_activity", area: "Leeds")
+        let otherService = Service(id: ServiceID("svc-debt"), organisationID: money.id, name: "Debt advice",
+                                   description: "Free advice", category: "debt", area: "Leeds")
+        try await store.createService(service)
+        try await store.createService(otherService)
+        func user(_ email: String, _ name: String, _ role: Role, _ org: Organisation? = nil) async throws -> User {
+            try await accounts.createUser(email: email, displayName: name, role: role.rawValue, organisationID: org?.id.rawValue, password: password)
+        }
+        return TestScheme(
+            store: store, clock: clock,
+            referrer: try await user("gp@test.example", "Dr Gee", .referrer, practice),
+            otherReferrer: try await user("nurse@test.example", "Nurse Enn", .referrer, practice),
+            linkWorker: try await user("lw@test.example", "Lee Worker", .linkWorker),
+            otherLinkWorker: try await user("lw2@test.example", "Lou Worker", .linkWorker),
+            supervisor: try await user("sup@test.example", "Sue Pervisor", .supervisor),
+            provider: try await user("walks@test.example", "Wally Walker", .provider, walkers),
+            otherProvider: try await user("money@test.example", "Mo Ney", .provider, money),
+            admin: try await user("admin@test.example", "Ada Min", .admin),
+            commissioner: try await user("icb@test.example", "Cam Missioner", .commissioner),
+            service: service, otherService: otherService)
+    }
+
+    /// A complete, valid referral in; change fields to make it invalid.
+    public static func submission(givenName: String = "Margaret", nhsNumber: String? = "943 476 5919",
+                                  consent: Bool = true) -> ReferralSubmission {
+        ReferralSubmission(
+            person: .init(nhsNumber: nhsNumber, givenName: givenName, familyName: "Hughes", dateOfBirth: "1948-05-02",
+                          postcode: "ls1 4ap", phone: "07700 900123", preferredLanguage: "English",
+                          communicationNeeds: "Hard of hearing"),
+            sourceType: "gp", needs: ["loneliness", "low_mood"], personView: "I'd like to get out more.",
+            consent: .init(given: consent, givenBy: "Margaret Hughes", method: "verbal",
+                           purposes: ["share_with_providers", "share_with_referrer"]),
+            riskInformation: "Lives alone", feedbackPreference: "key_events", urgency: "routine", pathway: "long-term conditions")
+    }
+
+    /// A bearer token for the API.
+    public func token(for user: User) async throws -> String {
+        try await accounts.createToken(email: user.email, name: "test")
+    }
+
+    public func request(_ user: User) -> CaseworkService.Request { .init(Principal(user), route: "test") }
+}

@@ -1,0 +1,168 @@
+import Foundation
+import LinkwellCore
+import LinkwellStorage
+import LinkwellTesting
+import Testing
+
+/// The storage contract of `LinkwellCore/Storage/StorageProtocols.swift`, run against every backend.
+@Suite("Shared storage suite")
+struct StorageSuiteTests {
+    @Test("A referral and its whole case round-trip", arguments: TestBackend.available)
+    func caseRoundTrip(backend: TestBackend) async throws {
+        let s = try await TestScheme.make(backend)
+        defer { Task { try await s.store.shutdown() } }
+        let created = try await s.casework.submitReferral(TestScheme.submission(), by: Principal(s.referrer))
+        let id = created.referral.id
+        var loaded = try #require(try await s.store.loadCase(id))
+        #expect(loaded == created)
+
+        // Drive the case through every kind of child record.
+        let lw = Principal(s.linkWorker), provider = Principal(s.provider), env = s.env
+        for step in 0..<7 {
+            s.clock.advance(seconds: 3600)
+            let change: CaseChange = switch step {
+            case 0: try loaded.accept(by: lw, env: env)
+            case 1: try loaded.recordContact(ContactInput(mode: "home_visit", durationMinutes: 50, successful: true, notes: "Talked"), by: lw, env: env)
+            case 2: try loaded.agreePlan(PlanInput(whatMatters: "Friends", goals: ["Join a group", "Walk weekly"]), by: lw, env: env)
+            case 3: try loaded.rateGoal(loaded.goals[1].id, rating: 4, by: lw, env: env)
+            case 4: try loaded.referOut(to: s.service, note: "Meet at the door", by: lw, env: env)
+            case 5: try loaded.respondToOnward(loaded.onwardReferrals[0].id, accept: true, reason: nil, note: nil, by: provider, env: env)
+            default: try loaded.reportAttendance(loaded.onwardReferrals[0].id, sessionDate: nil, attended: false, by: provider, env: env)
+            }
+            try await s.store.apply(change)
+            let expected = change.applied(to: loaded)
+            loaded = try #require(try await s.store.loadCase(id))
+            #expect(loaded == expected, "after step \(step)")
+        }
+        #expect(loaded.referral.status == .active)
+        #expect(loaded.goals.map(\.description) == ["Join a group", "Walk weekly"])
+        #expect(loaded.messages.map(\.kind) == [.accepted, .firstSeen])
+        #expect(loaded.onwardReferrals.first?.status == .accepted)
+        #expect(try await s.store.referralID(forOnward: loaded.onwardReferrals[0].id) == id)
+    }
+
+    @Test("A stale version changes nothing", arguments: TestBackend.available)
+    func versionGuard(backend: TestBackend) async throws {
+        let s = try await TestScheme.make(backend)
+        defer { Task { try await s.store.shutdown() } }
+        let created = try await s.casework.submitReferral(TestScheme.submission(), by: Principal(s.referrer))
+        let first = try created.accept(by: Principal(s.linkWorker), env: s.env)
+        let second = try created.accept(by: Principal(s.otherLinkWorker), env: s.env)
+        try await s.store.apply(first)
+        await #expect(throws: StorageError.versionConflict) { try await s.store.apply(second) }
+        let stored = try #require(try await s.store.loadCase(created.referral.id))
+        #expect(stored.referral.linkWorkerID == s.linkWorker.id)
+        #expect(stored.messages.count == 1 && stored.events.count == 2)
+    }
+
+    @Test("Of many concurrent changes from one version, exactly one is stored", arguments: TestBackend.available)
+    func concurrentChanges(backend: TestBackend) async throws {
+        let s = try await TestScheme.make(backend)
+        defer { Task { try await s.store.shutdown() } }
+        let created = try await s.casework.submitReferral(TestScheme.submission(), by: Principal(s.referrer))
+        let changes = try [s.linkWorker, s.otherLinkWorker, s.supervisor, s.linkWorker, s.otherLinkWorker, s.supervisor].map {
+            try created.accept(by: Principal($0), env: s.env)
+        }
+        let store = s.store
+        let outcomes = await withTaskGroup(of: Bool.self) { group in
+            for change in changes { group.addTask { (try? await store.apply(change)) != nil } }
+            return await group.reduce(into: [Bool]()) { $0.append($1) }
+        }
+        #expect(outcomes.filter { $0 }.count == 1)
+        let stored = try #require(try await s.store.loadCase(created.referral.id))
+        #expect(stored.events.count == 2 && stored.messages.count == 1 && stored.referral.version == 2)
+    }
+
+    @Test("Lists filter and sort the same way everywhere", arguments: TestBackend.available)
+    func lists(backend: TestBackend) async throws {
+        let s = try await TestScheme.make(backend)
+        defer { Task { try await s.store.shutdown() } }
+        var ids: [ReferralID] = []
+        for (index, referrer) in [s.referrer, s.otherReferrer, s.referrer].enumerated() {
+            s.clock.advance(seconds: 60)
+            ids.append(try await s.casework.submitReferral(TestScheme.submission(givenName: "Person\(index)"), by: Principal(referrer)).referral.id)
+        }
+        _ = try await s.casework.accept(ids[0], s.request(s.linkWorker))
+        let mine = try await s.store.referrals(ReferralQuery(referrerID: s.referrer.id))
+        #expect(mine.map(\.id) == [ids[2], ids[0]])
+        #expect(mine[1].personName == "Person0 Hughes" && mine[1].needs == [.loneliness, .lowMood] && mine[1].hasRisk)
+        #expect(try await s.store.referrals(ReferralQuery(linkWorkerID: s.linkWorker.id)).map(\.id) == [ids[0]])
+        #expect(try await s.store.referrals(ReferralQuery(unallocatedOnly: true, statuses: [.received])).map(\.id) == [ids[2], ids[1]])
+        #expect(try await s.store.referrals(ReferralQuery(limit: 1)).map(\.id) == [ids[2]])
+        #expect(try await s.store.messages(recipientID: s.referrer.id).map(\.kind) == [.accepted])
+        #expect(try await s.store.messages(recipientID: s.otherReferrer.id).isEmpty)
+    }
+
+    @Test("Provider inbox holds only the organisation's referrals", arguments: TestBackend.available)
+    func providerInbox(backend: TestBackend) async throws {
+        let s = try await TestScheme.make(backend)
+        defer { Task { try await s.store.shutdown() } }
+        let id = try await s.casework.submitReferral(TestScheme.submission(), by: Principal(s.referrer)).referral.id
+        let lw = s.request(s.linkWorker)
+        _ = try await s.casework.accept(id, lw)
+        try await s.casework.act(on: id, lw) { [env = s.env] in
+            try $0.recordContact(ContactInput(mode: "phone", durationMinutes: 10, successful: true, notes: ""), by: lw.principal, env: env)
+        }
+        _ = try await s.casework.referOut(id, serviceID: s.service.id.rawValue, note: "", lw)
+        let inbox = try await s.store.onwardReferrals(organisationID: s.provider.organisationID!)
+        #expect(inbox.count == 1 && inbox[0].serviceName == "Health walks" && inbox[0].personName == "Margaret Hughes" && inbox[0].status == .requested)
+        #expect(try await s.store.onwardReferrals(organisationID: s.otherProvider.organisationID!).isEmpty)
+    }
+
+    @Test("Accounts, sessions and tokens", arguments: TestBackend.available)
+    func accounts(backend: TestBackend) async throws {
+        let s = try await TestScheme.make(backend)
+        defer { Task { try await s.store.shutdown() } }
+        #expect(try await s.store.user(email: "GP@test.example")?.id == s.referrer.id)
+        #expect(try await s.store.users().count == 9)
+        let copy = User(id: UserID("dup"), email: "gp@test.example", displayName: "Copy", role: .referrer, organisationID: nil,
+                        passwordHash: "x", createdAt: s.clock.now)
+        await #expect(throws: StorageError.duplicate("email")) { try await s.store.createUser(copy) }
+        #expect(try await s.accounts.verify(email: "gp@test.example", password: TestScheme.password)?.id == s.referrer.id)
+        #expect(try await s.accounts.verify(email: "gp@test.example", password: "wrong password!!") == nil)
+
+        let (token, session) = try await s.accounts.startSession(for: s.referrer)
+        #expect(try await s.accounts.resumeSession(token: token)?.0 == session)
+        s.clock.advance(seconds: 31 * 60)
+        #expect(try await s.accounts.resumeSession(token: token) == nil, "idle sessions expire")
+        #expect(try await s.store.session(tokenHash: session.tokenHash) == nil, "expired sessions are deleted")
+
+        let bearer = try await s.token(for: s.provider)
+        #expect(try await s.accounts.user(forBearer: bearer)?.id == s.provider.id)
+        #expect(try await s.accounts.user(forBearer: bearer + "x") == nil)
+    }
+
+    @Test("The audit trail is append-only and newest first", arguments: TestBackend.available)
+    func audit(backend: TestBackend) async throws {
+        let s = try await TestScheme.make(backend)
+        defer { Task { try await s.store.shutdown() } }
+        for n in 0..<3 {
+            try await s.store.append(AuditEvent(id: "a\(n)", at: s.clock.now, actorID: s.admin.id, action: "read", recordType: "referral",
+                                                recordID: n == 1 ? "r1" : "r2", route: "GET /x", outcome: .allowed))
+        }
+        #expect(try await s.store.auditEvents(recordID: nil, limit: 10).map(\.id) == ["a2", "a1", "a0"])
+        #expect(try await s.store.auditEvents(recordID: "r2", limit: 1).map(\.id) == ["a2"])
+    }
+}
+
+@Suite("SQL specifics")
+struct SQLSpecificTests {
+    @Test func sqliteIsDurable() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("durable-\(UUID().uuidString).sqlite").path
+        let store = try await SQLStore.sqlite(path: path)
+        try await store.migrate()
+        try await store.migrate()  // idempotent
+        #expect(try await store.sqlitePragma("journal_mode") == "wal")
+        #expect(try await store.sqlitePragma("synchronous") == "2")  // FULL
+        #expect(try await store.appliedMigrations() == [1])
+        try await store.shutdown()
+    }
+
+    @Test("CI must not skip PostgreSQL")
+    func postgresConfiguredInCI() {
+        if ProcessInfo.processInfo.environment["CI"] != nil {
+            #expect(TestBackend.postgresURL != nil, "LINKWELL_TEST_POSTGRES_URL must be set in CI")
+        }
+        #expect(TestBackend.available.contains(.sqlite) && TestBackend.available.contains(.memory))
+    }
+}

@@ -1,0 +1,431 @@
+"""Browser test of the whole Linkwell journey, driven through headless Chromium.
+
+A referrer makes a referral, a link worker accepts it, records a contact and refers the person
+to a community service, the provider accepts and reports attendance, the referrer sees the
+messages back, and an administrator sees the access (including a denied read) in the audit trail.
+A full-page screenshot of every page visited is saved to the artifacts folder.
+
+Run from the repository root (the server binary must already be built):
+
+    pip install playwright pytest
+    python -m pytest Tests/browser -v
+
+Environment:
+    LINKWELL_BIN               server binary (default .build/debug/linkwell, relative to the repo root)
+    LINKWELL_BROWSER_DATABASE  database for the server (SQLite path or postgres:// URL);
+                               default: a fresh temporary SQLite file
+    LINKWELL_ARTIFACTS         where screenshots and server logs go (default artifacts/browser)
+    LINKWELL_CHROMIUM          Chromium executable (default /usr/bin/chromium)
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+import urllib.error
+import urllib.request
+import uuid
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+PASSWORD = "linkwell-demo-2026"
+GP = "gp@demo.linkwell.test"
+NURSE = "nurse@demo.linkwell.test"
+LINK_WORKER = "linkworker@demo.linkwell.test"
+PROVIDER = "provider@demo.linkwell.test"
+ADMIN = "admin@demo.linkwell.test"
+SERVICE_NAME = "Riverside health walks"
+
+# Unique per run, so that a database that already holds data from an earlier run does not confuse the checks.
+RUN = uuid.uuid4().hex[:8]
+
+
+def _repo_path(value: str) -> Path:
+    path = Path(value)
+    return path if path.is_absolute() else REPO_ROOT / path
+
+
+ARTIFACTS = _repo_path(os.environ.get("LINKWELL_ARTIFACTS") or "artifacts/browser")
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _health_status(url: str) -> int | None:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+    except OSError:
+        return None
+
+
+# --------------------------------------------------------------------------------------------------
+# Fixtures: the server (seeded with the demo scheme) and the browser.
+# --------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    for old in ARTIFACTS.glob("[0-9][0-9]-*.png"):  # screenshots from an earlier run
+        old.unlink()
+    return ARTIFACTS
+
+
+@pytest.fixture(scope="session")
+def server(artifacts: Path):
+    binary = _repo_path(os.environ.get("LINKWELL_BIN") or ".build/debug/linkwell")
+    if not binary.exists():
+        pytest.fail(f"Linkwell binary not found at {binary}; build it first (swift build) or set LINKWELL_BIN")
+
+    temp_dir = None
+    database = os.environ.get("LINKWELL_BROWSER_DATABASE")
+    if not database:
+        temp_dir = tempfile.mkdtemp(prefix="linkwell-browser-")
+        database = os.path.join(temp_dir, "linkwell.sqlite")
+
+    env = dict(os.environ)
+    env.pop("LINKWELL_DATABASE", None)  # --database is always given explicitly
+
+    seeded = subprocess.run([str(binary), "demo", "--database", database], cwd=REPO_ROOT, env=env,
+                            capture_output=True, text=True, timeout=300)
+    (artifacts / "demo.log").write_text(seeded.stdout + seeded.stderr)
+    if seeded.returncode != 0:
+        pytest.fail(f"`linkwell demo` failed ({seeded.returncode}):\n{seeded.stdout}\n{seeded.stderr}")
+
+    port = _free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    stdout = open(artifacts / "server.stdout.log", "w")
+    stderr = open(artifacts / "server.stderr.log", "w")
+    process = subprocess.Popen([str(binary), "serve", "--database", database, "--port", str(port)],
+                               cwd=REPO_ROOT, env=env, stdout=stdout, stderr=stderr)
+    try:
+        deadline = time.monotonic() + 60
+        while _health_status(f"{base_url}/health") != 200:
+            if process.poll() is not None:
+                pytest.fail(f"server exited with {process.returncode} before becoming healthy; "
+                            f"see {artifacts / 'server.stderr.log'}:\n{(artifacts / 'server.stderr.log').read_text()[-3000:]}")
+            if time.monotonic() > deadline:
+                pytest.fail(f"server did not answer GET /health with 200 within 60 s; see {artifacts}")
+            time.sleep(0.25)
+        yield base_url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+        stdout.close()
+        stderr.close()
+        if temp_dir:
+            shutil.rmtree(temp_dir, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=os.environ.get("LINKWELL_CHROMIUM", "/usr/bin/chromium"),
+                                     args=["--no-sandbox"], headless=True)
+        yield chromium
+        chromium.close()
+
+
+class Screens:
+    """Numbered full-page screenshots, one per significant step, in the order they were taken."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.count = 0
+
+    def __call__(self, page: Page, name: str) -> None:
+        self.count += 1
+        page.screenshot(path=str(self.folder / f"{self.count:02d}-{name}.png"), full_page=True)
+
+
+@pytest.fixture(scope="session")
+def shot(artifacts: Path) -> Screens:
+    return Screens(artifacts)
+
+
+class User:
+    """One person's browser session (its own context, so its own cookies)."""
+
+    def __init__(self, browser: Browser, base_url: str, email: str, label: str, shot: Screens):
+        self.context: BrowserContext = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 900})
+        self.context.set_default_timeout(10_000)
+        self.page: Page = self.context.new_page()
+        self.email, self.label, self.shot = email, label, shot
+
+    def snap(self, name: str) -> None:
+        self.shot(self.page, f"{self.label}-{name}")
+
+    def goto(self, path: str, status: int = 200):
+        response = self.page.goto(path)
+        assert response is not None, f"no response for {path}"
+        assert response.status == status, f"GET {path} as {self.email}: expected {status}, got {response.status}"
+        return response
+
+    def sign_in(self, start_path: str) -> None:
+        self.goto("/login")
+        expect(self.page.get_by_role("heading", name="Sign in")).to_be_visible()
+        self.page.fill("#email", self.email)
+        self.page.fill("#password", PASSWORD)
+        self.snap("login")
+        self.page.get_by_role("button", name="Sign in").click()
+        self.page.wait_for_load_state()
+        assert _path(self.page.url) == start_path, f"{self.email} landed on {self.page.url}, expected {start_path}"
+        expect(self.page.get_by_role("button", name="Sign out")).to_be_visible()
+        self.snap("start-page")
+
+    def sign_out(self) -> None:
+        self.page.get_by_role("button", name="Sign out").click()
+        self.page.wait_for_load_state()
+        assert _path(self.page.url) == "/login"
+        expect(self.page.get_by_role("button", name="Sign out")).to_have_count(0)
+        self.snap("signed-out")
+
+    def close(self) -> None:
+        self.context.close()
+
+
+def _path(url: str) -> str:
+    return re.sub(r"^https?://[^/]+", "", url).split("?")[0]
+
+
+@pytest.fixture
+def users(browser: Browser, server: str, shot: Screens):
+    opened: list[User] = []
+
+    def open_as(email: str, label: str) -> User:
+        user = User(browser, server, email, label, shot)
+        opened.append(user)
+        return user
+
+    yield open_as
+    for user in opened:
+        user.close()
+
+
+def fill_referral(page: Page, given: str, family: str, *, consent: bool, nhs_number: str = "") -> None:
+    page.fill('[name="person.givenName"]', given)
+    page.fill('[name="person.familyName"]', family)
+    page.fill('[name="person.dateOfBirth"]', "1956-03-27")
+    if nhs_number:
+        page.fill('[name="person.nhsNumber"]', nhs_number)
+    page.fill('[name="person.postcode"]', "LS1 4AP")
+    page.fill('[name="person.phone"]', "0113 496 0000")
+    page.select_option("#sourceType", "gp")
+    page.check("#need-loneliness")
+    page.fill("#personView", "I would like to get out of the house and meet people.")
+    if consent:
+        page.check('[id="consent.given"]')
+    page.fill('[id="consent.givenBy"]', f"{given} {family}")
+    page.select_option('[id="consent.method"]', "verbal")
+
+
+# --------------------------------------------------------------------------------------------------
+# Tests
+# --------------------------------------------------------------------------------------------------
+
+
+def test_referral_form_rejects_bad_input(users):
+    """Without consent and with a wrong NHS number, nothing is created and the referrer is told why."""
+    gp = users(GP, "bad-input-gp")
+    gp.sign_in("/referrals")
+    given, family = "Rejected", f"Nobody-{RUN}"
+
+    gp.goto("/referrals/new")
+    fill_referral(gp.page, given, family, consent=False, nhs_number="1234567890")
+    gp.snap("form-filled-without-consent")
+    with gp.page.expect_response(lambda r: _path(r.url) == "/referrals" and r.request.method == "POST") as posted:
+        gp.page.get_by_role("button", name="Send referral").click()
+    gp.page.wait_for_load_state()
+    gp.snap("form-errors")
+
+    assert posted.value.status == 422, f"POST /referrals without consent: expected 422, got {posted.value.status}"
+    summary = gp.page.locator(".error-summary")
+    expect(summary).to_be_visible()
+    expect(summary).to_contain_text("There is a problem")
+    expect(summary).to_contain_text("consent")
+    expect(summary).to_contain_text("NHS number")
+    expect(summary.locator('a[href="#consent.given"]')).to_have_count(1)
+    expect(summary.locator('a[href="#person.nhsNumber"]')).to_have_count(1)
+    # What was typed comes back, so it need not be typed again.
+    expect(gp.page.locator('[id="person.givenName"]')).to_have_value(given)
+    expect(gp.page.locator('[id="person.familyName"]')).to_have_value(family)
+    expect(gp.page.locator('[id="person.nhsNumber"]')).to_have_value("1234567890")
+
+    gp.goto("/referrals")
+    expect(gp.page.get_by_role("heading", name="My referrals")).to_be_visible()
+    expect(gp.page.locator("main")).not_to_contain_text(family)
+    gp.snap("no-referral-created")
+
+
+def test_full_journey(users):
+    given, family = "Journey", f"Tester-{RUN}"
+    name = f"{given} {family}"
+
+    # ---- Referrer makes the referral --------------------------------------------------------------
+    gp = users(GP, "gp")
+    gp.sign_in("/referrals")
+    gp.page.locator("main").get_by_role("link", name="Make a referral").click()
+    gp.page.wait_for_load_state()
+    assert _path(gp.page.url) == "/referrals/new"
+    fill_referral(gp.page, given, family, consent=True)
+    # The purposes of consent are ticked by default.
+    for purpose in gp.page.locator('input[name="consent.purposes"]').all():
+        expect(purpose).to_be_checked()
+    gp.snap("referral-form-filled")
+    with gp.page.expect_response(lambda r: _path(r.url) == "/referrals" and r.request.method == "POST") as posted:
+        gp.page.get_by_role("button", name="Send referral").click()
+    gp.page.wait_for_load_state()
+    assert posted.value.status in (302, 303), f"POST /referrals: expected a redirect, got {posted.value.status}"
+    match = re.fullmatch(r"/referrals/([^/?#]+)", _path(gp.page.url))
+    assert match and match.group(1) != "new", f"after sending, expected /referrals/{{id}}, got {gp.page.url}"
+    referral_id = match.group(1)
+    expect(gp.page.locator(".notice")).to_contain_text("Referral made")
+    expect(gp.page.get_by_role("heading", name=f"Referral for {name}")).to_be_visible()
+    expect(gp.page.locator("#referral-status")).to_have_text("Received")
+    expect(gp.page.locator("#first-seen")).to_have_text("Not yet")
+    gp.snap("referral-made")
+
+    # ---- Link worker: caseload → accept → contact → refer out -------------------------------------
+    lw = users(LINK_WORKER, "linkworker")
+    lw.sign_in("/referrals")
+    waiting = lw.page.locator('section[aria-labelledby="group-Waiting"]')
+    row_link = waiting.get_by_role("link", name=name, exact=True)
+    expect(row_link).to_have_count(1)
+    expect(row_link).to_have_attribute("href", f"/referrals/{referral_id}")
+    row_link.click()
+    lw.page.wait_for_load_state()
+    assert _path(lw.page.url) == f"/referrals/{referral_id}"
+    expect(lw.page.get_by_role("heading", name=name, exact=True)).to_be_visible()
+    expect(lw.page.locator("#referral-status")).to_have_text("Received")
+    lw.snap("referral-waiting")
+
+    lw.page.locator("#accept").click()
+    lw.page.wait_for_load_state()
+    expect(lw.page.locator("#referral-status")).to_have_text("Accepted")
+    expect(lw.page.locator(".error-summary")).to_have_count(0)
+    lw.snap("accepted")
+
+    lw.page.select_option("#mode", "phone")
+    lw.page.fill("#durationMinutes", "30")
+    expect(lw.page.locator("#successful-yes")).to_be_checked()
+    lw.page.fill("#notes", f"Talked about walking groups ({RUN}).")
+    lw.page.locator("#record-contact").click()
+    lw.page.wait_for_load_state()
+    expect(lw.page.locator(".error-summary")).to_have_count(0)
+    expect(lw.page.locator("#referral-status")).to_have_text("Engaged")
+    contacts = lw.page.locator('section[aria-labelledby="contacts-title"] tbody')
+    expect(contacts).to_contain_text(f"Talked about walking groups ({RUN}).")
+    expect(contacts).to_contain_text("30")
+    lw.snap("contact-recorded")
+
+    option = lw.page.locator("#serviceId option", has_text=SERVICE_NAME)
+    expect(option).to_have_count(1)
+    lw.page.select_option("#serviceId", option.get_attribute("value"))
+    lw.page.fill("#note", "Would like a gentle walking group, mornings.")
+    lw.snap("refer-out-filled")
+    lw.page.locator("#refer-out").click()
+    lw.page.wait_for_load_state()
+    expect(lw.page.locator(".error-summary")).to_have_count(0)
+    onward_rows = lw.page.locator('section[aria-labelledby="onward-title"] tbody tr')
+    expect(onward_rows).to_have_count(1)
+    expect(onward_rows.first).to_contain_text(SERVICE_NAME)
+    expect(onward_rows.first).to_contain_text("Requested")
+    lw.snap("referred-out")
+
+    # ---- Provider: inbox → accept → attendance -----------------------------------------------------
+    provider = users(PROVIDER, "provider")
+    provider.sign_in("/provider")
+    inbox_row = provider.page.locator("tbody tr", has=provider.page.get_by_role("link", name=name, exact=True))
+    expect(inbox_row).to_have_count(1)
+    expect(inbox_row).to_contain_text(SERVICE_NAME)
+    expect(inbox_row).to_contain_text("Requested")
+    inbox_row.get_by_role("link", name=name, exact=True).click()
+    provider.page.wait_for_load_state()
+    assert re.fullmatch(r"/provider/referrals/[^/]+", _path(provider.page.url)), provider.page.url
+    expect(provider.page.get_by_role("heading", name=name, exact=True)).to_be_visible()
+    expect(provider.page.locator("#onward-status")).to_have_text("Requested")
+    expect(provider.page.locator("main")).to_contain_text("Would like a gentle walking group, mornings.")
+    provider.snap("onward-referral")
+
+    provider.page.locator("#accept").click()
+    provider.page.wait_for_load_state()
+    expect(provider.page.locator(".error-summary")).to_have_count(0)
+    expect(provider.page.locator("#onward-status")).to_have_text("Accepted")
+    provider.snap("accepted")
+
+    provider.page.locator("#attended").click()
+    provider.page.wait_for_load_state()
+    expect(provider.page.locator(".error-summary")).to_have_count(0)
+    expect(provider.page.locator("#onward-status")).to_have_text("Attending")
+    expect(provider.page.locator("#attendance li")).to_have_count(1)
+    expect(provider.page.locator("#attendance")).to_contain_text("attended")
+    expect(provider.page.locator("#attendance")).not_to_contain_text("did not attend")
+    provider.snap("attended")
+
+    # ---- Referrer sees the messages back -----------------------------------------------------------
+    gp.goto("/referrals")
+    ours = gp.page.locator("ul.messages li", has=gp.page.locator(f'a[href="/referrals/{referral_id}"]'))
+    expect(ours.filter(has_text="Referral accepted")).to_have_count(1)
+    expect(ours.filter(has_text="First seen by a link worker")).to_have_count(1)
+    gp.snap("messages-back")
+
+    gp.goto(f"/referrals/{referral_id}")
+    expect(gp.page.locator("#referral-status")).to_have_text("Engaged")
+    expect(gp.page.locator("#first-seen")).not_to_have_text("Not yet")
+    expect(gp.page.locator("#first-seen")).not_to_be_empty()
+    expect(gp.page.locator("#messages")).to_contain_text("Referral accepted")
+    expect(gp.page.locator("#messages")).to_contain_text("First seen")
+    onward = gp.page.locator("#onward li")
+    expect(onward).to_have_count(1)
+    expect(onward).to_contain_text(SERVICE_NAME)
+    expect(onward).to_contain_text("Attending")
+    gp.snap("referral-engaged")
+    gp.sign_out()
+
+    # ---- Another referrer may not read it ------------------------------------------------------------
+    nurse = users(NURSE, "nurse")
+    nurse.sign_in("/referrals")
+    nurse.goto(f"/referrals/{referral_id}", status=404)
+    expect(nurse.page.locator("main")).not_to_contain_text(family)
+    nurse.snap("denied-read")
+
+    # ---- Administrator sees the access in the audit trail ------------------------------------------
+    admin = users(ADMIN, "admin")
+    admin.sign_in("/admin/users")
+    admin.goto("/admin/audit")
+    expect(admin.page.get_by_role("heading", name="Audit trail")).to_be_visible()
+    expect(admin.page.locator("table")).to_contain_text(referral_id)
+    admin.snap("audit")
+
+    admin.page.fill("#record", referral_id)
+    admin.page.get_by_role("button", name="Filter").click()
+    admin.page.wait_for_load_state()
+    assert _path(admin.page.url) == "/admin/audit" and f"record={referral_id}" in admin.page.url, admin.page.url
+    rows = admin.page.locator("tbody tr")
+    expect(rows.first).to_be_visible()
+    for text in rows.all_inner_texts():
+        assert referral_id in text, f"filtered audit shows a row for another record: {text!r}"
+    denied = admin.page.locator("tbody tr.denied", has_text="Nurse Ben Carter")
+    expect(denied.first).to_be_visible()
+    expect(denied.first.locator("td").last).to_have_text("denied")
+    allowed_reads = rows.filter(has_text="Dr Amara Okafor").filter(has_text="allowed")
+    expect(allowed_reads.first).to_be_visible()
+    admin.snap("audit-filtered")
