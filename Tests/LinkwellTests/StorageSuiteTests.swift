@@ -132,7 +132,7 @@ struct StorageSuiteTests {
         #expect(try await s.accounts.user(forBearer: bearer + "x") == nil)
     }
 
-    @Test("The audit trail is append-only and newest first", arguments: TestBackend.available)
+    @Test("The audit trail lists newest first and filters by record", arguments: TestBackend.available)
     func audit(backend: TestBackend) async throws {
         let s = try await TestScheme.make(backend)
         defer { Task { try await s.store.shutdown() } }

@@ -150,10 +150,17 @@ class Screens:
     def __init__(self, folder: Path):
         self.folder = folder
         self.count = 0
+        self.started = time.monotonic()
+        self.log = folder / "steps.log"
+        self.log.write_text("")
 
     def __call__(self, page: Page, name: str) -> None:
         self.count += 1
-        page.screenshot(path=str(self.folder / f"{self.count:02d}-{name}.png"), full_page=True)
+        file = f"{self.count:02d}-{name}.png"
+        before = time.monotonic()
+        page.screenshot(path=str(self.folder / file), full_page=True)
+        with self.log.open("a") as log:
+            log.write(f"{before - self.started:7.2f}s  {file:<50} {page.url}  (screenshot {time.monotonic() - before:.2f}s)\n")
 
 
 @pytest.fixture(scope="session")

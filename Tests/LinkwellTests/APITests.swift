@@ -1,0 +1,191 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import LinkwellCore
+import LinkwellTesting
+import LinkwellWeb
+import Testing
+
+/// The JSON API through the real router on each storage backend.
+@Suite("JSON API")
+struct APITests {
+    struct Client {
+        let client: any TestClientProtocol
+        let s: TestScheme
+
+        @discardableResult
+        func call(_ method: HTTPRequest.Method, _ uri: String, as user: User?, json body: String? = nil,
+                  expect status: HTTPResponse.Status) async throws -> [String: Any] {
+            var headers: HTTPFields = [.contentType: "application/json"]
+            if let user { headers[.authorization] = "Bearer \(try await s.token(for: user))" }
+            let response = try await client.execute(uri: uri, method: method, headers: headers,
+                                                    body: body.map { ByteBuffer(string: $0) })
+            let text = String(buffer: response.body)
+            #expect(response.status == status, "\(method) \(uri): \(text)")
+            if status.code >= 400 { #expect(response.headers[.contentType] == "application/problem+json") }
+            return (try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]) ?? ["list": (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as Any]
+        }
+    }
+
+    static let referralJSON = """
+        {"person":{"givenName":"Margaret","familyName":"Hughes","dateOfBirth":"1948-05-02","postcode":"LS1 4AP",
+         "phone":"07700 900123","nhsNumber":"9434765919"},
+         "sourceType":"gp","needs":["loneliness"],"personView":"Get out more",
+         "consent":{"given":true,"givenBy":"Margaret Hughes","method":"verbal","purposes":["share_with_providers"]}}
+        """
+
+    func withAPI(_ backend: TestBackend, _ body: @escaping @Sendable (Client) async throws -> Void) async throws {
+        let s = try await TestScheme.make(backend)
+        let router = try await buildRouter(configuration: s.configuration, store: s.store, env: s.env)
+        let app = Application(router: router)
+        try await app.test(.router) { client in try await body(Client(client: client, s: s)) }
+        try await s.store.shutdown()
+    }
+
+    @Test("The whole journey through the API", arguments: TestBackend.available)
+    func journey(backend: TestBackend) async throws {
+        try await withAPI(backend) { api in
+            let s = api.s
+            let created = try await api.call(.post, "/api/v1/referrals", as: s.referrer, json: Self.referralJSON, expect: .created)
+            let id = try #require(created["id"] as? String)
+            #expect(created["status"] as? String == "received")
+
+            try await api.call(.post, "/api/v1/referrals/\(id)/accept", as: s.linkWorker, expect: .ok)
+            try await api.call(.post, "/api/v1/referrals/\(id)/contacts", as: s.linkWorker,
+                               json: #"{"mode":"gp_practice","durationMinutes":45,"successful":true,"notes":"First chat"}"#, expect: .ok)
+            try await api.call(.post, "/api/v1/referrals/\(id)/plan", as: s.linkWorker,
+                               json: #"{"whatMatters":"Seeing people","goals":["Walk weekly"]}"#, expect: .ok)
+            let out = try await api.call(.post, "/api/v1/referrals/\(id)/onward-referrals", as: s.linkWorker,
+                                         json: #"{"serviceId":"svc-walks","note":"Meet at the gate"}"#, expect: .created)
+            let onwardID = try #require(((out["onwardReferrals"] as? [[String: Any]])?.first)?["id"] as? String)
+
+            // Provider: inbox, accept, attendance.
+            let inbox = try await api.call(.get, "/api/v1/onward-referrals", as: s.provider, expect: .ok)
+            #expect((inbox["list"] as? [[String: Any]])?.count == 1)
+            let view = try await api.call(.get, "/api/v1/onward-referrals/\(onwardID)", as: s.provider, expect: .ok)
+            #expect(view["personName"] as? String == "Margaret Hughes")
+            #expect(view["nhsNumber"] == nil && view["riskInformation"] == nil, "providers get the minimum necessary")
+            try await api.call(.post, "/api/v1/onward-referrals/\(onwardID)/accept", as: s.provider, expect: .ok)
+            let attended = try await api.call(.post, "/api/v1/onward-referrals/\(onwardID)/attendance", as: s.provider,
+                                              json: #"{"attended":true}"#, expect: .ok)
+            #expect(attended["status"] as? String == "in-progress")
+
+            // The referrer hears back without asking.
+            let mine = try await api.call(.get, "/api/v1/referrals/\(id)", as: s.referrer, expect: .ok)
+            #expect(mine["status"] as? String == "active")
+            #expect(mine["firstSeenAt"] != nil)
+            #expect((mine["messages"] as? [[String: Any]])?.compactMap { $0["kind"] as? String } == ["accepted", "first_seen"])
+            #expect((mine["onwardReferrals"] as? [[String: Any]])?.first?["status"] as? String == "in-progress")
+            #expect(mine["contacts"] == nil, "referrers do not see casework notes")
+
+            let closed = try await api.call(.post, "/api/v1/referrals/\(id)/close", as: s.linkWorker,
+                                            json: #"{"reason":"goals_met","note":"Walking weekly"}"#, expect: .ok)
+            #expect((closed["referral"] as? [String: Any])?["status"] as? String == "closed")
+            let messages = try await api.call(.get, "/api/v1/messages", as: s.referrer, expect: .ok)
+            #expect((messages["list"] as? [[String: Any]])?.first?["kind"] as? String == "closed")
+        }
+    }
+
+    @Test("Bad referrals are refused with the field named, and nothing is stored", arguments: TestBackend.available)
+    func badReferrals(backend: TestBackend) async throws {
+        try await withAPI(backend) { api in
+            let noConsent = Self.referralJSON.replacingOccurrences(of: #""given":true"#, with: #""given":false"#)
+            let badNHS = Self.referralJSON.replacingOccurrences(of: "9434765919", with: "9434765918")
+            let noName = Self.referralJSON.replacingOccurrences(of: #""givenName":"Margaret","#, with: "")
+            for (body, field) in [(noConsent, "consent.given"), (badNHS, "person.nhsNumber"), (noName, "person.givenName")] {
+                let problem = try await api.call(.post, "/api/v1/referrals", as: api.s.referrer, json: body, expect: .unprocessableContent)
+                #expect((problem["errors"] as? [[String: Any]])?.compactMap { $0["field"] as? String } == [field])
+                #expect(problem["status"] as? Int == 422)
+            }
+            let wrongType = try await api.call(.post, "/api/v1/referrals", as: api.s.referrer, json: #"{"needs":"loneliness"}"#, expect: .unprocessableContent)
+            #expect((wrongType["errors"] as? [[String: Any]])?.first?["field"] as? String == "needs")
+            try await api.call(.post, "/api/v1/referrals", as: api.s.referrer, json: "{not json", expect: .badRequest)
+            #expect(try await api.s.store.referrals(ReferralQuery()).isEmpty)
+        }
+    }
+
+    @Test("Illegal transitions are refused with 409 and change nothing", arguments: TestBackend.available)
+    func illegalTransitions(backend: TestBackend) async throws {
+        try await withAPI(backend) { api in
+            let s = api.s
+            let id = try #require(try await api.call(.post, "/api/v1/referrals", as: s.referrer, json: Self.referralJSON, expect: .created)["id"] as? String)
+            try await api.call(.post, "/api/v1/referrals/\(id)/close", as: s.supervisor, json: #"{"reason":"goals_met"}"#, expect: .conflict)
+            try await api.call(.post, "/api/v1/referrals/\(id)/accept", as: s.linkWorker, expect: .ok)
+            try await api.call(.post, "/api/v1/referrals/\(id)/accept", as: s.linkWorker, expect: .conflict)
+            try await api.call(.post, "/api/v1/referrals/\(id)/contacts", as: s.linkWorker,
+                               json: #"{"mode":"phone","durationMinutes":1000}"#, expect: .unprocessableContent)
+            try await api.call(.post, "/api/v1/referrals/\(id)/contacts", as: s.linkWorker,
+                               json: #"{"mode":"phone","durationMinutes":20}"#, expect: .ok)
+            let out = try await api.call(.post, "/api/v1/referrals/\(id)/onward-referrals", as: s.linkWorker,
+                                         json: #"{"serviceId":"svc-walks"}"#, expect: .created)
+            let onwardID = try #require(((out["onwardReferrals"] as? [[String: Any]])?.first)?["id"] as? String)
+            // Attendance on a referral the provider never accepted.
+            try await api.call(.post, "/api/v1/onward-referrals/\(onwardID)/attendance", as: s.provider, json: #"{"attended":true}"#, expect: .conflict)
+            try await api.call(.post, "/api/v1/onward-referrals/\(onwardID)/reject", as: s.provider, json: #"{"reason":"full"}"#, expect: .unprocessableContent)
+            let before = try #require(try await s.store.loadCase(ReferralID(id)))
+            #expect(before.attendance.isEmpty && before.onwardReferrals[0].status == .requested)
+            try await api.call(.post, "/api/v1/referrals/\(id)/close", as: s.linkWorker, json: #"{"reason":"goals_met"}"#, expect: .ok)
+            try await api.call(.post, "/api/v1/referrals/\(id)/close", as: s.linkWorker, json: #"{"reason":"goals_met"}"#, expect: .conflict)
+            #expect(try await s.store.loadCase(ReferralID(id))?.messages.filter { $0.kind == .closed }.count == 1)
+        }
+    }
+
+    @Test("Other people's records are not found, and the attempt is audited", arguments: TestBackend.available)
+    func relationshipChecks(backend: TestBackend) async throws {
+        try await withAPI(backend) { api in
+            let s = api.s
+            let id = try #require(try await api.call(.post, "/api/v1/referrals", as: s.referrer, json: Self.referralJSON, expect: .created)["id"] as? String)
+            try await api.call(.get, "/api/v1/referrals/\(id)", as: s.otherReferrer, expect: .notFound)
+            try await api.call(.get, "/api/v1/referrals/does-not-exist", as: s.otherReferrer, expect: .notFound)
+            try await api.call(.get, "/api/v1/referrals/\(id)", as: s.provider, expect: .forbidden)
+            try await api.call(.get, "/api/v1/referrals/\(id)", as: s.commissioner, expect: .forbidden)
+            try await api.call(.get, "/api/v1/referrals/\(id)", as: nil, expect: .unauthorized)
+            try await api.call(.post, "/api/v1/referrals/\(id)/accept", as: s.referrer, expect: .forbidden)
+            try await api.call(.get, "/api/v1/referrals/\(id)", as: s.linkWorker, expect: .ok)  // waiting list
+            try await api.call(.post, "/api/v1/referrals/\(id)/accept", as: s.linkWorker, expect: .ok)
+            try await api.call(.get, "/api/v1/referrals/\(id)", as: s.otherLinkWorker, expect: .notFound)  // now someone's caseload
+
+            let trail = try await s.store.auditEvents(recordID: id, limit: 100)
+            #expect(trail.contains { $0.actorID == s.otherReferrer.id && $0.outcome == .denied && $0.route == "GET /api/v1/referrals/\(id)" })
+            #expect(trail.contains { $0.actorID == s.otherLinkWorker.id && $0.outcome == .denied })
+            #expect(trail.contains { $0.actorID == s.referrer.id && $0.outcome == .allowed } == false, "creating is not reading")
+            let audit = try await api.call(.get, "/api/v1/audit?recordId=\(id)", as: s.admin, expect: .ok)
+            #expect((audit["list"] as? [[String: Any]])?.count == trail.count)
+            try await api.call(.get, "/api/v1/audit", as: s.linkWorker, expect: .forbidden)
+        }
+    }
+
+    @Test("Two link workers accepting at once: exactly one wins", arguments: TestBackend.available)
+    func raceToAccept(backend: TestBackend) async throws {
+        let s = try await TestScheme.make(backend)
+        let router = try await buildRouter(configuration: s.configuration, store: s.store, env: s.env)
+        let id = try await s.casework.submitReferral(TestScheme.submission(), by: Principal(s.referrer)).referral.id
+        let tokens = [try await s.token(for: s.linkWorker), try await s.token(for: s.otherLinkWorker)]
+        try await Application(router: router).test(.router) { client in
+            let statuses = await withTaskGroup(of: HTTPResponse.Status.self) { group in
+                for token in tokens + tokens {
+                    group.addTask {
+                        (try? await client.execute(uri: "/api/v1/referrals/\(id)/accept", method: .post,
+                                                   headers: [.authorization: "Bearer \(token)"]).status) ?? .internalServerError
+                    }
+                }
+                return await group.reduce(into: [HTTPResponse.Status]()) { $0.append($1) }
+            }
+            #expect(statuses.filter { $0 == .ok }.count == 1)
+            #expect(statuses.filter { $0 == .conflict || $0 == .notFound }.count == 3)
+        }
+        let stored = try #require(try await s.store.loadCase(id))
+        #expect(stored.messages.count == 1 && stored.events.count == 2)
+        try await s.store.shutdown()
+    }
+
+    @Test func openAPIDocumentIsServed() async throws {
+        try await withAPI(.memory) { api in
+            let response = try await api.client.execute(uri: "/openapi.json", method: .get)
+            #expect(response.status == .ok)
+            let doc = try JSONSerialization.jsonObject(with: Data(String(buffer: response.body).utf8)) as? [String: Any]
+            #expect(doc?["openapi"] as? String == "3.1.0")
+            #expect((doc?["paths"] as? [String: Any])?["/api/v1/referrals"] != nil)
+        }
+    }
+}
