@@ -43,13 +43,18 @@ public struct View<Page>: @unchecked Sendable {
     }
 
     public init(title: String, context: AppRequestContext, page: Page, errors: [FieldError] = [], notice: String? = nil) {
+        self.init(title: title, principal: context.principal, csrf: context.session?.csrfToken ?? "", page: page,
+                  errors: errors, notice: notice)
+    }
+
+    public init(title: String, principal: Principal?, csrf: String, page: Page, errors: [FieldError] = [], notice: String? = nil) {
         self.title = title
         self.page = page
         self.errors = errors
         self.hasErrors = !errors.isEmpty
         self.notice = notice
-        self.csrf = context.session?.csrfToken ?? ""
-        if let p = context.principal {
+        self.csrf = csrf
+        if let p = principal {
             user = SignedIn(name: p.displayName, role: p.role.label)
             nav = Self.menu(for: p.role)
         } else {

@@ -1,0 +1,133 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import LinkwellCore
+import LinkwellTesting
+import LinkwellWeb
+import Testing
+
+/// The browser pages through the router: sign-in, sessions, CSRF, form errors, security headers.
+@Suite("Web pages")
+struct WebPagesTests {
+    /// A browser stand-in that keeps cookies between requests.
+    final class Browser: @unchecked Sendable {
+        let client: any TestClientProtocol
+        var cookies: [String: String] = [:]
+        init(_ client: any TestClientProtocol) { self.client = client }
+
+        func go(_ method: HTTPRequest.Method, _ uri: String, form: [String: String]? = nil) async throws -> (TestResponse, String) {
+            var headers: HTTPFields = [:]
+            if !cookies.isEmpty { headers[.cookie] = cookies.map { "\($0)=\($1)" }.joined(separator: "; ") }
+            var body: ByteBuffer?
+            if let form {
+                headers[.contentType] = "application/x-www-form-urlencoded"
+                let encoded = form.map { "\($0)=\($1.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }.joined(separator: "&")
+                body = ByteBuffer(string: encoded)
+            }
+            let response = try await client.execute(uri: uri, method: method, headers: headers, body: body)
+            for header in response.headers[values: .setCookie] {
+                let pair = header.split(separator: ";")[0].split(separator: "=", maxSplits: 1)
+                cookies[String(pair[0])] = pair.count > 1 ? String(pair[1]) : ""
+            }
+            return (response, String(buffer: response.body))
+        }
+
+        static func hidden(_ name: String, in html: String) -> String? {
+            guard let range = html.range(of: "name=\"\(name)\" value=\"") else { return nil }
+            return String(html[range.upperBound...].prefix { $0 != "\"" })
+        }
+
+        func signIn(_ email: String, password: String = TestScheme.password) async throws -> TestResponse {
+            let (_, page) = try await go(.get, "/login")
+            let token = try #require(Self.hidden("_login", in: page))
+            return try await go(.post, "/login", form: ["_login": token, "email": email, "password": password]).0
+        }
+    }
+
+    func withSite(_ body: @escaping @Sendable (TestScheme, Browser) async throws -> Void) async throws {
+        let s = try await TestScheme.make(.sqlite)
+        let router = try await buildRouter(configuration: s.configuration, store: s.store, env: s.env)
+        try await Application(router: router).test(.router) { client in try await body(s, Browser(client)) }
+        try await s.store.shutdown()
+    }
+
+    @Test func signInSetsAHardenedSessionCookie() async throws {
+        try await withSite { s, browser in
+            let wrong = try await browser.signIn(s.referrer.email, password: "not the password")
+            #expect(wrong.status == .unauthorized)
+            #expect(browser.cookies["lw_session"] == nil)
+            let right = try await browser.signIn(s.referrer.email)
+            #expect(right.status == .seeOther)
+            let cookie = try #require(right.headers[values: .setCookie].first { $0.hasPrefix("lw_session=") })
+            #expect(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && !cookie.contains("Secure"))
+            let (home, html) = try await browser.go(.get, "/referrals")
+            #expect(home.status == .ok && html.contains("My referrals"))
+            #expect(home.headers[.contentSecurityPolicy]?.contains("frame-ancestors 'none'") == true)
+            #expect(home.headers[.cacheControl] == "no-store")
+        }
+    }
+
+    @Test func loginFormNeedsItsDoubleSubmitToken() async throws {
+        try await withSite { s, browser in
+            let (response, html) = try await browser.go(.post, "/login", form: ["email": s.referrer.email, "password": TestScheme.password])
+            #expect(response.status == .unauthorized && html.contains("expired"))
+        }
+    }
+
+    @Test func referralFormChecksCSRFAndReportsProblems() async throws {
+        try await withSite { s, browser in
+            _ = try await browser.signIn(s.referrer.email)
+            let (_, formPage) = try await browser.go(.get, "/referrals/new")
+            let csrf = try #require(Browser.hidden("_csrf", in: formPage))
+            var fields = ["person.givenName": "Joan", "person.familyName": "Clarke", "person.dateOfBirth": "1950-01-02",
+                          "person.postcode": "LS6 2QT", "person.phone": "07700 900001", "person.nhsNumber": "1234567890",
+                          "sourceType": "gp", "needs": "loneliness", "consent.givenBy": "Joan", "consent.method": "verbal"]
+            let (forged, _) = try await browser.go(.post, "/referrals", form: fields)
+            #expect(forged.status == .forbidden)
+            fields["_csrf"] = csrf
+            let (refused, html) = try await browser.go(.post, "/referrals", form: fields)
+            #expect(refused.status == .unprocessableContent)
+            #expect(html.contains("There is a problem") && html.contains("check digit") && html.contains("consent to this referral"))
+            #expect(html.contains("value=\"Joan\""), "what was typed is kept")
+            #expect(try await s.store.referrals(ReferralQuery()).isEmpty)
+
+            fields["person.nhsNumber"] = "943 476 5919"
+            fields["consent.given"] = "yes"
+            let (made, _) = try await browser.go(.post, "/referrals", form: fields)
+            #expect(made.status == .seeOther)
+            let id = try #require(try await s.store.referrals(ReferralQuery()).first?.id)
+            let (page, body) = try await browser.go(.get, "/referrals/\(id)?made=1")
+            #expect(page.status == .ok && body.contains("Referral made") && body.contains("Received"))
+        }
+    }
+
+    @Test func someoneElsesReferralIsNotFound() async throws {
+        try await withSite { s, browser in
+            let id = try await s.casework.submitReferral(TestScheme.submission(), by: Principal(s.referrer)).referral.id
+            _ = try await browser.signIn(s.otherReferrer.email)
+            let (response, html) = try await browser.go(.get, "/referrals/\(id)")
+            #expect(response.status == .notFound && !html.contains("Margaret"))
+            #expect(try await s.store.auditEvents(recordID: id.rawValue, limit: 5).first?.outcome == .denied)
+        }
+    }
+
+    @Test func signedOutVisitorsAreSentToSignIn() async throws {
+        try await withSite { _, browser in
+            let (response, _) = try await browser.go(.get, "/referrals")
+            #expect(response.status == .seeOther && response.headers[.location] == "/login")
+        }
+    }
+
+    @Test("A page model renders without a server")
+    func pageModelRenders() async throws {
+        let clock = TestClock()
+        let p = Principal(userID: UserID("gp"), role: .referrer, organisationID: nil, displayName: "Dr Gee")
+        let (person, referral) = try TestScheme.submission().validated(by: p, env: clock.environment)
+        let page = CasePage(Case(person: person, referral: referral), names: UserNames([]), services: [], organisations: [])
+        #expect(page.canAccept && !page.canReferOut && page.hasRisk && page.nhsNumber == "943 476 5919")
+        let renderer = try await PageRenderer()
+        let lw = Principal(userID: UserID("lw"), role: .linkWorker, organisationID: nil, displayName: "Lee")
+        let html = renderer.render("referral", View(title: page.personName, principal: lw, csrf: "token", page: page))
+        #expect(html.contains("<h1>Margaret Hughes</h1>") && html.contains("Lives alone") && html.contains("id=\"accept\""))
+    }
+}
