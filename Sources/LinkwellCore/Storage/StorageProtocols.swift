@@ -14,9 +14,13 @@ public struct ReferralSummary: Codable, Sendable, Equatable {
     /// Did-not-attend reports from providers: an alert on the link worker's caseload.
     public var didNotAttendCount: Int
     public var hasRisk: Bool
+    public var pathway: String
+    public var referrerOrganisationID: OrganisationID?
     public init(id: ReferralID, personName: String, status: ReferralStatus, needs: [Need], urgency: Urgency,
                 receivedAt: Date, updatedAt: Date, referrerID: UserID?, linkWorkerID: UserID?, didNotAttendCount: Int,
-                hasRisk: Bool) {
+                hasRisk: Bool, pathway: String, referrerOrganisationID: OrganisationID?) {
+        self.pathway = pathway
+        self.referrerOrganisationID = referrerOrganisationID
         self.id = id
         self.personName = personName
         self.status = status
@@ -133,9 +137,24 @@ public protocol AuditStore: Sendable {
 }
 
 /// Everything Linkwell stores, as one handle chosen by the composition root.
-public protocol LinkwellStore: CaseStore, AccountStore, DirectoryStore, AuditStore {
+public protocol LinkwellStore: CaseStore, AccountStore, DirectoryStore, AuditStore, OutcomeStore {
     /// Brings the schema up to date (idempotent).
     func migrate() async throws
     /// Releases connections.
     func shutdown() async throws
+}
+
+/// Outcome measures: administrations of instruments, and each scheme's instrument set-up.
+///
+/// Every implementation must guarantee that a referral has at most one baseline per instrument:
+/// a second one throws `StorageError.duplicate("baseline")` and stores nothing.
+public protocol OutcomeStore: Sendable {
+    func saveAdministration(_ administration: Administration) async throws
+    /// A referral's administrations, oldest first.
+    func administrations(referralID: ReferralID) async throws -> [Administration]
+    /// Every administration of an instrument, oldest first (for cohort reports and exports).
+    func administrations(instrumentID: String) async throws -> [Administration]
+    /// Inserts or replaces the set-up of one instrument.
+    func saveInstrumentSetup(_ setup: InstrumentSetup) async throws
+    func instrumentSetups() async throws -> [InstrumentSetup]
 }

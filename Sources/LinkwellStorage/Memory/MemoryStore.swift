@@ -11,6 +11,8 @@ public actor MemoryStore: LinkwellStore {
     private var tokens: [String: APIToken] = [:]
     private var servicesByID: [ServiceID: Service] = [:]
     private var audit: [AuditEvent] = []
+    private var outcomes: [Administration] = []
+    private var setups: [String: InstrumentSetup] = [:]
 
     public init() {}
 
@@ -51,7 +53,8 @@ public actor MemoryStore: LinkwellStore {
                                 updatedAt: c.referral.updatedAt, referrerID: c.referral.referrerID,
                                 linkWorkerID: c.referral.linkWorkerID,
                                 didNotAttendCount: c.attendance.filter { !$0.attended }.count,
-                                hasRisk: !c.referral.riskInformation.isEmpty)
+                                hasRisk: !c.referral.riskInformation.isEmpty, pathway: c.referral.pathway,
+                                referrerOrganisationID: c.referral.referrerOrganisationID)
             }
     }
 
@@ -109,4 +112,21 @@ public actor MemoryStore: LinkwellStore {
     public func auditEvents(recordID: String?, limit: Int) async throws -> [AuditEvent] {
         Array(audit.reversed().filter { recordID == nil || $0.recordID == recordID }.prefix(limit))
     }
+
+    // MARK: OutcomeStore
+
+    public func saveAdministration(_ administration: Administration) async throws {
+        if administration.timepoint == .baseline, outcomes.contains(where: {
+            $0.referralID == administration.referralID && $0.instrumentID == administration.instrumentID && $0.timepoint == .baseline
+        }) { throw StorageError.duplicate("baseline") }
+        outcomes.append(administration)
+    }
+    public func administrations(referralID: ReferralID) async throws -> [Administration] {
+        outcomes.filter { $0.referralID == referralID }.sorted { $0.administeredAt < $1.administeredAt }
+    }
+    public func administrations(instrumentID: String) async throws -> [Administration] {
+        outcomes.filter { $0.instrumentID == instrumentID }.sorted { $0.administeredAt < $1.administeredAt }
+    }
+    public func saveInstrumentSetup(_ setup: InstrumentSetup) async throws { setups[setup.instrumentID] = setup }
+    public func instrumentSetups() async throws -> [InstrumentSetup] { setups.values.sorted { $0.instrumentID < $1.instrumentID } }
 }

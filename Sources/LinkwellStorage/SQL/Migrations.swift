@@ -167,5 +167,25 @@ enum Migrations {
             }
             return statements.map(flavor.render)
         },
+        Migration(version: 2, name: "outcome measures") { flavor in
+            [
+                """
+                CREATE TABLE administrations (
+                    seq {seq}, id {id} NOT NULL UNIQUE, referral_id {id} NOT NULL REFERENCES referrals(id),
+                    instrument_id TEXT NOT NULL, timepoint TEXT NOT NULL, answers TEXT NOT NULL, scores TEXT NOT NULL,
+                    complete BOOLEAN NOT NULL, administered_at {ts} NOT NULL, recorded_by {id} NOT NULL REFERENCES users(id),
+                    self_completed BOOLEAN NOT NULL)
+                """,
+                "CREATE INDEX administrations_referral ON administrations(referral_id)",
+                "CREATE INDEX administrations_instrument ON administrations(instrument_id)",
+                // At most one baseline per person and instrument, even under concurrent writes.
+                "CREATE UNIQUE INDEX administrations_one_baseline ON administrations(referral_id, instrument_id) WHERE timepoint = 'baseline'",
+                """
+                CREATE TABLE instrument_setups (
+                    instrument_id TEXT PRIMARY KEY, definition TEXT, wording TEXT NOT NULL,
+                    licence_acknowledged_by {id} REFERENCES users(id), licence_acknowledged_at {ts}, enabled BOOLEAN NOT NULL)
+                """,
+            ].map(flavor.render)
+        },
     ]
 }

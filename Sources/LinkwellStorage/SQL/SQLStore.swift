@@ -149,7 +149,7 @@ public final class SQLStore: LinkwellStore {
         try await connections.read { db in
             var sql = SQLQueryString("""
                 SELECT r.id, p.given_name, p.family_name, r.status, r.urgency, r.received_at, r.updated_at,
-                       r.referrer_id, r.link_worker_id, r.risk_information,
+                       r.referrer_id, r.link_worker_id, r.risk_information, r.pathway, r.referrer_organisation_id,
                        (SELECT COUNT(*) FROM attendance_reports a JOIN onward_referrals o ON o.id = a.onward_referral_id
                          WHERE o.referral_id = r.id AND a.attended = \(bind: false)) AS did_not_attend
                 FROM referrals r JOIN people p ON p.id = r.person_id WHERE 1 = 1
@@ -179,7 +179,9 @@ public final class SQLStore: LinkwellStore {
                     referrerID: try row.decode(column: "referrer_id", as: UserID?.self),
                     linkWorkerID: try row.decode(column: "link_worker_id", as: UserID?.self),
                     didNotAttendCount: try row.decode(column: "did_not_attend", as: Int.self),
-                    hasRisk: !(try row.decode(column: "risk_information", as: String.self)).isEmpty)
+                    hasRisk: !(try row.decode(column: "risk_information", as: String.self)).isEmpty,
+                    pathway: try row.decode(column: "pathway", as: String.self),
+                    referrerOrganisationID: try row.decode(column: "referrer_organisation_id", as: OrganisationID?.self))
             }
         }
     }
@@ -269,6 +271,54 @@ public final class SQLStore: LinkwellStore {
             return try await all("SELECT * FROM audit_events WHERE record_id = \(bind: recordID) ORDER BY seq DESC LIMIT \(bind: limit)")
         }
         return try await all("SELECT * FROM audit_events ORDER BY seq DESC LIMIT \(bind: limit)")
+    }
+
+    // MARK: OutcomeStore
+
+    public func saveAdministration(_ administration: Administration) async throws {
+        let row = try AdministrationRow(administration)
+        try await connections.transaction { db in
+            if administration.timepoint == .baseline {
+                let existing = try await db.raw("""
+                    SELECT id FROM administrations WHERE referral_id = \(bind: administration.referralID)
+                    AND instrument_id = \(bind: administration.instrumentID) AND timepoint = 'baseline'
+                    """).first()
+                guard existing == nil else { throw StorageError.duplicate("baseline") }
+            }
+            do {
+                try await db.insert(into: "administrations").model(row).run()
+            } catch where administration.timepoint == .baseline {
+                // The unique index caught a concurrent second baseline.
+                throw StorageError.duplicate("baseline")
+            }
+        }
+    }
+
+    public func administrations(referralID: ReferralID) async throws -> [Administration] {
+        try await administrations("SELECT * FROM administrations WHERE referral_id = \(bind: referralID) ORDER BY administered_at, seq")
+    }
+
+    public func administrations(instrumentID: String) async throws -> [Administration] {
+        try await administrations("SELECT * FROM administrations WHERE instrument_id = \(bind: instrumentID) ORDER BY administered_at, seq")
+    }
+
+    private func administrations(_ query: SQLQueryString) async throws -> [Administration] {
+        try await connections.read { db in try await db.raw(query).all(decoding: AdministrationRow.self).map { try $0.administration() } }
+    }
+
+    public func saveInstrumentSetup(_ setup: InstrumentSetup) async throws {
+        let row = try InstrumentSetupRow(setup)
+        try await connections.transaction { db in
+            try await db.insert(into: "instrument_setups").model(row, nilEncodingStrategy: .asNil)
+                .onConflict(with: ["instrument_id"]) { try $0.set(excludedContentOf: row, nilEncodingStrategy: .asNil) }
+                .run()
+        }
+    }
+
+    public func instrumentSetups() async throws -> [InstrumentSetup] {
+        try await connections.read { db in
+            try await db.raw("SELECT * FROM instrument_setups ORDER BY instrument_id").all(decoding: InstrumentSetupRow.self).map { try $0.setup() }
+        }
     }
 
     // MARK: Helpers
@@ -391,3 +441,61 @@ func columnName(_ key: String) -> String {
 
 let toColumns = SQLQueryEncoder.KeyEncodingStrategy.custom { SomeCodingKey(stringValue: columnName($0.last!.stringValue)) }
 let fromColumns = SQLRowDecoder.KeyDecodingStrategy.custom { SomeCodingKey(stringValue: columnName($0.last!.stringValue)) }
+
+private let jsonEncoder: JSONEncoder = {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    return encoder
+}()
+
+private func jsonText<T: Encodable>(_ value: T) throws -> String { String(decoding: try jsonEncoder.encode(value), as: UTF8.self) }
+private func fromJSON<T: Decodable>(_ text: String, as type: T.Type) throws -> T { try JSONDecoder().decode(T.self, from: Data(text.utf8)) }
+
+/// An administration's row: answers and scores as JSON text (the same in SQLite and PostgreSQL).
+struct AdministrationRow: Codable, Sendable {
+    var id: String
+    var referral_id: ReferralID
+    var instrument_id: String
+    var timepoint: Timepoint
+    var answers: String
+    var scores: String
+    var complete: Bool
+    var administered_at: Date
+    var recorded_by: UserID
+    var self_completed: Bool
+
+    init(_ a: Administration) throws {
+        (id, referral_id, instrument_id, timepoint) = (a.id, a.referralID, a.instrumentID, a.timepoint)
+        answers = try jsonText(a.answers)
+        scores = try jsonText(a.scores)
+        (complete, administered_at, recorded_by, self_completed) = (a.complete, a.administeredAt, a.recordedBy, a.selfCompleted)
+    }
+
+    func administration() throws -> Administration {
+        Administration(id: id, referralID: referral_id, instrumentID: instrument_id, timepoint: timepoint,
+                       answers: try fromJSON(answers, as: [String: Int].self), scores: try fromJSON(scores, as: [String: Double].self),
+                       complete: complete, administeredAt: administered_at, recordedBy: recorded_by, selfCompleted: self_completed)
+    }
+}
+
+struct InstrumentSetupRow: Codable, Sendable {
+    var instrument_id: String
+    var definition: String?
+    var wording: String
+    var licence_acknowledged_by: UserID?
+    var licence_acknowledged_at: Date?
+    var enabled: Bool
+
+    init(_ s: InstrumentSetup) throws {
+        instrument_id = s.instrumentID
+        definition = try s.definition.map(jsonText)
+        wording = try jsonText(s.wording)
+        (licence_acknowledged_by, licence_acknowledged_at, enabled) = (s.licenceAcknowledgedBy, s.licenceAcknowledgedAt, s.enabled)
+    }
+
+    func setup() throws -> InstrumentSetup {
+        InstrumentSetup(instrumentID: instrument_id, definition: try definition.map { try fromJSON($0, as: Instrument.self) },
+                        wording: try fromJSON(wording, as: [String: String].self), licenceAcknowledgedBy: licence_acknowledged_by,
+                        licenceAcknowledgedAt: licence_acknowledged_at, enabled: enabled)
+    }
+}

@@ -91,14 +91,16 @@ public struct HTML: ResponseGenerator {
     }
 }
 
-/// Formats instants and dates the way UK health services write them.
+/// Formats instants and dates the way UK health services write them: "27 Nov 2026, 09:05" (UK time).
 enum Format {
-    static func dateTime(_ date: Date) -> String {
-        date.formatted(Date.FormatStyle(date: .abbreviated, time: .shortened, timeZone: TimeZone(identifier: "Europe/London")!)
-            .locale(Locale(identifier: "en_GB")))
-    }
-    static func date(_ date: Date) -> String {
-        date.formatted(Date.FormatStyle(date: .abbreviated, time: .omitted, timeZone: TimeZone(identifier: "Europe/London")!)
-            .locale(Locale(identifier: "en_GB")))
-    }
+    static func dateTime(_ date: Date) -> String { date.formatted(dateTimeStyle) }
+    static func date(_ date: Date) -> String { date.formatted(dateStyle) }
+
+    private static let london = TimeZone(identifier: "Europe/London")!
+    private static let dateStyle = Date.VerbatimFormatStyle(
+        format: "\(day: .defaultDigits) \(month: .abbreviated) \(year: .defaultDigits)", locale: Locale(identifier: "en_GB"),
+        timeZone: london, calendar: Calendar(identifier: .gregorian))
+    private static let dateTimeStyle = Date.VerbatimFormatStyle(
+        format: "\(day: .defaultDigits) \(month: .abbreviated) \(year: .defaultDigits), \(hour: .twoDigits(clock: .twentyFourHour, hourCycle: .zeroBased)):\(minute: .twoDigits)",
+        locale: Locale(identifier: "en_GB"), timeZone: london, calendar: Calendar(identifier: .gregorian))
 }

@@ -1,0 +1,78 @@
+import Foundation
+
+/// What a cohort can be split by.
+public enum CohortDimension: String, Codable, Sendable, CaseIterable {
+    case all
+    case pathway
+    case practice
+    case need
+    case linkWorker = "link_worker"
+    /// The calendar quarter of the baseline.
+    case period
+}
+
+/// One person's baseline and (if taken) follow-up for one score, with the groups they belong to.
+public struct CohortSubject: Sendable, Equatable {
+    public var referralID: ReferralID
+    public var groups: [String]
+    public var baseline: Double
+    public var followUp: Double?
+    public init(referralID: ReferralID, groups: [String], baseline: Double, followUp: Double?) {
+        self.referralID = referralID
+        self.groups = groups
+        self.baseline = baseline
+        self.followUp = followUp
+    }
+}
+
+/// The result for one group of a cohort report. Every figure is nil when the group is suppressed.
+public struct CohortRow: Codable, Sendable, Equatable {
+    public var group: String
+    /// People with a baseline.
+    public var withBaseline: Int
+    /// People with both a baseline and a follow-up.
+    public var paired: Int
+    /// People with a baseline and no follow-up (stated beside every result).
+    public var lostToFollowUp: Int
+    /// True when fewer than the minimum number of people have paired data; no results are shown.
+    public var suppressed: Bool
+    public var result: Statistics.PairedResult?
+    public var shareImproved: Double?
+    public var shareNoMeaningfulChange: Double?
+    public var shareWorsened: Double?
+}
+
+public enum CohortAnalysis {
+    /// Paired analysis per group, plus an "All" row first. Groups with fewer than `minimumN` pairs are suppressed.
+    public static func analyse(_ subjects: [CohortSubject], instrument: Instrument, scoreID: String, minimumN: Int) -> [CohortRow] {
+        var groups: [String: [CohortSubject]] = ["All": subjects]
+        for subject in subjects {
+            for group in Set(subject.groups) where group != "All" { groups[group, default: []].append(subject) }
+        }
+        let names = ["All"] + groups.keys.filter { $0 != "All" }.sorted()
+        return names.map { row(name: $0, groups[$0]!, instrument: instrument, scoreID: scoreID, minimumN: minimumN) }
+    }
+
+    static func row(name: String, _ subjects: [CohortSubject], instrument: Instrument, scoreID: String, minimumN: Int) -> CohortRow {
+        let pairs = subjects.compactMap { s in s.followUp.map { (s.baseline, $0) } }
+        let suppressed = pairs.count < max(minimumN, 2)
+        var row = CohortRow(group: name, withBaseline: subjects.count, paired: pairs.count,
+                            lostToFollowUp: subjects.count - pairs.count, suppressed: suppressed)
+        guard !suppressed else { return row }
+        row.result = Statistics.paired(baseline: pairs.map(\.0), followUp: pairs.map(\.1))
+        let verdicts = pairs.compactMap { instrument.verdict(score: scoreID, from: $0.0, to: $0.1) }
+        if !verdicts.isEmpty {
+            let n = Double(verdicts.count)
+            row.shareImproved = Double(verdicts.filter { $0 == .improved }.count) / n
+            row.shareNoMeaningfulChange = Double(verdicts.filter { $0 == .noMeaningfulChange }.count) / n
+            row.shareWorsened = Double(verdicts.filter { $0 == .worsened }.count) / n
+        }
+        return row
+    }
+
+    /// "2026 Q3" for a date.
+    public static func quarter(_ date: Date) -> String {
+        let day = CalendarDate(date)
+        return "\(day.year) Q\((day.month - 1) / 3 + 1)"
+    }
+}

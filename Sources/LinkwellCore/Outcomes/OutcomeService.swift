@@ -1,0 +1,227 @@
+import Foundation
+
+/// The outcome use cases: which instruments a scheme may use, recording them, a person's change over
+/// time, cohort reports and the evaluation export. Reads of a person's outcomes go through
+/// `CaseworkService.readCase`, so they are access-checked and audited like every other read.
+public struct OutcomeService: Sendable {
+    public let casework: CaseworkService
+    public var store: any LinkwellStore { casework.store }
+    public var env: CoreEnvironment { casework.env }
+
+    /// Scheduled follow-up after the baseline.
+    public static let followUpAfter: TimeInterval = 12 * 7 * 86_400
+    /// A due measure is overdue this long after it fell due.
+    public static let overdueAfter: TimeInterval = 14 * 86_400
+
+    public init(casework: CaseworkService) { self.casework = casework }
+
+    // MARK: Instruments
+
+    /// Every instrument the scheme knows: built-ins and its custom ones, with wording applied and availability.
+    public func instruments() async throws -> [AvailableInstrument] {
+        let setups = Dictionary(try await store.instrumentSetups().map { ($0.instrumentID, $0) }, uniquingKeysWith: { a, _ in a })
+        let builtIn = InstrumentRegistry.builtIn.map { AvailableInstrument($0, setup: setups[$0.id]) }
+        let custom = setups.values.compactMap { s in s.definition.map { AvailableInstrument($0, setup: s) } }.sorted { $0.instrument.id < $1.instrument.id }
+        return builtIn + custom
+    }
+
+    public func instrument(_ id: String) async throws -> AvailableInstrument {
+        guard let found = try await instruments().first(where: { $0.instrument.id == id }) else {
+            throw LinkwellError.invalid("instrumentId", "There is no instrument '\(id)'.")
+        }
+        return found
+    }
+
+    /// An administrator imports a scheme's own instrument, defined as JSON and checked before it is stored.
+    public func importCustom(_ definition: Instrument, by principal: Principal) async throws -> AvailableInstrument {
+        guard principal.role == .admin else { throw LinkwellError.forbidden("Only an administrator can add instruments.") }
+        var definition = definition
+        definition.builtIn = false
+        try definition.validateDefinition()
+        let taken = try await store.instrumentSetups().contains { $0.instrumentID == definition.id }
+        if InstrumentRegistry.builtIn(definition.id) != nil || taken {
+            throw LinkwellError.invalid("id", "An instrument with id '\(definition.id)' already exists.")
+        }
+        let setup = InstrumentSetup(instrumentID: definition.id, definition: definition,
+                                    licenceAcknowledgedBy: definition.licence.wordingRequiresLicence ? nil : principal.userID,
+                                    licenceAcknowledgedAt: definition.licence.wordingRequiresLicence ? nil : env.now(), enabled: true)
+        try await store.saveInstrumentSetup(setup)
+        return AvailableInstrument(definition, setup: setup)
+    }
+
+    /// An administrator records the scheme's licence for a licensed instrument and imports its wording,
+    /// which must cover every item and is stored exactly as given.
+    public func license(_ instrumentID: String, wording: [String: String], acknowledged: Bool,
+                        by principal: Principal) async throws -> AvailableInstrument {
+        guard principal.role == .admin else { throw LinkwellError.forbidden("Only an administrator can record a licence.") }
+        let current = try await instrument(instrumentID).instrument
+        var v = Validator()
+        if !acknowledged { v.add("acknowledged", "Confirm that the scheme holds a licence for \(current.name).") }
+        for item in current.items where (wording[item.id] ?? "").trimmingCharacters(in: .whitespaces).isEmpty {
+            v.add("wording.\(item.id)", "Wording for item '\(item.id)' is missing.")
+        }
+        for key in wording.keys.sorted() where !current.items.contains(where: { $0.id == key }) {
+            v.add("wording.\(key)", "\(current.name) has no item '\(key)'.")
+        }
+        try v.check()
+        let existing = try await store.instrumentSetups().first { $0.instrumentID == instrumentID }
+        let setup = InstrumentSetup(instrumentID: instrumentID, definition: existing?.definition, wording: wording,
+                                    licenceAcknowledgedBy: principal.userID, licenceAcknowledgedAt: env.now(), enabled: true)
+        try await store.saveInstrumentSetup(setup)
+        let base = InstrumentRegistry.builtIn(instrumentID) ?? existing?.definition ?? current
+        return AvailableInstrument(base, setup: setup)
+    }
+
+    // MARK: Recording
+
+    /// Input for one administration.
+    public struct Submission: Codable, Sendable {
+        public var instrumentId: String?
+        public var timepoint: String?
+        public var answers: [String: Int]?
+        public var selfCompleted: Bool?
+        public init(instrumentId: String?, timepoint: String?, answers: [String: Int]?, selfCompleted: Bool? = nil) {
+            self.instrumentId = instrumentId
+            self.timepoint = timepoint
+            self.answers = answers
+            self.selfCompleted = selfCompleted
+        }
+    }
+
+    /// Records an administration for a person on the caller's caseload. Incomplete forms are stored;
+    /// only the scores the instrument's rules allow are computed.
+    public func record(_ referralID: ReferralID, _ submission: Submission, _ request: CaseworkService.Request) async throws -> Administration {
+        let found = try await casework.readCase(referralID, request)
+        guard AccessPolicy.canWork(found, request.principal) else {
+            throw LinkwellError.forbidden("Only the case's link worker or a supervisor can record outcome measures.")
+        }
+        var v = Validator()
+        let timepoint = v.choice(submission.timepoint, "timepoint", label: "Timepoint", as: Timepoint.self)
+        try v.check()
+        let available = try await instrument(submission.instrumentId ?? "")
+        guard available.enabled else { throw LinkwellError.invalid("instrumentId", available.unavailableReason ?? "Not available.") }
+        let answers = submission.answers ?? [:]
+        try available.instrument.validate(answers: answers)
+        guard found.referral.status.isInSupport || (found.referral.status == .closed && timepoint == .closing) else {
+            throw LinkwellError.conflict("Outcome measures are recorded while the person is being supported; the referral is \(found.referral.status.label.lowercased()).")
+        }
+        let history = try await store.administrations(referralID: referralID).filter { $0.instrumentID == available.instrument.id }
+        let hasBaseline = history.contains { $0.timepoint == .baseline }
+        if timepoint == .baseline && hasBaseline {
+            throw LinkwellError.conflict("\(available.instrument.name) already has a baseline for this person; record a follow-up instead.")
+        }
+        if timepoint != .baseline && !hasBaseline {
+            throw LinkwellError.conflict("A \(timepoint!.label.lowercased()) measure needs a baseline first.")
+        }
+        let administration = Administration(
+            id: env.newID(), referralID: referralID, instrumentID: available.instrument.id, timepoint: timepoint!,
+            answers: answers, scores: available.instrument.score(answers), complete: available.instrument.isComplete(answers),
+            administeredAt: env.now(), recordedBy: request.principal.userID, selfCompleted: submission.selfCompleted ?? false)
+        do {
+            try await store.saveAdministration(administration)
+        } catch StorageError.duplicate {
+            throw LinkwellError.conflict("\(available.instrument.name) already has a baseline for this person.")
+        }
+        return administration
+    }
+
+    /// A person's scores over time with change from baseline, for every instrument they have answered.
+    public func trajectories(_ referralID: ReferralID, _ request: CaseworkService.Request) async throws -> [ScoreTrajectory] {
+        _ = try await casework.readCase(referralID, request)
+        let administrations = try await store.administrations(referralID: referralID)
+        let used = Set(administrations.map(\.instrumentID))
+        return try await instruments().filter { used.contains($0.instrument.id) }
+            .flatMap { ScoreTrajectory.trajectories($0.instrument, administrations) }
+    }
+
+    // MARK: Due lists
+
+    public struct DueMeasure: Codable, Sendable, Equatable {
+        public var referralID: ReferralID
+        public var personName: String
+        public var instrumentID: String
+        public var timepoint: Timepoint
+        public var dueAt: Date
+        public var overdue: Bool
+    }
+
+    /// Baselines due for engaged people without one, and 12-week follow-ups, for the caller's caseload.
+    public func dueMeasures(_ request: CaseworkService.Request, instrumentIDs: [String] = ["ons4"]) async throws -> [DueMeasure] {
+        let p = request.principal
+        guard p.role == .linkWorker || p.role == .supervisor else { throw LinkwellError.forbidden("Only link workers have due lists.") }
+        let query = p.role == .linkWorker ? ReferralQuery(linkWorkerID: p.userID, statuses: [.engaged, .planAgreed, .active, .review])
+                                          : ReferralQuery(statuses: [.engaged, .planAgreed, .active, .review])
+        let now = env.now()
+        var due: [DueMeasure] = []
+        for summary in try await store.referrals(query) {
+            let history = try await store.administrations(referralID: summary.id)
+            for instrumentID in instrumentIDs {
+                let mine = history.filter { $0.instrumentID == instrumentID }
+                if let baseline = mine.first(where: { $0.timepoint == .baseline }) {
+                    let followUpDue = baseline.administeredAt.addingTimeInterval(Self.followUpAfter)
+                    let hasFollowUp = mine.contains { $0.timepoint != .baseline && $0.administeredAt >= followUpDue.addingTimeInterval(-Self.overdueAfter) }
+                    if !hasFollowUp && now >= followUpDue.addingTimeInterval(-Self.overdueAfter) {
+                        due.append(DueMeasure(referralID: summary.id, personName: summary.personName, instrumentID: instrumentID,
+                                              timepoint: .followUp, dueAt: followUpDue, overdue: now > followUpDue.addingTimeInterval(Self.overdueAfter)))
+                    }
+                } else {
+                    due.append(DueMeasure(referralID: summary.id, personName: summary.personName, instrumentID: instrumentID,
+                                          timepoint: .baseline, dueAt: summary.updatedAt,
+                                          overdue: now > summary.updatedAt.addingTimeInterval(Self.overdueAfter)))
+                }
+            }
+        }
+        return due.sorted { ($0.dueAt, $0.referralID) < ($1.dueAt, $1.referralID) }
+    }
+
+    // MARK: Cohorts
+
+    public struct CohortReport: Codable, Sendable, Equatable {
+        public var instrumentID: String
+        public var scoreID: String
+        public var scoreLabel: String
+        public var dimension: CohortDimension
+        public var minimumN: Int
+        public var rows: [CohortRow]
+    }
+
+    /// Aggregate before/after results for a score, split by a dimension. Supervisors and commissioners only;
+    /// no person-level data leaves this function.
+    public func cohort(instrumentID: String, scoreID: String?, by dimension: CohortDimension, minimumN: Int = 10,
+                       _ request: CaseworkService.Request) async throws -> CohortReport {
+        guard [.supervisor, .commissioner].contains(request.principal.role) else {
+            throw LinkwellError.forbidden("Cohort reports are for supervisors and commissioners.")
+        }
+        guard (1...1000).contains(minimumN) else { throw LinkwellError.invalid("minimumN", "The minimum group size must be from 1 to 1000.") }
+        let instrument = try await instrument(instrumentID).instrument
+        let rule = try scoreID.map { id in
+            guard let rule = instrument.scores.first(where: { $0.id == id }) else {
+                throw LinkwellError.invalid("score", "\(instrument.name) has no score '\(id)'; use one of: \(instrument.scores.map(\.id).joined(separator: ", ")).")
+            }
+            return rule
+        } ?? instrument.scores[0]
+        let administrations = try await store.administrations(instrumentID: instrument.id)
+        let summaries = Dictionary(try await store.referrals(ReferralQuery(limit: Int.max / 2)).map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        let organisations = Dictionary(try await store.organisations().map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
+        let users = Dictionary(try await store.users().map { ($0.id, $0.displayName) }, uniquingKeysWith: { a, _ in a })
+        var subjects: [CohortSubject] = []
+        for (referralID, mine) in Dictionary(grouping: administrations, by: \.referralID) {
+            guard let baseline = mine.first(where: { $0.timepoint == .baseline }), let before = baseline.scores[rule.id],
+                  let summary = summaries[referralID] else { continue }
+            let after = mine.filter { $0.timepoint != .baseline && $0.administeredAt >= baseline.administeredAt }
+                .last { $0.scores[rule.id] != nil }?.scores[rule.id]
+            let groups: [String] = switch dimension {
+            case .all: []
+            case .pathway: [summary.pathway.isEmpty ? "No pathway" : summary.pathway]
+            case .practice: [summary.referrerOrganisationID.flatMap { organisations[$0] } ?? "Self-referral or unknown"]
+            case .need: summary.needs.map(\.label)
+            case .linkWorker: [summary.linkWorkerID.flatMap { users[$0] } ?? "Unallocated"]
+            case .period: [CohortAnalysis.quarter(baseline.administeredAt)]
+            }
+            subjects.append(CohortSubject(referralID: referralID, groups: groups, baseline: before, followUp: after))
+        }
+        try await casework.audit(request, action: "report", type: "cohort", id: "\(instrument.id)/\(rule.id)/\(dimension.rawValue)", allowed: true)
+        return CohortReport(instrumentID: instrument.id, scoreID: rule.id, scoreLabel: rule.label, dimension: dimension, minimumN: minimumN,
+                            rows: CohortAnalysis.analyse(subjects, instrument: instrument, scoreID: rule.id, minimumN: minimumN))
+    }
+}
