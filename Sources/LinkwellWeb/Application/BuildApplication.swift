@@ -39,6 +39,7 @@ public func buildRouter(configuration: WebConfiguration, store: any LinkwellStor
     ProviderPagesController(casework: casework, renderer: renderer).register(on: router)
     AdminPagesController(accounts: accounts, renderer: renderer).register(on: router)
     APIController(casework: casework).register(on: router)
+    OutcomesAPIController(outcomes: OutcomeService(casework: casework)).register(on: router)
     return router
 }
 

@@ -1,0 +1,80 @@
+import Foundation
+import Hummingbird
+import LinkwellCore
+
+/// Outcome measures in the JSON API: instruments, administrations, a person's change, due lists,
+/// cohort reports and the evaluation export.
+struct OutcomesAPIController: Sendable {
+    let outcomes: OutcomeService
+
+    struct LicenceInput: Codable, Sendable { var wording: [String: String]?; var acknowledged: Bool? }
+    struct CaseOutcomes: Codable, Sendable { var administrations: [Administration]; var trajectories: [ScoreTrajectory] }
+
+    func register(on router: Router<AppRequestContext>) {
+        let api = router.group("api/v1")
+        api.get("instruments") { _, context in
+            _ = try context.requirePrincipal()
+            return json(try await outcomes.instruments())
+        }
+        api.post("instruments") { request, context in
+            let p = try context.require(.admin)
+            return json(try await outcomes.importCustom(try await request.json(Instrument.self), by: p), status: .created)
+        }
+        api.post("instruments/:id/licence") { request, context in
+            let p = try context.require(.admin)
+            let input = try await request.json(LicenceInput.self)
+            return json(try await outcomes.license(try context.parameters.require("id"), wording: input.wording ?? [:],
+                                                   acknowledged: input.acknowledged ?? false, by: p))
+        }
+        api.post("referrals/:id/administrations") { request, context in
+            let p = try context.require(.linkWorker, .supervisor)
+            let submission = try await request.json(OutcomeService.Submission.self)
+            return json(try await outcomes.record(ReferralID(try context.parameters.require("id")), submission,
+                                                  .init(p, route: request.routeDescription)), status: .created)
+        }
+        api.get("referrals/:id/outcomes") { request, context in
+            let p = try context.require(.linkWorker, .supervisor)
+            let id = ReferralID(try context.parameters.require("id"))
+            let trajectories = try await outcomes.trajectories(id, .init(p, route: request.routeDescription))
+            return json(CaseOutcomes(administrations: try await outcomes.store.administrations(referralID: id), trajectories: trajectories))
+        }
+        api.get("outcomes/due") { request, context in
+            let p = try context.require(.linkWorker, .supervisor)
+            return json(try await outcomes.dueMeasures(.init(p, route: request.routeDescription)))
+        }
+        api.get("outcomes/cohorts") { request, context in
+            let p = try context.require(.supervisor, .commissioner)
+            return json(try await cohort(request, p))
+        }
+        api.get("outcomes/export") { request, context in
+            let p = try context.require(.supervisor)
+            let export = try await outcomes.evaluationExport(.init(p, route: request.routeDescription))
+            switch request.uri.queryParameters["format"].map(String.init) ?? "json" {
+            case "json": return json(export)
+            case "csv": return csv(export.csv, filename: "linkwell-evaluation.csv")
+            case "dictionary": return csv(export.dictionaryCSV, filename: "linkwell-evaluation-dictionary.csv")
+            default: throw LinkwellError.invalid("format", "Format must be json, csv or dictionary.")
+            }
+        }
+    }
+
+    /// Reads the cohort query (`instrument`, `score`, `by`, `minimumN`) and runs it.
+    func cohort(_ request: Request, _ p: Principal) async throws -> OutcomeService.CohortReport {
+        let q = request.uri.queryParameters
+        var v = Validator()
+        let instrument = v.required(q["instrument"].map(String.init), "instrument", label: "Instrument")
+        let by = q["by"].map(String.init).map { v.choice($0, "by", label: "Grouping", as: CohortDimension.self) } ?? .all
+        var minimumN = 10
+        if let raw = q["minimumN"] {
+            if let n = Int(raw) { minimumN = n } else { v.add("minimumN", "The minimum group size must be a whole number.") }
+        }
+        try v.check()
+        return try await outcomes.cohort(instrumentID: instrument, scoreID: q["score"].map(String.init), by: by ?? .all,
+                                         minimumN: minimumN, .init(p, route: request.routeDescription))
+    }
+}
+
+func csv(_ text: String, filename: String) -> Response {
+    Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8", .contentDisposition: "attachment; filename=\"\(filename)\""],
+             body: .init(byteBuffer: ByteBuffer(string: text)))
+}
