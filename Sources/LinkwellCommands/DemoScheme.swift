@@ -151,6 +151,13 @@ public enum DemoScheme {
                     let e = env()
                     try await CaseworkService(store: store, env: e).act(on: id, .init(by, route: "demo")) { try action($0, by, e) }
                 }
+                func measure(timepoint: String, _ answers: [Int]) async throws {
+                    let e = env()
+                    let items = ["life_satisfaction", "worthwhile", "happiness", "anxiety"]
+                    _ = try await OutcomeService(casework: CaseworkService(store: store, env: e)).record(
+                        id, .init(instrumentId: "ons4", timepoint: timepoint, answers: Dictionary(uniqueKeysWithValues: zip(items, answers))),
+                        .init(lw, route: "demo"))
+                }
                 if stage == .received { continue }
                 if stage == .declined {
                     try await act(supervisor) { c, p, e in try c.decline(reason: "Needs are clinical; returned to GP for a mental health assessment.", by: p, env: e) }
@@ -166,6 +173,11 @@ public enum DemoScheme {
                     continue
                 }
                 try await act { c, p, e in try c.recordContact(ContactInput(mode: index % 2 == 0 ? "gp_practice" : "home_visit", durationMinutes: 45 + index % 30, successful: true, notes: "First conversation: talked about what matters."), by: p, env: e) }
+                // ONS4 at the first conversation for most people (a few are left due, as in real caseloads).
+                let baseline = [random.next(in: 1...6), random.next(in: 2...7), random.next(in: 1...6), random.next(in: 4...10)]
+                if index % 6 != 0 {
+                    try await measure(timepoint: "baseline", baseline)
+                }
                 if stage == .engaged { continue }
                 try await act { c, p, e in try c.agreePlan(PlanInput(whatMatters: "Getting out of the house and meeting people again.", goals: ["Go to a group once a week", "Feel more confident on the phone"]), by: p, env: e) }
                 if stage == .planAgreed { continue }
@@ -193,6 +205,12 @@ public enum DemoScheme {
                 if stage == .active { continue }
                 try await act { c, p, e in try c.end(as: .review, note: "", by: p, env: e) }
                 if stage == .review { continue }
+                if index % 6 != 0 && index % 4 != 0 {  // a realistic loss to follow-up
+                    let gain = random.next(in: -1...4)
+                    try await measure(timepoint: "follow_up",
+                                      [min(10, baseline[0] + gain), min(10, baseline[1] + gain / 2), min(10, max(0, baseline[2] + gain - 1)),
+                                       max(0, baseline[3] - gain)])
+                }
                 try await act { c, p, e in try c.rateGoal(c.goals[0].id, rating: 7, by: p, env: e) }
                 try await act { c, p, e in try c.close(reason: index % 3 == 0 ? "goals_met" : "connected_to_community", note: "Now attending regularly.", by: p, env: e) }
             }

@@ -127,8 +127,12 @@ public struct OutcomeService: Sendable {
 
     /// A person's scores over time with change from baseline, for every instrument they have answered.
     public func trajectories(_ referralID: ReferralID, _ request: CaseworkService.Request) async throws -> [ScoreTrajectory] {
-        _ = try await casework.readCase(referralID, request)
-        let administrations = try await store.administrations(referralID: referralID)
+        try await trajectories(of: try await casework.readCase(referralID, request))
+    }
+
+    /// Trajectories for a case the caller has already read through `CaseworkService.readCase` (and so been audited for).
+    public func trajectories(of readCase: Case) async throws -> [ScoreTrajectory] {
+        let administrations = try await store.administrations(referralID: readCase.referral.id)
         let used = Set(administrations.map(\.instrumentID))
         return try await instruments().filter { used.contains($0.instrument.id) }
             .flatMap { ScoreTrajectory.trajectories($0.instrument, administrations) }

@@ -40,6 +40,7 @@ public func buildRouter(configuration: WebConfiguration, store: any LinkwellStor
     AdminPagesController(accounts: accounts, renderer: renderer).register(on: router)
     APIController(casework: casework).register(on: router)
     OutcomesAPIController(outcomes: OutcomeService(casework: casework)).register(on: router)
+    OutcomePagesController(outcomes: OutcomeService(casework: casework), renderer: renderer).register(on: router)
     return router
 }
 

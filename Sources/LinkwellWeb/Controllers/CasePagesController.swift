@@ -75,7 +75,8 @@ struct CasePagesController: Sendable {
             let r = CaseworkService.Request(principal, route: request.routeDescription)
             let rows = try await casework.caseload(r)
             let messages = principal.role == .referrer ? try await casework.messages(r) : []
-            let page = CaseloadPage(role: principal.role, rows: rows, messages: messages, names: UserNames(try await store.users()))
+            var page = CaseloadPage(role: principal.role, rows: rows, messages: messages, names: UserNames(try await store.users()))
+            if principal.role != .referrer { page.setDue(try await OutcomeService(casework: casework).dueMeasures(r)) }
             return HTML(renderer.render("caseload", View(title: page.heading, context: context, page: page)))
         }
         router.get("/referrals/:id") { request, context in
@@ -146,7 +147,9 @@ struct CasePagesController: Sendable {
             let page = ReferrerCasePage(found, names: names, services: try await store.services())
             html = renderer.render("referral_referrer", View(title: "Referral for \(page.personName)", context: context, page: page, errors: errors, notice: notice))
         } else {
-            let page = CasePage(found, names: names, services: try await store.services(), organisations: try await store.organisations())
+            var page = CasePage(found, names: names, services: try await store.services(), organisations: try await store.organisations())
+            let outcomes = OutcomeService(casework: casework)
+            page.outcomes = CaseOutcomesPanel(instruments: try await outcomes.instruments(), trajectories: try await outcomes.trajectories(of: found))
             html = renderer.render("referral", View(title: page.personName, context: context, page: page, errors: errors, notice: notice))
         }
         return try HTML(html, status: status).response(from: request, context: context)

@@ -65,6 +65,8 @@ public struct CasePage: Sendable {
     public var contactModes: [Choice]
     public var closingReasons: [Choice]
     public var closingReason: String
+    /// Outcome measures: set by the controller, which loads them separately.
+    public var outcomes: CaseOutcomesPanel?
 
     public init(_ c: Case, names: UserNames, services: [Service], organisations: [Organisation]) {
         let r = c.referral, p = c.person
@@ -187,6 +189,18 @@ public struct CaseloadPage: Sendable {
     public var messages: [Message]
     public var hasMessages: Bool
     public var isReferrer: Bool
+    public struct Due: Sendable { public var referralID, personName, instrument, timepoint, dueAt: String; public var overdue: Bool }
+    /// Outcome measures due on the caseload (link workers and supervisors).
+    public var due: [Due] = []
+    public var hasDue = false
+
+    public mutating func setDue(_ measures: [OutcomeService.DueMeasure]) {
+        due = measures.map {
+            Due(referralID: $0.referralID.rawValue, personName: $0.personName, instrument: $0.instrumentID.uppercased(),
+                timepoint: $0.timepoint.label, dueAt: Format.date($0.dueAt), overdue: $0.overdue)
+        }
+        hasDue = !due.isEmpty
+    }
 
     public init(role: Role, rows: [ReferralSummary], messages: [MessageBack], names: UserNames) {
         func row(_ s: ReferralSummary) -> Row {

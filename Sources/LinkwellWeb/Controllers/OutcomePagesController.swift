@@ -1,0 +1,113 @@
+import Foundation
+import Hummingbird
+import LinkwellCore
+
+/// Pages for outcome measures: the questionnaire, the cohort report, and instrument administration.
+struct OutcomePagesController: Sendable {
+    let outcomes: OutcomeService
+    let renderer: PageRenderer
+
+    func register(on router: Router<AppRequestContext>) {
+        router.get("/referrals/:id/outcomes/new") { request, context in
+            try await questionnaire(request, context, instrumentID: request.uri.queryParameters["instrument"].map(String.init) ?? "ons4")
+        }
+        router.post("/referrals/:id/outcomes") { request, context -> Response in
+            let p = try context.require(.linkWorker, .supervisor)
+            let form = try await request.verifiedForm(context)
+            let id = ReferralID(try context.parameters.require("id"))
+            var answers: [String: Int] = [:]
+            var errors: [FieldError] = []
+            for (name, values) in form.values where name.hasPrefix("answers.") {
+                guard let value = values.first.flatMap({ Int($0) }) else { errors.append(FieldError(name, "Choose one of the answers.")); continue }
+                answers[String(name.dropFirst("answers.".count))] = value
+            }
+            do {
+                if !errors.isEmpty { throw LinkwellError.invalid(errors) }
+                _ = try await outcomes.record(id, .init(instrumentId: form["instrumentId"], timepoint: form["timepoint"], answers: answers),
+                                              .init(p, route: request.routeDescription))
+                return .redirect(to: "/referrals/\(id)#outcomes-title", type: .normal)
+            } catch let error as LinkwellError {
+                let (fields, status): ([FieldError], HTTPResponse.Status) = switch error {
+                case .invalid(let f): (f, .unprocessableContent)
+                case .conflict(let why): ([FieldError("timepoint", why)], .conflict)
+                default: throw error
+                }
+                return try await questionnaire(request, context, instrumentID: form["instrumentId"] ?? "",
+                                               form: form, errors: fields, status: status)
+            }
+        }
+        router.get("/outcomes/cohorts") { request, context in
+            let p = try context.require(.supervisor, .commissioner)
+            let q = request.uri.queryParameters
+            let instruments = try await outcomes.instruments()
+            var report: OutcomeService.CohortReport?
+            var errors: [FieldError] = []
+            let instrumentID = q["instrument"].map(String.init) ?? "ons4"
+            let by = q["by"].flatMap { CohortDimension(rawValue: String($0)) } ?? .all
+            let minimumN = q["minimumN"].flatMap { Int(String($0)) } ?? 10
+            if q["instrument"] != nil {
+                do {
+                    report = try await outcomes.cohort(instrumentID: instrumentID, scoreID: q["score"].map(String.init), by: by,
+                                                       minimumN: minimumN, .init(p, route: request.routeDescription))
+                } catch LinkwellError.invalid(let fields) {
+                    errors = fields
+                }
+            }
+            let page = CohortPage(instruments: instruments, query: (instrumentID, q["score"].map(String.init), by, minimumN), report: report)
+            return HTML(renderer.render("outcomes_cohorts", View(title: "Outcomes", context: context, page: page, errors: errors)),
+                        status: errors.isEmpty ? .ok : .unprocessableContent)
+        }
+        router.get("/admin/instruments") { request, context in try await instrumentsPage(request, context) }
+        router.post("/admin/instruments") { request, context -> Response in
+            let p = try context.require(.admin)
+            let form = try await request.verifiedForm(context)
+            let text = form["definition"] ?? ""
+            do {
+                guard let definition = try? JSONDecoder().decode(Instrument.self, from: Data(text.utf8)) else {
+                    throw LinkwellError.invalid("definition", "The definition is not valid instrument JSON (see the API documentation for its shape).")
+                }
+                _ = try await outcomes.importCustom(definition, by: p)
+                return .redirect(to: "/admin/instruments", type: .normal)
+            } catch LinkwellError.invalid(let fields) {
+                return try await instrumentsPage(request, context, definition: text, errors: fields)
+            }
+        }
+        router.post("/admin/instruments/:id/licence") { request, context -> Response in
+            let p = try context.require(.admin)
+            let form = try await request.verifiedForm(context)
+            var wording: [String: String] = [:]
+            for (name, values) in form.values where name.hasPrefix("wording.") {
+                if let text = values.first, !text.isEmpty { wording[String(name.dropFirst("wording.".count))] = text }
+            }
+            do {
+                _ = try await outcomes.license(try context.parameters.require("id"), wording: wording, acknowledged: form.flag("acknowledged"), by: p)
+                return .redirect(to: "/admin/instruments", type: .normal)
+            } catch LinkwellError.invalid(let fields) {
+                return try await instrumentsPage(request, context, errors: fields)
+            }
+        }
+    }
+
+    func questionnaire(_ request: Request, _ context: AppRequestContext, instrumentID: String, form: FormData? = nil,
+                       errors: [FieldError] = [], status: HTTPResponse.Status = .ok) async throws -> Response {
+        let p = try context.require(.linkWorker, .supervisor)
+        let id = ReferralID(try context.parameters.require("id"))
+        let found = try await outcomes.casework.readCase(id, .init(p, route: request.routeDescription))
+        let available = try await outcomes.instrument(instrumentID)
+        guard available.enabled else { throw LinkwellError.conflict(available.unavailableReason ?? "This instrument is not available.") }
+        let hasBaseline = try await outcomes.store.administrations(referralID: id).contains { $0.instrumentID == instrumentID && $0.timepoint == .baseline }
+        var answers: [String: String] = [:]
+        for (name, values) in form?.values ?? [:] where name.hasPrefix("answers.") { answers[String(name.dropFirst(8))] = values.first }
+        let page = QuestionnairePage(referralID: id, personName: found.person.fullName, instrument: available.instrument,
+                                     answers: answers, timepoint: form?["timepoint"], hasBaseline: hasBaseline)
+        return try HTML(renderer.render("questionnaire", View(title: available.instrument.name, context: context, page: page, errors: errors)),
+                        status: status).response(from: request, context: context)
+    }
+
+    func instrumentsPage(_ request: Request, _ context: AppRequestContext, definition: String = "", errors: [FieldError] = []) async throws -> Response {
+        _ = try context.require(.admin)
+        let page = InstrumentsAdminPage(try await outcomes.instruments(), definition: definition)
+        return try HTML(renderer.render("admin_instruments", View(title: "Instruments", context: context, page: page, errors: errors)),
+                        status: errors.isEmpty ? .ok : .unprocessableContent).response(from: request, context: context)
+    }
+}

@@ -1,0 +1,128 @@
+import Foundation
+import LinkwellCore
+
+/// The outcomes part of a case page: what can be recorded, and each score's trajectory with a chart.
+public struct CaseOutcomesPanel: Sendable {
+    public struct InstrumentChoice: Sendable { public var id, name, reason: String; public var enabled: Bool }
+    public struct ScoreRow: Sendable {
+        public var label, latest, change, verdict, chart, threshold: String
+        public var hasChange: Bool
+        public var points: [String]
+    }
+    public var instruments: [InstrumentChoice]
+    public var scores: [ScoreRow]
+    public var hasScores: Bool
+
+    public init(instruments: [AvailableInstrument], trajectories: [ScoreTrajectory]) {
+        self.instruments = instruments.map {
+            InstrumentChoice(id: $0.instrument.id, name: $0.instrument.name, reason: $0.unavailableReason ?? "", enabled: $0.enabled)
+        }
+        let byID = Dictionary(instruments.map { ($0.instrument.id, $0.instrument) }, uniquingKeysWith: { a, _ in a })
+        scores = trajectories.filter { !$0.points.isEmpty }.map { t in
+            let instrument = byID[t.instrumentID]
+            let items = instrument?.scores.first { $0.id == t.scoreID }?.items ?? []
+            let ranges = items.compactMap { id in instrument?.items.first { $0.id == id } }
+            let conversion = instrument?.scores.first { $0.id == t.scoreID }?.conversion?.values
+            let low = conversion?.min() ?? Double(ranges.map(\.min).reduce(0, +))
+            let high = conversion?.max() ?? Double(ranges.map(\.max).reduce(0, +))
+            let points = t.points.map { (label: $0.timepoint.label, value: $0.value) }
+            return ScoreRow(
+                label: t.label, latest: t.points.last.map { SVGChart.number($0.value) + ($0.band.map { " (\($0))" } ?? "") } ?? "",
+                change: t.change.map { ($0 >= 0 ? "+" : "") + SVGChart.number($0) } ?? "",
+                verdict: t.verdict.map { $0 == .improved ? "Meaningful improvement" : $0 == .worsened ? "Meaningful worsening" : "No meaningful change" } ?? "",
+                chart: SVGChart.line(title: "\(t.label) over time", points: points, low: low, high: high),
+                threshold: t.meaningfulChange.map { "Meaningful change: \(SVGChart.number($0)) points" } ?? "",
+                hasChange: t.change != nil,
+                points: t.points.map { "\($0.timepoint.label): \(SVGChart.number($0.value))" })
+        }
+        hasScores = !scores.isEmpty
+    }
+}
+
+/// A questionnaire, one fieldset per item.
+public struct QuestionnairePage: Sendable {
+    public struct Option: Sendable { public var value: String; public var label: String; public var checked: Bool }
+    public struct Question: Sendable { public var id, text: String; public var options: [Option] }
+    public var referralID, instrumentID, name, instructions, copyright, personName: String
+    public var questions: [Question]
+    public var timepoints: [Choice]
+
+    public init(referralID: ReferralID, personName: String, instrument: Instrument, answers: [String: String] = [:], timepoint: String? = nil,
+                hasBaseline: Bool) {
+        self.referralID = referralID.rawValue
+        self.personName = personName
+        instrumentID = instrument.id
+        name = instrument.name
+        instructions = instrument.instructions
+        copyright = instrument.licence.copyright
+        questions = instrument.items.map { item in
+            Question(id: item.id, text: item.text ?? item.id, options: (item.min...item.max).map { value in
+                let label = instrument.responseLabels[String(value)].map { "\(value) – \($0)" } ?? String(value)
+                return Option(value: String(value), label: label, checked: answers[item.id] == String(value))
+            })
+        }
+        let chosen = timepoint ?? (hasBaseline ? Timepoint.followUp.rawValue : Timepoint.baseline.rawValue)
+        timepoints = Timepoint.allCases.map { Choice($0.rawValue, $0.label, selected: $0.rawValue == chosen) }
+    }
+}
+
+/// The cohort report: a query form, a chart of mean change with confidence intervals, and the table.
+public struct CohortPage: Sendable {
+    public struct Row: Sendable {
+        public var group, withBaseline, paired, lost, baseline, followUp, change, ci, p, dz, improved, same, worse: String
+        public var suppressed: Bool
+    }
+    public var instruments: [Choice]
+    public var scores: [Choice]
+    public var dimensions: [Choice]
+    public var minimumN: String
+    public var hasReport: Bool
+    public var title: String
+    public var rows: [Row]
+    public var chart: String
+
+    public init(instruments: [AvailableInstrument], query: (instrument: String, score: String?, by: CohortDimension, minimumN: Int),
+                report: OutcomeService.CohortReport?) {
+        self.instruments = instruments.map { Choice($0.instrument.id, $0.instrument.name, selected: $0.instrument.id == query.instrument) }
+        let instrument = instruments.first { $0.instrument.id == query.instrument }?.instrument ?? instruments.first?.instrument
+        scores = (instrument?.scores ?? []).map { Choice($0.id, $0.label, selected: $0.id == (report?.scoreID ?? query.score)) }
+        dimensions = CohortDimension.allCases.map { Choice($0.rawValue, $0.rawValue.replacingOccurrences(of: "_", with: " ").capitalized, selected: $0 == query.by) }
+        minimumN = String(query.minimumN)
+        hasReport = report != nil
+        title = report.map { "\($0.scoreLabel): change from baseline to latest follow-up" } ?? ""
+        func f(_ x: Double?, _ digits: Int = 2) -> String { x.map { String(format: "%.\(digits)f", $0) } ?? "—" }
+        func pct(_ x: Double?) -> String { x.map { String(format: "%.0f%%", $0 * 100) } ?? "—" }
+        rows = (report?.rows ?? []).map { r in
+            let s = r.result
+            return Row(group: r.group, withBaseline: String(r.withBaseline), paired: String(r.paired), lost: String(r.lostToFollowUp),
+                       baseline: f(s?.meanBaseline), followUp: f(s?.meanFollowUp), change: f(s?.meanChange),
+                       ci: s.map { "\(f($0.changeLow)) to \(f($0.changeHigh))" } ?? "—",
+                       p: s.map { $0.p < 0.001 ? "<0.001" : f($0.p, 3) } ?? "—",
+                       dz: s.map { "\(f($0.cohenDz)) (\(f($0.dzLow)) to \(f($0.dzHigh)))" } ?? "—",
+                       improved: pct(r.shareImproved), same: pct(r.shareNoMeaningfulChange), worse: pct(r.shareWorsened),
+                       suppressed: r.suppressed)
+        }
+        let bars = (report?.rows ?? []).compactMap { r in r.result.map { (label: r.group, mean: $0.meanChange, low: $0.changeLow, high: $0.changeHigh) } }
+        chart = bars.isEmpty ? "" : SVGChart.changeBars(title: title, rows: bars)
+    }
+}
+
+/// The administrator's instruments page.
+public struct InstrumentsAdminPage: Sendable {
+    public struct Row: Sendable {
+        public var id, name, terms, copyright, reason: String
+        public var enabled, needsLicence: Bool
+        public var items: [String]
+    }
+    public var rows: [Row]
+    public var definition: String
+
+    public init(_ instruments: [AvailableInstrument], definition: String = "") {
+        rows = instruments.map {
+            Row(id: $0.instrument.id, name: $0.instrument.name, terms: $0.instrument.licence.terms, copyright: $0.instrument.licence.copyright,
+                reason: $0.unavailableReason ?? "", enabled: $0.enabled, needsLicence: $0.instrument.licence.wordingRequiresLicence,
+                items: $0.instrument.items.map(\.id))
+        }
+        self.definition = definition
+    }
+}
