@@ -131,3 +131,66 @@ struct WebPagesTests {
         #expect(html.contains("<h1>Margaret Hughes</h1>") && html.contains("Lives alone") && html.contains("id=\"accept\""))
     }
 }
+
+@Suite("Outcome pages")
+struct OutcomePagesTests {
+    @Test func questionnaireRecordsAndTheCaseShowsTheChart() async throws {
+        let s = try await TestScheme.make(.sqlite)
+        let lw = s.request(s.linkWorker)
+        let id = try await s.casework.submitReferral(TestScheme.submission(), by: Principal(s.referrer)).referral.id
+        _ = try await s.casework.accept(id, lw)
+        try await s.casework.act(on: id, lw) { [env = s.env] in
+            try $0.recordContact(ContactInput(mode: "phone", durationMinutes: 30, successful: true, notes: ""), by: lw.principal, env: env)
+        }
+        let router = try await buildRouter(configuration: s.configuration, store: s.store, env: s.env)
+        try await Application(router: router).test(.router) { client in
+            let browser = WebPagesTests.Browser(client)
+            _ = try await browser.signIn(s.linkWorker.email)
+            let (unlicensed, refusal) = try await browser.go(.get, "/referrals/\(id)/outcomes/new?instrument=wemwbs")
+            #expect(unlicensed.status == .conflict && refusal.contains("licence"))
+            let (form, html) = try await browser.go(.get, "/referrals/\(id)/outcomes/new?instrument=ons4")
+            #expect(form.status == .ok && html.contains("Overall, how satisfied are you with your life nowadays?"))
+            let csrf = try #require(WebPagesTests.Browser.hidden("_csrf", in: html))
+            let answers = ["_csrf": csrf, "instrumentId": "ons4", "answers.life_satisfaction": "3", "answers.anxiety": "8"]
+            var early = answers
+            early["timepoint"] = "follow_up"
+            let (refused, why) = try await browser.go(.post, "/referrals/\(id)/outcomes", form: early)
+            #expect(refused.status == .conflict && why.contains("needs a baseline first"))
+            #expect(try await s.store.administrations(referralID: id).isEmpty)
+            var baseline = answers
+            baseline["timepoint"] = "baseline"
+            let (saved, _) = try await browser.go(.post, "/referrals/\(id)/outcomes", form: baseline)
+            #expect(saved.status == .seeOther)
+            let (_, casePage) = try await browser.go(.get, "/referrals/\(id)")
+            #expect(casePage.contains("<svg class=\"chart\"") && casePage.contains("Life satisfaction") && casePage.contains("Latest: <strong>3 (Low)</strong>"))
+            #expect(casePage.contains("id=\"record-ons4\"") && !casePage.contains("id=\"record-swemwbs\""))
+        }
+        try await s.store.shutdown()
+    }
+
+    @Test func cohortAndInstrumentPagesCheckTheirInput() async throws {
+        let s = try await TestScheme.make(.memory)
+        let router = try await buildRouter(configuration: s.configuration, store: s.store, env: s.env)
+        try await Application(router: router).test(.router) { client in
+            let commissioner = WebPagesTests.Browser(client)
+            _ = try await commissioner.signIn(s.commissioner.email)
+            let (report, html) = try await commissioner.go(.get, "/outcomes/cohorts?instrument=ons4&score=anxiety&by=practice&minimumN=10")
+            #expect(report.status == .ok && html.contains("id=\"cohort-table\"") && html.contains("Too few people"))
+            let (bad, _) = try await commissioner.go(.get, "/outcomes/cohorts?instrument=ons4&minimumN=0")
+            #expect(bad.status == .unprocessableContent)
+            let (notAdmin, _) = try await commissioner.go(.get, "/admin/instruments")
+            #expect(notAdmin.status == .forbidden)
+
+            let admin = WebPagesTests.Browser(client)
+            _ = try await admin.signIn(s.admin.email)
+            let (_, page) = try await admin.go(.get, "/admin/instruments")
+            let csrf = try #require(WebPagesTests.Browser.hidden("_csrf", in: page))
+            let (refused, _) = try await admin.go(.post, "/admin/instruments/swemwbs/licence", form: ["_csrf": csrf, "wording.item1": "x"])
+            #expect(refused.status == .unprocessableContent)
+            let (badJSON, why) = try await admin.go(.post, "/admin/instruments", form: ["_csrf": csrf, "definition": "{\"id\":"])
+            #expect(badJSON.status == .unprocessableContent && why.contains("not valid instrument JSON"))
+            #expect(try await s.store.instrumentSetups().isEmpty)
+        }
+        try await s.store.shutdown()
+    }
+}

@@ -17,11 +17,15 @@ public struct CohortSubject: Sendable, Equatable {
     public var groups: [String]
     public var baseline: Double
     public var followUp: Double?
-    public init(referralID: ReferralID, groups: [String], baseline: Double, followUp: Double?) {
+    /// Whether a follow-up should have been taken by now (the case ended, or the follow-up is overdue).
+    /// People without a follow-up who are not yet due are "awaiting", not "lost".
+    public var followUpDue: Bool
+    public init(referralID: ReferralID, groups: [String], baseline: Double, followUp: Double?, followUpDue: Bool = true) {
         self.referralID = referralID
         self.groups = groups
         self.baseline = baseline
         self.followUp = followUp
+        self.followUpDue = followUpDue
     }
 }
 
@@ -32,8 +36,10 @@ public struct CohortRow: Codable, Sendable, Equatable {
     public var withBaseline: Int
     /// People with both a baseline and a follow-up.
     public var paired: Int
-    /// People with a baseline and no follow-up (stated beside every result).
+    /// People with a baseline whose follow-up was due and never taken (stated beside every result).
     public var lostToFollowUp: Int
+    /// People with a baseline whose follow-up is not due yet.
+    public var awaitingFollowUp: Int
     /// True when fewer than the minimum number of people have paired data; no results are shown.
     public var suppressed: Bool
     public var result: Statistics.PairedResult?
@@ -56,8 +62,10 @@ public enum CohortAnalysis {
     static func row(name: String, _ subjects: [CohortSubject], instrument: Instrument, scoreID: String, minimumN: Int) -> CohortRow {
         let pairs = subjects.compactMap { s in s.followUp.map { (s.baseline, $0) } }
         let suppressed = pairs.count < max(minimumN, 2)
+        let unpaired = subjects.filter { $0.followUp == nil }
         var row = CohortRow(group: name, withBaseline: subjects.count, paired: pairs.count,
-                            lostToFollowUp: subjects.count - pairs.count, suppressed: suppressed)
+                            lostToFollowUp: unpaired.filter(\.followUpDue).count,
+                            awaitingFollowUp: unpaired.filter { !$0.followUpDue }.count, suppressed: suppressed)
         guard !suppressed else { return row }
         row.result = Statistics.paired(baseline: pairs.map(\.0), followUp: pairs.map(\.1))
         let verdicts = pairs.compactMap { instrument.verdict(score: scoreID, from: $0.0, to: $0.1) }

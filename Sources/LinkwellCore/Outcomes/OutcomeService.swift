@@ -222,7 +222,8 @@ public struct OutcomeService: Sendable {
             case .linkWorker: [summary.linkWorkerID.flatMap { users[$0] } ?? "Unallocated"]
             case .period: [CohortAnalysis.quarter(baseline.administeredAt)]
             }
-            subjects.append(CohortSubject(referralID: referralID, groups: groups, baseline: before, followUp: after))
+            let due = summary.status.isFinal || env.now() > baseline.administeredAt.addingTimeInterval(Self.followUpAfter + Self.overdueAfter)
+            subjects.append(CohortSubject(referralID: referralID, groups: groups, baseline: before, followUp: after, followUpDue: due))
         }
         try await casework.audit(request, action: "report", type: "cohort", id: "\(instrument.id)/\(rule.id)/\(dimension.rawValue)", allowed: true)
         return CohortReport(instrumentID: instrument.id, scoreID: rule.id, scoreLabel: rule.label, dimension: dimension, minimumN: minimumN,

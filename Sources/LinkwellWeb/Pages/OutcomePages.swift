@@ -27,13 +27,13 @@ public struct CaseOutcomesPanel: Sendable {
             let high = conversion?.max() ?? Double(ranges.map(\.max).reduce(0, +))
             let points = t.points.map { (label: $0.timepoint.label, value: $0.value) }
             return ScoreRow(
-                label: t.label, latest: t.points.last.map { SVGChart.number($0.value) + ($0.band.map { " (\($0))" } ?? "") } ?? "",
-                change: t.change.map { ($0 >= 0 ? "+" : "") + SVGChart.number($0) } ?? "",
+                label: t.label, latest: t.points.last.map { SVGChart.display($0.value) + ($0.band.map { " (\($0))" } ?? "") } ?? "",
+                change: t.change.map { ($0 >= 0 ? "+" : "") + SVGChart.display($0) } ?? "",
                 verdict: t.verdict.map { $0 == .improved ? "Meaningful improvement" : $0 == .worsened ? "Meaningful worsening" : "No meaningful change" } ?? "",
                 chart: SVGChart.line(title: "\(t.label) over time", points: points, low: low, high: high),
-                threshold: t.meaningfulChange.map { "Meaningful change: \(SVGChart.number($0)) points" } ?? "",
+                threshold: t.meaningfulChange.map { "Meaningful change: \(SVGChart.display($0)) points" } ?? "",
                 hasChange: t.change != nil,
-                points: t.points.map { "\($0.timepoint.label): \(SVGChart.number($0.value))" })
+                points: t.points.map { "\($0.timepoint.label): \(SVGChart.display($0.value))" })
         }
         hasScores = !scores.isEmpty
     }
@@ -69,7 +69,7 @@ public struct QuestionnairePage: Sendable {
 /// The cohort report: a query form, a chart of mean change with confidence intervals, and the table.
 public struct CohortPage: Sendable {
     public struct Row: Sendable {
-        public var group, withBaseline, paired, lost, baseline, followUp, change, ci, p, dz, improved, same, worse: String
+        public var group, withBaseline, paired, lost, awaiting, baseline, followUp, change, ci, p, dz, improved, same, worse: String
         public var suppressed: Bool
     }
     public var instruments: [Choice]
@@ -95,6 +95,7 @@ public struct CohortPage: Sendable {
         rows = (report?.rows ?? []).map { r in
             let s = r.result
             return Row(group: r.group, withBaseline: String(r.withBaseline), paired: String(r.paired), lost: String(r.lostToFollowUp),
+                       awaiting: String(r.awaitingFollowUp),
                        baseline: f(s?.meanBaseline), followUp: f(s?.meanFollowUp), change: f(s?.meanChange),
                        ci: s.map { "\(f($0.changeLow)) to \(f($0.changeHigh))" } ?? "—",
                        p: s.map { $0.p < 0.001 ? "<0.001" : f($0.p, 3) } ?? "—",

@@ -8,7 +8,11 @@ enum SVGChart {
             .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
     }
 
+    /// Coordinates.
     static func number(_ x: Double) -> String { String(format: "%.1f", x) }
+
+    /// A score as people read it: whole numbers without decimals, others to two places.
+    static func display(_ x: Double) -> String { x.rounded() == x ? String(format: "%.0f", x) : String(format: "%.2f", x) }
 
     /// One score over time: points joined by a line, on a fixed scale from `low` to `high`.
     static func line(title: String, points: [(label: String, value: Double)], low: Double, high: Double) -> String {
@@ -19,7 +23,7 @@ enum SVGChart {
         var svg = "<svg class=\"chart\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" width=\"\(Int(width))\" height=\"\(Int(height))\" role=\"img\" aria-label=\"\(escape(title))\"><title>\(escape(title))</title>"
         for tick in [low, (low + high) / 2, high] {
             svg += "<line x1=\"\(number(left))\" x2=\"\(number(width - right))\" y1=\"\(number(y(tick)))\" y2=\"\(number(y(tick)))\" stroke=\"#d8dde0\"/>"
-            svg += "<text x=\"\(number(left - 4))\" y=\"\(number(y(tick) + 4))\" text-anchor=\"end\" font-size=\"10\" fill=\"#4c6272\">\(number(tick))</text>"
+            svg += "<text x=\"\(number(left - 4))\" y=\"\(number(y(tick) + 4))\" text-anchor=\"end\" font-size=\"10\" fill=\"#4c6272\">\(display(tick))</text>"
         }
         if points.count > 1 {
             let path = points.enumerated().map { "\(number(x($0.offset))),\(number(y($0.element.value)))" }.joined(separator: " ")

@@ -1,0 +1,235 @@
+"""Shared fixtures for the Linkwell browser tests: one server (seeded with the demo scheme) and one
+headless Chromium per pytest session, used by every test file in this folder.
+
+Environment:
+    LINKWELL_BIN               server binary (default .build/debug/linkwell, relative to the repo root)
+    LINKWELL_BROWSER_DATABASE  database for the server (SQLite path or postgres:// URL);
+                               default: a fresh temporary SQLite file
+    LINKWELL_ARTIFACTS         where screenshots and server logs go (default artifacts/browser)
+    LINKWELL_CHROMIUM          Chromium executable (default /usr/bin/chromium)
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+PASSWORD = "linkwell-demo-2026"
+GP = "gp@demo.linkwell.test"
+NURSE = "nurse@demo.linkwell.test"
+LINK_WORKER = "linkworker@demo.linkwell.test"
+PROVIDER = "provider@demo.linkwell.test"
+ADMIN = "admin@demo.linkwell.test"
+SUPERVISOR = "supervisor@demo.linkwell.test"
+
+
+def _repo_path(value: str) -> Path:
+    path = Path(value)
+    return path if path.is_absolute() else REPO_ROOT / path
+
+
+ARTIFACTS = _repo_path(os.environ.get("LINKWELL_ARTIFACTS") or "artifacts/browser")
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _health_status(url: str) -> int | None:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+    except OSError:
+        return None
+
+
+# --------------------------------------------------------------------------------------------------
+# Fixtures: the server (seeded with the demo scheme) and the browser.
+# --------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    for old in ARTIFACTS.glob("[0-9][0-9]-*.png"):  # screenshots from an earlier run
+        old.unlink()
+    return ARTIFACTS
+
+
+@pytest.fixture(scope="session")
+def server(artifacts: Path):
+    binary = _repo_path(os.environ.get("LINKWELL_BIN") or ".build/debug/linkwell")
+    if not binary.exists():
+        pytest.fail(f"Linkwell binary not found at {binary}; build it first (swift build) or set LINKWELL_BIN")
+
+    temp_dir = None
+    database = os.environ.get("LINKWELL_BROWSER_DATABASE")
+    if not database:
+        temp_dir = tempfile.mkdtemp(prefix="linkwell-browser-")
+        database = os.path.join(temp_dir, "linkwell.sqlite")
+
+    env = dict(os.environ)
+    env.pop("LINKWELL_DATABASE", None)  # --database is always given explicitly
+
+    seeded = subprocess.run([str(binary), "demo", "--database", database], cwd=REPO_ROOT, env=env,
+                            capture_output=True, text=True, timeout=300)
+    (artifacts / "demo.log").write_text(seeded.stdout + seeded.stderr)
+    if seeded.returncode != 0:
+        pytest.fail(f"`linkwell demo` failed ({seeded.returncode}):\n{seeded.stdout}\n{seeded.stderr}")
+
+    port = _free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    stdout = open(artifacts / "server.stdout.log", "w")
+    stderr = open(artifacts / "server.stderr.log", "w")
+    process = subprocess.Popen([str(binary), "serve", "--database", database, "--port", str(port)],
+                               cwd=REPO_ROOT, env=env, stdout=stdout, stderr=stderr)
+    try:
+        deadline = time.monotonic() + 60
+        while _health_status(f"{base_url}/health") != 200:
+            if process.poll() is not None:
+                pytest.fail(f"server exited with {process.returncode} before becoming healthy; "
+                            f"see {artifacts / 'server.stderr.log'}:\n{(artifacts / 'server.stderr.log').read_text()[-3000:]}")
+            if time.monotonic() > deadline:
+                pytest.fail(f"server did not answer GET /health with 200 within 60 s; see {artifacts}")
+            time.sleep(0.25)
+        yield base_url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+        stdout.close()
+        stderr.close()
+        if temp_dir:
+            shutil.rmtree(temp_dir, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=os.environ.get("LINKWELL_CHROMIUM", "/usr/bin/chromium"),
+                                     args=["--no-sandbox"], headless=True)
+        yield chromium
+        chromium.close()
+
+
+class Screens:
+    """Numbered full-page screenshots, one per significant step, in the order they were taken.
+
+    `prefix` keeps one test file's screenshots apart from another's (the journey test's are plain `NN-name.png`).
+    """
+
+    def __init__(self, folder: Path, prefix: str = "", log_name: str = "steps.log"):
+        self.folder = folder
+        self.prefix = prefix
+        self.count = 0
+        self.started = time.monotonic()
+        self.log = folder / log_name
+        self.log.write_text("")
+
+    def __call__(self, page: Page, name: str) -> None:
+        self.count += 1
+        file = f"{self.prefix}{self.count:02d}-{name}.png"
+        before = time.monotonic()
+        page.screenshot(path=str(self.folder / file), full_page=True)
+        with self.log.open("a") as log:
+            log.write(f"{before - self.started:7.2f}s  {file:<50} {page.url}  (screenshot {time.monotonic() - before:.2f}s)\n")
+
+
+@pytest.fixture(scope="session")
+def shot(artifacts: Path) -> Screens:
+    return Screens(artifacts)
+
+
+class User:
+    """One person's browser session (its own context, so its own cookies)."""
+
+    def __init__(self, browser: Browser, base_url: str, email: str, label: str, shot: Screens):
+        self.context: BrowserContext = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 900})
+        self.context.set_default_timeout(10_000)
+        self.page: Page = self.context.new_page()
+        self.email, self.label, self.shot = email, label, shot
+
+    def snap(self, name: str) -> None:
+        self.shot(self.page, f"{self.label}-{name}")
+
+    def goto(self, path: str, status: int = 200):
+        response = self.page.goto(path)
+        assert response is not None, f"no response for {path}"
+        assert response.status == status, f"GET {path} as {self.email}: expected {status}, got {response.status}"
+        return response
+
+    def sign_in(self, start_path: str) -> None:
+        self.goto("/login")
+        expect(self.page.get_by_role("heading", name="Sign in")).to_be_visible()
+        self.page.fill("#email", self.email)
+        self.page.fill("#password", PASSWORD)
+        self.snap("login")
+        self.page.get_by_role("button", name="Sign in").click()
+        self.page.wait_for_load_state()
+        assert _path(self.page.url) == start_path, f"{self.email} landed on {self.page.url}, expected {start_path}"
+        expect(self.page.get_by_role("button", name="Sign out")).to_be_visible()
+        self.snap("start-page")
+
+    def sign_out(self) -> None:
+        self.page.get_by_role("button", name="Sign out").click()
+        self.page.wait_for_load_state()
+        assert _path(self.page.url) == "/login"
+        expect(self.page.get_by_role("button", name="Sign out")).to_have_count(0)
+        self.snap("signed-out")
+
+    def close(self) -> None:
+        self.context.close()
+
+
+def _path(url: str) -> str:
+    return re.sub(r"^https?://[^/]+", "", url).split("?")[0]
+
+
+@pytest.fixture
+def users(browser: Browser, server: str, shot: Screens):
+    opened: list[User] = []
+
+    def open_as(email: str, label: str) -> User:
+        user = User(browser, server, email, label, shot)
+        opened.append(user)
+        return user
+
+    yield open_as
+    for user in opened:
+        user.close()
+
+
+def fill_referral(page: Page, given: str, family: str, *, consent: bool, nhs_number: str = "") -> None:
+    page.fill('[name="person.givenName"]', given)
+    page.fill('[name="person.familyName"]', family)
+    page.fill('[name="person.dateOfBirth"]', "1956-03-27")
+    if nhs_number:
+        page.fill('[name="person.nhsNumber"]', nhs_number)
+    page.fill('[name="person.postcode"]', "LS1 4AP")
+    page.fill('[name="person.phone"]', "0113 496 0000")
+    page.select_option("#sourceType", "gp")
+    page.check("#need-loneliness")
+    page.fill("#personView", "I would like to get out of the house and meet people.")
+    if consent:
+        page.check('[id="consent.given"]')
+    page.fill('[id="consent.givenBy"]', f"{given} {family}")
+    page.select_option('[id="consent.method"]', "verbal")
