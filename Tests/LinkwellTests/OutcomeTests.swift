@@ -83,6 +83,24 @@ struct ScoringTests {
         try custom.validateDefinition()
     }
 
+    @Test func goalAttainmentComesFromThePlansRatings() throws {
+        let clock = TestClock()
+        let lw = Principal(userID: UserID("lw"), role: .linkWorker, organisationID: nil, displayName: "Lee")
+        var c = try DomainTests.acceptedCase(clock: clock, by: lw)
+        c = try c.recordContact(ContactInput(mode: "phone", durationMinutes: 20, successful: true, notes: ""), by: lw, env: clock.environment).applied(to: c)
+        c = try c.agreePlan(PlanInput(whatMatters: "Friends", goals: ["Join a group", "Walk weekly"]), by: lw, env: clock.environment).applied(to: c)
+        for (goal, rating) in [(0, 2), (1, 4), (0, 6), (1, 7)] {
+            clock.advance(seconds: 86_400)
+            c = try c.rateGoal(c.goals[goal].id, rating: rating, by: lw, env: clock.environment).applied(to: c)
+        }
+        let derived = GoalAttainment.administrations(of: c)
+        // Means of the latest ratings after each rating: 2, (2+4)/2, (6+4)/2, (6+7)/2.
+        #expect(derived.map { $0.scores["mean_rating"]! } == [2, 3, 5, 6.5])
+        #expect(derived.map(\.timepoint) == [.baseline, .followUp, .followUp, .followUp])
+        let trajectory = try #require(ScoreTrajectory.trajectories(InstrumentRegistry.goalAttainment, derived).first)
+        #expect(trajectory.change == 4.5 && trajectory.verdict == .improved)
+    }
+
     @Test func pairedStatisticsOnAHandWorkedExample() throws {
         // Changes 2, 3, 1, 4, 0: mean 2, SD √2.5, t = 2 / (√2.5/√5) = 2.828427…, df 4.
         let r = try #require(Statistics.paired(baseline: [10, 12, 9, 11, 14], followUp: [12, 15, 10, 15, 14]))

@@ -89,7 +89,7 @@ extension OutcomeService {
         guard request.principal.role == .supervisor else { throw LinkwellError.forbidden("Only a supervisor can export data for evaluation.") }
         var administrations: [Administration] = []
         for available in try await instruments() {
-            administrations += try await store.administrations(instrumentID: available.instrument.id)
+            administrations += try await self.administrations(of: available.instrument)
         }
         var cases: [Case] = []
         for id in Set(administrations.map(\.referralID)).sorted() {

@@ -93,9 +93,12 @@ public struct Instrument: Codable, Sendable, Equatable, Identifiable {
     public var scores: [Score]
     public var licence: Licence
     public var builtIn: Bool
+    /// Set for measures that are not questionnaires but come from other records: "plan_goals".
+    public var derivedFrom: String?
 
     public init(id: String, name: String, instructions: String, items: [Item], responseLabels: [String: String] = [:],
-                scores: [Score], licence: Licence, builtIn: Bool = false) {
+                scores: [Score], licence: Licence, builtIn: Bool = false, derivedFrom: String? = nil) {
+        self.derivedFrom = derivedFrom
         self.id = id
         self.name = name
         self.instructions = instructions

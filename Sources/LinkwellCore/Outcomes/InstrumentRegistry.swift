@@ -3,7 +3,18 @@ import Foundation
 /// The instruments that ship with Linkwell. ONS4 wording is free to use and ships; SWEMWBS and WEMWBS
 /// ship their scoring only — a scheme holding a University of Warwick licence imports the wording.
 public enum InstrumentRegistry {
-    public static let builtIn: [Instrument] = [ons4, swemwbs, wemwbs]
+    public static let builtIn: [Instrument] = [ons4, swemwbs, wemwbs, goalAttainment]
+
+    /// The plan's goals, each rated 1–10 over time: the mean of the latest rating of every goal.
+    /// Not a questionnaire: its "administrations" are derived from the goal ratings (see `GoalAttainment`).
+    public static let goalAttainment = Instrument(
+        id: "goal_attainment", name: "Goal attainment (plan goals rated 1–10)",
+        instructions: "Each goal in the person's plan is rated from 1 (not at all achieved) to 10 (fully achieved) when it is reviewed.",
+        items: [],
+        scores: [.init(id: "mean_rating", label: "Mean goal rating", method: .mean, items: [], requireComplete: false,
+                       meaningfulChange: 2, bands: [])],
+        licence: .init(terms: "Part of Linkwell; free to use.", copyright: "", wordingRequiresLicence: false),
+        builtIn: true, derivedFrom: "plan_goals")
 
     public static func builtIn(_ id: String) -> Instrument? { builtIn.first { $0.id == id } }
 

@@ -37,6 +37,7 @@ public struct OutcomeService: Sendable {
         guard principal.role == .admin else { throw LinkwellError.forbidden("Only an administrator can add instruments.") }
         var definition = definition
         definition.builtIn = false
+        definition.derivedFrom = nil
         try definition.validateDefinition()
         let taken = try await store.instrumentSetups().contains { $0.instrumentID == definition.id }
         if InstrumentRegistry.builtIn(definition.id) != nil || taken {
@@ -99,6 +100,9 @@ public struct OutcomeService: Sendable {
         let timepoint = v.choice(submission.timepoint, "timepoint", label: "Timepoint", as: Timepoint.self)
         try v.check()
         let available = try await instrument(submission.instrumentId ?? "")
+        if available.instrument.derivedFrom != nil {
+            throw LinkwellError.invalid("instrumentId", "\(available.instrument.name) comes from the plan's goal ratings; rate the goals instead.")
+        }
         guard available.enabled else { throw LinkwellError.invalid("instrumentId", available.unavailableReason ?? "Not available.") }
         let answers = submission.answers ?? [:]
         try available.instrument.validate(answers: answers)
@@ -132,7 +136,7 @@ public struct OutcomeService: Sendable {
 
     /// Trajectories for a case the caller has already read through `CaseworkService.readCase` (and so been audited for).
     public func trajectories(of readCase: Case) async throws -> [ScoreTrajectory] {
-        let administrations = try await store.administrations(referralID: readCase.referral.id)
+        let administrations = try await store.administrations(referralID: readCase.referral.id) + GoalAttainment.administrations(of: readCase)
         let used = Set(administrations.map(\.instrumentID))
         return try await instruments().filter { used.contains($0.instrument.id) }
             .flatMap { ScoreTrajectory.trajectories($0.instrument, administrations) }
@@ -180,6 +184,16 @@ public struct OutcomeService: Sendable {
 
     // MARK: Cohorts
 
+    /// Every administration of an instrument; for goal attainment, derived from every case's goal ratings.
+    func administrations(of instrument: Instrument) async throws -> [Administration] {
+        guard instrument.derivedFrom == "plan_goals" else { return try await store.administrations(instrumentID: instrument.id) }
+        var result: [Administration] = []
+        for summary in try await store.referrals(ReferralQuery(statuses: [.planAgreed, .active, .review, .closed], limit: Int.max / 2)) {
+            if let c = try await store.loadCase(summary.id) { result += GoalAttainment.administrations(of: c) }
+        }
+        return result
+    }
+
     public struct CohortReport: Codable, Sendable, Equatable {
         public var instrumentID: String
         public var scoreID: String
@@ -204,7 +218,7 @@ public struct OutcomeService: Sendable {
             }
             return rule
         } ?? instrument.scores[0]
-        let administrations = try await store.administrations(instrumentID: instrument.id)
+        let administrations = try await administrations(of: instrument)
         let summaries = Dictionary(try await store.referrals(ReferralQuery(limit: Int.max / 2)).map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         let organisations = Dictionary(try await store.organisations().map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
         let users = Dictionary(try await store.users().map { ($0.id, $0.displayName) }, uniquingKeysWith: { a, _ in a })

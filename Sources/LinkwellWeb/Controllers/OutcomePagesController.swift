@@ -53,9 +53,20 @@ struct OutcomePagesController: Sendable {
                     errors = fields
                 }
             }
-            let page = CohortPage(instruments: instruments, query: (instrumentID, q["score"].map(String.init), by, minimumN), report: report)
+            var page = CohortPage(instruments: instruments, query: (instrumentID, q["score"].map(String.init), by, minimumN), report: report)
+            page.canExport = p.role == .supervisor
             return HTML(renderer.render("outcomes_cohorts", View(title: "Outcomes", context: context, page: page, errors: errors)),
                         status: errors.isEmpty ? .ok : .unprocessableContent)
+        }
+        // The evaluation export for a signed-in supervisor (the API offers the same to bearer tokens).
+        router.get("/outcomes/export/:file") { request, context -> Response in
+            let p = try context.require(.supervisor)
+            let export = try await outcomes.evaluationExport(.init(p, route: request.routeDescription))
+            switch try context.parameters.require("file") {
+            case "evaluation.csv": return csv(export.csv, filename: "linkwell-evaluation.csv")
+            case "dictionary.csv": return csv(export.dictionaryCSV, filename: "linkwell-evaluation-dictionary.csv")
+            default: throw LinkwellError.notFound("export file")
+            }
         }
         router.get("/admin/instruments") { request, context in try await instrumentsPage(request, context) }
         router.post("/admin/instruments") { request, context -> Response in

@@ -15,7 +15,9 @@ public struct CaseOutcomesPanel: Sendable {
 
     public init(instruments: [AvailableInstrument], trajectories: [ScoreTrajectory]) {
         self.instruments = instruments.map {
-            InstrumentChoice(id: $0.instrument.id, name: $0.instrument.name, reason: $0.unavailableReason ?? "", enabled: $0.enabled)
+            $0.instrument.derivedFrom == nil
+                ? InstrumentChoice(id: $0.instrument.id, name: $0.instrument.name, reason: $0.unavailableReason ?? "", enabled: $0.enabled)
+                : InstrumentChoice(id: $0.instrument.id, name: $0.instrument.name, reason: "Comes from rating the plan's goals.", enabled: false)
         }
         let byID = Dictionary(instruments.map { ($0.instrument.id, $0.instrument) }, uniquingKeysWith: { a, _ in a })
         scores = trajectories.filter { !$0.points.isEmpty }.map { t in
@@ -23,8 +25,9 @@ public struct CaseOutcomesPanel: Sendable {
             let items = instrument?.scores.first { $0.id == t.scoreID }?.items ?? []
             let ranges = items.compactMap { id in instrument?.items.first { $0.id == id } }
             let conversion = instrument?.scores.first { $0.id == t.scoreID }?.conversion?.values
-            let low = conversion?.min() ?? Double(ranges.map(\.min).reduce(0, +))
-            let high = conversion?.max() ?? Double(ranges.map(\.max).reduce(0, +))
+            let derived = instrument?.derivedFrom != nil
+            let low = derived ? 1 : conversion?.min() ?? Double(ranges.map(\.min).reduce(0, +))
+            let high = derived ? 10 : conversion?.max() ?? Double(ranges.map(\.max).reduce(0, +))
             let points = t.points.map { (label: $0.timepoint.label, value: $0.value) }
             return ScoreRow(
                 label: t.label, latest: t.points.last.map { SVGChart.display($0.value) + ($0.band.map { " (\($0))" } ?? "") } ?? "",
@@ -80,6 +83,8 @@ public struct CohortPage: Sendable {
     public var title: String
     public var rows: [Row]
     public var chart: String
+    /// Supervisors may download the pseudonymised person-level export.
+    public var canExport = false
 
     public init(instruments: [AvailableInstrument], query: (instrument: String, score: String?, by: CohortDimension, minimumN: Int),
                 report: OutcomeService.CohortReport?) {
