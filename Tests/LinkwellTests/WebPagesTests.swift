@@ -194,3 +194,51 @@ struct OutcomePagesTests {
         try await s.store.shutdown()
     }
 }
+
+@Suite("Self-completion links")
+struct SelfCompletionTests {
+    @Test("The person fills in a measure through a one-use link", arguments: TestBackend.available)
+    func selfCompletion(backend: TestBackend) async throws {
+        let s = try await TestScheme.make(backend)
+        let lw = s.request(s.linkWorker)
+        let id = try await s.casework.submitReferral(TestScheme.submission(), by: Principal(s.referrer)).referral.id
+        _ = try await s.casework.accept(id, lw)
+        try await s.casework.act(on: id, lw) { [env = s.env] in
+            try $0.recordContact(ContactInput(mode: "phone", durationMinutes: 30, successful: true, notes: ""), by: lw.principal, env: env)
+        }
+        let router = try await buildRouter(configuration: s.configuration, store: s.store, env: s.env)
+        try await Application(router: router).test(.router) { client in
+            let worker = WebPagesTests.Browser(client)
+            _ = try await worker.signIn(s.linkWorker.email)
+            let (_, casePage) = try await worker.go(.get, "/referrals/\(id)")
+            let csrf = try #require(WebPagesTests.Browser.hidden("_csrf", in: casePage))
+            let (early, _) = try await worker.go(.post, "/referrals/\(id)/outcomes/invite", form: ["_csrf": csrf, "instrumentId": "ons4", "timepoint": "follow_up"])
+            #expect(early.status == .conflict)
+            let (created, page) = try await worker.go(.post, "/referrals/\(id)/outcomes/invite", form: ["_csrf": csrf, "instrumentId": "ons4", "timepoint": "baseline"])
+            #expect(created.status == .ok)
+            let link = try #require(page.range(of: "/measure/").map { String(page[$0.lowerBound...].prefix { $0 != "<" }) })
+
+            let person = WebPagesTests.Browser(client)  // no account, no cookies
+            let (form, questions) = try await person.go(.get, link)
+            #expect(form.status == .ok && questions.contains("how anxious did you feel yesterday") && !questions.contains("Margaret"))
+            let (bad, _) = try await person.go(.post, link, form: ["answers.anxiety": "11"])
+            #expect(bad.status == .unprocessableContent)
+            let (sent, thanks) = try await person.go(.post, link, form: ["answers.life_satisfaction": "4", "answers.anxiety": "6"])
+            #expect(sent.status == .ok && thanks.contains("Thank you"))
+            let (again, _) = try await person.go(.post, link, form: ["answers.life_satisfaction": "9"])
+            #expect(again.status == .notFound, "a link works once")
+            let stored = try await s.store.administrations(referralID: id)
+            #expect(stored.count == 1 && stored[0].selfCompleted && stored[0].scores == ["life_satisfaction": 4, "anxiety": 6])
+            #expect(stored[0].recordedBy == s.linkWorker.id)
+            s.clock.advance(seconds: 8 * 86_400)
+            _ = try await worker.signIn(s.linkWorker.email)  // the old session timed out meanwhile
+            let (_, page2) = try await worker.go(.get, "/referrals/\(id)")
+            let csrf2 = try #require(WebPagesTests.Browser.hidden("_csrf", in: page2))
+            let (_, followUpPage) = try await worker.go(.post, "/referrals/\(id)/outcomes/invite", form: ["_csrf": csrf2, "instrumentId": "ons4", "timepoint": "follow_up"])
+            let expiring = try #require(followUpPage.range(of: "/measure/").map { String(followUpPage[$0.lowerBound...].prefix { $0 != "<" }) })
+            s.clock.advance(seconds: 8 * 86_400)
+            #expect(try await person.go(.get, expiring).0.status == .notFound, "links expire after 7 days")
+        }
+        try await s.store.shutdown()
+    }
+}

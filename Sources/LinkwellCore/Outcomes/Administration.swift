@@ -129,3 +129,28 @@ public struct ScoreTrajectory: Codable, Sendable, Equatable {
         }
     }
 }
+
+/// A one-use link that lets the person fill in a measure themself, without an account.
+/// Only the SHA-256 of the link's token is stored.
+public struct MeasureInvitation: Codable, Sendable, Equatable {
+    public var tokenHash: String
+    public var referralID: ReferralID
+    public var instrumentID: String
+    public var timepoint: Timepoint
+    public var createdBy: UserID
+    public var createdAt: Date
+    public var expiresAt: Date
+    public var usedAt: Date?
+
+    public init(tokenHash: String, referralID: ReferralID, instrumentID: String, timepoint: Timepoint, createdBy: UserID,
+                createdAt: Date, expiresAt: Date, usedAt: Date? = nil) {
+        self.tokenHash = tokenHash
+        self.referralID = referralID
+        self.instrumentID = instrumentID
+        self.timepoint = timepoint
+        self.createdBy = createdBy
+        self.createdAt = createdAt
+        self.expiresAt = expiresAt
+        self.usedAt = usedAt
+    }
+}

@@ -99,32 +99,97 @@ public struct OutcomeService: Sendable {
         var v = Validator()
         let timepoint = v.choice(submission.timepoint, "timepoint", label: "Timepoint", as: Timepoint.self)
         try v.check()
-        let available = try await instrument(submission.instrumentId ?? "")
+        let administration = try await prepare(found, instrumentID: submission.instrumentId ?? "", timepoint: timepoint!,
+                                               answers: submission.answers ?? [:], by: request.principal.userID, selfCompleted: false)
+        do {
+            try await store.saveAdministration(administration)
+        } catch StorageError.duplicate {
+            throw LinkwellError.conflict("This instrument already has a baseline for this person.")
+        }
+        return administration
+    }
+
+    /// Applies every rule for a new administration and scores it (nothing is stored here).
+    func prepare(_ found: Case, instrumentID: String, timepoint: Timepoint, answers: [String: Int], by: UserID,
+                 selfCompleted: Bool) async throws -> Administration {
+        let available = try await administrable(instrumentID)
+        try available.instrument.validate(answers: answers)
+        try await checkTimepoint(found, available.instrument, timepoint)
+        return Administration(
+            id: env.newID(), referralID: found.referral.id, instrumentID: available.instrument.id, timepoint: timepoint,
+            answers: answers, scores: available.instrument.score(answers), complete: available.instrument.isComplete(answers),
+            administeredAt: env.now(), recordedBy: by, selfCompleted: selfCompleted)
+    }
+
+    /// An instrument that may be filled in now, or the reason it may not.
+    func administrable(_ instrumentID: String) async throws -> AvailableInstrument {
+        let available = try await instrument(instrumentID)
         if available.instrument.derivedFrom != nil {
             throw LinkwellError.invalid("instrumentId", "\(available.instrument.name) comes from the plan's goal ratings; rate the goals instead.")
         }
         guard available.enabled else { throw LinkwellError.invalid("instrumentId", available.unavailableReason ?? "Not available.") }
-        let answers = submission.answers ?? [:]
-        try available.instrument.validate(answers: answers)
+        return available
+    }
+
+    /// One baseline per instrument, and follow-ups only after it, while the person is being supported.
+    func checkTimepoint(_ found: Case, _ instrument: Instrument, _ timepoint: Timepoint) async throws {
         guard found.referral.status.isInSupport || (found.referral.status == .closed && timepoint == .closing) else {
             throw LinkwellError.conflict("Outcome measures are recorded while the person is being supported; the referral is \(found.referral.status.label.lowercased()).")
         }
-        let history = try await store.administrations(referralID: referralID).filter { $0.instrumentID == available.instrument.id }
+        let history = try await store.administrations(referralID: found.referral.id).filter { $0.instrumentID == instrument.id }
         let hasBaseline = history.contains { $0.timepoint == .baseline }
         if timepoint == .baseline && hasBaseline {
-            throw LinkwellError.conflict("\(available.instrument.name) already has a baseline for this person; record a follow-up instead.")
+            throw LinkwellError.conflict("\(instrument.name) already has a baseline for this person; record a follow-up instead.")
         }
         if timepoint != .baseline && !hasBaseline {
-            throw LinkwellError.conflict("A \(timepoint!.label.lowercased()) measure needs a baseline first.")
+            throw LinkwellError.conflict("A \(timepoint.label.lowercased()) measure needs a baseline first.")
         }
-        let administration = Administration(
-            id: env.newID(), referralID: referralID, instrumentID: available.instrument.id, timepoint: timepoint!,
-            answers: answers, scores: available.instrument.score(answers), complete: available.instrument.isComplete(answers),
-            administeredAt: env.now(), recordedBy: request.principal.userID, selfCompleted: submission.selfCompleted ?? false)
+    }
+
+    // MARK: Self-completion links
+
+    /// How long a link for the person stays valid.
+    public static let invitationLifetime: TimeInterval = 7 * 86_400
+
+    /// The link worker creates a one-use link for the person to fill in a measure themself.
+    /// `tokenHash` is the SHA-256 of the random token the web layer puts in the link.
+    public func invite(_ referralID: ReferralID, instrumentID: String, timepoint: String?, tokenHash: String,
+                       _ request: CaseworkService.Request) async throws -> MeasureInvitation {
+        let found = try await casework.readCase(referralID, request)
+        guard AccessPolicy.canWork(found, request.principal) else {
+            throw LinkwellError.forbidden("Only the case's link worker or a supervisor can send measures.")
+        }
+        var v = Validator()
+        let timepoint = v.choice(timepoint, "timepoint", label: "Timepoint", as: Timepoint.self)
+        try v.check()
+        let available = try await administrable(instrumentID)
+        try await checkTimepoint(found, available.instrument, timepoint!)
+        let invitation = MeasureInvitation(tokenHash: tokenHash, referralID: referralID, instrumentID: available.instrument.id,
+                                           timepoint: timepoint!, createdBy: request.principal.userID, createdAt: env.now(),
+                                           expiresAt: env.now().addingTimeInterval(Self.invitationLifetime))
+        try await store.createInvitation(invitation)
+        return invitation
+    }
+
+    /// The questionnaire behind a link, if the link is still good. Shows nothing about the person.
+    public func openInvitation(tokenHash: String) async throws -> (MeasureInvitation, Instrument) {
+        guard let invitation = try await store.invitation(tokenHash: tokenHash), invitation.usedAt == nil,
+              invitation.expiresAt > env.now() else {
+            throw LinkwellError.notFound("questionnaire (the link has expired or has already been used)")
+        }
+        return (invitation, try await administrable(invitation.instrumentID).instrument)
+    }
+
+    /// The person submits their answers through the link; the link then stops working.
+    public func completeInvitation(tokenHash: String, answers: [String: Int]) async throws -> Administration {
+        let (invitation, _) = try await openInvitation(tokenHash: tokenHash)
+        guard let found = try await store.loadCase(invitation.referralID) else { throw LinkwellError.notFound("questionnaire") }
+        let administration = try await prepare(found, instrumentID: invitation.instrumentID, timepoint: invitation.timepoint,
+                                               answers: answers, by: invitation.createdBy, selfCompleted: true)
         do {
-            try await store.saveAdministration(administration)
+            try await store.saveSelfCompleted(administration, invitationTokenHash: tokenHash, at: env.now())
         } catch StorageError.duplicate {
-            throw LinkwellError.conflict("\(available.instrument.name) already has a baseline for this person.")
+            throw LinkwellError.conflict("These answers have already been sent, or the measure was already recorded.")
         }
         return administration
     }

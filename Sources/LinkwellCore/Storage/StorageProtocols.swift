@@ -157,4 +157,10 @@ public protocol OutcomeStore: Sendable {
     /// Inserts or replaces the set-up of one instrument.
     func saveInstrumentSetup(_ setup: InstrumentSetup) async throws
     func instrumentSetups() async throws -> [InstrumentSetup]
+
+    func createInvitation(_ invitation: MeasureInvitation) async throws
+    func invitation(tokenHash: String) async throws -> MeasureInvitation?
+    /// Marks the invitation used and stores the person's answers, atomically. A used invitation throws
+    /// `StorageError.duplicate("invitation")` and stores nothing.
+    func saveSelfCompleted(_ administration: Administration, invitationTokenHash: String, at: Date) async throws
 }

@@ -13,6 +13,7 @@ public actor MemoryStore: LinkwellStore {
     private var audit: [AuditEvent] = []
     private var outcomes: [Administration] = []
     private var setups: [String: InstrumentSetup] = [:]
+    private var invitations: [String: MeasureInvitation] = [:]
 
     public init() {}
 
@@ -129,4 +130,12 @@ public actor MemoryStore: LinkwellStore {
     }
     public func saveInstrumentSetup(_ setup: InstrumentSetup) async throws { setups[setup.instrumentID] = setup }
     public func instrumentSetups() async throws -> [InstrumentSetup] { setups.values.sorted { $0.instrumentID < $1.instrumentID } }
+
+    public func createInvitation(_ invitation: MeasureInvitation) async throws { invitations[invitation.tokenHash] = invitation }
+    public func invitation(tokenHash: String) async throws -> MeasureInvitation? { invitations[tokenHash] }
+    public func saveSelfCompleted(_ administration: Administration, invitationTokenHash: String, at: Date) async throws {
+        guard invitations[invitationTokenHash]?.usedAt == nil else { throw StorageError.duplicate("invitation") }
+        try await saveAdministration(administration)
+        invitations[invitationTokenHash]?.usedAt = at
+    }
 }

@@ -185,6 +185,12 @@ enum Migrations {
                     instrument_id TEXT PRIMARY KEY, definition TEXT, wording TEXT NOT NULL,
                     licence_acknowledged_by {id} REFERENCES users(id), licence_acknowledged_at {ts}, enabled BOOLEAN NOT NULL)
                 """,
+                """
+                CREATE TABLE measure_invitations (
+                    token_hash {id} PRIMARY KEY, referral_id {id} NOT NULL REFERENCES referrals(id), instrument_id TEXT NOT NULL,
+                    timepoint TEXT NOT NULL, created_by {id} NOT NULL REFERENCES users(id), created_at {ts} NOT NULL,
+                    expires_at {ts} NOT NULL, used_at {ts})
+                """,
             ].map(flavor.render)
         },
     ]

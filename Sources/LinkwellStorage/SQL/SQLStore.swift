@@ -276,8 +276,25 @@ public final class SQLStore: LinkwellStore {
     // MARK: OutcomeStore
 
     public func saveAdministration(_ administration: Administration) async throws {
-        let row = try AdministrationRow(administration)
+        try await connections.transaction { db in try await Self.insert(administration, db) }
+    }
+
+    public func createInvitation(_ invitation: MeasureInvitation) async throws { try await insertOne(invitation, into: "measure_invitations") }
+    public func invitation(tokenHash: String) async throws -> MeasureInvitation? { try await first("measure_invitations", "token_hash", tokenHash) }
+
+    public func saveSelfCompleted(_ administration: Administration, invitationTokenHash: String, at: Date) async throws {
         try await connections.transaction { db in
+            let used = try await db.update("measure_invitations").set("used_at", to: at)
+                .where("token_hash", .equal, invitationTokenHash).where("used_at", .is, SQLLiteral.null)
+                .returning("token_hash").all()
+            guard !used.isEmpty else { throw StorageError.duplicate("invitation") }
+            try await Self.insert(administration, db)
+        }
+    }
+
+    private static func insert(_ administration: Administration, _ db: any SQLDatabase) async throws {
+        let row = try AdministrationRow(administration)
+        do {
             if administration.timepoint == .baseline {
                 let existing = try await db.raw("""
                     SELECT id FROM administrations WHERE referral_id = \(bind: administration.referralID)
@@ -285,12 +302,12 @@ public final class SQLStore: LinkwellStore {
                     """).first()
                 guard existing == nil else { throw StorageError.duplicate("baseline") }
             }
-            do {
-                try await db.insert(into: "administrations").model(row).run()
-            } catch where administration.timepoint == .baseline {
-                // The unique index caught a concurrent second baseline.
-                throw StorageError.duplicate("baseline")
-            }
+            try await db.insert(into: "administrations").model(row).run()
+        } catch let error as StorageError {
+            throw error
+        } catch where administration.timepoint == .baseline {
+            // The unique index caught a concurrent second baseline.
+            throw StorageError.duplicate("baseline")
         }
     }
 

@@ -15,12 +15,7 @@ struct OutcomePagesController: Sendable {
             let p = try context.require(.linkWorker, .supervisor)
             let form = try await request.verifiedForm(context)
             let id = ReferralID(try context.parameters.require("id"))
-            var answers: [String: Int] = [:]
-            var errors: [FieldError] = []
-            for (name, values) in form.values where name.hasPrefix("answers.") {
-                guard let value = values.first.flatMap({ Int($0) }) else { errors.append(FieldError(name, "Choose one of the answers.")); continue }
-                answers[String(name.dropFirst("answers.".count))] = value
-            }
+            let (answers, errors) = Self.answers(form)
             do {
                 if !errors.isEmpty { throw LinkwellError.invalid(errors) }
                 _ = try await outcomes.record(id, .init(instrumentId: form["instrumentId"], timepoint: form["timepoint"], answers: answers),
@@ -34,6 +29,50 @@ struct OutcomePagesController: Sendable {
                 }
                 return try await questionnaire(request, context, instrumentID: form["instrumentId"] ?? "",
                                                form: form, errors: fields, status: status)
+            }
+        }
+        router.post("/referrals/:id/outcomes/invite") { request, context -> Response in
+            let p = try context.require(.linkWorker, .supervisor)
+            let form = try await request.verifiedForm(context)
+            let id = ReferralID(try context.parameters.require("id"))
+            let token = Accounts.randomToken()
+            do {
+                let invitation = try await outcomes.invite(id, instrumentID: form["instrumentId"] ?? "", timepoint: form["timepoint"],
+                                                           tokenHash: Accounts.sha256(token), .init(p, route: request.routeDescription))
+                let host = request.head.authority ?? "127.0.0.1:8080"
+                let scheme = request.headers[.init("X-Forwarded-Proto")!] == "https" ? "https" : "http"
+                let page = InvitationPage(referralID: id.rawValue, link: "\(scheme)://\(host)/measure/\(token)",
+                                          expires: Format.dateTime(invitation.expiresAt))
+                return try HTML(renderer.render("measure_link", View(title: "Link for the person", context: context, page: page)))
+                    .response(from: request, context: context)
+            } catch let error as LinkwellError {
+                switch error {
+                case .invalid(let fields): return try await questionnaire(request, context, instrumentID: form["instrumentId"] ?? "ons4", errors: fields, status: .unprocessableContent)
+                case .conflict(let why): return try await questionnaire(request, context, instrumentID: form["instrumentId"] ?? "ons4", errors: [FieldError("timepoint", why)], status: .conflict)
+                default: throw error
+                }
+            }
+        }
+        // The person's own questionnaire: no sign-in; the unguessable one-use link is the credential.
+        router.get("/measure/:token") { request, context in
+            let (invitation, instrument) = try await outcomes.openInvitation(tokenHash: Accounts.sha256(try context.parameters.require("token")))
+            return HTML(renderer.render("measure_self", View(title: instrument.name, context: context,
+                                                             page: SelfMeasurePage(instrument, timepoint: invitation.timepoint))))
+        }
+        router.post("/measure/:token") { request, context -> Response in
+            let tokenHash = Accounts.sha256(try context.parameters.require("token"))
+            let form = try await request.form()
+            let (answers, errors) = Self.answers(form)
+            do {
+                if !errors.isEmpty { throw LinkwellError.invalid(errors) }
+                _ = try await outcomes.completeInvitation(tokenHash: tokenHash, answers: answers)
+                return try HTML(renderer.render("measure_thanks", View(title: "Thank you", context: context, page: "")))
+                    .response(from: request, context: context)
+            } catch LinkwellError.invalid(let fields) {
+                let (invitation, instrument) = try await outcomes.openInvitation(tokenHash: tokenHash)
+                let page = SelfMeasurePage(instrument, timepoint: invitation.timepoint, form: form)
+                return try HTML(renderer.render("measure_self", View(title: instrument.name, context: context, page: page, errors: fields)),
+                                status: .unprocessableContent).response(from: request, context: context)
             }
         }
         router.get("/outcomes/cohorts") { request, context in
@@ -97,6 +136,17 @@ struct OutcomePagesController: Sendable {
                 return try await instrumentsPage(request, context, errors: fields)
             }
         }
+    }
+
+    /// The `answers.<item>` fields of a questionnaire form.
+    static func answers(_ form: FormData) -> ([String: Int], [FieldError]) {
+        var answers: [String: Int] = [:]
+        var errors: [FieldError] = []
+        for (name, values) in form.values where name.hasPrefix("answers.") {
+            guard let value = values.first.flatMap({ Int($0) }) else { errors.append(FieldError(name, "Choose one of the answers.")); continue }
+            answers[String(name.dropFirst("answers.".count))] = value
+        }
+        return (answers, errors)
     }
 
     func questionnaire(_ request: Request, _ context: AppRequestContext, instrumentID: String, form: FormData? = nil,

@@ -132,3 +132,26 @@ public struct InstrumentsAdminPage: Sendable {
         self.definition = definition
     }
 }
+
+/// The link a link worker gives the person, shown once.
+public struct InvitationPage: Sendable {
+    public var referralID, link, expires: String
+}
+
+/// The questionnaire the person fills in through a link: no personal details on it.
+public struct SelfMeasurePage: Sendable {
+    public var name, instructions, copyright, timepoint: String
+    public var questions: [QuestionnairePage.Question]
+
+    public init(_ instrument: Instrument, timepoint: Timepoint, form: FormData? = nil) {
+        var answers: [String: String] = [:]
+        for (name, values) in form?.values ?? [:] where name.hasPrefix("answers.") { answers[String(name.dropFirst(8))] = values.first }
+        let questionnaire = QuestionnairePage(referralID: ReferralID(""), personName: "", instrument: instrument, answers: answers,
+                                              timepoint: timepoint.rawValue, hasBaseline: false)
+        name = instrument.name
+        instructions = instrument.instructions
+        copyright = instrument.licence.copyright
+        self.timepoint = timepoint.label
+        questions = questionnaire.questions
+    }
+}
