@@ -176,6 +176,7 @@ struct OutcomePagesTests {
             _ = try await commissioner.signIn(s.commissioner.email)
             let (report, html) = try await commissioner.go(.get, "/outcomes/cohorts?instrument=ons4&score=anxiety&by=practice&minimumN=10")
             #expect(report.status == .ok && html.contains("id=\"cohort-table\"") && html.contains("Too few people"))
+            #expect(html.contains("ONS Annual Population Survey, April 2022 to March 2023: 3.23"))
             let (bad, _) = try await commissioner.go(.get, "/outcomes/cohorts?instrument=ons4&minimumN=0")
             #expect(bad.status == .unprocessableContent)
             let (notAdmin, _) = try await commissioner.go(.get, "/admin/instruments")

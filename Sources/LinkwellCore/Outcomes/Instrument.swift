@@ -50,10 +50,15 @@ public struct Instrument: Codable, Sendable, Equatable, Identifiable {
         /// The smallest change that counts as meaningful for one person.
         public var meaningfulChange: Double?
         public var bands: [Band]
+        /// A published population average to compare cohorts with, and where it comes from.
+        public var populationMean: Double?
+        public var populationSource: String?
 
         public init(id: String, label: String, method: Method, items: [String], requireComplete: Bool,
                     conversion: [String: Double]? = nil, higherIsBetter: Bool = true, meaningfulChange: Double?,
-                    bands: [Band] = []) {
+                    bands: [Band] = [], populationMean: Double? = nil, populationSource: String? = nil) {
+            self.populationMean = populationMean
+            self.populationSource = populationSource
             self.id = id
             self.label = label
             self.method = method

@@ -24,9 +24,11 @@ public enum InstrumentRegistry {
         let anxietyBands = [Instrument.Band("Very low", 0, 1), .init("Low", 2, 3), .init("Medium", 4, 5), .init("High", 6, 10)]
         // No validated minimal important difference is published for the ONS4 items; 2 points is Linkwell's
         // default and a scheme can define its own instrument with another threshold.
-        func item(_ id: String, _ label: String, _ higherIsBetter: Bool = true) -> Instrument.Score {
+        // UK population means: ONS, Annual Population Survey, April 2022 to March 2023.
+        let source = "UK average, ONS Annual Population Survey, April 2022 to March 2023"
+        func item(_ id: String, _ label: String, _ mean: Double, _ higherIsBetter: Bool = true) -> Instrument.Score {
             .init(id: id, label: label, method: .item, items: [id], requireComplete: false, higherIsBetter: higherIsBetter,
-                  meaningfulChange: 2, bands: higherIsBetter ? bands : anxietyBands)
+                  meaningfulChange: 2, bands: higherIsBetter ? bands : anxietyBands, populationMean: mean, populationSource: source)
         }
         return Instrument(
             id: "ons4", name: "ONS4 personal wellbeing",
@@ -38,8 +40,8 @@ public enum InstrumentRegistry {
                 .init(id: "anxiety", text: "On a scale where 0 is 'not at all anxious' and 10 is 'completely anxious', overall, how anxious did you feel yesterday?", min: 0, max: 10),
             ],
             responseLabels: ["0": "Not at all", "10": "Completely"],
-            scores: [item("life_satisfaction", "Life satisfaction"), item("worthwhile", "Worthwhile"),
-                     item("happiness", "Happiness"), item("anxiety", "Anxiety", false)],
+            scores: [item("life_satisfaction", "Life satisfaction", 7.45), item("worthwhile", "Worthwhile", 7.73),
+                     item("happiness", "Happiness", 7.39), item("anxiety", "Anxiety", 3.23, false)],
             licence: .init(terms: "Free to use. Office for National Statistics personal wellbeing questions.",
                            copyright: "Crown copyright; Open Government Licence v3.0.", wordingRequiresLicence: false),
             builtIn: true)

@@ -266,6 +266,9 @@ public struct OutcomeService: Sendable {
         public var dimension: CohortDimension
         public var minimumN: Int
         public var rows: [CohortRow]
+        /// The population average to compare with, where a published one is known.
+        public var populationMean: Double?
+        public var populationSource: String?
     }
 
     /// Aggregate before/after results for a score, split by a dimension. Supervisors and commissioners only;
@@ -306,6 +309,7 @@ public struct OutcomeService: Sendable {
         }
         try await casework.audit(request, action: "report", type: "cohort", id: "\(instrument.id)/\(rule.id)/\(dimension.rawValue)", allowed: true)
         return CohortReport(instrumentID: instrument.id, scoreID: rule.id, scoreLabel: rule.label, dimension: dimension, minimumN: minimumN,
-                            rows: CohortAnalysis.analyse(subjects, instrument: instrument, scoreID: rule.id, minimumN: minimumN))
+                            rows: CohortAnalysis.analyse(subjects, instrument: instrument, scoreID: rule.id, minimumN: minimumN),
+                            populationMean: rule.populationMean, populationSource: rule.populationSource)
     }
 }

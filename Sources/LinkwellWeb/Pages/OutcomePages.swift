@@ -83,6 +83,9 @@ public struct CohortPage: Sendable {
     public var title: String
     public var rows: [Row]
     public var chart: String
+    /// "UK average …: 7.45", when a population norm is known for the score.
+    public var norm: String
+    public var hasNorm: Bool
     /// Supervisors may download the pseudonymised person-level export.
     public var canExport = false
 
@@ -110,6 +113,8 @@ public struct CohortPage: Sendable {
         }
         let bars = (report?.rows ?? []).compactMap { r in r.result.map { (label: r.group, mean: $0.meanChange, low: $0.changeLow, high: $0.changeHigh) } }
         chart = bars.isEmpty ? "" : SVGChart.changeBars(title: title, rows: bars)
+        norm = report.flatMap { r in r.populationMean.map { "\(r.populationSource ?? "Population average"): \(SVGChart.display($0))" } } ?? ""
+        hasNorm = !norm.isEmpty
     }
 }
 
