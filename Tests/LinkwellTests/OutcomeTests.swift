@@ -222,3 +222,35 @@ struct OutcomeAPITests {
         try await s.store.shutdown()
     }
 }
+
+@Suite("Outcome due lists")
+struct DueListTests {
+    @Test func baselineThenFollowUpThenClosingFallDue() async throws {
+        let s = try await TestScheme.make(.memory)
+        let lw = s.request(s.linkWorker)
+        let outcomes = OutcomeService(casework: s.casework)
+        let id = try await s.casework.submitReferral(TestScheme.submission(), by: Principal(s.referrer)).referral.id
+        _ = try await s.casework.accept(id, lw)
+        #expect(try await outcomes.dueMeasures(lw).isEmpty, "nothing is due before the person is engaged")
+        try await s.casework.act(on: id, lw) { [env = s.env] in
+            try $0.recordContact(ContactInput(mode: "phone", durationMinutes: 30, successful: true, notes: ""), by: lw.principal, env: env)
+        }
+        #expect(try await outcomes.dueMeasures(lw).map(\.timepoint) == [.baseline])
+        s.clock.advance(seconds: 15 * 86_400)
+        #expect(try await outcomes.dueMeasures(lw).first?.overdue == true)
+        _ = try await outcomes.record(id, .init(instrumentId: "ons4", timepoint: "baseline", answers: ["happiness": 4]), lw)
+        #expect(try await outcomes.dueMeasures(lw).isEmpty)
+        s.clock.advance(seconds: 71 * 86_400)  // 10 weeks + 1 day: inside the two-week window before 12 weeks
+        #expect(try await outcomes.dueMeasures(lw).map(\.timepoint) == [.followUp])
+        #expect(try await outcomes.dueMeasures(s.request(s.otherLinkWorker)).isEmpty, "another caseload")
+        try await s.casework.act(on: id, lw) { [env = s.env] in
+            try $0.agreePlan(PlanInput(whatMatters: "x", goals: []), by: lw.principal, env: env)
+        }
+        _ = try await s.casework.referOut(id, serviceID: s.service.id.rawValue, note: nil, lw)
+        try await s.casework.act(on: id, lw) { [env = s.env] in try $0.end(as: .review, note: nil, by: lw.principal, env: env) }
+        #expect(try await outcomes.dueMeasures(lw).map(\.timepoint) == [.closing])
+        _ = try await outcomes.record(id, .init(instrumentId: "ons4", timepoint: "closing", answers: ["happiness": 7]), lw)
+        #expect(try await outcomes.dueMeasures(lw).isEmpty)
+        try await s.store.shutdown()
+    }
+}

@@ -218,7 +218,8 @@ public struct OutcomeService: Sendable {
         public var overdue: Bool
     }
 
-    /// Baselines due for engaged people without one, and 12-week follow-ups, for the caller's caseload.
+    /// Baselines due for engaged people without one, 12-week follow-ups, and closing measures for cases
+    /// under review, for the caller's caseload (a supervisor's: the team's).
     public func dueMeasures(_ request: CaseworkService.Request, instrumentIDs: [String] = ["ons4"]) async throws -> [DueMeasure] {
         let p = request.principal
         guard p.role == .linkWorker || p.role == .supervisor else { throw LinkwellError.forbidden("Only link workers have due lists.") }
@@ -230,7 +231,13 @@ public struct OutcomeService: Sendable {
             let history = try await store.administrations(referralID: summary.id)
             for instrumentID in instrumentIDs {
                 let mine = history.filter { $0.instrumentID == instrumentID }
-                if let baseline = mine.first(where: { $0.timepoint == .baseline }) {
+                if let baseline = mine.first(where: { $0.timepoint == .baseline }), summary.status == .review,
+                   !mine.contains(where: { $0.timepoint == .closing }) {
+                    // Under review, so closing soon: the closing measure is due now.
+                    due.append(DueMeasure(referralID: summary.id, personName: summary.personName, instrumentID: instrumentID,
+                                          timepoint: .closing, dueAt: max(summary.updatedAt, baseline.administeredAt),
+                                          overdue: now > summary.updatedAt.addingTimeInterval(Self.overdueAfter)))
+                } else if let baseline = mine.first(where: { $0.timepoint == .baseline }) {
                     let followUpDue = baseline.administeredAt.addingTimeInterval(Self.followUpAfter)
                     let hasFollowUp = mine.contains { $0.timepoint != .baseline && $0.administeredAt >= followUpDue.addingTimeInterval(-Self.overdueAfter) }
                     if !hasFollowUp && now >= followUpDue.addingTimeInterval(-Self.overdueAfter) {

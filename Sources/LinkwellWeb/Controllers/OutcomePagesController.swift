@@ -68,8 +68,9 @@ struct OutcomePagesController: Sendable {
                 _ = try await outcomes.completeInvitation(tokenHash: tokenHash, answers: answers)
                 return try HTML(renderer.render("measure_thanks", View(title: "Thank you", context: context, page: "")))
                     .response(from: request, context: context)
-            } catch LinkwellError.invalid(let fields) {
+            } catch LinkwellError.invalid(var fields) {
                 let (invitation, instrument) = try await outcomes.openInvitation(tokenHash: tokenHash)
+                fields = fields.map { $0.field == "answers" ? FieldError("answers.\(instrument.items.first?.id ?? "")", $0.message) : $0 }
                 let page = SelfMeasurePage(instrument, timepoint: invitation.timepoint, form: form)
                 return try HTML(renderer.render("measure_self", View(title: instrument.name, context: context, page: page, errors: fields)),
                                 status: .unprocessableContent).response(from: request, context: context)
@@ -119,7 +120,9 @@ struct OutcomePagesController: Sendable {
                 _ = try await outcomes.importCustom(definition, by: p)
                 return .redirect(to: "/admin/instruments", type: .normal)
             } catch LinkwellError.invalid(let fields) {
-                return try await instrumentsPage(request, context, definition: text, errors: fields)
+                // Every problem is inside the one JSON field: point the error summary there.
+                let onPage = fields.map { $0.field == "definition" ? $0 : FieldError("definition", "\($0.field): \($0.message)") }
+                return try await instrumentsPage(request, context, definition: text, errors: onPage)
             }
         }
         router.post("/admin/instruments/:id/licence") { request, context -> Response in
@@ -129,11 +132,17 @@ struct OutcomePagesController: Sendable {
             for (name, values) in form.values where name.hasPrefix("wording.") {
                 if let text = values.first, !text.isEmpty { wording[String(name.dropFirst("wording.".count))] = text }
             }
+            let id = try context.parameters.require("id")
             do {
-                _ = try await outcomes.license(try context.parameters.require("id"), wording: wording, acknowledged: form.flag("acknowledged"), by: p)
+                _ = try await outcomes.license(id, wording: wording, acknowledged: form.flag("acknowledged"), by: p)
                 return .redirect(to: "/admin/instruments", type: .normal)
             } catch LinkwellError.invalid(let fields) {
-                return try await instrumentsPage(request, context, errors: fields)
+                // Each instrument has its own form on the page, so its inputs' ids carry the instrument's id.
+                let onPage = fields.map { f in
+                    f.field == "acknowledged" ? FieldError("ack-\(id)", f.message)
+                        : f.field.hasPrefix("wording.") ? FieldError("wording-\(id)-\(f.field.dropFirst(8))", f.message) : f
+                }
+                return try await instrumentsPage(request, context, errors: onPage)
             }
         }
     }
@@ -159,6 +168,8 @@ struct OutcomePagesController: Sendable {
         let hasBaseline = try await outcomes.store.administrations(referralID: id).contains { $0.instrumentID == instrumentID && $0.timepoint == .baseline }
         var answers: [String: String] = [:]
         for (name, values) in form?.values ?? [:] where name.hasPrefix("answers.") { answers[String(name.dropFirst(8))] = values.first }
+        // "Answer at least one question" points at the first question.
+        let errors = errors.map { $0.field == "answers" ? FieldError("answers.\(available.instrument.items.first?.id ?? "")", $0.message) : $0 }
         let page = QuestionnairePage(referralID: id, personName: found.person.fullName, instrument: available.instrument,
                                      answers: answers, timepoint: form?["timepoint"], hasBaseline: hasBaseline)
         return try HTML(renderer.render("questionnaire", View(title: available.instrument.name, context: context, page: page, errors: errors)),

@@ -16,7 +16,8 @@ enum SVGChart {
 
     /// One score over time: points joined by a line, on a fixed scale from `low` to `high`.
     static func line(title: String, points: [(label: String, value: Double)], low: Double, high: Double) -> String {
-        let width = 320.0, height = 140.0, left = 34.0, right = 10.0, top = 12.0, bottom = 28.0
+        // Side margins leave room for the first and last time labels, which are centred on their points.
+        let width = 320.0, height = 140.0, left = 44.0, right = 30.0, top = 12.0, bottom = 28.0
         let plotW = width - left - right, plotH = height - top - bottom
         func x(_ i: Int) -> Double { points.count < 2 ? left + plotW / 2 : left + plotW * Double(i) / Double(points.count - 1) }
         func y(_ v: Double) -> Double { top + plotH * (1 - (v - low) / max(high - low, 1e-9)) }
