@@ -99,6 +99,17 @@ public struct TestScheme: Sendable {
             riskInformation: "Lives alone", feedbackPreference: "key_events", urgency: "routine", pathway: "long-term conditions")
     }
 
+    /// A referral from `referrer`, accepted by `linkWorker`, with a successful first contact: the person is engaged.
+    public func engagedReferral(_ submission: ReferralSubmission = TestScheme.submission()) async throws -> ReferralID {
+        let lw = request(linkWorker)
+        let id = try await casework.submitReferral(submission, by: Principal(referrer)).referral.id
+        _ = try await casework.accept(id, lw)
+        try await casework.act(on: id, lw) { [env] in
+            try $0.recordContact(ContactInput(mode: "phone", durationMinutes: 30, successful: true, notes: ""), by: lw.principal, env: env)
+        }
+        return id
+    }
+
     /// A bearer token for the API.
     public func token(for user: User) async throws -> String {
         try await accounts.createToken(email: user.email, name: "test")

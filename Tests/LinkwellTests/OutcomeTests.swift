@@ -205,11 +205,7 @@ struct OutcomeAPITests {
         for (index, consent) in [true, false].enumerated() {
             var submission = TestScheme.submission(givenName: "Person\(index)")
             submission.consent?.purposes = consent ? ["evaluation", "share_with_providers"] : ["share_with_providers"]
-            let id = try await s.casework.submitReferral(submission, by: Principal(s.referrer)).referral.id
-            _ = try await s.casework.accept(id, lw)
-            try await s.casework.act(on: id, lw) { [env = s.env] in
-                try $0.recordContact(ContactInput(mode: "phone", durationMinutes: 30, successful: true, notes: ""), by: lw.principal, env: env)
-            }
+            let id = try await s.engagedReferral(submission)
             _ = try await OutcomeService(casework: s.casework).record(id, .init(instrumentId: "ons4", timepoint: "baseline", answers: ["happiness": 5]), lw)
             ids.append(id)
         }

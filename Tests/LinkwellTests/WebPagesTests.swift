@@ -136,12 +136,7 @@ struct WebPagesTests {
 struct OutcomePagesTests {
     @Test func questionnaireRecordsAndTheCaseShowsTheChart() async throws {
         let s = try await TestScheme.make(.sqlite)
-        let lw = s.request(s.linkWorker)
-        let id = try await s.casework.submitReferral(TestScheme.submission(), by: Principal(s.referrer)).referral.id
-        _ = try await s.casework.accept(id, lw)
-        try await s.casework.act(on: id, lw) { [env = s.env] in
-            try $0.recordContact(ContactInput(mode: "phone", durationMinutes: 30, successful: true, notes: ""), by: lw.principal, env: env)
-        }
+        let id = try await s.engagedReferral()
         let router = try await buildRouter(configuration: s.configuration, store: s.store, env: s.env)
         try await Application(router: router).test(.router) { client in
             let browser = WebPagesTests.Browser(client)
@@ -201,12 +196,7 @@ struct SelfCompletionTests {
     @Test("The person fills in a measure through a one-use link", arguments: TestBackend.available)
     func selfCompletion(backend: TestBackend) async throws {
         let s = try await TestScheme.make(backend)
-        let lw = s.request(s.linkWorker)
-        let id = try await s.casework.submitReferral(TestScheme.submission(), by: Principal(s.referrer)).referral.id
-        _ = try await s.casework.accept(id, lw)
-        try await s.casework.act(on: id, lw) { [env = s.env] in
-            try $0.recordContact(ContactInput(mode: "phone", durationMinutes: 30, successful: true, notes: ""), by: lw.principal, env: env)
-        }
+        let id = try await s.engagedReferral()
         let router = try await buildRouter(configuration: s.configuration, store: s.store, env: s.env)
         try await Application(router: router).test(.router) { client in
             let worker = WebPagesTests.Browser(client)
