@@ -45,6 +45,14 @@ struct Serve: AsyncParsableCommand {
     @OptionGroup var db: DatabaseOptions
     @Flag(help: "Seed the fictional demo scheme first (if the database has no demo data yet).") var demo = false
     @Flag(help: "Mark cookies Secure (set this when Linkwell is served over HTTPS).") var secureCookies = false
+    @Option(help: "Unsuccessful contact attempts after which a case becomes 'unable to contact'.") var contactAttempts = 3
+    @Option(help: "People a link worker may take on in a year before the supervisor is warned.") var caseloadLimit = 250
+
+    func validate() throws {
+        guard (1...20).contains(contactAttempts) else { throw ValidationError("--contact-attempts must be from 1 to 20.") }
+        guard (1...2000).contains(caseloadLimit) else { throw ValidationError("--caseload-limit must be from 1 to 2000.") }
+        guard (1...65535).contains(port) else { throw ValidationError("--port must be from 1 to 65535.") }
+    }
 
     func run() async throws {
         var logger = Logger(label: "linkwell")
@@ -54,7 +62,8 @@ struct Serve: AsyncParsableCommand {
                 print("Preparing the demo scheme…")
                 print(try await DemoScheme.seed(into: store).summary)
             }
-            let configuration = WebConfiguration(host: host, port: port, secureCookies: secureCookies)
+            let configuration = WebConfiguration(host: host, port: port, secureCookies: secureCookies,
+                                                 rules: CaseworkRules(maxContactAttempts: contactAttempts, yearlyCaseloadLimit: caseloadLimit))
             let app = try await buildApplication(configuration: configuration, store: store, logger: logger)
             print("Linkwell is running at http://\(host):\(port)/ (database: \(StoreFactory.describe(db.database)))")
             try await app.runService()

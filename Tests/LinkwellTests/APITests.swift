@@ -179,6 +179,24 @@ struct APITests {
         try await s.store.shutdown()
     }
 
+    @Test("A supervisor allocates waiting referrals and sees each caseload against the limit", arguments: TestBackend.available)
+    func allocation(backend: TestBackend) async throws {
+        try await withAPI(backend) { api in
+            let s = api.s
+            let id = try #require(try await api.call(.post, "/api/v1/referrals", as: s.referrer, json: Self.referralJSON, expect: .created)["id"] as? String)
+            try await api.call(.post, "/api/v1/referrals/\(id)/allocate", as: s.linkWorker, json: #"{"linkWorkerId":"\#(s.linkWorker.id)"}"#, expect: .forbidden)
+            try await api.call(.post, "/api/v1/referrals/\(id)/allocate", as: s.supervisor, json: #"{"linkWorkerId":"\#(s.provider.id)"}"#, expect: .unprocessableContent)
+            let allocated = try await api.call(.post, "/api/v1/referrals/\(id)/allocate", as: s.supervisor,
+                                               json: #"{"linkWorkerId":"\#(s.otherLinkWorker.id)"}"#, expect: .ok)
+            #expect((allocated["referral"] as? [String: Any])?["linkWorkerID"] as? String == s.otherLinkWorker.id.rawValue)
+            try await api.call(.post, "/api/v1/referrals/\(id)/allocate", as: s.supervisor, json: #"{"linkWorkerId":"\#(s.linkWorker.id)"}"#, expect: .conflict)
+            let loads = try await api.call(.get, "/api/v1/caseloads", as: s.supervisor, expect: .ok)["list"] as? [[String: Any]]
+            let other = loads?.first { $0["name"] as? String == "Lou Worker" }
+            #expect(other?["open"] as? Int == 1 && other?["takenOnInLastYear"] as? Int == 1 && other?["yearlyLimit"] as? Int == 250)
+            #expect(other?["overLimit"] as? Bool == false)
+        }
+    }
+
     @Test func openAPIDocumentIsServed() async throws {
         try await withAPI(.memory) { api in
             let response = try await api.client.execute(uri: "/openapi.json", method: .get)

@@ -98,6 +98,24 @@ struct DomainTests {
         #expect(seen.expectedVersion == c.referral.version && seen.referral.version == c.referral.version + 1)
     }
 
+    @Test("Repeated unsuccessful attempts end in 'unable to contact'", arguments: [1, 3])
+    func unableToContact(limit: Int) throws {
+        let clock = TestClock()
+        let lw = Principal(userID: UserID("lw"), role: .linkWorker, organisationID: nil, displayName: "Lee")
+        var c = try Self.acceptedCase(clock: clock, by: lw)
+        let rules = CaseworkRules(maxContactAttempts: limit)
+        for attempt in 1...limit {
+            c = try c.recordContact(ContactInput(mode: "phone", durationMinutes: 2, successful: false, notes: ""), by: lw,
+                                    env: clock.environment, rules: rules).applied(to: c)
+            #expect(c.referral.status == (attempt < limit ? .contactAttempted : .unableToContact))
+        }
+        #expect(c.events.map(\.to).suffix(2) == [.contactAttempted, .unableToContact])
+        #expect(c.messages.last?.kind == .closed)
+        #expect(throws: LinkwellError.self) {
+            try c.recordContact(ContactInput(mode: "phone", durationMinutes: 2, successful: true, notes: ""), by: lw, env: clock.environment)
+        }
+    }
+
     @Test func acceptanceIsCodedWithSnomed() throws {
         let clock = TestClock()
         let lw = Principal(userID: UserID("lw"), role: .linkWorker, organisationID: nil, displayName: "Lee")

@@ -56,6 +56,19 @@ struct CaseUpdate {
     }
 }
 
+/// A scheme's casework rules.
+public struct CaseworkRules: Sendable, Equatable {
+    /// Unsuccessful attempts in a row after which a case becomes "unable to contact".
+    public var maxContactAttempts: Int
+    /// People a link worker takes on in a year before the supervisor is warned (guidance: 200–250).
+    public var yearlyCaseloadLimit: Int
+    public init(maxContactAttempts: Int = 3, yearlyCaseloadLimit: Int = 250) {
+        self.maxContactAttempts = maxContactAttempts
+        self.yearlyCaseloadLimit = yearlyCaseloadLimit
+    }
+    public static let standard = CaseworkRules()
+}
+
 /// Input for recording a contact.
 public struct ContactInput: Codable, Sendable {
     public var at: String?
@@ -93,6 +106,19 @@ extension Case {
         return update.change
     }
 
+    /// A supervisor allocates a waiting referral to a link worker's caseload.
+    public func allocate(to linkWorker: User?, by actor: Principal, env: CoreEnvironment) throws(LinkwellError) -> CaseChange {
+        guard actor.role == .supervisor else { throw .forbidden("Only a supervisor allocates referrals.") }
+        guard let linkWorker, linkWorker.role == .linkWorker, linkWorker.active else {
+            throw .invalid("linkWorkerId", "Choose an active link worker.")
+        }
+        var update = CaseUpdate(self, by: actor, env: env)
+        try update.move(to: .accepted, note: "Allocated to \(linkWorker.displayName)")
+        update.change.referral.linkWorkerID = linkWorker.id
+        update.messageBack(.accepted, "The social prescribing service has accepted the referral. A link worker (\(linkWorker.displayName)) will contact the person.")
+        return update.change
+    }
+
     /// The referral is not suitable for social prescribing; the referrer is told why.
     public func decline(reason: String?, by actor: Principal, env: CoreEnvironment) throws(LinkwellError) -> CaseChange {
         var v = Validator()
@@ -106,7 +132,8 @@ extension Case {
     }
 
     /// Records a conversation or an attempt; the first successful one makes the person "engaged".
-    public func recordContact(_ input: ContactInput, by actor: Principal, env: CoreEnvironment) throws(LinkwellError) -> CaseChange {
+    public func recordContact(_ input: ContactInput, by actor: Principal, env: CoreEnvironment,
+                              rules: CaseworkRules = .standard) throws(LinkwellError) -> CaseChange {
         var v = Validator()
         let mode = v.choice(input.mode, "mode", label: "Contact mode", as: ContactMode.self)
         let minutes = input.durationMinutes ?? 0
@@ -135,6 +162,11 @@ extension Case {
             update.messageBack(.firstSeen, "The person has been seen by their link worker.")
         case (.accepted, false), (.contactAttempted, false):
             try update.move(to: .contactAttempted)
+            let attempts = (contacts + update.change.contacts).filter { !$0.successful }.count
+            if attempts >= rules.maxContactAttempts {
+                try update.move(to: .unableToContact, note: "\(attempts) unsuccessful attempts")
+                update.messageBack(.closed, "The link worker was unable to contact the person after \(attempts) attempts, so the case has closed.")
+            }
         default:
             break
         }

@@ -5,10 +5,12 @@ import Foundation
 public struct CaseworkService: Sendable {
     public let store: any LinkwellStore
     public let env: CoreEnvironment
+    public let rules: CaseworkRules
 
-    public init(store: any LinkwellStore, env: CoreEnvironment) {
+    public init(store: any LinkwellStore, env: CoreEnvironment, rules: CaseworkRules = .standard) {
         self.store = store
         self.env = env
+        self.rules = rules
     }
 
     /// Who is asking and through which route (for the audit trail).
@@ -100,6 +102,37 @@ public struct CaseworkService: Sendable {
             throw LinkwellError.forbidden("Only link workers accept referrals.")
         }
         return try await act(on: id, r) { [env] in try $0.accept(by: r.principal, env: env) }
+    }
+
+    /// A supervisor puts a waiting referral on a link worker's caseload.
+    public func allocate(_ id: ReferralID, linkWorkerID: String?, _ r: Request) async throws -> Case {
+        let linkWorker = try await linkWorkerID.flatMap { $0.isEmpty ? nil : $0 }.asyncMap { try await store.user(id: UserID($0)) } ?? nil
+        return try await act(on: id, r) { [env] in try $0.allocate(to: linkWorker, by: r.principal, env: env) }
+    }
+
+    /// Each link worker's load: people on the caseload now, and people taken on in the last 12 months
+    /// against the scheme's yearly limit.
+    public struct Caseload: Codable, Sendable, Equatable {
+        public var linkWorkerID: UserID
+        public var name: String
+        public var open: Int
+        public var takenOnInLastYear: Int
+        public var yearlyLimit: Int
+        public var overLimit: Bool
+    }
+
+    public func caseloads(_ request: Request) async throws -> [Caseload] {
+        guard request.principal.role == .supervisor else { throw LinkwellError.forbidden("Only supervisors see the team's caseloads.") }
+        let yearAgo = env.now().addingTimeInterval(-365 * 86_400)
+        var result: [Caseload] = []
+        for user in try await store.users() where user.role == .linkWorker && user.active {
+            let rows = try await store.referrals(ReferralQuery(linkWorkerID: user.id, limit: Int.max / 2))
+            let taken = rows.filter { $0.receivedAt >= yearAgo }.count
+            result.append(Caseload(linkWorkerID: user.id, name: user.displayName, open: rows.filter { !$0.status.isFinal }.count,
+                                   takenOnInLastYear: taken, yearlyLimit: rules.yearlyCaseloadLimit,
+                                   overLimit: taken >= rules.yearlyCaseloadLimit))
+        }
+        return result
     }
 
     public func referOut(_ id: ReferralID, serviceID: String?, note: String?, _ r: Request) async throws -> Case {

@@ -23,7 +23,7 @@ public func buildApplication(
 public func buildRouter(configuration: WebConfiguration, store: any LinkwellStore,
                         env: CoreEnvironment) async throws -> Router<AppRequestContext> {
     let renderer = try await PageRenderer()
-    let casework = CaseworkService(store: store, env: env)
+    let casework = CaseworkService(store: store, env: env, rules: configuration.rules)
     let accounts = Accounts(store: store, env: env, configuration: configuration)
     let assets = try StaticAssets()
 

@@ -1,4 +1,5 @@
 import Foundation
+import LinkwellCore
 
 /// Settings of the web application, read once by the command line into typed values.
 public struct WebConfiguration: Sendable {
@@ -12,10 +13,13 @@ public struct WebConfiguration: Sendable {
     public var sessionMaxAge: TimeInterval
     /// bcrypt work factor for new password hashes.
     public var bcryptCost: UInt8
+    /// The scheme's casework rules (contact attempts, caseload limit).
+    public var rules: CaseworkRules
 
     public init(host: String = "127.0.0.1", port: Int = 8080, secureCookies: Bool = false,
                 sessionIdleTimeout: TimeInterval = 30 * 60, sessionMaxAge: TimeInterval = 12 * 3600,
-                bcryptCost: UInt8 = 12) {
+                bcryptCost: UInt8 = 12, rules: CaseworkRules = .standard) {
+        self.rules = rules
         self.host = host
         self.port = port
         self.secureCookies = secureCookies

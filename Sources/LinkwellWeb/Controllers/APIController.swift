@@ -56,6 +56,7 @@ struct APIController: Sendable {
 
     struct ReasonInput: Codable, Sendable { var reason: String?; var note: String? }
     struct RatingInput: Codable, Sendable { var rating: Int? }
+    struct AllocationInput: Codable, Sendable { var linkWorkerId: String? }
     struct OnwardInput: Codable, Sendable { var serviceId: String?; var note: String? }
     struct StatusInput: Codable, Sendable { var status: String?; var note: String? }
     struct AttendanceInput: Codable, Sendable { var sessionDate: String?; var attended: Bool? }
@@ -90,7 +91,19 @@ struct APIController: Sendable {
             return try await caseJSON(try await casework.accept(ReferralID(try context.parameters.require("id")), .init(p, route: request.routeDescription)), for: p)
         }
         work(api, "decline", ReasonInput.self) { c, input, p, env in try c.decline(reason: input.reason, by: p, env: env) }
-        work(api, "contacts", ContactInput.self) { c, input, p, env in try c.recordContact(input, by: p, env: env) }
+        work(api, "contacts", ContactInput.self) { [rules = casework.rules] c, input, p, env in
+            try c.recordContact(input, by: p, env: env, rules: rules)
+        }
+        api.post("referrals/:id/allocate") { request, context in
+            let p = try context.require(.supervisor)
+            let input = try await request.json(AllocationInput.self)
+            return try await caseJSON(try await casework.allocate(ReferralID(try context.parameters.require("id")), linkWorkerID: input.linkWorkerId,
+                                                                  .init(p, route: request.routeDescription)), for: p)
+        }
+        api.get("caseloads") { request, context in
+            let p = try context.require(.supervisor)
+            return json(try await casework.caseloads(.init(p, route: request.routeDescription)))
+        }
         work(api, "plan", PlanInput.self) { c, input, p, env in try c.agreePlan(input, by: p, env: env) }
         work(api, "close", ReasonInput.self) { c, input, p, env in try c.close(reason: input.reason, note: input.note, by: p, env: env) }
         api.post("referrals/:id/goals/:goal/ratings") { request, context in

@@ -77,6 +77,7 @@ struct CasePagesController: Sendable {
             let messages = principal.role == .referrer ? try await casework.messages(r) : []
             var page = CaseloadPage(role: principal.role, rows: rows, messages: messages, names: UserNames(try await store.users()))
             if principal.role != .referrer { page.setDue(try await OutcomeService(casework: casework).dueMeasures(r)) }
+            if principal.role == .supervisor { page.setCaseloads(try await casework.caseloads(r)) }
             return HTML(renderer.render("caseload", View(title: page.heading, context: context, page: page)))
         }
         router.get("/referrals/:id") { request, context in
@@ -86,9 +87,9 @@ struct CasePagesController: Sendable {
         // Casework actions: each reads a CSRF-checked form, acts, and returns to the case page.
         action(router, "accept") { c, _, p, env in try c.accept(by: p, env: env) }
         action(router, "decline") { c, f, p, env in try c.decline(reason: f["reason"], by: p, env: env) }
-        action(router, "contacts") { c, f, p, env in
+        action(router, "contacts") { [rules = casework.rules] c, f, p, env in
             try c.recordContact(ContactInput(at: f["at"], mode: f["mode"], durationMinutes: f.int("durationMinutes"),
-                                             successful: f["successful"] != "no", notes: f["notes"]), by: p, env: env)
+                                             successful: f["successful"] != "no", notes: f["notes"]), by: p, env: env, rules: rules)
         }
         action(router, "plan") { c, f, p, env in
             try c.agreePlan(PlanInput(whatMatters: f["whatMatters"], goals: f.all("goals")), by: p, env: env)
@@ -98,6 +99,11 @@ struct CasePagesController: Sendable {
             try c.updateOnward(OnwardReferralID(f["onwardId"] ?? ""), to: f["status"], note: f["note"], by: p, env: env)
         }
         action(router, "close") { c, f, p, env in try c.close(reason: f["reason"], note: f["note"], by: p, env: env) }
+        router.post("/referrals/:id/allocate") { request, context in
+            try await perform(request, context) { form, r in
+                try await casework.allocate(ReferralID(try context.parameters.require("id")), linkWorkerID: form["linkWorkerId"], r)
+            }
+        }
         router.post("/referrals/:id/onward") { request, context in
             try await perform(request, context) { form, r in
                 try await casework.referOut(ReferralID(try context.parameters.require("id")), serviceID: form["serviceId"], note: form["note"], r)
@@ -148,6 +154,11 @@ struct CasePagesController: Sendable {
             html = renderer.render("referral_referrer", View(title: "Referral for \(page.personName)", context: context, page: page, errors: errors, notice: notice))
         } else {
             var page = CasePage(found, names: names, services: try await store.services(), organisations: try await store.organisations())
+            if principal.role == .supervisor && page.canAccept {
+                page.linkWorkers = try await casework.caseloads(.init(principal, route: request.routeDescription)).map {
+                    Choice($0.linkWorkerID.rawValue, "\($0.name) — \($0.open) open, \($0.takenOnInLastYear)/\($0.yearlyLimit) this year" + ($0.overLimit ? " (over the limit)" : ""))
+                }
+            }
             let outcomes = OutcomeService(casework: casework)
             page.outcomes = CaseOutcomesPanel(instruments: try await outcomes.instruments(), trajectories: try await outcomes.trajectories(of: found))
             html = renderer.render("referral", View(title: page.personName, context: context, page: page, errors: errors, notice: notice))

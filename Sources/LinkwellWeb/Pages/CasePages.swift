@@ -67,6 +67,9 @@ public struct CasePage: Sendable {
     public var closingReason: String
     /// Outcome measures: set by the controller, which loads them separately.
     public var outcomes: CaseOutcomesPanel?
+    /// For a supervisor allocating a waiting referral: the link workers with their current load.
+    public var linkWorkers: [Choice] = [] { didSet { hasLinkWorkers = !linkWorkers.isEmpty } }
+    public var hasLinkWorkers = false
 
     public init(_ c: Case, names: UserNames, services: [Service], organisations: [Organisation]) {
         let r = c.referral, p = c.person
@@ -193,6 +196,16 @@ public struct CaseloadPage: Sendable {
     /// Outcome measures due on the caseload (link workers and supervisors).
     public var due: [Due] = []
     public var hasDue = false
+
+    public struct Load: Sendable { public var name, open, taken: String; public var overLimit: Bool }
+    /// The team's caseloads (supervisors).
+    public var caseloads: [Load] = []
+    public var hasCaseloads = false
+
+    public mutating func setCaseloads(_ loads: [CaseworkService.Caseload]) {
+        caseloads = loads.map { Load(name: $0.name, open: String($0.open), taken: "\($0.takenOnInLastYear) of \($0.yearlyLimit)", overLimit: $0.overLimit) }
+        hasCaseloads = !caseloads.isEmpty
+    }
 
     public mutating func setDue(_ measures: [OutcomeService.DueMeasure]) {
         due = measures.map {
