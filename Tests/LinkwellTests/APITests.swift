@@ -197,6 +197,49 @@ struct APITests {
         }
     }
 
+    @Test("Safeguarding: escalate, acknowledge (only by its recipient), review, resolve; overdue ones are highlighted", arguments: TestBackend.available)
+    func safeguarding(backend: TestBackend) async throws {
+        try await withAPI(backend) { api in
+            let s = api.s
+            let id = try #require(try await api.call(.post, "/api/v1/referrals", as: s.referrer, json: Self.referralJSON, expect: .created)["id"] as? String)
+            try await api.call(.post, "/api/v1/referrals/\(id)/accept", as: s.linkWorker, expect: .ok)
+            try await api.call(.post, "/api/v1/referrals/\(id)/concerns", as: s.linkWorker, json: #"{"description":"","escalateTo":"referrer"}"#, expect: .unprocessableContent)
+            let raised = try await api.call(.post, "/api/v1/referrals/\(id)/concerns", as: s.linkWorker,
+                                            json: #"{"description":"Disclosed financial abuse by a relative","escalateTo":"referrer"}"#, expect: .ok)
+            let concern = try #require((raised["concerns"] as? [[String: Any]])?.first?["id"] as? String)
+            let gp = try await api.call(.post, "/api/v1/referrals/\(id)/concerns", as: s.linkWorker,
+                                        json: #"{"description":"Falls at home","escalateTo":"gp"}"#, expect: .ok)
+            let gpConcern = try #require((gp["concerns"] as? [[String: Any]])?.last?["id"] as? String)
+
+            // The referrer sees it waiting; the supervisor sees it overdue after 48 hours.
+            let pending = try await api.call(.get, "/api/v1/safeguarding", as: s.referrer, expect: .ok)["list"] as? [[String: Any]]
+            #expect(pending?.count == 1)
+            s.clock.advance(seconds: 49 * 3600)
+            let queue = try await api.call(.get, "/api/v1/safeguarding", as: s.supervisor, expect: .ok)["list"] as? [[String: Any]]
+            #expect(queue?.count == 2 && queue?.allSatisfy { $0["overdue"] as? Bool == true } == true)
+
+            try await api.call(.post, "/api/v1/referrals/\(id)/concerns/\(concern)/resolve", as: s.linkWorker, json: #"{"resolution":"Done"}"#, expect: .conflict)
+            try await api.call(.post, "/api/v1/referrals/\(id)/concerns/\(concern)/acknowledge", as: s.linkWorker, json: "{}", expect: .forbidden)
+            try await api.call(.post, "/api/v1/referrals/\(id)/concerns/\(concern)/acknowledge", as: s.otherReferrer, json: "{}", expect: .notFound)
+            let mine = try await api.call(.post, "/api/v1/referrals/\(id)/concerns/\(concern)/acknowledge", as: s.referrer, json: "{}", expect: .ok)
+            #expect((mine["escalations"] as? [[String: Any]])?.first?["acknowledgedAt"] != nil)
+            try await api.call(.post, "/api/v1/referrals/\(id)/concerns/\(concern)/acknowledge", as: s.referrer, json: "{}", expect: .conflict)
+            try await api.call(.post, "/api/v1/referrals/\(id)/concerns/\(gpConcern)/acknowledge", as: s.linkWorker, json: "{}", expect: .unprocessableContent)
+            try await api.call(.post, "/api/v1/referrals/\(id)/concerns/\(gpConcern)/acknowledge", as: s.linkWorker,
+                               json: #"{"acknowledgedByName":"Dr Khan, by phone"}"#, expect: .ok)
+            try await api.call(.post, "/api/v1/referrals/\(id)/concerns/\(concern)/review", as: s.linkWorker, json: "{}", expect: .forbidden)
+            try await api.call(.post, "/api/v1/referrals/\(id)/concerns/\(concern)/review", as: s.supervisor, json: "{}", expect: .ok)
+            try await api.call(.post, "/api/v1/referrals/\(id)/concerns/\(concern)/resolve", as: s.linkWorker, json: "{}", expect: .unprocessableContent)
+            try await api.call(.post, "/api/v1/referrals/\(id)/concerns/\(concern)/resolve", as: s.linkWorker,
+                               json: #"{"resolution":"Adult social care took the referral"}"#, expect: .ok)
+            let stored = try #require(try await s.store.loadCase(ReferralID(id))).concerns
+            #expect(stored.count == 2, "resolved concerns stay on the record")
+            #expect(stored[0].resolvedBy == s.linkWorker.id && stored[0].reviewedBy == s.supervisor.id && stored[0].acknowledgedBy == s.referrer.id)
+            #expect(stored[1].acknowledgedByName == "Dr Khan, by phone")
+            #expect(try await s.store.safeguardingConcerns(openOnly: true, recipientID: nil).map(\.id) == [gpConcern])
+        }
+    }
+
     @Test func openAPIDocumentIsServed() async throws {
         try await withAPI(.memory) { api in
             let response = try await api.client.execute(uri: "/openapi.json", method: .get)

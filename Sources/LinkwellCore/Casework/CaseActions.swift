@@ -62,9 +62,12 @@ public struct CaseworkRules: Sendable, Equatable {
     public var maxContactAttempts: Int
     /// People a link worker takes on in a year before the supervisor is warned (guidance: 200–250).
     public var yearlyCaseloadLimit: Int
-    public init(maxContactAttempts: Int = 3, yearlyCaseloadLimit: Int = 250) {
+    /// Hours after which an unacknowledged safeguarding escalation is highlighted to supervisors.
+    public var acknowledgementHours: Int
+    public init(maxContactAttempts: Int = 3, yearlyCaseloadLimit: Int = 250, acknowledgementHours: Int = 48) {
         self.maxContactAttempts = maxContactAttempts
         self.yearlyCaseloadLimit = yearlyCaseloadLimit
+        self.acknowledgementHours = acknowledgementHours
     }
     public static let standard = CaseworkRules()
 }

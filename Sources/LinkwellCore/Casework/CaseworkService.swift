@@ -78,12 +78,14 @@ public struct CaseworkService: Sendable {
     /// Loads the case, checks the caller may work on it, applies the action and stores the change.
     /// A lost race is retried on fresh state, so the loser gets the domain's own answer (e.g.
     /// "already accepted") rather than a storage error.
+    /// `casework: false` lets anyone who may read the case try the action (the action itself then
+    /// checks who may do it, e.g. only the referrer acknowledges an escalation to them).
     @discardableResult
-    public func act(on id: ReferralID, _ request: Request,
+    public func act(on id: ReferralID, _ request: Request, casework: Bool = true,
                     _ action: @Sendable (Case) async throws -> CaseChange) async throws -> Case {
         for attempt in 1...5 {
             let current = try await readCase(id, request)
-            guard AccessPolicy.canWork(current, request.principal) else {
+            guard !casework || AccessPolicy.canWork(current, request.principal) else {
                 throw LinkwellError.forbidden("Only the case's link worker or a supervisor can do this.")
             }
             let change = try await action(current)
@@ -138,6 +140,34 @@ public struct CaseworkService: Sendable {
     public func referOut(_ id: ReferralID, serviceID: String?, note: String?, _ r: Request) async throws -> Case {
         let service = try await serviceID.flatMap { $0.isEmpty ? nil : $0 }.asyncMap { try await store.service(id: ServiceID($0)) }
         return try await act(on: id, r) { [env] in try $0.referOut(to: service ?? nil, note: note, by: r.principal, env: env) }
+    }
+
+    // MARK: Safeguarding
+
+    /// An open concern as a queue shows it.
+    public struct ConcernItem: Codable, Sendable, Equatable {
+        public var concern: SafeguardingConcern
+        public var personName: String
+        /// Unacknowledged for longer than the scheme allows.
+        public var overdue: Bool
+    }
+
+    /// Supervisors: every open concern, overdue escalations first. Referrers: escalations waiting for
+    /// their acknowledgement.
+    public func concernQueue(_ request: Request) async throws -> [ConcernItem] {
+        let p = request.principal
+        let concerns: [SafeguardingConcern]
+        switch p.role {
+        case .supervisor: concerns = try await store.safeguardingConcerns(openOnly: true, recipientID: nil)
+        case .referrer: concerns = try await store.safeguardingConcerns(openOnly: true, recipientID: p.userID).filter { !$0.isAcknowledged }
+        default: throw LinkwellError.forbidden("Safeguarding queues are for supervisors and referrers.")
+        }
+        let limit = TimeInterval(rules.acknowledgementHours) * 3600
+        let names = Dictionary(try await store.referrals(ReferralQuery(limit: Int.max / 2)).map { ($0.id, $0.personName) }, uniquingKeysWith: { a, _ in a })
+        try await audit(request, action: "list", type: "safeguarding_queue", id: p.userID.rawValue, allowed: true)
+        return concerns.map {
+            ConcernItem(concern: $0, personName: names[$0.referralID] ?? "", overdue: !$0.isAcknowledged && env.now().timeIntervalSince($0.raisedAt) > limit)
+        }.sorted { ($0.overdue ? 0 : 1, $0.concern.raisedAt) < ($1.overdue ? 0 : 1, $1.concern.raisedAt) }
     }
 
     // MARK: Providers

@@ -13,11 +13,13 @@ public struct Case: Codable, Sendable, Equatable {
     public var onwardEvents: [OnwardEvent]
     public var attendance: [AttendanceReport]
     public var messages: [MessageBack]
+    public var concerns: [SafeguardingConcern]
 
     public init(person: Person, referral: Referral, events: [ReferralEvent] = [], contacts: [Contact] = [],
                 plan: Plan? = nil, goals: [Goal] = [], goalRatings: [GoalRating] = [],
                 onwardReferrals: [OnwardReferral] = [], onwardEvents: [OnwardEvent] = [],
-                attendance: [AttendanceReport] = [], messages: [MessageBack] = []) {
+                attendance: [AttendanceReport] = [], messages: [MessageBack] = [], concerns: [SafeguardingConcern] = []) {
+        self.concerns = concerns
         self.person = person
         self.referral = referral
         self.events = events
@@ -58,6 +60,8 @@ public struct CaseChange: Sendable, Equatable {
     public var onwardEvents: [OnwardEvent] = []
     public var attendance: [AttendanceReport] = []
     public var messages: [MessageBack] = []
+    /// Inserted or replaced by id (concerns are never deleted).
+    public var concerns: [SafeguardingConcern] = []
 
     public init(expectedVersion: Int, referral: Referral) {
         self.expectedVersion = expectedVersion
@@ -83,6 +87,13 @@ public struct CaseChange: Sendable, Equatable {
         next.onwardEvents += onwardEvents
         next.attendance += attendance
         next.messages += messages
+        for concern in concerns {
+            if let index = next.concerns.firstIndex(where: { $0.id == concern.id }) {
+                next.concerns[index] = concern
+            } else {
+                next.concerns.append(concern)
+            }
+        }
         return next
     }
 }

@@ -97,6 +97,8 @@ public protocol CaseStore: Sendable {
     func onwardReferrals(organisationID: OrganisationID) async throws -> [OnwardSummary]
     /// Messages back addressed to a referrer, newest first.
     func messages(recipientID: UserID) async throws -> [MessageBack]
+    /// Safeguarding concerns, oldest first: open ones only, and/or those escalated to one user.
+    func safeguardingConcerns(openOnly: Bool, recipientID: UserID?) async throws -> [SafeguardingConcern]
 }
 
 /// Users, organisations, sessions and API tokens.

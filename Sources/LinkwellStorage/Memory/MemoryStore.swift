@@ -79,6 +79,12 @@ public actor MemoryStore: LinkwellStore {
             .sorted { ($0.createdAt, $0.id) > ($1.createdAt, $1.id) }
     }
 
+    public func safeguardingConcerns(openOnly: Bool, recipientID: UserID?) async throws -> [SafeguardingConcern] {
+        cases.values.flatMap(\.concerns)
+            .filter { (!openOnly || $0.isOpen) && (recipientID == nil || $0.recipientID == recipientID) }
+            .sorted { ($0.raisedAt, $0.id) < ($1.raisedAt, $1.id) }
+    }
+
     // MARK: AccountStore
 
     public func createUser(_ user: User) async throws {

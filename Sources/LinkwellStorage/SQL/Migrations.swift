@@ -193,5 +193,34 @@ enum Migrations {
                 """,
             ].map(flavor.render)
         },
+        Migration(version: 3, name: "safeguarding concerns") { flavor in
+            var statements = [
+                """
+                CREATE TABLE safeguarding_concerns (
+                    seq {seq}, id {id} NOT NULL UNIQUE, referral_id {id} NOT NULL REFERENCES referrals(id),
+                    description TEXT NOT NULL, raised_by {id} NOT NULL REFERENCES users(id), raised_at {ts} NOT NULL,
+                    escalated_to TEXT NOT NULL, recipient_id {id} REFERENCES users(id),
+                    acknowledged_by {id} REFERENCES users(id), acknowledged_by_name TEXT NOT NULL, acknowledged_at {ts},
+                    reviewed_by {id} REFERENCES users(id), reviewed_at {ts},
+                    resolved_by {id} REFERENCES users(id), resolved_at {ts}, resolution TEXT NOT NULL)
+                """,
+                "CREATE INDEX safeguarding_concerns_referral ON safeguarding_concerns(referral_id)",
+                "CREATE INDEX safeguarding_concerns_recipient ON safeguarding_concerns(recipient_id)",
+            ]
+            // Nothing about risk is ever deleted: only resolved, with who and why.
+            switch flavor {
+            case .sqlite:
+                statements.append("CREATE TRIGGER safeguarding_concerns_no_delete BEFORE DELETE ON safeguarding_concerns BEGIN SELECT RAISE(ABORT, 'safeguarding concerns cannot be deleted'); END")
+            case .postgres:
+                statements += [
+                    """
+                    CREATE FUNCTION safeguarding_concerns_keep() RETURNS trigger LANGUAGE plpgsql AS $$
+                    BEGIN RAISE EXCEPTION 'safeguarding concerns cannot be deleted'; END $$
+                    """,
+                    "CREATE TRIGGER safeguarding_concerns_no_delete BEFORE DELETE ON safeguarding_concerns FOR EACH ROW EXECUTE FUNCTION safeguarding_concerns_keep()",
+                ]
+            }
+            return statements.map(flavor.render)
+        },
     ]
 }

@@ -109,7 +109,8 @@ public final class SQLStore: LinkwellStore {
                 onwardReferrals: try await children("onward_referrals", OnwardReferral.self),
                 onwardEvents: try await db.raw("SELECT * FROM onward_events WHERE onward_referral_id IN (\(unsafeRaw: onwardIn)\(bind: id)) ORDER BY seq").all(decoding: OnwardEvent.self, keyDecodingStrategy: fromColumns),
                 attendance: try await db.raw("SELECT * FROM attendance_reports WHERE onward_referral_id IN (\(unsafeRaw: onwardIn)\(bind: id)) ORDER BY seq").all(decoding: AttendanceReport.self, keyDecodingStrategy: fromColumns),
-                messages: try await children("messages_back", MessageBack.self))
+                messages: try await children("messages_back", MessageBack.self),
+                concerns: try await children("safeguarding_concerns", SafeguardingConcern.self))
         }
     }
 
@@ -142,7 +143,20 @@ public final class SQLStore: LinkwellStore {
             try await Self.insert(change.onwardEvents, into: "onward_events", db)
             try await Self.insert(change.attendance, into: "attendance_reports", db)
             try await Self.insert(change.messages, into: "messages_back", db)
+            for concern in change.concerns {
+                try await db.insert(into: "safeguarding_concerns").model(concern, keyEncodingStrategy: toColumns, nilEncodingStrategy: .asNil)
+                    .onConflict(with: ["id"]) { try $0.set(excludedContentOf: concern, keyEncodingStrategy: toColumns, nilEncodingStrategy: .asNil) }
+                    .run()
+            }
         }
+    }
+
+    public func safeguardingConcerns(openOnly: Bool, recipientID: UserID?) async throws -> [SafeguardingConcern] {
+        var sql = SQLQueryString("SELECT * FROM safeguarding_concerns WHERE 1 = 1")
+        if openOnly { sql.appendInterpolation(unsafeRaw: " AND resolved_at IS NULL") }
+        if let recipientID { sql.appendInterpolation(unsafeRaw: " AND recipient_id = "); sql.appendInterpolation(bind: recipientID) }
+        sql.appendInterpolation(unsafeRaw: " ORDER BY raised_at, id")
+        return try await all(sql)
     }
 
     public func referrals(_ query: ReferralQuery) async throws -> [ReferralSummary] {

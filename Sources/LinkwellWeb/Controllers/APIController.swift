@@ -18,6 +18,8 @@ struct APIController: Sendable {
         var events: [ReferralEvent]
         var messages: [MessageBack]
         var onwardReferrals: [Onward]
+        /// Safeguarding escalations to this referrer.
+        var escalations: [SafeguardingConcern]
     }
 
     struct ProviderReferral: Codable, Sendable {
@@ -57,6 +59,8 @@ struct APIController: Sendable {
     struct ReasonInput: Codable, Sendable { var reason: String?; var note: String? }
     struct RatingInput: Codable, Sendable { var rating: Int? }
     struct AllocationInput: Codable, Sendable { var linkWorkerId: String? }
+    struct ConcernInput: Codable, Sendable { var description: String?; var escalateTo: String? }
+    struct ConcernStepInput: Codable, Sendable { var acknowledgedByName: String?; var resolution: String? }
     struct OnwardInput: Codable, Sendable { var serviceId: String?; var note: String? }
     struct StatusInput: Codable, Sendable { var status: String?; var note: String? }
     struct AttendanceInput: Codable, Sendable { var sessionDate: String?; var attended: Bool? }
@@ -99,6 +103,30 @@ struct APIController: Sendable {
             let input = try await request.json(AllocationInput.self)
             return try await caseJSON(try await casework.allocate(ReferralID(try context.parameters.require("id")), linkWorkerID: input.linkWorkerId,
                                                                   .init(p, route: request.routeDescription)), for: p)
+        }
+        work(api, "concerns", ConcernInput.self) { c, input, p, env in
+            try c.raiseConcern(input.description, escalateTo: input.escalateTo, by: p, env: env)
+        }
+        api.post("referrals/:id/concerns/:concern/:step") { request, context in
+            let p = try context.require(.referrer, .linkWorker, .supervisor)
+            let input = try await request.json(ConcernStepInput.self)
+            let concern = try context.parameters.require("concern")
+            let step = try context.parameters.require("step")
+            guard ["acknowledge", "review", "resolve"].contains(step) else { throw LinkwellError.notFound("action") }
+            // Acknowledging is for whoever the escalation went to; the other steps are casework.
+            let updated = try await casework.act(on: ReferralID(try context.parameters.require("id")), .init(p, route: request.routeDescription),
+                                                 casework: step != "acknowledge") { [env = casework.env] c in
+                switch step {
+                case "acknowledge": try c.acknowledgeConcern(concern, externalName: input.acknowledgedByName, by: p, env: env)
+                case "review": try c.reviewConcern(concern, by: p, env: env)
+                default: try c.resolveConcern(concern, resolution: input.resolution, by: p, env: env)
+                }
+            }
+            return try await caseJSON(updated, for: p)
+        }
+        api.get("safeguarding") { request, context in
+            let p = try context.require(.referrer, .supervisor)
+            return json(try await casework.concernQueue(.init(p, route: request.routeDescription)))
         }
         api.get("caseloads") { request, context in
             let p = try context.require(.supervisor)
@@ -201,7 +229,7 @@ struct APIController: Sendable {
             response = json(ReferrerCase(id: c.referral.id, status: c.referral.status, receivedAt: c.referral.receivedAt,
                                          firstSeenAt: c.firstSeenAt, closingReason: c.referral.closingReason, events: c.events,
                                          messages: c.messages.filter { $0.recipientID == p.userID },
-                                         onwardReferrals: onward), status: status)
+                                         onwardReferrals: onward, escalations: c.concerns.filter { $0.recipientID == p.userID }), status: status)
         } else {
             response = json(c, status: status)
         }

@@ -76,6 +76,7 @@ struct CasePagesController: Sendable {
             let rows = try await casework.caseload(r)
             let messages = principal.role == .referrer ? try await casework.messages(r) : []
             var page = CaseloadPage(role: principal.role, rows: rows, messages: messages, names: UserNames(try await store.users()))
+            if principal.role == .referrer || principal.role == .supervisor { page.setConcerns(try await casework.concernQueue(r)) }
             if principal.role != .referrer { page.setDue(try await OutcomeService(casework: casework).dueMeasures(r)) }
             if principal.role == .supervisor { page.setCaseloads(try await casework.caseloads(r)) }
             return HTML(renderer.render("caseload", View(title: page.heading, context: context, page: page)))
@@ -99,6 +100,19 @@ struct CasePagesController: Sendable {
             try c.updateOnward(OnwardReferralID(f["onwardId"] ?? ""), to: f["status"], note: f["note"], by: p, env: env)
         }
         action(router, "close") { c, f, p, env in try c.close(reason: f["reason"], note: f["note"], by: p, env: env) }
+        action(router, "concern") { c, f, p, env in try c.raiseConcern(f["description"], escalateTo: f["escalateTo"], by: p, env: env) }
+        action(router, "concern-review") { c, f, p, env in try c.reviewConcern(f["concernId"] ?? "", by: p, env: env) }
+        action(router, "concern-resolve") { c, f, p, env in try c.resolveConcern(f["concernId"] ?? "", resolution: f["resolution"], by: p, env: env) }
+        // The referrer acknowledges an escalation to them; a link worker records an outside acknowledgement.
+        action(router, "concern-acknowledge", roles: [.referrer, .linkWorker, .supervisor]) { c, f, p, env in
+            try c.acknowledgeConcern(f["concernId"] ?? "", externalName: f["acknowledgedByName"], by: p, env: env)
+        }
+        router.get("/safeguarding") { request, context in
+            let principal = try context.require(.supervisor)
+            let items = try await casework.concernQueue(.init(principal, route: request.routeDescription))
+            let page = SafeguardingQueuePage(items, names: UserNames(try await store.users()), hours: casework.rules.acknowledgementHours)
+            return HTML(renderer.render("safeguarding", View(title: "Safeguarding", context: context, page: page)))
+        }
         router.post("/referrals/:id/allocate") { request, context in
             try await perform(request, context) { form, r in
                 try await casework.allocate(ReferralID(try context.parameters.require("id")), linkWorkerID: form["linkWorkerId"], r)
@@ -111,12 +125,14 @@ struct CasePagesController: Sendable {
         }
     }
 
-    /// Registers `POST /referrals/:id/<name>` for a pure casework action.
-    private func action(_ router: Router<AppRequestContext>, _ name: String,
+    /// Registers `POST /referrals/:id/<name>` for a pure casework action. Link workers and supervisors
+    /// only, unless other `roles` are given (the action itself then decides who may do it).
+    private func action(_ router: Router<AppRequestContext>, _ name: String, roles: [Role] = [.linkWorker, .supervisor],
                         _ body: @escaping @Sendable (Case, FormData, Principal, CoreEnvironment) throws -> CaseChange) {
+        let casework = roles == [.linkWorker, .supervisor]
         router.post("/referrals/:id/\(name)") { request, context in
-            try await perform(request, context) { form, r in
-                try await casework.act(on: ReferralID(try context.parameters.require("id")), r) { [env = casework.env] c in
+            try await perform(request, context, roles: roles) { form, r in
+                try await self.casework.act(on: ReferralID(try context.parameters.require("id")), r, casework: casework) { [env = self.casework.env] c in
                     try body(c, form, r.principal, env)
                 }
             }
@@ -124,9 +140,10 @@ struct CasePagesController: Sendable {
     }
 
     /// Runs an action from a form; on a refusal, shows the case again with the reason, having changed nothing.
-    private func perform(_ request: Request, _ context: AppRequestContext,
+    private func perform(_ request: Request, _ context: AppRequestContext, roles: [Role] = [.linkWorker, .supervisor],
                          _ body: (FormData, CaseworkService.Request) async throws -> Case) async throws -> Response {
-        let principal = try context.require(.linkWorker, .supervisor)
+        let principal = try context.requirePrincipal()
+        guard roles.contains(principal.role) else { throw LinkwellError.forbidden("This page is not available to your role.") }
         let form = try await request.verifiedForm(context)
         let r = CaseworkService.Request(principal, route: request.routeDescription)
         do {
@@ -150,10 +167,11 @@ struct CasePagesController: Sendable {
         let names = UserNames(try await store.users())
         let html: String
         if principal.role == .referrer {
-            let page = ReferrerCasePage(found, names: names, services: try await store.services())
+            let page = ReferrerCasePage(found, names: names, services: try await store.services(), viewer: principal.userID)
             html = renderer.render("referral_referrer", View(title: "Referral for \(page.personName)", context: context, page: page, errors: errors, notice: notice))
         } else {
             var page = CasePage(found, names: names, services: try await store.services(), organisations: try await store.organisations())
+            page.setConcerns(found.concerns, names: names, viewer: principal)
             if principal.role == .supervisor && page.canAccept {
                 page.linkWorkers = try await casework.caseloads(.init(principal, route: request.routeDescription)).map {
                     Choice($0.linkWorkerID.rawValue, "\($0.name) — \($0.open) open, \($0.takenOnInLastYear)/\($0.yearlyLimit) this year" + ($0.overLimit ? " (over the limit)" : ""))

@@ -67,6 +67,28 @@ public struct CasePage: Sendable {
     public var closingReason: String
     /// Outcome measures: set by the controller, which loads them separately.
     public var outcomes: CaseOutcomesPanel?
+    public struct Concern: Sendable {
+        public var id, description, raisedBy, raisedAt, escalatedTo, acknowledgement, review: String
+        public var resolution: String?
+        public var open, canAcknowledgeOutside, canReview, canResolve: Bool
+    }
+    public var concerns: [Concern] = []
+    public var hasOpenConcerns = false
+    public var escalationTargets = EscalationTarget.allCases.map { Choice($0.rawValue, $0.label) }
+
+    public mutating func setConcerns(_ list: [SafeguardingConcern], names: UserNames, viewer: Principal) {
+        concerns = list.map { c in
+            Concern(id: c.id, description: c.description, raisedBy: names[c.raisedBy], raisedAt: Format.dateTime(c.raisedAt),
+                    escalatedTo: c.escalatedTo.label,
+                    acknowledgement: c.acknowledgedAt.map { "Acknowledged by \(c.acknowledgedByName.isEmpty ? names[c.acknowledgedBy] : c.acknowledgedByName) on \(Format.dateTime($0))" } ?? "Not yet acknowledged",
+                    review: c.reviewedAt.map { "Reviewed by \(names[c.reviewedBy]) on \(Format.dateTime($0))" } ?? "Not yet reviewed by a supervisor",
+                    resolution: c.resolvedAt.map { "Resolved by \(names[c.resolvedBy]) on \(Format.dateTime($0)): \(c.resolution)" },
+                    open: c.isOpen, canAcknowledgeOutside: !c.isAcknowledged && c.recipientID == nil,
+                    canReview: viewer.role == .supervisor && c.reviewedAt == nil, canResolve: c.isOpen && c.isAcknowledged)
+        }
+        hasOpenConcerns = list.contains { $0.isOpen }
+    }
+
     /// For a supervisor allocating a waiting referral: the link workers with their current load.
     public var linkWorkers: [Choice] = [] { didSet { hasLinkWorkers = !linkWorkers.isEmpty } }
     public var hasLinkWorkers = false
@@ -150,8 +172,18 @@ public struct ReferrerCasePage: Sendable {
     public var onward: [Onward]
     public var events: [CasePage.Event]
 
-    public init(_ c: Case, names: UserNames, services: [Service]) {
+    public struct Escalation: Sendable { public var id, description, raisedAt, acknowledgedAt: String; public var acknowledged: Bool }
+    /// Safeguarding escalations to this referrer.
+    public var escalations: [Escalation]
+    public var hasEscalations: Bool
+
+    public init(_ c: Case, names: UserNames, services: [Service], viewer: UserID) {
         let r = c.referral
+        escalations = c.concerns.filter { $0.recipientID == viewer }.map {
+            Escalation(id: $0.id, description: $0.description, raisedAt: Format.dateTime($0.raisedAt),
+                       acknowledgedAt: $0.acknowledgedAt.map(Format.dateTime) ?? "", acknowledged: $0.isAcknowledged)
+        }
+        hasEscalations = !escalations.isEmpty
         let serviceName = Dictionary(services.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
         id = r.id.rawValue
         personName = c.person.fullName
@@ -197,6 +229,19 @@ public struct CaseloadPage: Sendable {
     public var due: [Due] = []
     public var hasDue = false
 
+    public struct PendingConcern: Sendable { public var referralID, personName, raisedAt, escalatedTo: String; public var overdue, acknowledged: Bool }
+    /// Referrers: escalations waiting for their acknowledgement. Supervisors: every open concern.
+    public var concerns: [PendingConcern] = []
+    public var hasConcerns = false
+
+    public mutating func setConcerns(_ items: [CaseworkService.ConcernItem]) {
+        concerns = items.map {
+            PendingConcern(referralID: $0.concern.referralID.rawValue, personName: $0.personName, raisedAt: Format.dateTime($0.concern.raisedAt),
+                           escalatedTo: $0.concern.escalatedTo.label, overdue: $0.overdue, acknowledged: $0.concern.isAcknowledged)
+        }
+        hasConcerns = !concerns.isEmpty
+    }
+
     public struct Load: Sendable { public var name, open, taken: String; public var overLimit: Bool }
     /// The team's caseloads (supervisors).
     public var caseloads: [Load] = []
@@ -238,5 +283,27 @@ public struct CaseloadPage: Sendable {
         ]
         self.messages = messages.map { Message(at: Format.dateTime($0.createdAt), label: $0.kind.label, body: $0.body, referralID: $0.referralID.rawValue) }
         hasMessages = !messages.isEmpty
+    }
+}
+
+/// The supervisors' safeguarding queue: every open concern, overdue escalations first.
+public struct SafeguardingQueuePage: Sendable {
+    public struct Row: Sendable {
+        public var referralID, personName, description, raisedBy, raisedAt, escalatedTo, status: String
+        public var overdue, reviewed: Bool
+    }
+    public var rows: [Row]
+    public var isEmpty: Bool
+    public var hours: Int
+
+    public init(_ items: [CaseworkService.ConcernItem], names: UserNames, hours: Int) {
+        rows = items.map {
+            let c = $0.concern
+            return Row(referralID: c.referralID.rawValue, personName: $0.personName, description: c.description, raisedBy: names[c.raisedBy],
+                       raisedAt: Format.dateTime(c.raisedAt), escalatedTo: c.escalatedTo.label,
+                       status: c.isAcknowledged ? "Acknowledged" : "Waiting for acknowledgement", overdue: $0.overdue, reviewed: c.reviewedAt != nil)
+        }
+        isEmpty = rows.isEmpty
+        self.hours = hours
     }
 }

@@ -68,7 +68,7 @@ public struct View<Page>: @unchecked Sendable {
         case .referrer: [NavLink(label: "My referrals", href: "/referrals"), NavLink(label: "Make a referral", href: "/referrals/new")]
         case .linkWorker: [NavLink(label: "Caseload", href: "/referrals"), NavLink(label: "Make a referral", href: "/referrals/new")]
         case .supervisor: [NavLink(label: "Caseload", href: "/referrals"), NavLink(label: "Make a referral", href: "/referrals/new"),
-                           NavLink(label: "Outcomes", href: "/outcomes/cohorts")]
+                           NavLink(label: "Safeguarding", href: "/safeguarding"), NavLink(label: "Outcomes", href: "/outcomes/cohorts")]
         case .provider: [NavLink(label: "Referrals to us", href: "/provider")]
         case .admin: [NavLink(label: "Users", href: "/admin/users"), NavLink(label: "Instruments", href: "/admin/instruments"),
                       NavLink(label: "Audit trail", href: "/admin/audit")]
