@@ -233,3 +233,43 @@ struct SelfCompletionTests {
         try await s.store.shutdown()
     }
 }
+
+@Suite("Self-referral")
+struct SelfReferralTests {
+    @Test func aPersonRefersThemselfWithoutSigningIn() async throws {
+        let s = try await TestScheme.make(.sqlite)
+        var configuration = s.configuration
+        configuration.selfReferralsPerHour = 2
+        let router = try await buildRouter(configuration: configuration, store: s.store, env: s.env)
+        try await Application(router: router).test(.router) { client in
+            let visitor = WebPagesTests.Browser(client)
+            let (page, html) = try await visitor.go(.get, "/self-referral")
+            #expect(page.status == .ok && !html.contains("You are referring as"))
+            let token = try #require(WebPagesTests.Browser.hidden("_form", in: html))
+            var fields = ["_form": token, "person.givenName": "Rose", "person.familyName": "Hall", "person.dateOfBirth": "1950-02-03",
+                          "person.postcode": "LS9 6PL", "person.phone": "07700 900777", "needs": "loneliness",
+                          "personView": "I'd like to meet people"]
+            let (noConsent, problems) = try await visitor.go(.post, "/self-referral", form: fields)
+            #expect(noConsent.status == .unprocessableContent && problems.contains("consent to this referral"))
+            fields["_form"] = try #require(WebPagesTests.Browser.hidden("_form", in: problems))  // the form as shown again
+            fields["consent.given"] = "yes"
+            let (forged, _) = try await WebPagesTests.Browser(client).go(.post, "/self-referral", form: fields)
+            #expect(forged.status == .forbidden, "the form token must match this browser's cookie")
+            let (sent, confirmation) = try await visitor.go(.post, "/self-referral", form: fields)
+            #expect(sent.status == .ok && confirmation.contains("your referral has been sent") && !confirmation.contains("Rose"))
+            let stored = try await s.store.referrals(ReferralQuery())
+            #expect(stored.count == 1 && stored[0].referrerID == nil && stored[0].status == .received)
+            let c = try #require(try await s.store.loadCase(stored[0].id))
+            #expect(c.referral.sourceType == .selfReferral && c.referral.consent.givenBy == "Rose Hall" && c.referral.consent.method == .electronic)
+            #expect(c.referral.consent.purposes == [.socialPrescribing], "optional purposes are opt-in")
+            let (resent, _) = try await visitor.go(.post, "/self-referral", form: fields)
+            #expect(resent.status == .forbidden, "a sent form cannot be sent twice")
+            let (_, fresh) = try await visitor.go(.get, "/self-referral")
+            fields["_form"] = try #require(WebPagesTests.Browser.hidden("_form", in: fresh))
+            let (limited, _) = try await visitor.go(.post, "/self-referral", form: fields)
+            #expect(limited.status == .tooManyRequests)
+            #expect(try await s.store.referrals(ReferralQuery()).count == 1)
+        }
+        try await s.store.shutdown()
+    }
+}

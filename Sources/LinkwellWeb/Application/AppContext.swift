@@ -9,8 +9,12 @@ public struct AppRequestContext: RequestContext {
     /// The browser session, when signed in with a cookie (absent for API tokens).
     public var session: LoginSession?
 
+    /// The client's IP address (for rate limits; never logged with personal data).
+    public let clientAddress: String
+
     public init(source: Source) {
         coreContext = .init(source: source)
+        clientAddress = source.channel.remoteAddress?.ipAddress ?? "unknown"
     }
 
     /// The signed-in user, or `unauthenticated`.

@@ -34,7 +34,11 @@ public func buildRouter(configuration: WebConfiguration, store: any LinkwellStor
 
     router.get("/health") { _, _ in "ok" }
     assets.register(on: router)
-    SessionController(accounts: accounts, casework: casework, renderer: renderer, configuration: configuration).register(on: router)
+    let sessions = SessionController(accounts: accounts, casework: casework, renderer: renderer, configuration: configuration)
+    sessions.register(on: router)
+    SelfReferralController(casework: casework, renderer: renderer,
+                           limiter: RateLimiter(limit: configuration.selfReferralsPerHour, window: 3600),
+                           cookie: { sessions.cookie($0, $1, $2, maxAge: $3) }).register(on: router)
     CasePagesController(casework: casework, renderer: renderer).register(on: router)
     ProviderPagesController(casework: casework, renderer: renderer).register(on: router)
     AdminPagesController(accounts: accounts, renderer: renderer).register(on: router)

@@ -15,11 +15,14 @@ public struct WebConfiguration: Sendable {
     public var bcryptCost: UInt8
     /// The scheme's casework rules (contact attempts, caseload limit).
     public var rules: CaseworkRules
+    /// Self-referrals accepted from one client address per hour.
+    public var selfReferralsPerHour: Int
 
     public init(host: String = "127.0.0.1", port: Int = 8080, secureCookies: Bool = false,
                 sessionIdleTimeout: TimeInterval = 30 * 60, sessionMaxAge: TimeInterval = 12 * 3600,
-                bcryptCost: UInt8 = 12, rules: CaseworkRules = .standard) {
+                bcryptCost: UInt8 = 12, rules: CaseworkRules = .standard, selfReferralsPerHour: Int = 5) {
         self.rules = rules
+        self.selfReferralsPerHour = selfReferralsPerHour
         self.host = host
         self.port = port
         self.secureCookies = secureCookies

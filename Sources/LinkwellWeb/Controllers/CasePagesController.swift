@@ -25,7 +25,9 @@ struct CasePagesController: Sendable {
         var consentGiven: Bool
         var interpreterNeeded: Bool
 
-        init(_ form: FormData?) {
+        /// `purposesChecked`: whether the optional consent purposes start ticked (a professional's form
+        /// records consent already discussed; a self-referral asks the person to opt in).
+        init(_ form: FormData?, purposesChecked: Bool = true) {
             let f = form ?? FormData("")
             values = Values(nhsNumber: f["person.nhsNumber"] ?? "", givenName: f["person.givenName"] ?? "",
                             familyName: f["person.familyName"] ?? "", dateOfBirth: f["person.dateOfBirth"] ?? "",
@@ -44,7 +46,7 @@ struct CasePagesController: Sendable {
                 .evaluation: "Use their information, without their name, to evaluate the service",
             ]
             consentPurposes = ConsentPurpose.allCases.filter { $0 != .socialPrescribing }.map {
-                Choice($0.rawValue, purposeLabels[$0] ?? $0.rawValue, selected: form == nil || purposes.contains($0.rawValue))
+                Choice($0.rawValue, purposeLabels[$0] ?? $0.rawValue, selected: (form == nil && purposesChecked) || purposes.contains($0.rawValue))
             }
             feedback = [Choice("key_events", "At each key step (accepted, first seen, closed)", selected: f["feedbackPreference"] != "closing_only"),
                         Choice("closing_only", "Only when the case closes", selected: f["feedbackPreference"] == "closing_only")]

@@ -1,0 +1,60 @@
+import Foundation
+import Hummingbird
+import LinkwellCore
+
+/// The public self-referral form: no sign-in, consent captured, rate-limited per client address,
+/// and a confirmation that shows no personal details.
+struct SelfReferralController: Sendable {
+    let casework: CaseworkService
+    let renderer: PageRenderer
+    let limiter: RateLimiter
+    let cookie: @Sendable (Request, String, String, Int) -> Cookie
+
+    static let formCookie = "lw_selfreferral"
+
+    struct FormPage: Sendable {
+        var form: CasePagesController.ReferralForm
+        var formToken: String
+    }
+
+    struct Confirmation: Sendable { var reference: String }
+
+    func register(on router: Router<AppRequestContext>) {
+        router.get("/self-referral") { request, context in try page(request, context, form: nil, errors: [], status: .ok) }
+        router.post("/self-referral") { request, context -> Response in
+            let form = try await request.form()
+            // Double-submit token: the form must come from this site's own page.
+            guard let expected = request.cookies[Self.formCookie]?.value, let given = form["_form"], constantTimeEqual(expected, given) else {
+                return try page(request, context, form: form, errors: [FieldError("person.givenName", "The form expired. Please check your answers and send it again.")],
+                                status: .forbidden)
+            }
+            guard await limiter.allow(context.clientAddress, at: casework.env.now()) else {
+                return try page(request, context, form: form, errors: [FieldError("person.givenName", "Too many referrals have been sent from this connection. Please try again in an hour, or phone the service.")],
+                                status: .tooManyRequests)
+            }
+            var submission = ReferralSubmission(form: form)
+            submission.consent?.method = "electronic"
+            if (submission.consent?.givenBy ?? "").trimmingCharacters(in: .whitespaces).isEmpty {
+                submission.consent?.givenBy = [form["person.givenName"], form["person.familyName"]].compactMap { $0 }.joined(separator: " ")
+            }
+            do {
+                let created = try await casework.submitReferral(submission, by: nil)
+                let reference = String(created.referral.id.rawValue.prefix(8)).uppercased()
+                var response = try HTML(renderer.render("self_referral_done", View(title: "Referral sent", context: context, page: Confirmation(reference: reference))))
+                    .response(from: request, context: context)
+                response.setCookie(cookie(request, Self.formCookie, "", 0))
+                return response
+            } catch LinkwellError.invalid(let errors) {
+                return try page(request, context, form: form, errors: errors, status: .unprocessableContent)
+            }
+        }
+    }
+
+    func page(_ request: Request, _ context: AppRequestContext, form: FormData?, errors: [FieldError], status: HTTPResponse.Status) throws -> Response {
+        let token = Accounts.randomToken()
+        let view = View(title: "Refer yourself", context: context, page: FormPage(form: .init(form, purposesChecked: false), formToken: token), errors: errors)
+        var response = try HTML(renderer.render("self_referral", view), status: status).response(from: request, context: context)
+        response.setCookie(cookie(request, Self.formCookie, token, 3600))
+        return response
+    }
+}
