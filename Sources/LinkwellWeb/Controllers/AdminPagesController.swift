@@ -39,7 +39,7 @@ struct AdminPagesController: Sendable {
         router.get("/admin/audit") { request, context in
             _ = try context.require(.admin)
             let recordID = request.uri.queryParameters["record"].map(String.init) ?? ""
-            let events = try await store.auditEvents(recordID: recordID.isEmpty ? nil : recordID, limit: 500)
+            let events = try await store.auditEvents(recordID: recordID.isEmpty ? nil : recordID, limit: 200)
             let names = UserNames(try await store.users())
             let page = AuditPage(rows: events.map {
                 AuditPage.Row(at: Format.dateTime($0.at), actor: names[$0.actorID], action: $0.action, recordType: $0.recordType,
