@@ -97,7 +97,9 @@ public enum DemoScheme {
 
         let accounts = Accounts(store: store, env: .live, configuration: WebConfiguration(bcryptCost: bcryptCost))
         var users: [String: User] = [:]
-        for (email, name, role, org) in staff {
+        // The administrator is created last: it marks a complete demo, so a seed that failed half-way is
+        // not mistaken for a finished one.
+        for (email, name, role, org) in staff.dropFirst() {
             users[email] = try await accounts.createUser(email: email, displayName: name, role: role.rawValue,
                                                          organisationID: org.map { orgIDs[$0]!.rawValue }, password: password)
         }
@@ -169,7 +171,7 @@ public enum DemoScheme {
                     for _ in 0..<(stage == .unableToContact ? 3 : 1) {
                         try await act { c, p, e in try c.recordContact(ContactInput(mode: "phone", durationMinutes: 5, successful: false, notes: "No answer; left a message."), by: p, env: e) }
                     }
-                    if stage == .unableToContact { try await act { c, p, e in try c.end(as: .unableToContact, note: "Three attempts by phone and letter.", by: p, env: e) } }
+                    // The third unsuccessful attempt ends the case as "unable to contact" (the scheme's rule).
                     continue
                 }
                 try await act { c, p, e in try c.recordContact(ContactInput(mode: index % 2 == 0 ? "gp_practice" : "home_visit", durationMinutes: 45 + index % 30, successful: true, notes: "First conversation: talked about what matters."), by: p, env: e) }
@@ -195,7 +197,7 @@ public enum DemoScheme {
                     }
                 }
                 switch index % 5 {
-                case 0: continue  // still waiting for the provider
+                case 0: break  // still waiting for the provider
                 case 1:
                     try await provide { c, p, e in try c.respondToOnward(onwardID, accept: false, reason: "no_capacity", note: "Group is full until spring.", by: p, env: e) }
                 default:
@@ -207,14 +209,17 @@ public enum DemoScheme {
                 if stage == .review { continue }
                 if index % 6 != 0 && index % 4 != 0 {  // a realistic loss to follow-up
                     let gain = random.next(in: -1...4)
+                    let answer = { (x: Int) in min(10, max(0, x)) }
                     try await measure(timepoint: "follow_up",
-                                      [min(10, baseline[0] + gain), min(10, baseline[1] + gain / 2), min(10, max(0, baseline[2] + gain - 1)),
-                                       max(0, baseline[3] - gain)])
+                                      [answer(baseline[0] + gain), answer(baseline[1] + gain / 2), answer(baseline[2] + gain - 1),
+                                       answer(baseline[3] - gain)])
                 }
                 try await act { c, p, e in try c.rateGoal(c.goals[0].id, rating: 7, by: p, env: e) }
                 try await act { c, p, e in try c.close(reason: index % 3 == 0 ? "goals_met" : "connected_to_community", note: "Now attending regularly.", by: p, env: e) }
             }
         }
+        let (adminEmail, adminName, adminRole, _) = staff[0]
+        try await accounts.createUser(email: adminEmail, displayName: adminName, role: adminRole.rawValue, organisationID: nil, password: password)
         return logins
     }
 

@@ -149,7 +149,8 @@ class Screens:
         self.count += 1
         file = f"{self.prefix}{self.count:02d}-{name}.png"
         before = time.monotonic()
-        page.screenshot(path=str(self.folder / file), full_page=True)
+        # Generous: a full-page screenshot of a long page on a loaded 2-core CI machine can take seconds.
+        page.screenshot(path=str(self.folder / file), full_page=True, timeout=60_000)
         with self.log.open("a") as log:
             log.write(f"{before - self.started:7.2f}s  {file:<50} {page.url}  (screenshot {time.monotonic() - before:.2f}s)\n")
 
@@ -164,7 +165,7 @@ class User:
 
     def __init__(self, browser: Browser, base_url: str, email: str, label: str, shot: Screens):
         self.context: BrowserContext = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 900})
-        self.context.set_default_timeout(10_000)
+        self.context.set_default_timeout(30_000)
         self.page: Page = self.context.new_page()
         self.email, self.label, self.shot = email, label, shot
 
