@@ -41,6 +41,30 @@ struct StorageSuiteTests {
         #expect(try await s.store.referralID(forOnward: loaded.onwardReferrals[0].id) == id)
     }
 
+    @Test("Handover agreements and signposting round-trip", arguments: TestBackend.available)
+    func handoverAndSignposting(backend: TestBackend) async throws {
+        let s = try await TestScheme.make(backend)
+        defer { Task { try await s.store.shutdown() } }
+        let id = try await s.engagedReferral()
+        let lw = s.request(s.linkWorker)
+        await #expect(throws: LinkwellError.invalid("returnWindowDays", "The return window must be from 0 to 365 days.")) {
+            try await s.casework.referOut(id, serviceID: s.service.id.rawValue, note: nil, handover: HandoverInput(returnWindowDays: 400), lw)
+        }
+        let handover = HandoverInput(firstContact: "link_worker_introduces", followUpOwner: "provider", returnWindowDays: 30,
+                                     reportsNonAttendance: false, outcomeSharing: "Attendance and a short progress note")
+        _ = try await s.casework.referOut(id, serviceID: s.service.id.rawValue, note: "Bring boots", handover: handover, lw)
+        _ = try await s.casework.signpost(id, serviceID: s.otherService.id.rawValue, description: nil, lw)
+        _ = try await s.casework.signpost(id, serviceID: nil, description: "Leaflet about the library's reading groups", lw)
+        await #expect(throws: LinkwellError.self) { try await s.casework.signpost(id, serviceID: nil, description: " ", lw) }
+        let c = try #require(try await s.store.loadCase(id))
+        let onward = try #require(c.onwardReferrals.first)
+        #expect(onward.firstContact == .linkWorkerIntroduces && onward.followUpOwner == .provider && onward.returnWindowDays == 30)
+        #expect(!onward.reportsNonAttendance && onward.outcomeSharing == "Attendance and a short progress note")
+        #expect(c.onwardReferrals.count == 1, "signposting is not a referral out")
+        #expect(c.signposts.map(\.description) == ["Information about Debt advice", "Leaflet about the library's reading groups"])
+        #expect(c.signposts[0].serviceID == s.otherService.id && c.signposts[1].serviceID == nil)
+    }
+
     @Test("A stale version changes nothing", arguments: TestBackend.available)
     func versionGuard(backend: TestBackend) async throws {
         let s = try await TestScheme.make(backend)
@@ -154,7 +178,7 @@ struct SQLSpecificTests {
         try await store.migrate()  // idempotent
         #expect(try await store.sqlitePragma("journal_mode") == "wal")
         #expect(try await store.sqlitePragma("synchronous") == "2")  // FULL
-        #expect(try await store.appliedMigrations() == [1, 2, 3])
+        #expect(try await store.appliedMigrations() == [1, 2, 3, 4])
         try await store.shutdown()
     }
 

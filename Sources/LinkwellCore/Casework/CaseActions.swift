@@ -204,11 +204,19 @@ extension Case {
     }
 
     /// Refers the person out to a community service (the social prescription).
-    public func referOut(to service: Service?, note: String?, by actor: Principal, env: CoreEnvironment) throws(LinkwellError) -> CaseChange {
+    public func referOut(to service: Service?, note: String?, handover: HandoverInput = HandoverInput(),
+                         by actor: Principal, env: CoreEnvironment) throws(LinkwellError) -> CaseChange {
         var v = Validator()
         if service == nil { v.add("serviceId", "Choose a service to refer to.") }
         else if service?.active == false { v.add("serviceId", "That service is not taking referrals (it is not active).") }
         let note = v.optional(note, "note", label: "Note to the provider", max: 2000)
+        let firstContact = (handover.firstContact ?? "").isEmpty ? .providerContactsPerson
+            : v.choice(handover.firstContact, "firstContact", label: "Who makes first contact", as: FirstContact.self)
+        let owner = (handover.followUpOwner ?? "").isEmpty ? .linkWorker
+            : v.choice(handover.followUpOwner, "followUpOwner", label: "Who owns follow-up", as: FollowUpOwner.self)
+        let window = handover.returnWindowDays ?? 90
+        if !(0...365).contains(window) { v.add("returnWindowDays", "The return window must be from 0 to 365 days.") }
+        let sharing = v.optional(handover.outcomeSharing, "outcomeSharing", label: "Outcome information shared", max: 500)
         try v.check()
         var update = CaseUpdate(self, by: actor, env: env)
         guard update.status.isInSupport else {
@@ -222,11 +230,29 @@ extension Case {
         }
         let onward = OnwardReferral(id: env.id(), referralID: referral.id, serviceID: service!.id, status: .requested,
                                     rejectionReason: nil, note: note, createdBy: actor.userID,
-                                    createdAt: update.now, updatedAt: update.now)
+                                    createdAt: update.now, updatedAt: update.now, firstContact: firstContact!, followUpOwner: owner!,
+                                    returnWindowDays: window, reportsNonAttendance: handover.reportsNonAttendance ?? true,
+                                    outcomeSharing: sharing.isEmpty ? "Attendance only" : sharing)
         update.change.onwardReferrals.append(onward)
         update.change.onwardEvents.append(OnwardEvent(id: env.newID(), onwardReferralID: onward.id, from: nil, to: .requested,
                                                       actorID: actor.userID, at: update.now, note: ""))
         if update.status == .planAgreed { try update.move(to: .active) }
+        return update.change
+    }
+
+    /// Records signposting: information given so that the person can make contact themself.
+    public func signpost(to service: Service?, description: String?, by actor: Principal, env: CoreEnvironment) throws(LinkwellError) -> CaseChange {
+        var v = Validator()
+        var text = v.optional(description, "description", label: "What was given", max: 2000)
+        if text.isEmpty, let service { text = "Information about \(service.name)" }
+        if text.isEmpty { v.add("description", "Say what information was given, or choose a service.") }
+        try v.check()
+        var update = CaseUpdate(self, by: actor, env: env)
+        guard update.status.isInSupport else {
+            throw .conflict("Signposting is recorded while the person is being supported; the referral is \(update.status.label.lowercased()).")
+        }
+        update.change.signposts.append(Signpost(id: env.newID(), referralID: referral.id, serviceID: service?.id, description: text,
+                                                at: update.now, recordedBy: actor.userID))
         return update.change
     }
 

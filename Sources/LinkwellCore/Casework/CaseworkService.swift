@@ -137,9 +137,21 @@ public struct CaseworkService: Sendable {
         return result
     }
 
-    public func referOut(_ id: ReferralID, serviceID: String?, note: String?, _ r: Request) async throws -> Case {
-        let service = try await serviceID.flatMap { $0.isEmpty ? nil : $0 }.asyncMap { try await store.service(id: ServiceID($0)) }
-        return try await act(on: id, r) { [env] in try $0.referOut(to: service ?? nil, note: note, by: r.principal, env: env) }
+    public func referOut(_ id: ReferralID, serviceID: String?, note: String?, handover: HandoverInput = HandoverInput(),
+                         _ r: Request) async throws -> Case {
+        let service = try await service(serviceID)
+        return try await act(on: id, r) { [env] in try $0.referOut(to: service, note: note, handover: handover, by: r.principal, env: env) }
+    }
+
+    public func signpost(_ id: ReferralID, serviceID: String?, description: String?, _ r: Request) async throws -> Case {
+        let service = try await service(serviceID)
+        if let serviceID, !serviceID.isEmpty, service == nil { throw LinkwellError.invalid("serviceId", "There is no service \(serviceID).") }
+        return try await act(on: id, r) { [env] in try $0.signpost(to: service, description: description, by: r.principal, env: env) }
+    }
+
+    private func service(_ id: String?) async throws -> Service? {
+        guard let id, !id.isEmpty else { return nil }
+        return try await store.service(id: ServiceID(id))
     }
 
     // MARK: Safeguarding
@@ -185,6 +197,7 @@ public struct CaseworkService: Sendable {
         public var linkWorkerName: String
         public var attendance: [AttendanceReport]
     }
+
 
     public func providerInbox(_ request: Request) async throws -> [OnwardSummary] {
         guard request.principal.role == .provider, let org = request.principal.organisationID else {

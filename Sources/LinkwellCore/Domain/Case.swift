@@ -14,12 +14,15 @@ public struct Case: Codable, Sendable, Equatable {
     public var attendance: [AttendanceReport]
     public var messages: [MessageBack]
     public var concerns: [SafeguardingConcern]
+    public var signposts: [Signpost]
 
     public init(person: Person, referral: Referral, events: [ReferralEvent] = [], contacts: [Contact] = [],
                 plan: Plan? = nil, goals: [Goal] = [], goalRatings: [GoalRating] = [],
                 onwardReferrals: [OnwardReferral] = [], onwardEvents: [OnwardEvent] = [],
-                attendance: [AttendanceReport] = [], messages: [MessageBack] = [], concerns: [SafeguardingConcern] = []) {
+                attendance: [AttendanceReport] = [], messages: [MessageBack] = [], concerns: [SafeguardingConcern] = [],
+                signposts: [Signpost] = []) {
         self.concerns = concerns
+        self.signposts = signposts
         self.person = person
         self.referral = referral
         self.events = events
@@ -62,6 +65,7 @@ public struct CaseChange: Sendable, Equatable {
     public var messages: [MessageBack] = []
     /// Inserted or replaced by id (concerns are never deleted).
     public var concerns: [SafeguardingConcern] = []
+    public var signposts: [Signpost] = []
 
     public init(expectedVersion: Int, referral: Referral) {
         self.expectedVersion = expectedVersion
@@ -87,6 +91,7 @@ public struct CaseChange: Sendable, Equatable {
         next.onwardEvents += onwardEvents
         next.attendance += attendance
         next.messages += messages
+        next.signposts += signposts
         for concern in concerns {
             if let index = next.concerns.firstIndex(where: { $0.id == concern.id }) {
                 next.concerns[index] = concern

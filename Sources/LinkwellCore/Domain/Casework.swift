@@ -87,7 +87,69 @@ public struct GoalRating: Codable, Sendable, Equatable {
     }
 }
 
-/// A referral out — the social prescription — to a community service.
+/// Who makes the first contact after a referral out.
+public enum FirstContact: String, Codable, Sendable, CaseIterable {
+    case providerContactsPerson = "provider_contacts_person"
+    case personContactsProvider = "person_contacts_provider"
+    case linkWorkerIntroduces = "link_worker_introduces"
+
+    public var label: String {
+        switch self {
+        case .providerContactsPerson: "The service contacts the person"
+        case .personContactsProvider: "The person contacts the service"
+        case .linkWorkerIntroduces: "The link worker introduces them (or goes along)"
+        }
+    }
+}
+
+/// Who keeps in touch with the person after the handover.
+public enum FollowUpOwner: String, Codable, Sendable, CaseIterable {
+    case linkWorker = "link_worker"
+    case provider
+
+    public var label: String { self == .linkWorker ? "The link worker" : "The service" }
+}
+
+/// The handover agreement of a referral out, as submitted (every field has a sensible default).
+public struct HandoverInput: Codable, Sendable {
+    public var firstContact: String?
+    public var followUpOwner: String?
+    /// Days after the handover within which the person may come back to the link worker (0: no return).
+    public var returnWindowDays: Int?
+    public var reportsNonAttendance: Bool?
+    /// What outcome information the service shares back.
+    public var outcomeSharing: String?
+    public init(firstContact: String? = nil, followUpOwner: String? = nil, returnWindowDays: Int? = nil,
+                reportsNonAttendance: Bool? = nil, outcomeSharing: String? = nil) {
+        self.firstContact = firstContact
+        self.followUpOwner = followUpOwner
+        self.returnWindowDays = returnWindowDays
+        self.reportsNonAttendance = reportsNonAttendance
+        self.outcomeSharing = outcomeSharing
+    }
+}
+
+/// Information given so that the person can make contact themself — recorded apart from referrals out.
+public struct Signpost: Codable, Sendable, Equatable, Identifiable {
+    public var id: String
+    public var referralID: ReferralID
+    /// The directory service signposted to, when it is listed.
+    public var serviceID: ServiceID?
+    /// What information was given.
+    public var description: String
+    public var at: Date
+    public var recordedBy: UserID
+    public init(id: String, referralID: ReferralID, serviceID: ServiceID?, description: String, at: Date, recordedBy: UserID) {
+        self.id = id
+        self.referralID = referralID
+        self.serviceID = serviceID
+        self.description = description
+        self.at = at
+        self.recordedBy = recordedBy
+    }
+}
+
+/// A referral out — the social prescription — to a community service, with its handover agreement.
 public struct OnwardReferral: Codable, Sendable, Equatable, Identifiable {
     public var id: OnwardReferralID
     public var referralID: ReferralID
@@ -99,8 +161,22 @@ public struct OnwardReferral: Codable, Sendable, Equatable, Identifiable {
     public var createdBy: UserID
     public var createdAt: Date
     public var updatedAt: Date
+    // The handover agreement.
+    public var firstContact: FirstContact
+    public var followUpOwner: FollowUpOwner
+    public var returnWindowDays: Int
+    public var reportsNonAttendance: Bool
+    public var outcomeSharing: String
+
     public init(id: OnwardReferralID, referralID: ReferralID, serviceID: ServiceID, status: OnwardStatus,
-                rejectionReason: RejectionReason?, note: String, createdBy: UserID, createdAt: Date, updatedAt: Date) {
+                rejectionReason: RejectionReason?, note: String, createdBy: UserID, createdAt: Date, updatedAt: Date,
+                firstContact: FirstContact = .providerContactsPerson, followUpOwner: FollowUpOwner = .linkWorker,
+                returnWindowDays: Int = 90, reportsNonAttendance: Bool = true, outcomeSharing: String = "Attendance only") {
+        self.firstContact = firstContact
+        self.followUpOwner = followUpOwner
+        self.returnWindowDays = returnWindowDays
+        self.reportsNonAttendance = reportsNonAttendance
+        self.outcomeSharing = outcomeSharing
         self.id = id
         self.referralID = referralID
         self.serviceID = serviceID

@@ -222,5 +222,21 @@ enum Migrations {
             }
             return statements.map(flavor.render)
         },
+        Migration(version: 4, name: "handover agreements and signposting") { flavor in
+            [
+                "ALTER TABLE onward_referrals ADD COLUMN first_contact TEXT NOT NULL DEFAULT 'provider_contacts_person'",
+                "ALTER TABLE onward_referrals ADD COLUMN follow_up_owner TEXT NOT NULL DEFAULT 'link_worker'",
+                "ALTER TABLE onward_referrals ADD COLUMN return_window_days INTEGER NOT NULL DEFAULT 90",
+                "ALTER TABLE onward_referrals ADD COLUMN reports_non_attendance BOOLEAN NOT NULL DEFAULT TRUE",
+                "ALTER TABLE onward_referrals ADD COLUMN outcome_sharing TEXT NOT NULL DEFAULT 'Attendance only'",
+                """
+                CREATE TABLE signposts (
+                    seq {seq}, id {id} NOT NULL UNIQUE, referral_id {id} NOT NULL REFERENCES referrals(id),
+                    service_id {id} REFERENCES services(id), description TEXT NOT NULL, at {ts} NOT NULL,
+                    recorded_by {id} NOT NULL REFERENCES users(id))
+                """,
+                "CREATE INDEX signposts_referral ON signposts(referral_id)",
+            ].map(flavor.render)
+        },
     ]
 }

@@ -110,7 +110,8 @@ public final class SQLStore: LinkwellStore {
                 onwardEvents: try await db.raw("SELECT * FROM onward_events WHERE onward_referral_id IN (\(unsafeRaw: onwardIn)\(bind: id)) ORDER BY seq").all(decoding: OnwardEvent.self, keyDecodingStrategy: fromColumns),
                 attendance: try await db.raw("SELECT * FROM attendance_reports WHERE onward_referral_id IN (\(unsafeRaw: onwardIn)\(bind: id)) ORDER BY seq").all(decoding: AttendanceReport.self, keyDecodingStrategy: fromColumns),
                 messages: try await children("messages_back", MessageBack.self),
-                concerns: try await children("safeguarding_concerns", SafeguardingConcern.self))
+                concerns: try await children("safeguarding_concerns", SafeguardingConcern.self),
+                signposts: try await children("signposts", Signpost.self))
         }
     }
 
@@ -143,6 +144,7 @@ public final class SQLStore: LinkwellStore {
             try await Self.insert(change.onwardEvents, into: "onward_events", db)
             try await Self.insert(change.attendance, into: "attendance_reports", db)
             try await Self.insert(change.messages, into: "messages_back", db)
+            try await Self.insert(change.signposts, into: "signposts", db)
             for concern in change.concerns {
                 try await db.insert(into: "safeguarding_concerns").model(concern, keyEncodingStrategy: toColumns, nilEncodingStrategy: .asNil)
                     .onConflict(with: ["id"]) { try $0.set(excludedContentOf: concern, keyEncodingStrategy: toColumns, nilEncodingStrategy: .asNil) }

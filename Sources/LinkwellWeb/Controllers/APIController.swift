@@ -37,8 +37,18 @@ struct APIController: Sendable {
         var communicationNeeds: String
         var linkWorkerName: String
         var attendance: [AttendanceReport]
+        var firstContact: FirstContact
+        var followUpOwner: FollowUpOwner
+        var returnWindowDays: Int
+        var reportsNonAttendance: Bool
+        var outcomeSharing: String
 
         init(_ v: CaseworkService.ProviderView) {
+            firstContact = v.onward.firstContact
+            followUpOwner = v.onward.followUpOwner
+            returnWindowDays = v.onward.returnWindowDays
+            reportsNonAttendance = v.onward.reportsNonAttendance
+            outcomeSharing = v.onward.outcomeSharing
             id = v.onward.id
             serviceID = v.service.id
             serviceName = v.service.name
@@ -61,7 +71,8 @@ struct APIController: Sendable {
     struct AllocationInput: Codable, Sendable { var linkWorkerId: String? }
     struct ConcernInput: Codable, Sendable { var description: String?; var escalateTo: String? }
     struct ConcernStepInput: Codable, Sendable { var acknowledgedByName: String?; var resolution: String? }
-    struct OnwardInput: Codable, Sendable { var serviceId: String?; var note: String? }
+    struct OnwardInput: Codable, Sendable { var serviceId: String?; var note: String?; var handover: HandoverInput? }
+    struct SignpostInput: Codable, Sendable { var serviceId: String?; var description: String? }
     struct StatusInput: Codable, Sendable { var status: String?; var note: String? }
     struct AttendanceInput: Codable, Sendable { var sessionDate: String?; var attended: Bool? }
     struct Me: Codable, Sendable { var id: UserID; var displayName: String; var role: Role; var organisationID: OrganisationID? }
@@ -128,6 +139,13 @@ struct APIController: Sendable {
             let p = try context.require(.referrer, .supervisor)
             return json(try await casework.concernQueue(.init(p, route: request.routeDescription)))
         }
+        api.post("referrals/:id/signposts") { request, context in
+            let p = try context.require(.linkWorker, .supervisor)
+            let input = try await request.json(SignpostInput.self)
+            return try await caseJSON(try await casework.signpost(ReferralID(try context.parameters.require("id")), serviceID: input.serviceId,
+                                                                  description: input.description, .init(p, route: request.routeDescription)),
+                                      for: p, status: .created)
+        }
         api.get("caseloads") { request, context in
             let p = try context.require(.supervisor)
             return json(try await casework.caseloads(.init(p, route: request.routeDescription)))
@@ -147,7 +165,8 @@ struct APIController: Sendable {
             let p = try context.require(.linkWorker, .supervisor)
             let input = try await request.json(OnwardInput.self)
             let updated = try await casework.referOut(ReferralID(try context.parameters.require("id")), serviceID: input.serviceId,
-                                                      note: input.note, .init(p, route: request.routeDescription))
+                                                      note: input.note, handover: input.handover ?? HandoverInput(),
+                                                      .init(p, route: request.routeDescription))
             return try await caseJSON(updated, for: p, status: .created)
         }
         api.post("referrals/:id/onward-referrals/:onward/status") { request, context in

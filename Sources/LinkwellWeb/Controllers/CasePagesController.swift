@@ -122,7 +122,17 @@ struct CasePagesController: Sendable {
         }
         router.post("/referrals/:id/onward") { request, context in
             try await perform(request, context) { form, r in
-                try await casework.referOut(ReferralID(try context.parameters.require("id")), serviceID: form["serviceId"], note: form["note"], r)
+                try await casework.referOut(ReferralID(try context.parameters.require("id")), serviceID: form["serviceId"], note: form["note"],
+                                            handover: HandoverInput(firstContact: form["firstContact"], followUpOwner: form["followUpOwner"],
+                                                                    returnWindowDays: form.int("returnWindowDays"),
+                                                                    reportsNonAttendance: form.flag("reportsNonAttendance"),
+                                                                    outcomeSharing: form["outcomeSharing"]), r)
+            }
+        }
+        router.post("/referrals/:id/signpost") { request, context in
+            try await perform(request, context) { form, r in
+                try await casework.signpost(ReferralID(try context.parameters.require("id")), serviceID: form["signpostServiceId"],
+                                            description: form["description"], r)
             }
         }
     }

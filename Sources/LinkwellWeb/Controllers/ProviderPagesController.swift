@@ -15,7 +15,7 @@ struct ProviderPagesController: Sendable {
     }
 
     struct ReferralPage: Sendable {
-        var id, service, personName, phone, email, language, communicationNeeds, linkWorker, note, status, statusLabel, reason: String
+        var id, service, personName, phone, email, language, communicationNeeds, linkWorker, note, status, statusLabel, reason, handover: String
         var interpreterNeeded, canRespond, canReportAttendance: Bool
         var attendance: [CasePage.Attendance]
         var rejectionReasons: [Choice]
@@ -34,6 +34,7 @@ struct ProviderPagesController: Sendable {
             status = v.onward.status.rawValue
             statusLabel = v.onward.status.label
             reason = v.onward.rejectionReason?.label ?? ""
+            handover = CasePage.handover(v.onward)
             interpreterNeeded = v.interpreterNeeded
             canRespond = v.onward.status == .requested
             canReportAttendance = v.onward.status.acceptsAttendance

@@ -32,7 +32,13 @@ public struct CasePage: Sendable {
         public var didNotAttend: Int
         public var hasDidNotAttend: Bool
         public var nextStatuses: [Choice]
+        /// The handover agreement in a sentence.
+        public var handover: String
     }
+    public struct SignpostRow: Sendable { public var at, description, by: String }
+    public var signposts: [SignpostRow]
+    public var firstContacts = FirstContact.allCases.map { Choice($0.rawValue, $0.label) }
+    public var followUpOwners = FollowUpOwner.allCases.map { Choice($0.rawValue, $0.label) }
     public struct Message: Sendable {
         public var at, label, body, code: String
         public var hasCode: Bool
@@ -67,6 +73,14 @@ public struct CasePage: Sendable {
     public var closingReason: String
     /// Outcome measures: set by the controller, which loads them separately.
     public var outcomes: CaseOutcomesPanel?
+    /// "The service contacts the person; the link worker follows up; may come back within 90 days; …"
+    static func handover(_ o: OnwardReferral) -> String {
+        [o.firstContact.label, "\(o.followUpOwner.label) follows up",
+         o.returnWindowDays > 0 ? "may come back to the link worker within \(o.returnWindowDays) days" : "no return to the link worker",
+         o.reportsNonAttendance ? "the service reports non-attendance" : "the service does not report non-attendance",
+         "shared back: \(o.outcomeSharing)"].joined(separator: "; ")
+    }
+
     public struct Concern: Sendable {
         public var id, description, raisedBy, raisedAt, escalatedTo, acknowledgement, review: String
         public var resolution: String?
@@ -152,9 +166,11 @@ public struct CasePage: Sendable {
                           attendance: attendance.map { Attendance(date: "\($0.sessionDate)", attended: $0.attended) },
                           didNotAttend: attendance.filter { !$0.attended }.count,
                           hasDidNotAttend: attendance.contains { !$0.attended },
-                          nextStatuses: OnwardStatus.allCases.filter { o.status.canMove(to: $0) }.map { Choice($0.rawValue, $0.label) })
+                          nextStatuses: OnwardStatus.allCases.filter { o.status.canMove(to: $0) }.map { Choice($0.rawValue, $0.label) },
+                          handover: Self.handover(o))
         }
         messages = c.messages.map(Message.init)
+        signposts = c.signposts.map { SignpostRow(at: Format.dateTime($0.at), description: $0.description, by: names[$0.recordedBy]) }
         self.services = services.filter(\.active).map { Choice($0.id.rawValue, "\($0.name) — \(orgName[$0.organisationID] ?? "") (\($0.category))") }
         contactModes = ContactMode.allCases.map { Choice($0.rawValue, $0.label) }
         closingReasons = ClosingReason.allCases.map { Choice($0.rawValue, $0.label) }
