@@ -31,7 +31,7 @@ struct APITests {
         {"person":{"givenName":"Margaret","familyName":"Hughes","dateOfBirth":"1948-05-02","postcode":"LS1 4AP",
          "phone":"07700 900123","nhsNumber":"9434765919"},
          "sourceType":"gp","needs":["loneliness"],"personView":"Get out more",
-         "consent":{"given":true,"givenBy":"Margaret Hughes","method":"verbal","purposes":["share_with_providers"]}}
+         "consent":{"given":true,"givenBy":"Margaret Hughes","method":"verbal","purposes":["share_with_providers","share_with_referrer"]}}
         """
 
     func withAPI(_ backend: TestBackend, _ body: @escaping @Sendable (Client) async throws -> Void) async throws {
@@ -237,6 +237,34 @@ struct APITests {
             #expect(stored[0].resolvedBy == s.linkWorker.id && stored[0].reviewedBy == s.supervisor.id && stored[0].acknowledgedBy == s.referrer.id)
             #expect(stored[1].acknowledgedByName == "Dr Khan, by phone")
             #expect(try await s.store.safeguardingConcerns(openOnly: true, recipientID: nil).map(\.id) == [gpConcern])
+        }
+    }
+
+    @Test("Withdrawn consent stops sharing everywhere", arguments: TestBackend.available)
+    func consentWithdrawal(backend: TestBackend) async throws {
+        try await withAPI(backend) { api in
+            let s = api.s
+            let id = try #require(try await api.call(.post, "/api/v1/referrals", as: s.referrer, json: Self.referralJSON, expect: .created)["id"] as? String)
+            try await api.call(.post, "/api/v1/referrals/\(id)/accept", as: s.linkWorker, expect: .ok)
+            try await api.call(.post, "/api/v1/referrals/\(id)/contacts", as: s.linkWorker, json: #"{"mode":"phone","durationMinutes":20}"#, expect: .ok)
+            let out = try await api.call(.post, "/api/v1/referrals/\(id)/onward-referrals", as: s.linkWorker, json: #"{"serviceId":"svc-walks"}"#, expect: .created)
+            let onwardID = try #require(((out["onwardReferrals"] as? [[String: Any]])?.first)?["id"] as? String)
+            try await api.call(.post, "/api/v1/referrals/\(id)/consent/withdraw", as: s.linkWorker, json: #"{"reason":"astrology"}"#, expect: .unprocessableContent)
+            try await api.call(.post, "/api/v1/referrals/\(id)/consent/withdraw", as: s.linkWorker, json: #"{"reason":"share_with_providers","note":"Changed her mind"}"#, expect: .ok)
+            try await api.call(.post, "/api/v1/referrals/\(id)/consent/withdraw", as: s.linkWorker, json: #"{"reason":"share_with_providers"}"#, expect: .conflict)
+            let view = try await api.call(.get, "/api/v1/onward-referrals/\(onwardID)", as: s.provider, expect: .ok)
+            #expect(view["consentWithdrawn"] as? Bool == true && view["phone"] as? String == "" && !(view["personName"] as? String ?? "").contains("Margaret"))
+            let inbox = try await api.call(.get, "/api/v1/onward-referrals", as: s.provider, expect: .ok)["list"] as? [[String: Any]]
+            #expect(inbox?.first.map { !($0["personName"] as? String ?? "").contains("Margaret") } == true)
+            try await api.call(.post, "/api/v1/referrals/\(id)/onward-referrals", as: s.linkWorker, json: #"{"serviceId":"svc-debt"}"#, expect: .conflict)
+
+            try await api.call(.post, "/api/v1/referrals/\(id)/consent/withdraw", as: s.linkWorker, json: #"{"reason":"share_with_referrer"}"#, expect: .ok)
+            let before = try await s.store.messages(recipientID: s.referrer.id).count
+            try await api.call(.post, "/api/v1/referrals/\(id)/close", as: s.linkWorker, json: #"{"reason":"goals_met"}"#, expect: .ok)
+            #expect(try await s.store.messages(recipientID: s.referrer.id).count == before, "no news about the person once consent to share with the referrer is withdrawn")
+            let stored = try #require(try await s.store.loadCase(ReferralID(id)))
+            #expect(stored.referral.consent.purposes == [.socialPrescribing])
+            #expect(stored.events.contains { $0.note.hasPrefix("Consent withdrawn: share_with_providers — Changed her mind") })
         }
     }
 

@@ -31,8 +31,13 @@ struct CaseUpdate {
     }
 
     /// Queues a message back to the referrer when they asked for this kind of news.
+    /// Queues a message back to the referrer when they asked for this kind of news. The decision on the
+    /// referral (accepted or declined) always goes back; news about the person's progress only while
+    /// the person's consent to share with the referrer stands.
     mutating func messageBack(_ kind: MessageKind, _ body: String) {
         guard let referrer = change.referral.referrerID else { return }
+        let decision = kind == .accepted || kind == .declined
+        guard decision || change.referral.consent.covers(.shareWithReferrer) else { return }
         let wanted = change.referral.feedbackPreference == .keyEvents || kind == .closed || kind == .declined
         guard wanted else { return }
         change.messages.append(MessageBack(id: env.id(), referralID: change.referral.id, recipientID: referrer,
@@ -237,6 +242,25 @@ extension Case {
         update.change.onwardEvents.append(OnwardEvent(id: env.newID(), onwardReferralID: onward.id, from: nil, to: .requested,
                                                       actorID: actor.userID, at: update.now, note: ""))
         if update.status == .planAgreed { try update.move(to: .active) }
+        return update.change
+    }
+
+    /// The person withdraws consent for one purpose. Withdrawing consent to social prescribing itself
+    /// withdraws the referral. Nothing already recorded is deleted; further sharing stops.
+    public func withdrawConsent(_ purpose: String?, note: String?, by actor: Principal, env: CoreEnvironment) throws(LinkwellError) -> CaseChange {
+        var v = Validator()
+        let purpose = v.choice(purpose, "purpose", label: "Consent purpose", as: ConsentPurpose.self)
+        let text = v.optional(note, "note", label: "Note", max: 1000)
+        try v.check()
+        guard referral.consent.covers(purpose!) else { throw .conflict("Consent for \(purpose!.rawValue) is not held, so it cannot be withdrawn.") }
+        var update = CaseUpdate(self, by: actor, env: env)
+        let status = update.status
+        update.change.referral.consent.purposes.removeAll { $0 == purpose || purpose == .socialPrescribing }
+        update.change.events.append(ReferralEvent(id: env.id(), referralID: referral.id, from: status, to: status, actorID: actor.userID,
+                                                  at: update.now, note: "Consent withdrawn: \(purpose!.rawValue)" + (text.isEmpty ? "" : " — \(text)")))
+        if purpose == .socialPrescribing && !status.isFinal {
+            try update.move(to: .withdrawn, note: "The person withdrew consent")
+        }
         return update.change
     }
 

@@ -196,7 +196,11 @@ public struct CaseworkService: Sendable {
         public var communicationNeeds: String
         public var linkWorkerName: String
         public var attendance: [AttendanceReport]
+        /// The person has withdrawn consent to share with community services: details are withheld.
+        public var consentWithdrawn: Bool
     }
+
+    static let withheld = "Details withheld: the person withdrew consent to share"
 
 
     public func providerInbox(_ request: Request) async throws -> [OnwardSummary] {
@@ -204,7 +208,14 @@ public struct CaseworkService: Sendable {
             throw LinkwellError.forbidden("Only provider staff have a referrals inbox.")
         }
         try await audit(request, action: "list", type: "provider_inbox", id: org.rawValue, allowed: true)
-        return try await store.onwardReferrals(organisationID: org)
+        var rows = try await store.onwardReferrals(organisationID: org)
+        var sharing: [ReferralID: Bool] = [:]
+        for index in rows.indices {
+            let id = rows[index].referralID
+            if sharing[id] == nil { sharing[id] = try await store.loadCase(id)?.referral.consent.covers(.shareWithProviders) ?? false }
+            if sharing[id] == false { rows[index].personName = Self.withheld }
+        }
+        return rows
     }
 
     /// Loads the case behind a referral out if the provider may see it; otherwise "not found", audited.
@@ -226,10 +237,16 @@ public struct CaseworkService: Sendable {
         let (found, onward, service) = try await providerCase(id, request)
         let linkWorker = try await found.referral.linkWorkerID.asyncMap { try await store.user(id: $0) } ?? nil
         let p = found.person
+        // After the person withdraws consent to share with community services, their details are no longer shown.
+        guard found.referral.consent.covers(.shareWithProviders) else {
+            return ProviderView(onward: onward, service: service, personName: Self.withheld, phone: "", email: "", preferredLanguage: "",
+                                interpreterNeeded: false, communicationNeeds: "", linkWorkerName: linkWorker?.displayName ?? "",
+                                attendance: found.attendance(for: id), consentWithdrawn: true)
+        }
         return ProviderView(onward: onward, service: service, personName: p.fullName, phone: p.phone, email: p.email,
                             preferredLanguage: p.preferredLanguage, interpreterNeeded: p.interpreterNeeded,
                             communicationNeeds: p.communicationNeeds, linkWorkerName: linkWorker?.displayName ?? "",
-                            attendance: found.attendance(for: id))
+                            attendance: found.attendance(for: id), consentWithdrawn: false)
     }
 
     /// A provider action on a referral out (accept, reject, attendance), with the same race handling as `act`.

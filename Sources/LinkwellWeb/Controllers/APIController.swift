@@ -37,6 +37,7 @@ struct APIController: Sendable {
         var communicationNeeds: String
         var linkWorkerName: String
         var attendance: [AttendanceReport]
+        var consentWithdrawn: Bool
         var firstContact: FirstContact
         var followUpOwner: FollowUpOwner
         var returnWindowDays: Int
@@ -49,6 +50,7 @@ struct APIController: Sendable {
             returnWindowDays = v.onward.returnWindowDays
             reportsNonAttendance = v.onward.reportsNonAttendance
             outcomeSharing = v.onward.outcomeSharing
+            consentWithdrawn = v.consentWithdrawn
             id = v.onward.id
             serviceID = v.service.id
             serviceName = v.service.name
@@ -114,6 +116,9 @@ struct APIController: Sendable {
             let input = try await request.json(AllocationInput.self)
             return try await caseJSON(try await casework.allocate(ReferralID(try context.parameters.require("id")), linkWorkerID: input.linkWorkerId,
                                                                   .init(p, route: request.routeDescription)), for: p)
+        }
+        work(api, "consent/withdraw", ReasonInput.self) { c, input, p, env in
+            try c.withdrawConsent(input.reason, note: input.note, by: p, env: env)
         }
         work(api, "concerns", ConcernInput.self) { c, input, p, env in
             try c.raiseConcern(input.description, escalateTo: input.escalateTo, by: p, env: env)

@@ -102,6 +102,7 @@ struct CasePagesController: Sendable {
             try c.updateOnward(OnwardReferralID(f["onwardId"] ?? ""), to: f["status"], note: f["note"], by: p, env: env)
         }
         action(router, "close") { c, f, p, env in try c.close(reason: f["reason"], note: f["note"], by: p, env: env) }
+        action(router, "consent-withdraw") { c, f, p, env in try c.withdrawConsent(f["purpose"], note: f["note"], by: p, env: env) }
         action(router, "concern") { c, f, p, env in try c.raiseConcern(f["description"], escalateTo: f["escalateTo"], by: p, env: env) }
         action(router, "concern-review") { c, f, p, env in try c.reviewConcern(f["concernId"] ?? "", by: p, env: env) }
         action(router, "concern-resolve") { c, f, p, env in try c.resolveConcern(f["concernId"] ?? "", resolution: f["resolution"], by: p, env: env) }

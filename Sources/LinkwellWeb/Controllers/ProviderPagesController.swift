@@ -16,7 +16,7 @@ struct ProviderPagesController: Sendable {
 
     struct ReferralPage: Sendable {
         var id, service, personName, phone, email, language, communicationNeeds, linkWorker, note, status, statusLabel, reason, handover: String
-        var interpreterNeeded, canRespond, canReportAttendance: Bool
+        var interpreterNeeded, canRespond, canReportAttendance, consentWithdrawn: Bool
         var attendance: [CasePage.Attendance]
         var rejectionReasons: [Choice]
         var today: String
@@ -36,6 +36,7 @@ struct ProviderPagesController: Sendable {
             reason = v.onward.rejectionReason?.label ?? ""
             handover = CasePage.handover(v.onward)
             interpreterNeeded = v.interpreterNeeded
+            consentWithdrawn = v.consentWithdrawn
             canRespond = v.onward.status == .requested
             canReportAttendance = v.onward.status.acceptsAttendance
             attendance = v.attendance.map { CasePage.Attendance(date: "\($0.sessionDate)", attended: $0.attended) }

@@ -58,6 +58,8 @@ public struct CasePage: Sendable {
     public var needs: [String]
     public var consentGivenBy, consentMethod, consentAt: String
     public var consentPurposes: [String]
+    /// Purposes that can still be withdrawn.
+    public var heldPurposes: [Choice]
     public var referredBy, receivedAt, linkWorker: String
     public var canAccept, canContact, canPlan, canReferOut, canClose, isFinal: Bool
     public var events: [Event]
@@ -134,6 +136,7 @@ public struct CasePage: Sendable {
         consentMethod = r.consent.method.rawValue
         consentAt = Format.dateTime(r.consent.givenAt)
         consentPurposes = r.consent.purposes.map(\.rawValue)
+        heldPurposes = r.consent.purposes.map { Choice($0.rawValue, $0 == .socialPrescribing ? "Social prescribing itself (withdraws the referral)" : $0.rawValue) }
         referredBy = r.referrerID.map { names[$0] } ?? "Self-referral"
         receivedAt = Format.dateTime(r.receivedAt)
         linkWorker = names[r.linkWorkerID]
