@@ -174,6 +174,10 @@ public enum DemoScheme {
                     // The third unsuccessful attempt ends the case as "unable to contact" (the scheme's rule).
                     continue
                 }
+                if index % 2 != 0 {  // home visits follow the lone-working check-in and check-out
+                    try await act { c, p, e in try c.checkIn(expectedMinutes: 90, by: p, env: e) }
+                    try await act { c, p, e in try c.checkOut(by: p, env: e) }
+                }
                 try await act { c, p, e in try c.recordContact(ContactInput(mode: index % 2 == 0 ? "gp_practice" : "home_visit", durationMinutes: 45 + index % 30, successful: true, notes: "First conversation: talked about what matters."), by: p, env: e) }
                 // ONS4 at the first conversation for most people (a few are left due, as in real caseloads).
                 let baseline = [random.next(in: 1...6), random.next(in: 2...7), random.next(in: 1...6), random.next(in: 4...10)]

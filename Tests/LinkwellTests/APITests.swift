@@ -268,6 +268,30 @@ struct APITests {
         }
     }
 
+    @Test("Home visits need a lone-working check-in and check-out; a late check-out alerts the supervisor", arguments: TestBackend.available)
+    func loneWorking(backend: TestBackend) async throws {
+        try await withAPI(backend) { api in
+            let s = api.s
+            let id = try #require(try await api.call(.post, "/api/v1/referrals", as: s.referrer, json: Self.referralJSON, expect: .created)["id"] as? String)
+            try await api.call(.post, "/api/v1/referrals/\(id)/accept", as: s.linkWorker, expect: .ok)
+            let visit = #"{"mode":"home_visit","durationMinutes":60,"successful":true}"#
+            try await api.call(.post, "/api/v1/referrals/\(id)/contacts", as: s.linkWorker, json: visit, expect: .conflict)
+            try await api.call(.post, "/api/v1/referrals/\(id)/visits/check-in", as: s.linkWorker, json: #"{"expectedMinutes":5}"#, expect: .unprocessableContent)
+            try await api.call(.post, "/api/v1/referrals/\(id)/visits/check-out", as: s.linkWorker, json: "{}", expect: .conflict)
+            try await api.call(.post, "/api/v1/referrals/\(id)/visits/check-in", as: s.linkWorker, json: #"{"expectedMinutes":60}"#, expect: .ok)
+            try await api.call(.post, "/api/v1/referrals/\(id)/visits/check-in", as: s.linkWorker, json: #"{"expectedMinutes":60}"#, expect: .conflict)
+            #expect((try await api.call(.get, "/api/v1/visits/overdue", as: s.supervisor, expect: .ok)["list"] as? [Any])?.isEmpty == true)
+            s.clock.advance(seconds: 61 * 60)
+            let overdue = try await api.call(.get, "/api/v1/visits/overdue", as: s.supervisor, expect: .ok)["list"] as? [[String: Any]]
+            #expect(overdue?.count == 1 && overdue?.first?["linkWorkerName"] as? String == "Lee Worker")
+            try await api.call(.get, "/api/v1/visits/overdue", as: s.linkWorker, expect: .forbidden)
+            try await api.call(.post, "/api/v1/referrals/\(id)/visits/check-out", as: s.linkWorker, json: "{}", expect: .ok)
+            #expect((try await api.call(.get, "/api/v1/visits/overdue", as: s.supervisor, expect: .ok)["list"] as? [Any])?.isEmpty == true)
+            let engaged = try await api.call(.post, "/api/v1/referrals/\(id)/contacts", as: s.linkWorker, json: visit, expect: .ok)
+            #expect((engaged["referral"] as? [String: Any])?["status"] as? String == "engaged")
+        }
+    }
+
     @Test func openAPIDocumentIsServed() async throws {
         try await withAPI(.memory) { api in
             let response = try await api.client.execute(uri: "/openapi.json", method: .get)

@@ -92,7 +92,7 @@ struct DomainTests {
         let miss = try c.recordContact(ContactInput(mode: "phone", durationMinutes: 5, successful: false, notes: ""), by: lw, env: clock.environment)
         #expect(miss.referral.status == .contactAttempted && miss.messages.isEmpty)
         c = miss.applied(to: c)
-        let seen = try c.recordContact(ContactInput(mode: "home_visit", durationMinutes: 60, successful: true, notes: "Met"), by: lw, env: clock.environment)
+        let seen = try c.recordContact(ContactInput(mode: "community_venue", durationMinutes: 60, successful: true, notes: "Met"), by: lw, env: clock.environment)
         #expect(seen.referral.status == .engaged)
         #expect(seen.messages.map(\.kind) == [.firstSeen])
         #expect(seen.expectedVersion == c.referral.version && seen.referral.version == c.referral.version + 1)

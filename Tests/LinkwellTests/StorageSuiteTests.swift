@@ -22,7 +22,7 @@ struct StorageSuiteTests {
             s.clock.advance(seconds: 3600)
             let change: CaseChange = switch step {
             case 0: try loaded.accept(by: lw, env: env)
-            case 1: try loaded.recordContact(ContactInput(mode: "home_visit", durationMinutes: 50, successful: true, notes: "Talked"), by: lw, env: env)
+            case 1: try loaded.recordContact(ContactInput(mode: "video", durationMinutes: 50, successful: true, notes: "Talked"), by: lw, env: env)
             case 2: try loaded.agreePlan(PlanInput(whatMatters: "Friends", goals: ["Join a group", "Walk weekly"]), by: lw, env: env)
             case 3: try loaded.rateGoal(loaded.goals[1].id, rating: 4, by: lw, env: env)
             case 4: try loaded.referOut(to: s.service, note: "Meet at the door", by: lw, env: env)
@@ -63,6 +63,21 @@ struct StorageSuiteTests {
         #expect(c.onwardReferrals.count == 1, "signposting is not a referral out")
         #expect(c.signposts.map(\.description) == ["Information about Debt advice", "Leaflet about the library's reading groups"])
         #expect(c.signposts[0].serviceID == s.otherService.id && c.signposts[1].serviceID == nil)
+    }
+
+    @Test("Lone-working visits round-trip and open ones are listed", arguments: TestBackend.available)
+    func visits(backend: TestBackend) async throws {
+        let s = try await TestScheme.make(backend)
+        defer { Task { try await s.store.shutdown() } }
+        let id = try await s.engagedReferral()
+        let lw = s.request(s.linkWorker)
+        let checkedIn = try await s.casework.act(on: id, lw) { [env = s.env] in try $0.checkIn(expectedMinutes: 45, by: lw.principal, env: env) }
+        #expect(try await s.store.openVisits() == checkedIn.visits)
+        s.clock.advance(seconds: 1800)
+        let done = try await s.casework.act(on: id, lw) { [env = s.env] in try $0.checkOut(by: lw.principal, env: env) }
+        #expect(try await s.store.loadCase(id)?.visits == done.visits)
+        #expect(done.visits.count == 1 && done.visits[0].checkedOutAt == s.clock.now)
+        #expect(try await s.store.openVisits().isEmpty)
     }
 
     @Test("A stale version changes nothing", arguments: TestBackend.available)
@@ -178,7 +193,7 @@ struct SQLSpecificTests {
         try await store.migrate()  // idempotent
         #expect(try await store.sqlitePragma("journal_mode") == "wal")
         #expect(try await store.sqlitePragma("synchronous") == "2")  // FULL
-        #expect(try await store.appliedMigrations() == [1, 2, 3, 4])
+        #expect(try await store.appliedMigrations() == [1, 2, 3, 4, 5])
         try await store.shutdown()
     }
 

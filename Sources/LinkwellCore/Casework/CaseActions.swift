@@ -158,6 +158,13 @@ extension Case {
             }
         }
         try v.check()
+        // Home visits need the lone-working check-in and a safe check-out first.
+        // (one completed check-in and check-out per home visit recorded).
+        let completedVisits = visits.filter { $0.linkWorkerID == actor.userID && $0.checkedOutAt != nil }.count
+        let homeVisits = contacts.filter { $0.recordedBy == actor.userID && $0.mode == .homeVisit }.count
+        if mode == .homeVisit && completedVisits <= homeVisits {
+            throw .conflict("A home visit needs a lone-working check-in before and a check-out after; check in and out, then record the contact.")
+        }
         var update = CaseUpdate(self, by: actor, env: env)
         try update.requireInSupport("record a contact")
         let successful = input.successful ?? true

@@ -182,6 +182,30 @@ public struct CaseworkService: Sendable {
         }.sorted { ($0.overdue ? 0 : 1, $0.concern.raisedAt) < ($1.overdue ? 0 : 1, $1.concern.raisedAt) }
     }
 
+    // MARK: Lone working
+
+    public struct OverdueVisit: Codable, Sendable, Equatable {
+        public var visit: LoneWorkingVisit
+        public var personName: String
+        public var linkWorkerName: String
+    }
+
+    /// Home visits whose link worker has not checked out by the time they expected to be back (supervisors).
+    public func overdueVisits(_ request: Request) async throws -> [OverdueVisit] {
+        guard request.principal.role == .supervisor else { throw LinkwellError.forbidden("Only supervisors see lone-working alerts.") }
+        let now = env.now()
+        let overdue = try await store.openVisits().filter { $0.isOverdue(at: now) }
+        guard !overdue.isEmpty else { return [] }
+        let names = Dictionary(try await store.users().map { ($0.id, $0.displayName) }, uniquingKeysWith: { a, _ in a })
+        var result: [OverdueVisit] = []
+        for visit in overdue {
+            let person = try await store.loadCase(visit.referralID)?.person.fullName ?? ""
+            result.append(OverdueVisit(visit: visit, personName: person, linkWorkerName: names[visit.linkWorkerID] ?? ""))
+        }
+        try await audit(request, action: "list", type: "lone_working_alerts", id: request.principal.userID.rawValue, allowed: true)
+        return result
+    }
+
     // MARK: Providers
 
     /// What a provider sees of a referral out: the minimum necessary, never notes, risk detail or NHS number.

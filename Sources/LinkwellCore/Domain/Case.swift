@@ -15,14 +15,16 @@ public struct Case: Codable, Sendable, Equatable {
     public var messages: [MessageBack]
     public var concerns: [SafeguardingConcern]
     public var signposts: [Signpost]
+    public var visits: [LoneWorkingVisit]
 
     public init(person: Person, referral: Referral, events: [ReferralEvent] = [], contacts: [Contact] = [],
                 plan: Plan? = nil, goals: [Goal] = [], goalRatings: [GoalRating] = [],
                 onwardReferrals: [OnwardReferral] = [], onwardEvents: [OnwardEvent] = [],
                 attendance: [AttendanceReport] = [], messages: [MessageBack] = [], concerns: [SafeguardingConcern] = [],
-                signposts: [Signpost] = []) {
+                signposts: [Signpost] = [], visits: [LoneWorkingVisit] = []) {
         self.concerns = concerns
         self.signposts = signposts
+        self.visits = visits
         self.person = person
         self.referral = referral
         self.events = events
@@ -66,6 +68,8 @@ public struct CaseChange: Sendable, Equatable {
     /// Inserted or replaced by id (concerns are never deleted).
     public var concerns: [SafeguardingConcern] = []
     public var signposts: [Signpost] = []
+    /// Inserted or replaced by id.
+    public var visits: [LoneWorkingVisit] = []
 
     public init(expectedVersion: Int, referral: Referral) {
         self.expectedVersion = expectedVersion
@@ -92,6 +96,9 @@ public struct CaseChange: Sendable, Equatable {
         next.attendance += attendance
         next.messages += messages
         next.signposts += signposts
+        for visit in visits {
+            if let index = next.visits.firstIndex(where: { $0.id == visit.id }) { next.visits[index] = visit } else { next.visits.append(visit) }
+        }
         for concern in concerns {
             if let index = next.concerns.firstIndex(where: { $0.id == concern.id }) {
                 next.concerns[index] = concern

@@ -99,6 +99,8 @@ public protocol CaseStore: Sendable {
     func messages(recipientID: UserID) async throws -> [MessageBack]
     /// Safeguarding concerns, oldest first: open ones only, and/or those escalated to one user.
     func safeguardingConcerns(openOnly: Bool, recipientID: UserID?) async throws -> [SafeguardingConcern]
+    /// Home visits not yet checked out, oldest first.
+    func openVisits() async throws -> [LoneWorkingVisit]
 }
 
 /// Users, organisations, sessions and API tokens.

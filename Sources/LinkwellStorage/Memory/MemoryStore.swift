@@ -85,6 +85,10 @@ public actor MemoryStore: LinkwellStore {
             .sorted { ($0.raisedAt, $0.id) < ($1.raisedAt, $1.id) }
     }
 
+    public func openVisits() async throws -> [LoneWorkingVisit] {
+        cases.values.flatMap(\.visits).filter { $0.checkedOutAt == nil }.sorted { ($0.checkedInAt, $0.id) < ($1.checkedInAt, $1.id) }
+    }
+
     // MARK: AccountStore
 
     public func createUser(_ user: User) async throws {

@@ -238,5 +238,17 @@ enum Migrations {
                 "CREATE INDEX signposts_referral ON signposts(referral_id)",
             ].map(flavor.render)
         },
+        Migration(version: 5, name: "lone working") { flavor in
+            [
+                """
+                CREATE TABLE lone_working_visits (
+                    seq {seq}, id {id} NOT NULL UNIQUE, referral_id {id} NOT NULL REFERENCES referrals(id),
+                    link_worker_id {id} NOT NULL REFERENCES users(id), checked_in_at {ts} NOT NULL,
+                    expected_back_by {ts} NOT NULL, checked_out_at {ts})
+                """,
+                "CREATE INDEX lone_working_visits_referral ON lone_working_visits(referral_id)",
+                "CREATE INDEX lone_working_visits_open ON lone_working_visits(checked_out_at)",
+            ].map(flavor.render)
+        },
     ]
 }

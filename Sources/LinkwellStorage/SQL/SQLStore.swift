@@ -111,7 +111,8 @@ public final class SQLStore: LinkwellStore {
                 attendance: try await db.raw("SELECT * FROM attendance_reports WHERE onward_referral_id IN (\(unsafeRaw: onwardIn)\(bind: id)) ORDER BY seq").all(decoding: AttendanceReport.self, keyDecodingStrategy: fromColumns),
                 messages: try await children("messages_back", MessageBack.self),
                 concerns: try await children("safeguarding_concerns", SafeguardingConcern.self),
-                signposts: try await children("signposts", Signpost.self))
+                signposts: try await children("signposts", Signpost.self),
+                visits: try await children("lone_working_visits", LoneWorkingVisit.self))
         }
     }
 
@@ -145,12 +146,21 @@ public final class SQLStore: LinkwellStore {
             try await Self.insert(change.attendance, into: "attendance_reports", db)
             try await Self.insert(change.messages, into: "messages_back", db)
             try await Self.insert(change.signposts, into: "signposts", db)
+            for visit in change.visits {
+                try await db.insert(into: "lone_working_visits").model(visit, keyEncodingStrategy: toColumns, nilEncodingStrategy: .asNil)
+                    .onConflict(with: ["id"]) { try $0.set(excludedContentOf: visit, keyEncodingStrategy: toColumns, nilEncodingStrategy: .asNil) }
+                    .run()
+            }
             for concern in change.concerns {
                 try await db.insert(into: "safeguarding_concerns").model(concern, keyEncodingStrategy: toColumns, nilEncodingStrategy: .asNil)
                     .onConflict(with: ["id"]) { try $0.set(excludedContentOf: concern, keyEncodingStrategy: toColumns, nilEncodingStrategy: .asNil) }
                     .run()
             }
         }
+    }
+
+    public func openVisits() async throws -> [LoneWorkingVisit] {
+        try await all("SELECT * FROM lone_working_visits WHERE checked_out_at IS NULL ORDER BY checked_in_at, id")
     }
 
     public func safeguardingConcerns(openOnly: Bool, recipientID: UserID?) async throws -> [SafeguardingConcern] {

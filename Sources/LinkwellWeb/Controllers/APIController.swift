@@ -75,6 +75,7 @@ struct APIController: Sendable {
     struct ConcernStepInput: Codable, Sendable { var acknowledgedByName: String?; var resolution: String? }
     struct OnwardInput: Codable, Sendable { var serviceId: String?; var note: String?; var handover: HandoverInput? }
     struct SignpostInput: Codable, Sendable { var serviceId: String?; var description: String? }
+    struct CheckInInput: Codable, Sendable { var expectedMinutes: Int? }
     struct StatusInput: Codable, Sendable { var status: String?; var note: String? }
     struct AttendanceInput: Codable, Sendable { var sessionDate: String?; var attended: Bool? }
     struct Me: Codable, Sendable { var id: UserID; var displayName: String; var role: Role; var organisationID: OrganisationID? }
@@ -116,6 +117,12 @@ struct APIController: Sendable {
             let input = try await request.json(AllocationInput.self)
             return try await caseJSON(try await casework.allocate(ReferralID(try context.parameters.require("id")), linkWorkerID: input.linkWorkerId,
                                                                   .init(p, route: request.routeDescription)), for: p)
+        }
+        work(api, "visits/check-in", CheckInInput.self) { c, input, p, env in try c.checkIn(expectedMinutes: input.expectedMinutes, by: p, env: env) }
+        work(api, "visits/check-out", CheckInInput.self) { c, _, p, env in try c.checkOut(by: p, env: env) }
+        api.get("visits/overdue") { request, context in
+            let p = try context.require(.supervisor)
+            return json(try await casework.overdueVisits(.init(p, route: request.routeDescription)))
         }
         work(api, "consent/withdraw", ReasonInput.self) { c, input, p, env in
             try c.withdrawConsent(input.reason, note: input.note, by: p, env: env)

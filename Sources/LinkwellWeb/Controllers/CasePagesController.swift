@@ -80,7 +80,10 @@ struct CasePagesController: Sendable {
             var page = CaseloadPage(role: principal.role, rows: rows, messages: messages, names: UserNames(try await store.users()))
             if principal.role == .referrer || principal.role == .supervisor { page.setConcerns(try await casework.concernQueue(r)) }
             if principal.role != .referrer { page.setDue(try await OutcomeService(casework: casework).dueMeasures(r)) }
-            if principal.role == .supervisor { page.setCaseloads(try await casework.caseloads(r)) }
+            if principal.role == .supervisor {
+                page.setCaseloads(try await casework.caseloads(r))
+                page.setOverdueVisits(try await casework.overdueVisits(r))
+            }
             return HTML(renderer.render("caseload", View(title: page.heading, context: context, page: page)))
         }
         router.get("/referrals/:id") { request, context in
@@ -102,6 +105,8 @@ struct CasePagesController: Sendable {
             try c.updateOnward(OnwardReferralID(f["onwardId"] ?? ""), to: f["status"], note: f["note"], by: p, env: env)
         }
         action(router, "close") { c, f, p, env in try c.close(reason: f["reason"], note: f["note"], by: p, env: env) }
+        action(router, "visit-check-in") { c, f, p, env in try c.checkIn(expectedMinutes: f.int("expectedMinutes"), by: p, env: env) }
+        action(router, "visit-check-out") { c, _, p, env in try c.checkOut(by: p, env: env) }
         action(router, "consent-withdraw") { c, f, p, env in try c.withdrawConsent(f["purpose"], note: f["note"], by: p, env: env) }
         action(router, "concern") { c, f, p, env in try c.raiseConcern(f["description"], escalateTo: f["escalateTo"], by: p, env: env) }
         action(router, "concern-review") { c, f, p, env in try c.reviewConcern(f["concernId"] ?? "", by: p, env: env) }
@@ -185,6 +190,7 @@ struct CasePagesController: Sendable {
         } else {
             var page = CasePage(found, names: names, services: try await store.services(), organisations: try await store.organisations())
             page.setConcerns(found.concerns, names: names, viewer: principal)
+            page.setVisits(found.visits, viewer: principal, now: casework.env.now())
             if principal.role == .supervisor && page.canAccept {
                 page.linkWorkers = try await casework.caseloads(.init(principal, route: request.routeDescription)).map {
                     Choice($0.linkWorkerID.rawValue, "\($0.name) — \($0.open) open, \($0.takenOnInLastYear)/\($0.yearlyLimit) this year" + ($0.overLimit ? " (over the limit)" : ""))

@@ -83,6 +83,18 @@ public struct CasePage: Sendable {
          "shared back: \(o.outcomeSharing)"].joined(separator: "; ")
     }
 
+    /// Lone working: the viewer's open visit to this person, if any.
+    public var checkedIn = false
+    public var checkedInUntil = ""
+    public var visitOverdue = false
+
+    public mutating func setVisits(_ visits: [LoneWorkingVisit], viewer: Principal, now: Date) {
+        let open = visits.last { $0.checkedOutAt == nil && $0.linkWorkerID == viewer.userID }
+        checkedIn = open != nil
+        checkedInUntil = open.map { Format.dateTime($0.expectedBackBy) } ?? ""
+        visitOverdue = open?.isOverdue(at: now) ?? false
+    }
+
     public struct Concern: Sendable {
         public var id, description, raisedBy, raisedAt, escalatedTo, acknowledgement, review: String
         public var resolution: String?
@@ -259,6 +271,19 @@ public struct CaseloadPage: Sendable {
                            escalatedTo: $0.concern.escalatedTo.label, overdue: $0.overdue, acknowledged: $0.concern.isAcknowledged)
         }
         hasConcerns = !concerns.isEmpty
+    }
+
+    public struct Visit: Sendable { public var referralID, personName, linkWorker, expectedBack: String }
+    /// Supervisors: home visits not checked out in time.
+    public var overdueVisits: [Visit] = []
+    public var hasOverdueVisits = false
+
+    public mutating func setOverdueVisits(_ visits: [CaseworkService.OverdueVisit]) {
+        overdueVisits = visits.map {
+            Visit(referralID: $0.visit.referralID.rawValue, personName: $0.personName, linkWorker: $0.linkWorkerName,
+                  expectedBack: Format.dateTime($0.visit.expectedBackBy))
+        }
+        hasOverdueVisits = !overdueVisits.isEmpty
     }
 
     public struct Load: Sendable { public var name, open, taken: String; public var overLimit: Bool }
