@@ -292,6 +292,26 @@ struct APITests {
         }
     }
 
+    @Test("Supervision notes are seen only by their link worker and supervisors", arguments: TestBackend.available)
+    func supervisionNotes(backend: TestBackend) async throws {
+        try await withAPI(backend) { api in
+            let s = api.s
+            try await api.call(.post, "/api/v1/supervision-notes", as: s.supervisor, json: #"{"linkWorkerId":"\#(s.linkWorker.id)","text":""}"#, expect: .unprocessableContent)
+            try await api.call(.post, "/api/v1/supervision-notes", as: s.supervisor, json: #"{"linkWorkerId":"\#(s.referrer.id)","text":"x"}"#, expect: .unprocessableContent)
+            try await api.call(.post, "/api/v1/supervision-notes", as: s.supervisor,
+                               json: #"{"linkWorkerId":"\#(s.linkWorker.id)","text":"Discussed boundaries on home visits"}"#, expect: .created)
+            try await api.call(.post, "/api/v1/supervision-notes", as: s.linkWorker, json: #"{"text":"Reflection: ask about carers earlier"}"#, expect: .created)
+            let mine = try await api.call(.get, "/api/v1/supervision-notes", as: s.linkWorker, expect: .ok)["list"] as? [[String: Any]]
+            #expect(mine?.compactMap { $0["text"] as? String } == ["Reflection: ask about carers earlier", "Discussed boundaries on home visits"])
+            let theirs = try await api.call(.get, "/api/v1/supervision-notes?linkWorkerId=\(s.linkWorker.id)", as: s.otherLinkWorker, expect: .notFound)
+            #expect(theirs["status"] as? Int == 404)
+            #expect((try await api.call(.get, "/api/v1/supervision-notes", as: s.otherLinkWorker, expect: .ok)["list"] as? [Any])?.isEmpty == true)
+            try await api.call(.get, "/api/v1/supervision-notes?linkWorkerId=\(s.linkWorker.id)", as: s.referrer, expect: .forbidden)
+            let seen = try await api.call(.get, "/api/v1/supervision-notes?linkWorkerId=\(s.linkWorker.id)", as: s.supervisor, expect: .ok)["list"] as? [Any]
+            #expect(seen?.count == 2)
+        }
+    }
+
     @Test func openAPIDocumentIsServed() async throws {
         try await withAPI(.memory) { api in
             let response = try await api.client.execute(uri: "/openapi.json", method: .get)

@@ -182,6 +182,37 @@ public struct CaseworkService: Sendable {
         }.sorted { ($0.overdue ? 0 : 1, $0.concern.raisedAt) < ($1.overdue ? 0 : 1, $1.concern.raisedAt) }
     }
 
+    // MARK: Supervision
+
+    /// The link worker whose notes the caller may see: their own, or (supervisors) anyone's.
+    private func supervisee(_ linkWorkerID: String?, _ request: Request) async throws -> User {
+        let p = request.principal
+        let id = p.role == .linkWorker ? p.userID : UserID(linkWorkerID ?? "")
+        guard p.role == .linkWorker || p.role == .supervisor else { throw LinkwellError.forbidden("Supervision notes are for link workers and supervisors.") }
+        guard p.role == .supervisor || linkWorkerID == nil || linkWorkerID == p.userID.rawValue else {
+            throw LinkwellError.notFound("supervision notes")
+        }
+        guard let user = try await store.user(id: id), user.role == .linkWorker else {
+            throw LinkwellError.invalid("linkWorkerId", "Choose a link worker.")
+        }
+        return user
+    }
+
+    public func supervisionNotes(linkWorkerID: String?, _ request: Request) async throws -> (User, [SupervisionNote]) {
+        let user = try await supervisee(linkWorkerID, request)
+        return (user, try await store.supervisionNotes(linkWorkerID: user.id))
+    }
+
+    public func addSupervisionNote(linkWorkerID: String?, text: String?, _ request: Request) async throws -> SupervisionNote {
+        let user = try await supervisee(linkWorkerID, request)
+        var v = Validator()
+        let text = v.required(text, "text", label: "The note", max: 10_000)
+        try v.check()
+        let note = SupervisionNote(id: env.newID(), linkWorkerID: user.id, authorID: request.principal.userID, at: env.now(), text: text)
+        try await store.addSupervisionNote(note)
+        return note
+    }
+
     // MARK: Lone working
 
     public struct OverdueVisit: Codable, Sendable, Equatable {

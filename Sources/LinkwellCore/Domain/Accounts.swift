@@ -154,3 +154,19 @@ public struct AuditEvent: Codable, Sendable, Equatable {
         self.outcome = outcome
     }
 }
+
+/// A supervision note about a link worker's practice; only that link worker and supervisors see it.
+public struct SupervisionNote: Codable, Sendable, Equatable, Identifiable {
+    public var id: String
+    public var linkWorkerID: UserID
+    public var authorID: UserID
+    public var at: Date
+    public var text: String
+    public init(id: String, linkWorkerID: UserID, authorID: UserID, at: Date, text: String) {
+        self.id = id
+        self.linkWorkerID = linkWorkerID
+        self.authorID = authorID
+        self.at = at
+        self.text = text
+    }
+}

@@ -140,8 +140,15 @@ public protocol AuditStore: Sendable {
     func auditEvents(recordID: String?, limit: Int) async throws -> [AuditEvent]
 }
 
+/// Supervision notes, kept per link worker.
+public protocol SupervisionStore: Sendable {
+    func addSupervisionNote(_ note: SupervisionNote) async throws
+    /// A link worker's notes, newest first.
+    func supervisionNotes(linkWorkerID: UserID) async throws -> [SupervisionNote]
+}
+
 /// Everything Linkwell stores, as one handle chosen by the composition root.
-public protocol LinkwellStore: CaseStore, AccountStore, DirectoryStore, AuditStore, OutcomeStore {
+public protocol LinkwellStore: CaseStore, AccountStore, DirectoryStore, AuditStore, OutcomeStore, SupervisionStore {
     /// Brings the schema up to date (idempotent).
     func migrate() async throws
     /// Releases connections.

@@ -14,6 +14,7 @@ public actor MemoryStore: LinkwellStore {
     private var outcomes: [Administration] = []
     private var setups: [String: InstrumentSetup] = [:]
     private var invitations: [String: MeasureInvitation] = [:]
+    private var supervision: [SupervisionNote] = []
 
     public init() {}
 
@@ -147,5 +148,12 @@ public actor MemoryStore: LinkwellStore {
         guard invitations[invitationTokenHash]?.usedAt == nil else { throw StorageError.duplicate("invitation") }
         try await saveAdministration(administration)
         invitations[invitationTokenHash]?.usedAt = at
+    }
+
+    // MARK: SupervisionStore
+
+    public func addSupervisionNote(_ note: SupervisionNote) async throws { supervision.append(note) }
+    public func supervisionNotes(linkWorkerID: UserID) async throws -> [SupervisionNote] {
+        supervision.filter { $0.linkWorkerID == linkWorkerID }.reversed()
     }
 }

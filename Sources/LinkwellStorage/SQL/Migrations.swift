@@ -250,5 +250,15 @@ enum Migrations {
                 "CREATE INDEX lone_working_visits_open ON lone_working_visits(checked_out_at)",
             ].map(flavor.render)
         },
+        Migration(version: 6, name: "supervision notes") { flavor in
+            [
+                """
+                CREATE TABLE supervision_notes (
+                    seq {seq}, id {id} NOT NULL UNIQUE, link_worker_id {id} NOT NULL REFERENCES users(id),
+                    author_id {id} NOT NULL REFERENCES users(id), at {ts} NOT NULL, text TEXT NOT NULL)
+                """,
+                "CREATE INDEX supervision_notes_link_worker ON supervision_notes(link_worker_id)",
+            ].map(flavor.render)
+        },
     ]
 }

@@ -364,6 +364,13 @@ public final class SQLStore: LinkwellStore {
         }
     }
 
+    // MARK: SupervisionStore
+
+    public func addSupervisionNote(_ note: SupervisionNote) async throws { try await insertOne(note, into: "supervision_notes") }
+    public func supervisionNotes(linkWorkerID: UserID) async throws -> [SupervisionNote] {
+        try await all("SELECT * FROM supervision_notes WHERE link_worker_id = \(bind: linkWorkerID) ORDER BY seq DESC")
+    }
+
     // MARK: Helpers
 
     private func insertOne<T: Encodable & Sendable>(_ model: T, into table: String) async throws {

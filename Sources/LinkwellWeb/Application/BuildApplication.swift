@@ -40,6 +40,7 @@ public func buildRouter(configuration: WebConfiguration, store: any LinkwellStor
                            limiter: RateLimiter(limit: configuration.selfReferralsPerHour, window: 3600),
                            cookie: { sessions.cookie($0, $1, $2, maxAge: $3) }).register(on: router)
     CasePagesController(casework: casework, renderer: renderer).register(on: router)
+    SupervisionController(casework: casework, renderer: renderer).register(on: router)
     ProviderPagesController(casework: casework, renderer: renderer).register(on: router)
     AdminPagesController(accounts: accounts, renderer: renderer).register(on: router)
     APIController(casework: casework).register(on: router)

@@ -76,6 +76,7 @@ struct APIController: Sendable {
     struct OnwardInput: Codable, Sendable { var serviceId: String?; var note: String?; var handover: HandoverInput? }
     struct SignpostInput: Codable, Sendable { var serviceId: String?; var description: String? }
     struct CheckInInput: Codable, Sendable { var expectedMinutes: Int? }
+    struct NoteInput: Codable, Sendable { var linkWorkerId: String?; var text: String? }
     struct StatusInput: Codable, Sendable { var status: String?; var note: String? }
     struct AttendanceInput: Codable, Sendable { var sessionDate: String?; var attended: Bool? }
     struct Me: Codable, Sendable { var id: UserID; var displayName: String; var role: Role; var organisationID: OrganisationID? }
@@ -120,6 +121,18 @@ struct APIController: Sendable {
         }
         work(api, "visits/check-in", CheckInInput.self) { c, input, p, env in try c.checkIn(expectedMinutes: input.expectedMinutes, by: p, env: env) }
         work(api, "visits/check-out", CheckInInput.self) { c, _, p, env in try c.checkOut(by: p, env: env) }
+        api.get("supervision-notes") { request, context in
+            let p = try context.require(.linkWorker, .supervisor)
+            let (_, notes) = try await casework.supervisionNotes(linkWorkerID: request.uri.queryParameters["linkWorkerId"].map(String.init),
+                                                                 .init(p, route: request.routeDescription))
+            return json(notes)
+        }
+        api.post("supervision-notes") { request, context in
+            let p = try context.require(.linkWorker, .supervisor)
+            let input = try await request.json(NoteInput.self)
+            return json(try await casework.addSupervisionNote(linkWorkerID: input.linkWorkerId, text: input.text,
+                                                              .init(p, route: request.routeDescription)), status: .created)
+        }
         api.get("visits/overdue") { request, context in
             let p = try context.require(.supervisor)
             return json(try await casework.overdueVisits(.init(p, route: request.routeDescription)))

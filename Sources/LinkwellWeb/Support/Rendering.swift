@@ -66,9 +66,11 @@ public struct View<Page>: @unchecked Sendable {
     static func menu(for role: Role) -> [NavLink] {
         switch role {
         case .referrer: [NavLink(label: "My referrals", href: "/referrals"), NavLink(label: "Make a referral", href: "/referrals/new")]
-        case .linkWorker: [NavLink(label: "Caseload", href: "/referrals"), NavLink(label: "Make a referral", href: "/referrals/new")]
+        case .linkWorker: [NavLink(label: "Caseload", href: "/referrals"), NavLink(label: "Make a referral", href: "/referrals/new"),
+                           NavLink(label: "Supervision", href: "/supervision")]
         case .supervisor: [NavLink(label: "Caseload", href: "/referrals"), NavLink(label: "Make a referral", href: "/referrals/new"),
-                           NavLink(label: "Safeguarding", href: "/safeguarding"), NavLink(label: "Outcomes", href: "/outcomes/cohorts")]
+                           NavLink(label: "Safeguarding", href: "/safeguarding"), NavLink(label: "Supervision", href: "/supervision"),
+                           NavLink(label: "Outcomes", href: "/outcomes/cohorts")]
         case .provider: [NavLink(label: "Referrals to us", href: "/provider")]
         case .admin: [NavLink(label: "Users", href: "/admin/users"), NavLink(label: "Instruments", href: "/admin/instruments"),
                       NavLink(label: "Audit trail", href: "/admin/audit")]

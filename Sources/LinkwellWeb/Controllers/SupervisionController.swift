@@ -1,0 +1,51 @@
+import Foundation
+import Hummingbird
+import LinkwellCore
+
+/// Supervision notes per link worker: a link worker sees their own; a supervisor chooses whose.
+struct SupervisionController: Sendable {
+    let casework: CaseworkService
+    let renderer: PageRenderer
+
+    struct Page: Sendable {
+        struct Note: Sendable { var at, author, text: String }
+        var linkWorkerID, linkWorkerName: String
+        var linkWorkers: [Choice]
+        var isSupervisor: Bool
+        var notes: [Note]
+        var isEmpty: Bool
+    }
+
+    func register(on router: Router<AppRequestContext>) {
+        router.get("/supervision") { request, context in
+            try await page(request, context, linkWorkerID: request.uri.queryParameters["linkWorker"].map(String.init))
+        }
+        router.post("/supervision") { request, context -> Response in
+            let p = try context.require(.linkWorker, .supervisor)
+            let form = try await request.verifiedForm(context)
+            do {
+                let note = try await casework.addSupervisionNote(linkWorkerID: form["linkWorkerId"], text: form["text"],
+                                                                 .init(p, route: request.routeDescription))
+                return .redirect(to: "/supervision?linkWorker=\(note.linkWorkerID)", type: .normal)
+            } catch LinkwellError.invalid(let errors) {
+                return try await page(request, context, linkWorkerID: form["linkWorkerId"], errors: errors, status: .unprocessableContent)
+            }
+        }
+    }
+
+    func page(_ request: Request, _ context: AppRequestContext, linkWorkerID: String?, errors: [FieldError] = [],
+              status: HTTPResponse.Status = .ok) async throws -> Response {
+        let p = try context.require(.linkWorker, .supervisor)
+        let team = try await casework.store.users().filter { $0.role == .linkWorker && $0.active }
+        let chosen = p.role == .linkWorker ? p.userID.rawValue : (linkWorkerID ?? team.first?.id.rawValue)
+        let (user, notes) = try await casework.supervisionNotes(linkWorkerID: chosen, .init(p, route: request.routeDescription))
+        let names = UserNames(try await casework.store.users())
+        let page = Page(linkWorkerID: user.id.rawValue, linkWorkerName: user.displayName,
+                        linkWorkers: team.map { Choice($0.id.rawValue, $0.displayName, selected: $0.id == user.id) },
+                        isSupervisor: p.role == .supervisor,
+                        notes: notes.map { Page.Note(at: Format.dateTime($0.at), author: names[$0.authorID], text: $0.text) },
+                        isEmpty: notes.isEmpty)
+        return try HTML(renderer.render("supervision", View(title: "Supervision", context: context, page: page, errors: errors)), status: status)
+            .response(from: request, context: context)
+    }
+}
