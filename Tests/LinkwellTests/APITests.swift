@@ -312,6 +312,32 @@ struct APITests {
         }
     }
 
+    @Test("Plans carry agreed actions and a review date; due reviews are listed", arguments: TestBackend.available)
+    func planActionsAndReviews(backend: TestBackend) async throws {
+        try await withAPI(backend) { api in
+            let s = api.s
+            let id = try await s.engagedReferral()
+            try await api.call(.post, "/api/v1/referrals/\(id)/plan", as: s.linkWorker,
+                               json: #"{"whatMatters":"x","reviewDate":"2001-01-01"}"#, expect: .unprocessableContent)
+            let review = CalendarDate(s.clock.now.addingTimeInterval(10 * 86_400))
+            let planned = try await api.call(.post, "/api/v1/referrals/\(id)/plan", as: s.linkWorker, json: """
+                {"whatMatters":"Getting out more","goals":["Join a choir"],"reviewDate":"\(review)",
+                 "actions":[{"description":"Phone the choir leader","owner":"Margaret","due":"\(review)"},{"description":" "}]}
+                """, expect: .ok)
+            let actions = try #require(planned["actions"] as? [[String: Any]])
+            #expect(actions.count == 1 && actions[0]["owner"] as? String == "Margaret")
+            #expect((planned["plan"] as? [String: Any])?["reviewDate"] as? String == "\(review)")
+            #expect((try await api.call(.get, "/api/v1/plan-reviews", as: s.linkWorker, expect: .ok)["list"] as? [Any])?.isEmpty == true)
+            s.clock.advance(seconds: 4 * 86_400)
+            let due = try await api.call(.get, "/api/v1/plan-reviews", as: s.linkWorker, expect: .ok)["list"] as? [[String: Any]]
+            #expect(due?.count == 1 && due?.first?["overdue"] as? Bool == false)
+            let actionID = try #require(actions[0]["id"] as? String)
+            try await api.call(.post, "/api/v1/referrals/\(id)/actions/complete", as: s.linkWorker, json: #"{"actionId":"\#(actionID)"}"#, expect: .ok)
+            try await api.call(.post, "/api/v1/referrals/\(id)/actions/complete", as: s.linkWorker, json: #"{"actionId":"\#(actionID)"}"#, expect: .conflict)
+            #expect(try await s.store.loadCase(id)?.actions.first?.doneAt == s.clock.now)
+        }
+    }
+
     @Test func openAPIDocumentIsServed() async throws {
         try await withAPI(.memory) { api in
             let response = try await api.client.execute(uri: "/openapi.json", method: .get)

@@ -95,11 +95,26 @@ public struct ContactInput: Codable, Sendable {
 
 /// Input for agreeing the plan.
 public struct PlanInput: Codable, Sendable {
+    public struct ActionInput: Codable, Sendable {
+        public var description: String?
+        public var owner: String?
+        public var due: String?
+        public init(description: String?, owner: String?, due: String?) {
+            self.description = description
+            self.owner = owner
+            self.due = due
+        }
+    }
     public var whatMatters: String?
     public var goals: [String]?
-    public init(whatMatters: String?, goals: [String]?) {
+    public var actions: [ActionInput]?
+    /// YYYY-MM-DD; the next review with the person.
+    public var reviewDate: String?
+    public init(whatMatters: String?, goals: [String]?, actions: [ActionInput]? = nil, reviewDate: String? = nil) {
         self.whatMatters = whatMatters
         self.goals = goals
+        self.actions = actions
+        self.reviewDate = reviewDate
     }
 }
 
@@ -194,14 +209,49 @@ extension Case {
         let whatMatters = v.required(input.whatMatters, "whatMatters", label: "What matters to the person", max: 5000)
         let goals = (input.goals ?? []).map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
         if goals.contains(where: { $0.count > 500 }) { v.add("goals", "Each goal must be at most 500 characters.") }
+        let today = CalendarDate(env.now())
+        var reviewDate: CalendarDate?
+        if let text = input.reviewDate, !text.isEmpty {
+            reviewDate = CalendarDate(text)
+            if reviewDate == nil { v.add("reviewDate", "Review date must be a real date, YYYY-MM-DD.") }
+            else if reviewDate! < today { v.add("reviewDate", "Review date cannot be in the past.") }
+        }
+        var actions: [(String, String, CalendarDate?)] = []
+        for (index, action) in (input.actions ?? []).enumerated() {
+            let text = (action.description ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !text.isEmpty else { continue }
+            if text.count > 500 { v.add("actions[\(index)].description", "Each action must be at most 500 characters.") }
+            var due: CalendarDate?
+            if let raw = action.due, !raw.isEmpty {
+                due = CalendarDate(raw)
+                if due == nil { v.add("actions[\(index)].due", "An action's due date must be a real date, YYYY-MM-DD.") }
+            }
+            let owner = (action.owner ?? "").trimmingCharacters(in: .whitespaces)
+            actions.append((text, owner.isEmpty ? "The person" : String(owner.prefix(100)), due))
+        }
         try v.check()
         var update = CaseUpdate(self, by: actor, env: env)
         guard update.status.isInSupport else {
             throw .conflict("A plan can be agreed only once the person is engaged; the referral is \(update.status.label.lowercased()).")
         }
         if update.status == .engaged { try update.move(to: .planAgreed) }
-        update.change.plan = Plan(referralID: referral.id, whatMatters: whatMatters, agreedAt: update.now, agreedBy: actor.userID)
+        update.change.plan = Plan(referralID: referral.id, whatMatters: whatMatters, agreedAt: update.now, agreedBy: actor.userID,
+                                  reviewDate: reviewDate ?? plan?.reviewDate)
         update.change.goals = goals.map { Goal(id: env.id(), referralID: referral.id, description: $0, createdAt: update.now) }
+        update.change.actions = actions.map {
+            PlanAction(id: env.newID(), referralID: referral.id, description: $0.0, owner: $0.1, due: $0.2, doneAt: nil, createdAt: update.now)
+        }
+        return update.change
+    }
+
+    /// Marks an agreed action done.
+    public func completeAction(_ id: String, by actor: Principal, env: CoreEnvironment) throws(LinkwellError) -> CaseChange {
+        guard var action = actions.first(where: { $0.id == id }) else { throw .notFound("action") }
+        guard action.doneAt == nil else { throw .conflict("This action is already done.") }
+        var update = CaseUpdate(self, by: actor, env: env)
+        guard update.status.isInSupport else { throw .conflict("Actions cannot change on a case that is \(update.status.label.lowercased()).") }
+        action.doneAt = update.now
+        update.change.actions.append(action)
         return update.change
     }
 

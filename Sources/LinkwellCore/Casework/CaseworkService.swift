@@ -182,6 +182,31 @@ public struct CaseworkService: Sendable {
         }.sorted { ($0.overdue ? 0 : 1, $0.concern.raisedAt) < ($1.overdue ? 0 : 1, $1.concern.raisedAt) }
     }
 
+    // MARK: Plan reviews
+
+    public struct DueReview: Codable, Sendable, Equatable {
+        public var referralID: ReferralID
+        public var personName: String
+        public var reviewDate: CalendarDate
+        public var overdue: Bool
+    }
+
+    /// Plans whose review date falls within the next week or has passed, on the caller's caseload
+    /// (a supervisor's: the team's).
+    public func dueReviews(_ request: Request) async throws -> [DueReview] {
+        let p = request.principal
+        guard p.role == .linkWorker || p.role == .supervisor else { throw LinkwellError.forbidden("Only link workers have plan reviews.") }
+        let query = ReferralQuery(linkWorkerID: p.role == .linkWorker ? p.userID : nil, statuses: [.planAgreed, .active, .review], limit: Int.max / 2)
+        let today = CalendarDate(env.now())
+        let horizon = CalendarDate(env.now().addingTimeInterval(7 * 86_400))
+        var due: [DueReview] = []
+        for summary in try await store.referrals(query) {
+            guard let date = try await store.loadCase(summary.id)?.plan?.reviewDate, date <= horizon else { continue }
+            due.append(DueReview(referralID: summary.id, personName: summary.personName, reviewDate: date, overdue: date < today))
+        }
+        return due.sorted { ($0.reviewDate, $0.referralID) < ($1.reviewDate, $1.referralID) }
+    }
+
     // MARK: Supervision
 
     /// The link worker whose notes the caller may see: their own, or (supervisors) anyone's.

@@ -16,12 +16,14 @@ public struct Case: Codable, Sendable, Equatable {
     public var concerns: [SafeguardingConcern]
     public var signposts: [Signpost]
     public var visits: [LoneWorkingVisit]
+    public var actions: [PlanAction]
 
     public init(person: Person, referral: Referral, events: [ReferralEvent] = [], contacts: [Contact] = [],
                 plan: Plan? = nil, goals: [Goal] = [], goalRatings: [GoalRating] = [],
                 onwardReferrals: [OnwardReferral] = [], onwardEvents: [OnwardEvent] = [],
                 attendance: [AttendanceReport] = [], messages: [MessageBack] = [], concerns: [SafeguardingConcern] = [],
-                signposts: [Signpost] = [], visits: [LoneWorkingVisit] = []) {
+                signposts: [Signpost] = [], visits: [LoneWorkingVisit] = [], actions: [PlanAction] = []) {
+        self.actions = actions
         self.concerns = concerns
         self.signposts = signposts
         self.visits = visits
@@ -70,6 +72,8 @@ public struct CaseChange: Sendable, Equatable {
     public var signposts: [Signpost] = []
     /// Inserted or replaced by id.
     public var visits: [LoneWorkingVisit] = []
+    /// Inserted or replaced by id.
+    public var actions: [PlanAction] = []
 
     public init(expectedVersion: Int, referral: Referral) {
         self.expectedVersion = expectedVersion
@@ -96,6 +100,9 @@ public struct CaseChange: Sendable, Equatable {
         next.attendance += attendance
         next.messages += messages
         next.signposts += signposts
+        for action in actions {
+            if let index = next.actions.firstIndex(where: { $0.id == action.id }) { next.actions[index] = action } else { next.actions.append(action) }
+        }
         for visit in visits {
             if let index = next.visits.firstIndex(where: { $0.id == visit.id }) { next.visits[index] = visit } else { next.visits.append(visit) }
         }

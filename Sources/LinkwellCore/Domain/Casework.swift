@@ -51,11 +51,35 @@ public struct Plan: Codable, Sendable, Equatable {
     public var whatMatters: String
     public var agreedAt: Date
     public var agreedBy: UserID
-    public init(referralID: ReferralID, whatMatters: String, agreedAt: Date, agreedBy: UserID) {
+    /// When the plan is next to be reviewed with the person.
+    public var reviewDate: CalendarDate?
+    public init(referralID: ReferralID, whatMatters: String, agreedAt: Date, agreedBy: UserID, reviewDate: CalendarDate? = nil) {
+        self.reviewDate = reviewDate
         self.referralID = referralID
         self.whatMatters = whatMatters
         self.agreedAt = agreedAt
         self.agreedBy = agreedBy
+    }
+}
+
+/// An action agreed in the plan: who does what, by when.
+public struct PlanAction: Codable, Sendable, Equatable, Identifiable {
+    public var id: String
+    public var referralID: ReferralID
+    public var description: String
+    /// Who will do it, in words ("Margaret", "link worker", "her daughter").
+    public var owner: String
+    public var due: CalendarDate?
+    public var doneAt: Date?
+    public var createdAt: Date
+    public init(id: String, referralID: ReferralID, description: String, owner: String, due: CalendarDate?, doneAt: Date?, createdAt: Date) {
+        self.id = id
+        self.referralID = referralID
+        self.description = description
+        self.owner = owner
+        self.due = due
+        self.doneAt = doneAt
+        self.createdAt = createdAt
     }
 }
 

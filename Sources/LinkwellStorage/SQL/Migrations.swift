@@ -260,5 +260,16 @@ enum Migrations {
                 "CREATE INDEX supervision_notes_link_worker ON supervision_notes(link_worker_id)",
             ].map(flavor.render)
         },
+        Migration(version: 7, name: "plan actions and review dates") { flavor in
+            [
+                "ALTER TABLE plans ADD COLUMN review_date TEXT",
+                """
+                CREATE TABLE plan_actions (
+                    seq {seq}, id {id} NOT NULL UNIQUE, referral_id {id} NOT NULL REFERENCES referrals(id),
+                    description TEXT NOT NULL, owner TEXT NOT NULL, due TEXT, done_at {ts}, created_at {ts} NOT NULL)
+                """,
+                "CREATE INDEX plan_actions_referral ON plan_actions(referral_id)",
+            ].map(flavor.render)
+        },
     ]
 }

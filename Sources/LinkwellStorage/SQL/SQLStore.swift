@@ -112,7 +112,8 @@ public final class SQLStore: LinkwellStore {
                 messages: try await children("messages_back", MessageBack.self),
                 concerns: try await children("safeguarding_concerns", SafeguardingConcern.self),
                 signposts: try await children("signposts", Signpost.self),
-                visits: try await children("lone_working_visits", LoneWorkingVisit.self))
+                visits: try await children("lone_working_visits", LoneWorkingVisit.self),
+                actions: try await children("plan_actions", PlanAction.self))
         }
     }
 
@@ -146,6 +147,11 @@ public final class SQLStore: LinkwellStore {
             try await Self.insert(change.attendance, into: "attendance_reports", db)
             try await Self.insert(change.messages, into: "messages_back", db)
             try await Self.insert(change.signposts, into: "signposts", db)
+            for action in change.actions {
+                try await db.insert(into: "plan_actions").model(action, keyEncodingStrategy: toColumns, nilEncodingStrategy: .asNil)
+                    .onConflict(with: ["id"]) { try $0.set(excludedContentOf: action, keyEncodingStrategy: toColumns, nilEncodingStrategy: .asNil) }
+                    .run()
+            }
             for visit in change.visits {
                 try await db.insert(into: "lone_working_visits").model(visit, keyEncodingStrategy: toColumns, nilEncodingStrategy: .asNil)
                     .onConflict(with: ["id"]) { try $0.set(excludedContentOf: visit, keyEncodingStrategy: toColumns, nilEncodingStrategy: .asNil) }

@@ -77,6 +77,7 @@ struct APIController: Sendable {
     struct SignpostInput: Codable, Sendable { var serviceId: String?; var description: String? }
     struct CheckInInput: Codable, Sendable { var expectedMinutes: Int? }
     struct NoteInput: Codable, Sendable { var linkWorkerId: String?; var text: String? }
+    struct ActionDoneInput: Codable, Sendable { var actionId: String? }
     struct StatusInput: Codable, Sendable { var status: String?; var note: String? }
     struct AttendanceInput: Codable, Sendable { var sessionDate: String?; var attended: Bool? }
     struct Me: Codable, Sendable { var id: UserID; var displayName: String; var role: Role; var organisationID: OrganisationID? }
@@ -118,6 +119,11 @@ struct APIController: Sendable {
             let input = try await request.json(AllocationInput.self)
             return try await caseJSON(try await casework.allocate(ReferralID(try context.parameters.require("id")), linkWorkerID: input.linkWorkerId,
                                                                   .init(p, route: request.routeDescription)), for: p)
+        }
+        work(api, "actions/complete", ActionDoneInput.self) { c, input, p, env in try c.completeAction(input.actionId ?? "", by: p, env: env) }
+        api.get("plan-reviews") { request, context in
+            let p = try context.require(.linkWorker, .supervisor)
+            return json(try await casework.dueReviews(.init(p, route: request.routeDescription)))
         }
         work(api, "visits/check-in", CheckInInput.self) { c, input, p, env in try c.checkIn(expectedMinutes: input.expectedMinutes, by: p, env: env) }
         work(api, "visits/check-out", CheckInInput.self) { c, _, p, env in try c.checkOut(by: p, env: env) }

@@ -79,7 +79,10 @@ struct CasePagesController: Sendable {
             let messages = principal.role == .referrer ? try await casework.messages(r) : []
             var page = CaseloadPage(role: principal.role, rows: rows, messages: messages, names: UserNames(try await store.users()))
             if principal.role == .referrer || principal.role == .supervisor { page.setConcerns(try await casework.concernQueue(r)) }
-            if principal.role != .referrer { page.setDue(try await OutcomeService(casework: casework).dueMeasures(r)) }
+            if principal.role != .referrer {
+                page.setDue(try await OutcomeService(casework: casework).dueMeasures(r))
+                page.setReviews(try await casework.dueReviews(r))
+            }
             if principal.role == .supervisor {
                 page.setCaseloads(try await casework.caseloads(r))
                 page.setOverdueVisits(try await casework.overdueVisits(r))
@@ -98,8 +101,13 @@ struct CasePagesController: Sendable {
                                              successful: f["successful"] != "no", notes: f["notes"]), by: p, env: env, rules: rules)
         }
         action(router, "plan") { c, f, p, env in
-            try c.agreePlan(PlanInput(whatMatters: f["whatMatters"], goals: f.all("goals")), by: p, env: env)
+            let actions = zip(zip(f.all("actions.description"), f.all("actions.owner")), f.all("actions.due")).map {
+                PlanInput.ActionInput(description: $0.0, owner: $0.1, due: $1)
+            }
+            return try c.agreePlan(PlanInput(whatMatters: f["whatMatters"], goals: f.all("goals"), actions: actions,
+                                             reviewDate: f["reviewDate"]), by: p, env: env)
         }
+        action(router, "action-done") { c, f, p, env in try c.completeAction(f["actionId"] ?? "", by: p, env: env) }
         action(router, "goal-rating") { c, f, p, env in try c.rateGoal(GoalID(f["goalId"] ?? ""), rating: f.int("rating"), by: p, env: env) }
         action(router, "onward-status") { c, f, p, env in
             try c.updateOnward(OnwardReferralID(f["onwardId"] ?? ""), to: f["status"], note: f["note"], by: p, env: env)

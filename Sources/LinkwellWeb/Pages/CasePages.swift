@@ -66,6 +66,9 @@ public struct CasePage: Sendable {
     public var contacts: [ContactRow]
     public var whatMatters: String
     public var hasPlan: Bool
+    public var reviewDate: String?
+    public struct ActionRow: Sendable { public var id, description, owner, done: String; public var due: String?; public var isDone: Bool }
+    public var actions: [ActionRow]
     public var goals: [GoalRow]
     public var onward: [Onward]
     public var messages: [Message]
@@ -165,6 +168,11 @@ public struct CasePage: Sendable {
         }
         whatMatters = c.plan?.whatMatters ?? ""
         hasPlan = c.plan != nil
+        reviewDate = c.plan?.reviewDate.map { "\($0)" }
+        actions = c.actions.map {
+            ActionRow(id: $0.id, description: $0.description, owner: $0.owner, done: $0.doneAt.map(Format.date) ?? "",
+                      due: $0.due.map { "\($0)" }, isDone: $0.doneAt != nil)
+        }
         goals = c.goals.map { goal in
             let ratings = c.ratings(for: goal.id)
             return GoalRow(id: goal.id.rawValue, description: goal.description,
@@ -271,6 +279,16 @@ public struct CaseloadPage: Sendable {
                            escalatedTo: $0.concern.escalatedTo.label, overdue: $0.overdue, acknowledged: $0.concern.isAcknowledged)
         }
         hasConcerns = !concerns.isEmpty
+    }
+
+    public struct Review: Sendable { public var referralID, personName, date: String; public var overdue: Bool }
+    /// Plan reviews due within a week, or overdue.
+    public var reviews: [Review] = []
+    public var hasReviews = false
+
+    public mutating func setReviews(_ due: [CaseworkService.DueReview]) {
+        reviews = due.map { Review(referralID: $0.referralID.rawValue, personName: $0.personName, date: "\($0.reviewDate)", overdue: $0.overdue) }
+        hasReviews = !reviews.isEmpty
     }
 
     public struct Visit: Sendable { public var referralID, personName, linkWorker, expectedBack: String }
