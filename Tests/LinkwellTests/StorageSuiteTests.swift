@@ -80,6 +80,28 @@ struct StorageSuiteTests {
         #expect(try await s.store.openVisits().isEmpty)
     }
 
+    @Test("Possible duplicates: same NHS number, or same name, date of birth and postcode", arguments: TestBackend.available)
+    func duplicates(backend: TestBackend) async throws {
+        let s = try await TestScheme.make(backend)
+        defer { Task { try await s.store.shutdown() } }
+        let first = try await s.casework.submitReferral(TestScheme.submission(), by: Principal(s.referrer))
+        s.clock.advance(seconds: 60)
+        var sameDetails = TestScheme.submission(nhsNumber: nil)
+        sameDetails.person?.givenName = "MARGARET"
+        let second = try await s.casework.submitReferral(sameDetails, by: Principal(s.referrer))
+        s.clock.advance(seconds: 60)
+        let sameNHS = try await s.casework.submitReferral(TestScheme.submission(givenName: "Peggy"), by: Principal(s.referrer))
+        var different = TestScheme.submission(givenName: "Margaret", nhsNumber: nil)
+        different.person?.postcode = "LS6 2QT"
+        let other = try await s.casework.submitReferral(different, by: Principal(s.referrer))
+        #expect(try await s.store.possibleDuplicates(of: first.person) == [sameNHS.referral.id, second.referral.id])
+        #expect(try await s.store.possibleDuplicates(of: second.person) == [first.referral.id])
+        #expect(try await s.store.possibleDuplicates(of: other.person).isEmpty)
+        // Only duplicates the caller may read are shown.
+        #expect(try await s.casework.possibleDuplicates(of: first, s.request(s.otherReferrer)).isEmpty)
+        #expect(try await s.casework.possibleDuplicates(of: first, s.request(s.supervisor)).count == 2)
+    }
+
     @Test("A stale version changes nothing", arguments: TestBackend.available)
     func versionGuard(backend: TestBackend) async throws {
         let s = try await TestScheme.make(backend)

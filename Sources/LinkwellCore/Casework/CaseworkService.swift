@@ -182,6 +182,22 @@ public struct CaseworkService: Sendable {
         }.sorted { ($0.overdue ? 0 : 1, $0.concern.raisedAt) < ($1.overdue ? 0 : 1, $1.concern.raisedAt) }
     }
 
+    // MARK: Duplicates
+
+    /// Other referrals that may be for the same person, limited to those the caller may read.
+    public func possibleDuplicates(of c: Case, _ request: Request) async throws -> [ReferralSummary] {
+        var result: [ReferralSummary] = []
+        for id in try await store.possibleDuplicates(of: c.person) {
+            guard let other = try await store.loadCase(id), AccessPolicy.canRead(other, request.principal) else { continue }
+            result.append(ReferralSummary(id: id, personName: other.person.fullName, status: other.referral.status, needs: other.referral.needs,
+                                          urgency: other.referral.urgency, receivedAt: other.referral.receivedAt, updatedAt: other.referral.updatedAt,
+                                          referrerID: other.referral.referrerID, linkWorkerID: other.referral.linkWorkerID,
+                                          didNotAttendCount: 0, hasRisk: !other.referral.riskInformation.isEmpty, pathway: other.referral.pathway,
+                                          referrerOrganisationID: other.referral.referrerOrganisationID))
+        }
+        return result
+    }
+
     // MARK: Plan reviews
 
     public struct DueReview: Codable, Sendable, Equatable {

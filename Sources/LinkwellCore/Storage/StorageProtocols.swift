@@ -101,6 +101,9 @@ public protocol CaseStore: Sendable {
     func safeguardingConcerns(openOnly: Bool, recipientID: UserID?) async throws -> [SafeguardingConcern]
     /// Home visits not yet checked out, oldest first.
     func openVisits() async throws -> [LoneWorkingVisit]
+    /// Referrals of other people who may be this person: the same NHS number, or the same name
+    /// (ignoring case), date of birth and postcode. Newest first.
+    func possibleDuplicates(of person: Person) async throws -> [ReferralID]
 }
 
 /// Users, organisations, sessions and API tokens.

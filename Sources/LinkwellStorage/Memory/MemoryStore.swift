@@ -86,6 +86,18 @@ public actor MemoryStore: LinkwellStore {
             .sorted { ($0.raisedAt, $0.id) < ($1.raisedAt, $1.id) }
     }
 
+    public func possibleDuplicates(of person: Person) async throws -> [ReferralID] {
+        cases.values.filter { c in
+            let other = c.person
+            guard other.id != person.id else { return false }
+            if let nhs = person.nhsNumber, other.nhsNumber == nhs { return true }
+            return other.givenName.lowercased() == person.givenName.lowercased() && other.familyName.lowercased() == person.familyName.lowercased()
+                && other.dateOfBirth == person.dateOfBirth && other.postcode == person.postcode
+        }
+        .sorted { ($0.referral.receivedAt, $0.referral.id) > ($1.referral.receivedAt, $1.referral.id) }
+        .map(\.referral.id)
+    }
+
     public func openVisits() async throws -> [LoneWorkingVisit] {
         cases.values.flatMap(\.visits).filter { $0.checkedOutAt == nil }.sorted { ($0.checkedInAt, $0.id) < ($1.checkedInAt, $1.id) }
     }

@@ -165,6 +165,19 @@ public final class SQLStore: LinkwellStore {
         }
     }
 
+    public func possibleDuplicates(of person: Person) async throws -> [ReferralID] {
+        try await connections.read { db in
+            try await db.raw("""
+                SELECT r.id FROM referrals r JOIN people p ON p.id = r.person_id
+                WHERE p.id <> \(bind: person.id) AND (
+                    (p.nhs_number IS NOT NULL AND p.nhs_number = \(bind: person.nhsNumber?.digits ?? "-"))
+                    OR (lower(p.given_name) = \(bind: person.givenName.lowercased()) AND lower(p.family_name) = \(bind: person.familyName.lowercased())
+                        AND p.date_of_birth = \(bind: "\(person.dateOfBirth)") AND p.postcode = \(bind: person.postcode)))
+                ORDER BY r.received_at DESC, r.id DESC
+                """).all().map { try $0.decode(column: "id", as: ReferralID.self) }
+        }
+    }
+
     public func openVisits() async throws -> [LoneWorkingVisit] {
         try await all("SELECT * FROM lone_working_visits WHERE checked_out_at IS NULL ORDER BY checked_in_at, id")
     }

@@ -77,7 +77,8 @@ struct CasePagesController: Sendable {
             let r = CaseworkService.Request(principal, route: request.routeDescription)
             let rows = try await casework.caseload(r)
             let messages = principal.role == .referrer ? try await casework.messages(r) : []
-            var page = CaseloadPage(role: principal.role, rows: rows, messages: messages, names: UserNames(try await store.users()))
+            var page = CaseloadPage(role: principal.role, rows: rows, messages: messages, names: UserNames(try await store.users()),
+                                    now: casework.env.now())
             if principal.role == .referrer || principal.role == .supervisor { page.setConcerns(try await casework.concernQueue(r)) }
             if principal.role != .referrer {
                 page.setDue(try await OutcomeService(casework: casework).dueMeasures(r))
@@ -199,6 +200,9 @@ struct CasePagesController: Sendable {
             var page = CasePage(found, names: names, services: try await store.services(), organisations: try await store.organisations())
             page.setConcerns(found.concerns, names: names, viewer: principal)
             page.setVisits(found.visits, viewer: principal, now: casework.env.now())
+            page.duplicates = try await casework.possibleDuplicates(of: found, .init(principal, route: request.routeDescription)).map {
+                CasePage.Duplicate(id: $0.id.rawValue, status: $0.status.label, receivedAt: Format.date($0.receivedAt))
+            }
             if principal.role == .supervisor && page.canAccept {
                 page.linkWorkers = try await casework.caseloads(.init(principal, route: request.routeDescription)).map {
                     Choice($0.linkWorkerID.rawValue, "\($0.name) — \($0.open) open, \($0.takenOnInLastYear)/\($0.yearlyLimit) this year" + ($0.overLimit ? " (over the limit)" : ""))

@@ -86,6 +86,11 @@ public struct CasePage: Sendable {
          "shared back: \(o.outcomeSharing)"].joined(separator: "; ")
     }
 
+    public struct Duplicate: Sendable { public var id, status, receivedAt: String }
+    /// Other referrals that may be for the same person (same NHS number, or name, date of birth and postcode).
+    public var duplicates: [Duplicate] = [] { didSet { hasDuplicates = !duplicates.isEmpty } }
+    public var hasDuplicates = false
+
     /// Lone working: the viewer's open visit to this person, if any.
     public var checkedIn = false
     public var checkedInUntil = ""
@@ -246,6 +251,8 @@ public struct ReferrerCasePage: Sendable {
 public struct CaseloadPage: Sendable {
     public struct Row: Sendable {
         public var id, personName, status, statusLabel, needs, receivedAt, linkWorker: String
+        /// "Waiting 12 days", for referrals no one has picked up yet.
+        public var waiting: String?
         public var didNotAttend: Int
         public var hasDidNotAttend: Bool
         public var hasRisk: Bool
@@ -272,6 +279,11 @@ public struct CaseloadPage: Sendable {
     /// Referrers: escalations waiting for their acknowledgement. Supervisors: every open concern.
     public var concerns: [PendingConcern] = []
     public var hasConcerns = false
+
+    static func waiting(since: Date, now: Date) -> String {
+        let days = Int(now.timeIntervalSince(since) / 86_400)
+        return days < 1 ? "Waiting less than a day" : days == 1 ? "Waiting 1 day" : "Waiting \(days) days"
+    }
 
     public mutating func setConcerns(_ items: [CaseworkService.ConcernItem]) {
         concerns = items.map {
@@ -322,11 +334,12 @@ public struct CaseloadPage: Sendable {
         hasDue = !due.isEmpty
     }
 
-    public init(role: Role, rows: [ReferralSummary], messages: [MessageBack], names: UserNames) {
+    public init(role: Role, rows: [ReferralSummary], messages: [MessageBack], names: UserNames, now: Date = Date()) {
         func row(_ s: ReferralSummary) -> Row {
             Row(id: s.id.rawValue, personName: s.personName, status: s.status.rawValue, statusLabel: s.status.label,
                 needs: s.needs.map(\.label).joined(separator: ", "), receivedAt: Format.date(s.receivedAt),
-                linkWorker: names[s.linkWorkerID], didNotAttend: s.didNotAttendCount,
+                linkWorker: names[s.linkWorkerID], waiting: s.status.isWaiting ? Self.waiting(since: s.receivedAt, now: now) : nil,
+                didNotAttend: s.didNotAttendCount,
                 hasDidNotAttend: s.didNotAttendCount > 0, hasRisk: s.hasRisk,
                 urgent: s.urgency == .soon)
         }
