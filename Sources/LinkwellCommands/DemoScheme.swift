@@ -33,7 +33,8 @@ public enum DemoScheme {
             ("provider2@demo.linkwell.test", "Dee Lowe (Money Matters)", .provider, "money"),
             ("commissioner@demo.linkwell.test", "Fran Ito (ICB)", .commissioner, "icb"),
         ]
-        let logins = Logins(rows: staff.map { ($0.2.label, $0.0) })
+        let personLogin = "person@demo.linkwell.test"
+        let logins = Logins(rows: staff.map { ($0.2.label, $0.0) } + [(Role.person.label, personLogin)])
         if try await store.user(email: staff[0].0) != nil { return logins }
 
         // Organisations and services
@@ -221,6 +222,12 @@ public enum DemoScheme {
                 try await act { c, p, e in try c.rateGoal(c.goals[0].id, rating: 7, by: p, env: e) }
                 try await act { c, p, e in try c.close(reason: index % 3 == 0 ? "goals_met" : "connected_to_community", note: "Now attending regularly.", by: p, env: e) }
             }
+        }
+        // One person in support gets an account to see their own record and who has looked at it.
+        if let someone = try await store.referrals(ReferralQuery(statuses: [.active], limit: 1)).first,
+           let c = try await store.loadCase(someone.id) {
+            try await accounts.createUser(email: personLogin, displayName: c.person.fullName, role: Role.person.rawValue,
+                                          organisationID: nil, password: password, personID: c.person.id.rawValue)
         }
         let (adminEmail, adminName, adminRole, _) = staff[0]
         try await accounts.createUser(email: adminEmail, displayName: adminName, role: adminRole.rawValue, organisationID: nil, password: password)

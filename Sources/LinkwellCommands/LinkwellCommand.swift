@@ -100,6 +100,7 @@ struct UserCommand: AsyncParsableCommand {
         @Option(help: "Full name.") var name: String
         @Option(help: "One of: \(Role.allCases.map(\.rawValue).joined(separator: ", ")).") var role: String
         @Option(help: "Organisation id (required for providers).") var organisation: String?
+        @Option(help: "For a person's own account: the id of the person whose record it opens.") var person: String?
         @Option(help: "Password (at least 12 characters). Prefer standard input, which keeps it out of shell history.") var password: String?
 
         func run() async throws {
@@ -107,7 +108,7 @@ struct UserCommand: AsyncParsableCommand {
             do {
                 let user = try await db.with { store in
                     try await Accounts(store: store, env: .live, configuration: WebConfiguration())
-                        .createUser(email: email, displayName: name, role: role, organisationID: organisation, password: secret)
+                        .createUser(email: email, displayName: name, role: role, organisationID: organisation, password: secret, personID: person)
                 }
                 print("Created \(user.role.label.lowercased()) \(user.email) (id \(user.id)).")
             } catch LinkwellError.invalid(let errors) {

@@ -10,7 +10,7 @@ struct DemoSchemeTests {
     func seeds() async throws {
         let store = MemoryStore()
         let logins = try await DemoScheme.seed(into: store, bcryptCost: 4)
-        #expect(logins.rows.count == 10 && logins.summary.contains("linkworker@demo.linkwell.test"))
+        #expect(logins.rows.count == 11 && logins.summary.contains("linkworker@demo.linkwell.test"))
         let referrals = try await store.referrals(ReferralQuery(limit: 10_000))
         #expect(referrals.count == 200)
         let byStatus = Dictionary(grouping: referrals, by: \.status).mapValues(\.count)

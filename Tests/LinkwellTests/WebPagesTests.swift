@@ -273,3 +273,33 @@ struct SelfReferralTests {
         try await s.store.shutdown()
     }
 }
+
+@Suite("A person's own record")
+struct OwnRecordTests {
+    @Test func aPersonSeesTheirRecordAndWhoLookedAtIt() async throws {
+        let s = try await TestScheme.make(.sqlite)
+        let id = try await s.engagedReferral()
+        let other = try await s.casework.submitReferral(TestScheme.submission(givenName: "Someone", nhsNumber: nil), by: Principal(s.referrer))
+        let c = try #require(try await s.store.loadCase(id))
+        await #expect(throws: LinkwellError.self) {
+            try await s.accounts.createUser(email: "nobody@test.example", displayName: "N", role: "person", organisationID: nil,
+                                            password: TestScheme.password, personID: "no-such-person")
+        }
+        try await s.accounts.createUser(email: "margaret@test.example", displayName: "Margaret Hughes", role: "person", organisationID: nil,
+                                        password: TestScheme.password, personID: c.person.id.rawValue)
+        _ = try await s.casework.readCase(other.referral.id, s.request(s.supervisor))
+        let router = try await buildRouter(configuration: s.configuration, store: s.store, env: s.env)
+        try await Application(router: router).test(.router) { client in
+            let person = WebPagesTests.Browser(client)
+            let signedIn = try await person.signIn("margaret@test.example")
+            #expect(signedIn.headers[.location] == "/")
+            let (page, html) = try await person.go(.get, "/me")
+            #expect(page.status == .ok && html.contains("Lee Worker") && html.contains("Engaged"))
+            #expect(html.contains("id=\"access-log\"") && html.contains("Link worker") && html.contains("Looked at your record"))
+            #expect(!html.contains("Someone"), "only their own referrals")
+            let (elsewhere, _) = try await person.go(.get, "/referrals/\(other.referral.id)")
+            #expect(elsewhere.status == .forbidden)
+        }
+        try await s.store.shutdown()
+    }
+}

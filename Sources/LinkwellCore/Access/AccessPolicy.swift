@@ -6,6 +6,7 @@ public enum AccessPolicy {
         case .referrer: c.referral.referrerID == p.userID
         case .linkWorker: c.referral.linkWorkerID == p.userID || (c.referral.linkWorkerID == nil && c.referral.status.isWaiting)
         case .supervisor: true
+        case .person: p.personID != nil && c.referral.personID == p.personID
         case .provider, .commissioner, .admin: false
         }
     }

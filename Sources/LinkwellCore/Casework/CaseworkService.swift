@@ -182,6 +182,38 @@ public struct CaseworkService: Sendable {
         }.sorted { ($0.overdue ? 0 : 1, $0.concern.raisedAt) < ($1.overdue ? 0 : 1, $1.concern.raisedAt) }
     }
 
+    // MARK: A person's own record
+
+    /// One line of "who has seen my record".
+    public struct AccessRecord: Codable, Sendable, Equatable {
+        public var at: Date
+        public var who: String
+        public var role: String
+        public var action: String
+        public var allowed: Bool
+    }
+
+    /// The person's own referrals, and everyone who has read them (from the audit trail).
+    public func ownRecord(_ request: Request) async throws -> (cases: [Case], accesses: [AccessRecord]) {
+        guard request.principal.role == .person, let personID = request.principal.personID else {
+            throw LinkwellError.forbidden("This page is for the person the record is about.")
+        }
+        var cases: [Case] = []
+        for summary in try await store.referrals(ReferralQuery(personID: personID)) {
+            cases.append(try await readCase(summary.id, request))
+        }
+        let users = Dictionary(try await store.users().map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        var accesses: [AccessRecord] = []
+        for c in cases {
+            for event in try await store.auditEvents(recordID: c.referral.id.rawValue, limit: 10_000) {
+                let user = event.actorID.flatMap { users[$0] }
+                accesses.append(AccessRecord(at: event.at, who: event.actorID == request.principal.userID ? "You" : user?.displayName ?? "Unknown",
+                                             role: user?.role.label ?? "", action: event.action, allowed: event.outcome == .allowed))
+            }
+        }
+        return (cases, accesses.sorted { $0.at > $1.at })
+    }
+
     // MARK: Duplicates
 
     /// Other referrals that may be for the same person, limited to those the caller may read.

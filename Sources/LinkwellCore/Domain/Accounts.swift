@@ -8,6 +8,8 @@ public enum Role: String, Codable, CaseIterable, Sendable {
     case provider
     case commissioner
     case admin
+    /// The person referred, with an account to see their own record.
+    case person
 
     public var label: String {
         switch self {
@@ -17,6 +19,7 @@ public enum Role: String, Codable, CaseIterable, Sendable {
         case .provider: "Provider"
         case .commissioner: "Commissioner"
         case .admin: "Administrator"
+        case .person: "Person"
         }
     }
 }
@@ -34,9 +37,12 @@ public struct User: Codable, Sendable, Identifiable, Equatable {
     public var passwordHash: String
     public var active: Bool
     public var createdAt: Date
+    /// For a person's own account: whose record it is.
+    public var personID: PersonID?
 
     public init(id: UserID, email: String, displayName: String, role: Role, organisationID: OrganisationID?,
-                passwordHash: String, active: Bool = true, createdAt: Date) {
+                passwordHash: String, active: Bool = true, createdAt: Date, personID: PersonID? = nil) {
+        self.personID = personID
         self.id = id
         self.email = email.lowercased()
         self.displayName = displayName

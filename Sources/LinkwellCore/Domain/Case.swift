@@ -123,13 +123,16 @@ public struct Principal: Sendable, Equatable {
     public var role: Role
     public var organisationID: OrganisationID?
     public var displayName: String
-    public init(userID: UserID, role: Role, organisationID: OrganisationID?, displayName: String) {
+    /// Set for a person signed in to see their own record.
+    public var personID: PersonID?
+    public init(userID: UserID, role: Role, organisationID: OrganisationID?, displayName: String, personID: PersonID? = nil) {
+        self.personID = personID
         self.userID = userID
         self.role = role
         self.organisationID = organisationID
         self.displayName = displayName
     }
     public init(_ user: User) {
-        self.init(userID: user.id, role: user.role, organisationID: user.organisationID, displayName: user.displayName)
+        self.init(userID: user.id, role: user.role, organisationID: user.organisationID, displayName: user.displayName, personID: user.personID)
     }
 }

@@ -39,12 +39,14 @@ public struct ReferralSummary: Codable, Sendable, Equatable {
 public struct ReferralQuery: Sendable, Equatable {
     public var referrerID: UserID?
     public var linkWorkerID: UserID?
+    public var personID: PersonID?
     /// Only referrals no link worker has picked up yet.
     public var unallocatedOnly: Bool
     public var statuses: [ReferralStatus]?
     public var limit: Int
-    public init(referrerID: UserID? = nil, linkWorkerID: UserID? = nil, unallocatedOnly: Bool = false,
+    public init(referrerID: UserID? = nil, linkWorkerID: UserID? = nil, personID: PersonID? = nil, unallocatedOnly: Bool = false,
                 statuses: [ReferralStatus]? = nil, limit: Int = 1000) {
+        self.personID = personID
         self.referrerID = referrerID
         self.linkWorkerID = linkWorkerID
         self.unallocatedOnly = unallocatedOnly

@@ -43,6 +43,7 @@ public actor MemoryStore: LinkwellStore {
                 let r = c.referral
                 if let id = query.referrerID, r.referrerID != id { return false }
                 if let id = query.linkWorkerID, r.linkWorkerID != id { return false }
+                if let id = query.personID, r.personID != id { return false }
                 if query.unallocatedOnly && r.linkWorkerID != nil { return false }
                 if let statuses = query.statuses, !statuses.contains(r.status) { return false }
                 return true

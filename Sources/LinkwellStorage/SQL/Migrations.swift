@@ -271,5 +271,11 @@ enum Migrations {
                 "CREATE INDEX plan_actions_referral ON plan_actions(referral_id)",
             ].map(flavor.render)
         },
+        Migration(version: 8, name: "people's own accounts") { flavor in
+            [
+                "ALTER TABLE users ADD COLUMN person_id {id} REFERENCES people(id)",
+                "CREATE INDEX referrals_person ON referrals(person_id)",
+            ].map(flavor.render)
+        },
     ]
 }

@@ -201,6 +201,7 @@ public final class SQLStore: LinkwellStore {
                 """)
             if let id = query.referrerID { sql.appendInterpolation(unsafeRaw: " AND r.referrer_id = "); sql.appendInterpolation(bind: id) }
             if let id = query.linkWorkerID { sql.appendInterpolation(unsafeRaw: " AND r.link_worker_id = "); sql.appendInterpolation(bind: id) }
+            if let id = query.personID { sql.appendInterpolation(unsafeRaw: " AND r.person_id = "); sql.appendInterpolation(bind: id) }
             if query.unallocatedOnly { sql.appendInterpolation(unsafeRaw: " AND r.link_worker_id IS NULL") }
             if let statuses = query.statuses {
                 sql.appendInterpolation(unsafeRaw: " AND r.status IN (")

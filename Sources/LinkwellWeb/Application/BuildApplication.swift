@@ -41,6 +41,7 @@ public func buildRouter(configuration: WebConfiguration, store: any LinkwellStor
                            cookie: { sessions.cookie($0, $1, $2, maxAge: $3) }).register(on: router)
     CasePagesController(casework: casework, renderer: renderer).register(on: router)
     SupervisionController(casework: casework, renderer: renderer).register(on: router)
+    OwnRecordController(casework: casework, renderer: renderer).register(on: router)
     ProviderPagesController(casework: casework, renderer: renderer).register(on: router)
     AdminPagesController(accounts: accounts, renderer: renderer).register(on: router)
     APIController(casework: casework).register(on: router)

@@ -22,7 +22,7 @@ public struct Accounts: Sendable {
     /// Creates a user after checking every field.
     @discardableResult
     public func createUser(email: String, displayName: String, role: String, organisationID: String?,
-                           password: String) async throws -> User {
+                           password: String, personID: String? = nil) async throws -> User {
         var v = Validator()
         let email = v.required(email, "email", label: "Email", max: 200).lowercased()
         if !email.isEmpty && !(email.contains("@") && email.contains(".")) { v.add("email", "Email address is not valid.") }
@@ -39,9 +39,19 @@ public struct Accounts: Sendable {
             v.add("organisationId", "A provider user must belong to the organisation that runs their services.")
         }
         if !email.isEmpty, try await store.user(email: email) != nil { v.add("email", "A user with this email already exists.") }
+        var person: PersonID?
+        if role == .person {
+            // A person's account opens their own record: it must name a person who has been referred.
+            let id = PersonID((personID ?? "").trimmingCharacters(in: .whitespaces))
+            if try await store.referrals(ReferralQuery(personID: id, limit: 1)).isEmpty {
+                v.add("personId", "A person's account must name a person who has a referral.")
+            } else {
+                person = id
+            }
+        }
         try v.check()
         let user = User(id: env.id(), email: email, displayName: name, role: role!, organisationID: organisation,
-                        passwordHash: try await hash(password), createdAt: env.now())
+                        passwordHash: try await hash(password), createdAt: env.now(), personID: person)
         do {
             try await store.createUser(user)
         } catch StorageError.duplicate {

@@ -24,6 +24,7 @@ struct SessionController: Sendable {
             case .provider: return .redirect(to: "/provider")
             case .admin: return .redirect(to: "/admin/users")
             case .commissioner: return .redirect(to: "/commissioner")
+            case .person: return .redirect(to: "/me")
             }
         }
         router.get("/login") { request, context in try loginPage(request, context, email: "", errors: []) }

@@ -75,6 +75,7 @@ public struct View<Page>: @unchecked Sendable {
         case .admin: [NavLink(label: "Users", href: "/admin/users"), NavLink(label: "Instruments", href: "/admin/instruments"),
                       NavLink(label: "Audit trail", href: "/admin/audit")]
         case .commissioner: [NavLink(label: "Outcomes", href: "/outcomes/cohorts")]
+        case .person: [NavLink(label: "My record", href: "/me")]
         }
     }
 
