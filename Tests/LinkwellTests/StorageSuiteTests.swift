@@ -100,6 +100,18 @@ struct StorageSuiteTests {
         // Only duplicates the caller may read are shown.
         #expect(try await s.casework.possibleDuplicates(of: first, s.request(s.otherReferrer)).isEmpty)
         #expect(try await s.casework.possibleDuplicates(of: first, s.request(s.supervisor)).count == 2)
+
+        // Merging: supervisors only, matching people only; stale changes to moved referrals are refused.
+        let stale = try second.accept(by: Principal(s.linkWorker), env: s.env)
+        await #expect(throws: LinkwellError.self) { try await s.casework.mergeDuplicate(into: first.referral.id, otherReferralID: second.referral.id.rawValue, s.request(s.linkWorker)) }
+        await #expect(throws: LinkwellError.self) { try await s.casework.mergeDuplicate(into: first.referral.id, otherReferralID: other.referral.id.rawValue, s.request(s.supervisor)) }
+        _ = try await s.casework.mergeDuplicate(into: first.referral.id, otherReferralID: second.referral.id.rawValue, s.request(s.supervisor))
+        let moved = try #require(try await s.store.loadCase(second.referral.id))
+        #expect(moved.person.id == first.person.id && moved.referral.personID == first.person.id)
+        await #expect(throws: StorageError.versionConflict) { try await s.store.apply(stale) }
+        #expect(try await s.store.possibleDuplicates(of: first.person) == [sameNHS.referral.id])
+        #expect(try await s.store.referrals(ReferralQuery(personID: first.person.id)).count == 2)
+        #expect(try await s.store.auditEvents(recordID: nil, limit: 5).contains { $0.action == "merge" })
     }
 
     @Test("A stale version changes nothing", arguments: TestBackend.available)
@@ -215,7 +227,7 @@ struct SQLSpecificTests {
         try await store.migrate()  // idempotent
         #expect(try await store.sqlitePragma("journal_mode") == "wal")
         #expect(try await store.sqlitePragma("synchronous") == "2")  // FULL
-        #expect(try await store.appliedMigrations() == [1, 2, 3, 4, 5, 6, 7, 8])
+        #expect(try await store.appliedMigrations() == [1, 2, 3, 4, 5, 6, 7, 8, 9])
         try await store.shutdown()
     }
 

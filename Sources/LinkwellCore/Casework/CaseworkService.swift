@@ -230,6 +230,24 @@ public struct CaseworkService: Sendable {
         return result
     }
 
+    /// A supervisor merges a duplicate person into the person of `referralID`: the other referral (and any
+    /// others of that person) move to this person. Nothing is deleted; the merge is audited.
+    public func mergeDuplicate(into referralID: ReferralID, otherReferralID: String?, _ request: Request) async throws -> Case {
+        guard request.principal.role == .supervisor else { throw LinkwellError.forbidden("Only a supervisor merges people's records.") }
+        let keep = try await readCase(referralID, request)
+        guard let otherID = otherReferralID, !otherID.isEmpty,
+              let other = try await store.loadCase(ReferralID(otherID)) else {
+            throw LinkwellError.invalid("otherReferralId", "Choose the other referral whose person is the same.")
+        }
+        guard other.person.id != keep.person.id else { throw LinkwellError.conflict("Both referrals are already for the same person.") }
+        guard try await store.possibleDuplicates(of: keep.person).contains(other.referral.id) else {
+            throw LinkwellError.conflict("These people do not match on NHS number, or on name, date of birth and postcode, so they are not merged.")
+        }
+        try await store.mergePeople(keep: keep.person.id, duplicate: other.person.id)
+        try await audit(request, action: "merge", type: "person", id: "\(other.person.id)->\(keep.person.id)", allowed: true)
+        return try await readCase(referralID, request)
+    }
+
     // MARK: Plan reviews
 
     public struct DueReview: Codable, Sendable, Equatable {

@@ -106,6 +106,10 @@ public protocol CaseStore: Sendable {
     /// Referrals of other people who may be this person: the same NHS number, or the same name
     /// (ignoring case), date of birth and postcode. Newest first.
     func possibleDuplicates(of person: Person) async throws -> [ReferralID]
+    /// Moves every referral of `duplicate` to `keep`, atomically, bumping each moved referral's version
+    /// (so a concurrent change made from the old state is refused). The duplicate's record is kept,
+    /// marked as merged, and no longer offered as a duplicate.
+    func mergePeople(keep: PersonID, duplicate: PersonID) async throws
 }
 
 /// Users, organisations, sessions and API tokens.

@@ -5,6 +5,7 @@ import LinkwellCore
 /// applied whole or not at all. Used by tests and by `serve --database memory`.
 public actor MemoryStore: LinkwellStore {
     private var cases: [ReferralID: Case] = [:]
+    private var mergedPeople: Set<PersonID> = []
     private var users: [UserID: User] = [:]
     private var organisationsByID: [OrganisationID: Organisation] = [:]
     private var sessions: [String: LoginSession] = [:]
@@ -90,13 +91,25 @@ public actor MemoryStore: LinkwellStore {
     public func possibleDuplicates(of person: Person) async throws -> [ReferralID] {
         cases.values.filter { c in
             let other = c.person
-            guard other.id != person.id else { return false }
+            guard other.id != person.id, !mergedPeople.contains(other.id) else { return false }
             if let nhs = person.nhsNumber, other.nhsNumber == nhs { return true }
             return other.givenName.lowercased() == person.givenName.lowercased() && other.familyName.lowercased() == person.familyName.lowercased()
                 && other.dateOfBirth == person.dateOfBirth && other.postcode == person.postcode
         }
         .sorted { ($0.referral.receivedAt, $0.referral.id) > ($1.referral.receivedAt, $1.referral.id) }
         .map(\.referral.id)
+    }
+
+    public func mergePeople(keep: PersonID, duplicate: PersonID) async throws {
+        guard let kept = cases.values.first(where: { $0.person.id == keep })?.person else { throw StorageError.versionConflict }
+        for (id, c) in cases where c.person.id == duplicate {
+            var moved = c
+            moved.person = kept
+            moved.referral.personID = keep
+            moved.referral.version += 1
+            cases[id] = moved
+        }
+        mergedPeople.insert(duplicate)
     }
 
     public func openVisits() async throws -> [LoneWorkingVisit] {

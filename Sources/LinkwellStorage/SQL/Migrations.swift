@@ -277,5 +277,8 @@ enum Migrations {
                 "CREATE INDEX referrals_person ON referrals(person_id)",
             ].map(flavor.render)
         },
+        Migration(version: 9, name: "merged duplicate people") { flavor in
+            ["ALTER TABLE people ADD COLUMN merged_into {id} REFERENCES people(id)"].map(flavor.render)
+        },
     ]
 }

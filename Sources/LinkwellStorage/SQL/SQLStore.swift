@@ -169,12 +169,19 @@ public final class SQLStore: LinkwellStore {
         try await connections.read { db in
             try await db.raw("""
                 SELECT r.id FROM referrals r JOIN people p ON p.id = r.person_id
-                WHERE p.id <> \(bind: person.id) AND (
+                WHERE p.id <> \(bind: person.id) AND p.merged_into IS NULL AND (
                     (p.nhs_number IS NOT NULL AND p.nhs_number = \(bind: person.nhsNumber?.digits ?? "-"))
                     OR (lower(p.given_name) = \(bind: person.givenName.lowercased()) AND lower(p.family_name) = \(bind: person.familyName.lowercased())
                         AND p.date_of_birth = \(bind: "\(person.dateOfBirth)") AND p.postcode = \(bind: person.postcode)))
                 ORDER BY r.received_at DESC, r.id DESC
                 """).all().map { try $0.decode(column: "id", as: ReferralID.self) }
+        }
+    }
+
+    public func mergePeople(keep: PersonID, duplicate: PersonID) async throws {
+        try await connections.transaction { db in
+            try await db.raw("UPDATE referrals SET person_id = \(bind: keep), version = version + 1 WHERE person_id = \(bind: duplicate)").run()
+            try await db.raw("UPDATE people SET merged_into = \(bind: keep) WHERE id = \(bind: duplicate)").run()
         }
     }
 

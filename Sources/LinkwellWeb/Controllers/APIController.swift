@@ -78,6 +78,7 @@ struct APIController: Sendable {
     struct CheckInInput: Codable, Sendable { var expectedMinutes: Int? }
     struct NoteInput: Codable, Sendable { var linkWorkerId: String?; var text: String? }
     struct ActionDoneInput: Codable, Sendable { var actionId: String? }
+    struct MergeInput: Codable, Sendable { var otherReferralId: String? }
     struct StatusInput: Codable, Sendable { var status: String?; var note: String? }
     struct AttendanceInput: Codable, Sendable { var sessionDate: String?; var attended: Bool? }
     struct Me: Codable, Sendable { var id: UserID; var displayName: String; var role: Role; var organisationID: OrganisationID? }
@@ -121,6 +122,12 @@ struct APIController: Sendable {
                                                                   .init(p, route: request.routeDescription)), for: p)
         }
         work(api, "actions/complete", ActionDoneInput.self) { c, input, p, env in try c.completeAction(input.actionId ?? "", by: p, env: env) }
+        api.post("referrals/:id/merge-duplicate") { request, context in
+            let p = try context.require(.supervisor)
+            let input = try await request.json(MergeInput.self)
+            return try await caseJSON(try await casework.mergeDuplicate(into: ReferralID(try context.parameters.require("id")),
+                                                                        otherReferralID: input.otherReferralId, .init(p, route: request.routeDescription)), for: p)
+        }
         api.get("plan-reviews") { request, context in
             let p = try context.require(.linkWorker, .supervisor)
             return json(try await casework.dueReviews(.init(p, route: request.routeDescription)))

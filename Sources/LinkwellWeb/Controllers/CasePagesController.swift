@@ -130,6 +130,11 @@ struct CasePagesController: Sendable {
             let page = SafeguardingQueuePage(items, names: UserNames(try await store.users()), hours: casework.rules.acknowledgementHours)
             return HTML(renderer.render("safeguarding", View(title: "Safeguarding", context: context, page: page)))
         }
+        router.post("/referrals/:id/merge") { request, context in
+            try await perform(request, context, roles: [.supervisor]) { form, r in
+                try await casework.mergeDuplicate(into: ReferralID(try context.parameters.require("id")), otherReferralID: form["otherReferralId"], r)
+            }
+        }
         router.post("/referrals/:id/allocate") { request, context in
             try await perform(request, context) { form, r in
                 try await casework.allocate(ReferralID(try context.parameters.require("id")), linkWorkerID: form["linkWorkerId"], r)
@@ -201,7 +206,8 @@ struct CasePagesController: Sendable {
             page.setConcerns(found.concerns, names: names, viewer: principal)
             page.setVisits(found.visits, viewer: principal, now: casework.env.now())
             page.duplicates = try await casework.possibleDuplicates(of: found, .init(principal, route: request.routeDescription)).map {
-                CasePage.Duplicate(id: $0.id.rawValue, status: $0.status.label, receivedAt: Format.date($0.receivedAt))
+                CasePage.Duplicate(id: $0.id.rawValue, status: $0.status.label, receivedAt: Format.date($0.receivedAt),
+                                   canMerge: principal.role == .supervisor)
             }
             if principal.role == .supervisor && page.canAccept {
                 page.linkWorkers = try await casework.caseloads(.init(principal, route: request.routeDescription)).map {

@@ -86,7 +86,7 @@ public struct CasePage: Sendable {
          "shared back: \(o.outcomeSharing)"].joined(separator: "; ")
     }
 
-    public struct Duplicate: Sendable { public var id, status, receivedAt: String }
+    public struct Duplicate: Sendable { public var id, status, receivedAt: String; public var canMerge: Bool }
     /// Other referrals that may be for the same person (same NHS number, or name, date of birth and postcode).
     public var duplicates: [Duplicate] = [] { didSet { hasDuplicates = !duplicates.isEmpty } }
     public var hasDuplicates = false
