@@ -338,6 +338,27 @@ struct APITests {
         }
     }
 
+    @Test("Scheme settings: pathways restrict referrals, eligibility shows at triage", arguments: TestBackend.available)
+    func settings(backend: TestBackend) async throws {
+        try await withAPI(backend) { api in
+            let s = api.s
+            try await api.call(.post, "/api/v1/settings", as: s.linkWorker, json: #"{"pathways":[],"catchmentAreas":[]}"#, expect: .forbidden)
+            try await api.call(.post, "/api/v1/settings", as: s.admin, json: #"{"pathways":[],"catchmentAreas":["not a district"],"minimumAge":30,"maximumAge":20}"#, expect: .unprocessableContent)
+            let saved = try await api.call(.post, "/api/v1/settings", as: s.admin,
+                                           json: #"{"pathways":["Carers"," Mental health ",""],"catchmentAreas":["ls6","LS9"],"minimumAge":18}"#, expect: .ok)
+            #expect(saved["pathways"] as? [String] == ["Carers", "Mental health"] && saved["catchmentAreas"] as? [String] == ["LS6", "LS9"])
+            let withPathway = Self.referralJSON.replacingOccurrences(of: #""sourceType":"gp","#, with: #""sourceType":"gp","pathway":"Astrology","#)
+            let refused = try await api.call(.post, "/api/v1/referrals", as: s.referrer, json: withPathway, expect: .unprocessableContent)
+            #expect((refused["errors"] as? [[String: Any]])?.first?["field"] as? String == "pathway")
+            try await api.call(.post, "/api/v1/referrals", as: s.referrer,
+                               json: withPathway.replacingOccurrences(of: "Astrology", with: "Carers"), expect: .created)
+            let settings = try await s.store.schemeSettings()
+            let made = try #require(try await s.store.referrals(ReferralQuery()).first)
+            let person = try #require(try await s.store.loadCase(made.id)).person
+            #expect(settings.ineligibility(of: person, on: CalendarDate(s.clock.now)) == ["postcode LS1 4AP is outside the catchment (LS6, LS9)"])
+        }
+    }
+
     @Test func openAPIDocumentIsServed() async throws {
         try await withAPI(.memory) { api in
             let response = try await api.client.execute(uri: "/openapi.json", method: .get)

@@ -31,6 +31,10 @@ public struct CaseworkService: Sendable {
             throw LinkwellError.forbidden("Your role cannot make referrals.")
         }
         let (person, referral) = try submission.validated(by: principal, env: env)
+        let settings = try await store.schemeSettings()
+        if !settings.pathways.isEmpty && !referral.pathway.isEmpty && !settings.pathways.contains(referral.pathway) {
+            throw LinkwellError.invalid("pathway", "Choose one of the scheme's pathways: \(settings.pathways.joined(separator: ", ")).")
+        }
         let event = ReferralEvent(id: env.id(), referralID: referral.id, from: nil, to: .received,
                                   actorID: principal?.userID, at: referral.receivedAt, note: "")
         try await store.createReferral(person: person, referral: referral, event: event)
@@ -212,6 +216,16 @@ public struct CaseworkService: Sendable {
             }
         }
         return (cases, accesses.sorted { $0.at > $1.at })
+    }
+
+    // MARK: Settings
+
+    public func saveSettings(_ settings: SchemeSettings, _ request: Request) async throws -> SchemeSettings {
+        guard request.principal.role == .admin else { throw LinkwellError.forbidden("Only an administrator changes the scheme's settings.") }
+        let clean = try settings.validated()
+        try await store.saveSchemeSettings(clean)
+        try await audit(request, action: "update", type: "scheme_settings", id: "scheme", allowed: true)
+        return clean
     }
 
     // MARK: Duplicates

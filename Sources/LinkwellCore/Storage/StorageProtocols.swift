@@ -149,6 +149,13 @@ public protocol AuditStore: Sendable {
     func auditEvents(recordID: String?, limit: Int) async throws -> [AuditEvent]
 }
 
+/// The scheme's own settings (pathways, eligibility).
+public protocol SettingsStore: Sendable {
+    /// The current settings; defaults when none were saved.
+    func schemeSettings() async throws -> SchemeSettings
+    func saveSchemeSettings(_ settings: SchemeSettings) async throws
+}
+
 /// Supervision notes, kept per link worker.
 public protocol SupervisionStore: Sendable {
     func addSupervisionNote(_ note: SupervisionNote) async throws
@@ -157,7 +164,7 @@ public protocol SupervisionStore: Sendable {
 }
 
 /// Everything Linkwell stores, as one handle chosen by the composition root.
-public protocol LinkwellStore: CaseStore, AccountStore, DirectoryStore, AuditStore, OutcomeStore, SupervisionStore {
+public protocol LinkwellStore: CaseStore, AccountStore, DirectoryStore, AuditStore, OutcomeStore, SupervisionStore, SettingsStore {
     /// Brings the schema up to date (idempotent).
     func migrate() async throws
     /// Releases connections.

@@ -16,6 +16,7 @@ public actor MemoryStore: LinkwellStore {
     private var setups: [String: InstrumentSetup] = [:]
     private var invitations: [String: MeasureInvitation] = [:]
     private var supervision: [SupervisionNote] = []
+    private var settings = SchemeSettings()
 
     public init() {}
 
@@ -182,4 +183,9 @@ public actor MemoryStore: LinkwellStore {
     public func supervisionNotes(linkWorkerID: UserID) async throws -> [SupervisionNote] {
         supervision.filter { $0.linkWorkerID == linkWorkerID }.reversed()
     }
+
+    // MARK: SettingsStore
+
+    public func schemeSettings() async throws -> SchemeSettings { settings }
+    public func saveSchemeSettings(_ settings: SchemeSettings) async throws { self.settings = settings }
 }

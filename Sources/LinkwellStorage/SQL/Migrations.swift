@@ -280,5 +280,8 @@ enum Migrations {
         Migration(version: 9, name: "merged duplicate people") { flavor in
             ["ALTER TABLE people ADD COLUMN merged_into {id} REFERENCES people(id)"].map(flavor.render)
         },
+        Migration(version: 10, name: "scheme settings") { flavor in
+            ["CREATE TABLE scheme_settings (name TEXT PRIMARY KEY, value TEXT NOT NULL)"].map(flavor.render)
+        },
     ]
 }

@@ -391,6 +391,23 @@ public final class SQLStore: LinkwellStore {
         }
     }
 
+    // MARK: SettingsStore
+
+    public func schemeSettings() async throws -> SchemeSettings {
+        try await connections.read { db in
+            guard let row = try await db.raw("SELECT value FROM scheme_settings WHERE name = 'scheme'").first() else { return SchemeSettings() }
+            return try fromJSON(try row.decode(column: "value", as: String.self), as: SchemeSettings.self)
+        }
+    }
+
+    public func saveSchemeSettings(_ settings: SchemeSettings) async throws {
+        let value = try jsonText(settings)
+        try await connections.transaction { db in
+            try await db.raw("DELETE FROM scheme_settings WHERE name = 'scheme'").run()
+            try await db.raw("INSERT INTO scheme_settings (name, value) VALUES ('scheme', \(bind: value))").run()
+        }
+    }
+
     // MARK: SupervisionStore
 
     public func addSupervisionNote(_ note: SupervisionNote) async throws { try await insertOne(note, into: "supervision_notes") }

@@ -43,7 +43,7 @@ public func buildRouter(configuration: WebConfiguration, store: any LinkwellStor
     SupervisionController(casework: casework, renderer: renderer).register(on: router)
     OwnRecordController(casework: casework, renderer: renderer).register(on: router)
     ProviderPagesController(casework: casework, renderer: renderer).register(on: router)
-    AdminPagesController(accounts: accounts, renderer: renderer).register(on: router)
+    AdminPagesController(accounts: accounts, casework: casework, renderer: renderer).register(on: router)
     APIController(casework: casework).register(on: router)
     OutcomesAPIController(outcomes: OutcomeService(casework: casework)).register(on: router)
     OutcomePagesController(outcomes: OutcomeService(casework: casework), renderer: renderer).register(on: router)

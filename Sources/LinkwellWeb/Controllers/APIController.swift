@@ -128,6 +128,14 @@ struct APIController: Sendable {
             return try await caseJSON(try await casework.mergeDuplicate(into: ReferralID(try context.parameters.require("id")),
                                                                         otherReferralID: input.otherReferralId, .init(p, route: request.routeDescription)), for: p)
         }
+        api.get("settings") { _, context in
+            _ = try context.requirePrincipal()
+            return json(try await store.schemeSettings())
+        }
+        api.post("settings") { request, context in
+            let p = try context.require(.admin)
+            return json(try await casework.saveSettings(try await request.json(SchemeSettings.self), .init(p, route: request.routeDescription)))
+        }
         api.get("plan-reviews") { request, context in
             let p = try context.require(.linkWorker, .supervisor)
             return json(try await casework.dueReviews(.init(p, route: request.routeDescription)))

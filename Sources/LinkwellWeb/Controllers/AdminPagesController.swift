@@ -5,6 +5,7 @@ import LinkwellCore
 /// The administrator's pages: users and the audit trail. Administrators do not see people's records.
 struct AdminPagesController: Sendable {
     let accounts: Accounts
+    let casework: CaseworkService
     let renderer: PageRenderer
     var store: any LinkwellStore { accounts.store }
 
@@ -36,6 +37,28 @@ struct AdminPagesController: Sendable {
                 return try await usersPage(request, context, form: form, errors: fields)
             }
         }
+        router.get("/admin/settings") { request, context in try await settingsPage(request, context) }
+        router.post("/admin/settings") { request, context -> Response in
+            let p = try context.require(.admin)
+            let form = try await request.verifiedForm(context)
+            var errors: [FieldError] = []
+            func age(_ name: String) -> Int? {
+                guard let raw = form[name]?.trimmingCharacters(in: .whitespaces), !raw.isEmpty else { return nil }
+                guard let value = Int(raw) else { errors.append(FieldError(name, "Ages are whole numbers of years.")); return nil }
+                return value
+            }
+            let settings = SchemeSettings(
+                pathways: (form["pathways"] ?? "").split(whereSeparator: \.isNewline).map(String.init),
+                minimumAge: age("minimumAge"), maximumAge: age("maximumAge"),
+                catchmentAreas: (form["catchmentAreas"] ?? "").split(whereSeparator: { $0 == "," || $0.isWhitespace }).map(String.init))
+            do {
+                if !errors.isEmpty { throw LinkwellError.invalid(errors) }
+                _ = try await casework.saveSettings(settings, .init(p, route: request.routeDescription))
+                return .redirect(to: "/admin/settings", type: .normal)
+            } catch LinkwellError.invalid(let fields) {
+                return try await settingsPage(request, context, form: form, errors: fields)
+            }
+        }
         router.get("/admin/audit") { request, context in
             _ = try context.require(.admin)
             let recordID = request.uri.queryParameters["record"].map(String.init) ?? ""
@@ -47,6 +70,19 @@ struct AdminPagesController: Sendable {
             }, recordID: recordID)
             return HTML(renderer.render("admin_audit", View(title: "Audit trail", context: context, page: page)))
         }
+    }
+
+    struct SettingsPage: Sendable { var pathways, minimumAge, maximumAge, catchmentAreas: String }
+
+    func settingsPage(_ request: Request, _ context: AppRequestContext, form: FormData? = nil, errors: [FieldError] = []) async throws -> Response {
+        _ = try context.require(.admin)
+        let current = try await store.schemeSettings()
+        let page = SettingsPage(pathways: form?["pathways"] ?? current.pathways.joined(separator: "\n"),
+                                minimumAge: form?["minimumAge"] ?? current.minimumAge.map(String.init) ?? "",
+                                maximumAge: form?["maximumAge"] ?? current.maximumAge.map(String.init) ?? "",
+                                catchmentAreas: form?["catchmentAreas"] ?? current.catchmentAreas.joined(separator: " "))
+        return try HTML(renderer.render("admin_settings", View(title: "Scheme settings", context: context, page: page, errors: errors)),
+                        status: errors.isEmpty ? .ok : .unprocessableContent).response(from: request, context: context)
     }
 
     func usersPage(_ request: Request, _ context: AppRequestContext, form: FormData? = nil, errors: [FieldError] = []) async throws -> Response {

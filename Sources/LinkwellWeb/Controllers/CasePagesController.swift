@@ -24,6 +24,14 @@ struct CasePagesController: Sendable {
         var urgencies: [Choice]
         var consentGiven: Bool
         var interpreterNeeded: Bool
+        /// The scheme's pathways, when it has configured them (otherwise pathway is free text).
+        var pathways: [Choice] = []
+        var hasPathways = false
+
+        mutating func offer(_ settings: SchemeSettings) {
+            pathways = settings.pathways.map { Choice($0, $0, selected: $0 == values.pathway) }
+            hasPathways = !pathways.isEmpty
+        }
 
         /// `purposesChecked`: whether the optional consent purposes start ticked (a professional's form
         /// records consent already discussed; a self-referral asks the person to opt in).
@@ -59,7 +67,9 @@ struct CasePagesController: Sendable {
     func register(on router: Router<AppRequestContext>) {
         router.get("/referrals/new") { _, context in
             _ = try context.require(.referrer, .linkWorker, .supervisor)
-            return HTML(renderer.render("referral_new", View(title: "Make a referral", context: context, page: ReferralForm(nil))))
+            var form = ReferralForm(nil)
+            form.offer(try await store.schemeSettings())
+            return HTML(renderer.render("referral_new", View(title: "Make a referral", context: context, page: form)))
         }
         router.post("/referrals") { request, context -> Response in
             let principal = try context.require(.referrer, .linkWorker, .supervisor)
@@ -68,7 +78,9 @@ struct CasePagesController: Sendable {
                 let created = try await casework.submitReferral(ReferralSubmission(form: form), by: principal)
                 return .redirect(to: "/referrals/\(created.referral.id)?made=1", type: .normal)
             } catch LinkwellError.invalid(let errors) {
-                let view = View(title: "Make a referral", context: context, page: ReferralForm(form), errors: errors)
+                var page = ReferralForm(form)
+                page.offer(try await store.schemeSettings())
+                let view = View(title: "Make a referral", context: context, page: page, errors: errors)
                 return try HTML(renderer.render("referral_new", view), status: .unprocessableContent).response(from: request, context: context)
             }
         }
@@ -205,6 +217,9 @@ struct CasePagesController: Sendable {
             var page = CasePage(found, names: names, services: try await store.services(), organisations: try await store.organisations())
             page.setConcerns(found.concerns, names: names, viewer: principal)
             page.setVisits(found.visits, viewer: principal, now: casework.env.now())
+            let reasons = try await store.schemeSettings().ineligibility(of: found.person, on: CalendarDate(found.referral.receivedAt))
+            page.eligible = reasons.isEmpty
+            page.eligibility = reasons.isEmpty ? "Meets the scheme's criteria." : "Does not meet the scheme's criteria: \(reasons.joined(separator: "; "))."
             page.duplicates = try await casework.possibleDuplicates(of: found, .init(principal, route: request.routeDescription)).map {
                 CasePage.Duplicate(id: $0.id.rawValue, status: $0.status.label, receivedAt: Format.date($0.receivedAt),
                                    canMerge: principal.role == .supervisor)

@@ -91,6 +91,10 @@ public struct CasePage: Sendable {
     public var duplicates: [Duplicate] = [] { didSet { hasDuplicates = !duplicates.isEmpty } }
     public var hasDuplicates = false
 
+    /// The scheme's eligibility verdict, shown at triage.
+    public var eligibility: String?
+    public var eligible = true
+
     /// Lone working: the viewer's open visit to this person, if any.
     public var checkedIn = false
     public var checkedInUntil = ""

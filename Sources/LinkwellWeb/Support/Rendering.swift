@@ -72,7 +72,8 @@ public struct View<Page>: @unchecked Sendable {
                            NavLink(label: "Safeguarding", href: "/safeguarding"), NavLink(label: "Supervision", href: "/supervision"),
                            NavLink(label: "Outcomes", href: "/outcomes/cohorts")]
         case .provider: [NavLink(label: "Referrals to us", href: "/provider")]
-        case .admin: [NavLink(label: "Users", href: "/admin/users"), NavLink(label: "Instruments", href: "/admin/instruments"),
+        case .admin: [NavLink(label: "Users", href: "/admin/users"), NavLink(label: "Settings", href: "/admin/settings"),
+                      NavLink(label: "Instruments", href: "/admin/instruments"),
                       NavLink(label: "Audit trail", href: "/admin/audit")]
         case .commissioner: [NavLink(label: "Outcomes", href: "/outcomes/cohorts")]
         case .person: [NavLink(label: "My record", href: "/me")]

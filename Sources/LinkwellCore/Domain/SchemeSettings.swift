@@ -1,0 +1,53 @@
+import Foundation
+
+/// What a scheme configures about who it serves: its referral pathways and eligibility criteria.
+public struct SchemeSettings: Codable, Sendable, Equatable {
+    /// The pathways (cohorts) referrals can be made under; empty means free text.
+    public var pathways: [String]
+    public var minimumAge: Int?
+    public var maximumAge: Int?
+    /// Postcode districts the scheme covers (e.g. "LS1", "LS6"); empty means anywhere.
+    public var catchmentAreas: [String]
+
+    public init(pathways: [String] = [], minimumAge: Int? = nil, maximumAge: Int? = nil, catchmentAreas: [String] = []) {
+        self.pathways = pathways
+        self.minimumAge = minimumAge
+        self.maximumAge = maximumAge
+        self.catchmentAreas = catchmentAreas
+    }
+
+    /// Checks and tidies settings submitted by an administrator.
+    public func validated() throws(LinkwellError) -> SchemeSettings {
+        var v = Validator()
+        let pathways = pathways.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        if pathways.contains(where: { $0.count > 100 }) { v.add("pathways", "Each pathway name must be at most 100 characters.") }
+        if let low = minimumAge, !(0...120).contains(low) { v.add("minimumAge", "The minimum age must be from 0 to 120.") }
+        if let high = maximumAge, !(0...120).contains(high) { v.add("maximumAge", "The maximum age must be from 0 to 120.") }
+        if let low = minimumAge, let high = maximumAge, low > high { v.add("maximumAge", "The maximum age must not be below the minimum age.") }
+        var areas: [String] = []
+        for raw in catchmentAreas {
+            let area = raw.uppercased().filter { !$0.isWhitespace }
+            guard !area.isEmpty else { continue }
+            if (2...4).contains(area.count), area.first!.isLetter, area.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) {
+                areas.append(area)
+            } else {
+                v.add("catchmentAreas", "'\(raw)' is not a postcode district (like LS1 or SW1A).")
+            }
+        }
+        try v.check()
+        return SchemeSettings(pathways: pathways, minimumAge: minimumAge, maximumAge: maximumAge, catchmentAreas: areas)
+    }
+
+    /// Why this person does not meet the scheme's criteria (empty when they do).
+    public func ineligibility(of person: Person, on date: CalendarDate) -> [String] {
+        var reasons: [String] = []
+        let age = person.dateOfBirth.years(until: date)
+        if let low = minimumAge, age < low { reasons.append("aged \(age), under the minimum of \(low)") }
+        if let high = maximumAge, age > high { reasons.append("aged \(age), over the maximum of \(high)") }
+        let district = String(person.postcode.split(separator: " ").first ?? "")
+        if !catchmentAreas.isEmpty && !catchmentAreas.contains(district) {
+            reasons.append("postcode \(person.postcode) is outside the catchment (\(catchmentAreas.joined(separator: ", ")))")
+        }
+        return reasons
+    }
+}
