@@ -201,6 +201,22 @@ class User:
         self.context.close()
 
 
+def signed_in_people(browser: Browser, server: str, screens: Screens):
+    """For a module fixture: one signed-in browser session per person, opened on first use, closed at the end."""
+    opened: dict[str, User] = {}
+
+    def signed_in(email: str, label: str, start_path: str) -> User:
+        if email not in opened:
+            user = User(browser, server, email, label, screens)
+            user.sign_in(start_path)
+            opened[email] = user
+        return opened[email]
+
+    yield signed_in
+    for user in opened.values():
+        user.close()
+
+
 def _path(url: str) -> str:
     return re.sub(r"^https?://[^/]+", "", url).split("?")[0]
 

@@ -22,7 +22,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-from conftest import GP, LINK_WORKER, PROVIDER, SUPERVISOR, Screens, User, _path, fill_referral
+from conftest import GP, LINK_WORKER, PROVIDER, SUPERVISOR, Screens, User, _path, fill_referral, signed_in_people
 from playwright.sync_api import Browser, Page, Response, expect
 
 SERVICE_NAME = "Riverside health walks"
@@ -41,18 +41,7 @@ def casework_shot(artifacts: Path) -> Screens:
 @pytest.fixture(scope="module")
 def people(browser: Browser, server: str, casework_shot: Screens):
     """One signed-in browser session per person, shared by the tests in this file."""
-    opened: dict[str, User] = {}
-
-    def signed_in(email: str, label: str, start_path: str) -> User:
-        if email not in opened:
-            user = User(browser, server, email, label, casework_shot)
-            user.sign_in(start_path)
-            opened[email] = user
-        return opened[email]
-
-    yield signed_in
-    for user in opened.values():
-        user.close()
+    yield from signed_in_people(browser, server, casework_shot)
 
 
 def submit(page: Page, button, path: str, method: str = "POST") -> Response:

@@ -22,7 +22,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-from conftest import ADMIN, GP, LINK_WORKER, SUPERVISOR, Screens, User, _path, fill_referral
+from conftest import ADMIN, GP, LINK_WORKER, SUPERVISOR, Screens, _path, fill_referral, signed_in_people
 from playwright.sync_api import Browser, Page, Response, expect
 
 # Unique per run, so that a database that already holds data from an earlier run does not confuse the checks.
@@ -40,18 +40,7 @@ def outcome_shot(artifacts: Path) -> Screens:
 @pytest.fixture(scope="module")
 def people(browser: Browser, server: str, outcome_shot: Screens):
     """One signed-in browser session per person, shared by the tests in this file."""
-    opened: dict[str, User] = {}
-
-    def signed_in(email: str, label: str, start_path: str) -> User:
-        if email not in opened:
-            user = User(browser, server, email, label, outcome_shot)
-            user.sign_in(start_path)
-            opened[email] = user
-        return opened[email]
-
-    yield signed_in
-    for user in opened.values():
-        user.close()
+    yield from signed_in_people(browser, server, outcome_shot)
 
 
 def _page_path(url: str) -> str:
