@@ -89,30 +89,14 @@ public struct CaseChange: Sendable, Equatable {
         if let plan { next.plan = plan }
         next.goals += goals
         next.goalRatings += goalRatings
-        for onward in onwardReferrals {
-            if let index = next.onwardReferrals.firstIndex(where: { $0.id == onward.id }) {
-                next.onwardReferrals[index] = onward
-            } else {
-                next.onwardReferrals.append(onward)
-            }
-        }
+        next.onwardReferrals.upsert(onwardReferrals)
         next.onwardEvents += onwardEvents
         next.attendance += attendance
         next.messages += messages
         next.signposts += signposts
-        for action in actions {
-            if let index = next.actions.firstIndex(where: { $0.id == action.id }) { next.actions[index] = action } else { next.actions.append(action) }
-        }
-        for visit in visits {
-            if let index = next.visits.firstIndex(where: { $0.id == visit.id }) { next.visits[index] = visit } else { next.visits.append(visit) }
-        }
-        for concern in concerns {
-            if let index = next.concerns.firstIndex(where: { $0.id == concern.id }) {
-                next.concerns[index] = concern
-            } else {
-                next.concerns.append(concern)
-            }
-        }
+        next.actions.upsert(actions)
+        next.visits.upsert(visits)
+        next.concerns.upsert(concerns)
         return next
     }
 }
@@ -134,5 +118,14 @@ public struct Principal: Sendable, Equatable {
     }
     public init(_ user: User) {
         self.init(userID: user.id, role: user.role, organisationID: user.organisationID, displayName: user.displayName, personID: user.personID)
+    }
+}
+
+extension Array where Element: Identifiable {
+    /// Replaces the elements with the same id, in place, and appends the new ones in order.
+    mutating func upsert(_ elements: [Element]) {
+        for element in elements {
+            if let index = firstIndex(where: { $0.id == element.id }) { self[index] = element } else { append(element) }
+        }
     }
 }

@@ -138,30 +138,14 @@ public final class SQLStore: LinkwellStore {
             }
             try await Self.insert(change.goals, into: "goals", db)
             try await Self.insert(change.goalRatings, into: "goal_ratings", db)
-            for onward in change.onwardReferrals {
-                try await db.insert(into: "onward_referrals").model(onward, keyEncodingStrategy: toColumns, nilEncodingStrategy: .asNil)
-                    .onConflict(with: ["id"]) { try $0.set(excludedContentOf: onward, keyEncodingStrategy: toColumns, nilEncodingStrategy: .asNil) }
-                    .run()
-            }
+            try await Self.upsert(change.onwardReferrals, into: "onward_referrals", db)
             try await Self.insert(change.onwardEvents, into: "onward_events", db)
             try await Self.insert(change.attendance, into: "attendance_reports", db)
             try await Self.insert(change.messages, into: "messages_back", db)
             try await Self.insert(change.signposts, into: "signposts", db)
-            for action in change.actions {
-                try await db.insert(into: "plan_actions").model(action, keyEncodingStrategy: toColumns, nilEncodingStrategy: .asNil)
-                    .onConflict(with: ["id"]) { try $0.set(excludedContentOf: action, keyEncodingStrategy: toColumns, nilEncodingStrategy: .asNil) }
-                    .run()
-            }
-            for visit in change.visits {
-                try await db.insert(into: "lone_working_visits").model(visit, keyEncodingStrategy: toColumns, nilEncodingStrategy: .asNil)
-                    .onConflict(with: ["id"]) { try $0.set(excludedContentOf: visit, keyEncodingStrategy: toColumns, nilEncodingStrategy: .asNil) }
-                    .run()
-            }
-            for concern in change.concerns {
-                try await db.insert(into: "safeguarding_concerns").model(concern, keyEncodingStrategy: toColumns, nilEncodingStrategy: .asNil)
-                    .onConflict(with: ["id"]) { try $0.set(excludedContentOf: concern, keyEncodingStrategy: toColumns, nilEncodingStrategy: .asNil) }
-                    .run()
-            }
+            try await Self.upsert(change.actions, into: "plan_actions", db)
+            try await Self.upsert(change.visits, into: "lone_working_visits", db)
+            try await Self.upsert(change.concerns, into: "safeguarding_concerns", db)
         }
     }
 
@@ -419,6 +403,15 @@ public final class SQLStore: LinkwellStore {
 
     private func insertOne<T: Encodable & Sendable>(_ model: T, into table: String) async throws {
         try await connections.transaction { db in try await Self.insert([model], into: table, db) }
+    }
+
+    /// Inserts each row, or replaces the row with the same id.
+    private static func upsert<T: Encodable & Sendable>(_ models: [T], into table: String, _ db: any SQLDatabase) async throws {
+        for model in models {
+            try await db.insert(into: table).model(model, keyEncodingStrategy: toColumns, nilEncodingStrategy: .asNil)
+                .onConflict(with: ["id"]) { try $0.set(excludedContentOf: model, keyEncodingStrategy: toColumns, nilEncodingStrategy: .asNil) }
+                .run()
+        }
     }
 
     private static func insert<T: Encodable & Sendable>(_ models: [T], into table: String, _ db: any SQLDatabase) async throws {
