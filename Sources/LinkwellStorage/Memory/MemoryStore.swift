@@ -17,6 +17,7 @@ public actor MemoryStore: LinkwellStore {
     private var invitations: [String: MeasureInvitation] = [:]
     private var supervision: [SupervisionNote] = []
     private var settings = SchemeSettings()
+    private var emails: [MessageID: OutboxEmail] = [:]
 
     public init() {}
 
@@ -37,6 +38,7 @@ public actor MemoryStore: LinkwellStore {
             throw StorageError.versionConflict
         }
         cases[change.referral.id] = change.applied(to: current)
+        for message in change.messages { emails[message.id] = OutboxEmail(message: message) }
     }
 
     public func referrals(_ query: ReferralQuery) async throws -> [ReferralSummary] {
@@ -188,4 +190,39 @@ public actor MemoryStore: LinkwellStore {
 
     public func schemeSettings() async throws -> SchemeSettings { settings }
     public func saveSchemeSettings(_ settings: SchemeSettings) async throws { self.settings = settings }
+
+    // MARK: OutboxStore
+
+    public func claimEmails(now: Date, leaseUntil: Date, limit: Int) async throws -> [OutboxEmail] {
+        let due = emails.values
+            .filter { $0.state == .queued && $0.notBefore <= now && ($0.claimedUntil.map { $0 < now } ?? true) }
+            .sorted { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }
+            .prefix(limit)
+        return due.map { email in
+            var claimed = email
+            claimed.claimedUntil = leaseUntil
+            claimed.attempts += 1
+            emails[email.id] = claimed
+            return claimed
+        }
+    }
+
+    public func markEmailSent(_ id: MessageID, at: Date) async throws {
+        emails[id]?.state = .sent
+        emails[id]?.sentAt = at
+        emails[id]?.claimedUntil = nil
+        emails[id]?.lastError = nil
+    }
+
+    public func markEmailFailed(_ id: MessageID, error: String, retryAt: Date?) async throws {
+        guard var email = emails[id], email.state == .queued else { return }
+        email.claimedUntil = nil
+        email.lastError = error
+        if let retryAt { email.notBefore = retryAt } else { email.state = .failed }
+        emails[id] = email
+    }
+
+    public func outbox(limit: Int) async throws -> [OutboxEmail] {
+        Array(emails.values.sorted { ($0.createdAt, $0.id) > ($1.createdAt, $1.id) }.prefix(limit))
+    }
 }

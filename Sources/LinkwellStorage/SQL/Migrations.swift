@@ -283,5 +283,17 @@ enum Migrations {
         Migration(version: 10, name: "scheme settings") { flavor in
             ["CREATE TABLE scheme_settings (name TEXT PRIMARY KEY, value TEXT NOT NULL)"].map(flavor.render)
         },
+        Migration(version: 11, name: "e-mail outbox") { flavor in
+            [
+                """
+                CREATE TABLE email_outbox (
+                    id {id} PRIMARY KEY REFERENCES messages_back(id), referral_id {id} NOT NULL REFERENCES referrals(id),
+                    recipient_id {id} NOT NULL REFERENCES users(id), kind TEXT NOT NULL, state TEXT NOT NULL,
+                    attempts INTEGER NOT NULL, not_before {ts} NOT NULL, claimed_until {ts}, sent_at {ts},
+                    last_error TEXT, created_at {ts} NOT NULL)
+                """,
+                "CREATE INDEX email_outbox_due ON email_outbox(state, not_before)",
+            ].map(flavor.render)
+        },
     ]
 }

@@ -142,6 +142,7 @@ public final class SQLStore: LinkwellStore {
             try await Self.insert(change.onwardEvents, into: "onward_events", db)
             try await Self.insert(change.attendance, into: "attendance_reports", db)
             try await Self.insert(change.messages, into: "messages_back", db)
+            try await Self.insert(change.messages.map(OutboxEmail.init(message:)), into: "email_outbox", db)
             try await Self.insert(change.signposts, into: "signposts", db)
             try await Self.upsert(change.actions, into: "plan_actions", db)
             try await Self.upsert(change.visits, into: "lone_working_visits", db)
@@ -167,6 +168,50 @@ public final class SQLStore: LinkwellStore {
             try await db.raw("UPDATE referrals SET person_id = \(bind: keep), version = version + 1 WHERE person_id = \(bind: duplicate)").run()
             try await db.raw("UPDATE people SET merged_into = \(bind: keep) WHERE id = \(bind: duplicate)").run()
         }
+    }
+
+    // MARK: OutboxStore
+
+    public func claimEmails(now: Date, leaseUntil: Date, limit: Int) async throws -> [OutboxEmail] {
+        let lock = flavor == .postgres ? " FOR UPDATE SKIP LOCKED" : ""
+        return try await connections.transaction { db in
+            try await db.raw("""
+                UPDATE email_outbox SET claimed_until = \(bind: leaseUntil), attempts = attempts + 1
+                WHERE id IN (SELECT id FROM email_outbox WHERE state = 'queued' AND not_before <= \(bind: now)
+                    AND (claimed_until IS NULL OR claimed_until < \(bind: now))
+                    ORDER BY created_at, id LIMIT \(bind: limit)\(unsafeRaw: lock))
+                RETURNING *
+                """).all(decoding: OutboxEmail.self, keyDecodingStrategy: fromColumns)
+        }.sorted { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }
+    }
+
+    public func markEmailSent(_ id: MessageID, at: Date) async throws {
+        try await connections.transaction { db in
+            try await db.raw("""
+                UPDATE email_outbox SET state = 'sent', sent_at = \(bind: at), claimed_until = NULL, last_error = NULL
+                WHERE id = \(bind: id)
+                """).run()
+        }
+    }
+
+    public func markEmailFailed(_ id: MessageID, error: String, retryAt: Date?) async throws {
+        try await connections.transaction { db in
+            if let retryAt {
+                try await db.raw("""
+                    UPDATE email_outbox SET not_before = \(bind: retryAt), claimed_until = NULL, last_error = \(bind: error)
+                    WHERE id = \(bind: id) AND state = 'queued'
+                    """).run()
+            } else {
+                try await db.raw("""
+                    UPDATE email_outbox SET state = 'failed', claimed_until = NULL, last_error = \(bind: error)
+                    WHERE id = \(bind: id) AND state = 'queued'
+                    """).run()
+            }
+        }
+    }
+
+    public func outbox(limit: Int) async throws -> [OutboxEmail] {
+        try await all("SELECT * FROM email_outbox ORDER BY created_at DESC, id DESC LIMIT \(bind: limit)")
     }
 
     public func openVisits() async throws -> [LoneWorkingVisit] {

@@ -17,6 +17,10 @@ public struct WebConfiguration: Sendable {
     public var rules: CaseworkRules
     /// Self-referrals accepted from one client address per hour.
     public var selfReferralsPerHour: Int
+    /// How e-mail notifications of messages back leave Linkwell (off by default: they stay queued).
+    public var mail: MailSetting = .off
+    /// The sender address and the link base of e-mail notifications.
+    public var outbox = OutboxPolicy()
 
     public init(host: String = "127.0.0.1", port: Int = 8080, secureCookies: Bool = false,
                 sessionIdleTimeout: TimeInterval = 30 * 60, sessionMaxAge: TimeInterval = 12 * 3600,

@@ -74,7 +74,7 @@ public struct View<Page>: @unchecked Sendable {
         case .provider: [NavLink(label: "Referrals to us", href: "/provider")]
         case .admin: [NavLink(label: "Users", href: "/admin/users"), NavLink(label: "Settings", href: "/admin/settings"),
                       NavLink(label: "Instruments", href: "/admin/instruments"),
-                      NavLink(label: "Audit trail", href: "/admin/audit")]
+                      NavLink(label: "E-mail outbox", href: "/admin/outbox"), NavLink(label: "Audit trail", href: "/admin/audit")]
         case .commissioner: [NavLink(label: "Outcomes", href: "/outcomes/cohorts")]
         case .person: [NavLink(label: "My record", href: "/me")]
         }
