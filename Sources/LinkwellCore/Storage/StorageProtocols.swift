@@ -180,7 +180,8 @@ public protocol OutboxStore: Sendable {
     func outbox(limit: Int) async throws -> [OutboxEmail]
 }
 
-public protocol LinkwellStore: CaseStore, AccountStore, DirectoryStore, AuditStore, OutcomeStore, SupervisionStore, SettingsStore, OutboxStore {
+public protocol LinkwellStore: CaseStore, AccountStore, DirectoryStore, AuditStore, OutcomeStore, SupervisionStore, SettingsStore, OutboxStore,
+                               InsightStore, CommissioningStore {
     /// Brings the schema up to date (idempotent).
     func migrate() async throws
     /// Releases connections.

@@ -4,13 +4,13 @@ import LinkwellCore
 /// The reference implementation of the storage protocols: everything in one actor, every write
 /// applied whole or not at all. Used by tests and by `serve --database memory`.
 public actor MemoryStore: LinkwellStore {
-    private var cases: [ReferralID: Case] = [:]
+    var cases: [ReferralID: Case] = [:]
     private var mergedPeople: Set<PersonID> = []
     private var users: [UserID: User] = [:]
-    private var organisationsByID: [OrganisationID: Organisation] = [:]
+    var organisationsByID: [OrganisationID: Organisation] = [:]
     private var sessions: [String: LoginSession] = [:]
     private var tokens: [String: APIToken] = [:]
-    private var servicesByID: [ServiceID: Service] = [:]
+    var servicesByID: [ServiceID: Service] = [:]
     private var audit: [AuditEvent] = []
     private var outcomes: [Administration] = []
     private var setups: [String: InstrumentSetup] = [:]
@@ -18,6 +18,13 @@ public actor MemoryStore: LinkwellStore {
     private var supervision: [SupervisionNote] = []
     private var settings = SchemeSettings()
     private var emails: [MessageID: OutboxEmail] = [:]
+    var referralFacts: [ReferralID: ReferralFact] = [:]
+    var onwardFacts: [ReferralID: [OnwardFact]] = [:]
+    var deprivation: [String: Int] = [:]
+    var fundersByID: [FunderID: Funder] = [:]
+    var contractsByID: [ContractID: Contract] = [:]
+    var grantsByID: [GrantID: GrantApplication] = [:]
+    var ledgerEntries: [LedgerEntry] = []
 
     public init() {}
 
@@ -29,6 +36,7 @@ public actor MemoryStore: LinkwellStore {
     public func createReferral(person: Person, referral: Referral, event: ReferralEvent) async throws {
         guard cases[referral.id] == nil else { throw StorageError.duplicate("referral \(referral.id)") }
         cases[referral.id] = Case(person: person, referral: referral, events: [event])
+        record(InsightFacts(cases[referral.id]!))
     }
 
     public func loadCase(_ id: ReferralID) async throws -> Case? { cases[id] }
@@ -39,6 +47,7 @@ public actor MemoryStore: LinkwellStore {
         }
         cases[change.referral.id] = change.applied(to: current)
         for message in change.messages { emails[message.id] = OutboxEmail(message: message) }
+        if let facts = change.facts { record(facts) }
     }
 
     public func referrals(_ query: ReferralQuery) async throws -> [ReferralSummary] {

@@ -86,6 +86,7 @@ public final class SQLStore: LinkwellStore {
             try await db.insert(into: "referrals").model(ReferralRow(referral)).run()
             try await Self.insertNeeds(referral, db)
             try await Self.insert([event], into: "referral_events", db)
+            try await Self.writeFacts(InsightFacts(Case(person: person, referral: referral, events: [event])), db)
         }
     }
 
@@ -147,6 +148,7 @@ public final class SQLStore: LinkwellStore {
             try await Self.upsert(change.actions, into: "plan_actions", db)
             try await Self.upsert(change.visits, into: "lone_working_visits", db)
             try await Self.upsert(change.concerns, into: "safeguarding_concerns", db)
+            if let facts = change.facts { try await Self.writeFacts(facts, db) }
         }
     }
 
@@ -451,7 +453,7 @@ public final class SQLStore: LinkwellStore {
     }
 
     /// Inserts each row, or replaces the row with the same id.
-    private static func upsert<T: Encodable & Sendable>(_ models: [T], into table: String, _ db: any SQLDatabase) async throws {
+    static func upsert<T: Encodable & Sendable>(_ models: [T], into table: String, _ db: any SQLDatabase) async throws {
         for model in models {
             try await db.insert(into: table).model(model, keyEncodingStrategy: toColumns, nilEncodingStrategy: .asNil)
                 .onConflict(with: ["id"]) { try $0.set(excludedContentOf: model, keyEncodingStrategy: toColumns, nilEncodingStrategy: .asNil) }
@@ -459,19 +461,19 @@ public final class SQLStore: LinkwellStore {
         }
     }
 
-    private static func insert<T: Encodable & Sendable>(_ models: [T], into table: String, _ db: any SQLDatabase) async throws {
+    static func insert<T: Encodable & Sendable>(_ models: [T], into table: String, _ db: any SQLDatabase) async throws {
         guard !models.isEmpty else { return }
         try await db.insert(into: table).models(models, keyEncodingStrategy: toColumns, nilEncodingStrategy: .asNil).run()
     }
 
-    private func first<T: Decodable & Sendable>(_ table: String, _ column: String, _ value: String) async throws -> T? {
+    func first<T: Decodable & Sendable>(_ table: String, _ column: String, _ value: String) async throws -> T? {
         try await connections.read { db in
             try await db.raw("SELECT * FROM \(ident: table) WHERE \(ident: column) = \(bind: value)")
                 .first(decoding: T.self, keyDecodingStrategy: fromColumns)
         }
     }
 
-    private func all<T: Decodable & Sendable>(_ query: SQLQueryString) async throws -> [T] {
+    func all<T: Decodable & Sendable>(_ query: SQLQueryString) async throws -> [T] {
         try await connections.read { db in
             try await db.raw(query).all(decoding: T.self, keyDecodingStrategy: fromColumns)
         }
@@ -516,6 +518,8 @@ struct ReferralRow: Codable, Sendable {
     var link_worker_id: UserID?
     var closing_reason: ClosingReason?
     var outcome_note: String
+    var feedback_satisfaction: Int?
+    var feedback_would_change: String?
     var received_at: Date
     var updated_at: Date
     var version: Int
@@ -539,6 +543,8 @@ struct ReferralRow: Codable, Sendable {
         link_worker_id = r.linkWorkerID
         closing_reason = r.closingReason
         outcome_note = r.outcomeNote
+        feedback_satisfaction = r.closingFeedback?.satisfaction
+        feedback_would_change = r.closingFeedback?.wouldChange
         received_at = r.receivedAt
         updated_at = r.updatedAt
         version = r.version
@@ -551,7 +557,8 @@ struct ReferralRow: Codable, Sendable {
                                   purposes: consent_purposes.split(separator: ",").compactMap { ConsentPurpose(rawValue: String($0)) }),
                  riskInformation: risk_information, feedbackPreference: feedback_preference, urgency: urgency,
                  pathway: pathway, status: status, linkWorkerID: link_worker_id, closingReason: closing_reason,
-                 outcomeNote: outcome_note, receivedAt: received_at, updatedAt: updated_at, version: version)
+                 outcomeNote: outcome_note, closingFeedback: feedback_would_change.map { ClosingFeedback(satisfaction: feedback_satisfaction, wouldChange: $0) },
+                 receivedAt: received_at, updatedAt: updated_at, version: version)
     }
 }
 
@@ -580,8 +587,8 @@ private let jsonEncoder: JSONEncoder = {
     return encoder
 }()
 
-private func jsonText<T: Encodable>(_ value: T) throws -> String { String(decoding: try jsonEncoder.encode(value), as: UTF8.self) }
-private func fromJSON<T: Decodable>(_ text: String, as type: T.Type) throws -> T { try JSONDecoder().decode(T.self, from: Data(text.utf8)) }
+func jsonText<T: Encodable>(_ value: T) throws -> String { String(decoding: try jsonEncoder.encode(value), as: UTF8.self) }
+func fromJSON<T: Decodable>(_ text: String, as type: T.Type) throws -> T { try JSONDecoder().decode(T.self, from: Data(text.utf8)) }
 
 /// An administration's row: answers and scores as JSON text (the same in SQLite and PostgreSQL).
 struct AdministrationRow: Codable, Sendable {

@@ -54,6 +54,10 @@ public func buildRouter(configuration: WebConfiguration, store: any LinkwellStor
     APIController(casework: casework).register(on: router)
     OutcomesAPIController(outcomes: OutcomeService(casework: casework)).register(on: router)
     OutcomePagesController(outcomes: OutcomeService(casework: casework), renderer: renderer).register(on: router)
+    let insight = InsightService(casework: casework)
+    let commissioning = CommissioningService(casework: casework)
+    InsightController(insight: insight, commissioning: commissioning, outcomes: OutcomeService(casework: casework), renderer: renderer).register(on: router)
+    CommissioningController(commissioning: commissioning, insight: insight, renderer: renderer).register(on: router)
     return router
 }
 
