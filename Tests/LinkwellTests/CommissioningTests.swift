@@ -303,4 +303,33 @@ struct CommissioningTests {
         let counts = try await s.store.referralCounts(by: [.satisfaction], where: InsightFilter())
         #expect(Dictionary(uniqueKeysWithValues: counts.map { ($0.keys[0], $0.count) }) == ["4": 5, "5": 5])
     }
+
+    @Test("Outcome cohorts split by funder and by contract", arguments: [TestBackend.memory, TestBackend.sqlite])
+    func cohortsByFunder(backend: TestBackend) async throws {
+        let s = try await TestScheme.make(backend)
+        defer { Task { try await s.store.shutdown() } }
+        let service = CommissioningService(casework: s.casework)
+        let c = s.request(s.commissioner)
+        let icb = try await service.createFunder(name: "ICB", kind: "icb", c)
+        let council = try await service.createFunder(name: "Council", kind: "public_health", c)
+        let charity = try await service.createFunder(name: "Carers Trust", kind: "charity", c)
+        _ = try await service.createContract(.init(name: "Pooled", start: "2000-01-01", end: "2100-01-01",
+                                                   contributions: [icb.id.rawValue: "100", council.id.rawValue: "50"]), c)
+        _ = try await service.createContract(.init(name: "Carers", start: "2000-01-01", end: "2100-01-01", arrangement: "complementary",
+                                                   contributions: [charity.id.rawValue: "10"], pathways: ["carers"]), c)
+        let outcomes = OutcomeService(casework: s.casework)
+        for (i, pathway) in ["carers", "carers", "long-term conditions", "long-term conditions"].enumerated() {
+            var sub = TestScheme.submission(givenName: "O\(i)", nhsNumber: nil)
+            sub.pathway = pathway
+            let id = try await s.engagedReferral(sub)
+            _ = try await outcomes.record(id, .init(instrumentId: "ons4", timepoint: "baseline", answers: ["life_satisfaction": 4 + i % 2]), s.request(s.linkWorker))
+            s.clock.advance(seconds: 86_400)
+            _ = try await outcomes.record(id, .init(instrumentId: "ons4", timepoint: "follow_up", answers: ["life_satisfaction": 7]), s.request(s.linkWorker))
+        }
+        let byFunder = try await outcomes.cohort(instrumentID: "ons4", scoreID: "life_satisfaction", by: .funder, minimumN: 2, c)
+        let paired = Dictionary(uniqueKeysWithValues: byFunder.rows.map { ($0.group, $0.paired) })
+        #expect(paired["ICB"] == 4 && paired["Council"] == 4 && paired["Carers Trust"] == 2)
+        let byContract = try await outcomes.cohort(instrumentID: "ons4", scoreID: "life_satisfaction", by: .contract, minimumN: 2, c)
+        #expect(Dictionary(uniqueKeysWithValues: byContract.rows.map { ($0.group, $0.paired) })["Carers"] == 2)
+    }
 }
