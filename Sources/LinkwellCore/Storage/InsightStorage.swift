@@ -104,6 +104,10 @@ public protocol InsightStore: Sendable {
     func loadDeprivation(_ rows: [(postcode: String, decile: Int)]) async throws
     /// Facts in referral-id order after `after`, for streaming exports.
     func referralFacts(after: ReferralID?, limit: Int) async throws -> [ReferralFact]
+    /// Referrals that have no facts yet (stored before the facts existed).
+    func referralsWithoutFacts(limit: Int) async throws -> [ReferralID]
+    /// Writes one case's facts (for the backfill of `referralsWithoutFacts`).
+    func saveFacts(_ facts: InsightFacts) async throws
 }
 
 /// Funders, contracts, micro-grants and the payments ledger.
