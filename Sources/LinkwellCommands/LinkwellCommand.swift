@@ -11,7 +11,7 @@ public struct LinkwellCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "linkwell",
         abstract: "Linkwell: open software for running a social prescribing scheme.",
-        subcommands: [Serve.self, Migrate.self, Demo.self, UserCommand.self, TokenCommand.self, OutcomesCommand.self, OutboxCommand.self, BenchCommand.self],
+        subcommands: [Serve.self, Migrate.self, Demo.self, UserCommand.self, TokenCommand.self, OutcomesCommand.self, OutboxCommand.self, InsightCommand.self, BenchCommand.self],
         defaultSubcommand: Serve.self
     )
     public init() {}

@@ -37,6 +37,13 @@ struct CommissioningTests {
         }
     }
 
+    @Test func deprivationLookupIsAllOrNothing() throws {
+        let rows = try DeprivationLookup.parse("pcds,lsoa11,imd_decile\nLS1 4AP,E01,3\n\"ls6 2qt\",E02,10\n")
+        #expect(rows.map(\.postcode) == ["LS14AP", "LS62QT"] && rows.map(\.decile) == [3, 10])
+        #expect(throws: LinkwellError.self) { try DeprivationLookup.parse("pcds,imd_decile\nLS1 4AP,11\nNOTAPOSTCODE,2\n") }
+        #expect(throws: LinkwellError.self) { try DeprivationLookup.parse("postcode,rank\nLS1 4AP,3\n") }
+    }
+
     // MARK: Disclosure
 
     @Test func smallCountsAreSuppressedAndTheRestRounded() {
