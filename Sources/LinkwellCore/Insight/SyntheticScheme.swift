@@ -28,24 +28,7 @@ public struct SyntheticScheme: Sendable {
         }
     }
 
-    struct Random {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
-        mutating func int(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-        /// Picks an index with the given weights.
-        mutating func pick(_ weights: [Double]) -> Int {
-            var x = unit() * weights.reduce(0, +)
-            for (i, w) in weights.enumerated() { x -= w; if x < 0 { return i } }
-            return weights.count - 1
-        }
-    }
+    typealias Random = SplitMix64
 
     static let sources: [(SourceType, Double)] = [(.gp, 55), (.practiceNurse, 9), (.selfReferral, 10), (.mentalHealth, 7), (.socialWorker, 6),
                                                  (.pharmacist, 3), (.housing, 3), (.hospitalDischarge, 3), (.vcse, 3), (.other, 1)]
@@ -60,7 +43,7 @@ public struct SyntheticScheme: Sendable {
     }
 
     public func row(_ index: Int, now: Date) -> Row {
-        var r = Random(state: seed &* 1_000_003 &+ UInt64(index))
+        var r = Random(seed: seed &* 1_000_003 &+ UInt64(index))
         // Referrals grow over time: later months are busier.
         let monthBack = Int(Double(months) * (1 - sqrt(r.unit())))
         let received = now.addingTimeInterval(-Double(monthBack) * 30.4 * 86_400 - r.unit() * 30 * 86_400)
