@@ -339,4 +339,20 @@ struct CommissioningTests {
         let byContract = try await outcomes.cohort(instrumentID: "ons4", scoreID: "life_satisfaction", by: .contract, minimumN: 2, c)
         #expect(Dictionary(uniqueKeysWithValues: byContract.rows.map { ($0.group, $0.paired) })["Carers"] == 2)
     }
+
+    @Test func factsExportStreamsForSupervisorsOnly() async throws {
+        try await WebPagesTests().withSite { s, browser in
+            for i in 0..<3 { _ = try await s.engagedReferral(TestScheme.submission(givenName: "E\(i)", nhsNumber: nil)) }
+            _ = try await browser.signIn(s.commissioner.email)
+            #expect(try await browser.go(.get, "/insight/export/facts.csv").0.status == .forbidden)
+            let supervisor = WebPagesTests.Browser(browser.client)
+            _ = try await supervisor.signIn(s.supervisor.email)
+            let (response, csv) = try await supervisor.go(.get, "/insight/export/facts.csv")
+            #expect(response.status == .ok && response.headers[.contentType] == "text/csv; charset=utf-8")
+            let lines = csv.split(separator: "\r\n")
+            #expect(lines.first == "referral_id,month,source_type,practice_id,pathway,age_band,sex,ethnicity,status,stage_reached,wait_days,satisfaction")
+            #expect(lines.count == 4 && lines.dropFirst().allSatisfy { $0.contains(",engaged,4,0,") })
+            #expect(!csv.contains("Hughes") && !csv.contains("LS1"), "no names or postcodes")
+        }
+    }
 }
