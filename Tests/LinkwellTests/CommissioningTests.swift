@@ -110,6 +110,10 @@ struct CommissioningTests {
         // A filter outside the referral's month counts nothing.
         let next = InsightMonth(s.clock.now).next
         #expect(try await s.store.referralCounts(by: [], where: InsightFilter(from: next)).first?.count ?? 0 == 0)
+        // The export's lines, however a backend makes them, are exactly FactsExport.line of the facts.
+        let facts = try await s.store.referralFacts(after: nil, limit: 10)
+        let lines = try await s.store.referralFactLines(after: nil, limit: 10)
+        #expect(lines.text == facts.map(FactsExport.line).joined() && lines.rows == 1 && lines.last == id)
         let payables = try await s.store.payables(from: .distantPast, to: .distantFuture)
         #expect(payables.map(\.kind) == [.perAttendance, .perAttendance, .perReferral])
     }

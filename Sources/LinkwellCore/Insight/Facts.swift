@@ -28,6 +28,27 @@ public struct ReferralFact: Codable, Sendable, Equatable {
     /// The referral's needs as bits (bit i is `Need.allCases[i]`), so that needs are counted in one pass.
     public var needsMask: Int
 
+    public init(referralID: ReferralID, receivedAt: Date, month: String, sourceType: String, practiceID: String, pathway: String,
+                ageBand: String, sex: String, ethnicity: String, postcode: String, status: String, stageReached: Int, waitDays: Int?,
+                linkWorkerID: String, satisfaction: Int?, needsMask: Int) {
+        self.referralID = referralID
+        self.receivedAt = receivedAt
+        self.month = month
+        self.sourceType = sourceType
+        self.practiceID = practiceID
+        self.pathway = pathway
+        self.ageBand = ageBand
+        self.sex = sex
+        self.ethnicity = ethnicity
+        self.postcode = postcode
+        self.status = status
+        self.stageReached = stageReached
+        self.waitDays = waitDays
+        self.linkWorkerID = linkWorkerID
+        self.satisfaction = satisfaction
+        self.needsMask = needsMask
+    }
+
     public init(_ c: Case) {
         let r = c.referral
         referralID = r.id

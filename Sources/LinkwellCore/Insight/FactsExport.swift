@@ -6,16 +6,13 @@ import Foundation
 public enum FactsExport {
     public static let header = "referral_id,month,source_type,practice_id,pathway,age_band,sex,ethnicity,status,stage_reached,wait_days,satisfaction\r\n"
 
+    /// One row. Coded fields are written as they are; the pathway (free text an admin chose) is always quoted,
+    /// with a leading `'` if it could start a spreadsheet formula.
     public static func line(_ f: ReferralFact) -> String {
-        var out = ""
-        out.reserveCapacity(120)
-        for (i, field) in [f.referralID.rawValue, f.month, f.sourceType, f.practiceID, f.pathway, f.ageBand, f.sex, f.ethnicity, f.status].enumerated() {
-            if i > 0 { out += "," }
-            out += field.contains(where: { $0 == "," || $0 == "\"" || $0.isNewline }) || field.first.map({ "=+-@".contains($0) }) == true
-                ? PublishedTable.field(field) : field
-        }
-        out += ",\(f.stageReached),\(f.waitDays.map(String.init) ?? ""),\(f.satisfaction.map(String.init) ?? "")\r\n"
-        return out
+        let formula = f.pathway.first.map { "=+-@".contains($0) } ?? false
+        let pathway = "\"" + (formula ? "'" : "") + f.pathway.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        return [f.referralID.rawValue, f.month, f.sourceType, f.practiceID, pathway, f.ageBand, f.sex, f.ethnicity, f.status,
+                String(f.stageReached), f.waitDays.map(String.init) ?? "", f.satisfaction.map(String.init) ?? ""].joined(separator: ",") + "\r\n"
     }
 
     /// Writes every fact, a page at a time; returns the number of rows.
@@ -25,14 +22,11 @@ public enum FactsExport {
         var after: ReferralID?
         var count = 0
         while true {
-            let page = try await store.referralFacts(after: after, limit: pageSize)
-            if page.isEmpty { return count }
-            var chunk = ""
-            chunk.reserveCapacity(page.count * 110)
-            for fact in page { chunk += line(fact) }
-            try await write(chunk)
-            count += page.count
-            after = page.last!.referralID
+            let page = try await store.referralFactLines(after: after, limit: pageSize)
+            guard let last = page.last else { return count }
+            try await write(page.text)
+            count += page.rows
+            after = last
         }
     }
 }

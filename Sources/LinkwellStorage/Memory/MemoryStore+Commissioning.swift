@@ -71,6 +71,11 @@ extension MemoryStore {
         Array(referralFacts.values.filter { after == nil || $0.referralID > after! }.sorted { $0.referralID < $1.referralID }.prefix(limit))
     }
 
+    public func referralFactLines(after: ReferralID?, limit: Int) async throws -> (text: String, rows: Int, last: ReferralID?) {
+        let page = try await referralFacts(after: after, limit: limit)
+        return (page.map(FactsExport.line).joined(), page.count, page.last?.referralID)
+    }
+
     public func referralsWithoutFacts(limit: Int) async throws -> [ReferralID] {
         Array(cases.keys.filter { referralFacts[$0] == nil }.sorted().prefix(limit))
     }

@@ -116,7 +116,47 @@ extension SQLStore {
     }
 
     public func referralFacts(after: ReferralID?, limit: Int) async throws -> [ReferralFact] {
-        try await all("SELECT * FROM referral_facts WHERE referral_id > \(bind: after?.rawValue ?? "") ORDER BY referral_id LIMIT \(bind: limit)")
+        // Decoded column by column (not through Codable): this feeds the streamed export.
+        try await connections.read { db in
+            try await db.raw("""
+                SELECT referral_id, received_at, month, source_type, practice_id, pathway, age_band, sex, ethnicity, postcode, status,
+                       stage_reached, wait_days, link_worker_id, satisfaction, needs_mask
+                FROM referral_facts WHERE referral_id > \(bind: after?.rawValue ?? "") ORDER BY referral_id LIMIT \(bind: limit)
+                """).all().map { row in
+                    ReferralFact(referralID: ReferralID(try row.decode(column: "referral_id", as: String.self)),
+                                 receivedAt: try row.decode(column: "received_at", as: Date.self),
+                                 month: try row.decode(column: "month", as: String.self), sourceType: try row.decode(column: "source_type", as: String.self),
+                                 practiceID: try row.decode(column: "practice_id", as: String.self), pathway: try row.decode(column: "pathway", as: String.self),
+                                 ageBand: try row.decode(column: "age_band", as: String.self), sex: try row.decode(column: "sex", as: String.self),
+                                 ethnicity: try row.decode(column: "ethnicity", as: String.self), postcode: try row.decode(column: "postcode", as: String.self),
+                                 status: try row.decode(column: "status", as: String.self), stageReached: try row.decode(column: "stage_reached", as: Int.self),
+                                 waitDays: try row.decode(column: "wait_days", as: Int?.self), linkWorkerID: try row.decode(column: "link_worker_id", as: String.self),
+                                 satisfaction: try row.decode(column: "satisfaction", as: Int?.self), needsMask: try row.decode(column: "needs_mask", as: Int.self))
+                }
+        }
+    }
+
+    /// The export's lines are assembled by the database (one text column per row instead of sixteen
+    /// decoded values), exactly as `FactsExport.line` writes them; the storage suite checks they agree.
+    public func referralFactLines(after: ReferralID?, limit: Int) async throws -> (text: String, rows: Int, last: ReferralID?) {
+        try await connections.read { db in
+            let rows = try await db.raw("""
+                SELECT referral_id, referral_id || ',' || month || ',' || source_type || ',' || practice_id || ',"'
+                    || CASE WHEN substr(pathway, 1, 1) IN ('=', '+', '-', '@') THEN '''' ELSE '' END
+                    || replace(pathway, '"', '""') || '",' || age_band || ',' || sex || ',' || ethnicity || ',' || status || ','
+                    || CAST(stage_reached AS TEXT) || ',' || COALESCE(CAST(wait_days AS TEXT), '') || ','
+                    || COALESCE(CAST(satisfaction AS TEXT), '') AS line
+                FROM referral_facts WHERE referral_id > \(bind: after?.rawValue ?? "") ORDER BY referral_id LIMIT \(bind: limit)
+                """).all()
+            var text = ""
+            text.reserveCapacity(rows.count * 100)
+            for row in rows {
+                text += try row.decode(column: "line", as: String.self)
+                text += "\r\n"
+            }
+            let last = try rows.last.map { ReferralID(try $0.decode(column: "referral_id", as: String.self)) }
+            return (text, rows.count, last)
+        }
     }
 
     public func referralsWithoutFacts(limit: Int) async throws -> [ReferralID] {
