@@ -251,6 +251,16 @@ struct CommissioningTests {
                 }
                 s.clock.advance(seconds: 40 * 86_400)
             }
+            // The export's pages, chained, are exactly FactsExport.line of every fact in id order.
+            let facts = try await s.store.referralFacts(after: nil, limit: 1000)
+            var exported = "", after: ReferralID?
+            while true {
+                let page = try await s.store.referralFactLines(after: after, limit: 7)
+                guard let last = page.last else { break }
+                exported += page.text
+                after = last
+            }
+            #expect(facts.count == 38 && exported == facts.map(FactsExport.line).joined())
             let service = CommissioningService(casework: s.casework)
             let funder = try await service.createFunder(name: "Trust", kind: "charity", s.request(s.commissioner))
             let carers = try await service.createContract(.init(name: "Carers", start: "2000-01-01", end: "2100-01-01",

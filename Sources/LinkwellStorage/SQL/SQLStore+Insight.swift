@@ -142,27 +142,27 @@ extension SQLStore {
         }
     }
 
-    /// The export's lines are assembled by the database (one text column per row instead of sixteen
-    /// decoded values), exactly as `FactsExport.line` writes them; the storage suite checks they agree.
+    /// The export's lines are assembled by the database, a whole page into one text value (one value decoded
+    /// per page, not sixteen per row), exactly as `FactsExport.line` writes them; the storage suite checks
+    /// they agree.
     public func referralFactLines(after: ReferralID?, limit: Int) async throws -> (text: String, rows: Int, last: ReferralID?) {
-        try await connections.read { db in
-            let rows = try await db.raw("""
-                SELECT referral_id || ',' || month || ',' || source_type || ',' || practice_id || ',"'
+        let aggregate = flavor == .postgres ? "string_agg(line, E'\\r\\n' ORDER BY rid)" : "group_concat(line, char(13) || char(10))"
+        let query: SQLQueryString = """
+            SELECT \(unsafeRaw: aggregate) AS text, count(*) AS n FROM (
+                SELECT referral_id AS rid, referral_id || ',' || month || ',' || source_type || ',' || practice_id || ',"'
                     || CASE WHEN substr(pathway, 1, 1) IN ('=', '+', '-', '@') THEN '''' ELSE '' END
                     || replace(pathway, '"', '""') || '",' || age_band || ',' || sex || ',' || ethnicity || ',' || status || ','
                     || CAST(stage_reached AS TEXT) || ',' || COALESCE(CAST(wait_days AS TEXT), '') || ','
                     || COALESCE(CAST(satisfaction AS TEXT), '') AS line
-                FROM referral_facts WHERE referral_id > \(bind: after?.rawValue ?? "") ORDER BY referral_id LIMIT \(bind: limit)
-                """).all()
-            var text = ""
-            text.reserveCapacity(rows.count * 100)
-            for row in rows {
-                text += try row.decode(column: "line", as: String.self)
-                text += "\r\n"
-            }
-            // The referral id is the line's first field (ids never contain commas).
-            let last = try rows.last.map { ReferralID(String(try $0.decode(column: "line", as: String.self).prefix { $0 != "," })) }
-            return (text, rows.count, last)
+                FROM referral_facts WHERE referral_id > \(bind: after?.rawValue ?? "") ORDER BY referral_id LIMIT \(bind: limit)) page
+            """
+        return try await connections.read { db in
+            guard let row = try await db.raw(query).first() else { return ("", 0, nil) }
+            let n = try row.decode(column: "n", as: Int.self)
+            guard n > 0, let text = try row.decode(column: "text", as: String?.self) else { return ("", 0, nil) }
+            // The referral id is the last line's first field (ids never contain commas).
+            let lastLine = text.range(of: "\r\n", options: .backwards).map { text[$0.upperBound...] } ?? Substring(text)
+            return (text + "\r\n", n, ReferralID(String(lastLine.prefix { $0 != "," })))
         }
     }
 
