@@ -164,7 +164,7 @@ public protocol SupervisionStore: Sendable {
 }
 
 /// Everything Linkwell stores, as one handle chosen by the composition root.
-public protocol LinkwellStore: CaseStore, AccountStore, DirectoryStore, AuditStore, OutcomeStore, SupervisionStore, SettingsStore {
+public protocol LinkwellStore: CaseStore, AccountStore, DirectoryStore, CommunityDirectoryStore, AuditStore, OutcomeStore, SupervisionStore, SettingsStore {
     /// Brings the schema up to date (idempotent).
     func migrate() async throws
     /// Releases connections.

@@ -47,6 +47,9 @@ public func buildRouter(configuration: WebConfiguration, store: any LinkwellStor
     APIController(casework: casework).register(on: router)
     OutcomesAPIController(outcomes: OutcomeService(casework: casework)).register(on: router)
     OutcomePagesController(outcomes: OutcomeService(casework: casework), renderer: renderer).register(on: router)
+    let directory = DirectoryService(store: store, env: env)
+    ORUKController(directory: directory).register(on: router)
+    DirectoryPagesController(directory: directory, casework: casework, renderer: renderer, configuration: configuration).register(on: router)
     return router
 }
 

@@ -17,6 +17,8 @@ public struct WebConfiguration: Sendable {
     public var rules: CaseworkRules
     /// Self-referrals accepted from one client address per hour.
     public var selfReferralsPerHour: Int
+    /// Directory listings not verified for this many months are flagged for review.
+    public var directoryFreshnessMonths = 12
 
     public init(host: String = "127.0.0.1", port: Int = 8080, secureCookies: Bool = false,
                 sessionIdleTimeout: TimeInterval = 30 * 60, sessionMaxAge: TimeInterval = 12 * 3600,
