@@ -107,7 +107,7 @@ public struct DirectoryService: Sendable {
         if query.near != nil && query.radiusKm == nil && forLinkWorker { query.radiusKm = 10 }
         let results = try await store.searchDirectory(query)
         if results.hits.isEmpty && query.page > 1 && query.offset >= results.total {
-            throw LinkwellError.invalid("page", "Page \(query.page) is past the end: there \(results.total == 1 ? "is" : "are") \(results.total) result\(results.total == 1 ? "" : "s") in \(HSDSPage(total: results.total, page: 1, perPage: query.perPage).totalPages) page(s).")
+            throw LinkwellError.invalid("page", "Page \(query.page) is past the end: there \(results.total == 1 ? "is" : "are") \(results.total) result\(results.total == 1 ? "" : "s") in \(HSDSPage(total: results.total, page: 1, perPage: query.perPage, size: 0).totalPages) page(s).")
         }
         return (query, results)
     }

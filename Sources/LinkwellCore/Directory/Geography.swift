@@ -30,22 +30,13 @@ public struct GeoPoint: Sendable, Equatable, Codable {
     }
 }
 
-/// UK postcodes: format validation and normal form (`LS1 4AP`).
-public enum Postcode {
-    /// Upper-cases, fixes the space, and checks the UK format (outward code, then digit + two letters).
+extension Postcode {
+    /// The normal form (`LS1 4AP`), or a clear error naming the field when the shape is not a UK postcode.
     public static func normalise(_ raw: String, field: String = "postcode") throws(LinkwellError) -> String {
-        let compact = raw.uppercased().filter { !$0.isWhitespace }
-        guard compact.count >= 5, compact.count <= 7 else { throw .invalid(field, "\(raw.isEmpty ? "The postcode" : "\"\(raw)\"") is not a UK postcode (for example LS1 4AP).") }
-        let inward = compact.suffix(3), outward = compact.dropLast(3)
-        let inwardOK = inward.first!.isASCII && inward.first!.isNumber && inward.dropFirst().allSatisfy { $0.isASCII && $0.isLetter }
-        let o = Array(outward)
-        // A9, A99, AA9, AA99, A9A, AA9A
-        let letters = o.prefix { $0.isASCII && $0.isLetter }.count
-        let rest = o.dropFirst(letters)
-        let outwardOK = (1...2).contains(letters) && !rest.isEmpty && rest.first!.isNumber && rest.count <= 2
-            && rest.allSatisfy { $0.isASCII && ($0.isNumber || $0.isLetter) }
-        guard inwardOK, outwardOK else { throw .invalid(field, "\"\(raw)\" is not a UK postcode (for example LS1 4AP).") }
-        return "\(outward) \(inward)"
+        guard let normal = normalised(raw) else {
+            throw .invalid(field, "\"\(raw)\" is not a UK postcode (for example LS1 4AP).")
+        }
+        return normal
     }
 }
 
@@ -75,7 +66,7 @@ public struct PostcodePoint: Sendable, Equatable {
             do {
                 points.append(PostcodePoint(postcode: try Postcode.normalise(f[pc], field: "line \(n + 1)"),
                                             point: try GeoPoint(latitude: la, longitude: lo, field: "line \(n + 1)")))
-            } catch {
+            } catch let error as LinkwellError {
                 if case .invalid(let errors) = error { errors.forEach { v.add($0.field, $0.message) } }
             }
         }

@@ -111,7 +111,8 @@ extension SQLStore {
     }
 
     public func hsdsOrganization(id: String) async throws -> HSDSOrganization? {
-        try await docs("SELECT doc FROM dir_organizations WHERE id = \(bind: id)").first
+        let found: [HSDSOrganization] = try await docs("SELECT doc FROM dir_organizations WHERE id = \(bind: id)")
+        return found.first
     }
 
     public func hsdsOrganizations(page: Int, perPage: Int) async throws -> (items: [HSDSOrganization], total: Int) {
@@ -144,9 +145,9 @@ extension SQLStore {
                 DirectoryHit(listing: try Self.listing(from: row),
                              distanceKm: try row.decode(column: "d2", as: Double?.self).map { $0.squareRoot() * GeoPoint.kilometresPerDegree })
             }
-            let total = try rows.first?.decode(column: "total", as: Int.self)
-                ?? db.raw(count).first()?.decode(column: "n", as: Int.self) ?? 0
-            return DirectoryResults(hits: hits, total: total)
+            var total = try rows.first?.decode(column: "total", as: Int.self)
+            if total == nil { total = try await db.raw(count).first()?.decode(column: "n", as: Int.self) }
+            return DirectoryResults(hits: hits, total: total ?? 0)
         }
     }
 
@@ -313,5 +314,21 @@ extension Optional {
     fileprivate func asyncMap<U>(_ transform: (Wrapped) async throws -> U?) async rethrows -> U? {
         guard let value = self else { return nil }
         return try await transform(value)
+    }
+}
+
+extension SQLStore {
+    /// Runs only the search SQL (the page query, rows fetched but not decoded), for the benchmark's
+    /// in-process baseline. Returns the number of rows.
+    public func rawDirectorySearch(_ q: DirectoryQuery) async throws -> Int {
+        let (select, _) = Self.searchSQL(q, flavor: flavor)
+        return try await connections.read { db in try await db.raw(select).all().count }
+    }
+
+    /// The SQL behind `listing(id:)`, rows fetched but not decoded.
+    public func rawListing(id: String) async throws -> Int {
+        try await connections.read { db in
+            try await db.raw("SELECT doc, review_state, last_verified_at, capacity FROM dir_services WHERE id = \(bind: id)").all().count
+        }
     }
 }

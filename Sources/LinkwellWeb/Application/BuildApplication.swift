@@ -78,3 +78,12 @@ struct StaticAssets: Sendable {
         }
     }
 }
+
+/// Data files that ship with Linkwell for the demo.
+public enum BundledData {
+    /// A small fictional postcode lookup in the ONS Postcode Directory's layout (`pcds`, `lat`, `long`).
+    public static func samplePostcodes() throws -> String {
+        guard let url = Bundle.module.resourceURL?.appendingPathComponent("Static/postcodes-sample.csv") else { throw LinkwellError.notFound("postcodes") }
+        return try String(contentsOf: url, encoding: .utf8)
+    }
+}

@@ -85,7 +85,7 @@ struct ORUKController: Sendable {
     /// ORUK parameters to Linkwell's search input (`proximity` is metres).
     static func searchInput(_ request: Request) -> DirectorySearchInput {
         let q = request.uri.queryParameters
-        func value(_ name: String) -> String? { q[name].map(String.init) }
+        func value(_ name: String) -> String? { q[Substring(name)].map(String.init) }
         var input = DirectorySearchInput()
         input.search = value("search")
         input.page = value("page")
@@ -96,6 +96,9 @@ struct ORUKController: Sendable {
         input.postcode = value("postcode")
         input.latitude = value("lat")
         input.longitude = value("long")
+        // Linkwell extensions: open on a day (MO…SU) at a time (HH:MM).
+        input.openDay = value("open_day")
+        input.openTime = value("open_time")
         if let metres = value("proximity") { input.radiusKm = Double(metres).map { String($0 / 1000) } ?? metres }
         return input
     }
@@ -110,7 +113,7 @@ struct ORUKController: Sendable {
 
     static func checkPage(_ page: Int, perPage: Int, total: Int, empty: Bool) throws {
         if empty && page > 1 {
-            throw LinkwellError.invalid("page", "Page \(page) is past the end: there are \(total) records in \(HSDSPage(total: total, page: 1, perPage: perPage).totalPages) page(s).")
+            throw LinkwellError.invalid("page", "Page \(page) is past the end: there are \(total) records in \(HSDSPage(total: total, page: 1, perPage: perPage, size: 0).totalPages) page(s).")
         }
     }
 
