@@ -227,7 +227,8 @@ struct SQLSpecificTests {
         try await store.migrate()  // idempotent
         #expect(try await store.sqlitePragma("journal_mode") == "wal")
         #expect(try await store.sqlitePragma("synchronous") == "2")  // FULL
-        #expect(try await store.appliedMigrations() == [1, 2, 3, 4, 5, 6, 7, 8, 9, 10])
+        let applied = try await store.appliedMigrations()
+        #expect(applied.starts(with: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]) && applied.contains(100), "\(applied)")
         try await store.shutdown()
     }
 
