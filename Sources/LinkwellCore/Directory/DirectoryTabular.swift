@@ -47,7 +47,7 @@ public enum DirectoryTabular {
             if row["location_type"] == nil { row["location_type"] = "physical" }
             locations[id] = row
         }
-        let sals = by(table("service_at_locations.csv"), "service_id")
+        let sals = by(table("service_at_locations.csv") + table("service_at_location.csv"), "service_id")
         for o in table("organizations.csv") {
             var row = o.row
             if let id = row["id"] as? String { row["phones"] = (phonesByOrg[id] ?? []).filter { $0["service_id"] == nil } }
