@@ -11,7 +11,7 @@ public struct LinkwellCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "linkwell",
         abstract: "Linkwell: open software for running a social prescribing scheme.",
-        subcommands: [Serve.self, Migrate.self, Demo.self, UserCommand.self, TokenCommand.self, OutcomesCommand.self, DirectoryCommand.self],
+        subcommands: [Serve.self, Migrate.self, Demo.self, UserCommand.self, TokenCommand.self, OutcomesCommand.self, OutboxCommand.self, DirectoryCommand.self],
         defaultSubcommand: Serve.self
     )
     public init() {}
@@ -47,6 +47,7 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Mark cookies Secure (set this when Linkwell is served over HTTPS).") var secureCookies = false
     @Option(help: "Unsuccessful contact attempts after which a case becomes 'unable to contact'.") var contactAttempts = 3
     @Option(help: "People a link worker may take on in a year before the supervisor is warned.") var caseloadLimit = 250
+    @OptionGroup var mail: MailOptions
 
     func validate() throws {
         guard (1...20).contains(contactAttempts) else { throw ValidationError("--contact-attempts must be from 1 to 20.") }
@@ -62,11 +63,61 @@ struct Serve: AsyncParsableCommand {
                 print("Preparing the demo scheme…")
                 print(try await DemoScheme.seed(into: store).summary)
             }
-            let configuration = WebConfiguration(host: host, port: port, secureCookies: secureCookies,
+            var configuration = WebConfiguration(host: host, port: port, secureCookies: secureCookies,
                                                  rules: CaseworkRules(maxContactAttempts: contactAttempts, yearlyCaseloadLimit: caseloadLimit))
+            configuration.mail = mail.setting
+            configuration.outbox = mail.policy(defaultURL: "http://\(host):\(port)")
             let app = try await buildApplication(configuration: configuration, store: store, logger: logger)
             print("Linkwell is running at http://\(host):\(port)/ (database: \(StoreFactory.describe(db.database)))")
             try await app.runService()
+        }
+    }
+}
+
+/// Where e-mail notifications go; shared by `serve` and `outbox send`.
+struct MailOptions: ParsableArguments {
+    @Option(help: "Deliver e-mail notifications into this Maildir (for a local mail system to pick up).") var maildir: String?
+    @Option(help: "Deliver e-mail notifications to this SMTP relay, smtp://host:port.") var smtp: String?
+    @Option(help: "Sender address of e-mail notifications.") var mailFrom = "linkwell@localhost"
+    @Option(help: "The address people use to reach Linkwell, for links in e-mails (default: the listening address).") var publicURL: String?
+
+    func validate() throws {
+        guard maildir == nil || smtp == nil else { throw ValidationError("Give --maildir or --smtp, not both.") }
+        if let smtp, URLComponents(string: smtp)?.scheme != "smtp" { throw ValidationError("--smtp must look like smtp://host:port.") }
+        if let publicURL, !(publicURL.hasPrefix("http://") || publicURL.hasPrefix("https://")) {
+            throw ValidationError("--public-url must start with http:// or https://.")
+        }
+    }
+
+    var setting: MailSetting {
+        if let maildir { return .maildir(maildir) }
+        if let smtp { return .smtp(smtp) }
+        return .off
+    }
+
+    func policy(defaultURL: String) -> OutboxPolicy {
+        OutboxPolicy(from: mailFrom, publicURL: publicURL ?? defaultURL)
+    }
+}
+
+struct OutboxCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "outbox", abstract: "The e-mail outbox of messages back.",
+                                                    subcommands: [Send.self])
+
+    struct Send: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Send every due e-mail once, then stop (for a scheduler; `serve` does this by itself).")
+        @OptionGroup var db: DatabaseOptions
+        @OptionGroup var mail: MailOptions
+
+        func validate() throws {
+            guard mail.setting != .off else { throw ValidationError("Give --maildir or --smtp.") }
+        }
+
+        func run() async throws {
+            let (sent, retrying, failed) = try await db.with { store in
+                try await sendOutbox(store: store, mail: mail.setting, policy: mail.policy(defaultURL: "http://127.0.0.1:8080"))
+            }
+            print("Sent \(sent), to retry \(retrying), failed \(failed).")
         }
     }
 }

@@ -7,7 +7,7 @@ public enum AccessPolicy {
         case .linkWorker: c.referral.linkWorkerID == p.userID || (c.referral.linkWorkerID == nil && c.referral.status.isWaiting)
         case .supervisor: true
         case .person: p.personID != nil && c.referral.personID == p.personID
-        case .provider, .commissioner, .admin: false
+        case .provider, .commissioner, .admin, .steeringGroup: false
         }
     }
 

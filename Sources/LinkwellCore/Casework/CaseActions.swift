@@ -395,15 +395,25 @@ extension Case {
     }
 
     /// Closes the case with a reason; the referrer hears the outcome.
-    public func close(reason: String?, note: String?, by actor: Principal, env: CoreEnvironment) throws(LinkwellError) -> CaseChange {
+    public func close(reason: String?, note: String?, feedback: ClosingFeedbackInput = .init(), by actor: Principal,
+                      env: CoreEnvironment) throws(LinkwellError) -> CaseChange {
         var v = Validator()
         let why = v.choice(reason, "reason", label: "Closing reason", as: ClosingReason.self)
         let text = v.optional(note, "note", label: "Closing note", max: 2000)
+        var satisfaction: Int?
+        if let raw = feedback.satisfaction?.trimmingCharacters(in: .whitespaces), !raw.isEmpty {
+            if let value = Int(raw), (1...5).contains(value) { satisfaction = value }
+            else { v.add("feedback.satisfaction", "Satisfaction is a whole number from 1 (very dissatisfied) to 5 (very satisfied).") }
+        }
+        let wouldChange = v.optional(feedback.wouldChange, "feedback.wouldChange", label: "What would you change", max: 2000)
         try v.check()
         var update = CaseUpdate(self, by: actor, env: env)
         try update.move(to: .closed, note: text)
         update.change.referral.closingReason = why
         update.change.referral.outcomeNote = text
+        if satisfaction != nil || !wouldChange.isEmpty {
+            update.change.referral.closingFeedback = ClosingFeedback(satisfaction: satisfaction, wouldChange: wouldChange)
+        }
         update.messageBack(.closed, "The case has closed. Outcome: \(why!.label)." + (text.isEmpty ? "" : " \(text)"))
         return update.change
     }
@@ -434,4 +444,14 @@ public func parseInstant(_ text: String) -> Date? {
         if let date = try? Date(trimmed + suffix, strategy: .iso8601) { return date }
     }
     return nil
+}
+
+/// The person's feedback as typed on the closing form or sent to the API (both optional).
+public struct ClosingFeedbackInput: Codable, Sendable {
+    public var satisfaction: String?
+    public var wouldChange: String?
+    public init(satisfaction: String? = nil, wouldChange: String? = nil) {
+        self.satisfaction = satisfaction
+        self.wouldChange = wouldChange
+    }
 }

@@ -92,7 +92,8 @@ public struct CaseworkService: Sendable {
             guard !casework || AccessPolicy.canWork(current, request.principal) else {
                 throw LinkwellError.forbidden("Only the case's link worker or a supervisor can do this.")
             }
-            let change = try await action(current)
+            var change = try await action(current)
+            change.facts = InsightFacts(change.applied(to: current))
             do {
                 try await store.apply(change)
                 return change.applied(to: current)
@@ -415,7 +416,9 @@ public struct CaseworkService: Sendable {
         for attempt in 1...5 {
             let (found, _, _) = try await providerCase(id, request)
             do {
-                try await store.apply(try action(found))
+                var change = try action(found)
+                change.facts = InsightFacts(change.applied(to: found))
+                try await store.apply(change)
                 return try await providerView(id, request)
             } catch StorageError.versionConflict where attempt < 5 {
                 continue

@@ -10,6 +10,8 @@ public enum Role: String, Codable, CaseIterable, Sendable {
     case admin
     /// The person referred, with an account to see their own record.
     case person
+    /// A member of the scheme's multi-stakeholder steering group: a read-only, de-identified summary.
+    case steeringGroup = "steering_group"
 
     public var label: String {
         switch self {
@@ -20,6 +22,7 @@ public enum Role: String, Codable, CaseIterable, Sendable {
         case .commissioner: "Commissioner"
         case .admin: "Administrator"
         case .person: "Person"
+        case .steeringGroup: "Steering group member"
         }
     }
 }

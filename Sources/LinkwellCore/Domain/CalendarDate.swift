@@ -37,6 +37,11 @@ public struct CalendarDate: Hashable, Codable, Sendable, Comparable, CustomStrin
         String(format: "%04d-%02d-%02d", year, month, day)
     }
 
+    /// Midnight UTC at the start of the day.
+    public var startOfDay: Date {
+        CalendarDate.calendar.date(from: DateComponents(year: year, month: month, day: day))!
+    }
+
     /// Whole years from this date to `other` (an age).
     public func years(until other: CalendarDate) -> Int {
         var age = other.year - year

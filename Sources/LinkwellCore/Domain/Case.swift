@@ -74,6 +74,8 @@ public struct CaseChange: Sendable, Equatable {
     public var visits: [LoneWorkingVisit] = []
     /// Inserted or replaced by id.
     public var actions: [PlanAction] = []
+    /// The case's de-identified insight facts after the change, rewritten whole (set by `CaseworkService`).
+    public var facts: InsightFacts?
 
     public init(expectedVersion: Int, referral: Referral) {
         self.expectedVersion = expectedVersion

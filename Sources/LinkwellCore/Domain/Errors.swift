@@ -34,6 +34,8 @@ public enum StorageError: Error, Equatable, Sendable {
     case versionConflict
     /// A uniqueness rule was broken (e.g. an e-mail address already in use).
     case duplicate(String)
+    /// A spending limit would be exceeded (a grant award above the remaining budget, spend above an award).
+    case overBudget
 }
 
 /// Collects field errors so that a form can report every problem at once.

@@ -16,11 +16,17 @@ public struct Person: Codable, Sendable, Identifiable, Equatable {
     public var interpreterNeeded: Bool
     /// Communication and accessibility needs, in the referrer's words (e.g. "deaf, uses BSL").
     public var communicationNeeds: String
+    /// Recorded for equity reporting only; "not stated" unless the person chose to say.
+    public var sex: Sex
+    public var ethnicity: EthnicGroup
     public var createdAt: Date
 
     public init(id: PersonID, nhsNumber: NHSNumber?, givenName: String, familyName: String, dateOfBirth: CalendarDate,
                 postcode: String, phone: String, email: String, gpPracticeID: OrganisationID?, preferredLanguage: String,
-                interpreterNeeded: Bool, communicationNeeds: String, createdAt: Date) {
+                interpreterNeeded: Bool, communicationNeeds: String, sex: Sex = .notStated, ethnicity: EthnicGroup = .notStated,
+                createdAt: Date) {
+        self.sex = sex
+        self.ethnicity = ethnicity
         self.id = id
         self.nhsNumber = nhsNumber
         self.givenName = givenName
@@ -50,5 +56,35 @@ public enum Postcode {
         let outwardOK = outward.first!.isLetter && outward.contains(where: \.isNumber) && (2...4).contains(outward.count)
         guard inwardOK, outwardOK else { return nil }
         return "\(outward) \(inward)"
+    }
+}
+
+/// Sex as the person states it (equity monitoring).
+public enum Sex: String, Codable, CaseIterable, Sendable {
+    case female, male, other
+    case notStated = "not_stated"
+    public var label: String {
+        switch self {
+        case .female: "Female"
+        case .male: "Male"
+        case .other: "Other"
+        case .notStated: "Not stated"
+        }
+    }
+}
+
+/// The broad groups of the NHS ethnic category (Data Dictionary, 2001 census classification).
+public enum EthnicGroup: String, Codable, CaseIterable, Sendable {
+    case white, mixed, asian, black, other
+    case notStated = "not_stated"
+    public var label: String {
+        switch self {
+        case .white: "White"
+        case .mixed: "Mixed or multiple ethnic groups"
+        case .asian: "Asian or Asian British"
+        case .black: "Black, Black British, Caribbean or African"
+        case .other: "Other ethnic group"
+        case .notStated: "Not stated"
+        }
     }
 }

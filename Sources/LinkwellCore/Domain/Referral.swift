@@ -155,6 +155,8 @@ public struct Referral: Codable, Sendable, Identifiable, Equatable {
     public var closingReason: ClosingReason?
     /// Why a referral was declined or redirected, or the note on closing.
     public var outcomeNote: String
+    /// What the person said about the service when their case closed, if they chose to.
+    public var closingFeedback: ClosingFeedback?
     public var receivedAt: Date
     public var updatedAt: Date
     /// Bumped on every change; guards concurrent updates.
@@ -163,7 +165,7 @@ public struct Referral: Codable, Sendable, Identifiable, Equatable {
     public init(id: ReferralID, personID: PersonID, referrerID: UserID?, referrerOrganisationID: OrganisationID?,
                 sourceType: SourceType, needs: [Need], personView: String, consent: Consent, riskInformation: String,
                 feedbackPreference: FeedbackPreference, urgency: Urgency, pathway: String, status: ReferralStatus,
-                linkWorkerID: UserID?, closingReason: ClosingReason?, outcomeNote: String, receivedAt: Date,
+                linkWorkerID: UserID?, closingReason: ClosingReason?, outcomeNote: String, closingFeedback: ClosingFeedback? = nil, receivedAt: Date,
                 updatedAt: Date, version: Int) {
         self.id = id
         self.personID = personID
@@ -181,6 +183,7 @@ public struct Referral: Codable, Sendable, Identifiable, Equatable {
         self.linkWorkerID = linkWorkerID
         self.closingReason = closingReason
         self.outcomeNote = outcomeNote
+        self.closingFeedback = closingFeedback
         self.receivedAt = receivedAt
         self.updatedAt = updatedAt
         self.version = version
@@ -206,4 +209,18 @@ public struct ReferralEvent: Codable, Sendable, Equatable {
         self.at = at
         self.note = note
     }
+}
+
+/// Service-user feedback collected at closing, summarised for the steering group.
+public struct ClosingFeedback: Codable, Sendable, Equatable {
+    /// 1 (very dissatisfied) to 5 (very satisfied).
+    public var satisfaction: Int?
+    /// "What would you change?" in the person's words.
+    public var wouldChange: String
+    public init(satisfaction: Int?, wouldChange: String) {
+        self.satisfaction = satisfaction
+        self.wouldChange = wouldChange
+    }
+
+    public static let satisfactionLabels = ["Very dissatisfied", "Dissatisfied", "Neither", "Satisfied", "Very satisfied"]
 }

@@ -282,7 +282,7 @@ public struct OutcomeService: Sendable {
     /// no person-level data leaves this function.
     public func cohort(instrumentID: String, scoreID: String?, by dimension: CohortDimension, minimumN: Int = 10,
                        _ request: CaseworkService.Request) async throws -> CohortReport {
-        guard [.supervisor, .commissioner].contains(request.principal.role) else {
+        guard [.supervisor, .commissioner, .steeringGroup].contains(request.principal.role) else {
             throw LinkwellError.forbidden("Cohort reports are for supervisors and commissioners.")
         }
         guard (1...1000).contains(minimumN) else { throw LinkwellError.invalid("minimumN", "The minimum group size must be from 1 to 1000.") }

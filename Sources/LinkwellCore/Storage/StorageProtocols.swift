@@ -164,7 +164,24 @@ public protocol SupervisionStore: Sendable {
 }
 
 /// Everything Linkwell stores, as one handle chosen by the composition root.
-public protocol LinkwellStore: CaseStore, AccountStore, DirectoryStore, CommunityDirectoryStore, AuditStore, OutcomeStore, SupervisionStore, SettingsStore {
+/// The e-mail outbox of messages back. `CaseStore.apply` queues one `OutboxEmail` per message back in the
+/// same transaction as the message.
+///
+/// Every implementation must guarantee that `claimEmails` is atomic: an e-mail is returned to at most one
+/// caller until its lease ends, and each claim counts one attempt.
+public protocol OutboxStore: Sendable {
+    /// Leases up to `limit` queued e-mails that are due (`notBefore <= now`) and not leased by anyone else,
+    /// oldest first, until `leaseUntil`; returns them with their attempt count already increased.
+    func claimEmails(now: Date, leaseUntil: Date, limit: Int) async throws -> [OutboxEmail]
+    func markEmailSent(_ id: MessageID, at: Date) async throws
+    /// Records a failed attempt: queued again from `retryAt`, or `failed` for good when `retryAt` is nil.
+    func markEmailFailed(_ id: MessageID, error: String, retryAt: Date?) async throws
+    /// The newest e-mails first, for the admin's outbox page.
+    func outbox(limit: Int) async throws -> [OutboxEmail]
+}
+
+public protocol LinkwellStore: CaseStore, AccountStore, DirectoryStore, AuditStore, OutcomeStore, SupervisionStore, SettingsStore, OutboxStore,
+                               InsightStore, CommissioningStore, CommunityDirectoryStore {
     /// Brings the schema up to date (idempotent).
     func migrate() async throws
     /// Releases connections.

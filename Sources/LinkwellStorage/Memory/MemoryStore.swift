@@ -4,13 +4,13 @@ import LinkwellCore
 /// The reference implementation of the storage protocols: everything in one actor, every write
 /// applied whole or not at all. Used by tests and by `serve --database memory`.
 public actor MemoryStore: LinkwellStore {
-    private var cases: [ReferralID: Case] = [:]
+    var cases: [ReferralID: Case] = [:]
     private var mergedPeople: Set<PersonID> = []
     private var users: [UserID: User] = [:]
-    private var organisationsByID: [OrganisationID: Organisation] = [:]
+    var organisationsByID: [OrganisationID: Organisation] = [:]
     private var sessions: [String: LoginSession] = [:]
     private var tokens: [String: APIToken] = [:]
-    private var servicesByID: [ServiceID: Service] = [:]
+    var servicesByID: [ServiceID: Service] = [:]
     private var audit: [AuditEvent] = []
     private var outcomes: [Administration] = []
     private var setups: [String: InstrumentSetup] = [:]
@@ -19,6 +19,14 @@ public actor MemoryStore: LinkwellStore {
     private var settings = SchemeSettings()
     /// The community directory (see MemoryStore+Directory.swift).
     var directory = MemoryDirectory()
+    private var emails: [MessageID: OutboxEmail] = [:]
+    var referralFacts: [ReferralID: ReferralFact] = [:]
+    var onwardFacts: [ReferralID: [OnwardFact]] = [:]
+    var deprivation: [String: Int] = [:]
+    var fundersByID: [FunderID: Funder] = [:]
+    var contractsByID: [ContractID: Contract] = [:]
+    var grantsByID: [GrantID: GrantApplication] = [:]
+    var ledgerEntries: [LedgerEntry] = []
 
     public init() {}
 
@@ -30,6 +38,7 @@ public actor MemoryStore: LinkwellStore {
     public func createReferral(person: Person, referral: Referral, event: ReferralEvent) async throws {
         guard cases[referral.id] == nil else { throw StorageError.duplicate("referral \(referral.id)") }
         cases[referral.id] = Case(person: person, referral: referral, events: [event])
+        record(InsightFacts(cases[referral.id]!))
     }
 
     public func loadCase(_ id: ReferralID) async throws -> Case? { cases[id] }
@@ -39,6 +48,8 @@ public actor MemoryStore: LinkwellStore {
             throw StorageError.versionConflict
         }
         cases[change.referral.id] = change.applied(to: current)
+        for message in change.messages { emails[message.id] = OutboxEmail(message: message) }
+        if let facts = change.facts { record(facts) }
     }
 
     public func referrals(_ query: ReferralQuery) async throws -> [ReferralSummary] {
@@ -190,4 +201,39 @@ public actor MemoryStore: LinkwellStore {
 
     public func schemeSettings() async throws -> SchemeSettings { settings }
     public func saveSchemeSettings(_ settings: SchemeSettings) async throws { self.settings = settings }
+
+    // MARK: OutboxStore
+
+    public func claimEmails(now: Date, leaseUntil: Date, limit: Int) async throws -> [OutboxEmail] {
+        let due = emails.values
+            .filter { $0.state == .queued && $0.notBefore <= now && ($0.claimedUntil.map { $0 < now } ?? true) }
+            .sorted { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }
+            .prefix(limit)
+        return due.map { email in
+            var claimed = email
+            claimed.claimedUntil = leaseUntil
+            claimed.attempts += 1
+            emails[email.id] = claimed
+            return claimed
+        }
+    }
+
+    public func markEmailSent(_ id: MessageID, at: Date) async throws {
+        emails[id]?.state = .sent
+        emails[id]?.sentAt = at
+        emails[id]?.claimedUntil = nil
+        emails[id]?.lastError = nil
+    }
+
+    public func markEmailFailed(_ id: MessageID, error: String, retryAt: Date?) async throws {
+        guard var email = emails[id], email.state == .queued else { return }
+        email.claimedUntil = nil
+        email.lastError = error
+        if let retryAt { email.notBefore = retryAt } else { email.state = .failed }
+        emails[id] = email
+    }
+
+    public func outbox(limit: Int) async throws -> [OutboxEmail] {
+        Array(emails.values.sorted { ($0.createdAt, $0.id) > ($1.createdAt, $1.id) }.prefix(limit))
+    }
 }

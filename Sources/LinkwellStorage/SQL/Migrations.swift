@@ -285,5 +285,58 @@ enum Migrations {
         Migration(version: 10, name: "scheme settings") { flavor in
             ["CREATE TABLE scheme_settings (name TEXT PRIMARY KEY, value TEXT NOT NULL)"].map(flavor.render)
         },
+        Migration(version: 11, name: "e-mail outbox") { flavor in
+            [
+                """
+                CREATE TABLE email_outbox (
+                    id {id} PRIMARY KEY REFERENCES messages_back(id), referral_id {id} NOT NULL REFERENCES referrals(id),
+                    recipient_id {id} NOT NULL REFERENCES users(id), kind TEXT NOT NULL, state TEXT NOT NULL,
+                    attempts INTEGER NOT NULL, not_before {ts} NOT NULL, claimed_until {ts}, sent_at {ts},
+                    last_error TEXT, created_at {ts} NOT NULL)
+                """,
+                "CREATE INDEX email_outbox_due ON email_outbox(state, not_before)",
+            ].map(flavor.render)
+        },
+        Migration(version: 12, name: "commissioning and insight") { flavor in
+            [
+                "ALTER TABLE people ADD COLUMN sex TEXT NOT NULL DEFAULT 'not_stated'",
+                "ALTER TABLE people ADD COLUMN ethnicity TEXT NOT NULL DEFAULT 'not_stated'",
+                "ALTER TABLE referrals ADD COLUMN feedback_satisfaction INTEGER",
+                "ALTER TABLE referrals ADD COLUMN feedback_would_change TEXT",
+                // De-identified facts for dashboards, rewritten with each case change.
+                """
+                CREATE TABLE referral_facts (
+                    referral_id {id} PRIMARY KEY REFERENCES referrals(id), received_at {ts} NOT NULL, month TEXT NOT NULL,
+                    source_type TEXT NOT NULL, practice_id TEXT NOT NULL, pathway TEXT NOT NULL, age_band TEXT NOT NULL,
+                    sex TEXT NOT NULL, ethnicity TEXT NOT NULL, postcode TEXT NOT NULL, status TEXT NOT NULL,
+                    stage_reached INTEGER NOT NULL, wait_days INTEGER, link_worker_id TEXT NOT NULL, satisfaction INTEGER)
+                """,
+                "CREATE INDEX referral_facts_received ON referral_facts(received_at)",
+                """
+                CREATE TABLE onward_facts (
+                    id {id} PRIMARY KEY, referral_id {id} NOT NULL REFERENCES referrals(id), month TEXT NOT NULL,
+                    service_id {id} NOT NULL, status TEXT NOT NULL, rejection_reason TEXT NOT NULL,
+                    attended INTEGER NOT NULL, did_not_attend INTEGER NOT NULL)
+                """,
+                "CREATE INDEX onward_facts_referral ON onward_facts(referral_id)",
+                "CREATE TABLE deprivation_lookup (postcode TEXT PRIMARY KEY, decile INTEGER NOT NULL CHECK (decile BETWEEN 1 AND 10))",
+                "CREATE TABLE funders (id {id} PRIMARY KEY, name TEXT NOT NULL, kind TEXT NOT NULL, created_at {ts} NOT NULL)",
+                "CREATE TABLE contracts (id {id} PRIMARY KEY, name TEXT NOT NULL, created_at {ts} NOT NULL, body TEXT NOT NULL)",
+                """
+                CREATE TABLE grants (
+                    id {id} PRIMARY KEY, contract_id {id} NOT NULL REFERENCES contracts(id),
+                    organisation_id {id} NOT NULL REFERENCES organisations(id), status TEXT NOT NULL,
+                    awarded_pence BIGINT NOT NULL, spent_pence BIGINT NOT NULL, applied_at {ts} NOT NULL, body TEXT NOT NULL)
+                """,
+                "CREATE INDEX grants_contract ON grants(contract_id)",
+                """
+                CREATE TABLE ledger_entries (
+                    id {id} PRIMARY KEY, entry_key TEXT NOT NULL UNIQUE, contract_id {id} NOT NULL REFERENCES contracts(id),
+                    organisation_id {id} NOT NULL REFERENCES organisations(id), kind TEXT NOT NULL, amount_pence BIGINT NOT NULL,
+                    referral_id {id}, grant_id {id}, at {ts} NOT NULL)
+                """,
+                "CREATE INDEX ledger_contract ON ledger_entries(contract_id)",
+            ].map(flavor.render)
+        },
     ]
 }

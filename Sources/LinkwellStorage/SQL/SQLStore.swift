@@ -86,6 +86,7 @@ public final class SQLStore: LinkwellStore {
             try await db.insert(into: "referrals").model(ReferralRow(referral)).run()
             try await Self.insertNeeds(referral, db)
             try await Self.insert([event], into: "referral_events", db)
+            try await Self.writeFacts(InsightFacts(Case(person: person, referral: referral, events: [event])), db)
         }
     }
 
@@ -142,10 +143,12 @@ public final class SQLStore: LinkwellStore {
             try await Self.insert(change.onwardEvents, into: "onward_events", db)
             try await Self.insert(change.attendance, into: "attendance_reports", db)
             try await Self.insert(change.messages, into: "messages_back", db)
+            try await Self.insert(change.messages.map(OutboxEmail.init(message:)), into: "email_outbox", db)
             try await Self.insert(change.signposts, into: "signposts", db)
             try await Self.upsert(change.actions, into: "plan_actions", db)
             try await Self.upsert(change.visits, into: "lone_working_visits", db)
             try await Self.upsert(change.concerns, into: "safeguarding_concerns", db)
+            if let facts = change.facts { try await Self.writeFacts(facts, db) }
         }
     }
 
@@ -167,6 +170,50 @@ public final class SQLStore: LinkwellStore {
             try await db.raw("UPDATE referrals SET person_id = \(bind: keep), version = version + 1 WHERE person_id = \(bind: duplicate)").run()
             try await db.raw("UPDATE people SET merged_into = \(bind: keep) WHERE id = \(bind: duplicate)").run()
         }
+    }
+
+    // MARK: OutboxStore
+
+    public func claimEmails(now: Date, leaseUntil: Date, limit: Int) async throws -> [OutboxEmail] {
+        let lock = flavor == .postgres ? " FOR UPDATE SKIP LOCKED" : ""
+        return try await connections.transaction { db in
+            try await db.raw("""
+                UPDATE email_outbox SET claimed_until = \(bind: leaseUntil), attempts = attempts + 1
+                WHERE id IN (SELECT id FROM email_outbox WHERE state = 'queued' AND not_before <= \(bind: now)
+                    AND (claimed_until IS NULL OR claimed_until < \(bind: now))
+                    ORDER BY created_at, id LIMIT \(bind: limit)\(unsafeRaw: lock))
+                RETURNING *
+                """).all(decoding: OutboxEmail.self, keyDecodingStrategy: fromColumns)
+        }.sorted { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }
+    }
+
+    public func markEmailSent(_ id: MessageID, at: Date) async throws {
+        try await connections.transaction { db in
+            try await db.raw("""
+                UPDATE email_outbox SET state = 'sent', sent_at = \(bind: at), claimed_until = NULL, last_error = NULL
+                WHERE id = \(bind: id)
+                """).run()
+        }
+    }
+
+    public func markEmailFailed(_ id: MessageID, error: String, retryAt: Date?) async throws {
+        try await connections.transaction { db in
+            if let retryAt {
+                try await db.raw("""
+                    UPDATE email_outbox SET not_before = \(bind: retryAt), claimed_until = NULL, last_error = \(bind: error)
+                    WHERE id = \(bind: id) AND state = 'queued'
+                    """).run()
+            } else {
+                try await db.raw("""
+                    UPDATE email_outbox SET state = 'failed', claimed_until = NULL, last_error = \(bind: error)
+                    WHERE id = \(bind: id) AND state = 'queued'
+                    """).run()
+            }
+        }
+    }
+
+    public func outbox(limit: Int) async throws -> [OutboxEmail] {
+        try await all("SELECT * FROM email_outbox ORDER BY created_at DESC, id DESC LIMIT \(bind: limit)")
     }
 
     public func openVisits() async throws -> [LoneWorkingVisit] {
@@ -406,7 +453,7 @@ public final class SQLStore: LinkwellStore {
     }
 
     /// Inserts each row, or replaces the row with the same id.
-    private static func upsert<T: Encodable & Sendable>(_ models: [T], into table: String, _ db: any SQLDatabase) async throws {
+    static func upsert<T: Encodable & Sendable>(_ models: [T], into table: String, _ db: any SQLDatabase) async throws {
         for model in models {
             try await db.insert(into: table).model(model, keyEncodingStrategy: toColumns, nilEncodingStrategy: .asNil)
                 .onConflict(with: ["id"]) { try $0.set(excludedContentOf: model, keyEncodingStrategy: toColumns, nilEncodingStrategy: .asNil) }
@@ -414,19 +461,19 @@ public final class SQLStore: LinkwellStore {
         }
     }
 
-    private static func insert<T: Encodable & Sendable>(_ models: [T], into table: String, _ db: any SQLDatabase) async throws {
+    static func insert<T: Encodable & Sendable>(_ models: [T], into table: String, _ db: any SQLDatabase) async throws {
         guard !models.isEmpty else { return }
         try await db.insert(into: table).models(models, keyEncodingStrategy: toColumns, nilEncodingStrategy: .asNil).run()
     }
 
-    private func first<T: Decodable & Sendable>(_ table: String, _ column: String, _ value: String) async throws -> T? {
+    func first<T: Decodable & Sendable>(_ table: String, _ column: String, _ value: String) async throws -> T? {
         try await connections.read { db in
             try await db.raw("SELECT * FROM \(ident: table) WHERE \(ident: column) = \(bind: value)")
                 .first(decoding: T.self, keyDecodingStrategy: fromColumns)
         }
     }
 
-    private func all<T: Decodable & Sendable>(_ query: SQLQueryString) async throws -> [T] {
+    func all<T: Decodable & Sendable>(_ query: SQLQueryString) async throws -> [T] {
         try await connections.read { db in
             try await db.raw(query).all(decoding: T.self, keyDecodingStrategy: fromColumns)
         }
@@ -471,6 +518,8 @@ struct ReferralRow: Codable, Sendable {
     var link_worker_id: UserID?
     var closing_reason: ClosingReason?
     var outcome_note: String
+    var feedback_satisfaction: Int?
+    var feedback_would_change: String?
     var received_at: Date
     var updated_at: Date
     var version: Int
@@ -494,6 +543,8 @@ struct ReferralRow: Codable, Sendable {
         link_worker_id = r.linkWorkerID
         closing_reason = r.closingReason
         outcome_note = r.outcomeNote
+        feedback_satisfaction = r.closingFeedback?.satisfaction
+        feedback_would_change = r.closingFeedback?.wouldChange
         received_at = r.receivedAt
         updated_at = r.updatedAt
         version = r.version
@@ -506,7 +557,8 @@ struct ReferralRow: Codable, Sendable {
                                   purposes: consent_purposes.split(separator: ",").compactMap { ConsentPurpose(rawValue: String($0)) }),
                  riskInformation: risk_information, feedbackPreference: feedback_preference, urgency: urgency,
                  pathway: pathway, status: status, linkWorkerID: link_worker_id, closingReason: closing_reason,
-                 outcomeNote: outcome_note, receivedAt: received_at, updatedAt: updated_at, version: version)
+                 outcomeNote: outcome_note, closingFeedback: feedback_would_change.map { ClosingFeedback(satisfaction: feedback_satisfaction, wouldChange: $0) },
+                 receivedAt: received_at, updatedAt: updated_at, version: version)
     }
 }
 
@@ -535,8 +587,8 @@ private let jsonEncoder: JSONEncoder = {
     return encoder
 }()
 
-private func jsonText<T: Encodable>(_ value: T) throws -> String { String(decoding: try jsonEncoder.encode(value), as: UTF8.self) }
-private func fromJSON<T: Decodable>(_ text: String, as type: T.Type) throws -> T { try JSONDecoder().decode(T.self, from: Data(text.utf8)) }
+func jsonText<T: Encodable>(_ value: T) throws -> String { String(decoding: try jsonEncoder.encode(value), as: UTF8.self) }
+func fromJSON<T: Decodable>(_ text: String, as type: T.Type) throws -> T { try JSONDecoder().decode(T.self, from: Data(text.utf8)) }
 
 /// An administration's row: answers and scores as JSON text (the same in SQLite and PostgreSQL).
 struct AdministrationRow: Codable, Sendable {

@@ -26,7 +26,12 @@ public struct AppRequestContext: RequestContext {
     /// The signed-in user if they hold one of `roles`; otherwise `forbidden`.
     public func require(_ roles: Role...) throws(LinkwellError) -> Principal {
         let principal = try requirePrincipal()
-        guard roles.contains(principal.role) else { throw .forbidden("This page is not available to your role.") }
+        guard roles.contains(principal.role) else {
+            if [.commissioner, .steeringGroup].contains(principal.role) && !roles.contains(.commissioner) && !roles.contains(.steeringGroup) {
+                throw .forbidden("Commissioners and the steering group receive aggregate, de-identified figures only; this is not available to your role.")
+            }
+            throw .forbidden("This page is not available to your role.")
+        }
         return principal
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import ServiceLifecycle
 import LinkwellCore
 import Logging
 
@@ -12,9 +13,15 @@ public func buildApplication(
     logger: Logger = Logger(label: "linkwell")
 ) async throws -> some ApplicationProtocol {
     let router = try await buildRouter(configuration: configuration, store: store, env: env)
+    var services: [any ServiceLifecycle.Service] = []
+    if let transport = try configuration.mail.transport() {
+        let sender = OutboxSender(store: store, transport: transport, policy: configuration.outbox, env: env)
+        services.append(OutboxWorker(sender: sender, interval: .seconds(2), logger: logger))
+    }
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Linkwell"),
+        services: services,
         logger: logger
     )
 }
@@ -43,13 +50,17 @@ public func buildRouter(configuration: WebConfiguration, store: any LinkwellStor
     SupervisionController(casework: casework, renderer: renderer).register(on: router)
     OwnRecordController(casework: casework, renderer: renderer).register(on: router)
     ProviderPagesController(casework: casework, renderer: renderer).register(on: router)
-    AdminPagesController(accounts: accounts, casework: casework, renderer: renderer).register(on: router)
+    AdminPagesController(accounts: accounts, casework: casework, renderer: renderer, mail: configuration.mail).register(on: router)
     APIController(casework: casework).register(on: router)
     OutcomesAPIController(outcomes: OutcomeService(casework: casework)).register(on: router)
     OutcomePagesController(outcomes: OutcomeService(casework: casework), renderer: renderer).register(on: router)
     let directory = DirectoryService(store: store, env: env)
     ORUKController(directory: directory).register(on: router)
     DirectoryPagesController(directory: directory, casework: casework, renderer: renderer, configuration: configuration).register(on: router)
+    let insight = InsightService(casework: casework)
+    let commissioning = CommissioningService(casework: casework)
+    InsightController(insight: insight, commissioning: commissioning, outcomes: OutcomeService(casework: casework), renderer: renderer).register(on: router)
+    CommissioningController(commissioning: commissioning, insight: insight, renderer: renderer).register(on: router)
     return router
 }
 

@@ -19,6 +19,10 @@ public struct WebConfiguration: Sendable {
     public var selfReferralsPerHour: Int
     /// Directory listings not verified for this many months are flagged for review.
     public var directoryFreshnessMonths = 12
+    /// How e-mail notifications of messages back leave Linkwell (off by default: they stay queued).
+    public var mail: MailSetting = .off
+    /// The sender address and the link base of e-mail notifications.
+    public var outbox = OutboxPolicy()
 
     public init(host: String = "127.0.0.1", port: Int = 8080, secureCookies: Bool = false,
                 sessionIdleTimeout: TimeInterval = 30 * 60, sessionMaxAge: TimeInterval = 12 * 3600,

@@ -7,6 +7,7 @@ struct AdminPagesController: Sendable {
     let accounts: Accounts
     let casework: CaseworkService
     let renderer: PageRenderer
+    let mail: MailSetting
     var store: any LinkwellStore { accounts.store }
 
     struct UsersPage: Sendable {
@@ -15,6 +16,14 @@ struct AdminPagesController: Sendable {
         var roles: [Choice]
         var organisations: [Choice]
         var email, displayName: String
+    }
+
+    struct OutboxPage: Sendable {
+        struct Row: Sendable { var created, kind, recipient, state, attempts, sent, error: String; var failed: Bool }
+        var rows: [Row]
+        var transport: String
+        var off: Bool
+        var queued, sent, failed: Int
     }
 
     struct AuditPage: Sendable {
@@ -58,6 +67,22 @@ struct AdminPagesController: Sendable {
             } catch LinkwellError.invalid(let fields) {
                 return try await settingsPage(request, context, form: form, errors: fields)
             }
+        }
+        router.get("/admin/outbox") { _, context in
+            _ = try context.require(.admin)
+            let emails = try await store.outbox(limit: 200)
+            let names = UserNames(try await store.users())
+            let page = OutboxPage(
+                rows: emails.map {
+                    OutboxPage.Row(created: Format.dateTime($0.createdAt), kind: $0.kind.label, recipient: names[$0.recipientID],
+                                   state: $0.state.rawValue, attempts: "\($0.attempts)", sent: $0.sentAt.map(Format.dateTime) ?? "",
+                                   error: $0.lastError ?? "", failed: $0.state == .failed)
+                },
+                transport: mail.label,
+                off: mail == .off,
+                queued: emails.filter { $0.state == .queued }.count, sent: emails.filter { $0.state == .sent }.count,
+                failed: emails.filter { $0.state == .failed }.count)
+            return HTML(renderer.render("admin_outbox", View(title: "E-mail outbox", context: context, page: page)))
         }
         router.get("/admin/audit") { request, context in
             _ = try context.require(.admin)

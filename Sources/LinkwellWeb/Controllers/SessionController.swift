@@ -23,7 +23,8 @@ struct SessionController: Sendable {
             case .referrer, .linkWorker, .supervisor: return .redirect(to: "/referrals")
             case .provider: return .redirect(to: "/provider")
             case .admin: return .redirect(to: "/admin/users")
-            case .commissioner: return .redirect(to: "/commissioner")
+            case .commissioner: return .redirect(to: "/insight")
+            case .steeringGroup: return .redirect(to: "/steering")
             case .person: return .redirect(to: "/me")
             }
         }
@@ -37,10 +38,6 @@ struct SessionController: Sendable {
             var response = Response.redirect(to: "/login", type: .normal)
             response.setCookie(cookie(request, AuthenticationMiddleware.sessionCookie, "", maxAge: 0))
             return response
-        }
-        router.get("/commissioner") { _, context in
-            _ = try context.require(.commissioner)
-            return HTML(renderer.render("commissioner", View(title: "Commissioning", context: context, page: "")))
         }
     }
 

@@ -54,4 +54,25 @@ enum SVGChart {
         svg += "<text x=\"\(number(x(0)))\" y=\"\(number(height - 6))\" text-anchor=\"middle\" font-size=\"10\" fill=\"#4c6272\">0 (no change)</text>"
         return svg + "</svg>"
     }
+
+    /// Horizontal bars of counts; suppressed counts (nil) are drawn as "[c]" with no bar.
+    static func bars(title: String, rows: [(label: String, value: Int?)]) -> String {
+        let rowH = 22.0, labelW = 230.0, width = 600.0, plotW = width - labelW - 60
+        let height = Double(max(rows.count, 1)) * rowH + 8
+        let top = Double(max(rows.compactMap(\.value).max() ?? 1, 1))
+        var svg = "<svg class=\"chart\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" width=\"\(Int(width))\" height=\"\(Int(height))\" role=\"img\" aria-label=\"\(escape(title))\"><title>\(escape(title))</title>"
+        for (i, r) in rows.enumerated() {
+            let cy = Double(i) * rowH + rowH / 2 + 4
+            let label = r.label.count > 38 ? String(r.label.prefix(37)) + "…" : r.label
+            svg += "<text x=\"\(number(labelW - 8))\" y=\"\(number(cy + 4))\" text-anchor=\"end\" font-size=\"11\" fill=\"#212b32\">\(escape(label))</text>"
+            if let v = r.value {
+                let w = plotW * Double(v) / top
+                svg += "<rect x=\"\(number(labelW))\" y=\"\(number(cy - 7))\" width=\"\(number(w))\" height=\"14\" fill=\"#005eb8\"/>"
+                svg += "<text x=\"\(number(labelW + w + 4))\" y=\"\(number(cy + 4))\" font-size=\"11\" fill=\"#212b32\">\(v)</text>"
+            } else {
+                svg += "<text x=\"\(number(labelW + 4))\" y=\"\(number(cy + 4))\" font-size=\"11\" fill=\"#4c6272\">[c]</text>"
+            }
+        }
+        return svg + "</svg>"
+    }
 }

@@ -1,0 +1,340 @@
+import Foundation
+
+/// Funders, contracts, micro-grants and payments: the commissioner's side of the scheme.
+///
+/// Who may do what: commissioners and admins set up funders and contracts; providers apply for grants
+/// for their own organisation and report their own spend; commissioners decide on grants (the panel)
+/// and run payments; supervisors and commissioners read contracts, grants and statements.
+public struct CommissioningService: Sendable {
+    public let store: any LinkwellStore
+    public let casework: CaseworkService
+    var env: CoreEnvironment { casework.env }
+
+    public init(casework: CaseworkService) {
+        self.casework = casework
+        self.store = casework.store
+    }
+
+    public typealias Request = CaseworkService.Request
+
+    func require(_ request: Request, _ roles: [Role], _ message: String) throws {
+        guard roles.contains(request.principal.role) else { throw LinkwellError.forbidden(message) }
+    }
+
+    // MARK: Funders and contracts
+
+    public func createFunder(name: String?, kind: String?, _ request: Request) async throws -> Funder {
+        try require(request, [.commissioner, .admin], "Only commissioners and administrators set up funders.")
+        var v = Validator()
+        let name = v.required(name, "name", label: "Funder name", max: 200)
+        let kind = v.choice(kind, "kind", label: "Kind of funder", as: FunderKind.self)
+        try v.check()
+        if try await store.funders().contains(where: { $0.name.lowercased() == name.lowercased() }) {
+            throw LinkwellError.invalid("name", "There is already a funder called '\(name)'.")
+        }
+        let funder = Funder(id: env.id(), name: name, kind: kind!, createdAt: env.now())
+        try await store.createFunder(funder)
+        return funder
+    }
+
+    public struct ContractInput: Codable, Sendable {
+        public var name: String?
+        public var start: String?
+        public var end: String?
+        public var arrangement: String?
+        /// Funder id → amount in pounds, as typed.
+        public var contributions: [String: String]?
+        public var pathways: [String]?
+        public var practiceIDs: [String]?
+        public var targets: [String: Int]?
+        public var reportingDates: [String]?
+        public var perReferral: String?
+        public var perAttendance: String?
+        public var grantBudget: String?
+        public init(name: String? = nil, start: String? = nil, end: String? = nil, arrangement: String? = nil,
+                    contributions: [String: String]? = nil, pathways: [String]? = nil, practiceIDs: [String]? = nil,
+                    targets: [String: Int]? = nil, reportingDates: [String]? = nil, perReferral: String? = nil,
+                    perAttendance: String? = nil, grantBudget: String? = nil) {
+            self.name = name
+            self.start = start
+            self.end = end
+            self.arrangement = arrangement
+            self.contributions = contributions
+            self.pathways = pathways
+            self.practiceIDs = practiceIDs
+            self.targets = targets
+            self.reportingDates = reportingDates
+            self.perReferral = perReferral
+            self.perAttendance = perAttendance
+            self.grantBudget = grantBudget
+        }
+    }
+
+    static func money(_ raw: String?, _ field: String, _ label: String, _ v: inout Validator, required: Bool = false) -> Pence? {
+        guard let raw = raw?.trimmingCharacters(in: .whitespaces), !raw.isEmpty else {
+            if required { v.add(field, "\(label) is required.") }
+            return nil
+        }
+        if raw.hasPrefix("-") || raw.hasPrefix("£-") { v.add(field, "\(label) cannot be negative."); return nil }
+        guard let amount = Pence.parse(raw) else {
+            v.add(field, "\(label) must be an amount in pounds, e.g. 1250 or 1,250.50 (at most two decimal places)."); return nil
+        }
+        return amount
+    }
+
+    public func createContract(_ input: ContractInput, _ request: Request) async throws -> Contract {
+        try require(request, [.commissioner, .admin], "Only commissioners and administrators set up contracts.")
+        var v = Validator()
+        let name = v.required(input.name, "name", label: "Contract name", max: 200)
+        let start = CalendarDate(input.start ?? ""), end = CalendarDate(input.end ?? "")
+        if start == nil { v.add("start", "Give the start date as YYYY-MM-DD.") }
+        if end == nil { v.add("end", "Give the end date as YYYY-MM-DD.") }
+        if let start, let end, end < start { v.add("end", "The contract ends (\(end)) before it starts (\(start)).") }
+        let arrangement = (input.arrangement ?? "").isEmpty ? .pooled
+            : v.choice(input.arrangement, "arrangement", label: "Arrangement", as: ContractArrangement.self)
+        let funders = Dictionary(try await store.funders().map { ($0.id.rawValue, $0) }, uniquingKeysWith: { a, _ in a })
+        var contributions: [Contribution] = []
+        for (funderID, amount) in (input.contributions ?? [:]).sorted(by: { $0.key < $1.key }) {
+            guard funders[funderID] != nil else { v.add("contributions", "There is no funder '\(funderID)'."); continue }
+            if let pence = Self.money(amount, "contributions", "A contribution", &v, required: true) {
+                contributions.append(Contribution(funderID: FunderID(funderID), amount: pence))
+            }
+        }
+        if (input.contributions ?? [:]).isEmpty { v.add("contributions", "A contract needs at least one funder's contribution.") }
+        if arrangement == .complementary && contributions.count > 1 {
+            v.add("arrangement", "A complementary contract has one funder; use a pooled budget for several.")
+        }
+        let settings = try await store.schemeSettings()
+        let pathways = (input.pathways ?? []).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        for pathway in pathways where !settings.pathways.isEmpty && !settings.pathways.contains(pathway) {
+            v.add("pathways", "'\(pathway)' is not one of the scheme's pathways (\(settings.pathways.joined(separator: ", "))).")
+        }
+        let organisations = Set(try await store.organisations().map(\.id.rawValue))
+        let practices = (input.practiceIDs ?? []).filter { !$0.isEmpty }
+        for id in practices where !organisations.contains(id) { v.add("practiceIDs", "There is no organisation '\(id)'.") }
+        var targets: [ContractTarget] = []
+        for (key, value) in (input.targets ?? [:]).sorted(by: { $0.key < $1.key }) {
+            guard let measure = ContractTarget.Measure(rawValue: key) else {
+                v.add("targets", "Unknown target '\(key)'. Use: \(ContractTarget.Measure.allCases.map(\.rawValue).joined(separator: ", "))."); continue
+            }
+            guard (1...10_000_000).contains(value) else { v.add("targets", "A target is a whole number from 1."); continue }
+            targets.append(ContractTarget(measure: measure, value: value))
+        }
+        var reporting: [CalendarDate] = []
+        for raw in input.reportingDates ?? [] where !raw.trimmingCharacters(in: .whitespaces).isEmpty {
+            guard let date = CalendarDate(raw) else { v.add("reportingDates", "'\(raw)' is not a date (YYYY-MM-DD)."); continue }
+            reporting.append(date)
+        }
+        let perReferral = Self.money(input.perReferral, "perReferral", "Payment per referral", &v)
+        let perAttendance = Self.money(input.perAttendance, "perAttendance", "Payment per attendance", &v)
+        let grantBudget = Self.money(input.grantBudget, "grantBudget", "Micro-grant budget", &v) ?? .zero
+        let budget = contributions.map(\.amount).sum()
+        if grantBudget > budget { v.add("grantBudget", "The micro-grant budget (\(grantBudget)) is more than the contract's budget (\(budget)).") }
+        try v.check()
+        let contract = Contract(id: env.id(), name: name, start: start!, end: end!, arrangement: arrangement!, contributions: contributions,
+                                cohort: ContractCohort(pathways: pathways, practiceIDs: practices), targets: targets,
+                                reportingDates: reporting.sorted(), perReferral: perReferral, perAttendance: perAttendance,
+                                grantBudget: grantBudget, createdAt: env.now())
+        try await store.createContract(contract)
+        return contract
+    }
+
+    public func contracts(_ request: Request) async throws -> [Contract] {
+        try require(request, [.commissioner, .admin, .supervisor, .steeringGroup], "Contracts are for commissioners, supervisors and the steering group.")
+        return try await store.contracts()
+    }
+
+    public func contract(_ id: String, _ request: Request) async throws -> Contract {
+        try require(request, [.commissioner, .admin, .supervisor, .steeringGroup], "Contracts are for commissioners, supervisors and the steering group.")
+        guard let contract = try await store.contract(id: ContractID(id)) else { throw LinkwellError.notFound("There is no contract '\(id)'.") }
+        return contract
+    }
+
+    /// Progress against each target, counted from the insight facts (exact, for the commissioner's own contract).
+    public func progress(_ contract: Contract) async throws -> [(ContractTarget, Int)] {
+        let filter = InsightFilter(cohorts: [InsightFilter.Cohort(contract)])
+        let stages = try await store.referralCounts(by: [.stageReached], where: filter)
+        func reached(_ rank: Int) -> Int { stages.filter { (Int($0.keys[0]) ?? 0) >= rank }.map(\.count).reduce(0, +) }
+        return contract.targets.map { target in
+            switch target.measure {
+            case .referrals: (target, stages.map(\.count).reduce(0, +))
+            case .peopleSupported: (target, reached(InsightStage.engaged.rawValue))
+            case .closedAfterSupport: (target, reached(InsightStage.closed.rawValue))
+            }
+        }
+    }
+
+    // MARK: Micro-grants
+
+    public struct GrantInput: Codable, Sendable {
+        public var contractID: String?
+        public var title: String?
+        public var purpose: String?
+        public var amount: String?
+        public init(contractID: String? = nil, title: String? = nil, purpose: String? = nil, amount: String? = nil) {
+            self.contractID = contractID
+            self.title = title
+            self.purpose = purpose
+            self.amount = amount
+        }
+    }
+
+    /// A community group applies for a micro-grant from a contract's grant budget.
+    public func applyForGrant(_ input: GrantInput, _ request: Request) async throws -> GrantApplication {
+        try require(request, [.provider], "Grants are applied for by community groups (provider accounts).")
+        guard let organisationID = request.principal.organisationID else { throw LinkwellError.forbidden("Your account belongs to no organisation.") }
+        var v = Validator()
+        let title = v.required(input.title, "title", label: "Title", max: 200)
+        let purpose = v.required(input.purpose, "purpose", label: "What the grant is for", max: 5000)
+        let amount = Self.money(input.amount, "amount", "Amount", &v, required: true)
+        if let amount, amount == .zero { v.add("amount", "Amount must be more than £0.") }
+        var contract: Contract?
+        if let id = input.contractID, !id.isEmpty {
+            contract = try await store.contract(id: ContractID(id))
+            if contract == nil { v.add("contractID", "There is no contract '\(id)'.") }
+            else if contract!.grantBudget == .zero { v.add("contractID", "\(contract!.name) has no micro-grant budget.") }
+        } else { v.add("contractID", "Choose the fund to apply to.") }
+        try v.check()
+        let grant = GrantApplication(id: env.id(), contractID: contract!.id, organisationID: organisationID, title: title, purpose: purpose,
+                                     requested: amount!, appliedBy: request.principal.userID, appliedAt: env.now())
+        try await store.createGrant(grant)
+        return grant
+    }
+
+    public func grants(_ request: Request) async throws -> [GrantApplication] {
+        switch request.principal.role {
+        case .commissioner, .admin, .supervisor, .steeringGroup: return try await store.grants(contractID: nil, organisationID: nil)
+        case .provider:
+            guard let org = request.principal.organisationID else { return [] }
+            return try await store.grants(contractID: nil, organisationID: org)
+        default: throw LinkwellError.forbidden("Grants are for commissioners, supervisors and community groups.")
+        }
+    }
+
+    public func grant(_ id: String, _ request: Request) async throws -> GrantApplication {
+        guard let grant = try await store.grant(id: GrantID(id)) else { throw LinkwellError.notFound("There is no grant '\(id)'.") }
+        if request.principal.role == .provider {
+            guard grant.organisationID == request.principal.organisationID else { throw LinkwellError.notFound("There is no grant '\(id)'.") }
+        } else {
+            try require(request, [.commissioner, .admin, .supervisor, .steeringGroup], "Grants are for commissioners, supervisors and community groups.")
+        }
+        return grant
+    }
+
+    /// Remaining micro-grant budget of a contract.
+    public func remainingGrantBudget(_ contract: Contract) async throws -> Pence {
+        contract.grantBudget - (try await store.grants(contractID: contract.id, organisationID: nil)).map(\.awarded).sum()
+    }
+
+    /// The panel's decision: award (up to the amount asked and the remaining budget) or decline.
+    public func decideGrant(_ id: String, award: Bool, amount: String?, note: String?, _ request: Request) async throws -> GrantApplication {
+        try require(request, [.commissioner], "Only commissioners (the grants panel) decide on grants.")
+        let grant = try await grant(id, request)
+        guard grant.status == .applied else { throw LinkwellError.conflict("This application has already been decided (\(grant.status.label)).") }
+        var v = Validator()
+        let text = v.optional(note, "note", label: "Panel note", max: 2000)
+        var awarded: Pence?
+        if award {
+            awarded = (amount ?? "").trimmingCharacters(in: .whitespaces).isEmpty ? grant.requested
+                : Self.money(amount, "amount", "Amount awarded", &v, required: true)
+            if let a = awarded, a > grant.requested { v.add("amount", "The award (\(a)) is more than the \(grant.requested) applied for.") }
+            if let a = awarded, a == .zero { v.add("amount", "An award must be more than £0; decline the application instead.") }
+        } else if text.isEmpty {
+            v.add("note", "Say why the panel declined, so that the group can learn from it.")
+        }
+        try v.check()
+        guard let contract = try await store.contract(id: grant.contractID) else { throw LinkwellError.notFound("The grant's contract is gone.") }
+        let decision = GrantDecision(by: request.principal.userID, at: env.now(), awarded: awarded, note: text)
+        do {
+            try await store.decideGrant(grant.id, decision: decision, limit: contract.grantBudget)
+        } catch StorageError.overBudget {
+            let remaining = try await remainingGrantBudget(contract)
+            throw LinkwellError.invalid("amount", "An award of \(awarded ?? .zero) is more than the \(remaining) left in \(contract.name)'s micro-grant budget.")
+        } catch StorageError.versionConflict {
+            throw LinkwellError.conflict("This application has already been decided.")
+        }
+        if let awarded {
+            _ = try await store.addLedgerEntries([LedgerEntry(id: env.newID(), key: "grant:\(grant.id)", contractID: contract.id,
+                                                              organisationID: grant.organisationID, kind: .grantAward, amount: awarded,
+                                                              referralID: nil, grantID: grant.id, at: env.now())])
+        }
+        return try await self.grant(id, request)
+    }
+
+    /// The group reports what it spent; the total never passes the award.
+    public func reportSpend(_ id: String, amount: String?, description: String?, _ request: Request) async throws -> GrantApplication {
+        try require(request, [.provider], "Spend is reported by the group that holds the grant.")
+        let grant = try await grant(id, request)
+        guard grant.status == .awarded else { throw LinkwellError.conflict("Spend can be reported only on an awarded grant.") }
+        var v = Validator()
+        let amount = Self.money(amount, "amount", "Amount spent", &v, required: true)
+        if let amount, amount == .zero { v.add("amount", "Amount spent must be more than £0.") }
+        let text = v.required(description, "description", label: "What it was spent on", max: 2000)
+        try v.check()
+        do {
+            try await store.addSpend(grant.id, SpendReport(at: env.now(), by: request.principal.userID, amount: amount!, description: text))
+        } catch StorageError.overBudget {
+            throw LinkwellError.invalid("amount", "That brings spend above the \(grant.awarded) awarded (\(grant.spent) reported so far).")
+        }
+        return try await self.grant(id, request)
+    }
+
+    // MARK: Payments
+
+    /// Adds to the ledger what the contract owes providers for referrals it funds: per referral out accepted
+    /// and per session attended, as the contract says. Running it again adds nothing twice.
+    public func paymentRun(_ contractID: String, _ request: Request) async throws -> Int {
+        try require(request, [.commissioner], "Only commissioners run payments.")
+        let contract = try await contract(contractID, request)
+        guard contract.perReferral != nil || contract.perAttendance != nil else {
+            throw LinkwellError.invalid("contract", "\(contract.name) pays no per-referral or per-attendance amounts.")
+        }
+        let payables = try await store.payables(from: contract.start.startOfDay, to: contract.end.startOfDay.addingTimeInterval(86_400))
+        var entries: [LedgerEntry] = []
+        for p in payables where contract.covers(p.referral) {
+            let rate: Pence? = p.kind == .perReferral ? contract.perReferral : contract.perAttendance
+            guard let rate else { continue }
+            entries.append(LedgerEntry(id: env.newID(), key: "\(contract.id):\(p.key)", contractID: contract.id, organisationID: p.organisationID,
+                                       kind: p.kind, amount: Pence(rate.value * p.count), referralID: p.referral.referralID, grantID: nil, at: env.now()))
+        }
+        return try await store.addLedgerEntries(entries)
+    }
+
+    public struct StatementLine: Sendable, Equatable {
+        public var party: String
+        public var kind: LedgerKind
+        public var entries: Int
+        public var amount: Pence
+    }
+
+    /// What each provider is owed under a contract, by kind of payment.
+    public func providerStatement(_ contract: Contract, _ request: Request) async throws -> [StatementLine] {
+        try require(request, [.commissioner, .admin, .supervisor], "Statements are for commissioners and supervisors.")
+        let organisations = Dictionary(try await store.organisations().map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
+        let ledger = try await store.ledger(contractID: contract.id, organisationID: nil)
+        let groups = Dictionary(grouping: ledger, by: { "\($0.organisationID)|\($0.kind.rawValue)" })
+        return groups.values.map { entries in
+            StatementLine(party: organisations[entries[0].organisationID] ?? entries[0].organisationID.rawValue, kind: entries[0].kind,
+                          entries: entries.count, amount: entries.map(\.amount).sum())
+        }.sorted { ($0.party, $0.kind.rawValue) < ($1.party, $1.kind.rawValue) }
+    }
+
+    /// What each funder pays of a contract's ledger: every entry split in proportion to contributions,
+    /// to the penny (the funders' shares of each entry add up to the entry).
+    public func funderStatement(_ contract: Contract, _ request: Request) async throws -> [StatementLine] {
+        try require(request, [.commissioner, .admin, .supervisor], "Statements are for commissioners and supervisors.")
+        let funders = Dictionary(try await store.funders().map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
+        var totals: [String: (Int, Pence)] = [:]
+        for entry in try await store.ledger(contractID: contract.id, organisationID: nil) {
+            for (funder, share) in contract.shares(of: entry.amount) {
+                let key = "\(funder)|\(entry.kind.rawValue)"
+                let current = totals[key] ?? (0, .zero)
+                totals[key] = (current.0 + 1, current.1 + share)
+            }
+        }
+        return totals.map { key, value in
+            let parts = key.split(separator: "|").map(String.init)
+            return StatementLine(party: funders[FunderID(parts[0])] ?? parts[0], kind: LedgerKind(rawValue: parts[1])!, entries: value.0, amount: value.1)
+        }.sorted { ($0.party, $0.kind.rawValue) < ($1.party, $1.kind.rawValue) }
+    }
+}

@@ -1,0 +1,104 @@
+import Foundation
+
+/// The statistical disclosure control applied to every number leaving the insight service: small counts
+/// are suppressed and the rest rounded, so that nobody can be picked out from an aggregate.
+public struct DisclosureRule: Codable, Sendable, Equatable {
+    /// Counts from 1 to this are suppressed (0 is shown: an empty cell identifies nobody).
+    public var suppressUpTo: Int
+    /// Every shown count is rounded to the nearest multiple of this (1 = no rounding).
+    public var roundTo: Int
+
+    public init(suppressUpTo: Int = 7, roundTo: Int = 5) {
+        self.suppressUpTo = suppressUpTo
+        self.roundTo = roundTo
+    }
+
+    public static let standard = DisclosureRule()
+
+    public func round(_ count: Int) -> Int {
+        guard roundTo > 1 else { return count }
+        return (count + roundTo / 2) / roundTo * roundTo
+    }
+
+    /// Protects one breakdown whose (rounded) total is also published.
+    ///
+    /// Primary suppression hides counts 1…`suppressUpTo`. Secondary suppression then hides further cells,
+    /// smallest first, until the hidden cells together hold more than `suppressUpTo` people and are at least
+    /// two — so the published total minus the shown cells never recovers a small count, neither one cell's
+    /// nor a small group's. Shown counts are rounded.
+    public func protect(_ counts: [Int]) -> [Int?] {
+        var hidden = Set(counts.indices.filter { (1...max(1, suppressUpTo)).contains(counts[$0]) && suppressUpTo > 0 })
+        func hiddenTotal() -> Int { hidden.reduce(0) { $0 + counts[$1] } }
+        while !hidden.isEmpty && (hidden.count < 2 || hiddenTotal() <= suppressUpTo) {
+            let candidates = counts.indices.filter { !hidden.contains($0) && counts[$0] > 0 }
+            guard let next = candidates.min(by: { (counts[$0], $0) < (counts[$1], $1) }) else { break }
+            hidden.insert(next)
+        }
+        return counts.indices.map { hidden.contains($0) ? nil : round(counts[$0]) }
+    }
+}
+
+/// A table as published: row labels, one or more count columns (each protected as its own breakdown),
+/// and the rounded total.
+public struct PublishedTable: Sendable, Equatable, Codable {
+    public struct Row: Sendable, Equatable, Codable {
+        public var key: String
+        public var label: String
+        /// nil where suppressed.
+        public var values: [Int?]
+        /// An optional derived figure (e.g. a rate), shown only when its inputs are shown.
+        public var note: String?
+    }
+    public var name: String
+    public var title: String
+    public var dimension: String
+    public var columns: [String]
+    public var rows: [Row]
+    /// Rounded true totals per column; nil where the total itself is small (1…`suppressUpTo`).
+    public var totals: [Int?]
+
+    /// Builds a protected table from true counts.
+    public init(name: String, title: String, dimension: String, columns: [String],
+                rows: [(key: String, label: String, counts: [Int])], rule: DisclosureRule,
+                note: (([Int]) -> String?)? = nil) {
+        self.name = name
+        self.title = title
+        self.dimension = dimension
+        self.columns = columns
+        var protected: [[Int?]] = Array(repeating: [], count: rows.count)
+        var totals: [Int?] = []
+        for column in columns.indices {
+            let counts = rows.map { $0.counts[column] }
+            let published = rule.protect(counts)
+            for i in rows.indices { protected[i].append(published[i]) }
+            let total = counts.reduce(0, +)
+            totals.append(total > 0 && total <= rule.suppressUpTo ? nil : rule.round(total))
+        }
+        self.rows = rows.indices.map { i in
+            let shown = protected[i].allSatisfy { $0 != nil }
+            return Row(key: rows[i].key, label: rows[i].label, values: protected[i], note: shown ? note?(rows[i].counts) : nil)
+        }
+        self.totals = totals
+    }
+
+    /// The table as CSV (suppressed cells written as `[c]`, the convention of UK official statistics).
+    public var csv: String {
+        var lines = [([dimension] + columns + (rows.contains { $0.note != nil } ? ["note"] : [])).map(Self.field).joined(separator: ",")]
+        let hasNote = rows.contains { $0.note != nil }
+        for row in rows {
+            var fields = [row.label] + row.values.map { $0.map(String.init) ?? "[c]" }
+            if hasNote { fields.append(row.note ?? "") }
+            lines.append(fields.map(Self.field).joined(separator: ","))
+        }
+        lines.append((["Total"] + totals.map { $0.map(String.init) ?? "[c]" } + (hasNote ? [""] : [])).map(Self.field).joined(separator: ","))
+        return lines.joined(separator: "\r\n") + "\r\n"
+    }
+
+    /// One CSV field: quoted when it needs to be, with spreadsheet formulas neutralised.
+    public static func field(_ text: String) -> String {
+        // Quote fields that need it; neutralise spreadsheet formulas.
+        var t = text
+        if let first = t.first, "=+-@".contains(first), Double(t) == nil { t = "'" + t }
+        return t.contains(where: { $0 == "," || $0 == "\"" || $0.isNewline }) ? "\"" + t.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : t
+    }
+}

@@ -1,0 +1,173 @@
+import Foundation
+
+/// Where an e-mail notification of a message back stands.
+public enum OutboxState: String, Codable, Sendable, CaseIterable {
+    /// Waiting to be sent (or to be retried).
+    case queued
+    case sent
+    /// Given up after `OutboxPolicy.maxAttempts`; shown to the admin.
+    case failed
+}
+
+/// The e-mail notification of one message back. It is written in the same transaction as the message
+/// itself, so a message back can never exist without its e-mail being queued.
+public struct OutboxEmail: Codable, Sendable, Equatable, Identifiable {
+    /// The message back's id: one e-mail per message, and the stable `Message-ID` of the e-mail.
+    public var id: MessageID
+    public var referralID: ReferralID
+    public var recipientID: UserID
+    public var kind: MessageKind
+    public var state: OutboxState
+    public var attempts: Int
+    /// Not to be tried before this instant (retry back-off).
+    public var notBefore: Date
+    /// A worker that claimed the e-mail holds it until this instant; after it, the e-mail can be claimed
+    /// again (the worker is presumed to have crashed).
+    public var claimedUntil: Date?
+    public var sentAt: Date?
+    public var lastError: String?
+    public var createdAt: Date
+
+    public init(message: MessageBack) {
+        id = message.id
+        referralID = message.referralID
+        recipientID = message.recipientID
+        kind = message.kind
+        state = .queued
+        attempts = 0
+        notBefore = message.createdAt
+        claimedUntil = nil
+        sentAt = nil
+        lastError = nil
+        createdAt = message.createdAt
+    }
+}
+
+/// One e-mail ready for a transport.
+public struct EmailMessage: Sendable, Equatable {
+    /// Stable across retries, so a receiving system can recognise a repeat.
+    public var messageID: String
+    public var from: String
+    public var to: String
+    public var subject: String
+    public var body: String
+
+    public init(messageID: String, from: String, to: String, subject: String, body: String) {
+        self.messageID = messageID
+        self.from = from
+        self.to = to
+        self.subject = subject
+        self.body = body
+    }
+}
+
+/// What a transport says after trying to deliver one e-mail.
+public enum DeliveryResult: Sendable, Equatable {
+    case delivered
+    /// The transport already has this e-mail (a retry after a crash): nothing sent again.
+    case alreadyDelivered
+}
+
+/// Hands e-mails to the outside world (a pickup directory, an SMTP relay). Implementations live at the
+/// edge; this protocol keeps the domain free of I/O.
+public protocol MailTransport: Sendable {
+    func deliver(_ email: EmailMessage) async throws -> DeliveryResult
+}
+
+/// Retry and lease rules of the outbox.
+public struct OutboxPolicy: Sendable {
+    public var maxAttempts: Int
+    /// How long a claimed e-mail is reserved for the worker that claimed it.
+    public var lease: TimeInterval
+    public var batchSize: Int
+    public var from: String
+    /// The address of Linkwell that e-mails link to (no personal data goes in an e-mail; the reader signs in).
+    public var publicURL: String
+
+    public init(maxAttempts: Int = 8, lease: TimeInterval = 120, batchSize: Int = 50,
+                from: String = "linkwell@localhost", publicURL: String = "http://127.0.0.1:8080") {
+        self.maxAttempts = maxAttempts
+        self.lease = lease
+        self.batchSize = batchSize
+        self.from = from
+        self.publicURL = publicURL
+    }
+
+    /// Exponential back-off: 1, 2, 4 … minutes, at most an hour.
+    public func retryDelay(afterAttempt attempt: Int) -> TimeInterval {
+        min(3600, 60 * pow(2, Double(max(0, attempt - 1))))
+    }
+
+    /// The e-mail for a queued notification. It names neither the person nor anything clinical: it tells
+    /// the referrer there is a message and where to read it after signing in.
+    public func compose(_ email: OutboxEmail, to address: String) -> EmailMessage {
+        let base = publicURL.hasSuffix("/") ? String(publicURL.dropLast()) : publicURL
+        let body = """
+            You have a new message in Linkwell about a social prescribing referral you made: \(email.kind.label.lowercased()).
+
+            Sign in to read it:
+            \(base)/referrals/\(email.referralID)
+
+            This e-mail contains no personal details. Please do not reply to it.
+            """
+        return EmailMessage(messageID: "<\(email.id)@linkwell>", from: from, to: address,
+                            subject: "Linkwell: \(email.kind.label)", body: body)
+    }
+}
+
+/// A summary of one pass of the outbox.
+public struct OutboxRun: Sendable, Equatable {
+    public var sent = 0
+    public var retrying = 0
+    public var failed = 0
+    public init() {}
+}
+
+/// Sends queued e-mails through a transport. Each e-mail is claimed under a lease before it is handed
+/// to the transport and marked sent after, so that:
+/// - none is lost: a crash anywhere leaves the e-mail queued (its lease runs out and it is claimed again);
+/// - none is sent twice by Linkwell: two workers never hold the same e-mail, and a retry after a crash
+///   carries the same `Message-ID`, which the pickup-directory transport recognises (`alreadyDelivered`).
+///   An SMTP relay that accepted the e-mail just before a crash receives it again with the same `Message-ID`.
+public struct OutboxSender: Sendable {
+    let store: any OutboxStore & AccountStore
+    let transport: any MailTransport
+    let policy: OutboxPolicy
+    let env: CoreEnvironment
+
+    public init(store: any OutboxStore & AccountStore, transport: any MailTransport, policy: OutboxPolicy, env: CoreEnvironment) {
+        self.store = store
+        self.transport = transport
+        self.policy = policy
+        self.env = env
+    }
+
+    /// Claims and sends one batch of due e-mails.
+    @discardableResult
+    public func sendDue() async throws -> OutboxRun {
+        let now = env.now()
+        let claimed = try await store.claimEmails(now: now, leaseUntil: now.addingTimeInterval(policy.lease), limit: policy.batchSize)
+        var run = OutboxRun()
+        for email in claimed {
+            try Task.checkCancellation()
+            do {
+                guard let user = try await store.user(id: email.recipientID), user.active else {
+                    try await store.markEmailFailed(email.id, error: "The recipient has no active account.", retryAt: nil)
+                    run.failed += 1
+                    continue
+                }
+                _ = try await transport.deliver(policy.compose(email, to: user.email))
+                try await store.markEmailSent(email.id, at: env.now())
+                run.sent += 1
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch {
+                let attempts = email.attempts
+                let retryAt = attempts >= policy.maxAttempts ? nil : env.now().addingTimeInterval(policy.retryDelay(afterAttempt: attempts))
+                try await store.markEmailFailed(email.id, error: String(describing: error).prefix(300).description, retryAt: retryAt)
+                if retryAt == nil { run.failed += 1 } else { run.retrying += 1 }
+            }
+        }
+        return run
+    }
+}

@@ -1,0 +1,135 @@
+import Foundation
+
+/// Which referrals an insight query counts: received from `from` to `to` (whole months, inclusive), and,
+/// when `cohorts` is given, covered by at least one of them (a contract's or a funder's cohorts).
+public struct InsightFilter: Sendable, Equatable {
+    public struct Cohort: Sendable, Equatable {
+        public var start: Date
+        /// Exclusive.
+        public var end: Date
+        public var pathways: [String]
+        public var practiceIDs: [String]
+        public init(start: Date, end: Date, pathways: [String], practiceIDs: [String]) {
+            self.start = start
+            self.end = end
+            self.pathways = pathways
+            self.practiceIDs = practiceIDs
+        }
+        public init(_ contract: Contract) {
+            self.init(start: contract.start.startOfDay, end: contract.end.startOfDay.addingTimeInterval(86_400),
+                      pathways: contract.cohort.pathways, practiceIDs: contract.cohort.practiceIDs)
+        }
+    }
+    public var from: InsightMonth?
+    public var to: InsightMonth?
+    public var cohorts: [Cohort]?
+
+    public init(from: InsightMonth? = nil, to: InsightMonth? = nil, cohorts: [Cohort]? = nil) {
+        self.from = from
+        self.to = to
+        self.cohorts = cohorts
+    }
+
+    /// The same test in Swift (used by the in-memory store).
+    public func matches(_ fact: ReferralFact) -> Bool {
+        if let from, fact.receivedAt < from.start { return false }
+        if let to, fact.receivedAt >= to.next.start { return false }
+        guard let cohorts else { return true }
+        return cohorts.contains { c in
+            fact.receivedAt >= c.start && fact.receivedAt < c.end
+                && (c.pathways.isEmpty || c.pathways.contains(fact.pathway))
+                && (c.practiceIDs.isEmpty || c.practiceIDs.contains(fact.practiceID))
+        }
+    }
+}
+
+/// What referral counts can be broken down by.
+public enum InsightDimension: String, Sendable, CaseIterable {
+    case month, sourceType = "source_type", practice = "practice_id", pathway, need, ageBand = "age_band", sex, ethnicity
+    case deprivation = "deprivation_decile", status, stageReached = "stage_reached", satisfaction
+
+    /// The value of the dimension for one fact (need and deprivation come from elsewhere).
+    public func value(of f: ReferralFact) -> String {
+        switch self {
+        case .month: f.month
+        case .sourceType: f.sourceType
+        case .practice: f.practiceID
+        case .pathway: f.pathway
+        case .ageBand: f.ageBand
+        case .sex: f.sex
+        case .ethnicity: f.ethnicity
+        case .status: f.status
+        case .stageReached: String(f.stageReached)
+        case .satisfaction: f.satisfaction.map(String.init) ?? ""
+        case .need, .deprivation: ""
+        }
+    }
+}
+
+/// What referrals out can be broken down by.
+public enum OnwardDimension: String, Sendable, CaseIterable {
+    case provider = "organisation_id", category, service = "service_id", status, rejectionReason = "rejection_reason"
+}
+
+/// One group of a breakdown: its keys (one per dimension asked for), the number of referrals (or referrals
+/// out), and for referrals out the sessions attended and missed.
+public struct InsightCount: Sendable, Equatable {
+    public var keys: [String]
+    public var count: Int
+    public var attended: Int
+    public var didNotAttend: Int
+    public init(keys: [String], count: Int, attended: Int = 0, didNotAttend: Int = 0) {
+        self.keys = keys
+        self.count = count
+        self.attended = attended
+        self.didNotAttend = didNotAttend
+    }
+}
+
+/// The insight facts (`ReferralFact`, `OnwardFact`) and the aggregates over them. Only aggregates leave
+/// this protocol, except `referralFacts(after:limit:)`, the de-identified row export for scheme staff.
+///
+/// Every implementation must guarantee: facts are written in the same transaction as the case change
+/// that carries them (`CaseChange.facts`) and by `createReferral`; counts group exactly by the dimensions
+/// asked for, in that order, with "" for a missing value and "unknown" for a postcode not in the
+/// deprivation lookup.
+public protocol InsightStore: Sendable {
+    func referralCounts(by dimensions: [InsightDimension], where filter: InsightFilter) async throws -> [InsightCount]
+    /// Days from referral to first contact → number of referrals.
+    func waitDays(where filter: InsightFilter) async throws -> [Int: Int]
+    func onwardCounts(by dimensions: [OnwardDimension], where filter: InsightFilter) async throws -> [InsightCount]
+    /// Closing feedback of the referrals matched, newest first.
+    func closingFeedback(where filter: InsightFilter, limit: Int) async throws -> [ClosingFeedback]
+    /// Replaces the postcode → deprivation decile lookup (1 = most deprived 10%).
+    func loadDeprivation(_ rows: [(postcode: String, decile: Int)]) async throws
+    /// Facts in referral-id order after `after`, for streaming exports.
+    func referralFacts(after: ReferralID?, limit: Int) async throws -> [ReferralFact]
+}
+
+/// Funders, contracts, micro-grants and the payments ledger.
+///
+/// Every implementation must guarantee: `awardGrant` is atomic — it stores the decision only if the
+/// contract's grants already awarded plus `decision.awarded` stay within `limit`, and otherwise throws
+/// `StorageError.overBudget` and stores nothing; `addLedgerEntries` skips entries whose `key` exists.
+public protocol CommissioningStore: Sendable {
+    func createFunder(_ funder: Funder) async throws
+    func funders() async throws -> [Funder]
+    func createContract(_ contract: Contract) async throws
+    func contracts() async throws -> [Contract]
+    func contract(id: ContractID) async throws -> Contract?
+
+    func createGrant(_ grant: GrantApplication) async throws
+    func grant(id: GrantID) async throws -> GrantApplication?
+    func grants(contractID: ContractID?, organisationID: OrganisationID?) async throws -> [GrantApplication]
+    /// Records the panel's decision on an application still awaiting it.
+    func decideGrant(_ id: GrantID, decision: GrantDecision, limit: Pence) async throws
+    /// Adds a spend report if the grant's total spend stays within its award.
+    func addSpend(_ id: GrantID, _ report: SpendReport) async throws
+
+    /// Things payable to providers for referrals received in `[start, end)`: accepted referrals out and
+    /// attended sessions, with the referral's facts so a contract can tell whether it pays.
+    func payables(from start: Date, to end: Date) async throws -> [Payable]
+    /// Inserts entries; returns how many were new.
+    func addLedgerEntries(_ entries: [LedgerEntry]) async throws -> Int
+    func ledger(contractID: ContractID?, organisationID: OrganisationID?) async throws -> [LedgerEntry]
+}

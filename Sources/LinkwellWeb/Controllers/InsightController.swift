@@ -1,0 +1,212 @@
+import Foundation
+import Hummingbird
+import LinkwellCore
+
+/// Insight dashboards (supervisors, commissioners), the steering group's summary, the quarterly contract
+/// report, and their CSV and JSON forms. Everything here comes from `InsightService`, which only returns
+/// protected aggregates.
+struct InsightController: Sendable {
+    let insight: InsightService
+    let commissioning: CommissioningService
+    let outcomes: OutcomeService
+    let renderer: PageRenderer
+
+    struct TableView: Sendable {
+        struct RowView: Sendable { var label: String; var values: [String]; var note: String }
+        var name, title, chart, csvHref: String
+        var columns: [String]
+        var rows: [RowView]
+        var totals: [String]
+        var hasNote: Bool
+        var isEmpty: Bool
+    }
+
+    struct DashboardPage: Sendable {
+        var from, to, scope, total, seen, median, p90, suppressUpTo, roundTo, minimumN: String
+        var contracts, funders: [Choice]
+        var tables: [TableView]
+    }
+
+    struct SteeringPage: Sendable {
+        var scope, total, seen, median, p90, outcome: String
+        var tables: [TableView]
+        var comments: [String]
+        var hasComments: Bool
+        var commentsWithheld: Bool
+        var minimumN: String
+    }
+
+    struct ReportPage: Sendable {
+        struct Target: Sendable { var label, target, actual: String }
+        var contract, period, quarter, funders, budget, printed: String
+        var targets: [Target]
+        var hasTargets: Bool
+        var total, median, p90: String
+        var tables: [TableView]
+        var previous, next: String
+    }
+
+    static func query(_ request: Request) -> InsightService.Query {
+        let q = request.uri.queryParameters
+        if q["level"].map(String.init) == "person" || q["person"] != nil { return InsightService.Query(from: "person-level") }
+        return InsightService.Query(from: q["from"].map(String.init), to: q["to"].map(String.init),
+                                    contract: q["contract"].map(String.init), funder: q["funder"].map(String.init))
+    }
+
+    /// Refuses any request for person-level rows, in every form.
+    static func refuseRows(_ request: Request) throws {
+        let q = request.uri.queryParameters
+        if q["level"].map(String.init) == "person" || q["person"] != nil || q["referral"] != nil {
+            throw InsightService.refusePersonLevel()
+        }
+    }
+
+    func view(_ t: PublishedTable, query: String) -> TableView {
+        let show: (Int?) -> String = { $0.map(String.init) ?? "[c]" }
+        return TableView(name: t.name, title: t.title,
+                         chart: SVGChart.bars(title: t.title, rows: t.rows.map { ($0.label, $0.values.first ?? nil) }),
+                         csvHref: "/insight/\(t.name).csv\(query)", columns: t.columns,
+                         rows: t.rows.map { TableView.RowView(label: $0.label, values: $0.values.map(show), note: $0.note ?? "") },
+                         totals: t.totals.map(show), hasNote: t.rows.contains { $0.note != nil }, isEmpty: t.rows.isEmpty)
+    }
+
+    static func queryString(_ q: InsightService.Query) -> String {
+        let parts = [("from", q.from), ("to", q.to), ("contract", q.contract), ("funder", q.funder)]
+            .compactMap { name, value in value.flatMap { $0.isEmpty ? nil : "\(name)=\($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" } }
+        return parts.isEmpty ? "" : "?" + parts.joined(separator: "&")
+    }
+
+    func register(on router: Router<AppRequestContext>) {
+        router.get("/insight") { request, context in try await dashboardPage(request, context) }
+        router.get("/insight/:table") { request, context -> Response in
+            let p = try context.require(.supervisor, .commissioner, .steeringGroup)
+            try Self.refuseRows(request)
+            let name = try context.parameters.require("table")
+            guard name.hasSuffix(".csv") else { throw LinkwellError.notFound("page") }
+            let table = try await insight.table(String(name.dropLast(4)), Self.query(request), .init(p, route: request.routeDescription))
+            return csv(table.csv, filename: "linkwell-\(table.name).csv")
+        }
+        router.get("/steering") { request, context in try await steeringPage(request, context) }
+        router.get("/commissioning/contracts/:id/report") { request, context in try await reportPage(request, context) }
+
+        let api = router.group("api/v1")
+        api.get("insight") { request, context -> Response in
+            let p = try context.require(.supervisor, .commissioner, .steeringGroup)
+            try Self.refuseRows(request)
+            let dashboard = try await insight.dashboard(Self.query(request), .init(p, route: request.routeDescription))
+            return json(DashboardJSON(dashboard))
+        }
+        api.get("insight/:table") { request, context -> Response in
+            let p = try context.require(.supervisor, .commissioner, .steeringGroup)
+            try Self.refuseRows(request)
+            let table = try await insight.table(try context.parameters.require("table"), Self.query(request), .init(p, route: request.routeDescription))
+            switch request.uri.queryParameters["format"].map(String.init) ?? "json" {
+            case "json": return json(table)
+            case "csv": return csv(table.csv, filename: "linkwell-\(table.name).csv")
+            default: throw LinkwellError.invalid("format", "Format must be json or csv.")
+            }
+        }
+    }
+
+    struct DashboardJSON: Codable, Sendable {
+        var scope: String
+        var totalReferrals: Int?
+        var waiting: InsightService.Waiting
+        var disclosure: DisclosureRule
+        var tables: [PublishedTable]
+        init(_ d: InsightService.Dashboard) {
+            scope = d.scope.description
+            totalReferrals = d.totalReferrals
+            waiting = d.waiting
+            disclosure = .standard
+            tables = d.tables
+        }
+    }
+
+    func dashboardPage(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        let p = try context.require(.supervisor, .commissioner)
+        let q = Self.query(request)
+        let r = CaseworkService.Request(p, route: request.routeDescription)
+        let contracts = try await commissioning.store.contracts()
+        let funders = try await commissioning.store.funders()
+        var errors: [FieldError] = []
+        var dashboard: InsightService.Dashboard?
+        do { dashboard = try await insight.dashboard(q, r) } catch LinkwellError.invalid(let fields) { errors = fields }
+        let qs = Self.queryString(q)
+        let show: (Int?) -> String = { $0.map(String.init) ?? "[c]" }
+        let page = DashboardPage(
+            from: q.from ?? "", to: q.to ?? "", scope: dashboard?.scope.description ?? "",
+            total: show(dashboard?.totalReferrals), seen: show(dashboard?.waiting.referralsSeen),
+            median: dashboard?.waiting.medianDays.map { "\($0) days" } ?? "not shown (too few)",
+            p90: dashboard?.waiting.p90Days.map { "\($0) days" } ?? "not shown (too few)",
+            suppressUpTo: String(insight.rule.suppressUpTo), roundTo: String(insight.rule.roundTo), minimumN: String(insight.minimumN),
+            contracts: [Choice("", "Any")] + contracts.map { Choice($0.id.rawValue, $0.name, selected: $0.id.rawValue == q.contract) },
+            funders: [Choice("", "Any")] + funders.map { Choice($0.id.rawValue, $0.name, selected: $0.id.rawValue == q.funder) },
+            tables: dashboard?.tables.map { view($0, query: qs) } ?? [])
+        return try HTML(renderer.render("insight", View(title: "Insight", context: context, page: page, errors: errors)),
+                        status: errors.isEmpty ? .ok : .unprocessableContent).response(from: request, context: context)
+    }
+
+    func steeringPage(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        let p = try context.require(.steeringGroup, .commissioner, .supervisor)
+        let r = CaseworkService.Request(p, route: request.routeDescription)
+        let dashboard = try await insight.dashboard(InsightService.Query(), r)
+        let wanted = ["funnel", "source", "need", "unmet_need", "satisfaction", "age_band", "ethnicity", "deprivation"]
+        let feedback = try await insight.store.closingFeedback(where: InsightFilter(), limit: 200)
+        let comments = feedback.map(\.wouldChange).filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+        // Free text is shown only once enough people have written some, so that no comment can be tied to a recent case.
+        let withheld = comments.count < insight.minimumN
+        var outcome = "Not enough paired measures yet."
+        if let report = try? await outcomes.cohort(instrumentID: "ons4", scoreID: "life_satisfaction", by: .all, minimumN: insight.minimumN, r),
+           let all = report.rows.first, let result = all.result {
+            outcome = String(format: "Life satisfaction (ONS4, 0–10) changed by %+.1f on average (95%% CI %+.1f to %+.1f) for %d people measured before and after.",
+                             result.meanChange, result.changeLow, result.changeHigh, all.paired)
+        }
+        let show: (Int?) -> String = { $0.map(String.init) ?? "[c]" }
+        let page = SteeringPage(
+            scope: dashboard.scope.description, total: show(dashboard.totalReferrals), seen: show(dashboard.waiting.referralsSeen),
+            median: dashboard.waiting.medianDays.map { "\($0) days" } ?? "not shown (too few)",
+            p90: dashboard.waiting.p90Days.map { "\($0) days" } ?? "not shown (too few)", outcome: outcome,
+            tables: dashboard.tables.filter { wanted.contains($0.name) }.map { view($0, query: "") },
+            comments: withheld ? [] : Array(comments.prefix(30)), hasComments: !withheld, commentsWithheld: withheld,
+            minimumN: String(insight.minimumN))
+        return try HTML(renderer.render("steering", View(title: "Steering group summary", context: context, page: page)))
+            .response(from: request, context: context)
+    }
+
+    /// The printable quarterly report of one contract (`?quarter=2026-Q2`; default: the current quarter).
+    func reportPage(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        let p = try context.require(.commissioner, .supervisor, .steeringGroup)
+        let r = CaseworkService.Request(p, route: request.routeDescription)
+        let contract = try await commissioning.contract(try context.parameters.require("id"), r)
+        let now = InsightMonth(commissioning.casework.env.now())
+        let raw = request.uri.queryParameters["quarter"].map(String.init) ?? "\(now.year)-Q\((now.month - 1) / 3 + 1)"
+        let parts = raw.split(separator: "-Q")
+        guard parts.count == 2, let year = Int(parts[0]), let quarter = Int(parts[1]), (1...4).contains(quarter), (1900...2200).contains(year) else {
+            throw LinkwellError.invalid("quarter", "Give the quarter as YYYY-Qn, e.g. 2026-Q2.")
+        }
+        let first = InsightMonth(year: year, month: (quarter - 1) * 3 + 1)
+        let last = InsightMonth(year: year, month: (quarter - 1) * 3 + 3)
+        let q = InsightService.Query(from: first.text, to: last.text, contract: contract.id.rawValue)
+        let dashboard = try await insight.dashboard(q, r)
+        let progress = try await commissioning.progress(contract)
+        let funders = Dictionary(try await commissioning.store.funders().map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
+        let show: (Int?) -> String = { $0.map(String.init) ?? "[c]" }
+        let wanted = ["month", "source", "practice", "need", "funnel", "dropout", "destinations_provider", "attendance", "declined_capacity", "unmet_need"]
+        let previous = quarter == 1 ? "\(year - 1)-Q4" : "\(year)-Q\(quarter - 1)"
+        let next = quarter == 4 ? "\(year + 1)-Q1" : "\(year)-Q\(quarter + 1)"
+        let page = ReportPage(
+            contract: contract.name, period: "\(contract.start) to \(contract.end)", quarter: "\(year) Q\(quarter) (\(first) to \(last))",
+            funders: contract.contributions.map { "\(funders[$0.funderID] ?? $0.funderID.rawValue) \($0.amount)" }.joined(separator: "; "),
+            budget: contract.budget.description, printed: Format.dateTime(commissioning.casework.env.now()),
+            targets: progress.map { ReportPage.Target(label: $0.0.measure.label, target: String($0.0.value), actual: show(insight.rule.protect([$0.1]).first ?? nil)) },
+            hasTargets: !progress.isEmpty, total: show(dashboard.totalReferrals),
+            median: dashboard.waiting.medianDays.map { "\($0) days" } ?? "not shown (too few)",
+            p90: dashboard.waiting.p90Days.map { "\($0) days" } ?? "not shown (too few)",
+            tables: dashboard.tables.filter { wanted.contains($0.name) }.map { view($0, query: Self.queryString(q)) },
+            previous: "/commissioning/contracts/\(contract.id)/report?quarter=\(previous)",
+            next: "/commissioning/contracts/\(contract.id)/report?quarter=\(next)")
+        return try HTML(renderer.render("contract_report", View(title: "\(contract.name): quarterly report", context: context, page: page)))
+            .response(from: request, context: context)
+    }
+}
