@@ -32,6 +32,7 @@ public enum DemoScheme {
             ("provider@demo.linkwell.test", "Chris Evans (Riverside Walkers)", .provider, "walkers"),
             ("provider2@demo.linkwell.test", "Dee Lowe (Money Matters)", .provider, "money"),
             ("commissioner@demo.linkwell.test", "Fran Ito (ICB)", .commissioner, "icb"),
+            ("steering@demo.linkwell.test", "Kit Adeyemi (steering group)", .steeringGroup, nil),
         ]
         let personLogin = "person@demo.linkwell.test"
         let logins = Logins(rows: staff.map { ($0.2.label, $0.0) } + [(Role.person.label, personLogin)])
@@ -135,7 +136,9 @@ public enum DemoScheme {
                                   dateOfBirth: "\(1935 + random.next(in: 0...70))-0\(random.next(in: 1...9))-1\(random.next(in: 0...9))",
                                   postcode: postcodes[random.next(in: 0...(postcodes.count - 1))], phone: "07700 900\(String(format: "%03d", index))",
                                   preferredLanguage: index % 11 == 0 ? "Polish" : "English", interpreterNeeded: index % 22 == 0,
-                                  communicationNeeds: index % 9 == 0 ? "Hard of hearing: prefers face-to-face" : ""),
+                                  communicationNeeds: index % 9 == 0 ? "Hard of hearing: prefers face-to-face" : "",
+                                  sex: ["female", "male", "female", "male", "not_stated", "female", "other"][index % 7],
+                                  ethnicity: ["white", "white", "asian", "white", "black", "mixed", "white", "not_stated", "asian", "other"][random.next(in: 0...9)]),
                     sourceType: [SourceType.gp, .practiceNurse, .socialWorker][index % 3].rawValue,
                     needs: [needA.rawValue, needB.rawValue], personView: "Would like to get out more and feel less alone.",
                     consent: .init(given: true, givenBy: "The person", method: "verbal",
@@ -215,7 +218,13 @@ public enum DemoScheme {
                                        answer(baseline[3] - gain)])
                 }
                 try await act { c, p, e in try c.rateGoal(c.goals[0].id, rating: 7, by: p, env: e) }
-                try await act { c, p, e in try c.close(reason: index % 3 == 0 ? "goals_met" : "connected_to_community", note: "Now attending regularly.", by: p, env: e) }
+                let satisfaction = index % 5 == 0 ? nil : String(random.next(in: 3...5))
+                let change = ["More evening sessions, please.", "I'd have liked to start sooner.", "", "Help with transport to the groups.",
+                              "Nothing; it was just what I needed.", "", "More groups nearer home.", "A reminder text before the first session."][index % 8]
+                try await act { c, p, e in
+                    try c.close(reason: index % 3 == 0 ? "goals_met" : "connected_to_community", note: "Now attending regularly.",
+                                feedback: .init(satisfaction: satisfaction, wouldChange: change), by: p, env: e)
+                }
             }
         }
         // One person in support gets an account to see their own record and who has looked at it.
@@ -224,9 +233,40 @@ public enum DemoScheme {
             try await accounts.createUser(email: personLogin, displayName: c.person.fullName, role: Role.person.rawValue,
                                           organisationID: nil, password: password, personID: c.person.id.rawValue)
         }
+        try await seedCommissioning(store: store, orgIDs: orgIDs, users: users, now: now)
         let (adminEmail, adminName, adminRole, _) = staff[0]
         try await accounts.createUser(email: adminEmail, displayName: adminName, role: adminRole.rawValue, organisationID: nil, password: password)
         return logins
+    }
+
+    /// Funders, two contracts (a pooled one and a complementary one for carers), micro-grants, a payment run and
+    /// a small fictional deprivation lookup for the demo postcodes.
+    static func seedCommissioning(store: any LinkwellStore, orgIDs: [String: OrganisationID], users: [String: User], now: Date) async throws {
+        let env = CoreEnvironment(now: { now }, newID: CoreEnvironment.live.newID)
+        let service = CommissioningService(casework: CaseworkService(store: store, env: env))
+        let commissioner = CaseworkService.Request(Principal(users["commissioner@demo.linkwell.test"]!), route: "demo")
+        let icb = try await service.createFunder(name: "Demo Integrated Care Board", kind: "icb", commissioner)
+        let council = try await service.createFunder(name: "Demo City Council Public Health", kind: "public_health", commissioner)
+        let charity = try await service.createFunder(name: "Demo Carers Trust", kind: "charity", commissioner)
+        let start = CalendarDate(now.addingTimeInterval(-200 * 86_400)), end = CalendarDate(now.addingTimeInterval(165 * 86_400))
+        let main = try await service.createContract(.init(
+            name: "Demo City social prescribing (pooled)", start: start.description, end: end.description, arrangement: "pooled",
+            contributions: [icb.id.rawValue: "180000", council.id.rawValue: "60000"], targets: ["referrals": 400, "people_supported": 250],
+            reportingDates: [end.description], perReferral: "25", perAttendance: "8.50", grantBudget: "20000"), commissioner)
+        _ = try await service.createContract(.init(
+            name: "Carers pathway (complementary)", start: start.description, end: end.description, arrangement: "complementary",
+            contributions: [charity.id.rawValue: "15000"], pathways: ["carers"], targets: ["referrals": 60], grantBudget: "3000"), commissioner)
+        let walkers = CaseworkService.Request(Principal(users["provider@demo.linkwell.test"]!), route: "demo")
+        let money = CaseworkService.Request(Principal(users["provider2@demo.linkwell.test"]!), route: "demo")
+        let boots = try await service.applyForGrant(.init(contractID: main.id.rawValue, title: "Walking boots loan scheme",
+                                                          purpose: "Boots and waterproofs to lend, so that cost is no barrier to joining a walk.",
+                                                          amount: "2500"), walkers)
+        _ = try await service.decideGrant(boots.id.rawValue, award: true, amount: nil, note: "Clear link to referrals; approved in full.", commissioner)
+        _ = try await service.reportSpend(boots.id.rawValue, amount: "612.40", description: "Twenty pairs of boots in assorted sizes", walkers)
+        _ = try await service.applyForGrant(.init(contractID: main.id.rawValue, title: "Evening debt advice sessions",
+                                                  purpose: "A second adviser for Tuesday evenings, for people who work days.", amount: "4000"), money)
+        _ = try await service.paymentRun(main.id.rawValue, commissioner)
+        try await store.loadDeprivation([("LS14AP", 3), ("LS27HY", 5), ("LS62QT", 4), ("LS73JB", 2), ("LS81DR", 6), ("LS96PL", 1), ("LS115AS", 2)])
     }
 
     /// A valid (modulus-11) NHS number in the 999 range, which is reserved for test data.

@@ -13,9 +13,15 @@ public struct ReferralSubmission: Codable, Sendable {
         public var preferredLanguage: String?
         public var interpreterNeeded: Bool?
         public var communicationNeeds: String?
+        /// Optional equity monitoring: `female`, `male`, `other`, `not_stated`.
+        public var sex: String?
+        /// Optional equity monitoring: `white`, `mixed`, `asian`, `black`, `other`, `not_stated`.
+        public var ethnicity: String?
         public init(nhsNumber: String? = nil, givenName: String? = nil, familyName: String? = nil, dateOfBirth: String? = nil,
                     postcode: String? = nil, phone: String? = nil, email: String? = nil, preferredLanguage: String? = nil,
-                    interpreterNeeded: Bool? = nil, communicationNeeds: String? = nil) {
+                    interpreterNeeded: Bool? = nil, communicationNeeds: String? = nil, sex: String? = nil, ethnicity: String? = nil) {
+            self.sex = sex
+            self.ethnicity = ethnicity
             self.nhsNumber = nhsNumber
             self.givenName = givenName
             self.familyName = familyName
@@ -99,6 +105,8 @@ public struct ReferralSubmission: Codable, Sendable {
         if phone.isEmpty && email.isEmpty { v.add("person.phone", "Give a phone number or an email address so the link worker can make contact.") }
         let language = v.optional(p.preferredLanguage, "person.preferredLanguage", label: "Preferred language", max: 60)
         let communication = v.optional(p.communicationNeeds, "person.communicationNeeds", label: "Communication needs", max: 2000)
+        let sex = (p.sex ?? "").isEmpty ? .notStated : v.choice(p.sex, "person.sex", label: "Sex", as: Sex.self)
+        let ethnicity = (p.ethnicity ?? "").isEmpty ? .notStated : v.choice(p.ethnicity, "person.ethnicity", label: "Ethnic group", as: EthnicGroup.self)
 
         let source: SourceType? = referrer == nil ? .selfReferral
             : v.choice(sourceType, "sourceType", label: "Source", as: SourceType.self)
@@ -137,7 +145,7 @@ public struct ReferralSubmission: Codable, Sendable {
                                  postcode: postcode, phone: phone, email: email, gpPracticeID: nil,
                                  preferredLanguage: language.isEmpty ? "English" : language,
                                  interpreterNeeded: p.interpreterNeeded ?? false, communicationNeeds: communication,
-                                 createdAt: now)
+                                 sex: sex ?? .notStated, ethnicity: ethnicity ?? .notStated, createdAt: now)
         let referral = Referral(id: env.id(), personID: personValue.id, referrerID: referrer?.userID,
                                 referrerOrganisationID: referrer?.organisationID, sourceType: source!, needs: needList,
                                 personView: personView, consent: consentValue!, riskInformation: risk,

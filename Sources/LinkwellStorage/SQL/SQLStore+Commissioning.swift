@@ -76,7 +76,7 @@ extension SQLStore {
             if let awarded = decision.awarded {
                 // Lock the contract's row so that two awards from one budget are checked one after the other.
                 _ = try await db.raw("SELECT id FROM contracts WHERE id = \(bind: grant.contractID)\(unsafeRaw: lock)").first()
-                let row = try await db.raw("SELECT COALESCE(SUM(awarded_pence), 0) AS total FROM grants WHERE contract_id = \(bind: grant.contractID)").first()
+                let row = try await db.raw("SELECT CAST(COALESCE(SUM(awarded_pence), 0) AS BIGINT) AS total FROM grants WHERE contract_id = \(bind: grant.contractID)").first()
                 let already = try row?.decode(column: "total", as: Int.self) ?? 0
                 guard already + awarded.value <= limit.value else { throw StorageError.overBudget }
             }
@@ -118,7 +118,7 @@ extension SQLStore {
                     result.append(Payable(key: "attendance:\(onward):\(session + 1)", kind: .perAttendance, referral: fact, organisationID: organisation, count: 1))
                 }
             }
-            return result
+            return result.sorted { $0.key < $1.key }
         }
     }
 

@@ -6,7 +6,7 @@ import SQLKit
 /// deprivation lookup, or referrals out and services where asked).
 extension SQLStore {
     static func writeFacts(_ facts: InsightFacts, _ db: any SQLDatabase) async throws {
-        try await upsert([facts.referral], into: "referral_facts", db)
+        try await upsert([facts.referral], into: "referral_facts", key: "referral_id", db)
         try await db.delete(from: "onward_facts").where("referral_id", .equal, facts.referral.referralID).run()
         try await insert(facts.onward, into: "onward_facts", db)
     }
@@ -87,7 +87,7 @@ extension SQLStore {
     public func closingFeedback(where filter: InsightFilter, limit: Int) async throws -> [ClosingFeedback] {
         let query: SQLQueryString = """
             SELECT r.feedback_satisfaction AS s, r.feedback_would_change AS w FROM referral_facts f JOIN referrals r ON r.id = f.referral_id
-            WHERE r.feedback_would_change IS NOT NULL AND
+            WHERE r.feedback_would_change IS NOT NULL AND 
             """ + Self.condition(filter) + " ORDER BY f.received_at DESC, f.referral_id DESC LIMIT \(bind: limit)"
         return try await connections.read { db in
             try await db.raw(query).all().map {

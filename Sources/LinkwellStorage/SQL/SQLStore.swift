@@ -453,10 +453,10 @@ public final class SQLStore: LinkwellStore {
     }
 
     /// Inserts each row, or replaces the row with the same id.
-    static func upsert<T: Encodable & Sendable>(_ models: [T], into table: String, _ db: any SQLDatabase) async throws {
+    static func upsert<T: Encodable & Sendable>(_ models: [T], into table: String, key: String = "id", _ db: any SQLDatabase) async throws {
         for model in models {
             try await db.insert(into: table).model(model, keyEncodingStrategy: toColumns, nilEncodingStrategy: .asNil)
-                .onConflict(with: ["id"]) { try $0.set(excludedContentOf: model, keyEncodingStrategy: toColumns, nilEncodingStrategy: .asNil) }
+                .onConflict(with: [key]) { try $0.set(excludedContentOf: model, keyEncodingStrategy: toColumns, nilEncodingStrategy: .asNil) }
                 .run()
         }
     }

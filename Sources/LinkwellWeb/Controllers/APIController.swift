@@ -69,6 +69,7 @@ struct APIController: Sendable {
     }
 
     struct ReasonInput: Codable, Sendable { var reason: String?; var note: String? }
+    struct CloseInput: Codable, Sendable { var reason: String?; var note: String?; var feedback: ClosingFeedbackInput? }
     struct RatingInput: Codable, Sendable { var rating: Int? }
     struct AllocationInput: Codable, Sendable { var linkWorkerId: String? }
     struct ConcernInput: Codable, Sendable { var description: String?; var escalateTo: String? }
@@ -197,7 +198,9 @@ struct APIController: Sendable {
             return json(try await casework.caseloads(.init(p, route: request.routeDescription)))
         }
         work(api, "plan", PlanInput.self) { c, input, p, env in try c.agreePlan(input, by: p, env: env) }
-        work(api, "close", ReasonInput.self) { c, input, p, env in try c.close(reason: input.reason, note: input.note, by: p, env: env) }
+        work(api, "close", CloseInput.self) { c, input, p, env in
+            try c.close(reason: input.reason, note: input.note, feedback: input.feedback ?? .init(), by: p, env: env)
+        }
         api.post("referrals/:id/goals/:goal/ratings") { request, context in
             let p = try context.require(.linkWorker, .supervisor)
             let input = try await request.json(RatingInput.self)

@@ -125,7 +125,9 @@ struct CasePagesController: Sendable {
         action(router, "onward-status") { c, f, p, env in
             try c.updateOnward(OnwardReferralID(f["onwardId"] ?? ""), to: f["status"], note: f["note"], by: p, env: env)
         }
-        action(router, "close") { c, f, p, env in try c.close(reason: f["reason"], note: f["note"], by: p, env: env) }
+        action(router, "close") { c, f, p, env in
+            try c.close(reason: f["reason"], note: f["note"], feedback: .init(satisfaction: f["satisfaction"], wouldChange: f["wouldChange"]), by: p, env: env)
+        }
         action(router, "visit-check-in") { c, f, p, env in try c.checkIn(expectedMinutes: f.int("expectedMinutes"), by: p, env: env) }
         action(router, "visit-check-out") { c, _, p, env in try c.checkOut(by: p, env: env) }
         action(router, "consent-withdraw") { c, f, p, env in try c.withdrawConsent(f["purpose"], note: f["note"], by: p, env: env) }

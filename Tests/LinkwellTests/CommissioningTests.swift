@@ -1,0 +1,306 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import LinkwellCore
+import LinkwellStorage
+import LinkwellTesting
+import LinkwellWeb
+import Testing
+
+/// Money, disclosure control, funders and contracts, micro-grants, the payments ledger and the insight
+/// dashboards — through the domain, every storage backend and the API.
+@Suite("Commissioning and insight")
+struct CommissioningTests {
+    // MARK: Money
+
+    @Test func penceParseAndFormatExactly() {
+        #expect(Pence.parse("1,234.5") == Pence(123_450))
+        #expect(Pence.parse("£0.07") == Pence(7))
+        #expect(Pence.parse("20000") == Pence(2_000_000))
+        for bad in ["-5", "1.234", "12,34.5.6", "", "abc", "1e3", "1000000000"] { #expect(Pence.parse(bad) == nil, "\(bad)") }
+        #expect(Pence(123_456_789).description == "£1,234,567.89")
+        #expect(Pence(5).decimal == "0.05")
+    }
+
+    @Test func allocationAddsUpToThePenny() {
+        // £100.00 three ways by 1:1:1 — 3334, 3333, 3333.
+        #expect(Pence(10_000).allocate([1, 1, 1]) == [Pence(3334), Pence(3333), Pence(3333)])
+        // £8.50 split 180k:60k is 637.5 : 212.5 — the half penny goes to the earlier funder.
+        #expect(Pence(850).allocate([180_000, 60_000]) == [Pence(638), Pence(212)])
+        var random = SystemRandomNumberGenerator()
+        for _ in 0..<500 {
+            let amount = Pence(Int.random(in: 0...10_000_000, using: &random))
+            let weights = (0..<Int.random(in: 1...5, using: &random)).map { _ in Int.random(in: 0...1_000_000, using: &random) }
+            let parts = amount.allocate(weights)
+            if weights.reduce(0, +) > 0 { #expect(parts.sum() == amount) }
+            #expect(parts.allSatisfy { $0.value >= 0 })
+        }
+    }
+
+    // MARK: Disclosure
+
+    @Test func smallCountsAreSuppressedAndTheRestRounded() {
+        let rule = DisclosureRule()
+        #expect(rule.protect([0, 8, 12, 23]) == [0, 10, 10, 25])
+        // One small cell: the next smallest is hidden too, so the total cannot give it away.
+        #expect(rule.protect([3, 40, 12, 30]) == [nil, 40, nil, 30])
+        // Two small cells whose sum is still small: a third goes.
+        #expect(rule.protect([1, 2, 9, 50]) == [nil, nil, nil, 50])
+        // Nothing left to hide behind: the only non-zero cell is hidden and the total is suppressed by the table.
+        #expect(rule.protect([0, 5]) == [0, nil])
+        let table = PublishedTable(name: "t", title: "t", dimension: "d", columns: ["n"],
+                                   rows: [("a", "A", [5]), ("b", "B", [0])], rule: rule)
+        #expect(table.totals == [nil] && !table.csv.contains("5"))
+        #expect(table.csv.contains("[c]"))
+    }
+
+    @Test func secondarySuppressionHoldsForAnyTable() {
+        let rule = DisclosureRule()
+        var random = SystemRandomNumberGenerator()
+        for _ in 0..<2000 {
+            let counts = (0..<Int.random(in: 1...12, using: &random)).map { _ in
+                Int.random(in: 0...3, using: &random) == 0 ? Int.random(in: 0...7, using: &random) : Int.random(in: 0...200, using: &random)
+            }
+            let published = rule.protect(counts)
+            let hidden = counts.indices.filter { published[$0] == nil }
+            let hiddenSum = hidden.map { counts[$0] }.reduce(0, +)
+            for (c, p) in zip(counts, published) {
+                if let p { #expect(p % 5 == 0 && abs(p - c) <= 2 && !(1...7).contains(c)) }
+            }
+            // Whatever is hidden is either nothing, or at least two cells holding more than 7 people together —
+            // unless there was nothing else to hide behind (then the table total is small and suppressed too).
+            let otherNonZero = counts.indices.filter { published[$0] != nil && counts[$0] > 0 }
+            if !hidden.isEmpty && !otherNonZero.isEmpty { #expect(hidden.count >= 2 && hiddenSum > 7, "\(counts)") }
+        }
+    }
+
+    // MARK: Storage: facts, grants, ledger
+
+    @Test("Insight facts follow every case change", arguments: TestBackend.available)
+    func factsFollowCasework(backend: TestBackend) async throws {
+        let s = try await TestScheme.make(backend)
+        defer { Task { try await s.store.shutdown() } }
+        let id = try await s.engagedReferral()
+        s.clock.advance(seconds: 86_400)
+        _ = try await s.casework.referOut(id, serviceID: s.service.id.rawValue, note: nil, handover: HandoverInput(), s.request(s.linkWorker))
+        let c = try #require(try await s.store.loadCase(id))
+        let onward = c.onwardReferrals[0].id
+        _ = try await s.casework.providerAct(onward, s.request(s.provider)) { [env = s.env, p = Principal(s.provider)] in
+            try $0.respondToOnward(onward, accept: true, reason: nil, note: nil, by: p, env: env)
+        }
+        for attended in [true, true, false] {
+            _ = try await s.casework.providerAct(onward, s.request(s.provider)) { [env = s.env, p = Principal(s.provider)] in
+                try $0.reportAttendance(onward, sessionDate: nil, attended: attended, by: p, env: env)
+            }
+        }
+        let byStatus = try await s.store.referralCounts(by: [.status, .need], where: InsightFilter())
+        #expect(Set(byStatus.map(\.keys)) == [["engaged", "loneliness"], ["engaged", "low_mood"]] && byStatus.allSatisfy { $0.count == 1 })
+        let byProvider = try await s.store.onwardCounts(by: [.provider, .category, .status], where: InsightFilter())
+        #expect(byProvider == [InsightCount(keys: ["org-walkers", "physical_activity", "in-progress"], count: 1, attended: 2, didNotAttend: 1)])
+        #expect(try await s.store.waitDays(where: InsightFilter()) == [0: 1])
+        try await s.store.loadDeprivation([("LS14AP", 2)])
+        #expect(try await s.store.referralCounts(by: [.deprivation], where: InsightFilter()) == [InsightCount(keys: ["2"], count: 1)])
+        // A filter outside the referral's month counts nothing.
+        let next = InsightMonth(s.clock.now).next
+        #expect(try await s.store.referralCounts(by: [], where: InsightFilter(from: next)).first?.count ?? 0 == 0)
+        let payables = try await s.store.payables(from: .distantPast, to: .distantFuture)
+        #expect(payables.map(\.kind) == [.perAttendance, .perAttendance, .perReferral])
+    }
+
+    @Test("Of two awards that together overspend the grant budget, exactly one is made", arguments: TestBackend.available)
+    func concurrentAwardsRespectTheBudget(backend: TestBackend) async throws {
+        let s = try await TestScheme.make(backend)
+        defer { Task { try await s.store.shutdown() } }
+        let service = CommissioningService(casework: s.casework)
+        let commissioner = s.request(s.commissioner)
+        let funder = try await service.createFunder(name: "ICB", kind: "icb", commissioner)
+        let contract = try await service.createContract(.init(name: "Pooled", start: "2026-01-01", end: "2026-12-31",
+                                                              contributions: [funder.id.rawValue: "10000"], grantBudget: "1000"), commissioner)
+        let a = try await service.applyForGrant(.init(contractID: contract.id.rawValue, title: "A", purpose: "p", amount: "700"), s.request(s.provider))
+        let b = try await service.applyForGrant(.init(contractID: contract.id.rawValue, title: "B", purpose: "p", amount: "600"), s.request(s.otherProvider))
+        async let first: Bool = (try? await service.decideGrant(a.id.rawValue, award: true, amount: nil, note: nil, commissioner)) != nil
+        async let second: Bool = (try? await service.decideGrant(b.id.rawValue, award: true, amount: nil, note: nil, commissioner)) != nil
+        let outcomes = await [first, second]
+        #expect(outcomes.filter { $0 }.count == 1)
+        let grants = try await s.store.grants(contractID: contract.id, organisationID: nil)
+        #expect(grants.map(\.awarded).sum() <= Pence(100_000))
+        #expect(grants.filter { $0.status == .applied }.count == 1, "the refused award changed nothing")
+        // Spend never passes the award.
+        let awarded = try #require(grants.first { $0.status == .awarded })
+        let holder = awarded.organisationID == s.provider.organisationID ? s.provider : s.otherProvider
+        await #expect(throws: LinkwellError.self) {
+            try await service.reportSpend(awarded.id.rawValue, amount: "700.01", description: "Too much", s.request(holder))
+        }
+        _ = try await service.reportSpend(awarded.id.rawValue, amount: "100", description: "Boots", s.request(holder))
+        #expect(try await s.store.grant(id: awarded.id)?.spent == Pence(10_000))
+    }
+
+    @Test("Payment runs are idempotent and funder statements add up", arguments: TestBackend.available)
+    func paymentsLedger(backend: TestBackend) async throws {
+        let s = try await TestScheme.make(backend)
+        defer { Task { try await s.store.shutdown() } }
+        let service = CommissioningService(casework: s.casework)
+        let commissioner = s.request(s.commissioner)
+        let icb = try await service.createFunder(name: "ICB", kind: "icb", commissioner)
+        let council = try await service.createFunder(name: "Council", kind: "public_health", commissioner)
+        let today = CalendarDate(s.clock.now)
+        let contract = try await service.createContract(.init(
+            name: "Pooled", start: "2026-01-01", end: "\(today.year + 1)-12-31",
+            contributions: [icb.id.rawValue: "3", council.id.rawValue: "1"], perReferral: "25", perAttendance: "8.50"), commissioner)
+        for _ in 0..<3 {
+            let id = try await s.engagedReferral()
+            let onward = try await s.casework.referOut(id, serviceID: s.service.id.rawValue, note: nil, handover: HandoverInput(), s.request(s.linkWorker)).onwardReferrals[0].id
+            _ = try await s.casework.providerAct(onward, s.request(s.provider)) { [env = s.env, p = Principal(s.provider)] in
+                try $0.respondToOnward(onward, accept: true, reason: nil, note: nil, by: p, env: env)
+            }
+            _ = try await s.casework.providerAct(onward, s.request(s.provider)) { [env = s.env, p = Principal(s.provider)] in
+                try $0.reportAttendance(onward, sessionDate: nil, attended: true, by: p, env: env)
+            }
+        }
+        #expect(try await service.paymentRun(contract.id.rawValue, commissioner) == 6)
+        #expect(try await service.paymentRun(contract.id.rawValue, commissioner) == 0, "nothing twice")
+        let providers = try await service.providerStatement(contract, commissioner)
+        #expect(providers.map(\.amount) == [Pence(3 * 850), Pence(3 * 2500)])
+        let funders = try await service.funderStatement(contract, commissioner)
+        #expect(funders.map(\.amount).sum() == Pence(3 * 850 + 3 * 2500))
+        // 8.50 split 3:1 is 6.375 : 2.125 → 638 + 212 per session, exactly.
+        #expect(funders.first { $0.party == "ICB" && $0.kind == .perAttendance }?.amount == Pence(3 * 638))
+        #expect(funders.first { $0.party == "Council" && $0.kind == .perAttendance }?.amount == Pence(3 * 212))
+    }
+
+    // MARK: API: bad input, least privilege, differencing
+
+    @Test("Commissioning bad input is refused with the field named and nothing stored", arguments: [TestBackend.sqlite])
+    func badInput(backend: TestBackend) async throws {
+        try await APITests().withAPI(backend) { api in
+            let s = api.s
+            let funder = try await api.call(.post, "/api/v1/funders", as: s.commissioner, json: #"{"name":"ICB","kind":"icb"}"#, expect: .created)
+            let fid = try #require(funder["id"] as? String)
+            try await api.call(.post, "/api/v1/funders", as: s.commissioner, json: #"{"name":"X","kind":"bank"}"#, expect: .unprocessableContent)
+            let backwards = try await api.call(.post, "/api/v1/contracts", as: s.commissioner, json: """
+                {"name":"C","start":"2026-06-01","end":"2026-01-31","contributions":{"\(fid)":"100"}}
+                """, expect: .unprocessableContent)
+            #expect("\(backwards)".contains("ends (2026-01-31) before it starts (2026-06-01)"))
+            let unknown = try await api.call(.post, "/api/v1/contracts", as: s.commissioner, json: """
+                {"name":"C","start":"2026-01-01","end":"2026-12-31","contributions":{"nobody":"100"}}
+                """, expect: .unprocessableContent)
+            #expect("\(unknown)".contains("There is no funder") && "\(unknown)".contains("nobody"))
+            try await api.call(.post, "/api/v1/contracts", as: s.commissioner, json: """
+                {"name":"C","start":"2026-01-01","end":"2026-12-31","contributions":{"\(fid)":"-100"}}
+                """, expect: .unprocessableContent)
+            #expect(try await s.store.contracts().isEmpty)
+            let contract = try await api.call(.post, "/api/v1/contracts", as: s.commissioner, json: """
+                {"name":"C","start":"2026-01-01","end":"2026-12-31","contributions":{"\(fid)":"1000"},"grantBudget":"500"}
+                """, expect: .created)
+            let cid = try #require(contract["id"] as? String)
+            try await api.call(.post, "/api/v1/grants", as: s.provider, json: #"{"contractID":"\#(cid)","title":"T","purpose":"P","amount":"-5"}"#, expect: .unprocessableContent)
+            let grant = try await api.call(.post, "/api/v1/grants", as: s.provider, json: #"{"contractID":"\#(cid)","title":"T","purpose":"P","amount":"900"}"#, expect: .created)
+            let gid = try #require(grant["id"] as? String)
+            let over = try await api.call(.post, "/api/v1/grants/\(gid)/decision", as: s.commissioner, json: #"{"award":true,"amount":"600"}"#, expect: .unprocessableContent)
+            #expect("\(over)".contains("more than the £500.00 left"))
+            #expect(try await s.store.grant(id: GrantID(gid))?.status == .applied)
+            #expect(try await s.store.ledger(contractID: nil, organisationID: nil).isEmpty)
+            try await api.call(.post, "/api/v1/grants/\(gid)/decision", as: s.provider, json: #"{"award":true}"#, expect: .forbidden)
+            try await api.call(.get, "/api/v1/insight?from=2026-06&to=2026-01", as: s.commissioner, expect: .unprocessableContent)
+            try await api.call(.get, "/api/v1/insight?funder=nobody", as: s.commissioner, expect: .unprocessableContent)
+            try await api.call(.get, "/api/v1/insight/no_such_table", as: s.commissioner, expect: .notFound)
+        }
+    }
+
+    @Test("A commissioner only ever receives aggregates", arguments: [TestBackend.sqlite])
+    func commissionerGetsNoRows(backend: TestBackend) async throws {
+        try await APITests().withAPI(backend) { api in
+            let s = api.s
+            let id = try await s.engagedReferral()
+            let list = try await api.call(.get, "/api/v1/referrals", as: s.commissioner, expect: .forbidden)
+            #expect("\(list)".contains("aggregate, de-identified figures only"))
+            try await api.call(.get, "/api/v1/referrals/\(id)", as: s.commissioner, expect: .forbidden)
+            try await api.call(.get, "/api/v1/outcomes/export", as: s.commissioner, expect: .forbidden)
+            let rows = try await api.call(.get, "/api/v1/insight?level=person", as: s.commissioner, expect: .forbidden)
+            #expect("\(rows)".contains("person-level data is not available"))
+            let dashboard = try await api.call(.get, "/api/v1/insight", as: s.commissioner, expect: .ok)
+            #expect(!"\(dashboard)".contains("Margaret") && !"\(dashboard)".contains(id.rawValue))
+        }
+    }
+
+    @Test("No filter combination lets a suppressed cell be worked out from a total", arguments: TestBackend.available)
+    func differencing(backend: TestBackend) async throws {
+        try await APITests().withAPI(backend) { api in
+            let s = api.s
+            // 23 people on one pathway, 3 carers, 12 on another; some seen the same day, some later.
+            var made = 0
+            for (pathway, n) in [("long-term conditions", 23), ("carers", 3), ("mental health", 12)] {
+                for i in 0..<n {
+                    var sub = TestScheme.submission(givenName: "P\(made)", nhsNumber: nil)
+                    sub.pathway = pathway
+                    sub.person?.sex = ["female", "male", "not_stated"][i % 3]
+                    let id = try await s.casework.submitReferral(sub, by: Principal(s.referrer)).referral.id
+                    if i % 2 == 0 { _ = try await s.casework.accept(id, s.request(s.linkWorker)) }
+                    made += 1
+                }
+                s.clock.advance(seconds: 40 * 86_400)
+            }
+            let service = CommissioningService(casework: s.casework)
+            let funder = try await service.createFunder(name: "Trust", kind: "charity", s.request(s.commissioner))
+            let carers = try await service.createContract(.init(name: "Carers", start: "2000-01-01", end: "2100-01-01",
+                                                                arrangement: "complementary", contributions: [funder.id.rawValue: "100"],
+                                                                pathways: ["carers"]), s.request(s.commissioner))
+            let months = try await s.store.referralCounts(by: [.month], where: InsightFilter()).map { $0.keys[0] }.sorted()
+            var combinations: [String] = []
+            for from in [nil] + months { for to in [nil] + months { for extra in ["", "&contract=\(carers.id)", "&funder=\(funder.id)"] {
+                if let from, let to, to < from { continue }
+                combinations.append("/api/v1/insight?from=\(from ?? "")&to=\(to ?? "")\(extra)")
+            } } }
+            for uri in combinations {
+                let dashboard = try await api.call(.get, uri, as: s.commissioner, expect: .ok)
+                let tables = try #require(dashboard["tables"] as? [[String: Any]])
+                for table in tables where table["name"] as? String != "funnel" {
+                    let rows = try #require(table["rows"] as? [[String: Any]])
+                    let totals = try #require(table["totals"] as? [Any])
+                    for column in totals.indices {
+                        let shown = rows.compactMap { ($0["values"] as? [Any])?[column] as? Int }
+                        for v in shown { #expect(v == 0 || (v >= 10 && v % 5 == 0), "\(uri) \(table["name"]!)") }
+                        // The published total minus the published cells is what is hidden: never one small group.
+                        if let total = totals[column] as? Int, shown.count < rows.count {
+                            #expect(total - shown.reduce(0, +) > 5 || rows.count - shown.count >= 2, "\(uri) \(table["name"]!)")
+                        }
+                    }
+                }
+                if let total = dashboard["totalReferrals"] as? Int { #expect(total == 0 || total >= 10) }
+            }
+            // The carers' own contract has 3 referrals: its dashboard shows no count at all.
+            let theirs = try await api.call(.get, "/api/v1/insight?contract=\(carers.id)", as: s.commissioner, expect: .ok)
+            #expect(theirs["totalReferrals"] == nil || theirs["totalReferrals"] is NSNull)
+        }
+    }
+
+    @Test("Closing feedback reaches the steering group only in aggregate, comments once there are enough", arguments: [TestBackend.sqlite])
+    func steeringFeedback(backend: TestBackend) async throws {
+        let s = try await TestScheme.make(backend)
+        defer { Task { try await s.store.shutdown() } }
+        let lw = s.request(s.linkWorker)
+        var ids: [ReferralID] = []
+        for i in 0..<10 {
+            let id = try await s.engagedReferral(TestScheme.submission(givenName: "F\(i)", nhsNumber: nil))
+            _ = try await s.casework.act(on: id, lw) { [env = s.env] in
+                try $0.agreePlan(PlanInput(whatMatters: "Friends", goals: ["Walk"]), by: lw.principal, env: env)
+            }
+            ids.append(id)
+        }
+        await #expect(throws: LinkwellError.invalid("feedback.satisfaction", "Satisfaction is a whole number from 1 (very dissatisfied) to 5 (very satisfied).")) {
+            try await s.casework.act(on: ids[0], lw) { [env = s.env] in
+                try $0.close(reason: "goals_met", note: nil, feedback: .init(satisfaction: "9"), by: lw.principal, env: env)
+            }
+        }
+        #expect(try await s.store.loadCase(ids[0])?.referral.status == .planAgreed, "nothing changed")
+        for (i, id) in ids.enumerated() {
+            _ = try await s.casework.act(on: id, lw) { [env = s.env] in
+                try $0.close(reason: "goals_met", note: nil, feedback: .init(satisfaction: "\(4 + i % 2)", wouldChange: "Idea \(i)"), by: lw.principal, env: env)
+            }
+        }
+        let feedback = try await s.store.closingFeedback(where: InsightFilter(), limit: 50)
+        #expect(feedback.count == 10 && Set(feedback.map(\.wouldChange)).count == 10)
+        let counts = try await s.store.referralCounts(by: [.satisfaction], where: InsightFilter())
+        #expect(Dictionary(uniqueKeysWithValues: counts.map { ($0.keys[0], $0.count) }) == ["4": 5, "5": 5])
+    }
+}
