@@ -45,6 +45,16 @@ extension DirectoryCommand {
 
         func run() async throws {
             let store = try await StoreFactory.open(db.database)
+            do {
+                try await measure(store)
+                try await store.shutdown()
+            } catch {
+                try? await store.shutdown()
+                throw error
+            }
+        }
+
+        func measure(_ store: any LinkwellStore) async throws {
             try await store.migrate()
             guard let sql = store as? SQLStore else { throw ValidationError("The benchmark needs SQLite or PostgreSQL.") }
             var probe = DirectoryQuery()
@@ -90,7 +100,6 @@ extension DirectoryCommand {
                 print(kind.padding(toLength: 30, withPad: " ", startingAt: 0)
                       + String(format: "%8.2f / %-8.2f    %7.2f / %-7.2f   %5.2f / %-5.2f", e50, e99, r50, r99, e50 / r50, e99 / r99))
             }
-            try await store.shutdown()
         }
 
         static let kinds = ["postcode+radius+words", "postcode+radius+taxonomy", "postcode+radius+open", "national words", "service detail", "deep page"]
