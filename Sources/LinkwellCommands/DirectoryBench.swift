@@ -107,7 +107,9 @@ extension DirectoryCommand {
         static func mix(count: Int, synthetic: SyntheticDirectory, postcodes: [PostcodePoint], services: Int) -> [(String, String)] {
             var random = SplitMix(seed: 7)
             let words = Array(SyntheticDirectory.common.prefix(60))
-            func word() -> String { words[Int(random.unit() * Double(words.count))] }
+            func word() -> String {
+                words[Int(random.unit() * Double(words.count))].addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "group"
+            }
             func postcode() -> String {
                 postcodes[Int(random.unit() * Double(postcodes.count))].postcode.replacingOccurrences(of: " ", with: "%20")
             }
@@ -121,7 +123,10 @@ extension DirectoryCommand {
                 case ..<0.75: return (kinds[2], "/oruk/services?postcode=\(postcode())&proximity=\(radius)&open_day=\(WeeklyTime.dayCodes[Int(random.unit() * 7)])&open_time=\(10 + Int(random.unit() * 8)):30")
                 case ..<0.85: return (kinds[3], "/oruk/services?search=\(word())")
                 case ..<0.95: return (kinds[4], "/oruk/services/\(syntheticUUID(0x5e0, 1 + Int(random.unit() * Double(services))))")
-                default: return (kinds[5], "/oruk/services?search=\(word())&page=\(5 + Int(random.unit() * 20))")
+                default:
+                    // A common word (in ~5-10% of services), well past the first page but within the results.
+                    let deepest = max(2, min(50, services / 500))
+                    return (kinds[5], "/oruk/services?search=\(words[Int(random.unit() * 3)])&page=\(2 + Int(random.unit() * Double(deepest - 1)))")
                 }
             }
         }
@@ -132,10 +137,11 @@ extension DirectoryCommand {
                 let id = String(path.split(separator: "/").last!)
                 return try await time { _ = try await sql.rawListing(id: id) }
             }
-            var components = URLComponents(string: "http://x" + path)!
-            components.percentEncodedQuery = components.percentEncodedQuery
             var values: [String: String] = [:]
-            for item in components.queryItems ?? [] { values[item.name] = item.value }
+            for pair in (path.split(separator: "?").last ?? "").split(separator: "&") {
+                let parts = pair.split(separator: "=", maxSplits: 1).map { String($0).removingPercentEncoding ?? String($0) }
+                if parts.count == 2 { values[parts[0]] = parts[1] }
+            }
             var input = DirectorySearchInput()
             (input.search, input.page, input.taxonomyTermID, input.postcode) = (values["search"], values["page"], values["taxonomy_term_id"], values["postcode"])
             (input.openDay, input.openTime) = (values["open_day"], values["open_time"])
