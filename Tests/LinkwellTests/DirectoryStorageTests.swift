@@ -32,6 +32,8 @@ struct DirectoryStorageTests {
         }
         #expect(try await s.store.hsdsOrganization(id: F.moneyOrg)?.name == "Money Matters")
         #expect(try await s.store.hsdsOrganizations(page: 1, perPage: 1) == ([F.batch.organizations[1]], 2))
+        #expect(try await s.store.hsdsOrganizations(ids: [F.walkersOrg, "nope", F.moneyOrg, F.walkersOrg]).map(\.id) == [F.moneyOrg, F.walkersOrg])
+        #expect(try await s.store.hsdsOrganizations(ids: []) == [])
         #expect(try await s.store.taxonomies() == [NeedsTaxonomy.taxonomy])
         #expect(try await s.store.taxonomyTerms(ids: nil).map(\.name) == NeedsTaxonomy.terms.map(\.name).sorted())
         #expect(try await s.store.taxonomyTerms(ids: [F.debt.id, "nope"]) == [F.debt])

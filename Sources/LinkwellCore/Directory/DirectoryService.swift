@@ -152,12 +152,13 @@ public struct DirectoryService: Sendable {
     // MARK: Publishing
 
     /// A service as the public feed shows it: its organisation and its terms (with taxonomy) nested.
-    public func published(_ services: [HSDSService]) async throws -> [HSDSService] {
-        let termIDs = Array(Set(services.flatMap(\.taxonomyTermIDs)))
+    /// With `nestTerms: false` (list endpoints, which carry one-to-one fields only) terms are not looked up.
+    public func published(_ services: [HSDSService], nestTerms: Bool = true) async throws -> [HSDSService] {
+        let termIDs = nestTerms ? Array(Set(services.flatMap(\.taxonomyTermIDs))) : []
         let terms = Dictionary(try await store.taxonomyTerms(ids: termIDs).map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
-        let taxonomies = Dictionary(try await store.taxonomies().map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
-        var orgs: [String: HSDSOrganization] = [:]
-        for id in Set(services.compactMap(\.organizationID)) { orgs[id] = try await store.hsdsOrganization(id: id) }
+        let taxonomies = nestTerms ? Dictionary(try await store.taxonomies().map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a }) : [:]
+        let orgs = Dictionary(try await store.hsdsOrganizations(ids: services.compactMap(\.organizationID)).map { ($0.id, $0) },
+                              uniquingKeysWith: { a, _ in a })
         return services.map { s in
             var out = s
             out.organization = s.organizationID.flatMap { orgs[$0] }

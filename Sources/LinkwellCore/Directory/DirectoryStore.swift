@@ -16,6 +16,8 @@ public protocol CommunityDirectoryStore: Sendable {
     func saveDirectory(_ batch: DirectoryBatch, at: Date, verified: Bool) async throws
     func listing(id: String) async throws -> DirectoryListing?
     func hsdsOrganization(id: String) async throws -> HSDSOrganization?
+    /// The organisations with these ids (unknown ids are skipped), sorted by name then id.
+    func hsdsOrganizations(ids: [String]) async throws -> [HSDSOrganization]
     /// Organisations sorted by name then id: one page, and how many there are in all.
     func hsdsOrganizations(page: Int, perPage: Int) async throws -> (items: [HSDSOrganization], total: Int)
     /// Taxonomies sorted by name then id.

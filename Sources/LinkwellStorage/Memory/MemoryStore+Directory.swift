@@ -53,6 +53,10 @@ extension MemoryStore {
     public func listing(id: String) async throws -> DirectoryListing? { directory.services[id]?.listing }
     public func hsdsOrganization(id: String) async throws -> HSDSOrganization? { directory.organizations[id] }
 
+    public func hsdsOrganizations(ids: [String]) async throws -> [HSDSOrganization] {
+        Set(ids).compactMap { directory.organizations[$0] }.sorted { ($0.name, $0.id) < ($1.name, $1.id) }
+    }
+
     public func hsdsOrganizations(page: Int, perPage: Int) async throws -> (items: [HSDSOrganization], total: Int) {
         let all = directory.organizations.values.sorted { ($0.name, $0.id) < ($1.name, $1.id) }
         return (Array(all.dropFirst((page - 1) * perPage).prefix(perPage)), all.count)

@@ -115,6 +115,11 @@ extension SQLStore {
         return found.first
     }
 
+    public func hsdsOrganizations(ids: [String]) async throws -> [HSDSOrganization] {
+        guard !ids.isEmpty else { return [] }
+        return try await docs("SELECT doc FROM dir_organizations WHERE id IN (\(binds: Array(Set(ids)))) ORDER BY name, id")
+    }
+
     public func hsdsOrganizations(page: Int, perPage: Int) async throws -> (items: [HSDSOrganization], total: Int) {
         let items: [HSDSOrganization] = try await docs("SELECT doc FROM dir_organizations ORDER BY name, id LIMIT \(literal: perPage) OFFSET \(literal: (page - 1) * perPage)")
         let total = try await connections.read { db in

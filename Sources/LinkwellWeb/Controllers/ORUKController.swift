@@ -38,7 +38,7 @@ struct ORUKController: Sendable {
         oruk.get("services") { request, _ in
             let input = Self.searchInput(request)
             let (query, results) = try await directory.search(input, forLinkWorker: false)
-            let services = try await directory.published(results.hits.map(\.listing.service)).map(\.listItem)
+            let services = try await directory.published(results.hits.map(\.listing.service), nestTerms: false).map(\.listItem)
             return hsds(Page(page: HSDSPage(total: results.total, page: query.page, perPage: query.perPage, size: services.count), contents: services))
         }
         oruk.get("services/:id") { _, context in
