@@ -32,11 +32,13 @@ struct DirectoryPagesController: Sendable {
     func register(on router: Router<AppRequestContext>) {
         router.get("/directory") { request, context in
             let p = try context.require(.linkWorker, .supervisor, .admin)
-            let input = Self.input(request.uri.queryParameters)
+            // A GET form: decode the query as a form (`+` is a space).
+            let form = FormData(request.uri.query ?? "")
+            let input = Self.input(form)
             let terms = try await store.taxonomyTerms(ids: nil)
-            let referral = request.uri.queryParameters["referral"].map(String.init)
+            let referral = form["referral"]
             let base = "/directory?" + (request.uri.query ?? "").split(separator: "&").filter { !$0.hasPrefix("page=") }.joined(separator: "&")
-            let searched = request.uri.queryParameters.contains { $0.key != "referral" }
+            let searched = form.values.keys.contains { $0 != "referral" }
             var errors: [FieldError] = []
             var matches: [MatchedService]?
             var total = 0
@@ -141,9 +143,9 @@ struct DirectoryPagesController: Sendable {
         }
     }
 
-    static func input(_ q: some Collection<(key: Substring, value: Substring)>) -> DirectorySearchInput {
+    static func input(_ form: FormData) -> DirectorySearchInput {
         var values: [String: String] = [:]
-        for (k, v) in q where values[String(k)] == nil { values[String(k)] = String(v) }
+        for (k, v) in form.values { values[k] = v.first }
         var input = DirectorySearchInput()
         input.search = values["search"]
         input.page = values["page"]
