@@ -80,33 +80,46 @@ public enum DirectoryFeed {
         catch { throw .invalid("feed", "\(source.isEmpty ? "The feed" : source) is not valid JSON: \(describe(error))") }
         let prefix = source.isEmpty ? "" : "\(source) "
         if let object = json as? [String: Any], let contents = object["contents"] as? [Any] {
-            for (i, item) in contents.enumerated() { read(item, kind: kind, at: "\(prefix)contents[\(i)]", into: &feed) }
+            let usual = kind == .auto ? majority(contents) : kind
+            for (i, item) in contents.enumerated() { read(item, kind: kind, usual: usual, at: "\(prefix)contents[\(i)]", into: &feed) }
         } else if let array = json as? [Any] {
-            for (i, item) in array.enumerated() { read(item, kind: kind, at: "\(prefix)[\(i)]", into: &feed) }
+            let usual = kind == .auto ? majority(array) : kind
+            for (i, item) in array.enumerated() { read(item, kind: kind, usual: usual, at: "\(prefix)[\(i)]", into: &feed) }
         } else if json is [String: Any] {
-            read(json, kind: kind, at: source.isEmpty ? "the record" : source, into: &feed)
+            let object = json as? [String: Any] ?? [:]
+            read(json, kind: kind, usual: object["description"] != nil && object["status"] == nil ? .organization : .service,
+                 at: source.isEmpty ? "the record" : source, into: &feed)
         } else {
             throw .invalid("feed", "\(source.isEmpty ? "The feed" : source) must be an HSDS object, an array of them, or a page with contents.")
         }
     }
 
-    static func detect(_ object: [String: Any]) -> Kind {
+    /// The kind most records of a list show by their own keys (services when none do).
+    static func majority(_ items: [Any]) -> Kind {
+        let kinds = items.compactMap { ($0 as? [String: Any]).flatMap(decisive) }
+        let counts = Dictionary(grouping: kinds, by: { $0 }).mapValues(\.count)
+        return counts.max(by: { ($0.value, $0.key.rawValue) < ($1.value, $1.key.rawValue) })?.key ?? .service
+    }
+
+    /// The kind a record's own keys show, or nil when they do not say.
+    static func decisive(_ object: [String: Any]) -> Kind? {
         if object["status"] != nil { return .service }
         if object["services"] != nil || object["website"] != nil || object["legal_status"] != nil || object["organization_identifiers"] != nil
             || object["tax_status"] != nil || object["year_incorporated"] != nil { return .organization }
         if object["taxonomy_id"] != nil || object["parent_id"] != nil || object["code"] != nil || object["taxonomy_detail"] != nil
             || object["taxonomy"] != nil || object["term_uri"] != nil { return .taxonomyTerm }
         if object["version"] != nil || object["uri"] != nil { return .taxonomy }
-        return .organization
+        return nil
     }
 
-    static func read(_ item: Any, kind: Kind, at position: String, into feed: inout ParsedFeed) {
+    /// Reads one record as `kind`; with `.auto`, as what its keys show, or else as the list's `usual` kind.
+    static func read(_ item: Any, kind: Kind, usual: Kind = .service, at position: String, into feed: inout ParsedFeed) {
         guard let object = item as? [String: Any], let data = try? JSONSerialization.data(withJSONObject: object) else {
             feed.rejected.append(RejectedRecord(kind: "record", id: nil, name: nil, position: position,
                                                 problems: [FieldError("record", "Each record must be a JSON object.")]))
             return
         }
-        let k = kind == .auto ? detect(object) : kind
+        let k = kind == .auto ? (decisive(object) ?? usual) : kind
         let id = object["id"] as? String, name = object["name"] as? String
         do {
             switch k {
