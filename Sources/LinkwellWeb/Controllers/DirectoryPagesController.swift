@@ -74,6 +74,17 @@ struct DirectoryPagesController: Sendable {
             try await directory.verify(serviceID: try context.parameters.require("id"), by: p)
             return try await servicePage(request, context, notice: "Listing verified and approved.")
         }
+        router.post("/directory/services/:id/governance") { request, context in
+            let p = try context.require(.admin)
+            let form = try await request.verifiedForm(context)
+            guard let org = try await store.listing(id: try context.parameters.require("id"))?.service.organizationID else {
+                throw LinkwellError.notFound("service")
+            }
+            _ = try await directory.recordGovernance(organizationID: org, constituted: form.flag("constituted"),
+                                                     safeguardingPolicy: form.flag("safeguardingPolicy"), insurance: form.flag("insurance"),
+                                                     dbsForHomeVisits: form.flag("dbsForHomeVisits"), by: p)
+            return try await servicePage(request, context, notice: "Governance checks recorded.")
+        }
         router.get("/directory/services/:id/edit") { request, context in
             let p = try context.require(.provider, .admin)
             let listing = try await ownListing(try context.parameters.require("id"), p)

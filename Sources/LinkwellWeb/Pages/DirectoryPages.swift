@@ -69,6 +69,9 @@ public struct DirectoryServicePage: Sendable {
     public var terms: [Line]
     public var feedback: [Feedback]
     public var canGiveFeedback, canVerify, canEdit, stale: Bool
+    public var organizationID: String
+    /// The admin's governance form, ticked as last recorded.
+    public var governanceChoices: [Choice]
 
     public init(_ listing: DirectoryListing, organisation: HSDSOrganization?, terms: [HSDSTaxonomyTerm], history: [ServiceStatusChange],
                 feedback: [ServiceFeedback], governance: GovernanceCheck?, names: [UserID: String], viewer: Principal, now: Date, freshnessMonths: Int) {
@@ -108,6 +111,12 @@ public struct DirectoryServicePage: Sendable {
                           ("DBS checks for home visits", g.dbsForHomeVisits)]
             return checks.map { "\($0.1 ? "✓" : "✗") \($0.0)" }.joined(separator: " · ") + " (checked \(Format.date(g.checkedAt)))"
         } ?? "No governance check recorded"
+        organizationID = organisation?.id ?? ""
+        governanceChoices = [("constituted", "Constituted (has a governing document)", governance?.constituted),
+                             ("safeguardingPolicy", "Has a safeguarding policy", governance?.safeguardingPolicy),
+                             ("insurance", "Has public liability insurance", governance?.insurance),
+                             ("dbsForHomeVisits", "DBS checks for staff or volunteers who visit homes", governance?.dbsForHomeVisits)]
+            .map { Choice($0.0, $0.1, selected: $0.2 ?? false) }
         canGiveFeedback = DirectoryPolicy.canSeePrivateNotes(viewer)
         canVerify = DirectoryPolicy.canReview(viewer)
         canEdit = DirectoryPolicy.canEdit(organizationID: s.organizationID, viewer)
