@@ -54,6 +54,11 @@ def test_find_refer_feedback_edit_review(people):
     lw.page.wait_for_load_state()
     assert _path(lw.page.url) == "/directory"
     expect(lw.page.get_by_role("heading", name="Find a community service")).to_be_visible()
+    # It starts from the person's postcode and first need (loneliness, from the referral form).
+    expect(lw.page.locator("#postcode")).to_have_value("LS1 4AP")
+    expect(lw.page.locator("#term option:checked")).to_have_text("Loneliness or isolation")
+    expect(lw.page.locator("li.result").first).to_contain_text("Loneliness or isolation")
+    lw.snap("directory-for-referral")
 
     lw.page.fill("#postcode", "LS1 XYZ")
     submit(lw.page, "#directory-search", "/directory", method="GET")

@@ -34,11 +34,20 @@ struct DirectoryPagesController: Sendable {
             let p = try context.require(.linkWorker, .supervisor, .admin)
             // A GET form: decode the query as a form (`+` is a space).
             let form = FormData(request.uri.query ?? "")
-            let input = Self.input(form)
+            var input = Self.input(form)
             let terms = try await store.taxonomyTerms(ids: nil)
             let referral = form["referral"]
             let base = "/directory?" + (request.uri.query ?? "").split(separator: "&").filter { !$0.hasPrefix("page=") }.joined(separator: "&")
-            let searched = form.values.keys.contains { $0 != "referral" }
+            var searched = form.values.keys.contains { $0 != "referral" }
+            // Picking for a referral out: start from the person's postcode and first need (the read is
+            // access-checked and audited like any other read of the case).
+            if let referral, !searched {
+                let found = try await casework.readCase(ReferralID(referral), .init(p, route: request.routeDescription))
+                input.postcode = found.person.postcode
+                input.radiusKm = "10"
+                input.taxonomyTermID = found.referral.needs.first.map { NeedsTaxonomy.term($0).id }
+                searched = true
+            }
             var errors: [FieldError] = []
             var matches: [MatchedService]?
             var total = 0
