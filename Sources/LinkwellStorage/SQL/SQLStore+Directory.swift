@@ -31,66 +31,95 @@ extension SQLStore {
                     ON CONFLICT (id) DO UPDATE SET name = excluded.name
                     """).run()
             }
-            for s in batch.services {
-                try await Self.saveService(s, at: at, verified: verified, flavor: flavor, db)
-            }
+            try await Self.saveServices(batch.services, at: at, verified: verified, flavor: flavor, db)
         }
     }
 
-    private static func saveService(_ given: HSDSService, at: Date, verified: Bool, flavor: SQLFlavor, _ db: any SQLDatabase) async throws {
-        let s = given.stored
-        let doc = try directoryJSON(s)
-        let old = try await db.raw("SELECT doc, status, review_state, last_verified_at FROM dir_services WHERE id = \(bind: s.id)").first()
-        let oldDoc = try old?.decode(column: "doc", as: String.self)
-        let oldStatus = try old?.decode(column: "status", as: String.self)
-        let state: ReviewState = verified ? .approved : old == nil ? .pendingNew
-            : oldDoc == doc ? (try old!.decode(column: "review_state", as: ReviewState.self)) : .pendingChange
-        let verifiedAt: Date? = verified ? at : try old?.decode(column: "last_verified_at", as: Date?.self)
-        let f = ServiceFacts(s)
-        let languages = "," + f.languages.joined(separator: ",") + ","
+    /// Saves services in chunks: one statement per table per chunk (multi-row VALUES), so a national
+    /// import is not a million round trips. The same rules as one at a time: see the protocol.
+    private static func saveServices(_ given: [HSDSService], at: Date, verified: Bool, flavor: SQLFlavor, _ db: any SQLDatabase) async throws {
+        // The last record wins when the same id comes twice.
+        var byID: [String: HSDSService] = [:]
+        var order: [String] = []
+        for s in given.map(\.stored) {
+            if byID[s.id] == nil { order.append(s.id) }
+            byID[s.id] = s
+        }
+        for start in stride(from: 0, to: order.count, by: 200) {
+            let services = order[start..<min(start + 200, order.count)].map { byID[$0]! }
+            try await saveChunk(services, at: at, verified: verified, flavor: flavor, db)
+        }
+    }
+
+    private static func saveChunk(_ services: [HSDSService], at: Date, verified: Bool, flavor: SQLFlavor, _ db: any SQLDatabase) async throws {
+        let ids = services.map(\.id)
+        struct Old { var doc: String; var status: String; var state: ReviewState; var verifiedAt: Date? }
+        var old: [String: Old] = [:]
+        for row in try await db.raw("SELECT id, doc, status, review_state, last_verified_at FROM dir_services WHERE id IN (\(binds: ids))").all() {
+            old[try row.decode(column: "id", as: String.self)] = Old(
+                doc: try row.decode(column: "doc", as: String.self), status: try row.decode(column: "status", as: String.self),
+                state: try row.decode(column: "review_state", as: ReviewState.self), verifiedAt: try row.decode(column: "last_verified_at", as: Date?.self))
+        }
+        var rows: [SQLQueryString] = [], points: [SQLQueryString] = [], terms: [SQLQueryString] = [], hours: [SQLQueryString] = []
+        var texts: [SQLQueryString] = [], history: [SQLQueryString] = []
+        for s in services {
+            let doc = try directoryJSON(s)
+            let previous = old[s.id]
+            let state: ReviewState = verified ? .approved : previous == nil ? .pendingNew : previous!.doc == doc ? previous!.state : .pendingChange
+            let verifiedAt: Date? = verified ? at : previous?.verifiedAt
+            let f = ServiceFacts(s)
+            let languages = "," + f.languages.joined(separator: ",") + ","
+            let vector: SQLQueryString = flavor == .postgres ? ", to_tsvector('simple', \(bind: f.searchText))" : ""
+            rows.append("""
+                (\(bind: s.id), \(bind: s.organizationID), \(bind: s.name), \(bind: s.status.rawValue), \(bind: doc), \(bind: s.lastModified),
+                 \(bind: f.free), \(bind: f.minimumAge), \(bind: f.maximumAge), \(bind: languages), \(bind: f.accessible),
+                 \(bind: state.rawValue), \(bind: verifiedAt), NULL, \(false)\(vector))
+                """)
+            points += f.points.map { "(\(bind: s.id), \(bind: $0.latitude), \(bind: $0.longitude))" }
+            terms += f.termIDs.map { "(\(bind: s.id), \(bind: $0))" }
+            hours += f.openings.map { "(\(bind: s.id), \(bind: $0.weekday), \(bind: $0.opens), \(bind: $0.closes))" }
+            texts.append("(\(bind: s.id), \(bind: f.searchText))")
+            if previous?.status != s.status.rawValue { history.append("(\(bind: s.id), \(bind: s.status.rawValue), \(bind: at))") }
+        }
+        let vectorColumn: SQLQueryString = flavor == .postgres ? ", search_vector" : ""
+        let vectorUpdate: SQLQueryString = flavor == .postgres ? ", search_vector = excluded.search_vector" : ""
         try await db.raw("""
             INSERT INTO dir_services (id, organization_id, name, status, doc, last_modified, free, min_age, max_age, languages,
-                                      accessible, review_state, last_verified_at, capacity, capacity_now)
-            VALUES (\(bind: s.id), \(bind: s.organizationID), \(bind: s.name), \(bind: s.status.rawValue), \(bind: doc), \(bind: s.lastModified),
-                    \(bind: f.free), \(bind: f.minimumAge), \(bind: f.maximumAge), \(bind: languages), \(bind: f.accessible),
-                    \(bind: state.rawValue), \(bind: verifiedAt), NULL, \(false))
+                                      accessible, review_state, last_verified_at, capacity, capacity_now\(vectorColumn))
+            VALUES \(rows.joined(separator: ", "))
             ON CONFLICT (id) DO UPDATE SET organization_id = excluded.organization_id, name = excluded.name, status = excluded.status,
                 doc = excluded.doc, last_modified = excluded.last_modified, free = excluded.free, min_age = excluded.min_age,
                 max_age = excluded.max_age, languages = excluded.languages, accessible = excluded.accessible,
-                review_state = excluded.review_state, last_verified_at = excluded.last_verified_at
+                review_state = excluded.review_state, last_verified_at = excluded.last_verified_at\(vectorUpdate)
             """).run()
         for table in ["dir_service_points", "dir_service_terms", "dir_service_hours"] {
-            try await db.raw("DELETE FROM \(ident: table) WHERE service_id = \(bind: s.id)").run()
+            try await db.raw("DELETE FROM \(ident: table) WHERE service_id IN (\(binds: ids))").run()
         }
-        for p in f.points {
-            try await db.raw("INSERT INTO dir_service_points (service_id, lat, lon) VALUES (\(bind: s.id), \(bind: p.latitude), \(bind: p.longitude))").run()
+        if !points.isEmpty { try await db.raw("INSERT INTO dir_service_points (service_id, lat, lon) VALUES \(points.joined(separator: ", "))").run() }
+        if !terms.isEmpty { try await db.raw("INSERT INTO dir_service_terms (service_id, term_id) VALUES \(terms.joined(separator: ", ")) ON CONFLICT DO NOTHING").run() }
+        if !hours.isEmpty { try await db.raw("INSERT INTO dir_service_hours (service_id, weekday, opens, closes) VALUES \(hours.joined(separator: ", "))").run() }
+        if flavor == .sqlite {
+            try await db.raw("DELETE FROM dir_service_fts WHERE service_id IN (\(binds: ids))").run()
+            try await db.raw("INSERT INTO dir_service_fts (service_id, body) VALUES \(texts.joined(separator: ", "))").run()
         }
-        for t in f.termIDs {
-            try await db.raw("INSERT INTO dir_service_terms (service_id, term_id) VALUES (\(bind: s.id), \(bind: t))").run()
-        }
-        for o in f.openings {
-            try await db.raw("INSERT INTO dir_service_hours (service_id, weekday, opens, closes) VALUES (\(bind: s.id), \(bind: o.weekday), \(bind: o.opens), \(bind: o.closes))").run()
-        }
-        switch flavor {
-        case .sqlite:
-            try await db.raw("DELETE FROM dir_service_fts WHERE service_id = \(bind: s.id)").run()
-            try await db.raw("INSERT INTO dir_service_fts (service_id, body) VALUES (\(bind: s.id), \(bind: f.searchText))").run()
-        case .postgres:
-            try await db.raw("UPDATE dir_services SET search_vector = to_tsvector('simple', \(bind: f.searchText)) WHERE id = \(bind: s.id)").run()
-        }
-        if oldStatus != s.status.rawValue {
-            try await db.raw("INSERT INTO dir_status_history (service_id, status, at) VALUES (\(bind: s.id), \(bind: s.status.rawValue), \(bind: at))").run()
-        }
+        if !history.isEmpty { try await db.raw("INSERT INTO dir_status_history (service_id, status, at) VALUES \(history.joined(separator: ", "))").run() }
+
         // The spine's view, for referral out and the provider inbox.
-        guard let org = s.organizationID else { return }
-        let category = try await s.taxonomyTermIDs.first.asyncMap { id in
-            try await db.raw("SELECT name FROM dir_terms WHERE id = \(bind: id)").first()?.decode(column: "name", as: String.self)
-        } ?? ""
-        let spine = Service(listing: s, organisationID: OrganisationID(org), category: category)
+        let firstTerms = Array(Set(services.compactMap(\.taxonomyTermIDs.first)))
+        var termNames: [String: String] = [:]
+        if !firstTerms.isEmpty {
+            for row in try await db.raw("SELECT id, name FROM dir_terms WHERE id IN (\(binds: firstTerms))").all() {
+                termNames[try row.decode(column: "id", as: String.self)] = try row.decode(column: "name", as: String.self)
+            }
+        }
+        let spine: [SQLQueryString] = services.compactMap { s in
+            guard let org = s.organizationID else { return nil }
+            let v = Service(listing: s, organisationID: OrganisationID(org), category: s.taxonomyTermIDs.first.flatMap { termNames[$0] } ?? "")
+            return "(\(bind: v.id), \(bind: v.organisationID), \(bind: v.name), \(bind: v.description), \(bind: v.category), \(bind: v.area), \(bind: v.active))"
+        }
+        guard !spine.isEmpty else { return }
         try await db.raw("""
-            INSERT INTO services (id, organisation_id, name, description, category, area, active)
-            VALUES (\(bind: spine.id), \(bind: spine.organisationID), \(bind: spine.name), \(bind: spine.description), \(bind: spine.category),
-                    \(bind: spine.area), \(bind: spine.active))
+            INSERT INTO services (id, organisation_id, name, description, category, area, active) VALUES \(spine.joined(separator: ", "))
             ON CONFLICT (id) DO UPDATE SET organisation_id = excluded.organisation_id, name = excluded.name, description = excluded.description,
                 category = excluded.category, area = excluded.area, active = excluded.active
             """).run()
@@ -315,12 +344,6 @@ extension SQLStore {
 private func directoryJSON<T: Encodable>(_ value: T) throws -> String { String(decoding: try HSDSJSON.encoder.encode(value), as: UTF8.self) }
 private func fromDirectoryJSON<T: Decodable>(_ text: String, as type: T.Type) throws -> T { try HSDSJSON.decoder.decode(T.self, from: Data(text.utf8)) }
 
-extension Optional {
-    fileprivate func asyncMap<U>(_ transform: (Wrapped) async throws -> U?) async rethrows -> U? {
-        guard let value = self else { return nil }
-        return try await transform(value)
-    }
-}
 
 extension SQLStore {
     /// Runs only the search SQL (the page query, rows fetched but not decoded), for the benchmark's
