@@ -27,9 +27,11 @@ enum DirectoryMigrations {
                 "CREATE INDEX dir_services_review ON dir_services(review_state, last_verified_at)",
                 """
                 CREATE TABLE dir_service_points (
-                    service_id {id} NOT NULL REFERENCES dir_services(id) ON DELETE CASCADE, lat {real} NOT NULL, lon {real} NOT NULL)
+                    service_id {id} NOT NULL REFERENCES dir_services(id) ON DELETE CASCADE, lat {real} NOT NULL, lon {real} NOT NULL,
+                    cell INTEGER NOT NULL)
                 """,
-                "CREATE INDEX dir_service_points_lat ON dir_service_points(lat, lon, service_id)",
+                // A 0.1° grid cell: a radius search looks up the few cells its box covers (see SQLStore.gridCells).
+                "CREATE INDEX dir_service_points_cell ON dir_service_points(cell, lat, lon, service_id)",
                 "CREATE INDEX dir_service_points_service ON dir_service_points(service_id)",
                 """
                 CREATE TABLE dir_service_terms (

@@ -75,7 +75,7 @@ extension SQLStore {
                  \(bind: f.free), \(bind: f.minimumAge), \(bind: f.maximumAge), \(bind: languages), \(bind: f.accessible),
                  \(bind: state.rawValue), \(bind: verifiedAt), NULL, \(false)\(vector))
                 """)
-            points += f.points.map { "(\(bind: s.id), \(bind: $0.latitude), \(bind: $0.longitude))" }
+            points += f.points.map { "(\(bind: s.id), \(bind: $0.latitude), \(bind: $0.longitude), \(bind: Self.gridCell($0.latitude, $0.longitude)))" }
             terms += f.termIDs.map { "(\(bind: s.id), \(bind: $0))" }
             hours += f.openings.map { "(\(bind: s.id), \(bind: $0.weekday), \(bind: $0.opens), \(bind: $0.closes))" }
             texts.append("(\(bind: s.id), \(bind: f.searchText))")
@@ -95,7 +95,7 @@ extension SQLStore {
         for table in ["dir_service_points", "dir_service_terms", "dir_service_hours"] {
             try await db.raw("DELETE FROM \(ident: table) WHERE service_id IN (\(binds: ids))").run()
         }
-        if !points.isEmpty { try await db.raw("INSERT INTO dir_service_points (service_id, lat, lon) VALUES \(points.joined(separator: ", "))").run() }
+        if !points.isEmpty { try await db.raw("INSERT INTO dir_service_points (service_id, lat, lon, cell) VALUES \(points.joined(separator: ", "))").run() }
         if !terms.isEmpty { try await db.raw("INSERT INTO dir_service_terms (service_id, term_id) VALUES \(terms.joined(separator: ", ")) ON CONFLICT DO NOTHING").run() }
         if !hours.isEmpty { try await db.raw("INSERT INTO dir_service_hours (service_id, weekday, opens, closes) VALUES \(hours.joined(separator: ", "))").run() }
         if flavor == .sqlite {
@@ -209,7 +209,8 @@ extension SQLStore {
             let d2: SQLQueryString = "MIN((p.lat - \(bind: near.latitude)) * (p.lat - \(bind: near.latitude)) + (p.lon - \(bind: near.longitude)) * (p.lon - \(bind: near.longitude)) * \(bind: c * c))"
             if let r = q.radiusKm {
                 let deg = r / GeoPoint.kilometresPerDegree, lonDeg = deg / max(c, 0.01)
-                from += " JOIN (SELECT p.service_id, \(d2) AS d2 FROM dir_service_points p WHERE p.lat BETWEEN \(bind: near.latitude - deg) AND \(bind: near.latitude + deg) AND p.lon BETWEEN \(bind: near.longitude - lonDeg) AND \(bind: near.longitude + lonDeg) GROUP BY p.service_id) n ON n.service_id = s.id"
+                let cells = Self.gridCells(latitudes: near.latitude - deg...near.latitude + deg, longitudes: near.longitude - lonDeg...near.longitude + lonDeg)
+                from += " JOIN (SELECT p.service_id, \(d2) AS d2 FROM dir_service_points p WHERE \(cells.count <= 400 ? "p.cell IN (\(binds: cells)) AND " as SQLQueryString : "") p.lat BETWEEN \(bind: near.latitude - deg) AND \(bind: near.latitude + deg) AND p.lon BETWEEN \(bind: near.longitude - lonDeg) AND \(bind: near.longitude + lonDeg) GROUP BY p.service_id) n ON n.service_id = s.id"
                 conditions.append("n.d2 <= \(bind: deg * deg)")
             } else {
                 from += " LEFT JOIN (SELECT p.service_id, \(d2) AS d2 FROM dir_service_points p GROUP BY p.service_id) n ON n.service_id = s.id"
@@ -238,6 +239,18 @@ extension SQLStore {
             + " ORDER BY " + (order + ["s.name, s.id"]).joined(separator: ", ") + " LIMIT \(literal: q.perPage) OFFSET \(literal: q.offset)"
         let count: SQLQueryString = "SELECT COUNT(*) AS n " + from + whereClause
         return (page, count)
+    }
+
+    /// The 0.1° grid cell of a point (rows of 3600 cells from the south pole).
+    static func gridCell(_ latitude: Double, _ longitude: Double) -> Int {
+        Int(((latitude + 90) * 10).rounded(.down)) * 3600 + Int(((longitude + 180) * 10).rounded(.down))
+    }
+
+    /// Every cell a box touches (a 10 km radius in the UK touches about 12).
+    static func gridCells(latitudes: ClosedRange<Double>, longitudes: ClosedRange<Double>) -> [Int] {
+        let rows = Int(((max(-90, latitudes.lowerBound) + 90) * 10).rounded(.down))...Int(((min(89.99, latitudes.upperBound) + 90) * 10).rounded(.down))
+        let columns = Int(((max(-180, longitudes.lowerBound) + 180) * 10).rounded(.down))...Int(((min(179.99, longitudes.upperBound) + 180) * 10).rounded(.down))
+        return rows.flatMap { row in columns.map { row * 3600 + $0 } }
     }
 
     public func statusHistory(serviceID: String) async throws -> [ServiceStatusChange] {
