@@ -60,6 +60,9 @@ struct DirectoryStorageTests {
         // Nearest first; Birmingham is outside 10 km; the debt service is ~5.4 km away.
         #expect(try await ids(store) { $0.near = F.centre; $0.radiusKm = 10 } == [F.closedID, F.walksID, F.choirID, F.debtID])
         #expect(try await ids(store) { $0.near = F.centre; $0.radiusKm = 5 } == [F.closedID, F.walksID, F.choirID])
+        // A wide radius (too many grid cells to list) still finds Birmingham, last.
+        #expect(try await ids(store) { $0.near = F.centre; $0.radiusKm = 200 }.last == F.swimID)
+        #expect(try await ids(store) { $0.near = F.centre; $0.radiusKm = 100 }.contains(F.swimID) == false)
         let far = try await store.searchDirectory({ var q = DirectoryQuery(); q.near = F.centre; q.words = ["water"]; return q }())
         #expect(far.hits.count == 1 && abs((far.hits[0].distanceKm ?? 0) - 143) < 5, "distance is returned: \(far.hits.map(\.distanceKm))")
         #expect(try await ids(store) { $0.openAt = WeeklyTime(weekday: 2, minute: 10 * 60 + 30) } == [F.walksID])
