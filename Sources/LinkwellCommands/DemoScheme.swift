@@ -106,7 +106,7 @@ public enum DemoScheme {
                              orgIDs["money"]!: Principal(users["provider2@demo.linkwell.test"]!)]
         let supervisor = Principal(users["supervisor@demo.linkwell.test"]!)
 
-        var random = SeededRandom(seed: 2026)
+        var random = SplitMix64(seed: 2026)
         let given = ["Margaret", "David", "Aisha", "John", "Fatima", "Peter", "Grace", "Mohammed", "Susan", "Tom", "Eileen", "Kwame",
                      "Joan", "Raj", "Linda", "Patrick", "Olga", "Ibrahim", "Helen", "Connor", "Mei", "Barbara", "Tariq", "Rose"]
         let family = ["Smith", "Jones", "Khan", "Williams", "Brown", "Taylor", "Ahmed", "Wilson", "Evans", "Patel", "Walker",
@@ -279,21 +279,5 @@ public enum DemoScheme {
             if check != 10 { return String(base) + String(check) }
             base += 1
         }
-    }
-}
-
-/// A small deterministic generator (SplitMix64) so the demo scheme is the same every time.
-struct SeededRandom {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func next(in range: ClosedRange<Int>) -> Int {
-        range.lowerBound + Int(next() % UInt64(range.count))
     }
 }

@@ -11,7 +11,7 @@ public struct LinkwellCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "linkwell",
         abstract: "Linkwell: open software for running a social prescribing scheme.",
-        subcommands: [Serve.self, Migrate.self, Demo.self, UserCommand.self, TokenCommand.self, OutcomesCommand.self, OutboxCommand.self, DirectoryCommand.self],
+        subcommands: [Serve.self, Migrate.self, Demo.self, UserCommand.self, TokenCommand.self, OutcomesCommand.self, OutboxCommand.self, InsightCommand.self, BenchCommand.self, DirectoryCommand.self],
         defaultSubcommand: Serve.self
     )
     public init() {}
@@ -27,6 +27,7 @@ struct DatabaseOptions: ParsableArguments {
         let store = try await StoreFactory.open(database)
         do {
             try await store.migrate()
+            try await InsightService.backfillFacts(store)
             let result = try await body(store)
             try await store.shutdown()
             return result

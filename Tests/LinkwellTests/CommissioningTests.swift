@@ -37,6 +37,13 @@ struct CommissioningTests {
         }
     }
 
+    @Test func deprivationLookupIsAllOrNothing() throws {
+        let rows = try DeprivationLookup.parse("pcds,lsoa11,imd_decile\nLS1 4AP,E01,3\n\"ls6 2qt\",E02,10\n")
+        #expect(rows.map(\.postcode) == ["LS14AP", "LS62QT"] && rows.map(\.decile) == [3, 10])
+        #expect(throws: LinkwellError.self) { try DeprivationLookup.parse("pcds,imd_decile\nLS1 4AP,11\nNOTAPOSTCODE,2\n") }
+        #expect(throws: LinkwellError.self) { try DeprivationLookup.parse("postcode,rank\nLS1 4AP,3\n") }
+    }
+
     // MARK: Disclosure
 
     @Test func smallCountsAreSuppressedAndTheRestRounded() {
@@ -103,6 +110,10 @@ struct CommissioningTests {
         // A filter outside the referral's month counts nothing.
         let next = InsightMonth(s.clock.now).next
         #expect(try await s.store.referralCounts(by: [], where: InsightFilter(from: next)).first?.count ?? 0 == 0)
+        // The export's lines, however a backend makes them, are exactly FactsExport.line of the facts.
+        let facts = try await s.store.referralFacts(after: nil, limit: 10)
+        let lines = try await s.store.referralFactLines(after: nil, limit: 10)
+        #expect(lines.text == facts.map(FactsExport.line).joined() && lines.rows == 1 && lines.last == id)
         let payables = try await s.store.payables(from: .distantPast, to: .distantFuture)
         #expect(payables.map(\.kind) == [.perAttendance, .perAttendance, .perReferral])
     }
@@ -302,5 +313,50 @@ struct CommissioningTests {
         #expect(feedback.count == 10 && Set(feedback.map(\.wouldChange)).count == 10)
         let counts = try await s.store.referralCounts(by: [.satisfaction], where: InsightFilter())
         #expect(Dictionary(uniqueKeysWithValues: counts.map { ($0.keys[0], $0.count) }) == ["4": 5, "5": 5])
+    }
+
+    @Test("Outcome cohorts split by funder and by contract", arguments: [TestBackend.memory, TestBackend.sqlite])
+    func cohortsByFunder(backend: TestBackend) async throws {
+        let s = try await TestScheme.make(backend)
+        defer { Task { try await s.store.shutdown() } }
+        let service = CommissioningService(casework: s.casework)
+        let c = s.request(s.commissioner)
+        let icb = try await service.createFunder(name: "ICB", kind: "icb", c)
+        let council = try await service.createFunder(name: "Council", kind: "public_health", c)
+        let charity = try await service.createFunder(name: "Carers Trust", kind: "charity", c)
+        _ = try await service.createContract(.init(name: "Pooled", start: "2000-01-01", end: "2100-01-01",
+                                                   contributions: [icb.id.rawValue: "100", council.id.rawValue: "50"]), c)
+        _ = try await service.createContract(.init(name: "Carers", start: "2000-01-01", end: "2100-01-01", arrangement: "complementary",
+                                                   contributions: [charity.id.rawValue: "10"], pathways: ["carers"]), c)
+        let outcomes = OutcomeService(casework: s.casework)
+        for (i, pathway) in ["carers", "carers", "long-term conditions", "long-term conditions"].enumerated() {
+            var sub = TestScheme.submission(givenName: "O\(i)", nhsNumber: nil)
+            sub.pathway = pathway
+            let id = try await s.engagedReferral(sub)
+            _ = try await outcomes.record(id, .init(instrumentId: "ons4", timepoint: "baseline", answers: ["life_satisfaction": 4 + i % 2]), s.request(s.linkWorker))
+            s.clock.advance(seconds: 86_400)
+            _ = try await outcomes.record(id, .init(instrumentId: "ons4", timepoint: "follow_up", answers: ["life_satisfaction": 7]), s.request(s.linkWorker))
+        }
+        let byFunder = try await outcomes.cohort(instrumentID: "ons4", scoreID: "life_satisfaction", by: .funder, minimumN: 2, c)
+        let paired = Dictionary(uniqueKeysWithValues: byFunder.rows.map { ($0.group, $0.paired) })
+        #expect(paired["ICB"] == 4 && paired["Council"] == 4 && paired["Carers Trust"] == 2)
+        let byContract = try await outcomes.cohort(instrumentID: "ons4", scoreID: "life_satisfaction", by: .contract, minimumN: 2, c)
+        #expect(Dictionary(uniqueKeysWithValues: byContract.rows.map { ($0.group, $0.paired) })["Carers"] == 2)
+    }
+
+    @Test func factsExportStreamsForSupervisorsOnly() async throws {
+        try await WebPagesTests().withSite { s, browser in
+            for i in 0..<3 { _ = try await s.engagedReferral(TestScheme.submission(givenName: "E\(i)", nhsNumber: nil)) }
+            _ = try await browser.signIn(s.commissioner.email)
+            #expect(try await browser.go(.get, "/insight/export/facts.csv").0.status == .forbidden)
+            let supervisor = WebPagesTests.Browser(browser.client)
+            _ = try await supervisor.signIn(s.supervisor.email)
+            let (response, csv) = try await supervisor.go(.get, "/insight/export/facts.csv")
+            #expect(response.status == .ok && response.headers[.contentType] == "text/csv; charset=utf-8")
+            let lines = csv.split(separator: "\r\n")
+            #expect(lines.first == "referral_id,month,source_type,practice_id,pathway,age_band,sex,ethnicity,status,stage_reached,wait_days,satisfaction")
+            #expect(lines.count == 4 && lines.dropFirst().allSatisfy { $0.contains(",engaged,4,0,") })
+            #expect(!csv.contains("Hughes") && !csv.contains("LS1"), "no names or postcodes")
+        }
     }
 }

@@ -93,7 +93,7 @@ public struct CaseworkService: Sendable {
                 throw LinkwellError.forbidden("Only the case's link worker or a supervisor can do this.")
             }
             var change = try await action(current)
-            change.facts = InsightFacts(change.applied(to: current))
+            change.facts = try await facts(change.applied(to: current))
             do {
                 try await store.apply(change)
                 return change.applied(to: current)
@@ -417,7 +417,7 @@ public struct CaseworkService: Sendable {
             let (found, _, _) = try await providerCase(id, request)
             do {
                 var change = try action(found)
-                change.facts = InsightFacts(change.applied(to: found))
+                change.facts = try await facts(change.applied(to: found))
                 try await store.apply(change)
                 return try await providerView(id, request)
             } catch StorageError.versionConflict where attempt < 5 {
@@ -428,6 +428,13 @@ public struct CaseworkService: Sendable {
     }
 
     // MARK: Audit
+
+    /// The insight facts of a case, with the services of its referrals out.
+    public func facts(_ c: Case) async throws -> InsightFacts {
+        var services: [ServiceID: Service] = [:]
+        for id in Set(c.onwardReferrals.map(\.serviceID)) { services[id] = try await store.service(id: id) }
+        return InsightFacts(c, services: services)
+    }
 
     public func audit(_ request: Request, action: String, type: String, id: String, allowed: Bool) async throws {
         try await store.append(AuditEvent(id: env.newID(), at: env.now(), actorID: request.principal.userID,

@@ -111,10 +111,14 @@ public struct Contract: Codable, Sendable, Equatable, Identifiable {
 
     /// Whether this contract funds the referral.
     public func covers(_ fact: ReferralFact) -> Bool {
-        let day = CalendarDate(fact.receivedAt)
+        covers(receivedAt: fact.receivedAt, pathway: fact.pathway, practiceID: fact.practiceID)
+    }
+
+    public func covers(receivedAt: Date, pathway: String, practiceID: String) -> Bool {
+        let day = CalendarDate(receivedAt)
         return day >= start && day <= end
-            && (cohort.pathways.isEmpty || cohort.pathways.contains(fact.pathway))
-            && (cohort.practiceIDs.isEmpty || cohort.practiceIDs.contains(fact.practiceID))
+            && (cohort.pathways.isEmpty || cohort.pathways.contains(pathway))
+            && (cohort.practiceIDs.isEmpty || cohort.practiceIDs.contains(practiceID))
     }
 
     /// Splits an amount between the funders in proportion to their contributions (exactly, in pence).

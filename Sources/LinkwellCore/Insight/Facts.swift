@@ -25,6 +25,29 @@ public struct ReferralFact: Codable, Sendable, Equatable {
     public var linkWorkerID: String
     /// Satisfaction 1–5 given at closing, if the person gave it.
     public var satisfaction: Int?
+    /// The referral's needs as bits (bit i is `Need.allCases[i]`), so that needs are counted in one pass.
+    public var needsMask: Int
+
+    public init(referralID: ReferralID, receivedAt: Date, month: String, sourceType: String, practiceID: String, pathway: String,
+                ageBand: String, sex: String, ethnicity: String, postcode: String, status: String, stageReached: Int, waitDays: Int?,
+                linkWorkerID: String, satisfaction: Int?, needsMask: Int) {
+        self.referralID = referralID
+        self.receivedAt = receivedAt
+        self.month = month
+        self.sourceType = sourceType
+        self.practiceID = practiceID
+        self.pathway = pathway
+        self.ageBand = ageBand
+        self.sex = sex
+        self.ethnicity = ethnicity
+        self.postcode = postcode
+        self.status = status
+        self.stageReached = stageReached
+        self.waitDays = waitDays
+        self.linkWorkerID = linkWorkerID
+        self.satisfaction = satisfaction
+        self.needsMask = needsMask
+    }
 
     public init(_ c: Case) {
         let r = c.referral
@@ -44,6 +67,11 @@ public struct ReferralFact: Codable, Sendable, Equatable {
         waitDays = c.contacts.map(\.at).min().map { max(0, Int($0.timeIntervalSince(r.receivedAt) / 86_400)) }
         linkWorkerID = r.linkWorkerID?.rawValue ?? ""
         satisfaction = r.closingFeedback?.satisfaction
+        needsMask = Self.mask(r.needs)
+    }
+
+    public static func mask(_ needs: [Need]) -> Int {
+        needs.reduce(0) { $0 | (1 << Need.allCases.firstIndex(of: $1)!) }
     }
 }
 
@@ -52,15 +80,44 @@ public struct OnwardFact: Codable, Sendable, Equatable {
     public var id: OnwardReferralID
     public var referralID: ReferralID
     public var month: String
+    /// The referral's filter columns, copied so that onward dashboards need no join.
+    public var receivedAt: Date
+    public var pathway: String
+    public var practiceID: String
     public var serviceID: ServiceID
+    /// The service's organisation and category when the referral out was made ("" if unknown).
+    public var organisationID: String
+    public var category: String
     public var status: String
     public var rejectionReason: String
     public var attended: Int
     public var didNotAttend: Int
 
-    public init(_ o: OnwardReferral, in c: Case) {
+    public init(id: OnwardReferralID, referral: ReferralFact, month: String, service: Service?, serviceID: ServiceID, status: String,
+                rejectionReason: String, attended: Int, didNotAttend: Int) {
+        self.id = id
+        self.referralID = referral.referralID
+        self.receivedAt = referral.receivedAt
+        self.pathway = referral.pathway
+        self.practiceID = referral.practiceID
+        self.month = month
+        self.serviceID = serviceID
+        self.organisationID = service?.organisationID.rawValue ?? ""
+        self.category = service?.category ?? ""
+        self.status = status
+        self.rejectionReason = rejectionReason
+        self.attended = attended
+        self.didNotAttend = didNotAttend
+    }
+
+    public init(_ o: OnwardReferral, in c: Case, referral: ReferralFact, service: Service?) {
         id = o.id
         referralID = c.referral.id
+        receivedAt = referral.receivedAt
+        pathway = referral.pathway
+        practiceID = referral.practiceID
+        organisationID = service?.organisationID.rawValue ?? ""
+        category = service?.category ?? ""
         month = InsightMonth(o.createdAt).text
         serviceID = o.serviceID
         status = o.status.rawValue
@@ -75,9 +132,16 @@ public struct OnwardFact: Codable, Sendable, Equatable {
 public struct InsightFacts: Sendable, Equatable {
     public var referral: ReferralFact
     public var onward: [OnwardFact]
-    public init(_ c: Case) {
-        referral = ReferralFact(c)
-        onward = c.onwardReferrals.map { OnwardFact($0, in: c) }
+    /// `services` holds at least the services of the case's referrals out.
+    public init(_ c: Case, services: [ServiceID: Service] = [:]) {
+        let fact = ReferralFact(c)
+        referral = fact
+        onward = c.onwardReferrals.map { OnwardFact($0, in: c, referral: fact, service: services[$0.serviceID]) }
+    }
+
+    public init(referral: ReferralFact, onward: [OnwardFact]) {
+        self.referral = referral
+        self.onward = onward
     }
 }
 

@@ -5,7 +5,7 @@ import Foundation
 /// there is no way through this service to a person-level row.
 public struct InsightService: Sendable {
     public let store: any LinkwellStore
-    let casework: CaseworkService
+    public let casework: CaseworkService
     public let rule: DisclosureRule
     /// Percentiles and rates are shown only over at least this many referrals.
     public let minimumN: Int
@@ -43,6 +43,22 @@ public struct InsightService: Sendable {
                                 "deprivation", "satisfaction", "unmet_need"]
 
     static let viewers: [Role] = [.supervisor, .commissioner, .steeringGroup]
+
+    /// Writes facts for referrals stored before insight facts existed (run at start-up; a no-op afterwards).
+    /// Returns how many were written.
+    @discardableResult
+    public static func backfillFacts(_ store: any LinkwellStore) async throws -> Int {
+        var written = 0
+        while true {
+            let missing = try await store.referralsWithoutFacts(limit: 500)
+            if missing.isEmpty { return written }
+            for id in missing {
+                guard let c = try await store.loadCase(id) else { continue }
+                try await store.saveFacts(try await CaseworkService(store: store, env: .live).facts(c))
+                written += 1
+            }
+        }
+    }
 
     // MARK: Queries
 
@@ -109,6 +125,11 @@ public struct InsightService: Sendable {
         try await casework.audit(request, action: "report", type: "insight", id: scope.description, allowed: true)
         return Dashboard(scope: scope, totalReferrals: total > 0 && total <= rule.suppressUpTo ? nil : rule.round(total),
                          waiting: try await waiting(scope.filter), tables: tables)
+    }
+
+    /// The waiting-time summary alone (for benchmarks and the API).
+    public func dashboardWaiting(_ q: Query, _ request: CaseworkService.Request) async throws -> Waiting {
+        try await waiting(try await scope(q, request).filter)
     }
 
     /// One table, for CSV download and the API.

@@ -9,6 +9,10 @@ public enum CohortDimension: String, Codable, Sendable, CaseIterable {
     case linkWorker = "link_worker"
     /// The calendar quarter of the baseline.
     case period
+    /// The funders whose contracts cover the referral (a referral of a pooled contract counts for each funder).
+    case funder
+    /// The contracts that cover the referral.
+    case contract
 }
 
 /// One person's baseline and (if taken) follow-up for one score, with the groups they belong to.

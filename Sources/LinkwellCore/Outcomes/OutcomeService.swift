@@ -297,6 +297,8 @@ public struct OutcomeService: Sendable {
         let summaries = Dictionary(try await store.referrals(ReferralQuery(limit: Int.max / 2)).map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         let organisations = Dictionary(try await store.organisations().map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
         let users = Dictionary(try await store.users().map { ($0.id, $0.displayName) }, uniquingKeysWith: { a, _ in a })
+        let contracts = try await store.contracts()
+        let funders = Dictionary(try await store.funders().map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
         var subjects: [CohortSubject] = []
         for (referralID, mine) in Dictionary(grouping: administrations, by: \.referralID) {
             guard let baseline = mine.first(where: { $0.timepoint == .baseline }), let before = baseline.scores[rule.id],
@@ -310,6 +312,12 @@ public struct OutcomeService: Sendable {
             case .need: summary.needs.map(\.label)
             case .linkWorker: [summary.linkWorkerID.flatMap { users[$0] } ?? "Unallocated"]
             case .period: [CohortAnalysis.quarter(baseline.administeredAt)]
+            case .contract:
+                contracts.filter { $0.covers(receivedAt: summary.receivedAt, pathway: summary.pathway, practiceID: summary.referrerOrganisationID?.rawValue ?? "") }
+                    .map(\.name).nilIfEmpty ?? ["No contract"]
+            case .funder:
+                Array(Set(contracts.filter { $0.covers(receivedAt: summary.receivedAt, pathway: summary.pathway, practiceID: summary.referrerOrganisationID?.rawValue ?? "") }
+                    .flatMap { $0.contributions.map { funders[$0.funderID] ?? $0.funderID.rawValue } })).sorted().nilIfEmpty ?? ["No funder"]
             }
             let due = summary.status.isFinal || env.now() > baseline.administeredAt.addingTimeInterval(Self.followUpAfter + Self.overdueAfter)
             subjects.append(CohortSubject(referralID: referralID, groups: groups, baseline: before, followUp: after, followUpDue: due))
@@ -319,4 +327,9 @@ public struct OutcomeService: Sendable {
                             rows: CohortAnalysis.analyse(subjects, instrument: instrument, scoreID: rule.id, minimumN: minimumN),
                             populationMean: rule.populationMean, populationSource: rule.populationSource)
     }
+}
+
+extension Array {
+    /// nil for an empty array (for "or else" defaults).
+    var nilIfEmpty: [Element]? { isEmpty ? nil : self }
 }

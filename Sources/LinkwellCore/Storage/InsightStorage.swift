@@ -102,8 +102,15 @@ public protocol InsightStore: Sendable {
     func closingFeedback(where filter: InsightFilter, limit: Int) async throws -> [ClosingFeedback]
     /// Replaces the postcode → deprivation decile lookup (1 = most deprived 10%).
     func loadDeprivation(_ rows: [(postcode: String, decile: Int)]) async throws
-    /// Facts in referral-id order after `after`, for streaming exports.
+    /// Facts in referral-id order after `after`.
     func referralFacts(after: ReferralID?, limit: Int) async throws -> [ReferralFact]
+    /// The same page as `FactsExport` CSV lines (each exactly `FactsExport.line(fact)`), made where it is
+    /// cheapest; with the last referral id of the page, nil when the page is empty.
+    func referralFactLines(after: ReferralID?, limit: Int) async throws -> (text: String, rows: Int, last: ReferralID?)
+    /// Referrals that have no facts yet (stored before the facts existed).
+    func referralsWithoutFacts(limit: Int) async throws -> [ReferralID]
+    /// Writes one case's facts (for the backfill of `referralsWithoutFacts`).
+    func saveFacts(_ facts: InsightFacts) async throws
 }
 
 /// Funders, contracts, micro-grants and the payments ledger.

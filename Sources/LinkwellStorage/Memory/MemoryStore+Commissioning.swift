@@ -14,7 +14,7 @@ extension MemoryStore {
             var keys: [[String]] = [[]]
             for d in dimensions {
                 let values: [String] = switch d {
-                case .need: cases[fact.referralID]?.referral.needs.map(\.rawValue) ?? []
+                case .need: Need.allCases.enumerated().filter { fact.needsMask & (1 << $0.offset) != 0 }.map(\.element.rawValue)
                 case .deprivation: [deprivation[fact.postcode].map(String.init) ?? "unknown"]
                 default: [d.value(of: fact)]
                 }
@@ -37,11 +37,10 @@ extension MemoryStore {
         for (referralID, onwards) in onwardFacts {
             guard let fact = referralFacts[referralID], filter.matches(fact) else { continue }
             for o in onwards {
-                guard let service = servicesByID[o.serviceID] else { continue }
                 let keys = dimensions.map { d -> String in
                     switch d {
-                    case .provider: service.organisationID.rawValue
-                    case .category: service.category
+                    case .provider: o.organisationID
+                    case .category: o.category
                     case .service: o.serviceID.rawValue
                     case .status: o.status
                     case .rejectionReason: o.rejectionReason
@@ -71,6 +70,17 @@ extension MemoryStore {
     public func referralFacts(after: ReferralID?, limit: Int) async throws -> [ReferralFact] {
         Array(referralFacts.values.filter { after == nil || $0.referralID > after! }.sorted { $0.referralID < $1.referralID }.prefix(limit))
     }
+
+    public func referralFactLines(after: ReferralID?, limit: Int) async throws -> (text: String, rows: Int, last: ReferralID?) {
+        let page = try await referralFacts(after: after, limit: limit)
+        return (page.map(FactsExport.line).joined(), page.count, page.last?.referralID)
+    }
+
+    public func referralsWithoutFacts(limit: Int) async throws -> [ReferralID] {
+        Array(cases.keys.filter { referralFacts[$0] == nil }.sorted().prefix(limit))
+    }
+
+    public func saveFacts(_ facts: InsightFacts) async throws { record(facts) }
 
     // MARK: CommissioningStore
 
@@ -110,14 +120,14 @@ extension MemoryStore {
         var result: [Payable] = []
         for (referralID, onwards) in onwardFacts {
             guard let fact = referralFacts[referralID], fact.receivedAt >= start, fact.receivedAt < end else { continue }
-            for o in onwards {
-                guard let service = servicesByID[o.serviceID] else { continue }
+            for o in onwards where !o.organisationID.isEmpty {
+                let organisation = OrganisationID(o.organisationID)
                 if Payable.accepted.contains(o.status) {
-                    result.append(Payable(key: "referral:\(o.id)", kind: .perReferral, referral: fact, organisationID: service.organisationID, count: 1))
+                    result.append(Payable(key: "referral:\(o.id)", kind: .perReferral, referral: fact, organisationID: organisation, count: 1))
                 }
                 for session in 0..<o.attended {
                     result.append(Payable(key: "attendance:\(o.id):\(session + 1)", kind: .perAttendance, referral: fact,
-                                          organisationID: service.organisationID, count: 1))
+                                          organisationID: organisation, count: 1))
                 }
             }
         }

@@ -309,14 +309,16 @@ enum Migrations {
                     referral_id {id} PRIMARY KEY REFERENCES referrals(id), received_at {ts} NOT NULL, month TEXT NOT NULL,
                     source_type TEXT NOT NULL, practice_id TEXT NOT NULL, pathway TEXT NOT NULL, age_band TEXT NOT NULL,
                     sex TEXT NOT NULL, ethnicity TEXT NOT NULL, postcode TEXT NOT NULL, status TEXT NOT NULL,
-                    stage_reached INTEGER NOT NULL, wait_days INTEGER, link_worker_id TEXT NOT NULL, satisfaction INTEGER)
+                    stage_reached INTEGER NOT NULL, wait_days INTEGER, link_worker_id TEXT NOT NULL, satisfaction INTEGER,
+                    needs_mask INTEGER NOT NULL)
                 """,
                 "CREATE INDEX referral_facts_received ON referral_facts(received_at)",
                 """
                 CREATE TABLE onward_facts (
                     id {id} PRIMARY KEY, referral_id {id} NOT NULL REFERENCES referrals(id), month TEXT NOT NULL,
-                    service_id {id} NOT NULL, status TEXT NOT NULL, rejection_reason TEXT NOT NULL,
-                    attended INTEGER NOT NULL, did_not_attend INTEGER NOT NULL)
+                    received_at {ts} NOT NULL, pathway TEXT NOT NULL, practice_id TEXT NOT NULL,
+                    service_id {id} NOT NULL, organisation_id TEXT NOT NULL, category TEXT NOT NULL, status TEXT NOT NULL,
+                    rejection_reason TEXT NOT NULL, attended INTEGER NOT NULL, did_not_attend INTEGER NOT NULL)
                 """,
                 "CREATE INDEX onward_facts_referral ON onward_facts(referral_id)",
                 "CREATE TABLE deprivation_lookup (postcode TEXT PRIMARY KEY, decile INTEGER NOT NULL CHECK (decile BETWEEN 1 AND 10))",

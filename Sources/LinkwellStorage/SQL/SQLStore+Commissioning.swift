@@ -99,8 +99,8 @@ extension SQLStore {
     public func payables(from start: Date, to end: Date) async throws -> [Payable] {
         try await connections.read { db in
             let rows = try await db.raw("""
-                SELECT o.id AS onward_id, o.status AS onward_status, o.attended AS attended, s.organisation_id AS organisation_id, f.*
-                FROM onward_facts o JOIN referral_facts f ON f.referral_id = o.referral_id JOIN services s ON s.id = o.service_id
+                SELECT o.id AS onward_id, o.status AS onward_status, o.attended AS attended, o.organisation_id AS organisation_id, f.*
+                FROM onward_facts o JOIN referral_facts f ON f.referral_id = o.referral_id
                 WHERE f.received_at >= \(bind: start) AND f.received_at < \(bind: end)
                 ORDER BY o.id
                 """).all()
@@ -109,6 +109,7 @@ extension SQLStore {
                 let fact = try row.decode(model: ReferralFact.self, keyDecodingStrategy: fromColumns)
                 let onward = try row.decode(column: "onward_id", as: String.self)
                 let organisation = OrganisationID(try row.decode(column: "organisation_id", as: String.self))
+                guard !organisation.rawValue.isEmpty else { continue }
                 let status = try row.decode(column: "onward_status", as: String.self)
                 if Payable.accepted.contains(status) {
                     result.append(Payable(key: "referral:\(onward)", kind: .perReferral, referral: fact, organisationID: organisation, count: 1))

@@ -39,17 +39,33 @@ extension SQLStore {
     }
 
     public func referralCounts(by dimensions: [InsightDimension], where filter: InsightFilter) async throws -> [InsightCount] {
-        let keys = dimensions.enumerated().map { "\(Self.expression($0.element)) AS k\($0.offset)" }
-        var sql = "SELECT " + (keys + ["count(*) AS n"]).joined(separator: ", ") + " FROM referral_facts f"
-        if dimensions.contains(.need) { sql += " JOIN referral_needs rn ON rn.referral_id = f.referral_id" }
+        // Needs are bits of `needs_mask`: one pass sums each bit, instead of a join per need.
+        let needIndex = dimensions.firstIndex(of: .need)
+        let others = dimensions.filter { $0 != .need }
+        let keys = others.enumerated().map { "\(Self.expression($0.element)) AS k\($0.offset)" }
+        let counts = needIndex == nil ? ["count(*) AS n"]
+            : Need.allCases.indices.map { "sum((f.needs_mask >> \($0)) & 1) AS n\($0)" }
+        var sql = "SELECT " + (keys + counts).joined(separator: ", ") + " FROM referral_facts f"
         if dimensions.contains(.deprivation) { sql += " LEFT JOIN deprivation_lookup d ON d.postcode = f.postcode" }
         var query = SQLQueryString(sql) + " WHERE " + Self.condition(filter)
-        if !dimensions.isEmpty { query += SQLQueryString(" GROUP BY " + dimensions.indices.map { "k\($0)" }.joined(separator: ", ")) }
+        if !others.isEmpty { query += SQLQueryString(" GROUP BY " + others.indices.map { "k\($0)" }.joined(separator: ", ")) }
         let rows = try await connections.read { [query] db in try await db.raw(query).all() }
-        return try rows.map { row in
-            InsightCount(keys: try dimensions.indices.map { try row.decode(column: "k\($0)", as: String?.self) ?? "" },
-                         count: try row.decode(column: "n", as: Int.self))
+        var result: [InsightCount] = []
+        for row in rows {
+            let otherKeys = try others.indices.map { try row.decode(column: "k\($0)", as: String?.self) ?? "" }
+            guard let needIndex else {
+                result.append(InsightCount(keys: otherKeys, count: try row.decode(column: "n", as: Int.self)))
+                continue
+            }
+            for (i, need) in Need.allCases.enumerated() {
+                let n = try row.decode(column: "n\(i)", as: Int?.self) ?? 0
+                guard n > 0 else { continue }
+                var keys = otherKeys
+                keys.insert(need.rawValue, at: needIndex)
+                result.append(InsightCount(keys: keys, count: n))
+            }
         }
+        return result
     }
 
     public func waitDays(where filter: InsightFilter) async throws -> [Int: Int] {
@@ -60,19 +76,11 @@ extension SQLStore {
     }
 
     public func onwardCounts(by dimensions: [OnwardDimension], where filter: InsightFilter) async throws -> [InsightCount] {
-        func expression(_ d: OnwardDimension) -> String {
-            switch d {
-            case .provider: "s.organisation_id"
-            case .category: "s.category"
-            case .service: "o.service_id"
-            case .status: "o.status"
-            case .rejectionReason: "o.rejection_reason"
-            }
-        }
+        func expression(_ d: OnwardDimension) -> String { "f.\(d.rawValue)" }
         let keys = dimensions.enumerated().map { "\(expression($0.element)) AS k\($0.offset)" }
-        let columns: [String] = keys + ["count(*) AS n", "sum(o.attended) AS a", "sum(o.did_not_attend) AS dna"]
-        let head: String = "SELECT " + columns.joined(separator: ", ")
-            + " FROM onward_facts o JOIN referral_facts f ON f.referral_id = o.referral_id JOIN services s ON s.id = o.service_id WHERE "
+        let columns: [String] = keys + ["count(*) AS n", "sum(f.attended) AS a", "sum(f.did_not_attend) AS dna"]
+        // onward_facts carries the referral's filter columns, so the same condition applies with no join.
+        let head: String = "SELECT " + columns.joined(separator: ", ") + " FROM onward_facts f WHERE "
         var query = SQLQueryString(head) + Self.condition(filter)
         if !dimensions.isEmpty { query += SQLQueryString(" GROUP BY " + dimensions.indices.map { "k\($0)" }.joined(separator: ", ")) }
         let rows = try await connections.read { [query] db in try await db.raw(query).all() }
@@ -108,6 +116,59 @@ extension SQLStore {
     }
 
     public func referralFacts(after: ReferralID?, limit: Int) async throws -> [ReferralFact] {
-        try await all("SELECT * FROM referral_facts WHERE referral_id > \(bind: after?.rawValue ?? "") ORDER BY referral_id LIMIT \(bind: limit)")
+        // Decoded column by column (not through Codable): this feeds the streamed export.
+        try await connections.read { db in
+            try await db.raw("""
+                SELECT referral_id, received_at, month, source_type, practice_id, pathway, age_band, sex, ethnicity, postcode, status,
+                       stage_reached, wait_days, link_worker_id, satisfaction, needs_mask
+                FROM referral_facts WHERE referral_id > \(bind: after?.rawValue ?? "") ORDER BY referral_id LIMIT \(bind: limit)
+                """).all().map { row in
+                    ReferralFact(referralID: ReferralID(try row.decode(column: "referral_id", as: String.self)),
+                                 receivedAt: try row.decode(column: "received_at", as: Date.self),
+                                 month: try row.decode(column: "month", as: String.self), sourceType: try row.decode(column: "source_type", as: String.self),
+                                 practiceID: try row.decode(column: "practice_id", as: String.self), pathway: try row.decode(column: "pathway", as: String.self),
+                                 ageBand: try row.decode(column: "age_band", as: String.self), sex: try row.decode(column: "sex", as: String.self),
+                                 ethnicity: try row.decode(column: "ethnicity", as: String.self), postcode: try row.decode(column: "postcode", as: String.self),
+                                 status: try row.decode(column: "status", as: String.self), stageReached: try row.decode(column: "stage_reached", as: Int.self),
+                                 waitDays: try row.decode(column: "wait_days", as: Int?.self), linkWorkerID: try row.decode(column: "link_worker_id", as: String.self),
+                                 satisfaction: try row.decode(column: "satisfaction", as: Int?.self), needsMask: try row.decode(column: "needs_mask", as: Int.self))
+                }
+        }
+    }
+
+    /// The export's lines are assembled by the database (one text column per row instead of sixteen
+    /// decoded values), exactly as `FactsExport.line` writes them; the storage suite checks they agree.
+    public func referralFactLines(after: ReferralID?, limit: Int) async throws -> (text: String, rows: Int, last: ReferralID?) {
+        try await connections.read { db in
+            let rows = try await db.raw("""
+                SELECT referral_id, referral_id || ',' || month || ',' || source_type || ',' || practice_id || ',"'
+                    || CASE WHEN substr(pathway, 1, 1) IN ('=', '+', '-', '@') THEN '''' ELSE '' END
+                    || replace(pathway, '"', '""') || '",' || age_band || ',' || sex || ',' || ethnicity || ',' || status || ','
+                    || CAST(stage_reached AS TEXT) || ',' || COALESCE(CAST(wait_days AS TEXT), '') || ','
+                    || COALESCE(CAST(satisfaction AS TEXT), '') AS line
+                FROM referral_facts WHERE referral_id > \(bind: after?.rawValue ?? "") ORDER BY referral_id LIMIT \(bind: limit)
+                """).all()
+            var text = ""
+            text.reserveCapacity(rows.count * 100)
+            for row in rows {
+                text += try row.decode(column: "line", as: String.self)
+                text += "\r\n"
+            }
+            let last = try rows.last.map { ReferralID(try $0.decode(column: "referral_id", as: String.self)) }
+            return (text, rows.count, last)
+        }
+    }
+
+    public func referralsWithoutFacts(limit: Int) async throws -> [ReferralID] {
+        try await connections.read { db in
+            try await db.raw("""
+                SELECT r.id FROM referrals r LEFT JOIN referral_facts f ON f.referral_id = r.id WHERE f.referral_id IS NULL
+                ORDER BY r.id LIMIT \(bind: limit)
+                """).all().map { ReferralID(try $0.decode(column: "id", as: String.self)) }
+        }
+    }
+
+    public func saveFacts(_ facts: InsightFacts) async throws {
+        try await connections.transaction { db in try await Self.writeFacts(facts, db) }
     }
 }

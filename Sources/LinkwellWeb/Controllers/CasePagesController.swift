@@ -221,6 +221,9 @@ struct CasePagesController: Sendable {
             page.setVisits(found.visits, viewer: principal, now: casework.env.now())
             let reasons = try await store.schemeSettings().ineligibility(of: found.person, on: CalendarDate(found.referral.receivedAt))
             page.eligible = reasons.isEmpty
+            let fact = ReferralFact(found)
+            let funding = try await store.contracts().filter { $0.covers(fact) }.map(\.name)
+            page.fundedBy = funding.isEmpty ? "No contract covers this referral." : funding.joined(separator: "; ")
             page.eligibility = reasons.isEmpty ? "Meets the scheme's criteria." : "Does not meet the scheme's criteria: \(reasons.joined(separator: "; "))."
             page.duplicates = try await casework.possibleDuplicates(of: found, .init(principal, route: request.routeDescription)).map {
                 CasePage.Duplicate(id: $0.id.rawValue, status: $0.status.label, receivedAt: Format.date($0.receivedAt),

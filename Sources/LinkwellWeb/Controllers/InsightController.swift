@@ -25,6 +25,7 @@ struct InsightController: Sendable {
         var from, to, scope, total, seen, median, p90, suppressUpTo, roundTo, minimumN: String
         var contracts, funders: [Choice]
         var tables: [TableView]
+        var canExportFacts: Bool
     }
 
     struct SteeringPage: Sendable {
@@ -78,6 +79,17 @@ struct InsightController: Sendable {
 
     func register(on router: Router<AppRequestContext>) {
         router.get("/insight") { request, context in try await dashboardPage(request, context) }
+        router.get("/insight/export/facts.csv") { request, context -> Response in
+            let p = try context.require(.supervisor)
+            try await insight.casework.audit(.init(p, route: request.routeDescription), action: "export", type: "insight_facts", id: "all", allowed: true)
+            let store = insight.store
+            return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8",
+                                                   .contentDisposition: "attachment; filename=\"linkwell-referral-facts.csv\""],
+                            body: ResponseBody { writer in
+                                _ = try await FactsExport.stream(store) { try await writer.write(ByteBuffer(string: $0)) }
+                                try await writer.finish(nil)
+                            })
+        }
         router.get("/insight/:table") { request, context -> Response in
             let p = try context.require(.supervisor, .commissioner, .steeringGroup)
             try Self.refuseRows(request)
@@ -142,7 +154,7 @@ struct InsightController: Sendable {
             suppressUpTo: String(insight.rule.suppressUpTo), roundTo: String(insight.rule.roundTo), minimumN: String(insight.minimumN),
             contracts: [Choice("", "Any")] + contracts.map { Choice($0.id.rawValue, $0.name, selected: $0.id.rawValue == q.contract) },
             funders: [Choice("", "Any")] + funders.map { Choice($0.id.rawValue, $0.name, selected: $0.id.rawValue == q.funder) },
-            tables: dashboard?.tables.map { view($0, query: qs) } ?? [])
+            tables: dashboard?.tables.map { view($0, query: qs) } ?? [], canExportFacts: p.role == .supervisor)
         return try HTML(renderer.render("insight", View(title: "Insight", context: context, page: page, errors: errors)),
                         status: errors.isEmpty ? .ok : .unprocessableContent).response(from: request, context: context)
     }

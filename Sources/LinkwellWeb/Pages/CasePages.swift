@@ -23,6 +23,8 @@ public struct UserNames: Sendable {
 /// The case as a link worker or supervisor sees it.
 public struct CasePage: Sendable {
     public struct Event: Sendable { public var at, label, actor, note: String }
+    /// The contracts that fund this referral (attribution for commissioners).
+    public var fundedBy = ""
     public struct ContactRow: Sendable { public var at, mode, minutes, outcome, notes: String }
     public struct GoalRow: Sendable { public var id, description, latest, history: String }
     public struct Attendance: Sendable { public var date: String; public var attended: Bool }
