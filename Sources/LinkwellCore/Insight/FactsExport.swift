@@ -16,7 +16,7 @@ public enum FactsExport {
     }
 
     /// Writes every fact, a page at a time; returns the number of rows.
-    public static func stream(_ store: any InsightStore, pageSize: Int = 5000,
+    public static func stream(_ store: any InsightStore, pageSize: Int = 20_000,
                               _ write: (String) async throws -> Void) async throws -> Int {
         try await write(header)
         var after: ReferralID?

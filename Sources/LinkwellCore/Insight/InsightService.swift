@@ -272,16 +272,16 @@ public struct InsightService: Sendable {
                 return sessions >= minimumN ? "DNA rate \(Int((Double(counts[1]) / Double(sessions) * 100).rounded()))%" : nil
             }
         default:
-            let rows = try await store.onwardCounts(by: [.provider, .status, .rejectionReason], where: f)
-                .filter { $0.keys[1] == OnwardStatus.rejected.rawValue && [RejectionReason.noCapacity.rawValue, RejectionReason.waitingList.rawValue].contains($0.keys[2]) }
+            let rows = try await store.onwardCounts(by: [.provider, .rejectionReason], where: f, rejectedOnly: true)
+                .filter { [RejectionReason.noCapacity.rawValue, RejectionReason.waitingList.rawValue].contains($0.keys[1]) }
             let byProvider = Dictionary(grouping: rows, by: { $0.keys[0] })
             return PublishedTable(name: name, title: "Referrals out declined for capacity (no capacity or waiting list), by provider",
                                   dimension: "Provider", columns: ["No capacity", "Waiting list"],
                                   rows: byProvider.keys.sorted().map { key in
                                       let mine = byProvider[key]!
                                       return (key: key, label: organisations[key] ?? key,
-                                              counts: [mine.filter { $0.keys[2] == RejectionReason.noCapacity.rawValue }.map(\.count).reduce(0, +),
-                                                       mine.filter { $0.keys[2] == RejectionReason.waitingList.rawValue }.map(\.count).reduce(0, +)])
+                                              counts: [mine.filter { $0.keys[1] == RejectionReason.noCapacity.rawValue }.map(\.count).reduce(0, +),
+                                                       mine.filter { $0.keys[1] == RejectionReason.waitingList.rawValue }.map(\.count).reduce(0, +)])
                                   }, rule: rule)
         }
     }
@@ -291,8 +291,8 @@ public struct InsightService: Sendable {
     func unmetNeed(_ f: InsightFilter) async throws -> PublishedTable {
         let demand = Dictionary(try await store.referralCounts(by: [.need], where: f).map { ($0.keys[0], $0.count) }, uniquingKeysWith: +)
         let services = try await store.services().filter(\.active)
-        let capacity = try await store.onwardCounts(by: [.category, .status, .rejectionReason], where: f)
-            .filter { $0.keys[1] == OnwardStatus.rejected.rawValue && [RejectionReason.noCapacity.rawValue, RejectionReason.waitingList.rawValue].contains($0.keys[2]) }
+        let capacity = try await store.onwardCounts(by: [.category, .rejectionReason], where: f, rejectedOnly: true)
+            .filter { [RejectionReason.noCapacity.rawValue, RejectionReason.waitingList.rawValue].contains($0.keys[1]) }
         var rows: [(key: String, label: String, counts: [Int])] = []
         for need in Need.allCases {
             let categories = NeedCategories.categories(for: need)

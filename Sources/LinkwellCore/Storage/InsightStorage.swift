@@ -97,7 +97,8 @@ public protocol InsightStore: Sendable {
     func referralCounts(by dimensions: [InsightDimension], where filter: InsightFilter) async throws -> [InsightCount]
     /// Days from referral to first contact → number of referrals.
     func waitDays(where filter: InsightFilter) async throws -> [Int: Int]
-    func onwardCounts(by dimensions: [OnwardDimension], where filter: InsightFilter) async throws -> [InsightCount]
+    /// Referrals out of the referrals matched (only rejected ones with `rejectedOnly`).
+    func onwardCounts(by dimensions: [OnwardDimension], where filter: InsightFilter, rejectedOnly: Bool) async throws -> [InsightCount]
     /// Closing feedback of the referrals matched, newest first.
     func closingFeedback(where filter: InsightFilter, limit: Int) async throws -> [ClosingFeedback]
     /// Replaces the postcode → deprivation decile lookup (1 = most deprived 10%).
@@ -139,4 +140,10 @@ public protocol CommissioningStore: Sendable {
     /// Inserts entries; returns how many were new.
     func addLedgerEntries(_ entries: [LedgerEntry]) async throws -> Int
     func ledger(contractID: ContractID?, organisationID: OrganisationID?) async throws -> [LedgerEntry]
+}
+
+extension InsightStore {
+    public func onwardCounts(by dimensions: [OnwardDimension], where filter: InsightFilter) async throws -> [InsightCount] {
+        try await onwardCounts(by: dimensions, where: filter, rejectedOnly: false)
+    }
 }

@@ -32,11 +32,11 @@ extension MemoryStore {
         return histogram
     }
 
-    public func onwardCounts(by dimensions: [OnwardDimension], where filter: InsightFilter) async throws -> [InsightCount] {
+    public func onwardCounts(by dimensions: [OnwardDimension], where filter: InsightFilter, rejectedOnly: Bool) async throws -> [InsightCount] {
         var groups: [[String]: InsightCount] = [:]
         for (referralID, onwards) in onwardFacts {
             guard let fact = referralFacts[referralID], filter.matches(fact) else { continue }
-            for o in onwards {
+            for o in onwards where !rejectedOnly || o.status == OnwardStatus.rejected.rawValue {
                 let keys = dimensions.map { d -> String in
                     switch d {
                     case .provider: o.organisationID

@@ -11,14 +11,19 @@ extension SQLStore {
         try await insert(facts.onward, into: "onward_facts", db)
     }
 
-    /// The WHERE clause of a filter over `referral_facts f`.
-    static func condition(_ filter: InsightFilter) -> SQLQueryString {
+    /// The WHERE clause of a filter over `referral_facts f` (or `onward_facts f`, which has the same filter columns).
+    ///
+    /// On SQLite the date range is written `+f.received_at` so that the planner scans the table instead of
+    /// walking the date index: a dashboard's range is months to years (10–100% of rows), where one pass over
+    /// the table beats a row lookup per index entry several times over. PostgreSQL chooses well by itself.
+    static func condition(_ filter: InsightFilter, _ flavor: SQLFlavor) -> SQLQueryString {
+        let column = flavor == .sqlite ? "+f.received_at" : "f.received_at"
         var parts: [SQLQueryString] = ["1 = 1"]
-        if let from = filter.from { parts.append("f.received_at >= \(bind: from.start)") }
-        if let to = filter.to { parts.append("f.received_at < \(bind: to.next.start)") }
+        if let from = filter.from { parts.append("\(unsafeRaw: column) >= \(bind: from.start)") }
+        if let to = filter.to { parts.append("\(unsafeRaw: column) < \(bind: to.next.start)") }
         if let cohorts = filter.cohorts {
             let alternatives = cohorts.map { c -> SQLQueryString in
-                var clause: [SQLQueryString] = ["f.received_at >= \(bind: c.start)", "f.received_at < \(bind: c.end)"]
+                var clause: [SQLQueryString] = ["\(unsafeRaw: column) >= \(bind: c.start)", "\(unsafeRaw: column) < \(bind: c.end)"]
                 if !c.pathways.isEmpty { clause.append("f.pathway IN (\(binds: c.pathways))") }
                 if !c.practiceIDs.isEmpty { clause.append("f.practice_id IN (\(binds: c.practiceIDs))") }
                 return "(" + clause.joined(separator: " AND ") + ")"
@@ -47,7 +52,7 @@ extension SQLStore {
             : Need.allCases.indices.map { "sum((f.needs_mask >> \($0)) & 1) AS n\($0)" }
         var sql = "SELECT " + (keys + counts).joined(separator: ", ") + " FROM referral_facts f"
         if dimensions.contains(.deprivation) { sql += " LEFT JOIN deprivation_lookup d ON d.postcode = f.postcode" }
-        var query = SQLQueryString(sql) + " WHERE " + Self.condition(filter)
+        var query = SQLQueryString(sql) + " WHERE " + Self.condition(filter, flavor)
         if !others.isEmpty { query += SQLQueryString(" GROUP BY " + others.indices.map { "k\($0)" }.joined(separator: ", ")) }
         let rows = try await connections.read { [query] db in try await db.raw(query).all() }
         var result: [InsightCount] = []
@@ -70,18 +75,19 @@ extension SQLStore {
 
     public func waitDays(where filter: InsightFilter) async throws -> [Int: Int] {
         let query: SQLQueryString = "SELECT f.wait_days AS k, count(*) AS n FROM referral_facts f WHERE f.wait_days IS NOT NULL AND "
-            + Self.condition(filter) + " GROUP BY f.wait_days"
+            + Self.condition(filter, flavor) + " GROUP BY f.wait_days"
         let rows = try await connections.read { db in try await db.raw(query).all() }
         return Dictionary(try rows.map { (try $0.decode(column: "k", as: Int.self), try $0.decode(column: "n", as: Int.self)) }, uniquingKeysWith: +)
     }
 
-    public func onwardCounts(by dimensions: [OnwardDimension], where filter: InsightFilter) async throws -> [InsightCount] {
+    public func onwardCounts(by dimensions: [OnwardDimension], where filter: InsightFilter, rejectedOnly: Bool) async throws -> [InsightCount] {
         func expression(_ d: OnwardDimension) -> String { "f.\(d.rawValue)" }
         let keys = dimensions.enumerated().map { "\(expression($0.element)) AS k\($0.offset)" }
         let columns: [String] = keys + ["count(*) AS n", "sum(f.attended) AS a", "sum(f.did_not_attend) AS dna"]
         // onward_facts carries the referral's filter columns, so the same condition applies with no join.
         let head: String = "SELECT " + columns.joined(separator: ", ") + " FROM onward_facts f WHERE "
-        var query = SQLQueryString(head) + Self.condition(filter)
+        var query = SQLQueryString(head) + Self.condition(filter, flavor)
+        if rejectedOnly { query += " AND f.status = 'rejected'" }
         if !dimensions.isEmpty { query += SQLQueryString(" GROUP BY " + dimensions.indices.map { "k\($0)" }.joined(separator: ", ")) }
         let rows = try await connections.read { [query] db in try await db.raw(query).all() }
         return try rows.compactMap { row in
@@ -96,7 +102,7 @@ extension SQLStore {
         let query: SQLQueryString = """
             SELECT r.feedback_satisfaction AS s, r.feedback_would_change AS w FROM referral_facts f JOIN referrals r ON r.id = f.referral_id
             WHERE r.feedback_would_change IS NOT NULL AND 
-            """ + Self.condition(filter) + " ORDER BY f.received_at DESC, f.referral_id DESC LIMIT \(bind: limit)"
+            """ + Self.condition(filter, flavor) + " ORDER BY f.received_at DESC, f.referral_id DESC LIMIT \(bind: limit)"
         return try await connections.read { db in
             try await db.raw(query).all().map {
                 ClosingFeedback(satisfaction: try $0.decode(column: "s", as: Int?.self), wouldChange: try $0.decode(column: "w", as: String.self))
@@ -141,7 +147,7 @@ extension SQLStore {
     public func referralFactLines(after: ReferralID?, limit: Int) async throws -> (text: String, rows: Int, last: ReferralID?) {
         try await connections.read { db in
             let rows = try await db.raw("""
-                SELECT referral_id, referral_id || ',' || month || ',' || source_type || ',' || practice_id || ',"'
+                SELECT referral_id || ',' || month || ',' || source_type || ',' || practice_id || ',"'
                     || CASE WHEN substr(pathway, 1, 1) IN ('=', '+', '-', '@') THEN '''' ELSE '' END
                     || replace(pathway, '"', '""') || '",' || age_band || ',' || sex || ',' || ethnicity || ',' || status || ','
                     || CAST(stage_reached AS TEXT) || ',' || COALESCE(CAST(wait_days AS TEXT), '') || ','
@@ -154,7 +160,8 @@ extension SQLStore {
                 text += try row.decode(column: "line", as: String.self)
                 text += "\r\n"
             }
-            let last = try rows.last.map { ReferralID(try $0.decode(column: "referral_id", as: String.self)) }
+            // The referral id is the line's first field (ids never contain commas).
+            let last = try rows.last.map { ReferralID(String(try $0.decode(column: "line", as: String.self).prefix { $0 != "," })) }
             return (text, rows.count, last)
         }
     }
