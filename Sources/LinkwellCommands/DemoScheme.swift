@@ -49,8 +49,8 @@ public enum DemoScheme {
             ("men", "Men's Shed Demo", .vcse), ("library", "Demo City Libraries", .localAuthority), ("leisure", "Active Demo Leisure Trust", .vcse),
         ]
         var orgIDs: [String: OrganisationID] = [:]
-        for (key, name, kind) in organisations {
-            let id = OrganisationID("org-\(key)")
+        for (index, (key, name, kind)) in organisations.enumerated() {
+            let id = OrganisationID(syntheticUUID(0x0e9, index + 1))
             orgIDs[key] = id
             try await store.createOrganisation(Organisation(id: id, name: name, kind: kind))
         }
@@ -89,13 +89,8 @@ public enum DemoScheme {
             ("age", "Knit and natter", "Crafts and conversation, weekly.", "loneliness"),
             ("mind", "Pain management peer group", "Living well with persistent pain.", "long_term_condition"),
         ]
-        var serviceRecords: [Service] = []
-        for (index, (org, name, description, category)) in services.enumerated() {
-            let service = Service(id: ServiceID("svc-\(index + 1)"), organisationID: orgIDs[org]!, name: name,
-                                  description: description, category: category, area: "Demo City", active: name != "Young adult carers")
-            serviceRecords.append(service)
-            try await store.createService(service)
-        }
+        let named = Dictionary(organisations.map { ($0.0, (orgIDs[$0.0]!, $0.1)) }, uniquingKeysWith: { a, _ in a })
+        let serviceRecords = try await DemoDirectory.seed(services, organisations: named, store: store)
 
         let accounts = Accounts(store: store, env: .live, configuration: WebConfiguration(bcryptCost: bcryptCost))
         var users: [String: User] = [:]

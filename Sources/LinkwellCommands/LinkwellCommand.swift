@@ -11,7 +11,7 @@ public struct LinkwellCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "linkwell",
         abstract: "Linkwell: open software for running a social prescribing scheme.",
-        subcommands: [Serve.self, Migrate.self, Demo.self, UserCommand.self, TokenCommand.self, OutcomesCommand.self, OutboxCommand.self, InsightCommand.self, BenchCommand.self],
+        subcommands: [Serve.self, Migrate.self, Demo.self, UserCommand.self, TokenCommand.self, OutcomesCommand.self, OutboxCommand.self, InsightCommand.self, BenchCommand.self, DirectoryCommand.self],
         defaultSubcommand: Serve.self
     )
     public init() {}
@@ -48,10 +48,12 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Mark cookies Secure (set this when Linkwell is served over HTTPS).") var secureCookies = false
     @Option(help: "Unsuccessful contact attempts after which a case becomes 'unable to contact'.") var contactAttempts = 3
     @Option(help: "People a link worker may take on in a year before the supervisor is warned.") var caseloadLimit = 250
+    @Option(help: "Directory listings not verified for this many months are flagged for review.") var directoryFreshnessMonths = 12
     @OptionGroup var mail: MailOptions
 
     func validate() throws {
         guard (1...20).contains(contactAttempts) else { throw ValidationError("--contact-attempts must be from 1 to 20.") }
+        guard (1...120).contains(directoryFreshnessMonths) else { throw ValidationError("--directory-freshness-months must be from 1 to 120.") }
         guard (1...2000).contains(caseloadLimit) else { throw ValidationError("--caseload-limit must be from 1 to 2000.") }
         guard (1...65535).contains(port) else { throw ValidationError("--port must be from 1 to 65535.") }
     }
@@ -67,6 +69,7 @@ struct Serve: AsyncParsableCommand {
             var configuration = WebConfiguration(host: host, port: port, secureCookies: secureCookies,
                                                  rules: CaseworkRules(maxContactAttempts: contactAttempts, yearlyCaseloadLimit: caseloadLimit))
             configuration.mail = mail.setting
+            configuration.directoryFreshnessMonths = directoryFreshnessMonths
             configuration.outbox = mail.policy(defaultURL: "http://\(host):\(port)")
             let app = try await buildApplication(configuration: configuration, store: store, logger: logger)
             print("Linkwell is running at http://\(host):\(port)/ (database: \(StoreFactory.describe(db.database)))")

@@ -17,6 +17,8 @@ public actor MemoryStore: LinkwellStore {
     private var invitations: [String: MeasureInvitation] = [:]
     private var supervision: [SupervisionNote] = []
     private var settings = SchemeSettings()
+    /// The community directory (see MemoryStore+Directory.swift).
+    var directory = MemoryDirectory()
     private var emails: [MessageID: OutboxEmail] = [:]
     var referralFacts: [ReferralID: ReferralFact] = [:]
     var onwardFacts: [ReferralID: [OnwardFact]] = [:]

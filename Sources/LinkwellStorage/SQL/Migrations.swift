@@ -24,7 +24,9 @@ struct Migration: Sendable {
 }
 
 enum Migrations {
-    static let all: [Migration] = [
+    static let all: [Migration] = spine + DirectoryMigrations.all
+
+    static let spine: [Migration] = [
         Migration(version: 1, name: "journey spine") { flavor in
             var statements = [
                 """

@@ -54,6 +54,9 @@ public func buildRouter(configuration: WebConfiguration, store: any LinkwellStor
     APIController(casework: casework).register(on: router)
     OutcomesAPIController(outcomes: OutcomeService(casework: casework)).register(on: router)
     OutcomePagesController(outcomes: OutcomeService(casework: casework), renderer: renderer).register(on: router)
+    let directory = DirectoryService(store: store, env: env)
+    ORUKController(directory: directory).register(on: router)
+    DirectoryPagesController(directory: directory, casework: casework, renderer: renderer, configuration: configuration).register(on: router)
     let insight = InsightService(casework: casework)
     let commissioning = CommissioningService(casework: casework)
     InsightController(insight: insight, commissioning: commissioning, outcomes: OutcomeService(casework: casework), renderer: renderer).register(on: router)
@@ -84,5 +87,14 @@ struct StaticAssets: Sendable {
             Response(status: .ok, headers: [.contentType: "application/json", .accessControlAllowOrigin: "*"],
                      body: .init(byteBuffer: openAPI))
         }
+    }
+}
+
+/// Data files that ship with Linkwell for the demo.
+public enum BundledData {
+    /// A small fictional postcode lookup in the ONS Postcode Directory's layout (`pcds`, `lat`, `long`).
+    public static func samplePostcodes() throws -> String {
+        guard let url = Bundle.module.resourceURL?.appendingPathComponent("Static/postcodes-sample.csv") else { throw LinkwellError.notFound("postcodes") }
+        return try String(contentsOf: url, encoding: .utf8)
     }
 }

@@ -17,6 +17,8 @@ public struct WebConfiguration: Sendable {
     public var rules: CaseworkRules
     /// Self-referrals accepted from one client address per hour.
     public var selfReferralsPerHour: Int
+    /// Directory listings not verified for this many months are flagged for review.
+    public var directoryFreshnessMonths = 12
     /// How e-mail notifications of messages back leave Linkwell (off by default: they stay queued).
     public var mail: MailSetting = .off
     /// The sender address and the link base of e-mail notifications.

@@ -67,14 +67,16 @@ public struct View<Page>: @unchecked Sendable {
         switch role {
         case .referrer: [NavLink(label: "My referrals", href: "/referrals"), NavLink(label: "Make a referral", href: "/referrals/new")]
         case .linkWorker: [NavLink(label: "Caseload", href: "/referrals"), NavLink(label: "Make a referral", href: "/referrals/new"),
-                           NavLink(label: "Supervision", href: "/supervision")]
+                           NavLink(label: "Directory", href: "/directory"), NavLink(label: "Supervision", href: "/supervision")]
         case .supervisor: [NavLink(label: "Caseload", href: "/referrals"), NavLink(label: "Make a referral", href: "/referrals/new"),
                            NavLink(label: "Safeguarding", href: "/safeguarding"), NavLink(label: "Supervision", href: "/supervision"),
                            NavLink(label: "Outcomes", href: "/outcomes/cohorts"), NavLink(label: "Insight", href: "/insight"),
                            NavLink(label: "Contracts", href: "/commissioning"), NavLink(label: "Grants", href: "/grants")]
-        case .provider: [NavLink(label: "Referrals to us", href: "/provider"), NavLink(label: "Grants", href: "/grants")]
+        case .provider: [NavLink(label: "Referrals to us", href: "/provider"), NavLink(label: "Our listings", href: "/provider/listings"),
+                         NavLink(label: "Grants", href: "/grants")]
         case .admin: [NavLink(label: "Users", href: "/admin/users"), NavLink(label: "Settings", href: "/admin/settings"),
-                      NavLink(label: "Instruments", href: "/admin/instruments"), NavLink(label: "Funders", href: "/commissioning"),
+                      NavLink(label: "Instruments", href: "/admin/instruments"), NavLink(label: "Directory review", href: "/directory/review"),
+                      NavLink(label: "Funders", href: "/commissioning"),
                       NavLink(label: "E-mail outbox", href: "/admin/outbox"), NavLink(label: "Audit trail", href: "/admin/audit")]
         case .commissioner: [NavLink(label: "Insight", href: "/insight"), NavLink(label: "Contracts", href: "/commissioning"),
                              NavLink(label: "Grants", href: "/grants"), NavLink(label: "Outcomes", href: "/outcomes/cohorts"),

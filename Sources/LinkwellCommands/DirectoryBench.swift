@@ -1,0 +1,240 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import LinkwellCore
+import LinkwellStorage
+import LinkwellWeb
+import Logging
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension DirectoryCommand {
+    struct Generate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Load a synthetic UK-like directory (and matching postcodes) for benchmarks.")
+        @OptionGroup var db: DatabaseOptions
+        @Option(help: "How many services (e.g. 10000, 100000, 500000).") var services = 10_000
+
+        func run() async throws {
+            try await db.with { store in try await Self.load(services: services, into: store) }
+        }
+
+        static func load(services: Int, into store: any LinkwellStore) async throws {
+            let synthetic = SyntheticDirectory()
+            let start = Date()
+            try await store.saveDirectory(DirectoryBatch(taxonomies: [synthetic.taxonomy], terms: synthetic.terms), at: Date(), verified: true)
+            try await store.savePostcodes(synthetic.postcodes())
+            var done = 0
+            for batch in synthetic.batches(services: services) {
+                try await store.saveDirectory(batch, at: Date(), verified: true)
+                done += batch.services.count
+                if done % 20_000 == 0 { print("  \(done) services…") }
+            }
+            print("Loaded \(services) synthetic services in \(String(format: "%.0f", Date().timeIntervalSince(start))) s.")
+        }
+    }
+
+    struct Bench: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Benchmark the ORUK search endpoint over HTTP on 127.0.0.1 and the same SQL in-process.",
+            discussion: "Query mix: 40% postcode+radius+words, 25% postcode+radius+taxonomy, 10% postcode+radius+opening time, 10% national words only, 10% service detail, 5% deep pages.")
+        @OptionGroup var db: DatabaseOptions
+        @Option(help: "Generate this many synthetic services first when the directory has fewer.") var services = 10_000
+        @Option(help: "Measured requests of each kind (endpoint and SQL).") var requests = 2000
+        @Option(help: "Port for the benchmark server.") var port = 18_089
+
+        func run() async throws {
+            let store = try await StoreFactory.open(db.database)
+            do {
+                try await measure(store)
+                try await store.shutdown()
+            } catch {
+                try? await store.shutdown()
+                throw error
+            }
+        }
+
+        func measure(_ store: any LinkwellStore) async throws {
+            try await store.migrate()
+            guard let sql = store as? SQLStore else { throw ValidationError("The benchmark needs SQLite or PostgreSQL.") }
+            var probe = DirectoryQuery()
+            probe.perPage = 1
+            if try await store.searchDirectory(probe).total < services {
+                try await Generate.load(services: services, into: store)
+            }
+            let total = try await store.searchDirectory(probe).total
+            let synthetic = SyntheticDirectory()
+            let postcodes = synthetic.postcodes()
+            let mix = Self.mix(count: requests, synthetic: synthetic, postcodes: postcodes, services: services)
+
+            // In-process: the same SQL through the same connections.
+            let directory = DirectoryService(store: store, env: .live)
+            var raw: [String: [Double]] = [:]
+            for (kind, path) in mix.prefix(100) { _ = try await Self.runRaw(kind, path, sql, directory) } // warm-up
+            for (kind, path) in mix { raw[kind, default: []].append(try await Self.runRaw(kind, path, sql, directory)) }
+
+            // Over HTTP: the real application on 127.0.0.1.
+            var configuration = WebConfiguration(port: port)
+            configuration.bcryptCost = 4
+            var logger = Logger(label: "bench")
+            logger.logLevel = .error
+            let app = try await buildApplication(configuration: configuration, store: store, logger: logger)
+            let server = Task { try await app.runService() }
+            let client = try await Self.connect(port: port)
+            for (_, path) in mix.prefix(100) { _ = try await client.get(path) }
+            var endpoint: [String: [Double]] = [:]
+            for (kind, path) in mix {
+                let (ms, status) = try await client.get(path)
+                guard status == 200 else { throw ValidationError("\(path) answered \(status)") }
+                endpoint[kind, default: []].append(ms)
+            }
+            client.close()
+            server.cancel()
+            print("Directory benchmark: \(total) services on \(sql.flavor.rawValue), \(mix.count) requests each way")
+            print("kind                          endpoint p50/p99 ms    SQL p50/p99 ms    ratio p50/p99")
+            for kind in Self.kinds + ["all"] {
+                let e = kind == "all" ? endpoint.values.flatMap { $0 } : endpoint[kind] ?? []
+                let r = kind == "all" ? raw.values.flatMap { $0 } : raw[kind] ?? []
+                guard !e.isEmpty, !r.isEmpty else { continue }
+                let (e50, e99, r50, r99) = (Self.percentile(e, 0.5), Self.percentile(e, 0.99), Self.percentile(r, 0.5), Self.percentile(r, 0.99))
+                print(kind.padding(toLength: 30, withPad: " ", startingAt: 0)
+                      + String(format: "%8.2f / %-8.2f    %7.2f / %-7.2f   %5.2f / %-5.2f", e50, e99, r50, r99, e50 / r50, e99 / r99))
+            }
+        }
+
+        static let kinds = ["postcode+radius+words", "postcode+radius+taxonomy", "postcode+radius+open", "national words", "service detail", "deep page"]
+
+        static func mix(count: Int, synthetic: SyntheticDirectory, postcodes: [PostcodePoint], services: Int) -> [(String, String)] {
+            var random = SplitMix(seed: 7)
+            let words = Array(SyntheticDirectory.common.prefix(60))
+            func word() -> String {
+                words[Int(random.unit() * Double(words.count))].addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "group"
+            }
+            func postcode() -> String {
+                postcodes[Int(random.unit() * Double(postcodes.count))].postcode.replacingOccurrences(of: " ", with: "%20")
+            }
+            func term() -> String { synthetic.terms[SyntheticDirectory.pick(synthetic.termCumulative, random.unit())].id }
+            return (0..<count).map { _ in
+                let r = random.unit()
+                let radius = [3000, 5000, 10000][Int(random.unit() * 3)]
+                switch r {
+                case ..<0.40: return (kinds[0], "/oruk/services?postcode=\(postcode())&proximity=\(radius)&search=\(word())")
+                case ..<0.65: return (kinds[1], "/oruk/services?postcode=\(postcode())&proximity=\(radius)&taxonomy_term_id=\(term())")
+                case ..<0.75: return (kinds[2], "/oruk/services?postcode=\(postcode())&proximity=\(radius)&open_day=\(WeeklyTime.dayCodes[Int(random.unit() * 7)])&open_time=\(10 + Int(random.unit() * 8)):30")
+                case ..<0.85: return (kinds[3], "/oruk/services?search=\(word())")
+                case ..<0.95: return (kinds[4], "/oruk/services/\(syntheticUUID(0x5e0, 1 + Int(random.unit() * Double(services))))")
+                default:
+                    // A common word (in ~5-10% of services), well past the first page but within the results.
+                    let deepest = max(2, min(50, services / 500))
+                    return (kinds[5], "/oruk/services?search=\(words[Int(random.unit() * 3)])&page=\(2 + Int(random.unit() * Double(deepest - 1)))")
+                }
+            }
+        }
+
+        /// Times the SQL the endpoint would run, after the same parameter parsing and postcode lookup (not timed).
+        static func runRaw(_ kind: String, _ path: String, _ sql: SQLStore, _ directory: DirectoryService) async throws -> Double {
+            if kind == kinds[4] {
+                let id = String(path.split(separator: "/").last!)
+                return try await time { _ = try await sql.rawListing(id: id) }
+            }
+            var values: [String: String] = [:]
+            for pair in (path.split(separator: "?").last ?? "").split(separator: "&") {
+                let parts = pair.split(separator: "=", maxSplits: 1).map { String($0).removingPercentEncoding ?? String($0) }
+                if parts.count == 2 { values[parts[0]] = parts[1] }
+            }
+            var input = DirectorySearchInput()
+            (input.search, input.page, input.taxonomyTermID, input.postcode) = (values["search"], values["page"], values["taxonomy_term_id"], values["postcode"])
+            (input.openDay, input.openTime) = (values["open_day"], values["open_time"])
+            if let m = values["proximity"].flatMap(Double.init) { input.radiusKm = String(m / 1000) }
+            var (query, postcode) = try input.query(linkWorkerDefaults: false)
+            if let postcode { query.near = try await sql.postcodePoint(postcode) }
+            return try await time { _ = try await sql.rawDirectorySearch(query) }
+        }
+
+        static func time(_ body: () async throws -> Void) async throws -> Double {
+            let start = DispatchTime.now().uptimeNanoseconds
+            try await body()
+            return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
+        }
+
+        static func percentile(_ values: [Double], _ p: Double) -> Double {
+            let sorted = values.sorted()
+            return sorted[min(sorted.count - 1, Int((Double(sorted.count) * p).rounded(.up)) - 1)]
+        }
+
+        static func connect(port: Int) async throws -> HTTPClient {
+            for _ in 0..<100 {
+                if let client = HTTPClient(port: port) { return client }
+                try await Task.sleep(nanoseconds: 50_000_000)
+            }
+            throw ValidationError("The benchmark server did not start on port \(port).")
+        }
+    }
+}
+
+/// A minimal keep-alive HTTP/1.1 client on a blocking socket, run on its own thread so that it does
+/// not take a thread from the server's task pool. Measures from sending the request to the last body byte.
+final class HTTPClient: @unchecked Sendable {
+    private let fd: Int32
+    private let queue = DispatchQueue(label: "bench-client")
+
+    init?(port: Int) {
+        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        if connected != 0 { Glibc.close(fd); return nil }
+        var one: Int32 = 1
+        setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+    }
+
+    func close() { Glibc.close(fd) }
+
+    /// (milliseconds, status)
+    func get(_ path: String) async throws -> (Double, Int) {
+        try await withCheckedThrowingContinuation { continuation in
+            queue.async { continuation.resume(with: Result { try self.blockingGet(path) }) }
+        }
+    }
+
+    private func blockingGet(_ path: String) throws -> (Double, Int) {
+        let request = Array("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\n\r\n".utf8)
+        let start = DispatchTime.now().uptimeNanoseconds
+        guard request.withUnsafeBytes({ send(fd, $0.baseAddress, $0.count, 0) }) == request.count else { throw ValidationError("send failed") }
+        var buffer: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        var headerEnd: Int?
+        var bodyLength: Int?
+        var chunked = false
+        while true {
+            let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            guard n > 0 else { throw ValidationError("connection closed") }
+            buffer.append(contentsOf: chunk[0..<n])
+            if headerEnd == nil, let end = Self.find(buffer, [13, 10, 13, 10]) {
+                headerEnd = end + 4
+                let head = String(decoding: buffer[0..<end], as: UTF8.self).lowercased()
+                for line in head.split(separator: "\r\n") {
+                    if line.hasPrefix("content-length:") { bodyLength = Int(line.dropFirst(15).trimmingCharacters(in: .whitespaces)) }
+                    if line.hasPrefix("transfer-encoding:") && line.contains("chunked") { chunked = true }
+                }
+            }
+            if let h = headerEnd {
+                if let length = bodyLength, buffer.count >= h + length { break }
+                if chunked, buffer.count >= 5, Array(buffer.suffix(5)) == [48, 13, 10, 13, 10] { break }
+            }
+        }
+        let ms = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
+        let status = Int(String(decoding: buffer[9..<12], as: UTF8.self)) ?? 0
+        return (ms, status)
+    }
+
+    static func find(_ haystack: [UInt8], _ needle: [UInt8]) -> Int? {
+        guard haystack.count >= needle.count else { return nil }
+        for i in 0...(haystack.count - needle.count) where haystack[i] == needle[0] && Array(haystack[i..<(i + needle.count)]) == needle { return i }
+        return nil
+    }
+}

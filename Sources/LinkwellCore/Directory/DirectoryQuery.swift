@@ -1,0 +1,155 @@
+import Foundation
+
+/// A search of the directory. Every filter given must match; results are ranked by text relevance
+/// (when there are words), then distance (when there is a point), then name.
+public struct DirectoryQuery: Sendable, Equatable {
+    /// Whole words (see `ServiceFacts.words`); every word must appear.
+    public var words: [String] = []
+    /// Any of these terms.
+    public var taxonomyTermIDs: [String] = []
+    public var organizationID: String?
+    public var modifiedAfter: Date?
+    public var near: GeoPoint?
+    /// Only with `near`; kilometres.
+    public var radiusKm: Double?
+    public var openAt: WeeklyTime?
+    public var freeOnly = false
+    /// Lower-cased language code or name.
+    public var language: String?
+    public var accessibleOnly = false
+    public var age: Int?
+    public var capacityNow = false
+    /// The statuses to include; nil means every status.
+    public var statuses: [HSDSServiceStatus]?
+    /// 1-based.
+    public var page = 1
+    public var perPage = 20
+
+    public init() {}
+
+    public var offset: Int { (page - 1) * perPage }
+
+    public static let maxPerPage = 100
+}
+
+/// One service found, with how far it is from the search point.
+public struct DirectoryHit: Sendable, Equatable {
+    public var listing: DirectoryListing
+    public var distanceKm: Double?
+    public init(listing: DirectoryListing, distanceKm: Double?) { (self.listing, self.distanceKm) = (listing, distanceKm) }
+}
+
+/// A page of results and the total across all pages.
+public struct DirectoryResults: Sendable, Equatable {
+    public var hits: [DirectoryHit]
+    public var total: Int
+    public init(hits: [DirectoryHit], total: Int) { (self.hits, self.total) = (hits, total) }
+}
+
+/// The HSDS paging object.
+public struct HSDSPage: Codable, Sendable, Equatable {
+    public var totalItems: Int
+    public var totalPages: Int
+    public var pageNumber: Int
+    public var size: Int
+    public var firstPage: Bool
+    public var lastPage: Bool
+    public var empty: Bool
+    enum CodingKeys: String, CodingKey {
+        case totalItems = "total_items", totalPages = "total_pages", pageNumber = "page_number", size
+        case firstPage = "first_page", lastPage = "last_page", empty
+    }
+    public init(total: Int, page: Int, perPage: Int, size: Int) {
+        totalItems = total
+        totalPages = max(1, (total + perPage - 1) / perPage)
+        pageNumber = page
+        self.size = size
+        firstPage = page == 1
+        lastPage = page >= totalPages
+        empty = total == 0
+    }
+}
+
+/// Raw search parameters as they arrive (ORUK query string or the link worker's form).
+public struct DirectorySearchInput: Sendable, Equatable {
+    public var search: String?
+    public var page: String?
+    public var perPage: String?
+    public var taxonomyTermID: String?
+    public var organizationID: String?
+    public var modifiedAfter: String?
+    public var postcode: String?
+    public var latitude: String?
+    public var longitude: String?
+    /// Kilometres; ORUK's `proximity` is metres, converted by the caller.
+    public var radiusKm: String?
+    public var openDay: String?
+    public var openTime: String?
+    public var free: Bool = false
+    public var language: String?
+    public var accessible: Bool = false
+    public var age: String?
+    public var capacityNow: Bool = false
+    public var includeClosed: Bool = false
+    public init() {}
+
+    /// Checks every parameter, naming each bad one. Postcodes are format-checked here; looking them
+    /// up is the caller's job (it needs storage), so the point comes back separately.
+    public func query(linkWorkerDefaults: Bool) throws(LinkwellError) -> (DirectoryQuery, postcode: String?) {
+        var v = Validator()
+        var q = DirectoryQuery()
+        func int(_ text: String?, _ field: String, _ range: ClosedRange<Int>, _ label: String) -> Int? {
+            guard let text = text?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
+            guard let n = Int(text), range.contains(n) else {
+                v.add(field, "\(label) must be a whole number from \(range.lowerBound) to \(range.upperBound)."); return nil
+            }
+            return n
+        }
+        func number(_ text: String?, _ field: String, _ label: String) -> Double? {
+            guard let text = text?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
+            guard let n = Double(text), n.isFinite else { v.add(field, "\(label) must be a number."); return nil }
+            return n
+        }
+        q.words = ServiceFacts.words(search ?? "")
+        q.page = int(page, "page", 1...1_000_000, "page") ?? 1
+        q.perPage = int(perPage, "per_page", 1...DirectoryQuery.maxPerPage, "per_page") ?? 20
+        if let t = taxonomyTermID?.trimmingCharacters(in: .whitespaces), !t.isEmpty {
+            q.taxonomyTermIDs = t.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        }
+        if let o = organizationID?.trimmingCharacters(in: .whitespaces), !o.isEmpty { q.organizationID = o }
+        if let m = modifiedAfter?.trimmingCharacters(in: .whitespaces), !m.isEmpty {
+            if let d = HSDSJSON.parseDate(m) { q.modifiedAfter = d } else { v.add("modified_after", "modified_after must be an ISO 8601 date-time, e.g. 2025-01-31T00:00:00Z.") }
+        }
+        var postcodeOut: String?
+        if let p = postcode, !p.trimmingCharacters(in: .whitespaces).isEmpty {
+            do { postcodeOut = try Postcode.normalise(p) } catch { if case .invalid(let e) = error { e.forEach { v.add($0.field, $0.message) } } }
+        }
+        let la = number(latitude, "lat", "lat"), lo = number(longitude, "long", "long")
+        if (la == nil) != (lo == nil) { v.add("lat", "Give both lat and long, or neither.") }
+        if let la, let lo {
+            do { q.near = try GeoPoint(latitude: la, longitude: lo, field: "point") }
+            catch { if case .invalid(let e) = error { e.forEach { v.add($0.field, $0.message) } } }
+        }
+        if let r = number(radiusKm, "proximity", "proximity") {
+            if r <= 0 || r > 1000 { v.add("proximity", "The distance must be more than 0 and at most 1000 km.") } else { q.radiusKm = r }
+        }
+        if q.radiusKm != nil && q.near == nil && postcodeOut == nil { v.add("proximity", "A distance needs a postcode or lat and long to measure from.") }
+        let day = openDay?.trimmingCharacters(in: .whitespaces).uppercased() ?? ""
+        let time = openTime?.trimmingCharacters(in: .whitespaces) ?? ""
+        if !day.isEmpty || !time.isEmpty {
+            let index = WeeklyTime.dayCodes.firstIndex(of: String(day.prefix(2))) ?? WeeklyTime.dayNames.map { $0.uppercased() }.firstIndex(of: day)
+            if index == nil { v.add("open_day", "The day must be one of MO, TU, WE, TH, FR, SA, SU.") }
+            let minute = time.isEmpty ? nil : WeeklyTime.minutes(time)
+            if minute == nil { v.add("open_time", "The time must be HH:MM, e.g. 10:30.") }
+            if let index, let minute { q.openAt = WeeklyTime(weekday: index + 1, minute: minute) }
+        }
+        q.freeOnly = free
+        if let l = language?.trimmingCharacters(in: .whitespaces).lowercased(), !l.isEmpty { q.language = l }
+        q.accessibleOnly = accessible
+        q.age = int(age, "age", 0...120, "Age")
+        q.capacityNow = capacityNow
+        if linkWorkerDefaults && !includeClosed { q.statuses = [.active, .temporarilyClosed] }
+        try v.check()
+        return (q, postcodeOut)
+    }
+}

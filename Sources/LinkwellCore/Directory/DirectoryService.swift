@@ -1,0 +1,241 @@
+import Foundation
+
+/// Who may do what in the directory. Anyone may read the public listing (the ORUK feed); these are
+/// the rules for the scheme's private side.
+public enum DirectoryPolicy {
+    /// Link workers' feedback, capacity detail and governance are for scheme staff and the admin.
+    public static func canSeePrivateNotes(_ p: Principal) -> Bool { [.linkWorker, .supervisor, .admin].contains(p.role) }
+    /// Providers edit their own organisation's listings; the admin edits any.
+    public static func canEdit(organizationID: String?, _ p: Principal) -> Bool {
+        p.role == .admin || (p.role == .provider && p.organisationID != nil && p.organisationID?.rawValue == organizationID)
+    }
+    public static func canReview(_ p: Principal) -> Bool { p.role == .admin }
+    public static func canSearch(_ p: Principal) -> Bool { [.linkWorker, .supervisor, .admin].contains(p.role) }
+}
+
+/// A search hit with the reason it matched, for a link worker.
+public struct MatchedService: Sendable, Equatable {
+    public var hit: DirectoryHit
+    public var why: String
+    public init(hit: DirectoryHit, why: String) { (self.hit, self.why) = (hit, why) }
+}
+
+/// The directory's use cases: import, search and match, listing care. No I/O of its own.
+public struct DirectoryService: Sendable {
+    public let store: any CommunityDirectoryStore
+    public let env: CoreEnvironment
+    public init(store: any CommunityDirectoryStore, env: CoreEnvironment) { (self.store, self.env) = (store, env) }
+
+    // MARK: Import
+
+    /// Validates each record against the rules and what already exists, then stores the good ones
+    /// one by one (each atomically), or — with `allOrNothing` — all in one transaction only when none is bad.
+    /// A dry run stores nothing and reports what would happen.
+    public func importFeed(_ feed: ParsedFeed, dryRun: Bool, allOrNothing: Bool, verified: Bool = false) async throws -> ImportReport {
+        var rejected = feed.rejected
+        var good = DirectoryBatch()
+        func reject(_ kind: String, _ id: String, _ name: String?, _ problems: [FieldError]) {
+            rejected.append(RejectedRecord(kind: kind, id: id, name: name, position: feed.positions["\(kind):\(id)"] ?? "?", problems: problems))
+        }
+        let storedTaxonomies = Set(try await store.taxonomies().map(\.id))
+        var knownTaxonomies = storedTaxonomies
+        for t in feed.batch.taxonomies {
+            let p = DirectoryRules.problems(taxonomy: t)
+            if p.isEmpty { good.taxonomies.append(t); knownTaxonomies.insert(t.id) } else { reject("taxonomy", t.id, t.name, p) }
+        }
+        var knownTerms = Set(try await store.taxonomyTerms(ids: nil).map(\.id))
+        let storedTerms = knownTerms
+        for t in feed.batch.terms {
+            let p = DirectoryRules.problems(term: t, knownTaxonomies: knownTaxonomies)
+            if p.isEmpty { good.terms.append(t); knownTerms.insert(t.id) } else { reject("taxonomy_term", t.id, t.name, p) }
+        }
+        var knownOrgs = Set<String>()
+        var storedOrgs = Set<String>()
+        for o in feed.batch.organizations {
+            let p = DirectoryRules.problems(organization: o)
+            if p.isEmpty { good.organizations.append(o); knownOrgs.insert(o.id) } else { reject("organization", o.id, o.name, p) }
+            if try await store.hsdsOrganization(id: o.id) != nil { storedOrgs.insert(o.id) }
+        }
+        var storedServices = Set<String>()
+        for s in feed.batch.services {
+            var orgs = knownOrgs
+            if let org = s.organizationID, !orgs.contains(org), try await store.hsdsOrganization(id: org) != nil { orgs.insert(org); knownOrgs.insert(org) }
+            let p = DirectoryRules.problems(service: s, knownOrganizations: orgs, knownTerms: knownTerms)
+            if p.isEmpty { good.services.append(s) } else { reject("service", s.id, s.name, p) }
+            if try await store.listing(id: s.id) != nil { storedServices.insert(s.id) }
+        }
+        let refused = allOrNothing && !rejected.isEmpty
+        var report = ImportReport(dryRun: dryRun, refused: refused, rejected: rejected)
+        func count(_ kind: String, _ ids: [String], _ stored: Set<String>) {
+            let updated = ids.filter(stored.contains).count
+            report.created[kind] = ids.count - updated
+            report.updated[kind] = updated
+        }
+        if !refused {
+            count("taxonomy", good.taxonomies.map(\.id), storedTaxonomies)
+            count("taxonomy_term", good.terms.map(\.id), storedTerms)
+            count("organization", good.organizations.map(\.id), storedOrgs)
+            count("service", good.services.map(\.id), storedServices)
+        }
+        guard !dryRun, !refused, !good.isEmpty else { return report }
+        let at = env.now()
+        if allOrNothing {
+            try await store.saveDirectory(good, at: at, verified: verified)
+        } else {
+            // Dependencies first, each record in its own transaction: a failure stores none of that record.
+            if !good.taxonomies.isEmpty || !good.terms.isEmpty || !good.organizations.isEmpty {
+                try await store.saveDirectory(DirectoryBatch(taxonomies: good.taxonomies, terms: good.terms, organizations: good.organizations),
+                                              at: at, verified: verified)
+            }
+            for s in good.services { try await store.saveDirectory(DirectoryBatch(services: [s]), at: at, verified: verified) }
+        }
+        return report
+    }
+
+    // MARK: Find and match
+
+    /// Runs a search from raw parameters: validates them, turns a postcode into a point (a postcode not
+    /// in the lookup is a clear 4xx), and refuses a page past the end.
+    public func search(_ input: DirectorySearchInput, forLinkWorker: Bool) async throws -> (DirectoryQuery, DirectoryResults) {
+        var (query, postcode) = try input.query(linkWorkerDefaults: forLinkWorker)
+        if let postcode {
+            guard let point = try await store.postcodePoint(postcode) else {
+                throw LinkwellError.invalid("postcode", "\(postcode) is not in the postcode lookup.")
+            }
+            query.near = point
+        }
+        if query.near != nil && query.radiusKm == nil && forLinkWorker { query.radiusKm = 10 }
+        let results = try await store.searchDirectory(query)
+        if results.hits.isEmpty && query.page > 1 && query.offset >= results.total {
+            throw LinkwellError.invalid("page", "Page \(query.page) is past the end: there \(results.total == 1 ? "is" : "are") \(results.total) result\(results.total == 1 ? "" : "s") in \(HSDSPage(total: results.total, page: 1, perPage: query.perPage, size: 0).totalPages) page(s).")
+        }
+        return (query, results)
+    }
+
+    /// Why a hit matched, in a short line a link worker can read.
+    public static func why(_ hit: DirectoryHit, _ query: DirectoryQuery, termNames: [String: String]) -> String {
+        let s = hit.listing.service
+        let facts = ServiceFacts(s)
+        var reasons: [String] = []
+        if !query.words.isEmpty {
+            let name = Set(ServiceFacts.words(s.name))
+            let inName = query.words.filter(name.contains)
+            reasons.append(inName.isEmpty ? "mentions “\(query.words.joined(separator: " "))”" : "“\(inName.joined(separator: " "))” in the name")
+        }
+        let matchedTerms = query.taxonomyTermIDs.filter(facts.termIDs.contains).compactMap { termNames[$0] }
+        if !matchedTerms.isEmpty { reasons.append(matchedTerms.joined(separator: ", ")) }
+        if let d = hit.distanceKm { reasons.append(d < 1 ? String(format: "%.0f m away", d * 1000) : String(format: "%.1f km away", d)) }
+        if let t = query.openAt, let o = facts.openings.first(where: { $0.contains(t) }) {
+            reasons.append(String(format: "open %@ %02d:%02d–%02d:%02d", WeeklyTime.dayNames[o.weekday - 1], o.opens / 60, o.opens % 60, o.closes / 60, o.closes % 60))
+        }
+        if query.freeOnly { reasons.append("free") }
+        if let l = query.language { reasons.append("works in \(l)") }
+        if query.accessibleOnly, let a = s.locations.compactMap({ $0.accessibility?.first?.description }).first { reasons.append(a.lowercased()) }
+        if let age = query.age { reasons.append("open to age \(age)") }
+        if let c = hit.listing.capacity {
+            if c.hasCapacityNow { reasons.append("\(c.availablePlaces!) place\(c.availablePlaces == 1 ? "" : "s") free now") }
+            else if let w = c.waitingListWeeks { reasons.append("waiting list about \(w) week\(w == 1 ? "" : "s")") }
+        }
+        if s.status == .temporarilyClosed { reasons.append("temporarily closed") }
+        return reasons.isEmpty ? "In the directory" : reasons.joined(separator: " · ").prefix(1).uppercased() + reasons.joined(separator: " · ").dropFirst()
+    }
+
+    /// Search for a link worker: results with a reason each.
+    public func match(_ input: DirectorySearchInput, by p: Principal) async throws -> (DirectoryQuery, DirectoryResults, [MatchedService]) {
+        guard DirectoryPolicy.canSearch(p) else { throw LinkwellError.forbidden("Only link workers, supervisors and the admin search the directory.") }
+        let (query, results) = try await search(input, forLinkWorker: true)
+        let termIDs = Array(Set(results.hits.flatMap { $0.listing.service.taxonomyTermIDs } + query.taxonomyTermIDs))
+        let names = Dictionary(try await store.taxonomyTerms(ids: termIDs).map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
+        return (query, results, results.hits.map { MatchedService(hit: $0, why: Self.why($0, query, termNames: names)) })
+    }
+
+    // MARK: Publishing
+
+    /// A service as the public feed shows it: its organisation and its terms (with taxonomy) nested.
+    /// With `nestTerms: false` (list endpoints, which carry one-to-one fields only) terms are not looked up.
+    public func published(_ services: [HSDSService], nestTerms: Bool = true) async throws -> [HSDSService] {
+        let termIDs = nestTerms ? Array(Set(services.flatMap(\.taxonomyTermIDs))) : []
+        let terms = Dictionary(try await store.taxonomyTerms(ids: termIDs).map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        let taxonomies = nestTerms ? Dictionary(try await store.taxonomies().map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a }) : [:]
+        let orgs = Dictionary(try await store.hsdsOrganizations(ids: services.compactMap(\.organizationID)).map { ($0.id, $0) },
+                              uniquingKeysWith: { a, _ in a })
+        return services.map { s in
+            var out = s
+            out.organization = s.organizationID.flatMap { orgs[$0] }
+            out.attributes = s.attributes?.map { a in
+                var a = a
+                if let id = a.termID, var term = terms[id] {
+                    term.taxonomyDetail = term.taxonomyID.flatMap { taxonomies[$0] }
+                    a.taxonomyTerm = term
+                    a.taxonomyTermID = id
+                }
+                return a
+            }
+            return out
+        }
+    }
+
+    // MARK: Listing care
+
+    /// A provider edits their own organisation's listing (or the admin any): validated, saved, and
+    /// queued for review unless the admin saved it.
+    public func saveListing(_ service: HSDSService, by p: Principal) async throws {
+        guard DirectoryPolicy.canEdit(organizationID: service.organizationID, p) else {
+            throw LinkwellError.forbidden("Providers may edit only their own organisation's listings.")
+        }
+        if let existing = try await store.listing(id: service.id), existing.service.organizationID != service.organizationID, p.role != .admin {
+            throw LinkwellError.forbidden("Providers may edit only their own organisation's listings.")
+        }
+        var s = service
+        s.lastModified = env.now()
+        var orgs = Set<String>()
+        if let org = s.organizationID, try await store.hsdsOrganization(id: org) != nil { orgs.insert(org) }
+        let terms = Set(try await store.taxonomyTerms(ids: s.taxonomyTermIDs).map(\.id))
+        let problems = DirectoryRules.problems(service: s, knownOrganizations: orgs, knownTerms: terms)
+        if !problems.isEmpty { throw LinkwellError.invalid(problems) }
+        try await store.saveDirectory(DirectoryBatch(services: [s]), at: env.now(), verified: p.role == .admin)
+    }
+
+    /// The admin confirms a listing is right: approved and verified now.
+    public func verify(serviceID: String, by p: Principal) async throws {
+        guard DirectoryPolicy.canReview(p) else { throw LinkwellError.forbidden("Only the admin reviews listings.") }
+        guard let listing = try await store.listing(id: serviceID) else { throw LinkwellError.notFound("service") }
+        try await store.updateCare(serviceID: serviceID, lastVerifiedAt: env.now(), reviewState: .approved, capacity: listing.capacity)
+    }
+
+    /// The provider (or admin) says how many places are free and how long the waiting list is.
+    public func updateCapacity(serviceID: String, availablePlaces: Int?, waitingListWeeks: Int?, by p: Principal) async throws {
+        guard let listing = try await store.listing(id: serviceID) else { throw LinkwellError.notFound("service") }
+        guard DirectoryPolicy.canEdit(organizationID: listing.service.organizationID, p) else { throw LinkwellError.forbidden("Not your organisation's listing.") }
+        var v = Validator()
+        if let n = availablePlaces, !(0...10_000).contains(n) { v.add("availablePlaces", "Places must be from 0 to 10000.") }
+        if let w = waitingListWeeks, !(0...520).contains(w) { v.add("waitingListWeeks", "The waiting list must be from 0 to 520 weeks.") }
+        try v.check()
+        try await store.updateCare(serviceID: serviceID, lastVerifiedAt: listing.lastVerifiedAt, reviewState: listing.reviewState,
+                                   capacity: ServiceCapacity(availablePlaces: availablePlaces, waitingListWeeks: waitingListWeeks, updatedAt: env.now()))
+    }
+
+    /// A link worker's private note on how the service worked for people they sent.
+    public func addFeedback(serviceID: String, rating: Int?, text: String?, by p: Principal) async throws -> ServiceFeedback {
+        guard DirectoryPolicy.canSeePrivateNotes(p) else { throw LinkwellError.forbidden("Only link workers give feedback on services.") }
+        guard try await store.listing(id: serviceID) != nil else { throw LinkwellError.notFound("service") }
+        var v = Validator()
+        if rating == nil || !(1...5).contains(rating!) { v.add("rating", "The rating must be from 1 to 5.") }
+        let body = v.required(text, "text", label: "The feedback", max: 2000)
+        try v.check()
+        let feedback = ServiceFeedback(id: env.newID(), serviceID: serviceID, authorID: p.userID, at: env.now(), rating: rating!, text: body)
+        try await store.addFeedback(feedback)
+        return feedback
+    }
+
+    /// The admin records the governance checks on an organisation.
+    public func recordGovernance(organizationID: String, constituted: Bool, safeguardingPolicy: Bool, insurance: Bool,
+                                 dbsForHomeVisits: Bool, by p: Principal) async throws -> GovernanceCheck {
+        guard DirectoryPolicy.canReview(p) else { throw LinkwellError.forbidden("Only the admin records governance checks.") }
+        guard try await store.hsdsOrganization(id: organizationID) != nil else { throw LinkwellError.notFound("organization") }
+        let check = GovernanceCheck(organizationID: organizationID, constituted: constituted, safeguardingPolicy: safeguardingPolicy,
+                                    insurance: insurance, dbsForHomeVisits: dbsForHomeVisits, checkedBy: p.userID, checkedAt: env.now())
+        try await store.saveGovernance(check)
+        return check
+    }
+}

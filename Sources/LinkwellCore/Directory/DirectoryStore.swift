@@ -1,0 +1,59 @@
+import Foundation
+
+/// The community directory on the Open Referral HSDS model, with the scheme's own facts about each listing.
+///
+/// Every implementation must guarantee:
+/// - `saveDirectory` is atomic: every record of the batch is inserted or replaced by id, or nothing is.
+///   For each service it also replaces the search facts (`ServiceFacts`) and the spine `Service` the
+///   casework refers to (organisation = the HSDS organisation, category = the first term's name), and
+///   appends a status change when the status differs from the stored one (or the service is new).
+///   `verified: true` marks each service approved and verified at `at`; otherwise a new service is
+///   `pendingNew` and a changed one `pendingChange` (an unchanged one keeps its state).
+/// - `searchDirectory` applies every filter of the query, counts all matches in `total`, and returns
+///   the requested page ranked by text relevance, then distance, then name and id.
+/// - Link-worker feedback and governance checks are never part of a `DirectoryListing`'s public service.
+public protocol CommunityDirectoryStore: Sendable {
+    func saveDirectory(_ batch: DirectoryBatch, at: Date, verified: Bool) async throws
+    func listing(id: String) async throws -> DirectoryListing?
+    func hsdsOrganization(id: String) async throws -> HSDSOrganization?
+    /// The organisations with these ids (unknown ids are skipped), sorted by name then id.
+    func hsdsOrganizations(ids: [String]) async throws -> [HSDSOrganization]
+    /// Organisations sorted by name then id: one page, and how many there are in all.
+    func hsdsOrganizations(page: Int, perPage: Int) async throws -> (items: [HSDSOrganization], total: Int)
+    /// Taxonomies sorted by name then id.
+    func taxonomies() async throws -> [HSDSTaxonomy]
+    /// Terms sorted by name then id: all of them, or those with the given ids.
+    func taxonomyTerms(ids: [String]?) async throws -> [HSDSTaxonomyTerm]
+    func searchDirectory(_ query: DirectoryQuery) async throws -> DirectoryResults
+    /// Oldest first.
+    func statusHistory(serviceID: String) async throws -> [ServiceStatusChange]
+    /// Sets the scheme's own facts about a listing. Throws `LinkwellError.notFound` for an unknown service.
+    func updateCare(serviceID: String, lastVerifiedAt: Date?, reviewState: ReviewState, capacity: ServiceCapacity?) async throws
+    /// Listings awaiting review, and those verified before `staleBefore` (or never); by name then id.
+    func reviewQueue(staleBefore: Date) async throws -> [ReviewItem]
+    /// Inserts or replaces postcode coordinates (postcodes in `Postcode.normalise` form).
+    func savePostcodes(_ points: [PostcodePoint]) async throws
+    func postcodePoint(_ postcode: String) async throws -> GeoPoint?
+    func addFeedback(_ feedback: ServiceFeedback) async throws
+    /// Newest first.
+    func feedback(serviceID: String) async throws -> [ServiceFeedback]
+    /// Inserts or replaces the organisation's governance check.
+    func saveGovernance(_ check: GovernanceCheck) async throws
+    func governance(organizationID: String) async throws -> GovernanceCheck?
+}
+
+extension Service {
+    /// The spine's view of an HSDS service: what referral out and the provider inbox need.
+    public init(listing s: HSDSService, organisationID: OrganisationID, category: String) {
+        let area = s.serviceAreas?.first?.name ?? s.locations.first?.addresses?.first?.city ?? s.locations.first?.name ?? ""
+        self.init(id: ServiceID(s.id), organisationID: organisationID, name: s.name, description: s.description ?? "",
+                  category: category, area: area, active: s.status == .active)
+    }
+}
+
+extension Organisation {
+    /// A community organisation as the spine knows it.
+    public init(listing o: HSDSOrganization) {
+        self.init(id: OrganisationID(o.id), name: o.name, kind: .vcse)
+    }
+}

@@ -1,0 +1,114 @@
+import Foundation
+
+/// Whether an administrator has reviewed a listing since it was created or changed.
+public enum ReviewState: String, Codable, Sendable, CaseIterable {
+    case approved
+    case pendingNew = "pending_new"
+    case pendingChange = "pending_change"
+
+    public var label: String {
+        switch self {
+        case .approved: "Approved"
+        case .pendingNew: "New, awaiting review"
+        case .pendingChange: "Changed, awaiting review"
+        }
+    }
+}
+
+/// Capacity and waiting list (HSDS 3.1 `service_capacity`, kept as Linkwell's own data here).
+public struct ServiceCapacity: Codable, Sendable, Equatable {
+    /// Places free now; nil when the service does not say.
+    public var availablePlaces: Int?
+    /// How long the waiting list is, in weeks; nil when there is none.
+    public var waitingListWeeks: Int?
+    public var updatedAt: Date
+    public init(availablePlaces: Int?, waitingListWeeks: Int?, updatedAt: Date) {
+        (self.availablePlaces, self.waitingListWeeks, self.updatedAt) = (availablePlaces, waitingListWeeks, updatedAt)
+    }
+    public var hasCapacityNow: Bool { (availablePlaces ?? 0) > 0 }
+}
+
+/// One change of a service's status ("what has closed", with dates).
+public struct ServiceStatusChange: Codable, Sendable, Equatable {
+    public var serviceID: String
+    public var status: HSDSServiceStatus
+    public var at: Date
+    public init(serviceID: String, status: HSDSServiceStatus, at: Date) {
+        (self.serviceID, self.status, self.at) = (serviceID, status, at)
+    }
+}
+
+/// A listing as Linkwell keeps it: the public HSDS service plus the scheme's private facts about it.
+public struct DirectoryListing: Sendable, Equatable {
+    public var service: HSDSService
+    /// When someone last confirmed the listing is right; drives the freshness rule.
+    public var lastVerifiedAt: Date?
+    public var reviewState: ReviewState
+    public var capacity: ServiceCapacity?
+    public init(service: HSDSService, lastVerifiedAt: Date?, reviewState: ReviewState, capacity: ServiceCapacity?) {
+        (self.service, self.lastVerifiedAt, self.reviewState, self.capacity) = (service, lastVerifiedAt, reviewState, capacity)
+    }
+
+    /// Not verified within `months` months of `now` (never verified counts as stale).
+    public func isStale(now: Date, months: Int) -> Bool {
+        guard let verified = lastVerifiedAt else { return true }
+        return verified < FreshnessRule(months: months).cutoff(now: now)
+    }
+}
+
+/// "Flag listings not verified for this many months."
+public struct FreshnessRule: Sendable, Equatable {
+    public var months: Int
+    public init(months: Int) { self.months = months }
+    /// Listings verified before this instant are stale.
+    public func cutoff(now: Date) -> Date {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        return calendar.date(byAdding: .month, value: -months, to: now) ?? now
+    }
+}
+
+/// A row of the admin review queue.
+public struct ReviewItem: Sendable, Equatable {
+    public var serviceID: String
+    public var name: String
+    public var organizationID: String?
+    public var reviewState: ReviewState
+    public var lastVerifiedAt: Date?
+    public var stale: Bool
+    public init(serviceID: String, name: String, organizationID: String?, reviewState: ReviewState, lastVerifiedAt: Date?, stale: Bool) {
+        (self.serviceID, self.name, self.organizationID, self.reviewState, self.lastVerifiedAt, self.stale) =
+            (serviceID, name, organizationID, reviewState, lastVerifiedAt, stale)
+    }
+}
+
+/// A link worker's private note on how a service worked for the people they sent. Never published.
+public struct ServiceFeedback: Codable, Sendable, Equatable {
+    public var id: String
+    public var serviceID: String
+    public var authorID: UserID
+    public var at: Date
+    /// 1 (poor) to 5 (excellent).
+    public var rating: Int
+    public var text: String
+    public init(id: String, serviceID: String, authorID: UserID, at: Date, rating: Int, text: String) {
+        (self.id, self.serviceID, self.authorID, self.at, self.rating, self.text) = (id, serviceID, authorID, at, rating, text)
+    }
+}
+
+/// The scheme's governance checks on a community organisation before link workers refer to it.
+public struct GovernanceCheck: Codable, Sendable, Equatable {
+    public var organizationID: String
+    public var constituted: Bool
+    public var safeguardingPolicy: Bool
+    public var insurance: Bool
+    /// DBS checks for staff or volunteers who visit people at home.
+    public var dbsForHomeVisits: Bool
+    public var checkedBy: UserID
+    public var checkedAt: Date
+    public init(organizationID: String, constituted: Bool, safeguardingPolicy: Bool, insurance: Bool, dbsForHomeVisits: Bool,
+                checkedBy: UserID, checkedAt: Date) {
+        (self.organizationID, self.constituted, self.safeguardingPolicy, self.insurance, self.dbsForHomeVisits, self.checkedBy, self.checkedAt) =
+            (organizationID, constituted, safeguardingPolicy, insurance, dbsForHomeVisits, checkedBy, checkedAt)
+    }
+}

@@ -1,0 +1,75 @@
+/// The community directory's tables (versions 100 and up, so they never collide with other work).
+/// HSDS records are kept whole as JSON (`doc`); the columns and child tables beside them are the
+/// search facts (`ServiceFacts`) that filters and ranking use, each with an index.
+enum DirectoryMigrations {
+    static func render(_ flavor: SQLFlavor, _ statements: [String]) -> [String] {
+        statements.map { flavor.render($0.replacingOccurrences(of: "{real}", with: flavor == .postgres ? "DOUBLE PRECISION" : "REAL")) }
+    }
+
+    static let all: [Migration] = [
+        Migration(version: 100, name: "community directory (HSDS 3.0)") { flavor in
+            var statements = [
+                "CREATE TABLE dir_taxonomies (id {id} PRIMARY KEY, name TEXT NOT NULL, doc TEXT NOT NULL)",
+                "CREATE TABLE dir_terms (id {id} PRIMARY KEY, name TEXT NOT NULL, taxonomy_id {id}, doc TEXT NOT NULL)",
+                "CREATE INDEX dir_terms_name ON dir_terms(name, id)",
+                "CREATE TABLE dir_organizations (id {id} PRIMARY KEY, name TEXT NOT NULL, doc TEXT NOT NULL)",
+                "CREATE INDEX dir_organizations_name ON dir_organizations(name, id)",
+                """
+                CREATE TABLE dir_services (
+                    id {id} PRIMARY KEY, organization_id {id}, name TEXT NOT NULL, status TEXT NOT NULL, doc TEXT NOT NULL,
+                    last_modified {ts}, free BOOLEAN NOT NULL, min_age {real}, max_age {real}, languages TEXT NOT NULL,
+                    accessible BOOLEAN NOT NULL, review_state TEXT NOT NULL, last_verified_at {ts}, capacity TEXT,
+                    capacity_now BOOLEAN NOT NULL)
+                """,
+                "CREATE INDEX dir_services_organization ON dir_services(organization_id)",
+                "CREATE INDEX dir_services_modified ON dir_services(last_modified)",
+                "CREATE INDEX dir_services_name ON dir_services(name, id)",
+                "CREATE INDEX dir_services_review ON dir_services(review_state, last_verified_at)",
+                """
+                CREATE TABLE dir_service_points (
+                    service_id {id} NOT NULL REFERENCES dir_services(id) ON DELETE CASCADE, lat {real} NOT NULL, lon {real} NOT NULL,
+                    cell INTEGER NOT NULL)
+                """,
+                // A 0.1° grid cell: a radius search looks up the few cells its box covers (see SQLStore.gridCells).
+                "CREATE INDEX dir_service_points_cell ON dir_service_points(cell, lat, lon, service_id)",
+                "CREATE INDEX dir_service_points_service ON dir_service_points(service_id)",
+                """
+                CREATE TABLE dir_service_terms (
+                    service_id {id} NOT NULL REFERENCES dir_services(id) ON DELETE CASCADE, term_id {id} NOT NULL,
+                    PRIMARY KEY (term_id, service_id))
+                """,
+                "CREATE INDEX dir_service_terms_service ON dir_service_terms(service_id)",
+                """
+                CREATE TABLE dir_service_hours (
+                    service_id {id} NOT NULL REFERENCES dir_services(id) ON DELETE CASCADE, weekday INTEGER NOT NULL,
+                    opens INTEGER NOT NULL, closes INTEGER NOT NULL)
+                """,
+                "CREATE INDEX dir_service_hours_day ON dir_service_hours(weekday, opens, closes, service_id)",
+                "CREATE INDEX dir_service_hours_service ON dir_service_hours(service_id)",
+                "CREATE TABLE dir_status_history (seq {seq}, service_id {id} NOT NULL, status TEXT NOT NULL, at {ts} NOT NULL)",
+                "CREATE INDEX dir_status_history_service ON dir_status_history(service_id)",
+                "CREATE TABLE dir_postcodes (postcode {id} PRIMARY KEY, lat {real} NOT NULL, lon {real} NOT NULL)",
+                """
+                CREATE TABLE dir_feedback (
+                    id {id} PRIMARY KEY, service_id {id} NOT NULL REFERENCES dir_services(id), author_id {id} NOT NULL REFERENCES users(id),
+                    at {ts} NOT NULL, rating INTEGER NOT NULL, text TEXT NOT NULL)
+                """,
+                "CREATE INDEX dir_feedback_service ON dir_feedback(service_id)",
+                """
+                CREATE TABLE dir_governance (
+                    organization_id {id} PRIMARY KEY REFERENCES dir_organizations(id), constituted BOOLEAN NOT NULL,
+                    safeguarding_policy BOOLEAN NOT NULL, insurance BOOLEAN NOT NULL, dbs_for_home_visits BOOLEAN NOT NULL,
+                    checked_by {id} NOT NULL REFERENCES users(id), checked_at {ts} NOT NULL)
+                """,
+            ]
+            switch flavor {
+            case .sqlite:
+                statements.append("CREATE VIRTUAL TABLE dir_service_fts USING fts5(service_id UNINDEXED, body, tokenize = 'unicode61')")
+            case .postgres:
+                statements.append("ALTER TABLE dir_services ADD COLUMN search_vector tsvector")
+                statements.append("CREATE INDEX dir_services_search ON dir_services USING GIN (search_vector)")
+            }
+            return render(flavor, statements)
+        },
+    ]
+}

@@ -1,0 +1,124 @@
+import Foundation
+import LinkwellCore
+
+/// The link worker's directory search: the form as filled in, and ranked results with reasons.
+public struct DirectorySearchPage: Sendable {
+    public struct Result: Sendable {
+        public var id, name, organisation, status, why, distance, capacity: String
+        public var closed: Bool
+        public var hasCapacityNote: Bool
+    }
+    public var search, postcode, radius, age, language, openTime: String
+    public var free, accessible, capacityNow, includeClosed: Bool
+    public var terms: [Choice]
+    public var days: [Choice]
+    public var results: [Result]
+    public var searched: Bool
+    public var summary: String
+    /// When picking a service for a referral out.
+    public var referralID: String?
+    public var pages: [Choice]
+    public var hasPages: Bool
+
+    public init(input: DirectorySearchInput, terms: [HSDSTaxonomyTerm], matches: [MatchedService]?, total: Int, query: DirectoryQuery?,
+                organisations: [String: String], referralID: String?, baseQuery: String) {
+        search = input.search ?? ""
+        postcode = input.postcode ?? ""
+        radius = input.radiusKm ?? ""
+        age = input.age ?? ""
+        language = input.language ?? ""
+        openTime = input.openTime ?? ""
+        (free, accessible, capacityNow, includeClosed) = (input.free, input.accessible, input.capacityNow, input.includeClosed)
+        self.terms = terms.map { Choice($0.id, $0.name, selected: input.taxonomyTermID == $0.id) }
+        days = zip(WeeklyTime.dayCodes, WeeklyTime.dayNames).map { Choice($0, $1, selected: input.openDay?.uppercased() == $0) }
+        searched = matches != nil
+        results = (matches ?? []).map { m in
+            let s = m.hit.listing.service
+            let c = m.hit.listing.capacity
+            let capacity = c.map { c in
+                c.hasCapacityNow ? "\(c.availablePlaces!) place\(c.availablePlaces == 1 ? "" : "s") free"
+                    : c.waitingListWeeks.map { "Waiting list: about \($0) week\($0 == 1 ? "" : "s")" } ?? "No places free"
+            } ?? ""
+            return Result(id: s.id, name: s.name, organisation: s.organizationID.flatMap { organisations[$0] } ?? "", status: s.status.label,
+                          why: m.why, distance: m.hit.distanceKm.map { String(format: "%.1f km", $0) } ?? "", capacity: capacity,
+                          closed: s.status != .active, hasCapacityNote: !capacity.isEmpty)
+        }
+        summary = matches == nil ? "" : "\(total) service\(total == 1 ? "" : "s") found"
+        self.referralID = referralID
+        var pages: [Choice] = []
+        if let query, total > query.perPage {
+            let count = HSDSPage(total: total, page: query.page, perPage: query.perPage, size: 0).totalPages
+            for n in max(1, query.page - 3)...min(count, query.page + 3) {
+                pages.append(Choice("\(baseQuery)&page=\(n)", "\(n)", selected: n == query.page))
+            }
+        }
+        self.pages = pages
+        hasPages = !pages.isEmpty
+    }
+}
+
+/// One listing for scheme staff: the public HSDS detail plus status history, capacity, governance and private feedback.
+public struct DirectoryServicePage: Sendable {
+    public struct Place: Sendable { public var name, address, accessibility: String }
+    public struct Line: Sendable { public var text: String }
+    public struct Feedback: Sendable { public var at, author, text: String; public var rating: Int }
+    public var id, name, organisation, description, status, eligibility, cost, languages, contact, verified, review, capacity, governance: String
+    public var places: [Place]
+    public var openings: [Line]
+    public var history: [Line]
+    public var terms: [Line]
+    public var feedback: [Feedback]
+    public var canGiveFeedback, canVerify, canEdit, stale: Bool
+    public var organizationID: String
+    /// The admin's governance form, ticked as last recorded.
+    public var governanceChoices: [Choice]
+
+    public init(_ listing: DirectoryListing, organisation: HSDSOrganization?, terms: [HSDSTaxonomyTerm], history: [ServiceStatusChange],
+                feedback: [ServiceFeedback], governance: GovernanceCheck?, names: [UserID: String], viewer: Principal, now: Date, freshnessMonths: Int) {
+        let s = listing.service
+        id = s.id
+        name = s.name
+        self.organisation = organisation?.name ?? ""
+        description = s.description ?? ""
+        status = s.status.label
+        var ages: [String] = []
+        if let lo = s.minimumAge { ages.append("from \(Int(lo))") }
+        if let hi = s.maximumAge { ages.append("up to \(Int(hi))") }
+        eligibility = ([ages.isEmpty ? nil : "Ages " + ages.joined(separator: " "), s.eligibilityDescription].compactMap { $0 }).joined(separator: ". ")
+        let facts = ServiceFacts(s)
+        cost = facts.free ? "Free" : (s.costOptions ?? []).compactMap { c in c.amount.map { String(format: "£%.2f", $0) + (c.option.map { " \($0)" } ?? "") } }.joined(separator: ", ")
+        languages = facts.languages.joined(separator: ", ")
+        contact = ([s.email] + (s.phones ?? []).map { Optional($0.number) }).compactMap { $0 }.joined(separator: " · ")
+        verified = listing.lastVerifiedAt.map { "Last verified \(Format.date($0))" } ?? "Never verified"
+        stale = listing.isStale(now: now, months: freshnessMonths)
+        review = listing.reviewState.label
+        capacity = listing.capacity.map { c in
+            [c.availablePlaces.map { "\($0) place\($0 == 1 ? "" : "s") free now" }, c.waitingListWeeks.map { "waiting list about \($0) weeks" },
+             "updated \(Format.date(c.updatedAt))"].compactMap { $0 }.joined(separator: ", ")
+        } ?? "Not known"
+        places = s.locations.map { l in
+            Place(name: l.name ?? "", address: l.addresses?.first.map { [$0.address1, $0.city, $0.postalCode].joined(separator: ", ") } ?? "",
+                  accessibility: (l.accessibility ?? []).compactMap(\.description).joined(separator: "; "))
+        }
+        openings = facts.openings.map { o in Line(text: String(format: "%@ %02d:%02d–%02d:%02d", WeeklyTime.dayNames[o.weekday - 1], o.opens / 60, o.opens % 60, o.closes / 60, o.closes % 60)) }
+        self.history = history.map { Line(text: "\(Format.date($0.at)): \($0.status.label)") }
+        self.terms = terms.map { Line(text: $0.name) }
+        self.feedback = DirectoryPolicy.canSeePrivateNotes(viewer) ? feedback.map {
+            Feedback(at: Format.date($0.at), author: names[$0.authorID] ?? "", text: $0.text, rating: $0.rating)
+        } : []
+        self.governance = governance.map { g in
+            let checks = [("constituted", g.constituted), ("safeguarding policy", g.safeguardingPolicy), ("insurance", g.insurance),
+                          ("DBS checks for home visits", g.dbsForHomeVisits)]
+            return checks.map { "\($0.1 ? "✓" : "✗") \($0.0)" }.joined(separator: " · ") + " (checked \(Format.date(g.checkedAt)))"
+        } ?? "No governance check recorded"
+        organizationID = organisation?.id ?? ""
+        governanceChoices = [("constituted", "Constituted (has a governing document)", governance?.constituted),
+                             ("safeguardingPolicy", "Has a safeguarding policy", governance?.safeguardingPolicy),
+                             ("insurance", "Has public liability insurance", governance?.insurance),
+                             ("dbsForHomeVisits", "DBS checks for staff or volunteers who visit homes", governance?.dbsForHomeVisits)]
+            .map { Choice($0.0, $0.1, selected: $0.2 ?? false) }
+        canGiveFeedback = DirectoryPolicy.canSeePrivateNotes(viewer)
+        canVerify = DirectoryPolicy.canReview(viewer)
+        canEdit = DirectoryPolicy.canEdit(organizationID: s.organizationID, viewer)
+    }
+}
