@@ -309,7 +309,8 @@ public struct InsightService: Sendable {
 /// Which service categories can meet which need.
 public enum NeedCategories {
     public static func categories(for need: Need) -> Set<String> {
-        Set([need.rawValue]).union(synonyms(need))
+        // A directory listing's category is its first need term's name; older services carry the code.
+        Set([need.rawValue, need.label.lowercased()]).union(synonyms(need))
     }
 
     static func synonyms(_ need: Need) -> Set<String> {
