@@ -4,11 +4,12 @@ examples imported (JSON and tabular CSV) and exported again.
 
 Environment:
     LINKWELL_BIN          server binary (default .build/debug/linkwell)
-    LINKWELL_HSDS_SCHEMA  the hsds-schema folder (default ../shared/hsds-schema beside the repository)
+    LINKWELL_HSDS_SCHEMA  the hsds-schema folder (default ../shared/hsds-schema beside the repository, else the copy in Tests/oruk/hsds-schema)
 """
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import socket
@@ -24,7 +25,12 @@ from jsonschema import Draft202012Validator, FormatChecker
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(os.environ.get("LINKWELL_BIN") or REPO_ROOT / ".build/debug/linkwell")
-SCHEMA_ROOT = Path(os.environ.get("LINKWELL_HSDS_SCHEMA") or REPO_ROOT.parent / "shared/hsds-schema")
+# The official schemas: LINKWELL_HSDS_SCHEMA, else ../shared/hsds-schema beside the repository, else the copy
+# kept in this folder (the four compiled schemas the tests use, gzipped, and the 3.0 examples; CC BY-SA 4.0,
+# Open Referral — see hsds-schema/LICENSE-openreferral-specification.txt).
+_VENDORED = Path(__file__).resolve().parent / "hsds-schema"
+_SHARED = REPO_ROOT.parent / "shared/hsds-schema"
+SCHEMA_ROOT = Path(os.environ.get("LINKWELL_HSDS_SCHEMA") or (_SHARED if (_SHARED / "3.0/schema/compiled").exists() else _VENDORED))
 COMPILED = SCHEMA_ROOT / "3.0/schema/compiled"
 GENERATED = 300
 PAGE_FIELDS = {"total_items": int, "total_pages": int, "page_number": int, "size": int,
@@ -32,7 +38,8 @@ PAGE_FIELDS = {"total_items": int, "total_pages": int, "page_number": int, "size
 
 
 def validator(name: str) -> Draft202012Validator:
-    schema = json.loads((COMPILED / name).read_text())
+    plain, packed = COMPILED / name, COMPILED / (name + ".gz")
+    schema = json.loads(plain.read_text() if plain.exists() else gzip.decompress(packed.read_bytes()))
     Draft202012Validator.check_schema(schema)
     return Draft202012Validator(schema, format_checker=FormatChecker())
 
