@@ -27,7 +27,6 @@ struct DatabaseOptions: ParsableArguments {
         let store = try await StoreFactory.open(database)
         do {
             try await store.migrate()
-            try await InsightService.backfillFacts(store)
             let result = try await body(store)
             try await store.shutdown()
             return result
@@ -62,6 +61,7 @@ struct Serve: AsyncParsableCommand {
         var logger = Logger(label: "linkwell")
         logger.logLevel = .info
         try await db.with { store in
+            try await InsightService.backfillFacts(store)
             if demo {
                 print("Preparing the demo scheme…")
                 print(try await DemoScheme.seed(into: store).summary)
@@ -131,7 +131,7 @@ struct Migrate: AsyncParsableCommand {
     @OptionGroup var db: DatabaseOptions
 
     func run() async throws {
-        try await db.with { _ in }
+        try await db.with { try await InsightService.backfillFacts($0) }
         print("Database schema is up to date (\(StoreFactory.describe(db.database))).")
     }
 }

@@ -154,9 +154,8 @@ struct CommissioningController: Sendable {
     func registerAPI(on router: Router<AppRequestContext>) {
         let api = router.group("api/v1")
         @Sendable func r(_ p: Principal, _ request: Request) -> CaseworkService.Request { .init(p, route: request.routeDescription) }
-        api.get("funders") { request, context in
-            let p = try context.require(.commissioner, .admin, .supervisor)
-            _ = p
+        api.get("funders") { _, context in
+            _ = try context.require(.commissioner, .admin, .supervisor)
             return json(try await store.funders())
         }
         api.post("funders") { request, context in

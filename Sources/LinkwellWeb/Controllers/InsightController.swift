@@ -49,7 +49,6 @@ struct InsightController: Sendable {
 
     static func query(_ request: Request) -> InsightService.Query {
         let q = request.uri.queryParameters
-        if q["level"].map(String.init) == "person" || q["person"] != nil { return InsightService.Query(from: "person-level") }
         return InsightService.Query(from: q["from"].map(String.init), to: q["to"].map(String.init),
                                     contract: q["contract"].map(String.init), funder: q["funder"].map(String.init))
     }
@@ -137,6 +136,7 @@ struct InsightController: Sendable {
 
     func dashboardPage(_ request: Request, _ context: AppRequestContext) async throws -> Response {
         let p = try context.require(.supervisor, .commissioner)
+        try Self.refuseRows(request)
         let q = Self.query(request)
         let r = CaseworkService.Request(p, route: request.routeDescription)
         let contracts = try await commissioning.store.contracts()
