@@ -61,9 +61,17 @@ extension DirectoryCommand {
             probe.perPage = 1
             if try await store.searchDirectory(probe).total < services {
                 try await Generate.load(services: services, into: store)
+                try await sql.analyze()
             }
             let total = try await store.searchDirectory(probe).total
             let synthetic = SyntheticDirectory()
+            var shares: [Double] = []
+            for word in SyntheticDirectory.common.prefix(60) {
+                probe.words = [word]
+                shares.append(Double(try await store.searchDirectory(probe).total) / Double(max(total, 1)))
+            }
+            print(String(format: "The 60 query words each match %.1f%%–%.1f%% of services (median %.1f%%).",
+                         100 * shares.min()!, 100 * shares.max()!, 100 * shares.sorted()[30]))
             let postcodes = synthetic.postcodes()
             let mix = Self.mix(count: requests, synthetic: synthetic, postcodes: postcodes, services: services)
 
@@ -105,7 +113,7 @@ extension DirectoryCommand {
         static let kinds = ["postcode+radius+words", "postcode+radius+taxonomy", "postcode+radius+open", "national words", "service detail", "deep page"]
 
         static func mix(count: Int, synthetic: SyntheticDirectory, postcodes: [PostcodePoint], services: Int) -> [(String, String)] {
-            var random = SplitMix(seed: 7)
+            var random = SplitMix64(seed: 7)
             let words = Array(SyntheticDirectory.common.prefix(60))
             func word() -> String {
                 words[Int(random.unit() * Double(words.count))].addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "group"

@@ -28,8 +28,9 @@ struct SyntheticDirectory {
                         "Physical activity", "Long-term conditions", "Food", "Digital skills", "Arts", "Nature", "Parenting", "Sleep",
                         "Weight", "Smoking", "Alcohol", "Learning", "Volunteering", "Faith", "Heritage", "Sport", "Music", "Dementia",
                         "Autism", "Sight loss", "Hearing loss"]
-    static let aspects = ["groups", "one-to-one support", "advice", "courses", "drop-in", "peer support"
-                          , "outreach", "activities", "clubs", "helpline"]
+    // Kept clear of the common words below, so that no common word is in every name.
+    static let aspects = ["groups", "mentoring", "guidance", "courses", "sessions", "peer mentoring", "outreach", "activities",
+                          "clubs", "helpline"]
 
     static let common = """
         group support friendly weekly local free community help people meet walk older advice garden café volunteers session
@@ -87,7 +88,7 @@ struct SyntheticDirectory {
 
     /// Postcode-like points: per town, districts named from the town's initials, each a jittered point.
     func postcodes(perTown: Int = 40) -> [PostcodePoint] {
-        var random = SplitMix(seed: 99)
+        var random = SplitMix64(seed: 99)
         var out: [PostcodePoint] = []
         for (t, town) in Self.towns.enumerated() {
             let letters = Array(town.0.uppercased().filter(\.isLetter))
@@ -110,7 +111,7 @@ struct SyntheticDirectory {
 
     /// Service number `n` (1-based), belonging to organisation `1 + (n - 1) / 5`.
     func service(_ n: Int) -> HSDSService {
-        var random = SplitMix(seed: UInt64(n) &* 0x9E37_79B9_7F4A_7C15)
+        var random = SplitMix64(seed: UInt64(n) &* 0x9E37_79B9_7F4A_7C15)
         let town = Self.towns[Self.pick(townCumulative, random.unit())]
         let spread = 0.02 + 0.002 * town.3.squareRoot()
         let lat = min(60.8, max(49.9, town.1 + random.normal() * spread)), lon = min(1.8, max(-8.2, town.2 + random.normal() * spread * 1.6))
@@ -156,17 +157,7 @@ struct SyntheticDirectory {
     }
 }
 
-/// A small, fast, seedable generator (SplitMix64).
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
+extension SplitMix64 {
+    /// A standard normal draw (Box–Muller).
     mutating func normal() -> Double { (-2 * log(max(unit(), 1e-12))).squareRoot() * cos(2 * .pi * unit()) }
 }

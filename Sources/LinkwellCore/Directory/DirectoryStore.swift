@@ -10,7 +10,9 @@ import Foundation
 ///   `verified: true` marks each service approved and verified at `at`; otherwise a new service is
 ///   `pendingNew` and a changed one `pendingChange` (an unchanged one keeps its state).
 /// - `searchDirectory` applies every filter of the query, counts all matches in `total`, and returns
-///   the requested page ranked by text relevance, then distance, then name and id.
+///   the requested page ranked by text relevance (`SearchIndex.score`), then distance, then — for a
+///   search without words — name, and last the order services were first stored in. Words match whole
+///   index words (`ServiceFacts.tokens`: no stemming, accents ignored).
 /// - Link-worker feedback and governance checks are never part of a `DirectoryListing`'s public service.
 public protocol CommunityDirectoryStore: Sendable {
     func saveDirectory(_ batch: DirectoryBatch, at: Date, verified: Bool) async throws

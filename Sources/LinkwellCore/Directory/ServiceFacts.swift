@@ -34,6 +34,7 @@ public struct WeeklyOpening: Sendable, Equatable, Hashable {
 public struct ServiceFacts: Sendable, Equatable {
     /// The words a text search looks in: name, alternate name and description.
     public var searchText: String
+    public var name: String
     public var free: Bool
     public var minimumAge: Double?
     public var maximumAge: Double?
@@ -46,6 +47,7 @@ public struct ServiceFacts: Sendable, Equatable {
     public var termIDs: [String]
 
     public init(_ s: HSDSService) {
+        name = s.name
         searchText = [s.name, s.alternateName ?? "", s.description ?? ""].joined(separator: " ")
         let amounts = (s.costOptions ?? []).map { $0.amount ?? 0 }
         free = amounts.allSatisfy { $0 == 0 }
@@ -77,17 +79,22 @@ public struct ServiceFacts: Sendable, Equatable {
         termIDs = s.taxonomyTermIDs
     }
 
-    /// The words of a search, lower-cased letters and digits only (at most eight, each 2+ characters),
-    /// so they are safe to hand to any full-text engine.
+    /// The words of a search (see `tokens`; at most eight, without repeats), so they are safe to hand
+    /// to any index.
     public static func words(_ text: String) -> [String] {
         var seen = Set<String>()
-        return text.lowercased()
-            .split { !($0.isLetter || $0.isNumber) }
-            .map(String.init)
-            .filter { $0.count >= 2 && seen.insert($0).inserted }
-            .prefix(8).map { $0 }
+        return tokens(text).filter { seen.insert($0).inserted }.prefix(8).map { $0 }
     }
 
-    /// The search text's own words, for matching in memory the way the SQL full-text indexes do.
-    public var wordSet: Set<String> { Set(searchText.lowercased().split { !($0.isLetter || $0.isNumber) }.map(String.init)) }
+    /// Text as index words: letters and digits only, lower-cased and without accents ("Café" is
+    /// "cafe"), each 2 to 40 characters.
+    public static func tokens(_ text: String) -> [String] {
+        text.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil).lowercased()
+            .split { !($0.isLetter || $0.isNumber) }
+            .filter { (2...40).contains($0.count) }
+            .map(String.init)
+    }
+
+    /// The search text's own words, for matching in memory the way the SQL index does.
+    public var wordSet: Set<String> { Set(Self.tokens(searchText)) }
 }

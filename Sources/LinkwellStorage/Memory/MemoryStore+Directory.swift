@@ -6,8 +6,11 @@ struct MemoryDirectory: Sendable {
     struct Entry: Sendable {
         var listing: DirectoryListing
         var facts: ServiceFacts
+        /// The order the service was first stored in (the SQL stores' `rid`), the last tie-break in search.
+        var rid: Int
     }
     var services: [String: Entry] = [:]
+    var lastRID = 0
     var organizations: [String: HSDSOrganization] = [:]
     var taxonomies: [String: HSDSTaxonomy] = [:]
     var terms: [String: HSDSTaxonomyTerm] = [:]
@@ -30,7 +33,8 @@ extension MemoryStore {
             let state: ReviewState = verified ? .approved : old == nil ? .pendingNew : old!.listing.service == s ? old!.listing.reviewState : .pendingChange
             let listing = DirectoryListing(service: s, lastVerifiedAt: verified ? at : old?.listing.lastVerifiedAt, reviewState: state,
                                            capacity: old?.listing.capacity)
-            d.services[s.id] = MemoryDirectory.Entry(listing: listing, facts: ServiceFacts(s))
+            let rid = old?.rid ?? { d.lastRID += 1; return d.lastRID }()
+            d.services[s.id] = MemoryDirectory.Entry(listing: listing, facts: ServiceFacts(s), rid: rid)
             if old?.listing.service.status != s.status { d.history.append(ServiceStatusChange(serviceID: s.id, status: s.status, at: at)) }
             if let org = s.organizationID {
                 let category = s.taxonomyTermIDs.first.flatMap { d.terms[$0]?.name } ?? ""
@@ -70,7 +74,7 @@ extension MemoryStore {
     }
 
     public func searchDirectory(_ q: DirectoryQuery) async throws -> DirectoryResults {
-        struct Scored { var entry: MemoryDirectory.Entry; var score: Double; var distance: Double? }
+        struct Scored { var entry: MemoryDirectory.Entry; var score: Int; var distance: Double? }
         var found: [Scored] = []
         for entry in directory.services.values {
             let s = entry.listing.service, f = entry.facts
@@ -84,11 +88,11 @@ extension MemoryStore {
             if let age = q.age.map(Double.init), (f.minimumAge.map { $0 > age } ?? false) || (f.maximumAge.map { $0 < age } ?? false) { continue }
             if q.capacityNow, !(entry.listing.capacity?.hasCapacityNow ?? false) { continue }
             if let t = q.openAt, !f.openings.contains(where: { $0.contains(t) }) { continue }
-            var score = 0.0
+            var score = 0
             if !q.words.isEmpty {
                 let words = f.wordSet
                 guard q.words.allSatisfy(words.contains) else { continue }
-                score = 1
+                score = SearchIndex.score(f, words: q.words)
             }
             var distance: Double?
             if let near = q.near {
@@ -101,7 +105,10 @@ extension MemoryStore {
         found.sort { a, b in
             if a.score != b.score { return a.score > b.score }
             if a.distance != b.distance { return (a.distance ?? .infinity) < (b.distance ?? .infinity) }
-            return (a.entry.listing.service.name, a.entry.listing.service.id) < (b.entry.listing.service.name, b.entry.listing.service.id)
+            if q.words.isEmpty && a.entry.listing.service.name != b.entry.listing.service.name {
+                return a.entry.listing.service.name < b.entry.listing.service.name
+            }
+            return a.entry.rid < b.entry.rid
         }
         let page = found.dropFirst(q.offset).prefix(q.perPage).map { DirectoryHit(listing: $0.entry.listing, distanceKm: $0.distance) }
         return DirectoryResults(hits: Array(page), total: found.count)

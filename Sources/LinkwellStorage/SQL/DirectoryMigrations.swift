@@ -30,7 +30,7 @@ enum DirectoryMigrations {
                     service_id {id} NOT NULL REFERENCES dir_services(id) ON DELETE CASCADE, lat {real} NOT NULL, lon {real} NOT NULL,
                     cell INTEGER NOT NULL)
                 """,
-                // A 0.1° grid cell: a radius search looks up the few cells its box covers (see SQLStore.gridCells).
+                // A 0.1° grid cell: a radius search looks up the few cells its box covers (see SearchIndex.cells).
                 "CREATE INDEX dir_service_points_cell ON dir_service_points(cell, lat, lon, service_id)",
                 "CREATE INDEX dir_service_points_service ON dir_service_points(service_id)",
                 """
@@ -68,6 +68,34 @@ enum DirectoryMigrations {
             case .postgres:
                 statements.append("ALTER TABLE dir_services ADD COLUMN search_vector tsvector")
                 statements.append("CREATE INDEX dir_services_search ON dir_services USING GIN (search_vector)")
+            }
+            return render(flavor, statements)
+        },
+        // Linkwell's own search index (see `SearchIndex`) replaces the engines' full-text indexes, whose
+        // ranking scores every match. `rid` is a compact integer key for the postings; the index is
+        // filled from the stored records by `SQLStore.rebuildSearchIndex` at the next start.
+        Migration(version: 101, name: "directory search index") { flavor in
+            var statements = [
+                "ALTER TABLE dir_services ADD COLUMN rid BIGINT",
+                "CREATE UNIQUE INDEX dir_services_rid ON dir_services(rid)",
+                "ALTER TABLE dir_service_points ADD COLUMN rid BIGINT",
+                "CREATE INDEX dir_service_points_rid ON dir_service_points(rid, cell, lat, lon)",
+                """
+                CREATE TABLE dir_postings (
+                    key TEXT NOT NULL, cell INTEGER NOT NULL, rid BIGINT NOT NULL, weight INTEGER NOT NULL,
+                    status SMALLINT NOT NULL, primary_cell BOOLEAN NOT NULL, PRIMARY KEY (key, cell, rid))\(flavor == .sqlite ? " WITHOUT ROWID" : "")
+                """,
+                // One row per service and key (its primary cell), in rank order: a word search reads a page from here.
+                "CREATE INDEX dir_postings_ranked ON dir_postings(key, weight DESC, rid, status) WHERE primary_cell",
+                "CREATE INDEX dir_postings_rid ON dir_postings(rid)",
+            ]
+            switch flavor {
+            case .sqlite:
+                statements.append("DROP TABLE dir_service_fts")
+            case .postgres:
+                statements.append("CREATE SEQUENCE dir_service_rid")
+                statements.append("DROP INDEX dir_services_search")
+                statements.append("ALTER TABLE dir_services DROP COLUMN search_vector")
             }
             return render(flavor, statements)
         },

@@ -53,15 +53,19 @@ extension SQLStore {
 
     private static func saveChunk(_ services: [HSDSService], at: Date, verified: Bool, flavor: SQLFlavor, _ db: any SQLDatabase) async throws {
         let ids = services.map(\.id)
-        struct Old { var doc: String; var status: String; var state: ReviewState; var verifiedAt: Date? }
+        struct Old { var doc: String; var status: String; var state: ReviewState; var verifiedAt: Date?; var rid: Int? }
         var old: [String: Old] = [:]
-        for row in try await db.raw("SELECT id, doc, status, review_state, last_verified_at FROM dir_services WHERE id IN (\(binds: ids))").all() {
+        for row in try await db.raw("SELECT id, doc, status, review_state, last_verified_at, rid FROM dir_services WHERE id IN (\(binds: ids))").all() {
             old[try row.decode(column: "id", as: String.self)] = Old(
                 doc: try row.decode(column: "doc", as: String.self), status: try row.decode(column: "status", as: String.self),
-                state: try row.decode(column: "review_state", as: ReviewState.self), verifiedAt: try row.decode(column: "last_verified_at", as: Date?.self))
+                state: try row.decode(column: "review_state", as: ReviewState.self), verifiedAt: try row.decode(column: "last_verified_at", as: Date?.self),
+                rid: try row.decode(column: "rid", as: Int?.self))
         }
+        var newRIDs = try await Self.newRIDs(services.filter { old[$0.id]?.rid == nil }.count, flavor: flavor, db)[...]
+        var rids: [String: Int] = [:]
+        for s in services { rids[s.id] = old[s.id]?.rid ?? newRIDs.popFirst()! }
         var rows: [SQLQueryString] = [], points: [SQLQueryString] = [], terms: [SQLQueryString] = [], hours: [SQLQueryString] = []
-        var texts: [SQLQueryString] = [], history: [SQLQueryString] = []
+        var history: [SQLQueryString] = []
         for s in services {
             let doc = try directoryJSON(s)
             let previous = old[s.id]
@@ -69,39 +73,32 @@ extension SQLStore {
             let verifiedAt: Date? = verified ? at : previous?.verifiedAt
             let f = ServiceFacts(s)
             let languages = "," + f.languages.joined(separator: ",") + ","
-            let vector: SQLQueryString = flavor == .postgres ? ", to_tsvector('simple', \(bind: f.searchText))" : ""
             rows.append("""
-                (\(bind: s.id), \(bind: s.organizationID), \(bind: s.name), \(bind: s.status.rawValue), \(bind: doc), \(bind: s.lastModified),
-                 \(bind: f.free), \(bind: f.minimumAge), \(bind: f.maximumAge), \(bind: languages), \(bind: f.accessible),
-                 \(bind: state.rawValue), \(bind: verifiedAt), NULL, \(false)\(vector))
+                (\(bind: s.id), \(literal: rids[s.id]!), \(bind: s.organizationID), \(bind: s.name), \(bind: s.status.rawValue), \(bind: doc),
+                 \(bind: s.lastModified), \(bind: f.free), \(bind: f.minimumAge), \(bind: f.maximumAge), \(bind: languages), \(bind: f.accessible),
+                 \(bind: state.rawValue), \(bind: verifiedAt), NULL, \(false))
                 """)
-            points += f.points.map { "(\(bind: s.id), \(bind: $0.latitude), \(bind: $0.longitude), \(bind: Self.gridCell($0.latitude, $0.longitude)))" }
+            points += f.points.map { "(\(bind: s.id), \(literal: rids[s.id]!), \(bind: $0.latitude), \(bind: $0.longitude), \(literal: SearchIndex.cell($0)))" }
             terms += f.termIDs.map { "(\(bind: s.id), \(bind: $0))" }
             hours += f.openings.map { "(\(bind: s.id), \(bind: $0.weekday), \(bind: $0.opens), \(bind: $0.closes))" }
-            texts.append("(\(bind: s.id), \(bind: f.searchText))")
             if previous?.status != s.status.rawValue { history.append("(\(bind: s.id), \(bind: s.status.rawValue), \(bind: at))") }
         }
-        let vectorColumn: SQLQueryString = flavor == .postgres ? ", search_vector" : ""
-        let vectorUpdate: SQLQueryString = flavor == .postgres ? ", search_vector = excluded.search_vector" : ""
         try await db.raw("""
-            INSERT INTO dir_services (id, organization_id, name, status, doc, last_modified, free, min_age, max_age, languages,
-                                      accessible, review_state, last_verified_at, capacity, capacity_now\(vectorColumn))
+            INSERT INTO dir_services (id, rid, organization_id, name, status, doc, last_modified, free, min_age, max_age, languages,
+                                      accessible, review_state, last_verified_at, capacity, capacity_now)
             VALUES \(rows.joined(separator: ", "))
             ON CONFLICT (id) DO UPDATE SET organization_id = excluded.organization_id, name = excluded.name, status = excluded.status,
                 doc = excluded.doc, last_modified = excluded.last_modified, free = excluded.free, min_age = excluded.min_age,
                 max_age = excluded.max_age, languages = excluded.languages, accessible = excluded.accessible,
-                review_state = excluded.review_state, last_verified_at = excluded.last_verified_at\(vectorUpdate)
+                review_state = excluded.review_state, last_verified_at = excluded.last_verified_at
             """).run()
         for table in ["dir_service_points", "dir_service_terms", "dir_service_hours"] {
             try await db.raw("DELETE FROM \(ident: table) WHERE service_id IN (\(binds: ids))").run()
         }
-        if !points.isEmpty { try await db.raw("INSERT INTO dir_service_points (service_id, lat, lon, cell) VALUES \(points.joined(separator: ", "))").run() }
+        if !points.isEmpty { try await db.raw("INSERT INTO dir_service_points (service_id, rid, lat, lon, cell) VALUES \(points.joined(separator: ", "))").run() }
         if !terms.isEmpty { try await db.raw("INSERT INTO dir_service_terms (service_id, term_id) VALUES \(terms.joined(separator: ", ")) ON CONFLICT DO NOTHING").run() }
         if !hours.isEmpty { try await db.raw("INSERT INTO dir_service_hours (service_id, weekday, opens, closes) VALUES \(hours.joined(separator: ", "))").run() }
-        if flavor == .sqlite {
-            try await db.raw("DELETE FROM dir_service_fts WHERE service_id IN (\(binds: ids))").run()
-            try await db.raw("INSERT INTO dir_service_fts (service_id, body) VALUES \(texts.joined(separator: ", "))").run()
-        }
+        try await writePostings(services.map { (rids[$0.id]!, $0) }, db)
         if !history.isEmpty { try await db.raw("INSERT INTO dir_status_history (service_id, status, at) VALUES \(history.joined(separator: ", "))").run() }
 
         // The spine's view, for referral out and the provider inbox.
@@ -172,85 +169,152 @@ extension SQLStore {
     }
 
     public func searchDirectory(_ q: DirectoryQuery) async throws -> DirectoryResults {
-        let (select, count) = Self.searchSQL(q, flavor: flavor)
+        let plan = Self.searchPlan(q)
         return try await connections.read { db in
-            let rows = try await db.raw(select).all()
-            let hits = try rows.map { row in
-                DirectoryHit(listing: try Self.listing(from: row),
-                             distanceKm: try row.decode(column: "d2", as: Double?.self).map { $0.squareRoot() * GeoPoint.kilometresPerDegree })
+            let rows = try await db.raw(plan.page).all()
+            var order: [(rid: Int, d2: Double?)] = []
+            for row in rows { order.append((try row.decode(column: "rid", as: Int.self), try row.decode(column: "d2", as: Double?.self))) }
+            var total = plan.windowTotal ? try rows.first?.decode(column: "total", as: Int.self) : nil
+            if total == nil { total = try await db.raw(plan.count).first()?.decode(column: "n", as: Int.self) }
+            var listings: [Int: DirectoryListing] = [:]
+            if !order.isEmpty {
+                for row in try await db.raw("SELECT rid, doc, review_state, last_verified_at, capacity FROM dir_services WHERE rid IN (\(integers: order.map(\.rid)))").all() {
+                    listings[try row.decode(column: "rid", as: Int.self)] = try Self.listing(from: row)
+                }
             }
-            var total = try rows.first?.decode(column: "total", as: Int.self)
-            if total == nil { total = try await db.raw(count).first()?.decode(column: "n", as: Int.self) }
+            let hits = order.compactMap { hit in
+                listings[hit.rid].map { DirectoryHit(listing: $0, distanceKm: hit.d2.map { $0.squareRoot() * GeoPoint.kilometresPerDegree }) }
+            }
             return DirectoryResults(hits: hits, total: total ?? 0)
         }
     }
 
-    /// The page query (with the total as a window count) and a plain count for when the page is empty.
-    /// Public so that the benchmark can time the same SQL in-process.
-    static func searchSQL(_ q: DirectoryQuery, flavor: SQLFlavor) -> (page: SQLQueryString, count: SQLQueryString) {
-        var from: SQLQueryString = "FROM dir_services s"
+    /// How a search runs: the page of (rid, d2) in rank order, and the count of all matches (also as a
+    /// window `total` on the page when the matches are few anyway).
+    struct SearchPlan {
+        var page: SQLQueryString
+        var count: SQLQueryString
+        var windowTotal: Bool
+    }
+
+    /// Builds the search from the postings (see `SearchIndex`). Three shapes:
+    /// - near a point with a radius: only the postings (or points) in the grid cells the radius covers;
+    /// - keys without a point: the first group's postings in rank order (primary cell only, one row per
+    ///   service), the other groups checked by primary key;
+    /// - no keys and no point: the services table in name order.
+    /// Other filters are checked on the services table for the rows that get that far.
+    static func searchPlan(_ q: DirectoryQuery) -> SearchPlan {
+        let groups = SearchIndex.groups(q)
+        let wordGroups = q.words.count
+        var from: SQLQueryString
         var conditions: [SQLQueryString] = []
-        var order: [SQLQueryString] = []
-        if !q.words.isEmpty {
-            switch flavor {
-            case .sqlite:
-                let match = q.words.map { "\"\($0)\"" }.joined(separator: " ")
-                from += " JOIN (SELECT service_id, -bm25(dir_service_fts) AS score FROM dir_service_fts WHERE dir_service_fts MATCH \(bind: match)) t ON t.service_id = s.id"
-                order.append("t.score DESC")
-            case .postgres:
-                let tsquery = q.words.joined(separator: " & ")
-                conditions.append("s.search_vector @@ to_tsquery('simple', \(bind: tsquery))")
-                order.append("ts_rank(s.search_vector, to_tsquery('simple', \(bind: tsquery))) DESC")
-            }
-        }
-        var distance: SQLQueryString = "NULL"
+        var score: SQLQueryString = "0"
+        var d2: SQLQueryString = "NULL"
+        var grouped = false
+        var geo = false
+        var needServices = q.organizationID != nil || q.modifiedAfter != nil || q.freeOnly || q.accessibleOnly || q.capacityNow
+            || q.language != nil || q.age != nil || q.openAt != nil
+        let statuses = q.statuses.map { $0.map(SearchIndex.statusCode) }
+        let rid: SQLQueryString
+        var ridTable = "s"
+
+        var box: (latitudes: ClosedRange<Double>, longitudes: ClosedRange<Double>)?
+        var cells: [Int]?
         if let near = q.near {
             let c = cos(near.latitude * .pi / 180)
-            let d2: SQLQueryString = "MIN((p.lat - \(bind: near.latitude)) * (p.lat - \(bind: near.latitude)) + (p.lon - \(bind: near.longitude)) * (p.lon - \(bind: near.longitude)) * \(bind: c * c))"
+            d2 = "MIN((p.lat - \(literal: near.latitude)) * (p.lat - \(literal: near.latitude)) + (p.lon - \(literal: near.longitude)) * (p.lon - \(literal: near.longitude)) * \(literal: c * c))"
             if let r = q.radiusKm {
-                let deg = r / GeoPoint.kilometresPerDegree, lonDeg = deg / max(c, 0.01)
-                let cells = Self.gridCells(latitudes: near.latitude - deg...near.latitude + deg, longitudes: near.longitude - lonDeg...near.longitude + lonDeg)
-                from += " JOIN (SELECT p.service_id, \(d2) AS d2 FROM dir_service_points p WHERE \(cells.count <= 400 ? "p.cell IN (\(binds: cells)) AND " as SQLQueryString : "") p.lat BETWEEN \(bind: near.latitude - deg) AND \(bind: near.latitude + deg) AND p.lon BETWEEN \(bind: near.longitude - lonDeg) AND \(bind: near.longitude + lonDeg) GROUP BY p.service_id) n ON n.service_id = s.id"
-                conditions.append("n.d2 <= \(bind: deg * deg)")
-            } else {
-                from += " LEFT JOIN (SELECT p.service_id, \(d2) AS d2 FROM dir_service_points p GROUP BY p.service_id) n ON n.service_id = s.id"
+                box = SearchIndex.box(near: near, radiusKm: r)
+                cells = SearchIndex.cells(near: near, radiusKm: r)
+                geo = true
             }
-            distance = "n.d2"
-            order.append("COALESCE(n.d2, 1e18)")
         }
-        if let statuses = q.statuses { conditions.append("s.status IN (\(binds: statuses.map(\.rawValue)))") }
-        if let org = q.organizationID { conditions.append("s.organization_id = \(bind: org)") }
-        if let after = q.modifiedAfter { conditions.append("s.last_modified > \(bind: after)") }
-        if !q.taxonomyTermIDs.isEmpty {
-            conditions.append("s.id IN (SELECT service_id FROM dir_service_terms WHERE term_id IN (\(binds: q.taxonomyTermIDs)))")
+        func boxConditions(_ b: (latitudes: ClosedRange<Double>, longitudes: ClosedRange<Double>)) -> SQLQueryString {
+            "p.lat BETWEEN \(literal: b.latitudes.lowerBound) AND \(literal: b.latitudes.upperBound) AND p.lon BETWEEN \(literal: b.longitudes.lowerBound) AND \(literal: b.longitudes.upperBound)"
         }
-        if let t = q.openAt {
-            conditions.append("s.id IN (SELECT service_id FROM dir_service_hours WHERE weekday = \(bind: t.weekday) AND opens <= \(bind: t.minute) AND closes > \(bind: t.minute))")
-        }
-        if q.freeOnly { conditions.append("s.free = \(true)") }
-        if q.accessibleOnly { conditions.append("s.accessible = \(true)") }
-        if q.capacityNow { conditions.append("s.capacity_now = \(true)") }
-        if let l = q.language { conditions.append("s.languages LIKE \(bind: "%," + l.filter { $0 != "%" && $0 != "_" && $0 != "," } + ",%")") }
-        if let age = q.age {
-            conditions.append("(s.min_age IS NULL OR s.min_age <= \(bind: Double(age))) AND (s.max_age IS NULL OR s.max_age >= \(bind: Double(age)))")
-        }
-        let whereClause: SQLQueryString = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
-        let page: SQLQueryString = "SELECT s.doc, s.review_state, s.last_verified_at, s.capacity, \(distance) AS d2, COUNT(*) OVER () AS total " + from + whereClause
-            + " ORDER BY " + (order + ["s.name, s.id"]).joined(separator: ", ") + " LIMIT \(literal: q.perPage) OFFSET \(literal: q.offset)"
-        let count: SQLQueryString = "SELECT COUNT(*) AS n " + from + whereClause
-        return (page, count)
-    }
 
-    /// The 0.1° grid cell of a point (rows of 3600 cells from the south pole).
-    static func gridCell(_ latitude: Double, _ longitude: Double) -> Int {
-        Int(((latitude + 90) * 10).rounded(.down)) * 3600 + Int(((longitude + 180) * 10).rounded(.down))
-    }
-
-    /// Every cell a box touches (a 10 km radius in the UK touches about 12).
-    static func gridCells(latitudes: ClosedRange<Double>, longitudes: ClosedRange<Double>) -> [Int] {
-        let rows = Int(((max(-90, latitudes.lowerBound) + 90) * 10).rounded(.down))...Int(((min(89.99, latitudes.upperBound) + 90) * 10).rounded(.down))
-        let columns = Int(((max(-180, longitudes.lowerBound) + 180) * 10).rounded(.down))...Int(((min(179.99, longitudes.upperBound) + 180) * 10).rounded(.down))
-        return rows.flatMap { row in columns.map { row * 3600 + $0 } }
+        if let driver = groups.first {
+            (rid, ridTable) = ("d.rid", "d")
+            from = "FROM dir_postings d"
+            conditions.append(driver.count == 1 ? "d.key = \(bind: driver[0])" : "d.key IN (\(binds: driver))")
+            if driver.count > 1 { grouped = true }
+            var weights: [SQLQueryString] = wordGroups > 0 ? ["d.weight"] : []
+            for (i, group) in groups.dropFirst().enumerated() {
+                let alias: String = "g\(i + 1)"
+                let g = SQLQueryString(alias)
+                if group.count == 1 && group[0].hasPrefix("w:") {
+                    from += " JOIN dir_postings \(g) ON \(g).key = \(bind: group[0]) AND \(g).cell = d.cell AND \(g).rid = d.rid"
+                    weights.append("\(g).weight")
+                } else {
+                    conditions.append("EXISTS (SELECT 1 FROM dir_postings \(g) WHERE \(g).key IN (\(binds: group)) AND \(g).cell = d.cell AND \(g).rid = d.rid)")
+                }
+            }
+            if !weights.isEmpty { score = weights.joined(separator: " + ") }
+            if let statuses { conditions.append("d.status IN (\(integers: statuses))") }
+            if geo {
+                from += " JOIN dir_service_points p ON p.rid = d.rid AND p.cell = d.cell"
+                if let cells { conditions.append("d.cell IN (\(integers: cells))") }
+                conditions.append(boxConditions(box!))
+                grouped = true
+            } else {
+                conditions.append("d.primary_cell")
+                if q.near != nil {
+                    from += " LEFT JOIN dir_service_points p ON p.rid = d.rid"
+                    grouped = true
+                }
+            }
+        } else if geo {
+            (rid, ridTable) = ("p.rid", "p")
+            from = "FROM dir_service_points p"
+            if let cells { conditions.append("p.cell IN (\(integers: cells))") }
+            conditions.append(boxConditions(box!))
+            grouped = true
+            if statuses != nil { needServices = true }
+        } else {
+            rid = "s.rid"
+            from = "FROM dir_services s"
+            needServices = true
+            if q.near != nil {
+                from += " LEFT JOIN dir_service_points p ON p.rid = s.rid"
+                grouped = true
+            }
+        }
+        // Without words, ties (and everything, without a point) go in name order.
+        let byName = wordGroups == 0
+        if needServices || byName {
+            if ridTable != "s" { from += " JOIN dir_services s ON s.rid = \(rid)" }
+            if groups.isEmpty, let statuses = q.statuses { conditions.append("s.status IN (\(binds: statuses.map(\.rawValue)))") }
+            if let org = q.organizationID { conditions.append("s.organization_id = \(bind: org)") }
+            if let after = q.modifiedAfter { conditions.append("s.last_modified > \(bind: after)") }
+            if let t = q.openAt {
+                conditions.append("EXISTS (SELECT 1 FROM dir_service_hours h WHERE h.service_id = s.id AND h.weekday = \(literal: t.weekday) AND h.opens <= \(literal: t.minute) AND h.closes > \(literal: t.minute))")
+            }
+            if q.freeOnly { conditions.append("s.free = \(true)") }
+            if q.accessibleOnly { conditions.append("s.accessible = \(true)") }
+            if q.capacityNow { conditions.append("s.capacity_now = \(true)") }
+            if let l = q.language { conditions.append("s.languages LIKE \(bind: "%," + l.filter { $0 != "%" && $0 != "_" && $0 != "," } + ",%")") }
+            if let age = q.age {
+                conditions.append("(s.min_age IS NULL OR s.min_age <= \(bind: Double(age))) AND (s.max_age IS NULL OR s.max_age >= \(bind: Double(age)))")
+            }
+        }
+        let name: SQLQueryString = byName ? (grouped ? ", MIN(s.name) AS name" : ", s.name AS name") : ""
+        let selectScore: SQLQueryString = grouped ? "MAX(\(score))" : score
+        var core: SQLQueryString = "SELECT \(rid) AS rid, \(selectScore) AS score, \(grouped ? d2 : "NULL") AS d2\(name) " + from
+        if !conditions.isEmpty { core += " WHERE " + conditions.joined(separator: " AND ") }
+        if grouped { core += " GROUP BY \(rid)" }
+        if geo, let r = q.radiusKm {
+            let deg = r / GeoPoint.kilometresPerDegree
+            core += " HAVING \(d2) <= \(literal: deg * deg)"
+        }
+        var order: [SQLQueryString] = []
+        if wordGroups > 0 { order.append("score DESC") }
+        if q.near != nil { order.append(geo ? "d2" : "COALESCE(d2, 1e18)") }
+        if byName { order.append("name") }
+        order.append("rid")
+        let window: SQLQueryString = geo ? ", COUNT(*) OVER () AS total" : ""
+        let page: SQLQueryString = "SELECT x.*\(window) FROM (" + core + ") x ORDER BY " + order.joined(separator: ", ")
+            + " LIMIT \(literal: q.perPage) OFFSET \(literal: q.offset)"
+        return SearchPlan(page: page, count: "SELECT COUNT(*) AS n FROM (" + core + ") x", windowTotal: geo)
     }
 
     public func statusHistory(serviceID: String) async throws -> [ServiceStatusChange] {
@@ -354,16 +418,82 @@ extension SQLStore {
     }
 }
 
+extension SQLQueryString {
+    /// Whole numbers written into the SQL, comma-separated (safe: they can only be numbers).
+    mutating func appendInterpolation(integers: [Int]) { appendInterpolation(unsafeRaw: integers.map(String.init).joined(separator: ", ")) }
+}
+
+extension SQLStore {
+    /// Fresh `rid`s for services new to the directory (SQLite has one writer at a time, so the next
+    /// numbers after the largest are free; PostgreSQL takes them from a sequence).
+    static func newRIDs(_ count: Int, flavor: SQLFlavor, _ db: any SQLDatabase) async throws -> [Int] {
+        guard count > 0 else { return [] }
+        switch flavor {
+        case .sqlite:
+            let last = try await db.raw("SELECT COALESCE(MAX(rid), 0) AS m FROM dir_services").first()?.decode(column: "m", as: Int.self) ?? 0
+            return Array(last + 1...last + count)
+        case .postgres:
+            return try await db.raw("SELECT nextval('dir_service_rid') AS r FROM generate_series(1, \(literal: count))").all()
+                .map { try $0.decode(column: "r", as: Int.self) }
+        }
+    }
+
+    /// Replaces the services' postings (see `SearchIndex`): one row per key and grid cell.
+    static func writePostings(_ services: [(rid: Int, service: HSDSService)], _ db: any SQLDatabase) async throws {
+        guard !services.isEmpty else { return }
+        try await db.raw("DELETE FROM dir_postings WHERE rid IN (\(integers: services.map(\.rid)))").run()
+        var rows: [SQLQueryString] = []
+        func flush() async throws {
+            guard !rows.isEmpty else { return }
+            try await db.raw("INSERT INTO dir_postings (key, cell, rid, weight, status, primary_cell) VALUES \(rows.joined(separator: ", "))").run()
+            rows.removeAll(keepingCapacity: true)
+        }
+        for (rid, s) in services {
+            let facts = ServiceFacts(s)
+            let postings = SearchIndex.postings(facts)
+            let status = SearchIndex.statusCode(s.status)
+            for (i, cell) in SearchIndex.cells(facts).enumerated() {
+                for p in postings {
+                    rows.append("(\(bind: p.key), \(literal: cell), \(literal: rid), \(literal: p.weight), \(literal: status), \(i == 0))")
+                }
+                if rows.count >= 2000 { try await flush() }
+            }
+        }
+        try await flush()
+    }
+
+    /// Indexes the services stored before the search index existed (those without a `rid`), a chunk
+    /// per transaction. Runs at `migrate`; does nothing once every service is indexed.
+    public func rebuildSearchIndex() async throws {
+        let flavor = self.flavor
+        while true {
+            let done = try await connections.transaction { db in
+                let rows = try await db.raw("SELECT id, doc FROM dir_services WHERE rid IS NULL ORDER BY id LIMIT 500").all()
+                guard !rows.isEmpty else { return true }
+                let services = try rows.map { try fromDirectoryJSON(try $0.decode(column: "doc", as: String.self), as: HSDSService.self) }
+                let rids = try await Self.newRIDs(services.count, flavor: flavor, db)
+                for (rid, s) in zip(rids, services) {
+                    try await db.raw("UPDATE dir_services SET rid = \(literal: rid) WHERE id = \(bind: s.id)").run()
+                    try await db.raw("UPDATE dir_service_points SET rid = \(literal: rid) WHERE service_id = \(bind: s.id)").run()
+                }
+                try await Self.writePostings(Array(zip(rids, services)), db)
+                return false
+            }
+            if done { return }
+        }
+    }
+}
+
 private func directoryJSON<T: Encodable>(_ value: T) throws -> String { String(decoding: try HSDSJSON.encoder.encode(value), as: UTF8.self) }
 private func fromDirectoryJSON<T: Decodable>(_ text: String, as type: T.Type) throws -> T { try HSDSJSON.decoder.decode(T.self, from: Data(text.utf8)) }
 
 
 extension SQLStore {
-    /// Runs only the search SQL (the page query, rows fetched but not decoded), for the benchmark's
-    /// in-process baseline. Returns the number of rows.
+    /// Runs only the search's page query (rows fetched but not decoded), for the benchmark's in-process
+    /// baseline. Returns the number of rows.
     public func rawDirectorySearch(_ q: DirectoryQuery) async throws -> Int {
-        let (select, _) = Self.searchSQL(q, flavor: flavor)
-        return try await connections.read { db in try await db.raw(select).all().count }
+        let plan = Self.searchPlan(q)
+        return try await connections.read { db in try await db.raw(plan.page).all().count }
     }
 
     /// The SQL behind `listing(id:)`, rows fetched but not decoded.

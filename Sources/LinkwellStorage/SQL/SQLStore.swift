@@ -69,6 +69,7 @@ public final class SQLStore: LinkwellStore {
                 try await db.raw("INSERT INTO schema_migrations (version, name, applied_at) VALUES (\(bind: migration.version), \(bind: migration.name), \(bind: Date()))").run()
             }
         }
+        try await rebuildSearchIndex()
     }
 
     /// The versions applied so far, in order.
