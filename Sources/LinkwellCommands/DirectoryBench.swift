@@ -67,7 +67,7 @@ extension DirectoryCommand {
             let synthetic = SyntheticDirectory()
             var shares: [Double] = []
             for word in SyntheticDirectory.common.prefix(60) {
-                probe.words = [word]
+                probe.words = ServiceFacts.words(word)
                 shares.append(Double(try await store.searchDirectory(probe).total) / Double(max(total, 1)))
             }
             print(String(format: "The 60 query words each match %.1f%%–%.1f%% of services (median %.1f%%).",
@@ -75,11 +75,16 @@ extension DirectoryCommand {
             let postcodes = synthetic.postcodes()
             let mix = Self.mix(count: requests, synthetic: synthetic, postcodes: postcodes, services: services)
 
-            // In-process: the same SQL through the same connections.
+            // In-process: the same SQL through the same connections, and the same handler work without HTTP.
             let directory = DirectoryService(store: store, env: .live)
-            var raw: [String: [Double]] = [:]
-            for (kind, path) in mix.prefix(100) { _ = try await Self.runRaw(kind, path, sql, directory) } // warm-up
-            for (kind, path) in mix { raw[kind, default: []].append(try await Self.runRaw(kind, path, sql, directory)) }
+            let feed = ORUKFeed(directory: directory)
+            var raw: [String: [Double]] = [:], handler: [String: [Double]] = [:]
+            for (kind, path) in mix.prefix(100) { _ = try await Self.runRaw(kind, path, sql, feed) } // warm-up
+            for (kind, path) in mix {
+                let (sqlMS, handlerMS) = try await Self.runRaw(kind, path, sql, feed)
+                raw[kind, default: []].append(sqlMS)
+                handler[kind, default: []].append(handlerMS)
+            }
 
             // Over HTTP: the real application on 127.0.0.1.
             var configuration = WebConfiguration(port: port)
@@ -99,14 +104,15 @@ extension DirectoryCommand {
             client.close()
             server.cancel()
             print("Directory benchmark: \(total) services on \(sql.flavor.rawValue), \(mix.count) requests each way")
-            print("kind                          endpoint p50/p99 ms    SQL p50/p99 ms    ratio p50/p99")
+            print("kind                        endpoint p50/p99 ms   handler p50/p99 ms   SQL p50/p99 ms   endpoint÷SQL p50/p99")
             for kind in Self.kinds + ["all"] {
-                let e = kind == "all" ? endpoint.values.flatMap { $0 } : endpoint[kind] ?? []
-                let r = kind == "all" ? raw.values.flatMap { $0 } : raw[kind] ?? []
+                func values(_ m: [String: [Double]]) -> [Double] { kind == "all" ? m.values.flatMap { $0 } : m[kind] ?? [] }
+                let (e, h, r) = (values(endpoint), values(handler), values(raw))
                 guard !e.isEmpty, !r.isEmpty else { continue }
                 let (e50, e99, r50, r99) = (Self.percentile(e, 0.5), Self.percentile(e, 0.99), Self.percentile(r, 0.5), Self.percentile(r, 0.99))
-                print(kind.padding(toLength: 30, withPad: " ", startingAt: 0)
-                      + String(format: "%8.2f / %-8.2f    %7.2f / %-7.2f   %5.2f / %-5.2f", e50, e99, r50, r99, e50 / r50, e99 / r99))
+                print(kind.padding(toLength: 28, withPad: " ", startingAt: 0)
+                      + String(format: "%7.2f / %-7.2f     %7.2f / %-7.2f    %6.2f / %-6.2f   %5.2f / %-5.2f",
+                               e50, e99, Self.percentile(h, 0.5), Self.percentile(h, 0.99), r50, r99, e50 / r50, e99 / r99))
             }
         }
 
@@ -139,11 +145,12 @@ extension DirectoryCommand {
             }
         }
 
-        /// Times the SQL the endpoint would run, after the same parameter parsing and postcode lookup (not timed).
-        static func runRaw(_ kind: String, _ path: String, _ sql: SQLStore, _ directory: DirectoryService) async throws -> Double {
+        /// Times the SQL the endpoint would run (after the same parameter parsing and postcode lookup,
+        /// not timed), then the endpoint's whole handler without HTTP (search, organisations, JSON).
+        static func runRaw(_ kind: String, _ path: String, _ sql: SQLStore, _ feed: ORUKFeed) async throws -> (Double, Double) {
             if kind == kinds[4] {
                 let id = String(path.split(separator: "/").last!)
-                return try await time { _ = try await sql.rawListing(id: id) }
+                return (try await time { _ = try await sql.rawListing(id: id) }, try await time { _ = try await feed.service(id: id) })
             }
             var values: [String: String] = [:]
             for pair in (path.split(separator: "?").last ?? "").split(separator: "&") {
@@ -156,7 +163,8 @@ extension DirectoryCommand {
             if let m = values["proximity"].flatMap(Double.init) { input.radiusKm = String(m / 1000) }
             var (query, postcode) = try input.query(linkWorkerDefaults: false)
             if let postcode { query.near = try await sql.postcodePoint(postcode) }
-            return try await time { _ = try await sql.rawDirectorySearch(query) }
+            let sqlMS = try await time { _ = try await sql.rawDirectorySearch(query) }
+            return (sqlMS, try await time { _ = try await feed.services(input) })
         }
 
         static func time(_ body: () async throws -> Void) async throws -> Double {

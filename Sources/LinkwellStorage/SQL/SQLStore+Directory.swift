@@ -489,17 +489,32 @@ private func fromDirectoryJSON<T: Decodable>(_ text: String, as type: T.Type) th
 
 
 extension SQLStore {
-    /// Runs only the search's page query (rows fetched but not decoded), for the benchmark's in-process
-    /// baseline. Returns the number of rows.
+    /// Runs the SQL a search endpoint runs — the page, the count when the page has no total, the
+    /// records and their organisations — with rows fetched but not decoded, for the benchmark's
+    /// in-process baseline. Returns the number of rows.
     public func rawDirectorySearch(_ q: DirectoryQuery) async throws -> Int {
         let plan = Self.searchPlan(q)
-        return try await connections.read { db in try await db.raw(plan.page).all().count }
+        return try await connections.read { db in
+            let page = try await db.raw(plan.page).all()
+            var rows = page.count
+            if !plan.windowTotal || page.isEmpty { rows += try await db.raw(plan.count).all().count }
+            let rids = try page.map { try $0.decode(column: "rid", as: Int.self) }
+            if !rids.isEmpty {
+                rows += try await db.raw("SELECT rid, doc, review_state, last_verified_at, capacity FROM dir_services WHERE rid IN (\(integers: rids))").all().count
+                rows += try await db.raw("SELECT doc FROM dir_organizations WHERE id IN (SELECT organization_id FROM dir_services WHERE rid IN (\(integers: rids))) ORDER BY name, id").all().count
+            }
+            return rows
+        }
     }
 
-    /// The SQL behind `listing(id:)`, rows fetched but not decoded.
+    /// The SQL behind a service's ORUK detail (the record, its terms, the taxonomies, its organisation), rows fetched but not decoded.
     public func rawListing(id: String) async throws -> Int {
         try await connections.read { db in
-            try await db.raw("SELECT doc, review_state, last_verified_at, capacity FROM dir_services WHERE id = \(bind: id)").all().count
+            var rows = try await db.raw("SELECT doc, review_state, last_verified_at, capacity FROM dir_services WHERE id = \(bind: id)").all().count
+            rows += try await db.raw("SELECT doc FROM dir_terms WHERE id IN (SELECT term_id FROM dir_service_terms WHERE service_id = \(bind: id)) ORDER BY name, id").all().count
+            rows += try await db.raw("SELECT doc FROM dir_taxonomies ORDER BY name, id").all().count
+            rows += try await db.raw("SELECT doc FROM dir_organizations WHERE id IN (SELECT organization_id FROM dir_services WHERE id = \(bind: id)) ORDER BY name, id").all().count
+            return rows
         }
     }
 }

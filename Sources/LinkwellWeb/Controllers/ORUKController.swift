@@ -35,17 +35,9 @@ struct ORUKController: Sendable {
     func register(on router: Router<AppRequestContext>) {
         let oruk = router.group("oruk").add(middleware: ORUKMiddleware())
         oruk.get("/") { _, _ in hsds(About()) }
-        oruk.get("services") { request, _ in
-            let input = Self.searchInput(request)
-            let (query, results) = try await directory.search(input, forLinkWorker: false)
-            let services = try await directory.published(results.hits.map(\.listing.service), nestTerms: false).map(\.listItem)
-            return hsds(Page(page: HSDSPage(total: results.total, page: query.page, perPage: query.perPage, size: services.count), contents: services))
-        }
-        oruk.get("services/:id") { _, context in
-            let id = try context.parameters.require("id")
-            guard let listing = try await store.listing(id: id) else { throw LinkwellError.notFound("service \(id)") }
-            return hsds(try await directory.published([listing.service])[0])
-        }
+        let feed = ORUKFeed(directory: directory)
+        oruk.get("services") { request, _ in jsonBytes(try await feed.services(Self.searchInput(request))) }
+        oruk.get("services/:id") { _, context in jsonBytes(try await feed.service(id: try context.parameters.require("id"))) }
         oruk.get("organizations") { request, _ in
             let (page, perPage) = try Self.paging(request)
             let (items, total) = try await store.hsdsOrganizations(page: page, perPage: perPage)
@@ -124,10 +116,34 @@ struct ORUKController: Sendable {
     }
 }
 
+/// The ORUK services feed as JSON bytes: what `/oruk/services` and `/oruk/services/{id}` answer
+/// (public so that the benchmark can time the same work without HTTP).
+public struct ORUKFeed: Sendable {
+    let directory: DirectoryService
+    public init(directory: DirectoryService) { self.directory = directory }
+
+    /// A page of services (HSDS list items with their organisation) and the HSDS paging object.
+    public func services(_ input: DirectorySearchInput) async throws -> Data {
+        let (query, results) = try await directory.search(input, forLinkWorker: false)
+        let services = try await directory.published(results.hits.map(\.listing.service), nestTerms: false).map(\.listItem)
+        return try HSDSJSON.encoder.encode(ORUKController.Page(page: HSDSPage(total: results.total, page: query.page, perPage: query.perPage, size: services.count),
+                                                               contents: services))
+    }
+
+    /// One service in full, with its organisation and terms nested.
+    public func service(id: String) async throws -> Data {
+        guard let listing = try await directory.store.listing(id: id) else { throw LinkwellError.notFound("service \(id)") }
+        return try HSDSJSON.encoder.encode(try await directory.published([listing.service])[0])
+    }
+}
+
 /// HSDS JSON (snake_case, ISO 8601 dates).
 func hsds<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) -> Response {
-    let data = (try? HSDSJSON.encoder.encode(value)) ?? Data("{}".utf8)
-    return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    jsonBytes((try? HSDSJSON.encoder.encode(value)) ?? Data("{}".utf8), status: status)
+}
+
+func jsonBytes(_ data: Data, status: HTTPResponse.Status = .ok) -> Response {
+    Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
 }
 
 /// Open to every origin, with errors as problem details (so a browser client can read them too).
