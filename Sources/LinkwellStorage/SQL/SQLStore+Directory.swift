@@ -171,20 +171,13 @@ extension SQLStore {
     public func searchDirectory(_ q: DirectoryQuery) async throws -> DirectoryResults {
         let plan = Self.searchPlan(q)
         return try await connections.read { db in
-            let rows = try await db.raw(plan.page).all()
-            var order: [(rid: Int, d2: Double?)] = []
-            for row in rows { order.append((try row.decode(column: "rid", as: Int.self), try row.decode(column: "d2", as: Double?.self))) }
+            let rows = try await db.raw(plan.pageWithRecords).all()
+            let hits = try rows.map { row in
+                DirectoryHit(listing: try Self.listing(from: row),
+                             distanceKm: try row.decode(column: "d2", as: Double?.self).map { $0.squareRoot() * GeoPoint.kilometresPerDegree })
+            }
             var total = plan.windowTotal ? try rows.first?.decode(column: "total", as: Int.self) : nil
             if total == nil { total = try await db.raw(plan.count).first()?.decode(column: "n", as: Int.self) }
-            var listings: [Int: DirectoryListing] = [:]
-            if !order.isEmpty {
-                for row in try await db.raw("SELECT rid, doc, review_state, last_verified_at, capacity FROM dir_services WHERE rid IN (\(integers: order.map(\.rid)))").all() {
-                    listings[try row.decode(column: "rid", as: Int.self)] = try Self.listing(from: row)
-                }
-            }
-            let hits = order.compactMap { hit in
-                listings[hit.rid].map { DirectoryHit(listing: $0, distanceKm: hit.d2.map { $0.squareRoot() * GeoPoint.kilometresPerDegree }) }
-            }
             return DirectoryResults(hits: hits, total: total ?? 0)
         }
     }
@@ -193,8 +186,14 @@ extension SQLStore {
     /// window `total` on the page when the matches are few anyway).
     struct SearchPlan {
         var page: SQLQueryString
+        var order: SQLQueryString
         var count: SQLQueryString
         var windowTotal: Bool
+
+        /// The page with each service's stored record, in one round trip.
+        var pageWithRecords: SQLQueryString {
+            "SELECT y.*, s.doc, s.review_state, s.last_verified_at, s.capacity FROM (" + page + ") y JOIN dir_services s ON s.rid = y.rid ORDER BY " + order
+        }
     }
 
     /// Builds the search from the postings (see `SearchIndex`). Three shapes:
@@ -306,15 +305,17 @@ extension SQLStore {
             let deg = r / GeoPoint.kilometresPerDegree
             core += " HAVING \(d2) <= \(literal: deg * deg)"
         }
-        var order: [SQLQueryString] = []
-        if wordGroups > 0 { order.append("score DESC") }
-        if q.near != nil { order.append(geo ? "d2" : "COALESCE(d2, 1e18)") }
-        if byName { order.append("name") }
-        order.append("rid")
+        // Each sort key, for the page (`x`) and for the page joined to its records (`y`).
+        var order: [(String) -> String] = []
+        if wordGroups > 0 { order.append { "\($0).score DESC" } }
+        if q.near != nil { order.append { geo ? "\($0).d2" : "COALESCE(\($0).d2, 1e18)" } }
+        if byName { order.append { "\($0).name" } }
+        order.append { "\($0).rid" }
         let window: SQLQueryString = geo ? ", COUNT(*) OVER () AS total" : ""
-        let page: SQLQueryString = "SELECT x.*\(window) FROM (" + core + ") x ORDER BY " + order.joined(separator: ", ")
+        let page: SQLQueryString = "SELECT x.*\(window) FROM (" + core + ") x ORDER BY " + SQLQueryString(order.map { $0("x") }.joined(separator: ", "))
             + " LIMIT \(literal: q.perPage) OFFSET \(literal: q.offset)"
-        return SearchPlan(page: page, count: "SELECT COUNT(*) AS n FROM (" + core + ") x", windowTotal: geo)
+        return SearchPlan(page: page, order: SQLQueryString(order.map { $0("y") }.joined(separator: ", ")),
+                          count: "SELECT COUNT(*) AS n FROM (" + core + ") x", windowTotal: geo)
     }
 
     public func statusHistory(serviceID: String) async throws -> [ServiceStatusChange] {
@@ -489,18 +490,17 @@ private func fromDirectoryJSON<T: Decodable>(_ text: String, as type: T.Type) th
 
 
 extension SQLStore {
-    /// Runs the SQL a search endpoint runs — the page, the count when the page has no total, the
-    /// records and their organisations — with rows fetched but not decoded, for the benchmark's
+    /// Runs the SQL a search endpoint runs — the page with its records, the count when the page has
+    /// no total, and the organisations — with rows fetched but not decoded, for the benchmark's
     /// in-process baseline. Returns the number of rows.
     public func rawDirectorySearch(_ q: DirectoryQuery) async throws -> Int {
         let plan = Self.searchPlan(q)
         return try await connections.read { db in
-            let page = try await db.raw(plan.page).all()
+            let page = try await db.raw(plan.pageWithRecords).all()
             var rows = page.count
             if !plan.windowTotal || page.isEmpty { rows += try await db.raw(plan.count).all().count }
             let rids = try page.map { try $0.decode(column: "rid", as: Int.self) }
             if !rids.isEmpty {
-                rows += try await db.raw("SELECT rid, doc, review_state, last_verified_at, capacity FROM dir_services WHERE rid IN (\(integers: rids))").all().count
                 rows += try await db.raw("SELECT doc FROM dir_organizations WHERE id IN (SELECT organization_id FROM dir_services WHERE rid IN (\(integers: rids))) ORDER BY name, id").all().count
             }
             return rows

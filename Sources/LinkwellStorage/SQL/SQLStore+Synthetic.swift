@@ -84,8 +84,12 @@ extension SQLStore {
 }
 
 extension SQLStore {
-    /// Refreshes the planner's statistics after a bulk load.
+    /// Refreshes the planner's statistics after a bulk load (on PostgreSQL also the visibility map,
+    /// so that counts can be answered from indexes alone; VACUUM cannot run in a transaction).
     public func analyze() async throws {
-        try await connections.transaction { db in try await db.raw("ANALYZE").run() }
+        switch flavor {
+        case .postgres: try await connections.read { db in try await db.raw("VACUUM ANALYZE").run() }
+        case .sqlite: try await connections.transaction { db in try await db.raw("ANALYZE").run() }
+        }
     }
 }
