@@ -3,6 +3,14 @@ import LinkwellCore
 import LinkwellStorage
 import LinkwellWeb
 
+/// Test databases live in one folder per test process, removed when the process exits.
+let testDatabaseFolder: URL = {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("linkwell-tests-\(ProcessInfo.processInfo.processIdentifier)")
+    try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    atexit { try? FileManager.default.removeItem(at: testDatabaseFolder) }
+    return url
+}()
+
 /// The storage backends every shared suite runs against. PostgreSQL joins when
 /// `LINKWELL_TEST_POSTGRES_URL` is set (CI always sets it; see `.ci/run`).
 public enum TestBackend: String, CaseIterable, Sendable, CustomStringConvertible {
@@ -28,7 +36,7 @@ public enum TestBackend: String, CaseIterable, Sendable, CustomStringConvertible
         case .memory:
             store = MemoryStore()
         case .sqlite:
-            let path = FileManager.default.temporaryDirectory.appendingPathComponent("linkwell-test-\(UUID().uuidString).sqlite").path
+            let path = testDatabaseFolder.appendingPathComponent("\(UUID().uuidString).sqlite").path
             store = try await SQLStore.sqlite(path: path)
         case .postgres:
             let schema = "test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16)
