@@ -3,11 +3,18 @@ import LinkwellCore
 import LinkwellStorage
 import LinkwellWeb
 
-/// Test databases live in one folder per test process, removed when the process exits.
+/// Test databases live in one folder per test process; each run first removes the folders of test
+/// processes that have ended (the test runner does not always run exit handlers).
 let testDatabaseFolder: URL = {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("linkwell-tests-\(ProcessInfo.processInfo.processIdentifier)")
-    try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    atexit { try? FileManager.default.removeItem(at: testDatabaseFolder) }
+    let files = FileManager.default
+    let temporary = files.temporaryDirectory
+    for name in (try? files.contentsOfDirectory(atPath: temporary.path)) ?? [] where name.hasPrefix("linkwell-tests-") {
+        if let pid = Int32(name.dropFirst("linkwell-tests-".count)), kill(pid, 0) != 0 {
+            try? files.removeItem(at: temporary.appendingPathComponent(name))
+        }
+    }
+    let url = temporary.appendingPathComponent("linkwell-tests-\(ProcessInfo.processInfo.processIdentifier)")
+    try? files.createDirectory(at: url, withIntermediateDirectories: true)
     return url
 }()
 
