@@ -78,6 +78,8 @@ enum DirectoryMigrations {
             var statements = [
                 "ALTER TABLE dir_services ADD COLUMN rid BIGINT",
                 "CREATE UNIQUE INDEX dir_services_rid ON dir_services(rid)",
+                // Covering: a search orders by name and checks opening hours by id without reading the records.
+                "CREATE INDEX dir_services_rid_name ON dir_services(rid, name, id)",
                 "ALTER TABLE dir_service_points ADD COLUMN rid BIGINT",
                 "CREATE INDEX dir_service_points_rid ON dir_service_points(rid, cell, lat, lon)",
                 """
