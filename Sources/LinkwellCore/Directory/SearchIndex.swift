@@ -96,6 +96,11 @@ public enum SearchIndex {
     /// many to list (then the box alone bounds the search).
     public static func cells(near: GeoPoint, radiusKm: Double, limit: Int = 400) -> [Int]? {
         let (latitudes, longitudes) = box(near: near, radiusKm: radiusKm)
+        return cells(latitudes: latitudes, longitudes: longitudes, limit: limit)
+    }
+
+    /// Every cell a box touches, or nil when there are more than `limit`.
+    public static func cells(latitudes: ClosedRange<Double>, longitudes: ClosedRange<Double>, limit: Int) -> [Int]? {
         let rows = Int(((max(-90, latitudes.lowerBound) + 90) * 10).rounded(.down))...Int(((min(89.99, latitudes.upperBound) + 90) * 10).rounded(.down))
         let columns = Int(((max(-180, longitudes.lowerBound) + 180) * 10).rounded(.down))...Int(((min(179.99, longitudes.upperBound) + 180) * 10).rounded(.down))
         guard rows.count * columns.count <= limit else { return nil }
