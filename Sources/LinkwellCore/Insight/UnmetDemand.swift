@@ -74,7 +74,7 @@ public enum UnmetDemand {
 
     /// Every need term's id, and every category that meets some need: what a store filters services by.
     public static var termIDs: [String] { NeedsTaxonomy.terms.map(\.id) }
-    public static var categories: [String] { Need.allCases.flatMap { NeedCategories.categories(for: $0) }.reduce(into: Set<String>()) { $0.insert($1) }.sorted() }
+    public static var categories: [String] { Set(Need.allCases.flatMap { NeedCategories.categories(for: $0) }).sorted() }
 
     /// The boxes to read services from: one around the places of each 1° tile that has any, widened by the
     /// distance, so a few people living far away do not widen the read to the country between; above
