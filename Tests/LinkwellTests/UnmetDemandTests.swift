@@ -169,9 +169,11 @@ struct UnmetDemandTests {
 
             let thirty = try await api.call(.get, "/api/v1/insight/unmet_need?distance_km=30", as: s.commissioner, expect: .ok)
             #expect((thirty["title"] as? String)?.contains("within 30 km") == true)
-            #expect(try row(thirty, .debt)[1] as? Int == 0 && row(thirty, .loneliness)[1] as? Int == 0)
+            let (thirtyDebt, thirtyLonely) = (try row(thirty, .debt), try row(thirty, .loneliness))
+            #expect(thirtyDebt[1] as? Int == 0 && thirtyLonely[1] as? Int == 0)
             let half = try await api.call(.get, "/api/v1/insight/unmet_need?distance_km=0.5", as: s.commissioner, expect: .ok)
-            #expect((half["title"] as? String)?.contains("within 0.5 km") == true && (try row(half, .debt)[1] as? Int) == 20)
+            let halfDebt = try row(half, .debt)
+            #expect((half["title"] as? String)?.contains("within 0.5 km") == true && halfDebt[1] as? Int == 20)
 
             // Bad distances: 422 naming the field, on the table, the dashboard and the CSV; nothing recorded.
             let audit = try await s.store.auditEvents(recordID: nil, limit: 100_000).count
