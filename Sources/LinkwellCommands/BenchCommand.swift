@@ -43,6 +43,14 @@ struct BenchCommand: AsyncParsableCommand {
                 }
                 try await store.analyze()
             }
+            // Unmet demand needs people's postcodes located and a directory to match: load the synthetic ones once.
+            let postcodes = scheme.postcodePoints
+            if try await store.postcodePoint(postcodes[0].postcode) == nil {
+                print("Loading \(postcodes.count) synthetic postcodes and a synthetic directory…")
+                try await store.savePostcodes(postcodes)
+                try await store.saveDirectory(scheme.directory(), at: now, verified: true)
+                try await store.analyze()
+            }
             print("Database: \(StoreFactory.describe(database)), \(have) referrals\n")
 
             func time(_ body: () async throws -> Void) async throws -> (median: Double, max: Double) {

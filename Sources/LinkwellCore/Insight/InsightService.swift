@@ -23,11 +23,14 @@ public struct InsightService: Sendable {
         public var to: String?
         public var contract: String?
         public var funder: String?
-        public init(from: String? = nil, to: String? = nil, contract: String? = nil, funder: String? = nil) {
+        /// `distance_km`: how far from home a service still meets a need, for unmet demand (default 5).
+        public var distanceKm: String?
+        public init(from: String? = nil, to: String? = nil, contract: String? = nil, funder: String? = nil, distanceKm: String? = nil) {
             self.from = from
             self.to = to
             self.contract = contract
             self.funder = funder
+            self.distanceKm = distanceKm
         }
     }
 
@@ -36,6 +39,8 @@ public struct InsightService: Sendable {
         public var filter: InsightFilter
         public var description: String
         public var query: Query
+        /// The distance for unmet demand, in km (`UnmetDemand.distanceRange`).
+        public var distanceKm: Double = UnmetDemand.defaultDistanceKm
     }
 
     public static let tables = ["source", "practice", "month", "need", "pathway", "funnel", "dropout", "destinations_category",
@@ -62,7 +67,8 @@ public struct InsightService: Sendable {
 
     // MARK: Queries
 
-    /// Checks the query: months as YYYY-MM, a range that does not end before it starts, a known contract or funder.
+    /// Checks the query: months as YYYY-MM, a range that does not end before it starts, a known contract or funder,
+    /// a distance in km within `UnmetDemand.distanceRange`.
     public func scope(_ q: Query, _ request: CaseworkService.Request) async throws -> Scope {
         guard Self.viewers.contains(request.principal.role) else {
             throw LinkwellError.forbidden("Insight dashboards are for supervisors, commissioners and the steering group.")
@@ -90,11 +96,18 @@ public struct InsightService: Sendable {
                 words.append("funded by \(funder.name)")
             } else { v.add("funder", "There is no funder '\(id)'.") }
         }
+        var distance = UnmetDemand.defaultDistanceKm
+        if let raw = q.distanceKm?.trimmingCharacters(in: .whitespaces), !raw.isEmpty {
+            let range = UnmetDemand.distanceRange
+            if let km = Double(raw), km.isFinite, range.contains(km) { distance = km } else {
+                v.add("distance_km", "Give a distance in km from \(UnmetDemand.label(range.lowerBound)) to \(UnmetDemand.label(range.upperBound)), e.g. 5.")
+            }
+        }
         try v.check()
         if let from { words.append("from \(from)") }
         if let to { words.append("to \(to)") }
         return Scope(filter: InsightFilter(from: from, to: to, cohorts: cohorts),
-                     description: words.isEmpty ? "All referrals" : "Referrals " + words.joined(separator: ", "), query: q)
+                     description: words.isEmpty ? "All referrals" : "Referrals " + words.joined(separator: ", "), query: q, distanceKm: distance)
     }
 
     /// Commissioners and the steering group receive aggregates only; this is the answer to asking for rows.
@@ -245,7 +258,7 @@ public struct InsightService: Sendable {
             rows.append(("", "Not given", c[""] ?? 0))
             return make("Satisfaction given at closing", "Satisfaction", rows, keepZero: true)
         case "unmet_need":
-            return try await unmetNeed(f)
+            return try await unmetNeed(f, km: scope.distanceKm)
         default:
             throw LinkwellError.notFound("There is no insight table '\(name)'.")
         }
@@ -286,23 +299,26 @@ public struct InsightService: Sendable {
         }
     }
 
-    /// Needs referred for against the community services that can meet them: a need with demand but no
-    /// active service in a matching category is a gap; services turning people away for capacity are counted too.
-    func unmetNeed(_ f: InsightFilter) async throws -> PublishedTable {
-        let demand = Dictionary(try await store.referralCounts(by: [.need], where: f).map { ($0.keys[0], $0.count) }, uniquingKeysWith: +)
-        let services = try await store.services().filter(\.active)
+    /// Unmet demand by need: referrals; those with no active directory service able to meet the need within
+    /// `km` of home (`UnmetDemand`); those whose postcode is not in the postcode lookup, so their distance is
+    /// unknown (counted apart, never taken as met or unmet); and referrals out turned away for capacity.
+    /// Each column is protected as its own breakdown by `DisclosureRule`, like every other table.
+    func unmetNeed(_ f: InsightFilter, km: Double) async throws -> PublishedTable {
+        let demand = try await UnmetDemand.compute(store, where: f, km: km)
         let capacity = try await store.onwardCounts(by: [.category, .rejectionReason], where: f, rejectedOnly: true)
             .filter { [RejectionReason.noCapacity.rawValue, RejectionReason.waitingList.rawValue].contains($0.keys[1]) }
-        var rows: [(key: String, label: String, counts: [Int])] = []
-        for need in Need.allCases {
+        let rows = Need.allCases.enumerated().map { i, need in
             let categories = NeedCategories.categories(for: need)
-            let supply = services.filter { categories.contains($0.category.lowercased()) }.count
             let turnedAway = capacity.filter { categories.contains($0.keys[0].lowercased()) }.map(\.count).reduce(0, +)
-            rows.append((key: need.rawValue, label: need.label + (supply == 0 ? " — no active service" : " — \(supply) active service\(supply == 1 ? "" : "s")"),
-                         counts: [demand[need.rawValue] ?? 0, turnedAway]))
+            return (key: need.rawValue, label: need.label,
+                    counts: [demand.referrals[i], demand.unmet[i], demand.locationUnknown[i], turnedAway])
         }
-        return PublishedTable(name: "unmet_need", title: "Demand and supply by need: referrals, and referrals out turned away for capacity",
-                              dimension: "Need", columns: ["Referrals", "Turned away for capacity"], rows: rows, rule: rule)
+        let distance = UnmetDemand.label(km)
+        return PublishedTable(name: "unmet_need",
+                              title: "Unmet demand by need: referrals with no active service within \(distance) km of home, and referrals out turned away for capacity",
+                              dimension: "Need",
+                              columns: ["Referrals", "No active service within \(distance) km", "Location unknown (postcode not in lookup)", "Turned away for capacity"],
+                              rows: rows, rule: rule)
     }
 }
 

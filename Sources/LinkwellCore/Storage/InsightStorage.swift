@@ -112,6 +112,16 @@ public protocol InsightStore: Sendable {
     func referralsWithoutFacts(limit: Int) async throws -> [ReferralID]
     /// Writes one case's facts (for the backfill of `referralsWithoutFacts`).
     func saveFacts(_ facts: InsightFacts) async throws
+    /// The referrals matched, by need, grouped by where the person lives: their postcode's point in the
+    /// directory's postcode lookup (`savePostcodes`; the fact's compact postcode joined to the lookup's
+    /// `Postcode.normalise` form). Every referral matched is in exactly one group; all those whose postcode is
+    /// not in the lookup are in the one group with a nil point. Groups may share a point. No postcode is returned.
+    func referralNeedsByLocation(where filter: InsightFilter) async throws -> [LocatedNeedCounts]
+    /// Every point (`ServiceFacts.points`) inside `box` of each directory service whose HSDS status is active
+    /// and that carries a term in `termIDs` or whose spine category, lower-cased, is in `categories`; each with
+    /// the service's category and those of `termIDs` it carries. Services without a location have no point
+    /// and are never returned.
+    func needServicePoints(in box: GeoBox, termIDs: [String], categories: [String]) async throws -> [NeedServicePoint]
 }
 
 /// Funders, contracts, micro-grants and the payments ledger.

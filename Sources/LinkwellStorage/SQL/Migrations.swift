@@ -340,5 +340,13 @@ enum Migrations {
                 "CREATE INDEX ledger_contract ON ledger_entries(contract_id)",
             ].map(flavor.render)
         },
+        Migration(version: 13, name: "unmet demand: facts by postcode") { flavor in
+            // Unmet demand groups the facts by postcode (`referralNeedsByLocation`). SQLite has no hash
+            // aggregate: without this covering index it sorts every fact, with it it reads the index in order
+            // (about 40% faster at a million referrals). PostgreSQL hashes the few thousand postcodes instead.
+            flavor == .sqlite
+                ? ["CREATE INDEX referral_facts_postcode ON referral_facts(postcode, needs_mask, received_at, pathway, practice_id)"]
+                : []
+        },
     ]
 }

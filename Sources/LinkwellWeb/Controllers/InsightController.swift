@@ -22,7 +22,7 @@ struct InsightController: Sendable {
     }
 
     struct DashboardPage: Sendable {
-        var from, to, scope, total, seen, median, p90, suppressUpTo, roundTo, minimumN: String
+        var from, to, distanceKm, scope, total, seen, median, p90, suppressUpTo, roundTo, minimumN: String
         var contracts, funders: [Choice]
         var tables: [TableView]
         var canExportFacts: Bool
@@ -50,7 +50,8 @@ struct InsightController: Sendable {
     static func query(_ request: Request) -> InsightService.Query {
         let q = request.uri.queryParameters
         return InsightService.Query(from: q["from"].map(String.init), to: q["to"].map(String.init),
-                                    contract: q["contract"].map(String.init), funder: q["funder"].map(String.init))
+                                    contract: q["contract"].map(String.init), funder: q["funder"].map(String.init),
+                                    distanceKm: q["distance_km"].map(String.init))
     }
 
     /// Refuses any request for person-level rows, in every form.
@@ -71,7 +72,7 @@ struct InsightController: Sendable {
     }
 
     static func queryString(_ q: InsightService.Query) -> String {
-        let parts = [("from", q.from), ("to", q.to), ("contract", q.contract), ("funder", q.funder)]
+        let parts = [("from", q.from), ("to", q.to), ("contract", q.contract), ("funder", q.funder), ("distance_km", q.distanceKm)]
             .compactMap { name, value in value.flatMap { $0.isEmpty ? nil : "\(name)=\($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" } }
         return parts.isEmpty ? "" : "?" + parts.joined(separator: "&")
     }
@@ -147,7 +148,7 @@ struct InsightController: Sendable {
         let qs = Self.queryString(q)
         let show: (Int?) -> String = { $0.map(String.init) ?? "[c]" }
         let page = DashboardPage(
-            from: q.from ?? "", to: q.to ?? "", scope: dashboard?.scope.description ?? "",
+            from: q.from ?? "", to: q.to ?? "", distanceKm: q.distanceKm ?? UnmetDemand.label(UnmetDemand.defaultDistanceKm), scope: dashboard?.scope.description ?? "",
             total: show(dashboard?.totalReferrals), seen: show(dashboard?.waiting.referralsSeen),
             median: dashboard?.waiting.medianDays.map { "\($0) days" } ?? "not shown (too few)",
             p90: dashboard?.waiting.p90Days.map { "\($0) days" } ?? "not shown (too few)",

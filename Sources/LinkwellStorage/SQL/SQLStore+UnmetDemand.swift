@@ -1,0 +1,61 @@
+import Foundation
+import LinkwellCore
+import SQLKit
+
+/// Unmet demand within a distance on SQL: one grouped pass over `referral_facts`, joined by postcode to
+/// `dir_postcodes`, and a read of the service points inside a box through the 0.1° grid index.
+extension SQLStore {
+    public func referralNeedsByLocation(where filter: InsightFilter) async throws -> [LocatedNeedCounts] {
+        let needs = Need.allCases.indices
+        // Facts hold the compact postcode ("LS14AP"), the lookup the normal form ("LS1 4AP"). Grouping by
+        // postcode first means one lookup per postcode, not per referral.
+        let collate = flavor == .postgres ? " COLLATE \"C\"" : ""
+        let spaced = "(CASE WHEN length(g.postcode) BETWEEN 5 AND 7 THEN substr(g.postcode, 1, length(g.postcode) - 3) || ' ' || substr(g.postcode, length(g.postcode) - 2) END)\(collate)"
+        let inner = "SELECT f.postcode AS postcode, " + needs.map { "sum((f.needs_mask >> \($0)) & 1) AS n\($0)" }.joined(separator: ", ")
+            + " FROM referral_facts f WHERE "
+        let outer = "SELECT p.lat AS lat, p.lon AS lon, " + needs.map { "CAST(sum(g.n\($0)) AS BIGINT) AS n\($0)" }.joined(separator: ", ") + " FROM ("
+        let query = SQLQueryString(outer) + SQLQueryString(inner) + Self.condition(filter, flavor)
+            + SQLQueryString(" GROUP BY f.postcode) g LEFT JOIN dir_postcodes p ON p.postcode = \(spaced) GROUP BY p.lat, p.lon")
+        let rows = try await connections.read { db in try await db.raw(query).all() }
+        return try rows.map { row in
+            let lat = try row.decode(column: "lat", as: Double?.self), lon = try row.decode(column: "lon", as: Double?.self)
+            var point: GeoPoint?
+            if let lat, let lon { point = try GeoPoint(latitude: lat, longitude: lon) }
+            return LocatedNeedCounts(point: point, counts: try needs.map { try row.decode(column: "n\($0)", as: Int?.self) ?? 0 })
+        }
+    }
+
+    public func needServicePoints(in box: GeoBox, termIDs: [String], categories: [String]) async throws -> [NeedServicePoint] {
+        guard !termIDs.isEmpty || !categories.isEmpty else { return [] }
+        // The cell list lets the index do the work; a box too big for a sensible list falls back to the ranges.
+        let cells = SearchIndex.cells(latitudes: box.south...box.north, longitudes: box.west...box.east, limit: 2_000)
+        let inCells: SQLQueryString = cells.map { "p.cell IN (\(integers: $0)) AND " } ?? ""
+        let terms: SQLQueryString = termIDs.isEmpty ? "1 = 0" : "t.term_id IN (\(binds: termIDs))"
+        let matches: SQLQueryString = categories.isEmpty ? "t.term_id IS NOT NULL" : "(t.term_id IS NOT NULL OR lower(s.category) IN (\(binds: categories)))"
+        let query: SQLQueryString = """
+            SELECT p.service_id AS id, p.lat AS lat, p.lon AS lon, COALESCE(s.category, '') AS category, t.term_id AS term
+            FROM dir_service_points p
+            JOIN dir_services d ON d.id = p.service_id
+            LEFT JOIN services s ON s.id = p.service_id
+            LEFT JOIN dir_service_terms t ON t.service_id = p.service_id AND \(terms)
+            WHERE \(inCells)p.lat BETWEEN \(bind: box.south) AND \(bind: box.north) AND p.lon BETWEEN \(bind: box.west) AND \(bind: box.east)
+              AND d.status = \(bind: HSDSServiceStatus.active.rawValue) AND \(matches)
+            ORDER BY p.service_id, p.lat, p.lon
+            """
+        let rows = try await connections.read { db in try await db.raw(query).all() }
+        // One row per point and term: fold the terms back onto their point.
+        var found: [NeedServicePoint] = []
+        for row in rows {
+            let id = try row.decode(column: "id", as: String.self)
+            let point = try GeoPoint(latitude: try row.decode(column: "lat", as: Double.self), longitude: try row.decode(column: "lon", as: Double.self))
+            let term = try row.decode(column: "term", as: String?.self)
+            if let last = found.last, last.serviceID == id, last.point == point {
+                if let term, !last.termIDs.contains(term) { found[found.count - 1].termIDs.append(term) }
+                continue
+            }
+            found.append(NeedServicePoint(serviceID: id, point: point, category: try row.decode(column: "category", as: String.self),
+                                          termIDs: term.map { [$0] } ?? []))
+        }
+        return found
+    }
+}
