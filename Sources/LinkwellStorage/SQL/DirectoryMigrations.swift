@@ -80,8 +80,11 @@ enum DirectoryMigrations {
                 "CREATE UNIQUE INDEX dir_services_rid ON dir_services(rid)",
                 // Covering: a search orders by name and checks opening hours by id without reading the records.
                 "CREATE INDEX dir_services_rid_name ON dir_services(rid, name, id)",
+                // Points carry the service's name and id, so a search near a point sorts by name and checks
+                // opening hours from this (covering) index alone.
                 "ALTER TABLE dir_service_points ADD COLUMN rid BIGINT",
-                "CREATE INDEX dir_service_points_rid ON dir_service_points(rid, cell, lat, lon)",
+                "ALTER TABLE dir_service_points ADD COLUMN name TEXT",
+                "CREATE INDEX dir_service_points_rid ON dir_service_points(rid, cell, lat, lon, name, service_id)",
                 """
                 CREATE TABLE dir_postings (
                     key TEXT NOT NULL, cell INTEGER NOT NULL, rid BIGINT NOT NULL, weight INTEGER NOT NULL,

@@ -78,7 +78,7 @@ extension SQLStore {
                  \(bind: s.lastModified), \(bind: f.free), \(bind: f.minimumAge), \(bind: f.maximumAge), \(bind: languages), \(bind: f.accessible),
                  \(bind: state.rawValue), \(bind: verifiedAt), NULL, \(false))
                 """)
-            points += f.points.map { "(\(bind: s.id), \(literal: rids[s.id]!), \(bind: $0.latitude), \(bind: $0.longitude), \(literal: SearchIndex.cell($0)))" }
+            points += f.points.map { "(\(bind: s.id), \(literal: rids[s.id]!), \(bind: $0.latitude), \(bind: $0.longitude), \(literal: SearchIndex.cell($0)), \(bind: s.name))" }
             terms += f.termIDs.map { "(\(bind: s.id), \(bind: $0))" }
             hours += f.openings.map { "(\(bind: s.id), \(bind: $0.weekday), \(bind: $0.opens), \(bind: $0.closes))" }
             if previous?.status != s.status.rawValue { history.append("(\(bind: s.id), \(bind: s.status.rawValue), \(bind: at))") }
@@ -95,7 +95,7 @@ extension SQLStore {
         for table in ["dir_service_points", "dir_service_terms", "dir_service_hours"] {
             try await db.raw("DELETE FROM \(ident: table) WHERE service_id IN (\(binds: ids))").run()
         }
-        if !points.isEmpty { try await db.raw("INSERT INTO dir_service_points (service_id, rid, lat, lon, cell) VALUES \(points.joined(separator: ", "))").run() }
+        if !points.isEmpty { try await db.raw("INSERT INTO dir_service_points (service_id, rid, lat, lon, cell, name) VALUES \(points.joined(separator: ", "))").run() }
         if !terms.isEmpty { try await db.raw("INSERT INTO dir_service_terms (service_id, term_id) VALUES \(terms.joined(separator: ", ")) ON CONFLICT DO NOTHING").run() }
         if !hours.isEmpty { try await db.raw("INSERT INTO dir_service_hours (service_id, weekday, opens, closes) VALUES \(hours.joined(separator: ", "))").run() }
         try await writePostings(services.map { (rids[$0.id]!, $0) }, db)
@@ -212,7 +212,7 @@ extension SQLStore {
         var grouped = false
         var geo = false
         var needServices = q.organizationID != nil || q.modifiedAfter != nil || q.freeOnly || q.accessibleOnly || q.capacityNow
-            || q.language != nil || q.age != nil || q.openAt != nil
+            || q.language != nil || q.age != nil
         let statuses = q.statuses.map { $0.map(SearchIndex.statusCode) }
         let rid: SQLQueryString
         var ridTable = "s"
@@ -278,16 +278,21 @@ extension SQLStore {
                 grouped = true
             }
         }
-        // Without words, ties (and everything, without a point) go in name order.
+        // Without words, ties (and everything, without a point) go in name order. Near a point, the
+        // points carry the name and the service id, so only other filters need the services table.
         let byName = wordGroups == 0
-        if needServices || byName {
+        let pointsCarry = geo
+        if needServices || (byName && !pointsCarry) || (q.openAt != nil && !pointsCarry) {
             if ridTable != "s" { from += " JOIN dir_services s ON s.rid = \(rid)" }
+        }
+        let (nameColumn, idColumn): (SQLQueryString, SQLQueryString) = pointsCarry ? ("p.name", "p.service_id") : ("s.name", "s.id")
+        if let t = q.openAt {
+            conditions.append("EXISTS (SELECT 1 FROM dir_service_hours h WHERE h.service_id = \(idColumn) AND h.weekday = \(literal: t.weekday) AND h.opens <= \(literal: t.minute) AND h.closes > \(literal: t.minute))")
+        }
+        if needServices {
             if groups.isEmpty, let statuses = q.statuses { conditions.append("s.status IN (\(binds: statuses.map(\.rawValue)))") }
             if let org = q.organizationID { conditions.append("s.organization_id = \(bind: org)") }
             if let after = q.modifiedAfter { conditions.append("s.last_modified > \(bind: after)") }
-            if let t = q.openAt {
-                conditions.append("EXISTS (SELECT 1 FROM dir_service_hours h WHERE h.service_id = s.id AND h.weekday = \(literal: t.weekday) AND h.opens <= \(literal: t.minute) AND h.closes > \(literal: t.minute))")
-            }
             if q.freeOnly { conditions.append("s.free = \(true)") }
             if q.accessibleOnly { conditions.append("s.accessible = \(true)") }
             if q.capacityNow { conditions.append("s.capacity_now = \(true)") }
@@ -296,7 +301,7 @@ extension SQLStore {
                 conditions.append("(s.min_age IS NULL OR s.min_age <= \(bind: Double(age))) AND (s.max_age IS NULL OR s.max_age >= \(bind: Double(age)))")
             }
         }
-        let name: SQLQueryString = byName ? (grouped ? ", MIN(s.name) AS name" : ", s.name AS name") : ""
+        let name: SQLQueryString = byName ? (grouped ? ", MIN(\(nameColumn)) AS name" : ", \(nameColumn) AS name") : ""
         let selectScore: SQLQueryString = grouped ? "MAX(\(score))" : score
         var core: SQLQueryString = "SELECT \(rid) AS rid, \(selectScore) AS score, \(grouped ? d2 : "NULL") AS d2\(name) " + from
         if !conditions.isEmpty { core += " WHERE " + conditions.joined(separator: " AND ") }
@@ -475,7 +480,7 @@ extension SQLStore {
                 let rids = try await Self.newRIDs(services.count, flavor: flavor, db)
                 for (rid, s) in zip(rids, services) {
                     try await db.raw("UPDATE dir_services SET rid = \(literal: rid) WHERE id = \(bind: s.id)").run()
-                    try await db.raw("UPDATE dir_service_points SET rid = \(literal: rid) WHERE service_id = \(bind: s.id)").run()
+                    try await db.raw("UPDATE dir_service_points SET rid = \(literal: rid), name = \(bind: s.name) WHERE service_id = \(bind: s.id)").run()
                 }
                 try await Self.writePostings(Array(zip(rids, services)), db)
                 return false
