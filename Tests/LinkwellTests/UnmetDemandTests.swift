@@ -199,6 +199,19 @@ struct UnmetDemandTests {
             #expect(page.contains("/insight/unmet_need.csv?distance_km=12%2E5"), "downloads keep the distance")
             let (badStatus, badPage) = try await get("/insight?distance_km=abc")
             #expect(badStatus == .unprocessableContent && badPage.contains("href=\"#distance_km\""))
+
+            // Services with a waiting list are named by need (directory facts, not people).
+            func label(_ table: [String: Any], _ need: Need) throws -> String {
+                let rows = try #require(table["rows"] as? [[String: Any]])
+                return try #require(rows.first { $0["key"] as? String == need.rawValue }?["label"] as? String)
+            }
+            #expect(try label(five, .debt) == Need.debt.label)
+            try await s.store.updateCare(serviceID: Self.debtID, lastVerifiedAt: s.clock.now, reviewState: .approved,
+                                         capacity: ServiceCapacity(availablePlaces: 0, waitingListWeeks: 6, updatedAt: s.clock.now))
+            let waiting = try await api.call(.get, "/api/v1/insight/unmet_need?distance_km=5", as: s.commissioner, expect: .ok)
+            #expect(try label(waiting, .debt) == Need.debt.label + " — 1 nearby service with a waiting list (up to 6 weeks)")
+            #expect(try label(waiting, .loneliness) == Need.loneliness.label)
+            #expect(try row(waiting, .debt) as NSArray == (try row(five, .debt)) as NSArray, "the counts do not change")
         }
     }
 }

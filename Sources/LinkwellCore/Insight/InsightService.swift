@@ -310,12 +310,16 @@ public struct InsightService: Sendable {
         let rows = Need.allCases.enumerated().map { i, need in
             let categories = NeedCategories.categories(for: need)
             let turnedAway = capacity.filter { categories.contains($0.keys[0].lowercased()) }.map(\.count).reduce(0, +)
-            return (key: need.rawValue, label: need.label,
+            // Waiting lists are directory facts about services, not people: named in the label, not protected as counts.
+            let waiting = demand.servicesWithWaitingList[i]
+            let label = need.label + (waiting == 0 ? "" : " — \(waiting) nearby service\(waiting == 1 ? "" : "s") with a waiting list"
+                + (demand.longestWaitWeeks[i].map { " (up to \($0) week\($0 == 1 ? "" : "s"))" } ?? ""))
+            return (key: need.rawValue, label: label,
                     counts: [demand.referrals[i], demand.unmet[i], demand.locationUnknown[i], turnedAway])
         }
         let distance = UnmetDemand.label(km)
         return PublishedTable(name: "unmet_need",
-                              title: "Unmet demand by need: referrals with no active service within \(distance) km of home, and referrals out turned away for capacity",
+                              title: "Unmet demand by need: referrals with no active service within \(distance) km of home, referrals out turned away for capacity, and nearby services with waiting lists",
                               dimension: "Need",
                               columns: ["Referrals", "No active service within \(distance) km", "Location unknown (postcode not in lookup)", "Turned away for capacity"],
                               rows: rows, rule: rule)

@@ -24,18 +24,20 @@ public struct LocatedNeedCounts: Sendable, Equatable {
     }
 }
 
-/// One location of an active directory service that may meet a need: the service's spine category and
-/// those of its taxonomy terms that were asked about.
+/// One location of an active directory service that may meet a need: the service's spine category,
+/// those of its taxonomy terms that were asked about, and its waiting list (weeks) when it has one.
 public struct NeedServicePoint: Sendable, Equatable {
     public var serviceID: String
     public var point: GeoPoint
     public var category: String
     public var termIDs: [String]
-    public init(serviceID: String, point: GeoPoint, category: String, termIDs: [String]) {
+    public var waitingListWeeks: Int?
+    public init(serviceID: String, point: GeoPoint, category: String, termIDs: [String], waitingListWeeks: Int? = nil) {
         self.serviceID = serviceID
         self.point = point
         self.category = category
         self.termIDs = termIDs
+        self.waitingListWeeks = waitingListWeeks.flatMap { $0 > 0 ? $0 : nil }
     }
 }
 
@@ -58,6 +60,10 @@ public enum UnmetDemand {
         public var referrals: [Int]
         public var unmet: [Int]
         public var locationUnknown: [Int]
+        /// Services near the referrals' places (within the boxes read) able to meet the need that have a
+        /// waiting list now, and the longest of their waits in weeks. Directory facts, not people.
+        public var servicesWithWaitingList: [Int] = Array(repeating: 0, count: Need.allCases.count)
+        public var longestWaitWeeks: [Int?] = Array(repeating: nil, count: Need.allCases.count)
     }
 
     /// The needs (as a `ReferralFact.needsMask`-style mask) a service can meet: it carries the need's term
@@ -110,6 +116,16 @@ public enum UnmetDemand {
         func cell(_ p: GeoPoint) -> [Int] { [Int((p.latitude / cellLat).rounded(.down)), Int((p.longitude / cellLon).rounded(.down))] }
         var grid: [[Int]: [(GeoPoint, Int)]] = [:]
         for c in candidates { grid[cell(c.0), default: []].append(c) }
+        var waiting: [Int: Set<String>] = [:]
+        for s in services {
+            guard let weeks = s.waitingListWeeks else { continue }
+            let mask = needsMask(s)
+            for i in 0..<needs where mask & (1 << i) != 0 {
+                waiting[i, default: []].insert(s.serviceID)
+                result.longestWaitWeeks[i] = max(result.longestWaitWeeks[i] ?? 0, weeks)
+            }
+        }
+        for (i, ids) in waiting { result.servicesWithWaitingList[i] = ids.count }
 
         for place in places {
             for i in 0..<min(needs, place.counts.count) { result.referrals[i] += place.counts[i] }

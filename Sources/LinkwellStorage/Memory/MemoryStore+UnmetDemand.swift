@@ -27,7 +27,8 @@ extension MemoryStore {
             let terms = entry.facts.termIDs.filter(wantedTerms.contains)
             guard !terms.isEmpty || wantedCategories.contains(category.lowercased()) else { continue }
             for point in entry.facts.points where box.contains(point) {
-                found.append(NeedServicePoint(serviceID: id, point: point, category: category, termIDs: terms))
+                found.append(NeedServicePoint(serviceID: id, point: point, category: category, termIDs: terms,
+                                              waitingListWeeks: entry.listing.capacity?.waitingListWeeks))
             }
         }
         return found

@@ -33,7 +33,7 @@ extension SQLStore {
         let terms: SQLQueryString = termIDs.isEmpty ? "1 = 0" : "t.term_id IN (\(binds: termIDs))"
         let matches: SQLQueryString = categories.isEmpty ? "t.term_id IS NOT NULL" : "(t.term_id IS NOT NULL OR lower(s.category) IN (\(binds: categories)))"
         let query: SQLQueryString = """
-            SELECT p.service_id AS id, p.lat AS lat, p.lon AS lon, COALESCE(s.category, '') AS category, t.term_id AS term
+            SELECT p.service_id AS id, p.lat AS lat, p.lon AS lon, COALESCE(s.category, '') AS category, t.term_id AS term, d.capacity AS capacity
             FROM dir_service_points p
             JOIN dir_services d ON d.id = p.service_id
             LEFT JOIN services s ON s.id = p.service_id
@@ -53,8 +53,10 @@ extension SQLStore {
                 if let term, !last.termIDs.contains(term) { found[found.count - 1].termIDs.append(term) }
                 continue
             }
+            let capacity = try row.decode(column: "capacity", as: String?.self)
+                .map { try HSDSJSON.decoder.decode(ServiceCapacity.self, from: Data($0.utf8)) }
             found.append(NeedServicePoint(serviceID: id, point: point, category: try row.decode(column: "category", as: String.self),
-                                          termIDs: term.map { [$0] } ?? []))
+                                          termIDs: term.map { [$0] } ?? [], waitingListWeeks: capacity?.waitingListWeeks))
         }
         return found
     }
