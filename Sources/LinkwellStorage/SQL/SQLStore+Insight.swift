@@ -33,13 +33,22 @@ extension SQLStore {
         return parts.joined(separator: " AND ")
     }
 
-    static func expression(_ d: InsightDimension) -> String {
+    /// The column a dimension groups by.
+    static func column(_ d: InsightDimension) -> String {
         switch d {
         case .need: "rn.need"
-        case .deprivation: "COALESCE(CAST(d.decile AS TEXT), 'unknown')"
-        case .stageReached: "CAST(f.stage_reached AS TEXT)"
-        case .satisfaction: "COALESCE(CAST(f.satisfaction AS TEXT), '')"
+        case .deprivation: "d.decile"
         default: "f.\(d.rawValue)"
+        }
+    }
+
+    /// A grouped column as the text key a count carries.
+    static func text(_ d: InsightDimension, _ column: String) -> String {
+        switch d {
+        case .deprivation: "COALESCE(CAST(\(column) AS TEXT), 'unknown')"
+        case .stageReached: "CAST(\(column) AS TEXT)"
+        case .satisfaction: "COALESCE(CAST(\(column) AS TEXT), '')"
+        default: column
         }
     }
 
@@ -47,13 +56,18 @@ extension SQLStore {
         // Needs are bits of `needs_mask`: one pass sums each bit, instead of a join per need.
         let needIndex = dimensions.firstIndex(of: .need)
         let others = dimensions.filter { $0 != .need }
-        let keys = others.enumerated().map { "\(Self.expression($0.element)) AS k\($0.offset)" }
+        // Grouped by the plain columns (so SQLite can count in the order of a covering index), turned into
+        // text keys outside.
+        let keys = others.enumerated().map { "\(Self.column($0.element)) AS k\($0.offset)" }
         let counts = needIndex == nil ? ["count(*) AS n"]
             : Need.allCases.indices.map { "sum((f.needs_mask >> \($0)) & 1) AS n\($0)" }
         var sql = "SELECT " + (keys + counts).joined(separator: ", ") + " FROM referral_facts f"
         if dimensions.contains(.deprivation) { sql += " LEFT JOIN deprivation_lookup d ON d.postcode = f.postcode" }
         var query = SQLQueryString(sql) + " WHERE " + Self.condition(filter, flavor)
         if !others.isEmpty { query += SQLQueryString(" GROUP BY " + others.indices.map { "k\($0)" }.joined(separator: ", ")) }
+        let outer = others.enumerated().map { "\(Self.text($0.element, "g.k\($0.offset)")) AS k\($0.offset)" }
+            + (needIndex == nil ? ["g.n AS n"] : Need.allCases.indices.map { "g.n\($0) AS n\($0)" })
+        query = SQLQueryString("SELECT " + outer.joined(separator: ", ") + " FROM (") + query + ") g"
         let rows = try await connections.read { [query] db in try await db.raw(query).all() }
         var result: [InsightCount] = []
         for row in rows {
