@@ -11,13 +11,22 @@ extension SQLStore {
         // postcode first means one lookup per postcode, not per referral.
         let collate = flavor == .postgres ? " COLLATE \"C\"" : ""
         let spaced = "(CASE WHEN length(g.postcode) BETWEEN 5 AND 7 THEN substr(g.postcode, 1, length(g.postcode) - 3) || ' ' || substr(g.postcode, length(g.postcode) - 2) END)\(collate)"
-        // Counted first by (postcode, needs) — a plain count per row, in index order on SQLite — and only
-        // then split into needs, over the far fewer combinations (twice as fast at a million referrals).
-        let combinations = "SELECT f.postcode AS postcode, f.needs_mask AS needs_mask, count(*) AS n FROM referral_facts f WHERE "
-        let byPostcode = "SELECT c.postcode AS postcode, " + needs.map { "sum(c.n * ((c.needs_mask >> \($0)) & 1)) AS n\($0)" }.joined(separator: ", ") + " FROM ("
         let outer = "SELECT p.lat AS lat, p.lon AS lon, " + needs.map { "CAST(sum(g.n\($0)) AS BIGINT) AS n\($0)" }.joined(separator: ", ") + " FROM ("
-        let query = SQLQueryString(outer) + SQLQueryString(byPostcode) + SQLQueryString(combinations) + Self.condition(filter, flavor)
-            + SQLQueryString(" GROUP BY f.postcode, f.needs_mask) c GROUP BY c.postcode) g LEFT JOIN dir_postcodes p ON p.postcode = \(spaced) GROUP BY p.lat, p.lon")
+        var byPostcode: SQLQueryString
+        switch flavor {
+        case .sqlite:
+            // Counted first by (postcode, needs) — a plain count per row, in the covering index's order — and
+            // only then split into needs, over the far fewer combinations (twice as fast at 1M referrals).
+            byPostcode = SQLQueryString("SELECT c.postcode AS postcode, " + needs.map { "sum(c.n * ((c.needs_mask >> \($0)) & 1)) AS n\($0)" }.joined(separator: ", ")
+                + " FROM (SELECT f.postcode AS postcode, f.needs_mask AS needs_mask, count(*) AS n FROM referral_facts f WHERE ")
+                + Self.condition(filter, flavor) + " GROUP BY f.postcode, f.needs_mask) c GROUP BY c.postcode"
+        case .postgres:
+            // PostgreSQL hashes the few thousand postcodes directly (the two-step form is twice as slow there).
+            byPostcode = SQLQueryString("SELECT f.postcode AS postcode, " + needs.map { "sum((f.needs_mask >> \($0)) & 1) AS n\($0)" }.joined(separator: ", ")
+                + " FROM referral_facts f WHERE ") + Self.condition(filter, flavor) + " GROUP BY f.postcode"
+        }
+        let query = SQLQueryString(outer) + byPostcode
+            + SQLQueryString(") g LEFT JOIN dir_postcodes p ON p.postcode = \(spaced) GROUP BY p.lat, p.lon")
         let rows = try await connections.read { db in try await db.raw(query).all() }
         return try rows.map { row in
             let lat = try row.decode(column: "lat", as: Double?.self), lon = try row.decode(column: "lon", as: Double?.self)
