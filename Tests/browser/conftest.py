@@ -145,6 +145,13 @@ class Screens:
         self.log = folder / log_name
         self.log.write_text("")
 
+    @classmethod
+    def for_file(cls, folder: Path, name: str) -> "Screens":
+        """A test file's own screenshots (`name-NN-step.png`, log `name-steps.log`), clearing an earlier run's."""
+        for old in folder.glob(f"{name}-[0-9][0-9]-*.png"):
+            old.unlink()
+        return cls(folder, prefix=f"{name}-", log_name=f"{name}-steps.log")
+
     def __call__(self, page: Page, name: str) -> None:
         self.count += 1
         file = f"{self.prefix}{self.count:02d}-{name}.png"

@@ -33,9 +33,7 @@ RUN = uuid.uuid4().hex[:8]
 
 @pytest.fixture(scope="module")
 def casework_shot(artifacts: Path) -> Screens:
-    for old in artifacts.glob("casework-[0-9][0-9]-*.png"):  # this file's screenshots from an earlier run
-        old.unlink()
-    return Screens(artifacts, prefix="casework-", log_name="casework-steps.log")
+    return Screens.for_file(artifacts, "casework")
 
 
 @pytest.fixture(scope="module")

@@ -26,9 +26,7 @@ RUN = uuid.uuid4().hex[:8]
 
 @pytest.fixture(scope="module")
 def commissioning_shot(artifacts: Path) -> Screens:
-    for old in artifacts.glob("commissioning-[0-9][0-9]-*.png"):
-        old.unlink()
-    return Screens(artifacts, prefix="commissioning-", log_name="commissioning-steps.log")
+    return Screens.for_file(artifacts, "commissioning")
 
 
 @pytest.fixture(scope="module")

@@ -26,9 +26,7 @@ RUN = uuid.uuid4().hex[:8]
 
 @pytest.fixture(scope="module")
 def directory_shot(artifacts: Path) -> Screens:
-    for old in artifacts.glob("directory-[0-9][0-9]-*.png"):
-        old.unlink()
-    return Screens(artifacts, prefix="directory-", log_name="directory-steps.log")
+    return Screens.for_file(artifacts, "directory")
 
 
 @pytest.fixture(scope="module")

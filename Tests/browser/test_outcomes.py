@@ -32,9 +32,7 @@ TOO_FEW = "Too few people with paired data to report."
 
 @pytest.fixture(scope="module")
 def outcome_shot(artifacts: Path) -> Screens:
-    for old in artifacts.glob("outcomes-[0-9][0-9]-*.png"):  # screenshots from an earlier run
-        old.unlink()
-    return Screens(artifacts, prefix="outcomes-", log_name="outcomes-steps.log")
+    return Screens.for_file(artifacts, "outcomes")
 
 
 @pytest.fixture(scope="module")

@@ -207,25 +207,25 @@ public enum DirectoryRules {
     }
 
     public static func problems(organization o: HSDSOrganization) -> [FieldError] {
-        var v = Validator()
-        if o.id.trimmingCharacters(in: .whitespaces).isEmpty { v.add("id", "An organisation needs an id.") }
-        _ = v.required(o.name, "name", label: "The name")
-        return v.errors
+        identified(o.id, o.name, "An organisation").errors
     }
 
     public static func problems(term t: HSDSTaxonomyTerm, knownTaxonomies: Set<String>) -> [FieldError] {
-        var v = Validator()
-        if t.id.trimmingCharacters(in: .whitespaces).isEmpty { v.add("id", "A taxonomy term needs an id.") }
-        _ = v.required(t.name, "name", label: "The name")
+        var v = identified(t.id, t.name, "A taxonomy term")
         if let tax = t.taxonomyID, !knownTaxonomies.contains(tax) { v.add("taxonomy_id", "Unknown taxonomy \(tax).") }
         return v.errors
     }
 
     public static func problems(taxonomy t: HSDSTaxonomy) -> [FieldError] {
+        identified(t.id, t.name, "A taxonomy").errors
+    }
+
+    /// The checks every named record shares: an id and a name.
+    static func identified(_ id: String, _ name: String, _ what: String) -> Validator {
         var v = Validator()
-        if t.id.trimmingCharacters(in: .whitespaces).isEmpty { v.add("id", "A taxonomy needs an id.") }
-        _ = v.required(t.name, "name", label: "The name")
-        return v.errors
+        if id.trimmingCharacters(in: .whitespaces).isEmpty { v.add("id", "\(what) needs an id.") }
+        _ = v.required(name, "name", label: "The name")
+        return v
     }
 }
 
