@@ -165,9 +165,7 @@ extension DirectoryCommand {
                     let parts = pair.split(separator: "=", maxSplits: 1).map { String($0).removingPercentEncoding ?? String($0) }
                     if parts.count == 2 { values[parts[0]] = parts[1] }
                 }
-                (input.search, input.page, input.taxonomyTermID, input.postcode) = (values["search"], values["page"], values["taxonomy_term_id"], values["postcode"])
-                (input.openDay, input.openTime) = (values["open_day"], values["open_time"])
-                if let m = values["proximity"].flatMap(Double.init) { input.radiusKm = String(m / 1000) }
+                input = ORUKFeed.searchInput { values[$0] }
                 var (query, postcode) = try input.query(linkWorkerDefaults: false)
                 if let postcode { query.near = try await sql.postcodePoint(postcode) }
                 self.query = query

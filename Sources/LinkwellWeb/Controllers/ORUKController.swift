@@ -74,25 +74,8 @@ struct ORUKController: Sendable {
         }
     }
 
-    /// ORUK parameters to Linkwell's search input (`proximity` is metres).
     static func searchInput(_ request: Request) -> DirectorySearchInput {
-        let q = request.uri.queryParameters
-        func value(_ name: String) -> String? { q[Substring(name)].map(String.init) }
-        var input = DirectorySearchInput()
-        input.search = value("search")
-        input.page = value("page")
-        input.perPage = value("per_page")
-        input.taxonomyTermID = value("taxonomy_term_id")
-        input.organizationID = value("organization_id")
-        input.modifiedAfter = value("modified_after")
-        input.postcode = value("postcode")
-        input.latitude = value("lat")
-        input.longitude = value("long")
-        // Linkwell extensions: open on a day (MO…SU) at a time (HH:MM).
-        input.openDay = value("open_day")
-        input.openTime = value("open_time")
-        if let metres = value("proximity") { input.radiusKm = Double(metres).map { String($0 / 1000) } ?? metres }
-        return input
+        ORUKFeed.searchInput { request.uri.queryParameters[Substring($0)].map(String.init) }
     }
 
     static func paging(_ request: Request) throws -> (Int, Int) {
@@ -121,6 +104,25 @@ struct ORUKController: Sendable {
 public struct ORUKFeed: Sendable {
     let directory: DirectoryService
     public init(directory: DirectoryService) { self.directory = directory }
+
+    /// ORUK query parameters (looked up by name) to Linkwell's search input (`proximity` is metres).
+    public static func searchInput(_ value: (String) -> String?) -> DirectorySearchInput {
+        var input = DirectorySearchInput()
+        input.search = value("search")
+        input.page = value("page")
+        input.perPage = value("per_page")
+        input.taxonomyTermID = value("taxonomy_term_id")
+        input.organizationID = value("organization_id")
+        input.modifiedAfter = value("modified_after")
+        input.postcode = value("postcode")
+        input.latitude = value("lat")
+        input.longitude = value("long")
+        // Linkwell extensions: open on a day (MO…SU) at a time (HH:MM).
+        input.openDay = value("open_day")
+        input.openTime = value("open_time")
+        if let metres = value("proximity") { input.radiusKm = Double(metres).map { String($0 / 1000) } ?? metres }
+        return input
+    }
 
     /// A page of services (HSDS list items with their organisation) and the HSDS paging object.
     public func services(_ input: DirectorySearchInput) async throws -> Data {
