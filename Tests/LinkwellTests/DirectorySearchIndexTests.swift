@@ -1,5 +1,5 @@
 import Foundation
-@testable import LinkwellCommands
+import LinkwellBench
 import LinkwellCore
 @testable import LinkwellStorage
 import LinkwellTesting
