@@ -127,7 +127,7 @@ struct WebPagesTests {
         #expect(page.canAccept && !page.canReferOut && page.hasRisk && page.nhsNumber == "943 476 5919")
         let renderer = try await PageRenderer()
         let lw = Principal(userID: UserID("lw"), role: .linkWorker, organisationID: nil, displayName: "Lee")
-        let html = renderer.render("referral", View(title: page.personName, principal: lw, csrf: "token", page: page))
+        let html = renderer.render(.referral, View(title: page.personName, principal: lw, csrf: "token", page: page))
         #expect(html.contains("<h1>Margaret Hughes</h1>") && html.contains("Lives alone") && html.contains("id=\"accept\""))
     }
 }

@@ -38,7 +38,7 @@ struct OwnRecordController: Sendable {
                     Page.Access(at: Format.dateTime($0.at), who: $0.who, role: $0.role,
                                 action: $0.action == "read" ? "Looked at your record" : $0.action, denied: !$0.allowed)
                 })
-            return HTML(renderer.render("me", View(title: "My record", context: context, page: page)))
+            return HTML(renderer.render(.me, View(title: "My record", context: context, page: page)))
         }
     }
 }
