@@ -91,8 +91,10 @@ public final class SQLStore: LinkwellStore {
         }
     }
 
+    /// The referral and its ~15 kinds of child rows, read in one snapshot so that a concurrent change
+    /// is seen whole or not at all.
     public func loadCase(_ id: ReferralID) async throws -> Case? {
-        try await connections.read { db in
+        try await connections.snapshot { db in
             guard let referralRow = try await db.raw("SELECT * FROM referrals WHERE id = \(bind: id)").first() else { return nil }
             let needs = try await Self.needs(for: [id], db)[id] ?? []
             let referral = try referralRow.decode(model: ReferralRow.self).referral(needs: needs)
