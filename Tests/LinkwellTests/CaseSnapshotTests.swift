@@ -7,7 +7,7 @@ import Testing
 /// `CaseStore.loadCase` reads a case from one snapshot: while a writer applies changes, every load is
 /// exactly one of the states the case passed through, never the referral row of one state with the
 /// child rows (contacts, events, goals, messages) of another.
-@Suite("A case is loaded from one snapshot")
+@Suite("A case is loaded from one snapshot", .closesStores)
 struct CaseSnapshotTests {
     @Test("Loads during concurrent changes always see a whole state", arguments: TestBackend.available)
     func wholeStates(backend: TestBackend) async throws {

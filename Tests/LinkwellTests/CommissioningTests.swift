@@ -9,7 +9,7 @@ import Testing
 
 /// Money, disclosure control, funders and contracts, micro-grants, the payments ledger and the insight
 /// dashboards — through the domain, every storage backend and the API.
-@Suite("Commissioning and insight")
+@Suite("Commissioning and insight", .closesStores)
 struct CommissioningTests {
     // MARK: Money
 
@@ -88,7 +88,6 @@ struct CommissioningTests {
     @Test("Insight facts follow every case change", arguments: TestBackend.available)
     func factsFollowCasework(backend: TestBackend) async throws {
         let s = try await TestScheme.make(backend)
-        defer { Task { try await s.store.shutdown() } }
         let id = try await s.engagedReferral()
         s.clock.advance(seconds: 86_400)
         _ = try await s.casework.referOut(id, serviceID: s.service.id.rawValue, note: nil, handover: HandoverInput(), s.request(s.linkWorker))
@@ -123,7 +122,6 @@ struct CommissioningTests {
     @Test("Of two awards that together overspend the grant budget, exactly one is made", arguments: TestBackend.available)
     func concurrentAwardsRespectTheBudget(backend: TestBackend) async throws {
         let s = try await TestScheme.make(backend)
-        defer { Task { try await s.store.shutdown() } }
         let service = CommissioningService(casework: s.casework)
         let commissioner = s.request(s.commissioner)
         let funder = try await service.createFunder(name: "ICB", kind: "icb", commissioner)
@@ -151,7 +149,6 @@ struct CommissioningTests {
     @Test("Payment runs are idempotent and funder statements add up", arguments: TestBackend.available)
     func paymentsLedger(backend: TestBackend) async throws {
         let s = try await TestScheme.make(backend)
-        defer { Task { try await s.store.shutdown() } }
         let service = CommissioningService(casework: s.casework)
         let commissioner = s.request(s.commissioner)
         let icb = try await service.createFunder(name: "ICB", kind: "icb", commissioner)
@@ -300,7 +297,6 @@ struct CommissioningTests {
     @Test("Closing feedback reaches the steering group only in aggregate, comments once there are enough", arguments: [TestBackend.sqlite])
     func steeringFeedback(backend: TestBackend) async throws {
         let s = try await TestScheme.make(backend)
-        defer { Task { try await s.store.shutdown() } }
         let lw = s.request(s.linkWorker)
         var ids: [ReferralID] = []
         for i in 0..<10 {
@@ -330,7 +326,6 @@ struct CommissioningTests {
     @Test("Outcome cohorts split by funder and by contract", arguments: [TestBackend.memory, TestBackend.sqlite])
     func cohortsByFunder(backend: TestBackend) async throws {
         let s = try await TestScheme.make(backend)
-        defer { Task { try await s.store.shutdown() } }
         let service = CommissioningService(casework: s.casework)
         let c = s.request(s.commissioner)
         let icb = try await service.createFunder(name: "ICB", kind: "icb", c)

@@ -8,7 +8,7 @@ import Testing
 
 /// The OpenAPI document and the router cannot disagree: every `/api/v1`, `/oruk` and `/fhir` route the
 /// router has is documented with its method, and every documented path and method is routed.
-@Suite("OpenAPI document against the router")
+@Suite("OpenAPI document against the router", .closesStores)
 struct OpenAPIRoutesTests {
     static let documentedPrefixes = ["/api/v1", "/oruk", "/fhir"]
 

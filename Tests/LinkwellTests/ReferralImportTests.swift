@@ -8,7 +8,7 @@ import Testing
 /// The bulk path the benchmarks load synthetic schemes through (`ReferralImportStore`) must store exactly
 /// what the casework path (`createReferral` then `saveFacts`) stores: the same small synthetic scheme is
 /// loaded both ways on each backend and every case, fact and breakdown compared.
-@Suite("Bulk referral import")
+@Suite("Bulk referral import", .closesStores)
 struct ReferralImportTests {
     static let now = Date(timeIntervalSince1970: 1_780_000_000)
 
