@@ -78,8 +78,7 @@ struct InsightBench: AsyncParsableCommand {
             return (samples[samples.count / 2], samples.last!)
         }
         let scan = try await time { _ = try await Self.scanFacts(store) }
-        let casework = CaseworkService(store: store, env: .live)
-        let service = InsightService(casework: casework)
+        let service = InsightService(store: store, env: .live)
         let supervisor = CaseworkService.Request(Principal(userID: UserID("bench"), role: .supervisor, organisationID: nil, displayName: "Benchmark"),
                                                  route: "bench")
         let lastYear = InsightMonth(now.addingTimeInterval(-335 * 86_400)).text

@@ -66,6 +66,9 @@ public struct TestScheme: Sendable {
 
     public var env: CoreEnvironment { clock.environment }
     public var casework: CaseworkService { CaseworkService(store: store, env: env) }
+    public var outcomes: OutcomeService { OutcomeService(store: store, casework: casework) }
+    public var commissioning: CommissioningService { CommissioningService(store: store, env: env) }
+    public var insight: InsightService { InsightService(store: store, env: env) }
     public var configuration: WebConfiguration { WebConfiguration(bcryptCost: 4) }
     public var accounts: Accounts { Accounts(store: store, env: env, configuration: configuration) }
 

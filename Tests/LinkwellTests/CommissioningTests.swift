@@ -122,7 +122,7 @@ struct CommissioningTests {
     @Test("Of two awards that together overspend the grant budget, exactly one is made", arguments: TestBackend.available)
     func concurrentAwardsRespectTheBudget(backend: TestBackend) async throws {
         let s = try await TestScheme.make(backend)
-        let service = CommissioningService(casework: s.casework)
+        let service = s.commissioning
         let commissioner = s.request(s.commissioner)
         let funder = try await service.createFunder(name: "ICB", kind: "icb", commissioner)
         let contract = try await service.createContract(.init(name: "Pooled", start: "2026-01-01", end: "2026-12-31",
@@ -149,7 +149,7 @@ struct CommissioningTests {
     @Test("Payment runs are idempotent and funder statements add up", arguments: TestBackend.available)
     func paymentsLedger(backend: TestBackend) async throws {
         let s = try await TestScheme.make(backend)
-        let service = CommissioningService(casework: s.casework)
+        let service = s.commissioning
         let commissioner = s.request(s.commissioner)
         let icb = try await service.createFunder(name: "ICB", kind: "icb", commissioner)
         let council = try await service.createFunder(name: "Council", kind: "public_health", commissioner)
@@ -260,7 +260,7 @@ struct CommissioningTests {
                 after = last
             }
             #expect(facts.count == 38 && exported == facts.map(FactsExport.line).joined())
-            let service = CommissioningService(casework: s.casework)
+            let service = s.commissioning
             let funder = try await service.createFunder(name: "Trust", kind: "charity", s.request(s.commissioner))
             let carers = try await service.createContract(.init(name: "Carers", start: "2000-01-01", end: "2100-01-01",
                                                                 arrangement: "complementary", contributions: [funder.id.rawValue: "100"],
@@ -326,7 +326,7 @@ struct CommissioningTests {
     @Test("Outcome cohorts split by funder and by contract", arguments: [TestBackend.memory, TestBackend.sqlite])
     func cohortsByFunder(backend: TestBackend) async throws {
         let s = try await TestScheme.make(backend)
-        let service = CommissioningService(casework: s.casework)
+        let service = s.commissioning
         let c = s.request(s.commissioner)
         let icb = try await service.createFunder(name: "ICB", kind: "icb", c)
         let council = try await service.createFunder(name: "Council", kind: "public_health", c)
@@ -335,7 +335,7 @@ struct CommissioningTests {
                                                    contributions: [icb.id.rawValue: "100", council.id.rawValue: "50"]), c)
         _ = try await service.createContract(.init(name: "Carers", start: "2000-01-01", end: "2100-01-01", arrangement: "complementary",
                                                    contributions: [charity.id.rawValue: "10"], pathways: ["carers"]), c)
-        let outcomes = OutcomeService(casework: s.casework)
+        let outcomes = s.outcomes
         for (i, pathway) in ["carers", "carers", "long-term conditions", "long-term conditions"].enumerated() {
             var sub = TestScheme.submission(givenName: "O\(i)", nhsNumber: nil)
             sub.pathway = pathway

@@ -204,15 +204,15 @@ struct OutcomeAPITests {
             var submission = TestScheme.submission(givenName: "Person\(index)")
             submission.consent?.purposes = consent ? ["evaluation", "share_with_providers"] : ["share_with_providers"]
             let id = try await s.engagedReferral(submission)
-            _ = try await OutcomeService(casework: s.casework).record(id, .init(instrumentId: "ons4", timepoint: "baseline", answers: ["happiness": 5]), lw)
+            _ = try await s.outcomes.record(id, .init(instrumentId: "ons4", timepoint: "baseline", answers: ["happiness": 5]), lw)
             ids.append(id)
         }
-        let export = try await OutcomeService(casework: s.casework).evaluationExport(s.request(s.supervisor))
+        let export = try await s.outcomes.evaluationExport(s.request(s.supervisor))
         #expect(export.rows.count == 1 && export.rows[0].pseudonym == "P00001" && export.rows[0].value == 5)
         #expect(!export.csv.contains("Person0") && !export.csv.contains("9434765919") && !export.csv.contains("LS1"))
         #expect(export.csv.hasPrefix("pseudonym,ageBand,sourceType,pathway,needs,instrument,timepoint,daysSinceReferral,complete,score,value\r\n"))
         #expect(export.dictionary.count == 11)
-        await #expect(throws: LinkwellError.self) { try await OutcomeService(casework: s.casework).evaluationExport(lw) }
+        await #expect(throws: LinkwellError.self) { try await s.outcomes.evaluationExport(lw) }
         try await s.store.shutdown()
     }
 }
@@ -222,7 +222,7 @@ struct DueListTests {
     @Test func baselineThenFollowUpThenClosingFallDue() async throws {
         let s = try await TestScheme.make(.memory)
         let lw = s.request(s.linkWorker)
-        let outcomes = OutcomeService(casework: s.casework)
+        let outcomes = s.outcomes
         let id = try await s.casework.submitReferral(TestScheme.submission(), by: Principal(s.referrer)).referral.id
         _ = try await s.casework.accept(id, lw)
         #expect(try await outcomes.dueMeasures(lw).isEmpty, "nothing is due before the person is engaged")

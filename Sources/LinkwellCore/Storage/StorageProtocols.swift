@@ -148,6 +148,9 @@ public protocol AuditStore: Sendable {
     func append(_ event: AuditEvent) async throws
     /// The newest events first; optionally only those about one record.
     func auditEvents(recordID: String?, limit: Int) async throws -> [AuditEvent]
+    /// Every event about one person's referral, newest first: those whose subject is the referral, and
+    /// (for events written before subjects were recorded) those whose record is the referral itself.
+    func auditEvents(subjectID: ReferralID, limit: Int) async throws -> [AuditEvent]
 }
 
 /// The scheme's own settings (pathways, eligibility).

@@ -72,6 +72,9 @@ public final class SQLStore: LinkwellStore {
         try await rebuildSearchIndex()
     }
 
+    /// Every schema version this build knows, in order: what `migrate` brings a database up to.
+    public static var knownMigrations: [Int] { Migrations.all.map(\.version).sorted() }
+
     /// The versions applied so far, in order.
     public func appliedMigrations() async throws -> [Int] {
         try await connections.read { db in
@@ -352,6 +355,13 @@ public final class SQLStore: LinkwellStore {
     // MARK: AuditStore
 
     public func append(_ event: AuditEvent) async throws { try await insertOne(event, into: "audit_events") }
+
+    public func auditEvents(subjectID: ReferralID, limit: Int) async throws -> [AuditEvent] {
+        try await all("""
+            SELECT * FROM audit_events WHERE subject_id = \(bind: subjectID.rawValue) OR record_id = \(bind: subjectID.rawValue)
+            ORDER BY seq DESC LIMIT \(bind: limit)
+            """)
+    }
 
     public func auditEvents(recordID: String?, limit: Int) async throws -> [AuditEvent] {
         if let recordID {

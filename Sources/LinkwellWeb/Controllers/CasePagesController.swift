@@ -5,9 +5,8 @@ import LinkwellCore
 /// Browser pages for referrers, link workers and supervisors: making referrals and working cases.
 struct CasePagesController: Sendable {
     let casework: CaseworkService
+    let outcomes: OutcomeService
     let renderer: PageRenderer
-
-    var store: any LinkwellStore { casework.store }
 
     struct ReferralForm: Sendable {
         /// What was typed, to show again when the form comes back with problems.
@@ -68,7 +67,7 @@ struct CasePagesController: Sendable {
         router.get("/referrals/new") { _, context in
             _ = try context.require(.referrer, .linkWorker, .supervisor)
             var form = ReferralForm(nil)
-            form.offer(try await store.schemeSettings())
+            form.offer(try await casework.schemeSettings())
             return HTML(renderer.render(.referralNew, View(title: "Make a referral", context: context, page: form)))
         }
         router.post("/referrals") { request, context -> Response in
@@ -79,7 +78,7 @@ struct CasePagesController: Sendable {
                 return .redirect(to: "/referrals/\(created.referral.id)?made=1", type: .normal)
             } catch LinkwellError.invalid(let errors) {
                 var page = ReferralForm(form)
-                page.offer(try await store.schemeSettings())
+                page.offer(try await casework.schemeSettings())
                 let view = View(title: "Make a referral", context: context, page: page, errors: errors)
                 return try HTML(renderer.render(.referralNew, view), status: .unprocessableContent).response(from: request, context: context)
             }
@@ -89,11 +88,11 @@ struct CasePagesController: Sendable {
             let r = CaseworkService.Request(principal, route: request.routeDescription)
             let rows = try await casework.caseload(r)
             let messages = principal.role == .referrer ? try await casework.messages(r) : []
-            var page = CaseloadPage(role: principal.role, rows: rows, messages: messages, names: UserNames(try await store.users()),
+            var page = CaseloadPage(role: principal.role, rows: rows, messages: messages, names: try await casework.staffNames(),
                                     now: casework.env.now())
             if principal.role == .referrer || principal.role == .supervisor { page.setConcerns(try await casework.concernQueue(r)) }
             if principal.role != .referrer {
-                page.setDue(try await OutcomeService(casework: casework).dueMeasures(r))
+                page.setDue(try await outcomes.dueMeasures(r))
                 page.setReviews(try await casework.dueReviews(r))
             }
             if principal.role == .supervisor {
@@ -141,7 +140,7 @@ struct CasePagesController: Sendable {
         router.get("/safeguarding") { request, context in
             let principal = try context.require(.supervisor)
             let items = try await casework.concernQueue(.init(principal, route: request.routeDescription))
-            let page = SafeguardingQueuePage(items, names: UserNames(try await store.users()), hours: casework.rules.acknowledgementHours)
+            let page = SafeguardingQueuePage(items, names: try await casework.staffNames(), hours: casework.rules.acknowledgementHours)
             return HTML(renderer.render(.safeguarding, View(title: "Safeguarding", context: context, page: page)))
         }
         router.post("/referrals/:id/merge") { request, context in
@@ -209,33 +208,30 @@ struct CasePagesController: Sendable {
                   status: HTTPResponse.Status = .ok, notice: String? = nil) async throws -> Response {
         let principal = try context.require(.referrer, .linkWorker, .supervisor)
         let id = ReferralID(try context.parameters.require("id"))
-        let found = try await casework.readCase(id, .init(principal, route: "GET /referrals/\(id)"))
-        let names = UserNames(try await store.users())
+        let r = CaseworkService.Request(principal, route: "GET /referrals/\(id)")
         let html: String
         if principal.role == .referrer {
-            let page = ReferrerCasePage(found, names: names, services: try await store.services(), viewer: principal.userID)
+            let page = ReferrerCasePage(try await casework.referrerView(id, r))
             html = renderer.render(.referralReferrer, View(title: "Referral for \(page.personName)", context: context, page: page, errors: errors, notice: notice))
         } else {
-            var page = CasePage(found, names: names, services: try await store.services(), organisations: try await store.organisations())
-            page.setConcerns(found.concerns, names: names, viewer: principal)
+            let found = try await casework.readCase(id, r)
+            let space = try await casework.workspace(for: found, r)
+            var page = CasePage(found, names: space.names, services: space.services, organisations: space.organisations)
+            page.setConcerns(found.concerns, names: space.names, viewer: principal)
             page.setVisits(found.visits, viewer: principal, now: casework.env.now())
-            let reasons = try await store.schemeSettings().ineligibility(of: found.person, on: CalendarDate(found.referral.receivedAt))
-            page.eligible = reasons.isEmpty
-            let fact = ReferralFact(found)
-            let funding = try await store.contracts().filter { $0.covers(fact) }.map(\.name)
-            page.fundedBy = funding.isEmpty ? "No contract covers this referral." : funding.joined(separator: "; ")
-            page.eligibility = reasons.isEmpty ? "Meets the scheme's criteria." : "Does not meet the scheme's criteria: \(reasons.joined(separator: "; "))."
-            page.duplicates = try await casework.possibleDuplicates(of: found, .init(principal, route: request.routeDescription)).map {
+            page.eligible = space.ineligibility.isEmpty
+            page.fundedBy = space.fundedBy.isEmpty ? "No contract covers this referral." : space.fundedBy.joined(separator: "; ")
+            page.eligibility = space.ineligibility.isEmpty ? "Meets the scheme's criteria." : "Does not meet the scheme's criteria: \(space.ineligibility.joined(separator: "; "))."
+            page.duplicates = space.duplicates.map {
                 CasePage.Duplicate(id: $0.id.rawValue, status: $0.status.label, receivedAt: Format.date($0.receivedAt),
                                    canMerge: principal.role == .supervisor)
             }
             if principal.role == .supervisor && page.canAccept {
-                page.linkWorkers = try await casework.caseloads(.init(principal, route: request.routeDescription)).map {
+                page.linkWorkers = space.caseloads.map {
                     Choice($0.linkWorkerID.rawValue, "\($0.name) — \($0.open) open, \($0.takenOnInLastYear)/\($0.yearlyLimit) this year" + ($0.overLimit ? " (over the limit)" : ""))
                 }
             }
-            let outcomes = OutcomeService(casework: casework)
-            page.outcomes = CaseOutcomesPanel(instruments: try await outcomes.instruments(), trajectories: try await outcomes.trajectories(of: found))
+            page.outcomes = CaseOutcomesPanel(instruments: try await outcomes.instruments(), trajectories: try await outcomes.trajectories(of: found, r))
             html = renderer.render(.referral, View(title: page.personName, context: context, page: page, errors: errors, notice: notice))
         }
         return try HTML(html, status: status).response(from: request, context: context)

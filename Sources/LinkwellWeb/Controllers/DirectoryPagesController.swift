@@ -9,7 +9,7 @@ struct DirectoryPagesController: Sendable {
     let casework: CaseworkService
     let renderer: PageRenderer
     let configuration: WebConfiguration
-    var store: any LinkwellStore { casework.store }
+    var store: any CommunityDirectoryStore { directory.store }
 
     struct ReviewPage: Sendable {
         struct Row: Sendable { var id, name, organisation, state, verified: String; var stale: Bool }
@@ -207,7 +207,7 @@ struct DirectoryPagesController: Sendable {
         guard let listing = try await store.listing(id: id) else { throw LinkwellError.notFound("service") }
         if p.role == .provider && !DirectoryPolicy.canEdit(organizationID: listing.service.organizationID, p) { throw LinkwellError.notFound("service") }
         let org = try await listing.service.organizationID.asyncFlatMap { try await store.hsdsOrganization(id: $0) }
-        let names = Dictionary(try await store.users().map { ($0.id, $0.displayName) }, uniquingKeysWith: { a, _ in a })
+        let names = try await casework.staffNames()
         let page = DirectoryServicePage(listing, organisation: org, terms: try await store.taxonomyTerms(ids: listing.service.taxonomyTermIDs),
                                         history: try await store.statusHistory(serviceID: id),
                                         feedback: DirectoryPolicy.canSeePrivateNotes(p) ? try await store.feedback(serviceID: id) : [],

@@ -162,10 +162,7 @@ struct OutcomePagesController: Sendable {
                        errors: [FieldError] = [], status: HTTPResponse.Status = .ok) async throws -> Response {
         let p = try context.require(.linkWorker, .supervisor)
         let id = ReferralID(try context.parameters.require("id"))
-        let found = try await outcomes.casework.readCase(id, .init(p, route: request.routeDescription))
-        let available = try await outcomes.instrument(instrumentID)
-        guard available.enabled else { throw LinkwellError.conflict(available.unavailableReason ?? "This instrument is not available.") }
-        let hasBaseline = try await outcomes.store.administrations(referralID: id).contains { $0.instrumentID == instrumentID && $0.timepoint == .baseline }
+        let (found, available, hasBaseline) = try await outcomes.questionnaire(id, instrumentID: instrumentID, .init(p, route: request.routeDescription))
         var answers: [String: String] = [:]
         for (name, values) in form?.values ?? [:] where name.hasPrefix("answers.") { answers[String(name.dropFirst(8))] = values.first }
         // "Answer at least one question" points at the first question.

@@ -21,7 +21,7 @@ struct ProviderPagesController: Sendable {
         var rejectionReasons: [Choice]
         var today: String
 
-        init(_ v: CaseworkService.ProviderView, today: CalendarDate) {
+        init(_ v: ProviderView, today: CalendarDate) {
             id = v.onward.id.rawValue
             service = v.service.name
             personName = v.personName

@@ -36,10 +36,10 @@ struct SupervisionController: Sendable {
     func page(_ request: Request, _ context: AppRequestContext, linkWorkerID: String?, errors: [FieldError] = [],
               status: HTTPResponse.Status = .ok) async throws -> Response {
         let p = try context.require(.linkWorker, .supervisor)
-        let team = try await casework.store.users().filter { $0.role == .linkWorker && $0.active }
+        let team = try await casework.linkWorkers()
         let chosen = p.role == .linkWorker ? p.userID.rawValue : (linkWorkerID ?? team.first?.id.rawValue)
         let (user, notes) = try await casework.supervisionNotes(linkWorkerID: chosen, .init(p, route: request.routeDescription))
-        let names = UserNames(try await casework.store.users())
+        let names = try await casework.staffNames()
         let page = Page(linkWorkerID: user.id.rawValue, linkWorkerName: user.displayName,
                         linkWorkers: team.map { Choice($0.id.rawValue, $0.displayName, selected: $0.id == user.id) },
                         isSupervisor: p.role == .supervisor,

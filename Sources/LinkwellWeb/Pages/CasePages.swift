@@ -13,13 +13,6 @@ public struct Choice: Sendable, Equatable {
     }
 }
 
-/// Names of users, for showing who did what.
-public struct UserNames: Sendable {
-    let names: [UserID: String]
-    public init(_ users: [User]) { names = Dictionary(users.map { ($0.id, $0.displayName) }, uniquingKeysWith: { a, _ in a }) }
-    public subscript(_ id: UserID?) -> String { id.flatMap { names[$0] } ?? "—" }
-}
-
 /// The case as a link worker or supervisor sees it.
 public struct CasePage: Sendable {
     public struct Event: Sendable { public var at, label, actor, note: String }
@@ -227,29 +220,29 @@ public struct ReferrerCasePage: Sendable {
     public var escalations: [Escalation]
     public var hasEscalations: Bool
 
-    public init(_ c: Case, names: UserNames, services: [Service], viewer: UserID) {
-        let r = c.referral
-        escalations = c.concerns.filter { $0.recipientID == viewer }.map {
+    /// False when the person has not agreed to share progress with the referrer.
+    public var progressShared: Bool
+
+    public init(_ v: ReferrerCaseView) {
+        escalations = v.escalations.map {
             Escalation(id: $0.id, description: $0.description, raisedAt: Format.dateTime($0.raisedAt),
                        acknowledgedAt: $0.acknowledgedAt.map(Format.dateTime) ?? "", acknowledged: $0.isAcknowledged)
         }
         hasEscalations = !escalations.isEmpty
-        let serviceName = Dictionary(services.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
-        id = r.id.rawValue
-        personName = c.person.fullName
-        status = r.status.rawValue
-        statusLabel = r.status.label
-        receivedAt = Format.dateTime(r.receivedAt)
-        firstSeen = c.firstSeenAt.map(Format.dateTime) ?? "Not yet"
-        hasFirstSeen = c.firstSeenAt != nil
-        linkWorker = r.linkWorkerID.map { names[$0] } ?? "Not yet allocated"
-        outcome = [r.closingReason?.label, r.outcomeNote.isEmpty ? nil : r.outcomeNote].compactMap { $0 }.joined(separator: ": ")
+        progressShared = v.progressShared
+        id = v.id.rawValue
+        personName = v.personName
+        status = v.status.rawValue
+        statusLabel = v.status.label
+        receivedAt = Format.dateTime(v.receivedAt)
+        firstSeen = v.progressShared ? v.firstSeenAt.map(Format.dateTime) ?? "Not yet" : "Not shared with you"
+        hasFirstSeen = v.firstSeenAt != nil
+        linkWorker = v.progressShared ? v.linkWorkerName ?? "Not yet allocated" : "Not shared with you"
+        outcome = [v.closingReason?.label, v.outcomeNote].compactMap { $0 }.joined(separator: ": ")
         hasOutcome = !outcome.isEmpty
-        messages = c.messages.map(CasePage.Message.init)
-        onward = c.onwardReferrals.filter { $0.status != .enteredInError }.map {
-            Onward(service: serviceName[$0.serviceID] ?? "A community service", statusLabel: $0.status.label, status: $0.status.rawValue)
-        }
-        events = c.events.map { CasePage.Event(at: Format.dateTime($0.at), label: $0.to.label, actor: names[$0.actorID], note: "") }
+        messages = v.messages.map(CasePage.Message.init)
+        onward = v.onwardReferrals.map { Onward(service: $0.serviceName, statusLabel: $0.status.label, status: $0.status.rawValue) }
+        events = v.events.map { CasePage.Event(at: Format.dateTime($0.at), label: $0.to.label, actor: v.staff[$0.actorID], note: "") }
     }
 }
 
