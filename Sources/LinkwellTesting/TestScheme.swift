@@ -49,6 +49,7 @@ public enum TestBackend: String, CaseIterable, Sendable, CustomStringConvertible
             let schema = "test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16)
             store = try await SQLStore.postgres(url: Self.postgresURL!, schema: String(schema))
         }
+        OpenedStores.current?.add(store)
         try await store.migrate()
         return store
     }

@@ -87,7 +87,8 @@ public struct OnwardSummary: Codable, Sendable, Equatable {
 public protocol CaseStore: Sendable {
     /// Stores a new person, their referral and the referral's first lifecycle event.
     func createReferral(person: Person, referral: Referral, event: ReferralEvent) async throws
-    /// The whole case, or nil when there is no such referral.
+    /// The whole case, or nil when there is no such referral. Read from one consistent state: a
+    /// concurrent `apply` is seen whole or not at all.
     func loadCase(_ id: ReferralID) async throws -> Case?
     /// Applies one casework change atomically under the version guard.
     func apply(_ change: CaseChange) async throws

@@ -88,14 +88,16 @@ public final class SQLStore: LinkwellStore {
         try await connections.transaction { db in
             try await db.insert(into: "people").model(person, keyEncodingStrategy: toColumns).run()
             try await db.insert(into: "referrals").model(ReferralRow(referral)).run()
-            try await Self.insertNeeds(referral, db)
+            try await Self.insertNeeds([referral], db)
             try await Self.insert([event], into: "referral_events", db)
             try await Self.writeFacts(InsightFacts(Case(person: person, referral: referral, events: [event])), db)
         }
     }
 
+    /// The referral and its ~15 kinds of child rows, read in one snapshot so that a concurrent change
+    /// is seen whole or not at all.
     public func loadCase(_ id: ReferralID) async throws -> Case? {
-        try await connections.read { db in
+        try await connections.snapshot { db in
             guard let referralRow = try await db.raw("SELECT * FROM referrals WHERE id = \(bind: id)").first() else { return nil }
             let needs = try await Self.needs(for: [id], db)[id] ?? []
             let referral = try referralRow.decode(model: ReferralRow.self).referral(needs: needs)
@@ -133,7 +135,7 @@ public final class SQLStore: LinkwellStore {
                 .all()
             guard !updated.isEmpty else { throw StorageError.versionConflict }
             try await db.delete(from: "referral_needs").where("referral_id", .equal, change.referral.id).run()
-            try await Self.insertNeeds(change.referral, db)
+            try await Self.insertNeeds([change.referral], db)
             try await Self.insert(change.events, into: "referral_events", db)
             try await Self.insert(change.contacts, into: "contacts", db)
             if let plan = change.plan {
@@ -490,10 +492,11 @@ public final class SQLStore: LinkwellStore {
         }
     }
 
-    private static func insertNeeds(_ referral: Referral, _ db: any SQLDatabase) async throws {
-        for (position, need) in referral.needs.enumerated() {
-            try await db.raw("INSERT INTO referral_needs (referral_id, need, position) VALUES (\(bind: referral.id), \(bind: need.rawValue), \(bind: position))").run()
-        }
+    /// The referrals' needs in one statement, each with its position in the referral's list.
+    static func insertNeeds(_ referrals: [Referral], _ db: any SQLDatabase) async throws {
+        let rows: [[any SQLExpression]] = referrals.flatMap { r in r.needs.enumerated().map { [SQLBind(r.id.rawValue), SQLBind($0.element.rawValue), SQLBind($0.offset)] } }
+        guard !rows.isEmpty else { return }
+        try await db.insert(into: "referral_needs").columns("referral_id", "need", "position").rows(rows).run()
     }
 
     private static func needs(for ids: [ReferralID], _ db: any SQLDatabase) async throws -> [ReferralID: [Need]] {

@@ -284,11 +284,12 @@ struct APIController: Sendable {
     }
 }
 
-/// A JSON response with ISO 8601 dates.
+/// A JSON response with ISO 8601 dates; a value that cannot be encoded (a programming error, e.g. a
+/// NaN) answers a 500 problem rather than a success with a wrong body.
 func json<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) -> Response {
     let encoder = JSONEncoder()
     encoder.dateEncodingStrategy = .iso8601
     encoder.outputFormatting = [.sortedKeys]
-    let data = (try? encoder.encode(value)) ?? Data("null".utf8)
+    guard let data = try? encoder.encode(value) else { return Problem.encodingFailed.response() }
     return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
 }

@@ -81,7 +81,7 @@ struct AdminPagesController: Sendable {
                 off: mail == .off,
                 queued: emails.filter { $0.state == .queued }.count, sent: emails.filter { $0.state == .sent }.count,
                 failed: emails.filter { $0.state == .failed }.count)
-            return HTML(renderer.render("admin_outbox", View(title: "E-mail outbox", context: context, page: page)))
+            return HTML(renderer.render(.adminOutbox, View(title: "E-mail outbox", context: context, page: page)))
         }
         router.get("/admin/audit") { request, context in
             let p = try context.require(.admin)
@@ -92,7 +92,7 @@ struct AdminPagesController: Sendable {
                 AuditPage.Row(at: Format.dateTime($0.at), actor: names[$0.actorID], action: $0.action, recordType: $0.recordType,
                               recordID: $0.recordID, route: $0.route, outcome: $0.outcome.rawValue, denied: $0.outcome == .denied)
             }, recordID: recordID)
-            return HTML(renderer.render("admin_audit", View(title: "Audit trail", context: context, page: page)))
+            return HTML(renderer.render(.adminAudit, View(title: "Audit trail", context: context, page: page)))
         }
     }
 
@@ -105,7 +105,7 @@ struct AdminPagesController: Sendable {
                                 minimumAge: form?["minimumAge"] ?? current.minimumAge.map(String.init) ?? "",
                                 maximumAge: form?["maximumAge"] ?? current.maximumAge.map(String.init) ?? "",
                                 catchmentAreas: form?["catchmentAreas"] ?? current.catchmentAreas.joined(separator: " "))
-        return try HTML(renderer.render("admin_settings", View(title: "Scheme settings", context: context, page: page, errors: errors)),
+        return try HTML(renderer.render(.adminSettings, View(title: "Scheme settings", context: context, page: page, errors: errors)),
                         status: errors.isEmpty ? .ok : .unprocessableContent).response(from: request, context: context)
     }
 
@@ -120,7 +120,7 @@ struct AdminPagesController: Sendable {
             roles: Role.allCases.map { Choice($0.rawValue, $0.label, selected: form?["role"] == $0.rawValue) },
             organisations: organisations.map { Choice($0.id.rawValue, $0.name, selected: form?["organisationId"] == $0.id.rawValue) },
             email: form?["email"] ?? "", displayName: form?["displayName"] ?? "")
-        return try HTML(renderer.render("admin_users", View(title: "Users", context: context, page: page, errors: errors)),
+        return try HTML(renderer.render(.adminUsers, View(title: "Users", context: context, page: page, errors: errors)),
                         status: errors.isEmpty ? .ok : .unprocessableContent).response(from: request, context: context)
     }
 }

@@ -68,7 +68,7 @@ struct CasePagesController: Sendable {
             _ = try context.require(.referrer, .linkWorker, .supervisor)
             var form = ReferralForm(nil)
             form.offer(try await casework.schemeSettings())
-            return HTML(renderer.render("referral_new", View(title: "Make a referral", context: context, page: form)))
+            return HTML(renderer.render(.referralNew, View(title: "Make a referral", context: context, page: form)))
         }
         router.post("/referrals") { request, context -> Response in
             let principal = try context.require(.referrer, .linkWorker, .supervisor)
@@ -80,7 +80,7 @@ struct CasePagesController: Sendable {
                 var page = ReferralForm(form)
                 page.offer(try await casework.schemeSettings())
                 let view = View(title: "Make a referral", context: context, page: page, errors: errors)
-                return try HTML(renderer.render("referral_new", view), status: .unprocessableContent).response(from: request, context: context)
+                return try HTML(renderer.render(.referralNew, view), status: .unprocessableContent).response(from: request, context: context)
             }
         }
         router.get("/referrals") { request, context in
@@ -99,7 +99,7 @@ struct CasePagesController: Sendable {
                 page.setCaseloads(try await casework.caseloads(r))
                 page.setOverdueVisits(try await casework.overdueVisits(r))
             }
-            return HTML(renderer.render("caseload", View(title: page.heading, context: context, page: page)))
+            return HTML(renderer.render(.caseload, View(title: page.heading, context: context, page: page)))
         }
         router.get("/referrals/:id") { request, context in
             try await casePage(request, context, notice: request.uri.queryParameters["made"] != nil ? "Referral made. You will be told here when it is accepted, when the person is first seen and when the case closes." : nil)
@@ -141,7 +141,7 @@ struct CasePagesController: Sendable {
             let principal = try context.require(.supervisor)
             let items = try await casework.concernQueue(.init(principal, route: request.routeDescription))
             let page = SafeguardingQueuePage(items, names: try await casework.staffNames(), hours: casework.rules.acknowledgementHours)
-            return HTML(renderer.render("safeguarding", View(title: "Safeguarding", context: context, page: page)))
+            return HTML(renderer.render(.safeguarding, View(title: "Safeguarding", context: context, page: page)))
         }
         router.post("/referrals/:id/merge") { request, context in
             try await perform(request, context, roles: [.supervisor]) { form, r in
@@ -212,7 +212,7 @@ struct CasePagesController: Sendable {
         let html: String
         if principal.role == .referrer {
             let page = ReferrerCasePage(try await casework.referrerView(id, r))
-            html = renderer.render("referral_referrer", View(title: "Referral for \(page.personName)", context: context, page: page, errors: errors, notice: notice))
+            html = renderer.render(.referralReferrer, View(title: "Referral for \(page.personName)", context: context, page: page, errors: errors, notice: notice))
         } else {
             let found = try await casework.readCase(id, r)
             let space = try await casework.workspace(for: found, r)
@@ -232,7 +232,7 @@ struct CasePagesController: Sendable {
                 }
             }
             page.outcomes = CaseOutcomesPanel(instruments: try await outcomes.instruments(), trajectories: try await outcomes.trajectories(of: found, r))
-            html = renderer.render("referral", View(title: page.personName, context: context, page: page, errors: errors, notice: notice))
+            html = renderer.render(.referral, View(title: page.personName, context: context, page: page, errors: errors, notice: notice))
         }
         return try HTML(html, status: status).response(from: request, context: context)
     }

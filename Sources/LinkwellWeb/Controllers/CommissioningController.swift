@@ -248,7 +248,7 @@ struct CommissioningController: Sendable {
             pathways: settings.pathways.map { Choice($0, $0, selected: chosen.contains($0)) },
             funderInputs: funders.map { .init(id: $0.id.rawValue, name: $0.name, amount: form?["contribution.\($0.id)"] ?? "") },
             canEdit: [.commissioner, .admin].contains(p.role), form: values)
-        return try HTML(renderer.render("commissioning", View(title: "Funders and contracts", context: context, page: page, errors: errors)),
+        return try HTML(renderer.render(.commissioning, View(title: "Funders and contracts", context: context, page: page, errors: errors)),
                         status: errors.isEmpty ? .ok : .unprocessableContent).response(from: request, context: context)
     }
 
@@ -275,7 +275,7 @@ struct CommissioningController: Sendable {
             targets: progress.map { .init(label: $0.0.measure.label, target: String($0.0.value), actual: String($0.1)) },
             providers: providers.map(line), funders: try await commissioning.funderStatement(c, r).map(line), hasProviders: !providers.isEmpty,
             canRunPayments: p.role == .commissioner && (c.perReferral != nil || c.perAttendance != nil), notice: notice)
-        return try HTML(renderer.render("contract", View(title: c.name, context: context, page: page, notice: notice.isEmpty ? nil : notice)))
+        return try HTML(renderer.render(.contract, View(title: c.name, context: context, page: page, notice: notice.isEmpty ? nil : notice)))
             .response(from: request, context: context)
     }
 
@@ -293,7 +293,7 @@ struct CommissioningController: Sendable {
             funds: contracts.filter { $0.grantBudget > .zero }.map { Choice($0.id.rawValue, $0.name, selected: form?["contractId"] == $0.id.rawValue) },
             canApply: p.role == .provider, isEmpty: grants.isEmpty,
             form: ["title": form?["title"] ?? "", "purpose": form?["purpose"] ?? "", "amount": form?["amount"] ?? ""])
-        return try HTML(renderer.render("grants", View(title: "Micro-grants", context: context, page: page, errors: errors)),
+        return try HTML(renderer.render(.grants, View(title: "Micro-grants", context: context, page: page, errors: errors)),
                         status: errors.isEmpty ? .ok : .unprocessableContent).response(from: request, context: context)
     }
 
@@ -315,7 +315,7 @@ struct CommissioningController: Sendable {
             decided: g.status != .applied,
             referralsOut: protect(theirs?.count ?? 0), attended: protect(theirs?.attended ?? 0), didNotAttend: protect(theirs?.didNotAttend ?? 0),
             remaining: contract == nil ? "" : try await commissioning.remainingGrantBudget(contract!).description)
-        return try HTML(renderer.render("grant", View(title: g.title, context: context, page: page, errors: errors)),
+        return try HTML(renderer.render(.grant, View(title: g.title, context: context, page: page, errors: errors)),
                         status: errors.isEmpty ? .ok : .unprocessableContent).response(from: request, context: context)
     }
 }

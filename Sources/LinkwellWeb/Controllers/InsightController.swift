@@ -155,7 +155,7 @@ struct InsightController: Sendable {
             contracts: [Choice("", "Any")] + contracts.map { Choice($0.id.rawValue, $0.name, selected: $0.id.rawValue == q.contract) },
             funders: [Choice("", "Any")] + funders.map { Choice($0.id.rawValue, $0.name, selected: $0.id.rawValue == q.funder) },
             tables: dashboard?.tables.map { view($0, query: qs) } ?? [], canExportFacts: p.role == .supervisor)
-        return try HTML(renderer.render("insight", View(title: "Insight", context: context, page: page, errors: errors)),
+        return try HTML(renderer.render(.insight, View(title: "Insight", context: context, page: page, errors: errors)),
                         status: errors.isEmpty ? .ok : .unprocessableContent).response(from: request, context: context)
     }
 
@@ -181,7 +181,7 @@ struct InsightController: Sendable {
             tables: dashboard.tables.filter { wanted.contains($0.name) }.map { view($0, query: "") },
             comments: withheld ? [] : Array(comments.prefix(30)), hasComments: !withheld, commentsWithheld: withheld,
             minimumN: String(insight.minimumN))
-        return try HTML(renderer.render("steering", View(title: "Steering group summary", context: context, page: page)))
+        return try HTML(renderer.render(.steering, View(title: "Steering group summary", context: context, page: page)))
             .response(from: request, context: context)
     }
 
@@ -217,7 +217,7 @@ struct InsightController: Sendable {
             tables: dashboard.tables.filter { wanted.contains($0.name) }.map { view($0, query: Self.queryString(q)) },
             previous: "/commissioning/contracts/\(contract.id)/report?quarter=\(previous)",
             next: "/commissioning/contracts/\(contract.id)/report?quarter=\(next)")
-        return try HTML(renderer.render("contract_report", View(title: "\(contract.name): quarterly report", context: context, page: page)))
+        return try HTML(renderer.render(.contractReport, View(title: "\(contract.name): quarterly report", context: context, page: page)))
             .response(from: request, context: context)
     }
 }

@@ -40,7 +40,7 @@ struct OwnRecordController: Sendable {
                     Page.Access(at: Format.dateTime($0.at), who: $0.who, role: $0.role, organisation: $0.organisation,
                                 what: $0.what, denied: !$0.allowed)
                 })
-            return HTML(renderer.render("me", View(title: "My record", context: context, page: page)))
+            return HTML(renderer.render(.me, View(title: "My record", context: context, page: page)))
         }
     }
 }

@@ -53,7 +53,7 @@ struct ProviderPagesController: Sendable {
                 InboxPage.Row(id: $0.id.rawValue, personName: $0.personName, service: $0.serviceName, status: $0.status.rawValue,
                               statusLabel: $0.status.label, createdAt: Format.date($0.createdAt), isNew: $0.status == .requested)
             }, isEmpty: rows.isEmpty)
-            return HTML(renderer.render("provider_inbox", View(title: "Referrals to us", context: context, page: page)))
+            return HTML(renderer.render(.providerInbox, View(title: "Referrals to us", context: context, page: page)))
         }
         router.get("/provider/referrals/:id") { request, context in try await page(request, context) }
         action(router, "accept") { c, id, _, p, env in try c.respondToOnward(id, accept: true, reason: nil, note: nil, by: p, env: env) }
@@ -87,7 +87,7 @@ struct ProviderPagesController: Sendable {
         let id = OnwardReferralID(try context.parameters.require("id"))
         let view = try await casework.providerView(id, .init(principal, route: "GET /provider/referrals/\(id)"))
         let page = ReferralPage(view, today: CalendarDate(casework.env.now()))
-        return try HTML(renderer.render("provider_referral", View(title: page.personName, context: context, page: page, errors: errors)), status: status)
+        return try HTML(renderer.render(.providerReferral, View(title: page.personName, context: context, page: page, errors: errors)), status: status)
             .response(from: request, context: context)
     }
 }
