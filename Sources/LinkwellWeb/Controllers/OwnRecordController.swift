@@ -7,19 +7,6 @@ struct OwnRecordController: Sendable {
     let casework: CaseworkService
     let renderer: PageRenderer
 
-    struct Page: Sendable {
-        struct Referral: Sendable {
-            var status, receivedAt, linkWorker, whatMatters: String
-            var hasPlan: Bool
-            var goals: [CasePage.GoalRow]
-            var actions: [CasePage.ActionRow]
-            var onward: [ReferrerCasePage.Onward]
-        }
-        struct Access: Sendable { var at, who, role, organisation, what: String; var denied: Bool }
-        var referrals: [Referral]
-        var accesses: [Access]
-    }
-
     func register(on router: Router<AppRequestContext>) {
         router.get("/me") { request, context in
             let p = try context.require(.person)

@@ -7,15 +7,6 @@ struct SupervisionController: Sendable {
     let casework: CaseworkService
     let renderer: PageRenderer
 
-    struct Page: Sendable {
-        struct Note: Sendable { var at, author, text: String }
-        var linkWorkerID, linkWorkerName: String
-        var linkWorkers: [Choice]
-        var isSupervisor: Bool
-        var notes: [Note]
-        var isEmpty: Bool
-    }
-
     func register(on router: Router<AppRequestContext>) {
         router.get("/supervision") { request, context in
             try await page(request, context, linkWorkerID: request.uri.queryParameters["linkWorker"].map(String.init))

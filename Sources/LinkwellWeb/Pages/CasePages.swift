@@ -381,3 +381,89 @@ public struct SafeguardingQueuePage: Sendable {
         self.hours = hours
     }
 }
+
+/// The page models of `CasePagesController`.
+extension CasePagesController {
+    struct ReferralForm: Sendable {
+        /// What was typed, to show again when the form comes back with problems.
+        struct Values: Sendable {
+            var nhsNumber, givenName, familyName, dateOfBirth, postcode, phone, email, preferredLanguage,
+                communicationNeeds, personView, riskInformation, pathway, consentGivenBy: String
+        }
+        var values: Values
+        var sourceTypes: [Choice]
+        var needs: [Choice]
+        var consentMethods: [Choice]
+        var consentPurposes: [Choice]
+        var feedback: [Choice]
+        var urgencies: [Choice]
+        var consentGiven: Bool
+        var interpreterNeeded: Bool
+        /// The scheme's pathways, when it has configured them (otherwise pathway is free text).
+        var pathways: [Choice] = []
+        var hasPathways = false
+
+        mutating func offer(_ settings: SchemeSettings) {
+            pathways = settings.pathways.map { Choice($0, $0, selected: $0 == values.pathway) }
+            hasPathways = !pathways.isEmpty
+        }
+
+        /// `purposesChecked`: whether the optional consent purposes start ticked (a professional's form
+        /// records consent already discussed; a self-referral asks the person to opt in).
+        init(_ form: FormData?, purposesChecked: Bool = true) {
+            let f = form ?? FormData("")
+            values = Values(nhsNumber: f["person.nhsNumber"] ?? "", givenName: f["person.givenName"] ?? "",
+                            familyName: f["person.familyName"] ?? "", dateOfBirth: f["person.dateOfBirth"] ?? "",
+                            postcode: f["person.postcode"] ?? "", phone: f["person.phone"] ?? "", email: f["person.email"] ?? "",
+                            preferredLanguage: f["person.preferredLanguage"] ?? "",
+                            communicationNeeds: f["person.communicationNeeds"] ?? "", personView: f["personView"] ?? "",
+                            riskInformation: f["riskInformation"] ?? "", pathway: f["pathway"] ?? "",
+                            consentGivenBy: f["consent.givenBy"] ?? "")
+            let chosenNeeds = Set(f.all("needs")), purposes = Set(f.all("consent.purposes"))
+            sourceTypes = SourceType.allCases.filter { $0 != .selfReferral }.map { Choice($0.rawValue, $0.label, selected: f["sourceType"] == $0.rawValue) }
+            needs = Need.allCases.map { Choice($0.rawValue, $0.label, selected: chosenNeeds.contains($0.rawValue)) }
+            consentMethods = ConsentMethod.allCases.map { Choice($0.rawValue, $0.rawValue.capitalized, selected: f["consent.method"] == $0.rawValue) }
+            let purposeLabels: [ConsentPurpose: String] = [
+                .shareWithProviders: "Share the minimum necessary with community services the link worker refers them to",
+                .shareWithReferrer: "Send updates to the referrer and GP",
+                .evaluation: "Use their information, without their name, to evaluate the service",
+            ]
+            consentPurposes = ConsentPurpose.allCases.filter { $0 != .socialPrescribing }.map {
+                Choice($0.rawValue, purposeLabels[$0] ?? $0.rawValue, selected: (form == nil && purposesChecked) || purposes.contains($0.rawValue))
+            }
+            feedback = [Choice("key_events", "At each key step (accepted, first seen, closed)", selected: f["feedbackPreference"] != "closing_only"),
+                        Choice("closing_only", "Only when the case closes", selected: f["feedbackPreference"] == "closing_only")]
+            urgencies = Urgency.allCases.map { Choice($0.rawValue, $0 == .routine ? "Routine" : "Soon (within a week)", selected: (f["urgency"] ?? "routine") == $0.rawValue) }
+            consentGiven = f.flag("consent.given")
+            interpreterNeeded = f.flag("person.interpreterNeeded")
+        }
+    }
+}
+
+/// The page models of `OwnRecordController`.
+extension OwnRecordController {
+    struct Page: Sendable {
+        struct Referral: Sendable {
+            var status, receivedAt, linkWorker, whatMatters: String
+            var hasPlan: Bool
+            var goals: [CasePage.GoalRow]
+            var actions: [CasePage.ActionRow]
+            var onward: [ReferrerCasePage.Onward]
+        }
+        struct Access: Sendable { var at, who, role, organisation, what: String; var denied: Bool }
+        var referrals: [Referral]
+        var accesses: [Access]
+    }
+}
+
+/// The page models of `SupervisionController`.
+extension SupervisionController {
+    struct Page: Sendable {
+        struct Note: Sendable { var at, author, text: String }
+        var linkWorkerID, linkWorkerName: String
+        var linkWorkers: [Choice]
+        var isSupervisor: Bool
+        var notes: [Note]
+        var isEmpty: Bool
+    }
+}
