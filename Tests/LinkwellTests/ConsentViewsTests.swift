@@ -55,6 +55,10 @@ struct ConsentViewsTests {
             #expect((mine["firstSeenAt"] != nil) == shared(.shareWithReferrer), "\(context): first seen")
             #expect((mine["linkWorkerName"] != nil) == shared(.shareWithReferrer), "\(context): link worker")
             #expect((mine["status"] as? String == "accepted") == !shared(.shareWithReferrer), "\(context): only the decision without consent")
+            let list = try await api.call(.get, "/api/v1/referrals", as: s.referrer, expect: .ok)
+            let listed = try #require((list["list"] as? [[String: Any]])?.first)
+            #expect((listed["status"] as? String == "accepted") == !shared(.shareWithReferrer), "\(context): the referrer's list")
+            #expect((listed["linkWorkerID"] != nil) == shared(.shareWithReferrer), "\(context): the referrer's list")
             let notes = ((mine["events"] as? [[String: Any]]) ?? []).compactMap { $0["note"] as? String }
             #expect(notes.allSatisfy { $0.isEmpty }, "\(context): casework notes never go back to the referrer")
             let referrerPage = WebPagesTests.Browser(client)
