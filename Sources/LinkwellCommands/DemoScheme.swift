@@ -1,6 +1,6 @@
 import Foundation
 import LinkwellCore
-import LinkwellWeb
+import LinkwellPasswords
 
 /// A realistic fictional scheme: three GP practices, a social prescribing team, a dozen community
 /// organisations with 30+ services, and about 200 people at every stage of the journey. Every case is
@@ -92,7 +92,7 @@ public enum DemoScheme {
         let named = Dictionary(organisations.map { ($0.0, (orgIDs[$0.0]!, $0.1)) }, uniquingKeysWith: { a, _ in a })
         let serviceRecords = try await DemoDirectory.seed(services, organisations: named, store: store)
 
-        let accounts = Accounts(store: store, env: .live, configuration: WebConfiguration(bcryptCost: bcryptCost))
+        let accounts = Accounts(store: store, env: .live, hasher: BcryptPasswordHasher(cost: bcryptCost))
         var users: [String: User] = [:]
         // The administrator is created last: it marks a complete demo, so a seed that failed half-way is
         // not mistaken for a finished one.

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import LinkwellCore
+import LinkwellPasswords
 import LinkwellStorage
 import LinkwellWeb
 import Logging
@@ -162,7 +163,7 @@ struct UserCommand: AsyncParsableCommand {
             let secret = password ?? readLine(strippingNewline: true) ?? ""
             do {
                 let user = try await db.with { store in
-                    try await Accounts(store: store, env: .live, configuration: WebConfiguration())
+                    try await Accounts(store: store, env: .live, hasher: BcryptPasswordHasher())
                         .createUser(email: email, displayName: name, role: role, organisationID: organisation, password: secret, personID: person)
                 }
                 print("Created \(user.role.label.lowercased()) \(user.email) (id \(user.id)).")
@@ -185,7 +186,7 @@ struct TokenCommand: AsyncParsableCommand {
         func run() async throws {
             do {
                 let token = try await db.with { store in
-                    try await Accounts(store: store, env: .live, configuration: WebConfiguration()).createToken(email: email, name: name)
+                    try await Accounts(store: store, env: .live, hasher: BcryptPasswordHasher()).createToken(email: email, name: name)
                 }
                 print(token)
             } catch LinkwellError.invalid(let errors) {

@@ -1,7 +1,7 @@
 import Foundation
 import LinkwellCore
+import LinkwellPasswords
 import LinkwellStorage
-import LinkwellWeb
 
 /// Test databases live in one folder per test process; each run first removes the folders of test
 /// processes that have ended (the test runner does not always run exit handlers).
@@ -65,15 +65,16 @@ public struct TestScheme: Sendable {
 
     public var env: CoreEnvironment { clock.environment }
     public var casework: CaseworkService { CaseworkService(store: store, env: env) }
-    public var configuration: WebConfiguration { WebConfiguration(bcryptCost: 4) }
-    public var accounts: Accounts { Accounts(store: store, env: env, configuration: configuration) }
+    /// bcrypt at its lowest cost, so that the tests hash quickly (the web tests' configuration uses the same).
+    public static let hasher = BcryptPasswordHasher(cost: 4)
+    public var accounts: Accounts { Accounts(store: store, env: env, hasher: Self.hasher) }
 
     public static func make(_ backend: TestBackend) async throws -> TestScheme {
         try await make(store: try await backend.makeStore())
     }
 
     public static func make(store: any LinkwellStore, clock: TestClock = TestClock()) async throws -> TestScheme {
-        let accounts = Accounts(store: store, env: clock.environment, configuration: WebConfiguration(bcryptCost: 4))
+        let accounts = Accounts(store: store, env: clock.environment, hasher: hasher)
         let practice = Organisation(id: OrganisationID("org-practice"), name: "Riverside Medical Practice", kind: .gpPractice)
         let walkers = Organisation(id: OrganisationID("org-walkers"), name: "Riverside Walkers", kind: .vcse)
         let money = Organisation(id: OrganisationID("org-money"), name: "Money Matters", kind: .vcse)

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import ServiceLifecycle
 import LinkwellCore
+import LinkwellPasswords
 import Logging
 
 /// The composition root: the one place where storage, the domain services, the controllers and the
@@ -31,7 +32,8 @@ public func buildRouter(configuration: WebConfiguration, store: any LinkwellStor
                         env: CoreEnvironment) async throws -> Router<AppRequestContext> {
     let renderer = try await PageRenderer()
     let casework = CaseworkService(store: store, env: env, rules: configuration.rules)
-    let accounts = Accounts(store: store, env: env, configuration: configuration)
+    let accounts = Accounts(store: store, env: env, hasher: BcryptPasswordHasher(cost: configuration.bcryptCost),
+                            sessions: configuration.sessionPolicy)
     let assets = try StaticAssets()
 
     let router = Router(context: AppRequestContext.self)

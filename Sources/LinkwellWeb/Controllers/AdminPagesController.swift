@@ -8,7 +8,7 @@ struct AdminPagesController: Sendable {
     let casework: CaseworkService
     let renderer: PageRenderer
     let mail: MailSetting
-    var store: any LinkwellStore { accounts.store }
+    var store: any LinkwellStore { casework.store }
 
     struct UsersPage: Sendable {
         struct Row: Sendable { var name, email, role, organisation: String }

@@ -1,20 +1,22 @@
 import Crypto
 import Foundation
-import HummingbirdBcrypt
-import LinkwellCore
-import NIOPosix
 
-/// Users, passwords, sessions and API tokens. Passwords are bcrypt-hashed off the event loop;
+/// The storage roles the accounts service needs.
+public typealias AccountsStorage = AccountStore & CaseStore
+
+/// Users, passwords, sessions and API tokens. Passwords are hashed by the injected `PasswordHasher`;
 /// session and API tokens are random and stored only as SHA-256 hashes.
 public struct Accounts: Sendable {
-    public let store: any LinkwellStore
+    public let store: any AccountsStorage
     public let env: CoreEnvironment
-    public let configuration: WebConfiguration
+    public let hasher: any PasswordHasher
+    public let sessions: SessionPolicy
 
-    public init(store: any LinkwellStore, env: CoreEnvironment, configuration: WebConfiguration) {
+    public init(store: any AccountsStorage, env: CoreEnvironment, hasher: any PasswordHasher, sessions: SessionPolicy = SessionPolicy()) {
         self.store = store
         self.env = env
-        self.configuration = configuration
+        self.hasher = hasher
+        self.sessions = sessions
     }
 
     public static let minimumPasswordLength = 12
@@ -51,7 +53,7 @@ public struct Accounts: Sendable {
         }
         try v.check()
         let user = User(id: env.id(), email: email, displayName: name, role: role!, organisationID: organisation,
-                        passwordHash: try await hash(password), createdAt: env.now(), personID: person)
+                        passwordHash: try await hasher.hash(password), createdAt: env.now(), personID: person)
         do {
             try await store.createUser(user)
         } catch StorageError.duplicate {
@@ -60,21 +62,14 @@ public struct Accounts: Sendable {
         return user
     }
 
-    func hash(_ password: String) async throws -> String {
-        let cost = configuration.bcryptCost
-        return try await NIOThreadPool.singleton.runIfActive { Bcrypt.hash(password, cost: cost) }
-    }
-
     /// The user whose email and password match, or nil. Takes as long for an unknown email as for a
     /// wrong password, so that sign-in does not reveal who has an account.
     public func verify(email: String, password: String) async throws -> User? {
         let user = try await store.user(email: email.trimmingCharacters(in: .whitespaces))
-        let hash = user?.passwordHash ?? Self.decoyHash
-        let matches = try await NIOThreadPool.singleton.runIfActive { Bcrypt.verify(password, hash: hash) }
+        let matches = try await hasher.verify(password, against: user?.passwordHash ?? hasher.decoyHash)
         guard let user, user.active, matches else { return nil }
         return user
     }
-    private static let decoyHash = Bcrypt.hash("linkwell-decoy-password", cost: 12)
 
     // MARK: Sessions
 
@@ -93,8 +88,8 @@ public struct Accounts: Sendable {
         let hash = Self.sha256(token)
         guard let session = try await store.session(tokenHash: hash) else { return nil }
         let now = env.now()
-        let expired = now.timeIntervalSince(session.lastSeenAt) > configuration.sessionIdleTimeout
-            || now.timeIntervalSince(session.createdAt) > configuration.sessionMaxAge
+        let expired = now.timeIntervalSince(session.lastSeenAt) > sessions.idleTimeout
+            || now.timeIntervalSince(session.createdAt) > sessions.maxAge
         guard !expired, let user = try await store.user(id: session.userID), user.active else {
             try await store.deleteSession(tokenHash: hash)
             return nil
