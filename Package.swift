@@ -45,7 +45,7 @@ let package = Package(
             "LinkwellCore",
             .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
             .product(name: "NIOPosix", package: "swift-nio"),
-        ]),
+        ], exclude: ["Resources/README.md"], resources: [.copy("Resources/common-passwords.txt")]),
         .target(name: "LinkwellWeb", dependencies: [
             "LinkwellCore", "LinkwellPasswords",
             .product(name: "Hummingbird", package: "hummingbird"),

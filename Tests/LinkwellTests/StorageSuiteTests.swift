@@ -191,8 +191,11 @@ struct StorageSuiteTests {
         let copy = User(id: UserID("dup"), email: "gp@test.example", displayName: "Copy", role: .referrer, organisationID: nil,
                         passwordHash: "x", createdAt: s.clock.now)
         await #expect(throws: StorageError.duplicate("email")) { try await s.store.createUser(copy) }
-        #expect(try await s.accounts.verify(email: "gp@test.example", password: TestScheme.password)?.id == s.referrer.id)
-        #expect(try await s.accounts.verify(email: "gp@test.example", password: "wrong password!!") == nil)
+        let attempt = Accounts.SignInAttempt(email: "GP@test.example", password: TestScheme.password, client: "test", route: "test")
+        #expect(try await s.accounts.signIn(attempt).user.id == s.referrer.id)
+        var wrong = attempt
+        wrong.password = "wrong password!!"
+        await #expect(throws: LinkwellError.invalid("email", "The email or password is not right.")) { try await s.accounts.signIn(wrong) }
 
         let (token, session) = try await s.accounts.startSession(for: s.referrer)
         #expect(try await s.accounts.resumeSession(token: token)?.0 == session)
@@ -228,7 +231,7 @@ struct SQLSpecificTests {
         #expect(try await store.sqlitePragma("journal_mode") == "wal")
         #expect(try await store.sqlitePragma("synchronous") == "2")  // FULL
         // The spine and the other features use 1–99; the directory uses 100 and up.
-        #expect(try await store.appliedMigrations() == Array(1...14) + [100, 101])
+        #expect(try await store.appliedMigrations() == Array(1...14) + [40, 41, 42, 100, 101])
         try await store.shutdown()
     }
 
