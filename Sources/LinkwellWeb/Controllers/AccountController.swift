@@ -27,7 +27,7 @@ struct AccountController: Sendable {
     func register(on router: Router<AppRequestContext>) {
         router.get("/login/code") { request, context -> Response in
             guard let (session, _) = context.pendingSignIn, session.stage == .secondFactor else { return Response.redirect(to: "/login") }
-            return try page("login_code", "Enter your code", CodePage(), csrf: session.csrfToken, request, context)
+            return try page(.loginCode, "Enter your code", CodePage(), csrf: session.csrfToken, request, context)
         }
         router.post("/login/code") { request, context -> Response in
             guard let (session, user) = context.pendingSignIn, session.stage == .secondFactor else { return Response.redirect(to: "/login") }
@@ -37,9 +37,9 @@ struct AccountController: Sendable {
                                                                       client: context.clientAddress, route: request.routeDescription)
                 return signedIn(request, started, to: "/")
             } catch LinkwellError.invalid(let errors) {
-                return try page("login_code", "Enter your code", CodePage(), csrf: session.csrfToken, request, context, errors: errors, status: .unauthorized)
+                return try page(.loginCode, "Enter your code", CodePage(), csrf: session.csrfToken, request, context, errors: errors, status: .unauthorized)
             } catch LinkwellError.tooManyAttempts(let seconds, let message) {
-                var response = try page("login_code", "Enter your code", CodePage(), csrf: session.csrfToken, request, context,
+                var response = try page(.loginCode, "Enter your code", CodePage(), csrf: session.csrfToken, request, context,
                                         errors: [FieldError("code", message)], status: .tooManyRequests)
                 response.headers[.retryAfter] = String(seconds)
                 return response
@@ -49,7 +49,7 @@ struct AccountController: Sendable {
         router.get("/account/two-factor") { request, context -> Response in
             let (user, csrf, signingIn) = try enrolling(context)
             let enrolment = try await accounts.beginEnrolment(user)
-            return try page("two_factor_setup", "Set up two-factor sign-in", SetupPage(
+            return try page(.twoFactorSetup, "Set up two-factor sign-in", SetupPage(
                 secret: spaced(enrolment.secret), uri: enrolment.uri, required: try await accounts.twoFactorRequired(for: user), signingIn: signingIn),
                 csrf: csrf, request, context)
         }
@@ -59,13 +59,13 @@ struct AccountController: Sendable {
             do {
                 let (codes, started) = try await accounts.confirmEnrolment(user, code: form["code"] ?? "", session: context.pendingSignIn?.0,
                                                                            route: request.routeDescription)
-                var response = try page("recovery_codes", "Your recovery codes", RecoveryCodesPage(codes: codes, next: signingIn ? "/" : "/account"),
+                var response = try page(.recoveryCodes, "Your recovery codes", RecoveryCodesPage(codes: codes, next: signingIn ? "/" : "/account"),
                                         csrf: csrf, request, context)
                 if let started { response.setCookie(cookie(request, AuthenticationMiddleware.sessionCookie, started.token, sessionMaxAge)) }
                 return response
             } catch LinkwellError.invalid(let errors) {
                 let enrolment = try await accounts.beginEnrolment(user)
-                return try page("two_factor_setup", "Set up two-factor sign-in", SetupPage(
+                return try page(.twoFactorSetup, "Set up two-factor sign-in", SetupPage(
                     secret: spaced(enrolment.secret), uri: enrolment.uri, required: try await accounts.twoFactorRequired(for: user), signingIn: signingIn),
                     csrf: csrf, request, context, errors: errors, status: .unprocessableContent)
             }
@@ -75,7 +75,7 @@ struct AccountController: Sendable {
             guard let user = context.user else { throw LinkwellError.unauthenticated }
             _ = try await request.verifiedForm(context)
             let codes = try await accounts.newRecoveryCodes(for: user, route: request.routeDescription)
-            return try page("recovery_codes", "Your recovery codes", RecoveryCodesPage(codes: codes, next: "/account"),
+            return try page(.recoveryCodes, "Your recovery codes", RecoveryCodesPage(codes: codes, next: "/account"),
                             csrf: context.session?.csrfToken ?? "", request, context)
         }
         router.post("/account/sessions/:id/end") { request, context -> Response in
@@ -117,7 +117,7 @@ struct AccountController: Sendable {
             hasTokens: false)
         var shown = page
         shown.hasTokens = !page.tokens.isEmpty
-        return try self.page("account", "Your account", shown, csrf: context.session?.csrfToken ?? "", request, context)
+        return try self.page(.account, "Your account", shown, csrf: context.session?.csrfToken ?? "", request, context)
     }
 
     func signedIn(_ request: Request, _ started: Accounts.StartedSession, to path: String) -> Response {
@@ -126,7 +126,7 @@ struct AccountController: Sendable {
         return response
     }
 
-    func page<P: Sendable>(_ template: String, _ title: String, _ page: P, csrf: String, _ request: Request, _ context: AppRequestContext,
+    func page<P: Sendable>(_ template: Template, _ title: String, _ page: P, csrf: String, _ request: Request, _ context: AppRequestContext,
                            errors: [FieldError] = [], status: HTTPResponse.Status = .ok) throws -> Response {
         let view = View(title: title, principal: context.principal, csrf: csrf, page: page, errors: errors)
         return try HTML(renderer.render(template, view), status: status).response(from: request, context: context)

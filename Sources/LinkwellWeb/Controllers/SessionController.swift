@@ -47,7 +47,7 @@ struct SessionController: Sendable {
                    status: HTTPResponse.Status = .unauthorized) throws -> Response {
         let token = Accounts.randomToken()
         let view = View(title: "Sign in", context: context, page: LoginPage(email: email, loginToken: token), errors: errors)
-        var response = try HTML(renderer.render("login", view), status: errors.isEmpty ? .ok : status)
+        var response = try HTML(renderer.render(.login, view), status: errors.isEmpty ? .ok : status)
             .response(from: request, context: context)
         response.setCookie(cookie(request, Self.preLoginCookie, token, maxAge: 3600))
         return response

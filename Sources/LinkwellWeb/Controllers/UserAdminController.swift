@@ -76,7 +76,7 @@ struct UserAdminController: Sendable {
             let rows = try await accounts.tokens(.init(p, route: request.routeDescription)).map {
                 TokensPage.Row(token: TokensView.row($0.0, now: now), owner: $0.1.map { "\($0.displayName) (\($0.email))" } ?? "")
             }
-            return try HTML(renderer.render("admin_tokens", View(title: "API tokens", context: context, page: TokensPage(rows: rows))))
+            return try HTML(renderer.render(.adminTokens, View(title: "API tokens", context: context, page: TokensPage(rows: rows))))
                 .response(from: request, context: context)
         }
         router.post("/admin/tokens/:id/revoke") { request, context -> Response in
@@ -161,7 +161,7 @@ struct UserAdminController: Sendable {
             roles: Role.allCases.filter { $0 != .person }.map { Choice($0.rawValue, $0.label, selected: $0 == u.role) },
             linkWorkers: linkWorkers.map { Choice($0.user.id.rawValue, $0.user.displayName) },
             isLinkWorker: u.role == .linkWorker)
-        return try HTML(renderer.render("admin_user", View(title: u.displayName, context: context, page: page, errors: errors)), status: status)
+        return try HTML(renderer.render(.adminUser, View(title: u.displayName, context: context, page: page, errors: errors)), status: status)
             .response(from: request, context: context)
     }
 }
