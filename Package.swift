@@ -24,7 +24,11 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
-        .target(name: "LinkwellCore"),
+        // The domain. Its one dependency is swift-crypto, for the hashes and HMACs of tokens and one-time
+        // codes (pure computation: no server, database or UI).
+        .target(name: "LinkwellCore", dependencies: [
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         .target(name: "LinkwellStorage", dependencies: [
             "LinkwellCore",
             .product(name: "SQLKit", package: "sql-kit"),
@@ -33,22 +37,30 @@ let package = Package(
             .product(name: "SQLiteNIO", package: "sqlite-nio"),
             .product(name: "AsyncKit", package: "async-kit"),
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
         ]),
-        .target(name: "LinkwellWeb", dependencies: [
-            "LinkwellCore", "LinkwellStorage",
-            .product(name: "Hummingbird", package: "hummingbird"),
+        // Password hashing (bcrypt) behind Core's `PasswordHasher`, so that the domain, the commands and
+        // the test support hash passwords without the web server.
+        .target(name: "LinkwellPasswords", dependencies: [
+            "LinkwellCore",
             .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ], exclude: ["Resources/README.md"], resources: [.copy("Resources/common-passwords.txt")]),
+        .target(name: "LinkwellWeb", dependencies: [
+            "LinkwellCore", "LinkwellPasswords",
+            .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Mustache", package: "swift-mustache"),
-            .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], resources: [.copy("Templates"), .copy("Static")]),
         .target(name: "LinkwellCommands", dependencies: [
-            "LinkwellCore", "LinkwellStorage", "LinkwellWeb",
+            "LinkwellCore", "LinkwellStorage", "LinkwellPasswords", "LinkwellWeb",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "linkwell", dependencies: ["LinkwellCommands"]),
         // Synthetic data, load generators and benchmarks: no product module depends on these.
@@ -63,12 +75,13 @@ let package = Package(
         ]),
         .executableTarget(name: "linkwell-bench", dependencies: ["LinkwellBench"]),
         .target(name: "LinkwellTesting", dependencies: [
-            "LinkwellCore", "LinkwellStorage", "LinkwellWeb",
-            .product(name: "HummingbirdTesting", package: "hummingbird"),
+            "LinkwellCore", "LinkwellStorage", "LinkwellPasswords",
         ]),
         .testTarget(name: "LinkwellTests", dependencies: [
             "LinkwellCore", "LinkwellStorage", "LinkwellWeb", "LinkwellCommands", "LinkwellTesting", "LinkwellBench",
+            .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "SQLKit", package: "sql-kit"),
         ]),
     ]
 )

@@ -1,6 +1,6 @@
 import Foundation
 import LinkwellCore
-import LinkwellWeb
+import LinkwellPasswords
 
 /// A realistic fictional scheme: three GP practices, a social prescribing team, a dozen community
 /// organisations with 30+ services, and about 200 people at every stage of the journey. Every case is
@@ -13,6 +13,8 @@ public enum DemoScheme {
         public var summary: String {
             "Demo scheme ready. Sign in with any of these (password: \(password)):\n"
                 + rows.map { "  \($0.role.padding(toLength: 14, withPad: " ", startingAt: 0)) \($0.email)" }.joined(separator: "\n")
+                + "\nTwo-factor sign-in is optional in the demo scheme, so these logins need no phone; a new scheme requires it"
+                + "\nfor administrators and supervisors (Settings, as the administrator)."
         }
     }
 
@@ -48,6 +50,9 @@ public enum DemoScheme {
             ("carers", "Demo Carers Centre", .vcse), ("mind", "Mind in Demo City", .vcse), ("food", "Eastside Food Hub", .vcse),
             ("men", "Men's Shed Demo", .vcse), ("library", "Demo City Libraries", .localAuthority), ("leisure", "Active Demo Leisure Trust", .vcse),
         ]
+        // The demo's logins work with a password alone: two-factor sign-in is left to each user here,
+        // where a real scheme requires it for administrators and supervisors (the default).
+        try await store.saveSchemeSettings(SchemeSettings(twoFactorRoles: []))
         var orgIDs: [String: OrganisationID] = [:]
         for (index, (key, name, kind)) in organisations.enumerated() {
             let id = OrganisationID(syntheticUUID(0x0e9, index + 1))
@@ -92,7 +97,7 @@ public enum DemoScheme {
         let named = Dictionary(organisations.map { ($0.0, (orgIDs[$0.0]!, $0.1)) }, uniquingKeysWith: { a, _ in a })
         let serviceRecords = try await DemoDirectory.seed(services, organisations: named, store: store)
 
-        let accounts = Accounts(store: store, env: .live, configuration: WebConfiguration(bcryptCost: bcryptCost))
+        let accounts = Accounts(store: store, env: .live, hasher: BcryptPasswordHasher(cost: bcryptCost), passwords: ShippedPasswordPolicy.standard)
         var users: [String: User] = [:]
         // The administrator is created last: it marks a complete demo, so a seed that failed half-way is
         // not mistaken for a finished one.

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import LinkwellCore
+import LinkwellPasswords
 import LinkwellStorage
 import LinkwellWeb
 import Logging
@@ -144,55 +145,5 @@ struct Demo: AsyncParsableCommand {
 
     func run() async throws {
         print(try await db.with { try await DemoScheme.seed(into: $0) }.summary)
-    }
-}
-
-struct UserCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "user", abstract: "Manage users.", subcommands: [Create.self])
-
-    struct Create: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Create a user. The password is read from standard input unless --password is given.")
-        @OptionGroup var db: DatabaseOptions
-        @Option(help: "Email address (the sign-in name).") var email: String
-        @Option(help: "Full name.") var name: String
-        @Option(help: "One of: \(Role.allCases.map(\.rawValue).joined(separator: ", ")).") var role: String
-        @Option(help: "Organisation id (required for providers).") var organisation: String?
-        @Option(help: "For a person's own account: the id of the person whose record it opens.") var person: String?
-        @Option(help: "Password (at least 12 characters). Prefer standard input, which keeps it out of shell history.") var password: String?
-
-        func run() async throws {
-            let secret = password ?? readLine(strippingNewline: true) ?? ""
-            do {
-                let user = try await db.with { store in
-                    try await Accounts(store: store, env: .live, configuration: WebConfiguration())
-                        .createUser(email: email, displayName: name, role: role, organisationID: organisation, password: secret, personID: person)
-                }
-                print("Created \(user.role.label.lowercased()) \(user.email) (id \(user.id)).")
-            } catch LinkwellError.invalid(let errors) {
-                throw ValidationError(errors.map { "\($0.field): \($0.message)" }.joined(separator: "\n"))
-            }
-        }
-    }
-}
-
-struct TokenCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "token", abstract: "Manage API tokens.", subcommands: [Create.self])
-
-    struct Create: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Create a bearer token for an integration; it is printed once.")
-        @OptionGroup var db: DatabaseOptions
-        @Option(help: "Email of the user the token acts as.") var email: String
-        @Option(help: "What the token is for, e.g. 'practice system'.") var name: String
-
-        func run() async throws {
-            do {
-                let token = try await db.with { store in
-                    try await Accounts(store: store, env: .live, configuration: WebConfiguration()).createToken(email: email, name: name)
-                }
-                print(token)
-            } catch LinkwellError.invalid(let errors) {
-                throw ValidationError(errors.map { "\($0.field): \($0.message)" }.joined(separator: "\n"))
-            }
-        }
     }
 }

@@ -1,7 +1,7 @@
 import Foundation
 import LinkwellCore
+import LinkwellPasswords
 import LinkwellStorage
-import LinkwellWeb
 
 /// Test databases live in one folder per test process; each run first removes the folders of test
 /// processes that have ended (the test runner does not always run exit handlers).
@@ -69,19 +69,23 @@ public struct TestScheme: Sendable {
     public var outcomes: OutcomeService { OutcomeService(store: store, casework: casework) }
     public var commissioning: CommissioningService { CommissioningService(store: store, env: env) }
     public var insight: InsightService { InsightService(store: store, env: env) }
-    public var configuration: WebConfiguration { WebConfiguration(bcryptCost: 4) }
-    public var accounts: Accounts { Accounts(store: store, env: env, configuration: configuration) }
+    /// bcrypt at its lowest cost, so that the tests hash quickly (the web tests' configuration uses the same).
+    public static let hasher = BcryptPasswordHasher(cost: 4)
+    public var accounts: Accounts { Accounts(store: store, env: env, hasher: Self.hasher, passwords: ShippedPasswordPolicy.standard) }
 
     public static func make(_ backend: TestBackend) async throws -> TestScheme {
         try await make(store: try await backend.makeStore())
     }
 
     public static func make(store: any LinkwellStore, clock: TestClock = TestClock()) async throws -> TestScheme {
-        let accounts = Accounts(store: store, env: clock.environment, configuration: WebConfiguration(bcryptCost: 4))
+        let accounts = Accounts(store: store, env: clock.environment, hasher: hasher, passwords: ShippedPasswordPolicy.standard)
         let practice = Organisation(id: OrganisationID("org-practice"), name: "Riverside Medical Practice", kind: .gpPractice)
         let walkers = Organisation(id: OrganisationID("org-walkers"), name: "Riverside Walkers", kind: .vcse)
         let money = Organisation(id: OrganisationID("org-money"), name: "Money Matters", kind: .vcse)
         for org in [practice, walkers, money] { try await store.createOrganisation(org) }
+        // Like the demo, the test scheme leaves two-factor sign-in optional, so tests sign in with a
+        // password; the tests of two-factor sign-in turn the default requirement back on.
+        try await store.saveSchemeSettings(SchemeSettings(twoFactorRoles: []))
         let service = Service(id: ServiceID("svc-walks"), organisationID: walkers.id, name: "Health walks",
                               description: "Gentle walks", category: "physical_activity", area: "Leeds")
         let otherService = Service(id: ServiceID("svc-debt"), organisationID: money.id, name: "Debt advice",
@@ -131,7 +135,7 @@ public struct TestScheme: Sendable {
 
     /// A bearer token for the API.
     public func token(for user: User) async throws -> String {
-        try await accounts.createToken(email: user.email, name: "test")
+        try await accounts.createToken(email: user.email, purpose: "test").token
     }
 
     public func request(_ user: User) -> CaseworkService.Request { .init(Principal(user), route: "test") }

@@ -182,8 +182,11 @@ struct StorageSuiteTests {
         let copy = User(id: UserID("dup"), email: "gp@test.example", displayName: "Copy", role: .referrer, organisationID: nil,
                         passwordHash: "x", createdAt: s.clock.now)
         await #expect(throws: StorageError.duplicate("email")) { try await s.store.createUser(copy) }
-        #expect(try await s.accounts.verify(email: "gp@test.example", password: TestScheme.password)?.id == s.referrer.id)
-        #expect(try await s.accounts.verify(email: "gp@test.example", password: "wrong password!!") == nil)
+        let attempt = Accounts.SignInAttempt(email: "GP@test.example", password: TestScheme.password, client: "test", route: "test")
+        #expect(try await s.accounts.signIn(attempt).user.id == s.referrer.id)
+        var wrong = attempt
+        wrong.password = "wrong password!!"
+        await #expect(throws: LinkwellError.invalid("email", "The email or password is not right.")) { try await s.accounts.signIn(wrong) }
 
         let (token, session) = try await s.accounts.startSession(for: s.referrer)
         #expect(try await s.accounts.resumeSession(token: token)?.0 == session)

@@ -135,10 +135,25 @@ extension Case {
         guard let linkWorker, linkWorker.role == .linkWorker, linkWorker.active else {
             throw .invalid("linkWorkerId", "Choose an active link worker.")
         }
+        if !referral.status.isWaiting && !referral.status.isFinal && referral.linkWorkerID == nil {
+            // A referral handed back to the supervisors when its link worker left: it keeps its stage.
+            return handOver(to: linkWorker, by: actor, env: env)
+        }
         var update = CaseUpdate(self, by: actor, env: env)
         try update.move(to: .accepted, note: "Allocated to \(linkWorker.displayName)")
         update.change.referral.linkWorkerID = linkWorker.id
         update.messageBack(.accepted, "The social prescribing service has accepted the referral. A link worker (\(linkWorker.displayName)) will contact the person.")
+        return update.change
+    }
+
+    /// A leaving link worker's open referral goes to another link worker, or back to the supervisors to
+    /// allocate (no link worker); the referral keeps its stage and the handover is on its history.
+    func handOver(to successor: User?, by actor: Principal, env: CoreEnvironment) -> CaseChange {
+        var update = CaseUpdate(self, by: actor, env: env)
+        let note = successor.map { "Handed over to \($0.displayName)" } ?? "Returned to the supervisors to allocate: the link worker left"
+        update.change.events.append(ReferralEvent(id: env.id(), referralID: referral.id, from: update.status, to: update.status,
+                                                  actorID: actor.userID, at: update.now, note: note))
+        update.change.referral.linkWorkerID = successor?.id
         return update.change
     }
 

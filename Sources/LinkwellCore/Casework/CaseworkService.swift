@@ -454,6 +454,11 @@ public struct CaseworkService: Sendable {
 
     /// The insight facts of a case, with the services of its referrals out.
     public func facts(_ c: Case) async throws -> InsightFacts {
+        try await Self.facts(c, services: store)
+    }
+
+    /// The de-identified facts of a case, with the services its referrals out went to.
+    static func facts(_ c: Case, services store: any DirectoryStore) async throws -> InsightFacts {
         var services: [ServiceID: Service] = [:]
         for id in Set(c.onwardReferrals.map(\.serviceID)) { services[id] = try await store.service(id: id) }
         return InsightFacts(c, services: services)

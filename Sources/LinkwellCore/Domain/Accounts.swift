@@ -42,10 +42,17 @@ public struct User: Codable, Sendable, Identifiable, Equatable {
     public var createdAt: Date
     /// For a person's own account: whose record it is.
     public var personID: PersonID?
+    /// The base-32 secret of two-factor sign-in, once set up and confirmed.
+    public var twoFactorSecret: String?
+    /// A secret being set up, not yet confirmed with a code.
+    public var twoFactorPendingSecret: String?
 
     public init(id: UserID, email: String, displayName: String, role: Role, organisationID: OrganisationID?,
-                passwordHash: String, active: Bool = true, createdAt: Date, personID: PersonID? = nil) {
+                passwordHash: String, active: Bool = true, createdAt: Date, personID: PersonID? = nil,
+                twoFactorSecret: String? = nil, twoFactorPendingSecret: String? = nil) {
         self.personID = personID
+        self.twoFactorSecret = twoFactorSecret
+        self.twoFactorPendingSecret = twoFactorPendingSecret
         self.id = id
         self.email = email.lowercased()
         self.displayName = displayName
@@ -109,29 +116,55 @@ public struct LoginSession: Codable, Sendable, Equatable {
     public var csrfToken: String
     public var createdAt: Date
     public var lastSeenAt: Date
-    public init(tokenHash: String, userID: UserID, csrfToken: String, createdAt: Date, lastSeenAt: Date) {
+    /// Names the session on the user's own list (so they can end it) without revealing its token.
+    public var id: String
+    /// How far through signing in the session is; only `complete` sessions are signed in.
+    public var stage: SessionStage
+    /// The browser's own description (shortened), to help the user recognise the session.
+    public var userAgent: String
+    public init(tokenHash: String, userID: UserID, csrfToken: String, createdAt: Date, lastSeenAt: Date,
+                id: String? = nil, stage: SessionStage = .complete, userAgent: String = "") {
         self.tokenHash = tokenHash
         self.userID = userID
         self.csrfToken = csrfToken
         self.createdAt = createdAt
         self.lastSeenAt = lastSeenAt
+        self.id = id ?? String(tokenHash.prefix(32))
+        self.stage = stage
+        self.userAgent = userAgent
     }
 }
 
-/// A bearer token for an integration. Only the SHA-256 of the token is stored.
+/// A bearer token for an integration, acting as its owner. Only the SHA-256 of the token is stored.
 public struct APIToken: Codable, Sendable, Equatable {
     public var tokenHash: String
+    /// The owner: the user the token acts as.
     public var userID: UserID
+    /// What the token is for (e.g. "practice system").
     public var name: String
     public var createdAt: Date
     public var revoked: Bool
-    public init(tokenHash: String, userID: UserID, name: String, createdAt: Date, revoked: Bool = false) {
+    /// Names the token in lists and for revoking, without revealing it.
+    public var id: String
+    public var expiresAt: Date
+    /// Recorded at most once a minute.
+    public var lastUsedAt: Date?
+    public var revokedAt: Date?
+    public init(tokenHash: String, userID: UserID, name: String, createdAt: Date, revoked: Bool = false,
+                id: String? = nil, expiresAt: Date? = nil, lastUsedAt: Date? = nil, revokedAt: Date? = nil) {
         self.tokenHash = tokenHash
         self.userID = userID
         self.name = name
         self.createdAt = createdAt
         self.revoked = revoked
+        self.id = id ?? String(tokenHash.prefix(16))
+        self.expiresAt = expiresAt ?? createdAt.addingTimeInterval(90 * 86_400)
+        self.lastUsedAt = lastUsedAt
+        self.revokedAt = revokedAt
     }
+
+    /// Whether the token may be used now: not revoked and not expired.
+    public func isUsable(at now: Date) -> Bool { !revoked && now < expiresAt }
 }
 
 /// One append-only line of the audit trail. Holds identifiers only, never personal data.

@@ -22,6 +22,8 @@ public enum LinkwellError: Error, Equatable, Sendable {
     case forbidden(String)
     /// No valid credentials were presented.
     case unauthenticated
+    /// Too many attempts (e.g. failed sign-ins): try again after `retryAfter` seconds.
+    case tooManyAttempts(retryAfter: Int, String)
 
     public static func invalid(_ field: String, _ message: String) -> LinkwellError {
         .invalid([FieldError(field, message)])

@@ -8,12 +8,32 @@ public struct SchemeSettings: Codable, Sendable, Equatable {
     public var maximumAge: Int?
     /// Postcode districts the scheme covers (e.g. "LS1", "LS6"); empty means anywhere.
     public var catchmentAreas: [String]
+    /// Roles that must use two-factor sign-in (anyone may choose to).
+    public var twoFactorRoles: [Role]
 
-    public init(pathways: [String] = [], minimumAge: Int? = nil, maximumAge: Int? = nil, catchmentAreas: [String] = []) {
+    /// Administrators and supervisors see and change the most, so they need two-factor sign-in unless
+    /// the scheme decides otherwise.
+    public static let defaultTwoFactorRoles: [Role] = [.admin, .supervisor]
+
+    public init(pathways: [String] = [], minimumAge: Int? = nil, maximumAge: Int? = nil, catchmentAreas: [String] = [],
+                twoFactorRoles: [Role] = SchemeSettings.defaultTwoFactorRoles) {
         self.pathways = pathways
         self.minimumAge = minimumAge
         self.maximumAge = maximumAge
         self.catchmentAreas = catchmentAreas
+        self.twoFactorRoles = twoFactorRoles
+    }
+
+    enum CodingKeys: String, CodingKey { case pathways, minimumAge, maximumAge, catchmentAreas, twoFactorRoles }
+
+    /// Settings saved before two-factor sign-in existed get the default roles.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(pathways: try c.decode([String].self, forKey: .pathways),
+                  minimumAge: try c.decodeIfPresent(Int.self, forKey: .minimumAge),
+                  maximumAge: try c.decodeIfPresent(Int.self, forKey: .maximumAge),
+                  catchmentAreas: try c.decode([String].self, forKey: .catchmentAreas),
+                  twoFactorRoles: try c.decodeIfPresent([Role].self, forKey: .twoFactorRoles) ?? Self.defaultTwoFactorRoles)
     }
 
     /// Checks and tidies settings submitted by an administrator.
@@ -35,7 +55,8 @@ public struct SchemeSettings: Codable, Sendable, Equatable {
             }
         }
         try v.check()
-        return SchemeSettings(pathways: pathways, minimumAge: minimumAge, maximumAge: maximumAge, catchmentAreas: areas)
+        return SchemeSettings(pathways: pathways, minimumAge: minimumAge, maximumAge: maximumAge, catchmentAreas: areas,
+                              twoFactorRoles: Role.allCases.filter { twoFactorRoles.contains($0) })
     }
 
     /// Why this person does not meet the scheme's criteria (empty when they do).

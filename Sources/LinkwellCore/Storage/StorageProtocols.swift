@@ -141,6 +141,31 @@ public protocol AccountStore: Sendable {
 
     func createToken(_ token: APIToken) async throws
     func token(hash: String) async throws -> APIToken?
+
+    /// Stores a user's name, role, organisation, active flag and two-factor secrets (not the e-mail or password).
+    func updateUser(_ user: User) async throws
+    /// A user's sessions, at any stage of sign-in, newest first.
+    func sessions(userID: UserID) async throws -> [LoginSession]
+    /// Deletes the user's session with this id; false when they have none with it.
+    func deleteSession(id: String, userID: UserID) async throws -> Bool
+    /// Deletes every session of the user (they are signed out everywhere at once).
+    func deleteSessions(userID: UserID) async throws
+    /// One user's tokens, or everyone's (nil), newest first.
+    func tokens(userID: UserID?) async throws -> [APIToken]
+    /// Records the token's last use.
+    func touchToken(hash: String, at: Date) async throws
+    /// Revokes the tokens with these ids (already revoked ones keep their first revocation time).
+    func revokeTokens(ids: [String], at: Date) async throws
+    /// Records that the two-factor code of this time step was used. Atomic; false when this step or a
+    /// later one was used already, so that a code cannot be replayed.
+    func claimTwoFactorStep(userID: UserID, step: Int64) async throws -> Bool
+    /// Replaces the user's recovery codes (SHA-256 hashes).
+    func replaceRecoveryCodes(userID: UserID, hashes: [String]) async throws
+    /// Marks one unused recovery code with this hash used. Atomic; false when there is none, so that
+    /// each code works once.
+    func useRecoveryCode(userID: UserID, hash: String, at: Date) async throws -> Bool
+    /// How many of the user's recovery codes are unused.
+    func unusedRecoveryCodes(userID: UserID) async throws -> Int
 }
 
 /// The community services a link worker can refer to.
@@ -192,7 +217,7 @@ public protocol OutboxStore: Sendable {
     func outbox(limit: Int) async throws -> [OutboxEmail]
 }
 
-public protocol LinkwellStore: CaseStore, AccountStore, DirectoryStore, AuditStore, OutcomeStore, SupervisionStore, SettingsStore, OutboxStore,
+public protocol LinkwellStore: CaseStore, AccountStore, SignInThrottleStore, DirectoryStore, AuditStore, OutcomeStore, SupervisionStore, SettingsStore, OutboxStore,
                                InsightStore, CommissioningStore, CommunityDirectoryStore {
     /// Brings the schema up to date (idempotent).
     func migrate() async throws

@@ -6,10 +6,12 @@ import LinkwellCore
 public actor MemoryStore: LinkwellStore {
     var cases: [ReferralID: Case] = [:]
     private var mergedPeople: Set<PersonID> = []
-    private var users: [UserID: User] = [:]
+    var users: [UserID: User] = [:]
     var organisationsByID: [OrganisationID: Organisation] = [:]
-    private var sessions: [String: LoginSession] = [:]
-    private var tokens: [String: APIToken] = [:]
+    var sessions: [String: LoginSession] = [:]
+    var tokens: [String: APIToken] = [:]
+    /// Two-factor steps, recovery codes and sign-in failures (see MemoryStore+Accounts.swift).
+    var accountExtras = MemoryAccountExtras()
     var servicesByID: [ServiceID: Service] = [:]
     private var audit: [AuditEvent] = []
     private var outcomes: [Administration] = []

@@ -8,6 +8,11 @@ public struct AppRequestContext: RequestContext {
     public var principal: Principal?
     /// The browser session, when signed in with a cookie (absent for API tokens).
     public var session: LoginSession?
+    /// The signed-in user's whole account (for their own account pages).
+    public var user: User?
+    /// A sign-in half done (password given; a code, or setting up two-factor sign-in, still to come).
+    /// It signs no one in: only the second step's pages read it.
+    public var pendingSignIn: (LoginSession, User)?
 
     /// The client's IP address (for rate limits; never logged with personal data).
     public let clientAddress: String

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import ServiceLifecycle
 import LinkwellCore
+import LinkwellPasswords
 import Logging
 
 /// The composition root: the one place where storage, the domain services, the controllers and the
@@ -31,7 +32,8 @@ public func buildRouter(configuration: WebConfiguration, store: any LinkwellStor
                         env: CoreEnvironment) async throws -> Router<AppRequestContext> {
     let renderer = try await PageRenderer()
     let casework = CaseworkService(store: store, env: env, rules: configuration.rules)
-    let accounts = Accounts(store: store, env: env, configuration: configuration)
+    let accounts = Accounts(store: store, env: env, hasher: BcryptPasswordHasher(cost: configuration.bcryptCost),
+                            passwords: ShippedPasswordPolicy.standard, sessions: configuration.sessionPolicy)
     let assets = try StaticAssets()
 
     let router = Router(context: AppRequestContext.self)
@@ -43,6 +45,9 @@ public func buildRouter(configuration: WebConfiguration, store: any LinkwellStor
     assets.register(on: router)
     let sessions = SessionController(accounts: accounts, casework: casework, renderer: renderer, configuration: configuration)
     sessions.register(on: router)
+    AccountController(accounts: accounts, renderer: renderer, cookie: { sessions.cookie($0, $1, $2, maxAge: $3) },
+                      sessionMaxAge: Int(configuration.sessionMaxAge)).register(on: router)
+    UserAdminController(accounts: accounts, renderer: renderer).register(on: router)
     SelfReferralController(casework: casework, renderer: renderer,
                            limiter: RateLimiter(limit: configuration.selfReferralsPerHour, window: 3600),
                            cookie: { sessions.cookie($0, $1, $2, maxAge: $3) }).register(on: router)

@@ -24,6 +24,9 @@ public struct WebConfiguration: Sendable {
     /// The sender address and the link base of e-mail notifications.
     public var outbox = OutboxPolicy()
 
+    /// How long browser sessions last.
+    public var sessionPolicy: SessionPolicy { SessionPolicy(idleTimeout: sessionIdleTimeout, maxAge: sessionMaxAge) }
+
     public init(host: String = "127.0.0.1", port: Int = 8080, secureCookies: Bool = false,
                 sessionIdleTimeout: TimeInterval = 30 * 60, sessionMaxAge: TimeInterval = 12 * 3600,
                 bcryptCost: UInt8 = 12, rules: CaseworkRules = .standard, selfReferralsPerHour: Int = 5) {

@@ -11,7 +11,7 @@ struct AdminPagesController: Sendable {
     let mail: MailSetting
 
     struct UsersPage: Sendable {
-        struct Row: Sendable { var name, email, role, organisation: String }
+        struct Row: Sendable { var id, name, email, role, organisation, state: String }
         var rows: [Row]
         var roles: [Choice]
         var organisations: [Choice]
@@ -59,7 +59,8 @@ struct AdminPagesController: Sendable {
             let settings = SchemeSettings(
                 pathways: (form["pathways"] ?? "").split(whereSeparator: \.isNewline).map(String.init),
                 minimumAge: age("minimumAge"), maximumAge: age("maximumAge"),
-                catchmentAreas: (form["catchmentAreas"] ?? "").split(whereSeparator: { $0 == "," || $0.isWhitespace }).map(String.init))
+                catchmentAreas: (form["catchmentAreas"] ?? "").split(whereSeparator: { $0 == "," || $0.isWhitespace }).map(String.init),
+                twoFactorRoles: Role.allCases.filter { form["twoFactor.\($0.rawValue)"] == "on" })
             do {
                 if !errors.isEmpty { throw LinkwellError.invalid(errors) }
                 _ = try await casework.saveSettings(settings, .init(p, route: request.routeDescription))
@@ -96,7 +97,7 @@ struct AdminPagesController: Sendable {
         }
     }
 
-    struct SettingsPage: Sendable { var pathways, minimumAge, maximumAge, catchmentAreas: String }
+    struct SettingsPage: Sendable { var pathways, minimumAge, maximumAge, catchmentAreas: String; var twoFactorRoles: [Choice] }
 
     func settingsPage(_ request: Request, _ context: AppRequestContext, form: FormData? = nil, errors: [FieldError] = []) async throws -> Response {
         _ = try context.require(.admin)
@@ -104,18 +105,24 @@ struct AdminPagesController: Sendable {
         let page = SettingsPage(pathways: form?["pathways"] ?? current.pathways.joined(separator: "\n"),
                                 minimumAge: form?["minimumAge"] ?? current.minimumAge.map(String.init) ?? "",
                                 maximumAge: form?["maximumAge"] ?? current.maximumAge.map(String.init) ?? "",
-                                catchmentAreas: form?["catchmentAreas"] ?? current.catchmentAreas.joined(separator: " "))
+                                catchmentAreas: form?["catchmentAreas"] ?? current.catchmentAreas.joined(separator: " "),
+                                twoFactorRoles: Role.allCases.filter { $0 != .person }.map { role in
+                                    Choice(role.rawValue, role.label, selected: form.map { $0["twoFactor.\(role.rawValue)"] == "on" } ?? current.twoFactorRoles.contains(role))
+                                })
         return try HTML(renderer.render(.adminSettings, View(title: "Scheme settings", context: context, page: page, errors: errors)),
                         status: errors.isEmpty ? .ok : .unprocessableContent).response(from: request, context: context)
     }
 
     func usersPage(_ request: Request, _ context: AppRequestContext, form: FormData? = nil, errors: [FieldError] = []) async throws -> Response {
         let p = try context.require(.admin)
-        let (users, organisations) = try await administration.accounts(.init(p, route: request.routeDescription))
+        let (_, organisations) = try await administration.accounts(.init(p, route: request.routeDescription))
         let orgName = Dictionary(organisations.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
         let page = UsersPage(
-            rows: users.map {
-                UsersPage.Row(name: $0.displayName, email: $0.email, role: $0.role.label, organisation: $0.organisationID.flatMap { orgName[$0] } ?? "")
+            rows: try await accounts.users(.init(p, route: request.routeDescription)).map {
+                let u = $0.user
+                let state = [u.active ? "Active" : "Deactivated", $0.locked ? "locked" : nil, $0.twoFactor ? "two-factor on" : nil]
+                return UsersPage.Row(id: u.id.rawValue, name: u.displayName, email: u.email, role: u.role.label,
+                                     organisation: u.organisationID.flatMap { orgName[$0] } ?? "", state: state.compactMap { $0 }.joined(separator: ", "))
             },
             roles: Role.allCases.map { Choice($0.rawValue, $0.label, selected: form?["role"] == $0.rawValue) },
             organisations: organisations.map { Choice($0.id.rawValue, $0.name, selected: form?["organisationId"] == $0.id.rawValue) },

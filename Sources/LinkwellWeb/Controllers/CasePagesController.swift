@@ -171,7 +171,9 @@ struct CasePagesController: Sendable {
                 CasePage.Duplicate(id: $0.id.rawValue, status: $0.status.label, receivedAt: Format.date($0.receivedAt),
                                    canMerge: principal.role == .supervisor)
             }
-            if principal.role == .supervisor && page.canAccept {
+            // A referral handed back when its link worker left keeps its stage and waits for a supervisor to allocate it.
+            page.needsLinkWorker = principal.role == .supervisor && !page.canAccept && found.referral.linkWorkerID == nil && !found.referral.status.isFinal
+            if principal.role == .supervisor && (page.canAccept || page.needsLinkWorker) {
                 page.linkWorkers = space.caseloads.map {
                     Choice($0.linkWorkerID.rawValue, "\($0.name) — \($0.open) open, \($0.takenOnInLastYear)/\($0.yearlyLimit) this year" + ($0.overLimit ? " (over the limit)" : ""))
                 }

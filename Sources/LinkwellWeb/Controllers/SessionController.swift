@@ -43,10 +43,11 @@ struct SessionController: Sendable {
 
     /// The login form carries a random value that must match a cookie (double-submit), so that another
     /// site cannot sign a browser in to an account of its choosing.
-    func loginPage(_ request: Request, _ context: AppRequestContext, email: String, errors: [FieldError]) throws -> Response {
+    func loginPage(_ request: Request, _ context: AppRequestContext, email: String, errors: [FieldError],
+                   status: HTTPResponse.Status = .unauthorized) throws -> Response {
         let token = Accounts.randomToken()
         let view = View(title: "Sign in", context: context, page: LoginPage(email: email, loginToken: token), errors: errors)
-        var response = try HTML(renderer.render(.login, view), status: errors.isEmpty ? .ok : .unauthorized)
+        var response = try HTML(renderer.render(.login, view), status: errors.isEmpty ? .ok : status)
             .response(from: request, context: context)
         response.setCookie(cookie(request, Self.preLoginCookie, token, maxAge: 3600))
         return response
@@ -59,14 +60,24 @@ struct SessionController: Sendable {
               constantTimeEqual(expected, given) else {
             return try loginPage(request, context, email: email, errors: [FieldError("email", "Your sign-in form expired. Please try again.")])
         }
-        guard let user = try await accounts.verify(email: email, password: form["password"] ?? "") else {
-            return try loginPage(request, context, email: email, errors: [FieldError("email", "The email or password is not right.")])
+        let started: Accounts.StartedSession
+        do {
+            started = try await accounts.signIn(.init(email: email, password: form["password"] ?? "", client: context.clientAddress,
+                                                      userAgent: request.headers[.userAgent] ?? "", route: request.routeDescription))
+        } catch LinkwellError.invalid(let errors) {
+            return try loginPage(request, context, email: email, errors: errors)
+        } catch LinkwellError.tooManyAttempts(let seconds, let why) {
+            var response = try loginPage(request, context, email: email, errors: [FieldError("email", why)], status: .tooManyRequests)
+            response.headers[.retryAfter] = String(seconds)
+            return response
         }
-        let (token, _) = try await accounts.startSession(for: user)
-        try await casework.audit(.init(Principal(user), route: request.routeDescription), action: "login", type: "user",
-                                 id: user.id.rawValue, allowed: true)
-        var response = Response.redirect(to: "/", type: .normal)
-        response.setCookie(cookie(request, AuthenticationMiddleware.sessionCookie, token, maxAge: Int(configuration.sessionMaxAge)))
+        let next = switch started.session.stage {
+        case .complete: "/"
+        case .secondFactor: "/login/code"
+        case .enrolment: "/account/two-factor"
+        }
+        var response = Response.redirect(to: next, type: .normal)
+        response.setCookie(cookie(request, AuthenticationMiddleware.sessionCookie, started.token, maxAge: Int(configuration.sessionMaxAge)))
         response.setCookie(cookie(request, Self.preLoginCookie, "", maxAge: 0))
         return response
     }

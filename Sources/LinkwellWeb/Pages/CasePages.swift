@@ -127,6 +127,8 @@ public struct CasePage: Sendable {
     /// For a supervisor allocating a waiting referral: the link workers with their current load.
     public var linkWorkers: [Choice] = [] { didSet { hasLinkWorkers = !linkWorkers.isEmpty } }
     public var hasLinkWorkers = false
+    /// A referral in support whose link worker left: a supervisor allocates it again.
+    public var needsLinkWorker = false
 
     public init(_ c: Case, names: UserNames, services: [Service], organisations: [Organisation]) {
         let r = c.referral, p = c.person

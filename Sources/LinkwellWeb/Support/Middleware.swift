@@ -35,8 +35,13 @@ struct AuthenticationMiddleware: RouterMiddleware {
                   let (session, user) = try await accounts.resumeSession(token: token) {
             // Cookies are for the browser pages only; the API takes bearer tokens, so it needs no CSRF defence.
             if !request.uri.path.hasPrefix("/api/") {
-                context.principal = Principal(user)
-                context.session = session
+                if session.stage == .complete {
+                    context.principal = Principal(user)
+                    context.session = session
+                    context.user = user
+                } else {
+                    context.pendingSignIn = (session, user)
+                }
             }
         }
         return try await next(request, context)
@@ -77,6 +82,10 @@ public struct Problem: Codable, Sendable {
     public var status: Int
     public var detail: String
     public var errors: [FieldError]?
+    /// Seconds to wait before trying again (sent as `Retry-After`, not in the body).
+    var retryAfter: Int?
+
+    enum CodingKeys: String, CodingKey { case type, title, status, detail, errors }
 
     init(_ error: any Error) {
         switch error {
@@ -90,6 +99,9 @@ public struct Problem: Codable, Sendable {
             self.init(status: 403, title: "Not allowed", detail: why)
         case LinkwellError.unauthenticated:
             self.init(status: 401, title: "Sign-in required", detail: "Sign in, or send a valid bearer token.")
+        case LinkwellError.tooManyAttempts(let seconds, let why):
+            self.init(status: 429, title: "Too many attempts", detail: why)
+            retryAfter = seconds
         case let bad as BadRequest:
             self.init(status: 400, title: "Bad request", detail: bad.detail)
         case let http as HTTPError:
@@ -118,6 +130,7 @@ public struct Problem: Codable, Sendable {
         let data = (try? encoder.encode(self)) ?? Data()
         var headers: HTTPFields = [.contentType: "application/problem+json"]
         if status == 401 { headers[.wwwAuthenticate] = "Bearer" }
+        if let retryAfter { headers[.retryAfter] = String(retryAfter) }
         return Response(status: .init(code: status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 }
@@ -125,8 +138,13 @@ public struct Problem: Codable, Sendable {
 extension Request {
     /// Reads a form and checks its CSRF token against the session's.
     func verifiedForm(_ context: AppRequestContext) async throws -> FormData {
+        try await verifiedForm(csrf: context.session?.csrfToken)
+    }
+
+    /// Reads a form and checks its CSRF token against this one (a half-done sign-in's, say).
+    func verifiedForm(csrf expected: String?) async throws -> FormData {
         let form = try await form()
-        guard let expected = context.session?.csrfToken, let given = form["_csrf"],
+        guard let expected, let given = form["_csrf"],
               constantTimeEqual(expected, given) else {
             throw LinkwellError.forbidden("The form has expired or did not come from Linkwell. Go back, reload the page and try again.")
         }
@@ -134,8 +152,4 @@ extension Request {
     }
 }
 
-func constantTimeEqual(_ a: String, _ b: String) -> Bool {
-    let x = Array(a.utf8), y = Array(b.utf8)
-    guard x.count == y.count else { return false }
-    return zip(x, y).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
-}
+func constantTimeEqual(_ a: String, _ b: String) -> Bool { constantTimeEquals(a, b) }

@@ -6,10 +6,13 @@ import Mustache
 /// Every page template, named as its file in `Templates/` (without `.mustache`). Pages name their
 /// template with one of these, and `PageRenderer` checks at start-up that each exists and parses.
 public enum Template: String, CaseIterable, Sendable {
+    case account
     case adminAudit = "admin_audit"
     case adminInstruments = "admin_instruments"
     case adminOutbox = "admin_outbox"
     case adminSettings = "admin_settings"
+    case adminTokens = "admin_tokens"
+    case adminUser = "admin_user"
     case adminUsers = "admin_users"
     case caseload
     case commissioning
@@ -25,6 +28,7 @@ public enum Template: String, CaseIterable, Sendable {
     case grants
     case insight
     case login
+    case loginCode = "login_code"
     case me
     case measureLink = "measure_link"
     case measureSelf = "measure_self"
@@ -33,6 +37,7 @@ public enum Template: String, CaseIterable, Sendable {
     case providerInbox = "provider_inbox"
     case providerReferral = "provider_referral"
     case questionnaire
+    case recoveryCodes = "recovery_codes"
     case referral
     case referralNew = "referral_new"
     case referralReferrer = "referral_referrer"
@@ -41,6 +46,7 @@ public enum Template: String, CaseIterable, Sendable {
     case selfReferralDone = "self_referral_done"
     case steering
     case supervision
+    case twoFactorSetup = "two_factor_setup"
 }
 
 /// A template that is missing, does not parse, or includes a partial that does not exist: the

@@ -1,0 +1,151 @@
+import Foundation
+import Hummingbird
+import LinkwellCore
+
+/// The second step of signing in (a code, or setting up two-factor sign-in when the role requires it),
+/// and each user's own account page: two-factor sign-in, recovery codes, their sessions and tokens.
+struct AccountController: Sendable {
+    let accounts: Accounts
+    let renderer: PageRenderer
+    let cookie: @Sendable (Request, String, String, Int) -> Cookie
+    let sessionMaxAge: Int
+
+    struct CodePage: Sendable {}
+    struct SetupPage: Sendable { var secret, uri: String; var required, signingIn: Bool }
+    struct RecoveryCodesPage: Sendable { var codes: [String]; var next: String }
+    struct AccountPage: Sendable {
+        struct SessionRow: Sendable { var id, started, lastSeen, browser: String; var current: Bool }
+        struct TokenRow: Sendable { var id, purpose, created, expires, lastUsed, state: String; var usable: Bool }
+        var name, email, role: String
+        var twoFactor, twoFactorRequired: Bool
+        var recoveryCodesLeft: Int
+        var sessions: [SessionRow]
+        var tokens: [TokenRow]
+        var hasTokens: Bool
+    }
+
+    func register(on router: Router<AppRequestContext>) {
+        router.get("/login/code") { request, context -> Response in
+            guard let (session, _) = context.pendingSignIn, session.stage == .secondFactor else { return Response.redirect(to: "/login") }
+            return try page(.loginCode, "Enter your code", CodePage(), csrf: session.csrfToken, request, context)
+        }
+        router.post("/login/code") { request, context -> Response in
+            guard let (session, user) = context.pendingSignIn, session.stage == .secondFactor else { return Response.redirect(to: "/login") }
+            let form = try await request.verifiedForm(csrf: session.csrfToken)
+            do {
+                let started = try await accounts.completeSecondFactor(session: session, user: user, code: form["code"] ?? "",
+                                                                      client: context.clientAddress, route: request.routeDescription)
+                return signedIn(request, started, to: "/")
+            } catch LinkwellError.invalid(let errors) {
+                return try page(.loginCode, "Enter your code", CodePage(), csrf: session.csrfToken, request, context, errors: errors, status: .unauthorized)
+            } catch LinkwellError.tooManyAttempts(let seconds, let message) {
+                var response = try page(.loginCode, "Enter your code", CodePage(), csrf: session.csrfToken, request, context,
+                                        errors: [FieldError("code", message)], status: .tooManyRequests)
+                response.headers[.retryAfter] = String(seconds)
+                return response
+            }
+        }
+        // Setting up two-factor sign-in: during sign-in when the role requires it, or later from the account page.
+        router.get("/account/two-factor") { request, context -> Response in
+            let (user, csrf, signingIn) = try enrolling(context)
+            let enrolment = try await accounts.beginEnrolment(user)
+            return try page(.twoFactorSetup, "Set up two-factor sign-in", SetupPage(
+                secret: spaced(enrolment.secret), uri: enrolment.uri, required: try await accounts.twoFactorRequired(for: user), signingIn: signingIn),
+                csrf: csrf, request, context)
+        }
+        router.post("/account/two-factor") { request, context -> Response in
+            let (user, csrf, signingIn) = try enrolling(context)
+            let form = try await request.verifiedForm(csrf: csrf)
+            do {
+                let (codes, started) = try await accounts.confirmEnrolment(user, code: form["code"] ?? "", session: context.pendingSignIn?.0,
+                                                                           route: request.routeDescription)
+                var response = try page(.recoveryCodes, "Your recovery codes", RecoveryCodesPage(codes: codes, next: signingIn ? "/" : "/account"),
+                                        csrf: csrf, request, context)
+                if let started { response.setCookie(cookie(request, AuthenticationMiddleware.sessionCookie, started.token, sessionMaxAge)) }
+                return response
+            } catch LinkwellError.invalid(let errors) {
+                let enrolment = try await accounts.beginEnrolment(user)
+                return try page(.twoFactorSetup, "Set up two-factor sign-in", SetupPage(
+                    secret: spaced(enrolment.secret), uri: enrolment.uri, required: try await accounts.twoFactorRequired(for: user), signingIn: signingIn),
+                    csrf: csrf, request, context, errors: errors, status: .unprocessableContent)
+            }
+        }
+        router.get("/account") { request, context -> Response in try await accountPage(request, context) }
+        router.post("/account/recovery-codes") { request, context -> Response in
+            guard let user = context.user else { throw LinkwellError.unauthenticated }
+            _ = try await request.verifiedForm(context)
+            let codes = try await accounts.newRecoveryCodes(for: user, route: request.routeDescription)
+            return try page(.recoveryCodes, "Your recovery codes", RecoveryCodesPage(codes: codes, next: "/account"),
+                            csrf: context.session?.csrfToken ?? "", request, context)
+        }
+        router.post("/account/sessions/:id/end") { request, context -> Response in
+            let p = try context.requirePrincipal()
+            _ = try await request.verifiedForm(context)
+            try await accounts.endOwnSession(id: try context.parameters.require("id"), .init(p, route: request.routeDescription))
+            return Response.redirect(to: "/account", type: .normal)
+        }
+        router.post("/account/tokens/:id/revoke") { request, context -> Response in
+            let p = try context.requirePrincipal()
+            _ = try await request.verifiedForm(context)
+            try await accounts.revokeToken(id: try context.parameters.require("id"), .init(p, route: request.routeDescription))
+            return Response.redirect(to: "/account", type: .normal)
+        }
+    }
+
+    /// Who is setting up two-factor sign-in: a user half-way through signing in whose role requires it,
+    /// or a signed-in user.
+    func enrolling(_ context: AppRequestContext) throws -> (User, String, Bool) {
+        if let (session, user) = context.pendingSignIn, session.stage == .enrolment { return (user, session.csrfToken, true) }
+        guard let user = context.user, let session = context.session else { throw LinkwellError.unauthenticated }
+        return (user, session.csrfToken, false)
+    }
+
+    func accountPage(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        let p = try context.requirePrincipal()
+        guard let user = context.user else { throw LinkwellError.unauthenticated }
+        let r = CaseworkService.Request(p, route: request.routeDescription)
+        let now = accounts.env.now()
+        let page = AccountPage(
+            name: user.displayName, email: user.email, role: user.role.label,
+            twoFactor: user.twoFactorSecret != nil, twoFactorRequired: try await accounts.twoFactorRequired(for: user),
+            recoveryCodesLeft: try await accounts.recoveryCodesLeft(user),
+            sessions: try await accounts.ownSessions(r).map {
+                AccountPage.SessionRow(id: $0.id, started: Format.dateTime($0.createdAt), lastSeen: Format.dateTime($0.lastSeenAt),
+                                       browser: $0.userAgent.isEmpty ? "Unknown browser" : $0.userAgent, current: $0.id == context.session?.id)
+            },
+            tokens: try await accounts.ownTokens(r).map { TokensView.row($0, now: now) },
+            hasTokens: false)
+        var shown = page
+        shown.hasTokens = !page.tokens.isEmpty
+        return try self.page(.account, "Your account", shown, csrf: context.session?.csrfToken ?? "", request, context)
+    }
+
+    func signedIn(_ request: Request, _ started: Accounts.StartedSession, to path: String) -> Response {
+        var response = Response.redirect(to: path, type: .normal)
+        response.setCookie(cookie(request, AuthenticationMiddleware.sessionCookie, started.token, sessionMaxAge))
+        return response
+    }
+
+    func page<P: Sendable>(_ template: Template, _ title: String, _ page: P, csrf: String, _ request: Request, _ context: AppRequestContext,
+                           errors: [FieldError] = [], status: HTTPResponse.Status = .ok) throws -> Response {
+        let view = View(title: title, principal: context.principal, csrf: csrf, page: page, errors: errors)
+        return try HTML(renderer.render(template, view), status: status).response(from: request, context: context)
+    }
+
+    /// "JBSW Y3DP …": easier to type from the screen into an app.
+    func spaced(_ secret: String) -> String {
+        stride(from: 0, to: secret.count, by: 4).map { i in
+            let start = secret.index(secret.startIndex, offsetBy: i)
+            return String(secret[start..<(secret.index(start, offsetBy: 4, limitedBy: secret.endIndex) ?? secret.endIndex)])
+        }.joined(separator: " ")
+    }
+}
+
+/// How a token is shown in lists (the owner's account page and the administrator's tokens page).
+enum TokensView {
+    static func row(_ t: APIToken, now: Date) -> AccountController.AccountPage.TokenRow {
+        let state = t.revoked ? "Revoked \(t.revokedAt.map(Format.dateTime) ?? "")" : t.expiresAt <= now ? "Expired" : "Active"
+        return .init(id: t.id, purpose: t.name, created: Format.dateTime(t.createdAt), expires: Format.date(t.expiresAt),
+                     lastUsed: t.lastUsedAt.map(Format.dateTime) ?? "Never", state: state, usable: t.isUsable(at: now))
+    }
+}
