@@ -9,12 +9,16 @@ public struct AppRequestContext: RequestContext {
     /// The browser session, when signed in with a cookie (absent for API tokens).
     public var session: LoginSession?
 
-    /// The client's IP address (for rate limits; never logged with personal data).
-    public let clientAddress: String
+    /// The address of the connection's other end (the client, or a proxy in front of Linkwell).
+    public let peerAddress: String?
+    /// The client's address (for rate limits; never logged with personal data): the peer's, or the one a
+    /// trusted proxy forwarded (set by `ClientAddressMiddleware`).
+    public var clientAddress: ClientAddress
 
     public init(source: Source) {
         coreContext = .init(source: source)
-        clientAddress = source.channel.remoteAddress?.ipAddress ?? "unknown"
+        peerAddress = source.channel.remoteAddress?.ipAddress
+        clientAddress = ClientAddress(peerAddress.flatMap { IPAddress($0) })
     }
 
     /// The signed-in user, or `unauthenticated`.

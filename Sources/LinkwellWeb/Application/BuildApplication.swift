@@ -37,14 +37,18 @@ public func buildRouter(configuration: WebConfiguration, store: any LinkwellStor
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: SecurityHeadersMiddleware())
     router.add(middleware: ErrorMiddleware(renderer: renderer))
+    router.add(middleware: ClientAddressMiddleware(trustedProxies: configuration.trustedProxies))
     router.add(middleware: AuthenticationMiddleware(accounts: accounts))
+    router.add(middleware: StrictInputMiddleware())
 
     router.get("/health") { _, _ in "ok" }
     assets.register(on: router)
     let sessions = SessionController(accounts: accounts, casework: casework, renderer: renderer, configuration: configuration)
     sessions.register(on: router)
-    SelfReferralController(casework: casework, renderer: renderer,
-                           limiter: RateLimiter(limit: configuration.selfReferralsPerHour, window: 3600),
+    // Rate limits are counted in the store, so every instance sharing the database shares them.
+    let limiter = RateLimiter(store: store, env: env)
+    SelfReferralController(casework: casework, renderer: renderer, limiter: limiter,
+                           rule: RateLimit(name: "self-referral", limit: configuration.selfReferralsPerHour, window: 3600),
                            cookie: { sessions.cookie($0, $1, $2, maxAge: $3) }).register(on: router)
     CasePagesController(casework: casework, renderer: renderer).register(on: router)
     SupervisionController(casework: casework, renderer: renderer).register(on: router)
@@ -53,7 +57,8 @@ public func buildRouter(configuration: WebConfiguration, store: any LinkwellStor
     AdminPagesController(accounts: accounts, casework: casework, renderer: renderer, mail: configuration.mail).register(on: router)
     APIController(casework: casework).register(on: router)
     OutcomesAPIController(outcomes: OutcomeService(casework: casework)).register(on: router)
-    OutcomePagesController(outcomes: OutcomeService(casework: casework), renderer: renderer).register(on: router)
+    OutcomePagesController(outcomes: OutcomeService(casework: casework), renderer: renderer, limiter: limiter,
+                           linkRule: RateLimit(name: "measure-link", limit: configuration.unknownMeasureLinksPerHour, window: 3600)).register(on: router)
     let directory = DirectoryService(store: store, env: env)
     ORUKController(directory: directory).register(on: router)
     DirectoryPagesController(directory: directory, casework: casework, renderer: renderer, configuration: configuration).register(on: router)

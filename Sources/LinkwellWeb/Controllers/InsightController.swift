@@ -83,12 +83,7 @@ struct InsightController: Sendable {
             let p = try context.require(.supervisor)
             try await insight.casework.audit(.init(p, route: request.routeDescription), action: "export", type: "insight_facts", id: "all", allowed: true)
             let store = insight.store
-            return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8",
-                                                   .contentDisposition: "attachment; filename=\"linkwell-referral-facts.csv\""],
-                            body: ResponseBody { writer in
-                                _ = try await FactsExport.stream(store) { try await writer.write(ByteBuffer(string: $0)) }
-                                try await writer.finish(nil)
-                            })
+            return csvStream(filename: "linkwell-referral-facts.csv") { emit in _ = try await FactsExport.stream(store, emit) }
         }
         router.get("/insight/:table") { request, context -> Response in
             let p = try context.require(.supervisor, .commissioner, .steeringGroup)

@@ -18,6 +18,21 @@ struct SecurityHeadersMiddleware: RouterMiddleware {
     }
 }
 
+/// Works out who the client is: the connection's peer, or — only when the peer is a configured trusted
+/// proxy — the address its `X-Forwarded-For` names (`TrustedProxies.clientAddress`).
+struct ClientAddressMiddleware: RouterMiddleware {
+    typealias Context = AppRequestContext
+    let trustedProxies: TrustedProxies
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard !trustedProxies.ranges.isEmpty else { return try await next(request, context) }
+        var context = context
+        context.clientAddress = trustedProxies.clientAddress(peer: context.peerAddress,
+                                                             forwardedFor: request.headers[values: .init("X-Forwarded-For")!])
+        return try await next(request, context)
+    }
+}
+
 /// Resolves the session cookie or the `Authorization: Bearer` token to a signed-in user.
 struct AuthenticationMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
@@ -64,8 +79,10 @@ struct ErrorMiddleware: RouterMiddleware {
                 return .redirect(to: "/login")
             }
             let view = View(title: problem.title, context: context, page: problem)
-            return try HTML(renderer.render("error", view), status: .init(code: problem.status))
+            var response = try HTML(renderer.render("error", view), status: .init(code: problem.status))
                 .response(from: request, context: context)
+            if let seconds = problem.retryAfter { response.headers[.retryAfter] = String(seconds) }
+            return response
         }
     }
 }
@@ -77,6 +94,10 @@ public struct Problem: Codable, Sendable {
     public var status: Int
     public var detail: String
     public var errors: [FieldError]?
+    /// Seconds until a rate-limited client may try again (sent as `Retry-After`, not in the body).
+    var retryAfter: Int?
+
+    enum CodingKeys: String, CodingKey { case type, title, status, detail, errors }
 
     init(_ error: any Error) {
         switch error {
@@ -90,6 +111,10 @@ public struct Problem: Codable, Sendable {
             self.init(status: 403, title: "Not allowed", detail: why)
         case LinkwellError.unauthenticated:
             self.init(status: 401, title: "Sign-in required", detail: "Sign in, or send a valid bearer token.")
+        case let limited as RateLimited:
+            self.init(status: 429, title: "Too many attempts",
+                      detail: "Too many attempts have come from this connection. Please try again later.")
+            retryAfter = limited.retryAfterSeconds
         case let bad as BadRequest:
             self.init(status: 400, title: "Bad request", detail: bad.detail)
         case let http as HTTPError:
@@ -115,6 +140,7 @@ public struct Problem: Codable, Sendable {
         let data = (try? encoder.encode(self)) ?? Data()
         var headers: HTTPFields = [.contentType: "application/problem+json"]
         if status == 401 { headers[.wwwAuthenticate] = "Bearer" }
+        if let retryAfter { headers[.retryAfter] = String(retryAfter) }
         return Response(status: .init(code: status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 }
