@@ -100,22 +100,6 @@ struct RateLimitTests {
         if backend != .memory { try await b.shutdown() }
     }
 
-    @Test("Sign-in throttling for callers: only failures count, delays grow, then the client is refused", arguments: [TestBackend.sqlite])
-    func signInThrottle(backend: TestBackend) async throws {
-        let store = try await backend.makeStore()
-        defer { Task { try await store.shutdown() } }
-        let clock = TestClock()
-        let throttle = SignInThrottle(limiter: RateLimiter(store: store, env: clock.environment),
-                                      rule: RateLimit(name: "sign-in", limit: 6, window: 900), freeFailures: 2, maxDelay: 4)
-        let client = ClientAddress(IPAddress("198.51.100.20"))
-        for _ in 0..<10 { try await throttle.succeeded(try await throttle.begin(client: client)) }
-        var delays: [TimeInterval] = []
-        for _ in 0..<6 { delays.append(try await throttle.begin(client: client).delay) }
-        #expect(delays == [0, 0, 1, 2, 4, 4])
-        let refused = try await throttle.begin(client: client)
-        #expect(refused.retryAfter == clock.now.addingTimeInterval(900))
-    }
-
     // MARK: Through the web
 
     /// A client for the public forms that keeps cookies and can send an `X-Forwarded-For`.

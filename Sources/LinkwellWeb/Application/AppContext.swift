@@ -11,14 +11,16 @@ public struct AppRequestContext: RequestContext {
 
     /// The address of the connection's other end (the client, or a proxy in front of Linkwell).
     public let peerAddress: String?
-    /// The client's address (for rate limits; never logged with personal data): the peer's, or the one a
+    /// Who the client is (for rate limits; never logged with personal data): the peer, or the address a
     /// trusted proxy forwarded (set by `ClientAddressMiddleware`).
-    public var clientAddress: ClientAddress
+    public var client: ClientAddress
+    /// The client's address as the key rate limits count under (an IPv6 address by its /64).
+    public var clientAddress: String { client.rateLimitKey }
 
     public init(source: Source) {
         coreContext = .init(source: source)
         peerAddress = source.channel.remoteAddress?.ipAddress
-        clientAddress = ClientAddress(peerAddress.flatMap { IPAddress($0) })
+        client = ClientAddress(peerAddress.flatMap { IPAddress($0) })
     }
 
     /// The signed-in user, or `unauthenticated`.

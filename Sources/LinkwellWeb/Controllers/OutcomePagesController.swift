@@ -13,7 +13,7 @@ struct OutcomePagesController: Sendable {
     /// Opens a self-completion link. Every try counts against the client's budget unless the link works,
     /// so links cannot be guessed at speed, while the person's own visits cost nothing.
     func openLink(_ tokenHash: String, _ context: AppRequestContext) async throws -> (MeasureInvitation, Instrument) {
-        try await limiter.countingFailures(linkRule, client: context.clientAddress) { try await outcomes.openInvitation(tokenHash: tokenHash) }
+        try await limiter.countingFailures(linkRule, client: context.client) { try await outcomes.openInvitation(tokenHash: tokenHash) }
     }
 
     func register(on router: Router<AppRequestContext>) {

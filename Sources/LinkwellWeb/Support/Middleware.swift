@@ -27,7 +27,7 @@ struct ClientAddressMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard !trustedProxies.ranges.isEmpty else { return try await next(request, context) }
         var context = context
-        context.clientAddress = trustedProxies.clientAddress(peer: context.peerAddress,
+        context.client = trustedProxies.clientAddress(peer: context.peerAddress,
                                                              forwardedFor: request.headers[values: .init("X-Forwarded-For")!])
         return try await next(request, context)
     }
