@@ -79,7 +79,7 @@ struct ErrorMiddleware: RouterMiddleware {
                 return .redirect(to: "/login")
             }
             let view = View(title: problem.title, context: context, page: problem)
-            var response = try HTML(renderer.render("error", view), status: .init(code: problem.status))
+            var response = try HTML(renderer.render(.error, view), status: .init(code: problem.status))
                 .response(from: request, context: context)
             if let seconds = problem.retryAfter { response.headers[.retryAfter] = String(seconds) }
             return response
@@ -133,6 +133,9 @@ public struct Problem: Codable, Sendable {
         self.detail = detail
         self.errors = errors
     }
+
+    /// A response body that could not be encoded: the server's fault, and nothing was sent.
+    static let encodingFailed = Problem(status: 500, title: "Internal error", detail: "The response could not be encoded.")
 
     func response() -> Response {
         let encoder = JSONEncoder()
