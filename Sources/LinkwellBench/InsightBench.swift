@@ -113,7 +113,7 @@ struct InsightBench: AsyncParsableCommand {
         }
         var bytes = 0
         let started = DispatchTime.now().uptimeNanoseconds
-        let rows = try await FactsExport.stream(store) { bytes += $0.utf8.count }
+        let rows = try await FactsExport.stream(store) { bytes += $0.text.utf8.count }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
         sampler.cancel()
         let peak = await sampler.value

@@ -52,8 +52,20 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "People a link worker may take on in a year before the supervisor is warned.") var caseloadLimit = 250
     @Option(help: "Directory listings not verified for this many months are flagged for review.") var directoryFreshnessMonths = 12
     @OptionGroup var mail: MailOptions
+    @Option(help: "Proxies (addresses or CIDR networks, comma-separated, e.g. 10.0.0.1,10.0.0.0/8) whose X-Forwarded-For names the client for rate limits. Also read from LINKWELL_TRUSTED_PROXIES. Default: none, the connection's address is used.")
+    var trustedProxies: String?
+
+    /// The flag, else the environment variable.
+    func proxies() throws -> TrustedProxies {
+        let list = trustedProxies ?? ProcessInfo.processInfo.environment["LINKWELL_TRUSTED_PROXIES"] ?? ""
+        switch TrustedProxies.parse(list) {
+        case .success(let proxies): return proxies
+        case .failure(let problem): throw ValidationError("--trusted-proxies: \(problem.message)")
+        }
+    }
 
     func validate() throws {
+        _ = try proxies()
         guard (1...20).contains(contactAttempts) else { throw ValidationError("--contact-attempts must be from 1 to 20.") }
         guard (1...120).contains(directoryFreshnessMonths) else { throw ValidationError("--directory-freshness-months must be from 1 to 120.") }
         guard (1...2000).contains(caseloadLimit) else { throw ValidationError("--caseload-limit must be from 1 to 2000.") }
@@ -73,6 +85,7 @@ struct Serve: AsyncParsableCommand {
                                                  rules: CaseworkRules(maxContactAttempts: contactAttempts, yearlyCaseloadLimit: caseloadLimit))
             configuration.mail = mail.setting
             configuration.directoryFreshnessMonths = directoryFreshnessMonths
+            configuration.trustedProxies = try proxies()
             configuration.outbox = mail.policy(defaultURL: "http://\(host):\(port)")
             let app = try await buildApplication(configuration: configuration, store: store, logger: logger)
             print("Linkwell is running at http://\(host):\(port)/ (database: \(StoreFactory.describe(db.database)))")

@@ -209,8 +209,8 @@ struct OutcomeAPITests {
         }
         let export = try await s.outcomes.evaluationExport(s.request(s.supervisor))
         #expect(export.rows.count == 1 && export.rows[0].pseudonym == "P00001" && export.rows[0].value == 5)
-        #expect(!export.csv.contains("Person0") && !export.csv.contains("9434765919") && !export.csv.contains("LS1"))
-        #expect(export.csv.hasPrefix("pseudonym,ageBand,sourceType,pathway,needs,instrument,timepoint,daysSinceReferral,complete,score,value\r\n"))
+        #expect(!export.csv.text.contains("Person0") && !export.csv.text.contains("9434765919") && !export.csv.text.contains("LS1"))
+        #expect(export.csv.text.hasPrefix("pseudonym,ageBand,sourceType,pathway,needs,instrument,timepoint,daysSinceReferral,complete,score,value\r\n"))
         #expect(export.dictionary.count == 11)
         await #expect(throws: LinkwellError.self) { try await s.outcomes.evaluationExport(lw) }
         try await s.store.shutdown()

@@ -192,7 +192,7 @@ struct UnmetDemandTests {
             }
             let (csvStatus, csv) = try await get("/insight/unmet_need.csv?distance_km=30")
             #expect(csvStatus == .ok && csv.contains("No active service within 30 km"), "\(csv)")
-            #expect(csv.contains("Debt or money worries,25,0,[c],0"), "\(csv)")
+            #expect(csv.contains("\"Debt or money worries\",25,0,[c],0"), "\(csv)")
             #expect(try await get("/insight/unmet_need.csv?distance_km=abc").0 == .unprocessableContent)
             let (pageStatus, page) = try await get("/insight?distance_km=12.5")
             #expect(pageStatus == .ok && page.contains("within 12.5 km") && page.contains("name=\"distance_km\" value=\"12.5\""))

@@ -82,23 +82,11 @@ public struct PublishedTable: Sendable, Equatable, Codable {
     }
 
     /// The table as CSV (suppressed cells written as `[c]`, the convention of UK official statistics).
-    public var csv: String {
-        var lines = [([dimension] + columns + (rows.contains { $0.note != nil } ? ["note"] : [])).map(Self.field).joined(separator: ",")]
+    public var csv: CSVDocument {
         let hasNote = rows.contains { $0.note != nil }
-        for row in rows {
-            var fields = [row.label] + row.values.map { $0.map(String.init) ?? "[c]" }
-            if hasNote { fields.append(row.note ?? "") }
-            lines.append(fields.map(Self.field).joined(separator: ","))
-        }
-        lines.append((["Total"] + totals.map { $0.map(String.init) ?? "[c]" } + (hasNote ? [""] : [])).map(Self.field).joined(separator: ","))
-        return lines.joined(separator: "\r\n") + "\r\n"
-    }
-
-    /// One CSV field: quoted when it needs to be, with spreadsheet formulas neutralised.
-    public static func field(_ text: String) -> String {
-        // Quote fields that need it; neutralise spreadsheet formulas.
-        var t = text
-        if let first = t.first, "=+-@".contains(first), Double(t) == nil { t = "'" + t }
-        return t.contains(where: { $0 == "," || $0 == "\"" || $0.isNewline }) ? "\"" + t.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : t
+        func count(_ value: Int?) -> CSVField { value.map { CSVField.number($0) } ?? .code("[c]") }
+        var lines = rows.map { row -> [CSVField] in [.text(row.label)] + row.values.map(count) + (hasNote ? [.text(row.note ?? "")] : []) }
+        lines.append([.code("Total")] + totals.map(count) + (hasNote ? [.code("")] : []))
+        return CSVWriter.document(header: [dimension] + columns + (hasNote ? ["note"] : []), rows: lines)
     }
 }

@@ -360,7 +360,7 @@ extension InsightService {
     public struct FactsExportStream: Sendable {
         fileprivate let store: any InsightStore
         /// Writes the header and every fact, a page at a time; returns the number of rows.
-        public func stream(_ write: (String) async throws -> Void) async throws -> Int { try await FactsExport.stream(store, write) }
+        public func stream(_ write: (CSVDocument) async throws -> Void) async throws -> Int { try await FactsExport.stream(store, write) }
     }
 
     public func factsExport(_ request: ServiceRequest) async throws -> FactsExportStream {

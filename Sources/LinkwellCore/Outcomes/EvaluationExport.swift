@@ -65,21 +65,17 @@ public struct EvaluationExport: Codable, Sendable, Equatable {
         return EvaluationExport(rows: rows, dictionary: columns)
     }
 
-    /// RFC 4180 CSV with a header row.
-    public var csv: String {
-        func field(_ text: String) -> String {
-            text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
-        }
-        let header = Self.columns.map(\.name).joined(separator: ",")
-        let lines = rows.map { r in
-            [r.pseudonym, r.ageBand, r.sourceType, r.pathway, r.needs, r.instrument, r.timepoint, String(r.daysSinceReferral),
-             String(r.complete), r.score, String(r.value)].map(field).joined(separator: ",")
-        }
-        return ([header] + lines).joined(separator: "\r\n") + "\r\n"
+    /// The rows as CSV with a header row (`CSVWriter`: free text quoted and neutralised).
+    public var csv: CSVDocument {
+        CSVWriter.document(header: Self.columns.map(\.name), rows: rows.map { r in
+            [.code(r.pseudonym), .code(r.ageBand), .code(r.sourceType), .text(r.pathway), .code(r.needs), .text(r.instrument),
+             .code(r.timepoint), .number(r.daysSinceReferral), .code(String(r.complete)), .text(r.score), .number(r.value)]
+        })
     }
 
-    public var dictionaryCSV: String {
-        "column,description\r\n" + dictionary.map { "\($0.name),\"\($0.description.replacingOccurrences(of: "\"", with: "\"\""))\"" }.joined(separator: "\r\n") + "\r\n"
+    /// The data dictionary as CSV.
+    public var dictionaryCSV: CSVDocument {
+        CSVWriter.document(header: ["column", "description"], rows: dictionary.map { [.code($0.name), .text($0.description)] })
     }
 }
 

@@ -29,6 +29,9 @@ public actor MemoryStore: LinkwellStore {
     var contractsByID: [ContractID: Contract] = [:]
     var grantsByID: [GrantID: GrantApplication] = [:]
     var ledgerEntries: [LedgerEntry] = []
+    /// Rate-limit attempts by key (see MemoryStore+RateLimits.swift).
+    var rateLimitHits: [String: [(id: String, at: Date)]] = [:]
+    var rateLimitSequence = 0
 
     public init() {}
 

@@ -157,17 +157,13 @@ extension SQLStore {
     }
 
     /// The export's lines are assembled by the database, a whole page into one text value (one value decoded
-    /// per page, not sixteen per row), exactly as `FactsExport.line` writes them; the storage suite checks
-    /// they agree.
+    /// per page, not sixteen per row), from the same column list and CSV rule as `FactsExport.line`; the
+    /// storage suite checks they agree.
     public func referralFactLines(after: ReferralID?, limit: Int) async throws -> (text: String, rows: Int, last: ReferralID?) {
         let aggregate = flavor == .postgres ? "string_agg(line, E'\\r\\n' ORDER BY rid)" : "group_concat(line, char(13) || char(10))"
         let query: SQLQueryString = """
             SELECT \(unsafeRaw: aggregate) AS text, count(*) AS n FROM (
-                SELECT referral_id AS rid, referral_id || ',' || month || ',' || source_type || ',' || practice_id || ',"'
-                    || CASE WHEN substr(pathway, 1, 1) IN ('=', '+', '-', '@') THEN '''' ELSE '' END
-                    || replace(pathway, '"', '""') || '",' || age_band || ',' || sex || ',' || ethnicity || ',' || status || ','
-                    || CAST(stage_reached AS TEXT) || ',' || COALESCE(CAST(wait_days AS TEXT), '') || ','
-                    || COALESCE(CAST(satisfaction AS TEXT), '') AS line
+                SELECT referral_id AS rid, \(unsafeRaw: Self.factsLineExpression(flavor)) AS line
                 FROM referral_facts WHERE referral_id > \(bind: after?.rawValue ?? "") ORDER BY referral_id LIMIT \(bind: limit)) page
             """
         return try await connections.read { db in
@@ -191,5 +187,26 @@ extension SQLStore {
 
     public func saveFacts(_ facts: InsightFacts) async throws {
         try await connections.transaction { db in try await Self.writeFacts(facts, db) }
+    }
+
+    /// `FactsExport.columns` as one SQL expression writing a CSV line (without its CRLF) the way `CSVWriter`
+    /// does: numbers and codes bare, text quoted with quotes doubled and `'` before a formula trigger.
+    static func factsLineExpression(_ flavor: SQLFlavor) -> String {
+        func literal(_ scalar: Unicode.Scalar) -> String {
+            guard scalar.value >= 32 else { return flavor == .postgres ? "chr(\(scalar.value))" : "char(\(scalar.value))" }
+            return "'" + String(Character(scalar)).replacingOccurrences(of: "'", with: "''") + "'"
+        }
+        let triggers = CSVWriter.formulaTriggers.map(literal).joined(separator: ", ")
+        let neutraliser = "'" + CSVWriter.neutraliser.replacingOccurrences(of: "'", with: "''") + "'"
+        return FactsExport.columns.map { column in
+            switch column.kind {
+            case .number: "COALESCE(CAST(\(column.name) AS TEXT), '')"
+            // Codes in the facts are Linkwell's own (enum values, generated ids, months): safe bare.
+            case .code: column.name
+            case .text: """
+                '"' || CASE WHEN substr(\(column.name), 1, 1) IN (\(triggers)) THEN \(neutraliser) ELSE '' END || replace(\(column.name), '"', '""') || '"'
+                """
+            }
+        }.joined(separator: " || ',' || ")
     }
 }

@@ -14,12 +14,18 @@ public struct AppRequestContext: RequestContext {
     /// It signs no one in: only the second step's pages read it.
     public var pendingSignIn: (LoginSession, User)?
 
-    /// The client's IP address (for rate limits; never logged with personal data).
-    public let clientAddress: String
+    /// The address of the connection's other end (the client, or a proxy in front of Linkwell).
+    public let peerAddress: String?
+    /// Who the client is (for rate limits; never logged with personal data): the peer, or the address a
+    /// trusted proxy forwarded (set by `ClientAddressMiddleware`).
+    public var client: ClientAddress
+    /// The client's address as the key rate limits count under (an IPv6 address by its /64).
+    public var clientAddress: String { client.rateLimitKey }
 
     public init(source: Source) {
         coreContext = .init(source: source)
-        clientAddress = source.channel.remoteAddress?.ipAddress ?? "unknown"
+        peerAddress = source.channel.remoteAddress?.ipAddress
+        client = ClientAddress(peerAddress.flatMap { IPAddress($0) })
     }
 
     /// The signed-in user, or `unauthenticated`.

@@ -39,7 +39,9 @@ public func buildRouter(configuration: WebConfiguration, store: any LinkwellStor
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: SecurityHeadersMiddleware())
     router.add(middleware: ErrorMiddleware(renderer: renderer))
+    router.add(middleware: ClientAddressMiddleware(trustedProxies: configuration.trustedProxies))
     router.add(middleware: AuthenticationMiddleware(accounts: accounts))
+    router.add(middleware: StrictInputMiddleware())
 
     router.get("/health") { _, _ in "ok" }
     assets.register(on: router)
@@ -48,8 +50,10 @@ public func buildRouter(configuration: WebConfiguration, store: any LinkwellStor
     AccountController(accounts: accounts, renderer: renderer, cookie: { sessions.cookie($0, $1, $2, maxAge: $3) },
                       sessionMaxAge: Int(configuration.sessionMaxAge)).register(on: router)
     UserAdminController(accounts: accounts, renderer: renderer).register(on: router)
-    SelfReferralController(casework: casework, renderer: renderer,
-                           limiter: RateLimiter(limit: configuration.selfReferralsPerHour, window: 3600),
+    // Rate limits are counted in the store, so every instance sharing the database shares them.
+    let limiter = RateLimiter(store: store, env: env)
+    SelfReferralController(casework: casework, renderer: renderer, limiter: limiter,
+                           rule: RateLimit(name: "self-referral", limit: configuration.selfReferralsPerHour, window: 3600),
                            cookie: { sessions.cookie($0, $1, $2, maxAge: $3) }).register(on: router)
     CasePagesController(casework: casework, outcomes: OutcomeService(store: store, casework: casework), renderer: renderer).register(on: router)
     SupervisionController(casework: casework, renderer: renderer).register(on: router)
@@ -60,7 +64,8 @@ public func buildRouter(configuration: WebConfiguration, store: any LinkwellStor
     APIController(casework: casework, administration: AdministrationService(store: store)).register(on: router)
     let outcomes = OutcomeService(store: store, casework: casework)
     OutcomesAPIController(outcomes: outcomes).register(on: router)
-    OutcomePagesController(outcomes: outcomes, renderer: renderer).register(on: router)
+    OutcomePagesController(outcomes: outcomes, renderer: renderer, limiter: limiter,
+                           linkRule: RateLimit(name: "measure-link", limit: configuration.unknownMeasureLinksPerHour, window: 3600)).register(on: router)
     let directory = DirectoryService(store: store, env: env)
     ORUKController(directory: directory).register(on: router)
     DirectoryPagesController(directory: directory, casework: casework, renderer: renderer, configuration: configuration).register(on: router)

@@ -17,6 +17,11 @@ public struct WebConfiguration: Sendable {
     public var rules: CaseworkRules
     /// Self-referrals accepted from one client address per hour.
     public var selfReferralsPerHour: Int
+    /// Self-completion links (outcome questionnaires) that may be tried from one client address per hour
+    /// without being valid.
+    public var unknownMeasureLinksPerHour = 20
+    /// Proxies whose `X-Forwarded-For` names the client (`serve --trusted-proxies`); none by default.
+    public var trustedProxies = TrustedProxies.none
     /// Directory listings not verified for this many months are flagged for review.
     public var directoryFreshnessMonths = 12
     /// How e-mail notifications of messages back leave Linkwell (off by default: they stay queued).

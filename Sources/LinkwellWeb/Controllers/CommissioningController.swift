@@ -192,12 +192,11 @@ struct CommissioningController: Sendable {
             let entries = try await commissioning.ledger(contract, r(p, request))
             guard request.uri.queryParameters["format"].map(String.init) == "csv" else { return json(entries) }
             let organisations = try await commissioning.organisationNames()
-            var text = "entry,date,provider,kind,amount_gbp,referral,grant\r\n"
-            for e in entries {
-                text += [e.id, Format.dateTime(e.at), organisations[e.organisationID] ?? e.organisationID.rawValue, e.kind.rawValue, e.amount.decimal,
-                         e.referralID?.rawValue ?? "", e.grantID?.rawValue ?? ""].map(PublishedTable.field).joined(separator: ",") + "\r\n"
-            }
-            return csv(text, filename: "linkwell-ledger.csv")
+            let document = CSVWriter.document(header: ["entry", "date", "provider", "kind", "amount_gbp", "referral", "grant"], rows: entries.map { e in
+                [.text(e.id), .text(Format.dateTime(e.at)), .text(organisations[e.organisationID] ?? e.organisationID.rawValue), .code(e.kind.rawValue),
+                 .number(e.amount), .text(e.referralID?.rawValue ?? ""), .text(e.grantID?.rawValue ?? "")]
+            })
+            return csv(document, filename: "linkwell-ledger.csv")
         }
         api.get("grants") { request, context in
             let p = try context.require(.commissioner, .admin, .supervisor, .steeringGroup, .provider)

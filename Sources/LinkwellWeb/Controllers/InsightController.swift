@@ -82,12 +82,7 @@ struct InsightController: Sendable {
         router.get("/insight/export/facts.csv") { request, context -> Response in
             let p = try context.require(.supervisor)
             let export = try await insight.factsExport(.init(p, route: request.routeDescription))
-            return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8",
-                                                   .contentDisposition: "attachment; filename=\"linkwell-referral-facts.csv\""],
-                            body: ResponseBody { writer in
-                                _ = try await export.stream { try await writer.write(ByteBuffer(string: $0)) }
-                                try await writer.finish(nil)
-                            })
+            return csvStream(filename: "linkwell-referral-facts.csv") { emit in _ = try await export.stream(emit) }
         }
         router.get("/insight/:table") { request, context -> Response in
             let p = try context.require(.supervisor, .commissioner, .steeringGroup)

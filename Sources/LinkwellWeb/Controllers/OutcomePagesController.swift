@@ -6,6 +6,15 @@ import LinkwellCore
 struct OutcomePagesController: Sendable {
     let outcomes: OutcomeService
     let renderer: PageRenderer
+    let limiter: RateLimiter
+    /// How many links that do not work (unknown, used or expired) one client may try per hour.
+    let linkRule: RateLimit
+
+    /// Opens a self-completion link. Every try counts against the client's budget unless the link works,
+    /// so links cannot be guessed at speed, while the person's own visits cost nothing.
+    func openLink(_ tokenHash: String, _ context: AppRequestContext) async throws -> (MeasureInvitation, Instrument) {
+        try await limiter.countingFailures(linkRule, client: context.client) { try await outcomes.openInvitation(tokenHash: tokenHash) }
+    }
 
     func register(on router: Router<AppRequestContext>) {
         router.get("/referrals/:id/outcomes/new") { request, context in
@@ -55,12 +64,13 @@ struct OutcomePagesController: Sendable {
         }
         // The person's own questionnaire: no sign-in; the unguessable one-use link is the credential.
         router.get("/measure/:token") { request, context in
-            let (invitation, instrument) = try await outcomes.openInvitation(tokenHash: Accounts.sha256(try context.parameters.require("token")))
+            let (invitation, instrument) = try await openLink(Accounts.sha256(try context.parameters.require("token")), context)
             return HTML(renderer.render(.measureSelf, View(title: instrument.name, context: context,
                                                              page: SelfMeasurePage(instrument, timepoint: invitation.timepoint))))
         }
         router.post("/measure/:token") { request, context -> Response in
             let tokenHash = Accounts.sha256(try context.parameters.require("token"))
+            _ = try await openLink(tokenHash, context)
             let form = try await request.form()
             let (answers, errors) = Self.answers(form)
             do {

@@ -73,8 +73,3 @@ struct OutcomesAPIController: Sendable {
                                          minimumN: minimumN, .init(p, route: request.routeDescription))
     }
 }
-
-func csv(_ text: String, filename: String) -> Response {
-    Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8", .contentDisposition: "attachment; filename=\"\(filename)\""],
-             body: .init(byteBuffer: ByteBuffer(string: text)))
-}

@@ -8,6 +8,7 @@ struct SelfReferralController: Sendable {
     let casework: CaseworkService
     let renderer: PageRenderer
     let limiter: RateLimiter
+    let rule: RateLimit
     let cookie: @Sendable (Request, String, String, Int) -> Cookie
 
     static let formCookie = "lw_selfreferral"
@@ -28,7 +29,7 @@ struct SelfReferralController: Sendable {
                 return try page(request, context, form: form, errors: [FieldError("person.givenName", "The form expired. Please check your answers and send it again.")],
                                 status: .forbidden)
             }
-            guard await limiter.allow(context.clientAddress, at: casework.env.now()) else {
+            guard case .allowed = try await limiter.attempt(rule, client: context.client) else {
                 return try page(request, context, form: form, errors: [FieldError("person.givenName", "Too many referrals have been sent from this connection. Please try again in an hour, or phone the service.")],
                                 status: .tooManyRequests)
             }

@@ -19,6 +19,30 @@ public struct FormData: Sendable {
         String(text).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? ""
     }
 
+    /// Reads a submitted form strictly: the body and every name and value must be UTF-8 (percent-encoded
+    /// correctly), and pass `InputText` (CRLF line ends from text areas become LF first). Otherwise a form
+    /// error naming the field, and nothing is stored.
+    public static func strict(_ bytes: some Collection<UInt8>) throws(LinkwellError) -> FormData {
+        guard let body = String(validating: bytes, as: UTF8.self) else { throw .invalid("form", "The form was not sent as UTF-8 text.") }
+        var form = FormData("")
+        var errors: [FieldError] = []
+        for pair in body.split(separator: "&", omittingEmptySubsequences: true) {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let rawName = String(parts[0]).replacingOccurrences(of: "+", with: " ")
+            guard let name = rawName.removingPercentEncoding else {
+                errors.append(FieldError("form", "A field name is not valid UTF-8 text.")); continue
+            }
+            guard let value = parts.count > 1 ? String(parts[1]).replacingOccurrences(of: "+", with: " ").removingPercentEncoding : "" else {
+                errors.append(FieldError(name, "Is not valid UTF-8 text.")); continue
+            }
+            let text = value.replacingOccurrences(of: "\r\n", with: "\n")
+            if let error = InputText.check(name, field: "form") ?? InputText.check(text, field: name) { errors.append(error); continue }
+            form.values[name, default: []].append(text)
+        }
+        if !errors.isEmpty { throw .invalid(errors) }
+        return form
+    }
+
     public subscript(_ name: String) -> String? { values[name]?.first }
     public func all(_ name: String) -> [String] { values[name] ?? [] }
     /// A checkbox: present and not "false".
@@ -32,12 +56,13 @@ extension Request {
     func form() async throws -> FormData {
         var request = self
         let buffer = try await request.collectBody(upTo: 1_000_000)
-        return FormData(String(buffer: buffer))
+        return try FormData.strict(buffer.readableBytesView)
     }
 
     /// Decodes a JSON body, turning decoding failures into errors that name the field.
     func json<T: Decodable>(_ type: T.Type) async throws -> T {
         var request = self
+        // `StrictInputMiddleware` has already checked the media type, the encoding and every string.
         let buffer = try await request.collectBody(upTo: 1_000_000)
         do {
             // An empty body is an empty object: actions that need no input may be sent without one.

@@ -18,6 +18,21 @@ struct SecurityHeadersMiddleware: RouterMiddleware {
     }
 }
 
+/// Works out who the client is: the connection's peer, or — only when the peer is a configured trusted
+/// proxy — the address its `X-Forwarded-For` names (`TrustedProxies.clientAddress`).
+struct ClientAddressMiddleware: RouterMiddleware {
+    typealias Context = AppRequestContext
+    let trustedProxies: TrustedProxies
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard !trustedProxies.ranges.isEmpty else { return try await next(request, context) }
+        var context = context
+        context.client = trustedProxies.clientAddress(peer: context.peerAddress,
+                                                             forwardedFor: request.headers[values: .init("X-Forwarded-For")!])
+        return try await next(request, context)
+    }
+}
+
 /// Resolves the session cookie or the `Authorization: Bearer` token to a signed-in user.
 struct AuthenticationMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
@@ -69,8 +84,10 @@ struct ErrorMiddleware: RouterMiddleware {
                 return .redirect(to: "/login")
             }
             let view = View(title: problem.title, context: context, page: problem)
-            return try HTML(renderer.render(.error, view), status: .init(code: problem.status))
+            var response = try HTML(renderer.render(.error, view), status: .init(code: problem.status))
                 .response(from: request, context: context)
+            if let seconds = problem.retryAfter { response.headers[.retryAfter] = String(seconds) }
+            return response
         }
     }
 }
@@ -102,6 +119,10 @@ public struct Problem: Codable, Sendable {
         case LinkwellError.tooManyAttempts(let seconds, let why):
             self.init(status: 429, title: "Too many attempts", detail: why)
             retryAfter = seconds
+        case let limited as RateLimited:
+            self.init(status: 429, title: "Too many attempts",
+                      detail: "Too many attempts have come from this connection. Please try again later.")
+            retryAfter = limited.retryAfterSeconds
         case let bad as BadRequest:
             self.init(status: 400, title: "Bad request", detail: bad.detail)
         case let http as HTTPError:

@@ -201,3 +201,20 @@ enum Format {
         format: "\(day: .defaultDigits) \(month: .abbreviated) \(year: .defaultDigits), \(hour: .twoDigits(clock: .twentyFourHour, hourCycle: .zeroBased)):\(minute: .twoDigits)",
         locale: Locale(identifier: "en_GB"), timeZone: london, calendar: Calendar(identifier: .gregorian))
 }
+
+/// A CSV download. Every CSV route answers through these two, which take only what `CSVWriter` made.
+func csv(_ document: CSVDocument, filename: String) -> Response {
+    Response(status: .ok, headers: csvHeaders(filename), body: .init(byteBuffer: ByteBuffer(string: document.text)))
+}
+
+/// A CSV download written a piece at a time (for exports too large to hold in memory).
+func csvStream(filename: String, _ write: @escaping @Sendable (_ emit: (CSVDocument) async throws -> Void) async throws -> Void) -> Response {
+    Response(status: .ok, headers: csvHeaders(filename), body: ResponseBody { writer in
+        try await write { try await writer.write(ByteBuffer(string: $0.text)) }
+        try await writer.finish(nil)
+    })
+}
+
+private func csvHeaders(_ filename: String) -> HTTPFields {
+    [.contentType: "text/csv; charset=utf-8", .contentDisposition: "attachment; filename=\"\(filename)\""]
+}
