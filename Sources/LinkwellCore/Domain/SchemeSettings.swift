@@ -8,8 +8,13 @@ public struct SchemeSettings: Codable, Sendable, Equatable {
     public var maximumAge: Int?
     /// Postcode districts the scheme covers (e.g. "LS1", "LS6"); empty means anywhere.
     public var catchmentAreas: [String]
+    /// Months a record is kept after its last referral ended; then the retention job anonymises it.
+    /// Nil keeps records indefinitely.
+    public var retentionMonths: Int?
 
-    public init(pathways: [String] = [], minimumAge: Int? = nil, maximumAge: Int? = nil, catchmentAreas: [String] = []) {
+    public init(pathways: [String] = [], minimumAge: Int? = nil, maximumAge: Int? = nil, catchmentAreas: [String] = [],
+                retentionMonths: Int? = nil) {
+        self.retentionMonths = retentionMonths
         self.pathways = pathways
         self.minimumAge = minimumAge
         self.maximumAge = maximumAge
@@ -19,10 +24,14 @@ public struct SchemeSettings: Codable, Sendable, Equatable {
     /// Checks and tidies settings submitted by an administrator.
     public func validated() throws(LinkwellError) -> SchemeSettings {
         var v = Validator()
+        v.atMost(self.pathways.count, Limits.pathways, "pathways", "pathways")
+        v.atMost(catchmentAreas.count, Limits.catchmentAreas, "catchmentAreas", "postcode districts")
+        guard v.errors.isEmpty else { throw .invalid(v.errors) }
         let pathways = pathways.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         if pathways.contains(where: { $0.count > 100 }) { v.add("pathways", "Each pathway name must be at most 100 characters.") }
         if let low = minimumAge, !(0...120).contains(low) { v.add("minimumAge", "The minimum age must be from 0 to 120.") }
         if let high = maximumAge, !(0...120).contains(high) { v.add("maximumAge", "The maximum age must be from 0 to 120.") }
+        if let months = retentionMonths, !(1...1200).contains(months) { v.add("retentionMonths", "The retention period must be from 1 to 1200 months.") }
         if let low = minimumAge, let high = maximumAge, low > high { v.add("maximumAge", "The maximum age must not be below the minimum age.") }
         var areas: [String] = []
         for raw in catchmentAreas {
@@ -35,7 +44,7 @@ public struct SchemeSettings: Codable, Sendable, Equatable {
             }
         }
         try v.check()
-        return SchemeSettings(pathways: pathways, minimumAge: minimumAge, maximumAge: maximumAge, catchmentAreas: areas)
+        return SchemeSettings(pathways: pathways, minimumAge: minimumAge, maximumAge: maximumAge, catchmentAreas: areas, retentionMonths: retentionMonths)
     }
 
     /// Why this person does not meet the scheme's criteria (empty when they do).

@@ -1,7 +1,9 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import ServiceLifecycle
 import LinkwellCore
+import LinkwellStorage
 import Logging
 
 /// The composition root: the one place where storage, the domain services, the controllers and the
@@ -18,9 +20,16 @@ public func buildApplication(
         let sender = OutboxSender(store: store, transport: transport, policy: configuration.outbox, env: env)
         services.append(OutboxWorker(sender: sender, interval: .seconds(2), logger: logger))
     }
+    if let schedule = configuration.backups, let sql = store as? SQLStore {
+        services.append(BackupWorker(store: sql, schedule: schedule, logger: logger))
+    }
+    let limits = configuration.limits
     return Application(
         router: router,
-        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Linkwell"),
+        server: .http1(configuration: .init(idleTimeout: .nanoseconds(Int64(limits.idleTimeout.components.seconds * 1_000_000_000
+                                                                             + limits.idleTimeout.components.attoseconds / 1_000_000_000)))),
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Linkwell",
+                             availableConnectionsDelegate: MaximumAvailableConnections(limits.maxConnections)),
         services: services,
         logger: logger
     )
@@ -34,12 +43,16 @@ public func buildRouter(configuration: WebConfiguration, store: any LinkwellStor
     let accounts = Accounts(store: store, env: env, configuration: configuration)
     let assets = try StaticAssets()
 
+    _ = Observability.registry  // bootstraps metrics before the first request
     let router = Router(context: AppRequestContext.self)
+    router.add(middleware: RequestObservabilityMiddleware(logRequests: configuration.logRequests))
     router.add(middleware: SecurityHeadersMiddleware())
     router.add(middleware: ErrorMiddleware(renderer: renderer))
+    router.add(middleware: RequestBodyLimitMiddleware(limits: configuration.limits))
     router.add(middleware: AuthenticationMiddleware(accounts: accounts))
 
     router.get("/health") { _, _ in "ok" }
+    HealthController(health: HealthService(store: store, outboxThreshold: configuration.readyOutboxThreshold)).register(on: router)
     assets.register(on: router)
     let sessions = SessionController(accounts: accounts, casework: casework, renderer: renderer, configuration: configuration)
     sessions.register(on: router)
@@ -53,7 +66,7 @@ public func buildRouter(configuration: WebConfiguration, store: any LinkwellStor
     AdminPagesController(accounts: accounts, casework: casework, renderer: renderer, mail: configuration.mail).register(on: router)
     APIController(casework: casework).register(on: router)
     OutcomesAPIController(outcomes: OutcomeService(casework: casework)).register(on: router)
-    OutcomePagesController(outcomes: OutcomeService(casework: casework), renderer: renderer).register(on: router)
+    OutcomePagesController(outcomes: OutcomeService(casework: casework), renderer: renderer, publicURL: configuration.linkBase).register(on: router)
     let directory = DirectoryService(store: store, env: env)
     ORUKController(directory: directory).register(on: router)
     DirectoryPagesController(directory: directory, casework: casework, renderer: renderer, configuration: configuration).register(on: router)

@@ -60,6 +60,7 @@ struct SessionController: Sendable {
             return try loginPage(request, context, email: email, errors: [FieldError("email", "Your sign-in form expired. Please try again.")])
         }
         guard let user = try await accounts.verify(email: email, password: form["password"] ?? "") else {
+            Observability.signInFailed()
             return try loginPage(request, context, email: email, errors: [FieldError("email", "The email or password is not right.")])
         }
         let (token, _) = try await accounts.startSession(for: user)
