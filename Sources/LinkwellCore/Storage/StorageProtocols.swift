@@ -87,7 +87,8 @@ public struct OnwardSummary: Codable, Sendable, Equatable {
 public protocol CaseStore: Sendable {
     /// Stores a new person, their referral and the referral's first lifecycle event.
     func createReferral(person: Person, referral: Referral, event: ReferralEvent) async throws
-    /// The whole case, or nil when there is no such referral.
+    /// The whole case, or nil when there is no such referral. Read from one consistent state: a
+    /// concurrent `apply` is seen whole or not at all.
     func loadCase(_ id: ReferralID) async throws -> Case?
     /// Applies one casework change atomically under the version guard.
     func apply(_ change: CaseChange) async throws
@@ -147,6 +148,9 @@ public protocol AuditStore: Sendable {
     func append(_ event: AuditEvent) async throws
     /// The newest events first; optionally only those about one record.
     func auditEvents(recordID: String?, limit: Int) async throws -> [AuditEvent]
+    /// Every event about one person's referral, newest first: those whose subject is the referral, and
+    /// (for events written before subjects were recorded) those whose record is the referral itself.
+    func auditEvents(subjectID: ReferralID, limit: Int) async throws -> [AuditEvent]
 }
 
 /// The scheme's own settings (pathways, eligibility).

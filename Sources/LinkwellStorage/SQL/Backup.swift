@@ -57,9 +57,6 @@ public struct BackupError: Error, CustomStringConvertible, Equatable {
 }
 
 extension SQLStore {
-    /// The schema versions this build knows; a backup from a newer build is refused.
-    public static var knownSchemaVersions: [Int] { Migrations.all.map(\.version) }
-
     /// Makes a consistent copy of the database while it is in use, and its manifest.
     /// SQLite: `VACUUM INTO` (one read snapshot; writers carry on meanwhile). PostgreSQL: `pg_dump`
     /// in custom format, reading a snapshot exported from a transaction that also counts the rows.
@@ -122,7 +119,7 @@ extension SQLStore {
         guard hash == manifest.sha256, bytes == manifest.bytes else {
             throw BackupError("\(backup) does not match its manifest (checksum or size differs): it was changed or damaged after the backup.")
         }
-        let unknown = Set(manifest.schemaVersions).subtracting(knownSchemaVersions)
+        let unknown = Set(manifest.schemaVersions).subtracting(knownMigrations)  // a backup from a newer build is refused
         guard unknown.isEmpty else {
             throw BackupError("The backup has schema versions this Linkwell does not know (\(unknown.sorted())): restore it with the version that made it.")
         }

@@ -15,6 +15,9 @@ protocol SQLConnections: Sendable {
     var flavor: SQLFlavor { get }
     /// Runs read-only work.
     func read<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T
+    /// Runs read-only work whose statements must all see one snapshot of the database (a record read
+    /// in several SELECTs), in one read-only transaction.
+    func snapshot<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T
     /// Runs `body` in one transaction: committed when it returns, rolled back when it throws.
     func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T
     func close() async throws
@@ -112,6 +115,11 @@ final class SQLiteConnections: SQLConnections {
         return try await translatingErrors("transaction") {
             try await lock.run { try await self.inTransaction(db, begin: "BEGIN IMMEDIATE", body) }
         }
+    }
+
+    /// Every read already runs in one snapshot on a reader connection, without waiting for the writer.
+    func snapshot<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await read(body)
     }
 
     /// The value of a pragma on the writer connection (for tests that check durability settings).
@@ -220,6 +228,17 @@ final class PostgresConnections: SQLConnections, @unchecked Sendable {
     /// Runs `body` on one connection held throughout (a snapshot exported to `pg_dump`).
     func session<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         try await translatingErrors { try await db.withSession { try await body($0) } }
+    }
+
+    /// Plain reads may run each statement on a different pooled connection, each in its own snapshot;
+    /// this holds one connection in one REPEATABLE READ transaction, so every statement sees the state
+    /// as of its first one.
+    func snapshot<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await translatingErrors("read") {
+            try await db.withSession { session in
+                try await self.inTransaction(session, begin: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", body)
+            }
+        }
     }
 
     func close() async throws { try await pool.shutdownAsync() }
