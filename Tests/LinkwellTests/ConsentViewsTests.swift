@@ -8,7 +8,7 @@ import Testing
 
 /// Consent is enforced where data is shown: every purpose × every way its consent can stand (given at intake,
 /// never given, withdrawn later) × every viewer, through the API and the pages, on each backend.
-@Suite("Consent decides every view of a case")
+@Suite("Consent decides every view of a case", .closesStores)
 struct ConsentViewsTests {
     enum State: String, CaseIterable, CustomStringConvertible {
         case given, neverGiven, withdrawn
@@ -23,8 +23,7 @@ struct ConsentViewsTests {
     @Test("Each viewer sees exactly what the consent allows", arguments: scenarios)
     func views(backend: TestBackend, purpose: ConsentPurpose, state: State) async throws {
         let s = try await TestScheme.make(backend)
-        let router = try await buildRouter(configuration: s.configuration, store: s.store, env: s.env)
-        try await Application(router: router).test(.router) { client in
+        try await withRouter(s) { client in
             let api = APITests.Client(client: client, s: s)
             let granted = Self.purposes.filter { !($0 == purpose && state == .neverGiven) }.map { "\"\($0.rawValue)\"" }.joined(separator: ",")
             let body = APITests.referralJSON.replacingOccurrences(of: #""purposes":["share_with_providers","share_with_referrer"]"#,
@@ -56,6 +55,10 @@ struct ConsentViewsTests {
             #expect((mine["firstSeenAt"] != nil) == shared(.shareWithReferrer), "\(context): first seen")
             #expect((mine["linkWorkerName"] != nil) == shared(.shareWithReferrer), "\(context): link worker")
             #expect((mine["status"] as? String == "accepted") == !shared(.shareWithReferrer), "\(context): only the decision without consent")
+            let list = try await api.call(.get, "/api/v1/referrals", as: s.referrer, expect: .ok)
+            let listed = try #require((list["list"] as? [[String: Any]])?.first)
+            #expect((listed["status"] as? String == "accepted") == !shared(.shareWithReferrer), "\(context): the referrer's list")
+            #expect((listed["linkWorkerID"] != nil) == shared(.shareWithReferrer), "\(context): the referrer's list")
             let notes = ((mine["events"] as? [[String: Any]]) ?? []).compactMap { $0["note"] as? String }
             #expect(notes.allSatisfy { $0.isEmpty }, "\(context): casework notes never go back to the referrer")
             let referrerPage = WebPagesTests.Browser(client)
@@ -107,6 +110,5 @@ struct ConsentViewsTests {
             #expect(own.contains("Looked at your wellbeing measures"), "\(context): reading the measures is in the access log")
             #expect(own.contains("in an evaluation export") == shared(.evaluation), "\(context): export in the access log")
         }
-        try await s.store.shutdown()
     }
 }

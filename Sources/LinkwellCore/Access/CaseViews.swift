@@ -54,6 +54,17 @@ public struct ReferrerCaseView: Encodable, Sendable {
     }
 
 
+    /// A row of the referrer's own list, shaped by the same rule as the whole view: without consent to share
+    /// progress, the status stops at the decision and the link worker and attendance are not shown.
+    public static func row(_ summary: ReferralSummary) -> ReferralSummary {
+        guard !summary.consentPurposes.contains(.shareWithReferrer) else { return summary }
+        var row = summary
+        if !decisionStatuses.contains(row.status) { row.status = .accepted }
+        row.linkWorkerID = nil
+        row.didNotAttendCount = 0
+        return row
+    }
+
     /// The statuses a referrer learns without consent to share progress: the decision on their referral.
     static let decisionStatuses: Set<ReferralStatus> = [.received, .triaged, .accepted, .declined, .redirected]
 

@@ -65,7 +65,7 @@ public struct CaseworkService: Sendable {
         let rows: [ReferralSummary]
         switch p.role {
         case .referrer:
-            rows = try await store.referrals(ReferralQuery(referrerID: p.userID))
+            rows = try await store.referrals(ReferralQuery(referrerID: p.userID)).map(ReferrerCaseView.row)
         case .linkWorker:
             let mine = try await store.referrals(ReferralQuery(linkWorkerID: p.userID))
             let waiting = try await store.referrals(ReferralQuery(unallocatedOnly: true, statuses: [.received, .triaged]))
@@ -336,7 +336,7 @@ public struct CaseworkService: Sendable {
                                           urgency: other.referral.urgency, receivedAt: other.referral.receivedAt, updatedAt: other.referral.updatedAt,
                                           referrerID: other.referral.referrerID, linkWorkerID: other.referral.linkWorkerID,
                                           didNotAttendCount: 0, hasRisk: !other.referral.riskInformation.isEmpty, pathway: other.referral.pathway,
-                                          referrerOrganisationID: other.referral.referrerOrganisationID))
+                                          referrerOrganisationID: other.referral.referrerOrganisationID, consentPurposes: other.referral.consent.purposes))
         }
         return result
     }

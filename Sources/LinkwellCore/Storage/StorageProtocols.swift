@@ -1,7 +1,7 @@
 import Foundation
 
 /// What a caseload list shows about one referral (no sensitive detail).
-public struct ReferralSummary: Codable, Sendable, Equatable {
+public struct ReferralSummary: Encodable, Sendable, Equatable {
     public var id: ReferralID
     public var personName: String
     public var status: ReferralStatus
@@ -16,9 +16,17 @@ public struct ReferralSummary: Codable, Sendable, Equatable {
     public var hasRisk: Bool
     public var pathway: String
     public var referrerOrganisationID: OrganisationID?
+    /// What the person has consented to now; a referrer's list is shaped by it (`ReferrerCaseView.row`).
+    /// Not part of the JSON. Empty (nothing shared) unless a store fills it in.
+    public var consentPurposes: [ConsentPurpose]
+    enum CodingKeys: String, CodingKey {
+        case id, personName, status, needs, urgency, receivedAt, updatedAt, referrerID, linkWorkerID, didNotAttendCount, hasRisk,
+             pathway, referrerOrganisationID
+    }
     public init(id: ReferralID, personName: String, status: ReferralStatus, needs: [Need], urgency: Urgency,
                 receivedAt: Date, updatedAt: Date, referrerID: UserID?, linkWorkerID: UserID?, didNotAttendCount: Int,
-                hasRisk: Bool, pathway: String, referrerOrganisationID: OrganisationID?) {
+                hasRisk: Bool, pathway: String, referrerOrganisationID: OrganisationID?, consentPurposes: [ConsentPurpose] = []) {
+        self.consentPurposes = consentPurposes
         self.pathway = pathway
         self.referrerOrganisationID = referrerOrganisationID
         self.id = id

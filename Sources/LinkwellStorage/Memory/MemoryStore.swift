@@ -73,7 +73,7 @@ public actor MemoryStore: LinkwellStore {
                                 linkWorkerID: c.referral.linkWorkerID,
                                 didNotAttendCount: c.attendance.filter { !$0.attended }.count,
                                 hasRisk: !c.referral.riskInformation.isEmpty, pathway: c.referral.pathway,
-                                referrerOrganisationID: c.referral.referrerOrganisationID)
+                                referrerOrganisationID: c.referral.referrerOrganisationID, consentPurposes: c.referral.consent.purposes)
             }
     }
 

@@ -252,7 +252,7 @@ public final class SQLStore: LinkwellStore {
         try await connections.read { db in
             var sql = SQLQueryString("""
                 SELECT r.id, p.given_name, p.family_name, r.status, r.urgency, r.received_at, r.updated_at,
-                       r.referrer_id, r.link_worker_id, r.risk_information, r.pathway, r.referrer_organisation_id,
+                       r.referrer_id, r.link_worker_id, r.risk_information, r.pathway, r.referrer_organisation_id, r.consent_purposes,
                        (SELECT COUNT(*) FROM attendance_reports a JOIN onward_referrals o ON o.id = a.onward_referral_id
                          WHERE o.referral_id = r.id AND a.attended = \(bind: false)) AS did_not_attend
                 FROM referrals r JOIN people p ON p.id = r.person_id WHERE 1 = 1
@@ -285,7 +285,9 @@ public final class SQLStore: LinkwellStore {
                     didNotAttendCount: try row.decode(column: "did_not_attend", as: Int.self),
                     hasRisk: !(try row.decode(column: "risk_information", as: String.self)).isEmpty,
                     pathway: try row.decode(column: "pathway", as: String.self),
-                    referrerOrganisationID: try row.decode(column: "referrer_organisation_id", as: OrganisationID?.self))
+                    referrerOrganisationID: try row.decode(column: "referrer_organisation_id", as: OrganisationID?.self),
+                    consentPurposes: try row.decode(column: "consent_purposes", as: String.self).split(separator: ",")
+                        .compactMap { ConsentPurpose(rawValue: String($0)) })
             }
         }
     }
