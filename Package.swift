@@ -22,6 +22,8 @@ let package = Package(
         .package(url: "https://github.com/vapor/async-kit.git", from: "1.22.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // The domain. Its one dependency is swift-crypto, for the hashes and HMACs of tokens and one-time
@@ -39,6 +41,8 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Metrics", package: "swift-metrics"),
         ]),
         // Password hashing (bcrypt) behind Core's `PasswordHasher`, so that the domain, the commands and
         // the test support hash passwords without the web server.
@@ -48,13 +52,16 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
         ], exclude: ["Resources/README.md"], resources: [.copy("Resources/common-passwords.txt")]),
         .target(name: "LinkwellWeb", dependencies: [
-            "LinkwellCore", "LinkwellPasswords",
+            "LinkwellCore", "LinkwellPasswords", "LinkwellStorage",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "Mustache", package: "swift-mustache"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
         ], resources: [.copy("Templates"), .copy("Static")]),
         .target(name: "LinkwellCommands", dependencies: [
             "LinkwellCore", "LinkwellStorage", "LinkwellPasswords", "LinkwellWeb",

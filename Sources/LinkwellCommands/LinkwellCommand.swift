@@ -12,7 +12,7 @@ public struct LinkwellCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "linkwell",
         abstract: "Linkwell: open software for running a social prescribing scheme.",
-        subcommands: [Serve.self, Migrate.self, Demo.self, UserCommand.self, TokenCommand.self, OutcomesCommand.self, OutboxCommand.self, InsightCommand.self, DirectoryCommand.self],
+        subcommands: [Serve.self, Migrate.self, Demo.self, UserCommand.self, TokenCommand.self, OutcomesCommand.self, OutboxCommand.self, InsightCommand.self, DirectoryCommand.self, BackupCommand.self, RestoreCommand.self, RetentionCommand.self],
         defaultSubcommand: Serve.self
     )
     public init() {}
@@ -64,8 +64,32 @@ struct Serve: AsyncParsableCommand {
         }
     }
 
+    @Option(help: "Take backups into this folder while serving (SQLite or PostgreSQL).") var backupDirectory: String?
+    @Option(help: "How often to back up with --backup-directory: minutes, or with a unit (90m, 24h, 7d).") var backupEvery = "24h"
+    @Option(help: "How many scheduled backups to keep.") var backupKeep = 7
+    @Option(help: "Close a connection idle (or still sending its request headers) for this many seconds.") var idleTimeout = 30
+    @Option(help: "Refuse (408) a request whose body has not fully arrived after this many seconds.") var bodyTimeout = 30
+    @Option(help: "Largest request body in bytes (the directory import API allows 50 MB).") var maxBodyBytes = 1_048_576
+    @Option(help: "Connections served at once; more wait until one closes.") var maxConnections = 512
+    @Option(help: "/readyz reports not ready when more e-mails than this are queued.") var readyOutboxThreshold = 1000
+    @Option(help: "Log format: json (one object per line, for log shippers) or text.") var logFormat = "json"
+    @Option(help: "Read settings from this file: one 'option = value' per line, e.g. 'port = 8080' (command-line options and LINKWELL_* environment variables win).") var config: String?
+
     func validate() throws {
         _ = try proxies()
+
+        guard (1...3600).contains(idleTimeout) else { throw ValidationError("--idle-timeout must be from 1 to 3600 seconds.") }
+        guard (1...3600).contains(bodyTimeout) else { throw ValidationError("--body-timeout must be from 1 to 3600 seconds.") }
+        guard (1024...100_000_000).contains(maxBodyBytes) else { throw ValidationError("--max-body-bytes must be from 1024 to 100000000.") }
+        guard (1...100_000).contains(maxConnections) else { throw ValidationError("--max-connections must be from 1 to 100000.") }
+        guard readyOutboxThreshold >= 0 else { throw ValidationError("--ready-outbox-threshold must not be negative.") }
+        guard ["json", "text"].contains(logFormat) else { throw ValidationError("--log-format must be json or text.") }
+        if backupDirectory != nil {
+            guard let minutes = Self.minutes(backupEvery), minutes >= 1 else { throw ValidationError("--backup-every must be like 90m, 24h or 7d.") }
+            _ = minutes
+            guard backupKeep >= 1 else { throw ValidationError("--backup-keep must be at least 1.") }
+            guard db.database != "memory" else { throw ValidationError("An in-memory database cannot be backed up.") }
+        }
         guard (1...20).contains(contactAttempts) else { throw ValidationError("--contact-attempts must be from 1 to 20.") }
         guard (1...120).contains(directoryFreshnessMonths) else { throw ValidationError("--directory-freshness-months must be from 1 to 120.") }
         guard (1...2000).contains(caseloadLimit) else { throw ValidationError("--caseload-limit must be from 1 to 2000.") }
@@ -73,8 +97,18 @@ struct Serve: AsyncParsableCommand {
     }
 
     func run() async throws {
+        if logFormat == "json" { LoggingSystem.bootstrap { JSONLogHandler(label: $0) } }
         var logger = Logger(label: "linkwell")
         logger.logLevel = .info
+        // One server per SQLite file: a second one is refused before it touches the database.
+        let serverLock: SQLiteServerLock?
+        do {
+            serverLock = StoreFactory.isSQLite(db.database) ? try SQLiteServerLock(databasePath: db.database) : nil
+        } catch let busy as SQLiteServerLock.Busy {
+            FileHandle.standardError.write(Data((busy.message + "\n").utf8))
+            throw ExitCode(3)
+        }
+        defer { serverLock?.release() }
         try await db.with { store in
             try await InsightService.backfillFacts(store)
             if demo {
@@ -86,11 +120,30 @@ struct Serve: AsyncParsableCommand {
             configuration.mail = mail.setting
             configuration.directoryFreshnessMonths = directoryFreshnessMonths
             configuration.trustedProxies = try proxies()
-            configuration.outbox = mail.policy(defaultURL: "http://\(host):\(port)")
+            configuration.publicURL = mail.publicURL
+            configuration.readyOutboxThreshold = readyOutboxThreshold
+            configuration.logRequests = true
+            configuration.limits.idleTimeout = .seconds(idleTimeout)
+            configuration.limits.bodyTimeout = .seconds(bodyTimeout)
+            configuration.limits.maxBodyBytes = maxBodyBytes
+            configuration.limits.maxConnections = maxConnections
+            configuration.outbox = mail.policy(defaultURL: configuration.linkBase)
+            if let backupDirectory, let minutes = Self.minutes(backupEvery) {
+                configuration.backups = BackupSchedule(directory: backupDirectory, interval: .seconds(minutes * 60), keep: backupKeep)
+            }
             let app = try await buildApplication(configuration: configuration, store: store, logger: logger)
             print("Linkwell is running at http://\(host):\(port)/ (database: \(StoreFactory.describe(db.database)))")
             try await app.runService()
         }
+    }
+}
+
+extension Serve {
+    /// "90m", "24h", "7d" or a plain number of minutes.
+    static func minutes(_ text: String) -> Int? {
+        let units: [Character: Int] = ["m": 1, "h": 60, "d": 1440]
+        if let unit = text.last, let factor = units[unit] { return Int(text.dropLast()).map { $0 * factor } }
+        return Int(text)
     }
 }
 
@@ -99,7 +152,7 @@ struct MailOptions: ParsableArguments {
     @Option(help: "Deliver e-mail notifications into this Maildir (for a local mail system to pick up).") var maildir: String?
     @Option(help: "Deliver e-mail notifications to this SMTP relay, smtp://host:port.") var smtp: String?
     @Option(help: "Sender address of e-mail notifications.") var mailFrom = "linkwell@localhost"
-    @Option(help: "The address people use to reach Linkwell, for links in e-mails (default: the listening address).") var publicURL: String?
+    @Option(help: "The address people use to reach Linkwell (e.g. https://linkwell.example.org), for every link it makes in e-mails and pages (default: the listening address).") var publicURL: String?
 
     func validate() throws {
         guard maildir == nil || smtp == nil else { throw ValidationError("Give --maildir or --smtp, not both.") }

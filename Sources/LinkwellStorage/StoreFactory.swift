@@ -12,6 +12,11 @@ public enum StoreFactory {
         return try await SQLStore.sqlite(path: database)
     }
 
+    /// Whether `database` names a SQLite file (not memory, not PostgreSQL).
+    public static func isSQLite(_ database: String) -> Bool {
+        database != "memory" && !database.hasPrefix("postgres://") && !database.hasPrefix("postgresql://")
+    }
+
     /// The database named without its password, for logs and messages.
     public static func describe(_ database: String) -> String {
         guard var components = URLComponents(string: database), components.scheme?.hasPrefix("postgres") == true else { return database }

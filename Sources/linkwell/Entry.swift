@@ -4,6 +4,6 @@ import LinkwellCommands
 @main
 struct Entry {
     static func main() async {
-        await LinkwellCommand.main()
+        await LinkwellCommand.mainWithSettings()
     }
 }

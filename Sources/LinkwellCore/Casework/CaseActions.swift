@@ -222,6 +222,9 @@ extension Case {
     public func agreePlan(_ input: PlanInput, by actor: Principal, env: CoreEnvironment) throws(LinkwellError) -> CaseChange {
         var v = Validator()
         let whatMatters = v.required(input.whatMatters, "whatMatters", label: "What matters to the person", max: 5000)
+        let goalsFit = v.atMost(input.goals?.count ?? 0, Limits.goalsPerPlan, "goals", "goals in a plan")
+        let actionsFit = v.atMost(input.actions?.count ?? 0, Limits.actionsPerPlan, "actions", "actions in a plan")
+        guard goalsFit && actionsFit else { throw .invalid(v.errors) }
         let goals = (input.goals ?? []).map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
         if goals.contains(where: { $0.count > 500 }) { v.add("goals", "Each goal must be at most 500 characters.") }
         let today = CalendarDate(env.now())

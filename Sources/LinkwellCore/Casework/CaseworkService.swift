@@ -43,9 +43,17 @@ public struct CaseworkService: Sendable {
 
     /// Reads a case the caller may see; anyone else is told it does not exist, and the attempt is audited.
     public func readCase(_ id: ReferralID, _ request: Request) async throws -> Case {
+        try await readCase(id, request, auditAllowed: true)
+    }
+
+    /// `auditAllowed: false` is for a retry within one request, whose read was audited already;
+    /// a refused read is always audited.
+    private func readCase(_ id: ReferralID, _ request: Request, auditAllowed: Bool) async throws -> Case {
         let found = try await store.loadCase(id)
         let allowed = found.map { AccessPolicy.canRead($0, request.principal) } ?? false
-        try await audit(request, action: "read", type: "referral", id: id.rawValue, allowed: allowed)
+        if auditAllowed || !allowed {
+            try await audit(request, action: "read", type: "referral", id: id.rawValue, allowed: allowed)
+        }
         guard allowed, let found else { throw LinkwellError.notFound("referral") }
         return found
     }
@@ -138,33 +146,69 @@ public struct CaseworkService: Sendable {
 
     /// Loads the case, checks the caller may work on it, applies the action and stores the change.
     /// A lost race is retried on fresh state, so the loser gets the domain's own answer (e.g.
-    /// "already accepted") rather than a storage error.
+    /// "already accepted") rather than a storage error; when the retries run out the caller gets a
+    /// conflict, never a storage error.
     /// `casework: false` lets anyone who may read the case try the action (the action itself then
     /// checks who may do it, e.g. only the referrer acknowledges an escalation to them).
     @discardableResult
     public func act(on id: ReferralID, _ request: Request, casework: Bool = true,
                     _ action: @Sendable (Case) async throws -> CaseChange) async throws -> Case {
-        for attempt in 1...5 {
-            let current = try await readCase(id, request)
+        try await retryingLostRaces(id, request) { round in
+            let current = try await readCase(id, request, auditAllowed: round == 1)
             guard !casework || AccessPolicy.canWork(current, request.principal) else {
                 throw LinkwellError.forbidden("Only the case's link worker or a supervisor can do this.")
             }
             var change = try await action(current)
             let updated = change.applied(to: current)
             change.facts = try await facts(updated)
+            try await store.apply(change)
+            return updated
+        }
+    }
+
+    /// Attempts before a busy case is reported as a conflict. Each lost race means someone else's
+    /// change was stored, so 40 attempts let 32 simultaneous writers to one case all get through.
+    static let raceAttempts = 40
+
+    /// Runs `attempt` until it stores its change. A lost race (`StorageError.versionConflict`) is
+    /// retried on fresh state after a short random pause; when the loser can no longer see or work
+    /// on the case (someone else accepted it), it is told who took it rather than "not found".
+    func retryingLostRaces<T: Sendable>(_ id: ReferralID, _ request: Request,
+                                        _ attempt: (_ round: Int) async throws -> T) async throws -> T {
+        var lost = false
+        for round in 1...Self.raceAttempts {
             do {
-                try await store.apply(change)
-                return updated
-            } catch StorageError.versionConflict where attempt < 5 {
-                continue
+                return try await attempt(round)
+            } catch StorageError.versionConflict {
+                lost = true
+                // Spread the retries out so that the same writers do not collide again at once.
+                try? await Task.sleep(nanoseconds: UInt64.random(in: 1...(2_000_000 * UInt64(min(round, 10)))))
+            } catch let error as LinkwellError where lost {
+                switch error {
+                case .notFound, .forbidden: throw try await takenBySomeoneElse(id, request) ?? error
+                default: throw error
+                }
             }
         }
-        throw LinkwellError.conflict("The referral changed while you were working on it; try again.")
+        throw LinkwellError.conflict("The referral is being changed by several people at once and your change could not be saved; try again.")
+    }
+
+    /// "Someone else took this": the referral has moved on to another link worker's caseload.
+    private func takenBySomeoneElse(_ id: ReferralID, _ request: Request) async throws -> LinkwellError? {
+        guard request.principal.role == .linkWorker, let current = try await store.loadCase(id),
+              let owner = current.referral.linkWorkerID, owner != request.principal.userID else { return nil }
+        let name = try await store.user(id: owner)?.displayName ?? "another link worker"
+        return .conflict("This referral was accepted by someone else (\(name)) while you were working on it.")
     }
 
     /// A link worker takes a waiting referral onto their caseload (who may is `AccessPolicy.canWork`, checked in `act`).
     public func accept(_ id: ReferralID, _ r: Request) async throws -> Case {
-        try await act(on: id, r) { [env] in try $0.accept(by: r.principal, env: env) }
+        do {
+            return try await act(on: id, r) { [env] in try $0.accept(by: r.principal, env: env) }
+        } catch LinkwellError.notFound(let what) {
+            // Accepted by someone else just before this link worker asked: say so rather than "not found".
+            throw try await takenBySomeoneElse(id, r) ?? LinkwellError.notFound(what)
+        }
     }
 
     /// A supervisor puts a waiting referral on a link worker's caseload.
@@ -412,7 +456,7 @@ public struct CaseworkService: Sendable {
     }
 
     /// Loads the case behind a referral out if the provider may see it; otherwise "not found", audited.
-    private func providerCase(_ id: OnwardReferralID, _ request: Request) async throws -> (Case, OnwardReferral, Service) {
+    private func providerCase(_ id: OnwardReferralID, _ request: Request, auditAllowed: Bool = true) async throws -> (Case, OnwardReferral, Service) {
         var result: (Case, OnwardReferral, Service)?
         if let referralID = try await store.referralID(forOnward: id),
            let found = try await store.loadCase(referralID),
@@ -421,8 +465,10 @@ public struct CaseworkService: Sendable {
            AccessPolicy.canSeeOnward(service, request.principal) {
             result = (found, onward, service)
         }
-        try await trail.record(request, action: "read", type: "onward_referral", id: id.rawValue, subject: result?.0.referral.id,
-                               allowed: result != nil)
+        if auditAllowed || result == nil {
+            try await trail.record(request, action: "read", type: "onward_referral", id: id.rawValue, subject: result?.0.referral.id,
+                                   allowed: result != nil)
+        }
         guard let result else { throw LinkwellError.notFound("referral") }
         return result
     }
@@ -436,18 +482,14 @@ public struct CaseworkService: Sendable {
     /// A provider action on a referral out (accept, reject, attendance), with the same race handling as `act`.
     public func providerAct(_ id: OnwardReferralID, _ request: Request,
                             _ action: @Sendable (Case) throws -> CaseChange) async throws -> ProviderView {
-        for attempt in 1...5 {
-            let (found, _, _) = try await providerCase(id, request)
-            do {
-                var change = try action(found)
-                change.facts = try await facts(change.applied(to: found))
-                try await store.apply(change)
-                return try await providerView(id, request)
-            } catch StorageError.versionConflict where attempt < 5 {
-                continue
-            }
+        let referralID = try await store.referralID(forOnward: id) ?? ReferralID("")
+        _ = try await retryingLostRaces(referralID, request) { round in
+            let (found, _, _) = try await providerCase(id, request, auditAllowed: round == 1)
+            var change = try action(found)
+            change.facts = try await facts(change.applied(to: found))
+            try await store.apply(change)
         }
-        throw LinkwellError.conflict("The referral changed while you were working on it; try again.")
+        return try await providerView(id, request)
     }
 
     // MARK: Audit

@@ -111,7 +111,7 @@ public struct ReferralSubmission: Codable, Sendable {
         let source: SourceType? = referrer == nil ? .selfReferral
             : v.choice(sourceType, "sourceType", label: "Source", as: SourceType.self)
         var needList: [Need] = []
-        for raw in needs ?? [] {
+        for raw in v.atMost(needs?.count ?? 0, Limits.needsPerReferral, "needs", "reasons for referral") ? needs ?? [] : [] {
             if let need = Need(rawValue: raw) { if !needList.contains(need) { needList.append(need) } }
             else { v.add("needs", "Unknown need '\(raw)'. Use: \(Need.allCases.map(\.rawValue).joined(separator: ", ")).") }
         }
@@ -131,7 +131,7 @@ public struct ReferralSubmission: Codable, Sendable {
             let by = v.required(c.givenBy, "consent.givenBy", label: "Who gave consent", max: 200)
             let method = v.choice(c.method, "consent.method", label: "How consent was given", as: ConsentMethod.self)
             var purposes: [ConsentPurpose] = [.socialPrescribing]
-            for raw in c.purposes ?? [] {
+            for raw in v.atMost(c.purposes?.count ?? 0, Limits.consentPurposes, "consent.purposes", "consent purposes") ? c.purposes ?? [] : [] {
                 guard let purpose = ConsentPurpose(rawValue: raw) else {
                     v.add("consent.purposes", "Unknown consent purpose '\(raw)'."); continue
                 }

@@ -87,6 +87,12 @@ public struct CommissioningService: Sendable {
     public func createContract(_ input: ContractInput, _ request: Request) async throws -> Contract {
         try require(request, [.commissioner, .admin], "Only commissioners and administrators set up contracts.")
         var v = Validator()
+        v.atMost(input.contributions?.count ?? 0, Limits.contractContributions, "contributions", "funders' contributions")
+        v.atMost(input.pathways?.count ?? 0, Limits.contractPathways, "pathways", "pathways")
+        v.atMost(input.practiceIDs?.count ?? 0, Limits.contractPractices, "practiceIDs", "practices")
+        v.atMost(input.targets?.count ?? 0, Limits.contractTargets, "targets", "targets")
+        v.atMost(input.reportingDates?.count ?? 0, Limits.reportingDates, "reportingDates", "reporting dates")
+        try v.check()
         let name = v.required(input.name, "name", label: "Contract name", max: 200)
         let start = CalendarDate(input.start ?? ""), end = CalendarDate(input.end ?? "")
         if start == nil { v.add("start", "Give the start date as YYYY-MM-DD.") }

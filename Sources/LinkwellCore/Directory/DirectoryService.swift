@@ -32,6 +32,18 @@ public struct DirectoryService: Sendable {
     /// one by one (each atomically), or — with `allOrNothing` — all in one transaction only when none is bad.
     /// A dry run stores nothing and reports what would happen.
     public func importFeed(_ feed: ParsedFeed, dryRun: Bool, allOrNothing: Bool, verified: Bool = false) async throws -> ImportReport {
+        try await importFeed(feed, dryRun: dryRun, allOrNothing: allOrNothing, verified: verified, maximumRecords: nil)
+    }
+
+    /// As above, refusing (422, nothing stored) a feed of more than `maximumRecords` records: the API
+    /// passes `Limits.importRecordsPerRequest` so that one request cannot hold the database for long.
+    public func importFeed(_ feed: ParsedFeed, dryRun: Bool, allOrNothing: Bool, verified: Bool = false,
+                           maximumRecords: Int?) async throws -> ImportReport {
+        if let maximumRecords {
+            var v = Validator()
+            v.atMost(feed.positions.count + feed.rejected.count, maximumRecords, "records", "directory records in one import request (use `linkwell directory import` for more)")
+            try v.check()
+        }
         var rejected = feed.rejected
         var good = DirectoryBatch()
         func reject(_ kind: String, _ id: String, _ name: String?, _ problems: [FieldError]) {

@@ -38,6 +38,9 @@ public enum StorageError: Error, Equatable, Sendable {
     case duplicate(String)
     /// A spending limit would be exceeded (a grant award above the remaining budget, spend above an award).
     case overBudget
+    /// The database could not do the work now (busy, unreachable, or a transaction it aborted to
+    /// resolve contention); nothing was stored and the request may be retried.
+    case unavailable
 }
 
 /// Collects field errors so that a form can report every problem at once.

@@ -8,6 +8,10 @@ public struct SchemeSettings: Codable, Sendable, Equatable {
     public var maximumAge: Int?
     /// Postcode districts the scheme covers (e.g. "LS1", "LS6"); empty means anywhere.
     public var catchmentAreas: [String]
+    /// Months a record is kept after its last referral ended; then the retention job anonymises it.
+    /// Nil keeps records indefinitely.
+    public var retentionMonths: Int?
+
     /// Roles that must use two-factor sign-in (anyone may choose to).
     public var twoFactorRoles: [Role]
 
@@ -16,7 +20,8 @@ public struct SchemeSettings: Codable, Sendable, Equatable {
     public static let defaultTwoFactorRoles: [Role] = [.admin, .supervisor]
 
     public init(pathways: [String] = [], minimumAge: Int? = nil, maximumAge: Int? = nil, catchmentAreas: [String] = [],
-                twoFactorRoles: [Role] = SchemeSettings.defaultTwoFactorRoles) {
+                twoFactorRoles: [Role] = SchemeSettings.defaultTwoFactorRoles, retentionMonths: Int? = nil) {
+        self.retentionMonths = retentionMonths
         self.pathways = pathways
         self.minimumAge = minimumAge
         self.maximumAge = maximumAge
@@ -24,7 +29,7 @@ public struct SchemeSettings: Codable, Sendable, Equatable {
         self.twoFactorRoles = twoFactorRoles
     }
 
-    enum CodingKeys: String, CodingKey { case pathways, minimumAge, maximumAge, catchmentAreas, twoFactorRoles }
+    enum CodingKeys: String, CodingKey { case pathways, minimumAge, maximumAge, catchmentAreas, twoFactorRoles, retentionMonths }
 
     /// Settings saved before two-factor sign-in existed get the default roles.
     public init(from decoder: any Decoder) throws {
@@ -33,16 +38,21 @@ public struct SchemeSettings: Codable, Sendable, Equatable {
                   minimumAge: try c.decodeIfPresent(Int.self, forKey: .minimumAge),
                   maximumAge: try c.decodeIfPresent(Int.self, forKey: .maximumAge),
                   catchmentAreas: try c.decode([String].self, forKey: .catchmentAreas),
-                  twoFactorRoles: try c.decodeIfPresent([Role].self, forKey: .twoFactorRoles) ?? Self.defaultTwoFactorRoles)
+                  twoFactorRoles: try c.decodeIfPresent([Role].self, forKey: .twoFactorRoles) ?? Self.defaultTwoFactorRoles,
+                  retentionMonths: try c.decodeIfPresent(Int.self, forKey: .retentionMonths))
     }
 
     /// Checks and tidies settings submitted by an administrator.
     public func validated() throws(LinkwellError) -> SchemeSettings {
         var v = Validator()
+        v.atMost(self.pathways.count, Limits.pathways, "pathways", "pathways")
+        v.atMost(catchmentAreas.count, Limits.catchmentAreas, "catchmentAreas", "postcode districts")
+        guard v.errors.isEmpty else { throw .invalid(v.errors) }
         let pathways = pathways.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         if pathways.contains(where: { $0.count > 100 }) { v.add("pathways", "Each pathway name must be at most 100 characters.") }
         if let low = minimumAge, !(0...120).contains(low) { v.add("minimumAge", "The minimum age must be from 0 to 120.") }
         if let high = maximumAge, !(0...120).contains(high) { v.add("maximumAge", "The maximum age must be from 0 to 120.") }
+        if let months = retentionMonths, !(1...1200).contains(months) { v.add("retentionMonths", "The retention period must be from 1 to 1200 months.") }
         if let low = minimumAge, let high = maximumAge, low > high { v.add("maximumAge", "The maximum age must not be below the minimum age.") }
         var areas: [String] = []
         for raw in catchmentAreas {
@@ -56,7 +66,7 @@ public struct SchemeSettings: Codable, Sendable, Equatable {
         }
         try v.check()
         return SchemeSettings(pathways: pathways, minimumAge: minimumAge, maximumAge: maximumAge, catchmentAreas: areas,
-                              twoFactorRoles: Role.allCases.filter { twoFactorRoles.contains($0) })
+                              twoFactorRoles: Role.allCases.filter { twoFactorRoles.contains($0) }, retentionMonths: retentionMonths)
     }
 
     /// Why this person does not meet the scheme's criteria (empty when they do).

@@ -119,6 +119,7 @@ public struct Instrument: Codable, Sendable, Equatable, Identifiable {
     /// Checks answers against the items; every problem is named by item.
     public func validate(answers: [String: Int]) throws(LinkwellError) {
         var v = Validator()
+        guard v.atMost(answers.count, min(items.count, Limits.answersPerAdministration), "answers", "answers") else { throw .invalid(v.errors) }
         for (itemID, value) in answers.sorted(by: { $0.key < $1.key }) {
             guard let item = items.first(where: { $0.id == itemID }) else {
                 v.add("answers.\(itemID)", "\(name) has no item '\(itemID)'."); continue
@@ -168,6 +169,7 @@ public struct Instrument: Codable, Sendable, Equatable, Identifiable {
         }
         if name.trimmingCharacters(in: .whitespaces).isEmpty { v.add("name", "The instrument needs a name.") }
         if items.isEmpty { v.add("items", "The instrument needs at least one item.") }
+        guard v.atMost(items.count, Limits.itemsPerInstrument, "items", "items") else { throw .invalid(v.errors) }
         var seen = Set<String>()
         for (index, item) in items.enumerated() {
             if item.id.isEmpty || !seen.insert(item.id).inserted { v.add("items[\(index)].id", "Item ids must be present and unique.") }

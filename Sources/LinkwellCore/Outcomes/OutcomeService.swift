@@ -61,8 +61,9 @@ public struct OutcomeService: Sendable {
     public func license(_ instrumentID: String, wording: [String: String], acknowledged: Bool,
                         by principal: Principal) async throws -> AvailableInstrument {
         guard principal.role == .admin else { throw LinkwellError.forbidden("Only an administrator can record a licence.") }
-        let current = try await instrument(instrumentID).instrument
         var v = Validator()
+        guard v.atMost(wording.count, Limits.wordingEntries, "wording", "wording entries") else { throw LinkwellError.invalid(v.errors) }
+        let current = try await instrument(instrumentID).instrument
         if !acknowledged { v.add("acknowledged", "Confirm that the scheme holds a licence for \(current.name).") }
         for item in current.items where (wording[item.id] ?? "").trimmingCharacters(in: .whitespaces).isEmpty {
             v.add("wording.\(item.id)", "Wording for item '\(item.id)' is missing.")

@@ -6,6 +6,7 @@ import LinkwellCore
 public actor MemoryStore: LinkwellStore {
     var cases: [ReferralID: Case] = [:]
     private var mergedPeople: Set<PersonID> = []
+    private var anonymisedPeople: Set<PersonID> = []
     var users: [UserID: User] = [:]
     var organisationsByID: [OrganisationID: Organisation] = [:]
     var sessions: [String: LoginSession] = [:]
@@ -243,5 +244,31 @@ public actor MemoryStore: LinkwellStore {
 
     public func outbox(limit: Int) async throws -> [OutboxEmail] {
         Array(emails.values.sorted { ($0.createdAt, $0.id) > ($1.createdAt, $1.id) }.prefix(limit))
+    }
+
+    // MARK: RetentionStore
+
+    public func retentionCandidates(cutoff: Date) async throws -> [RetentionCandidate] {
+        Dictionary(grouping: cases.values, by: \.person.id).compactMap { person, cases -> RetentionCandidate? in
+            guard !anonymisedPeople.contains(person),
+                  cases.allSatisfy({ $0.referral.status.isFinal && $0.referral.updatedAt < cutoff }) else { return nil }
+            return RetentionCandidate(personID: person, referralIDs: cases.map(\.referral.id).sorted { $0.rawValue < $1.rawValue },
+                                      lastChangedAt: cases.map(\.referral.updatedAt).max()!)
+        }.sorted { $0.personID.rawValue < $1.personID.rawValue }
+    }
+
+    public func anonymise(personID: PersonID, at: Date) async throws {
+        guard !anonymisedPeople.contains(personID) else { return }
+        for (id, c) in cases where c.person.id == personID { cases[id] = c.anonymised() }
+        for (id, user) in users where user.personID == personID {
+            users[id]?.active = false
+            users[id]?.displayName = Anonymised.name
+        }
+        anonymisedPeople.insert(personID)
+    }
+
+    public func health() async throws -> StoreHealth {
+        StoreHealth(pendingMigrations: [], outboxQueued: emails.values.filter { $0.state == .queued }.count,
+                    outboxFailed: emails.values.filter { $0.state == .failed }.count)
     }
 }

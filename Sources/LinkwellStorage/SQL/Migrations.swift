@@ -24,7 +24,14 @@ struct Migration: Sendable {
 }
 
 enum Migrations {
-    static let all: [Migration] = spine + DirectoryMigrations.all + AccountMigrations.all + RateLimitMigrations.all
+    static let all: [Migration] = spine + operations + DirectoryMigrations.all + AccountMigrations.all + RateLimitMigrations.all
+
+    /// Operations (versions 20–29): retention.
+    static let operations: [Migration] = [
+        Migration(version: 20, name: "retention: anonymised people") { flavor in
+            ["CREATE TABLE anonymised_people (person_id {id} PRIMARY KEY REFERENCES people(id), at {ts} NOT NULL)"].map(flavor.render)
+        },
+    ]
 
     static let spine: [Migration] = [
         Migration(version: 1, name: "journey spine") { flavor in

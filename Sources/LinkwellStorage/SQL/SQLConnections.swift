@@ -1,6 +1,8 @@
 @preconcurrency import AsyncKit
 import Foundation
+import LinkwellCore
 import Logging
+import Metrics
 import NIOCore
 import NIOPosix
 import PostgresKit
@@ -56,41 +58,74 @@ actor AsyncLock {
     }
 }
 
-/// One SQLite connection in WAL mode with `synchronous=FULL`: a committed change survives a power cut.
+/// SQLite in WAL mode with `synchronous=FULL` (a committed change survives a power cut): one writer
+/// connection that transactions take turns on, and a few read-only connections, so that readers
+/// never wait behind a long write (WAL lets them read the last committed state meanwhile).
 final class SQLiteConnections: SQLConnections {
     let flavor = SQLFlavor.sqlite
-    private let connection: SQLiteConnection
-    private let db: any SQLDatabase
+    /// Read-only connections: enough for the two cores of a small server plus some waiting on I/O.
+    static let readerCount = 4
+    /// How long a statement waits for a lock another process holds (e.g. `linkwell backup`).
+    static let busyTimeoutMilliseconds = 5000
+
+    /// The database file.
+    let path: String
+    private let threads: NIOThreadPool
+    private let writer: SQLiteConnection
+    private let writerDB: any SQLDatabase
     private let lock = AsyncLock()
+    private let readers: SQLiteReaderPool
 
     init(path: String, logger: Logger) async throws {
-        connection = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
-        db = connection.sql()
-        for pragma in ["PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA foreign_keys=ON", "PRAGMA busy_timeout=5000"] {
-            try await db.raw(SQLQueryString(pragma)).run()
+        self.path = path
+        // Our own threads, one per connection, so a long write never holds up a reader for a thread.
+        threads = NIOThreadPool(numberOfThreads: Self.readerCount + 1)
+        threads.start()
+        let loop = MultiThreadedEventLoopGroup.singleton.any()
+        writer = try await SQLiteConnection.open(storage: .file(path: path), threadPool: threads, logger: logger, on: loop).get()
+        writerDB = writer.sql()
+        // The busy timeout first: another process (a backup, a second server) may hold a lock.
+        for pragma in ["PRAGMA busy_timeout=\(Self.busyTimeoutMilliseconds)", "PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL",
+                       "PRAGMA foreign_keys=ON"] {
+            try await writerDB.raw(SQLQueryString(pragma)).run()
+        }
+        var connections: [SQLiteConnection] = []
+        for _ in 0..<Self.readerCount {
+            let reader = try await SQLiteConnection.open(storage: .file(path: path), threadPool: threads, logger: logger, on: loop).get()
+            for pragma in ["PRAGMA query_only=ON", "PRAGMA foreign_keys=ON", "PRAGMA busy_timeout=\(Self.busyTimeoutMilliseconds)"] {
+                try await reader.sql().raw(SQLQueryString(pragma)).run()
+            }
+            connections.append(reader)
+        }
+        readers = SQLiteReaderPool(connections)
+    }
+
+    /// Reads run in a read transaction on a reader connection: one consistent snapshot for every
+    /// statement of the body, taken without waiting for the writer.
+    func read<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await translatingErrors("read") {
+            try await readers.with { connection in
+                try await self.inTransaction(connection.sql(), begin: "BEGIN", body)
+            }
         }
     }
 
-    func read<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        let db = self.db
-        return try await lock.run { try await body(db) }
-    }
-
     func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        let db = self.db
-        return try await lock.run { try await self.inTransaction(db, begin: "BEGIN IMMEDIATE", body) }
+        let db = writerDB
+        return try await translatingErrors("transaction") {
+            try await lock.run { try await self.inTransaction(db, begin: "BEGIN IMMEDIATE", body) }
+        }
     }
 
-    /// Statements already take turns on the one connection, so no write can come between them; the
-    /// deferred transaction also keeps them to one WAL snapshot should another process write.
+    /// Every read already runs in one snapshot on a reader connection, without waiting for the writer.
     func snapshot<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        let db = self.db
-        return try await lock.run { try await self.inTransaction(db, begin: "BEGIN DEFERRED", body) }
+        try await read(body)
     }
 
-    /// The value of a pragma (for tests that check durability settings).
+    /// The value of a pragma on the writer connection (for tests that check durability settings).
     func pragma(_ name: String) async throws -> String {
-        try await read { db in
+        let db = writerDB
+        return try await lock.run {
             let row = try await db.raw(SQLQueryString("PRAGMA \(name)")).first()
             let column = row?.allColumns.first ?? name
             if let text = try? row?.decode(column: column, as: String.self) { return text }
@@ -98,7 +133,68 @@ final class SQLiteConnections: SQLConnections {
         }
     }
 
-    func close() async throws { try await connection.close() }
+    /// Runs `body` on the writer connection with no other work in between (backups, maintenance).
+    func exclusive<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        let db = writerDB
+        return try await translatingErrors { try await lock.run { try await body(db) } }
+    }
+
+    func close() async throws {
+        for reader in await readers.drain() { try? await reader.close() }
+        try await writer.close()
+        try await threads.shutdownGracefully()
+    }
+}
+
+/// The idle reader connections; a read waits (fairly) only when all of them are busy.
+actor SQLiteReaderPool {
+    private var idle: [SQLiteConnection]
+    private var waiters: [CheckedContinuation<SQLiteConnection, Never>] = []
+
+    init(_ connections: [SQLiteConnection]) { idle = connections }
+
+    func with<T: Sendable>(_ body: @Sendable (SQLiteConnection) async throws -> T) async throws -> T {
+        let connection: SQLiteConnection
+        if let free = idle.popLast() {
+            connection = free
+        } else {
+            connection = await withCheckedContinuation { waiters.append($0) }
+        }
+        defer {
+            if waiters.isEmpty { idle.append(connection) } else { waiters.removeFirst().resume(returning: connection) }
+        }
+        return try await body(connection)
+    }
+
+    func drain() -> [SQLiteConnection] {
+        defer { idle = [] }
+        return idle
+    }
+}
+
+/// Database errors that mean "not now" rather than "wrong": SQLite busy or locked, PostgreSQL
+/// serialisation failures, deadlocks, lock timeouts, a full or lost connection. They become
+/// `StorageError.unavailable` (HTTP 503, retry) instead of escaping as an internal error.
+/// Also records the time spent (waiting included) as `linkwell_db_duration_seconds{operation}`.
+func translatingErrors<T: Sendable>(_ operation: String = "other", _ body: () async throws -> T) async throws -> T {
+    let started = ContinuousClock.now
+    defer {
+        let elapsed = ContinuousClock.now - started
+        Metrics.Timer(label: "linkwell_db_duration_seconds", dimensions: [("operation", operation)])
+            .recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
+    }
+    do {
+        return try await body()
+    } catch let error as SQLiteError where [.busy, .locked].contains(error.reason) {
+        throw StorageError.unavailable
+    } catch let error as PSQLError {
+        let transient: Set<String> = ["40001", "40P01", "55P03", "57P01", "57014", "53300"]
+        if error.code == .server, let state = error.serverInfo?[.sqlState], transient.contains(state) { throw StorageError.unavailable }
+        if [.connectionError, .serverClosedConnection, .clientClosedConnection, .poolClosed].contains(error.code) { throw StorageError.unavailable }
+        throw error
+    } catch is ConnectionPoolTimeoutError {
+        throw StorageError.unavailable
+    }
 }
 
 /// A pool of PostgreSQL connections; each transaction holds one connection from BEGIN to COMMIT.
@@ -106,8 +202,11 @@ final class PostgresConnections: SQLConnections, @unchecked Sendable {
     let flavor = SQLFlavor.postgres
     private let pool: EventLoopGroupConnectionPool<PostgresConnectionSource>
     private let db: any SQLDatabase
+    /// The connection URL, for `pg_dump` and `psql`.
+    let url: String
 
     init(url: String, searchPath: [String]?, logger: Logger) throws {
+        self.url = url
         var configuration = try SQLPostgresConfiguration(url: url)
         configuration.searchPath = searchPath
         pool = EventLoopGroupConnectionPool(source: PostgresConnectionSource(sqlConfiguration: configuration),
@@ -117,19 +216,28 @@ final class PostgresConnections: SQLConnections, @unchecked Sendable {
     }
 
     func read<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        try await body(db)
+        try await translatingErrors("read") { try await body(db) }
     }
 
     func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        try await db.withSession { session in try await self.inTransaction(session, begin: "BEGIN", body) }
+        try await translatingErrors("transaction") {
+            try await db.withSession { session in try await self.inTransaction(session, begin: "BEGIN", body) }
+        }
+    }
+
+    /// Runs `body` on one connection held throughout (a snapshot exported to `pg_dump`).
+    func session<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await translatingErrors { try await db.withSession { try await body($0) } }
     }
 
     /// Plain reads may run each statement on a different pooled connection, each in its own snapshot;
     /// this holds one connection in one REPEATABLE READ transaction, so every statement sees the state
     /// as of its first one.
     func snapshot<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        try await db.withSession { session in
-            try await self.inTransaction(session, begin: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", body)
+        try await translatingErrors("read") {
+            try await db.withSession { session in
+                try await self.inTransaction(session, begin: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", body)
+            }
         }
     }
 

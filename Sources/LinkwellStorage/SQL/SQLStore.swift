@@ -82,6 +82,20 @@ public final class SQLStore: LinkwellStore {
         }
     }
 
+    // MARK: HealthStore
+
+    public func health() async throws -> StoreHealth {
+        try await connections.read { db in
+            let applied = Set(try await db.raw("SELECT version FROM schema_migrations").all().map { try $0.decode(column: "version", as: Int.self) })
+            // Counted through the (state, not_before) index: sent e-mails pile up over the years.
+            func count(_ state: String) async throws -> Int {
+                try await db.raw("SELECT COUNT(*) AS n FROM email_outbox WHERE state = \(bind: state)").first()?.decode(column: "n", as: Int.self) ?? 0
+            }
+            return StoreHealth(pendingMigrations: Self.knownMigrations.filter { !applied.contains($0) },
+                               outboxQueued: try await count("queued"), outboxFailed: try await count("failed"))
+        }
+    }
+
     // MARK: CaseStore
 
     public func createReferral(person: Person, referral: Referral, event: ReferralEvent) async throws {

@@ -1,8 +1,10 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import ServiceLifecycle
 import LinkwellCore
 import LinkwellPasswords
+import LinkwellStorage
 import Logging
 
 /// The composition root: the one place where storage, the domain services, the controllers and the
@@ -19,9 +21,16 @@ public func buildApplication(
         let sender = OutboxSender(store: store, transport: transport, policy: configuration.outbox, env: env)
         services.append(OutboxWorker(sender: sender, interval: .seconds(2), logger: logger))
     }
+    if let schedule = configuration.backups, let sql = store as? SQLStore {
+        services.append(BackupWorker(store: sql, schedule: schedule, logger: logger))
+    }
+    let limits = configuration.limits
     return Application(
         router: router,
-        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Linkwell"),
+        server: .http1(configuration: .init(idleTimeout: .nanoseconds(Int64(limits.idleTimeout.components.seconds * 1_000_000_000
+                                                                             + limits.idleTimeout.components.attoseconds / 1_000_000_000)))),
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Linkwell",
+                             availableConnectionsDelegate: MaximumAvailableConnections(limits.maxConnections)),
         services: services,
         logger: logger
     )
@@ -36,14 +45,18 @@ public func buildRouter(configuration: WebConfiguration, store: any LinkwellStor
                             passwords: ShippedPasswordPolicy.standard, sessions: configuration.sessionPolicy)
     let assets = try StaticAssets()
 
+    _ = Observability.registry  // bootstraps metrics before the first request
     let router = Router(context: AppRequestContext.self)
+    router.add(middleware: RequestObservabilityMiddleware(logRequests: configuration.logRequests))
     router.add(middleware: SecurityHeadersMiddleware())
     router.add(middleware: ErrorMiddleware(renderer: renderer))
+    router.add(middleware: RequestBodyLimitMiddleware(limits: configuration.limits))
     router.add(middleware: ClientAddressMiddleware(trustedProxies: configuration.trustedProxies))
     router.add(middleware: AuthenticationMiddleware(accounts: accounts))
     router.add(middleware: StrictInputMiddleware())
 
     router.get("/health") { _, _ in "ok" }
+    HealthController(health: HealthService(store: store, outboxThreshold: configuration.readyOutboxThreshold)).register(on: router)
     assets.register(on: router)
     let sessions = SessionController(accounts: accounts, casework: casework, renderer: renderer, configuration: configuration)
     sessions.register(on: router)
@@ -64,7 +77,7 @@ public func buildRouter(configuration: WebConfiguration, store: any LinkwellStor
     APIController(casework: casework, administration: AdministrationService(store: store)).register(on: router)
     let outcomes = OutcomeService(store: store, casework: casework)
     OutcomesAPIController(outcomes: outcomes).register(on: router)
-    OutcomePagesController(outcomes: outcomes, renderer: renderer, limiter: limiter,
+    OutcomePagesController(outcomes: outcomes, renderer: renderer, publicURL: configuration.linkBase, limiter: limiter,
                            linkRule: RateLimit(name: "measure-link", limit: configuration.unknownMeasureLinksPerHour, window: 3600)).register(on: router)
     let directory = DirectoryService(store: store, env: env)
     ORUKController(directory: directory).register(on: router)

@@ -28,6 +28,17 @@ public struct WebConfiguration: Sendable {
     public var mail: MailSetting = .off
     /// The sender address and the link base of e-mail notifications.
     public var outbox = OutboxPolicy()
+    /// The address people use to reach Linkwell (`--public-url`), for every link Linkwell makes;
+    /// never taken from a request's Host header, which a client controls.
+    public var publicURL: String?
+    /// `/readyz` reports not ready when more e-mails than this are queued.
+    public var readyOutboxThreshold = 1000
+    /// Scheduled backups while serving (off unless a folder is given).
+    public var backups: BackupSchedule?
+    /// Log one line per request (method, route template, status, time, request id); `serve` turns it on.
+    public var logRequests = false
+    /// Limits that keep slow or idle clients from holding the server.
+    public var limits = ServerLimits()
 
     /// How long browser sessions last.
     public var sessionPolicy: SessionPolicy { SessionPolicy(idleTimeout: sessionIdleTimeout, maxAge: sessionMaxAge) }
@@ -43,5 +54,42 @@ public struct WebConfiguration: Sendable {
         self.sessionIdleTimeout = sessionIdleTimeout
         self.sessionMaxAge = sessionMaxAge
         self.bcryptCost = bcryptCost
+    }
+}
+
+extension WebConfiguration {
+    /// The base of links: `publicURL`, or the listening address; no trailing slash.
+    public var linkBase: String {
+        let base = publicURL ?? "http://\(host):\(port)"
+        return base.hasSuffix("/") ? String(base.dropLast()) : base
+    }
+}
+
+/// How long the server waits for clients and how many it serves at once.
+public struct ServerLimits: Sendable, Equatable {
+    /// A connection with no request in progress is closed after this long. This also bounds how
+    /// long a client may take to send a request's headers (they count as activity only once whole).
+    public var idleTimeout: Duration = .seconds(30)
+    /// A request's body must arrive within this long (a client sending a byte a second is cut off).
+    public var bodyTimeout: Duration = .seconds(30)
+    /// Largest request body, in bytes (the directory import API allows `importBodyBytes`).
+    public var maxBodyBytes = 1_048_576
+    /// Largest body of `POST /api/v1/directory/import`.
+    public var importBodyBytes = 50_000_000
+    /// Connections open at once; more wait in the listen queue until one closes.
+    public var maxConnections = 512
+
+    public init() {}
+}
+
+/// Backups taken by the running server: every `interval`, into `directory`, keeping the newest `keep`.
+public struct BackupSchedule: Sendable, Equatable {
+    public var directory: String
+    public var interval: Duration
+    public var keep: Int
+    public init(directory: String, interval: Duration, keep: Int) {
+        self.directory = directory
+        self.interval = interval
+        self.keep = keep
     }
 }

@@ -56,11 +56,17 @@ struct AdminPagesController: Sendable {
                 guard let value = Int(raw) else { errors.append(FieldError(name, "Ages are whole numbers of years.")); return nil }
                 return value
             }
+            var retention: Int?
+            if let raw = form["retentionMonths"]?.trimmingCharacters(in: .whitespaces), !raw.isEmpty {
+                retention = Int(raw)
+                if retention == nil { errors.append(FieldError("retentionMonths", "The retention period is a whole number of months.")) }
+            }
             let settings = SchemeSettings(
                 pathways: (form["pathways"] ?? "").split(whereSeparator: \.isNewline).map(String.init),
                 minimumAge: age("minimumAge"), maximumAge: age("maximumAge"),
                 catchmentAreas: (form["catchmentAreas"] ?? "").split(whereSeparator: { $0 == "," || $0.isWhitespace }).map(String.init),
-                twoFactorRoles: Role.allCases.filter { form["twoFactor.\($0.rawValue)"] == "on" })
+                twoFactorRoles: Role.allCases.filter { form["twoFactor.\($0.rawValue)"] == "on" },
+                retentionMonths: retention)
             do {
                 if !errors.isEmpty { throw LinkwellError.invalid(errors) }
                 _ = try await casework.saveSettings(settings, .init(p, route: request.routeDescription))
@@ -97,7 +103,7 @@ struct AdminPagesController: Sendable {
         }
     }
 
-    struct SettingsPage: Sendable { var pathways, minimumAge, maximumAge, catchmentAreas: String; var twoFactorRoles: [Choice] }
+    struct SettingsPage: Sendable { var pathways, minimumAge, maximumAge, catchmentAreas, retentionMonths: String; var twoFactorRoles: [Choice] }
 
     func settingsPage(_ request: Request, _ context: AppRequestContext, form: FormData? = nil, errors: [FieldError] = []) async throws -> Response {
         _ = try context.require(.admin)
@@ -106,6 +112,7 @@ struct AdminPagesController: Sendable {
                                 minimumAge: form?["minimumAge"] ?? current.minimumAge.map(String.init) ?? "",
                                 maximumAge: form?["maximumAge"] ?? current.maximumAge.map(String.init) ?? "",
                                 catchmentAreas: form?["catchmentAreas"] ?? current.catchmentAreas.joined(separator: " "),
+                                retentionMonths: form?["retentionMonths"] ?? current.retentionMonths.map(String.init) ?? "",
                                 twoFactorRoles: Role.allCases.filter { $0 != .person }.map { role in
                                     Choice(role.rawValue, role.label, selected: form.map { $0["twoFactor.\(role.rawValue)"] == "on" } ?? current.twoFactorRoles.contains(role))
                                 })

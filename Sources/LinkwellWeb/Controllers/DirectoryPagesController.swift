@@ -158,7 +158,8 @@ struct DirectoryPagesController: Sendable {
             try DirectoryFeed.parse(Data(buffer: buffer), into: &feed)
             let flags = request.uri.queryParameters
             func flag(_ name: String) -> Bool { flags[Substring(name)].map { $0 == "true" || $0 == "1" || $0 == "yes" } ?? false }
-            let report = try await directory.importFeed(feed, dryRun: flag("dry_run"), allOrNothing: flag("all_or_nothing"), verified: p.role == .admin && flag("verified"))
+            let report = try await directory.importFeed(feed, dryRun: flag("dry_run"), allOrNothing: flag("all_or_nothing"), verified: p.role == .admin && flag("verified"),
+                                                      maximumRecords: Limits.importRecordsPerRequest)
             return json(report, status: report.refused ? .unprocessableContent : .ok)
         }
     }

@@ -6,6 +6,8 @@ import LinkwellCore
 struct OutcomePagesController: Sendable {
     let outcomes: OutcomeService
     let renderer: PageRenderer
+    /// The base of the person's one-use link (`WebConfiguration.linkBase`).
+    let publicURL: String
     let limiter: RateLimiter
     /// How many links that do not work (unknown, used or expired) one client may try per hour.
     let linkRule: RateLimit
@@ -48,9 +50,8 @@ struct OutcomePagesController: Sendable {
             do {
                 let invitation = try await outcomes.invite(id, instrumentID: form["instrumentId"] ?? "", timepoint: form["timepoint"],
                                                            tokenHash: Accounts.sha256(token), .init(p, route: request.routeDescription))
-                let host = request.head.authority ?? "127.0.0.1:8080"
-                let scheme = request.headers[.init("X-Forwarded-Proto")!] == "https" ? "https" : "http"
-                let page = InvitationPage(referralID: id.rawValue, link: "\(scheme)://\(host)/measure/\(token)",
+                // The link's host comes from configuration (--public-url), never from the request.
+                let page = InvitationPage(referralID: id.rawValue, link: "\(publicURL)/measure/\(token)",
                                           expires: Format.dateTime(invitation.expiresAt))
                 return try HTML(renderer.render(.measureLink, View(title: "Link for the person", context: context, page: page)))
                     .response(from: request, context: context)

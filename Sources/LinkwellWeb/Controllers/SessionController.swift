@@ -65,8 +65,10 @@ struct SessionController: Sendable {
             started = try await accounts.signIn(.init(email: email, password: form["password"] ?? "", client: context.clientAddress,
                                                       userAgent: request.headers[.userAgent] ?? "", route: request.routeDescription))
         } catch LinkwellError.invalid(let errors) {
+            Observability.signInFailed()
             return try loginPage(request, context, email: email, errors: errors)
         } catch LinkwellError.tooManyAttempts(let seconds, let why) {
+            Observability.signInFailed()
             var response = try loginPage(request, context, email: email, errors: [FieldError("email", why)], status: .tooManyRequests)
             response.headers[.retryAfter] = String(seconds)
             return response

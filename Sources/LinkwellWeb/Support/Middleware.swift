@@ -123,6 +123,17 @@ public struct Problem: Codable, Sendable {
             self.init(status: 429, title: "Too many attempts",
                       detail: "Too many attempts have come from this connection. Please try again later.")
             retryAfter = limited.retryAfterSeconds
+        // Storage errors that the services did not turn into a domain answer: contention is a
+        // conflict (or, when the database is busy, "try again shortly"), never an internal error.
+        case StorageError.versionConflict:
+            self.init(status: 409, title: "Conflict with the record's current state",
+                      detail: "Someone else changed this record while you were working on it; reload it and try again.")
+        case StorageError.duplicate(let what):
+            self.init(status: 409, title: "Conflict with the record's current state", detail: "There is already a \(what) like this.")
+        case StorageError.overBudget:
+            self.init(status: 409, title: "Conflict with the record's current state", detail: "This would exceed the remaining budget.")
+        case StorageError.unavailable:
+            self.init(status: 503, title: "Service unavailable", detail: "The database is busy; nothing was changed. Try again in a moment.")
         case let bad as BadRequest:
             self.init(status: 400, title: "Bad request", detail: bad.detail)
         case let http as HTTPError:
@@ -151,7 +162,7 @@ public struct Problem: Codable, Sendable {
         let data = (try? encoder.encode(self)) ?? Data()
         var headers: HTTPFields = [.contentType: "application/problem+json"]
         if status == 401 { headers[.wwwAuthenticate] = "Bearer" }
-        if let retryAfter { headers[.retryAfter] = String(retryAfter) }
+        if let retryAfter { headers[.retryAfter] = String(retryAfter) } else if status == 503 { headers[.retryAfter] = "1" }
         return Response(status: .init(code: status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 }
