@@ -7,6 +7,22 @@ import Testing
 /// The storage contract of `LinkwellCore/Storage/StorageProtocols.swift`, run against every backend.
 @Suite("Shared storage suite")
 struct StorageSuiteTests {
+    @Test("A scheme secret is made once, kept, and rotated on request", arguments: TestBackend.available)
+    func secrets(backend: TestBackend) async throws {
+        let s = try await TestScheme.make(backend)
+        defer { Task { try await s.store.shutdown() } }
+        // Several first calls at once agree on one secret.
+        async let a = s.store.secret(named: "disclosure")
+        async let b = s.store.secret(named: "disclosure")
+        let (first, second) = try await (a, b)
+        #expect(first.count == 32 && first == second && Set(first).count > 4)
+        #expect(try await s.store.secret(named: "disclosure") == first)
+        #expect(try await s.store.secret(named: "pseudonyms") != first, "names are separate")
+        try await s.store.rotateSecret(named: "disclosure")
+        let rotated = try await s.store.secret(named: "disclosure")
+        #expect(rotated.count == 32 && rotated != first)
+    }
+
     @Test("A referral and its whole case round-trip", arguments: TestBackend.available)
     func caseRoundTrip(backend: TestBackend) async throws {
         let s = try await TestScheme.make(backend)
@@ -227,8 +243,8 @@ struct SQLSpecificTests {
         try await store.migrate()  // idempotent
         #expect(try await store.sqlitePragma("journal_mode") == "wal")
         #expect(try await store.sqlitePragma("synchronous") == "2")  // FULL
-        // The spine and the other features use 1–99; the directory uses 100 and up.
-        #expect(try await store.appliedMigrations() == Array(1...14) + [100, 101])
+        // The spine and the other features use 1–99 (disclosure control 30–39); the directory uses 100 and up.
+        #expect(try await store.appliedMigrations() == Array(1...14) + [30, 31, 100, 101])
         try await store.shutdown()
     }
 

@@ -8,12 +8,29 @@ public struct SchemeSettings: Codable, Sendable, Equatable {
     public var maximumAge: Int?
     /// Postcode districts the scheme covers (e.g. "LS1", "LS6"); empty means anywhere.
     public var catchmentAreas: [String]
+    /// The fewest people any published aggregate may describe (`DisclosureControl`); never below
+    /// `DisclosureControl.minimumGroupSizeFloor`, and only an administrator can change it.
+    public var minimumGroupSize: Int
 
-    public init(pathways: [String] = [], minimumAge: Int? = nil, maximumAge: Int? = nil, catchmentAreas: [String] = []) {
+    public init(pathways: [String] = [], minimumAge: Int? = nil, maximumAge: Int? = nil, catchmentAreas: [String] = [],
+                minimumGroupSize: Int = DisclosureControl.minimumGroupSizeFloor) {
         self.pathways = pathways
         self.minimumAge = minimumAge
         self.maximumAge = maximumAge
         self.catchmentAreas = catchmentAreas
+        self.minimumGroupSize = minimumGroupSize
+    }
+
+    enum CodingKeys: String, CodingKey { case pathways, minimumAge, maximumAge, catchmentAreas, minimumGroupSize }
+
+    /// Settings saved before the minimum group size existed read as the floor.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        pathways = try c.decodeIfPresent([String].self, forKey: .pathways) ?? []
+        minimumAge = try c.decodeIfPresent(Int.self, forKey: .minimumAge)
+        maximumAge = try c.decodeIfPresent(Int.self, forKey: .maximumAge)
+        catchmentAreas = try c.decodeIfPresent([String].self, forKey: .catchmentAreas) ?? []
+        minimumGroupSize = try c.decodeIfPresent(Int.self, forKey: .minimumGroupSize) ?? DisclosureControl.minimumGroupSizeFloor
     }
 
     /// Checks and tidies settings submitted by an administrator.
@@ -34,8 +51,12 @@ public struct SchemeSettings: Codable, Sendable, Equatable {
                 v.add("catchmentAreas", "'\(raw)' is not a postcode district (like LS1 or SW1A).")
             }
         }
+        if !(DisclosureControl.minimumGroupSizeFloor...1000).contains(minimumGroupSize) {
+            v.add("minimumGroupSize", "The minimum group size must be from \(DisclosureControl.minimumGroupSizeFloor) to 1000.")
+        }
         try v.check()
-        return SchemeSettings(pathways: pathways, minimumAge: minimumAge, maximumAge: maximumAge, catchmentAreas: areas)
+        return SchemeSettings(pathways: pathways, minimumAge: minimumAge, maximumAge: maximumAge, catchmentAreas: areas,
+                              minimumGroupSize: minimumGroupSize)
     }
 
     /// Why this person does not meet the scheme's criteria (empty when they do).

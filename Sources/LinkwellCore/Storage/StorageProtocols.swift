@@ -181,7 +181,7 @@ public protocol OutboxStore: Sendable {
 }
 
 public protocol LinkwellStore: CaseStore, AccountStore, DirectoryStore, AuditStore, OutcomeStore, SupervisionStore, SettingsStore, OutboxStore,
-                               InsightStore, CommissioningStore, CommunityDirectoryStore {
+                               InsightStore, CommissioningStore, CommunityDirectoryStore, SecretStore {
     /// Brings the schema up to date (idempotent).
     func migrate() async throws
     /// Releases connections.

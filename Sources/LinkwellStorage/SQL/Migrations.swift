@@ -24,7 +24,7 @@ struct Migration: Sendable {
 }
 
 enum Migrations {
-    static let all: [Migration] = spine + DirectoryMigrations.all
+    static let all: [Migration] = spine + DirectoryMigrations.all + DisclosureMigrations.all
 
     static let spine: [Migration] = [
         Migration(version: 1, name: "journey spine") { flavor in

@@ -59,7 +59,8 @@ struct AdminPagesController: Sendable {
             let settings = SchemeSettings(
                 pathways: (form["pathways"] ?? "").split(whereSeparator: \.isNewline).map(String.init),
                 minimumAge: age("minimumAge"), maximumAge: age("maximumAge"),
-                catchmentAreas: (form["catchmentAreas"] ?? "").split(whereSeparator: { $0 == "," || $0.isWhitespace }).map(String.init))
+                catchmentAreas: (form["catchmentAreas"] ?? "").split(whereSeparator: { $0 == "," || $0.isWhitespace }).map(String.init),
+                minimumGroupSize: age("minimumGroupSize") ?? DisclosureControl.minimumGroupSizeFloor)
             do {
                 if !errors.isEmpty { throw LinkwellError.invalid(errors) }
                 _ = try await casework.saveSettings(settings, .init(p, route: request.routeDescription))
@@ -97,7 +98,7 @@ struct AdminPagesController: Sendable {
         }
     }
 
-    struct SettingsPage: Sendable { var pathways, minimumAge, maximumAge, catchmentAreas: String }
+    struct SettingsPage: Sendable { var pathways, minimumAge, maximumAge, catchmentAreas, minimumGroupSize, floor: String }
 
     func settingsPage(_ request: Request, _ context: AppRequestContext, form: FormData? = nil, errors: [FieldError] = []) async throws -> Response {
         _ = try context.require(.admin)
@@ -105,7 +106,9 @@ struct AdminPagesController: Sendable {
         let page = SettingsPage(pathways: form?["pathways"] ?? current.pathways.joined(separator: "\n"),
                                 minimumAge: form?["minimumAge"] ?? current.minimumAge.map(String.init) ?? "",
                                 maximumAge: form?["maximumAge"] ?? current.maximumAge.map(String.init) ?? "",
-                                catchmentAreas: form?["catchmentAreas"] ?? current.catchmentAreas.joined(separator: " "))
+                                catchmentAreas: form?["catchmentAreas"] ?? current.catchmentAreas.joined(separator: " "),
+                                minimumGroupSize: form?["minimumGroupSize"] ?? String(current.minimumGroupSize),
+                                floor: String(DisclosureControl.minimumGroupSizeFloor))
         return try HTML(renderer.render("admin_settings", View(title: "Scheme settings", context: context, page: page, errors: errors)),
                         status: errors.isEmpty ? .ok : .unprocessableContent).response(from: request, context: context)
     }
