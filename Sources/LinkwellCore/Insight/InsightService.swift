@@ -4,12 +4,15 @@ import Foundation
 /// `DisclosureControl`: callers — the UI, CSV downloads, the API — only ever receive protected aggregates, and
 /// there is no way through this service to a person-level row.
 public struct InsightService: Sendable {
-    public let store: any LinkwellStore
-    public let casework: CaseworkService
+    /// The storage roles dashboards read: de-identified facts, the names of contracts, funders,
+    /// organisations and services that label them, and the scheme's disclosure settings and secret.
+    public typealias Storage = InsightStore & CommissioningStore & AccountStore & DirectoryStore & AuditStore & SettingsStore & SecretStore
+    let store: any Storage
+    private let trail: AuditTrail
 
-    public init(casework: CaseworkService) {
-        self.casework = casework
-        self.store = casework.store
+    public init(store: any Storage, env: CoreEnvironment) {
+        self.store = store
+        self.trail = AuditTrail(store: store, env: env)
     }
 
     /// The scheme's disclosure control (its minimum group size and secret), read afresh so that an
@@ -142,7 +145,7 @@ public struct InsightService: Sendable {
         var tables: [PublishedTable] = []
         for name in Self.tables { tables.append(try await table(name, scope)) }
         let total = try await store.referralCounts(by: [], where: scope.filter).first?.cell ?? .zero
-        try await casework.audit(request, action: "report", type: "insight", id: scope.description, allowed: true)
+        try await trail.record(request, action: "report", type: "insight", id: scope.description, allowed: true)
         return Dashboard(scope: scope, totalReferrals: scope.control.publish(total),
                          waiting: try await waiting(scope), tables: tables)
     }
@@ -158,7 +161,7 @@ public struct InsightService: Sendable {
             throw LinkwellError.notFound("There is no insight table '\(name)'. Tables: \(Self.tables.joined(separator: ", ")).")
         }
         let scope = try await scope(q, request)
-        try await casework.audit(request, action: "report", type: "insight", id: "\(name): \(scope.description)", allowed: true)
+        try await trail.record(request, action: "report", type: "insight", id: "\(name): \(scope.description)", allowed: true)
         return try await table(name, scope)
     }
 
@@ -360,7 +363,7 @@ public struct InsightService: Sendable {
         let comments = try await store.closingFeedback(where: scope.filter, limit: 100_000).map(\.wouldChange)
             .map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
         guard comments.count >= scope.control.minimumGroupSize else { return nil }
-        try await casework.audit(request, action: "report", type: "insight", id: "comments: \(scope.description)", allowed: true)
+        try await trail.record(request, action: "report", type: "insight", id: "comments: \(scope.description)", allowed: true)
         return Array(comments.sorted { (scope.control.keyed("comment|" + $0), $0) < (scope.control.keyed("comment|" + $1), $1) }.prefix(limit))
     }
 }
@@ -386,4 +389,25 @@ public enum NeedCategories {
         case .other: ["community", "social"]
         }
     }
+}
+
+// MARK: The row-level facts export and free-text feedback
+
+extension InsightService {
+    /// A streamed CSV of the de-identified facts, for the scheme's own analysts (supervisors only). The export
+    /// is audited when it is authorised, before the first row is written.
+    public struct FactsExportStream: Sendable {
+        fileprivate let store: any InsightStore
+        /// Writes the header and every fact, a page at a time; returns the number of rows.
+        public func stream(_ write: (String) async throws -> Void) async throws -> Int { try await FactsExport.stream(store, write) }
+    }
+
+    public func factsExport(_ request: ServiceRequest) async throws -> FactsExportStream {
+        guard request.principal.role == .supervisor else {
+            throw LinkwellError.forbidden("Only supervisors export the de-identified facts; commissioners receive aggregates only.")
+        }
+        try await trail.record(request, action: "export", type: "insight_facts", id: "all", allowed: true)
+        return FactsExportStream(store: store)
+    }
+
 }

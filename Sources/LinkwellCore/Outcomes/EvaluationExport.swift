@@ -141,6 +141,10 @@ extension OutcomeService {
             if let c = try await store.loadCase(id) { cases.append(c) }
         }
         try await casework.audit(request, action: "export", type: "evaluation", id: "outcomes for \(recipient)", allowed: true)
+        // Each person included is told, in their own access log, that an export carried their (pseudonymised) data.
+        for c in cases where c.referral.consent.covers(.evaluation) {
+            try await casework.audit(request, action: "export", type: "evaluation_export", id: "outcomes", subject: c.referral.id, allowed: true)
+        }
         let key = DisclosureControl(minimumGroupSize: 10, secret: try await store.secret(named: Self.pseudonymSecret))
         return EvaluationExport.build(cases: cases, administrations: administrations, recipient: recipient, coarsen: coarsen) { person in
             "P" + String(key.keyed("\(recipient)|\(person.rawValue)"), radix: 16).uppercased()

@@ -9,7 +9,7 @@ struct DirectoryPagesController: Sendable {
     let casework: CaseworkService
     let renderer: PageRenderer
     let configuration: WebConfiguration
-    var store: any LinkwellStore { casework.store }
+    var store: any CommunityDirectoryStore { directory.store }
 
     struct ReviewPage: Sendable {
         struct Row: Sendable { var id, name, organisation, state, verified: String; var stale: Bool }
@@ -63,7 +63,7 @@ struct DirectoryPagesController: Sendable {
             for id in orgIDs { orgs[id] = try await store.hsdsOrganization(id: id)?.name }
             let page = DirectorySearchPage(input: input, terms: terms, matches: matches, total: total, query: query, organisations: orgs,
                                            referralID: referral, baseQuery: base)
-            return try HTML(renderer.render("directory_search", View(title: "Find a community service", context: context, page: page, errors: errors)),
+            return try HTML(renderer.render(.directorySearch, View(title: "Find a community service", context: context, page: page, errors: errors)),
                             status: errors.isEmpty ? .ok : .unprocessableContent).response(from: request, context: context)
         }
         router.get("/directory/services/:id") { request, context in try await servicePage(request, context) }
@@ -135,7 +135,7 @@ struct DirectoryPagesController: Sendable {
                 ReviewPage.Row(id: $0.serviceID, name: $0.name, organisation: $0.organizationID.flatMap { orgs[$0] } ?? "", state: $0.reviewState.label,
                                verified: $0.lastVerifiedAt.map(Format.date) ?? "never", stale: $0.stale)
             }, isEmpty: items.isEmpty, months: months)
-            return HTML(renderer.render("directory_review", View(title: "Directory review", context: context, page: page)))
+            return HTML(renderer.render(.directoryReview, View(title: "Directory review", context: context, page: page)))
         }
         router.get("/provider/listings") { request, context in
             let p = try context.require(.provider)
@@ -147,7 +147,7 @@ struct DirectoryPagesController: Sendable {
                 ListingsPage.Row(id: $0.listing.service.id, name: $0.listing.service.name, status: $0.listing.service.status.label,
                                  review: $0.listing.reviewState.label)
             }, isEmpty: results.hits.isEmpty)
-            return HTML(renderer.render("directory_listings", View(title: "Our listings", context: context, page: page)))
+            return HTML(renderer.render(.directoryListings, View(title: "Our listings", context: context, page: page)))
         }
         // The admin's import: HSDS/ORUK JSON in the body; `dry_run` and `all_or_nothing` flags.
         router.post("/api/v1/directory/import") { request, context in
@@ -196,7 +196,7 @@ struct DirectoryPagesController: Sendable {
                             availablePlaces: form?["availablePlaces"] ?? listing.capacity?.availablePlaces.map(String.init) ?? "",
                             waitingListWeeks: form?["waitingListWeeks"] ?? listing.capacity?.waitingListWeeks.map(String.init) ?? "",
                             statuses: HSDSServiceStatus.allCases.map { Choice($0.rawValue, $0.label, selected: $0 == s.status) })
-        return try HTML(renderer.render("directory_edit", View(title: "Edit \(s.name)", context: context, page: page, errors: errors)),
+        return try HTML(renderer.render(.directoryEdit, View(title: "Edit \(s.name)", context: context, page: page, errors: errors)),
                         status: errors.isEmpty ? .ok : .unprocessableContent).response(from: request, context: context)
     }
 
@@ -207,13 +207,13 @@ struct DirectoryPagesController: Sendable {
         guard let listing = try await store.listing(id: id) else { throw LinkwellError.notFound("service") }
         if p.role == .provider && !DirectoryPolicy.canEdit(organizationID: listing.service.organizationID, p) { throw LinkwellError.notFound("service") }
         let org = try await listing.service.organizationID.asyncFlatMap { try await store.hsdsOrganization(id: $0) }
-        let names = Dictionary(try await store.users().map { ($0.id, $0.displayName) }, uniquingKeysWith: { a, _ in a })
+        let names = try await casework.staffNames()
         let page = DirectoryServicePage(listing, organisation: org, terms: try await store.taxonomyTerms(ids: listing.service.taxonomyTermIDs),
                                         history: try await store.statusHistory(serviceID: id),
                                         feedback: DirectoryPolicy.canSeePrivateNotes(p) ? try await store.feedback(serviceID: id) : [],
                                         governance: try await org.asyncFlatMap { try await store.governance(organizationID: $0.id) },
                                         names: names, viewer: p, now: casework.env.now(), freshnessMonths: configuration.directoryFreshnessMonths)
-        return try HTML(renderer.render("directory_service", View(title: listing.service.name, context: context, page: page, errors: errors, notice: notice)),
+        return try HTML(renderer.render(.directoryService, View(title: listing.service.name, context: context, page: page, errors: errors, notice: notice)),
                         status: status).response(from: request, context: context)
     }
 }

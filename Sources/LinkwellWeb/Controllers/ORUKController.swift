@@ -139,9 +139,10 @@ public struct ORUKFeed: Sendable {
     }
 }
 
-/// HSDS JSON (snake_case, ISO 8601 dates).
+/// HSDS JSON (snake_case, ISO 8601 dates); as `json`, a value that cannot be encoded answers a 500 problem.
 func hsds<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) -> Response {
-    jsonBytes((try? HSDSJSON.encoder.encode(value)) ?? Data("{}".utf8), status: status)
+    guard let data = try? HSDSJSON.encoder.encode(value) else { return Problem.encodingFailed.response() }
+    return jsonBytes(data, status: status)
 }
 
 func jsonBytes(_ data: Data, status: HTTPResponse.Status = .ok) -> Response {
