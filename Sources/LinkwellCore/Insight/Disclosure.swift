@@ -77,7 +77,8 @@ public struct DisclosureControl: Sendable, Equatable {
     /// The published value of a count, or nil (`[c]`) when fewer than `minimumGroupSize` records are in it.
     public func publish(_ cell: CellCount) -> Int? {
         guard cell.count >= minimumGroupSize else { return nil }
-        return round(cell.count + adjustment(cell))
+        // Never shown below the minimum itself: a "5" would read as a small group even though 10 or more are in it.
+        return max(round(cell.count + adjustment(cell)), round(minimumGroupSize))
     }
 
     func round(_ n: Int) -> Int {
