@@ -118,7 +118,7 @@ public struct TestScheme: Sendable {
                           communicationNeeds: "Hard of hearing"),
             sourceType: "gp", needs: ["loneliness", "low_mood"], personView: "I'd like to get out more.",
             consent: .init(given: consent, givenBy: "Margaret Hughes", method: "verbal",
-                           purposes: ["share_with_providers", "share_with_referrer"]),
+                           purposes: ["share_with_providers", "share_with_referrer", "evaluation"]),
             riskInformation: "Lives alone", feedbackPreference: "key_events", urgency: "routine", pathway: "long-term conditions")
     }
 

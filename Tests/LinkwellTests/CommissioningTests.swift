@@ -47,40 +47,55 @@ struct CommissioningTests {
 
     // MARK: Disclosure
 
-    @Test func smallCountsAreSuppressedAndTheRestRounded() {
-        let rule = DisclosureRule()
-        #expect(rule.protect([0, 8, 12, 23]) == [0, 10, 10, 25])
-        // One small cell: the next smallest is hidden too, so the total cannot give it away.
-        #expect(rule.protect([3, 40, 12, 30]) == [nil, 40, nil, 30])
-        // Two small cells whose sum is still small: a third goes.
-        #expect(rule.protect([1, 2, 9, 50]) == [nil, nil, nil, 50])
-        // Nothing left to hide behind: the only non-zero cell is hidden and the total is suppressed by the table.
-        #expect(rule.protect([0, 5]) == [0, nil])
-        let table = PublishedTable(name: "t", title: "t", dimension: "d", columns: ["n"],
-                                   rows: [("a", "A", [5]), ("b", "B", [0])], rule: rule)
-        #expect(table.totals == [nil] && !table.csv.text.contains("5"))
-        #expect(table.csv.text.contains("[c]"))
+    @Test func sipHashMatchesItsReferenceVector() {
+        // SipHash-2-4 reference (Aumasson & Bernstein): key 00…0f, empty message → 0x726fdb47dd0e0e31;
+        // message 00…0e (15 bytes) → 0xa129ca6149be45e5.
+        let key: (UInt64, UInt64) = (0x0706_0504_0302_0100, 0x0f0e_0d0c_0b0a_0908)
+        #expect(SipHash.hash(key: key, []) == 0x726f_db47_dd0e_0e31)
+        #expect(SipHash.hash(key: key, Array(0...14)) == 0xa129_ca61_49be_45e5)
     }
 
-    @Test func secondarySuppressionHoldsForAnyTable() {
-        let rule = DisclosureRule()
-        let seed = TestSeed()
-        var random = seed.generator
-        for _ in 0..<2000 {
-            let counts = (0..<Int.random(in: 1...12, using: &random)).map { _ in
-                Int.random(in: 0...3, using: &random) == 0 ? Int.random(in: 0...7, using: &random) : Int.random(in: 0...200, using: &random)
+    @Test func disclosureControlShowsOnlyGroupsOfTheMinimumAdjustedAndRounded() throws {
+        let control = DisclosureControl(minimumGroupSize: 4, secret: Array(repeating: 7, count: 32))
+        #expect(control.minimumGroupSize == 10, "never below the floor")
+        var adjustments = Set<Int>()
+        for count in 0..<200 {
+            let cell = CellCount.records((0..<count).map { "referral-\($0)" })
+            let shown = control.publish(cell)
+            if count < 10 { #expect(shown == nil, "\(count) is [c], zero included") } else {
+                let value = try #require(shown)
+                #expect(value % 5 == 0 && value >= 5 && abs(value - count) <= 2 + 3)
+                #expect(control.publish(cell) == shown, "the same records, the same answer")
+                adjustments.insert(control.adjustment(cell))
             }
-            let published = rule.protect(counts)
-            let hidden = counts.indices.filter { published[$0] == nil }
-            let hiddenSum = hidden.map { counts[$0] }.reduce(0, +)
-            for (c, p) in zip(counts, published) {
-                if let p { #expect(p % 5 == 0 && abs(p - c) <= 2 && !(1...7).contains(c), "\(counts); \(seed)") }
-            }
-            // Whatever is hidden is either nothing, or at least two cells holding more than 7 people together —
-            // unless there was nothing else to hide behind (then the table total is small and suppressed too).
-            let otherNonZero = counts.indices.filter { published[$0] != nil && counts[$0] > 0 }
-            if !hidden.isEmpty && !otherNonZero.isEmpty { #expect(hidden.count >= 2 && hiddenSum > 7, "\(counts); \(seed)") }
         }
+        #expect(adjustments == Set(-3...3), "every adjustment from −3 to +3 occurs")
+        // The same records asked for in another order or another way: same cell key, same figure.
+        let a = CellCount.records(["x", "y", "z"] + (0..<20).map { "r\($0)" })
+        let b = CellCount.records((0..<20).reversed().map { "r\($0)" } + ["z", "x", "y"])
+        #expect(a == b && control.publish(a) == control.publish(b))
+        // A different secret gives different adjustments (over many cells).
+        let other = DisclosureControl(minimumGroupSize: 10, secret: Array(repeating: 8, count: 32))
+        let cells = (10..<60).map { n in CellCount.records((0..<n).map { "p\($0)" }) }
+        #expect(cells.contains { control.adjustment($0) != other.adjustment($0) })
+    }
+
+    @Test func aTableBelowTheMinimumIsWithheldWhole() {
+        let control = DisclosureControl(minimumGroupSize: 10, secret: Array(repeating: 1, count: 32))
+        let sparse = PublishedTable(name: "t", title: "t", dimension: "d", columns: ["n"],
+                                    rows: [("a", "A", [CellCount.records(["1"])]), ("b", "B", [.zero])], control: control)
+        #expect(sparse.withheld && sparse.totals == [nil] && sparse.rows.allSatisfy { $0.values == [nil] })
+        #expect(!sparse.csv.text.contains("0,") && sparse.csv.text.contains("[c]"), "zeros are not told apart from small counts")
+        let full = PublishedTable(name: "t", title: "t", dimension: "d", columns: ["n"],
+                                  rows: [("a", "A", [CellCount.records((0..<30).map { "a\($0)" })]), ("b", "B", [CellCount.records(["b"])])],
+                                  control: control) { shown in shown[0].map { "\($0) shown" } }
+        #expect(!full.withheld && full.rows[0].values[0] != nil && full.rows[1].values == [nil] && full.rows[1].note == nil)
+    }
+
+    @Test func onlyWholeMonthsQuartersAndYearsArePeriods() {
+        func allowed(_ a: String, _ b: String) -> Bool { DisclosureControl.isAllowedPeriod(from: InsightMonth(a)!, to: InsightMonth(b)!) }
+        #expect(allowed("2026-03", "2026-03") && allowed("2026-04", "2026-06") && allowed("2026-01", "2026-12") && allowed("2026-04", "2027-03"))
+        #expect(!allowed("2026-03", "2026-04") && !allowed("2026-02", "2026-04") && !allowed("2026-01", "2026-11") && !allowed("2025-01", "2026-12"))
     }
 
     // MARK: Storage: facts, grants, ledger
@@ -104,10 +119,16 @@ struct CommissioningTests {
         let byStatus = try await s.store.referralCounts(by: [.status, .need], where: InsightFilter())
         #expect(Set(byStatus.map(\.keys)) == [["engaged", "loneliness"], ["engaged", "low_mood"]] && byStatus.allSatisfy { $0.count == 1 })
         let byProvider = try await s.store.onwardCounts(by: [.provider, .category, .status], where: InsightFilter())
-        #expect(byProvider == [InsightCount(keys: ["org-walkers", "physical_activity", "in-progress"], count: 1, attended: 2, didNotAttend: 1)])
+        #expect(byProvider.map { [$0.keys.joined(separator: "|"), "\($0.count)", "\($0.attended)", "\($0.didNotAttend)"] }
+                == [["org-walkers|physical_activity|in-progress", "1", "2", "1"]])
+        // Key sums: the referral out's record key, weighted by sessions for attendance.
+        let onwardKey = RecordKey.of(onward.rawValue)
+        #expect(byProvider[0].keySum == onwardKey && byProvider[0].attendedKeySum == 2 * onwardKey && byProvider[0].didNotAttendKeySum == onwardKey)
+        #expect(byStatus.allSatisfy { $0.keySum == RecordKey.of(id.rawValue) })
+        #expect(try await s.store.contactedCell(where: InsightFilter()) == CellCount.record(id.rawValue))
         #expect(try await s.store.waitDays(where: InsightFilter()) == [0: 1])
         try await s.store.loadDeprivation([("LS14AP", 2)])
-        #expect(try await s.store.referralCounts(by: [.deprivation], where: InsightFilter()) == [InsightCount(keys: ["2"], count: 1)])
+        #expect(try await s.store.referralCounts(by: [.deprivation], where: InsightFilter()).map(\.cell) == [CellCount.record(id.rawValue)])
         // A filter outside the referral's month counts nothing.
         let next = InsightMonth(s.clock.now).next
         #expect(try await s.store.referralCounts(by: [], where: InsightFilter(from: next)).first?.count ?? 0 == 0)
@@ -169,10 +190,16 @@ struct CommissioningTests {
         }
         #expect(try await service.paymentRun(contract.id.rawValue, commissioner) == 6)
         #expect(try await service.paymentRun(contract.id.rawValue, commissioner) == 0, "nothing twice")
-        let providers = try await service.providerStatement(contract, commissioner)
+        // The finance role (administrator) sees exact money; commissioners see units through disclosure control.
+        let finance = s.request(s.admin)
+        let providers = try await service.providerStatement(contract, finance)
         #expect(providers.map(\.amount) == [Pence(3 * 850), Pence(3 * 2500)])
-        let funders = try await service.funderStatement(contract, commissioner)
-        #expect(funders.map(\.amount).sum() == Pence(3 * 850 + 3 * 2500))
+        let seen = try await service.providerStatement(contract, commissioner)
+        #expect(!seen.isEmpty && seen.allSatisfy { $0.entries == nil && $0.amount == nil && !$0.month.isEmpty }, "3 referrals are [c]")
+        await #expect(throws: LinkwellError.self) { try await service.ledger(contract, commissioner) }
+        #expect(try await service.ledger(contract, finance).count == 6)
+        let funders = try await service.funderStatement(contract, finance)
+        #expect(funders.compactMap(\.amount).sum() == Pence(3 * 850 + 3 * 2500))
         // 8.50 split 3:1 is 6.375 : 2.125 → 638 + 212 per session, exactly.
         #expect(funders.first { $0.party == "ICB" && $0.kind == .perAttendance }?.amount == Pence(3 * 638))
         #expect(funders.first { $0.party == "Council" && $0.kind == .perAttendance }?.amount == Pence(3 * 212))
@@ -233,11 +260,11 @@ struct CommissioningTests {
         }
     }
 
-    @Test("No filter combination lets a suppressed cell be worked out from a total", arguments: TestBackend.available)
+    @Test("Every allowed query publishes only protected figures, the same people always alike", arguments: TestBackend.available)
     func differencing(backend: TestBackend) async throws {
         try await APITests().withAPI(backend) { api in
             let s = api.s
-            // 23 people on one pathway, 3 carers, 12 on another; some seen the same day, some later.
+            // 23 people on one pathway, 3 carers, 12 on another, 40 days apart.
             var made = 0
             for (pathway, n) in [("long-term conditions", 23), ("carers", 3), ("mental health", 12)] {
                 for i in 0..<n {
@@ -266,28 +293,43 @@ struct CommissioningTests {
                                                                 arrangement: "complementary", contributions: [funder.id.rawValue: "100"],
                                                                 pathways: ["carers"]), s.request(s.commissioner))
             let months = try await s.store.referralCounts(by: [.month], where: InsightFilter()).map { $0.keys[0] }.sorted()
-            var combinations: [String] = []
-            for from in [nil] + months { for to in [nil] + months { for extra in ["", "&contract=\(carers.id)", "&funder=\(funder.id)"] {
-                if let from, let to, to < from { continue }
-                combinations.append("/api/v1/insight?from=\(from ?? "")&to=\(to ?? "")\(extra)")
-            } } }
-            for uri in combinations {
-                let dashboard = try await api.call(.get, uri, as: s.commissioner, expect: .ok)
-                let tables = try #require(dashboard["tables"] as? [[String: Any]])
-                for table in tables where table["name"] as? String != "funnel" {
-                    let rows = try #require(table["rows"] as? [[String: Any]])
-                    let totals = try #require(table["totals"] as? [Any])
-                    for column in totals.indices {
-                        let shown = rows.compactMap { ($0["values"] as? [Any])?[column] as? Int }
-                        for v in shown { #expect(v == 0 || (v >= 10 && v % 5 == 0), "\(uri) \(table["name"]!)") }
-                        // The published total minus the published cells is what is hidden: never one small group.
-                        if let total = totals[column] as? Int, shown.count < rows.count {
-                            #expect(total - shown.reduce(0, +) > 5 || rows.count - shown.count >= 2, "\(uri) \(table["name"]!)")
+            var periods: [(String, String)] = [("", "")]
+            for month in months {
+                let m = InsightMonth(month)!
+                let q = (m.month - 1) / 3 * 3 + 1
+                periods += [(month, month), (InsightMonth(year: m.year, month: q).text, InsightMonth(year: m.year, month: q + 2).text),
+                            ("\(m.year)-01", "\(m.year)-12")]
+            }
+            for (from, to) in periods {
+                var answers: [String: String] = [:]
+                for extra in ["", "&contract=\(carers.id)", "&funder=\(funder.id)"] {
+                    let uri = "/api/v1/insight?from=\(from)&to=\(to)\(extra)"
+                    let dashboard = try await api.call(.get, uri, as: s.commissioner, expect: .ok)
+                    let tables = try #require(dashboard["tables"] as? [[String: Any]])
+                    for table in tables {
+                        let rows = try #require(table["rows"] as? [[String: Any]])
+                        for row in rows {
+                            for v in (row["values"] as? [Any] ?? []).compactMap({ $0 as? Int }) {
+                                #expect(v >= 10 && v % 5 == 0, "\(uri) \(table["name"]!): \(v)")
+                            }
                         }
                     }
+                    if let total = dashboard["totalReferrals"] as? Int { #expect(total >= 10) }
+                    if !extra.isEmpty {
+                        // Every published figure, in order (dictionaries print their keys in no fixed order).
+                        let figures = tables.map { table in
+                            "\(table["name"]!):" + ((table["rows"] as? [[String: Any]]) ?? []).map { "\($0["key"]!)=\($0["values"]!)" }.joined(separator: ",")
+                                + "|\(table["totals"]!)"
+                        }
+                        answers[extra.hasPrefix("&contract") ? "contract" : "funder"] = figures.joined(separator: ";")
+                    }
                 }
-                if let total = dashboard["totalReferrals"] as? Int { #expect(total == 0 || total >= 10) }
+                // The funder funds only the carers' contract: the same people, so exactly the same figures.
+                #expect(answers["contract"] == answers["funder"])
             }
+            // Ranges that are not a whole month, quarter or year are refused, naming the field.
+            let range = try await api.call(.get, "/api/v1/insight?from=\(months[0])&to=\(months[1])", as: s.commissioner, expect: .unprocessableContent)
+            #expect("\(range)".contains("to"))
             // The carers' own contract has 3 referrals: its dashboard shows no count at all.
             let theirs = try await api.call(.get, "/api/v1/insight?contract=\(carers.id)", as: s.commissioner, expect: .ok)
             #expect(theirs["totalReferrals"] == nil || theirs["totalReferrals"] is NSNull)
@@ -336,19 +378,27 @@ struct CommissioningTests {
         _ = try await service.createContract(.init(name: "Carers", start: "2000-01-01", end: "2100-01-01", arrangement: "complementary",
                                                    contributions: [charity.id.rawValue: "10"], pathways: ["carers"]), c)
         let outcomes = s.outcomes
-        for (i, pathway) in ["carers", "carers", "long-term conditions", "long-term conditions"].enumerated() {
+        for i in 0..<22 {
             var sub = TestScheme.submission(givenName: "O\(i)", nhsNumber: nil)
-            sub.pathway = pathway
+            sub.pathway = i < 11 ? "carers" : "long-term conditions"
+            if i == 21 { sub.consent?.purposes = ["social_prescribing"] }  // no evaluation consent: left out
             let id = try await s.engagedReferral(sub)
             _ = try await outcomes.record(id, .init(instrumentId: "ons4", timepoint: "baseline", answers: ["life_satisfaction": 4 + i % 2]), s.request(s.linkWorker))
             s.clock.advance(seconds: 86_400)
             _ = try await outcomes.record(id, .init(instrumentId: "ons4", timepoint: "follow_up", answers: ["life_satisfaction": 7]), s.request(s.linkWorker))
         }
         let byFunder = try await outcomes.cohort(instrumentID: "ons4", scoreID: "life_satisfaction", by: .funder, minimumN: 2, c)
+        #expect(byFunder.minimumN == 10, "a viewer cannot lower the minimum group size")
         let paired = Dictionary(uniqueKeysWithValues: byFunder.rows.map { ($0.group, $0.paired) })
-        #expect(paired["ICB"] == 4 && paired["Council"] == 4 && paired["Carers Trust"] == 2)
+        // ICB and Council fund the same 21 consenting people: the same published figure, whatever it is.
+        #expect(paired["ICB"]! != nil && paired["ICB"] == paired["Council"] && paired["All"] == paired["ICB"])
+        #expect(abs(paired["ICB"]!! - 21) <= 5 && paired["Carers Trust"]! != nil)
         let byContract = try await outcomes.cohort(instrumentID: "ons4", scoreID: "life_satisfaction", by: .contract, minimumN: 2, c)
-        #expect(Dictionary(uniqueKeysWithValues: byContract.rows.map { ($0.group, $0.paired) })["Carers"] == 2)
+        #expect(Dictionary(uniqueKeysWithValues: byContract.rows.map { ($0.group, $0.paired) })["Carers"] == paired["Carers Trust"])
+        let twelveWeek = try await outcomes.cohort(instrumentID: "ons4", scoreID: "life_satisfaction", by: .all, followUp: .twelveWeek, c)
+        let closing = try await outcomes.cohort(instrumentID: "ons4", scoreID: "life_satisfaction", by: .all, followUp: .closing, c)
+        #expect(twelveWeek.rows[0].paired != nil && closing.rows[0].paired == nil && closing.rows[0].suppressed, "nobody has a closing measure")
+        #expect(twelveWeek.included.contains("consent covers evaluation"))
     }
 
     @Test func factsExportStreamsForSupervisorsOnly() async throws {

@@ -113,17 +113,24 @@ struct ScoringTests {
 
     @Test func cohortsSuppressSmallGroupsAndStateLossToFollowUp() {
         var subjects: [CohortSubject] = []
-        for i in 0..<14 {
-            let group = i < 11 ? "Carers" : "Mental health"
+        for i in 0..<40 {
+            let group = i < 33 ? "Carers" : "Mental health"
             let followUp: Double? = i % 7 == 6 ? nil : Double(5 + i % 4)
             subjects.append(CohortSubject(referralID: ReferralID("r\(i)"), groups: [group], baseline: Double(3 + i % 3), followUp: followUp))
         }
-        let rows = CohortAnalysis.analyse(subjects, instrument: ons4, scoreID: "life_satisfaction", minimumN: 10)
+        let control = DisclosureControl(minimumGroupSize: 10, secret: Array(repeating: 3, count: 32))
+        let rows = CohortAnalysis.analyse(subjects, instrument: ons4, scoreID: "life_satisfaction", control: control)
         #expect(rows.map { (row: CohortRow) in row.group } == ["All", "Carers", "Mental health"])
-        #expect(rows[0].paired == 12 && rows[0].lostToFollowUp == 2 && !rows[0].suppressed && rows[0].result != nil)
-        #expect(rows[2].suppressed && rows[2].result == nil && rows[2].shareImproved == nil && rows[2].withBaseline == 3)
+        // 35 paired, 5 lost: the paired count is published (adjusted, rounded); 5 lost is [c].
+        #expect(rows[0].paired.map { abs($0 - 35) <= 5 && $0 % 5 == 0 } == true && rows[0].lostToFollowUp == nil)
+        #expect(!rows[0].suppressed && rows[0].result != nil)
+        // 7 people: suppressed, and no exact count of any kind is shown for them.
+        #expect(rows[2].suppressed && rows[2].result == nil && rows[2].shareImproved == nil && rows[2].withBaseline == nil && rows[2].paired == nil)
         let shares = [rows[0].shareImproved, rows[0].shareNoMeaningfulChange, rows[0].shareWorsened].compactMap { $0 }
-        #expect(abs(shares.reduce(0, +) - 1) < 1e-12)
+        #expect(abs(shares.reduce(0, +) - 1) < 0.02)
+        // Published results are rounded: means to 0.1.
+        let result = rows[0].result!
+        #expect((result.meanChange * 10).rounded() == result.meanChange * 10 && result.dzMethod.contains("noncentral t"))
     }
 }
 
@@ -180,13 +187,14 @@ struct OutcomeAPITests {
             let stored = try await s.store.administrations(referralID: id)
             #expect(stored.count == 4 && stored.last?.complete == false && stored.last?.scores.isEmpty == true)
 
-            // One person is below any sensible minimum n: the cohort row is suppressed, but counts are stated.
+            // One person is below the minimum group size: the row is suppressed and no count is stated ([c] is null).
             let supervisor = try await s.token(for: s.supervisor)
             let cohort = try await client.execute(uri: "/api/v1/outcomes/cohorts?instrument=ons4&score=life_satisfaction&by=pathway",
                                                   method: .get, headers: [.authorization: "Bearer \(supervisor)"])
             let report = try JSONSerialization.jsonObject(with: Data(String(buffer: cohort.body).utf8)) as! [String: Any]
             let rows = report["rows"] as! [[String: Any]]
-            #expect(rows.first?["paired"] as? Int == 1 && rows.first?["suppressed"] as? Bool == true && rows.first?["result"] == nil)
+            #expect(rows.first?["paired"] == nil && rows.first?["suppressed"] as? Bool == true && rows.first?["result"] == nil)
+            #expect(report["minimumN"] as? Int == 10 && (report["caveats"] as? [String])?.first?.contains("Regression to the mean") == true)
             let bad = try await client.execute(uri: "/api/v1/outcomes/cohorts?instrument=ons4&by=shoe_size", method: .get,
                                                headers: [.authorization: "Bearer \(supervisor)"])
             #expect(bad.status == .unprocessableContent)
@@ -207,8 +215,20 @@ struct OutcomeAPITests {
             _ = try await s.outcomes.record(id, .init(instrumentId: "ons4", timepoint: "baseline", answers: ["happiness": 5]), lw)
             ids.append(id)
         }
-        let export = try await s.outcomes.evaluationExport(s.request(s.supervisor))
-        #expect(export.rows.count == 1 && export.rows[0].pseudonym == "P00001" && export.rows[0].value == 5)
+        let outcomes = s.outcomes
+        let export = try await outcomes.evaluationExport(s.request(s.supervisor))
+        #expect(export.rows.count == 1 && export.rows[0].pseudonym.hasPrefix("P") && export.rows[0].value == 5)
+        // Stable per scheme and recipient: two downloads join; another recipient's cannot; rotation renews them.
+        let again = try await outcomes.evaluationExport(recipient: "Evaluator", s.request(s.supervisor))
+        let other = try await outcomes.evaluationExport(recipient: "University of Somewhere", s.request(s.supervisor))
+        #expect(again.rows[0].pseudonym == export.rows[0].pseudonym && other.rows[0].pseudonym != export.rows[0].pseudonym)
+        await #expect(throws: LinkwellError.self) { try await outcomes.rotatePseudonymKey(s.request(s.supervisor)) }
+        try await outcomes.rotatePseudonymKey(s.request(s.admin))
+        #expect(try await outcomes.evaluationExport(s.request(s.supervisor)).rows[0].pseudonym != export.rows[0].pseudonym)
+        // Coarsening and the k-anonymity report.
+        #expect(export.kAnonymity.people == 1 && export.kAnonymity.unique == 1 && export.kAnonymity.smallestGroup == 1)
+        let coarse = try await outcomes.evaluationExport(coarsen: true, s.request(s.supervisor))
+        #expect(coarse.coarsened && coarse.rows[0].ageBand == "65+" && coarse.rows[0].needs == "mental wellbeing|social connection")
         #expect(!export.csv.text.contains("Person0") && !export.csv.text.contains("9434765919") && !export.csv.text.contains("LS1"))
         #expect(export.csv.text.hasPrefix("pseudonym,ageBand,sourceType,pathway,needs,instrument,timepoint,daysSinceReferral,complete,score,value\r\n"))
         #expect(export.dictionary.count == 11)

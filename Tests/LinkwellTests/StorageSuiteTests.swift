@@ -7,6 +7,22 @@ import Testing
 /// The storage contract of `LinkwellCore/Storage/StorageProtocols.swift`, run against every backend.
 @Suite("Shared storage suite", .closesStores)
 struct StorageSuiteTests {
+    @Test("A scheme secret is made once, kept, and rotated on request", arguments: TestBackend.available)
+    func secrets(backend: TestBackend) async throws {
+        let s = try await TestScheme.make(backend)
+        defer { Task { try await s.store.shutdown() } }
+        // Several first calls at once agree on one secret.
+        async let a = s.store.secret(named: "disclosure")
+        async let b = s.store.secret(named: "disclosure")
+        let (first, second) = try await (a, b)
+        #expect(first.count == 32 && first == second && Set(first).count > 4)
+        #expect(try await s.store.secret(named: "disclosure") == first)
+        #expect(try await s.store.secret(named: "pseudonyms") != first, "names are separate")
+        try await s.store.rotateSecret(named: "disclosure")
+        let rotated = try await s.store.secret(named: "disclosure")
+        #expect(rotated.count == 32 && rotated != first)
+    }
+
     @Test("A referral and its whole case round-trip", arguments: TestBackend.available)
     func caseRoundTrip(backend: TestBackend) async throws {
         let s = try await TestScheme.make(backend)
@@ -220,10 +236,10 @@ struct SQLSpecificTests {
         try await store.migrate()  // idempotent
         #expect(try await store.sqlitePragma("journal_mode") == "wal")
         #expect(try await store.sqlitePragma("synchronous") == "2")  // FULL
-        // The spine and the other features use 1–99; the directory uses 100 and up; each once.
+        // The spine and the other features use 1–99 (disclosure control 30–39); the directory uses 100 and up; each once.
         #expect(try await store.appliedMigrations() == SQLStore.knownMigrations)
         #expect(Set(SQLStore.knownMigrations).count == SQLStore.knownMigrations.count, "no two migrations share a version")
-        #expect(SQLStore.knownMigrations.starts(with: Array(1...14)))
+        #expect(SQLStore.knownMigrations.starts(with: Array(1...14)) && SQLStore.knownMigrations.contains(31))
         try await store.shutdown()
     }
 

@@ -39,12 +39,13 @@ def test_commissioner_dashboards_are_protected_aggregates(people) -> None:
     page = fran.page
     expect(page.get_by_role("heading", name="Insight", exact=True)).to_be_visible()
     total = page.locator("#total-referrals").inner_text()
-    assert total == "200", f"the demo has 200 referrals; the headline said {total}"
+    # The demo has 200 referrals; the headline is adjusted by at most 3 and rounded to 5.
+    assert int(total) in (195, 200, 205), f"the demo has 200 referrals; the headline said {total}"
     cells = page.locator("section.insight-table tbody td").all_inner_texts()
     numbers = [c for c in cells if re.fullmatch(r"\d+", c)]
     assert numbers, "no counts on the dashboard"
     for value in numbers:
-        assert int(value) == 0 or (int(value) >= 10 and int(value) % 5 == 0), f"unprotected count {value}"
+        assert int(value) >= 10 and int(value) % 5 == 0, f"unprotected count {value}"  # zeros are [c] too
     assert "[c]" in cells, "expected some suppressed cells in the demo's small groups"
     expect(page.locator("#table-unmet_need")).to_be_visible()
     expect(page.locator("#table-funnel svg")).to_be_visible()
@@ -53,7 +54,7 @@ def test_commissioner_dashboards_are_protected_aggregates(people) -> None:
     with page.expect_download() as download:
         page.locator("#table-source a.csv-link").click()
     text = Path(download.value.path()).read_text()
-    assert text.startswith("Source,Referrals") and "Total,200" in text
+    assert text.startswith("Source,Referrals") and re.search(r"Total,(195|200|205)\r?\n", text), text
 
     page.fill("#from", "2026-09")
     page.fill("#to", "2026-03")
@@ -80,10 +81,12 @@ def test_contract_statements_report_and_grant_panel(people) -> None:
     # Other tests' referrals out may be newly payable; a second run straight after adds nothing.
     page.locator("#payment-run").click()
     page.wait_for_load_state()
-    expect(page.locator("main")).to_contain_text(re.compile(r"Payment run done: \d+ new ledger entr"))
+    expect(page.locator("main")).to_contain_text("Payment run done")
     page.locator("#payment-run").click()
     page.wait_for_load_state()
-    expect(page.locator("main")).to_contain_text("Payment run done: 0 new ledger entries")
+    expect(page.locator("main")).to_contain_text("Payment run done (fewer new ledger entries than the minimum group size)")
+    # Commissioners see payments by provider and month, units protected; the entry-by-entry ledger is finance's.
+    expect(page.locator("#statement-rules")).to_be_visible()
     page.locator("#quarterly-report").click()
     page.wait_for_load_state()
     expect(page.get_by_role("heading", name=re.compile("quarterly report"))).to_be_visible()

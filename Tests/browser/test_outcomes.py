@@ -307,7 +307,10 @@ def test_cohort_report(people, engaged_case):
     for field in ("instrument=ons4", "score=life_satisfaction", "by=pathway", "minimumN=10"):
         assert field in supervisor.page.url, supervisor.page.url
     expect(supervisor.page.locator(".error-summary")).to_have_count(0)
-    expect(supervisor.page.get_by_role("heading", name="Life satisfaction: change from baseline to latest follow-up")).to_be_visible()
+    expect(supervisor.page.get_by_role("heading", name="Life satisfaction: change from baseline to the latest measure after baseline (12-week or closing)")).to_be_visible()
+    expect(supervisor.page.locator("#cohort-included")).to_contain_text("consent covers evaluation")
+    expect(supervisor.page.locator("#meaningful-change")).to_contain_text("No validated threshold is published for the ONS4 items")
+    expect(supervisor.page.locator("#caveats")).to_contain_text("Regression to the mean")
 
     table = supervisor.page.locator("#cohort-table")
     rows = table.locator("tbody tr")
@@ -317,14 +320,23 @@ def test_cohort_report(people, engaged_case):
     # Columns by their headings, so that a column added later does not shift the checks.
     headings = [h.strip() for h in table.locator("thead th").all_inner_texts()]
     assert headings[:3] == ["Group", "With baseline", "Paired"], headings
-    groups: dict[str, int] = {}
+    groups: dict[str, int | None] = {}
+
+    def count(text: str) -> int | None:  # published counts: [c] below the minimum group size, else a multiple of 5 from 10
+        if text == "[c]":
+            return None
+        assert int(text) >= 10 and int(text) % 5 == 0, text
+        return int(text)
+
     for i in range(rows.count()):
         row = rows.nth(i)
         group = row.locator("th").inner_text().strip()
-        with_baseline, paired = (int(row.locator("td").nth(headings.index(h) - 1).inner_text()) for h in ("With baseline", "Paired"))
+        with_baseline, paired = (count(row.locator("td").nth(headings.index(h) - 1).inner_text()) for h in ("With baseline", "Paired"))
         groups[group] = paired
-        assert paired <= with_baseline, f"{group}: {paired} paired but only {with_baseline} with a baseline"
-        if paired < 10:
+        if paired is not None:
+            # Each count carries its own small adjustment (±3, then rounded to 5): they agree to within one step.
+            assert with_baseline is not None and paired <= with_baseline + 5, f"{group}: {paired} paired, {with_baseline} with a baseline"
+        if paired is None:
             expect(row).to_have_class(re.compile(r"\bsuppressed\b"))
             expect(row).to_contain_text(TOO_FEW)
         else:
@@ -332,8 +344,7 @@ def test_cohort_report(people, engaged_case):
             expect(row).not_to_contain_text(TOO_FEW)
             expect(row.locator("td")).to_have_count(len(headings) - 1)  # every figure shown
     assert "No pathway" in groups, f"the new referral has no pathway, so that group should be listed: {groups}"
-    assert groups["No pathway"] >= 1, groups  # at least the follow-up recorded above
-    assert groups["All"] >= sum(p for g, p in groups.items() if g != "All"), groups  # one pathway per person
+    assert groups["All"] is not None, groups
 
     # ---- A minimum group size of 0 is refused ---------------------------------------------------------------
     supervisor.page.fill("#minimumN", "0")

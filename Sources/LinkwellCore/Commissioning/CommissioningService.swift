@@ -8,7 +8,7 @@ import Foundation
 public struct CommissioningService: Sendable {
     /// The storage roles commissioning needs: funders, contracts, grants and the ledger, the de-identified
     /// facts that contracts report on, and the scheme's organisations and settings.
-    public typealias Storage = CommissioningStore & InsightStore & AccountStore & SettingsStore
+    public typealias Storage = CommissioningStore & InsightStore & AccountStore & SettingsStore & SecretStore
     let store: any Storage
     public let env: CoreEnvironment
 
@@ -158,14 +158,14 @@ public struct CommissioningService: Sendable {
         return contract
     }
 
-    /// Progress against each target, counted from the insight facts (exact, for the commissioner's own contract).
-    public func progress(_ contract: Contract) async throws -> [(ContractTarget, Int)] {
+    /// Progress against each target, counted from the insight facts, as cells to publish through `DisclosureControl`.
+    public func progress(_ contract: Contract) async throws -> [(ContractTarget, CellCount)] {
         let filter = InsightFilter(cohorts: [InsightFilter.Cohort(contract)])
         let stages = try await store.referralCounts(by: [.stageReached], where: filter)
-        func reached(_ rank: Int) -> Int { stages.filter { (Int($0.keys[0]) ?? 0) >= rank }.map(\.count).reduce(0, +) }
+        func reached(_ rank: Int) -> CellCount { stages.filter { (Int($0.keys[0]) ?? 0) >= rank }.map(\.cell).reduce(.zero, +) }
         return contract.targets.map { target in
             switch target.measure {
-            case .referrals: (target, stages.map(\.count).reduce(0, +))
+            case .referrals: (target, stages.map(\.cell).reduce(.zero, +))
             case .peopleSupported: (target, reached(InsightStage.engaged.rawValue))
             case .closedAfterSupport: (target, reached(InsightStage.closed.rawValue))
             }
@@ -308,42 +308,105 @@ public struct CommissioningService: Sendable {
         return try await store.addLedgerEntries(entries)
     }
 
+    /// A payment run as the commissioner sees it: the number of new entries through `DisclosureControl`
+    /// (nil, `[c]`, below the minimum group size), since each entry is a referral out or sessions attended.
+    public func publishedPaymentRun(_ contractID: String, _ request: Request) async throws -> Int? {
+        let contract = try await contract(contractID, request)
+        let before = Set(try await store.ledger(contractID: contract.id, organisationID: nil).map(\.key))
+        let added = try await paymentRun(contractID, request)
+        let new = try await store.ledger(contractID: contract.id, organisationID: nil).filter { !before.contains($0.key) }
+        if Self.seesFinance(request) { return added }
+        return try await DisclosureControl.load(store).publish(CellCount.records(new.map(\.key)))
+    }
+
+    /// One line of a statement: a party (provider or funder), a kind of payment and, for commissioners and
+    /// supervisors, a month. `entries` and `amount` are nil where not shown.
     public struct StatementLine: Sendable, Equatable {
         public var party: String
         public var kind: LedgerKind
-        public var entries: Int
-        public var amount: Pence
+        /// `YYYY-MM` of the payment run ("" on the finance statement, which covers the whole contract).
+        public var month: String
+        public var entries: Int?
+        public var amount: Pence?
     }
 
-    /// What each provider is owed under a contract, by kind of payment.
+    /// Whether a statement may show exact, record-level money: only the scheme's administrator, who runs
+    /// its finance. Everyone else gets statements by provider and month through `DisclosureControl`.
+    static func seesFinance(_ request: Request) -> Bool { request.principal.role == .admin }
+
+    /// Payments per referral and per session describe people: each entry is a referral out or sessions
+    /// attended. Grant awards are decisions about organisations and are shown as they are.
+    static func describesPeople(_ kind: LedgerKind) -> Bool { kind != .grantAward }
+
+    /// The ledger of a contract, entry by entry: for the finance role (administrator) only.
+    public func ledger(_ contract: Contract, _ request: Request) async throws -> [LedgerEntry] {
+        guard Self.seesFinance(request) else {
+            throw LinkwellError.forbidden("The entry-by-entry ledger is for the scheme's finance administrator; commissioners see statements by provider and month.")
+        }
+        return try await store.ledger(contractID: contract.id, organisationID: nil)
+    }
+
+    /// Units behind a ledger entry (referrals out or sessions) as a cell keyed on the entry.
+    static func cell(_ entry: LedgerEntry, _ contract: Contract) -> CellCount {
+        let rate = entry.kind == .perAttendance ? contract.perAttendance : contract.perReferral
+        let units = rate.map { $0.value > 0 ? entry.amount.value / $0.value : 1 } ?? 1
+        return CellCount(count: units, keySum: units * RecordKey.of(entry.key))
+    }
+
+    /// What each provider is owed under a contract, by kind of payment (and month, unless finance).
     public func providerStatement(_ contract: Contract, _ request: Request) async throws -> [StatementLine] {
         try require(request, [.commissioner, .admin, .supervisor], "Statements are for commissioners and supervisors.")
         let organisations = Dictionary(try await store.organisations().map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
         let ledger = try await store.ledger(contractID: contract.id, organisationID: nil)
-        let groups = Dictionary(grouping: ledger, by: { "\($0.organisationID)|\($0.kind.rawValue)" })
+        let finance = Self.seesFinance(request)
+        let control = try await DisclosureControl.load(store)
+        let groups = Dictionary(grouping: ledger, by: { "\($0.organisationID)|\($0.kind.rawValue)|\(finance ? "" : InsightMonth($0.at).text)" })
         return groups.values.map { entries in
-            StatementLine(party: organisations[entries[0].organisationID] ?? entries[0].organisationID.rawValue, kind: entries[0].kind,
-                          entries: entries.count, amount: entries.map(\.amount).sum())
-        }.sorted { ($0.party, $0.kind.rawValue) < ($1.party, $1.kind.rawValue) }
+            let first = entries[0]
+            let party = organisations[first.organisationID] ?? first.organisationID.rawValue
+            let month = finance ? "" : InsightMonth(first.at).text
+            if finance || !Self.describesPeople(first.kind) {
+                return StatementLine(party: party, kind: first.kind, month: month, entries: entries.count, amount: entries.map(\.amount).sum())
+            }
+            let units = control.publish(entries.map { Self.cell($0, contract) }.reduce(.zero, +))
+            return StatementLine(party: party, kind: first.kind, month: month, entries: units, amount: units.map { Self.amount($0, first.kind, contract) })
+        }.sorted { ($0.party, $0.kind.rawValue, $0.month) < ($1.party, $1.kind.rawValue, $1.month) }
+    }
+
+    /// The amount for a number of units at the contract's rate (what a published count of units costs).
+    static func amount(_ units: Int, _ kind: LedgerKind, _ contract: Contract) -> Pence {
+        Pence(units * ((kind == .perAttendance ? contract.perAttendance : contract.perReferral)?.value ?? 0))
     }
 
     /// What each funder pays of a contract's ledger: every entry split in proportion to contributions,
-    /// to the penny (the funders' shares of each entry add up to the entry).
+    /// to the penny (the funders' shares of each entry add up to the entry). For everyone but finance, by
+    /// month, with per-person payments worked out from the published number of units.
     public func funderStatement(_ contract: Contract, _ request: Request) async throws -> [StatementLine] {
         try require(request, [.commissioner, .admin, .supervisor], "Statements are for commissioners and supervisors.")
         let funders = Dictionary(try await store.funders().map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
-        var totals: [String: (Int, Pence)] = [:]
-        for entry in try await store.ledger(contractID: contract.id, organisationID: nil) {
-            for (funder, share) in contract.shares(of: entry.amount) {
-                let key = "\(funder)|\(entry.kind.rawValue)"
-                let current = totals[key] ?? (0, .zero)
-                totals[key] = (current.0 + 1, current.1 + share)
+        let finance = Self.seesFinance(request)
+        let control = try await DisclosureControl.load(store)
+        let ledger = try await store.ledger(contractID: contract.id, organisationID: nil)
+        var lines: [StatementLine] = []
+        for (key, entries) in Dictionary(grouping: ledger, by: { "\($0.kind.rawValue)|\(finance ? "" : InsightMonth($0.at).text)" }) {
+            let kind = entries[0].kind, month = finance ? "" : InsightMonth(entries[0].at).text
+            _ = key
+            if finance || !Self.describesPeople(kind) {
+                var totals: [FunderID: (Int, Pence)] = [:]
+                for entry in entries {
+                    for (funder, share) in contract.shares(of: entry.amount) {
+                        let current = totals[funder] ?? (0, .zero)
+                        totals[funder] = (current.0 + 1, current.1 + share)
+                    }
+                }
+                lines += totals.map { StatementLine(party: funders[$0.key] ?? $0.key.rawValue, kind: kind, month: month, entries: $0.value.0, amount: $0.value.1) }
+            } else {
+                let units = control.publish(entries.map { Self.cell($0, contract) }.reduce(.zero, +))
+                let shares = units.map { contract.shares(of: Self.amount($0, kind, contract)) } ?? contract.contributions.map { ($0.funderID, Pence.zero) }
+                lines += shares.map { StatementLine(party: funders[$0.0] ?? $0.0.rawValue, kind: kind, month: month, entries: units, amount: units == nil ? nil : $0.1) }
             }
         }
-        return totals.map { key, value in
-            let parts = key.split(separator: "|").map(String.init)
-            return StatementLine(party: funders[FunderID(parts[0])] ?? parts[0], kind: LedgerKind(rawValue: parts[1])!, entries: value.0, amount: value.1)
-        }.sorted { ($0.party, $0.kind.rawValue) < ($1.party, $1.kind.rawValue) }
+        return lines.sorted { ($0.party, $0.kind.rawValue, $0.month) < ($1.party, $1.kind.rawValue, $1.month) }
     }
 }
 
@@ -363,12 +426,6 @@ extension CommissioningService {
 
     /// The scheme's settings (its pathways, which a contract's cohort chooses from).
     public func schemeSettings() async throws -> SchemeSettings { try await store.schemeSettings() }
-
-    /// A contract's payments ledger, entry by entry.
-    public func ledger(_ contract: Contract, _ request: Request) async throws -> [LedgerEntry] {
-        try require(request, [.commissioner, .admin, .supervisor], "The ledger is for commissioners and supervisors.")
-        return try await store.ledger(contractID: contract.id, organisationID: nil)
-    }
 
     /// What a grant-holding group received through the scheme: its referrals out in the fund's cohort, as raw
     /// counts for the caller to protect (nil when it received none).

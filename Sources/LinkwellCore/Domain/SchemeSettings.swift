@@ -12,6 +12,10 @@ public struct SchemeSettings: Codable, Sendable, Equatable {
     /// Nil keeps records indefinitely.
     public var retentionMonths: Int?
 
+    /// The fewest people any published aggregate may describe (`DisclosureControl`); never below
+    /// `DisclosureControl.minimumGroupSizeFloor`, and only an administrator can change it.
+    public var minimumGroupSize: Int
+
     /// Roles that must use two-factor sign-in (anyone may choose to).
     public var twoFactorRoles: [Role]
 
@@ -20,8 +24,10 @@ public struct SchemeSettings: Codable, Sendable, Equatable {
     public static let defaultTwoFactorRoles: [Role] = [.admin, .supervisor]
 
     public init(pathways: [String] = [], minimumAge: Int? = nil, maximumAge: Int? = nil, catchmentAreas: [String] = [],
-                twoFactorRoles: [Role] = SchemeSettings.defaultTwoFactorRoles, retentionMonths: Int? = nil) {
+                twoFactorRoles: [Role] = SchemeSettings.defaultTwoFactorRoles, retentionMonths: Int? = nil,
+                minimumGroupSize: Int = DisclosureControl.minimumGroupSizeFloor) {
         self.retentionMonths = retentionMonths
+        self.minimumGroupSize = minimumGroupSize
         self.pathways = pathways
         self.minimumAge = minimumAge
         self.maximumAge = maximumAge
@@ -29,17 +35,18 @@ public struct SchemeSettings: Codable, Sendable, Equatable {
         self.twoFactorRoles = twoFactorRoles
     }
 
-    enum CodingKeys: String, CodingKey { case pathways, minimumAge, maximumAge, catchmentAreas, twoFactorRoles, retentionMonths }
+    enum CodingKeys: String, CodingKey { case pathways, minimumAge, maximumAge, catchmentAreas, twoFactorRoles, retentionMonths, minimumGroupSize }
 
-    /// Settings saved before two-factor sign-in existed get the default roles.
+    /// Settings saved before a setting existed read as its default (two-factor roles, the minimum group size's floor).
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        self.init(pathways: try c.decode([String].self, forKey: .pathways),
+        self.init(pathways: try c.decodeIfPresent([String].self, forKey: .pathways) ?? [],
                   minimumAge: try c.decodeIfPresent(Int.self, forKey: .minimumAge),
                   maximumAge: try c.decodeIfPresent(Int.self, forKey: .maximumAge),
-                  catchmentAreas: try c.decode([String].self, forKey: .catchmentAreas),
+                  catchmentAreas: try c.decodeIfPresent([String].self, forKey: .catchmentAreas) ?? [],
                   twoFactorRoles: try c.decodeIfPresent([Role].self, forKey: .twoFactorRoles) ?? Self.defaultTwoFactorRoles,
-                  retentionMonths: try c.decodeIfPresent(Int.self, forKey: .retentionMonths))
+                  retentionMonths: try c.decodeIfPresent(Int.self, forKey: .retentionMonths),
+                  minimumGroupSize: try c.decodeIfPresent(Int.self, forKey: .minimumGroupSize) ?? DisclosureControl.minimumGroupSizeFloor)
     }
 
     /// Checks and tidies settings submitted by an administrator.
@@ -64,9 +71,13 @@ public struct SchemeSettings: Codable, Sendable, Equatable {
                 v.add("catchmentAreas", "'\(raw)' is not a postcode district (like LS1 or SW1A).")
             }
         }
+        if !(DisclosureControl.minimumGroupSizeFloor...1000).contains(minimumGroupSize) {
+            v.add("minimumGroupSize", "The minimum group size must be from \(DisclosureControl.minimumGroupSizeFloor) to 1000.")
+        }
         try v.check()
         return SchemeSettings(pathways: pathways, minimumAge: minimumAge, maximumAge: maximumAge, catchmentAreas: areas,
-                              twoFactorRoles: Role.allCases.filter { twoFactorRoles.contains($0) }, retentionMonths: retentionMonths)
+                              twoFactorRoles: Role.allCases.filter { twoFactorRoles.contains($0) }, retentionMonths: retentionMonths,
+                              minimumGroupSize: minimumGroupSize)
     }
 
     /// Why this person does not meet the scheme's criteria (empty when they do).

@@ -1,52 +1,132 @@
 import Foundation
 
-/// The statistical disclosure control applied to every number leaving the insight service: small counts
-/// are suppressed and the rest rounded, so that nobody can be picked out from an aggregate.
-public struct DisclosureRule: Codable, Sendable, Equatable {
-    /// Counts from 1 to this are suppressed (0 is shown: an empty cell identifies nobody).
-    public var suppressUpTo: Int
-    /// Every shown count is rounded to the nearest multiple of this (1 = no rounding).
-    public var roundTo: Int
-
-    public init(suppressUpTo: Int = 7, roundTo: Int = 5) {
-        self.suppressUpTo = suppressUpTo
-        self.roundTo = roundTo
+/// A count of records about to be published, with its cell key: the sum of the records' `RecordKey`s.
+/// Two cells holding exactly the same records have the same count and the same key sum, however they
+/// were asked for, so they receive the same adjustment (see `DisclosureControl`).
+public struct CellCount: Sendable, Equatable, Hashable {
+    public var count: Int
+    public var keySum: Int
+    public init(count: Int, keySum: Int) {
+        self.count = count
+        self.keySum = keySum
     }
-
-    public static let standard = DisclosureRule()
-
-    public func round(_ count: Int) -> Int {
-        guard roundTo > 1 else { return count }
-        return (count + roundTo / 2) / roundTo * roundTo
-    }
-
-    /// Protects one breakdown whose (rounded) total is also published.
-    ///
-    /// Primary suppression hides counts 1…`suppressUpTo`. Secondary suppression then hides further cells,
-    /// smallest first, until the hidden cells together hold more than `suppressUpTo` people and are at least
-    /// two — so the published total minus the shown cells never recovers a small count, neither one cell's
-    /// nor a small group's. Shown counts are rounded.
-    public func protect(_ counts: [Int]) -> [Int?] {
-        var hidden = Set(counts.indices.filter { (1...max(1, suppressUpTo)).contains(counts[$0]) && suppressUpTo > 0 })
-        func hiddenTotal() -> Int { hidden.reduce(0) { $0 + counts[$1] } }
-        while !hidden.isEmpty && (hidden.count < 2 || hiddenTotal() <= suppressUpTo) {
-            let candidates = counts.indices.filter { !hidden.contains($0) && counts[$0] > 0 }
-            guard let next = candidates.min(by: { (counts[$0], $0) < (counts[$1], $1) }) else { break }
-            hidden.insert(next)
-        }
-        return counts.indices.map { hidden.contains($0) ? nil : round(counts[$0]) }
+    public static let zero = CellCount(count: 0, keySum: 0)
+    public static func + (a: CellCount, b: CellCount) -> CellCount { CellCount(count: a.count + b.count, keySum: a.keySum + b.keySum) }
+    /// One record.
+    public static func record(_ id: String) -> CellCount { CellCount(count: 1, keySum: RecordKey.of(id)) }
+    /// The cell of a list of record ids.
+    public static func records<S: Sequence>(_ ids: S) -> CellCount where S.Element == String {
+        ids.reduce(.zero) { $0 + .record($1) }
     }
 }
 
-/// A table as published: row labels, one or more count columns (each protected as its own breakdown),
-/// and the rounded total.
+/// Each record's key: a fixed pseudo-random number from 0 to 2²⁴ − 1, derived from its identifier, stored
+/// beside the record's insight facts so that a database can add them up with the count. Record keys are not
+/// secret by themselves (they follow from identifiers no viewer of aggregates sees); the scheme's secret
+/// enters when a cell key is turned into an adjustment.
+public enum RecordKey {
+    public static let bits = 24
+    public static func of(_ id: String) -> Int {
+        Int(SipHash.hash(key: (0x6c69_6e6b_7765_6c6c, 0x7265_636f_7264_6b79), Array(id.utf8)) & ((1 << bits) - 1))
+    }
+}
+
+/// Linkwell's statistical disclosure control: the one layer every aggregate leaves through (dashboards,
+/// CSV, the quarterly contract report, unmet demand, outcome cohorts, grant and provider statements, the
+/// steering summary). `docs/disclosure.md` explains the rules and the threat model.
+///
+/// A count is published only when at least `minimumGroupSize` records are in it (zeros and small counts
+/// alike are shown as `[c]`). A published count is first moved by a small adjustment from −`maximumAdjustment`
+/// to +`maximumAdjustment`, drawn from the cell key with the scheme's secret (cell-key perturbation in the
+/// manner of the ONS's Census 2021 outputs), then rounded to `roundTo`. The same records always get the same
+/// adjustment, so asking again, or asking for the same people another way, teaches nothing; sets that differ
+/// by one person get unrelated adjustments, so differencing gives noise.
+public struct DisclosureControl: Sendable, Equatable {
+    /// The smallest minimum group size any scheme may set.
+    public static let minimumGroupSizeFloor = 10
+    /// The secret's name in `SecretStore`.
+    public static let secretName = "disclosure"
+
+    public let minimumGroupSize: Int
+    public let roundTo: Int
+    public let maximumAdjustment: Int
+    let key0: UInt64, key1: UInt64
+
+    /// `secret` must be at least 16 random bytes, kept by the scheme (`SecretStore`); the group size is raised to the floor.
+    public init(minimumGroupSize: Int, secret: [UInt8], roundTo: Int = 5, maximumAdjustment: Int = 3) {
+        self.minimumGroupSize = max(Self.minimumGroupSizeFloor, minimumGroupSize)
+        self.roundTo = roundTo
+        self.maximumAdjustment = maximumAdjustment
+        let bytes = secret + Array(repeating: 0, count: max(0, 16 - secret.count))
+        key0 = bytes[0..<8].enumerated().reduce(0) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
+        key1 = bytes[8..<16].enumerated().reduce(0) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
+    }
+
+    /// The scheme's control: its minimum group size and its secret.
+    public static func load(_ store: some SettingsStore & SecretStore) async throws -> DisclosureControl {
+        DisclosureControl(minimumGroupSize: try await store.schemeSettings().minimumGroupSize,
+                          secret: try await store.secret(named: secretName))
+    }
+
+    /// The adjustment of a cell, uniform over −`maximumAdjustment`…`maximumAdjustment`, fixed by its records.
+    public func adjustment(_ cell: CellCount) -> Int {
+        let span = UInt64(2 * maximumAdjustment + 1)
+        return Int(keyed("cell|\(cell.count)|\(cell.keySum)") % span) - maximumAdjustment
+    }
+
+    /// The published value of a count, or nil (`[c]`) when fewer than `minimumGroupSize` records are in it.
+    public func publish(_ cell: CellCount) -> Int? {
+        guard cell.count >= minimumGroupSize else { return nil }
+        // Never shown below the minimum itself: a "5" would read as a small group even though 10 or more are in it.
+        return max(round(cell.count + adjustment(cell)), round(minimumGroupSize))
+    }
+
+    func round(_ n: Int) -> Int {
+        guard roundTo > 1 else { return n }
+        return (n + roundTo / 2) / roundTo * roundTo
+    }
+
+    /// A percentage derived only from published values (nil when either is not shown).
+    public func percentage(_ part: Int?, of whole: Int?) -> Int? {
+        guard let part, let whole, whole > 0 else { return nil }
+        return Int((Double(part) / Double(whole) * 100).rounded())
+    }
+
+    /// A keyed pseudo-random number for `text` (SipHash-2-4 with the scheme's secret): for orders and
+    /// pseudonyms nobody outside the server can reproduce.
+    public func keyed(_ text: String) -> UInt64 { SipHash.hash(key: (key0, key1), Array(text.utf8)) }
+
+    /// What the rules are, for pages and the API.
+    public var summary: Summary {
+        Summary(minimumGroupSize: minimumGroupSize, roundTo: roundTo, maximumAdjustment: maximumAdjustment)
+    }
+
+    public struct Summary: Codable, Sendable, Equatable {
+        public var minimumGroupSize: Int
+        public var roundTo: Int
+        public var maximumAdjustment: Int
+    }
+
+    /// Whole months, quarters, calendar years or financial years (April to March): the only periods any
+    /// aggregate may be asked for, so that no two allowed periods differ by a few days or one month inside
+    /// a quarter that is not itself a published month.
+    public static func isAllowedPeriod(from: InsightMonth, to: InsightMonth) -> Bool {
+        if from == to { return true }
+        if from.year == to.year && (from.month - 1) % 3 == 0 && to.month == from.month + 2 { return true }
+        if from.year == to.year && from.month == 1 && to.month == 12 { return true }
+        return from.month == 4 && to.year == from.year + 1 && to.month == 3
+    }
+}
+
+/// A table as published: row labels, one or more count columns, and each column's total, every figure
+/// through `DisclosureControl`.
 public struct PublishedTable: Sendable, Equatable, Codable {
     public struct Row: Sendable, Equatable, Codable {
         public var key: String
         public var label: String
-        /// nil where suppressed.
+        /// nil where not shown (`[c]`).
         public var values: [Int?]
-        /// An optional derived figure (e.g. a rate), shown only when its inputs are shown.
+        /// An optional derived figure (e.g. a rate), computed only from the row's published values.
         public var note: String?
     }
     public var name: String
@@ -54,31 +134,49 @@ public struct PublishedTable: Sendable, Equatable, Codable {
     public var dimension: String
     public var columns: [String]
     public var rows: [Row]
-    /// Rounded true totals per column; nil where the total itself is small (1…`suppressUpTo`).
+    /// Published totals per column (nil when fewer than the minimum group size are in the column).
     public var totals: [Int?]
+    /// True when every column's total is below the minimum group size: the whole table is withheld.
+    public var withheld: Bool
 
-    /// Builds a protected table from true counts.
+    /// Builds a protected table. A column whose total is below the minimum group size is withheld whole
+    /// (every cell `[c]`, zeros included), so that a sparse period never describes the few people in it.
     public init(name: String, title: String, dimension: String, columns: [String],
-                rows: [(key: String, label: String, counts: [Int])], rule: DisclosureRule,
-                note: (([Int]) -> String?)? = nil) {
+                rows: [(key: String, label: String, cells: [CellCount])], control: DisclosureControl,
+                note: (([Int?]) -> String?)? = nil) {
         self.name = name
         self.title = title
         self.dimension = dimension
         self.columns = columns
-        var protected: [[Int?]] = Array(repeating: [], count: rows.count)
         var totals: [Int?] = []
+        var values: [[Int?]] = Array(repeating: [], count: rows.count)
         for column in columns.indices {
-            let counts = rows.map { $0.counts[column] }
-            let published = rule.protect(counts)
-            for i in rows.indices { protected[i].append(published[i]) }
-            let total = counts.reduce(0, +)
-            totals.append(total > 0 && total <= rule.suppressUpTo ? nil : rule.round(total))
+            let total = rows.reduce(CellCount.zero) { $0 + $1.cells[column] }
+            let shownTotal = control.publish(total)
+            totals.append(shownTotal)
+            for i in rows.indices { values[i].append(shownTotal == nil ? nil : control.publish(rows[i].cells[column])) }
         }
         self.rows = rows.indices.map { i in
-            let shown = protected[i].allSatisfy { $0 != nil }
-            return Row(key: rows[i].key, label: rows[i].label, values: protected[i], note: shown ? note?(rows[i].counts) : nil)
+            Row(key: rows[i].key, label: rows[i].label, values: values[i], note: note?(values[i]))
         }
         self.totals = totals
+        self.withheld = !totals.isEmpty && totals.allSatisfy { $0 == nil }
+    }
+
+    /// A table whose rows are not a partition (e.g. cumulative stages): no total, each row published alone.
+    public init(name: String, title: String, dimension: String, column: String,
+                unsummedRows rows: [(key: String, label: String, cell: CellCount)], control: DisclosureControl,
+                note: ((Int?) -> String?)? = nil) {
+        self.name = name
+        self.title = title
+        self.dimension = dimension
+        self.columns = [column]
+        self.rows = rows.map { r in
+            let value = control.publish(r.cell)
+            return Row(key: r.key, label: r.label, values: [value], note: note?(value))
+        }
+        self.totals = [nil]
+        self.withheld = self.rows.allSatisfy { $0.values == [nil] }
     }
 
     /// The table as CSV (suppressed cells written as `[c]`, the convention of UK official statistics).
@@ -88,5 +186,37 @@ public struct PublishedTable: Sendable, Equatable, Codable {
         var lines = rows.map { row -> [CSVField] in [.text(row.label)] + row.values.map(count) + (hasNote ? [.text(row.note ?? "")] : []) }
         lines.append([.code("Total")] + totals.map(count) + (hasNote ? [.code("")] : []))
         return CSVWriter.document(header: [dimension] + columns + (hasNote ? ["note"] : []), rows: lines)
+    }
+}
+
+/// SipHash-2-4 (Aumasson and Bernstein, 2012): a fast keyed pseudo-random function on bytes. Used for
+/// cell-key adjustments, record keys and keyed orders; a 128-bit key, 64-bit output.
+public enum SipHash {
+    public static func hash(key: (UInt64, UInt64), _ message: [UInt8]) -> UInt64 {
+        var v0: UInt64 = 0x736f_6d65_7073_6575 ^ key.0
+        var v1: UInt64 = 0x646f_7261_6e64_6f6d ^ key.1
+        var v2: UInt64 = 0x6c79_6765_6e65_7261 ^ key.0
+        var v3: UInt64 = 0x7465_6462_7974_6573 ^ key.1
+        func rotl(_ x: UInt64, _ b: UInt64) -> UInt64 { (x << b) | (x >> (64 - b)) }
+        func round() {
+            v0 &+= v1; v1 = rotl(v1, 13); v1 ^= v0; v0 = rotl(v0, 32)
+            v2 &+= v3; v3 = rotl(v3, 16); v3 ^= v2
+            v0 &+= v3; v3 = rotl(v3, 21); v3 ^= v0
+            v2 &+= v1; v1 = rotl(v1, 17); v1 ^= v2; v2 = rotl(v2, 32)
+        }
+        let whole = message.count / 8 * 8
+        var i = 0
+        while i < whole {
+            var m: UInt64 = 0
+            for j in 0..<8 { m |= UInt64(message[i + j]) << (8 * UInt64(j)) }
+            v3 ^= m; round(); round(); v0 ^= m
+            i += 8
+        }
+        var last = UInt64(message.count & 0xff) << 56
+        for j in 0..<(message.count - whole) { last |= UInt64(message[whole + j]) << (8 * UInt64(j)) }
+        v3 ^= last; round(); round(); v0 ^= last
+        v2 ^= 0xff
+        round(); round(); round(); round()
+        return v0 ^ v1 ^ v2 ^ v3
     }
 }

@@ -27,6 +27,8 @@ public struct ReferralFact: Codable, Sendable, Equatable {
     public var satisfaction: Int?
     /// The referral's needs as bits (bit i is `Need.allCases[i]`), so that needs are counted in one pass.
     public var needsMask: Int
+    /// The referral's `RecordKey`, summed with counts to make cell keys.
+    public var recordKey: Int
 
     public init(referralID: ReferralID, receivedAt: Date, month: String, sourceType: String, practiceID: String, pathway: String,
                 ageBand: String, sex: String, ethnicity: String, postcode: String, status: String, stageReached: Int, waitDays: Int?,
@@ -47,6 +49,7 @@ public struct ReferralFact: Codable, Sendable, Equatable {
         self.linkWorkerID = linkWorkerID
         self.satisfaction = satisfaction
         self.needsMask = needsMask
+        self.recordKey = RecordKey.of(referralID.rawValue)
     }
 
     public init(_ c: Case) {
@@ -68,6 +71,7 @@ public struct ReferralFact: Codable, Sendable, Equatable {
         linkWorkerID = r.linkWorkerID?.rawValue ?? ""
         satisfaction = r.closingFeedback?.satisfaction
         needsMask = Self.mask(r.needs)
+        recordKey = RecordKey.of(r.id.rawValue)
     }
 
     public static func mask(_ needs: [Need]) -> Int {
@@ -92,6 +96,8 @@ public struct OnwardFact: Codable, Sendable, Equatable {
     public var rejectionReason: String
     public var attended: Int
     public var didNotAttend: Int
+    /// The referral out's `RecordKey`.
+    public var recordKey: Int
 
     public init(id: OnwardReferralID, referral: ReferralFact, month: String, service: Service?, serviceID: ServiceID, status: String,
                 rejectionReason: String, attended: Int, didNotAttend: Int) {
@@ -108,6 +114,7 @@ public struct OnwardFact: Codable, Sendable, Equatable {
         self.rejectionReason = rejectionReason
         self.attended = attended
         self.didNotAttend = didNotAttend
+        self.recordKey = RecordKey.of(id.rawValue)
     }
 
     public init(_ o: OnwardReferral, in c: Case, referral: ReferralFact, service: Service?) {
@@ -125,6 +132,7 @@ public struct OnwardFact: Codable, Sendable, Equatable {
         let reports = c.attendance.filter { $0.onwardReferralID == o.id }
         attended = reports.filter(\.attended).count
         didNotAttend = reports.count - attended
+        recordKey = RecordKey.of(o.id.rawValue)
     }
 }
 

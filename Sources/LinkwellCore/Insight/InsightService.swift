@@ -1,24 +1,23 @@
 import Foundation
 
 /// Dashboards for supervisors, commissioners and the steering group. Every figure it returns has passed
-/// `DisclosureRule`: callers — the UI, CSV downloads, the API — only ever receive protected aggregates, and
+/// `DisclosureControl`: callers — the UI, CSV downloads, the API — only ever receive protected aggregates, and
 /// there is no way through this service to a person-level row.
 public struct InsightService: Sendable {
-    /// The storage roles dashboards read: de-identified facts, and the names of contracts, funders,
-    /// organisations and services that label them.
-    public typealias Storage = InsightStore & CommissioningStore & AccountStore & DirectoryStore & AuditStore
+    /// The storage roles dashboards read: de-identified facts, the names of contracts, funders,
+    /// organisations and services that label them, and the scheme's disclosure settings and secret.
+    public typealias Storage = InsightStore & CommissioningStore & AccountStore & DirectoryStore & AuditStore & SettingsStore & SecretStore
     let store: any Storage
     private let trail: AuditTrail
-    public let rule: DisclosureRule
-    /// Percentiles and rates are shown only over at least this many referrals.
-    public let minimumN: Int
 
-    public init(store: any Storage, env: CoreEnvironment, rule: DisclosureRule = .standard, minimumN: Int = 10) {
+    public init(store: any Storage, env: CoreEnvironment) {
         self.store = store
         self.trail = AuditTrail(store: store, env: env)
-        self.rule = rule
-        self.minimumN = minimumN
     }
+
+    /// The scheme's disclosure control (its minimum group size and secret), read afresh so that an
+    /// administrator's change applies at once.
+    public func disclosure() async throws -> DisclosureControl { try await DisclosureControl.load(store) }
 
     /// The query as typed (query parameters or form fields).
     public struct Query: Sendable, Equatable {
@@ -26,7 +25,8 @@ public struct InsightService: Sendable {
         public var to: String?
         public var contract: String?
         public var funder: String?
-        /// `distance_km`: how far from home a service still meets a need, for unmet demand (default 5).
+        /// `distance_km`: how far from home a service still meets a need, for unmet demand: one of
+        /// `UnmetDemand.distanceBands` (default 5).
         public var distanceKm: String?
         public init(from: String? = nil, to: String? = nil, contract: String? = nil, funder: String? = nil, distanceKm: String? = nil) {
             self.from = from
@@ -42,8 +42,10 @@ public struct InsightService: Sendable {
         public var filter: InsightFilter
         public var description: String
         public var query: Query
-        /// The distance for unmet demand, in km (`UnmetDemand.distanceRange`).
+        /// The distance for unmet demand, in km (one of `UnmetDemand.distanceBands`).
         public var distanceKm: Double = UnmetDemand.defaultDistanceKm
+        /// The rules every figure of this scope passed.
+        public var control: DisclosureControl
     }
 
     public static let tables = ["source", "practice", "month", "need", "pathway", "funnel", "dropout", "destinations_category",
@@ -70,8 +72,8 @@ public struct InsightService: Sendable {
 
     // MARK: Queries
 
-    /// Checks the query: months as YYYY-MM, a range that does not end before it starts, a known contract or funder,
-    /// a distance in km within `UnmetDemand.distanceRange`.
+    /// Checks the query: months as YYYY-MM making a whole month, quarter, calendar year or financial year
+    /// (`DisclosureControl.isAllowedPeriod`), a known contract or funder, a distance among `UnmetDemand.distanceBands`.
     public func scope(_ q: Query, _ request: CaseworkService.Request) async throws -> Scope {
         guard Self.viewers.contains(request.principal.role) else {
             throw LinkwellError.forbidden("Insight dashboards are for supervisors, commissioners and the steering group.")
@@ -84,6 +86,11 @@ public struct InsightService: Sendable {
         }
         let from = month(q.from, "from"), to = month(q.to, "to")
         if let from, let to, to < from { v.add("to", "The date range ends (\(to)) before it starts (\(from)).") }
+        else if let from, let to, !DisclosureControl.isAllowedPeriod(from: from, to: to) {
+            v.add("to", "Choose a whole month (from and to the same month), a quarter (e.g. 2026-04 to 2026-06), a calendar year (January to December) or a financial year (April to March); other ranges could be subtracted from each other to reveal a few people.")
+        } else if (from == nil) != (to == nil) {
+            v.add(from == nil ? "from" : "to", "Give both the first and the last month of the period, or neither for all time.")
+        }
         var cohorts: [InsightFilter.Cohort]?
         var words: [String] = []
         if let id = q.contract, !id.isEmpty {
@@ -101,16 +108,16 @@ public struct InsightService: Sendable {
         }
         var distance = UnmetDemand.defaultDistanceKm
         if let raw = q.distanceKm?.trimmingCharacters(in: .whitespaces), !raw.isEmpty {
-            let range = UnmetDemand.distanceRange
-            if let km = Double(raw), km.isFinite, range.contains(km) { distance = km } else {
-                v.add("distance_km", "Give a distance in km from \(UnmetDemand.label(range.lowerBound)) to \(UnmetDemand.label(range.upperBound)), e.g. 5.")
+            if let km = Double(raw), UnmetDemand.distanceBands.contains(km) { distance = km } else {
+                v.add("distance_km", "Choose a distance band in km: \(UnmetDemand.distanceBands.map(UnmetDemand.label).joined(separator: ", ")).")
             }
         }
         try v.check()
         if let from { words.append("from \(from)") }
         if let to { words.append("to \(to)") }
         return Scope(filter: InsightFilter(from: from, to: to, cohorts: cohorts),
-                     description: words.isEmpty ? "All referrals" : "Referrals " + words.joined(separator: ", "), query: q, distanceKm: distance)
+                     description: words.isEmpty ? "All referrals" : "Referrals " + words.joined(separator: ", "), query: q, distanceKm: distance,
+                     control: try await disclosure())
     }
 
     /// Commissioners and the steering group receive aggregates only; this is the answer to asking for rows.
@@ -137,15 +144,15 @@ public struct InsightService: Sendable {
         let scope = try await scope(q, request)
         var tables: [PublishedTable] = []
         for name in Self.tables { tables.append(try await table(name, scope)) }
-        let total = try await store.referralCounts(by: [], where: scope.filter).first?.count ?? 0
+        let total = try await store.referralCounts(by: [], where: scope.filter).first?.cell ?? .zero
         try await trail.record(request, action: "report", type: "insight", id: scope.description, allowed: true)
-        return Dashboard(scope: scope, totalReferrals: total > 0 && total <= rule.suppressUpTo ? nil : rule.round(total),
-                         waiting: try await waiting(scope.filter), tables: tables)
+        return Dashboard(scope: scope, totalReferrals: scope.control.publish(total),
+                         waiting: try await waiting(scope), tables: tables)
     }
 
     /// The waiting-time summary alone (for benchmarks and the API).
     public func dashboardWaiting(_ q: Query, _ request: CaseworkService.Request) async throws -> Waiting {
-        try await waiting(try await scope(q, request).filter)
+        try await waiting(try await scope(q, request))
     }
 
     /// One table, for CSV download and the API.
@@ -158,11 +165,14 @@ public struct InsightService: Sendable {
         return try await table(name, scope)
     }
 
-    /// Median and 90th percentile of days from referral to first contact (nearest-rank, whole days).
-    func waiting(_ filter: InsightFilter) async throws -> Waiting {
-        let histogram = try await store.waitDays(where: filter)
+    /// Median and 90th percentile of days from referral to first contact (nearest-rank, whole days), shown
+    /// only when the number seen is itself published (at least the minimum group size).
+    func waiting(_ scope: Scope) async throws -> Waiting {
+        let seen = scope.control.publish(try await store.contactedCell(where: scope.filter))
+        guard let seen else { return Waiting(referralsSeen: nil, medianDays: nil, p90Days: nil) }
+        let histogram = try await store.waitDays(where: scope.filter)
         let n = histogram.values.reduce(0, +)
-        guard n >= minimumN else { return Waiting(referralsSeen: n == 0 ? 0 : nil, medianDays: nil, p90Days: nil) }
+        guard n > 0 else { return Waiting(referralsSeen: nil, medianDays: nil, p90Days: nil) }
         func percentile(_ p: Double) -> Int {
             let rank = Int((p * Double(n)).rounded(.up))
             var seen = 0
@@ -172,7 +182,7 @@ public struct InsightService: Sendable {
             }
             return histogram.keys.max()!
         }
-        return Waiting(referralsSeen: rule.round(n), medianDays: percentile(0.5), p90Days: percentile(0.9))
+        return Waiting(referralsSeen: seen, medianDays: percentile(0.5), p90Days: percentile(0.9))
     }
 
     func names() async throws -> (organisations: [String: String], services: [String: String]) {
@@ -182,150 +192,179 @@ public struct InsightService: Sendable {
     }
 
     func table(_ name: String, _ scope: Scope) async throws -> PublishedTable {
-        let f = scope.filter
-        func counts(_ d: InsightDimension) async throws -> [String: Int] {
-            Dictionary(try await store.referralCounts(by: [d], where: f).map { ($0.keys[0], $0.count) }, uniquingKeysWith: +)
+        let f = scope.filter, control = scope.control
+        func counts(_ d: InsightDimension, _ filter: InsightFilter? = nil) async throws -> [String: CellCount] {
+            Dictionary(try await store.referralCounts(by: [d], where: filter ?? f).map { ($0.keys[0], $0.cell) }, uniquingKeysWith: +)
         }
-        func make(_ title: String, _ dimension: String, _ rows: [(String, String, Int)], keepZero: Bool = false) -> PublishedTable {
+        func make(_ title: String, _ dimension: String, _ rows: [(String, String, CellCount)]) -> PublishedTable {
             PublishedTable(name: name, title: title, dimension: dimension, columns: ["Referrals"],
-                           rows: rows.filter { keepZero || $0.2 > 0 }.map { (key: $0.0, label: $0.1, counts: [$0.2]) }, rule: rule)
+                           rows: rows.map { (key: $0.0, label: $0.1, cells: [$0.2]) }, control: control)
         }
-        func labelled<E: RawRepresentable & CaseIterable>(_ d: InsightDimension, _ type: E.Type, _ label: (E) -> String) async throws -> [(String, String, Int)] where E.RawValue == String {
+        func labelled<E: RawRepresentable & CaseIterable>(_ d: InsightDimension, _ type: E.Type, _ label: (E) -> String) async throws -> [(String, String, CellCount)] where E.RawValue == String {
             let c = try await counts(d)
-            return E.allCases.map { ($0.rawValue, label($0), c[$0.rawValue] ?? 0) }
+            return E.allCases.map { ($0.rawValue, label($0), c[$0.rawValue] ?? .zero) }
+        }
+        /// Rows for an open-ended dimension: every value the scheme has ever had, whatever the period, so that
+        /// a row's presence never tells that someone was referred in it.
+        func everyValue(_ d: InsightDimension, label: (String) -> String) async throws -> [(String, String, CellCount)] {
+            let c = try await counts(d)
+            return try await counts(d, InsightFilter()).keys.sorted().map { ($0, label($0), c[$0] ?? .zero) }
         }
         switch name {
         case "source":
             return make("Referrals by source", "Source", try await labelled(.sourceType, SourceType.self, \.label))
         case "practice":
             let orgs = try await names().organisations
-            let rows = try await counts(.practice).sorted { $0.key < $1.key }.map { ($0.key, orgs[$0.key] ?? ($0.key.isEmpty ? "Self-referral or unknown" : $0.key), $0.value) }
-            return make("Referrals by practice", "Practice", rows)
+            return make("Referrals by practice", "Practice", try await everyValue(.practice) { orgs[$0] ?? ($0.isEmpty ? "Self-referral or unknown" : $0) })
         case "month":
-            let rows = try await counts(.month).sorted { $0.key < $1.key }.map { ($0.key, $0.key, $0.value) }
-            return make("Referrals by month received", "Month", rows, keepZero: true)
+            // Every month of the period (or of the scheme's life), empty ones included.
+            let c = try await counts(.month)
+            let known = try await counts(.month, InsightFilter()).keys.compactMap(InsightMonth.init)
+            var months: [InsightMonth] = []
+            if let first = f.from ?? known.min(), let last = f.to ?? known.max() {
+                var m = first
+                while m <= last { months.append(m); m = m.next }
+            }
+            return make("Referrals by month received", "Month", months.map { ($0.text, $0.text, c[$0.text] ?? .zero) })
         case "need":
             return make("Referrals by need (a referral may have several)", "Need", try await labelled(.need, Need.self, \.label))
         case "pathway":
-            let rows = try await counts(.pathway).sorted { $0.key < $1.key }.map { ($0.key, $0.key.isEmpty ? "No pathway" : $0.key, $0.value) }
-            return make("Referrals by pathway", "Pathway", rows)
+            return make("Referrals by pathway", "Pathway", try await everyValue(.pathway) { $0.isEmpty ? "No pathway" : $0 })
         case "funnel":
             let reached = try await counts(.stageReached)
             let rows = InsightStage.allCases.map { stage in
-                (String(stage.rawValue), stage.label, reached.filter { (Int($0.key) ?? 0) >= stage.rawValue }.values.reduce(0, +))
+                (key: String(stage.rawValue), label: stage.label,
+                 cell: reached.filter { (Int($0.key) ?? 0) >= stage.rawValue }.values.reduce(CellCount.zero, +))
             }
-            // Cumulative counts are not a partition, so each row is protected on its own (no secondary step needed:
-            // no published total is the sum of these rows).
-            var table = PublishedTable(name: name, title: "Conversion: referrals reaching each stage", dimension: "Stage",
-                                       columns: ["Referrals"], rows: [], rule: rule)
-            table.rows = rows.map { row in
-                let shown = row.2 == 0 || row.2 > rule.suppressUpTo
-                return PublishedTable.Row(key: row.0, label: row.1, values: [shown ? rule.round(row.2) : nil],
-                                          note: shown && rows[0].2 >= minimumN ? "\(Int((Double(row.2) / Double(max(1, rows[0].2)) * 100).rounded()))% of referrals" : nil)
+            // Cumulative counts are not a partition: each row is published alone, and the percentage is worked
+            // out from the published figures only (never from the true counts).
+            let referred = control.publish(rows[0].cell)
+            return PublishedTable(name: name, title: "Conversion: referrals reaching each stage", dimension: "Stage", column: "Referrals",
+                                  unsummedRows: rows, control: control) { shown in
+                control.percentage(shown, of: referred).map { "\($0)% of referrals (from the published figures)" }
             }
-            table.totals = [nil]
-            return table
         case "dropout":
             let counts = try await store.referralCounts(by: [.status, .stageReached], where: f)
+            // Rows: every ending the scheme has ever had, whatever the period (see `everyValue`).
+            let ever = Set(try await store.referralCounts(by: [.status, .stageReached], where: InsightFilter()).map(\.keys))
             let ended: [ReferralStatus] = [.declined, .redirected, .unableToContact, .withdrawn]
-            var rows: [(String, String, Int)] = []
+            var rows: [(String, String, CellCount)] = []
             for status in ended {
-                for stage in InsightStage.allCases {
-                    let n = counts.filter { $0.keys[0] == status.rawValue && Int($0.keys[1]) == stage.rawValue }.map(\.count).reduce(0, +)
-                    if n > 0 { rows.append(("\(status.rawValue)@\(stage.rawValue)", "\(status.label) after: \(stage.label.lowercased())", n)) }
+                for stage in InsightStage.allCases where ever.contains([status.rawValue, String(stage.rawValue)]) {
+                    let cell = counts.filter { $0.keys[0] == status.rawValue && Int($0.keys[1]) == stage.rawValue }.map(\.cell).reduce(CellCount.zero, +)
+                    rows.append(("\(status.rawValue)@\(stage.rawValue)", "\(status.label) after: \(stage.label.lowercased())", cell))
                 }
             }
             return make("Drop-out: how referrals ended early, by the furthest stage reached", "Ending", rows)
         case "destinations_category", "destinations_provider", "attendance", "declined_capacity":
-            return try await onwardTable(name, f)
+            return try await onwardTable(name, f, control)
         case "age_band":
             let c = try await counts(.ageBand)
-            return make("Referrals by age band", "Age band", AgeBand.all.map { ($0, $0, c[$0] ?? 0) }, keepZero: true)
+            return make("Referrals by age band", "Age band", AgeBand.all.map { ($0, $0, c[$0] ?? .zero) })
         case "sex":
-            return make("Referrals by sex", "Sex", try await labelled(.sex, Sex.self, \.label), keepZero: true)
+            return make("Referrals by sex", "Sex", try await labelled(.sex, Sex.self, \.label))
         case "ethnicity":
-            return make("Referrals by ethnic group", "Ethnic group", try await labelled(.ethnicity, EthnicGroup.self, \.label), keepZero: true)
+            return make("Referrals by ethnic group", "Ethnic group", try await labelled(.ethnicity, EthnicGroup.self, \.label))
         case "deprivation":
             let c = try await counts(.deprivation)
-            var rows: [(String, String, Int)] = (1...10).map { (decile: Int) -> (String, String, Int) in
+            var rows: [(String, String, CellCount)] = (1...10).map { (decile: Int) -> (String, String, CellCount) in
                 let suffix = decile == 1 ? " (most deprived)" : decile == 10 ? " (least deprived)" : ""
-                return (String(decile), "Decile \(decile)" + suffix, c[String(decile)] ?? 0)
+                return (String(decile), "Decile \(decile)" + suffix, c[String(decile)] ?? .zero)
             }
-            rows.append(("unknown", "Postcode not in the deprivation lookup", c["unknown"] ?? 0))
-            return make("Referrals by deprivation decile (IMD)", "Decile", rows, keepZero: true)
+            rows.append(("unknown", "Postcode not in the deprivation lookup", c["unknown"] ?? .zero))
+            return make("Referrals by deprivation decile (IMD)", "Decile", rows)
         case "satisfaction":
             let c = try await counts(.satisfaction)
-            var rows: [(String, String, Int)] = (1...5).map { (score: Int) -> (String, String, Int) in
-                (String(score), "\(score) — \(ClosingFeedback.satisfactionLabels[score - 1])", c[String(score)] ?? 0)
+            var rows: [(String, String, CellCount)] = (1...5).map { (score: Int) -> (String, String, CellCount) in
+                (String(score), "\(score) — \(ClosingFeedback.satisfactionLabels[score - 1])", c[String(score)] ?? .zero)
             }
-            rows.append(("", "Not given", c[""] ?? 0))
-            return make("Satisfaction given at closing", "Satisfaction", rows, keepZero: true)
+            rows.append(("", "Not given", c[""] ?? .zero))
+            return make("Satisfaction given at closing", "Satisfaction", rows)
         case "unmet_need":
-            return try await unmetNeed(f, km: scope.distanceKm)
+            return try await unmetNeed(f, km: scope.distanceKm, control)
         default:
             throw LinkwellError.notFound("There is no insight table '\(name)'.")
         }
     }
 
-    func onwardTable(_ name: String, _ f: InsightFilter) async throws -> PublishedTable {
+    func onwardTable(_ name: String, _ f: InsightFilter, _ control: DisclosureControl) async throws -> PublishedTable {
         let (organisations, _) = try await names()
+        /// Every value the scheme has ever had for a dimension of referrals out, with this period's counts.
+        func everyValue(_ d: OnwardDimension, rejectedOnly: Bool = false) async throws -> [(key: String, count: InsightCount)] {
+            let now = Dictionary(try await store.onwardCounts(by: [d], where: f, rejectedOnly: rejectedOnly).map { ($0.keys[0], $0) }, uniquingKeysWith: { a, _ in a })
+            return try await store.onwardCounts(by: [d], where: InsightFilter(), rejectedOnly: rejectedOnly).map(\.keys[0]).sorted()
+                .map { ($0, now[$0] ?? InsightCount(keys: [$0], count: 0)) }
+        }
         switch name {
         case "destinations_category":
-            let rows = try await store.onwardCounts(by: [.category], where: f).sorted { $0.keys[0] < $1.keys[0] }
             return PublishedTable(name: name, title: "Referrals out by category of service", dimension: "Category", columns: ["Referrals out"],
-                                  rows: rows.map { (key: $0.keys[0], label: $0.keys[0], counts: [$0.count]) }, rule: rule)
+                                  rows: try await everyValue(.category).map { (key: $0.key, label: $0.key, cells: [$0.count.cell]) }, control: control)
         case "destinations_provider":
-            let rows = try await store.onwardCounts(by: [.provider], where: f).sorted { $0.keys[0] < $1.keys[0] }
             return PublishedTable(name: name, title: "Referrals out by provider", dimension: "Provider", columns: ["Referrals out"],
-                                  rows: rows.map { (key: $0.keys[0], label: organisations[$0.keys[0]] ?? $0.keys[0], counts: [$0.count]) }, rule: rule)
+                                  rows: try await everyValue(.provider).map { (key: $0.key, label: organisations[$0.key] ?? $0.key, cells: [$0.count.cell]) },
+                                  control: control)
         case "attendance":
-            let rows = try await store.onwardCounts(by: [.provider], where: f).filter { $0.attended + $0.didNotAttend > 0 }.sorted { $0.keys[0] < $1.keys[0] }
             return PublishedTable(name: name, title: "Sessions attended and missed (did not attend), by provider", dimension: "Provider",
                                   columns: ["Attended", "Did not attend"],
-                                  rows: rows.map { (key: $0.keys[0], label: organisations[$0.keys[0]] ?? $0.keys[0], counts: [$0.attended, $0.didNotAttend]) },
-                                  rule: rule) { [minimumN] counts in
-                let sessions = counts[0] + counts[1]
-                return sessions >= minimumN ? "DNA rate \(Int((Double(counts[1]) / Double(sessions) * 100).rounded()))%" : nil
+                                  rows: try await everyValue(.provider).map { (key: $0.key, label: organisations[$0.key] ?? $0.key,
+                                                                                  cells: [$0.count.attendedCell, $0.count.didNotAttendCell]) },
+                                  control: control) { shown in
+                // The rate is worked out from the published figures only.
+                guard let attended = shown[0], let missed = shown[1] else { return nil }
+                return control.percentage(missed, of: attended + missed).map { "DNA rate \($0)% (from the published figures)" }
             }
         default:
-            let rows = try await store.onwardCounts(by: [.provider, .rejectionReason], where: f, rejectedOnly: true)
-                .filter { [RejectionReason.noCapacity.rawValue, RejectionReason.waitingList.rawValue].contains($0.keys[1]) }
-            let byProvider = Dictionary(grouping: rows, by: { $0.keys[0] })
+            let reasons = [RejectionReason.noCapacity.rawValue, RejectionReason.waitingList.rawValue]
+            let now = try await store.onwardCounts(by: [.provider, .rejectionReason], where: f, rejectedOnly: true).filter { reasons.contains($0.keys[1]) }
+            let providers = try await everyValue(.provider).map(\.key)
+            func cell(_ provider: String, _ reason: String) -> CellCount {
+                now.filter { $0.keys == [provider, reason] }.map(\.cell).reduce(.zero, +)
+            }
             return PublishedTable(name: name, title: "Referrals out declined for capacity (no capacity or waiting list), by provider",
                                   dimension: "Provider", columns: ["No capacity", "Waiting list"],
-                                  rows: byProvider.keys.sorted().map { key in
-                                      let mine = byProvider[key]!
-                                      return (key: key, label: organisations[key] ?? key,
-                                              counts: [mine.filter { $0.keys[1] == RejectionReason.noCapacity.rawValue }.map(\.count).reduce(0, +),
-                                                       mine.filter { $0.keys[1] == RejectionReason.waitingList.rawValue }.map(\.count).reduce(0, +)])
-                                  }, rule: rule)
+                                  rows: providers.map { (key: $0, label: organisations[$0] ?? $0, cells: [cell($0, reasons[0]), cell($0, reasons[1])]) },
+                                  control: control)
         }
     }
 
     /// Unmet demand by need: referrals; those with no active directory service able to meet the need within
     /// `km` of home (`UnmetDemand`); those whose postcode is not in the postcode lookup, so their distance is
     /// unknown (counted apart, never taken as met or unmet); and referrals out turned away for capacity.
-    /// Each column is protected as its own breakdown by `DisclosureRule`, like every other table.
-    func unmetNeed(_ f: InsightFilter, km: Double) async throws -> PublishedTable {
+    /// Every column goes through `DisclosureControl`, like every other table.
+    func unmetNeed(_ f: InsightFilter, km: Double, _ control: DisclosureControl) async throws -> PublishedTable {
         let demand = try await UnmetDemand.compute(store, where: f, km: km)
         let capacity = try await store.onwardCounts(by: [.category, .rejectionReason], where: f, rejectedOnly: true)
             .filter { [RejectionReason.noCapacity.rawValue, RejectionReason.waitingList.rawValue].contains($0.keys[1]) }
         let rows = Need.allCases.enumerated().map { i, need in
             let categories = NeedCategories.categories(for: need)
-            let turnedAway = capacity.filter { categories.contains($0.keys[0].lowercased()) }.map(\.count).reduce(0, +)
+            let turnedAway = capacity.filter { categories.contains($0.keys[0].lowercased()) }.map(\.cell).reduce(CellCount.zero, +)
             // Waiting lists are directory facts about services, not people: named in the label, not protected as counts.
             let waiting = demand.servicesWithWaitingList[i]
             let label = need.label + (waiting == 0 ? "" : " — \(waiting) nearby service\(waiting == 1 ? "" : "s") with a waiting list"
                 + (demand.longestWaitWeeks[i].map { " (up to \($0) week\($0 == 1 ? "" : "s"))" } ?? ""))
             return (key: need.rawValue, label: label,
-                    counts: [demand.referrals[i], demand.unmet[i], demand.locationUnknown[i], turnedAway])
+                    cells: [demand.referralCells[i], demand.unmetCells[i], demand.locationUnknownCells[i], turnedAway])
         }
         let distance = UnmetDemand.label(km)
         return PublishedTable(name: "unmet_need",
                               title: "Unmet demand by need: referrals with no active service within \(distance) km of home, referrals out turned away for capacity, and nearby services with waiting lists",
                               dimension: "Need",
                               columns: ["Referrals", "No active service within \(distance) km", "Location unknown (postcode not in lookup)", "Turned away for capacity"],
-                              rows: rows, rule: rule)
+                              rows: rows, control: control)
+    }
+
+    // MARK: Steering group
+
+    /// What people said they would change, for the steering group: shown only when at least the minimum
+    /// group size have written something in the scope, and then in an order fixed by the scheme's secret —
+    /// never by date, so that no comment can be matched to a case that closed recently. Nil when withheld.
+    public func steeringComments(_ q: Query, _ request: CaseworkService.Request, limit: Int = 30) async throws -> [String]? {
+        let scope = try await scope(q, request)
+        let comments = try await store.closingFeedback(where: scope.filter, limit: 100_000).map(\.wouldChange)
+            .map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
+        guard comments.count >= scope.control.minimumGroupSize else { return nil }
+        try await trail.record(request, action: "report", type: "insight", id: "comments: \(scope.description)", allowed: true)
+        return Array(comments.sorted { (scope.control.keyed("comment|" + $0), $0) < (scope.control.keyed("comment|" + $1), $1) }.prefix(limit))
     }
 }
 
@@ -371,10 +410,4 @@ extension InsightService {
         return FactsExportStream(store: store)
     }
 
-    /// What people said they would change when their case closed (free text), newest first.
-    public func closingComments(_ request: ServiceRequest) async throws -> [String] {
-        guard Self.viewers.contains(request.principal.role) else { throw Self.refusePersonLevel() }
-        return try await store.closingFeedback(where: InsightFilter(), limit: 200).map(\.wouldChange)
-            .filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
-    }
 }

@@ -18,9 +18,12 @@ public struct GeoBox: Sendable, Equatable {
 public struct LocatedNeedCounts: Sendable, Equatable {
     public var point: GeoPoint?
     public var counts: [Int]
-    public init(point: GeoPoint?, counts: [Int]) {
+    /// Per need, the sum of the record keys of the referrals counted (`RecordKey`).
+    public var keySums: [Int]
+    public init(point: GeoPoint?, counts: [Int], keySums: [Int]? = nil) {
         self.point = point
         self.counts = counts
+        self.keySums = keySums ?? Array(repeating: 0, count: counts.count)
     }
 }
 
@@ -50,8 +53,9 @@ public struct NeedServicePoint: Sendable, Equatable {
 /// grows with the number of distinct places (thousands), not referrals (millions); referrals whose
 /// postcode is not in the lookup are counted apart as "location unknown", never dropped.
 public enum UnmetDemand {
-    /// The distances a dashboard may ask about, in km, and the default.
-    public static let distanceRange: ClosedRange<Double> = 0.5...50
+    /// The distances a dashboard may ask about, in km (fixed bands: a free distance could be swept to
+    /// place one person between two radii), and the default.
+    public static let distanceBands: [Double] = [1, 2, 5, 10, 20]
     public static let defaultDistanceKm = 5.0
 
     /// Per need (index as `Need.allCases`): referrals, those with no suitable active service within the
@@ -60,6 +64,10 @@ public enum UnmetDemand {
         public var referrals: [Int]
         public var unmet: [Int]
         public var locationUnknown: [Int]
+        /// The same three columns as cells (counts with their key sums), for `DisclosureControl`.
+        public var referralCells: [CellCount] = Array(repeating: .zero, count: Need.allCases.count)
+        public var unmetCells: [CellCount] = Array(repeating: .zero, count: Need.allCases.count)
+        public var locationUnknownCells: [CellCount] = Array(repeating: .zero, count: Need.allCases.count)
         /// Services near the referrals' places (within the boxes read) able to meet the need that have a
         /// waiting list now, and the longest of their waits in weeks. Directory facts, not people.
         public var servicesWithWaitingList: [Int] = Array(repeating: 0, count: Need.allCases.count)
@@ -128,9 +136,16 @@ public enum UnmetDemand {
         for (i, ids) in waiting { result.servicesWithWaitingList[i] = ids.count }
 
         for place in places {
-            for i in 0..<min(needs, place.counts.count) { result.referrals[i] += place.counts[i] }
+            func placeCell(_ i: Int) -> CellCount { CellCount(count: place.counts[i], keySum: i < place.keySums.count ? place.keySums[i] : 0) }
+            for i in 0..<min(needs, place.counts.count) {
+                result.referrals[i] += place.counts[i]
+                result.referralCells[i] = result.referralCells[i] + placeCell(i)
+            }
             guard let point = place.point else {
-                for i in 0..<min(needs, place.counts.count) { result.locationUnknown[i] += place.counts[i] }
+                for i in 0..<min(needs, place.counts.count) {
+                    result.locationUnknown[i] += place.counts[i]
+                    result.locationUnknownCells[i] = result.locationUnknownCells[i] + placeCell(i)
+                }
                 continue
             }
             var wanted = 0
@@ -147,7 +162,10 @@ public enum UnmetDemand {
                     }
                 }
             }
-            for i in 0..<needs where wanted & (1 << i) != 0 && met & (1 << i) == 0 { result.unmet[i] += place.counts[i] }
+            for i in 0..<needs where wanted & (1 << i) != 0 && met & (1 << i) == 0 {
+                result.unmet[i] += place.counts[i]
+                result.unmetCells[i] = result.unmetCells[i] + placeCell(i)
+            }
         }
         return result
     }

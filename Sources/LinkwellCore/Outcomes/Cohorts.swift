@@ -33,51 +33,68 @@ public struct CohortSubject: Sendable, Equatable {
     }
 }
 
-/// The result for one group of a cohort report. Every figure is nil when the group is suppressed.
+/// The result for one group of a cohort report, as published: every count through `DisclosureControl`
+/// (nil, `[c]`, below the minimum group size), and no result at all when the paired count is not shown.
 public struct CohortRow: Codable, Sendable, Equatable {
     public var group: String
     /// People with a baseline.
-    public var withBaseline: Int
+    public var withBaseline: Int?
     /// People with both a baseline and a follow-up.
-    public var paired: Int
+    public var paired: Int?
     /// People with a baseline whose follow-up was due and never taken (stated beside every result).
-    public var lostToFollowUp: Int
+    public var lostToFollowUp: Int?
     /// People with a baseline whose follow-up is not due yet.
-    public var awaitingFollowUp: Int
-    /// True when fewer than the minimum number of people have paired data; no results are shown.
+    public var awaitingFollowUp: Int?
+    /// True when fewer than the minimum group size have paired data; no results are shown.
     public var suppressed: Bool
     public var result: Statistics.PairedResult?
     public var shareImproved: Double?
     public var shareNoMeaningfulChange: Double?
     public var shareWorsened: Double?
+    /// Wilson 95% intervals of the three shares (Wilson 1927), to whole per cent: [low, high].
+    public var improvedInterval: [Double]?
+    public var noMeaningfulChangeInterval: [Double]?
+    public var worsenedInterval: [Double]?
 }
 
 public enum CohortAnalysis {
-    /// Paired analysis per group, plus an "All" row first. Groups with fewer than `minimumN` pairs are suppressed.
-    public static func analyse(_ subjects: [CohortSubject], instrument: Instrument, scoreID: String, minimumN: Int) -> [CohortRow] {
+    /// Paired analysis per group, plus an "All" row first. Groups whose paired count is below the control's
+    /// minimum group size are suppressed; published results are rounded (`Statistics.PairedResult.published`).
+    public static func analyse(_ subjects: [CohortSubject], instrument: Instrument, scoreID: String, control: DisclosureControl) -> [CohortRow] {
         var groups: [String: [CohortSubject]] = ["All": subjects]
         for subject in subjects {
             for group in Set(subject.groups) where group != "All" { groups[group, default: []].append(subject) }
         }
         let names = ["All"] + groups.keys.filter { $0 != "All" }.sorted()
-        return names.map { row(name: $0, groups[$0]!, instrument: instrument, scoreID: scoreID, minimumN: minimumN) }
+        return names.map { row(name: $0, groups[$0]!, instrument: instrument, scoreID: scoreID, control: control) }
     }
 
-    static func row(name: String, _ subjects: [CohortSubject], instrument: Instrument, scoreID: String, minimumN: Int) -> CohortRow {
-        let pairs = subjects.compactMap { s in s.followUp.map { (s.baseline, $0) } }
-        let suppressed = pairs.count < max(minimumN, 2)
+    static func row(name: String, _ subjects: [CohortSubject], instrument: Instrument, scoreID: String, control: DisclosureControl) -> CohortRow {
+        let paired = subjects.filter { $0.followUp != nil }
+        let pairs = paired.map { ($0.baseline, $0.followUp!) }
         let unpaired = subjects.filter { $0.followUp == nil }
-        var row = CohortRow(group: name, withBaseline: subjects.count, paired: pairs.count,
-                            lostToFollowUp: unpaired.filter(\.followUpDue).count,
-                            awaitingFollowUp: unpaired.filter { !$0.followUpDue }.count, suppressed: suppressed)
+        func cell(_ list: [CohortSubject]) -> CellCount { .records(list.map(\.referralID.rawValue)) }
+        let shownPaired = control.publish(cell(paired))
+        let suppressed = shownPaired == nil || pairs.count < 2
+        var row = CohortRow(group: name, withBaseline: control.publish(cell(subjects)), paired: shownPaired,
+                            lostToFollowUp: control.publish(cell(unpaired.filter(\.followUpDue))),
+                            awaitingFollowUp: control.publish(cell(unpaired.filter { !$0.followUpDue })), suppressed: suppressed)
         guard !suppressed else { return row }
-        row.result = Statistics.paired(baseline: pairs.map(\.0), followUp: pairs.map(\.1))
+        row.result = Statistics.paired(baseline: pairs.map(\.0), followUp: pairs.map(\.1))?.published
         let verdicts = pairs.compactMap { instrument.verdict(score: scoreID, from: $0.0, to: $0.1) }
         if !verdicts.isEmpty {
+            // Shares to whole per cent: enough for a reader, too coarse to difference one person out of ten or more.
             let n = Double(verdicts.count)
-            row.shareImproved = Double(verdicts.filter { $0 == .improved }.count) / n
-            row.shareNoMeaningfulChange = Double(verdicts.filter { $0 == .noMeaningfulChange }.count) / n
-            row.shareWorsened = Double(verdicts.filter { $0 == .worsened }.count) / n
+            func share(_ v: Instrument.Change) -> Double { (Double(verdicts.filter { $0 == v }.count) / n * 100).rounded() / 100 }
+            row.shareImproved = share(.improved)
+            row.shareNoMeaningfulChange = share(.noMeaningfulChange)
+            row.shareWorsened = share(.worsened)
+            func interval(_ v: Instrument.Change) -> [Double]? {
+                Statistics.wilson(verdicts.filter { $0 == v }.count, of: verdicts.count).map { [($0.low * 100).rounded() / 100, ($0.high * 100).rounded() / 100] }
+            }
+            row.improvedInterval = interval(.improved)
+            row.noMeaningfulChangeInterval = interval(.noMeaningfulChange)
+            row.worsenedInterval = interval(.worsened)
         }
         return row
     }

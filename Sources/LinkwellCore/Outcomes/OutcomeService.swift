@@ -6,7 +6,7 @@ import Foundation
 public struct OutcomeService: Sendable {
     /// The storage roles outcome measures need: administrations and instruments, the cases they belong to,
     /// and the names and contracts that cohort reports group by.
-    public typealias Storage = OutcomeStore & CaseStore & AccountStore & CommissioningStore
+    public typealias Storage = OutcomeStore & CaseStore & AccountStore & CommissioningStore & SettingsStore & SecretStore
     let store: any Storage
     let casework: CaseworkService
     public var env: CoreEnvironment { casework.env }
@@ -276,22 +276,68 @@ public struct OutcomeService: Sendable {
         return result
     }
 
+    /// Which measure counts as "the follow-up" in a cohort report: named, so that a published figure says
+    /// exactly what it compares.
+    public enum FollowUpPoint: String, Codable, Sendable, CaseIterable {
+        /// The scheduled follow-up (`Timepoint.followUp`, about 12 weeks after the baseline); the latest one if several.
+        case twelveWeek = "12_week"
+        /// The measure taken at closing.
+        case closing
+        /// The latest measure after the baseline, whichever timepoint.
+        case latest
+
+        public var label: String {
+            switch self {
+            case .twelveWeek: "the 12-week follow-up"
+            case .closing: "the closing measure"
+            case .latest: "the latest measure after baseline (12-week or closing)"
+            }
+        }
+
+        func matches(_ timepoint: Timepoint) -> Bool {
+            switch self {
+            case .twelveWeek: timepoint == .followUp
+            case .closing: timepoint == .closing
+            case .latest: timepoint != .baseline
+            }
+        }
+    }
+
     public struct CohortReport: Codable, Sendable, Equatable {
         public var instrumentID: String
         public var scoreID: String
         public var scoreLabel: String
         public var dimension: CohortDimension
+        /// The follow-up compared with the baseline.
+        public var followUp: FollowUpPoint
+        public var followUpLabel: String
+        /// Who is counted, in words.
+        public var included: String
+        /// The minimum group size applied: the scheme's (never below 10), or the caller's if larger.
         public var minimumN: Int
+        /// The rules every count passed.
+        public var disclosure: DisclosureControl.Summary
+        /// The change counted as meaningful for the improved / unchanged / worse shares, and where it comes from.
+        public var meaningfulChange: Double?
+        public var meaningfulChangeSource: String
+        /// Baselines and follow-ups that were recorded but could not be scored (incomplete forms), counted apart
+        /// and through disclosure control; those people are not among the paired.
+        public var incompleteBaselines: Int?
+        public var incompleteFollowUps: Int?
+        /// What a reader must keep in mind (regression to the mean, no control group, multiplicity).
+        public var caveats: [String]
         public var rows: [CohortRow]
         /// The population average to compare with, where a published one is known.
         public var populationMean: Double?
         public var populationSource: String?
     }
 
-    /// Aggregate before/after results for a score, split by a dimension. Supervisors and commissioners only;
-    /// no person-level data leaves this function.
+    /// Aggregate before/after results for a score, split by a dimension, for people whose consent covers
+    /// evaluation (the same people as the evaluation export, so an evaluator can reproduce every figure).
+    /// Supervisors and commissioners only; every count passes `DisclosureControl`, with the scheme's minimum
+    /// group size (a caller may ask for a larger one, never a smaller).
     public func cohort(instrumentID: String, scoreID: String?, by dimension: CohortDimension, minimumN: Int = 10,
-                       _ request: CaseworkService.Request) async throws -> CohortReport {
+                       followUp: FollowUpPoint = .latest, _ request: CaseworkService.Request) async throws -> CohortReport {
         guard [.supervisor, .commissioner, .steeringGroup].contains(request.principal.role) else {
             throw LinkwellError.forbidden("Cohort reports are for supervisors and commissioners.")
         }
@@ -303,6 +349,8 @@ public struct OutcomeService: Sendable {
             }
             return rule
         } ?? instrument.scores[0]
+        let base = try await DisclosureControl.load(store)
+        let control = DisclosureControl(minimumGroupSize: max(minimumN, base.minimumGroupSize), secret: try await store.secret(named: DisclosureControl.secretName))
         let administrations = try await administrations(of: instrument)
         let summaries = Dictionary(try await store.referrals(ReferralQuery(limit: Int.max / 2)).map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         let organisations = Dictionary(try await store.organisations().map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
@@ -310,10 +358,17 @@ public struct OutcomeService: Sendable {
         let contracts = try await store.contracts()
         let funders = Dictionary(try await store.funders().map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
         var subjects: [CohortSubject] = []
+        var incompleteBaselines: [String] = [], incompleteFollowUps: [String] = []
         for (referralID, mine) in Dictionary(grouping: administrations, by: \.referralID) {
+            for a in mine where a.scores[rule.id] == nil && (a.timepoint == .baseline || followUp.matches(a.timepoint)) {
+                guard let found = try await store.loadCase(referralID), found.referral.consent.covers(.evaluation) else { continue }
+                if a.timepoint == .baseline { incompleteBaselines.append(a.id) } else { incompleteFollowUps.append(a.id) }
+            }
             guard let baseline = mine.first(where: { $0.timepoint == .baseline }), let before = baseline.scores[rule.id],
                   let summary = summaries[referralID] else { continue }
-            let after = mine.filter { $0.timepoint != .baseline && $0.administeredAt >= baseline.administeredAt }
+            // Only people whose consent covers evaluation, as in the evaluation export.
+            guard let found = try await store.loadCase(referralID), found.referral.consent.covers(.evaluation) else { continue }
+            let after = mine.filter { followUp.matches($0.timepoint) && $0.administeredAt >= baseline.administeredAt }
                 .last { $0.scores[rule.id] != nil }?.scores[rule.id]
             let groups: [String] = switch dimension {
             case .all: []
@@ -333,10 +388,44 @@ public struct OutcomeService: Sendable {
             subjects.append(CohortSubject(referralID: referralID, groups: groups, baseline: before, followUp: after, followUpDue: due))
         }
         try await casework.audit(request, action: "report", type: "cohort", id: "\(instrument.id)/\(rule.id)/\(dimension.rawValue)", allowed: true)
-        return CohortReport(instrumentID: instrument.id, scoreID: rule.id, scoreLabel: rule.label, dimension: dimension, minimumN: minimumN,
-                            rows: CohortAnalysis.analyse(subjects, instrument: instrument, scoreID: rule.id, minimumN: minimumN),
+        let rows = CohortAnalysis.analyse(subjects, instrument: instrument, scoreID: rule.id, control: control)
+        var caveats = [
+            "Regression to the mean: people are often referred when they feel at their worst, so some improvement is expected whatever the support.",
+            "No control group: these are before-and-after changes for the people supported, not the effect of social prescribing compared with no support.",
+        ]
+        let shown = rows.filter { !$0.suppressed }.count
+        if shown > 2 {
+            caveats.append("Multiplicity: \(shown) groups are compared; at the 5% level about one in twenty differences will look significant by chance, so treat any single group's p-value with caution.")
+        }
+        return CohortReport(instrumentID: instrument.id, scoreID: rule.id, scoreLabel: rule.label, dimension: dimension, followUp: followUp,
+                            followUpLabel: followUp.label,
+                            included: "People whose consent covers evaluation and who have a baseline \(instrument.name) with this score; change from baseline to \(followUp.label).",
+                            minimumN: control.minimumGroupSize, disclosure: control.summary,
+                            meaningfulChange: rule.meaningfulChange, meaningfulChangeSource: Self.meaningfulChangeSource(instrument.id, rule),
+                            incompleteBaselines: control.publish(.records(incompleteBaselines)),
+                            incompleteFollowUps: control.publish(.records(incompleteFollowUps)), caveats: caveats,
+                            rows: rows,
                             populationMean: rule.populationMean, populationSource: rule.populationSource)
     }
+}
+
+extension OutcomeService {
+    /// Where the meaningful-change threshold of a score comes from, in words, beside every share.
+    public static func meaningfulChangeSource(_ instrumentID: String, _ rule: Instrument.Score) -> String {
+        guard let threshold = rule.meaningfulChange.map(SVGNumber.text) else { return "This score has no meaningful-change threshold; no shares are given." }
+        switch instrumentID {
+        case "ons4": return "No validated threshold is published for the ONS4 items; \(threshold) points is Linkwell's default convention."
+        case "swemwbs": return "\(threshold) metric points: the top of the 1–3 point range estimated for SWEMWBS by Shah et al. (2018)."
+        case "wemwbs": return "\(threshold) points: the bottom of the 3–8 point range estimated for WEMWBS by Maheswaran et al. (2012)."
+        case "goal_attainment": return "No validated threshold exists for goal ratings; \(threshold) points on the 1–10 scale is Linkwell's default convention."
+        default: return "\(threshold): set by the scheme in its own instrument definition."
+        }
+    }
+}
+
+/// Numbers as people write them ("2", "2.5").
+enum SVGNumber {
+    static func text(_ x: Double) -> String { x == x.rounded() ? String(Int(x)) : String(format: "%g", x) }
 }
 
 extension Array {

@@ -29,10 +29,25 @@ public enum Statistics {
         public var p: Double
         /// Cohen's d_z: mean change ÷ SD of the changes.
         public var cohenDz: Double
-        /// Approximate 95% CI of d_z: d_z ± t(0.975, n−1) × √(1/n + d_z²/(2n)).
+        /// Exact 95% CI of d_z by inverting the noncentral t distribution (`dzInterval`).
         public var dzLow: Double
         public var dzHigh: Double
+        /// How the d_z interval was found.
+        public var dzMethod: String = Statistics.dzMethod
+
+        /// The result as published: means, SDs and intervals to 0.1 (the precision of the scores: ONS4 and
+        /// SWEMWBS raw scores are whole numbers), t and d_z to 0.01 and p to 0.001, so that the published
+        /// figures of two groups differing by one person cannot be solved for that person's scores.
+        public var published: PairedResult {
+            func r(_ x: Double, _ places: Double) -> Double { (x * places).rounded() / places }
+            return PairedResult(n: n, meanBaseline: r(meanBaseline, 10), meanFollowUp: r(meanFollowUp, 10), meanChange: r(meanChange, 10),
+                                sdChange: r(sdChange, 10), changeLow: r(changeLow, 10), changeHigh: r(changeHigh, 10), t: r(t, 100),
+                                p: r(p, 1000), cohenDz: r(cohenDz, 100), dzLow: r(dzLow, 100), dzHigh: r(dzHigh, 100), dzMethod: dzMethod)
+        }
     }
+
+    /// The method named beside every d_z interval.
+    public static let dzMethod = "exact: the noncentral t distribution inverted for its noncentrality (Cumming and Finch 2001)"
 
     /// Paired analysis; nil below two pairs or when every change is identical (no variance).
     public static func paired(baseline: [Double], followUp: [Double]) -> PairedResult? {
@@ -47,10 +62,63 @@ public enum Statistics {
         let p = 2 * studentTUpperTail(abs(t), df: df)
         let critical = studentTQuantile(0.975, df: df)
         let dz = md / sd
-        let dzSE = (1 / Double(n) + dz * dz / (2 * Double(n))).squareRoot()
+        let (dzLow, dzHigh) = dzInterval(t: t, n: n)
         return PairedResult(n: n, meanBaseline: mean(baseline)!, meanFollowUp: mean(followUp)!, meanChange: md, sdChange: sd,
                             changeLow: md - critical * se, changeHigh: md + critical * se, t: t, p: min(1, p),
-                            cohenDz: dz, dzLow: dz - critical * dzSE, dzHigh: dz + critical * dzSE)
+                            cohenDz: dz, dzLow: dzLow, dzHigh: dzHigh)
+    }
+
+    /// The 95% confidence interval of d_z = t/√n: the noncentralities δ for which the observed t is at the
+    /// 97.5th and 2.5th percentiles of the noncentral t distribution with n − 1 df, divided by √n.
+    public static func dzInterval(t: Double, n: Int, level: Double = 0.95) -> (Double, Double) {
+        let df = Double(n - 1), root = Double(n).squareRoot(), tail = (1 - level) / 2
+        // P(T ≤ t | δ) falls as δ rises: bisect for P = 1 − tail (low end) and P = tail (high end).
+        func solve(_ target: Double) -> Double {
+            var low = t - 10 - abs(t), high = t + 10 + abs(t)
+            while noncentralTCDF(t, df: df, noncentrality: low) < target { low -= 10 + abs(low) }
+            while noncentralTCDF(t, df: df, noncentrality: high) > target { high += 10 + abs(high) }
+            for _ in 0..<100 {
+                let mid = (low + high) / 2
+                if noncentralTCDF(t, df: df, noncentrality: mid) > target { low = mid } else { high = mid }
+                if high - low < 1e-11 * max(1, abs(mid)) { break }
+            }
+            return (low + high) / 2
+        }
+        return (solve(1 - tail) / root, solve(tail) / root)
+    }
+
+    /// P(T ≤ t) for the noncentral t with `df` degrees of freedom and noncentrality δ:
+    /// T = (Z + δ) / S with S = √(χ²_df / df), so P(T ≤ t) = E[Φ(t·S − δ)], integrated over the density of S
+    /// by composite Simpson's rule across ±12 standard deviations around its mode.
+    public static func noncentralTCDF(_ t: Double, df: Double, noncentrality delta: Double) -> Double {
+        let mode = df > 1 ? ((df - 1) / df).squareRoot() : 0
+        let spread = df > 1 ? 1 / (2 * df).squareRoot() : 1
+        let low = max(0, mode - 12 * spread), high = mode + 12 * spread
+        let steps = 2000
+        let h = (high - low) / Double(steps)
+        // log density of S: log 2 + (df/2)·log(df/2) − lgamma(df/2) + (df − 1)·log s − df·s²/2
+        let constant = log(2.0) + (df / 2) * log(df / 2) - lgamma(df / 2)
+        func density(_ s: Double) -> Double {
+            guard s > 0 else { return df == 1 ? exp(constant) : 0 }
+            return exp(constant + (df - 1) * log(s) - df * s * s / 2)
+        }
+        func phi(_ x: Double) -> Double { 0.5 * erfc(-x / 2.0.squareRoot()) }
+        var sum = 0.0
+        for i in 0...steps {
+            let s = low + Double(i) * h
+            let weight: Double = (i == 0 || i == steps) ? 1 : (i % 2 == 1 ? 4 : 2)
+            sum += weight * density(s) * phi(t * s - delta)
+        }
+        return min(1, max(0, sum * h / 3))
+    }
+
+    /// The Wilson score interval for `count` out of `n` (Wilson 1927), at 95%.
+    public static func wilson(_ count: Int, of n: Int, z: Double = 1.959963984540054) -> (low: Double, high: Double)? {
+        guard n > 0 else { return nil }
+        let p = Double(count) / Double(n), m = Double(n)
+        let centre = (p + z * z / (2 * m)) / (1 + z * z / m)
+        let half = z / (1 + z * z / m) * (p * (1 - p) / m + z * z / (4 * m * m)).squareRoot()
+        return (max(0, centre - half), min(1, centre + half))
     }
 
     // MARK: Student's t distribution

@@ -72,18 +72,30 @@ public enum OnwardDimension: String, Sendable, CaseIterable {
 }
 
 /// One group of a breakdown: its keys (one per dimension asked for), the number of referrals (or referrals
-/// out), and for referrals out the sessions attended and missed.
+/// out), and for referrals out the sessions attended and missed; each with the sum of the record keys
+/// behind it (`RecordKey`; sessions weight their referral out's key by the number of sessions).
 public struct InsightCount: Sendable, Equatable {
     public var keys: [String]
     public var count: Int
     public var attended: Int
     public var didNotAttend: Int
-    public init(keys: [String], count: Int, attended: Int = 0, didNotAttend: Int = 0) {
+    public var keySum: Int
+    public var attendedKeySum: Int
+    public var didNotAttendKeySum: Int
+    public init(keys: [String], count: Int, attended: Int = 0, didNotAttend: Int = 0, keySum: Int = 0,
+                attendedKeySum: Int = 0, didNotAttendKeySum: Int = 0) {
         self.keys = keys
         self.count = count
         self.attended = attended
         self.didNotAttend = didNotAttend
+        self.keySum = keySum
+        self.attendedKeySum = attendedKeySum
+        self.didNotAttendKeySum = didNotAttendKeySum
     }
+    /// The count as a cell for `DisclosureControl`.
+    public var cell: CellCount { CellCount(count: count, keySum: keySum) }
+    public var attendedCell: CellCount { CellCount(count: attended, keySum: attendedKeySum) }
+    public var didNotAttendCell: CellCount { CellCount(count: didNotAttend, keySum: didNotAttendKeySum) }
 }
 
 /// The insight facts (`ReferralFact`, `OnwardFact`) and the aggregates over them. Only aggregates leave
@@ -97,6 +109,8 @@ public protocol InsightStore: Sendable {
     func referralCounts(by dimensions: [InsightDimension], where filter: InsightFilter) async throws -> [InsightCount]
     /// Days from referral to first contact → number of referrals.
     func waitDays(where filter: InsightFilter) async throws -> [Int: Int]
+    /// The referrals matched that have had a first contact (successful or not), as a cell.
+    func contactedCell(where filter: InsightFilter) async throws -> CellCount
     /// Referrals out of the referrals matched (only rejected ones with `rejectedOnly`).
     func onwardCounts(by dimensions: [OnwardDimension], where filter: InsightFilter, rejectedOnly: Bool) async throws -> [InsightCount]
     /// Closing feedback of the referrals matched, newest first.

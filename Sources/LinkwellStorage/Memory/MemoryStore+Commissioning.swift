@@ -9,7 +9,7 @@ extension MemoryStore {
     }
 
     public func referralCounts(by dimensions: [InsightDimension], where filter: InsightFilter) async throws -> [InsightCount] {
-        var counts: [[String]: Int] = [:]
+        var counts: [[String]: CellCount] = [:]
         for fact in referralFacts.values where filter.matches(fact) {
             var keys: [[String]] = [[]]
             for d in dimensions {
@@ -20,10 +20,14 @@ extension MemoryStore {
                 }
                 keys = keys.flatMap { prefix in values.map { prefix + [$0] } }
             }
-            for key in keys { counts[key, default: 0] += 1 }
+            for key in keys { counts[key, default: .zero] = counts[key, default: .zero] + CellCount(count: 1, keySum: fact.recordKey) }
         }
         if dimensions.isEmpty && counts.isEmpty { return [InsightCount(keys: [], count: 0)] }
-        return counts.map { InsightCount(keys: $0.key, count: $0.value) }
+        return counts.map { InsightCount(keys: $0.key, count: $0.value.count, keySum: $0.value.keySum) }
+    }
+
+    public func contactedCell(where filter: InsightFilter) async throws -> CellCount {
+        referralFacts.values.filter { filter.matches($0) && $0.waitDays != nil }.reduce(.zero) { $0 + CellCount(count: 1, keySum: $1.recordKey) }
     }
 
     public func waitDays(where filter: InsightFilter) async throws -> [Int: Int] {
@@ -50,6 +54,9 @@ extension MemoryStore {
                 group.count += 1
                 group.attended += o.attended
                 group.didNotAttend += o.didNotAttend
+                group.keySum += o.recordKey
+                group.attendedKeySum += o.attended * o.recordKey
+                group.didNotAttendKeySum += o.didNotAttend * o.recordKey
                 groups[keys] = group
             }
         }

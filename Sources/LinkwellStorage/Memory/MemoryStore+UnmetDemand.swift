@@ -5,17 +5,20 @@ import LinkwellCore
 extension MemoryStore {
     public func referralNeedsByLocation(where filter: InsightFilter) async throws -> [LocatedNeedCounts] {
         struct Key: Hashable { var latitude: Double; var longitude: Double }
-        var groups: [Key?: [Int]] = [:]
+        var groups: [Key?: ([Int], [Int])] = [:]
         let needs = Need.allCases.count
         for fact in referralFacts.values where filter.matches(fact) {
             let point = Postcode.normalised(fact.postcode).flatMap { directory.postcodes[$0] }
             let key = point.map { Key(latitude: $0.latitude, longitude: $0.longitude) }
-            var counts = groups[key] ?? Array(repeating: 0, count: needs)
-            for i in 0..<needs where fact.needsMask & (1 << i) != 0 { counts[i] += 1 }
-            groups[key] = counts
+            var (counts, keys) = groups[key] ?? (Array(repeating: 0, count: needs), Array(repeating: 0, count: needs))
+            for i in 0..<needs where fact.needsMask & (1 << i) != 0 {
+                counts[i] += 1
+                keys[i] += fact.recordKey
+            }
+            groups[key] = (counts, keys)
         }
-        return try groups.map { key, counts in
-            LocatedNeedCounts(point: try key.map { try GeoPoint(latitude: $0.latitude, longitude: $0.longitude) }, counts: counts)
+        return try groups.map { key, value in
+            LocatedNeedCounts(point: try key.map { try GeoPoint(latitude: $0.latitude, longitude: $0.longitude) }, counts: value.0, keySums: value.1)
         }
     }
 

@@ -33,6 +33,7 @@ public actor MemoryStore: LinkwellStore {
     /// Rate-limit attempts by key (see MemoryStore+RateLimits.swift).
     var rateLimitHits: [String: [(id: String, at: Date)]] = [:]
     var rateLimitSequence = 0
+    private var secrets: [String: [UInt8]] = [:]
 
     public init() {}
 
@@ -209,6 +210,16 @@ public actor MemoryStore: LinkwellStore {
     // MARK: SettingsStore
 
     public func schemeSettings() async throws -> SchemeSettings { settings }
+
+    // MARK: SecretStore
+
+    public func secret(named name: String) async throws -> [UInt8] {
+        if let known = secrets[name] { return known }
+        let fresh = Self.freshSecret()
+        secrets[name] = fresh
+        return fresh
+    }
+    public func rotateSecret(named name: String) async throws { secrets[name] = Self.freshSecret() }
     public func saveSchemeSettings(_ settings: SchemeSettings) async throws { self.settings = settings }
 
     // MARK: OutboxStore

@@ -59,21 +59,22 @@ extension SQLStore {
         // Grouped by the plain columns (so SQLite can count in the order of a covering index), turned into
         // text keys outside.
         let keys = others.enumerated().map { "\(Self.column($0.element)) AS k\($0.offset)" }
-        let counts = needIndex == nil ? ["count(*) AS n"]
-            : Need.allCases.indices.map { "sum((f.needs_mask >> \($0)) & 1) AS n\($0)" }
+        let counts = needIndex == nil ? ["count(*) AS n", "sum(f.record_key) AS ks"]
+            : Need.allCases.indices.flatMap { ["sum((f.needs_mask >> \($0)) & 1) AS n\($0)", "sum(((f.needs_mask >> \($0)) & 1) * f.record_key) AS ks\($0)"] }
         var sql = "SELECT " + (keys + counts).joined(separator: ", ") + " FROM referral_facts f"
         if dimensions.contains(.deprivation) { sql += " LEFT JOIN deprivation_lookup d ON d.postcode = f.postcode" }
         var query = SQLQueryString(sql) + " WHERE " + Self.condition(filter, flavor)
         if !others.isEmpty { query += SQLQueryString(" GROUP BY " + others.indices.map { "k\($0)" }.joined(separator: ", ")) }
         let outer = others.enumerated().map { "\(Self.text($0.element, "g.k\($0.offset)")) AS k\($0.offset)" }
-            + (needIndex == nil ? ["g.n AS n"] : Need.allCases.indices.map { "g.n\($0) AS n\($0)" })
+            + (needIndex == nil ? ["g.n AS n", "g.ks AS ks"] : Need.allCases.indices.flatMap { ["g.n\($0) AS n\($0)", "g.ks\($0) AS ks\($0)"] })
         query = SQLQueryString("SELECT " + outer.joined(separator: ", ") + " FROM (") + query + ") g"
         let rows = try await connections.read { [query] db in try await db.raw(query).all() }
         var result: [InsightCount] = []
         for row in rows {
             let otherKeys = try others.indices.map { try row.decode(column: "k\($0)", as: String?.self) ?? "" }
             guard let needIndex else {
-                result.append(InsightCount(keys: otherKeys, count: try row.decode(column: "n", as: Int.self)))
+                result.append(InsightCount(keys: otherKeys, count: try row.decode(column: "n", as: Int.self),
+                                           keySum: try row.decode(column: "ks", as: Int?.self) ?? 0))
                 continue
             }
             for (i, need) in Need.allCases.enumerated() {
@@ -81,7 +82,7 @@ extension SQLStore {
                 guard n > 0 else { continue }
                 var keys = otherKeys
                 keys.insert(need.rawValue, at: needIndex)
-                result.append(InsightCount(keys: keys, count: n))
+                result.append(InsightCount(keys: keys, count: n, keySum: try row.decode(column: "ks\(i)", as: Int?.self) ?? 0))
             }
         }
         return result
@@ -94,10 +95,20 @@ extension SQLStore {
         return Dictionary(try rows.map { (try $0.decode(column: "k", as: Int.self), try $0.decode(column: "n", as: Int.self)) }, uniquingKeysWith: +)
     }
 
+    public func contactedCell(where filter: InsightFilter) async throws -> CellCount {
+        let query: SQLQueryString = "SELECT count(*) AS n, sum(f.record_key) AS ks FROM referral_facts f WHERE f.wait_days IS NOT NULL AND "
+            + Self.condition(filter, flavor)
+        return try await connections.read { db in
+            guard let row = try await db.raw(query).first() else { return .zero }
+            return CellCount(count: try row.decode(column: "n", as: Int.self), keySum: try row.decode(column: "ks", as: Int?.self) ?? 0)
+        }
+    }
+
     public func onwardCounts(by dimensions: [OnwardDimension], where filter: InsightFilter, rejectedOnly: Bool) async throws -> [InsightCount] {
         func expression(_ d: OnwardDimension) -> String { "f.\(d.rawValue)" }
         let keys = dimensions.enumerated().map { "\(expression($0.element)) AS k\($0.offset)" }
-        let columns: [String] = keys + ["count(*) AS n", "sum(f.attended) AS a", "sum(f.did_not_attend) AS dna"]
+        let columns: [String] = keys + ["count(*) AS n", "sum(f.attended) AS a", "sum(f.did_not_attend) AS dna", "sum(f.record_key) AS ks",
+                                        "sum(f.attended * f.record_key) AS ka", "sum(f.did_not_attend * f.record_key) AS kd"]
         // onward_facts carries the referral's filter columns, so the same condition applies with no join.
         let head: String = "SELECT " + columns.joined(separator: ", ") + " FROM onward_facts f WHERE "
         var query = SQLQueryString(head) + Self.condition(filter, flavor)
@@ -108,7 +119,9 @@ extension SQLStore {
             let n = try row.decode(column: "n", as: Int.self)
             guard n > 0 else { return nil }
             return InsightCount(keys: try dimensions.indices.map { try row.decode(column: "k\($0)", as: String?.self) ?? "" }, count: n,
-                                attended: try row.decode(column: "a", as: Int?.self) ?? 0, didNotAttend: try row.decode(column: "dna", as: Int?.self) ?? 0)
+                                attended: try row.decode(column: "a", as: Int?.self) ?? 0, didNotAttend: try row.decode(column: "dna", as: Int?.self) ?? 0,
+                                keySum: try row.decode(column: "ks", as: Int?.self) ?? 0, attendedKeySum: try row.decode(column: "ka", as: Int?.self) ?? 0,
+                                didNotAttendKeySum: try row.decode(column: "kd", as: Int?.self) ?? 0)
         }
     }
 

@@ -11,18 +11,21 @@ extension SQLStore {
         // postcode first means one lookup per postcode, not per referral.
         let collate = flavor == .postgres ? " COLLATE \"C\"" : ""
         let spaced = "(CASE WHEN length(g.postcode) BETWEEN 5 AND 7 THEN substr(g.postcode, 1, length(g.postcode) - 3) || ' ' || substr(g.postcode, length(g.postcode) - 2) END)\(collate)"
-        let outer = "SELECT p.lat AS lat, p.lon AS lon, " + needs.map { "CAST(sum(g.n\($0)) AS BIGINT) AS n\($0)" }.joined(separator: ", ") + " FROM ("
+        let outer = "SELECT p.lat AS lat, p.lon AS lon, " + needs.map { "CAST(sum(g.n\($0)) AS BIGINT) AS n\($0), CAST(sum(g.k\($0)) AS BIGINT) AS k\($0)" }
+            .joined(separator: ", ") + " FROM ("
         var byPostcode: SQLQueryString
         switch flavor {
         case .sqlite:
             // Counted first by (postcode, needs) — a plain count per row, in the covering index's order — and
             // only then split into needs, over the far fewer combinations (twice as fast at 1M referrals).
-            byPostcode = SQLQueryString("SELECT c.postcode AS postcode, " + needs.map { "sum(c.n * ((c.needs_mask >> \($0)) & 1)) AS n\($0)" }.joined(separator: ", ")
-                + " FROM (SELECT f.postcode AS postcode, f.needs_mask AS needs_mask, count(*) AS n FROM referral_facts f WHERE ")
+            byPostcode = SQLQueryString("SELECT c.postcode AS postcode, "
+                + needs.map { "sum(c.n * ((c.needs_mask >> \($0)) & 1)) AS n\($0), sum(c.k * ((c.needs_mask >> \($0)) & 1)) AS k\($0)" }.joined(separator: ", ")
+                + " FROM (SELECT f.postcode AS postcode, f.needs_mask AS needs_mask, count(*) AS n, sum(f.record_key) AS k FROM referral_facts f WHERE ")
                 + Self.condition(filter, flavor) + " GROUP BY f.postcode, f.needs_mask) c GROUP BY c.postcode"
         case .postgres:
             // PostgreSQL hashes the few thousand postcodes directly (the two-step form is twice as slow there).
-            byPostcode = SQLQueryString("SELECT f.postcode AS postcode, " + needs.map { "sum((f.needs_mask >> \($0)) & 1) AS n\($0)" }.joined(separator: ", ")
+            byPostcode = SQLQueryString("SELECT f.postcode AS postcode, "
+                + needs.map { "sum((f.needs_mask >> \($0)) & 1) AS n\($0), sum(((f.needs_mask >> \($0)) & 1) * f.record_key) AS k\($0)" }.joined(separator: ", ")
                 + " FROM referral_facts f WHERE ") + Self.condition(filter, flavor) + " GROUP BY f.postcode"
         }
         let query = SQLQueryString(outer) + byPostcode
@@ -32,7 +35,8 @@ extension SQLStore {
             let lat = try row.decode(column: "lat", as: Double?.self), lon = try row.decode(column: "lon", as: Double?.self)
             var point: GeoPoint?
             if let lat, let lon { point = try GeoPoint(latitude: lat, longitude: lon) }
-            return LocatedNeedCounts(point: point, counts: try needs.map { try row.decode(column: "n\($0)", as: Int?.self) ?? 0 })
+            return LocatedNeedCounts(point: point, counts: try needs.map { try row.decode(column: "n\($0)", as: Int?.self) ?? 0 },
+                                     keySums: try needs.map { try row.decode(column: "k\($0)", as: Int?.self) ?? 0 })
         }
     }
 

@@ -468,6 +468,33 @@ public final class SQLStore: LinkwellStore {
         }
     }
 
+    // MARK: SecretStore
+
+    public func secret(named name: String) async throws -> [UInt8] {
+        // Insert-if-absent, then read: concurrent first calls all read the one row that won.
+        let fresh = Self.freshSecret().map { String(format: "%02x", $0) }.joined()
+        return try await connections.transaction { db in
+            try await db.raw("INSERT INTO scheme_secrets (name, value) VALUES (\(bind: name), \(bind: fresh)) ON CONFLICT (name) DO NOTHING").run()
+            guard let row = try await db.raw("SELECT value FROM scheme_secrets WHERE name = \(bind: name)").first() else {
+                throw StorageError.versionConflict  // rotated between the two statements
+            }
+            return Self.bytes(hex: try row.decode(column: "value", as: String.self))
+        }
+    }
+
+    public func rotateSecret(named name: String) async throws {
+        let fresh = Self.freshSecret().map { String(format: "%02x", $0) }.joined()
+        try await connections.transaction { db in
+            try await db.raw("DELETE FROM scheme_secrets WHERE name = \(bind: name)").run()
+            try await db.raw("INSERT INTO scheme_secrets (name, value) VALUES (\(bind: name), \(bind: fresh))").run()
+        }
+    }
+
+    static func bytes(hex: String) -> [UInt8] {
+        let digits = Array(hex.utf8)
+        return stride(from: 0, to: digits.count - 1, by: 2).compactMap { UInt8(String(decoding: digits[$0...$0 + 1], as: UTF8.self), radix: 16) }
+    }
+
     // MARK: SupervisionStore
 
     public func addSupervisionNote(_ note: SupervisionNote) async throws { try await insertOne(note, into: "supervision_notes") }

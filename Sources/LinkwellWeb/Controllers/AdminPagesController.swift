@@ -66,7 +66,8 @@ struct AdminPagesController: Sendable {
                 minimumAge: age("minimumAge"), maximumAge: age("maximumAge"),
                 catchmentAreas: (form["catchmentAreas"] ?? "").split(whereSeparator: { $0 == "," || $0.isWhitespace }).map(String.init),
                 twoFactorRoles: Role.allCases.filter { form["twoFactor.\($0.rawValue)"] == "on" },
-                retentionMonths: retention)
+                retentionMonths: retention,
+                minimumGroupSize: age("minimumGroupSize") ?? DisclosureControl.minimumGroupSizeFloor)
             do {
                 if !errors.isEmpty { throw LinkwellError.invalid(errors) }
                 _ = try await casework.saveSettings(settings, .init(p, route: request.routeDescription))
@@ -103,7 +104,7 @@ struct AdminPagesController: Sendable {
         }
     }
 
-    struct SettingsPage: Sendable { var pathways, minimumAge, maximumAge, catchmentAreas, retentionMonths: String; var twoFactorRoles: [Choice] }
+    struct SettingsPage: Sendable { var pathways, minimumAge, maximumAge, catchmentAreas, retentionMonths, minimumGroupSize, floor: String; var twoFactorRoles: [Choice] }
 
     func settingsPage(_ request: Request, _ context: AppRequestContext, form: FormData? = nil, errors: [FieldError] = []) async throws -> Response {
         _ = try context.require(.admin)
@@ -113,6 +114,8 @@ struct AdminPagesController: Sendable {
                                 maximumAge: form?["maximumAge"] ?? current.maximumAge.map(String.init) ?? "",
                                 catchmentAreas: form?["catchmentAreas"] ?? current.catchmentAreas.joined(separator: " "),
                                 retentionMonths: form?["retentionMonths"] ?? current.retentionMonths.map(String.init) ?? "",
+                                minimumGroupSize: form?["minimumGroupSize"] ?? String(current.minimumGroupSize),
+                                floor: String(DisclosureControl.minimumGroupSizeFloor),
                                 twoFactorRoles: Role.allCases.filter { $0 != .person }.map { role in
                                     Choice(role.rawValue, role.label, selected: form.map { $0["twoFactor.\(role.rawValue)"] == "on" } ?? current.twoFactorRoles.contains(role))
                                 })

@@ -22,7 +22,7 @@ struct CommissioningController: Sendable {
     }
 
     struct ContractPage: Sendable {
-        struct Line: Sendable { var party, kind, entries, amount: String }
+        struct Line: Sendable { var party, kind, month, entries, amount: String }
         struct Target: Sendable { var label, target, actual: String }
         var id, name, period, arrangement, budget, grantBudget, grantRemaining, cohort, perReferral, perAttendance, reporting: String
         var contributions: [Line]
@@ -94,8 +94,8 @@ struct CommissioningController: Sendable {
             let p = try context.require(.commissioner)
             _ = try await request.verifiedForm(context)
             let id = try context.parameters.require("id")
-            let added = try await commissioning.paymentRun(id, .init(p, route: request.routeDescription))
-            return try await contractPage(request, context, notice: "Payment run done: \(added) new ledger entr\(added == 1 ? "y" : "ies").")
+            let added = try await commissioning.publishedPaymentRun(id, .init(p, route: request.routeDescription))
+            return try await contractPage(request, context, notice: added.map { "Payment run done: \($0) new ledger entries." } ?? "Payment run done (fewer new ledger entries than the minimum group size).")
         }
         router.get("/grants") { request, context in try await grantsPage(request, context) }
         router.post("/grants") { request, context -> Response in
@@ -141,7 +141,8 @@ struct CommissioningController: Sendable {
     struct FunderInput: Codable, Sendable { var name: String?; var kind: String? }
     struct DecisionInput: Codable, Sendable { var award: Bool?; var amount: String?; var note: String? }
     struct SpendInput: Codable, Sendable { var amount: String?; var description: String? }
-    struct StatementJSON: Codable, Sendable { var party: String; var kind: String; var entries: Int; var amountPence: Int }
+    /// `entries` and `amountPence` are null where not shown; `month` is "" on the finance statement.
+    struct StatementJSON: Codable, Sendable { var party: String; var kind: String; var month: String; var entries: Int?; var amountPence: Int? }
     struct ContractJSON: Codable, Sendable {
         var contract: Contract
         var budgetPence: Int
@@ -174,7 +175,7 @@ struct CommissioningController: Sendable {
             let p = try context.require(.commissioner, .admin, .supervisor)
             let contract = try await commissioning.contract(try context.parameters.require("id"), r(p, request))
             let statement: ([CommissioningService.StatementLine]) -> [StatementJSON] = {
-                $0.map { StatementJSON(party: $0.party, kind: $0.kind.rawValue, entries: $0.entries, amountPence: $0.amount.value) }
+                $0.map { StatementJSON(party: $0.party, kind: $0.kind.rawValue, month: $0.month, entries: $0.entries, amountPence: $0.amount?.value) }
             }
             return json(ContractJSON(contract: contract, budgetPence: contract.budget.value,
                                      grantRemainingPence: try await commissioning.remainingGrantBudget(contract).value,
@@ -183,7 +184,7 @@ struct CommissioningController: Sendable {
         }
         api.post("contracts/:id/payment-run") { request, context in
             let p = try context.require(.commissioner)
-            let added = try await commissioning.paymentRun(try context.parameters.require("id"), r(p, request))
+            let added = try await commissioning.publishedPaymentRun(try context.parameters.require("id"), r(p, request))
             return json(["added": added])
         }
         api.get("contracts/:id/ledger") { request, context -> Response in
@@ -258,9 +259,10 @@ struct CommissioningController: Sendable {
         let funders = Dictionary(try await commissioning.funders(r).map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
         let organisations = Dictionary(try await commissioning.organisationNames().map { ($0.key.rawValue, $0.value) }, uniquingKeysWith: { a, _ in a })
         let line: (CommissioningService.StatementLine) -> ContractPage.Line = {
-            .init(party: $0.party, kind: $0.kind.label, entries: String($0.entries), amount: $0.amount.description)
+            .init(party: $0.party, kind: $0.kind.label, month: $0.month, entries: $0.entries.map(String.init) ?? "[c]", amount: $0.amount?.description ?? "[c]")
         }
         let progress = try await commissioning.progress(c)
+        let control = try await insight.disclosure()
         let providers = try await commissioning.providerStatement(c, r)
         let page = ContractPage(
             id: c.id.rawValue, name: c.name, period: "\(c.start) to \(c.end)", arrangement: c.arrangement.label, budget: c.budget.description,
@@ -270,8 +272,8 @@ struct CommissioningController: Sendable {
                 .joined(separator: "; "),
             perReferral: c.perReferral?.description ?? "—", perAttendance: c.perAttendance?.description ?? "—",
             reporting: c.reportingDates.map(\.description).joined(separator: ", "),
-            contributions: c.contributions.map { .init(party: funders[$0.funderID] ?? $0.funderID.rawValue, kind: "", entries: "", amount: $0.amount.description) },
-            targets: progress.map { .init(label: $0.0.measure.label, target: String($0.0.value), actual: String($0.1)) },
+            contributions: c.contributions.map { .init(party: funders[$0.funderID] ?? $0.funderID.rawValue, kind: "", month: "", entries: "", amount: $0.amount.description) },
+            targets: progress.map { .init(label: $0.0.measure.label, target: String($0.0.value), actual: control.publish($0.1).map(String.init) ?? "[c]") },
             providers: providers.map(line), funders: try await commissioning.funderStatement(c, r).map(line), hasProviders: !providers.isEmpty,
             canRunPayments: p.role == .commissioner && (c.perReferral != nil || c.perAttendance != nil), notice: notice)
         return try HTML(renderer.render(.contract, View(title: c.name, context: context, page: page, notice: notice.isEmpty ? nil : notice)))
@@ -304,7 +306,8 @@ struct CommissioningController: Sendable {
         let organisations = try await commissioning.organisationNames()
         // What the group received through the scheme: referrals out to its services in the fund's cohort (protected counts).
         let theirs = try await commissioning.referralsOut(to: g.organisationID, in: contract)
-        let protect: (Int) -> String = { [rule = insight.rule] n in rule.protect([n]).first.flatMap { $0 }.map(String.init) ?? "[c]" }
+        let control = try await insight.disclosure()
+        let protect: (CellCount) -> String = { control.publish($0).map(String.init) ?? "[c]" }
         let page = GrantPage(
             id: g.id.rawValue, title: g.title, organisation: organisations[g.organisationID] ?? "", fund: contract?.name ?? "",
             purpose: g.purpose, requested: g.requested.description, awarded: g.awarded.description, spent: g.spent.description,
@@ -312,7 +315,7 @@ struct CommissioningController: Sendable {
             spend: g.spend.map { .init(at: Format.dateTime($0.at), amount: $0.amount.description, description: $0.description) },
             canDecide: p.role == .commissioner && g.status == .applied, canReportSpend: p.role == .provider && g.status == .awarded,
             decided: g.status != .applied,
-            referralsOut: protect(theirs?.count ?? 0), attended: protect(theirs?.attended ?? 0), didNotAttend: protect(theirs?.didNotAttend ?? 0),
+            referralsOut: protect(theirs?.cell ?? .zero), attended: protect(theirs?.attendedCell ?? .zero), didNotAttend: protect(theirs?.didNotAttendCell ?? .zero),
             remaining: contract == nil ? "" : try await commissioning.remainingGrantBudget(contract!).description)
         return try HTML(renderer.render(.grant, View(title: g.title, context: context, page: page, errors: errors)),
                         status: errors.isEmpty ? .ok : .unprocessableContent).response(from: request, context: context)

@@ -22,7 +22,7 @@ struct InsightController: Sendable {
     }
 
     struct DashboardPage: Sendable {
-        var from, to, distanceKm, scope, total, seen, median, p90, suppressUpTo, roundTo, minimumN: String
+        var from, to, distanceKm, scope, total, seen, median, p90, minimumGroupSize, roundTo, maximumAdjustment: String
         var contracts, funders: [Choice]
         var tables: [TableView]
         var canExportFacts: Bool
@@ -118,13 +118,13 @@ struct InsightController: Sendable {
         var scope: String
         var totalReferrals: Int?
         var waiting: InsightService.Waiting
-        var disclosure: DisclosureRule
+        var disclosure: DisclosureControl.Summary
         var tables: [PublishedTable]
         init(_ d: InsightService.Dashboard) {
             scope = d.scope.description
             totalReferrals = d.totalReferrals
             waiting = d.waiting
-            disclosure = .standard
+            disclosure = d.scope.control.summary
             tables = d.tables
         }
     }
@@ -141,12 +141,13 @@ struct InsightController: Sendable {
         do { dashboard = try await insight.dashboard(q, r) } catch LinkwellError.invalid(let fields) { errors = fields }
         let qs = Self.queryString(q)
         let show: (Int?) -> String = { $0.map(String.init) ?? "[c]" }
+        let rules = try await insight.disclosure().summary
         let page = DashboardPage(
             from: q.from ?? "", to: q.to ?? "", distanceKm: q.distanceKm ?? UnmetDemand.label(UnmetDemand.defaultDistanceKm), scope: dashboard?.scope.description ?? "",
             total: show(dashboard?.totalReferrals), seen: show(dashboard?.waiting.referralsSeen),
             median: dashboard?.waiting.medianDays.map { "\($0) days" } ?? "not shown (too few)",
             p90: dashboard?.waiting.p90Days.map { "\($0) days" } ?? "not shown (too few)",
-            suppressUpTo: String(insight.rule.suppressUpTo), roundTo: String(insight.rule.roundTo), minimumN: String(insight.minimumN),
+            minimumGroupSize: String(rules.minimumGroupSize), roundTo: String(rules.roundTo), maximumAdjustment: String(rules.maximumAdjustment),
             contracts: [Choice("", "Any")] + contracts.map { Choice($0.id.rawValue, $0.name, selected: $0.id.rawValue == q.contract) },
             funders: [Choice("", "Any")] + funders.map { Choice($0.id.rawValue, $0.name, selected: $0.id.rawValue == q.funder) },
             tables: dashboard?.tables.map { view($0, query: qs) } ?? [], canExportFacts: p.role == .supervisor)
@@ -159,14 +160,15 @@ struct InsightController: Sendable {
         let r = CaseworkService.Request(p, route: request.routeDescription)
         let dashboard = try await insight.dashboard(InsightService.Query(), r)
         let wanted = ["funnel", "source", "need", "unmet_need", "satisfaction", "age_band", "ethnicity", "deprivation"]
-        let comments = try await insight.closingComments(r)
-        // Free text is shown only once enough people have written some, so that no comment can be tied to a recent case.
-        let withheld = comments.count < insight.minimumN
+        // Free text only once enough people have written some, never in date order (`InsightService.steeringComments`).
+        let comments = try await insight.steeringComments(InsightService.Query(), r)
+        let withheld = comments == nil
+        let minimumGroupSize = dashboard.scope.control.minimumGroupSize
         var outcome = "Not enough paired measures yet."
-        if let report = try? await outcomes.cohort(instrumentID: "ons4", scoreID: "life_satisfaction", by: .all, minimumN: insight.minimumN, r),
-           let all = report.rows.first, let result = all.result {
-            outcome = String(format: "Life satisfaction (ONS4, 0–10) changed by %+.1f on average (95%% CI %+.1f to %+.1f) for %d people measured before and after.",
-                             result.meanChange, result.changeLow, result.changeHigh, all.paired)
+        if let report = try? await outcomes.cohort(instrumentID: "ons4", scoreID: "life_satisfaction", by: .all, minimumN: minimumGroupSize, r),
+           let all = report.rows.first, let result = all.result, let paired = all.paired {
+            outcome = String(format: "Life satisfaction (ONS4, 0–10) changed by %+.1f on average (95%% CI %+.1f to %+.1f) for about %d people measured before and after.",
+                             result.meanChange, result.changeLow, result.changeHigh, paired)
         }
         let show: (Int?) -> String = { $0.map(String.init) ?? "[c]" }
         let page = SteeringPage(
@@ -174,8 +176,8 @@ struct InsightController: Sendable {
             median: dashboard.waiting.medianDays.map { "\($0) days" } ?? "not shown (too few)",
             p90: dashboard.waiting.p90Days.map { "\($0) days" } ?? "not shown (too few)", outcome: outcome,
             tables: dashboard.tables.filter { wanted.contains($0.name) }.map { view($0, query: "") },
-            comments: withheld ? [] : Array(comments.prefix(30)), hasComments: !withheld, commentsWithheld: withheld,
-            minimumN: String(insight.minimumN))
+            comments: comments ?? [], hasComments: !withheld, commentsWithheld: withheld,
+            minimumN: String(minimumGroupSize))
         return try HTML(renderer.render(.steering, View(title: "Steering group summary", context: context, page: page)))
             .response(from: request, context: context)
     }
@@ -205,7 +207,7 @@ struct InsightController: Sendable {
             contract: contract.name, period: "\(contract.start) to \(contract.end)", quarter: "\(year) Q\(quarter) (\(first) to \(last))",
             funders: contract.contributions.map { "\(funders[$0.funderID] ?? $0.funderID.rawValue) \($0.amount)" }.joined(separator: "; "),
             budget: contract.budget.description, printed: Format.dateTime(commissioning.env.now()),
-            targets: progress.map { ReportPage.Target(label: $0.0.measure.label, target: String($0.0.value), actual: show(insight.rule.protect([$0.1]).first ?? nil)) },
+            targets: progress.map { ReportPage.Target(label: $0.0.measure.label, target: String($0.0.value), actual: show(dashboard.scope.control.publish($0.1))) },
             hasTargets: !progress.isEmpty, total: show(dashboard.totalReferrals),
             median: dashboard.waiting.medianDays.map { "\($0) days" } ?? "not shown (too few)",
             p90: dashboard.waiting.p90Days.map { "\($0) days" } ?? "not shown (too few)",

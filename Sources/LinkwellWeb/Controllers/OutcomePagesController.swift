@@ -96,15 +96,16 @@ struct OutcomePagesController: Sendable {
             let instrumentID = q["instrument"].map(String.init) ?? "ons4"
             let by = q["by"].flatMap { CohortDimension(rawValue: String($0)) } ?? .all
             let minimumN = q["minimumN"].flatMap { Int(String($0)) } ?? 10
+            let followUp = q["follow_up"].flatMap { OutcomeService.FollowUpPoint(rawValue: String($0)) } ?? .latest
             if q["instrument"] != nil {
                 do {
                     report = try await outcomes.cohort(instrumentID: instrumentID, scoreID: q["score"].map(String.init), by: by,
-                                                       minimumN: minimumN, .init(p, route: request.routeDescription))
+                                                       minimumN: minimumN, followUp: followUp, .init(p, route: request.routeDescription))
                 } catch LinkwellError.invalid(let fields) {
                     errors = fields
                 }
             }
-            var page = CohortPage(instruments: instruments, query: (instrumentID, q["score"].map(String.init), by, minimumN), report: report)
+            var page = CohortPage(instruments: instruments, query: (instrumentID, q["score"].map(String.init), by, minimumN), followUp: followUp, report: report)
             page.canExport = p.role == .supervisor
             return HTML(renderer.render(.outcomesCohorts, View(title: "Outcomes", context: context, page: page, errors: errors)),
                         status: errors.isEmpty ? .ok : .unprocessableContent)
@@ -112,7 +113,9 @@ struct OutcomePagesController: Sendable {
         // The evaluation export for a signed-in supervisor (the API offers the same to bearer tokens).
         router.get("/outcomes/export/:file") { request, context -> Response in
             let p = try context.require(.supervisor)
-            let export = try await outcomes.evaluationExport(.init(p, route: request.routeDescription))
+            let q = request.uri.queryParameters
+            let export = try await outcomes.evaluationExport(recipient: q["recipient"].map(String.init), coarsen: q["coarsen"].map(String.init) == "true",
+                                                             .init(p, route: request.routeDescription))
             switch try context.parameters.require("file") {
             case "evaluation.csv": return csv(export.csv, filename: "linkwell-evaluation.csv")
             case "dictionary.csv": return csv(export.dictionaryCSV, filename: "linkwell-evaluation-dictionary.csv")

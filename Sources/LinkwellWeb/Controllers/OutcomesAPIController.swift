@@ -46,9 +46,16 @@ struct OutcomesAPIController: Sendable {
             let p = try context.require(.supervisor, .commissioner)
             return json(try await cohort(request, p))
         }
+        api.post("outcomes/export/rotate-key") { request, context -> Response in
+            let p = try context.require(.admin)
+            try await outcomes.rotatePseudonymKey(.init(p, route: request.routeDescription))
+            return Response(status: .noContent)
+        }
         api.get("outcomes/export") { request, context in
             let p = try context.require(.supervisor)
-            let export = try await outcomes.evaluationExport(.init(p, route: request.routeDescription))
+            let q = request.uri.queryParameters
+            let export = try await outcomes.evaluationExport(recipient: q["recipient"].map(String.init), coarsen: q["coarsen"].map(String.init) == "true",
+                                                             .init(p, route: request.routeDescription))
             switch request.uri.queryParameters["format"].map(String.init) ?? "json" {
             case "json": return json(export)
             case "csv": return csv(export.csv, filename: "linkwell-evaluation.csv")
@@ -58,7 +65,7 @@ struct OutcomesAPIController: Sendable {
         }
     }
 
-    /// Reads the cohort query (`instrument`, `score`, `by`, `minimumN`) and runs it.
+    /// Reads the cohort query (`instrument`, `score`, `by`, `minimumN`, `follow_up`) and runs it.
     func cohort(_ request: Request, _ p: Principal) async throws -> OutcomeService.CohortReport {
         let q = request.uri.queryParameters
         var v = Validator()
@@ -68,8 +75,9 @@ struct OutcomesAPIController: Sendable {
         if let raw = q["minimumN"] {
             if let n = Int(raw) { minimumN = n } else { v.add("minimumN", "The minimum group size must be a whole number.") }
         }
+        let followUp = q["follow_up"].map(String.init).map { v.choice($0, "follow_up", label: "Follow-up", as: OutcomeService.FollowUpPoint.self) } ?? .latest
         try v.check()
         return try await outcomes.cohort(instrumentID: instrument, scoreID: q["score"].map(String.init), by: by ?? .all,
-                                         minimumN: minimumN, .init(p, route: request.routeDescription))
+                                         minimumN: minimumN, followUp: followUp ?? .latest, .init(p, route: request.routeDescription))
     }
 }

@@ -79,6 +79,13 @@ public struct CohortPage: Sendable {
     public var scores: [Choice]
     public var dimensions: [Choice]
     public var minimumN: String
+    public var followUps: [Choice]
+    /// Who is counted and what is compared, in words.
+    public var included: String
+    /// The meaningful-change threshold and its source, the caveats, and incomplete forms counted apart.
+    public var threshold: String
+    public var caveats: [String]
+    public var incomplete: String
     public var hasReport: Bool
     public var title: String
     public var rows: [Row]
@@ -90,25 +97,35 @@ public struct CohortPage: Sendable {
     public var canExport = false
 
     public init(instruments: [AvailableInstrument], query: (instrument: String, score: String?, by: CohortDimension, minimumN: Int),
-                report: OutcomeService.CohortReport?) {
+                followUp: OutcomeService.FollowUpPoint = .latest, report: OutcomeService.CohortReport?) {
+        followUps = OutcomeService.FollowUpPoint.allCases.map { Choice($0.rawValue, $0.label, selected: $0 == followUp) }
+        included = report?.included ?? ""
+        threshold = report.map { r in r.meaningfulChange.map { "A change of at least \(SVGChart.display($0)) counts as meaningful. \(r.meaningfulChangeSource)" } ?? r.meaningfulChangeSource } ?? ""
+        caveats = report?.caveats ?? []
+        incomplete = report.map { "Incomplete forms that could not be scored, counted apart: baselines \($0.incompleteBaselines.map(String.init) ?? "[c]"), follow-ups \($0.incompleteFollowUps.map(String.init) ?? "[c]")." } ?? ""
         self.instruments = instruments.map { Choice($0.instrument.id, $0.instrument.name, selected: $0.instrument.id == query.instrument) }
         let instrument = instruments.first { $0.instrument.id == query.instrument }?.instrument ?? instruments.first?.instrument
         scores = (instrument?.scores ?? []).map { Choice($0.id, $0.label, selected: $0.id == (report?.scoreID ?? query.score)) }
         dimensions = CohortDimension.allCases.map { Choice($0.rawValue, $0.rawValue.replacingOccurrences(of: "_", with: " ").capitalized, selected: $0 == query.by) }
-        minimumN = String(query.minimumN)
+        minimumN = String(report?.minimumN ?? query.minimumN)
         hasReport = report != nil
-        title = report.map { "\($0.scoreLabel): change from baseline to latest follow-up" } ?? ""
+        title = report.map { "\($0.scoreLabel): change from baseline to \($0.followUpLabel)" } ?? ""
         func f(_ x: Double?, _ digits: Int = 2) -> String { x.map { String(format: "%.\(digits)f", $0) } ?? "—" }
-        func pct(_ x: Double?) -> String { x.map { String(format: "%.0f%%", $0 * 100) } ?? "—" }
+        func pct(_ x: Double?, _ ci: [Double]? = nil) -> String {
+            guard let x else { return "—" }
+            return String(format: "%.0f%%", x * 100) + (ci.map { String(format: " (%.0f–%.0f%%)", $0[0] * 100, $0[1] * 100) } ?? "")
+        }
         rows = (report?.rows ?? []).map { r in
             let s = r.result
-            return Row(group: r.group, withBaseline: String(r.withBaseline), paired: String(r.paired), lost: String(r.lostToFollowUp),
-                       awaiting: String(r.awaitingFollowUp),
-                       baseline: f(s?.meanBaseline), followUp: f(s?.meanFollowUp), change: f(s?.meanChange),
-                       ci: s.map { "\(f($0.changeLow)) to \(f($0.changeHigh))" } ?? "—",
+            let count: (Int?) -> String = { $0.map(String.init) ?? "[c]" }
+            return Row(group: r.group, withBaseline: count(r.withBaseline), paired: count(r.paired), lost: count(r.lostToFollowUp),
+                       awaiting: count(r.awaitingFollowUp),
+                       baseline: f(s?.meanBaseline, 1), followUp: f(s?.meanFollowUp, 1), change: f(s?.meanChange, 1),
+                       ci: s.map { "\(f($0.changeLow, 1)) to \(f($0.changeHigh, 1))" } ?? "—",
                        p: s.map { $0.p < 0.001 ? "<0.001" : f($0.p, 3) } ?? "—",
                        dz: s.map { "\(f($0.cohenDz)) (\(f($0.dzLow)) to \(f($0.dzHigh)))" } ?? "—",
-                       improved: pct(r.shareImproved), same: pct(r.shareNoMeaningfulChange), worse: pct(r.shareWorsened),
+                       improved: pct(r.shareImproved, r.improvedInterval), same: pct(r.shareNoMeaningfulChange, r.noMeaningfulChangeInterval),
+                       worse: pct(r.shareWorsened, r.worsenedInterval),
                        suppressed: r.suppressed)
         }
         let bars = (report?.rows ?? []).compactMap { r in r.result.map { (label: r.group, mean: $0.meanChange, low: $0.changeLow, high: $0.changeHigh) } }
