@@ -13,6 +13,17 @@ public enum DirectoryPolicy {
     public static func canSearch(_ p: Principal) -> Bool { [.linkWorker, .supervisor, .admin].contains(p.role) }
 }
 
+/// A service page's content for one viewer (private parts already left out when not allowed).
+public struct DirectoryServiceView: Sendable {
+    public var listing: DirectoryListing
+    public var organisation: HSDSOrganization?
+    public var terms: [HSDSTaxonomyTerm]
+    public var history: [ServiceStatusChange]
+    /// Empty unless the viewer may see link workers' private feedback.
+    public var feedback: [ServiceFeedback]
+    public var governance: GovernanceCheck?
+}
+
 /// A search hit with the reason it matched, for a link worker.
 public struct MatchedService: Sendable, Equatable {
     public var hit: DirectoryHit
@@ -228,6 +239,65 @@ public struct DirectoryService: Sendable {
         return feedback
     }
 
+    // MARK: Reading the private side (each access rule decided here, not in a controller)
+
+    /// A service as a signed-in viewer sees it: link workers, supervisors and the admin any service;
+    /// a provider only their own organisation's (anything else is "not found", so its existence is
+    /// not given away). Link workers' feedback only for those allowed private notes.
+    public func serviceView(id: String, by p: Principal) async throws -> DirectoryServiceView {
+        guard [.linkWorker, .supervisor, .admin, .provider].contains(p.role) else { throw LinkwellError.forbidden("Only scheme staff and providers see listings here.") }
+        guard let listing = try await store.listing(id: id) else { throw LinkwellError.notFound("service") }
+        if p.role == .provider && !DirectoryPolicy.canEdit(organizationID: listing.service.organizationID, p) { throw LinkwellError.notFound("service") }
+        let org = try await listing.service.organizationID.asyncFlatMap { try await store.hsdsOrganization(id: $0) }
+        return DirectoryServiceView(
+            listing: listing, organisation: org, terms: try await store.taxonomyTerms(ids: listing.service.taxonomyTermIDs),
+            history: try await store.statusHistory(serviceID: id),
+            feedback: DirectoryPolicy.canSeePrivateNotes(p) ? try await store.feedback(serviceID: id) : [],
+            governance: try await org.asyncFlatMap { try await store.governance(organizationID: $0.id) })
+    }
+
+    /// A listing the viewer may edit (a provider's own organisation's, or any for the admin); any
+    /// other is "not found".
+    public func editableListing(id: String, by p: Principal) async throws -> DirectoryListing {
+        guard let listing = try await store.listing(id: id), DirectoryPolicy.canEdit(organizationID: listing.service.organizationID, p) else {
+            throw LinkwellError.notFound("service")
+        }
+        return listing
+    }
+
+    /// A provider's own organisation's listings.
+    public func providerListings(by p: Principal) async throws -> [DirectoryListing] {
+        guard p.role == .provider, let org = p.organisationID else { throw LinkwellError.forbidden("Only providers have listings of their own.") }
+        var q = DirectoryQuery()
+        q.organizationID = org.rawValue
+        q.perPage = DirectoryQuery.maxPerPage
+        return try await store.searchDirectory(q).hits.map(\.listing)
+    }
+
+    /// The admin's review queue (new, changed and stale listings), with each organisation's name.
+    public func reviewQueue(freshnessMonths: Int, by p: Principal) async throws -> (items: [ReviewItem], organisations: [String: String]) {
+        guard DirectoryPolicy.canReview(p) else { throw LinkwellError.forbidden("Only the admin reviews listings.") }
+        let items = try await store.reviewQueue(staleBefore: FreshnessRule(months: freshnessMonths).cutoff(now: env.now()))
+        return (items, try await organisationNames(Set(items.compactMap(\.organizationID))))
+    }
+
+    /// The names of organisations, by id (public directory data).
+    public func organisationNames(_ ids: Set<String>) async throws -> [String: String] {
+        Dictionary(try await store.hsdsOrganizations(ids: Array(ids)).map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    /// Every taxonomy term (public directory data), for search forms.
+    public func allTerms() async throws -> [HSDSTaxonomyTerm] { try await store.taxonomyTerms(ids: nil) }
+
+    /// The admin records the governance checks on the organisation that runs a service.
+    public func recordGovernance(serviceID: String, constituted: Bool, safeguardingPolicy: Bool, insurance: Bool,
+                                 dbsForHomeVisits: Bool, by p: Principal) async throws -> GovernanceCheck {
+        guard DirectoryPolicy.canReview(p) else { throw LinkwellError.forbidden("Only the admin records governance checks.") }
+        guard let org = try await store.listing(id: serviceID)?.service.organizationID else { throw LinkwellError.notFound("service") }
+        return try await recordGovernance(organizationID: org, constituted: constituted, safeguardingPolicy: safeguardingPolicy,
+                                          insurance: insurance, dbsForHomeVisits: dbsForHomeVisits, by: p)
+    }
+
     /// The admin records the governance checks on an organisation.
     public func recordGovernance(organizationID: String, constituted: Bool, safeguardingPolicy: Bool, insurance: Bool,
                                  dbsForHomeVisits: Bool, by p: Principal) async throws -> GovernanceCheck {
@@ -237,5 +307,13 @@ public struct DirectoryService: Sendable {
                                     insurance: insurance, dbsForHomeVisits: dbsForHomeVisits, checkedBy: p.userID, checkedAt: env.now())
         try await store.saveGovernance(check)
         return check
+    }
+}
+
+extension Optional {
+    /// `flatMap` with an async transform.
+    public func asyncFlatMap<U>(_ transform: (Wrapped) async throws -> U?) async rethrows -> U? {
+        guard let value = self else { return nil }
+        return try await transform(value)
     }
 }

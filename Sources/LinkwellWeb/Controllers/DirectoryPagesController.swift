@@ -35,7 +35,7 @@ struct DirectoryPagesController: Sendable {
             // A GET form: decode the query as a form (`+` is a space).
             let form = FormData(request.uri.query ?? "")
             var input = Self.input(form)
-            let terms = try await store.taxonomyTerms(ids: nil)
+            let terms = try await directory.allTerms()
             let referral = form["referral"]
             let base = "/directory?" + (request.uri.query ?? "").split(separator: "&").filter { !$0.hasPrefix("page=") }.joined(separator: "&")
             var searched = form.values.keys.contains { $0 != "referral" }
@@ -58,9 +58,7 @@ struct DirectoryPagesController: Sendable {
                     (query, total, matches) = (q, results.total, m)
                 } catch LinkwellError.invalid(let e) { errors = e }
             }
-            let orgIDs = Set((matches ?? []).compactMap(\.hit.listing.service.organizationID))
-            var orgs: [String: String] = [:]
-            for id in orgIDs { orgs[id] = try await store.hsdsOrganization(id: id)?.name }
+            let orgs = try await directory.organisationNames(Set((matches ?? []).compactMap(\.hit.listing.service.organizationID)))
             let page = DirectorySearchPage(input: input, terms: terms, matches: matches, total: total, query: query, organisations: orgs,
                                            referralID: referral, baseQuery: base)
             return try HTML(renderer.render("directory_search", View(title: "Find a community service", context: context, page: page, errors: errors)),
@@ -86,23 +84,20 @@ struct DirectoryPagesController: Sendable {
         router.post("/directory/services/:id/governance") { request, context in
             let p = try context.require(.admin)
             let form = try await request.verifiedForm(context)
-            guard let org = try await store.listing(id: try context.parameters.require("id"))?.service.organizationID else {
-                throw LinkwellError.notFound("service")
-            }
-            _ = try await directory.recordGovernance(organizationID: org, constituted: form.flag("constituted"),
+            _ = try await directory.recordGovernance(serviceID: try context.parameters.require("id"), constituted: form.flag("constituted"),
                                                      safeguardingPolicy: form.flag("safeguardingPolicy"), insurance: form.flag("insurance"),
                                                      dbsForHomeVisits: form.flag("dbsForHomeVisits"), by: p)
             return try await servicePage(request, context, notice: "Governance checks recorded.")
         }
         router.get("/directory/services/:id/edit") { request, context in
             let p = try context.require(.provider, .admin)
-            let listing = try await ownListing(try context.parameters.require("id"), p)
+            let listing = try await directory.editableListing(id: try context.parameters.require("id"), by: p)
             return try editPage(request, context, listing, errors: [])
         }
         router.post("/directory/services/:id/edit") { request, context in
             let p = try context.require(.provider, .admin)
             let form = try await request.verifiedForm(context)
-            let listing = try await ownListing(try context.parameters.require("id"), p)
+            let listing = try await directory.editableListing(id: try context.parameters.require("id"), by: p)
             var s = listing.service
             var v = Validator()
             s.name = v.required(form["name"], "name", label: "The name")
@@ -126,11 +121,9 @@ struct DirectoryPagesController: Sendable {
             return Response(status: .seeOther, headers: [.location: "/directory/services/\(s.id)"])
         }
         router.get("/directory/review") { request, context in
-            _ = try context.require(.admin)
+            let p = try context.require(.admin)
             let months = configuration.directoryFreshnessMonths
-            let items = try await store.reviewQueue(staleBefore: FreshnessRule(months: months).cutoff(now: casework.env.now()))
-            var orgs: [String: String] = [:]
-            for id in Set(items.compactMap(\.organizationID)) { orgs[id] = try await store.hsdsOrganization(id: id)?.name }
+            let (items, orgs) = try await directory.reviewQueue(freshnessMonths: months, by: p)
             let page = ReviewPage(rows: items.map {
                 ReviewPage.Row(id: $0.serviceID, name: $0.name, organisation: $0.organizationID.flatMap { orgs[$0] } ?? "", state: $0.reviewState.label,
                                verified: $0.lastVerifiedAt.map(Format.date) ?? "never", stale: $0.stale)
@@ -139,14 +132,10 @@ struct DirectoryPagesController: Sendable {
         }
         router.get("/provider/listings") { request, context in
             let p = try context.require(.provider)
-            var q = DirectoryQuery()
-            q.organizationID = p.organisationID?.rawValue ?? "-"
-            q.perPage = DirectoryQuery.maxPerPage
-            let results = try await store.searchDirectory(q)
-            let page = ListingsPage(rows: results.hits.map {
-                ListingsPage.Row(id: $0.listing.service.id, name: $0.listing.service.name, status: $0.listing.service.status.label,
-                                 review: $0.listing.reviewState.label)
-            }, isEmpty: results.hits.isEmpty)
+            let listings = try await directory.providerListings(by: p)
+            let page = ListingsPage(rows: listings.map {
+                ListingsPage.Row(id: $0.service.id, name: $0.service.name, status: $0.service.status.label, review: $0.reviewState.label)
+            }, isEmpty: listings.isEmpty)
             return HTML(renderer.render("directory_listings", View(title: "Our listings", context: context, page: page)))
         }
         // The admin's import: HSDS/ORUK JSON in the body; `dry_run` and `all_or_nothing` flags.
@@ -183,13 +172,6 @@ struct DirectoryPagesController: Sendable {
         return input
     }
 
-    func ownListing(_ id: String, _ p: Principal) async throws -> DirectoryListing {
-        guard let listing = try await store.listing(id: id), DirectoryPolicy.canEdit(organizationID: listing.service.organizationID, p) else {
-            throw LinkwellError.notFound("service")
-        }
-        return listing
-    }
-
     func editPage(_ request: Request, _ context: AppRequestContext, _ listing: DirectoryListing, errors: [FieldError], form: FormData? = nil) throws -> Response {
         let s = listing.service
         let page = EditPage(id: s.id, name: form?["name"] ?? s.name, description: form?["description"] ?? s.description ?? "",
@@ -203,15 +185,11 @@ struct DirectoryPagesController: Sendable {
     func servicePage(_ request: Request, _ context: AppRequestContext, errors: [FieldError] = [], status: HTTPResponse.Status = .ok,
                      notice: String? = nil) async throws -> Response {
         let p = try context.require(.linkWorker, .supervisor, .admin, .provider)
-        let id = try context.parameters.require("id")
-        guard let listing = try await store.listing(id: id) else { throw LinkwellError.notFound("service") }
-        if p.role == .provider && !DirectoryPolicy.canEdit(organizationID: listing.service.organizationID, p) { throw LinkwellError.notFound("service") }
-        let org = try await listing.service.organizationID.asyncFlatMap { try await store.hsdsOrganization(id: $0) }
+        let view = try await directory.serviceView(id: try context.parameters.require("id"), by: p)
+        let listing = view.listing
         let names = Dictionary(try await store.users().map { ($0.id, $0.displayName) }, uniquingKeysWith: { a, _ in a })
-        let page = DirectoryServicePage(listing, organisation: org, terms: try await store.taxonomyTerms(ids: listing.service.taxonomyTermIDs),
-                                        history: try await store.statusHistory(serviceID: id),
-                                        feedback: DirectoryPolicy.canSeePrivateNotes(p) ? try await store.feedback(serviceID: id) : [],
-                                        governance: try await org.asyncFlatMap { try await store.governance(organizationID: $0.id) },
+        let page = DirectoryServicePage(listing, organisation: view.organisation, terms: view.terms, history: view.history,
+                                        feedback: view.feedback, governance: view.governance,
                                         names: names, viewer: p, now: casework.env.now(), freshnessMonths: configuration.directoryFreshnessMonths)
         return try HTML(renderer.render("directory_service", View(title: listing.service.name, context: context, page: page, errors: errors, notice: notice)),
                         status: status).response(from: request, context: context)
