@@ -37,90 +37,30 @@ public struct DirectoryService: Sendable {
     public let env: CoreEnvironment
     public init(store: any CommunityDirectoryStore, env: CoreEnvironment) { (self.store, self.env) = (store, env) }
 
-    // MARK: Import
-
-    /// Validates each record against the rules and what already exists, then stores the good ones
-    /// one by one (each atomically), or — with `allOrNothing` — all in one transaction only when none is bad.
-    /// A dry run stores nothing and reports what would happen.
-    public func importFeed(_ feed: ParsedFeed, dryRun: Bool, allOrNothing: Bool, verified: Bool = false) async throws -> ImportReport {
-        var rejected = feed.rejected
-        var good = DirectoryBatch()
-        func reject(_ kind: String, _ id: String, _ name: String?, _ problems: [FieldError]) {
-            rejected.append(RejectedRecord(kind: kind, id: id, name: name, position: feed.positions["\(kind):\(id)"] ?? "?", problems: problems))
-        }
-        let storedTaxonomies = Set(try await store.taxonomies().map(\.id))
-        var knownTaxonomies = storedTaxonomies
-        for t in feed.batch.taxonomies {
-            let p = DirectoryRules.problems(taxonomy: t)
-            if p.isEmpty { good.taxonomies.append(t); knownTaxonomies.insert(t.id) } else { reject("taxonomy", t.id, t.name, p) }
-        }
-        var knownTerms = Set(try await store.taxonomyTerms(ids: nil).map(\.id))
-        let storedTerms = knownTerms
-        for t in feed.batch.terms {
-            let p = DirectoryRules.problems(term: t, knownTaxonomies: knownTaxonomies)
-            if p.isEmpty { good.terms.append(t); knownTerms.insert(t.id) } else { reject("taxonomy_term", t.id, t.name, p) }
-        }
-        var knownOrgs = Set<String>()
-        var storedOrgs = Set<String>()
-        for o in feed.batch.organizations {
-            let p = DirectoryRules.problems(organization: o)
-            if p.isEmpty { good.organizations.append(o); knownOrgs.insert(o.id) } else { reject("organization", o.id, o.name, p) }
-            if try await store.hsdsOrganization(id: o.id) != nil { storedOrgs.insert(o.id) }
-        }
-        var storedServices = Set<String>()
-        for s in feed.batch.services {
-            var orgs = knownOrgs
-            if let org = s.organizationID, !orgs.contains(org), try await store.hsdsOrganization(id: org) != nil { orgs.insert(org); knownOrgs.insert(org) }
-            let p = DirectoryRules.problems(service: s, knownOrganizations: orgs, knownTerms: knownTerms)
-            if p.isEmpty { good.services.append(s) } else { reject("service", s.id, s.name, p) }
-            if try await store.listing(id: s.id) != nil { storedServices.insert(s.id) }
-        }
-        let refused = allOrNothing && !rejected.isEmpty
-        var report = ImportReport(dryRun: dryRun, refused: refused, rejected: rejected)
-        func count(_ kind: String, _ ids: [String], _ stored: Set<String>) {
-            let updated = ids.filter(stored.contains).count
-            report.created[kind] = ids.count - updated
-            report.updated[kind] = updated
-        }
-        if !refused {
-            count("taxonomy", good.taxonomies.map(\.id), storedTaxonomies)
-            count("taxonomy_term", good.terms.map(\.id), storedTerms)
-            count("organization", good.organizations.map(\.id), storedOrgs)
-            count("service", good.services.map(\.id), storedServices)
-        }
-        guard !dryRun, !refused, !good.isEmpty else { return report }
-        let at = env.now()
-        if allOrNothing {
-            try await store.saveDirectory(good, at: at, verified: verified)
-        } else {
-            // Dependencies first, each record in its own transaction: a failure stores none of that record.
-            if !good.taxonomies.isEmpty || !good.terms.isEmpty || !good.organizations.isEmpty {
-                try await store.saveDirectory(DirectoryBatch(taxonomies: good.taxonomies, terms: good.terms, organizations: good.organizations),
-                                              at: at, verified: verified)
-            }
-            for s in good.services { try await store.saveDirectory(DirectoryBatch(services: [s]), at: at, verified: verified) }
-        }
-        return report
-    }
-
     // MARK: Find and match
 
     /// Runs a search from raw parameters: validates them, turns a postcode into a point (a postcode not
     /// in the lookup is a clear 4xx), and refuses a page past the end.
-    public func search(_ input: DirectorySearchInput, forLinkWorker: Bool) async throws -> (DirectoryQuery, DirectoryResults) {
+    public func search(_ input: DirectorySearchInput, forLinkWorker: Bool) async throws -> (DirectoryQuery, DirectoryResults, notice: String?) {
         var (query, postcode) = try input.query(linkWorkerDefaults: forLinkWorker)
+        var notice: String?
         if let postcode {
-            guard let point = try await store.postcodePoint(postcode) else {
+            if let point = try await store.postcodePoint(postcode) { query.near = point }
+            else if forLinkWorker {
+                // A link worker still gets results: without distance, and told why.
+                notice = "\(postcode) is not in the postcode lookup, so these results are not limited to or sorted by distance. "
+                    + "(The admin can load the full ONS Postcode Directory: linkwell directory postcodes FILE.)"
+                query.radiusKm = nil
+            } else {
                 throw LinkwellError.invalid("postcode", "\(postcode) is not in the postcode lookup.")
             }
-            query.near = point
         }
         if query.near != nil && query.radiusKm == nil && forLinkWorker { query.radiusKm = 10 }
         let results = try await store.searchDirectory(query)
         if results.hits.isEmpty && query.page > 1 && query.offset >= results.total {
             throw LinkwellError.invalid("page", "Page \(query.page) is past the end: there \(results.total == 1 ? "is" : "are") \(results.total) result\(results.total == 1 ? "" : "s") in \(HSDSPage(total: results.total, page: 1, perPage: query.perPage, size: 0).totalPages) page(s).")
         }
-        return (query, results)
+        return (query, results, notice)
     }
 
     /// Why a hit matched, in a short line a link worker can read.
@@ -152,38 +92,12 @@ public struct DirectoryService: Sendable {
     }
 
     /// Search for a link worker: results with a reason each.
-    public func match(_ input: DirectorySearchInput, by p: Principal) async throws -> (DirectoryQuery, DirectoryResults, [MatchedService]) {
+    public func match(_ input: DirectorySearchInput, by p: Principal) async throws -> (DirectoryQuery, DirectoryResults, [MatchedService], notice: String?) {
         guard DirectoryPolicy.canSearch(p) else { throw LinkwellError.forbidden("Only link workers, supervisors and the admin search the directory.") }
-        let (query, results) = try await search(input, forLinkWorker: true)
+        let (query, results, notice) = try await search(input, forLinkWorker: true)
         let termIDs = Array(Set(results.hits.flatMap { $0.listing.service.taxonomyTermIDs } + query.taxonomyTermIDs))
         let names = Dictionary(try await store.taxonomyTerms(ids: termIDs).map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
-        return (query, results, results.hits.map { MatchedService(hit: $0, why: Self.why($0, query, termNames: names)) })
-    }
-
-    // MARK: Publishing
-
-    /// A service as the public feed shows it: its organisation and its terms (with taxonomy) nested.
-    /// With `nestTerms: false` (list endpoints, which carry one-to-one fields only) terms are not looked up.
-    public func published(_ services: [HSDSService], nestTerms: Bool = true) async throws -> [HSDSService] {
-        let termIDs = nestTerms ? Array(Set(services.flatMap(\.taxonomyTermIDs))) : []
-        let terms = Dictionary(try await store.taxonomyTerms(ids: termIDs).map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
-        let taxonomies = nestTerms ? Dictionary(try await store.taxonomies().map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a }) : [:]
-        let orgs = Dictionary(try await store.hsdsOrganizations(ids: services.compactMap(\.organizationID)).map { ($0.id, $0) },
-                              uniquingKeysWith: { a, _ in a })
-        return services.map { s in
-            var out = s
-            out.organization = s.organizationID.flatMap { orgs[$0] }
-            out.attributes = s.attributes?.map { a in
-                var a = a
-                if let id = a.termID, var term = terms[id] {
-                    term.taxonomyDetail = term.taxonomyID.flatMap { taxonomies[$0] }
-                    a.taxonomyTerm = term
-                    a.taxonomyTermID = id
-                }
-                return a
-            }
-            return out
-        }
+        return (query, results, results.hits.map { MatchedService(hit: $0, why: Self.why($0, query, termNames: names)) }, notice)
     }
 
     // MARK: Listing care

@@ -9,10 +9,13 @@ struct SearchPlan {
     var order: SQLQueryString
     var count: SQLQueryString
     var windowTotal: Bool
+    /// Every match (rid, score, d2, name), unordered and unpaged, and its sort keys on alias `x`.
+    var core: SQLQueryString = ""
+    var coreOrder: SQLQueryString = ""
 
     /// The page with each service's stored record, in one round trip.
     var pageWithRecords: SQLQueryString {
-        "SELECT y.*, s.doc, s.review_state, s.last_verified_at, s.capacity FROM (" + page + ") y JOIN dir_services s ON s.rid = y.rid ORDER BY " + order
+        "SELECT y.*, s.doc, s.extra, s.review_state, s.last_verified_at, s.capacity, s.conflicts FROM (" + page + ") y JOIN dir_services s ON s.rid = y.rid ORDER BY " + order
     }
 }
 
@@ -134,6 +137,15 @@ enum SearchPlanner {
         if let age = q.age {
             c.append("(s.min_age IS NULL OR s.min_age <= \(bind: Double(age))) AND (s.max_age IS NULL OR s.max_age >= \(bind: Double(age)))")
         }
+        if let lo = q.minimumAge { c.append("s.min_age >= \(bind: lo)") }
+        if let hi = q.maximumAge { c.append("s.max_age <= \(bind: hi)") }
+        if let sf = q.schedule {
+            var h: [SQLQueryString] = ["h.service_id = s.id"]
+            if let d = sf.weekday { h.append("h.weekday = \(literal: d)") }
+            if let m = sf.startMinute { h.append("h.opens >= \(literal: m)") }
+            if let m = sf.endMinute { h.append("h.closes <= \(literal: m)") }
+            c.append("EXISTS (SELECT 1 FROM dir_service_hours h WHERE " + h.joined(separator: " AND ") + ")")
+        }
         return c
     }
 
@@ -191,7 +203,8 @@ enum SearchPlanner {
         let page: SQLQueryString = "SELECT x.*\(window) FROM (" + core + ") x ORDER BY " + SQLQueryString(order.map { $0("x") }.joined(separator: ", "))
             + " LIMIT \(literal: q.perPage) OFFSET \(literal: q.offset)"
         return SearchPlan(page: page, order: SQLQueryString(order.map { $0("y") }.joined(separator: ", ")),
-                          count: "SELECT COUNT(*) AS n FROM (" + core + ") x", windowTotal: bounded)
+                          count: "SELECT COUNT(*) AS n FROM (" + core + ") x", windowTotal: bounded,
+                          core: core, coreOrder: SQLQueryString(order.map { $0("x") }.joined(separator: ", ")))
     }
 }
 

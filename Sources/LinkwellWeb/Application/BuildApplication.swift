@@ -18,6 +18,9 @@ public func buildApplication(
         let sender = OutboxSender(store: store, transport: transport, policy: configuration.outbox, env: env)
         services.append(OutboxWorker(sender: sender, interval: .seconds(2), logger: logger))
     }
+    if configuration.syncDirectoryFeeds {
+        services.append(FeedSyncWorker(syncer: FeedSyncer(directory: DirectoryService(store: store, env: env)), interval: .seconds(60), logger: logger))
+    }
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Linkwell"),
@@ -56,7 +59,7 @@ public func buildRouter(configuration: WebConfiguration, store: any LinkwellStor
     OutcomePagesController(outcomes: OutcomeService(casework: casework), renderer: renderer).register(on: router)
     let directory = DirectoryService(store: store, env: env)
     ORUKController(directory: directory).register(on: router)
-    DirectoryPagesController(directory: directory, casework: casework, renderer: renderer, configuration: configuration).register(on: router)
+    DirectoryPagesController(directory: directory, casework: casework, renderer: renderer, configuration: configuration, jobs: ImportJobs()).register(on: router)
     let insight = InsightService(casework: casework)
     let commissioning = CommissioningService(casework: casework)
     InsightController(insight: insight, commissioning: commissioning, outcomes: OutcomeService(casework: casework), renderer: renderer).register(on: router)

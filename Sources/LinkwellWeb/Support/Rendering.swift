@@ -75,7 +75,7 @@ public struct View<Page>: @unchecked Sendable {
         case .provider: [NavLink(label: "Referrals to us", href: "/provider"), NavLink(label: "Our listings", href: "/provider/listings"),
                          NavLink(label: "Grants", href: "/grants")]
         case .admin: [NavLink(label: "Users", href: "/admin/users"), NavLink(label: "Settings", href: "/admin/settings"),
-                      NavLink(label: "Instruments", href: "/admin/instruments"), NavLink(label: "Directory review", href: "/directory/review"),
+                      NavLink(label: "Instruments", href: "/admin/instruments"), NavLink(label: "Directory review", href: "/directory/review"), NavLink(label: "Directory feeds", href: "/admin/feeds"),
                       NavLink(label: "Funders", href: "/commissioning"),
                       NavLink(label: "E-mail outbox", href: "/admin/outbox"), NavLink(label: "Audit trail", href: "/admin/audit")]
         case .commissioner: [NavLink(label: "Insight", href: "/insight"), NavLink(label: "Contracts", href: "/commissioning"),
