@@ -160,7 +160,8 @@ public enum DirectoryRules {
         var v = Validator()
         _ = v.required(t.name, "name", label: "The name")
         if let tax = t.taxonomyID, !knownTaxonomies.contains(tax) { v.add("taxonomy_id", "Unknown taxonomy \(tax).") }
-        if let parent = t.parentID, !parent.isEmpty, !knownTerms.contains(parent) { v.add("parent_id", "Unknown parent term \(parent).") }
+        // A parent may live elsewhere in a shared vocabulary (the official HSDS example's does), so an
+        // unknown parent_id is kept as given rather than refused.
         return v.errors
     }
 }

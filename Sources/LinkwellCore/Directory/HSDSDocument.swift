@@ -214,8 +214,10 @@ public enum HSDSIdentifiers {
     /// SHA-1 of the text as hex (exposed so that tests can check it against the standard's vectors).
     public static func sha1Hex(_ text: String) -> String { SHA1.hash(Array(text.utf8)).map { String(format: "%02x", $0) }.joined() }
 
-    /// The keys whose string values are ids of HSDS records (`id` and every `…_id` reference).
-    static func isIDKey(_ key: String) -> Bool { key == "id" || key.hasSuffix("_id") }
+    /// The keys whose values are ids of HSDS records: those the standard's schemas give the `uuid`
+    /// format (`id`, `organization_id`, `link_id`, `parent_id`…; not e.g. `tax_id`, which is a tax number).
+    static let idKeys: Set<String> = Set(HSDSSchema.tables.values.flatMap { $0.fields.filter { $0.value.format == "uuid" }.map(\.key) })
+    static func isIDKey(_ key: String) -> Bool { idKeys.contains(key) }
 
     /// Maps every id and id reference in a document (and drops nulls, which HSDS reads as no value).
     public static func mapAll(_ value: JSONValue, source: String) -> JSONValue {
