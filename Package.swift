@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "linkwell", targets: ["linkwell"]),
+        .executable(name: "linkwell-bench", targets: ["linkwell-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -50,12 +51,23 @@ let package = Package(
             .product(name: "Hummingbird", package: "hummingbird"),
         ]),
         .executableTarget(name: "linkwell", dependencies: ["LinkwellCommands"]),
+        // Synthetic data, load generators and benchmarks: no product module depends on these.
+        .target(name: "LinkwellBench", dependencies: [
+            "LinkwellCore", "LinkwellStorage", "LinkwellWeb", "LinkwellCommands",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "SQLKit", package: "sql-kit"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
+        .executableTarget(name: "linkwell-bench", dependencies: ["LinkwellBench"]),
         .target(name: "LinkwellTesting", dependencies: [
             "LinkwellCore", "LinkwellStorage", "LinkwellWeb",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
         .testTarget(name: "LinkwellTests", dependencies: [
-            "LinkwellCore", "LinkwellStorage", "LinkwellWeb", "LinkwellCommands", "LinkwellTesting",
+            "LinkwellCore", "LinkwellStorage", "LinkwellWeb", "LinkwellCommands", "LinkwellTesting", "LinkwellBench",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
     ]

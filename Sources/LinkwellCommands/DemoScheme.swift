@@ -155,7 +155,7 @@ public enum DemoScheme {
                 func measure(timepoint: String, _ answers: [Int]) async throws {
                     let e = env()
                     let items = ["life_satisfaction", "worthwhile", "happiness", "anxiety"]
-                    _ = try await OutcomeService(casework: CaseworkService(store: store, env: e)).record(
+                    _ = try await OutcomeService(store: store, casework: CaseworkService(store: store, env: e)).record(
                         id, .init(instrumentId: "ons4", timepoint: timepoint, answers: Dictionary(uniqueKeysWithValues: zip(items, answers))),
                         .init(lw, route: "demo"))
                 }
@@ -243,7 +243,7 @@ public enum DemoScheme {
     /// a small fictional deprivation lookup for the demo postcodes.
     static func seedCommissioning(store: any LinkwellStore, orgIDs: [String: OrganisationID], users: [String: User], now: Date) async throws {
         let env = CoreEnvironment(now: { now }, newID: CoreEnvironment.live.newID)
-        let service = CommissioningService(casework: CaseworkService(store: store, env: env))
+        let service = CommissioningService(store: store, env: env)
         let commissioner = CaseworkService.Request(Principal(users["commissioner@demo.linkwell.test"]!), route: "demo")
         let icb = try await service.createFunder(name: "Demo Integrated Care Board", kind: "icb", commissioner)
         let council = try await service.createFunder(name: "Demo City Council Public Health", kind: "public_health", commissioner)

@@ -7,12 +7,11 @@ import LinkwellCore
 import LinkwellStorage
 import LinkwellWeb
 
-/// `linkwell directory …`: import and export Open Referral data, load postcodes, generate a synthetic
-/// directory and benchmark search.
+/// `linkwell directory …`: import and export Open Referral data, and load postcodes.
 struct DirectoryCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "directory", abstract: "The community directory (Open Referral HSDS / ORUK).",
-        subcommands: [Import.self, Export.self, Postcodes.self, Generate.self, Bench.self, ImportBench.self])
+        subcommands: [Import.self, Export.self, Postcodes.self])
 
     struct Import: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

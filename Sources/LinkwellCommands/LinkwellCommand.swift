@@ -11,19 +11,21 @@ public struct LinkwellCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "linkwell",
         abstract: "Linkwell: open software for running a social prescribing scheme.",
-        subcommands: [Serve.self, Migrate.self, Demo.self, UserCommand.self, TokenCommand.self, OutcomesCommand.self, OutboxCommand.self, InsightCommand.self, BenchCommand.self, DirectoryCommand.self],
+        subcommands: [Serve.self, Migrate.self, Demo.self, UserCommand.self, TokenCommand.self, OutcomesCommand.self, OutboxCommand.self, InsightCommand.self, DirectoryCommand.self],
         defaultSubcommand: Serve.self
     )
     public init() {}
 }
 
 /// Where the data lives: a SQLite file (the default), a `postgres://` URL, or `memory`.
-struct DatabaseOptions: ParsableArguments {
+public struct DatabaseOptions: ParsableArguments {
     @Option(name: .long, help: "A SQLite file path, a postgres:// URL, or 'memory'. Also read from LINKWELL_DATABASE.")
-    var database: String = ProcessInfo.processInfo.environment["LINKWELL_DATABASE"] ?? "./linkwell.sqlite"
+    public var database: String = ProcessInfo.processInfo.environment["LINKWELL_DATABASE"] ?? "./linkwell.sqlite"
+
+    public init() {}
 
     /// Opens the store, brings its schema up to date, runs `body`, and always closes the store.
-    func with<T>(_ body: (any LinkwellStore) async throws -> T) async throws -> T {
+    public func with<T>(_ body: (any LinkwellStore) async throws -> T) async throws -> T {
         let store = try await StoreFactory.open(database)
         do {
             try await store.migrate()

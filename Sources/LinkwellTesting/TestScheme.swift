@@ -49,6 +49,7 @@ public enum TestBackend: String, CaseIterable, Sendable, CustomStringConvertible
             let schema = "test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16)
             store = try await SQLStore.postgres(url: Self.postgresURL!, schema: String(schema))
         }
+        OpenedStores.current?.add(store)
         try await store.migrate()
         return store
     }
@@ -65,6 +66,9 @@ public struct TestScheme: Sendable {
 
     public var env: CoreEnvironment { clock.environment }
     public var casework: CaseworkService { CaseworkService(store: store, env: env) }
+    public var outcomes: OutcomeService { OutcomeService(store: store, casework: casework) }
+    public var commissioning: CommissioningService { CommissioningService(store: store, env: env) }
+    public var insight: InsightService { InsightService(store: store, env: env) }
     public var configuration: WebConfiguration { WebConfiguration(bcryptCost: 4) }
     public var accounts: Accounts { Accounts(store: store, env: env, configuration: configuration) }
 

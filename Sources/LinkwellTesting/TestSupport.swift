@@ -22,3 +22,28 @@ public final class TestClock: @unchecked Sendable {
         })
     }
 }
+
+/// The stores a test opened (`TestBackend.makeStore` records each one here when a test runs inside
+/// `withValue`), so that the test's scope can shut every one of them down and wait for it, instead of
+/// leaving `Task { try await store.shutdown() }` running after the test has ended.
+public final class OpenedStores: @unchecked Sendable {
+    /// The registry of the running test, if its scope keeps one.
+    @TaskLocal public static var current: OpenedStores?
+
+    private let lock = NSLock()
+    private var stores: [any LinkwellStore] = []
+
+    public init() {}
+
+    func add(_ store: any LinkwellStore) { lock.withLock { stores.append(store) } }
+
+    /// Shuts down every store opened so far, newest first, and waits. A store the test already shut
+    /// down may refuse a second shutdown; that is not an error here.
+    public func shutDownAll() async {
+        let opened: [any LinkwellStore] = lock.withLock {
+            defer { stores.removeAll() }
+            return stores
+        }
+        for store in opened.reversed() { try? await store.shutdown() }
+    }
+}

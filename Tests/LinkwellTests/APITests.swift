@@ -7,25 +7,9 @@ import LinkwellWeb
 import Testing
 
 /// The JSON API through the real router on each storage backend.
-@Suite("JSON API")
+@Suite("JSON API", .closesStores)
 struct APITests {
-    struct Client {
-        let client: any TestClientProtocol
-        let s: TestScheme
-
-        @discardableResult
-        func call(_ method: HTTPRequest.Method, _ uri: String, as user: User?, json body: String? = nil,
-                  expect status: HTTPResponse.Status) async throws -> [String: Any] {
-            var headers: HTTPFields = [.contentType: "application/json"]
-            if let user { headers[.authorization] = "Bearer \(try await s.token(for: user))" }
-            let response = try await client.execute(uri: uri, method: method, headers: headers,
-                                                    body: body.map { ByteBuffer(string: $0) })
-            let text = String(buffer: response.body)
-            #expect(response.status == status, "\(method) \(uri): \(text)")
-            if status.code >= 400 { #expect(response.headers[.contentType] == "application/problem+json") }
-            return (try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]) ?? ["list": (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as Any]
-        }
-    }
+    typealias Client = APIClient
 
     static let referralJSON = """
         {"person":{"givenName":"Margaret","familyName":"Hughes","dateOfBirth":"1948-05-02","postcode":"LS1 4AP",
@@ -36,10 +20,7 @@ struct APITests {
 
     func withAPI(_ backend: TestBackend, _ body: @escaping @Sendable (Client) async throws -> Void) async throws {
         let s = try await TestScheme.make(backend)
-        let router = try await buildRouter(configuration: s.configuration, store: s.store, env: s.env)
-        let app = Application(router: router)
-        try await app.test(.router) { client in try await body(Client(client: client, s: s)) }
-        try await s.store.shutdown()
+        try await withRouter(s) { client in try await body(Client(client: client, s: s)) }
     }
 
     @Test("The whole journey through the API", arguments: TestBackend.available)
@@ -158,10 +139,9 @@ struct APITests {
     @Test("Two link workers accepting at once: exactly one wins", arguments: TestBackend.available)
     func raceToAccept(backend: TestBackend) async throws {
         let s = try await TestScheme.make(backend)
-        let router = try await buildRouter(configuration: s.configuration, store: s.store, env: s.env)
         let id = try await s.casework.submitReferral(TestScheme.submission(), by: Principal(s.referrer)).referral.id
         let tokens = [try await s.token(for: s.linkWorker), try await s.token(for: s.otherLinkWorker)]
-        try await Application(router: router).test(.router) { client in
+        try await withRouter(s) { client in
             let statuses = await withTaskGroup(of: HTTPResponse.Status.self) { group in
                 for token in tokens + tokens {
                     group.addTask {
@@ -173,10 +153,9 @@ struct APITests {
             }
             #expect(statuses.filter { $0 == .ok }.count == 1)
             #expect(statuses.filter { $0 == .conflict || $0 == .notFound }.count == 3)
+            let stored = try #require(try await s.store.loadCase(id))
+            #expect(stored.messages.count == 1 && stored.events.count == 2)
         }
-        let stored = try #require(try await s.store.loadCase(id))
-        #expect(stored.messages.count == 1 && stored.events.count == 2)
-        try await s.store.shutdown()
     }
 
     @Test("A supervisor allocates waiting referrals and sees each caseload against the limit", arguments: TestBackend.available)

@@ -4,7 +4,7 @@ import LinkwellCore
 import LinkwellStorage
 import Testing
 
-@Suite("Demo scheme")
+@Suite("Demo scheme", .closesStores)
 struct DemoSchemeTests {
     @Test("The demo seeds people at every stage through the real casework rules, once")
     func seeds() async throws {

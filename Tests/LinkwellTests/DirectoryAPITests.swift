@@ -7,35 +7,31 @@ import LinkwellWeb
 import Testing
 
 /// The ORUK feed and the admin import API through the real router, on every backend.
-@Suite("Directory API")
+@Suite("Directory API", .closesStores)
 struct DirectoryAPITests {
     typealias F = DirectoryFixture
 
+    /// The ORUK feed (anonymous, open to every origin) and the admin import, over the shared `APIClient`.
     struct Client {
-        let client: any TestClientProtocol
-        let s: TestScheme
+        let api: APIClient
+        var s: TestScheme { api.s }
 
         @discardableResult
         func get(_ uri: String, expect status: HTTPResponse.Status = .ok) async throws -> [String: Any] {
-            let response = try await client.execute(uri: uri, method: .get)
-            let text = String(buffer: response.body)
+            let (response, text) = try await api.send(.get, uri, as: nil)
             #expect(response.status == status, "GET \(uri): \(text)")
             #expect(response.headers[.accessControlAllowOrigin] == "*", "CORS on \(uri)")
             if status.code >= 400 { #expect(response.headers[.contentType] == "application/problem+json") }
-            return (try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]) ?? [:]
+            return APIClient.parse(text)
         }
 
-        func text(_ uri: String) async throws -> String { String(buffer: try await client.execute(uri: uri, method: .get).body) }
+        func text(_ uri: String) async throws -> String { try await api.send(.get, uri, as: nil).1 }
 
         @discardableResult
         func importFeed(_ body: String, _ query: String = "", as user: User? = nil, expect status: HTTPResponse.Status = .ok) async throws -> [String: Any] {
-            let token = try await s.token(for: user ?? s.admin)
-            let response = try await client.execute(uri: "/api/v1/directory/import\(query)", method: .post,
-                                                    headers: [.authorization: "Bearer \(token)", .contentType: "application/json"],
-                                                    body: ByteBuffer(string: body))
-            let text = String(buffer: response.body)
+            let (response, text) = try await api.send(.post, "/api/v1/directory/import\(query)", as: user ?? s.admin, json: body)
             #expect(response.status == status, "import: \(text)")
-            return (try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]) ?? [:]
+            return APIClient.parse(text)
         }
     }
 
@@ -45,9 +41,7 @@ struct DirectoryAPITests {
             try await s.store.saveDirectory(F.batch, at: s.clock.now, verified: true)
             try await s.store.savePostcodes(try PostcodePoint.parseONSCSV("pcds,lat,long\nLS1 4AP,53.7961,-1.5482\n"))
         }
-        let router = try await buildRouter(configuration: s.configuration, store: s.store, env: s.env)
-        try await Application(router: router).test(.router) { client in try await body(Client(client: client, s: s)) }
-        try await s.store.shutdown()
+        try await withRouter(s) { client in try await body(Client(api: APIClient(client: client, s: s))) }
     }
 
     static func ids(_ page: [String: Any]) -> [String] { (page["contents"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String } }
@@ -177,7 +171,7 @@ struct DirectoryAPITests {
     func importJob(backend: TestBackend) async throws {
         try await withAPI(backend) { api in
             let token = try await api.s.token(for: api.s.admin)
-            let response = try await api.client.execute(uri: "/api/v1/directory/import/jobs", method: .post,
+            let response = try await api.api.client.execute(uri: "/api/v1/directory/import/jobs", method: .post,
                                                         headers: [.authorization: "Bearer \(token)", .contentType: "application/json"],
                                                         body: ByteBuffer(string: Self.feed))
             #expect(response.status == .accepted)
@@ -185,14 +179,14 @@ struct DirectoryAPITests {
             let url = try #require(started["status_url"] as? String)
             var status: [String: Any] = [:]
             for _ in 0..<200 {
-                let r = try await api.client.execute(uri: url, method: .get, headers: [.authorization: "Bearer \(token)"])
+                let r = try await api.api.client.execute(uri: url, method: .get, headers: [.authorization: "Bearer \(token)"])
                 status = try JSONSerialization.jsonObject(with: Data(String(buffer: r.body).utf8)) as? [String: Any] ?? [:]
                 if status["status"] as? String != "running" { break }
                 try await Task.sleep(nanoseconds: 20_000_000)
             }
             #expect(status["status"] as? String == "done", "\(status)")
             #expect(((status["report"] as? [String: Any])?["created"] as? [String: Int])?["service"] == 1)
-            let unknown = try await api.client.execute(uri: "/api/v1/directory/import/jobs/nope", method: .get, headers: [.authorization: "Bearer \(token)"])
+            let unknown = try await api.api.client.execute(uri: "/api/v1/directory/import/jobs/nope", method: .get, headers: [.authorization: "Bearer \(token)"])
             #expect(unknown.status == .notFound)
         }
     }
@@ -246,7 +240,7 @@ struct DirectoryAPITests {
             }
             try await api.get("/oruk/no_such_endpoint", expect: .notFound)
             try await api.get("/oruk/services/\(F.walksID)/extra", expect: .notFound)
-            let post = try await api.client.execute(uri: "/oruk/services", method: .post)
+            let post = try await api.api.client.execute(uri: "/oruk/services", method: .post)
             #expect([.methodNotAllowed, .notFound].contains(post.status) && post.headers[.accessControlAllowOrigin] == "*"
                     && post.headers[.contentType] == "application/problem+json", "\(post.status)")
         }
@@ -307,7 +301,7 @@ struct DirectoryAPITests {
                 let again = try #require(try await directory.registeredFeeds(by: Principal(s.admin)).first)
                 #expect(again.lastCounts?.added == 0 && again.lastCounts?.changed == 0 && again.lastCounts?.withdrawn == 0, "\(String(describing: again.lastCounts))")
 
-                let page = try await api.client.execute(uri: "/admin/feeds", method: .get, headers: [.authorization: "Bearer \(try await s.token(for: s.admin))"])
+                let page = try await api.api.client.execute(uri: "/admin/feeds", method: .get, headers: [.authorization: "Bearer \(try await s.token(for: s.admin))"])
                 #expect(page.status != .internalServerError)
             }
         }

@@ -7,7 +7,7 @@ import LinkwellWeb
 import Testing
 
 /// The directory's pages through the router: who may see what, and what a bad search shows.
-@Suite("Directory pages")
+@Suite("Directory pages", .closesStores)
 struct DirectoryPagesTests {
     typealias F = DirectoryFixture
     typealias Browser = WebPagesTests.Browser
@@ -16,9 +16,7 @@ struct DirectoryPagesTests {
         let s = try await TestScheme.make(.sqlite)
         try await s.store.saveDirectory(F.batch, at: s.clock.now, verified: true)
         try await s.store.savePostcodes(try PostcodePoint.parseONSCSV("pcds,lat,long\nLS1 4AP,53.7961,-1.5482\n"))
-        let router = try await buildRouter(configuration: s.configuration, store: s.store, env: s.env)
-        try await Application(router: router).test(.router) { client in try await body(s, { Browser(client) }) }
-        try await s.store.shutdown()
+        try await withRouter(s) { client in try await body(s, { Browser(client) }) }
     }
 
     @Test func linkWorkersSearchWithReasonsAndBadInputIsShownOnThePage() async throws {

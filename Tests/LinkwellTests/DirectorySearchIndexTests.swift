@@ -1,5 +1,5 @@
 import Foundation
-@testable import LinkwellCommands
+import LinkwellBench
 import LinkwellCore
 @testable import LinkwellStorage
 import LinkwellTesting
@@ -8,7 +8,7 @@ import Testing
 
 /// The search index (`SearchIndex`) behind every backend's directory search: the SQL backends must
 /// find, rank, count and page exactly as the plain in-memory scan does.
-@Suite("Directory search index")
+@Suite("Directory search index", .closesStores)
 struct DirectorySearchIndexTests {
     static let size = 600
 
@@ -58,7 +58,6 @@ struct DirectorySearchIndexTests {
     func sameAsMemory(backend: TestBackend) async throws {
         let memory = try await loaded(.memory)
         let sql = try await loaded(backend)
-        defer { Task { try await sql.shutdown() } }
         var nonEmpty = 0
         for (i, q) in Self.queries(count: 250, seed: 42).enumerated() {
             let expected = try await memory.searchDirectory(q)
@@ -73,7 +72,6 @@ struct DirectorySearchIndexTests {
           arguments: TestBackend.available)
     func ranking(backend: TestBackend) async throws {
         let store = try await loaded(backend)
-        defer { Task { try await store.shutdown() } }
         var q = DirectoryQuery()
         q.words = ["loneliness"]
         q.perPage = 100
@@ -96,7 +94,6 @@ struct DirectorySearchIndexTests {
     @Test("Accents and case are ignored on both sides", arguments: TestBackend.available)
     func folding(backend: TestBackend) async throws {
         let store = try await loaded(backend)
-        defer { Task { try await store.shutdown() } }
         var cafe = SyntheticDirectory().service(1)
         (cafe.id, cafe.name, cafe.description) = ("cafe-1", "Memory Café", "Tea and cake, Ça va?")
         try await store.saveDirectory(DirectoryBatch(services: [cafe]), at: Date(), verified: true)
@@ -111,7 +108,6 @@ struct DirectorySearchIndexTests {
           arguments: TestBackend.available.filter { $0 != .memory })
     func rebuild(backend: TestBackend) async throws {
         let store = try await loaded(backend)
-        defer { Task { try await store.shutdown() } }
         let sql = try #require(store as? SQLStore)
         let queries = Self.queries(count: 40, seed: 7)
         var before: [[String]] = []

@@ -5,7 +5,7 @@ import LinkwellTesting
 import Testing
 
 /// The `CommunityDirectoryStore` contract, run against every backend.
-@Suite("Directory storage suite")
+@Suite("Directory storage suite", .closesStores)
 struct DirectoryStorageTests {
     typealias F = DirectoryFixture
 
@@ -24,7 +24,6 @@ struct DirectoryStorageTests {
     @Test("HSDS records round-trip, and each service becomes a spine service for referral out", arguments: TestBackend.available)
     func roundTrip(backend: TestBackend) async throws {
         let s = try await seeded(backend)
-        defer { Task { try await s.store.shutdown() } }
         for service in F.batch.services {
             let listing = try #require(try await s.store.listing(id: service.id))
             #expect(listing.service == service.stored)
@@ -47,7 +46,6 @@ struct DirectoryStorageTests {
     @Test("Every search filter picks out exactly the right services", arguments: TestBackend.available)
     func filters(backend: TestBackend) async throws {
         let s = try await seeded(backend)
-        defer { Task { try await s.store.shutdown() } }
         let store = s.store
         #expect(try await store.searchDirectory(DirectoryQuery()).total == 5)
         #expect(Set(try await ids(store) { $0.words = ["walks"] }) == [F.walksID, F.choirID, F.closedID])
@@ -84,7 +82,6 @@ struct DirectoryStorageTests {
     @Test("Capacity filters and is kept across re-imports", arguments: TestBackend.available)
     func capacity(backend: TestBackend) async throws {
         let s = try await seeded(backend)
-        defer { Task { try await s.store.shutdown() } }
         #expect(try await ids(s.store) { $0.capacityNow = true } == [])
         let capacity = ServiceCapacity(availablePlaces: 4, waitingListWeeks: nil, updatedAt: s.clock.now)
         try await s.store.updateCare(serviceID: F.choirID, lastVerifiedAt: s.clock.now, reviewState: .approved, capacity: capacity)
@@ -102,7 +99,6 @@ struct DirectoryStorageTests {
     @Test("Upserts are idempotent; changes queue for review; status changes are kept as history", arguments: TestBackend.available)
     func reviewAndHistory(backend: TestBackend) async throws {
         let s = try await TestScheme.make(backend)
-        defer { Task { try await s.store.shutdown() } }
         let t0 = s.clock.now
         try await s.store.saveDirectory(F.batch, at: t0, verified: false)
         #expect(try await s.store.listing(id: F.walksID)?.reviewState == .pendingNew)
@@ -133,7 +129,6 @@ struct DirectoryStorageTests {
     @Test("A batch is stored whole or not at all", arguments: TestBackend.available)
     func atomic(backend: TestBackend) async throws {
         let s = try await TestScheme.make(backend)
-        defer { Task { try await s.store.shutdown() } }
         var batch = F.batch
         var orphan = batch.services[0]
         orphan.id = "orphan"
@@ -149,7 +144,6 @@ struct DirectoryStorageTests {
     @Test("Postcodes, private feedback and governance checks", arguments: TestBackend.available)
     func careRecords(backend: TestBackend) async throws {
         let s = try await seeded(backend)
-        defer { Task { try await s.store.shutdown() } }
         let points = try PostcodePoint.parseONSCSV("pcd,pcds,lat,long\nLS1  4AP,LS1 4AP,53.7961,-1.5482\nLS2 7HY,ls2 7hy,53.8054,-1.5521\n")
         try await s.store.savePostcodes(points)
         try await s.store.savePostcodes([PostcodePoint(postcode: "LS1 4AP", point: try GeoPoint(latitude: 53.8, longitude: -1.5))])
@@ -175,7 +169,6 @@ struct DirectoryStorageTests {
     @Test("Referral out and the provider inbox work on directory services", arguments: TestBackend.available)
     func referralOutToListing(backend: TestBackend) async throws {
         let s = try await seeded(backend)
-        defer { Task { try await s.store.shutdown() } }
         let id = try await s.engagedReferral()
         let c = try await s.casework.referOut(id, serviceID: F.walksID, note: "Meet at the gate", handover: HandoverInput(), s.request(s.linkWorker))
         #expect(c.onwardReferrals.first?.serviceID == ServiceID(F.walksID))

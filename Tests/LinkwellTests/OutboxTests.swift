@@ -8,12 +8,11 @@ import LinkwellWeb
 import Testing
 
 /// The e-mail outbox of messages back: queued with the message, leased, retried, never lost, never doubled.
-@Suite("E-mail outbox")
+@Suite("E-mail outbox", .closesStores)
 struct OutboxTests {
     @Test("A message back queues its e-mail in the same change; claims are leased", arguments: TestBackend.available)
     func queueAndLease(backend: TestBackend) async throws {
         let s = try await TestScheme.make(backend)
-        defer { Task { try await s.store.shutdown() } }
         _ = try await s.engagedReferral()  // accepted + first seen: two messages back
         let queued = try await s.store.outbox(limit: 10)
         #expect(queued.map(\.kind).sorted { $0.rawValue < $1.rawValue } == [.accepted, .firstSeen])
@@ -41,7 +40,6 @@ struct OutboxTests {
     @Test("A refused change queues no e-mail", arguments: TestBackend.available)
     func refusedChangeQueuesNothing(backend: TestBackend) async throws {
         let s = try await TestScheme.make(backend)
-        defer { Task { try await s.store.shutdown() } }
         let id = try await s.casework.submitReferral(TestScheme.submission(), by: Principal(s.referrer)).referral.id
         let loaded = try #require(try await s.store.loadCase(id))
         var stale = try loaded.accept(by: Principal(s.linkWorker), env: s.env)
@@ -54,7 +52,6 @@ struct OutboxTests {
     @Test("A crash between delivering and recording loses no e-mail and delivers none twice", arguments: TestBackend.available)
     func crashMidBatch(backend: TestBackend) async throws {
         let s = try await TestScheme.make(backend)
-        defer { Task { try await s.store.shutdown() } }
         for name in ["Ada", "Bea", "Cyd"] { _ = try await s.engagedReferral(TestScheme.submission(givenName: name, nhsNumber: nil)) }
         let expected = Set(try await s.store.outbox(limit: 100).map(\.id))
         #expect(expected.count == 6)
@@ -94,7 +91,6 @@ struct OutboxTests {
     @Test("Failed deliveries are retried with back-off, then given up and shown", arguments: [TestBackend.sqlite])
     func retriesThenGivesUp(backend: TestBackend) async throws {
         let s = try await TestScheme.make(backend)
-        defer { Task { try await s.store.shutdown() } }
         _ = try await s.casework.accept(try await s.casework.submitReferral(TestScheme.submission(), by: Principal(s.referrer)).referral.id,
                                         s.request(s.linkWorker))
         let sender = OutboxSender(store: s.store, transport: AlwaysFails(), policy: OutboxPolicy(maxAttempts: 3), env: s.env)

@@ -6,7 +6,7 @@ import LinkwellTesting
 import LinkwellWeb
 import Testing
 
-@Suite("Outcome scoring, pinned to hand-worked examples")
+@Suite("Outcome scoring, pinned to hand-worked examples", .closesStores)
 struct ScoringTests {
     let swemwbs = InstrumentRegistry.swemwbs
     let wemwbs = InstrumentRegistry.wemwbs
@@ -127,20 +127,19 @@ struct ScoringTests {
     }
 }
 
-@Suite("Outcomes through the API")
+@Suite("Outcomes through the API", .closesStores)
 struct OutcomeAPITests {
     @Test("Baseline, follow-up, change and cohort on every backend", arguments: TestBackend.available)
     func recordAndReport(backend: TestBackend) async throws {
         let s = try await TestScheme.make(backend)
-        let router = try await buildRouter(configuration: s.configuration, store: s.store, env: s.env)
         let lw = s.request(s.linkWorker)
         let id = try await s.casework.submitReferral(TestScheme.submission(), by: Principal(s.referrer)).referral.id
         _ = try await s.casework.accept(id, lw)
-        let token = try await s.token(for: s.linkWorker), admin = try await s.token(for: s.admin)
-        try await Application(router: router).test(.router) { client in
-            func post(_ uri: String, _ body: String, _ bearer: String = token) async throws -> TestResponse {
-                try await client.execute(uri: uri, method: .post, headers: [.authorization: "Bearer \(bearer)", .contentType: "application/json"],
-                                         body: ByteBuffer(string: body))
+        let token = try await s.token(for: s.linkWorker)
+        try await withRouter(s) { client in
+            let api = APIClient(client: client, s: s)
+            func post(_ uri: String, _ body: String, _ user: User = s.linkWorker) async throws -> TestResponse {
+                try await api.send(.post, uri, as: user, json: body).0
             }
             let ons = #"{"instrumentId":"ons4","timepoint":"baseline","answers":{"life_satisfaction":3,"worthwhile":4,"happiness":3,"anxiety":8}}"#
             // Not yet engaged: refused, nothing stored.
@@ -163,10 +162,10 @@ struct OutcomeAPITests {
             #expect(try await post("/api/v1/referrals/\(id)/administrations", follow).status == .created)
 
             // Licensing SWEMWBS: wording for every item and an acknowledgement.
-            #expect(try await post("/api/v1/instruments/swemwbs/licence", #"{"acknowledged":true,"wording":{"item1":"x"}}"#, admin).status == .unprocessableContent)
+            #expect(try await post("/api/v1/instruments/swemwbs/licence", #"{"acknowledged":true,"wording":{"item1":"x"}}"#, s.admin).status == .unprocessableContent)
             let wording = (1...7).map { "\"item\($0)\":\"Licensed wording \($0)\"" }.joined(separator: ",")
             #expect(try await post("/api/v1/instruments/swemwbs/licence", #"{"acknowledged":true,"wording":{\#(wording)}}"#).status == .forbidden)
-            #expect(try await post("/api/v1/instruments/swemwbs/licence", #"{"acknowledged":true,"wording":{\#(wording)}}"#, admin).status == .ok)
+            #expect(try await post("/api/v1/instruments/swemwbs/licence", #"{"acknowledged":true,"wording":{\#(wording)}}"#, s.admin).status == .ok)
             #expect(try await post("/api/v1/referrals/\(id)/administrations", swem).status == .created)
             let partial = swem.replacingOccurrences(of: ",\"item7\":3", with: "").replacingOccurrences(of: "baseline", with: "follow_up")
             #expect(try await post("/api/v1/referrals/\(id)/administrations", partial).status == .created)
@@ -194,7 +193,6 @@ struct OutcomeAPITests {
             let denied = try await client.execute(uri: "/api/v1/outcomes/cohorts?instrument=ons4", method: .get, headers: [.authorization: "Bearer \(token)"])
             #expect(denied.status == .forbidden)
         }
-        try await s.store.shutdown()
     }
 
     @Test("The evaluation export is pseudonymised and consent-limited")
@@ -206,25 +204,25 @@ struct OutcomeAPITests {
             var submission = TestScheme.submission(givenName: "Person\(index)")
             submission.consent?.purposes = consent ? ["evaluation", "share_with_providers"] : ["share_with_providers"]
             let id = try await s.engagedReferral(submission)
-            _ = try await OutcomeService(casework: s.casework).record(id, .init(instrumentId: "ons4", timepoint: "baseline", answers: ["happiness": 5]), lw)
+            _ = try await s.outcomes.record(id, .init(instrumentId: "ons4", timepoint: "baseline", answers: ["happiness": 5]), lw)
             ids.append(id)
         }
-        let export = try await OutcomeService(casework: s.casework).evaluationExport(s.request(s.supervisor))
+        let export = try await s.outcomes.evaluationExport(s.request(s.supervisor))
         #expect(export.rows.count == 1 && export.rows[0].pseudonym == "P00001" && export.rows[0].value == 5)
         #expect(!export.csv.contains("Person0") && !export.csv.contains("9434765919") && !export.csv.contains("LS1"))
         #expect(export.csv.hasPrefix("pseudonym,ageBand,sourceType,pathway,needs,instrument,timepoint,daysSinceReferral,complete,score,value\r\n"))
         #expect(export.dictionary.count == 11)
-        await #expect(throws: LinkwellError.self) { try await OutcomeService(casework: s.casework).evaluationExport(lw) }
+        await #expect(throws: LinkwellError.self) { try await s.outcomes.evaluationExport(lw) }
         try await s.store.shutdown()
     }
 }
 
-@Suite("Outcome due lists")
+@Suite("Outcome due lists", .closesStores)
 struct DueListTests {
     @Test func baselineThenFollowUpThenClosingFallDue() async throws {
         let s = try await TestScheme.make(.memory)
         let lw = s.request(s.linkWorker)
-        let outcomes = OutcomeService(casework: s.casework)
+        let outcomes = s.outcomes
         let id = try await s.casework.submitReferral(TestScheme.submission(), by: Principal(s.referrer)).referral.id
         _ = try await s.casework.accept(id, lw)
         #expect(try await outcomes.dueMeasures(lw).isEmpty, "nothing is due before the person is engaged")

@@ -5,12 +5,11 @@ import LinkwellTesting
 import Testing
 
 /// The storage contract of `LinkwellCore/Storage/StorageProtocols.swift`, run against every backend.
-@Suite("Shared storage suite")
+@Suite("Shared storage suite", .closesStores)
 struct StorageSuiteTests {
     @Test("A referral and its whole case round-trip", arguments: TestBackend.available)
     func caseRoundTrip(backend: TestBackend) async throws {
         let s = try await TestScheme.make(backend)
-        defer { Task { try await s.store.shutdown() } }
         let created = try await s.casework.submitReferral(TestScheme.submission(), by: Principal(s.referrer))
         let id = created.referral.id
         var loaded = try #require(try await s.store.loadCase(id))
@@ -44,7 +43,6 @@ struct StorageSuiteTests {
     @Test("Handover agreements and signposting round-trip", arguments: TestBackend.available)
     func handoverAndSignposting(backend: TestBackend) async throws {
         let s = try await TestScheme.make(backend)
-        defer { Task { try await s.store.shutdown() } }
         let id = try await s.engagedReferral()
         let lw = s.request(s.linkWorker)
         await #expect(throws: LinkwellError.invalid("returnWindowDays", "The return window must be from 0 to 365 days.")) {
@@ -68,7 +66,6 @@ struct StorageSuiteTests {
     @Test("Lone-working visits round-trip and open ones are listed", arguments: TestBackend.available)
     func visits(backend: TestBackend) async throws {
         let s = try await TestScheme.make(backend)
-        defer { Task { try await s.store.shutdown() } }
         let id = try await s.engagedReferral()
         let lw = s.request(s.linkWorker)
         let checkedIn = try await s.casework.act(on: id, lw) { [env = s.env] in try $0.checkIn(expectedMinutes: 45, by: lw.principal, env: env) }
@@ -83,7 +80,6 @@ struct StorageSuiteTests {
     @Test("Possible duplicates: same NHS number, or same name, date of birth and postcode", arguments: TestBackend.available)
     func duplicates(backend: TestBackend) async throws {
         let s = try await TestScheme.make(backend)
-        defer { Task { try await s.store.shutdown() } }
         let first = try await s.casework.submitReferral(TestScheme.submission(), by: Principal(s.referrer))
         s.clock.advance(seconds: 60)
         var sameDetails = TestScheme.submission(nhsNumber: nil)
@@ -117,7 +113,6 @@ struct StorageSuiteTests {
     @Test("A stale version changes nothing", arguments: TestBackend.available)
     func versionGuard(backend: TestBackend) async throws {
         let s = try await TestScheme.make(backend)
-        defer { Task { try await s.store.shutdown() } }
         let created = try await s.casework.submitReferral(TestScheme.submission(), by: Principal(s.referrer))
         let first = try created.accept(by: Principal(s.linkWorker), env: s.env)
         let second = try created.accept(by: Principal(s.otherLinkWorker), env: s.env)
@@ -131,7 +126,6 @@ struct StorageSuiteTests {
     @Test("Of many concurrent changes from one version, exactly one is stored", arguments: TestBackend.available)
     func concurrentChanges(backend: TestBackend) async throws {
         let s = try await TestScheme.make(backend)
-        defer { Task { try await s.store.shutdown() } }
         let created = try await s.casework.submitReferral(TestScheme.submission(), by: Principal(s.referrer))
         let changes = try [s.linkWorker, s.otherLinkWorker, s.supervisor, s.linkWorker, s.otherLinkWorker, s.supervisor].map {
             try created.accept(by: Principal($0), env: s.env)
@@ -149,7 +143,6 @@ struct StorageSuiteTests {
     @Test("Lists filter and sort the same way everywhere", arguments: TestBackend.available)
     func lists(backend: TestBackend) async throws {
         let s = try await TestScheme.make(backend)
-        defer { Task { try await s.store.shutdown() } }
         var ids: [ReferralID] = []
         for (index, referrer) in [s.referrer, s.otherReferrer, s.referrer].enumerated() {
             s.clock.advance(seconds: 60)
@@ -169,7 +162,6 @@ struct StorageSuiteTests {
     @Test("Provider inbox holds only the organisation's referrals", arguments: TestBackend.available)
     func providerInbox(backend: TestBackend) async throws {
         let s = try await TestScheme.make(backend)
-        defer { Task { try await s.store.shutdown() } }
         let id = try await s.casework.submitReferral(TestScheme.submission(), by: Principal(s.referrer)).referral.id
         let lw = s.request(s.linkWorker)
         _ = try await s.casework.accept(id, lw)
@@ -185,7 +177,6 @@ struct StorageSuiteTests {
     @Test("Accounts, sessions and tokens", arguments: TestBackend.available)
     func accounts(backend: TestBackend) async throws {
         let s = try await TestScheme.make(backend)
-        defer { Task { try await s.store.shutdown() } }
         #expect(try await s.store.user(email: "GP@test.example")?.id == s.referrer.id)
         #expect(try await s.store.users().count == 9)
         let copy = User(id: UserID("dup"), email: "gp@test.example", displayName: "Copy", role: .referrer, organisationID: nil,
@@ -208,7 +199,6 @@ struct StorageSuiteTests {
     @Test("The audit trail lists newest first and filters by record", arguments: TestBackend.available)
     func audit(backend: TestBackend) async throws {
         let s = try await TestScheme.make(backend)
-        defer { Task { try await s.store.shutdown() } }
         for n in 0..<3 {
             try await s.store.append(AuditEvent(id: "a\(n)", at: s.clock.now, actorID: s.admin.id, action: "read", recordType: "referral",
                                                 recordID: n == 1 ? "r1" : "r2", route: "GET /x", outcome: .allowed))
@@ -218,7 +208,7 @@ struct StorageSuiteTests {
     }
 }
 
-@Suite("SQL specifics")
+@Suite("SQL specifics", .closesStores)
 struct SQLSpecificTests {
     @Test func sqliteIsDurable() async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("durable-\(UUID().uuidString).sqlite").path
@@ -227,8 +217,10 @@ struct SQLSpecificTests {
         try await store.migrate()  // idempotent
         #expect(try await store.sqlitePragma("journal_mode") == "wal")
         #expect(try await store.sqlitePragma("synchronous") == "2")  // FULL
-        // The spine and the other features use 1–99; the directory uses 100 and up.
-        #expect(try await store.appliedMigrations() == Array(1...14) + [100, 101])
+        // The spine and the other features use 1–99; the directory uses 100 and up; each once.
+        #expect(try await store.appliedMigrations() == SQLStore.knownMigrations)
+        #expect(Set(SQLStore.knownMigrations).count == SQLStore.knownMigrations.count, "no two migrations share a version")
+        #expect(SQLStore.knownMigrations.starts(with: Array(1...14)))
         try await store.shutdown()
     }
 

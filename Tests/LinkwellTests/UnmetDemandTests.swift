@@ -9,7 +9,7 @@ import Testing
 
 /// Unmet demand within a chosen distance (issue #6): needs with no suitable active service near the
 /// person's home, through the domain, every storage backend, the API, the CSV and the dashboard page.
-@Suite("Unmet demand within a distance")
+@Suite("Unmet demand within a distance", .closesStores)
 struct UnmetDemandTests {
     // A small scheme around Leeds city centre. Everyone referred has two needs: debt and loneliness.
     static let centre = (lat: 53.7961, lon: -1.5482)
@@ -106,7 +106,6 @@ struct UnmetDemandTests {
     @Test("Each backend groups referrals by place and reads only active services that meet a need", arguments: TestBackend.available)
     func storage(backend: TestBackend) async throws {
         let s = try await TestScheme.make(backend)
-        defer { Task { try await s.store.shutdown() } }
         try await Self.load(s)
         let places = try await s.store.referralNeedsByLocation(where: InsightFilter())
         #expect(places.count == 3)

@@ -7,7 +7,7 @@ import LinkwellWeb
 import Testing
 
 /// The browser pages through the router: sign-in, sessions, CSRF, form errors, security headers.
-@Suite("Web pages")
+@Suite("Web pages", .closesStores)
 struct WebPagesTests {
     /// A browser stand-in that keeps cookies between requests.
     final class Browser: @unchecked Sendable {
@@ -46,9 +46,7 @@ struct WebPagesTests {
 
     func withSite(_ body: @escaping @Sendable (TestScheme, Browser) async throws -> Void) async throws {
         let s = try await TestScheme.make(.sqlite)
-        let router = try await buildRouter(configuration: s.configuration, store: s.store, env: s.env)
-        try await Application(router: router).test(.router) { client in try await body(s, Browser(client)) }
-        try await s.store.shutdown()
+        try await withRouter(s) { client in try await body(s, Browser(client)) }
     }
 
     @Test func signInSetsAHardenedSessionCookie() async throws {
@@ -127,18 +125,17 @@ struct WebPagesTests {
         #expect(page.canAccept && !page.canReferOut && page.hasRisk && page.nhsNumber == "943 476 5919")
         let renderer = try await PageRenderer()
         let lw = Principal(userID: UserID("lw"), role: .linkWorker, organisationID: nil, displayName: "Lee")
-        let html = renderer.render("referral", View(title: page.personName, principal: lw, csrf: "token", page: page))
+        let html = renderer.render(.referral, View(title: page.personName, principal: lw, csrf: "token", page: page))
         #expect(html.contains("<h1>Margaret Hughes</h1>") && html.contains("Lives alone") && html.contains("id=\"accept\""))
     }
 }
 
-@Suite("Outcome pages")
+@Suite("Outcome pages", .closesStores)
 struct OutcomePagesTests {
     @Test func questionnaireRecordsAndTheCaseShowsTheChart() async throws {
         let s = try await TestScheme.make(.sqlite)
         let id = try await s.engagedReferral()
-        let router = try await buildRouter(configuration: s.configuration, store: s.store, env: s.env)
-        try await Application(router: router).test(.router) { client in
+        try await withRouter(s) { client in
             let browser = WebPagesTests.Browser(client)
             _ = try await browser.signIn(s.linkWorker.email)
             let (unlicensed, refusal) = try await browser.go(.get, "/referrals/\(id)/outcomes/new?instrument=wemwbs")
@@ -160,13 +157,11 @@ struct OutcomePagesTests {
             #expect(casePage.contains("<svg class=\"chart\"") && casePage.contains("Life satisfaction") && casePage.contains("Latest: <strong>3 (Low)</strong>"))
             #expect(casePage.contains("id=\"record-ons4\"") && !casePage.contains("id=\"record-swemwbs\""))
         }
-        try await s.store.shutdown()
     }
 
     @Test func cohortAndInstrumentPagesCheckTheirInput() async throws {
         let s = try await TestScheme.make(.memory)
-        let router = try await buildRouter(configuration: s.configuration, store: s.store, env: s.env)
-        try await Application(router: router).test(.router) { client in
+        try await withRouter(s) { client in
             let commissioner = WebPagesTests.Browser(client)
             _ = try await commissioner.signIn(s.commissioner.email)
             let (report, html) = try await commissioner.go(.get, "/outcomes/cohorts?instrument=ons4&score=anxiety&by=practice&minimumN=10")
@@ -187,18 +182,16 @@ struct OutcomePagesTests {
             #expect(badJSON.status == .unprocessableContent && why.contains("not valid instrument JSON"))
             #expect(try await s.store.instrumentSetups().isEmpty)
         }
-        try await s.store.shutdown()
     }
 }
 
-@Suite("Self-completion links")
+@Suite("Self-completion links", .closesStores)
 struct SelfCompletionTests {
     @Test("The person fills in a measure through a one-use link", arguments: TestBackend.available)
     func selfCompletion(backend: TestBackend) async throws {
         let s = try await TestScheme.make(backend)
         let id = try await s.engagedReferral()
-        let router = try await buildRouter(configuration: s.configuration, store: s.store, env: s.env)
-        try await Application(router: router).test(.router) { client in
+        try await withRouter(s) { client in
             let worker = WebPagesTests.Browser(client)
             _ = try await worker.signIn(s.linkWorker.email)
             let (_, casePage) = try await worker.go(.get, "/referrals/\(id)")
@@ -230,18 +223,16 @@ struct SelfCompletionTests {
             s.clock.advance(seconds: 8 * 86_400)
             #expect(try await person.go(.get, expiring).0.status == .notFound, "links expire after 7 days")
         }
-        try await s.store.shutdown()
     }
 }
 
-@Suite("Self-referral")
+@Suite("Self-referral", .closesStores)
 struct SelfReferralTests {
     @Test func aPersonRefersThemselfWithoutSigningIn() async throws {
         let s = try await TestScheme.make(.sqlite)
         var configuration = s.configuration
         configuration.selfReferralsPerHour = 2
-        let router = try await buildRouter(configuration: configuration, store: s.store, env: s.env)
-        try await Application(router: router).test(.router) { client in
+        try await withRouter(s, configuration: configuration) { client in
             let visitor = WebPagesTests.Browser(client)
             let (page, html) = try await visitor.go(.get, "/self-referral")
             #expect(page.status == .ok && !html.contains("You are referring as"))
@@ -270,11 +261,10 @@ struct SelfReferralTests {
             #expect(limited.status == .tooManyRequests)
             #expect(try await s.store.referrals(ReferralQuery()).count == 1)
         }
-        try await s.store.shutdown()
     }
 }
 
-@Suite("A person's own record")
+@Suite("A person's own record", .closesStores)
 struct OwnRecordTests {
     @Test func aPersonSeesTheirRecordAndWhoLookedAtIt() async throws {
         let s = try await TestScheme.make(.sqlite)
@@ -288,8 +278,7 @@ struct OwnRecordTests {
         try await s.accounts.createUser(email: "margaret@test.example", displayName: "Margaret Hughes", role: "person", organisationID: nil,
                                         password: TestScheme.password, personID: c.person.id.rawValue)
         _ = try await s.casework.readCase(other.referral.id, s.request(s.supervisor))
-        let router = try await buildRouter(configuration: s.configuration, store: s.store, env: s.env)
-        try await Application(router: router).test(.router) { client in
+        try await withRouter(s) { client in
             let person = WebPagesTests.Browser(client)
             let signedIn = try await person.signIn("margaret@test.example")
             #expect(signedIn.headers[.location] == "/")
@@ -300,6 +289,5 @@ struct OwnRecordTests {
             let (elsewhere, _) = try await person.go(.get, "/referrals/\(other.referral.id)")
             #expect(elsewhere.status == .forbidden)
         }
-        try await s.store.shutdown()
     }
 }

@@ -4,6 +4,7 @@ examples imported (JSON and tabular CSV) and exported again.
 
 Environment:
     LINKWELL_BIN          server binary (default .build/debug/linkwell)
+    LINKWELL_BENCH_BIN    the benchmark binary that generates the synthetic directory (default .build/debug/linkwell-bench)
     LINKWELL_HSDS_SCHEMA  the hsds-schema folder (default ../shared/hsds-schema beside the repository, else the copy in Tests/oruk/hsds-schema)
 """
 
@@ -25,6 +26,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(os.environ.get("LINKWELL_BIN") or REPO_ROOT / ".build/debug/linkwell")
+BENCH_BIN = Path(os.environ.get("LINKWELL_BENCH_BIN") or REPO_ROOT / ".build/debug/linkwell-bench")
 # The official schemas: LINKWELL_HSDS_SCHEMA, else ../shared/hsds-schema beside the repository, else the copy
 # kept in this folder (the four compiled schemas the tests use, gzipped, and the 3.0 examples; CC BY-SA 4.0,
 # Open Referral — see hsds-schema/LICENSE-openreferral-specification.txt).
@@ -49,8 +51,8 @@ def assert_valid(v: Draft202012Validator, instance, where: str) -> None:
     assert not errors, f"{where}: " + "; ".join(f"{'/'.join(map(str, e.path))}: {e.message}" for e in errors[:5])
 
 
-def run(*args: str) -> str:
-    result = subprocess.run([str(BIN), *args], capture_output=True, text=True, timeout=600)
+def run(*args: str, binary: Path = BIN) -> str:
+    result = subprocess.run([str(binary), *args], capture_output=True, text=True, timeout=600)
     assert result.returncode in (0, 1), f"{args}: {result.stdout}\n{result.stderr}"
     return result.stdout
 
@@ -63,7 +65,7 @@ def database() -> str:
         pytest.fail(f"HSDS schemas not found at {COMPILED}; set LINKWELL_HSDS_SCHEMA")
     folder = Path(tempfile.mkdtemp())
     path = folder / "oruk.sqlite"
-    run("directory", "generate", "--services", str(GENERATED), "--database", str(path))
+    run("directory", "generate", "--services", str(GENERATED), "--database", str(path), binary=BENCH_BIN)
     examples = SCHEMA_ROOT / "3.0/examples"
     files = [examples / f for f in ["taxonomy.json", "taxonomy_term.json", "organization_full.json", "service_list.json", "service_full.json"]]
     # The official examples place their location at latitude 100, longitude 101, which is impossible:

@@ -1,27 +1,25 @@
 import Foundation
 
 /// The use cases of the journey: access checks, auditing, the casework rules and storage, in one place
-/// that the web controllers, the commands and the demo seeder all call.
+/// that the web controllers, the commands and the demo seeder all call. The store is private: every read
+/// goes through a method here that checks who is asking, audits it, and returns what that role may see.
 public struct CaseworkService: Sendable {
-    public let store: any LinkwellStore
+    /// The storage roles casework needs (contracts only to say which contracts fund a referral).
+    public typealias Storage = CaseStore & AccountStore & DirectoryStore & AuditStore & SettingsStore & SupervisionStore & CommissioningStore
+    let store: any Storage
     public let env: CoreEnvironment
     public let rules: CaseworkRules
+    let trail: AuditTrail
 
-    public init(store: any LinkwellStore, env: CoreEnvironment, rules: CaseworkRules = .standard) {
+    public init(store: any Storage, env: CoreEnvironment, rules: CaseworkRules = .standard) {
         self.store = store
         self.env = env
         self.rules = rules
+        self.trail = AuditTrail(store: store, env: env)
     }
 
     /// Who is asking and through which route (for the audit trail).
-    public struct Request: Sendable {
-        public var principal: Principal
-        public var route: String
-        public init(_ principal: Principal, route: String) {
-            self.principal = principal
-            self.route = route
-        }
-    }
+    public typealias Request = ServiceRequest
 
     // MARK: Referral in
 
@@ -59,7 +57,7 @@ public struct CaseworkService: Sendable {
         let rows: [ReferralSummary]
         switch p.role {
         case .referrer:
-            rows = try await store.referrals(ReferralQuery(referrerID: p.userID))
+            rows = try await store.referrals(ReferralQuery(referrerID: p.userID)).map(ReferrerCaseView.row)
         case .linkWorker:
             let mine = try await store.referrals(ReferralQuery(linkWorkerID: p.userID))
             let waiting = try await store.referrals(ReferralQuery(unallocatedOnly: true, statuses: [.received, .triaged]))
@@ -75,6 +73,65 @@ public struct CaseworkService: Sendable {
 
     public func messages(_ request: Request) async throws -> [MessageBack] {
         try await store.messages(recipientID: request.principal.userID)
+    }
+
+    /// The case as a referrer may see it (`ReferrerCaseView`), read and audited like any read.
+    public func referrerView(_ id: ReferralID, _ request: Request) async throws -> ReferrerCaseView {
+        try await referrerView(of: try await readCase(id, request), request)
+    }
+
+    /// The view a referrer gets of a case they just changed or made.
+    public func referrerView(of c: Case, _ request: Request) async throws -> ReferrerCaseView {
+        ReferrerCaseView(c, viewer: request.principal.userID, names: try await staffNames(), serviceNames: try await serviceNames())
+    }
+
+    // MARK: Reference data (no personal data)
+
+    /// Display names of staff, for read models that say who did what.
+    public func staffNames() async throws -> UserNames { UserNames(try await store.users()) }
+
+    /// Active link workers, for choosing whose notes or caseload to see.
+    public func linkWorkers() async throws -> [User] { try await store.users().filter { $0.role == .linkWorker && $0.active } }
+
+    /// Every community service a link worker can refer to, by name.
+    public func services() async throws -> [Service] { try await store.services() }
+
+    private func serviceNames() async throws -> [ServiceID: String] {
+        Dictionary(try await store.services().map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    /// The organisations users belong to.
+    public func organisations() async throws -> [Organisation] { try await store.organisations() }
+
+    /// The scheme's settings (pathways, eligibility): not personal, readable by anyone signed in.
+    public func schemeSettings() async throws -> SchemeSettings { try await store.schemeSettings() }
+
+    /// What a link worker or supervisor needs beside the case itself on the case page.
+    public struct Workspace: Sendable {
+        public var names: UserNames
+        public var services: [Service]
+        public var organisations: [Organisation]
+        /// Why the person does not meet the scheme's criteria; empty when they do.
+        public var ineligibility: [String]
+        /// The names of the contracts that fund this referral.
+        public var fundedBy: [String]
+        public var duplicates: [ReferralSummary]
+        /// For a supervisor allocating a waiting referral: each link worker's load.
+        public var caseloads: [Caseload]
+    }
+
+    /// The case page's surroundings for staff who work cases.
+    public func workspace(for c: Case, _ request: Request) async throws -> Workspace {
+        guard AccessPolicy.canWork(c, request.principal) else {
+            throw LinkwellError.forbidden("Only the case's link worker or a supervisor can do this.")
+        }
+        let fact = ReferralFact(c)
+        return Workspace(
+            names: try await staffNames(), services: try await store.services(), organisations: try await store.organisations(),
+            ineligibility: try await store.schemeSettings().ineligibility(of: c.person, on: CalendarDate(c.referral.receivedAt)),
+            fundedBy: try await store.contracts().filter { $0.covers(fact) }.map(\.name),
+            duplicates: try await possibleDuplicates(of: c, request),
+            caseloads: request.principal.role == .supervisor ? try await caseloads(request) : [])
     }
 
     // MARK: Casework
@@ -93,10 +150,11 @@ public struct CaseworkService: Sendable {
                 throw LinkwellError.forbidden("Only the case's link worker or a supervisor can do this.")
             }
             var change = try await action(current)
-            change.facts = try await facts(change.applied(to: current))
+            let updated = change.applied(to: current)
+            change.facts = try await facts(updated)
             do {
                 try await store.apply(change)
-                return change.applied(to: current)
+                return updated
             } catch StorageError.versionConflict where attempt < 5 {
                 continue
             }
@@ -104,11 +162,9 @@ public struct CaseworkService: Sendable {
         throw LinkwellError.conflict("The referral changed while you were working on it; try again.")
     }
 
+    /// A link worker takes a waiting referral onto their caseload (who may is `AccessPolicy.canWork`, checked in `act`).
     public func accept(_ id: ReferralID, _ r: Request) async throws -> Case {
-        guard r.principal.role == .linkWorker || r.principal.role == .supervisor else {
-            throw LinkwellError.forbidden("Only link workers accept referrals.")
-        }
-        return try await act(on: id, r) { [env] in try $0.accept(by: r.principal, env: env) }
+        try await act(on: id, r) { [env] in try $0.accept(by: r.principal, env: env) }
     }
 
     /// A supervisor puts a waiting referral on a link worker's caseload.
@@ -189,17 +245,9 @@ public struct CaseworkService: Sendable {
 
     // MARK: A person's own record
 
-    /// One line of "who has seen my record".
-    public struct AccessRecord: Codable, Sendable, Equatable {
-        public var at: Date
-        public var who: String
-        public var role: String
-        public var action: String
-        public var allowed: Bool
-    }
-
-    /// The person's own referrals, and everyone who has read them (from the audit trail).
-    public func ownRecord(_ request: Request) async throws -> (cases: [Case], accesses: [AccessRecord]) {
+    /// The person's own referrals, and every access to them: reads of the referral, of its referrals out
+    /// and outcome measures, and inclusion in exports (from the audit trail), by whom and when.
+    public func ownRecord(_ request: Request) async throws -> OwnRecordView {
         guard request.principal.role == .person, let personID = request.principal.personID else {
             throw LinkwellError.forbidden("This page is for the person the record is about.")
         }
@@ -208,15 +256,19 @@ public struct CaseworkService: Sendable {
             cases.append(try await readCase(summary.id, request))
         }
         let users = Dictionary(try await store.users().map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
-        var accesses: [AccessRecord] = []
+        let organisations = Dictionary(try await store.organisations().map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
+        var accesses: [OwnRecordView.Access] = []
         for c in cases {
-            for event in try await store.auditEvents(recordID: c.referral.id.rawValue, limit: 10_000) {
+            for event in try await store.auditEvents(subjectID: c.referral.id, limit: 10_000) {
                 let user = event.actorID.flatMap { users[$0] }
-                accesses.append(AccessRecord(at: event.at, who: event.actorID == request.principal.userID ? "You" : user?.displayName ?? "Unknown",
-                                             role: user?.role.label ?? "", action: event.action, allowed: event.outcome == .allowed))
+                accesses.append(OwnRecordView.Access(
+                    at: event.at, who: event.actorID == request.principal.userID ? "You" : user?.displayName ?? "Unknown",
+                    role: user?.role.label ?? "", organisation: user?.organisationID.flatMap { organisations[$0] } ?? "",
+                    what: OwnRecordView.describe(action: event.action, recordType: event.recordType), allowed: event.outcome == .allowed))
             }
         }
-        return (cases, accesses.sorted { $0.at > $1.at })
+        return OwnRecordView(cases: cases, accesses: accesses.sorted { $0.at > $1.at }, names: UserNames(Array(users.values)),
+                             serviceNames: try await serviceNames())
     }
 
     // MARK: Settings
@@ -240,7 +292,7 @@ public struct CaseworkService: Sendable {
                                           urgency: other.referral.urgency, receivedAt: other.referral.receivedAt, updatedAt: other.referral.updatedAt,
                                           referrerID: other.referral.referrerID, linkWorkerID: other.referral.linkWorkerID,
                                           didNotAttendCount: 0, hasRisk: !other.referral.riskInformation.isEmpty, pathway: other.referral.pathway,
-                                          referrerOrganisationID: other.referral.referrerOrganisationID))
+                                          referrerOrganisationID: other.referral.referrerOrganisationID, consentPurposes: other.referral.consent.purposes))
         }
         return result
     }
@@ -345,36 +397,16 @@ public struct CaseworkService: Sendable {
 
     // MARK: Providers
 
-    /// What a provider sees of a referral out: the minimum necessary, never notes, risk detail or NHS number.
-    public struct ProviderView: Sendable {
-        public var onward: OnwardReferral
-        public var service: Service
-        public var personName: String
-        public var phone: String
-        public var email: String
-        public var preferredLanguage: String
-        public var interpreterNeeded: Bool
-        public var communicationNeeds: String
-        public var linkWorkerName: String
-        public var attendance: [AttendanceReport]
-        /// The person has withdrawn consent to share with community services: details are withheld.
-        public var consentWithdrawn: Bool
-    }
-
-    static let withheld = "Details withheld: the person withdrew consent to share"
-
-
     public func providerInbox(_ request: Request) async throws -> [OnwardSummary] {
         guard request.principal.role == .provider, let org = request.principal.organisationID else {
             throw LinkwellError.forbidden("Only provider staff have a referrals inbox.")
         }
         try await audit(request, action: "list", type: "provider_inbox", id: org.rawValue, allowed: true)
-        var rows = try await store.onwardReferrals(organisationID: org)
-        var sharing: [ReferralID: Bool] = [:]
-        for index in rows.indices {
-            let id = rows[index].referralID
-            if sharing[id] == nil { sharing[id] = try await store.loadCase(id)?.referral.consent.covers(.shareWithProviders) ?? false }
-            if sharing[id] == false { rows[index].personName = Self.withheld }
+        var consents: [ReferralID: Consent] = [:]
+        var rows: [OnwardSummary] = []
+        for row in try await store.onwardReferrals(organisationID: org) {
+            if consents[row.referralID] == nil { consents[row.referralID] = try await store.loadCase(row.referralID)?.referral.consent }
+            rows.append(ProviderView.inboxRow(row, consent: consents[row.referralID]))
         }
         return rows
     }
@@ -389,7 +421,8 @@ public struct CaseworkService: Sendable {
            AccessPolicy.canSeeOnward(service, request.principal) {
             result = (found, onward, service)
         }
-        try await audit(request, action: "read", type: "onward_referral", id: id.rawValue, allowed: result != nil)
+        try await trail.record(request, action: "read", type: "onward_referral", id: id.rawValue, subject: result?.0.referral.id,
+                               allowed: result != nil)
         guard let result else { throw LinkwellError.notFound("referral") }
         return result
     }
@@ -397,17 +430,7 @@ public struct CaseworkService: Sendable {
     public func providerView(_ id: OnwardReferralID, _ request: Request) async throws -> ProviderView {
         let (found, onward, service) = try await providerCase(id, request)
         let linkWorker = try await found.referral.linkWorkerID.asyncMap { try await store.user(id: $0) } ?? nil
-        let p = found.person
-        // After the person withdraws consent to share with community services, their details are no longer shown.
-        guard found.referral.consent.covers(.shareWithProviders) else {
-            return ProviderView(onward: onward, service: service, personName: Self.withheld, phone: "", email: "", preferredLanguage: "",
-                                interpreterNeeded: false, communicationNeeds: "", linkWorkerName: linkWorker?.displayName ?? "",
-                                attendance: found.attendance(for: id), consentWithdrawn: true)
-        }
-        return ProviderView(onward: onward, service: service, personName: p.fullName, phone: p.phone, email: p.email,
-                            preferredLanguage: p.preferredLanguage, interpreterNeeded: p.interpreterNeeded,
-                            communicationNeeds: p.communicationNeeds, linkWorkerName: linkWorker?.displayName ?? "",
-                            attendance: found.attendance(for: id), consentWithdrawn: false)
+        return ProviderView(found, onward: onward, service: service, linkWorkerName: linkWorker?.displayName ?? "")
     }
 
     /// A provider action on a referral out (accept, reject, attendance), with the same race handling as `act`.
@@ -436,10 +459,8 @@ public struct CaseworkService: Sendable {
         return InsightFacts(c, services: services)
     }
 
-    public func audit(_ request: Request, action: String, type: String, id: String, allowed: Bool) async throws {
-        try await store.append(AuditEvent(id: env.newID(), at: env.now(), actorID: request.principal.userID,
-                                          action: action, recordType: type, recordID: id, route: request.route,
-                                          outcome: allowed ? .allowed : .denied))
+    public func audit(_ request: Request, action: String, type: String, id: String, subject: ReferralID? = nil, allowed: Bool) async throws {
+        try await trail.record(request, action: action, type: type, id: id, subject: subject, allowed: allowed)
     }
 }
 

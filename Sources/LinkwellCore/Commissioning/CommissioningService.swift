@@ -6,13 +6,15 @@ import Foundation
 /// for their own organisation and report their own spend; commissioners decide on grants (the panel)
 /// and run payments; supervisors and commissioners read contracts, grants and statements.
 public struct CommissioningService: Sendable {
-    public let store: any LinkwellStore
-    public let casework: CaseworkService
-    var env: CoreEnvironment { casework.env }
+    /// The storage roles commissioning needs: funders, contracts, grants and the ledger, the de-identified
+    /// facts that contracts report on, and the scheme's organisations and settings.
+    public typealias Storage = CommissioningStore & InsightStore & AccountStore & SettingsStore
+    let store: any Storage
+    public let env: CoreEnvironment
 
-    public init(casework: CaseworkService) {
-        self.casework = casework
-        self.store = casework.store
+    public init(store: any Storage, env: CoreEnvironment) {
+        self.store = store
+        self.env = env
     }
 
     public typealias Request = CaseworkService.Request
@@ -337,4 +339,45 @@ public struct CommissioningService: Sendable {
             return StatementLine(party: funders[FunderID(parts[0])] ?? parts[0], kind: LedgerKind(rawValue: parts[1])!, entries: value.0, amount: value.1)
         }.sorted { ($0.party, $0.kind.rawValue) < ($1.party, $1.kind.rawValue) }
     }
+}
+
+// MARK: Reference data for the commissioning pages
+
+extension CommissioningService {
+    /// Every funder (commissioners, admins, supervisors and the steering group).
+    public func funders(_ request: Request) async throws -> [Funder] {
+        try require(request, [.commissioner, .admin, .supervisor, .steeringGroup], "Funders are for commissioners, supervisors and the steering group.")
+        return try await store.funders()
+    }
+
+    /// The names of the scheme's organisations (practices, providers), for labelling contracts and grants.
+    public func organisationNames() async throws -> [OrganisationID: String] {
+        Dictionary(try await store.organisations().map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    /// The scheme's settings (its pathways, which a contract's cohort chooses from).
+    public func schemeSettings() async throws -> SchemeSettings { try await store.schemeSettings() }
+
+    /// A contract's payments ledger, entry by entry.
+    public func ledger(_ contract: Contract, _ request: Request) async throws -> [LedgerEntry] {
+        try require(request, [.commissioner, .admin, .supervisor], "The ledger is for commissioners and supervisors.")
+        return try await store.ledger(contractID: contract.id, organisationID: nil)
+    }
+
+    /// What a grant-holding group received through the scheme: its referrals out in the fund's cohort, as raw
+    /// counts for the caller to protect (nil when it received none).
+    public func referralsOut(to organisationID: OrganisationID, in contract: Contract?) async throws -> InsightCount? {
+        let cohort = contract.map { InsightFilter(cohorts: [InsightFilter.Cohort($0)]) } ?? InsightFilter()
+        return try await store.onwardCounts(by: [.provider], where: cohort).first { $0.keys == [organisationID.rawValue] }
+    }
+
+    /// Every contract, for naming the fund of each grant and offering the funds with a grant budget. Providers
+    /// see them too: they apply to a fund by name.
+    public func fundsForGrants(_ request: Request) async throws -> [Contract] {
+        try require(request, [.commissioner, .admin, .supervisor, .steeringGroup, .provider], "Grants are not available to your role.")
+        return try await store.contracts()
+    }
+
+    /// The contract a grant draws on, if it still exists.
+    public func fund(of grant: GrantApplication) async throws -> Contract? { try await store.contract(id: grant.contractID) }
 }

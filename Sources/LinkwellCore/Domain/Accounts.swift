@@ -151,8 +151,12 @@ public struct AuditEvent: Codable, Sendable, Equatable {
     /// The HTTP method and path that caused the event.
     public var route: String
     public var outcome: Outcome
+    /// The referral whose person the event is about, when the record is part of someone's case (a referral
+    /// out, an outcome measure, an export row): what the person's own access log is read by.
+    public var subjectID: ReferralID?
     public init(id: String, at: Date, actorID: UserID?, action: String, recordType: String, recordID: String,
-                route: String, outcome: Outcome) {
+                route: String, outcome: Outcome, subjectID: ReferralID? = nil) {
+        self.subjectID = subjectID
         self.id = id
         self.at = at
         self.actorID = actorID

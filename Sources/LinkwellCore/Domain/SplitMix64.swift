@@ -1,8 +1,9 @@
 import Foundation
 
 /// A small, fast, deterministic random number generator (SplitMix64), for synthetic and demo data that
-/// must come out the same every time. Not for anything secret.
-public struct SplitMix64: Sendable {
+/// must come out the same every time, and for property tests that must be replayable from their seed.
+/// Not for anything secret.
+public struct SplitMix64: RandomNumberGenerator, Sendable {
     public var state: UInt64
     public init(seed: UInt64) { state = seed }
 

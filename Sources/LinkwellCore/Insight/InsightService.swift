@@ -4,15 +4,18 @@ import Foundation
 /// `DisclosureRule`: callers — the UI, CSV downloads, the API — only ever receive protected aggregates, and
 /// there is no way through this service to a person-level row.
 public struct InsightService: Sendable {
-    public let store: any LinkwellStore
-    public let casework: CaseworkService
+    /// The storage roles dashboards read: de-identified facts, and the names of contracts, funders,
+    /// organisations and services that label them.
+    public typealias Storage = InsightStore & CommissioningStore & AccountStore & DirectoryStore & AuditStore
+    let store: any Storage
+    private let trail: AuditTrail
     public let rule: DisclosureRule
     /// Percentiles and rates are shown only over at least this many referrals.
     public let minimumN: Int
 
-    public init(casework: CaseworkService, rule: DisclosureRule = .standard, minimumN: Int = 10) {
-        self.casework = casework
-        self.store = casework.store
+    public init(store: any Storage, env: CoreEnvironment, rule: DisclosureRule = .standard, minimumN: Int = 10) {
+        self.store = store
+        self.trail = AuditTrail(store: store, env: env)
         self.rule = rule
         self.minimumN = minimumN
     }
@@ -135,7 +138,7 @@ public struct InsightService: Sendable {
         var tables: [PublishedTable] = []
         for name in Self.tables { tables.append(try await table(name, scope)) }
         let total = try await store.referralCounts(by: [], where: scope.filter).first?.count ?? 0
-        try await casework.audit(request, action: "report", type: "insight", id: scope.description, allowed: true)
+        try await trail.record(request, action: "report", type: "insight", id: scope.description, allowed: true)
         return Dashboard(scope: scope, totalReferrals: total > 0 && total <= rule.suppressUpTo ? nil : rule.round(total),
                          waiting: try await waiting(scope.filter), tables: tables)
     }
@@ -151,7 +154,7 @@ public struct InsightService: Sendable {
             throw LinkwellError.notFound("There is no insight table '\(name)'. Tables: \(Self.tables.joined(separator: ", ")).")
         }
         let scope = try await scope(q, request)
-        try await casework.audit(request, action: "report", type: "insight", id: "\(name): \(scope.description)", allowed: true)
+        try await trail.record(request, action: "report", type: "insight", id: "\(name): \(scope.description)", allowed: true)
         return try await table(name, scope)
     }
 
@@ -346,5 +349,32 @@ public enum NeedCategories {
         case .longTermCondition: ["physical activity", "self-management", "walking"]
         case .other: ["community", "social"]
         }
+    }
+}
+
+// MARK: The row-level facts export and free-text feedback
+
+extension InsightService {
+    /// A streamed CSV of the de-identified facts, for the scheme's own analysts (supervisors only). The export
+    /// is audited when it is authorised, before the first row is written.
+    public struct FactsExportStream: Sendable {
+        fileprivate let store: any InsightStore
+        /// Writes the header and every fact, a page at a time; returns the number of rows.
+        public func stream(_ write: (String) async throws -> Void) async throws -> Int { try await FactsExport.stream(store, write) }
+    }
+
+    public func factsExport(_ request: ServiceRequest) async throws -> FactsExportStream {
+        guard request.principal.role == .supervisor else {
+            throw LinkwellError.forbidden("Only supervisors export the de-identified facts; commissioners receive aggregates only.")
+        }
+        try await trail.record(request, action: "export", type: "insight_facts", id: "all", allowed: true)
+        return FactsExportStream(store: store)
+    }
+
+    /// What people said they would change when their case closed (free text), newest first.
+    public func closingComments(_ request: ServiceRequest) async throws -> [String] {
+        guard Self.viewers.contains(request.principal.role) else { throw Self.refusePersonLevel() }
+        return try await store.closingFeedback(where: InsightFilter(), limit: 200).map(\.wouldChange)
+            .filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
     }
 }

@@ -95,8 +95,13 @@ extension OutcomeService {
         for id in Set(administrations.map(\.referralID)).sorted() {
             if let c = try await store.loadCase(id) { cases.append(c) }
         }
-        try await casework.audit(request, action: "export", type: "evaluation", id: "outcomes", allowed: true)
         var random = SystemRandomNumberGenerator()
-        return EvaluationExport.build(cases: cases, administrations: administrations, now: env.now(), random: &random)
+        let export = EvaluationExport.build(cases: cases, administrations: administrations, now: env.now(), random: &random)
+        try await casework.audit(request, action: "export", type: "evaluation", id: "outcomes", allowed: true)
+        // Each person included is told, in their own access log, that an export carried their (pseudonymised) data.
+        for c in cases where c.referral.consent.covers(.evaluation) {
+            try await casework.audit(request, action: "export", type: "evaluation_export", id: "outcomes", subject: c.referral.id, allowed: true)
+        }
+        return export
     }
 }

@@ -4,8 +4,11 @@ import Foundation
 /// time, cohort reports and the evaluation export. Reads of a person's outcomes go through
 /// `CaseworkService.readCase`, so they are access-checked and audited like every other read.
 public struct OutcomeService: Sendable {
-    public let casework: CaseworkService
-    public var store: any LinkwellStore { casework.store }
+    /// The storage roles outcome measures need: administrations and instruments, the cases they belong to,
+    /// and the names and contracts that cohort reports group by.
+    public typealias Storage = OutcomeStore & CaseStore & AccountStore & CommissioningStore
+    let store: any Storage
+    let casework: CaseworkService
     public var env: CoreEnvironment { casework.env }
 
     /// Scheduled follow-up after the baseline.
@@ -13,7 +16,10 @@ public struct OutcomeService: Sendable {
     /// A due measure is overdue this long after it fell due.
     public static let overdueAfter: TimeInterval = 14 * 86_400
 
-    public init(casework: CaseworkService) { self.casework = casework }
+    public init(store: any Storage, casework: CaseworkService) {
+        self.store = store
+        self.casework = casework
+    }
 
     // MARK: Instruments
 
@@ -196,11 +202,14 @@ public struct OutcomeService: Sendable {
 
     /// A person's scores over time with change from baseline, for every instrument they have answered.
     public func trajectories(_ referralID: ReferralID, _ request: CaseworkService.Request) async throws -> [ScoreTrajectory] {
-        try await trajectories(of: try await casework.readCase(referralID, request))
+        try await trajectories(of: try await casework.readCase(referralID, request), request)
     }
 
-    /// Trajectories for a case the caller has already read through `CaseworkService.readCase` (and so been audited for).
-    public func trajectories(of readCase: Case) async throws -> [ScoreTrajectory] {
+    /// Trajectories for a case the caller has already read through `CaseworkService.readCase`; the read of
+    /// the measures is audited as such, so it shows in the person's access log.
+    public func trajectories(of readCase: Case, _ request: CaseworkService.Request) async throws -> [ScoreTrajectory] {
+        try await casework.audit(request, action: "read", type: "outcome_measures", id: readCase.referral.id.rawValue,
+                                 subject: readCase.referral.id, allowed: true)
         let administrations = try await store.administrations(referralID: readCase.referral.id) + GoalAttainment.administrations(of: readCase)
         let used = Set(administrations.map(\.instrumentID))
         return try await instruments().filter { used.contains($0.instrument.id) }
@@ -332,4 +341,27 @@ public struct OutcomeService: Sendable {
 extension Array {
     /// nil for an empty array (for "or else" defaults).
     var nilIfEmpty: [Element]? { isEmpty ? nil : self }
+}
+
+// MARK: Read models for the outcome pages and API
+
+extension OutcomeService {
+    /// Everything recorded for a case and each score's change over time (the read is audited).
+    public func caseOutcomes(_ referralID: ReferralID, _ request: CaseworkService.Request) async throws
+        -> (administrations: [Administration], trajectories: [ScoreTrajectory]) {
+        let found = try await casework.readCase(referralID, request)
+        return (try await store.administrations(referralID: found.referral.id), try await trajectories(of: found, request))
+    }
+
+    /// What a questionnaire page needs: the case (read and audited), the instrument if the scheme may use it,
+    /// and whether a baseline was already recorded.
+    public func questionnaire(_ referralID: ReferralID, instrumentID: String, _ request: CaseworkService.Request) async throws
+        -> (case: Case, instrument: AvailableInstrument, hasBaseline: Bool) {
+        let found = try await casework.readCase(referralID, request)
+        let available = try await instrument(instrumentID)
+        guard available.enabled else { throw LinkwellError.conflict(available.unavailableReason ?? "This instrument is not available.") }
+        let hasBaseline = try await store.administrations(referralID: found.referral.id)
+            .contains { $0.instrumentID == instrumentID && $0.timepoint == .baseline }
+        return (found, available, hasBaseline)
+    }
 }

@@ -1,7 +1,7 @@
 import Foundation
 
 /// What a caseload list shows about one referral (no sensitive detail).
-public struct ReferralSummary: Codable, Sendable, Equatable {
+public struct ReferralSummary: Encodable, Sendable, Equatable {
     public var id: ReferralID
     public var personName: String
     public var status: ReferralStatus
@@ -16,9 +16,17 @@ public struct ReferralSummary: Codable, Sendable, Equatable {
     public var hasRisk: Bool
     public var pathway: String
     public var referrerOrganisationID: OrganisationID?
+    /// What the person has consented to now; a referrer's list is shaped by it (`ReferrerCaseView.row`).
+    /// Not part of the JSON. Empty (nothing shared) unless a store fills it in.
+    public var consentPurposes: [ConsentPurpose]
+    enum CodingKeys: String, CodingKey {
+        case id, personName, status, needs, urgency, receivedAt, updatedAt, referrerID, linkWorkerID, didNotAttendCount, hasRisk,
+             pathway, referrerOrganisationID
+    }
     public init(id: ReferralID, personName: String, status: ReferralStatus, needs: [Need], urgency: Urgency,
                 receivedAt: Date, updatedAt: Date, referrerID: UserID?, linkWorkerID: UserID?, didNotAttendCount: Int,
-                hasRisk: Bool, pathway: String, referrerOrganisationID: OrganisationID?) {
+                hasRisk: Bool, pathway: String, referrerOrganisationID: OrganisationID?, consentPurposes: [ConsentPurpose] = []) {
+        self.consentPurposes = consentPurposes
         self.pathway = pathway
         self.referrerOrganisationID = referrerOrganisationID
         self.id = id
@@ -87,7 +95,8 @@ public struct OnwardSummary: Codable, Sendable, Equatable {
 public protocol CaseStore: Sendable {
     /// Stores a new person, their referral and the referral's first lifecycle event.
     func createReferral(person: Person, referral: Referral, event: ReferralEvent) async throws
-    /// The whole case, or nil when there is no such referral.
+    /// The whole case, or nil when there is no such referral. Read from one consistent state: a
+    /// concurrent `apply` is seen whole or not at all.
     func loadCase(_ id: ReferralID) async throws -> Case?
     /// Applies one casework change atomically under the version guard.
     func apply(_ change: CaseChange) async throws
@@ -147,6 +156,9 @@ public protocol AuditStore: Sendable {
     func append(_ event: AuditEvent) async throws
     /// The newest events first; optionally only those about one record.
     func auditEvents(recordID: String?, limit: Int) async throws -> [AuditEvent]
+    /// Every event about one person's referral, newest first: those whose subject is the referral, and
+    /// (for events written before subjects were recorded) those whose record is the referral itself.
+    func auditEvents(subjectID: ReferralID, limit: Int) async throws -> [AuditEvent]
 }
 
 /// The scheme's own settings (pathways, eligibility).

@@ -72,7 +72,7 @@ public actor MemoryStore: LinkwellStore {
                                 linkWorkerID: c.referral.linkWorkerID,
                                 didNotAttendCount: c.attendance.filter { !$0.attended }.count,
                                 hasRisk: !c.referral.riskInformation.isEmpty, pathway: c.referral.pathway,
-                                referrerOrganisationID: c.referral.referrerOrganisationID)
+                                referrerOrganisationID: c.referral.referrerOrganisationID, consentPurposes: c.referral.consent.purposes)
             }
     }
 
@@ -161,6 +161,9 @@ public actor MemoryStore: LinkwellStore {
     // MARK: AuditStore
 
     public func append(_ event: AuditEvent) async throws { audit.append(event) }
+    public func auditEvents(subjectID: ReferralID, limit: Int) async throws -> [AuditEvent] {
+        Array(audit.reversed().filter { $0.subjectID == subjectID || $0.recordID == subjectID.rawValue }.prefix(limit))
+    }
     public func auditEvents(recordID: String?, limit: Int) async throws -> [AuditEvent] {
         Array(audit.reversed().filter { recordID == nil || $0.recordID == recordID }.prefix(limit))
     }

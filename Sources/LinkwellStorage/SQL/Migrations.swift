@@ -356,5 +356,11 @@ enum Migrations {
                 ? ["CREATE INDEX referral_facts_stage ON referral_facts(status, stage_reached, received_at, pathway, practice_id)"]
                 : []
         },
+        Migration(version: 70, name: "audit events name the person's referral they concern") { flavor in
+            // The person's access log reads by subject: a provider opening a referral out, a measure read or
+            // an export row is about a referral whose id is not the event's record id.
+            ["ALTER TABLE audit_events ADD COLUMN subject_id TEXT",
+             "CREATE INDEX audit_events_subject ON audit_events(subject_id)"]
+        },
     ]
 }

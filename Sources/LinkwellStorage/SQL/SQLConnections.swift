@@ -13,6 +13,9 @@ protocol SQLConnections: Sendable {
     var flavor: SQLFlavor { get }
     /// Runs read-only work.
     func read<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T
+    /// Runs read-only work whose statements must all see one snapshot of the database (a record read
+    /// in several SELECTs), in one read-only transaction.
+    func snapshot<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T
     /// Runs `body` in one transaction: committed when it returns, rolled back when it throws.
     func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T
     func close() async throws
@@ -78,6 +81,13 @@ final class SQLiteConnections: SQLConnections {
         return try await lock.run { try await self.inTransaction(db, begin: "BEGIN IMMEDIATE", body) }
     }
 
+    /// Statements already take turns on the one connection, so no write can come between them; the
+    /// deferred transaction also keeps them to one WAL snapshot should another process write.
+    func snapshot<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        let db = self.db
+        return try await lock.run { try await self.inTransaction(db, begin: "BEGIN DEFERRED", body) }
+    }
+
     /// The value of a pragma (for tests that check durability settings).
     func pragma(_ name: String) async throws -> String {
         try await read { db in
@@ -112,6 +122,15 @@ final class PostgresConnections: SQLConnections, @unchecked Sendable {
 
     func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         try await db.withSession { session in try await self.inTransaction(session, begin: "BEGIN", body) }
+    }
+
+    /// Plain reads may run each statement on a different pooled connection, each in its own snapshot;
+    /// this holds one connection in one REPEATABLE READ transaction, so every statement sees the state
+    /// as of its first one.
+    func snapshot<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await db.withSession { session in
+            try await self.inTransaction(session, begin: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", body)
+        }
     }
 
     func close() async throws { try await pool.shutdownAsync() }

@@ -514,11 +514,19 @@ private func directoryJSON<T: Encodable>(_ value: T) throws -> String { String(d
 private func fromDirectoryJSON<T: Decodable>(_ text: String, as type: T.Type) throws -> T { try HSDSJSON.decoder.decode(T.self, from: Data(text.utf8)) }
 
 
+/// Hooks for the `linkwell-bench` target only (`@_spi(Benchmarks) import LinkwellStorage`), hidden from
+/// the product API: the benchmarks time the database alone beside the endpoint, so they need the
+/// store's own connections and the exact SQL a search runs.
 extension SQLStore {
+    /// Runs read-only SQL on the store's connections.
+    @_spi(Benchmarks) public func benchmarkRead<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await connections.read(body)
+    }
+
     /// Runs the SQL a search endpoint runs — the page with its records, the count when the page has
     /// no total, and the organisations — with rows fetched but not decoded, for the benchmark's
     /// in-process baseline. Returns the number of rows.
-    public func rawDirectorySearch(_ q: DirectoryQuery) async throws -> Int {
+    @_spi(Benchmarks) public func rawDirectorySearch(_ q: DirectoryQuery) async throws -> Int {
         let plan = Self.searchPlan(q)
         return try await connections.read { db in
             let page = try await db.raw(plan.pageWithRecords).all()
@@ -532,14 +540,4 @@ extension SQLStore {
         }
     }
 
-    /// The SQL behind a service's ORUK detail (the record, its terms, the taxonomies, its organisation), rows fetched but not decoded.
-    public func rawListing(id: String) async throws -> Int {
-        try await connections.read { db in
-            var rows = try await db.raw("SELECT doc, review_state, last_verified_at, capacity FROM dir_services WHERE id = \(bind: id)").all().count
-            rows += try await db.raw("SELECT doc FROM dir_terms WHERE id IN (SELECT term_id FROM dir_service_terms WHERE service_id = \(bind: id)) ORDER BY name, id").all().count
-            rows += try await db.raw("SELECT doc FROM dir_taxonomies ORDER BY name, id").all().count
-            rows += try await db.raw("SELECT doc FROM dir_organizations WHERE id IN (SELECT organization_id FROM dir_services WHERE id = \(bind: id)) ORDER BY name, id").all().count
-            return rows
-        }
-    }
 }

@@ -72,6 +72,9 @@ public final class SQLStore: LinkwellStore {
         try await rebuildSearchIndex()
     }
 
+    /// Every schema version this build knows, in order: what `migrate` brings a database up to.
+    public static var knownMigrations: [Int] { Migrations.all.map(\.version).sorted() }
+
     /// The versions applied so far, in order.
     public func appliedMigrations() async throws -> [Int] {
         try await connections.read { db in
@@ -85,14 +88,16 @@ public final class SQLStore: LinkwellStore {
         try await connections.transaction { db in
             try await db.insert(into: "people").model(person, keyEncodingStrategy: toColumns).run()
             try await db.insert(into: "referrals").model(ReferralRow(referral)).run()
-            try await Self.insertNeeds(referral, db)
+            try await Self.insertNeeds([referral], db)
             try await Self.insert([event], into: "referral_events", db)
             try await Self.writeFacts(InsightFacts(Case(person: person, referral: referral, events: [event])), db)
         }
     }
 
+    /// The referral and its ~15 kinds of child rows, read in one snapshot so that a concurrent change
+    /// is seen whole or not at all.
     public func loadCase(_ id: ReferralID) async throws -> Case? {
-        try await connections.read { db in
+        try await connections.snapshot { db in
             guard let referralRow = try await db.raw("SELECT * FROM referrals WHERE id = \(bind: id)").first() else { return nil }
             let needs = try await Self.needs(for: [id], db)[id] ?? []
             let referral = try referralRow.decode(model: ReferralRow.self).referral(needs: needs)
@@ -130,7 +135,7 @@ public final class SQLStore: LinkwellStore {
                 .all()
             guard !updated.isEmpty else { throw StorageError.versionConflict }
             try await db.delete(from: "referral_needs").where("referral_id", .equal, change.referral.id).run()
-            try await Self.insertNeeds(change.referral, db)
+            try await Self.insertNeeds([change.referral], db)
             try await Self.insert(change.events, into: "referral_events", db)
             try await Self.insert(change.contacts, into: "contacts", db)
             if let plan = change.plan {
@@ -233,7 +238,7 @@ public final class SQLStore: LinkwellStore {
         try await connections.read { db in
             var sql = SQLQueryString("""
                 SELECT r.id, p.given_name, p.family_name, r.status, r.urgency, r.received_at, r.updated_at,
-                       r.referrer_id, r.link_worker_id, r.risk_information, r.pathway, r.referrer_organisation_id,
+                       r.referrer_id, r.link_worker_id, r.risk_information, r.pathway, r.referrer_organisation_id, r.consent_purposes,
                        (SELECT COUNT(*) FROM attendance_reports a JOIN onward_referrals o ON o.id = a.onward_referral_id
                          WHERE o.referral_id = r.id AND a.attended = \(bind: false)) AS did_not_attend
                 FROM referrals r JOIN people p ON p.id = r.person_id WHERE 1 = 1
@@ -266,7 +271,9 @@ public final class SQLStore: LinkwellStore {
                     didNotAttendCount: try row.decode(column: "did_not_attend", as: Int.self),
                     hasRisk: !(try row.decode(column: "risk_information", as: String.self)).isEmpty,
                     pathway: try row.decode(column: "pathway", as: String.self),
-                    referrerOrganisationID: try row.decode(column: "referrer_organisation_id", as: OrganisationID?.self))
+                    referrerOrganisationID: try row.decode(column: "referrer_organisation_id", as: OrganisationID?.self),
+                    consentPurposes: try row.decode(column: "consent_purposes", as: String.self).split(separator: ",")
+                        .compactMap { ConsentPurpose(rawValue: String($0)) })
             }
         }
     }
@@ -350,6 +357,13 @@ public final class SQLStore: LinkwellStore {
     // MARK: AuditStore
 
     public func append(_ event: AuditEvent) async throws { try await insertOne(event, into: "audit_events") }
+
+    public func auditEvents(subjectID: ReferralID, limit: Int) async throws -> [AuditEvent] {
+        try await all("""
+            SELECT * FROM audit_events WHERE subject_id = \(bind: subjectID.rawValue) OR record_id = \(bind: subjectID.rawValue)
+            ORDER BY seq DESC LIMIT \(bind: limit)
+            """)
+    }
 
     public func auditEvents(recordID: String?, limit: Int) async throws -> [AuditEvent] {
         if let recordID {
@@ -480,10 +494,11 @@ public final class SQLStore: LinkwellStore {
         }
     }
 
-    private static func insertNeeds(_ referral: Referral, _ db: any SQLDatabase) async throws {
-        for (position, need) in referral.needs.enumerated() {
-            try await db.raw("INSERT INTO referral_needs (referral_id, need, position) VALUES (\(bind: referral.id), \(bind: need.rawValue), \(bind: position))").run()
-        }
+    /// The referrals' needs in one statement, each with its position in the referral's list.
+    static func insertNeeds(_ referrals: [Referral], _ db: any SQLDatabase) async throws {
+        let rows: [[any SQLExpression]] = referrals.flatMap { r in r.needs.enumerated().map { [SQLBind(r.id.rawValue), SQLBind($0.element.rawValue), SQLBind($0.offset)] } }
+        guard !rows.isEmpty else { return }
+        try await db.insert(into: "referral_needs").columns("referral_id", "need", "position").rows(rows).run()
     }
 
     private static func needs(for ids: [ReferralID], _ db: any SQLDatabase) async throws -> [ReferralID: [Need]] {

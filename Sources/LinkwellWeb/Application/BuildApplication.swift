@@ -49,20 +49,22 @@ public func buildRouter(configuration: WebConfiguration, store: any LinkwellStor
     SelfReferralController(casework: casework, renderer: renderer,
                            limiter: RateLimiter(limit: configuration.selfReferralsPerHour, window: 3600),
                            cookie: { sessions.cookie($0, $1, $2, maxAge: $3) }).register(on: router)
-    CasePagesController(casework: casework, renderer: renderer).register(on: router)
+    CasePagesController(casework: casework, outcomes: OutcomeService(store: store, casework: casework), renderer: renderer).register(on: router)
     SupervisionController(casework: casework, renderer: renderer).register(on: router)
     OwnRecordController(casework: casework, renderer: renderer).register(on: router)
     ProviderPagesController(casework: casework, renderer: renderer).register(on: router)
-    AdminPagesController(accounts: accounts, casework: casework, renderer: renderer, mail: configuration.mail).register(on: router)
-    APIController(casework: casework).register(on: router)
-    OutcomesAPIController(outcomes: OutcomeService(casework: casework)).register(on: router)
-    OutcomePagesController(outcomes: OutcomeService(casework: casework), renderer: renderer).register(on: router)
+    AdminPagesController(accounts: accounts, administration: AdministrationService(store: store), casework: casework, renderer: renderer,
+                         mail: configuration.mail).register(on: router)
+    APIController(casework: casework, administration: AdministrationService(store: store)).register(on: router)
+    let outcomes = OutcomeService(store: store, casework: casework)
+    OutcomesAPIController(outcomes: outcomes).register(on: router)
+    OutcomePagesController(outcomes: outcomes, renderer: renderer).register(on: router)
     let directory = DirectoryService(store: store, env: env)
     ORUKController(directory: directory).register(on: router)
     DirectoryPagesController(directory: directory, casework: casework, renderer: renderer, configuration: configuration, jobs: ImportJobs()).register(on: router)
-    let insight = InsightService(casework: casework)
-    let commissioning = CommissioningService(casework: casework)
-    InsightController(insight: insight, commissioning: commissioning, outcomes: OutcomeService(casework: casework), renderer: renderer).register(on: router)
+    let insight = InsightService(store: store, env: env)
+    let commissioning = CommissioningService(store: store, env: env)
+    InsightController(insight: insight, commissioning: commissioning, outcomes: outcomes, renderer: renderer).register(on: router)
     CommissioningController(commissioning: commissioning, insight: insight, renderer: renderer).register(on: router)
     return router
 }

@@ -5,22 +5,7 @@ import LinkwellCore
 /// The JSON API under `/api/v1`, described by `/openapi.json`. Bearer tokens only.
 struct APIController: Sendable {
     let casework: CaseworkService
-    var store: any LinkwellStore { casework.store }
-
-    /// What a referrer receives about their referral: progress and messages back, no casework notes.
-    struct ReferrerCase: Codable, Sendable {
-        struct Onward: Codable, Sendable { var serviceName: String; var status: OnwardStatus }
-        var id: ReferralID
-        var status: ReferralStatus
-        var receivedAt: Date
-        var firstSeenAt: Date?
-        var closingReason: ClosingReason?
-        var events: [ReferralEvent]
-        var messages: [MessageBack]
-        var onwardReferrals: [Onward]
-        /// Safeguarding escalations to this referrer.
-        var escalations: [SafeguardingConcern]
-    }
+    let administration: AdministrationService
 
     struct ProviderReferral: Codable, Sendable {
         var id: OnwardReferralID
@@ -44,7 +29,7 @@ struct APIController: Sendable {
         var reportsNonAttendance: Bool
         var outcomeSharing: String
 
-        init(_ v: CaseworkService.ProviderView) {
+        init(_ v: ProviderView) {
             firstContact = v.onward.firstContact
             followUpOwner = v.onward.followUpOwner
             returnWindowDays = v.onward.returnWindowDays
@@ -92,7 +77,7 @@ struct APIController: Sendable {
         }
         api.get("services") { _, context in
             _ = try context.requirePrincipal()
-            return json(try await store.services())
+            return json(try await casework.services())
         }
         api.get("referrals") { request, context in
             let p = try context.require(.referrer, .linkWorker, .supervisor)
@@ -131,7 +116,7 @@ struct APIController: Sendable {
         }
         api.get("settings") { _, context in
             _ = try context.requirePrincipal()
-            return json(try await store.schemeSettings())
+            return json(try await casework.schemeSettings())
         }
         api.post("settings") { request, context in
             let p = try context.require(.admin)
@@ -253,9 +238,9 @@ struct APIController: Sendable {
 
         // Administration
         api.get("audit") { request, context in
-            _ = try context.require(.admin)
+            let p = try context.require(.admin)
             let record = request.uri.queryParameters["recordId"].map(String.init)
-            return json(try await store.auditEvents(recordID: record, limit: 1000))
+            return json(try await administration.auditEvents(recordID: record, limit: 1000, .init(p, route: request.routeDescription)).events)
         }
     }
 
@@ -290,14 +275,7 @@ struct APIController: Sendable {
     private func caseJSON(_ c: Case, for p: Principal, status: HTTPResponse.Status = .ok, location: String? = nil) async throws -> Response {
         var response: Response
         if p.role == .referrer {
-            let names = Dictionary(try await store.services().map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
-            let onward = c.onwardReferrals.filter { $0.status != .enteredInError }.map {
-                ReferrerCase.Onward(serviceName: names[$0.serviceID] ?? "A community service", status: $0.status)
-            }
-            response = json(ReferrerCase(id: c.referral.id, status: c.referral.status, receivedAt: c.referral.receivedAt,
-                                         firstSeenAt: c.firstSeenAt, closingReason: c.referral.closingReason, events: c.events,
-                                         messages: c.messages.filter { $0.recipientID == p.userID },
-                                         onwardReferrals: onward, escalations: c.concerns.filter { $0.recipientID == p.userID }), status: status)
+            response = json(try await casework.referrerView(of: c, .init(p, route: "")), status: status)
         } else {
             response = json(c, status: status)
         }
@@ -306,11 +284,12 @@ struct APIController: Sendable {
     }
 }
 
-/// A JSON response with ISO 8601 dates.
+/// A JSON response with ISO 8601 dates; a value that cannot be encoded (a programming error, e.g. a
+/// NaN) answers a 500 problem rather than a success with a wrong body.
 func json<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) -> Response {
     let encoder = JSONEncoder()
     encoder.dateEncodingStrategy = .iso8601
     encoder.outputFormatting = [.sortedKeys]
-    let data = (try? encoder.encode(value)) ?? Data("null".utf8)
+    guard let data = try? encoder.encode(value) else { return Problem.encodingFailed.response() }
     return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
 }

@@ -5,10 +5,10 @@ import LinkwellCore
 /// The administrator's pages: users and the audit trail. Administrators do not see people's records.
 struct AdminPagesController: Sendable {
     let accounts: Accounts
+    let administration: AdministrationService
     let casework: CaseworkService
     let renderer: PageRenderer
     let mail: MailSetting
-    var store: any LinkwellStore { accounts.store }
 
     struct UsersPage: Sendable {
         struct Row: Sendable { var name, email, role, organisation: String }
@@ -68,10 +68,9 @@ struct AdminPagesController: Sendable {
                 return try await settingsPage(request, context, form: form, errors: fields)
             }
         }
-        router.get("/admin/outbox") { _, context in
-            _ = try context.require(.admin)
-            let emails = try await store.outbox(limit: 200)
-            let names = UserNames(try await store.users())
+        router.get("/admin/outbox") { request, context in
+            let p = try context.require(.admin)
+            let (emails, names) = try await administration.outbox(limit: 200, .init(p, route: request.routeDescription))
             let page = OutboxPage(
                 rows: emails.map {
                     OutboxPage.Row(created: Format.dateTime($0.createdAt), kind: $0.kind.label, recipient: names[$0.recipientID],
@@ -82,18 +81,18 @@ struct AdminPagesController: Sendable {
                 off: mail == .off,
                 queued: emails.filter { $0.state == .queued }.count, sent: emails.filter { $0.state == .sent }.count,
                 failed: emails.filter { $0.state == .failed }.count)
-            return HTML(renderer.render("admin_outbox", View(title: "E-mail outbox", context: context, page: page)))
+            return HTML(renderer.render(.adminOutbox, View(title: "E-mail outbox", context: context, page: page)))
         }
         router.get("/admin/audit") { request, context in
-            _ = try context.require(.admin)
+            let p = try context.require(.admin)
             let recordID = request.uri.queryParameters["record"].map(String.init) ?? ""
-            let events = try await store.auditEvents(recordID: recordID.isEmpty ? nil : recordID, limit: 200)
-            let names = UserNames(try await store.users())
+            let (events, names) = try await administration.auditEvents(recordID: recordID.isEmpty ? nil : recordID, limit: 200,
+                                                                       .init(p, route: request.routeDescription))
             let page = AuditPage(rows: events.map {
                 AuditPage.Row(at: Format.dateTime($0.at), actor: names[$0.actorID], action: $0.action, recordType: $0.recordType,
                               recordID: $0.recordID, route: $0.route, outcome: $0.outcome.rawValue, denied: $0.outcome == .denied)
             }, recordID: recordID)
-            return HTML(renderer.render("admin_audit", View(title: "Audit trail", context: context, page: page)))
+            return HTML(renderer.render(.adminAudit, View(title: "Audit trail", context: context, page: page)))
         }
     }
 
@@ -101,27 +100,27 @@ struct AdminPagesController: Sendable {
 
     func settingsPage(_ request: Request, _ context: AppRequestContext, form: FormData? = nil, errors: [FieldError] = []) async throws -> Response {
         _ = try context.require(.admin)
-        let current = try await store.schemeSettings()
+        let current = try await casework.schemeSettings()
         let page = SettingsPage(pathways: form?["pathways"] ?? current.pathways.joined(separator: "\n"),
                                 minimumAge: form?["minimumAge"] ?? current.minimumAge.map(String.init) ?? "",
                                 maximumAge: form?["maximumAge"] ?? current.maximumAge.map(String.init) ?? "",
                                 catchmentAreas: form?["catchmentAreas"] ?? current.catchmentAreas.joined(separator: " "))
-        return try HTML(renderer.render("admin_settings", View(title: "Scheme settings", context: context, page: page, errors: errors)),
+        return try HTML(renderer.render(.adminSettings, View(title: "Scheme settings", context: context, page: page, errors: errors)),
                         status: errors.isEmpty ? .ok : .unprocessableContent).response(from: request, context: context)
     }
 
     func usersPage(_ request: Request, _ context: AppRequestContext, form: FormData? = nil, errors: [FieldError] = []) async throws -> Response {
-        _ = try context.require(.admin)
-        let organisations = try await store.organisations()
+        let p = try context.require(.admin)
+        let (users, organisations) = try await administration.accounts(.init(p, route: request.routeDescription))
         let orgName = Dictionary(organisations.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
         let page = UsersPage(
-            rows: try await store.users().map {
+            rows: users.map {
                 UsersPage.Row(name: $0.displayName, email: $0.email, role: $0.role.label, organisation: $0.organisationID.flatMap { orgName[$0] } ?? "")
             },
             roles: Role.allCases.map { Choice($0.rawValue, $0.label, selected: form?["role"] == $0.rawValue) },
             organisations: organisations.map { Choice($0.id.rawValue, $0.name, selected: form?["organisationId"] == $0.id.rawValue) },
             email: form?["email"] ?? "", displayName: form?["displayName"] ?? "")
-        return try HTML(renderer.render("admin_users", View(title: "Users", context: context, page: page, errors: errors)),
+        return try HTML(renderer.render(.adminUsers, View(title: "Users", context: context, page: page, errors: errors)),
                         status: errors.isEmpty ? .ok : .unprocessableContent).response(from: request, context: context)
     }
 }

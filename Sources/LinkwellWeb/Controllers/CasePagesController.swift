@@ -5,71 +5,15 @@ import LinkwellCore
 /// Browser pages for referrers, link workers and supervisors: making referrals and working cases.
 struct CasePagesController: Sendable {
     let casework: CaseworkService
+    let outcomes: OutcomeService
     let renderer: PageRenderer
-
-    var store: any LinkwellStore { casework.store }
-
-    struct ReferralForm: Sendable {
-        /// What was typed, to show again when the form comes back with problems.
-        struct Values: Sendable {
-            var nhsNumber, givenName, familyName, dateOfBirth, postcode, phone, email, preferredLanguage,
-                communicationNeeds, personView, riskInformation, pathway, consentGivenBy: String
-        }
-        var values: Values
-        var sourceTypes: [Choice]
-        var needs: [Choice]
-        var consentMethods: [Choice]
-        var consentPurposes: [Choice]
-        var feedback: [Choice]
-        var urgencies: [Choice]
-        var consentGiven: Bool
-        var interpreterNeeded: Bool
-        /// The scheme's pathways, when it has configured them (otherwise pathway is free text).
-        var pathways: [Choice] = []
-        var hasPathways = false
-
-        mutating func offer(_ settings: SchemeSettings) {
-            pathways = settings.pathways.map { Choice($0, $0, selected: $0 == values.pathway) }
-            hasPathways = !pathways.isEmpty
-        }
-
-        /// `purposesChecked`: whether the optional consent purposes start ticked (a professional's form
-        /// records consent already discussed; a self-referral asks the person to opt in).
-        init(_ form: FormData?, purposesChecked: Bool = true) {
-            let f = form ?? FormData("")
-            values = Values(nhsNumber: f["person.nhsNumber"] ?? "", givenName: f["person.givenName"] ?? "",
-                            familyName: f["person.familyName"] ?? "", dateOfBirth: f["person.dateOfBirth"] ?? "",
-                            postcode: f["person.postcode"] ?? "", phone: f["person.phone"] ?? "", email: f["person.email"] ?? "",
-                            preferredLanguage: f["person.preferredLanguage"] ?? "",
-                            communicationNeeds: f["person.communicationNeeds"] ?? "", personView: f["personView"] ?? "",
-                            riskInformation: f["riskInformation"] ?? "", pathway: f["pathway"] ?? "",
-                            consentGivenBy: f["consent.givenBy"] ?? "")
-            let chosenNeeds = Set(f.all("needs")), purposes = Set(f.all("consent.purposes"))
-            sourceTypes = SourceType.allCases.filter { $0 != .selfReferral }.map { Choice($0.rawValue, $0.label, selected: f["sourceType"] == $0.rawValue) }
-            needs = Need.allCases.map { Choice($0.rawValue, $0.label, selected: chosenNeeds.contains($0.rawValue)) }
-            consentMethods = ConsentMethod.allCases.map { Choice($0.rawValue, $0.rawValue.capitalized, selected: f["consent.method"] == $0.rawValue) }
-            let purposeLabels: [ConsentPurpose: String] = [
-                .shareWithProviders: "Share the minimum necessary with community services the link worker refers them to",
-                .shareWithReferrer: "Send updates to the referrer and GP",
-                .evaluation: "Use their information, without their name, to evaluate the service",
-            ]
-            consentPurposes = ConsentPurpose.allCases.filter { $0 != .socialPrescribing }.map {
-                Choice($0.rawValue, purposeLabels[$0] ?? $0.rawValue, selected: (form == nil && purposesChecked) || purposes.contains($0.rawValue))
-            }
-            feedback = [Choice("key_events", "At each key step (accepted, first seen, closed)", selected: f["feedbackPreference"] != "closing_only"),
-                        Choice("closing_only", "Only when the case closes", selected: f["feedbackPreference"] == "closing_only")]
-            urgencies = Urgency.allCases.map { Choice($0.rawValue, $0 == .routine ? "Routine" : "Soon (within a week)", selected: (f["urgency"] ?? "routine") == $0.rawValue) }
-            consentGiven = f.flag("consent.given")
-            interpreterNeeded = f.flag("person.interpreterNeeded")
-        }
-    }
 
     func register(on router: Router<AppRequestContext>) {
         router.get("/referrals/new") { _, context in
             _ = try context.require(.referrer, .linkWorker, .supervisor)
             var form = ReferralForm(nil)
-            form.offer(try await store.schemeSettings())
-            return HTML(renderer.render("referral_new", View(title: "Make a referral", context: context, page: form)))
+            form.offer(try await casework.schemeSettings())
+            return HTML(renderer.render(.referralNew, View(title: "Make a referral", context: context, page: form)))
         }
         router.post("/referrals") { request, context -> Response in
             let principal = try context.require(.referrer, .linkWorker, .supervisor)
@@ -79,9 +23,9 @@ struct CasePagesController: Sendable {
                 return .redirect(to: "/referrals/\(created.referral.id)?made=1", type: .normal)
             } catch LinkwellError.invalid(let errors) {
                 var page = ReferralForm(form)
-                page.offer(try await store.schemeSettings())
+                page.offer(try await casework.schemeSettings())
                 let view = View(title: "Make a referral", context: context, page: page, errors: errors)
-                return try HTML(renderer.render("referral_new", view), status: .unprocessableContent).response(from: request, context: context)
+                return try HTML(renderer.render(.referralNew, view), status: .unprocessableContent).response(from: request, context: context)
             }
         }
         router.get("/referrals") { request, context in
@@ -89,18 +33,18 @@ struct CasePagesController: Sendable {
             let r = CaseworkService.Request(principal, route: request.routeDescription)
             let rows = try await casework.caseload(r)
             let messages = principal.role == .referrer ? try await casework.messages(r) : []
-            var page = CaseloadPage(role: principal.role, rows: rows, messages: messages, names: UserNames(try await store.users()),
+            var page = CaseloadPage(role: principal.role, rows: rows, messages: messages, names: try await casework.staffNames(),
                                     now: casework.env.now())
             if principal.role == .referrer || principal.role == .supervisor { page.setConcerns(try await casework.concernQueue(r)) }
             if principal.role != .referrer {
-                page.setDue(try await OutcomeService(casework: casework).dueMeasures(r))
+                page.setDue(try await outcomes.dueMeasures(r))
                 page.setReviews(try await casework.dueReviews(r))
             }
             if principal.role == .supervisor {
                 page.setCaseloads(try await casework.caseloads(r))
                 page.setOverdueVisits(try await casework.overdueVisits(r))
             }
-            return HTML(renderer.render("caseload", View(title: page.heading, context: context, page: page)))
+            return HTML(renderer.render(.caseload, View(title: page.heading, context: context, page: page)))
         }
         router.get("/referrals/:id") { request, context in
             try await casePage(request, context, notice: request.uri.queryParameters["made"] != nil ? "Referral made. You will be told here when it is accepted, when the person is first seen and when the case closes." : nil)
@@ -141,8 +85,8 @@ struct CasePagesController: Sendable {
         router.get("/safeguarding") { request, context in
             let principal = try context.require(.supervisor)
             let items = try await casework.concernQueue(.init(principal, route: request.routeDescription))
-            let page = SafeguardingQueuePage(items, names: UserNames(try await store.users()), hours: casework.rules.acknowledgementHours)
-            return HTML(renderer.render("safeguarding", View(title: "Safeguarding", context: context, page: page)))
+            let page = SafeguardingQueuePage(items, names: try await casework.staffNames(), hours: casework.rules.acknowledgementHours)
+            return HTML(renderer.render(.safeguarding, View(title: "Safeguarding", context: context, page: page)))
         }
         router.post("/referrals/:id/merge") { request, context in
             try await perform(request, context, roles: [.supervisor]) { form, r in
@@ -209,34 +153,31 @@ struct CasePagesController: Sendable {
                   status: HTTPResponse.Status = .ok, notice: String? = nil) async throws -> Response {
         let principal = try context.require(.referrer, .linkWorker, .supervisor)
         let id = ReferralID(try context.parameters.require("id"))
-        let found = try await casework.readCase(id, .init(principal, route: "GET /referrals/\(id)"))
-        let names = UserNames(try await store.users())
+        let r = CaseworkService.Request(principal, route: "GET /referrals/\(id)")
         let html: String
         if principal.role == .referrer {
-            let page = ReferrerCasePage(found, names: names, services: try await store.services(), viewer: principal.userID)
-            html = renderer.render("referral_referrer", View(title: "Referral for \(page.personName)", context: context, page: page, errors: errors, notice: notice))
+            let page = ReferrerCasePage(try await casework.referrerView(id, r))
+            html = renderer.render(.referralReferrer, View(title: "Referral for \(page.personName)", context: context, page: page, errors: errors, notice: notice))
         } else {
-            var page = CasePage(found, names: names, services: try await store.services(), organisations: try await store.organisations())
-            page.setConcerns(found.concerns, names: names, viewer: principal)
+            let found = try await casework.readCase(id, r)
+            let space = try await casework.workspace(for: found, r)
+            var page = CasePage(found, names: space.names, services: space.services, organisations: space.organisations)
+            page.setConcerns(found.concerns, names: space.names, viewer: principal)
             page.setVisits(found.visits, viewer: principal, now: casework.env.now())
-            let reasons = try await store.schemeSettings().ineligibility(of: found.person, on: CalendarDate(found.referral.receivedAt))
-            page.eligible = reasons.isEmpty
-            let fact = ReferralFact(found)
-            let funding = try await store.contracts().filter { $0.covers(fact) }.map(\.name)
-            page.fundedBy = funding.isEmpty ? "No contract covers this referral." : funding.joined(separator: "; ")
-            page.eligibility = reasons.isEmpty ? "Meets the scheme's criteria." : "Does not meet the scheme's criteria: \(reasons.joined(separator: "; "))."
-            page.duplicates = try await casework.possibleDuplicates(of: found, .init(principal, route: request.routeDescription)).map {
+            page.eligible = space.ineligibility.isEmpty
+            page.fundedBy = space.fundedBy.isEmpty ? "No contract covers this referral." : space.fundedBy.joined(separator: "; ")
+            page.eligibility = space.ineligibility.isEmpty ? "Meets the scheme's criteria." : "Does not meet the scheme's criteria: \(space.ineligibility.joined(separator: "; "))."
+            page.duplicates = space.duplicates.map {
                 CasePage.Duplicate(id: $0.id.rawValue, status: $0.status.label, receivedAt: Format.date($0.receivedAt),
                                    canMerge: principal.role == .supervisor)
             }
             if principal.role == .supervisor && page.canAccept {
-                page.linkWorkers = try await casework.caseloads(.init(principal, route: request.routeDescription)).map {
+                page.linkWorkers = space.caseloads.map {
                     Choice($0.linkWorkerID.rawValue, "\($0.name) — \($0.open) open, \($0.takenOnInLastYear)/\($0.yearlyLimit) this year" + ($0.overLimit ? " (over the limit)" : ""))
                 }
             }
-            let outcomes = OutcomeService(casework: casework)
-            page.outcomes = CaseOutcomesPanel(instruments: try await outcomes.instruments(), trajectories: try await outcomes.trajectories(of: found))
-            html = renderer.render("referral", View(title: page.personName, context: context, page: page, errors: errors, notice: notice))
+            page.outcomes = CaseOutcomesPanel(instruments: try await outcomes.instruments(), trajectories: try await outcomes.trajectories(of: found, r))
+            html = renderer.render(.referral, View(title: page.personName, context: context, page: page, errors: errors, notice: notice))
         }
         return try HTML(html, status: status).response(from: request, context: context)
     }

@@ -8,7 +8,6 @@ struct CommissioningController: Sendable {
     let commissioning: CommissioningService
     let insight: InsightService
     let renderer: PageRenderer
-    var store: any LinkwellStore { commissioning.store }
 
     struct OverviewPage: Sendable {
         struct FunderRow: Sendable { var name, kind: String }
@@ -154,9 +153,9 @@ struct CommissioningController: Sendable {
     func registerAPI(on router: Router<AppRequestContext>) {
         let api = router.group("api/v1")
         @Sendable func r(_ p: Principal, _ request: Request) -> CaseworkService.Request { .init(p, route: request.routeDescription) }
-        api.get("funders") { _, context in
-            _ = try context.require(.commissioner, .admin, .supervisor)
-            return json(try await store.funders())
+        api.get("funders") { request, context in
+            let p = try context.require(.commissioner, .admin, .supervisor)
+            return json(try await commissioning.funders(r(p, request)))
         }
         api.post("funders") { request, context in
             let p = try context.require(.commissioner, .admin)
@@ -190,9 +189,9 @@ struct CommissioningController: Sendable {
         api.get("contracts/:id/ledger") { request, context -> Response in
             let p = try context.require(.commissioner, .admin, .supervisor)
             let contract = try await commissioning.contract(try context.parameters.require("id"), r(p, request))
-            let entries = try await store.ledger(contractID: contract.id, organisationID: nil)
+            let entries = try await commissioning.ledger(contract, r(p, request))
             guard request.uri.queryParameters["format"].map(String.init) == "csv" else { return json(entries) }
-            let organisations = Dictionary(try await store.organisations().map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
+            let organisations = try await commissioning.organisationNames()
             var text = "entry,date,provider,kind,amount_gbp,referral,grant\r\n"
             for e in entries {
                 text += [e.id, Format.dateTime(e.at), organisations[e.organisationID] ?? e.organisationID.rawValue, e.kind.rawValue, e.amount.decimal,
@@ -229,10 +228,10 @@ struct CommissioningController: Sendable {
 
     func overview(_ request: Request, _ context: AppRequestContext, form: FormData? = nil, errors: [FieldError] = []) async throws -> Response {
         let p = try context.require(.commissioner, .admin, .supervisor, .steeringGroup)
-        let funders = try await store.funders()
+        let funders = try await commissioning.funders(.init(p, route: request.routeDescription))
         let names = Dictionary(funders.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
         let contracts = try await commissioning.contracts(.init(p, route: request.routeDescription))
-        let settings = try await store.schemeSettings()
+        let settings = try await commissioning.schemeSettings()
         let chosen = Set(form?.all("pathways") ?? [])
         var values: [String: String] = [:]
         for key in ["name", "start", "end", "perReferral", "perAttendance", "grantBudget", "reportingDates", "target.referrals", "target.people_supported", "target.closed_after_support"] {
@@ -249,7 +248,7 @@ struct CommissioningController: Sendable {
             pathways: settings.pathways.map { Choice($0, $0, selected: chosen.contains($0)) },
             funderInputs: funders.map { .init(id: $0.id.rawValue, name: $0.name, amount: form?["contribution.\($0.id)"] ?? "") },
             canEdit: [.commissioner, .admin].contains(p.role), form: values)
-        return try HTML(renderer.render("commissioning", View(title: "Funders and contracts", context: context, page: page, errors: errors)),
+        return try HTML(renderer.render(.commissioning, View(title: "Funders and contracts", context: context, page: page, errors: errors)),
                         status: errors.isEmpty ? .ok : .unprocessableContent).response(from: request, context: context)
     }
 
@@ -257,8 +256,8 @@ struct CommissioningController: Sendable {
         let p = try context.require(.commissioner, .admin, .supervisor)
         let r = CaseworkService.Request(p, route: request.routeDescription)
         let c = try await commissioning.contract(try context.parameters.require("id"), r)
-        let funders = Dictionary(try await store.funders().map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
-        let organisations = Dictionary(try await store.organisations().map { ($0.id.rawValue, $0.name) }, uniquingKeysWith: { a, _ in a })
+        let funders = Dictionary(try await commissioning.funders(r).map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
+        let organisations = Dictionary(try await commissioning.organisationNames().map { ($0.key.rawValue, $0.value) }, uniquingKeysWith: { a, _ in a })
         let line: (CommissioningService.StatementLine) -> ContractPage.Line = {
             .init(party: $0.party, kind: $0.kind.label, entries: String($0.entries), amount: $0.amount.description)
         }
@@ -276,16 +275,16 @@ struct CommissioningController: Sendable {
             targets: progress.map { .init(label: $0.0.measure.label, target: String($0.0.value), actual: String($0.1)) },
             providers: providers.map(line), funders: try await commissioning.funderStatement(c, r).map(line), hasProviders: !providers.isEmpty,
             canRunPayments: p.role == .commissioner && (c.perReferral != nil || c.perAttendance != nil), notice: notice)
-        return try HTML(renderer.render("contract", View(title: c.name, context: context, page: page, notice: notice.isEmpty ? nil : notice)))
+        return try HTML(renderer.render(.contract, View(title: c.name, context: context, page: page, notice: notice.isEmpty ? nil : notice)))
             .response(from: request, context: context)
     }
 
     func grantsPage(_ request: Request, _ context: AppRequestContext, form: FormData? = nil, errors: [FieldError] = []) async throws -> Response {
         let p = try context.require(.commissioner, .admin, .supervisor, .steeringGroup, .provider)
         let grants = try await commissioning.grants(.init(p, route: request.routeDescription))
-        let contracts = try await store.contracts()
+        let contracts = try await commissioning.fundsForGrants(.init(p, route: request.routeDescription))
         let names = Dictionary(contracts.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
-        let organisations = Dictionary(try await store.organisations().map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
+        let organisations = try await commissioning.organisationNames()
         let page = GrantsPage(
             rows: grants.map { g in
                 .init(id: g.id.rawValue, title: g.title, organisation: organisations[g.organisationID] ?? "", fund: names[g.contractID] ?? "",
@@ -294,7 +293,7 @@ struct CommissioningController: Sendable {
             funds: contracts.filter { $0.grantBudget > .zero }.map { Choice($0.id.rawValue, $0.name, selected: form?["contractId"] == $0.id.rawValue) },
             canApply: p.role == .provider, isEmpty: grants.isEmpty,
             form: ["title": form?["title"] ?? "", "purpose": form?["purpose"] ?? "", "amount": form?["amount"] ?? ""])
-        return try HTML(renderer.render("grants", View(title: "Micro-grants", context: context, page: page, errors: errors)),
+        return try HTML(renderer.render(.grants, View(title: "Micro-grants", context: context, page: page, errors: errors)),
                         status: errors.isEmpty ? .ok : .unprocessableContent).response(from: request, context: context)
     }
 
@@ -302,11 +301,10 @@ struct CommissioningController: Sendable {
         let p = try context.require(.commissioner, .admin, .supervisor, .steeringGroup, .provider)
         let r = CaseworkService.Request(p, route: request.routeDescription)
         let g = try await commissioning.grant(try context.parameters.require("id"), r)
-        let contract = try await store.contract(id: g.contractID)
-        let organisations = Dictionary(try await store.organisations().map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
+        let contract = try await commissioning.fund(of: g)
+        let organisations = try await commissioning.organisationNames()
         // What the group received through the scheme: referrals out to its services in the fund's cohort (protected counts).
-        let cohort = contract.map { InsightFilter(cohorts: [InsightFilter.Cohort($0)]) } ?? InsightFilter()
-        let theirs = try await store.onwardCounts(by: [.provider], where: cohort).first { $0.keys == [g.organisationID.rawValue] }
+        let theirs = try await commissioning.referralsOut(to: g.organisationID, in: contract)
         let protect: (Int) -> String = { [rule = insight.rule] n in rule.protect([n]).first.flatMap { $0 }.map(String.init) ?? "[c]" }
         let page = GrantPage(
             id: g.id.rawValue, title: g.title, organisation: organisations[g.organisationID] ?? "", fund: contract?.name ?? "",
@@ -317,7 +315,7 @@ struct CommissioningController: Sendable {
             decided: g.status != .applied,
             referralsOut: protect(theirs?.count ?? 0), attended: protect(theirs?.attended ?? 0), didNotAttend: protect(theirs?.didNotAttend ?? 0),
             remaining: contract == nil ? "" : try await commissioning.remainingGrantBudget(contract!).description)
-        return try HTML(renderer.render("grant", View(title: g.title, context: context, page: page, errors: errors)),
+        return try HTML(renderer.render(.grant, View(title: g.title, context: context, page: page, errors: errors)),
                         status: errors.isEmpty ? .ok : .unprocessableContent).response(from: request, context: context)
     }
 }

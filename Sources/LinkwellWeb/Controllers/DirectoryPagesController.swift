@@ -10,7 +10,7 @@ struct DirectoryPagesController: Sendable {
     let renderer: PageRenderer
     let configuration: WebConfiguration
     let jobs: ImportJobs
-    var store: any LinkwellStore { casework.store }
+    var store: any CommunityDirectoryStore { directory.store }
 
     struct ReviewPage: Sendable {
         struct Row: Sendable { var id, name, organisation, state, verified: String; var stale: Bool; var conflicts: String? }
@@ -70,7 +70,7 @@ struct DirectoryPagesController: Sendable {
             let orgs = try await directory.organisationNames(Set((matches ?? []).compactMap(\.hit.listing.service.organizationID)))
             let page = DirectorySearchPage(input: input, terms: terms, matches: matches, total: total, query: query, organisations: orgs,
                                            referralID: referral, baseQuery: base)
-            return try HTML(renderer.render("directory_search", View(title: "Find a community service", context: context, page: page, errors: errors, notice: notice)),
+            return try HTML(renderer.render(.directorySearch, View(title: "Find a community service", context: context, page: page, errors: errors, notice: notice)),
                             status: errors.isEmpty ? .ok : .unprocessableContent).response(from: request, context: context)
         }
         router.get("/directory/services/:id") { request, context in try await servicePage(request, context) }
@@ -138,7 +138,7 @@ struct DirectoryPagesController: Sendable {
                                verified: $0.lastVerifiedAt.map(Format.date) ?? "never", stale: $0.stale,
                                conflicts: $0.conflicts.isEmpty ? nil : $0.conflicts.joined(separator: ", "))
             }, isEmpty: items.isEmpty, months: months)
-            return HTML(renderer.render("directory_review", View(title: "Directory review", context: context, page: page)))
+            return HTML(renderer.render(.directoryReview, View(title: "Directory review", context: context, page: page)))
         }
         router.get("/provider/listings") { request, context in
             let p = try context.require(.provider)
@@ -146,7 +146,7 @@ struct DirectoryPagesController: Sendable {
             let page = ListingsPage(rows: listings.map {
                 ListingsPage.Row(id: $0.service.id, name: $0.service.name, status: $0.service.status.label, review: $0.reviewState.label)
             }, isEmpty: listings.isEmpty)
-            return HTML(renderer.render("directory_listings", View(title: "Our listings", context: context, page: page)))
+            return HTML(renderer.render(.directoryListings, View(title: "Our listings", context: context, page: page)))
         }
         // Registered feeds: the admin's list with each feed's last sync, a form to add one, "sync now".
         router.get("/admin/feeds") { request, context in
@@ -254,7 +254,7 @@ struct DirectoryPagesController: Sendable {
                                  changed: c.map { "\($0.changed)" } ?? "", withdrawn: c.map { "\($0.withdrawn)" } ?? "",
                                  rejected: c.map { "\($0.rejected)" } ?? "", error: f.lastError ?? "", status: f.lastStatus)
         }, isEmpty: feeds.isEmpty, url: form?["url"] ?? "", intervalMinutes: form?["intervalMinutes"] ?? "1440")
-        return try HTML(renderer.render("directory_feeds", View(title: "Directory feeds", context: context, page: page, errors: errors)),
+        return try HTML(renderer.render(.directoryFeeds, View(title: "Directory feeds", context: context, page: page, errors: errors)),
                         status: errors.isEmpty ? .ok : .unprocessableContent).response(from: request, context: context)
     }
 
@@ -264,7 +264,7 @@ struct DirectoryPagesController: Sendable {
                             availablePlaces: form?["availablePlaces"] ?? listing.capacity?.availablePlaces.map(String.init) ?? "",
                             waitingListWeeks: form?["waitingListWeeks"] ?? listing.capacity?.waitingListWeeks.map(String.init) ?? "",
                             statuses: HSDSServiceStatus.allCases.map { Choice($0.rawValue, $0.label, selected: $0 == s.status) })
-        return try HTML(renderer.render("directory_edit", View(title: "Edit \(s.name)", context: context, page: page, errors: errors)),
+        return try HTML(renderer.render(.directoryEdit, View(title: "Edit \(s.name)", context: context, page: page, errors: errors)),
                         status: errors.isEmpty ? .ok : .unprocessableContent).response(from: request, context: context)
     }
 
@@ -273,11 +273,11 @@ struct DirectoryPagesController: Sendable {
         let p = try context.require(.linkWorker, .supervisor, .admin, .provider)
         let view = try await directory.serviceView(id: try context.parameters.require("id"), by: p)
         let listing = view.listing
-        let names = Dictionary(try await store.users().map { ($0.id, $0.displayName) }, uniquingKeysWith: { a, _ in a })
+        let names = try await casework.staffNames()
         let page = DirectoryServicePage(listing, organisation: view.organisation, terms: view.terms, history: view.history,
                                         feedback: view.feedback, governance: view.governance,
                                         names: names, viewer: p, now: casework.env.now(), freshnessMonths: configuration.directoryFreshnessMonths)
-        return try HTML(renderer.render("directory_service", View(title: listing.service.name, context: context, page: page, errors: errors, notice: notice)),
+        return try HTML(renderer.render(.directoryService, View(title: listing.service.name, context: context, page: page, errors: errors, notice: notice)),
                         status: status).response(from: request, context: context)
     }
 }

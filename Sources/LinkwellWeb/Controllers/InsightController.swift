@@ -81,12 +81,11 @@ struct InsightController: Sendable {
         router.get("/insight") { request, context in try await dashboardPage(request, context) }
         router.get("/insight/export/facts.csv") { request, context -> Response in
             let p = try context.require(.supervisor)
-            try await insight.casework.audit(.init(p, route: request.routeDescription), action: "export", type: "insight_facts", id: "all", allowed: true)
-            let store = insight.store
+            let export = try await insight.factsExport(.init(p, route: request.routeDescription))
             return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8",
                                                    .contentDisposition: "attachment; filename=\"linkwell-referral-facts.csv\""],
                             body: ResponseBody { writer in
-                                _ = try await FactsExport.stream(store) { try await writer.write(ByteBuffer(string: $0)) }
+                                _ = try await export.stream { try await writer.write(ByteBuffer(string: $0)) }
                                 try await writer.finish(nil)
                             })
         }
@@ -140,8 +139,8 @@ struct InsightController: Sendable {
         try Self.refuseRows(request)
         let q = Self.query(request)
         let r = CaseworkService.Request(p, route: request.routeDescription)
-        let contracts = try await commissioning.store.contracts()
-        let funders = try await commissioning.store.funders()
+        let contracts = try await commissioning.contracts(r)
+        let funders = try await commissioning.funders(r)
         var errors: [FieldError] = []
         var dashboard: InsightService.Dashboard?
         do { dashboard = try await insight.dashboard(q, r) } catch LinkwellError.invalid(let fields) { errors = fields }
@@ -156,7 +155,7 @@ struct InsightController: Sendable {
             contracts: [Choice("", "Any")] + contracts.map { Choice($0.id.rawValue, $0.name, selected: $0.id.rawValue == q.contract) },
             funders: [Choice("", "Any")] + funders.map { Choice($0.id.rawValue, $0.name, selected: $0.id.rawValue == q.funder) },
             tables: dashboard?.tables.map { view($0, query: qs) } ?? [], canExportFacts: p.role == .supervisor)
-        return try HTML(renderer.render("insight", View(title: "Insight", context: context, page: page, errors: errors)),
+        return try HTML(renderer.render(.insight, View(title: "Insight", context: context, page: page, errors: errors)),
                         status: errors.isEmpty ? .ok : .unprocessableContent).response(from: request, context: context)
     }
 
@@ -165,8 +164,7 @@ struct InsightController: Sendable {
         let r = CaseworkService.Request(p, route: request.routeDescription)
         let dashboard = try await insight.dashboard(InsightService.Query(), r)
         let wanted = ["funnel", "source", "need", "unmet_need", "satisfaction", "age_band", "ethnicity", "deprivation"]
-        let feedback = try await insight.store.closingFeedback(where: InsightFilter(), limit: 200)
-        let comments = feedback.map(\.wouldChange).filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+        let comments = try await insight.closingComments(r)
         // Free text is shown only once enough people have written some, so that no comment can be tied to a recent case.
         let withheld = comments.count < insight.minimumN
         var outcome = "Not enough paired measures yet."
@@ -183,7 +181,7 @@ struct InsightController: Sendable {
             tables: dashboard.tables.filter { wanted.contains($0.name) }.map { view($0, query: "") },
             comments: withheld ? [] : Array(comments.prefix(30)), hasComments: !withheld, commentsWithheld: withheld,
             minimumN: String(insight.minimumN))
-        return try HTML(renderer.render("steering", View(title: "Steering group summary", context: context, page: page)))
+        return try HTML(renderer.render(.steering, View(title: "Steering group summary", context: context, page: page)))
             .response(from: request, context: context)
     }
 
@@ -192,7 +190,7 @@ struct InsightController: Sendable {
         let p = try context.require(.commissioner, .supervisor, .steeringGroup)
         let r = CaseworkService.Request(p, route: request.routeDescription)
         let contract = try await commissioning.contract(try context.parameters.require("id"), r)
-        let now = InsightMonth(commissioning.casework.env.now())
+        let now = InsightMonth(commissioning.env.now())
         let raw = request.uri.queryParameters["quarter"].map(String.init) ?? "\(now.year)-Q\((now.month - 1) / 3 + 1)"
         let parts = raw.split(separator: "-Q")
         guard parts.count == 2, let year = Int(parts[0]), let quarter = Int(parts[1]), (1...4).contains(quarter), (1900...2200).contains(year) else {
@@ -203,7 +201,7 @@ struct InsightController: Sendable {
         let q = InsightService.Query(from: first.text, to: last.text, contract: contract.id.rawValue)
         let dashboard = try await insight.dashboard(q, r)
         let progress = try await commissioning.progress(contract)
-        let funders = Dictionary(try await commissioning.store.funders().map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
+        let funders = Dictionary(try await commissioning.funders(r).map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
         let show: (Int?) -> String = { $0.map(String.init) ?? "[c]" }
         let wanted = ["month", "source", "practice", "need", "funnel", "dropout", "destinations_provider", "attendance", "declined_capacity", "unmet_need"]
         let previous = quarter == 1 ? "\(year - 1)-Q4" : "\(year)-Q\(quarter - 1)"
@@ -211,7 +209,7 @@ struct InsightController: Sendable {
         let page = ReportPage(
             contract: contract.name, period: "\(contract.start) to \(contract.end)", quarter: "\(year) Q\(quarter) (\(first) to \(last))",
             funders: contract.contributions.map { "\(funders[$0.funderID] ?? $0.funderID.rawValue) \($0.amount)" }.joined(separator: "; "),
-            budget: contract.budget.description, printed: Format.dateTime(commissioning.casework.env.now()),
+            budget: contract.budget.description, printed: Format.dateTime(commissioning.env.now()),
             targets: progress.map { ReportPage.Target(label: $0.0.measure.label, target: String($0.0.value), actual: show(insight.rule.protect([$0.1]).first ?? nil)) },
             hasTargets: !progress.isEmpty, total: show(dashboard.totalReferrals),
             median: dashboard.waiting.medianDays.map { "\($0) days" } ?? "not shown (too few)",
@@ -219,7 +217,7 @@ struct InsightController: Sendable {
             tables: dashboard.tables.filter { wanted.contains($0.name) }.map { view($0, query: Self.queryString(q)) },
             previous: "/commissioning/contracts/\(contract.id)/report?quarter=\(previous)",
             next: "/commissioning/contracts/\(contract.id)/report?quarter=\(next)")
-        return try HTML(renderer.render("contract_report", View(title: "\(contract.name): quarterly report", context: context, page: page)))
+        return try HTML(renderer.render(.contractReport, View(title: "\(contract.name): quarterly report", context: context, page: page)))
             .response(from: request, context: context)
     }
 }

@@ -38,12 +38,8 @@ struct ORUKController: Sendable {
         route("taxonomies/:id", .taxonomy) { _, c in try await directory.orukTaxonomy(id: try c.parameters.require("id")) }
         route("taxonomy_terms", .taxonomyTerms) { p, _ in try await directory.orukTaxonomyTerms(p) }
         route("taxonomy_terms/:id", .taxonomyTerm) { _, c in try await directory.orukTaxonomyTerm(id: try c.parameters.require("id")) }
-        // Anything else under /oruk is a JSON 404 (or 405 for writes), with CORS like the rest.
-        oruk.get("**") { request, _ -> Response in throw LinkwellError.notFound("ORUK endpoint \(request.uri.path.prefix(80))") }
-        for method in [HTTPRequest.Method.post, .put, .patch, .delete] {
-            oruk.on("**", method: method) { _, _ -> Response in throw HTTPError(.methodNotAllowed, message: "The ORUK API is read-only: use GET.") }
-            oruk.on("/", method: method) { _, _ -> Response in throw HTTPError(.methodNotAllowed, message: "The ORUK API is read-only: use GET.") }
-        }
+        // Anything else under /oruk (an unknown path, or a write) is answered by ErrorMiddleware as a
+        // JSON problem with CORS, like every ORUK error.
     }
 }
 
@@ -74,6 +70,12 @@ public struct ORUKFeed: Sendable {
 
     /// One service in full, with its organisation and terms nested.
     public func service(id: String) async throws -> Data { try HSDSJSON.encoder.encode(try await directory.orukService(id: id)) }
+}
+
+/// HSDS JSON (snake_case, ISO 8601 dates); as `json`, a value that cannot be encoded answers a 500 problem.
+func hsds<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) -> Response {
+    guard let data = try? HSDSJSON.encoder.encode(value) else { return Problem.encodingFailed.response() }
+    return jsonBytes(data, status: status)
 }
 
 func jsonBytes(_ data: Data, status: HTTPResponse.Status = .ok) -> Response {

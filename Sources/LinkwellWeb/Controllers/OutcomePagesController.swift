@@ -43,7 +43,7 @@ struct OutcomePagesController: Sendable {
                 let scheme = request.headers[.init("X-Forwarded-Proto")!] == "https" ? "https" : "http"
                 let page = InvitationPage(referralID: id.rawValue, link: "\(scheme)://\(host)/measure/\(token)",
                                           expires: Format.dateTime(invitation.expiresAt))
-                return try HTML(renderer.render("measure_link", View(title: "Link for the person", context: context, page: page)))
+                return try HTML(renderer.render(.measureLink, View(title: "Link for the person", context: context, page: page)))
                     .response(from: request, context: context)
             } catch let error as LinkwellError {
                 switch error {
@@ -56,7 +56,7 @@ struct OutcomePagesController: Sendable {
         // The person's own questionnaire: no sign-in; the unguessable one-use link is the credential.
         router.get("/measure/:token") { request, context in
             let (invitation, instrument) = try await outcomes.openInvitation(tokenHash: Accounts.sha256(try context.parameters.require("token")))
-            return HTML(renderer.render("measure_self", View(title: instrument.name, context: context,
+            return HTML(renderer.render(.measureSelf, View(title: instrument.name, context: context,
                                                              page: SelfMeasurePage(instrument, timepoint: invitation.timepoint))))
         }
         router.post("/measure/:token") { request, context -> Response in
@@ -66,13 +66,13 @@ struct OutcomePagesController: Sendable {
             do {
                 if !errors.isEmpty { throw LinkwellError.invalid(errors) }
                 _ = try await outcomes.completeInvitation(tokenHash: tokenHash, answers: answers)
-                return try HTML(renderer.render("measure_thanks", View(title: "Thank you", context: context, page: "")))
+                return try HTML(renderer.render(.measureThanks, View(title: "Thank you", context: context, page: "")))
                     .response(from: request, context: context)
             } catch LinkwellError.invalid(var fields) {
                 let (invitation, instrument) = try await outcomes.openInvitation(tokenHash: tokenHash)
                 fields = fields.map { $0.field == "answers" ? FieldError("answers.\(instrument.items.first?.id ?? "")", $0.message) : $0 }
                 let page = SelfMeasurePage(instrument, timepoint: invitation.timepoint, form: form)
-                return try HTML(renderer.render("measure_self", View(title: instrument.name, context: context, page: page, errors: fields)),
+                return try HTML(renderer.render(.measureSelf, View(title: instrument.name, context: context, page: page, errors: fields)),
                                 status: .unprocessableContent).response(from: request, context: context)
             }
         }
@@ -95,7 +95,7 @@ struct OutcomePagesController: Sendable {
             }
             var page = CohortPage(instruments: instruments, query: (instrumentID, q["score"].map(String.init), by, minimumN), report: report)
             page.canExport = p.role == .supervisor
-            return HTML(renderer.render("outcomes_cohorts", View(title: "Outcomes", context: context, page: page, errors: errors)),
+            return HTML(renderer.render(.outcomesCohorts, View(title: "Outcomes", context: context, page: page, errors: errors)),
                         status: errors.isEmpty ? .ok : .unprocessableContent)
         }
         // The evaluation export for a signed-in supervisor (the API offers the same to bearer tokens).
@@ -162,24 +162,21 @@ struct OutcomePagesController: Sendable {
                        errors: [FieldError] = [], status: HTTPResponse.Status = .ok) async throws -> Response {
         let p = try context.require(.linkWorker, .supervisor)
         let id = ReferralID(try context.parameters.require("id"))
-        let found = try await outcomes.casework.readCase(id, .init(p, route: request.routeDescription))
-        let available = try await outcomes.instrument(instrumentID)
-        guard available.enabled else { throw LinkwellError.conflict(available.unavailableReason ?? "This instrument is not available.") }
-        let hasBaseline = try await outcomes.store.administrations(referralID: id).contains { $0.instrumentID == instrumentID && $0.timepoint == .baseline }
+        let (found, available, hasBaseline) = try await outcomes.questionnaire(id, instrumentID: instrumentID, .init(p, route: request.routeDescription))
         var answers: [String: String] = [:]
         for (name, values) in form?.values ?? [:] where name.hasPrefix("answers.") { answers[String(name.dropFirst(8))] = values.first }
         // "Answer at least one question" points at the first question.
         let errors = errors.map { $0.field == "answers" ? FieldError("answers.\(available.instrument.items.first?.id ?? "")", $0.message) : $0 }
         let page = QuestionnairePage(referralID: id, personName: found.person.fullName, instrument: available.instrument,
                                      answers: answers, timepoint: form?["timepoint"], hasBaseline: hasBaseline)
-        return try HTML(renderer.render("questionnaire", View(title: available.instrument.name, context: context, page: page, errors: errors)),
+        return try HTML(renderer.render(.questionnaire, View(title: available.instrument.name, context: context, page: page, errors: errors)),
                         status: status).response(from: request, context: context)
     }
 
     func instrumentsPage(_ request: Request, _ context: AppRequestContext, definition: String = "", errors: [FieldError] = []) async throws -> Response {
         _ = try context.require(.admin)
         let page = InstrumentsAdminPage(try await outcomes.instruments(), definition: definition)
-        return try HTML(renderer.render("admin_instruments", View(title: "Instruments", context: context, page: page, errors: errors)),
+        return try HTML(renderer.render(.adminInstruments, View(title: "Instruments", context: context, page: page, errors: errors)),
                         status: errors.isEmpty ? .ok : .unprocessableContent).response(from: request, context: context)
     }
 }

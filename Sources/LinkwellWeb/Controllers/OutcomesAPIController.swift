@@ -35,8 +35,8 @@ struct OutcomesAPIController: Sendable {
         api.get("referrals/:id/outcomes") { request, context in
             let p = try context.require(.linkWorker, .supervisor)
             let id = ReferralID(try context.parameters.require("id"))
-            let trajectories = try await outcomes.trajectories(id, .init(p, route: request.routeDescription))
-            return json(CaseOutcomes(administrations: try await outcomes.store.administrations(referralID: id), trajectories: trajectories))
+            let (administrations, trajectories) = try await outcomes.caseOutcomes(id, .init(p, route: request.routeDescription))
+            return json(CaseOutcomes(administrations: administrations, trajectories: trajectories))
         }
         api.get("outcomes/due") { request, context in
             let p = try context.require(.linkWorker, .supervisor)

@@ -8,43 +8,6 @@ struct ProviderPagesController: Sendable {
     let casework: CaseworkService
     let renderer: PageRenderer
 
-    struct InboxPage: Sendable {
-        struct Row: Sendable { var id, personName, service, status, statusLabel, createdAt: String; var isNew: Bool }
-        var rows: [Row]
-        var isEmpty: Bool
-    }
-
-    struct ReferralPage: Sendable {
-        var id, service, personName, phone, email, language, communicationNeeds, linkWorker, note, status, statusLabel, reason, handover: String
-        var interpreterNeeded, canRespond, canReportAttendance, consentWithdrawn: Bool
-        var attendance: [CasePage.Attendance]
-        var rejectionReasons: [Choice]
-        var today: String
-
-        init(_ v: CaseworkService.ProviderView, today: CalendarDate) {
-            id = v.onward.id.rawValue
-            service = v.service.name
-            personName = v.personName
-            phone = v.phone
-            email = v.email
-            language = v.preferredLanguage
-            communicationNeeds = v.communicationNeeds
-            linkWorker = v.linkWorkerName
-            note = v.onward.note
-            status = v.onward.status.rawValue
-            statusLabel = v.onward.status.label
-            reason = v.onward.rejectionReason?.label ?? ""
-            handover = CasePage.handover(v.onward)
-            interpreterNeeded = v.interpreterNeeded
-            consentWithdrawn = v.consentWithdrawn
-            canRespond = v.onward.status == .requested
-            canReportAttendance = v.onward.status.acceptsAttendance
-            attendance = v.attendance.map { CasePage.Attendance(date: "\($0.sessionDate)", attended: $0.attended) }
-            rejectionReasons = RejectionReason.allCases.map { Choice($0.rawValue, $0.label) }
-            self.today = "\(today)"
-        }
-    }
-
     func register(on router: Router<AppRequestContext>) {
         router.get("/provider") { request, context in
             let principal = try context.require(.provider)
@@ -53,7 +16,7 @@ struct ProviderPagesController: Sendable {
                 InboxPage.Row(id: $0.id.rawValue, personName: $0.personName, service: $0.serviceName, status: $0.status.rawValue,
                               statusLabel: $0.status.label, createdAt: Format.date($0.createdAt), isNew: $0.status == .requested)
             }, isEmpty: rows.isEmpty)
-            return HTML(renderer.render("provider_inbox", View(title: "Referrals to us", context: context, page: page)))
+            return HTML(renderer.render(.providerInbox, View(title: "Referrals to us", context: context, page: page)))
         }
         router.get("/provider/referrals/:id") { request, context in try await page(request, context) }
         action(router, "accept") { c, id, _, p, env in try c.respondToOnward(id, accept: true, reason: nil, note: nil, by: p, env: env) }
@@ -87,7 +50,7 @@ struct ProviderPagesController: Sendable {
         let id = OnwardReferralID(try context.parameters.require("id"))
         let view = try await casework.providerView(id, .init(principal, route: "GET /provider/referrals/\(id)"))
         let page = ReferralPage(view, today: CalendarDate(casework.env.now()))
-        return try HTML(renderer.render("provider_referral", View(title: page.personName, context: context, page: page, errors: errors)), status: status)
+        return try HTML(renderer.render(.providerReferral, View(title: page.personName, context: context, page: page, errors: errors)), status: status)
             .response(from: request, context: context)
     }
 }

@@ -40,7 +40,7 @@ struct SelfReferralController: Sendable {
             do {
                 let created = try await casework.submitReferral(submission, by: nil)
                 let reference = String(created.referral.id.rawValue.prefix(8)).uppercased()
-                var response = try HTML(renderer.render("self_referral_done", View(title: "Referral sent", context: context, page: Confirmation(reference: reference))))
+                var response = try HTML(renderer.render(.selfReferralDone, View(title: "Referral sent", context: context, page: Confirmation(reference: reference))))
                     .response(from: request, context: context)
                 response.setCookie(cookie(request, Self.formCookie, "", 0))
                 return response
@@ -53,7 +53,7 @@ struct SelfReferralController: Sendable {
     func page(_ request: Request, _ context: AppRequestContext, form: FormData?, errors: [FieldError], status: HTTPResponse.Status) throws -> Response {
         let token = Accounts.randomToken()
         let view = View(title: "Refer yourself", context: context, page: FormPage(form: .init(form, purposesChecked: false), formToken: token), errors: errors)
-        var response = try HTML(renderer.render("self_referral", view), status: status).response(from: request, context: context)
+        var response = try HTML(renderer.render(.selfReferral, view), status: status).response(from: request, context: context)
         response.setCookie(cookie(request, Self.formCookie, token, 3600))
         return response
     }

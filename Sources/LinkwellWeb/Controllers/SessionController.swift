@@ -46,7 +46,7 @@ struct SessionController: Sendable {
     func loginPage(_ request: Request, _ context: AppRequestContext, email: String, errors: [FieldError]) throws -> Response {
         let token = Accounts.randomToken()
         let view = View(title: "Sign in", context: context, page: LoginPage(email: email, loginToken: token), errors: errors)
-        var response = try HTML(renderer.render("login", view), status: errors.isEmpty ? .ok : .unauthorized)
+        var response = try HTML(renderer.render(.login, view), status: errors.isEmpty ? .ok : .unauthorized)
             .response(from: request, context: context)
         response.setCookie(cookie(request, Self.preLoginCookie, token, maxAge: 3600))
         return response

@@ -7,15 +7,6 @@ struct SupervisionController: Sendable {
     let casework: CaseworkService
     let renderer: PageRenderer
 
-    struct Page: Sendable {
-        struct Note: Sendable { var at, author, text: String }
-        var linkWorkerID, linkWorkerName: String
-        var linkWorkers: [Choice]
-        var isSupervisor: Bool
-        var notes: [Note]
-        var isEmpty: Bool
-    }
-
     func register(on router: Router<AppRequestContext>) {
         router.get("/supervision") { request, context in
             try await page(request, context, linkWorkerID: request.uri.queryParameters["linkWorker"].map(String.init))
@@ -36,16 +27,16 @@ struct SupervisionController: Sendable {
     func page(_ request: Request, _ context: AppRequestContext, linkWorkerID: String?, errors: [FieldError] = [],
               status: HTTPResponse.Status = .ok) async throws -> Response {
         let p = try context.require(.linkWorker, .supervisor)
-        let team = try await casework.store.users().filter { $0.role == .linkWorker && $0.active }
+        let team = try await casework.linkWorkers()
         let chosen = p.role == .linkWorker ? p.userID.rawValue : (linkWorkerID ?? team.first?.id.rawValue)
         let (user, notes) = try await casework.supervisionNotes(linkWorkerID: chosen, .init(p, route: request.routeDescription))
-        let names = UserNames(try await casework.store.users())
+        let names = try await casework.staffNames()
         let page = Page(linkWorkerID: user.id.rawValue, linkWorkerName: user.displayName,
                         linkWorkers: team.map { Choice($0.id.rawValue, $0.displayName, selected: $0.id == user.id) },
                         isSupervisor: p.role == .supervisor,
                         notes: notes.map { Page.Note(at: Format.dateTime($0.at), author: names[$0.authorID], text: $0.text) },
                         isEmpty: notes.isEmpty)
-        return try HTML(renderer.render("supervision", View(title: "Supervision", context: context, page: page, errors: errors)), status: status)
+        return try HTML(renderer.render(.supervision, View(title: "Supervision", context: context, page: page, errors: errors)), status: status)
             .response(from: request, context: context)
     }
 }

@@ -13,13 +13,6 @@ public struct Choice: Sendable, Equatable {
     }
 }
 
-/// Names of users, for showing who did what.
-public struct UserNames: Sendable {
-    let names: [UserID: String]
-    public init(_ users: [User]) { names = Dictionary(users.map { ($0.id, $0.displayName) }, uniquingKeysWith: { a, _ in a }) }
-    public subscript(_ id: UserID?) -> String { id.flatMap { names[$0] } ?? "—" }
-}
-
 /// The case as a link worker or supervisor sees it.
 public struct CasePage: Sendable {
     public struct Event: Sendable { public var at, label, actor, note: String }
@@ -227,29 +220,29 @@ public struct ReferrerCasePage: Sendable {
     public var escalations: [Escalation]
     public var hasEscalations: Bool
 
-    public init(_ c: Case, names: UserNames, services: [Service], viewer: UserID) {
-        let r = c.referral
-        escalations = c.concerns.filter { $0.recipientID == viewer }.map {
+    /// False when the person has not agreed to share progress with the referrer.
+    public var progressShared: Bool
+
+    public init(_ v: ReferrerCaseView) {
+        escalations = v.escalations.map {
             Escalation(id: $0.id, description: $0.description, raisedAt: Format.dateTime($0.raisedAt),
                        acknowledgedAt: $0.acknowledgedAt.map(Format.dateTime) ?? "", acknowledged: $0.isAcknowledged)
         }
         hasEscalations = !escalations.isEmpty
-        let serviceName = Dictionary(services.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
-        id = r.id.rawValue
-        personName = c.person.fullName
-        status = r.status.rawValue
-        statusLabel = r.status.label
-        receivedAt = Format.dateTime(r.receivedAt)
-        firstSeen = c.firstSeenAt.map(Format.dateTime) ?? "Not yet"
-        hasFirstSeen = c.firstSeenAt != nil
-        linkWorker = r.linkWorkerID.map { names[$0] } ?? "Not yet allocated"
-        outcome = [r.closingReason?.label, r.outcomeNote.isEmpty ? nil : r.outcomeNote].compactMap { $0 }.joined(separator: ": ")
+        progressShared = v.progressShared
+        id = v.id.rawValue
+        personName = v.personName
+        status = v.status.rawValue
+        statusLabel = v.status.label
+        receivedAt = Format.dateTime(v.receivedAt)
+        firstSeen = v.progressShared ? v.firstSeenAt.map(Format.dateTime) ?? "Not yet" : "Not shared with you"
+        hasFirstSeen = v.firstSeenAt != nil
+        linkWorker = v.progressShared ? v.linkWorkerName ?? "Not yet allocated" : "Not shared with you"
+        outcome = [v.closingReason?.label, v.outcomeNote].compactMap { $0 }.joined(separator: ": ")
         hasOutcome = !outcome.isEmpty
-        messages = c.messages.map(CasePage.Message.init)
-        onward = c.onwardReferrals.filter { $0.status != .enteredInError }.map {
-            Onward(service: serviceName[$0.serviceID] ?? "A community service", statusLabel: $0.status.label, status: $0.status.rawValue)
-        }
-        events = c.events.map { CasePage.Event(at: Format.dateTime($0.at), label: $0.to.label, actor: names[$0.actorID], note: "") }
+        messages = v.messages.map(CasePage.Message.init)
+        onward = v.onwardReferrals.map { Onward(service: $0.serviceName, statusLabel: $0.status.label, status: $0.status.rawValue) }
+        events = v.events.map { CasePage.Event(at: Format.dateTime($0.at), label: $0.to.label, actor: v.staff[$0.actorID], note: "") }
     }
 }
 
@@ -386,5 +379,91 @@ public struct SafeguardingQueuePage: Sendable {
         }
         isEmpty = rows.isEmpty
         self.hours = hours
+    }
+}
+
+/// The page models of `CasePagesController`.
+extension CasePagesController {
+    struct ReferralForm: Sendable {
+        /// What was typed, to show again when the form comes back with problems.
+        struct Values: Sendable {
+            var nhsNumber, givenName, familyName, dateOfBirth, postcode, phone, email, preferredLanguage,
+                communicationNeeds, personView, riskInformation, pathway, consentGivenBy: String
+        }
+        var values: Values
+        var sourceTypes: [Choice]
+        var needs: [Choice]
+        var consentMethods: [Choice]
+        var consentPurposes: [Choice]
+        var feedback: [Choice]
+        var urgencies: [Choice]
+        var consentGiven: Bool
+        var interpreterNeeded: Bool
+        /// The scheme's pathways, when it has configured them (otherwise pathway is free text).
+        var pathways: [Choice] = []
+        var hasPathways = false
+
+        mutating func offer(_ settings: SchemeSettings) {
+            pathways = settings.pathways.map { Choice($0, $0, selected: $0 == values.pathway) }
+            hasPathways = !pathways.isEmpty
+        }
+
+        /// `purposesChecked`: whether the optional consent purposes start ticked (a professional's form
+        /// records consent already discussed; a self-referral asks the person to opt in).
+        init(_ form: FormData?, purposesChecked: Bool = true) {
+            let f = form ?? FormData("")
+            values = Values(nhsNumber: f["person.nhsNumber"] ?? "", givenName: f["person.givenName"] ?? "",
+                            familyName: f["person.familyName"] ?? "", dateOfBirth: f["person.dateOfBirth"] ?? "",
+                            postcode: f["person.postcode"] ?? "", phone: f["person.phone"] ?? "", email: f["person.email"] ?? "",
+                            preferredLanguage: f["person.preferredLanguage"] ?? "",
+                            communicationNeeds: f["person.communicationNeeds"] ?? "", personView: f["personView"] ?? "",
+                            riskInformation: f["riskInformation"] ?? "", pathway: f["pathway"] ?? "",
+                            consentGivenBy: f["consent.givenBy"] ?? "")
+            let chosenNeeds = Set(f.all("needs")), purposes = Set(f.all("consent.purposes"))
+            sourceTypes = SourceType.allCases.filter { $0 != .selfReferral }.map { Choice($0.rawValue, $0.label, selected: f["sourceType"] == $0.rawValue) }
+            needs = Need.allCases.map { Choice($0.rawValue, $0.label, selected: chosenNeeds.contains($0.rawValue)) }
+            consentMethods = ConsentMethod.allCases.map { Choice($0.rawValue, $0.rawValue.capitalized, selected: f["consent.method"] == $0.rawValue) }
+            let purposeLabels: [ConsentPurpose: String] = [
+                .shareWithProviders: "Share the minimum necessary with community services the link worker refers them to",
+                .shareWithReferrer: "Send updates to the referrer and GP",
+                .evaluation: "Use their information, without their name, to evaluate the service",
+            ]
+            consentPurposes = ConsentPurpose.allCases.filter { $0 != .socialPrescribing }.map {
+                Choice($0.rawValue, purposeLabels[$0] ?? $0.rawValue, selected: (form == nil && purposesChecked) || purposes.contains($0.rawValue))
+            }
+            feedback = [Choice("key_events", "At each key step (accepted, first seen, closed)", selected: f["feedbackPreference"] != "closing_only"),
+                        Choice("closing_only", "Only when the case closes", selected: f["feedbackPreference"] == "closing_only")]
+            urgencies = Urgency.allCases.map { Choice($0.rawValue, $0 == .routine ? "Routine" : "Soon (within a week)", selected: (f["urgency"] ?? "routine") == $0.rawValue) }
+            consentGiven = f.flag("consent.given")
+            interpreterNeeded = f.flag("person.interpreterNeeded")
+        }
+    }
+}
+
+/// The page models of `OwnRecordController`.
+extension OwnRecordController {
+    struct Page: Sendable {
+        struct Referral: Sendable {
+            var status, receivedAt, linkWorker, whatMatters: String
+            var hasPlan: Bool
+            var goals: [CasePage.GoalRow]
+            var actions: [CasePage.ActionRow]
+            var onward: [ReferrerCasePage.Onward]
+        }
+        struct Access: Sendable { var at, who, role, organisation, what: String; var denied: Bool }
+        var referrals: [Referral]
+        var accesses: [Access]
+    }
+}
+
+/// The page models of `SupervisionController`.
+extension SupervisionController {
+    struct Page: Sendable {
+        struct Note: Sendable { var at, author, text: String }
+        var linkWorkerID, linkWorkerName: String
+        var linkWorkers: [Choice]
+        var isSupervisor: Bool
+        var notes: [Note]
+        var isEmpty: Bool
     }
 }

@@ -74,7 +74,7 @@ public struct DirectoryServicePage: Sendable {
     public var governanceChoices: [Choice]
 
     public init(_ listing: DirectoryListing, organisation: HSDSOrganization?, terms: [HSDSTaxonomyTerm], history: [ServiceStatusChange],
-                feedback: [ServiceFeedback], governance: GovernanceCheck?, names: [UserID: String], viewer: Principal, now: Date, freshnessMonths: Int) {
+                feedback: [ServiceFeedback], governance: GovernanceCheck?, names: UserNames, viewer: Principal, now: Date, freshnessMonths: Int) {
         let s = listing.service
         id = s.id
         name = s.name
@@ -104,7 +104,7 @@ public struct DirectoryServicePage: Sendable {
         self.history = history.map { Line(text: "\(Format.date($0.at)): \($0.status.label)\($0.note.map { " (\($0))" } ?? "")") }
         self.terms = terms.map { Line(text: $0.name) }
         self.feedback = DirectoryPolicy.canSeePrivateNotes(viewer) ? feedback.map {
-            Feedback(at: Format.date($0.at), author: names[$0.authorID] ?? "", text: $0.text, rating: $0.rating)
+            Feedback(at: Format.date($0.at), author: names.name($0.authorID) ?? "", text: $0.text, rating: $0.rating)
         } : []
         self.governance = governance.map { g in
             let checks = [("constituted", g.constituted), ("safeguarding policy", g.safeguardingPolicy), ("insurance", g.insurance),

@@ -70,7 +70,7 @@ struct ErrorMiddleware: RouterMiddleware {
                 return .redirect(to: "/login")
             }
             let view = View(title: problem.title, context: context, page: problem)
-            return try HTML(renderer.render("error", view), status: .init(code: problem.status))
+            return try HTML(renderer.render(.error, view), status: .init(code: problem.status))
                 .response(from: request, context: context)
         }
     }
@@ -114,6 +114,9 @@ public struct Problem: Codable, Sendable {
         self.detail = detail
         self.errors = errors
     }
+
+    /// A response body that could not be encoded: the server's fault, and nothing was sent.
+    static let encodingFailed = Problem(status: 500, title: "Internal error", detail: "The response could not be encoded.")
 
     func response() -> Response {
         let encoder = JSONEncoder()

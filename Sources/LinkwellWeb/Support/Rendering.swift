@@ -3,20 +3,99 @@ import Hummingbird
 import LinkwellCore
 import Mustache
 
+/// Every page template, named as its file in `Templates/` (without `.mustache`). Pages name their
+/// template with one of these, and `PageRenderer` checks at start-up that each exists and parses.
+public enum Template: String, CaseIterable, Sendable {
+    case adminAudit = "admin_audit"
+    case adminInstruments = "admin_instruments"
+    case adminOutbox = "admin_outbox"
+    case adminSettings = "admin_settings"
+    case adminUsers = "admin_users"
+    case caseload
+    case commissioning
+    case contract
+    case contractReport = "contract_report"
+    case directoryEdit = "directory_edit"
+    case directoryFeeds = "directory_feeds"
+    case directoryListings = "directory_listings"
+    case directoryReview = "directory_review"
+    case directorySearch = "directory_search"
+    case directoryService = "directory_service"
+    case error
+    case grant
+    case grants
+    case insight
+    case login
+    case me
+    case measureLink = "measure_link"
+    case measureSelf = "measure_self"
+    case measureThanks = "measure_thanks"
+    case outcomesCohorts = "outcomes_cohorts"
+    case providerInbox = "provider_inbox"
+    case providerReferral = "provider_referral"
+    case questionnaire
+    case referral
+    case referralNew = "referral_new"
+    case referralReferrer = "referral_referrer"
+    case safeguarding
+    case selfReferral = "self_referral"
+    case selfReferralDone = "self_referral_done"
+    case steering
+    case supervision
+}
+
+/// A template that is missing, does not parse, or includes a partial that does not exist: the
+/// application refuses to start rather than serve a broken page.
+public struct TemplateError: Error, CustomStringConvertible {
+    public var description: String
+}
+
 /// Renders typed page models with the Mustache templates shipped in `Templates/`.
 public struct PageRenderer: Sendable {
     let library: MustacheLibrary
 
+    /// The templates that ship with Linkwell.
+    static var bundledDirectory: String? { Bundle.module.resourceURL?.appendingPathComponent("Templates").path }
+
+    /// Loads the bundled templates, checked as `init(directory:)` checks them.
     public init() async throws {
-        guard let directory = Bundle.module.resourceURL?.appendingPathComponent("Templates").path else {
-            throw LinkwellError.notFound("templates")
-        }
-        library = try await MustacheLibrary(directory: directory)
+        guard let directory = Self.bundledDirectory else { throw TemplateError(description: "The Templates folder is not in the bundle.") }
+        try await self.init(directory: directory)
     }
 
-    /// Renders `view` with the named template; an unknown template is a programming error caught by the tests.
-    public func render<Page>(_ template: String, _ view: View<Page>) -> String {
-        library.render(view, withTemplate: template) ?? "<!doctype html><title>Template \(template) missing</title>"
+    /// Loads every template in `directory` and checks that each `Template` is there and that every
+    /// partial a template includes (`{{>name}}`, `{{<name}}`) is there too; parse errors throw as well.
+    public init(directory: String) async throws {
+        do {
+            library = try await MustacheLibrary(directory: directory)
+        } catch let error as MustacheLibrary.ParserError {
+            throw TemplateError(description: "Template \(error.filename) does not parse: \(error.error) at line \(error.context.lineNumber).")
+        }
+        let missing = Template.allCases.filter { library.getTemplate(named: $0.rawValue) == nil }.map(\.rawValue)
+        guard missing.isEmpty else { throw TemplateError(description: "Missing templates: \(missing.joined(separator: ", ")).") }
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".mustache") }
+        for file in files.sorted() {
+            let text = try String(contentsOfFile: (directory as NSString).appendingPathComponent(file), encoding: .utf8)
+            for partial in Self.partials(in: text) where library.getTemplate(named: partial) == nil {
+                throw TemplateError(description: "Template \(file) includes \(partial), which does not exist.")
+            }
+        }
+    }
+
+    /// The names of the partials and parents a template includes.
+    static func partials(in text: String) -> [String] {
+        text.split(separator: "{{", omittingEmptySubsequences: false).dropFirst().compactMap { tag -> String? in
+            guard let first = tag.first, first == ">" || first == "<", let end = tag.firstRange(of: "}}") else { return nil }
+            return tag[tag.index(after: tag.startIndex)..<end.lowerBound].trimmingCharacters(in: .whitespaces)
+        }
+    }
+
+    /// Renders `view` with its page's template (checked at start-up, so always there).
+    public func render<Page>(_ template: Template, _ view: View<Page>) -> String {
+        guard let html = library.render(view, withTemplate: template.rawValue) else {
+            preconditionFailure("Template \(template.rawValue) was checked at start-up")
+        }
+        return html
     }
 }
 

@@ -4,7 +4,7 @@ import LinkwellCore
 /// A synthetic, UK-like directory for benchmarks: services placed by population around real UK
 /// towns, ~300 taxonomy terms with skewed (Zipf) popularity, and descriptions drawn from a vocabulary
 /// in which the most common word appears in about 10% of services, not 90%. Deterministic per seed.
-struct SyntheticDirectory {
+public struct SyntheticDirectory: Sendable {
     /// Town, latitude, longitude, population in thousands (approximate, public figures).
     static let towns: [(String, Double, Double, Double)] = [
         ("London", 51.507, -0.128, 8900), ("Birmingham", 52.486, -1.890, 1150), ("Manchester", 53.480, -2.242, 550),
@@ -32,7 +32,8 @@ struct SyntheticDirectory {
     static let aspects = ["groups", "mentoring", "guidance", "courses", "sessions", "peer mentoring", "outreach", "activities",
                           "clubs", "helpline"]
 
-    static let common = """
+    /// The most common description words, most common first.
+    public static let common = """
         group support friendly weekly local free community help people meet walk older advice garden café volunteers session
         women men carers young families tea chat exercise gentle learn skills arts craft music singing reading library centre
         church hall park online phone telephone befriending lunch food cooking healthy wellbeing mental health anxiety confidence
@@ -43,14 +44,15 @@ struct SyntheticDirectory {
         language english esol polish urdu punjabi bengali somali arabic refugee asylum migrant veterans lgbtq autism learning
         """.split(whereSeparator: \.isWhitespace).map(String.init)
 
-    let vocabulary: [String]
+    public let vocabulary: [String]
     let cumulative: [Double]
-    let terms: [HSDSTaxonomyTerm]
-    let termCumulative: [Double]
+    /// About 300 taxonomy terms with skewed popularity.
+    public let terms: [HSDSTaxonomyTerm]
+    public let termCumulative: [Double]
     let townCumulative: [Double]
-    let taxonomy = HSDSTaxonomy(id: syntheticUUID(0x7a0, 1), name: "Synthetic needs", description: "Generated for benchmarks.")
+    public let taxonomy = HSDSTaxonomy(id: syntheticUUID(0x7a0, 1), name: "Synthetic needs", description: "Generated for benchmarks.")
 
-    init() {
+    public init() {
         // The common words first, then a long tail of made-up but pronounceable words.
         let syllables = ["ba", "ro", "li", "ne", "ka", "tu", "mi", "so", "de", "va", "po", "ri", "ga", "le", "mo", "zu", "fe", "hi"]
         var words = Self.common
@@ -80,14 +82,15 @@ struct SyntheticDirectory {
         return sums.map { $0 / total }
     }
 
-    static func pick(_ cumulative: [Double], _ r: Double) -> Int {
+    /// The index whose cumulative share first reaches `r` (a draw in [0, 1)).
+    public static func pick(_ cumulative: [Double], _ r: Double) -> Int {
         var lo = 0, hi = cumulative.count - 1
         while lo < hi { let mid = (lo + hi) / 2; if cumulative[mid] < r { lo = mid + 1 } else { hi = mid } }
         return lo
     }
 
     /// Postcode-like points: per town, districts named from the town's initials, each a jittered point.
-    func postcodes(perTown: Int = 40) -> [PostcodePoint] {
+    public func postcodes(perTown: Int = 40) -> [PostcodePoint] {
         var random = SplitMix64(seed: 99)
         var out: [PostcodePoint] = []
         for (t, town) in Self.towns.enumerated() {
@@ -105,12 +108,12 @@ struct SyntheticDirectory {
         return out
     }
 
-    func organisation(_ n: Int) -> HSDSOrganization {
+    public func organisation(_ n: Int) -> HSDSOrganization {
         HSDSOrganization(id: syntheticUUID(0x0a0, n), name: "Community Organisation \(n)", description: "A synthetic community organisation.")
     }
 
     /// Service number `n` (1-based), belonging to organisation `1 + (n - 1) / 5`.
-    func service(_ n: Int) -> HSDSService {
+    public func service(_ n: Int) -> HSDSService {
         var random = SplitMix64(seed: UInt64(n) &* 0x9E37_79B9_7F4A_7C15)
         let town = Self.towns[Self.pick(townCumulative, random.unit())]
         let spread = 0.02 + 0.002 * town.3.squareRoot()
@@ -148,7 +151,7 @@ struct SyntheticDirectory {
     }
 
     /// The whole directory in batches of `size` services (organisations alongside their first service).
-    func batches(services: Int, size: Int = 500) -> some Sequence<DirectoryBatch> {
+    public func batches(services: Int, size: Int = 500) -> some Sequence<DirectoryBatch> {
         stride(from: 1, through: services, by: size).lazy.map { start in
             let range = start...min(services, start + size - 1)
             let orgs = Set(range.map { 1 + ($0 - 1) / 5 }).sorted().map(organisation)

@@ -6,12 +6,12 @@ import LinkwellWeb
 
 // The directory import benchmark, self-contained so that it can move to the LinkwellBench target.
 
-extension DirectoryCommand {
-    /// `linkwell directory import-bench`: how fast an Open Referral feed imports, beside a raw insert
+extension DirectoryBench {
+    /// `linkwell-bench directory import`: how fast an Open Referral feed imports, beside a raw insert
     /// of the same records measured in the same run.
     struct ImportBench: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "import-bench",
+            commandName: "import",
             abstract: "Benchmark directory import (JSON feed files → checked, merged, stored) against a raw insert of the same services.",
             discussion: """
                 Writes a synthetic ORUK feed (organizations.json, taxonomies.json, taxonomy_terms.json, services.json; full \
@@ -19,7 +19,7 @@ extension DirectoryCommand {
                 records saved straight into an empty store in chunks of 500, no reading, checking or merging; (2) import — \
                 read the files, check every record, merge with the (empty) store and save, as `directory import` does; \
                 (3) re-import of the same files into the now full store (every record compared, nothing changes). \
-                Use a release build: swift run -c release linkwell directory import-bench.
+                Use a release build: swift run -c release linkwell-bench directory import.
                 """)
         @Option(help: "Comma-separated service counts.") var services = "10000,100000"
         @Option(help: "A folder for the SQLite files.") var folder = FileManager.default.temporaryDirectory.path

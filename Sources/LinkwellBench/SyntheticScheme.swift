@@ -1,14 +1,11 @@
 import Foundation
+import LinkwellCore
 
 /// A deterministic synthetic scheme for benchmarks: referrals with realistic (skewed) distributions of
 /// source, practice size, pathway, needs, age, sex, ethnicity, waiting time and how far people get, plus
-/// referrals out with attendance. Nothing here is real data.
+/// referrals out with attendance. Nothing here is real data. Rows are `ImportedReferral`s, stored
+/// through `ReferralImportStore` (which the shared storage suite checks against the casework path).
 public struct SyntheticScheme: Sendable {
-    public struct Row: Sendable {
-        public var facts: InsightFacts
-        public var needs: [Need]
-    }
-
     public let practices: [Organisation]
     public let providers: [Organisation]
     public let services: [Service]
@@ -38,15 +35,17 @@ public struct SyntheticScheme: Sendable {
     static let pathways: [(String, Double)] = [("long-term conditions", 40), ("mental health", 30), ("carers", 10), ("", 20)]
 
     /// Rows `start ..< start + count`; each depends only on its index, so batches can be made in any order.
-    public func rows(_ range: Range<Int>, now: Date) -> [Row] {
+    public func rows(_ range: Range<Int>, now: Date) -> [ImportedReferral] {
         range.map { row($0, now: now) }
     }
 
-    public func row(_ index: Int, now: Date) -> Row {
+    /// Referral number `index`: the person, the referral as it stands now, its "received" event and its facts.
+    public func row(_ index: Int, now: Date) -> ImportedReferral {
         var r = Random(seed: seed &* 1_000_003 &+ UInt64(index))
         // Referrals grow over time: later months are busier.
         let monthBack = Int(Double(months) * (1 - sqrt(r.unit())))
-        let received = now.addingTimeInterval(-Double(monthBack) * 30.4 * 86_400 - r.unit() * 30 * 86_400)
+        // Whole seconds, as stored times round-trip exactly.
+        let received = Date(timeIntervalSince1970: (now.timeIntervalSince1970 - Double(monthBack) * 30.4 * 86_400 - r.unit() * 30 * 86_400).rounded(.down))
         let referralID = ReferralID(String(format: "syn-%09d", index))
         // Practice sizes follow a Zipf-like curve.
         let practice = practices[min(practices.count - 1, Int(pow(r.unit(), 2.2) * Double(practices.count)))]
@@ -64,18 +63,19 @@ public struct SyntheticScheme: Sendable {
         let status: ReferralStatus = [.declined, .withdrawn, .unableToContact, .received, .accepted, .engaged, .active, .closed][outcome]
         let reached = [1, 4, 3, 1, 2, 4, 6, 7][outcome]
         // Waiting time: a long right tail (median about 9 days, 90th percentile about a month).
-        let wait: Int? = reached >= 3 ? Int(exp(2.2 + 0.95 * Self.normal(&r))) : nil
+        let wait: Int? = reached >= 3 ? Int(exp(2.2 + 0.95 * r.normal())) : nil
         var person = Person(id: PersonID("syn-person-\(index)"), nhsNumber: nil, givenName: "Synthetic", familyName: "Person \(index)",
                             dateOfBirth: birth, postcode: "ZZ\(r.int(99)) \(r.int(9))AA", phone: "", email: "", gpPracticeID: practice.id,
                             preferredLanguage: "English", interpreterNeeded: false, communicationNeeds: "",
                             sex: Self.sexes[r.pick(Self.sexes.map(\.1))].0, ethnicity: Self.ethnicities[r.pick(Self.ethnicities.map(\.1))].0,
                             createdAt: received)
         person.postcode = person.postcode.uppercased()
-        var fact = ReferralFact(Case(person: person, referral: Referral(
+        let referral = Referral(
             id: referralID, personID: person.id, referrerID: nil, referrerOrganisationID: practice.id, sourceType: source, needs: needs,
             personView: "", consent: Consent(givenBy: "synthetic", givenAt: received, method: .verbal, purposes: [.socialPrescribing]),
             riskInformation: "", feedbackPreference: .keyEvents, urgency: .routine, pathway: pathway, status: status, linkWorkerID: nil,
-            closingReason: nil, outcomeNote: "", receivedAt: received, updatedAt: received, version: 1)))
+            closingReason: nil, outcomeNote: "", receivedAt: received, updatedAt: received, version: 1)
+        var fact = ReferralFact(Case(person: person, referral: referral))
         fact.stageReached = reached
         fact.waitDays = wait
         fact.satisfaction = status == .closed && r.unit() < 0.6 ? [5, 5, 4, 4, 4, 3, 2, 1][r.int(8)] : nil
@@ -92,7 +92,9 @@ public struct SyntheticScheme: Sendable {
                                          attended: attended, didNotAttend: sessions - attended))
             }
         }
-        return Row(facts: InsightFacts(referral: fact, onward: onward), needs: needs)
+        let event = ReferralEvent(id: EventID("syn-event-\(index)"), referralID: referralID, from: nil, to: .received, actorID: nil,
+                                  at: received, note: "")
+        return ImportedReferral(person: person, referral: referral, event: event, facts: InsightFacts(referral: fact, onward: onward))
     }
 
     /// The synthetic town centre the scheme's postcodes and directory sit around.
@@ -130,9 +132,4 @@ public struct SyntheticScheme: Sendable {
         return DirectoryBatch(taxonomies: [NeedsTaxonomy.taxonomy], terms: NeedsTaxonomy.terms, organizations: organizations, services: services)
     }
 
-    static func normal(_ r: inout Random) -> Double {
-        // Box–Muller.
-        let u = max(r.unit(), 1e-12), v = r.unit()
-        return sqrt(-2 * log(u)) * cos(2 * .pi * v)
-    }
 }

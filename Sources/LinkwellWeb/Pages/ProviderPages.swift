@@ -1,0 +1,43 @@
+import Foundation
+import Hummingbird
+import LinkwellCore
+
+/// The page models of `ProviderPagesController`.
+extension ProviderPagesController {
+    struct InboxPage: Sendable {
+        struct Row: Sendable { var id, personName, service, status, statusLabel, createdAt: String; var isNew: Bool }
+        var rows: [Row]
+        var isEmpty: Bool
+    }
+
+    struct ReferralPage: Sendable {
+        var id, service, personName, phone, email, language, communicationNeeds, linkWorker, note, status, statusLabel, reason, handover: String
+        var interpreterNeeded, canRespond, canReportAttendance, consentWithdrawn: Bool
+        var attendance: [CasePage.Attendance]
+        var rejectionReasons: [Choice]
+        var today: String
+
+        init(_ v: ProviderView, today: CalendarDate) {
+            id = v.onward.id.rawValue
+            service = v.service.name
+            personName = v.personName
+            phone = v.phone
+            email = v.email
+            language = v.preferredLanguage
+            communicationNeeds = v.communicationNeeds
+            linkWorker = v.linkWorkerName
+            note = v.onward.note
+            status = v.onward.status.rawValue
+            statusLabel = v.onward.status.label
+            reason = v.onward.rejectionReason?.label ?? ""
+            handover = CasePage.handover(v.onward)
+            interpreterNeeded = v.interpreterNeeded
+            consentWithdrawn = v.consentWithdrawn
+            canRespond = v.onward.status == .requested
+            canReportAttendance = v.onward.status.acceptsAttendance
+            attendance = v.attendance.map { CasePage.Attendance(date: "\($0.sessionDate)", attended: $0.attended) }
+            rejectionReasons = RejectionReason.allCases.map { Choice($0.rawValue, $0.label) }
+            self.today = "\(today)"
+        }
+    }
+}
