@@ -31,6 +31,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(os.environ.get("LINKWELL_BIN") or REPO_ROOT / ".build/debug/linkwell")
+BENCH_BIN = Path(os.environ.get("LINKWELL_BENCH_BIN") or REPO_ROOT / ".build/debug/linkwell-bench")
 _VENDORED = Path(__file__).resolve().parent / "hsds-schema"
 _SHARED = REPO_ROOT.parent / "shared/hsds-schema"
 ROOT = Path(os.environ.get("LINKWELL_HSDS_SCHEMA") or (_SHARED if (_SHARED / "oruk-uk-profile-3.0/schema/compiled").exists() else _VENDORED))
@@ -42,8 +43,8 @@ BACKENDS = ["sqlite"] + (["postgres"] if POSTGRES else [])
 SERVER_OWNED = {"last_modified"}
 
 
-def run(*args: str, expect: tuple[int, ...] = (0,)) -> str:
-    result = subprocess.run([str(BIN), *args], capture_output=True, text=True, timeout=900)
+def run(*args: str, expect: tuple[int, ...] = (0,), binary: Path = BIN) -> str:
+    result = subprocess.run([str(binary), *args], capture_output=True, text=True, timeout=900)
     assert result.returncode in expect, f"{args}: exit {result.returncode}\n{result.stdout[-3000:]}\n{result.stderr[-2000:]}"
     return result.stdout
 
@@ -282,7 +283,7 @@ def check_pages(base: str, endpoint: str, list_schema: Draft202012Validator | No
 @pytest.fixture(scope="module", params=BACKENDS)
 def generated(request):
     with database(request.param) as db:
-        run("directory", "generate", "--services", "60", "--database", db)
+        run("directory", "generate", "--services", "60", "--database", db, binary=BENCH_BIN)
         with server(db) as base:
             yield base
 
