@@ -14,7 +14,7 @@ import SQLKit
 struct DirectoryBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "directory", abstract: "The community directory: a synthetic directory and the search benchmark.",
-        subcommands: [Generate.self, Search.self])
+        subcommands: [Generate.self, Search.self, ImportBench.self])
 
     struct Generate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Load a synthetic UK-like directory (and matching postcodes) for benchmarks.")

@@ -15,24 +15,72 @@ struct DirectoryCommand: AsyncParsableCommand {
 
     struct Import: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Import HSDS/ORUK JSON (files or a feed URL, following pages) or an HSDS tabular CSV folder.",
-            discussion: "Records are upserted by their ids, so running the same import twice changes nothing. Bad records are listed with the reason; the good ones are kept unless --all-or-nothing is given.")
+            abstract: "Import Open Referral (HSDS 3.0 / ORUK) JSON files, feed URLs or HSDS CSV packages.",
+            discussion: """
+                Record types are never guessed: they come from the file name (services.json, organizations.json, \
+                locations.json, service_at_locations.json, taxonomies.json, taxonomy_terms.json, or *_list / *_full), \
+                the URL's endpoint, --kind, or keys naming them ({"organizations": [...], "services": [...]}). \
+                A feed URL is walked page by page and each record read in full from its detail endpoint; a base \
+                URL (e.g. https://other.example/oruk) reads the whole directory. Records merge into what is \
+                stored: a partial record never erases a field, and local decisions survive unless the source \
+                changed the same field (then the conflict goes to the review queue). Exit codes: 0 all imported, \
+                1 imported with rejected records, 2 nothing imported, 3 unreadable input.
+                """)
         @OptionGroup var db: DatabaseOptions
-        @Argument(help: "JSON files, http(s) URLs, or folders of HSDS CSV files.") var sources: [String]
+        @Argument(help: "JSON files, http(s) URLs, or folders of HSDS CSV files (one source).") var sources: [String]
         @Flag(help: "Report what would happen; store nothing.") var dryRun = false
         @Flag(help: "Refuse the whole import if any record is bad.") var allOrNothing = false
         @Flag(help: "Mark imported listings verified and approved (a trusted source).") var verified = false
-        @Option(help: "What the JSON holds: auto, service, organization, taxonomy, taxonomy_term.") var kind = "auto"
+        @Flag(help: "The input is the whole of its source: withdraw the source's services it no longer lists.") var full = false
+        @Option(help: "What the JSON holds: \(HSDSKind.allCases.map(\.rawValue).joined(separator: ", ")) (default: from the name).") var kind: String?
+        @Option(help: "The source's name (default: the feed URL's base, or the file or folder name).") var source: String?
+        @Option(help: "Refuse places outside south,west,north,east (default: the UK).") var bounds: String?
+        @Option(help: "Requests in flight at once when reading a URL.") var concurrency = 4
 
         func run() async throws {
-            guard let kind = DirectoryFeed.Kind(rawValue: kind) else { throw ValidationError("--kind must be one of \(DirectoryFeed.Kind.allCases.map(\.rawValue).joined(separator: ", ")).") }
-            var feed = ParsedFeed()
-            for source in sources { try await DirectoryCommand.read(source, kind: kind, into: &feed) }
-            let report = try await db.with { store in
-                try await DirectoryService(store: store, env: .live).importFeed(feed, dryRun: dryRun, allOrNothing: allOrNothing, verified: verified)
+            let code = await Self.importing(self)
+            if code != 0 { throw ExitCode(code) }
+        }
+
+        /// Runs the import and prints the report; returns the exit code (nothing on standard output
+        /// is longer than a line per record, and no line quotes more than a short excerpt).
+        static func importing(_ c: Import) async -> Int32 {
+            do {
+                var options = ImportOptions(dryRun: c.dryRun, allOrNothing: c.allOrNothing, verified: c.verified)
+                if let b = c.bounds { options.bounds = try GeoBounds.parse(b) }
+                var kind: HSDSKind?
+                if let k = c.kind {
+                    guard let parsed = HSDSKind(rawValue: k) ?? HSDSKind.named(k) else {
+                        throw LinkwellError.invalid("kind", "--kind must be one of \(HSDSKind.allCases.map(\.rawValue).joined(separator: ", ")).")
+                    }
+                    kind = parsed
+                }
+                let first = c.sources.first ?? ""
+                let name = c.source ?? (first.hasPrefix("http") ? URL(string: first).map(FeedReader.sourceName) ?? first : (first as NSString).lastPathComponent)
+                var feed = ParsedFeed(source: name)
+                var reader = FeedReader()
+                reader.concurrency = max(1, c.concurrency)
+                let interactive = isatty(2) != 0
+                reader.progress = { p in
+                    guard interactive else { return }
+                    FileHandle.standardError.write(Data("\rread \(p.records) record(s), \(p.requests) request(s)\(p.pages.map { " of \($0) page(s)" } ?? "")   ".utf8))
+                }
+                for source in c.sources { try await reader.read(source, kind: kind, into: &feed) }
+                if interactive { FileHandle.standardError.write(Data("\n".utf8)) }
+                if c.full { feed.full = true }
+                let report = try await c.db.with { store in try await DirectoryService(store: store, env: .live).importFeed(feed, options) }
+                print(DirectoryCommand.describe(report))
+                return report.exitCode
+            } catch let e as FeedUnreadable {
+                print("UNREADABLE \(e.description)")
+                return 3
+            } catch LinkwellError.invalid(let errors) {
+                for e in errors { print("ERROR \(e.field): \(e.message)") }
+                return 2
+            } catch {
+                print("ERROR \(String(describing: error).prefix(300))")
+                return 2
             }
-            print(DirectoryCommand.describe(report))
-            if report.refused || !report.rejected.isEmpty { throw ExitCode(report.refused ? 2 : 1) }
         }
     }
 
@@ -44,12 +92,12 @@ struct DirectoryCommand: AsyncParsableCommand {
         func run() async throws {
             let data = try await db.with { store in
                 let directory = DirectoryService(store: store, env: .live)
-                var services: [HSDSService] = []
+                var services: [JSONValue] = []
                 var query = DirectoryQuery()
                 query.perPage = DirectoryQuery.maxPerPage
                 while true {
                     let results = try await store.searchDirectory(query)
-                    services += try await directory.published(results.hits.map(\.listing.service))
+                    services += try await directory.serviceDocuments(results.hits.map(\.listing.service))
                     if query.offset + results.hits.count >= results.total || results.hits.isEmpty { break }
                     query.page += 1
                 }
@@ -72,49 +120,21 @@ struct DirectoryCommand: AsyncParsableCommand {
         }
     }
 
-    /// Reads one source into the feed.
-    static func read(_ source: String, kind: DirectoryFeed.Kind, into feed: inout ParsedFeed) async throws {
-        if source.hasPrefix("http://") || source.hasPrefix("https://") {
-            var next: URL? = URL(string: source)
-            var page = 1
-            while let url = next {
-                let (data, response) = try await URLSession.shared.data(from: url)
-                guard (response as? HTTPURLResponse)?.statusCode == 200 else {
-                    throw LinkwellError.invalid("feed", "\(url) answered \((response as? HTTPURLResponse)?.statusCode ?? 0).")
-                }
-                try DirectoryFeed.parse(data, kind: kind, into: &feed, source: "\(url)")
-                // Follow HSDS paging until the last page.
-                let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
-                if let last = json?["last_page"] as? Bool, !last, var components = URLComponents(url: url, resolvingAgainstBaseURL: false) {
-                    page += 1
-                    components.queryItems = (components.queryItems ?? []).filter { $0.name != "page" } + [URLQueryItem(name: "page", value: "\(page)")]
-                    next = components.url
-                } else { next = nil }
-            }
-            return
-        }
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: source, isDirectory: &isDirectory) else { throw ValidationError("\(source) does not exist.") }
-        if isDirectory.boolValue {
-            var files: [String: String] = [:]
-            for name in try FileManager.default.contentsOfDirectory(atPath: source) where name.hasSuffix(".csv") {
-                files[name] = try String(contentsOfFile: (source as NSString).appendingPathComponent(name), encoding: .utf8)
-            }
-            DirectoryTabular.parse(files, into: &feed)
-        } else {
-            try DirectoryFeed.parse(try Data(contentsOf: URL(fileURLWithPath: source)), kind: kind, into: &feed, source: (source as NSString).lastPathComponent)
-        }
-    }
-
     static func describe(_ report: ImportReport) -> String {
         var lines: [String] = []
         let verb = report.dryRun ? "Would import" : "Imported"
+        lines.append("Source: \(report.source)")
         if report.refused {
             lines.append("Import refused: \(report.rejected.count) bad record(s), and --all-or-nothing was given. Nothing was stored.")
         } else {
-            for kind in ["taxonomy", "taxonomy_term", "organization", "service"] {
-                lines.append("\(verb) \(kind): \(report.created[kind] ?? 0) new, \(report.updated[kind] ?? 0) updated")
+            for kind in HSDSKind.allCases.map(\.rawValue) where kind != "service_at_location" {
+                lines.append("\(verb) \(kind): \(report.created[kind] ?? 0) new, \(report.updated[kind] ?? 0) updated, \(report.unchanged[kind] ?? 0) unchanged")
             }
+            if !report.withdrawn.isEmpty { lines.append("Withdrawn (no longer in the source, now inactive): \(report.withdrawn.count)") }
+            for (id, fields) in report.conflicts.sorted(by: { $0.key < $1.key }) {
+                lines.append("CONFLICT service \"\(id)\": the source changed \(fields.joined(separator: ", ")), also changed here; kept the local value, sent to review")
+            }
+            if report.storedCount == 0 && report.withdrawn.isEmpty && report.rejected.isEmpty { lines.append("The feed holds no records: nothing imported.") }
         }
         for r in report.rejected { lines.append("REJECTED \(r.summary)") }
         return lines.joined(separator: "\n")

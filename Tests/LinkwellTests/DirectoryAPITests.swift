@@ -94,7 +94,7 @@ struct DirectoryAPITests {
     ])
     func badInput(query: String, field: String) async throws {
         try await withAPI(.memory) { api in
-            let problem = try await api.get("/oruk/services?\(query)", expect: .unprocessableContent)
+            let problem = try await api.get("/oruk/services?\(query)", expect: .badRequest)
             let fields = (problem["errors"] as? [[String: Any]] ?? []).compactMap { $0["field"] as? String }
             #expect(fields.contains(field), "\(query): \(problem)")
         }
@@ -116,8 +116,8 @@ struct DirectoryAPITests {
     }
 
     static let feed = """
-        {"total_items": 5, "contents": [
-          {"id": "imp-org", "name": "Imported Group", "description": "From another directory", "website": "https://example.org"},
+        {"organizations": [{"id": "imp-org", "name": "Imported Group", "description": "From another directory", "website": "https://example.org"}],
+         "services": [
           {"id": "imp-1", "organization_id": "imp-org", "name": "Imported walks", "status": "active", "description": "Walks",
            "attributes": [{"id": "a1", "taxonomy_term_id": "\(NeedsTaxonomy.term(.physicalActivity).id)"}]},
           {"id": "imp-2", "organization_id": "imp-org", "name": "Negative ages", "status": "active", "minimum_age": -3},
@@ -129,17 +129,19 @@ struct DirectoryAPITests {
         ]}
         """
 
+    static func id(_ sourceID: String) -> String { HSDSIdentifiers.map(sourceID, source: "api") }
+
     @Test("Import keeps good records, names each bad one, and is idempotent", arguments: TestBackend.available)
     func importFeed(backend: TestBackend) async throws {
         try await withAPI(backend) { api in
             let dry = try await api.importFeed(Self.feed, "?dry_run=true")
             #expect((dry["created"] as? [String: Int])?["service"] == 1 && dry["dryRun"] as? Bool == true)
-            #expect(try await api.s.store.listing(id: "imp-1") == nil, "a dry run stores nothing")
+            #expect(try await api.s.store.listing(id: Self.id("imp-1")) == nil, "a dry run stores nothing")
 
             let refused = try await api.importFeed(Self.feed, "?all_or_nothing=true", expect: .unprocessableContent)
             #expect(refused["refused"] as? Bool == true)
-            #expect(try await api.s.store.listing(id: "imp-1") == nil)
-            #expect(try await api.s.store.hsdsOrganization(id: "imp-org") == nil)
+            #expect(try await api.s.store.listing(id: Self.id("imp-1")) == nil)
+            #expect(try await api.s.store.hsdsOrganization(id: Self.id("imp-org")) == nil)
 
             let report = try await api.importFeed(Self.feed)
             let rejected = report["rejected"] as? [[String: Any]] ?? []
@@ -148,18 +150,161 @@ struct DirectoryAPITests {
             #expect(problems.contains("minimum_age") && problems.contains("attributes[0].taxonomy_term_id")
                     && problems.contains("service_at_locations[0].location.latitude") && problems.contains("status"), "\(problems)")
             #expect((report["created"] as? [String: Int])?["service"] == 1 && (report["created"] as? [String: Int])?["organization"] == 1)
-            let stored = try #require(try await api.s.store.listing(id: "imp-1"))
+            let stored = try #require(try await api.s.store.listing(id: Self.id("imp-1")))
             #expect(stored.reviewState == .pendingNew && stored.service.taxonomyTermIDs == [NeedsTaxonomy.term(.physicalActivity).id])
-            for id in ["imp-2", "imp-3", "imp-4", "imp-5"] { #expect(try await api.s.store.listing(id: id) == nil) }
+            for id in ["imp-2", "imp-3", "imp-4", "imp-5"] { #expect(try await api.s.store.listing(id: Self.id(id)) == nil) }
 
             let again = try await api.importFeed(Self.feed)
-            #expect((again["updated"] as? [String: Int])?["service"] == 1 && (again["created"] as? [String: Int])?["service"] == 0)
+            #expect((again["unchanged"] as? [String: Int])?["service"] == 1 && (again["created"] as? [String: Int])?["service"] == nil)
             #expect(try await api.s.store.searchDirectory(DirectoryQuery()).total == 6)
 
-            try await api.importFeed("{not json", expect: .unprocessableContent)
-            try await api.importFeed("42", expect: .unprocessableContent)
+            let broken = try await api.importFeed("{\"services\": [\n{not json", "?kind=service", expect: .unprocessableContent)
+            #expect("\(broken)".contains("line 2, column 2"), "\(broken)")
+            try await api.importFeed("42", "?kind=service", expect: .unprocessableContent)
+            try await api.importFeed(#"[{"id": "x", "name": "Guess me"}]"#, expect: .unprocessableContent)
             try await api.importFeed(Self.feed, as: api.s.linkWorker, expect: .forbidden)
             #expect(try await api.s.store.searchDirectory(DirectoryQuery()).total == 6)
         }
+    }
+
+    @Test("A large import runs as a job: 202 with an id, then its status and report", arguments: [TestBackend.sqlite])
+    func importJob(backend: TestBackend) async throws {
+        try await withAPI(backend) { api in
+            let token = try await api.s.token(for: api.s.admin)
+            let response = try await api.api.client.execute(uri: "/api/v1/directory/import/jobs", method: .post,
+                                                        headers: [.authorization: "Bearer \(token)", .contentType: "application/json"],
+                                                        body: ByteBuffer(string: Self.feed))
+            #expect(response.status == .accepted)
+            let started = try JSONSerialization.jsonObject(with: Data(String(buffer: response.body).utf8)) as? [String: Any] ?? [:]
+            let url = try #require(started["status_url"] as? String)
+            var status: [String: Any] = [:]
+            for _ in 0..<200 {
+                let r = try await api.api.client.execute(uri: url, method: .get, headers: [.authorization: "Bearer \(token)"])
+                status = try JSONSerialization.jsonObject(with: Data(String(buffer: r.body).utf8)) as? [String: Any] ?? [:]
+                if status["status"] as? String != "running" { break }
+                try await Task.sleep(nanoseconds: 20_000_000)
+            }
+            #expect(status["status"] as? String == "done", "\(status)")
+            #expect(((status["report"] as? [String: Any])?["created"] as? [String: Int])?["service"] == 1)
+            let unknown = try await api.api.client.execute(uri: "/api/v1/directory/import/jobs/nope", method: .get, headers: [.authorization: "Bearer \(token)"])
+            #expect(unknown.status == .notFound)
+        }
+    }
+
+    @Test("The complete ORUK API: service_at_locations, every UK filter, default page of 50, 400 for unknown parameters, JSON with CORS everywhere",
+          arguments: TestBackend.available)
+    func completeAPI(backend: TestBackend) async throws {
+        try await withAPI(backend) { api in
+            // service_at_locations: one per service here, each with its service and location.
+            let sals = try await api.get("/oruk/service_at_locations?per_page=2")
+            #expect(sals["total_items"] as? Int == 5 && (sals["contents"] as? [[String: Any]])?.count == 2)
+            let first = try #require((sals["contents"] as? [[String: Any]])?.first)
+            #expect((first["service"] as? [String: Any])?["id"] as? String == first["service_id"] as? String)
+            #expect((first["location"] as? [String: Any])?["latitude"] != nil && first["location_id"] != nil)
+            let salID = try #require(first["id"] as? String)
+            let detail = try await api.get("/oruk/service_at_locations/\(salID)")
+            #expect(detail["id"] as? String == salID && ((detail["service"] as? [String: Any])?["attributes"] as? [Any]) != nil)
+            try await api.get("/oruk/service_at_locations/nope", expect: .notFound)
+            let near = try await api.get("/oruk/service_at_locations?postcode=LS1%204AP&proximity=1000")
+            #expect(Set((near["contents"] as? [[String: Any]] ?? []).compactMap { $0["service_id"] as? String }) == [F.walksID, F.choirID, F.closedID])
+
+            // UK profile filters.
+            #expect(Set(Self.ids(try await api.get("/oruk/services?taxonomy_id=\(NeedsTaxonomy.taxonomy.id)"))).count == 5)
+            #expect(Self.ids(try await api.get("/oruk/services?taxonomy_id=no-such-taxonomy")).isEmpty)
+            #expect(Set(Self.ids(try await api.get("/oruk/services?minimum_age=18"))) == [F.choirID, F.swimID])
+            #expect(Set(Self.ids(try await api.get("/oruk/services?minimum_age=50"))) == [F.swimID])
+            #expect(Set(Self.ids(try await api.get("/oruk/services?day=WE"))) == [F.choirID])
+            #expect(Set(Self.ids(try await api.get("/oruk/services?day=TU&start_time=09:30&end_time=12:00"))) == [F.walksID])
+            #expect(Self.ids(try await api.get("/oruk/services?day=TU&start_time=10:30")).isEmpty)
+            #expect(Set(Self.ids(try await api.get("/oruk/services?end_time=11:30"))) == [F.walksID])
+            let orgs = try await api.get("/oruk/organizations?search=money")
+            #expect(Self.ids(orgs) == [F.moneyOrg])
+            #expect(Self.ids(try await api.get("/oruk/organizations?search=nothing-like-it")).isEmpty)
+            let terms = try await api.get("/oruk/taxonomy_terms?search=debt&per_page=100")
+            #expect(Self.ids(terms) == [F.debt.id])
+            #expect((try await api.get("/oruk/taxonomy_terms?parent_id=nobody"))["total_items"] as? Int == 0)
+            #expect((try await api.get("/oruk/taxonomy_terms?top_only=true&per_page=100"))["total_items"] as? Int == Need.allCases.count)
+            #expect(Self.ids(try await api.get("/oruk/taxonomies?search=needs")) == [NeedsTaxonomy.taxonomy.id])
+            #expect(((try await api.get("/oruk/services?full=true&search=choir"))["contents"] as? [[String: Any]])?.first?["service_at_locations"] != nil)
+            #expect(((try await api.get("/oruk/services?minimal=true"))["contents"] as? [[String: Any]])?.first?.keys.sorted() == ["id", "last_modified"])
+            #expect(((try await api.get("/oruk/organizations/\(F.moneyOrg)?full_service=true"))["services"] as? [Any])?.count == 2)
+
+            // Unknown parameters, unsupported values and paths: 400/404/405 problems, JSON, CORS.
+            for (uri, field) in [("/oruk/services?colour=red", "colour"), ("/oruk/services?format=xml", "format"), ("/oruk/services?full=maybe", "full"),
+                                 ("/oruk/services/\(F.walksID)?page=2", "page"), ("/oruk/taxonomies?taxonomy_id=x", "taxonomy_id"),
+                                 ("/oruk/service_at_locations?minimal=true", "minimal"), ("/oruk/services?day=Funday", "day"),
+                                 ("/oruk/services?start_time=9am", "start_time"), ("/oruk/services?minimum_age=old", "minimum_age"),
+                                 ("/oruk/services?search=a&search=b", "search")] {
+                let problem = try await api.get(uri, expect: .badRequest)
+                #expect((problem["errors"] as? [[String: Any]] ?? []).contains { $0["field"] as? String == field }, "\(uri): \(problem)")
+            }
+            try await api.get("/oruk/no_such_endpoint", expect: .notFound)
+            try await api.get("/oruk/services/\(F.walksID)/extra", expect: .notFound)
+            let post = try await api.api.client.execute(uri: "/oruk/services", method: .post)
+            #expect([.methodNotAllowed, .notFound].contains(post.status) && post.headers[.accessControlAllowOrigin] == "*"
+                    && post.headers[.contentType] == "application/problem+json", "\(post.status)")
+        }
+    }
+
+    @Test("ORUK pages hold 50 records unless asked otherwise")
+    func defaultPage() async throws {
+        try await withAPI(.sqlite) { api in
+            var extra = DirectoryBatch()
+            for i in 0..<55 {
+                var s = F.batch.services[0]
+                s.id = syntheticUUID(0xe0, i + 1)
+                s.name = "Extra walk \(i)"
+                s.serviceAtLocations = nil
+                extra.services.append(s)
+            }
+            try await api.s.store.saveDirectory(extra, at: api.s.clock.now, verified: true)
+            let page = try await api.get("/oruk/services")
+            #expect(page["size"] as? Int == 50 && page["total_items"] as? Int == 60 && page["total_pages"] as? Int == 2)
+            #expect(try DirectorySearchInput().query(linkWorkerDefaults: true).0.perPage == 20, "link workers' pages stay at 20")
+        }
+    }
+
+    @Test("A registered feed syncs from another Linkwell's /oruk over HTTP: full records, counts on the feed, withdrawals, and the admin page",
+          arguments: [TestBackend.sqlite] + (TestBackend.available.contains(.postgres) ? [TestBackend.postgres] : []))
+    func feedSync(backend: TestBackend) async throws {
+        let origin = try await TestScheme.make(backend)
+        try await origin.store.saveDirectory(F.batch, at: origin.clock.now, verified: true)
+        let router = try await buildRouter(configuration: origin.configuration, store: origin.store, env: origin.env)
+        try await Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0))).test(.live) { client in
+            let port = try #require(client.port)
+            let base = "http://127.0.0.1:\(port)/oruk"
+            try await withAPI(backend, seed: false) { api in
+                let s = api.s
+                let directory = DirectoryService(store: s.store, env: s.env)
+                let feed = try await directory.registerFeed(url: base, intervalMinutes: 60, source: FeedReader.sourceName(URL(string: base)!), by: Principal(s.admin))
+                await #expect(throws: LinkwellError.self) { try await directory.registerFeed(url: base, intervalMinutes: 60, source: "x", by: Principal(s.admin)) }
+                await #expect(throws: LinkwellError.self) { try await directory.registerFeed(url: "ftp://x", intervalMinutes: 5, source: "x", by: Principal(s.admin)) }
+                await #expect(throws: LinkwellError.self) { try await directory.registerFeed(url: base + "/x", intervalMinutes: 60, source: "x", by: Principal(s.linkWorker)) }
+                #expect(try await directory.dueFeeds().map(\.id) == [feed.id])
+
+                #expect(try await FeedSyncer(directory: directory).syncDue() == 1)
+                let synced = try #require(try await directory.registeredFeeds(by: Principal(s.admin)).first)
+                #expect(synced.lastStatus == "ok" && synced.lastCounts?.added == 5 + 2 + 1 + Need.allCases.count, "\(String(describing: synced))")
+                #expect(try await directory.dueFeeds().isEmpty, "not due again within the hour")
+                // Full records came across (locations, terms, schedules), exactly as the origin publishes them
+                // (ids that were not UUIDs there are mapped within the source here).
+                for id in [F.walksID, F.debtID, F.closedID] {
+                    let original = HSDSIdentifiers.mapAll(try await DirectoryService(store: origin.store, env: origin.env).orukService(id: id), source: synced.source)
+                    let copied = try await directory.orukService(id: id)
+                    guard case .object(var a) = original, case .object(var b) = copied else { Issue.record("not objects"); continue }
+                    a["last_modified"] = nil
+                    b["last_modified"] = nil
+                    #expect(a == b, "service \(id) differs")
+                }
+                // A second sync of an unchanged feed changes nothing.
+                try await FeedSyncer(directory: directory).sync(synced)
+                let again = try #require(try await directory.registeredFeeds(by: Principal(s.admin)).first)
+                #expect(again.lastCounts?.added == 0 && again.lastCounts?.changed == 0 && again.lastCounts?.withdrawn == 0, "\(String(describing: again.lastCounts))")
+
+                let page = try await api.api.client.execute(uri: "/admin/feeds", method: .get, headers: [.authorization: "Bearer \(try await s.token(for: s.admin))"])
+                #expect(page.status != .internalServerError)
+            }
+        }
+        try await origin.store.shutdown()
     }
 }

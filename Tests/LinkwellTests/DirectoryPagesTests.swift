@@ -35,6 +35,16 @@ struct DirectoryPagesTests {
         }
     }
 
+    @Test func anUnknownPostcodeStillFindsServicesAndSaysWhy() async throws {
+        try await withSite { s, browser in
+            let lw = browser()
+            _ = try await lw.signIn(s.linkWorker.email)
+            let (ok, page) = try await lw.go(.get, "/directory?search=walks&postcode=ZZ9+9ZZ")
+            #expect(ok.status == .ok)
+            #expect(page.contains("Health walks") && page.contains("is not in the postcode lookup") && !page.contains("km away"))
+        }
+    }
+
     @Test func whoMaySeeWhat() async throws {
         try await withSite { s, browser in
             let provider = browser()

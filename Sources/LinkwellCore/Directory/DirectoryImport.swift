@@ -2,243 +2,232 @@ import Foundation
 
 /// One record an import refused, named so the sender can find and fix it.
 public struct RejectedRecord: Sendable, Equatable, Codable {
-    /// `service`, `organization`, `taxonomy`, `taxonomy_term` or `record`.
+    /// `service`, `organization`, `location`, `service_at_location`, `taxonomy`, `taxonomy_term` or `record`.
     public var kind: String
     public var id: String?
     public var name: String?
-    /// Where it was in the input, e.g. `contents[3]` or `services.csv line 7`.
+    /// Where it was in the input, e.g. `services.json contents[3]` or `services.csv line 7`.
     public var position: String
+    /// Each problem names the field and quotes a short excerpt of the bad value.
     public var problems: [FieldError]
     public init(kind: String, id: String?, name: String?, position: String, problems: [FieldError]) {
         (self.kind, self.id, self.name, self.position, self.problems) = (kind, id, name, position, problems)
     }
     public var summary: String {
-        "\(kind) \(id.map { "\"\($0)\"" } ?? "without an id")\(name.map { " (\($0))" } ?? "") at \(position): "
+        "\(kind) \(id.map { "\"\($0)\"" } ?? "without an id")\(name.map { " (\($0.count > 60 ? String($0.prefix(57)) + "…" : $0))" } ?? "") at \(position): "
             + problems.map { "\($0.field): \($0.message)" }.joined(separator: "; ")
     }
 }
 
-/// Records read from a feed, each with where it came from.
-public struct ParsedFeed: Sendable {
-    public var batch = DirectoryBatch()
-    /// Position of each record by kind and id, for error messages.
-    public var positions: [String: String] = [:]
-    public var rejected: [RejectedRecord] = []
-    public init() {}
+/// The HSDS record types Linkwell imports. A record's type is never guessed from its fields: it comes
+/// from the file or table name, the endpoint it was read from, an explicit `--kind`, or the key it is
+/// listed under (`{"organizations": [...], "services": [...]}`).
+public enum HSDSKind: String, Sendable, CaseIterable, Codable {
+    case taxonomy
+    case taxonomyTerm = "taxonomy_term"
+    case organization
+    case location
+    case service
+    case serviceAtLocation = "service_at_location"
 
-    mutating func add(service: HSDSService, at position: String) {
-        var s = service
-        if let org = s.organization {
-            add(organization: org, at: position + ".organization")
-            if s.organizationID == nil { s.organizationID = org.id }
+    /// The kind a file, table, endpoint or key names: `services`, `service_list`, `organization_full.json`,
+    /// `taxonomy_terms.csv`, `/oruk/services/…`. Nil when the name says nothing.
+    public static func named(_ name: String) -> HSDSKind? {
+        var base = (name.split(separator: "/").last.map(String.init) ?? name).lowercased()
+        for ext in [".json", ".csv", ".ndjson"] where base.hasSuffix(ext) { base = String(base.dropLast(ext.count)) }
+        for suffix in ["_full", "_list"] where base.hasSuffix(suffix) { base = String(base.dropLast(suffix.count)) }
+        switch base {
+        case "taxonomy", "taxonomies": return .taxonomy
+        case "taxonomy_term", "taxonomy_terms": return .taxonomyTerm
+        case "organization", "organizations", "organisation", "organisations": return .organization
+        case "location", "locations": return .location
+        case "service", "services": return .service
+        case "service_at_location", "service_at_locations": return .serviceAtLocation
+        default: return nil
         }
-        for (i, attribute) in (s.attributes ?? []).enumerated() {
-            if var term = attribute.taxonomyTerm {
-                if let detail = term.taxonomyDetail {
-                    add(taxonomy: detail, at: "\(position).attributes[\(i)].taxonomy_term.taxonomy_detail")
-                    if term.taxonomyID == nil { term.taxonomyID = detail.id }
-                }
-                term.taxonomyDetail = nil
-                add(term: term, at: "\(position).attributes[\(i)].taxonomy_term")
-            }
-        }
-        positions["service:\(s.id)"] = position
-        batch.services.removeAll { $0.id == s.id }
-        batch.services.append(s)
     }
 
-    mutating func add(organization o: HSDSOrganization, at position: String) {
-        guard positions["organization:\(o.id)"] == nil else { return }
-        positions["organization:\(o.id)"] = position
-        batch.organizations.append(o)
-    }
-
-    mutating func add(term: HSDSTaxonomyTerm, at position: String) {
-        guard positions["taxonomy_term:\(term.id)"] == nil else { return }
-        positions["taxonomy_term:\(term.id)"] = position
-        var t = term
-        if let detail = t.taxonomyDetail { add(taxonomy: detail, at: position + ".taxonomy_detail"); t.taxonomyID = t.taxonomyID ?? detail.id }
-        t.taxonomyDetail = nil
-        batch.terms.append(t)
-    }
-
-    mutating func add(taxonomy: HSDSTaxonomy, at position: String) {
-        guard positions["taxonomy:\(taxonomy.id)"] == nil else { return }
-        positions["taxonomy:\(taxonomy.id)"] = position
-        batch.taxonomies.append(taxonomy)
+    /// The kind a feed URL's path names: its last segment, or the one before an id (`/services/{id}`).
+    public static func endpoint(_ path: String) -> HSDSKind? {
+        let parts = path.split(separator: "/").map(String.init)
+        return parts.last.flatMap(named) ?? (parts.count >= 2 ? named(parts[parts.count - 2]) : nil)
     }
 }
 
-/// Reads HSDS / Open Referral UK JSON: a single record, an array, or a paged response (`contents`).
-/// Each record is decoded on its own, so one bad record is named and the rest still read.
-public enum DirectoryFeed {
-    public enum Kind: String, Sendable, CaseIterable { case auto, service, organization, taxonomy, taxonomyTerm = "taxonomy_term" }
+/// One record read from a feed: ids already mapped to Linkwell's (see `HSDSIdentifiers`), nested
+/// records of other types taken out, and the same record met twice merged.
+public struct FeedRecord: Sendable {
+    public var kind: HSDSKind
+    public var id: String
+    /// The id the source gave, when it was not a UUID and so was mapped.
+    public var sourceID: String?
+    public var position: String
+    public var document: JSONValue
+}
 
-    public static func parse(_ data: Data, kind: Kind = .auto, into feed: inout ParsedFeed, source: String = "") throws(LinkwellError) {
-        let json: Any
-        do { json = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) }
-        catch { throw .invalid("feed", "\(source.isEmpty ? "The feed" : source) is not valid JSON: \(describe(error))") }
-        let prefix = source.isEmpty ? "" : "\(source) "
-        if let object = json as? [String: Any], let contents = object["contents"] as? [Any] {
-            let usual = kind == .auto ? majority(contents) : kind
-            for (i, item) in contents.enumerated() { read(item, kind: kind, usual: usual, at: "\(prefix)contents[\(i)]", into: &feed) }
-        } else if let array = json as? [Any] {
-            let usual = kind == .auto ? majority(array) : kind
-            for (i, item) in array.enumerated() { read(item, kind: kind, usual: usual, at: "\(prefix)[\(i)]", into: &feed) }
-        } else if json is [String: Any] {
-            let object = json as? [String: Any] ?? [:]
-            read(json, kind: kind, usual: object["description"] != nil && object["status"] == nil ? .organization : .service,
-                 at: source.isEmpty ? "the record" : source, into: &feed)
-        } else {
-            throw .invalid("feed", "\(source.isEmpty ? "The feed" : source) must be an HSDS object, an array of them, or a page with contents.")
-        }
-    }
+/// Records read from one source feed, each with where it came from.
+public struct ParsedFeed: Sendable {
+    /// The source's name: every record remembers it, and non-UUID ids are mapped within it.
+    public var source: String
+    /// True when the feed is the whole of its source, so that services the source no longer lists
+    /// are withdrawn.
+    public var full = false
+    public private(set) var records: [FeedRecord] = []
+    private var index: [String: Int] = [:]
+    public var rejected: [RejectedRecord] = []
 
-    /// The kind most records of a list show by their own keys (services when none do).
-    static func majority(_ items: [Any]) -> Kind {
-        let kinds = items.compactMap { ($0 as? [String: Any]).flatMap(decisive) }
-        let counts = Dictionary(grouping: kinds, by: { $0 }).mapValues(\.count)
-        return counts.max(by: { ($0.value, $0.key.rawValue) < ($1.value, $1.key.rawValue) })?.key ?? .service
-    }
+    public init(source: String) { self.source = source }
 
-    /// The kind a record's own keys show, or nil when they do not say.
-    static func decisive(_ object: [String: Any]) -> Kind? {
-        if object["status"] != nil { return .service }
-        if object["services"] != nil || object["website"] != nil || object["legal_status"] != nil || object["organization_identifiers"] != nil
-            || object["tax_status"] != nil || object["year_incorporated"] != nil { return .organization }
-        if object["taxonomy_id"] != nil || object["parent_id"] != nil || object["code"] != nil || object["taxonomy_detail"] != nil
-            || object["taxonomy"] != nil || object["term_uri"] != nil { return .taxonomyTerm }
-        if object["version"] != nil || object["uri"] != nil { return .taxonomy }
-        return nil
-    }
+    public func records(_ kind: HSDSKind) -> [FeedRecord] { records.filter { $0.kind == kind } }
+    public var isEmpty: Bool { records.isEmpty }
 
-    /// Reads one record as `kind`; with `.auto`, as what its keys show, or else as the list's `usual` kind.
-    static func read(_ item: Any, kind: Kind, usual: Kind = .service, at position: String, into feed: inout ParsedFeed) {
-        guard let object = item as? [String: Any], let data = try? JSONSerialization.data(withJSONObject: object) else {
-            feed.rejected.append(RejectedRecord(kind: "record", id: nil, name: nil, position: position,
-                                                problems: [FieldError("record", "Each record must be a JSON object.")]))
+    /// Adds one record of `kind` from the feed; a record that is not an object, or has no id, is rejected by name.
+    public mutating func add(_ kind: HSDSKind, _ raw: JSONValue, at position: String) {
+        guard case .object(var o) = raw else {
+            rejected.append(RejectedRecord(kind: kind.rawValue, id: nil, name: nil, position: position,
+                                           problems: [FieldError("record", "must be a JSON object, not \(raw.excerpt).")]))
             return
         }
-        let k = kind == .auto ? (decisive(object) ?? usual) : kind
-        let id = object["id"] as? String, name = object["name"] as? String
-        do {
-            switch k {
-            case .service, .auto:
-                feed.add(service: try HSDSJSON.decoder.decode(HSDSService.self, from: data), at: position)
-            case .organization:
-                let org = try HSDSJSON.decoder.decode(HSDSOrganization.self, from: data)
-                feed.add(organization: org, at: position)
-                for (i, nested) in (object["services"] as? [Any] ?? []).enumerated() {
-                    var service = nested as? [String: Any] ?? [:]
-                    if service["organization_id"] == nil { service["organization_id"] = org.id }
-                    read(service, kind: .service, at: "\(position).services[\(i)]", into: &feed)
-                }
-            case .taxonomy:
-                feed.add(taxonomy: try HSDSJSON.decoder.decode(HSDSTaxonomy.self, from: data), at: position)
-            case .taxonomyTerm:
-                feed.add(term: try HSDSJSON.decoder.decode(HSDSTaxonomyTerm.self, from: data), at: position)
+        guard case .string(let sourceID)? = o["id"], !sourceID.trimmingCharacters(in: .whitespaces).isEmpty else {
+            rejected.append(RejectedRecord(kind: kind.rawValue, id: nil, name: o["name"]?.string, position: position,
+                                           problems: [FieldError("id", o["id"].map { "\($0.excerpt) is not an id." } ?? "id is required.")]))
+            return
+        }
+        guard sourceID.count <= 200 else {
+            rejected.append(RejectedRecord(kind: kind.rawValue, id: String(sourceID.prefix(40)) + "…", name: nil, position: position,
+                                           problems: [FieldError("id", "An id may be at most 200 characters.")]))
+            return
+        }
+        // Nested records of other types are stored on their own (and nested again on output).
+        switch kind {
+        case .service:
+            if case .object(let org)? = o["organization"] {
+                add(.organization, .object(org), at: position + ".organization")
+                if o["organization_id"] == nil || o["organization_id"] == .null { o["organization_id"] = org["id"] }
             }
-        } catch {
-            feed.rejected.append(RejectedRecord(kind: k == .auto ? "service" : k.rawValue, id: id, name: name, position: position,
-                                                problems: [FieldError(field(of: error), describe(error))]))
+            o["organization"] = nil
+            if case .array(let attributes)? = o["attributes"] {
+                o["attributes"] = .array(attributes.enumerated().map { i, a in
+                    guard case .object(var attribute) = a, case .object(let term)? = attribute["taxonomy_term"] else { return a }
+                    add(.taxonomyTerm, .object(term), at: "\(position).attributes[\(i)].taxonomy_term")
+                    if attribute["taxonomy_term_id"] == nil || attribute["taxonomy_term_id"] == .null { attribute["taxonomy_term_id"] = term["id"] }
+                    attribute["taxonomy_term"] = nil
+                    return .object(attribute)
+                })
+            }
+        case .organization:
+            if case .array(let services)? = o["services"] {
+                for (i, s) in services.enumerated() {
+                    guard case .object(var service) = s else { add(.service, s, at: "\(position).services[\(i)]"); continue }
+                    if service["organization_id"] == nil || service["organization_id"] == .null { service["organization_id"] = o["id"] }
+                    add(.service, .object(service), at: "\(position).services[\(i)]")
+                }
+            }
+            o["services"] = nil
+        case .taxonomyTerm:
+            if case .object(let taxonomy)? = o["taxonomy_detail"] {
+                add(.taxonomy, .object(taxonomy), at: position + ".taxonomy_detail")
+                if o["taxonomy_id"] == nil || o["taxonomy_id"] == .null { o["taxonomy_id"] = taxonomy["id"] }
+            }
+            o["taxonomy_detail"] = nil
+        case .serviceAtLocation:
+            // A service-at-location may carry its service whole (as `/service_at_locations/{id}` does).
+            if case .object(let service)? = o["service"] {
+                add(.service, .object(service), at: position + ".service")
+                if o["service_id"] == nil || o["service_id"] == .null { o["service_id"] = service["id"] }
+            }
+            o["service"] = nil
+        case .taxonomy, .location:
+            break
+        }
+        let document = HSDSIdentifiers.mapAll(.object(o), source: source)
+        let id = document["id"]?.string ?? sourceID
+        let key = "\(kind.rawValue):\(id)"
+        if let existing = index[key] {
+            records[existing].document = HSDSMerge.merge(records[existing].document, document)
+        } else {
+            index[key] = records.count
+            records.append(FeedRecord(kind: kind, id: id, sourceID: id == sourceID ? nil : sourceID, position: position, document: document))
         }
     }
 
-    static func field(of error: any Error) -> String {
-        switch error as? DecodingError {
-        case .keyNotFound(let key, let context)?: return (context.codingPath + [key]).map(\.stringValue).joined(separator: ".")
-        case .typeMismatch(_, let context)?, .valueNotFound(_, let context)?, .dataCorrupted(let context)?:
-            return context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".").replacingOccurrences(of: ".[", with: "[")
-        default: return "record"
-        }
-    }
-
-    static func describe(_ error: any Error) -> String {
-        switch error as? DecodingError {
-        case .keyNotFound(let key, _)?: return "\(key.stringValue) is required."
-        case .typeMismatch(let type, _)?: return "must be \(type == String.self ? "text" : type == Double.self || type == Int.self ? "a number" : "\(type)")."
-        case .valueNotFound?: return "must not be null."
-        case .dataCorrupted(let context)?:
-            if context.debugDescription.contains("Cannot initialize") { return "is not one of the allowed values." }
-            return context.debugDescription
-        default:
-            return (error as NSError).localizedDescription
-        }
-    }
+    /// Where the record of `kind` and `id` was read.
+    public func position(_ kind: HSDSKind, _ id: String) -> String? { index["\(kind.rawValue):\(id)"].map { records[$0].position } }
 }
 
-/// The rules a directory record must meet before Linkwell stores it.
-public enum DirectoryRules {
-    /// Problems with a service, given the organisations and terms that exist (stored or in the same import).
-    public static func problems(service s: HSDSService, knownOrganizations: Set<String>, knownTerms: Set<String>) -> [FieldError] {
-        var v = Validator()
-        if s.id.trimmingCharacters(in: .whitespaces).isEmpty || s.id.count > 200 { v.add("id", "A service needs an id of at most 200 characters.") }
-        _ = v.required(s.name, "name", label: "The name")
-        if let org = s.organizationID, !org.isEmpty {
-            if !knownOrganizations.contains(org) { v.add("organization_id", "Organisation \(org) is not in the directory or this import.") }
-        } else { v.add("organization_id", "A service needs the organization_id of the organisation that runs it.") }
-        for (value, field) in [(s.minimumAge, "minimum_age"), (s.maximumAge, "maximum_age")] {
-            if let age = value, !(age >= 0 && age <= 130) { v.add(field, "Ages must be from 0 to 130.") }
-        }
-        if let lo = s.minimumAge, let hi = s.maximumAge, lo > hi { v.add("maximum_age", "The maximum age is below the minimum age.") }
-        for (i, sal) in (s.serviceAtLocations ?? []).enumerated() {
-            guard let l = sal.location else { continue }
-            let field = "service_at_locations[\(i)].location"
-            if (l.latitude == nil) != (l.longitude == nil) { v.add(field, "Give both latitude and longitude, or neither.") }
-            if let la = l.latitude, !(la >= -90 && la <= 90) { v.add("\(field).latitude", "Latitude \(la) is impossible: it must be between -90 and 90.") }
-            if let lo = l.longitude, !(lo >= -180 && lo <= 180) { v.add("\(field).longitude", "Longitude \(lo) is impossible: it must be between -180 and 180.") }
-        }
-        for (i, schedule) in s.allSchedules.enumerated() {
-            for (text, name) in [(schedule.opensAt, "opens_at"), (schedule.closesAt, "closes_at")] {
-                if let text, !text.isEmpty, WeeklyTime.minutes(text) == nil { v.add("schedules[\(i)].\(name)", "\"\(text)\" is not a time (HH:MM).") }
+/// Reads HSDS / Open Referral UK JSON: a single record, a list, a page (`contents`), or an object
+/// listing records under their type (`{"organizations": [...], "services": [...]}`).
+public enum DirectoryFeed {
+    /// The keys of an HSDS paging object, which may stand beside `contents`.
+    static let pageKeys: Set<String> = ["total_items", "total_pages", "page_number", "size", "first_page", "last_page", "empty", "contents"]
+
+    /// Reads `data` (named `name`: a file name or URL, also used in positions) into the feed.
+    /// `kind` is what the records are (from `--kind`, the file name or the endpoint); without it the
+    /// JSON must list records under their type. Throws `FeedUnreadable` for broken JSON and
+    /// `LinkwellError.invalid` when the records' type cannot be told.
+    public static func parse(_ data: Data, kind: HSDSKind?, name: String, into feed: inout ParsedFeed) throws {
+        let json = try JSONValue.parse(data, source: name)
+        let prefix = name.isEmpty ? "" : "\(name) "
+        if let kind {
+            if case .object(let o) = json, case .array(let contents)? = o["contents"], o["id"] == nil {
+                for (i, item) in contents.enumerated() { feed.add(kind, item, at: "\(prefix)contents[\(i)]") }
+            } else if case .array(let items) = json {
+                for (i, item) in items.enumerated() { feed.add(kind, item, at: "\(prefix)[\(i)]") }
+            } else if case .object = json {
+                feed.add(kind, json, at: name.isEmpty ? "the record" : name)
+            } else {
+                throw LinkwellError.invalid("feed", "\(name.isEmpty ? "The feed" : name) must be an HSDS record, a list of them, or a page with contents; it is \(json.excerpt).")
             }
-            for day in (schedule.byday ?? "").split(separator: ",") {
-                let code = String(day.trimmingCharacters(in: .whitespaces).uppercased().suffix(2))
-                if !WeeklyTime.dayCodes.contains(code) { v.add("schedules[\(i)].byday", "\"\(day)\" is not a day (MO … SU).") }
+            return
+        }
+        // Without a kind, only an object that lists records under their type says what they are.
+        guard case .object(let o) = json, o["id"] == nil, o.contains(where: { $0.value.array != nil && !pageKeys.contains($0.key) }) else {
+            throw LinkwellError.invalid("kind", "Cannot tell what \(name.isEmpty ? "the feed" : name) holds: record types are never guessed. "
+                + "Name the file after its records (services.json, organizations.json, locations.json, service_at_locations.json, "
+                + "taxonomies.json, taxonomy_terms.json), give the kind (--kind or ?kind=), or list the records under those keys.")
+        }
+        for (key, value) in o.sorted(by: { order($0.key) < order($1.key) }) where !pageKeys.contains(key) {
+            guard case .array(let items) = value else { continue }
+            guard let kind = HSDSKind.named(key) else {
+                for (i, _) in items.enumerated() {
+                    feed.rejected.append(RejectedRecord(kind: "record", id: nil, name: nil, position: "\(prefix)\(key)[\(i)]",
+                                                        problems: [FieldError(key, "\"\(key.prefix(40))\" is not an HSDS record type.")]))
+                }
+                continue
             }
+            for (i, item) in items.enumerated() { feed.add(kind, item, at: "\(prefix)\(key)[\(i)]") }
         }
-        for (i, term) in s.taxonomyTermIDs.enumerated() where !knownTerms.contains(term) {
-            v.add("attributes[\(i)].taxonomy_term_id", "Unknown taxonomy term \(term).")
-        }
-        for (i, cost) in (s.costOptions ?? []).enumerated() {
-            if let amount = cost.amount, amount < 0 { v.add("cost_options[\(i)].amount", "A cost cannot be negative.") }
-        }
-        return v.errors
     }
 
-    public static func problems(organization o: HSDSOrganization) -> [FieldError] {
-        identified(o.id, o.name, "An organisation").errors
-    }
-
-    public static func problems(term t: HSDSTaxonomyTerm, knownTaxonomies: Set<String>) -> [FieldError] {
-        var v = identified(t.id, t.name, "A taxonomy term")
-        if let tax = t.taxonomyID, !knownTaxonomies.contains(tax) { v.add("taxonomy_id", "Unknown taxonomy \(tax).") }
-        return v.errors
-    }
-
-    public static func problems(taxonomy t: HSDSTaxonomy) -> [FieldError] {
-        identified(t.id, t.name, "A taxonomy").errors
-    }
-
-    /// The checks every named record shares: an id and a name.
-    static func identified(_ id: String, _ name: String, _ what: String) -> Validator {
-        var v = Validator()
-        if id.trimmingCharacters(in: .whitespaces).isEmpty { v.add("id", "\(what) needs an id.") }
-        _ = v.required(name, "name", label: "The name")
-        return v
+    /// Dependency order for keys, so positions read naturally (taxonomies first, services last).
+    static func order(_ key: String) -> (Int, String) {
+        (HSDSKind.named(key).flatMap { HSDSKind.allCases.firstIndex(of: $0) } ?? 99, key)
     }
 }
 
 /// What an import did (or, for a dry run, would do).
 public struct ImportReport: Sendable, Equatable, Codable {
+    public var source: String
     public var dryRun: Bool
     /// True when `allOrNothing` was asked for and something was bad: nothing was stored.
     public var refused: Bool
     public var created: [String: Int] = [:]
     public var updated: [String: Int] = [:]
+    public var unchanged: [String: Int] = [:]
+    /// Services the source no longer lists (a full import), marked inactive.
+    public var withdrawn: [String] = []
+    /// Services where a local decision and the source disagree: sent to the review queue.
+    public var conflicts: [String: [String]] = [:]
     public var rejected: [RejectedRecord]
-    public init(dryRun: Bool, refused: Bool, rejected: [RejectedRecord]) {
-        (self.dryRun, self.refused, self.rejected) = (dryRun, refused, rejected)
+    public init(source: String = "", dryRun: Bool, refused: Bool, rejected: [RejectedRecord]) {
+        (self.source, self.dryRun, self.refused, self.rejected) = (source, dryRun, refused, rejected)
     }
-    public var storedCount: Int { created.values.reduce(0, +) + updated.values.reduce(0, +) }
+    public var storedCount: Int { created.values.reduce(0, +) + updated.values.reduce(0, +) + unchanged.values.reduce(0, +) }
+
+    /// The CLI's exit code: 0 all imported, 1 imported with rejected records, 2 nothing imported
+    /// (an empty or wholly bad feed, or all-or-nothing refused). (3, unreadable, is decided before.)
+    public var exitCode: Int32 {
+        if refused || (storedCount == 0 && withdrawn.isEmpty) { return 2 }
+        return rejected.isEmpty ? 0 : 1
+    }
 }

@@ -7,6 +7,16 @@ public struct DirectoryQuery: Sendable, Equatable {
     public var words: [String] = []
     /// Any of these terms.
     public var taxonomyTermIDs: [String] = []
+    /// More groups of terms, each of which must match (any term within a group): e.g. ORUK's
+    /// `taxonomy_id`, as the terms of that taxonomy. An empty group matches nothing.
+    public var termGroups: [[String]] = []
+    /// ORUK `minimum_age`: services whose minimum age is at least this.
+    public var minimumAge: Double?
+    /// ORUK `maximum_age`: services whose maximum age is at most this.
+    public var maximumAge: Double?
+    /// ORUK `day`, `start_time`, `end_time`: some weekly opening on that day, opening at or after
+    /// the start and closing at or before the end.
+    public var schedule: ScheduleFilter?
     public var organizationID: String?
     public var modifiedAfter: Date?
     public var near: GeoPoint?
@@ -32,6 +42,20 @@ public struct DirectoryQuery: Sendable, Equatable {
     public static let maxPerPage = 100
 }
 
+/// ORUK's schedule filter: every part given must hold for one weekly opening.
+public struct ScheduleFilter: Sendable, Equatable {
+    /// ISO weekday, 1 = Monday.
+    public var weekday: Int?
+    /// Minutes after midnight: opens at or after.
+    public var startMinute: Int?
+    /// Minutes after midnight: closes at or before.
+    public var endMinute: Int?
+    public init(weekday: Int? = nil, startMinute: Int? = nil, endMinute: Int? = nil) { (self.weekday, self.startMinute, self.endMinute) = (weekday, startMinute, endMinute) }
+    public func matches(_ o: WeeklyOpening) -> Bool {
+        (weekday.map { $0 == o.weekday } ?? true) && (startMinute.map { o.opens >= $0 } ?? true) && (endMinute.map { o.closes <= $0 } ?? true)
+    }
+}
+
 /// One service found, with how far it is from the search point.
 public struct DirectoryHit: Sendable, Equatable {
     public var listing: DirectoryListing
@@ -44,6 +68,20 @@ public struct DirectoryResults: Sendable, Equatable {
     public var hits: [DirectoryHit]
     public var total: Int
     public init(hits: [DirectoryHit], total: Int) { (self.hits, self.total) = (hits, total) }
+}
+
+/// One service-at-location found: its id and its service.
+public struct ServiceAtLocationHit: Sendable, Equatable {
+    public var id: String
+    public var hit: DirectoryHit
+    public init(id: String, hit: DirectoryHit) { (self.id, self.hit) = (id, hit) }
+}
+
+/// A page of service-at-locations and the total across all pages.
+public struct ServiceAtLocationResults: Sendable, Equatable {
+    public var hits: [ServiceAtLocationHit]
+    public var total: Int
+    public init(hits: [ServiceAtLocationHit], total: Int) { (self.hits, self.total) = (hits, total) }
 }
 
 /// The HSDS paging object.
@@ -89,6 +127,13 @@ public struct DirectorySearchInput: Sendable, Equatable {
     public var language: String?
     public var accessible: Bool = false
     public var age: String?
+    /// ORUK `minimum_age` and `maximum_age` (numbers).
+    public var minimumAge: String?
+    public var maximumAge: String?
+    /// ORUK `day` (MO … SU), `start_time` and `end_time` (HH:MM).
+    public var day: String?
+    public var startTime: String?
+    public var endTime: String?
     public var capacityNow: Bool = false
     public var includeClosed: Bool = false
     public init() {}
@@ -112,7 +157,8 @@ public struct DirectorySearchInput: Sendable, Equatable {
         }
         q.words = ServiceFacts.words(search ?? "")
         q.page = int(page, "page", 1...1_000_000, "page") ?? 1
-        q.perPage = int(perPage, "per_page", 1...DirectoryQuery.maxPerPage, "per_page") ?? 20
+        // The ORUK guidance's default page is 50; link workers' pages show 20.
+        q.perPage = int(perPage, "per_page", 1...DirectoryQuery.maxPerPage, "per_page") ?? (linkWorkerDefaults ? 20 : 50)
         if let t = taxonomyTermID?.trimmingCharacters(in: .whitespaces), !t.isEmpty {
             q.taxonomyTermIDs = t.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         }
@@ -147,6 +193,22 @@ public struct DirectorySearchInput: Sendable, Equatable {
         if let l = language?.trimmingCharacters(in: .whitespaces).lowercased(), !l.isEmpty { q.language = l }
         q.accessibleOnly = accessible
         q.age = int(age, "age", 0...120, "Age")
+        for (text, field) in [(minimumAge, "minimum_age"), (maximumAge, "maximum_age")] {
+            guard let n = number(text, field, field) else { continue }
+            if !(0...130).contains(n) { v.add(field, "\(field) must be from 0 to 130.") }
+            else if field == "minimum_age" { q.minimumAge = n } else { q.maximumAge = n }
+        }
+        var schedule = ScheduleFilter()
+        if let d = self.day?.trimmingCharacters(in: .whitespaces).uppercased(), !d.isEmpty {
+            if let i = WeeklyTime.dayCodes.firstIndex(of: d) ?? WeeklyTime.dayNames.map({ $0.uppercased() }).firstIndex(of: d) { schedule.weekday = i + 1 }
+            else { v.add("day", "The day must be one of MO, TU, WE, TH, FR, SA, SU (or a day's name).") }
+        }
+        for (text, field) in [(startTime, "start_time"), (endTime, "end_time")] {
+            guard let t = text?.trimmingCharacters(in: .whitespaces), !t.isEmpty else { continue }
+            guard let m = WeeklyTime.minutes(t) else { v.add(field, "\(field) must be a time HH:MM, e.g. 09:30."); continue }
+            if field == "start_time" { schedule.startMinute = m } else { schedule.endMinute = m }
+        }
+        if schedule != ScheduleFilter() { q.schedule = schedule }
         q.capacityNow = capacityNow
         if linkWorkerDefaults && !includeClosed { q.statuses = [.active, .temporarilyClosed] }
         try v.check()

@@ -13,6 +13,17 @@ public enum DirectoryPolicy {
     public static func canSearch(_ p: Principal) -> Bool { [.linkWorker, .supervisor, .admin].contains(p.role) }
 }
 
+/// A service page's content for one viewer (private parts already left out when not allowed).
+public struct DirectoryServiceView: Sendable {
+    public var listing: DirectoryListing
+    public var organisation: HSDSOrganization?
+    public var terms: [HSDSTaxonomyTerm]
+    public var history: [ServiceStatusChange]
+    /// Empty unless the viewer may see link workers' private feedback.
+    public var feedback: [ServiceFeedback]
+    public var governance: GovernanceCheck?
+}
+
 /// A search hit with the reason it matched, for a link worker.
 public struct MatchedService: Sendable, Equatable {
     public var hit: DirectoryHit
@@ -26,102 +37,30 @@ public struct DirectoryService: Sendable {
     public let env: CoreEnvironment
     public init(store: any CommunityDirectoryStore, env: CoreEnvironment) { (self.store, self.env) = (store, env) }
 
-    // MARK: Import
-
-    /// Validates each record against the rules and what already exists, then stores the good ones
-    /// one by one (each atomically), or — with `allOrNothing` — all in one transaction only when none is bad.
-    /// A dry run stores nothing and reports what would happen.
-    public func importFeed(_ feed: ParsedFeed, dryRun: Bool, allOrNothing: Bool, verified: Bool = false) async throws -> ImportReport {
-        try await importFeed(feed, dryRun: dryRun, allOrNothing: allOrNothing, verified: verified, maximumRecords: nil)
-    }
-
-    /// As above, refusing (422, nothing stored) a feed of more than `maximumRecords` records: the API
-    /// passes `Limits.importRecordsPerRequest` so that one request cannot hold the database for long.
-    public func importFeed(_ feed: ParsedFeed, dryRun: Bool, allOrNothing: Bool, verified: Bool = false,
-                           maximumRecords: Int?) async throws -> ImportReport {
-        if let maximumRecords {
-            var v = Validator()
-            v.atMost(feed.positions.count + feed.rejected.count, maximumRecords, "records", "directory records in one import request (use `linkwell directory import` for more)")
-            try v.check()
-        }
-        var rejected = feed.rejected
-        var good = DirectoryBatch()
-        func reject(_ kind: String, _ id: String, _ name: String?, _ problems: [FieldError]) {
-            rejected.append(RejectedRecord(kind: kind, id: id, name: name, position: feed.positions["\(kind):\(id)"] ?? "?", problems: problems))
-        }
-        let storedTaxonomies = Set(try await store.taxonomies().map(\.id))
-        var knownTaxonomies = storedTaxonomies
-        for t in feed.batch.taxonomies {
-            let p = DirectoryRules.problems(taxonomy: t)
-            if p.isEmpty { good.taxonomies.append(t); knownTaxonomies.insert(t.id) } else { reject("taxonomy", t.id, t.name, p) }
-        }
-        var knownTerms = Set(try await store.taxonomyTerms(ids: nil).map(\.id))
-        let storedTerms = knownTerms
-        for t in feed.batch.terms {
-            let p = DirectoryRules.problems(term: t, knownTaxonomies: knownTaxonomies)
-            if p.isEmpty { good.terms.append(t); knownTerms.insert(t.id) } else { reject("taxonomy_term", t.id, t.name, p) }
-        }
-        var knownOrgs = Set<String>()
-        var storedOrgs = Set<String>()
-        for o in feed.batch.organizations {
-            let p = DirectoryRules.problems(organization: o)
-            if p.isEmpty { good.organizations.append(o); knownOrgs.insert(o.id) } else { reject("organization", o.id, o.name, p) }
-            if try await store.hsdsOrganization(id: o.id) != nil { storedOrgs.insert(o.id) }
-        }
-        var storedServices = Set<String>()
-        for s in feed.batch.services {
-            var orgs = knownOrgs
-            if let org = s.organizationID, !orgs.contains(org), try await store.hsdsOrganization(id: org) != nil { orgs.insert(org); knownOrgs.insert(org) }
-            let p = DirectoryRules.problems(service: s, knownOrganizations: orgs, knownTerms: knownTerms)
-            if p.isEmpty { good.services.append(s) } else { reject("service", s.id, s.name, p) }
-            if try await store.listing(id: s.id) != nil { storedServices.insert(s.id) }
-        }
-        let refused = allOrNothing && !rejected.isEmpty
-        var report = ImportReport(dryRun: dryRun, refused: refused, rejected: rejected)
-        func count(_ kind: String, _ ids: [String], _ stored: Set<String>) {
-            let updated = ids.filter(stored.contains).count
-            report.created[kind] = ids.count - updated
-            report.updated[kind] = updated
-        }
-        if !refused {
-            count("taxonomy", good.taxonomies.map(\.id), storedTaxonomies)
-            count("taxonomy_term", good.terms.map(\.id), storedTerms)
-            count("organization", good.organizations.map(\.id), storedOrgs)
-            count("service", good.services.map(\.id), storedServices)
-        }
-        guard !dryRun, !refused, !good.isEmpty else { return report }
-        let at = env.now()
-        if allOrNothing {
-            try await store.saveDirectory(good, at: at, verified: verified)
-        } else {
-            // Dependencies first, each record in its own transaction: a failure stores none of that record.
-            if !good.taxonomies.isEmpty || !good.terms.isEmpty || !good.organizations.isEmpty {
-                try await store.saveDirectory(DirectoryBatch(taxonomies: good.taxonomies, terms: good.terms, organizations: good.organizations),
-                                              at: at, verified: verified)
-            }
-            for s in good.services { try await store.saveDirectory(DirectoryBatch(services: [s]), at: at, verified: verified) }
-        }
-        return report
-    }
-
     // MARK: Find and match
 
     /// Runs a search from raw parameters: validates them, turns a postcode into a point (a postcode not
     /// in the lookup is a clear 4xx), and refuses a page past the end.
-    public func search(_ input: DirectorySearchInput, forLinkWorker: Bool) async throws -> (DirectoryQuery, DirectoryResults) {
+    public func search(_ input: DirectorySearchInput, forLinkWorker: Bool) async throws -> (DirectoryQuery, DirectoryResults, notice: String?) {
         var (query, postcode) = try input.query(linkWorkerDefaults: forLinkWorker)
+        var notice: String?
         if let postcode {
-            guard let point = try await store.postcodePoint(postcode) else {
+            if let point = try await store.postcodePoint(postcode) { query.near = point }
+            else if forLinkWorker {
+                // A link worker still gets results: without distance, and told why.
+                notice = "\(postcode) is not in the postcode lookup, so these results are not limited to or sorted by distance. "
+                    + "(The admin can load the full ONS Postcode Directory: linkwell directory postcodes FILE.)"
+                query.radiusKm = nil
+            } else {
                 throw LinkwellError.invalid("postcode", "\(postcode) is not in the postcode lookup.")
             }
-            query.near = point
         }
         if query.near != nil && query.radiusKm == nil && forLinkWorker { query.radiusKm = 10 }
         let results = try await store.searchDirectory(query)
         if results.hits.isEmpty && query.page > 1 && query.offset >= results.total {
             throw LinkwellError.invalid("page", "Page \(query.page) is past the end: there \(results.total == 1 ? "is" : "are") \(results.total) result\(results.total == 1 ? "" : "s") in \(HSDSPage(total: results.total, page: 1, perPage: query.perPage, size: 0).totalPages) page(s).")
         }
-        return (query, results)
+        return (query, results, notice)
     }
 
     /// Why a hit matched, in a short line a link worker can read.
@@ -153,38 +92,12 @@ public struct DirectoryService: Sendable {
     }
 
     /// Search for a link worker: results with a reason each.
-    public func match(_ input: DirectorySearchInput, by p: Principal) async throws -> (DirectoryQuery, DirectoryResults, [MatchedService]) {
+    public func match(_ input: DirectorySearchInput, by p: Principal) async throws -> (DirectoryQuery, DirectoryResults, [MatchedService], notice: String?) {
         guard DirectoryPolicy.canSearch(p) else { throw LinkwellError.forbidden("Only link workers, supervisors and the admin search the directory.") }
-        let (query, results) = try await search(input, forLinkWorker: true)
+        let (query, results, notice) = try await search(input, forLinkWorker: true)
         let termIDs = Array(Set(results.hits.flatMap { $0.listing.service.taxonomyTermIDs } + query.taxonomyTermIDs))
         let names = Dictionary(try await store.taxonomyTerms(ids: termIDs).map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
-        return (query, results, results.hits.map { MatchedService(hit: $0, why: Self.why($0, query, termNames: names)) })
-    }
-
-    // MARK: Publishing
-
-    /// A service as the public feed shows it: its organisation and its terms (with taxonomy) nested.
-    /// With `nestTerms: false` (list endpoints, which carry one-to-one fields only) terms are not looked up.
-    public func published(_ services: [HSDSService], nestTerms: Bool = true) async throws -> [HSDSService] {
-        let termIDs = nestTerms ? Array(Set(services.flatMap(\.taxonomyTermIDs))) : []
-        let terms = Dictionary(try await store.taxonomyTerms(ids: termIDs).map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
-        let taxonomies = nestTerms ? Dictionary(try await store.taxonomies().map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a }) : [:]
-        let orgs = Dictionary(try await store.hsdsOrganizations(ids: services.compactMap(\.organizationID)).map { ($0.id, $0) },
-                              uniquingKeysWith: { a, _ in a })
-        return services.map { s in
-            var out = s
-            out.organization = s.organizationID.flatMap { orgs[$0] }
-            out.attributes = s.attributes?.map { a in
-                var a = a
-                if let id = a.termID, var term = terms[id] {
-                    term.taxonomyDetail = term.taxonomyID.flatMap { taxonomies[$0] }
-                    a.taxonomyTerm = term
-                    a.taxonomyTermID = id
-                }
-                return a
-            }
-            return out
-        }
+        return (query, results, results.hits.map { MatchedService(hit: $0, why: Self.why($0, query, termNames: names)) }, notice)
     }
 
     // MARK: Listing care
@@ -240,6 +153,65 @@ public struct DirectoryService: Sendable {
         return feedback
     }
 
+    // MARK: Reading the private side (each access rule decided here, not in a controller)
+
+    /// A service as a signed-in viewer sees it: link workers, supervisors and the admin any service;
+    /// a provider only their own organisation's (anything else is "not found", so its existence is
+    /// not given away). Link workers' feedback only for those allowed private notes.
+    public func serviceView(id: String, by p: Principal) async throws -> DirectoryServiceView {
+        guard [.linkWorker, .supervisor, .admin, .provider].contains(p.role) else { throw LinkwellError.forbidden("Only scheme staff and providers see listings here.") }
+        guard let listing = try await store.listing(id: id) else { throw LinkwellError.notFound("service") }
+        if p.role == .provider && !DirectoryPolicy.canEdit(organizationID: listing.service.organizationID, p) { throw LinkwellError.notFound("service") }
+        let org = try await listing.service.organizationID.asyncFlatMap { try await store.hsdsOrganization(id: $0) }
+        return DirectoryServiceView(
+            listing: listing, organisation: org, terms: try await store.taxonomyTerms(ids: listing.service.taxonomyTermIDs),
+            history: try await store.statusHistory(serviceID: id),
+            feedback: DirectoryPolicy.canSeePrivateNotes(p) ? try await store.feedback(serviceID: id) : [],
+            governance: try await org.asyncFlatMap { try await store.governance(organizationID: $0.id) })
+    }
+
+    /// A listing the viewer may edit (a provider's own organisation's, or any for the admin); any
+    /// other is "not found".
+    public func editableListing(id: String, by p: Principal) async throws -> DirectoryListing {
+        guard let listing = try await store.listing(id: id), DirectoryPolicy.canEdit(organizationID: listing.service.organizationID, p) else {
+            throw LinkwellError.notFound("service")
+        }
+        return listing
+    }
+
+    /// A provider's own organisation's listings.
+    public func providerListings(by p: Principal) async throws -> [DirectoryListing] {
+        guard p.role == .provider, let org = p.organisationID else { throw LinkwellError.forbidden("Only providers have listings of their own.") }
+        var q = DirectoryQuery()
+        q.organizationID = org.rawValue
+        q.perPage = DirectoryQuery.maxPerPage
+        return try await store.searchDirectory(q).hits.map(\.listing)
+    }
+
+    /// The admin's review queue (new, changed and stale listings), with each organisation's name.
+    public func reviewQueue(freshnessMonths: Int, by p: Principal) async throws -> (items: [ReviewItem], organisations: [String: String]) {
+        guard DirectoryPolicy.canReview(p) else { throw LinkwellError.forbidden("Only the admin reviews listings.") }
+        let items = try await store.reviewQueue(staleBefore: FreshnessRule(months: freshnessMonths).cutoff(now: env.now()))
+        return (items, try await organisationNames(Set(items.compactMap(\.organizationID))))
+    }
+
+    /// The names of organisations, by id (public directory data).
+    public func organisationNames(_ ids: Set<String>) async throws -> [String: String] {
+        Dictionary(try await store.hsdsOrganizations(ids: Array(ids)).map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    /// Every taxonomy term (public directory data), for search forms.
+    public func allTerms() async throws -> [HSDSTaxonomyTerm] { try await store.taxonomyTerms(ids: nil) }
+
+    /// The admin records the governance checks on the organisation that runs a service.
+    public func recordGovernance(serviceID: String, constituted: Bool, safeguardingPolicy: Bool, insurance: Bool,
+                                 dbsForHomeVisits: Bool, by p: Principal) async throws -> GovernanceCheck {
+        guard DirectoryPolicy.canReview(p) else { throw LinkwellError.forbidden("Only the admin records governance checks.") }
+        guard let org = try await store.listing(id: serviceID)?.service.organizationID else { throw LinkwellError.notFound("service") }
+        return try await recordGovernance(organizationID: org, constituted: constituted, safeguardingPolicy: safeguardingPolicy,
+                                          insurance: insurance, dbsForHomeVisits: dbsForHomeVisits, by: p)
+    }
+
     /// The admin records the governance checks on an organisation.
     public func recordGovernance(organizationID: String, constituted: Bool, safeguardingPolicy: Bool, insurance: Bool,
                                  dbsForHomeVisits: Bool, by p: Principal) async throws -> GovernanceCheck {
@@ -249,5 +221,13 @@ public struct DirectoryService: Sendable {
                                     insurance: insurance, dbsForHomeVisits: dbsForHomeVisits, checkedBy: p.userID, checkedAt: env.now())
         try await store.saveGovernance(check)
         return check
+    }
+}
+
+extension Optional {
+    /// `flatMap` with an async transform.
+    public func asyncFlatMap<U>(_ transform: (Wrapped) async throws -> U?) async rethrows -> U? {
+        guard let value = self else { return nil }
+        return try await transform(value)
     }
 }

@@ -14,8 +14,24 @@ import Foundation
 ///   search without words — name, and last the order services were first stored in. Words match whole
 ///   index words (`ServiceFacts.tokens`: no stemming, accents ignored).
 /// - Link-worker feedback and governance checks are never part of a `DirectoryListing`'s public service.
+/// - Each record keeps its `extra` (the HSDS fields Linkwell does not model) and, when the batch gives
+///   one, its `RecordProvenance`; a record saved without provenance keeps the stored one.
+/// - A service's `last_modified` is stored as given (the importer gives Linkwell's own time of the
+///   last change; the source's timestamp is `RecordProvenance.sourceModified`).
+/// - A service saved with conflicts in its provenance goes to the review queue (`pendingChange`) even
+///   when `verified`; marking it `approved` with `updateCare` clears them.
 public protocol CommunityDirectoryStore: Sendable {
     func saveDirectory(_ batch: DirectoryBatch, at: Date, verified: Bool) async throws
+    /// The stored records of a kind with these ids (as full HSDS JSON, with provenance), by id; unknown ids are left out.
+    func directoryRecords(_ kind: HSDSKind, ids: [String]) async throws -> [String: StoredDirectoryRecord]
+    /// Every stored service that came from `source`, with its status.
+    func serviceStatuses(source: String) async throws -> [String: HSDSServiceStatus]
+    /// Locations stored in their own right with these ids (unknown ids are skipped), by name then id.
+    func hsdsLocations(ids: [String]) async throws -> [HSDSLocation]
+    /// Inserts or replaces a registered feed (by id).
+    func saveFeed(_ feed: RegisteredFeed) async throws
+    /// Every registered feed, oldest first.
+    func registeredFeeds() async throws -> [RegisteredFeed]
     func listing(id: String) async throws -> DirectoryListing?
     func hsdsOrganization(id: String) async throws -> HSDSOrganization?
     /// The organisations with these ids (unknown ids are skipped), sorted by name then id.
@@ -27,6 +43,11 @@ public protocol CommunityDirectoryStore: Sendable {
     /// Terms sorted by name then id: all of them, or those with the given ids.
     func taxonomyTerms(ids: [String]?) async throws -> [HSDSTaxonomyTerm]
     func searchDirectory(_ query: DirectoryQuery) async throws -> DirectoryResults
+    /// The service-at-locations of the services `query` matches (every filter but paging applies to
+    /// the service), in the services' search order and then each service's own order: one page and the total.
+    func searchServiceAtLocations(_ query: DirectoryQuery) async throws -> ServiceAtLocationResults
+    /// The service a service-at-location belongs to (the first by id if a feed gave two the same id).
+    func serviceID(serviceAtLocationID id: String) async throws -> String?
     /// Oldest first.
     func statusHistory(serviceID: String) async throws -> [ServiceStatusChange]
     /// Sets the scheme's own facts about a listing. Throws `LinkwellError.notFound` for an unknown service.

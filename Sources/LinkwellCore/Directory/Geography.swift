@@ -61,6 +61,8 @@ public struct PostcodePoint: Sendable, Equatable {
         for (n, line) in lines.enumerated().dropFirst() {
             let f = CSV.fields(line)
             guard f.count > max(pc, lat, lon) else { v.add("line \(n + 1)", "Too few columns."); continue }
+            // Postcodes without coordinates (blank, or the ONS's 99.999999) are skipped, not refused.
+            if f[lat].trimmingCharacters(in: .whitespaces).isEmpty || f[lon].trimmingCharacters(in: .whitespaces).isEmpty { continue }
             guard let la = Double(f[lat]), let lo = Double(f[lon]) else { v.add("line \(n + 1)", "Latitude and longitude must be numbers."); continue }
             if la == 99.999999 { continue } // the ONS marks unlocated postcodes this way
             do {

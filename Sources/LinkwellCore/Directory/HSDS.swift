@@ -1,7 +1,8 @@
 import Foundation
 
 // The Open Referral HSDS 3.0 objects Linkwell keeps, with the standard's field names on the wire
-// (snake_case via CodingKeys). Fields Linkwell does not model are ignored on import.
+// (snake_case via CodingKeys). Fields Linkwell does not model are kept as the record's `extra`
+// (see `HSDSExtras`) and republished as they came.
 
 /// The status of a service in HSDS 3.0.
 public enum HSDSServiceStatus: String, Codable, Sendable, CaseIterable {
@@ -141,7 +142,7 @@ public struct HSDSAccessibility: Codable, Sendable, Equatable {
 }
 
 /// HSDS `location` (a place where services are delivered).
-public struct HSDSLocation: Codable, Sendable, Equatable {
+public struct HSDSLocation: HSDSRecord, Equatable {
     public var id: String
     public var locationType: String
     public var name: String?
@@ -152,6 +153,8 @@ public struct HSDSLocation: Codable, Sendable, Equatable {
     public var accessibility: [HSDSAccessibility]?
     public var languages: [HSDSLanguage]?
     public var schedules: [HSDSSchedule]?
+    /// The fields Linkwell does not model, kept to be republished (not coded with the typed fields).
+    public var extra: HSDSExtras? = nil
     enum CodingKeys: String, CodingKey {
         case id, locationType = "location_type", name, description, latitude, longitude, addresses, accessibility, languages, schedules
     }
@@ -179,19 +182,22 @@ public struct HSDSServiceAtLocation: Codable, Sendable, Equatable {
 }
 
 /// HSDS `taxonomy`: a vocabulary of terms (e.g. Linkwell's needs, or Open Eligibility).
-public struct HSDSTaxonomy: Codable, Sendable, Equatable {
+public struct HSDSTaxonomy: HSDSRecord, Equatable {
     public var id: String
     public var name: String
     public var description: String
     public var uri: String?
     public var version: String?
+    /// The fields Linkwell does not model, kept to be republished (not coded with the typed fields).
+    public var extra: HSDSExtras? = nil
+    enum CodingKeys: String, CodingKey { case id, name, description, uri, version }
     public init(id: String, name: String, description: String, uri: String? = nil, version: String? = nil) {
         (self.id, self.name, self.description, self.uri, self.version) = (id, name, description, uri, version)
     }
 }
 
 /// HSDS `taxonomy_term`.
-public struct HSDSTaxonomyTerm: Codable, Sendable, Equatable {
+public struct HSDSTaxonomyTerm: HSDSRecord, Equatable {
     public var id: String
     public var code: String?
     public var name: String
@@ -201,6 +207,8 @@ public struct HSDSTaxonomyTerm: Codable, Sendable, Equatable {
     public var taxonomyID: String?
     public var termURI: String?
     /// Filled in on output from the taxonomy; not stored with the term.
+    /// The fields Linkwell does not model, kept to be republished (not coded with the typed fields).
+    public var extra: HSDSExtras? = nil
     public var taxonomyDetail: HSDSTaxonomy?
     enum CodingKeys: String, CodingKey {
         case id, code, name, description, parentID = "parent_id", taxonomy, taxonomyID = "taxonomy_id", termURI = "term_uri"
@@ -234,7 +242,7 @@ public struct HSDSAttribute: Codable, Sendable, Equatable {
 }
 
 /// HSDS `organization`.
-public struct HSDSOrganization: Codable, Sendable, Equatable {
+public struct HSDSOrganization: HSDSRecord, Equatable {
     public var id: String
     public var name: String
     public var alternateName: String?
@@ -245,6 +253,8 @@ public struct HSDSOrganization: Codable, Sendable, Equatable {
     public var uri: String?
     public var phones: [HSDSPhone]?
     public var contacts: [HSDSContact]?
+    /// The fields Linkwell does not model, kept to be republished (not coded with the typed fields).
+    public var extra: HSDSExtras? = nil
     enum CodingKeys: String, CodingKey {
         case id, name, alternateName = "alternate_name", description, email, website, legalStatus = "legal_status", uri, phones, contacts
     }
@@ -256,7 +266,7 @@ public struct HSDSOrganization: Codable, Sendable, Equatable {
 }
 
 /// HSDS `service`, fully nested (as `GET /services/{id}` returns it).
-public struct HSDSService: Codable, Sendable, Equatable {
+public struct HSDSService: HSDSRecord, Equatable {
     public var id: String
     public var organizationID: String?
     public var name: String
@@ -284,6 +294,8 @@ public struct HSDSService: Codable, Sendable, Equatable {
     public var contacts: [HSDSContact]?
     public var attributes: [HSDSAttribute]?
     /// Filled in on output; never stored with the service.
+    /// The fields Linkwell does not model, kept to be republished (not coded with the typed fields).
+    public var extra: HSDSExtras? = nil
     public var organization: HSDSOrganization?
 
     enum CodingKeys: String, CodingKey {
@@ -333,12 +345,44 @@ public struct DirectoryBatch: Sendable, Equatable {
     public var taxonomies: [HSDSTaxonomy]
     public var terms: [HSDSTaxonomyTerm]
     public var organizations: [HSDSOrganization]
+    /// Locations in their own right (a service's locations travel inside the service too).
+    public var locations: [HSDSLocation] = []
     public var services: [HSDSService]
+    /// Where records came from, by `kind:id` (e.g. `service:…`); records without one keep what is stored.
+    public var provenance: [String: RecordProvenance] = [:]
+    /// A note for the status-history entry of a service whose status this batch changes (e.g. "withdrawn by its source").
+    public var statusNotes: [String: String] = [:]
     public init(taxonomies: [HSDSTaxonomy] = [], terms: [HSDSTaxonomyTerm] = [], organizations: [HSDSOrganization] = [],
                 services: [HSDSService] = []) {
         (self.taxonomies, self.terms, self.organizations, self.services) = (taxonomies, terms, organizations, services)
     }
-    public var isEmpty: Bool { taxonomies.isEmpty && terms.isEmpty && organizations.isEmpty && services.isEmpty }
+    public var isEmpty: Bool { taxonomies.isEmpty && terms.isEmpty && organizations.isEmpty && locations.isEmpty && services.isEmpty }
+    public var count: Int { taxonomies.count + terms.count + organizations.count + locations.count + services.count }
+}
+
+/// Where a stored record came from and what its source last said about it.
+public struct RecordProvenance: Codable, Sendable, Equatable {
+    /// The source feed's name (a URL, or a file or package name).
+    public var source: String
+    /// The id the source used, when it was not a UUID and Linkwell mapped it.
+    public var sourceID: String?
+    /// The record as its source has sent it (merged over imports): the base of the three-way merge
+    /// that keeps local decisions.
+    public var sourceDocument: JSONValue?
+    /// The source's own `last_modified`, kept beside Linkwell's.
+    public var sourceModified: Date?
+    /// Fields that both the source and a local decision changed: for the admin's review.
+    public var conflicts: [String]
+    public init(source: String, sourceID: String? = nil, sourceDocument: JSONValue? = nil, sourceModified: Date? = nil, conflicts: [String] = []) {
+        (self.source, self.sourceID, self.sourceDocument, self.sourceModified, self.conflicts) = (source, sourceID, sourceDocument, sourceModified, conflicts)
+    }
+}
+
+/// A stored directory record as HSDS JSON with its provenance, for merging an import into it.
+public struct StoredDirectoryRecord: Sendable, Equatable {
+    public var document: JSONValue
+    public var provenance: RecordProvenance?
+    public init(document: JSONValue, provenance: RecordProvenance?) { (self.document, self.provenance) = (document, provenance) }
 }
 
 /// The JSON coders for HSDS: ISO 8601 dates (with or without fractional seconds, or a plain date).

@@ -33,8 +33,10 @@ public struct ServiceStatusChange: Codable, Sendable, Equatable {
     public var serviceID: String
     public var status: HSDSServiceStatus
     public var at: Date
-    public init(serviceID: String, status: HSDSServiceStatus, at: Date) {
-        (self.serviceID, self.status, self.at) = (serviceID, status, at)
+    /// Why, when Linkwell knows (e.g. "withdrawn by its source").
+    public var note: String?
+    public init(serviceID: String, status: HSDSServiceStatus, at: Date, note: String? = nil) {
+        (self.serviceID, self.status, self.at, self.note) = (serviceID, status, at, note)
     }
 }
 
@@ -45,8 +47,10 @@ public struct DirectoryListing: Sendable, Equatable {
     public var lastVerifiedAt: Date?
     public var reviewState: ReviewState
     public var capacity: ServiceCapacity?
-    public init(service: HSDSService, lastVerifiedAt: Date?, reviewState: ReviewState, capacity: ServiceCapacity?) {
-        (self.service, self.lastVerifiedAt, self.reviewState, self.capacity) = (service, lastVerifiedAt, reviewState, capacity)
+    /// Fields where the source and a local decision disagree, awaiting the admin.
+    public var conflicts: [String]
+    public init(service: HSDSService, lastVerifiedAt: Date?, reviewState: ReviewState, capacity: ServiceCapacity?, conflicts: [String] = []) {
+        (self.service, self.lastVerifiedAt, self.reviewState, self.capacity, self.conflicts) = (service, lastVerifiedAt, reviewState, capacity, conflicts)
     }
 
     /// Not verified within `months` months of `now` (never verified counts as stale).
@@ -76,9 +80,12 @@ public struct ReviewItem: Sendable, Equatable {
     public var reviewState: ReviewState
     public var lastVerifiedAt: Date?
     public var stale: Bool
-    public init(serviceID: String, name: String, organizationID: String?, reviewState: ReviewState, lastVerifiedAt: Date?, stale: Bool) {
-        (self.serviceID, self.name, self.organizationID, self.reviewState, self.lastVerifiedAt, self.stale) =
-            (serviceID, name, organizationID, reviewState, lastVerifiedAt, stale)
+    /// Fields where the source and a local decision disagree.
+    public var conflicts: [String]
+    public init(serviceID: String, name: String, organizationID: String?, reviewState: ReviewState, lastVerifiedAt: Date?, stale: Bool,
+                conflicts: [String] = []) {
+        (self.serviceID, self.name, self.organizationID, self.reviewState, self.lastVerifiedAt, self.stale, self.conflicts) =
+            (serviceID, name, organizationID, reviewState, lastVerifiedAt, stale, conflicts)
     }
 }
 
@@ -110,5 +117,27 @@ public struct GovernanceCheck: Codable, Sendable, Equatable {
                 checkedBy: UserID, checkedAt: Date) {
         (self.organizationID, self.constituted, self.safeguardingPolicy, self.insurance, self.dbsForHomeVisits, self.checkedBy, self.checkedAt) =
             (organizationID, constituted, safeguardingPolicy, insurance, dbsForHomeVisits, checkedBy, checkedAt)
+    }
+}
+
+/// What saving a version of a service does to its review state, the same on every backend.
+public struct DirectoryChange: Sendable {
+    /// The HSDS content differs from the stored version (or there was none); `last_modified` aside.
+    public var changed: Bool
+
+    public init(previous: HSDSService?, next: HSDSService) {
+        var a = previous, b = next
+        a?.lastModified = nil
+        b.lastModified = nil
+        changed = previous == nil || a != b
+    }
+
+    /// A service with conflicts awaits review whatever else; a verified save approves it; otherwise
+    /// new services are `pendingNew`, changed ones `pendingChange`, and unchanged ones keep their state.
+    public func reviewState(previous: ReviewState?, verified: Bool, conflicts: [String]) -> ReviewState {
+        if !conflicts.isEmpty { return .pendingChange }
+        if verified { return .approved }
+        guard let previous else { return .pendingNew }
+        return changed ? .pendingChange : previous
     }
 }

@@ -65,6 +65,8 @@ public enum SearchIndex {
     public static func groups(_ q: DirectoryQuery) -> [[String]] {
         var groups = q.words.sorted { ($0.count, $0) > ($1.count, $1) }.map { ["w:" + $0] }
         if !q.taxonomyTermIDs.isEmpty { groups.append(Array(Set(q.taxonomyTermIDs)).sorted().map { "t:" + $0 }) }
+        // An empty group can match nothing: a key no service has stands for it.
+        for group in q.termGroups { groups.append(group.isEmpty ? ["t:"] : Array(Set(group)).sorted().map { "t:" + $0 }) }
         if let t = q.openAt { groups.append([blockKey(weekday: t.weekday, minute: t.minute)]) }
         return groups
     }

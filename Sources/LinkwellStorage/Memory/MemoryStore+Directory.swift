@@ -12,6 +12,10 @@ struct MemoryDirectory: Sendable {
     var services: [String: Entry] = [:]
     var lastRID = 0
     var organizations: [String: HSDSOrganization] = [:]
+    var locations: [String: HSDSLocation] = [:]
+    var feeds: [String: RegisteredFeed] = [:]
+    /// Provenance by `kind:id`.
+    var provenance: [String: RecordProvenance] = [:]
     var taxonomies: [String: HSDSTaxonomy] = [:]
     var terms: [String: HSDSTaxonomyTerm] = [:]
     var history: [ServiceStatusChange] = []
@@ -27,15 +31,32 @@ extension MemoryStore {
         for t in batch.taxonomies { d.taxonomies[t.id] = t }
         for t in batch.terms { d.terms[t.id] = t }
         for o in batch.organizations { d.organizations[o.id] = o }
+        for l in batch.locations { d.locations[l.id] = l }
+        for (key, p) in batch.provenance where !key.hasPrefix("service:") {
+            // Like the SQL stores: source and source id only, for records other than services.
+            d.provenance[key] = RecordProvenance(source: p.source, sourceID: p.sourceID ?? d.provenance[key]?.sourceID)
+        }
         var spine: [Service] = []
         for s in batch.services.map(\.stored) {
             let old = d.services[s.id]
-            let state: ReviewState = verified ? .approved : old == nil ? .pendingNew : old!.listing.service == s ? old!.listing.reviewState : .pendingChange
-            let listing = DirectoryListing(service: s, lastVerifiedAt: verified ? at : old?.listing.lastVerifiedAt, reviewState: state,
-                                           capacity: old?.listing.capacity)
+            let change = DirectoryChange(previous: old?.listing.service, next: s)
+            let key = "service:\(s.id)"
+            if let given = batch.provenance[key] {
+                var p = given
+                if let stored = d.provenance[key] {
+                    p.sourceID = p.sourceID ?? stored.sourceID
+                    p.sourceDocument = p.sourceDocument ?? stored.sourceDocument
+                    p.sourceModified = p.sourceModified ?? stored.sourceModified
+                }
+                d.provenance[key] = p
+            }
+            let conflicts = batch.provenance[key]?.conflicts ?? old?.listing.conflicts ?? []
+            let state = change.reviewState(previous: old?.listing.reviewState, verified: verified, conflicts: conflicts)
+            let listing = DirectoryListing(service: s, lastVerifiedAt: verified && conflicts.isEmpty ? at : old?.listing.lastVerifiedAt, reviewState: state,
+                                           capacity: old?.listing.capacity, conflicts: conflicts)
             let rid = old?.rid ?? { d.lastRID += 1; return d.lastRID }()
             d.services[s.id] = MemoryDirectory.Entry(listing: listing, facts: ServiceFacts(s), rid: rid)
-            if old?.listing.service.status != s.status { d.history.append(ServiceStatusChange(serviceID: s.id, status: s.status, at: at)) }
+            if old?.listing.service.status != s.status { d.history.append(ServiceStatusChange(serviceID: s.id, status: s.status, at: at, note: batch.statusNotes[s.id])) }
             if let org = s.organizationID {
                 let category = s.taxonomyTermIDs.first.flatMap { d.terms[$0]?.name } ?? ""
                 spine.append(Service(listing: s, organisationID: OrganisationID(org), category: category))
@@ -55,6 +76,39 @@ extension MemoryStore {
     }
 
     public func listing(id: String) async throws -> DirectoryListing? { directory.services[id]?.listing }
+
+    public func directoryRecords(_ kind: HSDSKind, ids: [String]) async throws -> [String: StoredDirectoryRecord] {
+        var out: [String: StoredDirectoryRecord] = [:]
+        for id in Set(ids) {
+            let document: JSONValue?
+            switch kind {
+            case .taxonomy: document = try directory.taxonomies[id]?.document()
+            case .taxonomyTerm: document = try directory.terms[id]?.document()
+            case .organization: document = try directory.organizations[id]?.document()
+            case .location: document = try directory.locations[id]?.document()
+            case .service: document = try directory.services[id]?.listing.service.document()
+            case .serviceAtLocation: document = nil
+            }
+            guard let document else { continue }
+            var provenance = directory.provenance["\(kind.rawValue):\(id)"]
+            if kind == .service, provenance != nil { provenance?.conflicts = directory.services[id]?.listing.conflicts ?? [] }
+            out[id] = StoredDirectoryRecord(document: document, provenance: provenance)
+        }
+        return out
+    }
+
+    public func saveFeed(_ feed: RegisteredFeed) async throws { directory.feeds[feed.id] = feed }
+    public func registeredFeeds() async throws -> [RegisteredFeed] { directory.feeds.values.sorted { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) } }
+
+    public func serviceStatuses(source: String) async throws -> [String: HSDSServiceStatus] {
+        var out: [String: HSDSServiceStatus] = [:]
+        for (id, entry) in directory.services where directory.provenance["service:\(id)"]?.source == source { out[id] = entry.listing.service.status }
+        return out
+    }
+
+    public func hsdsLocations(ids: [String]) async throws -> [HSDSLocation] {
+        Set(ids).compactMap { directory.locations[$0] }.sorted { ($0.name ?? "", $0.id) < ($1.name ?? "", $1.id) }
+    }
     public func hsdsOrganization(id: String) async throws -> HSDSOrganization? { directory.organizations[id] }
 
     public func hsdsOrganizations(ids: [String]) async throws -> [HSDSOrganization] {
@@ -82,6 +136,10 @@ extension MemoryStore {
             if let org = q.organizationID, s.organizationID != org { continue }
             if let after = q.modifiedAfter, !(s.lastModified.map { $0 > after } ?? false) { continue }
             if !q.taxonomyTermIDs.isEmpty, !f.termIDs.contains(where: q.taxonomyTermIDs.contains) { continue }
+            if !q.termGroups.allSatisfy({ group in f.termIDs.contains(where: group.contains) }) { continue }
+            if let lo = q.minimumAge, !(f.minimumAge.map { $0 >= lo } ?? false) { continue }
+            if let hi = q.maximumAge, !(f.maximumAge.map { $0 <= hi } ?? false) { continue }
+            if let sf = q.schedule, !f.openings.contains(where: sf.matches) { continue }
             if q.freeOnly, !f.free { continue }
             if q.accessibleOnly, !f.accessible { continue }
             if let l = q.language, !f.languages.contains(l) { continue }
@@ -114,6 +172,17 @@ extension MemoryStore {
         return DirectoryResults(hits: Array(page), total: found.count)
     }
 
+    public func searchServiceAtLocations(_ q: DirectoryQuery) async throws -> ServiceAtLocationResults {
+        var all = q
+        (all.page, all.perPage) = (1, Int.max / 2)
+        let found = try await searchDirectory(all).hits.flatMap { hit in (hit.listing.service.serviceAtLocations ?? []).map { ServiceAtLocationHit(id: $0.id, hit: hit) } }
+        return ServiceAtLocationResults(hits: Array(found.dropFirst(q.offset).prefix(q.perPage)), total: found.count)
+    }
+
+    public func serviceID(serviceAtLocationID id: String) async throws -> String? {
+        directory.services.values.filter { ($0.listing.service.serviceAtLocations ?? []).contains { $0.id == id } }.map(\.listing.service.id).min()
+    }
+
     public func statusHistory(serviceID: String) async throws -> [ServiceStatusChange] { directory.history.filter { $0.serviceID == serviceID } }
 
     public func updateCare(serviceID: String, lastVerifiedAt: Date?, reviewState: ReviewState, capacity: ServiceCapacity?) async throws {
@@ -121,6 +190,7 @@ extension MemoryStore {
         entry.listing.lastVerifiedAt = lastVerifiedAt
         entry.listing.reviewState = reviewState
         entry.listing.capacity = capacity
+        if reviewState == .approved { entry.listing.conflicts = [] }
         directory.services[serviceID] = entry
     }
 
@@ -129,7 +199,7 @@ extension MemoryStore {
             let stale = l.lastVerifiedAt.map { $0 < staleBefore } ?? true
             guard stale || l.reviewState != .approved else { return nil }
             return ReviewItem(serviceID: l.service.id, name: l.service.name, organizationID: l.service.organizationID,
-                              reviewState: l.reviewState, lastVerifiedAt: l.lastVerifiedAt, stale: stale)
+                              reviewState: l.reviewState, lastVerifiedAt: l.lastVerifiedAt, stale: stale, conflicts: l.conflicts)
         }.sorted { ($0.name, $0.serviceID) < ($1.name, $1.serviceID) }
     }
 

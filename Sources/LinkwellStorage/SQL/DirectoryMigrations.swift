@@ -104,5 +104,38 @@ enum DirectoryMigrations {
             }
             return render(flavor, statements)
         },
+        // Federation without loss (versions 102–119 are the directory import's): the HSDS fields
+        // Linkwell does not model (`extra`), where each record came from and what its source last
+        // said (for merging without losing local decisions), locations in their own right, and why a
+        // status changed.
+        Migration(version: 102, name: "directory provenance and extras") { flavor in
+            var statements: [String] = []
+            for table in ["dir_services", "dir_organizations", "dir_terms", "dir_taxonomies"] {
+                statements += ["ALTER TABLE \(table) ADD COLUMN extra TEXT", "ALTER TABLE \(table) ADD COLUMN source TEXT",
+                               "ALTER TABLE \(table) ADD COLUMN source_id TEXT"]
+            }
+            statements += [
+                "ALTER TABLE dir_services ADD COLUMN source_doc TEXT",
+                "ALTER TABLE dir_services ADD COLUMN source_modified {ts}",
+                "ALTER TABLE dir_services ADD COLUMN conflicts TEXT",
+                "CREATE INDEX dir_services_source ON dir_services(source, id)",
+                "ALTER TABLE dir_status_history ADD COLUMN note TEXT",
+                "CREATE TABLE dir_locations (id {id} PRIMARY KEY, name TEXT, doc TEXT NOT NULL, extra TEXT, source TEXT, source_id TEXT)",
+                "CREATE INDEX dir_locations_name ON dir_locations(name, id)",
+                // One row per service-at-location, in the service's own order: ORUK `/service_at_locations` pages these.
+                """
+                CREATE TABLE dir_service_at_locations (
+                    service_id {id} NOT NULL REFERENCES dir_services(id) ON DELETE CASCADE, seq INTEGER NOT NULL, id {id} NOT NULL,
+                    rid BIGINT NOT NULL, PRIMARY KEY (service_id, seq))
+                """,
+                "CREATE INDEX dir_service_at_locations_id ON dir_service_at_locations(id)",
+                "CREATE INDEX dir_service_at_locations_rid ON dir_service_at_locations(rid, seq)",
+            ]
+            return render(flavor, statements)
+        },
+        // Feeds the admin registered, re-imported by `serve` on a schedule (the last sync's outcome is in `doc`).
+        Migration(version: 103, name: "registered directory feeds") { flavor in
+            render(flavor, ["CREATE TABLE dir_feeds (id {id} PRIMARY KEY, url TEXT NOT NULL, created_at {ts} NOT NULL, doc TEXT NOT NULL)"])
+        },
     ]
 }

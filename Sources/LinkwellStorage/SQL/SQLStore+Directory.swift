@@ -9,97 +9,135 @@ extension SQLStore {
     public func saveDirectory(_ batch: DirectoryBatch, at: Date, verified: Bool) async throws {
         let flavor = self.flavor
         try await connections.transaction { db in
+            func provenance(_ key: String) -> (source: String?, sourceID: String?) {
+                let p = batch.provenance[key]
+                return (p?.source, p?.sourceID)
+            }
             for t in batch.taxonomies {
+                let p = provenance("taxonomy:\(t.id)")
                 try await db.raw("""
-                    INSERT INTO dir_taxonomies (id, name, doc) VALUES (\(bind: t.id), \(bind: t.name), \(bind: try directoryJSON(t)))
-                    ON CONFLICT (id) DO UPDATE SET name = excluded.name, doc = excluded.doc
+                    INSERT INTO dir_taxonomies (id, name, doc, extra, source, source_id)
+                    VALUES (\(bind: t.id), \(bind: t.name), \(bind: try directoryJSON(t)), \(bind: try t.extra.map(directoryJSON)), \(bind: p.source), \(bind: p.sourceID))
+                    ON CONFLICT (id) DO UPDATE SET name = excluded.name, doc = excluded.doc, extra = excluded.extra,
+                        source = COALESCE(excluded.source, dir_taxonomies.source), source_id = COALESCE(excluded.source_id, dir_taxonomies.source_id)
                     """).run()
             }
             for t in batch.terms {
+                let p = provenance("taxonomy_term:\(t.id)")
                 try await db.raw("""
-                    INSERT INTO dir_terms (id, name, taxonomy_id, doc) VALUES (\(bind: t.id), \(bind: t.name), \(bind: t.taxonomyID), \(bind: try directoryJSON(t)))
-                    ON CONFLICT (id) DO UPDATE SET name = excluded.name, taxonomy_id = excluded.taxonomy_id, doc = excluded.doc
+                    INSERT INTO dir_terms (id, name, taxonomy_id, doc, extra, source, source_id)
+                    VALUES (\(bind: t.id), \(bind: t.name), \(bind: t.taxonomyID), \(bind: try directoryJSON(t)), \(bind: try t.extra.map(directoryJSON)),
+                            \(bind: p.source), \(bind: p.sourceID))
+                    ON CONFLICT (id) DO UPDATE SET name = excluded.name, taxonomy_id = excluded.taxonomy_id, doc = excluded.doc, extra = excluded.extra,
+                        source = COALESCE(excluded.source, dir_terms.source), source_id = COALESCE(excluded.source_id, dir_terms.source_id)
                     """).run()
             }
             for o in batch.organizations {
+                let p = provenance("organization:\(o.id)")
                 try await db.raw("""
-                    INSERT INTO dir_organizations (id, name, doc) VALUES (\(bind: o.id), \(bind: o.name), \(bind: try directoryJSON(o)))
-                    ON CONFLICT (id) DO UPDATE SET name = excluded.name, doc = excluded.doc
+                    INSERT INTO dir_organizations (id, name, doc, extra, source, source_id)
+                    VALUES (\(bind: o.id), \(bind: o.name), \(bind: try directoryJSON(o)), \(bind: try o.extra.map(directoryJSON)), \(bind: p.source), \(bind: p.sourceID))
+                    ON CONFLICT (id) DO UPDATE SET name = excluded.name, doc = excluded.doc, extra = excluded.extra,
+                        source = COALESCE(excluded.source, dir_organizations.source), source_id = COALESCE(excluded.source_id, dir_organizations.source_id)
                     """).run()
                 try await db.raw("""
                     INSERT INTO organisations (id, name, kind) VALUES (\(bind: o.id), \(bind: o.name), \(bind: OrganisationKind.vcse.rawValue))
                     ON CONFLICT (id) DO UPDATE SET name = excluded.name
                     """).run()
             }
-            try await Self.saveServices(batch.services, at: at, verified: verified, flavor: flavor, db)
+            for l in batch.locations {
+                let p = provenance("location:\(l.id)")
+                try await db.raw("""
+                    INSERT INTO dir_locations (id, name, doc, extra, source, source_id)
+                    VALUES (\(bind: l.id), \(bind: l.name), \(bind: try directoryJSON(l)), \(bind: try l.extra.map(directoryJSON)), \(bind: p.source), \(bind: p.sourceID))
+                    ON CONFLICT (id) DO UPDATE SET name = excluded.name, doc = excluded.doc, extra = excluded.extra,
+                        source = COALESCE(excluded.source, dir_locations.source), source_id = COALESCE(excluded.source_id, dir_locations.source_id)
+                    """).run()
+            }
+            try await Self.saveServices(batch, at: at, verified: verified, flavor: flavor, db)
         }
     }
 
     /// Saves services in chunks: one statement per table per chunk (multi-row VALUES), so a national
     /// import is not a million round trips. The same rules as one at a time: see the protocol.
-    private static func saveServices(_ given: [HSDSService], at: Date, verified: Bool, flavor: SQLFlavor, _ db: any SQLDatabase) async throws {
+    private static func saveServices(_ batch: DirectoryBatch, at: Date, verified: Bool, flavor: SQLFlavor, _ db: any SQLDatabase) async throws {
         // The last record wins when the same id comes twice.
         var byID: [String: HSDSService] = [:]
         var order: [String] = []
-        for s in given.map(\.stored) {
+        for s in batch.services.map(\.stored) {
             if byID[s.id] == nil { order.append(s.id) }
             byID[s.id] = s
         }
         for start in stride(from: 0, to: order.count, by: 200) {
             let services = order[start..<min(start + 200, order.count)].map { byID[$0]! }
-            try await saveChunk(services, at: at, verified: verified, flavor: flavor, db)
+            try await saveChunk(services, batch: batch, at: at, verified: verified, flavor: flavor, db)
         }
     }
 
-    private static func saveChunk(_ services: [HSDSService], at: Date, verified: Bool, flavor: SQLFlavor, _ db: any SQLDatabase) async throws {
-        let ids = services.map(\.id)
-        struct Old { var doc: String; var status: String; var state: ReviewState; var verifiedAt: Date?; var rid: Int? }
+    private static func saveChunk(_ given: [HSDSService], batch: DirectoryBatch, at: Date, verified: Bool, flavor: SQLFlavor, _ db: any SQLDatabase) async throws {
+        let ids = given.map(\.id)
+        struct Old { var service: HSDSService; var status: String; var state: ReviewState; var verifiedAt: Date?; var rid: Int?; var conflicts: [String] }
         var old: [String: Old] = [:]
-        for row in try await db.raw("SELECT id, doc, status, review_state, last_verified_at, rid FROM dir_services WHERE id IN (\(binds: ids))").all() {
+        for row in try await db.raw("SELECT id, doc, extra, status, review_state, last_verified_at, rid, conflicts FROM dir_services WHERE id IN (\(binds: ids))").all() {
             old[try row.decode(column: "id", as: String.self)] = Old(
-                doc: try row.decode(column: "doc", as: String.self), status: try row.decode(column: "status", as: String.self),
+                service: try Self.service(from: row), status: try row.decode(column: "status", as: String.self),
                 state: try row.decode(column: "review_state", as: ReviewState.self), verifiedAt: try row.decode(column: "last_verified_at", as: Date?.self),
-                rid: try row.decode(column: "rid", as: Int?.self))
+                rid: try row.decode(column: "rid", as: Int?.self),
+                conflicts: try row.decode(column: "conflicts", as: String?.self).map { try fromDirectoryJSON($0, as: [String].self) } ?? [])
         }
-        var newRIDs = try await Self.newRIDs(services.filter { old[$0.id]?.rid == nil }.count, flavor: flavor, db)[...]
+        var newRIDs = try await Self.newRIDs(given.filter { old[$0.id]?.rid == nil }.count, flavor: flavor, db)[...]
         var rids: [String: Int] = [:]
-        for s in services { rids[s.id] = old[s.id]?.rid ?? newRIDs.popFirst()! }
+        for s in given { rids[s.id] = old[s.id]?.rid ?? newRIDs.popFirst()! }
         var rows: [SQLQueryString] = [], points: [SQLQueryString] = [], terms: [SQLQueryString] = [], hours: [SQLQueryString] = []
-        var history: [SQLQueryString] = []
-        for s in services {
-            let doc = try directoryJSON(s)
+        var history: [SQLQueryString] = [], sals: [SQLQueryString] = []
+        var services: [HSDSService] = []
+        for s in given {
             let previous = old[s.id]
-            let state: ReviewState = verified ? .approved : previous == nil ? .pendingNew : previous!.doc == doc ? previous!.state : .pendingChange
-            let verifiedAt: Date? = verified ? at : previous?.verifiedAt
+            let change = DirectoryChange(previous: previous?.service, next: s)
+            services.append(s)
+            let provenance = batch.provenance["service:\(s.id)"]
+            let conflicts = provenance?.conflicts ?? previous?.conflicts ?? []
+            let state = change.reviewState(previous: previous?.state, verified: verified, conflicts: conflicts)
+            let verifiedAt: Date? = verified && conflicts.isEmpty ? at : previous?.verifiedAt
             let f = ServiceFacts(s)
             let languages = "," + f.languages.joined(separator: ",") + ","
+            let conflictsJSON: String? = conflicts.isEmpty ? nil : try directoryJSON(conflicts)
             rows.append("""
-                (\(bind: s.id), \(literal: rids[s.id]!), \(bind: s.organizationID), \(bind: s.name), \(bind: s.status.rawValue), \(bind: doc),
-                 \(bind: s.lastModified), \(bind: f.free), \(bind: f.minimumAge), \(bind: f.maximumAge), \(bind: languages), \(bind: f.accessible),
-                 \(bind: state.rawValue), \(bind: verifiedAt), NULL, \(false))
+                (\(bind: s.id), \(literal: rids[s.id]!), \(bind: s.organizationID), \(bind: s.name), \(bind: s.status.rawValue), \(bind: try directoryJSON(s)),
+                 \(bind: try s.extra.map(directoryJSON)), \(bind: s.lastModified), \(bind: f.free), \(bind: f.minimumAge), \(bind: f.maximumAge), \(bind: languages),
+                 \(bind: f.accessible), \(bind: state.rawValue), \(bind: verifiedAt), NULL, \(false), \(bind: provenance?.source), \(bind: provenance?.sourceID),
+                 \(bind: try provenance?.sourceDocument.map(directoryJSON)), \(bind: provenance?.sourceModified),
+                 \(bind: conflictsJSON))
                 """)
             points += f.points.map { "(\(bind: s.id), \(literal: rids[s.id]!), \(bind: $0.latitude), \(bind: $0.longitude), \(literal: SearchIndex.cell($0)), \(bind: s.name))" }
             terms += f.termIDs.map { "(\(bind: s.id), \(bind: $0))" }
             hours += f.openings.map { "(\(bind: s.id), \(bind: $0.weekday), \(bind: $0.opens), \(bind: $0.closes))" }
-            if previous?.status != s.status.rawValue { history.append("(\(bind: s.id), \(bind: s.status.rawValue), \(bind: at))") }
+            sals += (s.serviceAtLocations ?? []).enumerated().map { "(\(bind: s.id), \(literal: $0), \(bind: $1.id), \(literal: rids[s.id]!))" }
+            if previous?.status != s.status.rawValue { history.append("(\(bind: s.id), \(bind: s.status.rawValue), \(bind: at), \(bind: batch.statusNotes[s.id]))") }
         }
+        // Provenance columns keep their stored values when the batch gives none (a local edit).
         try await db.raw("""
-            INSERT INTO dir_services (id, rid, organization_id, name, status, doc, last_modified, free, min_age, max_age, languages,
-                                      accessible, review_state, last_verified_at, capacity, capacity_now)
+            INSERT INTO dir_services (id, rid, organization_id, name, status, doc, extra, last_modified, free, min_age, max_age, languages,
+                                      accessible, review_state, last_verified_at, capacity, capacity_now, source, source_id, source_doc,
+                                      source_modified, conflicts)
             VALUES \(rows.joined(separator: ", "))
             ON CONFLICT (id) DO UPDATE SET organization_id = excluded.organization_id, name = excluded.name, status = excluded.status,
-                doc = excluded.doc, last_modified = excluded.last_modified, free = excluded.free, min_age = excluded.min_age,
+                doc = excluded.doc, extra = excluded.extra, last_modified = excluded.last_modified, free = excluded.free, min_age = excluded.min_age,
                 max_age = excluded.max_age, languages = excluded.languages, accessible = excluded.accessible,
-                review_state = excluded.review_state, last_verified_at = excluded.last_verified_at
+                review_state = excluded.review_state, last_verified_at = excluded.last_verified_at,
+                source = COALESCE(excluded.source, dir_services.source), source_id = COALESCE(excluded.source_id, dir_services.source_id),
+                source_doc = COALESCE(excluded.source_doc, dir_services.source_doc),
+                source_modified = COALESCE(excluded.source_modified, dir_services.source_modified), conflicts = excluded.conflicts
             """).run()
-        for table in ["dir_service_points", "dir_service_terms", "dir_service_hours"] {
+        for table in ["dir_service_points", "dir_service_terms", "dir_service_hours", "dir_service_at_locations"] {
             try await db.raw("DELETE FROM \(ident: table) WHERE service_id IN (\(binds: ids))").run()
         }
         if !points.isEmpty { try await db.raw("INSERT INTO dir_service_points (service_id, rid, lat, lon, cell, name) VALUES \(points.joined(separator: ", "))").run() }
         if !terms.isEmpty { try await db.raw("INSERT INTO dir_service_terms (service_id, term_id) VALUES \(terms.joined(separator: ", ")) ON CONFLICT DO NOTHING").run() }
         if !hours.isEmpty { try await db.raw("INSERT INTO dir_service_hours (service_id, weekday, opens, closes) VALUES \(hours.joined(separator: ", "))").run() }
+        if !sals.isEmpty { try await db.raw("INSERT INTO dir_service_at_locations (service_id, seq, id, rid) VALUES \(sals.joined(separator: ", "))").run() }
         try await writePostings(services.map { (rids[$0.id]!, $0) }, db)
-        if !history.isEmpty { try await db.raw("INSERT INTO dir_status_history (service_id, status, at) VALUES \(history.joined(separator: ", "))").run() }
+        if !history.isEmpty { try await db.raw("INSERT INTO dir_status_history (service_id, status, at, note) VALUES \(history.joined(separator: ", "))").run() }
 
         // The spine's view, for referral out and the provider inbox.
         let firstTerms = Array(Set(services.compactMap(\.taxonomyTermIDs.first)))
@@ -122,50 +160,140 @@ extension SQLStore {
             """).run()
     }
 
+    /// The typed service of a row, with its extras (`doc`, `extra`).
+    static func service(from row: any SQLRow) throws -> HSDSService {
+        var s = try fromDirectoryJSON(try row.decode(column: "doc", as: String.self), as: HSDSService.self)
+        s.extra = try row.decode(column: "extra", as: String?.self).map { try fromDirectoryJSON($0, as: HSDSExtras.self) }
+        return s
+    }
+
+    /// A typed record of a row, with its extras.
+    static func record<T: HSDSRecord>(from row: any SQLRow, as type: T.Type) throws -> T {
+        var r = try fromDirectoryJSON(try row.decode(column: "doc", as: String.self), as: T.self)
+        r.extra = try row.decode(column: "extra", as: String?.self).map { try fromDirectoryJSON($0, as: HSDSExtras.self) }
+        return r
+    }
+
     public func listing(id: String) async throws -> DirectoryListing? {
         try await connections.read { db in
-            try await db.raw("SELECT doc, review_state, last_verified_at, capacity FROM dir_services WHERE id = \(bind: id)").first()
+            try await db.raw("SELECT doc, extra, review_state, last_verified_at, capacity, conflicts FROM dir_services WHERE id = \(bind: id)").first()
                 .map(Self.listing(from:))
         }
     }
 
     static func listing(from row: any SQLRow) throws -> DirectoryListing {
-        DirectoryListing(service: try fromDirectoryJSON(try row.decode(column: "doc", as: String.self), as: HSDSService.self),
+        DirectoryListing(service: try service(from: row),
                          lastVerifiedAt: try row.decode(column: "last_verified_at", as: Date?.self),
                          reviewState: try row.decode(column: "review_state", as: ReviewState.self),
-                         capacity: try row.decode(column: "capacity", as: String?.self).map { try fromDirectoryJSON($0, as: ServiceCapacity.self) })
+                         capacity: try row.decode(column: "capacity", as: String?.self).map { try fromDirectoryJSON($0, as: ServiceCapacity.self) },
+                         conflicts: try row.decode(column: "conflicts", as: String?.self).map { try fromDirectoryJSON($0, as: [String].self) } ?? [])
+    }
+
+    public func directoryRecords(_ kind: HSDSKind, ids: [String]) async throws -> [String: StoredDirectoryRecord] {
+        let unique = Array(Set(ids))
+        guard !unique.isEmpty else { return [:] }
+        let table: String
+        switch kind {
+        case .taxonomy: table = "dir_taxonomies"
+        case .taxonomyTerm: table = "dir_terms"
+        case .organization: table = "dir_organizations"
+        case .location: table = "dir_locations"
+        case .service: table = "dir_services"
+        case .serviceAtLocation: return [:]
+        }
+        let columns = kind == .service ? "id, doc, extra, source, source_id, source_doc, source_modified, conflicts" : "id, doc, extra, source, source_id"
+        return try await connections.read { db in
+            var out: [String: StoredDirectoryRecord] = [:]
+            for start in stride(from: 0, to: unique.count, by: 500) {
+                let chunk = Array(unique[start..<min(start + 500, unique.count)])
+                for row in try await db.raw("SELECT \(unsafeRaw: columns) FROM \(ident: table) WHERE id IN (\(binds: chunk))").all() {
+                    let document: JSONValue
+                    switch kind {
+                    case .taxonomy: document = try Self.record(from: row, as: HSDSTaxonomy.self).document()
+                    case .taxonomyTerm: document = try Self.record(from: row, as: HSDSTaxonomyTerm.self).document()
+                    case .organization: document = try Self.record(from: row, as: HSDSOrganization.self).document()
+                    case .location: document = try Self.record(from: row, as: HSDSLocation.self).document()
+                    default: document = try Self.service(from: row).document()
+                    }
+                    var provenance = try row.decode(column: "source", as: String?.self).map {
+                        RecordProvenance(source: $0, sourceID: try row.decode(column: "source_id", as: String?.self))
+                    }
+                    if kind == .service, provenance != nil {
+                        provenance?.sourceDocument = try row.decode(column: "source_doc", as: String?.self).map { try fromDirectoryJSON($0, as: JSONValue.self) }
+                        provenance?.sourceModified = try row.decode(column: "source_modified", as: Date?.self)
+                        provenance?.conflicts = try row.decode(column: "conflicts", as: String?.self).map { try fromDirectoryJSON($0, as: [String].self) } ?? []
+                    }
+                    out[try row.decode(column: "id", as: String.self)] = StoredDirectoryRecord(document: document, provenance: provenance)
+                }
+            }
+            return out
+        }
+    }
+
+    public func saveFeed(_ feed: RegisteredFeed) async throws {
+        let doc = try directoryJSON(feed)
+        try await connections.transaction { db in
+            try await db.raw("""
+                INSERT INTO dir_feeds (id, url, created_at, doc) VALUES (\(bind: feed.id), \(bind: feed.url), \(bind: feed.createdAt), \(bind: doc))
+                ON CONFLICT (id) DO UPDATE SET url = excluded.url, doc = excluded.doc
+                """).run()
+        }
+    }
+
+    public func registeredFeeds() async throws -> [RegisteredFeed] {
+        try await connections.read { db in
+            try await db.raw("SELECT doc FROM dir_feeds ORDER BY created_at, id").all().map {
+                try fromDirectoryJSON(try $0.decode(column: "doc", as: String.self), as: RegisteredFeed.self)
+            }
+        }
+    }
+
+    public func serviceStatuses(source: String) async throws -> [String: HSDSServiceStatus] {
+        try await connections.read { db in
+            var out: [String: HSDSServiceStatus] = [:]
+            for row in try await db.raw("SELECT id, status FROM dir_services WHERE source = \(bind: source)").all() {
+                out[try row.decode(column: "id", as: String.self)] = try row.decode(column: "status", as: HSDSServiceStatus.self)
+            }
+            return out
+        }
+    }
+
+    public func hsdsLocations(ids: [String]) async throws -> [HSDSLocation] {
+        guard !ids.isEmpty else { return [] }
+        return try await connections.read { db in
+            try await db.raw("SELECT doc, extra FROM dir_locations WHERE id IN (\(binds: Array(Set(ids)))) ORDER BY name, id").all()
+                .map { try Self.record(from: $0, as: HSDSLocation.self) }
+        }
     }
 
     public func hsdsOrganization(id: String) async throws -> HSDSOrganization? {
-        let found: [HSDSOrganization] = try await docs("SELECT doc FROM dir_organizations WHERE id = \(bind: id)")
+        let found: [HSDSOrganization] = try await docs("SELECT doc, extra FROM dir_organizations WHERE id = \(bind: id)")
         return found.first
     }
 
     public func hsdsOrganizations(ids: [String]) async throws -> [HSDSOrganization] {
         guard !ids.isEmpty else { return [] }
-        return try await docs("SELECT doc FROM dir_organizations WHERE id IN (\(binds: Array(Set(ids)))) ORDER BY name, id")
+        return try await docs("SELECT doc, extra FROM dir_organizations WHERE id IN (\(binds: Array(Set(ids)))) ORDER BY name, id")
     }
 
     public func hsdsOrganizations(page: Int, perPage: Int) async throws -> (items: [HSDSOrganization], total: Int) {
-        let items: [HSDSOrganization] = try await docs("SELECT doc FROM dir_organizations ORDER BY name, id LIMIT \(literal: perPage) OFFSET \(literal: (page - 1) * perPage)")
+        let items: [HSDSOrganization] = try await docs("SELECT doc, extra FROM dir_organizations ORDER BY name, id LIMIT \(literal: perPage) OFFSET \(literal: (page - 1) * perPage)")
         let total = try await connections.read { db in
             try await db.raw("SELECT COUNT(*) AS n FROM dir_organizations").first()?.decode(column: "n", as: Int.self) ?? 0
         }
         return (items, total)
     }
 
-    public func taxonomies() async throws -> [HSDSTaxonomy] { try await docs("SELECT doc FROM dir_taxonomies ORDER BY name, id") }
+    public func taxonomies() async throws -> [HSDSTaxonomy] { try await docs("SELECT doc, extra FROM dir_taxonomies ORDER BY name, id") }
 
     public func taxonomyTerms(ids: [String]?) async throws -> [HSDSTaxonomyTerm] {
-        guard let ids else { return try await docs("SELECT doc FROM dir_terms ORDER BY name, id") }
+        guard let ids else { return try await docs("SELECT doc, extra FROM dir_terms ORDER BY name, id") }
         guard !ids.isEmpty else { return [] }
-        return try await docs("SELECT doc FROM dir_terms WHERE id IN (\(binds: ids)) ORDER BY name, id")
+        return try await docs("SELECT doc, extra FROM dir_terms WHERE id IN (\(binds: ids)) ORDER BY name, id")
     }
 
-    private func docs<T: Decodable & Sendable>(_ query: SQLQueryString) async throws -> [T] {
-        try await connections.read { db in
-            try await db.raw(query).all().map { try fromDirectoryJSON(try $0.decode(column: "doc", as: String.self), as: T.self) }
-        }
+    private func docs<T: HSDSRecord>(_ query: SQLQueryString) async throws -> [T] {
+        try await connections.read { db in try await db.raw(query).all().map { try Self.record(from: $0, as: T.self) } }
     }
 
     public func searchDirectory(_ q: DirectoryQuery) async throws -> DirectoryResults {
@@ -182,154 +310,42 @@ extension SQLStore {
         }
     }
 
-    /// How a search runs: the page of (rid, d2) in rank order, and the count of all matches (also as a
-    /// window `total` on the page when the matches are few anyway).
-    struct SearchPlan {
-        var page: SQLQueryString
-        var order: SQLQueryString
-        var count: SQLQueryString
-        var windowTotal: Bool
-
-        /// The page with each service's stored record, in one round trip.
-        var pageWithRecords: SQLQueryString {
-            "SELECT y.*, s.doc, s.review_state, s.last_verified_at, s.capacity FROM (" + page + ") y JOIN dir_services s ON s.rid = y.rid ORDER BY " + order
+    public func searchServiceAtLocations(_ q: DirectoryQuery) async throws -> ServiceAtLocationResults {
+        let plan = Self.searchPlan(q)
+        return try await connections.read { db in
+            let join: SQLQueryString = "FROM (" + plan.core + ") x JOIN dir_service_at_locations a ON a.rid = x.rid"
+            let page = try await db.raw("SELECT a.id AS sal_id, x.rid, x.d2 " + join + " ORDER BY " + plan.coreOrder
+                                        + ", a.seq LIMIT \(literal: q.perPage) OFFSET \(literal: q.offset)").all()
+            let total = try await db.raw("SELECT COUNT(*) AS n " + join).first()?.decode(column: "n", as: Int.self) ?? 0
+            let rids = try Array(Set(page.map { try $0.decode(column: "rid", as: Int.self) }))
+            var listings: [Int: DirectoryListing] = [:]
+            if !rids.isEmpty {
+                for row in try await db.raw("SELECT rid, doc, extra, review_state, last_verified_at, capacity, conflicts FROM dir_services WHERE rid IN (\(integers: rids))").all() {
+                    listings[try row.decode(column: "rid", as: Int.self)] = try Self.listing(from: row)
+                }
+            }
+            let hits = try page.compactMap { row -> ServiceAtLocationHit? in
+                guard let listing = listings[try row.decode(column: "rid", as: Int.self)] else { return nil }
+                let d2 = try row.decode(column: "d2", as: Double?.self)
+                return ServiceAtLocationHit(id: try row.decode(column: "sal_id", as: String.self),
+                                            hit: DirectoryHit(listing: listing, distanceKm: d2.map { $0.squareRoot() * GeoPoint.kilometresPerDegree }))
+            }
+            return ServiceAtLocationResults(hits: hits, total: total)
         }
     }
 
-    /// Builds the search from the postings (see `SearchIndex`). Three shapes:
-    /// - near a point with a radius: only the postings (or points) in the grid cells the radius covers;
-    /// - keys without a point: the first group's postings in rank order (primary cell only, one row per
-    ///   service), the other groups checked by primary key;
-    /// - no keys and no point: the services table in name order.
-    /// Other filters are checked on the services table for the rows that get that far.
-    static func searchPlan(_ q: DirectoryQuery) -> SearchPlan {
-        let groups = SearchIndex.groups(q)
-        let wordGroups = q.words.count
-        var from: SQLQueryString
-        var conditions: [SQLQueryString] = []
-        var score: SQLQueryString = "0"
-        var d2: SQLQueryString = "NULL"
-        var grouped = false
-        var geo = false
-        var needServices = q.organizationID != nil || q.modifiedAfter != nil || q.freeOnly || q.accessibleOnly || q.capacityNow
-            || q.language != nil || q.age != nil
-        let statuses = q.statuses.map { $0.map(SearchIndex.statusCode) }
-        let rid: SQLQueryString
-        var ridTable = "s"
-
-        var box: (latitudes: ClosedRange<Double>, longitudes: ClosedRange<Double>)?
-        var cells: [Int]?
-        if let near = q.near {
-            let c = cos(near.latitude * .pi / 180)
-            d2 = "MIN((p.lat - \(literal: near.latitude)) * (p.lat - \(literal: near.latitude)) + (p.lon - \(literal: near.longitude)) * (p.lon - \(literal: near.longitude)) * \(literal: c * c))"
-            if let r = q.radiusKm {
-                box = SearchIndex.box(near: near, radiusKm: r)
-                cells = SearchIndex.cells(near: near, radiusKm: r)
-                geo = true
-            }
+    public func serviceID(serviceAtLocationID id: String) async throws -> String? {
+        try await connections.read { db in
+            try await db.raw("SELECT service_id FROM dir_service_at_locations WHERE id = \(bind: id) ORDER BY service_id LIMIT 1").first()?
+                .decode(column: "service_id", as: String.self)
         }
-        func boxConditions(_ b: (latitudes: ClosedRange<Double>, longitudes: ClosedRange<Double>)) -> SQLQueryString {
-            "p.lat BETWEEN \(literal: b.latitudes.lowerBound) AND \(literal: b.latitudes.upperBound) AND p.lon BETWEEN \(literal: b.longitudes.lowerBound) AND \(literal: b.longitudes.upperBound)"
-        }
-
-        if let driver = groups.first {
-            (rid, ridTable) = ("d.rid", "d")
-            from = "FROM dir_postings d"
-            conditions.append(driver.count == 1 ? "d.key = \(bind: driver[0])" : "d.key IN (\(binds: driver))")
-            if driver.count > 1 { grouped = true }
-            var weights: [SQLQueryString] = wordGroups > 0 ? ["d.weight"] : []
-            for (i, group) in groups.dropFirst().enumerated() {
-                let alias: String = "g\(i + 1)"
-                let g = SQLQueryString(alias)
-                if group.count == 1 && group[0].hasPrefix("w:") {
-                    from += " JOIN dir_postings \(g) ON \(g).key = \(bind: group[0]) AND \(g).cell = d.cell AND \(g).rid = d.rid"
-                    weights.append("\(g).weight")
-                } else {
-                    conditions.append("EXISTS (SELECT 1 FROM dir_postings \(g) WHERE \(g).key IN (\(binds: group)) AND \(g).cell = d.cell AND \(g).rid = d.rid)")
-                }
-            }
-            if !weights.isEmpty { score = weights.joined(separator: " + ") }
-            if let statuses { conditions.append("d.status IN (\(integers: statuses))") }
-            if geo {
-                from += " JOIN dir_service_points p ON p.rid = d.rid AND p.cell = d.cell"
-                // (The cell list on `p` too makes PostgreSQL hash-join every point in the area: slower for
-                // words, where the postings are few; measured.)
-                if let cells { conditions.append("d.cell IN (\(integers: cells))") }
-                conditions.append(boxConditions(box!))
-                grouped = true
-            } else {
-                conditions.append("d.primary_cell")
-                if q.near != nil {
-                    from += " LEFT JOIN dir_service_points p ON p.rid = d.rid"
-                    grouped = true
-                }
-            }
-        } else if geo {
-            (rid, ridTable) = ("p.rid", "p")
-            from = "FROM dir_service_points p"
-            if let cells { conditions.append("p.cell IN (\(integers: cells))") }
-            conditions.append(boxConditions(box!))
-            grouped = true
-            if statuses != nil { needServices = true }
-        } else {
-            rid = "s.rid"
-            from = "FROM dir_services s"
-            needServices = true
-            if q.near != nil {
-                from += " LEFT JOIN dir_service_points p ON p.rid = s.rid"
-                grouped = true
-            }
-        }
-        // Without words, ties (and everything, without a point) go in name order. Near a point, the
-        // points carry the name and the service id, so only other filters need the services table.
-        let byName = wordGroups == 0
-        let pointsCarry = geo
-        if needServices || (byName && !pointsCarry) || (q.openAt != nil && !pointsCarry) {
-            if ridTable != "s" { from += " JOIN dir_services s ON s.rid = \(rid)" }
-        }
-        let (nameColumn, idColumn): (SQLQueryString, SQLQueryString) = pointsCarry ? ("p.name", "p.service_id") : ("s.name", "s.id")
-        if let t = q.openAt {
-            conditions.append("EXISTS (SELECT 1 FROM dir_service_hours h WHERE h.service_id = \(idColumn) AND h.weekday = \(literal: t.weekday) AND h.opens <= \(literal: t.minute) AND h.closes > \(literal: t.minute))")
-        }
-        if needServices {
-            if groups.isEmpty, let statuses = q.statuses { conditions.append("s.status IN (\(binds: statuses.map(\.rawValue)))") }
-            if let org = q.organizationID { conditions.append("s.organization_id = \(bind: org)") }
-            if let after = q.modifiedAfter { conditions.append("s.last_modified > \(bind: after)") }
-            if q.freeOnly { conditions.append("s.free = \(true)") }
-            if q.accessibleOnly { conditions.append("s.accessible = \(true)") }
-            if q.capacityNow { conditions.append("s.capacity_now = \(true)") }
-            if let l = q.language { conditions.append("s.languages LIKE \(bind: "%," + l.filter { $0 != "%" && $0 != "_" && $0 != "," } + ",%")") }
-            if let age = q.age {
-                conditions.append("(s.min_age IS NULL OR s.min_age <= \(bind: Double(age))) AND (s.max_age IS NULL OR s.max_age >= \(bind: Double(age)))")
-            }
-        }
-        let name: SQLQueryString = byName ? (grouped ? ", MIN(\(nameColumn)) AS name" : ", \(nameColumn) AS name") : ""
-        let selectScore: SQLQueryString = grouped ? "MAX(\(score))" : score
-        var core: SQLQueryString = "SELECT \(rid) AS rid, \(selectScore) AS score, \(grouped ? d2 : "NULL") AS d2\(name) " + from
-        if !conditions.isEmpty { core += " WHERE " + conditions.joined(separator: " AND ") }
-        if grouped { core += " GROUP BY \(rid)" }
-        if geo, let r = q.radiusKm {
-            let deg = r / GeoPoint.kilometresPerDegree
-            core += " HAVING \(d2) <= \(literal: deg * deg)"
-        }
-        // Each sort key, for the page (`x`) and for the page joined to its records (`y`).
-        var order: [(String) -> String] = []
-        if wordGroups > 0 { order.append { "\($0).score DESC" } }
-        if q.near != nil { order.append { geo ? "\($0).d2" : "COALESCE(\($0).d2, 1e18)" } }
-        if byName { order.append { "\($0).name" } }
-        order.append { "\($0).rid" }
-        let window: SQLQueryString = geo ? ", COUNT(*) OVER () AS total" : ""
-        let page: SQLQueryString = "SELECT x.*\(window) FROM (" + core + ") x ORDER BY " + SQLQueryString(order.map { $0("x") }.joined(separator: ", "))
-            + " LIMIT \(literal: q.perPage) OFFSET \(literal: q.offset)"
-        return SearchPlan(page: page, order: SQLQueryString(order.map { $0("y") }.joined(separator: ", ")),
-                          count: "SELECT COUNT(*) AS n FROM (" + core + ") x", windowTotal: geo)
     }
 
     public func statusHistory(serviceID: String) async throws -> [ServiceStatusChange] {
         try await connections.read { db in
-            try await db.raw("SELECT status, at FROM dir_status_history WHERE service_id = \(bind: serviceID) ORDER BY seq").all().map {
+            try await db.raw("SELECT status, at, note FROM dir_status_history WHERE service_id = \(bind: serviceID) ORDER BY seq").all().map {
                 ServiceStatusChange(serviceID: serviceID, status: try $0.decode(column: "status", as: HSDSServiceStatus.self),
-                                    at: try $0.decode(column: "at", as: Date.self))
+                                    at: try $0.decode(column: "at", as: Date.self), note: try $0.decode(column: "note", as: String?.self))
             }
         }
     }
@@ -340,7 +356,8 @@ extension SQLStore {
             guard try await db.raw("SELECT id FROM dir_services WHERE id = \(bind: serviceID)").first() != nil else { throw LinkwellError.notFound("service") }
             try await db.raw("""
                 UPDATE dir_services SET last_verified_at = \(bind: lastVerifiedAt), review_state = \(bind: reviewState.rawValue),
-                    capacity = \(bind: capacityJSON), capacity_now = \(bind: capacity?.hasCapacityNow ?? false) WHERE id = \(bind: serviceID)
+                    capacity = \(bind: capacityJSON), capacity_now = \(bind: capacity?.hasCapacityNow ?? false),
+                    conflicts = CASE WHEN \(bind: reviewState == .approved) THEN NULL ELSE conflicts END WHERE id = \(bind: serviceID)
                 """).run()
         }
     }
@@ -348,7 +365,7 @@ extension SQLStore {
     public func reviewQueue(staleBefore: Date) async throws -> [ReviewItem] {
         try await connections.read { db in
             try await db.raw("""
-                SELECT id, name, organization_id, review_state, last_verified_at FROM dir_services
+                SELECT id, name, organization_id, review_state, last_verified_at, conflicts FROM dir_services
                 WHERE review_state <> \(bind: ReviewState.approved.rawValue) OR last_verified_at IS NULL OR last_verified_at < \(bind: staleBefore)
                 ORDER BY name, id
                 """).all().map { row in
@@ -356,7 +373,8 @@ extension SQLStore {
                 return ReviewItem(serviceID: try row.decode(column: "id", as: String.self), name: try row.decode(column: "name", as: String.self),
                                   organizationID: try row.decode(column: "organization_id", as: String?.self),
                                   reviewState: try row.decode(column: "review_state", as: ReviewState.self), lastVerifiedAt: verified,
-                                  stale: verified.map { $0 < staleBefore } ?? true)
+                                  stale: verified.map { $0 < staleBefore } ?? true,
+                                  conflicts: try row.decode(column: "conflicts", as: String?.self).map { try fromDirectoryJSON($0, as: [String].self) } ?? [])
             }
         }
     }

@@ -24,6 +24,9 @@ public func buildApplication(
     if let schedule = configuration.backups, let sql = store as? SQLStore {
         services.append(BackupWorker(store: sql, schedule: schedule, logger: logger))
     }
+    if configuration.syncDirectoryFeeds {
+        services.append(FeedSyncWorker(syncer: FeedSyncer(directory: DirectoryService(store: store, env: env)), interval: .seconds(60), logger: logger))
+    }
     let limits = configuration.limits
     return Application(
         router: router,
@@ -81,7 +84,7 @@ public func buildRouter(configuration: WebConfiguration, store: any LinkwellStor
                            linkRule: RateLimit(name: "measure-link", limit: configuration.unknownMeasureLinksPerHour, window: 3600)).register(on: router)
     let directory = DirectoryService(store: store, env: env)
     ORUKController(directory: directory).register(on: router)
-    DirectoryPagesController(directory: directory, casework: casework, renderer: renderer, configuration: configuration).register(on: router)
+    DirectoryPagesController(directory: directory, casework: casework, renderer: renderer, configuration: configuration, jobs: ImportJobs()).register(on: router)
     let insight = InsightService(store: store, env: env)
     let commissioning = CommissioningService(store: store, env: env)
     InsightController(insight: insight, commissioning: commissioning, outcomes: outcomes, renderer: renderer).register(on: router)

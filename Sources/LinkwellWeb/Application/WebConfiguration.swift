@@ -24,6 +24,8 @@ public struct WebConfiguration: Sendable {
     public var trustedProxies = TrustedProxies.none
     /// Directory listings not verified for this many months are flagged for review.
     public var directoryFreshnessMonths = 12
+    /// Re-import registered directory feeds on their schedules (`serve`).
+    public var syncDirectoryFeeds = true
     /// How e-mail notifications of messages back leave Linkwell (off by default: they stay queued).
     public var mail: MailSetting = .off
     /// The sender address and the link base of e-mail notifications.

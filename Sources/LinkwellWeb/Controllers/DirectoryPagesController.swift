@@ -9,13 +9,21 @@ struct DirectoryPagesController: Sendable {
     let casework: CaseworkService
     let renderer: PageRenderer
     let configuration: WebConfiguration
+    let jobs: ImportJobs
     var store: any CommunityDirectoryStore { directory.store }
 
     struct ReviewPage: Sendable {
-        struct Row: Sendable { var id, name, organisation, state, verified: String; var stale: Bool }
+        struct Row: Sendable { var id, name, organisation, state, verified: String; var stale: Bool; var conflicts: String? }
         var rows: [Row]
         var isEmpty: Bool
         var months: Int
+    }
+
+    struct FeedsPage: Sendable {
+        struct Row: Sendable { var id, url, interval, lastSync, added, changed, withdrawn, rejected, error: String; var status: String? }
+        var rows: [Row]
+        var isEmpty: Bool
+        var url, intervalMinutes: String
     }
 
     struct EditPage: Sendable {
@@ -35,7 +43,7 @@ struct DirectoryPagesController: Sendable {
             // A GET form: decode the query as a form (`+` is a space).
             let form = FormData(request.uri.query ?? "")
             var input = Self.input(form)
-            let terms = try await store.taxonomyTerms(ids: nil)
+            let terms = try await directory.allTerms()
             let referral = form["referral"]
             let base = "/directory?" + (request.uri.query ?? "").split(separator: "&").filter { !$0.hasPrefix("page=") }.joined(separator: "&")
             var searched = form.values.keys.contains { $0 != "referral" }
@@ -52,18 +60,17 @@ struct DirectoryPagesController: Sendable {
             var matches: [MatchedService]?
             var total = 0
             var query: DirectoryQuery?
+            var notice: String?
             if searched {
                 do {
-                    let (q, results, m) = try await directory.match(input, by: p)
-                    (query, total, matches) = (q, results.total, m)
+                    let (q, results, m, n) = try await directory.match(input, by: p)
+                    (query, total, matches, notice) = (q, results.total, m, n)
                 } catch LinkwellError.invalid(let e) { errors = e }
             }
-            let orgIDs = Set((matches ?? []).compactMap(\.hit.listing.service.organizationID))
-            var orgs: [String: String] = [:]
-            for id in orgIDs { orgs[id] = try await store.hsdsOrganization(id: id)?.name }
+            let orgs = try await directory.organisationNames(Set((matches ?? []).compactMap(\.hit.listing.service.organizationID)))
             let page = DirectorySearchPage(input: input, terms: terms, matches: matches, total: total, query: query, organisations: orgs,
                                            referralID: referral, baseQuery: base)
-            return try HTML(renderer.render(.directorySearch, View(title: "Find a community service", context: context, page: page, errors: errors)),
+            return try HTML(renderer.render(.directorySearch, View(title: "Find a community service", context: context, page: page, errors: errors, notice: notice)),
                             status: errors.isEmpty ? .ok : .unprocessableContent).response(from: request, context: context)
         }
         router.get("/directory/services/:id") { request, context in try await servicePage(request, context) }
@@ -86,23 +93,20 @@ struct DirectoryPagesController: Sendable {
         router.post("/directory/services/:id/governance") { request, context in
             let p = try context.require(.admin)
             let form = try await request.verifiedForm(context)
-            guard let org = try await store.listing(id: try context.parameters.require("id"))?.service.organizationID else {
-                throw LinkwellError.notFound("service")
-            }
-            _ = try await directory.recordGovernance(organizationID: org, constituted: form.flag("constituted"),
+            _ = try await directory.recordGovernance(serviceID: try context.parameters.require("id"), constituted: form.flag("constituted"),
                                                      safeguardingPolicy: form.flag("safeguardingPolicy"), insurance: form.flag("insurance"),
                                                      dbsForHomeVisits: form.flag("dbsForHomeVisits"), by: p)
             return try await servicePage(request, context, notice: "Governance checks recorded.")
         }
         router.get("/directory/services/:id/edit") { request, context in
             let p = try context.require(.provider, .admin)
-            let listing = try await ownListing(try context.parameters.require("id"), p)
+            let listing = try await directory.editableListing(id: try context.parameters.require("id"), by: p)
             return try editPage(request, context, listing, errors: [])
         }
         router.post("/directory/services/:id/edit") { request, context in
             let p = try context.require(.provider, .admin)
             let form = try await request.verifiedForm(context)
-            let listing = try await ownListing(try context.parameters.require("id"), p)
+            let listing = try await directory.editableListing(id: try context.parameters.require("id"), by: p)
             var s = listing.service
             var v = Validator()
             s.name = v.required(form["name"], "name", label: "The name")
@@ -126,42 +130,104 @@ struct DirectoryPagesController: Sendable {
             return Response(status: .seeOther, headers: [.location: "/directory/services/\(s.id)"])
         }
         router.get("/directory/review") { request, context in
-            _ = try context.require(.admin)
+            let p = try context.require(.admin)
             let months = configuration.directoryFreshnessMonths
-            let items = try await store.reviewQueue(staleBefore: FreshnessRule(months: months).cutoff(now: casework.env.now()))
-            var orgs: [String: String] = [:]
-            for id in Set(items.compactMap(\.organizationID)) { orgs[id] = try await store.hsdsOrganization(id: id)?.name }
+            let (items, orgs) = try await directory.reviewQueue(freshnessMonths: months, by: p)
             let page = ReviewPage(rows: items.map {
                 ReviewPage.Row(id: $0.serviceID, name: $0.name, organisation: $0.organizationID.flatMap { orgs[$0] } ?? "", state: $0.reviewState.label,
-                               verified: $0.lastVerifiedAt.map(Format.date) ?? "never", stale: $0.stale)
+                               verified: $0.lastVerifiedAt.map(Format.date) ?? "never", stale: $0.stale,
+                               conflicts: $0.conflicts.isEmpty ? nil : $0.conflicts.joined(separator: ", "))
             }, isEmpty: items.isEmpty, months: months)
             return HTML(renderer.render(.directoryReview, View(title: "Directory review", context: context, page: page)))
         }
         router.get("/provider/listings") { request, context in
             let p = try context.require(.provider)
-            var q = DirectoryQuery()
-            q.organizationID = p.organisationID?.rawValue ?? "-"
-            q.perPage = DirectoryQuery.maxPerPage
-            let results = try await store.searchDirectory(q)
-            let page = ListingsPage(rows: results.hits.map {
-                ListingsPage.Row(id: $0.listing.service.id, name: $0.listing.service.name, status: $0.listing.service.status.label,
-                                 review: $0.listing.reviewState.label)
-            }, isEmpty: results.hits.isEmpty)
+            let listings = try await directory.providerListings(by: p)
+            let page = ListingsPage(rows: listings.map {
+                ListingsPage.Row(id: $0.service.id, name: $0.service.name, status: $0.service.status.label, review: $0.reviewState.label)
+            }, isEmpty: listings.isEmpty)
             return HTML(renderer.render(.directoryListings, View(title: "Our listings", context: context, page: page)))
         }
-        // The admin's import: HSDS/ORUK JSON in the body; `dry_run` and `all_or_nothing` flags.
+        // Registered feeds: the admin's list with each feed's last sync, a form to add one, "sync now".
+        router.get("/admin/feeds") { request, context in
+            let p = try context.require(.admin)
+            return try await feedsPage(request, context, p)
+        }
+        router.post("/admin/feeds") { request, context in
+            let p = try context.require(.admin)
+            let form = try await request.verifiedForm(context)
+            let url = form["url"]?.trimmingCharacters(in: .whitespaces) ?? ""
+            let source = URL(string: url).map(FeedReader.sourceName) ?? url
+            do {
+                let minutes = form["intervalMinutes"].flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+                if let text = form["intervalMinutes"], !text.trimmingCharacters(in: .whitespaces).isEmpty, minutes == nil {
+                    throw LinkwellError.invalid("intervalMinutes", "Give a whole number of minutes.")
+                }
+                _ = try await directory.registerFeed(url: url, intervalMinutes: minutes, source: source, by: p)
+            } catch LinkwellError.invalid(let errors) {
+                return try await feedsPage(request, context, p, errors: errors, form: form)
+            }
+            return Response(status: .seeOther, headers: [.location: "/admin/feeds"])
+        }
+        router.post("/admin/feeds/:id/sync") { request, context in
+            let p = try context.require(.admin)
+            _ = try await request.verifiedForm(context)
+            let feed = try await directory.registeredFeed(id: try context.parameters.require("id"), by: p)
+            try await FeedSyncer(directory: directory).sync(feed)
+            return Response(status: .seeOther, headers: [.location: "/admin/feeds"])
+        }
+
+        // The admin's import: HSDS/ORUK JSON in the body (`kind` says what it holds unless it lists
+        // records under their type); `dry_run`, `all_or_nothing`, `verified`, `full`, `source` flags.
         router.post("/api/v1/directory/import") { request, context in
             let p = try context.require(.admin)
-            var body = request
-            let buffer = try await body.collectBody(upTo: 50_000_000)
-            var feed = ParsedFeed()
-            try DirectoryFeed.parse(Data(buffer: buffer), into: &feed)
-            let flags = request.uri.queryParameters
-            func flag(_ name: String) -> Bool { flags[Substring(name)].map { $0 == "true" || $0 == "1" || $0 == "yes" } ?? false }
-            let report = try await directory.importFeed(feed, dryRun: flag("dry_run"), allOrNothing: flag("all_or_nothing"), verified: p.role == .admin && flag("verified"),
-                                                      maximumRecords: Limits.importRecordsPerRequest)
+            let (feed, options) = try await Self.importRequest(request, p)
+            // One request may not hold the database for long: larger feeds go through the job API or the command.
+            var v = Validator()
+            v.atMost(feed.records.count + feed.rejected.count, Limits.importRecordsPerRequest, "records",
+                     "directory records in one import request (use the import job API or `linkwell directory import` for more)")
+            try v.check()
+            let report = try await directory.importFeed(feed, options)
             return json(report, status: report.refused ? .unprocessableContent : .ok)
         }
+        // The same as a job: answers 202 at once with the job's id; its status (and, when done, the
+        // report) is at /api/v1/directory/import/jobs/{id}.
+        router.post("/api/v1/directory/import/jobs") { request, context in
+            let p = try context.require(.admin)
+            let (feed, options) = try await Self.importRequest(request, p)
+            let id = await jobs.start { try await directory.importFeed(feed, options) }
+            var response = json(["id": id, "status": "running", "status_url": "/api/v1/directory/import/jobs/\(id)"], status: .accepted)
+            response.headers[.location] = "/api/v1/directory/import/jobs/\(id)"
+            return response
+        }
+        router.get("/api/v1/directory/import/jobs/:id") { _, context in
+            _ = try context.require(.admin)
+            guard let job = await jobs.status(try context.parameters.require("id")) else { throw LinkwellError.notFound("import job") }
+            return json(job)
+        }
+    }
+
+    /// Reads an import request: the body (up to 50 MB) and its flags. Unreadable JSON is a 422 naming
+    /// the line and column.
+    static func importRequest(_ request: Request, _ p: Principal) async throws -> (ParsedFeed, ImportOptions) {
+        var body = request
+        let buffer = try await body.collectBody(upTo: 50_000_000)
+        let flags = request.uri.queryParameters
+        func flag(_ name: String) -> Bool { flags[Substring(name)].map { $0 == "true" || $0 == "1" || $0 == "yes" } ?? false }
+        var kind: HSDSKind?
+        if let k = flags["kind"].map(String.init) {
+            guard let parsed = HSDSKind(rawValue: k) ?? HSDSKind.named(k) else {
+                throw LinkwellError.invalid("kind", "kind must be one of \(HSDSKind.allCases.map(\.rawValue).joined(separator: ", ")).")
+            }
+            kind = parsed
+        }
+        var feed = ParsedFeed(source: flags["source"].map(String.init).flatMap { $0.isEmpty ? nil : String($0.prefix(200)) } ?? "api")
+        feed.full = flag("full")
+        do { try DirectoryFeed.parse(Data(buffer: buffer), kind: kind, name: "", into: &feed) }
+        catch let e as FeedUnreadable { throw LinkwellError.invalid("feed", "The body is not readable JSON: line \(e.line), column \(e.column): \(e.message).") }
+        var options = ImportOptions(dryRun: flag("dry_run"), allOrNothing: flag("all_or_nothing"), verified: p.role == .admin && flag("verified"))
+        if let b = flags["bounds"] { options.bounds = try GeoBounds.parse(String(b)) }
+        return (feed, options)
     }
 
     static func input(_ form: FormData) -> DirectorySearchInput {
@@ -184,11 +250,17 @@ struct DirectoryPagesController: Sendable {
         return input
     }
 
-    func ownListing(_ id: String, _ p: Principal) async throws -> DirectoryListing {
-        guard let listing = try await store.listing(id: id), DirectoryPolicy.canEdit(organizationID: listing.service.organizationID, p) else {
-            throw LinkwellError.notFound("service")
-        }
-        return listing
+    func feedsPage(_ request: Request, _ context: AppRequestContext, _ p: Principal, errors: [FieldError] = [], form: FormData? = nil) async throws -> Response {
+        let feeds = try await directory.registeredFeeds(by: p)
+        let page = FeedsPage(rows: feeds.map { f in
+            let c = f.lastCounts
+            return FeedsPage.Row(id: f.id, url: f.url, interval: f.intervalMinutes % 60 == 0 ? "\(f.intervalMinutes / 60) h" : "\(f.intervalMinutes) min",
+                                 lastSync: f.lastSyncAt.map(Format.dateTime) ?? "never", added: c.map { "\($0.added)" } ?? "",
+                                 changed: c.map { "\($0.changed)" } ?? "", withdrawn: c.map { "\($0.withdrawn)" } ?? "",
+                                 rejected: c.map { "\($0.rejected)" } ?? "", error: f.lastError ?? "", status: f.lastStatus)
+        }, isEmpty: feeds.isEmpty, url: form?["url"] ?? "", intervalMinutes: form?["intervalMinutes"] ?? "1440")
+        return try HTML(renderer.render(.directoryFeeds, View(title: "Directory feeds", context: context, page: page, errors: errors)),
+                        status: errors.isEmpty ? .ok : .unprocessableContent).response(from: request, context: context)
     }
 
     func editPage(_ request: Request, _ context: AppRequestContext, _ listing: DirectoryListing, errors: [FieldError], form: FormData? = nil) throws -> Response {
@@ -204,15 +276,11 @@ struct DirectoryPagesController: Sendable {
     func servicePage(_ request: Request, _ context: AppRequestContext, errors: [FieldError] = [], status: HTTPResponse.Status = .ok,
                      notice: String? = nil) async throws -> Response {
         let p = try context.require(.linkWorker, .supervisor, .admin, .provider)
-        let id = try context.parameters.require("id")
-        guard let listing = try await store.listing(id: id) else { throw LinkwellError.notFound("service") }
-        if p.role == .provider && !DirectoryPolicy.canEdit(organizationID: listing.service.organizationID, p) { throw LinkwellError.notFound("service") }
-        let org = try await listing.service.organizationID.asyncFlatMap { try await store.hsdsOrganization(id: $0) }
+        let view = try await directory.serviceView(id: try context.parameters.require("id"), by: p)
+        let listing = view.listing
         let names = try await casework.staffNames()
-        let page = DirectoryServicePage(listing, organisation: org, terms: try await store.taxonomyTerms(ids: listing.service.taxonomyTermIDs),
-                                        history: try await store.statusHistory(serviceID: id),
-                                        feedback: DirectoryPolicy.canSeePrivateNotes(p) ? try await store.feedback(serviceID: id) : [],
-                                        governance: try await org.asyncFlatMap { try await store.governance(organizationID: $0.id) },
+        let page = DirectoryServicePage(listing, organisation: view.organisation, terms: view.terms, history: view.history,
+                                        feedback: view.feedback, governance: view.governance,
                                         names: names, viewer: p, now: casework.env.now(), freshnessMonths: configuration.directoryFreshnessMonths)
         return try HTML(renderer.render(.directoryService, View(title: listing.service.name, context: context, page: page, errors: errors, notice: notice)),
                         status: status).response(from: request, context: context)

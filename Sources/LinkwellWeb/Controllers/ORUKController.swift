@@ -3,27 +3,10 @@ import Hummingbird
 import LinkwellCore
 
 /// The Open Referral UK (HSDS 3.0) read API under `/oruk`: public directory data only, open to anyone
-/// (no sign-in, `Access-Control-Allow-Origin: *`). Never person, referral or feedback data.
+/// (no sign-in, `Access-Control-Allow-Origin: *`). Never person, referral or feedback data. Every
+/// answer is JSON, errors included; an unknown parameter or unsupported value is a 400 problem.
 struct ORUKController: Sendable {
     let directory: DirectoryService
-    var store: any CommunityDirectoryStore { directory.store }
-
-    /// A page of HSDS records with the HSDS paging fields beside `contents`.
-    struct Page<Item: Encodable & Sendable>: Encodable, Sendable {
-        var page: HSDSPage
-        var contents: [Item]
-        func encode(to encoder: any Encoder) throws {
-            try page.encode(to: encoder)
-            var container = encoder.container(keyedBy: Key.self)
-            try container.encode(contents, forKey: Key(stringValue: "contents")!)
-        }
-        struct Key: CodingKey {
-            var stringValue: String
-            init?(stringValue: String) { self.stringValue = stringValue }
-            var intValue: Int? { nil }
-            init?(intValue: Int) { nil }
-        }
-    }
 
     struct About: Encodable, Sendable {
         var version = "3.0"
@@ -34,68 +17,29 @@ struct ORUKController: Sendable {
 
     func register(on router: Router<AppRequestContext>) {
         let oruk = router.group("oruk").add(middleware: ORUKMiddleware())
-        oruk.get("/") { _, _ in hsds(About()) }
-        let feed = ORUKFeed(directory: directory)
-        oruk.get("services") { request, _ in jsonBytes(try await feed.services(Self.searchInput(request))) }
-        oruk.get("services/:id") { _, context in jsonBytes(try await feed.service(id: try context.parameters.require("id"))) }
-        oruk.get("organizations") { request, _ in
-            let (page, perPage) = try Self.paging(request)
-            let (items, total) = try await store.hsdsOrganizations(page: page, perPage: perPage)
-            try Self.checkPage(page, perPage: perPage, total: total, empty: items.isEmpty)
-            return hsds(Page(page: HSDSPage(total: total, page: page, perPage: perPage, size: items.count), contents: items))
-        }
-        oruk.get("organizations/:id") { _, context in
-            let id = try context.parameters.require("id")
-            guard let org = try await store.hsdsOrganization(id: id) else { throw LinkwellError.notFound("organization \(id)") }
-            return hsds(org)
-        }
-        oruk.get("taxonomies") { request, _ in
-            let (page, perPage) = try Self.paging(request)
-            return try Self.paged(try await store.taxonomies(), page: page, perPage: perPage)
-        }
-        oruk.get("taxonomies/:id") { _, context in
-            let id = try context.parameters.require("id")
-            guard let t = try await store.taxonomies().first(where: { $0.id == id }) else { throw LinkwellError.notFound("taxonomy \(id)") }
-            return hsds(t)
-        }
-        oruk.get("taxonomy_terms") { request, _ in
-            let (page, perPage) = try Self.paging(request)
-            var terms = try await store.taxonomyTerms(ids: nil)
-            if let taxonomy = request.uri.queryParameters["taxonomy_id"].map(String.init), !taxonomy.isEmpty {
-                terms = terms.filter { $0.taxonomyID == taxonomy }
+        func route(_ path: RouterPath, _ endpoint: ORUKEndpoint,
+                   _ answer: @escaping @Sendable ([String: String], AppRequestContext) async throws -> JSONValue) {
+            oruk.get(path) { request, context in
+                let params = try endpoint.check(request.uri.queryParameters.map { (String($0.key), String($0.value)) })
+                return jsonBytes(try HSDSJSON.encoder.encode(try await answer(params, context)))
             }
-            return try Self.paged(terms, page: page, perPage: perPage)
         }
-        oruk.get("taxonomy_terms/:id") { _, context in
-            let id = try context.parameters.require("id")
-            guard var t = try await store.taxonomyTerms(ids: [id]).first else { throw LinkwellError.notFound("taxonomy term \(id)") }
-            t.taxonomyDetail = try await t.taxonomyID.asyncFlatMap { tid in try await store.taxonomies().first { $0.id == tid } }
-            return hsds(t)
+        oruk.get("/") { request, _ in
+            _ = try ORUKEndpoint.about.check(request.uri.queryParameters.map { (String($0.key), String($0.value)) })
+            return jsonBytes(try HSDSJSON.encoder.encode(About()))
         }
-    }
-
-    static func searchInput(_ request: Request) -> DirectorySearchInput {
-        ORUKFeed.searchInput { request.uri.queryParameters[Substring($0)].map(String.init) }
-    }
-
-    static func paging(_ request: Request) throws -> (Int, Int) {
-        var input = DirectorySearchInput()
-        input.page = request.uri.queryParameters["page"].map(String.init)
-        input.perPage = request.uri.queryParameters["per_page"].map(String.init)
-        let (q, _) = try input.query(linkWorkerDefaults: false)
-        return (q.page, q.perPage)
-    }
-
-    static func checkPage(_ page: Int, perPage: Int, total: Int, empty: Bool) throws {
-        if empty && page > 1 {
-            throw LinkwellError.invalid("page", "Page \(page) is past the end: there are \(total) records in \(HSDSPage(total: total, page: 1, perPage: perPage, size: 0).totalPages) page(s).")
-        }
-    }
-
-    static func paged<T: Encodable & Sendable>(_ all: [T], page: Int, perPage: Int) throws -> Response {
-        let items = Array(all.dropFirst((page - 1) * perPage).prefix(perPage))
-        try checkPage(page, perPage: perPage, total: all.count, empty: items.isEmpty)
-        return hsds(Page(page: HSDSPage(total: all.count, page: page, perPage: perPage, size: items.count), contents: items))
+        route("services", .services) { p, _ in try await directory.orukServices(p) }
+        route("services/:id", .service) { _, c in try await directory.orukService(id: try c.parameters.require("id")) }
+        route("service_at_locations", .serviceAtLocations) { p, _ in try await directory.orukServiceAtLocations(p) }
+        route("service_at_locations/:id", .serviceAtLocation) { _, c in try await directory.orukServiceAtLocation(id: try c.parameters.require("id")) }
+        route("organizations", .organizations) { p, _ in try await directory.orukOrganizations(p) }
+        route("organizations/:id", .organization) { p, c in try await directory.orukOrganization(id: try c.parameters.require("id"), p) }
+        route("taxonomies", .taxonomies) { p, _ in try await directory.orukTaxonomies(p) }
+        route("taxonomies/:id", .taxonomy) { _, c in try await directory.orukTaxonomy(id: try c.parameters.require("id")) }
+        route("taxonomy_terms", .taxonomyTerms) { p, _ in try await directory.orukTaxonomyTerms(p) }
+        route("taxonomy_terms/:id", .taxonomyTerm) { _, c in try await directory.orukTaxonomyTerm(id: try c.parameters.require("id")) }
+        // Anything else under /oruk (an unknown path, or a write) is answered by ErrorMiddleware as a
+        // JSON problem with CORS, like every ORUK error.
     }
 }
 
@@ -107,36 +51,25 @@ public struct ORUKFeed: Sendable {
 
     /// ORUK query parameters (looked up by name) to Linkwell's search input (`proximity` is metres).
     public static func searchInput(_ value: (String) -> String?) -> DirectorySearchInput {
-        var input = DirectorySearchInput()
-        input.search = value("search")
-        input.page = value("page")
-        input.perPage = value("per_page")
-        input.taxonomyTermID = value("taxonomy_term_id")
-        input.organizationID = value("organization_id")
-        input.modifiedAfter = value("modified_after")
-        input.postcode = value("postcode")
-        input.latitude = value("lat")
-        input.longitude = value("long")
-        // Linkwell extensions: open on a day (MO…SU) at a time (HH:MM).
-        input.openDay = value("open_day")
-        input.openTime = value("open_time")
-        if let metres = value("proximity") { input.radiusKm = Double(metres).map { String($0 / 1000) } ?? metres }
-        return input
+        var p: [String: String] = [:]
+        for name in ORUKEndpoint.services.parameters { p[name] = value(name) }
+        return DirectoryService.searchInput(p)
     }
 
     /// A page of services (HSDS list items with their organisation) and the HSDS paging object.
     public func services(_ input: DirectorySearchInput) async throws -> Data {
-        let (query, results) = try await directory.search(input, forLinkWorker: false)
-        let services = try await directory.published(results.hits.map(\.listing.service), nestTerms: false).map(\.listItem)
-        return try HSDSJSON.encoder.encode(ORUKController.Page(page: HSDSPage(total: results.total, page: query.page, perPage: query.perPage, size: services.count),
-                                                               contents: services))
+        var p: [String: String] = [:]
+        let given: [(String, String?)] = [("search", input.search), ("page", input.page), ("per_page", input.perPage),
+                                          ("taxonomy_term_id", input.taxonomyTermID), ("organization_id", input.organizationID),
+                                          ("modified_after", input.modifiedAfter), ("postcode", input.postcode), ("lat", input.latitude),
+                                          ("long", input.longitude), ("open_day", input.openDay), ("open_time", input.openTime)]
+        for (name, value) in given { p[name] = value }
+        if let km = input.radiusKm.flatMap(Double.init) { p["proximity"] = String(km * 1000) }
+        return try HSDSJSON.encoder.encode(try await directory.orukServices(p))
     }
 
     /// One service in full, with its organisation and terms nested.
-    public func service(id: String) async throws -> Data {
-        guard let listing = try await directory.store.listing(id: id) else { throw LinkwellError.notFound("service \(id)") }
-        return try HSDSJSON.encoder.encode(try await directory.published([listing.service])[0])
-    }
+    public func service(id: String) async throws -> Data { try HSDSJSON.encoder.encode(try await directory.orukService(id: id)) }
 }
 
 /// HSDS JSON (snake_case, ISO 8601 dates); as `json`, a value that cannot be encoded answers a 500 problem.
@@ -150,36 +83,21 @@ func jsonBytes(_ data: Data, status: HTTPResponse.Status = .ok) -> Response {
 }
 
 /// Open to every origin, with errors as problem details (so a browser client can read them too).
+/// Bad parameters are 400 here (the ORUK convention), not 422.
 struct ORUKMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var response: Response
-        do { response = try await next(request, context) } catch { response = Problem(error).response() }
+        do { response = try await next(request, context) } catch { response = Self.problem(error).response() }
         response.headers[.accessControlAllowOrigin] = "*"
         if response.status == .ok { response.headers[.cacheControl] = "public, max-age=60" }
         return response
     }
-}
 
-extension HSDSService {
-    /// The one-to-one fields only, as HSDS list endpoints return services (plus the organisation).
-    var listItem: HSDSService {
-        var s = HSDSService(id: id, organizationID: organizationID, name: name, description: description, status: status)
-        (s.alternateName, s.url, s.email, s.interpretationServices, s.applicationProcess) = (alternateName, url, email, interpretationServices, applicationProcess)
-        (s.feesDescription, s.waitTime, s.eligibilityDescription, s.minimumAge, s.maximumAge) = (feesDescription, waitTime, eligibilityDescription, minimumAge, maximumAge)
-        (s.assuredDate, s.alert, s.lastModified) = (assuredDate, alert, lastModified)
-        s.organization = organization.map { o in
-            var o = o
-            (o.phones, o.contacts) = (nil, nil)
-            return o
+    static func problem(_ error: any Error) -> Problem {
+        if case LinkwellError.invalid(let fields) = error {
+            return Problem(status: 400, title: "Bad request", detail: fields.map { "\($0.field): \($0.message)" }.joined(separator: " "), errors: fields)
         }
-        return s
-    }
-}
-
-extension Optional {
-    func asyncFlatMap<U>(_ transform: (Wrapped) async throws -> U?) async rethrows -> U? {
-        guard let value = self else { return nil }
-        return try await transform(value)
+        return Problem(error)
     }
 }

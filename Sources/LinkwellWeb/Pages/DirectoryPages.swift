@@ -101,7 +101,7 @@ public struct DirectoryServicePage: Sendable {
                   accessibility: (l.accessibility ?? []).compactMap(\.description).joined(separator: "; "))
         }
         openings = facts.openings.map { o in Line(text: String(format: "%@ %02d:%02d–%02d:%02d", WeeklyTime.dayNames[o.weekday - 1], o.opens / 60, o.opens % 60, o.closes / 60, o.closes % 60)) }
-        self.history = history.map { Line(text: "\(Format.date($0.at)): \($0.status.label)") }
+        self.history = history.map { Line(text: "\(Format.date($0.at)): \($0.status.label)\($0.note.map { " (\($0))" } ?? "")") }
         self.terms = terms.map { Line(text: $0.name) }
         self.feedback = DirectoryPolicy.canSeePrivateNotes(viewer) ? feedback.map {
             Feedback(at: Format.date($0.at), author: names.name($0.authorID) ?? "", text: $0.text, rating: $0.rating)

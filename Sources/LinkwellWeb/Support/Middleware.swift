@@ -80,6 +80,12 @@ struct ErrorMiddleware: RouterMiddleware {
             if request.uri.path.hasPrefix("/api/") || request.uri.path == "/openapi.json" {
                 return problem.response()
             }
+            // The ORUK API answers JSON with CORS whatever went wrong, even on paths no route knows.
+            if request.uri.path == "/oruk" || request.uri.path.hasPrefix("/oruk/") {
+                var response = ORUKMiddleware.problem(error).response()
+                response.headers[.accessControlAllowOrigin] = "*"
+                return response
+            }
             if problem.status == 401 {
                 return .redirect(to: "/login")
             }

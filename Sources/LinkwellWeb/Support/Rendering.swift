@@ -19,6 +19,7 @@ public enum Template: String, CaseIterable, Sendable {
     case contract
     case contractReport = "contract_report"
     case directoryEdit = "directory_edit"
+    case directoryFeeds = "directory_feeds"
     case directoryListings = "directory_listings"
     case directoryReview = "directory_review"
     case directorySearch = "directory_search"
@@ -159,7 +160,7 @@ public struct View<Page>: @unchecked Sendable {
         case .provider: [NavLink(label: "Referrals to us", href: "/provider"), NavLink(label: "Our listings", href: "/provider/listings"),
                          NavLink(label: "Grants", href: "/grants")]
         case .admin: [NavLink(label: "Users", href: "/admin/users"), NavLink(label: "Settings", href: "/admin/settings"),
-                      NavLink(label: "Instruments", href: "/admin/instruments"), NavLink(label: "Directory review", href: "/directory/review"),
+                      NavLink(label: "Instruments", href: "/admin/instruments"), NavLink(label: "Directory review", href: "/directory/review"), NavLink(label: "Directory feeds", href: "/admin/feeds"),
                       NavLink(label: "Funders", href: "/commissioning"),
                       NavLink(label: "E-mail outbox", href: "/admin/outbox"), NavLink(label: "Audit trail", href: "/admin/audit")]
         case .commissioner: [NavLink(label: "Insight", href: "/insight"), NavLink(label: "Contracts", href: "/commissioning"),

@@ -1,0 +1,76 @@
+import Foundation
+
+/// The Open Referral UK feed's answers as HSDS JSON, with every field a source sent (typed fields
+/// and extras), and the related records nested as the standard's examples nest them.
+extension DirectoryService {
+    /// Only the one-to-one fields of a record (no lists, no nested objects), as HSDS list endpoints give.
+    public static func oneToOne(_ d: JSONValue) -> JSONValue {
+        guard case .object(let o) = d else { return d }
+        return .object(o.filter { $0.value.array == nil && $0.value.object == nil })
+    }
+
+    /// Full service documents: the organisation nested whole, each attribute's term with its taxonomy.
+    public func serviceDocuments(_ services: [HSDSService]) async throws -> [JSONValue] {
+        let termIDs = Array(Set(services.flatMap(\.taxonomyTermIDs)))
+        let terms = Dictionary(try await store.taxonomyTerms(ids: termIDs).map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        let taxonomies = termIDs.isEmpty ? [:] : Dictionary(try await store.taxonomies().map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        let orgs = try await organisationDocuments(services)
+        return try services.map { s in
+            guard case .object(var d) = try s.document() else { return try s.document() }
+            d["last_modified"] = s.lastModified.map { .string(HSDSJSON.formatDate($0)) }
+            if let org = s.organizationID.flatMap({ orgs[$0] }) { d["organization"] = org }
+            if case .array(let attributes)? = d["attributes"] {
+                d["attributes"] = .array(try attributes.map { a in
+                    guard case .object(var attribute) = a, let id = attribute["taxonomy_term_id"]?.string, let term = terms[id],
+                          case .object(var t) = try term.document() else { return a }
+                    if let tax = term.taxonomyID.flatMap({ taxonomies[$0] }) { t["taxonomy_detail"] = try tax.document() }
+                    attribute["taxonomy_term"] = .object(t)
+                    return .object(attribute)
+                })
+            }
+            return .object(d)
+        }
+    }
+
+    /// List items: the service's one-to-one fields and its organisation's.
+    public func serviceListItems(_ services: [HSDSService]) async throws -> [JSONValue] {
+        let orgs = try await organisationDocuments(services)
+        return try services.map { s in
+            guard case .object(var d) = Self.oneToOne(try s.document()) else { return try s.document() }
+            if let org = s.organizationID.flatMap({ orgs[$0] }) { d["organization"] = Self.oneToOne(org) }
+            return .object(d)
+        }
+    }
+
+    /// Service-at-location documents: the record with `service_id` and `location_id`, its location,
+    /// and its service (list form; in full with `full`).
+    public func serviceAtLocationDocuments(_ hits: [ServiceAtLocationHit], full: Bool) async throws -> [JSONValue] {
+        var services: [String: HSDSService] = [:]
+        for h in hits { services[h.hit.listing.service.id] = h.hit.listing.service }
+        let list = Array(services.values)
+        let documents: [JSONValue]
+        if full { documents = try await serviceDocuments(list) } else { documents = try await serviceListItems(list) }
+        let docs = Dictionary(uniqueKeysWithValues: zip(list.map(\.id), documents))
+        return try hits.map { h in
+            let s = h.hit.listing.service
+            guard let index = (s.serviceAtLocations ?? []).firstIndex(where: { $0.id == h.id }),
+                  case .object(let sd) = try s.document(), case .array(let sals)? = sd["service_at_locations"], index < sals.count,
+                  case .object(var sal) = sals[index] else { return .object(["id": .string(h.id), "service_id": .string(s.id)]) }
+            sal["service_id"] = .string(s.id)
+            if let location = sal["location"] {
+                if sal["location_id"] == nil, let lid = location["id"] { sal["location_id"] = lid }
+                sal["location"] = full ? location : Self.oneToOne(location)
+            }
+            if !full { sal = Self.oneToOne(.object(sal)).object ?? sal; sal["location"] = sals[index]["location"].map(Self.oneToOne) }
+            sal["service"] = docs[s.id]
+            return .object(sal)
+        }
+    }
+
+    /// Organisation documents by id for these services.
+    func organisationDocuments(_ services: [HSDSService]) async throws -> [String: JSONValue] {
+        var out: [String: JSONValue] = [:]
+        for o in try await store.hsdsOrganizations(ids: services.compactMap(\.organizationID)) { out[o.id] = try o.document() }
+        return out
+    }
+}
