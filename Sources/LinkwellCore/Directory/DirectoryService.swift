@@ -1,18 +1,5 @@
 import Foundation
 
-/// Who may do what in the directory. Anyone may read the public listing (the ORUK feed); these are
-/// the rules for the scheme's private side.
-public enum DirectoryPolicy {
-    /// Link workers' feedback, capacity detail and governance are for scheme staff and the admin.
-    public static func canSeePrivateNotes(_ p: Principal) -> Bool { [.linkWorker, .supervisor, .admin].contains(p.role) }
-    /// Providers edit their own organisation's listings; the admin edits any.
-    public static func canEdit(organizationID: String?, _ p: Principal) -> Bool {
-        p.role == .admin || (p.role == .provider && p.organisationID != nil && p.organisationID?.rawValue == organizationID)
-    }
-    public static func canReview(_ p: Principal) -> Bool { p.role == .admin }
-    public static func canSearch(_ p: Principal) -> Bool { [.linkWorker, .supervisor, .admin].contains(p.role) }
-}
-
 /// A service page's content for one viewer (private parts already left out when not allowed).
 public struct DirectoryServiceView: Sendable {
     public var listing: DirectoryListing
@@ -33,7 +20,7 @@ public struct MatchedService: Sendable, Equatable {
 
 /// The directory's use cases: import, search and match, listing care. No I/O of its own.
 public struct DirectoryService: Sendable {
-    public let store: any CommunityDirectoryStore
+    let store: any CommunityDirectoryStore
     public let env: CoreEnvironment
     public init(store: any CommunityDirectoryStore, env: CoreEnvironment) { (self.store, self.env) = (store, env) }
 

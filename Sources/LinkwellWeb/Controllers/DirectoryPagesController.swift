@@ -10,7 +10,6 @@ struct DirectoryPagesController: Sendable {
     let renderer: PageRenderer
     let configuration: WebConfiguration
     let jobs: ImportJobs
-    var store: any CommunityDirectoryStore { directory.store }
 
     struct ReviewPage: Sendable {
         struct Row: Sendable { var id, name, organisation, state, verified: String; var stale: Bool; var conflicts: String? }
