@@ -106,6 +106,11 @@ public struct DirectoryService: Sendable {
         let problems = DirectoryRules.problems(service: s, knownOrganizations: orgs, knownTerms: terms)
         if !problems.isEmpty { throw LinkwellError.invalid(problems) }
         try await store.saveDirectory(DirectoryBatch(services: [s]), at: env.now(), verified: p.role == .admin)
+        // A provider's own edit always goes to the admin's review queue, even when only its capacity
+        // changes (an import that changes nothing leaves the state alone; a person saving a form does not).
+        if p.role != .admin, let saved = try await store.listing(id: s.id), saved.reviewState == .approved {
+            try await store.updateCare(serviceID: s.id, lastVerifiedAt: saved.lastVerifiedAt, reviewState: .pendingChange, capacity: saved.capacity)
+        }
     }
 
     /// The admin confirms a listing is right: approved and verified now.
