@@ -10,20 +10,6 @@ struct AccountController: Sendable {
     let cookie: @Sendable (Request, String, String, Int) -> Cookie
     let sessionMaxAge: Int
 
-    struct CodePage: Sendable {}
-    struct SetupPage: Sendable { var secret, uri: String; var required, signingIn: Bool }
-    struct RecoveryCodesPage: Sendable { var codes: [String]; var next: String }
-    struct AccountPage: Sendable {
-        struct SessionRow: Sendable { var id, started, lastSeen, browser: String; var current: Bool }
-        struct TokenRow: Sendable { var id, purpose, created, expires, lastUsed, state: String; var usable: Bool }
-        var name, email, role: String
-        var twoFactor, twoFactorRequired: Bool
-        var recoveryCodesLeft: Int
-        var sessions: [SessionRow]
-        var tokens: [TokenRow]
-        var hasTokens: Bool
-    }
-
     func register(on router: Router<AppRequestContext>) {
         router.get("/login/code") { request, context -> Response in
             guard let (session, _) = context.pendingSignIn, session.stage == .secondFactor else { return Response.redirect(to: "/login") }

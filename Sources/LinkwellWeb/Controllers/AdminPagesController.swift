@@ -10,28 +10,6 @@ struct AdminPagesController: Sendable {
     let renderer: PageRenderer
     let mail: MailSetting
 
-    struct UsersPage: Sendable {
-        struct Row: Sendable { var id, name, email, role, organisation, state: String }
-        var rows: [Row]
-        var roles: [Choice]
-        var organisations: [Choice]
-        var email, displayName: String
-    }
-
-    struct OutboxPage: Sendable {
-        struct Row: Sendable { var created, kind, recipient, state, attempts, sent, error: String; var failed: Bool }
-        var rows: [Row]
-        var transport: String
-        var off: Bool
-        var queued, sent, failed: Int
-    }
-
-    struct AuditPage: Sendable {
-        struct Row: Sendable { var at, actor, action, recordType, recordID, route, outcome: String; var denied: Bool }
-        var rows: [Row]
-        var recordID: String
-    }
-
     func register(on router: Router<AppRequestContext>) {
         router.get("/admin/users") { request, context in try await usersPage(request, context) }
         router.post("/admin/users") { request, context -> Response in
@@ -103,8 +81,6 @@ struct AdminPagesController: Sendable {
             return HTML(renderer.render(.adminAudit, View(title: "Audit trail", context: context, page: page)))
         }
     }
-
-    struct SettingsPage: Sendable { var pathways, minimumAge, maximumAge, catchmentAreas, retentionMonths, minimumGroupSize, floor: String; var twoFactorRoles: [Choice] }
 
     func settingsPage(_ request: Request, _ context: AppRequestContext, form: FormData? = nil, errors: [FieldError] = []) async throws -> Response {
         _ = try context.require(.admin)

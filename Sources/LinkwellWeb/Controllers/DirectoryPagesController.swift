@@ -11,31 +11,6 @@ struct DirectoryPagesController: Sendable {
     let configuration: WebConfiguration
     let jobs: ImportJobs
 
-    struct ReviewPage: Sendable {
-        struct Row: Sendable { var id, name, organisation, state, verified: String; var stale: Bool; var conflicts: String? }
-        var rows: [Row]
-        var isEmpty: Bool
-        var months: Int
-    }
-
-    struct FeedsPage: Sendable {
-        struct Row: Sendable { var id, url, interval, lastSync, added, changed, withdrawn, rejected, error: String; var status: String? }
-        var rows: [Row]
-        var isEmpty: Bool
-        var url, intervalMinutes: String
-    }
-
-    struct EditPage: Sendable {
-        var id, name, description, availablePlaces, waitingListWeeks: String
-        var statuses: [Choice]
-    }
-
-    struct ListingsPage: Sendable {
-        struct Row: Sendable { var id, name, status, review: String }
-        var rows: [Row]
-        var isEmpty: Bool
-    }
-
     func register(on router: Router<AppRequestContext>) {
         router.get("/directory") { request, context in
             let p = try context.require(.linkWorker, .supervisor, .admin)

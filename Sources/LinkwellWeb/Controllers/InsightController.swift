@@ -21,32 +21,6 @@ struct InsightController: Sendable {
         var isEmpty: Bool
     }
 
-    struct DashboardPage: Sendable {
-        var from, to, distanceKm, scope, total, seen, median, p90, minimumGroupSize, roundTo, maximumAdjustment: String
-        var contracts, funders: [Choice]
-        var tables: [TableView]
-        var canExportFacts: Bool
-    }
-
-    struct SteeringPage: Sendable {
-        var scope, total, seen, median, p90, outcome: String
-        var tables: [TableView]
-        var comments: [String]
-        var hasComments: Bool
-        var commentsWithheld: Bool
-        var minimumN: String
-    }
-
-    struct ReportPage: Sendable {
-        struct Target: Sendable { var label, target, actual: String }
-        var contract, period, quarter, funders, budget, printed: String
-        var targets: [Target]
-        var hasTargets: Bool
-        var total, median, p90: String
-        var tables: [TableView]
-        var previous, next: String
-    }
-
     static func query(_ request: Request) -> InsightService.Query {
         let q = request.uri.queryParameters
         return InsightService.Query(from: q["from"].map(String.init), to: q["to"].map(String.init),

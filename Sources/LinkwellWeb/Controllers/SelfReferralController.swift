@@ -13,11 +13,6 @@ struct SelfReferralController: Sendable {
 
     static let formCookie = "lw_selfreferral"
 
-    struct FormPage: Sendable {
-        var form: CasePagesController.ReferralForm
-        var formToken: String
-    }
-
     struct Confirmation: Sendable { var reference: String }
 
     func register(on router: Router<AppRequestContext>) {

@@ -11,11 +11,6 @@ struct SessionController: Sendable {
 
     static let preLoginCookie = "lw_login"
 
-    struct LoginPage: Sendable {
-        var email: String
-        var loginToken: String
-    }
-
     func register(on router: Router<AppRequestContext>) {
         router.get("/") { _, context -> Response in
             guard let principal = context.principal else { return .redirect(to: "/login") }

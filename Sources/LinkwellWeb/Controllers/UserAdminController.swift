@@ -9,21 +9,6 @@ struct UserAdminController: Sendable {
     let accounts: Accounts
     let renderer: PageRenderer
 
-    struct UserPage: Sendable {
-        var id, name, email, role, organisation, created: String
-        var active, locked, twoFactor, hasOrganisation: Bool
-        var openReferrals: Int
-        var hasOpenReferrals: Bool
-        var roles: [Choice]
-        var linkWorkers: [Choice]
-        var isLinkWorker: Bool
-    }
-
-    struct TokensPage: Sendable {
-        struct Row: Sendable { var token: AccountController.AccountPage.TokenRow; var owner: String }
-        var rows: [Row]
-    }
-
     /// A user as the API shows them (never the password hash or two-factor secret).
     struct UserJSON: Codable, Sendable {
         var id: UserID

@@ -122,3 +122,31 @@ public struct DirectoryServicePage: Sendable {
         canEdit = DirectoryPolicy.canEdit(organizationID: s.organizationID, viewer)
     }
 }
+
+/// The page models of `DirectoryPagesController`.
+extension DirectoryPagesController {
+    struct ReviewPage: Sendable {
+        struct Row: Sendable { var id, name, organisation, state, verified: String; var stale: Bool; var conflicts: String? }
+        var rows: [Row]
+        var isEmpty: Bool
+        var months: Int
+    }
+
+    struct FeedsPage: Sendable {
+        struct Row: Sendable { var id, url, interval, lastSync, added, changed, withdrawn, rejected, error: String; var status: String? }
+        var rows: [Row]
+        var isEmpty: Bool
+        var url, intervalMinutes: String
+    }
+
+    struct EditPage: Sendable {
+        var id, name, description, availablePlaces, waitingListWeeks: String
+        var statuses: [Choice]
+    }
+
+    struct ListingsPage: Sendable {
+        struct Row: Sendable { var id, name, status, review: String }
+        var rows: [Row]
+        var isEmpty: Bool
+    }
+}
