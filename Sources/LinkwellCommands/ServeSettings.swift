@@ -9,7 +9,8 @@ public enum ServeSettings {
     /// Options that take a value (without `--`), as `Serve` declares them.
     static let options = ["host", "port", "database", "contact-attempts", "caseload-limit", "directory-freshness-months",
                           "maildir", "smtp", "mail-from", "public-url", "backup-directory", "backup-every", "backup-keep",
-                          "idle-timeout", "body-timeout", "max-body-bytes", "max-connections", "ready-outbox-threshold", "log-format"]
+                          "idle-timeout", "body-timeout", "max-body-bytes", "max-connections", "ready-outbox-threshold", "log-format",
+                          "trusted-proxies"]
     /// On/off flags.
     static let flags = ["demo", "secure-cookies"]
 

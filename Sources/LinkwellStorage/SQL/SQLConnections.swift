@@ -150,8 +150,13 @@ final class SQLiteConnections: SQLConnections {
 actor SQLiteReaderPool {
     private var idle: [SQLiteConnection]
     private var waiters: [CheckedContinuation<SQLiteConnection, Never>] = []
+    private let total: Int
+    private var drained = false
 
-    init(_ connections: [SQLiteConnection]) { idle = connections }
+    init(_ connections: [SQLiteConnection]) {
+        idle = connections
+        total = connections.count
+    }
 
     func with<T: Sendable>(_ body: @Sendable (SQLiteConnection) async throws -> T) async throws -> T {
         let connection: SQLiteConnection
@@ -166,9 +171,15 @@ actor SQLiteReaderPool {
         return try await body(connection)
     }
 
-    func drain() -> [SQLiteConnection] {
-        defer { idle = [] }
-        return idle
+    /// Every connection, waiting for those still in use: closing must not leave one open behind a read.
+    /// A second close finds nothing left to close.
+    func drain() async -> [SQLiteConnection] {
+        guard !drained else { return [] }
+        drained = true
+        var taken = idle
+        idle = []
+        while taken.count < total { taken.append(await withCheckedContinuation { waiters.append($0) }) }
+        return taken
     }
 }
 
