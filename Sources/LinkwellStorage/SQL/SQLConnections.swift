@@ -140,7 +140,13 @@ final class SQLiteConnections: SQLConnections {
     }
 
     func close() async throws {
-        for reader in await readers.drain() { try? await reader.close() }
+        for reader in await readers.drain() {
+            do { try await reader.close() } catch {
+                // A read cancelled mid-transaction leaves the connection busy: end it and close again.
+                _ = try? await reader.sql().raw("ROLLBACK").run()
+                do { try await reader.close() } catch { await UnclosedConnections.shared.keep(reader) }
+            }
+        }
         try await writer.close()
         try await threads.shutdownGracefully()
     }
@@ -253,4 +259,12 @@ final class PostgresConnections: SQLConnections, @unchecked Sendable {
     }
 
     func close() async throws { try await pool.shutdownAsync() }
+}
+
+/// Connections SQLite refused to close. Kept rather than released: SQLiteNIO asserts (in debug builds) when an
+/// open connection is released, and a store that is shutting down must not bring the process down with it.
+actor UnclosedConnections {
+    static let shared = UnclosedConnections()
+    private var kept: [SQLiteConnection] = []
+    func keep(_ connection: SQLiteConnection) { kept.append(connection) }
 }
