@@ -5,7 +5,7 @@ import Foundation
 /// goes through a method here that checks who is asking, audits it, and returns what that role may see.
 public struct CaseworkService: Sendable {
     /// The storage roles casework needs (contracts only to say which contracts fund a referral).
-    public typealias Storage = CaseStore & AccountStore & OrganisationStore & DirectoryStore & AuditStore & SettingsStore & SupervisionStore & CommissioningStore
+    public typealias Storage = CaseStore & AccountStore & OrganisationStore & CodeListStore & DirectoryStore & AuditStore & SettingsStore & SupervisionStore & CommissioningStore
     let store: any Storage
     public let env: CoreEnvironment
     public let rules: CaseworkRules
@@ -28,6 +28,9 @@ public struct CaseworkService: Sendable {
         if let principal, ![.referrer, .linkWorker, .supervisor].contains(principal.role) {
             throw LinkwellError.forbidden("Your role cannot make referrals.")
         }
+        var submission = submission
+        // Needs may come coded (`system|code`); they are recorded as the local values they map to.
+        if let needs = submission.needs { submission.needs = try await CodeListService(store: store).resolve(needs, in: .needs, field: "needs") }
         let code = submission.gpPracticeCode
         var practices = ReferralSubmission.PracticeLookup()
         if !code.isEmpty { practices.named = try await store.organisation(odsCode: code) }

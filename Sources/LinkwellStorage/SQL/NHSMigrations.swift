@@ -61,5 +61,14 @@ enum NHSMigrations {
             statements.append("CREATE INDEX messages_back_organisation ON messages_back(recipient_organisation_id)")
             return statements.map(flavor.render)
         },
+        Migration(version: 171, name: "code lists: local values mapped to SNOMED CT") { flavor in
+            [
+                """
+                CREATE TABLE code_list_concepts (
+                    list_name TEXT NOT NULL, value_key TEXT NOT NULL, system TEXT NOT NULL, code TEXT NOT NULL,
+                    display TEXT NOT NULL, source TEXT NOT NULL, PRIMARY KEY (list_name, value_key))
+                """,
+            ].map(flavor.render)
+        },
     ]
 }
