@@ -44,7 +44,7 @@ public enum DemoScheme {
         let organisations: [(String, String, OrganisationKind)] = [
             ("riverside", "Riverside Medical Practice", .gpPractice), ("hillview", "Hillview Surgery", .gpPractice),
             ("canal", "Canal Street Health Centre", .gpPractice), ("scheme", "Linkwell Demo Social Prescribing Service", .scheme),
-            ("council", "Demo City Council Adult Social Care", .localAuthority), ("icb", "Demo Integrated Care Board", .nhs),
+            ("council", "Demo City Council Adult Social Care", .localAuthority), ("icb", "Demo Integrated Care Board", .icb),
             ("walkers", "Riverside Walkers", .vcse), ("money", "Money Matters Advice", .vcse), ("age", "Age Well Demo", .vcse),
             ("garden", "Growing Together Community Garden", .vcse), ("arts", "Open Studio Arts", .vcse),
             ("carers", "Demo Carers Centre", .vcse), ("mind", "Mind in Demo City", .vcse), ("food", "Eastside Food Hub", .vcse),
@@ -53,11 +53,20 @@ public enum DemoScheme {
         // The demo's logins work with a password alone: two-factor sign-in is left to each user here,
         // where a real scheme requires it for administrators and supervisors (the default).
         try await store.saveSchemeSettings(SchemeSettings(twoFactorRoles: []))
+        // The practices' ODS codes are fictional (shaped like real ones: a letter and five digits) and so
+        // are their mailboxes; they receive messages back about their registered patients.
+        let practices: [String: (ods: String, address: String, postcode: String, email: String)] = [
+            "riverside": ("Y90001", "1 River Road\nDemo City", "LS1 4AP", "riverside.practice@demo.linkwell.test"),
+            "hillview": ("Y90002", "22 Hill View\nDemo City", "LS6 2QT", "hillview.surgery@demo.linkwell.test"),
+            "canal": ("Y90003", "5 Canal Street\nDemo City", "LS11 5AS", "canal.street@demo.linkwell.test"),
+        ]
         var orgIDs: [String: OrganisationID] = [:]
         for (index, (key, name, kind)) in organisations.enumerated() {
             let id = OrganisationID(syntheticUUID(0x0e9, index + 1))
             orgIDs[key] = id
-            try await store.createOrganisation(Organisation(id: id, name: name, kind: kind))
+            let practice = practices[key]
+            try await store.createOrganisation(Organisation(id: id, name: name, kind: kind, odsCode: practice?.ods, address: practice?.address ?? "",
+                                                            postcode: practice?.postcode ?? "", email: practice?.email ?? ""))
         }
         let services: [(String, String, String, String)] = [
             ("walkers", "Riverside health walks", "Gentle one-hour walks every Tuesday and Friday, led by trained volunteers.", "physical_activity"),
@@ -143,7 +152,10 @@ public enum DemoScheme {
                                   preferredLanguage: index % 11 == 0 ? "Polish" : "English", interpreterNeeded: index % 22 == 0,
                                   communicationNeeds: index % 9 == 0 ? "Hard of hearing: prefers face-to-face" : "",
                                   sex: ["female", "male", "female", "male", "not_stated", "female", "other"][index % 7],
-                                  ethnicity: ["white", "white", "asian", "white", "black", "mixed", "white", "not_stated", "asian", "other"][random.next(in: 0...9)]),
+                                  ethnicity: ["white", "white", "asian", "white", "black", "mixed", "white", "not_stated", "asian", "other"][random.next(in: 0...9)],
+                                  // The GP's and the nurse's patients are registered with their practice; the social
+                                  // worker's with any of the three, so those practices hear back too.
+                                  gpPracticeCode: practices[["riverside", "hillview", "canal"][index % 3 == 2 ? (index / 3) % 3 : index % 3]]!.ods),
                     sourceType: [SourceType.gp, .practiceNurse, .socialWorker][index % 3].rawValue,
                     needs: [needA.rawValue, needB.rawValue], personView: "Would like to get out more and feel less alone.",
                     consent: .init(given: true, givenBy: "The person", method: "verbal",

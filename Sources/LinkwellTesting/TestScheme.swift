@@ -102,7 +102,7 @@ public struct TestScheme: Sendable {
 
     public static func make(store: any LinkwellStore, clock: TestClock = TestClock()) async throws -> TestScheme {
         let accounts = Accounts(store: store, env: clock.environment, hasher: hasher, passwords: ShippedPasswordPolicy.standard)
-        let practice = Organisation(id: OrganisationID("org-practice"), name: "Riverside Medical Practice", kind: .gpPractice)
+        let practice = Self.practice
         let walkers = Organisation(id: OrganisationID("org-walkers"), name: "Riverside Walkers", kind: .vcse)
         let money = Organisation(id: OrganisationID("org-money"), name: "Money Matters", kind: .vcse)
         for org in [practice, walkers, money] { try await store.createOrganisation(org) }
@@ -132,13 +132,20 @@ public struct TestScheme: Sendable {
             service: service, otherService: otherService)
     }
 
+    /// The referrer's GP practice, where the person of `submission()` is registered (a fictional ODS code,
+    /// shaped like a real one).
+    public static let practice = Organisation(id: OrganisationID("org-practice"), name: "Riverside Medical Practice", kind: .gpPractice,
+                                              odsCode: "Y99001", email: "practice@test.example")
+    /// What the referral service looks up for `submission()`, for tests that validate it without a store.
+    public static let practices = ReferralSubmission.PracticeLookup(named: practice)
+
     /// A complete, valid referral in; change fields to make it invalid.
     public static func submission(givenName: String = "Margaret", nhsNumber: String? = "943 476 5919",
                                   consent: Bool = true) -> ReferralSubmission {
         ReferralSubmission(
             person: .init(nhsNumber: nhsNumber, givenName: givenName, familyName: "Hughes", dateOfBirth: "1948-05-02",
                           postcode: "ls1 4ap", phone: "07700 900123", preferredLanguage: "English",
-                          communicationNeeds: "Hard of hearing"),
+                          communicationNeeds: "Hard of hearing", gpPracticeCode: "Y99001"),
             sourceType: "gp", needs: ["loneliness", "low_mood"], personView: "I'd like to get out more.",
             consent: .init(given: consent, givenBy: "Margaret Hughes", method: "verbal",
                            purposes: ["share_with_providers", "share_with_referrer", "evaluation"]),

@@ -151,6 +151,7 @@ struct CSVExportTests {
                 "table": tables + tables.map { $0 + ".csv" },
                 "file": ["evaluation.csv", "dictionary.csv", "ledger.csv"],
                 "token": ["not-a-real-link"],
+                "list": CodeListKind.allCases.map(\.rawValue),
             ]
             var uris: [(template: String, uri: String)] = []
             for template in getRoutes {

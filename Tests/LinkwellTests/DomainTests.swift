@@ -49,7 +49,7 @@ struct DomainTests {
     @Test func validReferralIsBuilt() throws {
         let clock = TestClock()
         let p = Principal(userID: UserID("u1"), role: .referrer, organisationID: nil, displayName: "Dr Gee")
-        let (person, referral) = try TestScheme.submission().validated(by: p, env: clock.environment)
+        let (person, referral) = try TestScheme.submission().validated(by: p, env: clock.environment, practices: TestScheme.practices)
         #expect(person.postcode == "LS1 4AP")
         #expect(person.nhsNumber?.digits == "9434765919")
         #expect(referral.status == .received)
@@ -65,7 +65,7 @@ struct DomainTests {
         bad.needs = ["astrology"]
         let p = Principal(userID: UserID("u1"), role: .referrer, organisationID: nil, displayName: "Dr Gee")
         do {
-            _ = try bad.validated(by: p, env: TestClock().environment)
+            _ = try bad.validated(by: p, env: TestClock().environment, practices: TestScheme.practices)
             Issue.record("an invalid referral was accepted")
         } catch let LinkwellError.invalid(errors) {
             #expect(Set(errors.map(\.field)) == ["person.nhsNumber", "person.givenName", "person.dateOfBirth", "needs", "consent.given"])
@@ -94,7 +94,9 @@ struct DomainTests {
         c = miss.applied(to: c)
         let seen = try c.recordContact(ContactInput(mode: "community_venue", durationMinutes: 60, successful: true, notes: "Met"), by: lw, env: clock.environment)
         #expect(seen.referral.status == .engaged)
-        #expect(seen.messages.map(\.kind) == [.firstSeen])
+        // To the referrer, and to the person's practice (this referrer's organisation is not given, so it differs).
+        #expect(seen.messages.map(\.kind) == [.firstSeen, .firstSeen])
+        #expect(seen.messages.map(\.recipientID) == [UserID("gp"), nil] && seen.messages[1].recipientOrganisationID == TestScheme.practice.id)
         #expect(seen.expectedVersion == c.referral.version && seen.referral.version == c.referral.version + 1)
     }
 
@@ -140,7 +142,7 @@ struct DomainTests {
 
     static func receivedCase(clock: TestClock) throws -> Case {
         let p = Principal(userID: UserID("gp"), role: .referrer, organisationID: nil, displayName: "Dr Gee")
-        let (person, referral) = try TestScheme.submission().validated(by: p, env: clock.environment)
+        let (person, referral) = try TestScheme.submission().validated(by: p, env: clock.environment, practices: TestScheme.practices)
         return Case(person: person, referral: referral)
     }
 

@@ -120,7 +120,7 @@ struct WebPagesTests {
     func pageModelRenders() async throws {
         let clock = TestClock()
         let p = Principal(userID: UserID("gp"), role: .referrer, organisationID: nil, displayName: "Dr Gee")
-        let (person, referral) = try TestScheme.submission().validated(by: p, env: clock.environment)
+        let (person, referral) = try TestScheme.submission().validated(by: p, env: clock.environment, practices: TestScheme.practices)
         let page = CasePage(Case(person: person, referral: referral), names: UserNames([]), services: [], organisations: [])
         #expect(page.canAccept && !page.canReferOut && page.hasRisk && page.nhsNumber == "943 476 5919")
         let renderer = try await PageRenderer()

@@ -17,6 +17,7 @@ import os
 import re
 import socket
 import subprocess
+import tempfile
 import threading
 import time
 import urllib.error
@@ -30,7 +31,8 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 BINARY = Path(os.environ.get("LINKWELL_BIN") or REPO_ROOT / ".build/debug/linkwell")
 PASSWORD = "correct horse battery staple"
 REFERRAL = {
-    "person": {"givenName": "Testy", "familyName": "Person", "dateOfBirth": "1950-01-01", "postcode": "LS1 4AP", "phone": "0113 496 0000"},
+    "person": {"givenName": "Testy", "familyName": "Person", "dateOfBirth": "1950-01-01", "postcode": "LS1 4AP", "phone": "0113 496 0000",
+               "gpPracticeCode": "Y99001"},
     "sourceType": "gp", "needs": ["loneliness"], "personView": "Company",
     "consent": {"given": True, "givenBy": "Testy Person", "method": "verbal", "purposes": ["share_with_providers"]},
 }
@@ -96,6 +98,11 @@ def api(url: str, token: str, method: str = "GET", body: dict | None = None) -> 
 
 
 def referrer_token(database: str) -> str:
+    # The person's registered practice, from an ODS extract (a fictional code in the published layout).
+    with tempfile.NamedTemporaryFile("w", suffix=".csv", delete=False) as extract:
+        extract.write('"Y99001","OPS PRACTICE","Y63","QWO","1 HIGH STREET","","LEEDS","","","LS1 4AP","19740401","","A"\n')
+    linkwell("organisations", "import", extract.name, "--database", database)
+    os.unlink(extract.name)
     linkwell("user", "create", "--database", database, "--email", "gp@ops.test", "--name", "Dr Ops", "--role", "referrer",
              "--password", PASSWORD)
     return linkwell("token", "create", "--database", database, "--email", "gp@ops.test", "--name", "ops test").stdout.strip()

@@ -30,18 +30,27 @@ struct CaseUpdate {
         change.referral.status = next
     }
 
-    /// Queues a message back to the referrer when they asked for this kind of news.
-    /// Queues a message back to the referrer when they asked for this kind of news. The decision on the
-    /// referral (accepted or declined) always goes back; news about the person's progress only while
-    /// the person's consent to share with the referrer stands.
+    /// Queues a message back about this step, as the referrer asked for it (every key event, or the
+    /// closing only). The referrer always hears the decision on the referral (accepted or declined), and
+    /// news of the person's progress only while the person's consent to updates for the referrer and GP
+    /// stands. The person's registered GP practice, when it is not the referrer's own organisation, gets
+    /// the same messages under that consent only, naming the person so the practice can file it.
     mutating func messageBack(_ kind: MessageKind, _ body: String) {
-        guard let referrer = change.referral.referrerID else { return }
-        let decision = kind == .accepted || kind == .declined
-        guard decision || change.referral.consent.covers(.shareWithReferrer) else { return }
-        let wanted = change.referral.feedbackPreference == .keyEvents || kind == .closed || kind == .declined
+        let referral = change.referral
+        let wanted = referral.feedbackPreference == .keyEvents || kind == .closed || kind == .declined
         guard wanted else { return }
-        change.messages.append(MessageBack(id: env.id(), referralID: change.referral.id, recipientID: referrer,
-                                           kind: kind, body: body, createdAt: now))
+        let decision = kind == .accepted || kind == .declined
+        let consented = referral.consent.covers(.shareWithReferrer)
+        if let referrer = referral.referrerID, decision || consented {
+            change.messages.append(MessageBack(id: env.id(), referralID: referral.id, recipientID: referrer,
+                                               kind: kind, body: body, createdAt: now))
+        }
+        let person = current.person
+        if consented, let practice = person.gpPracticeID, practice != referral.referrerOrganisationID {
+            let nhs = person.nhsNumber.map { ", NHS number \($0.formatted)" } ?? ""
+            change.messages.append(MessageBack(id: env.id(), referralID: referral.id, recipientID: nil, recipientOrganisationID: practice,
+                                               kind: kind, body: "About \(person.fullName), born \(person.dateOfBirth)\(nhs). \(body)", createdAt: now))
+        }
     }
 
     mutating func moveOnward(_ onward: inout OnwardReferral, to next: OnwardStatus, note: String = "") throws(LinkwellError) {

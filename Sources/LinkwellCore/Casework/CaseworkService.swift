@@ -5,7 +5,7 @@ import Foundation
 /// goes through a method here that checks who is asking, audits it, and returns what that role may see.
 public struct CaseworkService: Sendable {
     /// The storage roles casework needs (contracts only to say which contracts fund a referral).
-    public typealias Storage = CaseStore & AccountStore & DirectoryStore & AuditStore & SettingsStore & SupervisionStore & CommissioningStore
+    public typealias Storage = CaseStore & AccountStore & OrganisationStore & CodeListStore & DirectoryStore & AuditStore & SettingsStore & SupervisionStore & CommissioningStore
     let store: any Storage
     public let env: CoreEnvironment
     public let rules: CaseworkRules
@@ -28,7 +28,14 @@ public struct CaseworkService: Sendable {
         if let principal, ![.referrer, .linkWorker, .supervisor].contains(principal.role) {
             throw LinkwellError.forbidden("Your role cannot make referrals.")
         }
-        let (person, referral) = try submission.validated(by: principal, env: env)
+        var submission = submission
+        // Needs may come coded (`system|code`); they are recorded as the local values they map to.
+        if let needs = submission.needs { submission.needs = try await CodeListService(store: store).resolve(needs, in: .needs, field: "needs") }
+        let code = submission.gpPracticeCode
+        var practices = ReferralSubmission.PracticeLookup()
+        if !code.isEmpty { practices.named = try await store.organisation(odsCode: code) }
+        if let own = principal?.organisationID { practices.referrersOrganisation = try await store.organisation(id: own) }
+        let (person, referral) = try submission.validated(by: principal, env: env, practices: practices)
         let settings = try await store.schemeSettings()
         if !settings.pathways.isEmpty && !referral.pathway.isEmpty && !settings.pathways.contains(referral.pathway) {
             throw LinkwellError.invalid("pathway", "Choose one of the scheme's pathways: \(settings.pathways.joined(separator: ", ")).")
@@ -79,8 +86,14 @@ public struct CaseworkService: Sendable {
         return rows
     }
 
+    /// The caller's messages back, newest first: those to them, and (someone working at a GP practice)
+    /// those to their practice about its registered patients.
     public func messages(_ request: Request) async throws -> [MessageBack] {
-        try await store.messages(recipientID: request.principal.userID)
+        let own = try await store.messages(recipientID: request.principal.userID)
+        guard request.principal.role == .referrer, let organisationID = request.principal.organisationID,
+              try await store.organisation(id: organisationID)?.kind == .gpPractice else { return own }
+        let practice = try await store.messages(organisationID: organisationID)
+        return (own + practice).sorted { ($0.createdAt, $0.id.rawValue) > ($1.createdAt, $1.id.rawValue) }
     }
 
     /// The case as a referrer may see it (`ReferrerCaseView`), read and audited like any read.
@@ -107,6 +120,9 @@ public struct CaseworkService: Sendable {
     private func serviceNames() async throws -> [ServiceID: String] {
         Dictionary(try await store.services().map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
     }
+
+    /// The GP practices a person can be registered with (public reference data, for the referral forms).
+    public func practices() async throws -> [Organisation] { try await OrganisationService(store: store, env: env).practices() }
 
     /// The organisations users belong to.
     public func organisations() async throws -> [Organisation] { try await store.organisations() }

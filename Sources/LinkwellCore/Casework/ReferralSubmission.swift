@@ -17,9 +17,15 @@ public struct ReferralSubmission: Codable, Sendable {
         public var sex: String?
         /// Optional equity monitoring: `white`, `mixed`, `asian`, `black`, `other`, `not_stated`.
         public var ethnicity: String?
+        /// The ODS code of the GP practice the person is registered with (e.g. `B86012`). Required in a
+        /// professional's referral, unless the referrer works at a GP practice (then theirs is assumed);
+        /// optional in a self-referral.
+        public var gpPracticeCode: String?
         public init(nhsNumber: String? = nil, givenName: String? = nil, familyName: String? = nil, dateOfBirth: String? = nil,
                     postcode: String? = nil, phone: String? = nil, email: String? = nil, preferredLanguage: String? = nil,
-                    interpreterNeeded: Bool? = nil, communicationNeeds: String? = nil, sex: String? = nil, ethnicity: String? = nil) {
+                    interpreterNeeded: Bool? = nil, communicationNeeds: String? = nil, sex: String? = nil, ethnicity: String? = nil,
+                    gpPracticeCode: String? = nil) {
+            self.gpPracticeCode = gpPracticeCode
             self.sex = sex
             self.ethnicity = ethnicity
             self.nhsNumber = nhsNumber
@@ -72,8 +78,22 @@ public struct ReferralSubmission: Codable, Sendable {
         self.pathway = pathway
     }
 
+    /// The GP practices the submission may name, looked up by the service before validating: the
+    /// practice its `person.gpPracticeCode` names (if one has it) and the referrer's own organisation.
+    public struct PracticeLookup: Sendable {
+        public var named: Organisation?
+        public var referrersOrganisation: Organisation?
+        public init(named: Organisation? = nil, referrersOrganisation: Organisation? = nil) {
+            self.named = named
+            self.referrersOrganisation = referrersOrganisation
+        }
+    }
+
+    /// The practice code as given, normalised (empty when none was given).
+    public var gpPracticeCode: String { ODSCode.normalised(person?.gpPracticeCode ?? "") }
+
     /// Checks every field and builds the person and the referral, or throws naming each bad field.
-    public func validated(by referrer: Principal?, env: CoreEnvironment) throws(LinkwellError) -> (Person, Referral) {
+    public func validated(by referrer: Principal?, env: CoreEnvironment, practices: PracticeLookup = .init()) throws(LinkwellError) -> (Person, Referral) {
         var v = Validator()
         let now = env.now()
         let p = person ?? PersonInput()
@@ -107,6 +127,16 @@ public struct ReferralSubmission: Codable, Sendable {
         let communication = v.optional(p.communicationNeeds, "person.communicationNeeds", label: "Communication needs", max: 2000)
         let sex = (p.sex ?? "").isEmpty ? .notStated : v.choice(p.sex, "person.sex", label: "Sex", as: Sex.self)
         let ethnicity = (p.ethnicity ?? "").isEmpty ? .notStated : v.choice(p.ethnicity, "person.ethnicity", label: "Ethnic group", as: EthnicGroup.self)
+        var practiceID: OrganisationID?
+        let code = gpPracticeCode
+        if !code.isEmpty {
+            if let problem = ODSCode.problem(code, for: .gpPractice) { v.add("person.gpPracticeCode", problem) }
+            else if let named = practices.named, named.kind == .gpPractice, named.odsCode == code { practiceID = named.id }
+            else { v.add("person.gpPracticeCode", "No GP practice with ODS code \(code) is known to the scheme. Ask its administrator to add it.") }
+        } else if referrer != nil {
+            if let own = practices.referrersOrganisation, own.kind == .gpPractice, own.id == referrer?.organisationID { practiceID = own.id }
+            else { v.add("person.gpPracticeCode", "The person's registered GP practice is required (its ODS code, e.g. B86012).") }
+        }
 
         let source: SourceType? = referrer == nil ? .selfReferral
             : v.choice(sourceType, "sourceType", label: "Source", as: SourceType.self)
@@ -142,7 +172,7 @@ public struct ReferralSubmission: Codable, Sendable {
         try v.check()
 
         let personValue = Person(id: env.id(), nhsNumber: nhs, givenName: given, familyName: family, dateOfBirth: dob!,
-                                 postcode: postcode, phone: phone, email: email, gpPracticeID: nil,
+                                 postcode: postcode, phone: phone, email: email, gpPracticeID: practiceID,
                                  preferredLanguage: language.isEmpty ? "English" : language,
                                  interpreterNeeded: p.interpreterNeeded ?? false, communicationNeeds: communication,
                                  sex: sex ?? .notStated, ethnicity: ethnicity ?? .notStated, createdAt: now)

@@ -64,25 +64,77 @@ public struct User: Codable, Sendable, Identifiable, Equatable {
     }
 }
 
+/// What kind of body an organisation is. GP practices, PCNs and ICBs carry the ODS code NHS England
+/// gives them (`ODSCode`); a GP practice must have one.
 public enum OrganisationKind: String, Codable, CaseIterable, Sendable {
     case gpPractice = "gp_practice"
+    /// A primary care network.
+    case pcn
+    /// An integrated care board.
+    case icb
+    /// A council (county, district, unitary or metropolitan borough).
+    case localAuthority = "local_authority"
     case vcse
     case scheme
-    case localAuthority = "local_authority"
+    /// Another NHS body (a trust, a hospital).
     case nhs
     case other
+
+    public var label: String {
+        switch self {
+        case .gpPractice: "GP practice"
+        case .pcn: "Primary care network"
+        case .icb: "Integrated care board"
+        case .localAuthority: "Council"
+        case .vcse: "Voluntary, community or social enterprise group"
+        case .scheme: "The social prescribing scheme"
+        case .nhs: "Other NHS body"
+        case .other: "Other"
+        }
+    }
 }
 
-/// A GP practice, a voluntary or community group, the scheme itself, a council or NHS body.
+/// A GP practice, a PCN, an ICB, a council, a voluntary or community group, the scheme itself or another body.
 public struct Organisation: Codable, Sendable, Identifiable, Equatable {
     public var id: OrganisationID
     public var name: String
     public var kind: OrganisationKind
-    public init(id: OrganisationID, name: String, kind: OrganisationKind) {
+    /// The Organisation Data Service code, upper case (e.g. a practice's "B86012"); nil when it has none.
+    public var odsCode: String?
+    /// Address lines, one a line.
+    public var address: String
+    public var postcode: String
+    /// The contact route for messages back: a secure (e.g. nhs.net) mailbox. Empty when there is none.
+    public var email: String
+    public var phone: String
+
+    public init(id: OrganisationID, name: String, kind: OrganisationKind, odsCode: String? = nil, address: String = "",
+                postcode: String = "", email: String = "", phone: String = "") {
         self.id = id
         self.name = name
         self.kind = kind
+        self.odsCode = odsCode
+        self.address = address
+        self.postcode = postcode
+        self.email = email
+        self.phone = phone
     }
+
+    enum CodingKeys: String, CodingKey { case id, name, kind, odsCode, address, postcode, email, phone }
+
+    // Records written before organisations had codes and addresses read with empty ones.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(id: try c.decode(OrganisationID.self, forKey: .id), name: try c.decode(String.self, forKey: .name),
+                  kind: try c.decode(OrganisationKind.self, forKey: .kind), odsCode: try c.decodeIfPresent(String.self, forKey: .odsCode),
+                  address: try c.decodeIfPresent(String.self, forKey: .address) ?? "",
+                  postcode: try c.decodeIfPresent(String.self, forKey: .postcode) ?? "",
+                  email: try c.decodeIfPresent(String.self, forKey: .email) ?? "",
+                  phone: try c.decodeIfPresent(String.self, forKey: .phone) ?? "")
+    }
+
+    /// The name with the ODS code, as a letter or a list shows it: "Riverside Medical Practice (B86012)".
+    public var nameWithCode: String { odsCode.map { "\(name) (\($0))" } ?? name }
 }
 
 /// Something a VCSE organisation offers that a link worker can refer a person to.

@@ -279,20 +279,26 @@ public enum MessageKind: String, Codable, CaseIterable, Sendable {
     }
 }
 
-/// A message sent back to the referrer without their asking.
+/// A message sent back without being asked for: to the referrer (a user), or to the person's registered
+/// GP practice (an organisation) when it is not the referrer's own.
 public struct MessageBack: Codable, Sendable, Equatable, Identifiable {
     public var id: MessageID
     public var referralID: ReferralID
-    public var recipientID: UserID
+    /// The user it is for (the referrer); nil when it is for an organisation.
+    public var recipientID: UserID?
+    /// The organisation it is for (the registered GP practice); nil when it is for a user.
+    public var recipientOrganisationID: OrganisationID?
     public var kind: MessageKind
     public var snomedCode: String?
-    /// The text the referrer reads (no clinical detail beyond what they already know).
+    /// The text the recipient reads (no clinical detail beyond what they already know).
     public var body: String
     public var createdAt: Date
-    public init(id: MessageID, referralID: ReferralID, recipientID: UserID, kind: MessageKind, body: String, createdAt: Date) {
+    public init(id: MessageID, referralID: ReferralID, recipientID: UserID?, recipientOrganisationID: OrganisationID? = nil,
+                kind: MessageKind, body: String, createdAt: Date) {
         self.id = id
         self.referralID = referralID
         self.recipientID = recipientID
+        self.recipientOrganisationID = recipientOrganisationID
         self.kind = kind
         self.snomedCode = kind.snomedCode
         self.body = body

@@ -34,6 +34,8 @@ public enum Limits {
     /// Directory records (organisations, services, locations, …) in one import through the API;
     /// bigger directories are imported with `linkwell directory import`, which has no such bound.
     public static let importRecordsPerRequest = 20_000
+    /// Rows of one ODS extract import (the national practice extract has about 13,000).
+    public static let organisationsPerImport = 50_000
 }
 
 extension Validator {

@@ -15,7 +15,10 @@ public struct OutboxEmail: Codable, Sendable, Equatable, Identifiable {
     /// The message back's id: one e-mail per message, and the stable `Message-ID` of the e-mail.
     public var id: MessageID
     public var referralID: ReferralID
-    public var recipientID: UserID
+    /// The user it is for, or nil when it is for an organisation (`recipientOrganisationID`).
+    public var recipientID: UserID?
+    /// The organisation it is for (a registered GP practice): sent to its contact e-mail.
+    public var recipientOrganisationID: OrganisationID?
     public var kind: MessageKind
     public var state: OutboxState
     public var attempts: Int
@@ -32,6 +35,7 @@ public struct OutboxEmail: Codable, Sendable, Equatable, Identifiable {
         id = message.id
         referralID = message.referralID
         recipientID = message.recipientID
+        recipientOrganisationID = message.recipientOrganisationID
         kind = message.kind
         state = .queued
         attempts = 0
@@ -102,11 +106,15 @@ public struct OutboxPolicy: Sendable {
     /// the referrer there is a message and where to read it after signing in.
     public func compose(_ email: OutboxEmail, to address: String) -> EmailMessage {
         let base = publicURL.hasSuffix("/") ? String(publicURL.dropLast()) : publicURL
+        // A practice did not make the referral: it reads the message in its practice inbox.
+        let (about, link) = email.recipientOrganisationID == nil
+            ? ("a social prescribing referral you made", "\(base)/referrals/\(email.referralID)")
+            : ("a patient registered with your practice who was referred for social prescribing", "\(base)/referrals")
         let body = """
-            You have a new message in Linkwell about a social prescribing referral you made: \(email.kind.label.lowercased()).
+            You have a new message in Linkwell about \(about): \(email.kind.label.lowercased()).
 
             Sign in to read it:
-            \(base)/referrals/\(email.referralID)
+            \(link)
 
             This e-mail contains no personal details. Please do not reply to it.
             """
@@ -151,12 +159,13 @@ public struct OutboxSender: Sendable {
         for email in claimed {
             try Task.checkCancellation()
             do {
-                guard let user = try await store.user(id: email.recipientID), user.active else {
-                    try await store.markEmailFailed(email.id, error: "The recipient has no active account.", retryAt: nil)
+                guard let address = try await address(of: email) else {
+                    let why = email.recipientID == nil ? "The practice has no contact e-mail." : "The recipient has no active account."
+                    try await store.markEmailFailed(email.id, error: why, retryAt: nil)
                     run.failed += 1
                     continue
                 }
-                _ = try await transport.deliver(policy.compose(email, to: user.email))
+                _ = try await transport.deliver(policy.compose(email, to: address))
                 try await store.markEmailSent(email.id, at: env.now())
                 run.sent += 1
             } catch is CancellationError {
@@ -169,5 +178,16 @@ public struct OutboxSender: Sendable {
             }
         }
         return run
+    }
+
+    /// The user's e-mail (an active user), or the organisation's contact e-mail; nil when there is none.
+    private func address(of email: OutboxEmail) async throws -> String? {
+        if let id = email.recipientID {
+            guard let user = try await store.user(id: id), user.active else { return nil }
+            return user.email
+        }
+        guard let id = email.recipientOrganisationID, let organisation = try await store.organisation(id: id),
+              !organisation.email.isEmpty else { return nil }
+        return organisation.email
     }
 }

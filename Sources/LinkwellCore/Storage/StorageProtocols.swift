@@ -217,7 +217,7 @@ public protocol OutboxStore: Sendable {
     func outbox(limit: Int) async throws -> [OutboxEmail]
 }
 
-public protocol LinkwellStore: CaseStore, AccountStore, SignInThrottleStore, DirectoryStore, AuditStore, OutcomeStore, SupervisionStore, SettingsStore, OutboxStore,
+public protocol LinkwellStore: CaseStore, AccountStore, OrganisationStore, CodeListStore, SignInThrottleStore, DirectoryStore, AuditStore, OutcomeStore, SupervisionStore, SettingsStore, OutboxStore,
                                InsightStore, CommissioningStore, CommunityDirectoryStore, RateLimitStore, HealthStore, RetentionStore, SecretStore {
     /// Brings the schema up to date (idempotent).
     func migrate() async throws

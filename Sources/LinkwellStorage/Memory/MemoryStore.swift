@@ -9,6 +9,8 @@ public actor MemoryStore: LinkwellStore {
     private var anonymisedPeople: Set<PersonID> = []
     var users: [UserID: User] = [:]
     var organisationsByID: [OrganisationID: Organisation] = [:]
+    /// Code-list mappings by "list|key" (see MemoryStore+CodeLists.swift).
+    var codeLists: [String: CodedConcept] = [:]
     var sessions: [String: LoginSession] = [:]
     var tokens: [String: APIToken] = [:]
     /// Two-factor steps, recovery codes and sign-in failures (see MemoryStore+Accounts.swift).

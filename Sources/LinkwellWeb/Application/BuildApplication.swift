@@ -66,6 +66,8 @@ public func buildRouter(configuration: WebConfiguration, store: any LinkwellStor
     AccountController(accounts: accounts, renderer: renderer, cookie: { sessions.cookie($0, $1, $2, maxAge: $3) },
                       sessionMaxAge: Int(configuration.sessionMaxAge)).register(on: router)
     UserAdminController(accounts: accounts, renderer: renderer).register(on: router)
+    OrganisationsController(organisations: OrganisationService(store: store, env: env), renderer: renderer).register(on: router)
+    CodeListsController(codeLists: CodeListService(store: store)).register(on: router)
     // Rate limits are counted in the store, so every instance sharing the database shares them.
     let limiter = RateLimiter(store: store, env: env)
     SelfReferralController(casework: casework, renderer: renderer, limiter: limiter,

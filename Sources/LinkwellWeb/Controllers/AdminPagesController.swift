@@ -59,7 +59,7 @@ struct AdminPagesController: Sendable {
             let (emails, names) = try await administration.outbox(limit: 200, .init(p, route: request.routeDescription))
             let page = OutboxPage(
                 rows: emails.map {
-                    OutboxPage.Row(created: Format.dateTime($0.createdAt), kind: $0.kind.label, recipient: names[$0.recipientID],
+                    OutboxPage.Row(created: Format.dateTime($0.createdAt), kind: $0.kind.label, recipient: $0.recipientOrganisationID != nil ? "Registered GP practice" : names[$0.recipientID],
                                    state: $0.state.rawValue, attempts: "\($0.attempts)", sent: $0.sentAt.map(Format.dateTime) ?? "",
                                    error: $0.lastError ?? "", failed: $0.state == .failed)
                 },

@@ -10,9 +10,10 @@ struct CasePagesController: Sendable {
 
     func register(on router: Router<AppRequestContext>) {
         router.get("/referrals/new") { _, context in
-            _ = try context.require(.referrer, .linkWorker, .supervisor)
+            let principal = try context.require(.referrer, .linkWorker, .supervisor)
             var form = ReferralForm(nil)
             form.offer(try await casework.schemeSettings())
+            form.offer(practices: try await casework.practices(), referrersOrganisation: principal.organisationID)
             return HTML(renderer.render(.referralNew, View(title: "Make a referral", context: context, page: form)))
         }
         router.post("/referrals") { request, context -> Response in
@@ -24,6 +25,7 @@ struct CasePagesController: Sendable {
             } catch LinkwellError.invalid(let errors) {
                 var page = ReferralForm(form)
                 page.offer(try await casework.schemeSettings())
+                page.offer(practices: try await casework.practices(), referrersOrganisation: principal.organisationID)
                 let view = View(title: "Make a referral", context: context, page: page, errors: errors)
                 return try HTML(renderer.render(.referralNew, view), status: .unprocessableContent).response(from: request, context: context)
             }

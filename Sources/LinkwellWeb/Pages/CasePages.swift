@@ -47,6 +47,8 @@ public struct CasePage: Sendable {
     }
 
     public var id, personName, nhsNumber, dateOfBirth, postcode, phone, email, language, communicationNeeds: String
+    /// The registered GP practice with its ODS code, or "Not known".
+    public var gpPractice: String
     public var interpreterNeeded: Bool
     public var status, statusLabel, source, personView, urgency, pathway, risk: String
     public var hasRisk: Bool
@@ -139,6 +141,7 @@ public struct CasePage: Sendable {
         nhsNumber = p.nhsNumber?.formatted ?? "Not given"
         dateOfBirth = "\(p.dateOfBirth)"
         postcode = p.postcode
+        gpPractice = p.gpPracticeID.map { id in organisations.first { $0.id == id }?.nameWithCode ?? id.rawValue } ?? "Not known"
         phone = p.phone
         email = p.email
         language = p.preferredLanguage
@@ -265,7 +268,8 @@ public struct CaseloadPage: Sendable {
         public var isEmpty: Bool
         public var count: Int
     }
-    public struct Message: Sendable { public var at, label, body, referralID: String }
+    /// `toPractice`: addressed to the reader's GP practice about a registered patient, whose case they cannot open.
+    public struct Message: Sendable { public var at, label, body, referralID: String; public var toPractice = false }
     public var heading: String
     public var groups: [Group]
     public var messages: [Message]
@@ -357,7 +361,8 @@ public struct CaseloadPage: Sendable {
             group("Active", { !$0.status.isWaiting && !$0.status.isFinal }),
             group("Closed", { $0.status.isFinal }),
         ]
-        self.messages = messages.map { Message(at: Format.dateTime($0.createdAt), label: $0.kind.label, body: $0.body, referralID: $0.referralID.rawValue) }
+        self.messages = messages.map { Message(at: Format.dateTime($0.createdAt), label: $0.kind.label, body: $0.body, referralID: $0.referralID.rawValue,
+                                                      toPractice: $0.recipientID == nil) }
         hasMessages = !messages.isEmpty
     }
 }
@@ -404,6 +409,16 @@ extension CasePagesController {
         /// The scheme's pathways, when it has configured them (otherwise pathway is free text).
         var pathways: [Choice] = []
         var hasPathways = false
+        /// The GP practices the person can be registered with, by ODS code.
+        var practices: [Choice] = []
+        /// The practice code chosen (or, on a new form, the referrer's own practice).
+        var gpPracticeCode: String
+
+        /// Offers the known GP practices; a new form starts with the referrer's own practice chosen.
+        mutating func offer(practices: [Organisation], referrersOrganisation: OrganisationID?) {
+            if gpPracticeCode.isEmpty, let own = practices.first(where: { $0.id == referrersOrganisation }) { gpPracticeCode = own.odsCode ?? "" }
+            self.practices = practices.compactMap { p in p.odsCode.map { Choice($0, p.nameWithCode, selected: $0 == gpPracticeCode) } }
+        }
 
         mutating func offer(_ settings: SchemeSettings) {
             pathways = settings.pathways.map { Choice($0, $0, selected: $0 == values.pathway) }
@@ -421,6 +436,7 @@ extension CasePagesController {
                             communicationNeeds: f["person.communicationNeeds"] ?? "", personView: f["personView"] ?? "",
                             riskInformation: f["riskInformation"] ?? "", pathway: f["pathway"] ?? "",
                             consentGivenBy: f["consent.givenBy"] ?? "")
+            gpPracticeCode = form == nil ? "" : (f["person.gpPracticeCode"] ?? "")
             let chosenNeeds = Set(f.all("needs")), purposes = Set(f.all("consent.purposes"))
             sourceTypes = SourceType.allCases.filter { $0 != .selfReferral }.map { Choice($0.rawValue, $0.label, selected: f["sourceType"] == $0.rawValue) }
             needs = Need.allCases.map { Choice($0.rawValue, $0.label, selected: chosenNeeds.contains($0.rawValue)) }

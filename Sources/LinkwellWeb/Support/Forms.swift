@@ -101,7 +101,7 @@ extension ReferralSubmission {
                                 postcode: f["person.postcode"], phone: f["person.phone"], email: f["person.email"],
                                 preferredLanguage: f["person.preferredLanguage"],
                                 interpreterNeeded: f.flag("person.interpreterNeeded"),
-                                communicationNeeds: f["person.communicationNeeds"]),
+                                communicationNeeds: f["person.communicationNeeds"], gpPracticeCode: f["person.gpPracticeCode"]),
             sourceType: f["sourceType"], needs: f.all("needs"), personView: f["personView"],
             consent: ConsentInput(given: f.flag("consent.given"), givenBy: f["consent.givenBy"],
                                   method: f["consent.method"], purposes: f.all("consent.purposes")),

@@ -9,6 +9,8 @@ public enum Template: String, CaseIterable, Sendable {
     case account
     case adminAudit = "admin_audit"
     case adminInstruments = "admin_instruments"
+    case adminOrganisation = "admin_organisation"
+    case adminOrganisations = "admin_organisations"
     case adminOutbox = "admin_outbox"
     case adminSettings = "admin_settings"
     case adminTokens = "admin_tokens"
@@ -159,7 +161,8 @@ public struct View<Page>: @unchecked Sendable {
                            NavLink(label: "Contracts", href: "/commissioning"), NavLink(label: "Grants", href: "/grants")]
         case .provider: [NavLink(label: "Referrals to us", href: "/provider"), NavLink(label: "Our listings", href: "/provider/listings"),
                          NavLink(label: "Grants", href: "/grants")]
-        case .admin: [NavLink(label: "Users", href: "/admin/users"), NavLink(label: "Settings", href: "/admin/settings"),
+        case .admin: [NavLink(label: "Users", href: "/admin/users"), NavLink(label: "Organisations", href: "/admin/organisations"),
+                      NavLink(label: "Settings", href: "/admin/settings"),
                       NavLink(label: "Instruments", href: "/admin/instruments"), NavLink(label: "Directory review", href: "/directory/review"), NavLink(label: "Directory feeds", href: "/admin/feeds"),
                       NavLink(label: "Funders", href: "/commissioning"),
                       NavLink(label: "E-mail outbox", href: "/admin/outbox"), NavLink(label: "Audit trail", href: "/admin/audit")]
