@@ -94,11 +94,37 @@ struct ScoringTests {
             c = try c.rateGoal(c.goals[goal].id, rating: rating, by: lw, env: clock.environment).applied(to: c)
         }
         let derived = GoalAttainment.administrations(of: c)
-        // Means of the latest ratings after each rating: 2, (2+4)/2, (6+4)/2, (6+7)/2.
-        #expect(derived.map { $0.scores["mean_rating"]! } == [2, 3, 5, 6.5])
+        // Each goal counts from its own first rating (goal 0: 2, goal 1: 4), so the baseline is (2+4)/2 = 3, not the
+        // 2 rated at the first moment. Then: goal 1 first rated (still 3), goal 0 → 6: (6+4)/2, goal 1 → 7: (6+7)/2.
+        #expect(derived.map { $0.scores["mean_rating"]! } == [3, 3, 5, 6.5])
         #expect(derived.map(\.timepoint) == [.baseline, .followUp, .followUp, .followUp])
         let trajectory = try #require(ScoreTrajectory.trajectories(InstrumentRegistry.goalAttainment, derived).first)
-        #expect(trajectory.change == 4.5 && trajectory.verdict == .improved)
+        // The mean of the goals' own changes: ((6 − 2) + (7 − 4)) / 2 = 3.5 (the first-instant baseline gave 4.5).
+        #expect(trajectory.change == 3.5 && trajectory.verdict == .improved)
+    }
+
+    @Test func aGoalAddedLaterStartsFromItsOwnFirstRating() throws {
+        let clock = TestClock()
+        let lw = Principal(userID: UserID("lw"), role: .linkWorker, organisationID: nil, displayName: "Lee")
+        var c = try DomainTests.acceptedCase(clock: clock, by: lw)
+        c = try c.recordContact(ContactInput(mode: "phone", durationMinutes: 20, successful: true, notes: ""), by: lw, env: clock.environment).applied(to: c)
+        c = try c.agreePlan(PlanInput(whatMatters: "Friends", goals: ["Join a group", "Walk weekly", "Sort out the bills"]), by: lw, env: clock.environment).applied(to: c)
+        // Day 1: goal A rated 3. Day 2: goal B, added to the work later, first rated 8. Day 3: A → 6 and B → 9 together.
+        // Day 4: goal C first rated 2 and never again; it adds no change.
+        for step in [[(0, 3)], [(1, 8)], [(0, 6), (1, 9)], [(2, 2)]] {
+            clock.advance(seconds: 86_400)
+            for (goal, rating) in step { c = try c.rateGoal(c.goals[goal].id, rating: rating, by: lw, env: clock.environment).applied(to: c) }
+        }
+        let derived = GoalAttainment.administrations(of: c)
+        // Baseline: the first ratings of A, B and C, (3 + 8 + 2) / 3 = 13/3. Day 2: A 3, B 8, C 2 = 13/3 (B's first rating
+        // is its baseline, not progress). Day 3: (6 + 9 + 2) / 3 = 17/3. Day 4: unchanged, 17/3.
+        let values = derived.map { $0.scores["mean_rating"]! }
+        #expect(values.count == 4)
+        for (value, expected) in zip(values, [13.0 / 3, 13.0 / 3, 17.0 / 3, 17.0 / 3]) { #expect(abs(value - expected) < 1e-12) }
+        let trajectory = try #require(ScoreTrajectory.trajectories(InstrumentRegistry.goalAttainment, derived).first)
+        // Change = mean of the goals' own changes: (3 + 1 + 0) / 3 = 4/3, below the 2-point threshold. Taking the first
+        // instant as baseline would have said 17/3 − 3 = 2.67, a "meaningful improvement" that never happened.
+        #expect(abs(trajectory.change! - 4.0 / 3) < 1e-12 && trajectory.verdict == .noMeaningfulChange)
     }
 
     @Test func pairedStatisticsOnAHandWorkedExample() throws {
@@ -126,11 +152,52 @@ struct ScoringTests {
         #expect(!rows[0].suppressed && rows[0].result != nil)
         // 7 people: suppressed, and no exact count of any kind is shown for them.
         #expect(rows[2].suppressed && rows[2].result == nil && rows[2].shareImproved == nil && rows[2].withBaseline == nil && rows[2].paired == nil)
-        let shares = [rows[0].shareImproved, rows[0].shareNoMeaningfulChange, rows[0].shareWorsened].compactMap { $0 }
-        #expect(abs(shares.reduce(0, +) - 1) < 0.02)
+        // Shares are protected counts over the published paired count: every shown share is at least 10/paired.
+        let shown = Double(rows[0].paired!)
+        for share in [rows[0].shareImproved, rows[0].shareNoMeaningfulChange, rows[0].shareWorsened].compactMap({ $0 }) {
+            #expect(share >= (10 / shown * 100).rounded() / 100 - 1e-9)
+        }
         // Published results are rounded: means to 0.1.
         let result = rows[0].result!
         #expect((result.meanChange * 10).rounded() == result.meanChange * 10 && result.dzMethod.contains("noncentral t"))
+        // t, p and the intervals are worked out from the smallest count the published paired count stands for.
+        #expect(result.n == control.smallestCount(behind: rows[0].paired!) && result.n <= 35)
+    }
+
+    @Test func cohortStatisticsComeFromAdjustedAnswersOnly() throws {
+        let control = DisclosureControl(minimumGroupSize: 10, secret: Array(repeating: 7, count: 32))
+        let range = try #require(ons4.range(of: "life_satisfaction"))
+        #expect(range == 0...10)
+        // Each answer is moved by a fixed amount of at most 15% of the range, the same every time, kept inside the range.
+        var moved = 0
+        for value in 0...10 {
+            for key in ["a", "b", "c", "d"] {
+                let adjusted = control.adjustedAnswer(Double(value), key: key, range: range)
+                #expect(abs(adjusted - Double(value)) <= 1.5 + 1e-12 && range.contains(adjusted))
+                #expect(adjusted == control.adjustedAnswer(Double(value), key: key, range: range))
+                if abs(adjusted - Double(value)) > 0.01 { moved += 1 }
+            }
+        }
+        #expect(moved > 30, "answers are really moved")
+        #expect(swemwbs.range(of: "metric") == 7...35 && swemwbs.range(of: "raw_total") == 7...35)
+        #expect(InstrumentRegistry.goalAttainment.range(of: "mean_rating") == 1...10)
+
+        // One more follow-up: the published means move by the adjusted answer over n, never by the answer itself.
+        func subjects(_ n: Int) -> [CohortSubject] {
+            (0..<n).map { (i: Int) -> CohortSubject in
+                let baseline = Double(2 + i % 5), followUp = Double(4 + i % 6)
+                return CohortSubject(referralID: ReferralID("r\(i)"), groups: [], baseline: baseline, followUp: followUp)
+            }
+        }
+        let before = try #require(CohortAnalysis.analyse(subjects(30), instrument: ons4, scoreID: "life_satisfaction", control: control)[0].result)
+        let after = try #require(CohortAnalysis.analyse(subjects(31), instrument: ons4, scoreID: "life_satisfaction", control: control)[0].result)
+        let plain = try #require(Statistics.paired(baseline: subjects(30).map(\.baseline), followUp: subjects(30).map { $0.followUp! }))
+        let rounded = plain.published
+        #expect([before.meanFollowUp, before.meanBaseline, before.sdChange] != [rounded.meanFollowUp, rounded.meanBaseline, rounded.sdChange],
+                "statistics are not those of the raw answers")
+        #expect(before == CohortAnalysis.analyse(Array(subjects(30).reversed()), instrument: ons4, scoreID: "life_satisfaction", control: control)[0].result,
+                "the same people give the same figures however they are listed")
+        #expect(after.n >= 10 && before.n >= 10)
     }
 }
 
@@ -184,6 +251,13 @@ struct OutcomeAPITests {
             #expect(life["change"] as? Double == 4 && life["verdict"] as? String == "improved")
             let metric = trajectories.first { $0["scoreID"] as? String == "metric" }!
             #expect((metric["points"] as! [Any]).count == 1, "the incomplete SWEMWBS follow-up is stored but not scored")
+            // The raw total (7 × 3 = 21) beside the metric score (19.25), each with no invented norm.
+            let raw = try #require(trajectories.first { $0["scoreID"] as? String == "raw_total" })
+            #expect((raw["points"] as! [[String: Any]]).map { $0["value"] as? Double } == [21] && (metric["points"] as! [[String: Any]]).first?["value"] as? Double == 19.25)
+            let worker = WebPagesTests.Browser(client)
+            _ = try await worker.signIn(s.linkWorker.email)
+            let (_, page) = try await worker.go(.get, "/referrals/\(id)")
+            #expect(page.contains("Raw total (SWEMWBS raw total (7–35)): Baseline 21.") && page.contains("No published norm cited."))
             let stored = try await s.store.administrations(referralID: id)
             #expect(stored.count == 4 && stored.last?.complete == false && stored.last?.scores.isEmpty == true)
 
@@ -200,6 +274,76 @@ struct OutcomeAPITests {
             #expect(bad.status == .unprocessableContent)
             let denied = try await client.execute(uri: "/api/v1/outcomes/cohorts?instrument=ons4", method: .get, headers: [.authorization: "Bearer \(token)"])
             #expect(denied.status == .forbidden)
+        }
+    }
+
+    @Test("A cohort report says who is in it and what it compares", arguments: TestBackend.available)
+    func cohortReportStatesWhoIsIn(backend: TestBackend) async throws {
+        let s = try await TestScheme.make(backend)
+        let lw = s.request(s.linkWorker)
+        let full = ["life_satisfaction": 4, "worthwhile": 5, "happiness": 4, "anxiety": 6]
+        var noLife = full
+        noLife["life_satisfaction"] = nil
+        func person(_ pathway: String, evaluation: Bool) async throws -> ReferralID {
+            var submission = TestScheme.submission(nhsNumber: nil)
+            submission.pathway = pathway
+            if !evaluation { submission.consent?.purposes = ["share_with_providers", "share_with_referrer"] }
+            return try await s.engagedReferral(submission)
+        }
+        func measure(_ id: ReferralID, _ timepoint: String, _ answers: [String: Int]) async throws {
+            _ = try await s.outcomes.record(id, .init(instrumentId: "ons4", timepoint: timepoint, answers: answers), lw)
+        }
+        // 12 + 12 consenting people paired at 12 weeks (the mental health ones also sent a half-filled second
+        // follow-up); 12 carers who did not consent to evaluation; 10 whose baseline left out life satisfaction.
+        var mentalHealth: [ReferralID] = [], longTerm: [ReferralID] = [], carers: [ReferralID] = []
+        for _ in 0..<12 {
+            mentalHealth.append(try await person("mental health", evaluation: true))
+            longTerm.append(try await person("long-term conditions", evaluation: true))
+            carers.append(try await person("carers", evaluation: false))
+        }
+        for id in mentalHealth + longTerm + carers { try await measure(id, "baseline", full) }
+        for _ in 0..<10 { try await measure(try await person("mental health", evaluation: true), "baseline", noLife) }
+        s.clock.advance(seconds: 84 * 86_400)
+        for (i, id) in (mentalHealth + longTerm + carers).enumerated() {
+            var later = full
+            later["life_satisfaction"] = 4 + i % 5
+            try await measure(id, "follow_up", later)
+        }
+        s.clock.advance(seconds: 86_400)
+        for id in mentalHealth { try await measure(id, "follow_up", noLife) }
+
+        try await withRouter(s) { client in
+            let api = APIClient(client: client, s: s)
+            let report = try await api.call(.get, "/api/v1/outcomes/cohorts?instrument=ons4&score=life_satisfaction&by=pathway&follow_up=12_week",
+                                            as: s.commissioner, expect: .ok)
+            let rows = try #require(report["rows"] as? [[String: Any]])
+            // Only people whose consent covers evaluation: the 12 carers are in no row at all.
+            #expect(rows.map { $0["group"] as? String } == ["All", "long-term conditions", "mental health"])
+            #expect(rows.allSatisfy { $0["result"] != nil }, "24 paired people, 12 in each pathway")
+            #expect((report["included"] as? String)?.contains("consent covers evaluation") == true)
+            // The follow-up is named in the API as on the page.
+            #expect(report["followUp"] as? String == "12_week" && report["followUpLabel"] as? String == "the 12-week follow-up")
+            // Incomplete baselines (10) and incomplete follow-ups (12) are counted apart, through disclosure control.
+            let incompleteBaselines = try #require(report["incompleteBaselines"] as? Int)
+            let incompleteFollowUps = try #require(report["incompleteFollowUps"] as? Int)
+            #expect(incompleteBaselines >= 10 && incompleteBaselines <= 15 && incompleteBaselines % 5 == 0)
+            #expect(incompleteFollowUps >= 10 && incompleteFollowUps <= 20 && incompleteFollowUps % 5 == 0)
+            // The threshold with its source; the caveats, with the multiplicity warning once several groups are shown.
+            #expect(report["meaningfulChange"] as? Double == 2)
+            #expect((report["meaningfulChangeSource"] as? String)?.contains("No validated threshold is published for the ONS4 items") == true)
+            let caveats = try #require(report["caveats"] as? [String])
+            #expect(caveats.contains { $0.hasPrefix("Regression to the mean") } && caveats.contains { $0.hasPrefix("No control group") })
+            #expect(caveats.contains { $0.hasPrefix("Multiplicity: 3 groups are compared") })
+            let single = try await api.call(.get, "/api/v1/outcomes/cohorts?instrument=ons4&score=life_satisfaction&follow_up=12_week",
+                                            as: s.commissioner, expect: .ok)
+            #expect(!((single["caveats"] as? [String]) ?? []).contains { $0.hasPrefix("Multiplicity") }, "one group: no multiplicity warning")
+            // No closing measures were taken: against the closing measure nobody is paired.
+            let closing = try await api.call(.get, "/api/v1/outcomes/cohorts?instrument=ons4&score=life_satisfaction&follow_up=closing",
+                                             as: s.commissioner, expect: .ok)
+            #expect((closing["rows"] as? [[String: Any]])?.first?["result"] == nil && closing["followUp"] as? String == "closing")
+            let bad = try await api.call(.get, "/api/v1/outcomes/cohorts?instrument=ons4&follow_up=someday", as: s.commissioner,
+                                         expect: .unprocessableContent)
+            #expect("\(bad)".contains("follow_up"))
         }
     }
 

@@ -20,8 +20,7 @@ the database; the insight facts follow). The attacker then
 Ground truth is read from the database only to check that the model is right (the truth must satisfy every
 constraint) and to pick the counts worth attacking; the attacker's constraints come from the API alone.
 
-Environment: LINKWELL_BIN (default .build/debug/linkwell); LINKWELL_DISCLOSURE_DATABASE: a postgres:// URL
-of a database this test may wipe (default: a fresh temporary SQLite file).
+The seeded scheme and its server come from `scheme_server.py` (shared with the other attack modules).
 """
 
 from __future__ import annotations
@@ -30,140 +29,14 @@ import calendar
 import datetime as dt
 import itertools
 import json
-import os
-import socket
-import sqlite3
-import subprocess
-import tempfile
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
 from collections import defaultdict
-from pathlib import Path
 
 import numpy as np
-import pytest
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import lil_matrix
 
-ROOT = Path(__file__).resolve().parents[2]
-BIN = os.environ.get("LINKWELL_BIN") or str(ROOT / ".build" / "debug" / "linkwell")
-DATABASE = os.environ.get("LINKWELL_DISCLOSURE_DATABASE", "")
-COMMISSIONER = "commissioner@demo.linkwell.test"
-NEEDS = ["loneliness", "low_mood", "anxiety", "debt", "benefits", "housing", "employment", "carer_support",
-         "bereavement", "physical_activity", "long_term_condition", "other"]
-BANDS = [1, 2, 5, 10, 20]
-
-
-# ------------------------------------------------------------------------------------------------
-# The database, for seeding the sparse months and for ground truth (never for the attack itself).
-# ------------------------------------------------------------------------------------------------
-
-class Database:
-    def __init__(self, target: str):
-        self.target = target
-        self.postgres = target.startswith("postgres")
-
-    def rows(self, sql: str) -> list[list[str]]:
-        if self.postgres:
-            out = subprocess.run(["psql", self.target, "-X", "-q", "-At", "-F", "\t", "-v", "ON_ERROR_STOP=1", "-c", sql],
-                                 capture_output=True, text=True, check=True).stdout
-            return [line.split("\t") for line in out.splitlines() if line]
-        with sqlite3.connect(self.target) as db:
-            return [["" if v is None else str(v) for v in row] for row in db.execute(sql).fetchall()]
-
-    def run(self, sql: str) -> None:
-        if self.postgres:
-            subprocess.run(["psql", self.target, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-c", sql], capture_output=True, text=True, check=True)
-        else:
-            with sqlite3.connect(self.target) as db:
-                db.executescript(sql)
-
-    def timestamp(self, when: dt.datetime) -> str:
-        return f"'{when.isoformat()}'::timestamptz" if self.postgres else repr(when.timestamp())
-
-    def month_of(self, column: str) -> str:
-        return f"to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM')" if self.postgres else f"strftime('%Y-%m', {column}, 'unixepoch')"
-
-    def epoch(self, column: str) -> str:
-        return f"extract(epoch from {column})" if self.postgres else column
-
-
-def month_add(month: str, k: int) -> str:
-    y, m = map(int, month.split("-"))
-    i = y * 12 + m - 1 + k
-    return f"{i // 12:04d}-{i % 12 + 1:02d}"
-
-
-# ------------------------------------------------------------------------------------------------
-# The server.
-# ------------------------------------------------------------------------------------------------
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def scheme():
-    if not Path(BIN).exists():
-        pytest.fail(f"Linkwell binary not found at {BIN}; build it first")
-    temp = tempfile.mkdtemp(prefix="linkwell-disclosure-")
-    target = DATABASE or os.path.join(temp, "linkwell.sqlite")
-    db = Database(target)
-    if db.postgres:  # a database this test owns: start from nothing
-        db.run("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
-    env = {k: v for k, v in os.environ.items() if k != "LINKWELL_DATABASE"}
-    subprocess.run([BIN, "demo", "--database", target], env=env, capture_output=True, text=True, timeout=600, check=True)
-
-    # Sparse months before the demo's first month: one referral alone in one month, three in another.
-    first = min(r[0] for r in db.rows("SELECT month FROM referral_facts"))
-    ids = [r[0] for r in db.rows("SELECT referral_id FROM referral_facts ORDER BY referral_id")]
-    moves = {month_add(first, -2): ids[:1], month_add(first, -4): ids[1:4]}
-    for month, chosen in moves.items():
-        y, m = map(int, month.split("-"))
-        when = db.timestamp(dt.datetime(y, m, 15, 12, tzinfo=dt.timezone.utc))
-        quoted = ", ".join(f"'{i}'" for i in chosen)
-        db.run(f"UPDATE referrals SET received_at = {when} WHERE id IN ({quoted});"
-               f"UPDATE referral_facts SET received_at = {when}, month = '{month}' WHERE referral_id IN ({quoted});"
-               f"UPDATE onward_facts SET received_at = {when} WHERE referral_id IN ({quoted});")
-
-    token = subprocess.run([BIN, "token", "create", "--database", target, "--email", COMMISSIONER, "--name", "attack"],
-                           env=env, capture_output=True, text=True, check=True).stdout.strip().splitlines()[-1]
-    port = _free_port()
-    log = open(os.path.join(temp, "server.log"), "w")
-    process = subprocess.Popen([BIN, "serve", "--database", target, "--port", str(port)], env=env, stdout=log, stderr=log)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(base + "/health", timeout=2)
-                break
-            except (OSError, urllib.error.HTTPError):
-                if process.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail("server did not start: " + open(os.path.join(temp, "server.log")).read()[-2000:])
-                time.sleep(0.25)
-        yield {"base": base, "token": token, "db": db, "sparse": moves}
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        log.close()
-
-
-def get(scheme, path: str, params: dict | None = None, expect: int = 200):
-    query = "?" + urllib.parse.urlencode({k: v for k, v in (params or {}).items() if v is not None}) if params else ""
-    request = urllib.request.Request(scheme["base"] + path + query, headers={"Authorization": "Bearer " + scheme["token"]})
-    try:
-        with urllib.request.urlopen(request, timeout=60) as response:
-            status, body = response.status, response.read()
-    except urllib.error.HTTPError as error:
-        status, body = error.code, error.read()
-    assert status == expect, f"{path}{query}: {status} {body[:300]!r}"
-    return json.loads(body) if body else None
-
+from scheme_server import BANDS, NEEDS, get
 
 # ------------------------------------------------------------------------------------------------
 # The attacker's knowledge: contracts (coverage), the rules, and every allowed query.

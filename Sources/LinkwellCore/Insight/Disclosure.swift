@@ -92,19 +92,46 @@ public struct DisclosureControl: Sendable, Equatable {
         return Int((Double(part) / Double(whole) * 100).rounded())
     }
 
+    /// The share of a score's range by which each answer behind a published outcome statistic is moved.
+    public static let answerAdjustmentShare = 0.15
+
+    /// One answer as outcome statistics use it: moved by a fixed secret amount, uniform over ±`answerAdjustmentShare`
+    /// of the score's range, drawn from `key` (the administration and score) and the value, so the same answer is
+    /// always moved the same way however it is asked for; then kept inside the range. Every published mean, SD, interval and
+    /// test is computed from these values, so no sequence of queries tells anyone a person's answer more closely
+    /// than this adjustment: differencing two figures recovers at most the adjusted answer.
+    public func adjustedAnswer(_ value: Double, key: String, range: ClosedRange<Double>) -> Double {
+        let width = range.upperBound - range.lowerBound
+        guard width > 0 else { return value }
+        // The value is part of the key: a derived score whose value changes (goal attainment) is moved afresh, so
+        // the adjustment never cancels out between its old and new value.
+        let unit = Double(keyed("answer|\(key)|\(value)") >> 11) / Double(1 << 53)  // uniform on [0, 1)
+        let moved = value + (2 * unit - 1) * Self.answerAdjustmentShare * width
+        return min(range.upperBound, max(range.lowerBound, moved))
+    }
+
+    /// The smallest true count a published count can stand for (the attacker's lower bound, and the number of
+    /// people outcome statistics are computed as if from, so that no statistic reveals the true count).
+    public func smallestCount(behind published: Int) -> Int {
+        max(minimumGroupSize, published - roundTo / 2 - maximumAdjustment)
+    }
+
     /// A keyed pseudo-random number for `text` (SipHash-2-4 with the scheme's secret): for orders and
     /// pseudonyms nobody outside the server can reproduce.
     public func keyed(_ text: String) -> UInt64 { SipHash.hash(key: (key0, key1), Array(text.utf8)) }
 
     /// What the rules are, for pages and the API.
     public var summary: Summary {
-        Summary(minimumGroupSize: minimumGroupSize, roundTo: roundTo, maximumAdjustment: maximumAdjustment)
+        Summary(minimumGroupSize: minimumGroupSize, roundTo: roundTo, maximumAdjustment: maximumAdjustment,
+                answerAdjustmentShare: Self.answerAdjustmentShare)
     }
 
     public struct Summary: Codable, Sendable, Equatable {
         public var minimumGroupSize: Int
         public var roundTo: Int
         public var maximumAdjustment: Int
+        /// Outcome statistics: each answer is moved by up to this share of its score's range (`adjustedAnswer`).
+        public var answerAdjustmentShare: Double
     }
 
     /// Whole months, quarters, calendar years or financial years (April to March): the only periods any

@@ -24,12 +24,18 @@ public struct CohortSubject: Sendable, Equatable {
     /// Whether a follow-up should have been taken by now (the case ended, or the follow-up is overdue).
     /// People without a follow-up who are not yet due are "awaiting", not "lost".
     public var followUpDue: Bool
-    public init(referralID: ReferralID, groups: [String], baseline: Double, followUp: Double?, followUpDue: Bool = true) {
+    /// What fixes each answer's adjustment (`DisclosureControl.adjustedAnswer`): the administration's id.
+    public var baselineKey: String
+    public var followUpKey: String
+    public init(referralID: ReferralID, groups: [String], baseline: Double, followUp: Double?, followUpDue: Bool = true,
+                baselineKey: String? = nil, followUpKey: String? = nil) {
         self.referralID = referralID
         self.groups = groups
         self.baseline = baseline
         self.followUp = followUp
         self.followUpDue = followUpDue
+        self.baselineKey = baselineKey ?? "\(referralID.rawValue)|baseline"
+        self.followUpKey = followUpKey ?? "\(referralID.rawValue)|follow-up"
     }
 }
 
@@ -47,7 +53,11 @@ public struct CohortRow: Codable, Sendable, Equatable {
     public var awaitingFollowUp: Int?
     /// True when fewer than the minimum group size have paired data; no results are shown.
     public var suppressed: Bool
+    /// Paired statistics from adjusted answers (see `DisclosureControl.adjustedAnswer`); `n` is the smallest
+    /// count the published paired count can stand for, which t, p and the intervals are worked out from.
     public var result: Statistics.PairedResult?
+    /// Shares of the paired improved / unchanged / worse: a protected count over the published paired count
+    /// (nil where the count is below the minimum group size).
     public var shareImproved: Double?
     public var shareNoMeaningfulChange: Double?
     public var shareWorsened: Double?
@@ -79,22 +89,37 @@ public enum CohortAnalysis {
         var row = CohortRow(group: name, withBaseline: control.publish(cell(subjects)), paired: shownPaired,
                             lostToFollowUp: control.publish(cell(unpaired.filter(\.followUpDue))),
                             awaitingFollowUp: control.publish(cell(unpaired.filter { !$0.followUpDue })), suppressed: suppressed)
-        guard !suppressed else { return row }
-        row.result = Statistics.paired(baseline: pairs.map(\.0), followUp: pairs.map(\.1))?.published
+        guard !suppressed, let shown = shownPaired, let range = instrument.range(of: scoreID) else {
+            row.suppressed = true
+            return row
+        }
+        // Statistics from adjusted answers only, worked out as if from the smallest count the published paired
+        // count can stand for: differencing any two published figures recovers at most an adjusted answer, and
+        // no statistic gives away the true count (docs/disclosure.md, rule 11).
+        let adjusted = paired.map { s in
+            (control.adjustedAnswer(s.baseline, key: "\(s.baselineKey)|\(scoreID)", range: range),
+             control.adjustedAnswer(s.followUp!, key: "\(s.followUpKey)|\(scoreID)", range: range))
+        }
+        row.result = Statistics.paired(baseline: adjusted.map(\.0), followUp: adjusted.map(\.1),
+                                       asIfFrom: control.smallestCount(behind: shown))?.published
         let verdicts = pairs.compactMap { instrument.verdict(score: scoreID, from: $0.0, to: $0.1) }
-        if !verdicts.isEmpty {
-            // Shares to whole per cent: enough for a reader, too coarse to difference one person out of ten or more.
-            let n = Double(verdicts.count)
-            func share(_ v: Instrument.Change) -> Double { (Double(verdicts.filter { $0 == v }.count) / n * 100).rounded() / 100 }
-            row.shareImproved = share(.improved)
-            row.shareNoMeaningfulChange = share(.noMeaningfulChange)
-            row.shareWorsened = share(.worsened)
-            func interval(_ v: Instrument.Change) -> [Double]? {
-                Statistics.wilson(verdicts.filter { $0 == v }.count, of: verdicts.count).map { [($0.low * 100).rounded() / 100, ($0.high * 100).rounded() / 100] }
+        if verdicts.count == pairs.count {
+            // Each share is a published (protected) count over the published paired count, to whole per cent;
+            // a share whose count is below the minimum group size is not shown.
+            func count(_ v: Instrument.Change) -> Int? {
+                control.publish(.records(zip(paired, verdicts).filter { $0.1 == v }.map(\.0.referralID.rawValue))).map { min($0, shown) }
             }
-            row.improvedInterval = interval(.improved)
-            row.noMeaningfulChangeInterval = interval(.noMeaningfulChange)
-            row.worsenedInterval = interval(.worsened)
+            func share(_ k: Int?) -> Double? { k.map { (Double($0) / Double(shown) * 100).rounded() / 100 } }
+            func interval(_ k: Int?) -> [Double]? {
+                k.flatMap { Statistics.wilson($0, of: shown) }.map { [($0.low * 100).rounded() / 100, ($0.high * 100).rounded() / 100] }
+            }
+            let improved = count(.improved), unchanged = count(.noMeaningfulChange), worsened = count(.worsened)
+            row.shareImproved = share(improved)
+            row.shareNoMeaningfulChange = share(unchanged)
+            row.shareWorsened = share(worsened)
+            row.improvedInterval = interval(improved)
+            row.noMeaningfulChangeInterval = interval(unchanged)
+            row.worsenedInterval = interval(worsened)
         }
         return row
     }

@@ -196,6 +196,32 @@ public struct Instrument: Codable, Sendable, Equatable, Identifiable {
         try v.check()
     }
 
+    /// The lowest and highest value a score can take (goal ratings: 1–10), for outcome statistics' adjustments.
+    public func range(of scoreID: String) -> ClosedRange<Double>? {
+        guard let rule = scores.first(where: { $0.id == scoreID }) else { return nil }
+        if derivedFrom == "plan_goals" { return 1...10 }
+        let used = rule.items.compactMap { id in items.first { $0.id == id } }
+        guard !used.isEmpty else { return nil }
+        switch rule.method {
+        case .item: return Double(used[0].min)...Double(used[0].max)
+        case .mean: return Double(used.map(\.min).min()!)...Double(used.map(\.max).max()!)
+        case .sum:
+            let low = used.map(\.min).reduce(0, +), high = used.map(\.max).reduce(0, +)
+            if let conversion = rule.conversion {
+                let values = (low...high).compactMap { conversion[String($0)] }
+                guard let lo = values.min(), let hi = values.max() else { return nil }
+                return lo...hi
+            }
+            return Double(low)...Double(high)
+        }
+    }
+
+    /// A stored administration's value of a score; scores added to an instrument after the form was recorded
+    /// (such as the SWEMWBS raw total) are worked out from its answers.
+    public func value(of scoreID: String, in administration: Administration) -> Double? {
+        administration.scores[scoreID] ?? (administration.answers.isEmpty ? nil : score(administration.answers)[scoreID])
+    }
+
     /// The direction-aware verdict on one person's change in one score.
     public enum Change: String, Codable, Sendable {
         case improved

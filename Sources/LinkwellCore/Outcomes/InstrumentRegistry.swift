@@ -18,6 +18,9 @@ public enum InstrumentRegistry {
 
     public static func builtIn(_ id: String) -> Instrument? { builtIn.first { $0.id == id } }
 
+    /// Said where a score has no population norm with a source cited in Linkwell (never an invented number).
+    public static let noNormCited = "No published norm cited"
+
     /// ONS personal wellbeing: four questions, 0–10, each reported on its own.
     public static let ons4: Instrument = {
         let bands = [Instrument.Band("Low", 0, 4), .init("Medium", 5, 6), .init("High", 7, 8), .init("Very high", 9, 10)]
@@ -58,8 +61,13 @@ public enum InstrumentRegistry {
         instructions: "Tick the box that best describes your experience of each over the last 2 weeks.",
         items: (1...7).map { .init(id: "item\($0)", text: nil, min: 1, max: 5) },
         responseLabels: warwickScale,
+        // The raw total is reported beside the metric score (the developers' guidance reports both). No population
+        // norm for either is cited in Linkwell's sources, so none is shown: the pages say "no published norm cited".
         scores: [.init(id: "metric", label: "SWEMWBS metric score", method: .sum, items: (1...7).map { "item\($0)" },
-                       requireComplete: true, conversion: swemwbsConversion, meaningfulChange: 3)],
+                       requireComplete: true, conversion: swemwbsConversion, meaningfulChange: 3,
+                       populationSource: InstrumentRegistry.noNormCited),
+                 .init(id: "raw_total", label: "SWEMWBS raw total (7–35)", method: .sum, items: (1...7).map { "item\($0)" },
+                       requireComplete: true, meaningfulChange: nil, populationSource: InstrumentRegistry.noNormCited)],
         licence: .init(terms: "Licensed by the University of Warwick; a scheme must register for a licence and supply the item wording, which may not be altered.",
                        copyright: "Short Warwick-Edinburgh Mental Wellbeing Scale (SWEMWBS) © University of Warwick, 2006, all rights reserved.",
                        wordingRequiresLicence: true),

@@ -360,16 +360,15 @@ public struct OutcomeService: Sendable {
         var subjects: [CohortSubject] = []
         var incompleteBaselines: [String] = [], incompleteFollowUps: [String] = []
         for (referralID, mine) in Dictionary(grouping: administrations, by: \.referralID) {
-            for a in mine where a.scores[rule.id] == nil && (a.timepoint == .baseline || followUp.matches(a.timepoint)) {
-                guard let found = try await store.loadCase(referralID), found.referral.consent.covers(.evaluation) else { continue }
+            // Only people whose consent covers evaluation now, as in the evaluation export.
+            guard let summary = summaries[referralID], summary.consentPurposes.contains(.evaluation) else { continue }
+            for a in mine where instrument.value(of: rule.id, in: a) == nil && (a.timepoint == .baseline || followUp.matches(a.timepoint)) {
                 if a.timepoint == .baseline { incompleteBaselines.append(a.id) } else { incompleteFollowUps.append(a.id) }
             }
-            guard let baseline = mine.first(where: { $0.timepoint == .baseline }), let before = baseline.scores[rule.id],
-                  let summary = summaries[referralID] else { continue }
-            // Only people whose consent covers evaluation, as in the evaluation export.
-            guard let found = try await store.loadCase(referralID), found.referral.consent.covers(.evaluation) else { continue }
-            let after = mine.filter { followUp.matches($0.timepoint) && $0.administeredAt >= baseline.administeredAt }
-                .last { $0.scores[rule.id] != nil }?.scores[rule.id]
+            guard let baseline = mine.first(where: { $0.timepoint == .baseline }), let before = instrument.value(of: rule.id, in: baseline) else { continue }
+            let later = mine.filter { followUp.matches($0.timepoint) && $0.administeredAt >= baseline.administeredAt }
+                .last { instrument.value(of: rule.id, in: $0) != nil }
+            let after = later.flatMap { instrument.value(of: rule.id, in: $0) }
             let groups: [String] = switch dimension {
             case .all: []
             case .pathway: [summary.pathway.isEmpty ? "No pathway" : summary.pathway]
@@ -385,7 +384,8 @@ public struct OutcomeService: Sendable {
                     .flatMap { $0.contributions.map { funders[$0.funderID] ?? $0.funderID.rawValue } })).sorted().nilIfEmpty ?? ["No funder"]
             }
             let due = summary.status.isFinal || env.now() > baseline.administeredAt.addingTimeInterval(Self.followUpAfter + Self.overdueAfter)
-            subjects.append(CohortSubject(referralID: referralID, groups: groups, baseline: before, followUp: after, followUpDue: due))
+            subjects.append(CohortSubject(referralID: referralID, groups: groups, baseline: before, followUp: after, followUpDue: due,
+                                          baselineKey: baseline.id, followUpKey: later?.id))
         }
         try await casework.audit(request, action: "report", type: "cohort", id: "\(instrument.id)/\(rule.id)/\(dimension.rawValue)", allowed: true)
         let rows = CohortAnalysis.analyse(subjects, instrument: instrument, scoreID: rule.id, control: control)
@@ -399,7 +399,9 @@ public struct OutcomeService: Sendable {
         }
         return CohortReport(instrumentID: instrument.id, scoreID: rule.id, scoreLabel: rule.label, dimension: dimension, followUp: followUp,
                             followUpLabel: followUp.label,
-                            included: "People whose consent covers evaluation and who have a baseline \(instrument.name) with this score; change from baseline to \(followUp.label).",
+                            included: "People whose consent covers evaluation and who have a baseline \(instrument.name) with this score; change from baseline to \(followUp.label). "
+                                + "The same people as the evaluation export; to protect each of them, the statistics are worked out from answers each moved by a fixed secret amount "
+                                + "(up to \(Int(DisclosureControl.answerAdjustmentShare * 100))% of the score's range), so they agree with the export's exact figures only to within that.",
                             minimumN: control.minimumGroupSize, disclosure: control.summary,
                             meaningfulChange: rule.meaningfulChange, meaningfulChangeSource: Self.meaningfulChangeSource(instrument.id, rule),
                             incompleteBaselines: control.publish(.records(incompleteBaselines)),

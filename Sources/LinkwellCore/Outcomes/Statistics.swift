@@ -51,9 +51,15 @@ public enum Statistics {
 
     /// Paired analysis; nil below two pairs or when every change is identical (no variance).
     public static func paired(baseline: [Double], followUp: [Double]) -> PairedResult? {
+        paired(baseline: baseline, followUp: followUp, asIfFrom: baseline.count)
+    }
+
+    /// Paired analysis whose standard error, t, p and intervals are worked out as if from `n` people (means and
+    /// SDs come from the data). Published cohorts pass the smallest count their published count can stand for,
+    /// so that no statistic reveals the true count and every interval is at least as wide as the data's own.
+    public static func paired(baseline: [Double], followUp: [Double], asIfFrom n: Int) -> PairedResult? {
         precondition(baseline.count == followUp.count, "paired data must line up")
-        let n = baseline.count
-        guard n >= 2 else { return nil }
+        guard baseline.count >= 2, n >= 2 else { return nil }
         let diffs = zip(followUp, baseline).map { $0 - $1 }
         guard let md = mean(diffs), let sd = standardDeviation(diffs), sd > 0 else { return nil }
         let df = Double(n - 1)

@@ -6,6 +6,8 @@ public struct CaseOutcomesPanel: Sendable {
     public struct InstrumentChoice: Sendable { public var id, name, reason: String; public var enabled: Bool }
     public struct ScoreRow: Sendable {
         public var label, latest, change, verdict, chart, threshold: String
+        /// The raw totals beside a converted score (SWEMWBS), and the population norm or "no published norm cited".
+        public var raw, norm: String
         public var hasChange: Bool
         public var points: [String]
     }
@@ -20,26 +22,37 @@ public struct CaseOutcomesPanel: Sendable {
                 : InstrumentChoice(id: $0.instrument.id, name: $0.instrument.name, reason: "Comes from rating the plan's goals.", enabled: false)
         }
         let byID = Dictionary(instruments.map { ($0.instrument.id, $0.instrument) }, uniquingKeysWith: { a, _ in a })
-        scores = trajectories.filter { !$0.points.isEmpty }.map { t in
+        // Raw totals are shown beside the converted score of the same instrument, not as a chart of their own.
+        let shown = trajectories.filter { !$0.points.isEmpty }
+        let raws = Dictionary(shown.filter { $0.scoreID == Self.rawTotal }.map { ($0.instrumentID, $0) }, uniquingKeysWith: { a, _ in a })
+        scores = shown.filter { $0.scoreID != Self.rawTotal }.map { t in
             let instrument = byID[t.instrumentID]
-            let items = instrument?.scores.first { $0.id == t.scoreID }?.items ?? []
-            let ranges = items.compactMap { id in instrument?.items.first { $0.id == id } }
-            let conversion = instrument?.scores.first { $0.id == t.scoreID }?.conversion?.values
-            let derived = instrument?.derivedFrom != nil
-            let low = derived ? 1 : conversion?.min() ?? Double(ranges.map(\.min).reduce(0, +))
-            let high = derived ? 10 : conversion?.max() ?? Double(ranges.map(\.max).reduce(0, +))
+            let rule = instrument?.scores.first { $0.id == t.scoreID }
+            let range = instrument?.range(of: t.scoreID) ?? 0...10
+            let raw = raws[t.instrumentID].map { r in
+                "Raw total (\(r.label)): " + r.points.map { "\($0.timepoint.label) \(SVGChart.display($0.value))" }.joined(separator: "; ")
+                    + (r.change.map { ", change " + ($0 >= 0 ? "+" : "") + SVGChart.display($0) } ?? "") + "."
+            }
+            let norm = rule.map { r in
+                r.populationMean.map { "\(r.populationSource ?? "Population average"): \(SVGChart.display($0))." }
+                    ?? (r.populationSource.map { "\($0)." } ?? "")
+            } ?? ""
             let points = t.points.map { (label: $0.timepoint.label, value: $0.value) }
             return ScoreRow(
                 label: t.label, latest: t.points.last.map { SVGChart.display($0.value) + ($0.band.map { " (\($0))" } ?? "") } ?? "",
                 change: t.change.map { ($0 >= 0 ? "+" : "") + SVGChart.display($0) } ?? "",
                 verdict: t.verdict.map { $0 == .improved ? "Meaningful improvement" : $0 == .worsened ? "Meaningful worsening" : "No meaningful change" } ?? "",
-                chart: SVGChart.line(title: "\(t.label) over time", points: points, low: low, high: high),
+                chart: SVGChart.line(title: "\(t.label) over time", points: points, low: range.lowerBound, high: range.upperBound),
                 threshold: t.meaningfulChange.map { "Meaningful change: \(SVGChart.display($0)) points" } ?? "",
+                raw: raw ?? "", norm: norm,
                 hasChange: t.change != nil,
                 points: t.points.map { "\($0.timepoint.label): \(SVGChart.display($0.value))" })
         }
         hasScores = !scores.isEmpty
     }
+
+    /// The score id of a raw total shown beside its instrument's converted score.
+    static let rawTotal = "raw_total"
 }
 
 /// A questionnaire, one fieldset per item.
@@ -93,6 +106,8 @@ public struct CohortPage: Sendable {
     /// "UK average …: 7.45", when a population norm is known for the score.
     public var norm: String
     public var hasNorm: Bool
+    /// How far each answer behind the statistics is moved, as a share of the score's range ("15%").
+    public var adjustment: String
     /// Supervisors may download the pseudonymised person-level export.
     public var canExport = false
 
@@ -130,8 +145,12 @@ public struct CohortPage: Sendable {
         }
         let bars = (report?.rows ?? []).compactMap { r in r.result.map { (label: r.group, mean: $0.meanChange, low: $0.changeLow, high: $0.changeHigh) } }
         chart = bars.isEmpty ? "" : SVGChart.changeBars(title: title, rows: bars)
-        norm = report.flatMap { r in r.populationMean.map { "\(r.populationSource ?? "Population average"): \(SVGChart.display($0))" } } ?? ""
+        norm = report.map { r in
+            r.populationMean.map { "For comparison with the means before and after: \(r.populationSource ?? "Population average"): \(SVGChart.display($0))." }
+                ?? (r.populationSource.map { "Population norm: \($0.prefix(1).lowercased() + $0.dropFirst())." } ?? "")
+        } ?? ""
         hasNorm = !norm.isEmpty
+        adjustment = String(format: "%.0f%%", (report?.disclosure.answerAdjustmentShare ?? DisclosureControl.answerAdjustmentShare) * 100)
     }
 }
 
