@@ -72,7 +72,7 @@ let package = Package(
         .executableTarget(name: "linkwell", dependencies: ["LinkwellCommands"]),
         // Synthetic data, load generators and benchmarks: no product module depends on these.
         .target(name: "LinkwellBench", dependencies: [
-            "LinkwellCore", "LinkwellStorage", "LinkwellWeb", "LinkwellCommands",
+            "LinkwellCore", "LinkwellStorage", "LinkwellWeb", "LinkwellCommands", "LinkwellPasswords",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),

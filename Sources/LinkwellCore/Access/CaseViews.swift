@@ -138,8 +138,13 @@ public struct ProviderView: Sendable {
 
     /// A provider's inbox row, with the person's name withheld the same way as the full view.
     public static func inboxRow(_ row: OnwardSummary, consent: Consent?) -> OnwardSummary {
+        inboxRow(row, purposes: consent?.purposes ?? [])
+    }
+
+    /// The same, from the purposes the person has consented to now (as the inbox's read model has them).
+    public static func inboxRow(_ row: OnwardSummary, purposes: [ConsentPurpose]) -> OnwardSummary {
         var row = row
-        if consent?.covers(.shareWithProviders) != true { row.personName = withheld }
+        if !purposes.contains(.shareWithProviders) { row.personName = withheld }
         return row
     }
 }

@@ -5,7 +5,7 @@ import Foundation
 /// goes through a method here that checks who is asking, audits it, and returns what that role may see.
 public struct CaseworkService: Sendable {
     /// The storage roles casework needs (contracts only to say which contracts fund a referral).
-    public typealias Storage = CaseStore & AccountStore & OrganisationStore & CodeListStore & DirectoryStore & AuditStore & SettingsStore & SupervisionStore & CommissioningStore
+    public typealias Storage = CaseStore & CaseSummaryStore & AccountStore & OrganisationStore & CodeListStore & DirectoryStore & AuditStore & SettingsStore & SupervisionStore & CommissioningStore
     let store: any Storage
     public let env: CoreEnvironment
     public let rules: CaseworkRules
@@ -86,14 +86,100 @@ public struct CaseworkService: Sendable {
         return rows
     }
 
-    /// The caller's messages back, newest first: those to them, and (someone working at a GP practice)
-    /// those to their practice about its registered patients.
+    /// The parts of a caseload, each paged on its own on the web page.
+    public enum CaseList: String, Sendable, CaseIterable {
+        /// Everything the caller may list (the API's list).
+        case all
+        /// Referrals no link worker has picked up yet.
+        case waiting
+        /// Referrals being worked: neither waiting nor ended.
+        case active
+        /// Referrals that have ended.
+        case closed
+
+        var statuses: [ReferralStatus]? {
+            switch self {
+            case .all: nil
+            case .waiting: ReferralStatus.allCases.filter(\.isWaiting)
+            case .active: ReferralStatus.allCases.filter { !$0.isWaiting && !$0.isFinal }
+            case .closed: ReferralStatus.allCases.filter(\.isFinal)
+            }
+        }
+    }
+
+    /// One part of the caller's caseload: a page of it, where the next page starts, and how many there are in all.
+    public struct CaseloadList: Sendable {
+        public var list: CaseList
+        public var rows: [ReferralSummary]
+        public var next: PageCursor?
+        public var total: Int
+    }
+
+    /// Who the caller's caseload is: a referrer's own referrals, a link worker's caseload with the
+    /// waiting list, or (supervisor) every referral.
+    private func caseloadQuery(_ p: Principal, _ list: CaseList, search: String?) throws -> ReferralQuery {
+        var query: ReferralQuery
+        switch p.role {
+        case .referrer: query = ReferralQuery(referrerID: p.userID)
+        case .linkWorker: query = ReferralQuery(linkWorkerID: p.userID, includeWaiting: true)
+        case .supervisor: query = ReferralQuery()
+        default: throw LinkwellError.forbidden("Your role has no caseload.")
+        }
+        query.statuses = list.statuses
+        let search = search?.trimmingCharacters(in: .whitespaces) ?? ""
+        if search.count > 100 { throw LinkwellError.invalid("q", "Search for at most 100 characters of a name.") }
+        query.search = search.isEmpty ? nil : search
+        return query
+    }
+
+    /// One page of the caller's caseload (newest first), searched by name in the database; audited as a
+    /// list, like the whole caseload.
+    public func caseload(_ request: Request, list: CaseList = .all, page: PageRequest, search: String? = nil) async throws -> Page<ReferralSummary> {
+        try await caseloadLists(request, lists: [(list, page)], search: search, counted: false)[0].page
+    }
+
+    /// Several parts of the caller's caseload at once (the web page's groups), each a page with its
+    /// total; one audit entry for the whole list.
+    public func caseloadLists(_ request: Request, lists: [(CaseList, PageRequest)], search: String? = nil,
+                              counted: Bool = true) async throws -> [(list: CaseList, page: Page<ReferralSummary>, total: Int)] {
+        let p = request.principal
+        var result: [(list: CaseList, page: Page<ReferralSummary>, total: Int)] = []
+        for (list, page) in lists {
+            var query = try caseloadQuery(p, list, search: search)
+            let total = counted ? try await store.countReferrals(query) : 0
+            query.after = page.after
+            query.limit = page.limit + 1
+            var rows = Page(fetched: try await store.referrals(query), limit: page.limit, cursor: \.cursor)
+            if p.role == .referrer { rows = rows.map(ReferrerCaseView.row) }
+            result.append((list, rows, total))
+        }
+        try await audit(request, action: "list", type: "caseload", id: p.userID.rawValue, allowed: true)
+        return result
+    }
+
+    /// The caller's messages back, newest first (the first page): those to them, and (someone working at a
+    /// GP practice) those to their practice about its registered patients.
     public func messages(_ request: Request) async throws -> [MessageBack] {
-        let own = try await store.messages(recipientID: request.principal.userID)
-        guard request.principal.role == .referrer, let organisationID = request.principal.organisationID,
-              try await store.organisation(id: organisationID)?.kind == .gpPractice else { return own }
-        let practice = try await store.messages(organisationID: organisationID)
-        return (own + practice).sorted { ($0.createdAt, $0.id.rawValue) > ($1.createdAt, $1.id.rawValue) }
+        try await messages(request, page: PageRequest()).rows
+    }
+
+    /// A page of the messages back to the caller, newest first, with the practice's messages merged in by
+    /// the same order. (The practice's messages are read whole and cut to the page here: one practice's
+    /// messages are few beside a scheme's; page them in SQL too if that stops being true.)
+    public func messages(_ request: Request, page: PageRequest) async throws -> Page<MessageBack> {
+        var fetch = page
+        fetch.limit += 1
+        let cursor = { (m: MessageBack) in PageCursor(at: m.createdAt, id: m.id.rawValue) }
+        var rows = try await store.messages(recipientID: request.principal.userID, page: fetch)
+        if request.principal.role == .referrer, let organisationID = request.principal.organisationID,
+           try await store.organisation(id: organisationID)?.kind == .gpPractice {
+            let practice = try await store.messages(organisationID: organisationID).filter { message in
+                guard let after = page.after else { return true }
+                return (message.createdAt, message.id.rawValue) < (after.at, after.id)
+            }
+            rows = Array((rows + practice).sorted { ($0.createdAt, $0.id.rawValue) > ($1.createdAt, $1.id.rawValue) }.prefix(fetch.limit))
+        }
+        return Page(fetched: rows, limit: page.limit, cursor: cursor)
     }
 
     /// The case as a referrer may see it (`ReferrerCaseView`), read and audited like any read.
@@ -247,11 +333,12 @@ public struct CaseworkService: Sendable {
     public func caseloads(_ request: Request) async throws -> [Caseload] {
         guard request.principal.role == .supervisor else { throw LinkwellError.forbidden("Only supervisors see the team's caseloads.") }
         let yearAgo = env.now().addingTimeInterval(-365 * 86_400)
+        // Counted in the database in one grouped query, not by listing each caseload.
+        let counts = Dictionary(try await store.caseloadCounts(receivedSince: yearAgo).map { ($0.linkWorkerID, $0) }, uniquingKeysWith: { a, _ in a })
         var result: [Caseload] = []
         for user in try await store.users() where user.role == .linkWorker && user.active {
-            let rows = try await store.referrals(ReferralQuery(linkWorkerID: user.id, limit: Int.max / 2))
-            let taken = rows.filter { $0.receivedAt >= yearAgo }.count
-            result.append(Caseload(linkWorkerID: user.id, name: user.displayName, open: rows.filter { !$0.status.isFinal }.count,
+            let taken = counts[user.id]?.receivedSince ?? 0
+            result.append(Caseload(linkWorkerID: user.id, name: user.displayName, open: counts[user.id]?.open ?? 0,
                                    takenOnInLastYear: taken, yearlyLimit: rules.yearlyCaseloadLimit,
                                    overLimit: taken >= rules.yearlyCaseloadLimit))
         }
@@ -296,7 +383,7 @@ public struct CaseworkService: Sendable {
         default: throw LinkwellError.forbidden("Safeguarding queues are for supervisors and referrers.")
         }
         let limit = TimeInterval(rules.acknowledgementHours) * 3600
-        let names = Dictionary(try await store.referrals(ReferralQuery(limit: Int.max / 2)).map { ($0.id, $0.personName) }, uniquingKeysWith: { a, _ in a })
+        let names = try await store.personNames(referralIDs: Array(Set(concerns.map(\.referralID))))
         try await audit(request, action: "list", type: "safeguarding_queue", id: p.userID.rawValue, allowed: true)
         return concerns.map {
             ConcernItem(concern: $0, personName: names[$0.referralID] ?? "", overdue: !$0.isAcknowledged && env.now().timeIntervalSince($0.raisedAt) > limit)
@@ -385,19 +472,15 @@ public struct CaseworkService: Sendable {
     }
 
     /// Plans whose review date falls within the next week or has passed, on the caller's caseload
-    /// (a supervisor's: the team's).
-    public func dueReviews(_ request: Request) async throws -> [DueReview] {
+    /// (a supervisor's: the team's), earliest first; at most `limit` (one query, not a case load per row).
+    public func dueReviews(_ request: Request, limit: Int = PageRequest.maximumLimit) async throws -> [DueReview] {
         let p = request.principal
         guard p.role == .linkWorker || p.role == .supervisor else { throw LinkwellError.forbidden("Only link workers have plan reviews.") }
-        let query = ReferralQuery(linkWorkerID: p.role == .linkWorker ? p.userID : nil, statuses: [.planAgreed, .active, .review], limit: Int.max / 2)
         let today = CalendarDate(env.now())
         let horizon = CalendarDate(env.now().addingTimeInterval(7 * 86_400))
-        var due: [DueReview] = []
-        for summary in try await store.referrals(query) {
-            guard let date = try await store.loadCase(summary.id)?.plan?.reviewDate, date <= horizon else { continue }
-            due.append(DueReview(referralID: summary.id, personName: summary.personName, reviewDate: date, overdue: date < today))
+        return try await store.planReviews(linkWorkerID: p.role == .linkWorker ? p.userID : nil, dueBy: horizon, limit: limit).map {
+            DueReview(referralID: $0.referralID, personName: $0.personName, reviewDate: $0.reviewDate, overdue: $0.reviewDate < today)
         }
-        return due.sorted { ($0.reviewDate, $0.referralID) < ($1.reviewDate, $1.referralID) }
     }
 
     // MARK: Supervision
@@ -446,10 +529,9 @@ public struct CaseworkService: Sendable {
         let overdue = try await store.openVisits().filter { $0.isOverdue(at: now) }
         guard !overdue.isEmpty else { return [] }
         let names = Dictionary(try await store.users().map { ($0.id, $0.displayName) }, uniquingKeysWith: { a, _ in a })
-        var result: [OverdueVisit] = []
-        for visit in overdue {
-            let person = try await store.loadCase(visit.referralID)?.person.fullName ?? ""
-            result.append(OverdueVisit(visit: visit, personName: person, linkWorkerName: names[visit.linkWorkerID] ?? ""))
+        let people = try await store.personNames(referralIDs: Array(Set(overdue.map(\.referralID))))
+        let result = overdue.map {
+            OverdueVisit(visit: $0, personName: people[$0.referralID] ?? "", linkWorkerName: names[$0.linkWorkerID] ?? "")
         }
         try await audit(request, action: "list", type: "lone_working_alerts", id: request.principal.userID.rawValue, allowed: true)
         return result
@@ -458,17 +540,22 @@ public struct CaseworkService: Sendable {
     // MARK: Providers
 
     public func providerInbox(_ request: Request) async throws -> [OnwardSummary] {
+        try await providerInbox(request, page: PageRequest()).rows
+    }
+
+    /// A page of the provider's inbox, newest first, each row with the person's name only where their
+    /// consent to share with providers stands now (read with the rows, in one query).
+    public func providerInbox(_ request: Request, page: PageRequest) async throws -> Page<OnwardSummary> {
         guard request.principal.role == .provider, let org = request.principal.organisationID else {
             throw LinkwellError.forbidden("Only provider staff have a referrals inbox.")
         }
         try await audit(request, action: "list", type: "provider_inbox", id: org.rawValue, allowed: true)
-        var consents: [ReferralID: Consent] = [:]
-        var rows: [OnwardSummary] = []
-        for row in try await store.onwardReferrals(organisationID: org) {
-            if consents[row.referralID] == nil { consents[row.referralID] = try await store.loadCase(row.referralID)?.referral.consent }
-            rows.append(ProviderView.inboxRow(row, consent: consents[row.referralID]))
+        var fetch = page
+        fetch.limit += 1
+        let rows = try await store.onwardInbox(organisationID: org, page: fetch).map {
+            ProviderView.inboxRow($0.summary, purposes: $0.consentPurposes)
         }
-        return rows
+        return Page(fetched: rows, limit: page.limit) { PageCursor(at: $0.createdAt, id: $0.id.rawValue) }
     }
 
     /// Loads the case behind a referral out if the provider may see it; otherwise "not found", audited.

@@ -6,7 +6,7 @@ import Foundation
 public struct OutcomeService: Sendable {
     /// The storage roles outcome measures need: administrations and instruments, the cases they belong to,
     /// and the names and contracts that cohort reports group by.
-    public typealias Storage = OutcomeStore & CaseStore & AccountStore & CommissioningStore & SettingsStore & SecretStore
+    public typealias Storage = OutcomeStore & CaseStore & CaseSummaryStore & AccountStore & CommissioningStore & SettingsStore & SecretStore
     let store: any Storage
     let casework: CaseworkService
     public var env: CoreEnvironment { casework.env }
@@ -230,15 +230,19 @@ public struct OutcomeService: Sendable {
 
     /// Baselines due for engaged people without one, 12-week follow-ups, and closing measures for cases
     /// under review, for the caller's caseload (a supervisor's: the team's).
-    public func dueMeasures(_ request: CaseworkService.Request, instrumentIDs: [String] = ["ons4"]) async throws -> [DueMeasure] {
+    /// At most `limit`, soonest first; the caseload's measures are read in one query, not one per referral.
+    public func dueMeasures(_ request: CaseworkService.Request, instrumentIDs: [String] = ["ons4"],
+                            limit: Int = PageRequest.maximumLimit) async throws -> [DueMeasure] {
         let p = request.principal
         guard p.role == .linkWorker || p.role == .supervisor else { throw LinkwellError.forbidden("Only link workers have due lists.") }
-        let query = p.role == .linkWorker ? ReferralQuery(linkWorkerID: p.userID, statuses: [.engaged, .planAgreed, .active, .review])
-                                          : ReferralQuery(statuses: [.engaged, .planAgreed, .active, .review])
+        let query = ReferralQuery(linkWorkerID: p.role == .linkWorker ? p.userID : nil, statuses: [.engaged, .planAgreed, .active, .review],
+                                  limit: Int.max / 2)
         let now = env.now()
         var due: [DueMeasure] = []
-        for summary in try await store.referrals(query) {
-            let history = try await store.administrations(referralID: summary.id)
+        let summaries = try await store.referrals(query)
+        let histories = Dictionary(grouping: try await store.administrations(referralIDs: summaries.map(\.id)), by: \.referralID)
+        for summary in summaries {
+            let history = histories[summary.id] ?? []
             for instrumentID in instrumentIDs {
                 let mine = history.filter { $0.instrumentID == instrumentID }
                 if let baseline = mine.first(where: { $0.timepoint == .baseline }), summary.status == .review,
@@ -261,7 +265,7 @@ public struct OutcomeService: Sendable {
                 }
             }
         }
-        return due.sorted { ($0.dueAt, $0.referralID) < ($1.dueAt, $1.referralID) }
+        return Array(due.sorted { ($0.dueAt, $0.referralID) < ($1.dueAt, $1.referralID) }.prefix(limit))
     }
 
     // MARK: Cohorts

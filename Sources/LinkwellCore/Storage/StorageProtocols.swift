@@ -52,14 +52,41 @@ public struct ReferralQuery: Sendable, Equatable {
     public var unallocatedOnly: Bool
     public var statuses: [ReferralStatus]?
     public var limit: Int
+    /// Only referrals after this one in the newest-first order (keyset paging).
+    public var after: PageCursor?
+    /// Only people whose full name contains this text, ignoring case.
+    public var search: String?
+    /// With `linkWorkerID`: also the waiting list (unallocated referrals received or triaged).
+    public var includeWaiting: Bool
     public init(referrerID: UserID? = nil, linkWorkerID: UserID? = nil, personID: PersonID? = nil, unallocatedOnly: Bool = false,
-                statuses: [ReferralStatus]? = nil, limit: Int = 1000) {
+                statuses: [ReferralStatus]? = nil, limit: Int = 1000, after: PageCursor? = nil, search: String? = nil,
+                includeWaiting: Bool = false) {
+        self.after = after
+        self.search = search
+        self.includeWaiting = includeWaiting
         self.personID = personID
         self.referrerID = referrerID
         self.linkWorkerID = linkWorkerID
         self.unallocatedOnly = unallocatedOnly
         self.statuses = statuses
         self.limit = limit
+    }
+}
+
+extension ReferralQuery {
+    /// Whether a referral (with its person's full name) matches every filter but `limit`: the rule each
+    /// store applies, written once for the in-memory store and the tests.
+    public func matches(_ r: Referral, personName: String) -> Bool {
+        if let id = referrerID, r.referrerID != id { return false }
+        if let id = linkWorkerID, r.linkWorkerID != id {
+            guard includeWaiting, r.linkWorkerID == nil, r.status.isWaiting else { return false }
+        }
+        if let id = personID, r.personID != id { return false }
+        if unallocatedOnly && r.linkWorkerID != nil { return false }
+        if let statuses, !statuses.contains(r.status) { return false }
+        if let after, !((r.receivedAt, r.id.rawValue) < (after.at, after.id)) { return false }
+        if let search = search?.lowercased(), !search.isEmpty, !personName.lowercased().contains(search) { return false }
+        return true
     }
 }
 
@@ -217,7 +244,7 @@ public protocol OutboxStore: Sendable {
     func outbox(limit: Int) async throws -> [OutboxEmail]
 }
 
-public protocol LinkwellStore: CaseStore, AccountStore, OrganisationStore, CodeListStore, SignInThrottleStore, DirectoryStore, AuditStore, OutcomeStore, SupervisionStore, SettingsStore, OutboxStore,
+public protocol LinkwellStore: CaseStore, CaseSummaryStore, AccountStore, OrganisationStore, CodeListStore, SignInThrottleStore, DirectoryStore, AuditStore, OutcomeStore, SupervisionStore, SettingsStore, OutboxStore,
                                InsightStore, CommissioningStore, CommunityDirectoryStore, RateLimitStore, HealthStore, RetentionStore, SecretStore {
     /// Brings the schema up to date (idempotent).
     func migrate() async throws

@@ -17,14 +17,14 @@ public actor MemoryStore: LinkwellStore {
     var accountExtras = MemoryAccountExtras()
     var servicesByID: [ServiceID: Service] = [:]
     private var audit: [AuditEvent] = []
-    private var outcomes: [Administration] = []
+    var outcomes: [Administration] = []
     private var setups: [String: InstrumentSetup] = [:]
     private var invitations: [String: MeasureInvitation] = [:]
     private var supervision: [SupervisionNote] = []
     private var settings = SchemeSettings()
     /// The community directory (see MemoryStore+Directory.swift).
     var directory = MemoryDirectory()
-    private var emails: [MessageID: OutboxEmail] = [:]
+    var emails: [MessageID: OutboxEmail] = [:]
     var referralFacts: [ReferralID: ReferralFact] = [:]
     var onwardFacts: [ReferralID: [OnwardFact]] = [:]
     var deprivation: [String: Int] = [:]
@@ -63,15 +63,7 @@ public actor MemoryStore: LinkwellStore {
 
     public func referrals(_ query: ReferralQuery) async throws -> [ReferralSummary] {
         cases.values
-            .filter { c in
-                let r = c.referral
-                if let id = query.referrerID, r.referrerID != id { return false }
-                if let id = query.linkWorkerID, r.linkWorkerID != id { return false }
-                if let id = query.personID, r.personID != id { return false }
-                if query.unallocatedOnly && r.linkWorkerID != nil { return false }
-                if let statuses = query.statuses, !statuses.contains(r.status) { return false }
-                return true
-            }
+            .filter { query.matches($0.referral, personName: $0.person.fullName) }
             .sorted { ($0.referral.receivedAt, $0.referral.id) > ($1.referral.receivedAt, $1.referral.id) }
             .prefix(query.limit)
             .map { c in

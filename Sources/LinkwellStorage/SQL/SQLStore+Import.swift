@@ -15,6 +15,11 @@ extension SQLStore: ReferralImportStore {
                 try await Self.insert(part.map { ReferralRow($0.referral) }, into: "referrals", db)
                 try await Self.insertNeeds(part.map(\.referral), db)
                 try await Self.insert(part.map(\.event), into: "referral_events", db)
+                // The casework that followed, through the same writer as `apply` (version guard included).
+                for record in part {
+                    for change in record.history { try await Self.write(change, db) }
+                    for administration in record.administrations { try await Self.insert(administration, db) }
+                }
                 try await Self.insert(part.map(\.facts.referral), into: "referral_facts", db)
                 try await Self.insert(part.flatMap(\.facts.onward), into: "onward_facts", db)
             }

@@ -146,37 +146,41 @@ public final class SQLStore: LinkwellStore {
     }
 
     public func apply(_ change: CaseChange) async throws {
-        try await connections.transaction { db in
-            let row = ReferralRow(change.referral)
-            let updated = try await db.update("referrals")
-                .set(model: row, nilEncodingStrategy: .asNil)
-                .where("id", .equal, change.referral.id)
-                .where("version", .equal, change.expectedVersion)
-                .returning("id")
-                .all()
-            guard !updated.isEmpty else { throw StorageError.versionConflict }
-            try await db.delete(from: "referral_needs").where("referral_id", .equal, change.referral.id).run()
-            try await Self.insertNeeds([change.referral], db)
-            try await Self.insert(change.events, into: "referral_events", db)
-            try await Self.insert(change.contacts, into: "contacts", db)
-            if let plan = change.plan {
-                try await db.insert(into: "plans").model(plan, keyEncodingStrategy: toColumns)
-                    .onConflict(with: ["referral_id"]) { try $0.set(excludedContentOf: plan, keyEncodingStrategy: toColumns) }
-                    .run()
-            }
-            try await Self.insert(change.goals, into: "goals", db)
-            try await Self.insert(change.goalRatings, into: "goal_ratings", db)
-            try await Self.upsert(change.onwardReferrals, into: "onward_referrals", db)
-            try await Self.insert(change.onwardEvents, into: "onward_events", db)
-            try await Self.insert(change.attendance, into: "attendance_reports", db)
-            try await Self.insert(change.messages, into: "messages_back", db)
-            try await Self.insert(change.messages.map(OutboxEmail.init(message:)), into: "email_outbox", db)
-            try await Self.insert(change.signposts, into: "signposts", db)
-            try await Self.upsert(change.actions, into: "plan_actions", db)
-            try await Self.upsert(change.visits, into: "lone_working_visits", db)
-            try await Self.upsert(change.concerns, into: "safeguarding_concerns", db)
-            if let facts = change.facts { try await Self.writeFacts(facts, db) }
+        try await connections.transaction { db in try await Self.write(change, db) }
+    }
+
+    /// Writes one casework change under its version guard, inside the caller's transaction (`apply`, and
+    /// the bulk import of a referral's history).
+    static func write(_ change: CaseChange, _ db: any SQLDatabase) async throws {
+        let row = ReferralRow(change.referral)
+        let updated = try await db.update("referrals")
+            .set(model: row, nilEncodingStrategy: .asNil)
+            .where("id", .equal, change.referral.id)
+            .where("version", .equal, change.expectedVersion)
+            .returning("id")
+            .all()
+        guard !updated.isEmpty else { throw StorageError.versionConflict }
+        try await db.delete(from: "referral_needs").where("referral_id", .equal, change.referral.id).run()
+        try await Self.insertNeeds([change.referral], db)
+        try await Self.insert(change.events, into: "referral_events", db)
+        try await Self.insert(change.contacts, into: "contacts", db)
+        if let plan = change.plan {
+            try await db.insert(into: "plans").model(plan, keyEncodingStrategy: toColumns)
+                .onConflict(with: ["referral_id"]) { try $0.set(excludedContentOf: plan, keyEncodingStrategy: toColumns) }
+                .run()
         }
+        try await Self.insert(change.goals, into: "goals", db)
+        try await Self.insert(change.goalRatings, into: "goal_ratings", db)
+        try await Self.upsert(change.onwardReferrals, into: "onward_referrals", db)
+        try await Self.insert(change.onwardEvents, into: "onward_events", db)
+        try await Self.insert(change.attendance, into: "attendance_reports", db)
+        try await Self.insert(change.messages, into: "messages_back", db)
+        try await Self.insert(change.messages.map(OutboxEmail.init(message:)), into: "email_outbox", db)
+        try await Self.insert(change.signposts, into: "signposts", db)
+        try await Self.upsert(change.actions, into: "plan_actions", db)
+        try await Self.upsert(change.visits, into: "lone_working_visits", db)
+        try await Self.upsert(change.concerns, into: "safeguarding_concerns", db)
+        if let facts = change.facts { try await Self.writeFacts(facts, db) }
     }
 
     public func possibleDuplicates(of person: Person) async throws -> [ReferralID] {
@@ -262,17 +266,9 @@ public final class SQLStore: LinkwellStore {
                        r.referrer_id, r.link_worker_id, r.risk_information, r.pathway, r.referrer_organisation_id, r.consent_purposes,
                        (SELECT COUNT(*) FROM attendance_reports a JOIN onward_referrals o ON o.id = a.onward_referral_id
                          WHERE o.referral_id = r.id AND a.attended = \(bind: false)) AS did_not_attend
-                FROM referrals r JOIN people p ON p.id = r.person_id WHERE 1 = 1
+                FROM referrals r JOIN people p ON p.id = r.person_id WHERE
                 """)
-            if let id = query.referrerID { sql.appendInterpolation(unsafeRaw: " AND r.referrer_id = "); sql.appendInterpolation(bind: id) }
-            if let id = query.linkWorkerID { sql.appendInterpolation(unsafeRaw: " AND r.link_worker_id = "); sql.appendInterpolation(bind: id) }
-            if let id = query.personID { sql.appendInterpolation(unsafeRaw: " AND r.person_id = "); sql.appendInterpolation(bind: id) }
-            if query.unallocatedOnly { sql.appendInterpolation(unsafeRaw: " AND r.link_worker_id IS NULL") }
-            if let statuses = query.statuses {
-                sql.appendInterpolation(unsafeRaw: " AND r.status IN (")
-                sql.appendInterpolation(binds: statuses.map(\.rawValue))
-                sql.appendInterpolation(unsafeRaw: ")")
-            }
+            Self.appendFilters(query, to: &sql, paging: true)
             sql.appendInterpolation(unsafeRaw: " ORDER BY r.received_at DESC, r.id DESC LIMIT ")
             sql.appendInterpolation(bind: query.limit)
             let rows = try await db.raw(sql).all()
@@ -296,6 +292,43 @@ public final class SQLStore: LinkwellStore {
                     consentPurposes: try row.decode(column: "consent_purposes", as: String.self).split(separator: ",")
                         .compactMap { ConsentPurpose(rawValue: String($0)) })
             }
+        }
+    }
+
+    /// The WHERE conditions of a `ReferralQuery` on `referrals r JOIN people p` (the same rules as
+    /// `ReferralQuery.matches`); `paging: false` leaves out the cursor, for counts.
+    static func appendFilters(_ query: ReferralQuery, to sql: inout SQLQueryString, paging: Bool) {
+        sql.appendInterpolation(unsafeRaw: " 1 = 1")
+        if let id = query.referrerID { sql.appendInterpolation(unsafeRaw: " AND r.referrer_id = "); sql.appendInterpolation(bind: id) }
+        if let id = query.linkWorkerID {
+            sql.appendInterpolation(unsafeRaw: " AND (r.link_worker_id = "); sql.appendInterpolation(bind: id)
+            if query.includeWaiting {
+                sql.appendInterpolation(unsafeRaw: " OR (r.link_worker_id IS NULL AND r.status IN (")
+                sql.appendInterpolation(binds: ReferralStatus.allCases.filter(\.isWaiting).map(\.rawValue))
+                sql.appendInterpolation(unsafeRaw: "))")
+            }
+            sql.appendInterpolation(unsafeRaw: ")")
+        }
+        if let id = query.personID { sql.appendInterpolation(unsafeRaw: " AND r.person_id = "); sql.appendInterpolation(bind: id) }
+        if query.unallocatedOnly { sql.appendInterpolation(unsafeRaw: " AND r.link_worker_id IS NULL") }
+        if let statuses = query.statuses {
+            sql.appendInterpolation(unsafeRaw: " AND r.status IN (")
+            sql.appendInterpolation(binds: statuses.map(\.rawValue))
+            sql.appendInterpolation(unsafeRaw: ")")
+        }
+        if paging, let after = query.after {
+            sql.appendInterpolation(unsafeRaw: " AND (r.received_at < "); sql.appendInterpolation(bind: after.at)
+            sql.appendInterpolation(unsafeRaw: " OR (r.received_at = "); sql.appendInterpolation(bind: after.at)
+            sql.appendInterpolation(unsafeRaw: " AND r.id < "); sql.appendInterpolation(bind: after.id)
+            sql.appendInterpolation(unsafeRaw: "))")
+        }
+        if let search = query.search?.lowercased(), !search.isEmpty {
+            // LIKE with the wildcards in the text escaped, so that "50%" looks for "50%".
+            let pattern = "%" + search.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
+                .replacingOccurrences(of: "_", with: "\\_") + "%"
+            sql.appendInterpolation(unsafeRaw: " AND lower(p.given_name || ' ' || p.family_name) LIKE ")
+            sql.appendInterpolation(bind: pattern)
+            sql.appendInterpolation(unsafeRaw: " ESCAPE '\\'")
         }
     }
 
@@ -412,7 +445,7 @@ public final class SQLStore: LinkwellStore {
         }
     }
 
-    private static func insert(_ administration: Administration, _ db: any SQLDatabase) async throws {
+    static func insert(_ administration: Administration, _ db: any SQLDatabase) async throws {
         let row = try AdministrationRow(administration)
         do {
             if administration.timepoint == .baseline {

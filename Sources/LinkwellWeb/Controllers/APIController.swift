@@ -81,7 +81,15 @@ struct APIController: Sendable {
         }
         api.get("referrals") { request, context in
             let p = try context.require(.referrer, .linkWorker, .supervisor)
-            return json(try await casework.caseload(.init(p, route: request.routeDescription)))
+            let list = try request.query("list").map { text in
+                guard let list = CaseworkService.CaseList(rawValue: text) else {
+                    throw LinkwellError.invalid("list", "Choose one of: \(CaseworkService.CaseList.allCases.map(\.rawValue).joined(separator: ", ")).")
+                }
+                return list
+            } ?? .all
+            let page = try await casework.caseload(.init(p, route: request.routeDescription), list: list, page: try request.pageRequest(),
+                                                   search: request.query("q"))
+            return pagedJSON(page, request: request)
         }
         api.post("referrals") { request, context in
             let p = try context.require(.referrer, .linkWorker, .supervisor)
@@ -214,13 +222,13 @@ struct APIController: Sendable {
         }
         api.get("messages") { request, context in
             let p = try context.requirePrincipal()
-            return json(try await casework.messages(.init(p, route: request.routeDescription)))
+            return pagedJSON(try await casework.messages(.init(p, route: request.routeDescription), page: try request.pageRequest()), request: request)
         }
 
         // Providers
         api.get("onward-referrals") { request, context in
             let p = try context.require(.provider)
-            return json(try await casework.providerInbox(.init(p, route: request.routeDescription)))
+            return pagedJSON(try await casework.providerInbox(.init(p, route: request.routeDescription), page: try request.pageRequest()), request: request)
         }
         api.get("onward-referrals/:id") { request, context in
             let p = try context.require(.provider)

@@ -33,16 +33,32 @@ struct CasePagesController: Sendable {
         router.get("/referrals") { request, context in
             let principal = try context.require(.referrer, .linkWorker, .supervisor)
             let r = CaseworkService.Request(principal, route: request.routeDescription)
-            let rows = try await casework.caseload(r)
-            let messages = principal.role == .referrer ? try await casework.messages(r) : []
-            var page = CaseloadPage(role: principal.role, rows: rows, messages: messages, names: try await casework.staffNames(),
-                                    now: casework.env.now())
-            if principal.role == .referrer || principal.role == .supervisor { page.setConcerns(try await casework.concernQueue(r)) }
-            if principal.role != .referrer {
+            // Each group is paged on its own: `list` shows one group (or the messages) from `cursor`.
+            let only = try request.query("list").map { text in
+                guard text == "messages" || CaseworkService.CaseList(rawValue: text).map({ $0 != .all }) == true else {
+                    throw LinkwellError.invalid("list", "Choose waiting, active, closed or messages.")
+                }
+                return text
+            }
+            let search = request.query("q")
+            let lists: [(CaseworkService.CaseList, PageRequest)] = only == "messages" ? [] : try [CaseworkService.CaseList.waiting, .active, .closed]
+                .filter { only == nil || $0.rawValue == only }
+                .map { ($0, only == nil ? PageRequest(limit: CaseloadPage.groupSize) : try request.pageRequest(defaultLimit: CaseloadPage.groupSize)) }
+            let groups = lists.isEmpty ? [] : try await casework.caseloadLists(r, lists: lists, search: search)
+            let messages = principal.role == .referrer && (only == nil || only == "messages")
+                ? try await casework.messages(r, page: only == "messages" ? try request.pageRequest(defaultLimit: CaseloadPage.messagesSize)
+                                                                          : PageRequest(limit: CaseloadPage.messagesSize))
+                : Page(rows: [], next: nil)
+            var page = CaseloadPage(role: principal.role, groups: groups, messages: messages, names: try await casework.staffNames(),
+                                    now: casework.env.now(), link: { request.link($0) })
+            page.search = search ?? ""
+            page.single = only != nil
+            if only == nil && (principal.role == .referrer || principal.role == .supervisor) { page.setConcerns(try await casework.concernQueue(r)) }
+            if only == nil && principal.role != .referrer {
                 page.setDue(try await outcomes.dueMeasures(r))
                 page.setReviews(try await casework.dueReviews(r))
             }
-            if principal.role == .supervisor {
+            if only == nil && principal.role == .supervisor {
                 page.setCaseloads(try await casework.caseloads(r))
                 page.setOverdueVisits(try await casework.overdueVisits(r))
             }

@@ -11,11 +11,12 @@ struct ProviderPagesController: Sendable {
     func register(on router: Router<AppRequestContext>) {
         router.get("/provider") { request, context in
             let principal = try context.require(.provider)
-            let rows = try await casework.providerInbox(.init(principal, route: request.routeDescription))
-            let page = InboxPage(rows: rows.map {
+            let inbox = try await casework.providerInbox(.init(principal, route: request.routeDescription), page: try request.pageRequest())
+            let page = InboxPage(rows: inbox.rows.map {
                 InboxPage.Row(id: $0.id.rawValue, personName: $0.personName, service: $0.serviceName, status: $0.status.rawValue,
                               statusLabel: $0.status.label, createdAt: Format.date($0.createdAt), isNew: $0.status == .requested)
-            }, isEmpty: rows.isEmpty)
+            }, isEmpty: inbox.rows.isEmpty, more: inbox.next.map { request.link(["cursor": $0.token]) },
+                                 isLaterPage: request.query("cursor") != nil)
             return HTML(renderer.render(.providerInbox, View(title: "Referrals to us", context: context, page: page)))
         }
         router.get("/provider/referrals/:id") { request, context in try await page(request, context) }

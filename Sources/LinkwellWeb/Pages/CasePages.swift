@@ -266,15 +266,30 @@ public struct CaseloadPage: Sendable {
         public var title: String
         public var rows: [Row]
         public var isEmpty: Bool
+        /// How many there are in all (a page shows at most `groupSize`).
         public var count: Int
+        /// The next page of this group alone, when there is more.
+        public var more: String?
+        /// This group alone, from the start.
+        public var link: String
     }
     /// `toPractice`: addressed to the reader's GP practice about a registered patient, whose case they cannot open.
     public struct Message: Sendable { public var at, label, body, referralID: String; public var toPractice = false }
+    /// Rows shown of each group; the rest are a "more" link away.
+    public static let groupSize = 50
+    /// Messages back shown at once.
+    public static let messagesSize = 20
     public var heading: String
     public var groups: [Group]
     public var messages: [Message]
     public var hasMessages: Bool
+    /// Older messages, when there are more.
+    public var moreMessages: String?
     public var isReferrer: Bool
+    /// The name searched for, if any.
+    public var search = ""
+    /// One group (or the messages) alone, paged.
+    public var single = false
     public struct Due: Sendable { public var referralID, personName, instrument, timepoint, dueAt: String; public var overdue: Bool }
     /// Outcome measures due on the caseload (link workers and supervisors).
     public var due: [Due] = []
@@ -339,20 +354,35 @@ public struct CaseloadPage: Sendable {
         hasDue = !due.isEmpty
     }
 
-    public init(role: Role, rows: [ReferralSummary], messages: [MessageBack], names: UserNames, now: Date = Date()) {
-        func row(_ s: ReferralSummary) -> Row {
-            Row(id: s.id.rawValue, personName: s.personName, status: s.status.rawValue, statusLabel: s.status.label,
-                needs: s.needs.map(\.label).joined(separator: ", "), receivedAt: Format.date(s.receivedAt),
-                linkWorker: names[s.linkWorkerID], waiting: s.status.isWaiting ? Self.waiting(since: s.receivedAt, now: now) : nil,
-                didNotAttend: s.didNotAttendCount,
-                hasDidNotAttend: s.didNotAttendCount > 0, hasRisk: s.hasRisk,
-                urgent: s.urgency == .soon)
+    /// The page from the groups of the caseload (each a page with its total) and a page of messages;
+    /// `link` makes a link to this page with some parameters changed.
+    public init(role: Role, groups lists: [(list: CaseworkService.CaseList, page: Page<ReferralSummary>, total: Int)], messages: Page<MessageBack>,
+                names: UserNames, now: Date = Date(), link: ([String: String?]) -> String) {
+        self.init(role: role, rows: [], messages: messages.rows, names: names, now: now)
+        let titles: [CaseworkService.CaseList: String] = [.waiting: "Waiting", .active: "Active", .closed: "Closed"]
+        groups = lists.map { part in
+            let rows = part.page.rows.map { Self.row($0, names: names, now: now) }
+            return Group(title: titles[part.list] ?? "", rows: rows, isEmpty: rows.isEmpty, count: part.total,
+                         more: part.page.next.map { link(["list": part.list.rawValue, "cursor": $0.token]) },
+                         link: link(["list": part.list.rawValue, "cursor": nil]))
         }
+        moreMessages = messages.next.map { link(["list": "messages", "cursor": $0.token]) }
+    }
+
+    static func row(_ s: ReferralSummary, names: UserNames, now: Date) -> Row {
+        Row(id: s.id.rawValue, personName: s.personName, status: s.status.rawValue, statusLabel: s.status.label,
+            needs: s.needs.map(\.label).joined(separator: ", "), receivedAt: Format.date(s.receivedAt),
+            linkWorker: names[s.linkWorkerID], waiting: s.status.isWaiting ? Self.waiting(since: s.receivedAt, now: now) : nil,
+            didNotAttend: s.didNotAttendCount, hasDidNotAttend: s.didNotAttendCount > 0, hasRisk: s.hasRisk, urgent: s.urgency == .soon)
+    }
+
+    public init(role: Role, rows: [ReferralSummary], messages: [MessageBack], names: UserNames, now: Date = Date()) {
+        func row(_ s: ReferralSummary) -> Row { Self.row(s, names: names, now: now) }
         var seen = Set<ReferralID>()
         let unique = rows.filter { seen.insert($0.id).inserted }
         func group(_ title: String, _ filter: (ReferralSummary) -> Bool) -> Group {
             let selected = unique.filter(filter).map(row)
-            return Group(title: title, rows: selected, isEmpty: selected.isEmpty, count: selected.count)
+            return Group(title: title, rows: selected, isEmpty: selected.isEmpty, count: selected.count, more: nil, link: "/referrals")
         }
         isReferrer = role == .referrer
         heading = role == .referrer ? "My referrals" : role == .supervisor ? "Team caseload" : "My caseload"

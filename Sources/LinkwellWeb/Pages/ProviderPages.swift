@@ -8,6 +8,10 @@ extension ProviderPagesController {
         struct Row: Sendable { var id, personName, service, status, statusLabel, createdAt: String; var isNew: Bool }
         var rows: [Row]
         var isEmpty: Bool
+        /// Older referrals, when there are more than a page.
+        var more: String?
+        /// Not the first page: offer the way back to the newest.
+        var isLaterPage: Bool
     }
 
     struct ReferralPage: Sendable {

@@ -1,0 +1,125 @@
+import Foundation
+import LinkwellCore
+import SQLKit
+
+/// `CaseSummaryStore` (part of `LinkwellStore`).
+extension SQLStore {
+    public func countReferrals(_ query: ReferralQuery) async throws -> Int {
+        try await connections.read { db in
+            var sql = SQLQueryString("SELECT COUNT(*) AS n FROM referrals r JOIN people p ON p.id = r.person_id WHERE")
+            Self.appendFilters(query, to: &sql, paging: false)
+            return try await db.raw(sql).first()?.decode(column: "n", as: Int.self) ?? 0
+        }
+    }
+
+    /// `AND (time < at OR (time = at AND id < id))`: strictly after the cursor in newest-first order.
+    static func appendAfter(_ after: PageCursor?, time: String, id: String, to sql: inout SQLQueryString) {
+        guard let after else { return }
+        sql.appendInterpolation(unsafeRaw: " AND (\(time) < "); sql.appendInterpolation(bind: after.at)
+        sql.appendInterpolation(unsafeRaw: " OR (\(time) = "); sql.appendInterpolation(bind: after.at)
+        sql.appendInterpolation(unsafeRaw: " AND \(id) < "); sql.appendInterpolation(bind: after.id)
+        sql.appendInterpolation(unsafeRaw: "))")
+    }
+
+    public func onwardInbox(organisationID: OrganisationID, page: PageRequest) async throws -> [OnwardInboxRow] {
+        try await connections.read { db in
+            var sql = SQLQueryString("""
+                SELECT o.id, o.referral_id, o.service_id, s.name AS service_name, p.given_name, p.family_name,
+                       o.status, o.created_at, r.consent_purposes
+                FROM onward_referrals o JOIN services s ON s.id = o.service_id
+                JOIN referrals r ON r.id = o.referral_id JOIN people p ON p.id = r.person_id
+                WHERE s.organisation_id = \(bind: organisationID)
+                """)
+            Self.appendAfter(page.after, time: "o.created_at", id: "o.id", to: &sql)
+            sql.appendInterpolation(unsafeRaw: " ORDER BY o.created_at DESC, o.id DESC LIMIT ")
+            sql.appendInterpolation(bind: page.limit)
+            return try await db.raw(sql).all().map { row in
+                OnwardInboxRow(
+                    summary: OnwardSummary(
+                        id: try row.decode(column: "id", as: OnwardReferralID.self),
+                        referralID: try row.decode(column: "referral_id", as: ReferralID.self),
+                        serviceID: try row.decode(column: "service_id", as: ServiceID.self),
+                        serviceName: try row.decode(column: "service_name", as: String.self),
+                        personName: try row.decode(column: "given_name", as: String.self) + " " + row.decode(column: "family_name", as: String.self),
+                        status: try row.decode(column: "status", as: OnwardStatus.self),
+                        createdAt: try row.decode(column: "created_at", as: Date.self)),
+                    consentPurposes: Self.purposes(try row.decode(column: "consent_purposes", as: String.self)))
+            }
+        }
+    }
+
+    static func purposes(_ text: String) -> [ConsentPurpose] { text.split(separator: ",").compactMap { ConsentPurpose(rawValue: String($0)) } }
+
+    public func messages(recipientID: UserID, page: PageRequest) async throws -> [MessageBack] {
+        try await connections.read { db in
+            var sql = SQLQueryString("SELECT * FROM messages_back WHERE recipient_id = \(bind: recipientID)")
+            Self.appendAfter(page.after, time: "created_at", id: "id", to: &sql)
+            sql.appendInterpolation(unsafeRaw: " ORDER BY created_at DESC, id DESC LIMIT ")
+            sql.appendInterpolation(bind: page.limit)
+            return try await db.raw(sql).all(decoding: MessageBack.self, keyDecodingStrategy: fromColumns)
+        }
+    }
+
+    public func planReviews(linkWorkerID: UserID?, dueBy: CalendarDate, limit: Int) async throws -> [PlanReviewRow] {
+        try await connections.read { db in
+            var sql = SQLQueryString("""
+                SELECT r.id, p.given_name, p.family_name, pl.review_date
+                FROM plans pl JOIN referrals r ON r.id = pl.referral_id JOIN people p ON p.id = r.person_id
+                WHERE pl.review_date IS NOT NULL AND pl.review_date <= \(bind: "\(dueBy)")
+                  AND r.status IN (\(binds: [ReferralStatus.planAgreed, .active, .review].map(\.rawValue)))
+                """)
+            if let linkWorkerID { sql.appendInterpolation(unsafeRaw: " AND r.link_worker_id = "); sql.appendInterpolation(bind: linkWorkerID) }
+            sql.appendInterpolation(unsafeRaw: " ORDER BY pl.review_date, r.id LIMIT ")
+            sql.appendInterpolation(bind: limit)
+            return try await db.raw(sql).all().compactMap { row in
+                guard let date = CalendarDate(try row.decode(column: "review_date", as: String.self)) else { return nil }
+                return PlanReviewRow(referralID: try row.decode(column: "id", as: ReferralID.self),
+                                     personName: try row.decode(column: "given_name", as: String.self) + " " + row.decode(column: "family_name", as: String.self),
+                                     reviewDate: date)
+            }
+        }
+    }
+
+    public func caseloadCounts(receivedSince since: Date) async throws -> [CaseloadCount] {
+        let final = ReferralStatus.allCases.filter(\.isFinal).map(\.rawValue)
+        return try await connections.read { db in
+            try await db.raw("""
+                SELECT link_worker_id,
+                       SUM(CASE WHEN status IN (\(binds: final)) THEN 0 ELSE 1 END) AS open,
+                       SUM(CASE WHEN received_at >= \(bind: since) THEN 1 ELSE 0 END) AS recent
+                FROM referrals WHERE link_worker_id IS NOT NULL GROUP BY link_worker_id ORDER BY link_worker_id
+                """).all().map { row in
+                CaseloadCount(linkWorkerID: try row.decode(column: "link_worker_id", as: UserID.self),
+                              open: try row.decode(column: "open", as: Int.self), receivedSince: try row.decode(column: "recent", as: Int.self))
+            }
+        }
+    }
+
+    public func administrations(referralIDs: [ReferralID]) async throws -> [Administration] {
+        var result: [Administration] = []
+        // In slices, well under either database's limit on bound values.
+        for start in stride(from: 0, to: referralIDs.count, by: 500) {
+            let ids = referralIDs[start..<min(referralIDs.count, start + 500)].map(\.rawValue)
+            result += try await connections.read { db in
+                try await db.raw("SELECT * FROM administrations WHERE referral_id IN (\(binds: ids)) ORDER BY administered_at, seq")
+                    .all(decoding: AdministrationRow.self).map { try $0.administration() }
+            }
+        }
+        return referralIDs.count > 500 ? result.sorted { $0.administeredAt < $1.administeredAt } : result
+    }
+
+    public func personNames(referralIDs: [ReferralID]) async throws -> [ReferralID: String] {
+        var result: [ReferralID: String] = [:]
+        for start in stride(from: 0, to: referralIDs.count, by: 500) {
+            let ids = referralIDs[start..<min(referralIDs.count, start + 500)].map(\.rawValue)
+            let rows = try await connections.read { db in
+                try await db.raw("SELECT r.id, p.given_name, p.family_name FROM referrals r JOIN people p ON p.id = r.person_id WHERE r.id IN (\(binds: ids))").all()
+            }
+            for row in rows {
+                result[try row.decode(column: "id", as: ReferralID.self)] =
+                    try row.decode(column: "given_name", as: String.self) + " " + row.decode(column: "family_name", as: String.self)
+            }
+        }
+        return result
+    }
+}

@@ -1,0 +1,204 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import HTTPTypes
+import LinkwellBench
+import LinkwellCore
+import LinkwellPasswords
+import LinkwellTesting
+import LinkwellWeb
+import Testing
+
+/// The work lists (caseload, waiting list, team view, GP's referrals and messages, provider inbox, plan
+/// reviews, caseload counts) are built in a few set-based queries and paged. On a seeded large scheme,
+/// on every backend, each list walked page by page must be exactly the list worked out from the whole
+/// cases (`loadCase` of every referral, the old per-case path).
+@Suite("Work lists: set-based read models and paging", .closesStores)
+struct WorkListsTests {
+    static let now = Date(timeIntervalSince1970: 1_780_000_000)
+
+    struct Loaded: Sendable {
+        let scheme: LargeScheme
+        let store: any LinkwellStore
+        let cases: [Case]
+        let env: CoreEnvironment
+        var casework: CaseworkService { CaseworkService(store: store, env: env) }
+        func request(_ user: User) -> CaseworkService.Request { .init(Principal(user), route: "test") }
+    }
+
+    static func load(_ backend: TestBackend, seed: UInt64, referrals: Int = 120) async throws -> Loaded {
+        let scheme = LargeScheme(size: .scaled(referrals: referrals), seed: seed, now: now)
+        let store = try await backend.makeStore()
+        try await scheme.load(into: store, batch: 100)
+        var cases: [Case] = []
+        for i in 0..<referrals { cases.append(try #require(try await store.loadCase(ReferralID("lg-\(String(format: "%06d", i))")))) }
+        let env = CoreEnvironment(now: { now }, newID: { UUID().uuidString.lowercased() })
+        return Loaded(scheme: scheme, store: store, cases: cases, env: env)
+    }
+
+    /// Every page of a paged list, following the cursors.
+    static func walk<Row>(_ limit: Int, _ fetch: (PageRequest) async throws -> Page<Row>) async throws -> [Row] {
+        var rows: [Row] = [], page = PageRequest(limit: limit)
+        for _ in 0..<10_000 {
+            let got = try await fetch(page)
+            #expect(got.rows.count <= limit)
+            rows += got.rows
+            guard let next = got.next else { return rows }
+            #expect(got.rows.count == limit, "only the last page is short")
+            page.after = next
+        }
+        Issue.record("paging did not end")
+        return rows
+    }
+
+    static func newestFirst(_ a: Case, _ b: Case) -> Bool {
+        (a.referral.receivedAt, a.referral.id.rawValue) > (b.referral.receivedAt, b.referral.id.rawValue)
+    }
+
+    @Test("Each work list, page by page, is the list worked out from whole cases", arguments: TestBackend.available)
+    func sameAsWholeCases(backend: TestBackend) async throws {
+        let seed = TestSeed()
+        let l = try await Self.load(backend, seed: seed.value % 1000)
+        let cases = l.cases
+        #expect(Set(cases.map(\.referral.status)).count >= 6, "a realistic mix of stages, \(seed)")
+
+        // Caseloads: every role, every list, pages of 7; searches.
+        let lists: [CaseworkService.CaseList] = [.all, .waiting, .active, .closed]
+        let viewers = [l.scheme.linkWorkers[0], l.scheme.linkWorkers[1], l.scheme.supervisors[0], l.scheme.referrers[0]]
+        for viewer in viewers {
+            for list in lists {
+                for search in [nil, "smith", "SMITH 1"] {
+                    let expected = cases.filter { c in
+                        let r = c.referral
+                        let mine = switch viewer.role {
+                        case .referrer: r.referrerID == viewer.id
+                        case .linkWorker: r.linkWorkerID == viewer.id || (r.linkWorkerID == nil && r.status.isWaiting)
+                        default: true
+                        }
+                        let inList = switch list {
+                        case .all: true
+                        case .waiting: r.status.isWaiting
+                        case .active: !r.status.isWaiting && !r.status.isFinal
+                        case .closed: r.status.isFinal
+                        }
+                        return mine && inList && (search.map { c.person.fullName.lowercased().contains($0.lowercased()) } ?? true)
+                    }.sorted(by: Self.newestFirst)
+                    let got = try await Self.walk(7) { try await l.casework.caseload(l.request(viewer), list: list, page: $0, search: search) }
+                    #expect(got.map(\.id) == expected.map(\.referral.id), "\(viewer.role) \(list) \(search ?? "") \(seed)")
+                    #expect(got.map(\.status) == expected.map(\.referral.status))
+                    #expect(got.map(\.didNotAttendCount) == expected.map { $0.attendance.filter { !$0.attended }.count })
+                    let total = try await l.casework.caseloadLists(l.request(viewer), lists: [(list, PageRequest(limit: 3))], search: search)[0].total
+                    #expect(total == expected.count)
+                }
+            }
+        }
+
+        // Plan reviews due within a week, for a link worker and for the team.
+        let horizon = CalendarDate(Self.now.addingTimeInterval(7 * 86_400))
+        for viewer in [l.scheme.linkWorkers[0], l.scheme.supervisors[0]] {
+            let expected = cases.filter { c in
+                [.planAgreed, .active, .review].contains(c.referral.status) && (viewer.role == .supervisor || c.referral.linkWorkerID == viewer.id)
+                    && (c.plan?.reviewDate).map { $0 <= horizon } == true
+            }.sorted { ($0.plan!.reviewDate!, $0.referral.id.rawValue) < ($1.plan!.reviewDate!, $1.referral.id.rawValue) }
+            let got = try await l.casework.dueReviews(l.request(viewer))
+            #expect(got.map(\.referralID) == expected.map(\.referral.id), "\(seed)")
+            #expect(got.map(\.personName) == expected.map(\.person.fullName))
+        }
+
+        // The team's caseload counts.
+        let yearAgo = Self.now.addingTimeInterval(-365 * 86_400)
+        for load in try await l.casework.caseloads(l.request(l.scheme.supervisors[0])) {
+            let theirs = cases.filter { $0.referral.linkWorkerID == load.linkWorkerID }
+            #expect(load.open == theirs.filter { !$0.referral.status.isFinal }.count)
+            #expect(load.takenOnInLastYear == theirs.filter { $0.referral.receivedAt >= yearAgo }.count)
+        }
+
+        // Provider inboxes, with names withheld where consent to share with providers is not held.
+        for staff in l.scheme.providerStaff {
+            let services = Set(l.scheme.services.filter { $0.organisationID == staff.organisationID }.map(\.id))
+            let expected = cases.flatMap { c in
+                c.onwardReferrals.filter { services.contains($0.serviceID) }.map { (o: $0, c: c) }
+            }.sorted { ($0.o.createdAt, $0.o.id.rawValue) > ($1.o.createdAt, $1.o.id.rawValue) }
+            let got = try await Self.walk(5) { try await l.casework.providerInbox(l.request(staff), page: $0) }
+            #expect(got.map(\.id) == expected.map(\.o.id), "\(seed)")
+            #expect(got.map(\.personName) == expected.map { $0.c.referral.consent.covers(.shareWithProviders) ? $0.c.person.fullName : ProviderView.withheld })
+            #expect(got.map(\.status) == expected.map(\.o.status))
+        }
+
+        // A GP's messages back.
+        for gp in l.scheme.referrers {
+            let expected = cases.flatMap(\.messages).filter { $0.recipientID == gp.id }
+                .sorted { ($0.createdAt, $0.id.rawValue) > ($1.createdAt, $1.id.rawValue) }
+            let got = try await Self.walk(9) { try await l.casework.messages(l.request(gp), page: $0) }
+            #expect(got == expected, "\(seed)")
+        }
+
+        // Measures and names for many referrals at once.
+        let ids = cases.map(\.referral.id)
+        let together = try await l.store.administrations(referralIDs: ids)
+        for id in ids {
+            #expect(together.filter { $0.referralID == id } == (try await l.store.administrations(referralID: id)))
+        }
+        #expect(try await l.store.personNames(referralIDs: ids) == Dictionary(uniqueKeysWithValues: cases.map { ($0.referral.id, $0.person.fullName) }))
+        try await l.store.shutdown()
+    }
+
+    @Test("The API lists are paged with next links, and bad paging is a 422 naming the parameter", arguments: TestBackend.available)
+    func apiPaging(backend: TestBackend) async throws {
+        let l = try await Self.load(backend, seed: 3, referrals: 60)
+        var configuration = WebConfiguration()
+        configuration.bcryptCost = 4
+        let router = try await buildRouter(configuration: configuration, store: l.store, env: l.env)
+        let accounts = Accounts(store: l.store, env: l.env, hasher: TestScheme.hasher, passwords: ShippedPasswordPolicy.standard)
+        let supervisor = l.scheme.supervisors[0]
+        let token = try await accounts.createToken(email: supervisor.email, purpose: "test").token
+        let cookie = try await accounts.startSession(for: l.scheme.linkWorkers[0]).token
+        let auditBefore = try await l.store.auditEvents(recordID: supervisor.id.rawValue, limit: 10_000).count
+        try await Application(router: router).test(.router) { client in
+            var path: String? = "/api/v1/referrals?limit=25"
+            var ids: [String] = [], pages = 0
+            while let next = path {
+                let response = try await client.execute(uri: next, method: .get, headers: [.authorization: "Bearer \(token)"])
+                #expect(response.status == .ok)
+                let rows = try #require(try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [[String: Any]])
+                ids += rows.compactMap { $0["id"] as? String }
+                pages += 1
+                path = response.headers[HTTPField.Name("Link")!].map { link in
+                    String(link.dropFirst().prefix { $0 != ">" })
+                }
+                #expect(path == nil || rows.count == 25)
+                #expect(path?.contains("limit=25") != false, "the next link keeps the page size")
+            }
+            #expect(pages == 3 && ids.count == 60 && Set(ids).count == 60)
+            #expect(ids == l.cases.sorted(by: Self.newestFirst).map(\.referral.id.rawValue))
+            // Each page read is audited as a list, as the whole list was.
+            #expect(try await l.store.auditEvents(recordID: supervisor.id.rawValue, limit: 10_000).count == auditBefore + 3)
+
+            for (query, field) in [("limit=0", "limit"), ("limit=201", "limit"), ("limit=ten", "limit"), ("cursor=bm90LWEtY3Vyc29y", "cursor"),
+                                   ("cursor=%25%25", "cursor"), ("list=everything", "list"), ("q=" + String(repeating: "a", count: 101), "q")] {
+                let response = try await client.execute(uri: "/api/v1/referrals?\(query)", method: .get, headers: [.authorization: "Bearer \(token)"])
+                #expect(response.status == .unprocessableContent, "\(query)")
+                #expect(response.headers[.contentType] == "application/problem+json")
+                let problem = try #require(try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any])
+                #expect((problem["errors"] as? [[String: Any]])?.compactMap { $0["field"] as? String } == [field], "\(query)")
+            }
+
+            // The web caseload shows each group a page at a time, with its total and a link to the rest.
+            let page = try await client.execute(uri: "/referrals", method: .get, headers: [.cookie: "lw_session=\(cookie)"])
+            #expect(page.status == .ok)
+            let html = String(buffer: page.body)
+            let lw = l.scheme.linkWorkers[0].id
+            let closed = l.cases.filter { $0.referral.linkWorkerID == lw && $0.referral.status.isFinal }.sorted(by: Self.newestFirst)
+            #expect(html.contains("Closed</a> <span class=\"count\">(\(closed.count))</span>"))
+            let shown = closed.prefix(CaseloadPage.groupSize).map { "/referrals/\($0.referral.id)\"" }
+            #expect(shown.allSatisfy(html.contains))
+            if closed.count > CaseloadPage.groupSize {
+                #expect(!html.contains("/referrals/\(closed[CaseloadPage.groupSize].referral.id)\""))
+                #expect(html.contains("More Closed"))
+            }
+            let bad = try await client.execute(uri: "/referrals?list=closed&cursor=zz", method: .get, headers: [.cookie: "lw_session=\(cookie)"])
+            #expect(bad.status == .unprocessableContent)
+        }
+        try await l.store.shutdown()
+    }
+}
