@@ -219,7 +219,7 @@ extension SQLStore {
                         RecordProvenance(source: $0, sourceID: try row.decode(column: "source_id", as: String?.self))
                     }
                     if kind == .service, provenance != nil {
-                        provenance?.sourceDocument = try row.decode(column: "source_doc", as: String?.self).map { try fromDirectoryJSON($0, as: JSONValue.self) }
+                        provenance?.sourceDocument = try row.decode(column: "source_doc", as: String?.self).map { try JSONValue.parse(Data($0.utf8)) }
                         provenance?.sourceModified = try row.decode(column: "source_modified", as: Date?.self)
                         provenance?.conflicts = try row.decode(column: "conflicts", as: String?.self).map { try fromDirectoryJSON($0, as: [String].self) } ?? []
                     }
