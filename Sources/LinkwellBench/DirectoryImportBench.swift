@@ -200,7 +200,8 @@ extension DirectoryBench {
                     let cols = allColumns[table]!
                     var sql: SQLQueryString = "SELECT \(unsafeRaw: cols.map(\.name).joined(separator: ", ")) FROM \(ident: table)"
                     if let condition { sql = sql + " WHERE " + condition }
-                    return try await source.benchmarkRead { src in try await src.raw(sql).all().map { row in try cols.map { try $0.bind(row) } } }
+                    let query = sql
+                    return try await source.benchmarkRead { src in try await src.raw(query).all().map { row in try cols.map { try $0.bind(row) } } }
                 }
                 for table in wholeTables { try await insert(table, allColumns[table]!, try await read(table, where: nil), db) }
                 var after: String?
@@ -211,7 +212,7 @@ extension DirectoryBench {
                         let condition: SQLQueryString = after.map { "WHERE id > \(bind: $0)" } ?? ""
                         return try await source.benchmarkRead { src in
                             try await src.raw("SELECT id, rid FROM dir_services \(condition) ORDER BY id LIMIT 500").all()
-                                .map { (try $0.decode(column: "id", as: String.self), try $0.decode(column: "rid", as: Int.self)) }
+                                .map { row -> (id: String, rid: Int) in (try row.decode(column: "id", as: String.self), try row.decode(column: "rid", as: Int.self)) }
                         }
                     }()
                     guard let last = chunk.last else { break }
@@ -221,7 +222,7 @@ extension DirectoryBench {
                         let key = table == "dir_services" || table == "services" ? "id" : "service_id"
                         try await insert(table, allColumns[table]!, try await read(table, where: "\(ident: key) IN (\(binds: ids))"), db)
                     }
-                    try await insert("dir_postings", allColumns["dir_postings"]!, try await read("dir_postings", where: "rid IN (\(integers: chunk.map(\.rid)))"), db)
+                    try await insert("dir_postings", allColumns["dir_postings"]!, try await read("dir_postings", where: "rid IN (\(unsafeRaw: chunk.map { String($0.rid) }.joined(separator: ", ")))"), db)
                 }
                 return readNanos
             }
@@ -238,7 +239,7 @@ extension DirectoryBench {
         static func insert(_ table: String, _ columns: [Column], _ rows: [[SQLQueryString]], _ db: any SQLDatabase) async throws {
             let perStatement = max(1, 30_000 / max(1, columns.count))
             for start in stride(from: 0, to: rows.count, by: perStatement) {
-                let values = rows[start..<min(start + perStatement, rows.count)].map { "(" + $0.joined(separator: ", ") + ")" as SQLQueryString }
+                let values = rows[start..<min(start + perStatement, rows.count)].map { row -> SQLQueryString in "(" + row.joined(separator: ", ") + ")" }
                 try await db.raw("INSERT INTO \(ident: table) (\(unsafeRaw: columns.map(\.name).joined(separator: ", "))) VALUES \(values.joined(separator: ", "))").run()
             }
         }
@@ -255,11 +256,21 @@ extension DirectoryBench {
 
             func bind(_ row: any SQLRow) throws -> SQLQueryString {
                 switch kind {
-                case .text: "\(bind: try row.decode(column: name, as: String?.self))"
-                case .integer: "\(bind: try row.decode(column: name, as: Int?.self))"
-                case .real: "\(bind: try row.decode(column: name, as: Double?.self))"
-                case .boolean: "\(bind: try row.decode(column: name, as: Bool?.self))"
-                case .timestamp: "\(bind: try row.decode(column: name, as: Date?.self))"
+                case .text:
+                    let value = try row.decode(column: name, as: String?.self)
+                    return "\(bind: value)"
+                case .integer:
+                    let value = try row.decode(column: name, as: Int?.self)
+                    return "\(bind: value)"
+                case .real:
+                    let value = try row.decode(column: name, as: Double?.self)
+                    return "\(bind: value)"
+                case .boolean:
+                    let value = try row.decode(column: name, as: Bool?.self)
+                    return "\(bind: value)"
+                case .timestamp:
+                    let value = try row.decode(column: name, as: Date?.self)
+                    return "\(bind: value)"
                 }
             }
 
