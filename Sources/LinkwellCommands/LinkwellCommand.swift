@@ -133,6 +133,9 @@ struct Serve: AsyncParsableCommand {
             }
             let app = try await buildApplication(configuration: configuration, store: store, logger: logger)
             print("Linkwell is running at http://\(host):\(port)/ (database: \(StoreFactory.describe(db.database)))")
+            // Redirected output is block-buffered: flush, so that the demo logins and the address reach a log
+            // file or collector now, not when the server stops.
+            fflush(nil)
             try await app.runService()
         }
     }

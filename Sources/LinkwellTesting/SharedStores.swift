@@ -5,21 +5,21 @@ import LinkwellStorage
 extension TestBackend {
     /// Two handles on one new, migrated database, as two app instances sharing it would have (each SQL handle
     /// with its own connections); for memory, the one store twice.
-    public func makeSharedStores() async throws -> (any LinkwellStore, any LinkwellStore) {
+    public func makeSharedStores(connectionsPerEventLoop: Int = 2) async throws -> (any LinkwellStore, any LinkwellStore) {
         switch self {
         case .memory:
             let store = MemoryStore()
             return (store, store)
         case .sqlite:
             let path = testDatabaseFolder.appendingPathComponent("\(UUID().uuidString).sqlite").path
-            let first = try await SQLStore.sqlite(path: path)
-            try await first.migrate()
-            return (first, try await SQLStore.sqlite(path: path))
+            let first = try await open(at: path, connectionsPerEventLoop: connectionsPerEventLoop)
+            try await Self.migrated(first)
+            return (first, try await open(at: path, connectionsPerEventLoop: connectionsPerEventLoop))
         case .postgres:
-            let schema = "test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16)
-            let first = try await SQLStore.postgres(url: Self.postgresURL!, schema: String(schema))
-            try await first.migrate()
-            return (first, try await SQLStore.postgres(url: Self.postgresURL!, schema: String(schema)))
+            let schema = String("test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16))
+            let first = try await open(at: schema, connectionsPerEventLoop: connectionsPerEventLoop)
+            try await Self.migrated(first)
+            return (first, try await open(at: schema, connectionsPerEventLoop: connectionsPerEventLoop))
         }
     }
 }

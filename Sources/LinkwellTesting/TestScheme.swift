@@ -37,21 +37,44 @@ public enum TestBackend: String, CaseIterable, Sendable, CustomStringConvertible
     }
 
     /// A new, empty, migrated store of this kind (a temp file for SQLite, a fresh schema for PostgreSQL).
-    public func makeStore() async throws -> any LinkwellStore {
+    /// PostgreSQL test stores keep small pools (see `open`); a test of contention passes
+    /// `SQLStore.defaultConnectionsPerEventLoop` to get the pool `serve` has.
+    public func makeStore(connectionsPerEventLoop: Int = 2) async throws -> any LinkwellStore {
+        let store = try await open(connectionsPerEventLoop: connectionsPerEventLoop)
+        try await Self.migrated(store)
+        return store
+    }
+
+    /// Opens a store of this kind (new and empty, or the SQLite file or PostgreSQL schema `existing`),
+    /// recorded with the test's `OpenedStores`. PostgreSQL test stores keep small pools: the suites run in
+    /// parallel against one server, whose connection limit every test's store shares. For the same reason
+    /// (a machine running every suite at once) they wait up to a minute for a pooled connection, not 10 s.
+    func open(at existing: String? = nil, connectionsPerEventLoop: Int) async throws -> any LinkwellStore {
         let store: any LinkwellStore
         switch self {
         case .memory:
             store = MemoryStore()
         case .sqlite:
-            let path = testDatabaseFolder.appendingPathComponent("\(UUID().uuidString).sqlite").path
+            let path = existing ?? testDatabaseFolder.appendingPathComponent("\(UUID().uuidString).sqlite").path
             store = try await SQLStore.sqlite(path: path)
         case .postgres:
-            let schema = "test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16)
-            store = try await SQLStore.postgres(url: Self.postgresURL!, schema: String(schema))
+            let schema = existing ?? String("test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16))
+            store = try await SQLStore.postgres(url: Self.postgresURL!, schema: schema, connectionsPerEventLoop: connectionsPerEventLoop,
+                                                 connectionWait: 60)
         }
         OpenedStores.current?.add(store)
-        try await store.migrate()
         return store
+    }
+
+    /// Migrates `store`; if that fails the store is shut down before the error is rethrown, so that a test
+    /// that fails at set-up does not leave a connection pool open (AsyncKit asserts on an open pool's deinit).
+    static func migrated(_ store: any LinkwellStore) async throws {
+        do {
+            try await store.migrate()
+        } catch {
+            try? await store.shutdown()
+            throw error
+        }
     }
 }
 
@@ -73,8 +96,8 @@ public struct TestScheme: Sendable {
     public static let hasher = BcryptPasswordHasher(cost: 4)
     public var accounts: Accounts { Accounts(store: store, env: env, hasher: Self.hasher, passwords: ShippedPasswordPolicy.standard) }
 
-    public static func make(_ backend: TestBackend) async throws -> TestScheme {
-        try await make(store: try await backend.makeStore())
+    public static func make(_ backend: TestBackend, connectionsPerEventLoop: Int = 2) async throws -> TestScheme {
+        try await make(store: try await backend.makeStore(connectionsPerEventLoop: connectionsPerEventLoop))
     }
 
     public static func make(store: any LinkwellStore, clock: TestClock = TestClock()) async throws -> TestScheme {

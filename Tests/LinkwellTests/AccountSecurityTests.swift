@@ -8,7 +8,7 @@ import Testing
 
 /// Sign-in security through the router on every backend: throttling and lockout, the password policy,
 /// two-factor sign-in, leavers (deactivation with handover), role changes, tokens and sessions.
-@Suite("Account security")
+@Suite("Account security", .closesStores)
 struct AccountSecurityTests {
     typealias Browser = WebPagesTests.Browser
 
@@ -347,7 +347,7 @@ struct AccountSecurityTests {
 }
 
 /// The account storage every backend must provide, through the storage protocols.
-@Suite("Account storage")
+@Suite("Account storage", .closesStores)
 struct AccountStorageTests {
     @Test("Failure counts, two-factor steps, recovery codes, tokens and sessions per user", arguments: TestBackend.available)
     func accountStorage(backend: TestBackend) async throws {

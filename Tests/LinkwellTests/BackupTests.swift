@@ -7,7 +7,7 @@ import Testing
 
 /// Backups taken while writes go on hold every write acknowledged before the backup began; a
 /// restore checks the backup before it replaces anything.
-@Suite("Backup and restore")
+@Suite("Backup and restore", .closesStores)
 struct BackupTests {
     static let backends = TestBackend.available.filter { $0 != .memory }
 

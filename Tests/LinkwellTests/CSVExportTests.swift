@@ -9,7 +9,7 @@ import Testing
 /// Every CSV Linkwell writes goes through `CSVWriter`: text that could start a spreadsheet formula is
 /// neutralised and everything is quoted correctly — checked on the writer, on the SQL form of the facts
 /// export, and on every CSV route found by crawling the router with hostile values stored through the API.
-@Suite("CSV exports")
+@Suite("CSV exports", .closesStores)
 struct CSVExportTests {
     /// Values an attacker would type: each formula trigger, with quotes, commas and line breaks inside.
     static let hostile = [

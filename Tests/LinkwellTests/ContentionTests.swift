@@ -9,14 +9,14 @@ import Testing
 
 /// Many people writing to one case at once: every lost race is retried on fresh state, and what
 /// cannot succeed is a 409 that says what changed — never a 500, never a lost write.
-@Suite("Contention")
+@Suite("Contention", .closesStores)
 struct ContentionTests {
     static let writers = 32
 
     struct Outcome: Sendable { var status: Int; var body: String }
 
     func withRouter(_ backend: TestBackend, _ body: @escaping @Sendable (TestScheme, any TestClientProtocol) async throws -> Void) async throws {
-        let s = try await TestScheme.make(backend)
+        let s = try await TestScheme.make(backend, connectionsPerEventLoop: SQLStore.defaultConnectionsPerEventLoop)
         let router = try await buildRouter(configuration: s.configuration, store: s.store, env: s.env)
         try await Application(router: router).test(.router) { client in try await body(s, client) }
         try await s.store.shutdown()

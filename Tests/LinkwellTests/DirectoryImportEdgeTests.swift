@@ -8,7 +8,7 @@ import Testing
 /// disk by name exactly as `linkwell directory import` reads them), imported into a real store on
 /// every backend, with what must happen — the exit code, the rejected records by name and field,
 /// and what is stored afterwards.
-@Suite("Directory import edge cases")
+@Suite("Directory import edge cases", .closesStores)
 struct DirectoryImportEdgeTests {
     /// One feed and what it must do.
     struct Case: Sendable, CustomTestStringConvertible {

@@ -9,7 +9,7 @@ import SQLKit
 import Testing
 
 /// Every collection in every input has a maximum, refused with 422 naming the field and nothing stored.
-@Suite("Limits")
+@Suite("Limits", .closesStores)
 struct LimitsTests {
     func post(_ client: any TestClientProtocol, _ uri: String, _ token: String, _ body: String) async throws -> (Int, [String]) {
         let response = try await client.execute(uri: uri, method: .post, headers: [.contentType: "application/json", .authorization: "Bearer \(token)"],

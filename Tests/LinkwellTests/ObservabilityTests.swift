@@ -7,7 +7,7 @@ import LinkwellWeb
 import Testing
 
 /// Health, readiness, metrics and request ids through the router; links from configuration only.
-@Suite("Health and observability")
+@Suite("Health and observability", .closesStores)
 struct ObservabilityTests {
     @Test("/healthz, /readyz and /metrics answer without sign-in; readiness follows the outbox", arguments: TestBackend.available)
     func healthAndReadiness(backend: TestBackend) async throws {

@@ -2,12 +2,13 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import LinkwellCore
+import LinkwellStorage
 import LinkwellTesting
 import LinkwellWeb
 import Testing
 
 /// Rate limits live in the store (shared by every instance) and count the client a trusted proxy names.
-@Suite("Rate limits and client addresses")
+@Suite("Rate limits and client addresses", .closesStores)
 struct RateLimitTests {
     // MARK: Client addresses
 
@@ -81,7 +82,7 @@ struct RateLimitTests {
 
     @Test("32 concurrent attempts from two app instances sharing the database never exceed the limit", arguments: TestBackend.available)
     func concurrency(backend: TestBackend) async throws {
-        let (a, b) = try await backend.makeSharedStores()
+        let (a, b) = try await backend.makeSharedStores(connectionsPerEventLoop: SQLStore.defaultConnectionsPerEventLoop)
         let clock = TestClock()
         let limiters = [RateLimiter(store: a, env: clock.environment), RateLimiter(store: b, env: clock.environment)]
         let rule = RateLimit(name: "race", limit: 5, window: 3600)

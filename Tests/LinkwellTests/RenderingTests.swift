@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import LinkwellCore
 @testable import LinkwellWeb
 import Testing
 
@@ -69,3 +70,26 @@ struct RenderingTests {
     }
 }
 
+
+/// The error beside each field: the control is marked invalid and names a message placed before it.
+@Suite("Inline errors")
+struct InlineErrorsTests {
+    @Test("Each field's control is marked and described; hints are kept; messages are escaped; other markup is untouched")
+    func marksControls() {
+        let html = """
+            <label for="person.nhsNumber">NHS number</label><span id="nhs-hint" class="hint">10 digits</span>
+            <input id="person.nhsNumber" name="person.nhsNumber" aria-describedby="nhs-hint" value="123">
+            <label for="email">Email</label><input type="email" id="email" name="email">
+            <fieldset id="source"><legend>Who</legend></fieldset>
+            """
+        let marked = InlineErrors.mark(html, [LinkwellCore.FieldError("person.nhsNumber", "Enter a valid <NHS> number"),
+                                              LinkwellCore.FieldError("email", "Enter an email address"),
+                                              LinkwellCore.FieldError("email", "A second message for the same field"),
+                                              LinkwellCore.FieldError("source", "Choose who is referring")])
+        #expect(marked.contains(#"<span class="error-message" id="person.nhsNumber-error"><span class="visually-hidden">Error:</span> Enter a valid &lt;NHS&gt; number</span><input aria-invalid="true" id="person.nhsNumber" name="person.nhsNumber" aria-describedby="nhs-hint person.nhsNumber-error" value="123">"#))
+        #expect(marked.contains(#"<span class="error-message" id="email-error"><span class="visually-hidden">Error:</span> Enter an email address</span><input aria-invalid="true" aria-describedby="email-error" type="email" id="email" name="email">"#))
+        #expect(!marked.contains("A second message"), "one message per field, the first")
+        #expect(marked.contains(#"<fieldset id="source"><legend>Who</legend></fieldset>"#), "a group keeps the summary's message only")
+        #expect(InlineErrors.mark(html, []) == html)
+    }
+}

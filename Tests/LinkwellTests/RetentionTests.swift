@@ -6,7 +6,7 @@ import Testing
 
 /// The retention job: a dry run reports, a real run anonymises exactly what `Case.anonymised()`
 /// says, on every backend, and keeps the audit trail and the insight facts.
-@Suite("Retention")
+@Suite("Retention", .closesStores)
 struct RetentionTests {
     @Test("Closed records past the retention period are anonymised; the rest are untouched", arguments: TestBackend.available)
     func anonymise(backend: TestBackend) async throws {

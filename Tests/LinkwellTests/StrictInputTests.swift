@@ -8,7 +8,7 @@ import Testing
 
 /// The API takes JSON in UTF-8 only, and no route stores a control character — checked on every route of
 /// the OpenAPI document that takes a body, with nothing stored after any refusal.
-@Suite("Strict input")
+@Suite("Strict input", .closesStores)
 struct StrictInputTests {
     /// Everything a refused request could have changed, to compare before and after.
     static func snapshot(_ s: TestScheme, _ id: ReferralID) async throws -> String {

@@ -246,8 +246,14 @@ struct SelfReferralTests {
             fields["consent.given"] = "yes"
             let (forged, _) = try await WebPagesTests.Browser(client).go(.post, "/self-referral", form: fields)
             #expect(forged.status == .forbidden, "the form token must match this browser's cookie")
-            let (sent, confirmation) = try await visitor.go(.post, "/self-referral", form: fields)
-            #expect(sent.status == .ok && confirmation.contains("your referral has been sent") && !confirmation.contains("Rose"))
+            // Sent, then redirected to the thank-you page, which a reload shows again (and does not re-send).
+            let (sent, _) = try await visitor.go(.post, "/self-referral", form: fields)
+            #expect(sent.status == .seeOther && sent.headers[.location] == "/self-referral/sent")
+            let (thanks, confirmation) = try await visitor.go(.get, "/self-referral/sent")
+            #expect(thanks.status == .ok && confirmation.contains("your referral has been sent") && !confirmation.contains("Rose"))
+            let (_, reloaded) = try await visitor.go(.get, "/self-referral/sent")
+            let reference = try #require(reloaded.range(of: #"id="reference">"#).map { String(reloaded[$0.upperBound...].prefix(8)) })
+            #expect(confirmation.contains(reference) && reference.count == 8)
             let stored = try await s.store.referrals(ReferralQuery())
             #expect(stored.count == 1 && stored[0].referrerID == nil && stored[0].status == .received)
             let c = try #require(try await s.store.loadCase(stored[0].id))

@@ -222,12 +222,13 @@ final class PostgresConnections: SQLConnections, @unchecked Sendable {
     /// The connection URL, for `pg_dump` and `psql`.
     let url: String
 
-    init(url: String, searchPath: [String]?, logger: Logger) throws {
+    init(url: String, searchPath: [String]?, connectionsPerEventLoop: Int, connectionWait: Int64, logger: Logger) throws {
         self.url = url
         var configuration = try SQLPostgresConfiguration(url: url)
         configuration.searchPath = searchPath
         pool = EventLoopGroupConnectionPool(source: PostgresConnectionSource(sqlConfiguration: configuration),
-                                            maxConnectionsPerEventLoop: 4, logger: logger,
+                                            maxConnectionsPerEventLoop: max(1, connectionsPerEventLoop),
+                                            requestTimeout: .seconds(connectionWait), logger: logger,
                                             on: MultiThreadedEventLoopGroup.singleton)
         db = pool.database(logger: logger).sql()
     }

@@ -12,6 +12,9 @@ public final class SQLStore: LinkwellStore {
         self.connections = connections
     }
 
+    /// The PostgreSQL pool `serve` uses: at most this many connections per event loop (one loop per core).
+    public static let defaultConnectionsPerEventLoop = 4
+
     /// Opens (creating if needed) an SQLite database file.
     public static func sqlite(path: String, logger: Logger = Logger(label: "linkwell.sqlite")) async throws -> SQLStore {
         SQLStore(connections: try await SQLiteConnections(path: path, logger: logger))
@@ -19,18 +22,21 @@ public final class SQLStore: LinkwellStore {
 
     /// Connects to PostgreSQL with a `postgres://user:password@host:port/database` URL.
     /// `searchPath` puts the tables in a schema of their own (the tests use one schema each).
-    public static func postgres(url: String, searchPath: [String]? = nil,
-                                logger: Logger = Logger(label: "linkwell.postgres")) throws -> SQLStore {
-        SQLStore(connections: try PostgresConnections(url: url, searchPath: searchPath, logger: logger))
+    /// `connectionsPerEventLoop` bounds the pool: at most that many connections per event loop (core); a
+    /// request that waits `connectionWait` seconds for one fails as `StorageError.unavailable` (a 503).
+    public static func postgres(url: String, searchPath: [String]? = nil, connectionsPerEventLoop: Int = defaultConnectionsPerEventLoop,
+                                connectionWait: Int64 = 10, logger: Logger = Logger(label: "linkwell.postgres")) throws -> SQLStore {
+        SQLStore(connections: try PostgresConnections(url: url, searchPath: searchPath, connectionsPerEventLoop: connectionsPerEventLoop,
+                                                      connectionWait: connectionWait, logger: logger))
     }
 
     /// Connects to PostgreSQL with the tables in their own schema, creating the schema if needed.
-    public static func postgres(url: String, schema: String,
-                                logger: Logger = Logger(label: "linkwell.postgres")) async throws -> SQLStore {
+    public static func postgres(url: String, schema: String, connectionsPerEventLoop: Int = defaultConnectionsPerEventLoop,
+                                connectionWait: Int64 = 10, logger: Logger = Logger(label: "linkwell.postgres")) async throws -> SQLStore {
         guard schema.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) else {
             throw LinkwellError.invalid("schema", "A schema name may contain only letters, digits and underscores.")
         }
-        let admin = try PostgresConnections(url: url, searchPath: nil, logger: logger)
+        let admin = try PostgresConnections(url: url, searchPath: nil, connectionsPerEventLoop: 1, connectionWait: connectionWait, logger: logger)
         do {
             try await admin.transaction { db in try await db.raw("CREATE SCHEMA IF NOT EXISTS \(ident: schema)").run() }
             try await admin.close()
@@ -38,7 +44,8 @@ public final class SQLStore: LinkwellStore {
             try? await admin.close()
             throw error
         }
-        return try postgres(url: url, searchPath: [schema], logger: logger)
+        return try postgres(url: url, searchPath: [schema], connectionsPerEventLoop: connectionsPerEventLoop,
+                            connectionWait: connectionWait, logger: logger)
     }
 
     public var flavor: SQLFlavor { connections.flavor }

@@ -12,11 +12,19 @@ struct SelfReferralController: Sendable {
     let cookie: @Sendable (Request, String, String, Int) -> Cookie
 
     static let formCookie = "lw_selfreferral"
+    /// The reference of the referral this browser just sent, for the thank-you page (an hour): the page is
+    /// reached by a redirect after the POST, so reloading it shows it again instead of re-sending the form.
+    static let sentCookie = "lw_selfreferral_sent"
 
-    struct Confirmation: Sendable { var reference: String }
+    struct Confirmation: Sendable { var reference: String? }
 
     func register(on router: Router<AppRequestContext>) {
         router.get("/self-referral") { request, context in try page(request, context, form: nil, errors: [], status: .ok) }
+        router.get("/self-referral/sent") { request, context in
+            let reference = request.cookies[Self.sentCookie]?.value.filter { $0.isHexDigit || $0 == "-" }.prefix(8)
+            return try HTML(renderer.render(.selfReferralDone, View(title: "Referral sent", context: context,
+                                                                   page: Confirmation(reference: reference.map(String.init)))))
+        }
         router.post("/self-referral") { request, context -> Response in
             let form = try await request.form()
             // Double-submit token: the form must come from this site's own page.
@@ -36,9 +44,9 @@ struct SelfReferralController: Sendable {
             do {
                 let created = try await casework.submitReferral(submission, by: nil)
                 let reference = String(created.referral.id.rawValue.prefix(8)).uppercased()
-                var response = try HTML(renderer.render(.selfReferralDone, View(title: "Referral sent", context: context, page: Confirmation(reference: reference))))
-                    .response(from: request, context: context)
+                var response = Response.redirect(to: "/self-referral/sent", type: .normal)  // 303 See Other
                 response.setCookie(cookie(request, Self.formCookie, "", 0))
+                response.setCookie(cookie(request, Self.sentCookie, reference, 3600))
                 return response
             } catch LinkwellError.invalid(let errors) {
                 return try page(request, context, form: form, errors: errors, status: .unprocessableContent)

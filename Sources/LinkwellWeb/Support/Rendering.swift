@@ -102,7 +102,7 @@ public struct PageRenderer: Sendable {
         guard let html = library.render(view, withTemplate: template.rawValue) else {
             preconditionFailure("Template \(template.rawValue) was checked at start-up")
         }
-        return html
+        return view.errors.isEmpty ? html : InlineErrors.mark(html, view.errors)
     }
 }
 

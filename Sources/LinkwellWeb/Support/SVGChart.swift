@@ -3,10 +3,7 @@ import Foundation
 /// Small server-rendered SVG charts (no JavaScript). Labels are escaped; styling uses presentation
 /// attributes so the strict content-security policy holds. Every chart sits beside a table of its data.
 enum SVGChart {
-    static func escape(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
-    }
+    static func escape(_ text: String) -> String { HTMLText.escape(text) }
 
     /// Coordinates.
     static func number(_ x: Double) -> String { String(format: "%.1f", x) }
