@@ -68,7 +68,14 @@ struct DirectoryCommand: AsyncParsableCommand {
                 for source in c.sources { try await reader.read(source, kind: kind, into: &feed) }
                 if interactive { FileHandle.standardError.write(Data("\n".utf8)) }
                 if c.full { feed.full = true }
-                let report = try await c.db.with { store in try await DirectoryService(store: store, env: .live).importFeed(feed, options) }
+                // The progress bar, on a terminal only: checking, then storing, n of the services.
+                let bar: ImportProgressSink = { p in
+                    guard interactive else { return }
+                    let line = "\r\(p.phase.rawValue) \(p.done) of \(p.total ?? 0) service(s)   "
+                    FileHandle.standardError.write(Data(line.utf8))
+                    if p.phase == .storing && p.done == p.total { FileHandle.standardError.write(Data("\n".utf8)) }
+                }
+                let report = try await c.db.with { store in try await DirectoryService(store: store, env: .live).importFeed(feed, options, progress: bar) }
                 print(DirectoryCommand.describe(report))
                 return report.exitCode
             } catch let e as FeedUnreadable {
@@ -113,9 +120,25 @@ struct DirectoryCommand: AsyncParsableCommand {
         @Argument(help: "The CSV file; 'sample' loads the small fictional sample that ships for the demo.") var file: String
 
         func run() async throws {
-            let text = file == "sample" ? try BundledData.samplePostcodes() : try String(contentsOfFile: file, encoding: .utf8)
-            let points = try PostcodePoint.parseONSCSV(text)
-            try await db.with { try await $0.savePostcodes(points) }
+            let points: [PostcodePoint]
+            if file == "sample" {
+                points = try PostcodePoint.parseONSCSV(try BundledData.samplePostcodes())
+            } else {
+                // Streamed a megabyte at a time: the full ONSPD is over a gigabyte.
+                guard let handle = FileHandle(forReadingAtPath: file) else { throw ValidationError("Cannot read \(file).") }
+                defer { try? handle.close() }
+                var reader = ONSPostcodeReader(), splitter = LineSplitter()
+                while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
+                    for line in splitter.lines(in: chunk) { try reader.read(line: line) }
+                }
+                if let last = splitter.finish() { try reader.read(line: last) }
+                points = try reader.finish()
+            }
+            try await db.with { store in
+                for start in stride(from: 0, to: points.count, by: 50_000) {
+                    try await store.savePostcodes(Array(points[start..<min(start + 50_000, points.count)]))
+                }
+            }
             print("Loaded \(points.count) postcodes.")
         }
     }

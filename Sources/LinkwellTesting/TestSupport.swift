@@ -35,7 +35,7 @@ public final class OpenedStores: @unchecked Sendable {
 
     public init() {}
 
-    func add(_ store: any LinkwellStore) { lock.withLock { stores.append(store) } }
+    public func add(_ store: any LinkwellStore) { lock.withLock { stores.append(store) } }
 
     /// Shuts down every store opened so far, newest first, and waits. A store the test already shut
     /// down may refuse a second shutdown; that is not an error here.

@@ -176,7 +176,8 @@ extension DirectoryService {
     /// to the review queue), checked against the HSDS schema and Linkwell's rules, and stored with
     /// its provenance; bad records are named and the rest kept (or, `allOrNothing`, nothing is stored).
     /// A full import of a source withdraws the services it no longer lists. A dry run stores nothing.
-    public func importFeed(_ feed: ParsedFeed, _ options: ImportOptions) async throws -> ImportReport {
+    /// `progress` hears how far it has got: services checked, then services stored.
+    public func importFeed(_ feed: ParsedFeed, _ options: ImportOptions, progress: ImportProgressSink? = nil) async throws -> ImportReport {
         var report = ImportReport(source: feed.source, dryRun: options.dryRun, refused: false, rejected: feed.rejected)
         let at = env.now()
         var good = DirectoryBatch()
@@ -285,7 +286,8 @@ extension DirectoryService {
         for (id, stored) in try await store.directoryRecords(.location, ids: Array(wantedLocations)) { locations[id] = stored.document }
 
         var conflicted: [String: [String]] = [:]
-        for r in serviceRecords {
+        for (checked, r) in serviceRecords.enumerated() {
+            if checked % Self.importChunk == 0 { progress?(ImportProgress(phase: .checking, done: checked, total: serviceRecords.count)) }
             var incoming = r.document
             var sourceModified: Date?
             if case .object(var o) = incoming {
@@ -381,11 +383,13 @@ extension DirectoryService {
         dependencies.provenance = good.provenance.filter { !$0.key.hasPrefix("service:") }
         if !dependencies.isEmpty { try await store.saveDirectory(dependencies, at: at, verified: options.verified) }
         for start in stride(from: 0, to: good.services.count, by: Self.importChunk) {
+            progress?(ImportProgress(phase: .storing, done: start, total: good.services.count))
             var chunk = DirectoryBatch(services: Array(good.services[start..<min(start + Self.importChunk, good.services.count)]))
             for s in chunk.services { chunk.provenance["service:\(s.id)"] = good.provenance["service:\(s.id)"] }
             try await store.saveDirectory(chunk, at: at, verified: options.verified)
         }
         if !withdrawals.isEmpty { try await store.saveDirectory(withdrawals, at: at, verified: false) }
+        progress?(ImportProgress(phase: .storing, done: good.services.count, total: good.services.count))
         return report
     }
 

@@ -20,9 +20,11 @@ public struct MatchedService: Sendable, Equatable {
 
 /// The directory's use cases: import, search and match, listing care. No I/O of its own.
 public struct DirectoryService: Sendable {
-    let store: any CommunityDirectoryStore
+    /// The storage roles the directory needs: its records, and the import jobs.
+    public typealias Storage = CommunityDirectoryStore & ImportJobStore
+    let store: any Storage
     public let env: CoreEnvironment
-    public init(store: any CommunityDirectoryStore, env: CoreEnvironment) { (self.store, self.env) = (store, env) }
+    public init(store: any Storage, env: CoreEnvironment) { (self.store, self.env) = (store, env) }
 
     // MARK: Find and match
 

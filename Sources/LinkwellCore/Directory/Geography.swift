@@ -50,30 +50,89 @@ public struct PostcodePoint: Sendable, Equatable {
     /// among any other columns. Rows with no coordinates (terminated or unlocated postcodes) are skipped;
     /// malformed rows are refused with their line number.
     public static func parseONSCSV(_ text: String) throws(LinkwellError) -> [PostcodePoint] {
-        let lines = text.split(whereSeparator: \.isNewline).map(String.init)
-        guard let header = lines.first else { throw .invalid("postcodes", "The postcode file is empty.") }
-        let columns = CSV.fields(header).map { $0.lowercased() }
-        guard let pc = columns.firstIndex(of: "pcds"), let lat = columns.firstIndex(of: "lat"), let lon = columns.firstIndex(of: "long") else {
-            throw .invalid("postcodes", "The postcode file needs the ONS columns pcds, lat and long.")
-        }
-        var points: [PostcodePoint] = []
-        var v = Validator()
-        for (n, line) in lines.enumerated().dropFirst() {
-            let f = CSV.fields(line)
-            guard f.count > max(pc, lat, lon) else { v.add("line \(n + 1)", "Too few columns."); continue }
-            // Postcodes without coordinates (blank, or the ONS's 99.999999) are skipped, not refused.
-            if f[lat].trimmingCharacters(in: .whitespaces).isEmpty || f[lon].trimmingCharacters(in: .whitespaces).isEmpty { continue }
-            guard let la = Double(f[lat]), let lo = Double(f[lon]) else { v.add("line \(n + 1)", "Latitude and longitude must be numbers."); continue }
-            if la == 99.999999 { continue } // the ONS marks unlocated postcodes this way
-            do {
-                points.append(PostcodePoint(postcode: try Postcode.normalise(f[pc], field: "line \(n + 1)"),
-                                            point: try GeoPoint(latitude: la, longitude: lo, field: "line \(n + 1)")))
-            } catch let error as LinkwellError {
-                if case .invalid(let errors) = error { errors.forEach { v.add($0.field, $0.message) } }
+        var reader = ONSPostcodeReader()
+        for line in text.split(whereSeparator: \.isNewline) { try reader.read(line: String(line)) }
+        return try reader.finish()
+    }
+}
+
+/// Reads the ONS Postcode Directory a line at a time: the full file is over a gigabyte (about 2.7 million
+/// rows of some 50 columns), so it is never held whole; only each located postcode's coordinates are kept.
+/// Nothing is returned until every line has been read and found good, so a bad file loads nothing.
+public struct ONSPostcodeReader: Sendable {
+    private var columns: (postcode: Int, latitude: Int, longitude: Int)?
+    private var lineNumber = 0
+    private var points: [PostcodePoint] = []
+    private var v = Validator()
+    /// A file this broken is refused without reading the rest.
+    public static let maxProblems = 20
+
+    public init() {}
+
+    /// The next line of the file (without its line break); the first is the header.
+    public mutating func read(line: String) throws(LinkwellError) {
+        lineNumber += 1
+        let n = lineNumber
+        guard let (pc, lat, lon) = columns else {
+            let names = CSV.fields(line).map { $0.lowercased().trimmingCharacters(in: .whitespaces) }
+            guard let pc = names.firstIndex(of: "pcds"), let lat = names.firstIndex(of: "lat"), let lon = names.firstIndex(of: "long") else {
+                throw .invalid("postcodes", "The postcode file needs the ONS columns pcds, lat and long.")
             }
+            columns = (pc, lat, lon)
+            return
         }
+        if line.isEmpty { return }
+        let f = CSV.fields(line)
+        if v.errors.count >= Self.maxProblems {
+            v.add("postcodes", "Stopped at line \(n): too many bad lines.")
+            try v.check()
+        }
+        guard f.count > max(pc, lat, lon) else { v.add("line \(n)", "Too few columns."); return }
+        // Postcodes without coordinates (blank, or the ONS's 99.999999) are skipped, not refused.
+        if f[lat].trimmingCharacters(in: .whitespaces).isEmpty || f[lon].trimmingCharacters(in: .whitespaces).isEmpty { return }
+        guard let la = Double(f[lat]), let lo = Double(f[lon]) else { v.add("line \(n)", "Latitude and longitude must be numbers."); return }
+        if la == 99.999999 { return } // the ONS marks unlocated postcodes this way
+        do {
+            points.append(PostcodePoint(postcode: try Postcode.normalise(f[pc], field: "line \(n)"),
+                                        point: try GeoPoint(latitude: la, longitude: lo, field: "line \(n)")))
+        } catch {
+            if case .invalid(let errors) = error { errors.forEach { v.add($0.field, $0.message) } }
+        }
+    }
+
+    /// Every located postcode read, once the whole file has been read and found good.
+    public func finish() throws(LinkwellError) -> [PostcodePoint] {
+        guard columns != nil else { throw .invalid("postcodes", "The postcode file is empty.") }
         try v.check()
         return points
+    }
+}
+
+/// Splits bytes read a chunk at a time into lines (LF or CRLF), however the chunks fall.
+public struct LineSplitter: Sendable {
+    private var pending: [UInt8] = []
+    public init() {}
+
+    /// The complete lines in what has been read so far; a line cut by the chunk's end waits for the next.
+    public mutating func lines(in chunk: some Sequence<UInt8>) -> [String] {
+        var out: [String] = []
+        for byte in chunk {
+            if byte == UInt8(ascii: "\n") {
+                if pending.last == UInt8(ascii: "\r") { pending.removeLast() }
+                out.append(String(decoding: pending, as: UTF8.self))
+                pending.removeAll(keepingCapacity: true)
+            } else {
+                pending.append(byte)
+            }
+        }
+        return out
+    }
+
+    /// The last line, when the input does not end with a line break.
+    public mutating func finish() -> String? {
+        defer { pending.removeAll() }
+        if pending.last == UInt8(ascii: "\r") { pending.removeLast() }
+        return pending.isEmpty ? nil : String(decoding: pending, as: UTF8.self)
     }
 }
 

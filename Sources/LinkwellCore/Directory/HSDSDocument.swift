@@ -11,12 +11,13 @@ public enum JSONValue: Sendable, Hashable, Codable {
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.singleValueContainer()
+        // The commonest first (each miss costs an error): text, then objects.
         if c.decodeNil() { self = .null }
+        else if let s = try? c.decode(String.self) { self = .string(s) }
+        else if let o = try? c.decode([String: JSONValue].self) { self = .object(o) }
         else if let b = try? c.decode(Bool.self) { self = .bool(b) }
         else if let n = try? c.decode(Double.self) { self = .number(n) }
-        else if let s = try? c.decode(String.self) { self = .string(s) }
-        else if let a = try? c.decode([JSONValue].self) { self = .array(a) }
-        else { self = .object(try c.decode([String: JSONValue].self)) }
+        else { self = .array(try c.decode([JSONValue].self)) }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -33,9 +34,10 @@ public enum JSONValue: Sendable, Hashable, Codable {
         }
     }
 
-    /// The value of a typed HSDS record as JSON.
+    /// The value of a typed HSDS record as JSON. (Read back with Linkwell's own parser: decoding a
+    /// `JSONValue` through `JSONDecoder` tries each JSON type in turn, and that dominated imports.)
     public init<T: Encodable>(encoding value: T) throws {
-        self = try HSDSJSON.decoder.decode(JSONValue.self, from: try HSDSJSON.encoder.encode(value))
+        self = try JSONValue.parse(try HSDSJSON.encoder.encode(value))
     }
 
     /// Decodes a typed record from this JSON.

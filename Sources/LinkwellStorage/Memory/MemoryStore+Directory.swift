@@ -22,6 +22,15 @@ struct MemoryDirectory: Sendable {
     var postcodes: [String: GeoPoint] = [:]
     var feedback: [ServiceFeedback] = []
     var governance: [String: GovernanceCheck] = [:]
+    var importJobs: [String: ImportJob] = [:]
+}
+
+extension MemoryStore {
+    public func saveImportJob(_ job: ImportJob) async throws { directory.importJobs[job.id] = job }
+    public func importJob(id: String) async throws -> ImportJob? { directory.importJobs[id] }
+    public func importJobs(limit: Int) async throws -> [ImportJob] {
+        Array(directory.importJobs.values.sorted { ($0.startedAt, $0.id) > ($1.startedAt, $1.id) }.prefix(max(0, limit)))
+    }
 }
 
 extension MemoryStore {

@@ -137,5 +137,37 @@ enum DirectoryMigrations {
         Migration(version: 103, name: "registered directory feeds") { flavor in
             render(flavor, ["CREATE TABLE dir_feeds (id {id} PRIMARY KEY, url TEXT NOT NULL, created_at {ts} NOT NULL, doc TEXT NOT NULL)"])
         },
+        // Import jobs live in the database, so a second instance or a restarted one sees them (versions 140–149).
+        Migration(version: 140, name: "directory import jobs") { flavor in
+            render(flavor, [
+                "CREATE TABLE dir_import_jobs (id {id} PRIMARY KEY, started_at {ts} NOT NULL, doc TEXT NOT NULL)",
+                "CREATE INDEX dir_import_jobs_started ON dir_import_jobs(started_at, id)",
+            ])
+        },
+        // Services stored before version 102 have no rows in dir_service_at_locations, so `/oruk/service_at_locations`
+        // missed them: fill the table from each service's own document. (Services without a `rid` yet, from before
+        // version 101, get theirs when `rebuildSearchIndex` indexes them.)
+        Migration(version: 141, name: "service-at-locations of services stored before 102") { flavor in
+            switch flavor {
+            case .sqlite:
+                return ["""
+                    INSERT INTO dir_service_at_locations (service_id, seq, id, rid)
+                    SELECT s.id, CAST(j.key AS INTEGER), json_extract(j.value, '$.id'), s.rid
+                    FROM dir_services s, json_each(s.doc, '$.service_at_locations') j
+                    WHERE s.rid IS NOT NULL AND json_type(j.value, '$.id') = 'text'
+                      AND NOT EXISTS (SELECT 1 FROM dir_service_at_locations x WHERE x.service_id = s.id)
+                    """]
+            case .postgres:
+                return ["""
+                    INSERT INTO dir_service_at_locations (service_id, seq, id, rid)
+                    SELECT s.id, j.n - 1, j.value ->> 'id', s.rid
+                    FROM dir_services s
+                    CROSS JOIN LATERAL jsonb_array_elements(CASE WHEN jsonb_typeof(s.doc::jsonb -> 'service_at_locations') = 'array'
+                                                            THEN s.doc::jsonb -> 'service_at_locations' ELSE '[]'::jsonb END) WITH ORDINALITY AS j(value, n)
+                    WHERE s.rid IS NOT NULL AND jsonb_typeof(j.value -> 'id') = 'string'
+                      AND NOT EXISTS (SELECT 1 FROM dir_service_at_locations x WHERE x.service_id = s.id)
+                    """]
+            }
+        },
     ]
 }

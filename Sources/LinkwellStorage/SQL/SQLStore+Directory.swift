@@ -219,7 +219,7 @@ extension SQLStore {
                         RecordProvenance(source: $0, sourceID: try row.decode(column: "source_id", as: String?.self))
                     }
                     if kind == .service, provenance != nil {
-                        provenance?.sourceDocument = try row.decode(column: "source_doc", as: String?.self).map { try fromDirectoryJSON($0, as: JSONValue.self) }
+                        provenance?.sourceDocument = try row.decode(column: "source_doc", as: String?.self).map { try JSONValue.parse(Data($0.utf8)) }
                         provenance?.sourceModified = try row.decode(column: "source_modified", as: Date?.self)
                         provenance?.conflicts = try row.decode(column: "conflicts", as: String?.self).map { try fromDirectoryJSON($0, as: [String].self) } ?? []
                     }
@@ -244,6 +244,32 @@ extension SQLStore {
         try await connections.read { db in
             try await db.raw("SELECT doc FROM dir_feeds ORDER BY created_at, id").all().map {
                 try fromDirectoryJSON(try $0.decode(column: "doc", as: String.self), as: RegisteredFeed.self)
+            }
+        }
+    }
+
+    public func saveImportJob(_ job: ImportJob) async throws {
+        let doc = String(decoding: try JSONEncoder().encode(job), as: UTF8.self)
+        try await connections.transaction { db in
+            try await db.raw("""
+                INSERT INTO dir_import_jobs (id, started_at, doc) VALUES (\(bind: job.id), \(bind: job.startedAt), \(bind: doc))
+                ON CONFLICT (id) DO UPDATE SET doc = excluded.doc
+                """).run()
+        }
+    }
+
+    public func importJob(id: String) async throws -> ImportJob? {
+        try await connections.read { db in
+            try await db.raw("SELECT doc FROM dir_import_jobs WHERE id = \(bind: id)").first().map {
+                try JSONDecoder().decode(ImportJob.self, from: Data(try $0.decode(column: "doc", as: String.self).utf8))
+            }
+        }
+    }
+
+    public func importJobs(limit: Int) async throws -> [ImportJob] {
+        try await connections.read { db in
+            try await db.raw("SELECT doc FROM dir_import_jobs ORDER BY started_at DESC, id DESC LIMIT \(literal: max(0, limit))").all().map {
+                try JSONDecoder().decode(ImportJob.self, from: Data(try $0.decode(column: "doc", as: String.self).utf8))
             }
         }
     }
@@ -380,11 +406,20 @@ extension SQLStore {
     }
 
     public func savePostcodes(_ points: [PostcodePoint]) async throws {
-        for chunk in stride(from: 0, to: points.count, by: 500).map({ Array(points[$0..<min($0 + 500, points.count)]) }) {
+        // A transaction per 5,000 postcodes, one multi-row statement per 1,000 (the same postcode twice
+        // in one statement is an error on PostgreSQL, so the last of each wins first).
+        var latest: [String: Int] = [:]
+        for (i, p) in points.enumerated() { latest[p.postcode] = i }
+        let unique = points.indices.filter { latest[points[$0].postcode] == $0 }.map { points[$0] }
+        for batch in stride(from: 0, to: unique.count, by: 5000) {
+            let slice = Array(unique[batch..<min(batch + 5000, unique.count)])
             try await connections.transaction { db in
-                for p in chunk {
+                for start in stride(from: 0, to: slice.count, by: 1000) {
+                    let rows: [SQLQueryString] = slice[start..<min(start + 1000, slice.count)].map {
+                        "(\(bind: $0.postcode), \(bind: $0.point.latitude), \(bind: $0.point.longitude))"
+                    }
                     try await db.raw("""
-                        INSERT INTO dir_postcodes (postcode, lat, lon) VALUES (\(bind: p.postcode), \(bind: p.point.latitude), \(bind: p.point.longitude))
+                        INSERT INTO dir_postcodes (postcode, lat, lon) VALUES \(rows.joined(separator: ", "))
                         ON CONFLICT (postcode) DO UPDATE SET lat = excluded.lat, lon = excluded.lon
                         """).run()
                 }
@@ -501,6 +536,10 @@ extension SQLStore {
                 for (rid, s) in zip(rids, services) {
                     try await db.raw("UPDATE dir_services SET rid = \(literal: rid) WHERE id = \(bind: s.id)").run()
                     try await db.raw("UPDATE dir_service_points SET rid = \(literal: rid), name = \(bind: s.name) WHERE service_id = \(bind: s.id)").run()
+                    // Stored before version 102 too, so without service-at-location rows.
+                    try await db.raw("DELETE FROM dir_service_at_locations WHERE service_id = \(bind: s.id)").run()
+                    let sals: [SQLQueryString] = (s.serviceAtLocations ?? []).enumerated().map { "(\(bind: s.id), \(literal: $0), \(bind: $1.id), \(literal: rid))" }
+                    if !sals.isEmpty { try await db.raw("INSERT INTO dir_service_at_locations (service_id, seq, id, rid) VALUES \(sals.joined(separator: ", "))").run() }
                 }
                 try await Self.writePostings(Array(zip(rids, services)), db)
                 return false

@@ -59,14 +59,18 @@ public final class SQLStore: LinkwellStore {
 
     // MARK: Migrations
 
-    public func migrate() async throws {
+    public func migrate() async throws { try await migrate(through: nil) }
+
+    /// Applies the migrations up to `version` only (all when nil), then indexes what needs it: for the
+    /// upgrade tests, which build a database as an older Linkwell left it.
+    @_spi(Testing) public func migrate(through version: Int?) async throws {
         let flavor = connections.flavor
         try await connections.transaction { db in
             try await db.raw(SQLQueryString(flavor.render(
                 "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at {ts} NOT NULL)"
             ))).run()
         }
-        for migration in Migrations.all {
+        for migration in Migrations.all where version.map({ migration.version <= $0 }) ?? true {
             try await connections.transaction { db in
                 let done = try await db.raw("SELECT version FROM schema_migrations WHERE version = \(bind: migration.version)").first()
                 guard done == nil else { return }
@@ -76,7 +80,13 @@ public final class SQLStore: LinkwellStore {
                 try await db.raw("INSERT INTO schema_migrations (version, name, applied_at) VALUES (\(bind: migration.version), \(bind: migration.name), \(bind: Date()))").run()
             }
         }
-        try await rebuildSearchIndex()
+        if version == nil { try await rebuildSearchIndex() }
+    }
+
+    /// Runs SQL in one transaction: for the upgrade tests (rows as an older Linkwell wrote them) and
+    /// the import benchmark's plain-SQL baseline.
+    @_spi(Testing) public func execute<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await connections.transaction(body)
     }
 
     /// Every schema version this build knows, in order: what `migrate` brings a database up to.

@@ -86,7 +86,7 @@ public func buildRouter(configuration: WebConfiguration, store: any LinkwellStor
                            linkRule: RateLimit(name: "measure-link", limit: configuration.unknownMeasureLinksPerHour, window: 3600)).register(on: router)
     let directory = DirectoryService(store: store, env: env)
     ORUKController(directory: directory).register(on: router)
-    DirectoryPagesController(directory: directory, casework: casework, renderer: renderer, configuration: configuration, jobs: ImportJobs()).register(on: router)
+    DirectoryPagesController(directory: directory, casework: casework, renderer: renderer, configuration: configuration, jobs: ImportJobRunner(directory: directory)).register(on: router)
     let insight = InsightService(store: store, env: env)
     let commissioning = CommissioningService(store: store, env: env)
     InsightController(insight: insight, commissioning: commissioning, outcomes: outcomes, renderer: renderer).register(on: router)
@@ -98,6 +98,8 @@ public func buildRouter(configuration: WebConfiguration, store: any LinkwellStor
 struct StaticAssets: Sendable {
     let stylesheet: ByteBuffer
     let openAPI: ByteBuffer
+    /// Follows a running directory import on its page (the only script; every page works without it).
+    let importProgress: ByteBuffer
 
     init() throws {
         func load(_ path: String) throws -> ByteBuffer {
@@ -106,12 +108,17 @@ struct StaticAssets: Sendable {
         }
         stylesheet = try load("Static/site.css")
         openAPI = try load("Static/openapi.json")
+        importProgress = try load("Static/import-progress.js")
     }
 
     func register(on router: Router<AppRequestContext>) {
         router.get("/static/site.css") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "public, max-age=3600"],
                      body: .init(byteBuffer: stylesheet))
+        }
+        router.get("/static/import-progress.js") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/javascript; charset=utf-8", .cacheControl: "public, max-age=3600"],
+                     body: .init(byteBuffer: importProgress))
         }
         router.get("/openapi.json") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/json", .accessControlAllowOrigin: "*"],

@@ -9,7 +9,7 @@ struct DirectoryPagesController: Sendable {
     let casework: CaseworkService
     let renderer: PageRenderer
     let configuration: WebConfiguration
-    let jobs: ImportJobs
+    let jobs: ImportJobRunner
 
     func register(on router: Router<AppRequestContext>) {
         router.get("/directory") { request, context in
@@ -143,12 +143,37 @@ struct DirectoryPagesController: Sendable {
             }
             return Response(status: .seeOther, headers: [.location: "/admin/feeds"])
         }
+        // "Sync now" runs as a job: the admin follows its progress on the job's page.
         router.post("/admin/feeds/:id/sync") { request, context in
             let p = try context.require(.admin)
             _ = try await request.verifiedForm(context)
             let feed = try await directory.registeredFeed(id: try context.parameters.require("id"), by: p)
-            try await FeedSyncer(directory: directory).sync(feed)
-            return Response(status: .seeOther, headers: [.location: "/admin/feeds"])
+            let job = try await jobs.start(source: feed.source, by: p) { progress in
+                let outcome = try await FeedSyncer(directory: directory).sync(feed, progress: progress)
+                guard let report = outcome.report else { throw LinkwellError.invalid("feed", outcome.error ?? "The feed could not be imported.") }
+                return report
+            }
+            return Response(status: .seeOther, headers: [.location: "/admin/imports/\(job.id)"])
+        }
+        // A one-off import from a feed URL, as a job.
+        router.post("/admin/imports") { request, context in
+            let p = try context.require(.admin)
+            let form = try await request.verifiedForm(context)
+            let url = form["importURL"]?.trimmingCharacters(in: .whitespaces) ?? ""
+            guard url.hasPrefix("http://") || url.hasPrefix("https://"), url.count <= 2000, let parsed = URL(string: url), parsed.host != nil else {
+                return try await feedsPage(request, context, p, errors: [FieldError("importURL", "Give the feed's http(s) URL, e.g. https://example.org/oruk.")], form: form)
+            }
+            let source = FeedReader.sourceName(parsed)
+            let full = form.flag("full")
+            let job = try await jobs.start(source: source, by: p) { progress in
+                try await FeedSyncer(directory: directory).importURL(url, source: source, full: full, progress: progress)
+            }
+            return Response(status: .seeOther, headers: [.location: "/admin/imports/\(job.id)"])
+        }
+        router.get("/admin/imports/:id") { request, context in
+            let p = try context.require(.admin)
+            let job = try await directory.importJob(id: try context.parameters.require("id"), by: p)
+            return HTML(renderer.render(.directoryImportJob, View(title: "Directory import", context: context, page: ImportJobPage(job))))
         }
 
         // The admin's import: HSDS/ORUK JSON in the body (`kind` says what it holds unless it lists
@@ -169,15 +194,14 @@ struct DirectoryPagesController: Sendable {
         router.post("/api/v1/directory/import/jobs") { request, context in
             let p = try context.require(.admin)
             let (feed, options) = try await Self.importRequest(request, p)
-            let id = await jobs.start { try await directory.importFeed(feed, options) }
-            var response = json(["id": id, "status": "running", "status_url": "/api/v1/directory/import/jobs/\(id)"], status: .accepted)
-            response.headers[.location] = "/api/v1/directory/import/jobs/\(id)"
+            let job = try await jobs.start(source: feed.source, by: p) { progress in try await directory.importFeed(feed, options, progress: progress) }
+            var response = json(["id": job.id, "status": job.status.rawValue, "status_url": "/api/v1/directory/import/jobs/\(job.id)"], status: .accepted)
+            response.headers[.location] = "/api/v1/directory/import/jobs/\(job.id)"
             return response
         }
         router.get("/api/v1/directory/import/jobs/:id") { _, context in
-            _ = try context.require(.admin)
-            guard let job = await jobs.status(try context.parameters.require("id")) else { throw LinkwellError.notFound("import job") }
-            return json(job)
+            let p = try context.require(.admin)
+            return json(try await directory.importJob(id: try context.parameters.require("id"), by: p))
         }
     }
 
@@ -226,13 +250,15 @@ struct DirectoryPagesController: Sendable {
 
     func feedsPage(_ request: Request, _ context: AppRequestContext, _ p: Principal, errors: [FieldError] = [], form: FormData? = nil) async throws -> Response {
         let feeds = try await directory.registeredFeeds(by: p)
+        let jobs = try await directory.importJobs(by: p).map(ImportJobPage.init)
         let page = FeedsPage(rows: feeds.map { f in
             let c = f.lastCounts
             return FeedsPage.Row(id: f.id, url: f.url, interval: f.intervalMinutes % 60 == 0 ? "\(f.intervalMinutes / 60) h" : "\(f.intervalMinutes) min",
                                  lastSync: f.lastSyncAt.map(Format.dateTime) ?? "never", added: c.map { "\($0.added)" } ?? "",
                                  changed: c.map { "\($0.changed)" } ?? "", withdrawn: c.map { "\($0.withdrawn)" } ?? "",
                                  rejected: c.map { "\($0.rejected)" } ?? "", error: f.lastError ?? "", status: f.lastStatus)
-        }, isEmpty: feeds.isEmpty, url: form?["url"] ?? "", intervalMinutes: form?["intervalMinutes"] ?? "1440")
+        }, isEmpty: feeds.isEmpty, url: form?["url"] ?? "", intervalMinutes: form?["intervalMinutes"] ?? "1440",
+           jobs: jobs, hasJobs: !jobs.isEmpty, importURL: form?["importURL"] ?? "")
         return try HTML(renderer.render(.directoryFeeds, View(title: "Directory feeds", context: context, page: page, errors: errors)),
                         status: errors.isEmpty ? .ok : .unprocessableContent).response(from: request, context: context)
     }

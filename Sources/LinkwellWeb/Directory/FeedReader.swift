@@ -24,7 +24,7 @@ public struct FeedReader: Sendable {
 
     public init() {}
 
-    /// The records read so far, for a progress bar.
+    /// The full records read so far (a listed record counts once its detail is read), for a progress bar.
     public struct FeedProgress: Sendable { public var requests: Int; public var records: Int; public var pages: Int? }
 
     /// Reads one source: an http(s) URL, a JSON file, or a folder of HSDS CSV files. `kind` overrides
@@ -106,7 +106,7 @@ public struct FeedReader: Sendable {
                 let position = "\(url.absoluteString) contents[\(i)]"
                 if needsDetail, let id = item["id"]?.string { listed.append((id, position)) } else { feed.add(kind, item, at: position) }
             }
-            progress?(FeedProgress(requests: counter.requests, records: feed.records.count + listed.count, pages: json["total_pages"]?.number.map(Int.init)))
+            progress?(FeedProgress(requests: counter.requests, records: feed.records.count, pages: json["total_pages"]?.number.map(Int.init)))
             let last = json["last_page"].map { $0 == .bool(true) } ?? true
             if last || contents.isEmpty { break }
             page += 1
@@ -123,10 +123,12 @@ public struct FeedReader: Sendable {
                 group.addTask { (i, try JSONValue.parse(try await self.get(url, counter), source: url.absoluteString)) }
             }
             for _ in 0..<min(concurrency, listed.count) { start() }
+            var completed = 0
             while let done = try await group.next() {
                 let (i, doc) = done
                 details[i] = doc
-                progress?(FeedProgress(requests: counter.requests, records: feed.records.count + i, pages: nil))
+                completed += 1
+                progress?(FeedProgress(requests: counter.requests, records: feed.records.count + completed, pages: nil))
                 if next < listed.count { start() }
             }
         }

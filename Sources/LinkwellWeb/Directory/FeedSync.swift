@@ -10,20 +10,33 @@ public struct FeedSyncer: Sendable {
     var reader = FeedReader()
     public init(directory: DirectoryService) { self.directory = directory }
 
-    /// Syncs one feed now; never throws for a bad feed (the error is recorded on it).
+    /// Syncs one feed now, telling `progress` how it gets on. Never throws for a bad feed: the error is
+    /// recorded on the feed and returned instead of a report.
     @discardableResult
-    public func sync(_ feed: RegisteredFeed) async throws -> RegisteredFeed {
-        var parsed = ParsedFeed(source: feed.source)
+    public func sync(_ feed: RegisteredFeed, progress: ImportProgressSink? = nil) async throws -> (report: ImportReport?, error: String?) {
+        var outcome: (report: ImportReport?, error: String?)
         do {
-            try await reader.read(feed.url, kind: nil, into: &parsed)
-            let report = try await directory.importFeed(parsed, ImportOptions())
-            try await directory.recordSync(feed, report: report, error: nil)
+            outcome = (try await importURL(feed.url, source: feed.source, progress: progress), nil)
         } catch let e as FeedUnreadable {
-            try await directory.recordSync(feed, report: nil, error: "Unreadable: \(e.description.prefix(300))")
+            outcome = (nil, ImportJobRecorder.describe(e))
         } catch LinkwellError.invalid(let errors) {
-            try await directory.recordSync(feed, report: nil, error: errors.map { "\($0.field): \($0.message)" }.joined(separator: " ").prefix(300).description)
+            outcome = (nil, ImportJobRecorder.describe(LinkwellError.invalid(errors)))
         }
-        return feed
+        try await directory.recordSync(feed, report: outcome.report, error: outcome.error)
+        return outcome
+    }
+
+    /// Reads a feed URL whole and imports it (`full`: it is the whole of its source, so services the
+    /// source no longer lists are withdrawn; a base URL or an unfiltered service list is that anyway).
+    public func importURL(_ url: String, source: String, full: Bool = false, progress: ImportProgressSink? = nil) async throws -> ImportReport {
+        var parsed = ParsedFeed(source: source)
+        var reader = self.reader
+        if let progress {
+            reader.progress = { p in progress(ImportProgress(phase: .reading, done: p.records, total: nil)) }
+        }
+        try await reader.read(url, kind: nil, into: &parsed)
+        if full { parsed.full = true }
+        return try await directory.importFeed(parsed, ImportOptions(), progress: progress)
     }
 
     /// Syncs every feed that is due, one after another.

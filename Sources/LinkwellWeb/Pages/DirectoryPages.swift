@@ -137,6 +137,66 @@ extension DirectoryPagesController {
         var rows: [Row]
         var isEmpty: Bool
         var url, intervalMinutes: String
+        /// The latest import jobs, newest first.
+        var jobs: [ImportJobPage]
+        var hasJobs: Bool
+        var importURL: String
+    }
+
+    /// One import job: where it has got (a progress bar while it runs), then its report or why it failed.
+    struct ImportJobPage: Sendable {
+        struct Count: Sendable { var label, value: String }
+        var id, source, state, stateLabel, phaseLabel, started: String
+        var finished: String?
+        var running, failed: Bool
+        /// The bar: `value` of `max` (no value while the total is not known: an indeterminate bar).
+        var max: Int
+        var value: String?
+        var progressText: String
+        var error: String?
+        var counts: [Count]
+        var hasCounts: Bool
+        var rejected: [String]
+        var hasRejected: Bool
+        var moreRejected: String?
+
+        init(_ job: ImportJob) {
+            id = job.id
+            source = job.source
+            state = job.status.rawValue
+            running = job.status == .running
+            failed = job.status == .failed
+            stateLabel = switch job.status { case .running: "Running"; case .done: "Done"; case .failed: "Failed" }
+            let p = job.progress
+            phaseLabel = switch p.phase {
+            case .reading: "Reading the feed"
+            case .checking: "Checking records"
+            case .storing: "Storing services"
+            }
+            started = Format.dateTime(job.startedAt)
+            finished = job.finishedAt.map(Format.dateTime)
+            if job.status == .done {
+                (max, value) = (1, "1")
+                progressText = "Finished"
+            } else if let total = p.total {
+                (max, value) = (Swift.max(total, 1), String(Swift.min(p.done, Swift.max(total, 1))))
+                progressText = "\(phaseLabel): \(p.done) of \(total) services"
+            } else {
+                (max, value) = (1, nil)
+                progressText = "\(phaseLabel): \(p.done) records read"
+            }
+            error = job.error
+            let r = job.report
+            func sum(_ d: [String: Int]?) -> String { String((d ?? [:]).values.reduce(0, +)) }
+            counts = r.map { r in
+                [Count(label: "Added", value: sum(r.created)), Count(label: "Changed", value: sum(r.updated)),
+                 Count(label: "Unchanged", value: sum(r.unchanged)), Count(label: "Withdrawn", value: String(r.withdrawn.count)),
+                 Count(label: "Rejected", value: String(r.rejected.count))]
+            } ?? []
+            rejected = (r?.rejected ?? []).prefix(20).map(\.summary)
+            (hasCounts, hasRejected) = (!counts.isEmpty, !rejected.isEmpty)
+            moreRejected = (r?.rejected.count ?? 0) > 20 ? "and \(r!.rejected.count - 20) more (the API's status endpoint lists them all)" : nil
+        }
     }
 
     struct EditPage: Sendable {

@@ -22,6 +22,7 @@ public enum Template: String, CaseIterable, Sendable {
     case contractReport = "contract_report"
     case directoryEdit = "directory_edit"
     case directoryFeeds = "directory_feeds"
+    case directoryImportJob = "directory_import_job"
     case directoryListings = "directory_listings"
     case directoryReview = "directory_review"
     case directorySearch = "directory_search"
