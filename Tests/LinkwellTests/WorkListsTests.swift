@@ -125,9 +125,12 @@ struct WorkListsTests {
             #expect(got.map(\.status) == expected.map(\.o.status))
         }
 
-        // A GP's messages back.
+        // A GP's messages back: their own, and those to their GP practice about its registered patients.
+        let practices = Set(l.scheme.practices.filter { $0.kind == .gpPractice }.map(\.id))
         for gp in l.scheme.referrers {
-            let expected = cases.flatMap(\.messages).filter { $0.recipientID == gp.id }
+            let practice = gp.organisationID.flatMap { practices.contains($0) ? $0 : nil }
+            let expected = cases.flatMap(\.messages)
+                .filter { $0.recipientID == gp.id || (practice != nil && $0.recipientOrganisationID == practice) }
                 .sorted { ($0.createdAt, $0.id.rawValue) > ($1.createdAt, $1.id.rawValue) }
             let got = try await Self.walk(9) { try await l.casework.messages(l.request(gp), page: $0) }
             #expect(got == expected, "\(seed)")
