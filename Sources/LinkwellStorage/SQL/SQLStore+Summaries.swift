@@ -35,14 +35,7 @@ extension SQLStore {
             sql.appendInterpolation(bind: page.limit)
             return try await db.raw(sql).all().map { row in
                 OnwardInboxRow(
-                    summary: OnwardSummary(
-                        id: try row.decode(column: "id", as: OnwardReferralID.self),
-                        referralID: try row.decode(column: "referral_id", as: ReferralID.self),
-                        serviceID: try row.decode(column: "service_id", as: ServiceID.self),
-                        serviceName: try row.decode(column: "service_name", as: String.self),
-                        personName: try row.decode(column: "given_name", as: String.self) + " " + row.decode(column: "family_name", as: String.self),
-                        status: try row.decode(column: "status", as: OnwardStatus.self),
-                        createdAt: try row.decode(column: "created_at", as: Date.self)),
+                    summary: try Self.onwardSummary(row),
                     consentPurposes: Self.purposes(try row.decode(column: "consent_purposes", as: String.self)))
             }
         }

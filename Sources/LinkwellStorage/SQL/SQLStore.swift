@@ -358,17 +358,20 @@ public final class SQLStore: LinkwellStore {
                 JOIN referrals r ON r.id = o.referral_id JOIN people p ON p.id = r.person_id
                 WHERE s.organisation_id = \(bind: organisationID)
                 ORDER BY o.created_at DESC, o.id DESC
-                """).all().map { row in
-                OnwardSummary(
-                    id: try row.decode(column: "id", as: OnwardReferralID.self),
-                    referralID: try row.decode(column: "referral_id", as: ReferralID.self),
-                    serviceID: try row.decode(column: "service_id", as: ServiceID.self),
-                    serviceName: try row.decode(column: "service_name", as: String.self),
-                    personName: try row.decode(column: "given_name", as: String.self) + " " + row.decode(column: "family_name", as: String.self),
-                    status: try row.decode(column: "status", as: OnwardStatus.self),
-                    createdAt: try row.decode(column: "created_at", as: Date.self))
-            }
+                """).all().map(Self.onwardSummary)
         }
+    }
+
+    /// One row of the provider inbox's query (onward referral joined to its service and person).
+    static func onwardSummary(_ row: any SQLRow) throws -> OnwardSummary {
+        OnwardSummary(
+            id: try row.decode(column: "id", as: OnwardReferralID.self),
+            referralID: try row.decode(column: "referral_id", as: ReferralID.self),
+            serviceID: try row.decode(column: "service_id", as: ServiceID.self),
+            serviceName: try row.decode(column: "service_name", as: String.self),
+            personName: try row.decode(column: "given_name", as: String.self) + " " + row.decode(column: "family_name", as: String.self),
+            status: try row.decode(column: "status", as: OnwardStatus.self),
+            createdAt: try row.decode(column: "created_at", as: Date.self))
     }
 
     public func messages(recipientID: UserID) async throws -> [MessageBack] {
