@@ -6,6 +6,6 @@ public struct BenchCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "linkwell-bench",
         abstract: "Linkwell's benchmarks on synthetic data (use a dedicated database: synthetic rows are added to it).",
-        subcommands: [InsightBench.self, DirectoryBench.self, PagesBench.self])
+        subcommands: [InsightBench.self, DirectoryBench.self, PagesBench.self, WritesBench.self])
     public init() {}
 }

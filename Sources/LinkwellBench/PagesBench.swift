@@ -44,7 +44,8 @@ struct PagesBench: AsyncParsableCommand {
     /// The scheme's "now": the start of this UTC day, so that a database loaded earlier today is reused.
     static func schemeNow() -> Date { Date(timeIntervalSince1970: (Date().timeIntervalSince1970 / 86_400).rounded(.down) * 86_400) }
 
-    func measure(_ store: SQLStore) async throws {
+    /// Migrates the store and loads the large scheme of `referrals` referrals unless it is there already.
+    static func loadedScheme(_ store: SQLStore, referrals: Int) async throws -> LargeScheme {
         try await store.migrate()
         let size = referrals == 50_000 ? LargeScheme.Size.full : .scaled(referrals: referrals)
         let scheme = LargeScheme(size: size, now: Self.schemeNow())
@@ -59,6 +60,11 @@ struct PagesBench: AsyncParsableCommand {
             }
             try await store.analyze()
         }
+        return scheme
+    }
+
+    func measure(_ store: SQLStore) async throws {
+        let scheme = try await Self.loadedScheme(store, referrals: referrals)
         let counts = try await store.countReferrals(ReferralQuery())
         print("Scheme: \(counts) referrals on \(store.flavor.rawValue).")
 

@@ -104,7 +104,9 @@ public struct InsightCount: Sendable, Equatable {
 /// Every implementation must guarantee: facts are written in the same transaction as the case change
 /// that carries them (`CaseChange.facts`) and by `createReferral`; counts group exactly by the dimensions
 /// asked for, in that order, with "" for a missing value and "unknown" for a postcode not in the
-/// deprivation lookup.
+/// deprivation lookup. A store may answer a query from rollups of the facts (`InsightRollup`: the SQL stores
+/// do, for whole-month queries without a cohort) only if the answer is exactly what the facts give, and must
+/// read the facts while `InsightRollup.readFacts` is set.
 public protocol InsightStore: Sendable {
     func referralCounts(by dimensions: [InsightDimension], where filter: InsightFilter) async throws -> [InsightCount]
     /// Days from referral to first contact → number of referrals.
@@ -122,6 +124,11 @@ public protocol InsightStore: Sendable {
     /// The same page as `FactsExport` CSV lines (each exactly `FactsExport.line(fact)`), made where it is
     /// cheapest; with the last referral id of the page, nil when the page is empty.
     func referralFactLines(after: ReferralID?, limit: Int) async throws -> (text: String, rows: Int, last: ReferralID?)
+    /// The referral id ending the page of `limit` facts after `after`, in referral-id order; nil when fewer than
+    /// `limit` remain (the page then runs to the end). Lets an export find its pages ahead of reading them.
+    func referralFactPageEnd(after: ReferralID?, limit: Int) async throws -> ReferralID?
+    /// Like `referralFactLines(after:limit:)`, for the facts after `after` up to and including `through` (to the end when nil).
+    func referralFactLines(after: ReferralID?, through: ReferralID?) async throws -> (text: String, rows: Int)
     /// Referrals that have no facts yet (stored before the facts existed).
     func referralsWithoutFacts(limit: Int) async throws -> [ReferralID]
     /// Writes one case's facts (for the backfill of `referralsWithoutFacts`).

@@ -83,6 +83,16 @@ extension MemoryStore {
         return (page.map(FactsExport.line).joined(), page.count, page.last?.referralID)
     }
 
+    public func referralFactPageEnd(after: ReferralID?, limit: Int) async throws -> ReferralID? {
+        let page = try await referralFacts(after: after, limit: limit)
+        return page.count == limit ? page.last?.referralID : nil
+    }
+
+    public func referralFactLines(after: ReferralID?, through: ReferralID?) async throws -> (text: String, rows: Int) {
+        let page = try await referralFacts(after: after, limit: .max).filter { through == nil || $0.referralID <= through! }
+        return (page.map(FactsExport.line).joined(), page.count)
+    }
+
     public func referralsWithoutFacts(limit: Int) async throws -> [ReferralID] {
         Array(cases.keys.filter { referralFacts[$0] == nil }.sorted().prefix(limit))
     }

@@ -562,6 +562,12 @@ extension SQLStore {
         try await connections.read(body)
     }
 
+    /// Runs SQL in one committed write transaction on the store's connections (the writes benchmark's raw
+    /// transaction rate on a scratch file, opened the way Linkwell opens its database).
+    @_spi(Benchmarks) public func benchmarkWrite<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await connections.transaction(body)
+    }
+
     /// Runs the SQL a search endpoint runs — the page with its records, the count when the page has
     /// no total, and the organisations — with rows fetched but not decoded, for the benchmark's
     /// in-process baseline. Returns the number of rows.

@@ -23,6 +23,13 @@ extension SQLStore: ReferralImportStore {
                 try await Self.insert(part.map(\.facts.referral), into: "referral_facts", db)
                 try await Self.insert(part.flatMap(\.facts.onward), into: "onward_facts", db)
             }
+            // New referrals: the rollups gain their facts, summed over the whole batch first.
+            var delta = InsightRollup.Delta()
+            for record in records {
+                delta.add(record.facts.referral, sign: 1)
+                for o in record.facts.onward { delta.add(o, sign: 1) }
+            }
+            try await Self.applyRollup(delta, db)
         }
     }
 

@@ -5,10 +5,16 @@ import SQLKit
 /// `InsightStore` on SQL: every dashboard is one GROUP BY over `referral_facts` (joined to needs, the
 /// deprivation lookup, or referrals out and services where asked).
 extension SQLStore {
+    /// Rewrites one case's facts and adds the difference to the rollups (`InsightRollup`), in the caller's transaction.
     static func writeFacts(_ facts: InsightFacts, _ db: any SQLDatabase) async throws {
+        let stored = try await storedFacts(facts.referral.referralID, db)
         try await upsert([facts.referral], into: "referral_facts", key: "referral_id", db)
         try await db.delete(from: "onward_facts").where("referral_id", .equal, facts.referral.referralID).run()
         try await insert(facts.onward, into: "onward_facts", db)
+        var delta = InsightRollup.delta(old: nil, new: facts)
+        if let old = stored.referral { delta.add(old, sign: -1) }
+        for (key, cell) in stored.onward { delta.add(onward: key, cell, sign: -1) }
+        try await applyRollup(delta, db)
     }
 
     /// The WHERE clause of a filter over `referral_facts f` (or `onward_facts f`, which has the same filter columns).
@@ -53,6 +59,9 @@ extension SQLStore {
     }
 
     public func referralCounts(by dimensions: [InsightDimension], where filter: InsightFilter) async throws -> [InsightCount] {
+        if InsightRollup.answers(filter), let rolled = InsightRollup.dimension(for: dimensions) {
+            return try await rolledUpCounts(rolled.name, keys: rolled.keys, total: dimensions.isEmpty, where: filter)
+        }
         // Needs are bits of `needs_mask`: one pass sums each bit, instead of a join per need.
         let needIndex = dimensions.firstIndex(of: .need)
         let others = dimensions.filter { $0 != .need }
@@ -89,6 +98,10 @@ extension SQLStore {
     }
 
     public func waitDays(where filter: InsightFilter) async throws -> [Int: Int] {
+        if InsightRollup.answers(filter) {
+            let rows = try await rolledUpCounts(InsightRollup.waitDays, keys: { [$0] }, total: false, where: filter)
+            return Dictionary(rows.compactMap { row in Int(row.keys[0]).map { ($0, row.count) } }, uniquingKeysWith: +)
+        }
         let query: SQLQueryString = "SELECT f.wait_days AS k, count(*) AS n FROM referral_facts f WHERE f.wait_days IS NOT NULL AND "
             + Self.condition(filter, flavor) + " GROUP BY f.wait_days"
         let rows = try await connections.read { db in try await db.raw(query).all() }
@@ -96,6 +109,9 @@ extension SQLStore {
     }
 
     public func contactedCell(where filter: InsightFilter) async throws -> CellCount {
+        if InsightRollup.answers(filter) {
+            return try await rolledUpCounts(InsightRollup.waitDays, keys: { _ in [] }, total: true, where: filter).first?.cell ?? .zero
+        }
         let query: SQLQueryString = "SELECT count(*) AS n, sum(f.record_key) AS ks FROM referral_facts f WHERE f.wait_days IS NOT NULL AND "
             + Self.condition(filter, flavor)
         return try await connections.read { db in
@@ -105,6 +121,9 @@ extension SQLStore {
     }
 
     public func onwardCounts(by dimensions: [OnwardDimension], where filter: InsightFilter, rejectedOnly: Bool) async throws -> [InsightCount] {
+        if InsightRollup.answers(dimensions, filter) {
+            return try await rolledUpOnwardCounts(by: dimensions, where: filter, rejectedOnly: rejectedOnly)
+        }
         func expression(_ d: OnwardDimension) -> String { "f.\(d.rawValue)" }
         let keys = dimensions.enumerated().map { "\(expression($0.element)) AS k\($0.offset)" }
         let columns: [String] = keys + ["count(*) AS n", "sum(f.attended) AS a", "sum(f.did_not_attend) AS dna", "sum(f.record_key) AS ks",
@@ -139,12 +158,17 @@ extension SQLStore {
 
     public func loadDeprivation(_ rows: [(postcode: String, decile: Int)]) async throws {
         try await connections.transaction { db in
+            // The deprivation rows of the rollup follow the lookup: rebuilt from the facts under a lock that keeps
+            // fact writers out until this commits (see `applyRollup`).
+            if db.dialect.name == "postgresql" { try await db.raw("LOCK TABLE insight_rollup IN EXCLUSIVE MODE").run() }
             try await db.delete(from: "deprivation_lookup").run()
             for chunk in stride(from: 0, to: rows.count, by: 500) {
                 let insert = db.insert(into: "deprivation_lookup").columns("postcode", "decile")
                 for row in rows[chunk..<min(rows.count, chunk + 500)] { insert.values(SQLBind(row.postcode), SQLBind(row.decile)) }
                 try await insert.run()
             }
+            try await db.delete(from: "insight_rollup").where("dimension", .equal, InsightDimension.deprivation.rawValue).run()
+            for statement in Self.rollupBuildStatements(deprivationOnly: true) { try await db.raw(SQLQueryString(statement)).run() }
         }
     }
 
@@ -152,21 +176,27 @@ extension SQLStore {
         // Decoded column by column (not through Codable): this feeds the streamed export.
         try await connections.read { db in
             try await db.raw("""
-                SELECT referral_id, received_at, month, source_type, practice_id, pathway, age_band, sex, ethnicity, postcode, status,
-                       stage_reached, wait_days, link_worker_id, satisfaction, needs_mask
+                SELECT \(unsafeRaw: Self.factColumns)
                 FROM referral_facts WHERE referral_id > \(bind: after?.rawValue ?? "") ORDER BY referral_id LIMIT \(bind: limit)
-                """).all().map { row in
-                    ReferralFact(referralID: ReferralID(try row.decode(column: "referral_id", as: String.self)),
-                                 receivedAt: try row.decode(column: "received_at", as: Date.self),
-                                 month: try row.decode(column: "month", as: String.self), sourceType: try row.decode(column: "source_type", as: String.self),
-                                 practiceID: try row.decode(column: "practice_id", as: String.self), pathway: try row.decode(column: "pathway", as: String.self),
-                                 ageBand: try row.decode(column: "age_band", as: String.self), sex: try row.decode(column: "sex", as: String.self),
-                                 ethnicity: try row.decode(column: "ethnicity", as: String.self), postcode: try row.decode(column: "postcode", as: String.self),
-                                 status: try row.decode(column: "status", as: String.self), stageReached: try row.decode(column: "stage_reached", as: Int.self),
-                                 waitDays: try row.decode(column: "wait_days", as: Int?.self), linkWorkerID: try row.decode(column: "link_worker_id", as: String.self),
-                                 satisfaction: try row.decode(column: "satisfaction", as: Int?.self), needsMask: try row.decode(column: "needs_mask", as: Int.self))
-                }
+                """).all().map(Self.decodeFact)
         }
+    }
+
+    static let factColumns = """
+        referral_id, received_at, month, source_type, practice_id, pathway, age_band, sex, ethnicity, postcode, status,
+        stage_reached, wait_days, link_worker_id, satisfaction, needs_mask
+        """
+
+    static func decodeFact(_ row: any SQLRow) throws -> ReferralFact {
+        ReferralFact(referralID: ReferralID(try row.decode(column: "referral_id", as: String.self)),
+                     receivedAt: try row.decode(column: "received_at", as: Date.self),
+                     month: try row.decode(column: "month", as: String.self), sourceType: try row.decode(column: "source_type", as: String.self),
+                     practiceID: try row.decode(column: "practice_id", as: String.self), pathway: try row.decode(column: "pathway", as: String.self),
+                     ageBand: try row.decode(column: "age_band", as: String.self), sex: try row.decode(column: "sex", as: String.self),
+                     ethnicity: try row.decode(column: "ethnicity", as: String.self), postcode: try row.decode(column: "postcode", as: String.self),
+                     status: try row.decode(column: "status", as: String.self), stageReached: try row.decode(column: "stage_reached", as: Int.self),
+                     waitDays: try row.decode(column: "wait_days", as: Int?.self), linkWorkerID: try row.decode(column: "link_worker_id", as: String.self),
+                     satisfaction: try row.decode(column: "satisfaction", as: Int?.self), needsMask: try row.decode(column: "needs_mask", as: Int.self))
     }
 
     /// The export's lines are assembled by the database, a whole page into one text value (one value decoded
@@ -186,6 +216,33 @@ extension SQLStore {
             // The referral id is the last line's first field (ids never contain commas).
             let lastLine = text.range(of: "\r\n", options: .backwards).map { text[$0.upperBound...] } ?? Substring(text)
             return (text + "\r\n", n, ReferralID(String(lastLine.prefix { $0 != "," })))
+        }
+    }
+
+    public func referralFactPageEnd(after: ReferralID?, limit: Int) async throws -> ReferralID? {
+        // An index-only walk of `limit` primary-key entries: cheap next to reading and formatting the page.
+        try await connections.read { db in
+            try await db.raw("""
+                SELECT referral_id FROM referral_facts WHERE referral_id > \(bind: after?.rawValue ?? "")
+                ORDER BY referral_id LIMIT 1 OFFSET \(bind: max(0, limit - 1))
+                """).first()?.decode(column: "referral_id", as: ReferralID.self)
+        }
+    }
+
+    public func referralFactLines(after: ReferralID?, through: ReferralID?) async throws -> (text: String, rows: Int) {
+        let aggregate = flavor == .postgres ? "string_agg(line, E'\\r\\n' ORDER BY rid)" : "group_concat(line, char(13) || char(10))"
+        let end: SQLQueryString = through.map { " AND referral_id <= \(bind: $0.rawValue)" } ?? ""
+        // The LIMIT keeps SQLite from flattening the ordered subquery into the aggregate (and losing the order).
+        let query: SQLQueryString = """
+            SELECT \(unsafeRaw: aggregate) AS text, count(*) AS n FROM (
+                SELECT referral_id AS rid, \(unsafeRaw: Self.factsLineExpression(flavor)) AS line
+                FROM referral_facts WHERE referral_id > \(bind: after?.rawValue ?? "")
+            """ + end + " ORDER BY referral_id LIMIT 2147483647) page"
+        return try await connections.read { db in
+            guard let row = try await db.raw(query).first() else { return ("", 0) }
+            let n = try row.decode(column: "n", as: Int.self)
+            guard n > 0, let text = try row.decode(column: "text", as: String?.self) else { return ("", 0) }
+            return (text + "\r\n", n)
         }
     }
 
