@@ -185,10 +185,9 @@ public struct InsightService: Sendable {
         return Waiting(referralsSeen: seen, medianDays: percentile(0.5), p90Days: percentile(0.9))
     }
 
-    func names() async throws -> (organisations: [String: String], services: [String: String]) {
-        let organisations = Dictionary(try await store.organisations().map { ($0.id.rawValue, $0.name) }, uniquingKeysWith: { a, _ in a })
-        let services = Dictionary(try await store.services().map { ($0.id.rawValue, $0.name) }, uniquingKeysWith: { a, _ in a })
-        return (organisations, services)
+    /// Organisation names for row labels (services are not named in any table, so not read: a directory can be large).
+    func organisationNames() async throws -> [String: String] {
+        Dictionary(try await store.organisations().map { ($0.id.rawValue, $0.name) }, uniquingKeysWith: { a, _ in a })
     }
 
     func table(_ name: String, _ scope: Scope) async throws -> PublishedTable {
@@ -214,7 +213,7 @@ public struct InsightService: Sendable {
         case "source":
             return make("Referrals by source", "Source", try await labelled(.sourceType, SourceType.self, \.label))
         case "practice":
-            let orgs = try await names().organisations
+            let orgs = try await organisationNames()
             return make("Referrals by practice", "Practice", try await everyValue(.practice) { orgs[$0] ?? ($0.isEmpty ? "Self-referral or unknown" : $0) })
         case "month":
             // Every month of the period (or of the scheme's life), empty ones included.
@@ -288,7 +287,7 @@ public struct InsightService: Sendable {
     }
 
     func onwardTable(_ name: String, _ f: InsightFilter, _ control: DisclosureControl) async throws -> PublishedTable {
-        let (organisations, _) = try await names()
+        let organisations = try await organisationNames()
         /// Every value the scheme has ever had for a dimension of referrals out, with this period's counts.
         func everyValue(_ d: OnwardDimension, rejectedOnly: Bool = false) async throws -> [(key: String, count: InsightCount)] {
             let now = Dictionary(try await store.onwardCounts(by: [d], where: f, rejectedOnly: rejectedOnly).map { ($0.keys[0], $0) }, uniquingKeysWith: { a, _ in a })
