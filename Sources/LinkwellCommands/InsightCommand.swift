@@ -1,10 +1,26 @@
 import ArgumentParser
 import Foundation
 import LinkwellCore
+import LinkwellStorage
 
 /// `linkwell insight`: data that insight dashboards use.
 struct InsightCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "insight", abstract: "Insight data.", subcommands: [LoadDeprivation.self])
+    static let configuration = CommandConfiguration(commandName: "insight", abstract: "Insight data.", subcommands: [LoadDeprivation.self, RebuildRollups.self])
+
+    struct RebuildRollups: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "rebuild-rollups",
+            abstract: "Rebuild the dashboards' rollups from the insight facts (after facts were corrected by hand in the database).")
+        @OptionGroup var db: DatabaseOptions
+
+        func run() async throws {
+            try await db.with { store in
+                guard let sql = store as? SQLStore else { throw ValidationError("Only SQLite and PostgreSQL keep rollups.") }
+                try await sql.rebuildInsightRollups()
+            }
+            print("Rebuilt the insight rollups from the facts.")
+        }
+    }
 
     struct LoadDeprivation: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

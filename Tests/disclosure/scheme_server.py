@@ -105,6 +105,8 @@ def scheme():
         db.run(f"UPDATE referrals SET received_at = {when} WHERE id IN ({quoted});"
                f"UPDATE referral_facts SET received_at = {when}, month = '{month}' WHERE referral_id IN ({quoted});"
                f"UPDATE onward_facts SET received_at = {when} WHERE referral_id IN ({quoted});")
+    # Facts changed by hand: the dashboards' rollups are rebuilt from them, as an operator would.
+    subprocess.run([BIN, "insight", "rebuild-rollups", "--database", target], env=env, capture_output=True, text=True, timeout=600, check=True)
 
     token = subprocess.run([BIN, "token", "create", "--database", target, "--email", COMMISSIONER, "--name", "attack"],
                            env=env, capture_output=True, text=True, check=True).stdout.strip().splitlines()[-1]

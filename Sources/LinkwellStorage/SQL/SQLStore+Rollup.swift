@@ -212,8 +212,9 @@ extension SQLStore {
         }
     }
 
-    /// Empties the rollups and builds them again from the facts (tests; and a repair should they ever disagree).
-    @_spi(Testing) public func rebuildInsightRollups() async throws {
+    /// Empties the rollups and builds them again from the facts, in one transaction: after facts were corrected
+    /// by hand in the database (`linkwell insight rebuild-rollups`), and in tests.
+    public func rebuildInsightRollups() async throws {
         try await connections.transaction { db in
             try await db.raw("DELETE FROM insight_rollup").run()
             try await db.raw("DELETE FROM onward_rollup").run()
