@@ -66,11 +66,12 @@ def test_triage_then_redirect(people):
     lw.page.fill("#redirect-message", "We can take her back afterwards.")
     posted = submit(lw.page, "#redirect", f"{path}/redirect")
     assert posted.status in (302, 303)
-    no_errors(lw)
-    expect(lw.page.locator("#referral-status")).to_have_text("Redirected")
+    # Off the waiting list and out of the link worker's sight: back to the caseload.
+    assert _path(lw.page.url) == "/referrals", lw.page.url
     lw.snap("redirected")
 
     gp.goto(path)
+    expect(gp.page.locator("#referral-status")).to_have_text("Redirected")
     expect(gp.page.locator("body")).to_contain_text("Citizens Advice Demo City")
     expect(gp.page.locator("body")).to_contain_text("Debt advice comes first")
     gp.snap("referrer-told")

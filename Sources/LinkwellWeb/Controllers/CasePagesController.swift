@@ -177,6 +177,8 @@ struct CasePagesController: Sendable {
         let r = CaseworkService.Request(principal, route: request.routeDescription)
         do {
             let updated = try await body(form, r)
+            // A link worker who declines or redirects a waiting referral no longer sees it: back to the caseload.
+            guard AccessPolicy.canRead(updated, principal) else { return .redirect(to: "/referrals", type: .normal) }
             return .redirect(to: "/referrals/\(updated.referral.id)", type: .normal)
         } catch let error as LinkwellError {
             let (errors, status): ([FieldError], HTTPResponse.Status) = switch error {
