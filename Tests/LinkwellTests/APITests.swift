@@ -105,7 +105,7 @@ struct APITests {
             try await api.call(.post, "/api/v1/onward-referrals/\(onwardID)/reject", as: s.provider, json: #"{"reason":"full"}"#, expect: .unprocessableContent)
             let before = try #require(try await s.store.loadCase(ReferralID(id)))
             #expect(before.attendance.isEmpty && before.onwardReferrals[0].status == .requested)
-            try await api.call(.post, "/api/v1/referrals/\(id)/close", as: s.linkWorker, json: #"{"reason":"goals_met"}"#, expect: .ok)
+            try await api.call(.post, "/api/v1/referrals/\(id)/close", as: s.linkWorker, json: #"{"reason":"goals_met","confirm":true}"#, expect: .ok)
             try await api.call(.post, "/api/v1/referrals/\(id)/close", as: s.linkWorker, json: #"{"reason":"goals_met"}"#, expect: .conflict)
             #expect(try await s.store.loadCase(ReferralID(id))?.messages.filter { $0.kind == .closed }.count == 1)
         }
@@ -239,7 +239,7 @@ struct APITests {
 
             try await api.call(.post, "/api/v1/referrals/\(id)/consent/withdraw", as: s.linkWorker, json: #"{"reason":"share_with_referrer"}"#, expect: .ok)
             let before = try await s.store.messages(recipientID: s.referrer.id).count
-            try await api.call(.post, "/api/v1/referrals/\(id)/close", as: s.linkWorker, json: #"{"reason":"goals_met"}"#, expect: .ok)
+            try await api.call(.post, "/api/v1/referrals/\(id)/close", as: s.linkWorker, json: #"{"reason":"goals_met","confirm":true}"#, expect: .ok)
             #expect(try await s.store.messages(recipientID: s.referrer.id).count == before, "no news about the person once consent to share with the referrer is withdrawn")
             let stored = try #require(try await s.store.loadCase(ReferralID(id)))
             #expect(stored.referral.consent.purposes == [.socialPrescribing])

@@ -150,18 +150,9 @@ extension Accounts {
             }
             successor = other
         }
-        for summary in open {
-            for attempt in 1...5 {
-                guard let current = try await store.loadCase(summary.id) else { break }
-                var change = current.handOver(to: successor, by: request.principal, env: env)
-                change.facts = try await CaseworkService.facts(change.applied(to: current), services: store)
-                do {
-                    try await store.apply(change)
-                    break
-                } catch StorageError.versionConflict where attempt < 5 {
-                    continue
-                }
-            }
-        }
+        // The same path as a supervisor's reassignment: audited per case, the person and providers told.
+        // Waiting referrals a leaver had triaged have no link worker, so every open one here is on the caseload.
+        _ = try await Reassignment(store: store, env: env).move(open.map(\.id), to: successor,
+                                                                 reason: successor == nil ? "" : "\(user.displayName) left", request)
     }
 }

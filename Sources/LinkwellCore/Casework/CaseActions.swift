@@ -37,9 +37,10 @@ struct CaseUpdate {
     /// the same messages under that consent only, naming the person so the practice can file it.
     mutating func messageBack(_ kind: MessageKind, _ body: String) {
         let referral = change.referral
-        let wanted = referral.feedbackPreference == .keyEvents || kind == .closed || kind == .declined
+        // Redirection is a decision on the referral too: the referrer always hears where it went.
+        let wanted = referral.feedbackPreference == .keyEvents || kind == .closed || kind == .declined || kind == .redirected
         guard wanted else { return }
-        let decision = kind == .accepted || kind == .declined
+        let decision = kind == .accepted || kind == .declined || kind == .redirected
         let consented = referral.consent.covers(.shareWithReferrer)
         if let referrer = referral.referrerID, decision || consented {
             change.messages.append(MessageBack(id: env.id(), referralID: referral.id, recipientID: referrer,
@@ -157,9 +158,10 @@ extension Case {
 
     /// A leaving link worker's open referral goes to another link worker, or back to the supervisors to
     /// allocate (no link worker); the referral keeps its stage and the handover is on its history.
-    func handOver(to successor: User?, by actor: Principal, env: CoreEnvironment) -> CaseChange {
+    func handOver(to successor: User?, reason: String = "", by actor: Principal, env: CoreEnvironment) -> CaseChange {
         var update = CaseUpdate(self, by: actor, env: env)
-        let note = successor.map { "Handed over to \($0.displayName)" } ?? "Returned to the supervisors to allocate: the link worker left"
+        let note = (successor.map { "Handed over to \($0.displayName)" } ?? "Returned to the supervisors to allocate")
+            + (reason.isEmpty ? (successor == nil ? ": the link worker left" : "") : ": \(reason)")
         update.change.events.append(ReferralEvent(id: env.id(), referralID: referral.id, from: update.status, to: update.status,
                                                   actorID: actor.userID, at: update.now, note: note))
         update.change.referral.linkWorkerID = successor?.id
@@ -407,23 +409,37 @@ extension Case {
         return update.change
     }
 
-    /// The link worker (or provider) moves a referral out to another status: on hold, completed, cancelled…
-    public func updateOnward(_ id: OnwardReferralID, to status: String?, note: String?,
+    /// Moves a referral out to another status. The provider sets its own statuses (on hold, completed,
+    /// failed…; `OnwardStatus.setByProvider`); the link worker or supervisor only cancels it or marks it
+    /// entered in error, and those need `confirmed`.
+    public func updateOnward(_ id: OnwardReferralID, to status: String?, note: String?, confirmed: Bool = false,
                              by actor: Principal, env: CoreEnvironment) throws(LinkwellError) -> CaseChange {
         guard var onward = onward(id) else { throw .notFound("referral out") }
         var v = Validator()
         let next = v.choice(status, "status", label: "Status", as: OnwardStatus.self)
         let text = v.optional(note, "note", label: "Note", max: 1000)
         try v.check()
+        if actor.role == .provider {
+            guard next!.setByProvider else { throw .forbidden("\(next!.label) is set by the link worker, not the service.") }
+        } else {
+            guard !next!.setByProvider else {
+                throw .invalid("status", "\(next!.label) is for the service to set; as the link worker you can cancel the referral out or mark it entered in error.")
+            }
+            guard confirmed || !next!.isDestructive else {
+                throw .invalid("confirm", "Confirm that the referral out should be \(next!.label.lowercased()): this cannot be undone.")
+            }
+        }
         var update = CaseUpdate(self, by: actor, env: env)
         try update.moveOnward(&onward, to: next!, note: text)
         update.change.onwardReferrals.append(onward)
         return update.change
     }
 
-    /// Closes the case with a reason; the referrer hears the outcome.
-    public func close(reason: String?, note: String?, feedback: ClosingFeedbackInput = .init(), by actor: Principal,
-                      env: CoreEnvironment) throws(LinkwellError) -> CaseChange {
+    /// Closes the case with a reason; the referrer hears the outcome. When closing would leave loose ends
+    /// (`looseEnds`: referrals out still waiting on the provider, measures without their closing score),
+    /// it needs `confirmed`.
+    public func close(reason: String?, note: String?, feedback: ClosingFeedbackInput = .init(), looseEnds: [String] = [],
+                      confirmed: Bool = false, by actor: Principal, env: CoreEnvironment) throws(LinkwellError) -> CaseChange {
         var v = Validator()
         let why = v.choice(reason, "reason", label: "Closing reason", as: ClosingReason.self)
         let text = v.optional(note, "note", label: "Closing note", max: 2000)
@@ -433,6 +449,9 @@ extension Case {
             else { v.add("feedback.satisfaction", "Satisfaction is a whole number from 1 (very dissatisfied) to 5 (very satisfied).") }
         }
         let wouldChange = v.optional(feedback.wouldChange, "feedback.wouldChange", label: "What would you change", max: 2000)
+        if !looseEnds.isEmpty && !confirmed && referral.status.canMove(to: .closed) {
+            v.add("confirm", "Closing now leaves loose ends: \(looseEnds.joined(separator: "; ")). Confirm to close anyway.")
+        }
         try v.check()
         var update = CaseUpdate(self, by: actor, env: env)
         try update.move(to: .closed, note: text)

@@ -6,6 +6,7 @@ import Foundation
 public struct CaseworkService: Sendable {
     /// The storage roles casework needs (contracts only to say which contracts fund a referral).
     public typealias Storage = CaseStore & CaseSummaryStore & AccountStore & OrganisationStore & CodeListStore & DirectoryStore & AuditStore & SettingsStore & SupervisionStore & CommissioningStore
+        & TeamStore
     let store: any Storage
     public let env: CoreEnvironment
     public let rules: CaseworkRules
@@ -43,6 +44,10 @@ public struct CaseworkService: Sendable {
         let event = ReferralEvent(id: env.id(), referralID: referral.id, from: nil, to: .received,
                                   actorID: principal?.userID, at: referral.receivedAt, note: "")
         try await store.createReferral(person: person, referral: referral, event: event)
+        // The teams' routing rules put it on one team's waiting list (or none: the scheme-wide list).
+        if let team = RoutingRule.route(person, referral, rules: try await store.routingRules()) {
+            try await store.placeReferral(referral.id, on: team)
+        }
         return Case(person: person, referral: referral, events: [event])
     }
 

@@ -259,13 +259,17 @@ public enum MessageKind: String, Codable, CaseIterable, Sendable {
     case declined
     case firstSeen = "first_seen"
     case closed
+    /// The referral belongs with another service; the referrer is told where and why.
+    case redirected
+    /// The case has a new link worker: told to the person and to the providers working with them.
+    case reassigned
 
     /// The SNOMED CT UK concept recorded with the message, where one exists.
     public var snomedCode: String? {
         switch self {
         case .accepted: "871731000000106"  // Referral to social prescribing service
         case .declined: "871711000000103"  // Social prescribing declined
-        case .firstSeen, .closed: nil
+        case .firstSeen, .closed, .redirected, .reassigned: nil
         }
     }
 
@@ -275,6 +279,8 @@ public enum MessageKind: String, Codable, CaseIterable, Sendable {
         case .declined: "Referral declined"
         case .firstSeen: "First seen by a link worker"
         case .closed: "Case closed"
+        case .redirected: "Referral redirected"
+        case .reassigned: "Link worker changed"
         }
     }
 }

@@ -32,6 +32,13 @@ public enum ReferralStatus: String, Codable, CaseIterable, Sendable {
 
     public func canMove(to next: ReferralStatus) -> Bool { allowedNext.contains(next) }
 
+    /// Where a reopened case goes back to. Reopening is deliberately not in `allowedNext`: a closed case
+    /// stays final (lists, retention and reports treat it as ended) and comes back only through
+    /// `Case.reopen`, which needs a reason, is refused outside the scheme's reopening window
+    /// (`SchemeSettings.reopenWindowDays`) and is written to the audit trail. It reopens under review,
+    /// so the link worker and the person look at the plan again before it is active or closed again.
+    public var reopensTo: ReferralStatus? { self == .closed ? .review : nil }
+
     /// Ended: nothing more can happen to the case.
     public var isFinal: Bool { allowedNext.isEmpty }
 
@@ -84,6 +91,16 @@ public enum OnwardStatus: String, Codable, CaseIterable, Sendable {
     }
 
     public func canMove(to next: OnwardStatus) -> Bool { allowedNext.contains(next) }
+
+    /// Set by the provider (the Gravity Task's performer): accepting, rejecting, attending, on hold,
+    /// completed, failed. The link worker (the requester) only cancels or marks one entered in error.
+    public var setByProvider: Bool { ![.requested, .cancelled, .enteredInError].contains(self) }
+
+    /// Ends the referral out from the link worker's side: chosen explicitly and confirmed, never a default.
+    public var isDestructive: Bool { self == .cancelled || self == .enteredInError }
+
+    /// Still waiting on the provider: closing the case with one of these leaves a loose end.
+    public var isAwaitingProvider: Bool { self == .requested || self == .accepted }
 
     /// The provider has taken the person on; attendance can be reported.
     public var acceptsAttendance: Bool { self == .accepted || self == .inProgress }

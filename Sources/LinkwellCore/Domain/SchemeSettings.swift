@@ -19,13 +19,20 @@ public struct SchemeSettings: Codable, Sendable, Equatable {
     /// Roles that must use two-factor sign-in (anyone may choose to).
     public var twoFactorRoles: [Role]
 
+    /// Days after closing within which a closed case may be reopened (0: never). Past it, the person
+    /// is referred again as a new referral.
+    public var reopenWindowDays: Int
+    public static let defaultReopenWindowDays = 90
+
     /// Administrators and supervisors see and change the most, so they need two-factor sign-in unless
     /// the scheme decides otherwise.
     public static let defaultTwoFactorRoles: [Role] = [.admin, .supervisor]
 
     public init(pathways: [String] = [], minimumAge: Int? = nil, maximumAge: Int? = nil, catchmentAreas: [String] = [],
                 twoFactorRoles: [Role] = SchemeSettings.defaultTwoFactorRoles, retentionMonths: Int? = nil,
-                minimumGroupSize: Int = DisclosureControl.minimumGroupSizeFloor) {
+                minimumGroupSize: Int = DisclosureControl.minimumGroupSizeFloor,
+                reopenWindowDays: Int = SchemeSettings.defaultReopenWindowDays) {
+        self.reopenWindowDays = reopenWindowDays
         self.retentionMonths = retentionMonths
         self.minimumGroupSize = minimumGroupSize
         self.pathways = pathways
@@ -35,7 +42,7 @@ public struct SchemeSettings: Codable, Sendable, Equatable {
         self.twoFactorRoles = twoFactorRoles
     }
 
-    enum CodingKeys: String, CodingKey { case pathways, minimumAge, maximumAge, catchmentAreas, twoFactorRoles, retentionMonths, minimumGroupSize }
+    enum CodingKeys: String, CodingKey { case pathways, minimumAge, maximumAge, catchmentAreas, twoFactorRoles, retentionMonths, minimumGroupSize, reopenWindowDays }
 
     /// Settings saved before a setting existed read as its default (two-factor roles, the minimum group size's floor).
     public init(from decoder: any Decoder) throws {
@@ -46,7 +53,8 @@ public struct SchemeSettings: Codable, Sendable, Equatable {
                   catchmentAreas: try c.decodeIfPresent([String].self, forKey: .catchmentAreas) ?? [],
                   twoFactorRoles: try c.decodeIfPresent([Role].self, forKey: .twoFactorRoles) ?? Self.defaultTwoFactorRoles,
                   retentionMonths: try c.decodeIfPresent(Int.self, forKey: .retentionMonths),
-                  minimumGroupSize: try c.decodeIfPresent(Int.self, forKey: .minimumGroupSize) ?? DisclosureControl.minimumGroupSizeFloor)
+                  minimumGroupSize: try c.decodeIfPresent(Int.self, forKey: .minimumGroupSize) ?? DisclosureControl.minimumGroupSizeFloor,
+                  reopenWindowDays: try c.decodeIfPresent(Int.self, forKey: .reopenWindowDays) ?? Self.defaultReopenWindowDays)
     }
 
     /// Checks and tidies settings submitted by an administrator.
@@ -60,6 +68,7 @@ public struct SchemeSettings: Codable, Sendable, Equatable {
         if let low = minimumAge, !(0...120).contains(low) { v.add("minimumAge", "The minimum age must be from 0 to 120.") }
         if let high = maximumAge, !(0...120).contains(high) { v.add("maximumAge", "The maximum age must be from 0 to 120.") }
         if let months = retentionMonths, !(1...1200).contains(months) { v.add("retentionMonths", "The retention period must be from 1 to 1200 months.") }
+        if !(0...3650).contains(reopenWindowDays) { v.add("reopenWindowDays", "The reopening window must be from 0 to 3650 days.") }
         if let low = minimumAge, let high = maximumAge, low > high { v.add("maximumAge", "The maximum age must not be below the minimum age.") }
         var areas: [String] = []
         for raw in catchmentAreas {
@@ -77,7 +86,7 @@ public struct SchemeSettings: Codable, Sendable, Equatable {
         try v.check()
         return SchemeSettings(pathways: pathways, minimumAge: minimumAge, maximumAge: maximumAge, catchmentAreas: areas,
                               twoFactorRoles: Role.allCases.filter { twoFactorRoles.contains($0) }, retentionMonths: retentionMonths,
-                              minimumGroupSize: minimumGroupSize)
+                              minimumGroupSize: minimumGroupSize, reopenWindowDays: reopenWindowDays)
     }
 
     /// Why this person does not meet the scheme's criteria (empty when they do).

@@ -107,7 +107,10 @@ public struct OutboxPolicy: Sendable {
     public func compose(_ email: OutboxEmail, to address: String) -> EmailMessage {
         let base = publicURL.hasSuffix("/") ? String(publicURL.dropLast()) : publicURL
         // A practice did not make the referral: it reads the message in its practice inbox.
-        let (about, link) = email.recipientOrganisationID == nil
+        let (about, link) = email.kind == .reassigned
+            // Sent to the person and to providers, who read it where they sign in, not on the referral's page.
+            ? ("a change of link worker", "\(base)/")
+            : email.recipientOrganisationID == nil
             ? ("a social prescribing referral you made", "\(base)/referrals/\(email.referralID)")
             : ("a patient registered with your practice who was referred for social prescribing", "\(base)/referrals")
         let body = """

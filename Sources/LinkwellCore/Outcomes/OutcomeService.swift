@@ -15,6 +15,10 @@ public struct OutcomeService: Sendable {
     public static let followUpAfter: TimeInterval = 12 * 7 * 86_400
     /// A due measure is overdue this long after it fell due.
     public static let overdueAfter: TimeInterval = 14 * 86_400
+    /// How long after closing a missing closing measure stays on the due list.
+    public static let closingMeasureWindow: TimeInterval = 28 * 86_400
+    /// The most closed cases the due list looks through (newest first).
+    static let closedLookback = 1000
 
     public init(store: any Storage, casework: CaseworkService) {
         self.store = store
@@ -229,7 +233,7 @@ public struct OutcomeService: Sendable {
     }
 
     /// Baselines due for engaged people without one, 12-week follow-ups, and closing measures for cases
-    /// under review, for the caller's caseload (a supervisor's: the team's).
+    /// under review or closed in the last `closingMeasureWindow` from any stage of support, for the caller's caseload (a supervisor's: the team's).
     /// At most `limit`, soonest first; the caseload's measures are read in one query, not one per referral.
     public func dueMeasures(_ request: CaseworkService.Request, instrumentIDs: [String] = ["ons4"],
                             limit: Int = PageRequest.maximumLimit) async throws -> [DueMeasure] {
@@ -239,15 +243,23 @@ public struct OutcomeService: Sendable {
                                   limit: Int.max / 2)
         let now = env.now()
         var due: [DueMeasure] = []
-        let summaries = try await store.referrals(query)
+        // Closing from any stage of support (not only review) leaves the closing measure due: recently
+        // closed cases (the newest `closedLookback` of them) are checked too.
+        let recentlyClosed = try await store.referrals(ReferralQuery(linkWorkerID: query.linkWorkerID, statuses: [.closed], limit: Self.closedLookback))
+            .filter { now.timeIntervalSince($0.updatedAt) <= Self.closingMeasureWindow }
+        let summaries = try await store.referrals(query) + recentlyClosed
         let histories = Dictionary(grouping: try await store.administrations(referralIDs: summaries.map(\.id)), by: \.referralID)
         for summary in summaries {
             let history = histories[summary.id] ?? []
             for instrumentID in instrumentIDs {
                 let mine = history.filter { $0.instrumentID == instrumentID }
-                if let baseline = mine.first(where: { $0.timepoint == .baseline }), summary.status == .review,
+                // A closed case is due only its closing measure, and only when there is a baseline to compare.
+                if summary.status == .closed && (!mine.contains { $0.timepoint == .baseline } || mine.contains { $0.timepoint == .closing }) {
+                    continue
+                }
+                if let baseline = mine.first(where: { $0.timepoint == .baseline }), [.review, .closed].contains(summary.status),
                    !mine.contains(where: { $0.timepoint == .closing }) {
-                    // Under review, so closing soon: the closing measure is due now.
+                    // Under review, so closing soon, or closed already: the closing measure is due now.
                     due.append(DueMeasure(referralID: summary.id, personName: summary.personName, instrumentID: instrumentID,
                                           timepoint: .closing, dueAt: max(summary.updatedAt, baseline.administeredAt),
                                           overdue: now > summary.updatedAt.addingTimeInterval(Self.overdueAfter)))

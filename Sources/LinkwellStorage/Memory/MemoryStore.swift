@@ -36,6 +36,8 @@ public actor MemoryStore: LinkwellStore {
     var rateLimitHits: [String: [(id: String, at: Date)]] = [:]
     var rateLimitSequence = 0
     private var secrets: [String: [UInt8]] = [:]
+    /// Teams, routing and case meetings (see MemoryStore+Teams.swift).
+    var teamData = MemoryTeams()
 
     public init() {}
 

@@ -73,8 +73,11 @@ public func buildRouter(configuration: WebConfiguration, store: any LinkwellStor
     SelfReferralController(casework: casework, renderer: renderer, limiter: limiter,
                            rule: RateLimit(name: "self-referral", limit: configuration.selfReferralsPerHour, window: 3600),
                            cookie: { sessions.cookie($0, $1, $2, maxAge: $3) }).register(on: router)
-    CasePagesController(casework: casework, outcomes: OutcomeService(store: store, casework: casework), renderer: renderer).register(on: router)
+    CasePagesController(casework: casework, outcomes: OutcomeService(store: store, casework: casework), teams: TeamService(store: store, env: env),
+                        renderer: renderer).register(on: router)
     SupervisionController(casework: casework, renderer: renderer).register(on: router)
+    ReassignmentController(casework: casework, renderer: renderer).register(on: router)
+    TeamsController(teams: TeamService(store: store, env: env), casework: casework, renderer: renderer).register(on: router)
     OwnRecordController(casework: casework, renderer: renderer).register(on: router)
     ProviderPagesController(casework: casework, renderer: renderer).register(on: router)
     AdminPagesController(accounts: accounts, administration: AdministrationService(store: store), casework: casework, renderer: renderer,

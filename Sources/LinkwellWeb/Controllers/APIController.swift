@@ -54,7 +54,8 @@ struct APIController: Sendable {
     }
 
     struct ReasonInput: Codable, Sendable { var reason: String?; var note: String? }
-    struct CloseInput: Codable, Sendable { var reason: String?; var note: String?; var feedback: ClosingFeedbackInput? }
+    struct RedirectInput: Codable, Sendable { var destination: String?; var reason: String?; var message: String? }
+    struct CloseInput: Codable, Sendable { var reason: String?; var note: String?; var feedback: ClosingFeedbackInput?; var confirm: Bool? }
     struct RatingInput: Codable, Sendable { var rating: Int? }
     struct AllocationInput: Codable, Sendable { var linkWorkerId: String? }
     struct ConcernInput: Codable, Sendable { var description: String?; var escalateTo: String? }
@@ -65,7 +66,7 @@ struct APIController: Sendable {
     struct NoteInput: Codable, Sendable { var linkWorkerId: String?; var text: String? }
     struct ActionDoneInput: Codable, Sendable { var actionId: String? }
     struct MergeInput: Codable, Sendable { var otherReferralId: String? }
-    struct StatusInput: Codable, Sendable { var status: String?; var note: String? }
+    struct StatusInput: Codable, Sendable { var status: String?; var note: String?; var confirm: Bool? }
     struct AttendanceInput: Codable, Sendable { var sessionDate: String?; var attended: Bool? }
     struct Me: Codable, Sendable { var id: UserID; var displayName: String; var role: Role; var organisationID: OrganisationID? }
 
@@ -190,9 +191,24 @@ struct APIController: Sendable {
             let p = try context.require(.supervisor)
             return json(try await casework.caseloads(.init(p, route: request.routeDescription)))
         }
+        work(api, "triage", ReasonInput.self) { c, input, p, env in try c.triage(note: input.note, by: p, env: env) }
+        work(api, "redirect", RedirectInput.self) { c, input, p, env in
+            try c.redirect(destination: input.destination, reason: input.reason, message: input.message, by: p, env: env)
+        }
+        work(api, "review", ReasonInput.self) { c, input, p, env in try c.startReview(note: input.note, by: p, env: env) }
+        api.post("referrals/:id/reopen") { request, context in
+            let p = try context.require(.linkWorker, .supervisor)
+            let input = try await request.json(ReasonInput.self)
+            return try await caseJSON(try await casework.reopen(ReferralID(try context.parameters.require("id")), reason: input.reason,
+                                                                .init(p, route: request.routeDescription)), for: p)
+        }
         work(api, "plan", PlanInput.self) { c, input, p, env in try c.agreePlan(input, by: p, env: env) }
-        work(api, "close", CloseInput.self) { c, input, p, env in
-            try c.close(reason: input.reason, note: input.note, feedback: input.feedback ?? .init(), by: p, env: env)
+        api.post("referrals/:id/close") { request, context in
+            let p = try context.require(.linkWorker, .supervisor)
+            let input = try await request.json(CloseInput.self)
+            return try await caseJSON(try await casework.close(ReferralID(try context.parameters.require("id")), reason: input.reason, note: input.note,
+                                                               feedback: input.feedback ?? .init(), confirmed: input.confirm ?? false,
+                                                               .init(p, route: request.routeDescription)), for: p)
         }
         api.post("referrals/:id/goals/:goal/ratings") { request, context in
             let p = try context.require(.linkWorker, .supervisor)
@@ -216,7 +232,7 @@ struct APIController: Sendable {
             let input = try await request.json(StatusInput.self)
             let onward = OnwardReferralID(try context.parameters.require("onward"))
             let updated = try await casework.act(on: ReferralID(try context.parameters.require("id")), .init(p, route: request.routeDescription)) {
-                [env = casework.env] c in try c.updateOnward(onward, to: input.status, note: input.note, by: p, env: env)
+                [env = casework.env] c in try c.updateOnward(onward, to: input.status, note: input.note, confirmed: input.confirm ?? false, by: p, env: env)
             }
             return try await caseJSON(updated, for: p)
         }
@@ -238,6 +254,9 @@ struct APIController: Sendable {
         provide(api, "accept", ReasonInput.self) { c, id, _, p, env in try c.respondToOnward(id, accept: true, reason: nil, note: nil, by: p, env: env) }
         provide(api, "reject", ReasonInput.self) { c, id, input, p, env in
             try c.respondToOnward(id, accept: false, reason: input.reason, note: input.note, by: p, env: env)
+        }
+        provide(api, "status", StatusInput.self) { c, id, input, p, env in
+            try c.updateOnward(id, to: input.status, note: input.note, by: p, env: env)
         }
         provide(api, "attendance", AttendanceInput.self) { c, id, input, p, env in
             guard let attended = input.attended else { throw LinkwellError.invalid("attended", "Say whether the person attended (true or false).") }

@@ -34,6 +34,11 @@ struct AdminPagesController: Sendable {
                 guard let value = Int(raw) else { errors.append(FieldError(name, "Ages are whole numbers of years.")); return nil }
                 return value
             }
+            func days(_ name: String) -> Int? {
+                guard let raw = form[name]?.trimmingCharacters(in: .whitespaces), !raw.isEmpty else { return nil }
+                guard let value = Int(raw) else { errors.append(FieldError(name, "Enter a whole number of days.")); return nil }
+                return value
+            }
             var retention: Int?
             if let raw = form["retentionMonths"]?.trimmingCharacters(in: .whitespaces), !raw.isEmpty {
                 retention = Int(raw)
@@ -45,7 +50,8 @@ struct AdminPagesController: Sendable {
                 catchmentAreas: (form["catchmentAreas"] ?? "").split(whereSeparator: { $0 == "," || $0.isWhitespace }).map(String.init),
                 twoFactorRoles: Role.allCases.filter { form["twoFactor.\($0.rawValue)"] == "on" },
                 retentionMonths: retention,
-                minimumGroupSize: age("minimumGroupSize") ?? DisclosureControl.minimumGroupSizeFloor)
+                minimumGroupSize: age("minimumGroupSize") ?? DisclosureControl.minimumGroupSizeFloor,
+                reopenWindowDays: days("reopenWindowDays") ?? SchemeSettings.defaultReopenWindowDays)
             do {
                 if !errors.isEmpty { throw LinkwellError.invalid(errors) }
                 _ = try await casework.saveSettings(settings, .init(p, route: request.routeDescription))
@@ -91,6 +97,7 @@ struct AdminPagesController: Sendable {
                                 catchmentAreas: form?["catchmentAreas"] ?? current.catchmentAreas.joined(separator: " "),
                                 retentionMonths: form?["retentionMonths"] ?? current.retentionMonths.map(String.init) ?? "",
                                 minimumGroupSize: form?["minimumGroupSize"] ?? String(current.minimumGroupSize),
+                                reopenWindowDays: form?["reopenWindowDays"] ?? String(current.reopenWindowDays),
                                 floor: String(DisclosureControl.minimumGroupSizeFloor),
                                 twoFactorRoles: Role.allCases.filter { $0 != .person }.map { role in
                                     Choice(role.rawValue, role.label, selected: form.map { $0["twoFactor.\(role.rawValue)"] == "on" } ?? current.twoFactorRoles.contains(role))

@@ -6,6 +6,7 @@ import LinkwellCore
 struct CasePagesController: Sendable {
     let casework: CaseworkService
     let outcomes: OutcomeService
+    let teams: TeamService
     let renderer: PageRenderer
 
     func register(on router: Router<AppRequestContext>) {
@@ -85,10 +86,24 @@ struct CasePagesController: Sendable {
         action(router, "action-done") { c, f, p, env in try c.completeAction(f["actionId"] ?? "", by: p, env: env) }
         action(router, "goal-rating") { c, f, p, env in try c.rateGoal(GoalID(f["goalId"] ?? ""), rating: f.int("rating"), by: p, env: env) }
         action(router, "onward-status") { c, f, p, env in
-            try c.updateOnward(OnwardReferralID(f["onwardId"] ?? ""), to: f["status"], note: f["note"], by: p, env: env)
+            try c.updateOnward(OnwardReferralID(f["onwardId"] ?? ""), to: f["status"], note: f["note"], confirmed: f.flag("confirm") == true, by: p, env: env)
         }
-        action(router, "close") { c, f, p, env in
-            try c.close(reason: f["reason"], note: f["note"], feedback: .init(satisfaction: f["satisfaction"], wouldChange: f["wouldChange"]), by: p, env: env)
+        router.post("/referrals/:id/close") { request, context in
+            try await perform(request, context) { f, r in
+                try await casework.close(ReferralID(try context.parameters.require("id")), reason: f["reason"], note: f["note"],
+                                         feedback: .init(satisfaction: f["satisfaction"], wouldChange: f["wouldChange"]),
+                                         confirmed: f.flag("confirm") == true, r)
+            }
+        }
+        action(router, "triage") { c, f, p, env in try c.triage(note: f["note"], by: p, env: env) }
+        action(router, "redirect") { c, f, p, env in
+            try c.redirect(destination: f["destination"], reason: f["reason"], message: f["message"], by: p, env: env)
+        }
+        action(router, "review") { c, f, p, env in try c.startReview(note: f["note"], by: p, env: env) }
+        router.post("/referrals/:id/reopen") { request, context in
+            try await perform(request, context) { form, r in
+                try await casework.reopen(ReferralID(try context.parameters.require("id")), reason: form["reason"], r)
+            }
         }
         action(router, "visit-check-in") { c, f, p, env in try c.checkIn(expectedMinutes: f.int("expectedMinutes"), by: p, env: env) }
         action(router, "visit-check-out") { c, _, p, env in try c.checkOut(by: p, env: env) }
@@ -114,6 +129,12 @@ struct CasePagesController: Sendable {
         router.post("/referrals/:id/allocate") { request, context in
             try await perform(request, context) { form, r in
                 try await casework.allocate(ReferralID(try context.parameters.require("id")), linkWorkerID: form["linkWorkerId"], r)
+            }
+        }
+        router.post("/referrals/:id/reassign") { request, context in
+            try await perform(request, context, roles: [.supervisor]) { form, r in
+                try await casework.reassign(ReferralID(try context.parameters.require("id")), toLinkWorkerID: form["toLinkWorkerId"],
+                                            reason: form["reason"], r)
             }
         }
         router.post("/referrals/:id/onward") { request, context in
@@ -156,6 +177,8 @@ struct CasePagesController: Sendable {
         let r = CaseworkService.Request(principal, route: request.routeDescription)
         do {
             let updated = try await body(form, r)
+            // A link worker who declines or redirects a waiting referral no longer sees it: back to the caseload.
+            guard AccessPolicy.canRead(updated, principal) else { return .redirect(to: "/referrals", type: .normal) }
             return .redirect(to: "/referrals/\(updated.referral.id)", type: .normal)
         } catch let error as LinkwellError {
             let (errors, status): ([FieldError], HTTPResponse.Status) = switch error {
@@ -196,6 +219,14 @@ struct CasePagesController: Sendable {
                     Choice($0.linkWorkerID.rawValue, "\($0.name) — \($0.open) open, \($0.takenOnInLastYear)/\($0.yearlyLimit) this year" + ($0.overLimit ? " (over the limit)" : ""))
                 }
             }
+            if page.canClose { page.looseEnds = try await casework.looseEnds(of: found) }
+            let status = found.referral.status
+            if principal.role == .supervisor && !status.isFinal && !status.isWaiting {
+                page.reassignTo = space.caseloads.filter { $0.linkWorkerID != found.referral.linkWorkerID }.map {
+                    Choice($0.linkWorkerID.rawValue, "\($0.name) — \($0.open) open")
+                }
+            }
+            page.setTeamwork(try await teams.caseTeamwork(of: found, r), names: space.names)
             page.outcomes = CaseOutcomesPanel(instruments: try await outcomes.instruments(), trajectories: try await outcomes.trajectories(of: found, r))
             html = renderer.render(.referral, View(title: page.personName, context: context, page: page, errors: errors, notice: notice))
         }

@@ -20,6 +20,7 @@ struct ProviderPagesController: Sendable {
             return HTML(renderer.render(.providerInbox, View(title: "Referrals to us", context: context, page: page)))
         }
         router.get("/provider/referrals/:id") { request, context in try await page(request, context) }
+        action(router, "status") { c, id, f, p, env in try c.updateOnward(id, to: f["status"], note: f["note"], by: p, env: env) }
         action(router, "accept") { c, id, _, p, env in try c.respondToOnward(id, accept: true, reason: nil, note: nil, by: p, env: env) }
         action(router, "reject") { c, id, f, p, env in try c.respondToOnward(id, accept: false, reason: f["reason"], note: f["note"], by: p, env: env) }
         action(router, "attendance") { c, id, f, p, env in

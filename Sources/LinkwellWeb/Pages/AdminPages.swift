@@ -26,7 +26,7 @@ extension AdminPagesController {
         var recordID: String
     }
 
-    struct SettingsPage: Sendable { var pathways, minimumAge, maximumAge, catchmentAreas, retentionMonths, minimumGroupSize, floor: String; var twoFactorRoles: [Choice] }
+    struct SettingsPage: Sendable { var pathways, minimumAge, maximumAge, catchmentAreas, retentionMonths, minimumGroupSize, reopenWindowDays, floor: String; var twoFactorRoles: [Choice] }
 }
 
 /// The page models of `UserAdminController`.

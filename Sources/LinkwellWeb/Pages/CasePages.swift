@@ -29,6 +29,8 @@ public struct CasePage: Sendable {
         public var nextStatuses: [Choice]
         /// The handover agreement in a sentence.
         public var handover: String
+        /// The link worker can still cancel it or mark it entered in error.
+        public var canChange: Bool
     }
     public struct SignpostRow: Sendable { public var at, description, by: String }
     public var signposts: [SignpostRow]
@@ -59,6 +61,11 @@ public struct CasePage: Sendable {
     public var heldPurposes: [Choice]
     public var referredBy, receivedAt, linkWorker: String
     public var canAccept, canContact, canPlan, canReferOut, canClose, isFinal: Bool
+    /// Lifecycle steps around the main path: triage (received only), redirect, review, reopen (closed).
+    public var canTriage, canRedirect, canReview, canReopen: Bool
+    /// What closing now would leave unfinished; closing then needs a confirmation.
+    public var looseEnds: [String] = [] { didSet { hasLooseEnds = !looseEnds.isEmpty } }
+    public var hasLooseEnds = false
     public var events: [Event]
     public var contacts: [ContactRow]
     public var whatMatters: String
@@ -129,6 +136,25 @@ public struct CasePage: Sendable {
     /// For a supervisor allocating a waiting referral: the link workers with their current load.
     public var linkWorkers: [Choice] = [] { didSet { hasLinkWorkers = !linkWorkers.isEmpty } }
     public var hasLinkWorkers = false
+    /// The team whose waiting list the referral was placed on, and the case meetings that discussed it.
+    public var team = ""
+    public var teamID = ""
+    public struct MeetingRow: Sendable { public var heldOn, attendees, note, recordedBy: String }
+    public var meetings: [MeetingRow] = []
+    public var hasMeetings = false
+    public var hasTeam = false
+
+    public mutating func setTeamwork(_ work: (team: Team?, meetings: [CaseMeeting]), names: UserNames) {
+        team = work.team?.name ?? ""
+        teamID = work.team?.id.rawValue ?? ""
+        hasTeam = work.team != nil
+        meetings = work.meetings.map { MeetingRow(heldOn: "\($0.heldOn)", attendees: $0.attendees, note: $0.note, recordedBy: names[$0.recordedBy]) }
+        hasMeetings = !meetings.isEmpty
+    }
+
+    /// For a supervisor: the link workers this case could move to.
+    public var reassignTo: [Choice] = [] { didSet { canReassign = !reassignTo.isEmpty } }
+    public var canReassign = false
     /// A referral in support whose link worker left: a supervisor allocates it again.
     public var needsLinkWorker = false
 
@@ -170,6 +196,10 @@ public struct CasePage: Sendable {
         canReferOut = r.status.isInSupport
         canClose = r.status.canMove(to: .closed)
         isFinal = r.status.isFinal
+        canTriage = r.status.canMove(to: .triaged)
+        canRedirect = r.status.canMove(to: .redirected)
+        canReview = r.status.canMove(to: .review)
+        canReopen = r.status.reopensTo != nil
         events = c.events.map { Event(at: Format.dateTime($0.at), label: $0.to.label, actor: names[$0.actorID], note: $0.note) }
         contacts = c.contacts.map {
             ContactRow(at: Format.dateTime($0.at), mode: $0.mode.label, minutes: "\($0.durationMinutes)",
@@ -191,6 +221,8 @@ public struct CasePage: Sendable {
         onward = c.onwardReferrals.map { o in
             let service = serviceByID[o.serviceID]
             let attendance = c.attendance(for: o.id)
+            // The link worker's own steps only; the service sets the rest from its side.
+            let next = OnwardStatus.allCases.filter { o.status.canMove(to: $0) && !$0.setByProvider }
             return Onward(id: o.id.rawValue, service: service?.name ?? "Unknown service",
                           organisation: service.flatMap { orgName[$0.organisationID] } ?? "",
                           status: o.status.rawValue, statusLabel: o.status.label,
@@ -198,8 +230,8 @@ public struct CasePage: Sendable {
                           attendance: attendance.map { Attendance(date: "\($0.sessionDate)", attended: $0.attended) },
                           didNotAttend: attendance.filter { !$0.attended }.count,
                           hasDidNotAttend: attendance.contains { !$0.attended },
-                          nextStatuses: OnwardStatus.allCases.filter { o.status.canMove(to: $0) }.map { Choice($0.rawValue, $0.label) },
-                          handover: Self.handover(o))
+                          nextStatuses: next.map { Choice($0.rawValue, $0.label) },
+                          handover: Self.handover(o), canChange: !next.isEmpty)
         }
         messages = c.messages.map(Message.init)
         signposts = c.signposts.map { SignpostRow(at: Format.dateTime($0.at), description: $0.description, by: names[$0.recordedBy]) }

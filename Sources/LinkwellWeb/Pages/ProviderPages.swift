@@ -17,6 +17,9 @@ extension ProviderPagesController {
     struct ReferralPage: Sendable {
         var id, service, personName, phone, email, language, communicationNeeds, linkWorker, note, status, statusLabel, reason, handover: String
         var interpreterNeeded, canRespond, canReportAttendance, consentWithdrawn: Bool
+        /// The service's own progress steps from here (attending, on hold, completed, failed).
+        var progressStatuses: [Choice] = []
+        var canUpdateProgress = false
         var attendance: [CasePage.Attendance]
         var rejectionReasons: [Choice]
         var today: String
@@ -39,6 +42,10 @@ extension ProviderPagesController {
             consentWithdrawn = v.consentWithdrawn
             canRespond = v.onward.status == .requested
             canReportAttendance = v.onward.status.acceptsAttendance
+            progressStatuses = OnwardStatus.allCases
+                .filter { v.onward.status.canMove(to: $0) && $0.setByProvider && $0 != .accepted && $0 != .rejected }
+                .map { Choice($0.rawValue, $0.label) }
+            canUpdateProgress = !progressStatuses.isEmpty
             attendance = v.attendance.map { CasePage.Attendance(date: "\($0.sessionDate)", attended: $0.attended) }
             rejectionReasons = RejectionReason.allCases.map { Choice($0.rawValue, $0.label) }
             self.today = "\(today)"

@@ -45,11 +45,14 @@ public enum Template: String, CaseIterable, Sendable {
     case referral
     case referralNew = "referral_new"
     case referralReferrer = "referral_referrer"
+    case reassign
     case safeguarding
     case selfReferral = "self_referral"
     case selfReferralDone = "self_referral_done"
     case steering
     case supervision
+    case team
+    case teams
     case twoFactorSetup = "two_factor_setup"
 }
 
@@ -155,15 +158,17 @@ public struct View<Page>: @unchecked Sendable {
         switch role {
         case .referrer: [NavLink(label: "My referrals", href: "/referrals"), NavLink(label: "Make a referral", href: "/referrals/new")]
         case .linkWorker: [NavLink(label: "Caseload", href: "/referrals"), NavLink(label: "Make a referral", href: "/referrals/new"),
-                           NavLink(label: "Directory", href: "/directory"), NavLink(label: "Supervision", href: "/supervision")]
+                           NavLink(label: "Directory", href: "/directory"), NavLink(label: "Supervision", href: "/supervision"),
+                           NavLink(label: "Teams", href: "/teams")]
         case .supervisor: [NavLink(label: "Caseload", href: "/referrals"), NavLink(label: "Make a referral", href: "/referrals/new"),
                            NavLink(label: "Safeguarding", href: "/safeguarding"), NavLink(label: "Supervision", href: "/supervision"),
+                           NavLink(label: "Teams", href: "/teams"),
                            NavLink(label: "Outcomes", href: "/outcomes/cohorts"), NavLink(label: "Insight", href: "/insight"),
                            NavLink(label: "Contracts", href: "/commissioning"), NavLink(label: "Grants", href: "/grants")]
         case .provider: [NavLink(label: "Referrals to us", href: "/provider"), NavLink(label: "Our listings", href: "/provider/listings"),
                          NavLink(label: "Grants", href: "/grants")]
         case .admin: [NavLink(label: "Users", href: "/admin/users"), NavLink(label: "Organisations", href: "/admin/organisations"),
-                      NavLink(label: "Settings", href: "/admin/settings"),
+                      NavLink(label: "Settings", href: "/admin/settings"), NavLink(label: "Teams", href: "/teams"),
                       NavLink(label: "Instruments", href: "/admin/instruments"), NavLink(label: "Directory review", href: "/directory/review"), NavLink(label: "Directory feeds", href: "/admin/feeds"),
                       NavLink(label: "Funders", href: "/commissioning"),
                       NavLink(label: "E-mail outbox", href: "/admin/outbox"), NavLink(label: "Audit trail", href: "/admin/audit")]

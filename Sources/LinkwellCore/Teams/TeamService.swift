@@ -1,0 +1,214 @@
+import Foundation
+
+/// Teams: supervisors and administrators set them up (members, routing rules); a team's members and
+/// supervisors see its waiting list and record its case meetings. New referrals are placed on a team by
+/// `CaseworkService.submitReferral` through `RoutingRule.route`.
+public struct TeamService: Sendable {
+    public typealias Storage = TeamStore & AccountStore & CaseStore & AuditStore & OrganisationStore
+    let store: any Storage
+    public let env: CoreEnvironment
+    let trail: AuditTrail
+
+    public init(store: any Storage, env: CoreEnvironment) {
+        self.store = store
+        self.env = env
+        self.trail = AuditTrail(store: store, env: env)
+    }
+
+    public typealias Request = ServiceRequest
+
+    /// A team as its pages and the API show it.
+    public struct TeamView: Codable, Sendable, Equatable {
+        public var team: Team
+        public var members: [UserID]
+        public var memberNames: [String]
+        public var rules: [RoutingRule]
+    }
+
+    /// One routing rule as typed: `field` is a `RoutingField`, `value` what it must equal.
+    public struct RuleInput: Codable, Sendable {
+        public var field: String?
+        public var value: String?
+        public init(field: String?, value: String?) {
+            self.field = field
+            self.value = value
+        }
+    }
+
+    private func requireManager(_ r: Request) throws {
+        guard r.principal.role == .supervisor || r.principal.role == .admin else {
+            throw LinkwellError.forbidden("Only supervisors and administrators set up teams.")
+        }
+    }
+
+    /// Every team with its members and rules: for staff who work cases or run the scheme.
+    public func teams(_ r: Request) async throws -> [TeamView] {
+        guard [.linkWorker, .supervisor, .admin].contains(r.principal.role) else { throw LinkwellError.forbidden("Teams are for the scheme's staff.") }
+        let users = Dictionary(try await store.users().map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        let memberships = try await store.memberships()
+        let rules = try await store.routingRules()
+        return try await store.teams().sorted { $0.name < $1.name }.map { team in
+            let members = memberships.filter { $0.teamID == team.id }.map(\.linkWorkerID).sorted()
+            return TeamView(team: team, members: members, memberNames: members.map { users[$0]?.displayName ?? $0.rawValue },
+                            rules: rules.filter { $0.teamID == team.id }.sorted { $0.position < $1.position })
+        }
+    }
+
+    public func team(_ id: String, _ r: Request) async throws -> TeamView {
+        guard let found = try await teams(r).first(where: { $0.team.id.rawValue == id }) else { throw LinkwellError.notFound("team") }
+        return found
+    }
+
+    public func createTeam(name: String?, kind: String?, _ r: Request) async throws -> Team {
+        try requireManager(r)
+        var v = Validator()
+        let name = v.required(name, "name", label: "Team name", max: 100)
+        let kind = v.choice(kind, "kind", label: "What the team covers", as: TeamKind.self)
+        if !name.isEmpty, try await store.teams().contains(where: { $0.name.lowercased() == name.lowercased() }) {
+            v.add("name", "A team called \(name) already exists.")
+        }
+        try v.check()
+        let team = Team(id: TeamID(env.newID()), name: name, kind: kind!, createdAt: env.now())
+        try await store.saveTeam(team)
+        try await trail.record(r, action: "team-created", type: "team", id: team.id.rawValue, allowed: true)
+        return team
+    }
+
+    /// Replaces the team's link workers (active link workers only).
+    public func setMembers(_ teamID: String, linkWorkerIDs: [String], _ r: Request) async throws -> TeamView {
+        try requireManager(r)
+        let team = try await team(teamID, r).team
+        guard linkWorkerIDs.count <= 500 else { throw LinkwellError.invalid("linkWorkerIds", "At most 500 members.") }
+        var ids: [UserID] = []
+        for raw in Set(linkWorkerIDs.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }).sorted() {
+            guard let user = try await store.user(id: UserID(raw)), user.role == .linkWorker, user.active else {
+                throw LinkwellError.invalid("linkWorkerIds", "\(raw) is not an active link worker.")
+            }
+            ids.append(user.id)
+        }
+        try await store.setMembers(teamID: team.id, linkWorkerIDs: ids)
+        try await trail.record(r, action: "team-members-set", type: "team", id: team.id.rawValue, allowed: true)
+        return try await self.team(teamID, r)
+    }
+
+    /// Replaces the team's routing rules. Their positions follow the other teams' rules, in the order given.
+    public func setRoutingRules(_ teamID: String, rules input: [RuleInput], _ r: Request) async throws -> TeamView {
+        try requireManager(r)
+        let team = try await team(teamID, r).team
+        var v = Validator()
+        guard v.atMost(input.count, 200, "rules", "routing rules") else { throw LinkwellError.invalid(v.errors) }
+        let others = try await store.routingRules().filter { $0.teamID != team.id }
+        let start = (others.map(\.position).max() ?? 0) + 1
+        var rules: [RoutingRule] = []
+        for (index, rule) in input.enumerated() {
+            let field = v.choice(rule.field, "rules[\(index)].field", label: "What the rule looks at", as: RoutingField.self)
+            var value = v.required(rule.value, "rules[\(index)].value", label: "What it must be", max: 100)
+            guard let field, !value.isEmpty else { continue }
+            switch field {
+            case .postcodeDistrict:
+                value = value.uppercased().filter { !$0.isWhitespace }
+                if !((2...4).contains(value.count) && value.first!.isLetter && value.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) }) {
+                    v.add("rules[\(index)].value", "'\(value)' is not a postcode district (like LS6).")
+                }
+            case .referrerOrganisation:
+                if try await store.organisation(id: OrganisationID(value)) == nil { v.add("rules[\(index)].value", "No organisation has id \(value).") }
+            case .need:
+                if Need(rawValue: value) == nil { v.add("rules[\(index)].value", "'\(value)' is not a need code (\(Need.allCases.map(\.rawValue).joined(separator: ", "))).") }
+            }
+            rules.append(RoutingRule(teamID: team.id, field: field, value: value, position: start + index))
+        }
+        try v.check()
+        try await store.setRoutingRules(teamID: team.id, rules: rules)
+        try await trail.record(r, action: "team-rules-set", type: "team", id: team.id.rawValue, allowed: true)
+        return try await self.team(teamID, r)
+    }
+
+    /// Reads "postcode_district LS6" lines (a field, then the value) from the web form.
+    public static func parseRules(_ text: String) -> [RuleInput] {
+        text.split(whereSeparator: \.isNewline).compactMap { line in
+            let parts = line.trimmingCharacters(in: .whitespaces).split(separator: " ", maxSplits: 1).map(String.init)
+            guard let field = parts.first else { return nil }
+            return RuleInput(field: field.trimmingCharacters(in: CharacterSet(charactersIn: ":")), value: parts.count > 1 ? parts[1] : "")
+        }
+    }
+
+    private func requireOnTeam(_ team: Team, _ r: Request) async throws {
+        if r.principal.role == .supervisor { return }
+        guard r.principal.role == .linkWorker,
+              try await store.memberships().contains(TeamMembership(teamID: team.id, linkWorkerID: r.principal.userID)) else {
+            throw LinkwellError.forbidden("Only the team's link workers and supervisors see its waiting list and meetings.")
+        }
+    }
+
+    /// The team's waiting list: referrals placed on it that no link worker has taken yet, oldest first.
+    /// Reading it is audited like any caseload list.
+    public func waitingList(_ teamID: String, _ r: Request) async throws -> [ReferralSummary] {
+        let team = try await team(teamID, r).team
+        try await requireOnTeam(team, r)
+        let placed = Set(try await store.placements(teamID: team.id))
+        let waiting = try await store.referrals(ReferralQuery(unallocatedOnly: true, statuses: [.received, .triaged], limit: Int.max / 2))
+            .filter { placed.contains($0.id) }
+        try await trail.record(r, action: "list", type: "team_waiting_list", id: team.id.rawValue, allowed: true)
+        return waiting.sorted { ($0.receivedAt, $0.id) < ($1.receivedAt, $1.id) }
+    }
+
+    /// The team's open cases the caller may see (the waiting list, and the caller's own caseload or, for a
+    /// supervisor, every member's), to choose the cases a meeting discussed from.
+    public func openCases(_ teamID: String, _ r: Request) async throws -> [ReferralSummary] {
+        let view = try await team(teamID, r)
+        try await requireOnTeam(view.team, r)
+        var cases = try await waitingList(view.team.id.rawValue, r)
+        // A link worker sees only their own caseload besides the waiting list; a supervisor every member's.
+        for member in view.members where r.principal.role == .supervisor || member == r.principal.userID {
+            cases += try await store.referrals(ReferralQuery(linkWorkerID: member, limit: Int.max / 2)).filter { !$0.status.isFinal }
+        }
+        return cases.sorted { ($0.personName, $0.id) < ($1.personName, $1.id) }
+    }
+
+    public func recordMeeting(_ teamID: String, heldOn: String?, attendees: String?, note: String?, referralIDs: [String],
+                              _ r: Request) async throws -> CaseMeeting {
+        let team = try await team(teamID, r).team
+        try await requireOnTeam(team, r)
+        var v = Validator()
+        let date = CalendarDate(heldOn ?? "")
+        if (heldOn ?? "").isEmpty { v.add("heldOn", "The date of the meeting is required.") }
+        else if date == nil { v.add("heldOn", "The date must be a real date, YYYY-MM-DD.") }
+        else if date! > CalendarDate(env.now()) { v.add("heldOn", "A meeting cannot be in the future.") }
+        let who = v.required(attendees, "attendees", label: "Who attended", max: 1000)
+        let text = v.required(note, "note", label: "The meeting note", max: 10_000)
+        let ids = Array(Set(referralIDs.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })).sorted()
+        if ids.count > 100 { v.add("referralIds", "At most 100 cases per meeting.") }
+        try v.check()
+        // Only cases the recorder may see: anything else reads as not found, and is audited as refused.
+        for id in ids {
+            let found = try await store.loadCase(ReferralID(id))
+            let allowed = found.map { AccessPolicy.canRead($0, r.principal) } ?? false
+            if !allowed {
+                try await trail.record(r, action: "case-meeting", type: "referral", id: id, allowed: false)
+                throw LinkwellError.invalid("referralIds", "There is no case \(id) you can see.")
+            }
+        }
+        let meeting = CaseMeeting(id: env.newID(), teamID: team.id, heldOn: date!, attendees: who, note: text,
+                                  referralIDs: ids.map { ReferralID($0) }, recordedBy: r.principal.userID, recordedAt: env.now())
+        try await store.addCaseMeeting(meeting)
+        for id in meeting.referralIDs {
+            try await trail.record(r, action: "case-meeting", type: "referral", id: id.rawValue, subject: id, allowed: true)
+        }
+        return meeting
+    }
+
+    public func meetings(_ teamID: String, _ r: Request) async throws -> [CaseMeeting] {
+        let team = try await team(teamID, r).team
+        try await requireOnTeam(team, r)
+        return try await store.caseMeetings(teamID: team.id)
+    }
+
+    /// The meetings that discussed a case, and the team it is placed on, for the case page; the caller
+    /// has already read the case through `CaseworkService` (checked and audited).
+    public func caseTeamwork(of c: Case, _ r: Request) async throws -> (team: Team?, meetings: [CaseMeeting]) {
+        guard AccessPolicy.canWork(c, r.principal) else { return (nil, []) }
+        let teamID = try await store.team(of: c.referral.id)
+        let team = try await store.teams().first { $0.id == teamID }
+        return (team, try await store.caseMeetings(referralID: c.referral.id))
+    }
+}

@@ -1,0 +1,69 @@
+import Foundation
+import LinkwellCore
+
+/// Every team, and (supervisors, administrators) the form to add one.
+public struct TeamsPage: Sendable {
+    public struct Row: Sendable { public var id, name, kind, members, rules: String }
+    public var rows: [Row]
+    public var isEmpty: Bool
+    public var canManage: Bool
+    public var kinds: [Choice]
+    public var name: String
+
+    init(_ teams: [TeamService.TeamView], canManage: Bool, form: FormData? = nil) {
+        rows = teams.map {
+            Row(id: $0.team.id.rawValue, name: $0.team.name, kind: $0.team.kind.label,
+                members: $0.memberNames.isEmpty ? "None yet" : $0.memberNames.joined(separator: ", "),
+                rules: $0.rules.isEmpty ? "None" : $0.rules.map { "\($0.field.label) \($0.value)" }.joined(separator: "; "))
+        }
+        isEmpty = teams.isEmpty
+        self.canManage = canManage
+        kinds = TeamKind.allCases.map { Choice($0.rawValue, $0.label, selected: form?["kind"] == $0.rawValue) }
+        name = form?["name"] ?? ""
+    }
+}
+
+/// One team: members, routing rules, its waiting list and its case meetings.
+public struct TeamPage: Sendable {
+    public struct Waiting: Sendable { public var id, personName, status, receivedAt, needs: String }
+    public struct Meeting: Sendable { public var heldOn, attendees, note, recordedBy: String; public var cases: [CaseLink] }
+    public struct CaseLink: Sendable { public var id, personName: String }
+
+    public var id, name, kind, memberNames: String
+    public var canManage, onTeam: Bool
+    public var linkWorkers: [Choice]
+    public var rules: String
+    public var fields: String
+    public var waiting: [Waiting]
+    public var hasWaiting: Bool
+    public var meetings: [Meeting]
+    public var hasMeetings: Bool
+    public var openCases: [Choice]
+    public var today: String
+
+    init(_ view: TeamService.TeamView, allLinkWorkers: [User], canManage: Bool, onTeam: Bool, waiting: [ReferralSummary],
+         meetings: [CaseMeeting], openCases: [ReferralSummary], names: UserNames, today: CalendarDate, rulesText: String? = nil) {
+        id = view.team.id.rawValue
+        name = view.team.name
+        kind = view.team.kind.label
+        memberNames = view.memberNames.isEmpty ? "None yet" : view.memberNames.joined(separator: ", ")
+        self.canManage = canManage
+        self.onTeam = onTeam
+        linkWorkers = allLinkWorkers.map { Choice($0.id.rawValue, $0.displayName, selected: view.members.contains($0.id)) }
+        rules = rulesText ?? view.rules.map { "\($0.field.rawValue) \($0.value)" }.joined(separator: "\n")
+        fields = RoutingField.allCases.map { "\($0.rawValue) (\($0.label.lowercased()))" }.joined(separator: ", ")
+        self.waiting = waiting.map {
+            Waiting(id: $0.id.rawValue, personName: $0.personName, status: $0.status.label, receivedAt: Format.date($0.receivedAt),
+                    needs: $0.needs.map(\.label).joined(separator: ", "))
+        }
+        hasWaiting = !waiting.isEmpty
+        let personNames = Dictionary(openCases.map { ($0.id, $0.personName) }, uniquingKeysWith: { a, _ in a })
+        self.meetings = meetings.map { m in
+            Meeting(heldOn: "\(m.heldOn)", attendees: m.attendees, note: m.note, recordedBy: names[m.recordedBy],
+                    cases: m.referralIDs.map { CaseLink(id: $0.rawValue, personName: personNames[$0] ?? "A closed case") })
+        }
+        hasMeetings = !meetings.isEmpty
+        self.openCases = openCases.map { Choice($0.id.rawValue, "\($0.personName) (\($0.status.label))") }
+        self.today = "\(today)"
+    }
+}
