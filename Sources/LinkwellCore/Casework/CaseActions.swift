@@ -394,6 +394,14 @@ extension Case {
             guard parsed <= today else { throw .invalid("sessionDate", "Session date cannot be in the future.") }
             date = parsed
         }
+        // A session before the referral was sent, or once the case has ended, cannot be this referral's.
+        let sent = CalendarDate(onward.createdAt)
+        guard date >= sent else {
+            throw .invalid("sessionDate", "Session date cannot be before the referral was sent (\(sent)).")
+        }
+        guard !GroupNotices.ended.contains(referral.status) else {
+            throw .invalid("sessionDate", "The case has \(referral.status == .closed ? "closed" : "ended"); attendance can no longer be recorded on it.")
+        }
         guard onward.status.acceptsAttendance else {
             throw .conflict("Attendance can be reported only on a referral the service has accepted; this one is \(onward.status.label.lowercased()).")
         }

@@ -5,7 +5,7 @@ import Foundation
 /// goes through a method here that checks who is asking, audits it, and returns what that role may see.
 public struct CaseworkService: Sendable {
     /// The storage roles casework needs (contracts only to say which contracts fund a referral).
-    public typealias Storage = CaseStore & CaseSummaryStore & AccountStore & OrganisationStore & CodeListStore & DirectoryStore & AuditStore & SettingsStore & SupervisionStore & CommissioningStore
+    public typealias Storage = CaseStore & CaseSummaryStore & AccountStore & OrganisationStore & CodeListStore & DirectoryStore & AuditStore & SettingsStore & SupervisionStore & CommissioningStore & OnwardThreadStore
     let store: any Storage
     public let env: CoreEnvironment
     public let rules: CaseworkRules
@@ -260,7 +260,7 @@ public struct CaseworkService: Sendable {
             guard !casework || AccessPolicy.canWork(current, request.principal) else {
                 throw LinkwellError.forbidden("Only the case's link worker or a supervisor can do this.")
             }
-            var change = try await action(current)
+            var change = try await withGroupNotices(try await action(current), before: current)
             let updated = change.applied(to: current)
             change.facts = try await facts(updated)
             try await store.apply(change)
@@ -559,7 +559,7 @@ public struct CaseworkService: Sendable {
     }
 
     /// Loads the case behind a referral out if the provider may see it; otherwise "not found", audited.
-    private func providerCase(_ id: OnwardReferralID, _ request: Request, auditAllowed: Bool = true) async throws -> (Case, OnwardReferral, Service) {
+    func providerCase(_ id: OnwardReferralID, _ request: Request, auditAllowed: Bool = true) async throws -> (Case, OnwardReferral, Service) {
         var result: (Case, OnwardReferral, Service)?
         if let referralID = try await store.referralID(forOnward: id),
            let found = try await store.loadCase(referralID),
@@ -588,7 +588,7 @@ public struct CaseworkService: Sendable {
         let referralID = try await store.referralID(forOnward: id) ?? ReferralID("")
         _ = try await retryingLostRaces(referralID, request) { round in
             let (found, _, _) = try await providerCase(id, request, auditAllowed: round == 1)
-            var change = try action(found)
+            var change = try await withGroupNotices(try action(found), before: found)
             change.facts = try await facts(change.applied(to: found))
             try await store.apply(change)
         }

@@ -259,13 +259,20 @@ public enum MessageKind: String, Codable, CaseIterable, Sendable {
     case declined
     case firstSeen = "first_seen"
     case closed
+    /// To a community group: a referral out to one of its services has arrived (not a message back).
+    case referredToGroup = "referred_to_group"
+    /// To a community group: the case behind its referral out has ended (not a message back).
+    case groupCaseClosed = "group_case_closed"
+
+    /// A notice to a community group rather than a message back to the referrer or GP practice.
+    public var isGroupNotice: Bool { self == .referredToGroup || self == .groupCaseClosed }
 
     /// The SNOMED CT UK concept recorded with the message, where one exists.
     public var snomedCode: String? {
         switch self {
         case .accepted: "871731000000106"  // Referral to social prescribing service
         case .declined: "871711000000103"  // Social prescribing declined
-        case .firstSeen, .closed: nil
+        case .firstSeen, .closed, .referredToGroup, .groupCaseClosed: nil
         }
     }
 
@@ -275,6 +282,8 @@ public enum MessageKind: String, Codable, CaseIterable, Sendable {
         case .declined: "Referral declined"
         case .firstSeen: "First seen by a link worker"
         case .closed: "Case closed"
+        case .referredToGroup: "New referral to your service"
+        case .groupCaseClosed: "Case closed by the link worker"
         }
     }
 }

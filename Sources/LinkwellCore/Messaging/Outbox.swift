@@ -107,7 +107,10 @@ public struct OutboxPolicy: Sendable {
     public func compose(_ email: OutboxEmail, to address: String) -> EmailMessage {
         let base = publicURL.hasSuffix("/") ? String(publicURL.dropLast()) : publicURL
         // A practice did not make the referral: it reads the message in its practice inbox.
-        let (about, link) = email.recipientOrganisationID == nil
+        let (about, link) = email.kind.isGroupNotice
+            // A community group reads its notices on its own referrals page.
+            ? ("a referral to your community service", "\(base)/provider")
+            : email.recipientOrganisationID == nil
             ? ("a social prescribing referral you made", "\(base)/referrals/\(email.referralID)")
             : ("a patient registered with your practice who was referred for social prescribing", "\(base)/referrals")
         let body = """
@@ -160,7 +163,7 @@ public struct OutboxSender: Sendable {
             try Task.checkCancellation()
             do {
                 guard let address = try await address(of: email) else {
-                    let why = email.recipientID == nil ? "The practice has no contact e-mail." : "The recipient has no active account."
+                    let why = email.recipientID == nil ? "The organisation has no contact e-mail." : "The recipient has no active account."
                     try await store.markEmailFailed(email.id, error: why, retryAt: nil)
                     run.failed += 1
                     continue

@@ -36,6 +36,8 @@ public actor MemoryStore: LinkwellStore {
     var rateLimitHits: [String: [(id: String, at: Date)]] = [:]
     var rateLimitSequence = 0
     private var secrets: [String: [UInt8]] = [:]
+    /// Threads of referrals out (see MemoryStore+GroupVoice.swift).
+    var threadMessages: [OnwardMessage] = []
 
     public init() {}
 
@@ -265,6 +267,7 @@ public actor MemoryStore: LinkwellStore {
     public func anonymise(personID: PersonID, at: Date) async throws {
         guard !anonymisedPeople.contains(personID) else { return }
         for (id, c) in cases where c.person.id == personID { cases[id] = c.anonymised() }
+        blankThreads(referralIDs: Set(cases.values.filter { $0.person.id == personID }.map(\.referral.id)))
         for (id, user) in users where user.personID == personID {
             users[id]?.active = false
             users[id]?.displayName = Anonymised.name

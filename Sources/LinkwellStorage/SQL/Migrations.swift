@@ -24,7 +24,7 @@ struct Migration: Sendable {
 }
 
 enum Migrations {
-    static let all: [Migration] = spine + operations + DirectoryMigrations.all + AccountMigrations.all + RateLimitMigrations.all + DisclosureMigrations.all + NHSMigrations.all + SummaryMigrations.all
+    static let all: [Migration] = spine + operations + DirectoryMigrations.all + AccountMigrations.all + RateLimitMigrations.all + DisclosureMigrations.all + NHSMigrations.all + SummaryMigrations.all + VoiceMigrations.all
 
     /// Operations (versions 20–29): retention.
     static let operations: [Migration] = [

@@ -73,10 +73,13 @@ public func buildRouter(configuration: WebConfiguration, store: any LinkwellStor
     SelfReferralController(casework: casework, renderer: renderer, limiter: limiter,
                            rule: RateLimit(name: "self-referral", limit: configuration.selfReferralsPerHour, window: 3600),
                            cookie: { sessions.cookie($0, $1, $2, maxAge: $3) }).register(on: router)
-    CasePagesController(casework: casework, outcomes: OutcomeService(store: store, casework: casework), renderer: renderer).register(on: router)
+    let casePages = CasePagesController(casework: casework, outcomes: OutcomeService(store: store, casework: casework), renderer: renderer)
+    casePages.register(on: router)
     SupervisionController(casework: casework, renderer: renderer).register(on: router)
     OwnRecordController(casework: casework, renderer: renderer).register(on: router)
-    ProviderPagesController(casework: casework, renderer: renderer).register(on: router)
+    let providerPages = ProviderPagesController(casework: casework, renderer: renderer)
+    providerPages.register(on: router)
+    GroupVoiceController(casework: casework, cases: casePages, provider: providerPages).register(on: router)
     AdminPagesController(accounts: accounts, administration: AdministrationService(store: store), casework: casework, renderer: renderer,
                          mail: configuration.mail).register(on: router)
     APIController(casework: casework, administration: AdministrationService(store: store)).register(on: router)

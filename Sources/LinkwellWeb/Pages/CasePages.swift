@@ -32,6 +32,9 @@ public struct CasePage: Sendable {
     }
     public struct SignpostRow: Sendable { public var at, description, by: String }
     public var signposts: [SignpostRow]
+    /// The thread with the community group of each referral out (`setThreads`).
+    public var threads: [GroupThread] = []
+    public var hasThreads = false
     public var firstContacts = FirstContact.allCases.map { Choice($0.rawValue, $0.label) }
     public var followUpOwners = FollowUpOwner.allCases.map { Choice($0.rawValue, $0.label) }
     public struct Message: Sendable {
@@ -108,6 +111,8 @@ public struct CasePage: Sendable {
         public var id, description, raisedBy, raisedAt, escalatedTo, acknowledgement, review: String
         public var resolution: String?
         public var open, canAcknowledgeOutside, canReview, canResolve: Bool
+        /// A concern escalated to the supervisors (a community group's), acknowledged by a supervisor here.
+        public var canAcknowledgeAsSupervisor = false
     }
     public var concerns: [Concern] = []
     public var hasOpenConcerns = false
@@ -120,8 +125,9 @@ public struct CasePage: Sendable {
                     acknowledgement: c.acknowledgedAt.map { "Acknowledged by \(c.acknowledgedByName.isEmpty ? names[c.acknowledgedBy] : c.acknowledgedByName) on \(Format.dateTime($0))" } ?? "Not yet acknowledged",
                     review: c.reviewedAt.map { "Reviewed by \(names[c.reviewedBy]) on \(Format.dateTime($0))" } ?? "Not yet reviewed by a supervisor",
                     resolution: c.resolvedAt.map { "Resolved by \(names[c.resolvedBy]) on \(Format.dateTime($0)): \(c.resolution)" },
-                    open: c.isOpen, canAcknowledgeOutside: !c.isAcknowledged && c.recipientID == nil,
-                    canReview: viewer.role == .supervisor && c.reviewedAt == nil, canResolve: c.isOpen && c.isAcknowledged)
+                    open: c.isOpen, canAcknowledgeOutside: !c.isAcknowledged && c.recipientID == nil && c.escalatedTo != .supervisor,
+                    canReview: viewer.role == .supervisor && c.reviewedAt == nil, canResolve: c.isOpen && c.isAcknowledged,
+                    canAcknowledgeAsSupervisor: !c.isAcknowledged && c.escalatedTo == .supervisor && viewer.role == .supervisor)
         }
         hasOpenConcerns = list.contains { $0.isOpen }
     }
@@ -201,7 +207,7 @@ public struct CasePage: Sendable {
                           nextStatuses: OnwardStatus.allCases.filter { o.status.canMove(to: $0) }.map { Choice($0.rawValue, $0.label) },
                           handover: Self.handover(o))
         }
-        messages = c.messages.map(Message.init)
+        messages = c.messages.filter { !$0.kind.isGroupNotice }.map(Message.init)
         signposts = c.signposts.map { SignpostRow(at: Format.dateTime($0.at), description: $0.description, by: names[$0.recordedBy]) }
         self.services = services.filter(\.active).map { Choice($0.id.rawValue, "\($0.name) — \(orgName[$0.organisationID] ?? "") (\($0.category))") }
         contactModes = ContactMode.allCases.map { Choice($0.rawValue, $0.label) }
@@ -299,6 +305,9 @@ public struct CaseloadPage: Sendable {
     /// Referrers: escalations waiting for their acknowledgement. Supervisors: every open concern.
     public var concerns: [PendingConcern] = []
     public var hasConcerns = false
+    /// Referrals out waiting for the group's answer past the handover agreement's window (`setOverdueRequests`).
+    public var overdueRequests: [OverdueRequestRow] = []
+    public var hasOverdueRequests = false
 
     static func waiting(since: Date, now: Date) -> String {
         let days = Int(now.timeIntervalSince(since) / 86_400)

@@ -1,0 +1,18 @@
+/// Migrations for the community group's voice on referrals out (versions 210–219).
+enum VoiceMigrations {
+    static let all: [Migration] = [
+        Migration(version: 210, name: "threads on referrals out") { flavor in
+            [
+                """
+                CREATE TABLE onward_messages (
+                    id {id} PRIMARY KEY, onward_referral_id {id} NOT NULL REFERENCES onward_referrals(id),
+                    referral_id {id} NOT NULL REFERENCES referrals(id), author_id {id} NOT NULL REFERENCES users(id),
+                    side TEXT NOT NULL, body TEXT NOT NULL, at {ts} NOT NULL)
+                """,
+                "CREATE INDEX onward_messages_referral ON onward_messages(referral_id, at, id)",
+                // The lists of requests waiting for an answer read only referrals out still requested.
+                "CREATE INDEX onward_referrals_status ON onward_referrals(status, created_at)",
+            ].map(flavor.render)
+        },
+    ]
+}
