@@ -152,3 +152,47 @@ def test_link_worker_and_group_talk_raise_concerns_and_hear_of_closing(people):
     assert posted.status == 422, f"attendance on a closed case: expected 422, got {posted.status}"
     expect(provider.page.locator(".error-summary")).to_contain_text("The case has closed")
     expect(provider.page.locator("#attendance li")).to_have_count(0)
+
+
+def test_expired_governance_needs_a_supervisors_override(people):
+    """The demo's Eastside Food Hub has expired insurance: search results and the referral-out form say so,
+    a link worker's referral there is refused naming the service, and a supervisor refers with a reason."""
+    given, family = "Pantry", f"Override-{RUN}"
+    name = f"{given} {family}"
+    gp = people(GP, "gp", "/referrals")
+    referral_id = make_referral(gp, given, family)
+    case_path = f"/referrals/{referral_id}"
+    lw = people(LINK_WORKER, "linkworker", "/referrals")
+    accept(lw, referral_id, name)
+    lw.page.select_option("#mode", "phone")
+    lw.page.fill("#durationMinutes", "20")
+    submit(lw.page, "#record-contact", f"{case_path}/contacts")
+
+    # Search results show where each group's checks stand.
+    lw.goto("/directory?search=pantry")
+    result = lw.page.locator("li.result").filter(has_text="Community pantry")
+    expect(result.locator(".governance")).to_contain_text("insurance expired")
+    expect(result.locator(".governance-blocks")).to_have_count(1)
+    lw.snap("search-governance")
+
+    lw.goto(case_path)
+    option = lw.page.locator("#serviceId option", has_text="Community pantry")
+    expect(option).to_contain_text("override")
+    expect(lw.page.locator("#governanceOverride")).to_have_count(0)  # link workers cannot override
+    lw.page.select_option("#serviceId", option.get_attribute("value"))
+    posted = submit(lw.page, "#refer-out", f"{case_path}/onward")
+    assert posted.status == 422, f"a referral to a group with expired checks: expected 422, got {posted.status}"
+    expect(lw.page.locator('.error-summary a[href="#serviceId"]')).to_contain_text("insurance expired")
+    expect(lw.page.locator('section[aria-labelledby="onward-title"] tbody tr').filter(has_text="Community pantry")).to_have_count(0)
+    lw.snap("governance-refused")
+
+    supervisor = people(SUPERVISOR, "supervisor", "/referrals")
+    supervisor.goto(case_path)
+    option = supervisor.page.locator("#serviceId option", has_text="Community pantry")
+    supervisor.page.select_option("#serviceId", option.get_attribute("value"))
+    supervisor.page.fill("#governanceOverride", f"Renewed insurance certificate seen today ({RUN})")
+    posted = submit(supervisor.page, "#refer-out", f"{case_path}/onward")
+    assert posted.status in (302, 303), f"a supervisor's override: expected a redirect, got {posted.status}"
+    expect(supervisor.page.locator(".error-summary")).to_have_count(0)
+    expect(supervisor.page.locator('section[aria-labelledby="onward-title"] tbody tr').filter(has_text="Community pantry")).to_have_count(1)
+    supervisor.snap("governance-overridden")

@@ -292,12 +292,26 @@ extension Case {
         return update.change
     }
 
-    /// Refers the person out to a community service (the social prescription).
+    /// Refers the person out to a community service (the social prescription). With the `governance` of
+    /// the service's organisation given, a group whose checks are missing or expired is refused unless a
+    /// supervisor overrides it with a reason (recorded on the referral out's first event).
     public func referOut(to service: Service?, note: String?, handover: HandoverInput = HandoverInput(),
+                         governance: GovernanceStanding? = nil, governanceOverride: String? = nil,
                          by actor: Principal, env: CoreEnvironment) throws(LinkwellError) -> CaseChange {
         var v = Validator()
         if service == nil { v.add("serviceId", "Choose a service to refer to.") }
         else if service?.active == false { v.add("serviceId", "That service is not taking referrals (it is not active).") }
+        let overrideReason = v.optional(governanceOverride, "governanceOverride", label: "The reason for the override", max: 1000)
+        var overridden = ""
+        if let service, let governance, !governance.allowsReferral {
+            if overrideReason.isEmpty {
+                v.add("serviceId", "\(service.name) cannot take referrals yet: \(governance.summary.lowercased()). A supervisor can refer with an override and a reason.")
+            } else if actor.role != .supervisor {
+                v.add("governanceOverride", "Only a supervisor can override missing or expired governance checks.")
+            } else {
+                overridden = "Governance override by \(actor.displayName) (\(governance.summary)): \(overrideReason)"
+            }
+        }
         let note = v.optional(note, "note", label: "Note to the provider", max: 2000)
         let firstContact = (handover.firstContact ?? "").isEmpty ? .providerContactsPerson
             : v.choice(handover.firstContact, "firstContact", label: "Who makes first contact", as: FirstContact.self)
@@ -324,7 +338,7 @@ extension Case {
                                     outcomeSharing: sharing.isEmpty ? "Attendance only" : sharing)
         update.change.onwardReferrals.append(onward)
         update.change.onwardEvents.append(OnwardEvent(id: env.newID(), onwardReferralID: onward.id, from: nil, to: .requested,
-                                                      actorID: actor.userID, at: update.now, note: ""))
+                                                      actorID: actor.userID, at: update.now, note: overridden))
         if update.status == .planAgreed { try update.move(to: .active) }
         return update.change
     }

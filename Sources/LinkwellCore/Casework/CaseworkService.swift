@@ -5,7 +5,7 @@ import Foundation
 /// goes through a method here that checks who is asking, audits it, and returns what that role may see.
 public struct CaseworkService: Sendable {
     /// The storage roles casework needs (contracts only to say which contracts fund a referral).
-    public typealias Storage = CaseStore & CaseSummaryStore & AccountStore & OrganisationStore & CodeListStore & DirectoryStore & AuditStore & SettingsStore & SupervisionStore & CommissioningStore & OnwardThreadStore
+    public typealias Storage = CaseStore & CaseSummaryStore & AccountStore & OrganisationStore & CodeListStore & DirectoryStore & AuditStore & SettingsStore & SupervisionStore & CommissioningStore & OnwardThreadStore & CommunityDirectoryStore
     let store: any Storage
     public let env: CoreEnvironment
     public let rules: CaseworkRules
@@ -345,10 +345,29 @@ public struct CaseworkService: Sendable {
         return result
     }
 
+    /// Refers out, checked against the governance of the service's organisation as it stands today; a
+    /// supervisor's override is audited.
     public func referOut(_ id: ReferralID, serviceID: String?, note: String?, handover: HandoverInput = HandoverInput(),
-                         _ r: Request) async throws -> Case {
+                         governanceOverride: String? = nil, _ r: Request) async throws -> Case {
         let service = try await service(serviceID)
-        return try await act(on: id, r) { [env] in try $0.referOut(to: service, note: note, handover: handover, by: r.principal, env: env) }
+        let standing = try await service.asyncMap {
+            try await GovernanceStanding.load([$0.organisationID.rawValue], from: store, now: env.now())[$0.organisationID.rawValue]
+        } ?? nil
+        let updated = try await act(on: id, r) { [env] in
+            try $0.referOut(to: service, note: note, handover: handover, governance: standing, governanceOverride: governanceOverride,
+                            by: r.principal, env: env)
+        }
+        if standing?.allowsReferral == false, let onward = updated.onwardReferrals.last {
+            try await audit(r, action: "governance_override", type: "onward_referral", id: onward.id.rawValue, subject: id, allowed: true)
+        }
+        return updated
+    }
+
+    /// The governance standing of the organisations behind these services, by organisation (scheme staff only).
+    public func governanceStandings(of services: [Service], _ r: Request) async throws -> [OrganisationID: GovernanceStanding] {
+        guard DirectoryPolicy.canSeePrivateNotes(r.principal) else { throw LinkwellError.forbidden("Governance checks are for scheme staff.") }
+        let loaded = try await GovernanceStanding.load(Set(services.map(\.organisationID.rawValue)), from: store, now: env.now())
+        return Dictionary(uniqueKeysWithValues: loaded.map { (OrganisationID($0.key), $0.value) })
     }
 
     public func signpost(_ id: ReferralID, serviceID: String?, description: String?, _ r: Request) async throws -> Case {

@@ -14,5 +14,12 @@ enum VoiceMigrations {
                 "CREATE INDEX onward_referrals_status ON onward_referrals(status, created_at)",
             ].map(flavor.render)
         },
+        Migration(version: 211, name: "governance checks expire") { flavor in
+            [
+                "ALTER TABLE dir_governance ADD COLUMN safeguarding_policy_expires TEXT",
+                "ALTER TABLE dir_governance ADD COLUMN insurance_expires TEXT",
+                "ALTER TABLE dir_governance ADD COLUMN dbs_expires TEXT",
+            ].map(flavor.render)
+        },
     ]
 }

@@ -35,6 +35,8 @@ public struct CasePage: Sendable {
     /// The thread with the community group of each referral out (`setThreads`).
     public var threads: [GroupThread] = []
     public var hasThreads = false
+    /// A supervisor may refer to a group whose governance checks are missing or expired, with a reason.
+    public var canOverrideGovernance = false
     public var firstContacts = FirstContact.allCases.map { Choice($0.rawValue, $0.label) }
     public var followUpOwners = FollowUpOwner.allCases.map { Choice($0.rawValue, $0.label) }
     public struct Message: Sendable {

@@ -77,3 +77,18 @@ extension ProviderPagesController.ReferralPage {
         overdue = view.onward.isOverdue(at: now)
     }
 }
+
+extension CasePage {
+    /// Each service offered at referral out says where its organisation's governance checks stand, so that
+    /// the link worker sees it before choosing.
+    mutating func setGovernance(_ standings: [OrganisationID: GovernanceStanding], services: [Service], viewer: Principal) {
+        let organisation = Dictionary(services.map { ($0.id.rawValue, $0.organisationID) }, uniquingKeysWith: { a, _ in a })
+        self.services = self.services.map { choice in
+            guard let org = organisation[choice.value], let standing = standings[org], standing.state != .current else { return choice }
+            var marked = choice
+            marked.label += standing.allowsReferral ? " — \(standing.summary)" : " — \(standing.summary) (a supervisor's override is needed)"
+            return marked
+        }
+        canOverrideGovernance = viewer.role == .supervisor
+    }
+}
