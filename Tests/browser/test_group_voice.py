@@ -20,7 +20,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from conftest import GP, LINK_WORKER, PROVIDER, SUPERVISOR, Screens, _path, signed_in_people
+from conftest import ADMIN, GP, LINK_WORKER, PROVIDER, SUPERVISOR, Screens, _path, signed_in_people
 from playwright.sync_api import Browser, expect
 from test_casework import accept, make_referral, person_link, submit
 
@@ -196,3 +196,42 @@ def test_expired_governance_needs_a_supervisors_override(people):
     expect(supervisor.page.locator(".error-summary")).to_have_count(0)
     expect(supervisor.page.locator('section[aria-labelledby="onward-title"] tbody tr').filter(has_text="Community pantry")).to_have_count(1)
     supervisor.snap("governance-overridden")
+
+
+def test_admin_keeps_complaints_and_staff_records(people):
+    """The administrator logs a complaint (an empty one is refused), closes it with an outcome, and records a
+    link worker's DBS check whose renewal date has passed: it is flagged expired."""
+    admin = people(ADMIN, "admin", "/admin/users")
+    admin.goto("/admin/complaints")
+    posted = submit(admin.page, "#log-complaint", "/admin/complaints")
+    assert posted.status == 422, f"an empty complaint: expected 422, got {posted.status}"
+    expect(admin.page.locator('.error-summary a[href="#about"]')).to_have_count(1)
+    about = f"Nobody rang back after the referral ({RUN})"
+    admin.page.fill("#about", about)
+    posted = submit(admin.page, "#log-complaint", "/admin/complaints")
+    assert posted.status in (302, 303), f"POST a complaint: {posted.status}"
+    row = admin.page.locator("#complaints tbody tr").filter(has_text=about)
+    expect(row).to_contain_text("Open")
+    complaint_id = row.locator("form").get_attribute("action").split("/")[3]
+    admin.page.fill(f"#outcome-{complaint_id}", f"Upheld; call-back rota changed ({RUN})")
+    posted = submit(admin.page, f"#close-{complaint_id}", f"/admin/complaints/{complaint_id}/close")
+    assert posted.status in (302, 303), f"POST close: {posted.status}"
+    row = admin.page.locator("#complaints tbody tr").filter(has_text=about)
+    expect(row).to_contain_text("Upheld; call-back rota changed")
+    expect(row.locator("form")).to_have_count(0)
+    admin.snap("complaint-closed")
+
+    admin.goto("/admin/staff-checks")
+    option = admin.page.locator("#userId option", has_text="Sam Patel")
+    admin.page.select_option("#userId", option.get_attribute("value"))
+    admin.page.select_option("#kind", "dbs")
+    certificate = f"Enhanced DBS {RUN}"
+    admin.page.fill("#title", certificate)
+    admin.page.fill("#completedOn", (date.today() - timedelta(days=1200)).isoformat())
+    admin.page.fill("#expiresOn", (date.today() - timedelta(days=5)).isoformat())
+    posted = submit(admin.page, "#add-staff-check", "/admin/staff-checks")
+    assert posted.status in (302, 303), f"POST a staff record: {posted.status}"
+    row = admin.page.locator("#staff-checks tbody tr").filter(has_text=certificate)
+    expect(row).to_contain_text("Sam Patel")
+    expect(row).to_contain_text("Expired")
+    admin.snap("staff-dbs-expired")

@@ -31,3 +31,18 @@ extension MemoryStore {
         for i in threadMessages.indices where referralIDs.contains(threadMessages[i].referralID) { threadMessages[i].body = "" }
     }
 }
+
+/// `StaffRecordStore` (part of `LinkwellStore`).
+extension MemoryStore {
+    public func saveComplaint(_ complaint: Complaint) async throws { complaintsByID[complaint.id] = complaint }
+    public func complaints() async throws -> [Complaint] {
+        complaintsByID.values.sorted { ($0.receivedOn, $0.id) > ($1.receivedOn, $1.id) }
+    }
+    public func addStaffCheck(_ check: StaffCheck) async throws {
+        guard !staffCheckList.contains(where: { $0.id == check.id }) else { throw StorageError.duplicate("staff check \(check.id)") }
+        staffCheckList.append(check)
+    }
+    public func staffChecks() async throws -> [StaffCheck] {
+        staffCheckList.sorted { ($0.completedOn, $0.id) > ($1.completedOn, $1.id) }
+    }
+}

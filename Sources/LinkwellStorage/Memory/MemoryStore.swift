@@ -38,6 +38,9 @@ public actor MemoryStore: LinkwellStore {
     private var secrets: [String: [UInt8]] = [:]
     /// Threads of referrals out (see MemoryStore+GroupVoice.swift).
     var threadMessages: [OnwardMessage] = []
+    /// The complaints log and staff records (see MemoryStore+GroupVoice.swift).
+    var complaintsByID: [String: Complaint] = [:]
+    var staffCheckList: [StaffCheck] = []
 
     public init() {}
 

@@ -43,3 +43,26 @@ extension SQLStore {
         }
     }
 }
+
+/// `StaffRecordStore` on SQL.
+extension SQLStore {
+    public func saveComplaint(_ complaint: Complaint) async throws {
+        try await connections.transaction { db in try await Self.upsert([complaint], into: "complaints", db) }
+    }
+
+    public func complaints() async throws -> [Complaint] {
+        try await connections.read { db in
+            try await db.raw("SELECT * FROM complaints ORDER BY received_on DESC, id DESC").all(decoding: Complaint.self, keyDecodingStrategy: fromColumns)
+        }
+    }
+
+    public func addStaffCheck(_ check: StaffCheck) async throws {
+        try await connections.transaction { db in try await Self.insert([check], into: "staff_checks", db) }
+    }
+
+    public func staffChecks() async throws -> [StaffCheck] {
+        try await connections.read { db in
+            try await db.raw("SELECT * FROM staff_checks ORDER BY completed_on DESC, id DESC").all(decoding: StaffCheck.self, keyDecodingStrategy: fromColumns)
+        }
+    }
+}

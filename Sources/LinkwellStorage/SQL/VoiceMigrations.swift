@@ -21,5 +21,19 @@ enum VoiceMigrations {
                 "ALTER TABLE dir_governance ADD COLUMN dbs_expires TEXT",
             ].map(flavor.render)
         },
+        Migration(version: 212, name: "complaints log and staff training and DBS records") { flavor in
+            [
+                """
+                CREATE TABLE complaints (
+                    id {id} PRIMARY KEY, received_on TEXT NOT NULL, about TEXT NOT NULL, outcome TEXT NOT NULL, closed_on TEXT,
+                    recorded_by {id} NOT NULL REFERENCES users(id), recorded_at {ts} NOT NULL)
+                """,
+                """
+                CREATE TABLE staff_checks (
+                    id {id} PRIMARY KEY, user_id {id} NOT NULL REFERENCES users(id), kind TEXT NOT NULL, title TEXT NOT NULL,
+                    completed_on TEXT NOT NULL, expires_on TEXT, recorded_by {id} NOT NULL REFERENCES users(id), recorded_at {ts} NOT NULL)
+                """,
+            ].map(flavor.render)
+        },
     ]
 }

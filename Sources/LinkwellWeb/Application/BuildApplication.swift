@@ -89,6 +89,7 @@ public func buildRouter(configuration: WebConfiguration, store: any LinkwellStor
                            linkRule: RateLimit(name: "measure-link", limit: configuration.unknownMeasureLinksPerHour, window: 3600)).register(on: router)
     let directory = DirectoryService(store: store, env: env)
     GovernanceController(directory: directory, casework: casework).register(on: router)
+    StaffRecordsController(records: StaffRecordsService(store: store, env: env), casework: casework, renderer: renderer).register(on: router)
     ORUKController(directory: directory).register(on: router)
     DirectoryPagesController(directory: directory, casework: casework, renderer: renderer, configuration: configuration, jobs: ImportJobRunner(directory: directory)).register(on: router)
     let insight = InsightService(store: store, env: env)
