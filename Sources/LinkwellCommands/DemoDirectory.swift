@@ -55,6 +55,20 @@ enum DemoDirectory {
     }
 
     /// Stores the listings (verified, so they are live) and the postcode sample; returns the spine services.
+    /// Governance checks for every demo group: current, except Eastside Food Hub's insurance (expired, so a
+    /// referral there needs a supervisor's override) and the Men's Shed's safeguarding policy (due for review soon).
+    static func seedGovernance(organisations: Set<String>, ids: [String: OrganisationID], checkedBy: UserID, now: Date,
+                               store: any LinkwellStore) async throws {
+        func day(_ offset: Int) -> CalendarDate { CalendarDate(now.addingTimeInterval(Double(offset) * 86_400)) }
+        for key in organisations.sorted() {
+            guard let id = ids[key] else { continue }
+            try await store.saveGovernance(GovernanceCheck(
+                organizationID: id.rawValue, constituted: true, safeguardingPolicy: true, insurance: true, dbsForHomeVisits: key == "age",
+                checkedBy: checkedBy, checkedAt: now, safeguardingPolicyExpires: day(key == "men" ? 20 : 200),
+                insuranceExpires: day(key == "food" ? -10 : 300), dbsExpires: key == "age" ? day(700) : nil))
+        }
+    }
+
     static func seed(_ rows: [Row], organisations: [String: (OrganisationID, String)], store: any LinkwellStore) async throws -> [Service] {
         try await store.saveDirectory(batch(rows, organisations: organisations), at: Date(), verified: true)
         try await store.savePostcodes(try PostcodePoint.parseONSCSV(try BundledData.samplePostcodes()))

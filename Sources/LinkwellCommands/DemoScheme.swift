@@ -119,6 +119,8 @@ public enum DemoScheme {
         let providerByOrg = [orgIDs["walkers"]!: Principal(users["provider@demo.linkwell.test"]!),
                              orgIDs["money"]!: Principal(users["provider2@demo.linkwell.test"]!)]
         let supervisor = Principal(users["supervisor@demo.linkwell.test"]!)
+        try await DemoDirectory.seedGovernance(organisations: Set(services.map(\.0)), ids: orgIDs,
+                                               checkedBy: users["supervisor@demo.linkwell.test"]!.id, now: now, store: store)
 
         var random = SplitMix64(seed: 2026)
         let given = ["Margaret", "David", "Aisha", "John", "Fatima", "Peter", "Grace", "Mohammed", "Susan", "Tom", "Eileen", "Kwame",

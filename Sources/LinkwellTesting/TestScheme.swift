@@ -118,18 +118,27 @@ public struct TestScheme: Sendable {
         func user(_ email: String, _ name: String, _ role: Role, _ org: Organisation? = nil) async throws -> User {
             try await accounts.createUser(email: email, displayName: name, role: role.rawValue, organisationID: org?.id.rawValue, password: password)
         }
+        let referrer = try await user("gp@test.example", "Dr Gee", .referrer, practice)
+        let otherReferrer = try await user("nurse@test.example", "Nurse Enn", .referrer, practice)
+        let linkWorker = try await user("lw@test.example", "Lee Worker", .linkWorker)
+        let otherLinkWorker = try await user("lw2@test.example", "Lou Worker", .linkWorker)
+        let supervisor = try await user("sup@test.example", "Sue Pervisor", .supervisor)
+        let provider = try await user("walks@test.example", "Wally Walker", .provider, walkers)
+        let otherProvider = try await user("money@test.example", "Mo Ney", .provider, money)
+        let admin = try await user("admin@test.example", "Ada Min", .admin)
+        let commissioner = try await user("icb@test.example", "Cam Missioner", .commissioner)
+        // Both community groups are in the directory with current governance checks (as `DirectoryFixture`
+        // lists them), so that referring out to them needs no supervisor's override.
+        try await store.saveDirectory(DirectoryBatch(organizations: DirectoryFixture.batch.organizations), at: clock.now, verified: true)
+        for org in [walkers, money] {
+            try await store.saveGovernance(GovernanceCheck(
+                organizationID: org.id.rawValue, constituted: true, safeguardingPolicy: true, insurance: true, dbsForHomeVisits: false,
+                checkedBy: admin.id, checkedAt: clock.now))
+        }
         return TestScheme(
-            store: store, clock: clock,
-            referrer: try await user("gp@test.example", "Dr Gee", .referrer, practice),
-            otherReferrer: try await user("nurse@test.example", "Nurse Enn", .referrer, practice),
-            linkWorker: try await user("lw@test.example", "Lee Worker", .linkWorker),
-            otherLinkWorker: try await user("lw2@test.example", "Lou Worker", .linkWorker),
-            supervisor: try await user("sup@test.example", "Sue Pervisor", .supervisor),
-            provider: try await user("walks@test.example", "Wally Walker", .provider, walkers),
-            otherProvider: try await user("money@test.example", "Mo Ney", .provider, money),
-            admin: try await user("admin@test.example", "Ada Min", .admin),
-            commissioner: try await user("icb@test.example", "Cam Missioner", .commissioner),
-            service: service, otherService: otherService)
+            store: store, clock: clock, referrer: referrer, otherReferrer: otherReferrer, linkWorker: linkWorker,
+            otherLinkWorker: otherLinkWorker, supervisor: supervisor, provider: provider, otherProvider: otherProvider, admin: admin,
+            commissioner: commissioner, service: service, otherService: otherService)
     }
 
     /// The referrer's GP practice, where the person of `submission()` is registered (a fictional ODS code,

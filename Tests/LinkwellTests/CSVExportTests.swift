@@ -128,7 +128,9 @@ struct CSVExportTests {
                 try await api.call(.post, "/api/v1/referrals/\(id)/administrations", as: s.linkWorker,
                                    json: #"{"instrumentId":"ons4","timepoint":"baseline","answers":{"life_satisfaction":3,"worthwhile":4,"happiness":3,"anxiety":8}}"#,
                                    expect: .created)
-                let out = try await api.call(.post, "/api/v1/referrals/\(id)/onward-referrals", as: s.linkWorker, json: #"{"serviceId":"svc-hostile"}"#, expect: .created)
+                // The hostile group has no governance checks recorded, so a supervisor refers with an override.
+                let out = try await api.call(.post, "/api/v1/referrals/\(id)/onward-referrals", as: s.supervisor,
+                                             json: #"{"serviceId":"svc-hostile","governanceOverride":"Checks requested"}"#, expect: .created)
                 let onward = try #require(((out["onwardReferrals"] as? [[String: Any]])?.first)?["id"] as? String)
                 ids["onward"] = onward
                 try await api.call(.post, "/api/v1/onward-referrals/\(onward)/accept", as: hostileProvider, expect: .ok)
@@ -150,6 +152,7 @@ struct CSVExportTests {
                 "id": [ids["referral"]!, ids["onward"]!, contract, grant, "svc-hostile", funder],
                 "table": tables + tables.map { $0 + ".csv" },
                 "file": ["evaluation.csv", "dictionary.csv", "ledger.csv"],
+                "onward": [ids["onward"]!],
                 "token": ["not-a-real-link"],
                 "list": CodeListKind.allCases.map(\.rawValue),
             ]

@@ -130,6 +130,8 @@ struct DirectoryStorageTests {
     func atomic(backend: TestBackend) async throws {
         let s = try await TestScheme.make(backend)
         var batch = F.batch
+        // `TestScheme` lists the two groups already: the failed batch's change to one must not land.
+        batch.organizations[0].name = "Renamed by a failed batch"
         var orphan = batch.services[0]
         orphan.id = "orphan"
         orphan.organizationID = "no-such-org"
@@ -137,7 +139,7 @@ struct DirectoryStorageTests {
         await #expect(throws: (any Error).self) { try await s.store.saveDirectory(batch, at: s.clock.now, verified: true) }
         #expect(try await s.store.searchDirectory(DirectoryQuery()).total == 0)
         #expect(try await s.store.taxonomies() == [])
-        #expect(try await s.store.hsdsOrganization(id: F.walkersOrg) == nil)
+        #expect(try await s.store.hsdsOrganization(id: F.walkersOrg) == F.batch.organizations[0])
         #expect(try await s.store.listing(id: F.walksID) == nil)
     }
 
@@ -163,7 +165,7 @@ struct DirectoryStorageTests {
         updated.insurance = true
         try await s.store.saveGovernance(updated)
         #expect(try await s.store.governance(organizationID: F.walkersOrg) == updated)
-        #expect(try await s.store.governance(organizationID: F.moneyOrg) == nil)
+        #expect(try await s.store.governance(organizationID: "no-such-org") == nil)
     }
 
     @Test("Referral out and the provider inbox work on directory services", arguments: TestBackend.available)

@@ -131,9 +131,14 @@ def test_find_refer_feedback_edit_review(people):
     expect(admin.page.locator(".notice")).to_contain_text("verified")
     admin.page.check("#constituted")
     admin.page.check("#safeguardingPolicy")
+    # The demo records its groups' checks with expiry dates; the form keeps them (insurance stays held,
+    # so that later journeys can still refer to this group without an override).
+    admin.page.check("#insurance")
+    expect(admin.page.locator("#insuranceExpires")).not_to_have_value("")
     submit(admin.page, "#record-governance", f"{service_path}/governance")
     expect(admin.page.locator(".notice")).to_contain_text("Governance checks recorded")
-    expect(admin.page.locator("dd", has_text="safeguarding policy")).to_contain_text("✓ constituted · ✓ safeguarding policy · ✗ insurance")
+    expect(admin.page.locator("dd", has_text="safeguarding policy")).to_contain_text("✓ constituted · ✓ safeguarding policy · ✓ insurance")
+    expect(admin.page.locator("dd", has_text="safeguarding policy")).to_contain_text("Governance checks current")
     expect(admin.page.locator("#safeguardingPolicy")).to_be_checked()
     admin.snap("governance")
     admin.goto("/directory/review")

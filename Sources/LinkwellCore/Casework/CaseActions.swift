@@ -294,12 +294,26 @@ extension Case {
         return update.change
     }
 
-    /// Refers the person out to a community service (the social prescription).
+    /// Refers the person out to a community service (the social prescription). With the `governance` of
+    /// the service's organisation given, a group whose checks are missing or expired is refused unless a
+    /// supervisor overrides it with a reason (recorded on the referral out's first event).
     public func referOut(to service: Service?, note: String?, handover: HandoverInput = HandoverInput(),
+                         governance: GovernanceStanding? = nil, governanceOverride: String? = nil,
                          by actor: Principal, env: CoreEnvironment) throws(LinkwellError) -> CaseChange {
         var v = Validator()
         if service == nil { v.add("serviceId", "Choose a service to refer to.") }
         else if service?.active == false { v.add("serviceId", "That service is not taking referrals (it is not active).") }
+        let overrideReason = v.optional(governanceOverride, "governanceOverride", label: "The reason for the override", max: 1000)
+        var overridden = ""
+        if let service, let governance, !governance.allowsReferral {
+            if overrideReason.isEmpty {
+                v.add("serviceId", "\(service.name) cannot take referrals yet: \(governance.summary.lowercased()). A supervisor can refer with an override and a reason.")
+            } else if actor.role != .supervisor {
+                v.add("governanceOverride", "Only a supervisor can override missing or expired governance checks.")
+            } else {
+                overridden = "Governance override by \(actor.displayName) (\(governance.summary)): \(overrideReason)"
+            }
+        }
         let note = v.optional(note, "note", label: "Note to the provider", max: 2000)
         let firstContact = (handover.firstContact ?? "").isEmpty ? .providerContactsPerson
             : v.choice(handover.firstContact, "firstContact", label: "Who makes first contact", as: FirstContact.self)
@@ -326,7 +340,7 @@ extension Case {
                                     outcomeSharing: sharing.isEmpty ? "Attendance only" : sharing)
         update.change.onwardReferrals.append(onward)
         update.change.onwardEvents.append(OnwardEvent(id: env.newID(), onwardReferralID: onward.id, from: nil, to: .requested,
-                                                      actorID: actor.userID, at: update.now, note: ""))
+                                                      actorID: actor.userID, at: update.now, note: overridden))
         if update.status == .planAgreed { try update.move(to: .active) }
         return update.change
     }
@@ -395,6 +409,14 @@ extension Case {
             guard let parsed = CalendarDate(text) else { throw .invalid("sessionDate", "Session date must be a real date, YYYY-MM-DD.") }
             guard parsed <= today else { throw .invalid("sessionDate", "Session date cannot be in the future.") }
             date = parsed
+        }
+        // A session before the referral was sent, or once the case has ended, cannot be this referral's.
+        let sent = CalendarDate(onward.createdAt)
+        guard date >= sent else {
+            throw .invalid("sessionDate", "Session date cannot be before the referral was sent (\(sent)).")
+        }
+        guard !GroupNotices.ended.contains(referral.status) else {
+            throw .invalid("sessionDate", "The case has \(referral.status == .closed ? "closed" : "ended"); attendance can no longer be recorded on it.")
         }
         guard onward.status.acceptsAttendance else {
             throw .conflict("Attendance can be reported only on a referral the service has accepted; this one is \(onward.status.label.lowercased()).")

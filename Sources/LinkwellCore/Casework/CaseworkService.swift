@@ -6,7 +6,7 @@ import Foundation
 public struct CaseworkService: Sendable {
     /// The storage roles casework needs (contracts only to say which contracts fund a referral).
     public typealias Storage = CaseStore & CaseSummaryStore & AccountStore & OrganisationStore & CodeListStore & DirectoryStore & AuditStore & SettingsStore & SupervisionStore & CommissioningStore
-        & TeamStore
+        & TeamStore & OnwardThreadStore
     let store: any Storage
     public let env: CoreEnvironment
     public let rules: CaseworkRules
@@ -265,7 +265,7 @@ public struct CaseworkService: Sendable {
             guard !casework || AccessPolicy.canWork(current, request.principal) else {
                 throw LinkwellError.forbidden("Only the case's link worker or a supervisor can do this.")
             }
-            var change = try await action(current)
+            var change = try await withGroupNotices(try await action(current), before: current)
             let updated = change.applied(to: current)
             change.facts = try await facts(updated)
             try await store.apply(change)
@@ -350,10 +350,29 @@ public struct CaseworkService: Sendable {
         return result
     }
 
+    /// Refers out, checked against the governance of the service's organisation as it stands today; a
+    /// supervisor's override is audited.
     public func referOut(_ id: ReferralID, serviceID: String?, note: String?, handover: HandoverInput = HandoverInput(),
-                         _ r: Request) async throws -> Case {
+                         governanceOverride: String? = nil, _ r: Request) async throws -> Case {
         let service = try await service(serviceID)
-        return try await act(on: id, r) { [env] in try $0.referOut(to: service, note: note, handover: handover, by: r.principal, env: env) }
+        let standing = try await service.asyncMap {
+            try await GovernanceStanding.load([$0.organisationID.rawValue], from: store, now: env.now())[$0.organisationID.rawValue]
+        } ?? nil
+        let updated = try await act(on: id, r) { [env] in
+            try $0.referOut(to: service, note: note, handover: handover, governance: standing, governanceOverride: governanceOverride,
+                            by: r.principal, env: env)
+        }
+        if standing?.allowsReferral == false, let onward = updated.onwardReferrals.last {
+            try await audit(r, action: "governance_override", type: "onward_referral", id: onward.id.rawValue, subject: id, allowed: true)
+        }
+        return updated
+    }
+
+    /// The governance standing of the organisations behind these services, by organisation (scheme staff only).
+    public func governanceStandings(of services: [Service], _ r: Request) async throws -> [OrganisationID: GovernanceStanding] {
+        guard DirectoryPolicy.canSeePrivateNotes(r.principal) else { throw LinkwellError.forbidden("Governance checks are for scheme staff.") }
+        let loaded = try await GovernanceStanding.load(Set(services.map(\.organisationID.rawValue)), from: store, now: env.now())
+        return Dictionary(uniqueKeysWithValues: loaded.map { (OrganisationID($0.key), $0.value) })
     }
 
     public func signpost(_ id: ReferralID, serviceID: String?, description: String?, _ r: Request) async throws -> Case {
@@ -564,7 +583,7 @@ public struct CaseworkService: Sendable {
     }
 
     /// Loads the case behind a referral out if the provider may see it; otherwise "not found", audited.
-    private func providerCase(_ id: OnwardReferralID, _ request: Request, auditAllowed: Bool = true) async throws -> (Case, OnwardReferral, Service) {
+    func providerCase(_ id: OnwardReferralID, _ request: Request, auditAllowed: Bool = true) async throws -> (Case, OnwardReferral, Service) {
         var result: (Case, OnwardReferral, Service)?
         if let referralID = try await store.referralID(forOnward: id),
            let found = try await store.loadCase(referralID),
@@ -593,7 +612,7 @@ public struct CaseworkService: Sendable {
         let referralID = try await store.referralID(forOnward: id) ?? ReferralID("")
         _ = try await retryingLostRaces(referralID, request) { round in
             let (found, _, _) = try await providerCase(id, request, auditAllowed: round == 1)
-            var change = try action(found)
+            var change = try await withGroupNotices(try action(found), before: found)
             change.facts = try await facts(change.applied(to: found))
             try await store.apply(change)
         }

@@ -199,20 +199,22 @@ public struct DirectoryService: Sendable {
 
     /// The admin records the governance checks on the organisation that runs a service.
     public func recordGovernance(serviceID: String, constituted: Bool, safeguardingPolicy: Bool, insurance: Bool,
-                                 dbsForHomeVisits: Bool, by p: Principal) async throws -> GovernanceCheck {
+                                 dbsForHomeVisits: Bool, expiries: GovernanceExpiries = .init(), by p: Principal) async throws -> GovernanceCheck {
         guard DirectoryPolicy.canReview(p) else { throw LinkwellError.forbidden("Only the admin records governance checks.") }
         guard let org = try await store.listing(id: serviceID)?.service.organizationID else { throw LinkwellError.notFound("service") }
         return try await recordGovernance(organizationID: org, constituted: constituted, safeguardingPolicy: safeguardingPolicy,
-                                          insurance: insurance, dbsForHomeVisits: dbsForHomeVisits, by: p)
+                                          insurance: insurance, dbsForHomeVisits: dbsForHomeVisits, expiries: expiries, by: p)
     }
 
     /// The admin records the governance checks on an organisation.
     public func recordGovernance(organizationID: String, constituted: Bool, safeguardingPolicy: Bool, insurance: Bool,
-                                 dbsForHomeVisits: Bool, by p: Principal) async throws -> GovernanceCheck {
+                                 dbsForHomeVisits: Bool, expiries: GovernanceExpiries = .init(), by p: Principal) async throws -> GovernanceCheck {
         guard DirectoryPolicy.canReview(p) else { throw LinkwellError.forbidden("Only the admin records governance checks.") }
+        let dates = try expiries.validated(safeguardingPolicy: safeguardingPolicy, insurance: insurance, dbs: dbsForHomeVisits)
         guard try await store.hsdsOrganization(id: organizationID) != nil else { throw LinkwellError.notFound("organization") }
         let check = GovernanceCheck(organizationID: organizationID, constituted: constituted, safeguardingPolicy: safeguardingPolicy,
-                                    insurance: insurance, dbsForHomeVisits: dbsForHomeVisits, checkedBy: p.userID, checkedAt: env.now())
+                                    insurance: insurance, dbsForHomeVisits: dbsForHomeVisits, checkedBy: p.userID, checkedAt: env.now(),
+                                    safeguardingPolicyExpires: dates.0, insuranceExpires: dates.1, dbsExpires: dates.2)
         try await store.saveGovernance(check)
         return check
     }

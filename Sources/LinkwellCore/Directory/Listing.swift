@@ -113,10 +113,17 @@ public struct GovernanceCheck: Codable, Sendable, Equatable {
     public var dbsForHomeVisits: Bool
     public var checkedBy: UserID
     public var checkedAt: Date
+    /// When each check runs out (the policy's review date, the insurance's renewal, the DBS renewal); nil
+    /// when none was recorded. Past it, the check no longer counts (`GovernanceStanding`).
+    public var safeguardingPolicyExpires: CalendarDate?
+    public var insuranceExpires: CalendarDate?
+    public var dbsExpires: CalendarDate?
     public init(organizationID: String, constituted: Bool, safeguardingPolicy: Bool, insurance: Bool, dbsForHomeVisits: Bool,
-                checkedBy: UserID, checkedAt: Date) {
+                checkedBy: UserID, checkedAt: Date, safeguardingPolicyExpires: CalendarDate? = nil, insuranceExpires: CalendarDate? = nil,
+                dbsExpires: CalendarDate? = nil) {
         (self.organizationID, self.constituted, self.safeguardingPolicy, self.insurance, self.dbsForHomeVisits, self.checkedBy, self.checkedAt) =
             (organizationID, constituted, safeguardingPolicy, insurance, dbsForHomeVisits, checkedBy, checkedAt)
+        (self.safeguardingPolicyExpires, self.insuranceExpires, self.dbsExpires) = (safeguardingPolicyExpires, insuranceExpires, dbsExpires)
     }
 }
 

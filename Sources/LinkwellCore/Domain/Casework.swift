@@ -264,12 +264,20 @@ public enum MessageKind: String, Codable, CaseIterable, Sendable {
     /// The case has a new link worker: told to the person and to the providers working with them.
     case reassigned
 
+    /// To a community group: a referral out to one of its services has arrived (not a message back).
+    case referredToGroup = "referred_to_group"
+    /// To a community group: the case behind its referral out has ended (not a message back).
+    case groupCaseClosed = "group_case_closed"
+
+    /// A notice to a community group rather than a message back to the referrer or GP practice.
+    public var isGroupNotice: Bool { self == .referredToGroup || self == .groupCaseClosed }
+
     /// The SNOMED CT UK concept recorded with the message, where one exists.
     public var snomedCode: String? {
         switch self {
         case .accepted: "871731000000106"  // Referral to social prescribing service
         case .declined: "871711000000103"  // Social prescribing declined
-        case .firstSeen, .closed, .redirected, .reassigned: nil
+        case .firstSeen, .closed, .redirected, .reassigned, .referredToGroup, .groupCaseClosed: nil
         }
     }
 
@@ -281,6 +289,8 @@ public enum MessageKind: String, Codable, CaseIterable, Sendable {
         case .closed: "Case closed"
         case .redirected: "Referral redirected"
         case .reassigned: "Link worker changed"
+        case .referredToGroup: "New referral to your service"
+        case .groupCaseClosed: "Case closed by the link worker"
         }
     }
 }

@@ -8,9 +8,13 @@ public enum EscalationTarget: String, Codable, CaseIterable, Sendable {
     case gp
     /// Adult social care (acknowledgement recorded by the link worker, with who acknowledged).
     case adultSocialCare = "adult_social_care"
+    /// The scheme's supervisors (a community group's concern about the person), acknowledged in Linkwell
+    /// by a supervisor.
+    case supervisor
 
     public var label: String {
         switch self {
+        case .supervisor: "A supervisor"
         case .referrer: "The referrer"
         case .gp: "The GP practice"
         case .adultSocialCare: "Adult social care"
@@ -75,6 +79,8 @@ extension Case {
         var update = CaseUpdate(self, by: actor, env: env)
         if let recipient = concern.recipientID {
             guard recipient == actor.userID else { throw .forbidden("Only the person it was escalated to can acknowledge this escalation.") }
+        } else if concern.escalatedTo == .supervisor {
+            guard actor.role == .supervisor else { throw .forbidden("Only a supervisor acknowledges a concern escalated to the supervisors.") }
         } else {
             guard actor.role == .linkWorker || actor.role == .supervisor else {
                 throw .forbidden("Only the link worker or a supervisor records an outside acknowledgement.")

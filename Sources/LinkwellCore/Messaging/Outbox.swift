@@ -110,6 +110,9 @@ public struct OutboxPolicy: Sendable {
         let (about, link) = email.kind == .reassigned
             // Sent to the person and to providers, who read it where they sign in, not on the referral's page.
             ? ("a change of link worker", "\(base)/")
+            : email.kind.isGroupNotice
+            // A community group reads its notices on its own referrals page.
+            ? ("a referral to your community service", "\(base)/provider")
             : email.recipientOrganisationID == nil
             ? ("a social prescribing referral you made", "\(base)/referrals/\(email.referralID)")
             : ("a patient registered with your practice who was referred for social prescribing", "\(base)/referrals")
@@ -163,7 +166,7 @@ public struct OutboxSender: Sendable {
             try Task.checkCancellation()
             do {
                 guard let address = try await address(of: email) else {
-                    let why = email.recipientID == nil ? "The practice has no contact e-mail." : "The recipient has no active account."
+                    let why = email.recipientID == nil ? "The organisation has no contact e-mail." : "The recipient has no active account."
                     try await store.markEmailFailed(email.id, error: why, retryAt: nil)
                     run.failed += 1
                     continue

@@ -220,4 +220,5 @@ extension MemoryStore {
     }
     public func saveGovernance(_ check: GovernanceCheck) async throws { directory.governance[check.organizationID] = check }
     public func governance(organizationID: String) async throws -> GovernanceCheck? { directory.governance[organizationID] }
+    public func governanceChecks() async throws -> [GovernanceCheck] { directory.governance.values.sorted { $0.organizationID < $1.organizationID } }
 }

@@ -38,6 +38,11 @@ public actor MemoryStore: LinkwellStore {
     private var secrets: [String: [UInt8]] = [:]
     /// Teams, routing and case meetings (see MemoryStore+Teams.swift).
     var teamData = MemoryTeams()
+    /// Threads of referrals out (see MemoryStore+GroupVoice.swift).
+    var threadMessages: [OnwardMessage] = []
+    /// The complaints log and staff records (see MemoryStore+GroupVoice.swift).
+    var complaintsByID: [String: Complaint] = [:]
+    var staffCheckList: [StaffCheck] = []
 
     public init() {}
 
@@ -267,6 +272,7 @@ public actor MemoryStore: LinkwellStore {
     public func anonymise(personID: PersonID, at: Date) async throws {
         guard !anonymisedPeople.contains(personID) else { return }
         for (id, c) in cases where c.person.id == personID { cases[id] = c.anonymised() }
+        blankThreads(referralIDs: Set(cases.values.filter { $0.person.id == personID }.map(\.referral.id)))
         for (id, user) in users where user.personID == personID {
             users[id]?.active = false
             users[id]?.displayName = Anonymised.name

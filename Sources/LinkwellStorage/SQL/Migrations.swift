@@ -27,6 +27,7 @@ enum Migrations {
     static let all: [Migration] = spine + operations + DirectoryMigrations.all + AccountMigrations.all + RateLimitMigrations.all + DisclosureMigrations.all + NHSMigrations.all + SummaryMigrations.all
         + RollupMigrations.all
         + TeamMigrations.all
+        + VoiceMigrations.all
 
     /// Operations (versions 20–29): retention.
     static let operations: [Migration] = [

@@ -456,26 +456,40 @@ extension SQLStore {
     public func saveGovernance(_ g: GovernanceCheck) async throws {
         try await connections.transaction { db in
             try await db.raw("""
-                INSERT INTO dir_governance (organization_id, constituted, safeguarding_policy, insurance, dbs_for_home_visits, checked_by, checked_at)
+                INSERT INTO dir_governance (organization_id, constituted, safeguarding_policy, insurance, dbs_for_home_visits, checked_by, checked_at,
+                                            safeguarding_policy_expires, insurance_expires, dbs_expires)
                 VALUES (\(bind: g.organizationID), \(bind: g.constituted), \(bind: g.safeguardingPolicy), \(bind: g.insurance),
-                        \(bind: g.dbsForHomeVisits), \(bind: g.checkedBy), \(bind: g.checkedAt))
+                        \(bind: g.dbsForHomeVisits), \(bind: g.checkedBy), \(bind: g.checkedAt), \(bind: g.safeguardingPolicyExpires?.description),
+                        \(bind: g.insuranceExpires?.description), \(bind: g.dbsExpires?.description))
                 ON CONFLICT (organization_id) DO UPDATE SET constituted = excluded.constituted, safeguarding_policy = excluded.safeguarding_policy,
                     insurance = excluded.insurance, dbs_for_home_visits = excluded.dbs_for_home_visits, checked_by = excluded.checked_by,
-                    checked_at = excluded.checked_at
+                    checked_at = excluded.checked_at, safeguarding_policy_expires = excluded.safeguarding_policy_expires,
+                    insurance_expires = excluded.insurance_expires, dbs_expires = excluded.dbs_expires
                 """).run()
         }
     }
 
     public func governance(organizationID: String) async throws -> GovernanceCheck? {
         try await connections.read { db in
-            try await db.raw("SELECT * FROM dir_governance WHERE organization_id = \(bind: organizationID)").first().map { row in
-                GovernanceCheck(organizationID: organizationID, constituted: try row.decode(column: "constituted", as: Bool.self),
+            try await db.raw("SELECT * FROM dir_governance WHERE organization_id = \(bind: organizationID)").first().map(Self.governanceCheck)
+        }
+    }
+
+    public func governanceChecks() async throws -> [GovernanceCheck] {
+        try await connections.read { db in
+            try await db.raw("SELECT * FROM dir_governance ORDER BY organization_id").all().map(Self.governanceCheck)
+        }
+    }
+
+    static func governanceCheck(_ row: any SQLRow) throws -> GovernanceCheck {
+                GovernanceCheck(organizationID: try row.decode(column: "organization_id", as: String.self), constituted: try row.decode(column: "constituted", as: Bool.self),
                                 safeguardingPolicy: try row.decode(column: "safeguarding_policy", as: Bool.self),
                                 insurance: try row.decode(column: "insurance", as: Bool.self),
                                 dbsForHomeVisits: try row.decode(column: "dbs_for_home_visits", as: Bool.self),
-                                checkedBy: try row.decode(column: "checked_by", as: UserID.self), checkedAt: try row.decode(column: "checked_at", as: Date.self))
-            }
-        }
+                                checkedBy: try row.decode(column: "checked_by", as: UserID.self), checkedAt: try row.decode(column: "checked_at", as: Date.self),
+                                safeguardingPolicyExpires: try row.decode(column: "safeguarding_policy_expires", as: String?.self).flatMap(CalendarDate.init),
+                                insuranceExpires: try row.decode(column: "insurance_expires", as: String?.self).flatMap(CalendarDate.init),
+                                dbsExpires: try row.decode(column: "dbs_expires", as: String?.self).flatMap(CalendarDate.init))
     }
 }
 

@@ -52,7 +52,7 @@ extension SQLStore {
                 """).run()
             for (table, columns) in [("referral_events", ["note"]), ("contacts", ["notes"]), ("plans", ["what_matters"]),
                                      ("goals", ["description"]), ("plan_actions", ["description"]), ("onward_referrals", ["note"]),
-                                     ("messages_back", ["body"]), ("signposts", ["description"]),
+                                     ("messages_back", ["body"]), ("signposts", ["description"]), ("onward_messages", ["body"]),
                                      ("safeguarding_concerns", ["description", "resolution", "acknowledged_by_name"])] {
                 let set = columns.map { "\($0) = ''" }.joined(separator: ", ")
                 try await db.raw("UPDATE \(ident: table) SET \(unsafeRaw: set) WHERE referral_id IN (\(cases))").run()

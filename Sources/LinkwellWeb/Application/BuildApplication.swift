@@ -73,13 +73,16 @@ public func buildRouter(configuration: WebConfiguration, store: any LinkwellStor
     SelfReferralController(casework: casework, renderer: renderer, limiter: limiter,
                            rule: RateLimit(name: "self-referral", limit: configuration.selfReferralsPerHour, window: 3600),
                            cookie: { sessions.cookie($0, $1, $2, maxAge: $3) }).register(on: router)
-    CasePagesController(casework: casework, outcomes: OutcomeService(store: store, casework: casework), teams: TeamService(store: store, env: env),
-                        renderer: renderer).register(on: router)
+    let casePages = CasePagesController(casework: casework, outcomes: OutcomeService(store: store, casework: casework), teams: TeamService(store: store, env: env),
+                                        renderer: renderer)
+    casePages.register(on: router)
     SupervisionController(casework: casework, renderer: renderer).register(on: router)
     ReassignmentController(casework: casework, renderer: renderer).register(on: router)
     TeamsController(teams: TeamService(store: store, env: env), casework: casework, renderer: renderer).register(on: router)
     OwnRecordController(casework: casework, renderer: renderer).register(on: router)
-    ProviderPagesController(casework: casework, renderer: renderer).register(on: router)
+    let providerPages = ProviderPagesController(casework: casework, renderer: renderer)
+    providerPages.register(on: router)
+    GroupVoiceController(casework: casework, cases: casePages, provider: providerPages).register(on: router)
     AdminPagesController(accounts: accounts, administration: AdministrationService(store: store), casework: casework, renderer: renderer,
                          mail: configuration.mail).register(on: router)
     APIController(casework: casework, administration: AdministrationService(store: store)).register(on: router)
@@ -88,6 +91,8 @@ public func buildRouter(configuration: WebConfiguration, store: any LinkwellStor
     OutcomePagesController(outcomes: outcomes, renderer: renderer, publicURL: configuration.linkBase, limiter: limiter,
                            linkRule: RateLimit(name: "measure-link", limit: configuration.unknownMeasureLinksPerHour, window: 3600)).register(on: router)
     let directory = DirectoryService(store: store, env: env)
+    GovernanceController(directory: directory, casework: casework).register(on: router)
+    StaffRecordsController(records: StaffRecordsService(store: store, env: env), casework: casework, renderer: renderer).register(on: router)
     ORUKController(directory: directory).register(on: router)
     DirectoryPagesController(directory: directory, casework: casework, renderer: renderer, configuration: configuration, jobs: ImportJobRunner(directory: directory)).register(on: router)
     let insight = InsightService(store: store, env: env)

@@ -60,7 +60,7 @@ struct APIController: Sendable {
     struct AllocationInput: Codable, Sendable { var linkWorkerId: String? }
     struct ConcernInput: Codable, Sendable { var description: String?; var escalateTo: String? }
     struct ConcernStepInput: Codable, Sendable { var acknowledgedByName: String?; var resolution: String? }
-    struct OnwardInput: Codable, Sendable { var serviceId: String?; var note: String?; var handover: HandoverInput? }
+    struct OnwardInput: Codable, Sendable { var serviceId: String?; var note: String?; var handover: HandoverInput?; var governanceOverride: String? }
     struct SignpostInput: Codable, Sendable { var serviceId: String?; var description: String? }
     struct CheckInInput: Codable, Sendable { var expectedMinutes: Int? }
     struct NoteInput: Codable, Sendable { var linkWorkerId: String?; var text: String? }
@@ -224,7 +224,7 @@ struct APIController: Sendable {
             let input = try await request.json(OnwardInput.self)
             let updated = try await casework.referOut(ReferralID(try context.parameters.require("id")), serviceID: input.serviceId,
                                                       note: input.note, handover: input.handover ?? HandoverInput(),
-                                                      .init(p, route: request.routeDescription))
+                                                      governanceOverride: input.governanceOverride, .init(p, route: request.routeDescription))
             return try await caseJSON(updated, for: p, status: .created)
         }
         api.post("referrals/:id/onward-referrals/:onward/status") { request, context in

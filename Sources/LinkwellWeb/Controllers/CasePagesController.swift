@@ -58,6 +58,7 @@ struct CasePagesController: Sendable {
             if only == nil && principal.role != .referrer {
                 page.setDue(try await outcomes.dueMeasures(r))
                 page.setReviews(try await casework.dueReviews(r))
+                page.setOverdueRequests(try await casework.overdueRequests(r))
             }
             if only == nil && principal.role == .supervisor {
                 page.setCaseloads(try await casework.caseloads(r))
@@ -143,7 +144,8 @@ struct CasePagesController: Sendable {
                                             handover: HandoverInput(firstContact: form["firstContact"], followUpOwner: form["followUpOwner"],
                                                                     returnWindowDays: form.int("returnWindowDays"),
                                                                     reportsNonAttendance: form.flag("reportsNonAttendance"),
-                                                                    outcomeSharing: form["outcomeSharing"]), r)
+                                                                    outcomeSharing: form["outcomeSharing"]),
+                                            governanceOverride: form["governanceOverride"], r)
             }
         }
         router.post("/referrals/:id/signpost") { request, context in
@@ -205,6 +207,8 @@ struct CasePagesController: Sendable {
             var page = CasePage(found, names: space.names, services: space.services, organisations: space.organisations)
             page.setConcerns(found.concerns, names: space.names, viewer: principal)
             page.setVisits(found.visits, viewer: principal, now: casework.env.now())
+            page.setThreads(try await casework.threads(of: found, r), of: found, services: space.services, now: casework.env.now())
+            page.setGovernance(try await casework.governanceStandings(of: space.services, r), services: space.services, viewer: principal)
             page.eligible = space.ineligibility.isEmpty
             page.fundedBy = space.fundedBy.isEmpty ? "No contract covers this referral." : space.fundedBy.joined(separator: "; ")
             page.eligibility = space.ineligibility.isEmpty ? "Meets the scheme's criteria." : "Does not meet the scheme's criteria: \(space.ineligibility.joined(separator: "; "))."

@@ -42,8 +42,9 @@ struct DirectoryPagesController: Sendable {
                 } catch LinkwellError.invalid(let e) { errors = e }
             }
             let orgs = try await directory.organisationNames(Set((matches ?? []).compactMap(\.hit.listing.service.organizationID)))
+            let governance = try await directory.governanceStandings(Set((matches ?? []).compactMap(\.hit.listing.service.organizationID)), by: p)
             let page = DirectorySearchPage(input: input, terms: terms, matches: matches, total: total, query: query, organisations: orgs,
-                                           referralID: referral, baseQuery: base)
+                                           referralID: referral, baseQuery: base, governance: governance)
             return try HTML(renderer.render(.directorySearch, View(title: "Find a community service", context: context, page: page, errors: errors, notice: notice)),
                             status: errors.isEmpty ? .ok : .unprocessableContent).response(from: request, context: context)
         }
@@ -67,9 +68,16 @@ struct DirectoryPagesController: Sendable {
         router.post("/directory/services/:id/governance") { request, context in
             let p = try context.require(.admin)
             let form = try await request.verifiedForm(context)
-            _ = try await directory.recordGovernance(serviceID: try context.parameters.require("id"), constituted: form.flag("constituted"),
-                                                     safeguardingPolicy: form.flag("safeguardingPolicy"), insurance: form.flag("insurance"),
-                                                     dbsForHomeVisits: form.flag("dbsForHomeVisits"), by: p)
+            do {
+                _ = try await directory.recordGovernance(serviceID: try context.parameters.require("id"), constituted: form.flag("constituted"),
+                                                         safeguardingPolicy: form.flag("safeguardingPolicy"), insurance: form.flag("insurance"),
+                                                         dbsForHomeVisits: form.flag("dbsForHomeVisits"),
+                                                         expiries: GovernanceExpiries(safeguardingPolicyExpires: form["safeguardingPolicyExpires"],
+                                                                                      insuranceExpires: form["insuranceExpires"], dbsExpires: form["dbsExpires"]),
+                                                         by: p)
+            } catch LinkwellError.invalid(let errors) {
+                return try await servicePage(request, context, errors: errors, status: .unprocessableContent)
+            }
             return try await servicePage(request, context, notice: "Governance checks recorded.")
         }
         router.get("/directory/services/:id/edit") { request, context in
@@ -107,11 +115,15 @@ struct DirectoryPagesController: Sendable {
             let p = try context.require(.admin)
             let months = configuration.directoryFreshnessMonths
             let (items, orgs) = try await directory.reviewQueue(freshnessMonths: months, by: p)
-            let page = ReviewPage(rows: items.map {
+            var page = ReviewPage(rows: items.map {
                 ReviewPage.Row(id: $0.serviceID, name: $0.name, organisation: $0.organizationID.flatMap { orgs[$0] } ?? "", state: $0.reviewState.label,
                                verified: $0.lastVerifiedAt.map(Format.date) ?? "never", stale: $0.stale,
                                conflicts: $0.conflicts.isEmpty ? nil : $0.conflicts.joined(separator: ", "))
             }, isEmpty: items.isEmpty, months: months)
+            page.due = try await directory.governanceDue(by: p).map {
+                ReviewPage.Due(organisation: $0.organisationName, check: $0.check, expires: "\($0.expires)", expired: $0.expired)
+            }
+            page.hasDue = !page.due.isEmpty
             return HTML(renderer.render(.directoryReview, View(title: "Directory review", context: context, page: page)))
         }
         router.get("/provider/listings") { request, context in

@@ -12,11 +12,13 @@ struct ProviderPagesController: Sendable {
         router.get("/provider") { request, context in
             let principal = try context.require(.provider)
             let inbox = try await casework.providerInbox(.init(principal, route: request.routeDescription), page: try request.pageRequest())
-            let page = InboxPage(rows: inbox.rows.map {
+            var page = InboxPage(rows: inbox.rows.map {
                 InboxPage.Row(id: $0.id.rawValue, personName: $0.personName, service: $0.serviceName, status: $0.status.rawValue,
                               statusLabel: $0.status.label, createdAt: Format.date($0.createdAt), isNew: $0.status == .requested)
             }, isEmpty: inbox.rows.isEmpty, more: inbox.next.map { request.link(["cursor": $0.token]) },
                                  isLaterPage: request.query("cursor") != nil)
+            let r = CaseworkService.Request(principal, route: request.routeDescription)
+            page.setGroupVoice(notices: try await casework.groupNotices(r), overdue: try await casework.overdueRequests(r))
             return HTML(renderer.render(.providerInbox, View(title: "Referrals to us", context: context, page: page)))
         }
         router.get("/provider/referrals/:id") { request, context in try await page(request, context) }
@@ -51,8 +53,12 @@ struct ProviderPagesController: Sendable {
         let principal = try context.require(.provider)
         let id = OnwardReferralID(try context.parameters.require("id"))
         let view = try await casework.providerView(id, .init(principal, route: "GET /provider/referrals/\(id)"))
-        let page = ReferralPage(view, today: CalendarDate(casework.env.now()))
-        return try HTML(renderer.render(.providerReferral, View(title: page.personName, context: context, page: page, errors: errors)), status: status)
+        var page = ReferralPage(view, today: CalendarDate(casework.env.now()))
+        page.setThread(try await casework.providerThread(id, .init(principal, route: "GET /provider/referrals/\(id)/messages")), view: view,
+                       now: casework.env.now())
+        return try HTML(renderer.render(.providerReferral, View(title: page.personName, context: context, page: page, errors: errors,
+                                                                   notice: errors.isEmpty && request.uri.queryParameters["concern"] != nil
+                                                                       ? "Your concern has gone to the scheme's supervisors, who will review it." : nil)), status: status)
             .response(from: request, context: context)
     }
 }

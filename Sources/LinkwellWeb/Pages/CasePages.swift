@@ -34,6 +34,11 @@ public struct CasePage: Sendable {
     }
     public struct SignpostRow: Sendable { public var at, description, by: String }
     public var signposts: [SignpostRow]
+    /// The thread with the community group of each referral out (`setThreads`).
+    public var threads: [GroupThread] = []
+    public var hasThreads = false
+    /// A supervisor may refer to a group whose governance checks are missing or expired, with a reason.
+    public var canOverrideGovernance = false
     public var firstContacts = FirstContact.allCases.map { Choice($0.rawValue, $0.label) }
     public var followUpOwners = FollowUpOwner.allCases.map { Choice($0.rawValue, $0.label) }
     public struct Message: Sendable {
@@ -115,6 +120,8 @@ public struct CasePage: Sendable {
         public var id, description, raisedBy, raisedAt, escalatedTo, acknowledgement, review: String
         public var resolution: String?
         public var open, canAcknowledgeOutside, canReview, canResolve: Bool
+        /// A concern escalated to the supervisors (a community group's), acknowledged by a supervisor here.
+        public var canAcknowledgeAsSupervisor = false
     }
     public var concerns: [Concern] = []
     public var hasOpenConcerns = false
@@ -127,8 +134,9 @@ public struct CasePage: Sendable {
                     acknowledgement: c.acknowledgedAt.map { "Acknowledged by \(c.acknowledgedByName.isEmpty ? names[c.acknowledgedBy] : c.acknowledgedByName) on \(Format.dateTime($0))" } ?? "Not yet acknowledged",
                     review: c.reviewedAt.map { "Reviewed by \(names[c.reviewedBy]) on \(Format.dateTime($0))" } ?? "Not yet reviewed by a supervisor",
                     resolution: c.resolvedAt.map { "Resolved by \(names[c.resolvedBy]) on \(Format.dateTime($0)): \(c.resolution)" },
-                    open: c.isOpen, canAcknowledgeOutside: !c.isAcknowledged && c.recipientID == nil,
-                    canReview: viewer.role == .supervisor && c.reviewedAt == nil, canResolve: c.isOpen && c.isAcknowledged)
+                    open: c.isOpen, canAcknowledgeOutside: !c.isAcknowledged && c.recipientID == nil && c.escalatedTo != .supervisor,
+                    canReview: viewer.role == .supervisor && c.reviewedAt == nil, canResolve: c.isOpen && c.isAcknowledged,
+                    canAcknowledgeAsSupervisor: !c.isAcknowledged && c.escalatedTo == .supervisor && viewer.role == .supervisor)
         }
         hasOpenConcerns = list.contains { $0.isOpen }
     }
@@ -233,7 +241,7 @@ public struct CasePage: Sendable {
                           nextStatuses: next.map { Choice($0.rawValue, $0.label) },
                           handover: Self.handover(o), canChange: !next.isEmpty)
         }
-        messages = c.messages.map(Message.init)
+        messages = c.messages.filter { !$0.kind.isGroupNotice }.map(Message.init)
         signposts = c.signposts.map { SignpostRow(at: Format.dateTime($0.at), description: $0.description, by: names[$0.recordedBy]) }
         self.services = services.filter(\.active).map { Choice($0.id.rawValue, "\($0.name) — \(orgName[$0.organisationID] ?? "") (\($0.category))") }
         contactModes = ContactMode.allCases.map { Choice($0.rawValue, $0.label) }
@@ -331,6 +339,9 @@ public struct CaseloadPage: Sendable {
     /// Referrers: escalations waiting for their acknowledgement. Supervisors: every open concern.
     public var concerns: [PendingConcern] = []
     public var hasConcerns = false
+    /// Referrals out waiting for the group's answer past the handover agreement's window (`setOverdueRequests`).
+    public var overdueRequests: [OverdueRequestRow] = []
+    public var hasOverdueRequests = false
 
     static func waiting(since: Date, now: Date) -> String {
         let days = Int(now.timeIntervalSince(since) / 86_400)

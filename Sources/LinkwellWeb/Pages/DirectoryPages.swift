@@ -7,6 +7,10 @@ public struct DirectorySearchPage: Sendable {
         public var id, name, organisation, status, why, distance, capacity: String
         public var closed: Bool
         public var hasCapacityNote: Bool
+        /// Where the organisation's governance checks stand (`GovernanceStanding.summary`), and whether a
+        /// referral needs a supervisor's override.
+        public var governance = ""
+        public var governanceBlocks = false
     }
     public var search, postcode, radius, age, language, openTime: String
     public var free, accessible, capacityNow, includeClosed: Bool
@@ -21,7 +25,7 @@ public struct DirectorySearchPage: Sendable {
     public var hasPages: Bool
 
     public init(input: DirectorySearchInput, terms: [HSDSTaxonomyTerm], matches: [MatchedService]?, total: Int, query: DirectoryQuery?,
-                organisations: [String: String], referralID: String?, baseQuery: String) {
+                organisations: [String: String], referralID: String?, baseQuery: String, governance: [String: GovernanceStanding] = [:]) {
         search = input.search ?? ""
         postcode = input.postcode ?? ""
         radius = input.radiusKm ?? ""
@@ -39,9 +43,11 @@ public struct DirectorySearchPage: Sendable {
                 c.hasCapacityNow ? "\(c.availablePlaces!) place\(c.availablePlaces == 1 ? "" : "s") free"
                     : c.waitingListWeeks.map { "Waiting list: about \($0) week\($0 == 1 ? "" : "s")" } ?? "No places free"
             } ?? ""
+            let standing = s.organizationID.flatMap { governance[$0] } ?? GovernanceStanding(state: .unchecked, problems: [])
             return Result(id: s.id, name: s.name, organisation: s.organizationID.flatMap { organisations[$0] } ?? "", status: s.status.label,
                           why: m.why, distance: m.hit.distanceKm.map { String(format: "%.1f km", $0) } ?? "", capacity: capacity,
-                          closed: s.status != .active, hasCapacityNote: !capacity.isEmpty)
+                          closed: s.status != .active, hasCapacityNote: !capacity.isEmpty,
+                          governance: standing.summary, governanceBlocks: !standing.allowsReferral)
         }
         summary = matches == nil ? "" : "\(total) service\(total == 1 ? "" : "s") found"
         self.referralID = referralID
@@ -72,6 +78,9 @@ public struct DirectoryServicePage: Sendable {
     public var organizationID: String
     /// The admin's governance form, ticked as last recorded.
     public var governanceChoices: [Choice]
+    /// The expiry date of each check, as last recorded, for the admin's form.
+    public struct ExpiryField: Sendable { public var id, label, value: String }
+    public var governanceExpiries: [ExpiryField]
 
     public init(_ listing: DirectoryListing, organisation: HSDSOrganization?, terms: [HSDSTaxonomyTerm], history: [ServiceStatusChange],
                 feedback: [ServiceFeedback], governance: GovernanceCheck?, names: UserNames, viewer: Principal, now: Date, freshnessMonths: Int) {
@@ -109,8 +118,16 @@ public struct DirectoryServicePage: Sendable {
         self.governance = governance.map { g in
             let checks = [("constituted", g.constituted), ("safeguarding policy", g.safeguardingPolicy), ("insurance", g.insurance),
                           ("DBS checks for home visits", g.dbsForHomeVisits)]
+            let expiries = g.expiringChecks.compactMap { c in c.held ? c.expires.map { "\(c.name) expires \($0)" } : nil }
+            let standing = GovernanceStanding.of(g, today: CalendarDate(now),
+                                                 remindFrom: CalendarDate(now.addingTimeInterval(TimeInterval(GovernanceRules.reminderDays) * 86_400)))
             return checks.map { "\($0.1 ? "✓" : "✗") \($0.0)" }.joined(separator: " · ") + " (checked \(Format.date(g.checkedAt)))"
+                + (expiries.isEmpty ? "" : "; " + expiries.joined(separator: ", ")) + ". \(standing.summary)."
         } ?? "No governance check recorded"
+        governanceExpiries = [("safeguardingPolicyExpires", "Safeguarding policy review due", governance?.safeguardingPolicyExpires),
+                              ("insuranceExpires", "Insurance expires", governance?.insuranceExpires),
+                              ("dbsExpires", "DBS checks due for renewal", governance?.dbsExpires)]
+            .map { ExpiryField(id: $0.0, label: $0.1, value: $0.2.map { "\($0)" } ?? "") }
         organizationID = organisation?.id ?? ""
         governanceChoices = [("constituted", "Constituted (has a governing document)", governance?.constituted),
                              ("safeguardingPolicy", "Has a safeguarding policy", governance?.safeguardingPolicy),
@@ -130,6 +147,11 @@ extension DirectoryPagesController {
         var rows: [Row]
         var isEmpty: Bool
         var months: Int
+        /// Governance checks expired or expiring within the reminder window (`DirectoryService.governanceDue`).
+        struct Due: Sendable { var organisation, check, expires: String; var expired: Bool }
+        var due: [Due] = []
+        var hasDue = false
+        var reminderDays = GovernanceRules.reminderDays
     }
 
     struct FeedsPage: Sendable {

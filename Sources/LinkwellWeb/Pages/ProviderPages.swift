@@ -12,6 +12,11 @@ extension ProviderPagesController {
         var more: String?
         /// Not the first page: offer the way back to the newest.
         var isLaterPage: Bool
+        /// Notices (a new referral, a case closed) and requests past their answer date (`setGroupVoice`).
+        var notices: [GroupNotice] = []
+        var hasNotices = false
+        var overdue: [OverdueRequestRow] = []
+        var hasOverdue = false
     }
 
     struct ReferralPage: Sendable {
@@ -23,6 +28,12 @@ extension ProviderPagesController {
         var attendance: [CasePage.Attendance]
         var rejectionReasons: [Choice]
         var today: String
+        /// The thread with the link worker (`setThread`), and when the answer was due.
+        var thread: [ThreadLine] = []
+        var threadEmpty = true
+        var overdue = false
+        var answerDue = ""
+        var sent = ""
 
         init(_ v: ProviderView, today: CalendarDate) {
             id = v.onward.id.rawValue
@@ -49,6 +60,8 @@ extension ProviderPagesController {
             attendance = v.attendance.map { CasePage.Attendance(date: "\($0.sessionDate)", attended: $0.attended) }
             rejectionReasons = RejectionReason.allCases.map { Choice($0.rawValue, $0.label) }
             self.today = "\(today)"
+            sent = "\(CalendarDate(v.onward.createdAt))"
+            answerDue = v.onward.answerDue.map(Format.date) ?? ""
         }
     }
 }

@@ -8,6 +8,8 @@ import Mustache
 public enum Template: String, CaseIterable, Sendable {
     case account
     case adminAudit = "admin_audit"
+    case adminComplaints = "admin_complaints"
+    case adminStaffChecks = "admin_staff_checks"
     case adminInstruments = "admin_instruments"
     case adminOrganisation = "admin_organisation"
     case adminOrganisations = "admin_organisations"
@@ -171,6 +173,7 @@ public struct View<Page>: @unchecked Sendable {
                       NavLink(label: "Settings", href: "/admin/settings"), NavLink(label: "Teams", href: "/teams"),
                       NavLink(label: "Instruments", href: "/admin/instruments"), NavLink(label: "Directory review", href: "/directory/review"), NavLink(label: "Directory feeds", href: "/admin/feeds"),
                       NavLink(label: "Funders", href: "/commissioning"),
+                      NavLink(label: "Complaints", href: "/admin/complaints"), NavLink(label: "Staff training and DBS", href: "/admin/staff-checks"),
                       NavLink(label: "E-mail outbox", href: "/admin/outbox"), NavLink(label: "Audit trail", href: "/admin/audit")]
         case .commissioner: [NavLink(label: "Insight", href: "/insight"), NavLink(label: "Contracts", href: "/commissioning"),
                              NavLink(label: "Grants", href: "/grants"), NavLink(label: "Outcomes", href: "/outcomes/cohorts"),

@@ -1,0 +1,123 @@
+import Foundation
+
+/// The community group's voice on a referral out (issue #16): threads, concerns, notices and overdue
+/// requests. Every read goes through `readCase` or `providerCase`, so it is checked and audited like
+/// any other read of the case.
+extension CaseworkService {
+    /// The notices to community groups that this change calls for (`GroupNotices`), added to it.
+    func withGroupNotices(_ change: CaseChange, before: Case) async throws -> CaseChange {
+        let ids = Set(change.onwardReferrals.map(\.serviceID)).union(before.onwardReferrals.map(\.serviceID))
+        var services: [ServiceID: Service] = [:]
+        for id in ids { services[id] = try await store.service(id: id) }
+        var change = change
+        GroupNotices.add(to: &change, before: before, services: services, env: env)
+        return change
+    }
+
+    /// One referral out's thread as it is shown: each message with its author's name.
+    public struct ThreadEntry: Codable, Sendable, Equatable {
+        public var id: String
+        public var onwardReferralID: OnwardReferralID
+        public var side: ThreadSide
+        public var authorName: String
+        public var body: String
+        public var at: Date
+    }
+
+    private func entries(_ messages: [OnwardMessage]) async throws -> [ThreadEntry] {
+        let names = try await staffNames()
+        return messages.map {
+            ThreadEntry(id: $0.id, onwardReferralID: $0.onwardReferralID, side: $0.side, authorName: names[$0.authorID], body: $0.body, at: $0.at)
+        }
+    }
+
+    /// The threads of every referral out of a case the caller has already read (and so had audited) through
+    /// `readCase`; only staff who work the case see them.
+    public func threads(of c: Case, _ request: Request) async throws -> [ThreadEntry] {
+        guard AccessPolicy.canWork(c, request.principal) else { throw LinkwellError.notFound("referral") }
+        return try await entries(try await store.onwardMessages(referralID: c.referral.id))
+    }
+
+    /// The link worker's (or a supervisor's) view of one referral out's thread: read and audited like the case.
+    public func thread(_ referralID: ReferralID, onward onwardID: OnwardReferralID, _ request: Request) async throws -> [ThreadEntry] {
+        let c = try await readCase(referralID, request)
+        guard c.onward(onwardID) != nil else { throw LinkwellError.notFound("referral out") }
+        return try await threads(of: c, request).filter { $0.onwardReferralID == onwardID }
+    }
+
+    /// The group's view of the thread of a referral out to one of its services (audited as a read of it).
+    public func providerThread(_ onwardID: OnwardReferralID, _ request: Request) async throws -> [ThreadEntry] {
+        let (c, _, _) = try await providerCase(onwardID, request)
+        return try await entries(try await store.onwardMessages(referralID: c.referral.id).filter { $0.onwardReferralID == onwardID })
+    }
+
+    /// The link worker or a supervisor writes to the group on a referral out's thread.
+    public func postToThread(_ referralID: ReferralID, onward onwardID: OnwardReferralID, body: String?,
+                             _ request: Request) async throws -> [ThreadEntry] {
+        let c = try await readCase(referralID, request)
+        guard AccessPolicy.canWork(c, request.principal) else {
+            throw LinkwellError.forbidden("Only the case's link worker or a supervisor can do this.")
+        }
+        try await store.addOnwardMessage(try c.threadMessage(onwardID, body: body, by: request.principal, env: env))
+        return try await entries(try await store.onwardMessages(referralID: referralID).filter { $0.onwardReferralID == onwardID })
+    }
+
+    /// The group writes to the link worker on the thread of a referral out to one of its services.
+    public func providerPost(_ onwardID: OnwardReferralID, body: String?, _ request: Request) async throws -> [ThreadEntry] {
+        let (c, _, _) = try await providerCase(onwardID, request)
+        try await store.addOnwardMessage(try c.threadMessage(onwardID, body: body, by: request.principal, env: env))
+        return try await entries(try await store.onwardMessages(referralID: c.referral.id).filter { $0.onwardReferralID == onwardID })
+    }
+
+    /// The group raises a concern about the person; it joins the supervisors' safeguarding queue.
+    public func raiseGroupConcern(_ onwardID: OnwardReferralID, description: String?, _ request: Request) async throws -> ProviderView {
+        try await providerAct(onwardID, request) { [env] c in
+            try c.raiseGroupConcern(onwardID, description: description, by: request.principal, env: env)
+        }
+    }
+
+    /// Notices to the caller's community group (a new referral, a case closed), newest first.
+    public func groupNotices(_ request: Request) async throws -> [MessageBack] {
+        guard request.principal.role == .provider, let org = request.principal.organisationID else {
+            throw LinkwellError.forbidden("Only community group staff have notices.")
+        }
+        return try await store.messages(organisationID: org).filter(\.kind.isGroupNotice)
+    }
+
+    /// A referral out waiting for an answer past the handover agreement's window.
+    public struct OverdueRequest: Codable, Sendable, Equatable {
+        public var onwardReferralID: OnwardReferralID
+        public var referralID: ReferralID
+        public var serviceName: String
+        /// Withheld from a group once the person withdraws consent to share with community services.
+        public var personName: String
+        public var sentAt: Date
+        public var answerDue: Date
+        public var daysOverdue: Int
+    }
+
+    /// Requests unanswered past the handover agreement's window: a link worker's own cases', a
+    /// supervisor's whole team's, or those sent to a group's services. Audited as a list.
+    public func overdueRequests(_ request: Request) async throws -> [OverdueRequest] {
+        let p = request.principal
+        let rows: [OpenOnwardRequest]
+        switch p.role {
+        case .linkWorker: rows = try await store.openOnwardRequests(linkWorkerID: p.userID, organisationID: nil)
+        case .supervisor: rows = try await store.openOnwardRequests(linkWorkerID: nil, organisationID: nil)
+        case .provider:
+            guard let org = p.organisationID else { throw LinkwellError.forbidden("Your account belongs to no community group.") }
+            rows = try await store.openOnwardRequests(linkWorkerID: nil, organisationID: org)
+        default: throw LinkwellError.forbidden("Overdue referrals out are for link workers, supervisors and community groups.")
+        }
+        let now = env.now()
+        let overdue = rows.filter { $0.isOverdue(at: now) }.map { row in
+            let due = row.createdAt.addingTimeInterval(TimeInterval(row.returnWindowDays) * 86_400)
+            let named = p.role != .provider || row.consentPurposes.contains(.shareWithProviders)
+            return OverdueRequest(onwardReferralID: row.onwardReferralID, referralID: row.referralID, serviceName: row.serviceName,
+                                  personName: named ? row.personName : ProviderView.withheld, sentAt: row.createdAt, answerDue: due,
+                                  daysOverdue: Int(now.timeIntervalSince(due) / 86_400))
+        }
+        try await audit(request, action: "list", type: "overdue_onward_referrals", id: p.userID.rawValue, allowed: true)
+        return overdue
+    }
+}

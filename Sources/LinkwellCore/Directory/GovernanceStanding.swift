@@ -1,0 +1,151 @@
+import Foundation
+
+/// Where a community organisation's governance checks stand on a day: what a link worker sees in search
+/// results and at referral out, and what decides whether a referral out needs a supervisor's override.
+///
+/// The rule: a safeguarding policy and public liability insurance must both be recorded, and no recorded
+/// check (those two, and DBS checks where the group visits homes) may be past its expiry date. A check
+/// recorded without an expiry date counts as current, and is shown as having none.
+public struct GovernanceStanding: Codable, Sendable, Equatable {
+    public enum State: String, Codable, Sendable, CaseIterable {
+        case current
+        /// Current, but a check expires within the reminder window.
+        case expiringSoon = "expiring_soon"
+        case expired
+        /// Checked, but without a safeguarding policy or insurance.
+        case incomplete
+        /// No governance check recorded.
+        case unchecked
+    }
+    public var state: State
+    /// What is missing, expired or expiring, in words ("insurance expired on 2026-01-31").
+    public var problems: [String]
+
+    /// Referrals out may be made without a supervisor's override.
+    public var allowsReferral: Bool { state == .current || state == .expiringSoon }
+
+    /// One line for a search result or the referral-out form.
+    public var summary: String {
+        switch state {
+        case .current: "Governance checks current"
+        case .expiringSoon: "Governance checks current; " + problems.joined(separator: "; ")
+        case .expired: "Governance checks expired: " + problems.joined(separator: "; ")
+        case .incomplete: "Governance checks incomplete: " + problems.joined(separator: "; ")
+        case .unchecked: "No governance checks recorded"
+        }
+    }
+
+    public init(state: State, problems: [String]) {
+        self.state = state
+        self.problems = problems
+    }
+
+    /// The standing of `check` on `today`; checks expiring on or before `remindFrom` are "expiring soon".
+    public static func of(_ check: GovernanceCheck?, today: CalendarDate, remindFrom: CalendarDate) -> GovernanceStanding {
+        guard let check else { return GovernanceStanding(state: .unchecked, problems: []) }
+        var missing: [String] = []
+        if !check.safeguardingPolicy { missing.append("no safeguarding policy") }
+        if !check.insurance { missing.append("no insurance") }
+        if !missing.isEmpty { return GovernanceStanding(state: .incomplete, problems: missing) }
+        var expired: [String] = [], expiring: [String] = []
+        for (name, held, expires) in check.expiringChecks where held {
+            guard let expires else { continue }
+            if expires < today { expired.append("\(name) expired on \(expires)") }
+            else if expires <= remindFrom { expiring.append("\(name) expires on \(expires)") }
+        }
+        if !expired.isEmpty { return GovernanceStanding(state: .expired, problems: expired) }
+        if !expiring.isEmpty { return GovernanceStanding(state: .expiringSoon, problems: expiring) }
+        return GovernanceStanding(state: .current, problems: [])
+    }
+
+    /// The standing of each organisation's checks, read from the directory (one read per organisation).
+    public static func load(_ organisationIDs: Set<String>, from store: any CommunityDirectoryStore, now: Date,
+                            reminderDays: Int = GovernanceRules.reminderDays) async throws -> [String: GovernanceStanding] {
+        let today = CalendarDate(now)
+        let horizon = CalendarDate(now.addingTimeInterval(TimeInterval(reminderDays) * 86_400))
+        var result: [String: GovernanceStanding] = [:]
+        for id in organisationIDs {
+            result[id] = of(try await store.governance(organizationID: id), today: today, remindFrom: horizon)
+        }
+        return result
+    }
+}
+
+/// The scheme's governance rules.
+public enum GovernanceRules {
+    /// Days before a check expires that the admins are reminded, and that search results warn.
+    public static let reminderDays = 30
+}
+
+extension GovernanceCheck {
+    /// The checks that expire: their name, whether held, and the expiry date recorded.
+    public var expiringChecks: [(name: String, held: Bool, expires: CalendarDate?)] {
+        [("safeguarding policy", safeguardingPolicy, safeguardingPolicyExpires), ("insurance", insurance, insuranceExpires),
+         ("DBS checks", dbsForHomeVisits, dbsExpires)]
+    }
+}
+
+/// The expiry dates of governance checks as typed on the form or sent to the API (YYYY-MM-DD, each optional).
+public struct GovernanceExpiries: Codable, Sendable {
+    public var safeguardingPolicyExpires: String?
+    public var insuranceExpires: String?
+    public var dbsExpires: String?
+    public init(safeguardingPolicyExpires: String? = nil, insuranceExpires: String? = nil, dbsExpires: String? = nil) {
+        (self.safeguardingPolicyExpires, self.insuranceExpires, self.dbsExpires) = (safeguardingPolicyExpires, insuranceExpires, dbsExpires)
+    }
+
+    /// The dates, each a real date; a date is kept only for a check that is held (an unheld check has no expiry).
+    func validated(safeguardingPolicy: Bool, insurance: Bool, dbs: Bool) throws(LinkwellError) -> (CalendarDate?, CalendarDate?, CalendarDate?) {
+        var v = Validator()
+        func date(_ text: String?, _ field: String, _ held: Bool) -> CalendarDate? {
+            guard let text = text?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
+            guard let date = CalendarDate(text) else {
+                v.add(field, "The expiry date must be a real date, YYYY-MM-DD.")
+                return nil
+            }
+            return held ? date : nil
+        }
+        let dates = (date(safeguardingPolicyExpires, "safeguardingPolicyExpires", safeguardingPolicy),
+                     date(insuranceExpires, "insuranceExpires", insurance), date(dbsExpires, "dbsExpires", dbs))
+        try v.check()
+        return dates
+    }
+}
+
+extension DirectoryService {
+    /// Where each organisation's governance checks stand today (scheme staff only: governance is private).
+    public func governanceStandings(_ organizationIDs: Set<String>, by p: Principal) async throws -> [String: GovernanceStanding] {
+        guard DirectoryPolicy.canSeePrivateNotes(p) else { throw LinkwellError.forbidden("Governance checks are for scheme staff.") }
+        return try await GovernanceStanding.load(organizationIDs, from: store, now: env.now())
+    }
+
+    /// Checks that have expired or expire within the reminder window, soonest first: the admin's reminders.
+    public func governanceDue(by p: Principal) async throws -> [GovernanceDue] {
+        guard DirectoryPolicy.canReview(p) else { throw LinkwellError.forbidden("Only the admin sees governance reminders.") }
+        let now = env.now()
+        let horizon = CalendarDate(now.addingTimeInterval(TimeInterval(GovernanceRules.reminderDays) * 86_400))
+        let today = CalendarDate(now)
+        var due: [GovernanceDue] = []
+        for check in try await store.governanceChecks() {
+            for c in check.expiringChecks where c.held {
+                guard let expires = c.expires, expires <= horizon else { continue }
+                due.append(GovernanceDue(organizationID: check.organizationID, check: c.name, expires: expires, expired: expires < today))
+            }
+        }
+        let names = try await organisationNames(Set(due.map(\.organizationID)))
+        return due.map { var d = $0; d.organisationName = names[d.organizationID] ?? d.organizationID; return d }
+            .sorted { ($0.expires, $0.organizationID, $0.check) < ($1.expires, $1.organizationID, $1.check) }
+    }
+}
+
+/// A governance check that has expired or is about to.
+public struct GovernanceDue: Codable, Sendable, Equatable {
+    public var organizationID: String
+    public var organisationName = ""
+    public var check: String
+    public var expires: CalendarDate
+    public var expired: Bool
+    public init(organizationID: String, check: String, expires: CalendarDate, expired: Bool) {
+        (self.organizationID, self.check, self.expires, self.expired) = (organizationID, check, expires, expired)
+    }
+}

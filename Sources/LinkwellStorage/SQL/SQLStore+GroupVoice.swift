@@ -1,0 +1,68 @@
+import Foundation
+import LinkwellCore
+import SQLKit
+
+/// `OnwardThreadStore` on SQL.
+extension SQLStore {
+    public func addOnwardMessage(_ message: OnwardMessage) async throws {
+        try await connections.transaction { db in try await Self.insert([message], into: "onward_messages", db) }
+    }
+
+    public func onwardMessages(referralID: ReferralID) async throws -> [OnwardMessage] {
+        try await connections.read { db in
+            try await db.raw("SELECT * FROM onward_messages WHERE referral_id = \(bind: referralID) ORDER BY at, id")
+                .all(decoding: OnwardMessage.self, keyDecodingStrategy: fromColumns)
+        }
+    }
+
+    public func openOnwardRequests(linkWorkerID: UserID?, organisationID: OrganisationID?) async throws -> [OpenOnwardRequest] {
+        try await connections.read { db in
+            var sql = SQLQueryString("""
+                SELECT o.id, o.referral_id, o.service_id, s.name AS service_name, s.organisation_id, r.link_worker_id,
+                       p.given_name, p.family_name, r.consent_purposes, o.created_at, o.return_window_days
+                FROM onward_referrals o JOIN services s ON s.id = o.service_id
+                JOIN referrals r ON r.id = o.referral_id JOIN people p ON p.id = r.person_id
+                WHERE o.status = 'requested'
+                """)
+            if let linkWorkerID { sql.appendInterpolation(unsafeRaw: " AND r.link_worker_id = "); sql.appendInterpolation(bind: linkWorkerID.rawValue) }
+            if let organisationID { sql.appendInterpolation(unsafeRaw: " AND s.organisation_id = "); sql.appendInterpolation(bind: organisationID.rawValue) }
+            sql.appendInterpolation(unsafeRaw: " ORDER BY o.created_at, o.id")
+            return try await db.raw(sql).all().map { row in
+                OpenOnwardRequest(
+                    onwardReferralID: try row.decode(column: "id", as: OnwardReferralID.self),
+                    referralID: try row.decode(column: "referral_id", as: ReferralID.self),
+                    serviceID: try row.decode(column: "service_id", as: ServiceID.self),
+                    serviceName: try row.decode(column: "service_name", as: String.self),
+                    organisationID: try row.decode(column: "organisation_id", as: OrganisationID.self),
+                    linkWorkerID: try row.decode(column: "link_worker_id", as: UserID?.self),
+                    personName: try row.decode(column: "given_name", as: String.self) + " " + row.decode(column: "family_name", as: String.self),
+                    consentPurposes: Self.purposes(try row.decode(column: "consent_purposes", as: String.self)),
+                    createdAt: try row.decode(column: "created_at", as: Date.self),
+                    returnWindowDays: try row.decode(column: "return_window_days", as: Int.self))
+            }
+        }
+    }
+}
+
+/// `StaffRecordStore` on SQL.
+extension SQLStore {
+    public func saveComplaint(_ complaint: Complaint) async throws {
+        try await connections.transaction { db in try await Self.upsert([complaint], into: "complaints", db) }
+    }
+
+    public func complaints() async throws -> [Complaint] {
+        try await connections.read { db in
+            try await db.raw("SELECT * FROM complaints ORDER BY received_on DESC, id DESC").all(decoding: Complaint.self, keyDecodingStrategy: fromColumns)
+        }
+    }
+
+    public func addStaffCheck(_ check: StaffCheck) async throws {
+        try await connections.transaction { db in try await Self.insert([check], into: "staff_checks", db) }
+    }
+
+    public func staffChecks() async throws -> [StaffCheck] {
+        try await connections.read { db in
+            try await db.raw("SELECT * FROM staff_checks ORDER BY completed_on DESC, id DESC").all(decoding: StaffCheck.self, keyDecodingStrategy: fromColumns)
+        }
+    }
+}

@@ -1,0 +1,52 @@
+import Foundation
+import Hummingbird
+import LinkwellCore
+
+/// Governance checks through the JSON API, with the same rules as the directory pages (`DirectoryService`).
+struct GovernanceController: Sendable {
+    let directory: DirectoryService
+    let casework: CaseworkService
+
+    struct GovernanceInput: Codable, Sendable {
+        var constituted: Bool?
+        var safeguardingPolicy: Bool?
+        var insurance: Bool?
+        var dbsForHomeVisits: Bool?
+        var safeguardingPolicyExpires: String?
+        var insuranceExpires: String?
+        var dbsExpires: String?
+    }
+
+    /// An organisation's check with where it stands today.
+    struct Recorded: Codable, Sendable { var check: GovernanceCheck; var standing: GovernanceStanding }
+    struct Standing: Codable, Sendable { var organizationID: String; var state: GovernanceStanding.State; var problems: [String]; var summary: String }
+
+    func register(on router: Router<AppRequestContext>) {
+        let api = router.group("api/v1")
+        api.post("directory/organizations/:id/governance") { request, context in
+            let p = try context.require(.admin)
+            let input = try await request.json(GovernanceInput.self)
+            let id = try context.parameters.require("id")
+            let check = try await directory.recordGovernance(
+                organizationID: id, constituted: input.constituted ?? false, safeguardingPolicy: input.safeguardingPolicy ?? false,
+                insurance: input.insurance ?? false, dbsForHomeVisits: input.dbsForHomeVisits ?? false,
+                expiries: GovernanceExpiries(safeguardingPolicyExpires: input.safeguardingPolicyExpires, insuranceExpires: input.insuranceExpires,
+                                             dbsExpires: input.dbsExpires), by: p)
+            let standing = try await directory.governanceStandings([id], by: p)[id] ?? GovernanceStanding(state: .unchecked, problems: [])
+            return json(Recorded(check: check, standing: standing))
+        }
+        // Where every referrable service's organisation stands: what the referral-out form shows.
+        api.get("directory/governance") { request, context in
+            let p = try context.require(.linkWorker, .supervisor, .admin)
+            let orgs = Set(try await casework.services().map(\.organisationID.rawValue))
+            let standings = try await directory.governanceStandings(orgs, by: p)
+            return json(standings.sorted { $0.key < $1.key }.map {
+                Standing(organizationID: $0.key, state: $0.value.state, problems: $0.value.problems, summary: $0.value.summary)
+            })
+        }
+        api.get("directory/governance/due") { request, context in
+            let p = try context.require(.admin)
+            return json(try await directory.governanceDue(by: p))
+        }
+    }
+}
