@@ -6,7 +6,7 @@ import Foundation
 public struct CaseworkService: Sendable {
     /// The storage roles casework needs (contracts only to say which contracts fund a referral).
     public typealias Storage = CaseStore & CaseSummaryStore & AccountStore & OrganisationStore & CodeListStore & DirectoryStore & AuditStore & SettingsStore & SupervisionStore & CommissioningStore
-        & TeamStore & OnwardThreadStore
+        & TeamStore & OnwardThreadStore & CommunityDirectoryStore
     let store: any Storage
     public let env: CoreEnvironment
     public let rules: CaseworkRules
