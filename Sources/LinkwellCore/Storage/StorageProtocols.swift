@@ -245,7 +245,8 @@ public protocol OutboxStore: Sendable {
 }
 
 public protocol LinkwellStore: CaseStore, CaseSummaryStore, AccountStore, OrganisationStore, CodeListStore, SignInThrottleStore, DirectoryStore, AuditStore, OutcomeStore, SupervisionStore, SettingsStore, OutboxStore,
-                               InsightStore, CommissioningStore, CommunityDirectoryStore, ImportJobStore, RateLimitStore, HealthStore, RetentionStore, SecretStore {
+                               InsightStore, CommissioningStore, CommunityDirectoryStore, ImportJobStore, RateLimitStore, HealthStore, RetentionStore, SecretStore,
+                               PersonRequestStore {
     /// Brings the schema up to date (idempotent).
     func migrate() async throws
     /// Releases connections.

@@ -75,7 +75,9 @@ public func buildRouter(configuration: WebConfiguration, store: any LinkwellStor
                            cookie: { sessions.cookie($0, $1, $2, maxAge: $3) }).register(on: router)
     CasePagesController(casework: casework, outcomes: OutcomeService(store: store, casework: casework), renderer: renderer).register(on: router)
     SupervisionController(casework: casework, renderer: renderer).register(on: router)
-    OwnRecordController(casework: casework, renderer: renderer).register(on: router)
+    let voice = PersonVoiceService(store: store, casework: casework)
+    OwnRecordController(voice: voice, renderer: renderer).register(on: router)
+    PersonRequestsController(voice: voice, renderer: renderer).register(on: router)
     ProviderPagesController(casework: casework, renderer: renderer).register(on: router)
     AdminPagesController(accounts: accounts, administration: AdministrationService(store: store), casework: casework, renderer: renderer,
                          mail: configuration.mail).register(on: router)

@@ -488,22 +488,6 @@ extension CasePagesController {
     }
 }
 
-/// The page models of `OwnRecordController`.
-extension OwnRecordController {
-    struct Page: Sendable {
-        struct Referral: Sendable {
-            var status, receivedAt, linkWorker, whatMatters: String
-            var hasPlan: Bool
-            var goals: [CasePage.GoalRow]
-            var actions: [CasePage.ActionRow]
-            var onward: [ReferrerCasePage.Onward]
-        }
-        struct Access: Sendable { var at, who, role, organisation, what: String; var denied: Bool }
-        var referrals: [Referral]
-        var accesses: [Access]
-    }
-}
-
 /// The page models of `SupervisionController`.
 extension SupervisionController {
     struct Page: Sendable {
