@@ -25,7 +25,7 @@ struct Migration: Sendable {
 
 enum Migrations {
     static let all: [Migration] = spine + operations + DirectoryMigrations.all + AccountMigrations.all + RateLimitMigrations.all + DisclosureMigrations.all + NHSMigrations.all + SummaryMigrations.all
-        + PersonVoiceMigrations.all
+        + PersonVoiceMigrations.all + LearnedMigrations.all
 
     /// Operations (versions 20–29): retention.
     static let operations: [Migration] = [

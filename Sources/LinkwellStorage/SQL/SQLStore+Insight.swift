@@ -153,7 +153,7 @@ extension SQLStore {
         try await connections.read { db in
             try await db.raw("""
                 SELECT referral_id, received_at, month, source_type, practice_id, pathway, age_band, sex, ethnicity, postcode, status,
-                       stage_reached, wait_days, link_worker_id, satisfaction, needs_mask
+                       stage_reached, wait_days, link_worker_id, satisfaction, needs_mask, gap_mask
                 FROM referral_facts WHERE referral_id > \(bind: after?.rawValue ?? "") ORDER BY referral_id LIMIT \(bind: limit)
                 """).all().map { row in
                     ReferralFact(referralID: ReferralID(try row.decode(column: "referral_id", as: String.self)),
@@ -164,7 +164,8 @@ extension SQLStore {
                                  ethnicity: try row.decode(column: "ethnicity", as: String.self), postcode: try row.decode(column: "postcode", as: String.self),
                                  status: try row.decode(column: "status", as: String.self), stageReached: try row.decode(column: "stage_reached", as: Int.self),
                                  waitDays: try row.decode(column: "wait_days", as: Int?.self), linkWorkerID: try row.decode(column: "link_worker_id", as: String.self),
-                                 satisfaction: try row.decode(column: "satisfaction", as: Int?.self), needsMask: try row.decode(column: "needs_mask", as: Int.self))
+                                 satisfaction: try row.decode(column: "satisfaction", as: Int?.self), needsMask: try row.decode(column: "needs_mask", as: Int.self),
+                                 gapMask: try row.decode(column: "gap_mask", as: Int.self))
                 }
         }
     }

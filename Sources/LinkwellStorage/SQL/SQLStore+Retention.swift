@@ -54,7 +54,8 @@ extension SQLStore {
                                      ("goals", ["description"]), ("plan_actions", ["description"]), ("onward_referrals", ["note"]),
                                      ("messages_back", ["body"]), ("signposts", ["description"]),
                                      ("safeguarding_concerns", ["description", "resolution", "acknowledged_by_name"]),
-                                     ("person_requests", ["message", "answer"])] {
+                                     ("person_requests", ["message", "answer"]), ("case_profile_items", ["detail"]),
+                                     ("case_gaps", ["detail"])] {
                 let set = columns.map { "\($0) = ''" }.joined(separator: ", ")
                 try await db.raw("UPDATE \(ident: table) SET \(unsafeRaw: set) WHERE referral_id IN (\(cases))").run()
             }

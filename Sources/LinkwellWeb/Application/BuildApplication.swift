@@ -73,7 +73,9 @@ public func buildRouter(configuration: WebConfiguration, store: any LinkwellStor
     SelfReferralController(casework: casework, renderer: renderer, limiter: limiter,
                            rule: RateLimit(name: "self-referral", limit: configuration.selfReferralsPerHour, window: 3600),
                            cookie: { sessions.cookie($0, $1, $2, maxAge: $3) }).register(on: router)
-    CasePagesController(casework: casework, outcomes: OutcomeService(store: store, casework: casework), renderer: renderer).register(on: router)
+    let casePages = CasePagesController(casework: casework, outcomes: OutcomeService(store: store, casework: casework), renderer: renderer)
+    casePages.register(on: router)
+    CaseLearnedController(casework: casework, cases: casePages).register(on: router)
     SupervisionController(casework: casework, renderer: renderer).register(on: router)
     let voice = PersonVoiceService(store: store, casework: casework)
     OwnRecordController(voice: voice, renderer: renderer).register(on: router)

@@ -73,6 +73,8 @@ public struct CasePage: Sendable {
     public var contactModes: [Choice]
     public var closingReasons: [Choice]
     public var closingReason: String
+    /// What was learned in support, and the gaps recorded (`LearnedPages.swift`).
+    public var learned: LearnedPanel?
     /// Outcome measures: set by the controller, which loads them separately.
     public var outcomes: CaseOutcomesPanel?
     /// "The service contacts the person; the link worker follows up; may come back within 90 days; …"
@@ -133,6 +135,7 @@ public struct CasePage: Sendable {
     public var needsLinkWorker = false
 
     public init(_ c: Case, names: UserNames, services: [Service], organisations: [Organisation]) {
+        learned = LearnedPanel(c, names: names)
         let r = c.referral, p = c.person
         let serviceByID = Dictionary(services.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         let orgName = Dictionary(organisations.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
