@@ -442,6 +442,9 @@ extension CasePagesController {
         /// The scheme's pathways, when it has configured them (otherwise pathway is free text).
         var pathways: [Choice] = []
         var hasPathways = false
+        /// Optional equality monitoring (blank is "not stated"; "prefers not to say" is an answer).
+        var sexes: [Choice]
+        var ethnicGroups: [Choice]
         /// The GP practices the person can be registered with, by ODS code.
         var practices: [Choice] = []
         /// The practice code chosen (or, on a new form, the referrer's own practice).
@@ -487,6 +490,8 @@ extension CasePagesController {
             urgencies = Urgency.allCases.map { Choice($0.rawValue, $0 == .routine ? "Routine" : "Soon (within a week)", selected: (f["urgency"] ?? "routine") == $0.rawValue) }
             consentGiven = f.flag("consent.given")
             interpreterNeeded = f.flag("person.interpreterNeeded")
+            sexes = Sex.allCases.filter { $0 != .notStated }.map { Choice($0.rawValue, $0.label, selected: f["person.sex"] == $0.rawValue) }
+            ethnicGroups = EthnicGroup.allCases.filter { $0 != .notStated }.map { Choice($0.rawValue, $0.label, selected: f["person.ethnicity"] == $0.rawValue) }
         }
     }
 }
