@@ -32,7 +32,7 @@ struct OrganisationsCommand: AsyncParsableCommand {
                 throw ValidationError(errors.map(\.message).joined(separator: "\n"))
             }
             for r in report.rejected { print("line \(r.line): \(r.field): \(r.message)") }
-            print("\(report.created) added, \(report.updated) updated, \(report.skippedClosed) closed left out, \(report.rejected.count) refused.")
+            print("\(report.created) added, \(report.updated) updated, \(report.skippedClosed) closed left out, \(report.skippedOtherSettings) other prescribing settings left out, \(report.rejected.count) refused.")
             if !report.rejected.isEmpty { throw ExitCode(report.created + report.updated == 0 ? 2 : 1) }
         }
     }

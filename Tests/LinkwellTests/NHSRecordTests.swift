@@ -226,18 +226,22 @@ struct NHSRecordTests {
             #expect(edited["postcode"] as? String == "LS11 5AS")
             #expect(try await s.store.organisations().count == before + 1)
 
-            // epraccur.csv layout: no header; Y99002 is known (updated), Y77777 new, Y66666 closed, the last row refused.
-            func row(_ code: String, _ name: String, _ postcode: String, _ status: String) -> String {
-                "\"\(code)\",\"\(name)\",\"Y63\",\"QWO\",\"1 HIGH STREET\",\"\",\"LEEDS\",\"\",\"\",\"\(postcode)\",\"19740401\",\"\",\"\(status)\",\"B\",\"15F\",\"20130401\",\"\",\"0113 000000\",\"\",\"\",\"\",\"0\",\"\",\"\",\"\",\"4\",\"\""
+            // epraccur.csv layout: no header; Y99002 is known (updated), Y77777 new, Y66666 closed, the fourth row
+            // refused, Y55555 a walk-in centre (prescribing setting 1 in column 26), not a GP practice.
+            func row(_ code: String, _ name: String, _ postcode: String, _ status: String, setting: String = "4") -> String {
+                "\"\(code)\",\"\(name)\",\"Y63\",\"QWO\",\"1 HIGH STREET\",\"\",\"LEEDS\",\"\",\"\",\"\(postcode)\",\"19740401\",\"\",\"\(status)\",\"B\",\"15F\",\"20130401\",\"\",\"0113 000000\",\"\",\"\",\"\",\"0\",\"\",\"\",\"\",\"\(setting)\",\"\""
             }
             let csv = [row("Y99002", "HILLSIDE SURGERY", "LS6 2QT", "A"), row("Y77777", "NEW PRACTICE", "LS7 3JB", "A"),
-                       row("Y66666", "CLOSED PRACTICE", "LS8 1DR", "C"), row("77777", "BROKEN", "LS8 1DR", "A")].joined(separator: "\n")
+                       row("Y66666", "CLOSED PRACTICE", "LS8 1DR", "C"), row("77777", "BROKEN", "LS8 1DR", "A"),
+                       row("Y55555", "CITY WALK-IN CENTRE", "LS2 8BE", "A", setting: "1")].joined(separator: "\n")
             let strict = try await api.call(.post, "/api/v1/organisations/import", as: s.admin,
                                             json: try jsonString(["csv": csv, "allOrNothing": true]), expect: .unprocessableContent)
             #expect(String(describing: strict).contains("Line 4 (odsCode)"))
             #expect(try await s.store.organisation(odsCode: "Y77777") == nil, "all or nothing stored nothing")
             let report = try await api.call(.post, "/api/v1/organisations/import", as: s.admin, json: try jsonString(["csv": csv]), expect: .ok)
             #expect(report["created"] as? Int == 1 && report["updated"] as? Int == 1 && report["skippedClosed"] as? Int == 1)
+            #expect(report["skippedOtherSettings"] as? Int == 1)
+            #expect(try await s.store.organisation(odsCode: "Y55555") == nil, "a walk-in centre is not listed as a GP practice")
             #expect((report["rejected"] as? [[String: Any]])?.map { $0["line"] as? Int } == [4])
             let added = try #require(try await s.store.organisation(odsCode: "Y77777"))
             #expect(added.kind == .gpPractice && added.name == "NEW PRACTICE" && added.postcode == "LS7 3JB" && added.address == "1 HIGH STREET\nLEEDS")

@@ -23,6 +23,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -131,6 +132,35 @@ def browser():
         chromium.close()
 
 
+class Accessibility:
+    """axe-core (the copy bundled in the axe-playwright-python wheel) over every page the browser tests
+    photograph (each `Screens` step) or walk (the reflow test): each distinct page, keyed by its path with
+    ids blanked and its title, is checked once, with every rule axe runs by default (WCAG 2 A and AA and
+    axe's best practices), whatever their impact. `test_zz_axe.py` asserts that none was violated.
+    """
+
+    ID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|\b\d+\b")
+
+    def __init__(self) -> None:
+        self.axe = Axe()
+        self.seen: set[tuple[str, str]] = set()
+        self.pages: list[dict] = []
+
+    def audit(self, page: Page) -> None:
+        key = (self.ID.sub("{id}", _path(page.url)), page.title())
+        if key in self.seen:
+            return
+        self.seen.add(key)
+        response = self.axe.run(page).response
+        violations = [{"rule": v["id"], "impact": v["impact"], "help": v["help"],
+                       "targets": [" ".join(map(str, n["target"])) for n in v["nodes"]][:5]}
+                      for v in response["violations"]]
+        self.pages.append({"url": _path(page.url), "title": key[1], "violations": violations})
+
+
+ACCESSIBILITY = Accessibility()
+
+
 class Screens:
     """Numbered full-page screenshots, one per significant step, in the order they were taken.
 
@@ -155,6 +185,7 @@ class Screens:
     def __call__(self, page: Page, name: str) -> None:
         self.count += 1
         file = f"{self.prefix}{self.count:02d}-{name}.png"
+        ACCESSIBILITY.audit(page)
         before = time.monotonic()
         # Generous: a full-page screenshot of a long page on a loaded 2-core CI machine can take seconds.
         page.screenshot(path=str(self.folder / file), full_page=True, timeout=60_000)
@@ -255,5 +286,7 @@ def fill_referral(page: Page, given: str, family: str, *, consent: bool, nhs_num
     page.fill("#personView", "I would like to get out of the house and meet people.")
     if consent:
         page.check('[id="consent.given"]')
+        for purpose in page.locator('input[name="consent.purposes"]').all():  # opt-in: nothing starts ticked
+            purpose.check()
     page.fill('[id="consent.givenBy"]', f"{given} {family}")
     page.select_option('[id="consent.method"]', "verbal")

@@ -76,9 +76,13 @@ def test_full_journey(users):
     gp.page.locator("main").get_by_role("link", name="Make a referral").click()
     gp.page.wait_for_load_state()
     assert _path(gp.page.url) == "/referrals/new"
+    # Consent is an act: no optional purpose starts ticked; the referrer ticks what the person agreed to.
+    purposes = gp.page.locator('input[name="consent.purposes"]').all()
+    assert len(purposes) == 3
+    for purpose in purposes:
+        expect(purpose).not_to_be_checked()
     fill_referral(gp.page, given, family, consent=True)
-    # The purposes of consent are ticked by default.
-    for purpose in gp.page.locator('input[name="consent.purposes"]').all():
+    for purpose in purposes:
         expect(purpose).to_be_checked()
     gp.snap("referral-form-filled")
     with gp.page.expect_response(lambda r: _path(r.url) == "/referrals" and r.request.method == "POST") as posted:

@@ -20,7 +20,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-from conftest import ADMIN, GP, LINK_WORKER, PASSWORD, PROVIDER, SUPERVISOR, _path
+from conftest import ACCESSIBILITY, ADMIN, GP, LINK_WORKER, PASSWORD, PROVIDER, SUPERVISOR, _path
 from playwright.sync_api import Browser, Page
 
 WIDTHS = (320, 375, 1280)
@@ -121,6 +121,7 @@ def test_every_page_reflows(browser: Browser, server: str, artifacts: Path, role
             if not _visit(page, path):
                 continue
             visited.append(path)
+            ACCESSIBILITY.audit(page)
             _check(page, path, problems)
         assert len(visited) >= 1 + (1 if record else 0), f"{role}: too few pages reached: {visited}"
         assert not problems, f"{role}: pages that do not reflow:\n" + "\n".join(problems)
@@ -135,6 +136,7 @@ def test_public_pages_reflow(browser: Browser, server: str):
         problems: list[str] = []
         for path in ("/login", "/self-referral"):
             assert _visit(page, path), path
+            ACCESSIBILITY.audit(page)
             _check(page, path, problems)
         # The self-referral form can be sent from a phone: its button is reachable and clickable at 320 px.
         page.set_viewport_size({"width": 320, "height": 640})

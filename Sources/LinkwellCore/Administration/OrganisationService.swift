@@ -59,14 +59,19 @@ public struct OrganisationImportReport: Codable, Sendable, Equatable {
     public var updated = 0
     /// Rows of closed organisations (status `C`), left out.
     public var skippedClosed = 0
+    /// Rows of `epraccur.csv` whose prescribing setting (column 26) is not 4, "GP Practice" (walk-in
+    /// centres, out-of-hours services, prison prescribing cost centres…), left out of a GP practice import.
+    public var skippedOtherSettings = 0
     public var rejected: [Rejected] = []
     public init() {}
 }
 
 /// Reads an ODS CSV extract into organisation inputs. Two layouts:
-/// - the ODS practice extract as published (`epraccur.csv`, no header): code, name, national grouping,
-///   health geography, five address lines, postcode, open date, close date, status code (A active,
-///   C closed, D dormant, P proposed), sub-type, commissioner, join date, left date, telephone, …;
+/// - the ODS practice extract as published (`epraccur.csv`, no header, 27 columns): code, name, national
+///   grouping, health geography, five address lines, postcode, open date, close date, status code (A
+///   active, C closed, D dormant, P proposed), sub-type, commissioner, join date, left date, telephone,
+///   …, prescribing setting in column 26 (0 other, 1 walk-in centre, 2 out of hours, 3 both, 4 GP
+///   practice, 5 prison); the layout is cited in docs/nhs-record.md;
 /// - a CSV with a header row naming its columns: `ods_code` (or `organisation code`, `code`), `name`,
 ///   `address` or `address_line_1`…`address_line_5`, `postcode`, `phone` (or `contact telephone number`),
 ///   `email`, `status`.
@@ -76,6 +81,8 @@ public enum ODSExtract {
         public var line: Int
         public var input: OrganisationInput
         public var status: String
+        /// `epraccur.csv`'s prescribing setting (column 26), `nil` for a CSV with a header.
+        public var prescribingSetting: String? = nil
     }
 
     public static func rows(_ text: String, kind: OrganisationKind) throws(LinkwellError) -> [Row] {
@@ -105,7 +112,7 @@ public enum ODSExtract {
             let address = (4...8).map(at).filter { !$0.isEmpty }.joined(separator: "\n")
             return Row(line: row.line, input: OrganisationInput(name: at(1), kind: kind.rawValue, odsCode: at(0), address: address,
                                                                 postcode: at(9), phone: at(17)),
-                       status: at(12).uppercased())
+                       status: at(12).uppercased(), prescribingSetting: at(25).isEmpty ? nil : at(25))
         }
     }
 }
@@ -181,6 +188,7 @@ public struct OrganisationService: Sendable {
         var seen = Set<String>()
         for row in rows {
             if row.status == "C" { report.skippedClosed += 1; continue }
+            if kind == .gpPractice, let setting = row.prescribingSetting, setting != "4" { report.skippedOtherSettings += 1; continue }
             let code = ODSCode.normalised(row.input.odsCode ?? "")
             if !code.isEmpty, seen.contains(code) {
                 report.rejected.append(.init(line: row.line, field: "odsCode", message: "ODS code \(code) appears twice in the file."))

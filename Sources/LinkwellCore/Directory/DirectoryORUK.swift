@@ -160,17 +160,25 @@ extension DirectoryService {
     public func orukOrganizations(_ p: [String: String]) async throws -> JSONValue {
         if let search = p["search"], !ServiceFacts.words(search).isEmpty {
             let all = try await store.hsdsOrganizations(page: 1, perPage: 10_000_000).items.filter { Self.matches(search, [$0.name, $0.alternateName, $0.description]) }
-            return try Self.paged(try await organisationItems(all, p), p)
+            return try Self.paged(try organisationItems(all, p), p)
         }
         let (page, perPage) = try Self.paging(p)
         let (items, total) = try await store.hsdsOrganizations(page: page, perPage: perPage)
         if items.isEmpty && page > 1 { throw Self.pastTheEnd(page, total: total, perPage: perPage) }
-        return try orukPage(try await organisationItems(items, p), total: total, page: page, perPage: perPage)
+        return try orukPage(try organisationItems(items, p), total: total, page: page, perPage: perPage)
     }
 
-    func organisationItems(_ orgs: [HSDSOrganization], _ p: [String: String]) async throws -> [JSONValue] {
+    // Synchronous on purpose: as an `async` function, Swift 6.3.1's release build crashed in LLVM's
+    // coroutine splitting on this body (swifterror around a throwing closure).
+    func organisationItems(_ orgs: [HSDSOrganization], _ p: [String: String]) throws -> [JSONValue] {
         let full = p["full"]?.lowercased() == "true" || p["full_service"]?.lowercased() == "true"
-        return try orgs.map { full ? try $0.document() : Self.oneToOne(try $0.document()) }
+        var items: [JSONValue] = []
+        items.reserveCapacity(orgs.count)
+        for org in orgs {
+            let document = try org.document()
+            items.append(full ? document : Self.oneToOne(document))
+        }
+        return items
     }
 
     /// `GET /organizations/{id}`: with `full_service=true`, its services in full.

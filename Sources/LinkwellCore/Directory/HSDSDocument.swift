@@ -36,6 +36,9 @@ public enum JSONValue: Sendable, Hashable, Codable {
 
     /// The value of a typed HSDS record as JSON. (Read back with Linkwell's own parser: decoding a
     /// `JSONValue` through `JSONDecoder` tries each JSON type in turn, and that dominated imports.)
+    // Never inlined: inlined into an async caller, the typed-throws parse inside crashed Swift 6.3.1's
+    // release build (LLVM coroutine splitting, `emitSetAndGetSwiftErrorValueAround`).
+    @inline(never)
     public init<T: Encodable>(encoding value: T) throws {
         self = try JSONValue.parse(try HSDSJSON.encoder.encode(value))
     }

@@ -13,7 +13,7 @@ struct InsightController: Sendable {
 
     struct TableView: Sendable {
         struct RowView: Sendable { var label: String; var values: [String]; var note: String }
-        var name, title, chart, csvHref: String
+        var name, title, dimension, chart, csvHref: String
         var columns: [String]
         var rows: [RowView]
         var totals: [String]
@@ -38,7 +38,7 @@ struct InsightController: Sendable {
 
     func view(_ t: PublishedTable, query: String) -> TableView {
         let show: (Int?) -> String = { $0.map(String.init) ?? "[c]" }
-        return TableView(name: t.name, title: t.title,
+        return TableView(name: t.name, title: t.title, dimension: t.dimension,
                          chart: SVGChart.bars(title: t.title, rows: t.rows.map { ($0.label, $0.values.first ?? nil) }),
                          csvHref: "/insight/\(t.name).csv\(query)", columns: t.columns,
                          rows: t.rows.map { TableView.RowView(label: $0.label, values: $0.values.map(show), note: $0.note ?? "") },

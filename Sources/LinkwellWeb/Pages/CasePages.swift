@@ -461,9 +461,10 @@ extension CasePagesController {
             hasPathways = !pathways.isEmpty
         }
 
-        /// `purposesChecked`: whether the optional consent purposes start ticked (a professional's form
-        /// records consent already discussed; a self-referral asks the person to opt in).
-        init(_ form: FormData?, purposesChecked: Bool = true) {
+        /// The optional consent purposes start unticked on every form: consent is a clear affirmative act
+        /// (UK GDPR Article 4(11); the ICO's guidance rules out pre-ticked boxes), so the referrer ticks what
+        /// the person agreed to.
+        init(_ form: FormData?) {
             let f = form ?? FormData("")
             values = Values(nhsNumber: f["person.nhsNumber"] ?? "", givenName: f["person.givenName"] ?? "",
                             familyName: f["person.familyName"] ?? "", dateOfBirth: f["person.dateOfBirth"] ?? "",
@@ -483,7 +484,7 @@ extension CasePagesController {
                 .evaluation: "Use their information, without their name, to evaluate the service",
             ]
             consentPurposes = ConsentPurpose.allCases.filter { $0 != .socialPrescribing }.map {
-                Choice($0.rawValue, purposeLabels[$0] ?? $0.rawValue, selected: (form == nil && purposesChecked) || purposes.contains($0.rawValue))
+                Choice($0.rawValue, purposeLabels[$0] ?? $0.rawValue, selected: purposes.contains($0.rawValue))
             }
             feedback = [Choice("key_events", "At each key step (accepted, first seen, closed)", selected: f["feedbackPreference"] != "closing_only"),
                         Choice("closing_only", "Only when the case closes", selected: f["feedbackPreference"] == "closing_only")]

@@ -23,7 +23,7 @@ struct OrganisationsPage: Sendable {
     }
     struct Report: Sendable {
         struct Line: Sendable { var line, field, message: String }
-        var created, updated, skippedClosed: Int
+        var created, updated, skippedClosed, skippedOtherSettings: Int
         var rejected: [Line]
         var hasRejected: Bool
     }
@@ -39,7 +39,7 @@ struct OrganisationsPage: Sendable {
         fields = Fields(nil, form: form)
         importKinds = OrganisationKind.allCases.map { Choice($0.rawValue, $0.label, selected: $0 == .gpPractice) }
         self.report = report.map { r in
-            Report(created: r.created, updated: r.updated, skippedClosed: r.skippedClosed,
+            Report(created: r.created, updated: r.updated, skippedClosed: r.skippedClosed, skippedOtherSettings: r.skippedOtherSettings,
                    rejected: r.rejected.map { .init(line: "\($0.line)", field: $0.field, message: $0.message) }, hasRejected: !r.rejected.isEmpty)
         }
     }
