@@ -289,7 +289,7 @@ struct OwnRecordTests {
             let signedIn = try await person.signIn("margaret@test.example")
             #expect(signedIn.headers[.location] == "/")
             let (page, html) = try await person.go(.get, "/me")
-            #expect(page.status == .ok && html.contains("Lee Worker") && html.contains("Engaged"))
+            #expect(page.status == .ok && html.contains("Lee Worker") && html.contains("You are talking with your link worker"))
             #expect(html.contains("id=\"access-log\"") && html.contains("Link worker") && html.contains("Looked at your record"))
             #expect(!html.contains("Someone"), "only their own referrals")
             let (elsewhere, _) = try await person.go(.get, "/referrals/\(other.referral.id)")

@@ -174,6 +174,8 @@ public struct OwnRecordView: Sendable {
         case ("read", "onward_referral"): "Looked at your referral to a community service"
         case ("read", "outcome_measures"): "Looked at your wellbeing measures"
         case ("export", "evaluation_export"): "Included your answers, without your name, in an evaluation export"
+        case ("create", "person_request"): "Sent a request from your record"
+        case ("update", "person_request"): "Answered your request"
         default: "\(action) \(recordType.replacingOccurrences(of: "_", with: " "))"
         }
     }

@@ -17,12 +17,19 @@ public struct Case: Codable, Sendable, Equatable {
     public var signposts: [Signpost]
     public var visits: [LoneWorkingVisit]
     public var actions: [PlanAction]
+    /// Needs, interests, strengths and barriers learned in support (`LearnedInSupport.swift`).
+    public var profile: [ProfileItem]
+    /// Needs nothing suitable could meet.
+    public var gaps: [GapRecord]
 
     public init(person: Person, referral: Referral, events: [ReferralEvent] = [], contacts: [Contact] = [],
                 plan: Plan? = nil, goals: [Goal] = [], goalRatings: [GoalRating] = [],
                 onwardReferrals: [OnwardReferral] = [], onwardEvents: [OnwardEvent] = [],
                 attendance: [AttendanceReport] = [], messages: [MessageBack] = [], concerns: [SafeguardingConcern] = [],
-                signposts: [Signpost] = [], visits: [LoneWorkingVisit] = [], actions: [PlanAction] = []) {
+                signposts: [Signpost] = [], visits: [LoneWorkingVisit] = [], actions: [PlanAction] = [],
+                profile: [ProfileItem] = [], gaps: [GapRecord] = []) {
+        self.profile = profile
+        self.gaps = gaps
         self.actions = actions
         self.concerns = concerns
         self.signposts = signposts
@@ -74,6 +81,9 @@ public struct CaseChange: Sendable, Equatable {
     public var visits: [LoneWorkingVisit] = []
     /// Inserted or replaced by id.
     public var actions: [PlanAction] = []
+    /// Inserted or replaced by id.
+    public var profile: [ProfileItem] = []
+    public var gaps: [GapRecord] = []
     /// The case's de-identified insight facts after the change, rewritten whole (set by `CaseworkService`).
     public var facts: InsightFacts?
 
@@ -99,6 +109,8 @@ public struct CaseChange: Sendable, Equatable {
         next.actions.upsert(actions)
         next.visits.upsert(visits)
         next.concerns.upsert(concerns)
+        next.profile.upsert(profile)
+        next.gaps += gaps
         return next
     }
 }

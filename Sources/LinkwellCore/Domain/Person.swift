@@ -62,12 +62,15 @@ public enum Postcode {
 /// Sex as the person states it (equity monitoring).
 public enum Sex: String, Codable, CaseIterable, Sendable {
     case female, male, other
+    /// Asked, and the person chose not to answer (unlike `notStated`: not asked or left blank).
+    case preferNotToSay = "prefer_not_to_say"
     case notStated = "not_stated"
     public var label: String {
         switch self {
         case .female: "Female"
         case .male: "Male"
         case .other: "Other"
+        case .preferNotToSay: "Prefers not to say"
         case .notStated: "Not stated"
         }
     }
@@ -76,6 +79,8 @@ public enum Sex: String, Codable, CaseIterable, Sendable {
 /// The broad groups of the NHS ethnic category (Data Dictionary, 2001 census classification).
 public enum EthnicGroup: String, Codable, CaseIterable, Sendable {
     case white, mixed, asian, black, other
+    /// Asked, and the person chose not to answer (unlike `notStated`: not asked or left blank).
+    case preferNotToSay = "prefer_not_to_say"
     case notStated = "not_stated"
     public var label: String {
         switch self {
@@ -84,6 +89,7 @@ public enum EthnicGroup: String, Codable, CaseIterable, Sendable {
         case .asian: "Asian or Asian British"
         case .black: "Black, Black British, Caribbean or African"
         case .other: "Other ethnic group"
+        case .preferNotToSay: "Prefers not to say"
         case .notStated: "Not stated"
         }
     }

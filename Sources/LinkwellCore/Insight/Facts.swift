@@ -27,12 +27,15 @@ public struct ReferralFact: Codable, Sendable, Equatable {
     public var satisfaction: Int?
     /// The referral's needs as bits (bit i is `Need.allCases[i]`), so that needs are counted in one pass.
     public var needsMask: Int
+    /// The needs link workers recorded a gap for (bits as `needsMask`).
+    public var gapMask: Int = 0
     /// The referral's `RecordKey`, summed with counts to make cell keys.
     public var recordKey: Int
 
     public init(referralID: ReferralID, receivedAt: Date, month: String, sourceType: String, practiceID: String, pathway: String,
                 ageBand: String, sex: String, ethnicity: String, postcode: String, status: String, stageReached: Int, waitDays: Int?,
-                linkWorkerID: String, satisfaction: Int?, needsMask: Int) {
+                linkWorkerID: String, satisfaction: Int?, needsMask: Int, gapMask: Int = 0) {
+        self.gapMask = gapMask
         self.referralID = referralID
         self.receivedAt = receivedAt
         self.month = month
@@ -70,7 +73,9 @@ public struct ReferralFact: Codable, Sendable, Equatable {
         waitDays = c.contacts.map(\.at).min().map { max(0, Int($0.timeIntervalSince(r.receivedAt) / 86_400)) }
         linkWorkerID = r.linkWorkerID?.rawValue ?? ""
         satisfaction = r.closingFeedback?.satisfaction
-        needsMask = Self.mask(r.needs)
+        // Needs that emerged in support and still hold count like the needs at referral.
+        needsMask = Self.mask(c.currentNeeds)
+        gapMask = Self.mask(c.gaps.map(\.need))
         recordKey = RecordKey.of(r.id.rawValue)
     }
 

@@ -7,6 +7,7 @@ public struct InsightService: Sendable {
     /// The storage roles dashboards read: de-identified facts, the names of contracts, funders,
     /// organisations and services that label them, and the scheme's disclosure settings and secret.
     public typealias Storage = InsightStore & CommissioningStore & AccountStore & DirectoryStore & AuditStore & SettingsStore & SecretStore
+        & LearnedInsightStore
     let store: any Storage
     private let trail: AuditTrail
 
@@ -50,7 +51,7 @@ public struct InsightService: Sendable {
 
     public static let tables = ["source", "practice", "month", "need", "pathway", "funnel", "dropout", "destinations_category",
                                 "destinations_provider", "attendance", "declined_capacity", "age_band", "sex", "ethnicity",
-                                "deprivation", "satisfaction", "unmet_need"]
+                                "deprivation", "satisfaction", "unmet_need", "service_feedback"]
 
     static let viewers: [Role] = [.supervisor, .commissioner, .steeringGroup]
 
@@ -281,6 +282,8 @@ public struct InsightService: Sendable {
             return make("Satisfaction given at closing", "Satisfaction", rows)
         case "unmet_need":
             return try await unmetNeed(f, km: scope.distanceKm, control)
+        case "service_feedback":
+            return try await serviceFeedback(f, control)
         default:
             throw LinkwellError.notFound("There is no insight table '\(name)'.")
         }
@@ -332,6 +335,7 @@ public struct InsightService: Sendable {
     /// Every column goes through `DisclosureControl`, like every other table.
     func unmetNeed(_ f: InsightFilter, km: Double, _ control: DisclosureControl) async throws -> PublishedTable {
         let demand = try await UnmetDemand.compute(store, where: f, km: km)
+        let gaps = try await store.gapCells(where: f)
         let capacity = try await store.onwardCounts(by: [.category, .rejectionReason], where: f, rejectedOnly: true)
             .filter { [RejectionReason.noCapacity.rawValue, RejectionReason.waitingList.rawValue].contains($0.keys[1]) }
         let rows = Need.allCases.enumerated().map { i, need in
@@ -342,13 +346,14 @@ public struct InsightService: Sendable {
             let label = need.label + (waiting == 0 ? "" : " — \(waiting) nearby service\(waiting == 1 ? "" : "s") with a waiting list"
                 + (demand.longestWaitWeeks[i].map { " (up to \($0) week\($0 == 1 ? "" : "s"))" } ?? ""))
             return (key: need.rawValue, label: label,
-                    cells: [demand.referralCells[i], demand.unmetCells[i], demand.locationUnknownCells[i], turnedAway])
+                    cells: [demand.referralCells[i], demand.unmetCells[i], demand.locationUnknownCells[i], turnedAway, gaps[i]])
         }
         let distance = UnmetDemand.label(km)
         return PublishedTable(name: "unmet_need",
                               title: "Unmet demand by need: referrals with no active service within \(distance) km of home, referrals out turned away for capacity, and nearby services with waiting lists",
                               dimension: "Need",
-                              columns: ["Referrals", "No active service within \(distance) km", "Location unknown (postcode not in lookup)", "Turned away for capacity"],
+                              columns: ["Referrals", "No active service within \(distance) km", "Location unknown (postcode not in lookup)", "Turned away for capacity",
+                                        "Gaps recorded by link workers"],
                               rows: rows, control: control)
     }
 

@@ -53,6 +53,8 @@ extension Case {
             c.concerns[i].acknowledgedByName = ""
         }
         for i in c.signposts.indices { c.signposts[i].description = "" }
+        for i in c.profile.indices { c.profile[i].detail = "" }
+        for i in c.gaps.indices { c.gaps[i].detail = "" }
         return c
     }
 }

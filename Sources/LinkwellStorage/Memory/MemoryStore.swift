@@ -35,6 +35,8 @@ public actor MemoryStore: LinkwellStore {
     /// Rate-limit attempts by key (see MemoryStore+RateLimits.swift).
     var rateLimitHits: [String: [(id: String, at: Date)]] = [:]
     var rateLimitSequence = 0
+    /// The person's requests from their own record (see MemoryStore+PersonVoice.swift).
+    var personRequestRows: [PersonRequest] = []
     private var secrets: [String: [UInt8]] = [:]
     /// Teams, routing and case meetings (see MemoryStore+Teams.swift).
     var teamData = MemoryTeams()
@@ -273,6 +275,10 @@ public actor MemoryStore: LinkwellStore {
         guard !anonymisedPeople.contains(personID) else { return }
         for (id, c) in cases where c.person.id == personID { cases[id] = c.anonymised() }
         blankThreads(referralIDs: Set(cases.values.filter { $0.person.id == personID }.map(\.referral.id)))
+        for i in personRequestRows.indices where cases[personRequestRows[i].referralID]?.person.id == personID {
+            personRequestRows[i].message = ""
+            personRequestRows[i].answer = ""
+        }
         for (id, user) in users where user.personID == personID {
             users[id]?.active = false
             users[id]?.displayName = Anonymised.name

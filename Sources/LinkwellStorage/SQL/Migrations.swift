@@ -28,6 +28,7 @@ enum Migrations {
         + RollupMigrations.all
         + TeamMigrations.all
         + VoiceMigrations.all
+        + PersonVoiceMigrations.all + LearnedMigrations.all
 
     /// Operations (versions 20–29): retention.
     static let operations: [Migration] = [

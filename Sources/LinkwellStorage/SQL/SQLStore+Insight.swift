@@ -184,7 +184,7 @@ extension SQLStore {
 
     static let factColumns = """
         referral_id, received_at, month, source_type, practice_id, pathway, age_band, sex, ethnicity, postcode, status,
-        stage_reached, wait_days, link_worker_id, satisfaction, needs_mask
+        stage_reached, wait_days, link_worker_id, satisfaction, needs_mask, gap_mask
         """
 
     static func decodeFact(_ row: any SQLRow) throws -> ReferralFact {
@@ -196,7 +196,8 @@ extension SQLStore {
                      ethnicity: try row.decode(column: "ethnicity", as: String.self), postcode: try row.decode(column: "postcode", as: String.self),
                      status: try row.decode(column: "status", as: String.self), stageReached: try row.decode(column: "stage_reached", as: Int.self),
                      waitDays: try row.decode(column: "wait_days", as: Int?.self), linkWorkerID: try row.decode(column: "link_worker_id", as: String.self),
-                     satisfaction: try row.decode(column: "satisfaction", as: Int?.self), needsMask: try row.decode(column: "needs_mask", as: Int.self))
+                     satisfaction: try row.decode(column: "satisfaction", as: Int?.self), needsMask: try row.decode(column: "needs_mask", as: Int.self),
+                     gapMask: try row.decode(column: "gap_mask", as: Int.self))
     }
 
     /// The export's lines are assembled by the database, a whole page into one text value (one value decoded

@@ -53,7 +53,9 @@ extension SQLStore {
             for (table, columns) in [("referral_events", ["note"]), ("contacts", ["notes"]), ("plans", ["what_matters"]),
                                      ("goals", ["description"]), ("plan_actions", ["description"]), ("onward_referrals", ["note"]),
                                      ("messages_back", ["body"]), ("signposts", ["description"]), ("onward_messages", ["body"]),
-                                     ("safeguarding_concerns", ["description", "resolution", "acknowledged_by_name"])] {
+                                     ("safeguarding_concerns", ["description", "resolution", "acknowledged_by_name"]),
+                                     ("person_requests", ["message", "answer"]), ("case_profile_items", ["detail"]),
+                                     ("case_gaps", ["detail"])] {
                 let set = columns.map { "\($0) = ''" }.joined(separator: ", ")
                 try await db.raw("UPDATE \(ident: table) SET \(unsafeRaw: set) WHERE referral_id IN (\(cases))").run()
             }

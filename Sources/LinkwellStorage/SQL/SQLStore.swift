@@ -151,7 +151,9 @@ public final class SQLStore: LinkwellStore {
                 concerns: try await children("safeguarding_concerns", SafeguardingConcern.self),
                 signposts: try await children("signposts", Signpost.self),
                 visits: try await children("lone_working_visits", LoneWorkingVisit.self),
-                actions: try await children("plan_actions", PlanAction.self))
+                actions: try await children("plan_actions", PlanAction.self),
+                profile: try await children("case_profile_items", ProfileItem.self),
+                gaps: try await children("case_gaps", GapRecord.self))
         }
     }
 
@@ -190,6 +192,8 @@ public final class SQLStore: LinkwellStore {
         try await Self.upsert(change.actions, into: "plan_actions", db)
         try await Self.upsert(change.visits, into: "lone_working_visits", db)
         try await Self.upsert(change.concerns, into: "safeguarding_concerns", db)
+        try await Self.upsert(change.profile, into: "case_profile_items", db)
+        try await Self.insert(change.gaps, into: "case_gaps", db)
         if let facts = change.facts { try await Self.writeFacts(facts, db) }
     }
 

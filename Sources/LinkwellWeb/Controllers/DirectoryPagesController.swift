@@ -27,7 +27,7 @@ struct DirectoryPagesController: Sendable {
                 let found = try await casework.readCase(ReferralID(referral), .init(p, route: request.routeDescription))
                 input.postcode = found.person.postcode
                 input.radiusKm = "10"
-                input.taxonomyTermID = found.referral.needs.first.map { NeedsTaxonomy.term($0).id }
+                input.taxonomyTermID = (found.profile.last { $0.kind == .need && $0.isCurrent }?.need ?? found.currentNeeds.first).map { NeedsTaxonomy.term($0).id }
                 searched = true
             }
             var errors: [FieldError] = []

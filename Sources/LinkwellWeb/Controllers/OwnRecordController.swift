@@ -2,32 +2,98 @@ import Foundation
 import Hummingbird
 import LinkwellCore
 
-/// The person's own view: their referrals, plan and referrals out, and who has looked at their record.
+/// The person's own view: their referrals, plan and referrals out in plain words, who has looked at their
+/// record, and what they can do from it — ask to come back, raise a worry about a group, give or withdraw
+/// consent per purpose — on the page (`/me`) and in the API (`/api/v1/me/…`), with the same rules.
 struct OwnRecordController: Sendable {
-    let casework: CaseworkService
+    let voice: PersonVoiceService
     let renderer: PageRenderer
+
+    struct ComeBackInput: Codable, Sendable { var message: String? }
+    struct WorryInput: Codable, Sendable { var onwardReferralId: String?; var message: String? }
+    struct ConsentInput: Codable, Sendable { var purpose: String?; var given: Bool?; var confirm: Bool? }
 
     func register(on router: Router<AppRequestContext>) {
         router.get("/me") { request, context in
-            let p = try context.require(.person)
-            let record = try await casework.ownRecord(.init(p, route: request.routeDescription))
-            let names = record.names
-            let page = Page(
-                referrals: record.cases.map { c in
-                    let worker = CasePage(c, names: names, services: [], organisations: [])
-                    return Page.Referral(status: c.referral.status.label, receivedAt: Format.date(c.referral.receivedAt),
-                                         linkWorker: c.referral.linkWorkerID.map { names[$0] } ?? "Not allocated yet",
-                                         whatMatters: worker.whatMatters, hasPlan: worker.hasPlan, goals: worker.goals, actions: worker.actions,
-                                         onward: c.onwardReferrals.filter { $0.status != .enteredInError }.map {
-                                             ReferrerCasePage.Onward(service: record.serviceNames[$0.serviceID] ?? "A community service",
-                                                                     statusLabel: $0.status.label, status: $0.status.rawValue)
-                                         })
-                },
-                accesses: record.accesses.map {
-                    Page.Access(at: Format.dateTime($0.at), who: $0.who, role: $0.role, organisation: $0.organisation,
-                                what: $0.what, denied: !$0.allowed)
-                })
-            return HTML(renderer.render(.me, View(title: "My record", context: context, page: page)))
+            try await page(request, context, notice: request.uri.queryParameters["done"].flatMap { Self.notices[String($0)] })
         }
+        form(router, "come-back", done: "come-back") { id, f, r in
+            _ = try await voice.askToComeBack(id, message: f["message"], r)
+        }
+        form(router, "worries", done: "worry") { id, f, r in
+            _ = try await voice.raiseWorry(id, onwardReferralID: f["onwardReferralId"], message: f["message"], r)
+        }
+        form(router, "consent", done: "consent") { id, f, r in
+            try await voice.changeConsent(id, purpose: f["purpose"], give: f["given"] == "true", confirmed: f.flag("confirm"), r)
+        }
+
+        let api = router.group("api/v1/me")
+        api.get("requests") { request, context in
+            let p = try context.require(.person)
+            return json(try await voice.ownRequests(.init(p, route: request.routeDescription)))
+        }
+        api.post("referrals/:id/come-back") { request, context in
+            let p = try context.require(.person)
+            let input = try await request.json(ComeBackInput.self)
+            return json(try await voice.askToComeBack(ReferralID(try context.parameters.require("id")), message: input.message,
+                                                      .init(p, route: request.routeDescription)), status: .created)
+        }
+        api.post("referrals/:id/worries") { request, context in
+            let p = try context.require(.person)
+            let input = try await request.json(WorryInput.self)
+            return json(try await voice.raiseWorry(ReferralID(try context.parameters.require("id")), onwardReferralID: input.onwardReferralId,
+                                                   message: input.message, .init(p, route: request.routeDescription)), status: .created)
+        }
+        api.post("referrals/:id/consent") { request, context in
+            let p = try context.require(.person)
+            let input = try await request.json(ConsentInput.self)
+            guard let given = input.given else { throw LinkwellError.invalid("given", "Say whether you give (true) or withdraw (false) consent.") }
+            let updated = try await voice.changeConsent(ReferralID(try context.parameters.require("id")), purpose: input.purpose, give: given,
+                                                        confirmed: input.confirm ?? false, .init(p, route: request.routeDescription))
+            return json(OwnConsent(referralId: updated.referral.id, status: updated.referral.status, purposes: updated.referral.consent.purposes))
+        }
+    }
+
+    /// The person's consent as it stands after a change.
+    struct OwnConsent: Codable, Sendable { var referralId: ReferralID; var status: ReferralStatus; var purposes: [ConsentPurpose] }
+
+    static let notices = [
+        "come-back": "Thank you. We have told your link worker that you would like to come back; they will be in touch.",
+        "worry": "Thank you for telling us. A supervisor will look into your worry and get back to you.",
+        "consent": "Your choice has been saved. It applies straight away.",
+    ]
+
+    /// A form on the person's page: on success back to the page with a thank-you; on a refusal the page again
+    /// with the reason beside the form it came from, having changed nothing.
+    private func form(_ router: Router<AppRequestContext>, _ name: String, done: String,
+                      _ body: @escaping @Sendable (ReferralID, FormData, CaseworkService.Request) async throws -> Void) {
+        router.post("/me/referrals/:id/\(name)") { request, context -> Response in
+            let p = try context.require(.person)
+            let form = try await request.verifiedForm(context)
+            let id = ReferralID(try context.parameters.require("id"))
+            do {
+                try await body(id, form, .init(p, route: request.routeDescription))
+                return .redirect(to: "/me?done=\(done)#referral-\(id)", type: .normal)
+            } catch let error as LinkwellError {
+                // Each referral has its own forms: errors name the control of the form that was sent.
+                let prefix = "\(name)-\(id)-"
+                let errors: [FieldError]
+                let status: HTTPResponse.Status
+                switch error {
+                case .invalid(let fields): (errors, status) = (fields.map { FieldError(prefix + $0.field, $0.message) }, .unprocessableContent)
+                case .conflict(let why): (errors, status) = ([FieldError(prefix + "action", why)], .conflict)
+                default: throw error
+                }
+                return try await page(request, context, errors: errors, status: status)
+            }
+        }
+    }
+
+    private func page(_ request: Request, _ context: AppRequestContext, errors: [FieldError] = [], status: HTTPResponse.Status = .ok,
+                      notice: String? = nil) async throws -> Response {
+        let p = try context.require(.person)
+        let own = try await voice.ownPage(.init(p, route: request.routeDescription))
+        return try HTML(renderer.render(.me, View(title: "My record", context: context, page: Self.page(own), errors: errors, notice: notice)),
+                        status: status).response(from: request, context: context)
     }
 }

@@ -85,6 +85,8 @@ public struct CasePage: Sendable {
     public var contactModes: [Choice]
     public var closingReasons: [Choice]
     public var closingReason: String
+    /// What was learned in support, and the gaps recorded (`LearnedPages.swift`).
+    public var learned: LearnedPanel?
     /// Outcome measures: set by the controller, which loads them separately.
     public var outcomes: CaseOutcomesPanel?
     /// "The service contacts the person; the link worker follows up; may come back within 90 days; …"
@@ -167,6 +169,7 @@ public struct CasePage: Sendable {
     public var needsLinkWorker = false
 
     public init(_ c: Case, names: UserNames, services: [Service], organisations: [Organisation]) {
+        learned = LearnedPanel(c, names: names)
         let r = c.referral, p = c.person
         let serviceByID = Dictionary(services.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         let orgName = Dictionary(organisations.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
@@ -482,6 +485,9 @@ extension CasePagesController {
         /// The scheme's pathways, when it has configured them (otherwise pathway is free text).
         var pathways: [Choice] = []
         var hasPathways = false
+        /// Optional equality monitoring (blank is "not stated"; "prefers not to say" is an answer).
+        var sexes: [Choice]
+        var ethnicGroups: [Choice]
         /// The GP practices the person can be registered with, by ODS code.
         var practices: [Choice] = []
         /// The practice code chosen (or, on a new form, the referrer's own practice).
@@ -528,23 +534,9 @@ extension CasePagesController {
             urgencies = Urgency.allCases.map { Choice($0.rawValue, $0 == .routine ? "Routine" : "Soon (within a week)", selected: (f["urgency"] ?? "routine") == $0.rawValue) }
             consentGiven = f.flag("consent.given")
             interpreterNeeded = f.flag("person.interpreterNeeded")
+            sexes = Sex.allCases.filter { $0 != .notStated }.map { Choice($0.rawValue, $0.label, selected: f["person.sex"] == $0.rawValue) }
+            ethnicGroups = EthnicGroup.allCases.filter { $0 != .notStated }.map { Choice($0.rawValue, $0.label, selected: f["person.ethnicity"] == $0.rawValue) }
         }
-    }
-}
-
-/// The page models of `OwnRecordController`.
-extension OwnRecordController {
-    struct Page: Sendable {
-        struct Referral: Sendable {
-            var status, receivedAt, linkWorker, whatMatters: String
-            var hasPlan: Bool
-            var goals: [CasePage.GoalRow]
-            var actions: [CasePage.ActionRow]
-            var onward: [ReferrerCasePage.Onward]
-        }
-        struct Access: Sendable { var at, who, role, organisation, what: String; var denied: Bool }
-        var referrals: [Referral]
-        var accesses: [Access]
     }
 }
 

@@ -40,6 +40,7 @@ public enum Template: String, CaseIterable, Sendable {
     case measureSelf = "measure_self"
     case measureThanks = "measure_thanks"
     case outcomesCohorts = "outcomes_cohorts"
+    case personRequests = "person_requests"
     case providerInbox = "provider_inbox"
     case providerReferral = "provider_referral"
     case questionnaire
@@ -161,10 +162,10 @@ public struct View<Page>: @unchecked Sendable {
         case .referrer: [NavLink(label: "My referrals", href: "/referrals"), NavLink(label: "Make a referral", href: "/referrals/new")]
         case .linkWorker: [NavLink(label: "Caseload", href: "/referrals"), NavLink(label: "Make a referral", href: "/referrals/new"),
                            NavLink(label: "Directory", href: "/directory"), NavLink(label: "Supervision", href: "/supervision"),
-                           NavLink(label: "Teams", href: "/teams")]
+                           NavLink(label: "Teams", href: "/teams"), NavLink(label: "Requests", href: "/requests")]
         case .supervisor: [NavLink(label: "Caseload", href: "/referrals"), NavLink(label: "Make a referral", href: "/referrals/new"),
                            NavLink(label: "Safeguarding", href: "/safeguarding"), NavLink(label: "Supervision", href: "/supervision"),
-                           NavLink(label: "Teams", href: "/teams"),
+                           NavLink(label: "Teams", href: "/teams"), NavLink(label: "Requests", href: "/requests"),
                            NavLink(label: "Outcomes", href: "/outcomes/cohorts"), NavLink(label: "Insight", href: "/insight"),
                            NavLink(label: "Contracts", href: "/commissioning"), NavLink(label: "Grants", href: "/grants")]
         case .provider: [NavLink(label: "Referrals to us", href: "/provider"), NavLink(label: "Our listings", href: "/provider/listings"),
