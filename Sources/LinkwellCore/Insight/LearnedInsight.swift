@@ -28,8 +28,10 @@ extension InsightService {
     /// good (4–5), mixed (3) or poor (1–2) in the period. Never the words or who wrote them; every count
     /// through `DisclosureControl`, with a row for every service ever rated, whatever the period.
     func serviceFeedback(_ f: InsightFilter, _ control: DisclosureControl) async throws -> PublishedTable {
-        let (_, serviceNames) = try await names()
         let ever = Set(try await store.feedbackRatings(from: nil, to: nil).map(\.serviceID))
+        // Only the rated services' names: a directory can be large.
+        var serviceNames: [String: String] = [:]
+        for id in ever { serviceNames[id] = try await store.service(id: ServiceID(id))?.name }
         let now = try await store.feedbackRatings(from: f.from?.start, to: f.to?.next.start)
         let bands: [ClosedRange<Int>] = [4...5, 3...3, 1...2]
         let rows = ever.sorted { (serviceNames[$0] ?? $0, $0) < (serviceNames[$1] ?? $1, $1) }.map { service in
