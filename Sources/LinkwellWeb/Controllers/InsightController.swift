@@ -116,7 +116,7 @@ struct InsightController: Sendable {
         let qs = Self.queryString(q)
         let show: (Int?) -> String = { $0.map(String.init) ?? "[c]" }
         let rules = try await insight.disclosure().summary
-        let page = DashboardPage(
+        var page = DashboardPage(
             from: q.from ?? "", to: q.to ?? "", distanceKm: q.distanceKm ?? UnmetDemand.label(UnmetDemand.defaultDistanceKm), scope: dashboard?.scope.description ?? "",
             total: show(dashboard?.totalReferrals), seen: show(dashboard?.waiting.referralsSeen),
             median: dashboard?.waiting.medianDays.map { "\($0) days" } ?? "not shown (too few)",
@@ -125,6 +125,7 @@ struct InsightController: Sendable {
             contracts: [Choice("", "Any")] + contracts.map { Choice($0.id.rawValue, $0.name, selected: $0.id.rawValue == q.contract) },
             funders: [Choice("", "Any")] + funders.map { Choice($0.id.rawValue, $0.name, selected: $0.id.rawValue == q.funder) },
             tables: dashboard?.tables.map { view($0, query: qs) } ?? [], canExportFacts: p.role == .supervisor)
+        page.hasScope = dashboard != nil
         return try HTML(renderer.render(.insight, View(title: "Insight", context: context, page: page, errors: errors)),
                         status: errors.isEmpty ? .ok : .unprocessableContent).response(from: request, context: context)
     }

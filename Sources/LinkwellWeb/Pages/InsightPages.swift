@@ -9,6 +9,9 @@ extension InsightController {
         var contracts, funders: [Choice]
         var tables: [TableView]
         var canExportFacts: Bool
+        /// Whether a dashboard was worked out (not when the period asked for is refused): Mustache treats
+        /// an empty string as present, so the headline section needs its own flag.
+        var hasScope = false
     }
 
     struct SteeringPage: Sendable {
