@@ -102,7 +102,8 @@ struct GroupVoiceTests {
             let walkers = try await api.call(.get, "/api/v1/group-notices", as: s.provider, expect: .ok)["list"] as? [[String: Any]]
             #expect(walkers?.compactMap { $0["kind"] as? String } == ["referred_to_group"])
             s.clock.advance(seconds: 60)
-            try await api.call(.post, "/api/v1/referrals/\(id)/close", as: s.linkWorker, json: #"{"reason":"goals_met"}"#, expect: .ok)
+            // The accepted referral out is a loose end: closing needs the explicit confirmation.
+            try await api.call(.post, "/api/v1/referrals/\(id)/close", as: s.linkWorker, json: #"{"reason":"goals_met","confirm":true}"#, expect: .ok)
             let told = try await api.call(.get, "/api/v1/group-notices", as: s.provider, expect: .ok)["list"] as? [[String: Any]]
             #expect(told?.compactMap { $0["kind"] as? String } == ["group_case_closed", "referred_to_group"])
             let money = try await api.call(.get, "/api/v1/group-notices", as: s.otherProvider, expect: .ok)["list"] as? [[String: Any]]
