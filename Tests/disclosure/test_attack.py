@@ -241,6 +241,10 @@ def test_no_small_count_can_be_pinned_down(scheme):
                        "destinations_provider": ["provider"], "destinations_category": ["category"]}.get(name, [name])
                 if name == "unmet_need":
                     continue
+                # Link workers' ratings of services: a count of ratings, not of referrals, so no person's record is
+                # in it and the referral model cannot relate it to the others (its cells go through the same control).
+                if name == "service_feedback":
+                    break
                 if name == "funnel":
                     for row in table["rows"]:
                         stage = int(row["key"])
