@@ -151,7 +151,7 @@ public struct LargeScheme: Sendable {
     /// Stores the organisations, staff and services, then every referral in batches of `batch`, unless the
     /// scheme is there already (its administrator marks a complete load). `progress` hears how many are stored.
     public func load(into store: any LinkwellStore, batch: Int = 500, progress: @Sendable (Int) -> Void = { _ in }) async throws {
-        guard try await store.user(id: admin.id) == nil else { return }
+        guard try await store.user(id: admin.id) == nil else { try await recordGovernance(in: store); return }
         guard let importer = store as? any ReferralImportStore else { throw LinkwellError.invalid("database", "This store cannot load referrals in bulk.") }
         for organisation in practices + providers + [schemeOrganisation] where try await store.organisation(id: organisation.id) == nil {
             try await store.createOrganisation(organisation)
@@ -170,6 +170,20 @@ public struct LargeScheme: Sendable {
             progress(start)
         }
         try await store.createUser(admin)
+        try await recordGovernance(in: store)
+    }
+
+    /// Every community group in the directory with current governance checks, as a running scheme keeps
+    /// them, so that the writes benchmark's referrals out need no supervisor's override. Also run on a
+    /// scheme loaded before governance checks existed.
+    func recordGovernance(in store: any LinkwellStore) async throws {
+        guard let first = providers.first, try await store.governance(organizationID: first.id.rawValue) == nil else { return }
+        let organizations = providers.map { HSDSOrganization(id: $0.id.rawValue, name: $0.name, description: "\($0.name), a community group.") }
+        try await store.saveDirectory(DirectoryBatch(organizations: organizations), at: now, verified: true)
+        for group in providers {
+            try await store.saveGovernance(GovernanceCheck(organizationID: group.id.rawValue, constituted: true, safeguardingPolicy: true,
+                                                           insurance: true, dbsForHomeVisits: false, checkedBy: admin.id, checkedAt: now))
+        }
     }
 
     /// One referral's journey, played forward on its own clock until `now`.
