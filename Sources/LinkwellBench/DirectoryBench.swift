@@ -50,14 +50,7 @@ struct DirectoryBench: AsyncParsableCommand {
         @Option(help: "Port for the benchmark server.") var port = 18_089
 
         func run() async throws {
-            let store = try await StoreFactory.open(db.database)
-            do {
-                try await measure(store)
-                try await store.shutdown()
-            } catch {
-                try? await store.shutdown()
-                throw error
-            }
+            try await withBenchStore(db.database) { try await measure($0) }
         }
 
         func measure(_ store: any LinkwellStore) async throws {
@@ -86,14 +79,7 @@ struct DirectoryBench: AsyncParsableCommand {
             // real application over HTTP on 127.0.0.1.
             let directory = DirectoryService(store: store, env: .live)
             let feed = ORUKFeed(directory: directory)
-            var configuration = WebConfiguration(port: port)
-            configuration.bcryptCost = 4
-            var logger = Logger(label: "bench")
-            // A failed request stops the benchmark anyway; this keeps the server's own complaints about
-            // being cancelled at the end out of the results.
-            logger.logLevel = .critical
-            let app = try await buildApplication(configuration: configuration, store: store, logger: logger)
-            let server = Task { try await app.runService() }
+            let server = try await startBenchServer(store: store, port: port)
             let client = try await BenchClient.connect(port: port)
             var raw: [String: [Double]] = [:], handler: [String: [Double]] = [:], endpoint: [String: [Double]] = [:]
             let warmUp = min(200, mix.count)

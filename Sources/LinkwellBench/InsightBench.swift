@@ -21,14 +21,7 @@ struct InsightBench: AsyncParsableCommand {
     }
 
     func run() async throws {
-        guard let store = try await StoreFactory.open(database) as? SQLStore else { throw ValidationError("Not an SQL database.") }
-        do {
-            try await measure(store)
-            try await store.shutdown()
-        } catch {
-            try? await store.shutdown()
-            throw error
-        }
+        try await withSQLBenchStore(database) { try await measure($0) }
     }
 
     func measure(_ store: SQLStore) async throws {

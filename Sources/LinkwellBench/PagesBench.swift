@@ -31,14 +31,7 @@ struct PagesBench: AsyncParsableCommand {
     }
 
     func run() async throws {
-        guard let store = try await StoreFactory.open(database) as? SQLStore else { throw ValidationError("Not an SQL database.") }
-        do {
-            try await measure(store)
-            try await store.shutdown()
-        } catch {
-            try? await store.shutdown()
-            throw error
-        }
+        try await withSQLBenchStore(database) { try await measure($0) }
     }
 
     /// The scheme's "now": the start of this UTC day, so that a database loaded earlier today is reused.
@@ -86,12 +79,7 @@ struct PagesBench: AsyncParsableCommand {
         let (lwCookie, supervisorCookie, gpCookie, providerCookie) = try await (cookie(lw), cookie(supervisor), cookie(gp), cookie(provider))
         let (lwToken, supervisorToken, gpToken, providerToken) = try await (bearer(lw), bearer(supervisor), bearer(gp), bearer(provider))
 
-        var configuration = WebConfiguration(port: port)
-        configuration.bcryptCost = 4
-        var logger = Logger(label: "bench")
-        logger.logLevel = .critical
-        let app = try await buildApplication(configuration: configuration, store: store, logger: logger)
-        let server = Task { try await app.runService() }
+        let server = try await startBenchServer(store: store, port: port)
         let client = try await BenchClient.connect(port: port)
         // The second page of the link worker's closed cases: a cursor from the first.
         let first = try await client.client.get("/api/v1/referrals?list=closed", headers: lwToken)

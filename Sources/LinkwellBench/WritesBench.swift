@@ -34,14 +34,7 @@ struct WritesBench: AsyncParsableCommand {
     }
 
     func run() async throws {
-        guard let store = try await StoreFactory.open(database) as? SQLStore else { throw ValidationError("Not an SQL database.") }
-        do {
-            try await measure(store)
-            try await store.shutdown()
-        } catch {
-            try? await store.shutdown()
-            throw error
-        }
+        try await withSQLBenchStore(database) { try await measure($0) }
     }
 
     /// The scratch file sits beside a SQLite database (the same disk), else in the temporary directory.
@@ -67,14 +60,8 @@ struct WritesBench: AsyncParsableCommand {
         }
         guard let service = scheme.services.first(where: \.active) else { throw ValidationError("The scheme has no active service.") }
 
-        var configuration = WebConfiguration(port: port)
-        configuration.bcryptCost = 4
-        var logger = Logger(label: "bench")
-        logger.logLevel = .critical
-        let app = try await buildApplication(configuration: configuration, store: store, logger: logger)
-        let server = Task { try await app.runService() }
+        let server = try await startBenchServer(store: store, port: port)
         defer { server.cancel() }
-        try await BenchClient.connect(port: port).shutdown()
 
         let (port, journeys) = (self.port, self.journeys)
         let started = DispatchTime.now().uptimeNanoseconds
