@@ -2,7 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import LinkwellCore
-import LinkwellStorage
+@_spi(Testing) import LinkwellStorage
 import LinkwellTesting
 @testable import LinkwellWeb
 import Testing
@@ -91,6 +91,44 @@ struct ContentionTests {
             #expect(outcomes.map(\.status) == Array(repeating: 200, count: Self.writers), "\(outcomes.filter { $0.status != 200 }.map(\.body))")
             let stored = try #require(try await s.store.loadCase(id))
             #expect(stored.attendance(for: onward).count == Self.writers)
+        }
+    }
+
+    @Test("32 writers on four cases keep the dashboard rollups equal to the facts they add up", arguments: backends)
+    func rollupsUnderContention(backend: TestBackend) async throws {
+        try await withRouter(backend) { s, client in
+            // Four cases in support, each with a referral out the provider has accepted.
+            var cases: [(id: ReferralID, onward: OnwardReferralID)] = []
+            for _ in 0..<4 {
+                let id = try await s.engagedReferral()
+                let changed = try await s.casework.referOut(id, serviceID: s.service.id.rawValue, note: nil, s.request(s.linkWorker))
+                let onward = try #require(changed.onwardReferrals.first?.id)
+                _ = try await s.casework.providerAct(onward, s.request(s.provider)) { [env = s.env, p = Principal(s.provider)] c in
+                    try c.respondToOnward(onward, accept: true, reason: nil, note: nil, by: p, env: env)
+                }
+                cases.append((id, onward))
+            }
+            let sql = try #require(s.store as? SQLStore)
+            let lw = try await s.token(for: s.linkWorker), provider = try await s.token(for: s.provider)
+            // Every change rewrites its case's facts and adds the difference to shared rollup rows (same month,
+            // same practice, same provider): contacts from the link worker, attended and missed sessions from
+            // the provider, all at once.
+            let requests = (0..<Self.writers).map { i -> (uri: String, token: String, body: String) in
+                let c = cases[i % cases.count]
+                switch i % 4 {
+                case 0, 1: return ("/api/v1/referrals/\(c.id)/contacts", lw, #"{"mode":"phone","durationMinutes":5,"successful":\#(i % 8 == 0)}"#)
+                default: return ("/api/v1/onward-referrals/\(c.onward)/attendance", provider, #"{"attended":\#(i % 4 == 2)}"#)
+                }
+            }
+            let outcomes = try await together(client, requests)
+            #expect(outcomes.map(\.status) == Array(repeating: 200, count: Self.writers), "\(outcomes.filter { $0.status != 200 }.map(\.body))")
+            // The rollup rows kept one change at a time equal a rebuild from the stored facts.
+            let kept = try await sql.rollupRows()
+            try await sql.rebuildInsightRollups()
+            #expect(kept == (try await sql.rollupRows()))
+            // And the facts themselves say what happened: 8 attended and 8 missed sessions across the four cases.
+            let out = try await s.store.onwardCounts(by: [], where: InsightFilter(), rejectedOnly: false)
+            #expect(out.map(\.attended).reduce(0, +) == 8 && out.map(\.didNotAttend).reduce(0, +) == 8, "\(out)")
         }
     }
 
