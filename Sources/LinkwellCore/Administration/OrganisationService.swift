@@ -142,6 +142,12 @@ public struct OrganisationService: Sendable {
         return try await store.organisations()
     }
 
+    /// A page of the organisations in name order (a national practice import holds about 13,000).
+    public func organisations(page: PageRequest, _ request: ServiceRequest) async throws -> Page<Organisation> {
+        try requireAdmin(request)
+        return try Page(fetched: await store.organisations(page: page.requireNamed()), limit: page.limit) { PageCursor(name: $0.name, id: $0.id.rawValue) }
+    }
+
     /// One organisation, for editing.
     public func organisation(_ id: OrganisationID, _ request: ServiceRequest) async throws -> Organisation {
         try requireAdmin(request)

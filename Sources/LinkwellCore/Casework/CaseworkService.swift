@@ -208,6 +208,11 @@ public struct CaseworkService: Sendable {
     /// Every community service a link worker can refer to, by name.
     public func services() async throws -> [Service] { try await store.services() }
 
+    /// A page of the directory's services in name order (the API list; a directory may hold 100,000).
+    public func services(page: PageRequest) async throws -> Page<Service> {
+        try Page(fetched: await store.services(page: page.requireNamed()), limit: page.limit) { PageCursor(name: $0.name, id: $0.id.rawValue) }
+    }
+
     private func serviceNames() async throws -> [ServiceID: String] {
         Dictionary(try await store.services().map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
     }

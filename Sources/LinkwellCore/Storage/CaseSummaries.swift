@@ -6,14 +6,24 @@ import Foundation
 public struct PageCursor: Sendable, Equatable, Hashable {
     public var at: Date
     public var id: String
+    /// For lists in name order (services, organisations): the name of the last row shown; `at` is then unused.
+    public var name: String?
     public init(at: Date, id: String) {
         self.at = at
         self.id = id
     }
 
-    /// The opaque token: the instant's exact bits and the id, base64url-encoded.
+    /// Where a list sorted by name, then id, continues.
+    public init(name: String, id: String) {
+        self.at = Date(timeIntervalSince1970: 0)
+        self.id = id
+        self.name = name
+    }
+
+    /// The opaque token, base64url-encoded: the instant's exact bits and the id, or for a name-ordered list
+    /// `~`, the name's length in UTF-8 bytes, `:`, the name and the id.
     public var token: String {
-        let text = String(at.timeIntervalSince1970.bitPattern, radix: 16) + "." + id
+        let text = name.map { "~\($0.utf8.count):\($0)\(id)" } ?? (String(at.timeIntervalSince1970.bitPattern, radix: 16) + "." + id)
         return Data(text.utf8).base64EncodedString()
             .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
     }
@@ -22,6 +32,11 @@ public struct PageCursor: Sendable, Equatable, Hashable {
     public init(token: String) throws(LinkwellError) {
         var base64 = token.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
+        if token.count <= 400, let data = Data(base64Encoded: base64), let text = String(data: data, encoding: .utf8),
+           let named = Self.named(text) {
+            self.init(name: named.name, id: named.id)
+            return
+        }
         guard token.count <= 400, let data = Data(base64Encoded: base64), let text = String(data: data, encoding: .utf8),
               let dot = text.firstIndex(of: "."), let bits = UInt64(text[..<dot], radix: 16) else {
             throw .invalid("cursor", "This cursor is not one Linkwell gave out; start again from the first page.")
@@ -30,6 +45,16 @@ public struct PageCursor: Sendable, Equatable, Hashable {
         let id = String(text[text.index(after: dot)...])
         guard seconds.isFinite, !id.isEmpty else { throw .invalid("cursor", "This cursor is not one Linkwell gave out; start again from the first page.") }
         self.init(at: Date(timeIntervalSince1970: seconds), id: id)
+    }
+
+    /// A name-ordered token's name and id (`~<bytes>:<name><id>`), or nil.
+    private static func named(_ text: String) -> (name: String, id: String)? {
+        guard text.hasPrefix("~"), let colon = text.firstIndex(of: ":"), let count = Int(text[text.index(after: text.startIndex)..<colon]),
+              count >= 0 else { return nil }
+        let rest = Array(text[text.index(after: colon)...].utf8)
+        guard rest.count > count, let name = String(bytes: rest[..<count], encoding: .utf8),
+              let id = String(bytes: rest[count...], encoding: .utf8) else { return nil }
+        return (name, id)
     }
 }
 
@@ -55,6 +80,14 @@ public struct PageRequest: Sendable, Equatable {
             value = parsed
         }
         self.init(limit: value, after: try cursor.flatMap { $0.isEmpty ? nil : $0 }.map { text throws(LinkwellError) in try PageCursor(token: text) })
+    }
+}
+
+extension PageRequest {
+    /// This request for a name-ordered list: a cursor from a newest-first list is refused naming `cursor`.
+    public func requireNamed() throws(LinkwellError) -> PageRequest {
+        if let after, after.name == nil { throw .invalid("cursor", "This cursor belongs to another list; start again from the first page.") }
+        return self
     }
 }
 

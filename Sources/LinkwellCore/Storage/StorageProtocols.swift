@@ -159,6 +159,8 @@ public protocol AccountStore: Sendable {
     func createOrganisation(_ organisation: Organisation) async throws
     func organisation(id: OrganisationID) async throws -> Organisation?
     func organisations() async throws -> [Organisation]
+    /// At most `page.limit + 1` organisations in name-then-id order after `page.after` (a name cursor).
+    func organisations(page: PageRequest) async throws -> [Organisation]
 
     func createSession(_ session: LoginSession) async throws
     func session(tokenHash: String) async throws -> LoginSession?
@@ -201,6 +203,9 @@ public protocol DirectoryStore: Sendable {
     func service(id: ServiceID) async throws -> Service?
     /// All services, sorted by name.
     func services() async throws -> [Service]
+    /// At most `page.limit + 1` services in name-then-id order after `page.after` (a name cursor; the extra row
+    /// only says that there is a next page).
+    func services(page: PageRequest) async throws -> [Service]
 }
 
 /// The append-only audit trail. There is no way to change or delete an event.

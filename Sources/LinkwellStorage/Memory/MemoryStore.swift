@@ -153,7 +153,16 @@ public actor MemoryStore: LinkwellStore {
     public func users() async throws -> [User] { users.values.sorted { ($0.displayName, $0.id) < ($1.displayName, $1.id) } }
     public func createOrganisation(_ organisation: Organisation) async throws { organisationsByID[organisation.id] = organisation }
     public func organisation(id: OrganisationID) async throws -> Organisation? { organisationsByID[id] }
-    public func organisations() async throws -> [Organisation] { organisationsByID.values.sorted { $0.name < $1.name } }
+    public func organisations() async throws -> [Organisation] { organisationsByID.values.sorted { ($0.name, $0.id.rawValue) < ($1.name, $1.id.rawValue) } }
+    public func organisations(page: PageRequest) async throws -> [Organisation] {
+        Self.byName(try await organisations(), page, \.name, \.id.rawValue)
+    }
+
+    /// A page of rows already in name-then-id order, after a name cursor.
+    static func byName<T>(_ rows: [T], _ page: PageRequest, _ name: KeyPath<T, String>, _ id: KeyPath<T, String>) -> [T] {
+        let rest = page.after.map { c in rows.filter { ($0[keyPath: name], $0[keyPath: id]) > (c.name ?? "", c.id) } } ?? rows
+        return Array(rest.prefix(page.limit + 1))
+    }
 
     public func createSession(_ session: LoginSession) async throws { sessions[session.tokenHash] = session }
     public func session(tokenHash: String) async throws -> LoginSession? { sessions[tokenHash] }
@@ -167,6 +176,7 @@ public actor MemoryStore: LinkwellStore {
     public func createService(_ service: Service) async throws { servicesByID[service.id] = service }
     public func service(id: ServiceID) async throws -> Service? { servicesByID[id] }
     public func services() async throws -> [Service] { servicesByID.values.sorted { ($0.name, $0.id) < ($1.name, $1.id) } }
+    public func services(page: PageRequest) async throws -> [Service] { Self.byName(try await services(), page, \.name, \.id.rawValue) }
 
     // MARK: AuditStore
 

@@ -403,6 +403,14 @@ public final class SQLStore: LinkwellStore {
     public func organisation(id: OrganisationID) async throws -> Organisation? { try await first("organisations", "id", id.rawValue) }
     public func organisations() async throws -> [Organisation] { try await all("SELECT * FROM organisations ORDER BY name, id") }
 
+    public func organisations(page: PageRequest) async throws -> [Organisation] { try await byName("organisations", page) }
+
+    /// A page of a table in name-then-id order, by keyset (the same cost however deep the page).
+    private func byName<T: Decodable & Sendable>(_ table: String, _ page: PageRequest) async throws -> [T] {
+        let after: SQLQueryString = page.after.map { "WHERE name > \(bind: $0.name ?? "") OR (name = \(bind: $0.name ?? "") AND id > \(bind: $0.id))" } ?? ""
+        return try await all("SELECT * FROM \(unsafeRaw: table) " + after + " ORDER BY name, id LIMIT \(bind: page.limit + 1)")
+    }
+
     public func createSession(_ session: LoginSession) async throws { try await insertOne(session, into: "sessions") }
     public func session(tokenHash: String) async throws -> LoginSession? { try await first("sessions", "token_hash", tokenHash) }
     public func touchSession(tokenHash: String, at: Date) async throws {
@@ -424,6 +432,8 @@ public final class SQLStore: LinkwellStore {
     public func createService(_ service: Service) async throws { try await insertOne(service, into: "services") }
     public func service(id: ServiceID) async throws -> Service? { try await first("services", "id", id.rawValue) }
     public func services() async throws -> [Service] { try await all("SELECT * FROM services ORDER BY name, id") }
+
+    public func services(page: PageRequest) async throws -> [Service] { try await byName("services", page) }
 
     // MARK: AuditStore
 

@@ -76,9 +76,9 @@ struct APIController: Sendable {
             let p = try context.requirePrincipal()
             return json(Me(id: p.userID, displayName: p.displayName, role: p.role, organisationID: p.organisationID))
         }
-        api.get("services") { _, context in
+        api.get("services") { request, context in
             _ = try context.requirePrincipal()
-            return json(try await casework.services())
+            return pagedJSON(try await casework.services(page: try request.pageRequest()), request: request)
         }
         api.get("referrals") { request, context in
             let p = try context.require(.referrer, .linkWorker, .supervisor)

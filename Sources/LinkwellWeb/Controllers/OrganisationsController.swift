@@ -60,7 +60,7 @@ struct OrganisationsController: Sendable {
         let api = router.group("api/v1")
         api.get("organisations") { request, context -> Response in
             let p = try context.require(.admin)
-            return json(try await organisations.organisations(.init(p, route: request.routeDescription)))
+            return pagedJSON(try await organisations.organisations(page: try request.pageRequest(), .init(p, route: request.routeDescription)), request: request)
         }
         api.post("organisations") { request, context -> Response in
             let p = try context.require(.admin)
