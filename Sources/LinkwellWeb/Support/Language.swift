@@ -67,6 +67,12 @@ public struct Catalogue: Sendable {
     public let language: Language
     let messages: [String: String]
 
+    /// A catalogue of `messages` in `language` (the shipped ones are `english`, `welsh`, `testRightToLeft`).
+    public init(language: Language, messages: [String: String]) {
+        self.language = language
+        self.messages = messages
+    }
+
     /// The message for `key` with its placeholders filled from `values`. A key missing from the catalogue is
     /// a programming error caught by the tests; the key itself is shown rather than failing the page.
     public func text(_ key: String, _ values: [String: String] = [:]) -> String {
@@ -119,11 +125,11 @@ public struct Catalogue: Sendable {
 
     /// What is wrong with the catalogues: a key English has and another language lacks (or the other way
     /// round), a message whose placeholders differ from the English one, or an empty message.
-    public static func problems() -> [String] {
+    public static func problems(_ catalogues: [Catalogue] = Language.allCases.map(\.catalogue)) -> [String] {
         var problems: [String] = []
         let english = Catalogue.english
-        for language in Language.allCases where language != .english {
-            let other = language.catalogue
+        for other in catalogues where other.language != .english {
+            let language = other.language
             for key in english.keys.subtracting(other.keys).sorted() { problems.append("\(language.rawValue) lacks \(key)") }
             for key in other.keys.subtracting(english.keys).sorted() { problems.append("\(language.rawValue) has \(key), which English lacks") }
             for key in english.keys.intersection(other.keys).sorted()
@@ -131,8 +137,9 @@ public struct Catalogue: Sendable {
                 problems.append("\(language.rawValue) \(key) has placeholders \(placeholders(other.messages[key]!).sorted()), English \(placeholders(english.messages[key]!).sorted())")
             }
         }
-        for language in Language.allCases {
-            for (key, message) in language.catalogue.messages where message.trimmingCharacters(in: .whitespaces).isEmpty {
+        for catalogue in catalogues {
+            let language = catalogue.language
+            for (key, message) in catalogue.messages where message.trimmingCharacters(in: .whitespaces).isEmpty {
                 problems.append("\(language.rawValue) \(key) is empty")
             }
         }
