@@ -86,8 +86,8 @@ def test_welsh_self_referral_own_record_and_measure(browser: Browser, server: st
     worker.get_by_role("button", name="Sign in").click()
     worker.wait_for_load_state()
     expect(worker.locator("html")).to_have_attribute("lang", "en-GB")
-    referral = worker.locator("main a", has_text=family).first
-    href = referral.get_attribute("href")
+    worker.goto(f"/referrals?q={family}")  # the caseload searched by name
+    href = worker.locator("main a", has_text=family).first.get_attribute("href")
     assert href and re.fullmatch(r"/referrals/[^/]+", href), href
     worker.goto(href)
     worker.locator("#accept").click()
