@@ -48,6 +48,8 @@ struct Serve: AsyncParsableCommand {
     @OptionGroup var db: DatabaseOptions
     @Flag(help: "Seed the fictional demo scheme first (if the database has no demo data yet).") var demo = false
     @Flag(help: "Mark cookies Secure (set this when Linkwell is served over HTTPS).") var secureCookies = false
+    @Flag(help: "Also offer a right-to-left test language (English text, laid out right to left), for testing layouts; never for a live scheme.")
+    var testRightToLeft = false
     @Option(help: "Unsuccessful contact attempts after which a case becomes 'unable to contact'.") var contactAttempts = 3
     @Option(help: "People a link worker may take on in a year before the supervisor is warned.") var caseloadLimit = 250
     @Option(help: "Directory listings not verified for this many months are flagged for review.") var directoryFreshnessMonths = 12
@@ -123,6 +125,7 @@ struct Serve: AsyncParsableCommand {
             configuration.publicURL = mail.publicURL
             configuration.readyOutboxThreshold = readyOutboxThreshold
             configuration.logRequests = true
+            configuration.testRightToLeft = testRightToLeft
             configuration.limits.idleTimeout = .seconds(idleTimeout)
             configuration.limits.bodyTimeout = .seconds(bodyTimeout)
             configuration.limits.maxBodyBytes = maxBodyBytes

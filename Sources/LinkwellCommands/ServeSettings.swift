@@ -12,7 +12,7 @@ public enum ServeSettings {
                           "idle-timeout", "body-timeout", "max-body-bytes", "max-connections", "ready-outbox-threshold", "log-format",
                           "trusted-proxies"]
     /// On/off flags.
-    static let flags = ["demo", "secure-cookies"]
+    static let flags = ["demo", "secure-cookies", "test-right-to-left"]
 
     /// The environment variable for an option: `public-url` → `LINKWELL_PUBLIC_URL`.
     static func variable(_ option: String) -> String { "LINKWELL_" + option.uppercased().replacingOccurrences(of: "-", with: "_") }

@@ -87,6 +87,7 @@ def server(artifacts: Path):
 
     env = dict(os.environ)
     env.pop("LINKWELL_DATABASE", None)  # --database is always given explicitly
+    env.setdefault("LINKWELL_TEST_RIGHT_TO_LEFT", "1")  # the right-to-left test language (test_languages.py)
 
     seeded = subprocess.run([str(binary), "demo", "--database", database], cwd=REPO_ROOT, env=env,
                             capture_output=True, text=True, timeout=300)

@@ -22,6 +22,15 @@ public struct AppRequestContext: RequestContext {
     /// The client's address as the key rate limits count under (an IPv6 address by its /64).
     public var clientAddress: String { client.rateLimitKey }
 
+    /// The language the person chose for public pages (set by `LanguageMiddleware`; English until then).
+    public var language: Language = .english
+    /// The languages this server offers, for the language links.
+    public var languages: [Language] = [.english]
+    /// The page a language link returns to (this page, or the page a posted form is on).
+    public var languageReturnPath = "/"
+    /// The messages in `language`.
+    public var messages: Catalogue { language.catalogue }
+
     public init(source: Source) {
         coreContext = .init(source: source)
         peerAddress = source.channel.remoteAddress?.ipAddress

@@ -39,6 +39,10 @@ public struct WebConfiguration: Sendable {
     public var backups: BackupSchedule?
     /// Log one line per request (method, route template, status, time, request id); `serve` turns it on.
     public var logRequests = false
+    /// Also offer the right-to-left test language (`Language.testRightToLeft`), for layout tests only.
+    public var testRightToLeft = false
+    /// The languages public pages are offered in.
+    public var languages: [Language] { testRightToLeft ? [.english, .welsh, .testRightToLeft] : [.english, .welsh] }
     /// Limits that keep slow or idle clients from holding the server.
     public var limits = ServerLimits()
 

@@ -13,7 +13,7 @@ struct AccountController: Sendable {
     func register(on router: Router<AppRequestContext>) {
         router.get("/login/code") { request, context -> Response in
             guard let (session, _) = context.pendingSignIn, session.stage == .secondFactor else { return Response.redirect(to: "/login") }
-            return try page(.loginCode, "Enter your code", CodePage(), csrf: session.csrfToken, request, context)
+            return try codePage(csrf: session.csrfToken, request, context)
         }
         router.post("/login/code") { request, context -> Response in
             guard let (session, user) = context.pendingSignIn, session.stage == .secondFactor else { return Response.redirect(to: "/login") }
@@ -23,10 +23,9 @@ struct AccountController: Sendable {
                                                                       client: context.clientAddress, route: request.routeDescription)
                 return signedIn(request, started, to: "/")
             } catch LinkwellError.invalid(let errors) {
-                return try page(.loginCode, "Enter your code", CodePage(), csrf: session.csrfToken, request, context, errors: errors, status: .unauthorized)
+                return try codePage(csrf: session.csrfToken, request, context, errors: errors, status: .unauthorized)
             } catch LinkwellError.tooManyAttempts(let seconds, let message) {
-                var response = try page(.loginCode, "Enter your code", CodePage(), csrf: session.csrfToken, request, context,
-                                        errors: [FieldError("code", message)], status: .tooManyRequests)
+                var response = try codePage(csrf: session.csrfToken, request, context, errors: [FieldError("code", message)], status: .tooManyRequests)
                 response.headers[.retryAfter] = String(seconds)
                 return response
             }
@@ -116,6 +115,18 @@ struct AccountController: Sendable {
                            errors: [FieldError] = [], status: HTTPResponse.Status = .ok) throws -> Response {
         let view = View(title: title, principal: context.principal, csrf: csrf, page: page, errors: errors)
         return try HTML(renderer.render(template, view), status: status).response(from: request, context: context)
+    }
+
+    /// The second step of signing in, in the language the person chose (the person may use it too). In a
+    /// language other than English a refused code gets the catalogue's message.
+    func codePage(csrf: String, _ request: Request, _ context: AppRequestContext, errors: [FieldError] = [],
+                  status: HTTPResponse.Status = .ok) throws -> Response {
+        let messages = context.messages
+        let errors = messages.isEnglish ? errors
+            : errors.map { FieldError($0.field, messages.text("loginCode.failed")) }
+        var view = View(title: messages.text("loginCode.title"), context: context, page: CodePage(), errors: errors)
+        view.csrf = csrf
+        return try HTML(renderer.render(.loginCode, view), status: status).response(from: request, context: context)
     }
 
     /// "JBSW Y3DP …": easier to type from the screen into an app.

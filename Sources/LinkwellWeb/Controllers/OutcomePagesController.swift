@@ -67,7 +67,7 @@ struct OutcomePagesController: Sendable {
         router.get("/measure/:token") { request, context in
             let (invitation, instrument) = try await openLink(Accounts.sha256(try context.parameters.require("token")), context)
             return HTML(renderer.render(.measureSelf, View(title: instrument.name, context: context,
-                                                             page: SelfMeasurePage(instrument, timepoint: invitation.timepoint))))
+                                                             page: SelfMeasurePage(instrument, timepoint: invitation.timepoint, messages: context.messages))))
         }
         router.post("/measure/:token") { request, context -> Response in
             let tokenHash = Accounts.sha256(try context.parameters.require("token"))
@@ -77,12 +77,13 @@ struct OutcomePagesController: Sendable {
             do {
                 if !errors.isEmpty { throw LinkwellError.invalid(errors) }
                 _ = try await outcomes.completeInvitation(tokenHash: tokenHash, answers: answers)
-                return try HTML(renderer.render(.measureThanks, View(title: "Thank you", context: context, page: "")))
+                return try HTML(renderer.render(.measureThanks, View(title: context.messages.text("measureThanks.title"), context: context, page: "")))
                     .response(from: request, context: context)
             } catch LinkwellError.invalid(var fields) {
                 let (invitation, instrument) = try await outcomes.openInvitation(tokenHash: tokenHash)
                 fields = fields.map { $0.field == "answers" ? FieldError("answers.\(instrument.items.first?.id ?? "")", $0.message) : $0 }
-                let page = SelfMeasurePage(instrument, timepoint: invitation.timepoint, form: form)
+                let page = SelfMeasurePage(instrument, timepoint: invitation.timepoint, form: form, messages: context.messages)
+                if !context.messages.isEnglish { fields = fields.map { FieldError($0.field, context.messages.text("measure.error")) } }
                 return try HTML(renderer.render(.measureSelf, View(title: instrument.name, context: context, page: page, errors: fields)),
                                 status: .unprocessableContent).response(from: request, context: context)
             }

@@ -15,7 +15,7 @@ struct OwnRecordController: Sendable {
 
     func register(on router: Router<AppRequestContext>) {
         router.get("/me") { request, context in
-            try await page(request, context, notice: request.uri.queryParameters["done"].flatMap { Self.notices[String($0)] })
+            try await page(request, context, notice: request.uri.queryParameters["done"].flatMap { Self.notices.contains(String($0)) ? context.messages.text("me.notice.\($0)") : nil })
         }
         form(router, "come-back", done: "come-back") { id, f, r in
             _ = try await voice.askToComeBack(id, message: f["message"], r)
@@ -57,11 +57,8 @@ struct OwnRecordController: Sendable {
     /// The person's consent as it stands after a change.
     struct OwnConsent: Codable, Sendable { var referralId: ReferralID; var status: ReferralStatus; var purposes: [ConsentPurpose] }
 
-    static let notices = [
-        "come-back": "Thank you. We have told your link worker that you would like to come back; they will be in touch.",
-        "worry": "Thank you for telling us. A supervisor will look into your worry and get back to you.",
-        "consent": "Your choice has been saved. It applies straight away.",
-    ]
+    /// The thank-yous after each form (`me.notice.<name>` in the catalogue).
+    static let notices: Set<String> = ["come-back", "worry", "consent"]
 
     /// A form on the person's page: on success back to the page with a thank-you; on a refusal the page again
     /// with the reason beside the form it came from, having changed nothing.
@@ -84,7 +81,9 @@ struct OwnRecordController: Sendable {
                 case .conflict(let why): (errors, status) = ([FieldError(prefix + "action", why)], .conflict)
                 default: throw error
                 }
-                return try await page(request, context, errors: errors, status: status)
+                // English shows Core's own reason; another language says, in that language, that it did not work.
+                let shown = context.messages.isEnglish ? errors : errors.map { FieldError($0.field, context.messages.text("me.error")) }
+                return try await page(request, context, errors: shown, status: status)
             }
         }
     }
@@ -93,7 +92,9 @@ struct OwnRecordController: Sendable {
                       notice: String? = nil) async throws -> Response {
         let p = try context.require(.person)
         let own = try await voice.ownPage(.init(p, route: request.routeDescription))
-        return try HTML(renderer.render(.me, View(title: "My record", context: context, page: Self.page(own), errors: errors, notice: notice)),
+        let messages = context.messages
+        return try HTML(renderer.render(.me, View(title: messages.text("me.title"), context: context, page: Self.page(own, messages),
+                                                  errors: errors, notice: notice)),
                         status: status).response(from: request, context: context)
     }
 }

@@ -22,18 +22,18 @@ struct SelfReferralController: Sendable {
         router.get("/self-referral") { request, context in try await page(request, context, form: nil, errors: [], status: .ok) }
         router.get("/self-referral/sent") { request, context in
             let reference = request.cookies[Self.sentCookie]?.value.filter { $0.isHexDigit || $0 == "-" }.prefix(8)
-            return try HTML(renderer.render(.selfReferralDone, View(title: "Referral sent", context: context,
+            return try HTML(renderer.render(.selfReferralDone, View(title: context.messages.text("selfReferralDone.title"), context: context,
                                                                    page: Confirmation(reference: reference.map(String.init)))))
         }
         router.post("/self-referral") { request, context -> Response in
             let form = try await request.form()
             // Double-submit token: the form must come from this site's own page.
             guard let expected = request.cookies[Self.formCookie]?.value, let given = form["_form"], constantTimeEqual(expected, given) else {
-                return try await page(request, context, form: form, errors: [FieldError("person.givenName", "The form expired. Please check your answers and send it again.")],
+                return try await page(request, context, form: form, errors: [FieldError("person.givenName", context.messages.text("selfReferral.expired"))],
                                 status: .forbidden)
             }
             guard case .allowed = try await limiter.attempt(rule, client: context.client) else {
-                return try await page(request, context, form: form, errors: [FieldError("person.givenName", "Too many referrals have been sent from this connection. Please try again in an hour, or phone the service.")],
+                return try await page(request, context, form: form, errors: [FieldError("person.givenName", context.messages.text("selfReferral.tooMany"))],
                                 status: .tooManyRequests)
             }
             var submission = ReferralSubmission(form: form)
@@ -49,7 +49,7 @@ struct SelfReferralController: Sendable {
                 response.setCookie(cookie(request, Self.sentCookie, reference, 3600))
                 return response
             } catch LinkwellError.invalid(let errors) {
-                return try await page(request, context, form: form, errors: errors, status: .unprocessableContent)
+                return try await page(request, context, form: form, errors: Self.translated(errors, context.messages), status: .unprocessableContent)
             }
         }
     }
@@ -58,7 +58,8 @@ struct SelfReferralController: Sendable {
         let token = Accounts.randomToken()
         var fields = CasePagesController.ReferralForm(form)
         fields.offer(practices: try await casework.practices(), referrersOrganisation: nil)
-        let view = View(title: "Refer yourself", context: context, page: FormPage(form: fields, formToken: token), errors: errors)
+        fields.label(in: context.messages)
+        let view = View(title: context.messages.text("selfReferral.title"), context: context, page: FormPage(form: fields, formToken: token), errors: errors)
         var response = try HTML(renderer.render(.selfReferral, view), status: status).response(from: request, context: context)
         response.setCookie(cookie(request, Self.formCookie, token, 3600))
         return response

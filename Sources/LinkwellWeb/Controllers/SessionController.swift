@@ -41,7 +41,7 @@ struct SessionController: Sendable {
     func loginPage(_ request: Request, _ context: AppRequestContext, email: String, errors: [FieldError],
                    status: HTTPResponse.Status = .unauthorized) throws -> Response {
         let token = Accounts.randomToken()
-        let view = View(title: "Sign in", context: context, page: LoginPage(email: email, loginToken: token), errors: errors)
+        let view = View(title: context.messages.text("login.title"), context: context, page: LoginPage(email: email, loginToken: token), errors: errors)
         var response = try HTML(renderer.render(.login, view), status: errors.isEmpty ? .ok : status)
             .response(from: request, context: context)
         response.setCookie(cookie(request, Self.preLoginCookie, token, maxAge: 3600))
@@ -53,7 +53,7 @@ struct SessionController: Sendable {
         let email = form["email"] ?? ""
         guard let expected = request.cookies[Self.preLoginCookie]?.value, let given = form["_login"],
               constantTimeEqual(expected, given) else {
-            return try loginPage(request, context, email: email, errors: [FieldError("email", "Your sign-in form expired. Please try again.")])
+            return try loginPage(request, context, email: email, errors: [FieldError("email", context.messages.text("login.expired"))])
         }
         let started: Accounts.StartedSession
         do {
@@ -61,10 +61,10 @@ struct SessionController: Sendable {
                                                       userAgent: request.headers[.userAgent] ?? "", route: request.routeDescription))
         } catch LinkwellError.invalid(let errors) {
             Observability.signInFailed()
-            return try loginPage(request, context, email: email, errors: errors)
+            return try loginPage(request, context, email: email, errors: Self.translated(errors, context.messages))
         } catch LinkwellError.tooManyAttempts(let seconds, let why) {
             Observability.signInFailed()
-            var response = try loginPage(request, context, email: email, errors: [FieldError("email", why)], status: .tooManyRequests)
+            var response = try loginPage(request, context, email: email, errors: Self.translated([FieldError("email", why)], context.messages), status: .tooManyRequests)
             response.headers[.retryAfter] = String(seconds)
             return response
         }
@@ -77,6 +77,13 @@ struct SessionController: Sendable {
         response.setCookie(cookie(request, AuthenticationMiddleware.sessionCookie, started.token, maxAge: Int(configuration.sessionMaxAge)))
         response.setCookie(cookie(request, Self.preLoginCookie, "", maxAge: 0))
         return response
+    }
+
+    /// A refused sign-in in the page's language: English keeps Core's message; another language has one
+    /// message for every refusal (which names nothing an attacker could use).
+    static func translated(_ errors: [FieldError], _ messages: Catalogue) -> [FieldError] {
+        guard !messages.isEnglish else { return errors }
+        return errors.map { FieldError($0.field, messages.text("login.failed")) }
     }
 
     /// HttpOnly, SameSite=Lax, and Secure when served over TLS.

@@ -181,10 +181,14 @@ public struct InvitationPage: Sendable {
 
 /// The questionnaire the person fills in through a link: no personal details on it.
 public struct SelfMeasurePage: Sendable {
-    public var name, instructions, copyright, timepoint: String
+    public var name, instructions, copyright, timepoint, intro: String
     public var questions: [QuestionnairePage.Question]
+    /// The language of the instrument's wording when it differs from the page's (`en`): a validated
+    /// instrument is shown in another language only where an official translation is published, and none
+    /// is cited in Linkwell yet, so every language but English shows the English wording with a note why.
+    public var wordingLang: String?
 
-    public init(_ instrument: Instrument, timepoint: Timepoint, form: FormData? = nil) {
+    public init(_ instrument: Instrument, timepoint: Timepoint, form: FormData? = nil, messages: Catalogue = .english) {
         var answers: [String: String] = [:]
         for (name, values) in form?.values ?? [:] where name.hasPrefix("answers.") { answers[String(name.dropFirst(8))] = values.first }
         let questionnaire = QuestionnairePage(referralID: ReferralID(""), personName: "", instrument: instrument, answers: answers,
@@ -192,7 +196,9 @@ public struct SelfMeasurePage: Sendable {
         name = instrument.name
         instructions = instrument.instructions
         copyright = instrument.licence.copyright
-        self.timepoint = timepoint.label
+        self.timepoint = messages.text("timepoint.\(timepoint.rawValue)")
+        intro = messages.text("measure.intro", ["timepoint": self.timepoint])
+        wordingLang = messages.isEnglish ? nil : "en"
         questions = questionnaire.questions
     }
 }

@@ -16,7 +16,7 @@ extension OwnRecordController {
         }
         struct Request: Sendable { var kind, raisedAt, message, service, answer, answeredAt: String; var answered: Bool }
         struct Referral: Sendable {
-            var id, status, receivedAt, linkWorker, whatMatters: String
+            var id, status, heading, linkWorker, whatMatters: String
             var hasPlan: Bool
             var goals: [CasePage.GoalRow]
             var actions: [CasePage.ActionRow]
@@ -33,35 +33,36 @@ extension OwnRecordController {
         var accesses: [Access]
     }
 
-    static func page(_ own: PersonVoiceService.OwnPage) -> Page {
+    static func page(_ own: PersonVoiceService.OwnPage, _ messages: Catalogue = .english) -> Page {
         let record = own.record
         let names = record.names
         return Page(
             referrals: record.cases.map { c in
                 let worker = CasePage(c, names: names, services: [], organisations: [])
                 let onward = c.onwardReferrals.filter { $0.status != .enteredInError }.map {
-                    Page.Onward(id: $0.id.rawValue, service: record.serviceNames[$0.serviceID] ?? "A community service",
-                                statusLabel: $0.status.personLabel, status: $0.status.rawValue)
+                    Page.Onward(id: $0.id.rawValue, service: record.serviceNames[$0.serviceID] ?? messages.text("me.aGroup"),
+                                statusLabel: messages.text("onward.\($0.status.rawValue)"), status: $0.status.rawValue)
                 }
                 let requests = own.requests.filter { $0.referralID == c.referral.id }.map { r in
-                    Page.Request(kind: r.kind.label, raisedAt: Format.dateTime(r.raisedAt), message: r.message,
+                    Page.Request(kind: messages.text("request.\(r.kind.rawValue)"), raisedAt: messages.dateTime(r.raisedAt), message: r.message,
                                  service: r.onwardReferralID.flatMap { id in onward.first { $0.id == id.rawValue }?.service } ?? "",
-                                 answer: r.answer, answeredAt: r.answeredAt.map(Format.dateTime) ?? "", answered: !r.isOpen)
+                                 answer: r.answer, answeredAt: r.answeredAt.map(messages.dateTime) ?? "", answered: !r.isOpen)
                 }
                 return Page.Referral(
-                    id: c.referral.id.rawValue, status: c.referral.status.personLabel, receivedAt: Format.date(c.referral.receivedAt),
-                    linkWorker: c.referral.linkWorkerID.map { names[$0] } ?? "Not allocated yet",
+                    id: c.referral.id.rawValue, status: messages.text("status.\(c.referral.status.rawValue)"),
+                    heading: messages.text("me.received", ["date": messages.date(c.referral.receivedAt)]),
+                    linkWorker: c.referral.linkWorkerID.map { names[$0] } ?? messages.text("me.notAllocated"),
                     whatMatters: worker.whatMatters, hasPlan: worker.hasPlan, goals: worker.goals, actions: worker.actions,
                     onward: onward, hasOnward: !onward.isEmpty,
                     consents: ConsentPurpose.allCases.map { purpose in
-                        Page.Consent(purpose: purpose.rawValue, label: purpose.personLabel, given: c.referral.consent.covers(purpose),
+                        Page.Consent(purpose: purpose.rawValue, label: messages.text("purpose.\(purpose.rawValue)"), given: c.referral.consent.covers(purpose),
                                      stopsSupport: purpose == .socialPrescribing && !c.referral.status.isFinal,
                                      canGive: purpose != .socialPrescribing)
                     },
                     ended: c.referral.status.isFinal, requests: requests, hasRequests: !requests.isEmpty)
             },
             accesses: record.accesses.map {
-                Page.Access(at: Format.dateTime($0.at), who: $0.who, role: $0.role, organisation: $0.organisation,
+                Page.Access(at: messages.dateTime($0.at), who: $0.who, role: $0.role, organisation: $0.organisation,
                             what: $0.what, denied: !$0.allowed)
             })
     }

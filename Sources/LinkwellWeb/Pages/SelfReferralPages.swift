@@ -8,4 +8,27 @@ extension SelfReferralController {
         var form: CasePagesController.ReferralForm
         var formToken: String
     }
+
+    /// The form's problems in the page's language. English shows the domain's own message, which says
+    /// exactly what was wrong; another language shows its catalogue's message for the field, which says
+    /// what to enter (one per field, so a translator writes a handful of sentences, not every rule).
+    static func translated(_ errors: [FieldError], _ messages: Catalogue) -> [FieldError] {
+        guard !messages.isEnglish else { return errors }
+        return errors.map { FieldError($0.field, messages.optional("selfReferral.error.\($0.field)") ?? messages.text("selfReferral.error.other")) }
+    }
+}
+
+extension CasePagesController.ReferralForm {
+    /// The choices the public form offers, labelled in the person's language (from the catalogue, where
+    /// English is Core's own wording).
+    mutating func label(in messages: Catalogue) {
+        func relabel(_ choices: [Choice], _ prefix: String) -> [Choice] {
+            choices.map { Choice($0.value, messages.optional(prefix + $0.value) ?? $0.label, selected: $0.selected) }
+        }
+        needs = relabel(needs, "need.")
+        sexes = relabel(sexes, "sex.")
+        ethnicGroups = relabel(ethnicGroups, "ethnicity.")
+        urgencies = relabel(urgencies, "selfReferral.urgency.")
+        consentPurposes = relabel(consentPurposes, "selfReferral.purpose.")
+    }
 }

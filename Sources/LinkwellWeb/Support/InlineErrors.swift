@@ -16,7 +16,7 @@ enum HTMLText {
 enum InlineErrors {
     static let controls: Set<String> = ["input", "select", "textarea"]
 
-    static func mark(_ html: String, _ errors: [FieldError]) -> String {
+    static func mark(_ html: String, _ errors: [FieldError], prefix: String = "Error:") -> String {
         var html = html
         var done: Set<String> = []
         for error in errors where done.insert(error.field).inserted {
@@ -35,7 +35,7 @@ enum InlineErrors {
                 tag.insert(contentsOf: " aria-describedby=\"\(messageID)\"", at: tag.index(tag.startIndex, offsetBy: 1 + name.count))
             }
             tag.insert(contentsOf: " aria-invalid=\"true\"", at: tag.index(tag.startIndex, offsetBy: 1 + name.count))
-            let message = "<span class=\"error-message\" id=\"\(messageID)\"><span class=\"visually-hidden\">Error:</span> \(HTMLText.escape(error.message))</span>"
+            let message = "<span class=\"error-message\" id=\"\(messageID)\"><span class=\"visually-hidden\">\(HTMLText.escape(prefix))</span> \(HTMLText.escape(error.message))</span>"
             html.replaceSubrange(open...close, with: message + tag)
         }
         return html

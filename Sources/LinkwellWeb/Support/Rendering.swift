@@ -89,10 +89,21 @@ public struct PageRenderer: Sendable {
         let missing = Template.allCases.filter { library.getTemplate(named: $0.rawValue) == nil }.map(\.rawValue)
         guard missing.isEmpty else { throw TemplateError(description: "Missing templates: \(missing.joined(separator: ", ")).") }
         let files = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".mustache") }
+        let problems = Catalogue.problems()
+        guard problems.isEmpty else { throw TemplateError(description: "The message catalogues disagree: \(problems.joined(separator: "; ")).") }
         for file in files.sorted() {
             let text = try String(contentsOfFile: (directory as NSString).appendingPathComponent(file), encoding: .utf8)
             for partial in Self.partials(in: text) where library.getTemplate(named: partial) == nil {
                 throw TemplateError(description: "Template \(file) includes \(partial), which does not exist.")
+            }
+            // Every message a template names exists, and needs nothing filled in (templates cannot fill it).
+            for key in Catalogue.references(in: text) {
+                guard let message = Catalogue.english.optional(key) else {
+                    throw TemplateError(description: "Template \(file) names message \(key), which no catalogue has.")
+                }
+                guard Catalogue.placeholders(message).isEmpty else {
+                    throw TemplateError(description: "Template \(file) names message \(key), which has placeholders to fill in Swift.")
+                }
             }
         }
     }
@@ -110,7 +121,7 @@ public struct PageRenderer: Sendable {
         guard let html = library.render(view, withTemplate: template.rawValue) else {
             preconditionFailure("Template \(template.rawValue) was checked at start-up")
         }
-        return view.errors.isEmpty ? html : InlineErrors.mark(html, view.errors)
+        return view.errors.isEmpty ? html : InlineErrors.mark(html, view.errors, prefix: view.messages.text("layout.errorPrefix"))
     }
 }
 
@@ -125,6 +136,17 @@ public struct View<Page>: @unchecked Sendable {
     public var hasErrors: Bool
     public var notice: String?
     public var page: Page
+    /// The page's language (`<html lang>`) and direction (`<html dir>`): the person's choice on public pages
+    /// and their own record; English on staff pages.
+    public var lang: String
+    public var dir: String
+    /// The messages in the page's language, for templates: `{{t.selfReferral.heading}}`.
+    public var t: Messages
+    /// Links to the page in the other languages (public pages and the person's own pages only).
+    public var languages: [LanguageLink]
+    public var hasLanguages: Bool
+    /// The catalogue behind `t`.
+    public var messages: Catalogue { t.catalogue }
 
     public struct SignedIn: Sendable {
         public var name: String
@@ -139,9 +161,27 @@ public struct View<Page>: @unchecked Sendable {
     public init(title: String, context: AppRequestContext, page: Page, errors: [FieldError] = [], notice: String? = nil) {
         self.init(title: title, principal: context.principal, csrf: context.session?.csrfToken ?? "", page: page,
                   errors: errors, notice: notice)
+        // Staff pages stay English; the public and the person themself get the language they chose.
+        guard context.principal == nil || context.principal?.role == .person else { return }
+        let language = context.language
+        lang = language.tag
+        dir = language.direction
+        t = Messages(language.catalogue)
+        languages = context.languages.filter { $0 != language }.map {
+            let separator = context.languageReturnPath.contains("?") ? "&" : "?"
+            return LanguageLink(code: $0.rawValue, tag: $0.tag, name: $0.endonym,
+                                href: context.languageReturnPath + separator + "lang=" + $0.rawValue)
+        }
+        hasLanguages = !languages.isEmpty
+        if context.principal?.role == .person { nav = [NavLink(label: language.catalogue.text("nav.myRecord"), href: "/me")] }
     }
 
     public init(title: String, principal: Principal?, csrf: String, page: Page, errors: [FieldError] = [], notice: String? = nil) {
+        lang = Language.english.tag
+        dir = Language.english.direction
+        t = Messages(.english)
+        languages = []
+        hasLanguages = false
         self.title = title
         self.page = page
         self.errors = errors
