@@ -57,6 +57,8 @@ struct SelfReferralController: Sendable {
     func page(_ request: Request, _ context: AppRequestContext, form: FormData?, errors: [FieldError], status: HTTPResponse.Status) async throws -> Response {
         let token = Accounts.randomToken()
         var fields = CasePagesController.ReferralForm(form)
+        fields.dateOfBirthField = DateField(name: "person.dateOfBirth", legend: "Your date of birth", hint: "For example, 27 3 1956",
+                                            input: (form ?? FormData("")).dateInput("person.dateOfBirth"), submitted: form != nil, ownBirthday: true)
         fields.offer(practices: try await casework.practices(), referrersOrganisation: nil)
         let view = View(title: "Refer yourself", context: context, page: FormPage(form: fields, formToken: token), errors: errors)
         var response = try HTML(renderer.render(.selfReferral, view), status: status).response(from: request, context: context)

@@ -474,6 +474,8 @@ extension CasePagesController {
                 communicationNeeds, personView, riskInformation, pathway, consentGivenBy: String
         }
         var values: Values
+        /// Day, Month and Year of the person's date of birth (the NHS date input).
+        var dateOfBirthField: DateField
         var sourceTypes: [Choice]
         var needs: [Choice]
         var consentMethods: [Choice]
@@ -516,6 +518,8 @@ extension CasePagesController {
                             communicationNeeds: f["person.communicationNeeds"] ?? "", personView: f["personView"] ?? "",
                             riskInformation: f["riskInformation"] ?? "", pathway: f["pathway"] ?? "",
                             consentGivenBy: f["consent.givenBy"] ?? "")
+            dateOfBirthField = DateField(name: "person.dateOfBirth", legend: "Date of birth", hint: "For example, 27 3 1956",
+                                         input: f.dateInput("person.dateOfBirth"), submitted: form != nil)
             gpPracticeCode = form == nil ? "" : (f["person.gpPracticeCode"] ?? "")
             let chosenNeeds = Set(f.all("needs")), purposes = Set(f.all("consent.purposes"))
             sourceTypes = SourceType.allCases.filter { $0 != .selfReferral }.map { Choice($0.rawValue, $0.label, selected: f["sourceType"] == $0.rawValue) }
