@@ -36,13 +36,16 @@ struct CasePagesController: Sendable {
             let r = CaseworkService.Request(principal, route: request.routeDescription)
             // Each group is paged on its own: `list` shows one group (or the messages) from `cursor`.
             let only = try request.query("list").map { text in
-                guard text == "messages" || CaseworkService.CaseList(rawValue: text).map({ $0 != .all }) == true else {
-                    throw LinkwellError.invalid("list", "Choose waiting, active, closed or messages.")
+                guard text == "messages" || text == "measures" || CaseworkService.CaseList(rawValue: text).map({ $0 != .all }) == true else {
+                    throw LinkwellError.invalid("list", "Choose urgent, waiting, active, closed, measures or messages.")
                 }
                 return text
             }
             let search = request.query("q")
-            let lists: [(CaseworkService.CaseList, PageRequest)] = only == "messages" ? [] : try [CaseworkService.CaseList.waiting, .active, .closed]
+            // The day's work first: urgent referrals waiting, then the waiting list longest-waiting first (a
+            // referrer's list has no urgent group: they are not working the queue).
+            let parts: [CaseworkService.CaseList] = principal.role == .referrer ? [.waiting, .active, .closed] : [.urgent, .waiting, .active, .closed]
+            let lists: [(CaseworkService.CaseList, PageRequest)] = only == "messages" || only == "measures" ? [] : try parts
                 .filter { only == nil || $0.rawValue == only }
                 .map { ($0, only == nil ? PageRequest(limit: CaseloadPage.groupSize) : try request.pageRequest(defaultLimit: CaseloadPage.groupSize)) }
             let groups = lists.isEmpty ? [] : try await casework.caseloadLists(r, lists: lists, search: search)
@@ -55,8 +58,11 @@ struct CasePagesController: Sendable {
             page.search = search ?? ""
             page.single = only != nil
             if only == nil && (principal.role == .referrer || principal.role == .supervisor) { page.setConcerns(try await casework.concernQueue(r)) }
-            if only == nil && principal.role != .referrer {
+            if (only == nil || only == "measures") && principal.role != .referrer {
                 page.setDue(try await outcomes.dueMeasures(r))
+                page.showDueTable = only == "measures"
+            }
+            if only == nil && principal.role != .referrer {
                 page.setReviews(try await casework.dueReviews(r))
                 page.setOverdueRequests(try await casework.overdueRequests(r))
             }

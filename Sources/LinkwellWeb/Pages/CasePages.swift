@@ -307,6 +307,8 @@ public struct CaseloadPage: Sendable {
     }
     public struct Group: Sendable {
         public var title: String
+        /// The group's heading id suffix (`group-Waiting`), stable for tests and links.
+        public var key = ""
         public var rows: [Row]
         public var isEmpty: Bool
         /// How many there are in all (a page shows at most `groupSize`).
@@ -337,6 +339,12 @@ public struct CaseloadPage: Sendable {
     /// Outcome measures due on the caseload (link workers and supervisors).
     public var due: [Due] = []
     public var hasDue = false
+    /// How many measures are due and how many of those overdue: the home page shows the count and a link
+    /// (`?list=measures`) rather than the whole table.
+    public var dueCount = 0, overdueCount = 0
+    public var hasOverdueDue = false
+    /// The table of measures due is shown (`?list=measures`), not just the count.
+    public var showDueTable = false
 
     public struct PendingConcern: Sendable { public var referralID, personName, raisedAt, escalatedTo: String; public var overdue, acknowledged: Bool }
     /// Referrers: escalations waiting for their acknowledgement. Supervisors: every open concern.
@@ -398,6 +406,9 @@ public struct CaseloadPage: Sendable {
                 timepoint: $0.timepoint.label, dueAt: Format.date($0.dueAt), overdue: $0.overdue)
         }
         hasDue = !due.isEmpty
+        dueCount = due.count
+        overdueCount = due.filter(\.overdue).count
+        hasOverdueDue = overdueCount > 0
     }
 
     /// The page from the groups of the caseload (each a page with its total) and a page of messages;
@@ -405,10 +416,11 @@ public struct CaseloadPage: Sendable {
     public init(role: Role, groups lists: [(list: CaseworkService.CaseList, page: Page<ReferralSummary>, total: Int)], messages: Page<MessageBack>,
                 names: UserNames, now: Date = Date(), link: ([String: String?]) -> String) {
         self.init(role: role, rows: [], messages: messages.rows, names: names, now: now)
-        let titles: [CaseworkService.CaseList: String] = [.waiting: "Waiting", .active: "Active", .closed: "Closed"]
+        let titles: [CaseworkService.CaseList: String] = [.urgent: "Urgent: waiting, to contact soon", .waiting: "Waiting, longest first",
+                                                          .active: "Active", .closed: "Closed"]
         groups = lists.map { part in
             let rows = part.page.rows.map { Self.row($0, names: names, now: now) }
-            return Group(title: titles[part.list] ?? "", rows: rows, isEmpty: rows.isEmpty, count: part.total,
+            return Group(title: titles[part.list] ?? "", key: part.list.rawValue.capitalized, rows: rows, isEmpty: rows.isEmpty, count: part.total,
                          more: part.page.next.map { link(["list": part.list.rawValue, "cursor": $0.token]) },
                          link: link(["list": part.list.rawValue, "cursor": nil]))
         }
@@ -428,7 +440,7 @@ public struct CaseloadPage: Sendable {
         let unique = rows.filter { seen.insert($0.id).inserted }
         func group(_ title: String, _ filter: (ReferralSummary) -> Bool) -> Group {
             let selected = unique.filter(filter).map(row)
-            return Group(title: title, rows: selected, isEmpty: selected.isEmpty, count: selected.count, more: nil, link: "/referrals")
+            return Group(title: title, key: title, rows: selected, isEmpty: selected.isEmpty, count: selected.count, more: nil, link: "/referrals")
         }
         isReferrer = role == .referrer
         heading = role == .referrer ? "My referrals" : role == .supervisor ? "Team caseload" : "My caseload"
