@@ -210,7 +210,7 @@ struct CasePagesController: Sendable {
         } else {
             let found = try await casework.readCase(id, r)
             let space = try await casework.workspace(for: found, r)
-            var page = CasePage(found, names: space.names, services: space.services, organisations: space.organisations)
+            var page = CasePage(found, names: space.names, services: space.services, organisations: space.organisations, now: casework.env.now())
             page.setConcerns(found.concerns, names: space.names, viewer: principal)
             page.setVisits(found.visits, viewer: principal, now: casework.env.now())
             page.setThreads(try await casework.threads(of: found, r), of: found, services: space.services, now: casework.env.now())

@@ -168,7 +168,8 @@ public struct CasePage: Sendable {
     /// A referral in support whose link worker left: a supervisor allocates it again.
     public var needsLinkWorker = false
 
-    public init(_ c: Case, names: UserNames, services: [Service], organisations: [Organisation]) {
+    /// `now` gives the age shown beside the date of birth.
+    public init(_ c: Case, names: UserNames, services: [Service], organisations: [Organisation], now: Date = Date()) {
         learned = LearnedPanel(c, names: names)
         let r = c.referral, p = c.person
         let serviceByID = Dictionary(services.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
@@ -176,7 +177,7 @@ public struct CasePage: Sendable {
         id = r.id.rawValue
         personName = p.fullName
         nhsNumber = p.nhsNumber?.formatted ?? "Not given"
-        dateOfBirth = "\(p.dateOfBirth)"
+        dateOfBirth = p.dateOfBirth.withAge(on: CalendarDate(now))
         postcode = p.postcode
         gpPractice = p.gpPracticeID.map { id in organisations.first { $0.id == id }?.nameWithCode ?? id.rawValue } ?? "Not known"
         phone = p.phone
@@ -188,16 +189,16 @@ public struct CasePage: Sendable {
         statusLabel = r.status.label
         source = r.sourceType.label
         personView = r.personView
-        urgency = r.urgency.rawValue
+        urgency = r.urgency.label
         pathway = r.pathway
         risk = r.riskInformation
         hasRisk = !r.riskInformation.isEmpty
         needs = r.needs.map(\.label)
         consentGivenBy = r.consent.givenBy
-        consentMethod = r.consent.method.rawValue
+        consentMethod = r.consent.method.label.lowercased()
         consentAt = Format.dateTime(r.consent.givenAt)
-        consentPurposes = r.consent.purposes.map(\.rawValue)
-        heldPurposes = r.consent.purposes.map { Choice($0.rawValue, $0 == .socialPrescribing ? "Social prescribing itself (withdraws the referral)" : $0.rawValue) }
+        consentPurposes = r.consent.purposes.map(\.label)
+        heldPurposes = r.consent.purposes.map { Choice($0.rawValue, $0 == .socialPrescribing ? "Social prescribing itself (withdraws the referral)" : $0.label) }
         referredBy = r.referrerID.map { names[$0] } ?? "Self-referral"
         receivedAt = Format.dateTime(r.receivedAt)
         linkWorker = names[r.linkWorkerID]
@@ -536,7 +537,7 @@ extension CasePagesController {
             let chosenNeeds = Set(f.all("needs")), purposes = Set(f.all("consent.purposes"))
             sourceTypes = SourceType.allCases.filter { $0 != .selfReferral }.map { Choice($0.rawValue, $0.label, selected: f["sourceType"] == $0.rawValue) }
             needs = Need.allCases.map { Choice($0.rawValue, $0.label, selected: chosenNeeds.contains($0.rawValue)) }
-            consentMethods = ConsentMethod.allCases.map { Choice($0.rawValue, $0.rawValue.capitalized, selected: f["consent.method"] == $0.rawValue) }
+            consentMethods = ConsentMethod.allCases.map { Choice($0.rawValue, $0.label, selected: f["consent.method"] == $0.rawValue) }
             let purposeLabels: [ConsentPurpose: String] = [
                 .shareWithProviders: "Share the minimum necessary with community services the link worker refers them to",
                 .shareWithReferrer: "Send updates to the referrer and GP",
@@ -547,7 +548,7 @@ extension CasePagesController {
             }
             feedback = [Choice("key_events", "At each key step (accepted, first seen, closed)", selected: f["feedbackPreference"] != "closing_only"),
                         Choice("closing_only", "Only when the case closes", selected: f["feedbackPreference"] == "closing_only")]
-            urgencies = Urgency.allCases.map { Choice($0.rawValue, $0 == .routine ? "Routine" : "Soon (within a week)", selected: (f["urgency"] ?? "routine") == $0.rawValue) }
+            urgencies = Urgency.allCases.map { Choice($0.rawValue, $0.label, selected: (f["urgency"] ?? "routine") == $0.rawValue) }
             consentGiven = f.flag("consent.given")
             interpreterNeeded = f.flag("person.interpreterNeeded")
             sexes = Sex.allCases.filter { $0 != .notStated }.map { Choice($0.rawValue, $0.label, selected: f["person.sex"] == $0.rawValue) }
