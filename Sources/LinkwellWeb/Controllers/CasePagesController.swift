@@ -73,7 +73,9 @@ struct CasePagesController: Sendable {
             return HTML(renderer.render(.caseload, View(title: page.heading, context: context, page: page)))
         }
         router.get("/referrals/:id") { request, context in
-            try await casePage(request, context, notice: request.uri.queryParameters["made"] != nil ? "Referral made. You will be told here when it is accepted, when the person is first seen and when the case closes." : nil)
+            let done = request.uri.queryParameters["done"].flatMap { CaseConfirmation.all[String($0)] }
+            return try await casePage(request, context, notice: request.uri.queryParameters["made"] != nil ? "Referral made. You will be told here when it is accepted, when the person is first seen and when the case closes." : nil,
+                                      done: done)
         }
 
         // Casework actions: each reads a CSRF-checked form, acts, and returns to the case page.
@@ -96,7 +98,7 @@ struct CasePagesController: Sendable {
             try c.updateOnward(OnwardReferralID(f["onwardId"] ?? ""), to: f["status"], note: f["note"], confirmed: f.flag("confirm") == true, by: p, env: env)
         }
         router.post("/referrals/:id/close") { request, context in
-            try await perform(request, context) { f, r in
+            try await perform(request, context, done: "close") { f, r in
                 try await casework.close(ReferralID(try context.parameters.require("id")), reason: f["reason"], note: f["note"],
                                          feedback: .init(satisfaction: f["satisfaction"], wouldChange: f["wouldChange"]),
                                          confirmed: f.flag("confirm") == true, r)
@@ -108,7 +110,7 @@ struct CasePagesController: Sendable {
         }
         action(router, "review") { c, f, p, env in try c.startReview(note: f["note"], by: p, env: env) }
         router.post("/referrals/:id/reopen") { request, context in
-            try await perform(request, context) { form, r in
+            try await perform(request, context, done: "reopen") { form, r in
                 try await casework.reopen(ReferralID(try context.parameters.require("id")), reason: form["reason"], r)
             }
         }
@@ -129,23 +131,23 @@ struct CasePagesController: Sendable {
             return HTML(renderer.render(.safeguarding, View(title: "Safeguarding", context: context, page: page)))
         }
         router.post("/referrals/:id/merge") { request, context in
-            try await perform(request, context, roles: [.supervisor]) { form, r in
+            try await perform(request, context, done: "merge", roles: [.supervisor]) { form, r in
                 try await casework.mergeDuplicate(into: ReferralID(try context.parameters.require("id")), otherReferralID: form["otherReferralId"], r)
             }
         }
         router.post("/referrals/:id/allocate") { request, context in
-            try await perform(request, context) { form, r in
+            try await perform(request, context, done: "allocate") { form, r in
                 try await casework.allocate(ReferralID(try context.parameters.require("id")), linkWorkerID: form["linkWorkerId"], r)
             }
         }
         router.post("/referrals/:id/reassign") { request, context in
-            try await perform(request, context, roles: [.supervisor]) { form, r in
+            try await perform(request, context, done: "reassign", roles: [.supervisor]) { form, r in
                 try await casework.reassign(ReferralID(try context.parameters.require("id")), toLinkWorkerID: form["toLinkWorkerId"],
                                             reason: form["reason"], r)
             }
         }
         router.post("/referrals/:id/onward") { request, context in
-            try await perform(request, context) { form, r in
+            try await perform(request, context, done: "onward") { form, r in
                 try await casework.referOut(ReferralID(try context.parameters.require("id")), serviceID: form["serviceId"], note: form["note"],
                                             handover: HandoverInput(firstContact: form["firstContact"], followUpOwner: form["followUpOwner"],
                                                                     returnWindowDays: form.int("returnWindowDays"),
@@ -155,7 +157,7 @@ struct CasePagesController: Sendable {
             }
         }
         router.post("/referrals/:id/signpost") { request, context in
-            try await perform(request, context) { form, r in
+            try await perform(request, context, done: "signpost") { form, r in
                 try await casework.signpost(ReferralID(try context.parameters.require("id")), serviceID: form["signpostServiceId"],
                                             description: form["description"], r)
             }
@@ -168,7 +170,7 @@ struct CasePagesController: Sendable {
                         _ body: @escaping @Sendable (Case, FormData, Principal, CoreEnvironment) throws -> CaseChange) {
         let casework = roles == [.linkWorker, .supervisor]
         router.post("/referrals/:id/\(name)") { request, context in
-            try await perform(request, context, roles: roles) { form, r in
+            try await perform(request, context, roles: roles, done: name) { form, r in
                 try await self.casework.act(on: ReferralID(try context.parameters.require("id")), r, casework: casework) { [env = self.casework.env] c in
                     try body(c, form, r.principal, env)
                 }
@@ -177,7 +179,9 @@ struct CasePagesController: Sendable {
     }
 
     /// Runs an action from a form; on a refusal, shows the case again with the reason, having changed nothing.
-    private func perform(_ request: Request, _ context: AppRequestContext, roles: [Role] = [.linkWorker, .supervisor],
+    /// `done` names the action, so the case page comes back at the action's own section with a confirmation
+    /// (`CaseConfirmation`).
+    private func perform(_ request: Request, _ context: AppRequestContext, roles: [Role] = [.linkWorker, .supervisor], done: String,
                          _ body: (FormData, CaseworkService.Request) async throws -> Case) async throws -> Response {
         let principal = try context.requirePrincipal()
         guard roles.contains(principal.role) else { throw LinkwellError.forbidden("This page is not available to your role.") }
@@ -187,7 +191,8 @@ struct CasePagesController: Sendable {
             let updated = try await body(form, r)
             // A link worker who declines or redirects a waiting referral no longer sees it: back to the caseload.
             guard AccessPolicy.canRead(updated, principal) else { return .redirect(to: "/referrals", type: .normal) }
-            return .redirect(to: "/referrals/\(updated.referral.id)", type: .normal)
+            let section = CaseConfirmation.all[done]?.section ?? "overview"
+            return .redirect(to: "/referrals/\(updated.referral.id)?done=\(done)#s-\(section)", type: .normal)
         } catch let error as LinkwellError {
             let (errors, status): ([FieldError], HTTPResponse.Status) = switch error {
             case .invalid(let fields): (fields, .unprocessableContent)
@@ -199,14 +204,15 @@ struct CasePagesController: Sendable {
     }
 
     func casePage(_ request: Request, _ context: AppRequestContext, errors: [FieldError] = [],
-                  status: HTTPResponse.Status = .ok, notice: String? = nil) async throws -> Response {
+                  status: HTTPResponse.Status = .ok, notice: String? = nil, done: CaseConfirmation? = nil) async throws -> Response {
         let principal = try context.require(.referrer, .linkWorker, .supervisor)
         let id = ReferralID(try context.parameters.require("id"))
         let r = CaseworkService.Request(principal, route: "GET /referrals/\(id)")
         let html: String
         if principal.role == .referrer {
             let page = ReferrerCasePage(try await casework.referrerView(id, r))
-            html = renderer.render(.referralReferrer, View(title: "Referral for \(page.personName)", context: context, page: page, errors: errors, notice: notice))
+            html = renderer.render(.referralReferrer, View(title: "Referral for \(page.personName)", context: context, page: page, errors: errors,
+                                                           notice: notice ?? done?.message))
         } else {
             let found = try await casework.readCase(id, r)
             let space = try await casework.workspace(for: found, r)
@@ -237,6 +243,7 @@ struct CasePagesController: Sendable {
                 }
             }
             page.setTeamwork(try await teams.caseTeamwork(of: found, r), names: space.names)
+            if let done { page.banner[done.section.replacingOccurrences(of: "-", with: "_")] = done.message }
             page.outcomes = CaseOutcomesPanel(instruments: try await outcomes.instruments(), trajectories: try await outcomes.trajectories(of: found, r))
             html = renderer.render(.referral, View(title: page.personName, context: context, page: page, errors: errors, notice: notice))
         }

@@ -168,6 +168,10 @@ public struct CasePage: Sendable {
     /// A referral in support whose link worker left: a supervisor allocates it again.
     public var needsLinkWorker = false
 
+    /// The confirmation after an action, keyed by the section it belongs to (`referrals_out` for
+    /// `referrals-out`), shown at the top of that section (`CaseConfirmation`).
+    var banner: [String: String] = [:]
+
     /// `now` gives the age shown beside the date of birth.
     public init(_ c: Case, names: UserNames, services: [Service], organisations: [Organisation], now: Date = Date()) {
         learned = LearnedPanel(c, names: names)
