@@ -244,6 +244,7 @@ struct CasePagesController: Sendable {
             }
             page.setTeamwork(try await teams.caseTeamwork(of: found, r), names: space.names)
             if let done { page.banner[done.section.replacingOccurrences(of: "-", with: "_")] = done.message }
+            page.choose(service: request.uri.queryParameters["service"].map(String.init))
             page.outcomes = CaseOutcomesPanel(instruments: try await outcomes.instruments(), trajectories: try await outcomes.trajectories(of: found, r))
             html = renderer.render(.referral, View(title: page.personName, context: context, page: page, errors: errors, notice: notice))
         }

@@ -171,6 +171,15 @@ public struct CasePage: Sendable {
     /// The confirmation after an action, keyed by the section it belongs to (`referrals_out` for
     /// `referrals-out`), shown at the top of that section (`CaseConfirmation`).
     var banner: [String: String] = [:]
+    /// The service chosen in the directory ("Refer" on a result or service page), preselected in the referral-out form.
+    var chosenService: String?
+
+    /// Preselects `serviceID` in the referral-out form, when it is one of the services offered there.
+    mutating func choose(service serviceID: String?) {
+        guard let serviceID, let index = services.firstIndex(where: { $0.value == serviceID }) else { return }
+        services[index].selected = true
+        chosenService = services[index].label
+    }
 
     /// `now` gives the age shown beside the date of birth.
     public init(_ c: Case, names: UserNames, services: [Service], organisations: [Organisation], now: Date = Date()) {
