@@ -172,6 +172,17 @@ public struct CaseworkService: Sendable {
         return result
     }
 
+    /// The names of the people the caller's own messages back are about (those addressed to them, about referrals
+    /// they made, whose names they already see in their list); messages to their practice stay unnamed, as the
+    /// practice cannot open those cases here. Audited as a list.
+    public func messageSubjects(_ request: Request, of messages: [MessageBack]) async throws -> [ReferralID: String] {
+        let own = messages.filter { $0.recipientID == request.principal.userID }.map(\.referralID)
+        guard !own.isEmpty else { return [:] }
+        let names = try await store.personNames(referralIDs: Array(Set(own)))
+        try await audit(request, action: "list", type: "messages", id: request.principal.userID.rawValue, allowed: true)
+        return names
+    }
+
     /// The caller's messages back, newest first (the first page): those to them, and (someone working at a
     /// GP practice) those to their practice about its registered patients.
     public func messages(_ request: Request) async throws -> [MessageBack] {

@@ -55,6 +55,7 @@ struct CasePagesController: Sendable {
                 : Page(rows: [], next: nil)
             var page = CaseloadPage(role: principal.role, groups: groups, messages: messages, names: try await casework.staffNames(),
                                     now: casework.env.now(), link: { request.link($0) })
+            if principal.role == .referrer { page.name(messages: try await casework.messageSubjects(r, of: messages.rows)) }
             page.search = search ?? ""
             page.single = only != nil
             if only == nil && (principal.role == .referrer || principal.role == .supervisor) { page.setConcerns(try await casework.concernQueue(r)) }

@@ -333,7 +333,16 @@ public struct CaseloadPage: Sendable {
         public var link: String
     }
     /// `toPractice`: addressed to the reader's GP practice about a registered patient, whose case they cannot open.
-    public struct Message: Sendable { public var at, label, body, referralID: String; public var toPractice = false }
+    public struct Message: Sendable {
+        public var at, label, body, referralID: String; public var toPractice = false
+        /// Who the message is about, when the reader made the referral.
+        public var personName: String? = nil
+    }
+
+    /// Names the person each message is about, where the reader may see it.
+    mutating func name(messages names: [ReferralID: String]) {
+        for i in messages.indices { messages[i].personName = names[ReferralID(messages[i].referralID)] }
+    }
     /// Rows shown of each group; the rest are a "more" link away.
     public static let groupSize = 50
     /// Messages back shown at once.
