@@ -87,11 +87,13 @@ struct CasePagesController: Sendable {
                                              successful: f["successful"] != "no", notes: f["notes"]), by: p, env: env, rules: rules)
         }
         action(router, "plan") { c, f, p, env in
-            let actions = zip(zip(f.all("actions.description"), f.all("actions.owner")), f.all("actions.due")).map {
+            // The page's one action row has a three-field due date; scripts may post `actions.due` as YYYY-MM-DD.
+            let dues = f.all("actions.due").isEmpty ? [f.date("actions.due")] : f.all("actions.due")
+            let actions = zip(zip(f.all("actions.description"), f.all("actions.owner")), dues).map {
                 PlanInput.ActionInput(description: $0.0, owner: $0.1, due: $1)
             }
             return try c.agreePlan(PlanInput(whatMatters: f["whatMatters"], goals: f.all("goals"), actions: actions,
-                                             reviewDate: f["reviewDate"]), by: p, env: env)
+                                             reviewDate: f.date("reviewDate")), by: p, env: env)
         }
         action(router, "action-done") { c, f, p, env in try c.completeAction(f["actionId"] ?? "", by: p, env: env) }
         action(router, "goal-rating") { c, f, p, env in try c.rateGoal(GoalID(f["goalId"] ?? ""), rating: f.int("rating"), by: p, env: env) }

@@ -171,6 +171,10 @@ public struct CasePage: Sendable {
     /// The confirmation after an action, keyed by the section it belongs to (`referrals_out` for
     /// `referrals-out`), shown at the top of that section (`CaseConfirmation`).
     var banner: [String: String] = [:]
+    /// The plan's review date and its action's due date (NHS date inputs).
+    var reviewDateField = DateField(name: "reviewDate", legend: "", hint: "", input: DateInput(text: ""), submitted: false)
+    var actionDueField = DateField(name: "actions.due", legend: "By when (optional)", hint: "For example, 15 4 2027",
+                                   input: DateInput(text: ""), submitted: false)
     /// The service chosen in the directory ("Refer" on a result or service page), preselected in the referral-out form.
     var chosenService: String?
 
@@ -233,6 +237,8 @@ public struct CasePage: Sendable {
         whatMatters = c.plan?.whatMatters ?? ""
         hasPlan = c.plan != nil
         reviewDate = c.plan?.reviewDate.map { "\($0)" }
+        reviewDateField = DateField(name: "reviewDate", legend: "Next review with the person", hint: "For example, 15 4 2027",
+                                    input: DateInput(text: reviewDate ?? ""), submitted: false)
         actions = c.actions.map {
             ActionRow(id: $0.id, description: $0.description, owner: $0.owner, done: $0.doneAt.map(Format.date) ?? "",
                       due: $0.due.map { "\($0)" }, isDone: $0.doneAt != nil)
