@@ -7,11 +7,10 @@ import NIOPosix
 public struct BcryptPasswordHasher: PasswordHasher {
     /// The work factor of new hashes: 10, the OWASP Password Storage Cheat Sheet's minimum for bcrypt ("use a
     /// work factor of 10 or more and with a password limit of 72 bytes",
-    /// https://cheatsheetseries.owasp.org/cheatsheets/Password_Storage_Cheat_Sheet.html#bcrypt). Each step
-    /// doubles the work: one verification (what a sign-in costs) measured about 60–80 ms at cost 10 on one
-    /// unloaded core of a 2020s x86 server, against 250–300 ms at 12, and it runs on the thread pool, so a
-    /// few sign-ins at once queue behind each other; 10 keeps sign-in within the 500 ms target (issue #17)
-    /// on a small two-core host. Hashes made at another cost still verify (the cost is part of the hash).
+    /// https://cheatsheetseries.owasp.org/cheatsheets/Password_Storage_Cheat_Sheet.html#bcrypt). A sign-in is
+    /// one verification, and each step of the cost doubles it: cost 10 is a quarter of the work of the 12 used
+    /// before, which made sign-in take 1.4–2.1 s on the shared two-core host (issue #17); see the README for
+    /// what sign-in costs. Hashes made at another cost still verify (the cost is part of the hash).
     public static let recommendedCost: UInt8 = 10
 
     /// The work factor of new hashes (`recommendedCost` in production; the tests use 4).
