@@ -6,14 +6,18 @@ import Foundation
 enum DirectoryReturn {
     /// `referral=…&back=…` for a service page link (empty when there is neither).
     static func query(referral: String?, back: String) -> String {
-        var items: [URLQueryItem] = []
-        if let referral, !referral.isEmpty { items.append(URLQueryItem(name: "referral", value: referral)) }
-        if isResults(back) { items.append(URLQueryItem(name: "back", value: back)) }
-        var components = URLComponents()
-        components.queryItems = items
-        // `+` and `&` inside a value must not be read as a space or a new parameter.
-        return (components.percentEncodedQuery ?? "").replacingOccurrences(of: "+", with: "%2B")
+        var items: [String] = []
+        if let referral, !referral.isEmpty { items.append("referral=" + encoded(referral)) }
+        if isResults(back) { items.append("back=" + encoded(back)) }
+        return items.joined(separator: "&")
     }
+
+    /// Percent-encodes everything but unreserved characters, so `&`, `=` and `+` inside a value stay in it.
+    static func encoded(_ value: String) -> String {
+        value.addingPercentEncoding(withAllowedCharacters: unreserved) ?? ""
+    }
+
+    static let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 
     /// Only a link back to the directory's own results is followed: never another site or page.
     static func isResults(_ back: String) -> Bool {
@@ -21,9 +25,7 @@ enum DirectoryReturn {
     }
 
     /// The referral's case page with the referral-out form showing the service chosen.
-    static func referLink(referral: String, service: String) -> String? {
-        guard let r = referral.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(.init(charactersIn: "-_"))),
-              let s = service.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(.init(charactersIn: "-_"))) else { return nil }
-        return "/referrals/\(r)?service=\(s)#s-referrals-out"
+    static func referLink(referral: String, service: String) -> String {
+        "/referrals/\(encoded(referral))?service=\(encoded(service))#s-referrals-out"
     }
 }
