@@ -134,7 +134,7 @@ struct CasePagesController: Sendable {
             return HTML(renderer.render(.safeguarding, View(title: "Safeguarding", context: context, page: page)))
         }
         router.post("/referrals/:id/merge") { request, context in
-            try await perform(request, context, done: "merge", roles: [.supervisor]) { form, r in
+            try await perform(request, context, roles: [.supervisor], done: "merge") { form, r in
                 try await casework.mergeDuplicate(into: ReferralID(try context.parameters.require("id")), otherReferralID: form["otherReferralId"], r)
             }
         }
@@ -144,7 +144,7 @@ struct CasePagesController: Sendable {
             }
         }
         router.post("/referrals/:id/reassign") { request, context in
-            try await perform(request, context, done: "reassign", roles: [.supervisor]) { form, r in
+            try await perform(request, context, roles: [.supervisor], done: "reassign") { form, r in
                 try await casework.reassign(ReferralID(try context.parameters.require("id")), toLinkWorkerID: form["toLinkWorkerId"],
                                             reason: form["reason"], r)
             }

@@ -12,8 +12,8 @@ enum HTMLText {
 /// `id` is the field's name is marked `aria-invalid`, and a message ("Error: …") is placed just before it and
 /// named by its `aria-describedby` (after any hint it already names). Done once here, on the HTML, so that
 /// every form gets it without each template repeating it; a field with no control of that id (a group
-/// of radios, say) keeps the error summary's message only, and a `fieldset` with that id (the date input)
-/// gets its message above its fields.
+/// of radios, say) keeps the error summary's message only, but the date input's `fieldset` (class `date`)
+/// gets its message above its three fields.
 enum InlineErrors {
     static let controls: Set<String> = ["input", "select", "textarea"]
 
@@ -28,7 +28,7 @@ enum InlineErrors {
             let name = html[html.index(after: open)...].prefix { $0.isLetter }.lowercased()
             let messageID = "\(field)-error"
             let message = "<span class=\"error-message\" id=\"\(messageID)\"><span class=\"visually-hidden\">Error:</span> \(HTMLText.escape(error.message))</span>"
-            if name == "fieldset" {
+            if name == "fieldset", html[open...close].contains("class=\"date\"") {
                 markGroup(&html, open: open, close: close, messageID: messageID, message: message)
                 continue
             }
@@ -65,8 +65,8 @@ enum InlineErrors {
         if !group.contains("aria-invalid=") {
             group = group.replacingOccurrences(of: "<input ", with: "<input aria-invalid=\"true\" ")
         }
-        if let fields = group.range(of: "<div class=\"date-input\"") { group.insert(contentsOf: message, at: fields.lowerBound) }
-        else { group.insert(contentsOf: message, at: group.index(after: group.firstIndex(of: ">")!)) }
+        guard let fields = group.range(of: "<div class=\"date-input\"") else { return }
+        group.insert(contentsOf: message, at: fields.lowerBound)
         html.replaceSubrange(open..<end, with: group)
     }
 }
