@@ -22,7 +22,7 @@ public enum DemoScheme {
 
     /// Seeds the scheme unless it is already there; returns the logins either way.
     @discardableResult
-    public static func seed(into store: any LinkwellStore, now: Date = Date(), bcryptCost: UInt8 = 12) async throws -> Logins {
+    public static func seed(into store: any LinkwellStore, now: Date = Date(), bcryptCost: UInt8 = BcryptPasswordHasher.recommendedCost) async throws -> Logins {
         let staff: [(String, String, Role, String?)] = [
             ("admin@demo.linkwell.test", "Alex Morgan", .admin, nil),
             ("gp@demo.linkwell.test", "Dr Amara Okafor", .referrer, "riverside"),

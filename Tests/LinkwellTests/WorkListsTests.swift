@@ -63,7 +63,7 @@ struct WorkListsTests {
         #expect(Set(cases.map(\.referral.status)).count >= 6, "a realistic mix of stages, \(seed)")
 
         // Caseloads: every role, every list, pages of 7; searches.
-        let lists: [CaseworkService.CaseList] = [.all, .waiting, .active, .closed]
+        let lists: [CaseworkService.CaseList] = [.all, .waiting, .urgent, .active, .closed]
         let viewers = [l.scheme.linkWorkers[0], l.scheme.linkWorkers[1], l.scheme.supervisors[0], l.scheme.referrers[0]]
         for viewer in viewers {
             for list in lists {
@@ -78,11 +78,12 @@ struct WorkListsTests {
                         let inList = switch list {
                         case .all: true
                         case .waiting: r.status.isWaiting
+                        case .urgent: r.status.isWaiting && r.urgency == .soon
                         case .active: !r.status.isWaiting && !r.status.isFinal
                         case .closed: r.status.isFinal
                         }
                         return mine && inList && (search.map { c.person.fullName.lowercased().contains($0.lowercased()) } ?? true)
-                    }.sorted(by: Self.newestFirst)
+                    }.sorted { list == .waiting || list == .urgent ? Self.newestFirst($1, $0) : Self.newestFirst($0, $1) }  // a queue: oldest first
                     let got = try await Self.walk(7) { try await l.casework.caseload(l.request(viewer), list: list, page: $0, search: search) }
                     #expect(got.map(\.id) == expected.map(\.referral.id), "\(viewer.role) \(list) \(search ?? "") \(seed)")
                     #expect(got.map(\.status) == expected.map(\.referral.status))

@@ -274,10 +274,17 @@ def users(browser: Browser, server: str, shot: Screens):
         user.close()
 
 
+def fill_date(page: Page, name: str, day: int, month: int, year: int) -> None:
+    """Types a date into the NHS three-field date input (Day, Month, Year) named `name`."""
+    page.fill(f'[id="{name}-day"]', str(day))
+    page.fill(f'[id="{name}-month"]', str(month))
+    page.fill(f'[id="{name}-year"]', str(year))
+
+
 def fill_referral(page: Page, given: str, family: str, *, consent: bool, nhs_number: str = "") -> None:
     page.fill('[name="person.givenName"]', given)
     page.fill('[name="person.familyName"]', family)
-    page.fill('[name="person.dateOfBirth"]', "1956-03-27")
+    fill_date(page, "person.dateOfBirth", 27, 3, 1956)
     if nhs_number:
         page.fill('[name="person.nhsNumber"]', nhs_number)
     page.fill('[name="person.postcode"]', "LS1 4AP")

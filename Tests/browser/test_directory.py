@@ -79,9 +79,32 @@ def test_find_refer_feedback_edit_review(people):
     assert distances == sorted(distances) and all(d <= 5 for d in distances), distances
     lw.snap("results")
 
-    posted = submit(lw.page, result.locator("button.refer-here"), f"/referrals/{referral_id}/onward")
+    # The service page, opened from the results: "Back to results" returns to this search; "Refer to this
+    # service" opens the case's referral-out form with the service chosen (no dropdown hunt).
+    results_url = lw.page.url
+    result.get_by_role("link", name=SERVICE_NAME, exact=True).click()
+    lw.page.wait_for_load_state()
+    expect(lw.page.get_by_role("heading", name=SERVICE_NAME, level=1)).to_be_visible()
+    lw.page.locator("#back-to-results").click()
+    lw.page.wait_for_load_state()
+    assert lw.page.url == results_url, (lw.page.url, results_url)
+    result.get_by_role("link", name=SERVICE_NAME, exact=True).click()
+    lw.page.wait_for_load_state()
+    lw.page.locator("#refer-service").click()
+    lw.page.wait_for_load_state()
+    assert _path(lw.page.url) == f"/referrals/{referral_id}"
+    expect(lw.page.locator("#chosen-service")).to_contain_text(SERVICE_NAME)
+    expect(lw.page.locator("#serviceId option:checked")).to_contain_text(SERVICE_NAME)
+    lw.snap("refer-out-prefilled")
+    # "Refer to …" on a result goes to the same prefilled form.
+    lw.page.goto(results_url)
+    result.locator("a.refer-here").click()
+    lw.page.wait_for_load_state()
+    expect(lw.page.locator("#serviceId option:checked")).to_contain_text(SERVICE_NAME)
+    posted = submit(lw.page, "#refer-out", f"/referrals/{referral_id}/onward")
     assert posted.status in (302, 303), posted.status
     assert _path(lw.page.url) == f"/referrals/{referral_id}"
+    expect(lw.page.locator("#s-referrals-out .notification-banner")).to_contain_text("Referral out sent")
     onward = lw.page.locator('section[aria-labelledby="onward-title"] tbody tr')
     expect(onward).to_have_count(1)
     expect(onward.first).to_contain_text(SERVICE_NAME)

@@ -62,7 +62,9 @@ def test_welsh_self_referral_own_record_and_measure(browser: Browser, server: st
     family = f"Cymraeg-{RUN}"
     page.get_by_label("Enw cyntaf").fill("Eleri")
     page.get_by_label("Cyfenw").fill(family)
-    page.fill('[name="person.dateOfBirth"]', "1961-05-14")
+    page.get_by_label("Diwrnod").fill("14")
+    page.get_by_label("Mis").fill("5")
+    page.get_by_label("Blwyddyn").fill("1961")
     page.get_by_label("Cod post").fill("LS1 4AP")
     page.get_by_label("Ffôn").fill("0113 496 0001")
     page.get_by_label("Eich dewis iaith").fill("Cymraeg")

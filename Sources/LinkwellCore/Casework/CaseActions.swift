@@ -241,9 +241,11 @@ extension Case {
         let today = CalendarDate(env.now())
         var reviewDate: CalendarDate?
         if let text = input.reviewDate, !text.isEmpty {
-            reviewDate = CalendarDate(text)
-            if reviewDate == nil { v.add("reviewDate", "Review date must be a real date, YYYY-MM-DD.") }
-            else if reviewDate! < today { v.add("reviewDate", "Review date cannot be in the past.") }
+            // The page's Day, Month and Year come joined as `year-month-day`; the API's `YYYY-MM-DD` reads the same.
+            do throws(DateInputError) {
+                reviewDate = try DateInput(text: text).parsed()
+                if reviewDate! < today { v.add("reviewDate", "Review date must be today or in the future.") }
+            } catch { v.add("reviewDate", error.message(label: "Review date")) }
         }
         var actions: [(String, String, CalendarDate?)] = []
         for (index, action) in (input.actions ?? []).enumerated() {
@@ -252,8 +254,8 @@ extension Case {
             if text.count > 500 { v.add("actions[\(index)].description", "Each action must be at most 500 characters.") }
             var due: CalendarDate?
             if let raw = action.due, !raw.isEmpty {
-                due = CalendarDate(raw)
-                if due == nil { v.add("actions[\(index)].due", "An action's due date must be a real date, YYYY-MM-DD.") }
+                do throws(DateInputError) { due = try DateInput(text: raw).parsed() }
+                catch { v.add("actions[\(index)].due", error.message(label: "An action's due date")) }
             }
             let owner = (action.owner ?? "").trimmingCharacters(in: .whitespaces)
             actions.append((text, owner.isEmpty ? "The person" : String(owner.prefix(100)), due))

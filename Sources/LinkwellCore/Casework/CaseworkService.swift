@@ -101,11 +101,13 @@ public struct CaseworkService: Sendable {
         case active
         /// Referrals that have ended.
         case closed
+        /// Waiting referrals the referrer marked as needing contact soon.
+        case urgent
 
         var statuses: [ReferralStatus]? {
             switch self {
             case .all: nil
-            case .waiting: ReferralStatus.allCases.filter(\.isWaiting)
+            case .waiting, .urgent: ReferralStatus.allCases.filter(\.isWaiting)
             case .active: ReferralStatus.allCases.filter { !$0.isWaiting && !$0.isFinal }
             case .closed: ReferralStatus.allCases.filter(\.isFinal)
             }
@@ -131,14 +133,22 @@ public struct CaseworkService: Sendable {
         default: throw LinkwellError.forbidden("Your role has no caseload.")
         }
         query.statuses = list.statuses
+        // A queue is worked from the front: the waiting list longest-waiting first; the rest newest first.
+        query.oldestFirst = list == .waiting || list == .urgent
+        if list == .urgent { query.urgency = .soon }
         let search = search?.trimmingCharacters(in: .whitespaces) ?? ""
         if search.count > 100 { throw LinkwellError.invalid("q", "Search for at most 100 characters of a name.") }
-        query.search = search.isEmpty ? nil : search
+        switch CaseSearch(search) {
+        case .none: break
+        case .nhsNumber(let number): query.nhsNumber = number.digits
+        case .dateOfBirth(let date): query.dateOfBirth = date
+        case .name(let text): query.search = text
+        }
         return query
     }
 
-    /// One page of the caller's caseload (newest first), searched by name in the database; audited as a
-    /// list, like the whole caseload.
+    /// One page of the caller's caseload (newest first; the waiting list longest-waiting first), searched by
+    /// name, NHS number or date of birth in the database (see `CaseSearch`); audited as a list, like the whole caseload.
     public func caseload(_ request: Request, list: CaseList = .all, page: PageRequest, search: String? = nil) async throws -> Page<ReferralSummary> {
         try await caseloadLists(request, lists: [(list, page)], search: search, counted: false)[0].page
     }
@@ -160,6 +170,17 @@ public struct CaseworkService: Sendable {
         }
         try await audit(request, action: "list", type: "caseload", id: p.userID.rawValue, allowed: true)
         return result
+    }
+
+    /// The names of the people the caller's own messages back are about (those addressed to them, about referrals
+    /// they made, whose names they already see in their list); messages to their practice stay unnamed, as the
+    /// practice cannot open those cases here. Audited as a list.
+    public func messageSubjects(_ request: Request, of messages: [MessageBack]) async throws -> [ReferralID: String] {
+        let own = messages.filter { $0.recipientID == request.principal.userID }.map(\.referralID)
+        guard !own.isEmpty else { return [:] }
+        let names = try await store.personNames(referralIDs: Array(Set(own)))
+        try await audit(request, action: "list", type: "messages", id: request.principal.userID.rawValue, allowed: true)
+        return names
     }
 
     /// The caller's messages back, newest first (the first page): those to them, and (someone working at a

@@ -106,14 +106,14 @@ public struct ReferralSubmission: Codable, Sendable {
         let given = v.required(p.givenName, "person.givenName", label: "Given name", max: 100)
         let family = v.required(p.familyName, "person.familyName", label: "Family name", max: 100)
         var dob: CalendarDate?
-        let dobText = (p.dateOfBirth ?? "").trimmingCharacters(in: .whitespaces)
-        if dobText.isEmpty { v.add("person.dateOfBirth", "Date of birth is required.") }
-        else if let parsed = CalendarDate(dobText) {
+        do throws(DateInputError) {
+            // The form's Day, Month and Year come joined as `year-month-day`; the API's `YYYY-MM-DD` reads the same.
+            let parsed = try DateInput(text: p.dateOfBirth ?? "").parsed()
             let today = CalendarDate(now)
-            if parsed > today { v.add("person.dateOfBirth", "Date of birth cannot be in the future.") }
+            if parsed > today { v.add("person.dateOfBirth", "Date of birth must be today or in the past.") }
             else if parsed.years(until: today) > 120 { v.add("person.dateOfBirth", "Date of birth is more than 120 years ago.") }
             else { dob = parsed }
-        } else { v.add("person.dateOfBirth", "Date of birth must be a real date written YYYY-MM-DD.") }
+        } catch { v.add("person.dateOfBirth", error.message(label: "Date of birth")) }
         var postcode = ""
         let postcodeText = (p.postcode ?? "").trimmingCharacters(in: .whitespaces)
         if postcodeText.isEmpty { v.add("person.postcode", "Postcode is required.") }

@@ -37,8 +37,8 @@ public struct DirectoryService: Sendable {
             if let point = try await store.postcodePoint(postcode) { query.near = point }
             else if forLinkWorker {
                 // A link worker still gets results: without distance, and told why.
-                notice = "\(postcode) is not in the postcode lookup, so these results are not limited to or sorted by distance. "
-                    + "(The admin can load the full ONS Postcode Directory: linkwell directory postcodes FILE.)"
+                // (Loading the full ONS Postcode Directory is the administrator's job, told in the README, not here.)
+                notice = "\(postcode) is not in the postcode lookup, so these results are not limited to or sorted by distance."
                 query.radiusKm = nil
             } else {
                 throw LinkwellError.invalid("postcode", "\(postcode) is not in the postcode lookup.")

@@ -58,6 +58,14 @@ public struct ReferralQuery: Sendable, Equatable {
     public var search: String?
     /// With `linkWorkerID`: also the waiting list (unallocated referrals received or triaged).
     public var includeWaiting: Bool
+    /// Only referrals of this urgency.
+    public var urgency: Urgency? = nil
+    /// Longest-waiting first (received earliest first), and `after` pages forward in that order; otherwise newest first.
+    public var oldestFirst = false
+    /// Only the person with this NHS number (10 digits, no spaces); in place of `search` when a search is one.
+    public var nhsNumber: String? = nil
+    /// Only people born on this day; in place of `search` when a search is a date.
+    public var dateOfBirth: CalendarDate? = nil
     public init(referrerID: UserID? = nil, linkWorkerID: UserID? = nil, personID: PersonID? = nil, unallocatedOnly: Bool = false,
                 statuses: [ReferralStatus]? = nil, limit: Int = 1000, after: PageCursor? = nil, search: String? = nil,
                 includeWaiting: Bool = false) {
@@ -76,7 +84,15 @@ public struct ReferralQuery: Sendable, Equatable {
 extension ReferralQuery {
     /// Whether a referral (with its person's full name) matches every filter but `limit`: the rule each
     /// store applies, written once for the in-memory store and the tests.
+    public func matches(_ r: Referral, person: Person) -> Bool {
+        if let nhsNumber, person.nhsNumber?.digits != nhsNumber { return false }
+        if let dateOfBirth, person.dateOfBirth != dateOfBirth { return false }
+        return matches(r, personName: person.fullName)
+    }
+
+    /// The rule of `matches(_:person:)` for the filters that need only the person's name.
     public func matches(_ r: Referral, personName: String) -> Bool {
+        if let urgency, r.urgency != urgency { return false }
         if let id = referrerID, r.referrerID != id { return false }
         if let id = linkWorkerID, r.linkWorkerID != id {
             guard includeWaiting, r.linkWorkerID == nil, r.status.isWaiting else { return false }
@@ -84,7 +100,7 @@ extension ReferralQuery {
         if let id = personID, r.personID != id { return false }
         if unallocatedOnly && r.linkWorkerID != nil { return false }
         if let statuses, !statuses.contains(r.status) { return false }
-        if let after, !((r.receivedAt, r.id.rawValue) < (after.at, after.id)) { return false }
+        if let after, oldestFirst ? !((r.receivedAt, r.id.rawValue) > (after.at, after.id)) : !((r.receivedAt, r.id.rawValue) < (after.at, after.id)) { return false }
         if let search = search?.lowercased(), !search.isEmpty, !personName.lowercased().contains(search) { return false }
         return true
     }

@@ -72,8 +72,9 @@ public actor MemoryStore: LinkwellStore {
 
     public func referrals(_ query: ReferralQuery) async throws -> [ReferralSummary] {
         cases.values
-            .filter { query.matches($0.referral, personName: $0.person.fullName) }
-            .sorted { ($0.referral.receivedAt, $0.referral.id) > ($1.referral.receivedAt, $1.referral.id) }
+            .filter { query.matches($0.referral, person: $0.person) }
+            .sorted { query.oldestFirst ? ($0.referral.receivedAt, $0.referral.id) < ($1.referral.receivedAt, $1.referral.id)
+                                        : ($0.referral.receivedAt, $0.referral.id) > ($1.referral.receivedAt, $1.referral.id) }
             .prefix(query.limit)
             .map { c in
                 ReferralSummary(id: c.referral.id, personName: c.person.fullName, status: c.referral.status,

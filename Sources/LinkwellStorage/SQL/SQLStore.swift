@@ -283,7 +283,7 @@ public final class SQLStore: LinkwellStore {
                 FROM referrals r JOIN people p ON p.id = r.person_id WHERE
                 """)
             Self.appendFilters(query, to: &sql, paging: true)
-            sql.appendInterpolation(unsafeRaw: " ORDER BY r.received_at DESC, r.id DESC LIMIT ")
+            sql.appendInterpolation(unsafeRaw: query.oldestFirst ? " ORDER BY r.received_at ASC, r.id ASC LIMIT " : " ORDER BY r.received_at DESC, r.id DESC LIMIT ")
             sql.appendInterpolation(bind: query.limit)
             let rows = try await db.raw(sql).all()
             let ids = try rows.map { try $0.decode(column: "id", as: ReferralID.self) }
@@ -331,11 +331,15 @@ public final class SQLStore: LinkwellStore {
             sql.appendInterpolation(unsafeRaw: ")")
         }
         if paging, let after = query.after {
-            sql.appendInterpolation(unsafeRaw: " AND (r.received_at < "); sql.appendInterpolation(bind: after.at)
+            let beyond = query.oldestFirst ? ">" : "<"
+            sql.appendInterpolation(unsafeRaw: " AND (r.received_at \(beyond) "); sql.appendInterpolation(bind: after.at)
             sql.appendInterpolation(unsafeRaw: " OR (r.received_at = "); sql.appendInterpolation(bind: after.at)
-            sql.appendInterpolation(unsafeRaw: " AND r.id < "); sql.appendInterpolation(bind: after.id)
+            sql.appendInterpolation(unsafeRaw: " AND r.id \(beyond) "); sql.appendInterpolation(bind: after.id)
             sql.appendInterpolation(unsafeRaw: "))")
         }
+        if let urgency = query.urgency { sql.appendInterpolation(unsafeRaw: " AND r.urgency = "); sql.appendInterpolation(bind: urgency.rawValue) }
+        if let nhs = query.nhsNumber { sql.appendInterpolation(unsafeRaw: " AND p.nhs_number = "); sql.appendInterpolation(bind: nhs) }
+        if let born = query.dateOfBirth { sql.appendInterpolation(unsafeRaw: " AND p.date_of_birth = "); sql.appendInterpolation(bind: "\(born)") }
         if let search = query.search?.lowercased(), !search.isEmpty {
             // LIKE with the wildcards in the text escaped, so that "50%" looks for "50%".
             let pattern = "%" + search.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")

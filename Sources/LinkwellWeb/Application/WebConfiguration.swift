@@ -11,7 +11,7 @@ public struct WebConfiguration: Sendable {
     public var sessionIdleTimeout: TimeInterval
     /// A session ends this long after sign-in, active or not.
     public var sessionMaxAge: TimeInterval
-    /// bcrypt work factor for new password hashes.
+    /// bcrypt work factor for new password hashes (10 by default: OWASP's minimum, see `BcryptPasswordHasher`).
     public var bcryptCost: UInt8
     /// The scheme's casework rules (contact attempts, caseload limit).
     public var rules: CaseworkRules
@@ -51,7 +51,7 @@ public struct WebConfiguration: Sendable {
 
     public init(host: String = "127.0.0.1", port: Int = 8080, secureCookies: Bool = false,
                 sessionIdleTimeout: TimeInterval = 30 * 60, sessionMaxAge: TimeInterval = 12 * 3600,
-                bcryptCost: UInt8 = 12, rules: CaseworkRules = .standard, selfReferralsPerHour: Int = 5) {
+                bcryptCost: UInt8 = 10, rules: CaseworkRules = .standard, selfReferralsPerHour: Int = 5) {
         self.rules = rules
         self.selfReferralsPerHour = selfReferralsPerHour
         self.host = host

@@ -36,13 +36,16 @@ struct CasePagesController: Sendable {
             let r = CaseworkService.Request(principal, route: request.routeDescription)
             // Each group is paged on its own: `list` shows one group (or the messages) from `cursor`.
             let only = try request.query("list").map { text in
-                guard text == "messages" || CaseworkService.CaseList(rawValue: text).map({ $0 != .all }) == true else {
-                    throw LinkwellError.invalid("list", "Choose waiting, active, closed or messages.")
+                guard text == "messages" || text == "measures" || CaseworkService.CaseList(rawValue: text).map({ $0 != .all }) == true else {
+                    throw LinkwellError.invalid("list", "Choose urgent, waiting, active, closed, measures or messages.")
                 }
                 return text
             }
             let search = request.query("q")
-            let lists: [(CaseworkService.CaseList, PageRequest)] = only == "messages" ? [] : try [CaseworkService.CaseList.waiting, .active, .closed]
+            // The day's work first: urgent referrals waiting, then the waiting list longest-waiting first (a
+            // referrer's list has no urgent group: they are not working the queue).
+            let parts: [CaseworkService.CaseList] = principal.role == .referrer ? [.waiting, .active, .closed] : [.urgent, .waiting, .active, .closed]
+            let lists: [(CaseworkService.CaseList, PageRequest)] = only == "messages" || only == "measures" ? [] : try parts
                 .filter { only == nil || $0.rawValue == only }
                 .map { ($0, only == nil ? PageRequest(limit: CaseloadPage.groupSize) : try request.pageRequest(defaultLimit: CaseloadPage.groupSize)) }
             let groups = lists.isEmpty ? [] : try await casework.caseloadLists(r, lists: lists, search: search)
@@ -52,11 +55,15 @@ struct CasePagesController: Sendable {
                 : Page(rows: [], next: nil)
             var page = CaseloadPage(role: principal.role, groups: groups, messages: messages, names: try await casework.staffNames(),
                                     now: casework.env.now(), link: { request.link($0) })
+            if principal.role == .referrer { page.name(messages: try await casework.messageSubjects(r, of: messages.rows)) }
             page.search = search ?? ""
             page.single = only != nil
             if only == nil && (principal.role == .referrer || principal.role == .supervisor) { page.setConcerns(try await casework.concernQueue(r)) }
-            if only == nil && principal.role != .referrer {
+            if (only == nil || only == "measures") && principal.role != .referrer {
                 page.setDue(try await outcomes.dueMeasures(r))
+                page.showDueTable = only == "measures"
+            }
+            if only == nil && principal.role != .referrer {
                 page.setReviews(try await casework.dueReviews(r))
                 page.setOverdueRequests(try await casework.overdueRequests(r))
             }
@@ -67,7 +74,9 @@ struct CasePagesController: Sendable {
             return HTML(renderer.render(.caseload, View(title: page.heading, context: context, page: page)))
         }
         router.get("/referrals/:id") { request, context in
-            try await casePage(request, context, notice: request.uri.queryParameters["made"] != nil ? "Referral made. You will be told here when it is accepted, when the person is first seen and when the case closes." : nil)
+            let done = request.uri.queryParameters["done"].flatMap { CaseConfirmation.all[String($0)] }
+            return try await casePage(request, context, notice: request.uri.queryParameters["made"] != nil ? "Referral made. You will be told here when it is accepted, when the person is first seen and when the case closes." : nil,
+                                      done: done)
         }
 
         // Casework actions: each reads a CSRF-checked form, acts, and returns to the case page.
@@ -78,11 +87,13 @@ struct CasePagesController: Sendable {
                                              successful: f["successful"] != "no", notes: f["notes"]), by: p, env: env, rules: rules)
         }
         action(router, "plan") { c, f, p, env in
-            let actions = zip(zip(f.all("actions.description"), f.all("actions.owner")), f.all("actions.due")).map {
+            // The page's one action row has a three-field due date; scripts may post `actions.due` as YYYY-MM-DD.
+            let dues = f.all("actions.due").isEmpty ? [f.date("actions.due")] : f.all("actions.due")
+            let actions = zip(zip(f.all("actions.description"), f.all("actions.owner")), dues).map {
                 PlanInput.ActionInput(description: $0.0, owner: $0.1, due: $1)
             }
             return try c.agreePlan(PlanInput(whatMatters: f["whatMatters"], goals: f.all("goals"), actions: actions,
-                                             reviewDate: f["reviewDate"]), by: p, env: env)
+                                             reviewDate: f.date("reviewDate")), by: p, env: env)
         }
         action(router, "action-done") { c, f, p, env in try c.completeAction(f["actionId"] ?? "", by: p, env: env) }
         action(router, "goal-rating") { c, f, p, env in try c.rateGoal(GoalID(f["goalId"] ?? ""), rating: f.int("rating"), by: p, env: env) }
@@ -90,7 +101,7 @@ struct CasePagesController: Sendable {
             try c.updateOnward(OnwardReferralID(f["onwardId"] ?? ""), to: f["status"], note: f["note"], confirmed: f.flag("confirm") == true, by: p, env: env)
         }
         router.post("/referrals/:id/close") { request, context in
-            try await perform(request, context) { f, r in
+            try await perform(request, context, done: "close") { f, r in
                 try await casework.close(ReferralID(try context.parameters.require("id")), reason: f["reason"], note: f["note"],
                                          feedback: .init(satisfaction: f["satisfaction"], wouldChange: f["wouldChange"]),
                                          confirmed: f.flag("confirm") == true, r)
@@ -102,7 +113,7 @@ struct CasePagesController: Sendable {
         }
         action(router, "review") { c, f, p, env in try c.startReview(note: f["note"], by: p, env: env) }
         router.post("/referrals/:id/reopen") { request, context in
-            try await perform(request, context) { form, r in
+            try await perform(request, context, done: "reopen") { form, r in
                 try await casework.reopen(ReferralID(try context.parameters.require("id")), reason: form["reason"], r)
             }
         }
@@ -123,23 +134,23 @@ struct CasePagesController: Sendable {
             return HTML(renderer.render(.safeguarding, View(title: "Safeguarding", context: context, page: page)))
         }
         router.post("/referrals/:id/merge") { request, context in
-            try await perform(request, context, roles: [.supervisor]) { form, r in
+            try await perform(request, context, roles: [.supervisor], done: "merge") { form, r in
                 try await casework.mergeDuplicate(into: ReferralID(try context.parameters.require("id")), otherReferralID: form["otherReferralId"], r)
             }
         }
         router.post("/referrals/:id/allocate") { request, context in
-            try await perform(request, context) { form, r in
+            try await perform(request, context, done: "allocate") { form, r in
                 try await casework.allocate(ReferralID(try context.parameters.require("id")), linkWorkerID: form["linkWorkerId"], r)
             }
         }
         router.post("/referrals/:id/reassign") { request, context in
-            try await perform(request, context, roles: [.supervisor]) { form, r in
+            try await perform(request, context, roles: [.supervisor], done: "reassign") { form, r in
                 try await casework.reassign(ReferralID(try context.parameters.require("id")), toLinkWorkerID: form["toLinkWorkerId"],
                                             reason: form["reason"], r)
             }
         }
         router.post("/referrals/:id/onward") { request, context in
-            try await perform(request, context) { form, r in
+            try await perform(request, context, done: "onward") { form, r in
                 try await casework.referOut(ReferralID(try context.parameters.require("id")), serviceID: form["serviceId"], note: form["note"],
                                             handover: HandoverInput(firstContact: form["firstContact"], followUpOwner: form["followUpOwner"],
                                                                     returnWindowDays: form.int("returnWindowDays"),
@@ -149,7 +160,7 @@ struct CasePagesController: Sendable {
             }
         }
         router.post("/referrals/:id/signpost") { request, context in
-            try await perform(request, context) { form, r in
+            try await perform(request, context, done: "signpost") { form, r in
                 try await casework.signpost(ReferralID(try context.parameters.require("id")), serviceID: form["signpostServiceId"],
                                             description: form["description"], r)
             }
@@ -162,7 +173,7 @@ struct CasePagesController: Sendable {
                         _ body: @escaping @Sendable (Case, FormData, Principal, CoreEnvironment) throws -> CaseChange) {
         let casework = roles == [.linkWorker, .supervisor]
         router.post("/referrals/:id/\(name)") { request, context in
-            try await perform(request, context, roles: roles) { form, r in
+            try await perform(request, context, roles: roles, done: name) { form, r in
                 try await self.casework.act(on: ReferralID(try context.parameters.require("id")), r, casework: casework) { [env = self.casework.env] c in
                     try body(c, form, r.principal, env)
                 }
@@ -171,7 +182,9 @@ struct CasePagesController: Sendable {
     }
 
     /// Runs an action from a form; on a refusal, shows the case again with the reason, having changed nothing.
-    private func perform(_ request: Request, _ context: AppRequestContext, roles: [Role] = [.linkWorker, .supervisor],
+    /// `done` names the action, so the case page comes back at the action's own section with a confirmation
+    /// (`CaseConfirmation`).
+    private func perform(_ request: Request, _ context: AppRequestContext, roles: [Role] = [.linkWorker, .supervisor], done: String,
                          _ body: (FormData, CaseworkService.Request) async throws -> Case) async throws -> Response {
         let principal = try context.requirePrincipal()
         guard roles.contains(principal.role) else { throw LinkwellError.forbidden("This page is not available to your role.") }
@@ -181,7 +194,8 @@ struct CasePagesController: Sendable {
             let updated = try await body(form, r)
             // A link worker who declines or redirects a waiting referral no longer sees it: back to the caseload.
             guard AccessPolicy.canRead(updated, principal) else { return .redirect(to: "/referrals", type: .normal) }
-            return .redirect(to: "/referrals/\(updated.referral.id)", type: .normal)
+            let section = CaseConfirmation.all[done]?.section ?? "overview"
+            return .redirect(to: "/referrals/\(updated.referral.id)?done=\(done)#s-\(section)", type: .normal)
         } catch let error as LinkwellError {
             let (errors, status): ([FieldError], HTTPResponse.Status) = switch error {
             case .invalid(let fields): (fields, .unprocessableContent)
@@ -193,18 +207,19 @@ struct CasePagesController: Sendable {
     }
 
     func casePage(_ request: Request, _ context: AppRequestContext, errors: [FieldError] = [],
-                  status: HTTPResponse.Status = .ok, notice: String? = nil) async throws -> Response {
+                  status: HTTPResponse.Status = .ok, notice: String? = nil, done: CaseConfirmation? = nil) async throws -> Response {
         let principal = try context.require(.referrer, .linkWorker, .supervisor)
         let id = ReferralID(try context.parameters.require("id"))
         let r = CaseworkService.Request(principal, route: "GET /referrals/\(id)")
         let html: String
         if principal.role == .referrer {
             let page = ReferrerCasePage(try await casework.referrerView(id, r))
-            html = renderer.render(.referralReferrer, View(title: "Referral for \(page.personName)", context: context, page: page, errors: errors, notice: notice))
+            html = renderer.render(.referralReferrer, View(title: "Referral for \(page.personName)", context: context, page: page, errors: errors,
+                                                           notice: notice ?? done?.message))
         } else {
             let found = try await casework.readCase(id, r)
             let space = try await casework.workspace(for: found, r)
-            var page = CasePage(found, names: space.names, services: space.services, organisations: space.organisations)
+            var page = CasePage(found, names: space.names, services: space.services, organisations: space.organisations, now: casework.env.now())
             page.setConcerns(found.concerns, names: space.names, viewer: principal)
             page.setVisits(found.visits, viewer: principal, now: casework.env.now())
             page.setThreads(try await casework.threads(of: found, r), of: found, services: space.services, now: casework.env.now())
@@ -231,6 +246,8 @@ struct CasePagesController: Sendable {
                 }
             }
             page.setTeamwork(try await teams.caseTeamwork(of: found, r), names: space.names)
+            if let done { page.banner[done.section.replacingOccurrences(of: "-", with: "_")] = done.message }
+            page.choose(service: request.uri.queryParameters["service"].map(String.init))
             page.outcomes = CaseOutcomesPanel(instruments: try await outcomes.instruments(), trajectories: try await outcomes.trajectories(of: found, r))
             html = renderer.render(.referral, View(title: page.personName, context: context, page: page, errors: errors, notice: notice))
         }

@@ -43,8 +43,9 @@ struct DirectoryPagesController: Sendable {
             }
             let orgs = try await directory.organisationNames(Set((matches ?? []).compactMap(\.hit.listing.service.organizationID)))
             let governance = try await directory.governanceStandings(Set((matches ?? []).compactMap(\.hit.listing.service.organizationID)), by: p)
-            let page = DirectorySearchPage(input: input, terms: terms, matches: matches, total: total, query: query, organisations: orgs,
+            var page = DirectorySearchPage(input: input, terms: terms, matches: matches, total: total, query: query, organisations: orgs,
                                            referralID: referral, baseQuery: base, governance: governance)
+            page.serviceQuery = DirectoryReturn.query(referral: referral, back: "/directory?" + (request.uri.query ?? ""))
             return try HTML(renderer.render(.directorySearch, View(title: "Find a community service", context: context, page: page, errors: errors, notice: notice)),
                             status: errors.isEmpty ? .ok : .unprocessableContent).response(from: request, context: context)
         }
@@ -291,9 +292,16 @@ struct DirectoryPagesController: Sendable {
         let view = try await directory.serviceView(id: try context.parameters.require("id"), by: p)
         let listing = view.listing
         let names = try await casework.staffNames()
-        let page = DirectoryServicePage(listing, organisation: view.organisation, terms: view.terms, history: view.history,
+        var page = DirectoryServicePage(listing, organisation: view.organisation, terms: view.terms, history: view.history,
                                         feedback: view.feedback, governance: view.governance,
                                         names: names, viewer: p, now: casework.env.now(), freshnessMonths: configuration.directoryFreshnessMonths)
+        if p.role == .linkWorker || p.role == .supervisor {
+            let query = request.uri.queryParameters
+            page.backLink = query["back"].map(String.init).flatMap { DirectoryReturn.isResults($0) ? $0 : nil }
+            if let referral = query["referral"].map(String.init), !referral.isEmpty, listing.service.status == .active {
+                page.referLink = DirectoryReturn.referLink(referral: referral, service: listing.service.id)
+            }
+        }
         return try HTML(renderer.render(.directoryService, View(title: listing.service.name, context: context, page: page, errors: errors, notice: notice)),
                         status: status).response(from: request, context: context)
     }

@@ -31,7 +31,7 @@ struct OutcomePagesController: Sendable {
                 if !errors.isEmpty { throw LinkwellError.invalid(errors) }
                 _ = try await outcomes.record(id, .init(instrumentId: form["instrumentId"], timepoint: form["timepoint"], answers: answers),
                                               .init(p, route: request.routeDescription))
-                return .redirect(to: "/referrals/\(id)#outcomes-title", type: .normal)
+                return .redirect(to: "/referrals/\(id)?done=measure#s-measures", type: .normal)
             } catch let error as LinkwellError {
                 let (fields, status): ([FieldError], HTTPResponse.Status) = switch error {
                 case .invalid(let f): (f, .unprocessableContent)

@@ -57,6 +57,10 @@ struct SelfReferralController: Sendable {
     func page(_ request: Request, _ context: AppRequestContext, form: FormData?, errors: [FieldError], status: HTTPResponse.Status) async throws -> Response {
         let token = Accounts.randomToken()
         var fields = CasePagesController.ReferralForm(form)
+        fields.dateOfBirthField = DateField(name: "person.dateOfBirth", legend: context.messages.text("selfReferral.dateOfBirth"),
+                                            hint: context.messages.text("selfReferral.dateOfBirthHint"),
+                                            input: (form ?? FormData("")).dateInput("person.dateOfBirth"), submitted: form != nil, ownBirthday: true,
+                                            messages: context.messages)
         fields.offer(practices: try await casework.practices(), referrersOrganisation: nil)
         fields.label(in: context.messages)
         let view = View(title: context.messages.text("selfReferral.title"), context: context, page: FormPage(form: fields, formToken: token), errors: errors)

@@ -168,7 +168,25 @@ public struct CasePage: Sendable {
     /// A referral in support whose link worker left: a supervisor allocates it again.
     public var needsLinkWorker = false
 
-    public init(_ c: Case, names: UserNames, services: [Service], organisations: [Organisation]) {
+    /// The confirmation after an action, keyed by the section it belongs to (`referrals_out` for
+    /// `referrals-out`), shown at the top of that section (`CaseConfirmation`).
+    var banner: [String: String] = [:]
+    /// The plan's review date and its action's due date (NHS date inputs).
+    var reviewDateField = DateField(name: "reviewDate", legend: "", hint: "", input: DateInput(text: ""), submitted: false)
+    var actionDueField = DateField(name: "actions.due", legend: "By when (optional)", hint: "For example, 15 4 2027",
+                                   input: DateInput(text: ""), submitted: false)
+    /// The service chosen in the directory ("Refer" on a result or service page), preselected in the referral-out form.
+    var chosenService: String?
+
+    /// Preselects `serviceID` in the referral-out form, when it is one of the services offered there.
+    mutating func choose(service serviceID: String?) {
+        guard let serviceID, let index = services.firstIndex(where: { $0.value == serviceID }) else { return }
+        services[index].selected = true
+        chosenService = services[index].label
+    }
+
+    /// `now` gives the age shown beside the date of birth.
+    public init(_ c: Case, names: UserNames, services: [Service], organisations: [Organisation], now: Date = Date()) {
         learned = LearnedPanel(c, names: names)
         let r = c.referral, p = c.person
         let serviceByID = Dictionary(services.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
@@ -176,7 +194,7 @@ public struct CasePage: Sendable {
         id = r.id.rawValue
         personName = p.fullName
         nhsNumber = p.nhsNumber?.formatted ?? "Not given"
-        dateOfBirth = "\(p.dateOfBirth)"
+        dateOfBirth = p.dateOfBirth.withAge(on: CalendarDate(now))
         postcode = p.postcode
         gpPractice = p.gpPracticeID.map { id in organisations.first { $0.id == id }?.nameWithCode ?? id.rawValue } ?? "Not known"
         phone = p.phone
@@ -188,16 +206,16 @@ public struct CasePage: Sendable {
         statusLabel = r.status.label
         source = r.sourceType.label
         personView = r.personView
-        urgency = r.urgency.rawValue
+        urgency = r.urgency.label
         pathway = r.pathway
         risk = r.riskInformation
         hasRisk = !r.riskInformation.isEmpty
         needs = r.needs.map(\.label)
         consentGivenBy = r.consent.givenBy
-        consentMethod = r.consent.method.rawValue
+        consentMethod = r.consent.method.label.lowercased()
         consentAt = Format.dateTime(r.consent.givenAt)
-        consentPurposes = r.consent.purposes.map(\.rawValue)
-        heldPurposes = r.consent.purposes.map { Choice($0.rawValue, $0 == .socialPrescribing ? "Social prescribing itself (withdraws the referral)" : $0.rawValue) }
+        consentPurposes = r.consent.purposes.map(\.label)
+        heldPurposes = r.consent.purposes.map { Choice($0.rawValue, $0 == .socialPrescribing ? "Social prescribing itself (withdraws the referral)" : $0.label) }
         referredBy = r.referrerID.map { names[$0] } ?? "Self-referral"
         receivedAt = Format.dateTime(r.receivedAt)
         linkWorker = names[r.linkWorkerID]
@@ -219,6 +237,8 @@ public struct CasePage: Sendable {
         whatMatters = c.plan?.whatMatters ?? ""
         hasPlan = c.plan != nil
         reviewDate = c.plan?.reviewDate.map { "\($0)" }
+        reviewDateField = DateField(name: "reviewDate", legend: "Next review with the person", hint: "For example, 15 4 2027",
+                                    input: DateInput(text: reviewDate ?? ""), submitted: false)
         actions = c.actions.map {
             ActionRow(id: $0.id, description: $0.description, owner: $0.owner, done: $0.doneAt.map(Format.date) ?? "",
                       due: $0.due.map { "\($0)" }, isDone: $0.doneAt != nil)
@@ -307,6 +327,8 @@ public struct CaseloadPage: Sendable {
     }
     public struct Group: Sendable {
         public var title: String
+        /// The group's heading id suffix (`group-Waiting`), stable for tests and links.
+        public var key = ""
         public var rows: [Row]
         public var isEmpty: Bool
         /// How many there are in all (a page shows at most `groupSize`).
@@ -317,7 +339,16 @@ public struct CaseloadPage: Sendable {
         public var link: String
     }
     /// `toPractice`: addressed to the reader's GP practice about a registered patient, whose case they cannot open.
-    public struct Message: Sendable { public var at, label, body, referralID: String; public var toPractice = false }
+    public struct Message: Sendable {
+        public var at, label, body, referralID: String; public var toPractice = false
+        /// Who the message is about, when the reader made the referral.
+        public var personName: String? = nil
+    }
+
+    /// Names the person each message is about, where the reader may see it.
+    mutating func name(messages names: [ReferralID: String]) {
+        for i in messages.indices { messages[i].personName = names[ReferralID(messages[i].referralID)] }
+    }
     /// Rows shown of each group; the rest are a "more" link away.
     public static let groupSize = 50
     /// Messages back shown at once.
@@ -337,6 +368,12 @@ public struct CaseloadPage: Sendable {
     /// Outcome measures due on the caseload (link workers and supervisors).
     public var due: [Due] = []
     public var hasDue = false
+    /// How many measures are due and how many of those overdue: the home page shows the count and a link
+    /// (`?list=measures`) rather than the whole table.
+    public var dueCount = 0, overdueCount = 0
+    public var hasOverdueDue = false
+    /// The table of measures due is shown (`?list=measures`), not just the count.
+    public var showDueTable = false
 
     public struct PendingConcern: Sendable { public var referralID, personName, raisedAt, escalatedTo: String; public var overdue, acknowledged: Bool }
     /// Referrers: escalations waiting for their acknowledgement. Supervisors: every open concern.
@@ -398,6 +435,9 @@ public struct CaseloadPage: Sendable {
                 timepoint: $0.timepoint.label, dueAt: Format.date($0.dueAt), overdue: $0.overdue)
         }
         hasDue = !due.isEmpty
+        dueCount = due.count
+        overdueCount = due.filter(\.overdue).count
+        hasOverdueDue = overdueCount > 0
     }
 
     /// The page from the groups of the caseload (each a page with its total) and a page of messages;
@@ -405,10 +445,11 @@ public struct CaseloadPage: Sendable {
     public init(role: Role, groups lists: [(list: CaseworkService.CaseList, page: Page<ReferralSummary>, total: Int)], messages: Page<MessageBack>,
                 names: UserNames, now: Date = Date(), link: ([String: String?]) -> String) {
         self.init(role: role, rows: [], messages: messages.rows, names: names, now: now)
-        let titles: [CaseworkService.CaseList: String] = [.waiting: "Waiting", .active: "Active", .closed: "Closed"]
+        let titles: [CaseworkService.CaseList: String] = [.urgent: "Urgent: waiting, to contact soon", .waiting: "Waiting, longest first",
+                                                          .active: "Active", .closed: "Closed"]
         groups = lists.map { part in
             let rows = part.page.rows.map { Self.row($0, names: names, now: now) }
-            return Group(title: titles[part.list] ?? "", rows: rows, isEmpty: rows.isEmpty, count: part.total,
+            return Group(title: titles[part.list] ?? "", key: part.list.rawValue.capitalized, rows: rows, isEmpty: rows.isEmpty, count: part.total,
                          more: part.page.next.map { link(["list": part.list.rawValue, "cursor": $0.token]) },
                          link: link(["list": part.list.rawValue, "cursor": nil]))
         }
@@ -428,7 +469,7 @@ public struct CaseloadPage: Sendable {
         let unique = rows.filter { seen.insert($0.id).inserted }
         func group(_ title: String, _ filter: (ReferralSummary) -> Bool) -> Group {
             let selected = unique.filter(filter).map(row)
-            return Group(title: title, rows: selected, isEmpty: selected.isEmpty, count: selected.count, more: nil, link: "/referrals")
+            return Group(title: title, key: title, rows: selected, isEmpty: selected.isEmpty, count: selected.count, more: nil, link: "/referrals")
         }
         isReferrer = role == .referrer
         heading = role == .referrer ? "My referrals" : role == .supervisor ? "Team caseload" : "My caseload"
@@ -474,6 +515,8 @@ extension CasePagesController {
                 communicationNeeds, personView, riskInformation, pathway, consentGivenBy: String
         }
         var values: Values
+        /// Day, Month and Year of the person's date of birth (the NHS date input).
+        var dateOfBirthField: DateField
         var sourceTypes: [Choice]
         var needs: [Choice]
         var consentMethods: [Choice]
@@ -516,11 +559,13 @@ extension CasePagesController {
                             communicationNeeds: f["person.communicationNeeds"] ?? "", personView: f["personView"] ?? "",
                             riskInformation: f["riskInformation"] ?? "", pathway: f["pathway"] ?? "",
                             consentGivenBy: f["consent.givenBy"] ?? "")
+            dateOfBirthField = DateField(name: "person.dateOfBirth", legend: "Date of birth", hint: "For example, 27 3 1956",
+                                         input: f.dateInput("person.dateOfBirth"), submitted: form != nil)
             gpPracticeCode = form == nil ? "" : (f["person.gpPracticeCode"] ?? "")
             let chosenNeeds = Set(f.all("needs")), purposes = Set(f.all("consent.purposes"))
             sourceTypes = SourceType.allCases.filter { $0 != .selfReferral }.map { Choice($0.rawValue, $0.label, selected: f["sourceType"] == $0.rawValue) }
             needs = Need.allCases.map { Choice($0.rawValue, $0.label, selected: chosenNeeds.contains($0.rawValue)) }
-            consentMethods = ConsentMethod.allCases.map { Choice($0.rawValue, $0.rawValue.capitalized, selected: f["consent.method"] == $0.rawValue) }
+            consentMethods = ConsentMethod.allCases.map { Choice($0.rawValue, $0.label, selected: f["consent.method"] == $0.rawValue) }
             let purposeLabels: [ConsentPurpose: String] = [
                 .shareWithProviders: "Share the minimum necessary with community services the link worker refers them to",
                 .shareWithReferrer: "Send updates to the referrer and GP",
@@ -531,7 +576,7 @@ extension CasePagesController {
             }
             feedback = [Choice("key_events", "At each key step (accepted, first seen, closed)", selected: f["feedbackPreference"] != "closing_only"),
                         Choice("closing_only", "Only when the case closes", selected: f["feedbackPreference"] == "closing_only")]
-            urgencies = Urgency.allCases.map { Choice($0.rawValue, $0 == .routine ? "Routine" : "Soon (within a week)", selected: (f["urgency"] ?? "routine") == $0.rawValue) }
+            urgencies = Urgency.allCases.map { Choice($0.rawValue, $0.label, selected: (f["urgency"] ?? "routine") == $0.rawValue) }
             consentGiven = f.flag("consent.given")
             interpreterNeeded = f.flag("person.interpreterNeeded")
             sexes = Sex.allCases.filter { $0 != .notStated }.map { Choice($0.rawValue, $0.label, selected: f["person.sex"] == $0.rawValue) }

@@ -21,6 +21,8 @@ public struct DirectorySearchPage: Sendable {
     public var summary: String
     /// When picking a service for a referral out.
     public var referralID: String?
+    /// Carried to each service page: the referral being chosen for and the way back to these results.
+    public var serviceQuery = ""
     public var pages: [Choice]
     public var hasPages: Bool
 
@@ -69,6 +71,10 @@ public struct DirectoryServicePage: Sendable {
     public struct Line: Sendable { public var text: String }
     public struct Feedback: Sendable { public var at, author, text: String; public var rating: Int }
     public var id, name, organisation, description, status, eligibility, cost, languages, contact, verified, review, capacity, governance: String
+    /// "Refer": the case's referral-out form with this service chosen, when reached from a search for a referral.
+    public var referLink: String?
+    /// "Back to results": the search this page was opened from.
+    public var backLink: String?
     public var places: [Place]
     public var openings: [Line]
     public var history: [Line]

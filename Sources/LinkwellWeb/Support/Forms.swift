@@ -49,6 +49,50 @@ public struct FormData: Sendable {
     public func flag(_ name: String) -> Bool { self[name].map { $0 != "false" && $0 != "no" } ?? false }
     /// A whole number, or nil when missing or not a number.
     public func int(_ name: String) -> Int? { self[name].flatMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
+    /// A date from the three-field date input (`name-day`, `name-month`, `name-year`, see `date_input.mustache`);
+    /// a single `name` field written `YYYY-MM-DD` is read when no part was sent (scripts that post forms).
+    public func dateInput(_ name: String) -> DateInput {
+        let parts = DateInput.Part.allCases.map { self["\(name)-\($0.rawValue)"] }
+        if parts.allSatisfy({ $0 == nil }) { return DateInput(text: self[name] ?? "") }
+        return DateInput(day: parts[0] ?? "", month: parts[1] ?? "", year: parts[2] ?? "")
+    }
+    /// `dateInput(name)` as one `year-month-day` line, for submissions that take the API's date text.
+    public func date(_ name: String) -> String { dateInput(name).text }
+}
+
+/// The page model of `date_input.mustache`, the NHS design system's date input: Day, Month and Year in one
+/// fieldset named by its legend, with a hint; the parts a failed parse names are marked invalid (an error about
+/// the date as a whole, such as one in the future, marks all three: see `InlineErrors`).
+struct DateField: Sendable {
+    struct Part: Sendable {
+        var id, name, label, value: String
+        var invalid: Bool
+        /// Width class: two characters for day and month, four for the year.
+        var width: String
+        var autocomplete: String?
+    }
+    var name, legend, hint: String
+    var parts: [Part]
+
+    /// `submitted` is false on a new form (nothing is marked); `ownBirthday` lets the browser offer the person's
+    /// own date of birth (only on a form a person fills in about themself).
+    /// `messages` words the Day, Month and Year labels (English when absent, as on staff pages).
+    init(name: String, legend: String, hint: String, input: DateInput, submitted: Bool, ownBirthday: Bool = false, messages: Catalogue? = nil) {
+        self.name = name
+        self.legend = legend
+        self.hint = hint
+        var invalid: Set<DateInput.Part> = []
+        if submitted {
+            do throws(DateInputError) { _ = try input.parsed() } catch { invalid = Set(error.parts) }
+        }
+        let labels: [DateInput.Part: String] = [.day: messages?.text("date.day") ?? "Day", .month: messages?.text("date.month") ?? "Month",
+                                                 .year: messages?.text("date.year") ?? "Year"]
+        parts = DateInput.Part.allCases.map { part in
+            Part(id: "\(name)-\(part.rawValue)", name: "\(name)-\(part.rawValue)", label: labels[part] ?? part.rawValue,
+                 value: input.value(of: part), invalid: invalid.contains(part), width: part == .year ? "w-4" : "w-2",
+                 autocomplete: ownBirthday ? "bday-\(part.rawValue)" : nil)
+        }
+    }
 }
 
 extension Request {
@@ -97,7 +141,7 @@ extension ReferralSubmission {
     public init(form f: FormData) {
         self.init(
             person: PersonInput(nhsNumber: f["person.nhsNumber"], givenName: f["person.givenName"],
-                                familyName: f["person.familyName"], dateOfBirth: f["person.dateOfBirth"],
+                                familyName: f["person.familyName"], dateOfBirth: f.date("person.dateOfBirth"),
                                 postcode: f["person.postcode"], phone: f["person.phone"], email: f["person.email"],
                                 preferredLanguage: f["person.preferredLanguage"],
                                 interpreterNeeded: f.flag("person.interpreterNeeded"),

@@ -12,7 +12,8 @@ enum HTMLText {
 /// `id` is the field's name is marked `aria-invalid`, and a message ("Error: …") is placed just before it and
 /// named by its `aria-describedby` (after any hint it already names). Done once here, on the HTML, so that
 /// every form gets it without each template repeating it; a field with no control of that id (a group
-/// of radios, say) keeps the error summary's message only.
+/// of radios, say) keeps the error summary's message only, but the date input's `fieldset` (class `date`)
+/// gets its message above its three fields.
 enum InlineErrors {
     static let controls: Set<String> = ["input", "select", "textarea"]
 
@@ -25,8 +26,13 @@ enum InlineErrors {
                   let open = html[..<id.lowerBound].range(of: "<", options: .backwards)?.lowerBound,
                   let close = html[id.upperBound...].firstIndex(of: ">") else { continue }
             let name = html[html.index(after: open)...].prefix { $0.isLetter }.lowercased()
-            guard controls.contains(name) else { continue }
             let messageID = "\(field)-error"
+            let message = "<span class=\"error-message\" id=\"\(messageID)\"><span class=\"visually-hidden\">\(HTMLText.escape(prefix))</span> \(HTMLText.escape(error.message))</span>"
+            if name == "fieldset", html[open...close].contains("class=\"date\"") {
+                markGroup(&html, open: open, close: close, messageID: messageID, message: message)
+                continue
+            }
+            guard controls.contains(name) else { continue }
             var tag = String(html[open...close])
             if let described = tag.range(of: "aria-describedby=\"") {
                 let end = tag[described.upperBound...].firstIndex(of: "\"") ?? described.upperBound
@@ -35,9 +41,32 @@ enum InlineErrors {
                 tag.insert(contentsOf: " aria-describedby=\"\(messageID)\"", at: tag.index(tag.startIndex, offsetBy: 1 + name.count))
             }
             tag.insert(contentsOf: " aria-invalid=\"true\"", at: tag.index(tag.startIndex, offsetBy: 1 + name.count))
-            let message = "<span class=\"error-message\" id=\"\(messageID)\"><span class=\"visually-hidden\">\(HTMLText.escape(prefix))</span> \(HTMLText.escape(error.message))</span>"
             html.replaceSubrange(open...close, with: message + tag)
         }
         return html
+    }
+
+    /// A group of fields named by one error (the date input's fieldset): the fieldset is described by the
+    /// message, which goes after its legend and hint, just above the fields (as the NHS date input shows it).
+    /// When the template marked no part invalid (the date as a whole is wrong, e.g. in the future), every input
+    /// in the group is marked.
+    static func markGroup(_ html: inout String, open: String.Index, close: String.Index, messageID: String, message: String) {
+        guard let end = html[close...].range(of: "</fieldset>")?.lowerBound else { return }
+        var group = String(html[open..<end])
+        let tagEnd = group.firstIndex(of: ">")!
+        var tag = String(group[...tagEnd])
+        if let described = tag.range(of: "aria-describedby=\"") {
+            let quote = tag[described.upperBound...].firstIndex(of: "\"") ?? described.upperBound
+            tag.insert(contentsOf: " \(messageID)", at: quote)
+        } else {
+            tag.insert(contentsOf: " aria-describedby=\"\(messageID)\"", at: tag.index(tag.startIndex, offsetBy: "<fieldset".count))
+        }
+        group.replaceSubrange(...tagEnd, with: tag)
+        if !group.contains("aria-invalid=") {
+            group = group.replacingOccurrences(of: "<input ", with: "<input aria-invalid=\"true\" ")
+        }
+        guard let fields = group.range(of: "<div class=\"date-input\"") else { return }
+        group.insert(contentsOf: message, at: fields.lowerBound)
+        html.replaceSubrange(open..<end, with: group)
     }
 }
