@@ -42,6 +42,11 @@ struct CaseUpdate {
         guard wanted else { return }
         let decision = kind == .accepted || kind == .declined || kind == .redirected
         let consented = referral.consent.covers(.shareWithReferrer)
+        // The national codes go on the first message of their kind only: 871731000000106 marks the first
+        // contact of an episode, never ongoing activity (docs/snomed-codes.md).
+        let coded = kind.snomedCode.map { code in !(current.messages + change.messages).contains { $0.snomedCode == code } } ?? false
+        let before = change.messages.count
+        defer { if !coded { for i in change.messages.indices.dropFirst(before) { change.messages[i].snomedCode = nil } } }
         if let referrer = referral.referrerID, decision || consented {
             change.messages.append(MessageBack(id: env.id(), referralID: referral.id, recipientID: referrer,
                                                kind: kind, body: body, createdAt: now))

@@ -54,6 +54,8 @@ extension Case {
         }
         for i in c.signposts.indices { c.signposts[i].description = "" }
         for i in c.profile.indices { c.profile[i].detail = "" }
+        for i in c.risks.indices { c.risks[i].detail = "" }
+        for i in c.requestedActions.indices { c.requestedActions[i].description = "" }
         for i in c.gaps.indices { c.gaps[i].detail = "" }
         return c
     }

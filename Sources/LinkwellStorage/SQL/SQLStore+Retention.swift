@@ -55,7 +55,8 @@ extension SQLStore {
                                      ("messages_back", ["body"]), ("signposts", ["description"]), ("onward_messages", ["body"]),
                                      ("safeguarding_concerns", ["description", "resolution", "acknowledged_by_name"]),
                                      ("person_requests", ["message", "answer"]), ("case_profile_items", ["detail"]),
-                                     ("case_gaps", ["detail"])] {
+                                     ("case_gaps", ["detail"]), ("case_risks", ["detail"]),
+                                     ("case_requested_actions", ["description"])] {
                 let set = columns.map { "\($0) = ''" }.joined(separator: ", ")
                 try await db.raw("UPDATE \(ident: table) SET \(unsafeRaw: set) WHERE referral_id IN (\(cases))").run()
             }
