@@ -9,7 +9,7 @@ struct MessageBackDocumentTests {
     static let t0 = Date(timeIntervalSince1970: 1_780_000_000)
     static let practice = Organisation(id: OrganisationID("org-practice"), name: "Hillside Surgery", kind: .gpPractice,
                                        odsCode: "Y99002", email: "hillside@test.example", phone: "0113 496 0000")
-    static let referrerOrg = Organisation(id: OrganisationID("org-council"), name: "Leeds Adult Social Care", kind: .council,
+    static let referrerOrg = Organisation(id: OrganisationID("org-council"), name: "Leeds Adult Social Care", kind: .localAuthority,
                                           email: "asc@test.example")
     static let referrer = User(id: UserID("u-ref"), email: "sam.social@test.example", displayName: "Sam Social", role: .referrer,
                                organisationID: referrerOrg.id, passwordHash: "x", createdAt: t0)
@@ -31,7 +31,6 @@ struct MessageBackDocumentTests {
                                 riskInformation: "", feedbackPreference: .keyEvents, urgency: .routine, pathway: "", status: .closed,
                                 linkWorkerID: worker, closingReason: .goalsMet, outcomeNote: "Goes to the lunch club every week",
                                 receivedAt: t0, updatedAt: day(60), version: 9)
-        referral.closingReason = .goalsMet
         var c = Case(person: person, referral: referral)
         c.events = [
             ReferralEvent(id: EventID("e1"), referralID: id, from: nil, to: .received, actorID: referrer.id, at: t0, note: ""),
