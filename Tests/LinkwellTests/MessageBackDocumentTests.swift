@@ -25,7 +25,7 @@ struct MessageBackDocumentTests {
                             gpPracticeID: practice.id, preferredLanguage: "English", interpreterNeeded: false, communicationNeeds: "",
                             createdAt: t0)
         let id = ReferralID("r1")
-        var referral = Referral(id: id, personID: person.id, referrerID: referrer.id, referrerOrganisationID: referrerOrg.id,
+        let referral = Referral(id: id, personID: person.id, referrerID: referrer.id, referrerOrganisationID: referrerOrg.id,
                                 sourceType: .socialWorker, needs: [.loneliness, .debt], personView: "I'd like to get out more",
                                 consent: Consent(givenBy: "Margaret Oduya", givenAt: t0, method: .verbal, purposes: [.socialPrescribing, .shareWithReferrer]),
                                 riskInformation: "", feedbackPreference: .keyEvents, urgency: .routine, pathway: "", status: .closed,
@@ -96,8 +96,10 @@ struct MessageBackDocumentTests {
         #expect(doc.planAndRequestedActions.forProfessionals.map(\.description) == ["Please review her pain relief"])
         #expect(doc.planAndRequestedActions.forPersonOrCarer.map(\.description) == ["Keep going to the lunch club"])
         #expect(!doc.planAndRequestedActions.noActionsRequested && doc.planAndRequestedActions.statement == nil)
-        // The JSON puts the plan before the summary (the standard's order).
-        let json = String(decoding: try JSONEncoder().encode(doc), as: UTF8.self)
+        // The API's JSON (sorted keys) puts the plan before the summary, as the standard orders them.
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let json = String(decoding: try encoder.encode(doc), as: UTF8.self)
         let plan = try #require(json.range(of: "planAndRequestedActions")), summary = try #require(json.range(of: "\"summary\""))
         #expect(plan.lowerBound < summary.lowerBound)
     }

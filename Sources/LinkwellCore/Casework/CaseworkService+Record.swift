@@ -25,6 +25,11 @@ extension CaseworkService {
         try await act(on: id, request) { [env] in try $0.requestAction(input, by: request.principal, env: env) }
     }
 
+    /// Updates the record details (demographics, about me, individual requirements, issues in the person's words).
+    public func updateRecordDetails(_ id: ReferralID, _ input: RecordDetailsInput, _ request: Request) async throws -> Case {
+        try await act(on: id, request) { [env] in try $0.updateRecordDetails(input, by: request.principal, env: env) }
+    }
+
     /// Withdraws a requested action.
     public func withdrawRequestedAction(_ id: ReferralID, action: String, _ request: Request) async throws -> Case {
         try await act(on: id, request) { [env] in try $0.withdrawRequestedAction(action, by: request.principal, env: env) }

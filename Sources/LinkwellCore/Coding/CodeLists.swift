@@ -38,6 +38,7 @@ public enum CodeListKind: String, Codable, CaseIterable, Sendable {
         case .needs, .supportOffered: Need.allCases.map { ($0.rawValue, $0.label) }
         case .contactMethods: ContactMode.allCases.map { ($0.rawValue, $0.label) }
         case .contactOutcomes: [("successful", "Contact made"), ("unsuccessful", "Contact attempted, not made")]
+            + ContactOutcome.allCases.map { ($0.rawValue, $0.label) }
         case .closingReasons: ClosingReason.allCases.map { ($0.rawValue, $0.label) }
         case .risks: RiskCodes.localValues
         case .assessments: [("ons4", "ONS4 personal wellbeing"), ("swemwbs", "SWEMWBS (Short Warwick-Edinburgh Mental Wellbeing Scale)"),
@@ -174,4 +175,29 @@ public enum RiskCodes {
         ("other", "Other risk (described)"),
     ]
     public static func display(_ key: String) -> String? { localValues.first { $0.key == key }?.display }
+}
+
+/// The outcome of a contact, finer than made / not made (standard: contacts with professionals → outcome
+/// of contact). Local values; none carries a national code by default.
+public enum ContactOutcome: String, Codable, CaseIterable, Sendable {
+    case seen
+    case noAnswer = "no_answer"
+    case messageLeft = "message_left"
+    case didNotAttend = "did_not_attend"
+    case cancelledByPerson = "cancelled_by_person"
+    case rearranged
+
+    public var label: String {
+        switch self {
+        case .seen: "Seen or spoken to"
+        case .noAnswer: "No answer"
+        case .messageLeft: "Message left"
+        case .didNotAttend: "Did not attend"
+        case .cancelledByPerson: "Cancelled by the person"
+        case .rearranged: "Rearranged"
+        }
+    }
+
+    /// Whether the person was reached.
+    public var contactMade: Bool { self == .seen }
 }

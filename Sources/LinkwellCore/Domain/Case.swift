@@ -25,6 +25,8 @@ public struct Case: Codable, Sendable, Equatable {
     public var risks: [RiskEntry] = []
     /// The standard's plan and requested actions.
     public var requestedActions: [RequestedAction] = []
+    /// The standard's sections kept as one form: demographics, about me, individual requirements (`RecordDetails.swift`).
+    public var details: RecordDetails?
 
     public init(person: Person, referral: Referral, events: [ReferralEvent] = [], contacts: [Contact] = [],
                 plan: Plan? = nil, goals: [Goal] = [], goalRatings: [GoalRating] = [],
@@ -92,6 +94,8 @@ public struct CaseChange: Sendable, Equatable {
     public var risks: [RiskEntry] = []
     /// Inserted or replaced by id.
     public var requestedActions: [RequestedAction] = []
+    /// Inserted or replaced.
+    public var details: RecordDetails?
     /// The case's de-identified insight facts after the change, rewritten whole (set by `CaseworkService`).
     public var facts: InsightFacts?
 
@@ -121,6 +125,7 @@ public struct CaseChange: Sendable, Equatable {
         next.gaps += gaps
         next.risks.upsert(risks)
         next.requestedActions.upsert(requestedActions)
+        if let details { next.details = details }
         return next
     }
 }

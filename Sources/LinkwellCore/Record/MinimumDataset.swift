@@ -74,6 +74,14 @@ public struct MinimumDataset: Codable, Sendable, Equatable {
             add(.demographics, "age_band", local("age_band", band, band), value: band)
             add(.demographics, "sex", local("sex", c.person.sex.rawValue, c.person.sex.label))
             add(.demographics, "ethnic_group", local("ethnic_group", c.person.ethnicity.rawValue, c.person.ethnicity.label))
+            if let d = c.details {
+                if d.gender != .notStated { add(.demographics, "gender", local("gender", d.gender.rawValue, d.gender.label)) }
+                switch d.carerStatus {
+                case .carer: add(.demographics, "carer_status", .snomed(CarerStatus.snomedCarer, "Carer"))
+                case .notCarer: add(.demographics, "carer_status", local("carer_status", d.carerStatus.rawValue, d.carerStatus.label))
+                case .notStated: break
+                }
+            }
             if let id = c.person.gpPracticeID, let practice = practices[id], let ods = practice.odsCode {
                 add(.demographics, "gp_practice", CodedValue(system: odsSystem, code: ods, display: practice.name, mapped: true))
             }

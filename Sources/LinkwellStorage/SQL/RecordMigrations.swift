@@ -22,5 +22,19 @@ enum RecordMigrations {
                 "CREATE INDEX case_requested_actions_referral ON case_requested_actions(referral_id)",
             ].map(flavor.render)
         },
+        Migration(version: 241, name: "standard record: details, contact location and outcome") { flavor in
+            [
+                """
+                CREATE TABLE case_record_details (
+                    referral_id {id} PRIMARY KEY REFERENCES referrals(id), gender TEXT NOT NULL, pronouns TEXT NOT NULL,
+                    carer_status TEXT NOT NULL, what_matters_to_me TEXT NOT NULL, people_important_to_me TEXT NOT NULL,
+                    how_to_communicate_with_me TEXT NOT NULL, please_do_and_dont TEXT NOT NULL, also_worth_knowing TEXT NOT NULL,
+                    reasonable_adjustments TEXT NOT NULL, other_requirements TEXT NOT NULL, person_reported_issues TEXT NOT NULL,
+                    updated_by {id} NOT NULL, updated_at {ts} NOT NULL)
+                """,
+                "ALTER TABLE contacts ADD COLUMN location TEXT NOT NULL DEFAULT ''",
+                "ALTER TABLE contacts ADD COLUMN outcome TEXT",
+            ].map(flavor.render)
+        },
     ]
 }

@@ -156,6 +156,7 @@ public final class SQLStore: LinkwellStore {
                 gaps: try await children("case_gaps", GapRecord.self))
             found.risks = try await children("case_risks", RiskEntry.self)
             found.requestedActions = try await children("case_requested_actions", RequestedAction.self)
+            found.details = try await db.raw("SELECT * FROM case_record_details WHERE referral_id = \(bind: id)").first(decoding: RecordDetails.self, keyDecodingStrategy: fromColumns)
             return found
         }
     }
@@ -199,6 +200,7 @@ public final class SQLStore: LinkwellStore {
         try await Self.insert(change.gaps, into: "case_gaps", db)
         try await Self.upsert(change.risks, into: "case_risks", db)
         try await Self.upsert(change.requestedActions, into: "case_requested_actions", db)
+        if let details = change.details { try await Self.upsert([details], into: "case_record_details", key: "referral_id", db) }
         if let facts = change.facts { try await Self.writeFacts(facts, db) }
     }
 
