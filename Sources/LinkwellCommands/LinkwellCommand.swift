@@ -12,7 +12,7 @@ public struct LinkwellCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "linkwell",
         abstract: "Linkwell: open software for running a social prescribing scheme.",
-        subcommands: [Serve.self, Migrate.self, Demo.self, UserCommand.self, TokenCommand.self, OutcomesCommand.self, OutboxCommand.self, InsightCommand.self, DirectoryCommand.self, OrganisationsCommand.self, BackupCommand.self, RestoreCommand.self, RetentionCommand.self],
+        subcommands: [Serve.self, Migrate.self, Demo.self, UserCommand.self, TokenCommand.self, OutcomesCommand.self, OutboxCommand.self, InsightCommand.self, DirectoryCommand.self, OrganisationsCommand.self, ExportCommand.self, BackupCommand.self, RestoreCommand.self, RetentionCommand.self],
         defaultSubcommand: Serve.self
     )
     public init() {}

@@ -26,7 +26,7 @@ struct RenderingTests {
         let partials = Set(try names.flatMap { name in
             PageRenderer.partials(in: try String(contentsOfFile: "\(folder)/\(name).mustache", encoding: .utf8))
         })
-        #expect(partials == ["layout", "insight_table", "organisation_fields", "case_learned", "equality_monitoring", "date_input", "case_banner"])
+        #expect(partials == ["layout", "insight_table", "organisation_fields", "case_learned", "case_record", "equality_monitoring", "date_input", "case_banner"])
         #expect(Set(names) == Set(Template.allCases.map(\.rawValue)).union(partials), "every template file is a page or a partial")
     }
 

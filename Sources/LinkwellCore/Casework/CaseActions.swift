@@ -42,6 +42,11 @@ struct CaseUpdate {
         guard wanted else { return }
         let decision = kind == .accepted || kind == .declined || kind == .redirected
         let consented = referral.consent.covers(.shareWithReferrer)
+        // The national codes go on the first message of their kind only: 871731000000106 marks the first
+        // contact of an episode, never ongoing activity (docs/snomed-codes.md).
+        let coded = kind.snomedCode.map { code in !(current.messages + change.messages).contains { $0.snomedCode == code } } ?? false
+        let before = change.messages.count
+        defer { if !coded { for i in change.messages.indices.dropFirst(before) { change.messages[i].snomedCode = nil } } }
         if let referrer = referral.referrerID, decision || consented {
             change.messages.append(MessageBack(id: env.id(), referralID: referral.id, recipientID: referrer,
                                                kind: kind, body: body, createdAt: now))
@@ -94,7 +99,14 @@ public struct ContactInput: Codable, Sendable {
     public var durationMinutes: Int?
     public var successful: Bool?
     public var notes: String?
-    public init(at: String? = nil, mode: String?, durationMinutes: Int?, successful: Bool?, notes: String?) {
+    /// Where it took place, in words (optional).
+    public var location: String?
+    /// A value of the contact outcomes code list (optional; decides `successful` when given).
+    public var outcome: String?
+    public init(at: String? = nil, mode: String?, durationMinutes: Int?, successful: Bool?, notes: String?,
+                location: String? = nil, outcome: String? = nil) {
+        self.location = location
+        self.outcome = outcome
         self.at = at
         self.mode = mode
         self.durationMinutes = durationMinutes
@@ -189,6 +201,14 @@ extension Case {
         if input.durationMinutes == nil { v.add("durationMinutes", "Duration in minutes is required.") }
         else if !(1...600).contains(minutes) { v.add("durationMinutes", "Duration must be between 1 and 600 minutes.") }
         let notes = v.optional(input.notes, "notes", label: "Notes", max: 10_000)
+        let location = v.optional(input.location, "location", label: "Location", max: 200)
+        let outcome = v.optional(input.outcome, "outcome", label: "Outcome of contact", max: 100)
+        if !outcome.isEmpty && ContactOutcome(rawValue: outcome) == nil {
+            v.add("outcome", "Unknown outcome '\(outcome)'. Use: \(ContactOutcome.allCases.map(\.rawValue).joined(separator: ", ")).")
+        }
+        if let made = ContactOutcome(rawValue: outcome)?.contactMade, let said = input.successful, said != made {
+            v.add("outcome", "The outcome says the contact was \(made ? "" : "not ")made, but it is marked \(said ? "successful" : "unsuccessful").")
+        }
         var when = env.now()
         if let text = input.at, !text.isEmpty {
             if let parsed = parseInstant(text) {
@@ -208,10 +228,10 @@ extension Case {
         }
         var update = CaseUpdate(self, by: actor, env: env)
         try update.requireInSupport("record a contact")
-        let successful = input.successful ?? true
+        let successful = ContactOutcome(rawValue: outcome)?.contactMade ?? input.successful ?? true
         update.change.contacts.append(Contact(id: env.id(), referralID: referral.id, at: when, mode: mode!,
                                               durationMinutes: minutes, successful: successful, notes: notes,
-                                              recordedBy: actor.userID))
+                                              recordedBy: actor.userID, location: location, outcome: outcome.isEmpty ? nil : outcome))
         switch (update.status, successful) {
         case (.accepted, true), (.contactAttempted, true):
             try update.move(to: .engaged)

@@ -5,7 +5,7 @@ import Foundation
 /// goes through a method here that checks who is asking, audits it, and returns what that role may see.
 public struct CaseworkService: Sendable {
     /// The storage roles casework needs (contracts only to say which contracts fund a referral).
-    public typealias Storage = CaseStore & CaseSummaryStore & AccountStore & OrganisationStore & CodeListStore & DirectoryStore & AuditStore & SettingsStore & SupervisionStore & CommissioningStore
+    public typealias Storage = CaseStore & CaseSummaryStore & AccountStore & OrganisationStore & CodeListStore & DirectoryStore & AuditStore & SettingsStore & SupervisionStore & CommissioningStore & OutcomeStore
         & TeamStore & OnwardThreadStore & CommunityDirectoryStore
     let store: any Storage
     public let env: CoreEnvironment
@@ -292,6 +292,7 @@ public struct CaseworkService: Sendable {
                 throw LinkwellError.forbidden("Only the case's link worker or a supervisor can do this.")
             }
             var change = try await withGroupNotices(try await action(current), before: current)
+            change.messages = try await withMessageBackLetters(change.messages, after: change.applied(to: current))
             let updated = change.applied(to: current)
             change.facts = try await facts(updated)
             try await store.apply(change)

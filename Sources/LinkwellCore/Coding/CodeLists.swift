@@ -15,6 +15,10 @@ public enum CodeListKind: String, Codable, CaseIterable, Sendable {
     case contactOutcomes = "contact_outcomes"
     /// Why a case closed.
     case closingReasons = "closing_reasons"
+    /// Risks (standard: risks, coded from < 281694009 |Finding of at risk| when mapped), including "no known risks".
+    case risks
+    /// Assessment scales: the instruments outcomes are measured with (standard: assessments).
+    case assessments
 
     public var label: String {
         switch self {
@@ -23,6 +27,8 @@ public enum CodeListKind: String, Codable, CaseIterable, Sendable {
         case .contactMethods: "Contact methods"
         case .contactOutcomes: "Outcomes of contact"
         case .closingReasons: "Closing reasons"
+        case .risks: "Risks"
+        case .assessments: "Assessment scales"
         }
     }
 
@@ -32,7 +38,11 @@ public enum CodeListKind: String, Codable, CaseIterable, Sendable {
         case .needs, .supportOffered: Need.allCases.map { ($0.rawValue, $0.label) }
         case .contactMethods: ContactMode.allCases.map { ($0.rawValue, $0.label) }
         case .contactOutcomes: [("successful", "Contact made"), ("unsuccessful", "Contact attempted, not made")]
+            + ContactOutcome.allCases.map { ($0.rawValue, $0.label) }
         case .closingReasons: ClosingReason.allCases.map { ($0.rawValue, $0.label) }
+        case .risks: RiskCodes.localValues
+        case .assessments: [("ons4", "ONS4 personal wellbeing"), ("swemwbs", "SWEMWBS (Short Warwick-Edinburgh Mental Wellbeing Scale)"),
+                            ("wemwbs", "WEMWBS (Warwick-Edinburgh Mental Wellbeing Scale)"), ("goal_attainment", "Goal attainment (plan goals rated 1–10)")]
         }
     }
 
@@ -149,4 +159,45 @@ public struct ConceptInput: Codable, Sendable {
         try v.check()
         return CodedConcept(list: list, key: key, system: system, code: code, display: display, source: source)
     }
+}
+
+/// The local values of the risks list. None carries a SNOMED CT code by default: no public source for
+/// codes under 281694009 |Finding of at risk| is cited in the repository (docs/snomed-codes.md).
+public enum RiskCodes {
+    public static let localValues: [(key: String, display: String)] = [
+        (RiskEntry.noKnownRisks, "No known risks"),
+        ("self_harm", "Risk of self-harm or suicide"),
+        ("harm_to_others", "Risk of harm to others"),
+        ("lone_working", "Risk to staff visiting alone"),
+        ("self_neglect", "Risk of self-neglect"),
+        ("abuse_or_exploitation", "Risk of abuse or exploitation"),
+        ("falls", "Risk of falls"),
+        ("other", "Other risk (described)"),
+    ]
+    public static func display(_ key: String) -> String? { localValues.first { $0.key == key }?.display }
+}
+
+/// The outcome of a contact, finer than made / not made (standard: contacts with professionals → outcome
+/// of contact). Local values; none carries a national code by default.
+public enum ContactOutcome: String, Codable, CaseIterable, Sendable {
+    case seen
+    case noAnswer = "no_answer"
+    case messageLeft = "message_left"
+    case didNotAttend = "did_not_attend"
+    case cancelledByPerson = "cancelled_by_person"
+    case rearranged
+
+    public var label: String {
+        switch self {
+        case .seen: "Seen or spoken to"
+        case .noAnswer: "No answer"
+        case .messageLeft: "Message left"
+        case .didNotAttend: "Did not attend"
+        case .cancelledByPerson: "Cancelled by the person"
+        case .rearranged: "Rearranged"
+        }
+    }
+
+    /// Whether the person was reached.
+    public var contactMade: Bool { self == .seen }
 }

@@ -21,6 +21,12 @@ public struct Case: Codable, Sendable, Equatable {
     public var profile: [ProfileItem]
     /// Needs nothing suitable could meet.
     public var gaps: [GapRecord]
+    /// The standard's risks section (`RiskAndRequestedActions.swift`).
+    public var risks: [RiskEntry] = []
+    /// The standard's plan and requested actions.
+    public var requestedActions: [RequestedAction] = []
+    /// The standard's sections kept as one form: demographics, about me, individual requirements (`RecordDetails.swift`).
+    public var details: RecordDetails?
 
     public init(person: Person, referral: Referral, events: [ReferralEvent] = [], contacts: [Contact] = [],
                 plan: Plan? = nil, goals: [Goal] = [], goalRatings: [GoalRating] = [],
@@ -84,6 +90,12 @@ public struct CaseChange: Sendable, Equatable {
     /// Inserted or replaced by id.
     public var profile: [ProfileItem] = []
     public var gaps: [GapRecord] = []
+    /// Inserted or replaced by id.
+    public var risks: [RiskEntry] = []
+    /// Inserted or replaced by id.
+    public var requestedActions: [RequestedAction] = []
+    /// Inserted or replaced.
+    public var details: RecordDetails?
     /// The case's de-identified insight facts after the change, rewritten whole (set by `CaseworkService`).
     public var facts: InsightFacts?
 
@@ -111,6 +123,9 @@ public struct CaseChange: Sendable, Equatable {
         next.concerns.upsert(concerns)
         next.profile.upsert(profile)
         next.gaps += gaps
+        next.risks.upsert(risks)
+        next.requestedActions.upsert(requestedActions)
+        if let details { next.details = details }
         return next
     }
 }

@@ -31,9 +31,17 @@ public struct Contact: Codable, Sendable, Equatable, Identifiable {
     public var successful: Bool
     /// Sensitive: shown only to the link worker and supervisor.
     public var notes: String
+    /// Seen by: the link worker who recorded it (from their sign-in).
     public var recordedBy: UserID
+    /// Where the contact took place (the standard's location: a venue or organisation), in words.
+    public var location: String = ""
+    /// The outcome of the contact, a value of the contact outcomes code list (`CodeListKind.contactOutcomes`);
+    /// nil for contacts recorded before outcomes were coded (read as `successful`/`unsuccessful`).
+    public var outcome: String?
     public init(id: ContactID, referralID: ReferralID, at: Date, mode: ContactMode, durationMinutes: Int,
-                successful: Bool, notes: String, recordedBy: UserID) {
+                successful: Bool, notes: String, recordedBy: UserID, location: String = "", outcome: String? = nil) {
+        self.location = location
+        self.outcome = outcome
         self.id = id
         self.referralID = referralID
         self.at = at

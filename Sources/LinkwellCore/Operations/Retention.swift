@@ -54,6 +54,13 @@ extension Case {
         }
         for i in c.signposts.indices { c.signposts[i].description = "" }
         for i in c.profile.indices { c.profile[i].detail = "" }
+        for i in c.risks.indices { c.risks[i].detail = "" }
+        for i in c.requestedActions.indices { c.requestedActions[i].description = "" }
+        if let d = c.details {
+            c.details = .empty(d.referralID, by: d.updatedBy, at: d.updatedAt)
+            c.details?.gender = d.gender
+            c.details?.carerStatus = d.carerStatus
+        }
         for i in c.gaps.indices { c.gaps[i].detail = "" }
         return c
     }

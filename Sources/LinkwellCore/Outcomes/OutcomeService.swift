@@ -215,6 +215,11 @@ public struct OutcomeService: Sendable {
     public func trajectories(of readCase: Case, _ request: CaseworkService.Request) async throws -> [ScoreTrajectory] {
         try await casework.audit(request, action: "read", type: "outcome_measures", id: readCase.referral.id.rawValue,
                                  subject: readCase.referral.id, allowed: true)
+        return try await trajectories(ofAuditedRead: readCase)
+    }
+
+    /// The trajectories of a case whose read the caller has audited (the message back written at closing).
+    func trajectories(ofAuditedRead readCase: Case) async throws -> [ScoreTrajectory] {
         let administrations = try await store.administrations(referralID: readCase.referral.id) + GoalAttainment.administrations(of: readCase)
         let used = Set(administrations.map(\.instrumentID))
         return try await instruments().filter { used.contains($0.instrument.id) }

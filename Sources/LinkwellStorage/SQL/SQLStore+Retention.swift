@@ -55,7 +55,11 @@ extension SQLStore {
                                      ("messages_back", ["body"]), ("signposts", ["description"]), ("onward_messages", ["body"]),
                                      ("safeguarding_concerns", ["description", "resolution", "acknowledged_by_name"]),
                                      ("person_requests", ["message", "answer"]), ("case_profile_items", ["detail"]),
-                                     ("case_gaps", ["detail"])] {
+                                     ("case_gaps", ["detail"]), ("case_risks", ["detail"]),
+                                     ("case_requested_actions", ["description"]),
+                                     ("case_record_details", ["pronouns", "what_matters_to_me", "people_important_to_me", "how_to_communicate_with_me",
+                                                              "please_do_and_dont", "also_worth_knowing", "reasonable_adjustments",
+                                                              "other_requirements", "person_reported_issues"])] {
                 let set = columns.map { "\($0) = ''" }.joined(separator: ", ")
                 try await db.raw("UPDATE \(ident: table) SET \(unsafeRaw: set) WHERE referral_id IN (\(cases))").run()
             }

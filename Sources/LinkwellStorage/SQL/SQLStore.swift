@@ -137,7 +137,7 @@ public final class SQLStore: LinkwellStore {
                 try await db.raw("SELECT * FROM \(ident: table) WHERE \(ident: key) = \(bind: id) ORDER BY seq").all(decoding: T.self, keyDecodingStrategy: fromColumns)
             }
             let onwardIn = "SELECT id FROM onward_referrals WHERE referral_id = "
-            return Case(
+            var found = Case(
                 person: person, referral: referral,
                 events: try await children("referral_events", ReferralEvent.self),
                 contacts: try await children("contacts", Contact.self),
@@ -154,6 +154,10 @@ public final class SQLStore: LinkwellStore {
                 actions: try await children("plan_actions", PlanAction.self),
                 profile: try await children("case_profile_items", ProfileItem.self),
                 gaps: try await children("case_gaps", GapRecord.self))
+            found.risks = try await children("case_risks", RiskEntry.self)
+            found.requestedActions = try await children("case_requested_actions", RequestedAction.self)
+            found.details = try await db.raw("SELECT * FROM case_record_details WHERE referral_id = \(bind: id)").first(decoding: RecordDetails.self, keyDecodingStrategy: fromColumns)
+            return found
         }
     }
 
@@ -194,6 +198,9 @@ public final class SQLStore: LinkwellStore {
         try await Self.upsert(change.concerns, into: "safeguarding_concerns", db)
         try await Self.upsert(change.profile, into: "case_profile_items", db)
         try await Self.insert(change.gaps, into: "case_gaps", db)
+        try await Self.upsert(change.risks, into: "case_risks", db)
+        try await Self.upsert(change.requestedActions, into: "case_requested_actions", db)
+        if let details = change.details { try await Self.upsert([details], into: "case_record_details", key: "referral_id", db) }
         if let facts = change.facts { try await Self.writeFacts(facts, db) }
     }
 

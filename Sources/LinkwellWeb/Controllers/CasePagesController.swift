@@ -84,7 +84,8 @@ struct CasePagesController: Sendable {
         action(router, "decline") { c, f, p, env in try c.decline(reason: f["reason"], by: p, env: env) }
         action(router, "contacts") { [rules = casework.rules] c, f, p, env in
             try c.recordContact(ContactInput(at: f["at"], mode: f["mode"], durationMinutes: f.int("durationMinutes"),
-                                             successful: f["successful"] != "no", notes: f["notes"]), by: p, env: env, rules: rules)
+                                             successful: (f["outcome"] ?? "").isEmpty ? f["successful"] != "no" : nil, notes: f["notes"], location: f["location"],
+                                             outcome: f["outcome"]), by: p, env: env, rules: rules)
         }
         action(router, "plan") { c, f, p, env in
             // The page's one action row has a three-field due date; scripts may post `actions.due` as YYYY-MM-DD.

@@ -83,10 +83,13 @@ public struct CasePage: Sendable {
     public var messages: [Message]
     public var services: [Choice]
     public var contactModes: [Choice]
+    public var contactOutcomes: [Choice]
     public var closingReasons: [Choice]
     public var closingReason: String
     /// What was learned in support, and the gaps recorded (`LearnedPages.swift`).
     public var learned: LearnedPanel?
+    /// The standard's risks, requested actions and record details (`RecordPages.swift`).
+    public var record: RecordPanel?
     /// Outcome measures: set by the controller, which loads them separately.
     public var outcomes: CaseOutcomesPanel?
     /// "The service contacts the person; the link worker follows up; may come back within 90 days; …"
@@ -188,6 +191,7 @@ public struct CasePage: Sendable {
     /// `now` gives the age shown beside the date of birth.
     public init(_ c: Case, names: UserNames, services: [Service], organisations: [Organisation], now: Date = Date()) {
         learned = LearnedPanel(c, names: names)
+        record = RecordPanel(c, names: names)
         let r = c.referral, p = c.person
         let serviceByID = Dictionary(services.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         let orgName = Dictionary(organisations.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
@@ -232,7 +236,8 @@ public struct CasePage: Sendable {
         events = c.events.map { Event(at: Format.dateTime($0.at), label: $0.to.label, actor: names[$0.actorID], note: $0.note) }
         contacts = c.contacts.map {
             ContactRow(at: Format.dateTime($0.at), mode: $0.mode.label, minutes: "\($0.durationMinutes)",
-                       outcome: $0.successful ? "Spoke with the person" : "No answer / not reached", notes: $0.notes)
+                       outcome: ($0.outcome.flatMap { ContactOutcome(rawValue: $0)?.label } ?? ($0.successful ? "Spoke with the person" : "No answer / not reached"))
+                           + ($0.location.isEmpty ? "" : " — \($0.location)"), notes: $0.notes)
         }
         whatMatters = c.plan?.whatMatters ?? ""
         hasPlan = c.plan != nil
@@ -268,6 +273,7 @@ public struct CasePage: Sendable {
         signposts = c.signposts.map { SignpostRow(at: Format.dateTime($0.at), description: $0.description, by: names[$0.recordedBy]) }
         self.services = services.filter(\.active).map { Choice($0.id.rawValue, "\($0.name) — \(orgName[$0.organisationID] ?? "") (\($0.category))") }
         contactModes = ContactMode.allCases.map { Choice($0.rawValue, $0.label) }
+        contactOutcomes = ContactOutcome.allCases.map { Choice($0.rawValue, $0.label) }
         closingReasons = ClosingReason.allCases.map { Choice($0.rawValue, $0.label) }
         closingReason = r.closingReason?.label ?? ""
     }

@@ -50,6 +50,8 @@ public enum Template: String, CaseIterable, Sendable {
     case referralReferrer = "referral_referrer"
     case reassign
     case safeguarding
+    case messageBack = "message_back"
+    case adminCodeLists = "admin_code_lists"
     case selfReferral = "self_referral"
     case selfReferralDone = "self_referral_done"
     case steering
@@ -210,7 +212,7 @@ public struct View<Page>: @unchecked Sendable {
                            NavLink(label: "Contracts", href: "/commissioning"), NavLink(label: "Grants", href: "/grants")]
         case .provider: [NavLink(label: "Referrals to us", href: "/provider"), NavLink(label: "Our listings", href: "/provider/listings"),
                          NavLink(label: "Grants", href: "/grants")]
-        case .admin: [NavLink(label: "Users", href: "/admin/users"), NavLink(label: "Organisations", href: "/admin/organisations"),
+        case .admin: [NavLink(label: "Users", href: "/admin/users"), NavLink(label: "Organisations", href: "/admin/organisations"), NavLink(label: "Code lists", href: "/admin/code-lists"),
                       NavLink(label: "Settings", href: "/admin/settings"), NavLink(label: "Teams", href: "/teams"),
                       NavLink(label: "Instruments", href: "/admin/instruments"), NavLink(label: "Directory review", href: "/directory/review"), NavLink(label: "Directory feeds", href: "/admin/feeds"),
                       NavLink(label: "Funders", href: "/commissioning"),

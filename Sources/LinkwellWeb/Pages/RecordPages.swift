@@ -1,0 +1,156 @@
+import Foundation
+import LinkwellCore
+
+/// The case page's "NHS record" panel: the standard's risks (mandatory; "no known risks" recordable)
+/// and plan and requested actions, with the forms that add and end them and a link to the letter.
+public struct RecordPanel: Sendable {
+    public struct Entry: Sendable { public var id, what, recorded: String; public var current: Bool }
+    public var risks: [Entry]
+    public var hasRisks: Bool
+    /// No current entry: the message back cannot be made until one is recorded.
+    public var risksMissing: Bool
+    public var actions: [Entry]
+    public var hasActions: Bool
+    public var riskChoices: [Choice]
+    public var audiences: [Choice]
+    public var canRecord: Bool
+    // Record details (every item optional).
+    public var genders: [Choice]
+    public var carerStatuses: [Choice]
+    public var pronouns, whatMattersToMe, peopleImportantToMe, howToCommunicateWithMe, pleaseDoAndDont, alsoWorthKnowing: String
+    public var reasonableAdjustments, otherRequirements, personReportedIssues: String
+    /// What is recorded, for reading (empty items left out).
+    public var detailLines: [Choice]
+    public var hasDetails: Bool
+
+    public init(_ c: Case, names: UserNames) {
+        risks = c.risks.reversed().map { r in
+            let what = [RiskCodes.display(r.risk) ?? r.risk, r.detail.isEmpty ? nil : r.detail].compactMap { $0 }.joined(separator: " — ")
+            return Entry(id: r.id, what: what, recorded: "\(Format.date(r.recordedAt)), \(names[r.recordedBy])"
+                            + (r.endedAt.map { "; ended \(Format.date($0))" } ?? ""), current: r.isCurrent)
+        }
+        hasRisks = !risks.isEmpty
+        risksMissing = c.currentRisks.isEmpty && c.referral.riskInformation.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
+        actions = c.requestedActions.reversed().map { a in
+            Entry(id: a.id, what: "\(a.audience.label): \(a.description)" + (a.agreedWithPerson ? " (agreed with the person)" : ""),
+                  recorded: "\(Format.date(a.recordedAt)), \(names[a.recordedBy])" + (a.withdrawnAt.map { "; withdrawn \(Format.date($0))" } ?? ""),
+                  current: a.isCurrent)
+        }
+        hasActions = !actions.isEmpty
+        riskChoices = RiskCodes.localValues.map { Choice($0.key, $0.display) }
+        audiences = ActionAudience.allCases.map { Choice($0.rawValue, $0.label) }
+        canRecord = !c.referral.status.isWaiting && c.referral.status != .declined && c.referral.status != .redirected
+        let d = c.details ?? .empty(c.referral.id, by: UserID(""), at: Date(timeIntervalSince1970: 0))
+        genders = Gender.allCases.map { Choice($0.rawValue, $0.label, selected: $0 == d.gender) }
+        carerStatuses = CarerStatus.allCases.map { Choice($0.rawValue, $0.label, selected: $0 == d.carerStatus) }
+        (pronouns, whatMattersToMe, peopleImportantToMe) = (d.pronouns, d.whatMattersToMe, d.peopleImportantToMe)
+        (howToCommunicateWithMe, pleaseDoAndDont, alsoWorthKnowing) = (d.howToCommunicateWithMe, d.pleaseDoAndDont, d.alsoWorthKnowing)
+        (reasonableAdjustments, otherRequirements, personReportedIssues) = (d.reasonableAdjustments, d.otherRequirements, d.personReportedIssues)
+        let lines: [(String, String)] = [
+            ("Gender", d.gender == .notStated ? "" : d.gender.label), ("Pronouns", d.pronouns),
+            ("Carer status", d.carerStatus == .notStated ? "" : d.carerStatus.label),
+            ("What is most important to me", d.whatMattersToMe), ("People who are important to me", d.peopleImportantToMe),
+            ("How to communicate with me", d.howToCommunicateWithMe), ("Please do and please don't", d.pleaseDoAndDont),
+            ("Also worth knowing about me", d.alsoWorthKnowing), ("Reasonable adjustments", d.reasonableAdjustments),
+            ("Other requirements", d.otherRequirements), ("Issues in the person's words", d.personReportedIssues),
+        ]
+        detailLines = lines.filter { !$0.1.isEmpty }.map { Choice($0.1, $0.0) }
+        hasDetails = !detailLines.isEmpty
+    }
+}
+
+/// The printable message back letter (`/referrals/{id}/message-back`).
+public struct MessageBackLetterPage: Sendable {
+    public struct Line: Sendable { public var text: String }
+    public struct Item: Sendable { public var title, detail: String }
+    public var id: String
+    public var title: String
+    public var date: String
+    public var about: String
+    public var recipients: [Item]
+    public var from: String
+    public var noActions: String?
+    public var forProfessionals: [Line]
+    public var forPerson: [Line]
+    public var hasForProfessionals: Bool
+    public var hasForPerson: Bool
+    public var journey: [Line]
+    public var needs: String?
+    public var personView: String?
+    public var takenUp: [Item]
+    public var notTakenUp: [Item]
+    public var signposting: [Item]
+    public var hasTakenUp: Bool
+    public var hasNotTakenUp: Bool
+    public var hasSignposting: Bool
+    public var scores: [Item]
+    public var hasScores: Bool
+    public var risks: [Item]
+    public var safeguarding: [Item]
+    public var hasSafeguarding: Bool
+    public var note: String?
+    public var codes: String?
+    /// When the document cannot be made: what the record lacks.
+    public var missing: [Line]
+    public var isMissing: Bool
+
+    public init(id: ReferralID, _ doc: MessageBackDocument) {
+        self.id = id.rawValue
+        title = MessageBackDocument.title
+        date = Format.date(doc.createdAt)
+        let s = doc.subject
+        about = "\(s.givenName) \(s.familyName), born \(s.dateOfBirth)" + (s.nhsNumber.map { ", NHS number \($0)" } ?? "")
+            + ". Registered GP practice: \(s.gpPractice.organisationName ?? "")" + (s.gpPractice.odsCode.map { " (\($0))" } ?? "") + "."
+        recipients = doc.recipients.map { r in
+            Item(title: r.role == "referrer" ? "Referrer" : "Registered GP practice",
+                 detail: [r.name, r.jobRole, r.organisationName, r.odsCode.map { "ODS \($0)" }, r.email].compactMap { $0 }.joined(separator: ", "))
+        }
+        from = [doc.author.name, doc.author.jobRole, doc.author.organisationName].compactMap { $0 }.joined(separator: ", ")
+        let plan = doc.planAndRequestedActions
+        noActions = plan.statement
+        forProfessionals = plan.forProfessionals.map { Line(text: $0.description) }
+        forPerson = plan.forPersonOrCarer.map { Line(text: $0.description + ($0.agreedWithPerson ? " (agreed with the person)" : "")) }
+        hasForProfessionals = !forProfessionals.isEmpty
+        hasForPerson = !forPerson.isEmpty
+        let j = doc.summary
+        journey = [Line(text: "Referral received \(Format.date(j.referralReceivedAt)); now \(j.status.lowercased()).")]
+            + (j.firstSeenAt.map { [Line(text: "First seen \(Format.date($0)); \(j.contactsMade) contacts with the person.")] } ?? [])
+            + (j.closedAt.map { at in [Line(text: "Closed \(Format.date(at))" + (j.closingReason.map { ": \($0.display.lowercased())" } ?? "") + ".")] } ?? [])
+        needs = j.needs.isEmpty ? nil : j.needs.map { $0.display + ($0.mapped ? " (SNOMED CT \($0.code))" : "") }.joined(separator: "; ")
+        personView = j.personView
+        func items(_ list: [MessageBackDocument.Support]) -> [Item] {
+            list.map { Item(title: $0.description, detail: [$0.organisationName, $0.status, $0.reason].compactMap { $0 }.joined(separator: " — ")) }
+        }
+        takenUp = items(j.supportTakenUp)
+        notTakenUp = items(j.supportNotTakenUp)
+        signposting = items(j.signposting)
+        hasTakenUp = !takenUp.isEmpty
+        hasNotTakenUp = !notTakenUp.isEmpty
+        hasSignposting = !signposting.isEmpty
+        scores = j.outcomeScores.map { o in
+            Item(title: "\(o.scale.display): \(o.scoreLabel)",
+                 detail: "\(o.before.map(Self.number) ?? "—") → \(o.after.map(Self.number) ?? "—")" + (o.verdict.map { " (\($0))" } ?? ""))
+        }
+        hasScores = !scores.isEmpty
+        risks = j.risks.map { Item(title: $0.risk.display, detail: $0.detail ?? "") }
+        safeguarding = j.safeguarding.map { Item(title: $0.description, detail: "Raised \(Format.date($0.raisedAt)), escalated to \($0.escalatedTo.lowercased()), \($0.status)" + ($0.resolution.map { ": \($0)" } ?? "")) }
+        hasSafeguarding = !safeguarding.isEmpty
+        note = j.note
+        codes = doc.nationalCodes.isEmpty ? nil : doc.nationalCodes.map { "\($0.code) \($0.display)" }.joined(separator: "; ")
+        missing = []
+        isMissing = false
+    }
+
+    /// The page when the document cannot be made.
+    public init(id: ReferralID, missing: [FieldError]) {
+        self.id = id.rawValue
+        title = MessageBackDocument.title
+        (date, about, from) = ("", "", "")
+        (recipients, forProfessionals, forPerson, journey, takenUp, notTakenUp, signposting, scores, risks, safeguarding) = ([], [], [], [], [], [], [], [], [], [])
+        (hasForProfessionals, hasForPerson, hasTakenUp, hasNotTakenUp, hasSignposting, hasScores, hasSafeguarding) = (false, false, false, false, false, false, false)
+        self.missing = missing.map { Line(text: "\($0.field): \($0.message)") }
+        isMissing = true
+    }
+
+    static func number(_ x: Double) -> String { x == x.rounded() ? String(Int(x)) : String(format: "%.1f", x) }
+}
