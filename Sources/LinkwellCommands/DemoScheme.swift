@@ -197,6 +197,11 @@ public enum DemoScheme {
                     try await act { c, p, e in try c.checkOut(by: p, env: e) }
                 }
                 try await act { c, p, e in try c.recordContact(ContactInput(mode: index % 2 == 0 ? "gp_practice" : "home_visit", durationMinutes: 45 + index % 30, successful: true, notes: "First conversation: talked about what matters."), by: p, env: e) }
+                // Risks are mandatory in the standard's record (and its message back): recorded at the first conversation.
+                try await act { c, p, e in
+                    try c.recordRisk(index % 13 == 0 ? RiskInput(risk: "falls", detail: "Lives alone; history of falls. Visit in pairs.")
+                                                     : RiskInput(risk: RiskEntry.noKnownRisks), by: p, env: e)
+                }
                 // ONS4 at the first conversation for most people (a few are left due, as in real caseloads).
                 let baseline = [random.next(in: 1...6), random.next(in: 2...7), random.next(in: 1...6), random.next(in: 4...10)]
                 if index % 6 != 0 {
