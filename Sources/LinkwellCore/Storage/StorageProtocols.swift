@@ -58,6 +58,9 @@ public struct ReferralQuery: Sendable, Equatable {
     public var search: String?
     /// With `linkWorkerID`: also the waiting list (unallocated referrals received or triaged).
     public var includeWaiting: Bool
+    /// Leaves out unallocated referrals placed on a team this link worker is not a member of
+    /// (`AccessPolicy.mayPickUp`); referrals on no team, and allocated ones, are unaffected.
+    public var waitingFor: UserID? = nil
     public init(referrerID: UserID? = nil, linkWorkerID: UserID? = nil, personID: PersonID? = nil, unallocatedOnly: Bool = false,
                 statuses: [ReferralStatus]? = nil, limit: Int = 1000, after: PageCursor? = nil, search: String? = nil,
                 includeWaiting: Bool = false) {
@@ -76,7 +79,8 @@ public struct ReferralQuery: Sendable, Equatable {
 extension ReferralQuery {
     /// Whether a referral (with its person's full name) matches every filter but `limit`: the rule each
     /// store applies, written once for the in-memory store and the tests.
-    public func matches(_ r: Referral, personName: String) -> Bool {
+    public func matches(_ r: Referral, personName: String, team: CaseTeam? = nil) -> Bool {
+        if let id = waitingFor, r.linkWorkerID == nil, !AccessPolicy.mayPickUp(team, id) { return false }
         if let id = referrerID, r.referrerID != id { return false }
         if let id = linkWorkerID, r.linkWorkerID != id {
             guard includeWaiting, r.linkWorkerID == nil, r.status.isWaiting else { return false }
@@ -120,8 +124,10 @@ public struct OnwardSummary: Codable, Sendable, Equatable {
 ///   made from the same version exactly one succeeds.
 /// - Lists come back newest first (by `receivedAt`, then id).
 public protocol CaseStore: Sendable {
-    /// Stores a new person, their referral and the referral's first lifecycle event.
-    func createReferral(person: Person, referral: Referral, event: ReferralEvent) async throws
+    /// Stores a new person, their referral and the referral's first lifecycle event, and places it on
+    /// `team`'s waiting list (when given) in the same transaction, so a new referral is never seen
+    /// without its team.
+    func createReferral(person: Person, referral: Referral, event: ReferralEvent, team: TeamID?) async throws
     /// The whole case, or nil when there is no such referral. Read from one consistent state: a
     /// concurrent `apply` is seen whole or not at all.
     func loadCase(_ id: ReferralID) async throws -> Case?
@@ -146,6 +152,13 @@ public protocol CaseStore: Sendable {
     /// (so a concurrent change made from the old state is refused). The duplicate's record is kept,
     /// marked as merged, and no longer offered as a duplicate.
     func mergePeople(keep: PersonID, duplicate: PersonID) async throws
+}
+
+extension CaseStore {
+    /// A new referral on no team.
+    public func createReferral(person: Person, referral: Referral, event: ReferralEvent) async throws {
+        try await createReferral(person: person, referral: referral, event: event, team: nil)
+    }
 }
 
 /// Users, organisations, sessions and API tokens.

@@ -6,7 +6,7 @@ extension MemoryStore {
     public func countReferrals(_ query: ReferralQuery) async throws -> Int {
         var query = query
         query.after = nil
-        return cases.values.filter { query.matches($0.referral, personName: $0.person.fullName) }.count
+        return cases.values.filter { query.matches($0.referral, personName: $0.person.fullName, team: caseTeam($0.referral.id)) }.count
     }
 
     /// Whether a row at (`at`, `id`) comes strictly after the cursor in newest-first order.

@@ -115,13 +115,16 @@ public final class SQLStore: LinkwellStore {
 
     // MARK: CaseStore
 
-    public func createReferral(person: Person, referral: Referral, event: ReferralEvent) async throws {
+    public func createReferral(person: Person, referral: Referral, event: ReferralEvent, team: TeamID?) async throws {
         try await connections.transaction { db in
             try await db.insert(into: "people").model(person, keyEncodingStrategy: toColumns).run()
             try await db.insert(into: "referrals").model(ReferralRow(referral)).run()
             try await Self.insertNeeds([referral], db)
             try await Self.insert([event], into: "referral_events", db)
             try await Self.writeFacts(InsightFacts(Case(person: person, referral: referral, events: [event])), db)
+            if let team {
+                try await db.raw("INSERT INTO team_placements (referral_id, team_id) VALUES (\(bind: referral.id), \(bind: team))").run()
+            }
         }
     }
 
@@ -137,7 +140,7 @@ public final class SQLStore: LinkwellStore {
                 try await db.raw("SELECT * FROM \(ident: table) WHERE \(ident: key) = \(bind: id) ORDER BY seq").all(decoding: T.self, keyDecodingStrategy: fromColumns)
             }
             let onwardIn = "SELECT id FROM onward_referrals WHERE referral_id = "
-            return Case(
+            var loaded = Case(
                 person: person, referral: referral,
                 events: try await children("referral_events", ReferralEvent.self),
                 contacts: try await children("contacts", Contact.self),
@@ -154,6 +157,13 @@ public final class SQLStore: LinkwellStore {
                 actions: try await children("plan_actions", PlanAction.self),
                 profile: try await children("case_profile_items", ProfileItem.self),
                 gaps: try await children("case_gaps", GapRecord.self))
+            if let placed = try await db.raw("SELECT team_id FROM team_placements WHERE referral_id = \(bind: id)").first() {
+                let teamID = TeamID(try placed.decode(column: "team_id", as: String.self))
+                let members = try await db.raw("SELECT link_worker_id FROM team_members WHERE team_id = \(bind: teamID) ORDER BY link_worker_id").all()
+                    .map { UserID(try $0.decode(column: "link_worker_id", as: String.self)) }
+                loaded.team = CaseTeam(teamID: teamID, linkWorkerIDs: members)
+            }
+            return loaded
         }
     }
 
@@ -325,6 +335,13 @@ public final class SQLStore: LinkwellStore {
         }
         if let id = query.personID { sql.appendInterpolation(unsafeRaw: " AND r.person_id = "); sql.appendInterpolation(bind: id) }
         if query.unallocatedOnly { sql.appendInterpolation(unsafeRaw: " AND r.link_worker_id IS NULL") }
+        if let id = query.waitingFor {
+            // `AccessPolicy.mayPickUp`: an unallocated referral placed on a team only for that team's members.
+            sql.appendInterpolation(unsafeRaw: " AND (r.link_worker_id IS NOT NULL OR NOT EXISTS (SELECT 1 FROM team_placements tp"
+                + " WHERE tp.referral_id = r.id AND NOT EXISTS (SELECT 1 FROM team_members tm WHERE tm.team_id = tp.team_id AND tm.link_worker_id = ")
+            sql.appendInterpolation(bind: id)
+            sql.appendInterpolation(unsafeRaw: ")))")
+        }
         if let statuses = query.statuses {
             sql.appendInterpolation(unsafeRaw: " AND r.status IN (")
             sql.appendInterpolation(binds: statuses.map(\.rawValue))

@@ -70,7 +70,7 @@ public func buildRouter(configuration: WebConfiguration, store: any LinkwellStor
     CodeListsController(codeLists: CodeListService(store: store)).register(on: router)
     // Rate limits are counted in the store, so every instance sharing the database shares them.
     let limiter = RateLimiter(store: store, env: env)
-    SelfReferralController(casework: casework, renderer: renderer, limiter: limiter,
+    SelfReferralController(casework: casework, directory: DirectoryService(store: store, env: env), renderer: renderer, limiter: limiter,
                            rule: RateLimit(name: "self-referral", limit: configuration.selfReferralsPerHour, window: 3600),
                            cookie: { sessions.cookie($0, $1, $2, maxAge: $3) }).register(on: router)
     let casePages = CasePagesController(casework: casework, outcomes: OutcomeService(store: store, casework: casework), teams: TeamService(store: store, env: env),
@@ -97,6 +97,7 @@ public func buildRouter(configuration: WebConfiguration, store: any LinkwellStor
     GovernanceController(directory: directory, casework: casework).register(on: router)
     StaffRecordsController(records: StaffRecordsService(store: store, env: env), casework: casework, renderer: renderer).register(on: router)
     ORUKController(directory: directory).register(on: router)
+    PublicDirectoryController(directory: directory, renderer: renderer).register(on: router)
     DirectoryPagesController(directory: directory, casework: casework, renderer: renderer, configuration: configuration, jobs: ImportJobRunner(directory: directory)).register(on: router)
     let insight = InsightService(store: store, env: env)
     let commissioning = CommissioningService(store: store, env: env)

@@ -93,7 +93,7 @@ struct OwnRecordController: Sendable {
                       notice: String? = nil) async throws -> Response {
         let p = try context.require(.person)
         let own = try await voice.ownPage(.init(p, route: request.routeDescription))
-        return try HTML(renderer.render(.me, View(title: "My record", context: context, page: Self.page(own), errors: errors, notice: notice)),
+        return try HTML(renderer.render(.me, View(title: "My record", context: context, page: Self.page(own, viewer: p.userID), errors: errors, notice: notice)),
                         status: status).response(from: request, context: context)
     }
 }
