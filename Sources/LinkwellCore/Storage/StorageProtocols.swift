@@ -255,6 +255,9 @@ public protocol OutboxStore: Sendable {
     func markEmailFailed(_ id: MessageID, error: String, retryAt: Date?) async throws
     /// The newest e-mails first, for the admin's outbox page.
     func outbox(limit: Int) async throws -> [OutboxEmail]
+    /// Queues reminders about no referral (`OutboxEmail(reminder:to:kind:at:)`), skipping any whose id is
+    /// already in the outbox (whatever its state), atomically; returns how many were new.
+    func queueReminders(_ emails: [OutboxEmail]) async throws -> Int
 }
 
 public protocol LinkwellStore: CaseStore, CaseSummaryStore, AccountStore, OrganisationStore, CodeListStore, SignInThrottleStore, DirectoryStore, AuditStore, OutcomeStore, SupervisionStore, SettingsStore, OutboxStore,

@@ -239,6 +239,15 @@ public actor MemoryStore: LinkwellStore {
 
     // MARK: OutboxStore
 
+    public func queueReminders(_ emails: [OutboxEmail]) async throws -> Int {
+        var added = 0
+        for email in emails where self.emails[email.id] == nil {
+            self.emails[email.id] = email
+            added += 1
+        }
+        return added
+    }
+
     public func claimEmails(now: Date, leaseUntil: Date, limit: Int) async throws -> [OutboxEmail] {
         let due = emails.values
             .filter { $0.state == .queued && $0.notBefore <= now && ($0.claimedUntil.map { $0 < now } ?? true) }

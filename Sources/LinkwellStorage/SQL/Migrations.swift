@@ -29,6 +29,7 @@ enum Migrations {
         + TeamMigrations.all
         + VoiceMigrations.all
         + PersonVoiceMigrations.all + LearnedMigrations.all
+        + JobMigrations.all
 
     /// Operations (versions 20–29): retention.
     static let operations: [Migration] = [

@@ -229,6 +229,24 @@ public final class SQLStore: LinkwellStore {
 
     // MARK: OutboxStore
 
+    public func queueReminders(_ emails: [OutboxEmail]) async throws -> Int {
+        guard !emails.isEmpty else { return 0 }
+        return try await connections.transaction { db in
+            var added = 0
+            for email in emails {
+                // ON CONFLICT DO NOTHING: another instance queuing the same reminder at the same moment wins quietly.
+                let rows = try await db.raw("""
+                    INSERT INTO email_outbox (id, referral_id, recipient_id, kind, state, attempts, not_before, created_at)
+                    VALUES (\(bind: email.id), NULL, \(bind: email.recipientID), \(bind: email.kind.rawValue), 'queued', 0,
+                            \(bind: email.notBefore), \(bind: email.createdAt))
+                    ON CONFLICT (id) DO NOTHING RETURNING id
+                    """).all()
+                added += rows.count
+            }
+            return added
+        }
+    }
+
     public func claimEmails(now: Date, leaseUntil: Date, limit: Int) async throws -> [OutboxEmail] {
         let lock = flavor == .postgres ? " FOR UPDATE SKIP LOCKED" : ""
         return try await connections.transaction { db in

@@ -21,6 +21,8 @@ public func buildApplication(
         let sender = OutboxSender(store: store, transport: transport, policy: configuration.outbox, env: env)
         services.append(OutboxWorker(sender: sender, interval: .seconds(2), logger: logger))
     }
+    // Queued whether or not e-mail is on: they wait in the outbox (shown to the admin) until it is.
+    services.append(GovernanceReminderWorker(reminders: GovernanceReminders(store: store, env: env), interval: .seconds(3600), logger: logger))
     if let schedule = configuration.backups, let sql = store as? SQLStore {
         services.append(BackupWorker(store: sql, schedule: schedule, logger: logger))
     }
