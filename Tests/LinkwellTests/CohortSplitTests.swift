@@ -70,7 +70,7 @@ struct CohortSplitTests {
     }
 
     @Test func bandsAndThirds() throws {
-        let ons4 = try #require(InstrumentRegistry.builtIn.first { $0.id == "ons4" })
+        let ons4 = try #require(InstrumentRegistry.builtIn("ons4"))
         let life = try #require(ons4.scores.first { $0.id == "life_satisfaction" })
         #expect(CohortAnalysis.baselineGroup(4, rule: life, range: 0...10) == "1. Low (0–4)")
         #expect(CohortAnalysis.baselineGroup(10, rule: life, range: 0...10) == "4. Very high (9–10)")

@@ -79,7 +79,8 @@ struct PublicDirectoryTests {
             #expect(plain.contains("href=\"/find-support\""))
 
             // Sent: the referral's first step says which service was chosen; the link worker reads it on the case.
-            let token = try #require(Browser.hidden("_form", in: form))
+            // The form's token is the one of the page loaded last (each load sets a new one).
+            let token = try #require(Browser.hidden("_form", in: plain))
             var fields = ["_form": token, "chosenServiceId": F.walksID, "person.givenName": "Nia", "person.familyName": "Roberts",
                           "person.dateOfBirth": "1961-04-09", "person.postcode": "LS1 4AP", "person.phone": "07700 900456",
                           "needs": "loneliness", "personView": "I would like to join the walks.", "consent.given": "yes"]

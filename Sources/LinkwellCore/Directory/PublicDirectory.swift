@@ -34,19 +34,19 @@ public struct PublicServiceView: Sendable, Equatable {
         email = s.email
         phones = (s.phones ?? []).map(\.number)
         let locations = (s.serviceAtLocations ?? []).compactMap(\.location)
-        places = locations.map { l in
+        places = locations.map { (l: HSDSLocation) -> String in
             let address = (l.addresses ?? []).first.map { a in
                 [a.address1, a.address2, a.city, a.postalCode].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ", ")
             }
             return [l.name, address].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ": ")
         }.filter { !$0.isEmpty }
         let schedules = (s.schedules ?? []) + (s.serviceAtLocations ?? []).flatMap { $0.schedules ?? [] } + locations.flatMap { $0.schedules ?? [] }
-        times = schedules.compactMap { sc in
+        times = schedules.compactMap { (sc: HSDSSchedule) -> String? in
             if let d = sc.description, !d.isEmpty { return d }
             guard let opens = sc.opensAt, let closes = sc.closesAt else { return nil }
             return [sc.byday.map(Self.days), "\(opens.prefix(5))–\(closes.prefix(5))"].compactMap { $0 }.joined(separator: " ")
         }
-        costs = (s.costOptions ?? []).compactMap { c in
+        costs = (s.costOptions ?? []).compactMap { (c: HSDSCostOption) -> String? in
             if let amount = c.amount { return amount == 0 ? "Free" : String(format: "£%.2f", amount) + (c.option.map { " (\($0))" } ?? "") }
             return c.amountDescription ?? c.option
         }

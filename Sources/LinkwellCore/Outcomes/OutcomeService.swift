@@ -374,8 +374,10 @@ public struct OutcomeService: Sendable {
         let users = Dictionary(try await store.users().map { ($0.id, $0.displayName) }, uniquingKeysWith: { a, _ in a })
         let contracts = try await store.contracts()
         let funders = Dictionary(try await store.funders().map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
-        let deciles = dimension == .deprivationDecile
-            ? try await store.deprivationDeciles(referralIDs: Array(Set(administrations.map(\.referralID))).sorted()) : [:]
+        var deciles: [ReferralID: Int] = [:]
+        if dimension == .deprivationDecile {
+            deciles = try await store.deprivationDeciles(referralIDs: Array(Set(administrations.map(\.referralID))).sorted())
+        }
         var subjects: [CohortSubject] = []
         var incompleteBaselines: [String] = [], incompleteFollowUps: [String] = []
         for (referralID, mine) in Dictionary(grouping: administrations, by: \.referralID) {
