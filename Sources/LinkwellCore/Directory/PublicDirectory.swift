@@ -77,7 +77,17 @@ extension DirectoryService {
         input.page = page
         input.perPage = "20"
         if let postcode, !postcode.trimmingCharacters(in: .whitespaces).isEmpty { input.radiusKm = "10" }
-        let (query, results, _) = try await search(input, forLinkWorker: false)
+        var (query, normalised) = try input.query(linkWorkerDefaults: false)
+        // Only what is running (or closed for now): the public cannot ask for a group that has ended.
+        query.statuses = [.active, .temporarilyClosed]
+        if let normalised {
+            guard let point = try await store.postcodePoint(normalised) else {
+                throw LinkwellError.invalid("postcode", "We do not know where \(normalised) is. Check it, or search without it.")
+            }
+            query.near = point
+        }
+        let results = try await store.searchDirectory(query)
+        if results.hits.isEmpty && query.page > 1 { throw LinkwellError.invalid("page", "There are no more results.") }
         let names = try await organisationNames(Set(results.hits.compactMap(\.listing.service.organizationID)))
         return (results.hits.map { PublicServiceView($0.listing.service, organisation: $0.listing.service.organizationID.flatMap { names[$0] }, distanceKm: $0.distanceKm) },
                 results.total, query)
