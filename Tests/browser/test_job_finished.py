@@ -8,7 +8,8 @@
    person from each; Sam's waiting list shows the North one and not the South one, whose case page is
    "not found" for Sam; Jo's shows the South one.
 3. A change of link worker on the person's own page: the supervisor moves the demo person's case to the
-   other link worker, and the person reads "Your link worker has changed" on /me.
+   other link worker, and the person reads "Your link worker has changed" on /me. (The demo person's case
+   must still be open: this file runs before test_person_voice.py, which ends it.)
 
 Screenshots go to the artifacts folder as `job-NN-name.png`.
 """
