@@ -258,9 +258,25 @@ public enum DemoScheme {
                                           organisationID: nil, password: password, personID: c.person.id.rawValue)
         }
         try await seedCommissioning(store: store, orgIDs: orgIDs, users: users, now: now)
+        try await seedTeams(store: store, users: users)
         let (adminEmail, adminName, adminRole, _) = staff[0]
         try await accounts.createUser(email: adminEmail, displayName: adminName, role: adminRole.rawValue, organisationID: nil, password: password)
         return logins
+    }
+
+    /// Two locality teams, each with one link worker and routing rules by postcode district: new referrals from
+    /// north Leeds wait on Sam Patel's team's list, from south Leeds on Jo Reid's, and any other on the
+    /// scheme-wide list. Made after the demo's people, so their referrals stay on the scheme-wide list.
+    static func seedTeams(store: any LinkwellStore, users: [String: User]) async throws {
+        let teams = TeamService(store: store, env: .live)
+        let supervisor = CaseworkService.Request(Principal(users["supervisor@demo.linkwell.test"]!), route: "demo")
+        for (name, worker, districts) in [("Leeds North", "linkworker@demo.linkwell.test", ["LS6", "LS7", "LS8"]),
+                                          ("Leeds South", "linkworker2@demo.linkwell.test", ["LS11", "LS12"])] {
+            let team = try await teams.createTeam(name: name, kind: TeamKind.locality.rawValue, supervisor)
+            _ = try await teams.setMembers(team.id.rawValue, linkWorkerIDs: [users[worker]!.id.rawValue], supervisor)
+            _ = try await teams.setRoutingRules(team.id.rawValue, rules: districts.map { .init(field: RoutingField.postcodeDistrict.rawValue, value: $0) },
+                                                supervisor)
+        }
     }
 
     /// Funders, two contracts (a pooled one and a complementary one for carers), micro-grants, a payment run and

@@ -134,7 +134,7 @@ def test_public_pages_reflow(browser: Browser, server: str):
     page = context.new_page()
     try:
         problems: list[str] = []
-        for path in ("/login", "/self-referral"):
+        for path in ("/login", "/find-support", "/find-support?search=walks", "/self-referral"):
             assert _visit(page, path), path
             ACCESSIBILITY.audit(page)
             _check(page, path, problems)

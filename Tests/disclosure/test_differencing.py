@@ -39,11 +39,11 @@ from concurrent.futures import ThreadPoolExecutor
 from scheme_server import get, post
 
 SCORES = ["life_satisfaction", "worthwhile", "happiness", "anxiety"]
-DIMENSIONS = ["all", "pathway", "practice", "need", "link_worker", "period", "funder", "contract"]
+DIMENSIONS = ["all", "pathway", "practice", "need", "link_worker", "period", "funder", "contract", "deprivation_decile", "baseline_band"]
 # The named follow-ups the new measures can enter ("closing" reports cannot move: neither new measure is a closing
 # one, and an unpaired baseline enters no statistic); leaving them out keeps the run short.
 FOLLOW_UPS = ["12_week", "latest"]
-PARTITIONS = ["pathway", "practice", "link_worker", "period"]  # every person is in exactly one group
+PARTITIONS = ["pathway", "practice", "link_worker", "period", "deprivation_decile", "baseline_band"]  # every person is in exactly one group
 LOW, HIGH = 0, 10  # the ONS4 scale (public)
 H = 0.05 + 1e-9  # published means and SDs are rounded to 0.1
 

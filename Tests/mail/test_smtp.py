@@ -62,6 +62,7 @@ def test_queued_notifications_go_out_once_over_smtp(tmp_path: Path, smtp) -> Non
     assert len(recorder.envelopes) == sent
 
     ids = set()
+    reminders = 0
     for envelope in recorder.envelopes:
         assert envelope.mail_from == "scheme@example.test"
         assert len(envelope.rcpt_tos) == 1 and envelope.rcpt_tos[0].endswith("@demo.linkwell.test")
@@ -69,12 +70,19 @@ def test_queued_notifications_go_out_once_over_smtp(tmp_path: Path, smtp) -> Non
         ids.add(message["Message-ID"])
         assert message["Subject"].startswith("Linkwell: ")
         body = message.get_payload(decode=True).decode()
-        if "registered with your practice" in body:
+        if "governance checks" in body:
+            # A governance reminder to an administrator or supervisor: about no referral, so it links to sign-in.
+            assert "https://linkwell.example.test/\r\n" in body, body
+            reminders += 1
+        elif "registered with your practice" in body:
             # A GP practice's notice: its staff cannot open the case, so the link is to their messages.
             assert "https://linkwell.example.test/referrals\r\n" in body, body
         else:
             assert "https://linkwell.example.test/referrals/" in body, body
     assert len(ids) == sent, "each message back once"
+    # The demo has one group's insurance expired and another's safeguarding policy due: each reminder goes to
+    # every administrator and supervisor, once.
+    assert reminders >= 4, reminders
 
     again = linkwell("outbox", "send", "--database", database, "--smtp", url)
     assert again.strip() == "Sent 0, to retry 0, failed 0."

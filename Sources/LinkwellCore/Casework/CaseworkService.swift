@@ -42,13 +42,26 @@ public struct CaseworkService: Sendable {
             throw LinkwellError.invalid("pathway", "Choose one of the scheme's pathways: \(settings.pathways.joined(separator: ", ")).")
         }
         let event = ReferralEvent(id: env.id(), referralID: referral.id, from: nil, to: .received,
-                                  actorID: principal?.userID, at: referral.receivedAt, note: "")
-        try await store.createReferral(person: person, referral: referral, event: event)
-        // The teams' routing rules put it on one team's waiting list (or none: the scheme-wide list).
-        if let team = RoutingRule.route(person, referral, rules: try await store.routingRules()) {
-            try await store.placeReferral(referral.id, on: team)
-        }
+                                  actorID: principal?.userID, at: referral.receivedAt, note: try await chosenServiceNote(submission.chosenServiceId))
+        // The teams' routing rules put it on one team's waiting list (or none: the scheme-wide list), in the
+        // referral's own transaction.
+        let team = RoutingRule.route(person, referral, rules: try await store.routingRules())
+        try await store.createReferral(person: person, referral: referral, event: event, team: team)
         return Case(person: person, referral: referral, events: [event])
+    }
+
+    /// The note that carries a service chosen in the public directory into the referral: it must be a
+    /// service the directory lists and still running (a closed one cannot be asked for).
+    func chosenServiceNote(_ id: String?) async throws -> String {
+        let id = id?.trimmingCharacters(in: .whitespaces) ?? ""
+        guard !id.isEmpty else { return "" }
+        guard id.count <= 200, let listing = try await store.listing(id: id) else {
+            throw LinkwellError.invalid("chosenServiceId", "There is no service \(id) in the directory.")
+        }
+        guard PublicServiceView(listing.service, organisation: nil, distanceKm: nil).isOpen else {
+            throw LinkwellError.invalid("chosenServiceId", "\(listing.service.name) is no longer running, so it cannot be asked for.")
+        }
+        return "Asked to be referred to \(listing.service.name) (chosen in the public directory)."
     }
 
     // MARK: Reading, always audited
@@ -80,7 +93,9 @@ public struct CaseworkService: Sendable {
             rows = try await store.referrals(ReferralQuery(referrerID: p.userID)).map(ReferrerCaseView.row)
         case .linkWorker:
             let mine = try await store.referrals(ReferralQuery(linkWorkerID: p.userID))
-            let waiting = try await store.referrals(ReferralQuery(unallocatedOnly: true, statuses: [.received, .triaged]))
+            var waitingQuery = ReferralQuery(unallocatedOnly: true, statuses: [.received, .triaged])
+            waitingQuery.waitingFor = p.userID
+            let waiting = try await store.referrals(waitingQuery)
             rows = mine + waiting
         case .supervisor:
             rows = try await store.referrals(ReferralQuery())
@@ -128,7 +143,11 @@ public struct CaseworkService: Sendable {
         var query: ReferralQuery
         switch p.role {
         case .referrer: query = ReferralQuery(referrerID: p.userID)
-        case .linkWorker: query = ReferralQuery(linkWorkerID: p.userID, includeWaiting: true)
+        case .linkWorker:
+            // Their caseload, and the waiting referrals that are theirs to pick up: their teams' and the
+            // scheme-wide list's (`AccessPolicy.mayPickUp`).
+            query = ReferralQuery(linkWorkerID: p.userID, includeWaiting: true)
+            query.waitingFor = p.userID
         case .supervisor: query = ReferralQuery()
         default: throw LinkwellError.forbidden("Your role has no caseload.")
         }

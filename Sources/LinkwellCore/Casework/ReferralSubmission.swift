@@ -64,6 +64,10 @@ public struct ReferralSubmission: Codable, Sendable {
     public var feedbackPreference: String?
     public var urgency: String?
     public var pathway: String?
+    /// A service the person chose in the public directory and asked to be referred to ("ask to be
+    /// referred"); checked against the directory and written on the referral's first step, so the link
+    /// worker sees it on the case's history.
+    public var chosenServiceId: String? = nil
 
     public init(person: PersonInput?, sourceType: String?, needs: [String]?, personView: String?, consent: ConsentInput?,
                 riskInformation: String?, feedbackPreference: String?, urgency: String?, pathway: String?) {

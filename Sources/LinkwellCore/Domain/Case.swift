@@ -27,6 +27,9 @@ public struct Case: Codable, Sendable, Equatable {
     public var requestedActions: [RequestedAction] = []
     /// The standard's sections kept as one form: demographics, about me, individual requirements (`RecordDetails.swift`).
     public var details: RecordDetails?
+    /// The team whose waiting list the referral was placed on, with its link workers (filled in by
+    /// `CaseStore.loadCase`; nil when it is on no team). `AccessPolicy` uses it while the referral waits.
+    public var team: CaseTeam? = nil
 
     public init(person: Person, referral: Referral, events: [ReferralEvent] = [], contacts: [Contact] = [],
                 plan: Plan? = nil, goals: [Goal] = [], goalRatings: [GoalRating] = [],
@@ -60,6 +63,16 @@ public struct Case: Codable, Sendable, Equatable {
     public func ratings(for goal: GoalID) -> [GoalRating] { goalRatings.filter { $0.goalID == goal } }
     public func attendance(for onward: OnwardReferralID) -> [AttendanceReport] {
         attendance.filter { $0.onwardReferralID == onward }
+    }
+}
+
+/// The team a referral was routed to and that team's link workers, as loaded with the case.
+public struct CaseTeam: Codable, Sendable, Equatable {
+    public var teamID: TeamID
+    public var linkWorkerIDs: [UserID]
+    public init(teamID: TeamID, linkWorkerIDs: [UserID]) {
+        self.teamID = teamID
+        self.linkWorkerIDs = linkWorkerIDs
     }
 }
 

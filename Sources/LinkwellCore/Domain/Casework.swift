@@ -277,15 +277,23 @@ public enum MessageKind: String, Codable, CaseIterable, Sendable {
     /// To a community group: the case behind its referral out has ended (not a message back).
     case groupCaseClosed = "group_case_closed"
 
+    /// To administrators and supervisors, by e-mail only: a group's governance check expires within
+    /// `GovernanceRules.reminderDays` (not a message back; no referral).
+    case governanceDue = "governance_due"
+    /// To administrators and supervisors, by e-mail only: a group's governance check has expired.
+    case governanceExpired = "governance_expired"
+
     /// A notice to a community group rather than a message back to the referrer or GP practice.
     public var isGroupNotice: Bool { self == .referredToGroup || self == .groupCaseClosed }
+    /// A reminder about the scheme's own records, e-mailed to its staff; never about a person.
+    public var isGovernanceReminder: Bool { self == .governanceDue || self == .governanceExpired }
 
     /// The SNOMED CT UK concept recorded with the message, where one exists.
     public var snomedCode: String? {
         switch self {
         case .accepted: "871731000000106"  // Referral to social prescribing service
         case .declined: "871711000000103"  // Social prescribing declined
-        case .firstSeen, .closed, .redirected, .reassigned, .referredToGroup, .groupCaseClosed: nil
+        case .firstSeen, .closed, .redirected, .reassigned, .referredToGroup, .groupCaseClosed, .governanceDue, .governanceExpired: nil
         }
     }
 
@@ -299,6 +307,8 @@ public enum MessageKind: String, Codable, CaseIterable, Sendable {
         case .reassigned: "Link worker changed"
         case .referredToGroup: "New referral to your service"
         case .groupCaseClosed: "Case closed by the link worker"
+        case .governanceDue: "Governance check due for renewal"
+        case .governanceExpired: "Governance check expired"
         }
     }
 }

@@ -11,10 +11,17 @@ public enum OutboxState: String, Codable, Sendable, CaseIterable {
 
 /// The e-mail notification of one message back. It is written in the same transaction as the message
 /// itself, so a message back can never exist without its e-mail being queued.
+///
+/// The outbox also carries reminders to the scheme's staff that are about no referral (governance checks
+/// due or expired, `GovernanceReminders`). It was made for messages back only: every e-mail named a
+/// referral and its message. Rather than a second outbox with its own worker, retries and admin page, the
+/// outbox was changed as little as possible (migration 250): `referralID` may be nil, and the id of such
+/// an e-mail names the reminder instead of a message back. Sending, retries and leases are unchanged.
 public struct OutboxEmail: Codable, Sendable, Equatable, Identifiable {
-    /// The message back's id: one e-mail per message, and the stable `Message-ID` of the e-mail.
+    /// The message back's id (one e-mail per message), or the reminder's: the stable `Message-ID` of the e-mail.
     public var id: MessageID
-    public var referralID: ReferralID
+    /// The referral the message back is about; nil for a reminder about no referral.
+    public var referralID: ReferralID?
     /// The user it is for, or nil when it is for an organisation (`recipientOrganisationID`).
     public var recipientID: UserID?
     /// The organisation it is for (a registered GP practice): sent to its contact e-mail.
@@ -44,6 +51,22 @@ public struct OutboxEmail: Codable, Sendable, Equatable, Identifiable {
         sentAt = nil
         lastError = nil
         createdAt = message.createdAt
+    }
+
+    /// A reminder to a member of staff about no referral (`kind.isGovernanceReminder`), queued now.
+    public init(reminder id: MessageID, to recipientID: UserID, kind: MessageKind, at now: Date) {
+        self.id = id
+        referralID = nil
+        self.recipientID = recipientID
+        recipientOrganisationID = nil
+        self.kind = kind
+        state = .queued
+        attempts = 0
+        notBefore = now
+        claimedUntil = nil
+        sentAt = nil
+        lastError = nil
+        createdAt = now
     }
 }
 
@@ -107,14 +130,19 @@ public struct OutboxPolicy: Sendable {
     public func compose(_ email: OutboxEmail, to address: String) -> EmailMessage {
         let base = publicURL.hasSuffix("/") ? String(publicURL.dropLast()) : publicURL
         // A practice did not make the referral: it reads the message in its practice inbox.
-        let (about, link) = email.kind == .reassigned
+        let (about, link) = email.kind.isGovernanceReminder
+            // The administrator reviews them on the directory review page; a supervisor sees each group's
+            // standing in directory search. Neither page names a person.
+            ? ("a community group's governance checks (safeguarding policy, insurance or DBS); administrators see them under "
+               + "Directory review, supervisors beside each service in directory search", "\(base)/")
+            : email.kind == .reassigned
             // Sent to the person and to providers, who read it where they sign in, not on the referral's page.
             ? ("a change of link worker", "\(base)/")
             : email.kind.isGroupNotice
             // A community group reads its notices on its own referrals page.
             ? ("a referral to your community service", "\(base)/provider")
             : email.recipientOrganisationID == nil
-            ? ("a social prescribing referral you made", "\(base)/referrals/\(email.referralID)")
+            ? ("a social prescribing referral you made", "\(base)/referrals/\(email.referralID?.rawValue ?? "")")
             : ("a patient registered with your practice who was referred for social prescribing", "\(base)/referrals")
         let body = """
             You have a new message in Linkwell about \(about): \(email.kind.label.lowercased()).

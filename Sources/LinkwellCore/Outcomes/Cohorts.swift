@@ -13,6 +13,53 @@ public enum CohortDimension: String, Codable, Sendable, CaseIterable {
     case funder
     /// The contracts that cover the referral.
     case contract
+    /// The deprivation decile of the person's postcode (the scheme's lookup; 1 = most deprived 10%).
+    case deprivationDecile = "deprivation_decile"
+    /// Where the person's baseline score fell: the score's published bands (ONS4), or thirds of its range.
+    /// People who start lowest are expected to gain most; this shows whether they do.
+    case baselineBand = "baseline_band"
+
+    /// How the cohort page names the grouping.
+    public var label: String {
+        switch self {
+        case .all: "All"
+        case .pathway: "Pathway"
+        case .practice: "Practice"
+        case .need: "Need"
+        case .linkWorker: "Link worker"
+        case .period: "Period"
+        case .funder: "Funder"
+        case .contract: "Contract"
+        case .deprivationDecile: "Deprivation decile"
+        case .baselineBand: "Wellbeing at baseline"
+        }
+    }
+}
+
+extension CohortAnalysis {
+    /// The group of a deprivation decile, named so that groups sort from most to least deprived.
+    public static func decileGroup(_ decile: Int?) -> String {
+        guard let decile, (1...10).contains(decile) else { return "Postcode not in the deprivation lookup" }
+        let padded = decile < 10 ? "0\(decile)" : "10"
+        return "Decile \(padded)" + (decile == 1 ? " (most deprived)" : decile == 10 ? " (least deprived)" : "")
+    }
+
+    /// The group of a baseline score: its band from the score's published bands, numbered in their order
+    /// (ONS4: low 0–4, medium 5–6, high 7–8, very high 9–10; anxiety the other way), or, for a score with
+    /// no published bands, which third of the score's range it falls in (not a published cut-off).
+    public static func baselineGroup(_ value: Double, rule: Instrument.Score, range: ClosedRange<Double>?) -> String {
+        func n(_ x: Double) -> String { x == x.rounded() ? String(Int(x)) : String(format: "%.1f", x) }
+        if let index = rule.bands.firstIndex(where: { value >= $0.min && value <= $0.max }) {
+            let band = rule.bands[index]
+            return "\(index + 1). \(band.label) (\(n(band.min))–\(n(band.max)))"
+        }
+        guard let range, range.upperBound > range.lowerBound else { return "Baseline \(n(value))" }
+        let third = (range.upperBound - range.lowerBound) / 3
+        let index = min(2, Int((value - range.lowerBound) / third))
+        let names = ["Lowest third", "Middle third", "Highest third"]
+        let lo = range.lowerBound + Double(index) * third
+        return "\(index + 1). \(names[index]) of the range (\(n(lo))–\(n(index == 2 ? range.upperBound : lo + third)))"
+    }
 }
 
 /// One person's baseline and (if taken) follow-up for one score, with the groups they belong to.

@@ -7,6 +7,7 @@ public struct OutcomeService: Sendable {
     /// The storage roles outcome measures need: administrations and instruments, the cases they belong to,
     /// and the names and contracts that cohort reports group by.
     public typealias Storage = OutcomeStore & CaseStore & CaseSummaryStore & AccountStore & CommissioningStore & SettingsStore & SecretStore
+        & InsightStore
     let store: any Storage
     let casework: CaseworkService
     public var env: CoreEnvironment { casework.env }
@@ -378,6 +379,10 @@ public struct OutcomeService: Sendable {
         let users = Dictionary(try await store.users().map { ($0.id, $0.displayName) }, uniquingKeysWith: { a, _ in a })
         let contracts = try await store.contracts()
         let funders = Dictionary(try await store.funders().map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
+        var deciles: [ReferralID: Int] = [:]
+        if dimension == .deprivationDecile {
+            deciles = try await store.deprivationDeciles(referralIDs: Array(Set(administrations.map(\.referralID))).sorted())
+        }
         var subjects: [CohortSubject] = []
         var incompleteBaselines: [String] = [], incompleteFollowUps: [String] = []
         for (referralID, mine) in Dictionary(grouping: administrations, by: \.referralID) {
@@ -403,6 +408,8 @@ public struct OutcomeService: Sendable {
             case .funder:
                 Array(Set(contracts.filter { $0.covers(receivedAt: summary.receivedAt, pathway: summary.pathway, practiceID: summary.referrerOrganisationID?.rawValue ?? "") }
                     .flatMap { $0.contributions.map { funders[$0.funderID] ?? $0.funderID.rawValue } })).sorted().nilIfEmpty ?? ["No funder"]
+            case .deprivationDecile: [CohortAnalysis.decileGroup(deciles[referralID])]
+            case .baselineBand: [CohortAnalysis.baselineGroup(before, rule: rule, range: instrument.range(of: rule.id))]
             }
             let due = summary.status.isFinal || env.now() > baseline.administeredAt.addingTimeInterval(Self.followUpAfter + Self.overdueAfter)
             subjects.append(CohortSubject(referralID: referralID, groups: groups, baseline: before, followUp: after, followUpDue: due,

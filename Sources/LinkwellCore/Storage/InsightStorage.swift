@@ -119,6 +119,10 @@ public protocol InsightStore: Sendable {
     func closingFeedback(where filter: InsightFilter, limit: Int) async throws -> [ClosingFeedback]
     /// Replaces the postcode → deprivation decile lookup (1 = most deprived 10%).
     func loadDeprivation(_ rows: [(postcode: String, decile: Int)]) async throws
+    /// The deprivation decile of each of these referrals' facts' postcodes; a referral whose postcode is not in
+    /// the lookup (or with no facts) is left out. For outcome cohorts split by deprivation, which go through
+    /// the disclosure control like every aggregate.
+    func deprivationDeciles(referralIDs: [ReferralID]) async throws -> [ReferralID: Int]
     /// Facts in referral-id order after `after`.
     func referralFacts(after: ReferralID?, limit: Int) async throws -> [ReferralFact]
     /// The same page as `FactsExport` CSV lines (each exactly `FactsExport.line(fact)`), made where it is

@@ -66,6 +66,9 @@ public struct ReferralQuery: Sendable, Equatable {
     public var nhsNumber: String? = nil
     /// Only people born on this day; in place of `search` when a search is a date.
     public var dateOfBirth: CalendarDate? = nil
+    /// Leaves out unallocated referrals placed on a team this link worker is not a member of
+    /// (`AccessPolicy.mayPickUp`); referrals on no team, and allocated ones, are unaffected.
+    public var waitingFor: UserID? = nil
     public init(referrerID: UserID? = nil, linkWorkerID: UserID? = nil, personID: PersonID? = nil, unallocatedOnly: Bool = false,
                 statuses: [ReferralStatus]? = nil, limit: Int = 1000, after: PageCursor? = nil, search: String? = nil,
                 includeWaiting: Bool = false) {
@@ -84,15 +87,16 @@ public struct ReferralQuery: Sendable, Equatable {
 extension ReferralQuery {
     /// Whether a referral (with its person's full name) matches every filter but `limit`: the rule each
     /// store applies, written once for the in-memory store and the tests.
-    public func matches(_ r: Referral, person: Person) -> Bool {
+    public func matches(_ r: Referral, person: Person, team: CaseTeam? = nil) -> Bool {
         if let nhsNumber, person.nhsNumber?.digits != nhsNumber { return false }
         if let dateOfBirth, person.dateOfBirth != dateOfBirth { return false }
-        return matches(r, personName: person.fullName)
+        return matches(r, personName: person.fullName, team: team)
     }
 
-    /// The rule of `matches(_:person:)` for the filters that need only the person's name.
-    public func matches(_ r: Referral, personName: String) -> Bool {
+    /// The rule of `matches(_:person:team:)` for the filters that need only the person's name.
+    public func matches(_ r: Referral, personName: String, team: CaseTeam? = nil) -> Bool {
         if let urgency, r.urgency != urgency { return false }
+        if let id = waitingFor, r.linkWorkerID == nil, !AccessPolicy.mayPickUp(team, id) { return false }
         if let id = referrerID, r.referrerID != id { return false }
         if let id = linkWorkerID, r.linkWorkerID != id {
             guard includeWaiting, r.linkWorkerID == nil, r.status.isWaiting else { return false }
@@ -136,8 +140,10 @@ public struct OnwardSummary: Codable, Sendable, Equatable {
 ///   made from the same version exactly one succeeds.
 /// - Lists come back newest first (by `receivedAt`, then id).
 public protocol CaseStore: Sendable {
-    /// Stores a new person, their referral and the referral's first lifecycle event.
-    func createReferral(person: Person, referral: Referral, event: ReferralEvent) async throws
+    /// Stores a new person, their referral and the referral's first lifecycle event, and places it on
+    /// `team`'s waiting list (when given) in the same transaction, so a new referral is never seen
+    /// without its team.
+    func createReferral(person: Person, referral: Referral, event: ReferralEvent, team: TeamID?) async throws
     /// The whole case, or nil when there is no such referral. Read from one consistent state: a
     /// concurrent `apply` is seen whole or not at all.
     func loadCase(_ id: ReferralID) async throws -> Case?
@@ -162,6 +168,13 @@ public protocol CaseStore: Sendable {
     /// (so a concurrent change made from the old state is refused). The duplicate's record is kept,
     /// marked as merged, and no longer offered as a duplicate.
     func mergePeople(keep: PersonID, duplicate: PersonID) async throws
+}
+
+extension CaseStore {
+    /// A new referral on no team.
+    public func createReferral(person: Person, referral: Referral, event: ReferralEvent) async throws {
+        try await createReferral(person: person, referral: referral, event: event, team: nil)
+    }
 }
 
 /// Users, organisations, sessions and API tokens.
@@ -263,6 +276,9 @@ public protocol OutboxStore: Sendable {
     func markEmailFailed(_ id: MessageID, error: String, retryAt: Date?) async throws
     /// The newest e-mails first, for the admin's outbox page.
     func outbox(limit: Int) async throws -> [OutboxEmail]
+    /// Queues reminders about no referral (`OutboxEmail(reminder:to:kind:at:)`), skipping any whose id is
+    /// already in the outbox (whatever its state), atomically; returns how many were new.
+    func queueReminders(_ emails: [OutboxEmail]) async throws -> Int
 }
 
 public protocol LinkwellStore: CaseStore, CaseSummaryStore, AccountStore, OrganisationStore, CodeListStore, SignInThrottleStore, DirectoryStore, AuditStore, OutcomeStore, SupervisionStore, SettingsStore, OutboxStore,

@@ -3,6 +3,14 @@ import LinkwellCore
 
 /// `InsightStore` and `CommissioningStore` in memory: the same answers as SQL, computed by scanning.
 extension MemoryStore {
+    public func deprivationDeciles(referralIDs: [ReferralID]) async throws -> [ReferralID: Int] {
+        var result: [ReferralID: Int] = [:]
+        for id in referralIDs {
+            if let fact = referralFacts[id], let decile = deprivation[fact.postcode] { result[id] = decile }
+        }
+        return result
+    }
+
     func record(_ facts: InsightFacts) {
         referralFacts[facts.referral.referralID] = facts.referral
         onwardFacts[facts.referral.referralID] = facts.onward

@@ -6,7 +6,7 @@ extension MemoryStore {
     public func countReferrals(_ query: ReferralQuery) async throws -> Int {
         var query = query
         query.after = nil
-        return cases.values.filter { query.matches($0.referral, person: $0.person) }.count
+        return cases.values.filter { query.matches($0.referral, person: $0.person, team: caseTeam($0.referral.id)) }.count
     }
 
     /// Whether a row at (`at`, `id`) comes strictly after the cursor in newest-first order.

@@ -53,13 +53,25 @@ public actor MemoryStore: LinkwellStore {
 
     // MARK: CaseStore
 
-    public func createReferral(person: Person, referral: Referral, event: ReferralEvent) async throws {
+    public func createReferral(person: Person, referral: Referral, event: ReferralEvent, team: TeamID?) async throws {
         guard cases[referral.id] == nil else { throw StorageError.duplicate("referral \(referral.id)") }
         cases[referral.id] = Case(person: person, referral: referral, events: [event])
+        if let team { teamData.placements[referral.id] = team }
         record(InsightFacts(cases[referral.id]!))
     }
 
-    public func loadCase(_ id: ReferralID) async throws -> Case? { cases[id] }
+    public func loadCase(_ id: ReferralID) async throws -> Case? {
+        guard var c = cases[id] else { return nil }
+        c.team = caseTeam(id)
+        return c
+    }
+
+    /// The team a referral is placed on, with its members (`Case.team`).
+    func caseTeam(_ id: ReferralID) -> CaseTeam? {
+        teamData.placements[id].map { team in
+            CaseTeam(teamID: team, linkWorkerIDs: teamData.memberships.filter { $0.teamID == team }.map(\.linkWorkerID).sorted())
+        }
+    }
 
     public func apply(_ change: CaseChange) async throws {
         guard let current = cases[change.referral.id], current.referral.version == change.expectedVersion else {
@@ -72,7 +84,7 @@ public actor MemoryStore: LinkwellStore {
 
     public func referrals(_ query: ReferralQuery) async throws -> [ReferralSummary] {
         cases.values
-            .filter { query.matches($0.referral, person: $0.person) }
+            .filter { query.matches($0.referral, person: $0.person, team: caseTeam($0.referral.id)) }
             .sorted { query.oldestFirst ? ($0.referral.receivedAt, $0.referral.id) < ($1.referral.receivedAt, $1.referral.id)
                                         : ($0.referral.receivedAt, $0.referral.id) > ($1.referral.receivedAt, $1.referral.id) }
             .prefix(query.limit)
@@ -238,6 +250,15 @@ public actor MemoryStore: LinkwellStore {
 
     // MARK: OutboxStore
 
+    public func queueReminders(_ emails: [OutboxEmail]) async throws -> Int {
+        var added = 0
+        for email in emails where self.emails[email.id] == nil {
+            self.emails[email.id] = email
+            added += 1
+        }
+        return added
+    }
+
     public func claimEmails(now: Date, leaseUntil: Date, limit: Int) async throws -> [OutboxEmail] {
         let due = emails.values
             .filter { $0.state == .queued && $0.notBefore <= now && ($0.claimedUntil.map { $0 < now } ?? true) }
@@ -285,7 +306,13 @@ public actor MemoryStore: LinkwellStore {
     public func anonymise(personID: PersonID, at: Date) async throws {
         guard !anonymisedPeople.contains(personID) else { return }
         for (id, c) in cases where c.person.id == personID { cases[id] = c.anonymised() }
-        blankThreads(referralIDs: Set(cases.values.filter { $0.person.id == personID }.map(\.referral.id)))
+        let referralIDs = Set(cases.values.filter { $0.person.id == personID }.map(\.referral.id))
+        blankThreads(referralIDs: referralIDs)
+        // As in SQL: the free text of every case meeting that discussed one of their cases.
+        for i in teamData.meetings.indices where !referralIDs.isDisjoint(with: teamData.meetings[i].referralIDs) {
+            teamData.meetings[i].note = ""
+            teamData.meetings[i].attendees = ""
+        }
         for i in personRequestRows.indices where cases[personRequestRows[i].referralID]?.person.id == personID {
             personRequestRows[i].message = ""
             personRequestRows[i].answer = ""

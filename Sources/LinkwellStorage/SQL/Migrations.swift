@@ -30,6 +30,7 @@ enum Migrations {
         + VoiceMigrations.all
         + PersonVoiceMigrations.all + LearnedMigrations.all
         + RecordMigrations.all
+        + JobMigrations.all
 
     /// Operations (versions 20–29): retention.
     static let operations: [Migration] = [

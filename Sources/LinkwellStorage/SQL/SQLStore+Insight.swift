@@ -5,6 +5,24 @@ import SQLKit
 /// `InsightStore` on SQL: every dashboard is one GROUP BY over `referral_facts` (joined to needs, the
 /// deprivation lookup, or referrals out and services where asked).
 extension SQLStore {
+    public func deprivationDeciles(referralIDs: [ReferralID]) async throws -> [ReferralID: Int] {
+        var result: [ReferralID: Int] = [:]
+        // In slices, well under either database's limit on bound values.
+        for start in stride(from: 0, to: referralIDs.count, by: 500) {
+            let ids = referralIDs[start..<min(referralIDs.count, start + 500)].map(\.rawValue)
+            let rows = try await connections.read { db in
+                try await db.raw("""
+                    SELECT f.referral_id, d.decile FROM referral_facts f JOIN deprivation_lookup d ON d.postcode = f.postcode
+                    WHERE f.referral_id IN (\(binds: ids))
+                    """).all()
+            }
+            for row in rows {
+                result[ReferralID(try row.decode(column: "referral_id", as: String.self))] = try row.decode(column: "decile", as: Int.self)
+            }
+        }
+        return result
+    }
+
     /// Rewrites one case's facts and adds the difference to the rollups (`InsightRollup`), in the caller's transaction.
     static func writeFacts(_ facts: InsightFacts, _ db: any SQLDatabase) async throws {
         let stored = try await storedFacts(facts.referral.referralID, db)

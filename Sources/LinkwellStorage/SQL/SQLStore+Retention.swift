@@ -64,6 +64,12 @@ extension SQLStore {
                 try await db.raw("UPDATE \(ident: table) SET \(unsafeRaw: set) WHERE referral_id IN (\(cases))").run()
             }
             try await db.raw("UPDATE onward_events SET note = '' WHERE onward_referral_id IN (\(onward))").run()
+            // A case meeting's note and attendees are free text about every case it discussed: past one of
+            // those people's retention they are removed (the meeting's date, team and cases stay).
+            try await db.raw("""
+                UPDATE case_meetings SET note = '', attendees = ''
+                WHERE id IN (SELECT meeting_id FROM case_meeting_referrals WHERE referral_id IN (\(cases)))
+                """).run()
             try await db.raw("UPDATE users SET active = \(bind: false), display_name = \(bind: Anonymised.name) WHERE person_id = \(bind: personID)").run()
             try await db.raw("INSERT INTO anonymised_people (person_id, at) VALUES (\(bind: personID), \(bind: at))").run()
         }

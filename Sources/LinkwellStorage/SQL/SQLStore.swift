@@ -115,13 +115,16 @@ public final class SQLStore: LinkwellStore {
 
     // MARK: CaseStore
 
-    public func createReferral(person: Person, referral: Referral, event: ReferralEvent) async throws {
+    public func createReferral(person: Person, referral: Referral, event: ReferralEvent, team: TeamID?) async throws {
         try await connections.transaction { db in
             try await db.insert(into: "people").model(person, keyEncodingStrategy: toColumns).run()
             try await db.insert(into: "referrals").model(ReferralRow(referral)).run()
             try await Self.insertNeeds([referral], db)
             try await Self.insert([event], into: "referral_events", db)
             try await Self.writeFacts(InsightFacts(Case(person: person, referral: referral, events: [event])), db)
+            if let team {
+                try await db.raw("INSERT INTO team_placements (referral_id, team_id) VALUES (\(bind: referral.id), \(bind: team))").run()
+            }
         }
     }
 
@@ -157,6 +160,12 @@ public final class SQLStore: LinkwellStore {
             found.risks = try await children("case_risks", RiskEntry.self)
             found.requestedActions = try await children("case_requested_actions", RequestedAction.self)
             found.details = try await db.raw("SELECT * FROM case_record_details WHERE referral_id = \(bind: id)").first(decoding: RecordDetails.self, keyDecodingStrategy: fromColumns)
+            if let placed = try await db.raw("SELECT team_id FROM team_placements WHERE referral_id = \(bind: id)").first() {
+                let teamID = TeamID(try placed.decode(column: "team_id", as: String.self))
+                let members = try await db.raw("SELECT link_worker_id FROM team_members WHERE team_id = \(bind: teamID) ORDER BY link_worker_id").all()
+                    .map { UserID(try $0.decode(column: "link_worker_id", as: String.self)) }
+                found.team = CaseTeam(teamID: teamID, linkWorkerIDs: members)
+            }
             return found
         }
     }
@@ -225,6 +234,24 @@ public final class SQLStore: LinkwellStore {
     }
 
     // MARK: OutboxStore
+
+    public func queueReminders(_ emails: [OutboxEmail]) async throws -> Int {
+        guard !emails.isEmpty else { return 0 }
+        return try await connections.transaction { db in
+            var added = 0
+            for email in emails {
+                // ON CONFLICT DO NOTHING: another instance queuing the same reminder at the same moment wins quietly.
+                let rows = try await db.raw("""
+                    INSERT INTO email_outbox (id, referral_id, recipient_id, kind, state, attempts, not_before, created_at)
+                    VALUES (\(bind: email.id), NULL, \(bind: email.recipientID), \(bind: email.kind.rawValue), 'queued', 0,
+                            \(bind: email.notBefore), \(bind: email.createdAt))
+                    ON CONFLICT (id) DO NOTHING RETURNING id
+                    """).all()
+                added += rows.count
+            }
+            return added
+        }
+    }
 
     public func claimEmails(now: Date, leaseUntil: Date, limit: Int) async throws -> [OutboxEmail] {
         let lock = flavor == .postgres ? " FOR UPDATE SKIP LOCKED" : ""
@@ -332,6 +359,13 @@ public final class SQLStore: LinkwellStore {
         }
         if let id = query.personID { sql.appendInterpolation(unsafeRaw: " AND r.person_id = "); sql.appendInterpolation(bind: id) }
         if query.unallocatedOnly { sql.appendInterpolation(unsafeRaw: " AND r.link_worker_id IS NULL") }
+        if let id = query.waitingFor {
+            // `AccessPolicy.mayPickUp`: an unallocated referral placed on a team only for that team's members.
+            sql.appendInterpolation(unsafeRaw: " AND (r.link_worker_id IS NOT NULL OR NOT EXISTS (SELECT 1 FROM team_placements tp"
+                + " WHERE tp.referral_id = r.id AND NOT EXISTS (SELECT 1 FROM team_members tm WHERE tm.team_id = tp.team_id AND tm.link_worker_id = ")
+            sql.appendInterpolation(bind: id)
+            sql.appendInterpolation(unsafeRaw: ")))")
+        }
         if let statuses = query.statuses {
             sql.appendInterpolation(unsafeRaw: " AND r.status IN (")
             sql.appendInterpolation(binds: statuses.map(\.rawValue))

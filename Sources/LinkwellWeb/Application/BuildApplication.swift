@@ -21,6 +21,8 @@ public func buildApplication(
         let sender = OutboxSender(store: store, transport: transport, policy: configuration.outbox, env: env)
         services.append(OutboxWorker(sender: sender, interval: .seconds(2), logger: logger))
     }
+    // Queued whether or not e-mail is on: they wait in the outbox (shown to the admin) until it is.
+    services.append(GovernanceReminderWorker(reminders: GovernanceReminders(store: store, env: env), interval: .seconds(3600), logger: logger))
     if let schedule = configuration.backups, let sql = store as? SQLStore {
         services.append(BackupWorker(store: sql, schedule: schedule, logger: logger))
     }
@@ -71,7 +73,7 @@ public func buildRouter(configuration: WebConfiguration, store: any LinkwellStor
     CodeListsController(codeLists: CodeListService(store: store)).register(on: router)
     // Rate limits are counted in the store, so every instance sharing the database shares them.
     let limiter = RateLimiter(store: store, env: env)
-    SelfReferralController(casework: casework, renderer: renderer, limiter: limiter,
+    SelfReferralController(casework: casework, directory: DirectoryService(store: store, env: env), renderer: renderer, limiter: limiter,
                            rule: RateLimit(name: "self-referral", limit: configuration.selfReferralsPerHour, window: 3600),
                            cookie: { sessions.cookie($0, $1, $2, maxAge: $3) }).register(on: router)
     let casePages = CasePagesController(casework: casework, outcomes: OutcomeService(store: store, casework: casework), teams: TeamService(store: store, env: env),
@@ -101,6 +103,7 @@ public func buildRouter(configuration: WebConfiguration, store: any LinkwellStor
     GovernanceController(directory: directory, casework: casework).register(on: router)
     StaffRecordsController(records: StaffRecordsService(store: store, env: env), casework: casework, renderer: renderer).register(on: router)
     ORUKController(directory: directory).register(on: router)
+    PublicDirectoryController(directory: directory, renderer: renderer).register(on: router)
     DirectoryPagesController(directory: directory, casework: casework, renderer: renderer, configuration: configuration, jobs: ImportJobRunner(directory: directory)).register(on: router)
     let insight = InsightService(store: store, env: env)
     let commissioning = CommissioningService(store: store, env: env)

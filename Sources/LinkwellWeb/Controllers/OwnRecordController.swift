@@ -93,7 +93,7 @@ struct OwnRecordController: Sendable {
         let p = try context.require(.person)
         let own = try await voice.ownPage(.init(p, route: request.routeDescription))
         let messages = context.messages
-        return try HTML(renderer.render(.me, View(title: messages.text("me.title"), context: context, page: Self.page(own, messages),
+        return try HTML(renderer.render(.me, View(title: messages.text("me.title"), context: context, page: Self.page(own, viewer: p.userID, messages),
                                                   errors: errors, notice: notice)),
                         status: status).response(from: request, context: context)
     }

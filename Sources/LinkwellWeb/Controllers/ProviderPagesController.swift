@@ -18,7 +18,10 @@ struct ProviderPagesController: Sendable {
             }, isEmpty: inbox.rows.isEmpty, more: inbox.next.map { request.link(["cursor": $0.token]) },
                                  isLaterPage: request.query("cursor") != nil)
             let r = CaseworkService.Request(principal, route: request.routeDescription)
-            page.setGroupVoice(notices: try await casework.groupNotices(r), overdue: try await casework.overdueRequests(r))
+            // The group's notices, and the "link worker changed" messages sent to this member of staff.
+            let changes = try await casework.messages(r).filter { $0.kind == .reassigned }
+            let notices = (try await casework.groupNotices(r) + changes).sorted { ($0.createdAt, $0.id.rawValue) > ($1.createdAt, $1.id.rawValue) }
+            page.setGroupVoice(notices: notices, overdue: try await casework.overdueRequests(r))
             return HTML(renderer.render(.providerInbox, View(title: "Referrals to us", context: context, page: page)))
         }
         router.get("/provider/referrals/:id") { request, context in try await page(request, context) }

@@ -6,6 +6,7 @@ import LinkwellCore
 /// and a confirmation that shows no personal details.
 struct SelfReferralController: Sendable {
     let casework: CaseworkService
+    let directory: DirectoryService
     let renderer: PageRenderer
     let limiter: RateLimiter
     let rule: RateLimit
@@ -63,7 +64,13 @@ struct SelfReferralController: Sendable {
                                             messages: context.messages)
         fields.offer(practices: try await casework.practices(), referrersOrganisation: nil)
         fields.label(in: context.messages)
-        let view = View(title: context.messages.text("selfReferral.title"), context: context, page: FormPage(form: fields, formToken: token), errors: errors)
+        var formPage = FormPage(form: fields, formToken: token)
+        // From the public directory's "ask to be referred" (`?service=`), or the form sent back with problems.
+        let chosen = form?["chosenServiceId"] ?? request.query("service")
+        if let chosen, !chosen.isEmpty, let service = try? await directory.publicService(id: chosen), service.isOpen {
+            formPage.chosenService = ChosenService(id: service.id, name: service.name)
+        }
+        let view = View(title: context.messages.text("selfReferral.title"), context: context, page: formPage, errors: errors)
         var response = try HTML(renderer.render(.selfReferral, view), status: status).response(from: request, context: context)
         response.setCookie(cookie(request, Self.formCookie, token, 3600))
         return response

@@ -20,6 +20,8 @@ extension Catalogue {
         // Sign in
         "login.title": "Sign in",
         "login.email": "Email address",
+        "login.findSupportBefore": "You can also",
+        "login.findSupportLink": "find local groups and services yourself",
         "login.password": "Password",
         "login.submit": "Sign in",
         "login.selfReferralBefore": "Not a member of staff? You can",

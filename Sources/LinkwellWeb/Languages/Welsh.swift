@@ -18,6 +18,8 @@ extension Catalogue {
         // Mewngofnodi
         "login.title": "Mewngofnodi",
         "login.email": "Cyfeiriad e-bost",
+        "login.findSupportBefore": "Gallwch hefyd",
+        "login.findSupportLink": "ddod o hyd i grwpiau a gwasanaethau lleol eich hun",
         "login.password": "Cyfrinair",
         "login.submit": "Mewngofnodi",
         "login.selfReferralBefore": "Ddim yn aelod o staff? Gallwch",

@@ -59,6 +59,8 @@ struct OutboxWorker: ServiceLifecycle.Service {
 public func sendOutbox(store: any LinkwellStore, mail: MailSetting, policy: OutboxPolicy,
                        env: CoreEnvironment = .live) async throws -> (sent: Int, retrying: Int, failed: Int) {
     guard let transport = try mail.transport() else { return (0, 0, 0) }
+    // A scheduler running this instead of a server still gets the governance reminders due now.
+    try await GovernanceReminders(store: store, env: env).queue()
     let sender = OutboxSender(store: store, transport: transport, policy: policy, env: env)
     var total = OutboxRun()
     while true {

@@ -121,7 +121,7 @@ public struct CohortPage: Sendable {
         self.instruments = instruments.map { Choice($0.instrument.id, $0.instrument.name, selected: $0.instrument.id == query.instrument) }
         let instrument = instruments.first { $0.instrument.id == query.instrument }?.instrument ?? instruments.first?.instrument
         scores = (instrument?.scores ?? []).map { Choice($0.id, $0.label, selected: $0.id == (report?.scoreID ?? query.score)) }
-        dimensions = CohortDimension.allCases.map { Choice($0.rawValue, $0.rawValue.replacingOccurrences(of: "_", with: " ").capitalized, selected: $0 == query.by) }
+        dimensions = CohortDimension.allCases.map { Choice($0.rawValue, $0.label, selected: $0 == query.by) }
         minimumN = String(report?.minimumN ?? query.minimumN)
         hasReport = report != nil
         title = report.map { "\($0.scoreLabel): change from baseline to \($0.followUpLabel)" } ?? ""

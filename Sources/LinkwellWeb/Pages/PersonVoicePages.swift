@@ -27,13 +27,18 @@ extension OwnRecordController {
             var ended: Bool
             var requests: [Request]
             var hasRequests: Bool
+            /// "Link worker changed" messages sent to the person about this referral, newest first.
+            var linkWorkerChanges: [LinkWorkerChange] = []
+            var hasLinkWorkerChanges = false
         }
+        struct LinkWorkerChange: Sendable { var at, body: String }
         struct Access: Sendable { var at, who, role, organisation, what: String; var denied: Bool }
         var referrals: [Referral]
         var accesses: [Access]
     }
 
-    static func page(_ own: PersonVoiceService.OwnPage, _ messages: Catalogue = .english) -> Page {
+    /// `viewer` is the person's account: only the messages sent to it are shown.
+    static func page(_ own: PersonVoiceService.OwnPage, viewer: UserID, _ messages: Catalogue = .english) -> Page {
         let record = own.record
         let names = record.names
         return Page(
@@ -48,7 +53,10 @@ extension OwnRecordController {
                                  service: r.onwardReferralID.flatMap { id in onward.first { $0.id == id.rawValue }?.service } ?? "",
                                  answer: r.answer, answeredAt: r.answeredAt.map(messages.dateTime) ?? "", answered: !r.isOpen)
                 }
-                return Page.Referral(
+                let changes = c.messages.filter { $0.kind == .reassigned && $0.recipientID == viewer }
+                    .sorted { ($0.createdAt, $0.id.rawValue) > ($1.createdAt, $1.id.rawValue) }
+                    .map { Page.LinkWorkerChange(at: messages.dateTime($0.createdAt), body: $0.body) }
+                var referral = Page.Referral(
                     id: c.referral.id.rawValue, status: messages.text("status.\(c.referral.status.rawValue)"),
                     heading: messages.text("me.received", ["date": messages.date(c.referral.receivedAt)]),
                     linkWorker: c.referral.linkWorkerID.map { names[$0] } ?? messages.text("me.notAllocated"),
@@ -60,6 +68,9 @@ extension OwnRecordController {
                                      canGive: purpose != .socialPrescribing)
                     },
                     ended: c.referral.status.isFinal, requests: requests, hasRequests: !requests.isEmpty)
+                referral.linkWorkerChanges = changes
+                referral.hasLinkWorkerChanges = !changes.isEmpty
+                return referral
             },
             accesses: record.accesses.map {
                 Page.Access(at: messages.dateTime($0.at), who: $0.who, role: $0.role, organisation: $0.organisation,

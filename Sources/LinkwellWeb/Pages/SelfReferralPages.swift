@@ -7,8 +7,13 @@ extension SelfReferralController {
     struct FormPage: Sendable {
         var form: CasePagesController.ReferralForm
         var formToken: String
+        /// The service chosen in the public directory ("ask to be referred"), carried into the referral.
+        var chosenService: ChosenService? = nil
     }
+    struct ChosenService: Sendable { var id, name: String }
+}
 
+extension SelfReferralController {
     /// The form's problems in the page's language. English shows the domain's own message, which says
     /// exactly what was wrong; another language shows its catalogue's message for the field, which says
     /// what to enter (one per field, so a translator writes a handful of sentences, not every rule).

@@ -152,5 +152,6 @@ extension ReferralSubmission {
                                   method: f["consent.method"], purposes: f.all("consent.purposes")),
             riskInformation: f["riskInformation"], feedbackPreference: f["feedbackPreference"],
             urgency: f["urgency"], pathway: f["pathway"])
+        chosenServiceId = f["chosenServiceId"]
     }
 }

@@ -42,6 +42,8 @@ public enum Template: String, CaseIterable, Sendable {
     case outcomesCohorts = "outcomes_cohorts"
     case personRequests = "person_requests"
     case providerInbox = "provider_inbox"
+    case publicDirectory = "public_directory"
+    case publicService = "public_service"
     case providerReferral = "provider_referral"
     case questionnaire
     case recoveryCodes = "recovery_codes"
