@@ -208,7 +208,7 @@ public struct CaseworkService: Sendable {
     /// Every community service a link worker can refer to, by name.
     public func services() async throws -> [Service] { try await store.services() }
 
-    private func serviceNames() async throws -> [ServiceID: String] {
+    public func serviceNames() async throws -> [ServiceID: String] {
         Dictionary(try await store.services().map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
     }
 

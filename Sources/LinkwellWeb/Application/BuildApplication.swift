@@ -97,6 +97,7 @@ public func buildRouter(configuration: WebConfiguration, store: any LinkwellStor
     GovernanceController(directory: directory, casework: casework).register(on: router)
     StaffRecordsController(records: StaffRecordsService(store: store, env: env), casework: casework, renderer: renderer).register(on: router)
     ORUKController(directory: directory).register(on: router)
+    FHIRController(casework: casework, outcomes: outcomes, directory: directory, codeLists: CodeListService(store: store)).register(on: router)
     DirectoryPagesController(directory: directory, casework: casework, renderer: renderer, configuration: configuration, jobs: ImportJobRunner(directory: directory)).register(on: router)
     let insight = InsightService(store: store, env: env)
     let commissioning = CommissioningService(store: store, env: env)
