@@ -81,7 +81,7 @@ struct FHIRTests {
             r["contained"] = contained
         } == ["ServiceRequest.contained[0].gender", "ServiceRequest.contained[1].scope"])
         #expect(throws: LinkwellError.invalid("ServiceRequest.resourceType", "resourceType must be ServiceRequest.")) {
-            try FHIRReferralInput.parse(["resourceType": "Patient"])
+            _ = try FHIRReferralInput.parse(["resourceType": "Patient"])
         }
     }
 
@@ -107,13 +107,15 @@ struct FHIRTests {
     @Test func taskUpdatesAreCheckedAsR4() throws {
         let good: JSONValue = ["resourceType": "Task", "id": "in-1", "status": "rejected", "intent": "order",
                                "statusReason": ["coding": [["code": "no_capacity"]], "text": "Full"]]
-        #expect(try FHIRTaskUpdate.parse(good, id: "in-1") == FHIRTaskUpdate(id: "in-1", status: "rejected", reasonCode: "no_capacity", reasonText: "Full"))
+        let update = try FHIRTaskUpdate.parse(good, id: "in-1")
+        #expect(update.id == "in-1" && update.status == "rejected" && update.reasonCode == "no_capacity" && update.reasonText == "Full")
         for (body, field) in [(["resourceType": "Task", "id": "in-1", "status": "done", "intent": "order"], "Task.status"),
                               (["resourceType": "Task", "id": "in-1", "status": "accepted"], "Task.intent"),
                               (["resourceType": "Task", "id": "in-2", "status": "accepted", "intent": "order"], "Task.id"),
                               (["resourceType": "Task", "id": "in-1", "status": "accepted", "intent": "order", "wish": "x"], "Task.wish")] as [(JSONValue, String)] {
-            #expect(throws: LinkwellError.self) { try FHIRTaskUpdate.parse(body, id: "in-1") }
-            do { _ = try FHIRTaskUpdate.parse(body, id: "in-1") } catch LinkwellError.invalid(let errors) { #expect(errors.map(\.field) == [field]) }
+            var fields: [String] = []
+            do { _ = try FHIRTaskUpdate.parse(body, id: "in-1") } catch { if case .invalid(let errors) = error { fields = errors.map(\.field) } }
+            #expect(fields == [field])
         }
     }
 
@@ -206,7 +208,7 @@ struct FHIRTests {
             let out = "out-\(onward.rawValue)"
             #expect(try await put(s.otherProvider, out, "accepted").0 == .notFound, "another group's provider cannot see it")
             #expect(try await put(s.linkWorker, out, "accepted").0 == .unprocessableContent, "accepting is the provider's")
-            #expect(try await put(s.provider, out, "cancelled").0 == .unprocessableContent, "cancelling is the link worker's")
+            #expect(try await put(s.provider, out, "cancelled").0 == .forbidden, "cancelling is the link worker's")
             #expect(try await put(s.provider, out, "accepted").0 == .ok)
             #expect(try await put(s.provider, out, "in-progress").0 == .ok)
             #expect(try await s.store.loadCase(id)?.onward(onward)?.status == .inProgress)

@@ -17,7 +17,7 @@ extension FHIRMapping {
             "meta": FHIRJSON.meta(FHIRTerms.ukCore("HealthcareService")),
             "active": .bool((hsds["status"]?.string ?? "active") == "active"),
             "providedBy": hsds["organization"]?["name"]?.string.map { ["display": .string($0)] } ?? .null,
-            "name": hsds["name"]?.string.map(JSONValue.string) ?? .null,
+            "name": hsds["name"]?.string.map { JSONValue.string($0) } ?? .null,
             "comment": hsds["description"]?.string.map { JSONValue.string(String($0.prefix(500))) } ?? .null,
             "location": .array(sals.compactMap { sal in
                 sal["id"]?.string.map { id in ["reference": .string("Location/\(id)"), "display": sal["location"]?["name"] ?? .null] }
@@ -39,14 +39,14 @@ extension FHIRMapping {
             "id": .string(sal["id"]?.string ?? ""),
             "meta": FHIRJSON.meta(FHIRTerms.ukCore("Location")),
             "status": "active",
-            "name": place["name"]?.string.map(JSONValue.string) ?? sal["service"]?["name"] ?? .null,
-            "description": place["description"]?.string.map(JSONValue.string) ?? .null,
+            "name": place["name"]?.string.map { JSONValue.string($0) } ?? sal["service"]?["name"] ?? .null,
+            "description": place["description"]?.string.map { JSONValue.string($0) } ?? .null,
             "mode": "instance",
             "address": address.map { a in
-                ["line": .array([a["address_1"], a["address_2"]].compactMap { $0?.string }.map(JSONValue.string)),
-                 "city": a["city"]?.string.map(JSONValue.string) ?? .null,
-                 "postalCode": a["postal_code"]?.string.map(JSONValue.string) ?? .null,
-                 "country": a["country"]?.string.map(JSONValue.string) ?? .null]
+                ["line": .array([a["address_1"], a["address_2"]].compactMap { $0?.string }.map { JSONValue.string($0) }),
+                 "city": a["city"]?.string.map { JSONValue.string($0) } ?? .null,
+                 "postalCode": a["postal_code"]?.string.map { JSONValue.string($0) } ?? .null,
+                 "country": a["country"]?.string.map { JSONValue.string($0) } ?? .null]
             } ?? .null,
             "position": position,
         ])

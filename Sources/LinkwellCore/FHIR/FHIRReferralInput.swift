@@ -101,7 +101,9 @@ public struct FHIRReferralInput: Sendable {
         var paths: [String: String] = [:]
         var person = ReferralSubmission.PersonInput()
         if sr["subject"] == nil { v.add("ServiceRequest.subject", "subject is required: a reference to the contained Patient.") }
-        if let (index, patient) = resolve(sr["subject"], "ServiceRequest.subject", type: "Patient") {
+        var subjectResolved = false
+        if case let (index, patient)? = resolve(sr["subject"], "ServiceRequest.subject", type: "Patient") {
+            subjectResolved = true
             let base = "ServiceRequest.contained[\(index)]"
             unknownElements(patient, allowed: patientElements, path: base, &v)
             paths["person.nhsNumber"] = "\(base).identifier"
@@ -146,13 +148,13 @@ public struct FHIRReferralInput: Sendable {
         paths["consent.given"] = "ServiceRequest.supportingInfo"
         let consentRef = sr["supportingInfo"]?.array?.first { ($0["reference"]?.string ?? "").hasPrefix("#") &&
             containedByID[String(($0["reference"]?.string ?? "").dropFirst())]?.1["resourceType"]?.string == "Consent" }
-        if let consentRef, let (index, c) = resolve(consentRef, "ServiceRequest.supportingInfo", type: "Consent") {
+        if let consentRef, case let (index, c)? = resolve(consentRef, "ServiceRequest.supportingInfo", type: "Consent") {
             let base = "ServiceRequest.contained[\(index)]"
             unknownElements(c, allowed: consentElements, path: base, &v)
             let state = code(c["status"], "\(base).status", in: consentState, required: true, &v)
             if c["scope"] == nil { v.add("\(base).scope", "scope is required (R4 Consent.scope 1..1).") }
             if (c["category"]?.array ?? []).isEmpty { v.add("\(base).category", "category is required (R4 Consent.category 1..*).") }
-            if let patientRef = c["patient"], patientRef["reference"]?.string != sr["subject"]?["reference"]?.string {
+            if subjectResolved, let patientRef = c["patient"], patientRef["reference"]?.string != sr["subject"]?["reference"]?.string {
                 v.add("\(base).patient", "The consent must be the referred person's (the same reference as subject).")
             }
             consent.given = state == "active"

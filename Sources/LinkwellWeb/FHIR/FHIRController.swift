@@ -254,7 +254,7 @@ struct FHIRController: Sendable {
 
     /// The FHIR base URL as the client reached it (for Location headers and Bundle fullUrls).
     static func base(_ request: Request) -> String {
-        let host = request.head.authority ?? request.headers[.host] ?? "localhost"
+        let host = request.head.authority ?? "localhost"
         return "http://\(host)/fhir"
     }
 
@@ -268,7 +268,7 @@ struct FHIRController: Sendable {
         let buffer = try await request.collectBody(upTo: bodyLimit)
         try StrictInputMiddleware.check(json: buffer.readableBytesView)
         do { return try JSONValue.parse(Data(buffer: buffer)) } catch {
-            throw BadRequest(detail: "The body is not JSON: \(error.description)")
+            throw BadRequest(detail: "The body is not JSON: \(error)")
         }
     }
 
