@@ -253,7 +253,7 @@ public struct CaseworkService: Sendable {
         try Page(fetched: await store.services(page: page.requireNamed()), limit: page.limit) { PageCursor(name: $0.name, id: $0.id.rawValue) }
     }
 
-    private func serviceNames() async throws -> [ServiceID: String] {
+    public func serviceNames() async throws -> [ServiceID: String] {
         Dictionary(try await store.services().map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
     }
 

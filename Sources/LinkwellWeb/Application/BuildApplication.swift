@@ -104,6 +104,7 @@ public func buildRouter(configuration: WebConfiguration, store: any LinkwellStor
     StaffRecordsController(records: StaffRecordsService(store: store, env: env), casework: casework, renderer: renderer).register(on: router)
     ORUKController(directory: directory).register(on: router)
     PublicDirectoryController(directory: directory, renderer: renderer).register(on: router)
+    FHIRController(casework: casework, outcomes: outcomes, directory: directory, codeLists: CodeListService(store: store)).register(on: router)
     DirectoryPagesController(directory: directory, casework: casework, renderer: renderer, configuration: configuration, jobs: ImportJobRunner(directory: directory)).register(on: router)
     let insight = InsightService(store: store, env: env)
     let commissioning = CommissioningService(store: store, env: env)

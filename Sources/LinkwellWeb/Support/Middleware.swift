@@ -49,7 +49,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
         } else if let token = request.cookies[Self.sessionCookie]?.value,
                   let (session, user) = try await accounts.resumeSession(token: token) {
             // Cookies are for the browser pages only; the API takes bearer tokens, so it needs no CSRF defence.
-            if !request.uri.path.hasPrefix("/api/") {
+            if !request.uri.path.hasPrefix("/api/") && !request.uri.path.hasPrefix("/fhir") {
                 if session.stage == .complete {
                     context.principal = Principal(user)
                     context.session = session
@@ -79,6 +79,10 @@ struct ErrorMiddleware: RouterMiddleware {
             }
             if request.uri.path.hasPrefix("/api/") || request.uri.path == "/openapi.json" {
                 return problem.response()
+            }
+            // The FHIR interface answers every error, on any path under it, as an OperationOutcome.
+            if request.uri.path == "/fhir" || request.uri.path.hasPrefix("/fhir/") {
+                return FHIRResponse.outcome(problem)
             }
             // The ORUK API answers JSON with CORS whatever went wrong, even on paths no route knows.
             if request.uri.path == "/oruk" || request.uri.path.hasPrefix("/oruk/") {
