@@ -202,6 +202,12 @@ struct FHIRTests {
             _ = try await s.casework.act(on: id, .init(Principal(s.linkWorker), route: "test")) { [env = s.env, lw = s.linkWorker] c in
                 try c.recordContact(ContactInput(mode: "phone", durationMinutes: 20, successful: true, notes: ""), by: Principal(lw), env: env)
             }
+            // The message back is the standard's, which needs a risks entry ("no known risks" is one): refused without it.
+            let (refused, outcome) = try await Self.send(client, s, .get, "/fhir/Composition/message-back-\(id.rawValue)/$document", as: s.referrer)
+            #expect(refused == .unprocessableContent && "\(outcome)".contains("risks"), "\(outcome)")
+            _ = try await s.casework.act(on: id, .init(Principal(s.linkWorker), route: "test")) { [env = s.env, lw = s.linkWorker] c in
+                try c.recordRisk(RiskInput(risk: RiskEntry.noKnownRisks), by: Principal(lw), env: env)
+            }
             let referred = try await s.casework.referOut(id, serviceID: s.service.id.rawValue, note: "", governanceOverride: "test",
                                                          .init(Principal(s.supervisor), route: "test"))
             let onward = try #require(referred.onwardReferrals.first).id

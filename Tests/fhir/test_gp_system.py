@@ -246,6 +246,8 @@ def test_a_gp_system_refers_and_hears_back(server):
     assert full["telecom"] == [{"system": "phone", "value": "0113 496 0000"}]
     api(server, "POST", f"/api/v1/referrals/{rid}/contacts", "linkworker",
         {"mode": "phone", "durationMinutes": 30, "successful": True, "notes": "First call."})
+    # Risks are mandatory in the standard's record: without an entry the message back is refused.
+    api(server, "POST", f"/api/v1/referrals/{rid}/risks", "linkworker", {"risk": "no_known_risks"})
     status, _, task = call(server, "GET", f"/fhir/Task/in-{rid}", "gp")
     assert task["status"] == "in-progress" and task["businessStatus"]["coding"][0]["code"] == "engaged"
     services = api(server, "GET", "/api/v1/services", "linkworker")

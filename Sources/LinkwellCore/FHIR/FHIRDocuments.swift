@@ -78,33 +78,33 @@ extension FHIRMapping {
         }
     }
 
-    /// The message back's content from the case as it stands. This is the one function to swap when the
-    /// structured message back (`MessageBackDocument`) is the source: the document builder only needs sections.
-    /// Plan and requested actions come first (or an explicit "No actions requested"), as the PRSB standard asks.
-    public static func messageBackSections(_ c: Case, serviceNames: [ServiceID: String], observations: [JSONValue]) -> [MessageBackSection] {
-        let r = c.referral
-        let open = c.actions.filter { $0.doneAt == nil }
-        let actions = open.isEmpty ? ["No actions requested."] : open.map { a in
-            "\(a.description)\(a.owner.isEmpty ? "" : " (\(a.owner))")\(a.due.map { ", by \($0)" } ?? "")"
+    /// The message back's sections, from the standard's structured message back (`MessageBackDocument`, the same
+    /// content as the API's JSON and the printed letter): plan and requested actions first (or the explicit
+    /// "No actions requested."), then needs, support offered, outcomes, and risks and safeguarding.
+    public static func messageBackSections(_ d: MessageBackDocument, observations: [JSONValue]) -> [MessageBackSection] {
+        let plan = d.planAndRequestedActions
+        let actions = plan.noActionsRequested ? [plan.statement ?? MessageBackDocument.noActionsStatement]
+            : plan.forProfessionals.map { "For the GP or referrer: \($0.description)\($0.agreedWithPerson ? " (agreed with the person)" : "")" }
+              + plan.forPersonOrCarer.map { "For the person or carer: \($0.description)\($0.agreedWithPerson ? " (agreed with the person)" : "")" }
+        let summary = d.summary
+        let needs = summary.needs.map(\.display) + (summary.personView.map { ["In their words: \($0)"] } ?? [])
+        func line(_ prefix: String, _ s: MessageBackDocument.Support) -> String {
+            var text = "\(prefix): \(s.serviceName ?? s.description)"
+            if let status = s.status { text += " (\(status))" }
+            if let reason = s.reason { text += ": \(reason)" }
+            return text
         }
-        let needs = r.needs.map(\.label) + c.profile.filter { $0.kind == .need && $0.isCurrent }.map { $0.need?.label ?? $0.detail }
-        let takenUp = c.onwardReferrals.filter { [.accepted, .inProgress, .completed, .onHold].contains($0.status) }
-        let notTaken = c.onwardReferrals.filter { [.rejected, .cancelled, .failed].contains($0.status) }
-        var support = takenUp.map { "Taken up: \(serviceNames[$0.serviceID] ?? "a community service") (\($0.status.label.lowercased()))" }
-            + notTaken.map { "Not taken up: \(serviceNames[$0.serviceID] ?? "a community service") (\($0.status.label.lowercased()))" }
-            + c.onwardReferrals.filter { $0.status == .requested }.map { "Requested: \(serviceNames[$0.serviceID] ?? "a community service")" }
-        support += c.signposts.map { "Signposted: \($0.description.isEmpty ? ($0.serviceID.flatMap { serviceNames[$0] } ?? "information given") : $0.description)" }
-        var outcome = ["Status: \(r.status.label)."]
-        if let reason = r.closingReason { outcome.append("Closing reason: \(reason.label).") }
-        if let seen = c.firstSeenAt { outcome.append("First seen: \(CalendarDate(seen)).") }
-        let scores = observations.compactMap { o -> String? in
-            guard let label = o["code"]?["text"]?.string, let value = o["valueQuantity"]?["value"]?.number else { return nil }
-            let when = (o["note"]?.array?.first?["text"]?.string ?? "").replacingOccurrences(of: "Timepoint: ", with: "")
-            return "\(label) \(when): \(value.rounded() == value ? String(Int(value)) : String(format: "%.1f", value))"
+        let support = summary.supportTakenUp.map { line("Taken up", $0) } + summary.supportNotTakenUp.map { line("Not taken up", $0) }
+            + summary.signposting.map { line("Signposted", $0) }
+        var outcome = ["Status: \(summary.status).", "Contacts made: \(summary.contactsMade)."]
+        if let reason = summary.closingReason { outcome.append("Closing reason: \(reason.display).") }
+        if let seen = summary.firstSeenAt { outcome.append("First seen: \(CalendarDate(seen)).") }
+        func number(_ v: Double) -> String { v.rounded() == v ? String(Int(v)) : String(format: "%.1f", v) }
+        let scores = summary.outcomeScores.map { o in
+            "\(o.scale.display), \(o.scoreLabel): \(o.before.map(number) ?? "not measured") before, \(o.after.map(number) ?? "not measured") after"
         }
-        let openConcerns = c.concerns.filter { $0.resolvedAt == nil }
-        var risks = r.riskInformation.isEmpty ? ["No known risks recorded at referral."] : ["At referral: \(r.riskInformation)"]
-        if !c.concerns.isEmpty { risks.append("Safeguarding concerns raised: \(c.concerns.count) (\(openConcerns.count) open).") }
+        let risks = summary.risks.map { r in r.detail.map { "\(r.risk.display): \($0)" } ?? r.risk.display }
+            + summary.safeguarding.map { "Safeguarding concern (\($0.status)): \($0.description)" }
         return [
             MessageBackSection(code: "plan-and-requested-actions", title: "Plan and requested actions", lines: actions),
             MessageBackSection(code: "needs-and-concerns", title: "Needs and concerns", lines: needs.isEmpty ? ["None recorded."] : needs),

@@ -139,7 +139,9 @@ struct FHIRController: Sendable {
             guard id.hasPrefix("message-back-") else { throw LinkwellError.notFound("Composition") }
             let c = try await readShared(ReferralID(String(id.dropFirst("message-back-".count))), r)
             let observations = FHIRMapping.observations(try await outcomes.trajectories(of: c, r), referralID: c.referral.id)
-            let sections = FHIRMapping.messageBackSections(c, serviceNames: try await casework.serviceNames(), observations: observations)
+            // The standard's message back, as the API and the letter give it (422 when mandatory content is missing).
+            let message = try await casework.messageBack(c.referral.id, r, outcomes: outcomes)
+            let sections = FHIRMapping.messageBackSections(message, observations: observations)
             let patient = FHIRMapping.patient(c, practice: try await practice(of: c), full: p.role != .referrer)
             return FHIRResponse.resource(FHIRMapping.messageBackDocument(c, sections: sections, patient: patient, observations: observations,
                                                                         base: Self.base(request), now: casework.env.now()))
