@@ -21,7 +21,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-from conftest import GP, LINK_WORKER, PASSWORD, SUPERVISOR, Screens, _path, fill_referral, signed_in_people
+from conftest import GP, LINK_WORKER, PASSWORD, SUPERVISOR, Screens, _path, fill_date, fill_referral, signed_in_people
 from playwright.sync_api import Browser, expect
 from test_casework import submit
 
@@ -72,7 +72,7 @@ def test_public_directory_then_ask_to_be_referred(browser: Browser, server: str,
 
         page.fill('[name="person.givenName"]', "Dora")
         page.fill('[name="person.familyName"]', f"Finder-{RUN}")
-        page.fill('[name="person.dateOfBirth"]', "1958-11-02")
+        fill_date(page, "person.dateOfBirth", 2, 11, 1958)
         page.fill('[name="person.postcode"]', "LS1 4AP")
         page.fill('[name="person.phone"]', "0113 496 0001")
         page.check("#need-loneliness")

@@ -19,15 +19,29 @@ public func buildApplication(
     var services: [any ServiceLifecycle.Service] = []
     if let transport = try configuration.mail.transport() {
         let sender = OutboxSender(store: store, transport: transport, policy: configuration.outbox, env: env)
-        services.append(OutboxWorker(sender: sender, interval: .seconds(2), logger: logger))
+        // Due e-mails every few seconds; logs counts only, never addresses or content.
+        services.append(PeriodicWorker(name: "outbox pass", interval: .seconds(2), logger: logger) {
+            let run = try await sender.sendDue()
+            return run == OutboxRun() ? nil : ["sent": "\(run.sent)", "retrying": "\(run.retrying)", "failed": "\(run.failed)"]
+        })
     }
     // Queued whether or not e-mail is on: they wait in the outbox (shown to the admin) until it is.
-    services.append(GovernanceReminderWorker(reminders: GovernanceReminders(store: store, env: env), interval: .seconds(3600), logger: logger))
+    // Governance reminders once an hour: queuing is idempotent, so every instance sharing the database may run it.
+    let reminders = GovernanceReminders(store: store, env: env)
+    services.append(PeriodicWorker(name: "governance reminders", interval: .seconds(3600), logger: logger) {
+        let n = try await reminders.queue()
+        return n > 0 ? ["emails": "\(n)"] : nil
+    })
     if let schedule = configuration.backups, let sql = store as? SQLStore {
         services.append(BackupWorker(store: sql, schedule: schedule, logger: logger))
     }
     if configuration.syncDirectoryFeeds {
-        services.append(FeedSyncWorker(syncer: FeedSyncer(directory: DirectoryService(store: store, env: env)), interval: .seconds(60), logger: logger))
+        // Registered directory feeds: checks once a minute which are due.
+        let syncer = FeedSyncer(directory: DirectoryService(store: store, env: env))
+        services.append(PeriodicWorker(name: "directory feed sync", interval: .seconds(60), logger: logger) {
+            let n = try await syncer.syncDue()
+            return n > 0 ? ["feeds": "\(n)"] : nil
+        })
     }
     let limits = configuration.limits
     return Application(

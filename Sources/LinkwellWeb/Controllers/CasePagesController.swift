@@ -255,3 +255,28 @@ struct CasePagesController: Sendable {
         return try HTML(html, status: status).response(from: request, context: context)
     }
 }
+
+extension CasePagesController {
+    /// A form posted from a panel of the case page (`POST /referrals/{id}/{path}`): back to that panel
+    /// (`#anchor`) when done; on a refusal, the case again with the reason beside the field (named as the page
+    /// names it, through `fields`), having changed nothing. `body` gets the `:item` path parameter, if any.
+    func casePanelForm(_ router: Router<AppRequestContext>, _ path: String, anchor: String, fields: [String: String] = [:],
+                       _ body: @escaping @Sendable (ReferralID, FormData, CaseworkService.Request, String?) async throws -> Case) {
+        router.post("/referrals/:id/\(path)") { request, context -> Response in
+            let p = try context.require(.linkWorker, .supervisor)
+            let form = try await request.verifiedForm(context)
+            let id = ReferralID(try context.parameters.require("id"))
+            do {
+                let updated = try await body(id, form, .init(p, route: request.routeDescription), context.parameters.get("item"))
+                return .redirect(to: "/referrals/\(updated.referral.id)#\(anchor)", type: .normal)
+            } catch let error as LinkwellError {
+                let (errors, status): ([FieldError], HTTPResponse.Status) = switch error {
+                case .invalid(let list): (list.map { FieldError(fields[$0.field] ?? $0.field, $0.message) }, .unprocessableContent)
+                case .conflict(let why): ([FieldError("action", why)], .conflict)
+                default: throw error
+                }
+                return try await casePage(request, context, errors: errors, status: status)
+            }
+        }
+    }
+}

@@ -76,26 +76,9 @@ struct RecordController: Sendable {
         }
     }
 
-    /// A form on the case page: back to the record panel when done; on a refusal, the case again with the
-    /// reason beside the field, having changed nothing.
     private func form(_ router: Router<AppRequestContext>, _ path: String, fields: [String: String] = [:],
                       _ body: @escaping @Sendable (ReferralID, FormData, CaseworkService.Request, String?) async throws -> Case) {
-        router.post("/referrals/:id/\(path)") { request, context -> Response in
-            let p = try context.require(.linkWorker, .supervisor)
-            let form = try await request.verifiedForm(context)
-            let id = ReferralID(try context.parameters.require("id"))
-            do {
-                let updated = try await body(id, form, .init(p, route: request.routeDescription), context.parameters.get("item"))
-                return .redirect(to: "/referrals/\(updated.referral.id)#record", type: .normal)
-            } catch let error as LinkwellError {
-                let (errors, status): ([FieldError], HTTPResponse.Status) = switch error {
-                case .invalid(let list): (list.map { FieldError(fields[$0.field] ?? $0.field, $0.message) }, .unprocessableContent)
-                case .conflict(let why): ([FieldError("action", why)], .conflict)
-                default: throw error
-                }
-                return try await cases.casePage(request, context, errors: errors, status: status)
-            }
-        }
+        cases.casePanelForm(router, path, anchor: "record", fields: fields, body)
     }
 }
 

@@ -47,25 +47,3 @@ public struct FeedSyncer: Sendable {
     }
 }
 
-/// `serve`'s scheduler for registered feeds: checks once a minute which are due.
-struct FeedSyncWorker: ServiceLifecycle.Service {
-    let syncer: FeedSyncer
-    let interval: Duration
-    let logger: Logger
-
-    func run() async throws {
-        try await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                do {
-                    let n = try await syncer.syncDue()
-                    if n > 0 { logger.info("directory feeds synced", metadata: ["feeds": "\(n)"]) }
-                } catch is CancellationError {
-                    return
-                } catch {
-                    logger.error("directory feed sync failed", metadata: ["error": "\(type(of: error))"])
-                }
-                try? await Task.sleep(for: interval)
-            }
-        }
-    }
-}

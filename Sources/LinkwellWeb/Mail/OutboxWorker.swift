@@ -29,32 +29,6 @@ public enum MailSetting: Sendable, Equatable {
     }
 }
 
-/// Runs alongside the HTTP server and sends due e-mails every few seconds. Logs counts only, never
-/// addresses or content.
-struct OutboxWorker: ServiceLifecycle.Service {
-    let sender: OutboxSender
-    let interval: Duration
-    let logger: Logger
-
-    func run() async throws {
-        try await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                do {
-                    let run = try await sender.sendDue()
-                    if run != OutboxRun() {
-                        logger.info("outbox pass", metadata: ["sent": "\(run.sent)", "retrying": "\(run.retrying)", "failed": "\(run.failed)"])
-                    }
-                } catch is CancellationError {
-                    return
-                } catch {
-                    logger.error("outbox pass failed", metadata: ["error": "\(type(of: error))"])
-                }
-                try? await Task.sleep(for: interval)
-            }
-        }
-    }
-}
-
 /// Sends every due e-mail, pass after pass until nothing is left to do now (for `linkwell outbox send`).
 public func sendOutbox(store: any LinkwellStore, mail: MailSetting, policy: OutboxPolicy,
                        env: CoreEnvironment = .live) async throws -> (sent: Int, retrying: Int, failed: Int) {
