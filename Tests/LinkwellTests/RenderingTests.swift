@@ -26,7 +26,8 @@ struct RenderingTests {
         let partials = Set(try names.flatMap { name in
             PageRenderer.partials(in: try String(contentsOfFile: "\(folder)/\(name).mustache", encoding: .utf8))
         })
-        #expect(partials == ["layout", "insight_table", "organisation_fields", "case_learned", "case_record", "equality_monitoring", "date_input", "case_banner"])
+        #expect(partials == ["layout", "insight_table", "organisation_fields", "case_learned", "case_record", "equality_monitoring", "date_input", "case_banner",
+                             "me_link_worker_changes", "self_referral_chosen_service"])
         #expect(Set(names) == Set(Template.allCases.map(\.rawValue)).union(partials), "every template file is a page or a partial")
     }
 
