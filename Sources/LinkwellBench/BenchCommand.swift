@@ -10,7 +10,7 @@ public struct BenchCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "linkwell-bench",
         abstract: "Linkwell's benchmarks on synthetic data (use a dedicated database: synthetic rows are added to it).",
-        subcommands: [InsightBench.self, DirectoryBench.self, PagesBench.self, WritesBench.self])
+        subcommands: [InsightBench.self, DirectoryBench.self, PagesBench.self, WritesBench.self, DemoPagesBench.self])
     public init() {}
 }
 
@@ -35,13 +35,13 @@ func withSQLBenchStore(_ database: String, _ body: (SQLStore) async throws -> Vo
     }
 }
 
-/// Starts the real application over `store` on 127.0.0.1:`port`, with a cheap password hash (sign-in is not
-/// what is measured) and only critical logs (a failed request stops a benchmark anyway; this keeps the
+/// Starts the real application over `store` on 127.0.0.1:`port`, with a cheap password hash unless sign-in is
+/// what is measured (`bcryptCost`), and only critical logs (a failed request stops a benchmark anyway; this keeps the
 /// server's complaints about being cancelled at the end out of the results). Returns once it answers
 /// `/health`; cancel the task to stop it.
-func startBenchServer(store: any LinkwellStore, port: Int) async throws -> Task<Void, any Error> {
+func startBenchServer(store: any LinkwellStore, port: Int, bcryptCost: UInt8 = 4) async throws -> Task<Void, any Error> {
     var configuration = WebConfiguration(port: port)
-    configuration.bcryptCost = 4
+    configuration.bcryptCost = bcryptCost
     var logger = Logger(label: "bench")
     logger.logLevel = .critical
     let app = try await buildApplication(configuration: configuration, store: store, logger: logger)
