@@ -84,6 +84,43 @@ struct ConsentViewsTests {
                 #expect(providerHTML.contains("Margaret Hughes") == shared(.shareWithProviders), "\(context): provider page")
             }
 
+            // The same promises through FHIR and the standard's message back: a referrer without consent to share
+            // progress learns the decision only; scores and the message back need that consent; a provider's
+            // Task never names the person; the commissioner reads nothing person-level.
+            func fhir(_ uri: String, as user: User) async throws -> (HTTPResponse.Status, String) {
+                let (response, text) = try await api.send(.get, uri, as: user)
+                return (response.status, text)
+            }
+            let (tasksStatus, tasksText) = try await fhir("/fhir/Task?focus=ServiceRequest/\(id)", as: s.referrer)
+            #expect(tasksStatus == .ok, "\(context): \(tasksText)")
+            let taskEntries = ((APIClient.parse(tasksText)["entry"] as? [[String: Any]]) ?? []).compactMap { $0["resource"] as? [String: Any] }
+            #expect(taskEntries.count == (shared(.shareWithReferrer) && canReferOut ? 2 : 1), "\(context): the FHIR Tasks a referrer sees")
+            let inTask = taskEntries.first { ($0["id"] as? String)?.hasPrefix("in-") == true }
+            #expect((inTask?["status"] as? String == "accepted") == !shared(.shareWithReferrer), "\(context): FHIR Task status")
+            #expect((inTask?["status"] as? String == "in-progress") == shared(.shareWithReferrer), "\(context): FHIR Task status")
+            let (scoresStatus, scoresText) = try await fhir("/fhir/Observation?subject=Patient/\(id)", as: s.referrer)
+            #expect(scoresStatus == (shared(.shareWithReferrer) ? .ok : .forbidden), "\(context): FHIR scores for the referrer: \(scoresText)")
+            #expect(scoresText.contains("\"valueQuantity\"") == shared(.shareWithReferrer), "\(context): no score leaks in the refusal")
+            let (documentStatus, _) = try await fhir("/fhir/Composition/message-back-\(id)/$document", as: s.referrer)
+            #expect((documentStatus == .forbidden) == !shared(.shareWithReferrer), "\(context): FHIR message back for the referrer")
+            let (letter, letterText) = try await api.send(.get, "/api/v1/referrals/\(id)/message-back", as: s.referrer)
+            #expect((letter.status == .forbidden) == !shared(.shareWithReferrer), "\(context): the message back for the referrer")
+            #expect(!letterText.contains("Private casework note"), "\(context): casework notes never go back to the referrer")
+            let (workerScores, _) = try await fhir("/fhir/Observation?subject=Patient/\(id)", as: s.linkWorker)
+            #expect(workerScores == .ok, "\(context): the link worker reads the scores")
+            if let onwardID {
+                let (providerTask, providerText) = try await fhir("/fhir/Task/out-\(onwardID)", as: s.provider)
+                #expect(providerTask == .ok, "\(context): \(providerText)")
+                #expect(!providerText.contains("Hughes") && !providerText.contains("07700"), "\(context): a provider's FHIR Task names no one")
+            }
+            for path in ["/fhir/Patient/\(id)", "/fhir/ServiceRequest/\(id)", "/fhir/Observation?subject=Patient/\(id)"] {
+                let (providerStatus, _) = try await fhir(path, as: s.provider)
+                #expect(providerStatus == .forbidden, "\(context): provider \(path)")
+                let (commissionerStatus, commissionerText) = try await fhir(path, as: s.commissioner)
+                #expect(commissionerStatus == .forbidden, "\(context): commissioner \(path)")
+                #expect(!commissionerText.contains("Hughes"), "\(context): commissioner \(path)")
+            }
+
             // The evaluator: only people who agreed are exported.
             let export = try await api.call(.get, "/api/v1/outcomes/export", as: s.supervisor, expect: .ok)
             let exported = (export["rows"] as? [[String: Any]]) ?? []
