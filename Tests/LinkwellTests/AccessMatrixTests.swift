@@ -39,13 +39,7 @@ struct AccessMatrixTests {
             // Margaret's case, with something in every part a route could reveal.
             // (Her NHS number is not the NHS's own example number, which forms show as a hint.)
             let margaret = APITests.referralJSON.replacingOccurrences(of: "9434765919", with: "4010232137")
-            let id = try #require(try await api.call(.post, "/api/v1/referrals", as: s.referrer, json: margaret, expect: .created)["id"] as? String)
-            try await api.call(.post, "/api/v1/referrals/\(id)/accept", as: s.linkWorker, expect: .ok)
-            try await api.call(.post, "/api/v1/referrals/\(id)/contacts", as: s.linkWorker,
-                               json: #"{"mode":"phone","durationMinutes":30,"successful":true,"notes":"Private casework note"}"#, expect: .ok)
-            try await api.call(.post, "/api/v1/referrals/\(id)/administrations", as: s.linkWorker,
-                               json: #"{"instrumentId":"ons4","timepoint":"baseline","answers":{"life_satisfaction":4,"worthwhile":5,"happiness":6,"anxiety":3}}"#,
-                               expect: .created)
+            let id = try await api.referralInSupport(margaret)
             let out = try await api.call(.post, "/api/v1/referrals/\(id)/onward-referrals", as: s.linkWorker,
                                          json: #"{"serviceId":"svc-walks","note":"Meet at the gate"}"#, expect: .created)
             let onwardID = try #require(((out["onwardReferrals"] as? [[String: Any]])?.first)?["id"] as? String)

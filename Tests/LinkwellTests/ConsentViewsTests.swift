@@ -28,13 +28,7 @@ struct ConsentViewsTests {
             let granted = Self.purposes.filter { !($0 == purpose && state == .neverGiven) }.map { "\"\($0.rawValue)\"" }.joined(separator: ",")
             let body = APITests.referralJSON.replacingOccurrences(of: #""purposes":["share_with_providers","share_with_referrer"]"#,
                                                                    with: "\"purposes\":[\(granted)]")
-            let id = try #require(try await api.call(.post, "/api/v1/referrals", as: s.referrer, json: body, expect: .created)["id"] as? String)
-            try await api.call(.post, "/api/v1/referrals/\(id)/accept", as: s.linkWorker, expect: .ok)
-            try await api.call(.post, "/api/v1/referrals/\(id)/contacts", as: s.linkWorker,
-                               json: #"{"mode":"phone","durationMinutes":30,"successful":true,"notes":"Private casework note"}"#, expect: .ok)
-            try await api.call(.post, "/api/v1/referrals/\(id)/administrations", as: s.linkWorker,
-                               json: #"{"instrumentId":"ons4","timepoint":"baseline","answers":{"life_satisfaction":4,"worthwhile":5,"happiness":6,"anxiety":3}}"#,
-                               expect: .created)
+            let id = try await api.referralInSupport(body)
             // Without consent to share with community services there is no referral out to make: it is refused.
             let canReferOut = !(purpose == .shareWithProviders && state == .neverGiven)
             let out = try await api.call(.post, "/api/v1/referrals/\(id)/onward-referrals", as: s.linkWorker,

@@ -46,6 +46,20 @@ struct APIClient: Sendable {
         return Self.parse(text)
     }
 
+    /// A referral made by the scheme's referrer from `json`, accepted by its link worker, with a contact (the
+    /// note "Private casework note") and a baseline ONS4: a case with something in each part a view could show.
+    func referralInSupport(_ json: String, sourceLocation: SourceLocation = #_sourceLocation) async throws -> String {
+        let id = try #require(try await call(.post, "/api/v1/referrals", as: s.referrer, json: json, expect: .created)["id"] as? String,
+                              sourceLocation: sourceLocation)
+        try await call(.post, "/api/v1/referrals/\(id)/accept", as: s.linkWorker, expect: .ok)
+        try await call(.post, "/api/v1/referrals/\(id)/contacts", as: s.linkWorker,
+                       json: #"{"mode":"phone","durationMinutes":30,"successful":true,"notes":"Private casework note"}"#, expect: .ok)
+        try await call(.post, "/api/v1/referrals/\(id)/administrations", as: s.linkWorker,
+                       json: #"{"instrumentId":"ons4","timepoint":"baseline","answers":{"life_satisfaction":4,"worthwhile":5,"happiness":6,"anxiety":3}}"#,
+                       expect: .created)
+        return id
+    }
+
     /// A JSON body as a dictionary (a top-level array as `["list": …]`; anything else as empty).
     static func parse(_ text: String) -> [String: Any] {
         let value = try? JSONSerialization.jsonObject(with: Data(text.utf8))
