@@ -303,6 +303,8 @@ public struct LargeScheme: Sendable {
             }
             if measured && clock.timeIntervalSince(planned) > 70 * 86_400 { measure(.followUp, by: lw, &r, better: 1 + r.int(2)) }
             guard wait(3 + r.unit() * 14, &r) else { return }
+            // Every service drawn may have been closed or already used: then support starts without a referral out.
+            if current.referral.status == .planAgreed { try act(lw) { c, p, e in try c.end(as: .active, note: "", by: p, env: e) } }
             try act(lw) { c, p, e in try c.end(as: .review, note: "", by: p, env: e) }
             guard wait(7 + r.unit() * 21, &r) else { return }
             if measured && r.unit() < 0.7 { measure(.closing, by: lw, &r, better: 1 + r.int(3)) }
