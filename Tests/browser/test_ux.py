@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import uuid
 
-from conftest import GP, LINK_WORKER, _path, fill_date, fill_referral
+from conftest import GP, LINK_WORKER, SUPERVISOR, _path, fill_date, fill_referral
 from playwright.sync_api import Page, expect
 from test_casework import submit
 
@@ -304,3 +304,30 @@ def test_gp_home_by_patient_with_unread_messages(users):
     gp.goto("/referrals")
     assert _unread(gp.page) <= before
     expect(person.locator(".tag-new")).to_have_count(0)
+
+
+def _group_count(page: Page, key: str) -> int:
+    return int(re.search(r"\((\d+)\)", page.locator(f"#group-{key}").inner_text()).group(1))
+
+
+def test_supervisor_narrows_the_caseload_to_a_team(users):
+    sup = users(SUPERVISOR, "ux-team-filter")
+    sup.sign_in("/referrals")
+    expect(sup.page.get_by_role("heading", level=1)).to_have_text("Team caseload")
+    everyone = {key: _group_count(sup.page, key) for key in ("Waiting", "Active", "Closed")}
+    sup.page.select_option("#caseload-team", label="Leeds North")
+    sup.page.get_by_role("button", name="Search").click()
+    sup.page.wait_for_load_state()
+    assert "team=" in sup.page.url
+    expect(sup.page.get_by_role("heading", level=1)).to_have_text("Team caseload: Leeds North")
+    expect(sup.page.locator("#caseload-team option:checked")).to_have_text("Leeds North")
+    narrowed = {key: _group_count(sup.page, key) for key in ("Waiting", "Active", "Closed")}
+    assert all(narrowed[k] <= everyone[k] for k in narrowed), (narrowed, everyone)
+    assert sum(narrowed.values()) < sum(everyone.values()), "the team filter narrowed nothing"
+    # Each group's own page keeps the team.
+    for link in sup.page.locator('section[aria-labelledby^="group-"] h2 a').all():
+        assert "team=" in (link.get_attribute("href") or "")
+    sup.snap("team-caseload")
+    # A team that does not exist is refused with the field named, not a 500.
+    response = sup.page.goto("/referrals?team=no-such-team")
+    assert response is not None and response.status in (400, 422)
