@@ -280,7 +280,7 @@ def test_gp_home_by_patient_with_unread_messages(users):
     gp.goto("/referrals")
     expect(person.locator("h3 .tag-new")).to_have_text("1 unread message")
     expect(person.locator(".latest-news .tag-new")).to_have_text("New")
-    expect(person.locator(".latest-news")).to_contain_text("Accepted")
+    expect(person.locator(".latest-news")).to_contain_text("Referral accepted")
     assert _unread(gp.page) == before + 1
     gp.snap("home-unread")
 
