@@ -205,4 +205,30 @@ struct LanguageTests {
             #expect(ignored.contains(#"dir="ltr""#), "not offered, so not chosen")
         }
     }
+
+    @Test("The public directory's search and service pages are in Welsh when Welsh is chosen, and in English otherwise")
+    func welshDirectory() async throws {
+        let s = try await TestScheme.make(.sqlite)
+        try await s.store.saveDirectory(DirectoryFixture.batch, at: s.clock.now, verified: true)
+        try await withRouter(s) { client in
+            let browser = WebPagesTests.Browser(client)
+            let (_, english) = try await browser.go(.get, "/find-support")
+            #expect(english.contains("<h1>Find local groups and services</h1>") && english.contains(">Cymraeg</a>"))
+            browser.cookies["lw_lang"] = "cy"
+            let loneliness = try #require(NeedsTaxonomy.terms.first { $0.code == Need.loneliness.rawValue })
+            let (searched, html) = try await browser.go(.get, "/find-support?need=\(loneliness.id)")
+            let welsh = Self.text(html)
+            #expect(searched.status == .ok)
+            #expect(welsh.contains("<h1>Dod o hyd i grwpiau a gwasanaethau lleol</h1>") && welsh.contains("<title>Dod o hyd i grwpiau a gwasanaethau lleol – Linkwell</title>"))
+            #expect(welsh.contains("Gyda beth hoffech chi gael help? (dewisol)") && welsh.contains(">Unrhyw beth</option>"))
+            #expect(welsh.contains("Unigrwydd neu ynysigrwydd</option>"), "the needs in Welsh")
+            #expect(welsh.contains(#"<h2 id="results-title">Wedi dod o hyd i"#) || welsh.contains(#"<h2 id="results-title">Doedden ni ddim"#))
+            #expect(!welsh.contains("What are you looking for?") && !welsh.contains("Your postcode") && !welsh.contains("Ask a link worker"))
+            let (_, service) = try await browser.go(.get, "/find-support/\(DirectoryFixture.walksID)")
+            let page = Self.text(service)
+            #expect(page.contains("Yn ôl i'r chwiliad") && !page.contains("Back to the search"))
+            let (refused, problem) = try await browser.go(.get, "/find-support?postcode=12345")
+            #expect(refused.status == .unprocessableContent && Self.text(problem).contains("Dydyn ni ddim yn gwybod ble mae'r cod post hwnnw"))
+        }
+    }
 }

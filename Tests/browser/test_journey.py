@@ -176,7 +176,14 @@ def test_full_journey(users):
     provider.snap("attended")
 
     # ---- Referrer sees the messages back -----------------------------------------------------------
+    # The GP's home shows the person once with the latest news marked new; the message list shows each message.
     gp.goto("/referrals")
+    person = gp.page.locator("#people > li.person", has=gp.page.locator(f'a[href="/referrals/{referral_id}"]'))
+    expect(person).to_have_count(1)
+    expect(person.locator(".latest-news")).to_contain_text("First seen by a link worker")
+    expect(person.locator(".latest-news .tag-new")).to_have_text("New")
+    gp.page.locator("#unread-count a").click()
+    gp.page.wait_for_load_state()
     ours = gp.page.locator("ul.messages li", has=gp.page.locator(f'a[href="/referrals/{referral_id}"]'))
     expect(ours.filter(has_text="Referral accepted")).to_have_count(1)
     expect(ours.filter(has_text="First seen by a link worker")).to_have_count(1)

@@ -145,7 +145,47 @@ def test_welsh_self_referral_own_record_and_measure(browser: Browser, server: st
     person.context.close()
 
 
-@pytest.mark.parametrize("path", ["/self-referral", "/login", "/me"])
+def test_welsh_public_directory(browser: Browser, server: str, language_shot: Screens) -> None:
+    """The public directory in Welsh: the search form, the results' summary and a service's page."""
+    page = _new_page(browser, server)
+    page.goto("/find-support")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Find local groups and services")
+    page.get_by_role("link", name="Cymraeg").click()
+    page.wait_for_load_state()
+    expect(page.locator("html")).to_have_attribute("lang", "cy")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Dod o hyd i grwpiau a gwasanaethau lleol")
+    assert page.title().startswith("Dod o hyd i grwpiau a gwasanaethau lleol"), page.title()
+    expect(page.get_by_role("search", name="Dod o hyd i grwpiau a gwasanaethau")).to_be_visible()
+    expect(page.locator("#need option").first).to_have_text("Unrhyw beth")
+    page.get_by_label("Gyda beth hoffech chi gael help? (dewisol)").select_option(label="Unigrwydd neu ynysigrwydd")
+    page.get_by_role("button", name="Chwilio").click()
+    page.wait_for_load_state()
+    assert "lang=" not in page.url or "lang=cy" in page.url, page.url
+    expect(page.locator("#results-title")).to_have_text(re.compile(r"^(Wedi dod o hyd i .+|Doedden ni ddim yn gallu dod o hyd i ddim byd\..*)$"))
+    expect(page.get_by_role("link", name="Gofynnwch i weithiwr cyswllt")).to_be_visible()
+    language_shot(page, "find-support-cy")
+    results = page.locator("ol.results a.result-name")
+    assert results.count() > 0, "the demo directory lists a group for loneliness"
+    results.first.click()
+    page.wait_for_load_state()
+    expect(page.locator("html")).to_have_attribute("lang", "cy")
+    expect(page.get_by_role("link", name="Yn ôl i'r chwiliad")).to_be_visible()
+    if page.locator("#ask-to-be-referred").count():
+        expect(page.locator("#ask-to-be-referred")).to_have_text("Gofyn am gael eich atgyfeirio")
+        expect(page.locator("#ask-title")).to_have_text("Hoffech chi gael help i ymuno?")
+    # No English chrome is left on the page (the service's own details are the directory's words).
+    chrome = page.locator("main > p:first-child, main dt, main h2").all_inner_texts()
+    for english in ("Back to the search", "Who it is for", "Where", "When", "How to join", "Would you like help to join?"):
+        assert english not in chrome, f"{english!r} still English: {chrome}"
+    language_shot(page, "find-support-service-cy")
+
+    # A postcode that is not one is refused in Welsh.
+    page.goto("/find-support?postcode=12345&lang=cy")
+    expect(page.locator(".error-summary")).to_contain_text("Dydyn ni ddim yn gwybod ble mae'r cod post hwnnw")
+    page.context.close()
+
+
+@pytest.mark.parametrize("path", ["/self-referral", "/login", "/me", "/find-support"])
 def test_right_to_left_layout(browser: Browser, server: str, language_shot: Screens, path: str) -> None:
     page = _new_page(browser, server, width=320)
     if path == "/me":

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import uuid
 
-from conftest import GP, LINK_WORKER, _path, fill_date, fill_referral
+from conftest import GP, LINK_WORKER, SUPERVISOR, _path, fill_date, fill_referral
 from playwright.sync_api import Page, expect
 from test_casework import submit
 
@@ -222,3 +222,112 @@ def test_home_page_search_and_case_sections(users):
     expect(page.locator("#s-contacts .notification-banner")).to_contain_text("Contact recorded")
     expect(page.locator(".notification-banner")).to_have_count(1)
     lw.snap("contact-recorded-banner")
+
+
+# --------------------------------------------------------------------------------------------------
+# The GP's home: their referrals by patient, unread messages back marked and counted
+# --------------------------------------------------------------------------------------------------
+
+def _test_nhs_number() -> str:
+    """A fresh NHS number in the 999 range (not issued to anyone) with a valid modulus-11 check digit."""
+    import random
+    while True:
+        digits = "999" + "".join(random.choice("0123456789") for _ in range(6))
+        check = 11 - sum(int(d) * (10 - i) for i, d in enumerate(digits)) % 11
+        check = 0 if check == 11 else check
+        if check != 10:
+            return f"{digits[:3]} {digits[3:6]} {digits[6:]}{check}"
+
+
+def _unread(page: Page) -> int:
+    text = page.locator("#unread-count").inner_text()
+    match = re.search(r"(\d+) unread message", text)
+    return int(match.group(1)) if match else 0
+
+
+def _accept(lw, referral_id: str) -> None:
+    lw.goto(f"/referrals/{referral_id}")
+    submit(lw.page, "#accept", f"/referrals/{referral_id}/accept")
+    expect(lw.page.locator("#referral-status")).to_have_text("Accepted")
+
+
+def test_gp_home_by_patient_with_unread_messages(users):
+    gp = users(GP, "ux-gp-patients")
+    gp.sign_in("/referrals")
+    family = f"Grouped-{RUN}"
+    nhs = _test_nhs_number()
+    made = []
+    for _ in range(2):  # two referrals for one patient: one NHS number
+        gp.goto("/referrals/new")
+        fill_referral(gp.page, "Una", family, consent=True, nhs_number=nhs)
+        submit(gp.page, 'button:has-text("Send referral")', "/referrals")
+        made.append(_path(gp.page.url).rsplit("/", 1)[1])
+
+    gp.goto("/referrals")
+    person = gp.page.locator("#people > li.person").filter(has=gp.page.get_by_role("heading", name=re.compile(f"Una {family}")))
+    expect(person).to_have_count(1)
+    expect(gp.page.locator("#people > li.person").first).to_contain_text(f"Una {family}")  # newest first
+    expect(person.locator(".person-referrals a")).to_have_count(2)
+    for referral_id in made:
+        expect(person.locator(f'a[href="/referrals/{referral_id}"]')).to_have_count(1)
+    expect(person.locator(".tag-new")).to_have_count(0)
+    before = _unread(gp.page)
+
+    # The link worker accepts the first: the GP's home marks the news about Una, and counts it.
+    lw = users(LINK_WORKER, "ux-gp-patients-lw")
+    lw.sign_in("/referrals")
+    _accept(lw, made[0])
+    gp.goto("/referrals")
+    expect(person.locator("h3 .tag-new")).to_have_text("1 unread message")
+    expect(person.locator(".latest-news .tag-new")).to_have_text("New")
+    expect(person.locator(".latest-news")).to_contain_text("Referral accepted")
+    assert _unread(gp.page) == before + 1
+    gp.snap("home-unread")
+
+    # Opening the referral reads it.
+    gp.goto(f"/referrals/{made[0]}")
+    gp.goto("/referrals")
+    expect(person.locator(".tag-new")).to_have_count(0)
+    assert _unread(gp.page) == before
+
+    # The message list marks what is new, then it is read.
+    _accept(lw, made[1])
+    gp.goto("/referrals")
+    assert _unread(gp.page) == before + 1
+    gp.page.locator("#unread-count a").click()
+    gp.page.wait_for_load_state()
+    item = gp.page.locator("ul.messages li").filter(has_text=f"Una {family}").first
+    expect(item.locator(".tag-new")).to_have_text("New")
+    gp.snap("messages-unread")
+    gp.goto("/referrals?list=messages")
+    expect(gp.page.locator("ul.messages li").filter(has_text=f"Una {family}").locator(".tag-new")).to_have_count(0)
+    gp.goto("/referrals")
+    assert _unread(gp.page) <= before
+    expect(person.locator(".tag-new")).to_have_count(0)
+
+
+def _group_count(page: Page, key: str) -> int:
+    return int(re.search(r"\((\d+)\)", page.locator(f"#group-{key}").inner_text()).group(1))
+
+
+def test_supervisor_narrows_the_caseload_to_a_team(users):
+    sup = users(SUPERVISOR, "ux-team-filter")
+    sup.sign_in("/referrals")
+    expect(sup.page.get_by_role("heading", level=1)).to_have_text("Team caseload")
+    everyone = {key: _group_count(sup.page, key) for key in ("Waiting", "Active", "Closed")}
+    sup.page.select_option("#caseload-team", label="Leeds North")
+    sup.page.get_by_role("button", name="Search").click()
+    sup.page.wait_for_load_state()
+    assert "team=" in sup.page.url
+    expect(sup.page.get_by_role("heading", level=1)).to_have_text("Team caseload: Leeds North")
+    expect(sup.page.locator("#caseload-team option:checked")).to_have_text("Leeds North")
+    narrowed = {key: _group_count(sup.page, key) for key in ("Waiting", "Active", "Closed")}
+    assert all(narrowed[k] <= everyone[k] for k in narrowed), (narrowed, everyone)
+    assert sum(narrowed.values()) < sum(everyone.values()), "the team filter narrowed nothing"
+    # Each group's own page keeps the team.
+    for link in sup.page.locator('section[aria-labelledby^="group-"] h2 a').all():
+        assert "team=" in (link.get_attribute("href") or "")
+    sup.snap("team-caseload")
+    # A team that does not exist is refused with the field named, not a 500.
+    response = sup.page.goto("/referrals?team=no-such-team")
+    assert response is not None and response.status in (400, 422)

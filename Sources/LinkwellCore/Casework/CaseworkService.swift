@@ -6,7 +6,7 @@ import Foundation
 public struct CaseworkService: Sendable {
     /// The storage roles casework needs (contracts only to say which contracts fund a referral).
     public typealias Storage = CaseStore & CaseSummaryStore & AccountStore & OrganisationStore & CodeListStore & DirectoryStore & AuditStore & SettingsStore & SupervisionStore & CommissioningStore & OutcomeStore
-        & TeamStore & OnwardThreadStore & CommunityDirectoryStore
+        & TeamStore & OnwardThreadStore & CommunityDirectoryStore & ReferrerHomeStore
     let store: any Storage
     public let env: CoreEnvironment
     public let rules: CaseworkRules
@@ -139,7 +139,7 @@ public struct CaseworkService: Sendable {
 
     /// Who the caller's caseload is: a referrer's own referrals, a link worker's caseload with the
     /// waiting list, or (supervisor) every referral.
-    private func caseloadQuery(_ p: Principal, _ list: CaseList, search: String?) throws -> ReferralQuery {
+    func caseloadQuery(_ p: Principal, _ list: CaseList, search: String?, team: CaseloadTeam? = nil) throws -> ReferralQuery {
         var query: ReferralQuery
         switch p.role {
         case .referrer: query = ReferralQuery(referrerID: p.userID)
@@ -152,6 +152,10 @@ public struct CaseworkService: Sendable {
         default: throw LinkwellError.forbidden("Your role has no caseload.")
         }
         query.statuses = list.statuses
+        if let team {
+            query.teamID = team.id
+            query.teamMembers = team.members
+        }
         // A queue is worked from the front: the waiting list longest-waiting first; the rest newest first.
         query.oldestFirst = list == .waiting || list == .urgent
         if list == .urgent { query.urgency = .soon }
@@ -174,12 +178,14 @@ public struct CaseworkService: Sendable {
 
     /// Several parts of the caller's caseload at once (the web page's groups), each a page with its
     /// total; one audit entry for the whole list.
-    public func caseloadLists(_ request: Request, lists: [(CaseList, PageRequest)], search: String? = nil,
+    /// `team` narrows every part to one team's caseload (`caseloadTeam`).
+    public func caseloadLists(_ request: Request, lists: [(CaseList, PageRequest)], search: String? = nil, team: String? = nil,
                               counted: Bool = true) async throws -> [(list: CaseList, page: Page<ReferralSummary>, total: Int)] {
         let p = request.principal
+        let team = try await caseloadTeam(team, p)
         var result: [(list: CaseList, page: Page<ReferralSummary>, total: Int)] = []
         for (list, page) in lists {
-            var query = try caseloadQuery(p, list, search: search)
+            var query = try caseloadQuery(p, list, search: search, team: team)
             let total = counted ? try await store.countReferrals(query) : 0
             query.after = page.after
             query.limit = page.limit + 1
@@ -228,8 +234,11 @@ public struct CaseworkService: Sendable {
     }
 
     /// The case as a referrer may see it (`ReferrerCaseView`), read and audited like any read.
+    /// Opening it marks the messages back to the caller about it read.
     public func referrerView(_ id: ReferralID, _ request: Request) async throws -> ReferrerCaseView {
-        try await referrerView(of: try await readCase(id, request), request)
+        let view = try await referrerView(of: try await readCase(id, request), request)
+        try await markRead(view.messages.filter { $0.recipientID == request.principal.userID }, request)
+        return view
     }
 
     /// The view a referrer gets of a case they just changed or made.

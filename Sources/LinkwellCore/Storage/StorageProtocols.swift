@@ -69,6 +69,10 @@ public struct ReferralQuery: Sendable, Equatable {
     /// Leaves out unallocated referrals placed on a team this link worker is not a member of
     /// (`AccessPolicy.mayPickUp`); referrals on no team, and allocated ones, are unaffected.
     public var waitingFor: UserID? = nil
+    /// Only referrals placed on this team, or allocated to one of `teamMembers` (the team's link workers, as the
+    /// caller read them): a team's caseload.
+    public var teamID: TeamID? = nil
+    public var teamMembers: [UserID] = []
     public init(referrerID: UserID? = nil, linkWorkerID: UserID? = nil, personID: PersonID? = nil, unallocatedOnly: Bool = false,
                 statuses: [ReferralStatus]? = nil, limit: Int = 1000, after: PageCursor? = nil, search: String? = nil,
                 includeWaiting: Bool = false) {
@@ -96,6 +100,7 @@ extension ReferralQuery {
     /// The rule of `matches(_:person:team:)` for the filters that need only the person's name.
     public func matches(_ r: Referral, personName: String, team: CaseTeam? = nil) -> Bool {
         if let urgency, r.urgency != urgency { return false }
+        if let teamID, team?.teamID != teamID, !(r.linkWorkerID.map(teamMembers.contains) ?? false) { return false }
         if let id = waitingFor, r.linkWorkerID == nil, !AccessPolicy.mayPickUp(team, id) { return false }
         if let id = referrerID, r.referrerID != id { return false }
         if let id = linkWorkerID, r.linkWorkerID != id {
@@ -284,7 +289,7 @@ public protocol OutboxStore: Sendable {
 public protocol LinkwellStore: CaseStore, CaseSummaryStore, AccountStore, OrganisationStore, CodeListStore, SignInThrottleStore, DirectoryStore, AuditStore, OutcomeStore, SupervisionStore, SettingsStore, OutboxStore,
                                InsightStore, CommissioningStore, CommunityDirectoryStore, ImportJobStore, RateLimitStore, HealthStore, RetentionStore, SecretStore,
                                TeamStore, OnwardThreadStore, StaffRecordStore,
-                               PersonRequestStore, LearnedInsightStore {
+                               PersonRequestStore, LearnedInsightStore, ReferrerHomeStore {
     /// Brings the schema up to date (idempotent).
     func migrate() async throws
     /// Releases connections.

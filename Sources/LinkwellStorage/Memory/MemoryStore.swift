@@ -45,6 +45,8 @@ public actor MemoryStore: LinkwellStore {
     /// The complaints log and staff records (see MemoryStore+GroupVoice.swift).
     var complaintsByID: [String: Complaint] = [:]
     var staffCheckList: [StaffCheck] = []
+    /// When each user read each message back (see MemoryStore+ReferrerHome.swift).
+    var messageReads: [UserID: [MessageID: Date]] = [:]
 
     public init() {}
 

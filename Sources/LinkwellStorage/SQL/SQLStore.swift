@@ -379,6 +379,13 @@ public final class SQLStore: LinkwellStore {
             sql.appendInterpolation(unsafeRaw: "))")
         }
         if let urgency = query.urgency { sql.appendInterpolation(unsafeRaw: " AND r.urgency = "); sql.appendInterpolation(bind: urgency.rawValue) }
+        if let team = query.teamID {
+            sql.appendInterpolation(unsafeRaw: " AND (EXISTS (SELECT 1 FROM team_placements tpt WHERE tpt.referral_id = r.id AND tpt.team_id = ")
+            sql.appendInterpolation(bind: team)
+            sql.appendInterpolation(unsafeRaw: ") OR r.link_worker_id IN (")
+            sql.appendInterpolation(binds: query.teamMembers.isEmpty ? ["-"] : query.teamMembers.map(\.rawValue))
+            sql.appendInterpolation(unsafeRaw: "))")
+        }
         if let nhs = query.nhsNumber { sql.appendInterpolation(unsafeRaw: " AND p.nhs_number = "); sql.appendInterpolation(bind: nhs) }
         if let born = query.dateOfBirth { sql.appendInterpolation(unsafeRaw: " AND p.date_of_birth = "); sql.appendInterpolation(bind: "\(born)") }
         if let search = query.search?.lowercased(), !search.isEmpty {

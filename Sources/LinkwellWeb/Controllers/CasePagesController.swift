@@ -45,18 +45,31 @@ struct CasePagesController: Sendable {
             // The day's work first: urgent referrals waiting, then the waiting list longest-waiting first (a
             // referrer's list has no urgent group: they are not working the queue).
             let parts: [CaseworkService.CaseList] = principal.role == .referrer ? [.waiting, .active, .closed] : [.urgent, .waiting, .active, .closed]
-            let lists: [(CaseworkService.CaseList, PageRequest)] = only == "messages" || only == "measures" ? [] : try parts
+            // A referrer's home is their patients, each once (`ReferrerHomePage`); the groups stay a link away.
+            let referrerHome = principal.role == .referrer && only == nil
+            let lists: [(CaseworkService.CaseList, PageRequest)] = only == "messages" || only == "measures" || referrerHome ? [] : try parts
                 .filter { only == nil || $0.rawValue == only }
                 .map { ($0, only == nil ? PageRequest(limit: CaseloadPage.groupSize) : try request.pageRequest(defaultLimit: CaseloadPage.groupSize)) }
-            let groups = lists.isEmpty ? [] : try await casework.caseloadLists(r, lists: lists, search: search)
-            let messages = principal.role == .referrer && (only == nil || only == "messages")
-                ? try await casework.messages(r, page: only == "messages" ? try request.pageRequest(defaultLimit: CaseloadPage.messagesSize)
-                                                                          : PageRequest(limit: CaseloadPage.messagesSize))
+            let team = request.query("team")
+            let groups = lists.isEmpty ? [] : try await casework.caseloadLists(r, lists: lists, search: search, team: team)
+            let messages = principal.role == .referrer && only == "messages"
+                ? try await casework.messages(r, page: try request.pageRequest(defaultLimit: CaseloadPage.messagesSize))
                 : Page(rows: [], next: nil)
             var page = CaseloadPage(role: principal.role, groups: groups, messages: messages, names: try await casework.staffNames(),
                                     now: casework.env.now(), link: { request.link($0) })
-            if principal.role == .referrer { page.name(messages: try await casework.messageSubjects(r, of: messages.rows)) }
+            if principal.role == .referrer && only == "messages" {
+                page.name(messages: try await casework.messageSubjects(r, of: messages.rows))
+                // Marked as they were before this visit; seeing them here reads them.
+                page.markUnread(try await casework.readMessages(messages.rows, r))
+                page.showMessages = true
+                try await casework.markRead(messages.rows, r)
+            }
+            if referrerHome {
+                page.setReferrerHome(try await casework.referrerHome(r, page: try request.pageRequest(defaultLimit: CaseloadPage.peopleSize), search: search),
+                                     now: casework.env.now(), link: { request.link($0) })
+            }
             page.search = search ?? ""
+            page.setTeams(try await casework.caseloadTeams(r), chosen: team)
             page.single = only != nil
             if only == nil && (principal.role == .referrer || principal.role == .supervisor) { page.setConcerns(try await casework.concernQueue(r)) }
             if (only == nil || only == "measures") && principal.role != .referrer {

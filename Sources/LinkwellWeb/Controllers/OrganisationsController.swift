@@ -102,8 +102,12 @@ struct OrganisationsController: Sendable {
     func listPage(_ request: Request, _ context: AppRequestContext, form: FormData?, errors: [FieldError] = [],
                   report: OrganisationImportReport? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
         let p = try context.require(.admin)
-        let all = try await organisations.organisations(.init(p, route: request.routeDescription))
-        let page = OrganisationsPage(all, form: form, report: report)
+        // Paged in name order: a national practice import holds about 13,000.
+        let shown = try await organisations.organisations(page: try request.pageRequest(defaultLimit: OrganisationsPage.pageSize),
+                                                          .init(p, route: request.routeDescription))
+        var page = OrganisationsPage(shown.rows, form: form, report: report)
+        page.more = shown.next.map { request.link(["cursor": $0.token]) }
+        page.isLaterPage = request.query("cursor") != nil
         return try HTML(renderer.render(.adminOrganisations, View(title: "Organisations", context: context, page: page, errors: errors)), status: status)
             .response(from: request, context: context)
     }

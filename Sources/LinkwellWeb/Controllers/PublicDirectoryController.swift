@@ -33,8 +33,9 @@ struct PublicDirectoryController: Sendable {
         router.get("/find-support") { request, context in
             let form = FormData(request.uri.query ?? "")
             let need = form["need"] ?? ""
+            let messages = context.messages
             var page = SearchPage(search: form["search"] ?? "", postcode: form["postcode"] ?? "",
-                                  needs: PublicDirectoryController.needChoices(selected: need), searched: false, results: [], summary: "",
+                                  needs: PublicDirectoryController.needChoices(selected: need, messages), searched: false, results: [], summary: "",
                                   hasResults: false, more: nil)
             var errors: [FieldError] = []
             page.searched = ["search", "need", "postcode"].contains { !(form[$0] ?? "").isEmpty }
@@ -45,21 +46,27 @@ struct PublicDirectoryController: Sendable {
                     page.results = found.services.map {
                         SearchPage.Result(id: $0.id, name: $0.name, summary: String(($0.description ?? "").prefix(240)),
                                           organisation: $0.organisation,
-                                          distance: $0.distanceKm.map { $0 < 1 ? "Less than 1 km away" : String(format: "%.1f km away", $0) },
+                                          distance: $0.distanceKm.map {
+                                              $0 < 1 ? messages.text("findSupport.lessThanOneKm") : messages.text("findSupport.kmAway", ["km": String(format: "%.1f", $0)])
+                                          },
                                           temporarilyClosed: $0.temporarilyClosed)
                     }
                     page.hasResults = !page.results.isEmpty
-                    page.summary = found.total == 0 ? "We could not find anything. Try fewer words, or a different need."
-                        : found.total == 1 ? "1 group or service found" : "\(found.total) groups and services found"
+                    page.summary = found.total == 0 ? messages.text("findSupport.noneFound")
+                        : found.total == 1 ? messages.text("findSupport.oneFound") : messages.text("findSupport.manyFound", ["count": "\(found.total)"])
                     if found.query.page * found.query.perPage < found.total {
                         page.more = request.link(["page": String(found.query.page + 1)])
                     }
                 } catch LinkwellError.invalid(let problems) {
                     errors = problems.map { FieldError($0.field == "taxonomy_term_id" ? "need" : $0.field, $0.message) }
+                    // Core words its problems in English; in another language, the catalogue's words for the field.
+                    if !messages.isEnglish {
+                        errors = errors.map { FieldError($0.field, messages.optional("findSupport.error.\($0.field)") ?? messages.text("findSupport.error.other")) }
+                    }
                     page.searched = false
                 }
             }
-            return try HTML(renderer.render(.publicDirectory, View(title: "Find local groups and services", context: context, page: page, errors: errors)),
+            return try HTML(renderer.render(.publicDirectory, View(title: messages.text("findSupport.title"), context: context, page: page, errors: errors)),
                             status: errors.isEmpty ? .ok : .unprocessableContent).response(from: request, context: context)
         }
         router.get("/find-support/:id") { request, context in
@@ -73,7 +80,9 @@ struct PublicDirectoryController: Sendable {
         }
     }
 
-    static func needChoices(selected: String) -> [Choice] {
-        DirectoryService.publicNeeds.map { Choice($0.id, $0.name, selected: $0.id == selected) }
+    /// The needs to search by, labelled in the page's language (Core's English where the catalogue has none).
+    static func needChoices(selected: String, _ messages: Catalogue = .english) -> [Choice] {
+        DirectoryService.publicNeeds.map { Choice($0.id, messages.optional("need.\($0.code ?? "")") ?? $0.name, selected: $0.id == selected) }
+            .sorted { $0.label < $1.label }
     }
 }

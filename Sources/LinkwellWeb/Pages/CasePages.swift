@@ -349,6 +349,9 @@ public struct CaseloadPage: Sendable {
         public var at, label, body, referralID: String; public var toPractice = false
         /// Who the message is about, when the reader made the referral.
         public var personName: String? = nil
+        /// Not read by the reader before this page.
+        public var unread = false
+        public var id = ""
     }
 
     /// Names the person each message is about, where the reader may see it.
@@ -370,6 +373,15 @@ public struct CaseloadPage: Sendable {
     public var search = ""
     /// One group (or the messages) alone, paged.
     public var single = false
+    /// A referrer's home: their patients, each once (see ReferrerHomePage.swift).
+    public var referrerHome = ReferrerHomeSection()
+    /// The messages back list is shown (a referrer's `list=messages`).
+    public var showMessages = false
+    /// The teams the lists can be narrowed to (see CaseloadTeams.swift).
+    public var teams: [Choice] = []
+    public var hasTeams = false
+    /// The team the lists are narrowed to, if any.
+    public var teamName: String?
     public struct Due: Sendable { public var referralID, personName, instrument, timepoint, dueAt: String; public var overdue: Bool }
     /// Outcome measures due on the caseload (link workers and supervisors).
     public var due: [Due] = []
@@ -485,7 +497,7 @@ public struct CaseloadPage: Sendable {
             group("Closed", { $0.status.isFinal }),
         ]
         self.messages = messages.map { Message(at: Format.dateTime($0.createdAt), label: $0.kind.label, body: $0.body, referralID: $0.referralID.rawValue,
-                                                      toPractice: $0.recipientID == nil) }
+                                                      toPractice: $0.recipientID == nil, id: $0.id.rawValue) }
         hasMessages = !messages.isEmpty
     }
 }

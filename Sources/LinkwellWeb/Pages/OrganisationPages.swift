@@ -31,6 +31,10 @@ struct OrganisationsPage: Sendable {
     var fields: Fields
     var importKinds: [Choice]
     var report: Report?
+    /// The next page of organisations (by name), when there are more.
+    var more: String?
+    var isLaterPage = false
+    static let pageSize = 100
 
     init(_ organisations: [Organisation], form: FormData?, report: OrganisationImportReport?) {
         rows = organisations.map {

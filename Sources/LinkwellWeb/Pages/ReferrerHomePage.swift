@@ -1,0 +1,68 @@
+import Foundation
+import LinkwellCore
+
+/// A referrer's home (issue #17): the people they referred, each once, with their referrals and the latest
+/// news about them; messages back they have not read are marked, and counted.
+public struct ReferrerHomeSection: Sendable {
+    public struct Referral: Sendable { public var id, status, statusLabel, receivedAt: String }
+    public struct Person: Sendable {
+        public var name: String
+        /// Stable id for the person's block (`person-<n>`), for its heading.
+        public var key: String
+        public var referrals: [Referral]
+        /// The newest message back about them, if any.
+        public var latest: CaseloadPage.Message?
+        public var unread: Int
+        public var hasUnread: Bool
+        /// "1 unread message" / "3 unread messages".
+        public var unreadLabel: String
+    }
+    /// Shown (only on a referrer's home).
+    public var shown = false
+    public var people: [Person] = []
+    public var hasPeople = false
+    /// The next page of people, when there are more.
+    public var more: String?
+    public var unreadCount = 0
+    public var hasUnread = false
+    public var unreadLabel = ""
+    public init() {}
+
+    static func unread(_ n: Int) -> String { n == 1 ? "1 unread message" : "\(n) unread messages" }
+}
+
+extension CaseloadPage {
+    /// People shown at once on a referrer's home.
+    public static let peopleSize = 25
+
+    /// Fills the referrer's home from a page of it; `link` makes a link to this page with some parameters changed.
+    public mutating func setReferrerHome(_ home: ReferrerHome, now: Date, link: ([String: String?]) -> String) {
+        var section = ReferrerHomeSection()
+        section.shown = true
+        section.people = home.people.rows.enumerated().map { index, row in
+            let unread = row.messages.filter { !$0.read }.count
+            return ReferrerHomeSection.Person(
+                name: row.person.name, key: "person-\(index + 1)",
+                referrals: row.person.referrals.map {
+                    ReferrerHomeSection.Referral(id: $0.id.rawValue, status: $0.status.rawValue, statusLabel: $0.status.label,
+                                                 receivedAt: Format.date($0.receivedAt))
+                },
+                latest: row.messages.first.map {
+                    Message(at: Format.dateTime($0.message.createdAt), label: $0.message.kind.label, body: $0.message.body,
+                            referralID: $0.message.referralID.rawValue, unread: !$0.read, id: $0.message.id.rawValue)
+                },
+                unread: unread, hasUnread: unread > 0, unreadLabel: ReferrerHomeSection.unread(unread))
+        }
+        section.hasPeople = !section.people.isEmpty
+        section.more = home.people.next.map { link(["cursor": $0.token]) }
+        section.unreadCount = home.unread
+        section.hasUnread = home.unread > 0
+        section.unreadLabel = ReferrerHomeSection.unread(home.unread)
+        referrerHome = section
+    }
+
+    /// Marks the messages the reader had not read before this page.
+    mutating func markUnread(_ read: Set<MessageID>) {
+        for i in messages.indices { messages[i].unread = !read.contains(MessageID(messages[i].id)) }
+    }
+}
