@@ -194,7 +194,7 @@ public final class SQLStore: LinkwellStore {
                 .onConflict(with: ["referral_id"]) { try $0.set(excludedContentOf: plan, keyEncodingStrategy: toColumns) }
                 .run()
         }
-        try await Self.insert(change.goals, into: "goals", db)
+        try await Self.upsert(change.goals, into: "goals", db)
         try await Self.insert(change.goalRatings, into: "goal_ratings", db)
         try await Self.upsert(change.onwardReferrals, into: "onward_referrals", db)
         try await Self.insert(change.onwardEvents, into: "onward_events", db)
