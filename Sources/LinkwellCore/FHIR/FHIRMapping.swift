@@ -102,6 +102,8 @@ public enum FHIRMapping {
             if let mapped, mapped.mapped { codings.append(FHIRJSON.coding(mapped.system, mapped.code, mapped.display)) }
             return ["coding": .array(codings), "text": .string(need.label)]
         }
+        let notes = [r.personView.isEmpty ? nil : r.personView, r.referralMethod.map { "Referral method: \($0.label)" },
+                     r.returnResponseTo.map { "Return response to: \($0)" }].compactMap { $0 }
         return finish([
             "resourceType": "ServiceRequest",
             "id": .string(r.id.rawValue),
@@ -115,7 +117,9 @@ public enum FHIRMapping {
             "authoredOn": FHIRJSON.instant(r.receivedAt),
             "requester": referrerName.map { ["display": .string($0)] } ?? .null,
             "reasonCode": .array(reasons),
-            "note": r.personView.isEmpty ? .null : [["text": .string(r.personView)]],
+            // The person's view, and the standard's referral method and "return response to", which have no
+            // element of their own in R4 ServiceRequest: as annotations, left out when empty.
+            "note": notes.isEmpty ? .null : .array(notes.map { ["text": .string($0)] }),
         ])
     }
 

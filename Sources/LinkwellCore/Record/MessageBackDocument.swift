@@ -225,6 +225,9 @@ public struct MessageBackDocument: Codable, Sendable, Equatable {
     /// The care and support plan (the standard's section 19): strengths, goals with the need each answers,
     /// their importance, status and outcome, and the actions towards them; nil when no plan was agreed.
     public var carePlan: CarePlan? = nil
+    /// The referral's "return response to" (the standard's referral details): who else is to get the
+    /// outcome, in the referrer's words; nil when not given. Linkwell does not send to it itself.
+    public var returnResponseTo: String? = nil
 
     /// The care and support plan as the message back carries it; empty items are left out (nil).
     public struct CarePlan: Codable, Sendable, Equatable {
@@ -448,6 +451,7 @@ extension MessageBackDocument {
                              nhsNumber: person.nhsNumber?.digits, gpPractice: gp),
             planAndRequestedActions: plan, summary: summary, nationalCodes: national)
         document.carePlan = carePlan(c, context)
+        document.returnResponseTo = referral.returnResponseTo.nonEmpty
         return document
     }
 

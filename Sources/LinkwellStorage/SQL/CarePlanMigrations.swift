@@ -19,5 +19,11 @@ enum CarePlanMigrations {
                 "ALTER TABLE plan_actions ADD COLUMN updated_at {ts}",
             ].map(flavor.render)
         },
+        Migration(version: 261, name: "referral details: referral method and return response to") { flavor in
+            [
+                "ALTER TABLE referrals ADD COLUMN referral_method TEXT",
+                "ALTER TABLE referrals ADD COLUMN return_response_to TEXT",
+            ].map(flavor.render)
+        },
     ]
 }

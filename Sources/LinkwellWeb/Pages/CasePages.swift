@@ -66,6 +66,9 @@ public struct CasePage: Sendable {
     public var gpPractice: String
     public var interpreterNeeded: Bool
     public var status, statusLabel, source, personView, urgency, pathway, risk: String
+    /// The standard's referral method and "return response to" (nil when not recorded).
+    public var referralMethod: String?
+    public var returnResponseTo: String?
     public var hasRisk: Bool
     public var needs: [String]
     public var consentGivenBy, consentMethod, consentAt: String
@@ -230,6 +233,8 @@ public struct CasePage: Sendable {
         personView = r.personView
         urgency = r.urgency.label
         pathway = r.pathway
+        referralMethod = r.referralMethod?.label
+        returnResponseTo = r.returnResponseTo
         risk = r.riskInformation
         hasRisk = !r.riskInformation.isEmpty
         needs = r.needs.map(\.label)
@@ -577,6 +582,9 @@ extension CasePagesController {
         var practices: [Choice] = []
         /// The practice code chosen (or, on a new form, the referrer's own practice).
         var gpPracticeCode: String
+        /// The standard's referral method and "return response to" (both optional).
+        var referralMethods: [Choice] = []
+        var returnResponseTo = ""
 
         /// Offers the known GP practices; a new form starts with the referrer's own practice chosen.
         mutating func offer(practices: [Organisation], referrersOrganisation: OrganisationID?) {
@@ -619,6 +627,8 @@ extension CasePagesController {
             feedback = [Choice("key_events", "At each key step (accepted, first seen, closed)", selected: f["feedbackPreference"] != "closing_only"),
                         Choice("closing_only", "Only when the case closes", selected: f["feedbackPreference"] == "closing_only")]
             urgencies = Urgency.allCases.map { Choice($0.rawValue, $0.label, selected: (f["urgency"] ?? "routine") == $0.rawValue) }
+            referralMethods = ReferralMethod.allCases.filter { $0 != .selfReferral }.map { Choice($0.rawValue, $0.label, selected: f["referralMethod"] == $0.rawValue) }
+            returnResponseTo = f["returnResponseTo"] ?? ""
             consentGiven = f.flag("consent.given")
             interpreterNeeded = f.flag("person.interpreterNeeded")
             sexes = Sex.allCases.filter { $0 != .notStated }.map { Choice($0.rawValue, $0.label, selected: f["person.sex"] == $0.rawValue) }

@@ -108,6 +108,7 @@ public struct MessageBackLetterPage: Sendable {
             Item(title: r.role == "referrer" ? "Referrer" : "Registered GP practice",
                  detail: [r.name, r.jobRole, r.organisationName, r.odsCode.map { "ODS \($0)" }, r.email].compactMap { $0 }.joined(separator: ", "))
         }
+        if let other = doc.returnResponseTo { recipients.append(Item(title: "Return response to", detail: other)) }
         from = [doc.author.name, doc.author.jobRole, doc.author.organisationName].compactMap { $0 }.joined(separator: ", ")
         let plan = doc.planAndRequestedActions
         noActions = plan.statement
