@@ -160,10 +160,11 @@ public struct ReferralSubmission: Codable, Sendable {
         let feedback = (feedbackPreference ?? "").isEmpty ? .keyEvents
             : v.choice(feedbackPreference, "feedbackPreference", label: "Feedback preference", as: FeedbackPreference.self)
         let urgency = (self.urgency ?? "").isEmpty ? .routine : v.choice(self.urgency, "urgency", label: "Urgency", as: Urgency.self)
-        let method: ReferralMethod? = (referralMethod ?? "").trimmingCharacters(in: .whitespaces).isEmpty
-            ? (referrer == nil ? .selfReferral : nil)
+        // A self-referral is always recorded as one; a professional's method is optional.
+        let method: ReferralMethod? = referrer == nil ? .selfReferral
+            : (referralMethod ?? "").trimmingCharacters(in: .whitespaces).isEmpty ? nil
             : v.choice(referralMethod, "referralMethod", label: "Referral method", as: ReferralMethod.self)
-        let returnTo = v.optional(returnResponseTo, "returnResponseTo", label: "Return response to", max: 500)
+        let returnTo = referrer == nil ? "" : v.optional(returnResponseTo, "returnResponseTo", label: "Return response to", max: 500)
 
         var consentValue: Consent?
         let c = consent ?? ConsentInput(given: nil, givenBy: nil, method: nil, purposes: nil)
