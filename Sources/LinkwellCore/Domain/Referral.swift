@@ -124,7 +124,7 @@ public enum ReferralMethod: String, Codable, CaseIterable, Sendable {
         }
     }
 
-    public static let system = "urn:linkwell:codesystem:referral-method"
+    public static let system = "urn:linkwell:codesystem:referral_method"
 }
 
 /// How and when the referrer wants to hear back.

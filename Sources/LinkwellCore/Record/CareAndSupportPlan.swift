@@ -10,7 +10,7 @@ import Foundation
 // The standard codes action status from the "Care planning action context values" refset
 // (999000081000000105) and goal status from the "Care planning goal context values" refset
 // (999000091000000107). Their members are not available to us, so the statuses below are Linkwell's own
-// local values (system `urn:linkwell:codesystem:plan-action-status` / `…:goal-status`), not SNOMED CT codes.
+// local values (system `urn:linkwell:codesystem:plan_action_status` / `…:goal_status`), not SNOMED CT codes.
 
 /// Where an agreed action stands (local values; the standard's refset 999000081000000105 is not cited member by member).
 public enum PlanActionStatus: String, Codable, CaseIterable, Sendable {
@@ -31,7 +31,7 @@ public enum PlanActionStatus: String, Codable, CaseIterable, Sendable {
         }
     }
 
-    public static let system = "urn:linkwell:codesystem:plan-action-status"
+    public static let system = "urn:linkwell:codesystem:plan_action_status"
 }
 
 /// Where a goal stands: its outcome (local values; the standard's refset 999000091000000107 is not cited member by member).
@@ -52,7 +52,7 @@ public enum GoalStatus: String, Codable, CaseIterable, Sendable {
         }
     }
 
-    public static let system = "urn:linkwell:codesystem:goal-status"
+    public static let system = "urn:linkwell:codesystem:goal_status"
 }
 
 extension PlanAction {

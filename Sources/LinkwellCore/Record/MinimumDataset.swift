@@ -118,6 +118,13 @@ public struct MinimumDataset: Codable, Sendable, Equatable {
                     }
                 }
             }
+            // Goal outcomes from the care and support plan (Linkwell's local goal statuses, unmapped).
+            for goal in c.goals.sorted(by: { $0.createdAt < $1.createdAt }) {
+                if let status = goal.status {
+                    add(.outcomes, "goal_status", CodedValue(system: GoalStatus.system, code: status.rawValue, display: status.label, mapped: false),
+                        at: month(goal.updatedAt ?? goal.createdAt))
+                }
+            }
             if let reason = c.referral.closingReason {
                 add(.outcomes, "closing_reason", context.coded(.closingReasons, reason.rawValue), at: month(c.referral.updatedAt))
             }
