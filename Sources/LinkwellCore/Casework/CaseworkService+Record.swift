@@ -125,6 +125,12 @@ extension CaseworkService {
 
     /// Records an agreed action's goal, status, confidence and review date.
     public func updateActionPlan(_ id: ReferralID, action: String, _ input: PlanActionPlanInput, _ request: Request) async throws -> Case {
-        try await act(on: id, request) { [env] in try $0.updateActionPlan(action, input, by: request.principal, env: env) }
+        var input = input
+        if let raw = input.support, raw.contains("|") {
+            do { input.support = try await CodeListService(store: store).resolve([raw], in: .supportOffered, field: "support").first } catch LinkwellError.invalid(let errors) {
+                throw LinkwellError.invalid(errors.map { FieldError("support", $0.message) })
+            }
+        }
+        return try await act(on: id, request) { [env, input] in try $0.updateActionPlan(action, input, by: request.principal, env: env) }
     }
 }

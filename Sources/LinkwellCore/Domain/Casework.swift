@@ -85,6 +85,8 @@ public struct PlanAction: Codable, Sendable, Equatable, Identifiable {
     // The care and support plan's items (`CareAndSupportPlan.swift`), each optional.
     /// The goal the action works towards.
     public var goalID: GoalID? = nil
+    /// What kind of support it is (a support offered code list value), the standard's coded "what".
+    public var support: String? = nil
     /// Where it stands; nil reads as done or not started (`effectiveStatus`).
     public var status: PlanActionStatus? = nil
     /// How confident the person is of doing it, 1–10.

@@ -109,14 +109,16 @@ public struct GoalPlanInput: Codable, Sendable {
 public struct PlanActionPlanInput: Codable, Sendable {
     /// The goal it works towards (one of the case's goals).
     public var goalId: String?
+    /// What kind of support it is: a support offered code list value (`SupportOffered`).
+    public var support: String?
     /// A `PlanActionStatus` value.
     public var status: String?
     /// How confident the person is of doing it, 1–10.
     public var confidence: NumberInput?
     /// YYYY-MM-DD.
     public var reviewDate: String?
-    public init(goalId: String? = nil, status: String? = nil, confidence: NumberInput? = nil, reviewDate: String? = nil) {
-        (self.goalId, self.status, self.confidence, self.reviewDate) = (goalId, status, confidence, reviewDate)
+    public init(goalId: String? = nil, status: String? = nil, confidence: NumberInput? = nil, reviewDate: String? = nil, support: String? = nil) {
+        (self.goalId, self.status, self.confidence, self.reviewDate, self.support) = (goalId, status, confidence, reviewDate, support)
     }
 }
 
@@ -156,6 +158,8 @@ extension Case {
         }
         let statusText = (input.status ?? "").trimmingCharacters(in: .whitespaces)
         let status = statusText.isEmpty ? nil : v.choice(statusText, "status", label: "The action's status", as: PlanActionStatus.self)
+        let supportText = (input.support ?? "").trimmingCharacters(in: .whitespaces)
+        let support = supportText.isEmpty ? nil : v.choice(supportText, "support", label: "The kind of support", as: SupportOffered.self)
         let confidence = NumberInput.value(input.confidence, "confidence", label: "The person's confidence", in: 1...10, &v)
         var reviewDate: CalendarDate?
         if let text = input.reviewDate?.trimmingCharacters(in: .whitespaces), !text.isEmpty {
@@ -167,6 +171,7 @@ extension Case {
         var update = CaseUpdate(self, by: actor, env: env)
         guard update.status.isInSupport else { throw .conflict("Actions cannot change on a case that is \(update.status.label.lowercased()).") }
         action.goalID = goalText.isEmpty ? nil : GoalID(goalText)
+        action.support = support?.rawValue
         if let status {
             action.status = status
             if status == .done { action.doneAt = action.doneAt ?? update.now } else { action.doneAt = nil }

@@ -234,6 +234,8 @@ public struct MessageBackDocument: Codable, Sendable, Equatable {
         public struct PlanAction: Codable, Sendable, Equatable {
             /// What will be done.
             public var what: String
+            /// What kind of support it is (support offered code list, as mapped).
+            public var support: CodedValue?
             /// Who will do it.
             public var who: String
             /// By when.
@@ -271,7 +273,7 @@ public struct MessageBackDocument: Codable, Sendable, Equatable {
             if let whatMatters { lines.append("What matters to the person: \(whatMatters)") }
             if let strengths { lines.append("Strengths: \(strengths)") }
             func action(_ a: PlanAction, _ prefix: String) -> String {
-                var text = "\(prefix)\(a.what) — \(a.who)"
+                var text = "\(prefix)\(a.what)" + (a.support.map { " (\($0.display))" } ?? "") + " — \(a.who)"
                 if let when = a.when { text += ", by \(when)" }
                 text += "; \(a.status.display.lowercased())"
                 if let c = a.confidence { text += "; confidence \(c)/10" }
@@ -460,7 +462,7 @@ extension MessageBackDocument {
         guard let plan = c.plan else { return nil }
         func item(_ a: LinkwellCore.PlanAction) -> CarePlan.PlanAction {
             let status = a.effectiveStatus
-            return CarePlan.PlanAction(what: a.description, who: a.owner, when: a.due,
+            return CarePlan.PlanAction(what: a.description, support: a.support.map { context.coded(.supportOffered, $0) }, who: a.owner, when: a.due,
                                        status: CodedValue(system: PlanActionStatus.system, code: status.rawValue, display: status.label, mapped: false),
                                        confidence: a.confidence, reviewDate: a.reviewDate)
         }

@@ -13,6 +13,7 @@ enum CarePlanMigrations {
                 "ALTER TABLE goals ADD COLUMN outcome TEXT",
                 "ALTER TABLE goals ADD COLUMN updated_at {ts}",
                 "ALTER TABLE plan_actions ADD COLUMN goal_id {id}",
+                "ALTER TABLE plan_actions ADD COLUMN support TEXT",
                 "ALTER TABLE plan_actions ADD COLUMN status TEXT",
                 "ALTER TABLE plan_actions ADD COLUMN confidence INTEGER CHECK (confidence BETWEEN 1 AND 10)",
                 "ALTER TABLE plan_actions ADD COLUMN review_date TEXT",

@@ -34,7 +34,7 @@ struct RecordController: Sendable {
         }
         cases.casePanelForm(router, "plan-actions/:item/plan", anchor: "s-plan") { id, f, r, item in
             try await casework.updateActionPlan(id, action: item ?? "", PlanActionPlanInput(
-                goalId: f["goalId"], status: f["status"], confidence: f["confidence"].map(NumberInput.init), reviewDate: f.date("reviewDate")), r)
+                goalId: f["goalId"], status: f["status"], confidence: f["confidence"].map(NumberInput.init), reviewDate: f.date("reviewDate"), support: f["support"]), r)
         }
 
         // The printable letter; a record lacking mandatory content shows what is missing (422).

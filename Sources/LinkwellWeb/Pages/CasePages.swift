@@ -92,6 +92,7 @@ public struct CasePage: Sendable {
         /// The care and support plan's items: "For: goal · In progress · Confidence 6/10 · Review 2027-04-15" (empty when none).
         public var planSummary = ""
         public var goalChoices: [Choice] = []
+        public var supportChoices: [Choice] = []
         public var statusChoices: [Choice] = []
         public var confidence = ""
         public var reviewDate = ""
@@ -272,11 +273,12 @@ public struct CasePage: Sendable {
             var row = ActionRow(id: a.id, description: a.description, owner: a.owner, done: a.doneAt.map(Format.date) ?? "",
                                 due: a.due.map { "\($0)" }, isDone: a.doneAt != nil)
             let goal = a.goalID.flatMap { id in c.goals.first { $0.id == id } }
-            row.planSummary = ([goal.map { "For: \($0.description)" }, a.status.map(\.label),
+            row.planSummary = ([goal.map { "For: \($0.description)" }, a.support.map { SupportOffered(rawValue: $0)?.label ?? $0 }, a.status.map(\.label),
                                 a.confidence.map { "Confidence \($0)/10" }, a.reviewDate.map { "Review \($0)" }]
                 .compactMap { $0 }).joined(separator: " · ")
             row.goalChoices = c.goals.map { Choice($0.id.rawValue, $0.description, selected: $0.id == a.goalID) }
             row.statusChoices = PlanActionStatus.allCases.map { Choice($0.rawValue, $0.label, selected: $0 == a.status) }
+            row.supportChoices = SupportOffered.allCases.map { Choice($0.rawValue, $0.label, selected: $0.rawValue == a.support) }
             row.confidence = a.confidence.map(String.init) ?? ""
             row.reviewDate = a.reviewDate.map { "\($0)" } ?? ""
             return row
