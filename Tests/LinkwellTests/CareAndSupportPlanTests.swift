@@ -98,7 +98,8 @@ struct CareAndSupportPlanTests {
                 #expect(Self.names(problem, field), "\(body.prefix(60)): \(problem)")
             }
             let actionPath = "/api/v1/referrals/\(id)/plan-actions/\(action.id)"
-            for (body, field) in [(#"{"goalId":"nope"}"#, "goalId"), (#"{"status":"finished"}"#, "status"),
+            for (body, field) in [(#"{"goalId":"nope"}"#, "goalId"), (#"{"status":"finished"}"#, "status"), (#"{"support":"juggling"}"#, "support"),
+                                  (#"{"support":"urn:linkwell:codesystem:support_offered|juggling"}"#, "support"),
                                   (#"{"confidence":0}"#, "confidence"), (#"{"confidence":"11"}"#, "confidence"),
                                   (#"{"reviewDate":"2027-02-30"}"#, "reviewDate"), (#"{"reviewDate":"15/04/2027"}"#, "reviewDate")] {
                 let problem = try await api.call(.put, actionPath, as: s.linkWorker, json: body, expect: .unprocessableContent)
@@ -124,10 +125,10 @@ struct CareAndSupportPlanTests {
             #expect(g["need"] as? String == "loneliness" && g["importance"] as? Int == 9 && g["status"] as? String == "achieved"
                     && g["outcome"] as? String == "Walks weekly")
             let act = try await api.call(.put, actionPath, as: s.supervisor,
-                                         json: "{\"goalId\":\"\(goal.id)\",\"status\":\"in_progress\",\"confidence\":7,\"reviewDate\":\"2027-05-01\"}", expect: .ok)
+                                         json: "{\"goalId\":\"\(goal.id)\",\"status\":\"in_progress\",\"confidence\":7,\"reviewDate\":\"2027-05-01\",\"support\":\"urn:linkwell:codesystem:support_offered|physical_activity\"}", expect: .ok)
             let a = try #require((act["actions"] as? [[String: Any]])?.first { $0["id"] as? String == action.id })
             #expect(a["goalID"] as? String == goal.id.rawValue && a["status"] as? String == "in_progress" && a["confidence"] as? Int == 7
-                    && a["reviewDate"] as? String == "2027-05-01")
+                    && a["reviewDate"] as? String == "2027-05-01" && a["support"] as? String == "physical_activity")
 
             // The message back carries the plan: goals with need, importance, status, outcome, and their actions.
             try await api.call(.post, "/api/v1/referrals/\(id)/risks", as: s.linkWorker, json: #"{"risk":"no_known_risks"}"#, expect: .ok)
@@ -142,7 +143,8 @@ struct CareAndSupportPlanTests {
             #expect(walkActions.count == 1 && walkActions[0]["what"] as? String == "Join Riverside Walkers" && walkActions[0]["who"] as? String == "Margaret"
                     && walkActions[0]["when"] as? String == "2027-03-01" && walkActions[0]["confidence"] as? Int == 7
                     && walkActions[0]["reviewDate"] as? String == "2027-05-01"
-                    && (walkActions[0]["status"] as? [String: Any])?["code"] as? String == "in_progress")
+                    && (walkActions[0]["status"] as? [String: Any])?["code"] as? String == "in_progress"
+                    && (walkActions[0]["support"] as? [String: Any])?["display"] as? String == "Physical activity")
             let meet = try #require(docGoals.first { $0["description"] as? String == "Meet new people" })
             #expect(meet["importance"] == nil && meet["need"] == nil && meet["status"] == nil && meet["actions"] == nil, "empty items are left out")
             let others = try #require(plan["otherActions"] as? [[String: Any]])
@@ -173,15 +175,16 @@ struct CareAndSupportPlanTests {
                                               form: ["_csrf": csrf, "need": "loneliness", "importance": "8", "status": "in_progress", "outcome": "Out twice"])
             #expect(ok.status == .seeOther || ok.status == .found)
             let (okAction, _) = try await worker.go(.post, "/referrals/\(id)/plan-actions/\(action.id)/plan",
-                                                    form: ["_csrf": csrf, "goalId": goal.id.rawValue, "status": "in_progress", "confidence": "6", "reviewDate": "2027-02-01"])
+                                                    form: ["_csrf": csrf, "goalId": goal.id.rawValue, "status": "in_progress", "confidence": "6", "reviewDate": "2027-02-01",
+                                                           "support": "arts_and_creativity"])
             #expect(okAction.status == .seeOther || okAction.status == .found)
             let (_, after) = try await worker.go(.get, "/referrals/\(id)")
             #expect(after.contains("Need: Loneliness or isolation · Importance 8/10 · In progress · Outcome: Out twice"))
-            #expect(after.contains("For: Walk to the park weekly · In progress · Confidence 6/10 · Review 2027-02-01"))
+            #expect(after.contains("For: Walk to the park weekly · Arts and creative activities · In progress · Confidence 6/10 · Review 2027-02-01"))
             let (letter, letterHTML) = try await worker.go(.get, "/referrals/\(id)/message-back")
             #expect(letter.status == .ok && letterHTML.contains("Care and support plan"))
             #expect(letterHTML.contains("Goal: Walk to the park weekly (need: Loneliness or isolation; importance 8/10)"))
-            #expect(letterHTML.contains("Action towards it: Join Riverside Walkers — Margaret, by 2027-03-01; in progress; confidence 6/10; review 2027-02-01"))
+            #expect(letterHTML.contains("Action towards it: Join Riverside Walkers (Arts and creative activities) — Margaret, by 2027-03-01; in progress; confidence 6/10; review 2027-02-01"))
             #expect(letterHTML.contains("Outcome: In progress — Out twice"))
         }
         let stored = try #require(try await s.store.loadCase(id))

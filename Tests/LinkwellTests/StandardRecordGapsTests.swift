@@ -137,8 +137,10 @@ struct StandardRecordGapsTests {
         _ = try await s.casework.updateRecordDetails(id, RecordDetailsInput(gender: "woman", carerStatus: "carer"), lw)
         _ = try await s.casework.recordRisk(id, RiskInput(risk: "falls", detail: "Two falls"), lw)
         let planned = try await s.casework.act(on: id, lw) { [env = s.casework.env] in
-            try $0.agreePlan(PlanInput(whatMatters: "Walking", goals: ["Walk weekly"]), by: lw.principal, env: env)
+            try $0.agreePlan(PlanInput(whatMatters: "Walking", goals: ["Walk weekly"], actions: [.init(description: "Health walk", owner: "", due: nil)]),
+                             by: lw.principal, env: env)
         }
+        _ = try await s.casework.updateActionPlan(id, action: planned.actions[0].id, PlanActionPlanInput(status: "done", support: "physical_activity"), lw)
         _ = try await s.casework.updateGoalPlan(id, goal: planned.goals[0].id, GoalPlanInput(status: "achieved"), lw)
         _ = try await s.casework.close(id, reason: "goals_met", note: "", feedback: .init(), confirmed: true, lw)
         var noEvaluation = TestScheme.submission(givenName: "Nell")
@@ -164,6 +166,8 @@ struct StandardRecordGapsTests {
         #expect(codes("need") == ["loneliness", "low_mood"] && codes("risk").contains("falls"))
         #expect(codes("referral_to_social_prescribing") == [NationalCodes.referralToSocialPrescribing])
         #expect(codes("closing_reason") == ["goals_met"] && codes("goal_status") == ["achieved"])
+        #expect(body.filter { $0[2] == "plan_action" }.map { [$0[1], $0[3], $0[4], $0[5], $0[6]] }
+                == [["support_offered", "urn:linkwell:codesystem:support_offered", "physical_activity", "Physical activity", "done"]])
         #expect(body.allSatisfy { $0[7].count == 7 && $0[7].dropFirst(4).first == "-" }, "months only, never dates")
         #expect(!body.joined().joined().contains("Margaret") && !body.joined().joined().contains("9434765919"), "no names or NHS numbers")
     }
