@@ -93,7 +93,7 @@ struct StandardRecordGapsTests {
             _ = try await lw.signIn(s.linkWorker.email)
             let (refused, html) = try await lw.go(.get, "/referrals/\(id)/message-back")
             #expect(refused.status == .unprocessableContent && html.contains("id=\"message-back-missing\""))
-            #expect(html.contains("Record the person's risks, or that there are no known risks"))
+            #expect(html.contains("or that there are no known risks, before a message back can be made"))
             #expect(!html.contains("id=\"letter-about\""), "no half-made letter")
             _ = try await s.casework.recordRisk(id, RiskInput(risk: "no_known_risks"), s.request(s.linkWorker))
             let (ok, letter) = try await lw.go(.get, "/referrals/\(id)/message-back")

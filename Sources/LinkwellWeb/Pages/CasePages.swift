@@ -273,9 +273,12 @@ public struct CasePage: Sendable {
             var row = ActionRow(id: a.id, description: a.description, owner: a.owner, done: a.doneAt.map(Format.date) ?? "",
                                 due: a.due.map { "\($0)" }, isDone: a.doneAt != nil)
             let goal = a.goalID.flatMap { id in c.goals.first { $0.id == id } }
-            row.planSummary = ([goal.map { "For: \($0.description)" }, a.support.map { SupportOffered(rawValue: $0)?.label ?? $0 }, a.status.map(\.label),
-                                a.confidence.map { "Confidence \($0)/10" }, a.reviewDate.map { "Review \($0)" }]
-                .compactMap { $0 }).joined(separator: " · ")
+            var parts: [String?] = [goal.map { "For: \($0.description)" }]
+            parts.append(a.support.map { SupportOffered(rawValue: $0)?.label ?? $0 })
+            parts.append(a.status?.label)
+            parts.append(a.confidence.map { "Confidence \($0)/10" })
+            parts.append(a.reviewDate.map { "Review \($0)" })
+            row.planSummary = parts.compactMap { $0 }.joined(separator: " · ")
             row.goalChoices = c.goals.map { Choice($0.id.rawValue, $0.description, selected: $0.id == a.goalID) }
             row.statusChoices = PlanActionStatus.allCases.map { Choice($0.rawValue, $0.label, selected: $0 == a.status) }
             row.supportChoices = SupportOffered.allCases.map { Choice($0.rawValue, $0.label, selected: $0.rawValue == a.support) }
@@ -288,9 +291,11 @@ public struct CasePage: Sendable {
             var row = GoalRow(id: goal.id.rawValue, description: goal.description,
                               latest: ratings.last.map { "\($0.rating)/10" } ?? "Not rated yet",
                               history: ratings.map { "\($0.rating)" }.joined(separator: " → "))
-            row.planSummary = ([goal.need.map { "Need: \(Need(rawValue: $0)?.label ?? $0)" }, goal.importance.map { "Importance \($0)/10" },
-                                goal.status.map(\.label), goal.outcome.map { "Outcome: \($0)" }]
-                .compactMap { $0 }).joined(separator: " · ")
+            var parts: [String?] = [goal.need.map { "Need: \(Need(rawValue: $0)?.label ?? $0)" }]
+            parts.append(goal.importance.map { "Importance \($0)/10" })
+            parts.append(goal.status?.label)
+            parts.append(goal.outcome.map { "Outcome: \($0)" })
+            row.planSummary = parts.compactMap { $0 }.joined(separator: " · ")
             row.needChoices = Need.allCases.map { Choice($0.rawValue, $0.label, selected: $0.rawValue == goal.need) }
             row.statusChoices = GoalStatus.allCases.map { Choice($0.rawValue, $0.label, selected: $0 == goal.status) }
             row.importance = goal.importance.map(String.init) ?? ""
