@@ -219,11 +219,14 @@ public enum FHIRMapping {
     // MARK: Bundles
 
     /// A `searchset` Bundle of the resources found, each with its full URL under `base` (e.g. `https://host/fhir`).
-    public static func searchset(_ resources: [JSONValue], base: String) -> JSONValue {
+    /// With `links` (relation, URL: `self`, `next`) the Bundle is one page of a search, and `total` is the
+    /// number of matches when known (nil leaves it out); without, it holds every match.
+    public static func searchset(_ resources: [JSONValue], base: String, links: [(String, String)] = [], total: Int? = nil) -> JSONValue {
         finish([
             "resourceType": "Bundle",
             "type": "searchset",
-            "total": .number(Double(resources.count)),
+            "total": links.isEmpty ? JSONValue.number(Double(resources.count)) : total.map { JSONValue.number(Double($0)) } ?? JSONValue.null,
+            "link": .array(links.map { ["relation": .string($0.0), "url": .string($0.1)] }),
             "entry": .array(resources.map { ["fullUrl": .string(fullURL($0, base: base)), "resource": $0, "search": ["mode": "match"]] }),
         ])
     }
