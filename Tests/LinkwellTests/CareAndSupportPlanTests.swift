@@ -191,7 +191,7 @@ struct CareAndSupportPlanTests {
         let doc = try MessageBackDocument.build(from: stored, MessageBackContext(
             schemeName: "Scheme", authorName: "LW", referrer: s.referrer, referrerOrganisation: try await s.store.organisation(id: s.referrer.organisationID!),
             gpPractice: try await s.store.organisation(id: s.referrer.organisationID!), now: s.clock.now))
-        let sections = FHIRDocuments.messageBackSections(doc, observations: [])
+        let sections = FHIRMapping.messageBackSections(doc, observations: [])
         let plan = try #require(sections.last)
         #expect(plan.code == "care-and-support-plan" && plan.lines.contains("Strengths: Determined; good with her hands"))
         #expect(plan.lines.contains("Action: Phone the befriending line — The person; not started"))

@@ -30,10 +30,11 @@ struct FHIRPagingTests {
           arguments: TestBackend.available)
     func paging(backend: TestBackend) async throws {
         let s = try await TestScheme.make(backend)
-        var made: [String] = []
+        var ids: [String] = []
         for name in ["Ann", "Bea", "Cy", "Di", "Eve"] {
-            made.append(try await s.casework.submitReferral(TestScheme.submission(givenName: name), by: Principal(s.referrer)).referral.id.rawValue)
+            ids.append(try await s.casework.submitReferral(TestScheme.submission(givenName: name), by: Principal(s.referrer)).referral.id.rawValue)
         }
+        let made = ids
         try await withRouter(s) { client in
             var seen: [String] = []
             var next: String? = "/fhir/ServiceRequest?_count=2"

@@ -30,11 +30,11 @@ struct RecordController: Sendable {
         // The care and support plan's details of a goal and of an agreed action (case page, plan panel).
         cases.casePanelForm(router, "goals/:item/plan", anchor: "s-plan") { id, f, r, item in
             try await casework.updateGoalPlan(id, goal: GoalID(item ?? ""), GoalPlanInput(
-                need: f["need"], importance: f["importance"].map(NumberInput.init), status: f["status"], outcome: f["outcome"]), r)
+                need: f["need"], importance: f["importance"].map { NumberInput($0) }, status: f["status"], outcome: f["outcome"]), r)
         }
         cases.casePanelForm(router, "plan-actions/:item/plan", anchor: "s-plan") { id, f, r, item in
             try await casework.updateActionPlan(id, action: item ?? "", PlanActionPlanInput(
-                goalId: f["goalId"], status: f["status"], confidence: f["confidence"].map(NumberInput.init), reviewDate: f.date("reviewDate"), support: f["support"]), r)
+                goalId: f["goalId"], status: f["status"], confidence: f["confidence"].map { NumberInput($0) }, reviewDate: f.date("reviewDate"), support: f["support"]), r)
         }
 
         // The printable letter; a record lacking mandatory content shows what is missing (422).

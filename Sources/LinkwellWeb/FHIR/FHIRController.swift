@@ -283,7 +283,7 @@ struct FHIRController: Sendable {
 
     /// `_count`: 1…200, 50 when not given.
     static func count(_ request: Request) throws -> Int {
-        guard let text = request.uri.queryParameters[countParameter].map(String.init) else { return PageRequest.defaultLimit }
+        guard let text = request.uri.queryParameters.get(countParameter) else { return PageRequest.defaultLimit }
         guard let number = Int(text), (1...PageRequest.maximumLimit).contains(number) else {
             throw LinkwellError.invalid(countParameter, "The page size must be a whole number from 1 to \(PageRequest.maximumLimit).")
         }
@@ -293,7 +293,7 @@ struct FHIRController: Sendable {
     /// The page a search asks for: `_count` and `_page`, the opaque token of a `next` link.
     static func pageRequest(_ request: Request) throws -> PageRequest {
         let limit = try count(request)
-        guard let token = request.uri.queryParameters[pageParameter].map(String.init), !token.isEmpty else { return PageRequest(limit: limit) }
+        guard let token = request.uri.queryParameters.get(pageParameter), !token.isEmpty else { return PageRequest(limit: limit) }
         do { return PageRequest(limit: limit, after: try PageCursor(token: token)) }
         catch { throw LinkwellError.invalid(pageParameter, "This page token does not belong to this search; start again from the first page.") }
     }
@@ -326,7 +326,7 @@ struct FHIRController: Sendable {
     static func searchset(slicing found: [JSONValue], _ request: Request) throws -> JSONValue {
         let limit = try count(request)
         var offset = 0
-        if let text = request.uri.queryParameters[pageParameter].map(String.init) {
+        if let text = request.uri.queryParameters.get(pageParameter) {
             guard let parsed = Int(text), parsed >= 0, parsed <= found.count else {
                 throw LinkwellError.invalid(pageParameter, "This page token does not belong to this search; start again from the first page.")
             }
