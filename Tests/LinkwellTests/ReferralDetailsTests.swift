@@ -32,7 +32,8 @@ struct ReferralDetailsTests {
             let stored = try #require(try await s.store.loadCase(id))
             #expect(stored.referral.referralMethod == .secureEmail && stored.referral.returnResponseTo == "Dr Patel, frailty team, frailty@nhs.net")
             let plain = try await api.call(.post, "/api/v1/referrals", as: s.referrer, json: APITests.referralJSON, expect: .created)
-            let plainCase = try #require(try await s.store.loadCase(ReferralID(try #require(plain["id"] as? String))))
+            let plainID = try #require(plain["id"] as? String)
+            let plainCase = try #require(try await s.store.loadCase(ReferralID(plainID)))
             #expect(plainCase.referral.referralMethod == nil && plainCase.referral.returnResponseTo == nil, "both optional")
 
             // FHIR ServiceRequest carries them as annotations (R4 has no element of its own for either).
