@@ -250,6 +250,16 @@ def test_a_gp_system_refers_and_hears_back(server):
     api(server, "POST", f"/api/v1/referrals/{rid}/risks", "linkworker", {"risk": "no_known_risks"})
     status, _, task = call(server, "GET", f"/fhir/Task/in-{rid}", "gp")
     assert task["status"] == "in-progress" and task["businessStatus"]["coding"][0]["code"] == "engaged"
+    # The care and support plan (the standard's section 19): strengths, a goal with its need and importance,
+    # an action towards it with its status, confidence and review date.
+    planned = api(server, "POST", f"/api/v1/referrals/{rid}/plan", "linkworker",
+                  {"whatMatters": "Getting out more", "strengths": "Loves being outdoors", "goals": ["Walk every week"],
+                   "actions": [{"description": "Try the health walk", "owner": "The person", "due": "2027-03-01"}]})
+    goal_id, action_id = planned["goals"][0]["id"], planned["actions"][0]["id"]
+    api(server, "PUT", f"/api/v1/referrals/{rid}/goals/{goal_id}", "linkworker",
+        {"need": "loneliness", "importance": 8, "status": "in_progress", "outcome": "Out twice so far"})
+    api(server, "PUT", f"/api/v1/referrals/{rid}/plan-actions/{action_id}", "linkworker",
+        {"goalId": goal_id, "status": "in_progress", "confidence": 6, "reviewDate": "2027-02-01"})
     services = api(server, "GET", "/api/v1/services", "linkworker")
     walks = next(s for s in services if s["name"] == "Riverside health walks")
     # (A supervisor, whose override reason is used only if the demo group's governance checks are not in order.)
@@ -310,6 +320,9 @@ def test_a_gp_system_refers_and_hears_back(server):
     assert "Riverside health walks" in support["text"]["div"]
     outcome_text = next(s for s in first["section"] if s["title"] == "Outcomes")["text"]["div"]
     assert "Goals met" in outcome_text
+    plan_text = next(s for s in first["section"] if s["title"] == "Care and support plan")["text"]["div"]
+    assert "Strengths: Loves being outdoors" in plan_text and "importance 8/10" in plan_text
+    assert "Try the health walk" in plan_text and "confidence 6/10" in plan_text and "review 2027-02-01" in plan_text
     assert {e["resource"]["resourceType"] for e in document["entry"]} >= {"Composition", "Patient"}
     for entry in document["entry"]:
         server["validator"].check(entry["resource"], "document entry " + entry["fullUrl"])

@@ -132,7 +132,10 @@ public struct PlanInput: Codable, Sendable {
     public var actions: [ActionInput]?
     /// YYYY-MM-DD; the next review with the person.
     public var reviewDate: String?
-    public init(whatMatters: String?, goals: [String]?, actions: [ActionInput]? = nil, reviewDate: String? = nil) {
+    /// The person's strengths, in words (the care and support plan's first item); nil keeps what was recorded.
+    public var strengths: String?
+    public init(whatMatters: String?, goals: [String]?, actions: [ActionInput]? = nil, reviewDate: String? = nil, strengths: String? = nil) {
+        self.strengths = strengths
         self.whatMatters = whatMatters
         self.goals = goals
         self.actions = actions
@@ -253,6 +256,7 @@ extension Case {
     public func agreePlan(_ input: PlanInput, by actor: Principal, env: CoreEnvironment) throws(LinkwellError) -> CaseChange {
         var v = Validator()
         let whatMatters = v.required(input.whatMatters, "whatMatters", label: "What matters to the person", max: 5000)
+        let strengths = input.strengths.map { _ in v.optional(input.strengths, "strengths", label: "The person's strengths", max: 5000) }
         let goalsFit = v.atMost(input.goals?.count ?? 0, Limits.goalsPerPlan, "goals", "goals in a plan")
         let actionsFit = v.atMost(input.actions?.count ?? 0, Limits.actionsPerPlan, "actions", "actions in a plan")
         guard goalsFit && actionsFit else { throw .invalid(v.errors) }
@@ -288,6 +292,7 @@ extension Case {
         if update.status == .engaged { try update.move(to: .planAgreed) }
         update.change.plan = Plan(referralID: referral.id, whatMatters: whatMatters, agreedAt: update.now, agreedBy: actor.userID,
                                   reviewDate: reviewDate ?? plan?.reviewDate)
+        update.change.plan?.strengths = strengths.map { $0.isEmpty ? nil : $0 } ?? plan?.strengths
         update.change.goals = goals.map { Goal(id: env.id(), referralID: referral.id, description: $0, createdAt: update.now) }
         update.change.actions = actions.map {
             PlanAction(id: env.newID(), referralID: referral.id, description: $0.0, owner: $0.1, due: $0.2, doneAt: nil, createdAt: update.now)
@@ -302,6 +307,7 @@ extension Case {
         var update = CaseUpdate(self, by: actor, env: env)
         guard update.status.isInSupport else { throw .conflict("Actions cannot change on a case that is \(update.status.label.lowercased()).") }
         action.doneAt = update.now
+        if action.status != nil { action.status = .done }
         update.change.actions.append(action)
         return update.change
     }

@@ -108,3 +108,29 @@ extension CaseworkService {
         }
     }
 }
+
+// The care and support plan (`CareAndSupportPlan.swift`).
+extension CaseworkService {
+    /// Records a goal's need, importance, status and outcome. A need given as `system|code` is resolved
+    /// through the needs code list (an unknown code is a 422 naming `need`).
+    public func updateGoalPlan(_ id: ReferralID, goal: GoalID, _ input: GoalPlanInput, _ request: Request) async throws -> Case {
+        var input = input
+        if let raw = input.need, raw.contains("|") {
+            do { input.need = try await CodeListService(store: store).resolve([raw], in: .needs, field: "need").first } catch LinkwellError.invalid(let errors) {
+                throw LinkwellError.invalid(errors.map { FieldError("need", $0.message) })
+            }
+        }
+        return try await act(on: id, request) { [env, input] in try $0.updateGoalPlan(goal, input, by: request.principal, env: env) }
+    }
+
+    /// Records an agreed action's goal, status, confidence and review date.
+    public func updateActionPlan(_ id: ReferralID, action: String, _ input: PlanActionPlanInput, _ request: Request) async throws -> Case {
+        var input = input
+        if let raw = input.support, raw.contains("|") {
+            do { input.support = try await CodeListService(store: store).resolve([raw], in: .supportOffered, field: "support").first } catch LinkwellError.invalid(let errors) {
+                throw LinkwellError.invalid(errors.map { FieldError("support", $0.message) })
+            }
+        }
+        return try await act(on: id, request) { [env, input] in try $0.updateActionPlan(action, input, by: request.principal, env: env) }
+    }
+}

@@ -64,6 +64,10 @@ public struct ReferralSubmission: Codable, Sendable {
     public var feedbackPreference: String?
     public var urgency: String?
     public var pathway: String?
+    /// The standard's referral method (optional): a `ReferralMethod` value.
+    public var referralMethod: String? = nil
+    /// The standard's "return response to" (optional): who gets the outcome if not the referrer, in words.
+    public var returnResponseTo: String? = nil
     /// A service the person chose in the public directory and asked to be referred to ("ask to be
     /// referred"); checked against the directory and written on the referral's first step, so the link
     /// worker sees it on the case's history.
@@ -156,6 +160,11 @@ public struct ReferralSubmission: Codable, Sendable {
         let feedback = (feedbackPreference ?? "").isEmpty ? .keyEvents
             : v.choice(feedbackPreference, "feedbackPreference", label: "Feedback preference", as: FeedbackPreference.self)
         let urgency = (self.urgency ?? "").isEmpty ? .routine : v.choice(self.urgency, "urgency", label: "Urgency", as: Urgency.self)
+        // A self-referral is always recorded as one; a professional's method is optional.
+        let method: ReferralMethod? = referrer == nil ? .selfReferral
+            : (referralMethod ?? "").trimmingCharacters(in: .whitespaces).isEmpty ? nil
+            : v.choice(referralMethod, "referralMethod", label: "Referral method", as: ReferralMethod.self)
+        let returnTo = referrer == nil ? "" : v.optional(returnResponseTo, "returnResponseTo", label: "Return response to", max: 500)
 
         var consentValue: Consent?
         let c = consent ?? ConsentInput(given: nil, givenBy: nil, method: nil, purposes: nil)
@@ -186,6 +195,9 @@ public struct ReferralSubmission: Codable, Sendable {
                                 feedbackPreference: feedback!, urgency: urgency!, pathway: pathway, status: .received,
                                 linkWorkerID: nil, closingReason: nil, outcomeNote: "", receivedAt: now, updatedAt: now,
                                 version: 1)
-        return (personValue, referral)
+        var withDetails = referral
+        withDetails.referralMethod = method
+        withDetails.returnResponseTo = returnTo.isEmpty ? nil : returnTo
+        return (personValue, withDetails)
     }
 }

@@ -35,7 +35,9 @@ public enum CodeListKind: String, Codable, CaseIterable, Sendable {
     /// Linkwell's local values of the list, with their labels: what the rest of Linkwell records.
     public var localValues: [(key: String, display: String)] {
         switch self {
-        case .needs, .supportOffered: Need.allCases.map { ($0.rawValue, $0.label) }
+        case .needs: Need.allCases.map { ($0.rawValue, $0.label) }
+        // Its own list (`SupportOffered.swift`), keyed as the directory's service categories, plus activities.
+        case .supportOffered: SupportOffered.allCases.map { ($0.rawValue, $0.label) }
         case .contactMethods: ContactMode.allCases.map { ($0.rawValue, $0.label) }
         case .contactOutcomes: [("successful", "Contact made"), ("unsuccessful", "Contact attempted, not made")]
             + ContactOutcome.allCases.map { ($0.rawValue, $0.label) }

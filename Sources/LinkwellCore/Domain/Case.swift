@@ -86,6 +86,7 @@ public struct CaseChange: Sendable, Equatable {
     public var contacts: [Contact] = []
     /// Inserted or replaced.
     public var plan: Plan?
+    /// Inserted or replaced by id.
     public var goals: [Goal] = []
     public var goalRatings: [GoalRating] = []
     /// Inserted or replaced by id.
@@ -124,7 +125,7 @@ public struct CaseChange: Sendable, Equatable {
         next.events += events
         next.contacts += contacts
         if let plan { next.plan = plan }
-        next.goals += goals
+        next.goals.upsert(goals)
         next.goalRatings += goalRatings
         next.onwardReferrals.upsert(onwardReferrals)
         next.onwardEvents += onwardEvents

@@ -61,6 +61,8 @@ public struct Plan: Codable, Sendable, Equatable {
     public var agreedBy: UserID
     /// When the plan is next to be reviewed with the person.
     public var reviewDate: CalendarDate?
+    /// The person's strengths, in words (the care and support plan's first item; nil when not recorded).
+    public var strengths: String? = nil
     public init(referralID: ReferralID, whatMatters: String, agreedAt: Date, agreedBy: UserID, reviewDate: CalendarDate? = nil) {
         self.reviewDate = reviewDate
         self.referralID = referralID
@@ -80,6 +82,18 @@ public struct PlanAction: Codable, Sendable, Equatable, Identifiable {
     public var due: CalendarDate?
     public var doneAt: Date?
     public var createdAt: Date
+    // The care and support plan's items (`CareAndSupportPlan.swift`), each optional.
+    /// The goal the action works towards.
+    public var goalID: GoalID? = nil
+    /// What kind of support it is (a support offered code list value), the standard's coded "what".
+    public var support: String? = nil
+    /// Where it stands; nil reads as done or not started (`effectiveStatus`).
+    public var status: PlanActionStatus? = nil
+    /// How confident the person is of doing it, 1–10.
+    public var confidence: Int? = nil
+    public var reviewDate: CalendarDate? = nil
+    /// When the plan details were last changed.
+    public var updatedAt: Date? = nil
     public init(id: String, referralID: ReferralID, description: String, owner: String, due: CalendarDate?, doneAt: Date?, createdAt: Date) {
         self.id = id
         self.referralID = referralID
@@ -97,6 +111,17 @@ public struct Goal: Codable, Sendable, Equatable, Identifiable {
     public var referralID: ReferralID
     public var description: String
     public var createdAt: Date
+    // The care and support plan's items (`CareAndSupportPlan.swift`), each optional.
+    /// The need or concern the goal answers (a needs code list value).
+    public var need: String? = nil
+    /// How much the goal matters to the person, 1–10.
+    public var importance: Int? = nil
+    /// Where the goal stands: its outcome status.
+    public var status: GoalStatus? = nil
+    /// The outcome in words.
+    public var outcome: String? = nil
+    /// When the plan details were last changed.
+    public var updatedAt: Date? = nil
     public init(id: GoalID, referralID: ReferralID, description: String, createdAt: Date) {
         self.id = id
         self.referralID = referralID

@@ -101,6 +101,32 @@ public struct Consent: Codable, Sendable, Equatable {
     public func covers(_ purpose: ConsentPurpose) -> Bool { purposes.contains(purpose) }
 }
 
+/// How the referral reached the service: the standard's "referral method" values (PRSB Social Prescribing
+/// Information Standard v1.1, referral details; Linkwell's local codes, the standard gives no national code).
+public enum ReferralMethod: String, Codable, CaseIterable, Sendable {
+    case fax
+    case phone
+    case secureMessaging = "secure_messaging"
+    case secureEmail = "secure_email"
+    case letter
+    case eRS = "nhs_e_rs"
+    case selfReferral = "self_referral"
+
+    public var label: String {
+        switch self {
+        case .fax: "Fax"
+        case .phone: "Phone"
+        case .secureMessaging: "Secure messaging"
+        case .secureEmail: "Secure email"
+        case .letter: "Letter"
+        case .eRS: "NHS e-Referral Service (e-RS)"
+        case .selfReferral: "Self referral"
+        }
+    }
+
+    public static let system = "urn:linkwell:codesystem:referral_method"
+}
+
 /// How and when the referrer wants to hear back.
 public enum FeedbackPreference: String, Codable, CaseIterable, Sendable {
     /// Accepted or declined, first seen, and closed (the information standard's default).
@@ -161,6 +187,11 @@ public struct Referral: Codable, Sendable, Identifiable, Equatable {
     public var updatedAt: Date
     /// Bumped on every change; guards concurrent updates.
     public var version: Int
+    /// The standard's "referral method" (optional; `self_referral` for a self-referral).
+    public var referralMethod: ReferralMethod? = nil
+    /// The standard's "return response to": who gets the outcome when it is not (only) the referrer —
+    /// name, role, organisation and contact, in words (optional).
+    public var returnResponseTo: String? = nil
 
     public init(id: ReferralID, personID: PersonID, referrerID: UserID?, referrerOrganisationID: OrganisationID?,
                 sourceType: SourceType, needs: [Need], personView: String, consent: Consent, riskInformation: String,

@@ -112,7 +112,7 @@ extension FHIRMapping {
             MessageBackSection(code: "outcomes", title: "Outcomes", lines: outcome + (scores.isEmpty ? ["No outcome measures recorded."] : scores),
                                entries: observations.compactMap { o in o["id"]?.string.map { "Observation/\($0)" } }),
             MessageBackSection(code: "risks-and-safeguarding", title: "Risks and safeguarding", lines: risks),
-        ]
+        ] + (d.carePlan.map { [MessageBackSection(code: "care-and-support-plan", title: "Care and support plan", lines: $0.lines)] } ?? [])
     }
 
     /// The message back as a FHIR `document` Bundle: a Composition first, then the Patient and the outcome

@@ -102,6 +102,8 @@ public enum FHIRMapping {
             if let mapped, mapped.mapped { codings.append(FHIRJSON.coding(mapped.system, mapped.code, mapped.display)) }
             return ["coding": .array(codings), "text": .string(need.label)]
         }
+        let notes = [r.personView.isEmpty ? nil : r.personView, r.referralMethod.map { "Referral method: \($0.label)" },
+                     r.returnResponseTo.map { "Return response to: \($0)" }].compactMap { $0 }
         return finish([
             "resourceType": "ServiceRequest",
             "id": .string(r.id.rawValue),
@@ -115,7 +117,9 @@ public enum FHIRMapping {
             "authoredOn": FHIRJSON.instant(r.receivedAt),
             "requester": referrerName.map { ["display": .string($0)] } ?? .null,
             "reasonCode": .array(reasons),
-            "note": r.personView.isEmpty ? .null : [["text": .string(r.personView)]],
+            // The person's view, and the standard's referral method and "return response to", which have no
+            // element of their own in R4 ServiceRequest: as annotations, left out when empty.
+            "note": notes.isEmpty ? .null : .array(notes.map { ["text": .string($0)] }),
         ])
     }
 
@@ -215,11 +219,14 @@ public enum FHIRMapping {
     // MARK: Bundles
 
     /// A `searchset` Bundle of the resources found, each with its full URL under `base` (e.g. `https://host/fhir`).
-    public static func searchset(_ resources: [JSONValue], base: String) -> JSONValue {
+    /// With `links` (relation, URL: `self`, `next`) the Bundle is one page of a search, and `total` is the
+    /// number of matches when known (nil leaves it out); without, it holds every match.
+    public static func searchset(_ resources: [JSONValue], base: String, links: [(String, String)] = [], total: Int? = nil) -> JSONValue {
         finish([
             "resourceType": "Bundle",
             "type": "searchset",
-            "total": .number(Double(resources.count)),
+            "total": links.isEmpty ? JSONValue.number(Double(resources.count)) : total.map { JSONValue.number(Double($0)) } ?? JSONValue.null,
+            "link": .array(links.map { ["relation": .string($0.0), "url": .string($0.1)] }),
             "entry": .array(resources.map { ["fullUrl": .string(fullURL($0, base: base)), "resource": $0, "search": ["mode": "match"]] }),
         ])
     }

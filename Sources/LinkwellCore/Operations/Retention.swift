@@ -42,7 +42,9 @@ extension Case {
         for i in c.events.indices { c.events[i].note = "" }
         for i in c.contacts.indices { c.contacts[i].notes = "" }
         c.plan?.whatMatters = ""
-        for i in c.goals.indices { c.goals[i].description = "" }
+        c.plan?.strengths = nil
+        c.referral.returnResponseTo = nil
+        for i in c.goals.indices { c.goals[i].description = ""; c.goals[i].outcome = nil }
         for i in c.actions.indices { c.actions[i].description = "" }
         for i in c.onwardReferrals.indices { c.onwardReferrals[i].note = "" }
         for i in c.onwardEvents.indices { c.onwardEvents[i].note = "" }

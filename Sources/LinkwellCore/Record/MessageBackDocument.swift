@@ -222,6 +222,80 @@ public struct MessageBackDocument: Codable, Sendable, Equatable {
     /// National SNOMED CT codes for the GP record: 871731000000106 once the referral was accepted,
     /// 871711000000103 when it was declined.
     public var nationalCodes: [CodedValue]
+    /// The care and support plan (the standard's section 19): strengths, goals with the need each answers,
+    /// their importance, status and outcome, and the actions towards them; nil when no plan was agreed.
+    public var carePlan: CarePlan? = nil
+    /// The referral's "return response to" (the standard's referral details): who else is to get the
+    /// outcome, in the referrer's words; nil when not given. Linkwell does not send to it itself.
+    public var returnResponseTo: String? = nil
+
+    /// The care and support plan as the message back carries it; empty items are left out (nil).
+    public struct CarePlan: Codable, Sendable, Equatable {
+        public struct PlanAction: Codable, Sendable, Equatable {
+            /// What will be done.
+            public var what: String
+            /// What kind of support it is (support offered code list, as mapped).
+            public var support: CodedValue?
+            /// Who will do it.
+            public var who: String
+            /// By when.
+            public var when: CalendarDate?
+            /// A local code (`PlanActionStatus`), unmapped.
+            public var status: CodedValue
+            /// The person's confidence of doing it, 1–10.
+            public var confidence: Int?
+            public var reviewDate: CalendarDate?
+        }
+        public struct Goal: Codable, Sendable, Equatable {
+            public var description: String
+            /// The need or concern it answers (needs code list, as mapped).
+            public var need: CodedValue?
+            /// How much it matters to the person, 1–10.
+            public var importance: Int?
+            /// The latest goal attainment rating, 1–10.
+            public var latestRating: Int?
+            /// A local code (`GoalStatus`), unmapped.
+            public var status: CodedValue?
+            public var outcome: String?
+            public var actions: [PlanAction]?
+        }
+        public var whatMatters: String?
+        public var strengths: String?
+        public var reviewDate: CalendarDate?
+        public var goals: [Goal]?
+        /// Actions not tied to a goal.
+        public var otherActions: [PlanAction]?
+
+        /// The plan as lines of text, in the standard's order (strengths → goals with their need and
+        /// importance → actions → outcomes): for the printed letter and the FHIR section's narrative.
+        public var lines: [String] {
+            var lines: [String] = []
+            if let whatMatters { lines.append("What matters to the person: \(whatMatters)") }
+            if let strengths { lines.append("Strengths: \(strengths)") }
+            func action(_ a: PlanAction, _ prefix: String) -> String {
+                var text = "\(prefix)\(a.what)" + (a.support.map { " (\($0.display))" } ?? "") + " — \(a.who)"
+                if let when = a.when { text += ", by \(when)" }
+                text += "; \(a.status.display.lowercased())"
+                if let c = a.confidence { text += "; confidence \(c)/10" }
+                if let r = a.reviewDate { text += "; review \(r)" }
+                return text
+            }
+            for goal in goals ?? [] {
+                var text = "Goal: \(goal.description)"
+                let facts = [goal.need.map { "need: \($0.display)" }, goal.importance.map { "importance \($0)/10" },
+                             goal.latestRating.map { "latest rating \($0)/10" }].compactMap { $0 }
+                if !facts.isEmpty { text += " (\(facts.joined(separator: "; ")))" }
+                lines.append(text)
+                for a in goal.actions ?? [] { lines.append(action(a, "Action towards it: ")) }
+                if goal.status != nil || goal.outcome != nil {
+                    lines.append("Outcome: " + [goal.status?.display, goal.outcome].compactMap { $0 }.joined(separator: " — "))
+                }
+            }
+            for a in otherActions ?? [] { lines.append(action(a, "Action: ")) }
+            if let reviewDate { lines.append("Next review of the plan: \(reviewDate)") }
+            return lines
+        }
+    }
 
     public static let title = "Social prescribing: message back to the GP and referrer"
     public static let noActionsStatement = "No actions requested."
@@ -327,9 +401,12 @@ extension MessageBackDocument {
             }
         }
         for action in c.actions.sorted(by: { $0.createdAt < $1.createdAt }) {
+            let status = action.effectiveStatus
             let item = Support(kind: "plan_action", description: action.description, serviceName: nil, organisationName: nil,
-                               status: action.doneAt == nil ? "Not done" : "Done", reason: nil, date: action.createdAt)
-            if action.doneAt != nil { takenUp.append(item) } else if c.referral.status.isFinal { notTakenUp.append(item) }
+                               status: action.status == nil ? (action.doneAt == nil ? "Not done" : "Done") : status.label,
+                               reason: nil, date: action.createdAt)
+            if action.doneAt != nil { takenUp.append(item) }
+            else if c.referral.status.isFinal || status == .declined || status == .noLongerNeeded { notTakenUp.append(item) }
         }
         let signposting = c.signposts.sorted { $0.at < $1.at }.map { signpost in
             let names = signpost.serviceID.flatMap { context.services[$0] }
@@ -368,13 +445,39 @@ extension MessageBackDocument {
             national.append(.snomed(NationalCodes.socialPrescribingDeclined, NationalCodes.socialPrescribingDeclinedDisplay))
         }
 
-        return MessageBackDocument(
+        var document = MessageBackDocument(
             referralID: referral.id, createdAt: context.now, title: title,
             author: Party(role: "author", name: context.authorName, jobRole: "Social prescribing link worker", organisationName: context.schemeName),
             recipients: recipients,
             subject: Subject(personID: person.id, givenName: person.givenName, familyName: person.familyName, dateOfBirth: person.dateOfBirth,
                              nhsNumber: person.nhsNumber?.digits, gpPractice: gp),
             planAndRequestedActions: plan, summary: summary, nationalCodes: national)
+        document.carePlan = carePlan(c, context)
+        document.returnResponseTo = referral.returnResponseTo.nonEmpty
+        return document
+    }
+
+    /// The care and support plan from the case's plan, goals and actions; nil without an agreed plan.
+    static func carePlan(_ c: Case, _ context: MessageBackContext) -> CarePlan? {
+        guard let plan = c.plan else { return nil }
+        func item(_ a: LinkwellCore.PlanAction) -> CarePlan.PlanAction {
+            let status = a.effectiveStatus
+            return CarePlan.PlanAction(what: a.description, support: a.support.map { context.coded(.supportOffered, $0) }, who: a.owner, when: a.due,
+                                       status: CodedValue(system: PlanActionStatus.system, code: status.rawValue, display: status.label, mapped: false),
+                                       confidence: a.confidence, reviewDate: a.reviewDate)
+        }
+        let actions = c.actions.sorted { $0.createdAt < $1.createdAt }
+        let goals = c.goals.sorted { $0.createdAt < $1.createdAt }.map { g -> CarePlan.Goal in
+            let own = actions.filter { $0.goalID == g.id }.map(item)
+            return CarePlan.Goal(description: g.description, need: g.need.map { context.coded(.needs, $0) }, importance: g.importance,
+                                 latestRating: c.ratings(for: g.id).last?.rating,
+                                 status: g.status.map { CodedValue(system: GoalStatus.system, code: $0.rawValue, display: $0.label, mapped: false) },
+                                 outcome: g.outcome.nonEmpty, actions: own.isEmpty ? nil : own)
+        }
+        let goalIDs = Set(c.goals.map(\.id))
+        let other = actions.filter { a in a.goalID.map { !goalIDs.contains($0) } ?? true }.map(item)
+        return CarePlan(whatMatters: plan.whatMatters.nonEmpty, strengths: plan.strengths.nonEmpty, reviewDate: plan.reviewDate,
+                        goals: goals.isEmpty ? nil : goals, otherActions: other.isEmpty ? nil : other)
     }
 
     /// Current risk entries, and the intake's risk information as a free-text entry (the standard allows

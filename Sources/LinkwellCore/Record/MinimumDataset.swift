@@ -107,6 +107,13 @@ public struct MinimumDataset: Codable, Sendable, Equatable {
                 let category = signpost.serviceID.flatMap { services[$0]?.category } ?? Need.other.rawValue
                 add(.supportOffered, "signpost", context.coded(.supportOffered, category), at: month(signpost.at))
             }
+            // Plan actions coded by the kind of support (the care and support plan's "what"), with their status.
+            for action in c.actions.sorted(by: { $0.createdAt < $1.createdAt }) {
+                if let support = action.support {
+                    add(.supportOffered, "plan_action", context.coded(.supportOffered, support), value: action.effectiveStatus.rawValue,
+                        at: month(action.createdAt))
+                }
+            }
             // 4 Outcomes: each score before and after, and how the case closed.
             for t in trajectories[c.referral.id] ?? [] {
                 let scale = context.coded(.assessments, t.instrumentID)
@@ -116,6 +123,13 @@ public struct MinimumDataset: Codable, Sendable, Equatable {
                     if let after = t.points.last(where: { $0.timepoint != .baseline && $0.at >= before.at }) {
                         add(.outcomes, "score_after", item, value: number(after.value), at: month(after.at))
                     }
+                }
+            }
+            // Goal outcomes from the care and support plan (Linkwell's local goal statuses, unmapped).
+            for goal in c.goals.sorted(by: { $0.createdAt < $1.createdAt }) {
+                if let status = goal.status {
+                    add(.outcomes, "goal_status", CodedValue(system: GoalStatus.system, code: status.rawValue, display: status.label, mapped: false),
+                        at: month(goal.updatedAt ?? goal.createdAt))
                 }
             }
             if let reason = c.referral.closingReason {

@@ -31,6 +31,7 @@ enum Migrations {
         + PersonVoiceMigrations.all + LearnedMigrations.all
         + RecordMigrations.all
         + JobMigrations.all
+        + CarePlanMigrations.all
         + ReferrerHomeMigrations.all
 
     /// Operations (versions 20–29): retention.

@@ -64,6 +64,10 @@ extension SQLStore {
                 try await db.raw("UPDATE \(ident: table) SET \(unsafeRaw: set) WHERE referral_id IN (\(cases))").run()
             }
             try await db.raw("UPDATE onward_events SET note = '' WHERE onward_referral_id IN (\(onward))").run()
+            // The care and support plan's and the referral details' free text (migrations 260–261).
+            try await db.raw("UPDATE plans SET strengths = NULL WHERE referral_id IN (\(cases))").run()
+            try await db.raw("UPDATE goals SET outcome = NULL WHERE referral_id IN (\(cases))").run()
+            try await db.raw("UPDATE referrals SET return_response_to = NULL WHERE person_id = \(bind: personID)").run()
             // A case meeting's note and attendees are free text about every case it discussed: past one of
             // those people's retention they are removed (the meeting's date, team and cases stay).
             try await db.raw("""

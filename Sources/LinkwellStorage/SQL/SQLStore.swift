@@ -194,7 +194,7 @@ public final class SQLStore: LinkwellStore {
                 .onConflict(with: ["referral_id"]) { try $0.set(excludedContentOf: plan, keyEncodingStrategy: toColumns) }
                 .run()
         }
-        try await Self.insert(change.goals, into: "goals", db)
+        try await Self.upsert(change.goals, into: "goals", db)
         try await Self.insert(change.goalRatings, into: "goal_ratings", db)
         try await Self.upsert(change.onwardReferrals, into: "onward_referrals", db)
         try await Self.insert(change.onwardEvents, into: "onward_events", db)
@@ -699,6 +699,8 @@ struct ReferralRow: Codable, Sendable {
     var received_at: Date
     var updated_at: Date
     var version: Int
+    var referral_method: ReferralMethod?
+    var return_response_to: String?
 
     init(_ r: Referral) {
         id = r.id
@@ -724,10 +726,12 @@ struct ReferralRow: Codable, Sendable {
         received_at = r.receivedAt
         updated_at = r.updatedAt
         version = r.version
+        referral_method = r.referralMethod
+        return_response_to = r.returnResponseTo
     }
 
     func referral(needs: [Need]) -> Referral {
-        Referral(id: id, personID: person_id, referrerID: referrer_id, referrerOrganisationID: referrer_organisation_id,
+        var referral = Referral(id: id, personID: person_id, referrerID: referrer_id, referrerOrganisationID: referrer_organisation_id,
                  sourceType: source_type, needs: needs, personView: person_view,
                  consent: Consent(givenBy: consent_given_by, givenAt: consent_given_at, method: consent_method,
                                   purposes: consent_purposes.split(separator: ",").compactMap { ConsentPurpose(rawValue: String($0)) }),
@@ -735,6 +739,9 @@ struct ReferralRow: Codable, Sendable {
                  pathway: pathway, status: status, linkWorkerID: link_worker_id, closingReason: closing_reason,
                  outcomeNote: outcome_note, closingFeedback: feedback_would_change.map { ClosingFeedback(satisfaction: feedback_satisfaction, wouldChange: $0) },
                  receivedAt: received_at, updatedAt: updated_at, version: version)
+        referral.referralMethod = referral_method
+        referral.returnResponseTo = return_response_to
+        return referral
     }
 }
 

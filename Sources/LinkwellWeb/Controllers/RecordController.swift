@@ -27,6 +27,15 @@ struct RecordController: Sendable {
                 otherRequirements: f["otherRequirements"], personReportedIssues: f["personReportedIssues"]), r)
         }
         form(router, "requested-actions/:item/withdraw") { id, _, r, item in try await casework.withdrawRequestedAction(id, action: item ?? "", r) }
+        // The care and support plan's details of a goal and of an agreed action (case page, plan panel).
+        cases.casePanelForm(router, "goals/:item/plan", anchor: "s-plan") { id, f, r, item in
+            try await casework.updateGoalPlan(id, goal: GoalID(item ?? ""), GoalPlanInput(
+                need: f["need"], importance: f["importance"].map { NumberInput($0) }, status: f["status"], outcome: f["outcome"]), r)
+        }
+        cases.casePanelForm(router, "plan-actions/:item/plan", anchor: "s-plan") { id, f, r, item in
+            try await casework.updateActionPlan(id, action: item ?? "", PlanActionPlanInput(
+                goalId: f["goalId"], status: f["status"], confidence: f["confidence"].map { NumberInput($0) }, reviewDate: f.date("reviewDate"), support: f["support"]), r)
+        }
 
         // The printable letter; a record lacking mandatory content shows what is missing (422).
         router.get("/referrals/:id/message-back") { request, context -> Response in
@@ -63,6 +72,18 @@ struct RecordController: Sendable {
             let p = try context.require(.linkWorker, .supervisor)
             let input = try await request.json(RecordDetailsInput.self)
             return json(try await casework.updateRecordDetails(ReferralID(try context.parameters.require("id")), input, .init(p, route: request.routeDescription)))
+        }
+        api.put(":id/goals/:goal") { request, context in
+            let p = try context.require(.linkWorker, .supervisor)
+            let input = try await request.json(GoalPlanInput.self)
+            return json(try await casework.updateGoalPlan(ReferralID(try context.parameters.require("id")), goal: GoalID(try context.parameters.require("goal")),
+                                                          input, .init(p, route: request.routeDescription)))
+        }
+        api.put(":id/plan-actions/:item") { request, context in
+            let p = try context.require(.linkWorker, .supervisor)
+            let input = try await request.json(PlanActionPlanInput.self)
+            return json(try await casework.updateActionPlan(ReferralID(try context.parameters.require("id")), action: try context.parameters.require("item"),
+                                                            input, .init(p, route: request.routeDescription)))
         }
         api.post(":id/requested-actions") { request, context in
             let p = try context.require(.linkWorker, .supervisor)

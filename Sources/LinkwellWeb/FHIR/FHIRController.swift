@@ -47,13 +47,13 @@ struct FHIRController: Sendable {
             let p = try context.require(.referrer, .linkWorker, .supervisor)
             let r = ServiceRequest(p, route: request.routeDescription)
             let status = try Self.parameters(request, allowed: ["status"])["status"]
-            let rows = try await casework.caseload(r, list: .all, page: PageRequest()).rows
+            let page = try await casework.caseload(r, list: .all, page: try Self.pageRequest(request))
             var found: [JSONValue] = []
-            for row in rows {
+            for row in page.rows {
                 let resource = try await serviceRequest(try await casework.readCase(row.id, r))
                 if status == nil || resource["status"]?.string == status { found.append(resource) }
             }
-            return FHIRResponse.resource(FHIRMapping.searchset(found, base: Self.base(request)))
+            return FHIRResponse.resource(Self.searchset(found, request, next: page.next?.token))
         }
 
         // Task: the Gravity closed loop, for the referral in (`in-…`) and each referral out (`out-…`).
@@ -68,9 +68,11 @@ struct FHIRController: Sendable {
             var found: [JSONValue] = []
             if p.role == .provider {
                 if params["focus"] != nil { throw LinkwellError.invalid("focus", "Providers list the Tasks of their own referrals out, without focus.") }
-                for row in try await casework.providerInbox(r, page: PageRequest()).rows {
+                let page = try await casework.providerInbox(r, page: try Self.pageRequest(request))
+                for row in page.rows {
                     found.append(try await task(FHIRMapping.outTaskID(row.id), r))
                 }
+                return FHIRResponse.resource(Self.searchset(found, request, next: page.next?.token))
             } else {
                 guard let focus = params["focus"], focus.hasPrefix("ServiceRequest/") else {
                     throw LinkwellError.invalid("focus", "Search Tasks by focus=ServiceRequest/{id}.")
@@ -78,7 +80,7 @@ struct FHIRController: Sendable {
                 let c = try await casework.readCase(ReferralID(String(focus.dropFirst("ServiceRequest/".count))), r)
                 found = try await tasks(of: c, r)
             }
-            return FHIRResponse.resource(FHIRMapping.searchset(found, base: Self.base(request)))
+            return FHIRResponse.resource(try Self.searchset(slicing: found, request))
         }
         fhir.put("Task/:id") { request, context in
             let p = try context.require(.linkWorker, .supervisor, .provider)
@@ -130,7 +132,7 @@ struct FHIRController: Sendable {
             }
             let c = try await readShared(ReferralID(String(subject.dropFirst("Patient/".count))), r)
             let found = FHIRMapping.observations(try await outcomes.trajectories(of: c, r), referralID: c.referral.id)
-            return FHIRResponse.resource(FHIRMapping.searchset(found, base: Self.base(request)))
+            return FHIRResponse.resource(try Self.searchset(slicing: found, request))
         }
         fhir.get("Composition/:id/$document") { request, context in
             let p = try context.require(.referrer, .linkWorker, .supervisor)
@@ -275,11 +277,70 @@ struct FHIRController: Sendable {
     }
 
     /// The query's search parameters; any other (apart from the `_format` FHIR allows) is refused.
+    // MARK: Paging (FHIR R4 search, 3.1.1.5.7: `_count`, and the server's own `next` link)
+
+    static let countParameter = "_count", pageParameter = "_page"
+
+    /// `_count`: 1…200, 50 when not given.
+    static func count(_ request: Request) throws -> Int {
+        guard let text = request.uri.queryParameters.get(countParameter) else { return PageRequest.defaultLimit }
+        guard let number = Int(text), (1...PageRequest.maximumLimit).contains(number) else {
+            throw LinkwellError.invalid(countParameter, "The page size must be a whole number from 1 to \(PageRequest.maximumLimit).")
+        }
+        return number
+    }
+
+    /// The page a search asks for: `_count` and `_page`, the opaque token of a `next` link.
+    static func pageRequest(_ request: Request) throws -> PageRequest {
+        let limit = try count(request)
+        guard let token = request.uri.queryParameters.get(pageParameter), !token.isEmpty else { return PageRequest(limit: limit) }
+        do { return PageRequest(limit: limit, after: try PageCursor(token: token)) }
+        catch { throw LinkwellError.invalid(pageParameter, "This page token does not belong to this search; start again from the first page.") }
+    }
+
+    /// A searchset of one page, with a `self` link and, when there are more, a `next` link carrying the
+    /// request's own search parameters, `_count` and the token of where the next page starts. `total` is
+    /// given when known (a list held whole), else left out (R4 makes it optional).
+    static func searchset(_ found: [JSONValue], _ request: Request, next: String?, total: Int? = nil) -> JSONValue {
+        var params: [(String, String)] = []
+        var current: String?
+        for (key, value) in request.uri.queryParameters {
+            if String(key) == pageParameter { current = String(value) } else { params.append((String(key), String(value))) }
+        }
+        params.sort { $0.0 < $1.0 }
+        let path = base(request) + "/" + (request.uri.path.split(separator: "/").last.map(String.init) ?? "")
+        func url(_ page: String?) -> String {
+            let all = params + (page.map { [(pageParameter, $0)] } ?? [])
+            guard !all.isEmpty else { return path }
+            var components = URLComponents()
+            components.queryItems = all.map { URLQueryItem(name: $0.0, value: $0.1) }
+            return path + "?" + (components.percentEncodedQuery ?? "")
+        }
+        var links = [("self", url(current))]
+        if let next { links.append(("next", url(next))) }
+        return FHIRMapping.searchset(found, base: base(request), links: links, total: total)
+    }
+
+    /// A searchset of a list held whole (a case's Tasks, a person's scores), paged by position: `_page` is the
+    /// offset of the next page's first entry.
+    static func searchset(slicing found: [JSONValue], _ request: Request) throws -> JSONValue {
+        let limit = try count(request)
+        var offset = 0
+        if let text = request.uri.queryParameters.get(pageParameter) {
+            guard let parsed = Int(text), parsed >= 0, parsed <= found.count else {
+                throw LinkwellError.invalid(pageParameter, "This page token does not belong to this search; start again from the first page.")
+            }
+            offset = parsed
+        }
+        let end = min(found.count, offset + limit)
+        return searchset(Array(found[offset..<end]), request, next: end < found.count ? String(end) : nil, total: found.count)
+    }
+
     static func parameters(_ request: Request, allowed: Set<String>) throws -> [String: String] {
         var found: [String: String] = [:]
         for (key, value) in request.uri.queryParameters {
             let name = String(key)
-            if name == "_format" { continue }
+            if name == "_format" || name == Self.countParameter || name == Self.pageParameter { continue }  // paging: `pageRequest`
             guard allowed.contains(name) else {
                 throw BadRequest(detail: "Search parameter '\(name)' is not supported here (see /fhir/metadata).")
             }

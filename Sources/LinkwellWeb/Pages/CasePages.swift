@@ -19,7 +19,15 @@ public struct CasePage: Sendable {
     /// The contracts that fund this referral (attribution for commissioners).
     public var fundedBy = ""
     public struct ContactRow: Sendable { public var at, mode, minutes, outcome, notes: String }
-    public struct GoalRow: Sendable { public var id, description, latest, history: String }
+    public struct GoalRow: Sendable {
+        public var id, description, latest, history: String
+        /// The care and support plan's items: "Need: … · Importance 8/10 · Achieved · Outcome: …" (empty when none).
+        public var planSummary = ""
+        public var needChoices: [Choice] = []
+        public var statusChoices: [Choice] = []
+        public var importance = ""
+        public var outcome = ""
+    }
     public struct Attendance: Sendable { public var date: String; public var attended: Bool }
     public struct Onward: Sendable {
         public var id, service, organisation, status, statusLabel, reason, note, createdAt: String
@@ -58,6 +66,9 @@ public struct CasePage: Sendable {
     public var gpPractice: String
     public var interpreterNeeded: Bool
     public var status, statusLabel, source, personView, urgency, pathway, risk: String
+    /// The standard's referral method and "return response to" (nil when not recorded).
+    public var referralMethod: String?
+    public var returnResponseTo: String?
     public var hasRisk: Bool
     public var needs: [String]
     public var consentGivenBy, consentMethod, consentAt: String
@@ -76,7 +87,18 @@ public struct CasePage: Sendable {
     public var whatMatters: String
     public var hasPlan: Bool
     public var reviewDate: String?
-    public struct ActionRow: Sendable { public var id, description, owner, done: String; public var due: String?; public var isDone: Bool }
+    public struct ActionRow: Sendable {
+        public var id, description, owner, done: String; public var due: String?; public var isDone: Bool
+        /// The care and support plan's items: "For: goal · In progress · Confidence 6/10 · Review 2027-04-15" (empty when none).
+        public var planSummary = ""
+        public var goalChoices: [Choice] = []
+        public var supportChoices: [Choice] = []
+        public var statusChoices: [Choice] = []
+        public var confidence = ""
+        public var reviewDate = ""
+    }
+    /// The person's strengths (the care and support plan's first item).
+    public var strengths = ""
     public var actions: [ActionRow]
     public var goals: [GoalRow]
     public var onward: [Onward]
@@ -212,6 +234,8 @@ public struct CasePage: Sendable {
         personView = r.personView
         urgency = r.urgency.label
         pathway = r.pathway
+        referralMethod = r.referralMethod?.label
+        returnResponseTo = r.returnResponseTo
         risk = r.riskInformation
         hasRisk = !r.riskInformation.isEmpty
         needs = r.needs.map(\.label)
@@ -244,15 +268,39 @@ public struct CasePage: Sendable {
         reviewDate = c.plan?.reviewDate.map { "\($0)" }
         reviewDateField = DateField(name: "reviewDate", legend: "Next review with the person", hint: "For example, 15 4 2027",
                                     input: DateInput(text: reviewDate ?? ""), submitted: false)
-        actions = c.actions.map {
-            ActionRow(id: $0.id, description: $0.description, owner: $0.owner, done: $0.doneAt.map(Format.date) ?? "",
-                      due: $0.due.map { "\($0)" }, isDone: $0.doneAt != nil)
+        strengths = c.plan?.strengths ?? ""
+        actions = c.actions.map { a in
+            var row = ActionRow(id: a.id, description: a.description, owner: a.owner, done: a.doneAt.map(Format.date) ?? "",
+                                due: a.due.map { "\($0)" }, isDone: a.doneAt != nil)
+            let goal = a.goalID.flatMap { id in c.goals.first { $0.id == id } }
+            var parts: [String?] = [goal.map { "For: \($0.description)" }]
+            parts.append(a.support.map { SupportOffered(rawValue: $0)?.label ?? $0 })
+            parts.append(a.status?.label)
+            parts.append(a.confidence.map { "Confidence \($0)/10" })
+            parts.append(a.reviewDate.map { "Review \($0)" })
+            row.planSummary = parts.compactMap { $0 }.joined(separator: " · ")
+            row.goalChoices = c.goals.map { Choice($0.id.rawValue, $0.description, selected: $0.id == a.goalID) }
+            row.statusChoices = PlanActionStatus.allCases.map { Choice($0.rawValue, $0.label, selected: $0 == a.status) }
+            row.supportChoices = SupportOffered.allCases.map { Choice($0.rawValue, $0.label, selected: $0.rawValue == a.support) }
+            row.confidence = a.confidence.map(String.init) ?? ""
+            row.reviewDate = a.reviewDate.map { "\($0)" } ?? ""
+            return row
         }
         goals = c.goals.map { goal in
             let ratings = c.ratings(for: goal.id)
-            return GoalRow(id: goal.id.rawValue, description: goal.description,
-                           latest: ratings.last.map { "\($0.rating)/10" } ?? "Not rated yet",
-                           history: ratings.map { "\($0.rating)" }.joined(separator: " → "))
+            var row = GoalRow(id: goal.id.rawValue, description: goal.description,
+                              latest: ratings.last.map { "\($0.rating)/10" } ?? "Not rated yet",
+                              history: ratings.map { "\($0.rating)" }.joined(separator: " → "))
+            var parts: [String?] = [goal.need.map { "Need: \(Need(rawValue: $0)?.label ?? $0)" }]
+            parts.append(goal.importance.map { "Importance \($0)/10" })
+            parts.append(goal.status?.label)
+            parts.append(goal.outcome.map { "Outcome: \($0)" })
+            row.planSummary = parts.compactMap { $0 }.joined(separator: " · ")
+            row.needChoices = Need.allCases.map { Choice($0.rawValue, $0.label, selected: $0.rawValue == goal.need) }
+            row.statusChoices = GoalStatus.allCases.map { Choice($0.rawValue, $0.label, selected: $0 == goal.status) }
+            row.importance = goal.importance.map(String.init) ?? ""
+            row.outcome = goal.outcome ?? ""
+            return row
         }
         onward = c.onwardReferrals.map { o in
             let service = serviceByID[o.serviceID]
@@ -553,6 +601,9 @@ extension CasePagesController {
         var practices: [Choice] = []
         /// The practice code chosen (or, on a new form, the referrer's own practice).
         var gpPracticeCode: String
+        /// The standard's referral method and "return response to" (both optional).
+        var referralMethods: [Choice] = []
+        var returnResponseTo = ""
 
         /// Offers the known GP practices; a new form starts with the referrer's own practice chosen.
         mutating func offer(practices: [Organisation], referrersOrganisation: OrganisationID?) {
@@ -595,6 +646,8 @@ extension CasePagesController {
             feedback = [Choice("key_events", "At each key step (accepted, first seen, closed)", selected: f["feedbackPreference"] != "closing_only"),
                         Choice("closing_only", "Only when the case closes", selected: f["feedbackPreference"] == "closing_only")]
             urgencies = Urgency.allCases.map { Choice($0.rawValue, $0.label, selected: (f["urgency"] ?? "routine") == $0.rawValue) }
+            referralMethods = ReferralMethod.allCases.filter { $0 != .selfReferral }.map { Choice($0.rawValue, $0.label, selected: f["referralMethod"] == $0.rawValue) }
+            returnResponseTo = f["returnResponseTo"] ?? ""
             consentGiven = f.flag("consent.given")
             interpreterNeeded = f.flag("person.interpreterNeeded")
             sexes = Sex.allCases.filter { $0 != .notStated }.map { Choice($0.rawValue, $0.label, selected: f["person.sex"] == $0.rawValue) }

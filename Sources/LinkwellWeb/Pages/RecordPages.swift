@@ -89,6 +89,9 @@ public struct MessageBackLetterPage: Sendable {
     public var safeguarding: [Item]
     public var hasSafeguarding: Bool
     public var note: String?
+    /// The care and support plan, line by line (empty without a plan).
+    public var carePlan: [Line] = []
+    public var hasCarePlan = false
     public var codes: String?
     /// When the document cannot be made: what the record lacks.
     public var missing: [Line]
@@ -105,6 +108,7 @@ public struct MessageBackLetterPage: Sendable {
             Item(title: r.role == "referrer" ? "Referrer" : "Registered GP practice",
                  detail: [r.name, r.jobRole, r.organisationName, r.odsCode.map { "ODS \($0)" }, r.email].compactMap { $0 }.joined(separator: ", "))
         }
+        if let other = doc.returnResponseTo { recipients.append(Item(title: "Return response to", detail: other)) }
         from = [doc.author.name, doc.author.jobRole, doc.author.organisationName].compactMap { $0 }.joined(separator: ", ")
         let plan = doc.planAndRequestedActions
         noActions = plan.statement
@@ -136,6 +140,8 @@ public struct MessageBackLetterPage: Sendable {
         safeguarding = j.safeguarding.map { Item(title: $0.description, detail: "Raised \(Format.date($0.raisedAt)), escalated to \($0.escalatedTo.lowercased()), \($0.status)" + ($0.resolution.map { ": \($0)" } ?? "")) }
         hasSafeguarding = !safeguarding.isEmpty
         note = j.note
+        carePlan = doc.carePlan?.lines.map { Line(text: $0) } ?? []
+        hasCarePlan = !carePlan.isEmpty
         codes = doc.nationalCodes.isEmpty ? nil : doc.nationalCodes.map { "\($0.code) \($0.display)" }.joined(separator: "; ")
         missing = []
         isMissing = false

@@ -153,5 +153,7 @@ extension ReferralSubmission {
             riskInformation: f["riskInformation"], feedbackPreference: f["feedbackPreference"],
             urgency: f["urgency"], pathway: f["pathway"])
         chosenServiceId = f["chosenServiceId"]
+        referralMethod = f["referralMethod"]
+        returnResponseTo = f["returnResponseTo"]
     }
 }
