@@ -284,7 +284,8 @@ public protocol OutboxStore: Sendable {
 public protocol LinkwellStore: CaseStore, CaseSummaryStore, AccountStore, OrganisationStore, CodeListStore, SignInThrottleStore, DirectoryStore, AuditStore, OutcomeStore, SupervisionStore, SettingsStore, OutboxStore,
                                InsightStore, CommissioningStore, CommunityDirectoryStore, ImportJobStore, RateLimitStore, HealthStore, RetentionStore, SecretStore,
                                TeamStore, OnwardThreadStore, StaffRecordStore,
-                               PersonRequestStore, LearnedInsightStore {
+                               PersonRequestStore, LearnedInsightStore,
+                               ReferenceLookupStore {
     /// Brings the schema up to date (idempotent).
     func migrate() async throws
     /// Releases connections.
