@@ -108,7 +108,7 @@ struct PracticeFieldTests {
             let problem = try await api.call(.post, "/api/v1/referrals", as: s.referrer, json: unknown, expect: .unprocessableContent)
             #expect(String(describing: problem).contains("person.gpPracticeCode"))
             let named = APITests.referralJSON.replacingOccurrences(of: #""nhsNumber":"9434765919"}"#, with: #""nhsNumber":"9434765919","gpPracticeCode":"Hillside Surgery"}"#)
-            let made2 = try await api.call(.post, "/api/v1/referrals", as: s.referrer, json: named, expect: .created)
+            let made2 = try await api.call(.post, "/api/v1/referrals", as: s.linkWorker, json: named, expect: .created)
             #expect((made2["person"] as? [String: Any])?["gpPracticeID"] as? String == "org-pf-1")
         }
     }
