@@ -15,6 +15,10 @@ public protocol ReferenceLookupStore: Sendable {
     /// GP practices (with an ODS code) whose name contains `text` or whose ODS code is `text` (any case).
     func practices(matching text: String, limit: Int) async throws -> [Organisation]
     func users(ids: [UserID]) async throws -> [User]
+    /// The link worker of each of these referrals that has one.
+    func linkWorkers(referralIDs: [ReferralID]) async throws -> [ReferralID: UserID]
+    /// The service each of these referrals out was sent to.
+    func serviceIDs(onwardReferralIDs: [OnwardReferralID]) async throws -> [OnwardReferralID: ServiceID]
 }
 
 extension String {

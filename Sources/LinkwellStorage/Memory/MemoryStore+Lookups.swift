@@ -22,6 +22,19 @@ extension MemoryStore {
         }.prefix(limit))
     }
 
+    public func linkWorkers(referralIDs: [ReferralID]) async throws -> [ReferralID: UserID] {
+        var result: [ReferralID: UserID] = [:]
+        for id in referralIDs { if let worker = cases[id]?.referral.linkWorkerID { result[id] = worker } }
+        return result
+    }
+
+    public func serviceIDs(onwardReferralIDs: [OnwardReferralID]) async throws -> [OnwardReferralID: ServiceID] {
+        let wanted = Set(onwardReferralIDs)
+        var result: [OnwardReferralID: ServiceID] = [:]
+        for c in cases.values { for o in c.onwardReferrals where wanted.contains(o.id) { result[o.id] = o.serviceID } }
+        return result
+    }
+
     public func users(ids: [UserID]) async throws -> [User] {
         Set(ids).compactMap { users[$0] }.sorted { ($0.displayName, $0.id) < ($1.displayName, $1.id) }
     }
