@@ -6,7 +6,7 @@ import Foundation
 public struct CaseworkService: Sendable {
     /// The storage roles casework needs (contracts only to say which contracts fund a referral).
     public typealias Storage = CaseStore & CaseSummaryStore & AccountStore & OrganisationStore & CodeListStore & DirectoryStore & AuditStore & SettingsStore & SupervisionStore & CommissioningStore & OutcomeStore
-        & TeamStore & OnwardThreadStore & CommunityDirectoryStore & ReferrerHomeStore
+        & TeamStore & OnwardThreadStore & CommunityDirectoryStore & ReferrerHomeStore & ReferenceLookupStore
     let store: any Storage
     public let env: CoreEnvironment
     public let rules: CaseworkRules
@@ -32,8 +32,15 @@ public struct CaseworkService: Sendable {
         var submission = submission
         // Needs may come coded (`system|code`); they are recorded as the local values they map to.
         if let needs = submission.needs { submission.needs = try await CodeListService(store: store).resolve(needs, in: .needs, field: "needs") }
-        let code = submission.gpPracticeCode
         var practices = ReferralSubmission.PracticeLookup()
+        if let typed = submission.person?.gpPracticeCode {
+            // A name (not an ODS code) is resolved in the database: one match is that practice; none or several
+            // are a form error listing the matches.
+            let resolved = try await resolvePractice(typed)
+            submission.person?.gpPracticeCode = resolved.code
+            practices.nameMatches = resolved.matches
+        }
+        let code = submission.gpPracticeCode
         if !code.isEmpty { practices.named = try await store.organisation(odsCode: code) }
         if let own = principal?.organisationID { practices.referrersOrganisation = try await store.organisation(id: own) }
         let (person, referral) = try submission.validated(by: principal, env: env, practices: practices)
@@ -243,13 +250,24 @@ public struct CaseworkService: Sendable {
 
     /// The view a referrer gets of a case they just changed or made.
     public func referrerView(of c: Case, _ request: Request) async throws -> ReferrerCaseView {
-        ReferrerCaseView(c, viewer: request.principal.userID, names: try await staffNames(), serviceNames: try await serviceNames())
+        ReferrerCaseView(c, viewer: request.principal.userID, names: try await staffNames(namedIn: c), serviceNames: try await serviceNames(of: [c]))
     }
 
     // MARK: Reference data (no personal data)
 
     /// Display names of staff, for read models that say who did what.
     public func staffNames() async throws -> UserNames { UserNames(try await store.users()) }
+
+    /// Display names of the staff named anywhere in `values` (`NamedStaff`): a page names only whom it mentions.
+    public func staffNames(namedIn values: Any...) async throws -> UserNames {
+        UserNames(try await store.users(ids: Array(NamedStaff.ids(in: values))))
+    }
+
+    /// The names of the services the cases refer out or signpost to (not the whole directory).
+    public func serviceNames(of cases: [Case]) async throws -> [ServiceID: String] {
+        let ids = Set(cases.flatMap { $0.onwardReferrals.map(\.serviceID) + $0.signposts.compactMap(\.serviceID) })
+        return Dictionary(try await store.services(ids: Array(ids)).map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
+    }
 
     /// Active link workers, for choosing whose notes or caseload to see.
     public func linkWorkers() async throws -> [User] { try await store.users().filter { $0.role == .linkWorker && $0.active } }
@@ -269,16 +287,56 @@ public struct CaseworkService: Sendable {
     /// The GP practices a person can be registered with (public reference data, for the referral forms).
     public func practices() async throws -> [Organisation] { try await OrganisationService(store: store, env: env).practices() }
 
+    /// The GP practices whose name contains `text` or whose ODS code it is, by name: at most `limit` (the
+    /// referral forms' practice field, resolved in the database rather than offered as a 13,000-option list).
+    public func practices(matching text: String, limit: Int = ReferralSubmission.PracticeLookup.listed) async throws -> [Organisation] {
+        let typed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !typed.isEmpty else { return [] }
+        return try await store.practices(matching: String(typed.prefix(200)), limit: limit)
+    }
+
+    /// What a practice field's text names: an ODS code as given (checked later); otherwise a name, which is
+    /// that practice's code when exactly one practice matches, or else (code unchanged) the matches to list.
+    func resolvePractice(_ typed: String) async throws -> (code: String, matches: [Organisation]?) {
+        var code = ODSCode.normalised(typed)
+        // "Hillside Surgery (B86012)", as the form shows a practice, is its code.
+        if code.hasSuffix(")"), let open = code.lastIndex(of: "(") {
+            let inner = ODSCode.normalised(String(code[code.index(after: open)..<code.index(before: code.endIndex)]))
+            if ODSCode.problem(inner, for: .gpPractice) == nil { code = inner }
+        }
+        guard !code.isEmpty, ODSCode.problem(code, for: .gpPractice) != nil else { return (code, nil) }
+        let matches = try await practices(matching: typed, limit: ReferralSubmission.PracticeLookup.listed + 1)
+        if matches.count == 1, let only = matches[0].odsCode { return (only, nil) }
+        return (typed, matches)
+    }
+
+    /// The user's own organisation when it is a GP practice with an ODS code (a new referral form starts with it).
+    public func ownPractice(_ id: OrganisationID?) async throws -> Organisation? {
+        guard let id, let own = try await store.organisation(id: id), own.kind == .gpPractice, own.odsCode != nil else { return nil }
+        return own
+    }
+
     /// The organisations users belong to.
     public func organisations() async throws -> [Organisation] { try await store.organisations() }
 
     /// The scheme's settings (pathways, eligibility): not personal, readable by anyone signed in.
     public func schemeSettings() async throws -> SchemeSettings { try await store.schemeSettings() }
 
-    /// What a link worker or supervisor needs beside the case itself on the case page.
+    /// What a link worker or supervisor needs beside the case itself on the case page. Bounded whatever the
+    /// size of the scheme: staff, services and organisations are only those the case names, plus at most
+    /// `servicePickerSize` services offered for a referral out.
     public struct Workspace: Sendable {
+        /// The staff named on the case (and in `naming`).
         public var names: UserNames
+        /// The services the case names, and those offered.
         public var services: [Service]
+        /// The services offered in the referral-out and signposting pickers: those matching the search
+        /// (all active services when there is none), by name, at most `servicePickerSize`, and the one chosen
+        /// in the directory.
+        public var offered: [Service]
+        /// More services match than are offered: the page asks for a narrower search.
+        public var moreServices: Bool
+        /// The organisations of those services, and the person's GP practice.
         public var organisations: [Organisation]
         /// Why the person does not meet the scheme's criteria; empty when they do.
         public var ineligibility: [String]
@@ -289,14 +347,33 @@ public struct CaseworkService: Sendable {
         public var caseloads: [Caseload]
     }
 
-    /// The case page's surroundings for staff who work cases.
-    public func workspace(for c: Case, _ request: Request) async throws -> Workspace {
+    /// Services offered at once in the case page's referral-out picker; a search narrows the rest.
+    public static let servicePickerSize = 50
+
+    /// The case page's surroundings for staff who work cases. `findService` searches the active services by
+    /// name or category for the referral-out picker; `chosenService` (the directory's "Refer") is offered too;
+    /// the staff named in `naming` (e.g. the case's meetings) are named as well as those on the case.
+    public func workspace(for c: Case, _ request: Request, findService: String? = nil, chosenService: ServiceID? = nil,
+                          naming extra: [Any] = []) async throws -> Workspace {
         guard AccessPolicy.canWork(c, request.principal) else {
             throw LinkwellError.forbidden("Only the case's link worker or a supervisor can do this.")
         }
         let fact = ReferralFact(c)
+        let search = (findService ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        var offered = try await store.activeServices(matching: String(search.prefix(200)), limit: Self.servicePickerSize + 1)
+        let moreServices = offered.count > Self.servicePickerSize
+        offered = Array(offered.prefix(Self.servicePickerSize))
+        if let chosenService, !offered.contains(where: { $0.id == chosenService }),
+           let chosen = try await store.service(id: chosenService), chosen.active {
+            offered.insert(chosen, at: 0)
+        }
+        let named = Set(c.onwardReferrals.map(\.serviceID) + c.signposts.compactMap(\.serviceID)).subtracting(offered.map(\.id))
+        let services = try await store.services(ids: Array(named)) + offered
+        let organisationIDs = Set(services.map(\.organisationID) + [c.person.gpPracticeID].compactMap { $0 })
         return Workspace(
-            names: try await staffNames(), services: try await store.services(), organisations: try await store.organisations(),
+            names: UserNames(try await store.users(ids: Array(NamedStaff.ids(in: [c] + extra)))),
+            services: services, offered: offered, moreServices: moreServices,
+            organisations: try await store.organisations(ids: Array(organisationIDs)),
             ineligibility: try await store.schemeSettings().ineligibility(of: c.person, on: CalendarDate(c.referral.receivedAt)),
             fundedBy: try await store.contracts().filter { $0.covers(fact) }.map(\.name),
             duplicates: try await possibleDuplicates(of: c, request),
@@ -481,20 +558,23 @@ public struct CaseworkService: Sendable {
         for summary in try await store.referrals(ReferralQuery(personID: personID)) {
             cases.append(try await readCase(summary.id, request))
         }
-        let users = Dictionary(try await store.users().map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
-        let organisations = Dictionary(try await store.organisations().map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
+        var events: [AuditEvent] = []
+        for c in cases { events += try await store.auditEvents(subjectID: c.referral.id, limit: 10_000) }
+        // Only the staff named on the cases or in their trail, and only their organisations.
+        let named = NamedStaff.ids(in: cases).union(events.compactMap(\.actorID))
+        let users = Dictionary(try await store.users(ids: Array(named)).map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        let organisations = Dictionary(try await store.organisations(ids: Array(Set(users.values.compactMap(\.organisationID)))).map { ($0.id, $0.name) },
+                                       uniquingKeysWith: { a, _ in a })
         var accesses: [OwnRecordView.Access] = []
-        for c in cases {
-            for event in try await store.auditEvents(subjectID: c.referral.id, limit: 10_000) {
-                let user = event.actorID.flatMap { users[$0] }
-                accesses.append(OwnRecordView.Access(
-                    at: event.at, who: event.actorID == request.principal.userID ? "You" : user?.displayName ?? "Unknown",
-                    role: user?.role.label ?? "", organisation: user?.organisationID.flatMap { organisations[$0] } ?? "",
-                    what: OwnRecordView.describe(action: event.action, recordType: event.recordType), allowed: event.outcome == .allowed))
-            }
+        for event in events {
+            let user = event.actorID.flatMap { users[$0] }
+            accesses.append(OwnRecordView.Access(
+                at: event.at, who: event.actorID == request.principal.userID ? "You" : user?.displayName ?? "Unknown",
+                role: user?.role.label ?? "", organisation: user?.organisationID.flatMap { organisations[$0] } ?? "",
+                what: OwnRecordView.describe(action: event.action, recordType: event.recordType), allowed: event.outcome == .allowed))
         }
         return OwnRecordView(cases: cases, accesses: accesses.sorted { $0.at > $1.at }, names: UserNames(Array(users.values)),
-                             serviceNames: try await serviceNames())
+                             serviceNames: try await serviceNames(of: cases))
     }
 
     // MARK: Settings

@@ -91,9 +91,27 @@ public struct ReferralSubmission: Codable, Sendable {
     public struct PracticeLookup: Sendable {
         public var named: Organisation?
         public var referrersOrganisation: Organisation?
-        public init(named: Organisation? = nil, referrersOrganisation: Organisation? = nil) {
+        /// When `person.gpPracticeCode` was not an ODS code but a name that did not pick out one practice: the
+        /// practices it matched (at most `PracticeLookup.listed + 1`, to tell that there are more).
+        public var nameMatches: [Organisation]?
+        public init(named: Organisation? = nil, referrersOrganisation: Organisation? = nil, nameMatches: [Organisation]? = nil) {
             self.named = named
             self.referrersOrganisation = referrersOrganisation
+            self.nameMatches = nameMatches
+        }
+
+        /// Practices named in the form error when a name matches several.
+        public static let listed = 10
+
+        /// The form error for a practice name that matched none or several (`matches`), listing up to `listed`.
+        public static func problem(name: String, matches: [Organisation]) -> String {
+            let typed = name.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !matches.isEmpty else {
+                return "No GP practice matches “\(typed)”. Enter the practice's name, or its ODS code (one letter and five digits, e.g. B86012)."
+            }
+            let listed = matches.prefix(Self.listed).map(\.nameWithCode).joined(separator: "; ")
+            return "More than one GP practice matches “\(typed)”: choose one of \(listed)"
+                + (matches.count > Self.listed ? "; or type more of the name, as more practices match." : ".")
         }
     }
 
@@ -138,7 +156,8 @@ public struct ReferralSubmission: Codable, Sendable {
         var practiceID: OrganisationID?
         let code = gpPracticeCode
         if !code.isEmpty {
-            if let problem = ODSCode.problem(code, for: .gpPractice) { v.add("person.gpPracticeCode", problem) }
+            if let matches = practices.nameMatches { v.add("person.gpPracticeCode", PracticeLookup.problem(name: p.gpPracticeCode ?? "", matches: matches)) }
+            else if let problem = ODSCode.problem(code, for: .gpPractice) { v.add("person.gpPracticeCode", problem) }
             else if let named = practices.named, named.kind == .gpPractice, named.odsCode == code { practiceID = named.id }
             else { v.add("person.gpPracticeCode", "No GP practice with ODS code \(code) is known to the scheme. Ask its administrator to add it.") }
         } else if referrer != nil {

@@ -5,7 +5,7 @@ import Foundation
 /// the case's link worker and the supervisors, a worry about a group to the supervisors only.
 public struct PersonVoiceService: Sendable {
     /// The storage roles this service needs.
-    public typealias Storage = PersonRequestStore & CaseStore & AccountStore & DirectoryStore & AuditStore
+    public typealias Storage = PersonRequestStore & CaseStore & AccountStore & DirectoryStore & AuditStore & CaseSummaryStore & ReferenceLookupStore
     let store: any Storage
     let casework: CaseworkService
     let trail: AuditTrail
@@ -96,18 +96,19 @@ public struct PersonVoiceService: Sendable {
         guard p.role == .linkWorker || p.role == .supervisor else {
             throw LinkwellError.forbidden("Requests from people are answered by link workers and supervisors.")
         }
+        // A few set-based reads for the whole list, not a case load per request.
+        let requests = try await store.openPersonRequests(limit: Self.workListLimit)
+        let referralIDs = Array(Set(requests.map(\.referralID)))
+        let people = try await store.personNames(referralIDs: referralIDs)
+        let workers = try await store.linkWorkers(referralIDs: referralIDs)
+        let onward = try await store.serviceIDs(onwardReferralIDs: Array(Set(requests.compactMap(\.onwardReferralID))))
+        let services = Dictionary(try await store.services(ids: Array(Set(onward.values))).map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
+        let names = UserNames(try await store.users(ids: Array(Set(workers.values))))
         var items: [WorkItem] = []
-        let names = UserNames(try await store.users())
-        var services: [ServiceID: String] = [:]
-        for r in try await store.openPersonRequests(limit: Self.workListLimit) {
-            guard let c = try await store.loadCase(r.referralID), Self.answers(r, in: c, p) else { continue }
-            var serviceName: String?
-            if let onwardID = r.onwardReferralID, let serviceID = c.onward(onwardID)?.serviceID {
-                if services[serviceID] == nil { services[serviceID] = try await store.service(id: serviceID)?.name }
-                serviceName = services[serviceID]
-            }
-            items.append(WorkItem(request: r, personName: c.person.fullName, serviceName: serviceName,
-                                  linkWorkerName: names.name(c.referral.linkWorkerID)))
+        for r in requests {
+            guard let personName = people[r.referralID], Self.answers(r, linkWorker: workers[r.referralID], p) else { continue }
+            let serviceName = r.onwardReferralID.flatMap { onward[$0] }.flatMap { services[$0] }
+            items.append(WorkItem(request: r, personName: personName, serviceName: serviceName, linkWorkerName: names.name(workers[r.referralID])))
         }
         try await trail.record(request, action: "list", type: "person_requests", id: p.userID.rawValue, allowed: true)
         return items
@@ -136,10 +137,13 @@ public struct PersonVoiceService: Sendable {
     }
 
     /// Who answers a request: supervisors any; the case's own link worker a request to come back.
-    static func answers(_ r: PersonRequest, in c: Case, _ p: Principal) -> Bool {
+    static func answers(_ r: PersonRequest, in c: Case, _ p: Principal) -> Bool { answers(r, linkWorker: c.referral.linkWorkerID, p) }
+
+    /// As `answers(_:in:_:)`, from the case's link worker alone.
+    static func answers(_ r: PersonRequest, linkWorker: UserID?, _ p: Principal) -> Bool {
         switch p.role {
         case .supervisor: true
-        case .linkWorker: r.kind == .comeBack && c.referral.linkWorkerID == p.userID
+        case .linkWorker: r.kind == .comeBack && linkWorker == p.userID
         default: false
         }
     }

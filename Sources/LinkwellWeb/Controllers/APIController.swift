@@ -133,7 +133,7 @@ struct APIController: Sendable {
         }
         api.get("plan-reviews") { request, context in
             let p = try context.require(.linkWorker, .supervisor)
-            return json(try await casework.dueReviews(.init(p, route: request.routeDescription)))
+            return try pagedList(try await casework.dueReviews(.init(p, route: request.routeDescription)), request: request) { $0.referralID.rawValue }
         }
         work(api, "visits/check-in", CheckInInput.self) { c, input, p, env in try c.checkIn(expectedMinutes: input.expectedMinutes, by: p, env: env) }
         work(api, "visits/check-out", CheckInInput.self) { c, _, p, env in try c.checkOut(by: p, env: env) }
@@ -141,7 +141,7 @@ struct APIController: Sendable {
             let p = try context.require(.linkWorker, .supervisor)
             let (_, notes) = try await casework.supervisionNotes(linkWorkerID: request.uri.queryParameters["linkWorkerId"].map(String.init),
                                                                  .init(p, route: request.routeDescription))
-            return json(notes)
+            return try pagedList(notes, request: request) { $0.id }
         }
         api.post("supervision-notes") { request, context in
             let p = try context.require(.linkWorker, .supervisor)
@@ -151,7 +151,7 @@ struct APIController: Sendable {
         }
         api.get("visits/overdue") { request, context in
             let p = try context.require(.supervisor)
-            return json(try await casework.overdueVisits(.init(p, route: request.routeDescription)))
+            return try pagedList(try await casework.overdueVisits(.init(p, route: request.routeDescription)), request: request) { $0.visit.id }
         }
         work(api, "consent/withdraw", ReasonInput.self) { c, input, p, env in
             try c.withdrawConsent(input.reason, note: input.note, by: p, env: env)
@@ -178,7 +178,7 @@ struct APIController: Sendable {
         }
         api.get("safeguarding") { request, context in
             let p = try context.require(.referrer, .supervisor)
-            return json(try await casework.concernQueue(.init(p, route: request.routeDescription)))
+            return try pagedList(try await casework.concernQueue(.init(p, route: request.routeDescription)), request: request) { $0.concern.id }
         }
         api.post("referrals/:id/signposts") { request, context in
             let p = try context.require(.linkWorker, .supervisor)
@@ -189,7 +189,7 @@ struct APIController: Sendable {
         }
         api.get("caseloads") { request, context in
             let p = try context.require(.supervisor)
-            return json(try await casework.caseloads(.init(p, route: request.routeDescription)))
+            return try pagedList(try await casework.caseloads(.init(p, route: request.routeDescription)), request: request) { $0.linkWorkerID.rawValue }
         }
         work(api, "triage", ReasonInput.self) { c, input, p, env in try c.triage(note: input.note, by: p, env: env) }
         work(api, "redirect", RedirectInput.self) { c, input, p, env in
@@ -267,7 +267,8 @@ struct APIController: Sendable {
         api.get("audit") { request, context in
             let p = try context.require(.admin)
             let record = request.uri.queryParameters["recordId"].map(String.init)
-            return json(try await administration.auditEvents(recordID: record, limit: 1000, .init(p, route: request.routeDescription)).events)
+            return try pagedList(try await administration.auditEvents(recordID: record, limit: 1000, .init(p, route: request.routeDescription)).events,
+                                 request: request) { $0.id }
         }
     }
 

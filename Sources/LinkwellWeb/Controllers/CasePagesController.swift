@@ -14,7 +14,7 @@ struct CasePagesController: Sendable {
             let principal = try context.require(.referrer, .linkWorker, .supervisor)
             var form = ReferralForm(nil)
             form.offer(try await casework.schemeSettings())
-            form.offer(practices: try await casework.practices(), referrersOrganisation: principal.organisationID)
+            form.offer(ownPractice: try await casework.ownPractice(principal.organisationID))
             return HTML(renderer.render(.referralNew, View(title: "Make a referral", context: context, page: form)))
         }
         router.post("/referrals") { request, context -> Response in
@@ -26,7 +26,7 @@ struct CasePagesController: Sendable {
             } catch LinkwellError.invalid(let errors) {
                 var page = ReferralForm(form)
                 page.offer(try await casework.schemeSettings())
-                page.offer(practices: try await casework.practices(), referrersOrganisation: principal.organisationID)
+                page.offer(ownPractice: nil, matches: try await casework.practiceMatches(for: form, errors: errors))
                 let view = View(title: "Make a referral", context: context, page: page, errors: errors)
                 return try HTML(renderer.render(.referralNew, view), status: .unprocessableContent).response(from: request, context: context)
             }
@@ -232,12 +232,21 @@ struct CasePagesController: Sendable {
                                                            notice: notice ?? done?.message))
         } else {
             let found = try await casework.readCase(id, r)
-            let space = try await casework.workspace(for: found, r)
-            var page = CasePage(found, names: space.names, services: space.services, organisations: space.organisations, now: casework.env.now())
+            let teamwork = try await teams.caseTeamwork(of: found, r)
+            let query = request.uri.queryParameters
+            // A GET form sends spaces as "+".
+            let findService = query["findService"].map { String($0).replacingOccurrences(of: "+", with: " ") } ?? ""
+            let space = try await casework.workspace(for: found, r, findService: findService,
+                                                     chosenService: query["service"].map { ServiceID(String($0)) }, naming: [teamwork.meetings])
+            var page = CasePage(found, names: space.names, services: space.services, organisations: space.organisations,
+                                offered: space.offered, now: casework.env.now())
+            page.findService = findService
+            page.moreServices = space.moreServices
+            page.noServicesFound = space.offered.isEmpty && !findService.isEmpty
             page.setConcerns(found.concerns, names: space.names, viewer: principal)
             page.setVisits(found.visits, viewer: principal, now: casework.env.now())
             page.setThreads(try await casework.threads(of: found, r), of: found, services: space.services, now: casework.env.now())
-            page.setGovernance(try await casework.governanceStandings(of: space.services, r), services: space.services, viewer: principal)
+            page.setGovernance(try await casework.governanceStandings(of: space.offered, r), services: space.offered, viewer: principal)
             page.eligible = space.ineligibility.isEmpty
             page.fundedBy = space.fundedBy.isEmpty ? "No contract covers this referral." : space.fundedBy.joined(separator: "; ")
             page.eligibility = space.ineligibility.isEmpty ? "Meets the scheme's criteria." : "Does not meet the scheme's criteria: \(space.ineligibility.joined(separator: "; "))."
@@ -259,7 +268,7 @@ struct CasePagesController: Sendable {
                     Choice($0.linkWorkerID.rawValue, "\($0.name) — \($0.open) open")
                 }
             }
-            page.setTeamwork(try await teams.caseTeamwork(of: found, r), names: space.names)
+            page.setTeamwork(teamwork, names: space.names)
             if let done { page.banner[done.section.replacingOccurrences(of: "-", with: "_")] = done.message }
             page.choose(service: request.uri.queryParameters["service"].map(String.init))
             page.outcomes = CaseOutcomesPanel(instruments: try await outcomes.instruments(), trajectories: try await outcomes.trajectories(of: found, r))

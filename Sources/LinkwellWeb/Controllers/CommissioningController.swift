@@ -114,7 +114,7 @@ struct CommissioningController: Sendable {
         @Sendable func r(_ p: Principal, _ request: Request) -> CaseworkService.Request { .init(p, route: request.routeDescription) }
         api.get("funders") { request, context in
             let p = try context.require(.commissioner, .admin, .supervisor)
-            return json(try await commissioning.funders(r(p, request)))
+            return try pagedList(try await commissioning.funders(r(p, request)), request: request) { $0.id.rawValue }
         }
         api.post("funders") { request, context in
             let p = try context.require(.commissioner, .admin)
@@ -123,7 +123,7 @@ struct CommissioningController: Sendable {
         }
         api.get("contracts") { request, context in
             let p = try context.require(.commissioner, .admin, .supervisor, .steeringGroup)
-            return json(try await commissioning.contracts(r(p, request)))
+            return try pagedList(try await commissioning.contracts(r(p, request)), request: request) { $0.id.rawValue }
         }
         api.post("contracts") { request, context in
             let p = try context.require(.commissioner, .admin)
@@ -149,7 +149,7 @@ struct CommissioningController: Sendable {
             let p = try context.require(.commissioner, .admin, .supervisor)
             let contract = try await commissioning.contract(try context.parameters.require("id"), r(p, request))
             let entries = try await commissioning.ledger(contract, r(p, request))
-            guard request.uri.queryParameters["format"].map(String.init) == "csv" else { return json(entries) }
+            guard request.uri.queryParameters["format"].map(String.init) == "csv" else { return try pagedList(entries, request: request) { $0.id } }
             let organisations = try await commissioning.organisationNames()
             let document = CSVWriter.document(header: ["entry", "date", "provider", "kind", "amount_gbp", "referral", "grant"], rows: entries.map { e in
                 [.text(e.id), .text(Format.dateTime(e.at)), .text(organisations[e.organisationID] ?? e.organisationID.rawValue), .code(e.kind.rawValue),
@@ -159,7 +159,7 @@ struct CommissioningController: Sendable {
         }
         api.get("grants") { request, context in
             let p = try context.require(.commissioner, .admin, .supervisor, .steeringGroup, .provider)
-            return json(try await commissioning.grants(r(p, request)))
+            return try pagedList(try await commissioning.grants(r(p, request)), request: request) { $0.id.rawValue }
         }
         api.post("grants") { request, context in
             let p = try context.require(.provider)

@@ -40,13 +40,13 @@ struct GovernanceController: Sendable {
             let p = try context.require(.linkWorker, .supervisor, .admin)
             let orgs = Set(try await casework.services().map(\.organisationID.rawValue))
             let standings = try await directory.governanceStandings(orgs, by: p)
-            return json(standings.sorted { $0.key < $1.key }.map {
+            return try pagedList(standings.sorted { $0.key < $1.key }.map {
                 Standing(organizationID: $0.key, state: $0.value.state, problems: $0.value.problems, summary: $0.value.summary)
-            })
+            }, request: request) { $0.organizationID }
         }
         api.get("directory/governance/due") { request, context in
             let p = try context.require(.admin)
-            return json(try await directory.governanceDue(by: p))
+            return try pagedList(try await directory.governanceDue(by: p), request: request) { "\($0.organizationID)|\($0.check)" }
         }
     }
 }

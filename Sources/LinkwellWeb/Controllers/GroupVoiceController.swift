@@ -46,9 +46,9 @@ struct GroupVoiceController: Sendable {
         let api = router.group("api/v1")
         api.get("referrals/:id/onward-referrals/:onward/messages") { request, context in
             let p = try context.require(.linkWorker, .supervisor)
-            return json(try await casework.thread(ReferralID(try context.parameters.require("id")),
-                                                  onward: OnwardReferralID(try context.parameters.require("onward")),
-                                                  .init(p, route: request.routeDescription)))
+            return try pagedList(try await casework.thread(ReferralID(try context.parameters.require("id")),
+                                                           onward: OnwardReferralID(try context.parameters.require("onward")),
+                                                           .init(p, route: request.routeDescription)), request: request) { $0.id }
         }
         api.post("referrals/:id/onward-referrals/:onward/messages") { request, context in
             let p = try context.require(.linkWorker, .supervisor)
@@ -59,7 +59,8 @@ struct GroupVoiceController: Sendable {
         }
         api.get("onward-referrals/:id/messages") { request, context in
             let p = try context.require(.provider)
-            return json(try await casework.providerThread(OnwardReferralID(try context.parameters.require("id")), .init(p, route: request.routeDescription)))
+            return try pagedList(try await casework.providerThread(OnwardReferralID(try context.parameters.require("id")), .init(p, route: request.routeDescription)),
+                                 request: request) { $0.id }
         }
         api.post("onward-referrals/:id/messages") { request, context in
             let p = try context.require(.provider)
@@ -76,11 +77,11 @@ struct GroupVoiceController: Sendable {
         }
         api.get("group-notices") { request, context in
             let p = try context.require(.provider)
-            return json(try await casework.groupNotices(.init(p, route: request.routeDescription)))
+            return try pagedList(try await casework.groupNotices(.init(p, route: request.routeDescription)), request: request) { $0.id.rawValue }
         }
         api.get("overdue-onward-referrals") { request, context in
             let p = try context.require(.linkWorker, .supervisor, .provider)
-            return json(try await casework.overdueRequests(.init(p, route: request.routeDescription)))
+            return try pagedList(try await casework.overdueRequests(.init(p, route: request.routeDescription)), request: request) { $0.onwardReferralID.rawValue }
         }
     }
 

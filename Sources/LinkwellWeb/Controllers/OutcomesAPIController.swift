@@ -40,7 +40,9 @@ struct OutcomesAPIController: Sendable {
         }
         api.get("outcomes/due") { request, context in
             let p = try context.require(.linkWorker, .supervisor)
-            return json(try await outcomes.dueMeasures(.init(p, route: request.routeDescription)))
+            return try pagedList(try await outcomes.dueMeasures(.init(p, route: request.routeDescription)), request: request) {
+                "\($0.referralID)|\($0.instrumentID)|\($0.timepoint.rawValue)"
+            }
         }
         api.get("outcomes/cohorts") { request, context in
             let p = try context.require(.supervisor, .commissioner)

@@ -30,7 +30,7 @@ struct OwnRecordController: Sendable {
         let api = router.group("api/v1/me")
         api.get("requests") { request, context in
             let p = try context.require(.person)
-            return json(try await voice.ownRequests(.init(p, route: request.routeDescription)))
+            return try pagedList(try await voice.ownRequests(.init(p, route: request.routeDescription)), request: request) { $0.id }
         }
         api.post("referrals/:id/come-back") { request, context in
             let p = try context.require(.person)

@@ -62,7 +62,7 @@ struct SelfReferralController: Sendable {
                                             hint: context.messages.text("selfReferral.dateOfBirthHint"),
                                             input: (form ?? FormData("")).dateInput("person.dateOfBirth"), submitted: form != nil, ownBirthday: true,
                                             messages: context.messages)
-        fields.offer(practices: try await casework.practices(), referrersOrganisation: nil)
+        fields.offer(ownPractice: nil, matches: try await casework.practiceMatches(for: form, errors: errors))
         fields.label(in: context.messages)
         var formPage = FormPage(form: fields, formToken: token)
         // From the public directory's "ask to be referred" (`?service=`), or the form sent back with problems.

@@ -56,7 +56,7 @@ struct StaffRecordsController: Sendable {
         let api = router.group("api/v1")
         api.get("complaints") { request, context in
             let p = try context.require(.admin)
-            return json(try await records.complaints(.init(p, route: request.routeDescription)))
+            return try pagedList(try await records.complaints(.init(p, route: request.routeDescription)), request: request) { $0.id }
         }
         api.post("complaints") { request, context in
             let p = try context.require(.admin)
@@ -71,7 +71,7 @@ struct StaffRecordsController: Sendable {
         }
         api.get("staff-checks") { request, context in
             let p = try context.require(.admin)
-            return json(try await records.staffChecks(.init(p, route: request.routeDescription)))
+            return try pagedList(try await records.staffChecks(.init(p, route: request.routeDescription)), request: request) { $0.id }
         }
         api.post("staff-checks") { request, context in
             let p = try context.require(.admin)

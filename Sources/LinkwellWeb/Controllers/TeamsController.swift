@@ -46,7 +46,7 @@ struct TeamsController: Sendable {
         let api = router.group("api/v1")
         api.get("teams") { request, context in
             let p = try context.require(.linkWorker, .supervisor, .admin)
-            return json(try await teams.teams(r(p, request)))
+            return try pagedList(try await teams.teams(r(p, request)), request: request) { $0.team.id.rawValue }
         }
         api.post("teams") { request, context in
             let p = try context.require(.supervisor, .admin)
@@ -69,11 +69,11 @@ struct TeamsController: Sendable {
         }
         api.get("teams/:id/waiting-list") { request, context in
             let p = try context.require(.linkWorker, .supervisor)
-            return json(try await teams.waitingList(try context.parameters.require("id"), r(p, request)))
+            return try pagedList(try await teams.waitingList(try context.parameters.require("id"), r(p, request)), request: request) { $0.id.rawValue }
         }
         api.get("teams/:id/meetings") { request, context in
             let p = try context.require(.linkWorker, .supervisor)
-            return json(try await teams.meetings(try context.parameters.require("id"), r(p, request)))
+            return try pagedList(try await teams.meetings(try context.parameters.require("id"), r(p, request)), request: request) { $0.id }
         }
         api.post("teams/:id/meetings") { request, context in
             let p = try context.require(.linkWorker, .supervisor)
@@ -85,7 +85,7 @@ struct TeamsController: Sendable {
             let p = try context.require(.linkWorker, .supervisor)
             let rq = r(p, request)
             let found = try await casework.readCase(ReferralID(try context.parameters.require("id")), rq)
-            return json(try await teams.caseTeamwork(of: found, rq).meetings)
+            return try pagedList(try await teams.caseTeamwork(of: found, rq).meetings, request: request) { $0.id }
         }
     }
 

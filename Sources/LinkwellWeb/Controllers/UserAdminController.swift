@@ -74,7 +74,7 @@ struct UserAdminController: Sendable {
         let api = router.group("api/v1")
         api.get("users") { request, context -> Response in
             let p = try context.require(.admin)
-            return json(try await accounts.users(.init(p, route: request.routeDescription)).map(UserJSON.init))
+            return try pagedList(try await accounts.users(.init(p, route: request.routeDescription)).map(UserJSON.init), request: request) { $0.id.rawValue }
         }
         api.get("users/:id") { request, context -> Response in
             let p = try context.require(.admin)
@@ -90,7 +90,7 @@ struct UserAdminController: Sendable {
             let p = try context.requirePrincipal()
             let r = CaseworkService.Request(p, route: request.routeDescription)
             let tokens = p.role == .admin ? try await accounts.tokens(r).map(\.0) : try await accounts.ownTokens(r)
-            return json(tokens.map(TokenJSON.init))
+            return try pagedList(tokens.map(TokenJSON.init), request: request) { $0.id }
         }
         api.delete("tokens/:id") { request, context -> Response in
             let p = try context.requirePrincipal()

@@ -202,6 +202,12 @@ public struct CasePage: Sendable {
                                    input: DateInput(text: ""), submitted: false)
     /// The service chosen in the directory ("Refer" on a result or service page), preselected in the referral-out form.
     var chosenService: String?
+    /// The referral-out picker's search (by name or category), and whether more services match than are offered.
+    public var findService = ""
+    public var moreServices = false
+    public var servicesShown = CaseworkService.servicePickerSize
+    /// A search found nothing to offer.
+    public var noServicesFound = false
 
     /// Preselects `serviceID` in the referral-out form, when it is one of the services offered there.
     mutating func choose(service serviceID: String?) {
@@ -211,7 +217,8 @@ public struct CasePage: Sendable {
     }
 
     /// `now` gives the age shown beside the date of birth.
-    public init(_ c: Case, names: UserNames, services: [Service], organisations: [Organisation], now: Date = Date()) {
+    /// `services` name the case's own referrals out; `offered` (default: `services`) fill the pickers.
+    public init(_ c: Case, names: UserNames, services: [Service], organisations: [Organisation], offered: [Service]? = nil, now: Date = Date()) {
         learned = LearnedPanel(c, names: names)
         record = RecordPanel(c, names: names)
         let r = c.referral, p = c.person
@@ -319,7 +326,7 @@ public struct CasePage: Sendable {
         }
         messages = c.messages.filter { !$0.kind.isGroupNotice }.map(Message.init)
         signposts = c.signposts.map { SignpostRow(at: Format.dateTime($0.at), description: $0.description, by: names[$0.recordedBy]) }
-        self.services = services.filter(\.active).map { Choice($0.id.rawValue, "\($0.name) — \(orgName[$0.organisationID] ?? "") (\($0.category))") }
+        self.services = (offered ?? services).filter(\.active).map { Choice($0.id.rawValue, "\($0.name) — \(orgName[$0.organisationID] ?? "") (\($0.category))") }
         contactModes = ContactMode.allCases.map { Choice($0.rawValue, $0.label) }
         contactOutcomes = ContactOutcome.allCases.map { Choice($0.rawValue, $0.label) }
         closingReasons = ClosingReason.allCases.map { Choice($0.rawValue, $0.label) }
@@ -597,18 +604,20 @@ extension CasePagesController {
         /// Optional equality monitoring (blank is "not stated"; "prefers not to say" is an answer).
         var sexes: [Choice]
         var ethnicGroups: [Choice]
-        /// The GP practices the person can be registered with, by ODS code.
-        var practices: [Choice] = []
-        /// The practice code chosen (or, on a new form, the referrer's own practice).
+        /// The practices a name typed in the practice field matched, to choose from (by ODS code) when it matched several.
+        var practiceMatches: [Choice] = []
+        var hasPracticeMatches = false
+        /// The practice as typed: a name or an ODS code (on a new form, the referrer's own practice).
         var gpPracticeCode: String
         /// The standard's referral method and "return response to" (both optional).
         var referralMethods: [Choice] = []
         var returnResponseTo = ""
 
-        /// Offers the known GP practices; a new form starts with the referrer's own practice chosen.
-        mutating func offer(practices: [Organisation], referrersOrganisation: OrganisationID?) {
-            if gpPracticeCode.isEmpty, let own = practices.first(where: { $0.id == referrersOrganisation }) { gpPracticeCode = own.odsCode ?? "" }
-            self.practices = practices.compactMap { p in p.odsCode.map { Choice($0, p.nameWithCode, selected: $0 == gpPracticeCode) } }
+        /// A new form starts with the referrer's own practice; a form sent back offers the practices its name matched.
+        mutating func offer(ownPractice: Organisation?, matches: [Organisation] = []) {
+            if gpPracticeCode.isEmpty, let own = ownPractice { gpPracticeCode = own.nameWithCode }
+            practiceMatches = matches.compactMap { p in p.odsCode.map { Choice($0, p.nameWithCode) } }
+            hasPracticeMatches = !practiceMatches.isEmpty
         }
 
         mutating func offer(_ settings: SchemeSettings) {
@@ -630,7 +639,7 @@ extension CasePagesController {
                             consentGivenBy: f["consent.givenBy"] ?? "")
             dateOfBirthField = DateField(name: "person.dateOfBirth", legend: "Date of birth", hint: "For example, 27 3 1956",
                                          input: f.dateInput("person.dateOfBirth"), submitted: form != nil)
-            gpPracticeCode = form == nil ? "" : (f["person.gpPracticeCode"] ?? "")
+            gpPracticeCode = form == nil ? "" : (f["gpPracticeChoice"].flatMap { $0.isEmpty ? nil : $0 } ?? f["person.gpPracticeCode"] ?? "")
             let chosenNeeds = Set(f.all("needs")), purposes = Set(f.all("consent.purposes"))
             sourceTypes = SourceType.allCases.filter { $0 != .selfReferral }.map { Choice($0.rawValue, $0.label, selected: f["sourceType"] == $0.rawValue) }
             needs = Need.allCases.map { Choice($0.rawValue, $0.label, selected: chosenNeeds.contains($0.rawValue)) }

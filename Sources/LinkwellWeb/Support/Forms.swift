@@ -146,7 +146,8 @@ extension ReferralSubmission {
                                 preferredLanguage: f["person.preferredLanguage"],
                                 interpreterNeeded: f.flag("person.interpreterNeeded"),
                                 communicationNeeds: f["person.communicationNeeds"], sex: f["person.sex"], ethnicity: f["person.ethnicity"],
-                                gpPracticeCode: f["person.gpPracticeCode"]),
+                                // A practice chosen from those a name matched wins over the name typed.
+                                gpPracticeCode: f["gpPracticeChoice"].flatMap { $0.isEmpty ? nil : $0 } ?? f["person.gpPracticeCode"]),
             sourceType: f["sourceType"], needs: f.all("needs"), personView: f["personView"],
             consent: ConsentInput(given: f.flag("consent.given"), givenBy: f["consent.givenBy"],
                                   method: f["consent.method"], purposes: f.all("consent.purposes")),

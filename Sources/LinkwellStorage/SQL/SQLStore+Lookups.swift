@@ -1,0 +1,61 @@
+import Foundation
+import LinkwellCore
+import SQLKit
+
+extension SQLStore {
+    public func services(ids: [ServiceID]) async throws -> [Service] {
+        guard !ids.isEmpty else { return [] }
+        return try await all("SELECT * FROM services WHERE id IN (\(binds: Array(Set(ids.map(\.rawValue))))) ORDER BY name, id")
+    }
+
+    public func activeServices(matching text: String, limit: Int) async throws -> [Service] {
+        let like = text.likeSubstringPattern
+        return try await all("""
+            SELECT * FROM services WHERE active = \(bind: true)
+              AND (LOWER(name) LIKE \(bind: like) ESCAPE '!' OR LOWER(category) LIKE \(bind: like) ESCAPE '!')
+            ORDER BY name, id LIMIT \(bind: limit)
+            """)
+    }
+
+    public func organisations(ids: [OrganisationID]) async throws -> [Organisation] {
+        guard !ids.isEmpty else { return [] }
+        return try await all("SELECT * FROM organisations WHERE id IN (\(binds: Array(Set(ids.map(\.rawValue))))) ORDER BY name, id")
+    }
+
+    public func practices(matching text: String, limit: Int) async throws -> [Organisation] {
+        try await all("""
+            SELECT * FROM organisations WHERE kind = \(bind: OrganisationKind.gpPractice.rawValue) AND ods_code IS NOT NULL
+              AND (ods_code = \(bind: text.uppercased()) OR LOWER(name) LIKE \(bind: text.likeSubstringPattern) ESCAPE '!')
+            ORDER BY name, id LIMIT \(bind: limit)
+            """)
+    }
+
+    public func linkWorkers(referralIDs: [ReferralID]) async throws -> [ReferralID: UserID] {
+        var result: [ReferralID: UserID] = [:]
+        for start in stride(from: 0, to: referralIDs.count, by: 500) {
+            let ids = referralIDs[start..<min(referralIDs.count, start + 500)].map(\.rawValue)
+            let rows = try await connections.read { db in
+                try await db.raw("SELECT id, link_worker_id FROM referrals WHERE link_worker_id IS NOT NULL AND id IN (\(binds: ids))").all()
+            }
+            for row in rows { result[try row.decode(column: "id", as: ReferralID.self)] = try row.decode(column: "link_worker_id", as: UserID.self) }
+        }
+        return result
+    }
+
+    public func serviceIDs(onwardReferralIDs: [OnwardReferralID]) async throws -> [OnwardReferralID: ServiceID] {
+        var result: [OnwardReferralID: ServiceID] = [:]
+        for start in stride(from: 0, to: onwardReferralIDs.count, by: 500) {
+            let ids = onwardReferralIDs[start..<min(onwardReferralIDs.count, start + 500)].map(\.rawValue)
+            let rows = try await connections.read { db in
+                try await db.raw("SELECT id, service_id FROM onward_referrals WHERE id IN (\(binds: ids))").all()
+            }
+            for row in rows { result[try row.decode(column: "id", as: OnwardReferralID.self)] = try row.decode(column: "service_id", as: ServiceID.self) }
+        }
+        return result
+    }
+
+    public func users(ids: [UserID]) async throws -> [User] {
+        guard !ids.isEmpty else { return [] }
+        return try await all("SELECT * FROM users WHERE id IN (\(binds: Array(Set(ids.map(\.rawValue))))) ORDER BY display_name, id")
+    }
+}
