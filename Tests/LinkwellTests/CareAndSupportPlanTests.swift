@@ -186,14 +186,15 @@ struct CareAndSupportPlanTests {
             #expect(letterHTML.contains("Goal: Walk to the park weekly (need: Loneliness or isolation; importance 8/10)"))
             #expect(letterHTML.contains("Action towards it: Join Riverside Walkers (Arts and creative activities) — Margaret, by 2027-03-01; in progress; confidence 6/10; review 2027-02-01"))
             #expect(letterHTML.contains("Outcome: In progress — Out twice"))
+            // (Inside: `withRouter` shuts the store down when it ends.)
+            let stored = try #require(try await s.store.loadCase(id))
+            let doc = try MessageBackDocument.build(from: stored, MessageBackContext(
+                schemeName: "Scheme", authorName: "LW", referrer: s.referrer, referrerOrganisation: try await s.store.organisation(id: s.referrer.organisationID!),
+                gpPractice: try await s.store.organisation(id: s.referrer.organisationID!), now: s.clock.now))
+            let sections = FHIRMapping.messageBackSections(doc, observations: [])
+            let plan = try #require(sections.last)
+            #expect(plan.code == "care-and-support-plan" && plan.lines.contains("Strengths: Determined; good with her hands"))
+            #expect(plan.lines.contains("Action: Phone the befriending line — The person; not started"))
         }
-        let stored = try #require(try await s.store.loadCase(id))
-        let doc = try MessageBackDocument.build(from: stored, MessageBackContext(
-            schemeName: "Scheme", authorName: "LW", referrer: s.referrer, referrerOrganisation: try await s.store.organisation(id: s.referrer.organisationID!),
-            gpPractice: try await s.store.organisation(id: s.referrer.organisationID!), now: s.clock.now))
-        let sections = FHIRMapping.messageBackSections(doc, observations: [])
-        let plan = try #require(sections.last)
-        #expect(plan.code == "care-and-support-plan" && plan.lines.contains("Strengths: Determined; good with her hands"))
-        #expect(plan.lines.contains("Action: Phone the befriending line — The person; not started"))
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import HummingbirdTesting
 import LinkwellCore
 import LinkwellTesting
 import Testing
@@ -64,6 +65,19 @@ struct CaseloadHomeTests {
         #expect(try await found("31/4/1960").isEmpty, "not a real date: searched as a name, found no one")
         // The referrer's own list is searched the same way, and only their referrals.
         #expect(try await s.casework.caseload(s.request(s.otherReferrer), list: .all, page: PageRequest(limit: 10), search: "4010232137").rows.isEmpty)
+    }
+
+    @Test("The search box's GET form sends spaces as '+': the page reads them as spaces")
+    func searchFromTheForm() async throws {
+        let (s, ids) = try await scheme(.sqlite)
+        try await withRouter(s) { client in
+            let browser = WebPagesTests.Browser(client)
+            _ = try await browser.signIn(s.linkWorker.email)
+            let (_, spaced) = try await browser.go(.get, "/referrals?q=401+023+2137")
+            #expect(spaced.contains("/referrals/\(ids[1].rawValue)") && !spaced.contains("/referrals/\(ids[0].rawValue)"))
+            let (_, dated) = try await browser.go(.get, "/referrals?q=7+3+1960")
+            #expect(dated.contains("/referrals/\(ids[2].rawValue)") && !dated.contains("/referrals/\(ids[1].rawValue)"))
+        }
     }
 
     @Test func caseSearchReadsWhatWasTyped() {

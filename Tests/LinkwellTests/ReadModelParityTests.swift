@@ -15,23 +15,24 @@ struct ReadModelParityTests {
             let (id, onward, person, _) = try await PersonVoiceTests.setUp(s, api)
             try await api.call(.post, "/api/v1/me/referrals/\(id)/worries", as: person,
                                json: "{\"onwardReferralId\":\"\(onward)\",\"message\":\"Worried\"}", expect: .created)
-        }
-        let voice = PersonVoiceService(store: s.store, casework: s.casework)
-        for user in [s.supervisor, s.linkWorker, s.otherLinkWorker] {
-            let new = try await voice.workList(s.request(user))
-            // The old way: each case loaded in full.
-            var old: [[String?]] = []
-            let names = UserNames(try await s.store.users())
-            for r in try await s.store.openPersonRequests(limit: PersonVoiceService.workListLimit) {
-                guard let c = try await s.store.loadCase(r.referralID) else { continue }
-                let p = Principal(user)
-                guard p.role == .supervisor || (p.role == .linkWorker && r.kind == .comeBack && c.referral.linkWorkerID == p.userID) else { continue }
-                var serviceName: String?
-                if let serviceID = r.onwardReferralID.flatMap({ c.onward($0)?.serviceID }) { serviceName = try await s.store.service(id: serviceID)?.name }
-                old.append([r.id, c.person.fullName, serviceName, names.name(c.referral.linkWorkerID)])
+            // (Inside: `withRouter` shuts the store down when it ends.)
+            let voice = PersonVoiceService(store: s.store, casework: s.casework)
+            for user in [s.supervisor, s.linkWorker, s.otherLinkWorker] {
+                let new = try await voice.workList(s.request(user))
+                // The old way: each case loaded in full.
+                var old: [[String?]] = []
+                let names = UserNames(try await s.store.users())
+                for r in try await s.store.openPersonRequests(limit: PersonVoiceService.workListLimit) {
+                    guard let c = try await s.store.loadCase(r.referralID) else { continue }
+                    let p = Principal(user)
+                    guard p.role == .supervisor || (p.role == .linkWorker && r.kind == .comeBack && c.referral.linkWorkerID == p.userID) else { continue }
+                    var serviceName: String?
+                    if let serviceID = r.onwardReferralID.flatMap({ c.onward($0)?.serviceID }) { serviceName = try await s.store.service(id: serviceID)?.name }
+                    old.append([r.id, c.person.fullName, serviceName, names.name(c.referral.linkWorkerID)])
+                }
+                #expect(new.map { [$0.request.id, $0.personName, $0.serviceName, $0.linkWorkerName] } == old, "\(user.displayName)")
+                if user.id == s.supervisor.id { #expect(new.count == 1 && new.first?.serviceName == "Health walks" && new.first?.linkWorkerName == s.linkWorker.displayName) }
             }
-            #expect(new.map { [$0.request.id, $0.personName, $0.serviceName, $0.linkWorkerName] } == old, "\(user.displayName)")
-            if user.id == s.supervisor.id { #expect(new.count == 1 && new.first?.serviceName == "Health walks" && new.first?.linkWorkerName == s.linkWorker.displayName) }
         }
     }
 }

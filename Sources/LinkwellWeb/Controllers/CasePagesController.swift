@@ -234,8 +234,7 @@ struct CasePagesController: Sendable {
             let found = try await casework.readCase(id, r)
             let teamwork = try await teams.caseTeamwork(of: found, r)
             let query = request.uri.queryParameters
-            // A GET form sends spaces as "+".
-            let findService = query["findService"].map { String($0).replacingOccurrences(of: "+", with: " ") } ?? ""
+            let findService = request.query("findService") ?? ""
             let space = try await casework.workspace(for: found, r, findService: findService,
                                                      chosenService: query["service"].map { ServiceID(String($0)) }, naming: [teamwork.meetings])
             var page = CasePage(found, names: space.names, services: space.services, organisations: space.organisations,

@@ -10,8 +10,8 @@ extension Request {
                         defaultLimit: defaultLimit)
     }
 
-    /// A query parameter, or nil when absent.
-    func query(_ name: String) -> String? { uri.queryParameters[Substring(name)].map(String.init) }
+    /// A query parameter, or nil when absent, decoded as a GET form sends it ("+" is a space, "%2B" a plus).
+    func query(_ name: String) -> String? { FormData(uri.query ?? "")[name] }
 
     /// This request's path and query with the parameters `changes` set (nil removes one): next-page links
     /// keep every filter the client gave.
