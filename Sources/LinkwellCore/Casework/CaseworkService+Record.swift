@@ -115,22 +115,23 @@ extension CaseworkService {
     /// through the needs code list (an unknown code is a 422 naming `need`).
     public func updateGoalPlan(_ id: ReferralID, goal: GoalID, _ input: GoalPlanInput, _ request: Request) async throws -> Case {
         var input = input
-        if let raw = input.need, raw.contains("|") {
-            do { input.need = try await CodeListService(store: store).resolve([raw], in: .needs, field: "need").first } catch LinkwellError.invalid(let errors) {
-                throw LinkwellError.invalid(errors.map { FieldError("need", $0.message) })
-            }
-        }
+        input.need = try await resolvedCode(input.need, in: .needs, field: "need")
         return try await act(on: id, request) { [env, input] in try $0.updateGoalPlan(goal, input, by: request.principal, env: env) }
     }
 
     /// Records an agreed action's goal, status, confidence and review date.
     public func updateActionPlan(_ id: ReferralID, action: String, _ input: PlanActionPlanInput, _ request: Request) async throws -> Case {
         var input = input
-        if let raw = input.support, raw.contains("|") {
-            do { input.support = try await CodeListService(store: store).resolve([raw], in: .supportOffered, field: "support").first } catch LinkwellError.invalid(let errors) {
-                throw LinkwellError.invalid(errors.map { FieldError("support", $0.message) })
-            }
-        }
+        input.support = try await resolvedCode(input.support, in: .supportOffered, field: "support")
         return try await act(on: id, request) { [env, input] in try $0.updateActionPlan(action, input, by: request.principal, env: env) }
+    }
+
+    /// A value given as `system|code` resolved through the code list `kind` (an unknown code is a 422 naming
+    /// `field`); any other value is returned as given, for the domain to check.
+    private func resolvedCode(_ raw: String?, in kind: CodeListKind, field: String) async throws -> String? {
+        guard let raw, raw.contains("|") else { return raw }
+        do { return try await CodeListService(store: store).resolve([raw], in: kind, field: field).first } catch LinkwellError.invalid(let errors) {
+            throw LinkwellError.invalid(errors.map { FieldError(field, $0.message) })
+        }
     }
 }
