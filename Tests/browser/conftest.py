@@ -281,6 +281,19 @@ def fill_date(page: Page, name: str, day: int, month: int, year: int) -> None:
     page.fill(f'[id="{name}-year"]', str(year))
 
 
+def choose_service(page: Page, name: str) -> None:
+    """Chooses `name` in the case page's referral-out picker, as a link worker would: the picker lists the
+    first services by name, so when it is not there, search for it first (the page reloads at the picker)."""
+    option = page.locator("#serviceId option", has_text=name)
+    if option.count() == 0:
+        page.fill("#findService", name)
+        page.locator("#find-service").click()
+        page.wait_for_load_state()
+        option = page.locator("#serviceId option", has_text=name)
+    expect(option).to_have_count(1)
+    page.select_option("#serviceId", option.get_attribute("value"))
+
+
 def fill_referral(page: Page, given: str, family: str, *, consent: bool, nhs_number: str = "") -> None:
     page.fill('[name="person.givenName"]', given)
     page.fill('[name="person.familyName"]', family)

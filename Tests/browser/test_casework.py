@@ -22,7 +22,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-from conftest import GP, LINK_WORKER, PROVIDER, SUPERVISOR, Screens, User, _path, fill_referral, signed_in_people
+from conftest import GP, LINK_WORKER, PROVIDER, SUPERVISOR, Screens, User, _path, choose_service, fill_referral, signed_in_people
 from playwright.sync_api import Browser, Page, Response, expect
 
 SERVICE_NAME = "Riverside health walks"
@@ -330,9 +330,7 @@ def test_did_not_attend_shows_on_the_caseload(people):
     expect(lw.page.locator("#referral-status")).to_have_text("Engaged")
     lw.snap("dna-contact-recorded")
 
-    option = lw.page.locator("#serviceId option", has_text=SERVICE_NAME)
-    expect(option).to_have_count(1)
-    lw.page.select_option("#serviceId", option.get_attribute("value"))
+    choose_service(lw.page, SERVICE_NAME)
     lw.page.fill("#note", f"Mornings suit best ({RUN}).")
     posted = submit(lw.page, "#refer-out", f"{case_path}/onward")
     assert posted.status in (302, 303), f"POST refer out: expected a redirect, got {posted.status}"

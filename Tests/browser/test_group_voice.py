@@ -20,7 +20,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from conftest import ADMIN, GP, LINK_WORKER, PROVIDER, SUPERVISOR, Screens, _path, signed_in_people
+from conftest import ADMIN, GP, LINK_WORKER, PROVIDER, SUPERVISOR, Screens, _path, choose_service, signed_in_people
 from playwright.sync_api import Browser, expect
 from test_casework import accept, make_referral, person_link, submit
 
@@ -52,8 +52,7 @@ def test_link_worker_and_group_talk_raise_concerns_and_hear_of_closing(people):
     lw.page.fill("#durationMinutes", "20")
     submit(lw.page, "#record-contact", f"{case_path}/contacts")
     expect(lw.page.locator("#referral-status")).to_have_text("Engaged")
-    option = lw.page.locator("#serviceId option", has_text=SERVICE_NAME)
-    lw.page.select_option("#serviceId", option.get_attribute("value"))
+    choose_service(lw.page, SERVICE_NAME)
     posted = submit(lw.page, "#refer-out", f"{case_path}/onward")
     assert posted.status in (302, 303), f"POST refer out: {posted.status}"
     expect(lw.page.locator(".error-summary")).to_have_count(0)
@@ -178,10 +177,9 @@ def test_expired_governance_needs_a_supervisors_override(people):
     lw.snap("search-governance")
 
     lw.goto(case_path)
-    option = lw.page.locator("#serviceId option", has_text="Community pantry")
-    expect(option).to_contain_text("override")
+    choose_service(lw.page, "Community pantry")
+    expect(lw.page.locator("#serviceId option:checked")).to_contain_text("override")
     expect(lw.page.locator("#governanceOverride")).to_have_count(0)  # link workers cannot override
-    lw.page.select_option("#serviceId", option.get_attribute("value"))
     posted = submit(lw.page, "#refer-out", f"{case_path}/onward")
     assert posted.status == 422, f"a referral to a group with expired checks: expected 422, got {posted.status}"
     expect(lw.page.locator('.error-summary a[href="#serviceId"]')).to_contain_text("insurance expired")
@@ -190,8 +188,7 @@ def test_expired_governance_needs_a_supervisors_override(people):
 
     supervisor = people(SUPERVISOR, "supervisor", "/referrals")
     supervisor.goto(case_path)
-    option = supervisor.page.locator("#serviceId option", has_text="Community pantry")
-    supervisor.page.select_option("#serviceId", option.get_attribute("value"))
+    choose_service(supervisor.page, "Community pantry")
     supervisor.page.fill("#governanceOverride", f"Renewed insurance certificate seen today ({RUN})")
     posted = submit(supervisor.page, "#refer-out", f"{case_path}/onward")
     assert posted.status in (302, 303), f"a supervisor's override: expected a redirect, got {posted.status}"

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 import uuid
 
-from conftest import ADMIN, GP, LINK_WORKER, NURSE, PROVIDER, _path, fill_referral
+from conftest import ADMIN, GP, LINK_WORKER, NURSE, PROVIDER, _path, choose_service, fill_referral
 from playwright.sync_api import expect
 
 SERVICE_NAME = "Riverside health walks"
@@ -131,9 +131,7 @@ def test_full_journey(users):
     expect(contacts).to_contain_text("30")
     lw.snap("contact-recorded")
 
-    option = lw.page.locator("#serviceId option", has_text=SERVICE_NAME)
-    expect(option).to_have_count(1)
-    lw.page.select_option("#serviceId", option.get_attribute("value"))
+    choose_service(lw.page, SERVICE_NAME)
     lw.page.fill("#note", "Would like a gentle walking group, mornings.")
     lw.snap("refer-out-filled")
     lw.page.locator("#refer-out").click()

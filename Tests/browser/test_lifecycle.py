@@ -20,7 +20,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-from conftest import GP, LINK_WORKER, SUPERVISOR, Screens, _path, fill_referral, signed_in_people
+from conftest import GP, LINK_WORKER, SUPERVISOR, Screens, _path, choose_service, fill_referral, signed_in_people
 from playwright.sync_api import Browser, expect
 from test_casework import SERVICE_NAME, accept, make_referral, submit
 
@@ -90,8 +90,7 @@ def test_review_close_with_loose_ends_and_reopen(people):
     lw.page.fill("#whatMatters", "Getting out of the house")
     lw.page.fill("#goal-1", "Walk weekly")
     submit(lw.page, 'button:has-text("Save plan")', f"{path}/plan")
-    option = lw.page.locator("#serviceId option", has_text=SERVICE_NAME)
-    lw.page.select_option("#serviceId", option.get_attribute("value"))
+    choose_service(lw.page, SERVICE_NAME)
     submit(lw.page, "#refer-out", f"{path}/onward")
     no_errors(lw)
     expect(lw.page.locator("#referral-status")).to_have_text("Active")
