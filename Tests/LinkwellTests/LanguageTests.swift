@@ -32,6 +32,38 @@ struct LanguageTests {
         #expect(Catalogue.english.text("status.closed") == ReferralStatus.closed.personLabel)
     }
 
+    /// The templates the public or the person sees: their words must be public messages (translated, escaped).
+    static let publicTemplates: Set<String> = [
+        "layout", "error", "date_input", "login", "login_code", "me", "me_link_worker_changes", "measure_self",
+        "measure_thanks", "public_directory", "public_service", "self_referral", "self_referral_chosen_service",
+        "self_referral_done", "equality_monitoring",
+    ]
+
+    @Test("No template shows a word of its own: every word is a message, and public pages use only translated ones")
+    func everyWordIsAMessage() throws {
+        let directory = try #require(PageRenderer.bundledDirectory)
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".mustache") }
+        #expect(files.count >= 60)
+        for file in files.sorted() {
+            let template = try String(contentsOfFile: directory + "/" + file, encoding: .utf8)
+            #expect(Catalogue.wordsOutsideCatalogue(in: template).isEmpty, "\(file): \(Catalogue.wordsOutsideCatalogue(in: template))")
+            let name = String(file.dropLast(".mustache".count))
+            if Self.publicTemplates.contains(name) {
+                #expect(!template.contains("{{{t."), "\(file) is public but shows a staff message, which is not translated")
+                for key in Catalogue.references(in: template) { #expect(Catalogue.welsh.keys.contains(key), "\(file): \(key) has no Welsh") }
+            }
+        }
+    }
+
+    @Test("The word check finds text, attribute words and words beside Mustache tags, and passes messages")
+    func wordCheckFindsWords() {
+        #expect(Catalogue.wordsOutsideCatalogue(in: "<h1>{{{t.a.b}}}</h1><p>{{t.c.d}} {{name}}</p><!-- a note --><option{{#x}} selected{{/x}}>{{label}}</option>").isEmpty)
+        #expect(Catalogue.wordsOutsideCatalogue(in: "<p>Sent {{when}}</p>") == ["Sent"])
+        #expect(Catalogue.wordsOutsideCatalogue(in: #"<nav aria-label="Pages">{{t.x}}</nav>"#) == ["Pages"])
+        #expect(Catalogue.wordsOutsideCatalogue(in: "{{#a}}Yes{{/a}}") == ["Yes"])
+        #expect(Catalogue.wordsOutsideCatalogue(in: "<textarea>{{v}} kept</textarea><script>var x</script> · —").isEmpty)
+    }
+
     @Test("The check finds a missing key, an extra key, a placeholder that differs and an empty message")
     func checkFindsProblems() {
         var broken = Catalogue.welsh.messages

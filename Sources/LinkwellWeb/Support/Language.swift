@@ -62,7 +62,11 @@ public enum Language: String, CaseIterable, Sendable {
 
 /// Keyed messages in one language. Keys are dotted (`selfReferral.heading`); a message may hold named
 /// placeholders (`{date}`) that `text(_:_:)` fills. Every language has exactly the English keys, with the same
-/// placeholders (`Catalogue.problems()`, checked at start-up and by the tests).
+/// placeholders (`Catalogue.problems()`, checked at start-up and by the tests). These are the public pages'
+/// messages, plain text escaped when shown (`{{t.key}}`). The staff pages' words are the English staff messages
+/// (`Languages/EnglishStaff.swift`), HTML fragments shown as written (`{{{t.key}}}`), which every language falls
+/// back to: staff pages are English until a scheme translates them. No page template holds words of its own
+/// (`MessageCatalogueTests`).
 public struct Catalogue: Sendable {
     public let language: Language
     let messages: [String: String]
@@ -76,7 +80,7 @@ public struct Catalogue: Sendable {
     /// The message for `key` with its placeholders filled from `values`. A key missing from the catalogue is
     /// a programming error caught by the tests; the key itself is shown rather than failing the page.
     public func text(_ key: String, _ values: [String: String] = [:]) -> String {
-        guard var message = messages[key] else {
+        guard var message = optional(key) else {
             assertionFailure("No message \(key) in the \(language.rawValue) catalogue")
             return key
         }
@@ -89,7 +93,7 @@ public struct Catalogue: Sendable {
     public var isEnglish: Bool { language == .english || language == .testRightToLeft }
 
     /// The message for `key`, or nil when there is none (for labels that only some values have).
-    public func optional(_ key: String) -> String? { messages[key] }
+    public func optional(_ key: String) -> String? { messages[key] ?? Self.englishStaffMessages[key] }
 
     /// Every key.
     public var keys: Set<String> { Set(messages.keys) }
@@ -137,6 +141,12 @@ public struct Catalogue: Sendable {
                 problems.append("\(language.rawValue) \(key) has placeholders \(placeholders(other.messages[key]!).sorted()), English \(placeholders(english.messages[key]!).sorted())")
             }
         }
+        for key in english.keys.intersection(englishStaffMessages.keys).sorted() {
+            problems.append("\(key) is both a public message and a staff message")
+        }
+        for (key, message) in englishStaffMessages where !placeholders(message).isEmpty || message.trimmingCharacters(in: .whitespaces).isEmpty {
+            problems.append("staff message \(key) is empty or has placeholders")
+        }
         for catalogue in catalogues {
             let language = catalogue.language
             for (key, message) in catalogue.messages where message.trimmingCharacters(in: .whitespaces).isEmpty {
@@ -149,8 +159,9 @@ public struct Catalogue: Sendable {
     /// The message keys a template names as `{{t.key}}`.
     static func references(in template: String) -> [String] {
         template.split(separator: "{{", omittingEmptySubsequences: false).dropFirst().compactMap { tag -> String? in
-            guard tag.hasPrefix("t."), let end = tag.firstRange(of: "}}") else { return nil }
-            return String(tag[tag.index(tag.startIndex, offsetBy: 2)..<end.lowerBound]).trimmingCharacters(in: .whitespaces)
+            let name = tag.hasPrefix("{") ? tag.dropFirst() : tag[...]  // `{{{t.key}}}`: a staff message, unescaped
+            guard name.hasPrefix("t."), let end = name.firstRange(of: "}}") else { return nil }
+            return String(name[name.index(name.startIndex, offsetBy: 2)..<end.lowerBound]).trimmingCharacters(in: .whitespaces)
         }
     }
 
@@ -234,5 +245,31 @@ struct LanguageMiddleware: RouterMiddleware {
 
     static func percentEncoded(_ text: String) -> String {
         text.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(.init(charactersIn: "-._~"))) ?? ""
+    }
+}
+
+extension Catalogue {
+    /// The words a template shows that do not come from a catalogue: text between tags, and the `title`,
+    /// `aria-label`, `placeholder` and `alt` attributes, with Mustache tags, comments and the contents of
+    /// `script`, `style`, `pre` and `textarea` left out. Empty for a template whose every word is a message.
+    static func wordsOutsideCatalogue(in template: String) -> [String] {
+        var found: [String] = []
+        let letters = /[A-Za-z]/
+        func note(_ text: some StringProtocol) {
+            let words = String(text).replacing(/\{\{.*?\}\}/.dotMatchesNewlines(), with: " ").trimmingCharacters(in: .whitespacesAndNewlines)
+            if words.contains(letters) { found.append(words.replacing(/\s+/, with: " ")) }
+        }
+        var rest = template.replacing(/\{\{!.*?\}\}/.dotMatchesNewlines(), with: "")
+            .replacing(/<!--.*?-->/.dotMatchesNewlines(), with: "")
+            .replacing(/<(script|style|pre|textarea)\b[^>]*>.*?<\/\1>/.dotMatchesNewlines().ignoresCase(), with: "")[...]
+        let attributes = /\b(?:title|aria-label|placeholder|alt)="([^"]*)"/
+        // An HTML tag may hold Mustache tags (`<option{{#x}} selected{{/x}}>`), which never hold `<` or `>`.
+        while let tag = rest.firstMatch(of: /<[A-Za-z\/!][^<>]*>/) {
+            note(rest[..<tag.range.lowerBound])
+            for attribute in tag.output.matches(of: attributes) { note(attribute.output.1) }
+            rest = rest[tag.range.upperBound...]
+        }
+        note(rest)
+        return found
     }
 }
