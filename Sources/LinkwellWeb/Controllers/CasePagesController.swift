@@ -229,7 +229,7 @@ struct CasePagesController: Sendable {
         if principal.role == .referrer {
             let page = ReferrerCasePage(try await casework.referrerView(id, r))
             html = renderer.render(.referralReferrer, View(title: "Referral for \(page.personName)", context: context, page: page, errors: errors,
-                                                           notice: notice ?? done?.message))
+                                                           notice: notice ?? done?.message(context.messages)))
         } else {
             let found = try await casework.readCase(id, r)
             let teamwork = try await teams.caseTeamwork(of: found, r)
@@ -268,7 +268,7 @@ struct CasePagesController: Sendable {
                 }
             }
             page.setTeamwork(teamwork, names: space.names)
-            if let done { page.banner[done.section.replacingOccurrences(of: "-", with: "_")] = done.message }
+            if let done { page.banner[done.section.replacingOccurrences(of: "-", with: "_")] = done.message(context.messages) }
             page.choose(service: request.uri.queryParameters["service"].map(String.init))
             page.outcomes = CaseOutcomesPanel(instruments: try await outcomes.instruments(), trajectories: try await outcomes.trajectories(of: found, r))
             html = renderer.render(.referral, View(title: page.personName, context: context, page: page, errors: errors, notice: notice))

@@ -3,6 +3,32 @@
 /// by us (entities escaped, never personal data) and is rendered as it is (`{{{t.key}}}`).
 extension Catalogue {
     static let englishStaffMessages: [String: String] = [
+        // caseDone: the banner after each action on the case page (CaseConfirmation)
+        "caseDone.accept": "Referral accepted. The referrer has been told.",
+        "caseDone.actionDone": "Action marked as done.",
+        "caseDone.allocate": "Link worker allocated.",
+        "caseDone.close": "Case closed. The referrer has been told the outcome.",
+        "caseDone.concern": "Safeguarding concern raised.",
+        "caseDone.concernAcknowledge": "Acknowledgement recorded.",
+        "caseDone.concernResolve": "Concern resolved.",
+        "caseDone.concernReview": "Concern marked as reviewed.",
+        "caseDone.consentWithdraw": "Withdrawal of consent recorded.",
+        "caseDone.contacts": "Contact recorded.",
+        "caseDone.decline": "Referral declined. The referrer has been told.",
+        "caseDone.goalRating": "Goal rating recorded.",
+        "caseDone.measure": "Measure recorded.",
+        "caseDone.merge": "Duplicate merged into this person.",
+        "caseDone.onward": "Referral out sent to the service.",
+        "caseDone.onwardStatus": "Referral out updated.",
+        "caseDone.plan": "Plan saved.",
+        "caseDone.reassign": "Case reassigned.",
+        "caseDone.redirect": "Referral passed to another service.",
+        "caseDone.reopen": "Case reopened.",
+        "caseDone.review": "Review started.",
+        "caseDone.signpost": "Signposting recorded.",
+        "caseDone.triage": "Referral triaged.",
+        "caseDone.visitCheckIn": "Home visit checked in. Check out when you leave.",
+        "caseDone.visitCheckOut": "Checked out of the home visit.",
         // account
         "account.action": "Action",
         "account.apiTokensActingAsYou": "API tokens acting as you",

@@ -1,35 +1,40 @@
 /// What the case page says after each action, and the section it comes back at: every form on the case page
 /// posts, then redirects to `/referrals/{id}?done=<action>#s-<section>`, and the section shows the NHS
-/// notification banner (success) with this message. Sections are those of the case page's sub-navigation.
+/// notification banner (success) with this message (a staff message, `caseDone.*`). Sections are those of the
+/// case page's sub-navigation.
 struct CaseConfirmation: Sendable, Equatable {
     var section: String
-    var message: String
+    /// The message's key in the catalogue.
+    var key: String
+
+    /// The message in `catalogue`'s language.
+    func message(_ catalogue: Catalogue) -> String { catalogue.text(key) }
 
     static let all: [String: CaseConfirmation] = [
-        "accept": .init(section: "overview", message: "Referral accepted. The referrer has been told."),
-        "decline": .init(section: "overview", message: "Referral declined. The referrer has been told."),
-        "triage": .init(section: "overview", message: "Referral triaged."),
-        "redirect": .init(section: "overview", message: "Referral passed to another service."),
-        "allocate": .init(section: "overview", message: "Link worker allocated."),
-        "reassign": .init(section: "overview", message: "Case reassigned."),
-        "merge": .init(section: "overview", message: "Duplicate merged into this person."),
-        "close": .init(section: "overview", message: "Case closed. The referrer has been told the outcome."),
-        "reopen": .init(section: "overview", message: "Case reopened."),
-        "contacts": .init(section: "contacts", message: "Contact recorded."),
-        "visit-check-in": .init(section: "contacts", message: "Home visit checked in. Check out when you leave."),
-        "visit-check-out": .init(section: "contacts", message: "Checked out of the home visit."),
-        "plan": .init(section: "plan", message: "Plan saved."),
-        "action-done": .init(section: "plan", message: "Action marked as done."),
-        "goal-rating": .init(section: "plan", message: "Goal rating recorded."),
-        "review": .init(section: "plan", message: "Review started."),
-        "onward": .init(section: "referrals-out", message: "Referral out sent to the service."),
-        "onward-status": .init(section: "referrals-out", message: "Referral out updated."),
-        "signpost": .init(section: "referrals-out", message: "Signposting recorded."),
-        "measure": .init(section: "measures", message: "Measure recorded."),
-        "consent-withdraw": .init(section: "overview", message: "Withdrawal of consent recorded."),
-        "concern": .init(section: "safeguarding", message: "Safeguarding concern raised."),
-        "concern-review": .init(section: "safeguarding", message: "Concern marked as reviewed."),
-        "concern-resolve": .init(section: "safeguarding", message: "Concern resolved."),
-        "concern-acknowledge": .init(section: "safeguarding", message: "Acknowledgement recorded."),
+        "accept": .init(section: "overview", key: "caseDone.accept"),
+        "decline": .init(section: "overview", key: "caseDone.decline"),
+        "triage": .init(section: "overview", key: "caseDone.triage"),
+        "redirect": .init(section: "overview", key: "caseDone.redirect"),
+        "allocate": .init(section: "overview", key: "caseDone.allocate"),
+        "reassign": .init(section: "overview", key: "caseDone.reassign"),
+        "merge": .init(section: "overview", key: "caseDone.merge"),
+        "close": .init(section: "overview", key: "caseDone.close"),
+        "reopen": .init(section: "overview", key: "caseDone.reopen"),
+        "contacts": .init(section: "contacts", key: "caseDone.contacts"),
+        "visit-check-in": .init(section: "contacts", key: "caseDone.visitCheckIn"),
+        "visit-check-out": .init(section: "contacts", key: "caseDone.visitCheckOut"),
+        "plan": .init(section: "plan", key: "caseDone.plan"),
+        "action-done": .init(section: "plan", key: "caseDone.actionDone"),
+        "goal-rating": .init(section: "plan", key: "caseDone.goalRating"),
+        "review": .init(section: "plan", key: "caseDone.review"),
+        "onward": .init(section: "referrals-out", key: "caseDone.onward"),
+        "onward-status": .init(section: "referrals-out", key: "caseDone.onwardStatus"),
+        "signpost": .init(section: "referrals-out", key: "caseDone.signpost"),
+        "measure": .init(section: "measures", key: "caseDone.measure"),
+        "consent-withdraw": .init(section: "overview", key: "caseDone.consentWithdraw"),
+        "concern": .init(section: "safeguarding", key: "caseDone.concern"),
+        "concern-review": .init(section: "safeguarding", key: "caseDone.concernReview"),
+        "concern-resolve": .init(section: "safeguarding", key: "caseDone.concernResolve"),
+        "concern-acknowledge": .init(section: "safeguarding", key: "caseDone.concernAcknowledge"),
     ]
 }
