@@ -111,6 +111,52 @@ struct AdminListPagingTests {
         #expect(try await s.store.outbox(state: .sent, page: PageNumber(1)).map(\.id) == [MessageID("ob-010")])
     }
 
+    @Test("Complaints by status, staff checks by expiry, API tokens: paged and filtered in the store", arguments: TestBackend.available)
+    func recordsPaged(backend: TestBackend) async throws {
+        let s = try await TestScheme.make(backend)
+        let day0 = CalendarDate(year: 2026, month: 1, day: 1)!
+        func day(_ n: Int) -> CalendarDate { CalendarDate(day0.startOfDay.addingTimeInterval(Double(n) * 86_400)) }
+        // 55 complaints a day apart; every third one closed.
+        for n in 0..<55 {
+            var fields: [String: Any] = ["id": String(format: "c-%03d", n), "receivedOn": "\(day(n))", "about": "About \(n)",
+                                         "outcome": n % 3 == 0 ? "Resolved" : "", "recordedBy": s.admin.id.rawValue, "recordedAt": 0]
+            if n % 3 == 0 { fields["closedOn"] = "\(day(n + 1))" }
+            try await s.store.saveComplaint(try Self.decode(fields))
+        }
+        let newest = (0..<55).reversed().map { String(format: "c-%03d", $0) }
+        #expect(try await s.store.countComplaints(open: nil) == 55)
+        #expect(try await s.store.complaints(open: nil, page: PageNumber(2)).map(\.id) == Array(newest.suffix(5)))
+        #expect(try await s.store.countComplaints(open: false) == 19)
+        #expect(try await s.store.countComplaints(open: true) == 36)
+        let open2 = try await s.store.complaints(open: true, page: PageNumber(2, size: 10))
+        #expect(open2.map(\.id) == Array(newest.filter { Int($0.dropFirst(2))! % 3 != 0 }.dropFirst(10).prefix(10)))
+        #expect(open2.allSatisfy { $0.isOpen })
+        // 60 staff checks completed a day apart, expiring a year and a day later (so 0…59 expire on day 366…425).
+        for n in 0..<60 {
+            var fields: [String: Any] = ["id": String(format: "sc-%03d", n), "userID": s.linkWorker.id.rawValue, "kind": "training",
+                                         "title": "Course \(n)", "completedOn": "\(day(n))", "recordedBy": s.admin.id.rawValue, "recordedAt": 0]
+            if n != 59 { fields["expiresOn"] = "\(day(n + 366))" }
+            try await s.store.addStaffCheck(try Self.decode(fields))
+        }
+        let filter = { (e: StaffCheckFilter.Expiry?) in StaffCheckFilter(expiry: e, today: day(400), soon: day(430)) }
+        #expect(try await s.store.countStaffChecks(matching: filter(nil)) == 60)
+        #expect(try await s.store.countStaffChecks(matching: filter(.expired)) == 34, "day 366…399")
+        #expect(try await s.store.countStaffChecks(matching: filter(.expiring)) == 25, "day 400…424; the one without an expiry never")
+        #expect(try await s.store.staffChecks(matching: filter(.expired), page: PageNumber(2, size: 30)).map(\.id)
+                == (0...3).reversed().map { String(format: "sc-%03d", $0) })
+        #expect(try await s.store.staffChecks(matching: filter(nil), page: PageNumber(2)).map(\.id) == (0...9).reversed().map { String(format: "sc-%03d", $0) })
+        // 52 tokens, newest first.
+        for n in 0..<52 {
+            try await s.store.createToken(APIToken(tokenHash: "hash-\(n)", userID: s.admin.id, name: "Token \(n)",
+                                                   createdAt: Self.start.addingTimeInterval(Double(n)), id: String(format: "tok-%03d", n)))
+        }
+        let total = try await s.store.countTokens()
+        let everyToken = try await s.store.tokens(userID: nil)
+        #expect(total == everyToken.count && total >= 52)
+        #expect(try await s.store.tokens(page: PageNumber(1, size: 2)).map(\.id) == ["tok-051", "tok-050"])
+        #expect(try await s.store.tokens(page: PageNumber(2)).map(\.id) == Array(everyToken.dropFirst(50)).map(\.id))
+    }
+
     @Test("The page parameter: malformed is a form error, past the end shows the last page")
     func pageParameter() throws {
         for bad in ["0", "-1", "abc", "2.5", "1e3", "٣", "99999999999999999999", "1000001"] {
@@ -147,7 +193,8 @@ struct AdminListPagingTests {
             let (clamped, html3) = try await admin.go(.get, "/admin/users?search=pager+0&page=40")
             #expect(clamped.status == .ok && html3.contains("Users 51 to 53 of 53"))
             for uri in ["/admin/users?page=abc", "/admin/users?page=0", "/admin/users?role=wizard", "/admin/audit?page=-2",
-                        "/admin/outbox?page=x", "/admin/outbox?state=lost", "/admin/audit?from-day=31&from-month=2&from-year=2026"] {
+                        "/admin/outbox?page=x", "/admin/outbox?state=lost", "/admin/complaints?status=pending", "/admin/complaints?page=1.5",
+                        "/admin/staff-checks?expiry=soonish", "/admin/staff-checks?page=%00", "/admin/tokens?page=two", "/admin/audit?from-day=31&from-month=2&from-year=2026"] {
                 let (response, body) = try await admin.go(.get, uri)
                 #expect(response.status == .unprocessableContent, "\(uri)")
                 #expect(!body.isEmpty)
@@ -166,8 +213,18 @@ struct AdminListPagingTests {
             #expect(auditNext.contains("action=export") && auditNext.contains("user=") && auditNext.contains("page=2"))
             let (audit2, audit2HTML) = try await admin.go(.get, auditNext)
             #expect(audit2.status == .ok && audit2HTML.contains("Events 51 to 60 of 60") && audit2HTML.contains("r-0<") && !audit2HTML.contains("r-59"))
-            #expect(try await admin.go(.get, "/admin/outbox?state=queued&page=3").0.status == .ok)
+            for uri in ["/admin/outbox?state=queued&page=3", "/admin/complaints?status=open&page=9", "/admin/staff-checks?expiry=expired&page=2",
+                        "/admin/tokens?page=5"] {
+                let (response, html) = try await admin.go(.get, uri)
+                #expect(response.status == .ok, "\(uri)")
+                #expect(html.contains("class=\"list-count\""), "\(uri) shows its count")
+            }
         }
+    }
+
+    /// A record without a public memberwise initialiser, from its JSON fields.
+    static func decode<T: Decodable>(_ fields: [String: Any]) throws -> T {
+        try JSONDecoder().decode(T.self, from: try JSONSerialization.data(withJSONObject: fields))
     }
 
     /// The `href` of the link with this `rel`, entities decoded.

@@ -115,9 +115,10 @@ struct AdminPagesController: Sendable {
                                          until: to.map { $0.startOfDay.addingTimeInterval(24 * 60 * 60) })
                 let (events, names) = try await administration.auditEvents(matching: filter, actorEmail: user, page: try request.pageNumber(),
                                                                            .init(p, route: request.routeDescription))
-                page.rows = events.rows.map {
-                    AuditPage.Row(at: Format.dateTime($0.at), actor: names[$0.actorID], action: $0.action, recordType: $0.recordType,
-                                  recordID: $0.recordID, route: $0.route, outcome: $0.outcome.rawValue, denied: $0.outcome == .denied)
+                page.rows = events.rows.map { event in
+                    AuditPage.Row(at: Format.dateTime(event.at), actor: names[event.actorID], action: event.action, recordType: event.recordType,
+                                  recordID: event.recordID, route: event.route, outcome: event.outcome.rawValue, denied: event.outcome == .denied,
+                                  subjectID: event.subjectID.map(\.rawValue).flatMap { $0 == event.recordID ? nil : $0 })
                 }
                 page.links = PageLinks(events, noun: "events", one: "event", request: request)
             } catch LinkwellError.invalid(let fields) {

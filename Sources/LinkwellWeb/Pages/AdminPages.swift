@@ -28,7 +28,11 @@ extension AdminPagesController {
     }
 
     struct AuditPage: Sendable {
-        struct Row: Sendable { var at, actor, action, recordType, recordID, route, outcome: String; var denied: Bool }
+        struct Row: Sendable {
+            var at, actor, action, recordType, recordID, route, outcome: String; var denied: Bool
+            /// The referral whose person the event is about, when the record is part of their case.
+            var subjectID: String?
+        }
         var rows: [Row]
         var recordID: String
         /// The filter as given: who acted (e-mail), what they did, and from and to which day.
