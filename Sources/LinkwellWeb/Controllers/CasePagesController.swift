@@ -71,18 +71,21 @@ struct CasePagesController: Sendable {
             page.search = search ?? ""
             page.setTeams(try await casework.caseloadTeams(r), chosen: team)
             page.single = only != nil
-            if only == nil && (principal.role == .referrer || principal.role == .supervisor) { page.setConcerns(try await casework.concernQueue(r)) }
+            // `team` narrows every panel as it narrows the lists.
+            if only == nil && (principal.role == .referrer || principal.role == .supervisor) {
+                page.setConcerns(try await casework.narrow(try await casework.concernQueue(r), toTeam: team, referralID: \.concern.referralID, r))
+            }
             if (only == nil || only == "measures") && principal.role != .referrer {
-                page.setDue(try await outcomes.dueMeasures(r))
+                page.setDue(try await casework.narrow(try await outcomes.dueMeasures(r), toTeam: team, referralID: \.referralID, r))
                 page.showDueTable = only == "measures"
             }
             if only == nil && principal.role != .referrer {
-                page.setReviews(try await casework.dueReviews(r))
-                page.setOverdueRequests(try await casework.overdueRequests(r))
+                page.setReviews(try await casework.narrow(try await casework.dueReviews(r), toTeam: team, referralID: \.referralID, r))
+                page.setOverdueRequests(try await casework.narrow(try await casework.overdueRequests(r), toTeam: team, referralID: \.referralID, r))
             }
             if only == nil && principal.role == .supervisor {
-                page.setCaseloads(try await casework.caseloads(r))
-                page.setOverdueVisits(try await casework.overdueVisits(r))
+                page.setCaseloads(try await casework.narrow(try await casework.caseloads(r), toTeam: team, r))
+                page.setOverdueVisits(try await casework.narrow(try await casework.overdueVisits(r), toTeam: team, referralID: \.visit.referralID, r))
             }
             return HTML(renderer.render(.caseload, View(title: page.heading, context: context, page: page)))
         }
