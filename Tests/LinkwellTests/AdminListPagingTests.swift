@@ -157,6 +157,28 @@ struct AdminListPagingTests {
         #expect(try await s.store.tokens(page: PageNumber(2)).map(\.id) == Array(everyToken.dropFirst(50)).map(\.id))
     }
 
+    @Test("Teams by name, paged in the store; the teams page shows its count and links", arguments: TestBackend.available)
+    func teamsPaged(backend: TestBackend) async throws {
+        let s = try await TestScheme.make(backend)
+        // Ids in the opposite order to the names, so a page read in id order would be wrong.
+        for n in 0..<53 {
+            try await s.store.saveTeam(Team(id: TeamID(String(format: "team-%03d", 52 - n)), name: String(format: "Team %03d", n),
+                                            kind: .locality, createdAt: Self.start))
+        }
+        #expect(try await s.store.countTeams() == 53)
+        #expect(try await s.store.teams(page: PageNumber(1)).map(\.name) == (0..<50).map { String(format: "Team %03d", $0) })
+        #expect(try await s.store.teams(page: PageNumber(2)).map(\.name) == ["Team 050", "Team 051", "Team 052"])
+        let views = try await TeamService(store: s.store, env: s.env).teams(page: PageNumber(2, size: 20), s.request(s.supervisor))
+        #expect(views.total == 53 && views.rows.map(\.team.name) == (20..<40).map { String(format: "Team %03d", $0) })
+        try await withRouter(s) { client in
+            let browser = WebPagesTests.Browser(client)
+            _ = try await browser.signIn(s.supervisor.email)
+            let (response, html) = try await browser.go(.get, "/teams?page=2")
+            #expect(response.status == .ok && html.contains("Teams 51 to 53 of 53") && html.contains("Team 052") && !html.contains("Team 049"))
+            #expect(try await browser.go(.get, "/teams?page=zero").0.status == .unprocessableContent)
+        }
+    }
+
     @Test("The page parameter: malformed is a form error, past the end shows the last page")
     func pageParameter() throws {
         for bad in ["0", "-1", "abc", "2.5", "1e3", "٣", "99999999999999999999", "1000001"] {

@@ -164,4 +164,7 @@ public protocol AdminListStore: Sendable {
     /// Everyone's API tokens, newest first (then by id, as `tokens(userID:)`).
     func tokens(page: PageNumber) async throws -> [APIToken]
     func countTokens() async throws -> Int
+    /// Teams by name, then id.
+    func teams(page: PageNumber) async throws -> [Team]
+    func countTeams() async throws -> Int
 }

@@ -38,4 +38,9 @@ extension MemoryStore {
 
     public func tokens(page: PageNumber) async throws -> [APIToken] { Self.window(try await tokens(userID: nil), page) }
     public func countTokens() async throws -> Int { tokens.count }
+
+    public func teams(page: PageNumber) async throws -> [Team] {
+        Self.window(try await teams().sorted { ($0.name, $0.id.rawValue) < ($1.name, $1.id.rawValue) }, page)
+    }
+    public func countTeams() async throws -> Int { try await teams().count }
 }

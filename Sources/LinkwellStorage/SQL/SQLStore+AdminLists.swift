@@ -87,4 +87,9 @@ extension SQLStore {
         try await all("SELECT * FROM api_tokens ORDER BY created_at DESC, id" + Self.window(page))
     }
     public func countTokens() async throws -> Int { try await count("SELECT COUNT(*) AS n FROM api_tokens") }
+
+    public func teams(page: PageNumber) async throws -> [Team] {
+        try await teams("SELECT id, name, kind, created_at FROM teams ORDER BY name, id" + Self.window(page))
+    }
+    public func countTeams() async throws -> Int { try await count("SELECT COUNT(*) AS n FROM teams") }
 }
