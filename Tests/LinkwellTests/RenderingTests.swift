@@ -27,7 +27,7 @@ struct RenderingTests {
             PageRenderer.partials(in: try String(contentsOfFile: "\(folder)/\(name).mustache", encoding: .utf8))
         })
         #expect(partials == ["layout", "insight_table", "organisation_fields", "case_learned", "case_record", "equality_monitoring", "date_input", "case_banner",
-                             "me_link_worker_changes", "self_referral_chosen_service"])
+                             "me_link_worker_changes", "self_referral_chosen_service", "page_links"])
         #expect(Set(names) == Set(Template.allCases.map(\.rawValue)).union(partials), "every template file is a page or a partial")
     }
 

@@ -4,7 +4,7 @@ import Foundation
 /// The storage roles the accounts service needs: accounts themselves, the caseloads handed over when
 /// someone leaves, the audit trail, the scheme's settings (who must use two-factor sign-in) and the
 /// shared sign-in failure counts.
-public typealias AccountsStorage = AccountStore & CaseStore & DirectoryStore & AuditStore & SettingsStore & SignInThrottleStore
+public typealias AccountsStorage = AccountStore & CaseStore & DirectoryStore & AuditStore & SettingsStore & SignInThrottleStore & AdminListStore
 
 /// Users, passwords, sign-in, sessions and API tokens. Passwords are hashed by the injected
 /// `PasswordHasher` and checked against `PasswordPolicy`; session and API tokens, and recovery codes,
@@ -158,6 +158,15 @@ public struct Accounts: Sendable {
         try requireAdmin(request)
         let users = Dictionary(try await store.users().map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         return try await store.tokens(userID: nil).map { ($0, users[$0.userID]) }
+    }
+
+    /// One numbered page of everyone's tokens, newest first, each with its owner (an administrator).
+    public func tokens(page: PageNumber, _ request: Request) async throws -> CountedPage<(APIToken, User?)> {
+        try requireAdmin(request)
+        let tokens = try await CountedPage.load(page, count: { try await store.countTokens() }, rows: { try await store.tokens(page: $0) })
+        var owners: [UserID: User] = [:]
+        for id in Set(tokens.rows.map(\.userID)) { owners[id] = try await store.user(id: id) }
+        return await tokens.map { ($0, owners[$0.userID]) }
     }
 
     /// The caller's own tokens, newest first.

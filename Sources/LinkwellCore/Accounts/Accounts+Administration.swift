@@ -34,12 +34,20 @@ extension Accounts {
     public func users(_ request: Request) async throws -> [UserRow] {
         try requireAdmin(request)
         var rows: [UserRow] = []
-        for user in try await store.users() {
-            var open = 0
-            if user.role == .linkWorker { open = try await openReferrals(of: user.id).count }
-            rows.append(UserRow(user: user, locked: try await isLocked(user), twoFactor: user.twoFactorSecret != nil, openReferrals: open))
-        }
+        for user in try await store.users() { rows.append(try await row(user)) }
         return rows
+    }
+
+    /// One numbered page of the users the filter keeps, in name order, with how many it keeps (an administrator).
+    public func users(matching filter: UserFilter, page: PageNumber, _ request: Request) async throws -> CountedPage<UserRow> {
+        try requireAdmin(request)
+        return try await CountedPage.load(page, count: { try await store.countUsers(matching: filter) },
+                                          rows: { try await store.users(matching: filter, page: $0) }).map(row)
+    }
+
+    private func row(_ user: User) async throws -> UserRow {
+        UserRow(user: user, locked: try await isLocked(user), twoFactor: user.twoFactorSecret != nil,
+                openReferrals: user.role == .linkWorker ? try await openReferrals(of: user.id).count : 0)
     }
 
     /// One user (an administrator).

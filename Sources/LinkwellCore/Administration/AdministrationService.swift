@@ -4,7 +4,7 @@ import Foundation
 /// manage the scheme, not people's records: nothing here returns a case.
 public struct AdministrationService: Sendable {
     /// The storage roles administration reads.
-    public typealias Storage = AuditStore & OutboxStore & AccountStore
+    public typealias Storage = AuditStore & OutboxStore & AccountStore & AdminListStore & ReferenceLookupStore
     private let store: any Storage
 
     public init(store: any Storage) { self.store = store }
@@ -17,6 +17,38 @@ public struct AdministrationService: Sendable {
     public func auditEvents(recordID: String?, limit: Int, _ request: ServiceRequest) async throws -> (events: [AuditEvent], names: UserNames) {
         try requireAdmin(request)
         return (try await store.auditEvents(recordID: recordID, limit: limit), UserNames(try await store.users()))
+    }
+
+    /// One numbered page of the audit trail, newest first, filtered in the store, with the names of who acted on it.
+    /// `actorEmail` names the user whose actions are wanted; an address no user has is refused naming `user`.
+    public func auditEvents(matching filter: AuditFilter, actorEmail: String?, page: PageNumber,
+                            _ request: ServiceRequest) async throws -> (events: CountedPage<AuditEvent>, names: UserNames) {
+        try requireAdmin(request)
+        var filter = filter
+        if let email = actorEmail?.trimmingCharacters(in: .whitespaces), !email.isEmpty {
+            guard let actor = try await store.user(email: email) else { throw LinkwellError.invalid("user", "No user has this e-mail address.") }
+            filter.actorID = actor.id
+        }
+        let events = try await CountedPage.load(page, count: { try await store.countAuditEvents(matching: filter) },
+                                                rows: { try await store.auditEvents(matching: filter, page: $0) })
+        return (events, try await names(events.rows.compactMap(\.actorID)))
+    }
+
+    /// One numbered page of the outbox, newest first, optionally only e-mails in one state, with the names of
+    /// their recipients and how many e-mails are in each state.
+    public func outbox(state: OutboxState?, page: PageNumber, _ request: ServiceRequest) async throws
+        -> (emails: CountedPage<OutboxEmail>, names: UserNames, counts: [OutboxState: Int]) {
+        try requireAdmin(request)
+        let emails = try await CountedPage.load(page, count: { try await store.countOutbox(state: state) },
+                                                rows: { try await store.outbox(state: state, page: $0) })
+        var counts: [OutboxState: Int] = [:]
+        for s in OutboxState.allCases { counts[s] = try await store.countOutbox(state: s) }
+        return (emails, try await names(emails.rows.compactMap(\.recipientID)), counts)
+    }
+
+    /// The names of just these users (a page's worth), not of everyone.
+    private func names(_ ids: [UserID]) async throws -> UserNames {
+        UserNames(try await store.users(ids: Array(Set(ids))))
     }
 
     /// The newest e-mails of the outbox, with the names of their recipients.

@@ -71,7 +71,7 @@ public struct StaffCheckInput: Codable, Sendable {
 
 /// The administrator's complaints log and staff records. Admin only; every change is audited.
 public struct StaffRecordsService: Sendable {
-    public typealias Storage = StaffRecordStore & AccountStore & AuditStore
+    public typealias Storage = StaffRecordStore & AccountStore & AuditStore & AdminListStore
     let store: any Storage
     public let env: CoreEnvironment
     let trail: AuditTrail
@@ -98,6 +98,27 @@ public struct StaffRecordsService: Sendable {
     public func complaints(_ r: ServiceRequest) async throws -> [Complaint] {
         try requireAdmin(r)
         return try await store.complaints()
+    }
+
+    /// One numbered page of the complaints log, newest first; only open (true) or closed (false) ones when given.
+    public func complaints(open: Bool?, page: PageNumber, _ r: ServiceRequest) async throws -> CountedPage<Complaint> {
+        try requireAdmin(r)
+        return try await CountedPage.load(page, count: { try await store.countComplaints(open: open) },
+                                          rows: { try await store.complaints(open: open, page: $0) })
+    }
+
+    /// The renewal filter as of today: `expiring` is the reminder window (`GovernanceRules.reminderDays`).
+    public func staffCheckFilter(_ expiry: StaffCheckFilter.Expiry?) -> StaffCheckFilter {
+        let now = env.now()
+        return StaffCheckFilter(expiry: expiry, today: CalendarDate(now),
+                                soon: CalendarDate(now.addingTimeInterval(TimeInterval(GovernanceRules.reminderDays) * 86_400)))
+    }
+
+    /// One numbered page of staff training and DBS records, newest first, filtered by renewal date.
+    public func staffChecks(matching filter: StaffCheckFilter, page: PageNumber, _ r: ServiceRequest) async throws -> CountedPage<StaffCheck> {
+        try requireAdmin(r)
+        return try await CountedPage.load(page, count: { try await store.countStaffChecks(matching: filter) },
+                                          rows: { try await store.staffChecks(matching: filter, page: $0) })
     }
 
     /// Logs a complaint; it may be logged already closed, with its outcome.

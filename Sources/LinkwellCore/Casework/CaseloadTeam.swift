@@ -26,3 +26,27 @@ extension CaseworkService {
         return CaseloadTeam(id: team.id, members: members)
     }
 }
+
+extension CaseworkService {
+    /// A panel of the caseload page (measures due, reviews due, overdue requests, concerns, visits) narrowed to the
+    /// team a `team` parameter names, as the page's lists are: rows whose referral is placed on the team or allocated
+    /// to one of its link workers. No team: the rows as they are. The panels are bounded before this (at most
+    /// `PageRequest.maximumLimit` rows each), so the allocations are read for those rows only, in one query.
+    public func narrow<Row>(_ rows: [Row], toTeam text: String?, referralID: (Row) -> ReferralID, _ request: Request) async throws -> [Row] {
+        guard let team = try await caseloadTeam(text, request.principal), !rows.isEmpty else { return rows }
+        let placed = Set(try await store.placements(teamID: team.id))
+        let members = Set(team.members)
+        let allocated = try await store.linkWorkers(referralIDs: Array(Set(rows.map(referralID))))
+        return rows.filter { row in
+            let id = referralID(row)
+            return placed.contains(id) || allocated[id].map(members.contains) == true
+        }
+    }
+
+    /// The link workers' caseload counts narrowed to the team's members (all of them without a team).
+    public func narrow(_ caseloads: [Caseload], toTeam text: String?, _ request: Request) async throws -> [Caseload] {
+        guard let team = try await caseloadTeam(text, request.principal) else { return caseloads }
+        let members = Set(team.members)
+        return caseloads.filter { members.contains($0.linkWorkerID) }
+    }
+}

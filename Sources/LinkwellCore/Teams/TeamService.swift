@@ -4,7 +4,7 @@ import Foundation
 /// supervisors see its waiting list and record its case meetings. New referrals are placed on a team by
 /// `CaseworkService.submitReferral` through `RoutingRule.route`.
 public struct TeamService: Sendable {
-    public typealias Storage = TeamStore & AccountStore & CaseStore & AuditStore & OrganisationStore
+    public typealias Storage = TeamStore & AccountStore & CaseStore & AuditStore & OrganisationStore & AdminListStore
     let store: any Storage
     public let env: CoreEnvironment
     let trail: AuditTrail
@@ -43,11 +43,26 @@ public struct TeamService: Sendable {
 
     /// Every team with its members and rules: for staff who work cases or run the scheme.
     public func teams(_ r: Request) async throws -> [TeamView] {
+        try requireStaff(r)
+        return try await views(try await store.teams().sorted { $0.name < $1.name })
+    }
+
+    /// One numbered page of the teams, by name, with their members and rules.
+    public func teams(page: PageNumber, _ r: Request) async throws -> CountedPage<TeamView> {
+        try requireStaff(r)
+        let shown = try await CountedPage.load(page, count: { try await store.countTeams() }, rows: { try await store.teams(page: $0) })
+        return CountedPage(rows: try await views(shown.rows), total: shown.total, page: shown.page)
+    }
+
+    private func requireStaff(_ r: Request) throws {
         guard [.linkWorker, .supervisor, .admin].contains(r.principal.role) else { throw LinkwellError.forbidden("Teams are for the scheme's staff.") }
+    }
+
+    private func views(_ teams: [Team]) async throws -> [TeamView] {
         let users = Dictionary(try await store.users().map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         let memberships = try await store.memberships()
         let rules = try await store.routingRules()
-        return try await store.teams().sorted { $0.name < $1.name }.map { team in
+        return teams.map { team in
             let members = memberships.filter { $0.teamID == team.id }.map(\.linkWorkerID).sorted()
             return TeamView(team: team, members: members, memberNames: members.map { users[$0]?.displayName ?? $0.rawValue },
                             rules: rules.filter { $0.teamID == team.id }.sorted { $0.position < $1.position })

@@ -16,7 +16,7 @@ public actor MemoryStore: LinkwellStore {
     /// Two-factor steps, recovery codes and sign-in failures (see MemoryStore+Accounts.swift).
     var accountExtras = MemoryAccountExtras()
     var servicesByID: [ServiceID: Service] = [:]
-    private var audit: [AuditEvent] = []
+    var audit: [AuditEvent] = []
     var outcomes: [Administration] = []
     private var setups: [String: InstrumentSetup] = [:]
     private var invitations: [String: MeasureInvitation] = [:]

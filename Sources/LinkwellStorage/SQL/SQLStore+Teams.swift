@@ -17,9 +17,12 @@ extension SQLStore {
         }
     }
 
-    public func teams() async throws -> [Team] {
+    public func teams() async throws -> [Team] { try await teams("SELECT id, name, kind, created_at FROM teams ORDER BY id") }
+
+    /// The teams a query selects (`id, name, kind, created_at`).
+    func teams(_ query: SQLQueryString) async throws -> [Team] {
         try await connections.read { db in
-            try await db.raw("SELECT id, name, kind, created_at FROM teams ORDER BY id").all().map { row in
+            try await db.raw(query).all().map { row in
                 Team(id: TeamID(try row.decode(column: "id", as: String.self)), name: try row.decode(column: "name", as: String.self),
                      kind: TeamKind(rawValue: try row.decode(column: "kind", as: String.self)) ?? .locality,
                      createdAt: try row.decode(column: "created_at", as: Date.self))

@@ -34,7 +34,7 @@ struct AccountController: Sendable {
         router.get("/account/two-factor") { request, context -> Response in
             let (user, csrf, signingIn) = try enrolling(context)
             let enrolment = try await accounts.beginEnrolment(user)
-            return try page(.twoFactorSetup, "Set up two-factor sign-in", SetupPage(
+            return try page(.twoFactorSetup, context.messages.text("titles.setUpTwoFactorSign"), SetupPage(
                 secret: spaced(enrolment.secret), uri: enrolment.uri, required: try await accounts.twoFactorRequired(for: user), signingIn: signingIn),
                 csrf: csrf, request, context)
         }
@@ -44,13 +44,13 @@ struct AccountController: Sendable {
             do {
                 let (codes, started) = try await accounts.confirmEnrolment(user, code: form["code"] ?? "", session: context.pendingSignIn?.0,
                                                                            route: request.routeDescription)
-                var response = try page(.recoveryCodes, "Your recovery codes", RecoveryCodesPage(codes: codes, next: signingIn ? "/" : "/account"),
+                var response = try page(.recoveryCodes, context.messages.text("titles.yourRecoveryCodes"), RecoveryCodesPage(codes: codes, next: signingIn ? "/" : "/account"),
                                         csrf: csrf, request, context)
                 if let started { response.setCookie(cookie(request, AuthenticationMiddleware.sessionCookie, started.token, sessionMaxAge)) }
                 return response
             } catch LinkwellError.invalid(let errors) {
                 let enrolment = try await accounts.beginEnrolment(user)
-                return try page(.twoFactorSetup, "Set up two-factor sign-in", SetupPage(
+                return try page(.twoFactorSetup, context.messages.text("titles.setUpTwoFactorSign"), SetupPage(
                     secret: spaced(enrolment.secret), uri: enrolment.uri, required: try await accounts.twoFactorRequired(for: user), signingIn: signingIn),
                     csrf: csrf, request, context, errors: errors, status: .unprocessableContent)
             }
@@ -60,7 +60,7 @@ struct AccountController: Sendable {
             guard let user = context.user else { throw LinkwellError.unauthenticated }
             _ = try await request.verifiedForm(context)
             let codes = try await accounts.newRecoveryCodes(for: user, route: request.routeDescription)
-            return try page(.recoveryCodes, "Your recovery codes", RecoveryCodesPage(codes: codes, next: "/account"),
+            return try page(.recoveryCodes, context.messages.text("titles.yourRecoveryCodes"), RecoveryCodesPage(codes: codes, next: "/account"),
                             csrf: context.session?.csrfToken ?? "", request, context)
         }
         router.post("/account/sessions/:id/end") { request, context -> Response in
@@ -102,7 +102,7 @@ struct AccountController: Sendable {
             hasTokens: false)
         var shown = page
         shown.hasTokens = !page.tokens.isEmpty
-        return try self.page(.account, "Your account", shown, csrf: context.session?.csrfToken ?? "", request, context)
+        return try self.page(.account, context.messages.text("titles.yourAccount"), shown, csrf: context.session?.csrfToken ?? "", request, context)
     }
 
     func signedIn(_ request: Request, _ started: Accounts.StartedSession, to path: String) -> Response {

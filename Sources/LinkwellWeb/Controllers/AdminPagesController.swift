@@ -60,32 +60,73 @@ struct AdminPagesController: Sendable {
                 return try await settingsPage(request, context, form: form, errors: fields)
             }
         }
-        router.get("/admin/outbox") { request, context in
-            let p = try context.require(.admin)
-            let (emails, names) = try await administration.outbox(limit: 200, .init(p, route: request.routeDescription))
-            let page = OutboxPage(
-                rows: emails.map {
-                    OutboxPage.Row(created: Format.dateTime($0.createdAt), kind: $0.kind.label, recipient: $0.recipientOrganisationID != nil ? "Registered GP practice" : names[$0.recipientID],
-                                   state: $0.state.rawValue, attempts: "\($0.attempts)", sent: $0.sentAt.map(Format.dateTime) ?? "",
-                                   error: $0.lastError ?? "", failed: $0.state == .failed)
-                },
-                transport: mail.label,
-                off: mail == .off,
-                queued: emails.filter { $0.state == .queued }.count, sent: emails.filter { $0.state == .sent }.count,
-                failed: emails.filter { $0.state == .failed }.count)
-            return HTML(renderer.render(.adminOutbox, View(title: "E-mail outbox", context: context, page: page)))
+        router.get("/admin/outbox") { request, context in try await outboxPage(request, context) }
+        router.get("/admin/audit") { request, context in try await auditPage(request, context) }
+    }
+
+    /// The outbox, newest first, a numbered page at a time, optionally only one state's e-mails.
+    func outboxPage(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        let p = try context.require(.admin)
+        let stateText = request.query("state") ?? ""
+        guard stateText.isEmpty || OutboxState(rawValue: stateText) != nil else {
+            throw LinkwellError.invalid("state", "Choose queued, sent or failed.")
         }
-        router.get("/admin/audit") { request, context in
-            let p = try context.require(.admin)
-            let recordID = request.uri.queryParameters["record"].map(String.init) ?? ""
-            let (events, names) = try await administration.auditEvents(recordID: recordID.isEmpty ? nil : recordID, limit: 200,
-                                                                       .init(p, route: request.routeDescription))
-            let page = AuditPage(rows: events.map {
-                AuditPage.Row(at: Format.dateTime($0.at), actor: names[$0.actorID], action: $0.action, recordType: $0.recordType,
-                              recordID: $0.recordID, route: $0.route, outcome: $0.outcome.rawValue, denied: $0.outcome == .denied)
-            }, recordID: recordID)
-            return HTML(renderer.render(.adminAudit, View(title: "Audit trail", context: context, page: page)))
+        let (emails, names, counts) = try await administration.outbox(state: OutboxState(rawValue: stateText), page: try request.pageNumber(),
+                                                                      .init(p, route: request.routeDescription))
+        var page = OutboxPage(
+            rows: emails.rows.map {
+                OutboxPage.Row(created: Format.dateTime($0.createdAt), kind: $0.kind.label, recipient: $0.recipientOrganisationID != nil ? "Registered GP practice" : names[$0.recipientID],
+                               state: $0.state.rawValue, attempts: "\($0.attempts)", sent: $0.sentAt.map(Format.dateTime) ?? "",
+                               error: $0.lastError ?? "", failed: $0.state == .failed)
+            },
+            transport: mail.label,
+            off: mail == .off,
+            queued: counts[.queued] ?? 0, sent: counts[.sent] ?? 0, failed: counts[.failed] ?? 0)
+        page.states = [Choice("", "All", selected: stateText.isEmpty)] + OutboxState.allCases.map { Choice($0.rawValue, $0.rawValue.capitalized, selected: $0.rawValue == stateText) }
+        page.links = PageLinks(emails, noun: "e-mails", one: "e-mail", request: request)
+        return try HTML(renderer.render(.adminOutbox, View(title: context.messages.text("titles.eMailOutbox"), context: context, page: page))).response(from: request, context: context)
+    }
+
+    /// The audit trail, newest first, a numbered page at a time, filtered by record, user, action and dates:
+    /// what an information governance lead needs to answer "who looked at this person's record?".
+    func auditPage(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        let p = try context.require(.admin)
+        let form = FormData(request.uri.query ?? "")
+        let recordID = (form["record"] ?? "").trimmingCharacters(in: .whitespaces)
+        let user = (form["user"] ?? "").trimmingCharacters(in: .whitespaces)
+        let action = (form["action"] ?? "").trimmingCharacters(in: .whitespaces)
+        let fromInput = form.dateInput("from"), toInput = form.dateInput("to")
+        var errors: [FieldError] = []
+        func day(_ input: DateInput, _ name: String, _ label: String) -> CalendarDate? {
+            if input.isEmpty { return nil }
+            do throws(DateInputError) { return try input.parsed() } catch {
+                errors.append(FieldError(name, error.message(label: label)))
+                return nil
+            }
         }
+        let from = day(fromInput, "from", "From"), to = day(toInput, "to", "To")
+        if let from, let to, to < from { errors.append(FieldError("to", "To must be the same as or after from.")) }
+        var page = AuditPage(rows: [], recordID: recordID, user: user, action: action,
+                             fromField: DateField(name: "from", legend: "From", hint: "For example, 15 4 2026", input: fromInput, submitted: !fromInput.isEmpty),
+                             toField: DateField(name: "to", legend: "To", hint: "For example, 30 4 2026", input: toInput, submitted: !toInput.isEmpty))
+        if errors.isEmpty {
+            do {
+                let filter = AuditFilter(action: action, recordID: recordID, from: from?.startOfDay,
+                                         until: to.map { $0.startOfDay.addingTimeInterval(24 * 60 * 60) })
+                let (events, names) = try await administration.auditEvents(matching: filter, actorEmail: user, page: try request.pageNumber(),
+                                                                           .init(p, route: request.routeDescription))
+                page.rows = events.rows.map { event in
+                    AuditPage.Row(at: Format.dateTime(event.at), actor: names[event.actorID], action: event.action, recordType: event.recordType,
+                                  recordID: event.recordID, route: event.route, outcome: event.outcome.rawValue, denied: event.outcome == .denied,
+                                  subjectID: event.subjectID.map(\.rawValue).flatMap { $0 == event.recordID ? nil : $0 })
+                }
+                page.links = PageLinks(events, noun: "events", one: "event", request: request)
+            } catch LinkwellError.invalid(let fields) {
+                errors = fields
+            }
+        }
+        return try HTML(renderer.render(.adminAudit, View(title: context.messages.text("titles.auditTrail"), context: context, page: page, errors: errors)),
+                        status: errors.isEmpty ? .ok : .unprocessableContent).response(from: request, context: context)
     }
 
     func settingsPage(_ request: Request, _ context: AppRequestContext, form: FormData? = nil, errors: [FieldError] = []) async throws -> Response {
@@ -102,7 +143,7 @@ struct AdminPagesController: Sendable {
                                 twoFactorRoles: Role.allCases.filter { $0 != .person }.map { role in
                                     Choice(role.rawValue, role.label, selected: form.map { $0["twoFactor.\(role.rawValue)"] == "on" } ?? current.twoFactorRoles.contains(role))
                                 })
-        return try HTML(renderer.render(.adminSettings, View(title: "Scheme settings", context: context, page: page, errors: errors)),
+        return try HTML(renderer.render(.adminSettings, View(title: context.messages.text("titles.schemeSettings"), context: context, page: page, errors: errors)),
                         status: errors.isEmpty ? .ok : .unprocessableContent).response(from: request, context: context)
     }
 
@@ -110,8 +151,13 @@ struct AdminPagesController: Sendable {
         let p = try context.require(.admin)
         let (_, organisations) = try await administration.accounts(.init(p, route: request.routeDescription))
         let orgName = Dictionary(organisations.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
-        let page = UsersPage(
-            rows: try await accounts.users(.init(p, route: request.routeDescription)).map {
+        let search = request.query("search") ?? ""
+        let roleText = request.query("role") ?? ""
+        guard roleText.isEmpty || Role(rawValue: roleText) != nil else { throw LinkwellError.invalid("role", "Choose a role from the list.") }
+        let shown = try await accounts.users(matching: UserFilter(search: search, role: Role(rawValue: roleText)), page: try request.pageNumber(),
+                                             .init(p, route: request.routeDescription))
+        var page = UsersPage(
+            rows: shown.rows.map {
                 let u = $0.user
                 let state = [u.active ? "Active" : "Deactivated", $0.locked ? "locked" : nil, $0.twoFactor ? "two-factor on" : nil]
                 return UsersPage.Row(id: u.id.rawValue, name: u.displayName, email: u.email, role: u.role.label,
@@ -120,7 +166,10 @@ struct AdminPagesController: Sendable {
             roles: Role.allCases.map { Choice($0.rawValue, $0.label, selected: form?["role"] == $0.rawValue) },
             organisations: organisations.map { Choice($0.id.rawValue, $0.name, selected: form?["organisationId"] == $0.id.rawValue) },
             email: form?["email"] ?? "", displayName: form?["displayName"] ?? "")
-        return try HTML(renderer.render(.adminUsers, View(title: "Users", context: context, page: page, errors: errors)),
+        page.search = search
+        page.roleFilter = [Choice("", "Any role", selected: roleText.isEmpty)] + Role.allCases.map { Choice($0.rawValue, $0.label, selected: $0.rawValue == roleText) }
+        page.links = PageLinks(shown, noun: "users", one: "user", request: request)
+        return try HTML(renderer.render(.adminUsers, View(title: context.messages.text("titles.users"), context: context, page: page, errors: errors)),
                         status: errors.isEmpty ? .ok : .unprocessableContent).response(from: request, context: context)
     }
 }

@@ -15,7 +15,7 @@ struct CasePagesController: Sendable {
             var form = ReferralForm(nil)
             form.offer(try await casework.schemeSettings())
             form.offer(ownPractice: try await casework.ownPractice(principal.organisationID))
-            return HTML(renderer.render(.referralNew, View(title: "Make a referral", context: context, page: form)))
+            return HTML(renderer.render(.referralNew, View(title: context.messages.text("titles.makeAReferral"), context: context, page: form)))
         }
         router.post("/referrals") { request, context -> Response in
             let principal = try context.require(.referrer, .linkWorker, .supervisor)
@@ -27,7 +27,7 @@ struct CasePagesController: Sendable {
                 var page = ReferralForm(form)
                 page.offer(try await casework.schemeSettings())
                 page.offer(ownPractice: nil, matches: try await casework.practiceMatches(for: form, errors: errors))
-                let view = View(title: "Make a referral", context: context, page: page, errors: errors)
+                let view = View(title: context.messages.text("titles.makeAReferral"), context: context, page: page, errors: errors)
                 return try HTML(renderer.render(.referralNew, view), status: .unprocessableContent).response(from: request, context: context)
             }
         }
@@ -71,18 +71,21 @@ struct CasePagesController: Sendable {
             page.search = search ?? ""
             page.setTeams(try await casework.caseloadTeams(r), chosen: team)
             page.single = only != nil
-            if only == nil && (principal.role == .referrer || principal.role == .supervisor) { page.setConcerns(try await casework.concernQueue(r)) }
+            // `team` narrows every panel as it narrows the lists.
+            if only == nil && (principal.role == .referrer || principal.role == .supervisor) {
+                page.setConcerns(try await casework.narrow(try await casework.concernQueue(r), toTeam: team, referralID: \.concern.referralID, r))
+            }
             if (only == nil || only == "measures") && principal.role != .referrer {
-                page.setDue(try await outcomes.dueMeasures(r))
+                page.setDue(try await casework.narrow(try await outcomes.dueMeasures(r), toTeam: team, referralID: \.referralID, r))
                 page.showDueTable = only == "measures"
             }
             if only == nil && principal.role != .referrer {
-                page.setReviews(try await casework.dueReviews(r))
-                page.setOverdueRequests(try await casework.overdueRequests(r))
+                page.setReviews(try await casework.narrow(try await casework.dueReviews(r), toTeam: team, referralID: \.referralID, r))
+                page.setOverdueRequests(try await casework.narrow(try await casework.overdueRequests(r), toTeam: team, referralID: \.referralID, r))
             }
             if only == nil && principal.role == .supervisor {
-                page.setCaseloads(try await casework.caseloads(r))
-                page.setOverdueVisits(try await casework.overdueVisits(r))
+                page.setCaseloads(try await casework.narrow(try await casework.caseloads(r), toTeam: team, r))
+                page.setOverdueVisits(try await casework.narrow(try await casework.overdueVisits(r), toTeam: team, referralID: \.visit.referralID, r))
             }
             return HTML(renderer.render(.caseload, View(title: page.heading, context: context, page: page)))
         }
@@ -145,7 +148,7 @@ struct CasePagesController: Sendable {
             let principal = try context.require(.supervisor)
             let items = try await casework.concernQueue(.init(principal, route: request.routeDescription))
             let page = SafeguardingQueuePage(items, names: try await casework.staffNames(), hours: casework.rules.acknowledgementHours)
-            return HTML(renderer.render(.safeguarding, View(title: "Safeguarding", context: context, page: page)))
+            return HTML(renderer.render(.safeguarding, View(title: context.messages.text("titles.safeguarding"), context: context, page: page)))
         }
         router.post("/referrals/:id/merge") { request, context in
             try await perform(request, context, roles: [.supervisor], done: "merge") { form, r in
@@ -228,7 +231,7 @@ struct CasePagesController: Sendable {
         let html: String
         if principal.role == .referrer {
             let page = ReferrerCasePage(try await casework.referrerView(id, r))
-            html = renderer.render(.referralReferrer, View(title: "Referral for \(page.personName)", context: context, page: page, errors: errors,
+            html = renderer.render(.referralReferrer, View(title: context.messages.text("titles.referralFor", ["name": page.personName]), context: context, page: page, errors: errors,
                                                            notice: notice ?? done?.message(context.messages)))
         } else {
             let found = try await casework.readCase(id, r)

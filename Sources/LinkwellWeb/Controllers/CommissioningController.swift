@@ -206,7 +206,7 @@ struct CommissioningController: Sendable {
             pathways: settings.pathways.map { Choice($0, $0, selected: chosen.contains($0)) },
             funderInputs: funders.map { .init(id: $0.id.rawValue, name: $0.name, amount: form?["contribution.\($0.id)"] ?? "") },
             canEdit: [.commissioner, .admin].contains(p.role), form: values)
-        return try HTML(renderer.render(.commissioning, View(title: "Funders and contracts", context: context, page: page, errors: errors)),
+        return try HTML(renderer.render(.commissioning, View(title: context.messages.text("titles.fundersAndContracts"), context: context, page: page, errors: errors)),
                         status: errors.isEmpty ? .ok : .unprocessableContent).response(from: request, context: context)
     }
 
@@ -252,7 +252,7 @@ struct CommissioningController: Sendable {
             funds: contracts.filter { $0.grantBudget > .zero }.map { Choice($0.id.rawValue, $0.name, selected: form?["contractId"] == $0.id.rawValue) },
             canApply: p.role == .provider, isEmpty: grants.isEmpty,
             form: ["title": form?["title"] ?? "", "purpose": form?["purpose"] ?? "", "amount": form?["amount"] ?? ""])
-        return try HTML(renderer.render(.grants, View(title: "Micro-grants", context: context, page: page, errors: errors)),
+        return try HTML(renderer.render(.grants, View(title: context.messages.text("titles.microGrants"), context: context, page: page, errors: errors)),
                         status: errors.isEmpty ? .ok : .unprocessableContent).response(from: request, context: context)
     }
 

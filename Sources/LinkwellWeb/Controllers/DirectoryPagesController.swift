@@ -46,7 +46,7 @@ struct DirectoryPagesController: Sendable {
             var page = DirectorySearchPage(input: input, terms: terms, matches: matches, total: total, query: query, organisations: orgs,
                                            referralID: referral, baseQuery: base, governance: governance)
             page.serviceQuery = DirectoryReturn.query(referral: referral, back: "/directory?" + (request.uri.query ?? ""))
-            return try HTML(renderer.render(.directorySearch, View(title: "Find a community service", context: context, page: page, errors: errors, notice: notice)),
+            return try HTML(renderer.render(.directorySearch, View(title: context.messages.text("titles.findACommunityService"), context: context, page: page, errors: errors, notice: notice)),
                             status: errors.isEmpty ? .ok : .unprocessableContent).response(from: request, context: context)
         }
         router.get("/directory/services/:id") { request, context in try await servicePage(request, context) }
@@ -125,7 +125,7 @@ struct DirectoryPagesController: Sendable {
                 ReviewPage.Due(organisation: $0.organisationName, check: $0.check, expires: "\($0.expires)", expired: $0.expired)
             }
             page.hasDue = !page.due.isEmpty
-            return HTML(renderer.render(.directoryReview, View(title: "Directory review", context: context, page: page)))
+            return HTML(renderer.render(.directoryReview, View(title: context.messages.text("titles.directoryReview"), context: context, page: page)))
         }
         router.get("/provider/listings") { request, context in
             let p = try context.require(.provider)
@@ -133,7 +133,7 @@ struct DirectoryPagesController: Sendable {
             let page = ListingsPage(rows: listings.map {
                 ListingsPage.Row(id: $0.service.id, name: $0.service.name, status: $0.service.status.label, review: $0.reviewState.label)
             }, isEmpty: listings.isEmpty)
-            return HTML(renderer.render(.directoryListings, View(title: "Our listings", context: context, page: page)))
+            return HTML(renderer.render(.directoryListings, View(title: context.messages.text("titles.ourListings"), context: context, page: page)))
         }
         // Registered feeds: the admin's list with each feed's last sync, a form to add one, "sync now".
         router.get("/admin/feeds") { request, context in
@@ -186,7 +186,7 @@ struct DirectoryPagesController: Sendable {
         router.get("/admin/imports/:id") { request, context in
             let p = try context.require(.admin)
             let job = try await directory.importJob(id: try context.parameters.require("id"), by: p)
-            return HTML(renderer.render(.directoryImportJob, View(title: "Directory import", context: context, page: ImportJobPage(job))))
+            return HTML(renderer.render(.directoryImportJob, View(title: context.messages.text("titles.directoryImport"), context: context, page: ImportJobPage(job))))
         }
 
         // The admin's import: HSDS/ORUK JSON in the body (`kind` says what it holds unless it lists
@@ -272,7 +272,7 @@ struct DirectoryPagesController: Sendable {
                                  rejected: c.map { "\($0.rejected)" } ?? "", error: f.lastError ?? "", status: f.lastStatus)
         }, isEmpty: feeds.isEmpty, url: form?["url"] ?? "", intervalMinutes: form?["intervalMinutes"] ?? "1440",
            jobs: jobs, hasJobs: !jobs.isEmpty, importURL: form?["importURL"] ?? "")
-        return try HTML(renderer.render(.directoryFeeds, View(title: "Directory feeds", context: context, page: page, errors: errors)),
+        return try HTML(renderer.render(.directoryFeeds, View(title: context.messages.text("titles.directoryFeeds"), context: context, page: page, errors: errors)),
                         status: errors.isEmpty ? .ok : .unprocessableContent).response(from: request, context: context)
     }
 
@@ -282,7 +282,7 @@ struct DirectoryPagesController: Sendable {
                             availablePlaces: form?["availablePlaces"] ?? listing.capacity?.availablePlaces.map(String.init) ?? "",
                             waitingListWeeks: form?["waitingListWeeks"] ?? listing.capacity?.waitingListWeeks.map(String.init) ?? "",
                             statuses: HSDSServiceStatus.allCases.map { Choice($0.rawValue, $0.label, selected: $0 == s.status) })
-        return try HTML(renderer.render(.directoryEdit, View(title: "Edit \(s.name)", context: context, page: page, errors: errors)),
+        return try HTML(renderer.render(.directoryEdit, View(title: context.messages.text("titles.editService", ["service": s.name]), context: context, page: page, errors: errors)),
                         status: errors.isEmpty ? .ok : .unprocessableContent).response(from: request, context: context)
     }
 

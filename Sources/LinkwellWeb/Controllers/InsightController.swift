@@ -126,7 +126,7 @@ struct InsightController: Sendable {
             funders: [Choice("", "Any")] + funders.map { Choice($0.id.rawValue, $0.name, selected: $0.id.rawValue == q.funder) },
             tables: dashboard?.tables.map { view($0, query: qs) } ?? [], canExportFacts: p.role == .supervisor)
         page.hasScope = dashboard != nil
-        return try HTML(renderer.render(.insight, View(title: "Insight", context: context, page: page, errors: errors)),
+        return try HTML(renderer.render(.insight, View(title: context.messages.text("titles.insight"), context: context, page: page, errors: errors)),
                         status: errors.isEmpty ? .ok : .unprocessableContent).response(from: request, context: context)
     }
 
@@ -153,7 +153,7 @@ struct InsightController: Sendable {
             tables: dashboard.tables.filter { wanted.contains($0.name) }.map { view($0, query: "") },
             comments: comments ?? [], hasComments: !withheld, commentsWithheld: withheld,
             minimumN: String(minimumGroupSize))
-        return try HTML(renderer.render(.steering, View(title: "Steering group summary", context: context, page: page)))
+        return try HTML(renderer.render(.steering, View(title: context.messages.text("titles.steeringGroupSummary"), context: context, page: page)))
             .response(from: request, context: context)
     }
 
@@ -189,7 +189,7 @@ struct InsightController: Sendable {
             tables: dashboard.tables.filter { wanted.contains($0.name) }.map { view($0, query: Self.queryString(q)) },
             previous: "/commissioning/contracts/\(contract.id)/report?quarter=\(previous)",
             next: "/commissioning/contracts/\(contract.id)/report?quarter=\(next)")
-        return try HTML(renderer.render(.contractReport, View(title: "\(contract.name): quarterly report", context: context, page: page)))
+        return try HTML(renderer.render(.contractReport, View(title: context.messages.text("titles.quarterlyReport", ["contract": contract.name]), context: context, page: page)))
             .response(from: request, context: context)
     }
 }

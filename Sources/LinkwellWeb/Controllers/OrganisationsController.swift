@@ -108,7 +108,7 @@ struct OrganisationsController: Sendable {
         var page = OrganisationsPage(shown.rows, form: form, report: report)
         page.more = shown.next.map { request.link(["cursor": $0.token]) }
         page.isLaterPage = request.query("cursor") != nil
-        return try HTML(renderer.render(.adminOrganisations, View(title: "Organisations", context: context, page: page, errors: errors)), status: status)
+        return try HTML(renderer.render(.adminOrganisations, View(title: context.messages.text("titles.organisations"), context: context, page: page, errors: errors)), status: status)
             .response(from: request, context: context)
     }
 

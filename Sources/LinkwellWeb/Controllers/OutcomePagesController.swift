@@ -53,7 +53,7 @@ struct OutcomePagesController: Sendable {
                 // The link's host comes from configuration (--public-url), never from the request.
                 let page = InvitationPage(referralID: id.rawValue, link: "\(publicURL)/measure/\(token)",
                                           expires: Format.dateTime(invitation.expiresAt))
-                return try HTML(renderer.render(.measureLink, View(title: "Link for the person", context: context, page: page)))
+                return try HTML(renderer.render(.measureLink, View(title: context.messages.text("titles.linkForThePerson"), context: context, page: page)))
                     .response(from: request, context: context)
             } catch let error as LinkwellError {
                 switch error {
@@ -108,7 +108,7 @@ struct OutcomePagesController: Sendable {
             }
             var page = CohortPage(instruments: instruments, query: (instrumentID, q["score"].map(String.init), by, minimumN), followUp: followUp, report: report)
             page.canExport = p.role == .supervisor
-            return HTML(renderer.render(.outcomesCohorts, View(title: "Outcomes", context: context, page: page, errors: errors)),
+            return HTML(renderer.render(.outcomesCohorts, View(title: context.messages.text("titles.outcomes"), context: context, page: page, errors: errors)),
                         status: errors.isEmpty ? .ok : .unprocessableContent)
         }
         // The evaluation export for a signed-in supervisor (the API offers the same to bearer tokens).
@@ -191,7 +191,7 @@ struct OutcomePagesController: Sendable {
     func instrumentsPage(_ request: Request, _ context: AppRequestContext, definition: String = "", errors: [FieldError] = []) async throws -> Response {
         _ = try context.require(.admin)
         let page = InstrumentsAdminPage(try await outcomes.instruments(), definition: definition)
-        return try HTML(renderer.render(.adminInstruments, View(title: "Instruments", context: context, page: page, errors: errors)),
+        return try HTML(renderer.render(.adminInstruments, View(title: context.messages.text("titles.instruments"), context: context, page: page, errors: errors)),
                         status: errors.isEmpty ? .ok : .unprocessableContent).response(from: request, context: context)
     }
 }

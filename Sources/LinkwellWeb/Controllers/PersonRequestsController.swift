@@ -50,7 +50,7 @@ struct PersonRequestsController: Sendable {
         let p = try context.require(.linkWorker, .supervisor)
         let items = try await voice.workList(.init(p, route: request.routeDescription))
         let page = Self.page(items, supervisor: p.role == .supervisor)
-        return try HTML(renderer.render(.personRequests, View(title: "Requests from people", context: context, page: page, errors: errors, notice: notice)),
+        return try HTML(renderer.render(.personRequests, View(title: context.messages.text("titles.requestsFromPeople"), context: context, page: page, errors: errors, notice: notice)),
                         status: status).response(from: request, context: context)
     }
 }

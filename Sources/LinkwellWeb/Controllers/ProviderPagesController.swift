@@ -22,7 +22,7 @@ struct ProviderPagesController: Sendable {
             let changes = try await casework.messages(r).filter { $0.kind == .reassigned }
             let notices = (try await casework.groupNotices(r) + changes).sorted { ($0.createdAt, $0.id.rawValue) > ($1.createdAt, $1.id.rawValue) }
             page.setGroupVoice(notices: notices, overdue: try await casework.overdueRequests(r))
-            return HTML(renderer.render(.providerInbox, View(title: "Referrals to us", context: context, page: page)))
+            return HTML(renderer.render(.providerInbox, View(title: context.messages.text("titles.referralsToUs"), context: context, page: page)))
         }
         router.get("/provider/referrals/:id") { request, context in try await page(request, context) }
         action(router, "status") { c, id, f, p, env in try c.updateOnward(id, to: f["status"], note: f["note"], by: p, env: env) }

@@ -57,7 +57,7 @@ struct ReassignmentController: Sendable {
             },
             to: loads.filter(\.active).map { Choice($0.linkWorkerID.rawValue, "\($0.name) — \($0.open) open", selected: $0.linkWorkerID.rawValue == to) },
             reason: form?["reason"] ?? "")
-        return try HTML(renderer.render(.reassign, View(title: "Reassign a caseload", context: context, page: page, errors: errors, notice: notice)),
+        return try HTML(renderer.render(.reassign, View(title: context.messages.text("titles.reassignACaseload"), context: context, page: page, errors: errors, notice: notice)),
                         status: status).response(from: request, context: context)
     }
 }

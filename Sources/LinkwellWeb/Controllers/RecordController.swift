@@ -48,7 +48,7 @@ struct RecordController: Sendable {
             } catch LinkwellError.invalid(let missing) {
                 (page, status) = (MessageBackLetterPage(id: id, missing: missing), .unprocessableContent)
             }
-            return try HTML(renderer.render(.messageBack, View(title: "Message back", context: context, page: page)), status: status)
+            return try HTML(renderer.render(.messageBack, View(title: context.messages.text("titles.messageBack"), context: context, page: page)), status: status)
                 .response(from: request, context: context)
         }
 

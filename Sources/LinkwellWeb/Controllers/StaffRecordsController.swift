@@ -16,6 +16,9 @@ struct StaffRecordsController: Sendable {
         var rows: [Row]
         var isEmpty: Bool
         var today: String
+        /// Which complaints are shown (`status`: all, open or closed) and the list's pages.
+        var statuses: [Choice] = []
+        var links: PageLinks?
     }
 
     struct StaffChecksPage: Sendable {
@@ -25,6 +28,9 @@ struct StaffRecordsController: Sendable {
         var staff: [Choice]
         var kinds: [Choice]
         var today: String
+        /// Which records are shown (`expiry`: all, expired or expiring) and the list's pages.
+        var expiries: [Choice] = []
+        var links: PageLinks?
     }
 
     func register(on router: Router<AppRequestContext>) {
@@ -99,30 +105,46 @@ struct StaffRecordsController: Sendable {
     func complaintsPage(_ request: Request, _ context: AppRequestContext, errors: [FieldError] = [],
                         status: HTTPResponse.Status = .ok) async throws -> Response {
         let p = try context.require(.admin)
-        let list = try await records.complaints(.init(p, route: request.routeDescription))
-        let page = ComplaintsPage(rows: list.map {
+        let shownStatus = request.query("status") ?? ""
+        guard ["", "open", "closed"].contains(shownStatus) else { throw LinkwellError.invalid("status", "Choose open or closed complaints, or all.") }
+        let shown = try await records.complaints(open: shownStatus.isEmpty ? nil : shownStatus == "open", page: try request.pageNumber(),
+                                                 .init(p, route: request.routeDescription))
+        let list = shown.rows
+        var page = ComplaintsPage(rows: list.map {
             ComplaintsPage.Row(id: $0.id, received: "\($0.receivedOn)", about: $0.about, outcome: $0.outcome,
                                closed: $0.closedOn.map { "\($0)" } ?? "Open", open: $0.isOpen)
         }, isEmpty: list.isEmpty, today: "\(CalendarDate(records.env.now()))")
-        return try HTML(renderer.render(.adminComplaints, View(title: "Complaints", context: context, page: page, errors: errors)), status: status)
+        page.statuses = [Choice("", "All", selected: shownStatus.isEmpty), Choice("open", "Open", selected: shownStatus == "open"),
+                         Choice("closed", "Closed", selected: shownStatus == "closed")]
+        page.links = PageLinks(shown, noun: "complaints", one: "complaint", request: request)
+        return try HTML(renderer.render(.adminComplaints, View(title: context.messages.text("titles.complaints"), context: context, page: page, errors: errors)), status: status)
             .response(from: request, context: context)
     }
 
     func staffPage(_ request: Request, _ context: AppRequestContext, errors: [FieldError] = [],
                    status: HTTPResponse.Status = .ok) async throws -> Response {
         let p = try context.require(.admin)
-        let list = try await records.staffChecks(.init(p, route: request.routeDescription))
+        let expiryText = request.query("expiry") ?? ""
+        guard expiryText.isEmpty || StaffCheckFilter.Expiry(rawValue: expiryText) != nil else {
+            throw LinkwellError.invalid("expiry", "Choose expired or expiring records, or all.")
+        }
+        let shown = try await records.staffChecks(matching: records.staffCheckFilter(StaffCheckFilter.Expiry(rawValue: expiryText)),
+                                                  page: try request.pageNumber(), .init(p, route: request.routeDescription))
+        let list = shown.rows
         let names = try await casework.staffNames()
         let now = records.env.now()
         let today = CalendarDate(now), soon = CalendarDate(now.addingTimeInterval(TimeInterval(GovernanceRules.reminderDays) * 86_400))
         let users = try await records.staffUsers(.init(p, route: request.routeDescription))
-        let page = StaffChecksPage(rows: list.map {
+        var page = StaffChecksPage(rows: list.map {
             let warning = $0.expiry(on: today, soon: soon)
             return StaffChecksPage.Row(person: names[$0.userID], kind: $0.kind.label, title: $0.title, completed: "\($0.completedOn)",
                                        expires: $0.expiresOn.map { "\($0)" } ?? "—", warning: warning, flagged: !warning.isEmpty)
         }, isEmpty: list.isEmpty, staff: users.map { Choice($0.id.rawValue, "\($0.displayName) (\($0.role.label))") },
            kinds: StaffCheckKind.allCases.map { Choice($0.rawValue, $0.label) }, today: "\(today)")
-        return try HTML(renderer.render(.adminStaffChecks, View(title: "Staff training and DBS", context: context, page: page, errors: errors)),
+        page.expiries = [Choice("", "All", selected: expiryText.isEmpty), Choice("expired", "Expired", selected: expiryText == "expired"),
+                         Choice("expiring", "Expiring within \(GovernanceRules.reminderDays) days", selected: expiryText == "expiring")]
+        page.links = PageLinks(shown, noun: "records", one: "record", request: request)
+        return try HTML(renderer.render(.adminStaffChecks, View(title: context.messages.text("titles.staffTrainingAndDbs"), context: context, page: page, errors: errors)),
                         status: status).response(from: request, context: context)
     }
 }

@@ -36,7 +36,7 @@ struct SupervisionController: Sendable {
                         isSupervisor: p.role == .supervisor,
                         notes: notes.map { Page.Note(at: Format.dateTime($0.at), author: names[$0.authorID], text: $0.text) },
                         isEmpty: notes.isEmpty)
-        return try HTML(renderer.render(.supervision, View(title: "Supervision", context: context, page: page, errors: errors)), status: status)
+        return try HTML(renderer.render(.supervision, View(title: context.messages.text("titles.supervision"), context: context, page: page, errors: errors)), status: status)
             .response(from: request, context: context)
     }
 }

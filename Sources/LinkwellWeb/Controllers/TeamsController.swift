@@ -108,8 +108,10 @@ struct TeamsController: Sendable {
     func listPage(_ request: Request, _ context: AppRequestContext, form: FormData? = nil, errors: [FieldError] = [],
                   status: HTTPResponse.Status = .ok) async throws -> Response {
         let p = try context.require(.linkWorker, .supervisor, .admin)
-        let page = TeamsPage(try await teams.teams(r(p, request)), canManage: p.role != .linkWorker, form: form)
-        return try HTML(renderer.render(.teams, View(title: "Teams", context: context, page: page, errors: errors)), status: status)
+        let shown = try await teams.teams(page: try request.pageNumber(), r(p, request))
+        var page = TeamsPage(shown.rows, canManage: p.role != .linkWorker, form: form)
+        page.links = PageLinks(shown, noun: "teams", one: "team", request: request)
+        return try HTML(renderer.render(.teams, View(title: context.messages.text("titles.teams"), context: context, page: page, errors: errors)), status: status)
             .response(from: request, context: context)
     }
 

@@ -58,10 +58,12 @@ struct UserAdminController: Sendable {
         router.get("/admin/tokens") { request, context -> Response in
             let p = try context.require(.admin)
             let now = accounts.env.now()
-            let rows = try await accounts.tokens(.init(p, route: request.routeDescription)).map {
+            let shown = try await accounts.tokens(page: try request.pageNumber(), .init(p, route: request.routeDescription))
+            let rows = shown.rows.map {
                 TokensPage.Row(token: TokensView.row($0.0, now: now), owner: $0.1.map { "\($0.displayName) (\($0.email))" } ?? "")
             }
-            return try HTML(renderer.render(.adminTokens, View(title: "API tokens", context: context, page: TokensPage(rows: rows))))
+            let page = TokensPage(rows: rows, links: PageLinks(shown, noun: "tokens", one: "token", request: request))
+            return try HTML(renderer.render(.adminTokens, View(title: context.messages.text("titles.apiTokens"), context: context, page: page)))
                 .response(from: request, context: context)
         }
         router.post("/admin/tokens/:id/revoke") { request, context -> Response in

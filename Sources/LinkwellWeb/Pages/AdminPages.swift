@@ -10,6 +10,10 @@ extension AdminPagesController {
         var roles: [Choice]
         var organisations: [Choice]
         var email, displayName: String
+        /// The list's filter as given (`search`, `role`) and its pages.
+        var search = ""
+        var roleFilter: [Choice] = []
+        var links: PageLinks?
     }
 
     struct OutboxPage: Sendable {
@@ -18,12 +22,23 @@ extension AdminPagesController {
         var transport: String
         var off: Bool
         var queued, sent, failed: Int
+        /// The state shown (`state`: all when empty) and the list's pages.
+        var states: [Choice] = []
+        var links: PageLinks?
     }
 
     struct AuditPage: Sendable {
-        struct Row: Sendable { var at, actor, action, recordType, recordID, route, outcome: String; var denied: Bool }
+        struct Row: Sendable {
+            var at, actor, action, recordType, recordID, route, outcome: String; var denied: Bool
+            /// The referral whose person the event is about, when the record is part of their case.
+            var subjectID: String?
+        }
         var rows: [Row]
         var recordID: String
+        /// The filter as given: who acted (e-mail), what they did, and from and to which day.
+        var user = "", action = ""
+        var fromField, toField: DateField
+        var links: PageLinks?
     }
 
     struct SettingsPage: Sendable { var pathways, minimumAge, maximumAge, catchmentAreas, retentionMonths, minimumGroupSize, reopenWindowDays, floor: String; var twoFactorRoles: [Choice] }
@@ -44,6 +59,7 @@ extension UserAdminController {
     struct TokensPage: Sendable {
         struct Row: Sendable { var token: AccountController.AccountPage.TokenRow; var owner: String }
         var rows: [Row]
+        var links: PageLinks?
     }
 }
 

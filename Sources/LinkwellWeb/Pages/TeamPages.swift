@@ -9,6 +9,8 @@ public struct TeamsPage: Sendable {
     public var canManage: Bool
     public var kinds: [Choice]
     public var name: String
+    /// The count and the page links.
+    var links: PageLinks?
 
     init(_ teams: [TeamService.TeamView], canManage: Bool, form: FormData? = nil) {
         rows = teams.map {

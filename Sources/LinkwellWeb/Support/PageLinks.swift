@@ -1,0 +1,46 @@
+import Foundation
+import Hummingbird
+import LinkwellCore
+
+extension Request {
+    /// The numbered page asked for with `page` (a web list's own parameter; the API's are `limit` and `cursor`):
+    /// absent is the first page, anything but a whole number is refused naming `page`.
+    func pageNumber(size: Int = PageNumber.webSize) throws -> PageNumber { try PageNumber(text: query("page"), size: size) }
+}
+
+/// The count and the "Previous · 1 2 3 · Next" links under a numbered staff list (`page_links.mustache`).
+/// Every link keeps the list's filters (the request's other query parameters) and changes only `page`; each
+/// names the list for a screen reader ("Next page of users").
+struct PageLinks: Sendable {
+    struct Number: Sendable { var href, label: String; var current: Bool }
+    /// What the list holds, plural, e.g. "users".
+    var noun: String
+    /// e.g. "312 users" or "Users 51 to 100 of 312".
+    var summary: String
+    /// The `nav`'s accessible name, e.g. "Pages of users".
+    var label: String
+    var previous, next: String?
+    var numbers: [Number]
+    var hasPages: Bool
+
+    /// Links for `page` of a list of `noun` (plural, lower case; `one` for a single row) reached by `request`.
+    init<Row>(_ page: CountedPage<Row>, noun: String, one: String, request: Request) {
+        self.noun = noun
+        let n = page.page.number, count = page.pageCount
+        func href(_ number: Int) -> String { request.link(["page": number == 1 ? nil : String(number)]) }
+        if page.total == 0 {
+            summary = "No \(noun)"
+        } else if count == 1 {
+            summary = "\(page.total) \(page.total == 1 ? one : noun)"
+        } else {
+            summary = "\(noun.prefix(1).uppercased() + noun.dropFirst()) \(page.page.offset + 1) to \(page.page.offset + page.rows.count) of \(page.total)"
+        }
+        label = "Pages of \(noun)"
+        previous = n > 1 ? href(n - 1) : nil
+        next = n < count ? href(n + 1) : nil
+        // The first, the last, and two either side of this one.
+        let shown = Set([1, count] + Array(max(1, n - 2)...min(count, n + 2))).sorted()
+        numbers = shown.map { Number(href: href($0), label: String($0), current: $0 == n) }
+        hasPages = count > 1
+    }
+}
