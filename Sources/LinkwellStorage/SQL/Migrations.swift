@@ -33,6 +33,7 @@ enum Migrations {
         + JobMigrations.all
         + CarePlanMigrations.all
         + ReferrerHomeMigrations.all
+        + StandardCodesMigrations.all
 
     /// Operations (versions 20–29): retention.
     static let operations: [Migration] = [
