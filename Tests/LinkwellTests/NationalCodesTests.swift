@@ -2,8 +2,10 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import LinkwellCore
+@_spi(Testing) import LinkwellStorage
 import LinkwellTesting
 import LinkwellWeb
+import SQLKit
 import Testing
 
 /// Issue 12's remaining record items: the minimum dataset as a FHIR Bundle (the same people and codes as the
@@ -221,5 +223,45 @@ struct NationalCodesTests {
             #expect(planRefused.status == .unprocessableContent)
             #expect(try await s.store.loadCase(id)?.plan?.reviewResponsibility == "Sam, link worker")
         }
+    }
+
+    @Test("Migration 290: the two old values that mean a national code are rewritten; old broad groups stay readable",
+          arguments: TestBackend.available.filter { $0 != .memory })
+    func ethnicMigration(backend: TestBackend) async throws {
+        let store: SQLStore
+        switch backend {
+        case .postgres:
+            store = try await SQLStore.postgres(url: TestBackend.postgresURL!, schema: "test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16))
+        default:
+            store = try await SQLStore.sqlite(path: FileManager.default.temporaryDirectory.appendingPathComponent("lw-ethnic-\(UUID().uuidString).sqlite").path)
+        }
+        OpenedStores.current?.add(store)
+        try await store.migrate()
+        let s = try await TestScheme.make(store: store)
+        var ids: [ReferralID] = [], people: [PersonID] = []
+        for name in ["Ann", "Bea", "Cat"] {
+            let id = try await s.engagedReferral(TestScheme.submission(givenName: name, nhsNumber: nil))
+            ids.append(id)
+            people.append(try #require(try await store.loadCase(id)?.person.id))
+        }
+        // As a Linkwell before 290 left them, then the migration run again.
+        let stored = people
+        try await store.execute { db in
+            for (person, old) in zip(stored, ["prefer_not_to_say", "not_stated", "white"]) {
+                try await db.raw("UPDATE people SET ethnicity = \(bind: old) WHERE id = \(bind: person.rawValue)").run()
+            }
+            try await db.raw("DELETE FROM schema_migrations WHERE version = 290").run()
+        }
+        try await store.migrate()
+        var read: [EthnicCategory] = []
+        for id in ids { read.append(try #require(try await store.loadCase(id)?.person.ethnicity)) }
+        #expect(read == [.notStated, .notKnown, .legacyWhite])
+        let raw = try await store.execute { db in
+            try await db.raw("SELECT ethnicity FROM people ORDER BY ethnicity").all().map { try $0.decode(column: "ethnicity", as: String.self) }
+        }
+        #expect(raw.sorted() == ["99", "Z", "white"].sorted())
+        let dataset = try await s.outcomes.minimumDataset(recipient: "icb", nil)
+        #expect(dataset.rows.filter { $0.item == "ethnic_category" }.map { [$0.system, $0.code] }.sorted { $0[1] < $1[1] }
+                == [[Self.ethnicSystem, "99"], [Self.ethnicSystem, "Z"], ["urn:linkwell:codesystem:ethnic_group", "white"]])
     }
 }
