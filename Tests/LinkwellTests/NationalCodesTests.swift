@@ -1,6 +1,8 @@
+import ArgumentParser
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import LinkwellCommands
 import LinkwellCore
 @_spi(Testing) import LinkwellStorage
 import LinkwellTesting
@@ -263,5 +265,43 @@ struct NationalCodesTests {
         let dataset = try await s.outcomes.minimumDataset(recipient: "icb", nil)
         #expect(dataset.rows.filter { $0.item == "ethnic_category" }.map { [$0.system, $0.code] }.sorted { $0[1] < $1[1] }
                 == [[Self.ethnicSystem, "99"], [Self.ethnicSystem, "Z"], ["urn:linkwell:codesystem:ethnic_group", "white"]])
+    }
+
+    @Test("linkwell export minimum-dataset --format fhir writes the rows as a collection Bundle (SQLite file)")
+    func minimumDatasetFHIRCommand() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mds-fhir-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let database = dir.appendingPathComponent("linkwell.sqlite").path, output = dir.appendingPathComponent("mds.json").path
+        let store = try await StoreFactory.open(database)
+        try await store.migrate()
+        let s = try await TestScheme.make(store: store)
+        var first = TestScheme.submission()
+        first.person?.ethnicity = "N"
+        let id = try await s.engagedReferral(first)
+        _ = try await s.casework.recordRisk(id, RiskInput(risk: "falls"), s.request(s.linkWorker))
+        var noEvaluation = TestScheme.submission(givenName: "Nell", nhsNumber: nil)
+        noEvaluation.consent?.purposes = ["share_with_providers"]
+        _ = try await s.engagedReferral(noEvaluation)
+        let expected = try await s.outcomes.minimumDataset(recipient: "icb", nil)
+        try await store.shutdown()
+
+        var command = try #require(try LinkwellCommand.parseAsRoot(["export", "minimum-dataset", "--database", database, "--format", "fhir",
+                                                                      "--output", output]) as? AsyncParsableCommand)
+        try await command.run()
+        let bundle = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: output))) as? [String: Any])
+        #expect(bundle["type"] as? String == "collection")
+        let resources = (bundle["entry"] as? [[String: Any]] ?? []).compactMap { $0["resource"] as? [String: Any] }
+        let observations = resources.filter { $0["resourceType"] as? String == "Observation" }
+        #expect(resources.filter { $0["resourceType"] as? String == "Patient" }.count == 1, "only the person whose consent covers evaluation")
+        #expect(!expected.rows.isEmpty && observations.count == expected.rows.count)
+        for (o, row) in zip(observations, expected.rows) {
+            let coding = ((o["code"] as? [String: Any])?["coding"] as? [[String: Any]])?.first ?? [:]
+            #expect([coding["system"] as? String, coding["code"] as? String, o["effectiveDateTime"] as? String] == [row.system, row.code, row.month])
+        }
+        #expect(expected.rows.contains { $0.system == Self.ethnicSystem && $0.code == "N" })
+        #expect(throws: (any Error).self) {
+            try LinkwellCommand.parseAsRoot(["export", "minimum-dataset", "--database", database, "--format", "fhir", "--aggregate"])
+        }
     }
 }
