@@ -125,7 +125,7 @@ public struct LargeScheme: Sendable {
                             email: "", gpPracticeID: practice.id, preferredLanguage: r.unit() < 0.08 ? "Polish" : "English",
                             interpreterNeeded: r.unit() < 0.03, communicationNeeds: r.unit() < 0.05 ? "Hard of hearing" : "",
                             sex: [.female, .male, .female, .male, .notStated][r.int(5)],
-                            ethnicity: [.white, .white, .white, .asian, .black, .mixed, .other, .notStated][r.int(8)], createdAt: received)
+                            ethnicity: [.whiteBritish, .whiteBritish, .whiteOther, .asianPakistani, .blackCaribbean, .mixedOther, .chinese, .notKnown][r.int(8)], createdAt: received)
         var purposes: [ConsentPurpose] = [.socialPrescribing, .shareWithProviders, .shareWithReferrer]
         if r.unit() < 0.85 { purposes.append(.evaluation) }
         let referral = Referral(

@@ -30,7 +30,7 @@ public struct SyntheticScheme: Sendable {
     static let sources: [(SourceType, Double)] = [(.gp, 55), (.practiceNurse, 9), (.selfReferral, 10), (.mentalHealth, 7), (.socialWorker, 6),
                                                  (.pharmacist, 3), (.housing, 3), (.hospitalDischarge, 3), (.vcse, 3), (.other, 1)]
     static let needWeights: [Double] = [30, 22, 18, 10, 9, 6, 5, 6, 4, 12, 14, 3]
-    static let ethnicities: [(EthnicGroup, Double)] = [(.white, 78), (.asian, 9), (.black, 4), (.mixed, 3), (.other, 2), (.notStated, 4)]
+    static let ethnicities: [(EthnicCategory, Double)] = [(.whiteBritish, 78), (.asianIndian, 9), (.blackAfrican, 4), (.mixedWhiteAsian, 3), (.otherEthnicGroup, 2), (.notKnown, 4)]
     static let sexes: [(Sex, Double)] = [(.female, 57), (.male, 40), (.other, 1), (.notStated, 2)]
     static let pathways: [(String, Double)] = [("long-term conditions", 40), ("mental health", 30), ("carers", 10), ("", 20)]
 

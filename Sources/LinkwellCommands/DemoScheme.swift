@@ -154,7 +154,7 @@ public enum DemoScheme {
                                   preferredLanguage: index % 11 == 0 ? "Polish" : "English", interpreterNeeded: index % 22 == 0,
                                   communicationNeeds: index % 9 == 0 ? "Hard of hearing: prefers face-to-face" : "",
                                   sex: ["female", "male", "female", "male", "not_stated", "female", "other"][index % 7],
-                                  ethnicity: ["white", "white", "asian", "white", "black", "mixed", "white", "not_stated", "asian", "other"][random.next(in: 0...9)],
+                                  ethnicity: ["A", "A", "H", "C", "N", "D", "B", "Z", "J", "R"][random.next(in: 0...9)],
                                   // The GP's and the nurse's patients are registered with their practice; the social
                                   // worker's with any of the three, so those practices hear back too.
                                   gpPracticeCode: practices[["riverside", "hillview", "canal"][index % 3 == 2 ? (index / 3) % 3 : index % 3]]!.ods),

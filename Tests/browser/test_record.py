@@ -79,6 +79,8 @@ def test_link_worker_walks_the_record_and_the_letter(people):
     # Record details: demographics, about me, requirements.
     page.select_option("#gender", "woman")
     page.fill("#pronouns", "she/her")
+    page.fill("#title", "Mrs")
+    page.fill("#religion", "Quaker")
     page.select_option("#carerStatus", "carer")
     page.fill("#whatMattersToMe", f"My allotment ({RUN})")
     page.fill("#reasonableAdjustments", "Large print letters")
@@ -86,6 +88,8 @@ def test_link_worker_walks_the_record_and_the_letter(people):
     details = page.locator("#record-details")
     expect(details).to_contain_text("she/her")
     expect(details).to_contain_text("Is a carer")
+    expect(details).to_contain_text("Mrs")
+    expect(details).to_contain_text("Quaker")
     expect(details).to_contain_text(RUN)
     lw.snap("record-sections")
 

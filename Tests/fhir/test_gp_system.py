@@ -405,3 +405,62 @@ def test_no_token_and_unknown_records(server):
     assert status == 404 and outcome["issue"][0]["code"] == "not-found"
     status, _, outcome = call(server, "GET", "/fhir/Patient?name=x", "gp")
     assert 400 <= status < 500 and outcome["resourceType"] == "OperationOutcome"
+
+
+# ------------------------------------------------------------------------------------------------
+# The minimum dataset as FHIR
+# ------------------------------------------------------------------------------------------------
+
+def raw_get(server, path: str, role: str) -> tuple[int, dict, str]:
+    request = urllib.request.Request(server["base"] + path, headers={"Authorization": "Bearer " + server["tokens"][role]})
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status, dict(response.headers), response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read().decode()
+
+
+def test_minimum_dataset_as_a_fhir_bundle_carries_the_csv_rows(server):
+    import csv
+    import io
+
+    status, head, text = raw_get(server, "/api/v1/exports/minimum-dataset?format=fhir&recipient=pcn", "supervisor")
+    assert status == 200 and head.get("Content-Type", "").startswith(FHIR_JSON), (status, text[:500])
+    bundle = json.loads(text)
+    server["validator"].check(bundle, "minimum dataset Bundle")
+    assert bundle["type"] == "collection" and bundle.get("entry")
+    for entry in bundle["entry"]:
+        server["validator"].check(entry["resource"], "minimum dataset entry")
+        assert entry["fullUrl"].startswith("urn:uuid:")
+    patients = {e["fullUrl"]: e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "Patient"}
+    for patient in patients.values():
+        assert set(patient) <= {"resourceType", "id", "identifier", "extension"}, "a pseudonym only: no name, NHS number, birth date or address"
+        for extension in patient.get("extension", []):
+            assert extension["url"] == "https://fhir.hl7.org.uk/StructureDefinition/Extension-UKCore-EthnicCategory"
+            assert extension["valueCodeableConcept"]["coding"][0]["system"] == "https://fhir.hl7.org.uk/CodeSystem/UKCore-EthnicCategoryEngland"
+    from_fhir = []
+    for entry in bundle["entry"]:
+        o = entry["resource"]
+        if o["resourceType"] != "Observation":
+            continue
+        coding = o["code"]["coding"][0]
+        group = o["category"][0]["coding"][0]["code"]
+        item = o["category"][1]["coding"][0]["code"]
+        pseudonym = patients[o["subject"]["reference"]]["identifier"][0]["value"]
+        from_fhir.append([pseudonym, group, item, coding["system"], coding["code"], coding.get("display", ""),
+                          o.get("valueString", ""), o["effectiveDateTime"]])
+    status, _, text = raw_get(server, "/api/v1/exports/minimum-dataset?recipient=pcn", "supervisor")
+    assert status == 200
+    # The CSV writer puts ' before a text cell that could start a formula (OWASP CSV injection); FHIR has no need.
+    def plain(cell: str) -> str:
+        return cell[1:] if len(cell) > 1 and cell[0] == "'" and cell[1] in "=+-@\t\r" else cell
+    rows = [[plain(cell) for cell in row] for row in csv.reader(io.StringIO(text))]
+    assert rows[0] == ["pseudonym", "group", "item", "system", "code", "display", "value", "month"]
+    assert from_fhir == rows[1:], "the FHIR Bundle and the CSV carry the same people, items and codes, field by field"
+    assert {r[0] for r in rows[1:]} == {p["identifier"][0]["value"] for p in patients.values()}
+
+    # Counts only for commissioners; FHIR is per person, and a GP gets neither.
+    status, _, text = raw_get(server, "/api/v1/exports/minimum-dataset?format=fhir&aggregate=true", "supervisor")
+    assert status == 422 and "format" in text
+    status, _, _ = raw_get(server, "/api/v1/exports/minimum-dataset?format=fhir", "gp")
+    assert status == 403

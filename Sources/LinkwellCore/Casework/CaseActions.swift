@@ -134,8 +134,15 @@ public struct PlanInput: Codable, Sendable {
     public var reviewDate: String?
     /// The person's strengths, in words (the care and support plan's first item); nil keeps what was recorded.
     public var strengths: String?
-    public init(whatMatters: String?, goals: [String]?, actions: [ActionInput]? = nil, reviewDate: String? = nil, strengths: String? = nil) {
+    /// Who agreed the plan (full name and role: the person or their legitimate representative) and who is
+    /// responsible for reviewing it; nil keeps what was recorded, empty clears it.
+    public var agreedWithName: String?
+    public var agreedWithRole: String?
+    public var reviewResponsibility: String?
+    public init(whatMatters: String?, goals: [String]?, actions: [ActionInput]? = nil, reviewDate: String? = nil, strengths: String? = nil,
+                agreedWithName: String? = nil, agreedWithRole: String? = nil, reviewResponsibility: String? = nil) {
         self.strengths = strengths
+        (self.agreedWithName, self.agreedWithRole, self.reviewResponsibility) = (agreedWithName, agreedWithRole, reviewResponsibility)
         self.whatMatters = whatMatters
         self.goals = goals
         self.actions = actions
@@ -257,6 +264,11 @@ extension Case {
         var v = Validator()
         let whatMatters = v.required(input.whatMatters, "whatMatters", label: "What matters to the person", max: 5000)
         let strengths = input.strengths.map { _ in v.optional(input.strengths, "strengths", label: "The person's strengths", max: 5000) }
+        let agreedWithName = input.agreedWithName.map { _ in v.optional(input.agreedWithName, "agreedWithName", label: "Who agreed the plan", max: 200) }
+        let agreedWithRole = input.agreedWithRole.map { _ in v.optional(input.agreedWithRole, "agreedWithRole", label: "Their role", max: 200) }
+        let reviewResponsibility = input.reviewResponsibility.map { _ in
+            v.optional(input.reviewResponsibility, "reviewResponsibility", label: "Responsibility for review", max: 200)
+        }
         let goalsFit = v.atMost(input.goals?.count ?? 0, Limits.goalsPerPlan, "goals", "goals in a plan")
         let actionsFit = v.atMost(input.actions?.count ?? 0, Limits.actionsPerPlan, "actions", "actions in a plan")
         guard goalsFit && actionsFit else { throw .invalid(v.errors) }
@@ -293,6 +305,9 @@ extension Case {
         update.change.plan = Plan(referralID: referral.id, whatMatters: whatMatters, agreedAt: update.now, agreedBy: actor.userID,
                                   reviewDate: reviewDate ?? plan?.reviewDate)
         update.change.plan?.strengths = strengths.map { $0.isEmpty ? nil : $0 } ?? plan?.strengths
+        update.change.plan?.agreedWithName = agreedWithName.map { $0.isEmpty ? nil : $0 } ?? plan?.agreedWithName
+        update.change.plan?.agreedWithRole = agreedWithRole.map { $0.isEmpty ? nil : $0 } ?? plan?.agreedWithRole
+        update.change.plan?.reviewResponsibility = reviewResponsibility.map { $0.isEmpty ? nil : $0 } ?? plan?.reviewResponsibility
         update.change.goals = goals.map { Goal(id: env.id(), referralID: referral.id, description: $0, createdAt: update.now) }
         update.change.actions = actions.map {
             PlanAction(id: env.newID(), referralID: referral.id, description: $0.0, owner: $0.1, due: $0.2, doneAt: nil, createdAt: update.now)

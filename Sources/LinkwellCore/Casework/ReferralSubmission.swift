@@ -68,6 +68,11 @@ public struct ReferralSubmission: Codable, Sendable {
     public var referralMethod: String? = nil
     /// The standard's "return response to" (optional): who gets the outcome if not the referrer, in words.
     public var returnResponseTo: String? = nil
+    /// The referrer's grade, team and specialty (optional, free text, at most 200 characters each; ignored for a
+    /// self-referral).
+    public var referrerGrade: String? = nil
+    public var referrerTeam: String? = nil
+    public var referrerSpecialty: String? = nil
     /// A service the person chose in the public directory and asked to be referred to ("ask to be
     /// referred"); checked against the directory and written on the referral's first step, so the link
     /// worker sees it on the case's history.
@@ -152,7 +157,7 @@ public struct ReferralSubmission: Codable, Sendable {
         let language = v.optional(p.preferredLanguage, "person.preferredLanguage", label: "Preferred language", max: 60)
         let communication = v.optional(p.communicationNeeds, "person.communicationNeeds", label: "Communication needs", max: 2000)
         let sex = (p.sex ?? "").isEmpty ? .notStated : v.choice(p.sex, "person.sex", label: "Sex", as: Sex.self)
-        let ethnicity = (p.ethnicity ?? "").isEmpty ? .notStated : v.choice(p.ethnicity, "person.ethnicity", label: "Ethnic group", as: EthnicGroup.self)
+        let ethnicity = EthnicCategory.parse(p.ethnicity, "person.ethnicity", &v)
         var practiceID: OrganisationID?
         let code = gpPracticeCode
         if !code.isEmpty {
@@ -184,6 +189,9 @@ public struct ReferralSubmission: Codable, Sendable {
             : (referralMethod ?? "").trimmingCharacters(in: .whitespaces).isEmpty ? nil
             : v.choice(referralMethod, "referralMethod", label: "Referral method", as: ReferralMethod.self)
         let returnTo = referrer == nil ? "" : v.optional(returnResponseTo, "returnResponseTo", label: "Return response to", max: 500)
+        let grade = referrer == nil ? "" : v.optional(referrerGrade, "referrerGrade", label: "The referrer's grade", max: 200)
+        let team = referrer == nil ? "" : v.optional(referrerTeam, "referrerTeam", label: "The referrer's team", max: 200)
+        let specialty = referrer == nil ? "" : v.optional(referrerSpecialty, "referrerSpecialty", label: "The referrer's specialty", max: 200)
 
         var consentValue: Consent?
         let c = consent ?? ConsentInput(given: nil, givenBy: nil, method: nil, purposes: nil)
@@ -207,7 +215,7 @@ public struct ReferralSubmission: Codable, Sendable {
                                  postcode: postcode, phone: phone, email: email, gpPracticeID: practiceID,
                                  preferredLanguage: language.isEmpty ? "English" : language,
                                  interpreterNeeded: p.interpreterNeeded ?? false, communicationNeeds: communication,
-                                 sex: sex ?? .notStated, ethnicity: ethnicity ?? .notStated, createdAt: now)
+                                 sex: sex ?? .notStated, ethnicity: ethnicity ?? .notKnown, createdAt: now)
         let referral = Referral(id: env.id(), personID: personValue.id, referrerID: referrer?.userID,
                                 referrerOrganisationID: referrer?.organisationID, sourceType: source!, needs: needList,
                                 personView: personView, consent: consentValue!, riskInformation: risk,
@@ -217,6 +225,7 @@ public struct ReferralSubmission: Codable, Sendable {
         var withDetails = referral
         withDetails.referralMethod = method
         withDetails.returnResponseTo = returnTo.isEmpty ? nil : returnTo
+        (withDetails.referrerGrade, withDetails.referrerTeam, withDetails.referrerSpecialty) = (grade.nonEmpty, team.nonEmpty, specialty.nonEmpty)
         return (personValue, withDetails)
     }
 }

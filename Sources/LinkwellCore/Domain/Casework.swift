@@ -63,6 +63,12 @@ public struct Plan: Codable, Sendable, Equatable {
     public var reviewDate: CalendarDate?
     /// The person's strengths, in words (the care and support plan's first item; nil when not recorded).
     public var strengths: String? = nil
+    /// Who agreed the plan with the link worker — the person or their legitimate representative — by full name
+    /// and role (the care and support plan's "agreed with person or legitimate representative"); nil when not recorded.
+    public var agreedWithName: String? = nil
+    public var agreedWithRole: String? = nil
+    /// Who is responsible for reviewing the plan (the standard's "responsibility for review"), in words.
+    public var reviewResponsibility: String? = nil
     public init(referralID: ReferralID, whatMatters: String, agreedAt: Date, agreedBy: UserID, reviewDate: CalendarDate? = nil) {
         self.reviewDate = reviewDate
         self.referralID = referralID

@@ -18,12 +18,13 @@ public struct Person: Codable, Sendable, Identifiable, Equatable {
     public var communicationNeeds: String
     /// Recorded for equity reporting only; "not stated" unless the person chose to say.
     public var sex: Sex
-    public var ethnicity: EthnicGroup
+    /// The NHS Data Dictionary ethnic category (England); see `EthnicCategory`.
+    public var ethnicity: EthnicCategory
     public var createdAt: Date
 
     public init(id: PersonID, nhsNumber: NHSNumber?, givenName: String, familyName: String, dateOfBirth: CalendarDate,
                 postcode: String, phone: String, email: String, gpPracticeID: OrganisationID?, preferredLanguage: String,
-                interpreterNeeded: Bool, communicationNeeds: String, sex: Sex = .notStated, ethnicity: EthnicGroup = .notStated,
+                interpreterNeeded: Bool, communicationNeeds: String, sex: Sex = .notStated, ethnicity: EthnicCategory = .notKnown,
                 createdAt: Date) {
         self.sex = sex
         self.ethnicity = ethnicity
@@ -76,7 +77,8 @@ public enum Sex: String, Codable, CaseIterable, Sendable {
     }
 }
 
-/// The broad groups of the NHS ethnic category (Data Dictionary, 2001 census classification).
+/// The broad groups of the NHS ethnic category (Data Dictionary, 2001 census classification): what equity
+/// reporting counts by (`EthnicCategory.broadGroup`), and what Linkwell recorded before the national categories.
 public enum EthnicGroup: String, Codable, CaseIterable, Sendable {
     case white, mixed, asian, black, other
     /// Asked, and the person chose not to answer (unlike `notStated`: not asked or left blank).

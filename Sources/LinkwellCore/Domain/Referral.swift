@@ -192,6 +192,11 @@ public struct Referral: Codable, Sendable, Identifiable, Equatable {
     /// The standard's "return response to": who gets the outcome when it is not (only) the referrer —
     /// name, role, organisation and contact, in words (optional).
     public var returnResponseTo: String? = nil
+    /// The referrer's grade, team and specialty as the referrer gives them (the standard's referrer details,
+    /// optional; free text — no national code list is cited for them). Nil when not given.
+    public var referrerGrade: String? = nil
+    public var referrerTeam: String? = nil
+    public var referrerSpecialty: String? = nil
 
     public init(id: ReferralID, personID: PersonID, referrerID: UserID?, referrerOrganisationID: OrganisationID?,
                 sourceType: SourceType, needs: [Need], personView: String, consent: Consent, riskInformation: String,

@@ -44,12 +44,15 @@ public enum FHIRMapping {
         case .other: "other"
         case .preferNotToSay, .notStated: .null
         }
+        // No ethnic category here: the equality monitoring questions promise the person that their answers are
+        // counted only in protected totals, so it leaves Linkwell only in the pseudonymised minimum dataset.
         return finish([
             "resourceType": "Patient",
             "id": .string(c.referral.id.rawValue),
             "meta": FHIRJSON.meta(FHIRTerms.ukCore("Patient")),
             "identifier": p.nhsNumber.map { [["system": .string(FHIRTerms.nhsNumber), "value": .string($0.digits)]] } ?? .null,
-            "name": [["use": "official", "family": .string(p.familyName), "given": [.string(p.givenName)]]],
+            "name": [["use": "official", "family": .string(p.familyName), "given": [.string(p.givenName)],
+                      "prefix": c.details?.title.map { [.string($0)] } ?? .null]],
             "birthDate": .string(p.dateOfBirth.description),
             "gender": gender,
             "telecom": .array(telecom),
@@ -103,7 +106,8 @@ public enum FHIRMapping {
             return ["coding": .array(codings), "text": .string(need.label)]
         }
         let notes = [r.personView.isEmpty ? nil : r.personView, r.referralMethod.map { "Referral method: \($0.label)" },
-                     r.returnResponseTo.map { "Return response to: \($0)" }].compactMap { $0 }
+                     r.returnResponseTo.map { "Return response to: \($0)" }, r.referrerGrade.map { "Referrer's grade: \($0)" },
+                     r.referrerTeam.map { "Referrer's team: \($0)" }, r.referrerSpecialty.map { "Referrer's specialty: \($0)" }].compactMap { $0 }
         return finish([
             "resourceType": "ServiceRequest",
             "id": .string(r.id.rawValue),

@@ -65,7 +65,7 @@ public struct ReferralFact: Codable, Sendable, Equatable {
         pathway = r.pathway
         ageBand = AgeBand.of(c.person.dateOfBirth, at: r.receivedAt)
         sex = c.person.sex.rawValue
-        ethnicity = c.person.ethnicity.rawValue
+        ethnicity = c.person.ethnicity.broadGroup.rawValue
         postcode = c.person.postcode.uppercased().filter { !$0.isWhitespace }
         status = r.status.rawValue
         let reached = c.events.map { InsightStage.rank(of: $0.to) }.max() ?? 0

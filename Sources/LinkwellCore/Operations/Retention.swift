@@ -43,6 +43,9 @@ extension Case {
         for i in c.contacts.indices { c.contacts[i].notes = "" }
         c.plan?.whatMatters = ""
         c.plan?.strengths = nil
+        c.plan?.agreedWithName = nil
+        c.plan?.agreedWithRole = nil
+        c.plan?.reviewResponsibility = nil
         c.referral.returnResponseTo = nil
         for i in c.goals.indices { c.goals[i].description = ""; c.goals[i].outcome = nil }
         for i in c.actions.indices { c.actions[i].description = "" }

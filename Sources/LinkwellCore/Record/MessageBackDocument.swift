@@ -45,6 +45,10 @@ public struct MessageBackDocument: Codable, Sendable, Equatable {
         public var odsCode: String?
         public var email: String?
         public var phone: String?
+        /// A referrer's grade, team and specialty (the standard's referrer details), when given.
+        public var grade: String? = nil
+        public var team: String? = nil
+        public var specialty: String? = nil
 
         public init(role: String, name: String? = nil, jobRole: String? = nil, organisationName: String? = nil,
                     odsCode: String? = nil, email: String? = nil, phone: String? = nil) {
@@ -262,6 +266,10 @@ public struct MessageBackDocument: Codable, Sendable, Equatable {
         public var whatMatters: String?
         public var strengths: String?
         public var reviewDate: CalendarDate?
+        /// Who agreed the plan (full name and role) and who is responsible for its review; nil when not recorded.
+        public var agreedWithName: String? = nil
+        public var agreedWithRole: String? = nil
+        public var reviewResponsibility: String? = nil
         public var goals: [Goal]?
         /// Actions not tied to a goal.
         public var otherActions: [PlanAction]?
@@ -292,7 +300,11 @@ public struct MessageBackDocument: Codable, Sendable, Equatable {
                 }
             }
             for a in otherActions ?? [] { lines.append(action(a, "Action: ")) }
+            if let agreed = [agreedWithName, agreedWithRole].compactMap({ $0 }).joined(separator: ", ").nonEmpty {
+                lines.append("Agreed with: \(agreed)")
+            }
             if let reviewDate { lines.append("Next review of the plan: \(reviewDate)") }
+            if let reviewResponsibility { lines.append("Responsibility for review: \(reviewResponsibility)") }
             return lines
         }
     }
@@ -370,6 +382,8 @@ extension MessageBackDocument {
             recipients.append(Party(role: "referrer", name: referrer.displayName, jobRole: referral.sourceType.label,
                                     organisationName: organisation?.name, odsCode: organisation?.odsCode,
                                     email: referrer.email, phone: organisation?.phone))
+            (recipients[0].grade, recipients[0].team, recipients[0].specialty)
+                = (referral.referrerGrade.nonEmpty, referral.referrerTeam.nonEmpty, referral.referrerSpecialty.nonEmpty)
         }
         if practice!.id != referral.referrerOrganisationID || recipients.isEmpty { recipients.append(gp) }
 
@@ -477,7 +491,9 @@ extension MessageBackDocument {
         let goalIDs = Set(c.goals.map(\.id))
         let other = actions.filter { a in a.goalID.map { !goalIDs.contains($0) } ?? true }.map(item)
         return CarePlan(whatMatters: plan.whatMatters.nonEmpty, strengths: plan.strengths.nonEmpty, reviewDate: plan.reviewDate,
-                        goals: goals.isEmpty ? nil : goals, otherActions: other.isEmpty ? nil : other)
+                        agreedWithName: plan.agreedWithName.nonEmpty, agreedWithRole: plan.agreedWithRole.nonEmpty,
+                        reviewResponsibility: plan.reviewResponsibility.nonEmpty, goals: goals.isEmpty ? nil : goals,
+                        otherActions: other.isEmpty ? nil : other)
     }
 
     /// Current risk entries, and the intake's risk information as a free-text entry (the standard allows

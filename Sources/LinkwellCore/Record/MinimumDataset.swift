@@ -72,8 +72,10 @@ public struct MinimumDataset: Codable, Sendable, Equatable {
             let age = c.person.dateOfBirth.years(until: CalendarDate(c.referral.receivedAt))
             let band = ageBand(age)
             add(.demographics, "age_band", local("age_band", band, band), value: band)
-            add(.demographics, "sex", local("sex", c.person.sex.rawValue, c.person.sex.label))
-            add(.demographics, "ethnic_group", local("ethnic_group", c.person.ethnicity.rawValue, c.person.ethnicity.label))
+            // Sex as NHS Data Dictionary PERSON STATED GENDER CODE where exact; ethnic category as NHS Data
+            // Dictionary ETHNIC CATEGORY (England) — local codes only where no national code means the same.
+            add(.demographics, "sex", c.person.sex.coded)
+            add(.demographics, "ethnic_category", c.person.ethnicity.coded)
             if let d = c.details {
                 if d.gender != .notStated { add(.demographics, "gender", local("gender", d.gender.rawValue, d.gender.label)) }
                 switch d.carerStatus {

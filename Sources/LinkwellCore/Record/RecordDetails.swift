@@ -62,6 +62,12 @@ public struct RecordDetails: Codable, Sendable, Equatable {
     public var otherRequirements: String
     /// Presenting complaints or issues as the person reports them (the coded ones are the needs).
     public var personReportedIssues: String
+    /// The person's title (person name → title in the standard: Mrs, Mr, Mx, Dr…), free text; nil when not given.
+    public var title: String? = nil
+    /// Religion or belief, in the person's words: a **local**, uncoded value. The standard codes religion in SNOMED CT
+    /// (UK Core's Extension-UKCore-ReligiousAffiliation binds refset 999000531000000100), whose members are not
+    /// available to us, so none is sent as a code. Nil when not given.
+    public var religion: String? = nil
     public var updatedBy: UserID
     public var updatedAt: Date
 
@@ -85,10 +91,14 @@ public struct RecordDetailsInput: Codable, Sendable {
     public var reasonableAdjustments: String?
     public var otherRequirements: String?
     public var personReportedIssues: String?
+    /// Free text, at most 40 and 200 characters; empty clears.
+    public var title: String?
+    public var religion: String?
     public init(gender: String? = nil, pronouns: String? = nil, carerStatus: String? = nil, whatMattersToMe: String? = nil,
                 peopleImportantToMe: String? = nil, howToCommunicateWithMe: String? = nil, pleaseDoAndDont: String? = nil,
                 alsoWorthKnowing: String? = nil, reasonableAdjustments: String? = nil, otherRequirements: String? = nil,
-                personReportedIssues: String? = nil) {
+                personReportedIssues: String? = nil, title: String? = nil, religion: String? = nil) {
+        (self.title, self.religion) = (title, religion)
         (self.gender, self.pronouns, self.carerStatus, self.whatMattersToMe) = (gender, pronouns, carerStatus, whatMattersToMe)
         (self.peopleImportantToMe, self.howToCommunicateWithMe, self.pleaseDoAndDont) = (peopleImportantToMe, howToCommunicateWithMe, pleaseDoAndDont)
         (self.alsoWorthKnowing, self.reasonableAdjustments, self.otherRequirements) = (alsoWorthKnowing, reasonableAdjustments, otherRequirements)
@@ -118,6 +128,8 @@ extension Case {
         text(input.reasonableAdjustments, "reasonableAdjustments", "Reasonable adjustments", 2000, \.reasonableAdjustments)
         text(input.otherRequirements, "otherRequirements", "Other requirements", 2000, \.otherRequirements)
         text(input.personReportedIssues, "personReportedIssues", "Issues in the person's words", 2000, \.personReportedIssues)
+        if input.title != nil { d.title = v.optional(input.title, "title", label: "Title", max: 40).nonEmpty }
+        if input.religion != nil { d.religion = v.optional(input.religion, "religion", label: "Religion or belief", max: 200).nonEmpty }
         try v.check()
         var update = CaseUpdate(self, by: actor, env: env)
         d.updatedBy = actor.userID

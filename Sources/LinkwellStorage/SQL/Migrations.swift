@@ -34,6 +34,7 @@ enum Migrations {
         + CarePlanMigrations.all
         + ReferrerHomeMigrations.all
         + PagingMigrations.all
+        + StandardCodesMigrations.all
 
     /// Operations (versions 20–29): retention.
     static let operations: [Migration] = [

@@ -66,6 +66,11 @@ extension SQLStore {
             try await db.raw("UPDATE onward_events SET note = '' WHERE onward_referral_id IN (\(onward))").run()
             // The care and support plan's and the referral details' free text (migrations 260–261).
             try await db.raw("UPDATE plans SET strengths = NULL WHERE referral_id IN (\(cases))").run()
+            // …and those of migration 291: who agreed the plan, who reviews it, title and religion.
+            try await db.raw("""
+                UPDATE plans SET agreed_with_name = NULL, agreed_with_role = NULL, review_responsibility = NULL WHERE referral_id IN (\(cases))
+                """).run()
+            try await db.raw("UPDATE case_record_details SET title = NULL, religion = NULL WHERE referral_id IN (\(cases))").run()
             try await db.raw("UPDATE goals SET outcome = NULL WHERE referral_id IN (\(cases))").run()
             try await db.raw("UPDATE referrals SET return_response_to = NULL WHERE person_id = \(bind: personID)").run()
             // A case meeting's note and attendees are free text about every case it discussed: past one of

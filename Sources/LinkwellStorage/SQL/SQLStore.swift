@@ -190,8 +190,9 @@ public final class SQLStore: LinkwellStore {
         try await Self.insert(change.events, into: "referral_events", db)
         try await Self.insert(change.contacts, into: "contacts", db)
         if let plan = change.plan {
-            try await db.insert(into: "plans").model(plan, keyEncodingStrategy: toColumns)
-                .onConflict(with: ["referral_id"]) { try $0.set(excludedContentOf: plan, keyEncodingStrategy: toColumns) }
+            // Nil items are written as NULL, so that an item cleared on the plan is cleared in the row.
+            try await db.insert(into: "plans").model(plan, keyEncodingStrategy: toColumns, nilEncodingStrategy: .asNil)
+                .onConflict(with: ["referral_id"]) { try $0.set(excludedContentOf: plan, keyEncodingStrategy: toColumns, nilEncodingStrategy: .asNil) }
                 .run()
         }
         try await Self.upsert(change.goals, into: "goals", db)
@@ -701,6 +702,9 @@ struct ReferralRow: Codable, Sendable {
     var version: Int
     var referral_method: ReferralMethod?
     var return_response_to: String?
+    var referrer_grade: String?
+    var referrer_team: String?
+    var referrer_specialty: String?
 
     init(_ r: Referral) {
         id = r.id
@@ -728,6 +732,7 @@ struct ReferralRow: Codable, Sendable {
         version = r.version
         referral_method = r.referralMethod
         return_response_to = r.returnResponseTo
+        (referrer_grade, referrer_team, referrer_specialty) = (r.referrerGrade, r.referrerTeam, r.referrerSpecialty)
     }
 
     func referral(needs: [Need]) -> Referral {
@@ -741,6 +746,7 @@ struct ReferralRow: Codable, Sendable {
                  receivedAt: received_at, updatedAt: updated_at, version: version)
         referral.referralMethod = referral_method
         referral.returnResponseTo = return_response_to
+        (referral.referrerGrade, referral.referrerTeam, referral.referrerSpecialty) = (referrer_grade, referrer_team, referrer_specialty)
         return referral
     }
 }

@@ -95,7 +95,7 @@ public func buildRouter(configuration: WebConfiguration, store: any LinkwellStor
     casePages.register(on: router)
     CaseLearnedController(casework: casework, cases: casePages).register(on: router)
     RecordController(casework: casework, outcomes: OutcomeService(store: store, casework: casework), cases: casePages, renderer: renderer).register(on: router)
-    MinimumDatasetController(outcomes: OutcomeService(store: store, casework: casework)).register(on: router)
+    MinimumDatasetController(outcomes: OutcomeService(store: store, casework: casework), env: casework.env).register(on: router)
     AdminCodeListsController(codeLists: CodeListService(store: store), renderer: renderer).register(on: router)
     SupervisionController(casework: casework, renderer: renderer).register(on: router)
     ReassignmentController(casework: casework, renderer: renderer).register(on: router)

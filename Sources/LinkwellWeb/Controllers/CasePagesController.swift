@@ -110,7 +110,8 @@ struct CasePagesController: Sendable {
                 PlanInput.ActionInput(description: $0.0, owner: $0.1, due: $1)
             }
             return try c.agreePlan(PlanInput(whatMatters: f["whatMatters"], goals: f.all("goals"), actions: actions,
-                                             reviewDate: f.date("reviewDate"), strengths: f["strengths"]), by: p, env: env)
+                                             reviewDate: f.date("reviewDate"), strengths: f["strengths"], agreedWithName: f["agreedWithName"],
+                                             agreedWithRole: f["agreedWithRole"], reviewResponsibility: f["reviewResponsibility"]), by: p, env: env)
         }
         action(router, "action-done") { c, f, p, env in try c.completeAction(f["actionId"] ?? "", by: p, env: env) }
         action(router, "goal-rating") { c, f, p, env in try c.rateGoal(GoalID(f["goalId"] ?? ""), rating: f.int("rating"), by: p, env: env) }

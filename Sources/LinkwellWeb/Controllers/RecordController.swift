@@ -24,7 +24,8 @@ struct RecordController: Sendable {
                 gender: f["gender"], pronouns: f["pronouns"], carerStatus: f["carerStatus"], whatMattersToMe: f["whatMattersToMe"],
                 peopleImportantToMe: f["peopleImportantToMe"], howToCommunicateWithMe: f["howToCommunicateWithMe"],
                 pleaseDoAndDont: f["pleaseDoAndDont"], alsoWorthKnowing: f["alsoWorthKnowing"], reasonableAdjustments: f["reasonableAdjustments"],
-                otherRequirements: f["otherRequirements"], personReportedIssues: f["personReportedIssues"]), r)
+                otherRequirements: f["otherRequirements"], personReportedIssues: f["personReportedIssues"], title: f["title"],
+                religion: f["religion"]), r)
         }
         form(router, "requested-actions/:item/withdraw") { id, _, r, item in try await casework.withdrawRequestedAction(id, action: item ?? "", r) }
         // The care and support plan's details of a goal and of an agreed action (case page, plan panel).
@@ -107,6 +108,7 @@ struct RecordController: Sendable {
 /// the disclosure control (supervisors, commissioners, the steering group).
 struct MinimumDatasetController: Sendable {
     let outcomes: OutcomeService
+    let env: CoreEnvironment
 
     func register(on router: Router<AppRequestContext>) {
         router.group("api/v1").get("exports/minimum-dataset") { request, context in
@@ -114,12 +116,25 @@ struct MinimumDatasetController: Sendable {
             let q = request.uri.queryParameters
             let r = CaseworkService.Request(p, route: request.routeDescription)
             let aggregate = q["aggregate"].map { String($0) == "true" } ?? (p.role != .supervisor)
+            let format = q["format"].map(String.init) ?? "csv"
+            guard ["csv", "json", "fhir"].contains(format) else { throw LinkwellError.invalid("format", "Choose csv, json or fhir.") }
+            if aggregate && format == "fhir" {
+                throw LinkwellError.invalid("format", "The FHIR form is per person (a supervisor's export); counts come as CSV or JSON.")
+            }
             if aggregate {
                 let counts = try await outcomes.minimumDatasetCounts(r)
                 return q["format"].map(String.init) == "json" ? json(counts) : csv(MinimumDataset.csv(counts), filename: "linkwell-minimum-dataset-counts.csv")
             }
-            let dataset = try await outcomes.minimumDataset(recipient: q["recipient"].map(String.init), r)
-            return q["format"].map(String.init) == "json" ? json(dataset) : csv(dataset.csv, filename: "linkwell-minimum-dataset.csv")
+            let recipient = q["recipient"].map(String.init)
+            let dataset = try await outcomes.minimumDataset(recipient: recipient, r)
+            switch format {
+            case "json": return json(dataset)
+            case "fhir":
+                let bundle = FHIRMapping.minimumDatasetBundle(dataset, recipient: (recipient ?? "icb").trimmingCharacters(in: .whitespaces).lowercased(),
+                                                             now: env.now())
+                return FHIRResponse.resource(bundle)
+            default: return csv(dataset.csv, filename: "linkwell-minimum-dataset.csv")
+            }
         }
     }
 }

@@ -69,6 +69,8 @@ public struct CasePage: Sendable {
     /// The standard's referral method and "return response to" (nil when not recorded).
     public var referralMethod: String?
     public var returnResponseTo: String?
+    /// The referrer's grade, team and specialty, joined (nil when none was given).
+    public var referrerDetails: String?
     public var hasRisk: Bool
     public var needs: [String]
     public var consentGivenBy, consentMethod, consentAt: String
@@ -99,6 +101,11 @@ public struct CasePage: Sendable {
     }
     /// The person's strengths (the care and support plan's first item).
     public var strengths = ""
+    /// Who agreed the plan (name, role) and who is responsible for its review.
+    public var agreedWithName = ""
+    public var agreedWithRole = ""
+    public var reviewResponsibility = ""
+    public var agreedWith: String? = nil
     public var actions: [ActionRow]
     public var goals: [GoalRow]
     public var onward: [Onward]
@@ -243,6 +250,8 @@ public struct CasePage: Sendable {
         pathway = r.pathway
         referralMethod = r.referralMethod?.label
         returnResponseTo = r.returnResponseTo
+        let referrerParts = [r.referrerGrade, r.referrerTeam, r.referrerSpecialty].compactMap { $0 }
+        referrerDetails = referrerParts.isEmpty ? nil : referrerParts.joined(separator: ", ")
         risk = r.riskInformation
         hasRisk = !r.riskInformation.isEmpty
         needs = r.needs.map(\.label)
@@ -276,6 +285,11 @@ public struct CasePage: Sendable {
         reviewDateField = DateField(name: "reviewDate", legend: "Next review with the person", hint: "For example, 15 4 2027",
                                     input: DateInput(text: reviewDate ?? ""), submitted: false)
         strengths = c.plan?.strengths ?? ""
+        agreedWithName = c.plan?.agreedWithName ?? ""
+        agreedWithRole = c.plan?.agreedWithRole ?? ""
+        reviewResponsibility = c.plan?.reviewResponsibility ?? ""
+        let agreed = [agreedWithName, agreedWithRole].filter { !$0.isEmpty }.joined(separator: ", ")
+        agreedWith = agreed.isEmpty ? nil : agreed
         actions = c.actions.map { a in
             var row = ActionRow(id: a.id, description: a.description, owner: a.owner, done: a.doneAt.map(Format.date) ?? "",
                                 due: a.due.map { "\($0)" }, isDone: a.doneAt != nil)
@@ -612,6 +626,7 @@ extension CasePagesController {
         /// The standard's referral method and "return response to" (both optional).
         var referralMethods: [Choice] = []
         var returnResponseTo = ""
+        var referrerGrade = "", referrerTeam = "", referrerSpecialty = ""
 
         /// A new form starts with the referrer's own practice; a form sent back offers the practices its name matched.
         mutating func offer(ownPractice: Organisation?, matches: [Organisation] = []) {
@@ -657,10 +672,14 @@ extension CasePagesController {
             urgencies = Urgency.allCases.map { Choice($0.rawValue, $0.label, selected: (f["urgency"] ?? "routine") == $0.rawValue) }
             referralMethods = ReferralMethod.allCases.filter { $0 != .selfReferral }.map { Choice($0.rawValue, $0.label, selected: f["referralMethod"] == $0.rawValue) }
             returnResponseTo = f["returnResponseTo"] ?? ""
+            (referrerGrade, referrerTeam, referrerSpecialty) = (f["referrerGrade"] ?? "", f["referrerTeam"] ?? "", f["referrerSpecialty"] ?? "")
             consentGiven = f.flag("consent.given")
             interpreterNeeded = f.flag("person.interpreterNeeded")
             sexes = Sex.allCases.filter { $0 != .notStated }.map { Choice($0.rawValue, $0.label, selected: f["person.sex"] == $0.rawValue) }
-            ethnicGroups = EthnicGroup.allCases.filter { $0 != .notStated }.map { Choice($0.rawValue, $0.label, selected: f["person.ethnicity"] == $0.rawValue) }
+            // The NHS Data Dictionary ethnic categories; Z ("Not stated": asked, chose not to say) is offered as that.
+            ethnicGroups = EthnicCategory.national.filter { $0 != .notKnown }.map {
+                Choice($0.rawValue, $0 == .notStated ? EthnicGroup.preferNotToSay.label : $0.label, selected: f["person.ethnicity"] == $0.rawValue)
+            }
         }
     }
 }

@@ -19,6 +19,7 @@ public struct RecordPanel: Sendable {
     public var carerStatuses: [Choice]
     public var pronouns, whatMattersToMe, peopleImportantToMe, howToCommunicateWithMe, pleaseDoAndDont, alsoWorthKnowing: String
     public var reasonableAdjustments, otherRequirements, personReportedIssues: String
+    public var title = "", religion = ""
     /// What is recorded, for reading (empty items left out).
     public var detailLines: [Choice]
     public var hasDetails: Bool
@@ -46,7 +47,9 @@ public struct RecordPanel: Sendable {
         (pronouns, whatMattersToMe, peopleImportantToMe) = (d.pronouns, d.whatMattersToMe, d.peopleImportantToMe)
         (howToCommunicateWithMe, pleaseDoAndDont, alsoWorthKnowing) = (d.howToCommunicateWithMe, d.pleaseDoAndDont, d.alsoWorthKnowing)
         (reasonableAdjustments, otherRequirements, personReportedIssues) = (d.reasonableAdjustments, d.otherRequirements, d.personReportedIssues)
+        (title, religion) = (d.title ?? "", d.religion ?? "")
         let lines: [(String, String)] = [
+            ("Title", title), ("Religion or belief (in the person's words; not coded)", religion),
             ("Gender", d.gender == .notStated ? "" : d.gender.label), ("Pronouns", d.pronouns),
             ("Carer status", d.carerStatus == .notStated ? "" : d.carerStatus.label),
             ("What is most important to me", d.whatMattersToMe), ("People who are important to me", d.peopleImportantToMe),
@@ -106,7 +109,8 @@ public struct MessageBackLetterPage: Sendable {
             + ". Registered GP practice: \(s.gpPractice.organisationName ?? "")" + (s.gpPractice.odsCode.map { " (\($0))" } ?? "") + "."
         recipients = doc.recipients.map { r in
             Item(title: r.role == "referrer" ? "Referrer" : "Registered GP practice",
-                 detail: [r.name, r.jobRole, r.organisationName, r.odsCode.map { "ODS \($0)" }, r.email].compactMap { $0 }.joined(separator: ", "))
+                 detail: [r.name, r.jobRole, r.grade, r.team, r.specialty, r.organisationName, r.odsCode.map { "ODS \($0)" }, r.email]
+                    .compactMap { $0 }.joined(separator: ", "))
         }
         if let other = doc.returnResponseTo { recipients.append(Item(title: "Return response to", detail: other)) }
         from = [doc.author.name, doc.author.jobRole, doc.author.organisationName].compactMap { $0 }.joined(separator: ", ")

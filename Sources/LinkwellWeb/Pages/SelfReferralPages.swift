@@ -32,7 +32,12 @@ extension CasePagesController.ReferralForm {
         }
         needs = relabel(needs, "need.")
         sexes = relabel(sexes, "sex.")
-        ethnicGroups = relabel(ethnicGroups, "ethnicity.")
+        // The national categories keep their NHS Data Dictionary wording (no published translation is cited);
+        // "prefer not to say" (code Z) is translated.
+        ethnicGroups = ethnicGroups.map {
+            Choice($0.value, $0.value == EthnicCategory.notStated.rawValue ? messages.optional("ethnicity.prefer_not_to_say") ?? $0.label : $0.label,
+                   selected: $0.selected)
+        }
         urgencies = relabel(urgencies, "selfReferral.urgency.")
         consentPurposes = relabel(consentPurposes, "selfReferral.purpose.")
     }

@@ -156,5 +156,6 @@ extension ReferralSubmission {
         chosenServiceId = f["chosenServiceId"]
         referralMethod = f["referralMethod"]
         returnResponseTo = f["returnResponseTo"]
+        (referrerGrade, referrerTeam, referrerSpecialty) = (f["referrerGrade"], f["referrerTeam"], f["referrerSpecialty"])
     }
 }
