@@ -38,14 +38,9 @@ public enum FHIRMapping {
             if !p.phone.isEmpty { telecom.append(["system": "phone", "value": .string(p.phone)]) }
             if !p.email.isEmpty { telecom.append(["system": "email", "value": .string(p.email)]) }
         }
-        let gender: JSONValue = switch p.sex {
-        case .female: "female"
-        case .male: "male"
-        case .other: "other"
-        case .preferNotToSay, .notStated: .null
-        }
-        // No ethnic category here: the equality monitoring questions promise the person that their answers are
-        // counted only in protected totals, so it leaves Linkwell only in the pseudonymised minimum dataset.
+        // No sex (Patient.gender) and no ethnic category: both are equality monitoring questions, whose answers the
+        // person is promised are counted only in protected totals, so they leave Linkwell only in the pseudonymised
+        // minimum dataset. (A GP system that sends a gender keeps it in its own record, and PDS holds it.)
         return finish([
             "resourceType": "Patient",
             "id": .string(c.referral.id.rawValue),
@@ -54,7 +49,6 @@ public enum FHIRMapping {
             "name": [["use": "official", "family": .string(p.familyName), "given": [.string(p.givenName)],
                       "prefix": c.details?.title.map { [.string($0)] } ?? .null]],
             "birthDate": .string(p.dateOfBirth.description),
-            "gender": gender,
             "telecom": .array(telecom),
             "address": [["postalCode": .string(p.postcode)]],
             "generalPractitioner": practice.map { [organisationReference($0)] } ?? .null,
