@@ -11,23 +11,9 @@ struct CaseloadTeamPanelsTests {
     @Test("Panel rows kept by placement or allocation, caseloads by membership; an unknown team refused", arguments: TestBackend.available)
     func panels(backend: TestBackend) async throws {
         let s = try await TestScheme.make(backend)
+        let (north, south, placedNorth, byNorthWorker, bySouthWorker) = try await CaseloadTeamTests.northAndSouth(s)
         let sup = s.request(s.supervisor)
-        let teams = TeamService(store: s.store, env: s.env)
-        let north = try await teams.createTeam(name: "North", kind: "locality", sup)
-        let south = try await teams.createTeam(name: "South", kind: "locality", sup)
-        _ = try await teams.setMembers(north.id.rawValue, linkWorkerIDs: [s.linkWorker.id.rawValue], sup)
-        _ = try await teams.setMembers(south.id.rawValue, linkWorkerIDs: [s.otherLinkWorker.id.rawValue], sup)
-        func submit(_ name: String) async throws -> ReferralID {
-            let id = try await s.casework.submitReferral(TestScheme.submission(givenName: name, nhsNumber: nil), by: Principal(s.referrer)).referral.id
-            s.clock.advance(seconds: 3_600)
-            return id
-        }
-        let placedNorth = try await submit("Ann")
-        try await s.store.placeReferral(placedNorth, on: north.id)
-        let byNorthWorker = try await submit("Ben")
-        _ = try await s.casework.accept(byNorthWorker, s.request(s.linkWorker))
-        let bySouthWorker = try await submit("Cat")
-        _ = try await s.casework.accept(bySouthWorker, s.request(s.otherLinkWorker))
+        func submit(_ name: String) async throws -> ReferralID { try await CaseloadTeamTests.submit(name, s) }
         // Placed on the south team but allocated to the north team's link worker: on both teams' lists.
         let placedSouthByNorth = try await submit("Dee")
         _ = try await s.casework.accept(placedSouthByNorth, s.request(s.linkWorker))

@@ -7,27 +7,39 @@ import Testing
 /// placed on it and those allocated to its link workers; counted, paged and searched in the database.
 @Suite("Caseload narrowed to a team", .closesStores)
 struct CaseloadTeamTests {
-    @Test("A team's waiting list and active cases, counted and paged; an unknown team or a referrer's filter is refused",
-          arguments: TestBackend.available)
-    func teamFilter(backend: TestBackend) async throws {
-        let s = try await TestScheme.make(backend)
+    /// Two teams, North (the link worker) and South (the other link worker), and three referrals an hour apart:
+    /// one placed on North and waiting, one accepted by North's link worker, one by South's.
+    static func northAndSouth(_ s: TestScheme) async throws
+        -> (north: Team, south: Team, placedNorth: ReferralID, byNorthWorker: ReferralID, bySouthWorker: ReferralID) {
         let sup = s.request(s.supervisor)
         let teams = TeamService(store: s.store, env: s.env)
         let north = try await teams.createTeam(name: "North", kind: "locality", sup)
         let south = try await teams.createTeam(name: "South", kind: "locality", sup)
         _ = try await teams.setMembers(north.id.rawValue, linkWorkerIDs: [s.linkWorker.id.rawValue], sup)
         _ = try await teams.setMembers(south.id.rawValue, linkWorkerIDs: [s.otherLinkWorker.id.rawValue], sup)
-        func submit(_ name: String) async throws -> ReferralID {
-            let id = try await s.casework.submitReferral(TestScheme.submission(givenName: name, nhsNumber: nil), by: Principal(s.referrer)).referral.id
-            s.clock.advance(seconds: 3_600)
-            return id
-        }
-        let placedNorth = try await submit("Ann")
+        let placedNorth = try await submit("Ann", s)
         try await s.store.placeReferral(placedNorth, on: north.id)
-        let byNorthWorker = try await submit("Ben")
+        let byNorthWorker = try await submit("Ben", s)
         _ = try await s.casework.accept(byNorthWorker, s.request(s.linkWorker))
-        let bySouthWorker = try await submit("Cat")
+        let bySouthWorker = try await submit("Cat", s)
         _ = try await s.casework.accept(bySouthWorker, s.request(s.otherLinkWorker))
+        return (north, south, placedNorth, byNorthWorker, bySouthWorker)
+    }
+
+    /// A GP's referral of `name`; the clock then moves on an hour.
+    static func submit(_ name: String, _ s: TestScheme) async throws -> ReferralID {
+        let id = try await s.casework.submitReferral(TestScheme.submission(givenName: name, nhsNumber: nil), by: Principal(s.referrer)).referral.id
+        s.clock.advance(seconds: 3_600)
+        return id
+    }
+
+    @Test("A team's waiting list and active cases, counted and paged; an unknown team or a referrer's filter is refused",
+          arguments: TestBackend.available)
+    func teamFilter(backend: TestBackend) async throws {
+        let s = try await TestScheme.make(backend)
+        let (north, south, placedNorth, byNorthWorker, bySouthWorker) = try await Self.northAndSouth(s)
+        let sup = s.request(s.supervisor)
+        func submit(_ name: String) async throws -> ReferralID { try await Self.submit(name, s) }
         let unplaced = try await submit("Dan")
 
         func lists(_ team: String?, search: String? = nil, limit: Int = 10) async throws -> [(ids: Set<ReferralID>, total: Int, more: Bool)] {
