@@ -115,22 +115,24 @@ def test_users_and_audit_trail_page_with_their_filters(people):
     for text in audit_rows.all_inner_texts():
         cells = text.split("\t")
         assert cells[1] == "Sam Patel" and cells[2] == "read", text
-    first_page = audit_rows.all_inner_texts()
+    # Rows by the event's own id: two reads of one case in one minute read alike, but are two events.
+    events = lambda: [row.get_attribute("data-event") for row in audit_rows.all()]
+    first_page = events()
     admin.snap("audit-filtered-page-1")
     reflows(page)
 
     follow(page, "Next page of events")
     assert query(page).get("user") == [LINK_WORKER] and query(page).get("action") == ["read"] and query(page).get("page") == ["2"], page.url
     expect(page.locator("#list-count")).to_have_text(f"Events 51 to {min(100, total)} of {total}")
-    second_page = audit_rows.all_inner_texts()
-    assert second_page and not set(second_page) & set(first_page), "page 2 repeats rows of page 1"
+    second_page = events()
+    assert len(set(first_page)) == 50 and second_page and not set(second_page) & set(first_page), "page 2 repeats rows of page 1"
     expect(page.locator("#user")).to_have_value(LINK_WORKER)
     admin.snap("audit-filtered-page-2")
     reflows(page)
 
     follow(page, "Previous page of events")
     assert "page" not in query(page) and query(page).get("user") == [LINK_WORKER], page.url
-    assert audit_rows.all_inner_texts() == first_page
+    assert events() == first_page
 
     # A date range around them keeps them all; one in the future has none.
     admin.goto(f"/admin/audit?user={LINK_WORKER}&action=read&from-day=1&from-month=1&from-year=2000&to-day=31&to-month=12&to-year=2099")

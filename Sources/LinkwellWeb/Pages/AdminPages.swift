@@ -29,6 +29,8 @@ extension AdminPagesController {
 
     struct AuditPage: Sendable {
         struct Row: Sendable {
+            /// The event's own id (two events can read alike to the minute).
+            var id: String
             var at, actor, action, recordType, recordID, route, outcome: String; var denied: Bool
             /// The referral whose person the event is about, when the record is part of their case.
             var subjectID: String?
