@@ -28,8 +28,13 @@ public struct AppRequestContext: RequestContext {
     public var languages: [Language] = [.english]
     /// The page a language link returns to (this page, or the page a posted form is on).
     public var languageReturnPath = "/"
-    /// The messages in `language`.
-    public var messages: Catalogue { language.catalogue }
+    /// The messages staff pages are shown in (set by `LanguageMiddleware` from the configuration; English).
+    public var staffMessages: Catalogue = .english
+    /// The messages of this request's pages: in `language` for the public and the person themself; the staff
+    /// messages for staff. Page models, notices and titles take their words from here, as templates do (`View.t`).
+    public var messages: Catalogue {
+        principal == nil || principal?.role == .person ? language.catalogue : staffMessages
+    }
 
     public init(source: Source) {
         coreContext = .init(source: source)

@@ -68,7 +68,8 @@ public func buildRouter(configuration: WebConfiguration, store: any LinkwellStor
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: RequestObservabilityMiddleware(logRequests: configuration.logRequests))
     router.add(middleware: SecurityHeadersMiddleware())
-    router.add(middleware: LanguageMiddleware(offered: configuration.languages, secureCookies: configuration.secureCookies))
+    router.add(middleware: LanguageMiddleware(offered: configuration.languages, secureCookies: configuration.secureCookies,
+                                                staffMessages: configuration.staffMessages))
     router.add(middleware: ErrorMiddleware(renderer: renderer))
     router.add(middleware: RequestBodyLimitMiddleware(limits: configuration.limits))
     router.add(middleware: ClientAddressMiddleware(trustedProxies: configuration.trustedProxies))

@@ -41,6 +41,9 @@ public struct WebConfiguration: Sendable {
     public var logRequests = false
     /// Also offer the right-to-left test language (`Language.testRightToLeft`), for layout tests only.
     public var testRightToLeft = false
+    /// The messages staff pages are shown in (`context.messages` for staff): the English staff messages, until a
+    /// scheme translates them. Tests set a marked catalogue here to prove every word on a staff page is a message.
+    public var staffMessages: Catalogue = .english
     /// The languages public pages are offered in.
     public var languages: [Language] { testRightToLeft ? [.english, .welsh, .testRightToLeft] : [.english, .welsh] }
     /// Limits that keep slow or idle clients from holding the server.

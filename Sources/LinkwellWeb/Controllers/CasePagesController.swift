@@ -56,7 +56,7 @@ struct CasePagesController: Sendable {
                 ? try await casework.messages(r, page: try request.pageRequest(defaultLimit: CaseloadPage.messagesSize))
                 : Page(rows: [], next: nil)
             var page = CaseloadPage(role: principal.role, groups: groups, messages: messages, names: try await casework.staffNames(),
-                                    now: casework.env.now(), link: { request.link($0) })
+                                    now: casework.env.now(), context.messages, link: { request.link($0) })
             if principal.role == .referrer && only == "messages" {
                 page.name(messages: try await casework.messageSubjects(r, of: messages.rows))
                 // Marked as they were before this visit; seeing them here reads them.

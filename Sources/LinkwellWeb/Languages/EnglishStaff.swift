@@ -2,7 +2,10 @@
 /// English; a language that translates them adds the same keys. Each message is an HTML fragment written
 /// by us (entities escaped, never personal data) and is rendered as it is (`{{{t.key}}}`).
 extension Catalogue {
-    static let englishStaffMessages: [String: String] = [
+    /// The messages below, and the English labels of the codes staff pages show (`code.*`, from Core's labels).
+    static let englishStaffMessages: [String: String] = englishStaffWritten.merging(staffCodeLabels()) { written, _ in written }
+
+    static let englishStaffWritten: [String: String] = [
         // account
         "account.action": "Action",
         "account.apiTokensActingAsYou": "API tokens acting as you",
@@ -335,10 +338,7 @@ extension Catalogue {
         "caseload.allTeams": "All teams",
         "caseload.back": "back.",
         "caseload.backToTheWholeCaseload": "Back to the whole caseload",
-        "caseload.didNotAttend": "Did not attend (",
-        "caseload.due": "due",
         "caseload.due2": "Due",
-        "caseload.escalatedTo": ", escalated to",
         "caseload.expectedBackBy": "expected back by",
         "caseload.findAPerson": "Find a person",
         "caseload.linkWorker": "Link worker",
@@ -347,7 +347,6 @@ extension Catalogue {
         "caseload.makeAReferral": "Make a referral",
         "caseload.measure": "Measure",
         "caseload.messagesBack": "Messages back",
-        "caseload.more": "More",
         "caseload.morePeople": "More people",
         "caseload.nameNhsNumberOrDate": "Name, NHS number or date of birth (for example 27/3/1956)",
         "caseload.needs": "Needs",
@@ -364,20 +363,16 @@ extension Catalogue {
         "caseload.outcomeMeasuresDue": "Outcome measures due",
         "caseload.overTheLimit": "Over the limit",
         "caseload.overdue": "Overdue",
-        "caseload.overdue2": "overdue",
         "caseload.person": "Person",
         "caseload.planReviewsDue": "Plan reviews due",
-        "caseload.raised": "— raised",
         "caseload.reassignACaseload": "Reassign a caseload",
         "caseload.received": "Received",
-        "caseload.referralReceived": "Referral received",
         "caseload.referralsOutWithNoAnswer": "Referrals out with no answer from the group",
         "caseload.risk": "Risk",
         "caseload.safeguardingEscalationsNeedingYourAcknowledgement": "Safeguarding escalations needing your acknowledgement",
         "caseload.search": "Search",
         "caseload.seeAllMessagesBack": "See all messages back",
         "caseload.seeTheOutcomeMeasuresDue": "See the outcome measures due",
-        "caseload.sent": ", sent",
         "caseload.soon": "Soon",
         "caseload.status": "Status",
         "caseload.stillRequestedAfterTheHandover": "Still requested after the handover agreement's window.",
@@ -387,6 +382,31 @@ extension Catalogue {
         "caseload.viewReferral": "View referral",
         "caseload.visiting": "visiting",
         "caseload.yourPatients": "Your patients",
+        // caseload, built in Swift (plain text, filled in and escaped by the page model)
+        "caseload.answerDue": "Answer due {date}",
+        "caseload.concernRaised": "— raised {date}, escalated to {to}",
+        "caseload.daysOverdue": "{days} days overdue",
+        "caseload.didNotAttendCount": "Did not attend ({count})",
+        "caseload.dueAndOverdue": "{due} due, {overdue} overdue.",
+        "caseload.dueCount": "{due} due.",
+        "caseload.groupActive": "Active",
+        "caseload.groupClosed": "Closed",
+        "caseload.groupUrgent": "Urgent: waiting, to contact soon",
+        "caseload.groupWaiting": "Waiting, longest first",
+        "caseload.headingForTeam": "{heading}: {team}",
+        "caseload.headingLinkWorker": "My caseload",
+        "caseload.headingReferrer": "My referrals",
+        "caseload.headingSupervisor": "Team caseload",
+        "caseload.moreOf": "More {group}",
+        "caseload.oneDayOverdue": "1 day overdue",
+        "caseload.referralReceivedOn": "Referral received {date}",
+        "caseload.serviceSent": "{service}, sent {date}",
+        "caseload.takenOfLimit": "{taken} of {limit}",
+        "caseload.unreadMany": "{count} unread messages",
+        "caseload.unreadOne": "1 unread message",
+        "caseload.waitingDays": "Waiting {days} days",
+        "caseload.waitingOneDay": "Waiting 1 day",
+        "caseload.waitingUnderADay": "Waiting less than a day",
         // commissioning
         "commissioning.addAContract": "Add a contract",
         "commissioning.addAFunder": "Add a funder",

@@ -33,6 +33,8 @@ public struct CasePage: Sendable {
         public var id, service, organisation, status, statusLabel, reason, note, createdAt: String
         public var attendance: [Attendance]
         public var didNotAttend: Int
+        /// "Did not attend (2)".
+        public var didNotAttendLabel = ""
         public var hasDidNotAttend: Bool
         public var nextStatuses: [Choice]
         /// The handover agreement in a sentence.
@@ -396,6 +398,8 @@ public struct CaseloadPage: Sendable {
         /// "Waiting 12 days", for referrals no one has picked up yet.
         public var waiting: String?
         public var didNotAttend: Int
+        /// "Did not attend (2)".
+        public var didNotAttendLabel = ""
         public var hasDidNotAttend: Bool
         public var hasRisk: Bool
         public var urgent: Bool
@@ -412,6 +416,8 @@ public struct CaseloadPage: Sendable {
         public var more: String?
         /// This group alone, from the start.
         public var link: String
+        /// The words of the link to `more`.
+        public var moreLabel = ""
     }
     /// `toPractice`: addressed to the reader's GP practice about a registered patient, whose case they cannot open.
     public struct Message: Sendable {
@@ -461,8 +467,16 @@ public struct CaseloadPage: Sendable {
     public var hasOverdueDue = false
     /// The table of measures due is shown (`?list=measures`), not just the count.
     public var showDueTable = false
+    /// "3 due, 1 overdue."
+    public var dueSummary = ""
+    /// The messages the page's words come from (the request's, `context.messages`).
+    var catalogue: Catalogue = .english
 
-    public struct PendingConcern: Sendable { public var referralID, personName, raisedAt, escalatedTo: String; public var overdue, acknowledged: Bool }
+    public struct PendingConcern: Sendable {
+        public var referralID, personName, raisedAt, escalatedTo: String; public var overdue, acknowledged: Bool
+        /// "— raised 27 Nov 2026, 09:05, escalated to the supervisor".
+        public var raised = ""
+    }
     /// Referrers: escalations waiting for their acknowledgement. Supervisors: every open concern.
     public var concerns: [PendingConcern] = []
     public var hasConcerns = false
@@ -470,15 +484,19 @@ public struct CaseloadPage: Sendable {
     public var overdueRequests: [OverdueRequestRow] = []
     public var hasOverdueRequests = false
 
-    static func waiting(since: Date, now: Date) -> String {
+    static func waiting(since: Date, now: Date, _ t: Catalogue = .english) -> String {
         let days = Int(now.timeIntervalSince(since) / 86_400)
-        return days < 1 ? "Waiting less than a day" : days == 1 ? "Waiting 1 day" : "Waiting \(days) days"
+        return days < 1 ? t.text("caseload.waitingUnderADay") : days == 1 ? t.text("caseload.waitingOneDay")
+            : t.text("caseload.waitingDays", ["days": String(days)])
     }
 
     public mutating func setConcerns(_ items: [CaseworkService.ConcernItem]) {
+        let t = catalogue
         concerns = items.map {
-            PendingConcern(referralID: $0.concern.referralID.rawValue, personName: $0.personName, raisedAt: Format.dateTime($0.concern.raisedAt),
-                           escalatedTo: $0.concern.escalatedTo.label, overdue: $0.overdue, acknowledged: $0.concern.isAcknowledged)
+            let raisedAt = t.dateTime($0.concern.raisedAt), escalatedTo = t.label($0.concern.escalatedTo)
+            return PendingConcern(referralID: $0.concern.referralID.rawValue, personName: $0.personName, raisedAt: raisedAt,
+                                  escalatedTo: escalatedTo, overdue: $0.overdue, acknowledged: $0.concern.isAcknowledged,
+                                  raised: t.text("caseload.concernRaised", ["date": raisedAt, "to": escalatedTo]))
         }
         hasConcerns = !concerns.isEmpty
     }
@@ -501,7 +519,7 @@ public struct CaseloadPage: Sendable {
     public mutating func setOverdueVisits(_ visits: [CaseworkService.OverdueVisit]) {
         overdueVisits = visits.map {
             Visit(referralID: $0.visit.referralID.rawValue, personName: $0.personName, linkWorker: $0.linkWorkerName,
-                  expectedBack: Format.dateTime($0.visit.expectedBackBy))
+                  expectedBack: catalogue.dateTime($0.visit.expectedBackBy))
         }
         hasOverdueVisits = !overdueVisits.isEmpty
     }
@@ -512,60 +530,71 @@ public struct CaseloadPage: Sendable {
     public var hasCaseloads = false
 
     public mutating func setCaseloads(_ loads: [CaseworkService.Caseload]) {
-        caseloads = loads.map { Load(name: $0.name, open: String($0.open), taken: "\($0.takenOnInLastYear) of \($0.yearlyLimit)", overLimit: $0.overLimit) }
+        let t = catalogue
+        caseloads = loads.map {
+            Load(name: $0.name, open: String($0.open),
+                 taken: t.text("caseload.takenOfLimit", ["taken": String($0.takenOnInLastYear), "limit": String($0.yearlyLimit)]), overLimit: $0.overLimit)
+        }
         hasCaseloads = !caseloads.isEmpty
     }
 
     public mutating func setDue(_ measures: [OutcomeService.DueMeasure]) {
+        let t = catalogue
         due = measures.map {
             Due(referralID: $0.referralID.rawValue, personName: $0.personName, instrument: $0.instrumentID.uppercased(),
-                timepoint: $0.timepoint.label, dueAt: Format.date($0.dueAt), overdue: $0.overdue)
+                timepoint: t.label($0.timepoint), dueAt: t.date($0.dueAt), overdue: $0.overdue)
         }
         hasDue = !due.isEmpty
         dueCount = due.count
         overdueCount = due.filter(\.overdue).count
         hasOverdueDue = overdueCount > 0
+        dueSummary = hasOverdueDue ? t.text("caseload.dueAndOverdue", ["due": String(dueCount), "overdue": String(overdueCount)])
+            : t.text("caseload.dueCount", ["due": String(dueCount)])
     }
 
     /// The page from the groups of the caseload (each a page with its total) and a page of messages;
     /// `link` makes a link to this page with some parameters changed.
     public init(role: Role, groups lists: [(list: CaseworkService.CaseList, page: Page<ReferralSummary>, total: Int)], messages: Page<MessageBack>,
-                names: UserNames, now: Date = Date(), link: ([String: String?]) -> String) {
-        self.init(role: role, rows: [], messages: messages.rows, names: names, now: now)
-        let titles: [CaseworkService.CaseList: String] = [.urgent: "Urgent: waiting, to contact soon", .waiting: "Waiting, longest first",
-                                                          .active: "Active", .closed: "Closed"]
+                names: UserNames, now: Date = Date(), _ t: Catalogue = .english, link: ([String: String?]) -> String) {
+        self.init(role: role, rows: [], messages: messages.rows, names: names, now: now, t)
+        let titles: [CaseworkService.CaseList: String] = [.urgent: t.text("caseload.groupUrgent"), .waiting: t.text("caseload.groupWaiting"),
+                                                          .active: t.text("caseload.groupActive"), .closed: t.text("caseload.groupClosed")]
         groups = lists.map { part in
-            let rows = part.page.rows.map { Self.row($0, names: names, now: now) }
-            return Group(title: titles[part.list] ?? "", key: part.list.rawValue.capitalized, rows: rows, isEmpty: rows.isEmpty, count: part.total,
+            let rows = part.page.rows.map { Self.row($0, names: names, now: now, t) }
+            let title = titles[part.list] ?? ""
+            return Group(title: title, key: part.list.rawValue.capitalized, rows: rows, isEmpty: rows.isEmpty, count: part.total,
                          more: part.page.next.map { link(["list": part.list.rawValue, "cursor": $0.token]) },
-                         link: link(["list": part.list.rawValue, "cursor": nil]))
+                         link: link(["list": part.list.rawValue, "cursor": nil]), moreLabel: t.text("caseload.moreOf", ["group": title]))
         }
         moreMessages = messages.next.map { link(["list": "messages", "cursor": $0.token]) }
     }
 
-    static func row(_ s: ReferralSummary, names: UserNames, now: Date) -> Row {
-        Row(id: s.id.rawValue, personName: s.personName, status: s.status.rawValue, statusLabel: s.status.label,
-            needs: s.needs.map(\.label).joined(separator: ", "), receivedAt: Format.date(s.receivedAt),
-            linkWorker: names[s.linkWorkerID], waiting: s.status.isWaiting ? Self.waiting(since: s.receivedAt, now: now) : nil,
-            didNotAttend: s.didNotAttendCount, hasDidNotAttend: s.didNotAttendCount > 0, hasRisk: s.hasRisk, urgent: s.urgency == .soon)
+    static func row(_ s: ReferralSummary, names: UserNames, now: Date, _ t: Catalogue = .english) -> Row {
+        Row(id: s.id.rawValue, personName: s.personName, status: s.status.rawValue, statusLabel: t.label(s.status),
+            needs: s.needs.map { t.label($0) }.joined(separator: ", "), receivedAt: t.date(s.receivedAt),
+            linkWorker: names[s.linkWorkerID], waiting: s.status.isWaiting ? Self.waiting(since: s.receivedAt, now: now, t) : nil,
+            didNotAttend: s.didNotAttendCount, didNotAttendLabel: t.text("caseload.didNotAttendCount", ["count": String(s.didNotAttendCount)]),
+            hasDidNotAttend: s.didNotAttendCount > 0, hasRisk: s.hasRisk, urgent: s.urgency == .soon)
     }
 
-    public init(role: Role, rows: [ReferralSummary], messages: [MessageBack], names: UserNames, now: Date = Date()) {
-        func row(_ s: ReferralSummary) -> Row { Self.row(s, names: names, now: now) }
+    public init(role: Role, rows: [ReferralSummary], messages: [MessageBack], names: UserNames, now: Date = Date(), _ t: Catalogue = .english) {
+        catalogue = t
+        func row(_ s: ReferralSummary) -> Row { Self.row(s, names: names, now: now, t) }
         var seen = Set<ReferralID>()
         let unique = rows.filter { seen.insert($0.id).inserted }
-        func group(_ title: String, _ filter: (ReferralSummary) -> Bool) -> Group {
+        func group(_ key: String, _ filter: (ReferralSummary) -> Bool) -> Group {
             let selected = unique.filter(filter).map(row)
-            return Group(title: title, key: title, rows: selected, isEmpty: selected.isEmpty, count: selected.count, more: nil, link: "/referrals")
+            return Group(title: t.text("caseload.group\(key)"), key: key, rows: selected, isEmpty: selected.isEmpty, count: selected.count, more: nil,
+                         link: "/referrals")
         }
         isReferrer = role == .referrer
-        heading = role == .referrer ? "My referrals" : role == .supervisor ? "Team caseload" : "My caseload"
+        heading = t.text(role == .referrer ? "caseload.headingReferrer" : role == .supervisor ? "caseload.headingSupervisor" : "caseload.headingLinkWorker")
         groups = [
             group("Waiting", { $0.status.isWaiting }),
             group("Active", { !$0.status.isWaiting && !$0.status.isFinal }),
             group("Closed", { $0.status.isFinal }),
         ]
-        self.messages = messages.map { Message(at: Format.dateTime($0.createdAt), label: $0.kind.label, body: $0.body, referralID: $0.referralID.rawValue,
+        self.messages = messages.map { Message(at: t.dateTime($0.createdAt), label: t.label($0.kind), body: $0.body, referralID: $0.referralID.rawValue,
                                                       toPractice: $0.recipientID == nil, id: $0.id.rawValue) }
         hasMessages = !messages.isEmpty
     }

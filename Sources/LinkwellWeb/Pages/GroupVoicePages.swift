@@ -25,13 +25,17 @@ public struct GroupThread: Sendable {
 /// A request past its answer date, on the caseload or the group's referrals page.
 public struct OverdueRequestRow: Sendable {
     public var onwardID, referralID, personName, service, sentAt, overdue: String
-    init(_ r: CaseworkService.OverdueRequest) {
+    /// "Health walks, sent 27 Nov 2026".
+    public var serviceSent: String
+    init(_ r: CaseworkService.OverdueRequest, _ t: Catalogue = .english) {
         onwardID = r.onwardReferralID.rawValue
         referralID = r.referralID.rawValue
         personName = r.personName
         service = r.serviceName
-        sentAt = Format.date(r.sentAt)
-        overdue = r.daysOverdue < 1 ? "Answer due \(Format.date(r.answerDue))" : "\(r.daysOverdue) day\(r.daysOverdue == 1 ? "" : "s") overdue"
+        sentAt = t.date(r.sentAt)
+        serviceSent = t.text("caseload.serviceSent", ["service": service, "date": sentAt])
+        overdue = r.daysOverdue < 1 ? t.text("caseload.answerDue", ["date": t.date(r.answerDue)])
+            : r.daysOverdue == 1 ? t.text("caseload.oneDayOverdue") : t.text("caseload.daysOverdue", ["days": String(r.daysOverdue)])
     }
 }
 
@@ -56,7 +60,7 @@ extension CasePage {
 
 extension CaseloadPage {
     mutating func setOverdueRequests(_ rows: [CaseworkService.OverdueRequest]) {
-        overdueRequests = rows.map(OverdueRequestRow.init)
+        overdueRequests = rows.map { OverdueRequestRow($0, catalogue) }
         hasOverdueRequests = !overdueRequests.isEmpty
     }
 }
@@ -65,7 +69,7 @@ extension ProviderPagesController.InboxPage {
     mutating func setGroupVoice(notices list: [MessageBack], overdue rows: [CaseworkService.OverdueRequest]) {
         notices = list.prefix(5).map { GroupNotice(label: $0.kind.label, body: $0.body, at: Format.dateTime($0.createdAt)) }
         hasNotices = !notices.isEmpty
-        overdue = rows.map(OverdueRequestRow.init)
+        overdue = rows.map { OverdueRequestRow($0) }
         hasOverdue = !overdue.isEmpty
     }
 }

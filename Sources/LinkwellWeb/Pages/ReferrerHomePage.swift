@@ -4,7 +4,11 @@ import LinkwellCore
 /// A referrer's home (issue #17): the people they referred, each once, with their referrals and the latest
 /// news about them; messages back they have not read are marked, and counted.
 public struct ReferrerHomeSection: Sendable {
-    public struct Referral: Sendable { public var id, status, statusLabel, receivedAt: String }
+    public struct Referral: Sendable {
+        public var id, status, statusLabel, receivedAt: String
+        /// "Referral received 27 Nov 2026".
+        public var receivedLabel = ""
+    }
     public struct Person: Sendable {
         public var name: String
         /// Stable id for the person's block (`person-<n>`), for its heading.
@@ -28,7 +32,9 @@ public struct ReferrerHomeSection: Sendable {
     public var unreadLabel = ""
     public init() {}
 
-    static func unread(_ n: Int) -> String { n == 1 ? "1 unread message" : "\(n) unread messages" }
+    static func unread(_ n: Int, _ t: Catalogue = .english) -> String {
+        n == 1 ? t.text("caseload.unreadOne") : t.text("caseload.unreadMany", ["count": String(n)])
+    }
 }
 
 extension CaseloadPage {
@@ -44,20 +50,21 @@ extension CaseloadPage {
             return ReferrerHomeSection.Person(
                 name: row.person.name, key: "person-\(index + 1)",
                 referrals: row.person.referrals.map {
-                    ReferrerHomeSection.Referral(id: $0.id.rawValue, status: $0.status.rawValue, statusLabel: $0.status.label,
-                                                 receivedAt: Format.date($0.receivedAt))
+                    ReferrerHomeSection.Referral(id: $0.id.rawValue, status: $0.status.rawValue, statusLabel: catalogue.label($0.status),
+                                                 receivedAt: catalogue.date($0.receivedAt),
+                                                 receivedLabel: catalogue.text("caseload.referralReceivedOn", ["date": catalogue.date($0.receivedAt)]))
                 },
                 latest: row.messages.first.map {
-                    Message(at: Format.dateTime($0.message.createdAt), label: $0.message.kind.label, body: $0.message.body,
+                    Message(at: catalogue.dateTime($0.message.createdAt), label: catalogue.label($0.message.kind), body: $0.message.body,
                             referralID: $0.message.referralID.rawValue, unread: !$0.read, id: $0.message.id.rawValue)
                 },
-                unread: unread, hasUnread: unread > 0, unreadLabel: ReferrerHomeSection.unread(unread))
+                unread: unread, hasUnread: unread > 0, unreadLabel: ReferrerHomeSection.unread(unread, catalogue))
         }
         section.hasPeople = !section.people.isEmpty
         section.more = home.people.next.map { link(["cursor": $0.token]) }
         section.unreadCount = home.unread
         section.hasUnread = home.unread > 0
-        section.unreadLabel = ReferrerHomeSection.unread(home.unread)
+        section.unreadLabel = ReferrerHomeSection.unread(home.unread, catalogue)
         referrerHome = section
     }
 

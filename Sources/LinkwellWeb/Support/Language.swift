@@ -214,6 +214,7 @@ struct LanguageMiddleware: RouterMiddleware {
     static let cookie = "lw_lang"
     let offered: [Language]
     let secureCookies: Bool
+    var staffMessages: Catalogue = .english
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
@@ -222,6 +223,7 @@ struct LanguageMiddleware: RouterMiddleware {
         context.language = chosen ?? remembered ?? Language.preferred(request.headers[.acceptLanguage], offered: offered) ?? .english
         context.languages = offered
         context.languageReturnPath = Self.returnPath(request)
+        context.staffMessages = staffMessages
         var response = try await next(request, context)
         if let chosen {
             let secure = secureCookies || request.headers[.init("X-Forwarded-Proto")!] == "https"

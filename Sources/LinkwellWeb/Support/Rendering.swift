@@ -165,8 +165,11 @@ public struct View<Page>: @unchecked Sendable {
     public init(title: String, context: AppRequestContext, page: Page, errors: [FieldError] = [], notice: String? = nil) {
         self.init(title: title, principal: context.principal, csrf: context.session?.csrfToken ?? "", page: page,
                   errors: errors, notice: notice)
-        // Staff pages stay English; the public and the person themself get the language they chose.
-        guard context.principal == nil || context.principal?.role == .person else { return }
+        // Staff pages are in the staff messages; the public and the person themself get the language they chose.
+        guard context.principal == nil || context.principal?.role == .person else {
+            t = Messages(context.messages)
+            return
+        }
         let language = context.language
         lang = language.tag
         dir = language.direction

@@ -1,0 +1,59 @@
+import LinkwellCore
+
+/// A code Core words in English (`label`), shown on staff pages through the catalogue as `code.<group>.<raw value>`
+/// (`code.urgency.soon`). Core's label stays the one English source — exports, letters, the API and CSVs use it
+/// directly — and the English staff messages are made from it when the catalogue is built, so a code added to
+/// Core has its English message at once, and a translation of the staff pages must give each code its own words.
+protocol StaffCode: RawRepresentable<String>, CaseIterable {
+    /// The group in `code.<group>.<raw value>`.
+    static var messageGroup: String { get }
+    /// Core's English label.
+    var label: String { get }
+}
+
+extension ReferralStatus: StaffCode { static var messageGroup: String { "status" } }
+extension Need: StaffCode { static var messageGroup: String { "need" } }
+extension Urgency: StaffCode { static var messageGroup: String { "urgency" } }
+extension OnwardStatus: StaffCode { static var messageGroup: String { "onward" } }
+extension MessageKind: StaffCode { static var messageGroup: String { "messageKind" } }
+extension ConsentMethod: StaffCode { static var messageGroup: String { "consentMethod" } }
+extension ConsentPurpose: StaffCode { static var messageGroup: String { "purpose" } }
+extension ContactMode: StaffCode { static var messageGroup: String { "contactMode" } }
+extension ContactOutcome: StaffCode { static var messageGroup: String { "contactOutcome" } }
+extension ClosingReason: StaffCode { static var messageGroup: String { "closingReason" } }
+extension Timepoint: StaffCode { static var messageGroup: String { "timepoint" } }
+extension EscalationTarget: StaffCode { static var messageGroup: String { "escalation" } }
+extension TeamKind: StaffCode { static var messageGroup: String { "teamKind" } }
+extension Role: StaffCode { static var messageGroup: String { "role" } }
+extension RoutingField: StaffCode { static var messageGroup: String { "routingField" } }
+extension SourceType: StaffCode { static var messageGroup: String { "sourceType" } }
+extension ReferralMethod: StaffCode { static var messageGroup: String { "referralMethod" } }
+extension Sex: StaffCode { static var messageGroup: String { "sex" } }
+extension Gender: StaffCode { static var messageGroup: String { "gender" } }
+extension CarerStatus: StaffCode { static var messageGroup: String { "carerStatus" } }
+extension GoalStatus: StaffCode { static var messageGroup: String { "goalStatus" } }
+extension PlanActionStatus: StaffCode { static var messageGroup: String { "planActionStatus" } }
+extension EthnicCategory: StaffCode { static var messageGroup: String { "ethnicCategory" } }
+
+extension Catalogue {
+    /// Every code shown on staff pages (add a type here when a staff page shows its label).
+    static let staffCodes: [any StaffCode.Type] = [
+        ReferralStatus.self, Need.self, Urgency.self, OnwardStatus.self, MessageKind.self, ConsentMethod.self, ConsentPurpose.self,
+        ContactMode.self, ContactOutcome.self, ClosingReason.self, Timepoint.self, EscalationTarget.self, TeamKind.self, Role.self,
+        RoutingField.self, SourceType.self, ReferralMethod.self, Sex.self, Gender.self, CarerStatus.self, GoalStatus.self,
+        PlanActionStatus.self, EthnicCategory.self,
+    ]
+
+    /// The English staff messages of the codes, made from Core's labels: `code.<group>.<raw value>` → label.
+    static func staffCodeLabels() -> [String: String] {
+        var labels: [String: String] = [:]
+        func add<C: StaffCode>(_ type: C.Type) {
+            for code in C.allCases { labels["code.\(C.messageGroup).\(code.rawValue)"] = code.label }
+        }
+        for type in staffCodes { add(type) }
+        return labels
+    }
+
+    /// The words for `code` on a staff page, in this catalogue's language.
+    func label<C: StaffCode>(_ code: C) -> String { text("code.\(C.messageGroup).\(code.rawValue)") }
+}
