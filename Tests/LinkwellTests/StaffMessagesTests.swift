@@ -7,7 +7,7 @@ import Testing
 
 /// Every word a staff page shows comes from the message catalogue (issue #17), also the words page models,
 /// controllers and Core's code labels build in Swift: the main staff pages are rendered with a marked catalogue
-/// (every message wrapped in ⟦…⟧), and whatever text is left outside a mark must be the fixture's own data.
+/// (every message wrapped in ⟦…⟧), and whatever text the body shows outside a mark must be the fixture's own data.
 @Suite("Staff pages: every word a message", .closesStores)
 struct StaffMessagesTests {
     /// Every English message, public and staff, wrapped in ⟦…⟧ (placeholders kept, so values land inside).
@@ -18,11 +18,11 @@ struct StaffMessagesTests {
         return Catalogue(language: .english, messages: messages)
     }()
 
-    /// The visible text of the page's `<main>` left outside every mark, as phrases (tags, scripts and marked
+    /// The visible text of the page's `<body>` (header, menu, content, footer) left outside every mark, as phrases (tags, scripts and marked
     /// messages removed, entities decoded), less `allowed` (the fixture's own data) and anything without letters.
     static func unmarked(_ html: String, allowed: [String]) -> [String] {
         var main = html
-        if let start = html.range(of: "<main"), let end = html.range(of: "</main>") { main = String(html[start.lowerBound..<end.upperBound]) }
+        if let start = html.range(of: "<body"), let end = html.range(of: "</body>") { main = String(html[start.lowerBound..<end.upperBound]) }
         var text = main.replacing(/<(script|style)\b[^>]*>.*?<\/\1>/.dotMatchesNewlines(), with: " ")
             .replacing(/<[^>]*>/, with: "\u{1}")
             .replacingOccurrences(of: "&amp;", with: "&").replacingOccurrences(of: "&#39;", with: "'")
@@ -37,9 +37,10 @@ struct StaffMessagesTests {
 
     @Test("The marking finds words outside messages and passes messages, nested ones and allowed data")
     func markingFindsWords() {
-        #expect(Self.unmarked("<main><h1>⟦Caseload⟧</h1><p>⟦Waiting ⟦3⟧ days⟧ Margaret</p></main>", allowed: ["Margaret"]).isEmpty)
-        #expect(Self.unmarked("<main><p>⟦Status⟧: Not yet allocated</p><p>Margaret</p></main>", allowed: []) == [": Not yet allocated", "Margaret"])
-        #expect(Self.unmarked("<nav>Menu</nav><main><p>⟦x⟧</p></main>", allowed: []).isEmpty, "only <main> counts")
+        #expect(Self.unmarked("<body><h1>⟦Caseload⟧</h1><p>⟦Waiting ⟦3⟧ days⟧ Margaret</p></body>", allowed: ["Margaret"]).isEmpty)
+        #expect(Self.unmarked("<body><p>⟦Status⟧: Not yet allocated</p><p>Margaret</p></body>", allowed: []) == [": Not yet allocated", "Margaret"])
+        #expect(Self.unmarked("<body><nav>Menu</nav><script>let a = 1</script></body>", allowed: []) == ["Menu"], "the menu counts; scripts do not")
+        #expect(Self.unmarked("<title>Caseload</title><body><p>⟦x⟧</p></body>", allowed: []).isEmpty, "only <body> counts")
     }
 
     /// The fixture's own data, which pages show as it is: people's, users', teams' and services' names,
@@ -60,7 +61,10 @@ struct StaffMessagesTests {
         let waiting = try await s.casework.submitReferral(TestScheme.submission(givenName: "Ada"), by: Principal(s.referrer)).referral.id
         var configuration = s.configuration
         configuration.staffMessages = Self.marked
-        let allowed = Self.fixtureData(s)
+        // Also data: the instruments' published names, and the messages back stored with the case (written when
+        // sent, kept as sent).
+        let stored = try await s.casework.readCase(engaged, s.request(s.linkWorker)).messages.map(\.body)
+        let allowed = Self.fixtureData(s) + (try await s.outcomes.instruments().map(\.instrument.name)) + stored
         try await withRouter(s, configuration: configuration) { client in
             func check(_ user: User, _ paths: [String], sourceLocation: SourceLocation = #_sourceLocation) async throws {
                 let browser = WebPagesTests.Browser(client)
@@ -72,7 +76,7 @@ struct StaffMessagesTests {
                     #expect(left.isEmpty, "\(path) shows words outside the catalogue: \(left)", sourceLocation: sourceLocation)
                 }
             }
-            try await check(s.linkWorker, ["/referrals", "/referrals/\(engaged.rawValue)", "/referrals/\(waiting.rawValue)"])
+            try await check(s.linkWorker, ["/referrals", "/referrals/\(engaged.rawValue)", "/referrals/\(waiting.rawValue)?made=1"])
             let supervisor = WebPagesTests.Browser(client)
             _ = try await supervisor.signIn(s.supervisor.email)
             let (_, teams) = try await supervisor.go(.get, "/teams")

@@ -83,7 +83,7 @@ struct AdminPagesController: Sendable {
             off: mail == .off,
             queued: counts[.queued] ?? 0, sent: counts[.sent] ?? 0, failed: counts[.failed] ?? 0)
         page.states = [Choice("", "All", selected: stateText.isEmpty)] + OutboxState.allCases.map { Choice($0.rawValue, $0.rawValue.capitalized, selected: $0.rawValue == stateText) }
-        page.links = PageLinks(emails, noun: "e-mails", one: "e-mail", request: request)
+        page.links = PageLinks(emails, list: "emails", request: request, context.messages)
         return try HTML(renderer.render(.adminOutbox, View(title: context.messages.text("titles.eMailOutbox"), context: context, page: page))).response(from: request, context: context)
     }
 
@@ -120,7 +120,7 @@ struct AdminPagesController: Sendable {
                                   recordID: event.recordID, route: event.route, outcome: event.outcome.rawValue, denied: event.outcome == .denied,
                                   subjectID: event.subjectID.map(\.rawValue).flatMap { $0 == event.recordID ? nil : $0 })
                 }
-                page.links = PageLinks(events, noun: "events", one: "event", request: request)
+                page.links = PageLinks(events, list: "events", request: request, context.messages)
             } catch LinkwellError.invalid(let fields) {
                 errors = fields
             }
@@ -156,19 +156,22 @@ struct AdminPagesController: Sendable {
         guard roleText.isEmpty || Role(rawValue: roleText) != nil else { throw LinkwellError.invalid("role", "Choose a role from the list.") }
         let shown = try await accounts.users(matching: UserFilter(search: search, role: Role(rawValue: roleText)), page: try request.pageNumber(),
                                              .init(p, route: request.routeDescription))
+        let t = context.messages
         var page = UsersPage(
             rows: shown.rows.map {
                 let u = $0.user
-                let state = [u.active ? "Active" : "Deactivated", $0.locked ? "locked" : nil, $0.twoFactor ? "two-factor on" : nil]
-                return UsersPage.Row(id: u.id.rawValue, name: u.displayName, email: u.email, role: u.role.label,
+                let state = [t.text(u.active ? "adminUsers.stateActive" : "adminUsers.stateDeactivated"), $0.locked ? t.text("adminUsers.stateLocked") : nil,
+                             $0.twoFactor ? t.text("adminUsers.stateTwoFactor") : nil]
+                return UsersPage.Row(id: u.id.rawValue, name: u.displayName, email: u.email, role: t.label(u.role),
                                      organisation: u.organisationID.flatMap { orgName[$0] } ?? "", state: state.compactMap { $0 }.joined(separator: ", "))
             },
-            roles: Role.allCases.map { Choice($0.rawValue, $0.label, selected: form?["role"] == $0.rawValue) },
+            roles: Role.allCases.map { Choice($0.rawValue, t.label($0), selected: form?["role"] == $0.rawValue) },
             organisations: organisations.map { Choice($0.id.rawValue, $0.name, selected: form?["organisationId"] == $0.id.rawValue) },
             email: form?["email"] ?? "", displayName: form?["displayName"] ?? "")
         page.search = search
-        page.roleFilter = [Choice("", "Any role", selected: roleText.isEmpty)] + Role.allCases.map { Choice($0.rawValue, $0.label, selected: $0.rawValue == roleText) }
-        page.links = PageLinks(shown, noun: "users", one: "user", request: request)
+        page.roleFilter = [Choice("", t.text("adminUsers.anyRole"), selected: roleText.isEmpty)]
+            + Role.allCases.map { Choice($0.rawValue, t.label($0), selected: $0.rawValue == roleText) }
+        page.links = PageLinks(shown, list: "users", request: request, context.messages)
         return try HTML(renderer.render(.adminUsers, View(title: context.messages.text("titles.users"), context: context, page: page, errors: errors)),
                         status: errors.isEmpty ? .ok : .unprocessableContent).response(from: request, context: context)
     }

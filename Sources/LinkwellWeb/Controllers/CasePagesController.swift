@@ -91,7 +91,7 @@ struct CasePagesController: Sendable {
         }
         router.get("/referrals/:id") { request, context in
             let done = request.uri.queryParameters["done"].flatMap { CaseConfirmation.all[String($0)] }
-            return try await casePage(request, context, notice: request.uri.queryParameters["made"] != nil ? "Referral made. You will be told here when it is accepted, when the person is first seen and when the case closes." : nil,
+            return try await casePage(request, context, notice: request.uri.queryParameters["made"] != nil ? context.messages.text("notice.referralMade") : nil,
                                       done: done)
         }
 
@@ -242,7 +242,8 @@ struct CasePagesController: Sendable {
             let space = try await casework.workspace(for: found, r, findService: findService,
                                                      chosenService: query["service"].map { ServiceID(String($0)) }, naming: [teamwork.meetings])
             var page = CasePage(found, names: space.names, services: space.services, organisations: space.organisations,
-                                offered: space.offered, now: casework.env.now())
+                                offered: space.offered, now: casework.env.now(), context.messages)
+            let t = context.messages
             page.findService = findService
             page.moreServices = space.moreServices
             page.noServicesFound = space.offered.isEmpty && !findService.isEmpty
@@ -251,24 +252,27 @@ struct CasePagesController: Sendable {
             page.setThreads(try await casework.threads(of: found, r), of: found, services: space.services, now: casework.env.now())
             page.setGovernance(try await casework.governanceStandings(of: space.offered, r), services: space.offered, viewer: principal)
             page.eligible = space.ineligibility.isEmpty
-            page.fundedBy = space.fundedBy.isEmpty ? "No contract covers this referral." : space.fundedBy.joined(separator: "; ")
-            page.eligibility = space.ineligibility.isEmpty ? "Meets the scheme's criteria." : "Does not meet the scheme's criteria: \(space.ineligibility.joined(separator: "; "))."
+            page.fundedBy = space.fundedBy.isEmpty ? t.text("casePage.noContract") : space.fundedBy.joined(separator: "; ")
+            page.eligibility = space.ineligibility.isEmpty ? t.text("casePage.meetsCriteria")
+                : t.text("casePage.doesNotMeetCriteria", ["reasons": space.ineligibility.joined(separator: "; ")])
             page.duplicates = space.duplicates.map {
-                CasePage.Duplicate(id: $0.id.rawValue, status: $0.status.label, receivedAt: Format.date($0.receivedAt),
-                                   canMerge: principal.role == .supervisor)
+                CasePage.Duplicate(id: $0.id.rawValue, status: t.label($0.status), receivedAt: t.date($0.receivedAt),
+                                   canMerge: principal.role == .supervisor,
+                                   label: t.text("casePage.duplicateReceived", ["date": t.date($0.receivedAt), "status": t.label($0.status)]))
             }
             // A referral handed back when its link worker left keeps its stage and waits for a supervisor to allocate it.
             page.needsLinkWorker = principal.role == .supervisor && !page.canAccept && found.referral.linkWorkerID == nil && !found.referral.status.isFinal
             if principal.role == .supervisor && (page.canAccept || page.needsLinkWorker) {
                 page.linkWorkers = space.caseloads.map {
-                    Choice($0.linkWorkerID.rawValue, "\($0.name) — \($0.open) open, \($0.takenOnInLastYear)/\($0.yearlyLimit) this year" + ($0.overLimit ? " (over the limit)" : ""))
+                    Choice($0.linkWorkerID.rawValue, t.text($0.overLimit ? "casePage.allocateToOverLimit" : "casePage.allocateTo", [
+                        "name": $0.name, "open": String($0.open), "taken": String($0.takenOnInLastYear), "limit": String($0.yearlyLimit)]))
                 }
             }
             if page.canClose { page.looseEnds = try await casework.looseEnds(of: found) }
             let status = found.referral.status
             if principal.role == .supervisor && !status.isFinal && !status.isWaiting {
                 page.reassignTo = space.caseloads.filter { $0.linkWorkerID != found.referral.linkWorkerID }.map {
-                    Choice($0.linkWorkerID.rawValue, "\($0.name) — \($0.open) open")
+                    Choice($0.linkWorkerID.rawValue, t.text("casePage.reassignTo", ["name": $0.name, "open": String($0.open)]))
                 }
             }
             page.setTeamwork(teamwork, names: space.names)

@@ -53,7 +53,8 @@ struct CommissioningController: Sendable {
             _ = try await request.verifiedForm(context)
             let id = try context.parameters.require("id")
             let added = try await commissioning.publishedPaymentRun(id, .init(p, route: request.routeDescription))
-            return try await contractPage(request, context, notice: added.map { "Payment run done: \($0) new ledger entries." } ?? "Payment run done (fewer new ledger entries than the minimum group size).")
+            return try await contractPage(request, context, notice: added.map { context.messages.text("notice.paymentRunDone", ["count": String($0)]) }
+                                                ?? context.messages.text("notice.paymentRunDoneSuppressed"))
         }
         router.get("/grants") { request, context in try await grantsPage(request, context) }
         router.post("/grants") { request, context -> Response in

@@ -58,13 +58,13 @@ struct DirectoryPagesController: Sendable {
             } catch LinkwellError.invalid(let errors) {
                 return try await servicePage(request, context, errors: errors, status: .unprocessableContent)
             }
-            return try await servicePage(request, context, notice: "Thank you: your feedback is saved (only scheme staff see it).")
+            return try await servicePage(request, context, notice: context.messages.text("notice.feedbackSaved"))
         }
         router.post("/directory/services/:id/verify") { request, context in
             let p = try context.require(.admin)
             _ = try await request.verifiedForm(context)
             try await directory.verify(serviceID: try context.parameters.require("id"), by: p)
-            return try await servicePage(request, context, notice: "Listing verified and approved.")
+            return try await servicePage(request, context, notice: context.messages.text("notice.listingApproved"))
         }
         router.post("/directory/services/:id/governance") { request, context in
             let p = try context.require(.admin)
@@ -79,7 +79,7 @@ struct DirectoryPagesController: Sendable {
             } catch LinkwellError.invalid(let errors) {
                 return try await servicePage(request, context, errors: errors, status: .unprocessableContent)
             }
-            return try await servicePage(request, context, notice: "Governance checks recorded.")
+            return try await servicePage(request, context, notice: context.messages.text("notice.governanceRecorded"))
         }
         router.get("/directory/services/:id/edit") { request, context in
             let p = try context.require(.provider, .admin)

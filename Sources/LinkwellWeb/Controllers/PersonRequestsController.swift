@@ -13,7 +13,7 @@ struct PersonRequestsController: Sendable {
 
     func register(on router: Router<AppRequestContext>) {
         router.get("/requests") { request, context in
-            try await page(request, context, notice: request.uri.queryParameters["answered"] != nil ? "Answer sent: the person sees it on their record." : nil)
+            try await page(request, context, notice: request.uri.queryParameters["answered"] != nil ? context.messages.text("notice.answerSent") : nil)
         }
         router.post("/requests/:request/answer") { request, context -> Response in
             let p = try context.require(.linkWorker, .supervisor)

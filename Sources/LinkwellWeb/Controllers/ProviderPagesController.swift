@@ -61,7 +61,7 @@ struct ProviderPagesController: Sendable {
                        now: casework.env.now())
         return try HTML(renderer.render(.providerReferral, View(title: page.personName, context: context, page: page, errors: errors,
                                                                    notice: errors.isEmpty && request.uri.queryParameters["concern"] != nil
-                                                                       ? "Your concern has gone to the scheme's supervisors, who will review it." : nil)), status: status)
+                                                                       ? context.messages.text("notice.concernToSupervisors") : nil)), status: status)
             .response(from: request, context: context)
     }
 }

@@ -23,7 +23,8 @@ struct ReassignmentController: Sendable {
                 let result = try await casework.reassignCaseload(fromLinkWorkerID: form["fromLinkWorkerId"], toLinkWorkerID: form["toLinkWorkerId"],
                                                                  reason: form["reason"], .init(p, route: request.routeDescription))
                 return try await page(request, context, form: nil,
-                                      notice: "\(result.moved) open case\(result.moved == 1 ? "" : "s") moved. The people and their community services have been told.")
+                                      notice: result.moved == 1 ? context.messages.text("notice.caseloadMovedOne")
+                                          : context.messages.text("notice.caseloadMoved", ["count": String(result.moved)]))
             } catch LinkwellError.invalid(let errors) {
                 return try await page(request, context, form: form, errors: errors, status: .unprocessableContent)
             }

@@ -116,7 +116,7 @@ struct StaffRecordsController: Sendable {
         }, isEmpty: list.isEmpty, today: "\(CalendarDate(records.env.now()))")
         page.statuses = [Choice("", "All", selected: shownStatus.isEmpty), Choice("open", "Open", selected: shownStatus == "open"),
                          Choice("closed", "Closed", selected: shownStatus == "closed")]
-        page.links = PageLinks(shown, noun: "complaints", one: "complaint", request: request)
+        page.links = PageLinks(shown, list: "complaints", request: request, context.messages)
         return try HTML(renderer.render(.adminComplaints, View(title: context.messages.text("titles.complaints"), context: context, page: page, errors: errors)), status: status)
             .response(from: request, context: context)
     }
@@ -143,7 +143,7 @@ struct StaffRecordsController: Sendable {
            kinds: StaffCheckKind.allCases.map { Choice($0.rawValue, $0.label) }, today: "\(today)")
         page.expiries = [Choice("", "All", selected: expiryText.isEmpty), Choice("expired", "Expired", selected: expiryText == "expired"),
                          Choice("expiring", "Expiring within \(GovernanceRules.reminderDays) days", selected: expiryText == "expiring")]
-        page.links = PageLinks(shown, noun: "records", one: "record", request: request)
+        page.links = PageLinks(shown, list: "records", request: request, context.messages)
         return try HTML(renderer.render(.adminStaffChecks, View(title: context.messages.text("titles.staffTrainingAndDbs"), context: context, page: page, errors: errors)),
                         status: status).response(from: request, context: context)
     }

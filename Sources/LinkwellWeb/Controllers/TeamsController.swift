@@ -109,8 +109,8 @@ struct TeamsController: Sendable {
                   status: HTTPResponse.Status = .ok) async throws -> Response {
         let p = try context.require(.linkWorker, .supervisor, .admin)
         let shown = try await teams.teams(page: try request.pageNumber(), r(p, request))
-        var page = TeamsPage(shown.rows, canManage: p.role != .linkWorker, form: form)
-        page.links = PageLinks(shown, noun: "teams", one: "team", request: request)
+        var page = TeamsPage(shown.rows, canManage: p.role != .linkWorker, form: form, context.messages)
+        page.links = PageLinks(shown, list: "teams", request: request, context.messages)
         return try HTML(renderer.render(.teams, View(title: context.messages.text("titles.teams"), context: context, page: page, errors: errors)), status: status)
             .response(from: request, context: context)
     }
@@ -126,7 +126,8 @@ struct TeamsController: Sendable {
                             waiting: onTeam ? try await teams.waitingList(id, rq) : [],
                             meetings: onTeam ? try await teams.meetings(id, rq) : [],
                             openCases: onTeam ? try await teams.openCases(id, rq) : [],
-                            names: try await casework.staffNames(), today: CalendarDate(casework.env.now()), rulesText: form?["rules"])
+                            names: try await casework.staffNames(), today: CalendarDate(casework.env.now()), rulesText: form?["rules"],
+                            context.messages)
         return try HTML(renderer.render(.team, View(title: view.team.name, context: context, page: page, errors: errors)), status: status)
             .response(from: request, context: context)
     }

@@ -62,7 +62,7 @@ struct UserAdminController: Sendable {
             let rows = shown.rows.map {
                 TokensPage.Row(token: TokensView.row($0.0, now: now), owner: $0.1.map { "\($0.displayName) (\($0.email))" } ?? "")
             }
-            let page = TokensPage(rows: rows, links: PageLinks(shown, noun: "tokens", one: "token", request: request))
+            let page = TokensPage(rows: rows, links: PageLinks(shown, list: "tokens", request: request, context.messages))
             return try HTML(renderer.render(.adminTokens, View(title: context.messages.text("titles.apiTokens"), context: context, page: page)))
                 .response(from: request, context: context)
         }

@@ -34,6 +34,13 @@ extension CarerStatus: StaffCode { static var messageGroup: String { "carerStatu
 extension GoalStatus: StaffCode { static var messageGroup: String { "goalStatus" } }
 extension PlanActionStatus: StaffCode { static var messageGroup: String { "planActionStatus" } }
 extension EthnicCategory: StaffCode { static var messageGroup: String { "ethnicCategory" } }
+extension SupportOffered: StaffCode { static var messageGroup: String { "supportOffered" } }
+extension RejectionReason: StaffCode { static var messageGroup: String { "rejectionReason" } }
+extension FirstContact: StaffCode { static var messageGroup: String { "firstContact" } }
+extension FollowUpOwner: StaffCode { static var messageGroup: String { "followUpOwner" } }
+extension ActionAudience: StaffCode { static var messageGroup: String { "actionAudience" } }
+extension ProfileKind: StaffCode { static var messageGroup: String { "profileKind" } }
+extension GapReason: StaffCode { static var messageGroup: String { "gapReason" } }
 
 extension Catalogue {
     /// Every code shown on staff pages (add a type here when a staff page shows its label).
@@ -41,7 +48,8 @@ extension Catalogue {
         ReferralStatus.self, Need.self, Urgency.self, OnwardStatus.self, MessageKind.self, ConsentMethod.self, ConsentPurpose.self,
         ContactMode.self, ContactOutcome.self, ClosingReason.self, Timepoint.self, EscalationTarget.self, TeamKind.self, Role.self,
         RoutingField.self, SourceType.self, ReferralMethod.self, Sex.self, Gender.self, CarerStatus.self, GoalStatus.self,
-        PlanActionStatus.self, EthnicCategory.self,
+        PlanActionStatus.self, EthnicCategory.self, SupportOffered.self, RejectionReason.self, FirstContact.self, FollowUpOwner.self,
+        ActionAudience.self, ProfileKind.self, GapReason.self,
     ]
 
     /// The English staff messages of the codes, made from Core's labels: `code.<group>.<raw value>` → label.
@@ -51,9 +59,22 @@ extension Catalogue {
             for code in C.allCases { labels["code.\(C.messageGroup).\(code.rawValue)"] = code.label }
         }
         for type in staffCodes { add(type) }
+        // The risks list is a code list (local values with Core's display), keyed the same way.
+        for risk in RiskCodes.localValues { labels["code.risk.\(risk.key)"] = risk.display }
         return labels
     }
 
     /// The words for `code` on a staff page, in this catalogue's language.
     func label<C: StaffCode>(_ code: C) -> String { text("code.\(C.messageGroup).\(code.rawValue)") }
+
+    /// The words for a risk from the risks list (its key when the list has no such value).
+    func risk(_ key: String) -> String { optional("code.risk.\(key)") ?? key }
+
+    /// A calendar date with its month named in full, in this language ("27 March 1956": the NHS style for dates of birth).
+    func longDate(_ date: CalendarDate) -> String { "\(date.day) \(text("date.monthLong.\(date.month)")) \(date.year)" }
+
+    /// A date of birth with the age on `today`: "27 March 1956 (age 70)".
+    func dateOfBirth(_ date: CalendarDate, on today: CalendarDate) -> String {
+        text("date.withAge", ["date": longDate(date), "age": String(date.years(until: today))])
+    }
 }

@@ -54,9 +54,9 @@ public struct CasePage: Sendable {
     public struct Message: Sendable {
         public var at, label, body, code: String
         public var hasCode: Bool
-        init(_ m: MessageBack) {
-            at = Format.dateTime(m.createdAt)
-            label = m.kind.label
+        init(_ m: MessageBack, _ t: Catalogue = .english) {
+            at = t.dateTime(m.createdAt)
+            label = t.label(m.kind)
             body = m.body
             code = m.snomedCode ?? ""
             hasCode = m.snomedCode != nil
@@ -124,14 +124,20 @@ public struct CasePage: Sendable {
     /// Outcome measures: set by the controller, which loads them separately.
     public var outcomes: CaseOutcomesPanel?
     /// "The service contacts the person; the link worker follows up; may come back within 90 days; …"
-    static func handover(_ o: OnwardReferral) -> String {
-        [o.firstContact.label, "\(o.followUpOwner.label) follows up",
-         o.returnWindowDays > 0 ? "may come back to the link worker within \(o.returnWindowDays) days" : "no return to the link worker",
-         o.reportsNonAttendance ? "the service reports non-attendance" : "the service does not report non-attendance",
-         "shared back: \(o.outcomeSharing)"].joined(separator: "; ")
+    static func handover(_ o: OnwardReferral, _ t: Catalogue = .english) -> String {
+        [t.label(o.firstContact), t.text("casePage.handoverFollowsUp", ["who": t.label(o.followUpOwner)]),
+         o.returnWindowDays > 0 ? t.text("casePage.handoverReturnWithin", ["days": String(o.returnWindowDays)]) : t.text("casePage.handoverNoReturn"),
+         t.text(o.reportsNonAttendance ? "casePage.handoverReportsNonAttendance" : "casePage.handoverNoNonAttendance"),
+         t.text("casePage.handoverSharedBack", ["what": o.outcomeSharing])].joined(separator: "; ")
     }
 
-    public struct Duplicate: Sendable { public var id, status, receivedAt: String; public var canMerge: Bool }
+    public struct Duplicate: Sendable {
+        public var id, status, receivedAt: String; public var canMerge: Bool
+        /// "a referral received 27 Nov 2026 (Received)".
+        public var label = ""
+    }
+    /// "· Referred by Dr Gee (GP) on 27 Nov 2026, 09:05 · Link worker: Lee Worker", and the consent in a sentence.
+    public var referredLine = "", consentLine = ""
     /// Other referrals that may be for the same person (same NHS number, or name, date of birth and postcode).
     public var duplicates: [Duplicate] = [] { didSet { hasDuplicates = !duplicates.isEmpty } }
     public var hasDuplicates = false
@@ -148,7 +154,7 @@ public struct CasePage: Sendable {
     public mutating func setVisits(_ visits: [LoneWorkingVisit], viewer: Principal, now: Date) {
         let open = visits.last { $0.checkedOutAt == nil && $0.linkWorkerID == viewer.userID }
         checkedIn = open != nil
-        checkedInUntil = open.map { Format.dateTime($0.expectedBackBy) } ?? ""
+        checkedInUntil = open.map { catalogue.dateTime($0.expectedBackBy) } ?? ""
         visitOverdue = open?.isOverdue(at: now) ?? false
     }
 
@@ -164,12 +170,16 @@ public struct CasePage: Sendable {
     public var escalationTargets = EscalationTarget.allCases.map { Choice($0.rawValue, $0.label) }
 
     public mutating func setConcerns(_ list: [SafeguardingConcern], names: UserNames, viewer: Principal) {
+        let t = catalogue
         concerns = list.map { c in
-            Concern(id: c.id, description: c.description, raisedBy: names[c.raisedBy], raisedAt: Format.dateTime(c.raisedAt),
-                    escalatedTo: c.escalatedTo.label,
-                    acknowledgement: c.acknowledgedAt.map { "Acknowledged by \(c.acknowledgedByName.isEmpty ? names[c.acknowledgedBy] : c.acknowledgedByName) on \(Format.dateTime($0))" } ?? "Not yet acknowledged",
-                    review: c.reviewedAt.map { "Reviewed by \(names[c.reviewedBy]) on \(Format.dateTime($0))" } ?? "Not yet reviewed by a supervisor",
-                    resolution: c.resolvedAt.map { "Resolved by \(names[c.resolvedBy]) on \(Format.dateTime($0)): \(c.resolution)" },
+            Concern(id: c.id, description: c.description, raisedBy: names[c.raisedBy], raisedAt: t.dateTime(c.raisedAt),
+                    escalatedTo: t.label(c.escalatedTo),
+                    acknowledgement: c.acknowledgedAt.map {
+                        t.text("casePage.acknowledgedBy", ["name": c.acknowledgedByName.isEmpty ? names[c.acknowledgedBy] : c.acknowledgedByName, "date": t.dateTime($0)])
+                    } ?? t.text("casePage.notYetAcknowledged"),
+                    review: c.reviewedAt.map { t.text("casePage.reviewedBy", ["name": names[c.reviewedBy], "date": t.dateTime($0)]) }
+                        ?? t.text("casePage.notYetReviewed"),
+                    resolution: c.resolvedAt.map { t.text("casePage.resolvedBy", ["name": names[c.resolvedBy], "date": t.dateTime($0), "resolution": c.resolution]) },
                     open: c.isOpen, canAcknowledgeOutside: !c.isAcknowledged && c.recipientID == nil && c.escalatedTo != .supervisor,
                     canReview: viewer.role == .supervisor && c.reviewedAt == nil, canResolve: c.isOpen && c.isAcknowledged,
                     canAcknowledgeAsSupervisor: !c.isAcknowledged && c.escalatedTo == .supervisor && viewer.role == .supervisor)
@@ -202,6 +212,8 @@ public struct CasePage: Sendable {
     /// A referral in support whose link worker left: a supervisor allocates it again.
     public var needsLinkWorker = false
 
+    /// The messages the page's words come from (the request's, `context.messages`).
+    var catalogue: Catalogue = .english
     /// The confirmation after an action, keyed by the section it belongs to (`referrals_out` for
     /// `referrals-out`), shown at the top of that section (`CaseConfirmation`).
     var banner: [String: String] = [:]
@@ -227,44 +239,48 @@ public struct CasePage: Sendable {
 
     /// `now` gives the age shown beside the date of birth.
     /// `services` name the case's own referrals out; `offered` (default: `services`) fill the pickers.
-    public init(_ c: Case, names: UserNames, services: [Service], organisations: [Organisation], offered: [Service]? = nil, now: Date = Date()) {
-        learned = LearnedPanel(c, names: names)
-        record = RecordPanel(c, names: names)
+    public init(_ c: Case, names: UserNames, services: [Service], organisations: [Organisation], offered: [Service]? = nil, now: Date = Date(),
+                _ t: Catalogue = .english) {
+        catalogue = t
+        learned = LearnedPanel(c, names: names, t)
+        record = RecordPanel(c, names: names, t)
         let r = c.referral, p = c.person
         let serviceByID = Dictionary(services.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         let orgName = Dictionary(organisations.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
         id = r.id.rawValue
         personName = p.fullName
-        nhsNumber = p.nhsNumber?.formatted ?? "Not given"
-        dateOfBirth = p.dateOfBirth.withAge(on: CalendarDate(now))
+        nhsNumber = p.nhsNumber?.formatted ?? t.text("casePage.notGiven")
+        dateOfBirth = t.dateOfBirth(p.dateOfBirth, on: CalendarDate(now))
         postcode = p.postcode
-        gpPractice = p.gpPracticeID.map { id in organisations.first { $0.id == id }?.nameWithCode ?? id.rawValue } ?? "Not known"
+        gpPractice = p.gpPracticeID.map { id in organisations.first { $0.id == id }?.nameWithCode ?? id.rawValue } ?? t.text("casePage.notKnown")
         phone = p.phone
         email = p.email
         language = p.preferredLanguage
         interpreterNeeded = p.interpreterNeeded
         communicationNeeds = p.communicationNeeds
         status = r.status.rawValue
-        statusLabel = r.status.label
-        source = r.sourceType.label
+        statusLabel = t.label(r.status)
+        source = t.label(r.sourceType)
         personView = r.personView
-        urgency = r.urgency.label
+        urgency = t.label(r.urgency)
         pathway = r.pathway
-        referralMethod = r.referralMethod?.label
+        referralMethod = r.referralMethod.map { t.label($0) }
         returnResponseTo = r.returnResponseTo
         let referrerParts = [r.referrerGrade, r.referrerTeam, r.referrerSpecialty].compactMap { $0 }
         referrerDetails = referrerParts.isEmpty ? nil : referrerParts.joined(separator: ", ")
         risk = r.riskInformation
         hasRisk = !r.riskInformation.isEmpty
-        needs = r.needs.map(\.label)
+        needs = r.needs.map { t.label($0) }
         consentGivenBy = r.consent.givenBy
-        consentMethod = r.consent.method.label.lowercased()
-        consentAt = Format.dateTime(r.consent.givenAt)
-        consentPurposes = r.consent.purposes.map(\.label)
-        heldPurposes = r.consent.purposes.map { Choice($0.rawValue, $0 == .socialPrescribing ? "Social prescribing itself (withdraws the referral)" : $0.label) }
-        referredBy = r.referrerID.map { names[$0] } ?? "Self-referral"
-        receivedAt = Format.dateTime(r.receivedAt)
+        consentMethod = t.label(r.consent.method).lowercased()
+        consentAt = t.dateTime(r.consent.givenAt)
+        consentPurposes = r.consent.purposes.map { t.label($0) }
+        heldPurposes = r.consent.purposes.map { Choice($0.rawValue, $0 == .socialPrescribing ? t.text("casePage.withdrawSocialPrescribing") : t.label($0)) }
+        referredBy = r.referrerID.map { names[$0] } ?? t.text("casePage.selfReferral")
+        receivedAt = t.dateTime(r.receivedAt)
         linkWorker = names[r.linkWorkerID]
+        referredLine = t.text("casePage.referredByLine", ["name": referredBy, "source": source, "date": receivedAt, "linkWorker": linkWorker])
+        consentLine = t.text("casePage.consentGivenBy", ["name": consentGivenBy, "method": consentMethod, "date": consentAt])
         canAccept = r.status.canMove(to: .accepted)
         canContact = r.status.isInSupport || r.status == .accepted || r.status == .contactAttempted
         canPlan = r.status.isInSupport
@@ -275,17 +291,21 @@ public struct CasePage: Sendable {
         canRedirect = r.status.canMove(to: .redirected)
         canReview = r.status.canMove(to: .review)
         canReopen = r.status.reopensTo != nil
-        events = c.events.map { Event(at: Format.dateTime($0.at), label: $0.to.label, actor: names[$0.actorID], note: $0.note) }
+        events = c.events.map { Event(at: t.dateTime($0.at), label: t.label($0.to), actor: names[$0.actorID], note: $0.note) }
         contacts = c.contacts.map {
-            ContactRow(at: Format.dateTime($0.at), mode: $0.mode.label, minutes: "\($0.durationMinutes)",
-                       outcome: ($0.outcome.flatMap { ContactOutcome(rawValue: $0)?.label } ?? ($0.successful ? "Spoke with the person" : "No answer / not reached"))
-                           + ($0.location.isEmpty ? "" : " — \($0.location)"), notes: $0.notes)
+            let outcome = $0.outcome.flatMap { ContactOutcome(rawValue: $0) }.map { t.label($0) }
+                ?? t.text($0.successful ? "casePage.spokeWithThePerson" : "casePage.notReached")
+            return ContactRow(at: t.dateTime($0.at), mode: t.label($0.mode), minutes: "\($0.durationMinutes)",
+                              outcome: $0.location.isEmpty ? outcome : t.text("casePage.outcomeAt", ["outcome": outcome, "location": $0.location]),
+                              notes: $0.notes)
         }
         whatMatters = c.plan?.whatMatters ?? ""
         hasPlan = c.plan != nil
         reviewDate = c.plan?.reviewDate.map { "\($0)" }
-        reviewDateField = DateField(name: "reviewDate", legend: "Next review with the person", hint: "For example, 15 4 2027",
-                                    input: DateInput(text: reviewDate ?? ""), submitted: false)
+        reviewDateField = DateField(name: "reviewDate", legend: t.text("casePage.nextReview"), hint: t.text("casePage.forExampleFuture"),
+                                    input: DateInput(text: reviewDate ?? ""), submitted: false, messages: t)
+        actionDueField = DateField(name: "actions.due", legend: t.text("casePage.byWhenOptional"), hint: t.text("casePage.forExampleFuture"),
+                                   input: DateInput(text: ""), submitted: false, messages: t)
         strengths = c.plan?.strengths ?? ""
         agreedWithName = c.plan?.agreedWithName ?? ""
         agreedWithRole = c.plan?.agreedWithRole ?? ""
@@ -293,18 +313,18 @@ public struct CasePage: Sendable {
         let agreed = [agreedWithName, agreedWithRole].filter { !$0.isEmpty }.joined(separator: ", ")
         agreedWith = agreed.isEmpty ? nil : agreed
         actions = c.actions.map { a in
-            var row = ActionRow(id: a.id, description: a.description, owner: a.owner, done: a.doneAt.map(Format.date) ?? "",
+            var row = ActionRow(id: a.id, description: a.description, owner: a.owner, done: a.doneAt.map { t.date($0) } ?? "",
                                 due: a.due.map { "\($0)" }, isDone: a.doneAt != nil)
             let goal = a.goalID.flatMap { id in c.goals.first { $0.id == id } }
-            var parts: [String?] = [goal.map { "For: \($0.description)" }]
-            parts.append(a.support.map { SupportOffered(rawValue: $0)?.label ?? $0 })
-            parts.append(a.status?.label)
-            parts.append(a.confidence.map { "Confidence \($0)/10" })
-            parts.append(a.reviewDate.map { "Review \($0)" })
+            var parts: [String?] = [goal.map { t.text("casePage.actionFor", ["goal": $0.description]) }]
+            parts.append(a.support.map { code in SupportOffered(rawValue: code).map { t.label($0) } ?? code })
+            parts.append(a.status.map { t.label($0) })
+            parts.append(a.confidence.map { t.text("casePage.confidenceOutOf10", ["score": String($0)]) })
+            parts.append(a.reviewDate.map { t.text("casePage.reviewOn", ["date": "\($0)"]) })
             row.planSummary = parts.compactMap { $0 }.joined(separator: " · ")
             row.goalChoices = c.goals.map { Choice($0.id.rawValue, $0.description, selected: $0.id == a.goalID) }
-            row.statusChoices = PlanActionStatus.allCases.map { Choice($0.rawValue, $0.label, selected: $0 == a.status) }
-            row.supportChoices = SupportOffered.allCases.map { Choice($0.rawValue, $0.label, selected: $0.rawValue == a.support) }
+            row.statusChoices = PlanActionStatus.allCases.map { Choice($0.rawValue, t.label($0), selected: $0 == a.status) }
+            row.supportChoices = SupportOffered.allCases.map { Choice($0.rawValue, t.label($0), selected: $0.rawValue == a.support) }
             row.confidence = a.confidence.map(String.init) ?? ""
             row.reviewDate = a.reviewDate.map { "\($0)" } ?? ""
             return row
@@ -312,15 +332,15 @@ public struct CasePage: Sendable {
         goals = c.goals.map { goal in
             let ratings = c.ratings(for: goal.id)
             var row = GoalRow(id: goal.id.rawValue, description: goal.description,
-                              latest: ratings.last.map { "\($0.rating)/10" } ?? "Not rated yet",
+                              latest: ratings.last.map { t.text("casePage.outOf10", ["score": String($0.rating)]) } ?? t.text("casePage.notRatedYet"),
                               history: ratings.map { "\($0.rating)" }.joined(separator: " → "))
-            var parts: [String?] = [goal.need.map { "Need: \(Need(rawValue: $0)?.label ?? $0)" }]
-            parts.append(goal.importance.map { "Importance \($0)/10" })
-            parts.append(goal.status?.label)
-            parts.append(goal.outcome.map { "Outcome: \($0)" })
+            var parts: [String?] = [goal.need.map { code in t.text("casePage.goalNeed", ["need": Need(rawValue: code).map { t.label($0) } ?? code]) }]
+            parts.append(goal.importance.map { t.text("casePage.importanceOutOf10", ["score": String($0)]) })
+            parts.append(goal.status.map { t.label($0) })
+            parts.append(goal.outcome.map { t.text("casePage.goalOutcome", ["outcome": $0]) })
             row.planSummary = parts.compactMap { $0 }.joined(separator: " · ")
-            row.needChoices = Need.allCases.map { Choice($0.rawValue, $0.label, selected: $0.rawValue == goal.need) }
-            row.statusChoices = GoalStatus.allCases.map { Choice($0.rawValue, $0.label, selected: $0 == goal.status) }
+            row.needChoices = Need.allCases.map { Choice($0.rawValue, t.label($0), selected: $0.rawValue == goal.need) }
+            row.statusChoices = GoalStatus.allCases.map { Choice($0.rawValue, t.label($0), selected: $0 == goal.status) }
             row.importance = goal.importance.map(String.init) ?? ""
             row.outcome = goal.outcome ?? ""
             return row
@@ -330,23 +350,29 @@ public struct CasePage: Sendable {
             let attendance = c.attendance(for: o.id)
             // The link worker's own steps only; the service sets the rest from its side.
             let next = OnwardStatus.allCases.filter { o.status.canMove(to: $0) && !$0.setByProvider }
-            return Onward(id: o.id.rawValue, service: service?.name ?? "Unknown service",
+            return Onward(id: o.id.rawValue, service: service?.name ?? t.text("casePage.unknownService"),
                           organisation: service.flatMap { orgName[$0.organisationID] } ?? "",
-                          status: o.status.rawValue, statusLabel: o.status.label,
-                          reason: o.rejectionReason?.label ?? "", note: o.note, createdAt: Format.date(o.createdAt),
+                          status: o.status.rawValue, statusLabel: t.label(o.status),
+                          reason: o.rejectionReason.map { t.label($0) } ?? "", note: o.note, createdAt: t.date(o.createdAt),
                           attendance: attendance.map { Attendance(date: "\($0.sessionDate)", attended: $0.attended) },
                           didNotAttend: attendance.filter { !$0.attended }.count,
+                          didNotAttendLabel: t.text("caseload.didNotAttendCount", ["count": String(attendance.filter { !$0.attended }.count)]),
                           hasDidNotAttend: attendance.contains { !$0.attended },
-                          nextStatuses: next.map { Choice($0.rawValue, $0.label) },
-                          handover: Self.handover(o), canChange: !next.isEmpty)
+                          nextStatuses: next.map { Choice($0.rawValue, t.label($0)) },
+                          handover: Self.handover(o, t), canChange: !next.isEmpty)
         }
-        messages = c.messages.filter { !$0.kind.isGroupNotice }.map(Message.init)
-        signposts = c.signposts.map { SignpostRow(at: Format.dateTime($0.at), description: $0.description, by: names[$0.recordedBy]) }
-        self.services = (offered ?? services).filter(\.active).map { Choice($0.id.rawValue, "\($0.name) — \(orgName[$0.organisationID] ?? "") (\($0.category))") }
-        contactModes = ContactMode.allCases.map { Choice($0.rawValue, $0.label) }
-        contactOutcomes = ContactOutcome.allCases.map { Choice($0.rawValue, $0.label) }
-        closingReasons = ClosingReason.allCases.map { Choice($0.rawValue, $0.label) }
-        closingReason = r.closingReason?.label ?? ""
+        messages = c.messages.filter { !$0.kind.isGroupNotice }.map { Message($0, t) }
+        signposts = c.signposts.map { SignpostRow(at: t.dateTime($0.at), description: $0.description, by: names[$0.recordedBy]) }
+        self.services = (offered ?? services).filter(\.active).map {
+            Choice($0.id.rawValue, t.text("casePage.serviceChoice", ["service": $0.name, "organisation": orgName[$0.organisationID] ?? "", "category": $0.category]))
+        }
+        contactModes = ContactMode.allCases.map { Choice($0.rawValue, t.label($0)) }
+        contactOutcomes = ContactOutcome.allCases.map { Choice($0.rawValue, t.label($0)) }
+        closingReasons = ClosingReason.allCases.map { Choice($0.rawValue, t.label($0)) }
+        closingReason = r.closingReason.map { t.label($0) } ?? ""
+        firstContacts = FirstContact.allCases.map { Choice($0.rawValue, t.label($0)) }
+        followUpOwners = FollowUpOwner.allCases.map { Choice($0.rawValue, t.label($0)) }
+        escalationTargets = EscalationTarget.allCases.map { Choice($0.rawValue, t.label($0)) }
     }
 }
 
@@ -385,7 +411,7 @@ public struct ReferrerCasePage: Sendable {
         linkWorker = v.progressShared ? v.linkWorkerName ?? "Not yet allocated" : "Not shared with you"
         outcome = [v.closingReason?.label, v.outcomeNote].compactMap { $0 }.joined(separator: ": ")
         hasOutcome = !outcome.isEmpty
-        messages = v.messages.map(CasePage.Message.init)
+        messages = v.messages.map { CasePage.Message($0) }
         onward = v.onwardReferrals.map { Onward(service: $0.serviceName, statusLabel: $0.status.label, status: $0.status.rawValue) }
         events = v.events.map { CasePage.Event(at: Format.dateTime($0.at), label: $0.to.label, actor: v.staff[$0.actorID], note: "") }
     }

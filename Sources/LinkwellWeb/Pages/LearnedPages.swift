@@ -18,21 +18,22 @@ public struct LearnedPanel: Sendable {
     /// Forms are offered while the person is being supported.
     public var canRecord: Bool
 
-    public init(_ c: Case, names: UserNames) {
+    public init(_ c: Case, names: UserNames, _ t: Catalogue = .english) {
         items = c.profile.reversed().map { i in
-            let what = [i.need?.label, i.detail.isEmpty ? nil : i.detail].compactMap { $0 }.joined(separator: " — ")
-            return Item(id: i.id, kind: i.kind.label, what: what, added: "\(Format.date(i.addedAt)), \(names[i.addedBy])",
-                        ended: i.endedAt.map { "Ended \(Format.date($0)), \(names[i.endedBy])" } ?? "", current: i.isCurrent)
+            let what = [i.need.map { t.label($0) }, i.detail.isEmpty ? nil : i.detail].compactMap { $0 }.joined(separator: " — ")
+            return Item(id: i.id, kind: t.label(i.kind), what: what, added: t.text("casePage.recordedBy", ["date": t.date(i.addedAt), "name": names[i.addedBy]]),
+                        ended: i.endedAt.map { t.text("casePage.endedBy", ["date": t.date($0), "name": names[i.endedBy]]) } ?? "", current: i.isCurrent)
         }
         hasItems = !items.isEmpty
         gaps = c.gaps.reversed().map { g in
-            Gap(need: g.need.label, reason: g.reason.label, detail: g.detail, recorded: "\(Format.date(g.recordedAt)), \(names[g.recordedBy])")
+            Gap(need: t.label(g.need), reason: t.label(g.reason), detail: g.detail,
+                recorded: t.text("casePage.recordedBy", ["date": t.date(g.recordedAt), "name": names[g.recordedBy]]))
         }
         hasGaps = !gaps.isEmpty
-        currentNeeds = c.currentNeeds.map(\.label).joined(separator: ", ")
-        kinds = ProfileKind.allCases.map { Choice($0.rawValue, $0.label) }
-        needs = Need.allCases.map { Choice($0.rawValue, $0.label) }
-        gapReasons = GapReason.allCases.map { Choice($0.rawValue, $0.label) }
+        currentNeeds = c.currentNeeds.map { t.label($0) }.joined(separator: ", ")
+        kinds = ProfileKind.allCases.map { Choice($0.rawValue, t.label($0)) }
+        needs = Need.allCases.map { Choice($0.rawValue, t.label($0)) }
+        gapReasons = GapReason.allCases.map { Choice($0.rawValue, t.label($0)) }
         canRecord = c.referral.status.isInSupport || c.referral.status == .accepted || c.referral.status == .contactAttempted
     }
 }

@@ -24,40 +24,43 @@ public struct RecordPanel: Sendable {
     public var detailLines: [Choice]
     public var hasDetails: Bool
 
-    public init(_ c: Case, names: UserNames) {
+    public init(_ c: Case, names: UserNames, _ t: Catalogue = .english) {
         risks = c.risks.reversed().map { r in
-            let what = [RiskCodes.display(r.risk) ?? r.risk, r.detail.isEmpty ? nil : r.detail].compactMap { $0 }.joined(separator: " — ")
-            return Entry(id: r.id, what: what, recorded: "\(Format.date(r.recordedAt)), \(names[r.recordedBy])"
-                            + (r.endedAt.map { "; ended \(Format.date($0))" } ?? ""), current: r.isCurrent)
+            let what = [t.risk(r.risk), r.detail.isEmpty ? nil : r.detail].compactMap { $0 }.joined(separator: " — ")
+            let recorded = t.text("casePage.recordedBy", ["date": t.date(r.recordedAt), "name": names[r.recordedBy]])
+            return Entry(id: r.id, what: what, recorded: r.endedAt.map { t.text("casePage.recordedAndEnded", ["recorded": recorded, "date": t.date($0)]) } ?? recorded,
+                         current: r.isCurrent)
         }
         hasRisks = !risks.isEmpty
         risksMissing = c.currentRisks.isEmpty && c.referral.riskInformation.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
         actions = c.requestedActions.reversed().map { a in
-            Entry(id: a.id, what: "\(a.audience.label): \(a.description)" + (a.agreedWithPerson ? " (agreed with the person)" : ""),
-                  recorded: "\(Format.date(a.recordedAt)), \(names[a.recordedBy])" + (a.withdrawnAt.map { "; withdrawn \(Format.date($0))" } ?? ""),
-                  current: a.isCurrent)
+            let recorded = t.text("casePage.recordedBy", ["date": t.date(a.recordedAt), "name": names[a.recordedBy]])
+            return Entry(id: a.id, what: t.text(a.agreedWithPerson ? "casePage.requestedActionAgreed" : "casePage.requestedAction",
+                                                ["audience": t.label(a.audience), "action": a.description]),
+                         recorded: a.withdrawnAt.map { t.text("casePage.recordedAndWithdrawn", ["recorded": recorded, "date": t.date($0)]) } ?? recorded,
+                         current: a.isCurrent)
         }
         hasActions = !actions.isEmpty
-        riskChoices = RiskCodes.localValues.map { Choice($0.key, $0.display) }
-        audiences = ActionAudience.allCases.map { Choice($0.rawValue, $0.label) }
+        riskChoices = RiskCodes.localValues.map { Choice($0.key, t.risk($0.key)) }
+        audiences = ActionAudience.allCases.map { Choice($0.rawValue, t.label($0)) }
         canRecord = !c.referral.status.isWaiting && c.referral.status != .declined && c.referral.status != .redirected
         let d = c.details ?? .empty(c.referral.id, by: UserID(""), at: Date(timeIntervalSince1970: 0))
-        genders = Gender.allCases.map { Choice($0.rawValue, $0.label, selected: $0 == d.gender) }
-        carerStatuses = CarerStatus.allCases.map { Choice($0.rawValue, $0.label, selected: $0 == d.carerStatus) }
+        genders = Gender.allCases.map { Choice($0.rawValue, t.label($0), selected: $0 == d.gender) }
+        carerStatuses = CarerStatus.allCases.map { Choice($0.rawValue, t.label($0), selected: $0 == d.carerStatus) }
         (pronouns, whatMattersToMe, peopleImportantToMe) = (d.pronouns, d.whatMattersToMe, d.peopleImportantToMe)
         (howToCommunicateWithMe, pleaseDoAndDont, alsoWorthKnowing) = (d.howToCommunicateWithMe, d.pleaseDoAndDont, d.alsoWorthKnowing)
         (reasonableAdjustments, otherRequirements, personReportedIssues) = (d.reasonableAdjustments, d.otherRequirements, d.personReportedIssues)
         (title, religion) = (d.title ?? "", d.religion ?? "")
         let lines: [(String, String)] = [
-            ("Title", title), ("Religion or belief (in the person's words; not coded)", religion),
-            ("Gender", d.gender == .notStated ? "" : d.gender.label), ("Pronouns", d.pronouns),
-            ("Carer status", d.carerStatus == .notStated ? "" : d.carerStatus.label),
-            ("What is most important to me", d.whatMattersToMe), ("People who are important to me", d.peopleImportantToMe),
-            ("How to communicate with me", d.howToCommunicateWithMe), ("Please do and please don't", d.pleaseDoAndDont),
-            ("Also worth knowing about me", d.alsoWorthKnowing), ("Reasonable adjustments", d.reasonableAdjustments),
-            ("Other requirements", d.otherRequirements), ("Issues in the person's words", d.personReportedIssues),
+            ("title", title), ("religion", religion),
+            ("gender", d.gender == .notStated ? "" : t.label(d.gender)), ("pronouns", d.pronouns),
+            ("carerStatus", d.carerStatus == .notStated ? "" : t.label(d.carerStatus)),
+            ("whatMattersToMe", d.whatMattersToMe), ("peopleImportantToMe", d.peopleImportantToMe),
+            ("howToCommunicateWithMe", d.howToCommunicateWithMe), ("pleaseDoAndDont", d.pleaseDoAndDont),
+            ("alsoWorthKnowing", d.alsoWorthKnowing), ("reasonableAdjustments", d.reasonableAdjustments),
+            ("otherRequirements", d.otherRequirements), ("personReportedIssues", d.personReportedIssues),
         ]
-        detailLines = lines.filter { !$0.1.isEmpty }.map { Choice($0.1, $0.0) }
+        detailLines = lines.filter { !$0.1.isEmpty }.map { Choice($0.1, t.text("recordDetails.\($0.0)")) }
         hasDetails = !detailLines.isEmpty
     }
 }

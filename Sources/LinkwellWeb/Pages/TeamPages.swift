@@ -12,15 +12,16 @@ public struct TeamsPage: Sendable {
     /// The count and the page links.
     var links: PageLinks?
 
-    init(_ teams: [TeamService.TeamView], canManage: Bool, form: FormData? = nil) {
+    init(_ teams: [TeamService.TeamView], canManage: Bool, form: FormData? = nil, _ t: Catalogue = .english) {
         rows = teams.map {
-            Row(id: $0.team.id.rawValue, name: $0.team.name, kind: $0.team.kind.label,
-                members: $0.memberNames.isEmpty ? "None yet" : $0.memberNames.joined(separator: ", "),
-                rules: $0.rules.isEmpty ? "None" : $0.rules.map { "\($0.field.label) \($0.value)" }.joined(separator: "; "))
+            Row(id: $0.team.id.rawValue, name: $0.team.name, kind: t.label($0.team.kind),
+                members: $0.memberNames.isEmpty ? t.text("teamPage.noMembersYet") : $0.memberNames.joined(separator: ", "),
+                rules: $0.rules.isEmpty ? t.text("teamPage.noRules")
+                    : $0.rules.map { t.text("teamPage.rule", ["field": t.label($0.field), "value": $0.value]) }.joined(separator: "; "))
         }
         isEmpty = teams.isEmpty
         self.canManage = canManage
-        kinds = TeamKind.allCases.map { Choice($0.rawValue, $0.label, selected: form?["kind"] == $0.rawValue) }
+        kinds = TeamKind.allCases.map { Choice($0.rawValue, t.label($0), selected: form?["kind"] == $0.rawValue) }
         name = form?["name"] ?? ""
     }
 }
@@ -44,28 +45,29 @@ public struct TeamPage: Sendable {
     public var today: String
 
     init(_ view: TeamService.TeamView, allLinkWorkers: [User], canManage: Bool, onTeam: Bool, waiting: [ReferralSummary],
-         meetings: [CaseMeeting], openCases: [ReferralSummary], names: UserNames, today: CalendarDate, rulesText: String? = nil) {
+         meetings: [CaseMeeting], openCases: [ReferralSummary], names: UserNames, today: CalendarDate, rulesText: String? = nil,
+         _ t: Catalogue = .english) {
         id = view.team.id.rawValue
         name = view.team.name
-        kind = view.team.kind.label
-        memberNames = view.memberNames.isEmpty ? "None yet" : view.memberNames.joined(separator: ", ")
+        kind = t.label(view.team.kind)
+        memberNames = view.memberNames.isEmpty ? t.text("teamPage.noMembersYet") : view.memberNames.joined(separator: ", ")
         self.canManage = canManage
         self.onTeam = onTeam
         linkWorkers = allLinkWorkers.map { Choice($0.id.rawValue, $0.displayName, selected: view.members.contains($0.id)) }
         rules = rulesText ?? view.rules.map { "\($0.field.rawValue) \($0.value)" }.joined(separator: "\n")
-        fields = RoutingField.allCases.map { "\($0.rawValue) (\($0.label.lowercased()))" }.joined(separator: ", ")
+        fields = RoutingField.allCases.map { t.text("teamPage.ruleField", ["code": $0.rawValue, "label": t.label($0).lowercased()]) }.joined(separator: ", ")
         self.waiting = waiting.map {
-            Waiting(id: $0.id.rawValue, personName: $0.personName, status: $0.status.label, receivedAt: Format.date($0.receivedAt),
-                    needs: $0.needs.map(\.label).joined(separator: ", "))
+            Waiting(id: $0.id.rawValue, personName: $0.personName, status: t.label($0.status), receivedAt: t.date($0.receivedAt),
+                    needs: $0.needs.map { t.label($0) }.joined(separator: ", "))
         }
         hasWaiting = !waiting.isEmpty
         let personNames = Dictionary(openCases.map { ($0.id, $0.personName) }, uniquingKeysWith: { a, _ in a })
         self.meetings = meetings.map { m in
             Meeting(heldOn: "\(m.heldOn)", attendees: m.attendees, note: m.note, recordedBy: names[m.recordedBy],
-                    cases: m.referralIDs.map { CaseLink(id: $0.rawValue, personName: personNames[$0] ?? "A closed case") })
+                    cases: m.referralIDs.map { CaseLink(id: $0.rawValue, personName: personNames[$0] ?? t.text("teamPage.aClosedCase")) })
         }
         hasMeetings = !meetings.isEmpty
-        self.openCases = openCases.map { Choice($0.id.rawValue, "\($0.personName) (\($0.status.label))") }
+        self.openCases = openCases.map { Choice($0.id.rawValue, t.text("teamPage.openCase", ["name": $0.personName, "status": t.label($0.status)])) }
         self.today = "\(today)"
     }
 }

@@ -23,19 +23,21 @@ struct PageLinks: Sendable {
     var numbers: [Number]
     var hasPages: Bool
 
-    /// Links for `page` of a list of `noun` (plural, lower case; `one` for a single row) reached by `request`.
-    init<Row>(_ page: CountedPage<Row>, noun: String, one: String, request: Request) {
-        self.noun = noun
+    /// Links for `page` of the list `list` reached by `request`, worded by the messages `pager.<list>.*` of `t`
+    /// (each a whole sentence: `none`, `one`, `count`, `range`, `label`; `noun` names the list in the links' hidden text).
+    init<Row>(_ page: CountedPage<Row>, list: String, request: Request, _ t: Catalogue) {
+        noun = t.text("pager.\(list).noun")
         let n = page.page.number, count = page.pageCount
         func href(_ number: Int) -> String { request.link(["page": number == 1 ? nil : String(number)]) }
         if page.total == 0 {
-            summary = "No \(noun)"
+            summary = t.text("pager.\(list).none")
         } else if count == 1 {
-            summary = "\(page.total) \(page.total == 1 ? one : noun)"
+            summary = page.total == 1 ? t.text("pager.\(list).one") : t.text("pager.\(list).count", ["count": String(page.total)])
         } else {
-            summary = "\(noun.prefix(1).uppercased() + noun.dropFirst()) \(page.page.offset + 1) to \(page.page.offset + page.rows.count) of \(page.total)"
+            summary = t.text("pager.\(list).range", ["first": String(page.page.offset + 1), "last": String(page.page.offset + page.rows.count),
+                                                     "total": String(page.total)])
         }
-        label = "Pages of \(noun)"
+        label = t.text("pager.\(list).label")
         previous = n > 1 ? href(n - 1) : nil
         next = n < count ? href(n + 1) : nil
         // The first, the last, and two either side of this one.

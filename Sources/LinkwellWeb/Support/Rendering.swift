@@ -168,6 +168,10 @@ public struct View<Page>: @unchecked Sendable {
         // Staff pages are in the staff messages; the public and the person themself get the language they chose.
         guard context.principal == nil || context.principal?.role == .person else {
             t = Messages(context.messages)
+            if let p = context.principal {
+                user?.role = context.messages.label(p.role)
+                nav = Self.menu(for: p.role, context.messages)
+            }
             return
         }
         let language = context.language
@@ -204,30 +208,30 @@ public struct View<Page>: @unchecked Sendable {
         }
     }
 
-    static func menu(for role: Role) -> [NavLink] {
+    static func menu(for role: Role, _ t: Catalogue = .english) -> [NavLink] {
         switch role {
-        case .referrer: [NavLink(label: "My referrals", href: "/referrals"), NavLink(label: "Make a referral", href: "/referrals/new")]
-        case .linkWorker: [NavLink(label: "Caseload", href: "/referrals"), NavLink(label: "Make a referral", href: "/referrals/new"),
-                           NavLink(label: "Directory", href: "/directory"), NavLink(label: "Supervision", href: "/supervision"),
-                           NavLink(label: "Teams", href: "/teams"), NavLink(label: "Requests", href: "/requests")]
-        case .supervisor: [NavLink(label: "Caseload", href: "/referrals"), NavLink(label: "Make a referral", href: "/referrals/new"),
-                           NavLink(label: "Safeguarding", href: "/safeguarding"), NavLink(label: "Supervision", href: "/supervision"),
-                           NavLink(label: "Teams", href: "/teams"), NavLink(label: "Requests", href: "/requests"),
-                           NavLink(label: "Outcomes", href: "/outcomes/cohorts"), NavLink(label: "Insight", href: "/insight"),
-                           NavLink(label: "Contracts", href: "/commissioning"), NavLink(label: "Grants", href: "/grants")]
-        case .provider: [NavLink(label: "Referrals to us", href: "/provider"), NavLink(label: "Our listings", href: "/provider/listings"),
-                         NavLink(label: "Grants", href: "/grants")]
-        case .admin: [NavLink(label: "Users", href: "/admin/users"), NavLink(label: "Organisations", href: "/admin/organisations"), NavLink(label: "Code lists", href: "/admin/code-lists"),
-                      NavLink(label: "Settings", href: "/admin/settings"), NavLink(label: "Teams", href: "/teams"),
-                      NavLink(label: "Instruments", href: "/admin/instruments"), NavLink(label: "Directory review", href: "/directory/review"), NavLink(label: "Directory feeds", href: "/admin/feeds"),
-                      NavLink(label: "Funders", href: "/commissioning"),
-                      NavLink(label: "Complaints", href: "/admin/complaints"), NavLink(label: "Staff training and DBS", href: "/admin/staff-checks"),
-                      NavLink(label: "E-mail outbox", href: "/admin/outbox"), NavLink(label: "Audit trail", href: "/admin/audit")]
-        case .commissioner: [NavLink(label: "Insight", href: "/insight"), NavLink(label: "Contracts", href: "/commissioning"),
-                             NavLink(label: "Grants", href: "/grants"), NavLink(label: "Outcomes", href: "/outcomes/cohorts"),
-                             NavLink(label: "Steering summary", href: "/steering")]
-        case .steeringGroup: [NavLink(label: "Summary", href: "/steering"), NavLink(label: "Grants", href: "/grants")]
-        case .person: [NavLink(label: "My record", href: "/me")]
+        case .referrer: [NavLink(label: t.text("menu.myReferrals"), href: "/referrals"), NavLink(label: t.text("menu.makeAReferral"), href: "/referrals/new")]
+        case .linkWorker: [NavLink(label: t.text("menu.caseload"), href: "/referrals"), NavLink(label: t.text("menu.makeAReferral"), href: "/referrals/new"),
+                           NavLink(label: t.text("menu.directory"), href: "/directory"), NavLink(label: t.text("menu.supervision"), href: "/supervision"),
+                           NavLink(label: t.text("menu.teams"), href: "/teams"), NavLink(label: t.text("menu.requests"), href: "/requests")]
+        case .supervisor: [NavLink(label: t.text("menu.caseload"), href: "/referrals"), NavLink(label: t.text("menu.makeAReferral"), href: "/referrals/new"),
+                           NavLink(label: t.text("menu.safeguarding"), href: "/safeguarding"), NavLink(label: t.text("menu.supervision"), href: "/supervision"),
+                           NavLink(label: t.text("menu.teams"), href: "/teams"), NavLink(label: t.text("menu.requests"), href: "/requests"),
+                           NavLink(label: t.text("menu.outcomes"), href: "/outcomes/cohorts"), NavLink(label: t.text("menu.insight"), href: "/insight"),
+                           NavLink(label: t.text("menu.contracts"), href: "/commissioning"), NavLink(label: t.text("menu.grants"), href: "/grants")]
+        case .provider: [NavLink(label: t.text("menu.referralsToUs"), href: "/provider"), NavLink(label: t.text("menu.ourListings"), href: "/provider/listings"),
+                         NavLink(label: t.text("menu.grants"), href: "/grants")]
+        case .admin: [NavLink(label: t.text("menu.users"), href: "/admin/users"), NavLink(label: t.text("menu.organisations"), href: "/admin/organisations"), NavLink(label: t.text("menu.codeLists"), href: "/admin/code-lists"),
+                      NavLink(label: t.text("menu.settings"), href: "/admin/settings"), NavLink(label: t.text("menu.teams"), href: "/teams"),
+                      NavLink(label: t.text("menu.instruments"), href: "/admin/instruments"), NavLink(label: t.text("menu.directoryReview"), href: "/directory/review"), NavLink(label: t.text("menu.directoryFeeds"), href: "/admin/feeds"),
+                      NavLink(label: t.text("menu.funders"), href: "/commissioning"),
+                      NavLink(label: t.text("menu.complaints"), href: "/admin/complaints"), NavLink(label: t.text("menu.staffTrainingAndDbs"), href: "/admin/staff-checks"),
+                      NavLink(label: t.text("menu.emailOutbox"), href: "/admin/outbox"), NavLink(label: t.text("menu.auditTrail"), href: "/admin/audit")]
+        case .commissioner: [NavLink(label: t.text("menu.insight"), href: "/insight"), NavLink(label: t.text("menu.contracts"), href: "/commissioning"),
+                             NavLink(label: t.text("menu.grants"), href: "/grants"), NavLink(label: t.text("menu.outcomes"), href: "/outcomes/cohorts"),
+                             NavLink(label: t.text("menu.steeringSummary"), href: "/steering")]
+        case .steeringGroup: [NavLink(label: t.text("menu.summary"), href: "/steering"), NavLink(label: t.text("menu.grants"), href: "/grants")]
+        case .person: [NavLink(label: t.text("menu.myRecord"), href: "/me")]
         }
     }
 
