@@ -632,12 +632,14 @@ public struct CaseworkService: Sendable {
 
     /// Plans whose review date falls within the next week or has passed, on the caller's caseload
     /// (a supervisor's: the team's), earliest first; at most `limit` (one query, not a case load per row).
-    public func dueReviews(_ request: Request, limit: Int = PageRequest.maximumLimit) async throws -> [DueReview] {
+    /// `team` (a `team` parameter) narrows the list to one team's caseload in the store, before `limit`.
+    public func dueReviews(_ request: Request, limit: Int = PageRequest.maximumLimit, team: String? = nil) async throws -> [DueReview] {
         let p = request.principal
         guard p.role == .linkWorker || p.role == .supervisor else { throw LinkwellError.forbidden("Only link workers have plan reviews.") }
         let today = CalendarDate(env.now())
         let horizon = CalendarDate(env.now().addingTimeInterval(7 * 86_400))
-        return try await store.planReviews(linkWorkerID: p.role == .linkWorker ? p.userID : nil, dueBy: horizon, limit: limit).map {
+        let scope = try await caseloadTeam(team, p)
+        return try await store.planReviews(linkWorkerID: p.role == .linkWorker ? p.userID : nil, team: scope, dueBy: horizon, limit: limit).map {
             DueReview(referralID: $0.referralID, personName: $0.personName, reviewDate: $0.reviewDate, overdue: $0.reviewDate < today)
         }
     }

@@ -242,16 +242,22 @@ public struct OutcomeService: Sendable {
     /// under review or closed in the last `closingMeasureWindow` from any stage of support, for the caller's caseload (a supervisor's: the team's).
     /// At most `limit`, soonest first; the caseload's measures are read in one query, not one per referral.
     public func dueMeasures(_ request: CaseworkService.Request, instrumentIDs: [String] = ["ons4"],
-                            limit: Int = PageRequest.maximumLimit) async throws -> [DueMeasure] {
+                            limit: Int = PageRequest.maximumLimit, team: CaseloadTeam? = nil) async throws -> [DueMeasure] {
         let p = request.principal
         guard p.role == .linkWorker || p.role == .supervisor else { throw LinkwellError.forbidden("Only link workers have due lists.") }
-        let query = ReferralQuery(linkWorkerID: p.role == .linkWorker ? p.userID : nil, statuses: [.engaged, .planAgreed, .active, .review],
+        var query = ReferralQuery(linkWorkerID: p.role == .linkWorker ? p.userID : nil, statuses: [.engaged, .planAgreed, .active, .review],
                                   limit: Int.max / 2)
+        // One team's caseload (`CaseworkService.caseloadTeam`), filtered in the store before the lookback and `limit`.
+        query.teamID = team?.id
+        query.teamMembers = team?.members ?? []
         let now = env.now()
         var due: [DueMeasure] = []
         // Closing from any stage of support (not only review) leaves the closing measure due: recently
         // closed cases (the newest `closedLookback` of them) are checked too.
-        let recentlyClosed = try await store.referrals(ReferralQuery(linkWorkerID: query.linkWorkerID, statuses: [.closed], limit: Self.closedLookback))
+        var closedQuery = query
+        closedQuery.statuses = [.closed]
+        closedQuery.limit = Self.closedLookback
+        let recentlyClosed = try await store.referrals(closedQuery)
             .filter { now.timeIntervalSince($0.updatedAt) <= Self.closingMeasureWindow }
         let summaries = try await store.referrals(query) + recentlyClosed
         let histories = Dictionary(grouping: try await store.administrations(referralIDs: summaries.map(\.id)), by: \.referralID)

@@ -166,8 +166,9 @@ public protocol CaseSummaryStore: Sendable {
     /// Messages back to a referrer, newest first (by creation, then id).
     func messages(recipientID: UserID, page: PageRequest) async throws -> [MessageBack]
     /// Plans with a review date on or before `dueBy`, on referrals that are plan agreed, active or under
-    /// review (only one link worker's when given), earliest review first, then by referral id.
-    func planReviews(linkWorkerID: UserID?, dueBy: CalendarDate, limit: Int) async throws -> [PlanReviewRow]
+    /// review (only one link worker's when given; only `team`'s caseload when given, filtered before `limit`),
+    /// earliest review first, then by referral id.
+    func planReviews(linkWorkerID: UserID?, team: CaseloadTeam?, dueBy: CalendarDate, limit: Int) async throws -> [PlanReviewRow]
     /// Each link worker with at least one referral: open referrals and those received since `since`.
     func caseloadCounts(receivedSince since: Date) async throws -> [CaseloadCount]
     /// The administrations of these referrals, oldest first (as `OutcomeStore.administrations(referralID:)`).

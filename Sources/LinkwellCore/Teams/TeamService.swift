@@ -155,16 +155,41 @@ public struct TeamService: Sendable {
         }
     }
 
+    /// The store's query for a team's waiting list: unallocated referrals received or triaged, placed on the team
+    /// (filtered in SQL, before any limit), longest-waiting first.
+    private func waitingQuery(_ team: Team) -> ReferralQuery {
+        var query = ReferralQuery(unallocatedOnly: true, statuses: [.received, .triaged])
+        query.teamID = team.id  // no members: only referrals placed on the team (allocated ones are excluded above)
+        query.oldestFirst = true
+        return query
+    }
+
     /// The team's waiting list: referrals placed on it that no link worker has taken yet, oldest first.
     /// Reading it is audited like any caseload list.
     public func waitingList(_ teamID: String, _ r: Request) async throws -> [ReferralSummary] {
         let team = try await team(teamID, r).team
         try await requireOnTeam(team, r)
-        let placed = Set(try await store.placements(teamID: team.id))
-        let waiting = try await store.referrals(ReferralQuery(unallocatedOnly: true, statuses: [.received, .triaged], limit: Int.max / 2))
-            .filter { placed.contains($0.id) }
+        var query = waitingQuery(team)
+        query.limit = Int.max / 2
+        let waiting = try await store.referrals(query)
         try await trail.record(r, action: "list", type: "team_waiting_list", id: team.id.rawValue, allowed: true)
-        return waiting.sorted { ($0.receivedAt, $0.id) < ($1.receivedAt, $1.id) }
+        return waiting
+    }
+
+    /// One page of the team's waiting list (oldest first), read by keyset in the store: the cursor names the last
+    /// referral shown (its received time and id), so referrals arriving or being taken meanwhile shift no page.
+    public func waitingList(_ teamID: String, page: PageRequest, _ r: Request) async throws -> Page<ReferralSummary> {
+        let team = try await team(teamID, r).team
+        try await requireOnTeam(team, r)
+        if let after = page.after, after.name != nil {
+            throw LinkwellError.invalid("cursor", "This cursor belongs to another list; start again from the first page.")
+        }
+        var query = waitingQuery(team)
+        query.after = page.after
+        query.limit = page.limit + 1
+        let rows = Page(fetched: try await store.referrals(query), limit: page.limit, cursor: \.cursor)
+        try await trail.record(r, action: "list", type: "team_waiting_list", id: team.id.rawValue, allowed: true)
+        return rows
     }
 
     /// The team's open cases the caller may see (the waiting list, and the caller's own caseload or, for a

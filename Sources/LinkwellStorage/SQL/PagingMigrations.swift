@@ -11,5 +11,9 @@ enum PagingMigrations {
                 "CREATE INDEX email_outbox_created ON email_outbox(created_at, id)",
             ].map(flavor.render)
         },
+        // The API's audit cursor (`auditEvents(matching:keyset:)`) reads newest first by (at, id): one index range.
+        Migration(version: 310, name: "audit trail keyset: (at, id)") { flavor in
+            ["CREATE INDEX audit_events_at_id ON audit_events(at, id)"].map(flavor.render)
+        },
     ]
 }

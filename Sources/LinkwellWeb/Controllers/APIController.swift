@@ -266,9 +266,11 @@ struct APIController: Sendable {
         // Administration
         api.get("audit") { request, context in
             let p = try context.require(.admin)
-            let record = request.uri.queryParameters["recordId"].map(String.init)
-            return try pagedList(try await administration.auditEvents(recordID: record, limit: 1000, .init(p, route: request.routeDescription)).events,
-                                 request: request) { $0.id }
+            // A keyset cursor over the whole trail, filtered in the store (never the newest N cut in memory).
+            let page = try await administration.auditEvents(recordID: request.query("recordId"), actorID: request.query("actorId"),
+                                                            action: request.query("action"), from: request.query("from"), to: request.query("to"),
+                                                            page: try request.pageRequest(), .init(p, route: request.routeDescription))
+            return pagedJSON(page, request: request)
         }
     }
 

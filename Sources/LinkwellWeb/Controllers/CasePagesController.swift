@@ -76,11 +76,12 @@ struct CasePagesController: Sendable {
                 page.setConcerns(try await casework.narrow(try await casework.concernQueue(r), toTeam: team, referralID: \.concern.referralID, r))
             }
             if (only == nil || only == "measures") && principal.role != .referrer {
-                page.setDue(try await casework.narrow(try await outcomes.dueMeasures(r), toTeam: team, referralID: \.referralID, r))
+                // Narrowed to the team in the store, before the panel's limit (a team's rows beyond others' first 200 still show).
+                page.setDue(try await outcomes.dueMeasures(r, team: try await casework.caseloadTeam(team, principal)))
                 page.showDueTable = only == "measures"
             }
             if only == nil && principal.role != .referrer {
-                page.setReviews(try await casework.narrow(try await casework.dueReviews(r), toTeam: team, referralID: \.referralID, r))
+                page.setReviews(try await casework.dueReviews(r, team: team))
                 page.setOverdueRequests(try await casework.narrow(try await casework.overdueRequests(r), toTeam: team, referralID: \.referralID, r))
             }
             if only == nil && principal.role == .supervisor {

@@ -69,7 +69,7 @@ struct TeamsController: Sendable {
         }
         api.get("teams/:id/waiting-list") { request, context in
             let p = try context.require(.linkWorker, .supervisor)
-            return try pagedList(try await teams.waitingList(try context.parameters.require("id"), r(p, request)), request: request) { $0.id.rawValue }
+            return pagedJSON(try await teams.waitingList(try context.parameters.require("id"), page: try request.pageRequest(), r(p, request)), request: request)
         }
         api.get("teams/:id/meetings") { request, context in
             let p = try context.require(.linkWorker, .supervisor)
