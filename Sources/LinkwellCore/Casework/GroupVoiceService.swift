@@ -25,7 +25,7 @@ extension CaseworkService {
     }
 
     private func entries(_ messages: [OnwardMessage]) async throws -> [ThreadEntry] {
-        let names = try await staffNames()
+        let names = try await staffNames(namedIn: messages)
         return messages.map {
             ThreadEntry(id: $0.id, onwardReferralID: $0.onwardReferralID, side: $0.side, authorName: names[$0.authorID], body: $0.body, at: $0.at)
         }

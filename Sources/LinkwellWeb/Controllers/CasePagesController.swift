@@ -55,7 +55,8 @@ struct CasePagesController: Sendable {
             let messages = principal.role == .referrer && only == "messages"
                 ? try await casework.messages(r, page: try request.pageRequest(defaultLimit: CaseloadPage.messagesSize))
                 : Page(rows: [], next: nil)
-            var page = CaseloadPage(role: principal.role, groups: groups, messages: messages, names: try await casework.staffNames(),
+            var page = CaseloadPage(role: principal.role, groups: groups, messages: messages,
+                                    names: try await casework.staffNames(namedIn: groups.map(\.page.rows), messages.rows),
                                     now: casework.env.now(), link: { request.link($0) })
             if principal.role == .referrer && only == "messages" {
                 page.name(messages: try await casework.messageSubjects(r, of: messages.rows))
@@ -149,7 +150,7 @@ struct CasePagesController: Sendable {
         router.get("/safeguarding") { request, context in
             let principal = try context.require(.supervisor)
             let items = try await casework.concernQueue(.init(principal, route: request.routeDescription))
-            let page = SafeguardingQueuePage(items, names: try await casework.staffNames(), hours: casework.rules.acknowledgementHours)
+            let page = SafeguardingQueuePage(items, names: try await casework.staffNames(namedIn: items), hours: casework.rules.acknowledgementHours)
             return HTML(renderer.render(.safeguarding, View(title: context.messages.text("titles.safeguarding"), context: context, page: page)))
         }
         router.post("/referrals/:id/merge") { request, context in

@@ -131,7 +131,7 @@ struct StaffRecordsController: Sendable {
         let shown = try await records.staffChecks(matching: records.staffCheckFilter(StaffCheckFilter.Expiry(rawValue: expiryText)),
                                                   page: try request.pageNumber(), .init(p, route: request.routeDescription))
         let list = shown.rows
-        let names = try await casework.staffNames()
+        let names = try await casework.staffNames(namedIn: list)
         let now = records.env.now()
         let today = CalendarDate(now), soon = CalendarDate(now.addingTimeInterval(TimeInterval(GovernanceRules.reminderDays) * 86_400))
         let users = try await records.staffUsers(.init(p, route: request.routeDescription))

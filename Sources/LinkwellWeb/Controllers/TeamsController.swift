@@ -122,11 +122,12 @@ struct TeamsController: Sendable {
         let view = try await teams.team(try context.parameters.require("id"), rq)
         let onTeam = p.role == .supervisor || view.members.contains(p.userID)
         let id = view.team.id.rawValue
+        let waiting = onTeam ? try await teams.waitingList(id, rq) : []
+        let meetings = onTeam ? try await teams.meetings(id, rq) : []
+        let openCases = onTeam ? try await teams.openCases(id, rq) : []
         let page = TeamPage(view, allLinkWorkers: try await casework.linkWorkers(), canManage: p.role != .linkWorker, onTeam: onTeam,
-                            waiting: onTeam ? try await teams.waitingList(id, rq) : [],
-                            meetings: onTeam ? try await teams.meetings(id, rq) : [],
-                            openCases: onTeam ? try await teams.openCases(id, rq) : [],
-                            names: try await casework.staffNames(), today: CalendarDate(casework.env.now()), rulesText: form?["rules"])
+                            waiting: waiting, meetings: meetings, openCases: openCases,
+                            names: try await casework.staffNames(namedIn: view.members, waiting, meetings, openCases), today: CalendarDate(casework.env.now()), rulesText: form?["rules"])
         return try HTML(renderer.render(.team, View(title: view.team.name, context: context, page: page, errors: errors)), status: status)
             .response(from: request, context: context)
     }
