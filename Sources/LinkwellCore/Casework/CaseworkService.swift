@@ -90,6 +90,20 @@ public struct CaseworkService: Sendable {
         return found
     }
 
+    /// `readCase` of several cases, read together (`loadCases`): each read is checked and audited on its own; any
+    /// refused (or gone) answers "not found", as one refused `readCase` would.
+    func readCases(_ ids: [ReferralID], _ request: Request) async throws -> [Case] {
+        let found = Dictionary(try await store.loadCases(ids).map { ($0.referral.id, $0) }, uniquingKeysWith: { a, _ in a })
+        var cases: [Case] = []
+        for id in ids {
+            let allowed = found[id].map { AccessPolicy.canRead($0, request.principal) } ?? false
+            try await audit(request, action: "read", type: "referral", id: id.rawValue, allowed: allowed)
+            guard allowed, let c = found[id] else { throw LinkwellError.notFound("referral") }
+            cases.append(c)
+        }
+        return cases
+    }
+
     /// The caller's lists: a referrer's own referrals, a link worker's caseload and the waiting list,
     /// or (supervisor) the whole team's.
     public func caseload(_ request: Request) async throws -> [ReferralSummary] {
@@ -554,10 +568,8 @@ public struct CaseworkService: Sendable {
         guard request.principal.role == .person, let personID = request.principal.personID else {
             throw LinkwellError.forbidden("This page is for the person the record is about.")
         }
-        var cases: [Case] = []
-        for summary in try await store.referrals(ReferralQuery(personID: personID)) {
-            cases.append(try await readCase(summary.id, request))
-        }
+        // The person's cases in one query per table (`loadCases`), each read checked and audited as `readCase` does.
+        let cases = try await readCases(try await store.referrals(ReferralQuery(personID: personID)).map(\.id), request)
         var events: [AuditEvent] = []
         for c in cases { events += try await store.auditEvents(subjectID: c.referral.id, limit: 10_000) }
         // Only the staff named on the cases or in their trail, and only their organisations.

@@ -220,6 +220,23 @@ public struct OutcomeService: Sendable {
     }
 
     /// The trajectories of a case whose read the caller has audited (the message back written at closing).
+    /// Referrals whose whole cases a cohort or export reads at once (`CaseSummaryStore.loadCases`).
+    static let caseSlice = 500
+
+    /// `trajectories(ofAuditedRead:)` of many cases at once: their measures in one query per slice, the instruments once.
+    func trajectories(ofAuditedReads cases: [Case]) async throws -> [ReferralID: [ScoreTrajectory]] {
+        let measured = Dictionary(grouping: try await store.administrations(referralIDs: cases.map(\.referral.id)), by: \.referralID)
+        let available = try await instruments()
+        var result: [ReferralID: [ScoreTrajectory]] = [:]
+        for c in cases {
+            let administrations = (measured[c.referral.id] ?? []) + GoalAttainment.administrations(of: c)
+            let used = Set(administrations.map(\.instrumentID))
+            result[c.referral.id] = available.filter { used.contains($0.instrument.id) }
+                .flatMap { ScoreTrajectory.trajectories($0.instrument, administrations) }
+        }
+        return result
+    }
+
     func trajectories(ofAuditedRead readCase: Case) async throws -> [ScoreTrajectory] {
         let administrations = try await store.administrations(referralID: readCase.referral.id) + GoalAttainment.administrations(of: readCase)
         let used = Set(administrations.map(\.instrumentID))
@@ -298,8 +315,13 @@ public struct OutcomeService: Sendable {
     func administrations(of instrument: Instrument) async throws -> [Administration] {
         guard instrument.derivedFrom == "plan_goals" else { return try await store.administrations(instrumentID: instrument.id) }
         var result: [Administration] = []
-        for summary in try await store.referrals(ReferralQuery(statuses: [.planAgreed, .active, .review, .closed], limit: Int.max / 2)) {
-            if let c = try await store.loadCase(summary.id) { result += GoalAttainment.administrations(of: c) }
+        let ids = try await store.referrals(ReferralQuery(statuses: [.planAgreed, .active, .review, .closed], limit: Int.max / 2)).map(\.id)
+        // A slice of whole cases at a time, each slice read in one query per table (`loadCases`), never case by case;
+        // only the derived administrations are kept, so memory stays flat however many cases there are.
+        for start in stride(from: 0, to: ids.count, by: Self.caseSlice) {
+            for c in try await store.loadCases(Array(ids[start..<min(ids.count, start + Self.caseSlice)])) {
+                result += GoalAttainment.administrations(of: c)
+            }
         }
         return result
     }

@@ -35,6 +35,14 @@ extension MemoryStore {
             .prefix(page.limit).map { $0 }
     }
 
+    public func loadCases(_ ids: [ReferralID]) async throws -> [Case] {
+        ids.compactMap { id in
+            guard var c = cases[id] else { return nil }
+            c.team = caseTeam(id)
+            return c
+        }
+    }
+
     public func planReviews(linkWorkerID: UserID?, team: CaseloadTeam?, dueBy: CalendarDate, limit: Int) async throws -> [PlanReviewRow] {
         cases.values.compactMap { c -> PlanReviewRow? in
             guard [.planAgreed, .active, .review].contains(c.referral.status), linkWorkerID == nil || c.referral.linkWorkerID == linkWorkerID,

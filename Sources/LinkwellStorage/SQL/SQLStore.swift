@@ -666,7 +666,7 @@ public final class SQLStore: LinkwellStore {
         try await db.insert(into: "referral_needs").columns("referral_id", "need", "position").rows(rows).run()
     }
 
-    private static func needs(for ids: [ReferralID], _ db: any SQLDatabase) async throws -> [ReferralID: [Need]] {
+    static func needs(for ids: [ReferralID], _ db: any SQLDatabase) async throws -> [ReferralID: [Need]] {
         guard !ids.isEmpty else { return [:] }
         let rows = try await db.raw("SELECT referral_id, need FROM referral_needs WHERE referral_id IN (\(binds: ids.map(\.rawValue))) ORDER BY referral_id, position").all()
         var result: [ReferralID: [Need]] = [:]
