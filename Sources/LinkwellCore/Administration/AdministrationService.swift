@@ -37,12 +37,7 @@ public struct AdministrationService: Sendable {
             else { v.add("actorId", "No user has this id.") }
         }
         try v.check()
-        if let after = page.after, after.name != nil {
-            throw LinkwellError.invalid("cursor", "This cursor belongs to another list; start again from the first page.")
-        }
-        var fetch = page
-        fetch.limit += 1
-        return Page(fetched: try await store.auditEvents(matching: filter, keyset: fetch), limit: page.limit) { PageCursor(at: $0.at, id: $0.id) }
+        return Page(fetched: try await store.auditEvents(matching: filter, keyset: try page.requireTimed().fetching), limit: page.limit) { PageCursor(at: $0.at, id: $0.id) }
     }
 
     /// One numbered page of the audit trail, newest first, filtered in the store, with the names of who acted on it.

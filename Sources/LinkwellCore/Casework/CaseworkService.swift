@@ -5,7 +5,7 @@ import Foundation
 /// goes through a method here that checks who is asking, audits it, and returns what that role may see.
 public struct CaseworkService: Sendable {
     /// The storage roles casework needs (contracts only to say which contracts fund a referral).
-    public typealias Storage = CaseStore & CaseSummaryStore & AccountStore & OrganisationStore & CodeListStore & DirectoryStore & AuditStore & SettingsStore & SupervisionStore & CommissioningStore & OutcomeStore
+    public typealias Storage = CaseStore & CaseSummaryStore & AccountStore & OrganisationStore & CodeListStore & DirectoryStore & AuditStore & SettingsStore & SupervisionStore & CommissioningStore & OutcomeStore & KeysetListStore
         & TeamStore & OnwardThreadStore & CommunityDirectoryStore & ReferrerHomeStore & ReferenceLookupStore
     let store: any Storage
     public let env: CoreEnvironment
@@ -236,19 +236,15 @@ public struct CaseworkService: Sendable {
     }
 
     /// A page of the messages back to the caller, newest first, with the practice's messages merged in by
-    /// the same order. (The practice's messages are read whole and cut to the page here: one practice's
-    /// messages are few beside a scheme's; page them in SQL too if that stops being true.)
+    /// the same order: both read by keyset in the store (a page and one row more of each after the same cursor),
+    /// so a practice with years of messages costs a page, not all of them.
     public func messages(_ request: Request, page: PageRequest) async throws -> Page<MessageBack> {
-        var fetch = page
-        fetch.limit += 1
+        let fetch = page.fetching
         let cursor = { (m: MessageBack) in PageCursor(at: m.createdAt, id: m.id.rawValue) }
         var rows = try await store.messages(recipientID: request.principal.userID, page: fetch)
         if request.principal.role == .referrer, let organisationID = request.principal.organisationID,
            try await store.organisation(id: organisationID)?.kind == .gpPractice {
-            let practice = try await store.messages(organisationID: organisationID).filter { message in
-                guard let after = page.after else { return true }
-                return (message.createdAt, message.id.rawValue) < (after.at, after.id)
-            }
+            let practice = try await store.messages(organisationID: organisationID, kinds: nil, keyset: fetch)
             rows = Array((rows + practice).sorted { ($0.createdAt, $0.id.rawValue) > ($1.createdAt, $1.id.rawValue) }.prefix(fetch.limit))
         }
         return Page(fetched: rows, limit: page.limit, cursor: cursor)
@@ -675,6 +671,15 @@ public struct CaseworkService: Sendable {
     public func supervisionNotes(linkWorkerID: String?, _ request: Request) async throws -> (User, [SupervisionNote]) {
         let user = try await supervisee(linkWorkerID, request)
         return (user, try await store.supervisionNotes(linkWorkerID: user.id))
+    }
+
+    /// A page of the link worker's supervision notes, newest first, read by keyset in the store.
+    public func supervisionNotes(linkWorkerID: String?, page: PageRequest, _ request: Request) async throws -> Page<SupervisionNote> {
+        let user = try await supervisee(linkWorkerID, request)
+        let page = try page.requireTimed()
+        return Page(fetched: try await store.supervisionNotes(linkWorkerID: user.id, keyset: page.fetching), limit: page.limit) {
+            PageCursor(at: $0.at, id: $0.id)
+        }
     }
 
     public func addSupervisionNote(linkWorkerID: String?, text: String?, _ request: Request) async throws -> SupervisionNote {

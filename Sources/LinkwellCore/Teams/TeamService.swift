@@ -4,7 +4,7 @@ import Foundation
 /// supervisors see its waiting list and record its case meetings. New referrals are placed on a team by
 /// `CaseworkService.submitReferral` through `RoutingRule.route`.
 public struct TeamService: Sendable {
-    public typealias Storage = TeamStore & AccountStore & CaseStore & AuditStore & OrganisationStore & AdminListStore
+    public typealias Storage = TeamStore & AccountStore & CaseStore & AuditStore & OrganisationStore & AdminListStore & KeysetListStore
     let store: any Storage
     public let env: CoreEnvironment
     let trail: AuditTrail
@@ -181,11 +181,8 @@ public struct TeamService: Sendable {
     public func waitingList(_ teamID: String, page: PageRequest, _ r: Request) async throws -> Page<ReferralSummary> {
         let team = try await team(teamID, r).team
         try await requireOnTeam(team, r)
-        if let after = page.after, after.name != nil {
-            throw LinkwellError.invalid("cursor", "This cursor belongs to another list; start again from the first page.")
-        }
         var query = waitingQuery(team)
-        query.after = page.after
+        query.after = try page.requireTimed().after
         query.limit = page.limit + 1
         let rows = Page(fetched: try await store.referrals(query), limit: page.limit, cursor: \.cursor)
         try await trail.record(r, action: "list", type: "team_waiting_list", id: team.id.rawValue, allowed: true)
@@ -241,6 +238,16 @@ public struct TeamService: Sendable {
         let team = try await team(teamID, r).team
         try await requireOnTeam(team, r)
         return try await store.caseMeetings(teamID: team.id)
+    }
+
+    /// A page of the team's case meetings, newest held first, read by keyset in the store.
+    public func meetings(_ teamID: String, page: PageRequest, _ r: Request) async throws -> Page<CaseMeeting> {
+        let team = try await team(teamID, r).team
+        try await requireOnTeam(team, r)
+        let page = try page.requireDated()
+        return Page(fetched: try await store.caseMeetings(teamID: team.id, keyset: page.fetching), limit: page.limit) {
+            PageCursor(name: $0.heldOn.description, id: $0.id)
+        }
     }
 
     /// The meetings that discussed a case, and the team it is placed on, for the case page; the caller

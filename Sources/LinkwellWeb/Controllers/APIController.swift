@@ -139,9 +139,8 @@ struct APIController: Sendable {
         work(api, "visits/check-out", CheckInInput.self) { c, _, p, env in try c.checkOut(by: p, env: env) }
         api.get("supervision-notes") { request, context in
             let p = try context.require(.linkWorker, .supervisor)
-            let (_, notes) = try await casework.supervisionNotes(linkWorkerID: request.uri.queryParameters["linkWorkerId"].map(String.init),
-                                                                 .init(p, route: request.routeDescription))
-            return try pagedList(notes, request: request) { $0.id }
+            return pagedJSON(try await casework.supervisionNotes(linkWorkerID: request.uri.queryParameters["linkWorkerId"].map(String.init),
+                                                                 page: try request.pageRequest(), .init(p, route: request.routeDescription)), request: request)
         }
         api.post("supervision-notes") { request, context in
             let p = try context.require(.linkWorker, .supervisor)

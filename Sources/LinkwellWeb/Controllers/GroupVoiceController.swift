@@ -77,7 +77,7 @@ struct GroupVoiceController: Sendable {
         }
         api.get("group-notices") { request, context in
             let p = try context.require(.provider)
-            return try pagedList(try await casework.groupNotices(.init(p, route: request.routeDescription)), request: request) { $0.id.rawValue }
+            return pagedJSON(try await casework.groupNotices(.init(p, route: request.routeDescription), page: try request.pageRequest()), request: request)
         }
         api.get("overdue-onward-referrals") { request, context in
             let p = try context.require(.linkWorker, .supervisor, .provider)

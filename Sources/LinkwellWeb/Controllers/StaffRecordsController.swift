@@ -62,7 +62,7 @@ struct StaffRecordsController: Sendable {
         let api = router.group("api/v1")
         api.get("complaints") { request, context in
             let p = try context.require(.admin)
-            return try pagedList(try await records.complaints(.init(p, route: request.routeDescription)), request: request) { $0.id }
+            return pagedJSON(try await records.complaints(keyset: try request.pageRequest(), .init(p, route: request.routeDescription)), request: request)
         }
         api.post("complaints") { request, context in
             let p = try context.require(.admin)
@@ -77,7 +77,7 @@ struct StaffRecordsController: Sendable {
         }
         api.get("staff-checks") { request, context in
             let p = try context.require(.admin)
-            return try pagedList(try await records.staffChecks(.init(p, route: request.routeDescription)), request: request) { $0.id }
+            return pagedJSON(try await records.staffChecks(keyset: try request.pageRequest(), .init(p, route: request.routeDescription)), request: request)
         }
         api.post("staff-checks") { request, context in
             let p = try context.require(.admin)

@@ -73,7 +73,7 @@ struct TeamsController: Sendable {
         }
         api.get("teams/:id/meetings") { request, context in
             let p = try context.require(.linkWorker, .supervisor)
-            return try pagedList(try await teams.meetings(try context.parameters.require("id"), r(p, request)), request: request) { $0.id }
+            return pagedJSON(try await teams.meetings(try context.parameters.require("id"), page: try request.pageRequest(), r(p, request)), request: request)
         }
         api.post("teams/:id/meetings") { request, context in
             let p = try context.require(.linkWorker, .supervisor)
