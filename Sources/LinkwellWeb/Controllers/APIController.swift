@@ -133,6 +133,7 @@ struct APIController: Sendable {
         }
         api.get("plan-reviews") { request, context in
             let p = try context.require(.linkWorker, .supervisor)
+            // Bounded: at most `PageRequest.maximumLimit` reviews, soonest first (a work list, not a history).
             return try pagedList(try await casework.dueReviews(.init(p, route: request.routeDescription)), request: request) { $0.referralID.rawValue }
         }
         work(api, "visits/check-in", CheckInInput.self) { c, input, p, env in try c.checkIn(expectedMinutes: input.expectedMinutes, by: p, env: env) }
@@ -150,6 +151,7 @@ struct APIController: Sendable {
         }
         api.get("visits/overdue") { request, context in
             let p = try context.require(.supervisor)
+            // Bounded: only visits still open and overdue (a link worker has one open visit at a time).
             return try pagedList(try await casework.overdueVisits(.init(p, route: request.routeDescription)), request: request) { $0.visit.id }
         }
         work(api, "consent/withdraw", ReasonInput.self) { c, input, p, env in
@@ -177,6 +179,7 @@ struct APIController: Sendable {
         }
         api.get("safeguarding") { request, context in
             let p = try context.require(.referrer, .supervisor)
+            // Bounded: only open concerns (a queue worked to empty; resolved ones leave it).
             return try pagedList(try await casework.concernQueue(.init(p, route: request.routeDescription)), request: request) { $0.concern.id }
         }
         api.post("referrals/:id/signposts") { request, context in
@@ -188,6 +191,7 @@ struct APIController: Sendable {
         }
         api.get("caseloads") { request, context in
             let p = try context.require(.supervisor)
+            // Bounded: one row per link worker.
             return try pagedList(try await casework.caseloads(.init(p, route: request.routeDescription)), request: request) { $0.linkWorkerID.rawValue }
         }
         work(api, "triage", ReasonInput.self) { c, input, p, env in try c.triage(note: input.note, by: p, env: env) }

@@ -46,6 +46,7 @@ struct TeamsController: Sendable {
         let api = router.group("api/v1")
         api.get("teams") { request, context in
             let p = try context.require(.linkWorker, .supervisor, .admin)
+            // Bounded: a scheme's teams are a handful (localities, partners).
             return try pagedList(try await teams.teams(r(p, request)), request: request) { $0.team.id.rawValue }
         }
         api.post("teams") { request, context in
@@ -85,6 +86,7 @@ struct TeamsController: Sendable {
             let p = try context.require(.linkWorker, .supervisor)
             let rq = r(p, request)
             let found = try await casework.readCase(ReferralID(try context.parameters.require("id")), rq)
+            // Bounded: the meetings that discussed one case.
             return try pagedList(try await teams.caseTeamwork(of: found, rq).meetings, request: request) { $0.id }
         }
     }
