@@ -31,7 +31,7 @@ extension SQLStore {
     private static func loadCases(_ ids: [ReferralID], _ db: any SQLDatabase) async throws -> [Case] {
         guard !ids.isEmpty else { return [] }
         let keys = ids.map(\.rawValue)
-        let needs = try await needs(for: ids, db)
+        let needs = try await Self.needs(for: ids, db)
         let referrals = try await db.raw("SELECT * FROM referrals WHERE id IN (\(binds: keys))").all().map { row in
             try row.decode(model: ReferralRow.self).referral(needs: [])
         }
