@@ -153,6 +153,16 @@ public struct Accounts: Sendable {
         return user
     }
 
+    /// Every token (an administrator, or the operator's `linkwell token list`), newest first, with its owner (only the
+    /// owners are read, not every user).
+    public func tokens(_ request: Request) async throws -> [(APIToken, User?)] {
+        try requireAdmin(request)
+        let tokens = try await store.tokens(userID: nil)
+        var owners: [UserID: User] = [:]
+        for id in Set(tokens.map(\.userID)) { owners[id] = try await store.user(id: id) }
+        return tokens.map { ($0, owners[$0.userID]) }
+    }
+
     /// A page of everyone's tokens (an administrator), newest first, read by keyset in the store.
     public func tokens(keyset page: PageRequest, _ request: Request) async throws -> Page<APIToken> {
         try requireAdmin(request)
