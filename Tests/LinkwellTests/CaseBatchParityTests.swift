@@ -35,7 +35,7 @@ struct CaseBatchParityTests {
             _ = try await casework.requestAction(id, RequestedActionInput(audience: "professional", description: "Review pain relief", agreedWithPerson: true), lw)
             _ = try await casework.updateRecordDetails(id, RecordDetailsInput(gender: "woman", pronouns: "she/her", carerStatus: "carer",
                                                                               whatMattersToMe: "My garden \(n)", reasonableAdjustments: "Large print"), lw)
-            _ = try await casework.learn(id, ProfileItemInput(kind: "interest", need: nil, detail: "Gardening"), lw)
+            _ = try await casework.learn(id, ProfileItemInput(kind: "interest", need: "loneliness", detail: "Gardening"), lw)
             _ = try await casework.recordGap(id, GapInput(need: "loneliness", reason: "too_far", detail: "Nothing within a bus ride"), lw)
             _ = try await casework.signpost(id, serviceID: nil, description: "Leaflet about the library's reading groups", lw)
             _ = try await casework.act(on: id, lw) { try $0.raiseConcern("Bruises on arm \(n)", escalateTo: "gp", by: lw.principal, env: env) }
@@ -80,7 +80,7 @@ struct CaseBatchParityTests {
     func readModels(backend: TestBackend) async throws {
         let l = try await Self.enriched(backend)
         let supervisor = l.request(l.scheme.supervisors[0])
-        let outcomes = OutcomeService(store: l.store, env: l.env)
+        let outcomes = OutcomeService(store: l.store, casework: l.casework)
         // The old way, case by case.
         var oldCases: [Case] = []
         for summary in try await l.store.referrals(ReferralQuery(limit: 1_000_000)) { oldCases.append(try #require(try await l.store.loadCase(summary.id))) }

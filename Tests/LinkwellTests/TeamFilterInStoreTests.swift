@@ -26,7 +26,7 @@ struct TeamFilterInStoreTests {
         let team = try await teams.createTeam(name: "Late reviewers", kind: "locality", sup)
         _ = try await teams.setMembers(team.id.rawValue, linkWorkerIDs: [last.rawValue], sup)
         let waiting = l.cases.filter { $0.referral.linkWorkerID == nil && [.received, .triaged].contains($0.referral.status) }
-        let placed = Set(waiting.enumerated().filter { $0.offset % 2 == 1 }.map(\.element.referral.id))
+        let placed = Set(waiting.map(\.referral.id))
         for id in placed { try await l.store.placeReferral(id, on: team.id) }
         func inTeam(_ c: Case) -> Bool { placed.contains(c.referral.id) || c.referral.linkWorkerID == last }
 
@@ -42,7 +42,7 @@ struct TeamFilterInStoreTests {
         #expect(try await l.casework.dueReviews(sup, limit: 1_000).map(\.referralID) == reviewing.map(\.referral.id), "no team: everyone's")
 
         // Measures due: the team's are those of everyone's whose referral is the team's, in the same order.
-        let outcomes = OutcomeService(store: l.store, env: l.env)
+        let outcomes = OutcomeService(store: l.store, casework: l.casework)
         let everyone = try await outcomes.dueMeasures(sup, limit: 100_000)
         let byID = Dictionary(uniqueKeysWithValues: l.cases.map { ($0.referral.id, $0) })
         let teamDue = everyone.filter { byID[$0.referralID].map(inTeam) == true }
@@ -58,14 +58,14 @@ struct TeamFilterInStoreTests {
         // The team's waiting list: only referrals placed on it, oldest first, walked by keyset.
         let expected = waiting.filter { placed.contains($0.referral.id) }
             .sorted { ($0.referral.receivedAt, $0.referral.id.rawValue) < ($1.referral.receivedAt, $1.referral.id.rawValue) }
-        #expect(expected.count >= 3, "a few waiting referrals on the team")
-        let walked = try await WorkListsTests.walk(2) { try await teams.waitingList(team.id.rawValue, page: $0, sup) }
+        #expect(expected.count >= 2, "a few waiting referrals on the team")
+        let walked = try await WorkListsTests.walk(1) { try await teams.waitingList(team.id.rawValue, page: $0, sup) }
         #expect(walked.map(\.id) == expected.map(\.referral.id))
         #expect(try await teams.waitingList(team.id.rawValue, sup).map(\.id) == expected.map(\.referral.id))
         // A page read after the first referral was taken continues after the cursor, neither repeating nor skipping.
-        let first = try await teams.waitingList(team.id.rawValue, page: PageRequest(limit: 2), sup)
+        let first = try await teams.waitingList(team.id.rawValue, page: PageRequest(limit: 1), sup)
         _ = try await l.casework.accept(first.rows[0].id, l.request(try #require(l.scheme.linkWorkers.first { $0.id == last })))
-        let rest = try await WorkListsTests.walk(2) { page in
+        let rest = try await WorkListsTests.walk(1) { page in
             try await teams.waitingList(team.id.rawValue, page: PageRequest(limit: page.limit, after: page.after ?? first.next), sup)
         }
         #expect(first.rows.map(\.id) + rest.map(\.id) == expected.map(\.referral.id))

@@ -35,7 +35,7 @@ extension PageRequest {
 
     /// This request for a list in day order: the cursor must name a day (`YYYY-MM-DD`), else refused naming `cursor`.
     public func requireDated() throws(LinkwellError) -> PageRequest {
-        if let after, after.name.flatMap({ CalendarDate($0) })?.description != after.name {
+        if let after, !(after.name.flatMap { CalendarDate($0) }.map { $0.description == after.name } ?? false) {
             throw .invalid("cursor", "This cursor belongs to another list; start again from the first page.")
         }
         return self
