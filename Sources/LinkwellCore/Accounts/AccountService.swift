@@ -4,7 +4,7 @@ import Foundation
 /// The storage roles the accounts service needs: accounts themselves, the caseloads handed over when
 /// someone leaves, the audit trail, the scheme's settings (who must use two-factor sign-in) and the
 /// shared sign-in failure counts.
-public typealias AccountsStorage = AccountStore & CaseStore & DirectoryStore & AuditStore & SettingsStore & SignInThrottleStore & AdminListStore
+public typealias AccountsStorage = AccountStore & CaseStore & DirectoryStore & AuditStore & SettingsStore & SignInThrottleStore & AdminListStore & KeysetListStore
 
 /// Users, passwords, sign-in, sessions and API tokens. Passwords are hashed by the injected
 /// `PasswordHasher` and checked against `PasswordPolicy`; session and API tokens, and recovery codes,
@@ -153,11 +153,21 @@ public struct Accounts: Sendable {
         return user
     }
 
-    /// Every token (an administrator), newest first, with its owner.
+    /// Every token (an administrator, or the operator's `linkwell token list`), newest first, with its owner (only the
+    /// owners are read, not every user).
     public func tokens(_ request: Request) async throws -> [(APIToken, User?)] {
         try requireAdmin(request)
-        let users = Dictionary(try await store.users().map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
-        return try await store.tokens(userID: nil).map { ($0, users[$0.userID]) }
+        let tokens = try await store.tokens(userID: nil)
+        var owners: [UserID: User] = [:]
+        for id in Set(tokens.map(\.userID)) { owners[id] = try await store.user(id: id) }
+        return tokens.map { ($0, owners[$0.userID]) }
+    }
+
+    /// A page of everyone's tokens (an administrator), newest first, read by keyset in the store.
+    public func tokens(keyset page: PageRequest, _ request: Request) async throws -> Page<APIToken> {
+        try requireAdmin(request)
+        let page = try page.requireTimed()
+        return Page(fetched: try await store.tokens(keyset: page.fetching), limit: page.limit) { PageCursor(at: $0.createdAt, id: $0.id) }
     }
 
     /// One numbered page of everyone's tokens, newest first, each with its owner (an administrator).

@@ -30,12 +30,23 @@ extension Accounts {
         public var openReferrals: Int
     }
 
-    /// Every user (an administrator).
-    public func users(_ request: Request) async throws -> [UserRow] {
+    /// The active link workers (an administrator choosing whom to hand a caseload to): only link workers are read,
+    /// chosen in the store, without the per-user counts of `UserRow`.
+    public func activeLinkWorkers(_ request: Request) async throws -> [User] {
         try requireAdmin(request)
+        return try await store.users(matching: UserFilter(role: .linkWorker), page: PageNumber(1, size: PageNumber.maximum)).filter(\.active)
+    }
+
+    /// A page of the users the filter keeps (an administrator), by name then id, filtered and read by keyset in the store.
+    public func users(matching filter: UserFilter, keyset page: PageRequest, _ request: Request) async throws -> Page<UserRow> {
+        try requireAdmin(request)
+        let page = try page.requireNamed()
+        let users = Page(fetched: try await store.users(matching: filter, keyset: page.fetching), limit: page.limit) {
+            PageCursor(name: $0.displayName, id: $0.id.rawValue)
+        }
         var rows: [UserRow] = []
-        for user in try await store.users() { rows.append(try await row(user)) }
-        return rows
+        for user in users.rows { rows.append(try await row(user)) }
+        return Page(rows: rows, next: users.next)
     }
 
     /// One numbered page of the users the filter keeps, in name order, with how many it keeps (an administrator).

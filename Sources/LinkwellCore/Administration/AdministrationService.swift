@@ -13,10 +13,31 @@ public struct AdministrationService: Sendable {
         guard request.principal.role == .admin else { throw LinkwellError.forbidden("This page is not available to your role.") }
     }
 
-    /// The newest audit events, optionally only those about one record, with the names of who acted.
-    public func auditEvents(recordID: String?, limit: Int, _ request: ServiceRequest) async throws -> (events: [AuditEvent], names: UserNames) {
+    /// A page of the audit trail for the API, newest first by `(at, id)`, filtered and cut in the store; the cursor
+    /// names the last event shown, so events appended between two reads neither repeat nor hide one.
+    /// `actorID` must be a user's id (else refused naming `actorId`); `from` and `to` are whole days, both inclusive.
+    public func auditEvents(recordID: String?, actorID: String?, action: String?, from: String?, to: String?,
+                            page: PageRequest, _ request: ServiceRequest) async throws -> Page<AuditEvent> {
         try requireAdmin(request)
-        return (try await store.auditEvents(recordID: recordID, limit: limit), UserNames(try await store.users()))
+        var v = Validator()
+        func day(_ text: String?, _ field: String) -> CalendarDate? {
+            guard let text = text?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
+            guard let date = CalendarDate(text) else { v.add(field, "The date must be a real date, YYYY-MM-DD."); return nil }
+            return date
+        }
+        let first = day(from, "from"), last = day(to, "to")
+        if let first, let last, last < first { v.add("to", "To must be the same as or after from.") }
+        let record = recordID?.trimmingCharacters(in: .whitespaces), act = action?.trimmingCharacters(in: .whitespaces)
+        if (record?.count ?? 0) > 200 { v.add("recordId", "A record identifier has at most 200 characters.") }
+        if (act?.count ?? 0) > 100 { v.add("action", "An action has at most 100 characters.") }
+        var filter = AuditFilter(action: act, recordID: record, from: first?.startOfDay,
+                                 until: last.map { $0.startOfDay.addingTimeInterval(24 * 60 * 60) })
+        if let actor = actorID?.trimmingCharacters(in: .whitespaces), !actor.isEmpty {
+            if actor.count <= 200, let user = try await store.user(id: UserID(actor)) { filter.actorID = user.id }
+            else { v.add("actorId", "No user has this id.") }
+        }
+        try v.check()
+        return Page(fetched: try await store.auditEvents(matching: filter, keyset: try page.requireTimed().fetching), limit: page.limit) { PageCursor(at: $0.at, id: $0.id) }
     }
 
     /// One numbered page of the audit trail, newest first, filtered in the store, with the names of who acted on it.

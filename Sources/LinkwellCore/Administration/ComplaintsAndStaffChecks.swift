@@ -71,7 +71,7 @@ public struct StaffCheckInput: Codable, Sendable {
 
 /// The administrator's complaints log and staff records. Admin only; every change is audited.
 public struct StaffRecordsService: Sendable {
-    public typealias Storage = StaffRecordStore & AccountStore & AuditStore & AdminListStore
+    public typealias Storage = StaffRecordStore & AccountStore & AuditStore & AdminListStore & KeysetListStore
     let store: any Storage
     public let env: CoreEnvironment
     let trail: AuditTrail
@@ -95,9 +95,18 @@ public struct StaffRecordsService: Sendable {
         return date
     }
 
-    public func complaints(_ r: ServiceRequest) async throws -> [Complaint] {
+    /// A page of the complaints log, newest received first, read by keyset in the store.
+    public func complaints(keyset page: PageRequest, _ r: ServiceRequest) async throws -> Page<Complaint> {
         try requireAdmin(r)
-        return try await store.complaints()
+        let page = try page.requireDated()
+        return Page(fetched: try await store.complaints(keyset: page.fetching), limit: page.limit) { PageCursor(name: $0.receivedOn.description, id: $0.id) }
+    }
+
+    /// A page of staff training and DBS records, newest completed first, read by keyset in the store.
+    public func staffChecks(keyset page: PageRequest, _ r: ServiceRequest) async throws -> Page<StaffCheck> {
+        try requireAdmin(r)
+        let page = try page.requireDated()
+        return Page(fetched: try await store.staffChecks(keyset: page.fetching), limit: page.limit) { PageCursor(name: $0.completedOn.description, id: $0.id) }
     }
 
     /// One numbered page of the complaints log, newest first; only open (true) or closed (false) ones when given.
@@ -168,12 +177,6 @@ public struct StaffRecordsService: Sendable {
     public func staffUsers(_ r: ServiceRequest) async throws -> [User] {
         try requireAdmin(r)
         return try await store.users().filter { $0.active && $0.role != .person }.sorted { $0.displayName < $1.displayName }
-    }
-
-    /// Staff training and DBS records, each with who it is about.
-    public func staffChecks(_ r: ServiceRequest) async throws -> [StaffCheck] {
-        try requireAdmin(r)
-        return try await store.staffChecks()
     }
 
     public func recordStaffCheck(_ input: StaffCheckInput, _ r: ServiceRequest) async throws -> StaffCheck {

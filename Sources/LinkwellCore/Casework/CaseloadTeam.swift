@@ -4,6 +4,10 @@ import Foundation
 public struct CaseloadTeam: Sendable, Equatable {
     public var id: TeamID
     public var members: [UserID]
+    public init(id: TeamID, members: [UserID]) {
+        self.id = id
+        self.members = members
+    }
 }
 
 extension CaseworkService {
@@ -15,7 +19,7 @@ extension CaseworkService {
 
     /// The team named by a `team` parameter, with its members as they stand; none for an empty one. A team that
     /// does not exist is refused naming the field; only supervisors and link workers narrow by team.
-    func caseloadTeam(_ text: String?, _ p: Principal) async throws -> CaseloadTeam? {
+    public func caseloadTeam(_ text: String?, _ p: Principal) async throws -> CaseloadTeam? {
         let text = text?.trimmingCharacters(in: .whitespaces) ?? ""
         guard !text.isEmpty else { return nil }
         guard [.supervisor, .linkWorker].contains(p.role) else { throw LinkwellError.invalid("team", "Your list cannot be narrowed by team.") }
@@ -30,8 +34,10 @@ extension CaseworkService {
 extension CaseworkService {
     /// A panel of the caseload page (measures due, reviews due, overdue requests, concerns, visits) narrowed to the
     /// team a `team` parameter names, as the page's lists are: rows whose referral is placed on the team or allocated
-    /// to one of its link workers. No team: the rows as they are. The panels are bounded before this (at most
-    /// `PageRequest.maximumLimit` rows each), so the allocations are read for those rows only, in one query.
+    /// to one of its link workers. No team: the rows as they are. Only for panels read whole (open concerns, overdue
+    /// requests out, overdue visits: open work items, not history), so narrowing after the read misses no row; a panel
+    /// cut to a limit (measures due, reviews due) is narrowed in the store before its limit instead. The allocations
+    /// are read for these rows only, in one query.
     public func narrow<Row>(_ rows: [Row], toTeam text: String?, referralID: (Row) -> ReferralID, _ request: Request) async throws -> [Row] {
         guard let team = try await caseloadTeam(text, request.principal), !rows.isEmpty else { return rows }
         let placed = Set(try await store.placements(teamID: team.id))

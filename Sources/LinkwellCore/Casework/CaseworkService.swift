@@ -5,7 +5,7 @@ import Foundation
 /// goes through a method here that checks who is asking, audits it, and returns what that role may see.
 public struct CaseworkService: Sendable {
     /// The storage roles casework needs (contracts only to say which contracts fund a referral).
-    public typealias Storage = CaseStore & CaseSummaryStore & AccountStore & OrganisationStore & CodeListStore & DirectoryStore & AuditStore & SettingsStore & SupervisionStore & CommissioningStore & OutcomeStore
+    public typealias Storage = CaseStore & CaseSummaryStore & AccountStore & OrganisationStore & CodeListStore & DirectoryStore & AuditStore & SettingsStore & SupervisionStore & CommissioningStore & OutcomeStore & KeysetListStore
         & TeamStore & OnwardThreadStore & CommunityDirectoryStore & ReferrerHomeStore & ReferenceLookupStore
     let store: any Storage
     public let env: CoreEnvironment
@@ -88,6 +88,20 @@ public struct CaseworkService: Sendable {
         }
         guard allowed, let found else { throw LinkwellError.notFound("referral") }
         return found
+    }
+
+    /// `readCase` of several cases, read together (`loadCases`): each read is checked and audited on its own; any
+    /// refused (or gone) answers "not found", as one refused `readCase` would.
+    func readCases(_ ids: [ReferralID], _ request: Request) async throws -> [Case] {
+        let found = Dictionary(try await store.loadCases(ids).map { ($0.referral.id, $0) }, uniquingKeysWith: { a, _ in a })
+        var cases: [Case] = []
+        for id in ids {
+            let allowed = found[id].map { AccessPolicy.canRead($0, request.principal) } ?? false
+            try await audit(request, action: "read", type: "referral", id: id.rawValue, allowed: allowed)
+            guard allowed, let c = found[id] else { throw LinkwellError.notFound("referral") }
+            cases.append(c)
+        }
+        return cases
     }
 
     /// The caller's lists: a referrer's own referrals, a link worker's caseload and the waiting list,
@@ -222,19 +236,15 @@ public struct CaseworkService: Sendable {
     }
 
     /// A page of the messages back to the caller, newest first, with the practice's messages merged in by
-    /// the same order. (The practice's messages are read whole and cut to the page here: one practice's
-    /// messages are few beside a scheme's; page them in SQL too if that stops being true.)
+    /// the same order: both read by keyset in the store (a page and one row more of each after the same cursor),
+    /// so a practice with years of messages costs a page, not all of them.
     public func messages(_ request: Request, page: PageRequest) async throws -> Page<MessageBack> {
-        var fetch = page
-        fetch.limit += 1
+        let fetch = page.fetching
         let cursor = { (m: MessageBack) in PageCursor(at: m.createdAt, id: m.id.rawValue) }
         var rows = try await store.messages(recipientID: request.principal.userID, page: fetch)
         if request.principal.role == .referrer, let organisationID = request.principal.organisationID,
            try await store.organisation(id: organisationID)?.kind == .gpPractice {
-            let practice = try await store.messages(organisationID: organisationID).filter { message in
-                guard let after = page.after else { return true }
-                return (message.createdAt, message.id.rawValue) < (after.at, after.id)
-            }
+            let practice = try await store.messages(organisationID: organisationID, kinds: nil, keyset: fetch)
             rows = Array((rows + practice).sorted { ($0.createdAt, $0.id.rawValue) > ($1.createdAt, $1.id.rawValue) }.prefix(fetch.limit))
         }
         return Page(fetched: rows, limit: page.limit, cursor: cursor)
@@ -554,10 +564,8 @@ public struct CaseworkService: Sendable {
         guard request.principal.role == .person, let personID = request.principal.personID else {
             throw LinkwellError.forbidden("This page is for the person the record is about.")
         }
-        var cases: [Case] = []
-        for summary in try await store.referrals(ReferralQuery(personID: personID)) {
-            cases.append(try await readCase(summary.id, request))
-        }
+        // The person's cases in one query per table (`loadCases`), each read checked and audited as `readCase` does.
+        let cases = try await readCases(try await store.referrals(ReferralQuery(personID: personID)).map(\.id), request)
         var events: [AuditEvent] = []
         for c in cases { events += try await store.auditEvents(subjectID: c.referral.id, limit: 10_000) }
         // Only the staff named on the cases or in their trail, and only their organisations.
@@ -632,12 +640,14 @@ public struct CaseworkService: Sendable {
 
     /// Plans whose review date falls within the next week or has passed, on the caller's caseload
     /// (a supervisor's: the team's), earliest first; at most `limit` (one query, not a case load per row).
-    public func dueReviews(_ request: Request, limit: Int = PageRequest.maximumLimit) async throws -> [DueReview] {
+    /// `team` (a `team` parameter) narrows the list to one team's caseload in the store, before `limit`.
+    public func dueReviews(_ request: Request, limit: Int = PageRequest.maximumLimit, team: String? = nil) async throws -> [DueReview] {
         let p = request.principal
         guard p.role == .linkWorker || p.role == .supervisor else { throw LinkwellError.forbidden("Only link workers have plan reviews.") }
         let today = CalendarDate(env.now())
         let horizon = CalendarDate(env.now().addingTimeInterval(7 * 86_400))
-        return try await store.planReviews(linkWorkerID: p.role == .linkWorker ? p.userID : nil, dueBy: horizon, limit: limit).map {
+        let scope = try await caseloadTeam(team, p)
+        return try await store.planReviews(linkWorkerID: p.role == .linkWorker ? p.userID : nil, team: scope, dueBy: horizon, limit: limit).map {
             DueReview(referralID: $0.referralID, personName: $0.personName, reviewDate: $0.reviewDate, overdue: $0.reviewDate < today)
         }
     }
@@ -661,6 +671,15 @@ public struct CaseworkService: Sendable {
     public func supervisionNotes(linkWorkerID: String?, _ request: Request) async throws -> (User, [SupervisionNote]) {
         let user = try await supervisee(linkWorkerID, request)
         return (user, try await store.supervisionNotes(linkWorkerID: user.id))
+    }
+
+    /// A page of the link worker's supervision notes, newest first, read by keyset in the store.
+    public func supervisionNotes(linkWorkerID: String?, page: PageRequest, _ request: Request) async throws -> Page<SupervisionNote> {
+        let user = try await supervisee(linkWorkerID, request)
+        let page = try page.requireTimed()
+        return Page(fetched: try await store.supervisionNotes(linkWorkerID: user.id, keyset: page.fetching), limit: page.limit) {
+            PageCursor(at: $0.at, id: $0.id)
+        }
     }
 
     public func addSupervisionNote(linkWorkerID: String?, text: String?, _ request: Request) async throws -> SupervisionNote {

@@ -25,7 +25,7 @@ extension CaseworkService {
     }
 
     private func entries(_ messages: [OnwardMessage]) async throws -> [ThreadEntry] {
-        let names = try await staffNames()
+        let names = try await staffNames(namedIn: messages)
         return messages.map {
             ThreadEntry(id: $0.id, onwardReferralID: $0.onwardReferralID, side: $0.side, authorName: names[$0.authorID], body: $0.body, at: $0.at)
         }
@@ -76,12 +76,17 @@ extension CaseworkService {
         }
     }
 
-    /// Notices to the caller's community group (a new referral, a case closed), newest first.
-    public func groupNotices(_ request: Request) async throws -> [MessageBack] {
+    /// A page of the notices to the caller's community group (new referrals out, cases ended), newest first, read by
+    /// keyset in the store.
+    public func groupNotices(_ request: Request, page: PageRequest) async throws -> Page<MessageBack> {
         guard request.principal.role == .provider, let org = request.principal.organisationID else {
             throw LinkwellError.forbidden("Only community group staff have notices.")
         }
-        return try await store.messages(organisationID: org).filter(\.kind.isGroupNotice)
+        let page = try page.requireTimed()
+        let kinds = MessageKind.allCases.filter(\.isGroupNotice)
+        return Page(fetched: try await store.messages(organisationID: org, kinds: kinds, keyset: page.fetching), limit: page.limit) {
+            PageCursor(at: $0.createdAt, id: $0.id.rawValue)
+        }
     }
 
     /// A referral out waiting for an answer past the handover agreement's window.

@@ -132,10 +132,8 @@ extension OutcomeService {
         for available in try await instruments() {
             administrations += try await self.administrations(of: available.instrument)
         }
-        var cases: [Case] = []
-        for id in Set(administrations.map(\.referralID)).sorted() {
-            if let c = try await store.loadCase(id) { cases.append(c) }
-        }
+        // In one query per table per slice of cases (`loadCases`), not one case at a time.
+        let cases = try await store.loadCases(Set(administrations.map(\.referralID)).sorted())
         try await casework.audit(request, action: "export", type: "evaluation", id: "outcomes for \(recipient)", allowed: true)
         // Each person included is told, in their own access log, that an export carried their (pseudonymised) data.
         for c in cases where c.referral.consent.covers(.evaluation) {

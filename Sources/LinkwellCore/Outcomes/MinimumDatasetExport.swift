@@ -26,13 +26,11 @@ extension OutcomeService {
         let recipient = v.required(recipient ?? "icb", "recipient", label: "Recipient", max: 200).lowercased()
         try v.check()
         let caseStore = casework.store
-        var cases: [Case] = []
-        for summary in try await caseStore.referrals(ReferralQuery(limit: 1_000_000)) {
-            if let c = try await caseStore.loadCase(summary.id) { cases.append(c) }
-        }
+        // Whole cases in one query per table per slice (`loadCases`), their measures in one query per slice: no
+        // per-case reads however many referrals the scheme holds.
+        let cases = try await caseStore.loadCases(try await caseStore.referrals(ReferralQuery(limit: 1_000_000)).map(\.id))
         let consenting = cases.filter { $0.referral.consent.covers(.evaluation) }
-        var trajectories: [ReferralID: [ScoreTrajectory]] = [:]
-        for c in consenting { trajectories[c.referral.id] = try await self.trajectories(ofAuditedRead: c) }
+        let trajectories = try await self.trajectories(ofAuditedReads: consenting)
         let codes = CodeListService(store: caseStore)
         var lists: [CodeListKind: [CodedConcept]] = [:]
         for list in CodeListKind.allCases { lists[list] = try await codes.list(list) }

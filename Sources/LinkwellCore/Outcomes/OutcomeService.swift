@@ -220,6 +220,23 @@ public struct OutcomeService: Sendable {
     }
 
     /// The trajectories of a case whose read the caller has audited (the message back written at closing).
+    /// Referrals whose whole cases a cohort or export reads at once (`CaseSummaryStore.loadCases`).
+    static let caseSlice = 500
+
+    /// `trajectories(ofAuditedRead:)` of many cases at once: their measures in one query per slice, the instruments once.
+    func trajectories(ofAuditedReads cases: [Case]) async throws -> [ReferralID: [ScoreTrajectory]] {
+        let measured = Dictionary(grouping: try await store.administrations(referralIDs: cases.map(\.referral.id)), by: \.referralID)
+        let available = try await instruments()
+        var result: [ReferralID: [ScoreTrajectory]] = [:]
+        for c in cases {
+            let administrations = (measured[c.referral.id] ?? []) + GoalAttainment.administrations(of: c)
+            let used = Set(administrations.map(\.instrumentID))
+            result[c.referral.id] = available.filter { used.contains($0.instrument.id) }
+                .flatMap { ScoreTrajectory.trajectories($0.instrument, administrations) }
+        }
+        return result
+    }
+
     func trajectories(ofAuditedRead readCase: Case) async throws -> [ScoreTrajectory] {
         let administrations = try await store.administrations(referralID: readCase.referral.id) + GoalAttainment.administrations(of: readCase)
         let used = Set(administrations.map(\.instrumentID))
@@ -242,16 +259,22 @@ public struct OutcomeService: Sendable {
     /// under review or closed in the last `closingMeasureWindow` from any stage of support, for the caller's caseload (a supervisor's: the team's).
     /// At most `limit`, soonest first; the caseload's measures are read in one query, not one per referral.
     public func dueMeasures(_ request: CaseworkService.Request, instrumentIDs: [String] = ["ons4"],
-                            limit: Int = PageRequest.maximumLimit) async throws -> [DueMeasure] {
+                            limit: Int = PageRequest.maximumLimit, team: CaseloadTeam? = nil) async throws -> [DueMeasure] {
         let p = request.principal
         guard p.role == .linkWorker || p.role == .supervisor else { throw LinkwellError.forbidden("Only link workers have due lists.") }
-        let query = ReferralQuery(linkWorkerID: p.role == .linkWorker ? p.userID : nil, statuses: [.engaged, .planAgreed, .active, .review],
+        var query = ReferralQuery(linkWorkerID: p.role == .linkWorker ? p.userID : nil, statuses: [.engaged, .planAgreed, .active, .review],
                                   limit: Int.max / 2)
+        // One team's caseload (`CaseworkService.caseloadTeam`), filtered in the store before the lookback and `limit`.
+        query.teamID = team?.id
+        query.teamMembers = team?.members ?? []
         let now = env.now()
         var due: [DueMeasure] = []
         // Closing from any stage of support (not only review) leaves the closing measure due: recently
         // closed cases (the newest `closedLookback` of them) are checked too.
-        let recentlyClosed = try await store.referrals(ReferralQuery(linkWorkerID: query.linkWorkerID, statuses: [.closed], limit: Self.closedLookback))
+        var closedQuery = query
+        closedQuery.statuses = [.closed]
+        closedQuery.limit = Self.closedLookback
+        let recentlyClosed = try await store.referrals(closedQuery)
             .filter { now.timeIntervalSince($0.updatedAt) <= Self.closingMeasureWindow }
         let summaries = try await store.referrals(query) + recentlyClosed
         let histories = Dictionary(grouping: try await store.administrations(referralIDs: summaries.map(\.id)), by: \.referralID)
@@ -292,8 +315,13 @@ public struct OutcomeService: Sendable {
     func administrations(of instrument: Instrument) async throws -> [Administration] {
         guard instrument.derivedFrom == "plan_goals" else { return try await store.administrations(instrumentID: instrument.id) }
         var result: [Administration] = []
-        for summary in try await store.referrals(ReferralQuery(statuses: [.planAgreed, .active, .review, .closed], limit: Int.max / 2)) {
-            if let c = try await store.loadCase(summary.id) { result += GoalAttainment.administrations(of: c) }
+        let ids = try await store.referrals(ReferralQuery(statuses: [.planAgreed, .active, .review, .closed], limit: Int.max / 2)).map(\.id)
+        // A slice of whole cases at a time, each slice read in one query per table (`loadCases`), never case by case;
+        // only the derived administrations are kept, so memory stays flat however many cases there are.
+        for start in stride(from: 0, to: ids.count, by: Self.caseSlice) {
+            for c in try await store.loadCases(Array(ids[start..<min(ids.count, start + Self.caseSlice)])) {
+                result += GoalAttainment.administrations(of: c)
+            }
         }
         return result
     }

@@ -166,8 +166,14 @@ public protocol CaseSummaryStore: Sendable {
     /// Messages back to a referrer, newest first (by creation, then id).
     func messages(recipientID: UserID, page: PageRequest) async throws -> [MessageBack]
     /// Plans with a review date on or before `dueBy`, on referrals that are plan agreed, active or under
-    /// review (only one link worker's when given), earliest review first, then by referral id.
-    func planReviews(linkWorkerID: UserID?, dueBy: CalendarDate, limit: Int) async throws -> [PlanReviewRow]
+    /// review (only one link worker's when given; only `team`'s caseload when given, filtered before `limit`),
+    /// earliest review first, then by referral id.
+    func planReviews(linkWorkerID: UserID?, team: CaseloadTeam?, dueBy: CalendarDate, limit: Int) async throws -> [PlanReviewRow]
+    /// The whole cases of these referrals, each exactly as `CaseStore.loadCase` reads it (children in the order they
+    /// were written, the team placement), in the order of `ids`; ids with no referral are left out. Read in a few
+    /// set-based queries per slice of referrals (one per table), never one case at a time: for read models and
+    /// exports over many cases.
+    func loadCases(_ ids: [ReferralID]) async throws -> [Case]
     /// Each link worker with at least one referral: open referrals and those received since `since`.
     func caseloadCounts(receivedSince since: Date) async throws -> [CaseloadCount]
     /// The administrations of these referrals, oldest first (as `OutcomeStore.administrations(referralID:)`).

@@ -152,6 +152,10 @@ public protocol AdminListStore: Sendable {
     /// Audit events, newest first (in the order they were appended).
     func auditEvents(matching filter: AuditFilter, page: PageNumber) async throws -> [AuditEvent]
     func countAuditEvents(matching filter: AuditFilter) async throws -> Int
+    /// Audit events for the API's cursor: newest first by `(at, id)` (both descending), only those strictly after
+    /// `page.after` in that order, at most `page.limit`. The keyset names a row's own values, so events appended
+    /// between two page reads never shift a page: no event is repeated or skipped.
+    func auditEvents(matching filter: AuditFilter, keyset page: PageRequest) async throws -> [AuditEvent]
     /// The outbox, newest first; only e-mails in `state` when given.
     func outbox(state: OutboxState?, page: PageNumber) async throws -> [OutboxEmail]
     func countOutbox(state: OutboxState?) async throws -> Int

@@ -289,7 +289,7 @@ public protocol OutboxStore: Sendable {
 public protocol LinkwellStore: CaseStore, CaseSummaryStore, AccountStore, OrganisationStore, CodeListStore, SignInThrottleStore, DirectoryStore, AuditStore, OutcomeStore, SupervisionStore, SettingsStore, OutboxStore,
                                InsightStore, CommissioningStore, CommunityDirectoryStore, ImportJobStore, RateLimitStore, HealthStore, RetentionStore, SecretStore,
                                TeamStore, OnwardThreadStore, StaffRecordStore, AdminListStore,
-                               PersonRequestStore, LearnedInsightStore, ReferrerHomeStore, ReferenceLookupStore {
+                               PersonRequestStore, LearnedInsightStore, ReferrerHomeStore, ReferenceLookupStore, KeysetListStore {
     /// Brings the schema up to date (idempotent).
     func migrate() async throws
     /// Releases connections.

@@ -4,7 +4,7 @@ import Foundation
 /// supervisors see its waiting list and record its case meetings. New referrals are placed on a team by
 /// `CaseworkService.submitReferral` through `RoutingRule.route`.
 public struct TeamService: Sendable {
-    public typealias Storage = TeamStore & AccountStore & CaseStore & AuditStore & OrganisationStore & AdminListStore
+    public typealias Storage = TeamStore & AccountStore & CaseStore & AuditStore & OrganisationStore & AdminListStore & KeysetListStore
     let store: any Storage
     public let env: CoreEnvironment
     let trail: AuditTrail
@@ -155,16 +155,38 @@ public struct TeamService: Sendable {
         }
     }
 
+    /// The store's query for a team's waiting list: unallocated referrals received or triaged, placed on the team
+    /// (filtered in SQL, before any limit), longest-waiting first.
+    private func waitingQuery(_ team: Team) -> ReferralQuery {
+        var query = ReferralQuery(unallocatedOnly: true, statuses: [.received, .triaged])
+        query.teamID = team.id  // no members: only referrals placed on the team (allocated ones are excluded above)
+        query.oldestFirst = true
+        return query
+    }
+
     /// The team's waiting list: referrals placed on it that no link worker has taken yet, oldest first.
     /// Reading it is audited like any caseload list.
     public func waitingList(_ teamID: String, _ r: Request) async throws -> [ReferralSummary] {
         let team = try await team(teamID, r).team
         try await requireOnTeam(team, r)
-        let placed = Set(try await store.placements(teamID: team.id))
-        let waiting = try await store.referrals(ReferralQuery(unallocatedOnly: true, statuses: [.received, .triaged], limit: Int.max / 2))
-            .filter { placed.contains($0.id) }
+        var query = waitingQuery(team)
+        query.limit = Int.max / 2
+        let waiting = try await store.referrals(query)
         try await trail.record(r, action: "list", type: "team_waiting_list", id: team.id.rawValue, allowed: true)
-        return waiting.sorted { ($0.receivedAt, $0.id) < ($1.receivedAt, $1.id) }
+        return waiting
+    }
+
+    /// One page of the team's waiting list (oldest first), read by keyset in the store: the cursor names the last
+    /// referral shown (its received time and id), so referrals arriving or being taken meanwhile shift no page.
+    public func waitingList(_ teamID: String, page: PageRequest, _ r: Request) async throws -> Page<ReferralSummary> {
+        let team = try await team(teamID, r).team
+        try await requireOnTeam(team, r)
+        var query = waitingQuery(team)
+        query.after = try page.requireTimed().after
+        query.limit = page.limit + 1
+        let rows = Page(fetched: try await store.referrals(query), limit: page.limit, cursor: \.cursor)
+        try await trail.record(r, action: "list", type: "team_waiting_list", id: team.id.rawValue, allowed: true)
+        return rows
     }
 
     /// The team's open cases the caller may see (the waiting list, and the caller's own caseload or, for a
@@ -216,6 +238,16 @@ public struct TeamService: Sendable {
         let team = try await team(teamID, r).team
         try await requireOnTeam(team, r)
         return try await store.caseMeetings(teamID: team.id)
+    }
+
+    /// A page of the team's case meetings, newest held first, read by keyset in the store.
+    public func meetings(_ teamID: String, page: PageRequest, _ r: Request) async throws -> Page<CaseMeeting> {
+        let team = try await team(teamID, r).team
+        try await requireOnTeam(team, r)
+        let page = try page.requireDated()
+        return Page(fetched: try await store.caseMeetings(teamID: team.id, keyset: page.fetching), limit: page.limit) {
+            PageCursor(name: $0.heldOn.description, id: $0.id)
+        }
     }
 
     /// The meetings that discussed a case, and the team it is placed on, for the case page; the caller

@@ -18,6 +18,11 @@ extension MemoryStore {
         Self.window(filteredAudit(filter), page)
     }
     public func countAuditEvents(matching filter: AuditFilter) async throws -> Int { filteredAudit(filter).count }
+    public func auditEvents(matching filter: AuditFilter, keyset page: PageRequest) async throws -> [AuditEvent] {
+        let newest = audit.filter(filter.matches).sorted { ($0.at, $0.id) > ($1.at, $1.id) }
+        let rest = page.after.map { after in newest.filter { ($0.at, $0.id) < (after.at, after.id) } } ?? newest
+        return Array(rest.prefix(page.limit))
+    }
 
     private func filteredOutbox(_ state: OutboxState?) -> [OutboxEmail] {
         emails.values.filter { state == nil || $0.state == state }.sorted { ($0.createdAt, $0.id) > ($1.createdAt, $1.id) }

@@ -45,6 +45,13 @@ extension SQLStore {
     public func auditEvents(matching filter: AuditFilter, page: PageNumber) async throws -> [AuditEvent] {
         try await all("SELECT * FROM audit_events" + Self.whereClause(Self.conditions(filter)) + " ORDER BY seq DESC" + Self.window(page))
     }
+    public func auditEvents(matching filter: AuditFilter, keyset page: PageRequest) async throws -> [AuditEvent] {
+        var conditions = Self.conditions(filter)
+        if let after = page.after {
+            conditions.append("(at < \(bind: after.at) OR (at = \(bind: after.at) AND id < \(bind: after.id)))")
+        }
+        return try await all("SELECT * FROM audit_events" + Self.whereClause(conditions) + " ORDER BY at DESC, id DESC LIMIT \(bind: page.limit)")
+    }
     public func countAuditEvents(matching filter: AuditFilter) async throws -> Int {
         try await count("SELECT COUNT(*) AS n FROM audit_events" + Self.whereClause(Self.conditions(filter)))
     }

@@ -53,7 +53,7 @@ extension SQLStore {
         }
     }
 
-    public func planReviews(linkWorkerID: UserID?, dueBy: CalendarDate, limit: Int) async throws -> [PlanReviewRow] {
+    public func planReviews(linkWorkerID: UserID?, team: CaseloadTeam?, dueBy: CalendarDate, limit: Int) async throws -> [PlanReviewRow] {
         try await connections.read { db in
             var sql = SQLQueryString("""
                 SELECT r.id, p.given_name, p.family_name, pl.review_date
@@ -62,6 +62,7 @@ extension SQLStore {
                   AND r.status IN (\(binds: [ReferralStatus.planAgreed, .active, .review].map(\.rawValue)))
                 """)
             if let linkWorkerID { sql.appendInterpolation(unsafeRaw: " AND r.link_worker_id = "); sql.appendInterpolation(bind: linkWorkerID) }
+            Self.appendTeam(team, to: &sql)
             sql.appendInterpolation(unsafeRaw: " ORDER BY pl.review_date, r.id LIMIT ")
             sql.appendInterpolation(bind: limit)
             return try await db.raw(sql).all().compactMap { row in

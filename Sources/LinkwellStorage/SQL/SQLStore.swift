@@ -346,6 +346,16 @@ public final class SQLStore: LinkwellStore {
 
     /// The WHERE conditions of a `ReferralQuery` on `referrals r JOIN people p` (the same rules as
     /// `ReferralQuery.matches`); `paging: false` leaves out the cursor, for counts.
+    /// `AND (…)`: the referral `r` is placed on the team or allocated to one of its members (`CaseloadTeam`).
+    static func appendTeam(_ team: CaseloadTeam?, to sql: inout SQLQueryString) {
+        guard let team else { return }
+        sql.appendInterpolation(unsafeRaw: " AND (EXISTS (SELECT 1 FROM team_placements tpt WHERE tpt.referral_id = r.id AND tpt.team_id = ")
+        sql.appendInterpolation(bind: team.id)
+        sql.appendInterpolation(unsafeRaw: ") OR r.link_worker_id IN (")
+        sql.appendInterpolation(binds: team.members.isEmpty ? ["-"] : team.members.map(\.rawValue))
+        sql.appendInterpolation(unsafeRaw: "))")
+    }
+
     static func appendFilters(_ query: ReferralQuery, to sql: inout SQLQueryString, paging: Bool) {
         sql.appendInterpolation(unsafeRaw: " 1 = 1")
         if let id = query.referrerID { sql.appendInterpolation(unsafeRaw: " AND r.referrer_id = "); sql.appendInterpolation(bind: id) }
@@ -380,13 +390,7 @@ public final class SQLStore: LinkwellStore {
             sql.appendInterpolation(unsafeRaw: "))")
         }
         if let urgency = query.urgency { sql.appendInterpolation(unsafeRaw: " AND r.urgency = "); sql.appendInterpolation(bind: urgency.rawValue) }
-        if let team = query.teamID {
-            sql.appendInterpolation(unsafeRaw: " AND (EXISTS (SELECT 1 FROM team_placements tpt WHERE tpt.referral_id = r.id AND tpt.team_id = ")
-            sql.appendInterpolation(bind: team)
-            sql.appendInterpolation(unsafeRaw: ") OR r.link_worker_id IN (")
-            sql.appendInterpolation(binds: query.teamMembers.isEmpty ? ["-"] : query.teamMembers.map(\.rawValue))
-            sql.appendInterpolation(unsafeRaw: "))")
-        }
+        if let team = query.teamID { appendTeam(CaseloadTeam(id: team, members: query.teamMembers), to: &sql) }
         if let nhs = query.nhsNumber { sql.appendInterpolation(unsafeRaw: " AND p.nhs_number = "); sql.appendInterpolation(bind: nhs) }
         if let born = query.dateOfBirth { sql.appendInterpolation(unsafeRaw: " AND p.date_of_birth = "); sql.appendInterpolation(bind: "\(born)") }
         if let search = query.search?.lowercased(), !search.isEmpty {
@@ -662,7 +666,7 @@ public final class SQLStore: LinkwellStore {
         try await db.insert(into: "referral_needs").columns("referral_id", "need", "position").rows(rows).run()
     }
 
-    private static func needs(for ids: [ReferralID], _ db: any SQLDatabase) async throws -> [ReferralID: [Need]] {
+    static func needs(for ids: [ReferralID], _ db: any SQLDatabase) async throws -> [ReferralID: [Need]] {
         guard !ids.isEmpty else { return [:] }
         let rows = try await db.raw("SELECT referral_id, need FROM referral_needs WHERE referral_id IN (\(binds: ids.map(\.rawValue))) ORDER BY referral_id, position").all()
         var result: [ReferralID: [Need]] = [:]

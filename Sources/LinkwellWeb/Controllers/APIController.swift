@@ -133,15 +133,15 @@ struct APIController: Sendable {
         }
         api.get("plan-reviews") { request, context in
             let p = try context.require(.linkWorker, .supervisor)
+            // Bounded: at most `PageRequest.maximumLimit` reviews, soonest first (a work list, not a history).
             return try pagedList(try await casework.dueReviews(.init(p, route: request.routeDescription)), request: request) { $0.referralID.rawValue }
         }
         work(api, "visits/check-in", CheckInInput.self) { c, input, p, env in try c.checkIn(expectedMinutes: input.expectedMinutes, by: p, env: env) }
         work(api, "visits/check-out", CheckInInput.self) { c, _, p, env in try c.checkOut(by: p, env: env) }
         api.get("supervision-notes") { request, context in
             let p = try context.require(.linkWorker, .supervisor)
-            let (_, notes) = try await casework.supervisionNotes(linkWorkerID: request.uri.queryParameters["linkWorkerId"].map(String.init),
-                                                                 .init(p, route: request.routeDescription))
-            return try pagedList(notes, request: request) { $0.id }
+            return pagedJSON(try await casework.supervisionNotes(linkWorkerID: request.uri.queryParameters["linkWorkerId"].map(String.init),
+                                                                 page: try request.pageRequest(), .init(p, route: request.routeDescription)), request: request)
         }
         api.post("supervision-notes") { request, context in
             let p = try context.require(.linkWorker, .supervisor)
@@ -151,6 +151,7 @@ struct APIController: Sendable {
         }
         api.get("visits/overdue") { request, context in
             let p = try context.require(.supervisor)
+            // Bounded: only visits still open and overdue (a link worker has one open visit at a time).
             return try pagedList(try await casework.overdueVisits(.init(p, route: request.routeDescription)), request: request) { $0.visit.id }
         }
         work(api, "consent/withdraw", ReasonInput.self) { c, input, p, env in
@@ -178,6 +179,7 @@ struct APIController: Sendable {
         }
         api.get("safeguarding") { request, context in
             let p = try context.require(.referrer, .supervisor)
+            // Bounded: only open concerns (a queue worked to empty; resolved ones leave it).
             return try pagedList(try await casework.concernQueue(.init(p, route: request.routeDescription)), request: request) { $0.concern.id }
         }
         api.post("referrals/:id/signposts") { request, context in
@@ -189,6 +191,7 @@ struct APIController: Sendable {
         }
         api.get("caseloads") { request, context in
             let p = try context.require(.supervisor)
+            // Bounded: one row per link worker.
             return try pagedList(try await casework.caseloads(.init(p, route: request.routeDescription)), request: request) { $0.linkWorkerID.rawValue }
         }
         work(api, "triage", ReasonInput.self) { c, input, p, env in try c.triage(note: input.note, by: p, env: env) }
@@ -266,9 +269,11 @@ struct APIController: Sendable {
         // Administration
         api.get("audit") { request, context in
             let p = try context.require(.admin)
-            let record = request.uri.queryParameters["recordId"].map(String.init)
-            return try pagedList(try await administration.auditEvents(recordID: record, limit: 1000, .init(p, route: request.routeDescription)).events,
-                                 request: request) { $0.id }
+            // A keyset cursor over the whole trail, filtered in the store (never the newest N cut in memory).
+            let page = try await administration.auditEvents(recordID: request.query("recordId"), actorID: request.query("actorId"),
+                                                            action: request.query("action"), from: request.query("from"), to: request.query("to"),
+                                                            page: try request.pageRequest(), .init(p, route: request.routeDescription))
+            return pagedJSON(page, request: request)
         }
     }
 

@@ -55,7 +55,8 @@ struct CasePagesController: Sendable {
             let messages = principal.role == .referrer && only == "messages"
                 ? try await casework.messages(r, page: try request.pageRequest(defaultLimit: CaseloadPage.messagesSize))
                 : Page(rows: [], next: nil)
-            var page = CaseloadPage(role: principal.role, groups: groups, messages: messages, names: try await casework.staffNames(),
+            var page = CaseloadPage(role: principal.role, groups: groups, messages: messages,
+                                    names: try await casework.staffNames(namedIn: groups.map(\.page.rows), messages.rows),
                                     now: casework.env.now(), context.messages, link: { request.link($0) })
             if principal.role == .referrer && only == "messages" {
                 page.name(messages: try await casework.messageSubjects(r, of: messages.rows))
@@ -76,11 +77,12 @@ struct CasePagesController: Sendable {
                 page.setConcerns(try await casework.narrow(try await casework.concernQueue(r), toTeam: team, referralID: \.concern.referralID, r))
             }
             if (only == nil || only == "measures") && principal.role != .referrer {
-                page.setDue(try await casework.narrow(try await outcomes.dueMeasures(r), toTeam: team, referralID: \.referralID, r))
+                // Narrowed to the team in the store, before the panel's limit (a team's rows beyond others' first 200 still show).
+                page.setDue(try await outcomes.dueMeasures(r, team: try await casework.caseloadTeam(team, principal)))
                 page.showDueTable = only == "measures"
             }
             if only == nil && principal.role != .referrer {
-                page.setReviews(try await casework.narrow(try await casework.dueReviews(r), toTeam: team, referralID: \.referralID, r))
+                page.setReviews(try await casework.dueReviews(r, team: team))
                 page.setOverdueRequests(try await casework.narrow(try await casework.overdueRequests(r), toTeam: team, referralID: \.referralID, r))
             }
             if only == nil && principal.role == .supervisor {
@@ -148,7 +150,7 @@ struct CasePagesController: Sendable {
         router.get("/safeguarding") { request, context in
             let principal = try context.require(.supervisor)
             let items = try await casework.concernQueue(.init(principal, route: request.routeDescription))
-            let page = SafeguardingQueuePage(items, names: try await casework.staffNames(), hours: casework.rules.acknowledgementHours)
+            let page = SafeguardingQueuePage(items, names: try await casework.staffNames(namedIn: items), hours: casework.rules.acknowledgementHours)
             return HTML(renderer.render(.safeguarding, View(title: context.messages.text("titles.safeguarding"), context: context, page: page)))
         }
         router.post("/referrals/:id/merge") { request, context in

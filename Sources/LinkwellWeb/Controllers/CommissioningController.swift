@@ -115,6 +115,7 @@ struct CommissioningController: Sendable {
         @Sendable func r(_ p: Principal, _ request: Request) -> CaseworkService.Request { .init(p, route: request.routeDescription) }
         api.get("funders") { request, context in
             let p = try context.require(.commissioner, .admin, .supervisor)
+            // Bounded: a scheme's funders are a handful.
             return try pagedList(try await commissioning.funders(r(p, request)), request: request) { $0.id.rawValue }
         }
         api.post("funders") { request, context in
@@ -124,6 +125,7 @@ struct CommissioningController: Sendable {
         }
         api.get("contracts") { request, context in
             let p = try context.require(.commissioner, .admin, .supervisor, .steeringGroup)
+            // Bounded: a few contracts per funder and reporting period.
             return try pagedList(try await commissioning.contracts(r(p, request)), request: request) { $0.id.rawValue }
         }
         api.post("contracts") { request, context in

@@ -291,7 +291,7 @@ struct DirectoryPagesController: Sendable {
         let p = try context.require(.linkWorker, .supervisor, .admin, .provider)
         let view = try await directory.serviceView(id: try context.parameters.require("id"), by: p)
         let listing = view.listing
-        let names = try await casework.staffNames()
+        let names = try await casework.staffNames(namedIn: view.history, view.feedback, view.governance)
         var page = DirectoryServicePage(listing, organisation: view.organisation, terms: view.terms, history: view.history,
                                         feedback: view.feedback, governance: view.governance,
                                         names: names, viewer: p, now: casework.env.now(), freshnessMonths: configuration.directoryFreshnessMonths)

@@ -46,6 +46,7 @@ struct GroupVoiceController: Sendable {
         let api = router.group("api/v1")
         api.get("referrals/:id/onward-referrals/:onward/messages") { request, context in
             let p = try context.require(.linkWorker, .supervisor)
+            // Bounded: one referral out's thread.
             return try pagedList(try await casework.thread(ReferralID(try context.parameters.require("id")),
                                                            onward: OnwardReferralID(try context.parameters.require("onward")),
                                                            .init(p, route: request.routeDescription)), request: request) { $0.id }
@@ -59,6 +60,7 @@ struct GroupVoiceController: Sendable {
         }
         api.get("onward-referrals/:id/messages") { request, context in
             let p = try context.require(.provider)
+            // Bounded: one referral out's thread.
             return try pagedList(try await casework.providerThread(OnwardReferralID(try context.parameters.require("id")), .init(p, route: request.routeDescription)),
                                  request: request) { $0.id }
         }
@@ -77,10 +79,11 @@ struct GroupVoiceController: Sendable {
         }
         api.get("group-notices") { request, context in
             let p = try context.require(.provider)
-            return try pagedList(try await casework.groupNotices(.init(p, route: request.routeDescription)), request: request) { $0.id.rawValue }
+            return pagedJSON(try await casework.groupNotices(.init(p, route: request.routeDescription), page: try request.pageRequest()), request: request)
         }
         api.get("overdue-onward-referrals") { request, context in
             let p = try context.require(.linkWorker, .supervisor, .provider)
+            // Bounded: only requests out still unanswered past their window (a queue).
             return try pagedList(try await casework.overdueRequests(.init(p, route: request.routeDescription)), request: request) { $0.onwardReferralID.rawValue }
         }
     }

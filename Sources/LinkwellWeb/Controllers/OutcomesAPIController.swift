@@ -40,6 +40,7 @@ struct OutcomesAPIController: Sendable {
         }
         api.get("outcomes/due") { request, context in
             let p = try context.require(.linkWorker, .supervisor)
+            // Bounded: at most `PageRequest.maximumLimit` measures, soonest first (a work list, not a history).
             return try pagedList(try await outcomes.dueMeasures(.init(p, route: request.routeDescription)), request: request) {
                 "\($0.referralID)|\($0.instrumentID)|\($0.timepoint.rawValue)"
             }

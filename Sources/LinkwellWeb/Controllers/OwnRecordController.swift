@@ -30,6 +30,7 @@ struct OwnRecordController: Sendable {
         let api = router.group("api/v1/me")
         api.get("requests") { request, context in
             let p = try context.require(.person)
+            // Bounded: one person's own requests (one open per referral and kind).
             return try pagedList(try await voice.ownRequests(.init(p, route: request.routeDescription)), request: request) { $0.id }
         }
         api.post("referrals/:id/come-back") { request, context in

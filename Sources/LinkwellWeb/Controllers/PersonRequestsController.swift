@@ -36,6 +36,7 @@ struct PersonRequestsController: Sendable {
 
         router.get("api/v1/person-requests") { request, context in
             let p = try context.require(.linkWorker, .supervisor)
+            // Bounded: open requests only, at most `PersonVoiceService.workListLimit`.
             return try pagedList(try await voice.workList(.init(p, route: request.routeDescription)), request: request) { $0.request.id }
         }
         router.post("api/v1/person-requests/:request/answer") { request, context in

@@ -18,9 +18,11 @@ struct ProviderPagesController: Sendable {
             }, isEmpty: inbox.rows.isEmpty, more: inbox.next.map { request.link(["cursor": $0.token]) },
                                  isLaterPage: request.query("cursor") != nil)
             let r = CaseworkService.Request(principal, route: request.routeDescription)
-            // The group's notices, and the "link worker changed" messages sent to this member of staff.
+            // The newest of the group's notices (read by keyset in the store; `GET /api/v1/group-notices` pages them all),
+            // and the "link worker changed" messages sent to this member of staff.
             let changes = try await casework.messages(r).filter { $0.kind == .reassigned }
-            let notices = (try await casework.groupNotices(r) + changes).sorted { ($0.createdAt, $0.id.rawValue) > ($1.createdAt, $1.id.rawValue) }
+            let notices = Array((try await casework.groupNotices(r, page: PageRequest()).rows + changes)
+                .sorted { ($0.createdAt, $0.id.rawValue) > ($1.createdAt, $1.id.rawValue) }.prefix(PageRequest.defaultLimit))
             page.setGroupVoice(notices: notices, overdue: try await casework.overdueRequests(r))
             return HTML(renderer.render(.providerInbox, View(title: context.messages.text("titles.referralsToUs"), context: context, page: page)))
         }

@@ -62,7 +62,7 @@ struct StaffRecordsController: Sendable {
         let api = router.group("api/v1")
         api.get("complaints") { request, context in
             let p = try context.require(.admin)
-            return try pagedList(try await records.complaints(.init(p, route: request.routeDescription)), request: request) { $0.id }
+            return pagedJSON(try await records.complaints(keyset: try request.pageRequest(), .init(p, route: request.routeDescription)), request: request)
         }
         api.post("complaints") { request, context in
             let p = try context.require(.admin)
@@ -77,7 +77,7 @@ struct StaffRecordsController: Sendable {
         }
         api.get("staff-checks") { request, context in
             let p = try context.require(.admin)
-            return try pagedList(try await records.staffChecks(.init(p, route: request.routeDescription)), request: request) { $0.id }
+            return pagedJSON(try await records.staffChecks(keyset: try request.pageRequest(), .init(p, route: request.routeDescription)), request: request)
         }
         api.post("staff-checks") { request, context in
             let p = try context.require(.admin)
@@ -131,7 +131,7 @@ struct StaffRecordsController: Sendable {
         let shown = try await records.staffChecks(matching: records.staffCheckFilter(StaffCheckFilter.Expiry(rawValue: expiryText)),
                                                   page: try request.pageNumber(), .init(p, route: request.routeDescription))
         let list = shown.rows
-        let names = try await casework.staffNames()
+        let names = try await casework.staffNames(namedIn: list)
         let now = records.env.now()
         let today = CalendarDate(now), soon = CalendarDate(now.addingTimeInterval(TimeInterval(GovernanceRules.reminderDays) * 86_400))
         let users = try await records.staffUsers(.init(p, route: request.routeDescription))

@@ -30,7 +30,7 @@ struct SupervisionController: Sendable {
         let team = try await casework.linkWorkers()
         let chosen = p.role == .linkWorker ? p.userID.rawValue : (linkWorkerID ?? team.first?.id.rawValue)
         let (user, notes) = try await casework.supervisionNotes(linkWorkerID: chosen, .init(p, route: request.routeDescription))
-        let names = try await casework.staffNames()
+        let names = try await casework.staffNames(namedIn: notes)
         let page = Page(linkWorkerID: user.id.rawValue, linkWorkerName: user.displayName,
                         linkWorkers: team.map { Choice($0.id.rawValue, $0.displayName, selected: $0.id == user.id) },
                         isSupervisor: p.role == .supervisor,

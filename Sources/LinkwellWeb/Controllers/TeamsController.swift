@@ -46,6 +46,7 @@ struct TeamsController: Sendable {
         let api = router.group("api/v1")
         api.get("teams") { request, context in
             let p = try context.require(.linkWorker, .supervisor, .admin)
+            // Bounded: a scheme's teams are a handful (localities, partners).
             return try pagedList(try await teams.teams(r(p, request)), request: request) { $0.team.id.rawValue }
         }
         api.post("teams") { request, context in
@@ -69,11 +70,11 @@ struct TeamsController: Sendable {
         }
         api.get("teams/:id/waiting-list") { request, context in
             let p = try context.require(.linkWorker, .supervisor)
-            return try pagedList(try await teams.waitingList(try context.parameters.require("id"), r(p, request)), request: request) { $0.id.rawValue }
+            return pagedJSON(try await teams.waitingList(try context.parameters.require("id"), page: try request.pageRequest(), r(p, request)), request: request)
         }
         api.get("teams/:id/meetings") { request, context in
             let p = try context.require(.linkWorker, .supervisor)
-            return try pagedList(try await teams.meetings(try context.parameters.require("id"), r(p, request)), request: request) { $0.id }
+            return pagedJSON(try await teams.meetings(try context.parameters.require("id"), page: try request.pageRequest(), r(p, request)), request: request)
         }
         api.post("teams/:id/meetings") { request, context in
             let p = try context.require(.linkWorker, .supervisor)
@@ -85,6 +86,7 @@ struct TeamsController: Sendable {
             let p = try context.require(.linkWorker, .supervisor)
             let rq = r(p, request)
             let found = try await casework.readCase(ReferralID(try context.parameters.require("id")), rq)
+            // Bounded: the meetings that discussed one case.
             return try pagedList(try await teams.caseTeamwork(of: found, rq).meetings, request: request) { $0.id }
         }
     }
@@ -122,11 +124,12 @@ struct TeamsController: Sendable {
         let view = try await teams.team(try context.parameters.require("id"), rq)
         let onTeam = p.role == .supervisor || view.members.contains(p.userID)
         let id = view.team.id.rawValue
+        let waiting = onTeam ? try await teams.waitingList(id, rq) : []
+        let meetings = onTeam ? try await teams.meetings(id, rq) : []
+        let openCases = onTeam ? try await teams.openCases(id, rq) : []
         let page = TeamPage(view, allLinkWorkers: try await casework.linkWorkers(), canManage: p.role != .linkWorker, onTeam: onTeam,
-                            waiting: onTeam ? try await teams.waitingList(id, rq) : [],
-                            meetings: onTeam ? try await teams.meetings(id, rq) : [],
-                            openCases: onTeam ? try await teams.openCases(id, rq) : [],
-                            names: try await casework.staffNames(), today: CalendarDate(casework.env.now()), rulesText: form?["rules"],
+                            waiting: waiting, meetings: meetings, openCases: openCases,
+                            names: try await casework.staffNames(namedIn: view.members, waiting, meetings, openCases), today: CalendarDate(casework.env.now()), rulesText: form?["rules"],
                             context.messages)
         return try HTML(renderer.render(.team, View(title: view.team.name, context: context, page: page, errors: errors)), status: status)
             .response(from: request, context: context)

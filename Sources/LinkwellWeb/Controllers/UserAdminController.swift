@@ -76,7 +76,16 @@ struct UserAdminController: Sendable {
         let api = router.group("api/v1")
         api.get("users") { request, context -> Response in
             let p = try context.require(.admin)
-            return try pagedList(try await accounts.users(.init(p, route: request.routeDescription)).map(UserJSON.init), request: request) { $0.id.rawValue }
+            // Filtered (`q`: part of a name or e-mail; `role`) and read a page at a time by keyset in the store.
+            let roleText = request.query("role")?.trimmingCharacters(in: .whitespaces) ?? ""
+            guard roleText.isEmpty || Role(rawValue: roleText) != nil else {
+                throw LinkwellError.invalid("role", "Choose one of the roles: \(Role.allCases.map(\.rawValue).joined(separator: ", ")).")
+            }
+            let search = request.query("q")
+            if (search?.count ?? 0) > 100 { throw LinkwellError.invalid("q", "Search for at most 100 characters.") }
+            let page = try await accounts.users(matching: UserFilter(search: search, role: Role(rawValue: roleText)), keyset: try request.pageRequest(),
+                                                .init(p, route: request.routeDescription))
+            return pagedJSON(page.map(UserJSON.init), request: request)
         }
         api.get("users/:id") { request, context -> Response in
             let p = try context.require(.admin)
@@ -91,8 +100,10 @@ struct UserAdminController: Sendable {
         api.get("tokens") { request, context -> Response in
             let p = try context.requirePrincipal()
             let r = CaseworkService.Request(p, route: request.routeDescription)
-            let tokens = p.role == .admin ? try await accounts.tokens(r).map(\.0) : try await accounts.ownTokens(r)
-            return try pagedList(tokens.map(TokenJSON.init), request: request) { $0.id }
+            // Everyone's tokens (an administrator) grow with the scheme: a keyset page in the store. One's own tokens
+            // are bounded by what one person makes, so they are read whole and paged here.
+            if p.role == .admin { return pagedJSON(try await accounts.tokens(keyset: try request.pageRequest(), r).map(TokenJSON.init), request: request) }
+            return try pagedList(try await accounts.ownTokens(r).map(TokenJSON.init), request: request) { $0.id }
         }
         api.delete("tokens/:id") { request, context -> Response in
             let p = try context.requirePrincipal()
@@ -138,7 +149,7 @@ struct UserAdminController: Sendable {
         let row = try await accounts.user(try context.parameters.require("id"), r)
         let u = row.user
         let organisations = try await accounts.organisations()
-        let linkWorkers = try await accounts.users(r).filter { $0.user.role == .linkWorker && $0.user.active && $0.user.id != u.id }
+        let linkWorkers = try await accounts.activeLinkWorkers(r).filter { $0.id != u.id }
         let page = UserPage(
             id: u.id.rawValue, name: u.displayName, email: u.email, role: u.role.label,
             organisation: u.organisationID.flatMap { id in organisations.first { $0.id == id }?.name } ?? "",
@@ -146,7 +157,7 @@ struct UserAdminController: Sendable {
             hasOrganisation: u.organisationID != nil,
             openReferrals: row.openReferrals, hasOpenReferrals: row.openReferrals > 0,
             roles: Role.allCases.filter { $0 != .person }.map { Choice($0.rawValue, $0.label, selected: $0 == u.role) },
-            linkWorkers: linkWorkers.map { Choice($0.user.id.rawValue, $0.user.displayName) },
+            linkWorkers: linkWorkers.map { Choice($0.id.rawValue, $0.displayName) },
             isLinkWorker: u.role == .linkWorker)
         return try HTML(renderer.render(.adminUser, View(title: u.displayName, context: context, page: page, errors: errors)), status: status)
             .response(from: request, context: context)

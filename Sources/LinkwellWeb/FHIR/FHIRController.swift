@@ -157,7 +157,7 @@ struct FHIRController: Sendable {
     }
 
     private func serviceRequest(_ c: Case) async throws -> JSONValue {
-        let referrer = try await casework.staffNames().name(c.referral.referrerID)
+        let referrer = try await casework.staffNames(namedIn: c.referral.referrerID).name(c.referral.referrerID)
         return FHIRMapping.serviceRequest(c, referrerName: referrer, codeList: try await codeLists.list(.needs))
     }
 
@@ -173,7 +173,7 @@ struct FHIRController: Sendable {
     /// The referral in's Task as this viewer may see it (a referrer without consent to share progress
     /// learns the decision only, as in the JSON API).
     private func referralTask(_ c: Case, _ r: ServiceRequest) async throws -> JSONValue {
-        let referrer = try await casework.staffNames().name(c.referral.referrerID)
+        let referrer = try await casework.staffNames(namedIn: c.referral.referrerID).name(c.referral.referrerID)
         var status = c.referral.status
         var reason: String? = [.declined, .redirected, .withdrawn, .unableToContact, .closed].contains(status) ? c.referral.outcomeNote : nil
         if status == .closed, let why = c.referral.closingReason { reason = why.label }
