@@ -5,7 +5,7 @@ import Foundation
 /// goes through a method here that checks who is asking, audits it, and returns what that role may see.
 public struct CaseworkService: Sendable {
     /// The storage roles casework needs (contracts only to say which contracts fund a referral).
-    public typealias Storage = CaseStore & CaseSummaryStore & AccountStore & OrganisationStore & CodeListStore & DirectoryStore & AuditStore & SettingsStore & SupervisionStore & CommissioningStore & OutcomeStore
+    public typealias Storage = CaseStore & CaseSummaryStore & AccountStore & OrganisationStore & CodeListStore & DirectoryStore & AuditStore & SettingsStore & SupervisionStore & CommissioningStore & OutcomeStore & StaffListStore
         & TeamStore & OnwardThreadStore & CommunityDirectoryStore & ReferrerHomeStore & ReferenceLookupStore
     let store: any Storage
     public let env: CoreEnvironment
@@ -715,6 +715,19 @@ public struct CaseworkService: Sendable {
             ProviderView.inboxRow($0.summary, purposes: $0.consentPurposes)
         }
         return Page(fetched: rows, limit: page.limit) { PageCursor(at: $0.createdAt, id: $0.id.rawValue) }
+    }
+
+    /// A numbered page of the provider's inbox, newest first, only referrals in `filter`'s status when given: counted
+    /// and cut in the store, each row with the person's name only where their consent to share with providers
+    /// stands now.
+    public func providerInbox(_ request: Request, matching filter: InboxFilter, page: PageNumber) async throws -> CountedPage<OnwardSummary> {
+        guard request.principal.role == .provider, let org = request.principal.organisationID else {
+            throw LinkwellError.forbidden("Only provider staff have a referrals inbox.")
+        }
+        try await audit(request, action: "list", type: "provider_inbox", id: org.rawValue, allowed: true)
+        return try await store.onwardInbox(organisationID: org, matching: filter, page: page).map {
+            ProviderView.inboxRow($0.summary, purposes: $0.consentPurposes)
+        }
     }
 
     /// Loads the case behind a referral out if the provider may see it; otherwise "not found", audited.

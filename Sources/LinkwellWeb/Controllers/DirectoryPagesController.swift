@@ -129,10 +129,10 @@ struct DirectoryPagesController: Sendable {
         }
         router.get("/provider/listings") { request, context in
             let p = try context.require(.provider)
-            let listings = try await directory.providerListings(by: p)
-            let page = ListingsPage(rows: listings.map {
+            let listings = try await directory.providerListings(page: try request.pageNumber(), by: p)
+            let page = ListingsPage(rows: listings.rows.map {
                 ListingsPage.Row(id: $0.service.id, name: $0.service.name, status: $0.service.status.label, review: $0.reviewState.label)
-            }, isEmpty: listings.isEmpty)
+            }, isEmpty: listings.rows.isEmpty, links: PageLinks(listings, noun: "listings", one: "listing", request: request))
             return HTML(renderer.render(.directoryListings, View(title: context.messages.text("titles.ourListings"), context: context, page: page)))
         }
         // Registered feeds: the admin's list with each feed's last sync, a form to add one, "sync now".
@@ -262,7 +262,10 @@ struct DirectoryPagesController: Sendable {
     }
 
     func feedsPage(_ request: Request, _ context: AppRequestContext, _ p: Principal, errors: [FieldError] = [], form: FormData? = nil) async throws -> Response {
-        let feeds = try await directory.registeredFeeds(by: p)
+        // Numbered pages in the order the feeds were added, searched by URL in the store.
+        let search = request.query("search") ?? ""
+        let shown = try await directory.registeredFeeds(search: search, page: try request.pageNumber(), by: p)
+        let feeds = shown.rows
         let jobs = try await directory.importJobs(by: p).map(ImportJobPage.init)
         let page = FeedsPage(rows: feeds.map { f in
             let c = f.lastCounts
@@ -271,7 +274,8 @@ struct DirectoryPagesController: Sendable {
                                  changed: c.map { "\($0.changed)" } ?? "", withdrawn: c.map { "\($0.withdrawn)" } ?? "",
                                  rejected: c.map { "\($0.rejected)" } ?? "", error: f.lastError ?? "", status: f.lastStatus)
         }, isEmpty: feeds.isEmpty, url: form?["url"] ?? "", intervalMinutes: form?["intervalMinutes"] ?? "1440",
-           jobs: jobs, hasJobs: !jobs.isEmpty, importURL: form?["importURL"] ?? "")
+           jobs: jobs, hasJobs: !jobs.isEmpty, importURL: form?["importURL"] ?? "",
+           links: PageLinks(shown, noun: "feeds", one: "feed", request: request), search: search, isFiltered: !search.isEmpty)
         return try HTML(renderer.render(.directoryFeeds, View(title: context.messages.text("titles.directoryFeeds"), context: context, page: page, errors: errors)),
                         status: errors.isEmpty ? .ok : .unprocessableContent).response(from: request, context: context)
     }

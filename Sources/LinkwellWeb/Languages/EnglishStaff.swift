@@ -1198,5 +1198,15 @@ extension Catalogue {
         "twoFactorSetup.setUpTwoFactorSign": "Set up two-factor sign-in",
         "twoFactorSetup.turnOnTwoFactorSign": "Turn on two-factor sign-in",
         "twoFactorSetup.yourRoleMustUseTwo": "Your role must use two-factor sign-in: as well as your password, you will enter a code from an app on your phone each time you sign in.",
+        // staffLists: search, filters and numbered pages of the organisations, provider inbox, feeds and listings (session 10)
+        "staffLists.anyKind": "Any kind",
+        "staffLists.anyStatus": "Any status",
+        "staffLists.feedUrlContains": "Feed URL contains",
+        "staffLists.nameOrOdsCodeContains": "Name or ODS code contains",
+        "staffLists.noFeedsMatch": "No feed's URL contains this.",
+        "staffLists.noReferralsWithThisStatus": "No referrals have this status.",
+        "staffLists.searchFeeds": "Search feeds",
+        "staffLists.searchOrganisations": "Search organisations",
+        "staffLists.showReferrals": "Show referrals",
     ]
 }

@@ -169,6 +169,11 @@ extension DirectoryPagesController {
         var jobs: [ImportJobPage]
         var hasJobs: Bool
         var importURL: String
+        /// The count and the numbered page links of the feeds (the URL search kept in every link).
+        var links: PageLinks
+        /// Part of the URL searched for.
+        var search: String
+        var isFiltered: Bool
     }
 
     /// One import job: where it has got (a progress bar while it runs), then its report or why it failed.
@@ -236,5 +241,7 @@ extension DirectoryPagesController {
         struct Row: Sendable { var id, name, status, review: String }
         var rows: [Row]
         var isEmpty: Bool
+        /// The count and the numbered page links.
+        var links: PageLinks
     }
 }
