@@ -204,6 +204,28 @@ public struct CaseworkService: Sendable {
         return result
     }
 
+    /// Several parts of the caller's caseload at once as numbered pages (the web page's groups): each counted, its
+    /// page clamped to the count, then read with `LIMIT`/`OFFSET` in the list's order; one audit entry for them all.
+    public func caseloadPages(_ request: Request, lists: [(CaseList, PageNumber)], search: String? = nil,
+                              team: String? = nil) async throws -> [(list: CaseList, page: CountedPage<ReferralSummary>)] {
+        let p = request.principal
+        let team = try await caseloadTeam(team, p)
+        var result: [(list: CaseList, page: CountedPage<ReferralSummary>)] = []
+        for (list, number) in lists {
+            let query = try caseloadQuery(p, list, search: search, team: team)
+            var page = try await CountedPage.load(number, count: { try await store.countReferrals(query) }) { shown in
+                var window = query
+                window.offset = shown.offset
+                window.limit = shown.size
+                return try await store.referrals(window)
+            }
+            if p.role == .referrer { page.rows = page.rows.map(ReferrerCaseView.row) }
+            result.append((list, page))
+        }
+        try await audit(request, action: "list", type: "caseload", id: p.userID.rawValue, allowed: true)
+        return result
+    }
+
     /// The names of the people the caller's own messages back are about (those addressed to them, about referrals
     /// they made, whose names they already see in their list); messages to their practice stay unnamed, as the
     /// practice cannot open those cases here. Audited as a list.
