@@ -136,7 +136,7 @@ struct StaffListPagingTests {
             HSDSService(id: syntheticUUID(0xf7, n), organizationID: DirectoryFixture.walkersOrg, name: String(format: "Walkers listing %03d", n),
                         description: "A paged listing.")
         }
-        try await s.store.saveDirectory(DirectoryBatch(services: extra), at: s.clock.now, verified: true)
+        try await s.store.saveDirectory(DirectoryBatch(services: extra), at: s.clock.now, verified: false)
         let provider = Principal(s.provider)
         let all = try await directory.providerListings(page: PageNumber(1, size: 500), by: provider)
         #expect(all.total >= 52 && all.rows.count == all.total)
@@ -152,12 +152,31 @@ struct StaffListPagingTests {
             $0.service.organizationID == DirectoryFixture.moneyOrg
         })
         await #expect(throws: LinkwellError.self) { try await directory.providerListings(page: PageNumber(), by: Principal(s.admin)) }
+
+        // The review queue (the 52 unverified listings at least), in name order, paged in the store.
+        let cutoff = s.clock.now.addingTimeInterval(-86_400)
+        let queue = try await s.store.reviewQueue(staleBefore: cutoff)
+        #expect(queue.count >= 52)
+        var queued: [String] = []
+        let queuePages = PageNumber.count(total: queue.count, size: 20)
+        for n in 1...queuePages {
+            let page = try await s.store.reviewQueue(staleBefore: cutoff, page: PageNumber(n, size: 20))
+            #expect(page.total == queue.count)
+            queued += page.rows.map(\.serviceID)
+        }
+        #expect(queued == queue.map(\.serviceID))
+        #expect(try await s.store.reviewQueue(staleBefore: cutoff, page: PageNumber(99, size: 20)).page.number == queuePages)
+        let (reviewed, _) = try await directory.reviewQueue(freshnessMonths: 12, page: PageNumber(2, size: 20), by: admin)
+        #expect(reviewed.rows.map(\.serviceID) == Array(try await s.store.reviewQueue(staleBefore: FreshnessRule(months: 12).cutoff(now: s.env.now())).dropFirst(20).prefix(20)).map(\.serviceID))
+        await #expect(throws: LinkwellError.self) { try await directory.reviewQueue(freshnessMonths: 12, page: PageNumber(), by: provider) }
     }
 
     @Test("The pages: counts, links keeping the filters, the last page past the end, bad parameters refused", arguments: TestBackend.available)
     func pages(backend: TestBackend) async throws {
         let s = try await TestScheme.make(backend)
         _ = try await addOrganisations(s)
+        let queued = (0..<3).map { HSDSService(id: syntheticUUID(0xf8, $0), organizationID: DirectoryFixture.walkersOrg, name: "Queued \($0)", description: nil) }
+        try await s.store.saveDirectory(DirectoryBatch(services: queued), at: s.clock.now, verified: false)
         for n in 0..<53 {
             try await s.store.saveFeed(RegisteredFeed(id: String(format: "feed-%03d", n), url: String(format: "https://feed%03d.example/oruk", n),
                                                       source: "feed.example", intervalMinutes: 60, createdAt: Self.start.addingTimeInterval(Double(n))))
@@ -183,8 +202,10 @@ struct StaffListPagingTests {
             #expect(feeds.status == .ok && feedsHTML.contains("Feeds 51 to 53 of 53") && feedsHTML.contains("feed052") && !feedsHTML.contains("feed049"))
             let (none, noneHTML) = try await admin.go(.get, "/admin/feeds?search=nowhere")
             #expect(none.status == .ok && noneHTML.contains("No feed's URL contains this."))
+            let (review, reviewHTML) = try await admin.go(.get, "/directory/review?page=9")
+            #expect(review.status == .ok && reviewHTML.contains("id=\"review-queue\"") && reviewHTML.contains("Queued 2"))
             for uri in ["/admin/organisations?page=abc", "/admin/organisations?page=0", "/admin/organisations?kind=wizard",
-                        "/admin/feeds?page=1.5", "/admin/feeds?page=-1"] {
+                        "/admin/feeds?page=1.5", "/admin/feeds?page=-1", "/directory/review?page=x"] {
                 let (response, body) = try await admin.go(.get, uri)
                 #expect(response.status == .unprocessableContent, "\(uri)")
                 #expect(!body.isEmpty)

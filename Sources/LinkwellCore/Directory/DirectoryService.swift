@@ -190,11 +190,13 @@ public struct DirectoryService: Sendable {
         return CountedPage(rows: found.hits.map(\.listing), total: found.total, page: shown)
     }
 
-    /// The admin's review queue (new, changed and stale listings), with each organisation's name.
-    public func reviewQueue(freshnessMonths: Int, by p: Principal) async throws -> (items: [ReviewItem], organisations: [String: String]) {
+    /// The admin's review queue (new, changed and stale listings) as a numbered page in name order, counted and cut
+    /// in the store, with each organisation's name.
+    public func reviewQueue(freshnessMonths: Int, page: PageNumber, by p: Principal) async throws
+        -> (items: CountedPage<ReviewItem>, organisations: [String: String]) {
         guard DirectoryPolicy.canReview(p) else { throw LinkwellError.forbidden("Only the admin reviews listings.") }
-        let items = try await store.reviewQueue(staleBefore: FreshnessRule(months: freshnessMonths).cutoff(now: env.now()))
-        return (items, try await organisationNames(Set(items.compactMap(\.organizationID))))
+        let items = try await store.reviewQueue(staleBefore: FreshnessRule(months: freshnessMonths).cutoff(now: env.now()), page: page)
+        return (items, try await organisationNames(Set(items.rows.compactMap(\.organizationID))))
     }
 
     /// The names of organisations, by id (public directory data).

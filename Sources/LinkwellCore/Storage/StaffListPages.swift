@@ -42,4 +42,7 @@ public protocol StaffListStore: Sendable {
     /// The registered directory feeds in the order they were added (then by id); only those whose URL contains
     /// `search` (any case) when given.
     func registeredFeeds(search: String?, page: PageNumber) async throws -> CountedPage<RegisteredFeed>
+    /// The directory's review queue (as `CommunityDirectoryStore.reviewQueue`: not approved, never verified or
+    /// verified before `staleBefore`) in name-then-id order.
+    func reviewQueue(staleBefore: Date, page: PageNumber) async throws -> CountedPage<ReviewItem>
 }

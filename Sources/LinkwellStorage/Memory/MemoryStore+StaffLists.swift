@@ -26,6 +26,10 @@ extension MemoryStore {
         return Self.countedPage(rows, page)
     }
 
+    public func reviewQueue(staleBefore: Date, page: PageNumber) async throws -> CountedPage<ReviewItem> {
+        Self.countedPage(try await reviewQueue(staleBefore: staleBefore), page)
+    }
+
     public func registeredFeeds(search: String?, page: PageNumber) async throws -> CountedPage<RegisteredFeed> {
         let text = search?.trimmingCharacters(in: .whitespaces) ?? ""
         return Self.countedPage(try await registeredFeeds().filter { $0.url.containsFoldingASCII(text) }, page)

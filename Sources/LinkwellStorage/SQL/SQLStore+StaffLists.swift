@@ -48,6 +48,11 @@ extension SQLStore {
         }
     }
 
+    public func reviewQueue(staleBefore: Date, page: PageNumber) async throws -> CountedPage<ReviewItem> {
+        try await countedPage(page, select: "SELECT id, name, organization_id, review_state, last_verified_at, conflicts",
+                              from: Self.reviewQueueRows(staleBefore), order: "name, id") { try Self.reviewItem($0, staleBefore: staleBefore) }
+    }
+
     public func registeredFeeds(search: String?, page: PageNumber) async throws -> CountedPage<RegisteredFeed> {
         let text = search?.trimmingCharacters(in: .whitespaces) ?? ""
         let conditions: [SQLQueryString] = text.isEmpty ? [] : ["LOWER(url) LIKE \(bind: text.likeSubstringPattern) ESCAPE '!'"]

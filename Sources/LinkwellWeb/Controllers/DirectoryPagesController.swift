@@ -115,12 +115,13 @@ struct DirectoryPagesController: Sendable {
         router.get("/directory/review") { request, context in
             let p = try context.require(.admin)
             let months = configuration.directoryFreshnessMonths
-            let (items, orgs) = try await directory.reviewQueue(freshnessMonths: months, by: p)
+            let (queue, orgs) = try await directory.reviewQueue(freshnessMonths: months, page: try request.pageNumber(), by: p)
+            let items = queue.rows
             var page = ReviewPage(rows: items.map {
                 ReviewPage.Row(id: $0.serviceID, name: $0.name, organisation: $0.organizationID.flatMap { orgs[$0] } ?? "", state: $0.reviewState.label,
                                verified: $0.lastVerifiedAt.map(Format.date) ?? "never", stale: $0.stale,
                                conflicts: $0.conflicts.isEmpty ? nil : $0.conflicts.joined(separator: ", "))
-            }, isEmpty: items.isEmpty, months: months)
+            }, isEmpty: items.isEmpty, months: months, links: PageLinks(queue, noun: "listings", one: "listing", request: request))
             page.due = try await directory.governanceDue(by: p).map {
                 ReviewPage.Due(organisation: $0.organisationName, check: $0.check, expires: "\($0.expires)", expired: $0.expired)
             }

@@ -153,6 +153,8 @@ extension DirectoryPagesController {
         var rows: [Row]
         var isEmpty: Bool
         var months: Int
+        /// The count and the numbered page links (name order).
+        var links: PageLinks
         /// Governance checks expired or expiring within the reminder window (`DirectoryService.governanceDue`).
         struct Due: Sendable { var organisation, check, expires: String; var expired: Bool }
         var due: [Due] = []
