@@ -278,4 +278,48 @@ struct StaffListPagingTests {
         }
         try await l.store.shutdown()
     }
+
+    @Test("A team's waiting list: numbered pages oldest first, counted in the store; the team page links its pages", arguments: TestBackend.available)
+    func teamWaitingPaged(backend: TestBackend) async throws {
+        let s = try await TestScheme.make(backend)
+        let team = Team(id: TeamID("t-paged"), name: "Paged team", kind: .locality, createdAt: s.clock.now)
+        try await s.store.saveTeam(team)
+        try await s.store.setMembers(teamID: team.id, linkWorkerIDs: [s.linkWorker.id])
+        var placed: [ReferralID] = []
+        for n in 0..<55 {
+            s.clock.advance(seconds: 60)
+            let id = try await s.casework.submitReferral(TestScheme.submission(givenName: String(format: "Waiter%03d", n), nhsNumber: nil),
+                                                         by: Principal(s.referrer)).referral.id
+            // Two are left off the team: they are not on its list.
+            if n % 27 != 5 { try await s.store.placeReferral(id, on: team.id); placed.append(id) }
+        }
+        let teams = TeamService(store: s.store, env: s.env)
+        let whole = try await teams.waitingList(team.id.rawValue, s.request(s.supervisor))
+        #expect(whole.map(\.id) == placed, "oldest first")
+        let first = try await teams.waitingList(team.id.rawValue, page: PageNumber(1), s.request(s.supervisor))
+        #expect(first.total == 53 && first.rows.map(\.id) == Array(placed.prefix(50)))
+        var tiled: [ReferralID] = []
+        for n in 1...6 { tiled += try await teams.waitingList(team.id.rawValue, page: PageNumber(n, size: 10), s.request(s.linkWorker)).rows.map(\.id) }
+        #expect(tiled == placed)
+        let past = try await teams.waitingList(team.id.rawValue, page: PageNumber(9), s.request(s.supervisor))
+        #expect(past.page == PageNumber(2) && past.rows.map(\.id) == Array(placed.suffix(3)))
+        await #expect(throws: LinkwellError.self) { try await teams.waitingList(team.id.rawValue, page: PageNumber(), s.request(s.otherLinkWorker)) }
+        try await withRouter(s) { client in
+            let supervisor = WebPagesTests.Browser(client)
+            _ = try await supervisor.signIn(s.supervisor.email)
+            // The waiting table alone (the meeting form's case picker lists every open case).
+            func table(_ html: String) -> String {
+                html.components(separatedBy: "id=\"team-waiting\"").dropFirst().first?.components(separatedBy: "</table>").first ?? ""
+            }
+            let (first, html1) = try await supervisor.go(.get, "/teams/t-paged")
+            #expect(first.status == .ok && html1.contains("Waiting referrals 1 to 50 of 53"))
+            #expect(table(html1).contains("Waiter000") && table(html1).contains("Waiter051") && !table(html1).contains("Waiter052"))
+            let next = try #require(AdminListPagingTests.href(rel: "next", in: html1))
+            #expect(next.contains("/teams/t-paged") && next.contains("page=2"))
+            let (second, html2) = try await supervisor.go(.get, next)
+            #expect(second.status == .ok && html2.contains("Waiting referrals 51 to 53 of 53"))
+            #expect(table(html2).contains("Waiter054") && !table(html2).contains("Waiter049"))
+            #expect(try await supervisor.go(.get, "/teams/t-paged?page=abc").0.status == .unprocessableContent)
+        }
+    }
 }

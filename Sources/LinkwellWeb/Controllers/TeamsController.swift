@@ -122,11 +122,12 @@ struct TeamsController: Sendable {
         let view = try await teams.team(try context.parameters.require("id"), rq)
         let onTeam = p.role == .supervisor || view.members.contains(p.userID)
         let id = view.team.id.rawValue
-        let page = TeamPage(view, allLinkWorkers: try await casework.linkWorkers(), canManage: p.role != .linkWorker, onTeam: onTeam,
-                            waiting: onTeam ? try await teams.waitingList(id, rq) : [],
+        var page = TeamPage(view, allLinkWorkers: try await casework.linkWorkers(), canManage: p.role != .linkWorker, onTeam: onTeam,
+                            waiting: onTeam ? try await teams.waitingList(id, page: try request.pageNumber(), rq) : CountedPage(rows: [], total: 0, page: PageNumber()),
                             meetings: onTeam ? try await teams.meetings(id, rq) : [],
                             openCases: onTeam ? try await teams.openCases(id, rq) : [],
                             names: try await casework.staffNames(), today: CalendarDate(casework.env.now()), rulesText: form?["rules"])
+        page.waitingLinks = PageLinks(page.waitingPage, noun: "waiting referrals", one: "waiting referral", request: request)
         return try HTML(renderer.render(.team, View(title: view.team.name, context: context, page: page, errors: errors)), status: status)
             .response(from: request, context: context)
     }
