@@ -395,6 +395,11 @@ extension SQLStore {
         }
     }
 
+    /// A registered feed from its `doc` column (numbered pages of feeds, `SQLStore+StaffLists.swift`).
+    static func registeredFeed(_ row: any SQLRow) throws -> RegisteredFeed {
+        try fromDirectoryJSON(try row.decode(column: "doc", as: String.self), as: RegisteredFeed.self)
+    }
+
     /// `FROM … WHERE …` of the review queue.
     static func reviewQueueRows(_ staleBefore: Date) -> SQLQueryString {
         """

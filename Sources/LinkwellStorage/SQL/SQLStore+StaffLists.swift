@@ -56,8 +56,6 @@ extension SQLStore {
     public func registeredFeeds(search: String?, page: PageNumber) async throws -> CountedPage<RegisteredFeed> {
         let text = search?.trimmingCharacters(in: .whitespaces) ?? ""
         let conditions: [SQLQueryString] = text.isEmpty ? [] : ["LOWER(url) LIKE \(bind: text.likeSubstringPattern) ESCAPE '!'"]
-        return try await countedPage(page, select: "SELECT doc", from: "FROM dir_feeds" + Self.whereClause(conditions), order: "created_at, id") {
-            try fromDirectoryJSON(try $0.decode(column: "doc", as: String.self), as: RegisteredFeed.self)
-        }
+        return try await countedPage(page, select: "SELECT doc", from: "FROM dir_feeds" + Self.whereClause(conditions), order: "created_at, id") { try Self.registeredFeed($0) }
     }
 }
