@@ -150,6 +150,7 @@ def test_organisations_page_with_search_and_kind(people):
     to page 2 and back with the search kept; a page past the end is the last page, a malformed one a form error."""
     admin: User = people(ADMIN, "admin", "/admin/organisations")
     page = admin.page
+    admin.goto("/admin/organisations")
     csrf = page.locator('form[action="/admin/organisations"][method="post"] input[name="_csrf"]').get_attribute("value")
     for n in range(53):
         response = page.request.post("/admin/organisations", form={
