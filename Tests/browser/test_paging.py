@@ -148,7 +148,7 @@ def test_users_and_audit_trail_page_with_their_filters(people):
 def test_organisations_page_with_search_and_kind(people):
     """The organisations register moved from a "More" link to numbered pages: searched by name and kind, walked
     to page 2 and back with the search kept; a page past the end is the last page, a malformed one a form error."""
-    admin: User = people(ADMIN, "admin", "/admin/organisations")
+    admin: User = people(ADMIN, "admin", "/admin/users")
     page = admin.page
     admin.goto("/admin/organisations")
     csrf = page.locator('form[action="/admin/organisations"][method="post"] input[name="_csrf"]').get_attribute("value")
