@@ -200,7 +200,7 @@ struct WorkListsTests {
                 #expect(!html.contains("/referrals/\(closed[CaseloadPage.groupSize].referral.id)\""))
                 #expect(html.contains("More Closed"))
             }
-            let bad = try await client.execute(uri: "/referrals?list=closed&cursor=zz", method: .get, headers: [.cookie: "lw_session=\(cookie)"])
+            let bad = try await client.execute(uri: "/referrals?list=closed&page=zz", method: .get, headers: [.cookie: "lw_session=\(cookie)"])
             #expect(bad.status == .unprocessableContent)
         }
         try await l.store.shutdown()

@@ -143,3 +143,55 @@ def test_users_and_audit_trail_page_with_their_filters(people):
     expect(page.locator(".error-summary")).to_contain_text("From must be a real date")
     admin.snap("audit-date-error")
     ACCESSIBILITY.audit(page)
+
+
+def test_organisations_page_with_search_and_kind(people):
+    """The organisations register moved from a "More" link to numbered pages: searched by name and kind, walked
+    to page 2 and back with the search kept; a page past the end is the last page, a malformed one a form error."""
+    admin: User = people(ADMIN, "admin", "/admin/users")
+    page = admin.page
+    admin.goto("/admin/organisations")
+    csrf = page.locator('form[action="/admin/organisations"][method="post"] input[name="_csrf"]').get_attribute("value")
+    for n in range(53):
+        response = page.request.post("/admin/organisations", form={
+            "_csrf": csrf, "name": f"Paging Group {RUN} {n:02d}", "kind": "vcse", "odsCode": "", "address": "",
+            "postcode": "", "email": "", "phone": ""}, max_redirects=0)
+        assert response.status == 303, f"adding organisation {n}: {response.status} {response.text()[:300]}"
+
+    admin.goto("/admin/organisations")
+    expect(page.locator("a.more")).to_have_count(0)
+    page.fill("#filter-search", f"paging group {RUN}")
+    page.select_option("#filter-kind", "vcse")
+    page.get_by_role("button", name="Search organisations").click()
+    page.wait_for_load_state()
+    expect(page.locator("#list-count")).to_have_text("Organisations 1 to 50 of 53")
+    rows = page.locator("#organisations tbody tr")
+    expect(rows).to_have_count(50)
+    expect(rows.first).to_contain_text(f"Paging Group {RUN} 00")
+    expect(rows.last).to_contain_text(f"Paging Group {RUN} 49")
+    admin.snap("organisations-page-1")
+    reflows(page)
+
+    follow(page, "Next page of organisations")
+    assert query(page).get("page") == ["2"], page.url
+    assert query(page).get("kind") == ["vcse"] and query(page).get("search") == [f"paging group {RUN}"], page.url
+    expect(page.locator("#list-count")).to_have_text("Organisations 51 to 53 of 53")
+    expect(rows).to_have_count(3)
+    expect(rows.first).to_contain_text(f"Paging Group {RUN} 50")
+    expect(page.locator("#filter-search")).to_have_value(f"paging group {RUN}")
+    expect(page.locator("#filter-kind")).to_have_value("vcse")
+    admin.snap("organisations-page-2")
+    reflows(page)
+
+    follow(page, "Previous page of organisations")
+    assert "page" not in query(page) and query(page).get("kind") == ["vcse"], page.url
+    expect(page.locator("#list-count")).to_have_text("Organisations 1 to 50 of 53")
+
+    # Another kind finds none of them; past the end is the last page; a malformed page or kind is a form error.
+    admin.goto(f"/admin/organisations?search=paging+group+{RUN}&kind=gp_practice")
+    expect(page.locator("#list-count")).to_have_text("No organisations")
+    admin.goto(f"/admin/organisations?search=paging+group+{RUN}&page=99")
+    expect(page.locator("#list-count")).to_have_text("Organisations 51 to 53 of 53")
+    admin.goto("/admin/organisations?page=0", status=422)
+    admin.goto("/admin/organisations?kind=wizard", status=422)
+    ACCESSIBILITY.audit(page)

@@ -122,7 +122,7 @@ public enum ODSExtract {
 /// are public reference data.
 public struct OrganisationService: Sendable {
     /// The storage roles the register uses.
-    public typealias Storage = AccountStore & OrganisationStore
+    public typealias Storage = AccountStore & OrganisationStore & StaffListStore
     private let store: any Storage
     private let env: CoreEnvironment
 
@@ -146,6 +146,12 @@ public struct OrganisationService: Sendable {
     public func organisations(page: PageRequest, _ request: ServiceRequest) async throws -> Page<Organisation> {
         try requireAdmin(request)
         return try Page(fetched: await store.organisations(page: page.requireNamed()), limit: page.limit) { PageCursor(name: $0.name, id: $0.id.rawValue) }
+    }
+
+    /// A numbered page of the organisations in name order, searched by name or ODS code and by kind in the store.
+    public func organisations(matching filter: OrganisationFilter, page: PageNumber, _ request: ServiceRequest) async throws -> CountedPage<Organisation> {
+        try requireAdmin(request)
+        return try await store.organisations(matching: filter, page: page)
     }
 
     /// One organisation, for editing.

@@ -5,7 +5,7 @@ import Foundation
 /// goes through a method here that checks who is asking, audits it, and returns what that role may see.
 public struct CaseworkService: Sendable {
     /// The storage roles casework needs (contracts only to say which contracts fund a referral).
-    public typealias Storage = CaseStore & CaseSummaryStore & AccountStore & OrganisationStore & CodeListStore & DirectoryStore & AuditStore & SettingsStore & SupervisionStore & CommissioningStore & OutcomeStore & KeysetListStore
+    public typealias Storage = CaseStore & CaseSummaryStore & AccountStore & OrganisationStore & CodeListStore & DirectoryStore & AuditStore & SettingsStore & SupervisionStore & CommissioningStore & OutcomeStore & KeysetListStore & StaffListStore
         & TeamStore & OnwardThreadStore & CommunityDirectoryStore & ReferrerHomeStore & ReferenceLookupStore
     let store: any Storage
     public let env: CoreEnvironment
@@ -213,6 +213,28 @@ public struct CaseworkService: Sendable {
             var rows = Page(fetched: try await store.referrals(query), limit: page.limit, cursor: \.cursor)
             if p.role == .referrer { rows = rows.map(ReferrerCaseView.row) }
             result.append((list, rows, total))
+        }
+        try await audit(request, action: "list", type: "caseload", id: p.userID.rawValue, allowed: true)
+        return result
+    }
+
+    /// Several parts of the caller's caseload at once as numbered pages (the web page's groups): each counted, its
+    /// page clamped to the count, then read with `LIMIT`/`OFFSET` in the list's order; one audit entry for them all.
+    public func caseloadPages(_ request: Request, lists: [(CaseList, PageNumber)], search: String? = nil,
+                              team: String? = nil) async throws -> [(list: CaseList, page: CountedPage<ReferralSummary>)] {
+        let p = request.principal
+        let team = try await caseloadTeam(team, p)
+        var result: [(list: CaseList, page: CountedPage<ReferralSummary>)] = []
+        for (list, number) in lists {
+            let query = try caseloadQuery(p, list, search: search, team: team)
+            var page = try await CountedPage.load(number, count: { try await store.countReferrals(query) }) { shown in
+                var window = query
+                window.offset = shown.offset
+                window.limit = shown.size
+                return try await store.referrals(window)
+            }
+            if p.role == .referrer { page.rows = page.rows.map(ReferrerCaseView.row) }
+            result.append((list, page))
         }
         try await audit(request, action: "list", type: "caseload", id: p.userID.rawValue, allowed: true)
         return result
@@ -734,6 +756,19 @@ public struct CaseworkService: Sendable {
             ProviderView.inboxRow($0.summary, purposes: $0.consentPurposes)
         }
         return Page(fetched: rows, limit: page.limit) { PageCursor(at: $0.createdAt, id: $0.id.rawValue) }
+    }
+
+    /// A numbered page of the provider's inbox, newest first, only referrals in `filter`'s status when given: counted
+    /// and cut in the store, each row with the person's name only where their consent to share with providers
+    /// stands now.
+    public func providerInbox(_ request: Request, matching filter: InboxFilter, page: PageNumber) async throws -> CountedPage<OnwardSummary> {
+        guard request.principal.role == .provider, let org = request.principal.organisationID else {
+            throw LinkwellError.forbidden("Only provider staff have a referrals inbox.")
+        }
+        try await audit(request, action: "list", type: "provider_inbox", id: org.rawValue, allowed: true)
+        return try await store.onwardInbox(organisationID: org, matching: filter, page: page).map {
+            ProviderView.inboxRow($0.summary, purposes: $0.consentPurposes)
+        }
     }
 
     /// Loads the case behind a referral out if the provider may see it; otherwise "not found", audited.

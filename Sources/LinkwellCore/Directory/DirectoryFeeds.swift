@@ -59,6 +59,12 @@ extension DirectoryService {
         return try await store.registeredFeeds()
     }
 
+    /// A numbered page of the registered feeds in the order they were added, only those whose URL contains `search`.
+    public func registeredFeeds(search: String?, page: PageNumber, by p: Principal) async throws -> CountedPage<RegisteredFeed> {
+        guard DirectoryPolicy.canReview(p) else { throw LinkwellError.forbidden("Only the admin sees registered feeds.") }
+        return try await store.registeredFeeds(search: search, page: page)
+    }
+
     /// Feeds due a sync now (for the scheduler).
     public func dueFeeds() async throws -> [RegisteredFeed] { try await store.registeredFeeds().filter { $0.isDue(now: env.now()) } }
 

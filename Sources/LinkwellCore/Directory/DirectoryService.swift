@@ -21,7 +21,7 @@ public struct MatchedService: Sendable, Equatable {
 /// The directory's use cases: import, search and match, listing care. No I/O of its own.
 public struct DirectoryService: Sendable {
     /// The storage roles the directory needs: its records, and the import jobs.
-    public typealias Storage = CommunityDirectoryStore & ImportJobStore
+    public typealias Storage = CommunityDirectoryStore & ImportJobStore & StaffListStore
     let store: any Storage
     public let env: CoreEnvironment
     public init(store: any Storage, env: CoreEnvironment) { (self.store, self.env) = (store, env) }
@@ -173,20 +173,30 @@ public struct DirectoryService: Sendable {
         return listing
     }
 
-    /// A provider's own organisation's listings.
-    public func providerListings(by p: Principal) async throws -> [DirectoryListing] {
+    /// A numbered page of the provider's own listings, in the directory's order, counted and cut in the store (a
+    /// page past the end is the last page).
+    public func providerListings(page: PageNumber, by p: Principal) async throws -> CountedPage<DirectoryListing> {
         guard p.role == .provider, let org = p.organisationID else { throw LinkwellError.forbidden("Only providers have listings of their own.") }
         var q = DirectoryQuery()
         q.organizationID = org.rawValue
-        q.perPage = DirectoryQuery.maxPerPage
-        return try await store.searchDirectory(q).hits.map(\.listing)
+        q.perPage = page.size
+        q.page = page.number
+        var found = try await store.searchDirectory(q)
+        let shown = page.clamped(total: found.total)
+        if shown != page {
+            q.page = shown.number
+            found = try await store.searchDirectory(q)
+        }
+        return CountedPage(rows: found.hits.map(\.listing), total: found.total, page: shown)
     }
 
-    /// The admin's review queue (new, changed and stale listings), with each organisation's name.
-    public func reviewQueue(freshnessMonths: Int, by p: Principal) async throws -> (items: [ReviewItem], organisations: [String: String]) {
+    /// The admin's review queue (new, changed and stale listings) as a numbered page in name order, counted and cut
+    /// in the store, with each organisation's name.
+    public func reviewQueue(freshnessMonths: Int, page: PageNumber, by p: Principal) async throws
+        -> (items: CountedPage<ReviewItem>, organisations: [String: String]) {
         guard DirectoryPolicy.canReview(p) else { throw LinkwellError.forbidden("Only the admin reviews listings.") }
-        let items = try await store.reviewQueue(staleBefore: FreshnessRule(months: freshnessMonths).cutoff(now: env.now()))
-        return (items, try await organisationNames(Set(items.compactMap(\.organizationID))))
+        let items = try await store.reviewQueue(staleBefore: FreshnessRule(months: freshnessMonths).cutoff(now: env.now()), page: page)
+        return (items, try await organisationNames(Set(items.rows.compactMap(\.organizationID))))
     }
 
     /// The names of organisations, by id (public directory data).

@@ -73,6 +73,8 @@ public struct ReferralQuery: Sendable, Equatable {
     /// caller read them): a team's caseload.
     public var teamID: TeamID? = nil
     public var teamMembers: [UserID] = []
+    /// Rows skipped before `limit` (a numbered web page: `LIMIT`/`OFFSET` in the order above); 0 with `after`.
+    public var offset = 0
     public init(referrerID: UserID? = nil, linkWorkerID: UserID? = nil, personID: PersonID? = nil, unallocatedOnly: Bool = false,
                 statuses: [ReferralStatus]? = nil, limit: Int = 1000, after: PageCursor? = nil, search: String? = nil,
                 includeWaiting: Bool = false) {
@@ -288,7 +290,7 @@ public protocol OutboxStore: Sendable {
 
 public protocol LinkwellStore: CaseStore, CaseSummaryStore, AccountStore, OrganisationStore, CodeListStore, SignInThrottleStore, DirectoryStore, AuditStore, OutcomeStore, SupervisionStore, SettingsStore, OutboxStore,
                                InsightStore, CommissioningStore, CommunityDirectoryStore, ImportJobStore, RateLimitStore, HealthStore, RetentionStore, SecretStore,
-                               TeamStore, OnwardThreadStore, StaffRecordStore, AdminListStore,
+                               TeamStore, OnwardThreadStore, StaffRecordStore, AdminListStore, StaffListStore,
                                PersonRequestStore, LearnedInsightStore, ReferrerHomeStore, ReferenceLookupStore, KeysetListStore {
     /// Brings the schema up to date (idempotent).
     func migrate() async throws

@@ -4,7 +4,7 @@ import Foundation
 /// supervisors see its waiting list and record its case meetings. New referrals are placed on a team by
 /// `CaseworkService.submitReferral` through `RoutingRule.route`.
 public struct TeamService: Sendable {
-    public typealias Storage = TeamStore & AccountStore & CaseStore & AuditStore & OrganisationStore & AdminListStore & KeysetListStore
+    public typealias Storage = TeamStore & AccountStore & CaseStore & AuditStore & OrganisationStore & AdminListStore & KeysetListStore & CaseSummaryStore
     let store: any Storage
     public let env: CoreEnvironment
     let trail: AuditTrail
@@ -187,6 +187,22 @@ public struct TeamService: Sendable {
         let rows = Page(fetched: try await store.referrals(query), limit: page.limit, cursor: \.cursor)
         try await trail.record(r, action: "list", type: "team_waiting_list", id: team.id.rawValue, allowed: true)
         return rows
+    }
+
+    /// A numbered page of the team's waiting list, oldest first (then by id): counted, and read with `LIMIT`/`OFFSET`,
+    /// in the store. Audited as the whole list is.
+    public func waitingList(_ teamID: String, page: PageNumber, _ r: Request) async throws -> CountedPage<ReferralSummary> {
+        let team = try await team(teamID, r).team
+        try await requireOnTeam(team, r)
+        let query = waitingQuery(team)
+        let shown = try await CountedPage.load(page, count: { [query] in try await store.countReferrals(query) }) { window in
+            var q = query
+            q.offset = window.offset
+            q.limit = window.size
+            return try await store.referrals(q)
+        }
+        try await trail.record(r, action: "list", type: "team_waiting_list", id: team.id.rawValue, allowed: true)
+        return shown
     }
 
     /// The team's open cases the caller may see (the waiting list, and the caller's own caseload or, for a

@@ -89,6 +89,7 @@ public actor MemoryStore: LinkwellStore {
             .filter { query.matches($0.referral, person: $0.person, team: caseTeam($0.referral.id)) }
             .sorted { query.oldestFirst ? ($0.referral.receivedAt, $0.referral.id) < ($1.referral.receivedAt, $1.referral.id)
                                         : ($0.referral.receivedAt, $0.referral.id) > ($1.referral.receivedAt, $1.referral.id) }
+            .dropFirst(query.offset)
             .prefix(query.limit)
             .map { c in
                 ReferralSummary(id: c.referral.id, personName: c.person.fullName, status: c.referral.status,

@@ -390,19 +390,31 @@ extension SQLStore {
 
     public func reviewQueue(staleBefore: Date) async throws -> [ReviewItem] {
         try await connections.read { db in
-            try await db.raw("""
-                SELECT id, name, organization_id, review_state, last_verified_at, conflicts FROM dir_services
-                WHERE review_state <> \(bind: ReviewState.approved.rawValue) OR last_verified_at IS NULL OR last_verified_at < \(bind: staleBefore)
-                ORDER BY name, id
-                """).all().map { row in
-                let verified = try row.decode(column: "last_verified_at", as: Date?.self)
-                return ReviewItem(serviceID: try row.decode(column: "id", as: String.self), name: try row.decode(column: "name", as: String.self),
-                                  organizationID: try row.decode(column: "organization_id", as: String?.self),
-                                  reviewState: try row.decode(column: "review_state", as: ReviewState.self), lastVerifiedAt: verified,
-                                  stale: verified.map { $0 < staleBefore } ?? true,
-                                  conflicts: try row.decode(column: "conflicts", as: String?.self).map { try fromDirectoryJSON($0, as: [String].self) } ?? [])
-            }
+            try await db.raw("SELECT id, name, organization_id, review_state, last_verified_at, conflicts " + Self.reviewQueueRows(staleBefore)
+                             + " ORDER BY name, id").all().map { try Self.reviewItem($0, staleBefore: staleBefore) }
         }
+    }
+
+    /// A registered feed from its `doc` column (numbered pages of feeds, `SQLStore+StaffLists.swift`).
+    static func registeredFeed(_ row: any SQLRow) throws -> RegisteredFeed {
+        try fromDirectoryJSON(try row.decode(column: "doc", as: String.self), as: RegisteredFeed.self)
+    }
+
+    /// `FROM … WHERE …` of the review queue.
+    static func reviewQueueRows(_ staleBefore: Date) -> SQLQueryString {
+        """
+        FROM dir_services
+        WHERE review_state <> \(bind: ReviewState.approved.rawValue) OR last_verified_at IS NULL OR last_verified_at < \(bind: staleBefore)
+        """
+    }
+
+    static func reviewItem(_ row: any SQLRow, staleBefore: Date) throws -> ReviewItem {
+        let verified = try row.decode(column: "last_verified_at", as: Date?.self)
+        return ReviewItem(serviceID: try row.decode(column: "id", as: String.self), name: try row.decode(column: "name", as: String.self),
+                          organizationID: try row.decode(column: "organization_id", as: String?.self),
+                          reviewState: try row.decode(column: "review_state", as: ReviewState.self), lastVerifiedAt: verified,
+                          stale: verified.map { $0 < staleBefore } ?? true,
+                          conflicts: try row.decode(column: "conflicts", as: String?.self).map { try fromDirectoryJSON($0, as: [String].self) } ?? [])
     }
 
     public func savePostcodes(_ points: [PostcodePoint]) async throws {

@@ -320,6 +320,7 @@ public final class SQLStore: LinkwellStore {
             Self.appendFilters(query, to: &sql, paging: true)
             sql.appendInterpolation(unsafeRaw: query.oldestFirst ? " ORDER BY r.received_at ASC, r.id ASC LIMIT " : " ORDER BY r.received_at DESC, r.id DESC LIMIT ")
             sql.appendInterpolation(bind: query.limit)
+            if query.offset > 0 { sql.appendInterpolation(unsafeRaw: " OFFSET "); sql.appendInterpolation(bind: query.offset) }
             let rows = try await db.raw(sql).all()
             let ids = try rows.map { try $0.decode(column: "id", as: ReferralID.self) }
             let needs = try await Self.needs(for: ids, db)

@@ -47,17 +47,19 @@ struct CasePagesController: Sendable {
             let parts: [CaseworkService.CaseList] = principal.role == .referrer ? [.waiting, .active, .closed] : [.urgent, .waiting, .active, .closed]
             // A referrer's home is their patients, each once (`ReferrerHomePage`); the groups stay a link away.
             let referrerHome = principal.role == .referrer && only == nil
-            let lists: [(CaseworkService.CaseList, PageRequest)] = only == "messages" || only == "measures" || referrerHome ? [] : try parts
+            // Numbered pages counted and cut in SQL: the whole caseload shows each group's first page, a group alone
+            // (`?list=closed&page=3`) any of its pages.
+            let lists: [(CaseworkService.CaseList, PageNumber)] = only == "messages" || only == "measures" || referrerHome ? [] : try parts
                 .filter { only == nil || $0.rawValue == only }
-                .map { ($0, only == nil ? PageRequest(limit: CaseloadPage.groupSize) : try request.pageRequest(defaultLimit: CaseloadPage.groupSize)) }
+                .map { ($0, only == nil ? PageNumber(1, size: CaseloadPage.groupSize) : try request.pageNumber(size: CaseloadPage.groupSize)) }
             let team = request.query("team")
-            let groups = lists.isEmpty ? [] : try await casework.caseloadLists(r, lists: lists, search: search, team: team)
+            let groups = lists.isEmpty ? [] : try await casework.caseloadPages(r, lists: lists, search: search, team: team)
             let messages = principal.role == .referrer && only == "messages"
                 ? try await casework.messages(r, page: try request.pageRequest(defaultLimit: CaseloadPage.messagesSize))
                 : Page(rows: [], next: nil)
             var page = CaseloadPage(role: principal.role, groups: groups, messages: messages,
                                     names: try await casework.staffNames(namedIn: groups.map(\.page.rows), messages.rows),
-                                    now: casework.env.now(), context.messages, link: { request.link($0) })
+                                    now: casework.env.now(), context.messages, request: request, link: { request.link($0) })
             if principal.role == .referrer && only == "messages" {
                 page.name(messages: try await casework.messageSubjects(r, of: messages.rows))
                 // Marked as they were before this visit; seeing them here reads them.

@@ -115,12 +115,13 @@ struct DirectoryPagesController: Sendable {
         router.get("/directory/review") { request, context in
             let p = try context.require(.admin)
             let months = configuration.directoryFreshnessMonths
-            let (items, orgs) = try await directory.reviewQueue(freshnessMonths: months, by: p)
+            let (queue, orgs) = try await directory.reviewQueue(freshnessMonths: months, page: try request.pageNumber(), by: p)
+            let items = queue.rows
             var page = ReviewPage(rows: items.map {
                 ReviewPage.Row(id: $0.serviceID, name: $0.name, organisation: $0.organizationID.flatMap { orgs[$0] } ?? "", state: $0.reviewState.label,
                                verified: $0.lastVerifiedAt.map(Format.date) ?? "never", stale: $0.stale,
                                conflicts: $0.conflicts.isEmpty ? nil : $0.conflicts.joined(separator: ", "))
-            }, isEmpty: items.isEmpty, months: months)
+            }, isEmpty: items.isEmpty, months: months, links: PageLinks(queue, list: "listings", request: request, context.messages))
             page.due = try await directory.governanceDue(by: p).map {
                 ReviewPage.Due(organisation: $0.organisationName, check: $0.check, expires: "\($0.expires)", expired: $0.expired)
             }
@@ -129,10 +130,10 @@ struct DirectoryPagesController: Sendable {
         }
         router.get("/provider/listings") { request, context in
             let p = try context.require(.provider)
-            let listings = try await directory.providerListings(by: p)
-            let page = ListingsPage(rows: listings.map {
+            let listings = try await directory.providerListings(page: try request.pageNumber(), by: p)
+            let page = ListingsPage(rows: listings.rows.map {
                 ListingsPage.Row(id: $0.service.id, name: $0.service.name, status: $0.service.status.label, review: $0.reviewState.label)
-            }, isEmpty: listings.isEmpty)
+            }, isEmpty: listings.rows.isEmpty, links: PageLinks(listings, list: "listings", request: request, context.messages))
             return HTML(renderer.render(.directoryListings, View(title: context.messages.text("titles.ourListings"), context: context, page: page)))
         }
         // Registered feeds: the admin's list with each feed's last sync, a form to add one, "sync now".
@@ -262,7 +263,10 @@ struct DirectoryPagesController: Sendable {
     }
 
     func feedsPage(_ request: Request, _ context: AppRequestContext, _ p: Principal, errors: [FieldError] = [], form: FormData? = nil) async throws -> Response {
-        let feeds = try await directory.registeredFeeds(by: p)
+        // Numbered pages in the order the feeds were added, searched by URL in the store.
+        let search = request.query("search") ?? ""
+        let shown = try await directory.registeredFeeds(search: search, page: try request.pageNumber(), by: p)
+        let feeds = shown.rows
         let jobs = try await directory.importJobs(by: p).map(ImportJobPage.init)
         let page = FeedsPage(rows: feeds.map { f in
             let c = f.lastCounts
@@ -271,7 +275,8 @@ struct DirectoryPagesController: Sendable {
                                  changed: c.map { "\($0.changed)" } ?? "", withdrawn: c.map { "\($0.withdrawn)" } ?? "",
                                  rejected: c.map { "\($0.rejected)" } ?? "", error: f.lastError ?? "", status: f.lastStatus)
         }, isEmpty: feeds.isEmpty, url: form?["url"] ?? "", intervalMinutes: form?["intervalMinutes"] ?? "1440",
-           jobs: jobs, hasJobs: !jobs.isEmpty, importURL: form?["importURL"] ?? "")
+           jobs: jobs, hasJobs: !jobs.isEmpty, importURL: form?["importURL"] ?? "",
+           links: PageLinks(shown, list: "feeds", request: request, context.messages), search: search, isFiltered: !search.isEmpty)
         return try HTML(renderer.render(.directoryFeeds, View(title: context.messages.text("titles.directoryFeeds"), context: context, page: page, errors: errors)),
                         status: errors.isEmpty ? .ok : .unprocessableContent).response(from: request, context: context)
     }

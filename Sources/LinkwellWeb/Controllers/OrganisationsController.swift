@@ -102,12 +102,19 @@ struct OrganisationsController: Sendable {
     func listPage(_ request: Request, _ context: AppRequestContext, form: FormData?, errors: [FieldError] = [],
                   report: OrganisationImportReport? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
         let p = try context.require(.admin)
-        // Paged in name order: a national practice import holds about 13,000.
-        let shown = try await organisations.organisations(page: try request.pageRequest(defaultLimit: OrganisationsPage.pageSize),
-                                                          .init(p, route: request.routeDescription))
+        // Numbered pages in name order (a national practice import holds about 13,000), searched in the store.
+        let search = request.query("search") ?? ""
+        let kindText = request.query("kind") ?? ""
+        guard kindText.isEmpty || OrganisationKind(rawValue: kindText) != nil else {
+            throw LinkwellError.invalid("kind", "Choose a kind of organisation from the list.")
+        }
+        let shown = try await organisations.organisations(matching: OrganisationFilter(search: search, kind: OrganisationKind(rawValue: kindText)),
+                                                          page: try request.pageNumber(), .init(p, route: request.routeDescription))
         var page = OrganisationsPage(shown.rows, form: form, report: report)
-        page.more = shown.next.map { request.link(["cursor": $0.token]) }
-        page.isLaterPage = request.query("cursor") != nil
+        page.search = search
+        page.kindFilter = [Choice("", context.messages.text("staffLists.anyKind"), selected: kindText.isEmpty)]
+            + OrganisationKind.allCases.map { Choice($0.rawValue, $0.label, selected: $0.rawValue == kindText) }
+        page.links = PageLinks(shown, list: "organisations", request: request, context.messages)
         return try HTML(renderer.render(.adminOrganisations, View(title: context.messages.text("titles.organisations"), context: context, page: page, errors: errors)), status: status)
             .response(from: request, context: context)
     }

@@ -11,12 +11,20 @@ struct ProviderPagesController: Sendable {
     func register(on router: Router<AppRequestContext>) {
         router.get("/provider") { request, context in
             let principal = try context.require(.provider)
-            let inbox = try await casework.providerInbox(.init(principal, route: request.routeDescription), page: try request.pageRequest())
+            // Numbered pages, newest first, filtered by status in the store.
+            let statusText = request.query("status") ?? ""
+            guard statusText.isEmpty || OnwardStatus(rawValue: statusText) != nil else {
+                throw LinkwellError.invalid("status", "Choose a status from the list.")
+            }
+            let inbox = try await casework.providerInbox(.init(principal, route: request.routeDescription),
+                                                         matching: InboxFilter(status: OnwardStatus(rawValue: statusText)), page: try request.pageNumber())
             var page = InboxPage(rows: inbox.rows.map {
                 InboxPage.Row(id: $0.id.rawValue, personName: $0.personName, service: $0.serviceName, status: $0.status.rawValue,
                               statusLabel: $0.status.label, createdAt: Format.date($0.createdAt), isNew: $0.status == .requested)
-            }, isEmpty: inbox.rows.isEmpty, more: inbox.next.map { request.link(["cursor": $0.token]) },
-                                 isLaterPage: request.query("cursor") != nil)
+            }, isEmpty: inbox.rows.isEmpty, links: PageLinks(inbox, list: "referrals", request: request, context.messages),
+                                 statusFilter: [Choice("", context.messages.text("staffLists.anyStatus"), selected: statusText.isEmpty)]
+                                    + OnwardStatus.allCases.map { Choice($0.rawValue, $0.label, selected: $0.rawValue == statusText) },
+                                 isFiltered: !statusText.isEmpty)
             let r = CaseworkService.Request(principal, route: request.routeDescription)
             // The newest of the group's notices (read by keyset in the store; `GET /api/v1/group-notices` pages them all),
             // and the "link worker changed" messages sent to this member of staff.

@@ -124,13 +124,14 @@ struct TeamsController: Sendable {
         let view = try await teams.team(try context.parameters.require("id"), rq)
         let onTeam = p.role == .supervisor || view.members.contains(p.userID)
         let id = view.team.id.rawValue
-        let waiting = onTeam ? try await teams.waitingList(id, rq) : []
+        let waiting = onTeam ? try await teams.waitingList(id, page: try request.pageNumber(), rq) : CountedPage(rows: [], total: 0, page: PageNumber())
         let meetings = onTeam ? try await teams.meetings(id, rq) : []
         let openCases = onTeam ? try await teams.openCases(id, rq) : []
-        let page = TeamPage(view, allLinkWorkers: try await casework.linkWorkers(), canManage: p.role != .linkWorker, onTeam: onTeam,
+        var page = TeamPage(view, allLinkWorkers: try await casework.linkWorkers(), canManage: p.role != .linkWorker, onTeam: onTeam,
                             waiting: waiting, meetings: meetings, openCases: openCases,
-                            names: try await casework.staffNames(namedIn: view.members, waiting, meetings, openCases), today: CalendarDate(casework.env.now()), rulesText: form?["rules"],
+                            names: try await casework.staffNames(namedIn: view.members, waiting.rows, meetings, openCases), today: CalendarDate(casework.env.now()), rulesText: form?["rules"],
                             context.messages)
+        page.waitingLinks = PageLinks(page.waitingPage, list: "waiting", request: request, context.messages)
         return try HTML(renderer.render(.team, View(title: view.team.name, context: context, page: page, errors: errors)), status: status)
             .response(from: request, context: context)
     }

@@ -1,4 +1,5 @@
 import Foundation
+import Hummingbird
 import LinkwellCore
 
 /// A value and its label, for selects, radios and checkboxes.
@@ -438,12 +439,14 @@ public struct CaseloadPage: Sendable {
         public var isEmpty: Bool
         /// How many there are in all (a page shows at most `groupSize`).
         public var count: Int
-        /// The next page of this group alone, when there is more.
+        /// The group's second page (the group alone), when the whole caseload shows only its first.
         public var more: String?
         /// This group alone, from the start.
         public var link: String
         /// The words of the link to `more`.
         public var moreLabel = ""
+        /// The group alone: its numbered page links (`list` and the search kept in every link).
+        var links: PageLinks? = nil
     }
     /// `toPractice`: addressed to the reader's GP practice about a registered patient, whose case they cannot open.
     public struct Message: Sendable {
@@ -578,19 +581,22 @@ public struct CaseloadPage: Sendable {
             : t.text("caseload.dueCount", ["due": String(dueCount)])
     }
 
-    /// The page from the groups of the caseload (each a page with its total) and a page of messages;
+    /// The page from the groups of the caseload (each a numbered page with its total) and a page of messages;
     /// `link` makes a link to this page with some parameters changed.
-    public init(role: Role, groups lists: [(list: CaseworkService.CaseList, page: Page<ReferralSummary>, total: Int)], messages: Page<MessageBack>,
-                names: UserNames, now: Date = Date(), _ t: Catalogue = .english, link: ([String: String?]) -> String) {
+    public init(role: Role, groups lists: [(list: CaseworkService.CaseList, page: CountedPage<ReferralSummary>)], messages: Page<MessageBack>,
+                names: UserNames, now: Date = Date(), _ t: Catalogue = .english, request: Request, link: ([String: String?]) -> String) {
         self.init(role: role, rows: [], messages: messages.rows, names: names, now: now, t)
         let titles: [CaseworkService.CaseList: String] = [.urgent: t.text("caseload.groupUrgent"), .waiting: t.text("caseload.groupWaiting"),
                                                           .active: t.text("caseload.groupActive"), .closed: t.text("caseload.groupClosed")]
         groups = lists.map { part in
             let rows = part.page.rows.map { Self.row($0, names: names, now: now, t) }
             let title = titles[part.list] ?? ""
-            return Group(title: title, key: part.list.rawValue.capitalized, rows: rows, isEmpty: rows.isEmpty, count: part.total,
-                         more: part.page.next.map { link(["list": part.list.rawValue, "cursor": $0.token]) },
-                         link: link(["list": part.list.rawValue, "cursor": nil]), moreLabel: t.text("caseload.moreOf", ["group": title]))
+            // The whole caseload shows each group's first page and links to its second; a group alone is numbered.
+            let alone = lists.count == 1 && request.query("list") != nil
+            return Group(title: title, key: part.list.rawValue.capitalized, rows: rows, isEmpty: rows.isEmpty, count: part.page.total,
+                         more: !alone && part.page.pageCount > 1 ? link(["list": part.list.rawValue, "cursor": nil, "page": "2"]) : nil,
+                         link: link(["list": part.list.rawValue, "cursor": nil, "page": nil]), moreLabel: t.text("caseload.moreOf", ["group": title]),
+                         links: alone ? PageLinks(part.page, list: "referrals", request: request, t) : nil)
         }
         moreMessages = messages.next.map { link(["list": "messages", "cursor": $0.token]) }
     }

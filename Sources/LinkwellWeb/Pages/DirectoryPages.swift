@@ -153,6 +153,8 @@ extension DirectoryPagesController {
         var rows: [Row]
         var isEmpty: Bool
         var months: Int
+        /// The count and the numbered page links (name order).
+        var links: PageLinks
         /// Governance checks expired or expiring within the reminder window (`DirectoryService.governanceDue`).
         struct Due: Sendable { var organisation, check, expires: String; var expired: Bool }
         var due: [Due] = []
@@ -169,6 +171,11 @@ extension DirectoryPagesController {
         var jobs: [ImportJobPage]
         var hasJobs: Bool
         var importURL: String
+        /// The count and the numbered page links of the feeds (the URL search kept in every link).
+        var links: PageLinks
+        /// Part of the URL searched for.
+        var search: String
+        var isFiltered: Bool
     }
 
     /// One import job: where it has got (a progress bar while it runs), then its report or why it failed.
@@ -236,5 +243,7 @@ extension DirectoryPagesController {
         struct Row: Sendable { var id, name, status, review: String }
         var rows: [Row]
         var isEmpty: Bool
+        /// The count and the numbered page links.
+        var links: PageLinks
     }
 }

@@ -31,10 +31,11 @@ struct OrganisationsPage: Sendable {
     var fields: Fields
     var importKinds: [Choice]
     var report: Report?
-    /// The next page of organisations (by name), when there are more.
-    var more: String?
-    var isLaterPage = false
-    static let pageSize = 100
+    /// The count and the numbered page links (name order; filters kept in every link).
+    var links: PageLinks?
+    /// The search form: part of the name or ODS code, and the kind ("" is any).
+    var search = ""
+    var kindFilter: [Choice] = []
 
     init(_ organisations: [Organisation], form: FormData?, report: OrganisationImportReport?) {
         rows = organisations.map {

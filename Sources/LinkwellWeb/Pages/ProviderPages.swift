@@ -8,10 +8,11 @@ extension ProviderPagesController {
         struct Row: Sendable { var id, personName, service, status, statusLabel, createdAt: String; var isNew: Bool }
         var rows: [Row]
         var isEmpty: Bool
-        /// Older referrals, when there are more than a page.
-        var more: String?
-        /// Not the first page: offer the way back to the newest.
-        var isLaterPage: Bool
+        /// The count and the numbered page links (newest first; the status filter kept in every link).
+        var links: PageLinks
+        /// The status filter ("" is any status).
+        var statusFilter: [Choice]
+        var isFiltered: Bool
         /// Notices (a new referral, a case closed) and requests past their answer date (`setGroupVoice`).
         var notices: [GroupNotice] = []
         var hasNotices = false

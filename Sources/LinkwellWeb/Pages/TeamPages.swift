@@ -39,12 +39,15 @@ public struct TeamPage: Sendable {
     public var fields: String
     public var waiting: [Waiting]
     public var hasWaiting: Bool
+    /// The waiting list's page (oldest first, 50 at a time) and its count and numbered links.
+    var waitingPage: CountedPage<ReferralSummary>
+    var waitingLinks: PageLinks?
     public var meetings: [Meeting]
     public var hasMeetings: Bool
     public var openCases: [Choice]
     public var today: String
 
-    init(_ view: TeamService.TeamView, allLinkWorkers: [User], canManage: Bool, onTeam: Bool, waiting: [ReferralSummary],
+    init(_ view: TeamService.TeamView, allLinkWorkers: [User], canManage: Bool, onTeam: Bool, waiting waitingPage: CountedPage<ReferralSummary>,
          meetings: [CaseMeeting], openCases: [ReferralSummary], names: UserNames, today: CalendarDate, rulesText: String? = nil,
          _ t: Catalogue = .english) {
         id = view.team.id.rawValue
@@ -56,6 +59,8 @@ public struct TeamPage: Sendable {
         linkWorkers = allLinkWorkers.map { Choice($0.id.rawValue, $0.displayName, selected: view.members.contains($0.id)) }
         rules = rulesText ?? view.rules.map { "\($0.field.rawValue) \($0.value)" }.joined(separator: "\n")
         fields = RoutingField.allCases.map { t.text("teamPage.ruleField", ["code": $0.rawValue, "label": t.label($0).lowercased()]) }.joined(separator: ", ")
+        self.waitingPage = waitingPage
+        let waiting = waitingPage.rows
         self.waiting = waiting.map {
             Waiting(id: $0.id.rawValue, personName: $0.personName, status: t.label($0.status), receivedAt: t.date($0.receivedAt),
                     needs: $0.needs.map { t.label($0) }.joined(separator: ", "))
