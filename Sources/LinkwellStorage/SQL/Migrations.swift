@@ -35,6 +35,7 @@ enum Migrations {
         + ReferrerHomeMigrations.all
         + PagingMigrations.all
         + StandardCodesMigrations.all
+        + ForeignKeyIndexMigrations.all
 
     /// Operations (versions 20–29): retention.
     static let operations: [Migration] = [

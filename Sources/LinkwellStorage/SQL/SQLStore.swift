@@ -177,9 +177,10 @@ public final class SQLStore: LinkwellStore {
     /// Writes one casework change under its version guard, inside the caller's transaction (`apply`, and
     /// the bulk import of a referral's history).
     static func write(_ change: CaseChange, _ db: any SQLDatabase) async throws {
-        let row = ReferralRow(change.referral)
-        let updated = try await db.update("referrals")
-            .set(model: row, nilEncodingStrategy: .asNil)
+        // Every column but the key: writing the key, even unchanged, makes SQLite check every table that
+        // points at the referral (see `ForeignKeyIndexMigrations`).
+        let columns = try SQLQueryEncoder(nilEncodingStrategy: .asNil).encode(ReferralRow(change.referral)).filter { $0.0 != "id" }
+        let updated = try await columns.reduce(db.update("referrals")) { $0.set(SQLColumn($1.0), to: $1.1) }
             .where("id", .equal, change.referral.id)
             .where("version", .equal, change.expectedVersion)
             .returning("id")
