@@ -10,7 +10,7 @@ import Testing
 /// deleted, and PostgreSQL each time a parent is deleted (erasure): the outbox's `referral_id` once made every
 /// casework write read every message ever sent. The check reads the migrated schema itself, so a new table
 /// with an unindexed key to a case fails here.
-@Suite("Foreign keys to a case are indexed")
+@Suite("Foreign keys to a case are indexed", .closesStores)
 struct ForeignKeyIndexTests {
     static let caseTables: Set<String> = ["people", "referrals", "onward_referrals"]
 
