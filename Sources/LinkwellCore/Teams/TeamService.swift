@@ -167,42 +167,44 @@ public struct TeamService: Sendable {
     /// The team's waiting list: referrals placed on it that no link worker has taken yet, oldest first.
     /// Reading it is audited like any caseload list.
     public func waitingList(_ teamID: String, _ r: Request) async throws -> [ReferralSummary] {
-        let team = try await team(teamID, r).team
-        try await requireOnTeam(team, r)
-        var query = waitingQuery(team)
-        query.limit = Int.max / 2
-        let waiting = try await store.referrals(query)
-        try await trail.record(r, action: "list", type: "team_waiting_list", id: team.id.rawValue, allowed: true)
-        return waiting
+        try await readWaitingList(teamID, r) { query in
+            var query = query
+            query.limit = Int.max / 2
+            return try await store.referrals(query)
+        }
     }
 
     /// One page of the team's waiting list (oldest first), read by keyset in the store: the cursor names the last
     /// referral shown (its received time and id), so referrals arriving or being taken meanwhile shift no page.
     public func waitingList(_ teamID: String, page: PageRequest, _ r: Request) async throws -> Page<ReferralSummary> {
-        let team = try await team(teamID, r).team
-        try await requireOnTeam(team, r)
-        var query = waitingQuery(team)
-        query.after = try page.requireTimed().after
-        query.limit = page.limit + 1
-        let rows = Page(fetched: try await store.referrals(query), limit: page.limit, cursor: \.cursor)
-        try await trail.record(r, action: "list", type: "team_waiting_list", id: team.id.rawValue, allowed: true)
-        return rows
+        try await readWaitingList(teamID, r) { query in
+            var query = query
+            query.after = try page.requireTimed().after
+            query.limit = page.limit + 1
+            return Page(fetched: try await store.referrals(query), limit: page.limit, cursor: \.cursor)
+        }
     }
 
     /// A numbered page of the team's waiting list, oldest first (then by id): counted, and read with `LIMIT`/`OFFSET`,
-    /// in the store. Audited as the whole list is.
+    /// in the store.
     public func waitingList(_ teamID: String, page: PageNumber, _ r: Request) async throws -> CountedPage<ReferralSummary> {
+        try await readWaitingList(teamID, r) { query in
+            try await CountedPage.load(page, count: { try await store.countReferrals(query) }) { window in
+                var q = query
+                q.offset = window.offset
+                q.limit = window.size
+                return try await store.referrals(q)
+            }
+        }
+    }
+
+    /// Every reading of the waiting list: only by the team's own staff, from the team's query, and audited.
+    private func readWaitingList<T>(_ teamID: String, _ r: Request, _ read: (ReferralQuery) async throws -> T) async throws -> T {
         let team = try await team(teamID, r).team
         try await requireOnTeam(team, r)
-        let query = waitingQuery(team)
-        let shown = try await CountedPage.load(page, count: { [query] in try await store.countReferrals(query) }) { window in
-            var q = query
-            q.offset = window.offset
-            q.limit = window.size
-            return try await store.referrals(q)
-        }
+        let rows = try await read(waitingQuery(team))
         try await trail.record(r, action: "list", type: "team_waiting_list", id: team.id.rawValue, allowed: true)
-        return shown
+        return rows
     }
 
     /// The team's open cases the caller may see (the waiting list, and the caller's own caseload or, for a
