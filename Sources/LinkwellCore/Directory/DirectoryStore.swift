@@ -63,6 +63,8 @@ public protocol CommunityDirectoryStore: Sendable {
     /// Inserts or replaces the organisation's governance check.
     func saveGovernance(_ check: GovernanceCheck) async throws
     func governance(organizationID: String) async throws -> GovernanceCheck?
+    /// The governance checks of these organisations, in one read (those with none recorded are left out).
+    func governance(organizationIDs: [String]) async throws -> [GovernanceCheck]
     /// Every organisation's governance check, by organisation id.
     func governanceChecks() async throws -> [GovernanceCheck]
 }

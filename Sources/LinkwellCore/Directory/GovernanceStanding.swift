@@ -58,16 +58,14 @@ public struct GovernanceStanding: Codable, Sendable, Equatable {
         return GovernanceStanding(state: .current, problems: [])
     }
 
-    /// The standing of each organisation's checks, read from the directory (one read per organisation).
+    /// The standing of each organisation's checks, read from the directory in one read.
     public static func load(_ organisationIDs: Set<String>, from store: any CommunityDirectoryStore, now: Date,
                             reminderDays: Int = GovernanceRules.reminderDays) async throws -> [String: GovernanceStanding] {
         let today = CalendarDate(now)
         let horizon = CalendarDate(now.addingTimeInterval(TimeInterval(reminderDays) * 86_400))
-        var result: [String: GovernanceStanding] = [:]
-        for id in organisationIDs {
-            result[id] = of(try await store.governance(organizationID: id), today: today, remindFrom: horizon)
-        }
-        return result
+        let checks = Dictionary(try await store.governance(organizationIDs: organisationIDs.sorted()).map { ($0.organizationID, $0) },
+                                uniquingKeysWith: { a, _ in a })
+        return Dictionary(uniqueKeysWithValues: organisationIDs.map { ($0, of(checks[$0], today: today, remindFrom: horizon)) })
     }
 }
 

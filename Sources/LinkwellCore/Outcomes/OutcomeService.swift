@@ -274,10 +274,13 @@ public struct OutcomeService: Sendable {
         var closedQuery = query
         closedQuery.statuses = [.closed]
         closedQuery.limit = Self.closedLookback
-        let recentlyClosed = try await store.referrals(closedQuery)
-            .filter { now.timeIntervalSince($0.updatedAt) <= Self.closingMeasureWindow }
-        let summaries = try await store.referrals(query) + recentlyClosed
-        let histories = Dictionary(grouping: try await store.administrations(referralIDs: summaries.map(\.id)), by: \.referralID)
+        closedQuery.updatedSince = now.addingTimeInterval(-Self.closingMeasureWindow)
+        // Only what the rule reads: over a whole scheme's open cases (a supervisor's), lists' needs and counts and the
+        // measures' answers cost more than the rule.
+        let recentlyClosed = try await store.caseStages(closedQuery)
+        let summaries = try await store.caseStages(query) + recentlyClosed
+        let histories = Dictionary(grouping: try await store.measuresTaken(referralIDs: summaries.map(\.id), instrumentIDs: instrumentIDs),
+                                   by: \.referralID)
         for summary in summaries {
             let history = histories[summary.id] ?? []
             for instrumentID in instrumentIDs {

@@ -136,6 +136,28 @@ public struct PlanReviewRow: Sendable, Equatable {
     }
 }
 
+/// What the due-measures rule reads of a case: its stage, when it last changed, and the name to show.
+public struct CaseStage: Sendable, Equatable {
+    public var id: ReferralID
+    public var personName: String
+    public var status: ReferralStatus
+    public var updatedAt: Date
+    public init(id: ReferralID, personName: String, status: ReferralStatus, updatedAt: Date) {
+        (self.id, self.personName, self.status, self.updatedAt) = (id, personName, status, updatedAt)
+    }
+}
+
+/// What the due-measures rule reads of a measure taken: which, at which point, and when (no answers or scores).
+public struct MeasureTaken: Sendable, Equatable {
+    public var referralID: ReferralID
+    public var instrumentID: String
+    public var timepoint: Timepoint
+    public var administeredAt: Date
+    public init(referralID: ReferralID, instrumentID: String, timepoint: Timepoint, administeredAt: Date) {
+        (self.referralID, self.instrumentID, self.timepoint, self.administeredAt) = (referralID, instrumentID, timepoint, administeredAt)
+    }
+}
+
 /// One link worker's load, counted in the database.
 public struct CaseloadCount: Sendable, Equatable {
     public var linkWorkerID: UserID
@@ -180,4 +202,10 @@ public protocol CaseSummaryStore: Sendable {
     func administrations(referralIDs: [ReferralID]) async throws -> [Administration]
     /// The person's full name on each of these referrals.
     func personNames(referralIDs: [ReferralID]) async throws -> [ReferralID: String]
+    /// The stage of each referral `query` matches (as `referrals(_:)` would list them, at most `query.limit`), read
+    /// without the needs, counts and consent a list shows: for the due-measures rule over a whole scheme's open cases.
+    func caseStages(_ query: ReferralQuery) async throws -> [CaseStage]
+    /// When each measure of these instruments was taken for these referrals, oldest first (as
+    /// `administrations(referralIDs:)`, in the same order), without the answers and scores.
+    func measuresTaken(referralIDs: [ReferralID], instrumentIDs: [String]) async throws -> [MeasureTaken]
 }

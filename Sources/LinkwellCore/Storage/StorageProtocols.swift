@@ -73,6 +73,8 @@ public struct ReferralQuery: Sendable, Equatable {
     /// caller read them): a team's caseload.
     public var teamID: TeamID? = nil
     public var teamMembers: [UserID] = []
+    /// Only referrals last changed at or after this time.
+    public var updatedSince: Date? = nil
     /// Rows skipped before `limit` (a numbered web page: `LIMIT`/`OFFSET` in the order above); 0 with `after`.
     public var offset = 0
     public init(referrerID: UserID? = nil, linkWorkerID: UserID? = nil, personID: PersonID? = nil, unallocatedOnly: Bool = false,
@@ -111,6 +113,7 @@ extension ReferralQuery {
         if let id = personID, r.personID != id { return false }
         if unallocatedOnly && r.linkWorkerID != nil { return false }
         if let statuses, !statuses.contains(r.status) { return false }
+        if let updatedSince, r.updatedAt < updatedSince { return false }
         if let after, oldestFirst ? !((r.receivedAt, r.id.rawValue) > (after.at, after.id)) : !((r.receivedAt, r.id.rawValue) < (after.at, after.id)) { return false }
         if let search = search?.lowercased(), !search.isEmpty, !personName.lowercased().contains(search) { return false }
         return true

@@ -220,5 +220,6 @@ extension MemoryStore {
     }
     public func saveGovernance(_ check: GovernanceCheck) async throws { directory.governance[check.organizationID] = check }
     public func governance(organizationID: String) async throws -> GovernanceCheck? { directory.governance[organizationID] }
+    public func governance(organizationIDs: [String]) async throws -> [GovernanceCheck] { organizationIDs.compactMap { directory.governance[$0] } }
     public func governanceChecks() async throws -> [GovernanceCheck] { directory.governance.values.sorted { $0.organizationID < $1.organizationID } }
 }

@@ -68,6 +68,16 @@ extension MemoryStore {
         return outcomes.filter { wanted.contains($0.referralID) }.sorted { $0.administeredAt < $1.administeredAt }
     }
 
+    public func caseStages(_ query: ReferralQuery) async throws -> [CaseStage] {
+        try await referrals(query).map { CaseStage(id: $0.id, personName: $0.personName, status: $0.status, updatedAt: $0.updatedAt) }
+    }
+
+    public func measuresTaken(referralIDs: [ReferralID], instrumentIDs: [String]) async throws -> [MeasureTaken] {
+        try await administrations(referralIDs: referralIDs).filter { instrumentIDs.contains($0.instrumentID) }.map {
+            MeasureTaken(referralID: $0.referralID, instrumentID: $0.instrumentID, timepoint: $0.timepoint, administeredAt: $0.administeredAt)
+        }
+    }
+
     public func personNames(referralIDs: [ReferralID]) async throws -> [ReferralID: String] {
         var result: [ReferralID: String] = [:]
         for id in referralIDs { if let c = cases[id] { result[id] = c.person.fullName } }

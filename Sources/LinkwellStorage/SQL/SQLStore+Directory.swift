@@ -487,6 +487,13 @@ extension SQLStore {
         }
     }
 
+    public func governance(organizationIDs: [String]) async throws -> [GovernanceCheck] {
+        guard !organizationIDs.isEmpty else { return [] }
+        return try await connections.read { db in
+            try await db.raw("SELECT * FROM dir_governance WHERE organization_id IN (\(binds: organizationIDs))").all().map(Self.governanceCheck)
+        }
+    }
+
     public func governanceChecks() async throws -> [GovernanceCheck] {
         try await connections.read { db in
             try await db.raw("SELECT * FROM dir_governance ORDER BY organization_id").all().map(Self.governanceCheck)

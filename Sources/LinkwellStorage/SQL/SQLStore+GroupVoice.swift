@@ -20,10 +20,11 @@ extension SQLStore {
             var sql = SQLQueryString("""
                 SELECT o.id, o.referral_id, o.service_id, s.name AS service_name, s.organisation_id, r.link_worker_id,
                        p.given_name, p.family_name, r.consent_purposes, o.created_at, o.return_window_days
-                FROM onward_referrals o JOIN services s ON s.id = o.service_id
-                JOIN referrals r ON r.id = o.referral_id JOIN people p ON p.id = r.person_id
-                WHERE o.status = 'requested'
+                FROM onward_referrals o CROSS JOIN referrals r JOIN services s ON s.id = o.service_id JOIN people p ON p.id = r.person_id
+                WHERE r.id = o.referral_id AND o.status = 'requested'
                 """)
+            // `CROSS JOIN` keeps SQLite starting from the requests still unanswered (a backlog, a few hundred
+            // at most) rather than from every case a link worker ever had (12 ms at 1,500 cases, 0.5 ms this way).
             if let linkWorkerID { sql.appendInterpolation(unsafeRaw: " AND r.link_worker_id = "); sql.appendInterpolation(bind: linkWorkerID.rawValue) }
             if let organisationID { sql.appendInterpolation(unsafeRaw: " AND s.organisation_id = "); sql.appendInterpolation(bind: organisationID.rawValue) }
             sql.appendInterpolation(unsafeRaw: " ORDER BY o.created_at, o.id")

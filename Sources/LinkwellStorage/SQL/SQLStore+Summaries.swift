@@ -6,7 +6,9 @@ import SQLKit
 extension SQLStore {
     public func countReferrals(_ query: ReferralQuery) async throws -> Int {
         try await connections.read { db in
-            var sql = SQLQueryString("SELECT COUNT(*) AS n FROM referrals r JOIN people p ON p.id = r.person_id WHERE")
+            // The person is joined only when a filter reads them: a count of a status group is then an index count.
+            var sql = SQLQueryString(Self.readsPerson(query) ? "SELECT COUNT(*) AS n FROM referrals r JOIN people p ON p.id = r.person_id WHERE"
+                                                : "SELECT COUNT(*) AS n FROM referrals r WHERE")
             Self.appendFilters(query, to: &sql, paging: false)
             return try await db.raw(sql).first()?.decode(column: "n", as: Int.self) ?? 0
         }
@@ -100,6 +102,42 @@ extension SQLStore {
             }
         }
         return referralIDs.count > 500 ? result.sorted { $0.administeredAt < $1.administeredAt } : result
+    }
+
+    public func caseStages(_ query: ReferralQuery) async throws -> [CaseStage] {
+        let flavor = connections.flavor
+        return try await connections.read { db in
+            var sql = SQLQueryString("SELECT r.id, p.given_name, p.family_name, r.status, r.updated_at FROM referrals r JOIN people p ON p.id = r.person_id WHERE")
+            Self.appendFilters(query, to: &sql, paging: true)
+            Self.appendOrder(query, flavor: flavor, to: &sql)
+            return try await db.raw(sql).all().map { row in
+                CaseStage(id: try row.decode(column: "id", as: ReferralID.self),
+                          personName: try row.decode(column: "given_name", as: String.self) + " " + row.decode(column: "family_name", as: String.self),
+                          status: try row.decode(column: "status", as: ReferralStatus.self),
+                          updatedAt: try row.decode(column: "updated_at", as: Date.self))
+            }
+        }
+    }
+
+    public func measuresTaken(referralIDs: [ReferralID], instrumentIDs: [String]) async throws -> [MeasureTaken] {
+        guard !instrumentIDs.isEmpty else { return [] }
+        var result: [MeasureTaken] = []
+        for start in stride(from: 0, to: referralIDs.count, by: 500) {
+            let ids = referralIDs[start..<min(referralIDs.count, start + 500)].map(\.rawValue)
+            result += try await connections.read { db in
+                try await db.raw("""
+                    SELECT referral_id, instrument_id, timepoint, administered_at FROM administrations
+                    WHERE referral_id IN (\(binds: ids)) AND instrument_id IN (\(binds: instrumentIDs)) ORDER BY administered_at, seq
+                    """).all().map { row in
+                    MeasureTaken(referralID: try row.decode(column: "referral_id", as: ReferralID.self),
+                                 instrumentID: try row.decode(column: "instrument_id", as: String.self),
+                                 timepoint: try row.decode(column: "timepoint", as: Timepoint.self),
+                                 administeredAt: try row.decode(column: "administered_at", as: Date.self))
+                }
+            }
+        }
+        // Slices are each in order; merged by time, ties kept in slice order (as `administrations(referralIDs:)`).
+        return referralIDs.count > 500 ? result.enumerated().sorted { ($0.element.administeredAt, $0.offset) < ($1.element.administeredAt, $1.offset) }.map(\.element) : result
     }
 
     public func personNames(referralIDs: [ReferralID]) async throws -> [ReferralID: String] {

@@ -216,10 +216,11 @@ public final class SQLStore: LinkwellStore {
     }
 
     public func possibleDuplicates(of person: Person) async throws -> [ReferralID] {
+        // People first (`CROSS JOIN` fixes the order in SQLite), found by index, then their referrals.
         try await connections.read { db in
             try await db.raw("""
-                SELECT r.id FROM referrals r JOIN people p ON p.id = r.person_id
-                WHERE p.id <> \(bind: person.id) AND p.merged_into IS NULL AND (
+                SELECT r.id FROM people p CROSS JOIN referrals r
+                WHERE r.person_id = p.id AND p.id <> \(bind: person.id) AND p.merged_into IS NULL AND (
                     (p.nhs_number IS NOT NULL AND p.nhs_number = \(bind: person.nhsNumber?.digits ?? "-"))
                     OR (lower(p.given_name) = \(bind: person.givenName.lowercased()) AND lower(p.family_name) = \(bind: person.familyName.lowercased())
                         AND p.date_of_birth = \(bind: "\(person.dateOfBirth)") AND p.postcode = \(bind: person.postcode)))
@@ -310,18 +311,26 @@ public final class SQLStore: LinkwellStore {
     }
 
     public func referrals(_ query: ReferralQuery) async throws -> [ReferralSummary] {
-        try await connections.read { db in
-            var sql = SQLQueryString("""
+        let flavor = connections.flavor
+        return try await connections.read { db in
+            // The page's ids are chosen first, from the indexes alone where the filters allow (the person is
+            // joined only when a filter reads them); the names and counts are then read for those rows only, not
+            // for every row the sort had to see (a link worker's 1,300 closed cases for a page of 50).
+            var sql = SQLQueryString(Self.readsPerson(query) ? "SELECT r.id FROM referrals r JOIN people p ON p.id = r.person_id WHERE"
+                                                : "SELECT r.id FROM referrals r WHERE")
+            Self.appendFilters(query, to: &sql, paging: true)
+            Self.appendOrder(query, flavor: flavor, to: &sql)
+            let order = query.oldestFirst ? "ASC" : "DESC"
+            var page = SQLQueryString("""
                 SELECT r.id, p.given_name, p.family_name, r.status, r.urgency, r.received_at, r.updated_at,
                        r.referrer_id, r.link_worker_id, r.risk_information, r.pathway, r.referrer_organisation_id, r.consent_purposes,
                        (SELECT COUNT(*) FROM attendance_reports a JOIN onward_referrals o ON o.id = a.onward_referral_id
                          WHERE o.referral_id = r.id AND a.attended = \(bind: false)) AS did_not_attend
-                FROM referrals r JOIN people p ON p.id = r.person_id WHERE
+                FROM (
                 """)
-            Self.appendFilters(query, to: &sql, paging: true)
-            sql.appendInterpolation(unsafeRaw: query.oldestFirst ? " ORDER BY r.received_at ASC, r.id ASC LIMIT " : " ORDER BY r.received_at DESC, r.id DESC LIMIT ")
-            sql.appendInterpolation(bind: query.limit)
-            if query.offset > 0 { sql.appendInterpolation(unsafeRaw: " OFFSET "); sql.appendInterpolation(bind: query.offset) }
+            page.appendInterpolation(sql)
+            page.appendInterpolation(unsafeRaw: ") k JOIN referrals r ON r.id = k.id JOIN people p ON p.id = r.person_id ORDER BY r.received_at \(order), r.id \(order)")
+            sql = page
             let rows = try await db.raw(sql).all()
             let ids = try rows.map { try $0.decode(column: "id", as: ReferralID.self) }
             let needs = try await Self.needs(for: ids, db)
@@ -358,6 +367,25 @@ public final class SQLStore: LinkwellStore {
         sql.appendInterpolation(unsafeRaw: "))")
     }
 
+    /// ` ORDER BY … LIMIT … OFFSET …` of a referral list (`ReferralQuery.oldestFirst`, `limit`, `offset`).
+    static func appendOrder(_ query: ReferralQuery, flavor: SQLFlavor, to sql: inout SQLQueryString) {
+        // Open cases are few beside the closed, which grow for ever. Without statistics on how statuses are
+        // spread over time, SQLite walks the whole `received_at` index to find the open ones in order (97 ms
+        // for a waiting list of 50 at 50,000 referrals); `+` makes it read them by status and sort them (3 ms).
+        // PostgreSQL's statistics choose well, and it has no unary `+` on a timestamp.
+        let sortOpen = flavor == .sqlite && query.statuses.map { !$0.isEmpty && !$0.contains(where: \.isFinal) } == true
+        let key = sortOpen ? "+r.received_at" : "r.received_at"
+        let order = query.oldestFirst ? "ASC" : "DESC"
+        sql.appendInterpolation(unsafeRaw: " ORDER BY \(key) \(order), r.id \(order) LIMIT ")
+        sql.appendInterpolation(bind: query.limit)
+        if query.offset > 0 { sql.appendInterpolation(unsafeRaw: " OFFSET "); sql.appendInterpolation(bind: query.offset) }
+    }
+
+    /// Whether a filter of `query` reads the person (`p`), so that the person must be joined.
+    static func readsPerson(_ query: ReferralQuery) -> Bool {
+        query.search?.isEmpty == false || query.nhsNumber != nil || query.dateOfBirth != nil
+    }
+
     static func appendFilters(_ query: ReferralQuery, to sql: inout SQLQueryString, paging: Bool) {
         sql.appendInterpolation(unsafeRaw: " 1 = 1")
         if let id = query.referrerID { sql.appendInterpolation(unsafeRaw: " AND r.referrer_id = "); sql.appendInterpolation(bind: id) }
@@ -392,6 +420,7 @@ public final class SQLStore: LinkwellStore {
             sql.appendInterpolation(unsafeRaw: "))")
         }
         if let urgency = query.urgency { sql.appendInterpolation(unsafeRaw: " AND r.urgency = "); sql.appendInterpolation(bind: urgency.rawValue) }
+        if let since = query.updatedSince { sql.appendInterpolation(unsafeRaw: " AND r.updated_at >= "); sql.appendInterpolation(bind: since) }
         if let team = query.teamID { appendTeam(CaseloadTeam(id: team, members: query.teamMembers), to: &sql) }
         if let nhs = query.nhsNumber { sql.appendInterpolation(unsafeRaw: " AND p.nhs_number = "); sql.appendInterpolation(bind: nhs) }
         if let born = query.dateOfBirth { sql.appendInterpolation(unsafeRaw: " AND p.date_of_birth = "); sql.appendInterpolation(bind: "\(born)") }

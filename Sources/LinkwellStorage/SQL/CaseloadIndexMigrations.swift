@@ -1,0 +1,26 @@
+import Foundation
+
+/// Indexes for the pages people work in all day (versions 350–359), found by timing each statement of the
+/// caseload, the team view and the case page on the five-year benchmark scheme (`linkwell-bench pages`).
+enum CaseloadIndexMigrations {
+    static let all: [Migration] = [
+        // A link worker's groups filter on their id and a set of statuses: with `(link_worker_id, received_at)`
+        // alone every one of their cases was read to test its status (1,500 a link worker after five years,
+        // 12 ms a group); with the status in the index a group's count is an index count and its page a
+        // small sort. The supervisor's per-worker totals read it without the table.
+        Migration(version: 350, name: "index referrals by link worker, status and date received") { flavor in
+            ["CREATE INDEX IF NOT EXISTS referrals_link_worker_status ON referrals(link_worker_id, status, received_at)"].map(flavor.render)
+        },
+        // The case page checks for the same person referred twice: by NHS number, or by name, date of birth and
+        // postcode. Without an index on the second, and with SQLite's statistics counting every person with no
+        // NHS number as one value (so the NHS number index looked useless), every case page read all referrals
+        // (267 ms at 50,000). The NHS number index now holds known numbers only.
+        Migration(version: 351, name: "index people by known NHS number and by date of birth and postcode") { flavor in
+            [
+                "DROP INDEX IF EXISTS people_nhs_number",
+                "CREATE INDEX IF NOT EXISTS people_nhs_number_known ON people(nhs_number) WHERE nhs_number IS NOT NULL",
+                "CREATE INDEX IF NOT EXISTS people_birth_postcode ON people(date_of_birth, postcode)",
+            ].map(flavor.render)
+        },
+    ]
+}
