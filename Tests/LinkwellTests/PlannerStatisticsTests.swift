@@ -1,0 +1,51 @@
+import Foundation
+import LinkwellBench
+import LinkwellCore
+@_spi(Testing) import LinkwellStorage
+import LinkwellTesting
+import SQLKit
+import Testing
+
+/// SQLite plans from statistics only `ANALYZE` writes. A scheme upgraded to a version that adds an index must
+/// get statistics for it at start, or the planner may keep its old plan (issue #19: the five-year scheme's
+/// caseload, team view and case page read whole tables until the indexes of versions 350–351 were used).
+@Suite("Planner statistics after an upgrade", .closesStores)
+struct PlannerStatisticsTests {
+    @Test("An upgraded SQLite scheme has statistics for the new indexes, and the case page's duplicate check uses them")
+    func upgradedSchemeIsAnalysed() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("lw-stats-\(UUID().uuidString).sqlite").path
+        let store = try await SQLStore.sqlite(path: path)
+        OpenedStores.current?.add(store)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        // As Linkwell left a scheme before version 350: some years of referrals, and statistics from then.
+        try await store.migrate(through: 320)
+        let scheme = LargeScheme(size: .scaled(referrals: 200), seed: 5, now: Date(timeIntervalSince1970: 1_790_000_000))
+        try await scheme.load(into: store, batch: 100)
+        try await store.execute { db in try await db.raw("ANALYZE").run() }
+        func statistics() async throws -> Set<String> {
+            try await store.execute { db in
+                Set(try await db.raw("SELECT idx FROM sqlite_stat1 WHERE idx IS NOT NULL").all().map { try $0.decode(column: "idx", as: String.self) })
+            }
+        }
+        let before = try await statistics()
+        #expect(before.contains("referrals_link_worker_received") && !before.contains("referrals_link_worker_status"))
+
+        try await store.migrate()
+        let after = try await statistics()
+        #expect(after.isSuperset(of: ["referrals_link_worker_status", "people_birth_postcode"]), "\(after.sorted())")
+        #expect(!after.contains("people_nhs_number"), "the index of every NHS number, known or not, is gone")
+
+        // The duplicate check finds people by index, then their referrals: no table is read whole.
+        let plan = try await store.execute { db in
+            try await db.raw("""
+                EXPLAIN QUERY PLAN SELECT r.id FROM people p CROSS JOIN referrals r
+                WHERE r.person_id = p.id AND p.id <> 'x' AND p.merged_into IS NULL AND (
+                    (p.nhs_number IS NOT NULL AND p.nhs_number = '9434765919')
+                    OR (lower(p.given_name) = 'a' AND lower(p.family_name) = 'b' AND p.date_of_birth = '1960-01-01' AND p.postcode = 'LS1 1AA'))
+                ORDER BY r.received_at DESC, r.id DESC
+                """).all().map { try $0.decode(column: "detail", as: String.self) }
+        }
+        #expect(!plan.contains { $0.hasPrefix("SCAN") }, "\(plan)")
+        #expect(plan.contains { $0.contains("people_birth_postcode") } && plan.contains { $0.contains("people_nhs_number_known") }, "\(plan)")
+    }
+}
