@@ -14,7 +14,8 @@ public enum NamedStaff {
     private static func collect(_ value: Any, into found: inout Set<UserID>) {
         if let id = value as? UserID { found.insert(id); return }
         // Leaves that cannot hold an id: skip reflecting over their characters or digits.
-        if value is String || value is Date || value is Int || value is Double || value is Bool || value is UUID { return }
+        // Identifiers of other things and coded values are leaves too (their raw value is all they hold).
+        if value is String || value is Date || value is Int || value is Double || value is Bool || value is UUID || value is any RawRepresentable { return }
         for child in Mirror(reflecting: value).children { collect(child.value, into: &found) }
     }
 }
