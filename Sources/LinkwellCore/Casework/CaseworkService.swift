@@ -694,11 +694,6 @@ public struct CaseworkService: Sendable {
         return user
     }
 
-    public func supervisionNotes(linkWorkerID: String?, _ request: Request) async throws -> (User, [SupervisionNote]) {
-        let user = try await supervisee(linkWorkerID, request)
-        return (user, try await store.supervisionNotes(linkWorkerID: user.id))
-    }
-
     /// A numbered page of the link worker's supervision notes (the web page), newest first, counted and read in the store.
     public func supervisionNotes(linkWorkerID: String?, page: PageNumber, _ request: Request) async throws -> (User, CountedPage<SupervisionNote>) {
         let user = try await supervisee(linkWorkerID, request)

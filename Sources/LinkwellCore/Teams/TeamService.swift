@@ -252,12 +252,6 @@ public struct TeamService: Sendable {
         return meeting
     }
 
-    public func meetings(_ teamID: String, _ r: Request) async throws -> [CaseMeeting] {
-        let team = try await team(teamID, r).team
-        try await requireOnTeam(team, r)
-        return try await store.caseMeetings(teamID: team.id)
-    }
-
     /// A numbered page of the team's case meetings (the team page), newest held first, counted and read in the store.
     public func meetings(_ teamID: String, page: PageNumber, _ r: Request) async throws -> CountedPage<CaseMeeting> {
         let team = try await team(teamID, r).team
