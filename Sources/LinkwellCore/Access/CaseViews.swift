@@ -166,6 +166,10 @@ public struct OwnRecordView: Sendable {
     public var accesses: [Access]
     public var names: UserNames
     public var serviceNames: [ServiceID: String]
+    /// Where the access log continues (older entries), when it has more than this page; nil on its last page.
+    public var accessNext: PageCursor? = nil
+    /// This page starts after a cursor (not the newest entries).
+    public var accessContinued = false
 
     /// Plain words for one audit event about the person's record.
     public static func describe(action: String, recordType: String) -> String {

@@ -5,7 +5,7 @@ import Foundation
 /// goes through a method here that checks who is asking, audits it, and returns what that role may see.
 public struct CaseworkService: Sendable {
     /// The storage roles casework needs (contracts only to say which contracts fund a referral).
-    public typealias Storage = CaseStore & CaseSummaryStore & AccountStore & OrganisationStore & CodeListStore & DirectoryStore & AuditStore & SettingsStore & SupervisionStore & CommissioningStore & OutcomeStore & KeysetListStore & StaffListStore
+    public typealias Storage = CaseStore & CaseSummaryStore & AccountStore & OrganisationStore & CodeListStore & DirectoryStore & AuditStore & SettingsStore & SupervisionStore & CommissioningStore & OutcomeStore & KeysetListStore & StaffListStore & BoundedListStore
         & TeamStore & OnwardThreadStore & CommunityDirectoryStore & ReferrerHomeStore & ReferenceLookupStore
     let store: any Storage
     public let env: CoreEnvironment
@@ -581,15 +581,19 @@ public struct CaseworkService: Sendable {
     // MARK: A person's own record
 
     /// The person's own referrals, and every access to them: reads of the referral, of its referrals out
-    /// and outcome measures, and inclusion in exports (from the audit trail), by whom and when.
-    public func ownRecord(_ request: Request) async throws -> OwnRecordView {
+    /// and outcome measures, and inclusion in exports (from the audit trail), by whom and when — a page of
+    /// `accessPage.limit` at a time, newest first, read by keyset in the store; every older one is reached by
+    /// following `accessNext`, however many there are.
+    public func ownRecord(_ request: Request, accessPage: PageRequest = PageRequest()) async throws -> OwnRecordView {
+        let accessPage = try accessPage.requireTimed()
         guard request.principal.role == .person, let personID = request.principal.personID else {
             throw LinkwellError.forbidden("This page is for the person the record is about.")
         }
         // The person's cases in one query per table (`loadCases`), each read checked and audited as `readCase` does.
         let cases = try await readCases(try await store.referrals(ReferralQuery(personID: personID)).map(\.id), request)
-        var events: [AuditEvent] = []
-        for c in cases { events += try await store.auditEvents(subjectID: c.referral.id, limit: 10_000) }
+        let log = Page(fetched: try await store.auditEvents(aboutReferrals: cases.map(\.referral.id), keyset: accessPage.fetching),
+                       limit: accessPage.limit) { $0.cursor }
+        let events = log.rows
         // Only the staff named on the cases or in their trail, and only their organisations.
         let named = NamedStaff.ids(in: cases).union(events.compactMap(\.actorID))
         let users = Dictionary(try await store.users(ids: Array(named)).map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
@@ -603,8 +607,8 @@ public struct CaseworkService: Sendable {
                 role: user?.role.label ?? "", organisation: user?.organisationID.flatMap { organisations[$0] } ?? "",
                 what: OwnRecordView.describe(action: event.action, recordType: event.recordType), allowed: event.outcome == .allowed))
         }
-        return OwnRecordView(cases: cases, accesses: accesses.sorted { $0.at > $1.at }, names: UserNames(Array(users.values)),
-                             serviceNames: try await serviceNames(of: cases))
+        return OwnRecordView(cases: cases, accesses: accesses, names: UserNames(Array(users.values)),
+                             serviceNames: try await serviceNames(of: cases), accessNext: log.next, accessContinued: accessPage.after != nil)
     }
 
     // MARK: Settings
@@ -690,9 +694,10 @@ public struct CaseworkService: Sendable {
         return user
     }
 
-    public func supervisionNotes(linkWorkerID: String?, _ request: Request) async throws -> (User, [SupervisionNote]) {
+    /// A numbered page of the link worker's supervision notes (the web page), newest first, counted and read in the store.
+    public func supervisionNotes(linkWorkerID: String?, page: PageNumber, _ request: Request) async throws -> (User, CountedPage<SupervisionNote>) {
         let user = try await supervisee(linkWorkerID, request)
-        return (user, try await store.supervisionNotes(linkWorkerID: user.id))
+        return (user, try await store.supervisionNotes(linkWorkerID: user.id, page: page))
     }
 
     /// A page of the link worker's supervision notes, newest first, read by keyset in the store.

@@ -8,7 +8,7 @@ import Foundation
 public struct CommissioningService: Sendable {
     /// The storage roles commissioning needs: funders, contracts, grants and the ledger, the de-identified
     /// facts that contracts report on, and the scheme's organisations and settings.
-    public typealias Storage = CommissioningStore & InsightStore & AccountStore & SettingsStore & SecretStore
+    public typealias Storage = CommissioningStore & InsightStore & AccountStore & SettingsStore & SecretStore & BoundedListStore
     let store: any Storage
     public let env: CoreEnvironment
 
@@ -219,6 +219,20 @@ public struct CommissioningService: Sendable {
         }
     }
 
+    /// A page of the grants the caller may see (as `grants(_:)`), newest first, read by keyset in the store.
+    public func grants(page: PageRequest, _ request: Request) async throws -> Page<GrantApplication> {
+        let organisation: OrganisationID?
+        switch request.principal.role {
+        case .commissioner, .admin, .supervisor, .steeringGroup: organisation = nil
+        case .provider:
+            guard let org = request.principal.organisationID else { return Page(rows: [], next: nil) }
+            organisation = org
+        default: throw LinkwellError.forbidden("Grants are for commissioners, supervisors and community groups.")
+        }
+        let page = try page.requireTimed()
+        return Page(fetched: try await store.grants(organisationID: organisation, keyset: page.fetching), limit: page.limit) { $0.cursor }
+    }
+
     public func grant(_ id: String, _ request: Request) async throws -> GrantApplication {
         guard let grant = try await store.grant(id: GrantID(id)) else { throw LinkwellError.notFound("There is no grant '\(id)'.") }
         if request.principal.role == .provider {
@@ -344,6 +358,15 @@ public struct CommissioningService: Sendable {
             throw LinkwellError.forbidden("The entry-by-entry ledger is for the scheme's finance administrator; commissioners see statements by provider and month.")
         }
         return try await store.ledger(contractID: contract.id, organisationID: nil)
+    }
+
+    /// A page of a contract's ledger, oldest first, read by keyset in the store (finance only, as `ledger(_:_:)`).
+    public func ledger(_ contract: Contract, page: PageRequest, _ request: Request) async throws -> Page<LedgerEntry> {
+        guard Self.seesFinance(request) else {
+            throw LinkwellError.forbidden("The entry-by-entry ledger is for the scheme's finance administrator; commissioners see statements by provider and month.")
+        }
+        let page = try page.requireTimed()
+        return Page(fetched: try await store.ledger(contractID: contract.id, keyset: page.fetching), limit: page.limit) { $0.cursor }
     }
 
     /// Units behind a ledger entry (referrals out or sessions) as a cell keyed on the entry.

@@ -21,7 +21,7 @@ public struct MatchedService: Sendable, Equatable {
 /// The directory's use cases: import, search and match, listing care. No I/O of its own.
 public struct DirectoryService: Sendable {
     /// The storage roles the directory needs: its records, and the import jobs.
-    public typealias Storage = CommunityDirectoryStore & ImportJobStore & StaffListStore
+    public typealias Storage = CommunityDirectoryStore & ImportJobStore & StaffListStore & BoundedListStore
     let store: any Storage
     public let env: CoreEnvironment
     public init(store: any Storage, env: CoreEnvironment) { (self.store, self.env) = (store, env) }

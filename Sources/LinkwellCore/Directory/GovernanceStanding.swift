@@ -117,6 +117,18 @@ extension DirectoryService {
         return try await GovernanceStanding.load(organizationIDs, from: store, now: env.now())
     }
 
+    /// A page of the organisations that run a referrable service, by id, each with where its checks stand today:
+    /// what the referral-out form shows, read by keyset in the store (scheme staff only).
+    public func governanceStandings(page: PageRequest, by p: Principal) async throws -> Page<OrganisationStanding> {
+        guard DirectoryPolicy.canSeePrivateNotes(p) else { throw LinkwellError.forbidden("Governance checks are for scheme staff.") }
+        let page = try page.requireNamed()
+        let ids = Page(fetched: try await store.serviceOrganisationIDs(keyset: page.fetching), limit: page.limit) {
+            PageCursor(name: $0.rawValue, id: $0.rawValue)
+        }
+        let standings = try await GovernanceStanding.load(Set(ids.rows.map(\.rawValue)), from: store, now: env.now())
+        return ids.map { OrganisationStanding(organisationID: $0, standing: standings[$0.rawValue] ?? GovernanceStanding(state: .unchecked, problems: [])) }
+    }
+
     /// Checks that have expired or expire within the reminder window, soonest first: the admin's reminders.
     public func governanceDue(by p: Principal) async throws -> [GovernanceDue] {
         guard DirectoryPolicy.canReview(p) else { throw LinkwellError.forbidden("Only the admin sees governance reminders.") }
@@ -133,6 +145,15 @@ extension DirectoryService {
         let names = try await organisationNames(Set(due.map(\.organizationID)))
         return due.map { var d = $0; d.organisationName = names[d.organizationID] ?? d.organizationID; return d }
             .sorted { ($0.expires, $0.organizationID, $0.check) < ($1.expires, $1.organizationID, $1.check) }
+    }
+}
+
+/// One organisation and where its governance checks stand.
+public struct OrganisationStanding: Sendable, Equatable {
+    public var organisationID: OrganisationID
+    public var standing: GovernanceStanding
+    public init(organisationID: OrganisationID, standing: GovernanceStanding) {
+        (self.organisationID, self.standing) = (organisationID, standing)
     }
 }
 

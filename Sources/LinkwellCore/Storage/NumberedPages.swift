@@ -149,7 +149,8 @@ public protocol AdminListStore: Sendable {
     /// Users in name-then-id order.
     func users(matching filter: UserFilter, page: PageNumber) async throws -> [User]
     func countUsers(matching filter: UserFilter) async throws -> Int
-    /// Audit events, newest first (in the order they were appended).
+    /// Audit events, newest first by `(at, id)` (both descending): the order of the API's keyset below, so the web
+    /// page and the API list the trail alike.
     func auditEvents(matching filter: AuditFilter, page: PageNumber) async throws -> [AuditEvent]
     func countAuditEvents(matching filter: AuditFilter) async throws -> Int
     /// Audit events for the API's cursor: newest first by `(at, id)` (both descending), only those strictly after

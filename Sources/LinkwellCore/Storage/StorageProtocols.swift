@@ -294,7 +294,8 @@ public protocol OutboxStore: Sendable {
 public protocol LinkwellStore: CaseStore, CaseSummaryStore, AccountStore, OrganisationStore, CodeListStore, SignInThrottleStore, DirectoryStore, AuditStore, OutcomeStore, SupervisionStore, SettingsStore, OutboxStore,
                                InsightStore, CommissioningStore, CommunityDirectoryStore, ImportJobStore, RateLimitStore, HealthStore, RetentionStore, SecretStore,
                                TeamStore, OnwardThreadStore, StaffRecordStore, AdminListStore, StaffListStore,
-                               PersonRequestStore, LearnedInsightStore, ReferrerHomeStore, ReferenceLookupStore, KeysetListStore {
+                               PersonRequestStore, LearnedInsightStore, ReferrerHomeStore, ReferenceLookupStore, KeysetListStore,
+                               BoundedListStore {
     /// Brings the schema up to date (idempotent).
     func migrate() async throws
     /// Releases connections.

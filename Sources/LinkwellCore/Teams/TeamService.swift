@@ -4,7 +4,7 @@ import Foundation
 /// supervisors see its waiting list and record its case meetings. New referrals are placed on a team by
 /// `CaseworkService.submitReferral` through `RoutingRule.route`.
 public struct TeamService: Sendable {
-    public typealias Storage = TeamStore & AccountStore & CaseStore & AuditStore & OrganisationStore & AdminListStore & KeysetListStore & CaseSummaryStore
+    public typealias Storage = TeamStore & AccountStore & CaseStore & AuditStore & OrganisationStore & AdminListStore & KeysetListStore & CaseSummaryStore & BoundedListStore
     let store: any Storage
     public let env: CoreEnvironment
     let trail: AuditTrail
@@ -252,10 +252,11 @@ public struct TeamService: Sendable {
         return meeting
     }
 
-    public func meetings(_ teamID: String, _ r: Request) async throws -> [CaseMeeting] {
+    /// A numbered page of the team's case meetings (the team page), newest held first, counted and read in the store.
+    public func meetings(_ teamID: String, page: PageNumber, _ r: Request) async throws -> CountedPage<CaseMeeting> {
         let team = try await team(teamID, r).team
         try await requireOnTeam(team, r)
-        return try await store.caseMeetings(teamID: team.id)
+        return try await store.caseMeetings(teamID: team.id, page: page)
     }
 
     /// A page of the team's case meetings, newest held first, read by keyset in the store.

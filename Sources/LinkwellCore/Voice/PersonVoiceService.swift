@@ -30,8 +30,8 @@ public struct PersonVoiceService: Sendable {
     }
 
     /// The person's record (audited as `CaseworkService.ownRecord` audits it) and their requests.
-    public func ownPage(_ request: Request) async throws -> OwnPage {
-        let record = try await casework.ownRecord(request)
+    public func ownPage(_ request: Request, accessPage: PageRequest = PageRequest()) async throws -> OwnPage {
+        let record = try await casework.ownRecord(request, accessPage: accessPage)
         let requests = try await store.personRequests(referralIDs: record.cases.map(\.referral.id))
         return OwnPage(record: record, requests: requests)
     }

@@ -13,7 +13,7 @@ extension MemoryStore {
     }
     public func countUsers(matching filter: UserFilter) async throws -> Int { try await filteredUsers(filter).count }
 
-    private func filteredAudit(_ filter: AuditFilter) -> [AuditEvent] { audit.reversed().filter(filter.matches) }
+    private func filteredAudit(_ filter: AuditFilter) -> [AuditEvent] { audit.filter(filter.matches).sorted { ($0.at, $0.id) > ($1.at, $1.id) } }
     public func auditEvents(matching filter: AuditFilter, page: PageNumber) async throws -> [AuditEvent] {
         Self.window(filteredAudit(filter), page)
     }

@@ -36,6 +36,7 @@ enum Migrations {
         + PagingMigrations.all
         + StandardCodesMigrations.all
         + ForeignKeyIndexMigrations.all
+        + BoundedListMigrations.all
         + CaseloadIndexMigrations.all
 
     /// Operations (versions 20–29): retention.

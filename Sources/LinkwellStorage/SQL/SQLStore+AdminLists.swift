@@ -43,7 +43,7 @@ extension SQLStore {
     }
 
     public func auditEvents(matching filter: AuditFilter, page: PageNumber) async throws -> [AuditEvent] {
-        try await all("SELECT * FROM audit_events" + Self.whereClause(Self.conditions(filter)) + " ORDER BY seq DESC" + Self.window(page))
+        try await all("SELECT * FROM audit_events" + Self.whereClause(Self.conditions(filter)) + " ORDER BY at DESC, id DESC" + Self.window(page))
     }
     public func auditEvents(matching filter: AuditFilter, keyset page: PageRequest) async throws -> [AuditEvent] {
         var conditions = Self.conditions(filter)

@@ -48,26 +48,28 @@ extension SQLStore {
         if let a = page.after { c.append(Self.after("m.held_on", a.name ?? "", id: "m.id", a.id, keyBefore: true, idBefore: true)) }
         let query = "SELECT m.id, m.team_id, m.held_on, m.attendees, m.note, m.recorded_by, m.recorded_at FROM case_meetings m"
             + Self.whereClause(c) + " ORDER BY m.held_on DESC, m.id DESC" + Self.limit(page)
-        return try await connections.read { db in
-            let rows = try await db.raw(query).all()
-            let ids = try rows.map { try $0.decode(column: "id", as: String.self) }
-            // The cases of the whole page in one query, not one per meeting.
-            var cases: [String: [ReferralID]] = [:]
-            if !ids.isEmpty {
-                for row in try await db.raw("SELECT meeting_id, referral_id FROM case_meeting_referrals WHERE meeting_id IN (\(binds: ids)) ORDER BY referral_id").all() {
-                    cases[try row.decode(column: "meeting_id", as: String.self), default: []]
-                        .append(ReferralID(try row.decode(column: "referral_id", as: String.self)))
-                }
+        return try await connections.read { db in try await Self.caseMeetings(try await db.raw(query).all(), db) }
+    }
+
+    /// Case meetings from rows of `case_meetings`, in their order, with the cases of the whole page read in one query.
+    static func caseMeetings(_ rows: [any SQLRow], _ db: any SQLDatabase) async throws -> [CaseMeeting] {
+        let ids = try rows.map { try $0.decode(column: "id", as: String.self) }
+        // The cases of the whole page in one query, not one per meeting.
+        var cases: [String: [ReferralID]] = [:]
+        if !ids.isEmpty {
+            for row in try await db.raw("SELECT meeting_id, referral_id FROM case_meeting_referrals WHERE meeting_id IN (\(binds: ids)) ORDER BY referral_id").all() {
+                cases[try row.decode(column: "meeting_id", as: String.self), default: []]
+                    .append(ReferralID(try row.decode(column: "referral_id", as: String.self)))
             }
-            return try rows.compactMap { row in
-                let id = try row.decode(column: "id", as: String.self)
-                guard let heldOn = CalendarDate(try row.decode(column: "held_on", as: String.self)) else { return nil }
-                return CaseMeeting(id: id, teamID: TeamID(try row.decode(column: "team_id", as: String.self)), heldOn: heldOn,
-                                   attendees: try row.decode(column: "attendees", as: String.self),
-                                   note: try row.decode(column: "note", as: String.self), referralIDs: cases[id] ?? [],
-                                   recordedBy: UserID(try row.decode(column: "recorded_by", as: String.self)),
-                                   recordedAt: try row.decode(column: "recorded_at", as: Date.self))
-            }
+        }
+        return try rows.compactMap { row in
+            let id = try row.decode(column: "id", as: String.self)
+            guard let heldOn = CalendarDate(try row.decode(column: "held_on", as: String.self)) else { return nil }
+            return CaseMeeting(id: id, teamID: TeamID(try row.decode(column: "team_id", as: String.self)), heldOn: heldOn,
+                               attendees: try row.decode(column: "attendees", as: String.self),
+                               note: try row.decode(column: "note", as: String.self), referralIDs: cases[id] ?? [],
+                               recordedBy: UserID(try row.decode(column: "recorded_by", as: String.self)),
+                               recordedAt: try row.decode(column: "recorded_at", as: Date.self))
         }
     }
 

@@ -151,8 +151,11 @@ struct CommissioningController: Sendable {
         api.get("contracts/:id/ledger") { request, context -> Response in
             let p = try context.require(.commissioner, .admin, .supervisor)
             let contract = try await commissioning.contract(try context.parameters.require("id"), r(p, request))
+            // The JSON list is paged by keyset in the store; the CSV is the whole ledger, an export.
+            guard request.uri.queryParameters["format"].map(String.init) == "csv" else {
+                return pagedJSON(try await commissioning.ledger(contract, page: try request.pageRequest(), r(p, request)), request: request)
+            }
             let entries = try await commissioning.ledger(contract, r(p, request))
-            guard request.uri.queryParameters["format"].map(String.init) == "csv" else { return try pagedList(entries, request: request) { $0.id } }
             let organisations = try await commissioning.organisationNames()
             let document = CSVWriter.document(header: ["entry", "date", "provider", "kind", "amount_gbp", "referral", "grant"], rows: entries.map { e in
                 [.text(e.id), .text(Format.dateTime(e.at)), .text(organisations[e.organisationID] ?? e.organisationID.rawValue), .code(e.kind.rawValue),
@@ -162,7 +165,7 @@ struct CommissioningController: Sendable {
         }
         api.get("grants") { request, context in
             let p = try context.require(.commissioner, .admin, .supervisor, .steeringGroup, .provider)
-            return try pagedList(try await commissioning.grants(r(p, request)), request: request) { $0.id.rawValue }
+            return pagedJSON(try await commissioning.grants(page: try request.pageRequest(), r(p, request)), request: request)
         }
         api.post("grants") { request, context in
             let p = try context.require(.provider)

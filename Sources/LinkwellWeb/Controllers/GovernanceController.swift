@@ -38,11 +38,10 @@ struct GovernanceController: Sendable {
         // Where every referrable service's organisation stands: what the referral-out form shows.
         api.get("directory/governance") { request, context in
             let p = try context.require(.linkWorker, .supervisor, .admin)
-            let orgs = Set(try await casework.services().map(\.organisationID.rawValue))
-            let standings = try await directory.governanceStandings(orgs, by: p)
-            return try pagedList(standings.sorted { $0.key < $1.key }.map {
-                Standing(organizationID: $0.key, state: $0.value.state, problems: $0.value.problems, summary: $0.value.summary)
-            }, request: request) { $0.organizationID }
+            // Paged by keyset in the store (by organisation id): a page reads only its own organisations' checks.
+            return pagedJSON(try await directory.governanceStandings(page: try request.pageRequest(), by: p).map {
+                Standing(organizationID: $0.organisationID.rawValue, state: $0.standing.state, problems: $0.standing.problems, summary: $0.standing.summary)
+            }, request: request)
         }
         api.get("directory/governance/due") { request, context in
             let p = try context.require(.admin)

@@ -92,9 +92,14 @@ struct OwnRecordController: Sendable {
     private func page(_ request: Request, _ context: AppRequestContext, errors: [FieldError] = [], status: HTTPResponse.Status = .ok,
                       notice: String? = nil) async throws -> Response {
         let p = try context.require(.person)
-        let own = try await voice.ownPage(.init(p, route: request.routeDescription))
+        // The access log comes 50 entries at a time, newest first; `cursor` continues it (a bad one is a 422 naming it).
+        let own = try await voice.ownPage(.init(p, route: request.routeDescription), accessPage: try request.pageRequest())
         let messages = context.messages
-        return try HTML(renderer.render(.me, View(title: messages.text("me.title"), context: context, page: Self.page(own, viewer: p.userID, messages),
+        var model = Self.page(own, viewer: p.userID, messages)
+        model.accessOlder = own.record.accessNext.map { request.link(["cursor": $0.token, "done": nil]) + "#access-title" }
+        model.accessNewest = own.record.accessContinued
+        model.accessPaged = model.accessOlder != nil || model.accessNewest
+        return try HTML(renderer.render(.me, View(title: messages.text("me.title"), context: context, page: model,
                                                   errors: errors, notice: notice)),
                         status: status).response(from: request, context: context)
     }

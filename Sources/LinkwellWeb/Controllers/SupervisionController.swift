@@ -29,13 +29,17 @@ struct SupervisionController: Sendable {
         let p = try context.require(.linkWorker, .supervisor)
         let team = try await casework.linkWorkers()
         let chosen = p.role == .linkWorker ? p.userID.rawValue : (linkWorkerID ?? team.first?.id.rawValue)
-        let (user, notes) = try await casework.supervisionNotes(linkWorkerID: chosen, .init(p, route: request.routeDescription))
+        // Numbered pages of 50, newest first, counted and read in the store.
+        let (user, shown) = try await casework.supervisionNotes(linkWorkerID: chosen, page: try request.pageNumber(), .init(p, route: request.routeDescription))
+        let notes = shown.rows
         let names = try await casework.staffNames(namedIn: notes)
-        let page = Page(linkWorkerID: user.id.rawValue, linkWorkerName: user.displayName,
+        var page = Page(linkWorkerID: user.id.rawValue, linkWorkerName: user.displayName,
                         linkWorkers: team.map { Choice($0.id.rawValue, $0.displayName, selected: $0.id == user.id) },
                         isSupervisor: p.role == .supervisor,
                         notes: notes.map { Page.Note(at: Format.dateTime($0.at), author: names[$0.authorID], text: $0.text) },
                         isEmpty: notes.isEmpty)
+        page.links = PageLinks(shown, list: "notes", request: request, context.messages)
+        page.start = shown.total - shown.page.offset
         return try HTML(renderer.render(.supervision, View(title: context.messages.text("titles.supervision"), context: context, page: page, errors: errors)), status: status)
             .response(from: request, context: context)
     }

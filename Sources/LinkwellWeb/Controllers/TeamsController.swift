@@ -125,13 +125,16 @@ struct TeamsController: Sendable {
         let onTeam = p.role == .supervisor || view.members.contains(p.userID)
         let id = view.team.id.rawValue
         let waiting = onTeam ? try await teams.waitingList(id, page: try request.pageNumber(), rq) : CountedPage(rows: [], total: 0, page: PageNumber())
-        let meetings = onTeam ? try await teams.meetings(id, rq) : []
+        // The meetings are numbered pages of their own (`meetingsPage`), beside the waiting list's (`page`).
+        let meetingsPage = onTeam ? try await teams.meetings(id, page: try request.pageNumber("meetingsPage"), rq) : CountedPage(rows: [], total: 0, page: PageNumber())
+        let meetings = meetingsPage.rows
         let openCases = onTeam ? try await teams.openCases(id, rq) : []
         var page = TeamPage(view, allLinkWorkers: try await casework.linkWorkers(), canManage: p.role != .linkWorker, onTeam: onTeam,
                             waiting: waiting, meetings: meetings, openCases: openCases,
                             names: try await casework.staffNames(namedIn: view.members, waiting.rows, meetings, openCases), today: CalendarDate(casework.env.now()), rulesText: form?["rules"],
                             context.messages)
         page.waitingLinks = PageLinks(page.waitingPage, list: "waiting", request: request, context.messages)
+        page.meetingLinks = PageLinks(meetingsPage, list: "meetings", request: request, context.messages, parameter: "meetingsPage")
         return try HTML(renderer.render(.team, View(title: view.team.name, context: context, page: page, errors: errors)), status: status)
             .response(from: request, context: context)
     }

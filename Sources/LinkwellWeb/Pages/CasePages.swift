@@ -754,5 +754,8 @@ extension SupervisionController {
         var isSupervisor: Bool
         var notes: [Note]
         var isEmpty: Bool
+        /// The numbered pages (50 notes at a time) and the first note's number in the reversed list.
+        var links: PageLinks?
+        var start = 0
     }
 }

@@ -35,6 +35,12 @@ extension OwnRecordController {
         struct Access: Sendable { var at, who, role, organisation, what: String; var denied: Bool }
         var referrals: [Referral]
         var accesses: [Access]
+        /// The link to the next, older entries of the access log (nil on its last page).
+        var accessOlder: String?
+        /// This page of the log is not its newest: offer the way back to the start.
+        var accessNewest = false
+        /// Either link is shown (the template sees stored values only).
+        var accessPaged = false
     }
 
     /// `viewer` is the person's account: only the messages sent to it are shown.

@@ -44,6 +44,8 @@ public struct TeamPage: Sendable {
     var waitingLinks: PageLinks?
     public var meetings: [Meeting]
     public var hasMeetings: Bool
+    /// The meetings' numbered pages (newest held first, 50 at a time), their own `meetingsPage` parameter.
+    var meetingLinks: PageLinks?
     public var openCases: [Choice]
     public var today: String
 

@@ -6,6 +6,12 @@ extension Request {
     /// The numbered page asked for with `page` (a web list's own parameter; the API's are `limit` and `cursor`):
     /// absent is the first page, anything but a whole number is refused naming `page`.
     func pageNumber(size: Int = PageNumber.webSize) throws -> PageNumber { try PageNumber(text: query("page"), size: size) }
+
+    /// The same for a second numbered list on one page, read from its own `parameter` (e.g. `meetingsPage`);
+    /// a bad number is refused naming that parameter.
+    func pageNumber(_ parameter: String, size: Int = PageNumber.webSize) throws -> PageNumber {
+        do { return try PageNumber(text: query(parameter), size: size) } catch { throw LinkwellError.invalid(parameter, "The page must be a whole number from 1 to \(PageNumber.maximum).") }
+    }
 }
 
 /// The count and the "Previous · 1 2 3 · Next" links under a numbered staff list (`page_links.mustache`).
@@ -25,10 +31,10 @@ struct PageLinks: Sendable {
 
     /// Links for `page` of the list `list` reached by `request`, worded by the messages `pager.<list>.*` of `t`
     /// (each a whole sentence: `none`, `one`, `count`, `range`, `label`; `noun` names the list in the links' hidden text).
-    init<Row>(_ page: CountedPage<Row>, list: String, request: Request, _ t: Catalogue) {
+    init<Row>(_ page: CountedPage<Row>, list: String, request: Request, _ t: Catalogue, parameter: String = "page") {
         noun = t.text("pager.\(list).noun")
         let n = page.page.number, count = page.pageCount
-        func href(_ number: Int) -> String { request.link(["page": number == 1 ? nil : String(number)]) }
+        func href(_ number: Int) -> String { request.link([parameter: number == 1 ? nil : String(number)]) }
         if page.total == 0 {
             summary = t.text("pager.\(list).none")
         } else if count == 1 {
