@@ -10,7 +10,7 @@ import Testing
 /// for every filter the rule uses, on every backend; `updatedSince` must cut exactly where the in-memory rule did.
 @Suite("Lean reads for the due-measures rule", .closesStores)
 struct CaseStageParityTests {
-    static func stage(_ r: ReferralSummary) -> CaseStage { CaseStage(id: r.id, personName: r.personName, status: r.status, updatedAt: r.updatedAt) }
+    static func stage(_ r: ReferralSummary) -> CaseStage { CaseStage(id: r.id, status: r.status, updatedAt: r.updatedAt) }
 
     @Test("caseStages lists what referrals lists, and measuresTaken what administrations holds, in the same order",
           arguments: TestBackend.available)

@@ -292,24 +292,28 @@ public struct OutcomeService: Sendable {
                 if let baseline = mine.first(where: { $0.timepoint == .baseline }), [.review, .closed].contains(summary.status),
                    !mine.contains(where: { $0.timepoint == .closing }) {
                     // Under review, so closing soon, or closed already: the closing measure is due now.
-                    due.append(DueMeasure(referralID: summary.id, personName: summary.personName, instrumentID: instrumentID,
+                    due.append(DueMeasure(referralID: summary.id, personName: "", instrumentID: instrumentID,
                                           timepoint: .closing, dueAt: max(summary.updatedAt, baseline.administeredAt),
                                           overdue: now > summary.updatedAt.addingTimeInterval(Self.overdueAfter)))
                 } else if let baseline = mine.first(where: { $0.timepoint == .baseline }) {
                     let followUpDue = baseline.administeredAt.addingTimeInterval(Self.followUpAfter)
                     let hasFollowUp = mine.contains { $0.timepoint != .baseline && $0.administeredAt >= followUpDue.addingTimeInterval(-Self.overdueAfter) }
                     if !hasFollowUp && now >= followUpDue.addingTimeInterval(-Self.overdueAfter) {
-                        due.append(DueMeasure(referralID: summary.id, personName: summary.personName, instrumentID: instrumentID,
+                        due.append(DueMeasure(referralID: summary.id, personName: "", instrumentID: instrumentID,
                                               timepoint: .followUp, dueAt: followUpDue, overdue: now > followUpDue.addingTimeInterval(Self.overdueAfter)))
                     }
                 } else {
-                    due.append(DueMeasure(referralID: summary.id, personName: summary.personName, instrumentID: instrumentID,
+                    due.append(DueMeasure(referralID: summary.id, personName: "", instrumentID: instrumentID,
                                           timepoint: .baseline, dueAt: summary.updatedAt,
                                           overdue: now > summary.updatedAt.addingTimeInterval(Self.overdueAfter)))
                 }
             }
         }
-        return Array(due.sorted { ($0.dueAt, $0.referralID) < ($1.dueAt, $1.referralID) }.prefix(limit))
+        // Names only for the rows returned (a supervisor's scheme has thousands of open cases, and shows 200).
+        var shown = Array(due.sorted { ($0.dueAt, $0.referralID) < ($1.dueAt, $1.referralID) }.prefix(limit))
+        let names = try await store.personNames(referralIDs: Array(Set(shown.map(\.referralID))))
+        for i in shown.indices { shown[i].personName = names[shown[i].referralID] ?? "" }
+        return shown
     }
 
     // MARK: Cohorts

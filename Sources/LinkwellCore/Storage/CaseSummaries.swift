@@ -136,14 +136,13 @@ public struct PlanReviewRow: Sendable, Equatable {
     }
 }
 
-/// What the due-measures rule reads of a case: its stage, when it last changed, and the name to show.
+/// What the due-measures rule reads of a case: its stage and when it last changed.
 public struct CaseStage: Sendable, Equatable {
     public var id: ReferralID
-    public var personName: String
     public var status: ReferralStatus
     public var updatedAt: Date
-    public init(id: ReferralID, personName: String, status: ReferralStatus, updatedAt: Date) {
-        (self.id, self.personName, self.status, self.updatedAt) = (id, personName, status, updatedAt)
+    public init(id: ReferralID, status: ReferralStatus, updatedAt: Date) {
+        (self.id, self.status, self.updatedAt) = (id, status, updatedAt)
     }
 }
 
@@ -203,7 +202,8 @@ public protocol CaseSummaryStore: Sendable {
     /// The person's full name on each of these referrals.
     func personNames(referralIDs: [ReferralID]) async throws -> [ReferralID: String]
     /// The stage of each referral `query` matches (as `referrals(_:)` would list them, at most `query.limit`), read
-    /// without the needs, counts and consent a list shows: for the due-measures rule over a whole scheme's open cases.
+    /// without the person, needs, counts and consent a list shows: for the due-measures rule over a whole scheme's
+    /// open cases.
     func caseStages(_ query: ReferralQuery) async throws -> [CaseStage]
     /// When each measure of these instruments was taken for these referrals, oldest first (as
     /// `administrations(referralIDs:)`, in the same order), without the answers and scores.

@@ -69,7 +69,7 @@ extension MemoryStore {
     }
 
     public func caseStages(_ query: ReferralQuery) async throws -> [CaseStage] {
-        try await referrals(query).map { CaseStage(id: $0.id, personName: $0.personName, status: $0.status, updatedAt: $0.updatedAt) }
+        try await referrals(query).map { CaseStage(id: $0.id, status: $0.status, updatedAt: $0.updatedAt) }
     }
 
     public func measuresTaken(referralIDs: [ReferralID], instrumentIDs: [String]) async throws -> [MeasureTaken] {

@@ -22,5 +22,10 @@ enum CaseloadIndexMigrations {
                 "CREATE INDEX IF NOT EXISTS people_birth_postcode ON people(date_of_birth, postcode)",
             ].map(flavor.render)
         },
+        // The closing measure stays due for 28 days after a case closes: the due-measures rule reads the cases closed
+        // lately, which without this index meant every closed case (33,000 after five years, 20 ms).
+        Migration(version: 352, name: "index referrals by status and last change") { flavor in
+            ["CREATE INDEX IF NOT EXISTS referrals_status_updated ON referrals(status, updated_at)"].map(flavor.render)
+        },
     ]
 }
