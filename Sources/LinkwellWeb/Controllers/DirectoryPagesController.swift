@@ -44,7 +44,7 @@ struct DirectoryPagesController: Sendable {
             let orgs = try await directory.organisationNames(Set((matches ?? []).compactMap(\.hit.listing.service.organizationID)))
             let governance = try await directory.governanceStandings(Set((matches ?? []).compactMap(\.hit.listing.service.organizationID)), by: p)
             var page = DirectorySearchPage(input: input, terms: terms, matches: matches, total: total, query: query, organisations: orgs,
-                                           referralID: referral, baseQuery: base, governance: governance)
+                                           referralID: referral, baseQuery: base, governance: governance, context.messages)
             page.serviceQuery = DirectoryReturn.query(referral: referral, back: "/directory?" + (request.uri.query ?? ""))
             return try HTML(renderer.render(.directorySearch, View(title: context.messages.text("titles.findACommunityService"), context: context, page: page, errors: errors, notice: notice)),
                             status: errors.isEmpty ? .ok : .unprocessableContent).response(from: request, context: context)

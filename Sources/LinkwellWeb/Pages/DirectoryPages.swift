@@ -27,7 +27,8 @@ public struct DirectorySearchPage: Sendable {
     public var hasPages: Bool
 
     public init(input: DirectorySearchInput, terms: [HSDSTaxonomyTerm], matches: [MatchedService]?, total: Int, query: DirectoryQuery?,
-                organisations: [String: String], referralID: String?, baseQuery: String, governance: [String: GovernanceStanding] = [:]) {
+                organisations: [String: String], referralID: String?, baseQuery: String, governance: [String: GovernanceStanding] = [:],
+                _ t: Catalogue = .english) {
         search = input.search ?? ""
         postcode = input.postcode ?? ""
         radius = input.radiusKm ?? ""
@@ -36,22 +37,25 @@ public struct DirectorySearchPage: Sendable {
         openTime = input.openTime ?? ""
         (free, accessible, capacityNow, includeClosed) = (input.free, input.accessible, input.capacityNow, input.includeClosed)
         self.terms = terms.map { Choice($0.id, $0.name, selected: input.taxonomyTermID == $0.id) }
-        days = zip(WeeklyTime.dayCodes, WeeklyTime.dayNames).map { Choice($0, $1, selected: input.openDay?.uppercased() == $0) }
+        days = WeeklyTime.dayCodes.map { Choice($0, t.text("directorySearch.day.\($0)"), selected: input.openDay?.uppercased() == $0) }
         searched = matches != nil
         results = (matches ?? []).map { m in
             let s = m.hit.listing.service
             let c = m.hit.listing.capacity
             let capacity = c.map { c in
-                c.hasCapacityNow ? "\(c.availablePlaces!) place\(c.availablePlaces == 1 ? "" : "s") free"
-                    : c.waitingListWeeks.map { "Waiting list: about \($0) week\($0 == 1 ? "" : "s")" } ?? "No places free"
+                c.hasCapacityNow ? (c.availablePlaces == 1 ? t.text("directorySearch.onePlaceFree")
+                                    : t.text("directorySearch.placesFree", ["count": String(c.availablePlaces ?? 0)]))
+                    : c.waitingListWeeks.map { $0 == 1 ? t.text("directorySearch.waitingListOneWeek")
+                                               : t.text("directorySearch.waitingListWeeks", ["weeks": String($0)]) }
+                    ?? t.text("directorySearch.noPlacesFree")
             } ?? ""
             let standing = s.organizationID.flatMap { governance[$0] } ?? GovernanceStanding(state: .unchecked, problems: [])
-            return Result(id: s.id, name: s.name, organisation: s.organizationID.flatMap { organisations[$0] } ?? "", status: s.status.label,
-                          why: m.why, distance: m.hit.distanceKm.map { String(format: "%.1f km", $0) } ?? "", capacity: capacity,
+            return Result(id: s.id, name: s.name, organisation: s.organizationID.flatMap { organisations[$0] } ?? "", status: t.label(s.status),
+                          why: m.why, distance: m.hit.distanceKm.map { t.text("directorySearch.distanceKm", ["km": String(format: "%.1f", $0)]) } ?? "", capacity: capacity,
                           closed: s.status != .active, hasCapacityNote: !capacity.isEmpty,
                           governance: standing.summary, governanceBlocks: !standing.allowsReferral)
         }
-        summary = matches == nil ? "" : "\(total) service\(total == 1 ? "" : "s") found"
+        summary = matches == nil ? "" : total == 1 ? t.text("directorySearch.oneFound") : t.text("directorySearch.manyFound", ["count": String(total)])
         self.referralID = referralID
         var pages: [Choice] = []
         if let query, total > query.perPage {
