@@ -116,7 +116,10 @@ struct StaffMessagesTests {
                                                        answers: ["life_satisfaction": 7, "worthwhile": 5, "happiness": 6, "anxiety": 3]), lw)
         var configuration = s.configuration
         configuration.staffMessages = Self.marked
-        let written = ["Getting out", "Walk", "She prefers mornings.", "Thursday 10am suits us.", "Disclosed financial abuse by a relative",
+        // The directory's fixture (its listings are searched and opened at the end).
+        try await s.store.saveDirectory(DirectoryFixture.batch, at: s.clock.now, verified: true)
+        // "test": the purpose of the API tokens the fixture makes (`TestScheme.token(for:)`).
+        let written = ["test", "Getting out", "Walk", "She prefers mornings.", "Thursday 10am suits us.", "Disclosed financial abuse by a relative",
                        "Falls at home", "Walking weekly", "Bruising on her arms at the walk"]
         try await withRouter(s, configuration: configuration) { client in
             let api = APIClient(client: client, s: s)
@@ -171,6 +174,21 @@ struct StaffMessagesTests {
             #expect(supervisor["/safeguarding"]?.contains("⟦Waiting for acknowledgement⟧") == true)
             let provider = try await check(s.provider, ["/provider", "/provider/referrals/\(onward)"])
             #expect(provider["/provider/referrals/\(onward)"]?.contains("Thursday 10am suits us.") == true)
+            // The account page and the administrator's tokens, with a token that has never been used.
+            _ = try await s.token(for: s.linkWorker)
+            let account = try await check(s.linkWorker, ["/account"])
+            #expect(account["/account"]?.contains("⟦Never⟧") == true && account["/account"]?.contains("⟦Active⟧") == true)
+            _ = try await check(s.admin, ["/admin/tokens"])
+            // The directory search's own words (its results' reasons and governance lines are worded in Core, not yet here).
+            let browser = WebPagesTests.Browser(client)
+            _ = try await browser.signIn(s.linkWorker.email)
+            let (_, search) = try await browser.go(.get, "/directory?search=walks")
+            #expect(search.contains(/⟦[1-9]\d* services? found⟧/), "the count is a message")
+            #expect(search.contains("⟦Monday⟧") && search.contains("⟦Sunday⟧"), "the days are messages")
+            let (_, service) = try await browser.go(.get, "/directory/services/\(DirectoryFixture.walksID)")
+            #expect(service.contains("⟦Last verified ") || service.contains("⟦Never verified⟧"), "when it was verified is a message")
+            #expect(service.contains("<span class=\"tag\">⟦Active⟧</span>"), "the status is a code label")
+            #expect(service.contains(/<dd id="capacity">⟦[^⟦⟧]+⟧<\/dd>/), "the capacity is a message")
         }
     }
 }

@@ -299,7 +299,8 @@ struct DirectoryPagesController: Sendable {
         let names = try await casework.staffNames(namedIn: view.history, view.feedback, view.governance)
         var page = DirectoryServicePage(listing, organisation: view.organisation, terms: view.terms, history: view.history,
                                         feedback: view.feedback, governance: view.governance,
-                                        names: names, viewer: p, now: casework.env.now(), freshnessMonths: configuration.directoryFreshnessMonths)
+                                        names: names, viewer: p, now: casework.env.now(), freshnessMonths: configuration.directoryFreshnessMonths,
+                                        context.messages)
         if p.role == .linkWorker || p.role == .supervisor {
             let query = request.uri.queryParameters
             page.backLink = query["back"].map(String.init).flatMap { DirectoryReturn.isResults($0) ? $0 : nil }
