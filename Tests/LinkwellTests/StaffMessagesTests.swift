@@ -87,4 +87,108 @@ struct StaffMessagesTests {
             try await check(s.admin, ["/admin/users"])
         }
     }
+
+    /// The instruments' own published words (names, score names, bands, population sources), shown as they are.
+    static func instrumentWords(_ s: TestScheme) async throws -> [String] {
+        try await s.outcomes.instruments().flatMap { available -> [String] in
+            let i = available.instrument
+            return [i.name] + i.scores.flatMap { score in [score.label] + score.bands.map(\.label) + [score.populationSource].compactMap { $0 } }
+        }
+    }
+
+    @Test("The referrer's case page, the safeguarding queue, the outcomes panel, group threads and the provider's pages show no word outside the catalogue",
+          arguments: TestBackend.available)
+    func casePartsAndProviderPages(backend: TestBackend) async throws {
+        let s = try await TestScheme.make(backend)
+        let lw = s.request(s.linkWorker)
+        let engaged = try await s.engagedReferral()
+        // Waiting (no link worker yet), not shared with the referrer, and closed with a reason and a note.
+        let waiting = try await s.casework.submitReferral(TestScheme.submission(givenName: "Ada"), by: Principal(s.referrer)).referral.id
+        var private_ = TestScheme.submission(givenName: "Ada")
+        private_.consent?.purposes = ["share_with_providers"]
+        let notShared = try await s.engagedReferral(private_)
+        let closed = try await s.engagedReferral(TestScheme.submission(givenName: "Ada"))
+        // Two ONS4 forms a week apart: a change, a verdict, bands and a chart.
+        _ = try await s.outcomes.record(engaged, .init(instrumentId: "ons4", timepoint: "baseline",
+                                                       answers: ["life_satisfaction": 3, "worthwhile": 5, "happiness": 4, "anxiety": 8]), lw)
+        s.clock.advance(seconds: 7 * 86400)
+        _ = try await s.outcomes.record(engaged, .init(instrumentId: "ons4", timepoint: "follow_up",
+                                                       answers: ["life_satisfaction": 7, "worthwhile": 5, "happiness": 6, "anxiety": 3]), lw)
+        var configuration = s.configuration
+        configuration.staffMessages = Self.marked
+        // The directory's fixture (its listings are searched and opened at the end).
+        try await s.store.saveDirectory(DirectoryFixture.batch, at: s.clock.now, verified: true)
+        // "test": the purpose of the API tokens the fixture makes (`TestScheme.token(for:)`).
+        let written = ["test", "Getting out", "Walk", "She prefers mornings.", "Thursday 10am suits us.", "Disclosed financial abuse by a relative",
+                       "Falls at home", "Walking weekly", "Bruising on her arms at the walk"]
+        try await withRouter(s, configuration: configuration) { client in
+            let api = APIClient(client: client, s: s)
+            let id = engaged.rawValue
+            try await api.call(.post, "/api/v1/referrals/\(id)/plan", as: s.linkWorker, json: #"{"whatMatters":"Getting out","goals":["Walk"]}"#, expect: .ok)
+            let out = try await api.call(.post, "/api/v1/referrals/\(id)/onward-referrals", as: s.linkWorker,
+                                         json: #"{"serviceId":"\#(s.service.id.rawValue)","handover":{"returnWindowDays":14}}"#, expect: .created)
+            let onward = try #require((out["onwardReferrals"] as? [[String: Any]])?.last?["id"] as? String)
+            try await api.call(.post, "/api/v1/referrals/\(id)/onward-referrals/\(onward)/messages", as: s.linkWorker,
+                               json: #"{"body":"She prefers mornings."}"#, expect: .created)
+            try await api.call(.post, "/api/v1/onward-referrals/\(onward)/messages", as: s.provider, json: #"{"body":"Thursday 10am suits us."}"#, expect: .created)
+            try await api.call(.post, "/api/v1/onward-referrals/\(onward)/concerns", as: s.provider,
+                               json: #"{"description":"Bruising on her arms at the walk"}"#, expect: .created)
+            // One concern escalated to the referrer and acknowledged, one to the GP left waiting (overdue after two days).
+            let raised = try await api.call(.post, "/api/v1/referrals/\(id)/concerns", as: s.linkWorker,
+                                            json: #"{"description":"Disclosed financial abuse by a relative","escalateTo":"referrer"}"#, expect: .ok)
+            let concern = try #require((raised["concerns"] as? [[String: Any]])?.last?["id"] as? String)
+            try await api.call(.post, "/api/v1/referrals/\(id)/concerns/\(concern)/acknowledge", as: s.referrer, json: "{}", expect: .ok)
+            try await api.call(.post, "/api/v1/referrals/\(id)/concerns", as: s.linkWorker,
+                               json: #"{"description":"Falls at home","escalateTo":"gp"}"#, expect: .ok)
+            try await api.call(.post, "/api/v1/referrals/\(closed.rawValue)/close", as: s.linkWorker,
+                               json: #"{"reason":"goals_met","note":"Walking weekly"}"#, expect: .ok)
+            s.clock.advance(seconds: 49 * 3600)
+
+            var stored: [String] = []
+            for referral in [engaged, closed, notShared] { stored += try await s.casework.readCase(referral, lw).messages.map(\.body) }
+            let allowed = Self.fixtureData(s) + (try await Self.instrumentWords(s)) + stored + written
+            func check(_ user: User, _ paths: [String], sourceLocation: SourceLocation = #_sourceLocation) async throws -> [String: String] {
+                let browser = WebPagesTests.Browser(client)
+                #expect(try await browser.signIn(user.email).status == .seeOther, sourceLocation: sourceLocation)
+                var pages: [String: String] = [:]
+                for path in paths {
+                    let (response, html) = try await browser.go(.get, path)
+                    #expect(response.status == .ok, "\(path)", sourceLocation: sourceLocation)
+                    let left = Self.unmarked(html, allowed: allowed)
+                    #expect(left.isEmpty, "\(path) shows words outside the catalogue: \(left)", sourceLocation: sourceLocation)
+                    pages[path] = html
+                }
+                return pages
+            }
+            let referrer = try await check(s.referrer, ["/referrals/\(id)", "/referrals/\(waiting.rawValue)", "/referrals/\(notShared.rawValue)",
+                                                        "/referrals/\(closed.rawValue)"])
+            // The pages really show what is being checked: the acknowledged escalation, each state's wording, the outcome.
+            #expect(referrer["/referrals/\(id)"]?.contains("⟦You acknowledged this on ") == true)
+            #expect(referrer["/referrals/\(waiting.rawValue)"]?.contains("⟦Not yet allocated⟧") == true)
+            #expect(referrer["/referrals/\(notShared.rawValue)"]?.contains("⟦Not shared with you⟧") == true)
+            #expect(referrer["/referrals/\(closed.rawValue)"]?.contains("⟦⟦Goals met⟧: Walking weekly⟧") == true)
+            let linkWorker = try await check(s.linkWorker, ["/referrals/\(id)"])
+            let casePage = try #require(linkWorker["/referrals/\(id)"])
+            #expect(casePage.contains("She prefers mornings.") && casePage.contains("⟦Meaningful improvement⟧") && casePage.contains("<svg class=\"chart\""))
+            let supervisor = try await check(s.supervisor, ["/safeguarding"])
+            #expect(supervisor["/safeguarding"]?.contains("⟦Waiting for acknowledgement⟧") == true)
+            let provider = try await check(s.provider, ["/provider", "/provider/referrals/\(onward)"])
+            #expect(provider["/provider/referrals/\(onward)"]?.contains("Thursday 10am suits us.") == true)
+            // The account page and the administrator's tokens, with a token that has never been used.
+            _ = try await s.token(for: s.linkWorker)
+            let account = try await check(s.linkWorker, ["/account"])
+            #expect(account["/account"]?.contains("⟦Never⟧") == true && account["/account"]?.contains("⟦Active⟧") == true)
+            _ = try await check(s.admin, ["/admin/tokens"])
+            // The directory search's own words (its results' reasons and governance lines are worded in Core, not yet here).
+            let browser = WebPagesTests.Browser(client)
+            _ = try await browser.signIn(s.linkWorker.email)
+            let (_, search) = try await browser.go(.get, "/directory?search=walks")
+            #expect(search.contains(/⟦[1-9]\d* services? found⟧/), "the count is a message")
+            #expect(search.contains("⟦Monday⟧") && search.contains("⟦Sunday⟧"), "the days are messages")
+            let (_, service) = try await browser.go(.get, "/directory/services/\(DirectoryFixture.walksID)")
+            #expect(service.contains("⟦Last verified ") || service.contains("⟦Never verified⟧"), "when it was verified is a message")
+            #expect(service.contains("<span class=\"tag\">⟦Active⟧</span>"), "the status is a code label")
+            #expect(service.contains(/<dd id="capacity">⟦[^⟦⟧]+⟧<\/dd>/), "the capacity is a message")
+        }
+    }
 }

@@ -91,17 +91,20 @@ struct AccountController: Sendable {
         let r = CaseworkService.Request(p, route: request.routeDescription)
         let now = accounts.env.now()
         let page = AccountPage(
-            name: user.displayName, email: user.email, role: user.role.label,
+            name: user.displayName, email: user.email, role: context.messages.label(user.role),
             twoFactor: user.twoFactorSecret != nil, twoFactorRequired: try await accounts.twoFactorRequired(for: user),
             recoveryCodesLeft: try await accounts.recoveryCodesLeft(user),
             sessions: try await accounts.ownSessions(r).map {
-                AccountPage.SessionRow(id: $0.id, started: Format.dateTime($0.createdAt), lastSeen: Format.dateTime($0.lastSeenAt),
-                                       browser: $0.userAgent.isEmpty ? "Unknown browser" : $0.userAgent, current: $0.id == context.session?.id)
+                AccountPage.SessionRow(id: $0.id, started: context.messages.dateTime($0.createdAt), lastSeen: context.messages.dateTime($0.lastSeenAt),
+                                       browser: $0.userAgent.isEmpty ? context.messages.text("account.unknownBrowser") : $0.userAgent,
+                                       current: $0.id == context.session?.id)
             },
-            tokens: try await accounts.ownTokens(r).map { TokensView.row($0, now: now) },
+            tokens: try await accounts.ownTokens(r).map { TokensView.row($0, now: now, context.messages) },
             hasTokens: false)
         var shown = page
         shown.hasTokens = !page.tokens.isEmpty
+        shown.twoFactorState = context.messages.text(page.recoveryCodesLeft == 1 ? "account.twoFactorOnOneCode" : "account.twoFactorOn",
+                                                     ["count": String(page.recoveryCodesLeft)])
         return try self.page(.account, context.messages.text("titles.yourAccount"), shown, csrf: context.session?.csrfToken ?? "", request, context)
     }
 
@@ -113,7 +116,10 @@ struct AccountController: Sendable {
 
     func page<P: Sendable>(_ template: Template, _ title: String, _ page: P, csrf: String, _ request: Request, _ context: AppRequestContext,
                            errors: [FieldError] = [], status: HTTPResponse.Status = .ok) throws -> Response {
-        let view = View(title: title, principal: context.principal, csrf: csrf, page: page, errors: errors)
+        // Signed in, a page is in the staff messages (`View(context:)`); the sign-in steps before that stay English.
+        var view = context.principal == nil ? View(title: title, principal: nil, csrf: csrf, page: page, errors: errors)
+            : View(title: title, context: context, page: page, errors: errors)
+        view.csrf = csrf
         return try HTML(renderer.render(template, view), status: status).response(from: request, context: context)
     }
 
@@ -140,9 +146,10 @@ struct AccountController: Sendable {
 
 /// How a token is shown in lists (the owner's account page and the administrator's tokens page).
 enum TokensView {
-    static func row(_ t: APIToken, now: Date) -> AccountController.AccountPage.TokenRow {
-        let state = t.revoked ? "Revoked \(t.revokedAt.map(Format.dateTime) ?? "")" : t.expiresAt <= now ? "Expired" : "Active"
-        return .init(id: t.id, purpose: t.name, created: Format.dateTime(t.createdAt), expires: Format.date(t.expiresAt),
-                     lastUsed: t.lastUsedAt.map(Format.dateTime) ?? "Never", state: state, usable: t.isUsable(at: now))
+    static func row(_ t: APIToken, now: Date, _ c: Catalogue = .english) -> AccountController.AccountPage.TokenRow {
+        let state = t.revoked ? t.revokedAt.map { c.text("tokens.revokedOn", ["date": c.dateTime($0)]) } ?? c.text("tokens.revoked")
+            : c.text(t.expiresAt <= now ? "tokens.expired" : "tokens.active")
+        return .init(id: t.id, purpose: t.name, created: c.dateTime(t.createdAt), expires: c.date(t.expiresAt),
+                     lastUsed: t.lastUsedAt.map { c.dateTime($0) } ?? c.text("tokens.neverUsed"), state: state, usable: t.isUsable(at: now))
     }
 }

@@ -152,7 +152,7 @@ struct CasePagesController: Sendable {
         router.get("/safeguarding") { request, context in
             let principal = try context.require(.supervisor)
             let items = try await casework.concernQueue(.init(principal, route: request.routeDescription))
-            let page = SafeguardingQueuePage(items, names: try await casework.staffNames(namedIn: items), hours: casework.rules.acknowledgementHours)
+            let page = SafeguardingQueuePage(items, names: try await casework.staffNames(namedIn: items), hours: casework.rules.acknowledgementHours, context.messages)
             return HTML(renderer.render(.safeguarding, View(title: context.messages.text("titles.safeguarding"), context: context, page: page)))
         }
         router.post("/referrals/:id/merge") { request, context in
@@ -235,7 +235,7 @@ struct CasePagesController: Sendable {
         let r = CaseworkService.Request(principal, route: "GET /referrals/\(id)")
         let html: String
         if principal.role == .referrer {
-            let page = ReferrerCasePage(try await casework.referrerView(id, r))
+            let page = ReferrerCasePage(try await casework.referrerView(id, r), context.messages)
             html = renderer.render(.referralReferrer, View(title: context.messages.text("titles.referralFor", ["name": page.personName]), context: context, page: page, errors: errors,
                                                            notice: notice ?? done?.message(context.messages)))
         } else {
@@ -272,7 +272,7 @@ struct CasePagesController: Sendable {
                         "name": $0.name, "open": String($0.open), "taken": String($0.takenOnInLastYear), "limit": String($0.yearlyLimit)]))
                 }
             }
-            if page.canClose { page.looseEnds = try await casework.looseEnds(of: found) }
+            if page.canClose { page.looseEnds = try await casework.looseEndItems(of: found).map { t.looseEnd($0) } }
             let status = found.referral.status
             if principal.role == .supervisor && !status.isFinal && !status.isWaiting {
                 page.reassignTo = space.caseloads.filter { $0.linkWorkerID != found.referral.linkWorkerID }.map {
@@ -282,7 +282,7 @@ struct CasePagesController: Sendable {
             page.setTeamwork(teamwork, names: space.names)
             if let done { page.banner[done.section.replacingOccurrences(of: "-", with: "_")] = done.message(context.messages) }
             page.choose(service: request.uri.queryParameters["service"].map(String.init))
-            page.outcomes = CaseOutcomesPanel(instruments: try await outcomes.instruments(), trajectories: try await outcomes.trajectories(of: found, r))
+            page.outcomes = CaseOutcomesPanel(instruments: try await outcomes.instruments(), trajectories: try await outcomes.trajectories(of: found, r), t)
             html = renderer.render(.referral, View(title: page.personName, context: context, page: page, errors: errors, notice: notice))
         }
         return try HTML(html, status: status).response(from: request, context: context)

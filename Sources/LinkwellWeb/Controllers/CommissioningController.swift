@@ -202,13 +202,14 @@ struct CommissioningController: Sendable {
             values[key] = form?[key] ?? ""
         }
         let page = OverviewPage(
-            funders: funders.map { .init(name: $0.name, kind: $0.kind.label) },
+            funders: funders.map { .init(name: $0.name, kind: context.messages.label($0.kind)) },
             contracts: contracts.map { c in
-                .init(id: c.id.rawValue, name: c.name, period: "\(c.start) to \(c.end)", arrangement: c.arrangement.label, budget: c.budget.description,
+                .init(id: c.id.rawValue, name: c.name, period: context.messages.text("commissioning.periodFromTo", ["start": "\(c.start)", "end": "\(c.end)"]),
+                      arrangement: context.messages.label(c.arrangement), budget: c.budget.description,
                       funders: c.contributions.map { names[$0.funderID] ?? $0.funderID.rawValue }.joined(separator: ", "))
             },
-            kinds: FunderKind.allCases.map { Choice($0.rawValue, $0.label, selected: form?["kind"] == $0.rawValue) },
-            arrangements: ContractArrangement.allCases.map { Choice($0.rawValue, $0.label, selected: form?["arrangement"] == $0.rawValue) },
+            kinds: FunderKind.allCases.map { Choice($0.rawValue, context.messages.label($0), selected: form?["kind"] == $0.rawValue) },
+            arrangements: ContractArrangement.allCases.map { Choice($0.rawValue, context.messages.label($0), selected: form?["arrangement"] == $0.rawValue) },
             pathways: settings.pathways.map { Choice($0, $0, selected: chosen.contains($0)) },
             funderInputs: funders.map { .init(id: $0.id.rawValue, name: $0.name, amount: form?["contribution.\($0.id)"] ?? "") },
             canEdit: [.commissioner, .admin].contains(p.role), form: values)
@@ -223,21 +224,20 @@ struct CommissioningController: Sendable {
         let funders = Dictionary(try await commissioning.funders(r).map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
         let organisations = Dictionary(try await commissioning.organisationNames().map { ($0.key.rawValue, $0.value) }, uniquingKeysWith: { a, _ in a })
         let line: (CommissioningService.StatementLine) -> ContractPage.Line = {
-            .init(party: $0.party, kind: $0.kind.label, month: $0.month, entries: $0.entries.map(String.init) ?? "[c]", amount: $0.amount?.description ?? "[c]")
+            .init(party: $0.party, kind: context.messages.label($0.kind), month: $0.month, entries: $0.entries.map(String.init) ?? "[c]", amount: $0.amount?.description ?? "[c]")
         }
         let progress = try await commissioning.progress(c)
         let control = try await insight.disclosure()
         let providers = try await commissioning.providerStatement(c, r)
         let page = ContractPage(
-            id: c.id.rawValue, name: c.name, period: "\(c.start) to \(c.end)", arrangement: c.arrangement.label, budget: c.budget.description,
+            id: c.id.rawValue, name: c.name, period: context.messages.text("commissioning.periodFromTo", ["start": "\(c.start)", "end": "\(c.end)"]),
+                      arrangement: context.messages.label(c.arrangement), budget: c.budget.description,
             grantBudget: c.grantBudget.description, grantRemaining: try await commissioning.remainingGrantBudget(c).description,
-            cohort: [c.cohort.pathways.isEmpty ? "all pathways" : "pathways: " + c.cohort.pathways.joined(separator: ", "),
-                     c.cohort.practiceIDs.isEmpty ? "all practices" : "practices: " + c.cohort.practiceIDs.map { organisations[$0] ?? $0 }.joined(separator: ", ")]
-                .joined(separator: "; "),
+            cohort: Self.cohort(pathways: c.cohort.pathways, practices: c.cohort.practiceIDs.map { organisations[$0] ?? $0 }, context.messages),
             perReferral: c.perReferral?.description ?? "—", perAttendance: c.perAttendance?.description ?? "—",
             reporting: c.reportingDates.map(\.description).joined(separator: ", "),
             contributions: c.contributions.map { .init(party: funders[$0.funderID] ?? $0.funderID.rawValue, kind: "", month: "", entries: "", amount: $0.amount.description) },
-            targets: progress.map { .init(label: $0.0.measure.label, target: String($0.0.value), actual: control.publish($0.1).map(String.init) ?? "[c]") },
+            targets: progress.map { .init(label: context.messages.label($0.0.measure), target: String($0.0.value), actual: control.publish($0.1).map(String.init) ?? "[c]") },
             providers: providers.map(line), funders: try await commissioning.funderStatement(c, r).map(line), hasProviders: !providers.isEmpty,
             canRunPayments: p.role == .commissioner && (c.perReferral != nil || c.perAttendance != nil), notice: notice)
         return try HTML(renderer.render(.contract, View(title: c.name, context: context, page: page, notice: notice.isEmpty ? nil : notice)))
@@ -253,7 +253,7 @@ struct CommissioningController: Sendable {
         let page = GrantsPage(
             rows: grants.map { g in
                 .init(id: g.id.rawValue, title: g.title, organisation: organisations[g.organisationID] ?? "", fund: names[g.contractID] ?? "",
-                      requested: g.requested.description, awarded: g.awarded.description, spent: g.spent.description, status: g.status.label)
+                      requested: g.requested.description, awarded: g.awarded.description, spent: g.spent.description, status: context.messages.label(g.status))
             },
             funds: contracts.filter { $0.grantBudget > .zero }.map { Choice($0.id.rawValue, $0.name, selected: form?["contractId"] == $0.id.rawValue) },
             canApply: p.role == .provider, isEmpty: grants.isEmpty,
@@ -275,13 +275,24 @@ struct CommissioningController: Sendable {
         let page = GrantPage(
             id: g.id.rawValue, title: g.title, organisation: organisations[g.organisationID] ?? "", fund: contract?.name ?? "",
             purpose: g.purpose, requested: g.requested.description, awarded: g.awarded.description, spent: g.spent.description,
-            status: g.status.label, decisionNote: g.decision?.note ?? "", decidedAt: g.decision.map { Format.dateTime($0.at) } ?? "",
-            spend: g.spend.map { .init(at: Format.dateTime($0.at), amount: $0.amount.description, description: $0.description) },
+            status: context.messages.label(g.status), decisionNote: g.decision?.note ?? "", decidedAt: g.decision.map { context.messages.dateTime($0.at) } ?? "",
+            spend: g.spend.map { .init(at: context.messages.dateTime($0.at), amount: $0.amount.description, description: $0.description) },
             canDecide: p.role == .commissioner && g.status == .applied, canReportSpend: p.role == .provider && g.status == .awarded,
             decided: g.status != .applied,
             referralsOut: protect(theirs?.cell ?? .zero), attended: protect(theirs?.attendedCell ?? .zero), didNotAttend: protect(theirs?.didNotAttendCell ?? .zero),
             remaining: contract == nil ? "" : try await commissioning.remainingGrantBudget(contract!).description)
         return try HTML(renderer.render(.grant, View(title: g.title, context: context, page: page, errors: errors)),
                         status: errors.isEmpty ? .ok : .unprocessableContent).response(from: request, context: context)
+    }
+
+    /// Who a contract covers, in a sentence: "All pathways; all practices" or "Pathways: …; practices: …".
+    static func cohort(pathways: [String], practices: [String], _ t: Catalogue) -> String {
+        let p = pathways.isEmpty ? nil : pathways.joined(separator: ", "), g = practices.isEmpty ? nil : practices.joined(separator: ", ")
+        return switch (p, g) {
+        case (nil, nil): t.text("commissioning.cohortEveryone")
+        case let (p?, nil): t.text("commissioning.cohortPathways", ["pathways": p])
+        case let (nil, g?): t.text("commissioning.cohortPractices", ["practices": g])
+        case let (p?, g?): t.text("commissioning.cohortPathwaysAndPractices", ["pathways": p, "practices": g])
+        }
     }
 }

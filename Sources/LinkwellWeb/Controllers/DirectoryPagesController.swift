@@ -44,7 +44,7 @@ struct DirectoryPagesController: Sendable {
             let orgs = try await directory.organisationNames(Set((matches ?? []).compactMap(\.hit.listing.service.organizationID)))
             let governance = try await directory.governanceStandings(Set((matches ?? []).compactMap(\.hit.listing.service.organizationID)), by: p)
             var page = DirectorySearchPage(input: input, terms: terms, matches: matches, total: total, query: query, organisations: orgs,
-                                           referralID: referral, baseQuery: base, governance: governance)
+                                           referralID: referral, baseQuery: base, governance: governance, context.messages)
             page.serviceQuery = DirectoryReturn.query(referral: referral, back: "/directory?" + (request.uri.query ?? ""))
             return try HTML(renderer.render(.directorySearch, View(title: context.messages.text("titles.findACommunityService"), context: context, page: page, errors: errors, notice: notice)),
                             status: errors.isEmpty ? .ok : .unprocessableContent).response(from: request, context: context)
@@ -299,7 +299,8 @@ struct DirectoryPagesController: Sendable {
         let names = try await casework.staffNames(namedIn: view.history, view.feedback, view.governance)
         var page = DirectoryServicePage(listing, organisation: view.organisation, terms: view.terms, history: view.history,
                                         feedback: view.feedback, governance: view.governance,
-                                        names: names, viewer: p, now: casework.env.now(), freshnessMonths: configuration.directoryFreshnessMonths)
+                                        names: names, viewer: p, now: casework.env.now(), freshnessMonths: configuration.directoryFreshnessMonths,
+                                        context.messages)
         if p.role == .linkWorker || p.role == .supervisor {
             let query = request.uri.queryParameters
             page.backLink = query["back"].map(String.init).flatMap { DirectoryReturn.isResults($0) ? $0 : nil }

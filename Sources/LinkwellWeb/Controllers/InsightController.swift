@@ -119,11 +119,11 @@ struct InsightController: Sendable {
         var page = DashboardPage(
             from: q.from ?? "", to: q.to ?? "", distanceKm: q.distanceKm ?? UnmetDemand.label(UnmetDemand.defaultDistanceKm), scope: dashboard?.scope.description ?? "",
             total: show(dashboard?.totalReferrals), seen: show(dashboard?.waiting.referralsSeen),
-            median: dashboard?.waiting.medianDays.map { "\($0) days" } ?? "not shown (too few)",
-            p90: dashboard?.waiting.p90Days.map { "\($0) days" } ?? "not shown (too few)",
+            median: dashboard?.waiting.medianDays.map { context.messages.text("insight.days", ["days": String($0)]) } ?? context.messages.text("insight.notShownTooFew"),
+            p90: dashboard?.waiting.p90Days.map { context.messages.text("insight.days", ["days": String($0)]) } ?? context.messages.text("insight.notShownTooFew"),
             minimumGroupSize: String(rules.minimumGroupSize), roundTo: String(rules.roundTo), maximumAdjustment: String(rules.maximumAdjustment),
-            contracts: [Choice("", "Any")] + contracts.map { Choice($0.id.rawValue, $0.name, selected: $0.id.rawValue == q.contract) },
-            funders: [Choice("", "Any")] + funders.map { Choice($0.id.rawValue, $0.name, selected: $0.id.rawValue == q.funder) },
+            contracts: [Choice("", context.messages.text("insight.any"))] + contracts.map { Choice($0.id.rawValue, $0.name, selected: $0.id.rawValue == q.contract) },
+            funders: [Choice("", context.messages.text("insight.any"))] + funders.map { Choice($0.id.rawValue, $0.name, selected: $0.id.rawValue == q.funder) },
             tables: dashboard?.tables.map { view($0, query: qs) } ?? [], canExportFacts: p.role == .supervisor)
         page.hasScope = dashboard != nil
         return try HTML(renderer.render(.insight, View(title: context.messages.text("titles.insight"), context: context, page: page, errors: errors)),
@@ -139,17 +139,18 @@ struct InsightController: Sendable {
         let comments = try await insight.steeringComments(InsightService.Query(), r)
         let withheld = comments == nil
         let minimumGroupSize = dashboard.scope.control.minimumGroupSize
-        var outcome = "Not enough paired measures yet."
+        var outcome = context.messages.text("insight.notEnoughPairedMeasures")
         if let report = try? await outcomes.cohort(instrumentID: "ons4", scoreID: "life_satisfaction", by: .all, minimumN: minimumGroupSize, r),
            let all = report.rows.first, let result = all.result, let paired = all.paired {
-            outcome = String(format: "Life satisfaction (ONS4, 0–10) changed by %+.1f on average (95%% CI %+.1f to %+.1f) for about %d people measured before and after.",
-                             result.meanChange, result.changeLow, result.changeHigh, paired)
+            outcome = context.messages.text("insight.lifeSatisfactionChange", [
+                "change": String(format: "%+.1f", result.meanChange), "low": String(format: "%+.1f", result.changeLow),
+                "high": String(format: "%+.1f", result.changeHigh), "people": String(paired)])
         }
         let show: (Int?) -> String = { $0.map(String.init) ?? "[c]" }
         let page = SteeringPage(
             scope: dashboard.scope.description, total: show(dashboard.totalReferrals), seen: show(dashboard.waiting.referralsSeen),
-            median: dashboard.waiting.medianDays.map { "\($0) days" } ?? "not shown (too few)",
-            p90: dashboard.waiting.p90Days.map { "\($0) days" } ?? "not shown (too few)", outcome: outcome,
+            median: dashboard.waiting.medianDays.map { context.messages.text("insight.days", ["days": String($0)]) } ?? context.messages.text("insight.notShownTooFew"),
+            p90: dashboard.waiting.p90Days.map { context.messages.text("insight.days", ["days": String($0)]) } ?? context.messages.text("insight.notShownTooFew"), outcome: outcome,
             tables: dashboard.tables.filter { wanted.contains($0.name) }.map { view($0, query: "") },
             comments: comments ?? [], hasComments: !withheld, commentsWithheld: withheld,
             minimumN: String(minimumGroupSize))
@@ -179,13 +180,14 @@ struct InsightController: Sendable {
         let previous = quarter == 1 ? "\(year - 1)-Q4" : "\(year)-Q\(quarter - 1)"
         let next = quarter == 4 ? "\(year + 1)-Q1" : "\(year)-Q\(quarter + 1)"
         let page = ReportPage(
-            contract: contract.name, period: "\(contract.start) to \(contract.end)", quarter: "\(year) Q\(quarter) (\(first) to \(last))",
+            contract: contract.name, period: context.messages.text("commissioning.periodFromTo", ["start": "\(contract.start)", "end": "\(contract.end)"]),
+            quarter: context.messages.text("insight.quarter", ["year": String(year), "quarter": String(quarter), "first": "\(first)", "last": "\(last)"]),
             funders: contract.contributions.map { "\(funders[$0.funderID] ?? $0.funderID.rawValue) \($0.amount)" }.joined(separator: "; "),
-            budget: contract.budget.description, printed: Format.dateTime(commissioning.env.now()),
-            targets: progress.map { ReportPage.Target(label: $0.0.measure.label, target: String($0.0.value), actual: show(dashboard.scope.control.publish($0.1))) },
+            budget: contract.budget.description, printed: context.messages.dateTime(commissioning.env.now()),
+            targets: progress.map { ReportPage.Target(label: context.messages.label($0.0.measure), target: String($0.0.value), actual: show(dashboard.scope.control.publish($0.1))) },
             hasTargets: !progress.isEmpty, total: show(dashboard.totalReferrals),
-            median: dashboard.waiting.medianDays.map { "\($0) days" } ?? "not shown (too few)",
-            p90: dashboard.waiting.p90Days.map { "\($0) days" } ?? "not shown (too few)",
+            median: dashboard.waiting.medianDays.map { context.messages.text("insight.days", ["days": String($0)]) } ?? context.messages.text("insight.notShownTooFew"),
+            p90: dashboard.waiting.p90Days.map { context.messages.text("insight.days", ["days": String($0)]) } ?? context.messages.text("insight.notShownTooFew"),
             tables: dashboard.tables.filter { wanted.contains($0.name) }.map { view($0, query: Self.queryString(q)) },
             previous: "/commissioning/contracts/\(contract.id)/report?quarter=\(previous)",
             next: "/commissioning/contracts/\(contract.id)/report?quarter=\(next)")

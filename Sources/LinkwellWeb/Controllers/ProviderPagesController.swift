@@ -20,10 +20,10 @@ struct ProviderPagesController: Sendable {
                                                          matching: InboxFilter(status: OnwardStatus(rawValue: statusText)), page: try request.pageNumber())
             var page = InboxPage(rows: inbox.rows.map {
                 InboxPage.Row(id: $0.id.rawValue, personName: $0.personName, service: $0.serviceName, status: $0.status.rawValue,
-                              statusLabel: $0.status.label, createdAt: Format.date($0.createdAt), isNew: $0.status == .requested)
+                              statusLabel: context.messages.label($0.status), createdAt: context.messages.date($0.createdAt), isNew: $0.status == .requested)
             }, isEmpty: inbox.rows.isEmpty, links: PageLinks(inbox, list: "referrals", request: request, context.messages),
                                  statusFilter: [Choice("", context.messages.text("staffLists.anyStatus"), selected: statusText.isEmpty)]
-                                    + OnwardStatus.allCases.map { Choice($0.rawValue, $0.label, selected: $0.rawValue == statusText) },
+                                    + OnwardStatus.allCases.map { Choice($0.rawValue, context.messages.label($0), selected: $0.rawValue == statusText) },
                                  isFiltered: !statusText.isEmpty)
             let r = CaseworkService.Request(principal, route: request.routeDescription)
             // The newest of the group's notices (read by keyset in the store; `GET /api/v1/group-notices` pages them all),
@@ -31,7 +31,7 @@ struct ProviderPagesController: Sendable {
             let changes = try await casework.messages(r).filter { $0.kind == .reassigned }
             let notices = Array((try await casework.groupNotices(r, page: PageRequest()).rows + changes)
                 .sorted { ($0.createdAt, $0.id.rawValue) > ($1.createdAt, $1.id.rawValue) }.prefix(PageRequest.defaultLimit))
-            page.setGroupVoice(notices: notices, overdue: try await casework.overdueRequests(r))
+            page.setGroupVoice(notices: notices, overdue: try await casework.overdueRequests(r), context.messages)
             return HTML(renderer.render(.providerInbox, View(title: context.messages.text("titles.referralsToUs"), context: context, page: page)))
         }
         router.get("/provider/referrals/:id") { request, context in try await page(request, context) }
@@ -66,9 +66,9 @@ struct ProviderPagesController: Sendable {
         let principal = try context.require(.provider)
         let id = OnwardReferralID(try context.parameters.require("id"))
         let view = try await casework.providerView(id, .init(principal, route: "GET /provider/referrals/\(id)"))
-        var page = ReferralPage(view, today: CalendarDate(casework.env.now()))
+        var page = ReferralPage(view, today: CalendarDate(casework.env.now()), context.messages)
         page.setThread(try await casework.providerThread(id, .init(principal, route: "GET /provider/referrals/\(id)/messages")), view: view,
-                       now: casework.env.now())
+                       now: casework.env.now(), context.messages)
         return try HTML(renderer.render(.providerReferral, View(title: page.personName, context: context, page: page, errors: errors,
                                                                    notice: errors.isEmpty && request.uri.queryParameters["concern"] != nil
                                                                        ? context.messages.text("notice.concernToSupervisors") : nil)), status: status)

@@ -60,7 +60,7 @@ struct UserAdminController: Sendable {
             let now = accounts.env.now()
             let shown = try await accounts.tokens(page: try request.pageNumber(), .init(p, route: request.routeDescription))
             let rows = shown.rows.map {
-                TokensPage.Row(token: TokensView.row($0.0, now: now), owner: $0.1.map { "\($0.displayName) (\($0.email))" } ?? "")
+                TokensPage.Row(token: TokensView.row($0.0, now: now, context.messages), owner: $0.1.map { "\($0.displayName) (\($0.email))" } ?? "")
             }
             let page = TokensPage(rows: rows, links: PageLinks(shown, list: "tokens", request: request, context.messages))
             return try HTML(renderer.render(.adminTokens, View(title: context.messages.text("titles.apiTokens"), context: context, page: page)))

@@ -41,6 +41,14 @@ extension FollowUpOwner: StaffCode { static var messageGroup: String { "followUp
 extension ActionAudience: StaffCode { static var messageGroup: String { "actionAudience" } }
 extension ProfileKind: StaffCode { static var messageGroup: String { "profileKind" } }
 extension GapReason: StaffCode { static var messageGroup: String { "gapReason" } }
+extension ThreadSide: StaffCode { static var messageGroup: String { "threadSide" } }
+extension HSDSServiceStatus: StaffCode { static var messageGroup: String { "serviceStatus" } }
+extension ReviewState: StaffCode { static var messageGroup: String { "reviewState" } }
+extension FunderKind: StaffCode { static var messageGroup: String { "funderKind" } }
+extension ContractArrangement: StaffCode { static var messageGroup: String { "arrangement" } }
+extension GrantStatus: StaffCode { static var messageGroup: String { "grantStatus" } }
+extension LedgerKind: StaffCode { static var messageGroup: String { "ledgerKind" } }
+extension ContractTarget.Measure: StaffCode { static var messageGroup: String { "targetMeasure" } }
 
 extension Catalogue {
     /// Every code shown on staff pages (add a type here when a staff page shows its label).
@@ -49,7 +57,8 @@ extension Catalogue {
         ContactMode.self, ContactOutcome.self, ClosingReason.self, Timepoint.self, EscalationTarget.self, TeamKind.self, Role.self,
         RoutingField.self, SourceType.self, ReferralMethod.self, Sex.self, Gender.self, CarerStatus.self, GoalStatus.self,
         PlanActionStatus.self, EthnicCategory.self, SupportOffered.self, RejectionReason.self, FirstContact.self, FollowUpOwner.self,
-        ActionAudience.self, ProfileKind.self, GapReason.self,
+        ActionAudience.self, ProfileKind.self, GapReason.self, ThreadSide.self, HSDSServiceStatus.self, ReviewState.self,
+        FunderKind.self, ContractArrangement.self, GrantStatus.self, LedgerKind.self, ContractTarget.Measure.self,
     ]
 
     /// The English staff messages of the codes, made from Core's labels: `code.<group>.<raw value>` → label.

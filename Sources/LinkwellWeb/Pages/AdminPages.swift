@@ -79,6 +79,8 @@ extension AccountController {
         var name, email, role: String
         var twoFactor, twoFactorRequired: Bool
         var recoveryCodesLeft: Int
+        /// "On. You have 8 unused recovery codes." (set by the controller from the messages).
+        var twoFactorState = ""
         var sessions: [SessionRow]
         var tokens: [TokenRow]
         var hasTokens: Bool

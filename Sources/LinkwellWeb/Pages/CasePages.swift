@@ -387,7 +387,8 @@ public struct ReferrerCasePage: Sendable {
     public var onward: [Onward]
     public var events: [CasePage.Event]
 
-    public struct Escalation: Sendable { public var id, description, raisedAt, acknowledgedAt: String; public var acknowledged: Bool }
+    /// `acknowledgedLine`: "You acknowledged this on 27 Nov 2026, 09:05." (empty until acknowledged).
+    public struct Escalation: Sendable { public var id, description, raisedAt, acknowledgedAt: String; public var acknowledged: Bool; public var acknowledgedLine = "" }
     /// Safeguarding escalations to this referrer.
     public var escalations: [Escalation]
     public var hasEscalations: Bool
@@ -395,26 +396,33 @@ public struct ReferrerCasePage: Sendable {
     /// False when the person has not agreed to share progress with the referrer.
     public var progressShared: Bool
 
-    public init(_ v: ReferrerCaseView) {
+    public init(_ v: ReferrerCaseView, _ t: Catalogue = .english) {
         escalations = v.escalations.map {
-            Escalation(id: $0.id, description: $0.description, raisedAt: Format.dateTime($0.raisedAt),
-                       acknowledgedAt: $0.acknowledgedAt.map(Format.dateTime) ?? "", acknowledged: $0.isAcknowledged)
+            Escalation(id: $0.id, description: $0.description, raisedAt: t.dateTime($0.raisedAt),
+                       acknowledgedAt: $0.acknowledgedAt.map { t.dateTime($0) } ?? "", acknowledged: $0.isAcknowledged,
+                       acknowledgedLine: $0.acknowledgedAt.map { t.text("referralReferrer.youAcknowledgedOn", ["date": t.dateTime($0)]) } ?? "")
         }
         hasEscalations = !escalations.isEmpty
         progressShared = v.progressShared
         id = v.id.rawValue
         personName = v.personName
         status = v.status.rawValue
-        statusLabel = v.status.label
-        receivedAt = Format.dateTime(v.receivedAt)
-        firstSeen = v.progressShared ? v.firstSeenAt.map(Format.dateTime) ?? "Not yet" : "Not shared with you"
+        statusLabel = t.label(v.status)
+        receivedAt = t.dateTime(v.receivedAt)
+        let notShared = t.text("referralReferrer.notSharedWithYou")
+        firstSeen = v.progressShared ? v.firstSeenAt.map { t.dateTime($0) } ?? t.text("referralReferrer.notYetSeen") : notShared
         hasFirstSeen = v.firstSeenAt != nil
-        linkWorker = v.progressShared ? v.linkWorkerName ?? "Not yet allocated" : "Not shared with you"
-        outcome = [v.closingReason?.label, v.outcomeNote].compactMap { $0 }.joined(separator: ": ")
+        linkWorker = v.progressShared ? v.linkWorkerName ?? t.text("referralReferrer.notYetAllocated") : notShared
+        switch (v.closingReason.map { t.label($0) }, v.outcomeNote) {
+        case let (reason?, note?): outcome = t.text("referralReferrer.outcomeWithNote", ["reason": reason, "note": note])
+        case let (reason?, nil): outcome = reason
+        case let (nil, note?): outcome = note
+        case (nil, nil): outcome = ""
+        }
         hasOutcome = !outcome.isEmpty
-        messages = v.messages.map { CasePage.Message($0) }
-        onward = v.onwardReferrals.map { Onward(service: $0.serviceName, statusLabel: $0.status.label, status: $0.status.rawValue) }
-        events = v.events.map { CasePage.Event(at: Format.dateTime($0.at), label: $0.to.label, actor: v.staff[$0.actorID], note: "") }
+        messages = v.messages.map { CasePage.Message($0, t) }
+        onward = v.onwardReferrals.map { Onward(service: $0.serviceName, statusLabel: t.label($0.status), status: $0.status.rawValue) }
+        events = v.events.map { CasePage.Event(at: t.dateTime($0.at), label: t.label($0.to), actor: v.staff[$0.actorID], note: "") }
     }
 }
 
@@ -635,22 +643,28 @@ public struct CaseloadPage: Sendable {
 /// The supervisors' safeguarding queue: every open concern, overdue escalations first.
 public struct SafeguardingQueuePage: Sendable {
     public struct Row: Sendable {
-        public var referralID, personName, description, raisedBy, raisedAt, escalatedTo, status: String
+        /// "27 Nov 2026, 09:05 by Sam Patel".
+        public var referralID, personName, description, raised, escalatedTo, status: String
         public var overdue, reviewed: Bool
     }
     public var rows: [Row]
     public var isEmpty: Bool
     public var hours: Int
+    /// "Every open concern. Escalations not acknowledged within 24 hours come first."
+    public var intro: String
 
-    public init(_ items: [CaseworkService.ConcernItem], names: UserNames, hours: Int) {
+    public init(_ items: [CaseworkService.ConcernItem], names: UserNames, hours: Int, _ t: Catalogue = .english) {
         rows = items.map {
             let c = $0.concern
-            return Row(referralID: c.referralID.rawValue, personName: $0.personName, description: c.description, raisedBy: names[c.raisedBy],
-                       raisedAt: Format.dateTime(c.raisedAt), escalatedTo: c.escalatedTo.label,
-                       status: c.isAcknowledged ? "Acknowledged" : "Waiting for acknowledgement", overdue: $0.overdue, reviewed: c.reviewedAt != nil)
+            return Row(referralID: c.referralID.rawValue, personName: $0.personName, description: c.description,
+                       raised: t.text("safeguarding.raisedOnBy", ["date": t.dateTime(c.raisedAt), "name": names[c.raisedBy]]),
+                       escalatedTo: t.label(c.escalatedTo),
+                       status: t.text(c.isAcknowledged ? "safeguarding.acknowledged" : "safeguarding.waitingForAcknowledgement"),
+                       overdue: $0.overdue, reviewed: c.reviewedAt != nil)
         }
         isEmpty = rows.isEmpty
         self.hours = hours
+        intro = t.text("safeguarding.intro", ["hours": String(hours)])
     }
 }
 

@@ -27,7 +27,8 @@ public struct DirectorySearchPage: Sendable {
     public var hasPages: Bool
 
     public init(input: DirectorySearchInput, terms: [HSDSTaxonomyTerm], matches: [MatchedService]?, total: Int, query: DirectoryQuery?,
-                organisations: [String: String], referralID: String?, baseQuery: String, governance: [String: GovernanceStanding] = [:]) {
+                organisations: [String: String], referralID: String?, baseQuery: String, governance: [String: GovernanceStanding] = [:],
+                _ t: Catalogue = .english) {
         search = input.search ?? ""
         postcode = input.postcode ?? ""
         radius = input.radiusKm ?? ""
@@ -36,22 +37,25 @@ public struct DirectorySearchPage: Sendable {
         openTime = input.openTime ?? ""
         (free, accessible, capacityNow, includeClosed) = (input.free, input.accessible, input.capacityNow, input.includeClosed)
         self.terms = terms.map { Choice($0.id, $0.name, selected: input.taxonomyTermID == $0.id) }
-        days = zip(WeeklyTime.dayCodes, WeeklyTime.dayNames).map { Choice($0, $1, selected: input.openDay?.uppercased() == $0) }
+        days = WeeklyTime.dayCodes.map { Choice($0, t.text("directorySearch.day.\($0)"), selected: input.openDay?.uppercased() == $0) }
         searched = matches != nil
         results = (matches ?? []).map { m in
             let s = m.hit.listing.service
             let c = m.hit.listing.capacity
             let capacity = c.map { c in
-                c.hasCapacityNow ? "\(c.availablePlaces!) place\(c.availablePlaces == 1 ? "" : "s") free"
-                    : c.waitingListWeeks.map { "Waiting list: about \($0) week\($0 == 1 ? "" : "s")" } ?? "No places free"
+                c.hasCapacityNow ? (c.availablePlaces == 1 ? t.text("directorySearch.onePlaceFree")
+                                    : t.text("directorySearch.placesFree", ["count": String(c.availablePlaces ?? 0)]))
+                    : c.waitingListWeeks.map { $0 == 1 ? t.text("directorySearch.waitingListOneWeek")
+                                               : t.text("directorySearch.waitingListWeeks", ["weeks": String($0)]) }
+                    ?? t.text("directorySearch.noPlacesFree")
             } ?? ""
             let standing = s.organizationID.flatMap { governance[$0] } ?? GovernanceStanding(state: .unchecked, problems: [])
-            return Result(id: s.id, name: s.name, organisation: s.organizationID.flatMap { organisations[$0] } ?? "", status: s.status.label,
-                          why: m.why, distance: m.hit.distanceKm.map { String(format: "%.1f km", $0) } ?? "", capacity: capacity,
+            return Result(id: s.id, name: s.name, organisation: s.organizationID.flatMap { organisations[$0] } ?? "", status: t.label(s.status),
+                          why: m.why, distance: m.hit.distanceKm.map { t.text("directorySearch.distanceKm", ["km": String(format: "%.1f", $0)]) } ?? "", capacity: capacity,
                           closed: s.status != .active, hasCapacityNote: !capacity.isEmpty,
                           governance: standing.summary, governanceBlocks: !standing.allowsReferral)
         }
-        summary = matches == nil ? "" : "\(total) service\(total == 1 ? "" : "s") found"
+        summary = matches == nil ? "" : total == 1 ? t.text("directorySearch.oneFound") : t.text("directorySearch.manyFound", ["count": String(total)])
         self.referralID = referralID
         var pages: [Choice] = []
         if let query, total > query.perPage {
@@ -89,37 +93,57 @@ public struct DirectoryServicePage: Sendable {
     public var governanceExpiries: [ExpiryField]
 
     public init(_ listing: DirectoryListing, organisation: HSDSOrganization?, terms: [HSDSTaxonomyTerm], history: [ServiceStatusChange],
-                feedback: [ServiceFeedback], governance: GovernanceCheck?, names: UserNames, viewer: Principal, now: Date, freshnessMonths: Int) {
+                feedback: [ServiceFeedback], governance: GovernanceCheck?, names: UserNames, viewer: Principal, now: Date, freshnessMonths: Int,
+                _ t: Catalogue = .english) {
         let s = listing.service
         id = s.id
         name = s.name
         self.organisation = organisation?.name ?? ""
         description = s.description ?? ""
-        status = s.status.label
-        var ages: [String] = []
-        if let lo = s.minimumAge { ages.append("from \(Int(lo))") }
-        if let hi = s.maximumAge { ages.append("up to \(Int(hi))") }
-        eligibility = ([ages.isEmpty ? nil : "Ages " + ages.joined(separator: " "), s.eligibilityDescription].compactMap { $0 }).joined(separator: ". ")
+        status = t.label(s.status)
+        let ages: String? = switch (s.minimumAge.map { String(Int($0)) }, s.maximumAge.map { String(Int($0)) }) {
+        case let (lo?, hi?): t.text("directoryService.agesFromTo", ["from": lo, "to": hi])
+        case let (lo?, nil): t.text("directoryService.agesFrom", ["from": lo])
+        case let (nil, hi?): t.text("directoryService.agesUpTo", ["to": hi])
+        case (nil, nil): nil
+        }
+        eligibility = switch (ages, s.eligibilityDescription) {
+        case let (ages?, description?): t.text("directoryService.agesAndEligibility", ["ages": ages, "eligibility": description])
+        case let (ages, description): ages ?? description ?? ""
+        }
         let facts = ServiceFacts(s)
-        cost = facts.free ? "Free" : (s.costOptions ?? []).compactMap { c in c.amount.map { String(format: "£%.2f", $0) + (c.option.map { " \($0)" } ?? "") } }.joined(separator: ", ")
+        cost = facts.free ? t.text("directoryService.free") : (s.costOptions ?? []).compactMap { c in c.amount.map { String(format: "£%.2f", $0) + (c.option.map { " \($0)" } ?? "") } }.joined(separator: ", ")
         languages = facts.languages.joined(separator: ", ")
         contact = ([s.email] + (s.phones ?? []).map { Optional($0.number) }).compactMap { $0 }.joined(separator: " · ")
-        verified = listing.lastVerifiedAt.map { "Last verified \(Format.date($0))" } ?? "Never verified"
+        verified = listing.lastVerifiedAt.map { t.text("directoryService.lastVerified", ["date": t.date($0)]) } ?? t.text("directoryService.neverVerified")
         stale = listing.isStale(now: now, months: freshnessMonths)
-        review = listing.reviewState.label
+        review = t.label(listing.reviewState)
         capacity = listing.capacity.map { c in
-            [c.availablePlaces.map { "\($0) place\($0 == 1 ? "" : "s") free now" }, c.waitingListWeeks.map { "waiting list about \($0) weeks" },
-             "updated \(Format.date(c.updatedAt))"].compactMap { $0 }.joined(separator: ", ")
-        } ?? "Not known"
+            let updated = t.date(c.updatedAt)
+            return switch (c.availablePlaces, c.waitingListWeeks) {
+            case let (places?, weeks?): t.text("directoryService.capacityPlacesAndWaiting", ["places": String(places), "weeks": String(weeks), "date": updated])
+            case let (places?, nil): t.text(places == 1 ? "directoryService.capacityOnePlace" : "directoryService.capacityPlaces",
+                                            ["places": String(places), "date": updated])
+            case let (nil, weeks?): t.text("directoryService.capacityWaiting", ["weeks": String(weeks), "date": updated])
+            case (nil, nil): t.text("directoryService.capacityUpdated", ["date": updated])
+            }
+        } ?? t.text("directoryService.notKnown")
         places = s.locations.map { l in
             Place(name: l.name ?? "", address: l.addresses?.first.map { [$0.address1, $0.city, $0.postalCode].joined(separator: ", ") } ?? "",
                   accessibility: (l.accessibility ?? []).compactMap(\.description).joined(separator: "; "))
         }
-        openings = facts.openings.map { o in Line(text: String(format: "%@ %02d:%02d–%02d:%02d", WeeklyTime.dayNames[o.weekday - 1], o.opens / 60, o.opens % 60, o.closes / 60, o.closes % 60)) }
-        self.history = history.map { Line(text: "\(Format.date($0.at)): \($0.status.label)\($0.note.map { " (\($0))" } ?? "")") }
+        openings = facts.openings.map { o in
+            Line(text: t.text("directoryService.opening", ["day": t.text("directorySearch.day.\(WeeklyTime.dayCodes[o.weekday - 1])"),
+                                                          "opens": String(format: "%02d:%02d", o.opens / 60, o.opens % 60),
+                                                          "closes": String(format: "%02d:%02d", o.closes / 60, o.closes % 60)]))
+        }
+        self.history = history.map { h in
+            Line(text: h.note.map { t.text("directoryService.statusChangeWithNote", ["date": t.date(h.at), "status": t.label(h.status), "note": $0]) }
+                 ?? t.text("directoryService.statusChange", ["date": t.date(h.at), "status": t.label(h.status)]))
+        }
         self.terms = terms.map { Line(text: $0.name) }
         self.feedback = DirectoryPolicy.canSeePrivateNotes(viewer) ? feedback.map {
-            Feedback(at: Format.date($0.at), author: names.name($0.authorID) ?? "", text: $0.text, rating: $0.rating)
+            Feedback(at: t.date($0.at), author: names.name($0.authorID) ?? "", text: $0.text, rating: $0.rating)
         } : []
         self.governance = governance.map { g in
             let checks = [("constituted", g.constituted), ("safeguarding policy", g.safeguardingPolicy), ("insurance", g.insurance),
@@ -129,17 +153,14 @@ public struct DirectoryServicePage: Sendable {
                                                  remindFrom: CalendarDate(now.addingTimeInterval(TimeInterval(GovernanceRules.reminderDays) * 86_400)))
             return checks.map { "\($0.1 ? "✓" : "✗") \($0.0)" }.joined(separator: " · ") + " (checked \(Format.date(g.checkedAt)))"
                 + (expiries.isEmpty ? "" : "; " + expiries.joined(separator: ", ")) + ". \(standing.summary)."
-        } ?? "No governance check recorded"
-        governanceExpiries = [("safeguardingPolicyExpires", "Safeguarding policy review due", governance?.safeguardingPolicyExpires),
-                              ("insuranceExpires", "Insurance expires", governance?.insuranceExpires),
-                              ("dbsExpires", "DBS checks due for renewal", governance?.dbsExpires)]
-            .map { ExpiryField(id: $0.0, label: $0.1, value: $0.2.map { "\($0)" } ?? "") }
+        } ?? t.text("directoryService.noGovernanceCheck")
+        governanceExpiries = [("safeguardingPolicyExpires", governance?.safeguardingPolicyExpires), ("insuranceExpires", governance?.insuranceExpires),
+                              ("dbsExpires", governance?.dbsExpires)]
+            .map { ExpiryField(id: $0.0, label: t.text("directoryService.governance.\($0.0)"), value: $0.1.map { "\($0)" } ?? "") }
         organizationID = organisation?.id ?? ""
-        governanceChoices = [("constituted", "Constituted (has a governing document)", governance?.constituted),
-                             ("safeguardingPolicy", "Has a safeguarding policy", governance?.safeguardingPolicy),
-                             ("insurance", "Has public liability insurance", governance?.insurance),
-                             ("dbsForHomeVisits", "DBS checks for staff or volunteers who visit homes", governance?.dbsForHomeVisits)]
-            .map { Choice($0.0, $0.1, selected: $0.2 ?? false) }
+        governanceChoices = [("constituted", governance?.constituted), ("safeguardingPolicy", governance?.safeguardingPolicy),
+                             ("insurance", governance?.insurance), ("dbsForHomeVisits", governance?.dbsForHomeVisits)]
+            .map { Choice($0.0, t.text("directoryService.governance.\($0.0)"), selected: $0.1 ?? false) }
         canGiveFeedback = DirectoryPolicy.canSeePrivateNotes(viewer)
         canVerify = DirectoryPolicy.canReview(viewer)
         canEdit = DirectoryPolicy.canEdit(organizationID: s.organizationID, viewer)

@@ -7,10 +7,10 @@ import LinkwellCore
 /// One message of a thread, as a page shows it.
 public struct ThreadLine: Sendable {
     public var author, side, at, body: String
-    init(_ e: CaseworkService.ThreadEntry) {
+    init(_ e: CaseworkService.ThreadEntry, _ t: Catalogue = .english) {
         author = e.authorName
-        side = e.side.label
-        at = Format.dateTime(e.at)
+        side = t.label(e.side)
+        at = t.dateTime(e.at)
         body = e.body
     }
 }
@@ -49,9 +49,10 @@ extension CasePage {
     mutating func setThreads(_ entries: [CaseworkService.ThreadEntry], of c: Case, services: [Service], now: Date) {
         let names = Dictionary(services.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
         threads = c.onwardReferrals.filter { $0.status != .enteredInError }.map { o in
-            let lines = entries.filter { $0.onwardReferralID == o.id }.map(ThreadLine.init)
-            return GroupThread(id: o.id.rawValue, service: names[o.serviceID] ?? "Unknown service", status: o.status.rawValue,
-                               statusLabel: o.status.label, sentAt: Format.date(o.createdAt), overdue: o.isOverdue(at: now),
+            let t = catalogue
+            let lines = entries.filter { $0.onwardReferralID == o.id }.map { ThreadLine($0, t) }
+            return GroupThread(id: o.id.rawValue, service: names[o.serviceID] ?? t.text("casePage.unknownService"), status: o.status.rawValue,
+                               statusLabel: t.label(o.status), sentAt: t.date(o.createdAt), overdue: o.isOverdue(at: now),
                                isEmpty: lines.isEmpty, messages: lines)
         }
         hasThreads = !threads.isEmpty
@@ -66,17 +67,17 @@ extension CaseloadPage {
 }
 
 extension ProviderPagesController.InboxPage {
-    mutating func setGroupVoice(notices list: [MessageBack], overdue rows: [CaseworkService.OverdueRequest]) {
-        notices = list.prefix(5).map { GroupNotice(label: $0.kind.label, body: $0.body, at: Format.dateTime($0.createdAt)) }
+    mutating func setGroupVoice(notices list: [MessageBack], overdue rows: [CaseworkService.OverdueRequest], _ t: Catalogue = .english) {
+        notices = list.prefix(5).map { GroupNotice(label: t.label($0.kind), body: $0.body, at: t.dateTime($0.createdAt)) }
         hasNotices = !notices.isEmpty
-        overdue = rows.map { OverdueRequestRow($0) }
+        overdue = rows.map { OverdueRequestRow($0, t) }
         hasOverdue = !overdue.isEmpty
     }
 }
 
 extension ProviderPagesController.ReferralPage {
-    mutating func setThread(_ entries: [CaseworkService.ThreadEntry], view: ProviderView, now: Date) {
-        thread = entries.map(ThreadLine.init)
+    mutating func setThread(_ entries: [CaseworkService.ThreadEntry], view: ProviderView, now: Date, _ t: Catalogue = .english) {
+        thread = entries.map { ThreadLine($0, t) }
         threadEmpty = thread.isEmpty
         overdue = view.onward.isOverdue(at: now)
     }

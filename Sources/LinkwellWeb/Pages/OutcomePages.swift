@@ -6,6 +6,8 @@ public struct CaseOutcomesPanel: Sendable {
     public struct InstrumentChoice: Sendable { public var id, name, reason: String; public var enabled: Bool }
     public struct ScoreRow: Sendable {
         public var label, latest, change, verdict, chart, threshold: String
+        /// "Latest: <strong>18</strong>", with the change from baseline and its verdict when there is one (HTML, values escaped).
+        public var latestLine = ""
         /// The raw totals beside a converted score (SWEMWBS), and the population norm or "no published norm cited".
         public var raw, norm: String
         public var hasChange: Bool
@@ -15,11 +17,11 @@ public struct CaseOutcomesPanel: Sendable {
     public var scores: [ScoreRow]
     public var hasScores: Bool
 
-    public init(instruments: [AvailableInstrument], trajectories: [ScoreTrajectory]) {
+    public init(instruments: [AvailableInstrument], trajectories: [ScoreTrajectory], _ c: Catalogue = .english) {
         self.instruments = instruments.map {
             $0.instrument.derivedFrom == nil
                 ? InstrumentChoice(id: $0.instrument.id, name: $0.instrument.name, reason: $0.unavailableReason ?? "", enabled: $0.enabled)
-                : InstrumentChoice(id: $0.instrument.id, name: $0.instrument.name, reason: "Comes from rating the plan's goals.", enabled: false)
+                : InstrumentChoice(id: $0.instrument.id, name: $0.instrument.name, reason: c.text("outcomesPanel.fromGoalRatings"), enabled: false)
         }
         let byID = Dictionary(instruments.map { ($0.instrument.id, $0.instrument) }, uniquingKeysWith: { a, _ in a })
         // Raw totals are shown beside the converted score of the same instrument, not as a chart of their own.
@@ -29,24 +31,37 @@ public struct CaseOutcomesPanel: Sendable {
             let instrument = byID[t.instrumentID]
             let rule = instrument?.scores.first { $0.id == t.scoreID }
             let range = instrument?.range(of: t.scoreID) ?? 0...10
+            func signed(_ x: Double) -> String { (x >= 0 ? "+" : "") + SVGChart.display(x) }
             let raw = raws[t.instrumentID].map { r in
-                "Raw total (\(r.label)): " + r.points.map { "\($0.timepoint.label) \(SVGChart.display($0.value))" }.joined(separator: "; ")
-                    + (r.change.map { ", change " + ($0 >= 0 ? "+" : "") + SVGChart.display($0) } ?? "") + "."
+                let points = r.points.map { c.text("outcomesPanel.rawPoint", ["timepoint": c.label($0.timepoint), "value": SVGChart.display($0.value)]) }
+                    .joined(separator: "; ")
+                return r.change.map { c.text("outcomesPanel.rawTotalWithChange", ["score": r.label, "points": points, "change": signed($0)]) }
+                    ?? c.text("outcomesPanel.rawTotal", ["score": r.label, "points": points])
             }
             let norm = rule.map { r in
-                r.populationMean.map { "\(r.populationSource ?? "Population average"): \(SVGChart.display($0))." }
-                    ?? (r.populationSource.map { "\($0)." } ?? "")
+                r.populationMean.map { mean in
+                    r.populationSource.map { c.text("outcomesPanel.populationMeanFrom", ["source": $0, "mean": SVGChart.display(mean)]) }
+                        ?? c.text("outcomesPanel.populationMean", ["mean": SVGChart.display(mean)])
+                } ?? (r.populationSource.map { c.text("outcomesPanel.populationSource", ["source": $0]) } ?? "")
             } ?? ""
-            let points = t.points.map { (label: $0.timepoint.label, value: $0.value) }
-            return ScoreRow(
-                label: t.label, latest: t.points.last.map { SVGChart.display($0.value) + ($0.band.map { " (\($0))" } ?? "") } ?? "",
-                change: t.change.map { ($0 >= 0 ? "+" : "") + SVGChart.display($0) } ?? "",
-                verdict: t.verdict.map { $0 == .improved ? "Meaningful improvement" : $0 == .worsened ? "Meaningful worsening" : "No meaningful change" } ?? "",
-                chart: SVGChart.line(title: "\(t.label) over time", points: points, low: range.lowerBound, high: range.upperBound),
-                threshold: t.meaningfulChange.map { "Meaningful change: \(SVGChart.display($0)) points" } ?? "",
+            let points = t.points.map { (label: c.label($0.timepoint), value: $0.value) }
+            let latest = t.points.last.map { p in
+                p.band.map { c.text("outcomesPanel.scoreWithBand", ["score": SVGChart.display(p.value), "band": $0]) } ?? SVGChart.display(p.value)
+            } ?? ""
+            let verdict = t.verdict.map {
+                c.text($0 == .improved ? "outcomesPanel.improved" : $0 == .worsened ? "outcomesPanel.worsened" : "outcomesPanel.noMeaningfulChange")
+            } ?? ""
+            let change = t.change.map(signed) ?? ""
+            var row = ScoreRow(
+                label: t.label, latest: latest, change: change, verdict: verdict,
+                chart: SVGChart.line(title: c.text("outcomesPanel.chartTitle", ["score": t.label]), points: points, low: range.lowerBound, high: range.upperBound),
+                threshold: t.meaningfulChange.map { c.text("outcomesPanel.meaningfulChange", ["points": SVGChart.display($0)]) } ?? "",
                 raw: raw ?? "", norm: norm,
                 hasChange: t.change != nil,
-                points: t.points.map { "\($0.timepoint.label): \(SVGChart.display($0.value))" })
+                points: t.points.map { c.text("outcomesPanel.point", ["timepoint": c.label($0.timepoint), "value": SVGChart.display($0.value)]) })
+            row.latestLine = t.change == nil ? c.text("outcomesPanel.latest", ["score": HTMLText.escape(latest)])
+                : c.text("outcomesPanel.latestWithChange", ["score": HTMLText.escape(latest), "change": HTMLText.escape(change), "verdict": HTMLText.escape(verdict)])
+            return row
         }
         hasScores = !scores.isEmpty
     }

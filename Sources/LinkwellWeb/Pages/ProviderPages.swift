@@ -35,8 +35,11 @@ extension ProviderPagesController {
         var overdue = false
         var answerDue = ""
         var sent = ""
+        /// Whole sentences around the service, the link worker and the dates ("Referred to <strong>Health walks</strong> by link
+        /// worker Sam Patel", HTML with the values escaped; the others plain text).
+        var referredLine = "", overdueNotice = "", consentWithdrawnNotice = "", messageLabel = ""
 
-        init(_ v: ProviderView, today: CalendarDate) {
+        init(_ v: ProviderView, today: CalendarDate, _ t: Catalogue = .english) {
             id = v.onward.id.rawValue
             service = v.service.name
             personName = v.personName
@@ -47,22 +50,26 @@ extension ProviderPagesController {
             linkWorker = v.linkWorkerName
             note = v.onward.note
             status = v.onward.status.rawValue
-            statusLabel = v.onward.status.label
-            reason = v.onward.rejectionReason?.label ?? ""
-            handover = CasePage.handover(v.onward)
+            statusLabel = t.label(v.onward.status)
+            reason = v.onward.rejectionReason.map { t.label($0) } ?? ""
+            handover = CasePage.handover(v.onward, t)
             interpreterNeeded = v.interpreterNeeded
             consentWithdrawn = v.consentWithdrawn
             canRespond = v.onward.status == .requested
             canReportAttendance = v.onward.status.acceptsAttendance
             progressStatuses = OnwardStatus.allCases
                 .filter { v.onward.status.canMove(to: $0) && $0.setByProvider && $0 != .accepted && $0 != .rejected }
-                .map { Choice($0.rawValue, $0.label) }
+                .map { Choice($0.rawValue, t.label($0)) }
             canUpdateProgress = !progressStatuses.isEmpty
             attendance = v.attendance.map { CasePage.Attendance(date: "\($0.sessionDate)", attended: $0.attended) }
-            rejectionReasons = RejectionReason.allCases.map { Choice($0.rawValue, $0.label) }
+            rejectionReasons = RejectionReason.allCases.map { Choice($0.rawValue, t.label($0)) }
             self.today = "\(today)"
             sent = "\(CalendarDate(v.onward.createdAt))"
-            answerDue = v.onward.answerDue.map(Format.date) ?? ""
+            answerDue = v.onward.answerDue.map { t.date($0) } ?? ""
+            referredLine = t.text("providerReferral.referredLine", ["service": HTMLText.escape(service), "linkWorker": HTMLText.escape(linkWorker)])
+            overdueNotice = t.text("providerReferral.overdueNotice", ["sent": t.date(v.onward.createdAt), "due": answerDue])
+            consentWithdrawnNotice = t.text("providerReferral.consentWithdrawnNotice", ["linkWorker": linkWorker])
+            messageLabel = t.text("providerReferral.messageToLinkWorker", ["linkWorker": linkWorker])
         }
     }
 }

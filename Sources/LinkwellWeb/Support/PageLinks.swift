@@ -16,11 +16,12 @@ extension Request {
 
 /// The count and the "Previous · 1 2 3 · Next" links under a numbered staff list (`page_links.mustache`).
 /// Every link keeps the list's filters (the request's other query parameters) and changes only `page`; each
-/// names the list for a screen reader ("Next page of users").
+/// names the list for a screen reader ("Next page of users"), each link's words one whole message.
 struct PageLinks: Sendable {
-    struct Number: Sendable { var href, label: String; var current: Bool }
-    /// What the list holds, plural, e.g. "users".
-    var noun: String
+    /// `text`: the link's words, e.g. "Page 2 of users" with "Page" and "of users" visually hidden (HTML, a message).
+    struct Number: Sendable { var href, label, text: String; var current: Bool }
+    /// The words of the previous and next links, e.g. "Next" with " page of users" visually hidden (HTML, messages).
+    var previousText, nextText: String
     /// e.g. "312 users" or "Users 51 to 100 of 312".
     var summary: String
     /// The `nav`'s accessible name, e.g. "Pages of users".
@@ -30,9 +31,12 @@ struct PageLinks: Sendable {
     var hasPages: Bool
 
     /// Links for `page` of the list `list` reached by `request`, worded by the messages `pager.<list>.*` of `t`
-    /// (each a whole sentence: `none`, `one`, `count`, `range`, `label`; `noun` names the list in the links' hidden text).
+    /// (each a whole sentence: `none`, `one`, `count`, `range`, `label`, and the links' words `previous`, `next`, `page` with
+    /// their hidden rest naming the list; the current page is `pageLinks.currentPage`). `parameter` is the list's page
+    /// parameter (a second list on one page has its own, e.g. `meetingsPage`).
     init<Row>(_ page: CountedPage<Row>, list: String, request: Request, _ t: Catalogue, parameter: String = "page") {
-        noun = t.text("pager.\(list).noun")
+        previousText = t.text("pager.\(list).previous")
+        nextText = t.text("pager.\(list).next")
         let n = page.page.number, count = page.pageCount
         func href(_ number: Int) -> String { request.link([parameter: number == 1 ? nil : String(number)]) }
         if page.total == 0 {
@@ -48,7 +52,10 @@ struct PageLinks: Sendable {
         next = n < count ? href(n + 1) : nil
         // The first, the last, and two either side of this one.
         let shown = Set([1, count] + Array(max(1, n - 2)...min(count, n + 2))).sorted()
-        numbers = shown.map { Number(href: href($0), label: String($0), current: $0 == n) }
+        numbers = shown.map {
+            Number(href: href($0), label: String($0),
+                   text: t.text($0 == n ? "pageLinks.currentPage" : "pager.\(list).page", ["number": String($0)]), current: $0 == n)
+        }
         hasPages = count > 1
     }
 }
