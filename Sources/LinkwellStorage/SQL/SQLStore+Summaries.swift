@@ -107,11 +107,7 @@ extension SQLStore {
     public func caseStages(_ query: ReferralQuery) async throws -> [CaseStage] {
         let flavor = connections.flavor
         return try await connections.read { db in
-            var sql = SQLQueryString(Self.readsPerson(query) ? "SELECT r.id, r.status, r.updated_at FROM referrals r JOIN people p ON p.id = r.person_id WHERE"
-                                                : "SELECT r.id, r.status, r.updated_at FROM referrals r WHERE")
-            Self.appendFilters(query, to: &sql, paging: true)
-            Self.appendOrder(query, flavor: flavor, to: &sql)
-            return try await db.raw(sql).all().map { row in
+            try await db.raw(Self.referralList("r.id, r.status, r.updated_at", query, flavor: flavor)).all().map { row in
                 CaseStage(id: try row.decode(column: "id", as: ReferralID.self),
                           status: try row.decode(column: "status", as: ReferralStatus.self),
                           updatedAt: try row.decode(column: "updated_at", as: Date.self))

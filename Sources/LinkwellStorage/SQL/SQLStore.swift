@@ -326,10 +326,7 @@ public final class SQLStore: LinkwellStore {
             // The page's ids are chosen first, from the indexes alone where the filters allow (the person is
             // joined only when a filter reads them); the names and counts are then read for those rows only, not
             // for every row the sort had to see (a link worker's 1,300 closed cases for a page of 50).
-            var sql = SQLQueryString(Self.readsPerson(query) ? "SELECT r.id FROM referrals r JOIN people p ON p.id = r.person_id WHERE"
-                                                : "SELECT r.id FROM referrals r WHERE")
-            Self.appendFilters(query, to: &sql, paging: true)
-            Self.appendOrder(query, flavor: flavor, to: &sql)
+            var sql = Self.referralList("r.id", query, flavor: flavor)
             let order = query.oldestFirst ? "ASC" : "DESC"
             var page = SQLQueryString("""
                 SELECT r.id, p.given_name, p.family_name, r.status, r.urgency, r.received_at, r.updated_at,
@@ -375,6 +372,15 @@ public final class SQLStore: LinkwellStore {
         sql.appendInterpolation(unsafeRaw: ") OR r.link_worker_id IN (")
         sql.appendInterpolation(binds: team.members.isEmpty ? ["-"] : team.members.map(\.rawValue))
         sql.appendInterpolation(unsafeRaw: "))")
+    }
+
+    /// `SELECT columns FROM referrals r … WHERE … ORDER BY … LIMIT …`: the referrals `query` lists, in its order, the
+    /// person joined (as `p`) only when a filter reads them.
+    static func referralList(_ columns: String, _ query: ReferralQuery, flavor: SQLFlavor) -> SQLQueryString {
+        var sql = SQLQueryString("SELECT \(columns) FROM referrals r" + (readsPerson(query) ? " JOIN people p ON p.id = r.person_id" : "") + " WHERE")
+        appendFilters(query, to: &sql, paging: true)
+        appendOrder(query, flavor: flavor, to: &sql)
+        return sql
     }
 
     /// ` ORDER BY … LIMIT … OFFSET …` of a referral list (`ReferralQuery.oldestFirst`, `limit`, `offset`).
