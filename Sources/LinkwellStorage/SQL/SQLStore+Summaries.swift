@@ -6,9 +6,7 @@ import SQLKit
 extension SQLStore {
     public func countReferrals(_ query: ReferralQuery) async throws -> Int {
         try await connections.read { db in
-            // The person is joined only when a filter reads them: a count of a status group is then an index count.
-            var sql = SQLQueryString(Self.readsPerson(query) ? "SELECT COUNT(*) AS n FROM referrals r JOIN people p ON p.id = r.person_id WHERE"
-                                                : "SELECT COUNT(*) AS n FROM referrals r WHERE")
+            var sql = SQLQueryString("SELECT COUNT(*) AS n" + Self.referralSource(query))
             Self.appendFilters(query, to: &sql, paging: false)
             return try await db.raw(sql).first()?.decode(column: "n", as: Int.self) ?? 0
         }
@@ -128,9 +126,10 @@ extension SQLStore {
                     """).all().compactMap { row in
                     // The instruments are chosen here, not in SQL: given both, SQLite read every administration of
                     // the instrument (46 ms for one link worker's 188 cases) rather than these referrals' few.
-                    guard wanted.contains(try row.decode(column: "instrument_id", as: String.self)) else { return nil }
+                    let instrumentID = try row.decode(column: "instrument_id", as: String.self)
+                    guard wanted.contains(instrumentID) else { return nil }
                     return MeasureTaken(referralID: try row.decode(column: "referral_id", as: ReferralID.self),
-                                 instrumentID: try row.decode(column: "instrument_id", as: String.self),
+                                 instrumentID: instrumentID,
                                  timepoint: try row.decode(column: "timepoint", as: Timepoint.self),
                                  administeredAt: try row.decode(column: "administered_at", as: Date.self))
                 }

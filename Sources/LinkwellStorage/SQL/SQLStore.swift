@@ -326,18 +326,16 @@ public final class SQLStore: LinkwellStore {
             // The page's ids are chosen first, from the indexes alone where the filters allow (the person is
             // joined only when a filter reads them); the names and counts are then read for those rows only, not
             // for every row the sort had to see (a link worker's 1,300 closed cases for a page of 50).
-            var sql = Self.referralList("r.id", query, flavor: flavor)
             let order = query.oldestFirst ? "ASC" : "DESC"
-            var page = SQLQueryString("""
+            var sql = SQLQueryString("""
                 SELECT r.id, p.given_name, p.family_name, r.status, r.urgency, r.received_at, r.updated_at,
                        r.referrer_id, r.link_worker_id, r.risk_information, r.pathway, r.referrer_organisation_id, r.consent_purposes,
                        (SELECT COUNT(*) FROM attendance_reports a JOIN onward_referrals o ON o.id = a.onward_referral_id
                          WHERE o.referral_id = r.id AND a.attended = \(bind: false)) AS did_not_attend
                 FROM (
                 """)
-            page.appendInterpolation(sql)
-            page.appendInterpolation(unsafeRaw: ") k JOIN referrals r ON r.id = k.id JOIN people p ON p.id = r.person_id ORDER BY r.received_at \(order), r.id \(order)")
-            sql = page
+            sql.appendInterpolation(Self.referralList("r.id", query, flavor: flavor))
+            sql.appendInterpolation(unsafeRaw: ") k JOIN referrals r ON r.id = k.id JOIN people p ON p.id = r.person_id ORDER BY r.received_at \(order), r.id \(order)")
             let rows = try await db.raw(sql).all()
             let ids = try rows.map { try $0.decode(column: "id", as: ReferralID.self) }
             let needs = try await Self.needs(for: ids, db)
@@ -377,7 +375,7 @@ public final class SQLStore: LinkwellStore {
     /// `SELECT columns FROM referrals r … WHERE … ORDER BY … LIMIT …`: the referrals `query` lists, in its order, the
     /// person joined (as `p`) only when a filter reads them.
     static func referralList(_ columns: String, _ query: ReferralQuery, flavor: SQLFlavor) -> SQLQueryString {
-        var sql = SQLQueryString("SELECT \(columns) FROM referrals r" + (readsPerson(query) ? " JOIN people p ON p.id = r.person_id" : "") + " WHERE")
+        var sql = SQLQueryString("SELECT \(columns)" + referralSource(query))
         appendFilters(query, to: &sql, paging: true)
         appendOrder(query, flavor: flavor, to: &sql)
         return sql
@@ -398,9 +396,11 @@ public final class SQLStore: LinkwellStore {
         if query.offset > 0 { sql.appendInterpolation(unsafeRaw: " OFFSET "); sql.appendInterpolation(bind: query.offset) }
     }
 
-    /// Whether a filter of `query` reads the person (`p`), so that the person must be joined.
-    static func readsPerson(_ query: ReferralQuery) -> Bool {
-        query.search?.isEmpty == false || query.nhsNumber != nil || query.dateOfBirth != nil
+    /// ` FROM referrals r … WHERE` for `query`: the person joined (as `p`) only when a filter reads them, so that a
+    /// count or a page of ids can come from the referrals' indexes alone.
+    static func referralSource(_ query: ReferralQuery) -> String {
+        let readsPerson = query.search?.isEmpty == false || query.nhsNumber != nil || query.dateOfBirth != nil
+        return " FROM referrals r" + (readsPerson ? " JOIN people p ON p.id = r.person_id" : "") + " WHERE"
     }
 
     static func appendFilters(_ query: ReferralQuery, to sql: inout SQLQueryString, paging: Bool) {
