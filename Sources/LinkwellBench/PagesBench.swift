@@ -23,6 +23,8 @@ struct PagesBench: AsyncParsableCommand {
     @Option(help: "Concurrent clients for the throughput runs.") var clients = 8
     @Option(help: "Seconds of each throughput run.") var seconds = 5.0
     @Option(help: "Port for the benchmark server.") var port = 18_091
+    @Option(help: "Time only the pages and lists whose name contains this (e.g. 'team view'), beside the health check, and skip the throughput runs.")
+    var only: String?
 
     func validate() throws {
         guard database != "memory" else { throw ValidationError("Benchmark SQLite or PostgreSQL, not memory.") }
@@ -106,7 +108,7 @@ struct PagesBench: AsyncParsableCommand {
         print("One user, \(requests) requests each over HTTP on 127.0.0.1 (milliseconds; target: pages p95 ≤ 50, API p95 ≤ 20, HTML ≤ 100 KB)")
         print("what".padding(toLength: 44, withPad: " ", startingAt: 0) + "   p50      p95      max   ÷health p50   KB   rows")
         var healthP50 = 0.0
-        for target in targets {
+        for target in targets where target.kind == "baseline" || only.map({ target.name.localizedCaseInsensitiveContains($0) }) != false {
             var times: [Double] = []
             var bytes = 0
             for i in 0..<(requests + max(1, requests / 10)) {
@@ -125,6 +127,11 @@ struct PagesBench: AsyncParsableCommand {
                   + String(format: "%6.2f   %6.2f   %6.2f   %8.1f   %6.1f   ", p50, p95, times.max() ?? 0, p50 / max(healthP50, 0.001), Double(bytes) / 1024) + rows)
         }
         try await client.shutdown()
+        guard only == nil else {
+            server.cancel()
+            _ = await server.result
+            return
+        }
 
         // Throughput: `clients` keep-alive connections each asking again as soon as answered.
         let (port, clients, seconds) = (self.port, self.clients, self.seconds)

@@ -252,6 +252,7 @@ struct StaffListPagingTests {
         let supervisor = l.scheme.supervisors[0]
         let cookie = try await accounts.startSession(for: supervisor).token
         let closed = try await WorkListsTests.walk(50) { try await l.casework.caseload(l.request(supervisor), list: .closed, page: $0) }
+        let due = try await OutcomeService(store: l.store, casework: l.casework).dueList(l.request(supervisor), page: nil)
         try await Application(router: router).test(.router) { client in
             func get(_ uri: String) async throws -> (HTTPResponse.Status, String) {
                 let response = try await client.execute(uri: uri, method: .get, headers: [.cookie: "lw_session=\(cookie)"])
@@ -259,8 +260,13 @@ struct StaffListPagingTests {
             }
             let (status, whole) = try await get("/referrals")
             #expect(status == .ok && !whole.contains("cursor="))
-            if closed.count > CaseloadPage.groupSize {
-                #expect(whole.contains("href=\"/referrals?list=closed&amp;page=2\"") || whole.contains("href=\"/referrals?list=closed&page=2\""))
+            // The measures due are counted in full on the whole caseload; the table alone is numbered.
+            #expect(due.total > 0 && whole.contains(due.overdue > 0 ? "\(due.total) due, \(due.overdue) overdue." : "\(due.total) due."))
+            let (tableStatus, table) = try await get("/referrals?list=measures")
+            #expect(tableStatus == .ok && table.contains("aria-label=\"Pages of measures due\"") == (due.total > PageNumber.webSize))
+            #expect(try await get("/referrals?list=measures&page=none").0 == .unprocessableContent)
+            if closed.count > CaseloadPage.homeGroupSize {
+                #expect(whole.contains("class=\"more\" href=\"/referrals?list=closed\""), "the whole caseload links the group alone")
             }
             let last = PageNumber.count(total: closed.count, size: CaseloadPage.groupSize)
             let (alone, html) = try await get("/referrals?list=closed&page=\(last + 3)")

@@ -44,6 +44,19 @@ struct TeamFilterInStoreTests {
         // Measures due: the team's are those of everyone's whose referral is the team's, in the same order.
         let outcomes = OutcomeService(store: l.store, casework: l.casework)
         let everyone = try await outcomes.dueMeasures(sup, limit: 100_000)
+        // Counted in full, never as the shown page (the caseload said "200 due" of a larger scheme): totals over every
+        // measure due, and numbered pages that walk them all in order.
+        let counted = try await outcomes.dueList(sup, page: nil)
+        #expect(counted.total == everyone.count && counted.overdue == everyone.filter(\.overdue).count && counted.page.rows.isEmpty)
+        let size = 3
+        #expect(everyone.count > 2 * size, "several pages of measures due")
+        var walkedDue: [OutcomeService.DueMeasure] = []
+        for n in 1...(PageNumber.count(total: everyone.count, size: size) + 1) {
+            let page = try await outcomes.dueList(sup, page: PageNumber(n, size: size))
+            #expect(page.total == everyone.count && page.overdue == counted.overdue)
+            if page.page.page.number == n { walkedDue += page.page.rows } else { #expect(n > page.page.pageCount, "past the end: the last page") }
+        }
+        #expect(walkedDue == everyone)
         let byID = Dictionary(uniqueKeysWithValues: l.cases.map { ($0.referral.id, $0) })
         let teamDue = everyone.filter { byID[$0.referralID].map(inTeam) == true }
         #expect(!teamDue.isEmpty, "the team has measures due")
@@ -54,6 +67,7 @@ struct TeamFilterInStoreTests {
         }
         #expect(try await outcomes.dueMeasures(sup, limit: firstFew, team: scope) == Array(teamDue.prefix(firstFew)))
         #expect(try await outcomes.dueMeasures(sup, limit: 100_000, team: scope) == teamDue)
+        #expect(try await outcomes.dueList(sup, page: nil, team: scope).total == teamDue.count)
 
         // The team's waiting list: only referrals placed on it, oldest first, walked by keyset.
         let expected = waiting.filter { placed.contains($0.referral.id) }

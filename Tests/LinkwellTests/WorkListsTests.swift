@@ -187,18 +187,18 @@ struct WorkListsTests {
                 #expect((problem["errors"] as? [[String: Any]])?.compactMap { $0["field"] as? String } == [field], "\(query)")
             }
 
-            // The web caseload shows each group a page at a time, with its total and a link to the rest.
+            // The web caseload shows each group's first few (the day's work), with its total and a link to the group alone.
             let page = try await client.execute(uri: "/referrals", method: .get, headers: [.cookie: "lw_session=\(cookie)"])
             #expect(page.status == .ok)
             let html = String(buffer: page.body)
             let lw = l.scheme.linkWorkers[0].id
             let closed = l.cases.filter { $0.referral.linkWorkerID == lw && $0.referral.status.isFinal }.sorted(by: Self.newestFirst)
             #expect(html.contains("Closed</a> <span class=\"count\">(\(closed.count))</span>"))
-            let shown = closed.prefix(CaseloadPage.groupSize).map { "/referrals/\($0.referral.id)\"" }
+            let shown = closed.prefix(CaseloadPage.homeGroupSize).map { "/referrals/\($0.referral.id)\"" }
             #expect(shown.allSatisfy(html.contains))
-            if closed.count > CaseloadPage.groupSize {
-                #expect(!html.contains("/referrals/\(closed[CaseloadPage.groupSize].referral.id)\""))
-                #expect(html.contains("More Closed"))
+            if closed.count > CaseloadPage.homeGroupSize {
+                #expect(!html.contains("/referrals/\(closed[CaseloadPage.homeGroupSize].referral.id)\""))
+                #expect(html.contains("<a class=\"more\" href=\"/referrals?list=closed\">See all \(closed.count) in Closed</a>"))
             }
             let bad = try await client.execute(uri: "/referrals?list=closed&page=zz", method: .get, headers: [.cookie: "lw_session=\(cookie)"])
             #expect(bad.status == .unprocessableContent)

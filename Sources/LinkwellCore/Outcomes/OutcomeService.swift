@@ -255,11 +255,27 @@ public struct OutcomeService: Sendable {
         public var overdue: Bool
     }
 
-    /// Baselines due for engaged people without one, 12-week follow-ups, and closing measures for cases
-    /// under review or closed in the last `closingMeasureWindow` from any stage of support, for the caller's caseload (a supervisor's: the team's).
-    /// At most `limit`, soonest first; the caseload's measures are read in one query, not one per referral.
+    /// The measures due on a caseload: how many in all and how many overdue (counted over every one, never a
+    /// shown page), and one numbered page of them, soonest first.
+    public struct DueList: Sendable {
+        /// Empty when only the counts were asked for.
+        public var page: CountedPage<DueMeasure>
+        public var overdue: Int
+        public var total: Int { page.total }
+    }
+
+    /// At most `limit` of the measures due (`dueList`), soonest first.
     public func dueMeasures(_ request: CaseworkService.Request, instrumentIDs: [String] = ["ons4"],
                             limit: Int = PageRequest.maximumLimit, team: CaseloadTeam? = nil) async throws -> [DueMeasure] {
+        try await dueList(request, instrumentIDs: instrumentIDs, page: PageNumber(1, size: limit), team: team).page.rows
+    }
+
+    /// Baselines due for engaged people without one, 12-week follow-ups, and closing measures for cases
+    /// under review or closed in the last `closingMeasureWindow` from any stage of support, for the caller's caseload (a supervisor's: the team's).
+    /// Counted in full; `page` of them, soonest first, named (no rows when `page` is nil: the counts alone). The
+    /// caseload's measures are read in one query, not one per referral.
+    public func dueList(_ request: CaseworkService.Request, instrumentIDs: [String] = ["ons4"],
+                        page: PageNumber?, team: CaseloadTeam? = nil) async throws -> DueList {
         let p = request.principal
         guard p.role == .linkWorker || p.role == .supervisor else { throw LinkwellError.forbidden("Only link workers have due lists.") }
         var query = ReferralQuery(linkWorkerID: p.role == .linkWorker ? p.userID : nil, statuses: [.engaged, .planAgreed, .active, .review],
@@ -309,11 +325,14 @@ public struct OutcomeService: Sendable {
                 }
             }
         }
-        // Names only for the rows returned (a supervisor's scheme has thousands of open cases, and shows 200).
-        var shown = Array(due.sorted { ($0.dueAt, $0.referralID) < ($1.dueAt, $1.referralID) }.prefix(limit))
+        let overdue = due.lazy.filter(\.overdue).count
+        guard let page else { return DueList(page: CountedPage(rows: [], total: due.count, page: PageNumber(1)), overdue: overdue) }
+        // Names only for the rows returned (a supervisor's scheme has thousands of open cases, and shows a page).
+        let chosen = page.clamped(total: due.count)
+        var shown = Array(due.sorted { ($0.dueAt, $0.referralID) < ($1.dueAt, $1.referralID) }.dropFirst(chosen.offset).prefix(chosen.size))
         let names = try await store.personNames(referralIDs: Array(Set(shown.map(\.referralID))))
         for i in shown.indices { shown[i].personName = names[shown[i].referralID] ?? "" }
-        return shown
+        return DueList(page: CountedPage(rows: shown, total: due.count, page: chosen), overdue: overdue)
     }
 
     // MARK: Cohorts

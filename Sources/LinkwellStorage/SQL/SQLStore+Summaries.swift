@@ -55,9 +55,12 @@ extension SQLStore {
 
     public func planReviews(linkWorkerID: UserID?, team: CaseloadTeam?, dueBy: CalendarDate, limit: Int) async throws -> [PlanReviewRow] {
         try await connections.read { db in
+            // The reviews due are chosen from indexes alone (open cases by status, each plan's review date by its
+            // referral); only the `limit` shown are then named, not the thousands of a whole scheme's.
             var sql = SQLQueryString("""
-                SELECT r.id, p.given_name, p.family_name, pl.review_date
-                FROM plans pl JOIN referrals r ON r.id = pl.referral_id JOIN people p ON p.id = r.person_id
+                SELECT d.id, p.given_name, p.family_name, d.review_date FROM (
+                SELECT r.id, pl.review_date
+                FROM plans pl JOIN referrals r ON r.id = pl.referral_id
                 WHERE pl.review_date IS NOT NULL AND pl.review_date <= \(bind: "\(dueBy)")
                   AND r.status IN (\(binds: [ReferralStatus.planAgreed, .active, .review].map(\.rawValue)))
                 """)
@@ -65,6 +68,9 @@ extension SQLStore {
             Self.appendTeam(team, to: &sql)
             sql.appendInterpolation(unsafeRaw: " ORDER BY pl.review_date, r.id LIMIT ")
             sql.appendInterpolation(bind: limit)
+            sql.appendInterpolation(unsafeRaw: """
+                ) d JOIN referrals named ON named.id = d.id JOIN people p ON p.id = named.person_id ORDER BY d.review_date, d.id
+                """)
             return try await db.raw(sql).all().compactMap { row in
                 guard let date = CalendarDate(try row.decode(column: "review_date", as: String.self)) else { return nil }
                 return PlanReviewRow(referralID: try row.decode(column: "id", as: ReferralID.self),
@@ -75,13 +81,15 @@ extension SQLStore {
     }
 
     public func caseloadCounts(receivedSince since: Date) async throws -> [CaseloadCount] {
-        let final = ReferralStatus.allCases.filter(\.isFinal).map(\.rawValue)
+        let open = ReferralStatus.allCases.filter { !$0.isFinal }.map(\.rawValue)
+        // Per link worker, each count a range of an index (link worker and status; link worker and date received),
+        // rather than every referral of the scheme grouped (a five-year scheme's 47,000).
         return try await connections.read { db in
             try await db.raw("""
-                SELECT link_worker_id,
-                       SUM(CASE WHEN status IN (\(binds: final)) THEN 0 ELSE 1 END) AS open,
-                       SUM(CASE WHEN received_at >= \(bind: since) THEN 1 ELSE 0 END) AS recent
-                FROM referrals WHERE link_worker_id IS NOT NULL GROUP BY link_worker_id ORDER BY link_worker_id
+                SELECT u.id AS link_worker_id,
+                       (SELECT COUNT(*) FROM referrals r WHERE r.link_worker_id = u.id AND r.status IN (\(binds: open))) AS open,
+                       (SELECT COUNT(*) FROM referrals r WHERE r.link_worker_id = u.id AND r.received_at >= \(bind: since)) AS recent
+                FROM users u WHERE EXISTS (SELECT 1 FROM referrals r WHERE r.link_worker_id = u.id) ORDER BY u.id
                 """).all().map { row in
                 CaseloadCount(linkWorkerID: try row.decode(column: "link_worker_id", as: UserID.self),
                               open: try row.decode(column: "open", as: Int.self), receivedSince: try row.decode(column: "recent", as: Int.self))

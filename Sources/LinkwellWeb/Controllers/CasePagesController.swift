@@ -51,7 +51,7 @@ struct CasePagesController: Sendable {
             // (`?list=closed&page=3`) any of its pages.
             let lists: [(CaseworkService.CaseList, PageNumber)] = only == "messages" || only == "measures" || referrerHome ? [] : try parts
                 .filter { only == nil || $0.rawValue == only }
-                .map { ($0, only == nil ? PageNumber(1, size: CaseloadPage.groupSize) : try request.pageNumber(size: CaseloadPage.groupSize)) }
+                .map { ($0, only == nil ? PageNumber(1, size: CaseloadPage.homeGroupSize) : try request.pageNumber(size: CaseloadPage.groupSize)) }
             let team = request.query("team")
             let groups = lists.isEmpty ? [] : try await casework.caseloadPages(r, lists: lists, search: search, team: team)
             let messages = principal.role == .referrer && only == "messages"
@@ -79,9 +79,13 @@ struct CasePagesController: Sendable {
                 page.setConcerns(try await casework.narrow(try await casework.concernQueue(r), toTeam: team, referralID: \.concern.referralID, r))
             }
             if (only == nil || only == "measures") && principal.role != .referrer {
-                // Narrowed to the team in the store, before the panel's limit (a team's rows beyond others' first 200 still show).
-                page.setDue(try await outcomes.dueMeasures(r, team: try await casework.caseloadTeam(team, principal)))
-                page.showDueTable = only == "measures"
+                // Narrowed to the team in the store, before counting and paging. The whole caseload shows the counts; the
+                // table alone (`?list=measures`) a numbered page of them.
+                let table = only == "measures"
+                let due = try await outcomes.dueList(r, page: table ? try request.pageNumber(size: PageNumber.webSize) : nil,
+                                                     team: try await casework.caseloadTeam(team, principal))
+                page.setDue(due, links: table ? PageLinks(due.page, list: "dueMeasures", request: request, context.messages) : nil)
+                page.showDueTable = table
             }
             if only == nil && principal.role != .referrer {
                 page.setReviews(try await casework.dueReviews(r, team: team))

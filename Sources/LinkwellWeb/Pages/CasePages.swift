@@ -470,8 +470,10 @@ public struct CaseloadPage: Sendable {
     mutating func name(messages names: [ReferralID: String]) {
         for i in messages.indices { messages[i].personName = names[ReferralID(messages[i].referralID)] }
     }
-    /// Rows shown of each group; the rest are a "more" link away.
+    /// Rows of a group shown at a time on its own (`?list=waiting`).
     public static let groupSize = 50
+    /// Rows of each group on the whole caseload, the day's work first: the rest are a link to the group alone.
+    public static let homeGroupSize = 10
     /// Messages back shown at once.
     public static let messagesSize = 20
     public var heading: String
@@ -501,6 +503,8 @@ public struct CaseloadPage: Sendable {
     /// How many measures are due and how many of those overdue: the home page shows the count and a link
     /// (`?list=measures`) rather than the whole table.
     public var dueCount = 0, overdueCount = 0
+    /// The due table's numbered pages (the table alone, `?list=measures`).
+    var dueLinks: PageLinks? = nil
     public var hasOverdueDue = false
     /// The table of measures due is shown (`?list=measures`), not just the count.
     public var showDueTable = false
@@ -575,15 +579,17 @@ public struct CaseloadPage: Sendable {
         hasCaseloads = !caseloads.isEmpty
     }
 
-    public mutating func setDue(_ measures: [OutcomeService.DueMeasure]) {
+    /// The measures due: counted in full (a supervisor's scheme has thousands); `list` shows this page of them.
+    mutating func setDue(_ list: OutcomeService.DueList, links: PageLinks? = nil) {
         let t = catalogue
-        due = measures.map {
+        due = list.page.rows.map {
             Due(referralID: $0.referralID.rawValue, personName: $0.personName, instrument: $0.instrumentID.uppercased(),
                 timepoint: t.label($0.timepoint), dueAt: t.date($0.dueAt), overdue: $0.overdue)
         }
-        hasDue = !due.isEmpty
-        dueCount = due.count
-        overdueCount = due.filter(\.overdue).count
+        dueLinks = links
+        hasDue = list.total > 0
+        dueCount = list.total
+        overdueCount = list.overdue
         hasOverdueDue = overdueCount > 0
         dueSummary = hasOverdueDue ? t.text("caseload.dueAndOverdue", ["due": String(dueCount), "overdue": String(overdueCount)])
             : t.text("caseload.dueCount", ["due": String(dueCount)])
@@ -599,11 +605,12 @@ public struct CaseloadPage: Sendable {
         groups = lists.map { part in
             let rows = part.page.rows.map { Self.row($0, names: names, now: now, t) }
             let title = titles[part.list] ?? ""
-            // The whole caseload shows each group's first page and links to its second; a group alone is numbered.
+            // The whole caseload shows each group's first few and links to the group alone; a group alone is numbered.
             let alone = lists.count == 1 && request.query("list") != nil
+            let whole = link(["list": part.list.rawValue, "cursor": nil, "page": nil])
             return Group(title: title, key: part.list.rawValue.capitalized, rows: rows, isEmpty: rows.isEmpty, count: part.page.total,
-                         more: !alone && part.page.pageCount > 1 ? link(["list": part.list.rawValue, "cursor": nil, "page": "2"]) : nil,
-                         link: link(["list": part.list.rawValue, "cursor": nil, "page": nil]), moreLabel: t.text("caseload.moreOf", ["group": title]),
+                         more: !alone && part.page.pageCount > 1 ? whole : nil,
+                         link: whole, moreLabel: t.text("caseload.moreOf", ["group": title, "count": String(part.page.total)]),
                          links: alone ? PageLinks(part.page, list: "referrals", request: request, t) : nil)
         }
         moreMessages = messages.next.map { link(["list": "messages", "cursor": $0.token]) }
