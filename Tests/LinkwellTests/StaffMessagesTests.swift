@@ -143,6 +143,11 @@ struct StaffMessagesTests {
             try await api.call(.post, "/api/v1/referrals/\(closed.rawValue)/close", as: s.linkWorker,
                                json: #"{"reason":"goals_met","note":"Walking weekly"}"#, expect: .ok)
             s.clock.advance(seconds: 49 * 3600)
+            // The group took the person on and reported a session (its date is shown like every other date).
+            try await api.call(.post, "/api/v1/onward-referrals/\(onward)/accept", as: s.provider, expect: .ok)
+            let session = CalendarDate(s.clock.now)
+            try await api.call(.post, "/api/v1/onward-referrals/\(onward)/attendance", as: s.provider,
+                               json: #"{"attended":true,"sessionDate":"\#(session)"}"#, expect: .ok)
 
             var stored: [String] = []
             for referral in [engaged, closed, notShared] { stored += try await s.casework.readCase(referral, lw).messages.map(\.body) }
@@ -174,18 +179,35 @@ struct StaffMessagesTests {
             #expect(supervisor["/safeguarding"]?.contains("⟦Waiting for acknowledgement⟧") == true)
             let provider = try await check(s.provider, ["/provider", "/provider/referrals/\(onward)"])
             #expect(provider["/provider/referrals/\(onward)"]?.contains("Thursday 10am suits us.") == true)
+            // Session dates read "5 ⟦Dec⟧ 2026", not "2026-12-05", on the provider's page and the link worker's.
+            let sessionShown = "\(session.day) ⟦\(Catalogue.english.text("month.\(session.month)"))⟧ \(session.year)"
+            #expect(provider["/provider/referrals/\(onward)"]?.contains("<ul id=\"attendance\"><li>\(sessionShown): ") == true)
+            #expect(casePage.contains("\(sessionShown): "), "the case page shows the session date as a date")
             // The account page and the administrator's tokens, with a token that has never been used.
             _ = try await s.token(for: s.linkWorker)
             let account = try await check(s.linkWorker, ["/account"])
             #expect(account["/account"]?.contains("⟦Never⟧") == true && account["/account"]?.contains("⟦Active⟧") == true)
             _ = try await check(s.admin, ["/admin/tokens"])
-            // The directory search's own words (its results' reasons and governance lines are worded in Core, not yet here).
+            // The directory search's own words, its results' reasons and the governance lines (an insurance expiring
+            // soon, so that the line names a check and a date).
+            let soon = CalendarDate(s.clock.now.addingTimeInterval(10 * 86400))
+            try await api.call(.post, "/api/v1/directory/organizations/\(DirectoryFixture.walkersOrg)/governance", as: s.admin,
+                               json: #"{"constituted":true,"safeguardingPolicy":true,"insurance":true,"insuranceExpires":"\#(soon)"}"#, expect: .ok)
+            let directoryData = allowed + DirectoryFixture.batch.services.flatMap { [$0.name + " venue", $0.name, $0.description ?? ""] }
+                + DirectoryFixture.batch.organizations.map(\.name) + NeedsTaxonomy.terms.map(\.name) + ["1 Test Street", "Leeds", "LS1 4AP", "Step-free route", "en"]
             let browser = WebPagesTests.Browser(client)
             _ = try await browser.signIn(s.linkWorker.email)
-            let (_, search) = try await browser.go(.get, "/directory?search=walks")
+            let (_, search) = try await browser.go(.get, "/directory?search=walks&accessible=yes&day=FR&time=10:30")
             #expect(search.contains(/⟦[1-9]\d* services? found⟧/), "the count is a message")
             #expect(search.contains("⟦Monday⟧") && search.contains("⟦Sunday⟧"), "the days are messages")
+            #expect(search.contains("⟦“walks” in the name⟧"), "a reason is a message")
+            #expect(search.contains("⟦Governance checks current; ⟦⟦insurance⟧ expires on "), "the governance line is messages")
+            let searchLeft = Self.unmarked(search, allowed: directoryData)
+            #expect(searchLeft.isEmpty, "the directory search shows words outside the catalogue: \(searchLeft)")
             let (_, service) = try await browser.go(.get, "/directory/services/\(DirectoryFixture.walksID)")
+            #expect(service.contains("⟦⟦✓ ⟦constituted⟧⟧"), "the service page's governance line is messages")
+            let serviceLeft = Self.unmarked(service, allowed: directoryData)
+            #expect(serviceLeft.isEmpty, "the service page shows words outside the catalogue: \(serviceLeft)")
             #expect(service.contains("⟦Last verified ") || service.contains("⟦Never verified⟧"), "when it was verified is a message")
             #expect(service.contains("<span class=\"tag\">⟦Active⟧</span>"), "the status is a code label")
             #expect(service.contains(/<dd id="capacity">⟦[^⟦⟧]+⟧<\/dd>/), "the capacity is a message")

@@ -3,7 +3,8 @@
 /// by us (entities escaped, never personal data) and is rendered as it is (`{{{t.key}}}`).
 extension Catalogue {
     /// The messages below, and the English labels of the codes staff pages show (`code.*`, from Core's labels).
-    static let englishStaffMessages: [String: String] = englishStaffWritten.merging(staffCodeLabels()) { written, _ in written }
+    static let englishStaffMessages: [String: String] = englishStaffWritten.merging(englishStaffMore) { written, _ in written }
+        .merging(staffCodeLabels()) { written, _ in written }
 
     static let englishStaffWritten: [String: String] = [
         // account

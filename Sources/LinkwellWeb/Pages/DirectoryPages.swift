@@ -51,9 +51,9 @@ public struct DirectorySearchPage: Sendable {
             } ?? ""
             let standing = s.organizationID.flatMap { governance[$0] } ?? GovernanceStanding(state: .unchecked, problems: [])
             return Result(id: s.id, name: s.name, organisation: s.organizationID.flatMap { organisations[$0] } ?? "", status: t.label(s.status),
-                          why: m.why, distance: m.hit.distanceKm.map { t.text("directorySearch.distanceKm", ["km": String(format: "%.1f", $0)]) } ?? "", capacity: capacity,
+                          why: t.matchReasons(m.reasons), distance: m.hit.distanceKm.map { t.text("directorySearch.distanceKm", ["km": String(format: "%.1f", $0)]) } ?? "", capacity: capacity,
                           closed: s.status != .active, hasCapacityNote: !capacity.isEmpty,
-                          governance: standing.summary, governanceBlocks: !standing.allowsReferral)
+                          governance: t.governanceSummary(standing), governanceBlocks: !standing.allowsReferral)
         }
         summary = matches == nil ? "" : total == 1 ? t.text("directorySearch.oneFound") : t.text("directorySearch.manyFound", ["count": String(total)])
         self.referralID = referralID
@@ -146,13 +146,18 @@ public struct DirectoryServicePage: Sendable {
             Feedback(at: t.date($0.at), author: names.name($0.authorID) ?? "", text: $0.text, rating: $0.rating)
         } : []
         self.governance = governance.map { g in
-            let checks = [("constituted", g.constituted), ("safeguarding policy", g.safeguardingPolicy), ("insurance", g.insurance),
-                          ("DBS checks for home visits", g.dbsForHomeVisits)]
-            let expiries = g.expiringChecks.compactMap { c in c.held ? c.expires.map { "\(c.name) expires \($0)" } : nil }
+            let checks = [("constituted", g.constituted), ("safeguardingPolicy", g.safeguardingPolicy), ("insurance", g.insurance),
+                          ("dbsForHomeVisits", g.dbsForHomeVisits)].map {
+                t.text($0.1 ? "directoryService.governanceHeld" : "directoryService.governanceNotHeld",
+                       ["check": t.text("directoryService.governanceCheck.\($0.0)")])
+            }.joined(separator: " · ")
+            let expiries = g.expiringCheckKinds.compactMap { c in
+                c.held ? c.expires.map { t.text("directoryService.governanceExpiry", ["check": t.text("governance.check.\(c.kind.rawValue)"), "date": t.date($0)]) } : nil
+            }
             let standing = GovernanceStanding.of(g, today: CalendarDate(now),
                                                  remindFrom: CalendarDate(now.addingTimeInterval(TimeInterval(GovernanceRules.reminderDays) * 86_400)))
-            return checks.map { "\($0.1 ? "✓" : "✗") \($0.0)" }.joined(separator: " · ") + " (checked \(Format.date(g.checkedAt)))"
-                + (expiries.isEmpty ? "" : "; " + expiries.joined(separator: ", ")) + ". \(standing.summary)."
+            let values = ["checks": checks, "date": t.date(g.checkedAt), "expiries": expiries.joined(separator: ", "), "summary": t.governanceSummary(standing)]
+            return t.text(expiries.isEmpty ? "directoryService.governanceLine" : "directoryService.governanceLineWithExpiries", values)
         } ?? t.text("directoryService.noGovernanceCheck")
         governanceExpiries = [("safeguardingPolicyExpires", governance?.safeguardingPolicyExpires), ("insuranceExpires", governance?.insuranceExpires),
                               ("dbsExpires", governance?.dbsExpires)]
