@@ -4,6 +4,7 @@
 extension Catalogue {
     /// The messages below, and the English labels of the codes staff pages show (`code.*`, from Core's labels).
     static let englishStaffMessages: [String: String] = englishStaffWritten.merging(englishStaffMore) { written, _ in written }
+        .merging(englishInsightWords) { written, _ in written }.merging(insightLabels()) { written, _ in written }
         .merging(staffCodeLabels()) { written, _ in written }
 
     static let englishStaffWritten: [String: String] = [
@@ -867,7 +868,6 @@ extension Catalogue {
         "directorySearch.nearPostcode": "Near postcode",
         "directorySearch.needOrCategory": "Need or category",
         "directorySearch.openOn": "Open on",
-        "directorySearch.pages": "Pages",
         "directorySearch.personSAge": "Person's age",
         "directorySearch.referTo": "Refer to",
         "directorySearch.search": "Search",

@@ -4,6 +4,38 @@ import LinkwellCore
 /// directory's reasons and governance lines, the referral form's choices (plain text, shown escaped).
 extension Catalogue {
     static let englishStaffMore: [String: String] = [
+        // The outcomes cohort page's sentences built in Swift (`CohortPage`); the report's own lines stay Core's.
+        "outcomesCohorts.threshold": "A change of at least {points} counts as meaningful. {source}",
+        "outcomesCohorts.incomplete": "Incomplete forms that could not be scored, counted apart: baselines {baselines}, follow-ups {followUps}.",
+        "outcomesCohorts.title": "{score}: change from baseline to {followUp}",
+        "outcomesCohorts.interval": "{low} to {high}",
+        "outcomesCohorts.effectSize": "{dz} ({low} to {high})",
+        "outcomesCohorts.normMean": "For comparison with the means before and after: {source}: {mean}.",
+        "outcomesCohorts.populationAverage": "Population average",
+        "outcomesCohorts.norm": "Population norm: {source}.",
+        // A directory import job's page and the feeds page (`DirectoryPagesController.ImportJobPage`, `feedsPage`).
+        "directoryImportJob.state.running": "Running",
+        "directoryImportJob.state.done": "Done",
+        "directoryImportJob.state.failed": "Failed",
+        "directoryImportJob.phase.reading": "Reading the feed",
+        "directoryImportJob.phase.checking": "Checking records",
+        "directoryImportJob.phase.storing": "Storing services",
+        "directoryImportJob.progress.finished": "Finished",
+        "directoryImportJob.progress.ofTotal": "{phase}: {done} of {total} services",
+        "directoryImportJob.progress.read": "{phase}: {done} records read",
+        "directoryImportJob.count.added": "Added",
+        "directoryImportJob.count.changed": "Changed",
+        "directoryImportJob.count.unchanged": "Unchanged",
+        "directoryImportJob.count.withdrawn": "Withdrawn",
+        "directoryImportJob.count.rejected": "Rejected",
+        "directoryImportJob.moreRejected": "and {count} more (the API's status endpoint lists them all)",
+        "directoryReview.neverVerified": "never",
+        "directoryFeeds.intervalHours": "{hours} h",
+        "directoryFeeds.intervalMinutes": "{minutes} min",
+        "directoryFeeds.never": "never",
+        "directoryFeeds.status.ok": "ok",
+        "directoryFeeds.status.rejected": "rejected",
+        "directoryFeeds.status.failed": "failed",
         // The referral form's choices built in Swift (`CasePagesController.ReferralForm`).
         "referralNew.dateOfBirth": "Date of birth",
         "referralNew.dateOfBirthHint": "For example, 27 3 1956",
