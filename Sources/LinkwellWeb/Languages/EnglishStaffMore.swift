@@ -4,6 +4,23 @@ import LinkwellCore
 /// directory's reasons and governance lines, the referral form's choices (plain text, shown escaped).
 extension Catalogue {
     static let englishStaffMore: [String: String] = [
+        // The reassignment page's choices: a link worker and their open cases.
+        "reassign.load": "{name} — {open} open",
+        "reassign.loadLeft": "{name} (left) — {open} open",
+        // Admin pages' words built in Swift (outbox, audit, complaints, staff checks).
+        "adminOutbox.registeredPractice": "Registered GP practice",
+        "adminOutbox.allStates": "All",
+        "adminOutbox.state.queued": "queued", "adminOutbox.state.sent": "sent", "adminOutbox.state.failed": "failed",
+        "adminOutbox.stateChoice.queued": "Queued", "adminOutbox.stateChoice.sent": "Sent", "adminOutbox.stateChoice.failed": "Failed",
+        "adminAudit.from": "From", "adminAudit.fromHint": "For example, 15 4 2026",
+        "adminAudit.to": "To", "adminAudit.toHint": "For example, 30 4 2026",
+        "adminComplaints.stillOpen": "Open",
+        "adminComplaints.status.all": "All", "adminComplaints.status.open": "Open", "adminComplaints.status.closed": "Closed",
+        "adminStaffChecks.expired": "Expired",
+        "adminStaffChecks.expiresSoon": "Expires within {days} days",
+        "adminStaffChecks.person": "{name} ({role})",
+        "adminStaffChecks.expiry.all": "All", "adminStaffChecks.expiry.expired": "Expired",
+        "adminStaffChecks.expiry.expiring": "Expiring within {days} days",
         // The outcomes cohort page's sentences built in Swift (`CohortPage`); the report's own lines stay Core's.
         "outcomesCohorts.threshold": "A change of at least {points} counts as meaningful. {source}",
         "outcomesCohorts.incomplete": "Incomplete forms that could not be scored, counted apart: baselines {baselines}, follow-ups {followUps}.",
