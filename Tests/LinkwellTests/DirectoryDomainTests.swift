@@ -65,7 +65,7 @@ struct DirectoryDomainTests {
         }
     }
 
-    @Test("The why line says what matched")
+    @Test("The reasons say what matched, as codes and values")
     func why() throws {
         let listing = DirectoryListing(service: F.batch.services[0], lastVerifiedAt: nil, reviewState: .approved,
                                        capacity: ServiceCapacity(availablePlaces: 2, waitingListWeeks: nil, updatedAt: Date()))
@@ -74,10 +74,21 @@ struct DirectoryDomainTests {
         q.taxonomyTermIDs = [F.activity.id]
         q.openAt = WeeklyTime(weekday: 5, minute: 600)
         q.accessibleOnly = true
-        let line = DirectoryService.why(DirectoryHit(listing: listing, distanceKm: 1.24), q, termNames: [F.activity.id: "Physical activity"])
-        #expect(line == "“walks” in the name · Physical activity · 1.2 km away · open Friday 10:00–11:30 · step-free route · 2 places free now")
-        let near = DirectoryService.why(DirectoryHit(listing: listing, distanceKm: 0.3), DirectoryQuery(), termNames: [:])
-        #expect(near == "300 m away · 2 places free now")
+        let reasons = DirectoryService.reasons(DirectoryHit(listing: listing, distanceKm: 1.24), q, termNames: [F.activity.id: "Physical activity"])
+        #expect(reasons == [.wordsInName(["walks"]), .categories(["Physical activity"]), .distance(km: 1.24),
+                            .openAt(weekday: 5, opens: 600, closes: 690), .accessibility("Step-free route"), .placesFree(2)])
+        let near = DirectoryService.reasons(DirectoryHit(listing: listing, distanceKm: 0.3), DirectoryQuery(), termNames: [:])
+        #expect(near == [.distance(km: 0.3), .placesFree(2)])
+        var other = DirectoryQuery()
+        other.words = ["tea"]
+        other.freeOnly = true
+        other.language = "cy"
+        other.age = 70
+        var full = listing
+        full.capacity = ServiceCapacity(availablePlaces: 0, waitingListWeeks: 3, updatedAt: Date())
+        full.service.status = .temporarilyClosed
+        #expect(DirectoryService.reasons(DirectoryHit(listing: full, distanceKm: nil), other, termNames: [:])
+                == [.mentions(["tea"]), .free, .language("cy"), .age(70), .waitingListWeeks(3), .temporarilyClosed])
     }
 
     @Test("Nested HSDS JSON yields the service, its organisation, terms and taxonomy as records of their own; ids map to stable UUIDs")

@@ -39,6 +39,31 @@ struct PublicDirectoryTests {
         }
     }
 
+    @Test("Results come 20 a page with the shared numbered pager, worded in the person's language, the search kept in each link",
+          arguments: TestBackend.available)
+    func pagedInWelsh(backend: TestBackend) async throws {
+        try await withSite(backend) { s, visitor in
+            let many = (1...25).map { n in
+                HSDSService(id: syntheticUUID(0xf2, n), organizationID: F.walkersOrg, name: String(format: "Lunch club %02d", n), description: "Soup and company.")
+            }
+            try await s.store.saveDirectory(DirectoryBatch(services: many), at: s.clock.now, verified: true)
+            func results(_ html: String) -> Int { html.components(separatedBy: #"class="result-name""#).count - 1 }
+            let (_, english) = try await visitor.go(.get, "/find-support?search=lunch")
+            #expect(results(english) == 20)
+            #expect(english.contains(#"<nav class="pager" aria-label="Pages of services">"#))
+            #expect(english.contains(#"Next<span class="visually-hidden"> page of services</span>"#))
+            let (_, welsh) = try await visitor.go(.get, "/find-support?search=lunch&lang=cy")
+            #expect(welsh.contains(#"<nav class="pager" aria-label="Tudalennau o wasanaethau">"#))
+            #expect(welsh.contains(#"<span aria-current="page"><span class="visually-hidden">Tudalen </span>1</span>"#))
+            let next = try #require(welsh.firstMatch(of: /<a href="([^"]+)" rel="next">Nesaf<span class="visually-hidden">: y dudalen nesaf o wasanaethau<\/span><\/a>/))
+            let link = String(next.1).replacingOccurrences(of: "&amp;", with: "&")
+            #expect(link.contains("search=lunch") && link.contains("page=2"), "\(link)")
+            let (second, secondPage) = try await visitor.go(.get, link)
+            #expect(second.status == .ok && results(secondPage) == 5)
+            #expect(secondPage.contains(#"rel="prev">Blaenorol"#) && !secondPage.contains(#"rel="next""#))
+        }
+    }
+
     @Test("A service page shows what the feed publishes and never the scheme's private facts", arguments: TestBackend.available)
     func servicePageIsPublicOnly(backend: TestBackend) async throws {
         try await withSite(backend) { s, visitor in

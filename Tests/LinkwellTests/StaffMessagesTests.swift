@@ -30,6 +30,8 @@ struct StaffMessagesTests {
             .replacingOccurrences(of: "&nbsp;", with: " ")
         // Marks nest (a message holding another as a value): remove innermost first.
         while let match = text.firstMatch(of: /⟦[^⟦⟧]*⟧/) { text.replaceSubrange(match.range, with: "\u{1}") }
+        // A chart shortens a long label with "…", cutting off its mark's end: still a message.
+        text = text.replacing(/⟦[^⟦⟧\u{1}]*…/, with: "\u{1}")
         for value in allowed.sorted(by: { $0.count > $1.count }) { text = text.replacingOccurrences(of: value, with: "\u{1}") }
         return text.split(separator: "\u{1}").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
             .filter { $0.contains(/[A-Za-z]/) }
@@ -143,6 +145,11 @@ struct StaffMessagesTests {
             try await api.call(.post, "/api/v1/referrals/\(closed.rawValue)/close", as: s.linkWorker,
                                json: #"{"reason":"goals_met","note":"Walking weekly"}"#, expect: .ok)
             s.clock.advance(seconds: 49 * 3600)
+            // The group took the person on and reported a session (its date is shown like every other date).
+            try await api.call(.post, "/api/v1/onward-referrals/\(onward)/accept", as: s.provider, expect: .ok)
+            let session = CalendarDate(s.clock.now)
+            try await api.call(.post, "/api/v1/onward-referrals/\(onward)/attendance", as: s.provider,
+                               json: #"{"attended":true,"sessionDate":"\#(session)"}"#, expect: .ok)
 
             var stored: [String] = []
             for referral in [engaged, closed, notShared] { stored += try await s.casework.readCase(referral, lw).messages.map(\.body) }
@@ -174,21 +181,92 @@ struct StaffMessagesTests {
             #expect(supervisor["/safeguarding"]?.contains("⟦Waiting for acknowledgement⟧") == true)
             let provider = try await check(s.provider, ["/provider", "/provider/referrals/\(onward)"])
             #expect(provider["/provider/referrals/\(onward)"]?.contains("Thursday 10am suits us.") == true)
+            // Session dates read "5 ⟦Dec⟧ 2026", not "2026-12-05", on the provider's page and the link worker's.
+            let sessionShown = "\(session.day) ⟦\(Catalogue.english.text("month.\(session.month)"))⟧ \(session.year)"
+            #expect(provider["/provider/referrals/\(onward)"]?.contains("<ul id=\"attendance\"><li>\(sessionShown): ") == true)
+            #expect(casePage.contains("\(sessionShown): "), "the case page shows the session date as a date")
             // The account page and the administrator's tokens, with a token that has never been used.
             _ = try await s.token(for: s.linkWorker)
             let account = try await check(s.linkWorker, ["/account"])
             #expect(account["/account"]?.contains("⟦Never⟧") == true && account["/account"]?.contains("⟦Active⟧") == true)
             _ = try await check(s.admin, ["/admin/tokens"])
-            // The directory search's own words (its results' reasons and governance lines are worded in Core, not yet here).
+            // The directory search's own words, its results' reasons and the governance lines (an insurance expiring
+            // soon, so that the line names a check and a date).
+            let soon = CalendarDate(s.clock.now.addingTimeInterval(10 * 86400))
+            try await api.call(.post, "/api/v1/directory/organizations/\(DirectoryFixture.walkersOrg)/governance", as: s.admin,
+                               json: #"{"constituted":true,"safeguardingPolicy":true,"insurance":true,"insuranceExpires":"\#(soon)"}"#, expect: .ok)
+            let directoryData = allowed + DirectoryFixture.batch.services.flatMap { [$0.name + " venue", $0.name, $0.description ?? ""] }
+                + DirectoryFixture.batch.organizations.map(\.name) + NeedsTaxonomy.terms.map(\.name) + ["1 Test Street", "Leeds", "LS1 4AP", "Step-free route", "en"]
             let browser = WebPagesTests.Browser(client)
             _ = try await browser.signIn(s.linkWorker.email)
-            let (_, search) = try await browser.go(.get, "/directory?search=walks")
+            let (_, search) = try await browser.go(.get, "/directory?search=walks&accessible=yes&day=FR&time=10:30")
             #expect(search.contains(/⟦[1-9]\d* services? found⟧/), "the count is a message")
             #expect(search.contains("⟦Monday⟧") && search.contains("⟦Sunday⟧"), "the days are messages")
+            #expect(search.contains("⟦“walks” in the name⟧"), "a reason is a message")
+            #expect(search.contains("⟦Governance checks current; ⟦⟦insurance⟧ expires on "), "the governance line is messages")
+            let searchLeft = Self.unmarked(search, allowed: directoryData)
+            #expect(searchLeft.isEmpty, "the directory search shows words outside the catalogue: \(searchLeft)")
             let (_, service) = try await browser.go(.get, "/directory/services/\(DirectoryFixture.walksID)")
+            #expect(service.contains("⟦⟦✓ ⟦constituted⟧⟧"), "the service page's governance line is messages")
+            let serviceLeft = Self.unmarked(service, allowed: directoryData)
+            #expect(serviceLeft.isEmpty, "the service page shows words outside the catalogue: \(serviceLeft)")
             #expect(service.contains("⟦Last verified ") || service.contains("⟦Never verified⟧"), "when it was verified is a message")
             #expect(service.contains("<span class=\"tag\">⟦Active⟧</span>"), "the status is a code label")
             #expect(service.contains(/<dd id="capacity">⟦[^⟦⟧]+⟧<\/dd>/), "the capacity is a message")
+        }
+    }
+
+    @Test("Commissioning, insight, outcomes, the referral form and the admin pages show no word outside the catalogue",
+          arguments: TestBackend.available)
+    func commissioningInsightAndAdminPages(backend: TestBackend) async throws {
+        let s = try await TestScheme.make(backend)
+        let engaged = try await s.engagedReferral()
+        for _ in 0..<3 { _ = try await s.casework.submitReferral(TestScheme.submission(givenName: "Ada"), by: Principal(s.referrer)) }
+        _ = try await s.outcomes.record(engaged, .init(instrumentId: "ons4", timepoint: "baseline",
+                                                       answers: ["life_satisfaction": 3, "worthwhile": 5, "happiness": 4, "anxiety": 8]), s.request(s.linkWorker))
+        let commissioner = s.request(s.commissioner)
+        let funder = try await s.commissioning.createFunder(name: "Leeds ICB", kind: "icb", commissioner)
+        let contract = try await s.commissioning.createContract(.init(name: "Pooled contract", start: "2026-01-01", end: "2026-12-31",
+                                                                      contributions: [funder.id.rawValue: "10000"], grantBudget: "1000"), commissioner)
+        let grant = try await s.commissioning.applyForGrant(.init(contractID: contract.id.rawValue, title: "Seed money", purpose: "Chairs for the walk",
+                                                                  amount: "300"), s.request(s.provider))
+        try await s.store.saveDirectory(DirectoryFixture.batch, at: s.clock.now, verified: false)
+        var configuration = s.configuration
+        configuration.staffMessages = Self.marked
+        let organisation = try #require(s.provider.organisationID)
+        let allowed = Self.fixtureData(s) + (try await Self.instrumentWords(s))
+            + ["Leeds ICB", "Pooled contract", "Seed money", "Chairs for the walk", "Ada", "practice@test.example"]
+            + DirectoryFixture.batch.services.map(\.name) + DirectoryFixture.batch.organizations.map(\.name)
+            // "[c]": a suppressed count, the UK official statistics symbol, not a word.
+            + ["[c]"]
+        // Still Core's English, named exactly (not yet worded by the catalogue): the insight scope's description, and the
+        // cohort report's lines on who is included, its caveats and its group names.
+        let supervisor = s.request(s.supervisor)
+        let scope = try await s.insight.dashboard(InsightService.Query(), supervisor).scope.description
+        let cohort = try await s.outcomes.cohort(instrumentID: "ons4", scoreID: nil, by: .all, minimumN: 1, supervisor)
+        let coreEnglish = [scope, cohort.included] + cohort.caveats + cohort.rows.map(\.group)
+        try await withRouter(s, configuration: configuration) { client in
+            func check(_ user: User, _ paths: [String], sourceLocation: SourceLocation = #_sourceLocation) async throws {
+                let browser = WebPagesTests.Browser(client)
+                #expect(try await browser.signIn(user.email).status == .seeOther, sourceLocation: sourceLocation)
+                for path in paths {
+                    let (response, html) = try await browser.go(.get, path)
+                    #expect(response.status == .ok, "\(path)", sourceLocation: sourceLocation)
+                    let left = Self.unmarked(html, allowed: allowed + coreEnglish)
+                    #expect(left.isEmpty, "\(path) shows words outside the catalogue: \(left)", sourceLocation: sourceLocation)
+                }
+            }
+            let c = contract.id.rawValue
+            try await check(s.commissioner, ["/commissioning", "/commissioning/contracts/\(c)", "/commissioning/contracts/\(c)/report?quarter=2026-Q2",
+                                             "/grants", "/grants/\(grant.id.rawValue)", "/insight"])
+            try await check(s.supervisor, ["/insight", "/steering", "/outcomes/cohorts?instrument=ons4&by=all&minimumN=1", "/supervision",
+                                           "/caseloads/reassign"])
+            try await check(s.referrer, ["/referrals/new"])
+            // Not here yet: the audit trail (its rows show the recorded codes and scopes as stored), the code lists (the lists'
+            // own displays) and the instruments (their licence texts).
+            try await check(s.admin, ["/admin/complaints", "/admin/organisations", "/admin/organisations/\(organisation.rawValue)",
+                                      "/admin/outbox", "/admin/settings", "/admin/staff-checks", "/admin/feeds", "/directory/review",
+                                      "/admin/users/\(s.linkWorker.id.rawValue)"])
         }
     }
 }

@@ -11,11 +11,36 @@ public struct DirectoryServiceView: Sendable {
     public var governance: GovernanceCheck?
 }
 
-/// A search hit with the reason it matched, for a link worker.
+/// One reason a search hit matched, as codes and values: the web pages word it in the reader's language.
+public enum MatchReason: Sendable, Equatable {
+    /// Words searched for that are in the service's name.
+    case wordsInName([String])
+    /// Words searched for that are in its description, categories or elsewhere (none in the name).
+    case mentions([String])
+    /// The names of the categories searched for that it has.
+    case categories([String])
+    /// How far away it is, in kilometres.
+    case distance(km: Double)
+    /// Open at the time asked for: the opening it has then (weekday 1 = Monday; minutes after midnight).
+    case openAt(weekday: Int, opens: Int, closes: Int)
+    case free
+    /// Works in the language asked for (its code, as searched).
+    case language(String)
+    /// How it is accessible, in the listing's own words.
+    case accessibility(String)
+    /// Open to the age asked for.
+    case age(Int)
+    case placesFree(Int)
+    case waitingListWeeks(Int)
+    case temporarilyClosed
+}
+
+/// A search hit with the reasons it matched, for a link worker.
 public struct MatchedService: Sendable, Equatable {
     public var hit: DirectoryHit
-    public var why: String
-    public init(hit: DirectoryHit, why: String) { (self.hit, self.why) = (hit, why) }
+    /// Why it matched, in order; empty when nothing but being in the directory.
+    public var reasons: [MatchReason]
+    public init(hit: DirectoryHit, reasons: [MatchReason]) { (self.hit, self.reasons) = (hit, reasons) }
 }
 
 /// The directory's use cases: import, search and match, listing care. No I/O of its own.
@@ -52,41 +77,41 @@ public struct DirectoryService: Sendable {
         return (query, results, notice)
     }
 
-    /// Why a hit matched, in a short line a link worker can read.
-    public static func why(_ hit: DirectoryHit, _ query: DirectoryQuery, termNames: [String: String]) -> String {
+    /// Why a hit matched, as reasons a page words for a link worker.
+    public static func reasons(_ hit: DirectoryHit, _ query: DirectoryQuery, termNames: [String: String]) -> [MatchReason] {
         let s = hit.listing.service
         let facts = ServiceFacts(s)
-        var reasons: [String] = []
+        var reasons: [MatchReason] = []
         if !query.words.isEmpty {
             let name = Set(ServiceFacts.words(s.name))
             let inName = query.words.filter(name.contains)
-            reasons.append(inName.isEmpty ? "mentions “\(query.words.joined(separator: " "))”" : "“\(inName.joined(separator: " "))” in the name")
+            reasons.append(inName.isEmpty ? .mentions(query.words) : .wordsInName(inName))
         }
         let matchedTerms = query.taxonomyTermIDs.filter(facts.termIDs.contains).compactMap { termNames[$0] }
-        if !matchedTerms.isEmpty { reasons.append(matchedTerms.joined(separator: ", ")) }
-        if let d = hit.distanceKm { reasons.append(d < 1 ? String(format: "%.0f m away", d * 1000) : String(format: "%.1f km away", d)) }
+        if !matchedTerms.isEmpty { reasons.append(.categories(matchedTerms)) }
+        if let d = hit.distanceKm { reasons.append(.distance(km: d)) }
         if let t = query.openAt, let o = facts.openings.first(where: { $0.contains(t) }) {
-            reasons.append(String(format: "open %@ %02d:%02d–%02d:%02d", WeeklyTime.dayNames[o.weekday - 1], o.opens / 60, o.opens % 60, o.closes / 60, o.closes % 60))
+            reasons.append(.openAt(weekday: o.weekday, opens: o.opens, closes: o.closes))
         }
-        if query.freeOnly { reasons.append("free") }
-        if let l = query.language { reasons.append("works in \(l)") }
-        if query.accessibleOnly, let a = s.locations.compactMap({ $0.accessibility?.first?.description }).first { reasons.append(a.lowercased()) }
-        if let age = query.age { reasons.append("open to age \(age)") }
+        if query.freeOnly { reasons.append(.free) }
+        if let l = query.language { reasons.append(.language(l)) }
+        if query.accessibleOnly, let a = s.locations.compactMap({ $0.accessibility?.first?.description }).first { reasons.append(.accessibility(a)) }
+        if let age = query.age { reasons.append(.age(age)) }
         if let c = hit.listing.capacity {
-            if c.hasCapacityNow { reasons.append("\(c.availablePlaces!) place\(c.availablePlaces == 1 ? "" : "s") free now") }
-            else if let w = c.waitingListWeeks { reasons.append("waiting list about \(w) week\(w == 1 ? "" : "s")") }
+            if c.hasCapacityNow, let places = c.availablePlaces { reasons.append(.placesFree(places)) }
+            else if let w = c.waitingListWeeks { reasons.append(.waitingListWeeks(w)) }
         }
-        if s.status == .temporarilyClosed { reasons.append("temporarily closed") }
-        return reasons.isEmpty ? "In the directory" : reasons.joined(separator: " · ").prefix(1).uppercased() + reasons.joined(separator: " · ").dropFirst()
+        if s.status == .temporarilyClosed { reasons.append(.temporarilyClosed) }
+        return reasons
     }
 
-    /// Search for a link worker: results with a reason each.
+    /// Search for a link worker: results with their reasons.
     public func match(_ input: DirectorySearchInput, by p: Principal) async throws -> (DirectoryQuery, DirectoryResults, [MatchedService], notice: String?) {
         guard DirectoryPolicy.canSearch(p) else { throw LinkwellError.forbidden("Only link workers, supervisors and the admin search the directory.") }
         let (query, results, notice) = try await search(input, forLinkWorker: true)
         let termIDs = Array(Set(results.hits.flatMap { $0.listing.service.taxonomyTermIDs } + query.taxonomyTermIDs))
         let names = Dictionary(try await store.taxonomyTerms(ids: termIDs).map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
-        return (query, results, results.hits.map { MatchedService(hit: $0, why: Self.why($0, query, termNames: names)) }, notice)
+        return (query, results, results.hits.map { MatchedService(hit: $0, reasons: Self.reasons($0, query, termNames: names)) }, notice)
     }
 
     // MARK: Listing care

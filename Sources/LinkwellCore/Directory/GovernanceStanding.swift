@@ -18,8 +18,13 @@ public struct GovernanceStanding: Codable, Sendable, Equatable {
         case unchecked
     }
     public var state: State
-    /// What is missing, expired or expiring, in words ("insurance expired on 2026-01-31").
+    /// What is missing, expired or expiring, in Core's English ("insurance expired on 2026-01-31"): the API's and
+    /// the case history's words.
     public var problems: [String]
+    /// The same as codes and dates, for a page to word in its reader's language (not part of the JSON).
+    public var findings: [GovernanceFinding] = []
+
+    enum CodingKeys: String, CodingKey { case state, problems }
 
     /// Referrals out may be made without a supervisor's override.
     public var allowsReferral: Bool { state == .current || state == .expiringSoon }
@@ -40,21 +45,28 @@ public struct GovernanceStanding: Codable, Sendable, Equatable {
         self.problems = problems
     }
 
+    /// A standing with its `findings`, and their English as its `problems`.
+    public init(state: State, findings: [GovernanceFinding]) {
+        self.state = state
+        self.findings = findings
+        self.problems = findings.map(\.english)
+    }
+
     /// The standing of `check` on `today`; checks expiring on or before `remindFrom` are "expiring soon".
     public static func of(_ check: GovernanceCheck?, today: CalendarDate, remindFrom: CalendarDate) -> GovernanceStanding {
         guard let check else { return GovernanceStanding(state: .unchecked, problems: []) }
-        var missing: [String] = []
-        if !check.safeguardingPolicy { missing.append("no safeguarding policy") }
-        if !check.insurance { missing.append("no insurance") }
-        if !missing.isEmpty { return GovernanceStanding(state: .incomplete, problems: missing) }
-        var expired: [String] = [], expiring: [String] = []
-        for (name, held, expires) in check.expiringChecks where held {
-            guard let expires else { continue }
-            if expires < today { expired.append("\(name) expired on \(expires)") }
-            else if expires <= remindFrom { expiring.append("\(name) expires on \(expires)") }
+        var missing: [GovernanceFinding] = []
+        if !check.safeguardingPolicy { missing.append(GovernanceFinding(check: .safeguardingPolicy, kind: .missing)) }
+        if !check.insurance { missing.append(GovernanceFinding(check: .insurance, kind: .missing)) }
+        if !missing.isEmpty { return GovernanceStanding(state: .incomplete, findings: missing) }
+        var expired: [GovernanceFinding] = [], expiring: [GovernanceFinding] = []
+        for c in check.expiringCheckKinds where c.held {
+            guard let expires = c.expires else { continue }
+            if expires < today { expired.append(GovernanceFinding(check: c.kind, kind: .expired, date: expires)) }
+            else if expires <= remindFrom { expiring.append(GovernanceFinding(check: c.kind, kind: .expiring, date: expires)) }
         }
-        if !expired.isEmpty { return GovernanceStanding(state: .expired, problems: expired) }
-        if !expiring.isEmpty { return GovernanceStanding(state: .expiringSoon, problems: expiring) }
+        if !expired.isEmpty { return GovernanceStanding(state: .expired, findings: expired) }
+        if !expiring.isEmpty { return GovernanceStanding(state: .expiringSoon, findings: expiring) }
         return GovernanceStanding(state: .current, problems: [])
     }
 
@@ -75,11 +87,47 @@ public enum GovernanceRules {
     public static let reminderDays = 30
 }
 
+/// One thing wrong, or about to be, with an organisation's governance checks: which check, what, and when.
+public struct GovernanceFinding: Sendable, Equatable {
+    /// The checks that are required or expire (their codes are the `GovernanceCheck` fields' names).
+    public enum Check: String, Sendable, CaseIterable {
+        case safeguardingPolicy, insurance, dbs
+        /// Core's English name ("safeguarding policy").
+        public var name: String {
+            switch self {
+            case .safeguardingPolicy: "safeguarding policy"
+            case .insurance: "insurance"
+            case .dbs: "DBS checks"
+            }
+        }
+    }
+    public enum Kind: String, Sendable, CaseIterable { case missing, expired, expiring }
+    public var check: Check
+    public var kind: Kind
+    /// The expiry date (expired or expiring), none when missing.
+    public var date: CalendarDate?
+    public init(check: Check, kind: Kind, date: CalendarDate? = nil) { (self.check, self.kind, self.date) = (check, kind, date) }
+
+    /// Core's English ("no insurance", "insurance expired on 2026-01-31").
+    public var english: String {
+        switch kind {
+        case .missing: "no \(check.name)"
+        case .expired: "\(check.name) expired on \(date.map { "\($0)" } ?? "")"
+        case .expiring: "\(check.name) expires on \(date.map { "\($0)" } ?? "")"
+        }
+    }
+}
+
 extension GovernanceCheck {
     /// The checks that expire: their name, whether held, and the expiry date recorded.
     public var expiringChecks: [(name: String, held: Bool, expires: CalendarDate?)] {
-        [("safeguarding policy", safeguardingPolicy, safeguardingPolicyExpires), ("insurance", insurance, insuranceExpires),
-         ("DBS checks", dbsForHomeVisits, dbsExpires)]
+        expiringCheckKinds.map { ($0.kind.name, $0.held, $0.expires) }
+    }
+
+    /// The same by code.
+    public var expiringCheckKinds: [(kind: GovernanceFinding.Check, held: Bool, expires: CalendarDate?)] {
+        [(.safeguardingPolicy, safeguardingPolicy, safeguardingPolicyExpires), (.insurance, insurance, insuranceExpires),
+         (.dbs, dbsForHomeVisits, dbsExpires)]
     }
 }
 

@@ -155,6 +155,11 @@ public struct PublishedTable: Sendable, Equatable, Codable {
         public var values: [Int?]
         /// An optional derived figure (e.g. a rate), computed only from the row's published values.
         public var note: String?
+        /// Facts a page needs to word the row in its own language (e.g. `waitingServices` on the unmet-need table);
+        /// not part of the JSON or CSV, which carry `label`.
+        public var detail: [String: Int] = [:]
+
+        enum CodingKeys: String, CodingKey { case key, label, values, note }
     }
     public var name: String
     public var title: String
@@ -165,6 +170,11 @@ public struct PublishedTable: Sendable, Equatable, Codable {
     public var totals: [Int?]
     /// True when every column's total is below the minimum group size: the whole table is withheld.
     public var withheld: Bool
+    /// Values a page needs to word the title and columns in its own language (e.g. `distance` on the unmet-need
+    /// table); not part of the JSON or CSV.
+    public var parameters: [String: String] = [:]
+
+    enum CodingKeys: String, CodingKey { case name, title, dimension, columns, rows, totals, withheld }
 
     /// Builds a protected table. A column whose total is below the minimum group size is withheld whole
     /// (every cell `[c]`, zeros included), so that a sparse period never describes the few people in it.

@@ -349,12 +349,18 @@ public struct InsightService: Sendable {
                     cells: [demand.referralCells[i], demand.unmetCells[i], demand.locationUnknownCells[i], turnedAway, gaps[i]])
         }
         let distance = UnmetDemand.label(km)
-        return PublishedTable(name: "unmet_need",
+        var table = PublishedTable(name: "unmet_need",
                               title: "Unmet demand by need: referrals with no active service within \(distance) km of home, referrals out turned away for capacity, and nearby services with waiting lists",
                               dimension: "Need",
                               columns: ["Referrals", "No active service within \(distance) km", "Location unknown (postcode not in lookup)", "Turned away for capacity",
                                         "Gaps recorded by link workers"],
                               rows: rows, control: control)
+        table.parameters["distance"] = distance
+        for i in table.rows.indices {
+            table.rows[i].detail["waitingServices"] = demand.servicesWithWaitingList[i]
+            if let weeks = demand.longestWaitWeeks[i] { table.rows[i].detail["longestWaitWeeks"] = weeks }
+        }
+        return table
     }
 
     // MARK: Steering group

@@ -75,14 +75,17 @@ struct AdminPagesController: Sendable {
                                                                       .init(p, route: request.routeDescription))
         var page = OutboxPage(
             rows: emails.rows.map {
-                OutboxPage.Row(created: Format.dateTime($0.createdAt), kind: $0.kind.label, recipient: $0.recipientOrganisationID != nil ? "Registered GP practice" : names[$0.recipientID],
-                               state: $0.state.rawValue, attempts: "\($0.attempts)", sent: $0.sentAt.map(Format.dateTime) ?? "",
+                OutboxPage.Row(created: context.messages.dateTime($0.createdAt), kind: context.messages.label($0.kind),
+                               recipient: $0.recipientOrganisationID != nil ? context.messages.text("adminOutbox.registeredPractice") : names[$0.recipientID],
+                               state: context.messages.text("adminOutbox.state.\($0.state.rawValue)"), attempts: "\($0.attempts)",
+                               sent: $0.sentAt.map(context.messages.dateTime) ?? "",
                                error: $0.lastError ?? "", failed: $0.state == .failed)
             },
             transport: mail.label,
             off: mail == .off,
             queued: counts[.queued] ?? 0, sent: counts[.sent] ?? 0, failed: counts[.failed] ?? 0)
-        page.states = [Choice("", "All", selected: stateText.isEmpty)] + OutboxState.allCases.map { Choice($0.rawValue, $0.rawValue.capitalized, selected: $0.rawValue == stateText) }
+        page.states = [Choice("", context.messages.text("adminOutbox.allStates"), selected: stateText.isEmpty)]
+            + OutboxState.allCases.map { Choice($0.rawValue, context.messages.text("adminOutbox.stateChoice.\($0.rawValue)"), selected: $0.rawValue == stateText) }
         page.links = PageLinks(emails, list: "emails", request: request, context.messages)
         return try HTML(renderer.render(.adminOutbox, View(title: context.messages.text("titles.eMailOutbox"), context: context, page: page))).response(from: request, context: context)
     }
@@ -107,8 +110,10 @@ struct AdminPagesController: Sendable {
         let from = day(fromInput, "from", "From"), to = day(toInput, "to", "To")
         if let from, let to, to < from { errors.append(FieldError("to", "To must be the same as or after from.")) }
         var page = AuditPage(rows: [], recordID: recordID, user: user, action: action,
-                             fromField: DateField(name: "from", legend: "From", hint: "For example, 15 4 2026", input: fromInput, submitted: !fromInput.isEmpty),
-                             toField: DateField(name: "to", legend: "To", hint: "For example, 30 4 2026", input: toInput, submitted: !toInput.isEmpty))
+                             fromField: DateField(name: "from", legend: context.messages.text("adminAudit.from"), hint: context.messages.text("adminAudit.fromHint"),
+                                                  input: fromInput, submitted: !fromInput.isEmpty, messages: context.messages),
+                             toField: DateField(name: "to", legend: context.messages.text("adminAudit.to"), hint: context.messages.text("adminAudit.toHint"),
+                                                input: toInput, submitted: !toInput.isEmpty, messages: context.messages))
         if errors.isEmpty {
             do {
                 let filter = AuditFilter(action: action, recordID: recordID, from: from?.startOfDay,
@@ -141,7 +146,7 @@ struct AdminPagesController: Sendable {
                                 reopenWindowDays: form?["reopenWindowDays"] ?? String(current.reopenWindowDays),
                                 floor: String(DisclosureControl.minimumGroupSizeFloor),
                                 twoFactorRoles: Role.allCases.filter { $0 != .person }.map { role in
-                                    Choice(role.rawValue, role.label, selected: form.map { $0["twoFactor.\(role.rawValue)"] == "on" } ?? current.twoFactorRoles.contains(role))
+                                    Choice(role.rawValue, context.messages.label(role), selected: form.map { $0["twoFactor.\(role.rawValue)"] == "on" } ?? current.twoFactorRoles.contains(role))
                                 })
         return try HTML(renderer.render(.adminSettings, View(title: context.messages.text("titles.schemeSettings"), context: context, page: page, errors: errors)),
                         status: errors.isEmpty ? .ok : .unprocessableContent).response(from: request, context: context)

@@ -12,7 +12,7 @@ struct CasePagesController: Sendable {
     func register(on router: Router<AppRequestContext>) {
         router.get("/referrals/new") { _, context in
             let principal = try context.require(.referrer, .linkWorker, .supervisor)
-            var form = ReferralForm(nil)
+            var form = ReferralForm(nil, context.messages)
             form.offer(try await casework.schemeSettings())
             form.offer(ownPractice: try await casework.ownPractice(principal.organisationID))
             return HTML(renderer.render(.referralNew, View(title: context.messages.text("titles.makeAReferral"), context: context, page: form)))
@@ -24,7 +24,7 @@ struct CasePagesController: Sendable {
                 let created = try await casework.submitReferral(ReferralSubmission(form: form), by: principal)
                 return .redirect(to: "/referrals/\(created.referral.id)?made=1", type: .normal)
             } catch LinkwellError.invalid(let errors) {
-                var page = ReferralForm(form)
+                var page = ReferralForm(form, context.messages)
                 page.offer(try await casework.schemeSettings())
                 page.offer(ownPractice: nil, matches: try await casework.practiceMatches(for: form, errors: errors))
                 let view = View(title: context.messages.text("titles.makeAReferral"), context: context, page: page, errors: errors)
@@ -258,7 +258,7 @@ struct CasePagesController: Sendable {
             page.setConcerns(found.concerns, names: space.names, viewer: principal)
             page.setVisits(found.visits, viewer: principal, now: casework.env.now())
             page.setThreads(try await casework.threads(of: found, r), of: found, services: space.services, now: casework.env.now())
-            page.setGovernance(try await casework.governanceStandings(of: space.offered, r), services: space.offered, viewer: principal)
+            page.setGovernance(try await casework.governanceStandings(of: space.offered, r), services: space.offered, viewer: principal, t)
             page.eligible = space.ineligibility.isEmpty
             page.fundedBy = space.fundedBy.isEmpty ? t.text("casePage.noContract") : space.fundedBy.joined(separator: "; ")
             page.eligibility = space.ineligibility.isEmpty ? t.text("casePage.meetsCriteria")

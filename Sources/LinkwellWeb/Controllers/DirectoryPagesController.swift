@@ -19,7 +19,6 @@ struct DirectoryPagesController: Sendable {
             var input = Self.input(form)
             let terms = try await directory.allTerms()
             let referral = form["referral"]
-            let base = "/directory?" + (request.uri.query ?? "").split(separator: "&").filter { !$0.hasPrefix("page=") }.joined(separator: "&")
             var searched = form.values.keys.contains { $0 != "referral" }
             // Picking for a referral out: start from the person's postcode and first need (the read is
             // access-checked and audited like any other read of the case).
@@ -44,7 +43,7 @@ struct DirectoryPagesController: Sendable {
             let orgs = try await directory.organisationNames(Set((matches ?? []).compactMap(\.hit.listing.service.organizationID)))
             let governance = try await directory.governanceStandings(Set((matches ?? []).compactMap(\.hit.listing.service.organizationID)), by: p)
             var page = DirectorySearchPage(input: input, terms: terms, matches: matches, total: total, query: query, organisations: orgs,
-                                           referralID: referral, baseQuery: base, governance: governance, context.messages)
+                                           referralID: referral, request: request, governance: governance, context.messages)
             page.serviceQuery = DirectoryReturn.query(referral: referral, back: "/directory?" + (request.uri.query ?? ""))
             return try HTML(renderer.render(.directorySearch, View(title: context.messages.text("titles.findACommunityService"), context: context, page: page, errors: errors, notice: notice)),
                             status: errors.isEmpty ? .ok : .unprocessableContent).response(from: request, context: context)
@@ -117,13 +116,17 @@ struct DirectoryPagesController: Sendable {
             let months = configuration.directoryFreshnessMonths
             let (queue, orgs) = try await directory.reviewQueue(freshnessMonths: months, page: try request.pageNumber(), by: p)
             let items = queue.rows
+            let t = context.messages
             var page = ReviewPage(rows: items.map {
-                ReviewPage.Row(id: $0.serviceID, name: $0.name, organisation: $0.organizationID.flatMap { orgs[$0] } ?? "", state: $0.reviewState.label,
-                               verified: $0.lastVerifiedAt.map(Format.date) ?? "never", stale: $0.stale,
+                ReviewPage.Row(id: $0.serviceID, name: $0.name, organisation: $0.organizationID.flatMap { orgs[$0] } ?? "", state: t.label($0.reviewState),
+                               verified: $0.lastVerifiedAt.map(t.date) ?? t.text("directoryReview.neverVerified"), stale: $0.stale,
                                conflicts: $0.conflicts.isEmpty ? nil : $0.conflicts.joined(separator: ", "))
             }, isEmpty: items.isEmpty, months: months, links: PageLinks(queue, list: "listings", request: request, context.messages))
-            page.due = try await directory.governanceDue(by: p).map {
-                ReviewPage.Due(organisation: $0.organisationName, check: $0.check, expires: "\($0.expires)", expired: $0.expired)
+            page.due = try await directory.governanceDue(by: p).map { due in
+                // The check by its code (Core names it in English for the API).
+                let check = GovernanceFinding.Check.allCases.first { $0.name == due.check }
+                return ReviewPage.Due(organisation: due.organisationName, check: check.map { t.text("governance.check.\($0.rawValue)") } ?? due.check,
+                                      expires: t.date(due.expires), expired: due.expired)
             }
             page.hasDue = !page.due.isEmpty
             return HTML(renderer.render(.directoryReview, View(title: context.messages.text("titles.directoryReview"), context: context, page: page)))
@@ -132,7 +135,8 @@ struct DirectoryPagesController: Sendable {
             let p = try context.require(.provider)
             let listings = try await directory.providerListings(page: try request.pageNumber(), by: p)
             let page = ListingsPage(rows: listings.rows.map {
-                ListingsPage.Row(id: $0.service.id, name: $0.service.name, status: $0.service.status.label, review: $0.reviewState.label)
+                ListingsPage.Row(id: $0.service.id, name: $0.service.name, status: context.messages.label($0.service.status),
+                                 review: context.messages.label($0.reviewState))
             }, isEmpty: listings.rows.isEmpty, links: PageLinks(listings, list: "listings", request: request, context.messages))
             return HTML(renderer.render(.directoryListings, View(title: context.messages.text("titles.ourListings"), context: context, page: page)))
         }
@@ -187,7 +191,7 @@ struct DirectoryPagesController: Sendable {
         router.get("/admin/imports/:id") { request, context in
             let p = try context.require(.admin)
             let job = try await directory.importJob(id: try context.parameters.require("id"), by: p)
-            return HTML(renderer.render(.directoryImportJob, View(title: context.messages.text("titles.directoryImport"), context: context, page: ImportJobPage(job))))
+            return HTML(renderer.render(.directoryImportJob, View(title: context.messages.text("titles.directoryImport"), context: context, page: ImportJobPage(job, context.messages))))
         }
 
         // The admin's import: HSDS/ORUK JSON in the body (`kind` says what it holds unless it lists
@@ -267,13 +271,16 @@ struct DirectoryPagesController: Sendable {
         let search = request.query("search") ?? ""
         let shown = try await directory.registeredFeeds(search: search, page: try request.pageNumber(), by: p)
         let feeds = shown.rows
-        let jobs = try await directory.importJobs(by: p).map(ImportJobPage.init)
+        let t = context.messages
+        let jobs = try await directory.importJobs(by: p).map { ImportJobPage($0, t) }
         let page = FeedsPage(rows: feeds.map { f in
             let c = f.lastCounts
-            return FeedsPage.Row(id: f.id, url: f.url, interval: f.intervalMinutes % 60 == 0 ? "\(f.intervalMinutes / 60) h" : "\(f.intervalMinutes) min",
-                                 lastSync: f.lastSyncAt.map(Format.dateTime) ?? "never", added: c.map { "\($0.added)" } ?? "",
+            return FeedsPage.Row(id: f.id, url: f.url, interval: f.intervalMinutes % 60 == 0 ? t.text("directoryFeeds.intervalHours", ["hours": String(f.intervalMinutes / 60)])
+                                    : t.text("directoryFeeds.intervalMinutes", ["minutes": String(f.intervalMinutes)]),
+                                 lastSync: f.lastSyncAt.map(t.dateTime) ?? t.text("directoryFeeds.never"), added: c.map { "\($0.added)" } ?? "",
                                  changed: c.map { "\($0.changed)" } ?? "", withdrawn: c.map { "\($0.withdrawn)" } ?? "",
-                                 rejected: c.map { "\($0.rejected)" } ?? "", error: f.lastError ?? "", status: f.lastStatus)
+                                 rejected: c.map { "\($0.rejected)" } ?? "", error: f.lastError ?? "",
+                                 status: f.lastStatus.map { t.optional("directoryFeeds.status.\($0)") ?? $0 })
         }, isEmpty: feeds.isEmpty, url: form?["url"] ?? "", intervalMinutes: form?["intervalMinutes"] ?? "1440",
            jobs: jobs, hasJobs: !jobs.isEmpty, importURL: form?["importURL"] ?? "",
            links: PageLinks(shown, list: "feeds", request: request, context.messages), search: search, isFiltered: !search.isEmpty)

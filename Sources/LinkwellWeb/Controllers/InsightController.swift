@@ -36,13 +36,15 @@ struct InsightController: Sendable {
         }
     }
 
-    func view(_ t: PublishedTable, query: String) -> TableView {
+    /// A table worded by `c` (`Catalogue.insightTable`); the CSV link downloads Core's English.
+    func view(_ t: PublishedTable, query: String, _ c: Catalogue, control: DisclosureControl) -> TableView {
         let show: (Int?) -> String = { $0.map(String.init) ?? "[c]" }
-        return TableView(name: t.name, title: t.title, dimension: t.dimension,
-                         chart: SVGChart.bars(title: t.title, rows: t.rows.map { ($0.label, $0.values.first ?? nil) }),
-                         csvHref: "/insight/\(t.name).csv\(query)", columns: t.columns,
-                         rows: t.rows.map { TableView.RowView(label: $0.label, values: $0.values.map(show), note: $0.note ?? "") },
-                         totals: t.totals.map(show), hasNote: t.rows.contains { $0.note != nil }, isEmpty: t.rows.isEmpty)
+        let words = c.insightTable(t, control: control)
+        return TableView(name: t.name, title: words.title, dimension: words.dimension,
+                         chart: SVGChart.bars(title: words.title, rows: t.rows.indices.map { (words.rows[$0], t.rows[$0].values.first ?? nil) }),
+                         csvHref: "/insight/\(t.name).csv\(query)", columns: words.columns,
+                         rows: t.rows.indices.map { TableView.RowView(label: words.rows[$0], values: t.rows[$0].values.map(show), note: words.notes[$0] ?? "") },
+                         totals: t.totals.map(show), hasNote: words.notes.contains { $0 != nil }, isEmpty: t.rows.isEmpty)
     }
 
     static func queryString(_ q: InsightService.Query) -> String {
@@ -124,7 +126,7 @@ struct InsightController: Sendable {
             minimumGroupSize: String(rules.minimumGroupSize), roundTo: String(rules.roundTo), maximumAdjustment: String(rules.maximumAdjustment),
             contracts: [Choice("", context.messages.text("insight.any"))] + contracts.map { Choice($0.id.rawValue, $0.name, selected: $0.id.rawValue == q.contract) },
             funders: [Choice("", context.messages.text("insight.any"))] + funders.map { Choice($0.id.rawValue, $0.name, selected: $0.id.rawValue == q.funder) },
-            tables: dashboard?.tables.map { view($0, query: qs) } ?? [], canExportFacts: p.role == .supervisor)
+            tables: dashboard.map { d in d.tables.map { view($0, query: qs, context.messages, control: d.scope.control) } } ?? [], canExportFacts: p.role == .supervisor)
         page.hasScope = dashboard != nil
         return try HTML(renderer.render(.insight, View(title: context.messages.text("titles.insight"), context: context, page: page, errors: errors)),
                         status: errors.isEmpty ? .ok : .unprocessableContent).response(from: request, context: context)
@@ -151,7 +153,7 @@ struct InsightController: Sendable {
             scope: dashboard.scope.description, total: show(dashboard.totalReferrals), seen: show(dashboard.waiting.referralsSeen),
             median: dashboard.waiting.medianDays.map { context.messages.text("insight.days", ["days": String($0)]) } ?? context.messages.text("insight.notShownTooFew"),
             p90: dashboard.waiting.p90Days.map { context.messages.text("insight.days", ["days": String($0)]) } ?? context.messages.text("insight.notShownTooFew"), outcome: outcome,
-            tables: dashboard.tables.filter { wanted.contains($0.name) }.map { view($0, query: "") },
+            tables: dashboard.tables.filter { wanted.contains($0.name) }.map { view($0, query: "", context.messages, control: dashboard.scope.control) },
             comments: comments ?? [], hasComments: !withheld, commentsWithheld: withheld,
             minimumN: String(minimumGroupSize))
         return try HTML(renderer.render(.steering, View(title: context.messages.text("titles.steeringGroupSummary"), context: context, page: page)))
@@ -188,7 +190,7 @@ struct InsightController: Sendable {
             hasTargets: !progress.isEmpty, total: show(dashboard.totalReferrals),
             median: dashboard.waiting.medianDays.map { context.messages.text("insight.days", ["days": String($0)]) } ?? context.messages.text("insight.notShownTooFew"),
             p90: dashboard.waiting.p90Days.map { context.messages.text("insight.days", ["days": String($0)]) } ?? context.messages.text("insight.notShownTooFew"),
-            tables: dashboard.tables.filter { wanted.contains($0.name) }.map { view($0, query: Self.queryString(q)) },
+            tables: dashboard.tables.filter { wanted.contains($0.name) }.map { view($0, query: Self.queryString(q), context.messages, control: dashboard.scope.control) },
             previous: "/commissioning/contracts/\(contract.id)/report?quarter=\(previous)",
             next: "/commissioning/contracts/\(contract.id)/report?quarter=\(next)")
         return try HTML(renderer.render(.contractReport, View(title: context.messages.text("titles.quarterlyReport", ["contract": contract.name]), context: context, page: page)))

@@ -110,10 +110,10 @@ struct OrganisationsController: Sendable {
         }
         let shown = try await organisations.organisations(matching: OrganisationFilter(search: search, kind: OrganisationKind(rawValue: kindText)),
                                                           page: try request.pageNumber(), .init(p, route: request.routeDescription))
-        var page = OrganisationsPage(shown.rows, form: form, report: report)
+        var page = OrganisationsPage(shown.rows, form: form, report: report, context.messages)
         page.search = search
         page.kindFilter = [Choice("", context.messages.text("staffLists.anyKind"), selected: kindText.isEmpty)]
-            + OrganisationKind.allCases.map { Choice($0.rawValue, $0.label, selected: $0.rawValue == kindText) }
+            + OrganisationKind.allCases.map { Choice($0.rawValue, context.messages.label($0), selected: $0.rawValue == kindText) }
         page.links = PageLinks(shown, list: "organisations", request: request, context.messages)
         return try HTML(renderer.render(.adminOrganisations, View(title: context.messages.text("titles.organisations"), context: context, page: page, errors: errors)), status: status)
             .response(from: request, context: context)
@@ -123,7 +123,7 @@ struct OrganisationsController: Sendable {
                   status: HTTPResponse.Status = .ok) async throws -> Response {
         let p = try context.require(.admin)
         let found = try await organisations.organisation(OrganisationID(try context.parameters.require("id")), .init(p, route: request.routeDescription))
-        let page = OrganisationsPage.Fields(found, form: form)
+        let page = OrganisationsPage.Fields(found, form: form, context.messages)
         return try HTML(renderer.render(.adminOrganisation, View(title: found.name, context: context, page: page, errors: errors)), status: status)
             .response(from: request, context: context)
     }

@@ -106,7 +106,7 @@ struct OutcomePagesController: Sendable {
                     errors = fields
                 }
             }
-            var page = CohortPage(instruments: instruments, query: (instrumentID, q["score"].map(String.init), by, minimumN), followUp: followUp, report: report)
+            var page = CohortPage(instruments: instruments, query: (instrumentID, q["score"].map(String.init), by, minimumN), followUp: followUp, report: report, context.messages)
             page.canExport = p.role == .supervisor
             return HTML(renderer.render(.outcomesCohorts, View(title: context.messages.text("titles.outcomes"), context: context, page: page, errors: errors)),
                         status: errors.isEmpty ? .ok : .unprocessableContent)

@@ -18,7 +18,8 @@ struct PublicDirectoryController: Sendable {
         var results: [Result]
         var summary: String
         var hasResults: Bool
-        var more: String?
+        /// The numbered pages of the results (`pager.services.*`, translated), every link keeping the search.
+        var links: PageLinks?
     }
 
     struct ServicePage: Sendable {
@@ -36,7 +37,7 @@ struct PublicDirectoryController: Sendable {
             let messages = context.messages
             var page = SearchPage(search: form["search"] ?? "", postcode: form["postcode"] ?? "",
                                   needs: PublicDirectoryController.needChoices(selected: need, messages), searched: false, results: [], summary: "",
-                                  hasResults: false, more: nil)
+                                  hasResults: false, links: nil)
             var errors: [FieldError] = []
             page.searched = ["search", "need", "postcode"].contains { !(form[$0] ?? "").isEmpty }
             if page.searched {
@@ -54,9 +55,8 @@ struct PublicDirectoryController: Sendable {
                     page.hasResults = !page.results.isEmpty
                     page.summary = found.total == 0 ? messages.text("findSupport.noneFound")
                         : found.total == 1 ? messages.text("findSupport.oneFound") : messages.text("findSupport.manyFound", ["count": "\(found.total)"])
-                    if found.query.page * found.query.perPage < found.total {
-                        page.more = request.link(["page": String(found.query.page + 1)])
-                    }
+                    page.links = PageLinks(CountedPage(rows: found.services, total: found.total, page: PageNumber(found.query.page, size: found.query.perPage)),
+                                           list: "services", request: request, messages)
                 } catch LinkwellError.invalid(let problems) {
                     errors = problems.map { FieldError($0.field == "taxonomy_term_id" ? "need" : $0.field, $0.message) }
                     // Core words its problems in English; in another language, the catalogue's words for the field.

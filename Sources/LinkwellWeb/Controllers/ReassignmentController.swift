@@ -52,11 +52,15 @@ struct ReassignmentController: Sendable {
         let loads = try await casework.linkWorkerLoads(.init(p, route: request.routeDescription))
         let from = form?["fromLinkWorkerId"] ?? request.uri.queryParameters["from"].map(String.init) ?? ""
         let to = form?["toLinkWorkerId"] ?? ""
+        let t = context.messages
         let page = ReassignCaseloadPage(
             from: loads.filter { $0.open > 0 }.map {
-                Choice($0.linkWorkerID.rawValue, "\($0.name)\($0.active ? "" : " (left)") — \($0.open) open", selected: $0.linkWorkerID.rawValue == from)
+                Choice($0.linkWorkerID.rawValue, t.text($0.active ? "reassign.load" : "reassign.loadLeft", ["name": $0.name, "open": String($0.open)]),
+                       selected: $0.linkWorkerID.rawValue == from)
             },
-            to: loads.filter(\.active).map { Choice($0.linkWorkerID.rawValue, "\($0.name) — \($0.open) open", selected: $0.linkWorkerID.rawValue == to) },
+            to: loads.filter(\.active).map {
+                Choice($0.linkWorkerID.rawValue, t.text("reassign.load", ["name": $0.name, "open": String($0.open)]), selected: $0.linkWorkerID.rawValue == to)
+            },
             reason: form?["reason"] ?? "")
         return try HTML(renderer.render(.reassign, View(title: context.messages.text("titles.reassignACaseload"), context: context, page: page, errors: errors, notice: notice)),
                         status: status).response(from: request, context: context)

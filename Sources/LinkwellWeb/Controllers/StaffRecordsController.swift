@@ -111,11 +111,10 @@ struct StaffRecordsController: Sendable {
                                                  .init(p, route: request.routeDescription))
         let list = shown.rows
         var page = ComplaintsPage(rows: list.map {
-            ComplaintsPage.Row(id: $0.id, received: "\($0.receivedOn)", about: $0.about, outcome: $0.outcome,
-                               closed: $0.closedOn.map { "\($0)" } ?? "Open", open: $0.isOpen)
+            ComplaintsPage.Row(id: $0.id, received: context.messages.date($0.receivedOn), about: $0.about, outcome: $0.outcome,
+                               closed: $0.closedOn.map { context.messages.date($0) } ?? context.messages.text("adminComplaints.stillOpen"), open: $0.isOpen)
         }, isEmpty: list.isEmpty, today: "\(CalendarDate(records.env.now()))")
-        page.statuses = [Choice("", "All", selected: shownStatus.isEmpty), Choice("open", "Open", selected: shownStatus == "open"),
-                         Choice("closed", "Closed", selected: shownStatus == "closed")]
+        page.statuses = ["", "open", "closed"].map { Choice($0, context.messages.text("adminComplaints.status.\($0.isEmpty ? "all" : $0)"), selected: shownStatus == $0) }
         page.links = PageLinks(shown, list: "complaints", request: request, context.messages)
         return try HTML(renderer.render(.adminComplaints, View(title: context.messages.text("titles.complaints"), context: context, page: page, errors: errors)), status: status)
             .response(from: request, context: context)
@@ -137,12 +136,17 @@ struct StaffRecordsController: Sendable {
         let users = try await records.staffUsers(.init(p, route: request.routeDescription))
         var page = StaffChecksPage(rows: list.map {
             let warning = $0.expiry(on: today, soon: soon)
-            return StaffChecksPage.Row(person: names[$0.userID], kind: $0.kind.label, title: $0.title, completed: "\($0.completedOn)",
-                                       expires: $0.expiresOn.map { "\($0)" } ?? "—", warning: warning, flagged: !warning.isEmpty)
-        }, isEmpty: list.isEmpty, staff: users.map { Choice($0.id.rawValue, "\($0.displayName) (\($0.role.label))") },
-           kinds: StaffCheckKind.allCases.map { Choice($0.rawValue, $0.label) }, today: "\(today)")
-        page.expiries = [Choice("", "All", selected: expiryText.isEmpty), Choice("expired", "Expired", selected: expiryText == "expired"),
-                         Choice("expiring", "Expiring within \(GovernanceRules.reminderDays) days", selected: expiryText == "expiring")]
+            let t = context.messages
+            let shownWarning = $0.expiresOn.map { $0 < today ? t.text("adminStaffChecks.expired") : $0 <= soon
+                ? t.text("adminStaffChecks.expiresSoon", ["days": String(GovernanceRules.reminderDays)]) : "" } ?? ""
+            return StaffChecksPage.Row(person: names[$0.userID], kind: t.label($0.kind), title: $0.title, completed: t.date($0.completedOn),
+                                       expires: $0.expiresOn.map { t.date($0) } ?? "—", warning: warning.isEmpty ? "" : shownWarning, flagged: !warning.isEmpty)
+        }, isEmpty: list.isEmpty, staff: users.map {
+            Choice($0.id.rawValue, context.messages.text("adminStaffChecks.person", ["name": $0.displayName, "role": context.messages.label($0.role)]))
+        }, kinds: StaffCheckKind.allCases.map { Choice($0.rawValue, context.messages.label($0)) }, today: "\(today)")
+        page.expiries = ["", "expired", "expiring"].map {
+            Choice($0, context.messages.text("adminStaffChecks.expiry.\($0.isEmpty ? "all" : $0)", ["days": String(GovernanceRules.reminderDays)]), selected: expiryText == $0)
+        }
         page.links = PageLinks(shown, list: "records", request: request, context.messages)
         return try HTML(renderer.render(.adminStaffChecks, View(title: context.messages.text("titles.staffTrainingAndDbs"), context: context, page: page, errors: errors)),
                         status: status).response(from: request, context: context)

@@ -151,12 +151,12 @@ struct UserAdminController: Sendable {
         let organisations = try await accounts.organisations()
         let linkWorkers = try await accounts.activeLinkWorkers(r).filter { $0.id != u.id }
         let page = UserPage(
-            id: u.id.rawValue, name: u.displayName, email: u.email, role: u.role.label,
+            id: u.id.rawValue, name: u.displayName, email: u.email, role: context.messages.label(u.role),
             organisation: u.organisationID.flatMap { id in organisations.first { $0.id == id }?.name } ?? "",
-            created: Format.date(u.createdAt), active: u.active, locked: row.locked, twoFactor: row.twoFactor,
+            created: context.messages.date(u.createdAt), active: u.active, locked: row.locked, twoFactor: row.twoFactor,
             hasOrganisation: u.organisationID != nil,
             openReferrals: row.openReferrals, hasOpenReferrals: row.openReferrals > 0,
-            roles: Role.allCases.filter { $0 != .person }.map { Choice($0.rawValue, $0.label, selected: $0 == u.role) },
+            roles: Role.allCases.filter { $0 != .person }.map { Choice($0.rawValue, context.messages.label($0), selected: $0 == u.role) },
             linkWorkers: linkWorkers.map { Choice($0.id.rawValue, $0.displayName) },
             isLinkWorker: u.role == .linkWorker)
         return try HTML(renderer.render(.adminUser, View(title: u.displayName, context: context, page: page, errors: errors)), status: status)

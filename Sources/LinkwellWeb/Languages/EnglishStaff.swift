@@ -3,7 +3,9 @@
 /// by us (entities escaped, never personal data) and is rendered as it is (`{{{t.key}}}`).
 extension Catalogue {
     /// The messages below, and the English labels of the codes staff pages show (`code.*`, from Core's labels).
-    static let englishStaffMessages: [String: String] = englishStaffWritten.merging(staffCodeLabels()) { written, _ in written }
+    static let englishStaffMessages: [String: String] = englishStaffWritten.merging(englishStaffMore) { written, _ in written }
+        .merging(englishInsightWords) { written, _ in written }.merging(insightLabels()) { written, _ in written }
+        .merging(staffCodeLabels()) { written, _ in written }
 
     static let englishStaffWritten: [String: String] = [
         // account
@@ -874,7 +876,6 @@ extension Catalogue {
         "directorySearch.nearPostcode": "Near postcode",
         "directorySearch.needOrCategory": "Need or category",
         "directorySearch.openOn": "Open on",
-        "directorySearch.pages": "Pages",
         "directorySearch.personSAge": "Person's age",
         "directorySearch.referTo": "Refer to",
         "directorySearch.search": "Search",

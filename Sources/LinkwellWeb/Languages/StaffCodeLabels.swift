@@ -49,6 +49,10 @@ extension ContractArrangement: StaffCode { static var messageGroup: String { "ar
 extension GrantStatus: StaffCode { static var messageGroup: String { "grantStatus" } }
 extension LedgerKind: StaffCode { static var messageGroup: String { "ledgerKind" } }
 extension ContractTarget.Measure: StaffCode { static var messageGroup: String { "targetMeasure" } }
+extension CohortDimension: StaffCode { static var messageGroup: String { "cohortDimension" } }
+extension OutcomeService.FollowUpPoint: StaffCode { static var messageGroup: String { "followUpPoint" } }
+extension OrganisationKind: StaffCode { static var messageGroup: String { "organisationKind" } }
+extension StaffCheckKind: StaffCode { static var messageGroup: String { "staffCheckKind" } }
 
 extension Catalogue {
     /// Every code shown on staff pages (add a type here when a staff page shows its label).
@@ -59,6 +63,7 @@ extension Catalogue {
         PlanActionStatus.self, EthnicCategory.self, SupportOffered.self, RejectionReason.self, FirstContact.self, FollowUpOwner.self,
         ActionAudience.self, ProfileKind.self, GapReason.self, ThreadSide.self, HSDSServiceStatus.self, ReviewState.self,
         FunderKind.self, ContractArrangement.self, GrantStatus.self, LedgerKind.self, ContractTarget.Measure.self,
+        CohortDimension.self, OutcomeService.FollowUpPoint.self, OrganisationKind.self, StaffCheckKind.self,
     ]
 
     /// The English staff messages of the codes, made from Core's labels: `code.<group>.<raw value>` → label.

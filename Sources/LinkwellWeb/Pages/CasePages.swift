@@ -355,7 +355,7 @@ public struct CasePage: Sendable {
                           organisation: service.flatMap { orgName[$0.organisationID] } ?? "",
                           status: o.status.rawValue, statusLabel: t.label(o.status),
                           reason: o.rejectionReason.map { t.label($0) } ?? "", note: o.note, createdAt: t.date(o.createdAt),
-                          attendance: attendance.map { Attendance(date: "\($0.sessionDate)", attended: $0.attended) },
+                          attendance: attendance.map { Attendance(date: t.date($0.sessionDate), attended: $0.attended) },
                           didNotAttend: attendance.filter { !$0.attended }.count,
                           didNotAttendLabel: t.text("caseload.didNotAttendCount", ["count": String(attendance.filter { !$0.attended }.count)]),
                           hasDidNotAttend: attendance.contains { !$0.attended },
@@ -725,7 +725,8 @@ extension CasePagesController {
         /// The optional consent purposes start unticked on every form: consent is a clear affirmative act
         /// (UK GDPR Article 4(11); the ICO's guidance rules out pre-ticked boxes), so the referrer ticks what
         /// the person agreed to.
-        init(_ form: FormData?) {
+        /// `t` words the choices (staff code labels and `referralNew.*` messages; the public form relabels its own with `label(in:)`).
+        init(_ form: FormData?, _ t: Catalogue = .english) {
             let f = form ?? FormData("")
             values = Values(nhsNumber: f["person.nhsNumber"] ?? "", givenName: f["person.givenName"] ?? "",
                             familyName: f["person.familyName"] ?? "", dateOfBirth: f["person.dateOfBirth"] ?? "",
@@ -734,33 +735,28 @@ extension CasePagesController {
                             communicationNeeds: f["person.communicationNeeds"] ?? "", personView: f["personView"] ?? "",
                             riskInformation: f["riskInformation"] ?? "", pathway: f["pathway"] ?? "",
                             consentGivenBy: f["consent.givenBy"] ?? "")
-            dateOfBirthField = DateField(name: "person.dateOfBirth", legend: "Date of birth", hint: "For example, 27 3 1956",
-                                         input: f.dateInput("person.dateOfBirth"), submitted: form != nil)
+            dateOfBirthField = DateField(name: "person.dateOfBirth", legend: t.text("referralNew.dateOfBirth"), hint: t.text("referralNew.dateOfBirthHint"),
+                                         input: f.dateInput("person.dateOfBirth"), submitted: form != nil, messages: t)
             gpPracticeCode = form == nil ? "" : (f["gpPracticeChoice"].flatMap { $0.isEmpty ? nil : $0 } ?? f["person.gpPracticeCode"] ?? "")
             let chosenNeeds = Set(f.all("needs")), purposes = Set(f.all("consent.purposes"))
-            sourceTypes = SourceType.allCases.filter { $0 != .selfReferral }.map { Choice($0.rawValue, $0.label, selected: f["sourceType"] == $0.rawValue) }
-            needs = Need.allCases.map { Choice($0.rawValue, $0.label, selected: chosenNeeds.contains($0.rawValue)) }
-            consentMethods = ConsentMethod.allCases.map { Choice($0.rawValue, $0.label, selected: f["consent.method"] == $0.rawValue) }
-            let purposeLabels: [ConsentPurpose: String] = [
-                .shareWithProviders: "Share the minimum necessary with community services the link worker refers them to",
-                .shareWithReferrer: "Send updates to the referrer and GP",
-                .evaluation: "Use their information, without their name, to evaluate the service",
-            ]
+            sourceTypes = SourceType.allCases.filter { $0 != .selfReferral }.map { Choice($0.rawValue, t.label($0), selected: f["sourceType"] == $0.rawValue) }
+            needs = Need.allCases.map { Choice($0.rawValue, t.label($0), selected: chosenNeeds.contains($0.rawValue)) }
+            consentMethods = ConsentMethod.allCases.map { Choice($0.rawValue, t.label($0), selected: f["consent.method"] == $0.rawValue) }
             consentPurposes = ConsentPurpose.allCases.filter { $0 != .socialPrescribing }.map {
-                Choice($0.rawValue, purposeLabels[$0] ?? $0.rawValue, selected: purposes.contains($0.rawValue))
+                Choice($0.rawValue, t.text("referralNew.purpose.\($0.rawValue)"), selected: purposes.contains($0.rawValue))
             }
-            feedback = [Choice("key_events", "At each key step (accepted, first seen, closed)", selected: f["feedbackPreference"] != "closing_only"),
-                        Choice("closing_only", "Only when the case closes", selected: f["feedbackPreference"] == "closing_only")]
-            urgencies = Urgency.allCases.map { Choice($0.rawValue, $0.label, selected: (f["urgency"] ?? "routine") == $0.rawValue) }
-            referralMethods = ReferralMethod.allCases.filter { $0 != .selfReferral }.map { Choice($0.rawValue, $0.label, selected: f["referralMethod"] == $0.rawValue) }
+            let preference = FeedbackPreference(rawValue: f["feedbackPreference"] ?? "") ?? .keyEvents
+            feedback = FeedbackPreference.allCases.map { Choice($0.rawValue, t.text("referralNew.feedback.\($0.rawValue)"), selected: $0 == preference) }
+            urgencies = Urgency.allCases.map { Choice($0.rawValue, t.label($0), selected: (f["urgency"] ?? "routine") == $0.rawValue) }
+            referralMethods = ReferralMethod.allCases.filter { $0 != .selfReferral }.map { Choice($0.rawValue, t.label($0), selected: f["referralMethod"] == $0.rawValue) }
             returnResponseTo = f["returnResponseTo"] ?? ""
             (referrerGrade, referrerTeam, referrerSpecialty) = (f["referrerGrade"] ?? "", f["referrerTeam"] ?? "", f["referrerSpecialty"] ?? "")
             consentGiven = f.flag("consent.given")
             interpreterNeeded = f.flag("person.interpreterNeeded")
-            sexes = Sex.allCases.filter { $0 != .notStated }.map { Choice($0.rawValue, $0.label, selected: f["person.sex"] == $0.rawValue) }
+            sexes = Sex.allCases.filter { $0 != .notStated }.map { Choice($0.rawValue, t.label($0), selected: f["person.sex"] == $0.rawValue) }
             // The NHS Data Dictionary ethnic categories; Z ("Not stated": asked, chose not to say) is offered as that.
             ethnicGroups = EthnicCategory.national.filter { $0 != .notKnown }.map {
-                Choice($0.rawValue, $0 == .notStated ? EthnicGroup.preferNotToSay.label : $0.label, selected: f["person.ethnicity"] == $0.rawValue)
+                Choice($0.rawValue, $0 == .notStated ? t.text("referralNew.ethnicity.preferNotToSay") : t.label($0), selected: f["person.ethnicity"] == $0.rawValue)
             }
         }
     }

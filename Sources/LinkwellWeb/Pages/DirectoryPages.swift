@@ -1,4 +1,5 @@
 import Foundation
+import Hummingbird
 import LinkwellCore
 
 /// The link worker's directory search: the form as filled in, and ranked results with reasons.
@@ -23,11 +24,11 @@ public struct DirectorySearchPage: Sendable {
     public var referralID: String?
     /// Carried to each service page: the referral being chosen for and the way back to these results.
     public var serviceQuery = ""
-    public var pages: [Choice]
-    public var hasPages: Bool
+    /// The numbered pages of the results (the shared pager, `pager.services.*`), every link keeping the search.
+    var links: PageLinks?
 
     public init(input: DirectorySearchInput, terms: [HSDSTaxonomyTerm], matches: [MatchedService]?, total: Int, query: DirectoryQuery?,
-                organisations: [String: String], referralID: String?, baseQuery: String, governance: [String: GovernanceStanding] = [:],
+                organisations: [String: String], referralID: String?, request: Request, governance: [String: GovernanceStanding] = [:],
                 _ t: Catalogue = .english) {
         search = input.search ?? ""
         postcode = input.postcode ?? ""
@@ -51,21 +52,14 @@ public struct DirectorySearchPage: Sendable {
             } ?? ""
             let standing = s.organizationID.flatMap { governance[$0] } ?? GovernanceStanding(state: .unchecked, problems: [])
             return Result(id: s.id, name: s.name, organisation: s.organizationID.flatMap { organisations[$0] } ?? "", status: t.label(s.status),
-                          why: m.why, distance: m.hit.distanceKm.map { t.text("directorySearch.distanceKm", ["km": String(format: "%.1f", $0)]) } ?? "", capacity: capacity,
+                          why: t.matchReasons(m.reasons), distance: m.hit.distanceKm.map { t.text("directorySearch.distanceKm", ["km": String(format: "%.1f", $0)]) } ?? "", capacity: capacity,
                           closed: s.status != .active, hasCapacityNote: !capacity.isEmpty,
-                          governance: standing.summary, governanceBlocks: !standing.allowsReferral)
+                          governance: t.governanceSummary(standing), governanceBlocks: !standing.allowsReferral)
         }
         summary = matches == nil ? "" : total == 1 ? t.text("directorySearch.oneFound") : t.text("directorySearch.manyFound", ["count": String(total)])
         self.referralID = referralID
-        var pages: [Choice] = []
-        if let query, total > query.perPage {
-            let count = HSDSPage(total: total, page: query.page, perPage: query.perPage, size: 0).totalPages
-            for n in max(1, query.page - 3)...min(count, query.page + 3) {
-                pages.append(Choice("\(baseQuery)&page=\(n)", "\(n)", selected: n == query.page))
-            }
-        }
-        self.pages = pages
-        hasPages = !pages.isEmpty
+        links = query.map { PageLinks(CountedPage(rows: matches ?? [], total: total, page: PageNumber($0.page, size: $0.perPage)),
+                                      list: "services", request: request, t) }
     }
 }
 
@@ -146,13 +140,18 @@ public struct DirectoryServicePage: Sendable {
             Feedback(at: t.date($0.at), author: names.name($0.authorID) ?? "", text: $0.text, rating: $0.rating)
         } : []
         self.governance = governance.map { g in
-            let checks = [("constituted", g.constituted), ("safeguarding policy", g.safeguardingPolicy), ("insurance", g.insurance),
-                          ("DBS checks for home visits", g.dbsForHomeVisits)]
-            let expiries = g.expiringChecks.compactMap { c in c.held ? c.expires.map { "\(c.name) expires \($0)" } : nil }
+            let checks = [("constituted", g.constituted), ("safeguardingPolicy", g.safeguardingPolicy), ("insurance", g.insurance),
+                          ("dbsForHomeVisits", g.dbsForHomeVisits)].map {
+                t.text($0.1 ? "directoryService.governanceHeld" : "directoryService.governanceNotHeld",
+                       ["check": t.text("directoryService.governanceCheck.\($0.0)")])
+            }.joined(separator: " · ")
+            let expiries = g.expiringCheckKinds.compactMap { c in
+                c.held ? c.expires.map { t.text("directoryService.governanceExpiry", ["check": t.text("governance.check.\(c.kind.rawValue)"), "date": t.date($0)]) } : nil
+            }
             let standing = GovernanceStanding.of(g, today: CalendarDate(now),
                                                  remindFrom: CalendarDate(now.addingTimeInterval(TimeInterval(GovernanceRules.reminderDays) * 86_400)))
-            return checks.map { "\($0.1 ? "✓" : "✗") \($0.0)" }.joined(separator: " · ") + " (checked \(Format.date(g.checkedAt)))"
-                + (expiries.isEmpty ? "" : "; " + expiries.joined(separator: ", ")) + ". \(standing.summary)."
+            let values = ["checks": checks, "date": t.date(g.checkedAt), "expiries": expiries.joined(separator: ", "), "summary": t.governanceSummary(standing)]
+            return t.text(expiries.isEmpty ? "directoryService.governanceLine" : "directoryService.governanceLineWithExpiries", values)
         } ?? t.text("directoryService.noGovernanceCheck")
         governanceExpiries = [("safeguardingPolicyExpires", governance?.safeguardingPolicyExpires), ("insuranceExpires", governance?.insuranceExpires),
                               ("dbsExpires", governance?.dbsExpires)]
@@ -216,42 +215,40 @@ extension DirectoryPagesController {
         var hasRejected: Bool
         var moreRejected: String?
 
-        init(_ job: ImportJob) {
+        /// The job worded by `t` (`directoryImportJob.state.*`, `.phase.*`, the progress and the counts); what Core
+        /// says of a failure or a rejected record stays in its words.
+        init(_ job: ImportJob, _ t: Catalogue = .english) {
             id = job.id
             source = job.source
             state = job.status.rawValue
             running = job.status == .running
             failed = job.status == .failed
-            stateLabel = switch job.status { case .running: "Running"; case .done: "Done"; case .failed: "Failed" }
+            stateLabel = t.text("directoryImportJob.state.\(job.status.rawValue)")
             let p = job.progress
-            phaseLabel = switch p.phase {
-            case .reading: "Reading the feed"
-            case .checking: "Checking records"
-            case .storing: "Storing services"
-            }
-            started = Format.dateTime(job.startedAt)
-            finished = job.finishedAt.map(Format.dateTime)
+            phaseLabel = t.text("directoryImportJob.phase.\(p.phase.rawValue)")
+            started = t.dateTime(job.startedAt)
+            finished = job.finishedAt.map(t.dateTime)
             if job.status == .done {
                 (max, value) = (1, "1")
-                progressText = "Finished"
+                progressText = t.text("directoryImportJob.progress.finished")
             } else if let total = p.total {
                 (max, value) = (Swift.max(total, 1), String(Swift.min(p.done, Swift.max(total, 1))))
-                progressText = "\(phaseLabel): \(p.done) of \(total) services"
+                progressText = t.text("directoryImportJob.progress.ofTotal", ["phase": phaseLabel, "done": String(p.done), "total": String(total)])
             } else {
                 (max, value) = (1, nil)
-                progressText = "\(phaseLabel): \(p.done) records read"
+                progressText = t.text("directoryImportJob.progress.read", ["phase": phaseLabel, "done": String(p.done)])
             }
             error = job.error
             let r = job.report
             func sum(_ d: [String: Int]?) -> String { String((d ?? [:]).values.reduce(0, +)) }
             counts = r.map { r in
-                [Count(label: "Added", value: sum(r.created)), Count(label: "Changed", value: sum(r.updated)),
-                 Count(label: "Unchanged", value: sum(r.unchanged)), Count(label: "Withdrawn", value: String(r.withdrawn.count)),
-                 Count(label: "Rejected", value: String(r.rejected.count))]
+                [("added", sum(r.created)), ("changed", sum(r.updated)), ("unchanged", sum(r.unchanged)),
+                 ("withdrawn", String(r.withdrawn.count)), ("rejected", String(r.rejected.count))]
+                    .map { Count(label: t.text("directoryImportJob.count.\($0.0)"), value: $0.1) }
             } ?? []
             rejected = (r?.rejected ?? []).prefix(20).map(\.summary)
             (hasCounts, hasRejected) = (!counts.isEmpty, !rejected.isEmpty)
-            moreRejected = (r?.rejected.count ?? 0) > 20 ? "and \(r!.rejected.count - 20) more (the API's status endpoint lists them all)" : nil
+            moreRejected = (r?.rejected.count ?? 0) > 20 ? t.text("directoryImportJob.moreRejected", ["count": String(r!.rejected.count - 20)]) : nil
         }
     }
 

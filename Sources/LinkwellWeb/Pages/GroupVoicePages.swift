@@ -86,12 +86,14 @@ extension ProviderPagesController.ReferralPage {
 extension CasePage {
     /// Each service offered at referral out says where its organisation's governance checks stand, so that
     /// the link worker sees it before choosing.
-    mutating func setGovernance(_ standings: [OrganisationID: GovernanceStanding], services: [Service], viewer: Principal) {
+    mutating func setGovernance(_ standings: [OrganisationID: GovernanceStanding], services: [Service], viewer: Principal, _ t: Catalogue = .english) {
         let organisation = Dictionary(services.map { ($0.id.rawValue, $0.organisationID) }, uniquingKeysWith: { a, _ in a })
         self.services = self.services.map { choice in
             guard let org = organisation[choice.value], let standing = standings[org], standing.state != .current else { return choice }
             var marked = choice
-            marked.label += standing.allowsReferral ? " — \(standing.summary)" : " — \(standing.summary) (a supervisor's override is needed)"
+            let summary = t.governanceSummary(standing)
+            marked.label = t.text("governance.serviceChoice", ["service": choice.label,
+                                                               "summary": standing.allowsReferral ? summary : t.text("governance.needsOverride", ["summary": summary])])
             return marked
         }
         canOverrideGovernance = viewer.role == .supervisor

@@ -8,7 +8,7 @@ struct OrganisationsPage: Sendable {
     struct Fields: Sendable {
         var id, name, odsCode, address, postcode, email, phone: String
         var kinds: [Choice]
-        init(_ o: Organisation?, form: FormData?) {
+        init(_ o: Organisation?, form: FormData?, _ t: Catalogue = .english) {
             func value(_ key: String, _ stored: String?) -> String { form?[key] ?? stored ?? "" }
             id = o?.id.rawValue ?? ""
             name = value("name", o?.name)
@@ -18,7 +18,7 @@ struct OrganisationsPage: Sendable {
             email = value("email", o?.email)
             phone = value("phone", o?.phone)
             let kind = value("kind", o?.kind.rawValue)
-            kinds = OrganisationKind.allCases.map { Choice($0.rawValue, $0.label, selected: $0.rawValue == kind) }
+            kinds = OrganisationKind.allCases.map { Choice($0.rawValue, t.label($0), selected: $0.rawValue == kind) }
         }
     }
     struct Report: Sendable {
@@ -37,12 +37,12 @@ struct OrganisationsPage: Sendable {
     var search = ""
     var kindFilter: [Choice] = []
 
-    init(_ organisations: [Organisation], form: FormData?, report: OrganisationImportReport?) {
+    init(_ organisations: [Organisation], form: FormData?, report: OrganisationImportReport?, _ t: Catalogue = .english) {
         rows = organisations.map {
-            Row(id: $0.id.rawValue, name: $0.name, kind: $0.kind.label, odsCode: $0.odsCode ?? "", postcode: $0.postcode, email: $0.email)
+            Row(id: $0.id.rawValue, name: $0.name, kind: t.label($0.kind), odsCode: $0.odsCode ?? "", postcode: $0.postcode, email: $0.email)
         }
-        fields = Fields(nil, form: form)
-        importKinds = OrganisationKind.allCases.map { Choice($0.rawValue, $0.label, selected: $0 == .gpPractice) }
+        fields = Fields(nil, form: form, t)
+        importKinds = OrganisationKind.allCases.map { Choice($0.rawValue, t.label($0), selected: $0 == .gpPractice) }
         self.report = report.map { r in
             Report(created: r.created, updated: r.updated, skippedClosed: r.skippedClosed, skippedOtherSettings: r.skippedOtherSettings,
                    rejected: r.rejected.map { .init(line: "\($0.line)", field: $0.field, message: $0.message) }, hasRejected: !r.rejected.isEmpty)

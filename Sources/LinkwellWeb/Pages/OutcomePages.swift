@@ -127,19 +127,23 @@ public struct CohortPage: Sendable {
     public var canExport = false
 
     public init(instruments: [AvailableInstrument], query: (instrument: String, score: String?, by: CohortDimension, minimumN: Int),
-                followUp: OutcomeService.FollowUpPoint = .latest, report: OutcomeService.CohortReport?) {
-        followUps = OutcomeService.FollowUpPoint.allCases.map { Choice($0.rawValue, $0.label, selected: $0 == followUp) }
+                followUp: OutcomeService.FollowUpPoint = .latest, report: OutcomeService.CohortReport?, _ t: Catalogue = .english) {
+        followUps = OutcomeService.FollowUpPoint.allCases.map { Choice($0.rawValue, t.label($0), selected: $0 == followUp) }
         included = report?.included ?? ""
-        threshold = report.map { r in r.meaningfulChange.map { "A change of at least \(SVGChart.display($0)) counts as meaningful. \(r.meaningfulChangeSource)" } ?? r.meaningfulChangeSource } ?? ""
+        threshold = report.map { r in
+            r.meaningfulChange.map { t.text("outcomesCohorts.threshold", ["points": SVGChart.display($0), "source": r.meaningfulChangeSource]) } ?? r.meaningfulChangeSource
+        } ?? ""
         caveats = report?.caveats ?? []
-        incomplete = report.map { "Incomplete forms that could not be scored, counted apart: baselines \($0.incompleteBaselines.map(String.init) ?? "[c]"), follow-ups \($0.incompleteFollowUps.map(String.init) ?? "[c]")." } ?? ""
+        incomplete = report.map {
+            t.text("outcomesCohorts.incomplete", ["baselines": $0.incompleteBaselines.map(String.init) ?? "[c]", "followUps": $0.incompleteFollowUps.map(String.init) ?? "[c]"])
+        } ?? ""
         self.instruments = instruments.map { Choice($0.instrument.id, $0.instrument.name, selected: $0.instrument.id == query.instrument) }
         let instrument = instruments.first { $0.instrument.id == query.instrument }?.instrument ?? instruments.first?.instrument
         scores = (instrument?.scores ?? []).map { Choice($0.id, $0.label, selected: $0.id == (report?.scoreID ?? query.score)) }
-        dimensions = CohortDimension.allCases.map { Choice($0.rawValue, $0.label, selected: $0 == query.by) }
+        dimensions = CohortDimension.allCases.map { Choice($0.rawValue, t.label($0), selected: $0 == query.by) }
         minimumN = String(report?.minimumN ?? query.minimumN)
         hasReport = report != nil
-        title = report.map { "\($0.scoreLabel): change from baseline to \($0.followUpLabel)" } ?? ""
+        title = report.map { t.text("outcomesCohorts.title", ["score": $0.scoreLabel, "followUp": $0.followUpLabel]) } ?? ""
         func f(_ x: Double?, _ digits: Int = 2) -> String { x.map { String(format: "%.\(digits)f", $0) } ?? "—" }
         func pct(_ x: Double?, _ ci: [Double]? = nil) -> String {
             guard let x else { return "—" }
@@ -151,9 +155,9 @@ public struct CohortPage: Sendable {
             return Row(group: r.group, withBaseline: count(r.withBaseline), paired: count(r.paired), lost: count(r.lostToFollowUp),
                        awaiting: count(r.awaitingFollowUp),
                        baseline: f(s?.meanBaseline, 1), followUp: f(s?.meanFollowUp, 1), change: f(s?.meanChange, 1),
-                       ci: s.map { "\(f($0.changeLow, 1)) to \(f($0.changeHigh, 1))" } ?? "—",
+                       ci: s.map { t.text("outcomesCohorts.interval", ["low": f($0.changeLow, 1), "high": f($0.changeHigh, 1)]) } ?? "—",
                        p: s.map { $0.p < 0.001 ? "<0.001" : f($0.p, 3) } ?? "—",
-                       dz: s.map { "\(f($0.cohenDz)) (\(f($0.dzLow)) to \(f($0.dzHigh)))" } ?? "—",
+                       dz: s.map { t.text("outcomesCohorts.effectSize", ["dz": f($0.cohenDz), "low": f($0.dzLow), "high": f($0.dzHigh)]) } ?? "—",
                        improved: pct(r.shareImproved, r.improvedInterval), same: pct(r.shareNoMeaningfulChange, r.noMeaningfulChangeInterval),
                        worse: pct(r.shareWorsened, r.worsenedInterval),
                        suppressed: r.suppressed)
@@ -161,8 +165,9 @@ public struct CohortPage: Sendable {
         let bars = (report?.rows ?? []).compactMap { r in r.result.map { (label: r.group, mean: $0.meanChange, low: $0.changeLow, high: $0.changeHigh) } }
         chart = bars.isEmpty ? "" : SVGChart.changeBars(title: title, rows: bars)
         norm = report.map { r in
-            r.populationMean.map { "For comparison with the means before and after: \(r.populationSource ?? "Population average"): \(SVGChart.display($0))." }
-                ?? (r.populationSource.map { "Population norm: \($0.prefix(1).lowercased() + $0.dropFirst())." } ?? "")
+            r.populationMean.map { t.text("outcomesCohorts.normMean", ["source": r.populationSource ?? t.text("outcomesCohorts.populationAverage"),
+                                                                      "mean": SVGChart.display($0)]) }
+                ?? (r.populationSource.map { t.text("outcomesCohorts.norm", ["source": $0.prefix(1).lowercased() + $0.dropFirst()]) } ?? "")
         } ?? ""
         hasNorm = !norm.isEmpty
         adjustment = String(format: "%.0f%%", (report?.disclosure.answerAdjustmentShare ?? DisclosureControl.answerAdjustmentShare) * 100)

@@ -61,7 +61,7 @@ extension ProviderPagesController {
                 .filter { v.onward.status.canMove(to: $0) && $0.setByProvider && $0 != .accepted && $0 != .rejected }
                 .map { Choice($0.rawValue, t.label($0)) }
             canUpdateProgress = !progressStatuses.isEmpty
-            attendance = v.attendance.map { CasePage.Attendance(date: "\($0.sessionDate)", attended: $0.attended) }
+            attendance = v.attendance.map { CasePage.Attendance(date: t.date($0.sessionDate), attended: $0.attended) }
             rejectionReasons = RejectionReason.allCases.map { Choice($0.rawValue, t.label($0)) }
             self.today = "\(today)"
             sent = "\(CalendarDate(v.onward.createdAt))"

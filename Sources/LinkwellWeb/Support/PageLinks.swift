@@ -32,7 +32,8 @@ struct PageLinks: Sendable {
 
     /// Links for `page` of the list `list` reached by `request`, worded by the messages `pager.<list>.*` of `t`
     /// (each a whole sentence: `none`, `one`, `count`, `range`, `label`, and the links' words `previous`, `next`, `page` with
-    /// their hidden rest naming the list; the current page is `pageLinks.currentPage`). `parameter` is the list's page
+    /// their hidden rest naming the list; the current page is `pageLinks.currentPage`, or `pager.<list>.current` where a public
+    /// list has it). `parameter` is the list's page
     /// parameter (a second list on one page has its own, e.g. `meetingsPage`).
     init<Row>(_ page: CountedPage<Row>, list: String, request: Request, _ t: Catalogue, parameter: String = "page") {
         previousText = t.text("pager.\(list).previous")
@@ -50,11 +51,13 @@ struct PageLinks: Sendable {
         label = t.text("pager.\(list).label")
         previous = n > 1 ? href(n - 1) : nil
         next = n < count ? href(n + 1) : nil
+        // A public list has its own words for the current page (`pager.<list>.current`, translated); staff lists share one.
+        let current = t.optional("pager.\(list).current") == nil ? "pageLinks.currentPage" : "pager.\(list).current"
         // The first, the last, and two either side of this one.
         let shown = Set([1, count] + Array(max(1, n - 2)...min(count, n + 2))).sorted()
         numbers = shown.map {
             Number(href: href($0), label: String($0),
-                   text: t.text($0 == n ? "pageLinks.currentPage" : "pager.\(list).page", ["number": String($0)]), current: $0 == n)
+                   text: t.text($0 == n ? current : "pager.\(list).page", ["number": String($0)]), current: $0 == n)
         }
         hasPages = count > 1
     }
