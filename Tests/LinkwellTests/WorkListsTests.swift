@@ -82,7 +82,7 @@ struct WorkListsTests {
                         case .active: !r.status.isWaiting && !r.status.isFinal
                         case .closed: r.status.isFinal
                         }
-                        return mine && inList && (search.map { c.person.fullName.lowercased().contains($0.lowercased()) } ?? true)
+                        return mine && inList && (search.map { NameSearch.matches(name: c.person.fullName, search: $0) } ?? true)
                     }.sorted { list == .waiting || list == .urgent ? Self.newestFirst($1, $0) : Self.newestFirst($0, $1) }  // a queue: oldest first
                     let got = try await Self.walk(7) { try await l.casework.caseload(l.request(viewer), list: list, page: $0, search: search) }
                     #expect(got.map(\.id) == expected.map(\.referral.id), "\(viewer.role) \(list) \(search ?? "") \(seed)")

@@ -1,6 +1,7 @@
 /// What a caseload search box was given: an NHS number (10 digits with a valid check digit, spaces allowed), a
 /// date of birth (`27/3/1956`, `27 3 1956`, `27-03-1956` day first as people in the UK write it, or `1956-03-27`),
-/// or else part of a name. Each is matched exactly in the database, the name by "contains".
+/// or else part of a name. Each is matched in the database: the number and the date exactly, the name word by word
+/// (`NameSearch`: each word typed begins a word of the name).
 public enum CaseSearch: Equatable, Sendable {
     case none
     case nhsNumber(NHSNumber)

@@ -54,7 +54,7 @@ public struct ReferralQuery: Sendable, Equatable {
     public var limit: Int
     /// Only referrals after this one in the newest-first order (keyset paging).
     public var after: PageCursor?
-    /// Only people whose full name contains this text, ignoring case.
+    /// Only people found by this name search (`NameSearch`: every word of it begins a word of their name).
     public var search: String?
     /// With `linkWorkerID`: also the waiting list (unallocated referrals received or triaged).
     public var includeWaiting: Bool
@@ -115,7 +115,7 @@ extension ReferralQuery {
         if let statuses, !statuses.contains(r.status) { return false }
         if let updatedSince, r.updatedAt < updatedSince { return false }
         if let after, oldestFirst ? !((r.receivedAt, r.id.rawValue) > (after.at, after.id)) : !((r.receivedAt, r.id.rawValue) < (after.at, after.id)) { return false }
-        if let search = search?.lowercased(), !search.isEmpty, !personName.lowercased().contains(search) { return false }
+        if let search, !search.isEmpty, !NameSearch.matches(name: personName, search: search) { return false }
         return true
     }
 }

@@ -38,6 +38,7 @@ enum Migrations {
         + ForeignKeyIndexMigrations.all
         + BoundedListMigrations.all
         + CaseloadIndexMigrations.all
+        + NameSearchMigrations.all
 
     /// Operations (versions 20–29): retention.
     static let operations: [Migration] = [

@@ -12,6 +12,7 @@ extension SQLStore: ReferralImportStore {
             for start in stride(from: 0, to: records.count, by: 200) {
                 let part = records[start..<min(records.count, start + 200)]
                 try await Self.insert(part.map(\.person), into: "people", db)
+                try await Self.writeNameTerms(part.map(\.person), replacing: false, db)
                 try await Self.insert(part.map { ReferralRow($0.referral) }, into: "referrals", db)
                 try await Self.insertNeeds(part.map(\.referral), db)
                 try await Self.insert(part.map(\.event), into: "referral_events", db)

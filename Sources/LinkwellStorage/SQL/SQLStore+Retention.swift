@@ -43,6 +43,8 @@ extension SQLStore {
                     email = \(bind: p.email), communication_needs = \(bind: p.communicationNeeds)
                 WHERE id = \(bind: personID)
                 """).run()
+            // Found by the name they have now, not the one removed.
+            try await Self.writeNameTerms([p], replacing: true, db)
             let cases: SQLQueryString = "SELECT id FROM referrals WHERE person_id = \(bind: personID)"
             let onward: SQLQueryString = "SELECT id FROM onward_referrals WHERE referral_id IN (\(cases))"
             try await db.raw("""

@@ -80,7 +80,10 @@ public final class SQLStore: LinkwellStore {
                 try await db.raw("INSERT INTO schema_migrations (version, name, applied_at) VALUES (\(bind: migration.version), \(bind: migration.name), \(bind: Date()))").run()
             }
         }
-        if version == nil { try await rebuildSearchIndex() }
+        if version == nil {
+            try await rebuildSearchIndex()
+            try await indexPersonNames()
+        }
         if flavor == .sqlite { try await connections.transaction { db in try await Self.refreshStatistics(db) } }
     }
 
@@ -128,6 +131,7 @@ public final class SQLStore: LinkwellStore {
     public func createReferral(person: Person, referral: Referral, event: ReferralEvent, team: TeamID?) async throws {
         try await connections.transaction { db in
             try await db.insert(into: "people").model(person, keyEncodingStrategy: toColumns).run()
+            try await Self.writeNameTerms([person], replacing: false, db)
             try await db.insert(into: "referrals").model(ReferralRow(referral)).run()
             try await Self.insertNeeds([referral], db)
             try await Self.insert([event], into: "referral_events", db)
@@ -399,7 +403,8 @@ public final class SQLStore: LinkwellStore {
     /// ` FROM referrals r … WHERE` for `query`: the person joined (as `p`) only when a filter reads them, so that a
     /// count or a page of ids can come from the referrals' indexes alone.
     static func referralSource(_ query: ReferralQuery) -> String {
-        let readsPerson = query.search?.isEmpty == false || query.nhsNumber != nil || query.dateOfBirth != nil
+        // A name search reads `person_name_terms` by the referral's `person_id` (`appendNameSearch`), not the person.
+        let readsPerson = query.nhsNumber != nil || query.dateOfBirth != nil
         return " FROM referrals r" + (readsPerson ? " JOIN people p ON p.id = r.person_id" : "") + " WHERE"
     }
 
@@ -441,13 +446,8 @@ public final class SQLStore: LinkwellStore {
         if let team = query.teamID { appendTeam(CaseloadTeam(id: team, members: query.teamMembers), to: &sql) }
         if let nhs = query.nhsNumber { sql.appendInterpolation(unsafeRaw: " AND p.nhs_number = "); sql.appendInterpolation(bind: nhs) }
         if let born = query.dateOfBirth { sql.appendInterpolation(unsafeRaw: " AND p.date_of_birth = "); sql.appendInterpolation(bind: "\(born)") }
-        if let search = query.search?.lowercased(), !search.isEmpty {
-            // LIKE with the wildcards in the text escaped, so that "50%" looks for "50%".
-            let pattern = "%" + search.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
-                .replacingOccurrences(of: "_", with: "\\_") + "%"
-            sql.appendInterpolation(unsafeRaw: " AND lower(p.given_name || ' ' || p.family_name) LIKE ")
-            sql.appendInterpolation(bind: pattern)
-            sql.appendInterpolation(unsafeRaw: " ESCAPE '\\'")
+        if let search = query.search, !search.isEmpty {
+            appendNameSearch(search, narrow: query.linkWorkerID != nil || query.referrerID != nil || query.personID != nil, to: &sql)
         }
     }
 
