@@ -101,6 +101,10 @@ def test_full_journey(users):
     # ---- Link worker: caseload → accept → contact → refer out -------------------------------------
     lw = users(LINK_WORKER, "linkworker")
     lw.sign_in("/referrals")
+    # The home page shows the front of the queue (the longest waiting); a new referral is found by name.
+    lw.page.fill("#caseload-q", name)
+    lw.page.locator('form[role="search"] button[type="submit"]').click()
+    lw.page.wait_for_load_state()
     waiting = lw.page.locator('section[aria-labelledby="group-Waiting"]')
     row_link = waiting.get_by_role("link", name=name, exact=True)
     expect(row_link).to_have_count(1)
