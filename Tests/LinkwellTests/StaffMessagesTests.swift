@@ -18,6 +18,24 @@ struct StaffMessagesTests {
         return Catalogue(language: .english, messages: messages)
     }()
 
+    /// Signs `user` in and fetches each of `paths`: each must answer 200 with no word outside the catalogue but
+    /// `allowed`. The pages, by path.
+    @discardableResult
+    static func check(_ client: any TestClientProtocol, _ user: User, _ paths: [String], allowed: [String],
+                      sourceLocation: SourceLocation = #_sourceLocation) async throws -> [String: String] {
+        let browser = WebPagesTests.Browser(client)
+        #expect(try await browser.signIn(user.email).status == .seeOther, sourceLocation: sourceLocation)
+        var pages: [String: String] = [:]
+        for path in paths {
+            let (response, html) = try await browser.go(.get, path)
+            #expect(response.status == .ok, "\(path)", sourceLocation: sourceLocation)
+            let left = unmarked(html, allowed: allowed)
+            #expect(left.isEmpty, "\(path) shows words outside the catalogue: \(left)", sourceLocation: sourceLocation)
+            pages[path] = html
+        }
+        return pages
+    }
+
     /// The visible text of the page's `<body>` (header, menu, content, footer) left outside every mark, as phrases (tags, scripts and marked
     /// messages removed, entities decoded), less `allowed` (the fixture's own data) and anything without letters.
     static func unmarked(_ html: String, allowed: [String]) -> [String] {
@@ -69,14 +87,7 @@ struct StaffMessagesTests {
         let allowed = Self.fixtureData(s) + (try await s.outcomes.instruments().map(\.instrument.name)) + stored
         try await withRouter(s, configuration: configuration) { client in
             func check(_ user: User, _ paths: [String], sourceLocation: SourceLocation = #_sourceLocation) async throws {
-                let browser = WebPagesTests.Browser(client)
-                #expect(try await browser.signIn(user.email).status == .seeOther, sourceLocation: sourceLocation)
-                for path in paths {
-                    let (response, html) = try await browser.go(.get, path)
-                    #expect(response.status == .ok, "\(path)", sourceLocation: sourceLocation)
-                    let left = Self.unmarked(html, allowed: allowed)
-                    #expect(left.isEmpty, "\(path) shows words outside the catalogue: \(left)", sourceLocation: sourceLocation)
-                }
+                try await Self.check(client, user, paths, allowed: allowed, sourceLocation: sourceLocation)
             }
             try await check(s.linkWorker, ["/referrals", "/referrals/\(engaged.rawValue)", "/referrals/\(waiting.rawValue)?made=1"])
             let supervisor = WebPagesTests.Browser(client)
@@ -155,17 +166,7 @@ struct StaffMessagesTests {
             for referral in [engaged, closed, notShared] { stored += try await s.casework.readCase(referral, lw).messages.map(\.body) }
             let allowed = Self.fixtureData(s) + (try await Self.instrumentWords(s)) + stored + written
             func check(_ user: User, _ paths: [String], sourceLocation: SourceLocation = #_sourceLocation) async throws -> [String: String] {
-                let browser = WebPagesTests.Browser(client)
-                #expect(try await browser.signIn(user.email).status == .seeOther, sourceLocation: sourceLocation)
-                var pages: [String: String] = [:]
-                for path in paths {
-                    let (response, html) = try await browser.go(.get, path)
-                    #expect(response.status == .ok, "\(path)", sourceLocation: sourceLocation)
-                    let left = Self.unmarked(html, allowed: allowed)
-                    #expect(left.isEmpty, "\(path) shows words outside the catalogue: \(left)", sourceLocation: sourceLocation)
-                    pages[path] = html
-                }
-                return pages
+                try await Self.check(client, user, paths, allowed: allowed, sourceLocation: sourceLocation)
             }
             let referrer = try await check(s.referrer, ["/referrals/\(id)", "/referrals/\(waiting.rawValue)", "/referrals/\(notShared.rawValue)",
                                                         "/referrals/\(closed.rawValue)"])
@@ -247,14 +248,7 @@ struct StaffMessagesTests {
         let coreEnglish = [scope, cohort.included] + cohort.caveats + cohort.rows.map(\.group)
         try await withRouter(s, configuration: configuration) { client in
             func check(_ user: User, _ paths: [String], sourceLocation: SourceLocation = #_sourceLocation) async throws {
-                let browser = WebPagesTests.Browser(client)
-                #expect(try await browser.signIn(user.email).status == .seeOther, sourceLocation: sourceLocation)
-                for path in paths {
-                    let (response, html) = try await browser.go(.get, path)
-                    #expect(response.status == .ok, "\(path)", sourceLocation: sourceLocation)
-                    let left = Self.unmarked(html, allowed: allowed + coreEnglish)
-                    #expect(left.isEmpty, "\(path) shows words outside the catalogue: \(left)", sourceLocation: sourceLocation)
-                }
+                try await Self.check(client, user, paths, allowed: allowed + coreEnglish, sourceLocation: sourceLocation)
             }
             let c = contract.id.rawValue
             try await check(s.commissioner, ["/commissioning", "/commissioning/contracts/\(c)", "/commissioning/contracts/\(c)/report?quarter=2026-Q2",

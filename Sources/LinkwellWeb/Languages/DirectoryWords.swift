@@ -45,7 +45,4 @@ extension Catalogue {
         text("governance.finding.\(finding.kind.rawValue)", ["check": text("governance.check.\(finding.check.rawValue)"),
                                                              "date": finding.date.map { date($0) } ?? ""])
     }
-
-    /// A calendar date as staff pages write dates ("27 Nov 2026"), with the month named in this language.
-    func date(_ day: CalendarDate) -> String { "\(day.day) \(text("month.\(day.month)")) \(day.year)" }
 }

@@ -1,7 +1,7 @@
 import LinkwellCore
 
-/// More English staff messages, kept apart from `EnglishStaff.swift` by subject: words built in Swift for the
-/// directory's reasons and governance lines, the referral form's choices (plain text, shown escaped).
+/// More English staff messages, kept apart from `EnglishStaff.swift`: words built in Swift (plain text, shown
+/// escaped) for the reassignment and admin pages, the directory's reasons and governance lines, and the referral form.
 extension Catalogue {
     static let englishStaffMore: [String: String] = [
         // The reassignment page's choices: a link worker and their open cases.

@@ -112,8 +112,13 @@ public struct Catalogue: Sendable {
     /// A date as UK health services write it ("27 Nov 2026"), with the month named in this language.
     public func date(_ date: Date) -> String {
         let parts = Self.calendar.dateComponents([.day, .month, .year], from: date)
-        return "\(parts.day ?? 1) \(text("month.\(parts.month ?? 1)")) \(parts.year ?? 0)"
+        return self.date(day: parts.day ?? 1, month: parts.month ?? 1, year: parts.year ?? 0)
     }
+
+    /// A calendar date written the same way ("27 Nov 2026").
+    public func date(_ day: CalendarDate) -> String { date(day: day.day, month: day.month, year: day.year) }
+
+    private func date(day: Int, month: Int, year: Int) -> String { "\(day) \(text("month.\(month)")) \(year)" }
 
     /// A date and time ("27 Nov 2026, 09:05", UK time), with the month named in this language.
     public func dateTime(_ date: Date) -> String {
