@@ -383,8 +383,9 @@ struct OutcomeAPITests {
 
 @Suite("Outcome due lists", .closesStores)
 struct DueListTests {
-    @Test func baselineThenFollowUpThenClosingFallDue() async throws {
-        let s = try await TestScheme.make(.memory)
+    @Test(arguments: TestBackend.available)
+    func baselineThenFollowUpThenClosingFallDue(backend: TestBackend) async throws {
+        let s = try await TestScheme.make(backend)
         let lw = s.request(s.linkWorker)
         let outcomes = s.outcomes
         let id = try await s.casework.submitReferral(TestScheme.submission(), by: Principal(s.referrer)).referral.id

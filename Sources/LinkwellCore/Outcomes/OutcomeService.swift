@@ -12,14 +12,10 @@ public struct OutcomeService: Sendable {
     let casework: CaseworkService
     public var env: CoreEnvironment { casework.env }
 
-    /// Scheduled follow-up after the baseline.
-    public static let followUpAfter: TimeInterval = 12 * 7 * 86_400
-    /// A due measure is overdue this long after it fell due.
-    public static let overdueAfter: TimeInterval = 14 * 86_400
-    /// How long after closing a missing closing measure stays on the due list.
-    public static let closingMeasureWindow: TimeInterval = 28 * 86_400
-    /// The most closed cases the due list looks through (newest first).
-    static let closedLookback = 1000
+    /// Scheduled follow-up after the baseline (`MeasureDue`).
+    public static let followUpAfter = MeasureDue.followUpAfter
+    /// A due measure is overdue this long after it fell due (`MeasureDue`).
+    public static let overdueAfter = MeasureDue.overdueAfter
 
     public init(store: any Storage, casework: CaseworkService) {
         self.store = store
@@ -265,74 +261,32 @@ public struct OutcomeService: Sendable {
     }
 
     /// At most `limit` of the measures due (`dueList`), soonest first.
-    public func dueMeasures(_ request: CaseworkService.Request, instrumentIDs: [String] = ["ons4"],
-                            limit: Int = PageRequest.maximumLimit, team: CaseloadTeam? = nil) async throws -> [DueMeasure] {
-        try await dueList(request, instrumentIDs: instrumentIDs, page: PageNumber(1, size: limit), team: team).page.rows
+    public func dueMeasures(_ request: CaseworkService.Request, limit: Int = PageRequest.maximumLimit,
+                            team: CaseloadTeam? = nil) async throws -> [DueMeasure] {
+        try await dueList(request, page: PageNumber(1, size: limit), team: team).page.rows
     }
 
-    /// Baselines due for engaged people without one, 12-week follow-ups, and closing measures for cases
-    /// under review or closed in the last `closingMeasureWindow` from any stage of support, for the caller's caseload (a supervisor's: the team's).
-    /// Counted in full; `page` of them, soonest first, named (no rows when `page` is nil: the counts alone). The
-    /// caseload's measures are read in one query, not one per referral.
-    public func dueList(_ request: CaseworkService.Request, instrumentIDs: [String] = ["ons4"],
-                        page: PageNumber?, team: CaseloadTeam? = nil) async throws -> DueList {
+    /// The outcome measures due on the caller's caseload (a supervisor's: the scheme's, or `team`'s), by the rule of
+    /// `MeasureDue`: counted in full, and `page` of them soonest first, named (no rows when `page` is nil: the counts
+    /// alone). The store keeps each case's window with the case, so this reads the windows open now, never the
+    /// rule over every open case and its measures.
+    public func dueList(_ request: CaseworkService.Request, page: PageNumber?, team: CaseloadTeam? = nil) async throws -> DueList {
         let p = request.principal
         guard p.role == .linkWorker || p.role == .supervisor else { throw LinkwellError.forbidden("Only link workers have due lists.") }
-        var query = ReferralQuery(linkWorkerID: p.role == .linkWorker ? p.userID : nil, statuses: [.engaged, .planAgreed, .active, .review],
-                                  limit: Int.max / 2)
-        // One team's caseload (`CaseworkService.caseloadTeam`), filtered in the store before the lookback and `limit`.
+        var query = ReferralQuery(linkWorkerID: p.role == .linkWorker ? p.userID : nil)
+        // One team's caseload (`CaseworkService.caseloadTeam`), filtered in the store.
         query.teamID = team?.id
         query.teamMembers = team?.members ?? []
         let now = env.now()
-        var due: [DueMeasure] = []
-        // Closing from any stage of support (not only review) leaves the closing measure due: recently
-        // closed cases (the newest `closedLookback` of them) are checked too.
-        var closedQuery = query
-        closedQuery.statuses = [.closed]
-        closedQuery.limit = Self.closedLookback
-        closedQuery.updatedSince = now.addingTimeInterval(-Self.closingMeasureWindow)
-        // Only what the rule reads: over a whole scheme's open cases (a supervisor's), lists' needs and counts and the
-        // measures' answers cost more than the rule.
-        let recentlyClosed = try await store.caseStages(closedQuery)
-        let summaries = try await store.caseStages(query) + recentlyClosed
-        let histories = Dictionary(grouping: try await store.measuresTaken(referralIDs: summaries.map(\.id), instrumentIDs: instrumentIDs),
-                                   by: \.referralID)
-        for summary in summaries {
-            let history = histories[summary.id] ?? []
-            for instrumentID in instrumentIDs {
-                let mine = history.filter { $0.instrumentID == instrumentID }
-                // A closed case is due only its closing measure, and only when there is a baseline to compare.
-                if summary.status == .closed && (!mine.contains { $0.timepoint == .baseline } || mine.contains { $0.timepoint == .closing }) {
-                    continue
-                }
-                if let baseline = mine.first(where: { $0.timepoint == .baseline }), [.review, .closed].contains(summary.status),
-                   !mine.contains(where: { $0.timepoint == .closing }) {
-                    // Under review, so closing soon, or closed already: the closing measure is due now.
-                    due.append(DueMeasure(referralID: summary.id, personName: "", instrumentID: instrumentID,
-                                          timepoint: .closing, dueAt: max(summary.updatedAt, baseline.administeredAt),
-                                          overdue: now > summary.updatedAt.addingTimeInterval(Self.overdueAfter)))
-                } else if let baseline = mine.first(where: { $0.timepoint == .baseline }) {
-                    let followUpDue = baseline.administeredAt.addingTimeInterval(Self.followUpAfter)
-                    let hasFollowUp = mine.contains { $0.timepoint != .baseline && $0.administeredAt >= followUpDue.addingTimeInterval(-Self.overdueAfter) }
-                    if !hasFollowUp && now >= followUpDue.addingTimeInterval(-Self.overdueAfter) {
-                        due.append(DueMeasure(referralID: summary.id, personName: "", instrumentID: instrumentID,
-                                              timepoint: .followUp, dueAt: followUpDue, overdue: now > followUpDue.addingTimeInterval(Self.overdueAfter)))
-                    }
-                } else {
-                    due.append(DueMeasure(referralID: summary.id, personName: "", instrumentID: instrumentID,
-                                          timepoint: .baseline, dueAt: summary.updatedAt,
-                                          overdue: now > summary.updatedAt.addingTimeInterval(Self.overdueAfter)))
-                }
-            }
-        }
-        let overdue = due.lazy.filter(\.overdue).count
-        guard let page else { return DueList(page: CountedPage(rows: [], total: due.count, page: PageNumber(1)), overdue: overdue) }
+        let found = try await store.measuresDue(query, at: now, page: page)
+        let chosen = (page ?? PageNumber(1)).clamped(total: found.total)
         // Names only for the rows returned (a supervisor's scheme has thousands of open cases, and shows a page).
-        let chosen = page.clamped(total: due.count)
-        var shown = Array(due.sorted { ($0.dueAt, $0.referralID) < ($1.dueAt, $1.referralID) }.dropFirst(chosen.offset).prefix(chosen.size))
-        let names = try await store.personNames(referralIDs: Array(Set(shown.map(\.referralID))))
-        for i in shown.indices { shown[i].personName = names[shown[i].referralID] ?? "" }
-        return DueList(page: CountedPage(rows: shown, total: due.count, page: chosen), overdue: overdue)
+        let names = try await store.personNames(referralIDs: Array(Set(found.rows.map(\.referralID))))
+        let shown = found.rows.map {
+            DueMeasure(referralID: $0.referralID, personName: names[$0.referralID] ?? "", instrumentID: MeasureDue.instrumentID,
+                       timepoint: $0.due.timepoint, dueAt: $0.due.dueAt, overdue: $0.due.isOverdue(at: now))
+        }
+        return DueList(page: CountedPage(rows: shown, total: found.total, page: chosen), overdue: found.overdue)
     }
 
     // MARK: Cohorts

@@ -136,16 +136,6 @@ public struct PlanReviewRow: Sendable, Equatable {
     }
 }
 
-/// What the due-measures rule reads of a case: its stage and when it last changed.
-public struct CaseStage: Sendable, Equatable {
-    public var id: ReferralID
-    public var status: ReferralStatus
-    public var updatedAt: Date
-    public init(id: ReferralID, status: ReferralStatus, updatedAt: Date) {
-        (self.id, self.status, self.updatedAt) = (id, status, updatedAt)
-    }
-}
-
 /// What the due-measures rule reads of a measure taken: which, at which point, and when (no answers or scores).
 public struct MeasureTaken: Sendable, Equatable {
     public var referralID: ReferralID
@@ -201,11 +191,9 @@ public protocol CaseSummaryStore: Sendable {
     func administrations(referralIDs: [ReferralID]) async throws -> [Administration]
     /// The person's full name on each of these referrals.
     func personNames(referralIDs: [ReferralID]) async throws -> [ReferralID: String]
-    /// The stage of each referral `query` matches (as `referrals(_:)` would list them, at most `query.limit`), read
-    /// without the person, needs, counts and consent a list shows: for the due-measures rule over a whole scheme's
-    /// open cases.
-    func caseStages(_ query: ReferralQuery) async throws -> [CaseStage]
-    /// When each measure of these instruments was taken for these referrals, oldest first (as
-    /// `administrations(referralIDs:)`, in the same order), without the answers and scores.
-    func measuresTaken(referralIDs: [ReferralID], instrumentIDs: [String]) async throws -> [MeasureTaken]
+    /// The outcome measures due at `now` (`MeasureDue`) on the referrals `query` picks out (its link worker and team
+    /// only): how many, how many overdue, and `page` of them (clamped to the last page), soonest due first, then by
+    /// referral id; no rows when `page` is nil. Read from each case's window as kept with the case (rewritten in the
+    /// transaction of every change to its stage or measures), never by running the rule over every open case.
+    func measuresDue(_ query: ReferralQuery, at now: Date, page: PageNumber?) async throws -> MeasuresDuePage
 }

@@ -68,14 +68,22 @@ extension MemoryStore {
         return outcomes.filter { wanted.contains($0.referralID) }.sorted { $0.administeredAt < $1.administeredAt }
     }
 
-    public func caseStages(_ query: ReferralQuery) async throws -> [CaseStage] {
-        try await referrals(query).map { CaseStage(id: $0.id, status: $0.status, updatedAt: $0.updatedAt) }
-    }
-
-    public func measuresTaken(referralIDs: [ReferralID], instrumentIDs: [String]) async throws -> [MeasureTaken] {
-        try await administrations(referralIDs: referralIDs).filter { instrumentIDs.contains($0.instrumentID) }.map {
-            MeasureTaken(referralID: $0.referralID, instrumentID: $0.instrumentID, timepoint: $0.timepoint, administeredAt: $0.administeredAt)
-        }
+    /// The rule worked out afresh over every case (the in-memory store keeps no read model).
+    public func measuresDue(_ query: ReferralQuery, at now: Date, page: PageNumber?) async throws -> MeasuresDuePage {
+        let taken = Dictionary(grouping: outcomes.filter { $0.instrumentID == MeasureDue.instrumentID }
+            .sorted { $0.administeredAt < $1.administeredAt }
+            .map { MeasureTaken(referralID: $0.referralID, instrumentID: $0.instrumentID, timepoint: $0.timepoint, administeredAt: $0.administeredAt) },
+            by: \.referralID)
+        let due = cases.values
+            .filter { query.matches($0.referral, person: $0.person, team: caseTeam($0.referral.id)) }
+            .compactMap { c -> CaseMeasureDue? in
+                guard let window = MeasureDue.window(status: c.referral.status, updatedAt: c.referral.updatedAt, taken: taken[c.referral.id] ?? []),
+                      window.isDue(at: now) else { return nil }
+                return CaseMeasureDue(referralID: c.referral.id, due: window)
+            }
+            .sorted { ($0.due.dueAt, $0.referralID.rawValue) < ($1.due.dueAt, $1.referralID.rawValue) }
+        let rows = page.map { $0.clamped(total: due.count) }.map { Array(due.dropFirst($0.offset).prefix($0.size)) } ?? []
+        return MeasuresDuePage(rows: rows, total: due.count, overdue: due.filter { $0.due.isOverdue(at: now) }.count)
     }
 
     public func personNames(referralIDs: [ReferralID]) async throws -> [ReferralID: String] {

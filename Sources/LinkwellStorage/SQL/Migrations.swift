@@ -39,6 +39,7 @@ enum Migrations {
         + BoundedListMigrations.all
         + CaseloadIndexMigrations.all
         + NameSearchMigrations.all
+        + MeasuresDueMigrations.all
 
     /// Operations (versions 20–29): retention.
     static let operations: [Migration] = [

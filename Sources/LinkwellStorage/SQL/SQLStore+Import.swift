@@ -21,6 +21,8 @@ extension SQLStore: ReferralImportStore {
                     for change in record.history { try await Self.write(change, db) }
                     for administration in record.administrations { try await Self.insert(administration, db) }
                 }
+                // The history's changes wrote each window as they went; the measures came after.
+                try await Self.writeMeasuresDue(part.filter { !$0.administrations.isEmpty }.map(\.referral.id), db)
                 try await Self.insert(part.map(\.facts.referral), into: "referral_facts", db)
                 try await Self.insert(part.flatMap(\.facts.onward), into: "onward_facts", db)
             }

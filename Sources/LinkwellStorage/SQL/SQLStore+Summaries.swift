@@ -110,43 +110,6 @@ extension SQLStore {
         return referralIDs.count > 500 ? result.sorted { $0.administeredAt < $1.administeredAt } : result
     }
 
-    public func caseStages(_ query: ReferralQuery) async throws -> [CaseStage] {
-        let flavor = connections.flavor
-        return try await connections.read { db in
-            try await db.raw(Self.referralList("r.id, r.status, r.updated_at", query, flavor: flavor)).all().map { row in
-                CaseStage(id: try row.decode(column: "id", as: ReferralID.self),
-                          status: try row.decode(column: "status", as: ReferralStatus.self),
-                          updatedAt: try row.decode(column: "updated_at", as: Date.self))
-            }
-        }
-    }
-
-    public func measuresTaken(referralIDs: [ReferralID], instrumentIDs: [String]) async throws -> [MeasureTaken] {
-        guard !instrumentIDs.isEmpty else { return [] }
-        let wanted = Set(instrumentIDs)
-        var result: [MeasureTaken] = []
-        for start in stride(from: 0, to: referralIDs.count, by: 500) {
-            let ids = referralIDs[start..<min(referralIDs.count, start + 500)].map(\.rawValue)
-            result += try await connections.read { db in
-                try await db.raw("""
-                    SELECT referral_id, instrument_id, timepoint, administered_at FROM administrations
-                    WHERE referral_id IN (\(binds: ids)) ORDER BY administered_at, seq
-                    """).all().compactMap { row in
-                    // The instruments are chosen here, not in SQL: given both, SQLite read every administration of
-                    // the instrument (46 ms for one link worker's 188 cases) rather than these referrals' few.
-                    let instrumentID = try row.decode(column: "instrument_id", as: String.self)
-                    guard wanted.contains(instrumentID) else { return nil }
-                    return MeasureTaken(referralID: try row.decode(column: "referral_id", as: ReferralID.self),
-                                 instrumentID: instrumentID,
-                                 timepoint: try row.decode(column: "timepoint", as: Timepoint.self),
-                                 administeredAt: try row.decode(column: "administered_at", as: Date.self))
-                }
-            }
-        }
-        // Slices are each in order; merged by time, ties kept in slice order (as `administrations(referralIDs:)`).
-        return referralIDs.count > 500 ? result.enumerated().sorted { ($0.element.administeredAt, $0.offset) < ($1.element.administeredAt, $1.offset) }.map(\.element) : result
-    }
-
     public func personNames(referralIDs: [ReferralID]) async throws -> [ReferralID: String] {
         var result: [ReferralID: String] = [:]
         for start in stride(from: 0, to: referralIDs.count, by: 500) {

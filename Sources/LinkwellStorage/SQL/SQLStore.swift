@@ -83,6 +83,7 @@ public final class SQLStore: LinkwellStore {
         if version == nil {
             try await rebuildSearchIndex()
             try await indexPersonNames()
+            try await indexMeasuresDue()
         }
         if flavor == .sqlite { try await connections.transaction { db in try await Self.refreshStatistics(db) } }
     }
@@ -136,6 +137,10 @@ public final class SQLStore: LinkwellStore {
             try await Self.insertNeeds([referral], db)
             try await Self.insert([event], into: "referral_events", db)
             try await Self.writeFacts(InsightFacts(Case(person: person, referral: referral, events: [event])), db)
+            // A new referral has no measures; only one made at a stage of support can have one due.
+            if MeasureDue.window(status: referral.status, updatedAt: referral.updatedAt, taken: []) != nil {
+                try await Self.writeMeasuresDue([referral.id], db)
+            }
             if let team {
                 try await db.raw("INSERT INTO team_placements (referral_id, team_id) VALUES (\(bind: referral.id), \(bind: team))").run()
             }
@@ -227,6 +232,7 @@ public final class SQLStore: LinkwellStore {
         try await Self.upsert(change.requestedActions, into: "case_requested_actions", db)
         if let details = change.details { try await Self.upsert([details], into: "case_record_details", key: "referral_id", db) }
         if let facts = change.facts { try await Self.writeFacts(facts, db) }
+        try await Self.writeMeasuresDue([change.referral.id], db)
     }
 
     public func possibleDuplicates(of person: Person) async throws -> [ReferralID] {
@@ -561,7 +567,10 @@ public final class SQLStore: LinkwellStore {
     // MARK: OutcomeStore
 
     public func saveAdministration(_ administration: Administration) async throws {
-        try await connections.transaction { db in try await Self.insert(administration, db) }
+        try await connections.transaction { db in
+            try await Self.insert(administration, db)
+            try await Self.writeMeasuresDue([administration.referralID], db)
+        }
     }
 
     public func createInvitation(_ invitation: MeasureInvitation) async throws { try await insertOne(invitation, into: "measure_invitations") }
@@ -574,6 +583,7 @@ public final class SQLStore: LinkwellStore {
                 .returning("token_hash").all()
             guard !used.isEmpty else { throw StorageError.duplicate("invitation") }
             try await Self.insert(administration, db)
+            try await Self.writeMeasuresDue([administration.referralID], db)
         }
     }
 

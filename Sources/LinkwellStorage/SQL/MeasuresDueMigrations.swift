@@ -1,0 +1,133 @@
+import Foundation
+import LinkwellCore
+import SQLKit
+
+/// The measures due, kept with each case (versions 370–379; the rule is `MeasureDue`'s).
+///
+/// The due list ran the rule over every open case and its measures on each load: for a supervisor of a five-year
+/// scheme, 5,900 open cases and their measures, about 40 ms of the team view's 110 before a row was shown. A case's
+/// window (`MeasureDue.window`) changes only when the case does, so it is written in the transaction of every change
+/// to the case's stage or measures, and the list reads the windows open now through an index.
+enum MeasuresDueMigrations {
+    static let all: [Migration] = [
+        Migration(version: 370, name: "keep the outcome measure due with each case") { flavor in
+            let counted = [ReferralStatus.engaged, .planAgreed, .active, .review, .closed].map { "'\($0.rawValue)'" }.joined(separator: ", ")
+            return [
+                // `shown_until` is never NULL (a window open until the case changes ends at `SQLStore.openEnded`), so
+                // "open now" is one range of `measures_due_open`, and cases closed long ago without a closing
+                // measure are not read at all.
+                """
+                CREATE TABLE IF NOT EXISTS measures_due (
+                    referral_id {id} PRIMARY KEY REFERENCES referrals(id), timepoint TEXT NOT NULL, due_at {ts} NOT NULL,
+                    shown_from {ts}, shown_until {ts} NOT NULL, overdue_after {ts} NOT NULL)
+                """,
+                "CREATE INDEX IF NOT EXISTS measures_due_open ON measures_due(shown_until, due_at, referral_id)",
+                // The cases whose windows are still to be written: every case the rule can find due. The rule takes
+                // Swift, so `migrate` writes them after the migrations (`indexMeasuresDue`), a batch a transaction.
+                "CREATE TABLE IF NOT EXISTS measures_due_pending (referral_id {id} PRIMARY KEY REFERENCES referrals(id))",
+                "INSERT INTO measures_due_pending (referral_id) SELECT id FROM referrals WHERE status IN (\(counted))",
+            ].map(flavor.render)
+        },
+    ]
+}
+
+extension SQLStore {
+    /// Where a window open until the case changes ends: far past any date a case holds, within both engines'
+    /// timestamp ranges.
+    static let openEnded = Date(timeIntervalSince1970: 253_402_214_400) // 9999-12-31
+
+    /// Rewrites the due windows of these referrals (`MeasureDue.window`, from their stage and measures as stored)
+    /// inside the caller's transaction. Every statement that changes a case's stage or measures calls it in its
+    /// transaction: `apply` (and so the import's history), `saveAdministration`, `saveSelfCompleted`, the import's
+    /// measures, and the backfill.
+    static func writeMeasuresDue(_ ids: [ReferralID], _ db: any SQLDatabase) async throws {
+        for start in stride(from: 0, to: ids.count, by: 500) {
+            let slice = ids[start..<min(ids.count, start + 500)].map(\.rawValue)
+            let stages = try await db.raw("SELECT id, status, updated_at FROM referrals WHERE id IN (\(binds: slice))").all().map { row in
+                (id: try row.decode(column: "id", as: ReferralID.self), status: try row.decode(column: "status", as: ReferralStatus.self),
+                 updatedAt: try row.decode(column: "updated_at", as: Date.self))
+            }
+            let taken = try await db.raw("""
+                SELECT referral_id, instrument_id, timepoint, administered_at FROM administrations
+                WHERE referral_id IN (\(binds: slice)) AND instrument_id = \(bind: MeasureDue.instrumentID) ORDER BY administered_at, seq
+                """).all().map { row in
+                MeasureTaken(referralID: try row.decode(column: "referral_id", as: ReferralID.self), instrumentID: MeasureDue.instrumentID,
+                             timepoint: try row.decode(column: "timepoint", as: Timepoint.self),
+                             administeredAt: try row.decode(column: "administered_at", as: Date.self))
+            }
+            let byReferral = Dictionary(grouping: taken, by: \.referralID)
+            try await db.raw("DELETE FROM measures_due WHERE referral_id IN (\(binds: slice))").run()
+            let windows = stages.compactMap { s in
+                MeasureDue.window(status: s.status, updatedAt: s.updatedAt, taken: byReferral[s.id] ?? []).map { (s.id, $0) }
+            }
+            // 80 rows (480 values) a statement, under both engines' limits on bound values.
+            for part in stride(from: 0, to: windows.count, by: 80) {
+                let values: [SQLQueryString] = windows[part..<min(windows.count, part + 80)].map { id, w in
+                    let from: SQLQueryString = w.shownFrom.map { "\(bind: $0)" } ?? "NULL"
+                    return "(\(bind: id), \(bind: w.timepoint.rawValue), \(bind: w.dueAt), \(from), \(bind: w.shownUntil ?? openEnded), \(bind: w.overdueAfter))"
+                }
+                try await db.raw("""
+                    INSERT INTO measures_due (referral_id, timepoint, due_at, shown_from, shown_until, overdue_after)
+                    VALUES \(values.joined(separator: ", "))
+                    """).run()
+            }
+        }
+    }
+
+    /// Writes the windows of the cases migration 370 queued, 500 a transaction (the cases stored before the read
+    /// model existed; nothing once they are done).
+    func indexMeasuresDue() async throws {
+        while true {
+            let done = try await connections.transaction { db in
+                let ids = try await db.raw("SELECT referral_id FROM measures_due_pending ORDER BY referral_id LIMIT 500").all()
+                    .map { try $0.decode(column: "referral_id", as: ReferralID.self) }
+                guard !ids.isEmpty else { return true }
+                try await Self.writeMeasuresDue(ids, db)
+                try await db.raw("DELETE FROM measures_due_pending WHERE referral_id IN (\(binds: ids.map(\.rawValue)))").run()
+                return false
+            }
+            if done { return }
+        }
+    }
+
+    public func measuresDue(_ query: ReferralQuery, at now: Date, page: PageNumber?) async throws -> MeasuresDuePage {
+        let byCaseload = query.linkWorkerID != nil || query.teamID != nil
+        // A caseload's windows are found from its referrals (the link worker's index), the scheme's from the windows
+        // open now (`measures_due_open`).
+        let from: SQLQueryString = {
+            var sql: SQLQueryString = byCaseload ? " FROM referrals r JOIN measures_due m ON m.referral_id = r.id WHERE" : " FROM measures_due m WHERE"
+            sql.appendInterpolation(unsafeRaw: " m.shown_until >= ")
+            sql.appendInterpolation(bind: now)
+            sql.appendInterpolation(unsafeRaw: " AND (m.shown_from IS NULL OR m.shown_from <= ")
+            sql.appendInterpolation(bind: now)
+            sql.appendInterpolation(unsafeRaw: ") AND")
+            if byCaseload { Self.appendFilters(query, to: &sql, paging: false) } else { sql.appendInterpolation(unsafeRaw: " 1 = 1") }
+            return sql
+        }()
+        return try await connections.read { db in
+            var counting: SQLQueryString = "SELECT COUNT(*) AS total, COALESCE(SUM(CASE WHEN m.overdue_after < "
+            counting.appendInterpolation(bind: now)
+            counting.appendInterpolation(unsafeRaw: " THEN 1 ELSE 0 END), 0) AS overdue")
+            let counts = try await db.raw(counting + from).first()
+            let total = try counts?.decode(column: "total", as: Int.self) ?? 0
+            let overdue = try counts?.decode(column: "overdue", as: Int.self) ?? 0
+            guard let page = page?.clamped(total: total), total > 0 else { return MeasuresDuePage(rows: [], total: total, overdue: overdue) }
+            // Ids compare by bytes on both engines (`{id}` is "C" on PostgreSQL), as in Swift.
+            let order = " ORDER BY m.due_at, m.referral_id"
+            var listing: SQLQueryString = "SELECT m.referral_id, m.timepoint, m.due_at, m.shown_from, m.shown_until, m.overdue_after"
+            listing = listing + from
+            listing.appendInterpolation(unsafeRaw: order + " LIMIT ")
+            listing.appendInterpolation(bind: page.size)
+            listing.appendInterpolation(unsafeRaw: " OFFSET ")
+            listing.appendInterpolation(bind: page.offset)
+            let rows = try await db.raw(listing).all().map { row in
+                let until = try row.decode(column: "shown_until", as: Date.self)
+                return CaseMeasureDue(referralID: try row.decode(column: "referral_id", as: ReferralID.self), due: MeasureDue(
+                    timepoint: try row.decode(column: "timepoint", as: Timepoint.self), dueAt: try row.decode(column: "due_at", as: Date.self),
+                    shownFrom: try row.decode(column: "shown_from", as: Date?.self), shownUntil: until >= Self.openEnded ? nil : until,
+                    overdueAfter: try row.decode(column: "overdue_after", as: Date.self)))
+            }
+            return MeasuresDuePage(rows: rows, total: total, overdue: overdue)
+        }
+    }
+}
