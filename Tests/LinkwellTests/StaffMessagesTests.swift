@@ -63,7 +63,7 @@ struct StaffMessagesTests {
         #expect(Self.unmarked("<title>Caseload</title><body><p>⟦x⟧</p></body>", allowed: []).isEmpty, "only <body> counts")
     }
 
-    @Test("Every cohort group code and caveat has an English message, worded as Core words it for the API")
+    @Test("Every cohort group code and caveat, eligibility reason and import failure has an English message, worded as Core words it for the API")
     func cohortWordsMatchCore() {
         let values = ["need": Need.allCases[0].rawValue, "year": "2026", "quarter": "3", "decile": "05", "number": "2", "band": "Medium",
                       "min": "5", "max": "6", "value": "7"]
@@ -85,6 +85,12 @@ struct StaffMessagesTests {
             let reason = IneligibilityReason(code, reasonValues.filter { code.english.contains("{\($0.key)}") })
             let page = Catalogue.english.ineligibility(reason)
             #expect(page == reason.english && !page.contains("{") && Self.marked.ineligibility(reason).hasPrefix("⟦"), "\(code): \(page)")
+        }
+        for failure in ImportJob.Failure.allCases {
+            var job = ImportJob(id: "j", source: "s", startedBy: UserID("u"), at: Date())
+            job.fail(failure, detail: "line 3: bad")
+            let page = Catalogue.english.importFailure(failure, detail: job.failureDetail)
+            #expect(page == job.error && !page.contains("{") && Self.marked.importFailure(failure, detail: "x").hasPrefix("⟦"), "\(failure): \(page)")
         }
     }
 
@@ -311,6 +317,27 @@ struct StaffMessagesTests {
             try await check(s.admin, ["/admin/complaints", "/admin/organisations", "/admin/organisations/\(organisation.rawValue)",
                                       "/admin/outbox", "/admin/settings", "/admin/staff-checks", "/admin/feeds", "/directory/review",
                                       "/admin/users/\(s.linkWorker.id.rawValue)"])
+            // Two import jobs: one done with a rejected record, one whose server stopped answering (interrupted). The
+            // failure and the record's frame are messages; the record's own data and Core's problem with it are data here.
+            var done = ImportJob(id: "words-done", source: "words-feed", startedBy: s.admin.id, at: s.clock.now)
+            done.status = .done
+            done.finishedAt = s.clock.now
+            done.report = ImportReport(source: "words-feed", dryRun: false, refused: false,
+                                       rejected: [RejectedRecord(kind: "service", id: "x1", name: "Bad walk", position: "services.json [3]",
+                                                                 problems: [FieldError("minimum_age", "Ages must be from 0 to 130; -3 is not.")]),
+                                                  RejectedRecord(kind: "record", id: nil, name: nil, position: "services.json [4]",
+                                                                 problems: [FieldError("record", "is not an object.")])])
+            try await s.store.saveImportJob(done)
+            let lost = ImportJob(id: "words-lost", source: "words-feed", startedBy: s.admin.id, at: s.clock.now.addingTimeInterval(-ImportJob.interruptedAfter - 60))
+            try await s.store.saveImportJob(lost)
+            let jobs = try await Self.check(client, s.admin, ["/admin/imports/words-done", "/admin/imports/words-lost"],
+                                            allowed: allowed + ["words-feed", "x1", "Bad walk", "services.json [3]", "services.json [4]", "minimum_age",
+                                                                "Ages must be from 0 to 130; -3 is not.", "is not an object."])
+            #expect(jobs["/admin/imports/words-lost"]?.contains("<p class=\"error\" id=\"import-error\">⟦Interrupted: ") == true, "the failure is a message")
+            let rejected = jobs["/admin/imports/words-done"]?.replacingOccurrences(of: "&quot;", with: "\"")
+            #expect(rejected?.contains("<li>⟦⟦service⟧ ⟦\"x1\"⟧⟦ (Bad walk)⟧ at services.json [3]: minimum_age: Ages must be from 0 to 130; -3 is not.⟧</li>") == true,
+                    "a rejected record's frame is messages")
+            #expect(rejected?.contains("<li>⟦⟦record⟧ ⟦without an id⟧ at services.json [4]: record: is not an object.⟧</li>") == true)
         }
     }
 }

@@ -29,12 +29,29 @@ extension Catalogue {
     /// One way a person falls outside the scheme's criteria, in this language (`casePage.ineligible.<code>`).
     func ineligibility(_ reason: IneligibilityReason) -> String { text("casePage.ineligible.\(reason.code.rawValue)", reason.values) }
 
+    /// Why an import job failed, in this language (`directoryImportJob.failure.<code>`; the detail is the feed's or
+    /// the records' own problem, in Core's words).
+    func importFailure(_ failure: ImportJob.Failure, detail: String?) -> String {
+        text("directoryImportJob.failure.\(failure.rawValue)", ["detail": detail ?? ""])
+    }
+
+    /// A record an import refused, in this language: its kind (`directoryImportJob.kind.<kind>`, else as given), id or
+    /// none, name, place in the input and problems (each field with Core's message).
+    func rejectedRecord(_ record: RejectedRecord) -> String {
+        var values = ["kind": optional("directoryImportJob.kind.\(record.kind)") ?? record.kind, "position": record.position,
+                      "problems": record.problemList]
+        values["id"] = record.id.map { text("directoryImportJob.rejected.id", ["id": $0]) } ?? text("directoryImportJob.rejected.noID")
+        values["name"] = record.shortName.map { text("directoryImportJob.rejected.name", ["name": $0]) } ?? ""
+        return text("directoryImportJob.rejected", values)
+    }
+
     /// The English of these words, made from Core's: one English source for the API and the pages.
     static func coreWords() -> [String: String] {
         var words = ["outcomesCohorts.included": OutcomeService.CohortReport.includedEnglish]
         for code in CohortGroup.Code.allCases { words["outcomesCohorts.groupCode.\(code.rawValue)"] = code.english }
         for caveat in CohortCaveat.allCases { words["outcomesCohorts.caveat.\(caveat.rawValue)"] = caveat.english }
         for code in IneligibilityReason.Code.allCases { words["casePage.ineligible.\(code.rawValue)"] = code.english }
+        for failure in ImportJob.Failure.allCases { words["directoryImportJob.failure.\(failure.rawValue)"] = failure.english }
         return words
     }
 }

@@ -38,6 +38,15 @@ extension Catalogue {
         "outcomesCohorts.populationAverage": "Population average",
         "outcomesCohorts.norm": "Population norm: {source}.",
         // A directory import job's page and the feeds page (`DirectoryPagesController.ImportJobPage`, `feedsPage`).
+        // A rejected record (`Catalogue.rejectedRecord`): "service "s1" (Walks) at services.json contents[3]: name: …".
+        "directoryImportJob.rejected": "{kind} {id}{name} at {position}: {problems}",
+        "directoryImportJob.rejected.id": "\"{id}\"",
+        "directoryImportJob.rejected.noID": "without an id",
+        "directoryImportJob.rejected.name": " ({name})",
+        "directoryImportJob.kind.record": "record",
+        "directoryImportJob.kind.taxonomy": "taxonomy", "directoryImportJob.kind.taxonomy_term": "taxonomy_term",
+        "directoryImportJob.kind.organization": "organization", "directoryImportJob.kind.location": "location",
+        "directoryImportJob.kind.service": "service", "directoryImportJob.kind.service_at_location": "service_at_location",
         "directoryImportJob.state.running": "Running",
         "directoryImportJob.state.done": "Done",
         "directoryImportJob.state.failed": "Failed",
