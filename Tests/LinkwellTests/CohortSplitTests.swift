@@ -41,6 +41,9 @@ struct CohortSplitTests {
             let commissioner = s.request(s.commissioner)
             let byDecile = try await s.outcomes.cohort(instrumentID: "ons4", scoreID: "life_satisfaction", by: .deprivationDecile, commissioner)
             #expect(byDecile.rows.map(\.group) == ["All", "Decile 01 (most deprived)", "Decile 09", "Postcode not in the deprivation lookup"])
+            // Each group also as a code with its values, for a page to word.
+            #expect(byDecile.rows.map(\.groupCode) == [CohortGroup(.all), CohortGroup(.decileMost, ["decile": "01"]), CohortGroup(.decile, ["decile": "09"]),
+                                                      CohortGroup(.decileUnknown)])
             let decile1 = try #require(byDecile.rows.first { $0.group.hasPrefix("Decile 01") })
             let decile9 = try #require(byDecile.rows.first { $0.group == "Decile 09" })
             #expect(!decile1.suppressed && !decile9.suppressed)
@@ -53,6 +56,8 @@ struct CohortSplitTests {
 
             let byBand = try await s.outcomes.cohort(instrumentID: "ons4", scoreID: "life_satisfaction", by: .baselineBand, commissioner)
             #expect(byBand.rows.map(\.group) == ["All", "1. Low (0–4)", "2. Medium (5–6)", "3. High (7–8)"])
+            #expect(byBand.rows.map { $0.groupCode?.english } == byBand.rows.map(\.group), "the codes say what the names say")
+            #expect(byBand.rows.dropFirst().allSatisfy { $0.groupCode?.code == .band })
             #expect(byBand.rows.first { $0.group == "2. Medium (5–6)" }?.suppressed == true)
             #expect(byBand.rows.first { $0.group == "1. Low (0–4)" }?.suppressed == false)
             // Anxiety's bands run the other way and are named as published.
@@ -79,5 +84,7 @@ struct CohortSplitTests {
         #expect(CohortAnalysis.baselineGroup(35, rule: unbanded, range: 7...35) == "3. Highest third of the range (25.7–35)")
         #expect(CohortAnalysis.decileGroup(10) == "Decile 10 (least deprived)")
         #expect(CohortAnalysis.decileGroup(nil) == "Postcode not in the deprivation lookup")
+        #expect(CohortAnalysis.baselineCode(35, rule: unbanded, range: 7...35) == CohortGroup(.highestThird, ["number": "3", "min": "25.7", "max": "35"]))
+        #expect(CohortAnalysis.baselineCode(4, rule: life, range: 0...10) == CohortGroup(.band, ["number": "1", "band": "Low", "min": "0", "max": "4"]))
     }
 }

@@ -334,6 +334,11 @@ struct OutcomeAPITests {
             let caveats = try #require(report["caveats"] as? [String])
             #expect(caveats.contains { $0.hasPrefix("Regression to the mean") } && caveats.contains { $0.hasPrefix("No control group") })
             #expect(caveats.contains { $0.hasPrefix("Multiplicity: 3 groups are compared") })
+            // The same as codes, for a page to word: the caveats, how many groups, and which groups are coded (the
+            // pathways are the data's own names).
+            #expect(report["caveatCodes"] as? [String] == ["regression_to_the_mean", "no_control_group", "multiplicity"] && report["groupsCompared"] as? Int == 3)
+            #expect(rows.map { ($0["groupCode"] as? [String: Any])?["code"] as? String } == ["all", nil, nil])
+            #expect(report["instrumentName"] as? String == "ONS4 personal wellbeing")
             let single = try await api.call(.get, "/api/v1/outcomes/cohorts?instrument=ons4&score=life_satisfaction&follow_up=12_week",
                                             as: s.commissioner, expect: .ok)
             #expect(!((single["caveats"] as? [String]) ?? []).contains { $0.hasPrefix("Multiplicity") }, "one group: no multiplicity warning")

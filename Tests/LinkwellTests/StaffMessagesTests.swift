@@ -63,6 +63,37 @@ struct StaffMessagesTests {
         #expect(Self.unmarked("<title>Caseload</title><body><p>⟦x⟧</p></body>", allowed: []).isEmpty, "only <body> counts")
     }
 
+    @Test("Every cohort group code and caveat, eligibility reason and import failure has an English message, worded as Core words it for the API")
+    func cohortWordsMatchCore() {
+        let values = ["need": Need.allCases[0].rawValue, "year": "2026", "quarter": "3", "decile": "05", "number": "2", "band": "Medium",
+                      "min": "5", "max": "6", "value": "7"]
+        for code in CohortGroup.Code.allCases {
+            let group = CohortGroup(code, values.filter { code.english.contains("{\($0.key)}") })
+            let page = Catalogue.english.cohortGroup(group)
+            #expect(page == group.english && !page.contains("{"), "\(code): \(page)")
+            #expect(Self.marked.cohortGroup(group).hasPrefix("⟦"), "\(code) is a message")
+        }
+        #expect(Catalogue.english.cohortGroup(CohortGroup(.need, ["need": Need.allCases[0].rawValue])) == Need.allCases[0].label)
+        for caveat in CohortCaveat.allCases {
+            let page = Catalogue.english.cohortCaveat(caveat, groupsCompared: 4)
+            #expect(page == caveat.english(groupsCompared: 4) && !page.contains("{") && Self.marked.cohortCaveat(caveat, groupsCompared: 4).hasPrefix("⟦"),
+                    "\(caveat): \(page)")
+        }
+        #expect(CohortCaveat.multiplicity.english(groupsCompared: 4).hasPrefix("Multiplicity: 4 groups"))
+        let reasonValues = ["age": "70", "minimum": "90", "maximum": "60", "postcode": "LS1 4AP", "areas": "LS6, LS9"]
+        for code in IneligibilityReason.Code.allCases {
+            let reason = IneligibilityReason(code, reasonValues.filter { code.english.contains("{\($0.key)}") })
+            let page = Catalogue.english.ineligibility(reason)
+            #expect(page == reason.english && !page.contains("{") && Self.marked.ineligibility(reason).hasPrefix("⟦"), "\(code): \(page)")
+        }
+        for failure in ImportJob.Failure.allCases {
+            var job = ImportJob(id: "j", source: "s", startedBy: UserID("u"), at: Date())
+            job.fail(failure, detail: "line 3: bad")
+            let page = Catalogue.english.importFailure(failure, detail: job.failureDetail)
+            #expect(page == job.error && !page.contains("{") && Self.marked.importFailure(failure, detail: "x").hasPrefix("⟦"), "\(failure): \(page)")
+        }
+    }
+
     /// The fixture's own data, which pages show as it is: people's, users', teams' and services' names,
     /// what was typed about the person, e-mail addresses.
     static func fixtureData(_ s: TestScheme) -> [String] {
@@ -79,6 +110,10 @@ struct StaffMessagesTests {
         let s = try await TestScheme.make(backend)
         let engaged = try await s.engagedReferral()
         let waiting = try await s.casework.submitReferral(TestScheme.submission(givenName: "Ada"), by: Principal(s.referrer)).referral.id
+        // Criteria the person fails (their age and postcode), so that the case page gives the reasons.
+        var settings = try await s.store.schemeSettings()
+        (settings.minimumAge, settings.catchmentAreas) = (110, ["LS6", "LS9"])
+        try await s.store.saveSchemeSettings(settings)
         var configuration = s.configuration
         configuration.staffMessages = Self.marked
         // Also data: the instruments' published names, and the messages back stored with the case (written when
@@ -89,7 +124,12 @@ struct StaffMessagesTests {
             func check(_ user: User, _ paths: [String], sourceLocation: SourceLocation = #_sourceLocation) async throws {
                 try await Self.check(client, user, paths, allowed: allowed, sourceLocation: sourceLocation)
             }
-            try await check(s.linkWorker, ["/referrals", "/referrals/\(engaged.rawValue)", "/referrals/\(waiting.rawValue)?made=1"])
+            let pages = try await Self.check(client, s.linkWorker, ["/referrals", "/referrals/\(engaged.rawValue)", "/referrals/\(waiting.rawValue)?made=1"],
+                                             allowed: allowed)
+            // (The triage panel of a waiting referral.)
+            let casePage = try #require(pages["/referrals/\(waiting.rawValue)?made=1"]).replacingOccurrences(of: "&#39;", with: "'")
+            #expect(casePage.contains(/⟦Does not meet the scheme's criteria: ⟦aged \d+, under the minimum of 110⟧; ⟦postcode LS1 4AP is outside the catchment \(LS6, LS9\)⟧\.⟧/),
+                    "each reason is a message")
             let supervisor = WebPagesTests.Browser(client)
             _ = try await supervisor.signIn(s.supervisor.email)
             let (_, teams) = try await supervisor.go(.get, "/teams")
@@ -198,6 +238,10 @@ struct StaffMessagesTests {
                                json: #"{"constituted":true,"safeguardingPolicy":true,"insurance":true,"insuranceExpires":"\#(soon)"}"#, expect: .ok)
             let directoryData = allowed + DirectoryFixture.batch.services.flatMap { [$0.name + " venue", $0.name, $0.description ?? ""] }
                 + DirectoryFixture.batch.organizations.map(\.name) + NeedsTaxonomy.terms.map(\.name) + ["1 Test Street", "Leeds", "LS1 4AP", "Step-free route", "en"]
+            // The review queue's reminder of the expiring insurance: the check found by its code and worded by the catalogue.
+            let review = try await Self.check(client, s.admin, ["/directory/review"], allowed: directoryData)
+            #expect(review["/directory/review"]?.contains(/<ul id="governance-due"><li><strong>[^<]+<\/strong>: ⟦insurance⟧ ⟦expires/) == true,
+                    "the reminder names its check by a message")
             let browser = WebPagesTests.Browser(client)
             _ = try await browser.signIn(s.linkWorker.email)
             let (_, search) = try await browser.go(.get, "/directory?search=walks&accessible=yes&day=FR&time=10:30")
@@ -240,27 +284,60 @@ struct StaffMessagesTests {
             + DirectoryFixture.batch.services.map(\.name) + DirectoryFixture.batch.organizations.map(\.name)
             // "[c]": a suppressed count, the UK official statistics symbol, not a word.
             + ["[c]"]
-        // Still Core's English, named exactly (not yet worded by the catalogue): the insight scope's description, and the
-        // cohort report's lines on who is included, its caveats and its group names.
-        let supervisor = s.request(s.supervisor)
-        let scope = try await s.insight.dashboard(InsightService.Query(), supervisor).scope.description
-        let cohort = try await s.outcomes.cohort(instrumentID: "ons4", scoreID: nil, by: .all, minimumN: 1, supervisor)
-        let coreEnglish = [scope, cohort.included] + cohort.caveats + cohort.rows.map(\.group)
         try await withRouter(s, configuration: configuration) { client in
             func check(_ user: User, _ paths: [String], sourceLocation: SourceLocation = #_sourceLocation) async throws {
-                try await Self.check(client, user, paths, allowed: allowed + coreEnglish, sourceLocation: sourceLocation)
+                try await Self.check(client, user, paths, allowed: allowed, sourceLocation: sourceLocation)
             }
             let c = contract.id.rawValue
             try await check(s.commissioner, ["/commissioning", "/commissioning/contracts/\(c)", "/commissioning/contracts/\(c)/report?quarter=2026-Q2",
                                              "/grants", "/grants/\(grant.id.rawValue)", "/insight"])
+            // A scope with every part: the contract's name is data, the rest messages.
+            let scoped = "/insight?contract=\(c)&from=2026-04&to=2026-06"
+            let insight = try await Self.check(client, s.commissioner, [scoped], allowed: allowed)
+            #expect(insight[scoped]?.contains("<h2 id=\"scope\">⟦Referrals ⟦funded by Pooled contract⟧⟦, ⟧⟦from ⟦⟦April⟧ 2026⟧⟧⟦, ⟧⟦to ⟦⟦June⟧ 2026⟧⟧⟧</h2>") == true,
+                    "the scope is worded from its parts: \(insight[scoped].flatMap { $0.firstMatch(of: /<h2 id="scope">.*?<\/h2>/).map { String($0.0) } } ?? "")")
             try await check(s.supervisor, ["/insight", "/steering", "/outcomes/cohorts?instrument=ons4&by=all&minimumN=1", "/supervision",
                                            "/caseloads/reassign"])
+            // The cohort report split every way: its groups named by the catalogue (a coded group) or the data (a link
+            // worker's or practice's name), who is included and the caveats messages.
+            let cohorts = CohortDimension.allCases.map { "/outcomes/cohorts?instrument=ons4&by=\($0.rawValue)&minimumN=1" }
+            let cohortPages = try await Self.check(client, s.supervisor, cohorts, allowed: allowed)
+            for (path, html) in cohortPages {
+                #expect(html.contains("<th scope=\"row\">⟦All⟧</th>"), "\(path): the first group is a message")
+                #expect(html.contains("<p id=\"cohort-included\">⟦People whose consent covers evaluation and who have a baseline ONS4 "), "\(path)")
+                #expect(html.contains("<li>⟦Regression to the mean: ") && html.contains("<li>⟦No control group: "), "\(path): the caveats are messages")
+            }
+            let byNeed = try #require(cohortPages[cohorts[CohortDimension.allCases.firstIndex(of: .need)!]])
+            #expect(byNeed.contains(/<th scope="row">⟦⟦[^⟦⟧]+⟧⟧<\/th>/), "a need's group is its code label")
+            let byPeriod = try #require(cohortPages[cohorts[CohortDimension.allCases.firstIndex(of: .period)!]])
+            #expect(byPeriod.contains(/<th scope="row">⟦20\d\d Q[1-4]⟧<\/th>/), "a quarter is a message")
             try await check(s.referrer, ["/referrals/new"])
             // Not here yet: the audit trail (its rows show the recorded codes and scopes as stored), the code lists (the lists'
             // own displays) and the instruments (their licence texts).
             try await check(s.admin, ["/admin/complaints", "/admin/organisations", "/admin/organisations/\(organisation.rawValue)",
                                       "/admin/outbox", "/admin/settings", "/admin/staff-checks", "/admin/feeds", "/directory/review",
                                       "/admin/users/\(s.linkWorker.id.rawValue)"])
+            // Two import jobs: one done with a rejected record, one whose server stopped answering (interrupted). The
+            // failure and the record's frame are messages; the record's own data and Core's problem with it are data here.
+            var done = ImportJob(id: "words-done", source: "words-feed", startedBy: s.admin.id, at: s.clock.now)
+            done.status = .done
+            done.finishedAt = s.clock.now
+            done.report = ImportReport(source: "words-feed", dryRun: false, refused: false,
+                                       rejected: [RejectedRecord(kind: "service", id: "x1", name: "Bad walk", position: "services.json [3]",
+                                                                 problems: [FieldError("minimum_age", "Ages must be from 0 to 130; -3 is not.")]),
+                                                  RejectedRecord(kind: "record", id: nil, name: nil, position: "services.json [4]",
+                                                                 problems: [FieldError("record", "is not an object.")])])
+            try await s.store.saveImportJob(done)
+            let lost = ImportJob(id: "words-lost", source: "words-feed", startedBy: s.admin.id, at: s.clock.now.addingTimeInterval(-ImportJob.interruptedAfter - 60))
+            try await s.store.saveImportJob(lost)
+            let jobs = try await Self.check(client, s.admin, ["/admin/imports/words-done", "/admin/imports/words-lost"],
+                                            allowed: allowed + ["words-feed", "x1", "Bad walk", "services.json [3]", "services.json [4]", "minimum_age",
+                                                                "Ages must be from 0 to 130; -3 is not.", "is not an object."])
+            #expect(jobs["/admin/imports/words-lost"]?.contains("<p class=\"error\" id=\"import-error\">⟦Interrupted: ") == true, "the failure is a message")
+            let rejected = jobs["/admin/imports/words-done"]?.replacingOccurrences(of: "&quot;", with: "\"")
+            #expect(rejected?.contains("<li>⟦⟦service⟧ ⟦\"x1\"⟧⟦ (Bad walk)⟧ at services.json [3]: minimum_age: Ages must be from 0 to 130; -3 is not.⟧</li>") == true,
+                    "a rejected record's frame is messages")
+            #expect(rejected?.contains("<li>⟦⟦record⟧ ⟦without an id⟧ at services.json [4]: record: is not an object.⟧</li>") == true)
         }
     }
 }

@@ -370,8 +370,8 @@ public struct CaseworkService: Sendable {
         public var moreServices: Bool
         /// The organisations of those services, and the person's GP practice.
         public var organisations: [Organisation]
-        /// Why the person does not meet the scheme's criteria; empty when they do.
-        public var ineligibility: [String]
+        /// Why the person does not meet the scheme's criteria, as codes with values; empty when they do.
+        public var ineligibility: [IneligibilityReason]
         /// The names of the contracts that fund this referral.
         public var fundedBy: [String]
         public var duplicates: [ReferralSummary]
@@ -406,7 +406,7 @@ public struct CaseworkService: Sendable {
             names: UserNames(try await store.users(ids: Array(NamedStaff.ids(in: [c] + extra)))),
             services: services, offered: offered, moreServices: moreServices,
             organisations: try await store.organisations(ids: Array(organisationIDs)),
-            ineligibility: try await store.schemeSettings().ineligibility(of: c.person, on: CalendarDate(c.referral.receivedAt)),
+            ineligibility: try await store.schemeSettings().ineligibilityReasons(of: c.person, on: CalendarDate(c.referral.receivedAt)),
             fundedBy: try await store.contracts().filter { $0.covers(fact) }.map(\.name),
             duplicates: try await possibleDuplicates(of: c, request),
             caseloads: request.principal.role == .supervisor ? try await caseloads(request) : [])

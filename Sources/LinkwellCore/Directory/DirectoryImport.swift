@@ -14,9 +14,14 @@ public struct RejectedRecord: Sendable, Equatable, Codable {
         (self.kind, self.id, self.name, self.position, self.problems) = (kind, id, name, position, problems)
     }
     public var summary: String {
-        "\(kind) \(id.map { "\"\($0)\"" } ?? "without an id")\(name.map { " (\($0.count > 60 ? String($0.prefix(57)) + "…" : $0))" } ?? "") at \(position): "
-            + problems.map { "\($0.field): \($0.message)" }.joined(separator: "; ")
+        "\(kind) \(id.map { "\"\($0)\"" } ?? "without an id")\(shortName.map { " (\($0))" } ?? "") at \(position): " + problemList
     }
+
+    /// The record's name, cut to 60 characters.
+    public var shortName: String? { name.map { $0.count > 60 ? String($0.prefix(57)) + "…" : $0 } }
+
+    /// Each problem as "field: message", joined by "; ".
+    public var problemList: String { problems.map { "\($0.field): \($0.message)" }.joined(separator: "; ") }
 }
 
 /// The HSDS record types Linkwell imports. A record's type is never guessed from its fields: it comes

@@ -90,7 +90,7 @@ public enum GovernanceRules {
 /// One thing wrong, or about to be, with an organisation's governance checks: which check, what, and when.
 public struct GovernanceFinding: Sendable, Equatable {
     /// The checks that are required or expire (their codes are the `GovernanceCheck` fields' names).
-    public enum Check: String, Sendable, CaseIterable {
+    public enum Check: String, Sendable, CaseIterable, Codable {
         case safeguardingPolicy, insurance, dbs
         /// Core's English name ("safeguarding policy").
         public var name: String {
@@ -185,9 +185,9 @@ extension DirectoryService {
         let today = CalendarDate(now)
         var due: [GovernanceDue] = []
         for check in try await store.governanceChecks() {
-            for c in check.expiringChecks where c.held {
+            for c in check.expiringCheckKinds where c.held {
                 guard let expires = c.expires, expires <= horizon else { continue }
-                due.append(GovernanceDue(organizationID: check.organizationID, check: c.name, expires: expires, expired: expires < today))
+                due.append(GovernanceDue(organizationID: check.organizationID, checkCode: c.kind, expires: expires, expired: expires < today))
             }
         }
         let names = try await organisationNames(Set(due.map(\.organizationID)))
@@ -209,10 +209,13 @@ public struct OrganisationStanding: Sendable, Equatable {
 public struct GovernanceDue: Codable, Sendable, Equatable {
     public var organizationID: String
     public var organisationName = ""
+    /// The check's English name (`checkCode`'s `name`).
     public var check: String
+    /// Which check, as a code (for a page to word).
+    public var checkCode: GovernanceFinding.Check
     public var expires: CalendarDate
     public var expired: Bool
-    public init(organizationID: String, check: String, expires: CalendarDate, expired: Bool) {
-        (self.organizationID, self.check, self.expires, self.expired) = (organizationID, check, expires, expired)
+    public init(organizationID: String, checkCode: GovernanceFinding.Check, expires: CalendarDate, expired: Bool) {
+        (self.organizationID, self.check, self.checkCode, self.expires, self.expired) = (organizationID, checkCode.name, checkCode, expires, expired)
     }
 }

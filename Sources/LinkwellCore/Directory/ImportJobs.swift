@@ -40,8 +40,41 @@ public struct ImportJob: Codable, Sendable, Equatable {
     public var updatedAt: Date
     public var finishedAt: Date?
     public var report: ImportReport?
-    /// Why it failed (never personal data: a feed error or a count).
+    /// Why it failed (never personal data: a feed error or a count), in English: `failure` and `failureDetail` in words.
     public var error: String?
+    /// Why it failed, as a code (absent on a job stored before there were codes: then only `error`).
+    public var failure: Failure?
+    /// What the failure says beside its code: the feed's or the record's own problem, as Core words it.
+    public var failureDetail: String?
+
+    /// How an import failed.
+    public enum Failure: String, Codable, Sendable, CaseIterable {
+        /// The server running it stopped before it finished.
+        case interrupted
+        /// The feed could not be read (`failureDetail`: where and why).
+        case unreadable
+        /// Records were refused as a whole (`failureDetail`: each field and its problem).
+        case invalid
+        /// Anything else (`failureDetail`: the problem).
+        case other
+
+        /// The English, with a `{detail}` placeholder.
+        public var english: String {
+            switch self {
+            case .interrupted: "Interrupted: the server running this import stopped before it finished. Nothing after the last saved chunk was stored; start the import again."
+            case .unreadable: "Unreadable: {detail}"
+            case .invalid, .other: "{detail}"
+            }
+        }
+    }
+
+    /// Records a failure: its code, its detail and the English of both.
+    public mutating func fail(_ failure: Failure, detail: String = "") {
+        status = .failed
+        self.failure = failure
+        failureDetail = detail.isEmpty ? nil : detail
+        error = failure.english.replacingOccurrences(of: "{detail}", with: detail)
+    }
 
     public init(id: String, source: String, startedBy: UserID, at: Date) {
         (self.id, self.source, self.startedBy, self.startedAt, self.updatedAt) = (id, source, startedBy, at, at)
@@ -57,8 +90,7 @@ public struct ImportJob: Codable, Sendable, Equatable {
     public func asOf(_ now: Date) -> ImportJob {
         guard status == .running, now.timeIntervalSince(updatedAt) > Self.interruptedAfter else { return self }
         var job = self
-        job.status = .failed
-        job.error = "Interrupted: the server running this import stopped before it finished. Nothing after the last saved chunk was stored; start the import again."
+        job.fail(.interrupted)
         return job
     }
 }

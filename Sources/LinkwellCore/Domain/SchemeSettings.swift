@@ -89,16 +89,53 @@ public struct SchemeSettings: Codable, Sendable, Equatable {
                               minimumGroupSize: minimumGroupSize, reopenWindowDays: reopenWindowDays)
     }
 
-    /// Why this person does not meet the scheme's criteria (empty when they do).
+    /// Why this person does not meet the scheme's criteria (empty when they do), in English.
     public func ineligibility(of person: Person, on date: CalendarDate) -> [String] {
-        var reasons: [String] = []
+        ineligibilityReasons(of: person, on: date).map(\.english)
+    }
+
+    /// Why this person does not meet the scheme's criteria, as codes with values (empty when they do).
+    public func ineligibilityReasons(of person: Person, on date: CalendarDate) -> [IneligibilityReason] {
+        var reasons: [IneligibilityReason] = []
         let age = person.dateOfBirth.years(until: date)
-        if let low = minimumAge, age < low { reasons.append("aged \(age), under the minimum of \(low)") }
-        if let high = maximumAge, age > high { reasons.append("aged \(age), over the maximum of \(high)") }
+        if let low = minimumAge, age < low { reasons.append(IneligibilityReason(.underMinimumAge, ["age": String(age), "minimum": String(low)])) }
+        if let high = maximumAge, age > high { reasons.append(IneligibilityReason(.overMaximumAge, ["age": String(age), "maximum": String(high)])) }
         let district = String(person.postcode.split(separator: " ").first ?? "")
         if !catchmentAreas.isEmpty && !catchmentAreas.contains(district) {
-            reasons.append("postcode \(person.postcode) is outside the catchment (\(catchmentAreas.joined(separator: ", ")))")
+            reasons.append(IneligibilityReason(.outsideCatchment, ["postcode": person.postcode, "areas": catchmentAreas.joined(separator: ", ")]))
         }
         return reasons
     }
+}
+
+/// One way a person falls outside the scheme's criteria: a code with its values, for a page to word;
+/// `english` is Core's words (the API's).
+public struct IneligibilityReason: Sendable, Equatable {
+    public enum Code: String, Sendable, CaseIterable {
+        /// `age`, `minimum`.
+        case underMinimumAge = "under_minimum_age"
+        /// `age`, `maximum`.
+        case overMaximumAge = "over_maximum_age"
+        /// `postcode`, `areas` (the catchment's postcode districts, listed).
+        case outsideCatchment = "outside_catchment"
+
+        /// The English, with `{value}` placeholders.
+        public var english: String {
+            switch self {
+            case .underMinimumAge: "aged {age}, under the minimum of {minimum}"
+            case .overMaximumAge: "aged {age}, over the maximum of {maximum}"
+            case .outsideCatchment: "postcode {postcode} is outside the catchment ({areas})"
+            }
+        }
+    }
+
+    public var code: Code
+    public var values: [String: String]
+
+    public init(_ code: Code, _ values: [String: String]) {
+        self.code = code
+        self.values = values
+    }
+
+    public var english: String { values.reduce(code.english) { $0.replacingOccurrences(of: "{\($1.key)}", with: $1.value) } }
 }

@@ -38,15 +38,42 @@ public struct InsightService: Sendable {
         }
     }
 
-    /// A validated query: the filter plus what it means in words.
+    /// A validated query: the filter plus what it means, in parts (for a page to word) and in English words.
     public struct Scope: Sendable, Equatable {
         public var filter: InsightFilter
+        /// What the scope narrows to, in order (none: all referrals); `description` is these in English.
+        public var parts: [Part] = []
+        /// The parts in English ("Referrals funded by Leeds ICB, from 2026-04, to 2026-06"), for the API and the audit trail.
         public var description: String
         public var query: Query
         /// The distance for unmet demand, in km (one of `UnmetDemand.distanceBands`).
         public var distanceKm: Double = UnmetDemand.defaultDistanceKm
         /// The rules every figure of this scope passed.
         public var control: DisclosureControl
+
+        /// One way a scope narrows the referrals counted.
+        public enum Part: Sendable, Equatable {
+            /// Referrals of a contract, or of a funder's contracts, by the contract's or funder's name.
+            case fundedBy(String)
+            /// Referrals received from this month on.
+            case from(InsightMonth)
+            /// Referrals received up to the end of this month.
+            case to(InsightMonth)
+
+            /// The part in English ("funded by Leeds ICB", "from 2026-04").
+            public var english: String {
+                switch self {
+                case let .fundedBy(name): "funded by \(name)"
+                case let .from(month): "from \(month)"
+                case let .to(month): "to \(month)"
+                }
+            }
+        }
+
+        /// The parts in English: "All referrals", or "Referrals " and the parts.
+        public static func english(_ parts: [Part]) -> String {
+            parts.isEmpty ? "All referrals" : "Referrals " + parts.map(\.english).joined(separator: ", ")
+        }
     }
 
     public static let tables = ["source", "practice", "month", "need", "pathway", "funnel", "dropout", "destinations_category",
@@ -93,18 +120,18 @@ public struct InsightService: Sendable {
             v.add(from == nil ? "from" : "to", "Give both the first and the last month of the period, or neither for all time.")
         }
         var cohorts: [InsightFilter.Cohort]?
-        var words: [String] = []
+        var parts: [Scope.Part] = []
         if let id = q.contract, !id.isEmpty {
             if let contract = try await store.contract(id: ContractID(id)) {
                 cohorts = [InsightFilter.Cohort(contract)]
-                words.append("funded by \(contract.name)")
+                parts.append(.fundedBy(contract.name))
             } else { v.add("contract", "There is no contract '\(id)'.") }
         }
         if let id = q.funder, !id.isEmpty {
             if let funder = try await store.funders().first(where: { $0.id.rawValue == id }) {
                 let theirs = try await store.contracts().filter { $0.contributions.contains { $0.funderID == funder.id } }
                 cohorts = (cohorts ?? []) + theirs.map(InsightFilter.Cohort.init)
-                words.append("funded by \(funder.name)")
+                parts.append(.fundedBy(funder.name))
             } else { v.add("funder", "There is no funder '\(id)'.") }
         }
         var distance = UnmetDemand.defaultDistanceKm
@@ -114,10 +141,10 @@ public struct InsightService: Sendable {
             }
         }
         try v.check()
-        if let from { words.append("from \(from)") }
-        if let to { words.append("to \(to)") }
-        return Scope(filter: InsightFilter(from: from, to: to, cohorts: cohorts),
-                     description: words.isEmpty ? "All referrals" : "Referrals " + words.joined(separator: ", "), query: q, distanceKm: distance,
+        if let from { parts.append(.from(from)) }
+        if let to { parts.append(.to(to)) }
+        return Scope(filter: InsightFilter(from: from, to: to, cohorts: cohorts), parts: parts,
+                     description: Scope.english(parts), query: q, distanceKm: distance,
                      control: try await disclosure())
     }
 
@@ -196,8 +223,9 @@ public struct InsightService: Sendable {
         func counts(_ d: InsightDimension, _ filter: InsightFilter? = nil) async throws -> [String: CellCount] {
             Dictionary(try await store.referralCounts(by: [d], where: filter ?? f).map { ($0.keys[0], $0.cell) }, uniquingKeysWith: +)
         }
-        func make(_ title: String, _ dimension: String, _ rows: [(String, String, CellCount)]) -> PublishedTable {
-            PublishedTable(name: name, title: title, dimension: dimension, columns: ["Referrals"],
+        let words = InsightTableEnglish.words(name)
+        func make(_ rows: [(String, String, CellCount)]) -> PublishedTable {
+            PublishedTable(name: name, title: words.title, dimension: words.dimension, columns: words.columns,
                            rows: rows.map { (key: $0.0, label: $0.1, cells: [$0.2]) }, control: control)
         }
         func labelled<E: RawRepresentable & CaseIterable>(_ d: InsightDimension, _ type: E.Type, _ label: (E) -> String) async throws -> [(String, String, CellCount)] where E.RawValue == String {
@@ -212,10 +240,10 @@ public struct InsightService: Sendable {
         }
         switch name {
         case "source":
-            return make("Referrals by source", "Source", try await labelled(.sourceType, SourceType.self, \.label))
+            return make(try await labelled(.sourceType, SourceType.self, \.label))
         case "practice":
             let orgs = try await organisationNames()
-            return make("Referrals by practice", "Practice", try await everyValue(.practice) { orgs[$0] ?? ($0.isEmpty ? "Self-referral or unknown" : $0) })
+            return make(try await everyValue(.practice) { orgs[$0] ?? ($0.isEmpty ? "Self-referral or unknown" : $0) })
         case "month":
             // Every month of the period (or of the scheme's life), empty ones included.
             let c = try await counts(.month)
@@ -225,11 +253,11 @@ public struct InsightService: Sendable {
                 var m = first
                 while m <= last { months.append(m); m = m.next }
             }
-            return make("Referrals by month received", "Month", months.map { ($0.text, $0.text, c[$0.text] ?? .zero) })
+            return make(months.map { ($0.text, $0.text, c[$0.text] ?? .zero) })
         case "need":
-            return make("Referrals by need (a referral may have several)", "Need", try await labelled(.need, Need.self, \.label))
+            return make(try await labelled(.need, Need.self, \.label))
         case "pathway":
-            return make("Referrals by pathway", "Pathway", try await everyValue(.pathway) { $0.isEmpty ? "No pathway" : $0 })
+            return make(try await everyValue(.pathway) { $0.isEmpty ? "No pathway" : $0 })
         case "funnel":
             let reached = try await counts(.stageReached)
             let rows = InsightStage.allCases.map { stage in
@@ -239,7 +267,7 @@ public struct InsightService: Sendable {
             // Cumulative counts are not a partition: each row is published alone, and the percentage is worked
             // out from the published figures only (never from the true counts).
             let referred = control.publish(rows[0].cell)
-            return PublishedTable(name: name, title: "Conversion: referrals reaching each stage", dimension: "Stage", column: "Referrals",
+            return PublishedTable(name: name, title: words.title, dimension: words.dimension, column: words.columns[0],
                                   unsummedRows: rows, control: control) { shown in
                 control.percentage(shown, of: referred).map { "\($0)% of referrals (from the published figures)" }
             }
@@ -255,16 +283,16 @@ public struct InsightService: Sendable {
                     rows.append(("\(status.rawValue)@\(stage.rawValue)", "\(status.label) after: \(stage.label.lowercased())", cell))
                 }
             }
-            return make("Drop-out: how referrals ended early, by the furthest stage reached", "Ending", rows)
+            return make(rows)
         case "destinations_category", "destinations_provider", "attendance", "declined_capacity":
             return try await onwardTable(name, f, control)
         case "age_band":
             let c = try await counts(.ageBand)
-            return make("Referrals by age band", "Age band", AgeBand.all.map { ($0, $0, c[$0] ?? .zero) })
+            return make(AgeBand.all.map { ($0, $0, c[$0] ?? .zero) })
         case "sex":
-            return make("Referrals by sex", "Sex", try await labelled(.sex, Sex.self, \.label))
+            return make(try await labelled(.sex, Sex.self, \.label))
         case "ethnicity":
-            return make("Referrals by ethnic group", "Ethnic group", try await labelled(.ethnicity, EthnicGroup.self, \.label))
+            return make(try await labelled(.ethnicity, EthnicGroup.self, \.label))
         case "deprivation":
             let c = try await counts(.deprivation)
             var rows: [(String, String, CellCount)] = (1...10).map { (decile: Int) -> (String, String, CellCount) in
@@ -272,14 +300,14 @@ public struct InsightService: Sendable {
                 return (String(decile), "Decile \(decile)" + suffix, c[String(decile)] ?? .zero)
             }
             rows.append(("unknown", "Postcode not in the deprivation lookup", c["unknown"] ?? .zero))
-            return make("Referrals by deprivation decile (IMD)", "Decile", rows)
+            return make(rows)
         case "satisfaction":
             let c = try await counts(.satisfaction)
             var rows: [(String, String, CellCount)] = (1...5).map { (score: Int) -> (String, String, CellCount) in
                 (String(score), "\(score) — \(ClosingFeedback.satisfactionLabels[score - 1])", c[String(score)] ?? .zero)
             }
             rows.append(("", "Not given", c[""] ?? .zero))
-            return make("Satisfaction given at closing", "Satisfaction", rows)
+            return make(rows)
         case "unmet_need":
             return try await unmetNeed(f, km: scope.distanceKm, control)
         case "service_feedback":
@@ -297,17 +325,17 @@ public struct InsightService: Sendable {
             return try await store.onwardCounts(by: [d], where: InsightFilter(), rejectedOnly: rejectedOnly).map(\.keys[0]).sorted()
                 .map { ($0, now[$0] ?? InsightCount(keys: [$0], count: 0)) }
         }
+        let words = InsightTableEnglish.words(name)
         switch name {
         case "destinations_category":
-            return PublishedTable(name: name, title: "Referrals out by category of service", dimension: "Category", columns: ["Referrals out"],
+            return PublishedTable(name: name, title: words.title, dimension: words.dimension, columns: words.columns,
                                   rows: try await everyValue(.category).map { (key: $0.key, label: $0.key, cells: [$0.count.cell]) }, control: control)
         case "destinations_provider":
-            return PublishedTable(name: name, title: "Referrals out by provider", dimension: "Provider", columns: ["Referrals out"],
+            return PublishedTable(name: name, title: words.title, dimension: words.dimension, columns: words.columns,
                                   rows: try await everyValue(.provider).map { (key: $0.key, label: organisations[$0.key] ?? $0.key, cells: [$0.count.cell]) },
                                   control: control)
         case "attendance":
-            return PublishedTable(name: name, title: "Sessions attended and missed (did not attend), by provider", dimension: "Provider",
-                                  columns: ["Attended", "Did not attend"],
+            return PublishedTable(name: name, title: words.title, dimension: words.dimension, columns: words.columns,
                                   rows: try await everyValue(.provider).map { (key: $0.key, label: organisations[$0.key] ?? $0.key,
                                                                                   cells: [$0.count.attendedCell, $0.count.didNotAttendCell]) },
                                   control: control) { shown in
@@ -322,8 +350,7 @@ public struct InsightService: Sendable {
             func cell(_ provider: String, _ reason: String) -> CellCount {
                 now.filter { $0.keys == [provider, reason] }.map(\.cell).reduce(.zero, +)
             }
-            return PublishedTable(name: name, title: "Referrals out declined for capacity (no capacity or waiting list), by provider",
-                                  dimension: "Provider", columns: ["No capacity", "Waiting list"],
+            return PublishedTable(name: name, title: words.title, dimension: words.dimension, columns: words.columns,
                                   rows: providers.map { (key: $0, label: organisations[$0] ?? $0, cells: [cell($0, reasons[0]), cell($0, reasons[1])]) },
                                   control: control)
         }
@@ -349,12 +376,9 @@ public struct InsightService: Sendable {
                     cells: [demand.referralCells[i], demand.unmetCells[i], demand.locationUnknownCells[i], turnedAway, gaps[i]])
         }
         let distance = UnmetDemand.label(km)
-        var table = PublishedTable(name: "unmet_need",
-                              title: "Unmet demand by need: referrals with no active service within \(distance) km of home, referrals out turned away for capacity, and nearby services with waiting lists",
-                              dimension: "Need",
-                              columns: ["Referrals", "No active service within \(distance) km", "Location unknown (postcode not in lookup)", "Turned away for capacity",
-                                        "Gaps recorded by link workers"],
-                              rows: rows, control: control)
+        let words = InsightTableEnglish.words("unmet_need", ["distance": distance])
+        var table = PublishedTable(name: "unmet_need", title: words.title, dimension: words.dimension, columns: words.columns,
+                                   rows: rows, control: control)
         table.parameters["distance"] = distance
         for i in table.rows.indices {
             table.rows[i].detail["waitingServices"] = demand.servicesWithWaitingList[i]

@@ -41,7 +41,7 @@ extension InsightService {
                      .reduce(CellCount.zero) { $0 + CellCount(count: 1, keySum: $1.recordKey) }
              })
         }
-        return PublishedTable(name: "service_feedback", title: "Link workers' feedback on services: ratings given in the period",
-                              dimension: "Service", columns: ["Good (4–5)", "Mixed (3)", "Poor (1–2)"], rows: rows, control: control)
+        let words = InsightTableEnglish.words("service_feedback")
+        return PublishedTable(name: "service_feedback", title: words.title, dimension: words.dimension, columns: words.columns, rows: rows, control: control)
     }
 }

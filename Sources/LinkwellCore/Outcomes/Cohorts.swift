@@ -36,29 +36,140 @@ public enum CohortDimension: String, Codable, Sendable, CaseIterable {
     }
 }
 
+/// A cohort group that is not the data's own name (a practice's, a link worker's, a contract's…), as a code with
+/// its values, so that a page can word it in its own language; `english` is Core's English name of the group, which
+/// the API and the report's `group` give (and, being numbered or padded, sort by).
+public struct CohortGroup: Sendable, Hashable, Codable {
+    public enum Code: String, Codable, Sendable, CaseIterable {
+        /// Everyone in the report (the first row).
+        case all
+        case noPathway = "no_pathway"
+        case selfReferralOrUnknown = "self_referral_or_unknown"
+        case unallocated
+        case noContract = "no_contract"
+        case noFunder = "no_funder"
+        /// A need: `need` is its code (`Need`).
+        case need
+        /// A calendar quarter: `year`, `quarter`.
+        case quarter
+        /// A deprivation decile: `decile`, two digits; the first and last named as most and least deprived.
+        case decile
+        case decileMost = "decile_most"
+        case decileLeast = "decile_least"
+        case decileUnknown = "decile_unknown"
+        /// A score's published band: `number` (its place), `band` (the instrument's own name for it), `min`, `max`.
+        case band
+        /// A third of the score's range, for a score without published bands: `number`, `min`, `max`.
+        case lowestThird = "lowest_third"
+        case middleThird = "middle_third"
+        case highestThird = "highest_third"
+        /// A baseline score, for a score without a range: `value`.
+        case baseline
+
+        /// The English name, with `{value}` placeholders.
+        public var english: String {
+            switch self {
+            case .all: "All"
+            case .noPathway: "No pathway"
+            case .selfReferralOrUnknown: "Self-referral or unknown"
+            case .unallocated: "Unallocated"
+            case .noContract: "No contract"
+            case .noFunder: "No funder"
+            case .need: "{need}"
+            case .quarter: "{year} Q{quarter}"
+            case .decile: "Decile {decile}"
+            case .decileMost: "Decile {decile} (most deprived)"
+            case .decileLeast: "Decile {decile} (least deprived)"
+            case .decileUnknown: "Postcode not in the deprivation lookup"
+            case .band: "{number}. {band} ({min}–{max})"
+            case .lowestThird: "{number}. Lowest third of the range ({min}–{max})"
+            case .middleThird: "{number}. Middle third of the range ({min}–{max})"
+            case .highestThird: "{number}. Highest third of the range ({min}–{max})"
+            case .baseline: "Baseline {value}"
+            }
+        }
+    }
+
+    public var code: Code
+    public var values: [String: String]
+
+    public init(_ code: Code, _ values: [String: String] = [:]) {
+        self.code = code
+        self.values = values
+    }
+
+    /// The group's English name (a need by its English label).
+    public var english: String {
+        var values = values
+        if code == .need, let need = values["need"].flatMap(Need.init(rawValue:)) { values["need"] = need.label }
+        return CohortGroup.fill(code.english, values)
+    }
+
+    /// `template` with each `{name}` replaced by its value.
+    public static func fill(_ template: String, _ values: [String: String]) -> String {
+        values.reduce(template) { $0.replacingOccurrences(of: "{\($1.key)}", with: $1.value) }
+    }
+}
+
+/// What a reader of a cohort report must keep in mind, as codes (`CohortReport.caveatCodes`); `english` gives Core's words.
+public enum CohortCaveat: String, Codable, Sendable, CaseIterable {
+    case regressionToTheMean = "regression_to_the_mean"
+    case noControlGroup = "no_control_group"
+    /// More than two groups shown: `{groups}` is how many (`CohortReport.groupsCompared`).
+    case multiplicity
+
+    /// The English, with a `{groups}` placeholder.
+    public var english: String {
+        switch self {
+        case .regressionToTheMean:
+            "Regression to the mean: people are often referred when they feel at their worst, so some improvement is expected whatever the support."
+        case .noControlGroup:
+            "No control group: these are before-and-after changes for the people supported, not the effect of social prescribing compared with no support."
+        case .multiplicity:
+            "Multiplicity: {groups} groups are compared; at the 5% level about one in twenty differences will look significant by chance, so treat any single group's p-value with caution."
+        }
+    }
+
+    public func english(groupsCompared: Int) -> String { CohortGroup.fill(english, ["groups": String(groupsCompared)]) }
+}
+
 extension CohortAnalysis {
     /// The group of a deprivation decile, named so that groups sort from most to least deprived.
-    public static func decileGroup(_ decile: Int?) -> String {
-        guard let decile, (1...10).contains(decile) else { return "Postcode not in the deprivation lookup" }
+    public static func decileGroup(_ decile: Int?) -> String { decileCode(decile).english }
+
+    /// The group of a deprivation decile, as a code.
+    public static func decileCode(_ decile: Int?) -> CohortGroup {
+        guard let decile, (1...10).contains(decile) else { return CohortGroup(.decileUnknown) }
         let padded = decile < 10 ? "0\(decile)" : "10"
-        return "Decile \(padded)" + (decile == 1 ? " (most deprived)" : decile == 10 ? " (least deprived)" : "")
+        return CohortGroup(decile == 1 ? .decileMost : decile == 10 ? .decileLeast : .decile, ["decile": padded])
     }
 
     /// The group of a baseline score: its band from the score's published bands, numbered in their order
     /// (ONS4: low 0–4, medium 5–6, high 7–8, very high 9–10; anxiety the other way), or, for a score with
     /// no published bands, which third of the score's range it falls in (not a published cut-off).
     public static func baselineGroup(_ value: Double, rule: Instrument.Score, range: ClosedRange<Double>?) -> String {
+        baselineCode(value, rule: rule, range: range).english
+    }
+
+    /// The group of a baseline score, as a code.
+    public static func baselineCode(_ value: Double, rule: Instrument.Score, range: ClosedRange<Double>?) -> CohortGroup {
         func n(_ x: Double) -> String { x == x.rounded() ? String(Int(x)) : String(format: "%.1f", x) }
         if let index = rule.bands.firstIndex(where: { value >= $0.min && value <= $0.max }) {
             let band = rule.bands[index]
-            return "\(index + 1). \(band.label) (\(n(band.min))–\(n(band.max)))"
+            return CohortGroup(.band, ["number": String(index + 1), "band": band.label, "min": n(band.min), "max": n(band.max)])
         }
-        guard let range, range.upperBound > range.lowerBound else { return "Baseline \(n(value))" }
+        guard let range, range.upperBound > range.lowerBound else { return CohortGroup(.baseline, ["value": n(value)]) }
         let third = (range.upperBound - range.lowerBound) / 3
         let index = min(2, Int((value - range.lowerBound) / third))
-        let names = ["Lowest third", "Middle third", "Highest third"]
+        let codes: [CohortGroup.Code] = [.lowestThird, .middleThird, .highestThird]
         let lo = range.lowerBound + Double(index) * third
-        return "\(index + 1). \(names[index]) of the range (\(n(lo))–\(n(index == 2 ? range.upperBound : lo + third)))"
+        return CohortGroup(codes[index], ["number": String(index + 1), "min": n(lo), "max": n(index == 2 ? range.upperBound : lo + third)])
+    }
+
+    /// The calendar quarter of a date, as a code.
+    public static func quarterCode(_ date: Date) -> CohortGroup {
+        let day = CalendarDate(date)
+        return CohortGroup(.quarter, ["year": String(day.year), "quarter": String((day.month - 1) / 3 + 1)])
     }
 }
 
@@ -89,7 +200,10 @@ public struct CohortSubject: Sendable, Equatable {
 /// The result for one group of a cohort report, as published: every count through `DisclosureControl`
 /// (nil, `[c]`, below the minimum group size), and no result at all when the paired count is not shown.
 public struct CohortRow: Codable, Sendable, Equatable {
+    /// The group's name: the data's own (a practice, a link worker, a contract…) or, for a coded group, its English.
     public var group: String
+    /// What a coded group is (`CohortGroup`), for wording it; absent when `group` is the data's own name.
+    public var groupCode: CohortGroup?
     /// People with a baseline.
     public var withBaseline: Int?
     /// People with both a baseline and a follow-up.
@@ -172,8 +286,5 @@ public enum CohortAnalysis {
     }
 
     /// "2026 Q3" for a date.
-    public static func quarter(_ date: Date) -> String {
-        let day = CalendarDate(date)
-        return "\(day.year) Q\((day.month - 1) / 3 + 1)"
-    }
+    public static func quarter(_ date: Date) -> String { quarterCode(date).english }
 }

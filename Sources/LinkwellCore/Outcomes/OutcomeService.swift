@@ -337,11 +337,13 @@ public struct OutcomeService: Sendable {
         public var instrumentID: String
         public var scoreID: String
         public var scoreLabel: String
+        /// The instrument's name (as in `included`).
+        public var instrumentName: String
         public var dimension: CohortDimension
         /// The follow-up compared with the baseline.
         public var followUp: FollowUpPoint
         public var followUpLabel: String
-        /// Who is counted, in words.
+        /// Who is counted, in words (`CohortReport.includedEnglish`, filled in).
         public var included: String
         /// The minimum group size applied: the scheme's (never below 10), or the caller's if larger.
         public var minimumN: Int
@@ -354,12 +356,24 @@ public struct OutcomeService: Sendable {
         /// and through disclosure control; those people are not among the paired.
         public var incompleteBaselines: Int?
         public var incompleteFollowUps: Int?
-        /// What a reader must keep in mind (regression to the mean, no control group, multiplicity).
+        /// What a reader must keep in mind (regression to the mean, no control group, multiplicity), in English:
+        /// `caveatCodes` in words.
         public var caveats: [String]
+        /// The caveats as codes, for a page to word (the multiplicity one with `groupsCompared`).
+        public var caveatCodes: [CohortCaveat]
+        /// How many groups' results are shown (not suppressed).
+        public var groupsCompared: Int
         public var rows: [CohortRow]
         /// The population average to compare with, where a published one is known.
         public var populationMean: Double?
         public var populationSource: String?
+
+        /// Who a cohort report counts, in English, with placeholders: `{instrument}` (its name), `{followUp}` (the
+        /// follow-up compared, `FollowUpPoint.label`) and `{percent}` (how far each answer is moved, as a share of the range).
+        public static let includedEnglish = "People whose consent covers evaluation and who have a baseline {instrument} with this score; "
+            + "change from baseline to {followUp}. The same people as the evaluation export; to protect each of them, the statistics are "
+            + "worked out from answers each moved by a fixed secret amount (up to {percent}% of the score's range), so they agree with the "
+            + "export's exact figures only to within that."
     }
 
     /// Aggregate before/after results for a score, split by a dimension, for people whose consent covers
@@ -392,6 +406,12 @@ public struct OutcomeService: Sendable {
             deciles = try await store.deprivationDeciles(referralIDs: Array(Set(administrations.map(\.referralID))).sorted())
         }
         var subjects: [CohortSubject] = []
+        // The coded groups by their English names (the names group, and sort, the subjects), to give each row its code.
+        var coded: [String: CohortGroup] = ["All": CohortGroup(.all)]
+        func code(_ group: CohortGroup) -> String {
+            coded[group.english] = group
+            return group.english
+        }
         var incompleteBaselines: [String] = [], incompleteFollowUps: [String] = []
         for (referralID, mine) in Dictionary(grouping: administrations, by: \.referralID) {
             // Only people whose consent covers evaluation now, as in the evaluation export.
@@ -405,43 +425,43 @@ public struct OutcomeService: Sendable {
             let after = later.flatMap { instrument.value(of: rule.id, in: $0) }
             let groups: [String] = switch dimension {
             case .all: []
-            case .pathway: [summary.pathway.isEmpty ? "No pathway" : summary.pathway]
-            case .practice: [summary.referrerOrganisationID.flatMap { organisations[$0] } ?? "Self-referral or unknown"]
-            case .need: summary.needs.map(\.label)
-            case .linkWorker: [summary.linkWorkerID.flatMap { users[$0] } ?? "Unallocated"]
-            case .period: [CohortAnalysis.quarter(baseline.administeredAt)]
+            case .pathway: [summary.pathway.isEmpty ? code(CohortGroup(.noPathway)) : summary.pathway]
+            case .practice: [summary.referrerOrganisationID.flatMap { organisations[$0] } ?? code(CohortGroup(.selfReferralOrUnknown))]
+            case .need: summary.needs.map { code(CohortGroup(.need, ["need": $0.rawValue])) }
+            case .linkWorker: [summary.linkWorkerID.flatMap { users[$0] } ?? code(CohortGroup(.unallocated))]
+            case .period: [code(CohortAnalysis.quarterCode(baseline.administeredAt))]
             case .contract:
                 contracts.filter { $0.covers(receivedAt: summary.receivedAt, pathway: summary.pathway, practiceID: summary.referrerOrganisationID?.rawValue ?? "") }
-                    .map(\.name).nilIfEmpty ?? ["No contract"]
+                    .map(\.name).nilIfEmpty ?? [code(CohortGroup(.noContract))]
             case .funder:
                 Array(Set(contracts.filter { $0.covers(receivedAt: summary.receivedAt, pathway: summary.pathway, practiceID: summary.referrerOrganisationID?.rawValue ?? "") }
-                    .flatMap { $0.contributions.map { funders[$0.funderID] ?? $0.funderID.rawValue } })).sorted().nilIfEmpty ?? ["No funder"]
-            case .deprivationDecile: [CohortAnalysis.decileGroup(deciles[referralID])]
-            case .baselineBand: [CohortAnalysis.baselineGroup(before, rule: rule, range: instrument.range(of: rule.id))]
+                    .flatMap { $0.contributions.map { funders[$0.funderID] ?? $0.funderID.rawValue } })).sorted().nilIfEmpty ?? [code(CohortGroup(.noFunder))]
+            case .deprivationDecile: [code(CohortAnalysis.decileCode(deciles[referralID]))]
+            case .baselineBand: [code(CohortAnalysis.baselineCode(before, rule: rule, range: instrument.range(of: rule.id)))]
             }
             let due = summary.status.isFinal || env.now() > baseline.administeredAt.addingTimeInterval(Self.followUpAfter + Self.overdueAfter)
             subjects.append(CohortSubject(referralID: referralID, groups: groups, baseline: before, followUp: after, followUpDue: due,
                                           baselineKey: baseline.id, followUpKey: later?.id))
         }
         try await casework.audit(request, action: "report", type: "cohort", id: "\(instrument.id)/\(rule.id)/\(dimension.rawValue)", allowed: true)
-        let rows = CohortAnalysis.analyse(subjects, instrument: instrument, scoreID: rule.id, control: control)
-        var caveats = [
-            "Regression to the mean: people are often referred when they feel at their worst, so some improvement is expected whatever the support.",
-            "No control group: these are before-and-after changes for the people supported, not the effect of social prescribing compared with no support.",
-        ]
-        let shown = rows.filter { !$0.suppressed }.count
-        if shown > 2 {
-            caveats.append("Multiplicity: \(shown) groups are compared; at the 5% level about one in twenty differences will look significant by chance, so treat any single group's p-value with caution.")
+        let rows = CohortAnalysis.analyse(subjects, instrument: instrument, scoreID: rule.id, control: control).map { row in
+            var row = row
+            row.groupCode = coded[row.group]
+            return row
         }
-        return CohortReport(instrumentID: instrument.id, scoreID: rule.id, scoreLabel: rule.label, dimension: dimension, followUp: followUp,
-                            followUpLabel: followUp.label,
-                            included: "People whose consent covers evaluation and who have a baseline \(instrument.name) with this score; change from baseline to \(followUp.label). "
-                                + "The same people as the evaluation export; to protect each of them, the statistics are worked out from answers each moved by a fixed secret amount "
-                                + "(up to \(Int(DisclosureControl.answerAdjustmentShare * 100))% of the score's range), so they agree with the export's exact figures only to within that.",
+        var caveatCodes: [CohortCaveat] = [.regressionToTheMean, .noControlGroup]
+        let shown = rows.filter { !$0.suppressed }.count
+        if shown > 2 { caveatCodes.append(.multiplicity) }
+        return CohortReport(instrumentID: instrument.id, scoreID: rule.id, scoreLabel: rule.label, instrumentName: instrument.name,
+                            dimension: dimension, followUp: followUp, followUpLabel: followUp.label,
+                            included: CohortGroup.fill(CohortReport.includedEnglish, [
+                                "instrument": instrument.name, "followUp": followUp.label,
+                                "percent": String(Int(DisclosureControl.answerAdjustmentShare * 100))]),
                             minimumN: control.minimumGroupSize, disclosure: control.summary,
                             meaningfulChange: rule.meaningfulChange, meaningfulChangeSource: Self.meaningfulChangeSource(instrument.id, rule),
                             incompleteBaselines: control.publish(.records(incompleteBaselines)),
-                            incompleteFollowUps: control.publish(.records(incompleteFollowUps)), caveats: caveats,
+                            incompleteFollowUps: control.publish(.records(incompleteFollowUps)),
+                            caveats: caveatCodes.map { $0.english(groupsCompared: shown) }, caveatCodes: caveatCodes, groupsCompared: shown,
                             rows: rows,
                             populationMean: rule.populationMean, populationSource: rule.populationSource)
     }

@@ -262,7 +262,7 @@ struct CasePagesController: Sendable {
             page.eligible = space.ineligibility.isEmpty
             page.fundedBy = space.fundedBy.isEmpty ? t.text("casePage.noContract") : space.fundedBy.joined(separator: "; ")
             page.eligibility = space.ineligibility.isEmpty ? t.text("casePage.meetsCriteria")
-                : t.text("casePage.doesNotMeetCriteria", ["reasons": space.ineligibility.joined(separator: "; ")])
+                : t.text("casePage.doesNotMeetCriteria", ["reasons": space.ineligibility.map(t.ineligibility).joined(separator: "; ")])
             page.duplicates = space.duplicates.map {
                 CasePage.Duplicate(id: $0.id.rawValue, status: t.label($0.status), receivedAt: t.date($0.receivedAt),
                                    canMerge: principal.role == .supervisor,

@@ -124,8 +124,7 @@ struct DirectoryPagesController: Sendable {
             }, isEmpty: items.isEmpty, months: months, links: PageLinks(queue, list: "listings", request: request, context.messages))
             page.due = try await directory.governanceDue(by: p).map { due in
                 // The check by its code (Core names it in English for the API).
-                let check = GovernanceFinding.Check.allCases.first { $0.name == due.check }
-                return ReviewPage.Due(organisation: due.organisationName, check: check.map { t.text("governance.check.\($0.rawValue)") } ?? due.check,
+                return ReviewPage.Due(organisation: due.organisationName, check: t.text("governance.check.\(due.checkCode.rawValue)"),
                                       expires: t.date(due.expires), expired: due.expired)
             }
             page.hasDue = !page.due.isEmpty

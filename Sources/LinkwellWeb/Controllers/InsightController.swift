@@ -119,7 +119,7 @@ struct InsightController: Sendable {
         let show: (Int?) -> String = { $0.map(String.init) ?? "[c]" }
         let rules = try await insight.disclosure().summary
         var page = DashboardPage(
-            from: q.from ?? "", to: q.to ?? "", distanceKm: q.distanceKm ?? UnmetDemand.label(UnmetDemand.defaultDistanceKm), scope: dashboard?.scope.description ?? "",
+            from: q.from ?? "", to: q.to ?? "", distanceKm: q.distanceKm ?? UnmetDemand.label(UnmetDemand.defaultDistanceKm), scope: dashboard.map { context.messages.insightScope($0.scope) } ?? "",
             total: show(dashboard?.totalReferrals), seen: show(dashboard?.waiting.referralsSeen),
             median: dashboard?.waiting.medianDays.map { context.messages.text("insight.days", ["days": String($0)]) } ?? context.messages.text("insight.notShownTooFew"),
             p90: dashboard?.waiting.p90Days.map { context.messages.text("insight.days", ["days": String($0)]) } ?? context.messages.text("insight.notShownTooFew"),
@@ -150,7 +150,7 @@ struct InsightController: Sendable {
         }
         let show: (Int?) -> String = { $0.map(String.init) ?? "[c]" }
         let page = SteeringPage(
-            scope: dashboard.scope.description, total: show(dashboard.totalReferrals), seen: show(dashboard.waiting.referralsSeen),
+            scope: context.messages.insightScope(dashboard.scope), total: show(dashboard.totalReferrals), seen: show(dashboard.waiting.referralsSeen),
             median: dashboard.waiting.medianDays.map { context.messages.text("insight.days", ["days": String($0)]) } ?? context.messages.text("insight.notShownTooFew"),
             p90: dashboard.waiting.p90Days.map { context.messages.text("insight.days", ["days": String($0)]) } ?? context.messages.text("insight.notShownTooFew"), outcome: outcome,
             tables: dashboard.tables.filter { wanted.contains($0.name) }.map { view($0, query: "", context.messages, control: dashboard.scope.control) },

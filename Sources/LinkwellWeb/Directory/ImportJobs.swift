@@ -76,8 +76,8 @@ final class ImportJobRecorder: @unchecked Sendable {
                 self.job.status = .done
                 self.job.report = report
             case .failure(let error):
-                self.job.status = .failed
-                self.job.error = Self.describe(error)
+                let (failure, detail) = Self.failure(of: error)
+                self.job.fail(failure, detail: detail)
             }
             self.job.finishedAt = now
             self.job.updatedAt = now
@@ -92,10 +92,16 @@ final class ImportJobRecorder: @unchecked Sendable {
 
     /// A short reason, naming the field, for the admin (no input is quoted at length).
     static func describe(_ error: any Error) -> String {
-        if let e = error as? FeedUnreadable { return "Unreadable: \(e.description.prefix(300))" }
+        let (failure, detail) = self.failure(of: error)
+        return failure.english.replacingOccurrences(of: "{detail}", with: detail)
+    }
+
+    /// The same as a code and its detail.
+    static func failure(of error: any Error) -> (ImportJob.Failure, String) {
+        if let e = error as? FeedUnreadable { return (.unreadable, String(e.description.prefix(300))) }
         if case LinkwellError.invalid(let errors) = error {
-            return errors.map { "\($0.field): \($0.message)" }.joined(separator: " ").prefix(300).description
+            return (.invalid, errors.map { "\($0.field): \($0.message)" }.joined(separator: " ").prefix(300).description)
         }
-        return Problem(error).detail
+        return (.other, Problem(error).detail)
     }
 }

@@ -4,6 +4,13 @@ import LinkwellCore
 /// escaped) for the reassignment and admin pages, the directory's reasons and governance lines, and the referral form.
 extension Catalogue {
     static let englishStaffMore: [String: String] = [
+        // What an insight dashboard counts (`Catalogue.insightScope`, from `InsightService.Scope.parts`).
+        "insight.scope.all": "All referrals",
+        "insight.scope.some": "Referrals {parts}",
+        "insight.scope.separator": ", ",
+        "insight.scope.fundedBy": "funded by {name}",
+        "insight.scope.from": "from {month}",
+        "insight.scope.to": "to {month}",
         // The reassignment page's choices: a link worker and their open cases.
         "reassign.load": "{name} — {open} open",
         "reassign.loadLeft": "{name} (left) — {open} open",
@@ -21,7 +28,7 @@ extension Catalogue {
         "adminStaffChecks.person": "{name} ({role})",
         "adminStaffChecks.expiry.all": "All", "adminStaffChecks.expiry.expired": "Expired",
         "adminStaffChecks.expiry.expiring": "Expiring within {days} days",
-        // The outcomes cohort page's sentences built in Swift (`CohortPage`); the report's own lines stay Core's.
+        // The outcomes cohort page's sentences built in Swift (`CohortPage`); the report's own lines are `coreWords()`, from Core's.
         "outcomesCohorts.threshold": "A change of at least {points} counts as meaningful. {source}",
         "outcomesCohorts.incomplete": "Incomplete forms that could not be scored, counted apart: baselines {baselines}, follow-ups {followUps}.",
         "outcomesCohorts.title": "{score}: change from baseline to {followUp}",
@@ -31,6 +38,15 @@ extension Catalogue {
         "outcomesCohorts.populationAverage": "Population average",
         "outcomesCohorts.norm": "Population norm: {source}.",
         // A directory import job's page and the feeds page (`DirectoryPagesController.ImportJobPage`, `feedsPage`).
+        // A rejected record (`Catalogue.rejectedRecord`): "service "s1" (Walks) at services.json contents[3]: name: …".
+        "directoryImportJob.rejected": "{kind} {id}{name} at {position}: {problems}",
+        "directoryImportJob.rejected.id": "\"{id}\"",
+        "directoryImportJob.rejected.noID": "without an id",
+        "directoryImportJob.rejected.name": " ({name})",
+        "directoryImportJob.kind.record": "record",
+        "directoryImportJob.kind.taxonomy": "taxonomy", "directoryImportJob.kind.taxonomy_term": "taxonomy_term",
+        "directoryImportJob.kind.organization": "organization", "directoryImportJob.kind.location": "location",
+        "directoryImportJob.kind.service": "service", "directoryImportJob.kind.service_at_location": "service_at_location",
         "directoryImportJob.state.running": "Running",
         "directoryImportJob.state.done": "Done",
         "directoryImportJob.state.failed": "Failed",

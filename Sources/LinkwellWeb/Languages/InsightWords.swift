@@ -3,8 +3,8 @@ import LinkwellCore
 
 /// An insight table's words in a catalogue's language: its title, dimension and columns (`insight.table.<name>.*`),
 /// each row's label from its key (code labels, months, deciles, stages…; the data's own names — practices, providers,
-/// services, categories, age bands — as they are) and each row's note. Core words the same tables in English for
-/// the API and the CSV downloads.
+/// services, categories, age bands — as they are) and each row's note. The English titles, dimensions and columns
+/// are Core's (`InsightTableEnglish`, which also words the API and the CSV downloads).
 struct InsightTableWords: Sendable {
     var title, dimension: String
     var columns: [String]
@@ -13,20 +13,12 @@ struct InsightTableWords: Sendable {
 }
 
 extension Catalogue {
-    /// The columns each table has, by key (`insight.table.<name>.column.<key>`), in the order of Core's columns.
-    static let insightColumns: [String: [String]] = [
-        "destinations_category": ["referralsOut"], "destinations_provider": ["referralsOut"],
-        "attendance": ["attended", "didNotAttend"], "declined_capacity": ["noCapacity", "waitingList"],
-        "unmet_need": ["referrals", "noServiceNearby", "locationUnknown", "turnedAway", "gaps"],
-        "service_feedback": ["good", "mixed", "poor"],
-    ]
-
     func insightTable(_ table: PublishedTable, control: DisclosureControl) -> InsightTableWords {
         let name = table.name
         let values = table.parameters
         let title = optional("insight.table.\(name).title") != nil ? text("insight.table.\(name).title", values) : table.title
         let dimension = optional("insight.table.\(name).dimension") != nil ? text("insight.table.\(name).dimension") : table.dimension
-        let columnKeys = Self.insightColumns[name] ?? ["referrals"]
+        let columnKeys = InsightTableEnglish.columns(of: name)
         let columns = table.columns.indices.map { i in
             i < columnKeys.count ? text("insight.column.\(columnKeys[i])", values) : table.columns[i]
         }
@@ -42,6 +34,21 @@ extension Catalogue {
             }
         }
         return InsightTableWords(title: title, dimension: dimension, columns: columns, rows: table.rows.map { insightRow($0, of: name) }, notes: notes)
+    }
+
+    /// What a dashboard's scope counts, in this language, from its parts ("Referrals funded by Leeds ICB, from April 2026,
+    /// to June 2026"; "All referrals"): each part a message, the names as they are.
+    func insightScope(_ scope: InsightService.Scope) -> String {
+        guard !scope.parts.isEmpty else { return text("insight.scope.all") }
+        func month(_ m: InsightMonth) -> String { text("insight.row.month", ["month": text("date.monthLong.\(m.month)"), "year": String(m.year)]) }
+        let parts = scope.parts.map { part -> String in
+            switch part {
+            case let .fundedBy(name): text("insight.scope.fundedBy", ["name": name])
+            case let .from(m): text("insight.scope.from", ["month": month(m)])
+            case let .to(m): text("insight.scope.to", ["month": month(m)])
+            }
+        }
+        return text("insight.scope.some", ["parts": parts.joined(separator: text("insight.scope.separator"))])
     }
 
     /// One row's label, from its key.
@@ -86,44 +93,20 @@ extension Catalogue {
         }
     }
 
-    /// The English of the insight tables' words Core also has (stages, satisfaction), made from Core's labels.
+    /// The English of the insight tables' words Core also has (titles, dimensions, columns, stages, satisfaction),
+    /// made from Core's.
     static func insightLabels() -> [String: String] {
         var labels: [String: String] = [:]
+        for (name, title) in InsightTableEnglish.titles { labels["insight.table.\(name).title"] = title }
+        for (name, dimension) in InsightTableEnglish.dimensions { labels["insight.table.\(name).dimension"] = dimension }
+        for (key, column) in InsightTableEnglish.columnWords { labels["insight.column.\(key)"] = column }
         for stage in InsightStage.allCases { labels["insight.stage.\(stage.rawValue)"] = stage.label }
         for (i, label) in ClosingFeedback.satisfactionLabels.enumerated() { labels["insight.satisfaction.\(i + 1)"] = label }
         return labels
     }
 
-    /// The English titles, dimensions, columns, rows and notes of the insight tables (Core's own words for the API and CSV).
+    /// The English rows and notes of the insight tables.
     static let englishInsightWords: [String: String] = [
-        "insight.table.source.title": "Referrals by source", "insight.table.source.dimension": "Source",
-        "insight.table.practice.title": "Referrals by practice", "insight.table.practice.dimension": "Practice",
-        "insight.table.month.title": "Referrals by month received", "insight.table.month.dimension": "Month",
-        "insight.table.need.title": "Referrals by need (a referral may have several)", "insight.table.need.dimension": "Need",
-        "insight.table.pathway.title": "Referrals by pathway", "insight.table.pathway.dimension": "Pathway",
-        "insight.table.funnel.title": "Conversion: referrals reaching each stage", "insight.table.funnel.dimension": "Stage",
-        "insight.table.dropout.title": "Drop-out: how referrals ended early, by the furthest stage reached", "insight.table.dropout.dimension": "Ending",
-        "insight.table.destinations_category.title": "Referrals out by category of service", "insight.table.destinations_category.dimension": "Category",
-        "insight.table.destinations_provider.title": "Referrals out by provider", "insight.table.destinations_provider.dimension": "Provider",
-        "insight.table.attendance.title": "Sessions attended and missed (did not attend), by provider", "insight.table.attendance.dimension": "Provider",
-        "insight.table.declined_capacity.title": "Referrals out declined for capacity (no capacity or waiting list), by provider",
-        "insight.table.declined_capacity.dimension": "Provider",
-        "insight.table.age_band.title": "Referrals by age band", "insight.table.age_band.dimension": "Age band",
-        "insight.table.sex.title": "Referrals by sex", "insight.table.sex.dimension": "Sex",
-        "insight.table.ethnicity.title": "Referrals by ethnic group", "insight.table.ethnicity.dimension": "Ethnic group",
-        "insight.table.deprivation.title": "Referrals by deprivation decile (IMD)", "insight.table.deprivation.dimension": "Decile",
-        "insight.table.satisfaction.title": "Satisfaction given at closing", "insight.table.satisfaction.dimension": "Satisfaction",
-        "insight.table.unmet_need.title": "Unmet demand by need: referrals with no active service within {distance} km of home, referrals out turned away for capacity, and nearby services with waiting lists",
-        "insight.table.unmet_need.dimension": "Need",
-        "insight.table.service_feedback.title": "Link workers' feedback on services: ratings given in the period",
-        "insight.table.service_feedback.dimension": "Service",
-        "insight.column.referrals": "Referrals", "insight.column.referralsOut": "Referrals out",
-        "insight.column.attended": "Attended", "insight.column.didNotAttend": "Did not attend",
-        "insight.column.noCapacity": "No capacity", "insight.column.waitingList": "Waiting list",
-        "insight.column.noServiceNearby": "No active service within {distance} km",
-        "insight.column.locationUnknown": "Location unknown (postcode not in lookup)",
-        "insight.column.turnedAway": "Turned away for capacity", "insight.column.gaps": "Gaps recorded by link workers",
-        "insight.column.good": "Good (4–5)", "insight.column.mixed": "Mixed (3)", "insight.column.poor": "Poor (1–2)",
         "insight.row.selfReferralOrUnknown": "Self-referral or unknown",
         "insight.row.noPathway": "No pathway",
         "insight.row.month": "{month} {year}",

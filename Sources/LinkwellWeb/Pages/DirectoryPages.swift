@@ -215,8 +215,8 @@ extension DirectoryPagesController {
         var hasRejected: Bool
         var moreRejected: String?
 
-        /// The job worded by `t` (`directoryImportJob.state.*`, `.phase.*`, the progress and the counts); what Core
-        /// says of a failure or a rejected record stays in its words.
+        /// The job worded by `t` (`directoryImportJob.state.*`, `.phase.*`, the progress, the counts, the failure by its
+        /// code and each rejected record's frame); the feed's and the records' own problems stay in Core's words.
         init(_ job: ImportJob, _ t: Catalogue = .english) {
             id = job.id
             source = job.source
@@ -238,7 +238,7 @@ extension DirectoryPagesController {
                 (max, value) = (1, nil)
                 progressText = t.text("directoryImportJob.progress.read", ["phase": phaseLabel, "done": String(p.done)])
             }
-            error = job.error
+            error = job.failure.map { t.importFailure($0, detail: job.failureDetail) } ?? job.error
             let r = job.report
             func sum(_ d: [String: Int]?) -> String { String((d ?? [:]).values.reduce(0, +)) }
             counts = r.map { r in
@@ -246,7 +246,7 @@ extension DirectoryPagesController {
                  ("withdrawn", String(r.withdrawn.count)), ("rejected", String(r.rejected.count))]
                     .map { Count(label: t.text("directoryImportJob.count.\($0.0)"), value: $0.1) }
             } ?? []
-            rejected = (r?.rejected ?? []).prefix(20).map(\.summary)
+            rejected = (r?.rejected ?? []).prefix(20).map(t.rejectedRecord)
             (hasCounts, hasRejected) = (!counts.isEmpty, !rejected.isEmpty)
             moreRejected = (r?.rejected.count ?? 0) > 20 ? t.text("directoryImportJob.moreRejected", ["count": String(r!.rejected.count - 20)]) : nil
         }

@@ -129,11 +129,11 @@ public struct CohortPage: Sendable {
     public init(instruments: [AvailableInstrument], query: (instrument: String, score: String?, by: CohortDimension, minimumN: Int),
                 followUp: OutcomeService.FollowUpPoint = .latest, report: OutcomeService.CohortReport?, _ t: Catalogue = .english) {
         followUps = OutcomeService.FollowUpPoint.allCases.map { Choice($0.rawValue, t.label($0), selected: $0 == followUp) }
-        included = report?.included ?? ""
+        included = report.map { t.cohortIncluded($0) } ?? ""
         threshold = report.map { r in
             r.meaningfulChange.map { t.text("outcomesCohorts.threshold", ["points": SVGChart.display($0), "source": r.meaningfulChangeSource]) } ?? r.meaningfulChangeSource
         } ?? ""
-        caveats = report?.caveats ?? []
+        caveats = report.map { r in r.caveatCodes.map { t.cohortCaveat($0, groupsCompared: r.groupsCompared) } } ?? []
         incomplete = report.map {
             t.text("outcomesCohorts.incomplete", ["baselines": $0.incompleteBaselines.map(String.init) ?? "[c]", "followUps": $0.incompleteFollowUps.map(String.init) ?? "[c]"])
         } ?? ""
@@ -143,7 +143,7 @@ public struct CohortPage: Sendable {
         dimensions = CohortDimension.allCases.map { Choice($0.rawValue, t.label($0), selected: $0 == query.by) }
         minimumN = String(report?.minimumN ?? query.minimumN)
         hasReport = report != nil
-        title = report.map { t.text("outcomesCohorts.title", ["score": $0.scoreLabel, "followUp": $0.followUpLabel]) } ?? ""
+        title = report.map { t.text("outcomesCohorts.title", ["score": $0.scoreLabel, "followUp": t.label($0.followUp)]) } ?? ""
         func f(_ x: Double?, _ digits: Int = 2) -> String { x.map { String(format: "%.\(digits)f", $0) } ?? "—" }
         func pct(_ x: Double?, _ ci: [Double]? = nil) -> String {
             guard let x else { return "—" }
@@ -152,7 +152,7 @@ public struct CohortPage: Sendable {
         rows = (report?.rows ?? []).map { r in
             let s = r.result
             let count: (Int?) -> String = { $0.map(String.init) ?? "[c]" }
-            return Row(group: r.group, withBaseline: count(r.withBaseline), paired: count(r.paired), lost: count(r.lostToFollowUp),
+            return Row(group: t.cohortGroup(r), withBaseline: count(r.withBaseline), paired: count(r.paired), lost: count(r.lostToFollowUp),
                        awaiting: count(r.awaitingFollowUp),
                        baseline: f(s?.meanBaseline, 1), followUp: f(s?.meanFollowUp, 1), change: f(s?.meanChange, 1),
                        ci: s.map { t.text("outcomesCohorts.interval", ["low": f($0.changeLow, 1), "high": f($0.changeHigh, 1)]) } ?? "—",
@@ -162,7 +162,7 @@ public struct CohortPage: Sendable {
                        worse: pct(r.shareWorsened, r.worsenedInterval),
                        suppressed: r.suppressed)
         }
-        let bars = (report?.rows ?? []).compactMap { r in r.result.map { (label: r.group, mean: $0.meanChange, low: $0.changeLow, high: $0.changeHigh) } }
+        let bars = (report?.rows ?? []).compactMap { r in r.result.map { (label: t.cohortGroup(r), mean: $0.meanChange, low: $0.changeLow, high: $0.changeHigh) } }
         chart = bars.isEmpty ? "" : SVGChart.changeBars(title: title, rows: bars)
         norm = report.map { r in
             r.populationMean.map { t.text("outcomesCohorts.normMean", ["source": r.populationSource ?? t.text("outcomesCohorts.populationAverage"),
