@@ -145,7 +145,7 @@ struct NameSearchTests {
                 let theirs = Set(referrals.filter { $0.referrerID == referrer.id && expected.contains($0.id) }.map(\.id))
                 let found = try await s.store.referrals(ReferralQuery(referrerID: referrer.id, limit: 1000, search: search))
                 #expect(Set(found.map(\.id)) == theirs, "\(backend) \(referrer.email) \(search)")
-                let home = try await s.store.referredPeople(ReferralQuery(referrerID: referrer.id, search: search), page: PageRequest(limit: 100))
+                let home = try await s.store.referredPeople(ReferralQuery(referrerID: referrer.id, search: search), page: PageNumber(1, size: 100)).rows
                 #expect(Set(home.flatMap { $0.referrals.map(\.id) }) == theirs, "\(backend) home \(referrer.email) \(search)")
             }
         }

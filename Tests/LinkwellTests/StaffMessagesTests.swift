@@ -312,8 +312,7 @@ struct StaffMessagesTests {
             let byPeriod = try #require(cohortPages[cohorts[CohortDimension.allCases.firstIndex(of: .period)!]])
             #expect(byPeriod.contains(/<th scope="row">⟦20\d\d Q[1-4]⟧<\/th>/), "a quarter is a message")
             try await check(s.referrer, ["/referrals/new"])
-            // Not here yet: the audit trail (its rows show the recorded codes and scopes as stored), the code lists (the lists'
-            // own displays) and the instruments (their licence texts).
+            // The audit trail, the code lists and the instruments are checked in `recordsAndSecurityPages`.
             try await check(s.admin, ["/admin/complaints", "/admin/organisations", "/admin/organisations/\(organisation.rawValue)",
                                       "/admin/outbox", "/admin/settings", "/admin/staff-checks", "/admin/feeds", "/directory/review",
                                       "/admin/users/\(s.linkWorker.id.rawValue)"])
@@ -339,5 +338,96 @@ struct StaffMessagesTests {
                     "a rejected record's frame is messages")
             #expect(rejected?.contains("<li>⟦⟦record⟧ ⟦without an id⟧ at services.json [4]: record: is not an object.⟧</li>") == true)
         }
+    }
+
+    @Test("The audit trail and access log, code lists, instruments, two-factor pages, the message back and the new outcome form show no word outside the catalogue",
+          arguments: TestBackend.available)
+    func recordsAndSecurityPages(backend: TestBackend) async throws {
+        let s = try await TestScheme.make(backend)
+        let lw = s.request(s.linkWorker)
+        let engaged = try await s.engagedReferral()
+        _ = try await s.outcomes.record(engaged, .init(instrumentId: "ons4", timepoint: "baseline",
+                                                       answers: ["life_satisfaction": 3, "worthwhile": 5, "happiness": 4, "anxiety": 8]), lw)
+        var configuration = s.configuration
+        configuration.staffMessages = Self.marked
+        try await withRouter(s, configuration: configuration) { client in
+            let api = APIClient(client: client, s: s)
+            let id = engaged.rawValue
+            try await api.call(.post, "/api/v1/referrals/\(id)/plan", as: s.linkWorker, json: #"{"whatMatters":"Getting out","goals":["Walk"]}"#, expect: .ok)
+            try await api.call(.post, "/api/v1/referrals/\(id)/risks", as: s.linkWorker, json: #"{"risk":"no_known_risks"}"#, expect: .ok)
+            let document = try await s.casework.messageBack(engaged, lw, outcomes: s.outcomes)
+            let stored = try await s.casework.readCase(engaged, lw).messages.map(\.body)
+            // Data shown as it is: the fixture's, the instruments' published words and licence texts (`AvailableInstrument`), the
+            // code lists' own displays and codes as published, and the audit trail's records as stored (actions, record types,
+            // routes and outcomes are codes written by the system, not words for the reader).
+            let instruments = try await s.outcomes.instruments()
+            let instrumentData = try await Self.instrumentWords(s) + instruments.flatMap { i in
+                [i.instrument.instructions, i.instrument.licence.terms, i.instrument.licence.copyright] + i.instrument.items.compactMap(\.text)
+                    + i.instrument.items.map(\.id) + i.instrument.responseLabels.values + [i.unavailableReason].compactMap { $0 }
+            }
+            // The code lists' values (codes) and each value's display, as the code list records them.
+            let codeListData = CodeListKind.allCases.flatMap { $0.localValues.flatMap { [$0.key, $0.display] } }
+            // The message back is a clinical document built in Core to the PRSB standard (its title, the plan's statement,
+            // statuses and care plan lines as the document carries them); the page's own words around them are messages.
+            let documentData = Self.documentWords(document)
+            let allowed = Self.fixtureData(s) + instrumentData + codeListData + documentData + stored + ["Getting out", "Walk"]
+            let linkWorker = try await Self.check(client, s.linkWorker, ["/referrals/\(id)/outcomes/new", "/referrals/\(id)/message-back"], allowed: allowed)
+            #expect(linkWorker["/referrals/\(id)/message-back"]?.contains("id=\"letter-about\"") == true, "the letter itself, not its 422")
+            // The audit trail's rows as stored (actions, record types and ids, routes, outcomes: codes the system wrote, not
+            // words for the reader), read after the administrator has signed in once, so that their own sign-in is among them.
+            _ = try await WebPagesTests.Browser(client).signIn(s.admin.email)
+            let events = try await s.store.auditEvents(matching: AuditFilter(), page: PageNumber(1, size: 1_000))
+            let auditData = events.flatMap { [$0.action, $0.recordType, $0.recordID, $0.route, $0.outcome.rawValue] + [$0.subjectID?.rawValue].compactMap { $0 } }
+            let admin = try await Self.check(client, s.admin, ["/admin/audit", "/admin/audit?record=\(id)", "/admin/code-lists", "/admin/instruments"],
+                                             allowed: allowed + auditData)
+            #expect(admin["/admin/audit?record=\(id)"]?.contains(id) == true, "who looked at the record is listed")
+
+            // Two-factor sign-in: setting it up, the recovery codes, and the code asked for at the next sign-in.
+            let browser = WebPagesTests.Browser(client)
+            _ = try await browser.signIn(s.linkWorker.email)
+            let (_, setup) = try await browser.go(.get, "/account/two-factor")
+            let secret = try #require(setup.range(of: "<code>").map { String(setup[$0.upperBound...].prefix { $0 != "<" }) })
+            // The key as a link for an authenticator app: data, like the key itself.
+            let uri = try #require(setup.firstMatch(of: /otpauth:[^<"]+/).map { String($0.output).replacingOccurrences(of: "&amp;", with: "&") })
+            let setupLeft = Self.unmarked(setup, allowed: allowed + [secret, uri])
+            #expect(setupLeft.isEmpty, "the two-factor set-up page shows words outside the catalogue: \(setupLeft)")
+            let csrf = try #require(WebPagesTests.Browser.hidden("_csrf", in: setup))
+            let bytes = try #require(Base32.decode(secret.replacingOccurrences(of: " ", with: "")))
+            let (done, codesPage) = try await browser.go(.post, "/account/two-factor", form: ["_csrf": csrf, "code": TOTP.code(secret: bytes, step: TOTP.step(at: s.clock.now))])
+            #expect(done.status == .ok)
+            let codes = codesPage.components(separatedBy: "<li><code>").dropFirst().map { String($0.prefix { $0 != "<" }) }
+            #expect(codes.count == 10)
+            let codesLeft = Self.unmarked(codesPage, allowed: allowed + codes)
+            #expect(codesLeft.isEmpty, "the recovery codes page shows words outside the catalogue: \(codesLeft)")
+            s.clock.advance(seconds: 30)
+            let next = WebPagesTests.Browser(client)
+            #expect(try await next.signIn(s.linkWorker.email).headers[.location] == "/login/code")
+            // Half signed in, the code page is a public page (in the language the person chose, not the staff catalogue
+            // marked here): every phrase it shows in English is gone in Welsh, so each is a message.
+            let (codeStatus, codePage) = try await next.go(.get, "/login/code")
+            #expect(codeStatus.status == .ok)
+            let english = Self.unmarked(codePage, allowed: ["Linkwell"])
+            #expect(english.contains("Enter your code"), "the English page: \(english)")
+            let (welshStatus, welsh) = try await next.go(.get, "/login/code?lang=cy")
+            #expect(welshStatus.status == .ok)
+            let untranslated = english.filter { welsh.contains($0) && $0 != "Cymraeg" && $0 != "English" }
+            #expect(untranslated.isEmpty, "the sign-in code page shows words outside the catalogue: \(untranslated)")
+        }
+    }
+
+    /// The text a message back document carries as Core built it (see `MessageBackDocument`), each piece whole.
+    static func documentWords(_ d: MessageBackDocument) -> [String] {
+        let j = d.summary
+        var words = [MessageBackDocument.title, d.planAndRequestedActions.statement].compactMap { $0 }
+        words += d.planAndRequestedActions.forProfessionals.map(\.description) + d.planAndRequestedActions.forPersonOrCarer.map(\.description)
+        words += [j.status, j.personView, j.note].compactMap { $0 } + j.needs.map(\.display) + (j.closingReason.map { [$0.display] } ?? [])
+        words += (j.supportTakenUp + j.supportNotTakenUp + j.signposting).flatMap { [$0.description, $0.organisationName, $0.status, $0.reason].compactMap { $0 } }
+        words += j.outcomeScores.flatMap { [$0.scale.display, $0.scoreLabel, $0.verdict].compactMap { $0 } }
+        words += j.risks.flatMap { [$0.risk.display, $0.detail].compactMap { $0 } }
+        words += j.safeguarding.flatMap { [$0.description, $0.escalatedTo, $0.status, $0.resolution].compactMap { $0 } }
+        words += (d.carePlan?.lines ?? []) + d.nationalCodes.map(\.display)
+        words += d.recipients.flatMap { [$0.name, $0.jobRole, $0.grade, $0.team, $0.specialty, $0.organisationName, $0.email].compactMap { $0 } }
+        words += [d.author.name, d.author.jobRole, d.author.organisationName].compactMap { $0 } + [d.returnResponseTo].compactMap { $0 }
+        return words
     }
 }

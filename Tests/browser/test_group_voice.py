@@ -127,11 +127,19 @@ def test_link_worker_and_group_talk_raise_concerns_and_hear_of_closing(people):
     provider.goto(provider_path)
     submit(provider.page, "#accept", f"{provider_path}/accept")
     expect(provider.page.locator("#onward-status")).to_have_text("Accepted")
-    earlier = (date.today() - timedelta(days=30)).isoformat()
-    provider.page.fill("#sessionDate", earlier)
+    # The session date is the three-field date input (Day, Month, Year), today's date to start with.
+    expect(provider.page.locator("#sessionDate-day")).to_have_value(str(date.today().day))
+    earlier = date.today() - timedelta(days=30)
+    provider.page.fill("#sessionDate-day", str(earlier.day))
+    provider.page.fill("#sessionDate-month", str(earlier.month))
+    provider.page.fill("#sessionDate-year", str(earlier.year))
     posted = submit(provider.page, "#attended", f"{provider_path}/attendance")
     assert posted.status == 422, f"attendance before the referral: expected 422, got {posted.status}"
-    expect(provider.page.locator(".error-summary a[href=\"#sessionDate\"]")).to_have_count(1)
+    # The summary links to the day field; the date as a whole is wrong, so all three parts are marked.
+    expect(provider.page.locator(".error-summary a[href=\"#sessionDate-day\"]")).to_have_count(1)
+    expect(provider.page.locator("#sessionDate-day")).to_have_attribute("aria-invalid", "true")
+    expect(provider.page.locator("#sessionDate-day")).to_have_value(str(earlier.day))
+    expect(provider.page.locator("#sessionDate .error-message")).to_contain_text("before the referral was sent")
     expect(provider.page.locator(".error-summary")).to_contain_text("before the referral was sent")
     expect(provider.page.locator("#attendance li")).to_have_count(0)
     provider.snap("attendance-too-early")

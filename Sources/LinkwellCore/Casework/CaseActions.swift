@@ -449,7 +449,11 @@ extension Case {
         let today = CalendarDate(env.now())
         var date = today
         if let text = sessionDate, !text.isEmpty {
-            guard let parsed = CalendarDate(text) else { throw .invalid("sessionDate", "Session date must be a real date, YYYY-MM-DD.") }
+            // The page's Day, Month and Year come joined as `year-month-day`; the API's `YYYY-MM-DD` reads the same.
+            let parsed: CalendarDate
+            do throws(DateInputError) { parsed = try DateInput(text: text).parsed() } catch {
+                throw .invalid("sessionDate", error.message(label: "Session date"))
+            }
             guard parsed <= today else { throw .invalid("sessionDate", "Session date cannot be in the future.") }
             date = parsed
         }

@@ -35,8 +35,6 @@ public struct ReferredPerson: Sendable, Equatable {
     /// The key of this person's record.
     public static func key(_ person: Person) -> String { person.nhsNumber.map { "nhs:" + $0.digits } ?? person.id.rawValue }
 
-    /// Where the list continues after this person.
-    public var cursor: PageCursor { PageCursor(at: latestReferralAt, id: key) }
 }
 
 /// A message back with whether the reader has read it.
@@ -49,14 +47,15 @@ public struct ReadableMessage: Sendable, Equatable {
     }
 }
 
-/// A page of the referrer's home: people, each with the messages back about them, and the reader's unread count.
+/// A numbered page of the referrer's home: people, each with the messages back about them, the number of people in
+/// all, and the reader's unread count.
 public struct ReferrerHome: Sendable {
     public struct Row: Sendable {
         public var person: ReferredPerson
         /// Newest first.
         public var messages: [ReadableMessage]
     }
-    public var people: Page<Row>
+    public var people: CountedPage<Row>
     /// Messages back to the reader (and their practice) not yet read, in all.
     public var unread: Int
 }
@@ -65,14 +64,20 @@ public struct ReferrerHome: Sendable {
 ///
 /// Every implementation must guarantee:
 /// - `referredPeople` lists each person once (by `ReferredPerson.key`), whichever of their referrals match, in the
-///   order of their newest matching referral (received time, then key, both descending), strictly after `page.after`; it runs a
-///   fixed number of set-based queries whatever the page holds.
+///   order of their newest matching referral (received time, then key, both descending); it counts the people (not
+///   their referrals) in the store, clamps the page to the count (a page past the end is the last page) and reads only
+///   that page (`LIMIT`/`OFFSET` on the grouped list), in a fixed number of set-based queries whatever the page holds.
+/// - `messagesBack(recipientID:organisationID:page:)` counts and cuts in the store, in the order of `CaseworkService.messages`
+///   (creation, then id, both descending), each message once even when addressed to both the user and the practice.
 /// - Read state is per user: one user reading a message changes nothing for anyone else; marking a message
 ///   read twice keeps the first time and is not an error.
 public protocol ReferrerHomeStore: Sendable {
-    /// A page (at most `page.limit`) of the people with referrals matching `query` (its filters; its `limit`,
-    /// `after` and order are ignored), each with their matching referrals.
-    func referredPeople(_ query: ReferralQuery, page: PageRequest) async throws -> [ReferredPerson]
+    /// A numbered page of the people with referrals matching `query` (its filters; its `limit`, `after` and order are
+    /// ignored), each with their matching referrals, and how many people match in all.
+    func referredPeople(_ query: ReferralQuery, page: PageNumber) async throws -> CountedPage<ReferredPerson>
+    /// A numbered page of the messages back addressed to `recipientID`, or to `organisationID` when given, newest first
+    /// (creation, then id, both descending), and how many there are in all.
+    func messagesBack(recipientID: UserID, organisationID: OrganisationID?, page: PageNumber) async throws -> CountedPage<MessageBack>
     /// The messages back on these referrals addressed to `recipientID`, newest first (creation, then id), each
     /// with whether `recipientID` has read it.
     func messagesBack(referralIDs: [ReferralID], to recipientID: UserID) async throws -> [ReadableMessage]
@@ -87,18 +92,16 @@ public protocol ReferrerHomeStore: Sendable {
 extension CaseworkService {
     /// The referrer's home: a page of the people they have referred (each once, the most recently referred
     /// first), each with their referrals and the messages back about them with what the caller has not read
-    /// marked. Searched like the caseload (`CaseSearch`). Audited as a list. Set-based: a page costs three
-    /// queries however many people it holds.
-    public func referrerHome(_ request: Request, page: PageRequest, search: String? = nil) async throws -> ReferrerHome {
+    /// marked. Searched like the caseload (`CaseSearch`). Audited as a list. Numbered and counted in the store
+    /// (a page past the end is the last page). Set-based: a page costs a few queries however many people it holds.
+    public func referrerHome(_ request: Request, page: PageNumber, search: String? = nil) async throws -> ReferrerHome {
         let p = request.principal
         guard p.role == .referrer else { throw LinkwellError.forbidden("Only referrers have a list of the people they referred.") }
         let query = try caseloadQuery(p, .all, search: search)
-        var fetch = page
-        fetch.limit += 1
-        let people = Page(fetched: try await store.referredPeople(query, page: fetch), limit: page.limit, cursor: \.cursor)
+        let people = try await store.referredPeople(query, page: page)
         let messages = Dictionary(grouping: try await store.messagesBack(referralIDs: people.rows.flatMap { $0.referrals.map(\.id) }, to: p.userID),
                                   by: \.message.referralID)
-        let rows = people.map { found in
+        let rows = await people.map { found in
             var person = found
             // The rule of `ReferrerCaseView.row`: without consent to share progress, the status stops at the decision.
             for i in person.referrals.indices where !person.referrals[i].consentPurposes.contains(.shareWithReferrer)
@@ -110,6 +113,12 @@ extension CaseworkService {
         }
         try await audit(request, action: "list", type: "caseload", id: p.userID.rawValue, allowed: true)
         return ReferrerHome(people: rows, unread: try await unreadMessageCount(request))
+    }
+
+    /// A numbered page of the messages back to the caller, newest first, with their practice's (working at a GP practice)
+    /// in the same order, each once: counted and cut in the store, a page past the end the last page.
+    public func messages(_ request: Request, page: PageNumber) async throws -> CountedPage<MessageBack> {
+        try await store.messagesBack(recipientID: request.principal.userID, organisationID: try await practiceID(request.principal), page: page)
     }
 
     /// How many messages back to the caller (and, working at a GP practice, to their practice) they have not read.

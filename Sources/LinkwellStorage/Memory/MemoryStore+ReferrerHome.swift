@@ -3,21 +3,27 @@ import LinkwellCore
 
 /// `ReferrerHomeStore` (part of `LinkwellStore`).
 extension MemoryStore {
-    public func referredPeople(_ query: ReferralQuery, page: PageRequest) async throws -> [ReferredPerson] {
+    public func referredPeople(_ query: ReferralQuery, page: PageNumber) async throws -> CountedPage<ReferredPerson> {
         var query = query
         query.after = nil
         let matching = cases.values.filter { query.matches($0.referral, person: $0.person, team: caseTeam($0.referral.id)) }
-        return Dictionary(grouping: matching, by: { ReferredPerson.key($0.person) }).compactMap { key, found -> ReferredPerson? in
+        let people = Dictionary(grouping: matching, by: { ReferredPerson.key($0.person) }).map { key, found -> ReferredPerson in
             let newest = found.sorted { ($0.referral.receivedAt, $0.referral.id.rawValue) > ($1.referral.receivedAt, $1.referral.id.rawValue) }
-            let person = ReferredPerson(key: key, name: newest[0].person.fullName, latestReferralAt: newest[0].referral.receivedAt,
+            return ReferredPerson(key: key, name: newest[0].person.fullName, latestReferralAt: newest[0].referral.receivedAt,
                                         referrals: newest.map {
                                             ReferredPerson.Referral(id: $0.referral.id, status: $0.referral.status, receivedAt: $0.referral.receivedAt,
                                                                     consentPurposes: $0.referral.consent.purposes)
                                         })
-            return Self.isAfter(page.after, at: person.latestReferralAt, id: key) ? person : nil
         }
         .sorted { ($0.latestReferralAt, $0.key) > ($1.latestReferralAt, $1.key) }
-        .prefix(page.limit).map { $0 }
+        return Self.countedPage(people, page)
+    }
+
+    public func messagesBack(recipientID: UserID, organisationID: OrganisationID?, page: PageNumber) async throws -> CountedPage<MessageBack> {
+        let messages = cases.values.flatMap(\.messages).filter {
+            $0.recipientID == recipientID || (organisationID != nil && $0.recipientOrganisationID == organisationID)
+        }
+        return Self.countedPage(messages.sorted { ($0.createdAt, $0.id.rawValue) > ($1.createdAt, $1.id.rawValue) }, page)
     }
 
     public func messagesBack(referralIDs: [ReferralID], to recipientID: UserID) async throws -> [ReadableMessage] {

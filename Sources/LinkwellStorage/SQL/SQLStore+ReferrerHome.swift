@@ -21,27 +21,27 @@ enum ReferrerHomeMigrations {
 
 /// `ReferrerHomeStore` (part of `LinkwellStore`).
 extension SQLStore {
-    public func referredPeople(_ query: ReferralQuery, page: PageRequest) async throws -> [ReferredPerson] {
+    public func referredPeople(_ query: ReferralQuery, page: PageNumber) async throws -> CountedPage<ReferredPerson> {
         // `ReferredPerson.key`, in SQL; on PostgreSQL in the "C" collation (ids sort by bytes, as in Swift).
-        let key = "COALESCE('nhs:' || NULLIF(p.nhs_number, ''), p.id)" + (flavor == .postgres ? " COLLATE \"C\"" : "")
-        return try await connections.read { db in
-            // The page of people, each once, by their newest matching referral.
-            var sql = SQLQueryString("SELECT ")
-            sql.appendInterpolation(unsafeRaw: key)
-            sql.appendInterpolation(unsafeRaw: " AS person_key, MAX(r.received_at) AS latest FROM referrals r JOIN people p ON p.id = r.person_id WHERE")
-            Self.appendFilters(query, to: &sql, paging: false)
-            sql.appendInterpolation(unsafeRaw: " GROUP BY \(key)")
-            if let after = page.after {
-                sql.appendInterpolation(unsafeRaw: " HAVING (MAX(r.received_at) < "); sql.appendInterpolation(bind: after.at)
-                sql.appendInterpolation(unsafeRaw: " OR (MAX(r.received_at) = "); sql.appendInterpolation(bind: after.at)
-                sql.appendInterpolation(unsafeRaw: " AND \(key) < "); sql.appendInterpolation(bind: after.id)
-                sql.appendInterpolation(unsafeRaw: "))")
-            }
-            sql.appendInterpolation(unsafeRaw: " ORDER BY latest DESC, person_key DESC LIMIT ")
-            sql.appendInterpolation(bind: page.limit)
-            let found = try await db.raw(sql).all().map { row in
-                (key: try row.decode(column: "person_key", as: String.self), latest: try row.decode(column: "latest", as: Date.self))
-            }
+        let collate = flavor == .postgres ? " COLLATE \"C\"" : ""
+        let key = "COALESCE('nhs:' || NULLIF(p.nhs_number, ''), p.id)" + collate
+        // The people, each once, by their newest matching referral: counted, then the page cut, from the grouped list.
+        var grouped = SQLQueryString("FROM (SELECT ")
+        grouped.appendInterpolation(unsafeRaw: key)
+        grouped.appendInterpolation(unsafeRaw: " AS person_key, MAX(r.received_at) AS latest FROM referrals r JOIN people p ON p.id = r.person_id WHERE")
+        Self.appendFilters(query, to: &grouped, paging: false)
+        grouped.appendInterpolation(unsafeRaw: " GROUP BY \(key)) g")
+        let found = try await countedPage(page, select: "SELECT person_key, latest", from: grouped,
+                                          order: "latest DESC, person_key\(unsafeRaw: collate) DESC") { row in
+            (key: try row.decode(column: "person_key", as: String.self), latest: try row.decode(column: "latest", as: Date.self))
+        }
+        let people = try await referredPeople(query, found.rows)
+        return CountedPage(rows: people, total: found.total, page: found.page)
+    }
+
+    /// These people (`ReferredPerson.key` and newest referral time), in this order, each with their referrals matching `query`.
+    private func referredPeople(_ query: ReferralQuery, _ found: [(key: String, latest: Date)]) async throws -> [ReferredPerson] {
+        try await connections.read { db in
             guard !found.isEmpty else { return [] }
             // Their matching referrals, in one query (by NHS number or person id, so that the indexes serve it).
             let nhsNumbers = found.compactMap { $0.key.hasPrefix("nhs:") ? String($0.key.dropFirst(4)) : nil }
@@ -68,6 +68,17 @@ extension SQLStore {
                     consentPurposes: Self.purposes(try row.decode(column: "consent_purposes", as: String.self))))
             }
             return found.map { ReferredPerson(key: $0.key, name: byKey[$0.key]?.name ?? "", latestReferralAt: $0.latest, referrals: byKey[$0.key]?.referrals ?? []) }
+        }
+    }
+
+    public func messagesBack(recipientID: UserID, organisationID: OrganisationID?, page: PageNumber) async throws -> CountedPage<MessageBack> {
+        var from = SQLQueryString("FROM messages_back WHERE (recipient_id = \(bind: recipientID)")
+        if let organisationID {
+            from.appendInterpolation(unsafeRaw: " OR recipient_organisation_id = "); from.appendInterpolation(bind: organisationID)
+        }
+        from.appendInterpolation(unsafeRaw: ")")
+        return try await countedPage(page, select: "SELECT *", from: from, order: "created_at DESC, id DESC") {
+            try $0.decode(model: MessageBack.self, keyDecodingStrategy: fromColumns)
         }
     }
 

@@ -48,7 +48,7 @@ struct AdminCodeListsController: Sendable {
 
     private func page(_ request: Request, _ context: AppRequestContext, _ list: CodeListKind, form: FormData? = nil, errors: [FieldError] = [],
                       imported: Int? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
-        let page = CodeListsPage(list, concepts: try await codeLists.list(list), form: form, imported: imported)
+        let page = CodeListsPage(list, concepts: try await codeLists.list(list), form: form, imported: imported, context.messages)
         return try HTML(renderer.render(.adminCodeLists, View(title: context.messages.text("titles.codeLists"), context: context, page: page, errors: errors)), status: status)
             .response(from: request, context: context)
     }

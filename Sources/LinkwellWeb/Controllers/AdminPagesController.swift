@@ -121,7 +121,7 @@ struct AdminPagesController: Sendable {
                 let (events, names) = try await administration.auditEvents(matching: filter, actorEmail: user, page: try request.pageNumber(),
                                                                            .init(p, route: request.routeDescription))
                 page.rows = events.rows.map { event in
-                    AuditPage.Row(id: event.id, at: Format.dateTime(event.at), actor: names[event.actorID], action: event.action, recordType: event.recordType,
+                    AuditPage.Row(id: event.id, at: context.messages.dateTime(event.at), actor: names[event.actorID], action: event.action, recordType: event.recordType,
                                   recordID: event.recordID, route: event.route, outcome: event.outcome.rawValue, denied: event.outcome == .denied,
                                   subjectID: event.subjectID.map(\.rawValue).flatMap { $0 == event.recordID ? nil : $0 })
                 }

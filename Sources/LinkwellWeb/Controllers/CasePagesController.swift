@@ -54,10 +54,13 @@ struct CasePagesController: Sendable {
                 .map { ($0, only == nil ? PageNumber(1, size: CaseloadPage.homeGroupSize) : try request.pageNumber(size: CaseloadPage.groupSize)) }
             let team = request.query("team")
             let groups = lists.isEmpty ? [] : try await casework.caseloadPages(r, lists: lists, search: search, team: team)
+            // The referrer's messages and people are numbered pages counted in the store, like every other list; the
+            // page number is read (a bad one refused, 422) before anything is marked read.
             let messages = principal.role == .referrer && only == "messages"
-                ? try await casework.messages(r, page: try request.pageRequest(defaultLimit: CaseloadPage.messagesSize))
-                : Page(rows: [], next: nil)
-            var page = CaseloadPage(role: principal.role, groups: groups, messages: messages,
+                ? try await casework.messages(r, page: try request.pageNumber(size: CaseloadPage.messagesSize))
+                : CountedPage(rows: [], total: 0, page: PageNumber(1))
+            let peoplePage = referrerHome ? try request.pageNumber(size: CaseloadPage.peopleSize) : nil
+            var page = CaseloadPage(role: principal.role, groups: groups, messages: messages.rows,
                                     names: try await casework.staffNames(namedIn: groups.map(\.page.rows), messages.rows),
                                     now: casework.env.now(), context.messages, request: request, link: { request.link($0) })
             if principal.role == .referrer && only == "messages" {
@@ -65,11 +68,12 @@ struct CasePagesController: Sendable {
                 // Marked as they were before this visit; seeing them here reads them.
                 page.markUnread(try await casework.readMessages(messages.rows, r))
                 page.showMessages = true
+                page.messageLinks = PageLinks(messages, list: "messagesBack", request: request, context.messages)
                 try await casework.markRead(messages.rows, r)
             }
-            if referrerHome {
-                page.setReferrerHome(try await casework.referrerHome(r, page: try request.pageRequest(defaultLimit: CaseloadPage.peopleSize), search: search),
-                                     now: casework.env.now(), link: { request.link($0) })
+            if let peoplePage {
+                page.setReferrerHome(try await casework.referrerHome(r, page: peoplePage, search: search), now: casework.env.now(),
+                                     links: { PageLinks($0, list: "people", request: request, context.messages) })
             }
             page.search = search ?? ""
             page.setTeams(try await casework.caseloadTeams(r), chosen: team)

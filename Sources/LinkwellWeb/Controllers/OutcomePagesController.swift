@@ -183,7 +183,7 @@ struct OutcomePagesController: Sendable {
         // "Answer at least one question" points at the first question.
         let errors = errors.map { $0.field == "answers" ? FieldError("answers.\(available.instrument.items.first?.id ?? "")", $0.message) : $0 }
         let page = QuestionnairePage(referralID: id, personName: found.person.fullName, instrument: available.instrument,
-                                     answers: answers, timepoint: form?["timepoint"], hasBaseline: hasBaseline)
+                                     answers: answers, timepoint: form?["timepoint"], hasBaseline: hasBaseline, context.messages)
         return try HTML(renderer.render(.questionnaire, View(title: available.instrument.name, context: context, page: page, errors: errors)),
                         status: status).response(from: request, context: context)
     }

@@ -39,7 +39,8 @@ struct ProviderPagesController: Sendable {
         action(router, "accept") { c, id, _, p, env in try c.respondToOnward(id, accept: true, reason: nil, note: nil, by: p, env: env) }
         action(router, "reject") { c, id, f, p, env in try c.respondToOnward(id, accept: false, reason: f["reason"], note: f["note"], by: p, env: env) }
         action(router, "attendance") { c, id, f, p, env in
-            try c.reportAttendance(id, sessionDate: f["sessionDate"], attended: f["attended"] == "yes", by: p, env: env)
+            // The three-field date input (`sessionDate-day`, `-month`, `-year`); scripts may post `sessionDate` as YYYY-MM-DD.
+            try c.reportAttendance(id, sessionDate: f.date("sessionDate"), attended: f["attended"] == "yes", by: p, env: env)
         }
     }
 
@@ -55,18 +56,21 @@ struct ProviderPagesController: Sendable {
                 }
                 return .redirect(to: "/provider/referrals/\(id)", type: .normal)
             } catch LinkwellError.invalid(let fields) {
-                return try await page(request, context, errors: fields, status: .unprocessableContent)
+                return try await page(request, context, errors: fields, form: form, status: .unprocessableContent)
             } catch LinkwellError.conflict(let why) {
                 return try await page(request, context, errors: [FieldError("action", why)], status: .conflict)
             }
         }
     }
 
-    func page(_ request: Request, _ context: AppRequestContext, errors: [FieldError] = [], status: HTTPResponse.Status = .ok) async throws -> Response {
+    /// `form`: what was posted, when the page is shown again with its errors (the date typed stays).
+    func page(_ request: Request, _ context: AppRequestContext, errors: [FieldError] = [], form: FormData? = nil,
+              status: HTTPResponse.Status = .ok) async throws -> Response {
         let principal = try context.require(.provider)
         let id = OnwardReferralID(try context.parameters.require("id"))
         let view = try await casework.providerView(id, .init(principal, route: "GET /provider/referrals/\(id)"))
         var page = ReferralPage(view, today: CalendarDate(casework.env.now()), context.messages)
+        if let form, errors.contains(where: { $0.field == "sessionDate" }) { page.setSessionDate(form.dateInput("sessionDate"), context.messages) }
         page.setThread(try await casework.providerThread(id, .init(principal, route: "GET /provider/referrals/\(id)/messages")), view: view,
                        now: casework.env.now(), context.messages)
         return try HTML(renderer.render(.providerReferral, View(title: page.personName, context: context, page: page, errors: errors,

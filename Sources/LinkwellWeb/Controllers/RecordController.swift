@@ -44,7 +44,7 @@ struct RecordController: Sendable {
             let id = ReferralID(try context.parameters.require("id"))
             let page: MessageBackLetterPage, status: HTTPResponse.Status
             do {
-                page = MessageBackLetterPage(id: id, try await casework.messageBack(id, .init(p, route: request.routeDescription), outcomes: outcomes))
+                page = MessageBackLetterPage(id: id, try await casework.messageBack(id, .init(p, route: request.routeDescription), outcomes: outcomes), context.messages)
                 status = .ok
             } catch LinkwellError.invalid(let missing) {
                 (page, status) = (MessageBackLetterPage(id: id, missing: missing), .unprocessableContent)

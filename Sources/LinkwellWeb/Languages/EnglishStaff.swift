@@ -3,7 +3,7 @@
 /// by us (entities escaped, never personal data) and is rendered as it is (`{{{t.key}}}`).
 extension Catalogue {
     /// The messages below, and the English labels of the codes staff pages show (`code.*`, from Core's labels).
-    static let englishStaffMessages: [String: String] = englishStaffWritten.merging(englishStaffMore) { written, _ in written }
+    static let englishStaffMessages: [String: String] = englishStaffWritten.merging(englishStaffMore) { written, _ in written }.merging(englishStaffPages13) { written, _ in written }
         .merging(englishInsightWords) { written, _ in written }.merging(insightLabels()) { written, _ in written }
         .merging(staffCodeLabels()) { written, _ in written }.merging(coreWords()) { written, _ in written }
 
@@ -354,7 +354,6 @@ extension Catalogue {
         "caseload.makeAReferral": "Make a referral",
         "caseload.measure": "Measure",
         "caseload.messagesBack": "Messages back",
-        "caseload.morePeople": "More people",
         "caseload.nameNhsNumberOrDate": "Name, NHS number or date of birth (for example 27/3/1956)",
         "caseload.needs": "Needs",
         "caseload.new": "New",
@@ -364,7 +363,6 @@ extension Catalogue {
         "caseload.noUnreadMessagesBack": "No unread messages back.",
         "caseload.none": "None.",
         "caseload.notAcknowledgedInTime": "Not acknowledged in time",
-        "caseload.olderMessages": "Older messages",
         "caseload.openCases": "Open cases",
         "caseload.openSafeguardingConcerns": "Open safeguarding concerns",
         "caseload.outcomeMeasuresDue": "Outcome measures due",

@@ -480,8 +480,8 @@ public struct CaseloadPage: Sendable {
     public var groups: [Group]
     public var messages: [Message]
     public var hasMessages: Bool
-    /// Older messages, when there are more.
-    public var moreMessages: String?
+    /// The count of messages back and their numbered page links (a referrer's `list=messages`).
+    var messageLinks: PageLinks?
     public var isReferrer: Bool
     /// The name searched for, if any.
     public var search = ""
@@ -595,11 +595,11 @@ public struct CaseloadPage: Sendable {
             : t.text("caseload.dueCount", ["due": String(dueCount)])
     }
 
-    /// The page from the groups of the caseload (each a numbered page with its total) and a page of messages;
+    /// The page from the groups of the caseload (each a numbered page with its total) and a page's messages;
     /// `link` makes a link to this page with some parameters changed.
-    public init(role: Role, groups lists: [(list: CaseworkService.CaseList, page: CountedPage<ReferralSummary>)], messages: Page<MessageBack>,
+    public init(role: Role, groups lists: [(list: CaseworkService.CaseList, page: CountedPage<ReferralSummary>)], messages: [MessageBack],
                 names: UserNames, now: Date = Date(), _ t: Catalogue = .english, request: Request, link: ([String: String?]) -> String) {
-        self.init(role: role, rows: [], messages: messages.rows, names: names, now: now, t)
+        self.init(role: role, rows: [], messages: messages, names: names, now: now, t)
         let titles: [CaseworkService.CaseList: String] = [.urgent: t.text("caseload.groupUrgent"), .waiting: t.text("caseload.groupWaiting"),
                                                           .active: t.text("caseload.groupActive"), .closed: t.text("caseload.groupClosed")]
         groups = lists.map { part in
@@ -613,7 +613,6 @@ public struct CaseloadPage: Sendable {
                          link: whole, moreLabel: t.text("caseload.moreOf", ["group": title, "count": String(part.page.total)]),
                          links: alone ? PageLinks(part.page, list: "referrals", request: request, t) : nil)
         }
-        moreMessages = messages.next.map { link(["list": "messages", "cursor": $0.token]) }
     }
 
     static func row(_ s: ReferralSummary, names: UserNames, now: Date, _ t: Catalogue = .english) -> Row {

@@ -16,15 +16,17 @@ public struct CodeListsPage: Sendable {
     public var source: String
     public var imported: Int?
 
-    public init(_ list: CodeListKind, concepts: [CodedConcept], form: FormData? = nil, imported: Int? = nil) {
-        lists = CodeListKind.allCases.map { Choice($0.rawValue, $0.label, selected: $0 == list) }
+    /// `t` words the lists' names and the code systems (`codeLists.*`); each value's display and code are the list's own,
+    /// shown as recorded.
+    public init(_ list: CodeListKind, concepts: [CodedConcept], form: FormData? = nil, imported: Int? = nil, _ t: Catalogue = .english) {
+        lists = CodeListKind.allCases.map { Choice($0.rawValue, t.text("codeLists.list.\($0.rawValue)"), selected: $0 == list) }
         self.list = list.rawValue
-        label = list.label
-        rows = concepts.map { Row(key: $0.key, display: $0.display, system: $0.mapped ? "SNOMED CT" : "Local (unmapped)", code: $0.code,
+        label = t.text("codeLists.list.\(list.rawValue)")
+        rows = concepts.map { Row(key: $0.key, display: $0.display, system: t.text($0.mapped ? "codeLists.snomed" : "codeLists.localUnmapped"), code: $0.code,
                                   source: $0.source, mapped: $0.mapped) }
         keys = list.localValues.map { Choice($0.key, $0.display, selected: form?["key"] == $0.key) }
-        systems = [Choice("", "Local code (unmapped)", selected: form?["system"] != CodeSystem.snomed),
-                   Choice(CodeSystem.snomed, "SNOMED CT", selected: form?["system"] == CodeSystem.snomed)]
+        systems = [Choice("", t.text("codeLists.localCodeUnmapped"), selected: form?["system"] != CodeSystem.snomed),
+                   Choice(CodeSystem.snomed, t.text("codeLists.snomed"), selected: form?["system"] == CodeSystem.snomed)]
         code = form?["code"] ?? ""
         display = form?["display"] ?? ""
         source = form?["source"] ?? ""

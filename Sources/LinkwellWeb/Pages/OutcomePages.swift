@@ -78,8 +78,9 @@ public struct QuestionnairePage: Sendable {
     public var questions: [Question]
     public var timepoints: [Choice]
 
+    /// `t` words the timepoints (the staff code labels); the instrument's own wording is shown as published.
     public init(referralID: ReferralID, personName: String, instrument: Instrument, answers: [String: String] = [:], timepoint: String? = nil,
-                hasBaseline: Bool) {
+                hasBaseline: Bool, _ t: Catalogue = .english) {
         self.referralID = referralID.rawValue
         self.personName = personName
         instrumentID = instrument.id
@@ -93,7 +94,7 @@ public struct QuestionnairePage: Sendable {
             })
         }
         let chosen = timepoint ?? (hasBaseline ? Timepoint.followUp.rawValue : Timepoint.baseline.rawValue)
-        timepoints = Timepoint.allCases.map { Choice($0.rawValue, $0.label, selected: $0.rawValue == chosen) }
+        timepoints = Timepoint.allCases.map { Choice($0.rawValue, t.label($0), selected: $0.rawValue == chosen) }
     }
 }
 

@@ -29,6 +29,8 @@ extension ProviderPagesController {
         var attendance: [CasePage.Attendance]
         var rejectionReasons: [Choice]
         var today: String
+        /// The session's date, the NHS three-field date input (`date_input.mustache`), today's date to start with.
+        var sessionDateField: DateField
         /// The thread with the link worker (`setThread`), and when the answer was due.
         var thread: [ThreadLine] = []
         var threadEmpty = true
@@ -64,12 +66,21 @@ extension ProviderPagesController {
             attendance = v.attendance.map { CasePage.Attendance(date: t.date($0.sessionDate), attended: $0.attended) }
             rejectionReasons = RejectionReason.allCases.map { Choice($0.rawValue, t.label($0)) }
             self.today = "\(today)"
+            sessionDateField = DateField(name: "sessionDate", legend: t.text("providerReferral.sessionDate"), hint: t.text("providerReferral.sessionDateHint"),
+                                         input: DateInput(day: String(today.day), month: String(today.month), year: String(today.year)),
+                                         submitted: false, messages: t)
             sent = "\(CalendarDate(v.onward.createdAt))"
             answerDue = v.onward.answerDue.map { t.date($0) } ?? ""
             referredLine = t.text("providerReferral.referredLine", ["service": HTMLText.escape(service), "linkWorker": HTMLText.escape(linkWorker)])
             overdueNotice = t.text("providerReferral.overdueNotice", ["sent": t.date(v.onward.createdAt), "due": answerDue])
             consentWithdrawnNotice = t.text("providerReferral.consentWithdrawnNotice", ["linkWorker": linkWorker])
             messageLabel = t.text("providerReferral.messageToLinkWorker", ["linkWorker": linkWorker])
+        }
+
+        /// Shows again the session date as it was typed, its wrong parts marked.
+        mutating func setSessionDate(_ input: DateInput, _ t: Catalogue) {
+            sessionDateField = DateField(name: "sessionDate", legend: sessionDateField.legend, hint: sessionDateField.hint, input: input,
+                                         submitted: true, messages: t)
         }
     }
 }

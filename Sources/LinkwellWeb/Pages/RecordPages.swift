@@ -103,31 +103,43 @@ public struct MessageBackLetterPage: Sendable {
     public var missing: [Line]
     public var isMissing: Bool
 
-    public init(id: ReferralID, _ doc: MessageBackDocument) {
+    /// `t` words the page's own sentences around the document's content (`messageBackPage.*`); what the document
+    /// carries (its title, the plan's statement and actions, statuses, the care plan's lines) is shown as Core built it.
+    public init(id: ReferralID, _ doc: MessageBackDocument, _ t: Catalogue = .english) {
         self.id = id.rawValue
         title = MessageBackDocument.title
-        date = Format.date(doc.createdAt)
+        date = t.date(doc.createdAt)
         let s = doc.subject
-        about = "\(s.givenName) \(s.familyName), born \(s.dateOfBirth)" + (s.nhsNumber.map { ", NHS number \($0)" } ?? "")
-            + ". Registered GP practice: \(s.gpPractice.organisationName ?? "")" + (s.gpPractice.odsCode.map { " (\($0))" } ?? "") + "."
+        let name = "\(s.givenName) \(s.familyName)"
+        let person = s.nhsNumber.map { t.text("messageBackPage.aboutWithNhsNumber", ["name": name, "born": "\(s.dateOfBirth)", "nhsNumber": $0]) }
+            ?? t.text("messageBackPage.about", ["name": name, "born": "\(s.dateOfBirth)"])
+        let practice = s.gpPractice.odsCode.map { t.text("messageBackPage.practiceWithOds", ["practice": s.gpPractice.organisationName ?? "", "ods": $0]) }
+            ?? t.text("messageBackPage.practice", ["practice": s.gpPractice.organisationName ?? ""])
+        about = person + " " + practice
         recipients = doc.recipients.map { r in
-            Item(title: r.role == "referrer" ? "Referrer" : "Registered GP practice",
-                 detail: [r.name, r.jobRole, r.grade, r.team, r.specialty, r.organisationName, r.odsCode.map { "ODS \($0)" }, r.email]
+            Item(title: t.text(r.role == "referrer" ? "messageBackPage.referrer" : "messageBackPage.registeredPractice"),
+                 detail: [r.name, r.jobRole, r.grade, r.team, r.specialty, r.organisationName, r.odsCode.map { t.text("messageBackPage.ods", ["code": $0]) }, r.email]
                     .compactMap { $0 }.joined(separator: ", "))
         }
-        if let other = doc.returnResponseTo { recipients.append(Item(title: "Return response to", detail: other)) }
+        if let other = doc.returnResponseTo { recipients.append(Item(title: t.text("messageBackPage.returnResponseTo"), detail: other)) }
         from = [doc.author.name, doc.author.jobRole, doc.author.organisationName].compactMap { $0 }.joined(separator: ", ")
         let plan = doc.planAndRequestedActions
         noActions = plan.statement
         forProfessionals = plan.forProfessionals.map { Line(text: $0.description) }
-        forPerson = plan.forPersonOrCarer.map { Line(text: $0.description + ($0.agreedWithPerson ? " (agreed with the person)" : "")) }
+        forPerson = plan.forPersonOrCarer.map {
+            Line(text: $0.agreedWithPerson ? t.text("messageBackPage.agreedWithPerson", ["action": $0.description]) : $0.description)
+        }
         hasForProfessionals = !forProfessionals.isEmpty
         hasForPerson = !forPerson.isEmpty
         let j = doc.summary
-        journey = [Line(text: "Referral received \(Format.date(j.referralReceivedAt)); now \(j.status.lowercased()).")]
-            + (j.firstSeenAt.map { [Line(text: "First seen \(Format.date($0)); \(j.contactsMade) contacts with the person.")] } ?? [])
-            + (j.closedAt.map { at in [Line(text: "Closed \(Format.date(at))" + (j.closingReason.map { ": \($0.display.lowercased())" } ?? "") + ".")] } ?? [])
-        needs = j.needs.isEmpty ? nil : j.needs.map { $0.display + ($0.mapped ? " (SNOMED CT \($0.code))" : "") }.joined(separator: "; ")
+        journey = [Line(text: t.text("messageBackPage.received", ["date": t.date(j.referralReceivedAt), "status": j.status.lowercased()]))]
+            + (j.firstSeenAt.map { [Line(text: t.text("messageBackPage.firstSeen", ["date": t.date($0), "contacts": String(j.contactsMade)]))] } ?? [])
+            + (j.closedAt.map { at in
+                [Line(text: j.closingReason.map { t.text("messageBackPage.closedBecause", ["date": t.date(at), "reason": $0.display.lowercased()]) }
+                    ?? t.text("messageBackPage.closed", ["date": t.date(at)]))]
+            } ?? [])
+        needs = j.needs.isEmpty ? nil : j.needs.map { $0.mapped ? t.text("messageBackPage.needCoded", ["need": $0.display, "code": $0.code]) : $0.display }
+            .joined(separator: "; ")
         personView = j.personView
         func items(_ list: [MessageBackDocument.Support]) -> [Item] {
             list.map { Item(title: $0.description, detail: [$0.organisationName, $0.status, $0.reason].compactMap { $0 }.joined(separator: " — ")) }
@@ -144,7 +156,11 @@ public struct MessageBackLetterPage: Sendable {
         }
         hasScores = !scores.isEmpty
         risks = j.risks.map { Item(title: $0.risk.display, detail: $0.detail ?? "") }
-        safeguarding = j.safeguarding.map { Item(title: $0.description, detail: "Raised \(Format.date($0.raisedAt)), escalated to \($0.escalatedTo.lowercased()), \($0.status)" + ($0.resolution.map { ": \($0)" } ?? "")) }
+        safeguarding = j.safeguarding.map { c in
+            let values = ["date": t.date(c.raisedAt), "to": c.escalatedTo.lowercased(), "status": c.status]
+            return Item(title: c.description, detail: c.resolution.map { t.text("messageBackPage.raisedResolved", values.merging(["resolution": $0]) { a, _ in a }) }
+                ?? t.text("messageBackPage.raised", values))
+        }
         hasSafeguarding = !safeguarding.isEmpty
         note = j.note
         carePlan = doc.carePlan?.lines.map { Line(text: $0) } ?? []

@@ -25,8 +25,8 @@ public struct ReferrerHomeSection: Sendable {
     public var shown = false
     public var people: [Person] = []
     public var hasPeople = false
-    /// The next page of people, when there are more.
-    public var more: String?
+    /// The count of people and the numbered page links (the search kept in every link).
+    var peopleLinks: PageLinks?
     public var unreadCount = 0
     public var hasUnread = false
     public var unreadLabel = ""
@@ -41,8 +41,8 @@ extension CaseloadPage {
     /// People shown at once on a referrer's home.
     public static let peopleSize = 25
 
-    /// Fills the referrer's home from a page of it; `link` makes a link to this page with some parameters changed.
-    public mutating func setReferrerHome(_ home: ReferrerHome, now: Date, link: ([String: String?]) -> String) {
+    /// Fills the referrer's home from a numbered page of it; `links` makes the page links under it.
+    mutating func setReferrerHome(_ home: ReferrerHome, now: Date, links: (CountedPage<ReferrerHome.Row>) -> PageLinks) {
         var section = ReferrerHomeSection()
         section.shown = true
         section.people = home.people.rows.enumerated().map { index, row in
@@ -61,7 +61,7 @@ extension CaseloadPage {
                 unread: unread, hasUnread: unread > 0, unreadLabel: ReferrerHomeSection.unread(unread, catalogue))
         }
         section.hasPeople = !section.people.isEmpty
-        section.more = home.people.next.map { link(["cursor": $0.token]) }
+        section.peopleLinks = links(home.people)
         section.unreadCount = home.unread
         section.hasUnread = home.unread > 0
         section.unreadLabel = ReferrerHomeSection.unread(home.unread, catalogue)

@@ -29,7 +29,11 @@ enum InlineErrors {
             let messageID = "\(field)-error"
             let message = "<span class=\"error-message\" id=\"\(messageID)\"><span class=\"visually-hidden\">\(HTMLText.escape(prefix))</span> \(HTMLText.escape(error.message))</span>"
             if name == "fieldset", html[open...close].contains("class=\"date\"") {
-                markGroup(&html, open: open, close: close, messageID: messageID, message: message)
+                // The error summary links to the first marked part (the day when the date as a whole is wrong), as the
+                // NHS date input does, so that following it lands in a field that can be typed in.
+                if let part = markGroup(&html, open: open, close: close, messageID: messageID, message: message) {
+                    html = html.replacingOccurrences(of: "<a href=\"#\(field)\">", with: "<a href=\"#\(part)\">")
+                }
                 continue
             }
             guard controls.contains(name) else { continue }
@@ -50,8 +54,10 @@ enum InlineErrors {
     /// message, which goes after its legend and hint, just above the fields (as the NHS date input shows it).
     /// When the template marked no part invalid (the date as a whole is wrong, e.g. in the future), every input
     /// in the group is marked.
-    static func markGroup(_ html: inout String, open: String.Index, close: String.Index, messageID: String, message: String) {
-        guard let end = html[close...].range(of: "</fieldset>")?.lowerBound else { return }
+    /// Returns the id of the first field marked.
+    @discardableResult
+    static func markGroup(_ html: inout String, open: String.Index, close: String.Index, messageID: String, message: String) -> String? {
+        guard let end = html[close...].range(of: "</fieldset>")?.lowerBound else { return nil }
         var group = String(html[open..<end])
         let tagEnd = group.firstIndex(of: ">")!
         var tag = String(group[...tagEnd])
@@ -65,8 +71,18 @@ enum InlineErrors {
         if !group.contains("aria-invalid=") {
             group = group.replacingOccurrences(of: "<input ", with: "<input aria-invalid=\"true\" ")
         }
-        guard let fields = group.range(of: "<div class=\"date-input\"") else { return }
+        guard let fields = group.range(of: "<div class=\"date-input\"") else { return nil }
         group.insert(contentsOf: message, at: fields.lowerBound)
         html.replaceSubrange(open..<end, with: group)
+        // The first `<input …>` marked invalid, and its id.
+        var rest = group[...]
+        while let input = rest.range(of: "<input ") {
+            let tag = rest[input.lowerBound...].prefix { $0 != ">" }
+            if tag.contains("aria-invalid=\"true\""), let id = tag.range(of: " id=\"") {
+                return String(tag[id.upperBound...].prefix { $0 != "\"" })
+            }
+            rest = rest[input.upperBound...]
+        }
+        return nil
     }
 }
