@@ -47,6 +47,15 @@ extension SQLStore {
                 (id: try row.decode(column: "id", as: ReferralID.self), status: try row.decode(column: "status", as: ReferralStatus.self),
                  updatedAt: try row.decode(column: "updated_at", as: Date.self))
             }
+            try await writeMeasuresDue(stages, db)
+        }
+    }
+
+    /// `writeMeasuresDue` for referrals whose stage the caller already holds (`write`: the change's referral).
+    static func writeMeasuresDue(_ stages: [(id: ReferralID, status: ReferralStatus, updatedAt: Date)], _ db: any SQLDatabase) async throws {
+        for start in stride(from: 0, to: stages.count, by: 500) {
+            let stages = stages[start..<min(stages.count, start + 500)]
+            let slice = stages.map(\.id.rawValue)
             let taken = try await db.raw("""
                 SELECT referral_id, instrument_id, timepoint, administered_at FROM administrations
                 WHERE referral_id IN (\(binds: slice)) AND instrument_id = \(bind: MeasureDue.instrumentID) ORDER BY administered_at, seq
