@@ -333,6 +333,12 @@ struct CommissioningTests {
             // The carers' own contract has 3 referrals: its dashboard shows no count at all.
             let theirs = try await api.call(.get, "/api/v1/insight?contract=\(carers.id)", as: s.commissioner, expect: .ok)
             #expect(theirs["totalReferrals"] == nil || theirs["totalReferrals"] is NSNull)
+            // The scope in parts, for a client to word: funded by the contract, from and to the month, in order.
+            let scoped = try await api.call(.get, "/api/v1/insight?contract=\(carers.id)&from=\(months[0])&to=\(months[0])", as: s.commissioner, expect: .ok)
+            let parts = try #require(scoped["scopeParts"] as? [[String: String]])
+            #expect(parts == [["kind": "fundedBy", "name": "Carers"], ["kind": "from", "month": months[0]], ["kind": "to", "month": months[0]]])
+            #expect(scoped["scope"] as? String == "Referrals funded by Carers, from \(months[0]), to \(months[0])")
+            #expect((try await api.call(.get, "/api/v1/insight", as: s.commissioner, expect: .ok)["scopeParts"] as? [Any])?.isEmpty == true)
         }
     }
 

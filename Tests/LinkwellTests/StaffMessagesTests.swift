@@ -80,6 +80,22 @@ struct StaffMessagesTests {
                     "\(caveat): \(page)")
         }
         #expect(CohortCaveat.multiplicity.english(groupsCompared: 4).hasPrefix("Multiplicity: 4 groups"))
+        // Where each instrument's meaningful-change threshold comes from: the page's words are Core's, through a message.
+        for instrument in InstrumentRegistry.builtIn {
+            for rule in instrument.scores {
+                let source = MeaningfulChangeSource(instrument.id, rule)
+                var thresholds: [Double?] = [rule.meaningfulChange]
+                if source != .none { thresholds.append(2.5) }
+                for threshold in thresholds {
+                    let catalogue = Catalogue.english.text("outcomesCohorts.changeSource.\(source.rawValue)", MeaningfulChangeSource.values(threshold: threshold))
+                    #expect(catalogue == source.english(threshold: threshold) && !catalogue.contains("{"), "\(instrument.id)/\(rule.id): \(catalogue)")
+                    #expect(Self.marked.text("outcomesCohorts.changeSource.\(source.rawValue)", MeaningfulChangeSource.values(threshold: threshold)).hasPrefix("⟦"))
+                }
+            }
+        }
+        #expect(Set(InstrumentRegistry.builtIn.flatMap { i in i.scores.map { MeaningfulChangeSource(i.id, $0) } }).isSuperset(of: [.ons4Convention, .none]),
+                "the built-in instruments use the convention and have a score without a threshold")
+        #expect(MeaningfulChangeSource.wemwbsMaheswaran2012.english(threshold: 3).hasPrefix("3 points: the bottom"))
         let reasonValues = ["age": "70", "minimum": "90", "maximum": "60", "postcode": "LS1 4AP", "areas": "LS6, LS9"]
         for code in IneligibilityReason.Code.allCases {
             let reason = IneligibilityReason(code, reasonValues.filter { code.english.contains("{\($0.key)}") })

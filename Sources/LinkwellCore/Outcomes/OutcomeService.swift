@@ -351,7 +351,10 @@ public struct OutcomeService: Sendable {
         public var disclosure: DisclosureControl.Summary
         /// The change counted as meaningful for the improved / unchanged / worse shares, and where it comes from.
         public var meaningfulChange: Double?
+        /// `meaningfulChangeSourceCode` in English, threshold filled in.
         public var meaningfulChangeSource: String
+        /// Where the threshold comes from, as a code for a page to word (with `meaningfulChange` as `{threshold}`).
+        public var meaningfulChangeSourceCode: MeaningfulChangeSource
         /// Baselines and follow-ups that were recorded but could not be scored (incomplete forms), counted apart
         /// and through disclosure control; those people are not among the paired.
         public var incompleteBaselines: Int?
@@ -459,6 +462,7 @@ public struct OutcomeService: Sendable {
                                 "percent": String(Int(DisclosureControl.answerAdjustmentShare * 100))]),
                             minimumN: control.minimumGroupSize, disclosure: control.summary,
                             meaningfulChange: rule.meaningfulChange, meaningfulChangeSource: Self.meaningfulChangeSource(instrument.id, rule),
+                            meaningfulChangeSourceCode: MeaningfulChangeSource(instrument.id, rule),
                             incompleteBaselines: control.publish(.records(incompleteBaselines)),
                             incompleteFollowUps: control.publish(.records(incompleteFollowUps)),
                             caveats: caveatCodes.map { $0.english(groupsCompared: shown) }, caveatCodes: caveatCodes, groupsCompared: shown,
@@ -468,17 +472,55 @@ public struct OutcomeService: Sendable {
 }
 
 extension OutcomeService {
-    /// Where the meaningful-change threshold of a score comes from, in words, beside every share.
+    /// Where the meaningful-change threshold of a score comes from, in English, beside every share.
     public static func meaningfulChangeSource(_ instrumentID: String, _ rule: Instrument.Score) -> String {
-        guard let threshold = rule.meaningfulChange.map(SVGNumber.text) else { return "This score has no meaningful-change threshold; no shares are given." }
-        switch instrumentID {
-        case "ons4": return "No validated threshold is published for the ONS4 items; \(threshold) points is Linkwell's default convention."
-        case "swemwbs": return "\(threshold) metric points: the top of the 1–3 point range estimated for SWEMWBS by Shah et al. (2018)."
-        case "wemwbs": return "\(threshold) points: the bottom of the 3–8 point range estimated for WEMWBS by Maheswaran et al. (2012)."
-        case "goal_attainment": return "No validated threshold exists for goal ratings; \(threshold) points on the 1–10 scale is Linkwell's default convention."
-        default: return "\(threshold): set by the scheme in its own instrument definition."
+        MeaningfulChangeSource(instrumentID, rule).english(threshold: rule.meaningfulChange)
+    }
+}
+
+/// Where a score's meaningful-change threshold comes from (a cohort report says so beside every share): a code,
+/// with `english` as Core's words (`{threshold}` the threshold in points) for the API and the catalogue's English.
+public enum MeaningfulChangeSource: String, Codable, Sendable, CaseIterable {
+    /// The score has no threshold, so no shares are given.
+    case none
+    /// ONS4: no validated threshold is published; Linkwell's default convention.
+    case ons4Convention = "ons4_convention"
+    /// SWEMWBS: Shah et al. (2018).
+    case swemwbsShah2018 = "swemwbs_shah_2018"
+    /// WEMWBS: Maheswaran et al. (2012).
+    case wemwbsMaheswaran2012 = "wemwbs_maheswaran_2012"
+    /// Goal ratings: no validated threshold exists; Linkwell's default convention.
+    case goalConvention = "goal_convention"
+    /// Set by the scheme in its own instrument definition.
+    case scheme
+
+    public init(_ instrumentID: String, _ rule: Instrument.Score) {
+        guard rule.meaningfulChange != nil else { self = .none; return }
+        self = switch instrumentID {
+        case "ons4": .ons4Convention
+        case "swemwbs": .swemwbsShah2018
+        case "wemwbs": .wemwbsMaheswaran2012
+        case "goal_attainment": .goalConvention
+        default: .scheme
         }
     }
+
+    /// The English, with a `{threshold}` placeholder.
+    public var english: String {
+        switch self {
+        case .none: "This score has no meaningful-change threshold; no shares are given."
+        case .ons4Convention: "No validated threshold is published for the ONS4 items; {threshold} points is Linkwell's default convention."
+        case .swemwbsShah2018: "{threshold} metric points: the top of the 1–3 point range estimated for SWEMWBS by Shah et al. (2018)."
+        case .wemwbsMaheswaran2012: "{threshold} points: the bottom of the 3–8 point range estimated for WEMWBS by Maheswaran et al. (2012)."
+        case .goalConvention: "No validated threshold exists for goal ratings; {threshold} points on the 1–10 scale is Linkwell's default convention."
+        case .scheme: "{threshold}: set by the scheme in its own instrument definition."
+        }
+    }
+
+    /// The placeholders' values: the threshold as people write it ("2", "2.5").
+    public static func values(threshold: Double?) -> [String: String] { ["threshold": threshold.map(SVGNumber.text) ?? ""] }
+
+    public func english(threshold: Double?) -> String { CohortGroup.fill(english, Self.values(threshold: threshold)) }
 }
 
 /// Numbers as people write them ("2", "2.5").

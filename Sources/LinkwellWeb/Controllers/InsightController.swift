@@ -91,17 +91,36 @@ struct InsightController: Sendable {
     }
 
     struct DashboardJSON: Codable, Sendable {
+        /// The scope in English (`scopeParts` in words), as before.
         var scope: String
+        /// What the scope narrows to, in order, for a client to word in its own language (none: all referrals).
+        var scopeParts: [ScopePart]
         var totalReferrals: Int?
         var waiting: InsightService.Waiting
         var disclosure: DisclosureControl.Summary
         var tables: [PublishedTable]
         init(_ d: InsightService.Dashboard) {
             scope = d.scope.description
+            scopeParts = d.scope.parts.map(ScopePart.init)
             totalReferrals = d.totalReferrals
             waiting = d.waiting
             disclosure = d.scope.control.summary
             tables = d.tables
+        }
+    }
+
+    /// One way a dashboard's scope narrows the referrals counted: `fundedBy` a contract's or funder's `name`,
+    /// or received `from` / `to` a `month` (YYYY-MM, inclusive).
+    struct ScopePart: Codable, Sendable, Equatable {
+        var kind: String
+        var name: String?
+        var month: String?
+        init(_ part: InsightService.Scope.Part) {
+            switch part {
+            case let .fundedBy(name): (kind, self.name) = ("fundedBy", name)
+            case let .from(month): (kind, self.month) = ("from", month.description)
+            case let .to(month): (kind, self.month) = ("to", month.description)
+            }
         }
     }
 

@@ -37,6 +37,13 @@ extension Catalogue {
 
     /// A record an import refused, in this language: its kind (`directoryImportJob.kind.<kind>`, else as given), id or
     /// none, name, place in the input and problems (each field with Core's message).
+    /// Where a cohort report's meaningful-change threshold comes from, in this language
+    /// (`outcomesCohorts.changeSource.<code>`).
+    func meaningfulChangeSource(_ report: OutcomeService.CohortReport) -> String {
+        text("outcomesCohorts.changeSource.\(report.meaningfulChangeSourceCode.rawValue)",
+             MeaningfulChangeSource.values(threshold: report.meaningfulChange))
+    }
+
     func rejectedRecord(_ record: RejectedRecord) -> String {
         var values = ["kind": optional("directoryImportJob.kind.\(record.kind)") ?? record.kind, "position": record.position,
                       "problems": record.problemList]
@@ -50,6 +57,7 @@ extension Catalogue {
         var words = ["outcomesCohorts.included": OutcomeService.CohortReport.includedEnglish]
         for code in CohortGroup.Code.allCases { words["outcomesCohorts.groupCode.\(code.rawValue)"] = code.english }
         for caveat in CohortCaveat.allCases { words["outcomesCohorts.caveat.\(caveat.rawValue)"] = caveat.english }
+        for source in MeaningfulChangeSource.allCases { words["outcomesCohorts.changeSource.\(source.rawValue)"] = source.english }
         for code in IneligibilityReason.Code.allCases { words["casePage.ineligible.\(code.rawValue)"] = code.english }
         for failure in ImportJob.Failure.allCases { words["directoryImportJob.failure.\(failure.rawValue)"] = failure.english }
         return words

@@ -132,7 +132,8 @@ public struct CohortPage: Sendable {
         followUps = OutcomeService.FollowUpPoint.allCases.map { Choice($0.rawValue, t.label($0), selected: $0 == followUp) }
         included = report.map { t.cohortIncluded($0) } ?? ""
         threshold = report.map { r in
-            r.meaningfulChange.map { t.text("outcomesCohorts.threshold", ["points": SVGChart.display($0), "source": r.meaningfulChangeSource]) } ?? r.meaningfulChangeSource
+            r.meaningfulChange.map { t.text("outcomesCohorts.threshold", ["points": SVGChart.display($0), "source": t.meaningfulChangeSource(r)]) }
+            ?? t.meaningfulChangeSource(r)
         } ?? ""
         caveats = report.map { r in r.caveatCodes.map { t.cohortCaveat($0, groupsCompared: r.groupsCompared) } } ?? []
         incomplete = report.map {
