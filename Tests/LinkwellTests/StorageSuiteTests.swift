@@ -1,6 +1,6 @@
 import Foundation
 import LinkwellCore
-import LinkwellStorage
+@testable import LinkwellStorage
 import LinkwellTesting
 import Testing
 
@@ -229,6 +229,20 @@ struct StorageSuiteTests {
 
 @Suite("SQL specifics", .closesStores)
 struct SQLSpecificTests {
+    @Test("Column names: the byte-wise conversion of ASCII names is the character rule, on known and random names")
+    func columnNames() {
+        let known = ["referralID": "referral_id", "nhsNumber": "nhs_number", "id": "id", "URLValue": "url_value", "ons4Score": "ons4_score",
+                     "a1B": "a1_b", "aBC": "a_bc", "ABCDef": "abc_def", "already_snake": "already_snake", "X": "x", "": ""]
+        for (key, column) in known { #expect(columnName(key) == column, "\(key)") }
+        var random = SplitMix64(seed: 17)
+        let alphabet = Array("aBzZ09_Ab")
+        for _ in 0..<5_000 {
+            let key = String((0..<Int(random.next() % 12)).map { _ in alphabet[Int(random.next() % UInt64(alphabet.count))] })
+            #expect(columnName(key) == columnNameOfAnyName(key), "\(key)")
+        }
+        #expect(columnName("ÉtatCivil") == columnNameOfAnyName("ÉtatCivil") && columnName("étatCivil") == "état_civil")
+    }
+
     @Test func sqliteIsDurable() async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("durable-\(UUID().uuidString).sqlite").path
         let store = try await SQLStore.sqlite(path: path)

@@ -814,8 +814,39 @@ struct ReferralRow: Codable, Sendable {
 }
 
 /// Swift property names to column names: `referralID` → `referral_id`, `nhsNumber` → `nhs_number`.
-/// (SQLKit's own conversion turns `referralID` into `referral_iD`.)
+/// (SQLKit's own conversion turns `referralID` into `referral_iD`.) Called for every field of every row read or
+/// written, so ASCII names (all of ours) are converted byte by byte; `columnNameOfAnyName` is the same rule over
+/// characters, for any other name.
 func columnName(_ key: String) -> String {
+    var out: [UInt8] = []
+    out.reserveCapacity(key.utf8.count + 4)
+    var previous: UInt8 = 0
+    var iterator = key.utf8.makeIterator()
+    var current = iterator.next()
+    var index = 0
+    while let c = current {
+        guard c < 0x80 else { return columnNameOfAnyName(key) }
+        let next = iterator.next()
+        if c >= 0x41 && c <= 0x5A {  // A–Z
+            if index > 0 {
+                let previousIsLower = previous >= 0x61 && previous <= 0x7A, previousIsUpper = previous >= 0x41 && previous <= 0x5A
+                let previousIsDigit = previous >= 0x30 && previous <= 0x39
+                let nextIsLower = next.map { $0 >= 0x61 && $0 <= 0x7A } ?? false
+                if previousIsLower || previousIsDigit || (previousIsUpper && nextIsLower) { out.append(0x5F) }
+            }
+            out.append(c + 0x20)
+        } else {
+            out.append(c)
+        }
+        previous = c
+        current = next
+        index += 1
+    }
+    return String(decoding: out, as: UTF8.self)
+}
+
+/// `columnName` over characters (any script's upper and lower case).
+func columnNameOfAnyName(_ key: String) -> String {
     let chars = Array(key)
     var out = ""
     for (i, c) in chars.enumerated() {
