@@ -250,10 +250,6 @@ struct SQLSpecificTests {
         try await store.migrate()  // idempotent
         #expect(try await store.sqlitePragma("journal_mode") == "wal")
         #expect(try await store.sqlitePragma("synchronous") == "2")  // FULL
-        // Readers map the file (pages a write invalidated are not copied in again); the writer does not.
-        #expect(try await store.sqlitePragma("mmap_size", onReader: true) == "1073741824")
-        #expect(try await store.sqlitePragma("mmap_size") == "0")
-        #expect(try await store.sqlitePragma("query_only", onReader: true) == "1")
         // The spine and the other features use 1–99 (disclosure control 30–39); the directory uses 100 and up; each once.
         #expect(try await store.appliedMigrations() == SQLStore.knownMigrations)
         #expect(Set(SQLStore.knownMigrations).count == SQLStore.knownMigrations.count, "no two migrations share a version")

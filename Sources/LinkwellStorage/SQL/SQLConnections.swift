@@ -69,11 +69,6 @@ final class SQLiteConnections: SQLConnections {
     /// held too little of a five-year scheme's indexes: a quarter of a caseload request went in copying pages
     /// the operating system already had in memory (`pread`), again and again.
     static let cacheSize = "PRAGMA cache_size=-16384"
-    /// Readers map the database file into memory (up to 1 GB) rather than copy each page in with `pread`. Every
-    /// page view writes (its audit entry), and a write makes every reader drop its page cache at its next
-    /// transaction, so without a map each request copied again the pages of every index it read. Readers only:
-    /// the writer keeps ordinary I/O, so an I/O error on a write is still an error, never a signal.
-    static let readerMapSize = "PRAGMA mmap_size=1073741824"
     /// How long a statement waits for a lock another process holds (e.g. `linkwell backup`).
     static let busyTimeoutMilliseconds = 5000
 
@@ -101,8 +96,7 @@ final class SQLiteConnections: SQLConnections {
         var connections: [SQLiteConnection] = []
         for _ in 0..<Self.readerCount {
             let reader = try await SQLiteConnection.open(storage: .file(path: path), threadPool: threads, logger: logger, on: loop).get()
-            for pragma in ["PRAGMA query_only=ON", "PRAGMA foreign_keys=ON", "PRAGMA busy_timeout=\(Self.busyTimeoutMilliseconds)", Self.cacheSize,
-                           Self.readerMapSize] {
+            for pragma in ["PRAGMA query_only=ON", "PRAGMA foreign_keys=ON", "PRAGMA busy_timeout=\(Self.busyTimeoutMilliseconds)", Self.cacheSize] {
                 try await reader.sql().raw(SQLQueryString(pragma)).run()
             }
             connections.append(reader)
@@ -132,17 +126,15 @@ final class SQLiteConnections: SQLConnections {
         try await read(body)
     }
 
-    /// The value of a pragma on the writer connection, or a reader's (for tests that check the settings).
-    func pragma(_ name: String, onReader: Bool = false) async throws -> String {
-        @Sendable func value(_ db: any SQLDatabase) async throws -> String {
+    /// The value of a pragma on the writer connection (for tests that check durability settings).
+    func pragma(_ name: String) async throws -> String {
+        let db = writerDB
+        return try await lock.run {
             let row = try await db.raw(SQLQueryString("PRAGMA \(name)")).first()
             let column = row?.allColumns.first ?? name
             if let text = try? row?.decode(column: column, as: String.self) { return text }
             return String(try row?.decode(column: column, as: Int.self) ?? -1)
         }
-        if onReader { return try await read(value) }
-        let db = writerDB
-        return try await lock.run { try await value(db) }
     }
 
     /// Runs `body` on the writer connection with no other work in between (backups, maintenance).

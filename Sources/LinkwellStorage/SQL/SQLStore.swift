@@ -51,8 +51,8 @@ public final class SQLStore: LinkwellStore {
     public var flavor: SQLFlavor { connections.flavor }
 
     /// A database setting, for tests of the durability configuration (SQLite only).
-    public func sqlitePragma(_ name: String, onReader: Bool = false) async throws -> String? {
-        try await (connections as? SQLiteConnections)?.pragma(name, onReader: onReader)
+    public func sqlitePragma(_ name: String) async throws -> String? {
+        try await (connections as? SQLiteConnections)?.pragma(name)
     }
 
     public func shutdown() async throws { try await connections.close() }
