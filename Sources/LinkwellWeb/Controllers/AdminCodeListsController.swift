@@ -35,7 +35,7 @@ struct AdminCodeListsController: Sendable {
                 return try await page(request, context, list, imported: saved.count)
             } catch LinkwellError.invalid(let errors) {
                 // Row errors name `rows[n].field`; on the page they belong to the CSV box.
-                return try await page(request, context, list, errors: errors.map { FieldError("csv", "\($0.field): \($0.message)") },
+                return try await page(request, context, list, errors: errors.map { FieldError.uncoded("csv", "\($0.field): \($0.message)") },
                                       status: .unprocessableContent)
             }
         }
