@@ -109,6 +109,9 @@ struct StaffMessagesTests {
         let required = FieldError("person.givenName", .required, label: .givenName)
         #expect(required.message == "Given name is required." && Self.marked.message(required) == "⟦⟦Given name⟧ is required.⟧", "the label is a message too")
         #expect(Catalogue.english.message(DateInputError.missing.fieldError("d", label: .dateOfBirth)) == "Enter date of birth.")
+        // What someone typed is a value, never read as a placeholder.
+        let typed = FieldError("needs", .needUnknown, ["value": "{allowed}", "allowed": "a, b"])
+        #expect(typed.message == "Unknown need '{allowed}'. Use: a, b." && Catalogue.english.message(typed) == typed.message)
         // A translation words a code and a label of its own; a code it has not translated keeps the words it has, and so
         // does a problem without a code.
         let translated = Catalogue(language: .welsh, messages: ["fieldError.required": "Mae angen {label}.", "fieldLabel.givenName": "enw cyntaf"])

@@ -17,7 +17,7 @@ extension Catalogue {
             values["label"] = own("fieldLabel.\(label)") ?? FieldLabel(rawValue: label)?.english ?? label
             values["labelLowercased"] = values["label"]?.lowercasedFirst
         }
-        return values.reduce(template) { $0.replacingOccurrences(of: "{\($1.key)}", with: $1.value) }
+        return ValidationEnglish.fill(template, values)
     }
 
     /// The problem as this language words it, for showing on a page.
