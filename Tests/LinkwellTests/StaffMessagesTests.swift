@@ -139,7 +139,7 @@ struct StaffMessagesTests {
         return shown
     }
 
-    @Test("Refused staff forms (a new referral, a contact on the case page, a new user, an outcome measure) word every problem through the catalogue",
+    @Test("Refused staff forms (a new referral, a contact on the case page, a new user, an outcome measure, a code list import) word every problem through the catalogue",
           arguments: TestBackend.available)
     func refusedFormsAreMessages(backend: TestBackend) async throws {
         let s = try await TestScheme.make(backend)
@@ -182,6 +182,9 @@ struct StaffMessagesTests {
             _ = try await refused(s.linkWorker, "/referrals/\(id)/outcomes/new", "/referrals/\(id)/outcomes",
                                   ["instrumentId": "ons4", "timepoint": "follow_up", "answers.anxiety": "11", "answers.happiness": "x"], problems: 1,
                                   inline: false)  // (an answer is a group of radios: its message is the summary's)
+            // A code list's rows, each problem named by its row, worded on the page (the row is the data's own reference).
+            let codeList = try await refused(s.admin, "/admin/code-lists", "/admin/code-lists/risks/import", ["csv": "key,system,code\ndragons,,\n"], problems: 1)
+            #expect(codeList.contains("⟦rows[2].key: ⟦Unknown value 'dragons'"), "the row's problem is a message inside the page's own")
         }
     }
 

@@ -99,7 +99,7 @@ public enum ValidationCode: String, CaseIterable, Codable, Sendable {
     case chooseOrganisationKind, ageNotWholeNumber, daysNotWholeNumber, retentionNotWholeNumber, outboxStateUnknown
     case chooseRole, roleUnknown, userSearchTooLong, wholeNumberOrEmpty, minutesNotWholeNumber, targetsNotWholeNumbers
     case complaintStatusUnknown, expiryFilterUnknown, instrumentDefinitionNotJSON, formNotUTF8, fieldNameNotUTF8
-    case notUTF8
+    case notUTF8, partProblem
 
     /// Core's English for the code, with `{name}` placeholders (`{label}` a `FieldLabel`).
     public var english: String {
@@ -354,6 +354,7 @@ public enum ValidationCode: String, CaseIterable, Codable, Sendable {
         case .formNotUTF8: "The form was not sent as UTF-8 text."
         case .fieldNameNotUTF8: "A field name is not valid UTF-8 text."
         case .notUTF8: "Is not valid UTF-8 text."
+        case .partProblem: "{part}: {problem}"
         }
     }
 }

@@ -90,7 +90,7 @@ struct OrganisationsController: Sendable {
                                                                    .init(p, route: request.routeDescription))
                 // Refused rows with nothing stored is bad input; a partial import answers with its report.
                 if !report.rejected.isEmpty && report.created + report.updated == 0 {
-                    throw LinkwellError.invalid(report.rejected.map { FieldError.uncoded("csv", "Line \($0.line) (\($0.field)): \($0.message)") })
+                    throw LinkwellError.invalid(report.rejected.map { FieldError.apiOnly("csv", "Line \($0.line) (\($0.field)): \($0.message)") })
                 }
                 return json(report)
             } catch LinkwellError.invalid(let errors) {

@@ -136,7 +136,9 @@ struct OutcomePagesController: Sendable {
                 return .redirect(to: "/admin/instruments", type: .normal)
             } catch LinkwellError.invalid(let fields) {
                 // Every problem is inside the one JSON field: point the error summary there.
-                let onPage = fields.map { $0.field == "definition" ? $0 : FieldError.uncoded("definition", "\($0.field): \($0.message)") }
+                let onPage = fields.map {
+                    $0.field == "definition" ? $0 : FieldError("definition", .partProblem, ["part": $0.field, "problem": context.messages.message($0)])
+                }
                 return try await instrumentsPage(request, context, definition: text, errors: onPage)
             }
         }
