@@ -1,12 +1,13 @@
 /// One problem with one input field, named as the caller named it, as a code with named values (issue #17): pages word
 /// it through their message catalogue (`fieldError.<code>`), and `message` is Core's English for it, from Core's one table
 /// (`ValidationEnglish`), which the API's problem details and API clients read. A problem is built from a code
-/// (`FieldError(field, .required, label: .givenName)`); the only ways to give a free English sentence are the marked
-/// ones, `apiOnly` (never shown on a page) and `uncoded` (not yet given a code).
+/// (`FieldError(field, .required, label: .givenName)`); the only ways to give a free sentence are the marked ones:
+/// `apiOnly` (never shown on a page), `page` (a page's own catalogue message) and `uncoded` (not yet given a code: a
+/// conflict's reason shown against a form, an instrument's unavailable reason, a feed import's failure).
 public struct FieldError: Error, Equatable, Codable, Sendable {
     /// The input field, e.g. `person.nhsNumber` or `consent`.
     public var field: String
-    /// What is wrong, stable for API clients and catalogues: a `ValidationCode`, or `apiOnly` / `uncoded`.
+    /// What is wrong, stable for API clients and catalogues: a `ValidationCode`, or `apiOnly`, `page` or `uncoded`.
     public let code: String
     /// The values the message names (`max`, `allowed`, …); `label` holds a `FieldLabel` code, worded by the catalogue too.
     public let values: [String: String]
@@ -68,7 +69,7 @@ public struct FieldError: Error, Equatable, Codable, Sendable {
         return error
     }
 
-    /// The code, when it is one of Core's (not `apiOnly` or `uncoded`).
+    /// The code, when it is one of Core's (not `apiOnly`, `page` or `uncoded`).
     public var validationCode: ValidationCode? { ValidationCode(rawValue: code) }
 }
 
@@ -125,16 +126,13 @@ public struct Validator: Sendable {
 
     /// Records a problem in Core's English only, not yet coded (`FieldError.uncoded`).
     @available(*, deprecated, message: "Give the problem a code: add(field, ValidationCode, values, label:) (issue #17)")
-    public mutating func add(_ field: String, _ message: String) { addUncoded(field, message) }
+    public mutating func add(_ field: String, _ message: String) { errors.append(.uncoded(field, message)) }
 
     /// Records problems found elsewhere (a nested part's own check).
     public mutating func add(all problems: [FieldError]) { errors.append(contentsOf: problems) }
 
     /// Records a problem only API clients see (`FieldError.apiOnly`).
     public mutating func addAPIOnly(_ field: String, _ message: String) { errors.append(.apiOnly(field, message)) }
-
-    /// Records a problem not yet given a code (`FieldError.uncoded`).
-    public mutating func addUncoded(_ field: String, _ message: String) { errors.append(.uncoded(field, message)) }
 
     /// Returns the trimmed text, or records an error when it is missing or too long.
     public mutating func required(_ value: String?, _ field: String, label: FieldLabel, max: Int = 200) -> String {
