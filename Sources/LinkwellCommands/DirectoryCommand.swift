@@ -51,7 +51,7 @@ struct DirectoryCommand: AsyncParsableCommand {
                 var kind: HSDSKind?
                 if let k = c.kind {
                     guard let parsed = HSDSKind(rawValue: k) ?? HSDSKind.named(k) else {
-                        throw LinkwellError.invalid("kind", "--kind must be one of \(HSDSKind.allCases.map(\.rawValue).joined(separator: ", ")).")
+                        throw LinkwellError.invalid([.apiOnly("kind", "--kind must be one of \(HSDSKind.allCases.map(\.rawValue).joined(separator: ", ")).")])
                     }
                     kind = parsed
                 }

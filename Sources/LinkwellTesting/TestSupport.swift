@@ -47,3 +47,11 @@ public final class OpenedStores: @unchecked Sendable {
         for store in opened.reversed() { try? await store.shutdown() }
     }
 }
+
+extension LinkwellError {
+    /// Each field problem as "field: message" (Core's English), for tests that name what a person is told.
+    public var fieldMessages: [String] {
+        guard case .invalid(let fields) = self else { return [] }
+        return fields.map { "\($0.field): \($0.message)" }
+    }
+}

@@ -354,7 +354,7 @@ struct CommissioningTests {
             }
             ids.append(id)
         }
-        await #expect(throws: LinkwellError.invalid("feedback.satisfaction", "Satisfaction is a whole number from 1 (very dissatisfied) to 5 (very satisfied).")) {
+        await #expect(throws: LinkwellError.invalid("feedback.satisfaction", .satisfactionOutOfRange)) {
             try await s.casework.act(on: ids[0], lw) { [env = s.env] in
                 try $0.close(reason: "goals_met", note: nil, feedback: .init(satisfaction: "9"), by: lw.principal, env: env)
             }

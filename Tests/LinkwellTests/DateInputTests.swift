@@ -32,10 +32,12 @@ struct DateInputTests {
     }
 
     @Test func messagesNameTheFieldAndPart() {
-        #expect(DateInputError.missingParts([.month]).message(label: "Date of birth") == "Date of birth must include a month.")
-        #expect(DateInputError.missingParts([.day, .year]).message(label: "Date of birth") == "Date of birth must include a day and year.")
-        #expect(DateInputError.missing.message(label: "Date of birth") == "Enter date of birth.")
-        #expect(DateInputError.yearNotFourDigits.message(label: "Date of birth").contains("year"))
+        func message(_ error: DateInputError) -> String { error.fieldError("person.dateOfBirth", label: .dateOfBirth).message }
+        #expect(message(.missingParts([.month])) == "Date of birth must include a month.")
+        #expect(message(.missingParts([.day, .year])) == "Date of birth must include a day and year.")
+        #expect(message(.missing) == "Enter date of birth.")
+        #expect(message(.yearNotFourDigits).contains("year"))
+        #expect(DateInputError.missingParts([.month]).fieldError("x", label: .dateOfBirth).code == "dateMissingParts")
         #expect(DateInputError.missingParts([.month]).parts == [.month])
         #expect(DateInputError.notReal.parts == DateInput.Part.allCases)
     }
@@ -59,7 +61,7 @@ struct DateInputTests {
             _ = try bad.validated(by: p, env: TestClock().environment, practices: TestScheme.practices)
             Issue.record("a referral without a month of birth was accepted")
         } catch let LinkwellError.invalid(errors) {
-            #expect(errors.contains(FieldError("person.dateOfBirth", "Date of birth must include a month.")))
+            #expect(errors.contains { $0.field == "person.dateOfBirth" && $0.message == "Date of birth must include a month." })
         } catch {
             Issue.record("unexpected error \(error)")
         }

@@ -31,7 +31,7 @@ struct DirectoryImportJobTests {
 
         var report = ImportReport(source: "bench", dryRun: false, refused: false,
                                   rejected: [RejectedRecord(kind: "service", id: "x", name: "Bad", position: "services.json [3]",
-                                                            problems: [FieldError("minimum_age", "Ages must be from 0 to 130; -3 is not.")])])
+                                                            problems: [.apiOnly("minimum_age", "Ages must be from 0 to 130; -3 is not.")])])
         report.created = ["service": 1199]
         report.withdrawn = ["gone"]
         first.status = .done
@@ -216,7 +216,7 @@ struct PostcodeLoaderTests {
         try reader.read(line: "pcds,lat,long")
         try reader.read(line: "LS1 4AP,53.79,-1.54")
         try reader.read(line: "LS1 4AP,north,-1.54")
-        #expect(throws: LinkwellError.invalid("line 3", "Latitude and longitude must be numbers.")) { try reader.finish() }
+        #expect(throws: LinkwellError.invalid([.apiOnly("line 3", "Latitude and longitude must be numbers.")])) { try reader.finish() }
 
         var hopeless = ONSPostcodeReader()
         try hopeless.read(line: "pcds,lat,long")
@@ -226,10 +226,10 @@ struct PostcodeLoaderTests {
         }
         #expect(refusedAt == ONSPostcodeReader.maxProblems)
 
-        #expect(throws: LinkwellError.invalid("postcodes", "The postcode file needs the ONS columns pcds, lat and long.")) {
+        #expect(throws: LinkwellError.invalid([.apiOnly("postcodes", "The postcode file needs the ONS columns pcds, lat and long.")])) {
             var noColumns = ONSPostcodeReader()
             try noColumns.read(line: "postcode,latitude,longitude")
         }
-        #expect(throws: LinkwellError.invalid("postcodes", "The postcode file is empty.")) { try ONSPostcodeReader().finish() }
+        #expect(throws: LinkwellError.invalid([.apiOnly("postcodes", "The postcode file is empty.")])) { try ONSPostcodeReader().finish() }
     }
 }

@@ -54,9 +54,11 @@ struct FHIRTests {
         #expect(s.consent?.given == true && s.consent?.givenBy == "Ada Fhirson" && s.consent?.method == "written")
         #expect(s.consent?.purposes == ["share_with_providers", "share_with_referrer"])
         // The domain's own field names come back as the FHIR elements they were read from.
-        let renamed = input.renamed(.invalid([FieldError("person.dateOfBirth", "x"), FieldError("needs", "y"), FieldError("consent.method", "z")]))
-        #expect(renamed == .invalid([FieldError("ServiceRequest.contained[0].birthDate", "x"), FieldError("ServiceRequest.reasonCode", "y"),
-                                     FieldError("ServiceRequest.contained[1].category", "z")]))
+        let renamed = input.renamed(.invalid([FieldError("person.dateOfBirth", .dateNotReal, label: .dateOfBirth), FieldError("needs", .needsRequired),
+                                              FieldError("consent.method", .required, label: .howConsentWasGiven)]))
+        #expect(renamed == .invalid([FieldError("ServiceRequest.contained[0].birthDate", .dateNotReal, label: .dateOfBirth),
+                                     FieldError("ServiceRequest.reasonCode", .needsRequired),
+                                     FieldError("ServiceRequest.contained[1].category", .required, label: .howConsentWasGiven)]))
     }
 
     @Test func invalidResourcesNameTheElement() throws {
@@ -80,7 +82,7 @@ struct FHIRTests {
             contained[1].removeValue(forKey: "scope")
             r["contained"] = contained
         } == ["ServiceRequest.contained[0].gender", "ServiceRequest.contained[1].scope"])
-        #expect(throws: LinkwellError.invalid("ServiceRequest.resourceType", "resourceType must be ServiceRequest.")) {
+        #expect(throws: LinkwellError.invalid([.apiOnly("ServiceRequest.resourceType", "resourceType must be ServiceRequest.")])) {
             _ = try FHIRReferralInput.parse(["resourceType": "Patient"])
         }
     }

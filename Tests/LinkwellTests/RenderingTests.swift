@@ -83,10 +83,10 @@ struct InlineErrorsTests {
             <label for="email">Email</label><input type="email" id="email" name="email">
             <fieldset id="source"><legend>Who</legend></fieldset>
             """
-        let marked = InlineErrors.mark(html, [LinkwellCore.FieldError("person.nhsNumber", "Enter a valid <NHS> number"),
-                                              LinkwellCore.FieldError("email", "Enter an email address"),
-                                              LinkwellCore.FieldError("email", "A second message for the same field"),
-                                              LinkwellCore.FieldError("source", "Choose who is referring")])
+        let marked = InlineErrors.mark(html, [LinkwellCore.FieldError.page("person.nhsNumber", "Enter a valid <NHS> number"),
+                                              LinkwellCore.FieldError.page("email", "Enter an email address"),
+                                              LinkwellCore.FieldError.page("email", "A second message for the same field"),
+                                              LinkwellCore.FieldError.page("source", "Choose who is referring")])
         #expect(marked.contains(#"<span class="error-message" id="person.nhsNumber-error"><span class="visually-hidden">Error:</span> Enter a valid &lt;NHS&gt; number</span><input aria-invalid="true" id="person.nhsNumber" name="person.nhsNumber" aria-describedby="nhs-hint person.nhsNumber-error" value="123">"#))
         #expect(marked.contains(#"<span class="error-message" id="email-error"><span class="visually-hidden">Error:</span> Enter an email address</span><input aria-invalid="true" aria-describedby="email-error" type="email" id="email" name="email">"#))
         #expect(!marked.contains("A second message"), "one message per field, the first")

@@ -110,6 +110,100 @@ struct StaffMessagesTests {
         }
     }
 
+    @Test("Every validation code and field label has an English message, worded as Core words it for the API; a translation overrides each")
+    func fieldErrorWordsMatchCore() throws {
+        for code in ValidationCode.allCases {
+            // Every value the English names, filled with text of its own (the label from its code).
+            let names = Catalogue.placeholders(code.english).subtracting(["label", "labelLowercased"])
+            let error = FieldError("f", code, Dictionary(uniqueKeysWithValues: names.map { ($0, "<\($0)>") }), label: .givenName)
+            let page = Catalogue.english.message(error)
+            #expect(page == error.message && !page.contains("{") && !error.message.contains("{"), "\(code): \(page)")
+            #expect(Catalogue.english.text("fieldError.\(code.rawValue)") == code.english)
+            #expect(Self.marked.message(error).hasPrefix("⟦") && Self.marked.message(error).hasSuffix("⟧"), "\(code) is a message")
+        }
+        for label in FieldLabel.allCases { #expect(Catalogue.english.text("fieldLabel.\(label.rawValue)") == label.english) }
+        let required = FieldError("person.givenName", .required, label: .givenName)
+        #expect(required.message == "Given name is required." && Self.marked.message(required) == "⟦⟦Given name⟧ is required.⟧", "the label is a message too")
+        #expect(Catalogue.english.message(DateInputError.missing.fieldError("d", label: .dateOfBirth)) == "Enter date of birth.")
+        // What someone typed is a value, never read as a placeholder.
+        let typed = FieldError("needs", .needUnknown, ["value": "{allowed}", "allowed": "a, b"])
+        #expect(typed.message == "Unknown need '{allowed}'. Use: a, b." && Catalogue.english.message(typed) == typed.message)
+        // A translation words a code and a label of its own; a code it has not translated keeps the words it has, and so
+        // does a problem without a code.
+        let translated = Catalogue(language: .welsh, messages: ["fieldError.required": "Mae angen {label}.", "fieldLabel.givenName": "enw cyntaf"])
+        #expect(translated.message(required) == "Mae angen enw cyntaf.")
+        #expect(translated.message(FieldError("x", .tooLong, ["max": "5"], label: .givenName)) == "Given name must be at most 5 characters.")
+        #expect(translated.message(.page("x", "Mae'r ffurflen wedi dod i ben.")) == "Mae'r ffurflen wedi dod i ben.")
+        #expect(Catalogue.english.message(.apiOnly("x", "resourceType must be ServiceRequest.")) == "resourceType must be ServiceRequest.")
+        // API clients get the code and its values beside Core's English.
+        let json = String(decoding: try JSONEncoder().encode(Problem(LinkwellError.invalid([FieldError("name", .tooLong, ["max": "200"], label: .name)]))), as: UTF8.self)
+        #expect(json.contains(#""code":"tooLong""#) && json.contains(#""message":"Name must be at most 200 characters.""#) && json.contains(#""label":"name""#), "\(json)")
+    }
+
+    /// The error summary and every inline message of a page that refused a form: the problems, as fragments.
+    static func problemsShown(_ html: String) -> [String] {
+        var shown: [String] = []
+        if let start = html.range(of: "<div class=\"error-summary\""), let end = html[start.upperBound...].range(of: "</div>") {
+            shown.append(String(html[start.lowerBound..<end.upperBound]))
+        }
+        var rest = html[...]
+        while let start = rest.range(of: "<span class=\"error-message\""), let prefix = rest[start.upperBound...].range(of: "</span>"),
+              let end = rest[prefix.upperBound...].range(of: "</span>") {
+            shown.append(String(rest[start.lowerBound..<end.upperBound]))
+            rest = rest[end.upperBound...]
+        }
+        return shown
+    }
+
+    @Test("Refused staff forms (a new referral, a contact on the case page, a new user, an outcome measure, a code list import) word every problem through the catalogue",
+          arguments: TestBackend.available)
+    func refusedFormsAreMessages(backend: TestBackend) async throws {
+        let s = try await TestScheme.make(backend)
+        let engaged = try await s.engagedReferral()
+        var configuration = s.configuration
+        configuration.staffMessages = Self.marked
+        try await withRouter(s, configuration: configuration) { client in
+            /// Sends `form` to `path` as `user` (with the CSRF token of `formPage`): it must be refused with 422, showing at least
+            /// `problems` problems in the summary and as many inline, every word of them a message.
+            func refused(_ user: User, _ formPage: String, _ path: String, _ form: [String: String], problems: Int, inline: Bool = true,
+                         sourceLocation: SourceLocation = #_sourceLocation) async throws -> String {
+                let browser = WebPagesTests.Browser(client)
+                _ = try await browser.signIn(user.email)
+                let (_, page) = try await browser.go(.get, formPage)
+                let csrf = try #require(WebPagesTests.Browser.hidden("_csrf", in: page), sourceLocation: sourceLocation)
+                let (response, html) = try await browser.go(.post, path, form: form.merging(["_csrf": csrf]) { a, _ in a })
+                #expect(response.status == .unprocessableContent, "\(path)", sourceLocation: sourceLocation)
+                let shown = Self.problemsShown(html)
+                let summary = shown.first ?? ""
+                #expect(summary.components(separatedBy: "<li>").count - 1 >= problems, "\(path): \(summary)", sourceLocation: sourceLocation)
+                #expect(!inline || shown.count > 1, "\(path) shows inline messages", sourceLocation: sourceLocation)
+                for fragment in shown {
+                    let left = Self.unmarked("<body>\(fragment)</body>", allowed: [])
+                    #expect(left.isEmpty, "\(path) shows a problem outside the catalogue: \(left) in \(fragment)", sourceLocation: sourceLocation)
+                }
+                return html
+            }
+            let id = engaged.rawValue
+            // A referral with almost everything wrong: no names, a bad NHS number, date of birth, postcode and email, no need, no consent.
+            let referral = try await refused(s.linkWorker, "/referrals/new", "/referrals", [
+                "person.nhsNumber": "1234567890", "person.dateOfBirth-day": "31", "person.dateOfBirth-month": "2", "person.dateOfBirth-year": "1950",
+                "person.postcode": "nowhere", "person.email": "not-an-address", "sourceType": "carrier_pigeon", "person.gpPracticeCode": "Q",
+            ], problems: 8)
+            #expect(referral.contains("⟦⟦Given name⟧ is required.⟧") && referral.contains("⟦NHS number must be 10 digits with a valid check digit.⟧"))
+            // A contact with no duration and a time in the future; a user with a bad email, no name and a short password; a measure
+            // with an answer out of range and one not chosen.
+            _ = try await refused(s.linkWorker, "/referrals/\(id)", "/referrals/\(id)/contacts",
+                                  ["mode": "phone", "at": "2099-01-01T10:00", "outcome": "carrier_pigeon"], problems: 3)
+            _ = try await refused(s.admin, "/admin/users", "/admin/users", ["email": "nobody", "role": "wizard", "password": "short"], problems: 4)
+            _ = try await refused(s.linkWorker, "/referrals/\(id)/outcomes/new", "/referrals/\(id)/outcomes",
+                                  ["instrumentId": "ons4", "timepoint": "follow_up", "answers.anxiety": "11", "answers.happiness": "x"], problems: 1,
+                                  inline: false)  // (an answer is a group of radios: its message is the summary's)
+            // A code list's rows, each problem named by its row, worded on the page (the row is the data's own reference).
+            let codeList = try await refused(s.admin, "/admin/code-lists", "/admin/code-lists/risks/import", ["csv": "key,system,code\ndragons,,\n"], problems: 1)
+            #expect(codeList.contains("⟦rows[2].key: ⟦Unknown value 'dragons'"), "the row's problem is a message inside the page's own")
+        }
+    }
+
     /// The fixture's own data, which pages show as it is: people's, users', teams' and services' names,
     /// what was typed about the person, e-mail addresses.
     static func fixtureData(_ s: TestScheme) -> [String] {
@@ -339,9 +433,9 @@ struct StaffMessagesTests {
             done.finishedAt = s.clock.now
             done.report = ImportReport(source: "words-feed", dryRun: false, refused: false,
                                        rejected: [RejectedRecord(kind: "service", id: "x1", name: "Bad walk", position: "services.json [3]",
-                                                                 problems: [FieldError("minimum_age", "Ages must be from 0 to 130; -3 is not.")]),
+                                                                 problems: [FieldError.apiOnly("minimum_age", "Ages must be from 0 to 130; -3 is not.")]),
                                                   RejectedRecord(kind: "record", id: nil, name: nil, position: "services.json [4]",
-                                                                 problems: [FieldError("record", "is not an object.")])])
+                                                                 problems: [FieldError.apiOnly("record", "is not an object.")])])
             try await s.store.saveImportJob(done)
             let lost = ImportJob(id: "words-lost", source: "words-feed", startedBy: s.admin.id, at: s.clock.now.addingTimeInterval(-ImportJob.interruptedAfter - 60))
             try await s.store.saveImportJob(lost)
@@ -428,6 +522,19 @@ struct StaffMessagesTests {
             #expect(welshStatus.status == .ok)
             let untranslated = english.filter { welsh.contains($0) && $0 != "Cymraeg" && $0 != "English" }
             #expect(untranslated.isEmpty, "the sign-in code page shows words outside the catalogue: \(untranslated)")
+            // A wrong code: in English the page words Core's problem through the catalogue (its code's message), in Welsh
+            // every phrase of the refusal is gone.
+            let codeCSRF = try #require(WebPagesTests.Browser.hidden("_csrf", in: codePage))
+            let (wrongEnglish, refusedEnglish) = try await next.go(.post, "/login/code?lang=en", form: ["_csrf": codeCSRF, "code": "000000"])
+            #expect(wrongEnglish.status == .unauthorized)
+            let wording = Catalogue.english.message(FieldError("code", .secondFactorCodeRefused))
+            let englishProblems = Self.problemsShown(refusedEnglish).flatMap { Self.unmarked("<body>\($0)</body>", allowed: []) }
+            #expect(englishProblems.contains(wording) && englishProblems.count >= 3, "\(englishProblems)")
+            let (wrongWelsh, refusedWelsh) = try await next.go(.post, "/login/code?lang=cy", form: ["_csrf": codeCSRF, "code": "000000"])
+            #expect(wrongWelsh.status == .unauthorized && !Self.problemsShown(refusedWelsh).isEmpty)
+            let welshProblems = Self.problemsShown(refusedWelsh).joined()
+            let stillEnglish = englishProblems.filter { welshProblems.contains($0) }
+            #expect(stillEnglish.isEmpty, "the refused code page shows English in Welsh: \(stillEnglish)")
         }
     }
 

@@ -61,7 +61,7 @@ struct StorageSuiteTests {
         let s = try await TestScheme.make(backend)
         let id = try await s.engagedReferral()
         let lw = s.request(s.linkWorker)
-        await #expect(throws: LinkwellError.invalid("returnWindowDays", "The return window must be from 0 to 365 days.")) {
+        await #expect(throws: LinkwellError.invalid("returnWindowDays", .returnWindowOutOfRange)) {
             try await s.casework.referOut(id, serviceID: s.service.id.rawValue, note: nil, handover: HandoverInput(returnWindowDays: 400), lw)
         }
         let handover = HandoverInput(firstContact: "link_worker_introduces", followUpOwner: "provider", returnWindowDays: 30,
@@ -202,7 +202,7 @@ struct StorageSuiteTests {
         #expect(try await s.accounts.signIn(attempt).user.id == s.referrer.id)
         var wrong = attempt
         wrong.password = "wrong password!!"
-        await #expect(throws: LinkwellError.invalid("email", "The email or password is not right.")) { try await s.accounts.signIn(wrong) }
+        await #expect(throws: LinkwellError.invalid("email", .signInRefused)) { try await s.accounts.signIn(wrong) }
 
         let (token, session) = try await s.accounts.startSession(for: s.referrer)
         #expect(try await s.accounts.resumeSession(token: token)?.0 == session)

@@ -42,25 +42,25 @@ public struct Accounts: Sendable {
     public func createUser(email: String, displayName: String, role: String, organisationID: String?,
                            password: String, personID: String? = nil) async throws -> User {
         var v = Validator()
-        let email = v.required(email, "email", label: "Email", max: 200).lowercased()
-        if !email.isEmpty && !(email.contains("@") && email.contains(".")) { v.add("email", "Email address is not valid.") }
-        let name = v.required(displayName, "displayName", label: "Name", max: 200)
-        let role = v.choice(role, "role", label: "Role", as: Role.self)
-        for problem in passwords.problems(password, name: name, email: email) { v.add("password", problem) }
+        let email = v.required(email, "email", label: .email, max: 200).lowercased()
+        if !email.isEmpty && !(email.contains("@") && email.contains(".")) { v.add("email", .emailNotValid) }
+        let name = v.required(displayName, "displayName", label: .name, max: 200)
+        let role = v.choice(role, "role", label: .role, as: Role.self)
+        v.add(all: passwords.problems(password, name: name, email: email))
         var organisation: OrganisationID?
         if let raw = organisationID?.trimmingCharacters(in: .whitespaces), !raw.isEmpty {
-            if try await store.organisation(id: OrganisationID(raw)) == nil { v.add("organisationId", "No organisation has id \(raw).") }
+            if try await store.organisation(id: OrganisationID(raw)) == nil { v.add("organisationId", .organisationUnknown, ["id": raw]) }
             organisation = OrganisationID(raw)
         } else if role == .provider {
-            v.add("organisationId", "A provider user must belong to the organisation that runs their services.")
+            v.add("organisationId", .providerNeedsOrganisation)
         }
-        if !email.isEmpty, try await store.user(email: email) != nil { v.add("email", "A user with this email already exists.") }
+        if !email.isEmpty, try await store.user(email: email) != nil { v.add("email", .emailInUse) }
         var person: PersonID?
         if role == .person {
             // A person's account opens their own record: it must name a person who has been referred.
             let id = PersonID((personID ?? "").trimmingCharacters(in: .whitespaces))
             if try await store.referrals(ReferralQuery(personID: id, limit: 1)).isEmpty {
-                v.add("personId", "A person's account must name a person who has a referral.")
+                v.add("personId", .personAccountNeedsPerson)
             } else {
                 person = id
             }
@@ -71,7 +71,7 @@ public struct Accounts: Sendable {
         do {
             try await store.createUser(user)
         } catch StorageError.duplicate {
-            throw LinkwellError.invalid("email", "A user with this email already exists.")
+            throw LinkwellError.invalid([FieldError("email", .emailInUse)])
         }
         return user
     }
@@ -127,11 +127,11 @@ public struct Accounts: Sendable {
     /// returns the token, which cannot be shown again.
     public func createToken(email: String, purpose: String, days: Int? = nil, route: String = "cli") async throws -> (token: String, record: APIToken) {
         var v = Validator()
-        let label = v.required(purpose, "purpose", label: "Purpose", max: 100)
+        let label = v.required(purpose, "purpose", label: .purpose, max: 100)
         let days = days ?? Self.defaultTokenLifetimeDays
-        if !(1...366).contains(days) { v.add("days", "A token lasts from 1 to 366 days.") }
+        if !(1...366).contains(days) { v.add("days", .tokenDaysOutOfRange) }
         let user = try await store.user(email: email.trimmingCharacters(in: .whitespaces))
-        if user == nil { v.add("email", "No user has this email.") } else if user?.active == false { v.add("email", "This user is deactivated.") }
+        if user == nil { v.add("email", .userUnknown) } else if user?.active == false { v.add("email", .userDeactivated) }
         try v.check()
         let token = "lw_" + Self.randomToken()
         let now = env.now()

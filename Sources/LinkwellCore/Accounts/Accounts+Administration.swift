@@ -109,19 +109,19 @@ extension Accounts {
         try requireAdmin(request)
         guard var user = try await store.user(id: UserID(id)) else { throw LinkwellError.notFound("user") }
         var v = Validator()
-        let role = v.choice(raw, "role", label: "Role", as: Role.self)
+        let role = v.choice(raw, "role", label: .role, as: Role.self)
         try v.check()
         guard let role, role != user.role else { return user }
         if role == .person || user.role == .person {
-            throw LinkwellError.invalid("role", "A person's own account cannot become a staff account, or the other way round.")
+            throw LinkwellError.invalid([FieldError("role", .personAccountRoleFixed)])
         }
         if user.id == request.principal.userID { throw LinkwellError.conflict("You cannot change your own role.") }
         if let raw = organisationID?.trimmingCharacters(in: .whitespaces), !raw.isEmpty {
-            guard try await store.organisation(id: OrganisationID(raw)) != nil else { throw LinkwellError.invalid("organisationId", "No organisation has id \(raw).") }
+            guard try await store.organisation(id: OrganisationID(raw)) != nil else { throw LinkwellError.invalid([FieldError("organisationId", .organisationUnknown, ["id": raw])]) }
             user.organisationID = OrganisationID(raw)
         }
         if role == .provider && user.organisationID == nil {
-            throw LinkwellError.invalid("organisationId", "A provider user must belong to the organisation that runs their services.")
+            throw LinkwellError.invalid([FieldError("organisationId", .providerNeedsOrganisation)])
         }
         if user.role == .linkWorker { try await handOver(from: user, handover, request) }
         user.role = role
@@ -165,7 +165,7 @@ extension Accounts {
             successor = nil
         case .linkWorker(let id):
             guard id != user.id, let other = try await store.user(id: id), other.role == .linkWorker, other.active else {
-                throw LinkwellError.invalid("handover", "Choose an active link worker to take over the open referrals.")
+                throw LinkwellError.invalid([FieldError("handover", .chooseHandoverLinkWorker)])
             }
             successor = other
         }

@@ -51,7 +51,7 @@ extension Accounts {
         let matches = try await hasher.verify(fits ? attempt.password : "", against: user?.passwordHash ?? hasher.decoyHash) && fits
         guard let user, user.active, matches else {
             try await recordFailure(accountKey: accountKey, clientKey: clientKey, recordID: recordID, action: "login-failed", route: attempt.route)
-            throw LinkwellError.invalid("email", "The email or password is not right.")
+            throw LinkwellError.invalid([FieldError("email", .signInRefused)])
         }
         let stage: SessionStage
         if user.twoFactorSecret != nil {
@@ -87,7 +87,7 @@ extension Accounts {
         }
         guard accepted else {
             try await recordFailure(accountKey: accountKey, clientKey: clientKey, recordID: user.id.rawValue, action: "login-code-failed", route: route)
-            throw LinkwellError.invalid("code", "That code is not right, or has been used already. Enter the current code from your authenticator app, or a recovery code.")
+            throw LinkwellError.invalid([FieldError("code", .secondFactorCodeRefused)])
         }
         try await store.clearSignInFailures(key: accountKey)
         try await store.deleteSession(tokenHash: session.tokenHash)
@@ -106,15 +106,14 @@ extension Accounts {
         let seconds = max(1, Int(wait.until.timeIntervalSince(now).rounded(.up)))
         switch wait {
         case .locked:
-            throw LinkwellError.tooManyAttempts(retryAfter: seconds, "This account is locked for \(Self.minutes(seconds)) after repeated failed sign-ins. Try again later, or ask an administrator to unlock it.")
+            let minutes = (seconds + 59) / 60
+            throw LinkwellError.tooManyAttempts(retryAfter: seconds, minutes == 1 ? FieldError("", .accountLockedAMinute) : FieldError("", .accountLocked, ["minutes": String(minutes)]))
         case .slowDown:
-            throw LinkwellError.tooManyAttempts(retryAfter: seconds, "Too many failed sign-ins. Wait \(seconds == 1 ? "a second" : seconds < 120 ? "\(seconds) seconds" : Self.minutes(seconds)) before trying again.")
+            let minutes = (seconds + 59) / 60
+            let wait = seconds == 1 ? FieldError("", .signInsWaitASecond) : seconds < 120 ? FieldError("", .signInsWaitSeconds, ["seconds": String(seconds)])
+                : FieldError("", .signInsWaitMinutes, ["minutes": String(minutes)])
+            throw LinkwellError.tooManyAttempts(retryAfter: seconds, wait)
         }
-    }
-
-    static func minutes(_ seconds: Int) -> String {
-        let minutes = (seconds + 59) / 60
-        return minutes == 1 ? "1 minute" : "\(minutes) minutes"
     }
 
     func recordFailure(accountKey: String, clientKey: String, recordID: String, action: String, route: String) async throws {
@@ -163,7 +162,7 @@ extension Accounts {
             throw LinkwellError.conflict("Start setting up two-factor sign-in again.")
         }
         guard let step = TOTP.matchingStep(code, secret: secret, at: env.now()) else {
-            throw LinkwellError.invalid("code", "That code is not right. Check the time on your phone, and enter the six digits the app shows now.")
+            throw LinkwellError.invalid([FieldError("code", .enrolmentCodeRefused)])
         }
         user.twoFactorSecret = pending
         user.twoFactorPendingSecret = nil

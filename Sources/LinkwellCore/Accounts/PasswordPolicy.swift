@@ -34,23 +34,23 @@ public struct PasswordPolicy: Sendable {
         }))
     }
 
-    /// Why this password may not be used by this user, as sentences (empty when it may).
-    public func problems(_ password: String, name: String, email: String) -> [String] {
-        var problems: [String] = []
+    /// Why this password may not be used by this user, as problems with field `field` (empty when it may).
+    public func problems(_ password: String, name: String, email: String, field: String = "password") -> [FieldError] {
+        var problems: [FieldError] = []
         if password.count < Self.minimumLength {
-            problems.append("Password must be at least \(Self.minimumLength) characters.")
+            problems.append(FieldError(field, .passwordTooShort, ["min": String(Self.minimumLength)]))
         }
         if password.utf8.count > Self.maximumBytes {
-            problems.append("Password must be at most \(Self.maximumBytes) bytes (72 letters, fewer with accented letters or emoji): longer passwords cannot be checked in full.")
+            problems.append(FieldError(field, .passwordTooLong, ["max": String(Self.maximumBytes)]))
         }
         guard problems.isEmpty else { return problems }
         let lower = password.lowercased()
         if isCommon(lower) {
-            problems.append("This password is on a list of common and breached passwords. Choose another; three random words work well.")
+            problems.append(FieldError(field, .passwordCommon))
         } else if isPattern(lower) {
-            problems.append("This password is a repeated or sequential pattern. Choose another; three random words work well.")
+            problems.append(FieldError(field, .passwordPattern))
         } else if isOwn(lower, name: name, email: email) {
-            problems.append("This password is too close to your name or e-mail address.")
+            problems.append(FieldError(field, .passwordTooCloseToName))
         }
         return problems
     }

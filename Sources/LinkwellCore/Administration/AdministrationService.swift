@@ -22,19 +22,19 @@ public struct AdministrationService: Sendable {
         var v = Validator()
         func day(_ text: String?, _ field: String) -> CalendarDate? {
             guard let text = text?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
-            guard let date = CalendarDate(text) else { v.add(field, "The date must be a real date, YYYY-MM-DD."); return nil }
+            guard let date = CalendarDate(text) else { v.add(field, .dateNotRealOrISO); return nil }
             return date
         }
         let first = day(from, "from"), last = day(to, "to")
-        if let first, let last, last < first { v.add("to", "To must be the same as or after from.") }
+        if let first, let last, last < first { v.add("to", .toBeforeFrom) }
         let record = recordID?.trimmingCharacters(in: .whitespaces), act = action?.trimmingCharacters(in: .whitespaces)
-        if (record?.count ?? 0) > 200 { v.add("recordId", "A record identifier has at most 200 characters.") }
-        if (act?.count ?? 0) > 100 { v.add("action", "An action has at most 100 characters.") }
+        if (record?.count ?? 0) > 200 { v.add("recordId", .recordIDTooLong, ["max": "200"]) }
+        if (act?.count ?? 0) > 100 { v.add("action", .auditActionTooLong, ["max": "100"]) }
         var filter = AuditFilter(action: act, recordID: record, from: first?.startOfDay,
                                  until: last.map { $0.startOfDay.addingTimeInterval(24 * 60 * 60) })
         if let actor = actorID?.trimmingCharacters(in: .whitespaces), !actor.isEmpty {
             if actor.count <= 200, let user = try await store.user(id: UserID(actor)) { filter.actorID = user.id }
-            else { v.add("actorId", "No user has this id.") }
+            else { v.add("actorId", .userIDUnknown) }
         }
         try v.check()
         return Page(fetched: try await store.auditEvents(matching: filter, keyset: try page.requireTimed().fetching), limit: page.limit) { PageCursor(at: $0.at, id: $0.id) }
@@ -47,7 +47,7 @@ public struct AdministrationService: Sendable {
         try requireAdmin(request)
         var filter = filter
         if let email = actorEmail?.trimmingCharacters(in: .whitespaces), !email.isEmpty {
-            guard let actor = try await store.user(email: email) else { throw LinkwellError.invalid("user", "No user has this e-mail address.") }
+            guard let actor = try await store.user(email: email) else { throw LinkwellError.invalid([FieldError("user", .userEmailUnknown)]) }
             filter.actorID = actor.id
         }
         let events = try await CountedPage.load(page, count: { try await store.countAuditEvents(matching: filter) },

@@ -86,12 +86,12 @@ public struct StaffRecordsService: Sendable {
     }
 
     /// A date field: required or optional, a real date, not in the future.
-    private func date(_ text: String?, _ field: String, _ label: String, required: Bool, _ v: inout Validator) -> CalendarDate? {
+    private func date(_ text: String?, _ field: String, _ label: FieldLabel, required: Bool, _ v: inout Validator) -> CalendarDate? {
         guard let text = text?.trimmingCharacters(in: .whitespaces), !text.isEmpty else {
-            if required { v.add(field, "\(label) is required.") }
+            if required { v.add(field, .required, label: label) }
             return nil
         }
-        guard let date = CalendarDate(text) else { v.add(field, "\(label) must be a real date, YYYY-MM-DD."); return nil }
+        guard let date = CalendarDate(text) else { v.add(field, .dateNotRealISO, label: label); return nil }
         return date
     }
 
@@ -135,11 +135,11 @@ public struct StaffRecordsService: Sendable {
         try requireAdmin(r)
         var v = Validator()
         let today = CalendarDate(env.now())
-        let received = date(input.receivedOn, "receivedOn", "The date it was received", required: true, &v)
-        if let received, received > today { v.add("receivedOn", "The date it was received cannot be in the future.") }
-        let about = v.required(input.about, "about", label: "What the complaint is about", max: 2000)
-        let outcome = v.optional(input.outcome, "outcome", label: "The outcome", max: 2000)
-        let closed = date(input.closedOn, "closedOn", "The date it was closed", required: false, &v)
+        let received = date(input.receivedOn, "receivedOn", .theDateItWasReceived, required: true, &v)
+        if let received, received > today { v.add("receivedOn", .receivedInFuture) }
+        let about = v.required(input.about, "about", label: .whatTheComplaintIsAbout, max: 2000)
+        let outcome = v.optional(input.outcome, "outcome", label: .theOutcome, max: 2000)
+        let closed = date(input.closedOn, "closedOn", .theDateItWasClosed, required: false, &v)
         check(closed: closed, received: received, outcome: outcome, today: today, &v)
         try v.check()
         let complaint = Complaint(id: env.newID(), receivedOn: received!, about: about, outcome: outcome, closedOn: closed,
@@ -155,8 +155,8 @@ public struct StaffRecordsService: Sendable {
         guard var complaint = try await store.complaints().first(where: { $0.id == id }) else { throw LinkwellError.notFound("complaint") }
         guard complaint.isOpen else { throw LinkwellError.conflict("This complaint is already closed.") }
         var v = Validator()
-        let text = v.required(outcome, "outcome", label: "The outcome", max: 2000)
-        let closed = date(closedOn, "closedOn", "The date it was closed", required: true, &v)
+        let text = v.required(outcome, "outcome", label: .theOutcome, max: 2000)
+        let closed = date(closedOn, "closedOn", .theDateItWasClosed, required: true, &v)
         check(closed: closed, received: complaint.receivedOn, outcome: text, today: CalendarDate(env.now()), &v)
         try v.check()
         complaint.outcome = text
@@ -168,9 +168,9 @@ public struct StaffRecordsService: Sendable {
 
     private func check(closed: CalendarDate?, received: CalendarDate?, outcome: String, today: CalendarDate, _ v: inout Validator) {
         guard let closed else { return }
-        if closed > today { v.add("closedOn", "The date it was closed cannot be in the future.") }
-        if let received, closed < received { v.add("closedOn", "A complaint cannot close before it was received (\(received)).") }
-        if outcome.isEmpty { v.add("outcome", "Say what the outcome was when closing a complaint.") }
+        if closed > today { v.add("closedOn", .closedInFuture) }
+        if let received, closed < received { v.add("closedOn", .complaintClosedBeforeReceived, ["received": "\(received)"]) }
+        if outcome.isEmpty { v.add("outcome", .complaintOutcomeRequired) }
     }
 
     /// Active staff accounts a record can be about (everyone but people with their own record).
@@ -182,14 +182,14 @@ public struct StaffRecordsService: Sendable {
     public func recordStaffCheck(_ input: StaffCheckInput, _ r: ServiceRequest) async throws -> StaffCheck {
         try requireAdmin(r)
         var v = Validator()
-        let kind = v.choice(input.kind, "kind", label: "The kind of record", as: StaffCheckKind.self)
-        let title = v.required(input.title, "title", label: "The course or certificate", max: 300)
-        let completed = date(input.completedOn, "completedOn", "The date it was completed", required: true, &v)
-        if let completed, completed > CalendarDate(env.now()) { v.add("completedOn", "The date it was completed cannot be in the future.") }
-        let expires = date(input.expiresOn, "expiresOn", "The expiry date", required: false, &v)
-        if let expires, let completed, expires <= completed { v.add("expiresOn", "The expiry date must be after the date it was completed.") }
+        let kind = v.choice(input.kind, "kind", label: .theKindOfRecord, as: StaffCheckKind.self)
+        let title = v.required(input.title, "title", label: .theCourseOrCertificate, max: 300)
+        let completed = date(input.completedOn, "completedOn", .theDateItWasCompleted, required: true, &v)
+        if let completed, completed > CalendarDate(env.now()) { v.add("completedOn", .completedInFuture) }
+        let expires = date(input.expiresOn, "expiresOn", .theExpiryDate, required: false, &v)
+        if let expires, let completed, expires <= completed { v.add("expiresOn", .expiryNotAfterCompleted) }
         let user = try await input.userId.flatMap { $0.isEmpty ? nil : $0 }.asyncMap { try await store.user(id: UserID($0)) } ?? nil
-        if user == nil || user?.role == .person { v.add("userId", "Choose a member of staff.") }
+        if user == nil || user?.role == .person { v.add("userId", .chooseStaffMember) }
         try v.check()
         let check = StaffCheck(id: env.newID(), userID: user!.id, kind: kind!, title: title, completedOn: completed!, expiresOn: expires,
                                recordedBy: r.principal.userID, recordedAt: env.now())

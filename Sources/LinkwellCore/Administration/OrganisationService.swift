@@ -21,26 +21,26 @@ public struct OrganisationInput: Codable, Sendable {
     /// the shape of its kind (`ODSCode`).
     public func validated(id: OrganisationID) throws(LinkwellError) -> Organisation {
         var v = Validator()
-        let name = v.required(self.name, "name", label: "Name", max: 200)
-        let kind = v.choice(self.kind, "kind", label: "Kind of organisation", as: OrganisationKind.self)
+        let name = v.required(self.name, "name", label: .name, max: 200)
+        let kind = v.choice(self.kind, "kind", label: .kindOfOrganisation, as: OrganisationKind.self)
         let code = ODSCode.normalised(odsCode ?? "")
         if let kind {
             if code.isEmpty {
-                if kind == .gpPractice { v.add("odsCode", "A GP practice needs its ODS code (one letter and five digits, e.g. B86012).") }
+                if kind == .gpPractice { v.add("odsCode", .odsCodeGPPracticeRequired) }
             } else if let problem = ODSCode.problem(code, for: kind) {
                 v.add("odsCode", problem)
             }
         }
-        let address = v.optional(self.address, "address", label: "Address", max: 500)
-        var postcode = v.optional(self.postcode, "postcode", label: "Postcode", max: 10)
+        let address = v.optional(self.address, "address", label: .address, max: 500)
+        var postcode = v.optional(self.postcode, "postcode", label: .postcode, max: 10)
         if !postcode.isEmpty {
-            if let normal = Postcode.normalised(postcode) { postcode = normal } else { v.add("postcode", "Postcode is not a valid UK postcode.") }
+            if let normal = Postcode.normalised(postcode) { postcode = normal } else { v.add("postcode", .postcodeNotValid) }
         }
-        let email = v.optional(self.email, "email", label: "Contact e-mail", max: 200).lowercased()
+        let email = v.optional(self.email, "email", label: .contactEMail, max: 200).lowercased()
         if !email.isEmpty && !(email.contains("@") && email.contains(".") && !email.contains(" ")) {
-            v.add("email", "Contact e-mail is not a valid address.")
+            v.add("email", .contactEmailNotValid)
         }
-        let phone = v.optional(self.phone, "phone", label: "Phone", max: 40)
+        let phone = v.optional(self.phone, "phone", label: .phone, max: 40)
         try v.check()
         return Organisation(id: id, name: name, kind: kind!, odsCode: code.isEmpty ? nil : code, address: address,
                             postcode: postcode, email: email, phone: phone)
@@ -88,9 +88,9 @@ public enum ODSExtract {
     public static func rows(_ text: String, kind: OrganisationKind) throws(LinkwellError) -> [Row] {
         let table: [(line: Int, fields: [String])]
         do { table = try CSV.table(text, source: "file") } catch {
-            throw .invalid("file", "The file is not readable CSV: line \(error.line), column \(error.column): \(error.message)")
+            throw .invalid([FieldError("file", .csvNotReadable, ["line": String(error.line), "column": String(error.column), "detail": error.message])])
         }
-        guard let first = table.first else { throw .invalid("file", "The file is empty.") }
+        guard let first = table.first else { throw .invalid([FieldError("file", .fileEmpty)]) }
         let header = first.fields.map { $0.trimmingCharacters(in: .whitespaces).lowercased().replacingOccurrences(of: " ", with: "_") }
         let codeNames = ["ods_code", "organisation_code", "code"]
         if let codeColumn = header.firstIndex(where: codeNames.contains) {
@@ -176,7 +176,7 @@ public struct OrganisationService: Sendable {
         } catch StorageError.duplicate {
             var holder: Organisation?
             if let code = organisation.odsCode { holder = try await store.organisation(odsCode: code) }
-            throw LinkwellError.invalid("odsCode", "ODS code \(organisation.odsCode ?? "") is already used by \(holder?.name ?? "another organisation").")
+            throw LinkwellError.invalid([FieldError("odsCode", .odsCodeInUse, ["code": organisation.odsCode ?? "", "organisation": holder?.name ?? "another organisation"])])
         }
         return organisation
     }
@@ -191,7 +191,7 @@ public struct OrganisationService: Sendable {
         try requireAdmin(request)
         let rows = try ODSExtract.rows(text, kind: kind)
         guard rows.count <= Limits.organisationsPerImport else {
-            throw LinkwellError.invalid("file", "At most \(Limits.organisationsPerImport) organisations can be imported at once.")
+            throw LinkwellError.invalid([FieldError("file", .tooManyOrganisations, ["max": String(Limits.organisationsPerImport)])])
         }
         let existing = try await store.organisations()
         var byCode = Dictionary(existing.compactMap { o in o.odsCode.map { ($0, o) } }, uniquingKeysWith: { a, _ in a })

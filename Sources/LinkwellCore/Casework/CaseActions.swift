@@ -165,7 +165,7 @@ extension Case {
     public func allocate(to linkWorker: User?, by actor: Principal, env: CoreEnvironment) throws(LinkwellError) -> CaseChange {
         guard actor.role == .supervisor else { throw .forbidden("Only a supervisor allocates referrals.") }
         guard let linkWorker, linkWorker.role == .linkWorker, linkWorker.active else {
-            throw .invalid("linkWorkerId", "Choose an active link worker.")
+            throw .invalid([FieldError("linkWorkerId", .chooseActiveLinkWorker)])
         }
         if !referral.status.isWaiting && !referral.status.isFinal && referral.linkWorkerID == nil {
             // A referral handed back to the supervisors when its link worker left: it keeps its stage.
@@ -193,7 +193,7 @@ extension Case {
     /// The referral is not suitable for social prescribing; the referrer is told why.
     public func decline(reason: String?, by actor: Principal, env: CoreEnvironment) throws(LinkwellError) -> CaseChange {
         var v = Validator()
-        let why = v.required(reason, "reason", label: "A reason for declining", max: 1000)
+        let why = v.required(reason, "reason", label: .aReasonForDeclining, max: 1000)
         try v.check()
         var update = CaseUpdate(self, by: actor, env: env)
         try update.move(to: .declined, note: why)
@@ -206,26 +206,26 @@ extension Case {
     public func recordContact(_ input: ContactInput, by actor: Principal, env: CoreEnvironment,
                               rules: CaseworkRules = .standard) throws(LinkwellError) -> CaseChange {
         var v = Validator()
-        let mode = v.choice(input.mode, "mode", label: "Contact mode", as: ContactMode.self)
+        let mode = v.choice(input.mode, "mode", label: .contactMode, as: ContactMode.self)
         let minutes = input.durationMinutes ?? 0
-        if input.durationMinutes == nil { v.add("durationMinutes", "Duration in minutes is required.") }
-        else if !(1...600).contains(minutes) { v.add("durationMinutes", "Duration must be between 1 and 600 minutes.") }
-        let notes = v.optional(input.notes, "notes", label: "Notes", max: 10_000)
-        let location = v.optional(input.location, "location", label: "Location", max: 200)
-        let outcome = v.optional(input.outcome, "outcome", label: "Outcome of contact", max: 100)
+        if input.durationMinutes == nil { v.add("durationMinutes", .durationRequired) }
+        else if !(1...600).contains(minutes) { v.add("durationMinutes", .durationOutOfRange, ["min": "1", "max": "600"]) }
+        let notes = v.optional(input.notes, "notes", label: .notes, max: 10_000)
+        let location = v.optional(input.location, "location", label: .location, max: 200)
+        let outcome = v.optional(input.outcome, "outcome", label: .outcomeOfContact, max: 100)
         if !outcome.isEmpty && ContactOutcome(rawValue: outcome) == nil {
-            v.add("outcome", "Unknown outcome '\(outcome)'. Use: \(ContactOutcome.allCases.map(\.rawValue).joined(separator: ", ")).")
+            v.add("outcome", .contactOutcomeUnknown, ["value": outcome, "allowed": ContactOutcome.allCases.map(\.rawValue).joined(separator: ", ")])
         }
         if let made = ContactOutcome(rawValue: outcome)?.contactMade, let said = input.successful, said != made {
-            v.add("outcome", "The outcome says the contact was \(made ? "" : "not ")made, but it is marked \(said ? "successful" : "unsuccessful").")
+            v.add("outcome", made ? .contactMadeButMarkedUnsuccessful : .contactNotMadeButMarkedSuccessful)
         }
         var when = env.now()
         if let text = input.at, !text.isEmpty {
             if let parsed = parseInstant(text) {
-                if parsed > env.now().addingTimeInterval(300) { v.add("at", "A contact cannot be in the future.") }
+                if parsed > env.now().addingTimeInterval(300) { v.add("at", .contactInFuture) }
                 when = parsed
             } else {
-                v.add("at", "Date and time must look like 2026-03-01T14:30.")
+                v.add("at", .dateTimeNotValid)
             }
         }
         try v.check()
@@ -262,36 +262,36 @@ extension Case {
     /// Records "what matters to me" and the first goals; moves an engaged case to "plan agreed".
     public func agreePlan(_ input: PlanInput, by actor: Principal, env: CoreEnvironment) throws(LinkwellError) -> CaseChange {
         var v = Validator()
-        let whatMatters = v.required(input.whatMatters, "whatMatters", label: "What matters to the person", max: 5000)
-        let strengths = input.strengths.map { _ in v.optional(input.strengths, "strengths", label: "The person's strengths", max: 5000) }
-        let agreedWithName = input.agreedWithName.map { _ in v.optional(input.agreedWithName, "agreedWithName", label: "Who agreed the plan", max: 200) }
-        let agreedWithRole = input.agreedWithRole.map { _ in v.optional(input.agreedWithRole, "agreedWithRole", label: "Their role", max: 200) }
+        let whatMatters = v.required(input.whatMatters, "whatMatters", label: .whatMattersToThePerson, max: 5000)
+        let strengths = input.strengths.map { _ in v.optional(input.strengths, "strengths", label: .thePersonsStrengths, max: 5000) }
+        let agreedWithName = input.agreedWithName.map { _ in v.optional(input.agreedWithName, "agreedWithName", label: .whoAgreedThePlan, max: 200) }
+        let agreedWithRole = input.agreedWithRole.map { _ in v.optional(input.agreedWithRole, "agreedWithRole", label: .theirRole, max: 200) }
         let reviewResponsibility = input.reviewResponsibility.map { _ in
-            v.optional(input.reviewResponsibility, "reviewResponsibility", label: "Responsibility for review", max: 200)
+            v.optional(input.reviewResponsibility, "reviewResponsibility", label: .responsibilityForReview, max: 200)
         }
-        let goalsFit = v.atMost(input.goals?.count ?? 0, Limits.goalsPerPlan, "goals", "goals in a plan")
-        let actionsFit = v.atMost(input.actions?.count ?? 0, Limits.actionsPerPlan, "actions", "actions in a plan")
+        let goalsFit = v.atMost(input.goals?.count ?? 0, Limits.goalsPerPlan, "goals", .goalsInAPlan)
+        let actionsFit = v.atMost(input.actions?.count ?? 0, Limits.actionsPerPlan, "actions", .actionsInAPlan)
         guard goalsFit && actionsFit else { throw .invalid(v.errors) }
         let goals = (input.goals ?? []).map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
-        if goals.contains(where: { $0.count > 500 }) { v.add("goals", "Each goal must be at most 500 characters.") }
+        if goals.contains(where: { $0.count > 500 }) { v.add("goals", .goalTooLong, ["max": "500"]) }
         let today = CalendarDate(env.now())
         var reviewDate: CalendarDate?
         if let text = input.reviewDate, !text.isEmpty {
             // The page's Day, Month and Year come joined as `year-month-day`; the API's `YYYY-MM-DD` reads the same.
             do throws(DateInputError) {
                 reviewDate = try DateInput(text: text).parsed()
-                if reviewDate! < today { v.add("reviewDate", "Review date must be today or in the future.") }
-            } catch { v.add("reviewDate", error.message(label: "Review date")) }
+                if reviewDate! < today { v.add("reviewDate", .reviewDateInPast) }
+            } catch { v.add(all: [error.fieldError("reviewDate", label: .reviewDate)]) }
         }
         var actions: [(String, String, CalendarDate?)] = []
         for (index, action) in (input.actions ?? []).enumerated() {
             let text = (action.description ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
             guard !text.isEmpty else { continue }
-            if text.count > 500 { v.add("actions[\(index)].description", "Each action must be at most 500 characters.") }
+            if text.count > 500 { v.add("actions[\(index)].description", .actionTooLong, ["max": "500"]) }
             var due: CalendarDate?
             if let raw = action.due, !raw.isEmpty {
                 do throws(DateInputError) { due = try DateInput(text: raw).parsed() }
-                catch { v.add("actions[\(index)].due", error.message(label: "An action's due date")) }
+                catch { v.add(all: [error.fieldError("actions[\(index)].due", label: .anActionsDueDate)]) }
             }
             let owner = (action.owner ?? "").trimmingCharacters(in: .whitespaces)
             actions.append((text, owner.isEmpty ? "The person" : String(owner.prefix(100)), due))
@@ -330,7 +330,7 @@ extension Case {
     /// Rates progress on a goal, 1–10.
     public func rateGoal(_ goalID: GoalID, rating: Int?, by actor: Principal, env: CoreEnvironment) throws(LinkwellError) -> CaseChange {
         guard goals.contains(where: { $0.id == goalID }) else { throw .notFound("goal") }
-        guard let rating, (1...10).contains(rating) else { throw .invalid("rating", "A goal rating must be a whole number from 1 to 10.") }
+        guard let rating, (1...10).contains(rating) else { throw .invalid([FieldError("rating", .goalRatingOutOfRange)]) }
         var update = CaseUpdate(self, by: actor, env: env)
         guard update.status.isInSupport else { throw .conflict("Goals cannot be rated on a case that is \(update.status.label.lowercased()).") }
         update.change.goalRatings.append(GoalRating(goalID: goalID, rating: rating, at: update.now, ratedBy: actor.userID))
@@ -344,27 +344,27 @@ extension Case {
                          governance: GovernanceStanding? = nil, governanceOverride: String? = nil,
                          by actor: Principal, env: CoreEnvironment) throws(LinkwellError) -> CaseChange {
         var v = Validator()
-        if service == nil { v.add("serviceId", "Choose a service to refer to.") }
-        else if service?.active == false { v.add("serviceId", "That service is not taking referrals (it is not active).") }
-        let overrideReason = v.optional(governanceOverride, "governanceOverride", label: "The reason for the override", max: 1000)
+        if service == nil { v.add("serviceId", .chooseService) }
+        else if service?.active == false { v.add("serviceId", .serviceNotActive) }
+        let overrideReason = v.optional(governanceOverride, "governanceOverride", label: .theReasonForTheOverride, max: 1000)
         var overridden = ""
         if let service, let governance, !governance.allowsReferral {
             if overrideReason.isEmpty {
-                v.add("serviceId", "\(service.name) cannot take referrals yet: \(governance.summary.lowercased()). A supervisor can refer with an override and a reason.")
+                v.add("serviceId", .serviceGovernanceIncomplete, ["service": service.name, "governance": governance.summary.lowercased()])
             } else if actor.role != .supervisor {
-                v.add("governanceOverride", "Only a supervisor can override missing or expired governance checks.")
+                v.add("governanceOverride", .governanceOverrideSupervisorOnly)
             } else {
                 overridden = "Governance override by \(actor.displayName) (\(governance.summary)): \(overrideReason)"
             }
         }
-        let note = v.optional(note, "note", label: "Note to the provider", max: 2000)
+        let note = v.optional(note, "note", label: .noteToTheProvider, max: 2000)
         let firstContact = (handover.firstContact ?? "").isEmpty ? .providerContactsPerson
-            : v.choice(handover.firstContact, "firstContact", label: "Who makes first contact", as: FirstContact.self)
+            : v.choice(handover.firstContact, "firstContact", label: .whoMakesFirstContact, as: FirstContact.self)
         let owner = (handover.followUpOwner ?? "").isEmpty ? .linkWorker
-            : v.choice(handover.followUpOwner, "followUpOwner", label: "Who owns follow-up", as: FollowUpOwner.self)
+            : v.choice(handover.followUpOwner, "followUpOwner", label: .whoOwnsFollowUp, as: FollowUpOwner.self)
         let window = handover.returnWindowDays ?? 90
-        if !(0...365).contains(window) { v.add("returnWindowDays", "The return window must be from 0 to 365 days.") }
-        let sharing = v.optional(handover.outcomeSharing, "outcomeSharing", label: "Outcome information shared", max: 500)
+        if !(0...365).contains(window) { v.add("returnWindowDays", .returnWindowOutOfRange) }
+        let sharing = v.optional(handover.outcomeSharing, "outcomeSharing", label: .outcomeInformationShared, max: 500)
         try v.check()
         var update = CaseUpdate(self, by: actor, env: env)
         guard update.status.isInSupport else {
@@ -392,8 +392,8 @@ extension Case {
     /// withdraws the referral. Nothing already recorded is deleted; further sharing stops.
     public func withdrawConsent(_ purpose: String?, note: String?, by actor: Principal, env: CoreEnvironment) throws(LinkwellError) -> CaseChange {
         var v = Validator()
-        let purpose = v.choice(purpose, "purpose", label: "Consent purpose", as: ConsentPurpose.self)
-        let text = v.optional(note, "note", label: "Note", max: 1000)
+        let purpose = v.choice(purpose, "purpose", label: .consentPurpose, as: ConsentPurpose.self)
+        let text = v.optional(note, "note", label: .note, max: 1000)
         try v.check()
         guard referral.consent.covers(purpose!) else { throw .conflict("Consent for \(purpose!.rawValue) is not held, so it cannot be withdrawn.") }
         var update = CaseUpdate(self, by: actor, env: env)
@@ -410,9 +410,9 @@ extension Case {
     /// Records signposting: information given so that the person can make contact themself.
     public func signpost(to service: Service?, description: String?, by actor: Principal, env: CoreEnvironment) throws(LinkwellError) -> CaseChange {
         var v = Validator()
-        var text = v.optional(description, "description", label: "What was given", max: 2000)
+        var text = v.optional(description, "description", label: .whatWasGiven, max: 2000)
         if text.isEmpty, let service { text = "Information about \(service.name)" }
-        if text.isEmpty { v.add("description", "Say what information was given, or choose a service.") }
+        if text.isEmpty { v.add("description", .signpostingDescriptionRequired) }
         try v.check()
         var update = CaseUpdate(self, by: actor, env: env)
         guard update.status.isInSupport else {
@@ -432,8 +432,8 @@ extension Case {
             try update.moveOnward(&onward, to: .accepted)
         } else {
             var v = Validator()
-            let why = v.choice(reason, "reason", label: "Reason", as: RejectionReason.self)
-            let text = v.optional(note, "note", label: "Note", max: 1000)
+            let why = v.choice(reason, "reason", label: .reason, as: RejectionReason.self)
+            let text = v.optional(note, "note", label: .note, max: 1000)
             try v.check()
             try update.moveOnward(&onward, to: .rejected, note: text)
             onward.rejectionReason = why
@@ -452,18 +452,18 @@ extension Case {
             // The page's Day, Month and Year come joined as `year-month-day`; the API's `YYYY-MM-DD` reads the same.
             let parsed: CalendarDate
             do throws(DateInputError) { parsed = try DateInput(text: text).parsed() } catch {
-                throw .invalid("sessionDate", error.message(label: "Session date"))
+                throw .invalid([error.fieldError("sessionDate", label: .sessionDate)])
             }
-            guard parsed <= today else { throw .invalid("sessionDate", "Session date cannot be in the future.") }
+            guard parsed <= today else { throw .invalid([FieldError("sessionDate", .sessionDateInFuture)]) }
             date = parsed
         }
         // A session before the referral was sent, or once the case has ended, cannot be this referral's.
         let sent = CalendarDate(onward.createdAt)
         guard date >= sent else {
-            throw .invalid("sessionDate", "Session date cannot be before the referral was sent (\(sent)).")
+            throw .invalid([FieldError("sessionDate", .sessionDateBeforeSent, ["sent": "\(sent)"])])
         }
         guard !GroupNotices.ended.contains(referral.status) else {
-            throw .invalid("sessionDate", "The case has \(referral.status == .closed ? "closed" : "ended"); attendance can no longer be recorded on it.")
+            throw .invalid([FieldError("sessionDate", referral.status == .closed ? .attendanceCaseClosed : .attendanceCaseEnded)])
         }
         guard onward.status.acceptsAttendance else {
             throw .conflict("Attendance can be reported only on a referral the service has accepted; this one is \(onward.status.label.lowercased()).")
@@ -485,17 +485,17 @@ extension Case {
                              by actor: Principal, env: CoreEnvironment) throws(LinkwellError) -> CaseChange {
         guard var onward = onward(id) else { throw .notFound("referral out") }
         var v = Validator()
-        let next = v.choice(status, "status", label: "Status", as: OnwardStatus.self)
-        let text = v.optional(note, "note", label: "Note", max: 1000)
+        let next = v.choice(status, "status", label: .status, as: OnwardStatus.self)
+        let text = v.optional(note, "note", label: .note, max: 1000)
         try v.check()
         if actor.role == .provider {
             guard next!.setByProvider else { throw .forbidden("\(next!.label) is set by the link worker, not the service.") }
         } else {
             guard !next!.setByProvider else {
-                throw .invalid("status", "\(next!.label) is for the service to set; as the link worker you can cancel the referral out or mark it entered in error.")
+                throw .invalid([FieldError("status", .onwardStatusForService, ["status": next!.label])])
             }
             guard confirmed || !next!.isDestructive else {
-                throw .invalid("confirm", "Confirm that the referral out should be \(next!.label.lowercased()): this cannot be undone.")
+                throw .invalid([FieldError("confirm", .confirmOnwardStatus, ["statusLowercased": next!.label.lowercased()])])
             }
         }
         var update = CaseUpdate(self, by: actor, env: env)
@@ -510,16 +510,16 @@ extension Case {
     public func close(reason: String?, note: String?, feedback: ClosingFeedbackInput = .init(), looseEnds: [String] = [],
                       confirmed: Bool = false, by actor: Principal, env: CoreEnvironment) throws(LinkwellError) -> CaseChange {
         var v = Validator()
-        let why = v.choice(reason, "reason", label: "Closing reason", as: ClosingReason.self)
-        let text = v.optional(note, "note", label: "Closing note", max: 2000)
+        let why = v.choice(reason, "reason", label: .closingReason, as: ClosingReason.self)
+        let text = v.optional(note, "note", label: .closingNote, max: 2000)
         var satisfaction: Int?
         if let raw = feedback.satisfaction?.trimmingCharacters(in: .whitespaces), !raw.isEmpty {
             if let value = Int(raw), (1...5).contains(value) { satisfaction = value }
-            else { v.add("feedback.satisfaction", "Satisfaction is a whole number from 1 (very dissatisfied) to 5 (very satisfied).") }
+            else { v.add("feedback.satisfaction", .satisfactionOutOfRange) }
         }
-        let wouldChange = v.optional(feedback.wouldChange, "feedback.wouldChange", label: "What would you change", max: 2000)
+        let wouldChange = v.optional(feedback.wouldChange, "feedback.wouldChange", label: .whatWouldYouChange, max: 2000)
         if !looseEnds.isEmpty && !confirmed && referral.status.canMove(to: .closed) {
-            v.add("confirm", "Closing now leaves loose ends: \(looseEnds.joined(separator: "; ")). Confirm to close anyway.")
+            v.add("confirm", .closeLeavesLooseEnds, ["looseEnds": looseEnds.joined(separator: "; ")])
         }
         try v.check()
         var update = CaseUpdate(self, by: actor, env: env)
@@ -536,10 +536,10 @@ extension Case {
     /// Ends a case that never got going, or that the person left.
     public func end(as status: ReferralStatus, note: String?, by actor: Principal, env: CoreEnvironment) throws(LinkwellError) -> CaseChange {
         guard [.unableToContact, .withdrawn, .redirected, .triaged, .review, .active].contains(status) else {
-            throw .invalid("status", "Use accept, decline or close for that step.")
+            throw .invalid([FieldError("status", .useStepAction)])
         }
         var v = Validator()
-        let text = v.optional(note, "note", label: "Note", max: 2000)
+        let text = v.optional(note, "note", label: .note, max: 2000)
         try v.check()
         var update = CaseUpdate(self, by: actor, env: env)
         try update.move(to: status, note: text)

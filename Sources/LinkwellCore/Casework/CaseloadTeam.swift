@@ -22,9 +22,9 @@ extension CaseworkService {
     public func caseloadTeam(_ text: String?, _ p: Principal) async throws -> CaseloadTeam? {
         let text = text?.trimmingCharacters(in: .whitespaces) ?? ""
         guard !text.isEmpty else { return nil }
-        guard [.supervisor, .linkWorker].contains(p.role) else { throw LinkwellError.invalid("team", "Your list cannot be narrowed by team.") }
+        guard [.supervisor, .linkWorker].contains(p.role) else { throw LinkwellError.invalid([FieldError("team", .teamFilterNotAllowed)]) }
         guard text.count <= 200, let team = try await store.teams().first(where: { $0.id.rawValue == text }) else {
-            throw LinkwellError.invalid("team", "Choose one of the teams.")
+            throw LinkwellError.invalid([FieldError("team", .chooseTeam)])
         }
         let members = try await store.memberships().filter { $0.teamID == team.id }.map(\.linkWorkerID).sorted()
         return CaseloadTeam(id: team.id, members: members)

@@ -28,7 +28,7 @@ extension CaseworkService {
         do {
             return try await CodeListService(store: store).resolve([raw], in: .needs, field: "need").first
         } catch LinkwellError.invalid(let errors) {
-            throw LinkwellError.invalid(errors.map { FieldError("need", $0.message) })
+            throw LinkwellError.invalid(errors.map { $0.at("need") })
         }
     }
 }

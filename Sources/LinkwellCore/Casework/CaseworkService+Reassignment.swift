@@ -27,13 +27,13 @@ extension CaseworkService {
     /// A supervisor or administrator moves every open case of one link worker to another.
     public func reassignCaseload(fromLinkWorkerID: String?, toLinkWorkerID: String?, reason: String?, _ r: Request) async throws -> ReassignmentResult {
         var v = Validator()
-        let from = v.required(fromLinkWorkerID, "fromLinkWorkerId", label: "The link worker whose caseload moves")
+        let from = v.required(fromLinkWorkerID, "fromLinkWorkerId", label: .theLinkWorkerWhoseCaseloadMoves)
         try v.check()
         let (successor, why) = try await reassignment(toLinkWorkerID: toLinkWorkerID, reason: reason, r)
         guard let leaving = try await store.user(id: UserID(from)), leaving.role == .linkWorker else {
-            throw LinkwellError.invalid("fromLinkWorkerId", "Choose a link worker.")
+            throw LinkwellError.invalid([FieldError("fromLinkWorkerId", .chooseLinkWorker)])
         }
-        guard leaving.id != successor.id else { throw LinkwellError.invalid("toLinkWorkerId", "Choose a different link worker to take the caseload.") }
+        guard leaving.id != successor.id else { throw LinkwellError.invalid([FieldError("toLinkWorkerId", .chooseDifferentLinkWorker)]) }
         let open = try await store.referrals(ReferralQuery(linkWorkerID: leaving.id, limit: Int.max / 2)).filter { !$0.status.isFinal && !$0.status.isWaiting }
         let moved = try await Reassignment(store: store, env: env).move(open.map(\.id), to: successor, reason: why, r)
         return ReassignmentResult(moved: moved.count, referralIDs: moved.map(\.referral.id))
@@ -64,11 +64,11 @@ extension CaseworkService {
             throw LinkwellError.forbidden("Only a supervisor or an administrator reassigns cases.")
         }
         var v = Validator()
-        let to = v.required(toLinkWorkerID, "toLinkWorkerId", label: "The link worker taking over")
-        let why = v.required(reason, "reason", label: "A reason for the reassignment", max: 1000)
+        let to = v.required(toLinkWorkerID, "toLinkWorkerId", label: .theLinkWorkerTakingOver)
+        let why = v.required(reason, "reason", label: .aReasonForTheReassignment, max: 1000)
         try v.check()
         guard let successor = try await store.user(id: UserID(to)), successor.role == .linkWorker, successor.active else {
-            throw LinkwellError.invalid("toLinkWorkerId", "Choose an active link worker.")
+            throw LinkwellError.invalid([FieldError("toLinkWorkerId", .chooseActiveLinkWorker)])
         }
         return (successor, why)
     }

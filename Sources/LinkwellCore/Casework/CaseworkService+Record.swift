@@ -9,7 +9,7 @@ extension CaseworkService {
         var input = input
         if let raw = input.risk, raw.contains("|") {
             do { input.risk = try await CodeListService(store: store).resolve([raw], in: .risks, field: "risk").first } catch LinkwellError.invalid(let errors) {
-                throw LinkwellError.invalid(errors.map { FieldError("risk", $0.message) })
+                throw LinkwellError.invalid(errors.map { $0.at("risk") })
             }
         }
         return try await act(on: id, request) { [env, input] in try $0.recordRisk(input, by: request.principal, env: env) }
@@ -131,7 +131,7 @@ extension CaseworkService {
     private func resolvedCode(_ raw: String?, in kind: CodeListKind, field: String) async throws -> String? {
         guard let raw, raw.contains("|") else { return raw }
         do { return try await CodeListService(store: store).resolve([raw], in: kind, field: field).first } catch LinkwellError.invalid(let errors) {
-            throw LinkwellError.invalid(errors.map { FieldError(field, $0.message) })
+            throw LinkwellError.invalid(errors.map { $0.at(field) })
         }
     }
 }

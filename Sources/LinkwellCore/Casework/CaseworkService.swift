@@ -46,7 +46,7 @@ public struct CaseworkService: Sendable {
         let (person, referral) = try submission.validated(by: principal, env: env, practices: practices)
         let settings = try await store.schemeSettings()
         if !settings.pathways.isEmpty && !referral.pathway.isEmpty && !settings.pathways.contains(referral.pathway) {
-            throw LinkwellError.invalid("pathway", "Choose one of the scheme's pathways: \(settings.pathways.joined(separator: ", ")).")
+            throw LinkwellError.invalid([FieldError("pathway", .pathwayUnknown, ["allowed": settings.pathways.joined(separator: ", ")])])
         }
         let event = ReferralEvent(id: env.id(), referralID: referral.id, from: nil, to: .received,
                                   actorID: principal?.userID, at: referral.receivedAt, note: try await chosenServiceNote(submission.chosenServiceId))
@@ -63,10 +63,10 @@ public struct CaseworkService: Sendable {
         let id = id?.trimmingCharacters(in: .whitespaces) ?? ""
         guard !id.isEmpty else { return "" }
         guard id.count <= 200, let listing = try await store.listing(id: id) else {
-            throw LinkwellError.invalid("chosenServiceId", "There is no service \(id) in the directory.")
+            throw LinkwellError.invalid([FieldError("chosenServiceId", .chosenServiceUnknown, ["id": id])])
         }
         guard PublicServiceView(listing.service, organisation: nil, distanceKm: nil).isOpen else {
-            throw LinkwellError.invalid("chosenServiceId", "\(listing.service.name) is no longer running, so it cannot be asked for.")
+            throw LinkwellError.invalid([FieldError("chosenServiceId", .chosenServiceClosed, ["service": listing.service.name])])
         }
         return "Asked to be referred to \(listing.service.name) (chosen in the public directory)."
     }
@@ -181,7 +181,7 @@ public struct CaseworkService: Sendable {
         query.oldestFirst = list == .waiting || list == .urgent
         if list == .urgent { query.urgency = .soon }
         let search = search?.trimmingCharacters(in: .whitespaces) ?? ""
-        if search.count > 100 { throw LinkwellError.invalid("q", "Search for at most 100 characters of a name.") }
+        if search.count > 100 { throw LinkwellError.invalid([FieldError("q", .searchTooLong, ["max": "100"])]) }
         switch CaseSearch(search) {
         case .none: break
         case .nhsNumber(let number): query.nhsNumber = number.digits
@@ -541,7 +541,7 @@ public struct CaseworkService: Sendable {
 
     public func signpost(_ id: ReferralID, serviceID: String?, description: String?, _ r: Request) async throws -> Case {
         let service = try await service(serviceID)
-        if let serviceID, !serviceID.isEmpty, service == nil { throw LinkwellError.invalid("serviceId", "There is no service \(serviceID).") }
+        if let serviceID, !serviceID.isEmpty, service == nil { throw LinkwellError.invalid([FieldError("serviceId", .serviceUnknown, ["id": serviceID])]) }
         return try await act(on: id, r) { [env] in try $0.signpost(to: service, description: description, by: r.principal, env: env) }
     }
 
@@ -644,7 +644,7 @@ public struct CaseworkService: Sendable {
         let keep = try await readCase(referralID, request)
         guard let otherID = otherReferralID, !otherID.isEmpty,
               let other = try await store.loadCase(ReferralID(otherID)) else {
-            throw LinkwellError.invalid("otherReferralId", "Choose the other referral whose person is the same.")
+            throw LinkwellError.invalid([FieldError("otherReferralId", .chooseOtherReferral)])
         }
         guard other.person.id != keep.person.id else { throw LinkwellError.conflict("Both referrals are already for the same person.") }
         guard try await store.possibleDuplicates(of: keep.person).contains(other.referral.id) else {
@@ -689,7 +689,7 @@ public struct CaseworkService: Sendable {
             throw LinkwellError.notFound("supervision notes")
         }
         guard let user = try await store.user(id: id), user.role == .linkWorker else {
-            throw LinkwellError.invalid("linkWorkerId", "Choose a link worker.")
+            throw LinkwellError.invalid([FieldError("linkWorkerId", .chooseLinkWorker)])
         }
         return user
     }
@@ -712,7 +712,7 @@ public struct CaseworkService: Sendable {
     public func addSupervisionNote(linkWorkerID: String?, text: String?, _ request: Request) async throws -> SupervisionNote {
         let user = try await supervisee(linkWorkerID, request)
         var v = Validator()
-        let text = v.required(text, "text", label: "The note", max: 10_000)
+        let text = v.required(text, "text", label: .theNote, max: 10_000)
         try v.check()
         let note = SupervisionNote(id: env.newID(), linkWorkerID: user.id, authorID: request.principal.userID, at: env.now(), text: text)
         try await store.addSupervisionNote(note)

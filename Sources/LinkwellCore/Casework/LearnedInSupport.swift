@@ -114,13 +114,13 @@ extension Case {
     /// list already (`CaseworkService.learn`).
     public func addProfileItem(_ input: ProfileItemInput, by actor: Principal, env: CoreEnvironment) throws(LinkwellError) -> CaseChange {
         var v = Validator()
-        let kind = v.choice(input.kind, "kind", label: "What you learned", as: ProfileKind.self)
+        let kind = v.choice(input.kind, "kind", label: .whatYouLearned, as: ProfileKind.self)
         var need: Need?
         if let kind, kind.isCoded {
-            need = v.choice(input.need, "need", label: kind == .need ? "The need" : "The interest", as: Need.self)
+            need = v.choice(input.need, "need", label: kind == .need ? .theNeed : .theInterest, as: Need.self)
         }
-        let detail = kind?.isCoded == false ? v.required(input.detail, "detail", label: "A description", max: 500)
-                                            : v.optional(input.detail, "detail", label: "A description", max: 500)
+        let detail = kind?.isCoded == false ? v.required(input.detail, "detail", label: .aDescription, max: 500)
+                                            : v.optional(input.detail, "detail", label: .aDescription, max: 500)
         try v.check()
         if let need, profile.contains(where: { $0.kind == kind && $0.need == need && $0.isCurrent }) {
             throw .conflict("This \(kind!.label.lowercased()) is already recorded.")
@@ -149,9 +149,9 @@ extension Case {
     /// The link worker records that nothing suitable existed for a need.
     public func recordGap(_ input: GapInput, by actor: Principal, env: CoreEnvironment) throws(LinkwellError) -> CaseChange {
         var v = Validator()
-        let need = v.choice(input.need, "need", label: "The need nothing fitted", as: Need.self)
-        let reason = v.choice(input.reason, "reason", label: "Why nothing fitted", as: GapReason.self)
-        let detail = v.optional(input.detail, "detail", label: "What was missing", max: 1000)
+        let need = v.choice(input.need, "need", label: .theNeedNothingFitted, as: Need.self)
+        let reason = v.choice(input.reason, "reason", label: .whyNothingFitted, as: GapReason.self)
+        let detail = v.optional(input.detail, "detail", label: .whatWasMissing, max: 1000)
         try v.check()
         var update = CaseUpdate(self, by: actor, env: env)
         try update.requireInSupport("record a gap")

@@ -6,7 +6,7 @@ extension Case {
     /// Triage: the referral has been looked at and is waiting for a link worker, with what was found.
     public func triage(note: String?, by actor: Principal, env: CoreEnvironment) throws(LinkwellError) -> CaseChange {
         var v = Validator()
-        let text = v.required(note, "note", label: "A triage note", max: 2000)
+        let text = v.required(note, "note", label: .aTriageNote, max: 2000)
         try v.check()
         var update = CaseUpdate(self, by: actor, env: env)
         try update.move(to: .triaged, note: text)
@@ -19,9 +19,9 @@ extension Case {
     public func redirect(destination: String?, reason: String?, message: String?, by actor: Principal,
                          env: CoreEnvironment) throws(LinkwellError) -> CaseChange {
         var v = Validator()
-        let whereTo = v.required(destination, "destination", label: "Where the referral is redirected to", max: 200)
-        let why = v.required(reason, "reason", label: "A reason for redirecting", max: 1000)
-        let extra = v.optional(message, "message", label: "Message to the referrer", max: 2000)
+        let whereTo = v.required(destination, "destination", label: .whereTheReferralIsRedirectedTo, max: 200)
+        let why = v.required(reason, "reason", label: .aReasonForRedirecting, max: 1000)
+        let extra = v.optional(message, "message", label: .messageToTheReferrer, max: 2000)
         try v.check()
         var update = CaseUpdate(self, by: actor, env: env)
         try update.move(to: .redirected, note: "To \(whereTo). Reason: \(why)")
@@ -34,7 +34,7 @@ extension Case {
     /// The link worker and the person review how things are going before closing (or carrying on).
     public func startReview(note: String?, by actor: Principal, env: CoreEnvironment) throws(LinkwellError) -> CaseChange {
         var v = Validator()
-        let text = v.optional(note, "note", label: "Note", max: 2000)
+        let text = v.optional(note, "note", label: .note, max: 2000)
         try v.check()
         var update = CaseUpdate(self, by: actor, env: env)
         try update.move(to: .review, note: text)
@@ -51,7 +51,7 @@ extension Case {
     /// back under review (`ReferralStatus.reopensTo`). The closing reason stays on the history.
     public func reopen(reason: String?, windowDays: Int, by actor: Principal, env: CoreEnvironment) throws(LinkwellError) -> CaseChange {
         var v = Validator()
-        let why = v.required(reason, "reason", label: "A reason for reopening", max: 2000)
+        let why = v.required(reason, "reason", label: .aReasonForReopening, max: 2000)
         try v.check()
         guard let target = referral.status.reopensTo, let closedAt else {
             throw .conflict("Only a closed case can be reopened; this one is \(referral.status.label.lowercased()).")

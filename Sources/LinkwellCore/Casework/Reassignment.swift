@@ -25,7 +25,7 @@ extension Case {
             throw .conflict("Only a case on a link worker's caseload can be reassigned; this one is \(referral.status.label.lowercased()).")
         }
         if let successor, successor.role != .linkWorker || !successor.active {
-            throw .invalid("toLinkWorkerId", "Choose an active link worker.")
+            throw .invalid([FieldError("toLinkWorkerId", .chooseActiveLinkWorker)])
         }
         guard successor?.id != referral.linkWorkerID else {
             throw .conflict(successor.map { "\($0.displayName) already holds this case." } ?? "This case is already waiting for a supervisor to allocate it.")

@@ -109,14 +109,11 @@ public struct ReferralSubmission: Codable, Sendable {
         public static let listed = 10
 
         /// The form error for a practice name that matched none or several (`matches`), listing up to `listed`.
-        public static func problem(name: String, matches: [Organisation]) -> String {
+        public static func problem(_ field: String, name: String, matches: [Organisation]) -> FieldError {
             let typed = name.trimmingCharacters(in: .whitespacesAndNewlines)
-            guard !matches.isEmpty else {
-                return "No GP practice matches “\(typed)”. Enter the practice's name, or its ODS code (one letter and five digits, e.g. B86012)."
-            }
+            guard !matches.isEmpty else { return FieldError(field, .practiceNoMatch, ["name": typed]) }
             let listed = matches.prefix(Self.listed).map(\.nameWithCode).joined(separator: "; ")
-            return "More than one GP practice matches “\(typed)”: choose one of \(listed)"
-                + (matches.count > Self.listed ? "; or type more of the name, as more practices match." : ".")
+            return FieldError(field, matches.count > Self.listed ? .practiceManyMatches : .practiceSeveralMatches, ["name": typed, "practices": listed])
         }
     }
 
@@ -132,78 +129,78 @@ public struct ReferralSubmission: Codable, Sendable {
         var nhs: NHSNumber?
         if let raw = p.nhsNumber?.trimmingCharacters(in: .whitespaces), !raw.isEmpty {
             nhs = NHSNumber(raw)
-            if nhs == nil { v.add("person.nhsNumber", "NHS number must be 10 digits with a valid check digit.") }
+            if nhs == nil { v.add("person.nhsNumber", .nhsNumberInvalid) }
         }
-        let given = v.required(p.givenName, "person.givenName", label: "Given name", max: 100)
-        let family = v.required(p.familyName, "person.familyName", label: "Family name", max: 100)
+        let given = v.required(p.givenName, "person.givenName", label: .givenName, max: 100)
+        let family = v.required(p.familyName, "person.familyName", label: .familyName, max: 100)
         var dob: CalendarDate?
         do throws(DateInputError) {
             // The form's Day, Month and Year come joined as `year-month-day`; the API's `YYYY-MM-DD` reads the same.
             let parsed = try DateInput(text: p.dateOfBirth ?? "").parsed()
             let today = CalendarDate(now)
-            if parsed > today { v.add("person.dateOfBirth", "Date of birth must be today or in the past.") }
-            else if parsed.years(until: today) > 120 { v.add("person.dateOfBirth", "Date of birth is more than 120 years ago.") }
+            if parsed > today { v.add("person.dateOfBirth", .dateOfBirthInFuture) }
+            else if parsed.years(until: today) > 120 { v.add("person.dateOfBirth", .dateOfBirthTooLongAgo) }
             else { dob = parsed }
-        } catch { v.add("person.dateOfBirth", error.message(label: "Date of birth")) }
+        } catch { v.add(all: [error.fieldError("person.dateOfBirth", label: .dateOfBirth)]) }
         var postcode = ""
         let postcodeText = (p.postcode ?? "").trimmingCharacters(in: .whitespaces)
-        if postcodeText.isEmpty { v.add("person.postcode", "Postcode is required.") }
+        if postcodeText.isEmpty { v.add("person.postcode", .required, label: .postcode) }
         else if let normal = Postcode.normalised(postcodeText) { postcode = normal }
-        else { v.add("person.postcode", "Postcode is not a valid UK postcode.") }
-        let phone = v.optional(p.phone, "person.phone", label: "Phone", max: 40)
-        let email = v.optional(p.email, "person.email", label: "Email", max: 200)
-        if !email.isEmpty && !(email.contains("@") && email.contains(".")) { v.add("person.email", "Email address is not valid.") }
-        if phone.isEmpty && email.isEmpty { v.add("person.phone", "Give a phone number or an email address so the link worker can make contact.") }
-        let language = v.optional(p.preferredLanguage, "person.preferredLanguage", label: "Preferred language", max: 60)
-        let communication = v.optional(p.communicationNeeds, "person.communicationNeeds", label: "Communication needs", max: 2000)
-        let sex = (p.sex ?? "").isEmpty ? .notStated : v.choice(p.sex, "person.sex", label: "Sex", as: Sex.self)
+        else { v.add("person.postcode", .postcodeNotValid) }
+        let phone = v.optional(p.phone, "person.phone", label: .phone, max: 40)
+        let email = v.optional(p.email, "person.email", label: .email, max: 200)
+        if !email.isEmpty && !(email.contains("@") && email.contains(".")) { v.add("person.email", .emailNotValid) }
+        if phone.isEmpty && email.isEmpty { v.add("person.phone", .phoneOrEmailRequired) }
+        let language = v.optional(p.preferredLanguage, "person.preferredLanguage", label: .preferredLanguage, max: 60)
+        let communication = v.optional(p.communicationNeeds, "person.communicationNeeds", label: .communicationNeeds, max: 2000)
+        let sex = (p.sex ?? "").isEmpty ? .notStated : v.choice(p.sex, "person.sex", label: .sex, as: Sex.self)
         let ethnicity = EthnicCategory.parse(p.ethnicity, "person.ethnicity", &v)
         var practiceID: OrganisationID?
         let code = gpPracticeCode
         if !code.isEmpty {
-            if let matches = practices.nameMatches { v.add("person.gpPracticeCode", PracticeLookup.problem(name: p.gpPracticeCode ?? "", matches: matches)) }
+            if let matches = practices.nameMatches { v.add(all: [PracticeLookup.problem("person.gpPracticeCode", name: p.gpPracticeCode ?? "", matches: matches)]) }
             else if let problem = ODSCode.problem(code, for: .gpPractice) { v.add("person.gpPracticeCode", problem) }
             else if let named = practices.named, named.kind == .gpPractice, named.odsCode == code { practiceID = named.id }
-            else { v.add("person.gpPracticeCode", "No GP practice with ODS code \(code) is known to the scheme. Ask its administrator to add it.") }
+            else { v.add("person.gpPracticeCode", .gpPracticeUnknown, ["code": code]) }
         } else if referrer != nil {
             if let own = practices.referrersOrganisation, own.kind == .gpPractice, own.id == referrer?.organisationID { practiceID = own.id }
-            else { v.add("person.gpPracticeCode", "The person's registered GP practice is required (its ODS code, e.g. B86012).") }
+            else { v.add("person.gpPracticeCode", .gpPracticeRequired) }
         }
 
         let source: SourceType? = referrer == nil ? .selfReferral
-            : v.choice(sourceType, "sourceType", label: "Source", as: SourceType.self)
+            : v.choice(sourceType, "sourceType", label: .source, as: SourceType.self)
         var needList: [Need] = []
-        for raw in v.atMost(needs?.count ?? 0, Limits.needsPerReferral, "needs", "reasons for referral") ? needs ?? [] : [] {
+        for raw in v.atMost(needs?.count ?? 0, Limits.needsPerReferral, "needs", .reasonsForReferral) ? needs ?? [] : [] {
             if let need = Need(rawValue: raw) { if !needList.contains(need) { needList.append(need) } }
-            else { v.add("needs", "Unknown need '\(raw)'. Use: \(Need.allCases.map(\.rawValue).joined(separator: ", ")).") }
+            else { v.add("needs", .needUnknown, ["value": raw, "allowed": Need.allCases.map(\.rawValue).joined(separator: ", ")]) }
         }
-        if needList.isEmpty && (needs ?? []).isEmpty { v.add("needs", "Choose at least one reason for referral.") }
-        let personView = v.optional(self.personView, "personView", label: "The person's own view", max: 5000)
-        let risk = v.optional(riskInformation, "riskInformation", label: "Risk information", max: 5000)
-        let pathway = v.optional(self.pathway, "pathway", label: "Pathway", max: 100)
+        if needList.isEmpty && (needs ?? []).isEmpty { v.add("needs", .needsRequired) }
+        let personView = v.optional(self.personView, "personView", label: .thePersonsOwnView, max: 5000)
+        let risk = v.optional(riskInformation, "riskInformation", label: .riskInformation, max: 5000)
+        let pathway = v.optional(self.pathway, "pathway", label: .pathway, max: 100)
         let feedback = (feedbackPreference ?? "").isEmpty ? .keyEvents
-            : v.choice(feedbackPreference, "feedbackPreference", label: "Feedback preference", as: FeedbackPreference.self)
-        let urgency = (self.urgency ?? "").isEmpty ? .routine : v.choice(self.urgency, "urgency", label: "Urgency", as: Urgency.self)
+            : v.choice(feedbackPreference, "feedbackPreference", label: .feedbackPreference, as: FeedbackPreference.self)
+        let urgency = (self.urgency ?? "").isEmpty ? .routine : v.choice(self.urgency, "urgency", label: .urgency, as: Urgency.self)
         // A self-referral is always recorded as one; a professional's method is optional.
         let method: ReferralMethod? = referrer == nil ? .selfReferral
             : (referralMethod ?? "").trimmingCharacters(in: .whitespaces).isEmpty ? nil
-            : v.choice(referralMethod, "referralMethod", label: "Referral method", as: ReferralMethod.self)
-        let returnTo = referrer == nil ? "" : v.optional(returnResponseTo, "returnResponseTo", label: "Return response to", max: 500)
-        let grade = referrer == nil ? "" : v.optional(referrerGrade, "referrerGrade", label: "The referrer's grade", max: 200)
-        let team = referrer == nil ? "" : v.optional(referrerTeam, "referrerTeam", label: "The referrer's team", max: 200)
-        let specialty = referrer == nil ? "" : v.optional(referrerSpecialty, "referrerSpecialty", label: "The referrer's specialty", max: 200)
+            : v.choice(referralMethod, "referralMethod", label: .referralMethod, as: ReferralMethod.self)
+        let returnTo = referrer == nil ? "" : v.optional(returnResponseTo, "returnResponseTo", label: .returnResponseTo, max: 500)
+        let grade = referrer == nil ? "" : v.optional(referrerGrade, "referrerGrade", label: .theReferrersGrade, max: 200)
+        let team = referrer == nil ? "" : v.optional(referrerTeam, "referrerTeam", label: .theReferrersTeam, max: 200)
+        let specialty = referrer == nil ? "" : v.optional(referrerSpecialty, "referrerSpecialty", label: .theReferrersSpecialty, max: 200)
 
         var consentValue: Consent?
         let c = consent ?? ConsentInput(given: nil, givenBy: nil, method: nil, purposes: nil)
         if c.given != true {
-            v.add("consent.given", "The person's consent to this referral must be recorded before it can be made.")
+            v.add("consent.given", .consentRequired)
         } else {
-            let by = v.required(c.givenBy, "consent.givenBy", label: "Who gave consent", max: 200)
-            let method = v.choice(c.method, "consent.method", label: "How consent was given", as: ConsentMethod.self)
+            let by = v.required(c.givenBy, "consent.givenBy", label: .whoGaveConsent, max: 200)
+            let method = v.choice(c.method, "consent.method", label: .howConsentWasGiven, as: ConsentMethod.self)
             var purposes: [ConsentPurpose] = [.socialPrescribing]
-            for raw in v.atMost(c.purposes?.count ?? 0, Limits.consentPurposes, "consent.purposes", "consent purposes") ? c.purposes ?? [] : [] {
+            for raw in v.atMost(c.purposes?.count ?? 0, Limits.consentPurposes, "consent.purposes", .consentPurposes) ? c.purposes ?? [] : [] {
                 guard let purpose = ConsentPurpose(rawValue: raw) else {
-                    v.add("consent.purposes", "Unknown consent purpose '\(raw)'."); continue
+                    v.add("consent.purposes", .consentPurposeUnknown, ["value": raw]); continue
                 }
                 if !purposes.contains(purpose) { purposes.append(purpose) }
             }

@@ -42,10 +42,10 @@ public struct CodeListService: Sendable {
         try requireAdmin(request)
         let table: [(line: Int, fields: [String])]
         do { table = try CSV.table(text, source: "file") } catch {
-            throw LinkwellError.invalid("csv", "The file is not readable CSV: line \(error.line), column \(error.column): \(error.message)")
+            throw LinkwellError.invalid([FieldError("csv", .csvNotReadable, ["line": String(error.line), "column": String(error.column), "detail": error.message])])
         }
         guard let header = table.first?.fields.map({ $0.trimmingCharacters(in: .whitespaces).lowercased() }), header.contains("key") else {
-            throw LinkwellError.invalid("csv", "The first row must name the columns: key, system, code, display, source.")
+            throw LinkwellError.invalid([FieldError("csv", .codeListColumns)])
         }
         func at(_ row: [String], _ name: String) -> String? { header.firstIndex(of: name).flatMap { $0 < row.count ? row[$0] : nil } }
         var concepts: [CodedConcept] = [], errors: [FieldError] = [], seen = Set<String>()
@@ -57,7 +57,7 @@ public struct CodeListService: Sendable {
                 if case .invalid(let found) = error { errors += found }
                 continue
             }
-            if !seen.insert(concept.key).inserted { errors.append(FieldError("rows[\(row.line)].key", "'\(concept.key)' appears twice.")) }
+            if !seen.insert(concept.key).inserted { errors.append(FieldError("rows[\(row.line)].key", .codeListKeyTwice, ["key": concept.key])) }
             else { concepts.append(concept) }
         }
         if !errors.isEmpty { throw LinkwellError.invalid(errors) }
@@ -75,7 +75,7 @@ public struct CodeListService: Sendable {
             guard let bar = raw.firstIndex(of: "|") else { return raw }
             let system = raw[..<bar].trimmingCharacters(in: .whitespaces), code = raw[raw.index(after: bar)...].trimmingCharacters(in: .whitespaces)
             if let found = concepts.first(where: { $0.system == system && $0.code == code }) { return found.key }
-            v.add("\(field)[\(index)]", "Unknown code '\(code)' in \(system) for \(list.label.lowercased()).")
+            v.add("\(field)[\(index)]", .codeUnknown, ["code": code, "system": system, "list": list.label.lowercased()])
             return raw
         }
         try v.check()

@@ -143,20 +143,20 @@ public struct ConceptInput: Codable, Sendable {
     /// empty (or giving the list's local system) puts the value back to its local, unmapped code.
     public func validated(_ list: CodeListKind, prefix: String = "") throws(LinkwellError) -> CodedConcept {
         var v = Validator()
-        let key = v.required(self.key, prefix + "key", label: "Key", max: 100)
+        let key = v.required(self.key, prefix + "key", label: .key, max: 100)
         let local = list.localValues.first { $0.key == key }
         if !key.isEmpty && local == nil {
-            v.add(prefix + "key", "Unknown value '\(key)' for \(list.label.lowercased()). Use: \(list.localValues.map(\.key).joined(separator: ", ")).")
+            v.add(prefix + "key", .codeListValueUnknown, ["value": key, "list": list.label.lowercased(), "allowed": list.localValues.map(\.key).joined(separator: ", ")])
         }
-        let system = v.optional(self.system, prefix + "system", label: "Code system", max: 200)
-        let code = v.optional(self.code, prefix + "code", label: "Code", max: 100)
-        let source = v.optional(self.source, prefix + "source", label: "Source", max: 1000)
-        var display = v.optional(self.display, prefix + "display", label: "Display", max: 300)
+        let system = v.optional(self.system, prefix + "system", label: .codeSystem, max: 200)
+        let code = v.optional(self.code, prefix + "code", label: .code, max: 100)
+        let source = v.optional(self.source, prefix + "source", label: .source, max: 1000)
+        var display = v.optional(self.display, prefix + "display", label: .display, max: 300)
         try v.check()
         if system.isEmpty || system == list.localSystem { return .local(list, key: key, display: local!.display) }
-        if system != CodeSystem.snomed { v.add(prefix + "system", "Only SNOMED CT (\(CodeSystem.snomed)) codes can be mapped.") }
-        else if !CodeSystem.isSNOMEDIdentifier(code) { v.add(prefix + "code", "'\(code)' is not a SNOMED CT identifier (6 to 18 digits with a valid check digit).") }
-        if source.isEmpty { v.add(prefix + "source", "Cite the public source of the code (a URL or document): codes are never invented.") }
+        if system != CodeSystem.snomed { v.add(prefix + "system", .onlySNOMED, ["system": CodeSystem.snomed]) }
+        else if !CodeSystem.isSNOMEDIdentifier(code) { v.add(prefix + "code", .notSNOMEDIdentifier, ["code": code]) }
+        if source.isEmpty { v.add(prefix + "source", .codeSourceRequired) }
         if display.isEmpty { display = local?.display ?? "" }
         try v.check()
         return CodedConcept(list: list, key: key, system: system, code: code, display: display, source: source)

@@ -28,11 +28,11 @@ public struct CommissioningService: Sendable {
     public func createFunder(name: String?, kind: String?, _ request: Request) async throws -> Funder {
         try require(request, [.commissioner, .admin], "Only commissioners and administrators set up funders.")
         var v = Validator()
-        let name = v.required(name, "name", label: "Funder name", max: 200)
-        let kind = v.choice(kind, "kind", label: "Kind of funder", as: FunderKind.self)
+        let name = v.required(name, "name", label: .funderName, max: 200)
+        let kind = v.choice(kind, "kind", label: .kindOfFunder, as: FunderKind.self)
         try v.check()
         if try await store.funders().contains(where: { $0.name.lowercased() == name.lowercased() }) {
-            throw LinkwellError.invalid("name", "There is already a funder called '\(name)'.")
+            throw LinkwellError.invalid([FieldError("name", .funderExists, ["name": name])])
         }
         let funder = Funder(id: env.id(), name: name, kind: kind!, createdAt: env.now())
         try await store.createFunder(funder)
@@ -72,14 +72,14 @@ public struct CommissioningService: Sendable {
         }
     }
 
-    static func money(_ raw: String?, _ field: String, _ label: String, _ v: inout Validator, required: Bool = false) -> Pence? {
+    static func money(_ raw: String?, _ field: String, _ label: FieldLabel, _ v: inout Validator, required: Bool = false) -> Pence? {
         guard let raw = raw?.trimmingCharacters(in: .whitespaces), !raw.isEmpty else {
-            if required { v.add(field, "\(label) is required.") }
+            if required { v.add(field, .required, label: label) }
             return nil
         }
-        if raw.hasPrefix("-") || raw.hasPrefix("£-") { v.add(field, "\(label) cannot be negative."); return nil }
+        if raw.hasPrefix("-") || raw.hasPrefix("£-") { v.add(field, .moneyNegative, label: label); return nil }
         guard let amount = Pence.parse(raw) else {
-            v.add(field, "\(label) must be an amount in pounds, e.g. 1250 or 1,250.50 (at most two decimal places)."); return nil
+            v.add(field, .moneyNotAmount, label: label); return nil
         }
         return amount
     }
@@ -87,57 +87,57 @@ public struct CommissioningService: Sendable {
     public func createContract(_ input: ContractInput, _ request: Request) async throws -> Contract {
         try require(request, [.commissioner, .admin], "Only commissioners and administrators set up contracts.")
         var v = Validator()
-        v.atMost(input.contributions?.count ?? 0, Limits.contractContributions, "contributions", "funders' contributions")
-        v.atMost(input.pathways?.count ?? 0, Limits.contractPathways, "pathways", "pathways")
-        v.atMost(input.practiceIDs?.count ?? 0, Limits.contractPractices, "practiceIDs", "practices")
-        v.atMost(input.targets?.count ?? 0, Limits.contractTargets, "targets", "targets")
-        v.atMost(input.reportingDates?.count ?? 0, Limits.reportingDates, "reportingDates", "reporting dates")
+        v.atMost(input.contributions?.count ?? 0, Limits.contractContributions, "contributions", .fundersContributions)
+        v.atMost(input.pathways?.count ?? 0, Limits.contractPathways, "pathways", .pathways)
+        v.atMost(input.practiceIDs?.count ?? 0, Limits.contractPractices, "practiceIDs", .practices)
+        v.atMost(input.targets?.count ?? 0, Limits.contractTargets, "targets", .targets)
+        v.atMost(input.reportingDates?.count ?? 0, Limits.reportingDates, "reportingDates", .reportingDates)
         try v.check()
-        let name = v.required(input.name, "name", label: "Contract name", max: 200)
+        let name = v.required(input.name, "name", label: .contractName, max: 200)
         let start = CalendarDate(input.start ?? ""), end = CalendarDate(input.end ?? "")
-        if start == nil { v.add("start", "Give the start date as YYYY-MM-DD.") }
-        if end == nil { v.add("end", "Give the end date as YYYY-MM-DD.") }
-        if let start, let end, end < start { v.add("end", "The contract ends (\(end)) before it starts (\(start)).") }
+        if start == nil { v.add("start", .startDateNotISO) }
+        if end == nil { v.add("end", .endDateNotISO) }
+        if let start, let end, end < start { v.add("end", .contractEndsBeforeStart, ["end": "\(end)", "start": "\(start)"]) }
         let arrangement = (input.arrangement ?? "").isEmpty ? .pooled
-            : v.choice(input.arrangement, "arrangement", label: "Arrangement", as: ContractArrangement.self)
+            : v.choice(input.arrangement, "arrangement", label: .arrangement, as: ContractArrangement.self)
         let funders = Dictionary(try await store.funders().map { ($0.id.rawValue, $0) }, uniquingKeysWith: { a, _ in a })
         var contributions: [Contribution] = []
         for (funderID, amount) in (input.contributions ?? [:]).sorted(by: { $0.key < $1.key }) {
-            guard funders[funderID] != nil else { v.add("contributions", "There is no funder '\(funderID)'."); continue }
-            if let pence = Self.money(amount, "contributions", "A contribution", &v, required: true) {
+            guard funders[funderID] != nil else { v.add("contributions", .funderUnknown, ["id": funderID]); continue }
+            if let pence = Self.money(amount, "contributions", .aContribution, &v, required: true) {
                 contributions.append(Contribution(funderID: FunderID(funderID), amount: pence))
             }
         }
-        if (input.contributions ?? [:]).isEmpty { v.add("contributions", "A contract needs at least one funder's contribution.") }
+        if (input.contributions ?? [:]).isEmpty { v.add("contributions", .contributionsRequired) }
         if arrangement == .complementary && contributions.count > 1 {
-            v.add("arrangement", "A complementary contract has one funder; use a pooled budget for several.")
+            v.add("arrangement", .complementaryOneFunder)
         }
         let settings = try await store.schemeSettings()
         let pathways = (input.pathways ?? []).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         for pathway in pathways where !settings.pathways.isEmpty && !settings.pathways.contains(pathway) {
-            v.add("pathways", "'\(pathway)' is not one of the scheme's pathways (\(settings.pathways.joined(separator: ", "))).")
+            v.add("pathways", .contractPathwayUnknown, ["value": pathway, "allowed": settings.pathways.joined(separator: ", ")])
         }
         let organisations = Set(try await store.organisations().map(\.id.rawValue))
         let practices = (input.practiceIDs ?? []).filter { !$0.isEmpty }
-        for id in practices where !organisations.contains(id) { v.add("practiceIDs", "There is no organisation '\(id)'.") }
+        for id in practices where !organisations.contains(id) { v.add("practiceIDs", .organisationNotFound, ["id": "\(id)"]) }
         var targets: [ContractTarget] = []
         for (key, value) in (input.targets ?? [:]).sorted(by: { $0.key < $1.key }) {
             guard let measure = ContractTarget.Measure(rawValue: key) else {
-                v.add("targets", "Unknown target '\(key)'. Use: \(ContractTarget.Measure.allCases.map(\.rawValue).joined(separator: ", "))."); continue
+                v.add("targets", .targetUnknown, ["value": key, "allowed": ContractTarget.Measure.allCases.map(\.rawValue).joined(separator: ", ")]); continue
             }
-            guard (1...10_000_000).contains(value) else { v.add("targets", "A target is a whole number from 1."); continue }
+            guard (1...10_000_000).contains(value) else { v.add("targets", .targetOutOfRange); continue }
             targets.append(ContractTarget(measure: measure, value: value))
         }
         var reporting: [CalendarDate] = []
         for raw in input.reportingDates ?? [] where !raw.trimmingCharacters(in: .whitespaces).isEmpty {
-            guard let date = CalendarDate(raw) else { v.add("reportingDates", "'\(raw)' is not a date (YYYY-MM-DD)."); continue }
+            guard let date = CalendarDate(raw) else { v.add("reportingDates", .reportingDateNotISO, ["value": raw]); continue }
             reporting.append(date)
         }
-        let perReferral = Self.money(input.perReferral, "perReferral", "Payment per referral", &v)
-        let perAttendance = Self.money(input.perAttendance, "perAttendance", "Payment per attendance", &v)
-        let grantBudget = Self.money(input.grantBudget, "grantBudget", "Micro-grant budget", &v) ?? .zero
+        let perReferral = Self.money(input.perReferral, "perReferral", .paymentPerReferral, &v)
+        let perAttendance = Self.money(input.perAttendance, "perAttendance", .paymentPerAttendance, &v)
+        let grantBudget = Self.money(input.grantBudget, "grantBudget", .microGrantBudget, &v) ?? .zero
         let budget = contributions.map(\.amount).sum()
-        if grantBudget > budget { v.add("grantBudget", "The micro-grant budget (\(grantBudget)) is more than the contract's budget (\(budget)).") }
+        if grantBudget > budget { v.add("grantBudget", .grantBudgetOverBudget, ["grantBudget": "\(grantBudget)", "budget": "\(budget)"]) }
         try v.check()
         let contract = Contract(id: env.id(), name: name, start: start!, end: end!, arrangement: arrangement!, contributions: contributions,
                                 cohort: ContractCohort(pathways: pathways, practiceIDs: practices), targets: targets,
@@ -192,16 +192,16 @@ public struct CommissioningService: Sendable {
         try require(request, [.provider], "Grants are applied for by community groups (provider accounts).")
         guard let organisationID = request.principal.organisationID else { throw LinkwellError.forbidden("Your account belongs to no organisation.") }
         var v = Validator()
-        let title = v.required(input.title, "title", label: "Title", max: 200)
-        let purpose = v.required(input.purpose, "purpose", label: "What the grant is for", max: 5000)
-        let amount = Self.money(input.amount, "amount", "Amount", &v, required: true)
-        if let amount, amount == .zero { v.add("amount", "Amount must be more than £0.") }
+        let title = v.required(input.title, "title", label: .title, max: 200)
+        let purpose = v.required(input.purpose, "purpose", label: .whatTheGrantIsFor, max: 5000)
+        let amount = Self.money(input.amount, "amount", .amount, &v, required: true)
+        if let amount, amount == .zero { v.add("amount", .amountZero) }
         var contract: Contract?
         if let id = input.contractID, !id.isEmpty {
             contract = try await store.contract(id: ContractID(id))
-            if contract == nil { v.add("contractID", "There is no contract '\(id)'.") }
-            else if contract!.grantBudget == .zero { v.add("contractID", "\(contract!.name) has no micro-grant budget.") }
-        } else { v.add("contractID", "Choose the fund to apply to.") }
+            if contract == nil { v.add("contractID", .contractUnknown, ["id": id]) }
+            else if contract!.grantBudget == .zero { v.add("contractID", .contractNoGrantBudget, ["contract": contract!.name]) }
+        } else { v.add("contractID", .chooseFund) }
         try v.check()
         let grant = GrantApplication(id: env.id(), contractID: contract!.id, organisationID: organisationID, title: title, purpose: purpose,
                                      requested: amount!, appliedBy: request.principal.userID, appliedAt: env.now())
@@ -254,15 +254,15 @@ public struct CommissioningService: Sendable {
         let grant = try await grant(id, request)
         guard grant.status == .applied else { throw LinkwellError.conflict("This application has already been decided (\(grant.status.label)).") }
         var v = Validator()
-        let text = v.optional(note, "note", label: "Panel note", max: 2000)
+        let text = v.optional(note, "note", label: .panelNote, max: 2000)
         var awarded: Pence?
         if award {
             awarded = (amount ?? "").trimmingCharacters(in: .whitespaces).isEmpty ? grant.requested
-                : Self.money(amount, "amount", "Amount awarded", &v, required: true)
-            if let a = awarded, a > grant.requested { v.add("amount", "The award (\(a)) is more than the \(grant.requested) applied for.") }
-            if let a = awarded, a == .zero { v.add("amount", "An award must be more than £0; decline the application instead.") }
+                : Self.money(amount, "amount", .amountAwarded, &v, required: true)
+            if let a = awarded, a > grant.requested { v.add("amount", .awardOverRequest, ["awarded": "\(a)", "requested": "\(grant.requested)"]) }
+            if let a = awarded, a == .zero { v.add("amount", .awardZero) }
         } else if text.isEmpty {
-            v.add("note", "Say why the panel declined, so that the group can learn from it.")
+            v.add("note", .declineReasonRequired)
         }
         try v.check()
         guard let contract = try await store.contract(id: grant.contractID) else { throw LinkwellError.notFound("The grant's contract is gone.") }
@@ -271,7 +271,7 @@ public struct CommissioningService: Sendable {
             try await store.decideGrant(grant.id, decision: decision, limit: contract.grantBudget)
         } catch StorageError.overBudget {
             let remaining = try await remainingGrantBudget(contract)
-            throw LinkwellError.invalid("amount", "An award of \(awarded ?? .zero) is more than the \(remaining) left in \(contract.name)'s micro-grant budget.")
+            throw LinkwellError.invalid([FieldError("amount", .awardOverGrantBudget, ["awarded": "\(awarded ?? .zero)", "remaining": "\(remaining)", "contract": contract.name])])
         } catch StorageError.versionConflict {
             throw LinkwellError.conflict("This application has already been decided.")
         }
@@ -289,14 +289,14 @@ public struct CommissioningService: Sendable {
         let grant = try await grant(id, request)
         guard grant.status == .awarded else { throw LinkwellError.conflict("Spend can be reported only on an awarded grant.") }
         var v = Validator()
-        let amount = Self.money(amount, "amount", "Amount spent", &v, required: true)
-        if let amount, amount == .zero { v.add("amount", "Amount spent must be more than £0.") }
-        let text = v.required(description, "description", label: "What it was spent on", max: 2000)
+        let amount = Self.money(amount, "amount", .amountSpent, &v, required: true)
+        if let amount, amount == .zero { v.add("amount", .spendZero) }
+        let text = v.required(description, "description", label: .whatItWasSpentOn, max: 2000)
         try v.check()
         do {
             try await store.addSpend(grant.id, SpendReport(at: env.now(), by: request.principal.userID, amount: amount!, description: text))
         } catch StorageError.overBudget {
-            throw LinkwellError.invalid("amount", "That brings spend above the \(grant.awarded) awarded (\(grant.spent) reported so far).")
+            throw LinkwellError.invalid([FieldError("amount", .spendOverAward, ["awarded": "\(grant.awarded)", "spent": "\(grant.spent)"])])
         }
         return try await self.grant(id, request)
     }
@@ -309,7 +309,7 @@ public struct CommissioningService: Sendable {
         try require(request, [.commissioner], "Only commissioners run payments.")
         let contract = try await contract(contractID, request)
         guard contract.perReferral != nil || contract.perAttendance != nil else {
-            throw LinkwellError.invalid("contract", "\(contract.name) pays no per-referral or per-attendance amounts.")
+            throw LinkwellError.invalid([FieldError("contract", .contractNoPayments, ["contract": contract.name])])
         }
         let payables = try await store.payables(from: contract.start.startOfDay, to: contract.end.startOfDay.addingTimeInterval(86_400))
         var entries: [LedgerEntry] = []

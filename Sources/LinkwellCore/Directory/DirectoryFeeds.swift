@@ -40,13 +40,13 @@ extension DirectoryService {
     public func registerFeed(url: String?, intervalMinutes: Int?, source: String, by p: Principal) async throws -> RegisteredFeed {
         guard DirectoryPolicy.canReview(p) else { throw LinkwellError.forbidden("Only the admin registers feeds.") }
         var v = Validator()
-        let text = v.required(url, "url", label: "The feed URL", max: 2000)
+        let text = v.required(url, "url", label: .theFeedURL, max: 2000)
         if !text.isEmpty, !(text.hasPrefix("http://") || text.hasPrefix("https://")) || URL(string: text)?.host == nil {
-            v.add("url", "Give the feed's http(s) URL, e.g. https://example.org/oruk.")
+            v.add("url", .feedURLRequired)
         }
         let interval = intervalMinutes ?? 1440
-        if !(15...10_080).contains(interval) { v.add("intervalMinutes", "Sync from every 15 minutes to once a week (10080 minutes).") }
-        if try await store.registeredFeeds().contains(where: { $0.url == text }) { v.add("url", "That feed is registered already.") }
+        if !(15...10_080).contains(interval) { v.add("intervalMinutes", .feedIntervalOutOfRange) }
+        if try await store.registeredFeeds().contains(where: { $0.url == text }) { v.add("url", .feedRegistered) }
         try v.check()
         let feed = RegisteredFeed(id: env.newID(), url: text, source: source, intervalMinutes: interval, createdAt: env.now())
         try await store.saveFeed(feed)

@@ -90,17 +90,17 @@ public struct ParsedFeed: Sendable {
     public mutating func add(_ kind: HSDSKind, _ raw: JSONValue, at position: String) {
         guard case .object(var o) = raw else {
             rejected.append(RejectedRecord(kind: kind.rawValue, id: nil, name: nil, position: position,
-                                           problems: [FieldError("record", "must be a JSON object, not \(raw.excerpt).")]))
+                                           problems: [FieldError.apiOnly("record", "must be a JSON object, not \(raw.excerpt).")]))
             return
         }
         guard case .string(let sourceID)? = o["id"], !sourceID.trimmingCharacters(in: .whitespaces).isEmpty else {
             rejected.append(RejectedRecord(kind: kind.rawValue, id: nil, name: o["name"]?.string, position: position,
-                                           problems: [FieldError("id", o["id"].map { "\($0.excerpt) is not an id." } ?? "id is required.")]))
+                                           problems: [FieldError.apiOnly("id", o["id"].map { "\($0.excerpt) is not an id." } ?? "id is required.")]))
             return
         }
         guard sourceID.count <= 200 else {
             rejected.append(RejectedRecord(kind: kind.rawValue, id: String(sourceID.prefix(40)) + "…", name: nil, position: position,
-                                           problems: [FieldError("id", "An id may be at most 200 characters.")]))
+                                           problems: [FieldError.apiOnly("id", "An id may be at most 200 characters.")]))
             return
         }
         // Nested records of other types are stored on their own (and nested again on output).
@@ -181,22 +181,22 @@ public enum DirectoryFeed {
             } else if case .object = json {
                 feed.add(kind, json, at: name.isEmpty ? "the record" : name)
             } else {
-                throw LinkwellError.invalid("feed", "\(name.isEmpty ? "The feed" : name) must be an HSDS record, a list of them, or a page with contents; it is \(json.excerpt).")
+                throw LinkwellError.invalid([.apiOnly("feed", "\(name.isEmpty ? "The feed" : name) must be an HSDS record, a list of them, or a page with contents; it is \(json.excerpt).")])
             }
             return
         }
         // Without a kind, only an object that lists records under their type says what they are.
         guard case .object(let o) = json, o["id"] == nil, o.contains(where: { $0.value.array != nil && !pageKeys.contains($0.key) }) else {
-            throw LinkwellError.invalid("kind", "Cannot tell what \(name.isEmpty ? "the feed" : name) holds: record types are never guessed. "
+            throw LinkwellError.invalid([.apiOnly("kind", "Cannot tell what \(name.isEmpty ? "the feed" : name) holds: record types are never guessed. "
                 + "Name the file after its records (services.json, organizations.json, locations.json, service_at_locations.json, "
-                + "taxonomies.json, taxonomy_terms.json), give the kind (--kind or ?kind=), or list the records under those keys.")
+                + "taxonomies.json, taxonomy_terms.json), give the kind (--kind or ?kind=), or list the records under those keys.")])
         }
         for (key, value) in o.sorted(by: { order($0.key) < order($1.key) }) where !pageKeys.contains(key) {
             guard case .array(let items) = value else { continue }
             guard let kind = HSDSKind.named(key) else {
                 for (i, _) in items.enumerated() {
                     feed.rejected.append(RejectedRecord(kind: "record", id: nil, name: nil, position: "\(prefix)\(key)[\(i)]",
-                                                        problems: [FieldError(key, "\"\(key.prefix(40))\" is not an HSDS record type.")]))
+                                                        problems: [FieldError.apiOnly(key, "\"\(key.prefix(40))\" is not an HSDS record type.")]))
                 }
                 continue
             }

@@ -14,7 +14,7 @@ public struct GeoBounds: Sendable, Equatable {
         let n = text.split(separator: ",").compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }
         guard n.count == 4, n[0] < n[2], n[1] < n[3], (-90...90).contains(n[0]), (-90...90).contains(n[2]),
               (-180...180).contains(n[1]), (-180...180).contains(n[3]) else {
-            throw .invalid("bounds", "Bounds are south,west,north,east in degrees, e.g. 53.6,-1.8,53.95,-1.3.")
+            throw .invalid([.apiOnly("bounds", "Bounds are south,west,north,east in degrees, e.g. 53.6,-1.8,53.95,-1.3.")])
         }
         return GeoBounds(latitudes: n[0]...n[2], longitudes: n[1]...n[3])
     }
@@ -35,35 +35,30 @@ public struct ImportOptions: Sendable, Equatable {
     }
 }
 
-extension Validator {
-    /// Adds problems found by another check.
-    mutating func add(all errors: [FieldError]) { for e in errors { add(e.field, e.message) } }
-}
-
 /// The rules a directory record must meet, beyond the HSDS schema, before Linkwell stores it.
 public enum DirectoryRules {
     /// Problems with a service, given the organisations and terms that exist (stored or in the same import).
     public static func problems(service s: HSDSService, knownOrganizations: Set<String>, knownTerms: Set<String>,
                                 bounds: GeoBounds = .unitedKingdom) -> [FieldError] {
         var v = Validator()
-        _ = v.required(s.name, "name", label: "The name")
+        _ = v.required(s.name, "name", label: .theName)
         if let org = s.organizationID, !org.isEmpty {
-            if !knownOrganizations.contains(org) { v.add("organization_id", "Organisation \(org) is not in the directory or this import.") }
-        } else { v.add("organization_id", "A service needs the organization_id of the organisation that runs it.") }
+            if !knownOrganizations.contains(org) { v.addAPIOnly("organization_id", "Organisation \(org) is not in the directory or this import.") }
+        } else { v.addAPIOnly("organization_id", "A service needs the organization_id of the organisation that runs it.") }
         for (value, field) in [(s.minimumAge, "minimum_age"), (s.maximumAge, "maximum_age")] {
-            if let age = value, !(age >= 0 && age <= 130) { v.add(field, "Ages must be from 0 to 130; \(age) is not.") }
+            if let age = value, !(age >= 0 && age <= 130) { v.addAPIOnly(field, "Ages must be from 0 to 130; \(age) is not.") }
         }
-        if let lo = s.minimumAge, let hi = s.maximumAge, lo > hi { v.add("maximum_age", "The maximum age (\(hi)) is below the minimum age (\(lo)).") }
+        if let lo = s.minimumAge, let hi = s.maximumAge, lo > hi { v.addAPIOnly("maximum_age", "The maximum age (\(hi)) is below the minimum age (\(lo)).") }
         for (i, sal) in (s.serviceAtLocations ?? []).enumerated() {
             if let l = sal.location { v.add(all: problems(location: l, at: "service_at_locations[\(i)].location", bounds: bounds)) }
             for (j, schedule) in (sal.schedules ?? []).enumerated() { v.add(all: problems(schedule: schedule, at: "service_at_locations[\(i)].schedules[\(j)]")) }
         }
         for (i, schedule) in (s.schedules ?? []).enumerated() { v.add(all: problems(schedule: schedule, at: "schedules[\(i)]")) }
         for (i, term) in s.taxonomyTermIDs.enumerated() where !knownTerms.contains(term) {
-            v.add("attributes[\(i)].taxonomy_term_id", "Unknown taxonomy term \(term).")
+            v.addAPIOnly("attributes[\(i)].taxonomy_term_id", "Unknown taxonomy term \(term).")
         }
         for (i, cost) in (s.costOptions ?? []).enumerated() {
-            if let amount = cost.amount, amount < 0 { v.add("cost_options[\(i)].amount", "A cost cannot be negative (\(amount)).") }
+            if let amount = cost.amount, amount < 0 { v.addAPIOnly("cost_options[\(i)].amount", "A cost cannot be negative (\(amount)).") }
         }
         return v.errors
     }
@@ -71,16 +66,16 @@ public enum DirectoryRules {
     /// A place: both coordinates or neither, on the map, inside the bounds (and not swapped or 0,0).
     public static func problems(location l: HSDSLocation, at field: String, bounds: GeoBounds) -> [FieldError] {
         var v = Validator()
-        if (l.latitude == nil) != (l.longitude == nil) { v.add(field, "Give both latitude and longitude, or neither.") }
+        if (l.latitude == nil) != (l.longitude == nil) { v.addAPIOnly(field, "Give both latitude and longitude, or neither.") }
         if let la = l.latitude, let lo = l.longitude {
-            if !(la >= -90 && la <= 90) { v.add("\(field).latitude", "Latitude \(la) is impossible: it must be between -90 and 90.") }
-            else if !(lo >= -180 && lo <= 180) { v.add("\(field).longitude", "Longitude \(lo) is impossible: it must be between -180 and 180.") }
-            else if la == 0 && lo == 0 { v.add("\(field).latitude", "0, 0 is in the sea off West Africa: a missing place written as zeros? Leave both out instead.") }
+            if !(la >= -90 && la <= 90) { v.addAPIOnly("\(field).latitude", "Latitude \(la) is impossible: it must be between -90 and 90.") }
+            else if !(lo >= -180 && lo <= 180) { v.addAPIOnly("\(field).longitude", "Longitude \(lo) is impossible: it must be between -180 and 180.") }
+            else if la == 0 && lo == 0 { v.addAPIOnly("\(field).latitude", "0, 0 is in the sea off West Africa: a missing place written as zeros? Leave both out instead.") }
             else if !bounds.contains(latitude: la, longitude: lo) {
                 if bounds.contains(latitude: lo, longitude: la) {
-                    v.add("\(field).latitude", "Latitude \(la) and longitude \(lo) look swapped.")
+                    v.addAPIOnly("\(field).latitude", "Latitude \(la) and longitude \(lo) look swapped.")
                 } else {
-                    v.add("\(field).latitude", "\(la), \(lo) is outside the area this directory covers (latitude \(bounds.latitudes.lowerBound)–\(bounds.latitudes.upperBound), longitude \(bounds.longitudes.lowerBound)–\(bounds.longitudes.upperBound)).")
+                    v.addAPIOnly("\(field).latitude", "\(la), \(lo) is outside the area this directory covers (latitude \(bounds.latitudes.lowerBound)–\(bounds.latitudes.upperBound), longitude \(bounds.longitudes.lowerBound)–\(bounds.longitudes.upperBound)).")
                 }
             }
         }
@@ -94,25 +89,25 @@ public enum DirectoryRules {
         var times: [String: Int] = [:]
         for (text, name) in [(s.opensAt, "opens_at"), (s.closesAt, "closes_at")] {
             guard let text, !text.isEmpty else { continue }
-            if let m = WeeklyTime.minutes(text) { times[name] = m } else { v.add("\(field).\(name)", "\"\(text.prefix(20))\" is not a time (HH:MM).") }
+            if let m = WeeklyTime.minutes(text) { times[name] = m } else { v.addAPIOnly("\(field).\(name)", "\"\(text.prefix(20))\" is not a time (HH:MM).") }
         }
         if let o = times["opens_at"], let c = times["closes_at"], c <= o {
-            v.add("\(field).closes_at", "It closes (\(s.closesAt!)) before it opens (\(s.opensAt!)); write 24:00 for midnight.")
+            v.addAPIOnly("\(field).closes_at", "It closes (\(s.closesAt!)) before it opens (\(s.opensAt!)); write 24:00 for midnight.")
         }
         for day in (s.byday ?? "").split(separator: ",") {
             let code = String(day.trimmingCharacters(in: .whitespaces).uppercased().suffix(2))
             let ordinal = day.trimmingCharacters(in: .whitespaces).dropLast(2)
             if !WeeklyTime.dayCodes.contains(code) || (!ordinal.isEmpty && Int(ordinal) == nil) {
-                v.add("\(field).byday", "\"\(day.prefix(10))\" is not a day (MO … SU, or e.g. 1MO, -1FR).")
+                v.addAPIOnly("\(field).byday", "\"\(day.prefix(10))\" is not a day (MO … SU, or e.g. 1MO, -1FR).")
             }
         }
-        if let interval = s.interval, !(interval >= 1 && interval.rounded() == interval) { v.add("\(field).interval", "The interval must be a whole number of 1 or more, not \(interval).") }
+        if let interval = s.interval, !(interval >= 1 && interval.rounded() == interval) { v.addAPIOnly("\(field).interval", "The interval must be a whole number of 1 or more, not \(interval).") }
         for (from, to, fromName, toName) in [(s.validFrom, s.validTo, "valid_from", "valid_to")] {
             guard let from, let to else { continue }
-            if let f = HSDSJSON.parseDate(from), let t = HSDSJSON.parseDate(to), t < f { v.add("\(field).\(toName)", "It ends (\(to)) before it starts (\(from), \(fromName)).") }
+            if let f = HSDSJSON.parseDate(from), let t = HSDSJSON.parseDate(to), t < f { v.addAPIOnly("\(field).\(toName)", "It ends (\(to)) before it starts (\(from), \(fromName)).") }
         }
         for (text, name) in [(s.validFrom, "valid_from"), (s.validTo, "valid_to"), (s.dtstart, "dtstart")] {
-            if let text, !text.isEmpty, HSDSJSON.parseDate(text) == nil { v.add("\(field).\(name)", "\"\(text.prefix(30))\" is not a date (YYYY-MM-DD).") }
+            if let text, !text.isEmpty, HSDSJSON.parseDate(text) == nil { v.addAPIOnly("\(field).\(name)", "\"\(text.prefix(30))\" is not a date (YYYY-MM-DD).") }
         }
         return v.errors
     }
@@ -120,20 +115,20 @@ public enum DirectoryRules {
     /// Rules read from the whole schedule document (fields the typed model keeps as extras).
     static func problems(scheduleDocument d: JSONValue, at field: String) -> [FieldError] {
         var v = Validator()
-        if let count = d["count"]?.number, !(count >= 1 && count.rounded() == count) { v.add("\(field).count", "The count must be a whole number of 1 or more, not \(count).") }
+        if let count = d["count"]?.number, !(count >= 1 && count.rounded() == count) { v.addAPIOnly("\(field).count", "The count must be a whole number of 1 or more, not \(count).") }
         for (key, range) in [("bymonthday", -31...31), ("byweekno", -53...53), ("byyearday", -366...366)] {
             guard let text = d[key]?.string else { continue }
             for part in text.split(separator: ",") {
                 guard let n = Int(part.trimmingCharacters(in: .whitespaces)), n != 0, range.contains(n) else {
-                    v.add("\(field).\(key)", "\"\(part.prefix(10))\" is not allowed in \(key) (from \(range.lowerBound) to \(range.upperBound), not 0)."); break
+                    v.addAPIOnly("\(field).\(key)", "\"\(part.prefix(10))\" is not allowed in \(key) (from \(range.lowerBound) to \(range.upperBound), not 0)."); break
                 }
             }
         }
         for key in ["until", "dtstart"] {
-            if let text = d[key]?.string, HSDSJSON.parseDate(text) == nil { v.add("\(field).\(key)", "\"\(text.prefix(30))\" is not a date.") }
+            if let text = d[key]?.string, HSDSJSON.parseDate(text) == nil { v.addAPIOnly("\(field).\(key)", "\"\(text.prefix(30))\" is not a date.") }
         }
         if let until = d["until"]?.string.flatMap(HSDSJSON.parseDate), let start = d["dtstart"]?.string.flatMap(HSDSJSON.parseDate), until < start {
-            v.add("\(field).until", "The rule ends (until) before it starts (dtstart).")
+            v.addAPIOnly("\(field).until", "The rule ends (until) before it starts (dtstart).")
         }
         return v.errors
     }
@@ -158,8 +153,8 @@ public enum DirectoryRules {
 
     public static func problems(term t: HSDSTaxonomyTerm, knownTaxonomies: Set<String>, knownTerms: Set<String>) -> [FieldError] {
         var v = Validator()
-        _ = v.required(t.name, "name", label: "The name")
-        if let tax = t.taxonomyID, !knownTaxonomies.contains(tax) { v.add("taxonomy_id", "Unknown taxonomy \(tax).") }
+        _ = v.required(t.name, "name", label: .theName)
+        if let tax = t.taxonomyID, !knownTaxonomies.contains(tax) { v.addAPIOnly("taxonomy_id", "Unknown taxonomy \(tax).") }
         // A parent may live elsewhere in a shared vocabulary (the official HSDS example's does), so an
         // unknown parent_id is kept as given rather than refused.
         return v.errors
@@ -203,7 +198,7 @@ extension DirectoryService {
                 guard more.isEmpty else { reject(r, merged, more); return nil }
                 return record
             } catch {
-                reject(r, merged, [FieldError(DirectoryFeedErrors.field(of: error), DirectoryFeedErrors.describe(error))])
+                reject(r, merged, [FieldError.apiOnly(DirectoryFeedErrors.field(of: error), DirectoryFeedErrors.describe(error))])
                 return nil
             }
         }
@@ -269,7 +264,7 @@ extension DirectoryService {
         for (serviceID, records) in salsByService where !inFeed.contains(serviceID) {
             guard !serviceID.isEmpty, let stored = storedServices[serviceID] else {
                 for r in records {
-                    reject(r, r.document, [FieldError("service_id", serviceID.isEmpty ? "A service-at-location needs the service_id of its service."
+                    reject(r, r.document, [FieldError.apiOnly("service_id", serviceID.isEmpty ? "A service-at-location needs the service_id of its service."
                                                                                      : "No service \(serviceID) in this import or the directory.")])
                 }
                 continue
@@ -311,7 +306,7 @@ extension DirectoryService {
                     guard case .object(var s) = sal else { return sal }
                     if s["location"] == nil || s["location"] == .null, let lid = s["location_id"]?.string {
                         if let l = locations[lid] { s["location"] = l }
-                        else { dangling.append(FieldError("service_at_locations[\(i)].location_id", "No location \(lid) in this import or the directory.")) }
+                        else { dangling.append(FieldError.apiOnly("service_at_locations[\(i)].location_id", "No location \(lid) in this import or the directory.")) }
                     }
                     return .object(s)
                 })

@@ -30,13 +30,13 @@ public enum ORUKEndpoint: String, Sendable, CaseIterable {
         var values: [String: String] = [:]
         for (name, value) in query {
             if !parameters.contains(name) {
-                v.add(name, parameters.isEmpty ? "This endpoint takes no parameters." : "\(name.prefix(40)) is not a parameter here; the parameters are \(parameters.sorted().joined(separator: ", ")).")
-            } else if values[name] != nil { v.add(name, "Give \(name) once.") }
+                v.addAPIOnly(name, parameters.isEmpty ? "This endpoint takes no parameters." : "\(name.prefix(40)) is not a parameter here; the parameters are \(parameters.sorted().joined(separator: ", ")).")
+            } else if values[name] != nil { v.addAPIOnly(name, "Give \(name) once.") }
             else { values[name] = value }
         }
-        if let f = values["format"], f.lowercased() != "json" { v.add("format", "Only format=json is supported.") }
+        if let f = values["format"], f.lowercased() != "json" { v.addAPIOnly("format", "Only format=json is supported.") }
         for flag in ["full", "minimal", "full_service", "top_only"] {
-            if let f = values[flag], !["true", "false"].contains(f.lowercased()) { v.add(flag, "\(flag) must be true or false.") }
+            if let f = values[flag], !["true", "false"].contains(f.lowercased()) { v.addAPIOnly(flag, "\(flag) must be true or false.") }
         }
         try v.check()
         return values
@@ -81,14 +81,14 @@ extension DirectoryService {
             query.termGroups.append(try await store.taxonomyTerms(ids: nil).filter { $0.taxonomyID == taxonomy }.map(\.id))
         }
         if let postcode {
-            guard let point = try await store.postcodePoint(postcode) else { throw LinkwellError.invalid("postcode", "\(postcode) is not in the postcode lookup.") }
+            guard let point = try await store.postcodePoint(postcode) else { throw LinkwellError.invalid([.apiOnly("postcode", "\(postcode) is not in the postcode lookup.")]) }
             query.near = point
         }
         return query
     }
 
     static func pastTheEnd(_ page: Int, total: Int, perPage: Int) -> LinkwellError {
-        .invalid("page", "Page \(page) is past the end: there \(total == 1 ? "is" : "are") \(total) record\(total == 1 ? "" : "s") in \(HSDSPage(total: total, page: 1, perPage: perPage, size: 0).totalPages) page(s).")
+        .invalid([.apiOnly("page", "Page \(page) is past the end: there \(total == 1 ? "is" : "are") \(total) record\(total == 1 ? "" : "s") in \(HSDSPage(total: total, page: 1, perPage: perPage, size: 0).totalPages) page(s).")])
     }
 
     /// `GET /services`.

@@ -143,69 +143,69 @@ public struct DirectorySearchInput: Sendable, Equatable {
     public func query(linkWorkerDefaults: Bool) throws(LinkwellError) -> (DirectoryQuery, postcode: String?) {
         var v = Validator()
         var q = DirectoryQuery()
-        func int(_ text: String?, _ field: String, _ range: ClosedRange<Int>, _ label: String) -> Int? {
+        func int(_ text: String?, _ field: String, _ range: ClosedRange<Int>, _ label: FieldLabel) -> Int? {
             guard let text = text?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
             guard let n = Int(text), range.contains(n) else {
-                v.add(field, "\(label) must be a whole number from \(range.lowerBound) to \(range.upperBound)."); return nil
+                v.add(field, .wholeNumberOutOfRange, ["min": String(range.lowerBound), "max": String(range.upperBound)], label: label); return nil
             }
             return n
         }
-        func number(_ text: String?, _ field: String, _ label: String) -> Double? {
+        func number(_ text: String?, _ field: String, _ label: FieldLabel) -> Double? {
             guard let text = text?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
-            guard let n = Double(text), n.isFinite else { v.add(field, "\(label) must be a number."); return nil }
+            guard let n = Double(text), n.isFinite else { v.add(field, .notANumber, label: label); return nil }
             return n
         }
         q.words = ServiceFacts.words(search ?? "")
-        q.page = int(page, "page", 1...1_000_000, "page") ?? 1
+        q.page = int(page, "page", 1...1_000_000, .pageParameter) ?? 1
         // The ORUK guidance's default page is 50; link workers' pages show 20.
-        q.perPage = int(perPage, "per_page", 1...DirectoryQuery.maxPerPage, "per_page") ?? (linkWorkerDefaults ? 20 : 50)
+        q.perPage = int(perPage, "per_page", 1...DirectoryQuery.maxPerPage, .perPageParameter) ?? (linkWorkerDefaults ? 20 : 50)
         if let t = taxonomyTermID?.trimmingCharacters(in: .whitespaces), !t.isEmpty {
             q.taxonomyTermIDs = t.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         }
         if let o = organizationID?.trimmingCharacters(in: .whitespaces), !o.isEmpty { q.organizationID = o }
         if let m = modifiedAfter?.trimmingCharacters(in: .whitespaces), !m.isEmpty {
-            if let d = HSDSJSON.parseDate(m) { q.modifiedAfter = d } else { v.add("modified_after", "modified_after must be an ISO 8601 date-time, e.g. 2025-01-31T00:00:00Z.") }
+            if let d = HSDSJSON.parseDate(m) { q.modifiedAfter = d } else { v.add("modified_after", .modifiedAfterNotDateTime) }
         }
         var postcodeOut: String?
         if let p = postcode, !p.trimmingCharacters(in: .whitespaces).isEmpty {
-            do { postcodeOut = try Postcode.normalise(p) } catch { if case .invalid(let e) = error { e.forEach { v.add($0.field, $0.message) } } }
+            do { postcodeOut = try Postcode.normalise(p) } catch { if case .invalid(let e) = error { v.add(all: e) } }
         }
-        let la = number(latitude, "lat", "lat"), lo = number(longitude, "long", "long")
-        if (la == nil) != (lo == nil) { v.add("lat", "Give both lat and long, or neither.") }
+        let la = number(latitude, "lat", .latParameter), lo = number(longitude, "long", .longParameter)
+        if (la == nil) != (lo == nil) { v.add("lat", .latAndLongTogether) }
         if let la, let lo {
             do { q.near = try GeoPoint(latitude: la, longitude: lo, field: "point") }
-            catch { if case .invalid(let e) = error { e.forEach { v.add($0.field, $0.message) } } }
+            catch { if case .invalid(let e) = error { v.add(all: e) } }
         }
-        if let r = number(radiusKm, "proximity", "proximity") {
-            if r <= 0 || r > 1000 { v.add("proximity", "The distance must be more than 0 and at most 1000 km.") } else { q.radiusKm = r }
+        if let r = number(radiusKm, "proximity", .proximityParameter) {
+            if r <= 0 || r > 1000 { v.add("proximity", .distanceOutOfRange) } else { q.radiusKm = r }
         }
-        if q.radiusKm != nil && q.near == nil && postcodeOut == nil { v.add("proximity", "A distance needs a postcode or lat and long to measure from.") }
+        if q.radiusKm != nil && q.near == nil && postcodeOut == nil { v.add("proximity", .distanceNeedsPlace) }
         let day = openDay?.trimmingCharacters(in: .whitespaces).uppercased() ?? ""
         let time = openTime?.trimmingCharacters(in: .whitespaces) ?? ""
         if !day.isEmpty || !time.isEmpty {
             let index = WeeklyTime.dayCodes.firstIndex(of: String(day.prefix(2))) ?? WeeklyTime.dayNames.map { $0.uppercased() }.firstIndex(of: day)
-            if index == nil { v.add("open_day", "The day must be one of MO, TU, WE, TH, FR, SA, SU.") }
+            if index == nil { v.add("open_day", .openDayUnknown) }
             let minute = time.isEmpty ? nil : WeeklyTime.minutes(time)
-            if minute == nil { v.add("open_time", "The time must be HH:MM, e.g. 10:30.") }
+            if minute == nil { v.add("open_time", .openTimeNotTime) }
             if let index, let minute { q.openAt = WeeklyTime(weekday: index + 1, minute: minute) }
         }
         q.freeOnly = free
         if let l = language?.trimmingCharacters(in: .whitespaces).lowercased(), !l.isEmpty { q.language = l }
         q.accessibleOnly = accessible
-        q.age = int(age, "age", 0...120, "Age")
-        for (text, field) in [(minimumAge, "minimum_age"), (maximumAge, "maximum_age")] {
-            guard let n = number(text, field, field) else { continue }
-            if !(0...130).contains(n) { v.add(field, "\(field) must be from 0 to 130.") }
+        q.age = int(age, "age", 0...120, .age)
+        for (text, field, label) in [(minimumAge, "minimum_age", FieldLabel.minimumAgeParameter), (maximumAge, "maximum_age", .maximumAgeParameter)] {
+            guard let n = number(text, field, label) else { continue }
+            if !(0...130).contains(n) { v.add(field, .ageParameterOutOfRange, label: label) }
             else if field == "minimum_age" { q.minimumAge = n } else { q.maximumAge = n }
         }
         var schedule = ScheduleFilter()
         if let d = self.day?.trimmingCharacters(in: .whitespaces).uppercased(), !d.isEmpty {
             if let i = WeeklyTime.dayCodes.firstIndex(of: d) ?? WeeklyTime.dayNames.map({ $0.uppercased() }).firstIndex(of: d) { schedule.weekday = i + 1 }
-            else { v.add("day", "The day must be one of MO, TU, WE, TH, FR, SA, SU (or a day's name).") }
+            else { v.add("day", .dayUnknown) }
         }
-        for (text, field) in [(startTime, "start_time"), (endTime, "end_time")] {
+        for (text, field, label) in [(startTime, "start_time", FieldLabel.startTimeParameter), (endTime, "end_time", .endTimeParameter)] {
             guard let t = text?.trimmingCharacters(in: .whitespaces), !t.isEmpty else { continue }
-            guard let m = WeeklyTime.minutes(t) else { v.add(field, "\(field) must be a time HH:MM, e.g. 09:30."); continue }
+            guard let m = WeeklyTime.minutes(t) else { v.add(field, .timeParameterNotTime, label: label); continue }
             if field == "start_time" { schedule.startMinute = m } else { schedule.endMinute = m }
         }
         if schedule != ScheduleFilter() { q.schedule = schedule }

@@ -66,13 +66,15 @@ public struct DirectoryService: Sendable {
                 notice = "\(postcode) is not in the postcode lookup, so these results are not limited to or sorted by distance."
                 query.radiusKm = nil
             } else {
-                throw LinkwellError.invalid("postcode", "\(postcode) is not in the postcode lookup.")
+                throw LinkwellError.invalid([FieldError("postcode", .postcodeNotInLookup, ["postcode": postcode])])
             }
         }
         if query.near != nil && query.radiusKm == nil && forLinkWorker { query.radiusKm = 10 }
         let results = try await store.searchDirectory(query)
         if results.hits.isEmpty && query.page > 1 && query.offset >= results.total {
-            throw LinkwellError.invalid("page", "Page \(query.page) is past the end: there \(results.total == 1 ? "is" : "are") \(results.total) result\(results.total == 1 ? "" : "s") in \(HSDSPage(total: results.total, page: 1, perPage: query.perPage, size: 0).totalPages) page(s).")
+            let pages = String(HSDSPage(total: results.total, page: 1, perPage: query.perPage, size: 0).totalPages)
+            throw LinkwellError.invalid("page", results.total == 1 ? .pastTheEndOneResult : .pastTheEnd,
+                                        ["page": String(query.page), "count": String(results.total), "pages": pages])
         }
         return (query, results, notice)
     }
@@ -152,8 +154,8 @@ public struct DirectoryService: Sendable {
         guard let listing = try await store.listing(id: serviceID) else { throw LinkwellError.notFound("service") }
         guard DirectoryPolicy.canEdit(organizationID: listing.service.organizationID, p) else { throw LinkwellError.forbidden("Not your organisation's listing.") }
         var v = Validator()
-        if let n = availablePlaces, !(0...10_000).contains(n) { v.add("availablePlaces", "Places must be from 0 to 10000.") }
-        if let w = waitingListWeeks, !(0...520).contains(w) { v.add("waitingListWeeks", "The waiting list must be from 0 to 520 weeks.") }
+        if let n = availablePlaces, !(0...10_000).contains(n) { v.add("availablePlaces", .placesOutOfRange) }
+        if let w = waitingListWeeks, !(0...520).contains(w) { v.add("waitingListWeeks", .waitingListOutOfRange) }
         try v.check()
         try await store.updateCare(serviceID: serviceID, lastVerifiedAt: listing.lastVerifiedAt, reviewState: listing.reviewState,
                                    capacity: ServiceCapacity(availablePlaces: availablePlaces, waitingListWeeks: waitingListWeeks, updatedAt: env.now()))
@@ -164,8 +166,8 @@ public struct DirectoryService: Sendable {
         guard DirectoryPolicy.canSeePrivateNotes(p) else { throw LinkwellError.forbidden("Only link workers give feedback on services.") }
         guard try await store.listing(id: serviceID) != nil else { throw LinkwellError.notFound("service") }
         var v = Validator()
-        if rating == nil || !(1...5).contains(rating!) { v.add("rating", "The rating must be from 1 to 5.") }
-        let body = v.required(text, "text", label: "The feedback", max: 2000)
+        if rating == nil || !(1...5).contains(rating!) { v.add("rating", .ratingOutOfRange) }
+        let body = v.required(text, "text", label: .theFeedback, max: 2000)
         try v.check()
         let feedback = ServiceFeedback(id: env.newID(), serviceID: serviceID, authorID: p.userID, at: env.now(), rating: rating!, text: body)
         try await store.addFeedback(feedback)

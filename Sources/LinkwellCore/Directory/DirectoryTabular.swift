@@ -57,7 +57,7 @@ public enum DirectoryTabular {
             let base = file.lowercased().replacingOccurrences(of: ".csv", with: "")
             guard let table = tableNames[base] else {
                 feed.rejected.append(RejectedRecord(kind: "record", id: nil, name: nil, position: file,
-                                                    problems: [FieldError("file", "\(file) is not an HSDS table, so nothing in it was read.")]))
+                                                    problems: [FieldError.apiOnly("file", "\(file) is not an HSDS table, so nothing in it was read.")]))
                 continue
             }
             if table == "meta_table_description" { continue }  // describes the package itself; not part of any record
@@ -68,7 +68,7 @@ public enum DirectoryTabular {
             for (line, cells) in rows.dropFirst() {
                 if cells.count > header.count {
                     feed.rejected.append(RejectedRecord(kind: table, id: cells.first, name: nil, position: "\(file) line \(line)",
-                                                        problems: [FieldError("row", "has \(cells.count) cells but the header has \(header.count).")]))
+                                                        problems: [FieldError.apiOnly("row", "has \(cells.count) cells but the header has \(header.count).")]))
                     continue
                 }
                 var row: Row = [:]
@@ -127,7 +127,7 @@ public enum DirectoryTabular {
                 if table == "service_at_location", r.row["service_id"] != nil { continue }
                 let fks = r.row.keys.filter { $0.hasSuffix("_id") && $0 != "id" }.sorted()
                 feed.rejected.append(RejectedRecord(kind: table, id: r.row["id"]?.string, name: nil, position: "\(file) line \(r.line)",
-                                                    problems: [FieldError(fks.first ?? "id", fks.isEmpty
+                                                    problems: [FieldError.apiOnly(fks.first ?? "id", fks.isEmpty
                                                         ? "names no record to belong to."
                                                         : "belongs to nothing in the package: " + fks.map { "\($0) \(r.row[$0]!.excerpt)" }.joined(separator: ", ") + ".")]))
             }

@@ -8,8 +8,8 @@ public struct GeoPoint: Sendable, Equatable, Codable {
     /// Refuses impossible coordinates (and NaN), naming the field.
     public init(latitude: Double, longitude: Double, field: String = "point") throws(LinkwellError) {
         var v = Validator()
-        if !(latitude >= -90 && latitude <= 90) { v.add("\(field).latitude", "Latitude must be between -90 and 90.") }
-        if !(longitude >= -180 && longitude <= 180) { v.add("\(field).longitude", "Longitude must be between -180 and 180.") }
+        if !(latitude >= -90 && latitude <= 90) { v.add("\(field).latitude", .latitudeOutOfRange) }
+        if !(longitude >= -180 && longitude <= 180) { v.add("\(field).longitude", .longitudeOutOfRange) }
         try v.check()
         (self.latitude, self.longitude) = (latitude, longitude)
     }
@@ -34,7 +34,7 @@ extension Postcode {
     /// The normal form (`LS1 4AP`), or a clear error naming the field when the shape is not a UK postcode.
     public static func normalise(_ raw: String, field: String = "postcode") throws(LinkwellError) -> String {
         guard let normal = normalised(raw) else {
-            throw .invalid(field, "\"\(raw)\" is not a UK postcode (for example LS1 4AP).")
+            throw .invalid([FieldError(field, .postcodeNotUK, ["value": raw])])
         }
         return normal
     }
@@ -76,7 +76,7 @@ public struct ONSPostcodeReader: Sendable {
         guard let (pc, lat, lon) = columns else {
             let names = CSV.fields(line).map { $0.lowercased().trimmingCharacters(in: .whitespaces) }
             guard let pc = names.firstIndex(of: "pcds"), let lat = names.firstIndex(of: "lat"), let lon = names.firstIndex(of: "long") else {
-                throw .invalid("postcodes", "The postcode file needs the ONS columns pcds, lat and long.")
+                throw .invalid([.apiOnly("postcodes", "The postcode file needs the ONS columns pcds, lat and long.")])
             }
             columns = (pc, lat, lon)
             return
@@ -84,25 +84,25 @@ public struct ONSPostcodeReader: Sendable {
         if line.isEmpty { return }
         let f = CSV.fields(line)
         if v.errors.count >= Self.maxProblems {
-            v.add("postcodes", "Stopped at line \(n): too many bad lines.")
+            v.addAPIOnly("postcodes", "Stopped at line \(n): too many bad lines.")
             try v.check()
         }
-        guard f.count > max(pc, lat, lon) else { v.add("line \(n)", "Too few columns."); return }
+        guard f.count > max(pc, lat, lon) else { v.addAPIOnly("line \(n)", "Too few columns."); return }
         // Postcodes without coordinates (blank, or the ONS's 99.999999) are skipped, not refused.
         if f[lat].trimmingCharacters(in: .whitespaces).isEmpty || f[lon].trimmingCharacters(in: .whitespaces).isEmpty { return }
-        guard let la = Double(f[lat]), let lo = Double(f[lon]) else { v.add("line \(n)", "Latitude and longitude must be numbers."); return }
+        guard let la = Double(f[lat]), let lo = Double(f[lon]) else { v.addAPIOnly("line \(n)", "Latitude and longitude must be numbers."); return }
         if la == 99.999999 { return } // the ONS marks unlocated postcodes this way
         do {
             points.append(PostcodePoint(postcode: try Postcode.normalise(f[pc], field: "line \(n)"),
                                         point: try GeoPoint(latitude: la, longitude: lo, field: "line \(n)")))
         } catch {
-            if case .invalid(let errors) = error { errors.forEach { v.add($0.field, $0.message) } }
+            if case .invalid(let errors) = error { v.add(all: errors) }
         }
     }
 
     /// Every located postcode read, once the whole file has been read and found good.
     public func finish() throws(LinkwellError) -> [PostcodePoint] {
-        guard columns != nil else { throw .invalid("postcodes", "The postcode file is empty.") }
+        guard columns != nil else { throw .invalid([.apiOnly("postcodes", "The postcode file is empty.")]) }
         try v.check()
         return points
     }

@@ -146,7 +146,7 @@ public struct GovernanceExpiries: Codable, Sendable {
         func date(_ text: String?, _ field: String, _ held: Bool) -> CalendarDate? {
             guard let text = text?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
             guard let date = CalendarDate(text) else {
-                v.add(field, "The expiry date must be a real date, YYYY-MM-DD.")
+                v.add(field, .expiryDateNotReal)
                 return nil
             }
             return held ? date : nil

@@ -26,11 +26,11 @@ public enum HSDSSchema {
     /// path and quoting a short excerpt of the bad value.
     public static func problems(_ document: JSONValue, table: String, at path: String = "") -> [FieldError] {
         guard let t = tables[table] else { return [] }
-        guard case .object(let o) = document else { return [FieldError(path.isEmpty ? "record" : path, "must be an object.")] }
+        guard case .object(let o) = document else { return [FieldError.apiOnly(path.isEmpty ? "record" : path, "must be an object.")] }
         var out: [FieldError] = []
         func name(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
         for key in t.required where o[key] == nil || o[key] == .null {
-            out.append(FieldError(name(key), "\(key) is required."))
+            out.append(FieldError.apiOnly(name(key), "\(key) is required."))
         }
         for (key, value) in o.sorted(by: { $0.key < $1.key }) where value != .null {
             guard let f = t.fields[key] else { continue }
@@ -43,10 +43,10 @@ public enum HSDSSchema {
         switch (f.kind, value) {
         case (.string, .string(let s)):
             if let allowed = f.allowed, !allowed.contains(s) {
-                return [FieldError(path, "\(value.excerpt) is not one of \(allowed.joined(separator: ", ")).")]
+                return [FieldError.apiOnly(path, "\(value.excerpt) is not one of \(allowed.joined(separator: ", ")).")]
             }
             if let format = f.format, !matches(s, format: format) {
-                return [FieldError(path, "\(value.excerpt) is not \(formatLabel(format)).")]
+                return [FieldError.apiOnly(path, "\(value.excerpt) is not \(formatLabel(format)).")]
             }
             return []
         case (.number, .number), (.boolean, .bool), (.any, _): return []
@@ -58,7 +58,7 @@ public enum HSDSSchema {
             guard let table = f.table else { return [] }
             return problems(value, table: table, at: path)
         default:
-            return [FieldError(path, "\(value.excerpt) must be \(kindLabel(f.kind)).")]
+            return [FieldError.apiOnly(path, "\(value.excerpt) must be \(kindLabel(f.kind)).")]
         }
     }
 

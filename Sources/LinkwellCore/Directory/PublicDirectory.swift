@@ -82,12 +82,12 @@ extension DirectoryService {
         query.statuses = [.active, .temporarilyClosed]
         if let normalised {
             guard let point = try await store.postcodePoint(normalised) else {
-                throw LinkwellError.invalid("postcode", "We do not know where \(normalised) is. Check it, or search without it.")
+                throw LinkwellError.invalid([FieldError("postcode", .postcodeUnknownToUs, ["postcode": normalised])])
             }
             query.near = point
         }
         let results = try await store.searchDirectory(query)
-        if results.hits.isEmpty && query.page > 1 { throw LinkwellError.invalid("page", "There are no more results.") }
+        if results.hits.isEmpty && query.page > 1 { throw LinkwellError.invalid([FieldError("page", .noMoreResults)]) }
         let names = try await organisationNames(Set(results.hits.compactMap(\.listing.service.organizationID)))
         return (results.hits.map { PublicServiceView($0.listing.service, organisation: $0.listing.service.organizationID.flatMap { names[$0] }, distanceKm: $0.distanceKm) },
                 results.total, query)

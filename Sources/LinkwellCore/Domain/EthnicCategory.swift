@@ -82,7 +82,7 @@ public enum EthnicCategory: String, CaseIterable, Sendable, Codable {
         let code = (text ?? "").trimmingCharacters(in: .whitespaces)
         if code.isEmpty { return .notKnown }
         if let found = EthnicCategory(rawValue: code.uppercased()), !found.isLegacy { return found }
-        v.add(field, "Ethnic category must be an NHS Data Dictionary ethnic category code: \(national.map(\.rawValue).joined(separator: ", ")).")
+        v.add(field, .ethnicCategoryUnknown, ["allowed": national.map(\.rawValue).joined(separator: ", ")])
         return nil
     }
 

@@ -106,7 +106,7 @@ extension Case {
                               env: CoreEnvironment) throws(LinkwellError) -> OnwardMessage {
         guard let onward = onward(onwardID) else { throw .notFound("referral out") }
         var v = Validator()
-        let text = v.required(body, "body", label: "The message", max: 5000)
+        let text = v.required(body, "body", label: .theMessage, max: 5000)
         try v.check()
         guard onward.status != .enteredInError else {
             throw .conflict("This referral out was entered in error, so its thread is closed.")
@@ -128,7 +128,7 @@ extension Case {
         guard actor.role == .provider else { throw .forbidden("Only community group staff raise a concern from a referral out.") }
         guard let onward = onward(onwardID) else { throw .notFound("referral out") }
         var v = Validator()
-        let text = v.required(description, "description", label: "A description of the concern", max: 5000)
+        let text = v.required(description, "description", label: .aDescriptionOfTheConcern, max: 5000)
         try v.check()
         guard onward.status != .enteredInError else { throw .conflict("This referral out was entered in error.") }
         var update = CaseUpdate(self, by: actor, env: env)

@@ -42,9 +42,9 @@ extension Validator {
     /// Refuses a collection with more than `max` entries; returns whether it is within the bound, so
     /// that callers skip checking each entry of an oversized one (which could itself take long).
     @discardableResult
-    public mutating func atMost(_ count: Int, _ max: Int, _ field: String, _ what: String) -> Bool {
+    public mutating func atMost(_ count: Int, _ max: Int, _ field: String, _ what: FieldLabel) -> Bool {
         guard count > max else { return true }
-        add(field, "At most \(max) \(what) are allowed; got \(count).")
+        add(field, .tooMany, ["max": String(max), "count": String(count)], label: what)
         return false
     }
 }

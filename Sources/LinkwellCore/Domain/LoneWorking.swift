@@ -17,7 +17,7 @@ extension Case {
     /// The link worker checks in before a home visit, saying how long it should take (15 minutes to 8 hours).
     public func checkIn(expectedMinutes: Int?, by actor: Principal, env: CoreEnvironment) throws(LinkwellError) -> CaseChange {
         guard let minutes = expectedMinutes, (15...480).contains(minutes) else {
-            throw .invalid("expectedMinutes", "Say how long the visit should take: 15 to 480 minutes.")
+            throw .invalid([FieldError("expectedMinutes", .visitMinutesOutOfRange)])
         }
         guard !visits.contains(where: { $0.checkedOutAt == nil && $0.linkWorkerID == actor.userID }) else {
             throw .conflict("You are already checked in for a visit to this person; check out first.")

@@ -14,21 +14,21 @@ public enum ODSCode {
     /// - Primary care network: `U` and five digits, e.g. `U12345`.
     /// - Any other kind: 3 to 10 letters and digits (the general shape of ODS codes; their per-role formats
     ///   are not checked).
-    public static func problem(_ code: String, for kind: OrganisationKind) -> String? {
+    public static func problem(_ code: String, for kind: OrganisationKind) -> ValidationCode? {
         let chars = Array(code)
         let digits = { (s: ArraySlice<Character>) in s.allSatisfy { $0.isASCII && $0.isNumber } }
         switch kind {
         case .gpPractice:
             guard chars.count == 6, chars[0].isASCII, chars[0].isUppercase, digits(chars[1...]) else {
-                return "A GP practice's ODS code is one letter and five digits, e.g. B86012."
+                return .odsCodeGPPracticeShape
             }
         case .pcn:
             guard chars.count == 6, chars[0] == "U", digits(chars[1...]) else {
-                return "A primary care network's ODS code is U and five digits, e.g. U12345."
+                return .odsCodePCNShape
             }
         default:
             guard (3...10).contains(chars.count), chars.allSatisfy({ $0.isASCII && ($0.isUppercase || $0.isNumber) }) else {
-                return "An ODS code is 3 to 10 letters and digits."
+                return .odsCodeShape
             }
         }
         return nil

@@ -52,10 +52,10 @@ extension Case {
     public func raiseConcern(_ description: String?, escalateTo target: String?, by actor: Principal,
                              env: CoreEnvironment) throws(LinkwellError) -> CaseChange {
         var v = Validator()
-        let text = v.required(description, "description", label: "A description of the concern", max: 5000)
-        let to = v.choice(target, "escalateTo", label: "Who to escalate to", as: EscalationTarget.self)
+        let text = v.required(description, "description", label: .aDescriptionOfTheConcern, max: 5000)
+        let to = v.choice(target, "escalateTo", label: .whoToEscalateTo, as: EscalationTarget.self)
         if to == .referrer && referral.referrerID == nil {
-            v.add("escalateTo", "This was a self-referral, so there is no referrer to escalate to.")
+            v.add("escalateTo", .noReferrerToEscalateTo)
         }
         try v.check()
         guard referral.status != .declined && referral.status != .redirected else {
@@ -86,7 +86,7 @@ extension Case {
                 throw .forbidden("Only the link worker or a supervisor records an outside acknowledgement.")
             }
             var v = Validator()
-            concern.acknowledgedByName = v.required(externalName, "acknowledgedByName", label: "Who acknowledged it", max: 200)
+            concern.acknowledgedByName = v.required(externalName, "acknowledgedByName", label: .whoAcknowledgedIt, max: 200)
             try v.check()
         }
         concern.acknowledgedBy = actor.userID
@@ -112,7 +112,7 @@ extension Case {
         guard var concern = concerns.first(where: { $0.id == id }) else { throw .notFound("concern") }
         guard concern.isOpen else { throw .conflict("This concern is already resolved.") }
         var v = Validator()
-        let why = v.required(resolution, "resolution", label: "How the concern was resolved", max: 5000)
+        let why = v.required(resolution, "resolution", label: .howTheConcernWasResolved, max: 5000)
         try v.check()
         guard concern.isAcknowledged else { throw .conflict("An escalation must be acknowledged before the concern can be resolved.") }
         var update = CaseUpdate(self, by: actor, env: env)

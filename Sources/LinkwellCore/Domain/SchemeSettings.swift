@@ -60,16 +60,16 @@ public struct SchemeSettings: Codable, Sendable, Equatable {
     /// Checks and tidies settings submitted by an administrator.
     public func validated() throws(LinkwellError) -> SchemeSettings {
         var v = Validator()
-        v.atMost(self.pathways.count, Limits.pathways, "pathways", "pathways")
-        v.atMost(catchmentAreas.count, Limits.catchmentAreas, "catchmentAreas", "postcode districts")
+        v.atMost(self.pathways.count, Limits.pathways, "pathways", .pathways)
+        v.atMost(catchmentAreas.count, Limits.catchmentAreas, "catchmentAreas", .postcodeDistricts)
         guard v.errors.isEmpty else { throw .invalid(v.errors) }
         let pathways = pathways.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        if pathways.contains(where: { $0.count > 100 }) { v.add("pathways", "Each pathway name must be at most 100 characters.") }
-        if let low = minimumAge, !(0...120).contains(low) { v.add("minimumAge", "The minimum age must be from 0 to 120.") }
-        if let high = maximumAge, !(0...120).contains(high) { v.add("maximumAge", "The maximum age must be from 0 to 120.") }
-        if let months = retentionMonths, !(1...1200).contains(months) { v.add("retentionMonths", "The retention period must be from 1 to 1200 months.") }
-        if !(0...3650).contains(reopenWindowDays) { v.add("reopenWindowDays", "The reopening window must be from 0 to 3650 days.") }
-        if let low = minimumAge, let high = maximumAge, low > high { v.add("maximumAge", "The maximum age must not be below the minimum age.") }
+        if pathways.contains(where: { $0.count > 100 }) { v.add("pathways", .pathwayNameTooLong, ["max": "100"]) }
+        if let low = minimumAge, !(0...120).contains(low) { v.add("minimumAge", .minimumAgeOutOfRange) }
+        if let high = maximumAge, !(0...120).contains(high) { v.add("maximumAge", .maximumAgeOutOfRange) }
+        if let months = retentionMonths, !(1...1200).contains(months) { v.add("retentionMonths", .retentionOutOfRange) }
+        if !(0...3650).contains(reopenWindowDays) { v.add("reopenWindowDays", .reopenWindowOutOfRange) }
+        if let low = minimumAge, let high = maximumAge, low > high { v.add("maximumAge", .maximumBelowMinimumAge) }
         var areas: [String] = []
         for raw in catchmentAreas {
             let area = raw.uppercased().filter { !$0.isWhitespace }
@@ -77,11 +77,11 @@ public struct SchemeSettings: Codable, Sendable, Equatable {
             if (2...4).contains(area.count), area.first!.isLetter, area.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) {
                 areas.append(area)
             } else {
-                v.add("catchmentAreas", "'\(raw)' is not a postcode district (like LS1 or SW1A).")
+                v.add("catchmentAreas", .notPostcodeDistrict, ["value": raw])
             }
         }
         if !(DisclosureControl.minimumGroupSizeFloor...1000).contains(minimumGroupSize) {
-            v.add("minimumGroupSize", "The minimum group size must be from \(DisclosureControl.minimumGroupSizeFloor) to 1000.")
+            v.add("minimumGroupSize", .minimumGroupSizeOutOfRange, ["min": String(DisclosureControl.minimumGroupSizeFloor), "max": "1000"])
         }
         try v.check()
         return SchemeSettings(pathways: pathways, minimumAge: minimumAge, maximumAge: maximumAge, catchmentAreas: areas,

@@ -49,24 +49,24 @@ public struct FHIRReferralInput: Sendable {
     /// is missing, or refers to something not in the resource.
     public static func parse(_ resource: JSONValue) throws(LinkwellError) -> FHIRReferralInput {
         var v = Validator()
-        guard let sr = resource.object else { throw .invalid("ServiceRequest", "The body must be a FHIR resource (a JSON object).") }
+        guard let sr = resource.object else { throw .invalid([.apiOnly("ServiceRequest", "The body must be a FHIR resource (a JSON object).")]) }
         guard sr["resourceType"]?.string == "ServiceRequest" else {
-            throw .invalid("ServiceRequest.resourceType", "resourceType must be ServiceRequest.")
+            throw .invalid([.apiOnly("ServiceRequest.resourceType", "resourceType must be ServiceRequest.")])
         }
         unknownElements(sr, allowed: serviceRequestElements, path: "ServiceRequest", &v)
-        if sr["id"] != nil { v.add("ServiceRequest.id", "A resource to create must not carry an id; the server assigns it.") }
+        if sr["id"] != nil { v.addAPIOnly("ServiceRequest.id", "A resource to create must not carry an id; the server assigns it.") }
 
         let status = code(sr["status"], "ServiceRequest.status", in: requestStatus, required: true, &v)
-        if let status, status != "active" { v.add("ServiceRequest.status", "A new referral must have status 'active'.") }
+        if let status, status != "active" { v.addAPIOnly("ServiceRequest.status", "A new referral must have status 'active'.") }
         let intent = code(sr["intent"], "ServiceRequest.intent", in: requestIntent, required: true, &v)
-        if let intent, intent != "order" { v.add("ServiceRequest.intent", "A referral is an 'order'.") }
+        if let intent, intent != "order" { v.addAPIOnly("ServiceRequest.intent", "A referral is an 'order'.") }
         let priority = code(sr["priority"], "ServiceRequest.priority", in: requestPriority, required: false, &v)
 
         // The referral is to social prescribing: SNOMED CT 871731000000106.
         let codings = codingsOf(sr["code"], "ServiceRequest.code", &v)
-        if sr["code"] == nil { v.add("ServiceRequest.code", "code is required: SNOMED CT \(FHIRTerms.referralToSocialPrescribing) (\(FHIRTerms.referralToSocialPrescribingDisplay)).") }
+        if sr["code"] == nil { v.addAPIOnly("ServiceRequest.code", "code is required: SNOMED CT \(FHIRTerms.referralToSocialPrescribing) (\(FHIRTerms.referralToSocialPrescribingDisplay)).") }
         else if !codings.contains(where: { $0.system == FHIRTerms.snomed && $0.code == FHIRTerms.referralToSocialPrescribing }) {
-            v.add("ServiceRequest.code", "code must include SNOMED CT \(FHIRTerms.referralToSocialPrescribing) (\(FHIRTerms.referralToSocialPrescribingDisplay)).")
+            v.addAPIOnly("ServiceRequest.code", "code must include SNOMED CT \(FHIRTerms.referralToSocialPrescribing) (\(FHIRTerms.referralToSocialPrescribingDisplay)).")
         }
 
         // Contained resources: the Patient (required) and the Consent (required).
@@ -75,24 +75,24 @@ public struct FHIRReferralInput: Sendable {
             if let list = contained.array {
                 for (i, item) in list.enumerated() {
                     guard let o = item.object, let type = o["resourceType"]?.string else {
-                        v.add("ServiceRequest.contained[\(i)]", "Each contained entry must be a resource with a resourceType."); continue
+                        v.addAPIOnly("ServiceRequest.contained[\(i)]", "Each contained entry must be a resource with a resourceType."); continue
                     }
                     guard let id = o["id"]?.string, !id.isEmpty else {
-                        v.add("ServiceRequest.contained[\(i)].id", "A contained resource needs an id to be referred to."); continue
+                        v.addAPIOnly("ServiceRequest.contained[\(i)].id", "A contained resource needs an id to be referred to."); continue
                     }
                     containedByID[id] = (i, o)
                     if !["Patient", "Consent"].contains(type) {
-                        v.add("ServiceRequest.contained[\(i)].resourceType", "Only a Patient and a Consent may be contained.")
+                        v.addAPIOnly("ServiceRequest.contained[\(i)].resourceType", "Only a Patient and a Consent may be contained.")
                     }
                 }
-            } else { v.add("ServiceRequest.contained", "contained must be an array.") }
+            } else { v.addAPIOnly("ServiceRequest.contained", "contained must be an array.") }
         }
 
         func resolve(_ ref: JSONValue?, _ path: String, type: String) -> (Int, [String: JSONValue])? {
             guard let ref else { return nil }
-            guard let text = ref["reference"]?.string else { v.add("\(path).reference", "A reference is required."); return nil }
+            guard let text = ref["reference"]?.string else { v.addAPIOnly("\(path).reference", "A reference is required."); return nil }
             guard text.hasPrefix("#"), let found = containedByID[String(text.dropFirst())], found.1["resourceType"]?.string == type else {
-                v.add(path, "\(text) does not resolve: refer to a \(type) contained in this resource (e.g. #patient).")
+                v.addAPIOnly(path, "\(text) does not resolve: refer to a \(type) contained in this resource (e.g. #patient).")
                 return nil
             }
             return found
@@ -100,7 +100,7 @@ public struct FHIRReferralInput: Sendable {
 
         var paths: [String: String] = [:]
         var person = ReferralSubmission.PersonInput()
-        if sr["subject"] == nil { v.add("ServiceRequest.subject", "subject is required: a reference to the contained Patient.") }
+        if sr["subject"] == nil { v.addAPIOnly("ServiceRequest.subject", "subject is required: a reference to the contained Patient.") }
         var subjectResolved = false
         if case let (index, patient)? = resolve(sr["subject"], "ServiceRequest.subject", type: "Patient") {
             subjectResolved = true
@@ -108,7 +108,7 @@ public struct FHIRReferralInput: Sendable {
             unknownElements(patient, allowed: patientElements, path: base, &v)
             paths["person.nhsNumber"] = "\(base).identifier"
             for (i, id) in (patient["identifier"]?.array ?? []).enumerated() where id["system"]?.string == FHIRTerms.nhsNumber {
-                guard let value = id["value"]?.string else { v.add("\(base).identifier[\(i)].value", "The NHS number's value is required."); continue }
+                guard let value = id["value"]?.string else { v.addAPIOnly("\(base).identifier[\(i)].value", "The NHS number's value is required."); continue }
                 person.nhsNumber = value
                 paths["person.nhsNumber"] = "\(base).identifier[\(i)].value"
             }
@@ -138,7 +138,7 @@ public struct FHIRReferralInput: Sendable {
                     person.gpPracticeCode = ods
                     paths["person.gpPracticeCode"] = "\(base).generalPractitioner[0].identifier.value"
                 } else {
-                    v.add("\(base).generalPractitioner[0]", "Name the GP practice by its ODS code (identifier.system \(FHIRTerms.odsCode)).")
+                    v.addAPIOnly("\(base).generalPractitioner[0]", "Name the GP practice by its ODS code (identifier.system \(FHIRTerms.odsCode)).")
                 }
             }
         }
@@ -152,10 +152,10 @@ public struct FHIRReferralInput: Sendable {
             let base = "ServiceRequest.contained[\(index)]"
             unknownElements(c, allowed: consentElements, path: base, &v)
             let state = code(c["status"], "\(base).status", in: consentState, required: true, &v)
-            if c["scope"] == nil { v.add("\(base).scope", "scope is required (R4 Consent.scope 1..1).") }
-            if (c["category"]?.array ?? []).isEmpty { v.add("\(base).category", "category is required (R4 Consent.category 1..*).") }
+            if c["scope"] == nil { v.addAPIOnly("\(base).scope", "scope is required (R4 Consent.scope 1..1).") }
+            if (c["category"]?.array ?? []).isEmpty { v.addAPIOnly("\(base).category", "category is required (R4 Consent.category 1..*).") }
             if subjectResolved, let patientRef = c["patient"], patientRef["reference"]?.string != sr["subject"]?["reference"]?.string {
-                v.add("\(base).patient", "The consent must be the referred person's (the same reference as subject).")
+                v.addAPIOnly("\(base).patient", "The consent must be the referred person's (the same reference as subject).")
             }
             consent.given = state == "active"
             paths["consent.given"] = "\(base).status"
@@ -167,7 +167,7 @@ public struct FHIRReferralInput: Sendable {
             consent.purposes = (c["provision"]?["purpose"]?.array ?? []).filter { $0["system"]?.string == consentPurposes }.compactMap { $0["code"]?.string }
             paths["consent.purposes"] = "\(base).provision.purpose"
         } else if consentRef == nil {
-            v.add("ServiceRequest.supportingInfo", "The person's consent is required: a contained Consent (status active) referenced from supportingInfo.")
+            v.addAPIOnly("ServiceRequest.supportingInfo", "The person's consent is required: a contained Consent (status active) referenced from supportingInfo.")
         }
 
         // Who referred: the category's source type (GP, practice nurse, …).
@@ -178,7 +178,7 @@ public struct FHIRReferralInput: Sendable {
         var needs: [String] = []
         for (i, reason) in (sr["reasonCode"]?.array ?? []).enumerated() {
             guard let c = reason["coding"]?.array?.first, let system = c["system"]?.string, let code = c["code"]?.string else {
-                v.add("ServiceRequest.reasonCode[\(i)]", "Each reason needs a coding with a system and a code."); continue
+                v.addAPIOnly("ServiceRequest.reasonCode[\(i)]", "Each reason needs a coding with a system and a code."); continue
             }
             needs.append(system == CodeListKind.needs.localSystem ? code : "\(system)|\(code)")
         }
@@ -200,7 +200,7 @@ public struct FHIRReferralInput: Sendable {
         guard case .invalid(let fields) = error else { return error }
         return .invalid(fields.map { f in
             let base = f.field.split(separator: "[").first.map(String.init) ?? f.field
-            return FieldError(paths[f.field] ?? paths[base] ?? "ServiceRequest", f.message)
+            return f.at(paths[f.field] ?? paths[base] ?? "ServiceRequest")
         })
     }
 
@@ -209,18 +209,18 @@ public struct FHIRReferralInput: Sendable {
     static func unknownElements(_ o: [String: JSONValue], allowed: Set<String>, path: String, _ v: inout Validator) {
         for key in o.keys.sorted() {
             let name = key.hasPrefix("_") ? String(key.dropFirst()) : key
-            if !allowed.contains(name) { v.add("\(path).\(key)", "\(key) is not an element of an R4 \(o["resourceType"]?.string ?? "resource").") }
+            if !allowed.contains(name) { v.addAPIOnly("\(path).\(key)", "\(key) is not an element of an R4 \(o["resourceType"]?.string ?? "resource").") }
         }
     }
 
     static func code(_ value: JSONValue?, _ path: String, in allowed: Set<String>, required: Bool, _ v: inout Validator) -> String? {
         guard let value else {
-            if required { v.add(path, "\(path.split(separator: ".").last ?? "") is required (mandatory in R4).") }
+            if required { v.addAPIOnly(path, "\(path.split(separator: ".").last ?? "") is required (mandatory in R4).") }
             return nil
         }
-        guard let text = value.string else { v.add(path, "Must be a code (a JSON string)."); return nil }
+        guard let text = value.string else { v.addAPIOnly(path, "Must be a code (a JSON string)."); return nil }
         guard allowed.contains(text) else {
-            v.add(path, "'\(text)' is not in the R4 value set: \(allowed.sorted().joined(separator: ", ")).")
+            v.addAPIOnly(path, "'\(text)' is not in the R4 value set: \(allowed.sorted().joined(separator: ", ")).")
             return nil
         }
         return text
@@ -228,7 +228,7 @@ public struct FHIRReferralInput: Sendable {
 
     static func codingsOf(_ concept: JSONValue?, _ path: String, _ v: inout Validator) -> [(system: String, code: String)] {
         guard let concept else { return [] }
-        guard let codings = concept["coding"]?.array else { v.add(path, "Must be a CodeableConcept with a coding array."); return [] }
+        guard let codings = concept["coding"]?.array else { v.addAPIOnly(path, "Must be a CodeableConcept with a coding array."); return [] }
         return codings.compactMap { c in c["system"]?.string.flatMap { s in c["code"]?.string.map { (s, $0) } } }
     }
 }

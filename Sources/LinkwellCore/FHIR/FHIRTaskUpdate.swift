@@ -30,16 +30,16 @@ public struct FHIRTaskUpdate: Sendable, Equatable {
     public static func parse(_ resource: JSONValue, id: String) throws(LinkwellError) -> FHIRTaskUpdate {
         var v = Validator()
         guard let task = resource.object, task["resourceType"]?.string == "Task" else {
-            throw .invalid("Task.resourceType", "resourceType must be Task.")
+            throw .invalid([.apiOnly("Task.resourceType", "resourceType must be Task.")])
         }
         FHIRReferralInput.unknownElements(task, allowed: taskElements, path: "Task", &v)
-        if task["id"]?.string != id { v.add("Task.id", "The Task's id must be the id in the URL (\(id)).") }
+        if task["id"]?.string != id { v.addAPIOnly("Task.id", "The Task's id must be the id in the URL (\(id)).") }
         let status = FHIRReferralInput.code(task["status"], "Task.status", in: taskStatus, required: true, &v)
         _ = FHIRReferralInput.code(task["intent"], "Task.intent", in: taskIntent, required: true, &v)
         var code: String?
         var text: String?
         if let reason = task["statusReason"] {
-            if reason.object == nil { v.add("Task.statusReason", "statusReason must be a CodeableConcept.") }
+            if reason.object == nil { v.addAPIOnly("Task.statusReason", "statusReason must be a CodeableConcept.") }
             code = reason["coding"]?.array?.first?["code"]?.string
             text = reason["text"]?.string
         }
@@ -52,6 +52,6 @@ public struct FHIRTaskUpdate: Sendable, Equatable {
         guard case .invalid(let fields) = error else { return error }
         let paths = ["reason": "Task.statusReason.coding", "note": "Task.statusReason.text", "status": "Task.status",
                      "confirm": "Task.status", "sessionDate": "Task.status"]
-        return .invalid(fields.map { FieldError(paths[$0.field] ?? ($0.field.hasPrefix("Task") ? $0.field : "Task.status"), $0.message) })
+        return .invalid(fields.map { $0.at(paths[$0.field] ?? ($0.field.hasPrefix("Task") ? $0.field : "Task.status")) })
     }
 }

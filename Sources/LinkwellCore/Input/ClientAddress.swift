@@ -117,7 +117,7 @@ public struct TrustedProxies: Sendable, Equatable {
     public static func parse(_ list: String, field: String = "trusted-proxies") -> Result<TrustedProxies, FieldError> {
         var ranges: [IPRange] = []
         for item in list.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !item.isEmpty {
-            guard let range = IPRange(item) else { return .failure(FieldError(field, "'\(item)' is not an IP address or a CIDR network (e.g. 10.0.0.0/8).")) }
+            guard let range = IPRange(item) else { return .failure(FieldError.apiOnly(field, "'\(item)' is not an IP address or a CIDR network (e.g. 10.0.0.0/8).")) }
             ranges.append(range)
         }
         return .success(TrustedProxies(ranges: ranges))

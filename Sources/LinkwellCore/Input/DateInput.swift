@@ -85,25 +85,25 @@ public enum DateInputError: Error, Equatable, Sendable {
         }
     }
 
-    /// The NHS design system's wording for date errors, with the field's own label, e.g.
-    /// "Date of birth must include a month".
-    public func message(label: String) -> String {
+    /// The problem with field `field`, in the NHS design system's wording for date errors with the field's own
+    /// label, e.g. "Date of birth must include a month".
+    public func fieldError(_ field: String, label: FieldLabel) -> FieldError {
         func list(_ parts: [DateInput.Part]) -> String {
             let names = parts.map(\.rawValue)
             return names.count < 2 ? names.joined() : names.dropLast().joined(separator: ", ") + " and " + names.last!
         }
-        switch self {
-        case .missing: return "Enter \(label.lowercasedFirst)."
-        case .missingParts(let parts): return "\(label) must include a \(list(parts))."
-        case .notNumbers(let parts): return "The \(list(parts)) of \(label.lowercasedFirst) must be \(parts.count == 1 ? "a number" : "numbers")."
-        case .yearNotFourDigits: return "The year of \(label.lowercasedFirst) must have 4 numbers, for example 1984."
-        case .monthOutOfRange: return "The month of \(label.lowercasedFirst) must be a number from 1 to 12."
-        case .notReal: return "\(label) must be a real date."
+        return switch self {
+        case .missing: FieldError(field, .dateMissing, label: label)
+        case .missingParts(let parts): FieldError(field, .dateMissingParts, ["parts": list(parts)], label: label)
+        case .notNumbers(let parts): FieldError(field, parts.count == 1 ? .datePartNotANumber : .datePartsNotNumbers, ["parts": list(parts)], label: label)
+        case .yearNotFourDigits: FieldError(field, .dateYearNotFourDigits, label: label)
+        case .monthOutOfRange: FieldError(field, .dateMonthOutOfRange, label: label)
+        case .notReal: FieldError(field, .dateNotReal, label: label)
         }
     }
 }
 
 extension String {
     /// "Date of birth" → "date of birth", for a label inside a sentence.
-    var lowercasedFirst: String { prefix(1).lowercased() + dropFirst() }
+    public var lowercasedFirst: String { prefix(1).lowercased() + dropFirst() }
 }

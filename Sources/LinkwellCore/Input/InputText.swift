@@ -25,6 +25,6 @@ public enum InputText {
     /// A field error naming `field` when `text` breaks the rule.
     public static func check(_ text: String, field: String) -> FieldError? {
         guard let bad = refusedCharacter(in: text) else { return nil }
-        return FieldError(field, "Contains a control character (U+\(String(format: "%04X", bad.value))); only ordinary text, line breaks and tabs are accepted.")
+        return FieldError(field, .controlCharacter, ["character": String(format: "%04X", bad.value)])
     }
 }

@@ -126,7 +126,7 @@ extension OutcomeService {
     public func evaluationExport(recipient: String? = nil, coarsen: Bool = false, _ request: CaseworkService.Request) async throws -> EvaluationExport {
         guard request.principal.role == .supervisor else { throw LinkwellError.forbidden("Only a supervisor can export data for evaluation.") }
         var v = Validator()
-        let recipient = v.required(recipient ?? "evaluator", "recipient", label: "Recipient", max: 200).lowercased()
+        let recipient = v.required(recipient ?? "evaluator", "recipient", label: .recipient, max: 200).lowercased()
         try v.check()
         var administrations: [Administration] = []
         for available in try await instruments() {

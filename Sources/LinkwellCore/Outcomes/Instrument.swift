@@ -119,16 +119,16 @@ public struct Instrument: Codable, Sendable, Equatable, Identifiable {
     /// Checks answers against the items; every problem is named by item.
     public func validate(answers: [String: Int]) throws(LinkwellError) {
         var v = Validator()
-        guard v.atMost(answers.count, min(items.count, Limits.answersPerAdministration), "answers", "answers") else { throw .invalid(v.errors) }
+        guard v.atMost(answers.count, min(items.count, Limits.answersPerAdministration), "answers", .answers) else { throw .invalid(v.errors) }
         for (itemID, value) in answers.sorted(by: { $0.key < $1.key }) {
             guard let item = items.first(where: { $0.id == itemID }) else {
-                v.add("answers.\(itemID)", "\(name) has no item '\(itemID)'."); continue
+                v.add("answers.\(itemID)", .instrumentHasNoItem, ["instrument": name, "item": itemID]); continue
             }
             if !(item.min...item.max).contains(value) {
-                v.add("answers.\(itemID)", "Answers to '\(itemID)' must be from \(item.min) to \(item.max); got \(value).")
+                v.add("answers.\(itemID)", .answerOutOfRange, ["item": itemID, "min": String(item.min), "max": String(item.max), "value": String(value)])
             }
         }
-        if answers.isEmpty { v.add("answers", "Answer at least one question.") }
+        if answers.isEmpty { v.add("answers", .answerRequired) }
         try v.check()
     }
 
@@ -165,31 +165,31 @@ public struct Instrument: Codable, Sendable, Equatable, Identifiable {
     public func validateDefinition() throws(LinkwellError) {
         var v = Validator()
         if id.isEmpty || !id.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "_") }) {
-            v.add("id", "An instrument id uses lower-case letters, digits and underscores.")
+            v.add("id", .instrumentIDShape)
         }
-        if name.trimmingCharacters(in: .whitespaces).isEmpty { v.add("name", "The instrument needs a name.") }
-        if items.isEmpty { v.add("items", "The instrument needs at least one item.") }
-        guard v.atMost(items.count, Limits.itemsPerInstrument, "items", "items") else { throw .invalid(v.errors) }
+        if name.trimmingCharacters(in: .whitespaces).isEmpty { v.add("name", .instrumentNameRequired) }
+        if items.isEmpty { v.add("items", .instrumentItemsRequired) }
+        guard v.atMost(items.count, Limits.itemsPerInstrument, "items", .items) else { throw .invalid(v.errors) }
         var seen = Set<String>()
         for (index, item) in items.enumerated() {
-            if item.id.isEmpty || !seen.insert(item.id).inserted { v.add("items[\(index)].id", "Item ids must be present and unique.") }
-            if item.min >= item.max { v.add("items[\(index)]", "Item '\(item.id)' needs min below max.") }
+            if item.id.isEmpty || !seen.insert(item.id).inserted { v.add("items[\(index)].id", .instrumentItemIDsUnique) }
+            if item.min >= item.max { v.add("items[\(index)]", .instrumentItemRange, ["item": item.id]) }
         }
-        if scores.isEmpty { v.add("scores", "The instrument needs at least one scoring rule.") }
+        if scores.isEmpty { v.add("scores", .instrumentScoresRequired) }
         var scoreIDs = Set<String>()
         for (index, rule) in scores.enumerated() {
-            if rule.id.isEmpty || !scoreIDs.insert(rule.id).inserted { v.add("scores[\(index)].id", "Score ids must be present and unique.") }
-            if rule.items.isEmpty { v.add("scores[\(index)].items", "Score '\(rule.id)' uses no items.") }
+            if rule.id.isEmpty || !scoreIDs.insert(rule.id).inserted { v.add("scores[\(index)].id", .instrumentScoreIDsUnique) }
+            if rule.items.isEmpty { v.add("scores[\(index)].items", .instrumentScoreNoItems, ["score": rule.id]) }
             for itemID in rule.items where !seen.contains(itemID) {
-                v.add("scores[\(index)].items", "Score '\(rule.id)' refers to item '\(itemID)', which the instrument does not have.")
+                v.add("scores[\(index)].items", .instrumentScoreUnknownItem, ["score": rule.id, "item": itemID])
             }
-            if rule.method == .item && rule.items.count != 1 { v.add("scores[\(index)].items", "An item score uses exactly one item.") }
-            if let change = rule.meaningfulChange, change <= 0 { v.add("scores[\(index)].meaningfulChange", "A meaningful change must be positive.") }
+            if rule.method == .item && rule.items.count != 1 { v.add("scores[\(index)].items", .instrumentItemScoreOneItem) }
+            if let change = rule.meaningfulChange, change <= 0 { v.add("scores[\(index)].meaningfulChange", .instrumentMeaningfulChangePositive) }
             if let conversion = rule.conversion, rule.method == .sum {
                 let used = rule.items.compactMap { id in items.first { $0.id == id } }
                 let low = used.map(\.min).reduce(0, +), high = used.map(\.max).reduce(0, +)
                 if let missing = (low...high).first(where: { conversion[String($0)] == nil }) {
-                    v.add("scores[\(index)].conversion", "The conversion table has no entry for a raw total of \(missing).")
+                    v.add("scores[\(index)].conversion", .instrumentConversionGap, ["total": "\(missing)"])
                 }
             }
         }

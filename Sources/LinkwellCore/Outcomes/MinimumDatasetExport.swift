@@ -23,7 +23,7 @@ extension OutcomeService {
 
     private func buildMinimumDataset(recipient: String?, _ request: CaseworkService.Request?, auditPeople: Bool = true) async throws -> MinimumDataset {
         var v = Validator()
-        let recipient = v.required(recipient ?? "icb", "recipient", label: "Recipient", max: 200).lowercased()
+        let recipient = v.required(recipient ?? "icb", "recipient", label: .recipient, max: 200).lowercased()
         try v.check()
         let caseStore = casework.store
         // Whole cases in one query per table per slice (`loadCases`), their measures in one query per slice: no

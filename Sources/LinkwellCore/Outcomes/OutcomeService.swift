@@ -34,7 +34,7 @@ public struct OutcomeService: Sendable {
 
     public func instrument(_ id: String) async throws -> AvailableInstrument {
         guard let found = try await instruments().first(where: { $0.instrument.id == id }) else {
-            throw LinkwellError.invalid("instrumentId", "There is no instrument '\(id)'.")
+            throw LinkwellError.invalid([FieldError("instrumentId", .instrumentUnknown, ["id": id])])
         }
         return found
     }
@@ -48,7 +48,7 @@ public struct OutcomeService: Sendable {
         try definition.validateDefinition()
         let taken = try await store.instrumentSetups().contains { $0.instrumentID == definition.id }
         if InstrumentRegistry.builtIn(definition.id) != nil || taken {
-            throw LinkwellError.invalid("id", "An instrument with id '\(definition.id)' already exists.")
+            throw LinkwellError.invalid([FieldError("id", .instrumentExists, ["id": definition.id])])
         }
         let setup = InstrumentSetup(instrumentID: definition.id, definition: definition,
                                     licenceAcknowledgedBy: definition.licence.wordingRequiresLicence ? nil : principal.userID,
@@ -63,14 +63,14 @@ public struct OutcomeService: Sendable {
                         by principal: Principal) async throws -> AvailableInstrument {
         guard principal.role == .admin else { throw LinkwellError.forbidden("Only an administrator can record a licence.") }
         var v = Validator()
-        guard v.atMost(wording.count, Limits.wordingEntries, "wording", "wording entries") else { throw LinkwellError.invalid(v.errors) }
+        guard v.atMost(wording.count, Limits.wordingEntries, "wording", .wordingEntries) else { throw LinkwellError.invalid(v.errors) }
         let current = try await instrument(instrumentID).instrument
-        if !acknowledged { v.add("acknowledged", "Confirm that the scheme holds a licence for \(current.name).") }
+        if !acknowledged { v.add("acknowledged", .confirmLicence, ["instrument": current.name]) }
         for item in current.items where (wording[item.id] ?? "").trimmingCharacters(in: .whitespaces).isEmpty {
-            v.add("wording.\(item.id)", "Wording for item '\(item.id)' is missing.")
+            v.add("wording.\(item.id)", .wordingMissing, ["item": item.id])
         }
         for key in wording.keys.sorted() where !current.items.contains(where: { $0.id == key }) {
-            v.add("wording.\(key)", "\(current.name) has no item '\(key)'.")
+            v.add("wording.\(key)", .instrumentHasNoItem, ["instrument": current.name, "item": key])
         }
         try v.check()
         let existing = try await store.instrumentSetups().first { $0.instrumentID == instrumentID }
@@ -105,7 +105,7 @@ public struct OutcomeService: Sendable {
             throw LinkwellError.forbidden("Only the case's link worker or a supervisor can record outcome measures.")
         }
         var v = Validator()
-        let timepoint = v.choice(submission.timepoint, "timepoint", label: "Timepoint", as: Timepoint.self)
+        let timepoint = v.choice(submission.timepoint, "timepoint", label: .timepoint, as: Timepoint.self)
         try v.check()
         let administration = try await prepare(found, instrumentID: submission.instrumentId ?? "", timepoint: timepoint!,
                                                answers: submission.answers ?? [:], by: request.principal.userID, selfCompleted: false)
@@ -133,9 +133,9 @@ public struct OutcomeService: Sendable {
     func administrable(_ instrumentID: String) async throws -> AvailableInstrument {
         let available = try await instrument(instrumentID)
         if available.instrument.derivedFrom != nil {
-            throw LinkwellError.invalid("instrumentId", "\(available.instrument.name) comes from the plan's goal ratings; rate the goals instead.")
+            throw LinkwellError.invalid([FieldError("instrumentId", .instrumentFromGoalRatings, ["instrument": available.instrument.name])])
         }
-        guard available.enabled else { throw LinkwellError.invalid("instrumentId", available.unavailableReason ?? "Not available.") }
+        guard available.enabled else { throw LinkwellError.invalid([.uncoded("instrumentId", available.unavailableReason ?? "Not available.")]) }
         return available
     }
 
@@ -168,7 +168,7 @@ public struct OutcomeService: Sendable {
             throw LinkwellError.forbidden("Only the case's link worker or a supervisor can send measures.")
         }
         var v = Validator()
-        let timepoint = v.choice(timepoint, "timepoint", label: "Timepoint", as: Timepoint.self)
+        let timepoint = v.choice(timepoint, "timepoint", label: .timepoint, as: Timepoint.self)
         try v.check()
         let available = try await administrable(instrumentID)
         try await checkTimepoint(found, available.instrument, timepoint!)
@@ -388,11 +388,11 @@ public struct OutcomeService: Sendable {
         guard [.supervisor, .commissioner, .steeringGroup].contains(request.principal.role) else {
             throw LinkwellError.forbidden("Cohort reports are for supervisors and commissioners.")
         }
-        guard (1...1000).contains(minimumN) else { throw LinkwellError.invalid("minimumN", "The minimum group size must be from 1 to 1000.") }
+        guard (1...1000).contains(minimumN) else { throw LinkwellError.invalid([FieldError("minimumN", .minimumGroupSizeOutOfRange, ["min": "1", "max": "1000"])]) }
         let instrument = try await instrument(instrumentID).instrument
         let rule = try scoreID.map { id in
             guard let rule = instrument.scores.first(where: { $0.id == id }) else {
-                throw LinkwellError.invalid("score", "\(instrument.name) has no score '\(id)'; use one of: \(instrument.scores.map(\.id).joined(separator: ", ")).")
+                throw LinkwellError.invalid([FieldError("score", .instrumentHasNoScore, ["instrument": instrument.name, "score": id, "allowed": instrument.scores.map(\.id).joined(separator: ", ")])])
             }
             return rule
         } ?? instrument.scores[0]

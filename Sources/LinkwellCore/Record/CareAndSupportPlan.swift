@@ -77,11 +77,11 @@ public struct NumberInput: Codable, Sendable, Equatable {
     }
 
     /// nil when empty; records an error naming `field` unless it is a whole number in `range`.
-    static func value(_ input: NumberInput?, _ field: String, label: String, in range: ClosedRange<Int>, _ v: inout Validator) -> Int? {
+    static func value(_ input: NumberInput?, _ field: String, label: FieldLabel, in range: ClosedRange<Int>, _ v: inout Validator) -> Int? {
         let text = (input?.raw ?? "").trimmingCharacters(in: .whitespaces)
         guard !text.isEmpty else { return nil }
         guard let number = Int(text), range.contains(number) else {
-            v.add(field, "\(label) must be a whole number from \(range.lowerBound) to \(range.upperBound).")
+            v.add(field, .wholeNumberOutOfRange, ["min": String(range.lowerBound), "max": String(range.upperBound)], label: label)
             return nil
         }
         return number
@@ -129,12 +129,12 @@ extension Case {
         var v = Validator()
         let need = (input.need ?? "").trimmingCharacters(in: .whitespaces)
         if !need.isEmpty && Need(rawValue: need) == nil {
-            v.add("need", "Unknown need '\(need)'. Use a value of the needs and concerns code list: \(Need.allCases.map(\.rawValue).joined(separator: ", ")).")
+            v.add("need", .planNeedUnknown, ["value": need, "allowed": Need.allCases.map(\.rawValue).joined(separator: ", ")])
         }
-        let importance = NumberInput.value(input.importance, "importance", label: "The goal's importance", in: 1...10, &v)
+        let importance = NumberInput.value(input.importance, "importance", label: .theGoalsImportance, in: 1...10, &v)
         let statusText = (input.status ?? "").trimmingCharacters(in: .whitespaces)
-        let status = statusText.isEmpty ? nil : v.choice(statusText, "status", label: "The goal's status", as: GoalStatus.self)
-        let outcome = v.optional(input.outcome, "outcome", label: "The goal's outcome", max: 2000)
+        let status = statusText.isEmpty ? nil : v.choice(statusText, "status", label: .theGoalsStatus, as: GoalStatus.self)
+        let outcome = v.optional(input.outcome, "outcome", label: .theGoalsOutcome, max: 2000)
         try v.check()
         guard AccessPolicy.canWork(self, actor) else { throw .forbidden("Only the case's link worker or a supervisor changes the plan.") }
         var update = CaseUpdate(self, by: actor, env: env)
@@ -154,17 +154,17 @@ extension Case {
         var v = Validator()
         let goalText = (input.goalId ?? "").trimmingCharacters(in: .whitespaces)
         if !goalText.isEmpty && !goals.contains(where: { $0.id.rawValue == goalText }) {
-            v.add("goalId", "That goal is not one of this plan's goals.")
+            v.add("goalId", .goalNotInPlan)
         }
         let statusText = (input.status ?? "").trimmingCharacters(in: .whitespaces)
-        let status = statusText.isEmpty ? nil : v.choice(statusText, "status", label: "The action's status", as: PlanActionStatus.self)
+        let status = statusText.isEmpty ? nil : v.choice(statusText, "status", label: .theActionsStatus, as: PlanActionStatus.self)
         let supportText = (input.support ?? "").trimmingCharacters(in: .whitespaces)
-        let support = supportText.isEmpty ? nil : v.choice(supportText, "support", label: "The kind of support", as: SupportOffered.self)
-        let confidence = NumberInput.value(input.confidence, "confidence", label: "The person's confidence", in: 1...10, &v)
+        let support = supportText.isEmpty ? nil : v.choice(supportText, "support", label: .theKindOfSupport, as: SupportOffered.self)
+        let confidence = NumberInput.value(input.confidence, "confidence", label: .thePersonsConfidence, in: 1...10, &v)
         var reviewDate: CalendarDate?
         if let text = input.reviewDate?.trimmingCharacters(in: .whitespaces), !text.isEmpty {
             do throws(DateInputError) { reviewDate = try DateInput(text: text).parsed() }
-            catch { v.add("reviewDate", error.message(label: "The action's review date")) }
+            catch { v.add(all: [error.fieldError("reviewDate", label: .theActionsReviewDate)]) }
         }
         try v.check()
         guard AccessPolicy.canWork(self, actor) else { throw .forbidden("Only the case's link worker or a supervisor changes the plan.") }

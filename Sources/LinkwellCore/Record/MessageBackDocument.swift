@@ -354,23 +354,23 @@ extension MessageBackDocument {
     public static func build(from c: Case, _ context: MessageBackContext) throws(LinkwellError) -> MessageBackDocument {
         var v = Validator()
         let person = c.person, referral = c.referral
-        if person.givenName.trimmed.isEmpty { v.add("person.givenName", "The person's first name is required in a message back.") }
-        if person.familyName.trimmed.isEmpty { v.add("person.familyName", "The person's family name is required in a message back.") }
+        if person.givenName.trimmed.isEmpty { v.add("person.givenName", .messageBackGivenNameRequired) }
+        if person.familyName.trimmed.isEmpty { v.add("person.familyName", .messageBackFamilyNameRequired) }
         let practice = context.gpPractice
         if practice == nil {
-            v.add("person.gpPracticeCode", "The person's registered GP practice is required in a message back (the standard's GP practice section is mandatory).")
+            v.add("person.gpPracticeCode", .messageBackPracticeRequired)
         } else if practice?.odsCode.nonEmpty == nil {
-            v.add("person.gpPracticeCode", "The registered GP practice has no ODS code: an administrator must record it before a message back can be sent.")
+            v.add("person.gpPracticeCode", .messageBackPracticeNoODSCode)
         }
         if referral.sourceType != .selfReferral || referral.referrerID != nil {
-            if context.referrer == nil { v.add("referrer.name", "The referrer is required in a message back.") }
-            if context.referrerOrganisation == nil { v.add("referrer.organisation", "The referrer's organisation is required in a message back.") }
+            if context.referrer == nil { v.add("referrer.name", .messageBackReferrerRequired) }
+            if context.referrerOrganisation == nil { v.add("referrer.organisation", .messageBackReferrerOrganisationRequired) }
             let contact = context.referrer?.email.nonEmpty ?? context.referrerOrganisation?.email.nonEmpty ?? context.referrerOrganisation?.phone.nonEmpty
-            if context.referrer != nil && contact == nil { v.add("referrer.contact", "The referrer's contact details are required in a message back.") }
+            if context.referrer != nil && contact == nil { v.add("referrer.contact", .messageBackReferrerContactRequired) }
         }
         let risks = riskEntries(c, context)
         if risks.isEmpty {
-            v.add("risks", "Record the person's risks, or that there are no known risks, before a message back can be made (the standard's risks section is mandatory).")
+            v.add("risks", .messageBackRisksRequired)
         }
         try v.check()
 

@@ -113,23 +113,23 @@ extension Case {
         var v = Validator()
         let now = env.now()
         var d = details ?? .empty(referral.id, by: actor.userID, at: now)
-        if input.gender != nil, let g = v.choice(input.gender, "gender", label: "Gender", as: Gender.self) { d.gender = g }
-        if input.carerStatus != nil, let c = v.choice(input.carerStatus, "carerStatus", label: "Carer status", as: CarerStatus.self) { d.carerStatus = c }
-        func text(_ value: String?, _ field: String, _ label: String, _ max: Int, _ keyPath: WritableKeyPath<RecordDetails, String>) {
+        if input.gender != nil, let g = v.choice(input.gender, "gender", label: .gender, as: Gender.self) { d.gender = g }
+        if input.carerStatus != nil, let c = v.choice(input.carerStatus, "carerStatus", label: .carerStatus, as: CarerStatus.self) { d.carerStatus = c }
+        func text(_ value: String?, _ field: String, _ label: FieldLabel, _ max: Int, _ keyPath: WritableKeyPath<RecordDetails, String>) {
             guard let value else { return }
             d[keyPath: keyPath] = v.optional(value, field, label: label, max: max)
         }
-        text(input.pronouns, "pronouns", "Pronouns", 50, \.pronouns)
-        text(input.whatMattersToMe, "whatMattersToMe", "What is most important to me", 2000, \.whatMattersToMe)
-        text(input.peopleImportantToMe, "peopleImportantToMe", "People who are important to me", 2000, \.peopleImportantToMe)
-        text(input.howToCommunicateWithMe, "howToCommunicateWithMe", "How to communicate with me", 2000, \.howToCommunicateWithMe)
-        text(input.pleaseDoAndDont, "pleaseDoAndDont", "Please do and please don't", 2000, \.pleaseDoAndDont)
-        text(input.alsoWorthKnowing, "alsoWorthKnowing", "Also worth knowing about me", 2000, \.alsoWorthKnowing)
-        text(input.reasonableAdjustments, "reasonableAdjustments", "Reasonable adjustments", 2000, \.reasonableAdjustments)
-        text(input.otherRequirements, "otherRequirements", "Other requirements", 2000, \.otherRequirements)
-        text(input.personReportedIssues, "personReportedIssues", "Issues in the person's words", 2000, \.personReportedIssues)
-        if input.title != nil { d.title = v.optional(input.title, "title", label: "Title", max: 40).nonEmpty }
-        if input.religion != nil { d.religion = v.optional(input.religion, "religion", label: "Religion or belief", max: 200).nonEmpty }
+        text(input.pronouns, "pronouns", .pronouns, 50, \.pronouns)
+        text(input.whatMattersToMe, "whatMattersToMe", .whatIsMostImportantToMe, 2000, \.whatMattersToMe)
+        text(input.peopleImportantToMe, "peopleImportantToMe", .peopleWhoAreImportantToMe, 2000, \.peopleImportantToMe)
+        text(input.howToCommunicateWithMe, "howToCommunicateWithMe", .howToCommunicateWithMe, 2000, \.howToCommunicateWithMe)
+        text(input.pleaseDoAndDont, "pleaseDoAndDont", .pleaseDoAndPleaseDont, 2000, \.pleaseDoAndDont)
+        text(input.alsoWorthKnowing, "alsoWorthKnowing", .alsoWorthKnowingAboutMe, 2000, \.alsoWorthKnowing)
+        text(input.reasonableAdjustments, "reasonableAdjustments", .reasonableAdjustments, 2000, \.reasonableAdjustments)
+        text(input.otherRequirements, "otherRequirements", .otherRequirements, 2000, \.otherRequirements)
+        text(input.personReportedIssues, "personReportedIssues", .issuesInThePersonsWords, 2000, \.personReportedIssues)
+        if input.title != nil { d.title = v.optional(input.title, "title", label: .title, max: 40).nonEmpty }
+        if input.religion != nil { d.religion = v.optional(input.religion, "religion", label: .religionOrBelief, max: 200).nonEmpty }
         try v.check()
         var update = CaseUpdate(self, by: actor, env: env)
         d.updatedBy = actor.userID

@@ -100,14 +100,14 @@ extension Case {
     /// risks" entry (the two cannot both hold); "no known risks" is refused while a risk is current.
     public func recordRisk(_ input: RiskInput, by actor: Principal, env: CoreEnvironment) throws(LinkwellError) -> CaseChange {
         var v = Validator()
-        let key = v.required(input.risk, "risk", label: "The risk", max: 100)
+        let key = v.required(input.risk, "risk", label: .theRisk, max: 100)
         if !key.isEmpty && RiskCodes.display(key) == nil {
-            v.add("risk", "Unknown risk '\(key)'. Use: \(RiskCodes.localValues.map(\.key).joined(separator: ", ")).")
+            v.add("risk", .riskUnknown, ["value": key, "allowed": RiskCodes.localValues.map(\.key).joined(separator: ", ")])
         }
-        let detail = key == "other" ? v.required(input.detail, "detail", label: "A description of the risk", max: 2000)
-                                    : v.optional(input.detail, "detail", label: "A description of the risk", max: 2000)
+        let detail = key == "other" ? v.required(input.detail, "detail", label: .aDescriptionOfTheRisk, max: 2000)
+                                    : v.optional(input.detail, "detail", label: .aDescriptionOfTheRisk, max: 2000)
         let start = Self.date(input.start, "start", &v), end = Self.date(input.end, "end", &v)
-        if let start, let end, end < start { v.add("end", "The end date must not be before the start date.") }
+        if let start, let end, end < start { v.add("end", .endBeforeStart) }
         try v.check()
         guard referral.status != .declined && referral.status != .redirected else {
             throw .conflict("Risks are recorded on cases the service took on; this referral was \(referral.status.label.lowercased()).")
@@ -116,7 +116,7 @@ extension Case {
         var update = CaseUpdate(self, by: actor, env: env)
         if key == RiskEntry.noKnownRisks {
             if currentRisks.contains(where: { !$0.isNoKnownRisks }) {
-                throw .invalid("risk", "A risk is recorded as current: end it before recording that there are no known risks.")
+                throw .invalid([FieldError("risk", .riskStillCurrent)])
             }
             if currentRisks.contains(where: \.isNoKnownRisks) { throw .conflict("No known risks is recorded already.") }
         } else {
@@ -144,8 +144,8 @@ extension Case {
     /// Records an action requested of the referrer or GP, or agreed for the person or carer.
     public func requestAction(_ input: RequestedActionInput, by actor: Principal, env: CoreEnvironment) throws(LinkwellError) -> CaseChange {
         var v = Validator()
-        let audience = v.choice(input.audience, "audience", label: "Who the action is for", as: ActionAudience.self)
-        let text = v.required(input.description, "description", label: "The action", max: 2000)
+        let audience = v.choice(input.audience, "audience", label: .whoTheActionIsFor, as: ActionAudience.self)
+        let text = v.required(input.description, "description", label: .theAction, max: 2000)
         try v.check()
         guard referral.status != .declined && referral.status != .redirected else {
             throw .conflict("Actions are recorded on cases the service took on; this referral was \(referral.status.label.lowercased()).")
@@ -172,7 +172,7 @@ extension Case {
     static func date(_ raw: String?, _ field: String, _ v: inout Validator) -> CalendarDate? {
         let text = (raw ?? "").trimmingCharacters(in: .whitespaces)
         guard !text.isEmpty else { return nil }
-        guard let date = CalendarDate(text) else { v.add(field, "Give the date as YYYY-MM-DD."); return nil }
+        guard let date = CalendarDate(text) else { v.add(field, .dateNotISO); return nil }
         return date
     }
 }

@@ -39,11 +39,11 @@ public struct PageCursor: Sendable, Equatable, Hashable {
         }
         guard token.count <= 400, let data = Data(base64Encoded: base64), let text = String(data: data, encoding: .utf8),
               let dot = text.firstIndex(of: "."), let bits = UInt64(text[..<dot], radix: 16) else {
-            throw .invalid("cursor", "This cursor is not one Linkwell gave out; start again from the first page.")
+            throw .invalid([.apiOnly("cursor", "This cursor is not one Linkwell gave out; start again from the first page.")])
         }
         let seconds = Double(bitPattern: bits)
         let id = String(text[text.index(after: dot)...])
-        guard seconds.isFinite, !id.isEmpty else { throw .invalid("cursor", "This cursor is not one Linkwell gave out; start again from the first page.") }
+        guard seconds.isFinite, !id.isEmpty else { throw .invalid([.apiOnly("cursor", "This cursor is not one Linkwell gave out; start again from the first page.")]) }
         self.init(at: Date(timeIntervalSince1970: seconds), id: id)
     }
 
@@ -75,7 +75,7 @@ public struct PageRequest: Sendable, Equatable {
         var value = defaultLimit
         if let limit {
             guard let parsed = Int(limit), (1...Self.maximumLimit).contains(parsed) else {
-                throw .invalid("limit", "The page size must be a whole number from 1 to \(Self.maximumLimit).")
+                throw .invalid([FieldError("limit", .pageSizeOutOfRange, ["max": String(Self.maximumLimit)])])
             }
             value = parsed
         }
@@ -86,7 +86,7 @@ public struct PageRequest: Sendable, Equatable {
 extension PageRequest {
     /// This request for a name-ordered list: a cursor from a newest-first list is refused naming `cursor`.
     public func requireNamed() throws(LinkwellError) -> PageRequest {
-        if let after, after.name == nil { throw .invalid("cursor", "This cursor belongs to another list; start again from the first page.") }
+        if let after, after.name == nil { throw .invalid([.apiOnly("cursor", "This cursor belongs to another list; start again from the first page.")]) }
         return self
     }
 }

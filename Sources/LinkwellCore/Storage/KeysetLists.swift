@@ -29,14 +29,14 @@ public protocol KeysetListStore: Sendable {
 extension PageRequest {
     /// This request for a list in a time order: a name cursor (from another list) is refused naming `cursor`.
     public func requireTimed() throws(LinkwellError) -> PageRequest {
-        if let after, after.name != nil { throw .invalid("cursor", "This cursor belongs to another list; start again from the first page.") }
+        if let after, after.name != nil { throw .invalid([.apiOnly("cursor", "This cursor belongs to another list; start again from the first page.")]) }
         return self
     }
 
     /// This request for a list in day order: the cursor must name a day (`YYYY-MM-DD`), else refused naming `cursor`.
     public func requireDated() throws(LinkwellError) -> PageRequest {
         if let after, !(after.name.flatMap { CalendarDate($0) }.map { $0.description == after.name } ?? false) {
-            throw .invalid("cursor", "This cursor belongs to another list; start again from the first page.")
+            throw .invalid([.apiOnly("cursor", "This cursor belongs to another list; start again from the first page.")])
         }
         return self
     }

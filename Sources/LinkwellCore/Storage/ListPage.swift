@@ -6,7 +6,7 @@ extension Page {
         var start = list.startIndex
         if let after = page.after {
             guard after.name == "", let index = list.firstIndex(where: { id($0) == after.id }) else {
-                throw .invalid("cursor", "The row this page continued from is no longer in the list; start again from the first page.")
+                throw .invalid([.apiOnly("cursor", "The row this page continued from is no longer in the list; start again from the first page.")])
             }
             start = index + 1
         }

@@ -24,7 +24,7 @@ public struct PageNumber: Sendable, Equatable {
         let trimmed = (text ?? "").trimmingCharacters(in: .whitespaces)
         if trimmed.isEmpty { self.init(1, size: size); return }
         guard trimmed.allSatisfy(\.isASCII), let value = Int(trimmed), (1...Self.maximum).contains(value) else {
-            throw .invalid("page", "The page must be a whole number from 1 to \(Self.maximum).")
+            throw .invalid([FieldError("page", .pageNumberOutOfRange, ["max": String(Self.maximum)])])
         }
         self.init(value, size: size)
     }

@@ -77,10 +77,10 @@ public struct TeamService: Sendable {
     public func createTeam(name: String?, kind: String?, _ r: Request) async throws -> Team {
         try requireManager(r)
         var v = Validator()
-        let name = v.required(name, "name", label: "Team name", max: 100)
-        let kind = v.choice(kind, "kind", label: "What the team covers", as: TeamKind.self)
+        let name = v.required(name, "name", label: .teamName, max: 100)
+        let kind = v.choice(kind, "kind", label: .whatTheTeamCovers, as: TeamKind.self)
         if !name.isEmpty, try await store.teams().contains(where: { $0.name.lowercased() == name.lowercased() }) {
-            v.add("name", "A team called \(name) already exists.")
+            v.add("name", .teamExists, ["name": name])
         }
         try v.check()
         let team = Team(id: TeamID(env.newID()), name: name, kind: kind!, createdAt: env.now())
@@ -93,11 +93,11 @@ public struct TeamService: Sendable {
     public func setMembers(_ teamID: String, linkWorkerIDs: [String], _ r: Request) async throws -> TeamView {
         try requireManager(r)
         let team = try await team(teamID, r).team
-        guard linkWorkerIDs.count <= 500 else { throw LinkwellError.invalid("linkWorkerIds", "At most 500 members.") }
+        guard linkWorkerIDs.count <= 500 else { throw LinkwellError.invalid([FieldError("linkWorkerIds", .teamTooManyMembers, ["max": "500"])]) }
         var ids: [UserID] = []
         for raw in Set(linkWorkerIDs.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }).sorted() {
             guard let user = try await store.user(id: UserID(raw)), user.role == .linkWorker, user.active else {
-                throw LinkwellError.invalid("linkWorkerIds", "\(raw) is not an active link worker.")
+                throw LinkwellError.invalid([FieldError("linkWorkerIds", .notActiveLinkWorker, ["id": raw])])
             }
             ids.append(user.id)
         }
@@ -111,24 +111,24 @@ public struct TeamService: Sendable {
         try requireManager(r)
         let team = try await team(teamID, r).team
         var v = Validator()
-        guard v.atMost(input.count, 200, "rules", "routing rules") else { throw LinkwellError.invalid(v.errors) }
+        guard v.atMost(input.count, 200, "rules", .routingRules) else { throw LinkwellError.invalid(v.errors) }
         let others = try await store.routingRules().filter { $0.teamID != team.id }
         let start = (others.map(\.position).max() ?? 0) + 1
         var rules: [RoutingRule] = []
         for (index, rule) in input.enumerated() {
-            let field = v.choice(rule.field, "rules[\(index)].field", label: "What the rule looks at", as: RoutingField.self)
-            var value = v.required(rule.value, "rules[\(index)].value", label: "What it must be", max: 100)
+            let field = v.choice(rule.field, "rules[\(index)].field", label: .whatTheRuleLooksAt, as: RoutingField.self)
+            var value = v.required(rule.value, "rules[\(index)].value", label: .whatItMustBe, max: 100)
             guard let field, !value.isEmpty else { continue }
             switch field {
             case .postcodeDistrict:
                 value = value.uppercased().filter { !$0.isWhitespace }
                 if !((2...4).contains(value.count) && value.first!.isLetter && value.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) }) {
-                    v.add("rules[\(index)].value", "'\(value)' is not a postcode district (like LS6).")
+                    v.add("rules[\(index)].value", .ruleNotPostcodeDistrict, ["value": value])
                 }
             case .referrerOrganisation:
-                if try await store.organisation(id: OrganisationID(value)) == nil { v.add("rules[\(index)].value", "No organisation has id \(value).") }
+                if try await store.organisation(id: OrganisationID(value)) == nil { v.add("rules[\(index)].value", .organisationUnknown, ["id": value]) }
             case .need:
-                if Need(rawValue: value) == nil { v.add("rules[\(index)].value", "'\(value)' is not a need code (\(Need.allCases.map(\.rawValue).joined(separator: ", "))).") }
+                if Need(rawValue: value) == nil { v.add("rules[\(index)].value", .ruleNotNeed, ["value": value, "allowed": Need.allCases.map(\.rawValue).joined(separator: ", ")]) }
             }
             rules.append(RoutingRule(teamID: team.id, field: field, value: value, position: start + index))
         }
@@ -226,13 +226,13 @@ public struct TeamService: Sendable {
         try await requireOnTeam(team, r)
         var v = Validator()
         let date = CalendarDate(heldOn ?? "")
-        if (heldOn ?? "").isEmpty { v.add("heldOn", "The date of the meeting is required.") }
-        else if date == nil { v.add("heldOn", "The date must be a real date, YYYY-MM-DD.") }
-        else if date! > CalendarDate(env.now()) { v.add("heldOn", "A meeting cannot be in the future.") }
-        let who = v.required(attendees, "attendees", label: "Who attended", max: 1000)
-        let text = v.required(note, "note", label: "The meeting note", max: 10_000)
+        if (heldOn ?? "").isEmpty { v.add("heldOn", .meetingDateRequired) }
+        else if date == nil { v.add("heldOn", .dateNotRealOrISO) }
+        else if date! > CalendarDate(env.now()) { v.add("heldOn", .meetingInFuture) }
+        let who = v.required(attendees, "attendees", label: .whoAttended, max: 1000)
+        let text = v.required(note, "note", label: .theMeetingNote, max: 10_000)
         let ids = Array(Set(referralIDs.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })).sorted()
-        if ids.count > 100 { v.add("referralIds", "At most 100 cases per meeting.") }
+        if ids.count > 100 { v.add("referralIds", .meetingTooManyCases, ["max": "100"]) }
         try v.check()
         // Only cases the recorder may see: anything else reads as not found, and is audited as refused.
         for id in ids {
@@ -240,7 +240,7 @@ public struct TeamService: Sendable {
             let allowed = found.map { AccessPolicy.canRead($0, r.principal) } ?? false
             if !allowed {
                 try await trail.record(r, action: "case-meeting", type: "referral", id: id, allowed: false)
-                throw LinkwellError.invalid("referralIds", "There is no case \(id) you can see.")
+                throw LinkwellError.invalid([FieldError("referralIds", .caseNotVisible, ["id": "\(id)"])])
             }
         }
         let meeting = CaseMeeting(id: env.newID(), teamID: team.id, heldOn: date!, attendees: who, note: text,

@@ -138,9 +138,9 @@ extension Case {
             throw .forbidden("Only the person can give their consent from their own record.")
         }
         var v = Validator()
-        let purpose = v.choice(purpose, "purpose", label: "What you agree to", as: ConsentPurpose.self)
+        let purpose = v.choice(purpose, "purpose", label: .whatYouAgreeTo, as: ConsentPurpose.self)
         try v.check()
-        guard let purpose else { throw .invalid("purpose", "Choose what you agree to.") }
+        guard let purpose else { throw .invalid([FieldError("purpose", .chooseAgreement)]) }
         guard purpose != .socialPrescribing else {
             throw .conflict("To start support again, ask to come back.")
         }
@@ -160,7 +160,7 @@ extension Case {
             throw .forbidden("Only the person can withdraw their consent from their own record.")
         }
         if purpose == ConsentPurpose.socialPrescribing.rawValue && !confirmed && !referral.status.isFinal {
-            throw .invalid("confirm", "Tick the box to confirm that you want to stop your support.")
+            throw .invalid([FieldError("confirm", .confirmStopSupport)])
         }
         return try withdrawConsent(purpose, note: "by the person, from their own record", by: actor, env: env)
     }

@@ -45,7 +45,7 @@ public struct PersonVoiceService: Sendable {
     public func askToComeBack(_ referralID: ReferralID, message: String?, _ request: Request) async throws -> PersonRequest {
         let c = try await ownCase(referralID, request)
         var v = Validator()
-        let text = v.optional(message, "message", label: "What you would like help with", max: 2000)
+        let text = v.optional(message, "message", label: .whatYouWouldLikeHelpWith, max: 2000)
         try v.check()
         guard c.referral.status.isFinal else {
             throw LinkwellError.conflict("You are still being supported: talk to your link worker about anything you need.")
@@ -59,8 +59,8 @@ public struct PersonVoiceService: Sendable {
         let c = try await ownCase(referralID, request)
         var v = Validator()
         let onward = onwardReferralID.flatMap { id in c.onwardReferrals.first { $0.id.rawValue == id && $0.status != .enteredInError } }
-        if onward == nil { v.add("onwardReferralId", "Choose the group your worry is about.") }
-        let text = v.required(message, "message", label: "Your worry", max: 5000)
+        if onward == nil { v.add("onwardReferralId", .chooseWorryGroup) }
+        let text = v.required(message, "message", label: .yourWorry, max: 5000)
         try v.check()
         return try await add(PersonRequest(id: env.newID(), referralID: c.referral.id, kind: .worry, onwardReferralID: onward?.id,
                                            message: text, raisedBy: request.principal.userID, raisedAt: env.now()), request)
@@ -123,7 +123,7 @@ public struct PersonVoiceService: Sendable {
         try await trail.record(request, action: "update", type: "person_request", id: id, subject: found?.referralID, allowed: allowed)
         guard let found, allowed else { throw LinkwellError.notFound("request") }
         var v = Validator()
-        let text = v.required(answer, "answer", label: "Your answer to the person", max: 2000)
+        let text = v.required(answer, "answer", label: .yourAnswerToThePerson, max: 2000)
         try v.check()
         let now = env.now()
         guard try await store.answerPersonRequest(id: id, by: p.userID, at: now, answer: text) else {

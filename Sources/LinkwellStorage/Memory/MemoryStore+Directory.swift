@@ -76,7 +76,7 @@ extension MemoryStore {
             newOrganisations.append(Organisation(listing: o))
         }
         for s in spine where try await organisation(id: s.organisationID) == nil && !newOrganisations.contains(where: { $0.id == s.organisationID }) {
-            guard let o = d.organizations[s.organisationID.rawValue] else { throw LinkwellError.invalid("organization_id", "Organisation \(s.organisationID) is not in the directory.") }
+            guard let o = d.organizations[s.organisationID.rawValue] else { throw LinkwellError.invalid([.apiOnly("organization_id", "Organisation \(s.organisationID) is not in the directory.")]) }
             newOrganisations.append(Organisation(listing: o))
         }
         directory = d

@@ -34,7 +34,7 @@ public final class SQLStore: LinkwellStore {
     public static func postgres(url: String, schema: String, connectionsPerEventLoop: Int = defaultConnectionsPerEventLoop,
                                 connectionWait: Int64 = 10, logger: Logger = Logger(label: "linkwell.postgres")) async throws -> SQLStore {
         guard schema.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) else {
-            throw LinkwellError.invalid("schema", "A schema name may contain only letters, digits and underscores.")
+            throw LinkwellError.invalid([.apiOnly("schema", "A schema name may contain only letters, digits and underscores.")])
         }
         let admin = try PostgresConnections(url: url, searchPath: nil, connectionsPerEventLoop: 1, connectionWait: connectionWait, logger: logger)
         do {

@@ -84,7 +84,7 @@ struct APIController: Sendable {
             let p = try context.require(.referrer, .linkWorker, .supervisor)
             let list = try request.query("list").map { text in
                 guard let list = CaseworkService.CaseList(rawValue: text) else {
-                    throw LinkwellError.invalid("list", "Choose one of: \(CaseworkService.CaseList.allCases.map(\.rawValue).joined(separator: ", ")).")
+                    throw LinkwellError.invalid([.apiOnly("list", "Choose one of: \(CaseworkService.CaseList.allCases.map(\.rawValue).joined(separator: ", ")).")])
                 }
                 return list
             } ?? .all
@@ -262,7 +262,7 @@ struct APIController: Sendable {
             try c.updateOnward(id, to: input.status, note: input.note, by: p, env: env)
         }
         provide(api, "attendance", AttendanceInput.self) { c, id, input, p, env in
-            guard let attended = input.attended else { throw LinkwellError.invalid("attended", "Say whether the person attended (true or false).") }
+            guard let attended = input.attended else { throw LinkwellError.invalid([.apiOnly("attended", "Say whether the person attended (true or false).")]) }
             return try c.reportAttendance(id, sessionDate: input.sessionDate, attended: attended, by: p, env: env)
         }
 

@@ -25,7 +25,7 @@ struct AccountController: Sendable {
             } catch LinkwellError.invalid(let errors) {
                 return try codePage(csrf: session.csrfToken, request, context, errors: errors, status: .unauthorized)
             } catch LinkwellError.tooManyAttempts(let seconds, let message) {
-                var response = try codePage(csrf: session.csrfToken, request, context, errors: [FieldError("code", message)], status: .tooManyRequests)
+                var response = try codePage(csrf: session.csrfToken, request, context, errors: [message.at("code")], status: .tooManyRequests)
                 response.headers[.retryAfter] = String(seconds)
                 return response
             }
@@ -129,7 +129,7 @@ struct AccountController: Sendable {
                   status: HTTPResponse.Status = .ok) throws -> Response {
         let messages = context.messages
         let errors = messages.isEnglish ? errors
-            : errors.map { FieldError($0.field, messages.text("loginCode.failed")) }
+            : errors.map { $0.worded(messages.text("loginCode.failed")) }
         var view = View(title: messages.text("loginCode.title"), context: context, page: CodePage(), errors: errors)
         view.csrf = csrf
         return try HTML(renderer.render(.loginCode, view), status: status).response(from: request, context: context)

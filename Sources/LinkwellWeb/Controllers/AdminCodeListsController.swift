@@ -34,8 +34,8 @@ struct AdminCodeListsController: Sendable {
                 let saved = try await codeLists.importCSV(form["csv"] ?? "", into: list, .init(p, route: request.routeDescription))
                 return try await page(request, context, list, imported: saved.count)
             } catch LinkwellError.invalid(let errors) {
-                // Row errors name `rows[n].field`; on the page they belong to the CSV box.
-                return try await page(request, context, list, errors: errors.map { FieldError("csv", "\($0.field): \($0.message)") },
+                // Row errors name `rows[n].field`; on the page they belong to the CSV box, each worded by the page's catalogue.
+                return try await page(request, context, list, errors: errors.map { FieldError("csv", .partProblem, ["part": $0.field, "problem": context.messages.message($0)]) },
                                       status: .unprocessableContent)
             }
         }

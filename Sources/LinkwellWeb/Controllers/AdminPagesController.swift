@@ -31,18 +31,18 @@ struct AdminPagesController: Sendable {
             var errors: [FieldError] = []
             func age(_ name: String) -> Int? {
                 guard let raw = form[name]?.trimmingCharacters(in: .whitespaces), !raw.isEmpty else { return nil }
-                guard let value = Int(raw) else { errors.append(FieldError(name, "Ages are whole numbers of years.")); return nil }
+                guard let value = Int(raw) else { errors.append(FieldError(name, .ageNotWholeNumber)); return nil }
                 return value
             }
             func days(_ name: String) -> Int? {
                 guard let raw = form[name]?.trimmingCharacters(in: .whitespaces), !raw.isEmpty else { return nil }
-                guard let value = Int(raw) else { errors.append(FieldError(name, "Enter a whole number of days.")); return nil }
+                guard let value = Int(raw) else { errors.append(FieldError(name, .daysNotWholeNumber)); return nil }
                 return value
             }
             var retention: Int?
             if let raw = form["retentionMonths"]?.trimmingCharacters(in: .whitespaces), !raw.isEmpty {
                 retention = Int(raw)
-                if retention == nil { errors.append(FieldError("retentionMonths", "The retention period is a whole number of months.")) }
+                if retention == nil { errors.append(FieldError("retentionMonths", .retentionNotWholeNumber)) }
             }
             let settings = SchemeSettings(
                 pathways: (form["pathways"] ?? "").split(whereSeparator: \.isNewline).map(String.init),
@@ -69,7 +69,7 @@ struct AdminPagesController: Sendable {
         let p = try context.require(.admin)
         let stateText = request.query("state") ?? ""
         guard stateText.isEmpty || OutboxState(rawValue: stateText) != nil else {
-            throw LinkwellError.invalid("state", "Choose queued, sent or failed.")
+            throw LinkwellError.invalid([FieldError("state", .outboxStateUnknown)])
         }
         let (emails, names, counts) = try await administration.outbox(state: OutboxState(rawValue: stateText), page: try request.pageNumber(),
                                                                       .init(p, route: request.routeDescription))
@@ -100,15 +100,15 @@ struct AdminPagesController: Sendable {
         let action = (form["action"] ?? "").trimmingCharacters(in: .whitespaces)
         let fromInput = form.dateInput("from"), toInput = form.dateInput("to")
         var errors: [FieldError] = []
-        func day(_ input: DateInput, _ name: String, _ label: String) -> CalendarDate? {
+        func day(_ input: DateInput, _ name: String, _ label: FieldLabel) -> CalendarDate? {
             if input.isEmpty { return nil }
             do throws(DateInputError) { return try input.parsed() } catch {
-                errors.append(FieldError(name, error.message(label: label)))
+                errors.append(error.fieldError(name, label: label))
                 return nil
             }
         }
-        let from = day(fromInput, "from", "From"), to = day(toInput, "to", "To")
-        if let from, let to, to < from { errors.append(FieldError("to", "To must be the same as or after from.")) }
+        let from = day(fromInput, "from", .from), to = day(toInput, "to", .to)
+        if let from, let to, to < from { errors.append(FieldError("to", .toBeforeFrom)) }
         var page = AuditPage(rows: [], recordID: recordID, user: user, action: action,
                              fromField: DateField(name: "from", legend: context.messages.text("adminAudit.from"), hint: context.messages.text("adminAudit.fromHint"),
                                                   input: fromInput, submitted: !fromInput.isEmpty, messages: context.messages),
@@ -158,7 +158,7 @@ struct AdminPagesController: Sendable {
         let orgName = Dictionary(organisations.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
         let search = request.query("search") ?? ""
         let roleText = request.query("role") ?? ""
-        guard roleText.isEmpty || Role(rawValue: roleText) != nil else { throw LinkwellError.invalid("role", "Choose a role from the list.") }
+        guard roleText.isEmpty || Role(rawValue: roleText) != nil else { throw LinkwellError.invalid([FieldError("role", .chooseRole)]) }
         let shown = try await accounts.users(matching: UserFilter(search: search, role: Role(rawValue: roleText)), page: try request.pageNumber(),
                                              .init(p, route: request.routeDescription))
         let t = context.messages

@@ -37,7 +37,7 @@ struct CasePagesController: Sendable {
             // Each group is paged on its own: `list` shows one group (or the messages) from `cursor`.
             let only = try request.query("list").map { text in
                 guard text == "messages" || text == "measures" || CaseworkService.CaseList(rawValue: text).map({ $0 != .all }) == true else {
-                    throw LinkwellError.invalid("list", "Choose urgent, waiting, active, closed, measures or messages.")
+                    throw LinkwellError.invalid([FieldError("list", .caseListUnknown)])
                 }
                 return text
             }
@@ -229,7 +229,7 @@ struct CasePagesController: Sendable {
         } catch let error as LinkwellError {
             let (errors, status): ([FieldError], HTTPResponse.Status) = switch error {
             case .invalid(let fields): (fields, .unprocessableContent)
-            case .conflict(let why): ([FieldError("action", why)], .conflict)
+            case .conflict(let why): ([FieldError.uncoded("action", why)], .conflict)
             default: throw error
             }
             return try await casePage(request, context, errors: errors, status: status)
@@ -312,8 +312,8 @@ extension CasePagesController {
                 return .redirect(to: "/referrals/\(updated.referral.id)#\(anchor)", type: .normal)
             } catch let error as LinkwellError {
                 let (errors, status): ([FieldError], HTTPResponse.Status) = switch error {
-                case .invalid(let list): (list.map { FieldError(fields[$0.field] ?? $0.field, $0.message) }, .unprocessableContent)
-                case .conflict(let why): ([FieldError("action", why)], .conflict)
+                case .invalid(let list): (list.map { $0.at(fields[$0.field] ?? $0.field) }, .unprocessableContent)
+                case .conflict(let why): ([FieldError.uncoded("action", why)], .conflict)
                 default: throw error
                 }
                 return try await casePage(request, context, errors: errors, status: status)

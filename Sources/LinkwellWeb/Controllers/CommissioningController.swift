@@ -32,7 +32,7 @@ struct CommissioningController: Sendable {
             var errors: [FieldError] = []
             for measure in ContractTarget.Measure.allCases {
                 guard let raw = form["target.\(measure.rawValue)"]?.trimmingCharacters(in: .whitespaces), !raw.isEmpty else { continue }
-                if let value = Int(raw) { targets[measure.rawValue] = value } else { errors.append(FieldError("targets", "Targets are whole numbers.")) }
+                if let value = Int(raw) { targets[measure.rawValue] = value } else { errors.append(FieldError("targets", .targetsNotWholeNumbers)) }
             }
             let input = CommissioningService.ContractInput(
                 name: form["name"], start: form["start"], end: form["end"], arrangement: form["arrangement"], contributions: contributions,
@@ -178,7 +178,7 @@ struct CommissioningController: Sendable {
         api.post("grants/:id/decision") { request, context in
             let p = try context.require(.commissioner)
             let input = try await request.json(DecisionInput.self)
-            guard let award = input.award else { throw LinkwellError.invalid("award", "Say whether the panel awards the grant (true) or declines it (false).") }
+            guard let award = input.award else { throw LinkwellError.invalid([.apiOnly("award", "Say whether the panel awards the grant (true) or declines it (false).")]) }
             return json(try await commissioning.decideGrant(try context.parameters.require("id"), award: award, amount: input.amount, note: input.note, r(p, request)))
         }
         api.post("grants/:id/spend") { request, context in

@@ -91,12 +91,12 @@ struct DirectoryPagesController: Sendable {
             let listing = try await directory.editableListing(id: try context.parameters.require("id"), by: p)
             var s = listing.service
             var v = Validator()
-            s.name = v.required(form["name"], "name", label: "The name")
-            s.description = v.required(form["description"], "description", label: "The description", max: 4000)
-            if let status = v.choice(form["status"], "status", label: "The status", as: HSDSServiceStatus.self) { s.status = status }
+            s.name = v.required(form["name"], "name", label: .theName)
+            s.description = v.required(form["description"], "description", label: .theDescription, max: 4000)
+            if let status = v.choice(form["status"], "status", label: .theStatus, as: HSDSServiceStatus.self) { s.status = status }
             func count(_ field: String) -> Int? {
                 guard let text = form[field]?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
-                guard let n = Int(text), n >= 0 else { v.add(field, "Give a whole number of 0 or more, or leave it empty."); return nil }
+                guard let n = Int(text), n >= 0 else { v.add(field, .wholeNumberOrEmpty); return nil }
                 return n
             }
             let places = count("availablePlaces"), weeks = count("waitingListWeeks")
@@ -152,7 +152,7 @@ struct DirectoryPagesController: Sendable {
             do {
                 let minutes = form["intervalMinutes"].flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
                 if let text = form["intervalMinutes"], !text.trimmingCharacters(in: .whitespaces).isEmpty, minutes == nil {
-                    throw LinkwellError.invalid("intervalMinutes", "Give a whole number of minutes.")
+                    throw LinkwellError.invalid([FieldError("intervalMinutes", .minutesNotWholeNumber)])
                 }
                 _ = try await directory.registerFeed(url: url, intervalMinutes: minutes, source: source, by: p)
             } catch LinkwellError.invalid(let errors) {
@@ -167,7 +167,7 @@ struct DirectoryPagesController: Sendable {
             let feed = try await directory.registeredFeed(id: try context.parameters.require("id"), by: p)
             let job = try await jobs.start(source: feed.source, by: p) { progress in
                 let outcome = try await FeedSyncer(directory: directory).sync(feed, progress: progress)
-                guard let report = outcome.report else { throw LinkwellError.invalid("feed", outcome.error ?? "The feed could not be imported.") }
+                guard let report = outcome.report else { throw LinkwellError.invalid([.uncoded("feed", outcome.error ?? "The feed could not be imported.")]) }
                 return report
             }
             return Response(status: .seeOther, headers: [.location: "/admin/imports/\(job.id)"])
@@ -178,7 +178,7 @@ struct DirectoryPagesController: Sendable {
             let form = try await request.verifiedForm(context)
             let url = form["importURL"]?.trimmingCharacters(in: .whitespaces) ?? ""
             guard url.hasPrefix("http://") || url.hasPrefix("https://"), url.count <= 2000, let parsed = URL(string: url), parsed.host != nil else {
-                return try await feedsPage(request, context, p, errors: [FieldError("importURL", "Give the feed's http(s) URL, e.g. https://example.org/oruk.")], form: form)
+                return try await feedsPage(request, context, p, errors: [FieldError("importURL", .feedURLRequired)], form: form)
             }
             let source = FeedReader.sourceName(parsed)
             let full = form.flag("full")
@@ -200,8 +200,7 @@ struct DirectoryPagesController: Sendable {
             let (feed, options) = try await Self.importRequest(request, p)
             // One request may not hold the database for long: larger feeds go through the job API or the command.
             var v = Validator()
-            v.atMost(feed.records.count + feed.rejected.count, Limits.importRecordsPerRequest, "records",
-                     "directory records in one import request (use the import job API or `linkwell directory import` for more)")
+            v.atMost(feed.records.count + feed.rejected.count, Limits.importRecordsPerRequest, "records", .directoryRecordsInOneImportRequest)
             try v.check()
             let report = try await directory.importFeed(feed, options)
             return json(report, status: report.refused ? .unprocessableContent : .ok)
@@ -232,14 +231,14 @@ struct DirectoryPagesController: Sendable {
         var kind: HSDSKind?
         if let k = flags["kind"].map(String.init) {
             guard let parsed = HSDSKind(rawValue: k) ?? HSDSKind.named(k) else {
-                throw LinkwellError.invalid("kind", "kind must be one of \(HSDSKind.allCases.map(\.rawValue).joined(separator: ", ")).")
+                throw LinkwellError.invalid([.apiOnly("kind", "kind must be one of \(HSDSKind.allCases.map(\.rawValue).joined(separator: ", ")).")])
             }
             kind = parsed
         }
         var feed = ParsedFeed(source: flags["source"].map(String.init).flatMap { $0.isEmpty ? nil : String($0.prefix(200)) } ?? "api")
         feed.full = flag("full")
         do { try DirectoryFeed.parse(Data(buffer: buffer), kind: kind, name: "", into: &feed) }
-        catch let e as FeedUnreadable { throw LinkwellError.invalid("feed", "The body is not readable JSON: line \(e.line), column \(e.column): \(e.message).") }
+        catch let e as FeedUnreadable { throw LinkwellError.invalid([.apiOnly("feed", "The body is not readable JSON: line \(e.line), column \(e.column): \(e.message).")]) }
         var options = ImportOptions(dryRun: flag("dry_run"), allOrNothing: flag("all_or_nothing"), verified: p.role == .admin && flag("verified"))
         if let b = flags["bounds"] { options.bounds = try GeoBounds.parse(String(b)) }
         return (feed, options)

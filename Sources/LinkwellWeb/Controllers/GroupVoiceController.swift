@@ -26,10 +26,10 @@ struct GroupVoiceController: Sendable {
                 return .redirect(to: "/referrals/\(id)#thread-\(onward)", type: .normal)
             } catch LinkwellError.invalid(let fields) {
                 // Each thread's box has its own id, so the message is placed beside the right one.
-                let named = fields.map { FieldError($0.field == "body" ? "thread-\(onward)-body" : $0.field, $0.message) }
+                let named = fields.map { $0.at($0.field == "body" ? "thread-\(onward)-body" : $0.field) }
                 return try await cases.casePage(request, context, errors: named, status: .unprocessableContent)
             } catch LinkwellError.conflict(let why) {
-                return try await cases.casePage(request, context, errors: [FieldError("action", why)], status: .conflict)
+                return try await cases.casePage(request, context, errors: [FieldError.uncoded("action", why)], status: .conflict)
             }
         }
         // Browser: the group's side, from its referral page.
@@ -100,7 +100,7 @@ struct GroupVoiceController: Sendable {
         } catch LinkwellError.invalid(let fields) {
             return try await provider.page(request, context, errors: fields, status: .unprocessableContent)
         } catch LinkwellError.conflict(let why) {
-            return try await provider.page(request, context, errors: [FieldError("action", why)], status: .conflict)
+            return try await provider.page(request, context, errors: [FieldError.uncoded("action", why)], status: .conflict)
         }
     }
 }

@@ -38,7 +38,7 @@ struct OrganisationsController: Sendable {
                                                                    .init(p, route: request.routeDescription))
                 return try await listPage(request, context, form: nil, report: report)
             } catch LinkwellError.invalid(let errors) {
-                return try await listPage(request, context, form: nil, errors: errors.map { FieldError($0.field == "file" ? "csv" : $0.field, $0.message) },
+                return try await listPage(request, context, form: nil, errors: errors.map { $0.at($0.field == "file" ? "csv" : $0.field) },
                                           status: .unprocessableContent)
             }
         }
@@ -82,19 +82,19 @@ struct OrganisationsController: Sendable {
             let p = try context.require(.admin)
             let input = try await request.json(ImportInput.self)
             var v = Validator()
-            let kind = (input.kind ?? "").isEmpty ? .gpPractice : v.choice(input.kind, "kind", label: "Kind of organisation", as: OrganisationKind.self)
-            if (input.csv ?? "").isEmpty { v.add("csv", "The extract's CSV text is required.") }
+            let kind = (input.kind ?? "").isEmpty ? .gpPractice : v.choice(input.kind, "kind", label: .kindOfOrganisation, as: OrganisationKind.self)
+            if (input.csv ?? "").isEmpty { v.add("csv", .extractRequired) }
             try v.check()
             do {
                 let report = try await organisations.importExtract(input.csv ?? "", kind: kind!, allOrNothing: input.allOrNothing ?? false,
                                                                    .init(p, route: request.routeDescription))
                 // Refused rows with nothing stored is bad input; a partial import answers with its report.
                 if !report.rejected.isEmpty && report.created + report.updated == 0 {
-                    throw LinkwellError.invalid(report.rejected.map { FieldError("csv", "Line \($0.line) (\($0.field)): \($0.message)") })
+                    throw LinkwellError.invalid(report.rejected.map { FieldError.apiOnly("csv", "Line \($0.line) (\($0.field)): \($0.message)") })
                 }
                 return json(report)
             } catch LinkwellError.invalid(let errors) {
-                throw LinkwellError.invalid(errors.map { FieldError($0.field == "file" ? "csv" : $0.field, $0.message) })
+                throw LinkwellError.invalid(errors.map { $0.at($0.field == "file" ? "csv" : $0.field) })
             }
         }
     }
@@ -106,7 +106,7 @@ struct OrganisationsController: Sendable {
         let search = request.query("search") ?? ""
         let kindText = request.query("kind") ?? ""
         guard kindText.isEmpty || OrganisationKind(rawValue: kindText) != nil else {
-            throw LinkwellError.invalid("kind", "Choose a kind of organisation from the list.")
+            throw LinkwellError.invalid([FieldError("kind", .chooseOrganisationKind)])
         }
         let shown = try await organisations.organisations(matching: OrganisationFilter(search: search, kind: OrganisationKind(rawValue: kindText)),
                                                           page: try request.pageNumber(), .init(p, route: request.routeDescription))

@@ -35,7 +35,7 @@ struct OutcomePagesController: Sendable {
             } catch let error as LinkwellError {
                 let (fields, status): ([FieldError], HTTPResponse.Status) = switch error {
                 case .invalid(let f): (f, .unprocessableContent)
-                case .conflict(let why): ([FieldError("timepoint", why)], .conflict)
+                case .conflict(let why): ([FieldError.uncoded("timepoint", why)], .conflict)
                 default: throw error
                 }
                 return try await questionnaire(request, context, instrumentID: form["instrumentId"] ?? "",
@@ -58,7 +58,7 @@ struct OutcomePagesController: Sendable {
             } catch let error as LinkwellError {
                 switch error {
                 case .invalid(let fields): return try await questionnaire(request, context, instrumentID: form["instrumentId"] ?? "ons4", errors: fields, status: .unprocessableContent)
-                case .conflict(let why): return try await questionnaire(request, context, instrumentID: form["instrumentId"] ?? "ons4", errors: [FieldError("timepoint", why)], status: .conflict)
+                case .conflict(let why): return try await questionnaire(request, context, instrumentID: form["instrumentId"] ?? "ons4", errors: [FieldError.uncoded("timepoint", why)], status: .conflict)
                 default: throw error
                 }
             }
@@ -81,9 +81,9 @@ struct OutcomePagesController: Sendable {
                     .response(from: request, context: context)
             } catch LinkwellError.invalid(var fields) {
                 let (invitation, instrument) = try await outcomes.openInvitation(tokenHash: tokenHash)
-                fields = fields.map { $0.field == "answers" ? FieldError("answers.\(instrument.items.first?.id ?? "")", $0.message) : $0 }
+                fields = fields.map { $0.field == "answers" ? $0.at("answers.\(instrument.items.first?.id ?? "")") : $0 }
                 let page = SelfMeasurePage(instrument, timepoint: invitation.timepoint, form: form, messages: context.messages)
-                if !context.messages.isEnglish { fields = fields.map { FieldError($0.field, context.messages.text("measure.error")) } }
+                if !context.messages.isEnglish { fields = fields.map { $0.worded(context.messages.text("measure.error")) } }
                 return try HTML(renderer.render(.measureSelf, View(title: instrument.name, context: context, page: page, errors: fields)),
                                 status: .unprocessableContent).response(from: request, context: context)
             }
@@ -130,13 +130,15 @@ struct OutcomePagesController: Sendable {
             let text = form["definition"] ?? ""
             do {
                 guard let definition = try? JSONDecoder().decode(Instrument.self, from: Data(text.utf8)) else {
-                    throw LinkwellError.invalid("definition", "The definition is not valid instrument JSON (see the API documentation for its shape).")
+                    throw LinkwellError.invalid([FieldError("definition", .instrumentDefinitionNotJSON)])
                 }
                 _ = try await outcomes.importCustom(definition, by: p)
                 return .redirect(to: "/admin/instruments", type: .normal)
             } catch LinkwellError.invalid(let fields) {
                 // Every problem is inside the one JSON field: point the error summary there.
-                let onPage = fields.map { $0.field == "definition" ? $0 : FieldError("definition", "\($0.field): \($0.message)") }
+                let onPage = fields.map {
+                    $0.field == "definition" ? $0 : FieldError("definition", .partProblem, ["part": $0.field, "problem": context.messages.message($0)])
+                }
                 return try await instrumentsPage(request, context, definition: text, errors: onPage)
             }
         }
@@ -154,8 +156,8 @@ struct OutcomePagesController: Sendable {
             } catch LinkwellError.invalid(let fields) {
                 // Each instrument has its own form on the page, so its inputs' ids carry the instrument's id.
                 let onPage = fields.map { f in
-                    f.field == "acknowledged" ? FieldError("ack-\(id)", f.message)
-                        : f.field.hasPrefix("wording.") ? FieldError("wording-\(id)-\(f.field.dropFirst(8))", f.message) : f
+                    f.field == "acknowledged" ? f.at("ack-\(id)")
+                        : f.field.hasPrefix("wording.") ? f.at("wording-\(id)-\(f.field.dropFirst(8))") : f
                 }
                 return try await instrumentsPage(request, context, errors: onPage)
             }
@@ -167,7 +169,7 @@ struct OutcomePagesController: Sendable {
         var answers: [String: Int] = [:]
         var errors: [FieldError] = []
         for (name, values) in form.values where name.hasPrefix("answers.") {
-            guard let value = values.first.flatMap({ Int($0) }) else { errors.append(FieldError(name, "Choose one of the answers.")); continue }
+            guard let value = values.first.flatMap({ Int($0) }) else { errors.append(FieldError(name, .chooseAnswer)); continue }
             answers[String(name.dropFirst("answers.".count))] = value
         }
         return (answers, errors)
@@ -181,7 +183,7 @@ struct OutcomePagesController: Sendable {
         var answers: [String: String] = [:]
         for (name, values) in form?.values ?? [:] where name.hasPrefix("answers.") { answers[String(name.dropFirst(8))] = values.first }
         // "Answer at least one question" points at the first question.
-        let errors = errors.map { $0.field == "answers" ? FieldError("answers.\(available.instrument.items.first?.id ?? "")", $0.message) : $0 }
+        let errors = errors.map { $0.field == "answers" ? $0.at("answers.\(available.instrument.items.first?.id ?? "")") : $0 }
         let page = QuestionnairePage(referralID: id, personName: found.person.fullName, instrument: available.instrument,
                                      answers: answers, timepoint: form?["timepoint"], hasBaseline: hasBaseline, context.messages)
         return try HTML(renderer.render(.questionnaire, View(title: available.instrument.name, context: context, page: page, errors: errors)),

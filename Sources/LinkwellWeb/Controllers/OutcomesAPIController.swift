@@ -63,7 +63,7 @@ struct OutcomesAPIController: Sendable {
             case "json": return json(export)
             case "csv": return csv(export.csv, filename: "linkwell-evaluation.csv")
             case "dictionary": return csv(export.dictionaryCSV, filename: "linkwell-evaluation-dictionary.csv")
-            default: throw LinkwellError.invalid("format", "Format must be json, csv or dictionary.")
+            default: throw LinkwellError.invalid([.apiOnly("format", "Format must be json, csv or dictionary.")])
             }
         }
     }
@@ -72,13 +72,13 @@ struct OutcomesAPIController: Sendable {
     func cohort(_ request: Request, _ p: Principal) async throws -> OutcomeService.CohortReport {
         let q = request.uri.queryParameters
         var v = Validator()
-        let instrument = v.required(q["instrument"].map(String.init), "instrument", label: "Instrument")
-        let by = q["by"].map(String.init).map { v.choice($0, "by", label: "Grouping", as: CohortDimension.self) } ?? .all
+        let instrument = v.required(q["instrument"].map(String.init), "instrument", label: .instrument)
+        let by = q["by"].map(String.init).map { v.choice($0, "by", label: .grouping, as: CohortDimension.self) } ?? .all
         var minimumN = 10
         if let raw = q["minimumN"] {
-            if let n = Int(raw) { minimumN = n } else { v.add("minimumN", "The minimum group size must be a whole number.") }
+            if let n = Int(raw) { minimumN = n } else { v.add("minimumN", .minimumGroupSizeNotNumber) }
         }
-        let followUp = q["follow_up"].map(String.init).map { v.choice($0, "follow_up", label: "Follow-up", as: OutcomeService.FollowUpPoint.self) } ?? .latest
+        let followUp = q["follow_up"].map(String.init).map { v.choice($0, "follow_up", label: .followUp, as: OutcomeService.FollowUpPoint.self) } ?? .latest
         try v.check()
         return try await outcomes.cohort(instrumentID: instrument, scoreID: q["score"].map(String.init), by: by ?? .all,
                                          minimumN: minimumN, followUp: followUp ?? .latest, .init(p, route: request.routeDescription))

@@ -48,7 +48,7 @@ struct OwnRecordController: Sendable {
         api.post("referrals/:id/consent") { request, context in
             let p = try context.require(.person)
             let input = try await request.json(ConsentInput.self)
-            guard let given = input.given else { throw LinkwellError.invalid("given", "Say whether you give (true) or withdraw (false) consent.") }
+            guard let given = input.given else { throw LinkwellError.invalid([.apiOnly("given", "Say whether you give (true) or withdraw (false) consent.")]) }
             let updated = try await voice.changeConsent(ReferralID(try context.parameters.require("id")), purpose: input.purpose, give: given,
                                                         confirmed: input.confirm ?? false, .init(p, route: request.routeDescription))
             return json(OwnConsent(referralId: updated.referral.id, status: updated.referral.status, purposes: updated.referral.consent.purposes))
@@ -78,12 +78,12 @@ struct OwnRecordController: Sendable {
                 let errors: [FieldError]
                 let status: HTTPResponse.Status
                 switch error {
-                case .invalid(let fields): (errors, status) = (fields.map { FieldError(prefix + $0.field, $0.message) }, .unprocessableContent)
-                case .conflict(let why): (errors, status) = ([FieldError(prefix + "action", why)], .conflict)
+                case .invalid(let fields): (errors, status) = (fields.map { $0.at(prefix + $0.field) }, .unprocessableContent)
+                case .conflict(let why): (errors, status) = ([FieldError.uncoded(prefix + "action", why)], .conflict)
                 default: throw error
                 }
                 // English shows Core's own reason; another language says, in that language, that it did not work.
-                let shown = context.messages.isEnglish ? errors : errors.map { FieldError($0.field, context.messages.text("me.error")) }
+                let shown = context.messages.isEnglish ? errors : errors.map { $0.worded(context.messages.text("me.error")) }
                 return try await page(request, context, errors: shown, status: status)
             }
         }

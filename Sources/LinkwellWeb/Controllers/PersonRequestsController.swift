@@ -26,8 +26,8 @@ struct PersonRequestsController: Sendable {
                 let errors: [FieldError]
                 let status: HTTPResponse.Status
                 switch error {
-                case .invalid(let fields): (errors, status) = (fields.map { FieldError("answer-\(id)", $0.message) }, .unprocessableContent)
-                case .conflict(let why): (errors, status) = ([FieldError("answer-\(id)", why)], .conflict)
+                case .invalid(let fields): (errors, status) = (fields.map { $0.at("answer-\(id)") }, .unprocessableContent)
+                case .conflict(let why): (errors, status) = ([FieldError.uncoded("answer-\(id)", why)], .conflict)
                 default: throw error
                 }
                 return try await page(request, context, errors: errors, status: status)

@@ -14,7 +14,7 @@ struct ProviderPagesController: Sendable {
             // Numbered pages, newest first, filtered by status in the store.
             let statusText = request.query("status") ?? ""
             guard statusText.isEmpty || OnwardStatus(rawValue: statusText) != nil else {
-                throw LinkwellError.invalid("status", "Choose a status from the list.")
+                throw LinkwellError.invalid([FieldError("status", .chooseStatus)])
             }
             let inbox = try await casework.providerInbox(.init(principal, route: request.routeDescription),
                                                          matching: InboxFilter(status: OnwardStatus(rawValue: statusText)), page: try request.pageNumber())
@@ -58,7 +58,7 @@ struct ProviderPagesController: Sendable {
             } catch LinkwellError.invalid(let fields) {
                 return try await page(request, context, errors: fields, form: form, status: .unprocessableContent)
             } catch LinkwellError.conflict(let why) {
-                return try await page(request, context, errors: [FieldError("action", why)], status: .conflict)
+                return try await page(request, context, errors: [FieldError.uncoded("action", why)], status: .conflict)
             }
         }
     }

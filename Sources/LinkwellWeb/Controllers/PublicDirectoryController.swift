@@ -58,10 +58,10 @@ struct PublicDirectoryController: Sendable {
                     page.links = PageLinks(CountedPage(rows: found.services, total: found.total, page: PageNumber(found.query.page, size: found.query.perPage)),
                                            list: "services", request: request, messages)
                 } catch LinkwellError.invalid(let problems) {
-                    errors = problems.map { FieldError($0.field == "taxonomy_term_id" ? "need" : $0.field, $0.message) }
+                    errors = problems.map { $0.at($0.field == "taxonomy_term_id" ? "need" : $0.field) }
                     // Core words its problems in English; in another language, the catalogue's words for the field.
                     if !messages.isEnglish {
-                        errors = errors.map { FieldError($0.field, messages.optional("findSupport.error.\($0.field)") ?? messages.text("findSupport.error.other")) }
+                        errors = errors.map { $0.worded(messages.optional("findSupport.error.\($0.field)") ?? messages.text("findSupport.error.other")) }
                     }
                     page.searched = false
                 }

@@ -117,9 +117,9 @@ struct MinimumDatasetController: Sendable {
             let r = CaseworkService.Request(p, route: request.routeDescription)
             let aggregate = q["aggregate"].map { String($0) == "true" } ?? (p.role != .supervisor)
             let format = q["format"].map(String.init) ?? "csv"
-            guard ["csv", "json", "fhir"].contains(format) else { throw LinkwellError.invalid("format", "Choose csv, json or fhir.") }
+            guard ["csv", "json", "fhir"].contains(format) else { throw LinkwellError.invalid([.apiOnly("format", "Choose csv, json or fhir.")]) }
             if aggregate && format == "fhir" {
-                throw LinkwellError.invalid("format", "The FHIR form is per person (a supervisor's export); counts come as CSV or JSON.")
+                throw LinkwellError.invalid([.apiOnly("format", "The FHIR form is per person (a supervisor's export); counts come as CSV or JSON.")])
             }
             if aggregate {
                 let counts = try await outcomes.minimumDatasetCounts(r)

@@ -30,11 +30,11 @@ struct SelfReferralController: Sendable {
             let form = try await request.form()
             // Double-submit token: the form must come from this site's own page.
             guard let expected = request.cookies[Self.formCookie]?.value, let given = form["_form"], constantTimeEqual(expected, given) else {
-                return try await page(request, context, form: form, errors: [FieldError("person.givenName", context.messages.text("selfReferral.expired"))],
+                return try await page(request, context, form: form, errors: [FieldError.page("person.givenName", context.messages.text("selfReferral.expired"))],
                                 status: .forbidden)
             }
             guard case .allowed = try await limiter.attempt(rule, client: context.client) else {
-                return try await page(request, context, form: form, errors: [FieldError("person.givenName", context.messages.text("selfReferral.tooMany"))],
+                return try await page(request, context, form: form, errors: [FieldError.page("person.givenName", context.messages.text("selfReferral.tooMany"))],
                                 status: .tooManyRequests)
             }
             var submission = ReferralSubmission(form: form)

@@ -53,7 +53,7 @@ struct SessionController: Sendable {
         let email = form["email"] ?? ""
         guard let expected = request.cookies[Self.preLoginCookie]?.value, let given = form["_login"],
               constantTimeEqual(expected, given) else {
-            return try loginPage(request, context, email: email, errors: [FieldError("email", context.messages.text("login.expired"))])
+            return try loginPage(request, context, email: email, errors: [.page("email", context.messages.text("login.expired"))])
         }
         let started: Accounts.StartedSession
         do {
@@ -64,7 +64,7 @@ struct SessionController: Sendable {
             return try loginPage(request, context, email: email, errors: Self.translated(errors, context.messages))
         } catch LinkwellError.tooManyAttempts(let seconds, let why) {
             Observability.signInFailed()
-            var response = try loginPage(request, context, email: email, errors: Self.translated([FieldError("email", why)], context.messages), status: .tooManyRequests)
+            var response = try loginPage(request, context, email: email, errors: Self.translated([why.at("email")], context.messages), status: .tooManyRequests)
             response.headers[.retryAfter] = String(seconds)
             return response
         }
@@ -83,7 +83,7 @@ struct SessionController: Sendable {
     /// message for every refusal (which names nothing an attacker could use).
     static func translated(_ errors: [FieldError], _ messages: Catalogue) -> [FieldError] {
         guard !messages.isEnglish else { return errors }
-        return errors.map { FieldError($0.field, messages.text("login.failed")) }
+        return errors.map { $0.worded(messages.text("login.failed")) }
     }
 
     /// HttpOnly, SameSite=Lax, and Secure when served over TLS.

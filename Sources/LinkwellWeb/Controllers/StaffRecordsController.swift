@@ -96,9 +96,9 @@ struct StaffRecordsController: Sendable {
         do {
             return .redirect(to: try await body(f, .init(p, route: request.routeDescription)), type: .normal)
         } catch LinkwellError.invalid(let fields) {
-            return try await page(request, context, fields.map { FieldError(rename($0.field), $0.message) }, .unprocessableContent)
+            return try await page(request, context, fields.map { $0.at(rename($0.field)) }, .unprocessableContent)
         } catch LinkwellError.conflict(let why) {
-            return try await page(request, context, [FieldError("action", why)], .conflict)
+            return try await page(request, context, [FieldError.uncoded("action", why)], .conflict)
         }
     }
 
@@ -106,7 +106,7 @@ struct StaffRecordsController: Sendable {
                         status: HTTPResponse.Status = .ok) async throws -> Response {
         let p = try context.require(.admin)
         let shownStatus = request.query("status") ?? ""
-        guard ["", "open", "closed"].contains(shownStatus) else { throw LinkwellError.invalid("status", "Choose open or closed complaints, or all.") }
+        guard ["", "open", "closed"].contains(shownStatus) else { throw LinkwellError.invalid([FieldError("status", .complaintStatusUnknown)]) }
         let shown = try await records.complaints(open: shownStatus.isEmpty ? nil : shownStatus == "open", page: try request.pageNumber(),
                                                  .init(p, route: request.routeDescription))
         let list = shown.rows
@@ -125,7 +125,7 @@ struct StaffRecordsController: Sendable {
         let p = try context.require(.admin)
         let expiryText = request.query("expiry") ?? ""
         guard expiryText.isEmpty || StaffCheckFilter.Expiry(rawValue: expiryText) != nil else {
-            throw LinkwellError.invalid("expiry", "Choose expired or expiring records, or all.")
+            throw LinkwellError.invalid([FieldError("expiry", .expiryFilterUnknown)])
         }
         let shown = try await records.staffChecks(matching: records.staffCheckFilter(StaffCheckFilter.Expiry(rawValue: expiryText)),
                                                   page: try request.pageNumber(), .init(p, route: request.routeDescription))

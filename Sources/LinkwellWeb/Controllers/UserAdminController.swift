@@ -79,10 +79,10 @@ struct UserAdminController: Sendable {
             // Filtered (`q`: part of a name or e-mail; `role`) and read a page at a time by keyset in the store.
             let roleText = request.query("role")?.trimmingCharacters(in: .whitespaces) ?? ""
             guard roleText.isEmpty || Role(rawValue: roleText) != nil else {
-                throw LinkwellError.invalid("role", "Choose one of the roles: \(Role.allCases.map(\.rawValue).joined(separator: ", ")).")
+                throw LinkwellError.invalid([FieldError("role", .roleUnknown, ["allowed": Role.allCases.map(\.rawValue).joined(separator: ", ")])])
             }
             let search = request.query("q")
-            if (search?.count ?? 0) > 100 { throw LinkwellError.invalid("q", "Search for at most 100 characters.") }
+            if (search?.count ?? 0) > 100 { throw LinkwellError.invalid([FieldError("q", .userSearchTooLong, ["max": "100"])]) }
             let page = try await accounts.users(matching: UserFilter(search: search, role: Role(rawValue: roleText)), keyset: try request.pageRequest(),
                                                 .init(p, route: request.routeDescription))
             return pagedJSON(page.map(UserJSON.init), request: request)
@@ -125,7 +125,7 @@ struct UserAdminController: Sendable {
             } catch LinkwellError.invalid(let errors) {
                 return try await userPage(request, context, errors: errors, status: .unprocessableContent)
             } catch LinkwellError.conflict(let why) {
-                return try await userPage(request, context, errors: [FieldError(name, why)], status: .conflict)
+                return try await userPage(request, context, errors: [FieldError.uncoded(name, why)], status: .conflict)
             }
         }
     }

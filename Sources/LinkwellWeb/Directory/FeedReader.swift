@@ -31,12 +31,12 @@ public struct FeedReader: Sendable {
     /// what the name says. Throws `FeedUnreadable` for unreadable input.
     public func read(_ source: String, kind: HSDSKind?, into feed: inout ParsedFeed) async throws {
         if source.hasPrefix("http://") || source.hasPrefix("https://") {
-            guard let url = URL(string: source), url.host != nil else { throw LinkwellError.invalid("source", "\(source.prefix(200)) is not a URL.") }
+            guard let url = URL(string: source), url.host != nil else { throw LinkwellError.invalid([.apiOnly("source", "\(source.prefix(200)) is not a URL.")]) }
             try await readURL(url, kind: kind, into: &feed)
             return
         }
         var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: source, isDirectory: &isDirectory) else { throw LinkwellError.invalid("source", "\(source) does not exist.") }
+        guard FileManager.default.fileExists(atPath: source, isDirectory: &isDirectory) else { throw LinkwellError.invalid([.apiOnly("source", "\(source) does not exist.")]) }
         if isDirectory.boolValue {
             var files: [String: String] = [:]
             for name in try FileManager.default.contentsOfDirectory(atPath: source) where name.lowercased().hasSuffix(".csv") {
@@ -154,7 +154,7 @@ public struct FeedReader: Sendable {
             }
             if attempt < attempts { try await Task.sleep(nanoseconds: UInt64(delay * 1e9)); delay *= 2 }
         }
-        throw LinkwellError.invalid("source", "\(url.absoluteString.prefix(300)) \(lastProblem).")
+        throw LinkwellError.invalid([.apiOnly("source", "\(url.absoluteString.prefix(300)) \(lastProblem).")])
     }
 
     /// Counts requests across concurrent tasks.

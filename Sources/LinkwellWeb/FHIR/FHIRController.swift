@@ -67,7 +67,7 @@ struct FHIRController: Sendable {
             let params = try Self.parameters(request, allowed: ["focus"])
             var found: [JSONValue] = []
             if p.role == .provider {
-                if params["focus"] != nil { throw LinkwellError.invalid("focus", "Providers list the Tasks of their own referrals out, without focus.") }
+                if params["focus"] != nil { throw LinkwellError.invalid([.apiOnly("focus", "Providers list the Tasks of their own referrals out, without focus.")]) }
                 let page = try await casework.providerInbox(r, page: try Self.pageRequest(request))
                 for row in page.rows {
                     found.append(try await task(FHIRMapping.outTaskID(row.id), r))
@@ -75,7 +75,7 @@ struct FHIRController: Sendable {
                 return FHIRResponse.resource(Self.searchset(found, request, next: page.next?.token))
             } else {
                 guard let focus = params["focus"], focus.hasPrefix("ServiceRequest/") else {
-                    throw LinkwellError.invalid("focus", "Search Tasks by focus=ServiceRequest/{id}.")
+                    throw LinkwellError.invalid([.apiOnly("focus", "Search Tasks by focus=ServiceRequest/{id}.")])
                 }
                 let c = try await casework.readCase(ReferralID(String(focus.dropFirst("ServiceRequest/".count))), r)
                 found = try await tasks(of: c, r)
@@ -106,7 +106,7 @@ struct FHIRController: Sendable {
             if let identifier = params["identifier"] {
                 let parts = identifier.split(separator: "|", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
                 guard parts.count == 2, parts[0] == FHIRTerms.odsCode else {
-                    throw LinkwellError.invalid("identifier", "Search by identifier=\(FHIRTerms.odsCode)|{ODS code}.")
+                    throw LinkwellError.invalid([.apiOnly("identifier", "Search by identifier=\(FHIRTerms.odsCode)|{ODS code}.")])
                 }
                 found = try await casework.organisation(odsCode: parts[1]).map { [$0] } ?? []
             } else {
@@ -128,7 +128,7 @@ struct FHIRController: Sendable {
             let p = try context.require(.referrer, .linkWorker, .supervisor)
             let r = ServiceRequest(p, route: request.routeDescription)
             guard let subject = try Self.parameters(request, allowed: ["subject"])["subject"], subject.hasPrefix("Patient/") else {
-                throw LinkwellError.invalid("subject", "Search Observations by subject=Patient/{id}.")
+                throw LinkwellError.invalid([.apiOnly("subject", "Search Observations by subject=Patient/{id}.")])
             }
             let c = try await readShared(ReferralID(String(subject.dropFirst("Patient/".count))), r)
             let found = FHIRMapping.observations(try await outcomes.trajectories(of: c, r), referralID: c.referral.id)
@@ -227,8 +227,8 @@ struct FHIRController: Sendable {
                 case "completed":
                     _ = try await casework.close(referralID, reason: update.reasonCode, note: update.reasonText, feedback: .init(), confirmed: false, r)
                 default:
-                    throw LinkwellError.invalid("Task.status", "The referral in's Task may be set to accepted, rejected, cancelled, failed or completed here; "
-                                                + "'\(update.status)' follows from the casework (contacts, plan) itself.")
+                    throw LinkwellError.invalid([.apiOnly("Task.status", "The referral in's Task may be set to accepted, rejected, cancelled, failed or completed here; "
+                                                + "'\(update.status)' follows from the casework (contacts, plan) itself.")])
                 }
             } catch let error as LinkwellError { throw update.renamed(error) }
             return
@@ -285,7 +285,7 @@ struct FHIRController: Sendable {
     static func count(_ request: Request) throws -> Int {
         guard let text = request.uri.queryParameters.get(countParameter) else { return PageRequest.defaultLimit }
         guard let number = Int(text), (1...PageRequest.maximumLimit).contains(number) else {
-            throw LinkwellError.invalid(countParameter, "The page size must be a whole number from 1 to \(PageRequest.maximumLimit).")
+            throw LinkwellError.invalid([.apiOnly(countParameter, "The page size must be a whole number from 1 to \(PageRequest.maximumLimit).")])
         }
         return number
     }
@@ -295,7 +295,7 @@ struct FHIRController: Sendable {
         let limit = try count(request)
         guard let token = request.uri.queryParameters.get(pageParameter), !token.isEmpty else { return PageRequest(limit: limit) }
         do { return PageRequest(limit: limit, after: try PageCursor(token: token)) }
-        catch { throw LinkwellError.invalid(pageParameter, "This page token does not belong to this search; start again from the first page.") }
+        catch { throw LinkwellError.invalid([.apiOnly(pageParameter, "This page token does not belong to this search; start again from the first page.")]) }
     }
 
     /// A searchset of one page, with a `self` link and, when there are more, a `next` link carrying the
@@ -328,7 +328,7 @@ struct FHIRController: Sendable {
         var offset = 0
         if let text = request.uri.queryParameters.get(pageParameter) {
             guard let parsed = Int(text), parsed >= 0, parsed <= found.count else {
-                throw LinkwellError.invalid(pageParameter, "This page token does not belong to this search; start again from the first page.")
+                throw LinkwellError.invalid([.apiOnly(pageParameter, "This page token does not belong to this search; start again from the first page.")])
             }
             offset = parsed
         }

@@ -5,7 +5,7 @@ extension Catalogue {
     /// The messages below, and the English labels of the codes staff pages show (`code.*`, from Core's labels).
     static let englishStaffMessages: [String: String] = englishStaffWritten.merging(englishStaffMore) { written, _ in written }.merging(englishStaffPages13) { written, _ in written }
         .merging(englishInsightWords) { written, _ in written }.merging(insightLabels()) { written, _ in written }
-        .merging(staffCodeLabels()) { written, _ in written }.merging(coreWords()) { written, _ in written }
+        .merging(staffCodeLabels()) { written, _ in written }.merging(coreWords()) { written, _ in written }.merging(errorWords()) { written, _ in written }
 
     static let englishStaffWritten: [String: String] = [
         // account

@@ -19,7 +19,7 @@ struct SMTPTransport: MailTransport {
     /// Reads `smtp://host[:port]`.
     init(url: String) throws {
         guard let components = URLComponents(string: url), components.scheme == "smtp", let host = components.host, !host.isEmpty else {
-            throw LinkwellError.invalid("smtp", "The SMTP address must look like smtp://host:port.")
+            throw LinkwellError.invalid([.apiOnly("smtp", "The SMTP address must look like smtp://host:port.")])
         }
         self.init(host: host, port: components.port ?? 25)
     }

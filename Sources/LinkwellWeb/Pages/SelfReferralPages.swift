@@ -19,7 +19,7 @@ extension SelfReferralController {
     /// what to enter (one per field, so a translator writes a handful of sentences, not every rule).
     static func translated(_ errors: [FieldError], _ messages: Catalogue) -> [FieldError] {
         guard !messages.isEnglish else { return errors }
-        return errors.map { FieldError($0.field, messages.optional("selfReferral.error.\($0.field)") ?? messages.text("selfReferral.error.other")) }
+        return errors.map { $0.worded(messages.optional("selfReferral.error.\($0.field)") ?? messages.text("selfReferral.error.other")) }
     }
 }
 

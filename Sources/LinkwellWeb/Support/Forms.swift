@@ -23,17 +23,17 @@ public struct FormData: Sendable {
     /// correctly), and pass `InputText` (CRLF line ends from text areas become LF first). Otherwise a form
     /// error naming the field, and nothing is stored.
     public static func strict(_ bytes: some Collection<UInt8>) throws(LinkwellError) -> FormData {
-        guard let body = String(validating: bytes, as: UTF8.self) else { throw .invalid("form", "The form was not sent as UTF-8 text.") }
+        guard let body = String(validating: bytes, as: UTF8.self) else { throw .invalid([FieldError("form", .formNotUTF8)]) }
         var form = FormData("")
         var errors: [FieldError] = []
         for pair in body.split(separator: "&", omittingEmptySubsequences: true) {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             let rawName = String(parts[0]).replacingOccurrences(of: "+", with: " ")
             guard let name = rawName.removingPercentEncoding else {
-                errors.append(FieldError("form", "A field name is not valid UTF-8 text.")); continue
+                errors.append(FieldError("form", .fieldNameNotUTF8)); continue
             }
             guard let value = parts.count > 1 ? String(parts[1]).replacingOccurrences(of: "+", with: " ").removingPercentEncoding : "" else {
-                errors.append(FieldError(name, "Is not valid UTF-8 text.")); continue
+                errors.append(FieldError(name, .notUTF8)); continue
             }
             let text = value.replacingOccurrences(of: "\r\n", with: "\n")
             if let error = InputText.check(name, field: "form") ?? InputText.check(text, field: name) { errors.append(error); continue }
@@ -113,9 +113,9 @@ extension Request {
             let data = buffer.readableBytes == 0 ? Data("{}".utf8) : Data(buffer: buffer)
             return try JSONDecoder().decode(T.self, from: data)
         } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context) {
-            throw LinkwellError.invalid(context.codingPath.jsonPath, "Wrong type: \(context.debugDescription)")
+            throw LinkwellError.invalid([.apiOnly(context.codingPath.jsonPath, "Wrong type: \(context.debugDescription)")])
         } catch let DecodingError.dataCorrupted(context) where !context.codingPath.isEmpty {
-            throw LinkwellError.invalid(context.codingPath.jsonPath, context.debugDescription)
+            throw LinkwellError.invalid([.apiOnly(context.codingPath.jsonPath, context.debugDescription)])
         } catch is DecodingError {
             throw BadRequest(detail: "The request body is not valid JSON of the expected shape.")
         }

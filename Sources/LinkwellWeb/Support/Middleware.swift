@@ -127,7 +127,7 @@ public struct Problem: Codable, Sendable {
         case LinkwellError.unauthenticated:
             self.init(status: 401, title: "Sign-in required", detail: "Sign in, or send a valid bearer token.")
         case LinkwellError.tooManyAttempts(let seconds, let why):
-            self.init(status: 429, title: "Too many attempts", detail: why)
+            self.init(status: 429, title: "Too many attempts", detail: why.message)
             retryAfter = seconds
         case let limited as RateLimited:
             self.init(status: 429, title: "Too many attempts",

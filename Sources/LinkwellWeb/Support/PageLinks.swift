@@ -10,7 +10,7 @@ extension Request {
     /// The same for a second numbered list on one page, read from its own `parameter` (e.g. `meetingsPage`);
     /// a bad number is refused naming that parameter.
     func pageNumber(_ parameter: String, size: Int = PageNumber.webSize) throws -> PageNumber {
-        do { return try PageNumber(text: query(parameter), size: size) } catch { throw LinkwellError.invalid(parameter, "The page must be a whole number from 1 to \(PageNumber.maximum).") }
+        do { return try PageNumber(text: query(parameter), size: size) } catch { throw LinkwellError.invalid(parameter, .pageNumberOutOfRange, ["max": String(PageNumber.maximum)]) }
     }
 }
 

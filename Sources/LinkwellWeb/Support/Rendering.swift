@@ -163,9 +163,11 @@ public struct View<Page>: @unchecked Sendable {
     }
 
     public init(title: String, context: AppRequestContext, page: Page, errors: [FieldError] = [], notice: String? = nil) {
-        self.init(title: title, principal: context.principal, csrf: context.session?.csrfToken ?? "", page: page,
-                  errors: errors, notice: notice)
+        self.init(title: title, principal: context.principal, csrf: context.session?.csrfToken ?? "", page: page, notice: notice)
+        (self.errors, hasErrors) = (errors, !errors.isEmpty)
         // Staff pages are in the staff messages; the public and the person themself get the language they chose.
+        // Either way the form's problems are worded by that catalogue (`Catalogue.message(_:)`).
+        defer { self.errors = self.errors.map(t.catalogue.worded) }
         guard context.principal == nil || context.principal?.role == .person else {
             t = Messages(context.messages)
             if let p = context.principal {
@@ -195,7 +197,7 @@ public struct View<Page>: @unchecked Sendable {
         hasLanguages = false
         self.title = title
         self.page = page
-        self.errors = errors
+        self.errors = errors.map(Catalogue.english.worded)
         self.hasErrors = !errors.isEmpty
         self.notice = notice
         self.csrf = csrf
