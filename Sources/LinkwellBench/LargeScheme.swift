@@ -1,4 +1,5 @@
 import Foundation
+import ArgumentParser
 import LinkwellCore
 
 /// A realistic large scheme for the page benchmarks: by default five years of a scheme with 30 link
@@ -152,7 +153,7 @@ public struct LargeScheme: Sendable {
     /// scheme is there already (its administrator marks a complete load). `progress` hears how many are stored.
     public func load(into store: any LinkwellStore, batch: Int = 500, progress: @Sendable (Int) -> Void = { _ in }) async throws {
         guard try await store.user(id: admin.id) == nil else { try await recordGovernance(in: store); return }
-        guard let importer = store as? any ReferralImportStore else { throw LinkwellError.invalid("database", "This store cannot load referrals in bulk.") }
+        guard let importer = store as? any ReferralImportStore else { throw ValidationError("This store cannot load referrals in bulk.") }
         for organisation in practices + providers + [schemeOrganisation] where try await store.organisation(id: organisation.id) == nil {
             try await store.createOrganisation(organisation)
         }

@@ -89,12 +89,6 @@ public enum LinkwellError: Error, Equatable, Sendable {
     /// the page names its own (`FieldError.at(_:)`).
     case tooManyAttempts(retryAfter: Int, FieldError)
 
-    /// One problem with one field in Core's English only, not yet coded (`FieldError.uncoded`).
-    @available(*, deprecated, message: "Give the problem a code: .invalid(field, ValidationCode, values, label:) (issue #17)")
-    public static func invalid(_ field: String, _ message: String) -> LinkwellError {
-        .invalid([.uncoded(field, message)])
-    }
-
     /// One coded problem with one field.
     public static func invalid(_ field: String, _ code: ValidationCode, _ values: [String: String] = [:], label: FieldLabel? = nil) -> LinkwellError {
         .invalid([FieldError(field, code, values, label: label)])
@@ -123,10 +117,6 @@ public struct Validator: Sendable {
     public mutating func add(_ field: String, _ code: ValidationCode, _ values: [String: String] = [:], label: FieldLabel? = nil) {
         errors.append(FieldError(field, code, values, label: label))
     }
-
-    /// Records a problem in Core's English only, not yet coded (`FieldError.uncoded`).
-    @available(*, deprecated, message: "Give the problem a code: add(field, ValidationCode, values, label:) (issue #17)")
-    public mutating func add(_ field: String, _ message: String) { errors.append(.uncoded(field, message)) }
 
     /// Records problems found elsewhere (a nested part's own check).
     public mutating func add(all problems: [FieldError]) { errors.append(contentsOf: problems) }

@@ -100,6 +100,8 @@ public enum ValidationCode: String, CaseIterable, Codable, Sendable {
     case chooseRole, roleUnknown, userSearchTooLong, wholeNumberOrEmpty, minutesNotWholeNumber, targetsNotWholeNumbers
     case complaintStatusUnknown, expiryFilterUnknown, instrumentDefinitionNotJSON, formNotUTF8, fieldNameNotUTF8
     case notUTF8, partProblem
+    // Insight (`InsightService`, the dashboards and reports)
+    case monthNotValid, periodBackwards, periodNotAllowed, periodHalfGiven, distanceBandUnknown, formatUnknown, quarterNotValid
 
     /// Core's English for the code, with `{name}` placeholders (`{label}` a `FieldLabel`).
     public var english: String {
@@ -355,6 +357,13 @@ public enum ValidationCode: String, CaseIterable, Codable, Sendable {
         case .fieldNameNotUTF8: "A field name is not valid UTF-8 text."
         case .notUTF8: "Is not valid UTF-8 text."
         case .partProblem: "{part}: {problem}"
+        case .monthNotValid: "Give a month as YYYY-MM, e.g. 2026-04."
+        case .periodBackwards: "The date range ends ({to}) before it starts ({from})."
+        case .periodNotAllowed: "Choose a whole month (from and to the same month), a quarter (e.g. 2026-04 to 2026-06), a calendar year (January to December) or a financial year (April to March); other ranges could be subtracted from each other to reveal a few people."
+        case .periodHalfGiven: "Give both the first and the last month of the period, or neither for all time."
+        case .distanceBandUnknown: "Choose a distance band in km: {allowed}."
+        case .formatUnknown: "Format must be {allowed}."
+        case .quarterNotValid: "Give the quarter as YYYY-Qn, e.g. 2026-Q2."
         }
     }
 }

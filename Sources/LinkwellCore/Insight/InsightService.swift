@@ -109,15 +109,15 @@ public struct InsightService: Sendable {
         var v = Validator()
         func month(_ raw: String?, _ field: String) -> InsightMonth? {
             guard let raw = raw?.trimmingCharacters(in: .whitespaces), !raw.isEmpty else { return nil }
-            guard let m = InsightMonth(raw) else { v.add(field, "Give a month as YYYY-MM, e.g. 2026-04."); return nil }
+            guard let m = InsightMonth(raw) else { v.add(field, .monthNotValid); return nil }
             return m
         }
         let from = month(q.from, "from"), to = month(q.to, "to")
-        if let from, let to, to < from { v.add("to", "The date range ends (\(to)) before it starts (\(from)).") }
+        if let from, let to, to < from { v.add("to", .periodBackwards, ["from": from.description, "to": to.description]) }
         else if let from, let to, !DisclosureControl.isAllowedPeriod(from: from, to: to) {
-            v.add("to", "Choose a whole month (from and to the same month), a quarter (e.g. 2026-04 to 2026-06), a calendar year (January to December) or a financial year (April to March); other ranges could be subtracted from each other to reveal a few people.")
+            v.add("to", .periodNotAllowed)
         } else if (from == nil) != (to == nil) {
-            v.add(from == nil ? "from" : "to", "Give both the first and the last month of the period, or neither for all time.")
+            v.add(from == nil ? "from" : "to", .periodHalfGiven)
         }
         var cohorts: [InsightFilter.Cohort]?
         var parts: [Scope.Part] = []
@@ -125,19 +125,19 @@ public struct InsightService: Sendable {
             if let contract = try await store.contract(id: ContractID(id)) {
                 cohorts = [InsightFilter.Cohort(contract)]
                 parts.append(.fundedBy(contract.name))
-            } else { v.add("contract", "There is no contract '\(id)'.") }
+            } else { v.add("contract", .contractUnknown, ["id": id]) }
         }
         if let id = q.funder, !id.isEmpty {
             if let funder = try await store.funders().first(where: { $0.id.rawValue == id }) {
                 let theirs = try await store.contracts().filter { $0.contributions.contains { $0.funderID == funder.id } }
                 cohorts = (cohorts ?? []) + theirs.map(InsightFilter.Cohort.init)
                 parts.append(.fundedBy(funder.name))
-            } else { v.add("funder", "There is no funder '\(id)'.") }
+            } else { v.add("funder", .funderUnknown, ["id": id]) }
         }
         var distance = UnmetDemand.defaultDistanceKm
         if let raw = q.distanceKm?.trimmingCharacters(in: .whitespaces), !raw.isEmpty {
             if let km = Double(raw), UnmetDemand.distanceBands.contains(km) { distance = km } else {
-                v.add("distance_km", "Choose a distance band in km: \(UnmetDemand.distanceBands.map(UnmetDemand.label).joined(separator: ", ")).")
+                v.add("distance_km", .distanceBandUnknown, ["allowed": UnmetDemand.distanceBands.map(UnmetDemand.label).joined(separator: ", ")])
             }
         }
         try v.check()

@@ -85,7 +85,7 @@ struct InsightController: Sendable {
             switch request.uri.queryParameters["format"].map(String.init) ?? "json" {
             case "json": return json(table)
             case "csv": return csv(table.csv, filename: "linkwell-\(table.name).csv")
-            default: throw LinkwellError.invalid("format", "Format must be json or csv.")
+            default: throw LinkwellError.invalid("format", .formatUnknown, ["allowed": "json or csv"])
             }
         }
     }
@@ -188,7 +188,7 @@ struct InsightController: Sendable {
         let raw = request.uri.queryParameters["quarter"].map(String.init) ?? "\(now.year)-Q\((now.month - 1) / 3 + 1)"
         let parts = raw.split(separator: "-Q")
         guard parts.count == 2, let year = Int(parts[0]), let quarter = Int(parts[1]), (1...4).contains(quarter), (1900...2200).contains(year) else {
-            throw LinkwellError.invalid("quarter", "Give the quarter as YYYY-Qn, e.g. 2026-Q2.")
+            throw LinkwellError.invalid("quarter", .quarterNotValid)
         }
         let first = InsightMonth(year: year, month: (quarter - 1) * 3 + 1)
         let last = InsightMonth(year: year, month: (quarter - 1) * 3 + 3)
