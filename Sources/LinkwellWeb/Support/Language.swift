@@ -80,12 +80,12 @@ public struct Catalogue: Sendable {
     /// The message for `key` with its placeholders filled from `values`. A key missing from the catalogue is
     /// a programming error caught by the tests; the key itself is shown rather than failing the page.
     public func text(_ key: String, _ values: [String: String] = [:]) -> String {
-        guard var message = optional(key) else {
+        guard let message = optional(key) else {
             assertionFailure("No message \(key) in the \(language.rawValue) catalogue")
             return key
         }
-        for (name, value) in values { message = message.replacingOccurrences(of: "{\(name)}", with: value) }
-        return message
+        // One pass, so a value holding braces (typed by someone) is never read as another placeholder.
+        return ValidationEnglish.fill(message, values)
     }
 
     /// The text is English (the English catalogue, or the test right-to-left one made from it), so Core's own
