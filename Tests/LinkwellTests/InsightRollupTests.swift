@@ -3,6 +3,7 @@ import LinkwellBench
 import LinkwellCore
 @_spi(Testing) import LinkwellStorage
 import LinkwellTesting
+import SQLKit
 import Testing
 
 /// Dashboards read rollups (`InsightRollup`) kept in the same transaction as each fact. They must answer
@@ -75,6 +76,39 @@ struct InsightRollupTests {
         for record in records.prefix(30) { try await store.anonymise(personID: record.person.id, at: Self.now) }
         try await Self.compare(store, "after a new lookup and retention", seed, &r)
         try await store.shutdown()
+    }
+
+    @Test("An upgraded scheme's narrow rollups of referrals out: version 355 builds them equal to the facts")
+    func upgradeBuildsGroupedRollups() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("lw-grouped-\(UUID().uuidString).sqlite").path
+        let store = try await SQLStore.sqlite(path: path)
+        OpenedStores.current?.add(store)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try await store.migrate(through: 354)
+        // A scheme as Linkwell stored it before version 355 (by today's writers, which keep the narrow rollups and, from
+        // version 360, people's name words: their tables are made first, and the migration rebuilds the rollups).
+        try await store.execute { db in
+            try await db.raw("CREATE TABLE person_name_terms (term TEXT NOT NULL, person_id TEXT NOT NULL, PRIMARY KEY (term, person_id))").run()
+            try await db.raw(SQLQueryString(RollupMigrations.groupedTable)).run()
+        }
+        let scheme = SyntheticScheme(seed: 355, months: 24)
+        for organisation in scheme.practices + scheme.providers { try await store.createOrganisation(organisation) }
+        for service in scheme.services.prefix(40) { try await store.createService(service) }
+        try await store.importReferrals(scheme.rows(0..<300, now: Self.now))
+        // The rows as a writer before version 355 left them: none.
+        try await store.execute { db in try await db.raw("DELETE FROM onward_grouped_rollup").run() }
+        #expect(try await store.rollupRows().allSatisfy { !$0.hasPrefix("provider|") })
+        try await store.migrate()
+        let built = try await store.rollupRows()
+        #expect(built.contains { $0.hasPrefix("rejected_provider_reason|") } && built.contains { $0.hasPrefix("provider|") },
+                "the migration built rows of each grouping")
+        for dimensions: [OnwardDimension] in [[.provider], [.category]] {
+            let (rollup, facts) = (try await store.onwardCounts(by: dimensions, where: InsightFilter()),
+                                   try await InsightRollup.$readFacts.withValue(true) { try await store.onwardCounts(by: dimensions, where: InsightFilter()) })
+            #expect(rollup.map { "\($0)" }.sorted() == facts.map { "\($0)" }.sorted(), "\(dimensions)")
+        }
+        try await store.rebuildInsightRollups()
+        #expect(built == (try await store.rollupRows()), "the rows the migration built equal a rebuild")
     }
 
     static func compare(_ store: any LinkwellStore, _ step: String, _ seed: TestSeed, _ r: inout SplitMix64) async throws {

@@ -91,6 +91,53 @@ public enum InsightRollup {
         public var isZero: Bool { self == OnwardCell() }
     }
 
+    /// The narrow rollups of referrals out: the groupings the dashboards ask for, each summed over everything else
+    /// the wide rollup keeps, so a dashboard reads one row per month and value (120 providers × 60 months: 7,200
+    /// rows) instead of every (provider, category, status, reason) combination of every month.
+    public enum OnwardGrouping: String, CaseIterable, Sendable, Comparable {
+        case provider
+        case category
+        /// Rejected referrals out only, by provider and rejection reason (referrals declined for capacity).
+        case rejectedProviderReason = "rejected_provider_reason"
+        /// Rejected referrals out only, by category and rejection reason (unmet demand's "turned away").
+        case rejectedCategoryReason = "rejected_category_reason"
+
+        public var dimensions: [OnwardDimension] {
+            switch self {
+            case .provider: [.provider]
+            case .category: [.category]
+            case .rejectedProviderReason: [.provider, .rejectionReason]
+            case .rejectedCategoryReason: [.category, .rejectionReason]
+            }
+        }
+        public var rejectedOnly: Bool { self == .rejectedProviderReason || self == .rejectedCategoryReason }
+
+        /// The grouping that answers a breakdown exactly, if one does.
+        public static func answering(_ dimensions: [OnwardDimension], rejectedOnly: Bool) -> OnwardGrouping? {
+            allCases.first { $0.dimensions == dimensions && $0.rejectedOnly == rejectedOnly }
+        }
+
+        /// The grouping's row for a wide rollup row, or nil when the row is not in this grouping (not rejected).
+        public func key(_ k: OnwardKey) -> GroupedKey? {
+            if rejectedOnly && k.status != OnwardStatus.rejected.rawValue { return nil }
+            let values = dimensions.map { $0 == .provider ? k.organisationID : $0 == .category ? k.category : k.rejectionReason }
+            return GroupedKey(grouping: self, month: k.month, first: values[0], second: values.count > 1 ? values[1] : "")
+        }
+
+        public static func < (a: OnwardGrouping, b: OnwardGrouping) -> Bool { a.rawValue < b.rawValue }
+    }
+
+    /// One row of a narrow rollup of referrals out (`second` is empty for a one-dimension grouping).
+    public struct GroupedKey: Hashable, Sendable, Comparable {
+        public var grouping: OnwardGrouping
+        public var month: String
+        public var first: String
+        public var second: String
+        public static func < (a: GroupedKey, b: GroupedKey) -> Bool {
+            (a.grouping.rawValue, a.month, a.first, a.second) < (b.grouping.rawValue, b.month, b.first, b.second)
+        }
+    }
+
     /// What to add to the rollups: every row's change, zero changes left out.
     public struct Delta: Sendable, Equatable {
         public var referrals: [Key: CellCount] = [:]
@@ -99,6 +146,19 @@ public enum InsightRollup {
         public var onward: [OnwardKey: OnwardCell] = [:]
         public init() {}
         public var isEmpty: Bool { referrals.isEmpty && postcodes.isEmpty && onward.isEmpty }
+
+        /// The narrow rollups' change, worked out from the wide one's (the same sums, grouped).
+        public var grouped: [GroupedKey: OnwardCell] {
+            var rows: [GroupedKey: OnwardCell] = [:]
+            for (key, cell) in onward {
+                for grouping in OnwardGrouping.allCases {
+                    guard let row = grouping.key(key) else { continue }
+                    let sum = (rows[row] ?? OnwardCell()) + cell
+                    rows[row] = sum.isZero ? nil : sum
+                }
+            }
+            return rows
+        }
 
         /// Adds (sign 1) or takes away (sign −1) one referral's facts.
         public mutating func add(_ f: ReferralFact, sign: Int) {

@@ -40,6 +40,7 @@ enum Migrations {
         + CaseloadIndexMigrations.all
         + NameSearchMigrations.all
         + MeasuresDueMigrations.all
+        + RollupMigrations.grouped
 
     /// Operations (versions 20–29): retention.
     static let operations: [Migration] = [

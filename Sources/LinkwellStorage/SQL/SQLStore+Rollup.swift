@@ -2,8 +2,8 @@ import Foundation
 import LinkwellCore
 import SQLKit
 
-/// Migrations for insight rollups (versions 190–199).
-enum RollupMigrations {
+/// Migrations for insight rollups (versions 190–199, and 355).
+@_spi(Testing) public enum RollupMigrations {
     static let all: [Migration] = [
         Migration(version: 190, name: "insight rollups by month and dimension") { flavor in
             // `InsightRollup`: what dashboards read instead of every fact. Built here from the facts already
@@ -24,6 +24,25 @@ enum RollupMigrations {
             ] + SQLStore.rollupBuildStatements()
         },
     ]
+
+    /// Version 355, applied after every other: the narrow rollups of referrals out (`InsightRollup.OnwardGrouping`).
+    /// At a million referrals the wide rollup had 100,000 rows and a referrals-out dashboard summed all of them
+    /// twice (83–119 ms); a grouping has one row per month and value.
+    static let grouped: [Migration] = [
+        // Today's writers keep the table, so a scheme loaded by them before this version may have it already: it is
+        // created if absent and built again from the wide rollup.
+        Migration(version: 355, name: "narrow rollups of referrals out by the groupings dashboards ask for") { _ in
+            [groupedTable, "DELETE FROM onward_grouped_rollup"] + SQLStore.groupedRollupBuildStatements()
+        },
+    ]
+
+    @_spi(Testing) public static let groupedTable = """
+        CREATE TABLE IF NOT EXISTS onward_grouped_rollup (
+            grouping_name TEXT NOT NULL, month TEXT NOT NULL, first_value TEXT NOT NULL, second_value TEXT NOT NULL,
+            n BIGINT NOT NULL, attended BIGINT NOT NULL, did_not_attend BIGINT NOT NULL,
+            key_sum BIGINT NOT NULL, attended_key_sum BIGINT NOT NULL, did_not_attend_key_sum BIGINT NOT NULL,
+            PRIMARY KEY (grouping_name, month, first_value, second_value))
+        """
 }
 
 extension SQLStore {
@@ -69,6 +88,22 @@ extension SQLStore {
             GROUP BY f.month, o.organisation_id, o.category, o.status, o.rejection_reason
             """)
         return statements
+    }
+
+    /// The narrow rollups of referrals out, summed from the wide one (`InsightRollup.OnwardGrouping`).
+    static func groupedRollupBuildStatements() -> [String] {
+        let sums = "sum(n), sum(attended), sum(did_not_attend), sum(key_sum), sum(attended_key_sum), sum(did_not_attend_key_sum)"
+        return InsightRollup.OnwardGrouping.allCases.map { grouping in
+            let columns = grouping.dimensions.map(\.rawValue)
+            let second = columns.count > 1 ? columns[1] : "''"
+            let group = (["month"] + columns).joined(separator: ", ")
+            return """
+                INSERT INTO onward_grouped_rollup (grouping_name, month, first_value, second_value, n, attended, did_not_attend, key_sum,
+                                                   attended_key_sum, did_not_attend_key_sum)
+                SELECT '\(grouping.rawValue)', month, \(columns[0]), \(second), \(sums)
+                FROM onward_rollup\(grouping.rejectedOnly ? " WHERE status = '\(OnwardStatus.rejected.rawValue)'" : "") GROUP BY \(group)
+                """
+        }
     }
 
     /// A case's facts as stored, before they are rewritten; on PostgreSQL the fact row is locked, so that two
@@ -126,16 +161,30 @@ extension SQLStore {
             let values = onward[start..<min(onward.count, start + 400)].map { k, c -> SQLQueryString in
                 "(\(bind: k.month), \(bind: k.organisationID), \(bind: k.category), \(bind: k.status), \(bind: k.rejectionReason), \(bind: c.count), \(bind: c.attended), \(bind: c.didNotAttend), \(bind: c.keySum), \(bind: c.attendedKeySum), \(bind: c.didNotAttendKeySum))"
             }
-            let sums = ["n", "attended", "did_not_attend", "key_sum", "attended_key_sum", "did_not_attend_key_sum"]
             let query = SQLQueryString("""
                 INSERT INTO onward_rollup (month, organisation_id, category, status, rejection_reason, n, attended, did_not_attend, key_sum,
                                            attended_key_sum, did_not_attend_key_sum) VALUES 
                 """) + values.joined(separator: ", ")
                 + SQLQueryString(" ON CONFLICT (month, organisation_id, category, status, rejection_reason) DO UPDATE SET "
-                                 + sums.map { "\($0) = onward_rollup.\($0) + excluded.\($0)" }.joined(separator: ", "))
+                                 + onwardSums.map { "\($0) = onward_rollup.\($0) + excluded.\($0)" }.joined(separator: ", "))
+            try await db.raw(query).run()
+        }
+        let grouped = delta.grouped.sorted { $0.key < $1.key }
+        for start in stride(from: 0, to: grouped.count, by: 400) {
+            let values = grouped[start..<min(grouped.count, start + 400)].map { k, c -> SQLQueryString in
+                "(\(bind: k.grouping.rawValue), \(bind: k.month), \(bind: k.first), \(bind: k.second), \(bind: c.count), \(bind: c.attended), \(bind: c.didNotAttend), \(bind: c.keySum), \(bind: c.attendedKeySum), \(bind: c.didNotAttendKeySum))"
+            }
+            let query = SQLQueryString("""
+                INSERT INTO onward_grouped_rollup (grouping_name, month, first_value, second_value, n, attended, did_not_attend, key_sum,
+                                                   attended_key_sum, did_not_attend_key_sum) VALUES 
+                """) + values.joined(separator: ", ")
+                + SQLQueryString(" ON CONFLICT (grouping_name, month, first_value, second_value) DO UPDATE SET "
+                                 + onwardSums.map { "\($0) = onward_grouped_rollup.\($0) + excluded.\($0)" }.joined(separator: ", "))
             try await db.raw(query).run()
         }
     }
+
+    private static let onwardSums = ["n", "attended", "did_not_attend", "key_sum", "attended_key_sum", "did_not_attend_key_sum"]
 
     private static func upsertReferralRollup(_ rows: [(InsightRollup.Key, CellCount)], _ db: any SQLDatabase) async throws {
         for start in stride(from: 0, to: rows.count, by: 500) {
@@ -173,14 +222,22 @@ extension SQLStore {
         return result
     }
 
-    /// A breakdown of referrals out read from `onward_rollup`.
+    /// A breakdown of referrals out read from the narrow rollup that answers it (`InsightRollup.OnwardGrouping`), or
+    /// else from the wide `onward_rollup`.
     func rolledUpOnwardCounts(by dimensions: [OnwardDimension], where filter: InsightFilter, rejectedOnly: Bool) async throws -> [InsightCount] {
-        let keys = dimensions.enumerated().map { "\($0.element.rawValue) AS k\($0.offset)" }
-        let sums = ["n", "attended", "did_not_attend", "key_sum", "attended_key_sum", "did_not_attend_key_sum"]
-            .map { "CAST(sum(\($0)) AS BIGINT) AS \($0)" }
-        var query = SQLQueryString("SELECT " + (keys + sums).joined(separator: ", ") + " FROM onward_rollup WHERE ") + Self.rollupMonths(filter)
-        if rejectedOnly { query += " AND status = 'rejected'" }
-        if !dimensions.isEmpty { query += SQLQueryString(" GROUP BY " + dimensions.map(\.rawValue).joined(separator: ", ")) }
+        let sums = Self.onwardSums.map { "CAST(sum(\($0)) AS BIGINT) AS \($0)" }
+        var query: SQLQueryString
+        if let grouping = InsightRollup.OnwardGrouping.answering(dimensions, rejectedOnly: rejectedOnly) {
+            let keys = ["first_value", "second_value"].prefix(dimensions.count)
+            query = SQLQueryString("SELECT " + (keys.enumerated().map { "\($0.element) AS k\($0.offset)" } + sums).joined(separator: ", ")
+                                   + " FROM onward_grouped_rollup WHERE grouping_name = ") + "\(bind: grouping.rawValue) AND " + Self.rollupMonths(filter)
+                + SQLQueryString(" GROUP BY " + keys.joined(separator: ", "))
+        } else {
+            let keys = dimensions.enumerated().map { "\($0.element.rawValue) AS k\($0.offset)" }
+            query = SQLQueryString("SELECT " + (keys + sums).joined(separator: ", ") + " FROM onward_rollup WHERE ") + Self.rollupMonths(filter)
+            if rejectedOnly { query += " AND status = 'rejected'" }
+            if !dimensions.isEmpty { query += SQLQueryString(" GROUP BY " + dimensions.map(\.rawValue).joined(separator: ", ")) }
+        }
         let rows = try await connections.read { [query] db in try await db.raw(query).all() }
         return try rows.compactMap { row in
             let n = try row.decode(column: "n", as: Int?.self) ?? 0
@@ -208,7 +265,15 @@ extension SQLStore {
                     try ["month", "organisation_id", "category", "status", "rejection_reason"].map { try r.decode(column: $0, as: String.self) }.joined(separator: "|")
                         + "|" + (try ["n", "attended", "did_not_attend", "key_sum", "attended_key_sum", "did_not_attend_key_sum"].map { String(try r.decode(column: $0, as: Int.self)) }.joined(separator: "|"))
                 }
-            return referral + onward
+            let grouped = try await db.raw("""
+                SELECT grouping_name, month, first_value, second_value, n, attended, did_not_attend, key_sum, attended_key_sum, did_not_attend_key_sum
+                FROM onward_grouped_rollup WHERE n <> 0 OR key_sum <> 0 OR attended <> 0 OR did_not_attend <> 0
+                ORDER BY grouping_name, month, first_value, second_value
+                """).all().map { r in
+                    try ["grouping_name", "month", "first_value", "second_value"].map { try r.decode(column: $0, as: String.self) }.joined(separator: "|")
+                        + "|" + (try Self.onwardSums.map { String(try r.decode(column: $0, as: Int.self)) }.joined(separator: "|"))
+                }
+            return referral + onward + grouped
         }
     }
 
@@ -218,7 +283,8 @@ extension SQLStore {
         try await connections.transaction { db in
             try await db.raw("DELETE FROM insight_rollup").run()
             try await db.raw("DELETE FROM onward_rollup").run()
-            for statement in Self.rollupBuildStatements() { try await db.raw(SQLQueryString(statement)).run() }
+            try await db.raw("DELETE FROM onward_grouped_rollup").run()
+            for statement in Self.rollupBuildStatements() + Self.groupedRollupBuildStatements() { try await db.raw(SQLQueryString(statement)).run() }
         }
     }
 }
