@@ -31,6 +31,10 @@ struct InsightRollupTests {
             try await store.saveFacts(record.facts)
         }
         let postcodes = Array(Set(records.map(\.facts.referral.postcode))).sorted()
+        // Two in three of the scheme's postcodes are in the postcode lookup (the rest: location unknown), with a directory
+        // around them, so unmet demand has places, services and gaps to count.
+        try await store.savePostcodes(scheme.postcodePoints.enumerated().filter { $0.offset % 3 != 1 }.map(\.element))
+        try await store.saveDirectory(scheme.directory(), at: Self.now, verified: true)
         try await store.loadDeprivation(postcodes.enumerated().compactMap { $0.offset % 3 == 2 ? nil : ($0.element, 1 + $0.offset % 10) })
         try await Self.compare(store, "loaded", seed, &r)
 
@@ -42,7 +46,7 @@ struct InsightRollupTests {
             switch r.int(6) {
             case 0: f.status = ReferralStatus.allCases[r.int(ReferralStatus.allCases.count)].rawValue; f.stageReached = r.int(8)
             case 1: f.waitDays = r.unit() < 0.3 ? nil : r.int(90); f.satisfaction = r.unit() < 0.5 ? nil : 1 + r.int(5)
-            case 2: f.needsMask = 1 + r.int((1 << Need.allCases.count) - 1)
+            case 2: f.needsMask = r.unit() < 0.15 ? 0 : 1 + r.int((1 << Need.allCases.count) - 1)
             case 3: f.postcode = postcodes[r.int(postcodes.count)]; f.ageBand = AgeBand.all[r.int(AgeBand.all.count)]
             case 4: f.practiceID = scheme.practices[r.int(5)].id.rawValue; f.pathway = ["carers", "", "new pathway"][r.int(3)]
             default:
@@ -90,6 +94,7 @@ struct InsightRollupTests {
         try await store.execute { db in
             try await db.raw("CREATE TABLE person_name_terms (term TEXT NOT NULL, person_id TEXT NOT NULL, PRIMARY KEY (term, person_id))").run()
             try await db.raw(SQLQueryString(RollupMigrations.groupedTable)).run()
+            try await db.raw(SQLQueryString(RollupMigrations.placeTable)).run()
         }
         let scheme = SyntheticScheme(seed: 355, months: 24)
         for organisation in scheme.practices + scheme.providers { try await store.createOrganisation(organisation) }
@@ -137,6 +142,13 @@ struct InsightRollupTests {
                     let (rollup, facts) = try await both { try await store.onwardCounts(by: dimensions, where: filter, rejectedOnly: rejectedOnly) }
                     #expect(same(rollup, facts), "\(step): referrals out by \(dimensions) (rejected only: \(rejectedOnly)) where \(filter); \(seed)")
                 }
+            }
+            let places = try await both { try await store.referralNeedsByLocation(where: filter) }
+            #expect(places.rollup.map { "\($0)" }.sorted() == places.facts.map { "\($0)" }.sorted(), "\(step): referrals by place where \(filter); \(seed)")
+            #expect(!places.facts.isEmpty || filter.from != nil, "the comparison of places means something")
+            for km in UnmetDemand.distanceBands {
+                let unmet = try await both { try await UnmetDemand.compute(store, where: filter, km: km) }
+                #expect(unmet.rollup == unmet.facts, "\(step): unmet demand within \(km) km where \(filter); \(seed)")
             }
             let waits = try await both { try await store.waitDays(where: filter) }
             #expect(waits.rollup == waits.facts, "\(step): waiting days where \(filter); \(seed)")

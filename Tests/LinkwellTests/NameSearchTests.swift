@@ -210,6 +210,7 @@ struct NameSearchTests {
         try await store.execute { db in
             try await db.raw("CREATE TABLE person_name_terms (term TEXT NOT NULL, person_id TEXT NOT NULL, PRIMARY KEY (term, person_id))").run()
             try await db.raw(SQLQueryString(RollupMigrations.groupedTable)).run()
+            try await db.raw(SQLQueryString(RollupMigrations.placeTable)).run()
         }
         let synthetic = SyntheticScheme(seed: 9)
         for organisation in synthetic.practices { try await store.createOrganisation(organisation) }

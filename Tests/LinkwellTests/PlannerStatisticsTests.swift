@@ -24,6 +24,7 @@ struct PlannerStatisticsTests {
         try await store.execute { db in
             try await db.raw("CREATE TABLE person_name_terms (term TEXT NOT NULL, person_id TEXT NOT NULL, PRIMARY KEY (term, person_id))").run()
             try await db.raw(SQLQueryString(RollupMigrations.groupedTable)).run()
+            try await db.raw(SQLQueryString(RollupMigrations.placeTable)).run()
             try await db.raw("""
                 CREATE TABLE measures_due (referral_id TEXT PRIMARY KEY, timepoint TEXT NOT NULL, due_at REAL NOT NULL, shown_from REAL,
                                            shown_until REAL NOT NULL, overdue_after REAL NOT NULL)

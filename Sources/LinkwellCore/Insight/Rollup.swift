@@ -91,6 +91,19 @@ public enum InsightRollup {
         public var isZero: Bool { self == OnwardCell() }
     }
 
+    /// One row of the rollup unmet demand reads: referrals by month, postcode (as the facts hold it) and need. A
+    /// referral counts once under each of its needs. Its size is bounded by the scheme's area and age (postcodes ×
+    /// months × needs), not by its referrals.
+    public struct PlaceKey: Hashable, Sendable, Comparable {
+        public var month: String
+        public var postcode: String
+        public var need: String
+        public init(month: String, postcode: String, need: String) {
+            (self.month, self.postcode, self.need) = (month, postcode, need)
+        }
+        public static func < (a: PlaceKey, b: PlaceKey) -> Bool { (a.month, a.postcode, a.need) < (b.month, b.postcode, b.need) }
+    }
+
     /// The narrow rollups of referrals out: the groupings the dashboards ask for, each summed over everything else
     /// the wide rollup keeps, so a dashboard reads one row per month and value (120 providers × 60 months: 7,200
     /// rows) instead of every (provider, category, status, reason) combination of every month.
@@ -144,8 +157,9 @@ public enum InsightRollup {
         /// Deprivation rows by postcode; the store turns each postcode into its decile ("unknown" if none).
         public var postcodes: [PostcodeKey: CellCount] = [:]
         public var onward: [OnwardKey: OnwardCell] = [:]
+        public var places: [PlaceKey: CellCount] = [:]
         public init() {}
-        public var isEmpty: Bool { referrals.isEmpty && postcodes.isEmpty && onward.isEmpty }
+        public var isEmpty: Bool { referrals.isEmpty && postcodes.isEmpty && onward.isEmpty && places.isEmpty }
 
         /// The narrow rollups' change, worked out from the wide one's (the same sums, grouped).
         public var grouped: [GroupedKey: OnwardCell] {
@@ -168,7 +182,10 @@ public enum InsightRollup {
                 Self.merge(&referrals, Key(dimension: dimension, month: month, value: value), cell)
             }
             for d in InsightDimension.allCases where d != .need && d != .deprivation { add(d.rawValue, d.value(of: f)) }
-            for (i, need) in Need.allCases.enumerated() where f.needsMask & (1 << i) != 0 { add(InsightDimension.need.rawValue, need.rawValue) }
+            for (i, need) in Need.allCases.enumerated() where f.needsMask & (1 << i) != 0 {
+                add(InsightDimension.need.rawValue, need.rawValue)
+                Self.merge(&places, PlaceKey(month: month, postcode: f.postcode, need: need.rawValue), cell)
+            }
             add(InsightRollup.statusStage, "\(f.status)|\(f.stageReached)")
             if let wait = f.waitDays { add(InsightRollup.waitDays, String(wait)) }
             Self.merge(&postcodes, PostcodeKey(month: month, postcode: f.postcode), cell)

@@ -7,7 +7,8 @@ extension MemoryStore {
         struct Key: Hashable { var latitude: Double; var longitude: Double }
         var groups: [Key?: ([Int], [Int])] = [:]
         let needs = Need.allCases.count
-        for fact in referralFacts.values where filter.matches(fact) {
+        // Referrals with no need recorded are not places of demand (as on SQL).
+        for fact in referralFacts.values where fact.needsMask != 0 && filter.matches(fact) {
             let point = Postcode.normalised(fact.postcode).flatMap { directory.postcodes[$0] }
             let key = point.map { Key(latitude: $0.latitude, longitude: $0.longitude) }
             var (counts, keys) = groups[key] ?? (Array(repeating: 0, count: needs), Array(repeating: 0, count: needs))

@@ -41,6 +41,7 @@ enum Migrations {
         + NameSearchMigrations.all
         + MeasuresDueMigrations.all
         + RollupMigrations.grouped
+        + RollupMigrations.places
 
     /// Operations (versions 20–29): retention.
     static let operations: [Migration] = [

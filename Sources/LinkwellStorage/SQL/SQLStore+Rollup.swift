@@ -2,7 +2,7 @@ import Foundation
 import LinkwellCore
 import SQLKit
 
-/// Migrations for insight rollups (versions 190–199, and 355).
+/// Migrations for insight rollups (versions 190–199, 355 and 356).
 @_spi(Testing) public enum RollupMigrations {
     static let all: [Migration] = [
         Migration(version: 190, name: "insight rollups by month and dimension") { flavor in
@@ -35,6 +35,21 @@ import SQLKit
             [groupedTable, "DELETE FROM onward_grouped_rollup"] + SQLStore.groupedRollupBuildStatements()
         },
     ]
+
+    /// Version 356, after 355: the rollup unmet demand reads (`InsightRollup.PlaceKey`). At a million referrals unmet
+    /// demand grouped every fact by postcode (417 ms on an idle machine); the rollup has a row per month, postcode
+    /// and need.
+    static let places: [Migration] = [
+        Migration(version: 356, name: "rollup of referrals by month, postcode and need for unmet demand") { _ in
+            [placeTable, "DELETE FROM need_place_rollup"] + SQLStore.placeRollupBuildStatements()
+        },
+    ]
+
+    @_spi(Testing) public static let placeTable = """
+        CREATE TABLE IF NOT EXISTS need_place_rollup (
+            month TEXT NOT NULL, postcode TEXT NOT NULL, need TEXT NOT NULL, n BIGINT NOT NULL, key_sum BIGINT NOT NULL,
+            PRIMARY KEY (month, postcode, need))
+        """
 
     @_spi(Testing) public static let groupedTable = """
         CREATE TABLE IF NOT EXISTS onward_grouped_rollup (
@@ -90,6 +105,17 @@ extension SQLStore {
         return statements
     }
 
+    /// The rollup of referrals by month, postcode and need, from the facts (one statement per need).
+    static func placeRollupBuildStatements() -> [String] {
+        Need.allCases.enumerated().map { i, need in
+            """
+            INSERT INTO need_place_rollup (month, postcode, need, n, key_sum)
+            SELECT month, postcode, '\(need.rawValue)', count(*), sum(record_key) FROM referral_facts
+            WHERE (needs_mask >> \(i)) & 1 = 1 GROUP BY month, postcode
+            """
+        }
+    }
+
     /// The narrow rollups of referrals out, summed from the wide one (`InsightRollup.OnwardGrouping`).
     static func groupedRollupBuildStatements() -> [String] {
         let sums = "sum(n), sum(attended), sum(did_not_attend), sum(key_sum), sum(attended_key_sum), sum(did_not_attend_key_sum)"
@@ -128,7 +154,7 @@ extension SQLStore {
     }
 
     /// Adds a delta to the rollups, inside the caller's transaction. Rows go in key order (referral rows, then
-    /// deprivation rows, then referrals out), so that concurrent transactions lock shared rows in one order.
+    /// deprivation rows, then places, then referrals out and their groupings), so that concurrent transactions lock shared rows in one order.
     static func applyRollup(_ delta: InsightRollup.Delta, _ db: any SQLDatabase) async throws {
         guard !delta.isEmpty else { return }
         let postgres = db.dialect.name == "postgresql"
@@ -156,6 +182,7 @@ extension SQLStore {
             referralRows = rows.filter { $0.value != .zero }.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
             try await upsertReferralRollup(referralRows, db)
         }
+        try await upsertPlaceRollup(delta.places, db)
         let onward = delta.onward.sorted { $0.key < $1.key }
         for start in stride(from: 0, to: onward.count, by: 400) {
             let values = onward[start..<min(onward.count, start + 400)].map { k, c -> SQLQueryString in
@@ -180,6 +207,18 @@ extension SQLStore {
                 """) + values.joined(separator: ", ")
                 + SQLQueryString(" ON CONFLICT (grouping_name, month, first_value, second_value) DO UPDATE SET "
                                  + onwardSums.map { "\($0) = onward_grouped_rollup.\($0) + excluded.\($0)" }.joined(separator: ", "))
+            try await db.raw(query).run()
+        }
+    }
+
+    private static func upsertPlaceRollup(_ places: [InsightRollup.PlaceKey: CellCount], _ db: any SQLDatabase) async throws {
+        let rows = places.sorted { $0.key < $1.key }
+        for start in stride(from: 0, to: rows.count, by: 500) {
+            let values = rows[start..<min(rows.count, start + 500)].map { k, c -> SQLQueryString in
+                "(\(bind: k.month), \(bind: k.postcode), \(bind: k.need), \(bind: c.count), \(bind: c.keySum))"
+            }
+            let query = SQLQueryString("INSERT INTO need_place_rollup (month, postcode, need, n, key_sum) VALUES ") + values.joined(separator: ", ")
+                + " ON CONFLICT (month, postcode, need) DO UPDATE SET n = need_place_rollup.n + excluded.n, key_sum = need_place_rollup.key_sum + excluded.key_sum"
             try await db.raw(query).run()
         }
     }
@@ -273,7 +312,11 @@ extension SQLStore {
                     try ["grouping_name", "month", "first_value", "second_value"].map { try r.decode(column: $0, as: String.self) }.joined(separator: "|")
                         + "|" + (try Self.onwardSums.map { String(try r.decode(column: $0, as: Int.self)) }.joined(separator: "|"))
                 }
-            return referral + onward + grouped
+            let places = try await db.raw("SELECT month, postcode, need, n, key_sum FROM need_place_rollup WHERE n <> 0 OR key_sum <> 0 ORDER BY month, postcode, need")
+                .all().map { r in
+                    "place|\(try r.decode(column: "month", as: String.self))|\(try r.decode(column: "postcode", as: String.self))|\(try r.decode(column: "need", as: String.self))|\(try r.decode(column: "n", as: Int.self))|\(try r.decode(column: "key_sum", as: Int.self))"
+                }
+            return referral + onward + grouped + places
         }
     }
 
@@ -284,7 +327,8 @@ extension SQLStore {
             try await db.raw("DELETE FROM insight_rollup").run()
             try await db.raw("DELETE FROM onward_rollup").run()
             try await db.raw("DELETE FROM onward_grouped_rollup").run()
-            for statement in Self.rollupBuildStatements() + Self.groupedRollupBuildStatements() { try await db.raw(SQLQueryString(statement)).run() }
+            try await db.raw("DELETE FROM need_place_rollup").run()
+            for statement in Self.rollupBuildStatements() + Self.groupedRollupBuildStatements() + Self.placeRollupBuildStatements() { try await db.raw(SQLQueryString(statement)).run() }
         }
     }
 }

@@ -2,8 +2,10 @@ import Foundation
 import LinkwellCore
 import SQLKit
 
-/// Unmet demand within a distance on SQL: one grouped pass over `referral_facts`, joined by postcode to
-/// `dir_postcodes`, and a read of the service points inside a box through the 0.1° grid index.
+/// Unmet demand within a distance on SQL: referrals by postcode and need (from the rollup `need_place_rollup`
+/// for whole months, else one grouped pass over `referral_facts`), joined by postcode to `dir_postcodes`, and a read
+/// of the service points inside a box through the 0.1° grid index. Referrals with no need recorded are not places
+/// of demand (on every backend).
 extension SQLStore {
     public func referralNeedsByLocation(where filter: InsightFilter) async throws -> [LocatedNeedCounts] {
         let needs = Need.allCases.indices
@@ -11,6 +13,29 @@ extension SQLStore {
         // postcode first means one lookup per postcode, not per referral.
         let collate = flavor == .postgres ? " COLLATE \"C\"" : ""
         let spaced = "(CASE WHEN length(g.postcode) BETWEEN 5 AND 7 THEN substr(g.postcode, 1, length(g.postcode) - 3) || ' ' || substr(g.postcode, length(g.postcode) - 2) END)\(collate)"
+        if InsightRollup.answers(filter) {
+            let query = SQLQueryString("""
+                SELECT p.lat AS lat, p.lon AS lon, g.need AS need, CAST(sum(g.n) AS BIGINT) AS n, CAST(sum(g.k) AS BIGINT) AS k
+                FROM (SELECT postcode, need, sum(n) AS n, sum(key_sum) AS k FROM need_place_rollup WHERE
+                """) + " " + Self.rollupMonths(filter) + SQLQueryString("""
+                 GROUP BY postcode, need HAVING sum(n) > 0) g
+                LEFT JOIN dir_postcodes p ON p.postcode = \(spaced) GROUP BY p.lat, p.lon, g.need
+                """)
+            let rows = try await connections.read { db in try await db.raw(query).all() }
+            let index = Dictionary(uniqueKeysWithValues: Need.allCases.enumerated().map { ($0.element.rawValue, $0.offset) })
+            var places: [[Double]?: LocatedNeedCounts] = [:]
+            for row in rows {
+                guard let i = index[try row.decode(column: "need", as: String.self)] else { continue }
+                let lat = try row.decode(column: "lat", as: Double?.self), lon = try row.decode(column: "lon", as: Double?.self)
+                let key = lat.flatMap { lat in lon.map { [lat, $0] } }
+                var place = try places[key] ?? LocatedNeedCounts(point: try key.map { try GeoPoint(latitude: $0[0], longitude: $0[1]) },
+                                                                 counts: Array(repeating: 0, count: needs.count))
+                place.counts[i] += try row.decode(column: "n", as: Int.self)
+                place.keySums[i] += try row.decode(column: "k", as: Int?.self) ?? 0
+                places[key] = place
+            }
+            return Array(places.values)
+        }
         let outer = "SELECT p.lat AS lat, p.lon AS lon, " + needs.map { "CAST(sum(g.n\($0)) AS BIGINT) AS n\($0), CAST(sum(g.k\($0)) AS BIGINT) AS k\($0)" }
             .joined(separator: ", ") + " FROM ("
         var byPostcode: SQLQueryString
@@ -20,13 +45,13 @@ extension SQLStore {
             // only then split into needs, over the far fewer combinations (twice as fast at 1M referrals).
             byPostcode = SQLQueryString("SELECT c.postcode AS postcode, "
                 + needs.map { "sum(c.n * ((c.needs_mask >> \($0)) & 1)) AS n\($0), sum(c.k * ((c.needs_mask >> \($0)) & 1)) AS k\($0)" }.joined(separator: ", ")
-                + " FROM (SELECT f.postcode AS postcode, f.needs_mask AS needs_mask, count(*) AS n, sum(f.record_key) AS k FROM referral_facts f WHERE ")
+                + " FROM (SELECT f.postcode AS postcode, f.needs_mask AS needs_mask, count(*) AS n, sum(f.record_key) AS k FROM referral_facts f WHERE f.needs_mask <> 0 AND ")
                 + Self.condition(filter, flavor) + " GROUP BY f.postcode, f.needs_mask) c GROUP BY c.postcode"
         case .postgres:
             // PostgreSQL hashes the few thousand postcodes directly (the two-step form is twice as slow there).
             byPostcode = SQLQueryString("SELECT f.postcode AS postcode, "
                 + needs.map { "sum((f.needs_mask >> \($0)) & 1) AS n\($0), sum(((f.needs_mask >> \($0)) & 1) * f.record_key) AS k\($0)" }.joined(separator: ", ")
-                + " FROM referral_facts f WHERE ") + Self.condition(filter, flavor) + " GROUP BY f.postcode"
+                + " FROM referral_facts f WHERE f.needs_mask <> 0 AND ") + Self.condition(filter, flavor) + " GROUP BY f.postcode"
         }
         let query = SQLQueryString(outer) + byPostcode
             + SQLQueryString(") g LEFT JOIN dir_postcodes p ON p.postcode = \(spaced) GROUP BY p.lat, p.lon")
