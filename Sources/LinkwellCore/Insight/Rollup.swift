@@ -91,17 +91,13 @@ public enum InsightRollup {
         public var isZero: Bool { self == OnwardCell() }
     }
 
-    /// One row of the rollup unmet demand reads: referrals by month, postcode (as the facts hold it) and need. A
-    /// referral counts once under each of its needs. Its size is bounded by the scheme's area and age (postcodes ×
-    /// months × needs), not by its referrals.
-    public struct PlaceKey: Hashable, Sendable, Comparable {
-        public var month: String
-        public var postcode: String
-        public var need: String
-        public init(month: String, postcode: String, need: String) {
-            (self.month, self.postcode, self.need) = (month, postcode, need)
-        }
-        public static func < (a: PlaceKey, b: PlaceKey) -> Bool { (a.month, a.postcode, a.need) < (b.month, b.postcode, b.need) }
+    /// One row's change in the rollup unmet demand reads: referrals by month and postcode (as the facts hold it), with a
+    /// count and key sum per need (index as `Need.allCases`; a referral counts once under each of its needs). Its size
+    /// is bounded by the scheme's area and age (postcodes × months), not by its referrals.
+    public struct NeedCells: Sendable, Equatable {
+        public var cells: [CellCount] = Array(repeating: .zero, count: Need.allCases.count)
+        public init() {}
+        public var isZero: Bool { cells.allSatisfy { $0 == .zero } }
     }
 
     /// The narrow rollups of referrals out: the groupings the dashboards ask for, each summed over everything else
@@ -157,7 +153,7 @@ public enum InsightRollup {
         /// Deprivation rows by postcode; the store turns each postcode into its decile ("unknown" if none).
         public var postcodes: [PostcodeKey: CellCount] = [:]
         public var onward: [OnwardKey: OnwardCell] = [:]
-        public var places: [PlaceKey: CellCount] = [:]
+        public var places: [PostcodeKey: NeedCells] = [:]
         public init() {}
         public var isEmpty: Bool { referrals.isEmpty && postcodes.isEmpty && onward.isEmpty && places.isEmpty }
 
@@ -182,10 +178,12 @@ public enum InsightRollup {
                 Self.merge(&referrals, Key(dimension: dimension, month: month, value: value), cell)
             }
             for d in InsightDimension.allCases where d != .need && d != .deprivation { add(d.rawValue, d.value(of: f)) }
+            var place = places[PostcodeKey(month: month, postcode: f.postcode)] ?? NeedCells()
             for (i, need) in Need.allCases.enumerated() where f.needsMask & (1 << i) != 0 {
                 add(InsightDimension.need.rawValue, need.rawValue)
-                Self.merge(&places, PlaceKey(month: month, postcode: f.postcode, need: need.rawValue), cell)
+                place.cells[i] = place.cells[i] + cell
             }
+            places[PostcodeKey(month: month, postcode: f.postcode)] = place.isZero ? nil : place
             add(InsightRollup.statusStage, "\(f.status)|\(f.stageReached)")
             if let wait = f.waitDays { add(InsightRollup.waitDays, String(wait)) }
             Self.merge(&postcodes, PostcodeKey(month: month, postcode: f.postcode), cell)

@@ -36,19 +36,23 @@ import SQLKit
         },
     ]
 
-    /// Version 356, after 355: the rollup unmet demand reads (`InsightRollup.PlaceKey`). At a million referrals unmet
-    /// demand grouped every fact by postcode (417 ms on an idle machine); the rollup has a row per month, postcode
-    /// and need.
+    /// Version 356, after 355: the rollup unmet demand reads (`InsightRollup.NeedCells`). At a million referrals unmet
+    /// demand grouped every fact by postcode (417 ms on an idle machine); the rollup has a row per month and postcode,
+    /// with a count and key sum per need.
     static let places: [Migration] = [
-        Migration(version: 356, name: "rollup of referrals by month, postcode and need for unmet demand") { _ in
-            [placeTable, "DELETE FROM need_place_rollup"] + SQLStore.placeRollupBuildStatements()
+        Migration(version: 356, name: "rollup of referrals by month and postcode, per need, for unmet demand") { _ in
+            [placeTable, "DELETE FROM need_place_rollup", SQLStore.placeRollupBuildStatement]
         },
     ]
 
+    /// The columns of `need_place_rollup` per need, in `Need.allCases` order: (count, key sum).
+    static var placeColumns: [(n: String, k: String)] { Need.allCases.map { ("n_\($0.rawValue)", "k_\($0.rawValue)") } }
+
     @_spi(Testing) public static let placeTable = """
         CREATE TABLE IF NOT EXISTS need_place_rollup (
-            month TEXT NOT NULL, postcode TEXT NOT NULL, need TEXT NOT NULL, n BIGINT NOT NULL, key_sum BIGINT NOT NULL,
-            PRIMARY KEY (month, postcode, need))
+            month TEXT NOT NULL, postcode TEXT NOT NULL,
+            \(placeColumns.map { "\($0.n) BIGINT NOT NULL, \($0.k) BIGINT NOT NULL" }.joined(separator: ", ")),
+            PRIMARY KEY (month, postcode))
         """
 
     @_spi(Testing) public static let groupedTable = """
@@ -105,15 +109,14 @@ extension SQLStore {
         return statements
     }
 
-    /// The rollup of referrals by month, postcode and need, from the facts (one statement per need).
-    static func placeRollupBuildStatements() -> [String] {
-        Need.allCases.enumerated().map { i, need in
+    /// The rollup of referrals by month and postcode, per need, from the facts.
+    static var placeRollupBuildStatement: String {
+        let columns = RollupMigrations.placeColumns
+        return """
+            INSERT INTO need_place_rollup (month, postcode, \(columns.map { "\($0.n), \($0.k)" }.joined(separator: ", ")))
+            SELECT month, postcode, \(columns.indices.map { "sum((needs_mask >> \($0)) & 1), sum(((needs_mask >> \($0)) & 1) * record_key)" }.joined(separator: ", "))
+            FROM referral_facts WHERE needs_mask <> 0 GROUP BY month, postcode
             """
-            INSERT INTO need_place_rollup (month, postcode, need, n, key_sum)
-            SELECT month, postcode, '\(need.rawValue)', count(*), sum(record_key) FROM referral_facts
-            WHERE (needs_mask >> \(i)) & 1 = 1 GROUP BY month, postcode
-            """
-        }
     }
 
     /// The narrow rollups of referrals out, summed from the wide one (`InsightRollup.OnwardGrouping`).
@@ -211,14 +214,16 @@ extension SQLStore {
         }
     }
 
-    private static func upsertPlaceRollup(_ places: [InsightRollup.PlaceKey: CellCount], _ db: any SQLDatabase) async throws {
+    private static func upsertPlaceRollup(_ places: [InsightRollup.PostcodeKey: InsightRollup.NeedCells], _ db: any SQLDatabase) async throws {
         let rows = places.sorted { $0.key < $1.key }
-        for start in stride(from: 0, to: rows.count, by: 500) {
-            let values = rows[start..<min(rows.count, start + 500)].map { k, c -> SQLQueryString in
-                "(\(bind: k.month), \(bind: k.postcode), \(bind: k.need), \(bind: c.count), \(bind: c.keySum))"
+        let columns = RollupMigrations.placeColumns
+        let update = columns.flatMap { [$0.n, $0.k] }.map { "\($0) = need_place_rollup.\($0) + excluded.\($0)" }.joined(separator: ", ")
+        for start in stride(from: 0, to: rows.count, by: 200) {
+            let values = rows[start..<min(rows.count, start + 200)].map { k, c -> SQLQueryString in
+                "(\(bind: k.month), \(bind: k.postcode), " + c.cells.map { "\(bind: $0.count), \(bind: $0.keySum)" as SQLQueryString }.joined(separator: ", ") + ")"
             }
-            let query = SQLQueryString("INSERT INTO need_place_rollup (month, postcode, need, n, key_sum) VALUES ") + values.joined(separator: ", ")
-                + " ON CONFLICT (month, postcode, need) DO UPDATE SET n = need_place_rollup.n + excluded.n, key_sum = need_place_rollup.key_sum + excluded.key_sum"
+            let query = SQLQueryString("INSERT INTO need_place_rollup (month, postcode, \(columns.map { "\($0.n), \($0.k)" }.joined(separator: ", "))) VALUES ")
+                + values.joined(separator: ", ") + SQLQueryString(" ON CONFLICT (month, postcode) DO UPDATE SET " + update)
             try await db.raw(query).run()
         }
     }
@@ -312,9 +317,13 @@ extension SQLStore {
                     try ["grouping_name", "month", "first_value", "second_value"].map { try r.decode(column: $0, as: String.self) }.joined(separator: "|")
                         + "|" + (try Self.onwardSums.map { String(try r.decode(column: $0, as: Int.self)) }.joined(separator: "|"))
                 }
-            let places = try await db.raw("SELECT month, postcode, need, n, key_sum FROM need_place_rollup WHERE n <> 0 OR key_sum <> 0 ORDER BY month, postcode, need")
+            let columns = RollupMigrations.placeColumns.flatMap { [$0.n, $0.k] }
+            let places = try await db.raw(SQLQueryString("SELECT month, postcode, " + columns.joined(separator: ", ")
+                                                         + " FROM need_place_rollup WHERE " + columns.map { "\($0) <> 0" }.joined(separator: " OR ")
+                                                         + " ORDER BY month, postcode"))
                 .all().map { r in
-                    "place|\(try r.decode(column: "month", as: String.self))|\(try r.decode(column: "postcode", as: String.self))|\(try r.decode(column: "need", as: String.self))|\(try r.decode(column: "n", as: Int.self))|\(try r.decode(column: "key_sum", as: Int.self))"
+                    "place|\(try r.decode(column: "month", as: String.self))|\(try r.decode(column: "postcode", as: String.self))|"
+                        + (try columns.map { String(try r.decode(column: $0, as: Int.self)) }.joined(separator: "|"))
                 }
             return referral + onward + grouped + places
         }
@@ -328,7 +337,7 @@ extension SQLStore {
             try await db.raw("DELETE FROM onward_rollup").run()
             try await db.raw("DELETE FROM onward_grouped_rollup").run()
             try await db.raw("DELETE FROM need_place_rollup").run()
-            for statement in Self.rollupBuildStatements() + Self.groupedRollupBuildStatements() + Self.placeRollupBuildStatements() { try await db.raw(SQLQueryString(statement)).run() }
+            for statement in Self.rollupBuildStatements() + Self.groupedRollupBuildStatements() + [Self.placeRollupBuildStatement] { try await db.raw(SQLQueryString(statement)).run() }
         }
     }
 }

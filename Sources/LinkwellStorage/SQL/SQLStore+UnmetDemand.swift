@@ -13,33 +13,17 @@ extension SQLStore {
         // postcode first means one lookup per postcode, not per referral.
         let collate = flavor == .postgres ? " COLLATE \"C\"" : ""
         let spaced = "(CASE WHEN length(g.postcode) BETWEEN 5 AND 7 THEN substr(g.postcode, 1, length(g.postcode) - 3) || ' ' || substr(g.postcode, length(g.postcode) - 2) END)\(collate)"
-        if InsightRollup.answers(filter) {
-            let query = SQLQueryString("""
-                SELECT p.lat AS lat, p.lon AS lon, g.need AS need, CAST(sum(g.n) AS BIGINT) AS n, CAST(sum(g.k) AS BIGINT) AS k
-                FROM (SELECT postcode, need, sum(n) AS n, sum(key_sum) AS k FROM need_place_rollup WHERE
-                """) + " " + Self.rollupMonths(filter) + SQLQueryString("""
-                 GROUP BY postcode, need HAVING sum(n) > 0) g
-                LEFT JOIN dir_postcodes p ON p.postcode = \(spaced) GROUP BY p.lat, p.lon, g.need
-                """)
-            let rows = try await connections.read { db in try await db.raw(query).all() }
-            let index = Dictionary(uniqueKeysWithValues: Need.allCases.enumerated().map { ($0.element.rawValue, $0.offset) })
-            var places: [[Double]?: LocatedNeedCounts] = [:]
-            for row in rows {
-                guard let i = index[try row.decode(column: "need", as: String.self)] else { continue }
-                let lat = try row.decode(column: "lat", as: Double?.self), lon = try row.decode(column: "lon", as: Double?.self)
-                let key = lat.flatMap { lat in lon.map { [lat, $0] } }
-                var place = try places[key] ?? LocatedNeedCounts(point: try key.map { try GeoPoint(latitude: $0[0], longitude: $0[1]) },
-                                                                 counts: Array(repeating: 0, count: needs.count))
-                place.counts[i] += try row.decode(column: "n", as: Int.self)
-                place.keySums[i] += try row.decode(column: "k", as: Int?.self) ?? 0
-                places[key] = place
-            }
-            return Array(places.values)
-        }
         let outer = "SELECT p.lat AS lat, p.lon AS lon, " + needs.map { "CAST(sum(g.n\($0)) AS BIGINT) AS n\($0), CAST(sum(g.k\($0)) AS BIGINT) AS k\($0)" }
             .joined(separator: ", ") + " FROM ("
         var byPostcode: SQLQueryString
         switch flavor {
+        case _ where InsightRollup.answers(filter):
+            // Whole months: from the rollup, one row per month and postcode (`need_place_rollup`).
+            let columns = RollupMigrations.placeColumns
+            byPostcode = SQLQueryString("SELECT postcode, "
+                + columns.enumerated().map { "sum(\($0.element.n)) AS n\($0.offset), sum(\($0.element.k)) AS k\($0.offset)" }.joined(separator: ", ")
+                + " FROM need_place_rollup WHERE ") + Self.rollupMonths(filter)
+                + SQLQueryString(" GROUP BY postcode HAVING sum(" + columns.map(\.n).joined(separator: " + ") + ") > 0")
         case .sqlite:
             // Counted first by (postcode, needs) — a plain count per row, in the covering index's order — and
             // only then split into needs, over the far fewer combinations (twice as fast at 1M referrals).
