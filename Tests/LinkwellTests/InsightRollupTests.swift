@@ -82,6 +82,26 @@ struct InsightRollupTests {
         try await store.shutdown()
     }
 
+    @Test("The place rollup's year and month ranges cover exactly the months asked for, each once, for every period")
+    func placePeriodsCoverEachMonthOnce() {
+        // Every from/to pair (and open ends) over four years, against the months of a wider universe of keys.
+        let months = (2022...2027).flatMap { y in (1...12).map { InsightMonth(year: y, month: $0) } }
+        let keys = months.map(\.text) + (2022...2027).map(InsightRollup.yearKey)
+        func monthsOf(_ key: String) -> [String] {
+            key.hasPrefix("Y") ? (1...12).map { InsightMonth(year: Int(key.dropFirst())!, month: $0).text } : [key]
+        }
+        let bounds: [InsightMonth?] = [nil] + months.filter { (2023...2026).contains($0.year) }
+        for from in bounds {
+            for to in bounds where from == nil || to == nil || from! <= to! {
+                let ranges = InsightRollup.placePeriods(from: from, to: to)
+                let read = keys.filter { key in ranges.contains { (($0.from.map { key >= $0 }) ?? true) && (($0.to.map { key <= $0 }) ?? true) } }
+                let counted = read.flatMap(monthsOf).sorted()
+                let wanted = months.map(\.text).filter { m in (from.map { m >= $0.text } ?? true) && (to.map { m <= $0.text } ?? true) }
+                #expect(counted == wanted, "from \(String(describing: from)) to \(String(describing: to)): \(ranges)")
+            }
+        }
+    }
+
     @Test("An upgraded scheme's narrow rollups of referrals out: version 355 builds them equal to the facts")
     func upgradeBuildsGroupedRollups() async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("lw-grouped-\(UUID().uuidString).sqlite").path

@@ -91,13 +91,31 @@ public enum InsightRollup {
         public var isZero: Bool { self == OnwardCell() }
     }
 
-    /// One row's change in the rollup unmet demand reads: referrals by month and postcode (as the facts hold it), with a
-    /// count and key sum per need (index as `Need.allCases`; a referral counts once under each of its needs). Its size
-    /// is bounded by the scheme's area and age (postcodes × months), not by its referrals.
+    /// One row's change in the rollup unmet demand reads: referrals by period and postcode (as the facts hold it), with
+    /// a count and key sum per need (index as `Need.allCases`; a referral counts once under each of its needs). Each
+    /// referral is counted in its month's row and in its year's row (`yearKey`), so a period reads whole years from
+    /// year rows and only the months left over from month rows (`placePeriods`). Its size is bounded by the scheme's
+    /// area and age (postcodes × months), not by its referrals.
     public struct NeedCells: Sendable, Equatable {
         public var cells: [CellCount] = Array(repeating: .zero, count: Need.allCases.count)
         public init() {}
         public var isZero: Bool { cells.allSatisfy { $0 == .zero } }
+    }
+
+    /// The period key of a year's row in the place rollup: "Y2025" (sorts after every month key, "2025-03").
+    public static func yearKey(_ year: Int) -> String { String(format: "Y%04d", year) }
+
+    /// The key ranges (inclusive; nil is open) of the place rollup that sum to exactly the months from `from` to `to`
+    /// (nil: unbounded): the whole years inside as one range of year rows, and the months before and after them as
+    /// ranges of month rows. No month is counted twice or left out.
+    public static func placePeriods(from: InsightMonth?, to: InsightMonth?) -> [(from: String?, to: String?)] {
+        let firstYear = from.map { $0.month == 1 ? $0.year : $0.year + 1 }
+        let lastYear = to.map { $0.month == 12 ? $0.year : $0.year - 1 }
+        if let firstYear, let lastYear, firstYear > lastYear { return [(from?.text, to?.text)] }
+        var ranges: [(from: String?, to: String?)] = [(firstYear.map(yearKey) ?? yearKey(0), lastYear.map(yearKey) ?? yearKey(9999))]
+        if let from, let firstYear, from.year < firstYear { ranges.append((from.text, InsightMonth(year: from.year, month: 12).text)) }
+        if let to, let lastYear, to.year > lastYear { ranges.append((InsightMonth(year: to.year, month: 1).text, to.text)) }
+        return ranges
     }
 
     /// The narrow rollups of referrals out: the groupings the dashboards ask for, each summed over everything else
@@ -178,12 +196,16 @@ public enum InsightRollup {
                 Self.merge(&referrals, Key(dimension: dimension, month: month, value: value), cell)
             }
             for d in InsightDimension.allCases where d != .need && d != .deprivation { add(d.rawValue, d.value(of: f)) }
+            let year = InsightRollup.yearKey(InsightMonth(f.receivedAt).year)
             var place = places[PostcodeKey(month: month, postcode: f.postcode)] ?? NeedCells()
+            var placeYear = places[PostcodeKey(month: year, postcode: f.postcode)] ?? NeedCells()
             for (i, need) in Need.allCases.enumerated() where f.needsMask & (1 << i) != 0 {
                 add(InsightDimension.need.rawValue, need.rawValue)
                 place.cells[i] = place.cells[i] + cell
+                placeYear.cells[i] = placeYear.cells[i] + cell
             }
             places[PostcodeKey(month: month, postcode: f.postcode)] = place.isZero ? nil : place
+            places[PostcodeKey(month: year, postcode: f.postcode)] = placeYear.isZero ? nil : placeYear
             add(InsightRollup.statusStage, "\(f.status)|\(f.stageReached)")
             if let wait = f.waitDays { add(InsightRollup.waitDays, String(wait)) }
             Self.merge(&postcodes, PostcodeKey(month: month, postcode: f.postcode), cell)

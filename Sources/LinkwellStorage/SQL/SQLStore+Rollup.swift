@@ -38,10 +38,10 @@ import SQLKit
 
     /// Version 356, after 355: the rollup unmet demand reads (`InsightRollup.NeedCells`). At a million referrals unmet
     /// demand grouped every fact by postcode (417 ms on an idle machine); the rollup has a row per month and postcode,
-    /// with a count and key sum per need.
+    /// and one per year and postcode, with a count and key sum per need.
     static let places: [Migration] = [
         Migration(version: 356, name: "rollup of referrals by month and postcode, per need, for unmet demand") { _ in
-            [placeTable, "DELETE FROM need_place_rollup", SQLStore.placeRollupBuildStatement]
+            [placeTable, "DELETE FROM need_place_rollup"] + SQLStore.placeRollupBuildStatements
         },
     ]
 
@@ -109,14 +109,17 @@ extension SQLStore {
         return statements
     }
 
-    /// The rollup of referrals by month and postcode, per need, from the facts.
-    static var placeRollupBuildStatement: String {
+    /// The rollup of referrals by month and postcode, per need, from the facts: month rows, then year rows
+    /// (`InsightRollup.yearKey`: 'Y' and the month's first four characters).
+    static var placeRollupBuildStatements: [String] {
         let columns = RollupMigrations.placeColumns
-        return """
-            INSERT INTO need_place_rollup (month, postcode, \(columns.map { "\($0.n), \($0.k)" }.joined(separator: ", ")))
-            SELECT month, postcode, \(columns.indices.map { "sum((needs_mask >> \($0)) & 1), sum(((needs_mask >> \($0)) & 1) * record_key)" }.joined(separator: ", "))
-            FROM referral_facts WHERE needs_mask <> 0 GROUP BY month, postcode
+        return ["month", "'Y' || substr(month, 1, 4)"].map { period in
             """
+            INSERT INTO need_place_rollup (month, postcode, \(columns.map { "\($0.n), \($0.k)" }.joined(separator: ", ")))
+            SELECT \(period), postcode, \(columns.indices.map { "sum((needs_mask >> \($0)) & 1), sum(((needs_mask >> \($0)) & 1) * record_key)" }.joined(separator: ", "))
+            FROM referral_facts WHERE needs_mask <> 0 GROUP BY \(period), postcode
+            """
+        }
     }
 
     /// The narrow rollups of referrals out, summed from the wide one (`InsightRollup.OnwardGrouping`).
@@ -337,7 +340,7 @@ extension SQLStore {
             try await db.raw("DELETE FROM onward_rollup").run()
             try await db.raw("DELETE FROM onward_grouped_rollup").run()
             try await db.raw("DELETE FROM need_place_rollup").run()
-            for statement in Self.rollupBuildStatements() + Self.groupedRollupBuildStatements() + [Self.placeRollupBuildStatement] { try await db.raw(SQLQueryString(statement)).run() }
+            for statement in Self.rollupBuildStatements() + Self.groupedRollupBuildStatements() + Self.placeRollupBuildStatements { try await db.raw(SQLQueryString(statement)).run() }
         }
     }
 }

@@ -18,12 +18,19 @@ extension SQLStore {
         var byPostcode: SQLQueryString
         switch flavor {
         case _ where InsightRollup.answers(filter):
-            // Whole months: from the rollup, one row per month and postcode (`need_place_rollup`).
+            // Whole months: from the rollup (`need_place_rollup`), whole years from year rows and the months left over
+            // from month rows, each range read by the key's order.
             let columns = RollupMigrations.placeColumns
-            byPostcode = SQLQueryString("SELECT postcode, "
-                + columns.enumerated().map { "sum(\($0.element.n)) AS n\($0.offset), sum(\($0.element.k)) AS k\($0.offset)" }.joined(separator: ", ")
-                + " FROM need_place_rollup WHERE ") + Self.rollupMonths(filter)
-                + SQLQueryString(" GROUP BY postcode HAVING sum(" + columns.map(\.n).joined(separator: " + ") + ") > 0")
+            let ranges = InsightRollup.placePeriods(from: filter.from, to: filter.to).map { range -> SQLQueryString in
+                var parts: [SQLQueryString] = []
+                if let from = range.from { parts.append("month >= \(bind: from)") }
+                if let to = range.to { parts.append("month <= \(bind: to)") }
+                return "SELECT * FROM need_place_rollup WHERE " + parts.joined(separator: " AND ")
+            }
+            byPostcode = SQLQueryString("SELECT r.postcode AS postcode, "
+                + columns.enumerated().map { "sum(r.\($0.element.n)) AS n\($0.offset), sum(r.\($0.element.k)) AS k\($0.offset)" }.joined(separator: ", ")
+                + " FROM (") + ranges.joined(separator: " UNION ALL ")
+                + SQLQueryString(") r GROUP BY r.postcode HAVING sum(" + columns.map { "r.\($0.n)" }.joined(separator: " + ") + ") > 0")
         case .sqlite:
             // Counted first by (postcode, needs) — a plain count per row, in the covering index's order — and
             // only then split into needs, over the far fewer combinations (twice as fast at 1M referrals).
