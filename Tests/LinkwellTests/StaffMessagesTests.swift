@@ -252,7 +252,7 @@ struct StaffMessagesTests {
         }
     }
 
-    @Test("Refused actions that conflict with the record (an illegal step on the case page, a provider answering a referral out twice, an admin deactivating themself, a check-out with no check-in, an instrument not set up) word the reason through the catalogue; the person's own record words theirs in Welsh",
+    @Test("Refused actions that conflict with the record (an illegal step on the case page, a provider answering a referral out twice, an admin deactivating themself, a check-out with no check-in) word the reason through the catalogue; the error page words a conflict no form catches, and the person's pages word theirs in Welsh",
           arguments: TestBackend.available)
     func refusedConflictsAreMessages(backend: TestBackend) async throws {
         let s = try await TestScheme.make(backend)
@@ -296,14 +296,29 @@ struct StaffMessagesTests {
             let admin = try await conflicted(s.admin, "/admin/users/\(s.admin.id)", "/admin/users/\(s.admin.id)/deactivate")
             #expect(admin.contains("⟦You cannot deactivate your own account.⟧"))
 
-            // A conflict no form catches (a questionnaire for an instrument the scheme has not licensed): the error page words it.
+            // A conflict no form catches: the error page words it through the catalogue of the page's language (error pages are
+            // rendered before anyone is known to be signed in, so in the public catalogues). A questionnaire for an instrument the
+            // scheme has not licensed, in English: Core's words.
             let browser = WebPagesTests.Browser(client)
             _ = try await browser.signIn(s.linkWorker.email)
             let (response, errorPage) = try await browser.go(.get, "/referrals/\(id)/outcomes/new?instrument=wemwbs")
             #expect(response.status == .conflict)
-            let left = Self.unmarked(errorPage, allowed: Self.fixtureData(s) + ["WEMWBS", "Warwick-Edinburgh Mental Wellbeing Scale"])
-            #expect(left.isEmpty, "the error page shows words outside the catalogue: \(left)")
-            #expect(errorPage.replacingOccurrences(of: "&#39;", with: "'").contains("⟦Conflict with the record's current state⟧"))
+            let wemwbs = try await s.outcomes.instrument("wemwbs")
+            #expect(errorPage.replacingOccurrences(of: "&#39;", with: "'").contains("<h1>Conflict with the record's current state</h1>\n<p>\(try #require(wemwbs.unavailableReason))</p>"))
+            // A person answering a measure from a link after their link worker recorded the same baseline, in Welsh.
+            let answers = ["life_satisfaction": 6, "worthwhile": 7, "happiness": 5, "anxiety": 3]
+            _ = try await s.outcomes.invite(engaged, instrumentID: "ons4", timepoint: "baseline", tokenHash: Accounts.sha256("conflicting-link"), s.request(s.linkWorker))
+            _ = try await s.outcomes.record(engaged, .init(instrumentId: "ons4", timepoint: "baseline", answers: answers), s.request(s.linkWorker))
+            let visitor = WebPagesTests.Browser(client)
+            _ = try await visitor.go(.get, "/measure/conflicting-link?lang=cy")
+            let (sent, measurePage) = try await visitor.go(.post, "/measure/conflicting-link",
+                                                         form: Dictionary(uniqueKeysWithValues: answers.map { ("answers.\($0.key)", String($0.value)) }))
+            #expect(sent.status == .conflict)
+            let ons4 = try await s.outcomes.instrument("ons4").instrument.name
+            let welshReason = Catalogue.welsh.message(Conflict(.instrumentBaselineExists, ["instrument": ons4]))
+            #expect(welshReason.hasPrefix("Mae mesur cyntaf"))
+            #expect(measurePage.replacingOccurrences(of: "&#39;", with: "'").contains("<h1>\(Catalogue.welsh.text("error.conflict"))</h1>\n<p>\(welshReason)</p>"),
+                    "the error page in Welsh: \(measurePage)")
 
             // The person's own record in Welsh: asking to come back while still supported.
             let c = try #require(try await s.store.loadCase(engaged))
@@ -583,13 +598,14 @@ struct StaffMessagesTests {
             try await api.call(.post, "/api/v1/referrals/\(id)/risks", as: s.linkWorker, json: #"{"risk":"no_known_risks"}"#, expect: .ok)
             let document = try await s.casework.messageBack(engaged, lw, outcomes: s.outcomes)
             let stored = try await s.casework.readCase(engaged, lw).messages.map(\.body)
-            // Data shown as it is: the fixture's, the instruments' published words and licence texts (`AvailableInstrument`), the
+            // Data shown as it is: the fixture's, the instruments' published words and licence texts (`AvailableInstrument`; why
+            // one cannot be used yet is a message, `fieldError.instrumentNeedsLicence` and the like), the
             // code lists' own displays and codes as published, and the audit trail's records as stored (actions, record types,
             // routes and outcomes are codes written by the system, not words for the reader).
             let instruments = try await s.outcomes.instruments()
             let instrumentData = try await Self.instrumentWords(s) + instruments.flatMap { i in
                 [i.instrument.instructions, i.instrument.licence.terms, i.instrument.licence.copyright] + i.instrument.items.compactMap(\.text)
-                    + i.instrument.items.map(\.id) + i.instrument.responseLabels.values + [i.unavailableReason].compactMap { $0 }
+                    + i.instrument.items.map(\.id) + i.instrument.responseLabels.values
             }
             // The code lists' values (codes) and each value's display, as the code list records them.
             let codeListData = CodeListKind.allCases.flatMap { $0.localValues.flatMap { [$0.key, $0.display] } }
