@@ -169,6 +169,8 @@ struct StaffMessagesTests {
         #expect(Conflict(.grantDecided, ["grantStatus": "awarded"]).message == "This application has already been decided (Awarded).")
         #expect(Conflict(.openReferralToHandOver, ["name": "Sam", "count": "1"]).message
                 == "Sam has 1 open referral. Hand them over to another link worker, or back to the supervisors, first.")
+        #expect(Conflict(.consentNotHeld, ["purpose": "share_with_referrer"]).message
+                == "Consent for 'Updates to the referrer and GP' is not held, so it cannot be withdrawn.", "a purpose by its label, not its code")
         // What someone typed is a value, never read as a placeholder.
         #expect(Conflict(.caseAlreadyHeld, ["name": "{status}"]).message == "{status} already holds this case.")
         // Welsh words the conflicts a person meets, a status in the person's own words for it; a code it has not translated

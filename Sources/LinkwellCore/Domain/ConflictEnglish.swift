@@ -50,14 +50,16 @@ public enum ConflictValue: Equatable, Sendable {
     }
 
     /// The words as they run on inside a sentence, from a label in any language: lower case ("this referral was
-    /// closed"), except a grant's status, which stands in brackets as it is ("(Awarded)").
+    /// closed"), except a grant's status and a consent purpose, which stand in brackets or quotes as they are
+    /// ("(Awarded)", "'Updates to the referrer and GP'").
     public func inSentence(_ label: String) -> String {
-        if case .grantStatus = self { return label }
-        return label.lowercased()
+        switch self {
+        case .grantStatus, .consentPurpose: label
+        default: label.lowercased()
+        }
     }
 
-    /// Core's English for the value inside a sentence. A consent purpose is named by its code, as the sentence has
-    /// always named it.
+    /// Core's English for the value inside a sentence, from its label.
     public var english: String {
         switch self {
         case .referralStatus(let v): inSentence(v.label)
@@ -65,7 +67,7 @@ public enum ConflictValue: Equatable, Sendable {
         case .timepoint(let v): inSentence(v.label)
         case .grantStatus(let v): inSentence(v.label)
         case .profileKind(let v): inSentence(v.label)
-        case .consentPurpose(let v): v.rawValue
+        case .consentPurpose(let v): inSentence(v.label)
         }
     }
 }
@@ -125,7 +127,8 @@ public enum ConflictCode: String, CaseIterable, Codable, Sendable {
         case .onwardNotInSupport: "A referral out can be made only while the person is being supported; the referral is {status}."
         case .noConsentToShare: "The person has not consented to their details being shared with community services."
         case .onwardAlreadyOpen: "The person already has an open referral to this service."
-        case .consentNotHeld: "Consent for {purpose} is not held, so it cannot be withdrawn."
+        // (Until issue #17 this named the purpose by its code, "Consent for share_with_providers …": its label now.)
+        case .consentNotHeld: "Consent for '{purpose}' is not held, so it cannot be withdrawn."
         case .signpostingNotInSupport: "Signposting is recorded while the person is being supported; the referral is {status}."
         case .attendanceNeedsAccepted: "Attendance can be reported only on a referral the service has accepted; this one is {onwardStatus}."
         case .reassignNotOnCaseload: "Only a case on a link worker's caseload can be reassigned; this one is {status}."

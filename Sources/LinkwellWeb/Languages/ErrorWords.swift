@@ -34,8 +34,7 @@ extension Catalogue {
 
     /// A coded value a conflict names, as this language says it inside a sentence: English from the codes' staff labels
     /// (`code.<group>.<value>`, Core's labels); another language from its own public label of the code when it has one
-    /// (`status.<value>`, the words the person sees on their record), else the staff label. A consent purpose is named by
-    /// its code in English, as Core names it.
+    /// (`status.<value>`, the words the person sees on their record), else the staff label.
     private func word(_ value: ConflictValue) -> String {
         let (group, raw, staff): (String, String, String) = switch value {
         case .referralStatus(let v): ("status", v.rawValue, label(v))
@@ -43,7 +42,7 @@ extension Catalogue {
         case .timepoint(let v): ("timepoint", v.rawValue, label(v))
         case .grantStatus(let v): ("grantStatus", v.rawValue, label(v))
         case .profileKind(let v): ("profileKind", v.rawValue, label(v))
-        case .consentPurpose(let v): ("purpose", v.rawValue, v.rawValue)
+        case .consentPurpose(let v): ("purpose", v.rawValue, label(v))
         }
         if !isEnglish, let own = messages["\(group).\(raw)"] { return value.inSentence(own) }
         return value.inSentence(staff)
