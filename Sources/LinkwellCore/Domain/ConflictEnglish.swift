@@ -102,7 +102,7 @@ public enum ConflictCode: String, CaseIterable, Codable, Sendable {
     case consentAlreadyGiven
     // Outcomes (`OutcomeService`)
     case baselineExists, measuresNotInSupport, instrumentBaselineExists, measureNeedsBaseline, answersAlreadySent
-    case instrumentNeedsLicence, instrumentItemsUnworded, instrumentSwitchedOff, instrumentNotAvailable
+    case instrumentNeedsLicence, instrumentItemsUnworded, instrumentSwitchedOff
     // Accounts (`Accounts`)
     case noSignInWaiting, restartTwoFactorSetup, setUpTwoFactorFirst, cannotDeactivateSelf, cannotChangeOwnRole
     case openReferralToHandOver, openReferralsToHandOver
@@ -178,7 +178,6 @@ public enum ConflictCode: String, CaseIterable, Codable, Sendable {
         case .instrumentNeedsLicence: ValidationCode.instrumentNeedsLicence.english
         case .instrumentItemsUnworded: ValidationCode.instrumentItemsUnworded.english
         case .instrumentSwitchedOff: ValidationCode.instrumentSwitchedOff.english
-        case .instrumentNotAvailable: "This instrument is not available."
         case .noSignInWaiting: "There is no sign-in waiting for a code."
         case .restartTwoFactorSetup: "Start setting up two-factor sign-in again."
         case .setUpTwoFactorFirst: "Set up two-factor sign-in first."

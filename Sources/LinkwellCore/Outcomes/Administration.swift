@@ -85,7 +85,13 @@ public struct AvailableInstrument: Codable, Sendable, Equatable {
 
     /// Why it cannot be administered, as a conflict (the same code and words).
     public var unavailableConflict: Conflict? {
-        unavailable.flatMap { ConflictCode(rawValue: $0.rawValue) }.map { Conflict($0, unavailableValues) }
+        let code: ConflictCode? = switch unavailable {
+        case .instrumentNeedsLicence: .instrumentNeedsLicence
+        case .instrumentItemsUnworded: .instrumentItemsUnworded
+        case .instrumentSwitchedOff: .instrumentSwitchedOff
+        default: nil
+        }
+        return code.map { Conflict($0, unavailableValues) }
     }
 
     /// Combines a definition with the scheme's set-up. Licensed instruments need wording for every item
@@ -106,8 +112,8 @@ public struct AvailableInstrument: Codable, Sendable, Equatable {
             unavailable = nil
         }
         enabled = unavailable == nil
-        let values = ["instrument": instrument.name]
-        unavailableReason = unavailable.map { ValidationEnglish.message($0, values) }
+        unavailableReason = nil
+        unavailableReason = unavailableProblem?.message
     }
 }
 

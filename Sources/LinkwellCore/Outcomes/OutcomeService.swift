@@ -549,7 +549,7 @@ extension OutcomeService {
         -> (case: Case, instrument: AvailableInstrument, hasBaseline: Bool) {
         let found = try await casework.readCase(referralID, request)
         let available = try await instrument(instrumentID)
-        guard available.enabled else { throw LinkwellError.conflict(available.unavailableConflict ?? Conflict(.instrumentNotAvailable)) }
+        if let conflict = available.unavailableConflict { throw LinkwellError.conflict(conflict) }
         let hasBaseline = try await store.administrations(referralID: found.referral.id)
             .contains { $0.instrumentID == instrumentID && $0.timepoint == .baseline }
         return (found, available, hasBaseline)
