@@ -58,7 +58,7 @@ extension Case {
         }
         let deadline = closedAt.addingTimeInterval(TimeInterval(windowDays) * 86_400)
         guard windowDays > 0, env.now() <= deadline else {
-            throw .conflict(windowDays > 0 ? .reopenWindowPassed : .reopenNotOffered, windowDays > 0 ? ["days": String(windowDays)] : [:])
+            throw windowDays > 0 ? .conflict(.reopenWindowPassed, ["days": String(windowDays)]) : .conflict(.reopenNotOffered)
         }
         var update = CaseUpdate(self, by: actor, env: env)
         update.change.events.append(ReferralEvent(id: env.id(), referralID: referral.id, from: .closed, to: target,

@@ -28,7 +28,7 @@ extension Case {
             throw .invalid([FieldError("toLinkWorkerId", .chooseActiveLinkWorker)])
         }
         guard successor?.id != referral.linkWorkerID else {
-            throw (successor.map { LinkwellError.conflict(.caseAlreadyHeld, ["name": $0.displayName]) } ?? .conflict(.caseAlreadyWaiting))
+            throw successor.map { .conflict(.caseAlreadyHeld, ["name": $0.displayName]) } ?? .conflict(.caseAlreadyWaiting)
         }
         var change = handOver(to: successor, reason: reason, by: actor, env: env)
         guard let successor else { return change }

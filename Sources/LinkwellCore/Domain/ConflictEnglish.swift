@@ -2,8 +2,9 @@ import Foundation
 
 /// Why a request conflicts with the record's current state (an illegal transition, a lost race), as a stable code
 /// with named values (issue #17): pages word it through their message catalogue (`conflict.<code>`), and `message` is
-/// Core's English for it (`ConflictCode.english`), which the API's problem details and the commands read.
-public struct Conflict: Error, Equatable, Codable, Sendable {
+/// Core's English for it (`ConflictCode.english`), which the API's problem details and the commands read. It is thrown
+/// as `LinkwellError.conflict`, which the web edge maps to a 409.
+public struct Conflict: Equatable, Codable, Sendable {
     /// What the conflict is, stable for API clients and catalogues.
     public let code: ConflictCode
     /// The values the message names, by placeholder. A value that is itself a code (a referral's status, a timepoint,
