@@ -19,7 +19,7 @@ func reportingErrors<T>(_ body: () async throws -> T) async throws -> T {
     } catch LinkwellError.invalid(let errors) {
         throw ValidationError(errors.map { "\($0.field): \($0.message)" }.joined(separator: "\n"))
     } catch LinkwellError.conflict(let why) {
-        throw ValidationError(why)
+        throw ValidationError(why.message)
     } catch LinkwellError.notFound(let what) {
         throw ValidationError("No such \(what).")
     }

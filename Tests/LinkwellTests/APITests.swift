@@ -92,7 +92,11 @@ struct APITests {
             let id = try #require(try await api.call(.post, "/api/v1/referrals", as: s.referrer, json: Self.referralJSON, expect: .created)["id"] as? String)
             try await api.call(.post, "/api/v1/referrals/\(id)/close", as: s.supervisor, json: #"{"reason":"goals_met"}"#, expect: .conflict)
             try await api.call(.post, "/api/v1/referrals/\(id)/accept", as: s.linkWorker, expect: .ok)
-            try await api.call(.post, "/api/v1/referrals/\(id)/accept", as: s.linkWorker, expect: .conflict)
+            // The problem names the conflict by its code, with the values its message names (statuses as codes), beside the English.
+            let twice = try await api.call(.post, "/api/v1/referrals/\(id)/accept", as: s.linkWorker, expect: .conflict)
+            #expect(twice["code"] as? String == "illegalTransition", "\(twice)")
+            #expect(twice["values"] as? [String: String] == ["status": "accepted", "next": "accepted"], "\(twice)")
+            #expect(twice["detail"] as? String == "A referral that is accepted cannot become accepted.")
             try await api.call(.post, "/api/v1/referrals/\(id)/contacts", as: s.linkWorker,
                                json: #"{"mode":"phone","durationMinutes":1000}"#, expect: .unprocessableContent)
             try await api.call(.post, "/api/v1/referrals/\(id)/contacts", as: s.linkWorker,
@@ -101,7 +105,8 @@ struct APITests {
                                          json: #"{"serviceId":"svc-walks"}"#, expect: .created)
             let onwardID = try #require(((out["onwardReferrals"] as? [[String: Any]])?.first)?["id"] as? String)
             // Attendance on a referral the provider never accepted.
-            try await api.call(.post, "/api/v1/onward-referrals/\(onwardID)/attendance", as: s.provider, json: #"{"attended":true}"#, expect: .conflict)
+            let attendance = try await api.call(.post, "/api/v1/onward-referrals/\(onwardID)/attendance", as: s.provider, json: #"{"attended":true}"#, expect: .conflict)
+            #expect(attendance["code"] as? String == "attendanceNeedsAccepted" && attendance["values"] as? [String: String] == ["onwardStatus": "requested"])
             try await api.call(.post, "/api/v1/onward-referrals/\(onwardID)/reject", as: s.provider, json: #"{"reason":"full"}"#, expect: .unprocessableContent)
             let before = try #require(try await s.store.loadCase(ReferralID(id)))
             #expect(before.attendance.isEmpty && before.onwardReferrals[0].status == .requested)

@@ -135,7 +135,7 @@ struct DomainTests {
         c = try c.recordContact(ContactInput(mode: "phone", durationMinutes: 20, successful: true, notes: ""), by: lw, env: clock.environment).applied(to: c)
         c.referral.consent.purposes = [.socialPrescribing]
         let service = Service(id: ServiceID("s"), organisationID: OrganisationID("o"), name: "Walks", description: "", category: "", area: "")
-        #expect(throws: LinkwellError.conflict("The person has not consented to their details being shared with community services.")) {
+        #expect(throws: LinkwellError.conflict(.noConsentToShare)) {
             try c.referOut(to: service, note: nil, by: lw, env: clock.environment)
         }
     }

@@ -39,6 +39,12 @@ struct OpenAPIRoutesTests {
 
         #expect(routed.subtracting(documented).sorted() == [], "routed but not in openapi.json")
         #expect(documented.subtracting(routed).sorted() == [], "in openapi.json but not routed")
+        // A conflict's problem documents its code: every code Core has, and no other.
+        let schemas = try #require((document["components"] as? [String: Any])?["schemas"] as? [String: Any])
+        let problem = try #require((schemas["Problem"] as? [String: Any])?["properties"] as? [String: Any])
+        let codes = try #require((problem["code"] as? [String: Any])?["enum"] as? [String])
+        #expect(codes == ConflictCode.allCases.map(\.rawValue), "openapi.json's conflict codes")
+        #expect(problem["values"] != nil)
         try await s.store.shutdown()
     }
 }

@@ -226,6 +226,16 @@ struct OutcomeAPITests {
             let swem = #"{"instrumentId":"swemwbs","timepoint":"baseline","answers":{"item1":3,"item2":3,"item3":3,"item4":3,"item5":3,"item6":3,"item7":3}}"#
             let unlicensed = try await post("/api/v1/referrals/\(id)/administrations", swem)
             #expect(unlicensed.status == .unprocessableContent && String(buffer: unlicensed.body).contains("licence"))
+            // Why, as a code naming the instrument (issue #17), beside Core's English.
+            let problem = try #require(try JSONSerialization.jsonObject(with: Data(String(buffer: unlicensed.body).utf8)) as? [String: Any])
+            let reason = try #require((problem["errors"] as? [[String: Any]])?.first)
+            #expect(reason["code"] as? String == "instrumentNeedsLicence" && reason["field"] as? String == "instrumentId", "\(reason)")
+            #expect((reason["values"] as? [String: String])?["instrument"]?.hasPrefix("SWEMWBS") == true)
+            // A follow-up before a baseline: the conflict's code, and the timepoint as its code.
+            let early = try await api.send(.post, "/api/v1/referrals/\(id)/administrations", as: s.linkWorker, json: ons.replacingOccurrences(of: "baseline", with: "follow_up")).1
+            let conflict = try #require(try JSONSerialization.jsonObject(with: Data(early.utf8)) as? [String: Any])
+            #expect(conflict["code"] as? String == "measureNeedsBaseline" && conflict["values"] as? [String: String] == ["timepoint": "follow_up"], "\(conflict)")
+            #expect(conflict["detail"] as? String == "A follow-up measure needs a baseline first.")
             #expect(try await s.store.administrations(referralID: id).isEmpty)
 
             #expect(try await post("/api/v1/referrals/\(id)/administrations", ons).status == .created)

@@ -140,6 +140,56 @@ struct StaffMessagesTests {
         #expect(json.contains(#""code":"tooLong""#) && json.contains(#""message":"Name must be at most 200 characters.""#) && json.contains(#""label":"name""#), "\(json)")
     }
 
+    /// A value of its own kind for each placeholder a conflict names: coded values as codes, data as `<name>`.
+    static func conflictValues(_ code: ConflictCode) -> [String: String] {
+        let coded = ["status": ReferralStatus.planAgreed.rawValue, "next": ReferralStatus.unableToContact.rawValue,
+                     "onwardStatus": OnwardStatus.inProgress.rawValue, "onwardNext": OnwardStatus.enteredInError.rawValue,
+                     "timepoint": Timepoint.followUp.rawValue, "grantStatus": GrantStatus.awarded.rawValue,
+                     "kind": ProfileKind.interest.rawValue, "purpose": ConsentPurpose.shareWithProviders.rawValue]
+        return Dictionary(uniqueKeysWithValues: Catalogue.placeholders(code.english).map { ($0, coded[$0] ?? "<\($0)>") })
+    }
+
+    @Test("Every conflict code has an English message, worded as Core words it for the API; a translation overrides each")
+    func conflictWordsMatchCore() throws {
+        for code in ConflictCode.allCases {
+            let conflict = Conflict(code, Self.conflictValues(code))
+            let page = Catalogue.english.message(conflict)
+            #expect(page == conflict.message && !page.contains("{") && !conflict.message.contains("{"), "\(code): \(page)")
+            #expect(Catalogue.english.text("conflict.\(code.rawValue)") == code.english)
+            let marked = Self.marked.message(conflict)
+            #expect(marked.hasPrefix("⟦") && marked.hasSuffix("⟧"), "\(code) is a message: \(marked)")
+            // Shown against a form, the conflict keeps its code and is worded the same way.
+            let field = FieldError.conflict("action", conflict)
+            #expect(field.conflict == conflict && field.message == conflict.message && Self.marked.message(field) == marked, "\(code)")
+        }
+        // Coded values are codes, worded by the catalogue (a status through its code's label).
+        let illegal = Conflict(.illegalTransition, ["status": "plan_agreed", "next": "received"])
+        #expect(illegal.message == "A referral that is plan agreed cannot become received.")
+        #expect(Self.marked.message(illegal) == "⟦A referral that is ⟦plan agreed⟧ cannot become ⟦received⟧.⟧")
+        #expect(Conflict(.grantDecided, ["grantStatus": "awarded"]).message == "This application has already been decided (Awarded).")
+        #expect(Conflict(.openReferralToHandOver, ["name": "Sam", "count": "1"]).message
+                == "Sam has 1 open referral. Hand them over to another link worker, or back to the supervisors, first.")
+        #expect(Conflict(.consentNotHeld, ["purpose": "share_with_referrer"]).message
+                == "Consent for 'Updates to the referrer and GP' is not held, so it cannot be withdrawn.", "a purpose by its label, not its code")
+        // What someone typed is a value, never read as a placeholder.
+        #expect(Conflict(.caseAlreadyHeld, ["name": "{status}"]).message == "{status} already holds this case.")
+        // Welsh words the conflicts a person meets, a status in the person's own words for it; a code it has not translated
+        // keeps Core's English.
+        #expect(Catalogue.welsh.message(Conflict(.measuresNotInSupport, ["status": "closed"]))
+                == "Dim ond tra'ch bod chi'n cael cymorth y gellir cofnodi mesurau: mae eich cymorth wedi dod i ben.")
+        #expect(Catalogue.welsh.message(Conflict(.measureNeedsBaseline, ["timepoint": "follow_up"])) == "Mae angen mesur ar y dechrau cyn mesur dilynol.")
+        #expect(Catalogue.welsh.message(illegal) == illegal.message)
+        for code in Catalogue.publicConflicts { #expect(Catalogue.welsh.keys.contains("conflict.\(code.rawValue)"), "\(code) in Welsh") }
+        // An instrument that may not be used: a code, worded like any other problem.
+        let unavailable = FieldError("instrumentId", .instrumentSwitchedOff, ["instrument": "ONS4"])
+        #expect(unavailable.message == "ONS4 has been switched off by the scheme." && Self.marked.message(unavailable) == "⟦ONS4 has been switched off by the scheme.⟧")
+        #expect(Conflict(.instrumentSwitchedOff, ["instrument": "ONS4"]).message == unavailable.message)
+        // API clients get the code and its values beside Core's English.
+        let json = String(decoding: try JSONEncoder().encode(Problem(LinkwellError.conflict(illegal))), as: UTF8.self)
+        #expect(json.contains(#""code":"illegalTransition""#) && json.contains(#""next":"received""#) && json.contains(#""status":409"#)
+                && json.contains(#""detail":"A referral that is plan agreed cannot become received.""#), "\(json)")
+    }
+
     /// The error summary and every inline message of a page that refused a form: the problems, as fragments.
     static func problemsShown(_ html: String) -> [String] {
         var shown: [String] = []
@@ -201,6 +251,89 @@ struct StaffMessagesTests {
             // A code list's rows, each problem named by its row, worded on the page (the row is the data's own reference).
             let codeList = try await refused(s.admin, "/admin/code-lists", "/admin/code-lists/risks/import", ["csv": "key,system,code\ndragons,,\n"], problems: 1)
             #expect(codeList.contains("⟦rows[2].key: ⟦Unknown value 'dragons'"), "the row's problem is a message inside the page's own")
+        }
+    }
+
+    @Test("Refused actions that conflict with the record (an illegal step on the case page, a provider answering a referral out twice, an admin deactivating themself, a check-out with no check-in) word the reason through the catalogue; the error page words a conflict no form catches, and the person's pages word theirs in Welsh",
+          arguments: TestBackend.available)
+    func refusedConflictsAreMessages(backend: TestBackend) async throws {
+        let s = try await TestScheme.make(backend)
+        let engaged = try await s.engagedReferral()
+        var configuration = s.configuration
+        configuration.staffMessages = Self.marked
+        try await withRouter(s, configuration: configuration) { client in
+            let api = APIClient(client: client, s: s)
+            /// Sends `form` to `path` as `user` (with the CSRF token of `formPage`): it must be refused with 409, showing the reason
+            /// in the summary and beside the form, every word of it a message.
+            func conflicted(_ user: User, _ formPage: String, _ path: String, _ form: [String: String] = [:],
+                            sourceLocation: SourceLocation = #_sourceLocation) async throws -> String {
+                let browser = WebPagesTests.Browser(client)
+                _ = try await browser.signIn(user.email)
+                let (_, page) = try await browser.go(.get, formPage)
+                let csrf = try #require(WebPagesTests.Browser.hidden("_csrf", in: page), sourceLocation: sourceLocation)
+                let (response, html) = try await browser.go(.post, path, form: form.merging(["_csrf": csrf]) { a, _ in a })
+                #expect(response.status == .conflict, "\(path)", sourceLocation: sourceLocation)
+                let shown = Self.problemsShown(html)
+                #expect(!shown.isEmpty && shown[0].contains("<li>"), "\(path) shows the reason", sourceLocation: sourceLocation)
+                for fragment in shown {
+                    let left = Self.unmarked("<body>\(fragment)</body>", allowed: [])
+                    #expect(left.isEmpty, "\(path) shows a reason outside the catalogue: \(left) in \(fragment)", sourceLocation: sourceLocation)
+                }
+                return html.replacingOccurrences(of: "&#39;", with: "'")
+            }
+            let id = engaged.rawValue
+            // Accepting a referral already engaged: an illegal step, its statuses messages too.
+            let step = try await conflicted(s.linkWorker, "/referrals/\(id)", "/referrals/\(id)/accept")
+            #expect(step.contains("⟦A referral that is ⟦engaged⟧ cannot become ⟦accepted⟧.⟧"), "the statuses are messages inside the reason")
+            // Checking out of a visit never checked into (a stale page).
+            let visit = try await conflicted(s.linkWorker, "/referrals/\(id)", "/referrals/\(id)/visit-check-out")
+            #expect(visit.contains("⟦You are not checked in for a visit to this person.⟧"))
+            // A provider accepting a referral out they have already accepted.
+            let out = try await api.call(.post, "/api/v1/referrals/\(id)/onward-referrals", as: s.linkWorker, json: #"{"serviceId":"svc-walks"}"#, expect: .created)
+            let onward = try #require(((out["onwardReferrals"] as? [[String: Any]])?.first)?["id"] as? String)
+            try await api.call(.post, "/api/v1/onward-referrals/\(onward)/accept", as: s.provider, expect: .ok)
+            let provider = try await conflicted(s.provider, "/provider/referrals/\(onward)", "/provider/referrals/\(onward)/accept")
+            #expect(provider.contains("⟦A referral out that is ⟦accepted⟧ cannot become ⟦accepted⟧.⟧"))
+            // An administrator deactivating their own account.
+            let admin = try await conflicted(s.admin, "/admin/users/\(s.admin.id)", "/admin/users/\(s.admin.id)/deactivate")
+            #expect(admin.contains("⟦You cannot deactivate your own account.⟧"))
+
+            // A conflict no form catches: the error page words it through the catalogue of the page's language (error pages are
+            // rendered before anyone is known to be signed in, so in the public catalogues). A questionnaire for an instrument the
+            // scheme has not licensed, in English: Core's words.
+            let browser = WebPagesTests.Browser(client)
+            _ = try await browser.signIn(s.linkWorker.email)
+            let (response, errorPage) = try await browser.go(.get, "/referrals/\(id)/outcomes/new?instrument=wemwbs")
+            #expect(response.status == .conflict)
+            let wemwbs = try await s.outcomes.instrument("wemwbs")
+            #expect(errorPage.replacingOccurrences(of: "&#39;", with: "'").contains("<h1>Conflict with the record's current state</h1>\n<p>\(try #require(wemwbs.unavailableReason))</p>"))
+            // A person answering a measure from a link after their link worker recorded the same baseline, in Welsh.
+            let answers = ["life_satisfaction": 6, "worthwhile": 7, "happiness": 5, "anxiety": 3]
+            _ = try await s.outcomes.invite(engaged, instrumentID: "ons4", timepoint: "baseline", tokenHash: Accounts.sha256("conflicting-link"), s.request(s.linkWorker))
+            _ = try await s.outcomes.record(engaged, .init(instrumentId: "ons4", timepoint: "baseline", answers: answers), s.request(s.linkWorker))
+            let visitor = WebPagesTests.Browser(client)
+            _ = try await visitor.go(.get, "/measure/conflicting-link?lang=cy")
+            let (sent, measurePage) = try await visitor.go(.post, "/measure/conflicting-link",
+                                                         form: Dictionary(uniqueKeysWithValues: answers.map { ("answers.\($0.key)", String($0.value)) }))
+            #expect(sent.status == .conflict)
+            let ons4 = try await s.outcomes.instrument("ons4").instrument.name
+            let welshReason = Catalogue.welsh.message(Conflict(.instrumentBaselineExists, ["instrument": ons4]))
+            #expect(welshReason.hasPrefix("Mae mesur cyntaf"))
+            #expect(measurePage.replacingOccurrences(of: "&#39;", with: "'").contains("<h1>\(Catalogue.welsh.text("error.conflict"))</h1>\n<p>\(welshReason)</p>"),
+                    "the error page in Welsh: \(measurePage)")
+
+            // The person's own record in Welsh: asking to come back while still supported.
+            let c = try #require(try await s.store.loadCase(engaged))
+            let person = try await s.accounts.createUser(email: "margaret@test.example", displayName: "Margaret Hughes", role: "person",
+                                                         organisationID: nil, password: TestScheme.password, personID: c.person.id.rawValue)
+            let me = WebPagesTests.Browser(client)
+            _ = try await me.signIn(person.email)
+            let (_, record) = try await me.go(.get, "/me?lang=cy")
+            let csrf = try #require(WebPagesTests.Browser.hidden("_csrf", in: record))
+            let (refused, welsh) = try await me.go(.post, "/me/referrals/\(id)/come-back", form: ["_csrf": csrf, "message": ""])
+            #expect(refused.status == .conflict)
+            #expect(welsh.replacingOccurrences(of: "&#39;", with: "'").contains(Catalogue.welsh.text("conflict.stillSupported")), "the reason in Welsh")
+            #expect(!welsh.contains(ConflictCode.stillSupported.english) && !welsh.contains(Catalogue.welsh.text("me.error")))
         }
     }
 
@@ -467,13 +600,14 @@ struct StaffMessagesTests {
             try await api.call(.post, "/api/v1/referrals/\(id)/risks", as: s.linkWorker, json: #"{"risk":"no_known_risks"}"#, expect: .ok)
             let document = try await s.casework.messageBack(engaged, lw, outcomes: s.outcomes)
             let stored = try await s.casework.readCase(engaged, lw).messages.map(\.body)
-            // Data shown as it is: the fixture's, the instruments' published words and licence texts (`AvailableInstrument`), the
+            // Data shown as it is: the fixture's, the instruments' published words and licence texts (`AvailableInstrument`; why
+            // one cannot be used yet is a message, `fieldError.instrumentNeedsLicence` and the like), the
             // code lists' own displays and codes as published, and the audit trail's records as stored (actions, record types,
             // routes and outcomes are codes written by the system, not words for the reader).
             let instruments = try await s.outcomes.instruments()
             let instrumentData = try await Self.instrumentWords(s) + instruments.flatMap { i in
                 [i.instrument.instructions, i.instrument.licence.terms, i.instrument.licence.copyright] + i.instrument.items.compactMap(\.text)
-                    + i.instrument.items.map(\.id) + i.instrument.responseLabels.values + [i.unavailableReason].compactMap { $0 }
+                    + i.instrument.items.map(\.id) + i.instrument.responseLabels.values
             }
             // The code lists' values (codes) and each value's display, as the code list records them.
             let codeListData = CodeListKind.allCases.flatMap { $0.localValues.flatMap { [$0.key, $0.display] } }

@@ -79,7 +79,7 @@ extension Accounts {
     public func deactivate(_ id: String, handover: Handover, _ request: Request) async throws -> User {
         try requireAdmin(request)
         guard var user = try await store.user(id: UserID(id)) else { throw LinkwellError.notFound("user") }
-        guard user.id != request.principal.userID else { throw LinkwellError.conflict("You cannot deactivate your own account.") }
+        guard user.id != request.principal.userID else { throw LinkwellError.conflict(.cannotDeactivateSelf) }
         guard user.active else { return user }
         try await handOver(from: user, handover, request)
         user.active = false
@@ -115,7 +115,7 @@ extension Accounts {
         if role == .person || user.role == .person {
             throw LinkwellError.invalid([FieldError("role", .personAccountRoleFixed)])
         }
-        if user.id == request.principal.userID { throw LinkwellError.conflict("You cannot change your own role.") }
+        if user.id == request.principal.userID { throw LinkwellError.conflict(.cannotChangeOwnRole) }
         if let raw = organisationID?.trimmingCharacters(in: .whitespaces), !raw.isEmpty {
             guard try await store.organisation(id: OrganisationID(raw)) != nil else { throw LinkwellError.invalid([FieldError("organisationId", .organisationUnknown, ["id": raw])]) }
             user.organisationID = OrganisationID(raw)
@@ -160,7 +160,7 @@ extension Accounts {
         let successor: User?
         switch handover {
         case .none:
-            throw LinkwellError.conflict("\(user.displayName) has \(open.count) open referral\(open.count == 1 ? "" : "s"). Hand them over to another link worker, or back to the supervisors, first.")
+            throw LinkwellError.conflict(open.count == 1 ? .openReferralToHandOver : .openReferralsToHandOver, ["name": user.displayName, "count": String(open.count)])
         case .supervisors:
             successor = nil
         case .linkWorker(let id):

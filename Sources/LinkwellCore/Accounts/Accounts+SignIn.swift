@@ -72,7 +72,7 @@ extension Accounts {
     /// replaced by a new one (a new cookie), so a token seen before sign-in is worth nothing after.
     public func completeSecondFactor(session: LoginSession, user: User, code: String, client: String, route: String) async throws -> StartedSession {
         guard session.stage == .secondFactor, let secret = user.twoFactorSecret.flatMap(Base32.decode) else {
-            throw LinkwellError.conflict("There is no sign-in waiting for a code.")
+            throw LinkwellError.conflict(.noSignInWaiting)
         }
         let accountKey = Self.accountKey(user.email), clientKey = Self.clientKey(client)
         try await checkThrottle(accountKey: accountKey, clientKey: clientKey, recordID: user.id.rawValue, route: route)
@@ -159,7 +159,7 @@ extension Accounts {
     public func confirmEnrolment(_ user: User, code: String, session: LoginSession?, route: String) async throws -> (recoveryCodes: [String], started: StartedSession?) {
         var user = try await current(user)
         guard let pending = user.twoFactorPendingSecret, let secret = Base32.decode(pending) else {
-            throw LinkwellError.conflict("Start setting up two-factor sign-in again.")
+            throw LinkwellError.conflict(.restartTwoFactorSetup)
         }
         guard let step = TOTP.matchingStep(code, secret: secret, at: env.now()) else {
             throw LinkwellError.invalid([FieldError("code", .enrolmentCodeRefused)])
@@ -183,7 +183,7 @@ extension Accounts {
 
     /// Ten new single-use recovery codes, replacing any earlier ones.
     public func newRecoveryCodes(for user: User, route: String? = nil) async throws -> [String] {
-        guard try await current(user).twoFactorSecret != nil else { throw LinkwellError.conflict("Set up two-factor sign-in first.") }
+        guard try await current(user).twoFactorSecret != nil else { throw LinkwellError.conflict(.setUpTwoFactorFirst) }
         let alphabet = Array("abcdefghjkmnpqrstuvwxyz23456789")
         var generator = SystemRandomNumberGenerator()
         let codes = (0..<10).map { _ in

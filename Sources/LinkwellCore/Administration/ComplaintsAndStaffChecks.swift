@@ -153,7 +153,7 @@ public struct StaffRecordsService: Sendable {
     public func closeComplaint(_ id: String, outcome: String?, closedOn: String?, _ r: ServiceRequest) async throws -> Complaint {
         try requireAdmin(r)
         guard var complaint = try await store.complaints().first(where: { $0.id == id }) else { throw LinkwellError.notFound("complaint") }
-        guard complaint.isOpen else { throw LinkwellError.conflict("This complaint is already closed.") }
+        guard complaint.isOpen else { throw LinkwellError.conflict(.complaintClosed) }
         var v = Validator()
         let text = v.required(outcome, "outcome", label: .theOutcome, max: 2000)
         let closed = date(closedOn, "closedOn", .theDateItWasClosed, required: true, &v)

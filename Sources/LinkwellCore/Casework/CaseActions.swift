@@ -23,7 +23,7 @@ struct CaseUpdate {
 
     mutating func move(to next: ReferralStatus, note: String = "") throws(LinkwellError) {
         guard status.canMove(to: next) else {
-            throw .conflict("A referral that is \(status.label.lowercased()) cannot become \(next.label.lowercased()).")
+            throw .conflict(.illegalTransition, ["status": status.rawValue, "next": next.rawValue])
         }
         change.events.append(ReferralEvent(id: env.id(), referralID: change.referral.id, from: status, to: next,
                                            actorID: actor.userID, at: now, note: note))
@@ -61,7 +61,7 @@ struct CaseUpdate {
 
     mutating func moveOnward(_ onward: inout OnwardReferral, to next: OnwardStatus, note: String = "") throws(LinkwellError) {
         guard onward.status.canMove(to: next) else {
-            throw .conflict("A referral out that is \(onward.status.label.lowercased()) cannot become \(next.label.lowercased()).")
+            throw .conflict(.illegalOnwardTransition, ["onwardStatus": onward.status.rawValue, "onwardNext": next.rawValue])
         }
         change.onwardEvents.append(OnwardEvent(id: env.newID(), onwardReferralID: onward.id, from: onward.status,
                                                to: next, actorID: actor.userID, at: now, note: note))
@@ -69,9 +69,10 @@ struct CaseUpdate {
         onward.updatedAt = now
     }
 
-    mutating func requireInSupport(_ doing: String) throws(LinkwellError) {
+    /// Refuses with `refusal` (naming the status) unless the person is being supported or about to be.
+    mutating func requireInSupport(_ refusal: ConflictCode) throws(LinkwellError) {
         guard status.isInSupport || status == .accepted || status == .contactAttempted else {
-            throw .conflict("Cannot \(doing): the referral is \(status.label.lowercased()).")
+            throw .conflict(refusal, ["status": status.rawValue])
         }
     }
 }
@@ -234,10 +235,10 @@ extension Case {
         let completedVisits = visits.filter { $0.linkWorkerID == actor.userID && $0.checkedOutAt != nil }.count
         let homeVisits = contacts.filter { $0.recordedBy == actor.userID && $0.mode == .homeVisit }.count
         if mode == .homeVisit && completedVisits <= homeVisits {
-            throw .conflict("A home visit needs a lone-working check-in before and a check-out after; check in and out, then record the contact.")
+            throw .conflict(.homeVisitNeedsCheckIn)
         }
         var update = CaseUpdate(self, by: actor, env: env)
-        try update.requireInSupport("record a contact")
+        try update.requireInSupport(.contactNotInSupport)
         let successful = ContactOutcome(rawValue: outcome)?.contactMade ?? input.successful ?? true
         update.change.contacts.append(Contact(id: env.id(), referralID: referral.id, at: when, mode: mode!,
                                               durationMinutes: minutes, successful: successful, notes: notes,
@@ -299,7 +300,7 @@ extension Case {
         try v.check()
         var update = CaseUpdate(self, by: actor, env: env)
         guard update.status.isInSupport else {
-            throw .conflict("A plan can be agreed only once the person is engaged; the referral is \(update.status.label.lowercased()).")
+            throw .conflict(.planNeedsEngaged, ["status": update.status.rawValue])
         }
         if update.status == .engaged { try update.move(to: .planAgreed) }
         update.change.plan = Plan(referralID: referral.id, whatMatters: whatMatters, agreedAt: update.now, agreedBy: actor.userID,
@@ -318,9 +319,9 @@ extension Case {
     /// Marks an agreed action done.
     public func completeAction(_ id: String, by actor: Principal, env: CoreEnvironment) throws(LinkwellError) -> CaseChange {
         guard var action = actions.first(where: { $0.id == id }) else { throw .notFound("action") }
-        guard action.doneAt == nil else { throw .conflict("This action is already done.") }
+        guard action.doneAt == nil else { throw .conflict(.actionDone) }
         var update = CaseUpdate(self, by: actor, env: env)
-        guard update.status.isInSupport else { throw .conflict("Actions cannot change on a case that is \(update.status.label.lowercased()).") }
+        guard update.status.isInSupport else { throw .conflict(.actionsClosed, ["status": update.status.rawValue]) }
         action.doneAt = update.now
         if action.status != nil { action.status = .done }
         update.change.actions.append(action)
@@ -332,7 +333,7 @@ extension Case {
         guard goals.contains(where: { $0.id == goalID }) else { throw .notFound("goal") }
         guard let rating, (1...10).contains(rating) else { throw .invalid([FieldError("rating", .goalRatingOutOfRange)]) }
         var update = CaseUpdate(self, by: actor, env: env)
-        guard update.status.isInSupport else { throw .conflict("Goals cannot be rated on a case that is \(update.status.label.lowercased()).") }
+        guard update.status.isInSupport else { throw .conflict(.goalsClosed, ["status": update.status.rawValue]) }
         update.change.goalRatings.append(GoalRating(goalID: goalID, rating: rating, at: update.now, ratedBy: actor.userID))
         return update.change
     }
@@ -368,13 +369,13 @@ extension Case {
         try v.check()
         var update = CaseUpdate(self, by: actor, env: env)
         guard update.status.isInSupport else {
-            throw .conflict("A referral out can be made only while the person is being supported; the referral is \(update.status.label.lowercased()).")
+            throw .conflict(.onwardNotInSupport, ["status": update.status.rawValue])
         }
         guard referral.consent.covers(.shareWithProviders) else {
-            throw .conflict("The person has not consented to their details being shared with community services.")
+            throw .conflict(.noConsentToShare)
         }
         if onwardReferrals.contains(where: { $0.serviceID == service!.id && [.requested, .accepted, .inProgress, .onHold].contains($0.status) }) {
-            throw .conflict("The person already has an open referral to this service.")
+            throw .conflict(.onwardAlreadyOpen)
         }
         let onward = OnwardReferral(id: env.id(), referralID: referral.id, serviceID: service!.id, status: .requested,
                                     rejectionReason: nil, note: note, createdBy: actor.userID,
@@ -395,7 +396,7 @@ extension Case {
         let purpose = v.choice(purpose, "purpose", label: .consentPurpose, as: ConsentPurpose.self)
         let text = v.optional(note, "note", label: .note, max: 1000)
         try v.check()
-        guard referral.consent.covers(purpose!) else { throw .conflict("Consent for \(purpose!.rawValue) is not held, so it cannot be withdrawn.") }
+        guard referral.consent.covers(purpose!) else { throw .conflict(.consentNotHeld, ["purpose": purpose!.rawValue]) }
         var update = CaseUpdate(self, by: actor, env: env)
         let status = update.status
         update.change.referral.consent.purposes.removeAll { $0 == purpose || purpose == .socialPrescribing }
@@ -416,7 +417,7 @@ extension Case {
         try v.check()
         var update = CaseUpdate(self, by: actor, env: env)
         guard update.status.isInSupport else {
-            throw .conflict("Signposting is recorded while the person is being supported; the referral is \(update.status.label.lowercased()).")
+            throw .conflict(.signpostingNotInSupport, ["status": update.status.rawValue])
         }
         update.change.signposts.append(Signpost(id: env.newID(), referralID: referral.id, serviceID: service?.id, description: text,
                                                 at: update.now, recordedBy: actor.userID))
@@ -466,7 +467,7 @@ extension Case {
             throw .invalid([FieldError("sessionDate", referral.status == .closed ? .attendanceCaseClosed : .attendanceCaseEnded)])
         }
         guard onward.status.acceptsAttendance else {
-            throw .conflict("Attendance can be reported only on a referral the service has accepted; this one is \(onward.status.label.lowercased()).")
+            throw .conflict(.attendanceNeedsAccepted, ["onwardStatus": onward.status.rawValue])
         }
         var update = CaseUpdate(self, by: actor, env: env)
         if attended && onward.status == .accepted {

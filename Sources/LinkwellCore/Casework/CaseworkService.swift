@@ -461,15 +461,15 @@ public struct CaseworkService: Sendable {
                 }
             }
         }
-        throw LinkwellError.conflict("The referral is being changed by several people at once and your change could not be saved; try again.")
+        throw LinkwellError.conflict(.changedByManyAtOnce)
     }
 
     /// "Someone else took this": the referral has moved on to another link worker's caseload.
     private func takenBySomeoneElse(_ id: ReferralID, _ request: Request) async throws -> LinkwellError? {
         guard request.principal.role == .linkWorker, let current = try await store.loadCase(id),
               let owner = current.referral.linkWorkerID, owner != request.principal.userID else { return nil }
-        let name = try await store.user(id: owner)?.displayName ?? "another link worker"
-        return .conflict("This referral was accepted by someone else (\(name)) while you were working on it.")
+        guard let name = try await store.user(id: owner)?.displayName else { return .conflict(.acceptedByAnotherLinkWorker) }
+        return .conflict(.acceptedBySomeoneElse, ["name": name])
     }
 
     /// A link worker takes a waiting referral onto their caseload (who may is `AccessPolicy.canWork`, checked in `act`).
@@ -646,9 +646,9 @@ public struct CaseworkService: Sendable {
               let other = try await store.loadCase(ReferralID(otherID)) else {
             throw LinkwellError.invalid([FieldError("otherReferralId", .chooseOtherReferral)])
         }
-        guard other.person.id != keep.person.id else { throw LinkwellError.conflict("Both referrals are already for the same person.") }
+        guard other.person.id != keep.person.id else { throw LinkwellError.conflict(.samePerson) }
         guard try await store.possibleDuplicates(of: keep.person).contains(other.referral.id) else {
-            throw LinkwellError.conflict("These people do not match on NHS number, or on name, date of birth and postcode, so they are not merged.")
+            throw LinkwellError.conflict(.peopleDoNotMatch)
         }
         try await store.mergePeople(keep: keep.person.id, duplicate: other.person.id)
         try await audit(request, action: "merge", type: "person", id: "\(other.person.id)->\(keep.person.id)", allowed: true)

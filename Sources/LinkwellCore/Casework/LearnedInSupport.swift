@@ -123,13 +123,13 @@ extension Case {
                                             : v.optional(input.detail, "detail", label: .aDescription, max: 500)
         try v.check()
         if let need, profile.contains(where: { $0.kind == kind && $0.need == need && $0.isCurrent }) {
-            throw .conflict("This \(kind!.label.lowercased()) is already recorded.")
+            throw .conflict(.profileItemRecorded, ["kind": kind!.rawValue])
         }
         if kind == .need, let need, referral.needs.contains(need) {
-            throw .conflict("This need was recorded at referral already.")
+            throw .conflict(.needRecordedAtReferral)
         }
         var update = CaseUpdate(self, by: actor, env: env)
-        try update.requireInSupport("record what you learned")
+        try update.requireInSupport(.learnedNotInSupport)
         update.change.profile.append(ProfileItem(id: env.newID(), referralID: referral.id, kind: kind!, need: need, detail: detail,
                                                  addedBy: actor.userID, addedAt: update.now))
         return update.change
@@ -138,7 +138,7 @@ extension Case {
     /// Ends something learned that no longer holds (a need met, an interest dropped). It stays on the record.
     public func endProfileItem(_ id: String, by actor: Principal, env: CoreEnvironment) throws(LinkwellError) -> CaseChange {
         guard var item = profile.first(where: { $0.id == id }) else { throw .notFound("profile item") }
-        guard item.isCurrent else { throw .conflict("This has already been ended.") }
+        guard item.isCurrent else { throw .conflict(.alreadyEnded) }
         var update = CaseUpdate(self, by: actor, env: env)
         item.endedBy = actor.userID
         item.endedAt = update.now
@@ -154,7 +154,7 @@ extension Case {
         let detail = v.optional(input.detail, "detail", label: .whatWasMissing, max: 1000)
         try v.check()
         var update = CaseUpdate(self, by: actor, env: env)
-        try update.requireInSupport("record a gap")
+        try update.requireInSupport(.gapNotInSupport)
         update.change.gaps.append(GapRecord(id: env.newID(), referralID: referral.id, need: need!, reason: reason!, detail: detail,
                                             recordedBy: actor.userID, recordedAt: update.now))
         return update.change

@@ -54,13 +54,11 @@ extension Case {
         let why = v.required(reason, "reason", label: .aReasonForReopening, max: 2000)
         try v.check()
         guard let target = referral.status.reopensTo, let closedAt else {
-            throw .conflict("Only a closed case can be reopened; this one is \(referral.status.label.lowercased()).")
+            throw .conflict(.reopenNotClosed, ["status": referral.status.rawValue])
         }
         let deadline = closedAt.addingTimeInterval(TimeInterval(windowDays) * 86_400)
         guard windowDays > 0, env.now() <= deadline else {
-            throw .conflict(windowDays > 0
-                ? "This case closed more than \(windowDays) days ago, so it cannot be reopened; make a new referral instead."
-                : "This scheme does not reopen closed cases; make a new referral instead.")
+            throw windowDays > 0 ? .conflict(.reopenWindowPassed, ["days": String(windowDays)]) : .conflict(.reopenNotOffered)
         }
         var update = CaseUpdate(self, by: actor, env: env)
         update.change.events.append(ReferralEvent(id: env.id(), referralID: referral.id, from: .closed, to: target,

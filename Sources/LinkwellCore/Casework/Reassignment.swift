@@ -22,13 +22,13 @@ extension Case {
             throw .forbidden("Only a supervisor or an administrator reassigns cases.")
         }
         guard !referral.status.isFinal, !referral.status.isWaiting else {
-            throw .conflict("Only a case on a link worker's caseload can be reassigned; this one is \(referral.status.label.lowercased()).")
+            throw .conflict(.reassignNotOnCaseload, ["status": referral.status.rawValue])
         }
         if let successor, successor.role != .linkWorker || !successor.active {
             throw .invalid([FieldError("toLinkWorkerId", .chooseActiveLinkWorker)])
         }
         guard successor?.id != referral.linkWorkerID else {
-            throw .conflict(successor.map { "\($0.displayName) already holds this case." } ?? "This case is already waiting for a supervisor to allocate it.")
+            throw successor.map { .conflict(.caseAlreadyHeld, ["name": $0.displayName]) } ?? .conflict(.caseAlreadyWaiting)
         }
         var change = handOver(to: successor, reason: reason, by: actor, env: env)
         guard let successor else { return change }

@@ -252,7 +252,7 @@ public struct CommissioningService: Sendable {
     public func decideGrant(_ id: String, award: Bool, amount: String?, note: String?, _ request: Request) async throws -> GrantApplication {
         try require(request, [.commissioner], "Only commissioners (the grants panel) decide on grants.")
         let grant = try await grant(id, request)
-        guard grant.status == .applied else { throw LinkwellError.conflict("This application has already been decided (\(grant.status.label)).") }
+        guard grant.status == .applied else { throw LinkwellError.conflict(.grantDecided, ["grantStatus": grant.status.rawValue]) }
         var v = Validator()
         let text = v.optional(note, "note", label: .panelNote, max: 2000)
         var awarded: Pence?
@@ -273,7 +273,7 @@ public struct CommissioningService: Sendable {
             let remaining = try await remainingGrantBudget(contract)
             throw LinkwellError.invalid([FieldError("amount", .awardOverGrantBudget, ["awarded": "\(awarded ?? .zero)", "remaining": "\(remaining)", "contract": contract.name])])
         } catch StorageError.versionConflict {
-            throw LinkwellError.conflict("This application has already been decided.")
+            throw LinkwellError.conflict(.grantAlreadyDecided)
         }
         if let awarded {
             _ = try await store.addLedgerEntries([LedgerEntry(id: env.newID(), key: "grant:\(grant.id)", contractID: contract.id,
@@ -287,7 +287,7 @@ public struct CommissioningService: Sendable {
     public func reportSpend(_ id: String, amount: String?, description: String?, _ request: Request) async throws -> GrantApplication {
         try require(request, [.provider], "Spend is reported by the group that holds the grant.")
         let grant = try await grant(id, request)
-        guard grant.status == .awarded else { throw LinkwellError.conflict("Spend can be reported only on an awarded grant.") }
+        guard grant.status == .awarded else { throw LinkwellError.conflict(.spendNeedsAward) }
         var v = Validator()
         let amount = Self.money(amount, "amount", .amountSpent, &v, required: true)
         if let amount, amount == .zero { v.add("amount", .spendZero) }

@@ -3,11 +3,12 @@
 /// (`ValidationEnglish`), which the API's problem details and API clients read. A problem is built from a code
 /// (`FieldError(field, .required, label: .givenName)`); the only ways to give a free sentence are the marked ones:
 /// `apiOnly` (never shown on a page), `page` (a page's own catalogue message) and `uncoded` (not yet given a code: a
-/// conflict's reason shown against a form, an instrument's unavailable reason, a feed import's failure).
+/// feed import's failure). A conflict shown against a form keeps its own code (`FieldError.conflict(_:_:)`).
 public struct FieldError: Error, Equatable, Codable, Sendable {
     /// The input field, e.g. `person.nhsNumber` or `consent`.
     public var field: String
-    /// What is wrong, stable for API clients and catalogues: a `ValidationCode`, or `apiOnly`, `page` or `uncoded`.
+    /// What is wrong, stable for API clients and catalogues: a `ValidationCode`, `conflict.<ConflictCode>`, or `apiOnly`,
+    /// `page` or `uncoded`.
     public let code: String
     /// The values the message names (`max`, `allowed`, …); `label` holds a `FieldLabel` code, worded by the catalogue too.
     public let values: [String: String]
@@ -24,8 +25,23 @@ public struct FieldError: Error, Equatable, Codable, Sendable {
         self.message = ValidationEnglish.message(code, values)
     }
 
-    private init(field: String, code: String, message: String) {
-        (self.field, self.code, self.values, self.message) = (field, code, [:], message)
+    private init(field: String, code: String, values: [String: String] = [:], message: String) {
+        (self.field, self.code, self.values, self.message) = (field, code, values, message)
+    }
+
+    /// A conflict with the record's state shown against the form that met it (the control `field`): its code is
+    /// `conflict.<code>`, its values the conflict's, and pages word it as they word the conflict (`conflict.<code>`).
+    public static func conflict(_ field: String, _ conflict: Conflict) -> FieldError {
+        FieldError(field: field, code: conflictPrefix + conflict.code.rawValue, values: conflict.values, message: conflict.message)
+    }
+
+    /// The prefix of a conflict's code shown as a field's problem.
+    public static let conflictPrefix = "conflict."
+
+    /// The conflict, when this problem is one shown against a form (`conflict(_:_:)`).
+    public var conflict: Conflict? {
+        guard code.hasPrefix(Self.conflictPrefix), let c = ConflictCode(rawValue: String(code.dropFirst(Self.conflictPrefix.count))) else { return nil }
+        return Conflict(c, values)
     }
 
     /// The code of a problem that only API clients and machine-read outputs ever see (a FHIR resource's or an Open
@@ -79,8 +95,8 @@ public enum LinkwellError: Error, Equatable, Sendable {
     case invalid([FieldError])
     /// The record does not exist, or the caller may not know that it exists.
     case notFound(String)
-    /// The request conflicts with the record's current state (an illegal transition, a lost race).
-    case conflict(String)
+    /// The request conflicts with the record's current state (an illegal transition, a lost race), as a code with values.
+    case conflict(Conflict)
     /// The caller is known but their role may never do this.
     case forbidden(String)
     /// No valid credentials were presented.
@@ -92,6 +108,11 @@ public enum LinkwellError: Error, Equatable, Sendable {
     /// One coded problem with one field.
     public static func invalid(_ field: String, _ code: ValidationCode, _ values: [String: String] = [:], label: FieldLabel? = nil) -> LinkwellError {
         .invalid([FieldError(field, code, values, label: label)])
+    }
+
+    /// A conflict with the record's current state: `code`, naming `values`.
+    public static func conflict(_ code: ConflictCode, _ values: [String: String] = [:]) -> LinkwellError {
+        .conflict(Conflict(code, values))
     }
 }
 

@@ -109,7 +109,7 @@ extension Case {
         let text = v.required(body, "body", label: .theMessage, max: 5000)
         try v.check()
         guard onward.status != .enteredInError else {
-            throw .conflict("This referral out was entered in error, so its thread is closed.")
+            throw .conflict(.threadClosedEnteredInError)
         }
         let side: ThreadSide
         switch actor.role {
@@ -130,7 +130,7 @@ extension Case {
         var v = Validator()
         let text = v.required(description, "description", label: .aDescriptionOfTheConcern, max: 5000)
         try v.check()
-        guard onward.status != .enteredInError else { throw .conflict("This referral out was entered in error.") }
+        guard onward.status != .enteredInError else { throw .conflict(.onwardEnteredInError) }
         var update = CaseUpdate(self, by: actor, env: env)
         update.change.concerns.append(SafeguardingConcern(
             id: env.newID(), referralID: referral.id, description: text, raisedBy: actor.userID, raisedAt: update.now,

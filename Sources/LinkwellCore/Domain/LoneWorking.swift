@@ -20,10 +20,10 @@ extension Case {
             throw .invalid([FieldError("expectedMinutes", .visitMinutesOutOfRange)])
         }
         guard !visits.contains(where: { $0.checkedOutAt == nil && $0.linkWorkerID == actor.userID }) else {
-            throw .conflict("You are already checked in for a visit to this person; check out first.")
+            throw .conflict(.alreadyCheckedIn)
         }
         var update = CaseUpdate(self, by: actor, env: env)
-        try update.requireInSupport("start a home visit")
+        try update.requireInSupport(.visitNotInSupport)
         update.change.visits.append(LoneWorkingVisit(id: env.newID(), referralID: referral.id, linkWorkerID: actor.userID,
                                                      checkedInAt: update.now, expectedBackBy: update.now.addingTimeInterval(Double(minutes) * 60)))
         return update.change
@@ -32,7 +32,7 @@ extension Case {
     /// The link worker checks out safely after the visit.
     public func checkOut(by actor: Principal, env: CoreEnvironment) throws(LinkwellError) -> CaseChange {
         guard var visit = visits.last(where: { $0.checkedOutAt == nil && $0.linkWorkerID == actor.userID }) else {
-            throw .conflict("You are not checked in for a visit to this person.")
+            throw .conflict(.notCheckedIn)
         }
         var update = CaseUpdate(self, by: actor, env: env)
         visit.checkedOutAt = update.now

@@ -59,7 +59,7 @@ extension Case {
         }
         try v.check()
         guard referral.status != .declined && referral.status != .redirected else {
-            throw .conflict("Concerns are raised on cases the service took on; this referral was \(referral.status.label.lowercased()).")
+            throw .conflict(.concernsNotTakenOn, ["status": referral.status.rawValue])
         }
         var update = CaseUpdate(self, by: actor, env: env)
         update.change.concerns.append(SafeguardingConcern(
@@ -75,7 +75,7 @@ extension Case {
     public func acknowledgeConcern(_ id: String, externalName: String?, by actor: Principal,
                                    env: CoreEnvironment) throws(LinkwellError) -> CaseChange {
         guard var concern = concerns.first(where: { $0.id == id }) else { throw .notFound("concern") }
-        guard !concern.isAcknowledged else { throw .conflict("This escalation has already been acknowledged.") }
+        guard !concern.isAcknowledged else { throw .conflict(.escalationAcknowledged) }
         var update = CaseUpdate(self, by: actor, env: env)
         if let recipient = concern.recipientID {
             guard recipient == actor.userID else { throw .forbidden("Only the person it was escalated to can acknowledge this escalation.") }
@@ -99,7 +99,7 @@ extension Case {
     public func reviewConcern(_ id: String, by actor: Principal, env: CoreEnvironment) throws(LinkwellError) -> CaseChange {
         guard actor.role == .supervisor else { throw .forbidden("Only a supervisor reviews safeguarding concerns.") }
         guard var concern = concerns.first(where: { $0.id == id }) else { throw .notFound("concern") }
-        guard concern.reviewedAt == nil else { throw .conflict("This concern has already been reviewed.") }
+        guard concern.reviewedAt == nil else { throw .conflict(.concernReviewed) }
         var update = CaseUpdate(self, by: actor, env: env)
         concern.reviewedBy = actor.userID
         concern.reviewedAt = update.now
@@ -110,11 +110,11 @@ extension Case {
     /// Resolves a concern with who and why. It stays on the record.
     public func resolveConcern(_ id: String, resolution: String?, by actor: Principal, env: CoreEnvironment) throws(LinkwellError) -> CaseChange {
         guard var concern = concerns.first(where: { $0.id == id }) else { throw .notFound("concern") }
-        guard concern.isOpen else { throw .conflict("This concern is already resolved.") }
+        guard concern.isOpen else { throw .conflict(.concernResolved) }
         var v = Validator()
         let why = v.required(resolution, "resolution", label: .howTheConcernWasResolved, max: 5000)
         try v.check()
-        guard concern.isAcknowledged else { throw .conflict("An escalation must be acknowledged before the concern can be resolved.") }
+        guard concern.isAcknowledged else { throw .conflict(.escalationNotAcknowledged) }
         var update = CaseUpdate(self, by: actor, env: env)
         concern.resolvedBy = actor.userID
         concern.resolvedAt = update.now

@@ -13,21 +13,7 @@ public enum ValidationEnglish {
             values["label"] = FieldLabel(rawValue: label)?.english ?? label
             values["labelLowercased"] = values["label"]?.lowercasedFirst
         }
-        return fill(code.english, values)
-    }
-
-    /// `template` with each `{name}` replaced by `values[name]` in one pass, so that a value holding braces (typed by
-    /// someone) is never read as a placeholder; a name without a value stays as it is.
-    public static func fill(_ template: String, _ values: [String: String]) -> String {
-        var result = ""
-        var rest = template[...]
-        while let open = rest.firstIndex(of: "{"), let close = rest[open...].firstIndex(of: "}") {
-            result += rest[..<open]
-            let name = String(rest[rest.index(after: open)..<close])
-            result += values[name] ?? String(rest[open...close])
-            rest = rest[rest.index(after: close)...]
-        }
-        return result + rest
+        return Placeholders.fill(code.english, values)
     }
 }
 
@@ -72,7 +58,7 @@ public enum ValidationCode: String, CaseIterable, Codable, Sendable {
     case instrumentScoreIDsUnique, instrumentScoreNoItems, instrumentScoreUnknownItem, instrumentItemScoreOneItem
     case instrumentMeaningfulChangePositive, instrumentConversionGap, instrumentUnknown, instrumentExists
     case confirmLicence, wordingMissing, instrumentFromGoalRatings, minimumGroupSizeOutOfRange, instrumentHasNoScore
-    case chooseAnswer, minimumGroupSizeNotNumber
+    case chooseAnswer, minimumGroupSizeNotNumber, instrumentNeedsLicence, instrumentItemsUnworded, instrumentSwitchedOff
     // Commissioning (`CommissioningService`)
     case moneyNegative, moneyNotAmount, funderExists, startDateNotISO, endDateNotISO, contractEndsBeforeStart
     case funderUnknown, contributionsRequired, complementaryOneFunder, contractPathwayUnknown, organisationNotFound
@@ -242,6 +228,10 @@ public enum ValidationCode: String, CaseIterable, Codable, Sendable {
         case .instrumentHasNoScore: "{instrument} has no score '{score}'; use one of: {allowed}."
         case .chooseAnswer: "Choose one of the answers."
         case .minimumGroupSizeNotNumber: "The minimum group size must be a whole number."
+        case .instrumentNeedsLicence:
+            "{instrument} is licensed by its authors: an administrator must import the licensed item wording and record the scheme's licence before it can be used."
+        case .instrumentItemsUnworded: "Some items of {instrument} have no wording yet."
+        case .instrumentSwitchedOff: "{instrument} has been switched off by the scheme."
         case .moneyNegative: "{label} cannot be negative."
         case .moneyNotAmount: "{label} must be an amount in pounds, e.g. 1250 or 1,250.50 (at most two decimal places)."
         case .funderExists: "There is already a funder called '{name}'."

@@ -72,8 +72,27 @@ public struct InstrumentSetup: Codable, Sendable, Equatable {
 public struct AvailableInstrument: Codable, Sendable, Equatable {
     public var instrument: Instrument
     public var enabled: Bool
-    /// Why it cannot be administered yet, when it cannot.
+    /// Why it cannot be administered yet, when it cannot, in Core's English (`unavailable` worded).
     public var unavailableReason: String?
+    /// Why it cannot be administered yet, as a code (`instrumentNeedsLicence`, `instrumentItemsUnworded`,
+    /// `instrumentSwitchedOff`) naming `unavailableValues`: pages word it through their catalogue.
+    public var unavailable: ValidationCode?
+    /// The values the unavailable reason names (the instrument's name).
+    public var unavailableValues: [String: String] { ["instrument": instrument.name] }
+
+    /// Why it cannot be administered, as a problem with the instrument field.
+    public var unavailableProblem: FieldError? { unavailable.map { FieldError("instrumentId", $0, unavailableValues) } }
+
+    /// Why it cannot be administered, as a conflict (the same code and words).
+    public var unavailableConflict: Conflict? {
+        let code: ConflictCode? = switch unavailable {
+        case .instrumentNeedsLicence: .instrumentNeedsLicence
+        case .instrumentItemsUnworded: .instrumentItemsUnworded
+        case .instrumentSwitchedOff: .instrumentSwitchedOff
+        default: nil
+        }
+        return code.map { Conflict($0, unavailableValues) }
+    }
 
     /// Combines a definition with the scheme's set-up. Licensed instruments need wording for every item
     /// and an acknowledged licence before they can be used.
@@ -84,15 +103,17 @@ public struct AvailableInstrument: Codable, Sendable, Equatable {
         }
         self.instrument = instrument
         if instrument.licence.wordingRequiresLicence && setup?.licenceAcknowledgedAt == nil {
-            unavailableReason = "\(instrument.name) is licensed by its authors: an administrator must import the licensed item wording and record the scheme's licence before it can be used."
+            unavailable = .instrumentNeedsLicence
         } else if instrument.items.contains(where: { $0.text == nil }) {
-            unavailableReason = "Some items of \(instrument.name) have no wording yet."
+            unavailable = .instrumentItemsUnworded
         } else if setup?.enabled == false {
-            unavailableReason = "\(instrument.name) has been switched off by the scheme."
+            unavailable = .instrumentSwitchedOff
         } else {
-            unavailableReason = nil
+            unavailable = nil
         }
-        enabled = unavailableReason == nil
+        enabled = unavailable == nil
+        unavailableReason = nil
+        unavailableReason = unavailableProblem?.message
     }
 }
 

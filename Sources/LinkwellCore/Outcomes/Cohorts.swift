@@ -106,7 +106,7 @@ public struct CohortGroup: Sendable, Hashable, Codable {
     }
 
     /// `template` with each `{name}` replaced by its value.
-    public static func fill(_ template: String, _ values: [String: String]) -> String { ValidationEnglish.fill(template, values) }
+    public static func fill(_ template: String, _ values: [String: String]) -> String { Placeholders.fill(template, values) }
 }
 
 /// What a reader of a cohort report must keep in mind, as codes (`CohortReport.caveatCodes`); `english` gives Core's words.

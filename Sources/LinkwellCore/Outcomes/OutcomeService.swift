@@ -112,7 +112,7 @@ public struct OutcomeService: Sendable {
         do {
             try await store.saveAdministration(administration)
         } catch StorageError.duplicate {
-            throw LinkwellError.conflict("This instrument already has a baseline for this person.")
+            throw LinkwellError.conflict(.baselineExists)
         }
         return administration
     }
@@ -135,22 +135,22 @@ public struct OutcomeService: Sendable {
         if available.instrument.derivedFrom != nil {
             throw LinkwellError.invalid([FieldError("instrumentId", .instrumentFromGoalRatings, ["instrument": available.instrument.name])])
         }
-        guard available.enabled else { throw LinkwellError.invalid([.uncoded("instrumentId", available.unavailableReason ?? "Not available.")]) }
+        if let problem = available.unavailableProblem { throw LinkwellError.invalid([problem]) }
         return available
     }
 
     /// One baseline per instrument, and follow-ups only after it, while the person is being supported.
     func checkTimepoint(_ found: Case, _ instrument: Instrument, _ timepoint: Timepoint) async throws {
         guard found.referral.status.isInSupport || (found.referral.status == .closed && timepoint == .closing) else {
-            throw LinkwellError.conflict("Outcome measures are recorded while the person is being supported; the referral is \(found.referral.status.label.lowercased()).")
+            throw LinkwellError.conflict(.measuresNotInSupport, ["status": found.referral.status.rawValue])
         }
         let history = try await store.administrations(referralID: found.referral.id).filter { $0.instrumentID == instrument.id }
         let hasBaseline = history.contains { $0.timepoint == .baseline }
         if timepoint == .baseline && hasBaseline {
-            throw LinkwellError.conflict("\(instrument.name) already has a baseline for this person; record a follow-up instead.")
+            throw LinkwellError.conflict(.instrumentBaselineExists, ["instrument": instrument.name])
         }
         if timepoint != .baseline && !hasBaseline {
-            throw LinkwellError.conflict("A \(timepoint.label.lowercased()) measure needs a baseline first.")
+            throw LinkwellError.conflict(.measureNeedsBaseline, ["timepoint": timepoint.rawValue])
         }
     }
 
@@ -197,7 +197,7 @@ public struct OutcomeService: Sendable {
         do {
             try await store.saveSelfCompleted(administration, invitationTokenHash: tokenHash, at: env.now())
         } catch StorageError.duplicate {
-            throw LinkwellError.conflict("These answers have already been sent, or the measure was already recorded.")
+            throw LinkwellError.conflict(.answersAlreadySent)
         }
         return administration
     }
@@ -549,7 +549,7 @@ extension OutcomeService {
         -> (case: Case, instrument: AvailableInstrument, hasBaseline: Bool) {
         let found = try await casework.readCase(referralID, request)
         let available = try await instrument(instrumentID)
-        guard available.enabled else { throw LinkwellError.conflict(available.unavailableReason ?? "This instrument is not available.") }
+        if let conflict = available.unavailableConflict { throw LinkwellError.conflict(conflict) }
         let hasBaseline = try await store.administrations(referralID: found.referral.id)
             .contains { $0.instrumentID == instrumentID && $0.timepoint == .baseline }
         return (found, available, hasBaseline)

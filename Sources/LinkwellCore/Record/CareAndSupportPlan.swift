@@ -138,7 +138,7 @@ extension Case {
         try v.check()
         guard AccessPolicy.canWork(self, actor) else { throw .forbidden("Only the case's link worker or a supervisor changes the plan.") }
         var update = CaseUpdate(self, by: actor, env: env)
-        guard update.status.isInSupport else { throw .conflict("The plan cannot change on a case that is \(update.status.label.lowercased()).") }
+        guard update.status.isInSupport else { throw .conflict(.planClosed, ["status": update.status.rawValue]) }
         goal.need = need.isEmpty ? nil : need
         goal.importance = importance
         goal.status = status
@@ -169,7 +169,7 @@ extension Case {
         try v.check()
         guard AccessPolicy.canWork(self, actor) else { throw .forbidden("Only the case's link worker or a supervisor changes the plan.") }
         var update = CaseUpdate(self, by: actor, env: env)
-        guard update.status.isInSupport else { throw .conflict("Actions cannot change on a case that is \(update.status.label.lowercased()).") }
+        guard update.status.isInSupport else { throw .conflict(.actionsClosed, ["status": update.status.rawValue]) }
         action.goalID = goalText.isEmpty ? nil : GoalID(goalText)
         action.support = support?.rawValue
         if let status {

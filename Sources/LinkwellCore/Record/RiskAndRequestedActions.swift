@@ -110,7 +110,7 @@ extension Case {
         if let start, let end, end < start { v.add("end", .endBeforeStart) }
         try v.check()
         guard referral.status != .declined && referral.status != .redirected else {
-            throw .conflict("Risks are recorded on cases the service took on; this referral was \(referral.status.label.lowercased()).")
+            throw .conflict(.risksNotTakenOn, ["status": referral.status.rawValue])
         }
         guard AccessPolicy.canWork(self, actor) else { throw .forbidden("Only the case's link worker or a supervisor records risks.") }
         var update = CaseUpdate(self, by: actor, env: env)
@@ -118,7 +118,7 @@ extension Case {
             if currentRisks.contains(where: { !$0.isNoKnownRisks }) {
                 throw .invalid([FieldError("risk", .riskStillCurrent)])
             }
-            if currentRisks.contains(where: \.isNoKnownRisks) { throw .conflict("No known risks is recorded already.") }
+            if currentRisks.contains(where: \.isNoKnownRisks) { throw .conflict(.noKnownRisksRecorded) }
         } else {
             for var none in currentRisks where none.isNoKnownRisks {
                 none.endedAt = update.now
@@ -133,7 +133,7 @@ extension Case {
     /// Ends a risk entry that no longer holds. It stays on the record.
     public func endRisk(_ id: String, by actor: Principal, env: CoreEnvironment) throws(LinkwellError) -> CaseChange {
         guard var entry = risks.first(where: { $0.id == id }) else { throw .notFound("risk") }
-        guard entry.isCurrent else { throw .conflict("This risk entry has ended already.") }
+        guard entry.isCurrent else { throw .conflict(.riskEntryEnded) }
         guard AccessPolicy.canWork(self, actor) else { throw .forbidden("Only the case's link worker or a supervisor records risks.") }
         var update = CaseUpdate(self, by: actor, env: env)
         entry.endedAt = update.now
@@ -148,7 +148,7 @@ extension Case {
         let text = v.required(input.description, "description", label: .theAction, max: 2000)
         try v.check()
         guard referral.status != .declined && referral.status != .redirected else {
-            throw .conflict("Actions are recorded on cases the service took on; this referral was \(referral.status.label.lowercased()).")
+            throw .conflict(.actionsNotTakenOn, ["status": referral.status.rawValue])
         }
         guard AccessPolicy.canWork(self, actor) else { throw .forbidden("Only the case's link worker or a supervisor records requested actions.") }
         var update = CaseUpdate(self, by: actor, env: env)
@@ -161,7 +161,7 @@ extension Case {
     /// Withdraws a requested action: it stays on the record and leaves the message back.
     public func withdrawRequestedAction(_ id: String, by actor: Principal, env: CoreEnvironment) throws(LinkwellError) -> CaseChange {
         guard var action = requestedActions.first(where: { $0.id == id }) else { throw .notFound("requested action") }
-        guard action.isCurrent else { throw .conflict("This action has been withdrawn already.") }
+        guard action.isCurrent else { throw .conflict(.actionWithdrawn) }
         guard AccessPolicy.canWork(self, actor) else { throw .forbidden("Only the case's link worker or a supervisor changes requested actions.") }
         var update = CaseUpdate(self, by: actor, env: env)
         action.withdrawnAt = update.now

@@ -142,9 +142,9 @@ extension Case {
         try v.check()
         guard let purpose else { throw .invalid([FieldError("purpose", .chooseAgreement)]) }
         guard purpose != .socialPrescribing else {
-            throw .conflict("To start support again, ask to come back.")
+            throw .conflict(.startSupportByComingBack)
         }
-        guard !referral.consent.covers(purpose) else { throw .conflict("You have already agreed to this.") }
+        guard !referral.consent.covers(purpose) else { throw .conflict(.consentAlreadyGiven) }
         var update = CaseUpdate(self, by: actor, env: env)
         let status = update.status
         update.change.referral.consent.purposes.append(purpose)

@@ -48,7 +48,7 @@ public struct PersonVoiceService: Sendable {
         let text = v.optional(message, "message", label: .whatYouWouldLikeHelpWith, max: 2000)
         try v.check()
         guard c.referral.status.isFinal else {
-            throw LinkwellError.conflict("You are still being supported: talk to your link worker about anything you need.")
+            throw LinkwellError.conflict(.stillSupported)
         }
         return try await add(PersonRequest(id: env.newID(), referralID: c.referral.id, kind: .comeBack, onwardReferralID: nil,
                                            message: text, raisedBy: request.principal.userID, raisedAt: env.now()), request)
@@ -127,7 +127,7 @@ public struct PersonVoiceService: Sendable {
         try v.check()
         let now = env.now()
         guard try await store.answerPersonRequest(id: id, by: p.userID, at: now, answer: text) else {
-            throw LinkwellError.conflict("This request has already been answered.")
+            throw LinkwellError.conflict(.requestAlreadyAnswered)
         }
         var answered = found
         answered.answeredBy = p.userID
@@ -160,8 +160,7 @@ public struct PersonVoiceService: Sendable {
         do {
             try await store.addPersonRequest(r)
         } catch StorageError.duplicate {
-            throw LinkwellError.conflict(r.kind == .comeBack ? "You have already asked to come back; we will be in touch."
-                                                             : "You have already told us a worry about this group; a supervisor will be in touch.")
+            throw LinkwellError.conflict(r.kind == .comeBack ? .alreadyAskedToComeBack : .worryAlreadyRaised)
         }
         try await trail.record(request, action: "create", type: "person_request", id: r.id, subject: r.referralID, allowed: true)
         return r

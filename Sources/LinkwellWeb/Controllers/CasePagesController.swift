@@ -229,7 +229,7 @@ struct CasePagesController: Sendable {
         } catch let error as LinkwellError {
             let (errors, status): ([FieldError], HTTPResponse.Status) = switch error {
             case .invalid(let fields): (fields, .unprocessableContent)
-            case .conflict(let why): ([FieldError.uncoded("action", why)], .conflict)
+            case .conflict(let why): ([FieldError.conflict("action", why)], .conflict)
             default: throw error
             }
             return try await casePage(request, context, errors: errors, status: status)
@@ -313,7 +313,7 @@ extension CasePagesController {
             } catch let error as LinkwellError {
                 let (errors, status): ([FieldError], HTTPResponse.Status) = switch error {
                 case .invalid(let list): (list.map { $0.at(fields[$0.field] ?? $0.field) }, .unprocessableContent)
-                case .conflict(let why): ([FieldError.uncoded("action", why)], .conflict)
+                case .conflict(let why): ([FieldError.conflict("action", why)], .conflict)
                 default: throw error
                 }
                 return try await casePage(request, context, errors: errors, status: status)

@@ -29,7 +29,7 @@ struct GroupVoiceController: Sendable {
                 let named = fields.map { $0.at($0.field == "body" ? "thread-\(onward)-body" : $0.field) }
                 return try await cases.casePage(request, context, errors: named, status: .unprocessableContent)
             } catch LinkwellError.conflict(let why) {
-                return try await cases.casePage(request, context, errors: [FieldError.uncoded("action", why)], status: .conflict)
+                return try await cases.casePage(request, context, errors: [FieldError.conflict("action", why)], status: .conflict)
             }
         }
         // Browser: the group's side, from its referral page.
@@ -100,7 +100,7 @@ struct GroupVoiceController: Sendable {
         } catch LinkwellError.invalid(let fields) {
             return try await provider.page(request, context, errors: fields, status: .unprocessableContent)
         } catch LinkwellError.conflict(let why) {
-            return try await provider.page(request, context, errors: [FieldError.uncoded("action", why)], status: .conflict)
+            return try await provider.page(request, context, errors: [FieldError.conflict("action", why)], status: .conflict)
         }
     }
 }

@@ -35,7 +35,7 @@ struct OutcomePagesController: Sendable {
             } catch let error as LinkwellError {
                 let (fields, status): ([FieldError], HTTPResponse.Status) = switch error {
                 case .invalid(let f): (f, .unprocessableContent)
-                case .conflict(let why): ([FieldError.uncoded("timepoint", why)], .conflict)
+                case .conflict(let why): ([FieldError.conflict("timepoint", why)], .conflict)
                 default: throw error
                 }
                 return try await questionnaire(request, context, instrumentID: form["instrumentId"] ?? "",
@@ -58,7 +58,7 @@ struct OutcomePagesController: Sendable {
             } catch let error as LinkwellError {
                 switch error {
                 case .invalid(let fields): return try await questionnaire(request, context, instrumentID: form["instrumentId"] ?? "ons4", errors: fields, status: .unprocessableContent)
-                case .conflict(let why): return try await questionnaire(request, context, instrumentID: form["instrumentId"] ?? "ons4", errors: [FieldError.uncoded("timepoint", why)], status: .conflict)
+                case .conflict(let why): return try await questionnaire(request, context, instrumentID: form["instrumentId"] ?? "ons4", errors: [FieldError.conflict("timepoint", why)], status: .conflict)
                 default: throw error
                 }
             }
@@ -192,7 +192,7 @@ struct OutcomePagesController: Sendable {
 
     func instrumentsPage(_ request: Request, _ context: AppRequestContext, definition: String = "", errors: [FieldError] = []) async throws -> Response {
         _ = try context.require(.admin)
-        let page = InstrumentsAdminPage(try await outcomes.instruments(), definition: definition)
+        let page = InstrumentsAdminPage(try await outcomes.instruments(), definition: definition, context.messages)
         return try HTML(renderer.render(.adminInstruments, View(title: context.messages.text("titles.instruments"), context: context, page: page, errors: errors)),
                         status: errors.isEmpty ? .ok : .unprocessableContent).response(from: request, context: context)
     }

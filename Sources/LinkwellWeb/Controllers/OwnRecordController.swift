@@ -79,11 +79,13 @@ struct OwnRecordController: Sendable {
                 let status: HTTPResponse.Status
                 switch error {
                 case .invalid(let fields): (errors, status) = (fields.map { $0.at(prefix + $0.field) }, .unprocessableContent)
-                case .conflict(let why): (errors, status) = ([FieldError.uncoded(prefix + "action", why)], .conflict)
+                case .conflict(let why): (errors, status) = ([FieldError.conflict(prefix + "action", why)], .conflict)
                 default: throw error
                 }
-                // English shows Core's own reason; another language says, in that language, that it did not work.
-                let shown = context.messages.isEnglish ? errors : errors.map { $0.worded(context.messages.text("me.error")) }
+                // English shows Core's own reason, and another language its own words for a conflict it translated
+                // (`conflict.<code>`); otherwise it says, in that language, that it did not work.
+                let shown = context.messages.isEnglish ? errors
+                    : errors.map { $0.conflict.flatMap(context.messages.words) != nil ? $0 : $0.worded(context.messages.text("me.error")) }
                 return try await page(request, context, errors: shown, status: status)
             }
         }

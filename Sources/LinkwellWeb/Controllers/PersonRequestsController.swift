@@ -27,7 +27,7 @@ struct PersonRequestsController: Sendable {
                 let status: HTTPResponse.Status
                 switch error {
                 case .invalid(let fields): (errors, status) = (fields.map { $0.at("answer-\(id)") }, .unprocessableContent)
-                case .conflict(let why): (errors, status) = ([FieldError.uncoded("answer-\(id)", why)], .conflict)
+                case .conflict(let why): (errors, status) = ([FieldError.conflict("answer-\(id)", why)], .conflict)
                 default: throw error
                 }
                 return try await page(request, context, errors: errors, status: status)

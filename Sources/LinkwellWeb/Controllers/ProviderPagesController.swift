@@ -58,7 +58,7 @@ struct ProviderPagesController: Sendable {
             } catch LinkwellError.invalid(let fields) {
                 return try await page(request, context, errors: fields, form: form, status: .unprocessableContent)
             } catch LinkwellError.conflict(let why) {
-                return try await page(request, context, errors: [FieldError.uncoded("action", why)], status: .conflict)
+                return try await page(request, context, errors: [FieldError.conflict("action", why)], status: .conflict)
             }
         }
     }

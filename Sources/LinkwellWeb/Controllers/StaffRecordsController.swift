@@ -98,7 +98,7 @@ struct StaffRecordsController: Sendable {
         } catch LinkwellError.invalid(let fields) {
             return try await page(request, context, fields.map { $0.at(rename($0.field)) }, .unprocessableContent)
         } catch LinkwellError.conflict(let why) {
-            return try await page(request, context, [FieldError.uncoded("action", why)], .conflict)
+            return try await page(request, context, [FieldError.conflict("action", why)], .conflict)
         }
     }
 

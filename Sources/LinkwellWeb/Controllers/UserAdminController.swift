@@ -125,7 +125,7 @@ struct UserAdminController: Sendable {
             } catch LinkwellError.invalid(let errors) {
                 return try await userPage(request, context, errors: errors, status: .unprocessableContent)
             } catch LinkwellError.conflict(let why) {
-                return try await userPage(request, context, errors: [FieldError.uncoded(name, why)], status: .conflict)
+                return try await userPage(request, context, errors: [FieldError.conflict(name, why)], status: .conflict)
             }
         }
     }

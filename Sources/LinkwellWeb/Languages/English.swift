@@ -1,7 +1,8 @@
 /// The English messages: the source every other catalogue translates. Labels Core already words (needs,
 /// statuses, consent purposes, …) come from Core by code (`Catalogue.englishLabels()`), so they are written once.
 extension Catalogue {
-    public static let english = Catalogue(language: .english, messages: englishLabels().merging(englishMessages) { _, new in new })
+    public static let english = Catalogue(language: .english, messages: englishLabels().merging(publicConflictWords()) { _, new in new }
+        .merging(englishMessages) { _, new in new })
 
     static let englishMessages: [String: String] = [
         // Around every page

@@ -1,9 +1,9 @@
 import Foundation
 import LinkwellCore
 
-/// Core's validation problems (`FieldError`) worded in a catalogue's language: each code is a message
-/// (`fieldError.<code>`) and each field label one too (`fieldLabel.<label>`), whose English is Core's (`ValidationEnglish`),
-/// so the API and the pages say the same and a translation can override each.
+/// Core's validation problems (`FieldError`) and conflicts (`Conflict`) worded in a catalogue's language: each code is a
+/// message (`fieldError.<code>`, `conflict.<code>`) and each field label one too (`fieldLabel.<label>`), whose English is
+/// Core's (`ValidationEnglish`, `ConflictEnglish`), so the API and the pages say the same and a translation can override each.
 extension Catalogue {
     /// A field's problem in this language: `fieldError.<code>` with the problem's values, its label worded by
     /// `fieldLabel.<label>`. A problem without a message here keeps the words it has: an `apiOnly` or `uncoded` problem
@@ -11,13 +11,41 @@ extension Catalogue {
     /// not translated the code) that page's. English falls back to the staff messages, every other language only
     /// uses a message it translated itself.
     public func message(_ error: FieldError) -> String {
+        if let conflict = error.conflict { return words(conflict) ?? error.message }
         guard let template = own("fieldError.\(error.code)") else { return error.message }
         var values = error.values
         if let label = values["label"] {
             values["label"] = own("fieldLabel.\(label)") ?? FieldLabel(rawValue: label)?.english ?? label
             values["labelLowercased"] = values["label"]?.lowercasedFirst
         }
-        return ValidationEnglish.fill(template, values)
+        return Placeholders.fill(template, values)
+    }
+
+    /// A conflict with the record's current state in this language: `conflict.<code>` with the conflict's values, each coded
+    /// value (a status, a timepoint, …) worded here too. A language that has not translated the code keeps Core's English.
+    public func message(_ conflict: Conflict) -> String { words(conflict) ?? conflict.message }
+
+    /// The conflict in this language's own words, or nil when it has none for the code (English falls back to the staff
+    /// messages, where most conflicts' English is; another language uses only what it translated itself).
+    func words(_ conflict: Conflict) -> String? {
+        guard let template = own("conflict.\(conflict.code.rawValue)") else { return nil }
+        return Placeholders.fill(template, conflict.wordedValues(word))
+    }
+
+    /// A coded value a conflict names, as this language says it inside a sentence: English from the codes' staff labels
+    /// (`code.<group>.<value>`, Core's labels); another language from its own public label of the code when it has one
+    /// (`status.<value>`, the words the person sees on their record), else the staff label.
+    private func word(_ value: ConflictValue) -> String {
+        let (group, raw, staff): (String, String, String) = switch value {
+        case .referralStatus(let v): ("status", v.rawValue, label(v))
+        case .onwardStatus(let v): ("onward", v.rawValue, label(v))
+        case .timepoint(let v): ("timepoint", v.rawValue, label(v))
+        case .grantStatus(let v): ("grantStatus", v.rawValue, label(v))
+        case .profileKind(let v): ("profileKind", v.rawValue, label(v))
+        case .consentPurpose(let v): ("purpose", v.rawValue, label(v))
+        }
+        if !isEnglish, let own = messages["\(group).\(raw)"] { return value.inSentence(own) }
+        return value.inSentence(staff)
     }
 
     /// The problem as this language words it, for showing on a page.
@@ -30,6 +58,21 @@ extension Catalogue {
         var words: [String: String] = [:]
         for code in ValidationCode.allCases { words["fieldError.\(code.rawValue)"] = code.english }
         for label in FieldLabel.allCases { words["fieldLabel.\(label.rawValue)"] = label.english }
+        for code in ConflictCode.allCases where !publicConflicts.contains(code) { words["conflict.\(code.rawValue)"] = code.english }
+        return words
+    }
+
+    /// The conflicts a person can meet on the public pages and their own record (asking to come back, raising a worry, giving
+    /// and withdrawing consent, filling in a measure from a link): public messages, so every language must translate them.
+    static let publicConflicts: Set<ConflictCode> = [
+        .stillSupported, .alreadyAskedToComeBack, .worryAlreadyRaised, .startSupportByComingBack, .consentAlreadyGiven, .consentNotHeld,
+        .answersAlreadySent, .measuresNotInSupport, .instrumentBaselineExists, .measureNeedsBaseline, .changedByManyAtOnce, .changedMeanwhile,
+    ]
+
+    /// The English of the public conflicts, made from Core's (`conflict.<code>`).
+    static func publicConflictWords() -> [String: String] {
+        var words = Dictionary(uniqueKeysWithValues: publicConflicts.map { ("conflict.\($0.rawValue)", $0.english) })
+        words["error.conflict"] = Problem.conflictTitle  // the error page's title for a conflict
         return words
     }
 }

@@ -280,5 +280,23 @@ extension Catalogue {
         "timepoint.baseline": "ar y dechrau",
         "timepoint.follow_up": "dilynol",
         "timepoint.closing": "ar y diwedd",
+
+        // Gwrthdaro: why something the person asked could not be done (`conflict.<code>`, issue #17) on their own record
+        // (coming back, a worry, consent) and when filling in a measure from a link. NEEDS REVIEW BY A WELSH SPEAKER: these
+        // were written for Linkwell without one. `{status}` is the person's own words for their referral's stage (a whole
+        // clause, "mae eich cymorth wedi dod i ben"), `{purpose}` what they agreed to, `{timepoint}` as in `timepoint.*`.
+        "error.conflict": "Nid oedd modd gwneud hynny",
+        "conflict.stillSupported": "Rydych chi'n dal i gael cymorth: siaradwch â'ch gweithiwr cyswllt am unrhyw beth sydd ei angen arnoch.",
+        "conflict.alreadyAskedToComeBack": "Rydych chi eisoes wedi gofyn am gael dod yn ôl; byddwn ni mewn cysylltiad.",
+        "conflict.worryAlreadyRaised": "Rydych chi eisoes wedi dweud wrthym am bryder am y grŵp hwn; bydd goruchwyliwr mewn cysylltiad.",
+        "conflict.startSupportByComingBack": "I ddechrau cael cymorth eto, gofynnwch am gael dod yn ôl.",
+        "conflict.consentAlreadyGiven": "Rydych chi eisoes wedi cytuno i hyn.",
+        "conflict.consentNotHeld": "Nid ydych chi wedi cytuno i hyn ({purpose}), felly does dim i'w dynnu'n ôl.",
+        "conflict.answersAlreadySent": "Mae'r atebion hyn wedi'u hanfon yn barod, neu mae'r mesur wedi'i gofnodi yn barod.",
+        "conflict.measuresNotInSupport": "Dim ond tra'ch bod chi'n cael cymorth y gellir cofnodi mesurau: {status}.",
+        "conflict.instrumentBaselineExists": "Mae mesur cyntaf o {instrument} wedi'i gofnodi yn barod; cofnodwch fesur dilynol yn lle hynny.",
+        "conflict.measureNeedsBaseline": "Mae angen mesur ar y dechrau cyn mesur {timepoint}.",
+        "conflict.changedByManyAtOnce": "Mae sawl person yn newid yr atgyfeiriad ar yr un pryd, ac nid oedd modd cadw eich newid; rhowch gynnig arall arni.",
+        "conflict.changedMeanwhile": "Newidiodd rhywun arall y cofnod hwn tra oeddech chi'n gweithio arno; ail-lwythwch y dudalen a rhowch gynnig arall arni.",
     ])
 }

@@ -20,7 +20,7 @@ public struct CaseOutcomesPanel: Sendable {
     public init(instruments: [AvailableInstrument], trajectories: [ScoreTrajectory], _ c: Catalogue = .english) {
         self.instruments = instruments.map {
             $0.instrument.derivedFrom == nil
-                ? InstrumentChoice(id: $0.instrument.id, name: $0.instrument.name, reason: $0.unavailableReason ?? "", enabled: $0.enabled)
+                ? InstrumentChoice(id: $0.instrument.id, name: $0.instrument.name, reason: $0.unavailableProblem.map(c.message) ?? "", enabled: $0.enabled)
                 : InstrumentChoice(id: $0.instrument.id, name: $0.instrument.name, reason: c.text("outcomesPanel.fromGoalRatings"), enabled: false)
         }
         let byID = Dictionary(instruments.map { ($0.instrument.id, $0.instrument) }, uniquingKeysWith: { a, _ in a })
@@ -186,10 +186,10 @@ public struct InstrumentsAdminPage: Sendable {
     public var rows: [Row]
     public var definition: String
 
-    public init(_ instruments: [AvailableInstrument], definition: String = "") {
+    public init(_ instruments: [AvailableInstrument], definition: String = "", _ c: Catalogue = .english) {
         rows = instruments.map {
             Row(id: $0.instrument.id, name: $0.instrument.name, terms: $0.instrument.licence.terms, copyright: $0.instrument.licence.copyright,
-                reason: $0.unavailableReason ?? "", enabled: $0.enabled, needsLicence: $0.instrument.licence.wordingRequiresLicence,
+                reason: $0.unavailableProblem.map(c.message) ?? "", enabled: $0.enabled, needsLicence: $0.instrument.licence.wordingRequiresLicence,
                 items: $0.instrument.items.map(\.id))
         }
         self.definition = definition

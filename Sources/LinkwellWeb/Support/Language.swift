@@ -85,7 +85,7 @@ public struct Catalogue: Sendable {
             return key
         }
         // One pass, so a value holding braces (typed by someone) is never read as another placeholder.
-        return ValidationEnglish.fill(message, values)
+        return Placeholders.fill(message, values)
     }
 
     /// The text is English (the English catalogue, or the test right-to-left one made from it), so Core's own

@@ -93,8 +93,14 @@ struct ErrorMiddleware: RouterMiddleware {
             if problem.status == 401 {
                 return .redirect(to: "/login")
             }
-            let view = View(title: problem.title, context: context, page: problem)
-            var response = try HTML(renderer.render(.error, view), status: .init(code: problem.status))
+            var page = problem
+            // A conflict's reason is worded by the page's catalogue, as a form's would be (`conflict.<code>`).
+            if let conflict = problem.conflict {
+                page.title = context.messages.text("error.conflict")
+                page.detail = context.messages.message(conflict)
+            }
+            let view = View(title: page.title, context: context, page: page)
+            var response = try HTML(renderer.render(.error, view), status: .init(code: page.status))
                 .response(from: request, context: context)
             if let seconds = problem.retryAfter { response.headers[.retryAfter] = String(seconds) }
             return response
@@ -109,10 +115,21 @@ public struct Problem: Codable, Sendable {
     public var status: Int
     public var detail: String
     public var errors: [FieldError]?
+    /// A conflict's code (409): why the request conflicts with the record's current state, stable for API clients
+    /// (`ConflictCode`); `detail` is its English.
+    public var code: String?
+    /// The values a conflict's message names, by placeholder (a status as its code, a name, a count).
+    public var values: [String: String]?
     /// Seconds to wait before trying again (sent as `Retry-After`, not in the body).
     var retryAfter: Int?
 
-    enum CodingKeys: String, CodingKey { case type, title, status, detail, errors }
+    enum CodingKeys: String, CodingKey { case type, title, status, detail, errors, code, values }
+
+    /// The conflict a 409 reports, for pages to word in their language.
+    var conflict: Conflict? { code.flatMap(ConflictCode.init(rawValue:)).map { Conflict($0, values ?? [:]) } }
+
+    /// The title of every conflict (409).
+    static let conflictTitle = "Conflict with the record's current state"
 
     init(_ error: any Error) {
         switch error {
@@ -120,8 +137,8 @@ public struct Problem: Codable, Sendable {
             self.init(status: 422, title: "Some of the input is not valid", detail: fields.map { "\($0.field): \($0.message)" }.joined(separator: " "), errors: fields)
         case LinkwellError.notFound(let what):
             self.init(status: 404, title: "Not found", detail: "There is no \(what) here, or you do not have access to it.")
-        case LinkwellError.conflict(let why):
-            self.init(status: 409, title: "Conflict with the record's current state", detail: why)
+        case LinkwellError.conflict(let conflict):
+            self.init(conflict)
         case LinkwellError.forbidden(let why):
             self.init(status: 403, title: "Not allowed", detail: why)
         case LinkwellError.unauthenticated:
@@ -136,12 +153,11 @@ public struct Problem: Codable, Sendable {
         // Storage errors that the services did not turn into a domain answer: contention is a
         // conflict (or, when the database is busy, "try again shortly"), never an internal error.
         case StorageError.versionConflict:
-            self.init(status: 409, title: "Conflict with the record's current state",
-                      detail: "Someone else changed this record while you were working on it; reload it and try again.")
+            self.init(Conflict(.changedMeanwhile))
         case StorageError.duplicate(let what):
-            self.init(status: 409, title: "Conflict with the record's current state", detail: "There is already a \(what) like this.")
+            self.init(Conflict(.duplicate, ["what": what]))
         case StorageError.overBudget:
-            self.init(status: 409, title: "Conflict with the record's current state", detail: "This would exceed the remaining budget.")
+            self.init(Conflict(.overBudget))
         case StorageError.unavailable:
             self.init(status: 503, title: "Service unavailable", detail: "The database is busy; nothing was changed. Try again in a moment.")
         case let bad as BadRequest:
@@ -153,6 +169,12 @@ public struct Problem: Codable, Sendable {
         default:
             self.init(status: 500, title: "Internal error", detail: "Something went wrong; nothing was changed.")
         }
+    }
+
+    /// A conflict (409): its code and values beside Core's English.
+    init(_ conflict: Conflict) {
+        self.init(status: 409, title: Self.conflictTitle, detail: conflict.message)
+        (code, values) = (conflict.code.rawValue, conflict.values)
     }
 
     init(status: Int, title: String, detail: String, errors: [FieldError]? = nil) {
