@@ -161,6 +161,42 @@ struct DirectoryImportJobTests {
     }
 
     /// A feed of `services` services of one organisation, listed under their types.
+    @Test("A registered feed that cannot be read fails its sync job with the import's own failure (unreadable), not a wrapped sentence; the feed records why",
+          arguments: TestBackend.available)
+    func feedSyncFailure(backend: TestBackend) async throws {
+        let s = try await TestScheme.make(backend)
+        // A feed whose source is not JSON (a file: the reader reads files as it reads URLs; the web form only takes URLs).
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("linkwell-bad-feed-\(UUID().uuidString).json")
+        try Data("{ \"id\": \"svc-1\", \"name\": ".utf8).write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let feed = RegisteredFeed(id: "bad-feed", url: file.path, source: "bad-feed-source", intervalMinutes: 60, createdAt: s.clock.now)
+        try await s.store.saveFeed(feed)
+        try await withRouter(s) { client in
+            let admin = WebPagesTests.Browser(client)
+            _ = try await admin.signIn(s.admin.email)
+            let (_, page) = try await admin.go(.get, "/admin/feeds")
+            let csrf = try #require(WebPagesTests.Browser.hidden("_csrf", in: page))
+            let (started, _) = try await admin.go(.post, "/admin/feeds/bad-feed/sync", form: ["_csrf": csrf])
+            #expect(started.status == .seeOther)
+            let location = try #require(started.headers[.location])
+            let id = String(try #require(location.split(separator: "/").last))
+            var job: ImportJob?
+            for _ in 0..<400 {
+                job = try await s.store.importJob(id: id)
+                if let job, job.status != .running { break }
+                try await Task.sleep(for: .milliseconds(25))
+            }
+            let done = try #require(job)
+            #expect(done.status == .failed, "\(done)")
+            #expect(done.failure == .unreadable, "the job keeps the import's own failure code: \(String(describing: done.failure)) \(done.failureDetail ?? "")")
+            #expect(done.failureDetail?.hasPrefix("feed:") == false, "not a sentence wrapped in another problem")
+            let recorded = try #require(try await s.store.registeredFeeds().first { $0.id == "bad-feed" })
+            #expect(recorded.lastError?.hasPrefix("Unreadable: ") == true, "\(String(describing: recorded.lastError))")
+            let (jobPage, html) = try await admin.go(.get, location)
+            #expect(jobPage.status == .ok && html.contains("Unreadable"))
+        }
+    }
+
     static func feed(services: Int) -> String {
         let list = (0..<services).map { i in
             #"{"id": "svc-\#(i)", "organization_id": "org-jobs", "name": "Service \#(i)", "status": "active", "description": "Group \#(i % 7)"}"#

@@ -2,13 +2,12 @@
 /// it through their message catalogue (`fieldError.<code>`), and `message` is Core's English for it, from Core's one table
 /// (`ValidationEnglish`), which the API's problem details and API clients read. A problem is built from a code
 /// (`FieldError(field, .required, label: .givenName)`); the only ways to give a free sentence are the marked ones:
-/// `apiOnly` (never shown on a page), `page` (a page's own catalogue message) and `uncoded` (not yet given a code: a
-/// feed import's failure). A conflict shown against a form keeps its own code (`FieldError.conflict(_:_:)`).
+/// `apiOnly` (never shown on a page) and `page` (a page's own catalogue message). A conflict shown against a form keeps its own code (`FieldError.conflict(_:_:)`).
 public struct FieldError: Error, Equatable, Codable, Sendable {
     /// The input field, e.g. `person.nhsNumber` or `consent`.
     public var field: String
-    /// What is wrong, stable for API clients and catalogues: a `ValidationCode`, `conflict.<ConflictCode>`, or `apiOnly`,
-    /// `page` or `uncoded`.
+    /// What is wrong, stable for API clients and catalogues: a `ValidationCode`, `conflict.<ConflictCode>`, `apiOnly`
+    /// or `page`.
     public let code: String
     /// The values the message names (`max`, `allowed`, …); `label` holds a `FieldLabel` code, worded by the catalogue too.
     public let values: [String: String]
@@ -47,19 +46,12 @@ public struct FieldError: Error, Equatable, Codable, Sendable {
     /// The code of a problem that only API clients and machine-read outputs ever see (a FHIR resource's or an Open
     /// Referral query's parts, a list cursor, a data file's lines): it keeps a free English sentence.
     public static let apiOnlyCode = "apiOnly"
-    /// The code of a problem not yet given a code of its own (issue #17): pages show its English as it is.
-    public static let uncodedCode = "uncoded"
 
     /// A problem only API clients and machine-read outputs see, never a page: a FHIR resource's or an Open Referral
     /// query's parts, a list cursor, a data file's line. These name the API's own terms (parameters, JSON paths, ORUK
     /// and FHIR elements) that a catalogue would not translate, so they keep Core's English sentence.
     public static func apiOnly(_ field: String, _ message: String) -> FieldError {
         FieldError(field: field, code: apiOnlyCode, message: message)
-    }
-
-    /// A problem still worded only in Core's English (issue #17: to be given a code); a page shows it as it is.
-    public static func uncoded(_ field: String, _ message: String) -> FieldError {
-        FieldError(field: field, code: uncodedCode, message: message)
     }
 
     /// The code of a problem a page found and worded itself, from its own catalogue (a form that expired).
@@ -85,7 +77,7 @@ public struct FieldError: Error, Equatable, Codable, Sendable {
         return error
     }
 
-    /// The code, when it is one of Core's (not `apiOnly`, `page` or `uncoded`).
+    /// The code, when it is one of Core's (not `apiOnly`, `page` or a conflict).
     public var validationCode: ValidationCode? { ValidationCode(rawValue: code) }
 }
 

@@ -166,9 +166,8 @@ struct DirectoryPagesController: Sendable {
             _ = try await request.verifiedForm(context)
             let feed = try await directory.registeredFeed(id: try context.parameters.require("id"), by: p)
             let job = try await jobs.start(source: feed.source, by: p) { progress in
-                let outcome = try await FeedSyncer(directory: directory).sync(feed, progress: progress)
-                guard let report = outcome.report else { throw LinkwellError.invalid([.uncoded("feed", outcome.error ?? "The feed could not be imported.")]) }
-                return report
+                // A bad feed fails the job with its own failure (unreadable, or the records refused), coded by the job.
+                try await FeedSyncer(directory: directory).sync(feed, progress: progress).get()
             }
             return Response(status: .seeOther, headers: [.location: "/admin/imports/\(job.id)"])
         }

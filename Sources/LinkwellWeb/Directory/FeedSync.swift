@@ -10,19 +10,23 @@ public struct FeedSyncer: Sendable {
     var reader = FeedReader()
     public init(directory: DirectoryService) { self.directory = directory }
 
-    /// Syncs one feed now, telling `progress` how it gets on. Never throws for a bad feed: the error is
-    /// recorded on the feed and returned instead of a report.
+    /// Syncs one feed now, telling `progress` how it gets on. Never throws for a bad feed: the failure is
+    /// recorded on the feed (for its admin page) and returned, so that a caller running it as a job can fail the job
+    /// with the failure itself (`ImportJobRecorder` records its code and detail).
     @discardableResult
-    public func sync(_ feed: RegisteredFeed, progress: ImportProgressSink? = nil) async throws -> (report: ImportReport?, error: String?) {
-        var outcome: (report: ImportReport?, error: String?)
+    public func sync(_ feed: RegisteredFeed, progress: ImportProgressSink? = nil) async throws -> Result<ImportReport, any Error> {
+        let outcome: Result<ImportReport, any Error>
         do {
-            outcome = (try await importURL(feed.url, source: feed.source, progress: progress), nil)
+            outcome = .success(try await importURL(feed.url, source: feed.source, progress: progress))
         } catch let e as FeedUnreadable {
-            outcome = (nil, ImportJobRecorder.describe(e))
+            outcome = .failure(e)
         } catch LinkwellError.invalid(let errors) {
-            outcome = (nil, ImportJobRecorder.describe(LinkwellError.invalid(errors)))
+            outcome = .failure(LinkwellError.invalid(errors))
         }
-        try await directory.recordSync(feed, report: outcome.report, error: outcome.error)
+        switch outcome {
+        case .success(let report): try await directory.recordSync(feed, report: report, error: nil)
+        case .failure(let failure): try await directory.recordSync(feed, report: nil, error: ImportJobRecorder.describe(failure))
+        }
         return outcome
     }
 

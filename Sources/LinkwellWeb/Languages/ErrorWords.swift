@@ -6,7 +6,7 @@ import LinkwellCore
 /// Core's (`ValidationEnglish`, `ConflictEnglish`), so the API and the pages say the same and a translation can override each.
 extension Catalogue {
     /// A field's problem in this language: `fieldError.<code>` with the problem's values, its label worded by
-    /// `fieldLabel.<label>`. A problem without a message here keeps the words it has: an `apiOnly` or `uncoded` problem
+    /// `fieldLabel.<label>`. A problem without a message here keeps the words it has: an `apiOnly` problem
     /// Core's English, and one a page has worded already (the public forms' one message a field in a language that has
     /// not translated the code) that page's. English falls back to the staff messages, every other language only
     /// uses a message it translated itself.
