@@ -337,6 +337,27 @@ struct StaffMessagesTests {
         }
     }
 
+    @Test("Input refused outside a form (a link with a bad page number) gets an error page worded by the catalogue, as a form would word it, in the page's language",
+          arguments: TestBackend.available)
+    func refusedLinksAreMessages(backend: TestBackend) async throws {
+        let s = try await TestScheme.make(backend)
+        try await withRouter(s) { client in
+            let admin = WebPagesTests.Browser(client)
+            _ = try await admin.signIn(s.admin.email)
+            let problem = FieldError("page", .pageNumberOutOfRange, ["max": String(PageNumber.maximum)])
+            let (response, html) = try await admin.go(.get, "/admin/organisations?page=zz")
+            #expect(response.status == .unprocessableContent)
+            let english = html.replacingOccurrences(of: "&#39;", with: "'")
+            #expect(english.contains("<h1>\(Catalogue.english.text("error.invalid"))</h1>\n<p>\(Catalogue.english.message(problem))</p>"), "\(html)")
+            #expect(!english.contains("page: ") && !english.contains("Some of the input is not valid"), "not the API's field-prefixed English")
+            // In Welsh (error pages are rendered in the public catalogue of the visitor's language).
+            _ = try await admin.go(.get, "/login?lang=cy")
+            let (_, welsh) = try await admin.go(.get, "/admin/organisations?page=zz")
+            #expect(welsh.contains("<h1>\(Catalogue.welsh.text("error.invalid"))</h1>"), "\(welsh)")
+            #expect(Catalogue.welsh.text("error.invalid") != Catalogue.english.text("error.invalid"))
+        }
+    }
+
     /// The fixture's own data, which pages show as it is: people's, users', teams' and services' names,
     /// what was typed about the person, e-mail addresses.
     static func fixtureData(_ s: TestScheme) -> [String] {

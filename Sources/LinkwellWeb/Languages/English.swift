@@ -22,6 +22,7 @@ extension Catalogue {
         "selfReferral.findAfter": "first.",
         "layout.brand": "Linkwell",
         "error.startPage": "Go to your start page",
+        "error.invalid": "There is a problem",  // the error page's title for input refused outside a form (a link's page number)
         "layout.footer": "Linkwell — open software for social prescribing schemes. Personal information is shown only to the people who need it, and every view of a record is logged.",
         "nav.myRecord": "My record",
         "month.1": "Jan", "month.2": "Feb", "month.3": "Mar", "month.4": "Apr", "month.5": "May", "month.6": "Jun",

@@ -19,6 +19,7 @@ extension Catalogue {
         "selfReferral.findAfter": "yn gyntaf.",
         "layout.brand": "Linkwell",
         "error.startPage": "Ewch i'ch tudalen gychwyn",
+        "error.invalid": "Mae problem",
         "layout.footer": "Linkwell — meddalwedd agored ar gyfer cynlluniau presgripsiynu cymdeithasol. Dim ond y bobl sydd ei hangen sy'n gweld gwybodaeth bersonol, ac mae cofnod o bob tro y bydd rhywun yn edrych ar gofnod.",
         "nav.myRecord": "Fy nghofnod",
         "month.1": "Ion", "month.2": "Chwef", "month.3": "Maw", "month.4": "Ebr", "month.5": "Mai", "month.6": "Meh",

@@ -99,6 +99,11 @@ struct ErrorMiddleware: RouterMiddleware {
                 page.title = context.messages.text("error.conflict")
                 page.detail = context.messages.message(conflict)
             }
+            // So is input refused outside a form (a link with a bad page number): each problem as a form would word it.
+            if let errors = problem.errors, !errors.isEmpty, problem.conflict == nil {
+                page.title = context.messages.text("error.invalid")
+                page.detail = errors.map { context.messages.message($0) }.joined(separator: " ")
+            }
             let view = View(title: page.title, context: context, page: page)
             var response = try HTML(renderer.render(.error, view), status: .init(code: page.status))
                 .response(from: request, context: context)
