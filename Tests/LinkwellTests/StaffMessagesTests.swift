@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import HummingbirdTesting
 import LinkwellCore
 import LinkwellTesting
@@ -337,7 +338,7 @@ struct StaffMessagesTests {
         }
     }
 
-    @Test("Input refused outside a form (a link with a bad page number) gets an error page worded by the catalogue, as a form would word it, in the page's language",
+    @Test("Error pages are worded by the catalogue in the page's language: input refused outside a form (a link with a bad page number) as a form would word it, and a page that is not there, a page the role may not see and one no route knows by their kind, never the API's English",
           arguments: TestBackend.available)
     func refusedLinksAreMessages(backend: TestBackend) async throws {
         let s = try await TestScheme.make(backend)
@@ -355,6 +356,25 @@ struct StaffMessagesTests {
             let (_, welsh) = try await admin.go(.get, "/admin/organisations?page=zz")
             #expect(welsh.contains("<h1>\(Catalogue.welsh.text("error.invalid"))</h1>"), "\(welsh)")
             #expect(Catalogue.welsh.text("error.invalid") != Catalogue.english.text("error.invalid"))
+
+            // Not there (a referral another referrer may not know of, and a path no route knows), and not allowed (an admin
+            // page for a referrer), in both languages: each its own words, not the API's ("There is no referral here").
+            let referral = try await s.engagedReferral()
+            let referrer = WebPagesTests.Browser(client)
+            _ = try await referrer.signIn(s.otherReferrer.email)
+            for language in [Catalogue.english, Catalogue.welsh] {
+                _ = try await referrer.go(.get, "/login?lang=\(language.language == .welsh ? "cy" : "en")")
+                for (path, status, kind) in [("/referrals/\(referral.rawValue)", HTTPResponse.Status.notFound, "notFound"),
+                                             ("/no-such-page", .notFound, "notFound"), ("/admin/users", .forbidden, "forbidden")] {
+                    let (response, page) = try await referrer.go(.get, path)
+                    #expect(response.status == status, "\(path)")
+                    let shown = page.replacingOccurrences(of: "&#39;", with: "'")
+                    #expect(shown.contains("<h1>\(language.text("error.\(kind).title"))</h1>\n<p>\(language.text("error.\(kind).detail"))</p>"),
+                            "\(path) in \(language.language): \(page)")
+                    #expect(!shown.contains("There is no referral") && !shown.contains("Not allowed") && !shown.contains("<h1>Not Found</h1>"))
+                }
+            }
+            #expect(Catalogue.welsh.text("error.notFound.title") != Catalogue.english.text("error.notFound.title"))
         }
     }
 

@@ -208,7 +208,7 @@ def test_full_journey(users):
     nurse = users(NURSE, "nurse")
     nurse.sign_in("/referrals")
     nurse.goto(f"/referrals/{referral_id}", status=404)
-    expect(nurse.page.get_by_role("heading", name="Not found")).to_be_visible()
+    expect(nurse.page.get_by_role("heading", name="Page not found")).to_be_visible()
     expect(nurse.page.locator("main")).not_to_contain_text(family)
     nurse.snap("denied-read")
 

@@ -69,6 +69,26 @@ extension Catalogue {
         .answersAlreadySent, .measuresNotInSupport, .instrumentBaselineExists, .measureNeedsBaseline, .changedByManyAtOnce, .changedMeanwhile,
     ]
 
+    /// The error page's title and text for `problem`, in this language: a conflict's reason and input refused outside a
+    /// form are worded as a form would word them; every other kind has its own words (`error.<kind>.title`, `.detail`),
+    /// never the API's English, which names the record or the rule in terms meant for API clients.
+    func errorPage(_ problem: Problem) -> (title: String, detail: String) {
+        if let conflict = problem.conflict { return (text("error.conflict"), message(conflict)) }
+        if let errors = problem.errors, !errors.isEmpty { return (text("error.invalid"), errors.map { message($0) }.joined(separator: " ")) }
+        let kind = switch problem.status {
+        case 400: "badRequest"
+        case 403: "forbidden"
+        case 404: "notFound"
+        case 413: "tooLarge"
+        case 429: "tooMany"
+        case 503: "unavailable"
+        case 500...: "internal"
+        default: "other"
+        }
+        if let reason = problem.reason { return (text("error.\(kind).title"), message(reason)) }
+        return (text("error.\(kind).title"), text("error.\(kind).detail"))
+    }
+
     /// The English of the public conflicts, made from Core's (`conflict.<code>`).
     static func publicConflictWords() -> [String: String] {
         var words = Dictionary(uniqueKeysWithValues: publicConflicts.map { ("conflict.\($0.rawValue)", $0.english) })

@@ -94,16 +94,7 @@ struct ErrorMiddleware: RouterMiddleware {
                 return .redirect(to: "/login")
             }
             var page = problem
-            // A conflict's reason is worded by the page's catalogue, as a form's would be (`conflict.<code>`).
-            if let conflict = problem.conflict {
-                page.title = context.messages.text("error.conflict")
-                page.detail = context.messages.message(conflict)
-            }
-            // So is input refused outside a form (a link with a bad page number): each problem as a form would word it.
-            if let errors = problem.errors, !errors.isEmpty, problem.conflict == nil {
-                page.title = context.messages.text("error.invalid")
-                page.detail = errors.map { context.messages.message($0) }.joined(separator: " ")
-            }
+            (page.title, page.detail) = context.messages.errorPage(problem)
             let view = View(title: page.title, context: context, page: page)
             var response = try HTML(renderer.render(.error, view), status: .init(code: page.status))
                 .response(from: request, context: context)
@@ -127,6 +118,8 @@ public struct Problem: Codable, Sendable {
     public var values: [String: String]?
     /// Seconds to wait before trying again (sent as `Retry-After`, not in the body).
     var retryAfter: Int?
+    /// Why too many attempts were refused, coded, for the error page to word (not in the body: `detail` has its English).
+    var reason: FieldError?
 
     enum CodingKeys: String, CodingKey { case type, title, status, detail, errors, code, values }
 
@@ -150,7 +143,7 @@ public struct Problem: Codable, Sendable {
             self.init(status: 401, title: "Sign-in required", detail: "Sign in, or send a valid bearer token.")
         case LinkwellError.tooManyAttempts(let seconds, let why):
             self.init(status: 429, title: "Too many attempts", detail: why.message)
-            retryAfter = seconds
+            (retryAfter, reason) = (seconds, why)
         case let limited as RateLimited:
             self.init(status: 429, title: "Too many attempts",
                       detail: "Too many attempts have come from this connection. Please try again later.")
