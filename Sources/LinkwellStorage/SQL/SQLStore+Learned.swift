@@ -25,6 +25,17 @@ enum LearnedMigrations {
                 "ALTER TABLE referral_facts ADD COLUMN gap_mask INTEGER NOT NULL DEFAULT 0",
             ].map(flavor.render)
         },
+        // Gaps are recorded for few cases, but counting them read every fact (`gap_mask <> 0` had no index): at a million
+        // referrals the unmet-need dashboard spent 150-250 ms of its ~300 ms scanning for them. A partial index of the
+        // facts with a gap, holding what the insight filter and the count read, is as small as the gaps are few.
+        Migration(version: 357, name: "index the insight facts with a gap") { flavor in
+            [
+                """
+                CREATE INDEX IF NOT EXISTS referral_facts_gaps ON referral_facts(received_at, pathway, practice_id, gap_mask, record_key)
+                WHERE gap_mask <> 0
+                """,
+            ].map(flavor.render)
+        },
     ]
 }
 
