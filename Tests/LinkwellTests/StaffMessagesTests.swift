@@ -206,6 +206,24 @@ struct StaffMessagesTests {
         return shown
     }
 
+    /// Sends `form` to `path` as `user`, with the CSRF token of `formPage`, expecting `status`: the page and the problems it
+    /// shows (`problemsShown`), each of which must be all messages.
+    static func submitted(_ client: any TestClientProtocol, _ user: User, _ formPage: String, _ path: String, _ form: [String: String],
+                          _ status: HTTPResponse.Status, sourceLocation: SourceLocation) async throws -> (html: String, shown: [String]) {
+        let browser = WebPagesTests.Browser(client)
+        _ = try await browser.signIn(user.email)
+        let (_, page) = try await browser.go(.get, formPage)
+        let csrf = try #require(WebPagesTests.Browser.hidden("_csrf", in: page), sourceLocation: sourceLocation)
+        let (response, html) = try await browser.go(.post, path, form: form.merging(["_csrf": csrf]) { a, _ in a })
+        #expect(response.status == status, "\(path)", sourceLocation: sourceLocation)
+        let shown = problemsShown(html)
+        for fragment in shown {
+            let left = unmarked("<body>\(fragment)</body>", allowed: [])
+            #expect(left.isEmpty, "\(path) shows a problem outside the catalogue: \(left) in \(fragment)", sourceLocation: sourceLocation)
+        }
+        return (html, shown)
+    }
+
     @Test("Refused staff forms (a new referral, a contact on the case page, a new user, an outcome measure, a code list import) word every problem through the catalogue",
           arguments: TestBackend.available)
     func refusedFormsAreMessages(backend: TestBackend) async throws {
@@ -218,20 +236,10 @@ struct StaffMessagesTests {
             /// `problems` problems in the summary and as many inline, every word of them a message.
             func refused(_ user: User, _ formPage: String, _ path: String, _ form: [String: String], problems: Int, inline: Bool = true,
                          sourceLocation: SourceLocation = #_sourceLocation) async throws -> String {
-                let browser = WebPagesTests.Browser(client)
-                _ = try await browser.signIn(user.email)
-                let (_, page) = try await browser.go(.get, formPage)
-                let csrf = try #require(WebPagesTests.Browser.hidden("_csrf", in: page), sourceLocation: sourceLocation)
-                let (response, html) = try await browser.go(.post, path, form: form.merging(["_csrf": csrf]) { a, _ in a })
-                #expect(response.status == .unprocessableContent, "\(path)", sourceLocation: sourceLocation)
-                let shown = Self.problemsShown(html)
+                let (html, shown) = try await Self.submitted(client, user, formPage, path, form, .unprocessableContent, sourceLocation: sourceLocation)
                 let summary = shown.first ?? ""
                 #expect(summary.components(separatedBy: "<li>").count - 1 >= problems, "\(path): \(summary)", sourceLocation: sourceLocation)
                 #expect(!inline || shown.count > 1, "\(path) shows inline messages", sourceLocation: sourceLocation)
-                for fragment in shown {
-                    let left = Self.unmarked("<body>\(fragment)</body>", allowed: [])
-                    #expect(left.isEmpty, "\(path) shows a problem outside the catalogue: \(left) in \(fragment)", sourceLocation: sourceLocation)
-                }
                 return html
             }
             let id = engaged.rawValue
@@ -268,18 +276,8 @@ struct StaffMessagesTests {
             /// in the summary and beside the form, every word of it a message.
             func conflicted(_ user: User, _ formPage: String, _ path: String, _ form: [String: String] = [:],
                             sourceLocation: SourceLocation = #_sourceLocation) async throws -> String {
-                let browser = WebPagesTests.Browser(client)
-                _ = try await browser.signIn(user.email)
-                let (_, page) = try await browser.go(.get, formPage)
-                let csrf = try #require(WebPagesTests.Browser.hidden("_csrf", in: page), sourceLocation: sourceLocation)
-                let (response, html) = try await browser.go(.post, path, form: form.merging(["_csrf": csrf]) { a, _ in a })
-                #expect(response.status == .conflict, "\(path)", sourceLocation: sourceLocation)
-                let shown = Self.problemsShown(html)
+                let (html, shown) = try await Self.submitted(client, user, formPage, path, form, .conflict, sourceLocation: sourceLocation)
                 #expect(!shown.isEmpty && shown[0].contains("<li>"), "\(path) shows the reason", sourceLocation: sourceLocation)
-                for fragment in shown {
-                    let left = Self.unmarked("<body>\(fragment)</body>", allowed: [])
-                    #expect(left.isEmpty, "\(path) shows a reason outside the catalogue: \(left) in \(fragment)", sourceLocation: sourceLocation)
-                }
                 return html.replacingOccurrences(of: "&#39;", with: "'")
             }
             let id = engaged.rawValue
