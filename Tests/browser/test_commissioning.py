@@ -66,7 +66,7 @@ def test_commissioner_dashboards_are_protected_aggregates(people) -> None:
     # Commissioners never reach a person's record.
     response = page.goto("/referrals")
     assert response is not None and response.status == 403
-    expect(page.locator("main")).to_contain_text("aggregate, de-identified figures only")
+    expect(page.locator("main")).to_contain_text("Your account does not allow this")
 
 
 def test_contract_statements_report_and_grant_panel(people) -> None:
