@@ -85,13 +85,8 @@ public struct AvailableInstrument: Codable, Sendable, Equatable {
 
     /// Why it cannot be administered, as a conflict (the same code and words).
     public var unavailableConflict: Conflict? {
-        let code: ConflictCode? = switch unavailable {
-        case .instrumentNeedsLicence: .instrumentNeedsLicence
-        case .instrumentItemsUnworded: .instrumentItemsUnworded
-        case .instrumentSwitchedOff: .instrumentSwitchedOff
-        default: nil
-        }
-        return code.map { Conflict($0, unavailableValues) }
+        // The conflict codes carry the same names as the validation codes.
+        unavailable.flatMap { ConflictCode(rawValue: $0.rawValue) }.map { Conflict($0, unavailableValues) }
     }
 
     /// Combines a definition with the scheme's set-up. Licensed instruments need wording for every item
@@ -112,8 +107,7 @@ public struct AvailableInstrument: Codable, Sendable, Equatable {
             unavailable = nil
         }
         enabled = unavailable == nil
-        unavailableReason = nil
-        unavailableReason = unavailableProblem?.message
+        unavailableReason = unavailable.map { FieldError("instrumentId", $0, ["instrument": instrument.name]).message }
     }
 }
 
