@@ -89,6 +89,10 @@ public enum ValidationCode: String, CaseIterable, Codable, Sendable {
     // Insight (`InsightService`, the dashboards and reports)
     case monthNotValid, periodBackwards, periodNotAllowed, periodHalfGiven, distanceBandUnknown, formatUnknown, quarterNotValid
 
+    /// Whether the message is read beside the field's name (it says what is wrong, not where: "Is not valid UTF-8 text."),
+    /// so a page that shows it away from its field must name the field too. Every other message names what it is about.
+    public var isReadBesideItsField: Bool { self == .controlCharacter || self == .notUTF8 }
+
     /// Core's English for the code, with `{name}` placeholders (`{label}` a `FieldLabel`).
     public var english: String {
         switch self {

@@ -74,7 +74,7 @@ extension Catalogue {
     /// never the API's English, which names the record or the rule in terms meant for API clients.
     func errorPage(_ problem: Problem) -> (title: String, detail: String) {
         if let conflict = problem.conflict { return (text("error.conflict"), message(conflict)) }
-        if let errors = problem.errors, !errors.isEmpty { return (text("error.invalid"), errors.map { message($0) }.joined(separator: " ")) }
+        if let errors = problem.errors, !errors.isEmpty { return (text("error.invalid"), errors.map(awayFromItsField).joined(separator: " ")) }
         let kind = switch problem.status {
         case 400: "badRequest"
         case 403: "forbidden"
@@ -87,6 +87,14 @@ extension Catalogue {
         }
         if let reason = problem.reason { return (text("error.\(kind).title"), message(reason)) }
         return (text("error.\(kind).title"), text("error.\(kind).detail"))
+    }
+
+    /// A problem shown away from its form (on the error page): worded as the form would word it, with the field's name in
+    /// front when the message does not say which field it is about ("person.familyName: Is not valid UTF-8 text.").
+    private func awayFromItsField(_ error: FieldError) -> String {
+        let words = message(error)
+        guard ValidationCode(rawValue: error.code)?.isReadBesideItsField == true else { return words }
+        return "\(error.field): \(words)"
     }
 
     /// The English of the public conflicts, made from Core's (`conflict.<code>`).
