@@ -39,12 +39,32 @@ struct ContentionTests {
 
     static let backends = TestBackend.available.filter { $0 != .memory }
 
+    /// The allowed reads of one record in the access log.
+    static func reads(_ s: TestScheme, of id: String, type: String = "referral") async throws -> Int {
+        try await s.store.auditEvents(recordID: id, limit: 100_000)
+            .filter { $0.action == "read" && $0.recordType == type && $0.outcome == .allowed }.count
+    }
+
+    @Test("A change the case refuses still logs the read it was made from, once, and stores nothing else", arguments: TestBackend.available)
+    func refusedChangeLogsItsRead(backend: TestBackend) async throws {
+        let s = try await TestScheme.make(backend)
+        let id = try await s.engagedReferral()
+        let before = try #require(try await s.store.loadCase(id))
+        let reads = try await Self.reads(s, of: id.rawValue)
+        // A second acceptance of a case already accepted is refused by the domain after the case was read.
+        await #expect(throws: LinkwellError.self) { try await s.casework.accept(id, s.request(s.linkWorker)) }
+        #expect(try await Self.reads(s, of: id.rawValue) == reads + 1)
+        #expect(try await s.store.loadCase(id) == before)
+        try await s.store.shutdown()
+    }
+
     @Test("32 simultaneous contacts on one case are all stored", arguments: backends)
     func contacts(backend: TestBackend) async throws {
         try await withRouter(backend) { s, client in
             let id = try await s.engagedReferral()
             let token = try await s.token(for: s.linkWorker)
             let body = #"{"mode":"phone","durationMinutes":10,"successful":true,"notes":"Busy day"}"#
+            let readsBefore = try await Self.reads(s, of: id.rawValue)
             let outcomes = try await together(client, Array(repeating: ("/api/v1/referrals/\(id)/contacts", token, body), count: Self.writers))
             #expect(outcomes.filter { $0.status >= 500 }.isEmpty, "\(outcomes.filter { $0.status >= 500 }.map(\.body))")
             // Each writer loses at most 31 races, within the retries: every contact gets through.
@@ -52,6 +72,8 @@ struct ContentionTests {
             let stored = try #require(try await s.store.loadCase(id))
             #expect(stored.contacts.count == Self.writers + 1)
             #expect(stored.referral.version == Self.writers + 3)  // received, accepted, first contact, then 32
+            // Each writer's read is logged once, with its change, however many races it lost and re-read after.
+            #expect(try await Self.reads(s, of: id.rawValue) - readsBefore == Self.writers)
         }
     }
 
@@ -86,11 +108,13 @@ struct ContentionTests {
                 try c.respondToOnward(onward, accept: true, reason: nil, note: nil, by: p, env: env)
             }
             let token = try await s.token(for: s.provider)
+            let readsBefore = try await Self.reads(s, of: onward.rawValue, type: "onward_referral")
             let outcomes = try await together(client, Array(repeating: ("/api/v1/onward-referrals/\(onward)/attendance", token, #"{"attended":true}"#),
                                                             count: Self.writers))
             #expect(outcomes.map(\.status) == Array(repeating: 200, count: Self.writers), "\(outcomes.filter { $0.status != 200 }.map(\.body))")
             let stored = try #require(try await s.store.loadCase(id))
             #expect(stored.attendance(for: onward).count == Self.writers)
+            #expect(try await Self.reads(s, of: onward.rawValue, type: "onward_referral") - readsBefore == Self.writers)
         }
     }
 

@@ -130,13 +130,21 @@ struct StorageSuiteTests {
     func versionGuard(backend: TestBackend) async throws {
         let s = try await TestScheme.make(backend)
         let created = try await s.casework.submitReferral(TestScheme.submission(), by: Principal(s.referrer))
-        let first = try created.accept(by: Principal(s.linkWorker), env: s.env)
-        let second = try created.accept(by: Principal(s.otherLinkWorker), env: s.env)
+        var first = try created.accept(by: Principal(s.linkWorker), env: s.env)
+        var second = try created.accept(by: Principal(s.otherLinkWorker), env: s.env)
+        // Each change carries the read it was made from: stored with the change, or not at all.
+        let trail = AuditTrail(store: s.store, env: s.env)
+        let id = created.referral.id.rawValue
+        first.audit = [trail.entry(s.request(s.linkWorker), action: "read", type: "referral", id: id, allowed: true)]
+        second.audit = [trail.entry(s.request(s.otherLinkWorker), action: "read", type: "referral", id: id, allowed: true)]
         try await s.store.apply(first)
         await #expect(throws: StorageError.versionConflict) { try await s.store.apply(second) }
         let stored = try #require(try await s.store.loadCase(created.referral.id))
         #expect(stored.referral.linkWorkerID == s.linkWorker.id)
         #expect(stored.messages.count == 1 && stored.events.count == 2)
+        let logged = try await s.store.auditEvents(recordID: id, limit: 100)
+        #expect(logged.filter { $0.id == first.audit[0].id } == first.audit, "the stored change's read is in the log, field by field")
+        #expect(!logged.contains { $0.id == second.audit[0].id }, "the refused change's read went with it")
     }
 
     @Test("Of many concurrent changes from one version, exactly one is stored", arguments: TestBackend.available)

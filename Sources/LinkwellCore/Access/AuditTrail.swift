@@ -25,8 +25,17 @@ public struct AuditTrail: Sendable {
     /// finds it.
     public func record(_ request: ServiceRequest, action: String, type: String, id: String,
                        subject: ReferralID? = nil, allowed: Bool) async throws {
-        try await store.append(AuditEvent(id: env.newID(), at: env.now(), actorID: request.principal.userID,
-                                          action: action, recordType: type, recordID: id, route: request.route,
-                                          outcome: allowed ? .allowed : .denied, subjectID: subject))
+        try await store.append(entry(request, action: action, type: type, id: id, subject: subject, allowed: allowed))
     }
+
+    /// The entry `record` would store, made now and stored by the caller: a casework change stores the read it was made
+    /// from in its own transaction (`CaseChange.audit`), or on its own (`store(_:)`) when no change is stored.
+    public func entry(_ request: ServiceRequest, action: String, type: String, id: String,
+                      subject: ReferralID? = nil, allowed: Bool) -> AuditEvent {
+        AuditEvent(id: env.newID(), at: env.now(), actorID: request.principal.userID, action: action, recordType: type,
+                   recordID: id, route: request.route, outcome: allowed ? .allowed : .denied, subjectID: subject)
+    }
+
+    /// Stores an entry made by `entry`.
+    public func store(_ entry: AuditEvent) async throws { try await store.append(entry) }
 }

@@ -78,8 +78,8 @@ public struct CaseworkService: Sendable {
         try await readCase(id, request, auditAllowed: true)
     }
 
-    /// `auditAllowed: false` is for a retry within one request, whose read was audited already;
-    /// a refused read is always audited.
+    /// `auditAllowed: false` is for a caller that stores the allowed read's entry itself (`act` stores it in the change's
+    /// transaction); a refused read is always audited at once.
     private func readCase(_ id: ReferralID, _ request: Request, auditAllowed: Bool) async throws -> Case {
         let found = try await store.loadCase(id)
         let allowed = found.map { AccessPolicy.canRead($0, request.principal) } ?? false
@@ -423,17 +423,27 @@ public struct CaseworkService: Sendable {
     @discardableResult
     public func act(on id: ReferralID, _ request: Request, casework: Bool = true,
                     _ action: @Sendable (Case) async throws -> CaseChange) async throws -> Case {
-        try await retryingLostRaces(id, request) { round in
-            let current = try await readCase(id, request, auditAllowed: round == 1)
-            guard !casework || AccessPolicy.canWork(current, request.principal) else {
-                throw LinkwellError.forbidden("Only the case's link worker or a supervisor can do this.")
+        var read: AuditEvent?  // the first allowed read's access-log entry, until it is stored
+        do {
+            return try await retryingLostRaces(id, request) { round in
+                let current = try await readCase(id, request, auditAllowed: false)
+                if round == 1 { read = trail.entry(request, action: "read", type: "referral", id: id.rawValue, allowed: true) }
+                guard !casework || AccessPolicy.canWork(current, request.principal) else {
+                    throw LinkwellError.forbidden("Only the case's link worker or a supervisor can do this.")
+                }
+                var change = try await withGroupNotices(try await action(current), before: current)
+                change.messages = try await withMessageBackLetters(change.messages, after: change.applied(to: current))
+                let updated = change.applied(to: current)
+                change.facts = try await facts(updated)
+                change.audit = read.map { [$0] } ?? []
+                try await store.apply(change)
+                read = nil
+                return updated
             }
-            var change = try await withGroupNotices(try await action(current), before: current)
-            change.messages = try await withMessageBackLetters(change.messages, after: change.applied(to: current))
-            let updated = change.applied(to: current)
-            change.facts = try await facts(updated)
-            try await store.apply(change)
-            return updated
+        } catch {
+            // No change was stored: the read is logged on its own, as any other read.
+            if let read { try await trail.store(read) }
+            throw error
         }
     }
 
@@ -796,6 +806,10 @@ public struct CaseworkService: Sendable {
 
     public func providerView(_ id: OnwardReferralID, _ request: Request) async throws -> ProviderView {
         let (found, onward, service) = try await providerCase(id, request)
+        return try await providerView(found, onward: onward, service: service)
+    }
+
+    private func providerView(_ found: Case, onward: OnwardReferral, service: Service) async throws -> ProviderView {
         let linkWorker = try await found.referral.linkWorkerID.asyncMap { try await store.user(id: $0) } ?? nil
         return ProviderView(found, onward: onward, service: service, linkWorkerName: linkWorker?.displayName ?? "")
     }
@@ -804,13 +818,28 @@ public struct CaseworkService: Sendable {
     public func providerAct(_ id: OnwardReferralID, _ request: Request,
                             _ action: @Sendable (Case) throws -> CaseChange) async throws -> ProviderView {
         let referralID = try await store.referralID(forOnward: id) ?? ReferralID("")
-        _ = try await retryingLostRaces(referralID, request) { round in
-            let (found, _, _) = try await providerCase(id, request, auditAllowed: round == 1)
-            var change = try await withGroupNotices(try action(found), before: found)
-            change.facts = try await facts(change.applied(to: found))
-            try await store.apply(change)
+        var read: AuditEvent?  // as in `act`: the first allowed read's entry is stored with the change
+        do {
+            // The answer is the case as changed (the read logged), not a second read of it.
+            let (updated, service) = try await retryingLostRaces(referralID, request) { round in
+                let (found, _, service) = try await providerCase(id, request, auditAllowed: false)
+                if round == 1 {
+                    read = trail.entry(request, action: "read", type: "onward_referral", id: id.rawValue, subject: found.referral.id, allowed: true)
+                }
+                var change = try await withGroupNotices(try action(found), before: found)
+                let updated = change.applied(to: found)
+                change.facts = try await facts(updated)
+                change.audit = read.map { [$0] } ?? []
+                try await store.apply(change)
+                read = nil
+                return (updated, service)
+            }
+            guard let onward = updated.onward(id) else { throw LinkwellError.notFound("referral") }
+            return try await providerView(updated, onward: onward, service: service)
+        } catch {
+            if let read { try await trail.store(read) }
+            throw error
         }
-        return try await providerView(id, request)
     }
 
     // MARK: Audit

@@ -112,6 +112,9 @@ public struct CaseChange: Sendable, Equatable {
     public var details: RecordDetails?
     /// The case's de-identified insight facts after the change, rewritten whole (set by `CaseworkService`).
     public var facts: InsightFacts?
+    /// Access-log entries stored in the change's own transaction: the read of the case the change was made from, so
+    /// that a write takes one turn at the database's writer, not two, and the change is never stored without its read.
+    public var audit: [AuditEvent] = []
 
     public init(expectedVersion: Int, referral: Referral) {
         self.expectedVersion = expectedVersion

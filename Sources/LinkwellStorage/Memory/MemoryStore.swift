@@ -80,6 +80,7 @@ public actor MemoryStore: LinkwellStore {
             throw StorageError.versionConflict
         }
         cases[change.referral.id] = change.applied(to: current)
+        audit += change.audit
         for message in change.messages { emails[message.id] = OutboxEmail(message: message) }
         if let facts = change.facts { record(facts) }
     }
