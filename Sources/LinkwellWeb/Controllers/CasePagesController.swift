@@ -53,13 +53,31 @@ struct CasePagesController: Sendable {
                 .filter { only == nil || $0.rawValue == only }
                 .map { ($0, only == nil ? PageNumber(1, size: CaseloadPage.homeGroupSize) : try request.pageNumber(size: CaseloadPage.groupSize)) }
             let team = request.query("team")
-            let groups = lists.isEmpty ? [] : try await casework.caseloadPages(r, lists: lists, search: search, team: team)
-            // The referrer's messages and people are numbered pages counted in the store, like every other list; the
-            // page number is read (a bad one refused, 422) before anything is marked read.
-            let messages = principal.role == .referrer && only == "messages"
-                ? try await casework.messages(r, page: try request.pageNumber(size: CaseloadPage.messagesSize))
-                : CountedPage(rows: [], total: 0, page: PageNumber(1))
+            // The panels beside the lists each read the store on their own: they are read at once, beside the lists,
+            // so that a supervisor's page waits for its slowest read, not for the sum of them.
+            let role = principal.role
+            // Every page number is read first: a bad one is refused (422) before anything is read.
+            let duePage = only == "measures" ? try request.pageNumber(size: PageNumber.webSize) : nil
+            let messagesPage = principal.role == .referrer && only == "messages" ? try request.pageNumber(size: CaseloadPage.messagesSize) : nil
             let peoplePage = referrerHome ? try request.pageNumber(size: CaseloadPage.peopleSize) : nil
+            async let teamsRead = casework.caseloadTeams(r)
+            async let concernsRead: [CaseworkService.ConcernItem]? = only == nil && (role == .referrer || role == .supervisor)
+                ? try await casework.narrow(try await casework.concernQueue(r), toTeam: team, referralID: \.concern.referralID, r) : nil
+            // Narrowed to the team in the store, before counting and paging. The whole caseload shows the counts; the
+            // table alone (`?list=measures`) a numbered page of them.
+            async let dueRead: OutcomeService.DueList? = (only == nil || only == "measures") && role != .referrer
+                ? try await outcomes.dueList(r, page: duePage, team: try await casework.caseloadTeam(team, principal)) : nil
+            async let reviewsRead: [CaseworkService.DueReview]? = only == nil && role != .referrer ? try await casework.dueReviews(r, team: team) : nil
+            async let requestsRead: [CaseworkService.OverdueRequest]? = only == nil && role != .referrer
+                ? try await casework.narrow(try await casework.overdueRequests(r), toTeam: team, referralID: \.referralID, r) : nil
+            async let caseloadsRead: [CaseworkService.Caseload]? = only == nil && role == .supervisor
+                ? try await casework.narrow(try await casework.caseloads(r), toTeam: team, r) : nil
+            async let visitsRead: [CaseworkService.OverdueVisit]? = only == nil && role == .supervisor
+                ? try await casework.narrow(try await casework.overdueVisits(r), toTeam: team, referralID: \.visit.referralID, r) : nil
+            let groups = lists.isEmpty ? [] : try await casework.caseloadPages(r, lists: lists, search: search, team: team)
+            // The referrer's messages and people are numbered pages counted in the store, like every other list.
+            var messages = CountedPage<MessageBack>(rows: [], total: 0, page: PageNumber(1))
+            if let messagesPage { messages = try await casework.messages(r, page: messagesPage) }
             var page = CaseloadPage(role: principal.role, groups: groups, messages: messages.rows,
                                     names: try await casework.staffNames(namedIn: groups.map(\.page.rows), messages.rows),
                                     now: casework.env.now(), context.messages, request: request, link: { request.link($0) })
@@ -76,29 +94,18 @@ struct CasePagesController: Sendable {
                                      links: { PageLinks($0, list: "people", request: request, context.messages) })
             }
             page.search = search ?? ""
-            page.setTeams(try await casework.caseloadTeams(r), chosen: team)
+            page.setTeams(try await teamsRead, chosen: team)
             page.single = only != nil
             // `team` narrows every panel as it narrows the lists.
-            if only == nil && (principal.role == .referrer || principal.role == .supervisor) {
-                page.setConcerns(try await casework.narrow(try await casework.concernQueue(r), toTeam: team, referralID: \.concern.referralID, r))
+            if let concerns = try await concernsRead { page.setConcerns(concerns) }
+            if let due = try await dueRead {
+                page.setDue(due, links: duePage != nil ? PageLinks(due.page, list: "dueMeasures", request: request, context.messages) : nil)
+                page.showDueTable = duePage != nil
             }
-            if (only == nil || only == "measures") && principal.role != .referrer {
-                // Narrowed to the team in the store, before counting and paging. The whole caseload shows the counts; the
-                // table alone (`?list=measures`) a numbered page of them.
-                let table = only == "measures"
-                let due = try await outcomes.dueList(r, page: table ? try request.pageNumber(size: PageNumber.webSize) : nil,
-                                                     team: try await casework.caseloadTeam(team, principal))
-                page.setDue(due, links: table ? PageLinks(due.page, list: "dueMeasures", request: request, context.messages) : nil)
-                page.showDueTable = table
-            }
-            if only == nil && principal.role != .referrer {
-                page.setReviews(try await casework.dueReviews(r, team: team))
-                page.setOverdueRequests(try await casework.narrow(try await casework.overdueRequests(r), toTeam: team, referralID: \.referralID, r))
-            }
-            if only == nil && principal.role == .supervisor {
-                page.setCaseloads(try await casework.narrow(try await casework.caseloads(r), toTeam: team, r))
-                page.setOverdueVisits(try await casework.narrow(try await casework.overdueVisits(r), toTeam: team, referralID: \.visit.referralID, r))
-            }
+            if let reviews = try await reviewsRead { page.setReviews(reviews) }
+            if let requests = try await requestsRead { page.setOverdueRequests(requests) }
+            if let caseloads = try await caseloadsRead { page.setCaseloads(caseloads) }
+            if let visits = try await visitsRead { page.setOverdueVisits(visits) }
             return HTML(renderer.render(.caseload, View(title: page.heading, context: context, page: page)))
         }
         router.get("/referrals/:id") { request, context in
