@@ -423,26 +423,39 @@ public struct CaseworkService: Sendable {
     @discardableResult
     public func act(on id: ReferralID, _ request: Request, casework: Bool = true,
                     _ action: @Sendable (Case) async throws -> CaseChange) async throws -> Case {
-        var read: AuditEvent?  // the first allowed read's access-log entry, until it is stored
+        try await changeRetrying(id, request,
+                                 read: { try await readCase(id, request, auditAllowed: false) },
+                                 entry: { _ in trail.entry(request, action: "read", type: "referral", id: id.rawValue, allowed: true) }) { current in
+            guard !casework || AccessPolicy.canWork(current, request.principal) else {
+                throw LinkwellError.forbidden("Only the case's link worker or a supervisor can do this.")
+            }
+            var change = try await withGroupNotices(try await action(current), before: current)
+            change.messages = try await withMessageBackLetters(change.messages, after: change.applied(to: current))
+            let updated = change.applied(to: current)
+            change.facts = try await facts(updated)
+            return (change, updated)
+        }
+    }
+
+    /// `retryingLostRaces` for a change made from a read of the case: each round `read`s afresh (a refused read is logged
+    /// there, at once) and `change` makes the change and the answer. The first round's allowed read (its access-log entry
+    /// made by `entry`) is stored in the change's own transaction (`CaseChange.audit`), or on its own when no change is.
+    private func changeRetrying<Read, T: Sendable>(_ id: ReferralID, _ request: Request, read: () async throws -> Read,
+                                                   entry: (Read) -> AuditEvent,
+                                                   change: (Read) async throws -> (CaseChange, T)) async throws -> T {
+        var unstored: AuditEvent?
         do {
             return try await retryingLostRaces(id, request) { round in
-                let current = try await readCase(id, request, auditAllowed: false)
-                if round == 1 { read = trail.entry(request, action: "read", type: "referral", id: id.rawValue, allowed: true) }
-                guard !casework || AccessPolicy.canWork(current, request.principal) else {
-                    throw LinkwellError.forbidden("Only the case's link worker or a supervisor can do this.")
-                }
-                var change = try await withGroupNotices(try await action(current), before: current)
-                change.messages = try await withMessageBackLetters(change.messages, after: change.applied(to: current))
-                let updated = change.applied(to: current)
-                change.facts = try await facts(updated)
-                change.audit = read.map { [$0] } ?? []
-                try await store.apply(change)
-                read = nil
-                return updated
+                let found = try await read()
+                if round == 1 { unstored = entry(found) }
+                var (made, answer) = try await change(found)
+                made.audit = unstored.map { [$0] } ?? []
+                try await store.apply(made)
+                unstored = nil
+                return answer
             }
         } catch {
-            // No change was stored: the read is logged on its own, as any other read.
-            if let read { try await trail.store(read) }
+            if let unstored { try await trail.store(unstored) }
             throw error
         }
     }
@@ -818,28 +831,18 @@ public struct CaseworkService: Sendable {
     public func providerAct(_ id: OnwardReferralID, _ request: Request,
                             _ action: @Sendable (Case) throws -> CaseChange) async throws -> ProviderView {
         let referralID = try await store.referralID(forOnward: id) ?? ReferralID("")
-        var read: AuditEvent?  // as in `act`: the first allowed read's entry is stored with the change
-        do {
-            // The answer is the case as changed (the read logged), not a second read of it.
-            let (updated, service) = try await retryingLostRaces(referralID, request) { round in
-                let (found, _, service) = try await providerCase(id, request, auditAllowed: false)
-                if round == 1 {
-                    read = trail.entry(request, action: "read", type: "onward_referral", id: id.rawValue, subject: found.referral.id, allowed: true)
-                }
-                var change = try await withGroupNotices(try action(found), before: found)
-                let updated = change.applied(to: found)
-                change.facts = try await facts(updated)
-                change.audit = read.map { [$0] } ?? []
-                try await store.apply(change)
-                read = nil
-                return (updated, service)
-            }
-            guard let onward = updated.onward(id) else { throw LinkwellError.notFound("referral") }
-            return try await providerView(updated, onward: onward, service: service)
-        } catch {
-            if let read { try await trail.store(read) }
-            throw error
+        // The answer is the case as changed (its read logged with the change), not a second read of it.
+        let (updated, service) = try await changeRetrying(
+            referralID, request, read: { try await providerCase(id, request, auditAllowed: false) },
+            entry: { trail.entry(request, action: "read", type: "onward_referral", id: id.rawValue, subject: $0.0.referral.id, allowed: true) }
+        ) { found, _, service in
+            var change = try await withGroupNotices(try action(found), before: found)
+            let updated = change.applied(to: found)
+            change.facts = try await facts(updated)
+            return (change, (updated, service))
         }
+        guard let onward = updated.onward(id) else { throw LinkwellError.notFound("referral") }
+        return try await providerView(updated, onward: onward, service: service)
     }
 
     // MARK: Audit

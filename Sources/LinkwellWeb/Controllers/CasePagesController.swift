@@ -58,7 +58,7 @@ struct CasePagesController: Sendable {
             let role = principal.role
             // Every page number is read first: a bad one is refused (422) before anything is read.
             let duePage = only == "measures" ? try request.pageNumber(size: PageNumber.webSize) : nil
-            let messagesPage = principal.role == .referrer && only == "messages" ? try request.pageNumber(size: CaseloadPage.messagesSize) : nil
+            let messagesPage = role == .referrer && only == "messages" ? try request.pageNumber(size: CaseloadPage.messagesSize) : nil
             let peoplePage = referrerHome ? try request.pageNumber(size: CaseloadPage.peopleSize) : nil
             async let teamsRead = casework.caseloadTeams(r)
             async let concernsRead: [CaseworkService.ConcernItem]? = only == nil && (role == .referrer || role == .supervisor)
