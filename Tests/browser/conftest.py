@@ -5,6 +5,7 @@ Environment:
     LINKWELL_BIN               server binary (default .build/debug/linkwell, relative to the repo root)
     LINKWELL_BROWSER_DATABASE  database for the server (SQLite path or postgres:// URL);
                                default: a fresh temporary SQLite file
+    LINKWELL_DEMO_SQLITE       a seeded demo file the SQLite server starts from (scripts/test seeds one per run)
     LINKWELL_ARTIFACTS         where screenshots and server logs go (default artifacts/browser)
     LINKWELL_CHROMIUM          Chromium executable (default /usr/bin/chromium)
 """
@@ -84,6 +85,8 @@ def server(artifacts: Path):
     if not database:
         temp_dir = tempfile.mkdtemp(prefix="linkwell-browser-")
         database = os.path.join(temp_dir, "linkwell.sqlite")
+        if os.environ.get("LINKWELL_DEMO_SQLITE"):
+            shutil.copy(os.environ["LINKWELL_DEMO_SQLITE"], database)  # the run's one seeded demo: `demo` below finds it there
 
     env = dict(os.environ)
     env.pop("LINKWELL_DATABASE", None)  # --database is always given explicitly

@@ -1,7 +1,9 @@
 """The seeded scheme every disclosure attack runs against, shared by the attack modules (one demo seed per run).
 
 Environment: LINKWELL_BIN (default .build/debug/linkwell); LINKWELL_DISCLOSURE_DATABASE: a postgres:// URL
-of a database these tests may wipe (default: a fresh temporary SQLite file).
+of a database these tests may wipe (default: a fresh temporary SQLite file); LINKWELL_DISCLOSURE_SEEDED=1 when
+that database is a fresh copy of the seeded demo (scripts/test makes one), so it is used as it is;
+LINKWELL_DEMO_SQLITE: a seeded demo file to start the SQLite run from (scripts/test seeds one per run).
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import shutil
 import socket
 import sqlite3
 import subprocess
@@ -89,8 +92,10 @@ def scheme():
     temp = tempfile.mkdtemp(prefix="linkwell-disclosure-")
     target = DATABASE or os.path.join(temp, "linkwell.sqlite")
     db = Database(target)
-    if db.postgres:  # a database this test owns: start from nothing
+    if db.postgres and os.environ.get("LINKWELL_DISCLOSURE_SEEDED") != "1":  # a database this test owns: start from nothing
         db.run("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
+    if not db.postgres and os.environ.get("LINKWELL_DEMO_SQLITE"):
+        shutil.copy(os.environ["LINKWELL_DEMO_SQLITE"], target)  # the run's one seeded demo: `demo` below finds it there
     env = {k: v for k, v in os.environ.items() if k != "LINKWELL_DATABASE"}
     subprocess.run([BIN, "demo", "--database", target], env=env, capture_output=True, text=True, timeout=600, check=True)
 

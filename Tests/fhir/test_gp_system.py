@@ -13,12 +13,14 @@ Environment:
     LINKWELL_FHIR_PYTHON  Python with fhir.resources==6.4.0 and pydantic<2 (default: this Python)
     LINKWELL_FHIR_DATABASE  a PostgreSQL URL to run on instead of a fresh SQLite file (the demo is loaded
                           into it if it is not there; the tests compare before and after, so a rerun is fine)
+    LINKWELL_DEMO_SQLITE  a seeded demo file to start the SQLite run from (scripts/test seeds one per run)
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -89,6 +91,8 @@ def server():
         pytest.fail(f"Linkwell binary not found at {BIN}; build it first")
     temp = tempfile.mkdtemp(prefix="linkwell-fhir-")
     target = DATABASE or os.path.join(temp, "linkwell.sqlite")
+    if not DATABASE and os.environ.get("LINKWELL_DEMO_SQLITE"):
+        shutil.copy(os.environ["LINKWELL_DEMO_SQLITE"], target)  # the run's one seeded demo: `demo` below finds it there
     env = {k: v for k, v in os.environ.items() if k != "LINKWELL_DATABASE"}
     subprocess.run([str(BIN), "demo", "--database", target], env=env, capture_output=True, text=True, timeout=600, check=True)
     tokens = {role: subprocess.run([str(BIN), "token", "create", "--database", target, "--email", email, "--name", "fhir"],
