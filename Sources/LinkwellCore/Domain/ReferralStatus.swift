@@ -48,6 +48,9 @@ public enum ReferralStatus: String, Codable, CaseIterable, Sendable {
     /// A link worker is working with the person (referrals out may be made).
     public var isInSupport: Bool { [.engaged, .planAgreed, .active, .review].contains(self) }
 
+    /// A plan is agreed and the case still open: the plan's review date puts the case on the link worker's reviews due.
+    public var hasPlanReviews: Bool { [.planAgreed, .active, .review].contains(self) }
+
     public var label: String {
         switch self {
         case .received: "Received"

@@ -45,7 +45,7 @@ extension MemoryStore {
 
     public func planReviews(linkWorkerID: UserID?, team: CaseloadTeam?, dueBy: CalendarDate, limit: Int) async throws -> [PlanReviewRow] {
         cases.values.compactMap { c -> PlanReviewRow? in
-            guard [.planAgreed, .active, .review].contains(c.referral.status), linkWorkerID == nil || c.referral.linkWorkerID == linkWorkerID,
+            guard c.referral.status.hasPlanReviews, linkWorkerID == nil || c.referral.linkWorkerID == linkWorkerID,
                   team.map({ team in teamData.placements[c.referral.id] == team.id || c.referral.linkWorkerID.map(team.members.contains) == true }) ?? true,
                   let date = c.plan?.reviewDate, date <= dueBy else { return nil }
             return PlanReviewRow(referralID: c.referral.id, personName: c.person.fullName, reviewDate: date)

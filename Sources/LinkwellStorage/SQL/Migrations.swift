@@ -40,6 +40,7 @@ enum Migrations {
         + CaseloadIndexMigrations.all
         + NameSearchMigrations.all
         + MeasuresDueMigrations.all
+        + PlanReviewsDueMigrations.all
         + RollupMigrations.grouped
         + RollupMigrations.places
 

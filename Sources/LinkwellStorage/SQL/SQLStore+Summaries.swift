@@ -55,14 +55,13 @@ extension SQLStore {
 
     public func planReviews(linkWorkerID: UserID?, team: CaseloadTeam?, dueBy: CalendarDate, limit: Int) async throws -> [PlanReviewRow] {
         try await connections.read { db in
-            // The reviews due are chosen from indexes alone (open cases by status, each plan's review date by its
-            // referral); only the `limit` shown are then named, not the thousands of a whole scheme's.
+            // The open cases' review dates, kept with each case (`PlanReviewsDueMigrations`), walked in date order;
+            // only the `limit` shown are then named, not the thousands of a whole scheme's.
             var sql = SQLQueryString("""
                 SELECT d.id, p.given_name, p.family_name, d.review_date FROM (
                 SELECT r.id, pl.review_date
-                FROM plans pl JOIN referrals r ON r.id = pl.referral_id
-                WHERE pl.review_date IS NOT NULL AND pl.review_date <= \(bind: "\(dueBy)")
-                  AND r.status IN (\(binds: [ReferralStatus.planAgreed, .active, .review].map(\.rawValue)))
+                FROM plan_reviews_due pl JOIN referrals r ON r.id = pl.referral_id
+                WHERE pl.review_date <= \(bind: "\(dueBy)")
                 """)
             if let linkWorkerID { sql.appendInterpolation(unsafeRaw: " AND r.link_worker_id = "); sql.appendInterpolation(bind: linkWorkerID) }
             Self.appendTeam(team, to: &sql)
