@@ -11,7 +11,7 @@ extension TestBackend {
             let store = MemoryStore()
             return (store, store)
         case .sqlite:
-            let path = testDatabaseFolder.appendingPathComponent("\(UUID().uuidString).sqlite").path
+            let path = try await Self.copyOfMigratedSQLite()
             let first = try await open(at: path, connectionsPerEventLoop: connectionsPerEventLoop)
             try await Self.migrated(first)
             return (first, try await open(at: path, connectionsPerEventLoop: connectionsPerEventLoop))

@@ -18,6 +18,21 @@ let testDatabaseFolder: URL = {
     return url
 }()
 
+/// The migrated SQLite file each test store copies (`TestBackend.copyOfMigratedSQLite`); closed before it is copied (the
+/// last connection to close checkpoints the write-ahead log into the file).
+private let migratedSQLiteTemplate = Task<String, any Error> {
+    let path = testDatabaseFolder.appendingPathComponent("migrated-template.sqlite").path
+    let store = try await SQLStore.sqlite(path: path)
+    do {
+        try await store.migrate()
+        try await store.shutdown()
+    } catch {
+        try? await store.shutdown()
+        throw error
+    }
+    return path
+}
+
 /// The storage backends every shared suite runs against. PostgreSQL joins when
 /// `LINKWELL_TEST_POSTGRES_URL` is set (CI always sets it; see `.ci/run`).
 public enum TestBackend: String, CaseIterable, Sendable, CustomStringConvertible {
@@ -40,9 +55,20 @@ public enum TestBackend: String, CaseIterable, Sendable, CustomStringConvertible
     /// PostgreSQL test stores keep small pools (see `open`); a test of contention passes
     /// `SQLStore.defaultConnectionsPerEventLoop` to get the pool `serve` has.
     public func makeStore(connectionsPerEventLoop: Int = 2) async throws -> any LinkwellStore {
-        let store = try await open(connectionsPerEventLoop: connectionsPerEventLoop)
+        let store = try await open(at: self == .sqlite ? try await Self.copyOfMigratedSQLite() : nil, connectionsPerEventLoop: connectionsPerEventLoop)
         try await Self.migrated(store)
         return store
+    }
+
+    /// A new SQLite file in the test folder, a copy of one migrated once per test process: migrating a new file takes
+    /// about 0.2 s in a debug build and a run makes hundreds. `migrate` still runs on each copy (every step found
+    /// applied; what follows the steps runs as on any start).
+    static func copyOfMigratedSQLite() async throws -> String {
+        let path = testDatabaseFolder.appendingPathComponent("\(UUID().uuidString).sqlite").path
+        let template = try await migratedSQLiteTemplate.value
+        try FileManager.default.copyItem(atPath: template, toPath: path)
+        if FileManager.default.fileExists(atPath: template + "-wal") { try FileManager.default.copyItem(atPath: template + "-wal", toPath: path + "-wal") }
+        return path
     }
 
     /// Opens a store of this kind (new and empty, or the SQLite file or PostgreSQL schema `existing`),

@@ -19,8 +19,9 @@ struct PlannerStatisticsTests {
         defer { try? FileManager.default.removeItem(atPath: path) }
         // As Linkwell left a scheme before version 350: some years of referrals, and statistics from then.
         try await store.migrate(through: 320)
-        // Today's bulk loader also writes the words of people's names (version 360) and each case's measure due
-        // (version 370); each creates its table only if it is absent and rewrites every row stored before it.
+        // Today's bulk loader also writes the words of people's names (version 360), each case's measure due
+        // (version 370) and each open case's plan review date (version 380); each creates its table only if it is
+        // absent and rewrites every row stored before it.
         try await store.execute { db in
             try await db.raw("CREATE TABLE person_name_terms (term TEXT NOT NULL, person_id TEXT NOT NULL, PRIMARY KEY (term, person_id))").run()
             try await db.raw(SQLQueryString(RollupMigrations.groupedTable)).run()
@@ -29,6 +30,7 @@ struct PlannerStatisticsTests {
                 CREATE TABLE measures_due (referral_id TEXT PRIMARY KEY, timepoint TEXT NOT NULL, due_at REAL NOT NULL, shown_from REAL,
                                            shown_until REAL NOT NULL, overdue_after REAL NOT NULL)
                 """).run()
+            try await db.raw("CREATE TABLE plan_reviews_due (referral_id TEXT PRIMARY KEY, review_date TEXT NOT NULL)").run()
         }
         let scheme = LargeScheme(size: .scaled(referrals: 200), seed: 5, now: Date(timeIntervalSince1970: 1_790_000_000))
         try await scheme.load(into: store, batch: 100)

@@ -14,17 +14,20 @@ enum PlanReviewsDueMigrations {
             [
                 "CREATE TABLE IF NOT EXISTS plan_reviews_due (referral_id {id} PRIMARY KEY REFERENCES referrals(id), review_date TEXT NOT NULL)",
                 "CREATE INDEX IF NOT EXISTS plan_reviews_due_date ON plan_reviews_due(review_date, referral_id)",
-                backfill,
-            ].map(flavor.render)
+            ].map(flavor.render) + rebuild
         },
     ]
 
-    /// Every case's row from its stage and plan as stored (the upgrade's backfill; the tests run it again).
-    static let backfill = """
+    /// Every case's row from its stage and plan as stored: the upgrade's backfill. Today's writers keep the table, so a
+    /// scheme loaded by them before this version may have rows already; they are written again.
+    static let rebuild = [
+        "DELETE FROM plan_reviews_due",
+        """
         INSERT INTO plan_reviews_due (referral_id, review_date)
         SELECT pl.referral_id, pl.review_date FROM plans pl JOIN referrals r ON r.id = pl.referral_id
         WHERE pl.review_date IS NOT NULL AND r.status IN (\(ReferralStatus.allCases.filter(\.hasPlanReviews).map { "'\($0.rawValue)'" }.joined(separator: ", ")))
-        """
+        """,
+    ]
 }
 
 extension SQLStore {
@@ -41,11 +44,10 @@ extension SQLStore {
             """).run()
     }
 
-    /// Runs the upgrade's backfill again after emptying the table (tests: the backfill must give what the writes keep).
+    /// Runs the upgrade's backfill again (tests: the backfill must give what the writes keep).
     @_spi(Testing) public func rebuildPlanReviewsDue() async throws {
         try await connections.transaction { db in
-            try await db.raw("DELETE FROM plan_reviews_due").run()
-            try await db.raw(SQLQueryString(PlanReviewsDueMigrations.backfill)).run()
+            for statement in PlanReviewsDueMigrations.rebuild { try await db.raw(SQLQueryString(statement)).run() }
         }
     }
 }
