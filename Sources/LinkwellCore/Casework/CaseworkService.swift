@@ -302,7 +302,10 @@ public struct CaseworkService: Sendable {
     }
 
     /// Active link workers, for choosing whose notes or caseload to see.
-    public func linkWorkers() async throws -> [User] { try await store.users().filter { $0.role == .linkWorker && $0.active } }
+    public func linkWorkers() async throws -> [User] {
+        // Found by role in the store: the team view asks on every load, and a scheme's staff are mostly others.
+        try await store.users(matching: UserFilter(role: .linkWorker), keyset: PageRequest(limit: 10_000)).filter(\.active)
+    }
 
     /// Every community service a link worker can refer to, by name.
     public func services() async throws -> [Service] { try await store.services() }
@@ -528,7 +531,7 @@ public struct CaseworkService: Sendable {
         // Counted in the database in one grouped query, not by listing each caseload.
         let counts = Dictionary(try await store.caseloadCounts(receivedSince: yearAgo).map { ($0.linkWorkerID, $0) }, uniquingKeysWith: { a, _ in a })
         var result: [Caseload] = []
-        for user in try await store.users() where user.role == .linkWorker && user.active {
+        for user in try await linkWorkers() {
             let taken = counts[user.id]?.receivedSince ?? 0
             result.append(Caseload(linkWorkerID: user.id, name: user.displayName, open: counts[user.id]?.open ?? 0,
                                    takenOnInLastYear: taken, yearlyLimit: rules.yearlyCaseloadLimit,

@@ -105,16 +105,15 @@ extension CaseworkService {
     /// supervisor's whole team's, or those sent to a group's services. Audited as a list.
     public func overdueRequests(_ request: Request) async throws -> [OverdueRequest] {
         let p = request.principal
-        let rows: [OpenOnwardRequest]
+        let rows: [OpenOnwardRequest], now = env.now()
         switch p.role {
-        case .linkWorker: rows = try await store.openOnwardRequests(linkWorkerID: p.userID, organisationID: nil)
-        case .supervisor: rows = try await store.openOnwardRequests(linkWorkerID: nil, organisationID: nil)
+        case .linkWorker: rows = try await store.openOnwardRequests(linkWorkerID: p.userID, organisationID: nil, overdueAt: now)
+        case .supervisor: rows = try await store.openOnwardRequests(linkWorkerID: nil, organisationID: nil, overdueAt: now)
         case .provider:
             guard let org = p.organisationID else { throw LinkwellError.forbidden("Your account belongs to no community group.") }
-            rows = try await store.openOnwardRequests(linkWorkerID: nil, organisationID: org)
+            rows = try await store.openOnwardRequests(linkWorkerID: nil, organisationID: org, overdueAt: now)
         default: throw LinkwellError.forbidden("Overdue referrals out are for link workers, supervisors and community groups.")
         }
-        let now = env.now()
         let overdue = rows.filter { $0.isOverdue(at: now) }.map { row in
             let due = row.createdAt.addingTimeInterval(TimeInterval(row.returnWindowDays) * 86_400)
             let named = p.role != .provider || row.consentPurposes.contains(.shareWithProviders)

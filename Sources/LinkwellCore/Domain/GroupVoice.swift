@@ -69,14 +69,16 @@ public struct OpenOnwardRequest: Sendable, Equatable {
 /// Every implementation must guarantee:
 /// - `addOnwardMessage` stores the message whole or not at all; messages are never changed or deleted.
 /// - Threads come back oldest first (by time, then id).
-/// - `openOnwardRequests` returns exactly the referrals out whose status is `requested`, filtered by
-///   the link worker of their referral and/or the organisation of their service when given, oldest first.
+/// - `openOnwardRequests` returns the referrals out whose status is `requested` and whose answer was due by `now`
+///   (`OpenOnwardRequest.isOverdue(at:)`; a store may also return those due up to a second later, which the caller's
+///   rule drops), filtered by the link worker of their referral and/or the organisation of their service when
+///   given, oldest first.
 public protocol OnwardThreadStore: Sendable {
     func addOnwardMessage(_ message: OnwardMessage) async throws
     /// Every message on the threads of one referral's referrals out, oldest first.
     func onwardMessages(referralID: ReferralID) async throws -> [OnwardMessage]
-    /// Referrals out still `requested`, oldest first.
-    func openOnwardRequests(linkWorkerID: UserID?, organisationID: OrganisationID?) async throws -> [OpenOnwardRequest]
+    /// Referrals out still `requested` whose answer was due by `now`, oldest first.
+    func openOnwardRequests(linkWorkerID: UserID?, organisationID: OrganisationID?, overdueAt now: Date) async throws -> [OpenOnwardRequest]
 }
 
 extension OnwardReferral {

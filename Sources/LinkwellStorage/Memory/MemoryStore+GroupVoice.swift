@@ -12,10 +12,10 @@ extension MemoryStore {
         threadMessages.filter { $0.referralID == referralID }.sorted { ($0.at, $0.id) < ($1.at, $1.id) }
     }
 
-    public func openOnwardRequests(linkWorkerID: UserID?, organisationID: OrganisationID?) async throws -> [OpenOnwardRequest] {
+    public func openOnwardRequests(linkWorkerID: UserID?, organisationID: OrganisationID?, overdueAt now: Date) async throws -> [OpenOnwardRequest] {
         cases.values.flatMap { c in
             c.onwardReferrals.compactMap { o -> OpenOnwardRequest? in
-                guard o.status == .requested, let service = servicesByID[o.serviceID],
+                guard o.isOverdue(at: now), let service = servicesByID[o.serviceID],
                       linkWorkerID == nil || c.referral.linkWorkerID == linkWorkerID,
                       organisationID == nil || service.organisationID == organisationID else { return nil }
                 return OpenOnwardRequest(onwardReferralID: o.id, referralID: c.referral.id, serviceID: service.id, serviceName: service.name,
