@@ -1,7 +1,12 @@
 import Foundation
+import Hummingbird
+import HummingbirdTesting
+import HTTPTypes
 import LinkwellBench
 import LinkwellCore
+import LinkwellPasswords
 import LinkwellTesting
+import LinkwellWeb
 @_spi(Testing) import LinkwellStorage
 import SQLKit
 import Testing
@@ -131,6 +136,77 @@ struct PlanReviewsDueTests {
             #expect(try await casework.dueReviews(sup, limit: 100_000).isEmpty, "the list reads the kept rows, not the plans")
             try await sql.rebuildPlanReviewsDue()
             try await compare("after the backfill rebuilt them")
+        }
+    }
+
+    @Test("Numbered pages of the reviews due tile the whole list, counted in the store; the caseload shows the earliest and links them all",
+          arguments: TestBackend.available)
+    func paged(backend: TestBackend) async throws {
+        let loaded = try await WorkListsTests.load(backend, seed: 41, referrals: 240)
+        // Months on, when most plans' reviews have come round.
+        let later = WorkListsTests.now.addingTimeInterval(120 * 86_400)
+        let env = CoreEnvironment(now: { later }, newID: { UUID().uuidString.lowercased() })
+        let casework = CaseworkService(store: loaded.store, env: env)
+        let supervisor = loaded.scheme.supervisors[0]
+        let sup = loaded.request(supervisor)
+        let teams = TeamService(store: loaded.store, env: env)
+        let team = try await teams.createTeam(name: "Paged", kind: "locality", sup)
+        _ = try await teams.setMembers(team.id.rawValue, linkWorkerIDs: [loaded.scheme.linkWorkers[1].id.rawValue], sup)
+        let cases = try await loaded.store.loadCases(loaded.cases.map(\.referral.id))
+        for (request, teamID, owns) in [(sup, nil, { (_: Case) in true }),
+                                        (loaded.request(loaded.scheme.linkWorkers[0]), nil, { $0.referral.linkWorkerID == loaded.scheme.linkWorkers[0].id }),
+                                        (sup, team.id.rawValue, { $0.referral.linkWorkerID == loaded.scheme.linkWorkers[1].id })] as [(CaseworkService.Request, String?, (Case) -> Bool)] {
+            let want = Self.oracle(cases, now: later, owns: owns)
+            let first = try await casework.dueReviews(request, page: PageNumber(1, size: 7), team: teamID)
+            #expect(first.total == want.count && first.overdue == want.filter(\.overdue).count, "\(request.principal.role) \(teamID ?? "")")
+            var tiled: [ReferralID] = []
+            for n in 1...max(1, first.page.pageCount) {
+                let page = try await casework.dueReviews(request, page: PageNumber(n, size: 7), team: teamID).page
+                #expect(page.rows.count <= 7 && (n == first.page.pageCount || page.rows.count == 7))
+                tiled += page.rows.map(\.referralID)
+            }
+            #expect(tiled == want.map(\.referralID), "the pages tile the list once, in order: \(request.principal.role) \(teamID ?? "")")
+            let past = try await casework.dueReviews(request, page: PageNumber(500, size: 7), team: teamID).page
+            #expect(past.page.number == max(1, first.page.pageCount) && past.rows.map(\.referralID) == Array(want.map(\.referralID).suffix(past.rows.count)))
+        }
+        let everyone = Self.oracle(cases, now: later, owns: { _ in true })
+        #expect(everyone.count > CaseloadPage.reviewsShown, "more reviews due than the caseload shows: \(everyone.count)")
+
+        // On the page: the caseload shows the earliest with the whole count and links the list, which is numbered.
+        var configuration = WebConfiguration()
+        configuration.bcryptCost = 4
+        let router = try await buildRouter(configuration: configuration, store: loaded.store, env: env)
+        let accounts = Accounts(store: loaded.store, env: env, hasher: TestScheme.hasher, passwords: ShippedPasswordPolicy.standard)
+        let cookie = try await accounts.startSession(for: supervisor).token
+        try await Application(router: router).test(.router) { client in
+            func get(_ uri: String) async throws -> (HTTPResponse.Status, String) {
+                let response = try await client.execute(uri: uri, method: .get, headers: [.cookie: "lw_session=\(cookie)"])
+                return (response.status, String(buffer: response.body))
+            }
+            func listed(_ html: String) -> [ReferralID] {
+                guard let start = html.range(of: "<ul id=\"reviews\">"), let end = html[start.upperBound...].range(of: "</ul>") else { return [] }
+                return html[start.upperBound..<end.lowerBound].components(separatedBy: "<a href=\"/referrals/").dropFirst()
+                    .map { ReferralID(String($0.prefix { $0 != "\"" })) }
+            }
+            let overdue = everyone.filter(\.overdue).count
+            let (status, home) = try await get("/referrals")
+            #expect(status == .ok && listed(home) == everyone.prefix(CaseloadPage.reviewsShown).map(\.referralID))
+            #expect(home.contains(overdue > 0 ? "\(everyone.count) due, \(overdue) overdue." : "\(everyone.count) due."))
+            #expect(home.contains("href=\"/referrals?list=reviews\""), "the caseload links the whole list")
+            let (_, teamHome) = try await get("/referrals?team=\(team.id.rawValue)")
+            #expect(teamHome.contains("href=\"/referrals?list=reviews&amp;team=\(team.id.rawValue)\"") || teamHome.contains("href=\"/referrals?team=\(team.id.rawValue)&amp;list=reviews\""),
+                    "the link keeps the team")
+            let (one, pageOne) = try await get("/referrals?list=reviews")
+            #expect(one == .ok && listed(pageOne) == everyone.prefix(PageNumber.webSize).map(\.referralID))
+            #expect(pageOne.contains("aria-label=\"Pages of plan reviews due\"") == (everyone.count > PageNumber.webSize))
+            #expect(!pageOne.contains("id=\"reviews-count\"") && !pageOne.contains("id=\"due-title\""), "the list alone")
+            // Page 2 is the second fifty, or the last page when there is no second.
+            let lastPage = PageNumber(2, size: PageNumber.webSize).clamped(total: everyone.count)
+            let (two, pageTwo) = try await get("/referrals?list=reviews&page=2")
+            #expect(two == .ok && listed(pageTwo) == Array(everyone.dropFirst(lastPage.offset).prefix(PageNumber.webSize)).map(\.referralID))
+            for uri in ["/referrals?list=reviews&page=none", "/referrals?list=reviews&page=0", "/referrals?list=review"] {
+                #expect(try await get(uri).0 == .unprocessableContent, "\(uri)")
+            }
         }
     }
 }

@@ -106,32 +106,6 @@ struct WorkListsTests {
             #expect(got.map(\.personName) == expected.map(\.person.fullName))
         }
 
-        // Referrals out unanswered past their window: a link worker's, everyone's for a supervisor, a group's own; at
-        // moments from now to four months on, as requests fall due.
-        let servicesOf = Dictionary(grouping: l.scheme.services, by: \.organisationID).mapValues { Set($0.map(\.id)) }
-        var overdueSeen = 0, notYetSeen = 0
-        for days in [0.0, 15, 45, 120] {
-            let moment = Self.now.addingTimeInterval(days * 86_400)
-            let casework = CaseworkService(store: l.store, env: CoreEnvironment(now: { moment }, newID: { UUID().uuidString.lowercased() }))
-            for viewer in [l.scheme.linkWorkers[0], l.scheme.supervisors[0]] + l.scheme.providerStaff.prefix(3) {
-                let theirs = cases.flatMap { c in c.onwardReferrals.map { (o: $0, c: c) } }.filter { pair in
-                    switch viewer.role {
-                    case .linkWorker: pair.c.referral.linkWorkerID == viewer.id
-                    case .provider: viewer.organisationID.flatMap { servicesOf[$0] }?.contains(pair.o.serviceID) == true
-                    default: true
-                    }
-                }
-                let expected = theirs.filter { $0.o.isOverdue(at: moment) }
-                    .sorted { ($0.o.createdAt, $0.o.id.rawValue) < ($1.o.createdAt, $1.o.id.rawValue) }
-                let got = try await casework.overdueRequests(l.request(viewer))
-                #expect(got.map(\.onwardReferralID) == expected.map(\.o.id), "day \(Int(days)) \(viewer.role) \(seed)")
-                #expect(got.map(\.daysOverdue) == expected.map { Int(moment.timeIntervalSince($0.o.answerDue!) / 86_400) })
-                overdueSeen += expected.count
-                notYetSeen += theirs.filter { $0.o.status == .requested && !$0.o.isOverdue(at: moment) }.count
-            }
-        }
-        #expect(overdueSeen > 0 && notYetSeen > 0, "requests both overdue and not yet due were compared, \(seed)")
-
         // The team's caseload counts.
         let yearAgo = Self.now.addingTimeInterval(-365 * 86_400)
         for load in try await l.casework.caseloads(l.request(l.scheme.supervisors[0])) {
@@ -230,5 +204,45 @@ struct WorkListsTests {
             #expect(bad.status == .unprocessableContent)
         }
         try await l.store.shutdown()
+    }
+
+    @Test("Overdue referrals out are those of the whole cases, for link worker, supervisor and groups, either side of each answer date",
+          arguments: TestBackend.available)
+    func overdueRequests(backend: TestBackend) async throws {
+        let l = try await Self.load(backend, seed: 17)
+        // One more request waiting for its answer, so that every scheme drawn has one (made as a supervisor would).
+        let sup = l.request(l.scheme.supervisors[0])
+        let inSupport = try #require(l.cases.first { $0.referral.status == .active && $0.referral.consent.covers(.shareWithProviders) },
+                                     "an active case with consent to share")
+        let service = try #require(l.scheme.services.first { $0.active })
+        _ = try await l.casework.referOut(inSupport.referral.id, serviceID: service.id.rawValue, note: nil,
+                                          handover: HandoverInput(returnWindowDays: 14), governanceOverride: "Test: the group is known", sup)
+        let cases = try await l.store.loadCases(l.cases.map(\.referral.id))
+        let requested = cases.flatMap(\.onwardReferrals).filter { $0.status == .requested && $0.returnWindowDays > 0 }
+        // Now, and a second either side of each of the first answer dates (the rule is strict: due is not yet overdue).
+        let moments = [Self.now] + requested.prefix(4).flatMap { o in [-1.0, 0, 1].map { o.answerDue!.addingTimeInterval($0) } }
+        let servicesOf = Dictionary(grouping: l.scheme.services, by: \.organisationID).mapValues { Set($0.map(\.id)) }
+        var overdueSeen = 0, notYetSeen = 0
+        for moment in moments {
+            let casework = CaseworkService(store: l.store, env: CoreEnvironment(now: { moment }, newID: { UUID().uuidString.lowercased() }))
+            for viewer in [l.scheme.linkWorkers[0], inSupport.referral.linkWorkerID.flatMap { id in l.scheme.linkWorkers.first { $0.id == id } },
+                           l.scheme.supervisors[0]].compactMap({ $0 }) + l.scheme.providerStaff.prefix(3) {
+                let theirs = cases.flatMap { c in c.onwardReferrals.map { (o: $0, c: c) } }.filter { pair in
+                    switch viewer.role {
+                    case .linkWorker: pair.c.referral.linkWorkerID == viewer.id
+                    case .provider: viewer.organisationID.flatMap { servicesOf[$0] }?.contains(pair.o.serviceID) == true
+                    default: true
+                    }
+                }
+                let expected = theirs.filter { $0.o.isOverdue(at: moment) }
+                    .sorted { ($0.o.createdAt, $0.o.id.rawValue) < ($1.o.createdAt, $1.o.id.rawValue) }
+                let got = try await casework.overdueRequests(l.request(viewer))
+                #expect(got.map(\.onwardReferralID) == expected.map(\.o.id), "\(moment) \(viewer.role)")
+                #expect(got.map(\.daysOverdue) == expected.map { Int(moment.timeIntervalSince($0.o.answerDue!) / 86_400) })
+                overdueSeen += expected.count
+                notYetSeen += theirs.filter { $0.o.status == .requested && !$0.o.isOverdue(at: moment) }.count
+            }
+        }
+        #expect(overdueSeen > 0 && notYetSeen > 0, "requests both overdue and not yet due were compared")
     }
 }

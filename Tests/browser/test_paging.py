@@ -17,7 +17,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from conftest import ACCESSIBILITY, ADMIN, LINK_WORKER, Screens, User, signed_in_people
+from conftest import ACCESSIBILITY, ADMIN, LINK_WORKER, SUPERVISOR, Screens, User, signed_in_people
 from playwright.sync_api import Browser, Page, expect
 from test_reflow import _check
 
@@ -195,3 +195,30 @@ def test_organisations_page_with_search_and_kind(people):
     admin.goto("/admin/organisations?page=0", status=422)
     admin.goto("/admin/organisations?kind=wizard", status=422)
     ACCESSIBILITY.audit(page)
+
+
+def test_plan_reviews_due_counted_on_the_caseload_and_listed_in_full(people):
+    """The supervisor's caseload shows the earliest plan reviews due and how many there are in all; the whole list
+    is its own numbered page (issue #19: the team view listed up to 200), which says so when none are due."""
+    supervisor: User = people(SUPERVISOR, "supervisor", "/referrals")
+    page = supervisor.page
+    supervisor.goto("/referrals")
+    total = 0
+    if page.locator("#reviews-title").count():
+        summary = page.locator("#reviews-count").inner_text()
+        total = int(re.match(r"(\d+) due", summary).group(1))
+        expect(page.locator("#reviews li")).to_have_count(min(total, 10))
+    see_all = page.get_by_role("link", name="See all the plan reviews due")
+    expect(see_all).to_have_count(1 if total > 10 else 0)
+    if total > 10:
+        see_all.click()
+        page.wait_for_load_state()
+    else:
+        supervisor.goto("/referrals?list=reviews")
+    assert query(page)["list"] == ["reviews"]
+    expect(page.locator("#reviews-title")).to_have_text("Plan reviews due")
+    expect(page.locator("#reviews li")).to_have_count(min(total, 50))
+    expect(page.locator("#reviews-total")).to_have_text("No plan reviews due" if total == 0 else re.compile(r"plan reviews? due", re.I))
+    expect(page.locator("#reviews-count")).to_have_count(0)
+    supervisor.snap("plan-reviews-due")
+    reflows(page)

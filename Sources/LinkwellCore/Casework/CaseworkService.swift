@@ -690,18 +690,32 @@ public struct CaseworkService: Sendable {
         public var overdue: Bool
     }
 
+    /// The plan reviews due: counted in full (a supervisor's scheme has thousands), with one numbered page of them.
+    public struct DueReviews: Sendable {
+        public var page: CountedPage<DueReview>
+        public var overdue: Int
+        public var total: Int { page.total }
+    }
+
     /// Plans whose review date falls within the next week or has passed, on the caller's caseload
     /// (a supervisor's: the team's), earliest first; at most `limit` (one query, not a case load per row).
     /// `team` (a `team` parameter) narrows the list to one team's caseload in the store, before `limit`.
     public func dueReviews(_ request: Request, limit: Int = PageRequest.maximumLimit, team: String? = nil) async throws -> [DueReview] {
+        try await dueReviews(request, page: PageNumber(1, size: limit), team: team).page.rows
+    }
+
+    /// The plan reviews due (as above), counted, with the numbered `page` of them (clamped to the last page).
+    public func dueReviews(_ request: Request, page: PageNumber, team: String? = nil) async throws -> DueReviews {
         let p = request.principal
         guard p.role == .linkWorker || p.role == .supervisor else { throw LinkwellError.forbidden("Only link workers have plan reviews.") }
         let today = CalendarDate(env.now())
         let horizon = CalendarDate(env.now().addingTimeInterval(7 * 86_400))
         let scope = try await caseloadTeam(team, p)
-        return try await store.planReviews(linkWorkerID: p.role == .linkWorker ? p.userID : nil, team: scope, dueBy: horizon, limit: limit).map {
+        let found = try await store.planReviews(linkWorkerID: p.role == .linkWorker ? p.userID : nil, team: scope, dueBy: horizon, today: today, page: page)
+        let rows = found.rows.map {
             DueReview(referralID: $0.referralID, personName: $0.personName, reviewDate: $0.reviewDate, overdue: $0.reviewDate < today)
         }
+        return DueReviews(page: CountedPage(rows: rows, total: found.total, page: page.clamped(total: found.total)), overdue: found.overdue)
     }
 
     // MARK: Supervision

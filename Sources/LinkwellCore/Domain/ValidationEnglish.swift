@@ -330,7 +330,7 @@ public enum ValidationCode: String, CaseIterable, Codable, Sendable {
         case .pastTheEnd: "Page {page} is past the end: there are {count} results in {pages} page(s)."
         case .pageNumberOutOfRange: "The page must be a whole number from 1 to {max}."
         case .pageSizeOutOfRange: "The page size must be a whole number from 1 to {max}."
-        case .caseListUnknown: "Choose urgent, waiting, active, closed, measures or messages."
+        case .caseListUnknown: "Choose urgent, waiting, active, closed, measures, reviews or messages."
         case .chooseStatus: "Choose a status from the list."
         case .extractRequired: "The extract's CSV text is required."
         case .chooseOrganisationKind: "Choose a kind of organisation from the list."

@@ -125,6 +125,18 @@ public struct OnwardInboxRow: Sendable, Equatable {
 }
 
 /// A plan whose review date is set, on a referral still in support.
+/// A numbered page of the plan reviews due, with the counts of the whole list.
+public struct PlanReviewsPage: Sendable, Equatable {
+    public var rows: [PlanReviewRow]
+    public var total: Int
+    public var overdue: Int
+    public init(rows: [PlanReviewRow], total: Int, overdue: Int) {
+        self.rows = rows
+        self.total = total
+        self.overdue = overdue
+    }
+}
+
 public struct PlanReviewRow: Sendable, Equatable {
     public var referralID: ReferralID
     public var personName: String
@@ -176,10 +188,11 @@ public protocol CaseSummaryStore: Sendable {
     func onwardInbox(organisationID: OrganisationID, page: PageRequest) async throws -> [OnwardInboxRow]
     /// Messages back to a referrer, newest first (by creation, then id).
     func messages(recipientID: UserID, page: PageRequest) async throws -> [MessageBack]
-    /// Plans with a review date on or before `dueBy`, on referrals that are plan agreed, active or under
-    /// review (only one link worker's when given; only `team`'s caseload when given, filtered before `limit`),
-    /// earliest review first, then by referral id.
-    func planReviews(linkWorkerID: UserID?, team: CaseloadTeam?, dueBy: CalendarDate, limit: Int) async throws -> [PlanReviewRow]
+    /// Plans with a review date on or before `dueBy`, on referrals whose stage has plan reviews
+    /// (`ReferralStatus.hasPlanReviews`; only one link worker's when given; only `team`'s caseload when given),
+    /// earliest review first, then by referral id: counted in full (`overdue`: those dated before `today`), with
+    /// the rows of `page` (clamped to the last page), filtered before counting and paging.
+    func planReviews(linkWorkerID: UserID?, team: CaseloadTeam?, dueBy: CalendarDate, today: CalendarDate, page: PageNumber) async throws -> PlanReviewsPage
     /// The whole cases of these referrals, each exactly as `CaseStore.loadCase` reads it (children in the order they
     /// were written, the team placement), in the order of `ids`; ids with no referral are left out. Read in a few
     /// set-based queries per slice of referrals (one per table), never one case at a time: for read models and

@@ -43,15 +43,17 @@ extension MemoryStore {
         }
     }
 
-    public func planReviews(linkWorkerID: UserID?, team: CaseloadTeam?, dueBy: CalendarDate, limit: Int) async throws -> [PlanReviewRow] {
-        cases.values.compactMap { c -> PlanReviewRow? in
+    public func planReviews(linkWorkerID: UserID?, team: CaseloadTeam?, dueBy: CalendarDate, today: CalendarDate, page: PageNumber) async throws -> PlanReviewsPage {
+        let all = cases.values.compactMap { c -> PlanReviewRow? in
             guard c.referral.status.hasPlanReviews, linkWorkerID == nil || c.referral.linkWorkerID == linkWorkerID,
                   team.map({ team in teamData.placements[c.referral.id] == team.id || c.referral.linkWorkerID.map(team.members.contains) == true }) ?? true,
                   let date = c.plan?.reviewDate, date <= dueBy else { return nil }
             return PlanReviewRow(referralID: c.referral.id, personName: c.person.fullName, reviewDate: date)
         }
         .sorted { ($0.reviewDate, $0.referralID.rawValue) < ($1.reviewDate, $1.referralID.rawValue) }
-        .prefix(limit).map { $0 }
+        let shown = page.clamped(total: all.count)
+        return PlanReviewsPage(rows: Array(all.dropFirst(shown.offset).prefix(shown.size)), total: all.count,
+                               overdue: all.filter { $0.reviewDate < today }.count)
     }
 
     public func caseloadCounts(receivedSince since: Date) async throws -> [CaseloadCount] {

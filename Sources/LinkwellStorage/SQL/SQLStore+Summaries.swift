@@ -53,29 +53,31 @@ extension SQLStore {
         }
     }
 
-    public func planReviews(linkWorkerID: UserID?, team: CaseloadTeam?, dueBy: CalendarDate, limit: Int) async throws -> [PlanReviewRow] {
-        try await connections.read { db in
-            // The open cases' review dates, kept with each case (`PlanReviewsDueMigrations`), walked in date order;
-            // only the `limit` shown are then named, not the thousands of a whole scheme's.
-            var sql = SQLQueryString("""
-                SELECT d.id, p.given_name, p.family_name, d.review_date FROM (
-                SELECT r.id, pl.review_date
-                FROM plan_reviews_due pl JOIN referrals r ON r.id = pl.referral_id
-                WHERE pl.review_date <= \(bind: "\(dueBy)")
-                """)
-            if let linkWorkerID { sql.appendInterpolation(unsafeRaw: " AND r.link_worker_id = "); sql.appendInterpolation(bind: linkWorkerID) }
-            Self.appendTeam(team, to: &sql)
-            sql.appendInterpolation(unsafeRaw: " ORDER BY pl.review_date, r.id LIMIT ")
-            sql.appendInterpolation(bind: limit)
-            sql.appendInterpolation(unsafeRaw: """
+    public func planReviews(linkWorkerID: UserID?, team: CaseloadTeam?, dueBy: CalendarDate, today: CalendarDate, page: PageNumber) async throws -> PlanReviewsPage {
+        // The open cases' review dates, kept with each case (`PlanReviewsDueMigrations`): counted, then walked in date
+        // order, and only the page shown is named, not the thousands of a whole scheme's.
+        var scope = SQLQueryString(" FROM plan_reviews_due pl JOIN referrals r ON r.id = pl.referral_id WHERE pl.review_date <= \(bind: "\(dueBy)")")
+        if let linkWorkerID { scope.appendInterpolation(unsafeRaw: " AND r.link_worker_id = "); scope.appendInterpolation(bind: linkWorkerID) }
+        Self.appendTeam(team, to: &scope)
+        return try await connections.read { [scope] db in
+            let counts = try await db.raw("""
+                SELECT COUNT(*) AS total, COALESCE(SUM(CASE WHEN pl.review_date < \(bind: "\(today)") THEN 1 ELSE 0 END), 0) AS overdue
+                """ + scope).first()
+            let total = try counts?.decode(column: "total", as: Int.self) ?? 0
+            let overdue = try counts?.decode(column: "overdue", as: Int.self) ?? 0
+            guard total > 0 else { return PlanReviewsPage(rows: [], total: 0, overdue: 0) }
+            let shown = page.clamped(total: total)
+            let listing: SQLQueryString = "SELECT d.id, p.given_name, p.family_name, d.review_date FROM (SELECT r.id, pl.review_date" + scope + """
+                 ORDER BY pl.review_date, r.id LIMIT \(bind: shown.size) OFFSET \(bind: shown.offset)
                 ) d JOIN referrals named ON named.id = d.id JOIN people p ON p.id = named.person_id ORDER BY d.review_date, d.id
-                """)
-            return try await db.raw(sql).all().compactMap { row in
+                """
+            let rows = try await db.raw(listing).all().compactMap { row -> PlanReviewRow? in
                 guard let date = CalendarDate(try row.decode(column: "review_date", as: String.self)) else { return nil }
                 return PlanReviewRow(referralID: try row.decode(column: "id", as: ReferralID.self),
                                      personName: try row.decode(column: "given_name", as: String.self) + " " + row.decode(column: "family_name", as: String.self),
                                      reviewDate: date)
             }
+            return PlanReviewsPage(rows: rows, total: total, overdue: overdue)
         }
     }
 

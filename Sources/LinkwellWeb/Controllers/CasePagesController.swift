@@ -36,7 +36,7 @@ struct CasePagesController: Sendable {
             let r = CaseworkService.Request(principal, route: request.routeDescription)
             // Each group is paged on its own: `list` shows one group (or the messages) from `cursor`.
             let only = try request.query("list").map { text in
-                guard text == "messages" || text == "measures" || CaseworkService.CaseList(rawValue: text).map({ $0 != .all }) == true else {
+                guard text == "messages" || text == "measures" || text == "reviews" || CaseworkService.CaseList(rawValue: text).map({ $0 != .all }) == true else {
                     throw LinkwellError.invalid([FieldError("list", .caseListUnknown)])
                 }
                 return text
@@ -49,7 +49,7 @@ struct CasePagesController: Sendable {
             let referrerHome = principal.role == .referrer && only == nil
             // Numbered pages counted and cut in SQL: the whole caseload shows each group's first page, a group alone
             // (`?list=closed&page=3`) any of its pages.
-            let lists: [(CaseworkService.CaseList, PageNumber)] = only == "messages" || only == "measures" || referrerHome ? [] : try parts
+            let lists: [(CaseworkService.CaseList, PageNumber)] = only == "messages" || only == "measures" || only == "reviews" || referrerHome ? [] : try parts
                 .filter { only == nil || $0.rawValue == only }
                 .map { ($0, only == nil ? PageNumber(1, size: CaseloadPage.homeGroupSize) : try request.pageNumber(size: CaseloadPage.groupSize)) }
             let team = request.query("team")
@@ -58,6 +58,7 @@ struct CasePagesController: Sendable {
             let role = principal.role
             // Every page number is read first: a bad one is refused (422) before anything is read.
             let duePage = only == "measures" ? try request.pageNumber(size: PageNumber.webSize) : nil
+            let reviewsPage = only == "reviews" ? try request.pageNumber(size: PageNumber.webSize) : nil
             let messagesPage = role == .referrer && only == "messages" ? try request.pageNumber(size: CaseloadPage.messagesSize) : nil
             let peoplePage = referrerHome ? try request.pageNumber(size: CaseloadPage.peopleSize) : nil
             async let teamsRead = casework.caseloadTeams(r)
@@ -67,7 +68,9 @@ struct CasePagesController: Sendable {
             // table alone (`?list=measures`) a numbered page of them.
             async let dueRead: OutcomeService.DueList? = (only == nil || only == "measures") && role != .referrer
                 ? try await outcomes.dueList(r, page: duePage, team: try await casework.caseloadTeam(team, principal)) : nil
-            async let reviewsRead: [CaseworkService.DueReview]? = only == nil && role != .referrer ? try await casework.dueReviews(r, team: team) : nil
+            // The caseload shows the earliest reviews and the count; `?list=reviews` a numbered page of them all.
+            async let reviewsRead: CaseworkService.DueReviews? = (only == nil || only == "reviews") && role != .referrer
+                ? try await casework.dueReviews(r, page: reviewsPage ?? PageNumber(1, size: CaseloadPage.reviewsShown), team: team) : nil
             async let requestsRead: [CaseworkService.OverdueRequest]? = only == nil && role != .referrer
                 ? try await casework.narrow(try await casework.overdueRequests(r), toTeam: team, referralID: \.referralID, r) : nil
             async let caseloadsRead: [CaseworkService.Caseload]? = only == nil && role == .supervisor
@@ -102,7 +105,10 @@ struct CasePagesController: Sendable {
                 page.setDue(due, links: duePage != nil ? PageLinks(due.page, list: "dueMeasures", request: request, context.messages) : nil)
                 page.showDueTable = duePage != nil
             }
-            if let reviews = try await reviewsRead { page.setReviews(reviews) }
+            if let reviews = try await reviewsRead {
+                page.setReviews(reviews, links: reviewsPage != nil ? PageLinks(reviews.page, list: "planReviews", request: request, context.messages) : nil,
+                                allHref: request.link(["list": "reviews", "page": nil, "q": nil]))
+            }
             if let requests = try await requestsRead { page.setOverdueRequests(requests) }
             if let caseloads = try await caseloadsRead { page.setCaseloads(caseloads) }
             if let visits = try await visitsRead { page.setOverdueVisits(visits) }

@@ -546,10 +546,33 @@ public struct CaseloadPage: Sendable {
     /// Plan reviews due within a week, or overdue.
     public var reviews: [Review] = []
     public var hasReviews = false
+    /// e.g. "312 due, 280 overdue." (the whole list, counted in the store).
+    public var reviewsSummary = ""
+    /// The caseload shows the earliest `reviewsShown`; `?list=reviews` every one, a numbered page at a time.
+    public static let reviewsShown = 10
+    public var showAllReviews = false
+    public var hasReviewRows = false
+    /// Where the whole list is, when the caseload shows only the earliest.
+    public var allReviewsHref: String?
+    var reviewsLinks: PageLinks? = nil
 
-    public mutating func setReviews(_ due: [CaseworkService.DueReview]) {
-        reviews = due.map { Review(referralID: $0.referralID.rawValue, personName: $0.personName, date: "\($0.reviewDate)", overdue: $0.overdue) }
-        hasReviews = !reviews.isEmpty
+    /// The plan reviews due: counted in full (a supervisor's scheme has thousands); `links` when this is the whole
+    /// list's page, `allHref` where the whole list is when it is not.
+    mutating func setReviews(_ due: CaseworkService.DueReviews, links: PageLinks?, allHref: String) {
+        let t = catalogue
+        reviews = due.page.rows.map { Review(referralID: $0.referralID.rawValue, personName: $0.personName, date: "\($0.reviewDate)", overdue: $0.overdue) }
+        // The list alone is shown even when empty ("No plan reviews due"); the caseload's panel only when some are due.
+        hasReviews = due.total > 0 || links != nil
+        hasReviewRows = !reviews.isEmpty
+        reviewsLinks = links
+        showAllReviews = links != nil
+        allReviewsHref = links == nil && due.total > reviews.count ? allHref : nil
+        if let links {
+            reviewsSummary = links.summary
+        } else {
+            reviewsSummary = due.overdue > 0 ? t.text("caseload.dueAndOverdue", ["due": String(due.total), "overdue": String(due.overdue)])
+                : t.text("caseload.dueCount", ["due": String(due.total)])
+        }
     }
 
     public struct Visit: Sendable { public var referralID, personName, linkWorker, expectedBack: String }
