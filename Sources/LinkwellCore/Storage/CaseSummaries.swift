@@ -124,7 +124,6 @@ public struct OnwardInboxRow: Sendable, Equatable {
     }
 }
 
-/// A plan whose review date is set, on a referral still in support.
 /// A numbered page of the plan reviews due, with the counts of the whole list.
 public struct PlanReviewsPage: Sendable, Equatable {
     public var rows: [PlanReviewRow]
@@ -137,6 +136,7 @@ public struct PlanReviewsPage: Sendable, Equatable {
     }
 }
 
+/// A plan whose review date is set, on a referral still in support.
 public struct PlanReviewRow: Sendable, Equatable {
     public var referralID: ReferralID
     public var personName: String

@@ -559,7 +559,6 @@ public struct CaseloadPage: Sendable {
     /// The plan reviews due: counted in full (a supervisor's scheme has thousands); `links` when this is the whole
     /// list's page, `allHref` where the whole list is when it is not.
     mutating func setReviews(_ due: CaseworkService.DueReviews, links: PageLinks?, allHref: String) {
-        let t = catalogue
         reviews = due.page.rows.map { Review(referralID: $0.referralID.rawValue, personName: $0.personName, date: "\($0.reviewDate)", overdue: $0.overdue) }
         // The list alone is shown even when empty ("No plan reviews due"); the caseload's panel only when some are due.
         hasReviews = due.total > 0 || links != nil
@@ -567,12 +566,7 @@ public struct CaseloadPage: Sendable {
         reviewsLinks = links
         showAllReviews = links != nil
         allReviewsHref = links == nil && due.total > reviews.count ? allHref : nil
-        if let links {
-            reviewsSummary = links.summary
-        } else {
-            reviewsSummary = due.overdue > 0 ? t.text("caseload.dueAndOverdue", ["due": String(due.total), "overdue": String(due.overdue)])
-                : t.text("caseload.dueCount", ["due": String(due.total)])
-        }
+        reviewsSummary = links?.summary ?? Self.dueSummary(total: due.total, overdue: due.overdue, catalogue)
     }
 
     public struct Visit: Sendable { public var referralID, personName, linkWorker, expectedBack: String }
@@ -602,6 +596,12 @@ public struct CaseloadPage: Sendable {
         hasCaseloads = !caseloads.isEmpty
     }
 
+    /// "312 due, 280 overdue." or "312 due.": a due list's counts (measures or plan reviews).
+    static func dueSummary(total: Int, overdue: Int, _ t: Catalogue) -> String {
+        overdue > 0 ? t.text("caseload.dueAndOverdue", ["due": String(total), "overdue": String(overdue)])
+            : t.text("caseload.dueCount", ["due": String(total)])
+    }
+
     /// The measures due: counted in full (a supervisor's scheme has thousands); `list` shows this page of them.
     mutating func setDue(_ list: OutcomeService.DueList, links: PageLinks? = nil) {
         let t = catalogue
@@ -614,8 +614,7 @@ public struct CaseloadPage: Sendable {
         dueCount = list.total
         overdueCount = list.overdue
         hasOverdueDue = overdueCount > 0
-        dueSummary = hasOverdueDue ? t.text("caseload.dueAndOverdue", ["due": String(dueCount), "overdue": String(overdueCount)])
-            : t.text("caseload.dueCount", ["due": String(dueCount)])
+        dueSummary = Self.dueSummary(total: dueCount, overdue: overdueCount, t)
     }
 
     /// The page from the groups of the caseload (each a numbered page with its total) and a page's messages;
