@@ -74,6 +74,24 @@ def artifacts() -> Path:
     return ARTIFACTS
 
 
+_SERVER_LOGS: list[Path] = []
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus):
+    """When a test failed, what the server said beyond "info" (errors, refusals, 5xx), so that a failure in CI,
+    where the artifacts are not kept, explains itself."""
+    if exitstatus == 0:
+        return
+    for log in _SERVER_LOGS:
+        if not log.exists():
+            continue
+        lines = [line for line in log.read_text(errors="replace").splitlines()
+                 if '"level":"info"' not in line or re.search(r'"status":"(5\d\d|429)"', line)]
+        terminalreporter.write_line(f"Server log {log} (not info, or 429/5xx): {len(lines)} lines, the last 40:")
+        for line in lines[-40:]:
+            terminalreporter.write_line("  " + line[:400])
+
+
 @pytest.fixture(scope="session")
 def server(artifacts: Path):
     binary = _repo_path(os.environ.get("LINKWELL_BIN") or ".build/debug/linkwell")
@@ -102,6 +120,7 @@ def server(artifacts: Path):
     base_url = f"http://127.0.0.1:{port}"
     stdout = open(artifacts / "server.stdout.log", "w")
     stderr = open(artifacts / "server.stderr.log", "w")
+    _SERVER_LOGS.append(artifacts / "server.stderr.log")
     process = subprocess.Popen([str(binary), "serve", "--database", database, "--port", str(port)],
                                cwd=REPO_ROOT, env=env, stdout=stdout, stderr=stderr)
     try:
@@ -226,9 +245,13 @@ class User:
         self.page.fill("#email", self.email)
         self.page.fill("#password", PASSWORD)
         self.snap("login")
-        self.page.get_by_role("button", name="Sign in").click()
+        with self.page.expect_response(lambda r: r.request.method == "POST" and _path(r.url) == "/login") as posted:
+            self.page.get_by_role("button", name="Sign in").click()
         self.page.wait_for_load_state()
-        assert _path(self.page.url) == start_path, f"{self.email} landed on {self.page.url}, expected {start_path}"
+        if _path(self.page.url) != start_path:
+            said = self.page.locator(".error-summary, main h1").all_inner_texts()
+            raise AssertionError(f"{self.email} landed on {self.page.url}, expected {start_path}; "
+                                 f"POST /login answered {posted.value.status}; the page said: {said}")
         expect(self.page.get_by_role("button", name="Sign out")).to_be_visible()
         self.snap("start-page")
 

@@ -81,21 +81,20 @@ extension SQLStore {
             }
             manifest = try await Self.inspectSQLite(partial)
         } else if let postgres = connections as? PostgresConnections {
-            manifest = try await postgres.session { db in
-                try await db.raw("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY").run()
-                do {
-                    let snapshot = try await db.raw("SELECT pg_export_snapshot() AS s").first()!.decode(column: "s", as: String.self)
-                    let schema = try await db.raw("SELECT current_schema() AS s").first()!.decode(column: "s", as: String.self)
-                    let manifest = try await Self.inspect(db, schema: schema, backend: "postgres")
-                    try await PostgresTools.run("pg_dump", ["--format=custom", "--no-owner", "--no-privileges", "--snapshot=\(snapshot)",
-                                                            "--schema=\(schema)", "--file=\(partial)", PostgresTools.plainURL(postgres.url)])
-                    try await db.raw("COMMIT").run()
-                    return manifest
-                } catch {
-                    try? await db.raw("ROLLBACK").run()
-                    try? FileManager.default.removeItem(atPath: partial)
-                    throw error
+            do {
+                manifest = try await postgres.session { session in
+                    try await postgres.inTransaction(session, begin: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") { db in
+                        let snapshot = try await db.raw("SELECT pg_export_snapshot() AS s").first()!.decode(column: "s", as: String.self)
+                        let schema = try await db.raw("SELECT current_schema() AS s").first()!.decode(column: "s", as: String.self)
+                        let manifest = try await Self.inspect(db, schema: schema, backend: "postgres")
+                        try await PostgresTools.run("pg_dump", ["--format=custom", "--no-owner", "--no-privileges", "--snapshot=\(snapshot)",
+                                                                "--schema=\(schema)", "--file=\(partial)", PostgresTools.plainURL(postgres.url)])
+                        return manifest
+                    }
                 }
+            } catch {
+                try? FileManager.default.removeItem(atPath: partial)
+                throw error
             }
         } else {
             throw BackupError("Only SQLite and PostgreSQL databases can be backed up.")

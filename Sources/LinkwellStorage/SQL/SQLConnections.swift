@@ -25,17 +25,26 @@ protocol SQLConnections: Sendable {
 
 extension SQLConnections {
     /// BEGIN, run, COMMIT — or ROLLBACK and rethrow.
+    ///
+    /// The transaction runs in a task of its own, which the caller's cancellation does not reach (the caller
+    /// still waits for it): once begun, a transaction is always ended, and the connection goes back ready for
+    /// the next. SQLite's statements run on a thread pool that skips the work of a cancelled task, ROLLBACK
+    /// included, so a request whose client hung up mid-write, or a background job being stopped, used to
+    /// leave the one writer connection inside its transaction and every later write failing
+    /// ("cannot start a transaction within a transaction") until the server restarted. `CancelledWorkTests`.
     func inTransaction<T: Sendable>(_ db: any SQLDatabase, begin: String,
                                     _ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        try await db.raw(SQLQueryString(begin)).run()
-        do {
-            let result = try await body(db)
-            try await db.raw("COMMIT").run()
-            return result
-        } catch {
-            try? await db.raw("ROLLBACK").run()
-            throw error
-        }
+        try await Task {
+            try await db.raw(SQLQueryString(begin)).run()
+            do {
+                let result = try await body(db)
+                try await db.raw("COMMIT").run()
+                return result
+            } catch {
+                try? await db.raw("ROLLBACK").run()
+                throw error
+            }
+        }.value
     }
 }
 
