@@ -113,13 +113,13 @@ final class SQLiteConnections: SQLConnections {
         readers = SQLiteReaderPool(connections)
     }
 
-    /// Reads run in a read transaction on a reader connection: one consistent snapshot for every
-    /// statement of the body, taken without waiting for the writer.
+    /// Plain reads run on a reader connection without waiting for the writer, each statement in its own
+    /// snapshot (as on PostgreSQL, where each may run on a different pooled connection). No BEGIN and COMMIT:
+    /// each statement is a turn on the connection's thread and back, and those two turns were most of a
+    /// one-SELECT read's cost. Work that needs one snapshot across statements uses `snapshot`.
     func read<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         try await translatingErrors("read") {
-            try await readers.with { connection in
-                try await self.inTransaction(connection.sql(), begin: "BEGIN", body)
-            }
+            try await readers.with { connection in try await body(connection.sql()) }
         }
     }
 
@@ -130,9 +130,14 @@ final class SQLiteConnections: SQLConnections {
         }
     }
 
-    /// Every read already runs in one snapshot on a reader connection, without waiting for the writer.
+    /// A read transaction on a reader connection: one consistent snapshot for every statement of the body,
+    /// taken without waiting for the writer.
     func snapshot<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        try await read(body)
+        try await translatingErrors("read") {
+            try await readers.with { connection in
+                try await self.inTransaction(connection.sql(), begin: "BEGIN", body)
+            }
+        }
     }
 
     /// The value of a pragma on the writer connection (for tests that check durability settings).
