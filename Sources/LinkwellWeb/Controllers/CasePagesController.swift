@@ -34,9 +34,10 @@ struct CasePagesController: Sendable {
         router.get("/referrals") { request, context in
             let principal = try context.require(.referrer, .linkWorker, .supervisor)
             let r = CaseworkService.Request(principal, route: request.routeDescription)
-            // Each group is paged on its own: `list` shows one group (or the messages) from `cursor`.
+            // Each group is paged on its own: `list` shows one group, or one of the lists beside them, alone.
+            let sideLists: Set<String> = ["messages", "measures", "reviews"]
             let only = try request.query("list").map { text in
-                guard text == "messages" || text == "measures" || text == "reviews" || CaseworkService.CaseList(rawValue: text).map({ $0 != .all }) == true else {
+                guard sideLists.contains(text) || CaseworkService.CaseList(rawValue: text).map({ $0 != .all }) == true else {
                     throw LinkwellError.invalid([FieldError("list", .caseListUnknown)])
                 }
                 return text
@@ -49,7 +50,7 @@ struct CasePagesController: Sendable {
             let referrerHome = principal.role == .referrer && only == nil
             // Numbered pages counted and cut in SQL: the whole caseload shows each group's first page, a group alone
             // (`?list=closed&page=3`) any of its pages.
-            let lists: [(CaseworkService.CaseList, PageNumber)] = only == "messages" || only == "measures" || only == "reviews" || referrerHome ? [] : try parts
+            let lists: [(CaseworkService.CaseList, PageNumber)] = only.map(sideLists.contains) == true || referrerHome ? [] : try parts
                 .filter { only == nil || $0.rawValue == only }
                 .map { ($0, only == nil ? PageNumber(1, size: CaseloadPage.homeGroupSize) : try request.pageNumber(size: CaseloadPage.groupSize)) }
             let team = request.query("team")
