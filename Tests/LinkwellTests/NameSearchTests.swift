@@ -178,7 +178,7 @@ struct NameSearchTests {
         let store = try #require(s.store as? SQLStore)
         for query in [ReferralQuery(search: "smith jo"), ReferralQuery(referrerID: s.referrer.id, search: "smith jo")] {
             var sql = SQLQueryString("SELECT COUNT(*) AS n" + SQLStore.referralSource(query))
-            SQLStore.appendFilters(query, to: &sql, paging: false)
+            SQLStore.appendFilters(query, flavor: store.flavor, to: &sql, paging: false)
             let flavor = store.flavor
             let statement = sql
             let plan = try await store.execute { db in

@@ -110,7 +110,7 @@ extension SQLStore {
             sql.appendInterpolation(unsafeRaw: " AND (m.shown_from IS NULL OR m.shown_from <= ")
             sql.appendInterpolation(bind: now)
             sql.appendInterpolation(unsafeRaw: ") AND")
-            if byCaseload { Self.appendFilters(query, to: &sql, paging: false) } else { sql.appendInterpolation(unsafeRaw: " 1 = 1") }
+            if byCaseload { Self.appendFilters(query, flavor: self.flavor, to: &sql, paging: false) } else { sql.appendInterpolation(unsafeRaw: " 1 = 1") }
             return sql
         }()
         return try await connections.read { db in

@@ -29,7 +29,7 @@ extension SQLStore {
         var grouped = SQLQueryString("FROM (SELECT ")
         grouped.appendInterpolation(unsafeRaw: key)
         grouped.appendInterpolation(unsafeRaw: " AS person_key, MAX(r.received_at) AS latest FROM referrals r JOIN people p ON p.id = r.person_id WHERE")
-        Self.appendFilters(query, to: &grouped, paging: false)
+        Self.appendFilters(query, flavor: self.flavor, to: &grouped, paging: false)
         grouped.appendInterpolation(unsafeRaw: " GROUP BY \(key)) g")
         let found = try await countedPage(page, select: "SELECT person_key, latest", from: grouped,
                                           order: "latest DESC, person_key\(unsafeRaw: collate) DESC") { row in
@@ -50,7 +50,7 @@ extension SQLStore {
                 SELECT r.id, p.id AS person_id, p.nhs_number, p.given_name, p.family_name, r.status, r.received_at, r.consent_purposes
                 FROM referrals r JOIN people p ON p.id = r.person_id WHERE
                 """)
-            Self.appendFilters(query, to: &referrals, paging: false)
+            Self.appendFilters(query, flavor: self.flavor, to: &referrals, paging: false)
             referrals.appendInterpolation(unsafeRaw: " AND (p.nhs_number IN (")
             referrals.appendInterpolation(binds: nhsNumbers.isEmpty ? ["-"] : nhsNumbers)
             referrals.appendInterpolation(unsafeRaw: ") OR p.id IN (")

@@ -7,7 +7,7 @@ extension SQLStore {
     public func countReferrals(_ query: ReferralQuery) async throws -> Int {
         try await connections.read { db in
             var sql = SQLQueryString("SELECT COUNT(*) AS n" + Self.referralSource(query))
-            Self.appendFilters(query, to: &sql, paging: false)
+            Self.appendFilters(query, flavor: self.flavor, to: &sql, paging: false)
             return try await db.raw(sql).first()?.decode(column: "n", as: Int.self) ?? 0
         }
     }
