@@ -432,10 +432,12 @@ public struct CaseworkService: Sendable {
             guard !casework || AccessPolicy.canWork(current, request.principal) else {
                 throw LinkwellError.forbidden("Only the case's link worker or a supervisor can do this.")
             }
-            var change = try await withGroupNotices(try await action(current), before: current)
+            let made = try await action(current)
+            let services = try await services(of: made, before: current)
+            var change = withGroupNotices(made, before: current, services: services)
             change.messages = try await withMessageBackLetters(change.messages, after: change.applied(to: current))
             let updated = change.applied(to: current)
-            change.facts = try await facts(updated)
+            change.facts = InsightFacts(updated, services: services)
             return (change, updated)
         }
     }
@@ -853,9 +855,11 @@ public struct CaseworkService: Sendable {
             referralID, request, read: { try await providerCase(id, request, auditAllowed: false) },
             entry: { trail.entry(request, action: "read", type: "onward_referral", id: id.rawValue, subject: $0.0.referral.id, allowed: true) }
         ) { found, _, service in
-            var change = try await withGroupNotices(try action(found), before: found)
+            let made = try action(found)
+            let services = try await services(of: made, before: found)
+            var change = withGroupNotices(made, before: found, services: services)
             let updated = change.applied(to: found)
-            change.facts = try await facts(updated)
+            change.facts = InsightFacts(updated, services: services)
             return (change, (updated, service))
         }
         guard let onward = updated.onward(id) else { throw LinkwellError.notFound("referral") }
@@ -869,11 +873,22 @@ public struct CaseworkService: Sendable {
         try await Self.facts(c, services: store)
     }
 
+    /// The services the case's referrals out go to, before and after a change, read once for the group's notices and
+    /// the case's facts (a referral out read its service three times).
+    func services(of change: CaseChange, before: Case) async throws -> [ServiceID: Service] {
+        try await Self.services(change.onwardReferrals.map(\.serviceID) + before.onwardReferrals.map(\.serviceID), from: store)
+    }
+
     /// The de-identified facts of a case, with the services its referrals out went to.
     static func facts(_ c: Case, services store: any DirectoryStore) async throws -> InsightFacts {
+        InsightFacts(c, services: try await services(c.onwardReferrals.map(\.serviceID), from: store))
+    }
+
+    /// Each of these services, read once.
+    private static func services(_ ids: [ServiceID], from store: any DirectoryStore) async throws -> [ServiceID: Service] {
         var services: [ServiceID: Service] = [:]
-        for id in Set(c.onwardReferrals.map(\.serviceID)) { services[id] = try await store.service(id: id) }
-        return InsightFacts(c, services: services)
+        for id in Set(ids) { services[id] = try await store.service(id: id) }
+        return services
     }
 
     public func audit(_ request: Request, action: String, type: String, id: String, subject: ReferralID? = nil, allowed: Bool) async throws {

@@ -5,10 +5,7 @@ import Foundation
 /// any other read of the case.
 extension CaseworkService {
     /// The notices to community groups that this change calls for (`GroupNotices`), added to it.
-    func withGroupNotices(_ change: CaseChange, before: Case) async throws -> CaseChange {
-        let ids = Set(change.onwardReferrals.map(\.serviceID)).union(before.onwardReferrals.map(\.serviceID))
-        var services: [ServiceID: Service] = [:]
-        for id in ids { services[id] = try await store.service(id: id) }
+    func withGroupNotices(_ change: CaseChange, before: Case, services: [ServiceID: Service]) -> CaseChange {
         var change = change
         GroupNotices.add(to: &change, before: before, services: services, env: env)
         return change

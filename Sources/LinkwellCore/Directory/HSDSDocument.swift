@@ -211,13 +211,13 @@ public enum HSDSIdentifiers {
         var bytes = Array(SHA1.hash(Array("linkwell-hsds\u{0}\(source)\u{0}\(id)".utf8)).prefix(16))
         bytes[6] = (bytes[6] & 0x0F) | 0x50
         bytes[8] = (bytes[8] & 0x3F) | 0x80
-        let hex = bytes.map { String(format: "%02x", $0) }.joined()
+        let hex = Hex.string(bytes)
         let parts = [hex.prefix(8), hex.dropFirst(8).prefix(4), hex.dropFirst(12).prefix(4), hex.dropFirst(16).prefix(4), hex.dropFirst(20)]
         return parts.joined(separator: "-")
     }
 
     /// SHA-1 of the text as hex (exposed so that tests can check it against the standard's vectors).
-    public static func sha1Hex(_ text: String) -> String { SHA1.hash(Array(text.utf8)).map { String(format: "%02x", $0) }.joined() }
+    public static func sha1Hex(_ text: String) -> String { Hex.string(SHA1.hash(Array(text.utf8))) }
 
     /// The keys whose values are ids of HSDS records: those the standard's schemas give the `uuid`
     /// format (`id`, `organization_id`, `link_id`, `parent_id`…; not e.g. `tax_id`, which is a tax number).

@@ -34,7 +34,7 @@ public struct CalendarDate: Hashable, Codable, Sendable, Comparable, CustomStrin
     }()
 
     public var description: String {
-        String(format: "%04d-%02d-%02d", year, month, day)
+        "\(year.zeroPadded(4))-\(month.zeroPadded(2))-\(day.zeroPadded(2))"
     }
 
     /// Midnight UTC at the start of the day.

@@ -179,7 +179,7 @@ public struct InsightMonth: Sendable, Hashable, Comparable, CustomStringConverti
         year = y
         month = m
     }
-    public var text: String { String(format: "%04d-%02d", year, month) }
+    public var text: String { "\(year.zeroPadded(4))-\(month.zeroPadded(2))" }
     public var description: String { text }
     public static func < (a: Self, b: Self) -> Bool { (a.year, a.month) < (b.year, b.month) }
     public var next: InsightMonth { month == 12 ? InsightMonth(year: year + 1, month: 1) : InsightMonth(year: year, month: month + 1) }

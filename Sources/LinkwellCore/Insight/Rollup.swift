@@ -103,7 +103,7 @@ public enum InsightRollup {
     }
 
     /// The period key of a year's row in the place rollup: "Y2025" (sorts after every month key, "2025-03").
-    public static func yearKey(_ year: Int) -> String { String(format: "Y%04d", year) }
+    public static func yearKey(_ year: Int) -> String { "Y" + year.zeroPadded(4) }
 
     /// The key ranges (inclusive; nil is open) of the place rollup that sum to exactly the months from `from` to `to`
     /// (nil: unbounded): the whole years inside as one range of year rows, and the months before and after them as

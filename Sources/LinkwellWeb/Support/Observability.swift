@@ -83,7 +83,7 @@ struct RequestObservabilityMiddleware: RouterMiddleware {
     }
 
     static func newID() -> String {
-        (0..<16).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
+        Hex.string((0..<16).map { _ in UInt8.random(in: 0...255) })
     }
 }
 
