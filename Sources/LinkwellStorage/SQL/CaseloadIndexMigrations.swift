@@ -68,5 +68,11 @@ enum CaseloadIndexMigrations {
                 "DROP INDEX IF EXISTS referrals_received",
             ].map(flavor.render)
         },
+        // Statistics in full, once, in place of the sampled ones each start wrote before (see
+        // `SQLStore.refreshStatistics`, which from now on analyses only what needs it). PostgreSQL samples rows at
+        // random across the table, not the first entries of each index, and keeps its own.
+        Migration(version: 359, name: "planner statistics in full, not from the first entries of each index") { flavor in
+            flavor == .sqlite ? ["PRAGMA analysis_limit=0", "ANALYZE"] : []
+        },
     ]
 }

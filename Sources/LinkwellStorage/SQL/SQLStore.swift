@@ -69,6 +69,7 @@ public final class SQLStore: LinkwellStore {
     /// upgrade tests, which build a database as an older Linkwell left it.
     @_spi(Testing) public func migrate(through version: Int?) async throws {
         let flavor = connections.flavor
+        let statisticsBefore = flavor == .sqlite ? try await connections.transaction { db in try await Self.statistics(db) } : ""
         try await connections.transaction { db in
             try await db.raw(SQLQueryString(flavor.render(
                 "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at {ts} NOT NULL)"
@@ -89,16 +90,40 @@ public final class SQLStore: LinkwellStore {
             try await indexPersonNames()
             try await indexMeasuresDue()
         }
-        if flavor == .sqlite { try await connections.transaction { db in try await Self.refreshStatistics(db) } }
+        if flavor == .sqlite {
+            try await connections.transaction { db in
+                try await Self.refreshStatistics(db)
+                // A connection reads the statistics with the schema, and reads the schema again only when it changes:
+                // the readers, which may have read it before this start analysed (the index rebuilds above read),
+                // kept planning from the old statistics until the server restarted. Changing the schema makes each
+                // of them read both again at its next statement.
+                if try await Self.statistics(db) != statisticsBefore {
+                    try await db.raw("CREATE TABLE statistics_changed (x INTEGER)").run()
+                    try await db.raw("DROP TABLE statistics_changed").run()
+                }
+            }
+        }
+    }
+
+    /// SQLite's planner statistics as text, to tell whether a start changed them.
+    private static func statistics(_ db: any SQLDatabase) async throws -> String {
+        guard try await db.raw("SELECT 1 AS x FROM sqlite_schema WHERE name = 'sqlite_stat1'").first() != nil else { return "" }
+        return try await db.raw("SELECT tbl, idx, stat FROM sqlite_stat1 ORDER BY tbl, idx").all().map { row in
+            "\(try row.decode(column: "tbl", as: String.self)) \(try row.decode(column: "idx", as: String?.self) ?? "") \(try row.decode(column: "stat", as: String.self))"
+        }.joined(separator: "\n")
     }
 
     /// SQLite's planner reads statistics that only `ANALYZE` writes (PostgreSQL's autovacuum keeps its own): without
     /// them it guesses how many rows each index value holds, and an index added by an upgrade has none. Each start
-    /// analyses every table on a sample of each index (`analysis_limit`): 50 ms for a five-year scheme of 50,000
-    /// referrals, 0.3 s for a directory of 500,000 services.
+    /// analyses, in full, only the tables SQLite's own rule (`PRAGMA optimize`) says need it: one with an index that
+    /// has no statistics, or whose size has changed tenfold since it was analysed. Statistics from a sample of each
+    /// index (`analysis_limit=1000`, what each start wrote until 5 December) read the first thousand entries of
+    /// an index sorted by its key: at 500,000 services they said a word's postings were 1,001 rows and a weekday's
+    /// opening hours 1,001 (there are 142,143), and the directory search's p99 went from 18 to 66 ms
+    /// (`StatisticsTests`; migration 359 replaced the sampled statistics once, in full).
     static func refreshStatistics(_ db: any SQLDatabase) async throws {
-        try await db.raw("PRAGMA analysis_limit=1000").run()
-        try await db.raw("ANALYZE").run()
+        try await db.raw("PRAGMA analysis_limit=0").run()
+        try await db.raw("PRAGMA optimize(0x10002)").run()
     }
 
     /// Runs SQL in one transaction: for the upgrade tests (rows as an older Linkwell wrote them) and
