@@ -124,6 +124,16 @@ struct PlannerStatisticsTests {
         }
     }
 
+    /// A new SQLite file of its own, migrated, with the skewed table (the caller removes the file).
+    static func storeWithSkewedTable() async throws -> (SQLStore, String) {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("lw-stats-\(UUID().uuidString).sqlite").path
+        let store = try await SQLStore.sqlite(path: path)
+        OpenedStores.current?.add(store)
+        try await store.migrate()
+        try await skewedTable(store)
+        return (store, path)
+    }
+
     static func skewStatistics(_ store: SQLStore) async throws -> String? {
         try await store.execute { db in
             try await db.raw("SELECT stat FROM sqlite_stat1 WHERE idx = 't_skew_k'").first()?.decode(column: "stat", as: String.self)
@@ -141,12 +151,8 @@ struct PlannerStatisticsTests {
 
     @Test("Each start analyses in full what lacks statistics, and leaves alone what has not changed")
     func startAnalysesInFull() async throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("lw-stats-\(UUID().uuidString).sqlite").path
-        let store = try await SQLStore.sqlite(path: path)
-        OpenedStores.current?.add(store)
+        let (store, path) = try await Self.storeWithSkewedTable()
         defer { try? FileManager.default.removeItem(atPath: path) }
-        try await store.migrate()
-        try await Self.skewedTable(store)
         #expect(try await Self.skewStatistics(store) == nil)
 
         try await store.migrate()  // a start
@@ -163,12 +169,8 @@ struct PlannerStatisticsTests {
 
     @Test("Sampled statistics an older start wrote are replaced in full by the upgrade, once")
     func sampledStatisticsReplaced() async throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("lw-stats-\(UUID().uuidString).sqlite").path
-        let store = try await SQLStore.sqlite(path: path)
-        OpenedStores.current?.add(store)
+        let (store, path) = try await Self.storeWithSkewedTable()
         defer { try? FileManager.default.removeItem(atPath: path) }
-        try await store.migrate()
-        try await Self.skewedTable(store)
         let full = try #require(try await Self.fullStatistics(store))
         // As every start wrote them until migration 359.
         try await store.execute { db in
