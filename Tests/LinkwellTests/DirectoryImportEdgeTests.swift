@@ -283,6 +283,18 @@ struct DirectoryImportEdgeTests {
     static let validity: [Case] = [
         Case(name: "schedule freq DAILY (not in HSDS 3.0) is refused", files: [orgs, services(service("s1").replacingOccurrences(of: "WEEKLY", with: "DAILY"))],
              code: 1, rejected: ["schedules[0].freq: \"DAILY\" is not one of WEEKLY, MONTHLY"]),
+        Case(name: "a NUL character anywhere in a record refuses that record only, on every backend (PostgreSQL cannot store it)",
+             files: [orgs, services(service("s1", #", "funding": [{"id": "f1", "source": "Council\u0000grant"}]"#), service("s2"))],
+             code: 1, rejected: ["funding[0].source: The value contains the NUL character"],
+             check: { (r: Run) async throws -> Void in
+                 #expect(try await r.listing("s1") == nil)
+                 #expect(try await r.listing("s2")?.service.name == "Walks s2")
+             }),
+        Case(name: "a vertical tab from a word processor is kept as sent", files: [orgs, services(service("s1", #", "fees": "None\u000bat all""#))],
+             code: 0, check: { (r: Run) async throws -> Void in
+                 let doc = try await r.directory.serviceDocuments([try #require(try await r.listing("s1")).service])[0]
+                 #expect(doc["fees"]?.string == "None\u{0B}at all")
+             }),
         Case(name: "a malformed e-mail is refused", files: [orgs, services(service("s1", #", "email": "walks at example""#))],
              code: 1, rejected: ["email: \"walks at example\" is not an e-mail address"]),
         Case(name: "a URL without a scheme is refused", files: [orgs, services(service("s1", #", "url": "www.walks.example""#))],

@@ -37,6 +37,35 @@ public struct ImportOptions: Sendable, Equatable {
 
 /// The rules a directory record must meet, beyond the HSDS schema, before Linkwell stores it.
 public enum DirectoryRules {
+    /// Each place in a record (a value or a key, at any depth) holding the NUL character. PostgreSQL's
+    /// text cannot hold it, and it has no meaning in a directory, so the record is refused on every
+    /// backend alike, naming where; other control characters (a stray vertical tab from a word
+    /// processor) are kept as sent.
+    public static func nulCharacters(_ value: JSONValue, at path: String = "") -> [FieldError] {
+        guard hasNUL(value) else { return [] }
+        let problem = "contains the NUL character (U+0000), which a directory record cannot hold."
+        switch value {
+        case .string(let s): return s.utf8.contains(0) ? [.apiOnly(path, "The value \(problem)")] : []
+        case .array(let a): return a.enumerated().flatMap { nulCharacters($1, at: "\(path)[\($0)]") }
+        case .object(let o):
+            return o.sorted { $0.key < $1.key }.flatMap { key, v in
+                let clean = key.replacingOccurrences(of: "\u{0}", with: "\\u0000")
+                let here = path.isEmpty ? clean : "\(path).\(clean)"
+                return (key.utf8.contains(0) ? [.apiOnly(here, "The key \(problem)")] : []) + nulCharacters(v, at: here)
+            }
+        default: return []
+        }
+    }
+
+    static func hasNUL(_ value: JSONValue) -> Bool {
+        switch value {
+        case .string(let s): s.utf8.contains(0)
+        case .array(let a): a.contains(where: hasNUL)
+        case .object(let o): o.contains { $0.key.utf8.contains(0) || hasNUL($0.value) }
+        default: false
+        }
+    }
+
     /// Problems with a service, given the organisations and terms that exist (stored or in the same import).
     public static func problems(service s: HSDSService, knownOrganizations: Set<String>, knownTerms: Set<String>,
                                 bounds: GeoBounds = .unitedKingdom) -> [FieldError] {
@@ -189,7 +218,7 @@ extension DirectoryService {
         }
         /// Schema, then the typed model, then the kind's own rules.
         func accept<T: HSDSRecord>(_ r: FeedRecord, _ merged: JSONValue, as type: T.Type, rules: (T) -> [FieldError]) -> T? {
-            var problems = HSDSSchema.problems(merged, table: r.kind.rawValue)
+            var problems = HSDSSchema.problems(merged, table: r.kind.rawValue) + DirectoryRules.nulCharacters(merged)
             problems += DirectoryRules.scheduleDocuments(merged).flatMap { DirectoryRules.problems(scheduleDocument: $1, at: $0) }
             guard problems.isEmpty else { reject(r, merged, problems); return nil }
             do {

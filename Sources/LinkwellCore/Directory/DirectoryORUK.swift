@@ -94,18 +94,15 @@ extension DirectoryService {
     /// `GET /services`.
     public func orukServices(_ p: [String: String]) async throws -> JSONValue {
         let query = try await orukQuery(p)
-        let results = try await store.searchDirectory(query)
-        if results.hits.isEmpty && query.page > 1 { throw Self.pastTheEnd(query.page, total: results.total, perPage: query.perPage) }
-        let services = results.hits.map(\.listing.service)
+        let results = try await store.searchDirectoryDocuments(query)
+        if results.documents.isEmpty && query.page > 1 { throw Self.pastTheEnd(query.page, total: results.total, perPage: query.perPage) }
         let contents: [JSONValue]
         if p["minimal"]?.lowercased() == "true" {
-            contents = services.map { s -> JSONValue in
-                JSONValue.object(["id": JSONValue.string(s.id), "last_modified": s.lastModified.map { JSONValue.string(HSDSJSON.formatDate($0)) } ?? JSONValue.null])
-            }
+            contents = results.documents.map { d in .object(["id": d["id"] ?? .null, "last_modified": d["last_modified"] ?? .null]) }
         } else if p["full"]?.lowercased() == "true" {
-            contents = try await serviceDocuments(services)
+            contents = try await serviceDocuments(documents: results.documents)
         } else {
-            contents = try await serviceListItems(services)
+            contents = try await serviceListItems(documents: results.documents)
         }
         return try orukPage(contents, total: results.total, page: query.page, perPage: query.perPage)
     }

@@ -11,14 +11,18 @@ extension DirectoryService {
 
     /// Full service documents: the organisation nested whole, each attribute's term with its taxonomy.
     public func serviceDocuments(_ services: [HSDSService]) async throws -> [JSONValue] {
-        let termIDs = Array(Set(services.flatMap(\.taxonomyTermIDs)))
+        try await serviceDocuments(documents: try services.map { try $0.document() })
+    }
+
+    /// `serviceDocuments` from the services' own documents (as `searchDirectoryDocuments` gives them).
+    public func serviceDocuments(documents: [JSONValue]) async throws -> [JSONValue] {
+        let termIDs = Array(Set(documents.flatMap { ($0["attributes"]?.array ?? []).compactMap { $0["taxonomy_term_id"]?.string } }))
         let terms = Dictionary(try await store.taxonomyTerms(ids: termIDs).map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         let taxonomies = termIDs.isEmpty ? [:] : Dictionary(try await store.taxonomies().map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
-        let orgs = try await organisationDocuments(services)
-        return try services.map { s in
-            guard case .object(var d) = try s.document() else { return try s.document() }
-            d["last_modified"] = s.lastModified.map { .string(HSDSJSON.formatDate($0)) }
-            if let org = s.organizationID.flatMap({ orgs[$0] }) { d["organization"] = org }
+        let orgs = try await organisationDocuments(documents)
+        return try documents.map { document in
+            guard case .object(var d) = document else { return document }
+            if let org = d["organization_id"]?.string.flatMap({ orgs[$0] }) { d["organization"] = org }
             if case .array(let attributes)? = d["attributes"] {
                 d["attributes"] = .array(try attributes.map { a in
                     guard case .object(var attribute) = a, let id = attribute["taxonomy_term_id"]?.string, let term = terms[id],
@@ -34,10 +38,15 @@ extension DirectoryService {
 
     /// List items: the service's one-to-one fields and its organisation's.
     public func serviceListItems(_ services: [HSDSService]) async throws -> [JSONValue] {
-        let orgs = try await organisationDocuments(services)
-        return try services.map { s in
-            guard case .object(var d) = Self.oneToOne(try s.document()) else { return try s.document() }
-            if let org = s.organizationID.flatMap({ orgs[$0] }) { d["organization"] = Self.oneToOne(org) }
+        try await serviceListItems(documents: try services.map { try $0.document() })
+    }
+
+    /// `serviceListItems` from the services' own documents (as `searchDirectoryDocuments` gives them).
+    public func serviceListItems(documents: [JSONValue]) async throws -> [JSONValue] {
+        let orgs = try await organisationDocuments(documents)
+        return documents.map { document in
+            guard case .object(var d) = Self.oneToOne(document) else { return document }
+            if let org = d["organization_id"]?.string.flatMap({ orgs[$0] }) { d["organization"] = Self.oneToOne(org) }
             return .object(d)
         }
     }
@@ -67,10 +76,8 @@ extension DirectoryService {
         }
     }
 
-    /// Organisation documents by id for these services.
-    func organisationDocuments(_ services: [HSDSService]) async throws -> [String: JSONValue] {
-        var out: [String: JSONValue] = [:]
-        for o in try await store.hsdsOrganizations(ids: services.compactMap(\.organizationID)) { out[o.id] = try o.document() }
-        return out
+    /// The organisation documents of these service documents, by id.
+    func organisationDocuments(_ services: [JSONValue]) async throws -> [String: JSONValue] {
+        try await store.directoryRecords(.organization, ids: services.compactMap { $0["organization_id"]?.string }).mapValues(\.document)
     }
 }

@@ -70,6 +70,14 @@ public struct DirectoryResults: Sendable, Equatable {
     public init(hits: [DirectoryHit], total: Int) { (self.hits, self.total) = (hits, total) }
 }
 
+/// A page of results as HSDS documents (what the public feed publishes) and the total across all pages.
+public struct DirectoryDocumentResults: Sendable, Equatable {
+    /// Each service's whole HSDS document (typed fields with the extras put back), in search order.
+    public var documents: [JSONValue]
+    public var total: Int
+    public init(documents: [JSONValue], total: Int) { (self.documents, self.total) = (documents, total) }
+}
+
 /// One service-at-location found: its id and its service.
 public struct ServiceAtLocationHit: Sendable, Equatable {
     public var id: String

@@ -43,6 +43,10 @@ public protocol CommunityDirectoryStore: Sendable {
     /// Terms sorted by name then id: all of them, or those with the given ids.
     func taxonomyTerms(ids: [String]?) async throws -> [HSDSTaxonomyTerm]
     func searchDirectory(_ query: DirectoryQuery) async throws -> DirectoryResults
+    /// The same page and total as `searchDirectory`, each service as `service.document()`. A store
+    /// that keeps each record as the JSON `HSDSJSON.encoder` wrote can answer from it without decoding
+    /// and encoding each record again (the default goes through the typed records).
+    func searchDirectoryDocuments(_ query: DirectoryQuery) async throws -> DirectoryDocumentResults
     /// The service-at-locations of the services `query` matches (every filter but paging applies to
     /// the service), in the services' search order and then each service's own order: one page and the total.
     func searchServiceAtLocations(_ query: DirectoryQuery) async throws -> ServiceAtLocationResults
@@ -67,6 +71,13 @@ public protocol CommunityDirectoryStore: Sendable {
     func governance(organizationIDs: [String]) async throws -> [GovernanceCheck]
     /// Every organisation's governance check, by organisation id.
     func governanceChecks() async throws -> [GovernanceCheck]
+}
+
+extension CommunityDirectoryStore {
+    public func searchDirectoryDocuments(_ query: DirectoryQuery) async throws -> DirectoryDocumentResults {
+        let results = try await searchDirectory(query)
+        return DirectoryDocumentResults(documents: try results.hits.map { try $0.listing.service.document() }, total: results.total)
+    }
 }
 
 extension Service {

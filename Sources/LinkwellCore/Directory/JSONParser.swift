@@ -55,7 +55,7 @@ struct JSONParser {
     }
 
     mutating func skipSpace() {
-        while i < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[i]) { i += 1 }
+        while i < bytes.count, bytes[i] == 0x20 || bytes[i] == 0x0A || bytes[i] == 0x0D || bytes[i] == 0x09 { i += 1 }
     }
 
     func describe(_ b: UInt8) -> String { b >= 0x20 && b < 0x7F ? "'\(Character(UnicodeScalar(b)))'" : String(format: "byte 0x%02X", b) }
@@ -137,7 +137,16 @@ struct JSONParser {
     mutating func string() throws(FeedUnreadable) -> String {
         let open = i
         i += 1
-        var out: [UInt8] = []
+        // Most strings have no escapes: read those straight from the bytes.
+        var end = i
+        while end < bytes.count, bytes[end] >= 0x20, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\") { end += 1 }
+        if end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
+            guard let s = String(validating: bytes[i..<end], as: UTF8.self) else { throw fail("a string is not valid UTF-8", at: open) }
+            i = end + 1
+            return s
+        }
+        var out: [UInt8] = Array(bytes[i..<end])
+        i = end
         while true {
             guard i < bytes.count else { throw fail("a string is never closed (it opens here)", at: open) }
             let b = bytes[i]

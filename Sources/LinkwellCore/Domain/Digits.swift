@@ -14,6 +14,9 @@ public enum Hex {
         }
         return String(decoding: text, as: UTF8.self)
     }
+
+    /// The lower-case hexadecimal digit of a value 0–15, as a UTF-8 byte.
+    static func lowerDigit(_ value: UInt8) -> UInt8 { digits[Int(value & 0x0F)] }
 }
 
 extension Int {

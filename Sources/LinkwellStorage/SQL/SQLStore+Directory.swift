@@ -207,14 +207,7 @@ extension SQLStore {
             for start in stride(from: 0, to: unique.count, by: 500) {
                 let chunk = Array(unique[start..<min(start + 500, unique.count)])
                 for row in try await db.raw("SELECT \(unsafeRaw: columns) FROM \(ident: table) WHERE id IN (\(binds: chunk))").all() {
-                    let document: JSONValue
-                    switch kind {
-                    case .taxonomy: document = try Self.record(from: row, as: HSDSTaxonomy.self).document()
-                    case .taxonomyTerm: document = try Self.record(from: row, as: HSDSTaxonomyTerm.self).document()
-                    case .organization: document = try Self.record(from: row, as: HSDSOrganization.self).document()
-                    case .location: document = try Self.record(from: row, as: HSDSLocation.self).document()
-                    default: document = try Self.service(from: row).document()
-                    }
+                    let document = try Self.document(from: row)
                     var provenance = try row.decode(column: "source", as: String?.self).map {
                         RecordProvenance(source: $0, sourceID: try row.decode(column: "source_id", as: String?.self))
                     }
@@ -323,17 +316,37 @@ extension SQLStore {
     }
 
     public func searchDirectory(_ q: DirectoryQuery) async throws -> DirectoryResults {
+        let (hits, total) = try await search(q) { row in
+            DirectoryHit(listing: try Self.listing(from: row),
+                         distanceKm: try row.decode(column: "d2", as: Double?.self).map { $0.squareRoot() * GeoPoint.kilometresPerDegree })
+        }
+        return DirectoryResults(hits: hits, total: total)
+    }
+
+    public func searchDirectoryDocuments(_ q: DirectoryQuery) async throws -> DirectoryDocumentResults {
+        let (documents, total) = try await search(q, Self.document(from:))
+        return DirectoryDocumentResults(documents: documents, total: total)
+    }
+
+    /// One page of a search, each row made into a hit by `hit`, and the total.
+    private func search<Hit: Sendable>(_ q: DirectoryQuery, _ hit: @escaping @Sendable (any SQLRow) throws -> Hit) async throws -> ([Hit], Int) {
         let plan = Self.searchPlan(q)
         return try await connections.read { db in
             let rows = try await db.raw(plan.pageWithRecords).all()
-            let hits = try rows.map { row in
-                DirectoryHit(listing: try Self.listing(from: row),
-                             distanceKm: try row.decode(column: "d2", as: Double?.self).map { $0.squareRoot() * GeoPoint.kilometresPerDegree })
-            }
+            let hits = try rows.map(hit)
             var total = plan.windowTotal ? try rows.first?.decode(column: "total", as: Int.self) : nil
             if total == nil { total = try await db.raw(plan.count).first()?.decode(column: "n", as: Int.self) }
-            return DirectoryResults(hits: hits, total: total ?? 0)
+            return (hits, total ?? 0)
         }
+    }
+
+    /// A record's HSDS document read straight from its stored JSON, with its extras put back. The
+    /// `doc` column is what `HSDSJSON.encoder` wrote from the typed record, so this equals
+    /// `record.document()` without decoding the record and encoding it again.
+    static func document(from row: any SQLRow) throws -> JSONValue {
+        let typed = try JSONValue.parse(Data(try row.decode(column: "doc", as: String.self).utf8))
+        guard let extra = try row.decode(column: "extra", as: String?.self) else { return typed }
+        return try fromDirectoryJSON(extra, as: HSDSExtras.self).applied(to: typed)
     }
 
     public func searchServiceAtLocations(_ q: DirectoryQuery) async throws -> ServiceAtLocationResults {

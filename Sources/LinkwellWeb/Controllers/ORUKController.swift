@@ -21,7 +21,7 @@ struct ORUKController: Sendable {
                    _ answer: @escaping @Sendable ([String: String], AppRequestContext) async throws -> JSONValue) {
             oruk.get(path) { request, context in
                 let params = try endpoint.check(request.uri.queryParameters.map { (String($0.key), String($0.value)) })
-                return jsonBytes(try HSDSJSON.encoder.encode(try await answer(params, context)))
+                return jsonBytes(try await answer(params, context).serialized())
             }
         }
         oruk.get("/") { request, _ in
@@ -65,11 +65,11 @@ public struct ORUKFeed: Sendable {
                                           ("long", input.longitude), ("open_day", input.openDay), ("open_time", input.openTime)]
         for (name, value) in given { p[name] = value }
         if let km = input.radiusKm.flatMap(Double.init) { p["proximity"] = String(km * 1000) }
-        return try HSDSJSON.encoder.encode(try await directory.orukServices(p))
+        return Data(try await directory.orukServices(p).serialized())
     }
 
     /// One service in full, with its organisation and terms nested.
-    public func service(id: String) async throws -> Data { try HSDSJSON.encoder.encode(try await directory.orukService(id: id)) }
+    public func service(id: String) async throws -> Data { Data(try await directory.orukService(id: id).serialized()) }
 }
 
 /// HSDS JSON (snake_case, ISO 8601 dates); as `json`, a value that cannot be encoded answers a 500 problem.
@@ -78,8 +78,8 @@ func hsds<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) -> Respon
     return jsonBytes(data, status: status)
 }
 
-func jsonBytes(_ data: Data, status: HTTPResponse.Status = .ok) -> Response {
-    Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+func jsonBytes<Bytes: Sequence>(_ bytes: Bytes, status: HTTPResponse.Status = .ok) -> Response where Bytes.Element == UInt8 {
+    Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
 }
 
 /// Open to every origin, with errors as problem details (so a browser client can read them too).
