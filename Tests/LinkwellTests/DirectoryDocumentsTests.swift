@@ -155,8 +155,14 @@ struct DirectoryDocumentsTests {
         }
     }
 
-    @Test("The parser's fast path for strings keeps every error it had")
-    func parserErrors() throws {
+    @Test("The parser's fast paths for strings and whole numbers read what Foundation reads, and keep every error")
+    func parserFastPaths() throws {
+        let numbers = ["0", "-0", "7", "-42", "999999999999999", "-999999999999999", "1234567890123456", "12345678901234567890",
+                       "1.5", "-0.25", "1e3", "1E-3", "2.5e+2", "9007199254740993"]
+        let parsed = try JSONValue.parse(Data("[\(numbers.joined(separator: ","))]".utf8))
+        #expect(parsed == .array(numbers.map { .number(Double($0)!) }))
+        #expect(parsed.array?[1].number?.sign == .minus, "-0 keeps its sign")
+        for bad in ["01", "-", "1.", "1e", "--1"] { #expect(throws: FeedUnreadable.self, "\(bad)") { try JSONValue.parse(Data(bad.utf8)) } }
         #expect(try JSONValue.parse(Data(#"["plain", "esc\"aped\n", "é\u00e9\ud83d\ude00"]"#.utf8))
                 == .array([.string("plain"), .string("esc\"aped\n"), .string("éé😀")]))
         for (text, message) in [("[\"a\u{1}b\"]", "control character"), ("[\"never closed", "never closed"), ("[\"bad \\q\"]", "unknown escape")] {

@@ -124,11 +124,18 @@ struct JSONParser {
         let intStart = i
         guard digits(&self) > 0 else { throw fail("a number needs digits", at: start) }
         if bytes[intStart] == UInt8(ascii: "0"), i - intStart > 1 { throw fail("a number cannot start with 0", at: start) }
+        let intEnd = i
         if i < bytes.count, bytes[i] == UInt8(ascii: ".") { i += 1; guard digits(&self) > 0 else { throw fail("expected digits after '.'") } }
         if i < bytes.count, bytes[i] == UInt8(ascii: "e") || bytes[i] == UInt8(ascii: "E") {
             i += 1
             if i < bytes.count, bytes[i] == UInt8(ascii: "+") || bytes[i] == UInt8(ascii: "-") { i += 1 }
             guard digits(&self) > 0 else { throw fail("expected digits in the exponent") }
+        }
+        // Whole numbers of up to 15 digits are exact in a Double: add them up rather than make a String.
+        if i == intEnd, i - intStart <= 15 {
+            var n: Int64 = 0
+            for b in bytes[intStart..<i] { n = n * 10 + Int64(b - UInt8(ascii: "0")) }
+            return bytes[start] == UInt8(ascii: "-") ? -Double(n) : Double(n)
         }
         guard let n = Double(String(decoding: bytes[start..<i], as: UTF8.self)), n.isFinite else { throw fail("the number is out of range", at: start) }
         return n
