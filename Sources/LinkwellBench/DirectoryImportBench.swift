@@ -181,7 +181,7 @@ extension DirectoryBench {
 
         /// Every table an import writes, in an order that satisfies the foreign keys. The small ones are
         /// copied whole; the rest per chunk of services (by `service_id`, postings by `rid`).
-        static let wholeTables = ["dir_taxonomies", "dir_terms", "dir_organizations", "organisations", "dir_locations"]
+        static let wholeTables = ["dir_taxonomies", "dir_terms", "dir_organizations", "dir_organization_words", "organisations", "dir_locations"]
         static let serviceTables = ["dir_services", "services", "dir_service_points", "dir_service_terms", "dir_service_hours",
                                     "dir_service_at_locations", "dir_status_history"]
 

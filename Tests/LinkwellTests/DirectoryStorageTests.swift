@@ -30,7 +30,7 @@ struct DirectoryStorageTests {
             #expect(listing.reviewState == .approved && listing.lastVerifiedAt == s.clock.now)
         }
         #expect(try await s.store.hsdsOrganization(id: F.moneyOrg)?.name == "Money Matters")
-        #expect(try await s.store.hsdsOrganizations(page: 1, perPage: 1) == ([F.batch.organizations[1]], 2))
+        #expect(try await s.store.hsdsOrganizations(words: [], page: 1, perPage: 1) == ([F.batch.organizations[1]], 2))
         #expect(try await s.store.hsdsOrganizations(ids: [F.walkersOrg, "nope", F.moneyOrg, F.walkersOrg]).map(\.id) == [F.moneyOrg, F.walkersOrg])
         #expect(try await s.store.hsdsOrganizations(ids: []) == [])
         #expect(try await s.store.taxonomies() == [NeedsTaxonomy.taxonomy])

@@ -145,22 +145,15 @@ extension DirectoryService {
         return try orukPage(items, total: all.count, page: page, perPage: perPage)
     }
 
-    /// Every word of `search` appears (case and accents aside) in one of the texts.
+    /// Every word of `search` (case and accents aside) is one of the texts' words.
     static func matches(_ search: String?, _ texts: [String?]) -> Bool {
-        let words = ServiceFacts.words(search ?? "")
-        guard !words.isEmpty else { return true }
-        let have = Set(texts.compactMap { $0 }.flatMap { ServiceFacts.words($0) })
-        return words.allSatisfy(have.contains)
+        Set(ServiceFacts.words(search ?? "")).isSubset(of: ServiceFacts.wordSet(texts))
     }
 
-    /// `GET /organizations`: `search` looks in names and descriptions.
+    /// `GET /organizations`: `search` looks in names and descriptions (`HSDSOrganization.searchWords`), in the store.
     public func orukOrganizations(_ p: [String: String]) async throws -> JSONValue {
-        if let search = p["search"], !ServiceFacts.words(search).isEmpty {
-            let all = try await store.hsdsOrganizations(page: 1, perPage: 10_000_000).items.filter { Self.matches(search, [$0.name, $0.alternateName, $0.description]) }
-            return try Self.paged(try organisationItems(all, p), p)
-        }
         let (page, perPage) = try Self.paging(p)
-        let (items, total) = try await store.hsdsOrganizations(page: page, perPage: perPage)
+        let (items, total) = try await store.hsdsOrganizations(words: ServiceFacts.words(p["search"] ?? ""), page: page, perPage: perPage)
         if items.isEmpty && page > 1 { throw Self.pastTheEnd(page, total: total, perPage: perPage) }
         return try orukPage(try organisationItems(items, p), total: total, page: page, perPage: perPage)
     }

@@ -36,8 +36,9 @@ public protocol CommunityDirectoryStore: Sendable {
     func hsdsOrganization(id: String) async throws -> HSDSOrganization?
     /// The organisations with these ids (unknown ids are skipped), sorted by name then id.
     func hsdsOrganizations(ids: [String]) async throws -> [HSDSOrganization]
-    /// Organisations sorted by name then id: one page, and how many there are in all.
-    func hsdsOrganizations(page: Int, perPage: Int) async throws -> (items: [HSDSOrganization], total: Int)
+    /// Organisations whose `searchWords` include every one of `words` (all of them when `words` is empty),
+    /// sorted by name then id: one page, and how many there are in all.
+    func hsdsOrganizations(words: [String], page: Int, perPage: Int) async throws -> (items: [HSDSOrganization], total: Int)
     /// Taxonomies sorted by name then id.
     func taxonomies() async throws -> [HSDSTaxonomy]
     /// Terms sorted by name then id: all of them, or those with the given ids.

@@ -241,6 +241,12 @@ public struct HSDSAttribute: Codable, Sendable, Equatable {
     public var termID: String? { taxonomyTermID ?? taxonomyTerm?.id }
 }
 
+extension HSDSOrganization {
+    /// The words ORUK `GET /organizations?search=` finds it by: every index word (`ServiceFacts.tokens`) of its
+    /// name, alternate name and description. A search matches when each of its words is one of these.
+    public var searchWords: Set<String> { ServiceFacts.wordSet([name, alternateName, description]) }
+}
+
 /// HSDS `organization`.
 public struct HSDSOrganization: HSDSRecord, Equatable {
     public var id: String

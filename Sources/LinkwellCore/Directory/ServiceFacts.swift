@@ -95,6 +95,9 @@ public struct ServiceFacts: Sendable, Equatable {
             .map(String.init)
     }
 
+    /// Every index word of these texts: what a search word must be one of to match them.
+    public static func wordSet(_ texts: [String?]) -> Set<String> { Set(texts.compactMap { $0 }.flatMap(tokens)) }
+
     /// The search text's own words, for matching in memory the way the SQL index does.
     public var wordSet: Set<String> { Set(Self.tokens(searchText)) }
 }

@@ -124,8 +124,8 @@ extension MemoryStore {
         Set(ids).compactMap { directory.organizations[$0] }.sorted { ($0.name, $0.id) < ($1.name, $1.id) }
     }
 
-    public func hsdsOrganizations(page: Int, perPage: Int) async throws -> (items: [HSDSOrganization], total: Int) {
-        let all = directory.organizations.values.sorted { ($0.name, $0.id) < ($1.name, $1.id) }
+    public func hsdsOrganizations(words: [String], page: Int, perPage: Int) async throws -> (items: [HSDSOrganization], total: Int) {
+        let all = directory.organizations.values.filter { Set(words).isSubset(of: $0.searchWords) }.sorted { ($0.name, $0.id) < ($1.name, $1.id) }
         return (Array(all.dropFirst((page - 1) * perPage).prefix(perPage)), all.count)
     }
 

@@ -39,6 +39,7 @@ enum Migrations {
         + BoundedListMigrations.all
         + CaseloadIndexMigrations.all
         + NameSearchMigrations.all
+        + OrganizationWordsMigrations.all
         + MeasuresDueMigrations.all
         + PlanReviewsDueMigrations.all
         + RollupMigrations.grouped

@@ -45,6 +45,7 @@ extension SQLStore {
                     ON CONFLICT (id) DO UPDATE SET name = excluded.name
                     """).run()
             }
+            try await Self.writeOrganizationWords(batch.organizations, db)
             for l in batch.locations {
                 let p = provenance("location:\(l.id)")
                 try await db.raw("""
@@ -295,12 +296,15 @@ extension SQLStore {
         return try await docs("SELECT doc, extra FROM dir_organizations WHERE id IN (\(binds: Array(Set(ids)))) ORDER BY name, id")
     }
 
-    public func hsdsOrganizations(page: Int, perPage: Int) async throws -> (items: [HSDSOrganization], total: Int) {
-        let items: [HSDSOrganization] = try await docs("SELECT doc, extra FROM dir_organizations ORDER BY name, id LIMIT \(literal: perPage) OFFSET \(literal: (page - 1) * perPage)")
-        let total = try await connections.read { db in
-            try await db.raw("SELECT COUNT(*) AS n FROM dir_organizations").first()?.decode(column: "n", as: Int.self) ?? 0
+    public func hsdsOrganizations(words: [String], page: Int, perPage: Int) async throws -> (items: [HSDSOrganization], total: Int) {
+        let conditions: [SQLQueryString] = Set(words).sorted().map { "id IN (SELECT organization_id FROM dir_organization_words WHERE word = \(bind: $0))" }
+        let filter: SQLQueryString = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
+        return try await connections.read { db in
+            let items = try await db.raw("SELECT doc, extra FROM dir_organizations" + filter + " ORDER BY name, id LIMIT \(literal: perPage) OFFSET \(literal: (page - 1) * perPage)")
+                .all().map { try Self.record(from: $0, as: HSDSOrganization.self) }
+            let total = try await db.raw("SELECT COUNT(*) AS n FROM dir_organizations" + filter).first()?.decode(column: "n", as: Int.self) ?? 0
+            return (items, total)
         }
-        return (items, total)
     }
 
     public func taxonomies() async throws -> [HSDSTaxonomy] { try await docs("SELECT doc, extra FROM dir_taxonomies ORDER BY name, id") }

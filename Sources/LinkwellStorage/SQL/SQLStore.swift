@@ -88,6 +88,7 @@ public final class SQLStore: LinkwellStore {
         if version == nil {
             try await rebuildSearchIndex()
             try await indexPersonNames()
+            try await indexOrganizationWords()
             try await indexMeasuresDue()
         }
         if flavor == .sqlite {
