@@ -302,7 +302,10 @@ extension SQLStore {
         return try await connections.read { db in
             let items = try await db.raw("SELECT doc, extra FROM dir_organizations" + filter + " ORDER BY name, id LIMIT \(literal: perPage) OFFSET \(literal: (page - 1) * perPage)")
                 .all().map { try Self.record(from: $0, as: HSDSOrganization.self) }
-            let total = try await db.raw("SELECT COUNT(*) AS n FROM dir_organizations" + filter).first()?.decode(column: "n", as: Int.self) ?? 0
+            // One word: its rows are its organisations (one each), counted in the primary key alone.
+            let count: SQLQueryString = Set(words).count == 1 ? "SELECT COUNT(*) AS n FROM dir_organization_words WHERE word = \(bind: words[0])"
+                                                               : "SELECT COUNT(*) AS n FROM dir_organizations" + filter
+            let total = try await db.raw(count).first()?.decode(column: "n", as: Int.self) ?? 0
             return (items, total)
         }
     }
