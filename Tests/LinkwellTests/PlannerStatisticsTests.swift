@@ -20,7 +20,8 @@ struct PlannerStatisticsTests {
         // As Linkwell left a scheme before version 350: some years of referrals, and statistics from then.
         try await store.migrate(through: 320)
         // Today's bulk loader also writes the words of people's names (version 360), each case's measure due
-        // (version 370) and each open case's plan review date (version 380); each creates its table only if it is
+        // (version 370), each open case's plan review date (version 380) and the words of directory organisations
+        // (version 361); each creates its table only if it is
         // absent and rewrites every row stored before it.
         try await store.execute { db in
             try await db.raw("CREATE TABLE person_name_terms (term TEXT NOT NULL, person_id TEXT NOT NULL, PRIMARY KEY (term, person_id))").run()
@@ -31,6 +32,7 @@ struct PlannerStatisticsTests {
                                            shown_until REAL NOT NULL, overdue_after REAL NOT NULL)
                 """).run()
             try await db.raw("CREATE TABLE plan_reviews_due (referral_id TEXT PRIMARY KEY, review_date TEXT NOT NULL)").run()
+            try await db.raw("CREATE TABLE dir_organization_words (word TEXT NOT NULL, organization_id TEXT NOT NULL, PRIMARY KEY (word, organization_id)) WITHOUT ROWID").run()
         }
         let scheme = LargeScheme(size: .scaled(referrals: 200), seed: 5, now: Date(timeIntervalSince1970: 1_790_000_000))
         try await scheme.load(into: store, batch: 100)
