@@ -54,16 +54,17 @@ extension DirectoryService {
     /// Service-at-location documents: the record with `service_id` and `location_id`, its location,
     /// and its service (list form; in full with `full`).
     public func serviceAtLocationDocuments(_ hits: [ServiceAtLocationHit], full: Bool) async throws -> [JSONValue] {
-        var services: [String: HSDSService] = [:]
-        for h in hits { services[h.hit.listing.service.id] = h.hit.listing.service }
-        let list = Array(services.values)
+        // Each service's document once, however many of its locations are on the page.
+        var own: [String: JSONValue] = [:]
+        for h in hits where own[h.hit.listing.service.id] == nil { own[h.hit.listing.service.id] = try h.hit.listing.service.document() }
+        let ids = Array(own.keys)
         let documents: [JSONValue]
-        if full { documents = try await serviceDocuments(list) } else { documents = try await serviceListItems(list) }
-        let docs = Dictionary(uniqueKeysWithValues: zip(list.map(\.id), documents))
-        return try hits.map { h in
+        if full { documents = try await serviceDocuments(documents: ids.map { own[$0]! }) } else { documents = try await serviceListItems(documents: ids.map { own[$0]! }) }
+        let docs = Dictionary(uniqueKeysWithValues: zip(ids, documents))
+        return hits.map { h in
             let s = h.hit.listing.service
             guard let index = (s.serviceAtLocations ?? []).firstIndex(where: { $0.id == h.id }),
-                  case .object(let sd) = try s.document(), case .array(let sals)? = sd["service_at_locations"], index < sals.count,
+                  case .object(let sd)? = own[s.id], case .array(let sals)? = sd["service_at_locations"], index < sals.count,
                   case .object(var sal) = sals[index] else { return .object(["id": .string(h.id), "service_id": .string(s.id)]) }
             sal["service_id"] = .string(s.id)
             if let location = sal["location"] {
