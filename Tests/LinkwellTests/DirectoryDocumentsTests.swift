@@ -109,6 +109,20 @@ struct DirectoryDocumentsTests {
         }
     }
 
+    @Test("An organisation's services, listed and in full, are the typed path's", arguments: TestBackend.available)
+    func organisationServicesEqualTypedPath(backend: TestBackend) async throws {
+        let s = try await TestScheme.make(backend)
+        try await s.store.saveDirectory(try Self.batch(), at: s.clock.now, verified: true)
+        let directory = DirectoryService(store: s.store, env: .live)
+        var q = DirectoryQuery(); q.organizationID = F.moneyOrg; q.perPage = DirectoryQuery.maxPerPage
+        let services = try await s.store.searchDirectory(q).hits.map(\.listing.service)
+        #expect(services.count == 3, "the fixture's two and the awkward one")
+        let full = try await directory.orukOrganization(id: F.moneyOrg, ["full_service": "true"])
+        #expect(full["services"] == .array(try await directory.serviceDocuments(services)))
+        let listed = try await directory.orukOrganization(id: F.moneyOrg, [:])
+        #expect(listed["services"] == .array(try services.map { DirectoryService.oneToOne(try $0.document()) }))
+    }
+
     @Test("The JSON writer writes exactly what the encoder writes: awkward values")
     func writerMatchesEncoderOnAwkwardValues() throws {
         let numbers: [Double] = [0, -0.0, 1, -1, 0.1, -0.5, 1.5e-7, 5e-324, 1e21, 1e20, 123456789.123, 8_999_999_999_999_999,

@@ -177,15 +177,15 @@ extension DirectoryService {
         var q = DirectoryQuery()
         q.organizationID = id
         q.perPage = DirectoryQuery.maxPerPage
-        var services: [HSDSService] = []
+        var services: [JSONValue] = []
         while true {
-            let r = try await store.searchDirectory(q)
-            services += r.hits.map(\.listing.service)
-            if r.hits.isEmpty || q.offset + r.hits.count >= r.total { break }
+            let r = try await store.searchDirectoryDocuments(q)
+            services += r.documents
+            if r.documents.isEmpty || q.offset + r.documents.count >= r.total { break }
             q.page += 1
         }
-        if p["full_service"]?.lowercased() == "true" { d["services"] = .array(try await serviceDocuments(services)) }
-        else { d["services"] = .array(try services.map { Self.oneToOne(try $0.document()) }) }
+        if p["full_service"]?.lowercased() == "true" { d["services"] = .array(try await serviceDocuments(documents: services)) }
+        else { d["services"] = .array(services.map(Self.oneToOne)) }
         return .object(d)
     }
 
