@@ -99,16 +99,7 @@ struct DirectoryCommand: AsyncParsableCommand {
         func run() async throws {
             let data = try await db.with { store in
                 let directory = DirectoryService(store: store, env: .live)
-                var services: [JSONValue] = []
-                var query = DirectoryQuery()
-                query.perPage = DirectoryQuery.maxPerPage
-                while true {
-                    let results = try await store.searchDirectory(query)
-                    services += try await directory.serviceDocuments(results.hits.map(\.listing.service))
-                    if query.offset + results.hits.count >= results.total || results.hits.isEmpty { break }
-                    query.page += 1
-                }
-                return try HSDSJSON.encoder.encode(services)
+                return try HSDSJSON.encoder.encode(try await directory.serviceDocuments(documents: try await directory.allServiceDocuments(DirectoryQuery())))
             }
             if output == "-" { FileHandle.standardOutput.write(data) } else { try data.write(to: URL(fileURLWithPath: output)) }
         }

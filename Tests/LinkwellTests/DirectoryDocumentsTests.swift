@@ -101,7 +101,7 @@ struct DirectoryDocumentsTests {
                     if flags["full"] != nil { expected = try await directory.serviceDocuments(services) }
                     else if flags["minimal"] != nil {
                         expected = services.map { .object(["id": .string($0.id), "last_modified": $0.lastModified.map { .string(HSDSJSON.formatDate($0)) } ?? .null]) }
-                    } else { expected = try await directory.serviceListItems(services) }
+                    } else { expected = try await directory.serviceListItems(documents: try services.map { try $0.document() }) }
                     #expect(answer["contents"] == .array(expected), "\(flags) page \(page) of \(perPage)")
                     #expect(try answer.serialized() == [UInt8](try HSDSJSON.encoder.encode(answer)))
                 }

@@ -176,14 +176,7 @@ extension DirectoryService {
         guard let org = try await store.hsdsOrganization(id: id), case .object(var d) = try org.document() else { throw LinkwellError.notFound("organization \(id)") }
         var q = DirectoryQuery()
         q.organizationID = id
-        q.perPage = DirectoryQuery.maxPerPage
-        var services: [JSONValue] = []
-        while true {
-            let r = try await store.searchDirectoryDocuments(q)
-            services += r.documents
-            if r.documents.isEmpty || q.offset + r.documents.count >= r.total { break }
-            q.page += 1
-        }
+        let services = try await allServiceDocuments(q)
         if p["full_service"]?.lowercased() == "true" { d["services"] = .array(try await serviceDocuments(documents: services)) }
         else { d["services"] = .array(services.map(Self.oneToOne)) }
         return .object(d)

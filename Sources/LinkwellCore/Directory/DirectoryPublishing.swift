@@ -9,6 +9,19 @@ extension DirectoryService {
         return .object(o.filter { $0.value.array == nil && $0.value.object == nil })
     }
 
+    /// The documents of every service `query` matches (its paging aside), read the largest page at a time.
+    public func allServiceDocuments(_ query: DirectoryQuery) async throws -> [JSONValue] {
+        var q = query
+        (q.page, q.perPage) = (1, DirectoryQuery.maxPerPage)
+        var documents: [JSONValue] = []
+        while true {
+            let r = try await store.searchDirectoryDocuments(q)
+            documents += r.documents
+            if r.documents.isEmpty || q.offset + r.documents.count >= r.total { return documents }
+            q.page += 1
+        }
+    }
+
     /// Full service documents: the organisation nested whole, each attribute's term with its taxonomy.
     public func serviceDocuments(_ services: [HSDSService]) async throws -> [JSONValue] {
         try await serviceDocuments(documents: try services.map { try $0.document() })
@@ -36,12 +49,7 @@ extension DirectoryService {
         }
     }
 
-    /// List items: the service's one-to-one fields and its organisation's.
-    public func serviceListItems(_ services: [HSDSService]) async throws -> [JSONValue] {
-        try await serviceListItems(documents: try services.map { try $0.document() })
-    }
-
-    /// `serviceListItems` from the services' own documents (as `searchDirectoryDocuments` gives them).
+    /// List items from the services' documents: each one's one-to-one fields and its organisation's.
     public func serviceListItems(documents: [JSONValue]) async throws -> [JSONValue] {
         let orgs = try await organisationDocuments(documents)
         return documents.map { document in
@@ -57,9 +65,8 @@ extension DirectoryService {
         // Each service's document once, however many of its locations are on the page.
         var own: [String: JSONValue] = [:]
         for h in hits where own[h.hit.listing.service.id] == nil { own[h.hit.listing.service.id] = try h.hit.listing.service.document() }
-        let ids = Array(own.keys)
-        let documents: [JSONValue]
-        if full { documents = try await serviceDocuments(documents: ids.map { own[$0]! }) } else { documents = try await serviceListItems(documents: ids.map { own[$0]! }) }
+        let (ids, list) = (Array(own.keys), Array(own.values))
+        let documents = full ? try await serviceDocuments(documents: list) : try await serviceListItems(documents: list)
         let docs = Dictionary(uniqueKeysWithValues: zip(ids, documents))
         return hits.map { h in
             let s = h.hit.listing.service

@@ -99,5 +99,5 @@ public struct ServiceFacts: Sendable, Equatable {
     public static func wordSet(_ texts: [String?]) -> Set<String> { Set(texts.compactMap { $0 }.flatMap(tokens)) }
 
     /// The search text's own words, for matching in memory the way the SQL index does.
-    public var wordSet: Set<String> { Set(Self.tokens(searchText)) }
+    public var wordSet: Set<String> { Self.wordSet([searchText]) }
 }

@@ -125,7 +125,8 @@ extension MemoryStore {
     }
 
     public func hsdsOrganizations(words: [String], page: Int, perPage: Int) async throws -> (items: [HSDSOrganization], total: Int) {
-        let all = directory.organizations.values.filter { Set(words).isSubset(of: $0.searchWords) }.sorted { ($0.name, $0.id) < ($1.name, $1.id) }
+        let wanted = Set(words)
+        let all = directory.organizations.values.filter { wanted.isSubset(of: $0.searchWords) }.sorted { ($0.name, $0.id) < ($1.name, $1.id) }
         return (Array(all.dropFirst((page - 1) * perPage).prefix(perPage)), all.count)
     }
 

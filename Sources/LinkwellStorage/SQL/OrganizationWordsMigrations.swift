@@ -35,12 +35,12 @@ extension SQLStore {
     /// Replaces the search words of these organisations inside the caller's transaction. `saveDirectory` calls it
     /// for every organisation it writes, and the backfill for those stored before.
     static func writeOrganizationWords(_ organizations: [HSDSOrganization], _ db: any SQLDatabase) async throws {
-        let ids = Array(Set(organizations.map(\.id)))
+        var latest: [String: HSDSOrganization] = [:]
+        for o in organizations { latest[o.id] = o }  // the last of an id in a batch is the one stored
+        let ids = Array(latest.keys)
         for start in stride(from: 0, to: ids.count, by: 500) {
             try await db.raw("DELETE FROM dir_organization_words WHERE organization_id IN (\(binds: Array(ids[start..<min(ids.count, start + 500)])))").run()
         }
-        var latest: [String: HSDSOrganization] = [:]
-        for o in organizations { latest[o.id] = o }  // the last of an id in a batch is the one stored
         let rows = latest.values.flatMap { o in o.searchWords.map { (word: $0, id: o.id) } }
         for start in stride(from: 0, to: rows.count, by: 400) {
             let values: [SQLQueryString] = rows[start..<min(rows.count, start + 400)].map { "(\(bind: $0.word), \(bind: $0.id))" }
