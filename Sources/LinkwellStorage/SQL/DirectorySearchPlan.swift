@@ -29,29 +29,48 @@ enum SearchPlanner {
     /// The search point: the squared-distance expression (degrees², longitude scaled by the latitude),
     /// and, with a radius, the box and grid cells it covers.
     struct Geometry {
-        var d2: SQLQueryString
+        var near: GeoPoint
         /// Set when the search has a radius: only points inside it count.
         var bounds: (latitudes: ClosedRange<Double>, longitudes: ClosedRange<Double>, cells: [Int]?)?
 
         init?(_ q: DirectoryQuery) {
             guard let near = q.near else { return nil }
-            let c = cos(near.latitude * .pi / 180)
-            d2 = "MIN((p.lat - \(literal: near.latitude)) * (p.lat - \(literal: near.latitude)) + (p.lon - \(literal: near.longitude)) * (p.lon - \(literal: near.longitude)) * \(literal: c * c))"
+            self.near = near
             if let r = q.radiusKm {
                 let box = SearchIndex.box(near: near, radiusKm: r)
                 bounds = (box.latitudes, box.longitudes, SearchIndex.cells(near: near, radiusKm: r))
             }
         }
 
-        /// The radius bounds as conditions on the points `p` (cells on `cellColumn`).
-        func boundConditions(cellColumn: SQLQueryString) -> [SQLQueryString] {
+        /// The squared distance of one row's point (columns `lat` and `lon` of `alias`).
+        func distance(_ alias: String) -> SQLQueryString {
+            let c = cos(near.latitude * .pi / 180)
+            let a = SQLQueryString(alias)
+            return "(\(a).lat - \(literal: near.latitude)) * (\(a).lat - \(literal: near.latitude)) + (\(a).lon - \(literal: near.longitude)) * (\(a).lon - \(literal: near.longitude)) * \(literal: c * c)"
+        }
+
+        /// The nearest of a service's points `p` (grouped per service).
+        var d2: SQLQueryString { "MIN(" + distance("p") + ")" }
+
+        /// The nearest of a service's postings `d` (grouped per service): a posting carries its point unless the
+        /// service has several in that cell, when they are read from the points.
+        var postingsD2: SQLQueryString {
+            "MIN(CASE WHEN d.lat IS NULL THEN (SELECT MIN(" + distance("p") + ") FROM dir_service_points p WHERE p.rid = d.rid AND p.cell = d.cell) ELSE "
+                + distance("d") + " END)"
+        }
+
+        /// The radius bounds as conditions on the points of `alias` (cells on `cellColumn`); `pointMayBeElsewhere`
+        /// lets rows without a point of their own (postings of a cell with several points) through the box.
+        func boundConditions(cellColumn: SQLQueryString, alias: String = "p", pointMayBeElsewhere: Bool = false) -> [SQLQueryString] {
             guard let b = bounds else { return [] }
             var out: [SQLQueryString] = []
             if let cells = b.cells {
                 let list: SQLQueryString = " IN (\(integers: cells))"
                 out.append(cellColumn + list)
             }
-            out.append("p.lat BETWEEN \(literal: b.latitudes.lowerBound) AND \(literal: b.latitudes.upperBound) AND p.lon BETWEEN \(literal: b.longitudes.lowerBound) AND \(literal: b.longitudes.upperBound)")
+            let a = SQLQueryString(alias)
+            let box: SQLQueryString = "\(a).lat BETWEEN \(literal: b.latitudes.lowerBound) AND \(literal: b.latitudes.upperBound) AND \(a).lon BETWEEN \(literal: b.longitudes.lowerBound) AND \(literal: b.longitudes.upperBound)"
+            out.append(pointMayBeElsewhere ? "(\(a).lat IS NULL OR (" + box + "))" : box)
             return out
         }
     }
@@ -64,6 +83,8 @@ enum SearchPlanner {
         var from: SQLQueryString
         var conditions: [SQLQueryString] = []
         var score: SQLQueryString = "0"
+        /// The distance to the search point, when it is not the nearest of the points `p`.
+        var d2: SQLQueryString?
         var grouped = false
         /// The driver is the services table itself.
         var isServices: Bool { ridTable == "s" }
@@ -90,10 +111,9 @@ enum SearchPlanner {
         if !weights.isEmpty { s.score = weights.joined(separator: " + ") }
         if let statuses { s.conditions.append("d.status IN (\(integers: statuses))") }
         if let geometry, geometry.bounds != nil {
-            s.from += " JOIN dir_service_points p ON p.rid = d.rid AND p.cell = d.cell"
-            // (The cell list on `p` too makes PostgreSQL hash-join every point in the area: slower for
-            // words, where the postings are few; measured.)
-            s.conditions += geometry.boundConditions(cellColumn: "d.cell")
+            // The postings carry their points (migration 362): no join to the points.
+            s.conditions += geometry.boundConditions(cellColumn: "d.cell", alias: "d", pointMayBeElsewhere: true)
+            s.d2 = geometry.postingsD2
             s.grouped = true
         } else {
             s.conditions.append("d.primary_cell")
@@ -180,16 +200,21 @@ enum SearchPlanner {
         }
         let filters = serviceFilters(q, statusesOnServices: groups.isEmpty)
         // Without words, ties (and everything, without a point) go in name order. Near a point with a
-        // radius, the points carry the name and the service id, so only other filters need the services table.
+        // radius, the points carry the name and the service id, so only other filters need the services table;
+        // postings carry neither, so an opening time needs it there too.
         let byName = q.words.isEmpty
-        let needServices = source.isServices || !filters.isEmpty || (!bounded && (byName || q.openAt != nil))
+        let onPoints = bounded && source.ridTable == "p"
+        let needServices = source.isServices || !filters.isEmpty || (!bounded && byName) || (!onPoints && q.openAt != nil)
         if needServices && !source.isServices { source.from += " JOIN dir_services s ON s.rid = \(source.rid)" }
-        let (nameColumn, idColumn): (SQLQueryString, SQLQueryString) = bounded ? ("p.name", "p.service_id") : ("s.name", "s.id")
+        let (nameColumn, idColumn): (SQLQueryString, SQLQueryString) = onPoints ? ("p.name", "p.service_id") : ("s.name", "s.id")
         if let t = q.openAt { source.conditions.append(openCondition(t, idColumn: idColumn)) }
         source.conditions += filters
+        // Postings near a point, with nothing else reading the services table: a name is read only for the
+        // matches that can reach the page (see `namesForThePage`).
+        let deferNames = byName && bounded && !onPoints && !needServices
 
-        let d2 = geometry?.d2 ?? "NULL"
-        let name: SQLQueryString = byName ? (source.grouped ? ", MIN(\(nameColumn)) AS name" : ", \(nameColumn) AS name") : ""
+        let d2 = source.d2 ?? geometry?.d2 ?? "NULL"
+        let name: SQLQueryString = byName && !deferNames ? (source.grouped ? ", MIN(\(nameColumn)) AS name" : ", \(nameColumn) AS name") : ""
         let selectScore: SQLQueryString = source.grouped ? "MAX(\(source.score))" : source.score
         var core: SQLQueryString = "SELECT \(source.rid) AS rid, \(selectScore) AS score, \(source.grouped ? d2 : "NULL") AS d2\(name) " + source.from
         if !source.conditions.isEmpty { core += " WHERE " + source.conditions.joined(separator: " AND ") }
@@ -199,12 +224,28 @@ enum SearchPlanner {
             core += " HAVING \(d2) <= \(literal: deg * deg)"
         }
         let order = sortKeys(q, bounded: bounded)
-        let window: SQLQueryString = bounded ? ", COUNT(*) OVER () AS total" : ""
-        let page: SQLQueryString = "SELECT x.*\(window) FROM (" + core + ") x ORDER BY " + SQLQueryString(order.map { $0("x") }.joined(separator: ", "))
-            + " LIMIT \(literal: q.perPage) OFFSET \(literal: q.offset)"
+        let xOrder = SQLQueryString(order.map { $0("x") }.joined(separator: ", "))
+        let limit: SQLQueryString = " LIMIT \(literal: q.perPage) OFFSET \(literal: q.offset)"
+        let count: SQLQueryString = "SELECT COUNT(*) AS n FROM (" + core + ") x"
+        let page: SQLQueryString
+        if deferNames {
+            page = namesForThePage(core, reach: q.offset + q.perPage) + " ORDER BY " + xOrder + limit
+            core = "SELECT c.*, s.name FROM (" + core + ") c JOIN dir_services s ON s.rid = c.rid"
+        } else {
+            let window: SQLQueryString = bounded ? ", COUNT(*) OVER () AS total" : ""
+            page = "SELECT x.*\(window) FROM (" + core + ") x ORDER BY " + xOrder + limit
+        }
         return SearchPlan(page: page, order: SQLQueryString(order.map { $0("y") }.joined(separator: ", ")),
-                          count: "SELECT COUNT(*) AS n FROM (" + core + ") x", windowTotal: bounded,
-                          core: core, coreOrder: SQLQueryString(order.map { $0("x") }.joined(separator: ", ")))
+                          count: count, windowTotal: bounded, core: core, coreOrder: xOrder)
+    }
+
+    /// The matches `core` (rid, score, d2, in a radius) that can be among the first `reach` in (distance, name,
+    /// rid) order, with their names and the total of all matches, as rows of alias `x`: those no farther than the
+    /// `reach`-th nearest. Reading each match's name from the services table costs a probe per match (13 ms for
+    /// 3,400 matches on PostgreSQL at 500,000 services); only those that can reach the page need one.
+    static func namesForThePage(_ core: SQLQueryString, reach: Int) -> SQLQueryString {
+        "SELECT x.* FROM (WITH c AS (" + core + ") SELECT c.*, s.name, (SELECT COUNT(*) FROM c) AS total FROM c JOIN dir_services s ON s.rid = c.rid"
+            + " WHERE c.d2 <= COALESCE((SELECT c2.d2 FROM c c2 ORDER BY c2.d2 LIMIT 1 OFFSET \(literal: max(reach - 1, 0))), 1e300)) x"
     }
 }
 

@@ -40,6 +40,7 @@ enum Migrations {
         + CaseloadIndexMigrations.all
         + NameSearchMigrations.all
         + OrganizationWordsMigrations.all
+        + PostingCoordinatesMigrations.all
         + MeasuresDueMigrations.all
         + PlanReviewsDueMigrations.all
         + RollupMigrations.grouped

@@ -552,14 +552,15 @@ extension SQLStore {
         }
     }
 
-    /// Replaces the services' postings (see `SearchIndex`): one row per key and grid cell.
+    /// Replaces the services' postings (see `SearchIndex`): one row per key and grid cell, with the service's
+    /// point in that cell when it has exactly one there (migration 362).
     static func writePostings(_ services: [(rid: Int, service: HSDSService)], _ db: any SQLDatabase) async throws {
         guard !services.isEmpty else { return }
         try await db.raw("DELETE FROM dir_postings WHERE rid IN (\(integers: services.map(\.rid)))").run()
         var rows: [SQLQueryString] = []
         func flush() async throws {
             guard !rows.isEmpty else { return }
-            try await db.raw("INSERT INTO dir_postings (key, cell, rid, weight, status, primary_cell) VALUES \(rows.joined(separator: ", "))").run()
+            try await db.raw("INSERT INTO dir_postings (key, cell, rid, weight, status, primary_cell, lat, lon) VALUES \(rows.joined(separator: ", "))").run()
             rows.removeAll(keepingCapacity: true)
         }
         for (rid, s) in services {
@@ -567,8 +568,10 @@ extension SQLStore {
             let postings = SearchIndex.postings(facts)
             let status = SearchIndex.statusCode(s.status)
             for (i, cell) in SearchIndex.cells(facts).enumerated() {
+                let inCell = facts.points.filter { SearchIndex.cell($0) == cell }
+                let point = inCell.count == 1 ? inCell[0] : nil
                 for p in postings {
-                    rows.append("(\(bind: p.key), \(literal: cell), \(literal: rid), \(literal: p.weight), \(literal: status), \(i == 0))")
+                    rows.append("(\(bind: p.key), \(literal: cell), \(literal: rid), \(literal: p.weight), \(literal: status), \(i == 0), \(bind: point?.latitude), \(bind: point?.longitude))")
                 }
                 if rows.count >= 2000 { try await flush() }
             }
