@@ -10,7 +10,8 @@ import Testing
 /// Searches in a radius read a name only for the matches that can reach the page. Both are shortcuts a directory
 /// could get wrong exactly where real ones are awkward: a group meeting at two venues in one town, a service near
 /// the search point at one venue and far away at another, several services in one community centre (the same
-/// distance, so name order decides the page), a service without a location. Every SQL backend must answer as the
+/// distance, so name order decides the page), a service without a location. An opening block's posting carries the
+/// opening that touches it, unless two do (two sessions in one morning). Every SQL backend must answer as the
 /// in-memory scan does, page by page.
 @Suite("Directory postings carry their points", .closesStores)
 struct DirectoryPostingPointsTests {
@@ -46,6 +47,11 @@ struct DirectoryPostingPointsTests {
             // No location at all.
             service(5, "Phone befriending", term: activity, points: []),
         ]
+        // Two sessions in one three-hour block (Tuesday 09:00–10:00 and 11:00–12:00): open at 09:30 and 11:30, not at 10:30.
+        var split = service(6, "Split sessions", term: activity, points: [(53.7990, -1.5420), (53.8150, -1.5300)])
+        split.serviceAtLocations![0].schedules = [HSDSSchedule(id: syntheticUUID(0xd5c, 6), byday: "TU", opensAt: "09:00", closesAt: "10:00")]
+        split.serviceAtLocations![1].schedules = [HSDSSchedule(id: syntheticUUID(0xd5d, 6), byday: "TU", opensAt: "11:00", closesAt: "12:00")]
+        services.append(split)
         // Seven groups in one community centre, names out of id order: one distance, name order decides.
         let centreNames = ["Tai chi", "Art club", "Men's shed", "Book group", "Lunch club", "Gardening", "Art club"]
         for (k, name) in centreNames.enumerated() {
@@ -81,6 +87,10 @@ struct DirectoryPostingPointsTests {
             { $0.taxonomyTermIDs = [debt.id, activity.id] },
             { $0.openAt = WeeklyTime(weekday: 2, minute: 10 * 60 + 30) },
             { $0.openAt = WeeklyTime(weekday: 4, minute: 14 * 60) },
+            { $0.openAt = WeeklyTime(weekday: 2, minute: 9 * 60 + 30) },
+            { $0.openAt = WeeklyTime(weekday: 2, minute: 11 * 60 + 30) },
+            { $0.openAt = WeeklyTime(weekday: 2, minute: 11 * 60) },
+            { $0.openAt = WeeklyTime(weekday: 2, minute: 12 * 60) },
             { $0.words = ["walk"] },
             { $0.taxonomyTermIDs = [activity.id]; $0.openAt = WeeklyTime(weekday: 2, minute: 10 * 60 + 40) },
             { $0.taxonomyTermIDs = [debt.id]; $0.freeOnly = true },
@@ -151,32 +161,34 @@ struct DirectoryPostingPointsTests {
         let store = try await Self.loaded(backend)
         let sql = try #require(store as? SQLStore)
         let before = try await sql.execute { db in
-            try await db.raw("SELECT key, cell, rid, lat, lon FROM dir_postings ORDER BY key, cell, rid").all().map {
-                "\(try $0.decode(column: "key", as: String.self)) \(try $0.decode(column: "cell", as: Int.self)) \(try $0.decode(column: "rid", as: Int.self)) "
+            try await db.raw("SELECT key, cell, rid, weight, lat, lon FROM dir_postings ORDER BY key, cell, rid").all().map {
+                "\(try $0.decode(column: "key", as: String.self)) \(try $0.decode(column: "cell", as: Int.self)) \(try $0.decode(column: "rid", as: Int.self)) \(try $0.decode(column: "weight", as: Int.self)) "
                     + "\(try $0.decode(column: "lat", as: Double?.self).map { "\($0)" } ?? "-") \(try $0.decode(column: "lon", as: Double?.self).map { "\($0)" } ?? "-")"
             }
         }
-        // The postings as version 361 left them: no coordinates.
+        // The postings as version 361 left them: no coordinates, and opening blocks weighing 0.
         try await sql.execute { db in
             try await db.raw("""
                 CREATE TABLE dir_postings_old (key TEXT NOT NULL, cell INTEGER NOT NULL, rid BIGINT NOT NULL, weight INTEGER NOT NULL,
                     status SMALLINT NOT NULL, primary_cell BOOLEAN NOT NULL, PRIMARY KEY (key, cell, rid))
                 """).run()
-            try await db.raw("INSERT INTO dir_postings_old SELECT key, cell, rid, weight, status, primary_cell FROM dir_postings").run()
+            try await db.raw("INSERT INTO dir_postings_old SELECT key, cell, rid, CASE WHEN key LIKE 'h:%' THEN 0 ELSE weight END, status, primary_cell FROM dir_postings").run()
             try await db.raw("DROP TABLE dir_postings").run()
             try await db.raw("ALTER TABLE dir_postings_old RENAME TO dir_postings").run()
             try await db.raw("DELETE FROM schema_migrations WHERE version = 362").run()
         }
         try await sql.migrate()
         let after = try await sql.execute { db in
-            try await db.raw("SELECT key, cell, rid, lat, lon FROM dir_postings ORDER BY key, cell, rid").all().map {
-                "\(try $0.decode(column: "key", as: String.self)) \(try $0.decode(column: "cell", as: Int.self)) \(try $0.decode(column: "rid", as: Int.self)) "
+            try await db.raw("SELECT key, cell, rid, weight, lat, lon FROM dir_postings ORDER BY key, cell, rid").all().map {
+                "\(try $0.decode(column: "key", as: String.self)) \(try $0.decode(column: "cell", as: Int.self)) \(try $0.decode(column: "rid", as: Int.self)) \(try $0.decode(column: "weight", as: Int.self)) "
                     + "\(try $0.decode(column: "lat", as: Double?.self).map { "\($0)" } ?? "-") \(try $0.decode(column: "lon", as: Double?.self).map { "\($0)" } ?? "-")"
             }
         }
-        #expect(after.count > 100 && after == before, "the migration gives every posting the point the write path gives it")
+        #expect(after.count > 100 && after == before, "the migration gives every posting the point and opening the write path gives it")
+        #expect(before.contains { $0.contains(" \(SearchIndex.severalOpenings) ") } && before.contains { $0.hasPrefix("h:2") && $0.contains(" 6000720 ") },
+                "both kinds of opening posting are there: several openings, and Tuesday 10:00–12:00 (\(before.filter { $0.hasPrefix("h:") }.prefix(3)))")
         let memory = try await Self.loaded(.memory)
-        for q in Self.queries.prefix(24) {
+        for q in Self.queries where q.perPage == 3 && (q.openAt != nil || q.radiusKm == 5) {
             #expect(try await Self.pages(sql, q).services == Self.pages(memory, q).services, "\(q)")
         }
     }

@@ -14,7 +14,8 @@ import Foundation
 ///
 /// Weights are whole numbers (1/1024ths) so that sums are exact: memory, SQLite and PostgreSQL rank alike.
 public enum SearchIndex {
-    /// A key and its weight (words only; terms and opening blocks weigh 0).
+    /// A key and its weight: a word's weight; 0 for a term; for an opening block, the opening that touches it
+    /// (`openingWeight`).
     public struct Posting: Sendable, Equatable, Hashable {
         public var key: String
         public var weight: Int
@@ -25,9 +26,27 @@ public enum SearchIndex {
         let weights = wordWeights(facts)
         var postings = weights.keys.sorted().map { Posting(key: "w:" + $0, weight: weights[$0]!) }
         postings += Set(facts.termIDs).sorted().map { Posting(key: "t:" + $0, weight: 0) }
-        postings += Set(facts.openings.flatMap(blockKeys)).sorted().map { Posting(key: $0, weight: 0) }
+        postings += blockPostings(facts.openings)
         return postings
     }
+
+    /// One posting per three-hour block the openings touch. When one opening alone touches the block, the posting
+    /// carries it (`openingWeight`), so "open at t" is decided from the posting of t's block; when several do, it
+    /// carries `severalOpenings` and a search reads the service's opening hours.
+    public static func blockPostings(_ openings: [WeeklyOpening]) -> [Posting] {
+        var touching: [String: [WeeklyOpening]] = [:]
+        for opening in openings { for key in blockKeys(opening) { touching[key, default: []].append(opening) } }
+        return touching.keys.sorted().map { key in
+            let all = touching[key]!
+            return Posting(key: key, weight: all.count == 1 ? openingWeight(all[0]) : severalOpenings)
+        }
+    }
+
+    /// An opening as a whole number: `opens × 10000 + closes` (minutes of the day).
+    public static func openingWeight(_ o: WeeklyOpening) -> Int { o.opens * 10_000 + o.closes }
+
+    /// The weight of a block that several openings touch.
+    public static let severalOpenings = -1
 
     /// Each word's weight: a BM25-style term frequency normalised by length (against a typical
     /// listing of 40 words), plus one for a word in the service's name.

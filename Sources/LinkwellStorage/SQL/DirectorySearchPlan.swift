@@ -92,11 +92,14 @@ enum SearchPlanner {
 
     /// Postings drive: the first key group in rank order, the others joined (single words, for
     /// their weight) or checked by EXISTS.
-    static func postingsSource(groups: [[String]], wordGroups: Int, statuses: [Int]?, geometry: Geometry?) -> Source {
+    static func postingsSource(groups: [[String]], wordGroups: Int, statuses: [Int]?, geometry: Geometry?, openAt: WeeklyTime? = nil) -> Source {
         let driver = groups[0]
         var s = Source(rid: "d.rid", ridTable: "d", from: "FROM dir_postings d")
         s.conditions.append(driver.count == 1 ? "d.key = \(bind: driver[0])" : "d.key IN (\(binds: driver))")
         s.grouped = driver.count > 1
+        // The opening block's group (the last) also decides the time from its posting.
+        func isOpening(_ group: [String]) -> Bool { group.count == 1 && group[0].hasPrefix("h:") }
+        if let openAt, isOpening(driver) { s.conditions.append(openCondition(openAt, posting: "d")) }
         var weights: [SQLQueryString] = wordGroups > 0 ? ["d.weight"] : []
         for (i, group) in groups.dropFirst().enumerated() {
             let alias: String = "g\(i + 1)"
@@ -104,6 +107,9 @@ enum SearchPlanner {
             if group.count == 1 && group[0].hasPrefix("w:") {
                 s.from += " JOIN dir_postings \(g) ON \(g).key = \(bind: group[0]) AND \(g).cell = d.cell AND \(g).rid = d.rid"
                 weights.append("\(g).weight")
+            } else if let openAt, isOpening(group) {
+                s.conditions.append("EXISTS (SELECT 1 FROM dir_postings \(g) WHERE \(g).key = \(bind: group[0]) AND \(g).cell = d.cell AND \(g).rid = d.rid AND "
+                                    + openCondition(openAt, posting: alias) + ")")
             } else {
                 s.conditions.append("EXISTS (SELECT 1 FROM dir_postings \(g) WHERE \(g).key IN (\(binds: group)) AND \(g).cell = d.cell AND \(g).rid = d.rid)")
             }
@@ -169,9 +175,13 @@ enum SearchPlanner {
         return c
     }
 
-    /// Open at a weekly time: some opening of the service (`idColumn`) spans it.
-    static func openCondition(_ t: WeeklyTime, idColumn: SQLQueryString) -> SQLQueryString {
-        "EXISTS (SELECT 1 FROM dir_service_hours h WHERE h.service_id = \(idColumn) AND h.weekday = \(literal: t.weekday) AND h.opens <= \(literal: t.minute) AND h.closes > \(literal: t.minute))"
+    /// Open at a weekly time, from the posting of its opening block (`SearchIndex.blockPostings`): the one opening
+    /// that touches the block spans the time, or several touch it and one of the service's opening hours spans it.
+    static func openCondition(_ t: WeeklyTime, posting alias: String) -> SQLQueryString {
+        let g = SQLQueryString(alias)
+        return "(\(g).weight >= \(literal: 0) AND \(g).weight < \(literal: (t.minute + 1) * 10_000) AND \(g).weight % 10000 > \(literal: t.minute)"
+            + " OR \(g).weight = \(literal: SearchIndex.severalOpenings) AND EXISTS (SELECT 1 FROM dir_services os JOIN dir_service_hours h ON h.service_id = os.id"
+            + " WHERE os.rid = \(g).rid AND h.weekday = \(literal: t.weekday) AND h.opens <= \(literal: t.minute) AND h.closes > \(literal: t.minute)))"
     }
 
     /// The sort keys for an alias: score (with words), distance (with a point; unbounded searches put
@@ -192,7 +202,8 @@ enum SearchPlanner {
         let bounded = geometry?.bounds != nil
         var source: Source
         if !groups.isEmpty {
-            source = postingsSource(groups: groups, wordGroups: q.words.count, statuses: q.statuses.map { $0.map(SearchIndex.statusCode) }, geometry: geometry)
+            source = postingsSource(groups: groups, wordGroups: q.words.count, statuses: q.statuses.map { $0.map(SearchIndex.statusCode) }, geometry: geometry,
+                                    openAt: q.openAt)
         } else if let geometry, bounded {
             source = pointsSource(geometry: geometry)
         } else {
@@ -200,14 +211,13 @@ enum SearchPlanner {
         }
         let filters = serviceFilters(q, statusesOnServices: groups.isEmpty)
         // Without words, ties (and everything, without a point) go in name order. Near a point with a
-        // radius, the points carry the name and the service id, so only other filters need the services table;
-        // postings carry neither, so an opening time needs it there too.
+        // radius, the points carry the name, so only other filters need the services table. (An opening
+        // time is always a postings search: `openCondition` decides it there.)
         let byName = q.words.isEmpty
         let onPoints = bounded && source.ridTable == "p"
-        let needServices = source.isServices || !filters.isEmpty || (!bounded && byName) || (!onPoints && q.openAt != nil)
+        let needServices = source.isServices || !filters.isEmpty || (!bounded && byName)
         if needServices && !source.isServices { source.from += " JOIN dir_services s ON s.rid = \(source.rid)" }
-        let (nameColumn, idColumn): (SQLQueryString, SQLQueryString) = onPoints ? ("p.name", "p.service_id") : ("s.name", "s.id")
-        if let t = q.openAt { source.conditions.append(openCondition(t, idColumn: idColumn)) }
+        let nameColumn: SQLQueryString = onPoints ? "p.name" : "s.name"
         source.conditions += filters
         // Postings near a point, with nothing else reading the services table: a name is read only for the
         // matches that can reach the page (see `namesForThePage`).
