@@ -77,4 +77,21 @@ struct DirectorySearchPlanTests {
         (q.near, q.radiusKm) = (Self.leeds, 3)
         #expect(SearchPlanner.plan(q).windowTotal)
     }
+
+    @Test("An opening block's posting carries the one opening that touches it, or -1 when several do")
+    func blockPostings() {
+        let tuesday = { (opens: Int, closes: Int) in WeeklyOpening(weekday: 2, opens: opens, closes: closes) }
+        // 10:00–13:30 touches blocks 3 (09:00–12:00) and 4 (12:00–15:00); 14:00–15:00 shares block 4.
+        let postings = SearchIndex.blockPostings([tuesday(600, 810), tuesday(840, 900), WeeklyOpening(weekday: 5, opens: 1380, closes: 1440)])
+        #expect(postings.map { "\($0.key) \($0.weight)" } == ["h:23 6000810", "h:24 \(SearchIndex.severalOpenings)", "h:57 13801440"])
+        #expect(SearchIndex.blockPostings([tuesday(600, 600), tuesday(700, 650)]).isEmpty, "an opening that does not open touches nothing")
+    }
+
+    @Test("An opening time is decided on its block's posting when that posting drives")
+    func openingOnThePosting() {
+        let t = WeeklyTime(weekday: 2, minute: 630)
+        let plain = SearchPlanner.postingsSource(groups: [["h:23"]], wordGroups: 0, statuses: nil, geometry: nil)
+        let timed = SearchPlanner.postingsSource(groups: [["h:23"]], wordGroups: 0, statuses: nil, geometry: nil, openAt: t)
+        #expect(timed.conditions.count == plain.conditions.count + 1, "the key, the primary cell, and the opening on the posting")
+    }
 }
