@@ -50,7 +50,12 @@ enum PostingCoordinatesMigrations {
                 "CREATE INDEX dir_postings_ranked ON dir_postings(key, weight DESC, rid, status) WHERE primary_cell",
                 "CREATE INDEX dir_postings_rid ON dir_postings(rid)",
             ]
-            if flavor == .postgres { statements.append("ALTER INDEX dir_postings_new_pkey RENAME TO dir_postings_pkey") }
+            if flavor == .postgres {
+                statements.append("ALTER INDEX dir_postings_new_pkey RENAME TO dir_postings_pkey")
+                // A new table has no statistics until autovacuum gets to it; the searches should not wait for that.
+                // (SQLite's start analyses a table whose indexes have none: `SQLStore.migrate`.)
+                statements.append("ANALYZE dir_postings")
+            }
             return statements
         },
     ]
