@@ -156,16 +156,21 @@ struct DirectoryPostingPointsTests {
         }
     }
 
-    @Test("A directory indexed before postings carried points gets them at the next start", arguments: TestBackend.available.filter { $0 != .memory })
-    func upgrade(backend: TestBackend) async throws {
-        let store = try await Self.loaded(backend)
-        let sql = try #require(store as? SQLStore)
-        let before = try await sql.execute { db in
+    /// Every posting as "key cell rid weight lat lon", in key order.
+    static func postings(_ sql: SQLStore) async throws -> [String] {
+        try await sql.execute { db in
             try await db.raw("SELECT key, cell, rid, weight, lat, lon FROM dir_postings ORDER BY key, cell, rid").all().map {
                 "\(try $0.decode(column: "key", as: String.self)) \(try $0.decode(column: "cell", as: Int.self)) \(try $0.decode(column: "rid", as: Int.self)) \(try $0.decode(column: "weight", as: Int.self)) "
                     + "\(try $0.decode(column: "lat", as: Double?.self).map { "\($0)" } ?? "-") \(try $0.decode(column: "lon", as: Double?.self).map { "\($0)" } ?? "-")"
             }
         }
+    }
+
+    @Test("A directory indexed before postings carried points gets them at the next start", arguments: TestBackend.available.filter { $0 != .memory })
+    func upgrade(backend: TestBackend) async throws {
+        let store = try await Self.loaded(backend)
+        let sql = try #require(store as? SQLStore)
+        let before = try await Self.postings(sql)
         // The postings as version 361 left them: no coordinates, and opening blocks weighing 0.
         try await sql.execute { db in
             try await db.raw("""
@@ -178,12 +183,7 @@ struct DirectoryPostingPointsTests {
             try await db.raw("DELETE FROM schema_migrations WHERE version = 362").run()
         }
         try await sql.migrate()
-        let after = try await sql.execute { db in
-            try await db.raw("SELECT key, cell, rid, weight, lat, lon FROM dir_postings ORDER BY key, cell, rid").all().map {
-                "\(try $0.decode(column: "key", as: String.self)) \(try $0.decode(column: "cell", as: Int.self)) \(try $0.decode(column: "rid", as: Int.self)) \(try $0.decode(column: "weight", as: Int.self)) "
-                    + "\(try $0.decode(column: "lat", as: Double?.self).map { "\($0)" } ?? "-") \(try $0.decode(column: "lon", as: Double?.self).map { "\($0)" } ?? "-")"
-            }
-        }
+        let after = try await Self.postings(sql)
         #expect(after.count > 100 && after == before, "the migration gives every posting the point and opening the write path gives it")
         #expect(before.contains { $0.contains(" \(SearchIndex.severalOpenings) ") } && before.contains { $0.hasPrefix("h:2") && $0.contains(" 6000720 ") },
                 "both kinds of opening posting are there: several openings, and Tuesday 10:00–12:00 (\(before.filter { $0.hasPrefix("h:") }.prefix(3)))")

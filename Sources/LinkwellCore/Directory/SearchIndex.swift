@@ -42,8 +42,11 @@ public enum SearchIndex {
         }
     }
 
-    /// An opening as a whole number: `opens × 10000 + closes` (minutes of the day).
-    public static func openingWeight(_ o: WeeklyOpening) -> Int { o.opens * 10_000 + o.closes }
+    /// An opening as a whole number: `opens × openingScale + closes` (minutes of the day).
+    public static func openingWeight(_ o: WeeklyOpening) -> Int { o.opens * openingScale + o.closes }
+
+    /// Above any minute of a day ("HH:MM" reads at most 5,999), so an opening weight splits back into both.
+    public static let openingScale = 10_000
 
     /// The weight of a block that several openings touch.
     public static let severalOpenings = -1

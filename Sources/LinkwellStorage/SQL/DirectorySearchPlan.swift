@@ -179,7 +179,8 @@ enum SearchPlanner {
     /// that touches the block spans the time, or several touch it and one of the service's opening hours spans it.
     static func openCondition(_ t: WeeklyTime, posting alias: String) -> SQLQueryString {
         let g = SQLQueryString(alias)
-        return "(\(g).weight >= \(literal: 0) AND \(g).weight < \(literal: (t.minute + 1) * 10_000) AND \(g).weight % 10000 > \(literal: t.minute)"
+        let scale = SearchIndex.openingScale
+        return "(\(g).weight >= \(literal: 0) AND \(g).weight < \(literal: (t.minute + 1) * scale) AND \(g).weight % \(literal: scale) > \(literal: t.minute)"
             + " OR \(g).weight = \(literal: SearchIndex.severalOpenings) AND EXISTS (SELECT 1 FROM dir_services os JOIN dir_service_hours h ON h.service_id = os.id"
             + " WHERE os.rid = \(g).rid AND h.weekday = \(literal: t.weekday) AND h.opens <= \(literal: t.minute) AND h.closes > \(literal: t.minute)))"
     }

@@ -25,7 +25,7 @@ enum PostingCoordinatesMigrations {
             // key is `h:` weekday block, and an opening touches block b when opens / 180 <= b <= (closes - 1) / 180.
             let block = "CAST(SUBSTR(d.key, 4, 1) AS INTEGER)"
             let openingWeight = """
-                COALESCE((SELECT CASE WHEN COUNT(*) = 1 THEN MIN(h.opens) * 10000 + MIN(h.closes) ELSE \(SearchIndex.severalOpenings) END
+                COALESCE((SELECT CASE WHEN COUNT(*) = 1 THEN MIN(h.opens) * \(SearchIndex.openingScale) + MIN(h.closes) ELSE \(SearchIndex.severalOpenings) END
                           FROM dir_services s JOIN dir_service_hours h ON h.service_id = s.id
                           WHERE s.rid = d.rid AND h.weekday = CAST(SUBSTR(d.key, 3, 1) AS INTEGER) AND h.closes > h.opens
                             AND h.opens / 180 <= \(block) AND (h.closes - 1) / 180 >= \(block)), \(SearchIndex.severalOpenings))
