@@ -78,4 +78,52 @@ struct GroupCommitTests {
         // Writing goes on afterwards.
         try await store.execute { db in try await db.raw("INSERT INTO commit_probe (writer, part, parent) VALUES (-1, 1, 1)").run() }
     }
+
+    /// A transaction with the writer to itself runs without a savepoint (`SQLiteGroupCommit`): its failure half-way, or
+    /// at `COMMIT`, must still leave nothing of it, tell its caller its own error, and leave the writer ready.
+    @Test("One writer at a time, each kind in turn: whole or absent, its own error, and the next write goes on", arguments: TestBackend.available.filter { $0 != .memory })
+    func aloneEachCallerToldTheTruth(backend: TestBackend) async throws {
+        let store = try #require(try await backend.makeStore() as? SQLStore)
+        try await store.execute { db in
+            try await db.raw("CREATE TABLE commit_parent (id INTEGER PRIMARY KEY)").run()
+            try await db.raw("""
+                CREATE TABLE commit_probe (writer INTEGER NOT NULL, part INTEGER NOT NULL,
+                    parent INTEGER REFERENCES commit_parent (id) DEFERRABLE INITIALLY DEFERRED, PRIMARY KEY (writer, part))
+                """).run()
+            try await db.raw("INSERT INTO commit_parent (id) VALUES (1)").run()
+        }
+        for (writer, kind) in (Kind.allCases + Kind.allCases.reversed()).enumerated() {
+            let told: Result<Int, any Error>
+            do {
+                told = .success(try await store.execute { db in
+                    // Enough rows that the transaction spans many pages, each statement after the first changing pages
+                    // the transaction has changed already.
+                    for part in 0..<50 {
+                        try await db.raw("INSERT INTO commit_probe (writer, part, parent) VALUES (\(bind: writer), \(bind: part), 1)").run()
+                    }
+                    if kind == .throwsHalfway { throw HalfDone(n: writer) }
+                    let parent = kind == .breaksDeferredKey ? 999_999 : 1
+                    try await db.raw("INSERT INTO commit_probe (writer, part, parent) VALUES (\(bind: writer), 50, \(bind: parent))").run()
+                    return writer * 7
+                })
+            } catch {
+                told = .failure(error)
+            }
+            let stored = try await store.execute { db in
+                try await db.raw("SELECT COUNT(*) AS n FROM commit_probe WHERE writer = \(bind: writer)").first()?.decode(column: "n", as: Int.self) ?? -1
+            }
+            switch (kind, told) {
+            case (.good, .success(let value)):
+                #expect(value == writer * 7)
+                #expect(stored == 51, "writer \(writer) was told it was stored, but \(stored) of 51 rows are")
+            case (.throwsHalfway, .failure(let error)):
+                #expect((error as? HalfDone)?.n == writer, "writer \(writer) heard \(error), not its own error")
+                #expect(stored == 0, "writer \(writer) failed half-way, but \(stored) rows are stored")
+            case (.breaksDeferredKey, .failure):
+                #expect(stored == 0, "writer \(writer) broke a key checked at COMMIT, but \(stored) rows are stored")
+            default:
+                Issue.record("writer \(writer) (\(kind)) was told \(told)")
+            }
+        }
+    }
 }
