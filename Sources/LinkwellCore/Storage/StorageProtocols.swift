@@ -93,6 +93,14 @@ public struct ReferralQuery: Sendable, Equatable {
 }
 
 extension ReferralQuery {
+    /// Whether the waiting list can add anything: `includeWaiting`, and the statuses asked for include a waiting one.
+    /// A link worker's "in support" or "closed" group cannot hold an unallocated waiting referral, so a store leaves
+    /// that side of the OR (and the `waitingFor` team check, which only unallocated referrals need) out of its query:
+    /// on PostgreSQL the OR turned a read of the link worker's index into a bitmap scan of every matching row's page.
+    public var waitingListReachable: Bool {
+        includeWaiting && statuses.map { $0.contains(where: \.isWaiting) } != false
+    }
+
     /// Whether a referral (with its person's full name) matches every filter but `limit`: the rule each
     /// store applies, written once for the in-memory store and the tests.
     public func matches(_ r: Referral, person: Person, team: CaseTeam? = nil) -> Bool {

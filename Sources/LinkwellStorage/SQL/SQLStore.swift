@@ -451,7 +451,7 @@ public final class SQLStore: LinkwellStore {
         if let id = query.referrerID { sql.appendInterpolation(unsafeRaw: " AND r.referrer_id = "); sql.appendInterpolation(bind: id) }
         if let id = query.linkWorkerID {
             sql.appendInterpolation(unsafeRaw: " AND (r.link_worker_id = "); sql.appendInterpolation(bind: id)
-            if query.includeWaiting {
+            if query.waitingListReachable {
                 sql.appendInterpolation(unsafeRaw: " OR (r.link_worker_id IS NULL AND r.status IN (")
                 sql.appendInterpolation(binds: ReferralStatus.allCases.filter(\.isWaiting).map(\.rawValue))
                 sql.appendInterpolation(unsafeRaw: "))")
@@ -460,7 +460,8 @@ public final class SQLStore: LinkwellStore {
         }
         if let id = query.personID { sql.appendInterpolation(unsafeRaw: " AND r.person_id = "); sql.appendInterpolation(bind: id) }
         if query.unallocatedOnly { sql.appendInterpolation(unsafeRaw: " AND r.link_worker_id IS NULL") }
-        if let id = query.waitingFor {
+        // With a link worker and no waiting list to reach, every row is allocated and the check cannot fail.
+        if let id = query.waitingFor, query.linkWorkerID == nil || query.waitingListReachable {
             // `AccessPolicy.mayPickUp`: an unallocated referral placed on a team only for that team's members.
             sql.appendInterpolation(unsafeRaw: " AND (r.link_worker_id IS NOT NULL OR NOT EXISTS (SELECT 1 FROM team_placements tp"
                 + " WHERE tp.referral_id = r.id AND NOT EXISTS (SELECT 1 FROM team_members tm WHERE tm.team_id = tp.team_id AND tm.link_worker_id = ")
