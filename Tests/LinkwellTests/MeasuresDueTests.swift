@@ -163,6 +163,14 @@ struct MeasuresDueTests {
             #expect(gone.total == 0, "the list reads the kept windows, not the rule")
             try await sql.migrate()
             try await compare("after the backfill rebuilt them")
+            // Migration 371's upgrade: the windows as version 370 left them (no link worker column), then `migrate`.
+            try await sql.execute { db in
+                try await db.raw("DELETE FROM schema_migrations WHERE version = 371").run()
+                try await db.raw("DROP INDEX measures_due_link_worker").run()
+                try await db.raw("ALTER TABLE measures_due DROP COLUMN link_worker_id").run()
+            }
+            try await sql.migrate()
+            try await compare("after migration 371 gave the kept windows their link workers")
         }
     }
 }

@@ -136,6 +136,14 @@ struct PlanReviewsDueTests {
             #expect(try await casework.dueReviews(sup, limit: 100_000).isEmpty, "the list reads the kept rows, not the plans")
             try await sql.rebuildPlanReviewsDue()
             try await compare("after the backfill rebuilt them")
+            // Migration 381's upgrade: the rows as version 380 left them (no link worker), then `migrate`.
+            try await sql.execute { db in
+                try await db.raw("DELETE FROM schema_migrations WHERE version = 381").run()
+                try await db.raw("DROP INDEX plan_reviews_due_link_worker").run()
+                try await db.raw("ALTER TABLE plan_reviews_due DROP COLUMN link_worker_id").run()
+            }
+            try await sql.migrate()
+            try await compare("after migration 381 gave the kept rows their link workers")
         }
     }
 

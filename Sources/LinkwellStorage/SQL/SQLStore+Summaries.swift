@@ -57,7 +57,11 @@ extension SQLStore {
         // The open cases' review dates, kept with each case (`PlanReviewsDueMigrations`): counted, then walked in date
         // order, and only the page shown is named, not the thousands of a whole scheme's.
         var scope = SQLQueryString(" FROM plan_reviews_due pl JOIN referrals r ON r.id = pl.referral_id WHERE pl.review_date <= \(bind: "\(dueBy)")")
-        if let linkWorkerID { scope.appendInterpolation(unsafeRaw: " AND r.link_worker_id = "); scope.appendInterpolation(bind: linkWorkerID) }
+        if let linkWorkerID {
+            // The link worker's own rows (`plan_reviews_due_link_worker`, migration 381), not every open case's.
+            scope.appendInterpolation(unsafeRaw: " AND pl.link_worker_id = "); scope.appendInterpolation(bind: linkWorkerID)
+            scope.appendInterpolation(unsafeRaw: " AND r.link_worker_id = "); scope.appendInterpolation(bind: linkWorkerID)
+        }
         Self.appendTeam(team, to: &scope)
         return try await connections.read { [scope] db in
             let counts = try await db.raw("""

@@ -262,7 +262,7 @@ public final class SQLStore: LinkwellStore {
         try await Self.upsert(change.requestedActions, into: "case_requested_actions", db)
         if let details = change.details { try await Self.upsert([details], into: "case_record_details", key: "referral_id", db) }
         if let facts = change.facts { try await Self.writeFacts(facts, db) }
-        try await Self.writeMeasuresDue([(change.referral.id, change.referral.status, change.referral.updatedAt)], db)
+        try await Self.writeMeasuresDue([CaseStage(change.referral)], db)
         try await Self.writePlanReviewDue(change, db)
         try await Self.insert(change.audit, into: "audit_events", db)
     }
