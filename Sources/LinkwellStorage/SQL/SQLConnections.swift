@@ -20,6 +20,9 @@ protocol SQLConnections: Sendable {
     func snapshot<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T
     /// Runs `body` in one transaction: committed when it returns, rolled back when it throws.
     func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T
+    /// Runs `body`, which writes with exactly one statement (atomic by itself), committed when it returns: on
+    /// PostgreSQL without `BEGIN` and `COMMIT` (two round trips of the three), on SQLite as any transaction.
+    func statement(_ body: @escaping @Sendable (any SQLDatabase) async throws -> Void) async throws
     func close() async throws
 }
 
@@ -177,6 +180,11 @@ final class SQLiteConnections: SQLConnections {
         try await translatingErrors("transaction") { try await groupCommit.transaction(body) }
     }
 
+    /// One statement is a transaction like any other on SQLite's one writer.
+    func statement(_ body: @escaping @Sendable (any SQLDatabase) async throws -> Void) async throws {
+        try await transaction(body)
+    }
+
     /// A read transaction on a reader connection: one consistent snapshot for every statement of the body,
     /// taken without waiting for the writer.
     func snapshot<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
@@ -300,6 +308,12 @@ final class PostgresConnections: SQLConnections, @unchecked Sendable {
         try await translatingErrors("transaction") {
             try await db.withSession { session in try await self.inTransaction(session, begin: "BEGIN", body) }
         }
+    }
+
+    /// A single statement commits by itself (autocommit): a page's access-log entries were each a `BEGIN`, an `INSERT`
+    /// and a `COMMIT` on a connection held for the three.
+    func statement(_ body: @escaping @Sendable (any SQLDatabase) async throws -> Void) async throws {
+        try await translatingErrors("transaction") { try await body(db) }
     }
 
     /// Runs `body` on one connection held throughout (a snapshot exported to `pg_dump`).

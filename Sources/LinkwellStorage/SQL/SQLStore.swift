@@ -724,8 +724,9 @@ public final class SQLStore: LinkwellStore {
 
     // MARK: Helpers
 
+    /// One row, one `INSERT` (`SQLConnections.statement`).
     private func insertOne<T: Encodable & Sendable>(_ model: T, into table: String) async throws {
-        try await connections.transaction { db in try await Self.insert([model], into: table, db) }
+        try await connections.statement { db in try await Self.insert([model], into: table, db) }
     }
 
     /// Inserts each row, or replaces the row with the same id.
