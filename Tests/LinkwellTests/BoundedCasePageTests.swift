@@ -119,4 +119,17 @@ struct BoundedCasePageTests {
         let ids = NamedStaff.ids(in: Outer(inner: Inner(who: a, many: [b, a]), byKey: ["k": c]))
         #expect(ids == [a, b, c])
     }
+
+    /// A row type that lists its staff (`ListsNamedStaff`) must list every user id it holds: each optional field set,
+    /// so that a staff field added to the type later and not listed makes this fail.
+    @Test("A list row that names its staff itself names exactly those reflection finds")
+    func listedStaff() {
+        let row = ReferralSummary(id: ReferralID("r-1"), personName: "A Person", status: .active, needs: [.loneliness], urgency: .soon,
+                                  receivedAt: Date(timeIntervalSince1970: 1), updatedAt: Date(timeIntervalSince1970: 2),
+                                  referrerID: UserID("u-referrer"), linkWorkerID: UserID("u-lw"), didNotAttendCount: 1, hasRisk: true,
+                                  pathway: "mental health", referrerOrganisationID: OrganisationID("org-1"), consentPurposes: [.socialPrescribing])
+        #expect(Set(row.namedStaff) == NamedStaff.reflectedIDs(in: row))
+        #expect(NamedStaff.reflectedIDs(in: row) == [UserID("u-referrer"), UserID("u-lw")])
+        #expect(NamedStaff.ids(in: [[row]], [String]()) == NamedStaff.reflectedIDs(in: [[row]]))
+    }
 }
