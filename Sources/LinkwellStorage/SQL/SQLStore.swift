@@ -376,7 +376,7 @@ public final class SQLStore: LinkwellStore {
                          WHERE o.referral_id = r.id AND a.attended = \(bind: false)) AS did_not_attend
                 FROM (
                 """)
-            sql.appendInterpolation(Self.referralList("r.id", query, flavor: flavor))
+            sql.appendInterpolation(Self.referralIDs(query, flavor: flavor))
             sql.appendInterpolation(unsafeRaw: ") k JOIN referrals r ON r.id = k.id JOIN people p ON p.id = r.person_id ORDER BY r.received_at \(order), r.id \(order)")
             let rows = try await db.raw(sql).all()
             let ids = try rows.map { try $0.decode(column: "id", as: ReferralID.self) }
@@ -414,13 +414,47 @@ public final class SQLStore: LinkwellStore {
         sql.appendInterpolation(unsafeRaw: "))")
     }
 
-    /// `SELECT columns FROM referrals r … WHERE … ORDER BY … LIMIT …`: the referrals `query` lists, in its order, the
-    /// person joined (as `p`) only when a filter reads them.
-    static func referralList(_ columns: String, _ query: ReferralQuery, flavor: SQLFlavor) -> SQLQueryString {
-        var sql = SQLQueryString("SELECT \(columns)" + referralSource(query))
-        appendFilters(query, flavor: flavor, to: &sql, paging: true)
-        appendOrder(query, flavor: flavor, to: &sql)
+    /// `SELECT r.id AS id FROM referrals r … WHERE … ORDER BY … LIMIT …`: the ids of the referrals `query` lists, in its
+    /// order, the person joined (as `p`) only when a filter reads them. On PostgreSQL a link worker's list that reaches
+    /// the waiting list is read as its two sides (`waitingSides`), each its page, merged.
+    static func referralIDs(_ query: ReferralQuery, flavor: SQLFlavor) -> SQLQueryString {
+        guard flavor == .postgres, let sides = waitingSides(query) else {
+            var sql = SQLQueryString("SELECT r.id AS id" + referralSource(query))
+            appendFilters(query, flavor: flavor, to: &sql, paging: true)
+            appendOrder(query, flavor: flavor, to: &sql)
+            return sql
+        }
+        var sql = SQLQueryString("SELECT u.id AS id FROM (")
+        for (n, var side) in [sides.own, sides.waiting].enumerated() {
+            // Each side's rows up to the end of the page; the page is cut from the merge.
+            (side.limit, side.offset) = (query.limit + query.offset, 0)
+            sql.appendInterpolation(unsafeRaw: n == 0 ? "(SELECT r.id, r.received_at" : ") UNION ALL (SELECT r.id, r.received_at")
+            sql.appendInterpolation(unsafeRaw: referralSource(side))
+            appendFilters(side, flavor: flavor, to: &sql, paging: true)
+            appendOrder(side, flavor: flavor, to: &sql)
+        }
+        let order = query.oldestFirst ? "ASC" : "DESC"
+        sql.appendInterpolation(unsafeRaw: ")) u ORDER BY u.received_at \(order), u.id \(order) LIMIT ")
+        sql.appendInterpolation(bind: query.limit)
+        if query.offset > 0 { sql.appendInterpolation(unsafeRaw: " OFFSET "); sql.appendInterpolation(bind: query.offset) }
         return sql
+    }
+
+    /// A link worker's list that reaches the waiting list (`ReferralQuery.waitingListReachable`) as its two disjoint
+    /// sides: their own cases, and the unallocated waiting referrals they may pick up. PostgreSQL reads each from the
+    /// link worker's index alone; the OR of the two made a bitmap scan that visited the page of every matching row (a
+    /// scheme's 730 waiting referrals: 1.2 ms to count them, against 0.2 ms for the two sides).
+    static func waitingSides(_ query: ReferralQuery) -> (own: ReferralQuery, waiting: ReferralQuery)? {
+        guard query.linkWorkerID != nil, query.waitingListReachable else { return nil }
+        var own = query
+        own.includeWaiting = false
+        own.waitingFor = nil
+        var waiting = query
+        waiting.linkWorkerID = nil
+        waiting.includeWaiting = false
+        waiting.unallocatedOnly = true
+        waiting.statuses = (query.statuses ?? ReferralStatus.allCases).filter(\.isWaiting)
+        return (own, waiting)
     }
 
     /// ` ORDER BY … LIMIT … OFFSET …` of a referral list (`ReferralQuery.oldestFirst`, `limit`, `offset`).
