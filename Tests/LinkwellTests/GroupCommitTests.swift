@@ -15,9 +15,8 @@ struct GroupCommitTests {
     struct HalfDone: Error { let n: Int }
     enum Kind: CaseIterable { case good, throwsHalfway, breaksDeferredKey }
 
-    @Test("48 writers at once, a third failing half-way and some breaking a deferred key: each told the truth", arguments: TestBackend.available.filter { $0 != .memory })
-    func eachCallerToldTheTruth(backend: TestBackend) async throws {
-        let store = try #require(try await backend.makeStore() as? SQLStore)
+    /// The rows each writer writes, and a parent its rows point at (a key checked only at `COMMIT`).
+    static func probeTables(_ store: SQLStore) async throws {
         try await store.execute { db in
             try await db.raw("CREATE TABLE commit_parent (id INTEGER PRIMARY KEY)").run()
             try await db.raw("""
@@ -26,6 +25,12 @@ struct GroupCommitTests {
                 """).run()
             try await db.raw("INSERT INTO commit_parent (id) VALUES (1)").run()
         }
+    }
+
+    @Test("48 writers at once, a third failing half-way and some breaking a deferred key: each told the truth", arguments: TestBackend.available.filter { $0 != .memory })
+    func eachCallerToldTheTruth(backend: TestBackend) async throws {
+        let store = try #require(try await backend.makeStore() as? SQLStore)
+        try await Self.probeTables(store)
         for round in 0..<3 {
             let base = round * 1000
             let kinds = (0..<48).map { n in n % 3 == 1 ? Kind.throwsHalfway : (n % 16 == 5 ? .breaksDeferredKey : .good) }
@@ -84,14 +89,7 @@ struct GroupCommitTests {
     @Test("One writer at a time, each kind in turn: whole or absent, its own error, and the next write goes on", arguments: TestBackend.available.filter { $0 != .memory })
     func aloneEachCallerToldTheTruth(backend: TestBackend) async throws {
         let store = try #require(try await backend.makeStore() as? SQLStore)
-        try await store.execute { db in
-            try await db.raw("CREATE TABLE commit_parent (id INTEGER PRIMARY KEY)").run()
-            try await db.raw("""
-                CREATE TABLE commit_probe (writer INTEGER NOT NULL, part INTEGER NOT NULL,
-                    parent INTEGER REFERENCES commit_parent (id) DEFERRABLE INITIALLY DEFERRED, PRIMARY KEY (writer, part))
-                """).run()
-            try await db.raw("INSERT INTO commit_parent (id) VALUES (1)").run()
-        }
+        try await Self.probeTables(store)
         for (writer, kind) in (Kind.allCases + Kind.allCases.reversed()).enumerated() {
             let told: Result<Int, any Error>
             do {
