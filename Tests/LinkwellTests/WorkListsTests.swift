@@ -104,6 +104,9 @@ struct WorkListsTests {
                     #expect(numbered == expected.map(\.referral.id), "numbered pages: \(viewer.role) \(list) \(search ?? "") \(seed)")
                     #expect(got.map(\.status) == expected.map(\.referral.status))
                     #expect(got.map(\.didNotAttendCount) == expected.map { $0.attendance.filter { !$0.attended }.count })
+                    if viewer.role != .referrer {  // a referrer's rows are shaped by consent (`ReferrerCaseView.row`)
+                        #expect(got.map(\.needs) == expected.map(\.referral.needs), "needs, in order: \(viewer.role) \(list)")
+                    }
                     let total = try await l.casework.caseloadLists(l.request(viewer), lists: [(list, PageRequest(limit: 3))], search: search)[0].total
                     #expect(total == expected.count)
                 }
