@@ -109,6 +109,9 @@ struct BoundedCasePageTests {
         #expect(try await s.store.organisations(ids: [OrganisationID("org-l-3"), OrganisationID("org-l-1")]).map(\.name)
                 == ["Hillside Community Trust", "Hillside Surgery"])
         #expect(try await s.store.users(ids: [s.linkWorker.id, UserID("nobody")]).map(\.id) == [s.linkWorker.id])
+        #expect(try await s.store.displayNames(ids: [s.linkWorker.id, UserID("nobody"), s.linkWorker.id, s.supervisor.id])
+                == [s.linkWorker.id: s.linkWorker.displayName, s.supervisor.id: s.supervisor.displayName])
+        #expect(try await s.store.displayNames(ids: []).isEmpty)
     }
 
     @Test("Staff named anywhere in a case are found by reflection")

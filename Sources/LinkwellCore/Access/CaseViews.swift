@@ -4,6 +4,7 @@ import Foundation
 public struct UserNames: Sendable {
     private let names: [UserID: String]
     public init(_ users: [User]) { names = Dictionary(users.map { ($0.id, $0.displayName) }, uniquingKeysWith: { a, _ in a }) }
+    public init(_ names: [UserID: String]) { self.names = names }
     /// The user's name, or a dash when there is none.
     public subscript(_ id: UserID?) -> String { id.flatMap { names[$0] } ?? "—" }
     /// The user's name, or nil when unknown.

@@ -292,7 +292,7 @@ public struct CaseworkService: Sendable {
 
     /// Display names of the staff named anywhere in `values` (`NamedStaff`): a page names only whom it mentions.
     public func staffNames(namedIn values: Any...) async throws -> UserNames {
-        UserNames(try await store.users(ids: Array(NamedStaff.ids(in: values))))
+        UserNames(try await store.displayNames(ids: Array(NamedStaff.ids(in: values))))
     }
 
     /// The names of the services the cases refer out or signpost to (not the whole directory).
@@ -406,7 +406,7 @@ public struct CaseworkService: Sendable {
         let services = try await store.services(ids: Array(named)) + offered
         let organisationIDs = Set(services.map(\.organisationID) + [c.person.gpPracticeID].compactMap { $0 })
         return Workspace(
-            names: UserNames(try await store.users(ids: Array(NamedStaff.ids(in: [c] + extra)))),
+            names: UserNames(try await store.displayNames(ids: Array(NamedStaff.ids(in: [c] + extra)))),
             services: services, offered: offered, moreServices: moreServices,
             organisations: try await store.organisations(ids: Array(organisationIDs)),
             ineligibility: try await store.schemeSettings().ineligibilityReasons(of: c.person, on: CalendarDate(c.referral.receivedAt)),

@@ -15,10 +15,18 @@ public protocol ReferenceLookupStore: Sendable {
     /// GP practices (with an ODS code) whose name contains `text` or whose ODS code is `text` (any case).
     func practices(matching text: String, limit: Int) async throws -> [Organisation]
     func users(ids: [UserID]) async throws -> [User]
+    /// The display name of each of these users that exists: what a page that names staff needs of them.
+    func displayNames(ids: [UserID]) async throws -> [UserID: String]
     /// The link worker of each of these referrals that has one.
     func linkWorkers(referralIDs: [ReferralID]) async throws -> [ReferralID: UserID]
     /// The service each of these referrals out was sent to.
     func serviceIDs(onwardReferralIDs: [OnwardReferralID]) async throws -> [OnwardReferralID: ServiceID]
+}
+
+extension ReferenceLookupStore {
+    public func displayNames(ids: [UserID]) async throws -> [UserID: String] {
+        Dictionary(try await users(ids: ids).map { ($0.id, $0.displayName) }, uniquingKeysWith: { a, _ in a })
+    }
 }
 
 extension String {

@@ -58,4 +58,17 @@ extension SQLStore {
         guard !ids.isEmpty else { return [] }
         return try await all("SELECT * FROM users WHERE id IN (\(binds: Array(Set(ids.map(\.rawValue))))) ORDER BY display_name, id")
     }
+
+    /// Two columns read by name rather than every column of each user decoded (a caseload page names ~30 staff; the
+    /// whole rows were 2% of the server's time under load on PostgreSQL).
+    public func displayNames(ids: [UserID]) async throws -> [UserID: String] {
+        guard !ids.isEmpty else { return [:] }
+        return try await connections.read { db in
+            var names: [UserID: String] = [:]
+            for row in try await db.raw("SELECT id, display_name FROM users WHERE id IN (\(binds: Array(Set(ids.map(\.rawValue)))))").all() {
+                names[try row.decode(column: "id", as: UserID.self)] = try row.decode(column: "display_name", as: String.self)
+            }
+            return names
+        }
+    }
 }
