@@ -66,10 +66,6 @@ extension SQLStore {
     /// What a case's due window is worked out from, and the link worker it is listed under.
     struct CaseStage {
         var id: ReferralID, status: ReferralStatus, updatedAt: Date, linkWorkerID: UserID?
-        init(id: ReferralID, status: ReferralStatus, updatedAt: Date, linkWorkerID: UserID?) {
-            (self.id, self.status, self.updatedAt, self.linkWorkerID) = (id, status, updatedAt, linkWorkerID)
-        }
-        init(_ r: Referral) { self.init(id: r.id, status: r.status, updatedAt: r.updatedAt, linkWorkerID: r.linkWorkerID) }
     }
 
     /// `writeMeasuresDue` for referrals whose stage the caller already holds (`write`: the change's referral).
@@ -167,4 +163,8 @@ extension SQLStore {
             return MeasuresDuePage(rows: rows, total: total, overdue: overdue)
         }
     }
+}
+
+extension SQLStore.CaseStage {
+    init(_ r: Referral) { self.init(id: r.id, status: r.status, updatedAt: r.updatedAt, linkWorkerID: r.linkWorkerID) }
 }
