@@ -10,14 +10,25 @@ import SQLKit
 import SQLiteKit
 import SQLiteNIO
 
+/// How much a read may do, which decides where it runs on SQLite.
+enum ReadSize: Sendable {
+    /// A few rows found by key (a session by its token, a case's rows by its id): tens of microseconds a
+    /// statement, run where the calling task already is. Each statement sent to a connection's thread and back
+    /// cost more than the statement itself: two thread switches, 24 of them for one case's ~22 SELECTs.
+    case lookup
+    /// Anything that may read many rows (a list, a count, a dashboard, an export): each statement on the
+    /// connection's own thread, so that a long one never holds up a thread other requests' tasks run on.
+    case scan
+}
+
 /// How `SQLStore` reaches its database: plain reads, and transactions on one session.
 protocol SQLConnections: Sendable {
     var flavor: SQLFlavor { get }
     /// Runs read-only work.
-    func read<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T
+    func read<T: Sendable>(_ size: ReadSize, _ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T
     /// Runs read-only work whose statements must all see one snapshot of the database (a record read
     /// in several SELECTs), in one read-only transaction.
-    func snapshot<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T
+    func snapshot<T: Sendable>(_ size: ReadSize, _ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T
     /// Runs `body` in one transaction: committed when it returns, rolled back when it throws.
     func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T
     /// Runs `body`, which writes with exactly one statement (atomic by itself), committed when it returns: on
@@ -27,6 +38,16 @@ protocol SQLConnections: Sendable {
 }
 
 extension SQLConnections {
+    /// A read that may read many rows (`ReadSize.scan`).
+    func read<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await read(.scan, body)
+    }
+
+    /// A snapshot that may read many rows (`ReadSize.scan`).
+    func snapshot<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await snapshot(.scan, body)
+    }
+
     /// BEGIN, run, COMMIT — or ROLLBACK and rethrow.
     ///
     /// The transaction runs in a task of its own, which the caller's cancellation does not reach (the caller
@@ -98,6 +119,8 @@ final class SQLiteConnections: SQLConnections {
     private let checkpointing: Task<Void, Never>
     /// Statements the writer and the readers had to prepare again before running them (`StatementCacheTests`).
     let preparedAgain: SQLiteDirectConnection.Counter
+    /// Statements the writer and the readers sent to their threads (`ReadSize`).
+    let turns = SQLiteDirectConnection.Counter()
     /// SQLite's own threshold for a checkpoint: the log holds this many pages (4 MB).
     static let checkpointPages = 1000
 
@@ -109,7 +132,8 @@ final class SQLiteConnections: SQLConnections {
         threads = NIOThreadPool(numberOfThreads: Self.readerCount + 1)
         threads.start()
         let loop = MultiThreadedEventLoopGroup.singleton.any()
-        writer = try SQLiteDirectConnection(path: path, inline: true, preparedAgain: preparedAgain, threads: threads, eventLoop: loop, logger: logger)
+        writer = try SQLiteDirectConnection(path: path, inline: true, preparedAgain: preparedAgain, turns: turns, threads: threads,
+                                            eventLoop: loop, logger: logger)
         writerDB = writer.sql()
         groupCommit = SQLiteGroupCommit(db: writerDB, lock: lock)
         // The busy timeout first: another process (a backup, a second server) may hold a lock.
@@ -122,7 +146,8 @@ final class SQLiteConnections: SQLConnections {
         }
         var connections: [SQLiteDirectConnection] = []
         for _ in 0..<Self.readerCount {
-            let reader = try SQLiteDirectConnection(path: path, inline: false, preparedAgain: preparedAgain, threads: threads, eventLoop: loop, logger: logger)
+            let reader = try SQLiteDirectConnection(path: path, inline: false, preparedAgain: preparedAgain, turns: turns, threads: threads,
+                                                    eventLoop: loop, logger: logger)
             for pragma in ["PRAGMA query_only=ON", "PRAGMA foreign_keys=ON", "PRAGMA busy_timeout=\(Self.busyTimeoutMilliseconds)", Self.cacheSize] {
                 try await reader.sql().raw(SQLQueryString(pragma)).run()
             }
@@ -169,9 +194,9 @@ final class SQLiteConnections: SQLConnections {
     /// snapshot (as on PostgreSQL, where each may run on a different pooled connection). No BEGIN and COMMIT:
     /// each statement is a turn on the connection's thread and back, and those two turns were most of a
     /// one-SELECT read's cost. Work that needs one snapshot across statements uses `snapshot`.
-    func read<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+    func read<T: Sendable>(_ size: ReadSize, _ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         try await translatingErrors("read") {
-            try await readers.with { connection in try await body(connection.sql()) }
+            try await readers.with { connection in try await body(connection.sql(inline: size == .lookup)) }
         }
     }
 
@@ -187,10 +212,10 @@ final class SQLiteConnections: SQLConnections {
 
     /// A read transaction on a reader connection: one consistent snapshot for every statement of the body,
     /// taken without waiting for the writer.
-    func snapshot<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+    func snapshot<T: Sendable>(_ size: ReadSize, _ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         try await translatingErrors("read") {
             try await readers.with { connection in
-                try await self.inTransaction(connection.sql(), begin: "BEGIN", body)
+                try await self.inTransaction(connection.sql(inline: size == .lookup), begin: "BEGIN", body)
             }
         }
     }
@@ -300,7 +325,7 @@ final class PostgresConnections: SQLConnections, @unchecked Sendable {
         db = pool.database(logger: logger).sql()
     }
 
-    func read<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+    func read<T: Sendable>(_ size: ReadSize, _ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         try await translatingErrors("read") { try await body(db) }
     }
 
@@ -324,7 +349,7 @@ final class PostgresConnections: SQLConnections, @unchecked Sendable {
     /// Plain reads may run each statement on a different pooled connection, each in its own snapshot;
     /// this holds one connection in one REPEATABLE READ transaction, so every statement sees the state
     /// as of its first one.
-    func snapshot<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+    func snapshot<T: Sendable>(_ size: ReadSize, _ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         try await translatingErrors("read") {
             try await db.withSession { session in
                 try await self.inTransaction(session, begin: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", body)

@@ -502,14 +502,14 @@ extension SQLStore {
     }
 
     public func governance(organizationID: String) async throws -> GovernanceCheck? {
-        try await connections.read { db in
+        try await connections.read(.lookup) { db in
             try await db.raw("SELECT * FROM dir_governance WHERE organization_id = \(bind: organizationID)").first().map(Self.governanceCheck)
         }
     }
 
     public func governance(organizationIDs: [String]) async throws -> [GovernanceCheck] {
         guard !organizationIDs.isEmpty else { return [] }
-        return try await connections.read { db in
+        return try await connections.read(.lookup) { db in
             try await db.raw("SELECT * FROM dir_governance WHERE organization_id IN (\(binds: organizationIDs))").all().map(Self.governanceCheck)
         }
     }

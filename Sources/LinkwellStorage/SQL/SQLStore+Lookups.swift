@@ -63,7 +63,7 @@ extension SQLStore {
     /// whole rows were 2% of the server's time under load on PostgreSQL).
     public func displayNames(ids: [UserID]) async throws -> [UserID: String] {
         guard !ids.isEmpty else { return [:] }
-        return try await connections.read { db in
+        return try await connections.read(.lookup) { db in
             var names: [UserID: String] = [:]
             for row in try await db.raw("SELECT id, display_name FROM users WHERE id IN (\(binds: Array(Set(ids.map(\.rawValue)))))").all() {
                 names[try row.decode(column: "id", as: UserID.self)] = try row.decode(column: "display_name", as: String.self)

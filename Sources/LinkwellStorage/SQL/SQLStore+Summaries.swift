@@ -126,7 +126,7 @@ extension SQLStore {
         var result: [ReferralID: String] = [:]
         for start in stride(from: 0, to: referralIDs.count, by: 500) {
             let ids = referralIDs[start..<min(referralIDs.count, start + 500)].map(\.rawValue)
-            let rows = try await connections.read { db in
+            let rows = try await connections.read(.lookup) { db in
                 try await db.raw("SELECT r.id, p.given_name, p.family_name FROM referrals r JOIN people p ON p.id = r.person_id WHERE r.id IN (\(binds: ids))").all()
             }
             for row in rows {

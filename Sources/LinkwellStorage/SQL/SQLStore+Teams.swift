@@ -78,7 +78,7 @@ extension SQLStore {
     }
 
     public func team(of referralID: ReferralID) async throws -> TeamID? {
-        try await connections.read { db in
+        try await connections.read(.lookup) { db in
             try await db.raw("SELECT team_id FROM team_placements WHERE referral_id = \(bind: referralID)").first()
                 .map { TeamID(try $0.decode(column: "team_id", as: String.self)) }
         }

@@ -58,6 +58,7 @@ public final class SQLStore: LinkwellStore {
     /// How many statements SQLite has had to prepare again before running them, on the writer and the readers
     /// (SQLite only), for the test that keeps the statement cache working.
     @_spi(Testing) public var sqliteStatementsPreparedAgain: Int? { (connections as? SQLiteConnections)?.preparedAgain.count }
+    @_spi(Testing) public var sqliteThreadTurns: Int? { (connections as? SQLiteConnections)?.turns.count }
 
     public func shutdown() async throws { try await connections.close() }
 
@@ -180,7 +181,7 @@ public final class SQLStore: LinkwellStore {
     /// The referral and its ~15 kinds of child rows, read in one snapshot so that a concurrent change
     /// is seen whole or not at all.
     public func loadCase(_ id: ReferralID) async throws -> Case? {
-        try await connections.snapshot { db in
+        try await connections.snapshot(.lookup) { db in
             guard let referralRow = try await db.raw("SELECT * FROM referrals WHERE id = \(bind: id)").first() else { return nil }
             let needs = try await Self.needs(for: [id], db)[id] ?? []
             let referral = try referralRow.decode(model: ReferralRow.self).referral(needs: needs)
@@ -536,7 +537,7 @@ public final class SQLStore: LinkwellStore {
     }
 
     public func referralID(forOnward id: OnwardReferralID) async throws -> ReferralID? {
-        try await connections.read { db in
+        try await connections.read(.lookup) { db in
             try await db.raw("SELECT referral_id FROM onward_referrals WHERE id = \(bind: id)").first()?
                 .decode(column: "referral_id", as: ReferralID.self)
         }
@@ -714,7 +715,7 @@ public final class SQLStore: LinkwellStore {
     // MARK: SettingsStore
 
     public func schemeSettings() async throws -> SchemeSettings {
-        try await connections.read { db in
+        try await connections.read(.lookup) { db in
             guard let row = try await db.raw("SELECT value FROM scheme_settings WHERE name = 'scheme'").first() else { return SchemeSettings() }
             return try fromJSON(try row.decode(column: "value", as: String.self), as: SchemeSettings.self)
         }
@@ -783,8 +784,9 @@ public final class SQLStore: LinkwellStore {
         try await db.insert(into: table).models(models, keyEncodingStrategy: toColumns, nilEncodingStrategy: .asNil).run()
     }
 
+    /// The row whose `column` (a key) is `value`.
     func first<T: Decodable & Sendable>(_ table: String, _ column: String, _ value: String) async throws -> T? {
-        try await connections.read { db in
+        try await connections.read(.lookup) { db in
             try await db.raw("SELECT * FROM \(ident: table) WHERE \(ident: column) = \(bind: value)")
                 .first(decoding: T.self, keyDecodingStrategy: fromColumns)
         }

@@ -26,7 +26,8 @@ import VaporCSQLite
 ///   does hold one of those threads while it runs.
 /// - not inline (the readers): each statement is one turn on `threads` that returns all its rows, since a read
 ///   (a dashboard over a million referrals, an export) can take long enough to stall the tasks of other
-///   requests if it ran on their threads.
+///   requests if it ran on their threads. A read of a few rows by key (`ReadSize.lookup`) runs inline on a
+///   reader: the turn there and back cost more than the statement.
 ///
 /// Not cancellation-aware, on purpose: a statement that has been started always runs to its end, so a cancelled
 /// task cannot leave a connection inside a transaction (`CancelledWorkTests`).
@@ -42,13 +43,17 @@ final class SQLiteDirectConnection: @unchecked Sendable {
     /// Counts the statements SQLite had to prepare again before running them (a schema change, or a plan that
     /// depended on a bound value that changed), when given.
     let preparedAgain: Counter?
+    /// Counts the statements sent to `threads` (the rest ran inline), when given.
+    let turns: Counter?
     let threads: NIOThreadPool
     let eventLoop: any EventLoop
     let logger: Logger
 
-    init(path: String, inline: Bool, preparedAgain: Counter? = nil, threads: NIOThreadPool, eventLoop: any EventLoop, logger: Logger) throws {
+    init(path: String, inline: Bool, preparedAgain: Counter? = nil, turns: Counter? = nil, threads: NIOThreadPool,
+         eventLoop: any EventLoop, logger: Logger) throws {
         self.inline = inline
         self.preparedAgain = preparedAgain
+        self.turns = turns
         self.threads = threads
         self.eventLoop = eventLoop
         self.logger = logger
@@ -72,7 +77,9 @@ final class SQLiteDirectConnection: @unchecked Sendable {
     }
 
     /// The connection as SQLKit's database.
-    func sql() -> any SQLDatabase { SQLiteDirectDatabase(connection: self) }
+    /// SQLKit's view of this connection; `inline` runs each statement where the calling task is (`COMMIT` on the
+    /// writer excepted), by default as the connection was opened.
+    func sql(inline: Bool? = nil) -> any SQLDatabase { SQLiteDirectDatabase(connection: self, inline: inline ?? self.inline) }
 
     /// Runs one statement and returns its rows.
     func run(_ sql: String, _ binds: [SQLiteData]) throws -> [SQLiteDirectRow] {
@@ -239,6 +246,8 @@ private struct SQLiteDirectDatabase: SQLDatabase {
     /// One encoder for every bind (making one makes a `JSONEncoder`).
     static let encoder = SQLiteDataEncoder()
     let connection: SQLiteDirectConnection
+    /// Statements run where the calling task is (`SQLiteDirectConnection.inline`, `ReadSize.lookup`).
+    let inline: Bool
     var logger: Logger { connection.logger }
     var eventLoop: any EventLoop { connection.eventLoop }
     var version: (any SQLDatabaseReportedVersion)? { nil }
@@ -258,7 +267,9 @@ private struct SQLiteDirectDatabase: SQLDatabase {
         let binds = try serializer.binds.map { try Self.encoder.encode($0) }
         let connection = connection
         let rows: [SQLiteDirectRow]
-        if !connection.inline || text == "COMMIT" {
+        // The writer's `COMMIT` waits for the disk: never where other requests' tasks run.
+        if !inline || (connection.inline && text == "COMMIT") {
+            connection.turns?.add(1)
             // Resumed from the pool's thread (no event loop between), and not cancellation-aware: the caller
             // gets the statement's own result.
             rows = try await withCheckedThrowingContinuation { continuation in
