@@ -88,6 +88,7 @@ let package = Package(
             "LinkwellCore", "LinkwellStorage", "LinkwellWeb", "LinkwellCommands", "LinkwellTesting", "LinkwellBench",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "Mustache", package: "swift-mustache"),
             .product(name: "SQLKit", package: "sql-kit"),
         ]),
     ]
