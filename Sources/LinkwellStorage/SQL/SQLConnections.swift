@@ -117,9 +117,9 @@ final class SQLiteConnections: SQLConnections {
     private let checkpointer: SQLiteDirectConnection
     private let walFull: AsyncStream<Void>.Continuation
     private let checkpointing: Task<Void, Never>
-    /// Statements the writer and the readers had to prepare again before running them (`StatementCacheTests`).
+    /// Statements the writer and the readers had to prepare again before running them (`SQLiteConnectionTests`).
     let preparedAgain: SQLiteDirectConnection.Counter
-    /// Statements the writer and the readers sent to their threads (`ReadSize`).
+    /// Statements the writer and the readers sent to their threads (`ReadSize`, `SQLiteConnectionTests`).
     let turns = SQLiteDirectConnection.Counter()
     /// SQLite's own threshold for a checkpoint: the log holds this many pages (4 MB).
     static let checkpointPages = 1000

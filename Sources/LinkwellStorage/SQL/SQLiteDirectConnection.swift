@@ -94,7 +94,7 @@ final class SQLiteDirectConnection: @unchecked Sendable {
         // Every parameter is bound on every run, so the last run's values are never read, and they are not cleared:
         // `sqlite3_clear_bindings` expires a statement whose plan took a bound value into account (SQLite 3.53 does for
         // `column = ?` beside an ORDER BY it sorts for), and each run prepared it again: 5% of the writes benchmark's
-        // time, most of it in reading whole cases (`StatementCacheTests`).
+        // time, most of it in reading whole cases (`SQLiteConnectionTests`).
         guard Int(sqlite_nio_sqlite3_bind_parameter_count(statement)) == binds.count else {
             throw SQLiteDirectError(code: SQLITE_RANGE, message: "\(binds.count) values for \(sqlite_nio_sqlite3_bind_parameter_count(statement)) parameters")
         }
