@@ -1,6 +1,8 @@
 import Foundation
 import LinkwellCore
+@_spi(Testing) import LinkwellStorage
 import LinkwellTesting
+import SQLKit
 import Testing
 
 /// The GP's home (issue #17), through the casework service on every backend: the people they referred, each
@@ -89,5 +91,55 @@ struct ReferrerHomeTests {
         #expect(home.unread == 1)
         #expect(home.people.rows.first?.person.referrals.map(\.id) == [next])
         #expect(home.people.rows.first?.messages.map(\.read) == [false])
+    }
+
+    @Test("The unread count is the rule's for each user and practice, over every mix of addressee, practice and reads",
+          arguments: TestBackend.available.filter { $0 != .memory })
+    func unreadCountEveryMix(backend: TestBackend) async throws {
+        let s = try await TestScheme.make(backend)
+        let store = try #require(s.store as? SQLStore)
+        let referral = try await s.engagedReferral().rawValue
+        let users = [s.referrer, s.otherReferrer, s.linkWorker].map(\.id.rawValue)
+        let organisations: [String?] = [nil, TestScheme.practice.id.rawValue, try #require(s.provider.organisationID).rawValue]
+        // Each addressee (none, or one of the users) × each organisation, three of each; a message to a user and a
+        // practice at once included, though casework never writes one. Each user reads some of every kind.
+        var index = 0
+        for to in [nil] + users {
+            for organisation in organisations where to != nil || organisation != nil {
+                for _ in 0..<3 {
+                    index += 1
+                    let n = index, id = "mix-\(index)"
+                    try await store.execute { db in
+                        try await db.raw("""
+                            INSERT INTO messages_back (id, referral_id, recipient_id, recipient_organisation_id, kind, body, created_at)
+                            VALUES (\(bind: id), \(bind: referral), \(bind: to), \(bind: organisation), 'accepted', '', \(bind: Date(timeIntervalSince1970: Double(n))))
+                            """).run()
+                        for (u, user) in users.enumerated() where (n + u) % 3 == 0 {
+                            try await db.raw("INSERT INTO message_reads (user_id, message_id, read_at) VALUES (\(bind: user), \(bind: id), \(bind: Date()))").run()
+                        }
+                    }
+                }
+            }
+        }
+        // The rule, over the rows as stored (the case's own messages among them).
+        let (messages, reads) = try await store.execute { db in
+            (try await db.raw("SELECT id, recipient_id, recipient_organisation_id FROM messages_back").all().map {
+                (id: try $0.decode(column: "id", as: String.self), to: try $0.decode(column: "recipient_id", as: String?.self),
+                 organisation: try $0.decode(column: "recipient_organisation_id", as: String?.self))
+             },
+             Set(try await db.raw("SELECT user_id, message_id FROM message_reads").all().map {
+                 [try $0.decode(column: "user_id", as: String.self), try $0.decode(column: "message_id", as: String.self)]
+             }))
+        }
+        #expect(messages.count >= 33 && reads.count >= 30)
+        for user in users {
+            for organisation in organisations {
+                let expected = messages.filter { m in
+                    (m.to == user || (organisation != nil && m.organisation == organisation)) && !reads.contains([user, m.id])
+                }.count
+                let counted = try await store.unreadMessageCount(userID: UserID(user), organisationID: organisation.map { OrganisationID($0) })
+                #expect(counted == expected, "\(user) at \(organisation ?? "no practice")")
+            }
+        }
     }
 }
