@@ -706,8 +706,9 @@ public struct CaseworkService: Sendable {
         try await dueReviews(request, page: PageNumber(1, size: limit), team: team).page.rows
     }
 
-    /// The plan reviews due (as above), counted, with the numbered `page` of them (clamped to the last page).
-    public func dueReviews(_ request: Request, page: PageNumber, team: String? = nil) async throws -> DueReviews {
+    /// The plan reviews due (as above), counted, with the numbered `page` of them (clamped to the last page). The names
+    /// shown are audited as a list, unless `besideCaseload`: the caseload page's own entry covers the reviews beside it.
+    public func dueReviews(_ request: Request, page: PageNumber, team: String? = nil, besideCaseload: Bool = false) async throws -> DueReviews {
         let p = request.principal
         guard p.role == .linkWorker || p.role == .supervisor else { throw LinkwellError.forbidden("Only link workers have plan reviews.") }
         let today = CalendarDate(env.now())
@@ -717,6 +718,7 @@ public struct CaseworkService: Sendable {
         let rows = found.rows.map {
             DueReview(referralID: $0.referralID, personName: $0.personName, reviewDate: $0.reviewDate, overdue: $0.reviewDate < today)
         }
+        if !besideCaseload { try await audit(request, action: "list", type: "plan_reviews", id: p.userID.rawValue, allowed: true) }
         return DueReviews(page: CountedPage(rows: rows, total: found.total, page: page.clamped(total: found.total)), overdue: found.overdue)
     }
 

@@ -269,8 +269,10 @@ public struct OutcomeService: Sendable {
     /// The outcome measures due on the caller's caseload (a supervisor's: the scheme's, or `team`'s), by the rule of
     /// `MeasureDue`: counted in full, and `page` of them soonest first, named (no rows when `page` is nil: the counts
     /// alone). The store keeps each case's window with the case, so this reads the windows open now, never the
-    /// rule over every open case and its measures.
-    public func dueList(_ request: CaseworkService.Request, page: PageNumber?, team: CaseloadTeam? = nil) async throws -> DueList {
+    /// rule over every open case and its measures. A page's names are audited as a list, unless `besideCaseload`:
+    /// the caseload page's own entry covers the measures beside it.
+    public func dueList(_ request: CaseworkService.Request, page: PageNumber?, team: CaseloadTeam? = nil,
+                        besideCaseload: Bool = false) async throws -> DueList {
         let p = request.principal
         guard p.role == .linkWorker || p.role == .supervisor else { throw LinkwellError.forbidden("Only link workers have due lists.") }
         var query = ReferralQuery(linkWorkerID: p.role == .linkWorker ? p.userID : nil)
@@ -285,6 +287,9 @@ public struct OutcomeService: Sendable {
         let shown = found.rows.map {
             DueMeasure(referralID: $0.referralID, personName: names[$0.referralID] ?? "", instrumentID: MeasureDue.instrumentID,
                        timepoint: $0.due.timepoint, dueAt: $0.due.dueAt, overdue: $0.due.isOverdue(at: now))
+        }
+        if page != nil && !besideCaseload {
+            try await casework.audit(request, action: "list", type: "measures_due", id: p.userID.rawValue, allowed: true)
         }
         return DueList(page: CountedPage(rows: shown, total: found.total, page: chosen), overdue: found.overdue)
     }

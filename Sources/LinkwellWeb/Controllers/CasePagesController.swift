@@ -68,10 +68,11 @@ struct CasePagesController: Sendable {
             // Narrowed to the team in the store, before counting and paging. The whole caseload shows the counts; the
             // table alone (`?list=measures`) a numbered page of them.
             async let dueRead: OutcomeService.DueList? = (only == nil || only == "measures") && role != .referrer
-                ? try await outcomes.dueList(r, page: duePage, team: try await casework.caseloadTeam(team, principal)) : nil
+                ? try await outcomes.dueList(r, page: duePage, team: try await casework.caseloadTeam(team, principal), besideCaseload: !lists.isEmpty) : nil
             // The caseload shows the earliest reviews and the count; `?list=reviews` a numbered page of them all.
             async let reviewsRead: CaseworkService.DueReviews? = (only == nil || only == "reviews") && role != .referrer
-                ? try await casework.dueReviews(r, page: reviewsPage ?? PageNumber(1, size: CaseloadPage.reviewsShown), team: team) : nil
+                ? try await casework.dueReviews(r, page: reviewsPage ?? PageNumber(1, size: CaseloadPage.reviewsShown), team: team,
+                                                besideCaseload: !lists.isEmpty) : nil
             async let requestsRead: [CaseworkService.OverdueRequest]? = only == nil && role != .referrer
                 ? try await casework.narrow(try await casework.overdueRequests(r), toTeam: team, referralID: \.referralID, r) : nil
             async let caseloadsRead: [CaseworkService.Caseload]? = only == nil && role == .supervisor
