@@ -76,7 +76,6 @@ final class SQLiteDirectConnection: @unchecked Sendable {
         var count: Int { value.load(ordering: .relaxed) }
     }
 
-    /// The connection as SQLKit's database.
     /// SQLKit's view of this connection; `inline` runs each statement where the calling task is (`COMMIT` on the
     /// writer excepted), by default as the connection was opened.
     func sql(inline: Bool? = nil) -> any SQLDatabase { SQLiteDirectDatabase(connection: self, inline: inline ?? self.inline) }
