@@ -123,7 +123,7 @@ public struct CaseworkService: Sendable {
         default:
             throw LinkwellError.forbidden("Your role has no caseload.")
         }
-        try await audit(request, action: "list", type: "caseload", id: p.userID.rawValue, allowed: true)
+        try await auditOwnList(request, "caseload")
         return rows
     }
 
@@ -214,7 +214,7 @@ public struct CaseworkService: Sendable {
             if p.role == .referrer { rows = rows.map(ReferrerCaseView.row) }
             result.append((list, rows, total))
         }
-        try await audit(request, action: "list", type: "caseload", id: p.userID.rawValue, allowed: true)
+        try await auditOwnList(request, "caseload")
         return result
     }
 
@@ -236,7 +236,7 @@ public struct CaseworkService: Sendable {
             if p.role == .referrer { page.rows = page.rows.map(ReferrerCaseView.row) }
             result.append((list, page))
         }
-        try await audit(request, action: "list", type: "caseload", id: p.userID.rawValue, allowed: true)
+        try await auditOwnList(request, "caseload")
         return result
     }
 
@@ -247,7 +247,7 @@ public struct CaseworkService: Sendable {
         let own = messages.filter { $0.recipientID == request.principal.userID }.map(\.referralID)
         guard !own.isEmpty else { return [:] }
         let names = try await store.personNames(referralIDs: Array(Set(own)))
-        try await audit(request, action: "list", type: "messages", id: request.principal.userID.rawValue, allowed: true)
+        try await auditOwnList(request, "messages")
         return names
     }
 
@@ -600,7 +600,7 @@ public struct CaseworkService: Sendable {
         }
         let limit = TimeInterval(rules.acknowledgementHours) * 3600
         let names = try await store.personNames(referralIDs: Array(Set(concerns.map(\.referralID))))
-        try await audit(request, action: "list", type: "safeguarding_queue", id: p.userID.rawValue, allowed: true)
+        try await auditOwnList(request, "safeguarding_queue")
         return concerns.map {
             ConcernItem(concern: $0, personName: names[$0.referralID] ?? "", overdue: !$0.isAcknowledged && env.now().timeIntervalSince($0.raisedAt) > limit)
         }.sorted { ($0.overdue ? 0 : 1, $0.concern.raisedAt) < ($1.overdue ? 0 : 1, $1.concern.raisedAt) }
@@ -718,7 +718,7 @@ public struct CaseworkService: Sendable {
         let rows = found.rows.map {
             DueReview(referralID: $0.referralID, personName: $0.personName, reviewDate: $0.reviewDate, overdue: $0.reviewDate < today)
         }
-        if !besideCaseload { try await audit(request, action: "list", type: "plan_reviews", id: p.userID.rawValue, allowed: true) }
+        if !besideCaseload { try await auditOwnList(request, "plan_reviews") }
         return DueReviews(page: CountedPage(rows: rows, total: found.total, page: page.clamped(total: found.total)), overdue: found.overdue)
     }
 
@@ -782,7 +782,7 @@ public struct CaseworkService: Sendable {
         let result = overdue.map {
             OverdueVisit(visit: $0, personName: people[$0.referralID] ?? "", linkWorkerName: names[$0.linkWorkerID] ?? "")
         }
-        try await audit(request, action: "list", type: "lone_working_alerts", id: request.principal.userID.rawValue, allowed: true)
+        try await auditOwnList(request, "lone_working_alerts")
         return result
     }
 
@@ -895,6 +895,11 @@ public struct CaseworkService: Sendable {
 
     public func audit(_ request: Request, action: String, type: String, id: String, subject: ReferralID? = nil, allowed: Bool) async throws {
         try await trail.record(request, action: action, type: type, id: id, subject: subject, allowed: allowed)
+    }
+
+    /// The caller looked at one of their own lists that names people (`type`: "caseload", "plan_reviews"…).
+    public func auditOwnList(_ request: Request, _ type: String) async throws {
+        try await audit(request, action: "list", type: type, id: request.principal.userID.rawValue, allowed: true)
     }
 }
 

@@ -118,7 +118,7 @@ extension CaseworkService {
                                   personName: named ? row.personName : ProviderView.withheld, sentAt: row.createdAt, answerDue: due,
                                   daysOverdue: Int(now.timeIntervalSince(due) / 86_400))
         }
-        try await audit(request, action: "list", type: "overdue_onward_referrals", id: p.userID.rawValue, allowed: true)
+        try await auditOwnList(request, "overdue_onward_referrals")
         return overdue
     }
 }

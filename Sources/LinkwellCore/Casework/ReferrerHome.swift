@@ -111,7 +111,7 @@ extension CaseworkService {
             return ReferrerHome.Row(person: person, messages: person.referrals.flatMap { messages[$0.id] ?? [] }
                 .sorted { ($0.message.createdAt, $0.message.id.rawValue) > ($1.message.createdAt, $1.message.id.rawValue) })
         }
-        try await audit(request, action: "list", type: "caseload", id: p.userID.rawValue, allowed: true)
+        try await auditOwnList(request, "caseload")
         return ReferrerHome(people: rows, unread: try await unreadMessageCount(request))
     }
 

@@ -289,7 +289,7 @@ public struct OutcomeService: Sendable {
                        timepoint: $0.due.timepoint, dueAt: $0.due.dueAt, overdue: $0.due.isOverdue(at: now))
         }
         if page != nil && !besideCaseload {
-            try await casework.audit(request, action: "list", type: "measures_due", id: p.userID.rawValue, allowed: true)
+            try await casework.auditOwnList(request, "measures_due")
         }
         return DueList(page: CountedPage(rows: shown, total: found.total, page: chosen), overdue: found.overdue)
     }

@@ -58,6 +58,8 @@ public final class SQLStore: LinkwellStore {
     /// How many statements SQLite has had to prepare again before running them, on the writer and the readers
     /// (SQLite only), for the test that keeps the statement cache working.
     @_spi(Testing) public var sqliteStatementsPreparedAgain: Int? { (connections as? SQLiteConnections)?.preparedAgain.count }
+    /// How many statements SQLite's connections have sent to their threads (SQLite only), for the test that keeps reads
+    /// by key inline (`ReadSize`).
     @_spi(Testing) public var sqliteThreadTurns: Int? { (connections as? SQLiteConnections)?.turns.count }
 
     public func shutdown() async throws { try await connections.close() }

@@ -318,18 +318,17 @@ enum RenderTree {
         // An optional first: `is` looks through one, so a present value would make its type's kind that of the value.
         let style = Mirror(reflecting: value).displayStyle
         let kind: Kind
-        switch value {
-        case _ where style == .optional:
+        if style == .optional {
             kind = .optional
-        case is String, is Int, is Bool, is Double,
-             is MustacheParent, is MustacheLambda, is MustacheCustomRepresentation, is MustacheCustomRenderable:
+        } else if value is String || value is Int || value is Bool || value is Double || value is MustacheParent
+                    || value is MustacheLambda || value is MustacheCustomRepresentation || value is MustacheCustomRenderable {
             kind = .kept
-        default:
-            switch style {
-            case .collection: kind = .array
-            case .struct where !(value is CustomStringConvertible) && !(value is any RawRepresentable): kind = .fields
-            default: kind = .kept
-            }
+        } else if style == .collection {
+            kind = .array
+        } else if style == .struct && !(value is CustomStringConvertible) && !(value is any RawRepresentable) {
+            kind = .fields
+        } else {
+            kind = .kept
         }
         kinds.withLock { $0[type] = kind }
         return kind
