@@ -33,18 +33,13 @@ extension SQLStore {
     }
 
     public func onwardInbox(organisationID: OrganisationID, matching filter: InboxFilter, page: PageNumber) async throws -> CountedPage<OnwardInboxRow> {
-        var conditions: [SQLQueryString] = ["s.organisation_id = \(bind: organisationID)"]
-        if let status = filter.status { conditions.append("o.status = \(bind: status.rawValue)") }
-        let from: SQLQueryString = """
-            FROM onward_referrals o JOIN services s ON s.id = o.service_id
-            JOIN referrals r ON r.id = o.referral_id JOIN people p ON p.id = r.person_id
-            """
-        return try await countedPage(page, select: """
-            SELECT o.id, o.referral_id, o.service_id, s.name AS service_name, p.given_name, p.family_name,
-                   o.status, o.created_at, r.consent_purposes
-            """, from: from + Self.whereClause(conditions), order: "o.created_at DESC, o.id DESC") { row in
-            OnwardInboxRow(summary: try Self.onwardSummary(row),
-                           consentPurposes: Self.purposes(try row.decode(column: "consent_purposes", as: String.self)))
+        let scope = Self.inboxScope(organisationID, status: filter.status)
+        return try await connections.read { db in
+            let total = try await db.raw("SELECT COUNT(*) AS n" + scope).first()?.decode(column: "n", as: Int.self) ?? 0
+            let shown = page.clamped(total: total)
+            guard total > 0 else { return CountedPage(rows: [], total: 0, page: shown) }
+            let chosen = "SELECT o.id" + scope + " ORDER BY o.created_at DESC, o.id DESC" + Self.window(shown)
+            return CountedPage(rows: try await db.raw(Self.inboxRows(chosen: chosen)).all().map(Self.inboxRow), total: total, page: shown)
         }
     }
 

@@ -29,23 +29,33 @@ extension SQLStore {
     }
 
     public func onwardInbox(organisationID: OrganisationID, page: PageRequest) async throws -> [OnwardInboxRow] {
-        try await connections.read { db in
-            var sql = SQLQueryString("""
-                SELECT o.id, o.referral_id, o.service_id, s.name AS service_name, p.given_name, p.family_name,
-                       o.status, o.created_at, r.consent_purposes
-                FROM onward_referrals o JOIN services s ON s.id = o.service_id
-                JOIN referrals r ON r.id = o.referral_id JOIN people p ON p.id = r.person_id
-                WHERE s.organisation_id = \(bind: organisationID)
-                """)
-            Self.appendAfter(page.after, time: "o.created_at", id: "o.id", to: &sql)
-            sql.appendInterpolation(unsafeRaw: " ORDER BY o.created_at DESC, o.id DESC LIMIT ")
-            sql.appendInterpolation(bind: page.limit)
-            return try await db.raw(sql).all().map { row in
-                OnwardInboxRow(
-                    summary: try Self.onwardSummary(row),
-                    consentPurposes: Self.purposes(try row.decode(column: "consent_purposes", as: String.self)))
-            }
-        }
+        var chosen = Self.inboxScope(organisationID, status: nil)
+        Self.appendAfter(page.after, time: "o.created_at", id: "o.id", to: &chosen)
+        chosen.appendInterpolation(unsafeRaw: " ORDER BY o.created_at DESC, o.id DESC LIMIT ")
+        chosen.appendInterpolation(bind: page.limit)
+        return try await connections.read { [chosen] db in try await db.raw(Self.inboxRows(chosen: "SELECT o.id" + chosen)).all().map(Self.inboxRow) }
+    }
+
+    /// The referrals out to `organisationID`'s services (in `status`, when given), from the services and the referrals
+    /// out alone: `onward_referrals_service_created` (service, date, id) holds all a page needs to choose its rows.
+    static func inboxScope(_ organisationID: OrganisationID, status: OnwardStatus?) -> SQLQueryString {
+        var sql: SQLQueryString = " FROM services s JOIN onward_referrals o ON o.service_id = s.id WHERE s.organisation_id = \(bind: organisationID)"
+        if let status { sql.appendInterpolation(unsafeRaw: " AND o.status = "); sql.appendInterpolation(bind: status.rawValue) }
+        return sql
+    }
+
+    /// The provider inbox's rows for the page of referrals out `chosen` selects (`SELECT o.id …`, ordered and cut):
+    /// only those are joined to their case and person, newest first. Joined before the page was cut, SQLite read the
+    /// case and person of every referral out the provider ever had before keeping 50 (the benchmark's largest group,
+    /// 2,528 over five years: 10–12 ms a page).
+    static func inboxRows(chosen: SQLQueryString) -> SQLQueryString {
+        "SELECT o.id, o.referral_id, o.service_id, s.name AS service_name, p.given_name, p.family_name, o.status, o.created_at, r.consent_purposes"
+            + " FROM (" + chosen + ") page JOIN onward_referrals o ON o.id = page.id JOIN services s ON s.id = o.service_id"
+            + " JOIN referrals r ON r.id = o.referral_id JOIN people p ON p.id = r.person_id ORDER BY o.created_at DESC, o.id DESC"
+    }
+
+    static func inboxRow(_ row: any SQLRow) throws -> OnwardInboxRow {
+        OnwardInboxRow(summary: try onwardSummary(row), consentPurposes: purposes(try row.decode(column: "consent_purposes", as: String.self)))
     }
 
     static func purposes(_ text: String) -> [ConsentPurpose] { text.split(separator: ",").compactMap { ConsentPurpose(rawValue: String($0)) } }
