@@ -60,4 +60,52 @@ struct AccessLogSweepTests {
         }
         try await s.store.shutdown()
     }
+
+    @Test("The whole caseload writes one access-log entry that covers its panels; each panel's list alone writes its own",
+          arguments: TestBackend.available)
+    func caseloadOneEntry(backend: TestBackend) async throws {
+        let s = try await TestScheme.make(backend)
+        let router = try await buildRouter(configuration: s.configuration, store: s.store, env: s.env)
+        try await Application(router: router).test(.router) { client in
+            let api = APIClient(client: client, s: s)
+            // Margaret in support, with a plan review due, measures due and a referral out past its answer window.
+            let id = try await api.referralInSupport(APITests.referralJSON)
+            let review = CalendarDate(s.clock.now.addingTimeInterval(103 * 86_400))
+            try await api.call(.post, "/api/v1/referrals/\(id)/plan", as: s.linkWorker,
+                               json: #"{"whatMatters":"Getting out more","goals":["Walk"],"reviewDate":"\#(review)"}"#, expect: .ok)
+            try await api.call(.post, "/api/v1/referrals/\(id)/onward-referrals", as: s.linkWorker,
+                               json: #"{"serviceId":"svc-walks","note":"Meet at the gate"}"#, expect: .created)
+            s.clock.advance(seconds: 100 * 86_400)
+            for user in [s.linkWorker, s.supervisor] {
+                let browser = WebPagesTests.Browser(client)
+                _ = try await browser.signIn(user.email)
+                // The entries `read` adds by this user, and what it answered.
+                func added(_ read: () async throws -> String) async throws -> (types: [String], text: String) {
+                    let before = try await s.store.auditEvents(matching: AuditFilter(actorID: user.id), page: PageNumber(1, size: 500))
+                    let text = try await read()
+                    let after = try await s.store.auditEvents(matching: AuditFilter(actorID: user.id), page: PageNumber(1, size: 500))
+                    let new = after.filter { event in !before.contains { $0.id == event.id } }
+                    #expect(new.allSatisfy { $0.action == "list" && $0.outcome == .allowed }, "\(user.email)")
+                    return (new.map(\.recordType), text)
+                }
+                func page(_ path: String) async throws -> String {
+                    let (response, text) = try await browser.go(.get, path)
+                    #expect(response.status == .ok, "\(user.email): GET \(path)")
+                    return text
+                }
+                // Every panel that names her is on the page (else one entry would prove nothing about them).
+                let whole = try await added { try await page("/referrals") }
+                for shown in ["overdue-requests-title", "Hughes"] { #expect(whole.text.contains(shown), "\(user.email): the caseload shows \(shown)") }
+                // A supervisor's safeguarding queue, the scheme's concerns rather than a list of their own work, keeps its own.
+                let expected = user.role == .supervisor ? ["caseload", "safeguarding_queue"] : ["caseload"]
+                #expect(whole.types.sorted() == expected, "\(user.email): one entry for the caseload and the panels of their work")
+                // The panels' lists on their own are each audited under their own name.
+                let overdue = try await added { try await api.send(.get, "/api/v1/overdue-onward-referrals", as: user).1 }
+                #expect(overdue.text.contains("Hughes") && overdue.types == ["overdue_onward_referrals"], "\(user.email): the overdue list alone")
+                let reviews = try await added { try await page("/referrals?list=reviews") }
+                #expect(reviews.text.contains("Hughes") && reviews.types == ["plan_reviews"], "\(user.email): the reviews list alone")
+            }
+        }
+        try await s.store.shutdown()
+    }
 }

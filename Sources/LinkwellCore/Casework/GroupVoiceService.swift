@@ -99,8 +99,9 @@ extension CaseworkService {
     }
 
     /// Requests unanswered past the handover agreement's window: a link worker's own cases', a
-    /// supervisor's whole team's, or those sent to a group's services. Audited as a list.
-    public func overdueRequests(_ request: Request) async throws -> [OverdueRequest] {
+    /// supervisor's whole team's, or those sent to a group's services. Audited as a list, unless `besideCaseload`: the
+    /// caseload page's own entry covers the panel beside it (one access-log commit a view, not two).
+    public func overdueRequests(_ request: Request, besideCaseload: Bool = false) async throws -> [OverdueRequest] {
         let p = request.principal
         let rows: [OpenOnwardRequest], now = env.now()
         switch p.role {
@@ -118,7 +119,7 @@ extension CaseworkService {
                                   personName: named ? row.personName : ProviderView.withheld, sentAt: row.createdAt, answerDue: due,
                                   daysOverdue: Int(now.timeIntervalSince(due) / 86_400))
         }
-        try await auditOwnList(request, "overdue_onward_referrals")
+        if !besideCaseload { try await auditOwnList(request, "overdue_onward_referrals") }
         return overdue
     }
 }

@@ -74,7 +74,7 @@ struct CasePagesController: Sendable {
                 ? try await casework.dueReviews(r, page: reviewsPage ?? PageNumber(1, size: CaseloadPage.reviewsShown), team: team,
                                                 besideCaseload: !lists.isEmpty) : nil
             async let requestsRead: [CaseworkService.OverdueRequest]? = only == nil && role != .referrer
-                ? try await casework.narrow(try await casework.overdueRequests(r), toTeam: team, referralID: \.referralID, r) : nil
+                ? try await casework.narrow(try await casework.overdueRequests(r, besideCaseload: !lists.isEmpty), toTeam: team, referralID: \.referralID, r) : nil
             async let caseloadsRead: [CaseworkService.Caseload]? = only == nil && role == .supervisor
                 ? try await casework.narrow(try await casework.caseloads(r), toTeam: team, r) : nil
             async let visitsRead: [CaseworkService.OverdueVisit]? = only == nil && role == .supervisor
