@@ -13,6 +13,20 @@ import Testing
 /// in that request.
 @Suite("Every answer that shows a person's name is in the access log", .closesStores)
 struct AccessLogSweepTests {
+    /// Margaret's case in support: referred out to the walking group, a plan whose review falls due, then 100 days on,
+    /// so that the referral out is past its answer window and her measures are due. Her referral's and referral out's ids.
+    static func margaretInSupport(_ api: APIClient, _ s: TestScheme) async throws -> (id: String, onwardID: String) {
+        let id = try await api.referralInSupport(APITests.referralJSON)
+        let review = CalendarDate(s.clock.now.addingTimeInterval(3 * 86_400))
+        try await api.call(.post, "/api/v1/referrals/\(id)/plan", as: s.linkWorker,
+                           json: #"{"whatMatters":"Getting out more","goals":["Walk"],"reviewDate":"\#(review)"}"#, expect: .ok)
+        let out = try await api.call(.post, "/api/v1/referrals/\(id)/onward-referrals", as: s.linkWorker,
+                                     json: #"{"serviceId":"svc-walks","note":"Meet at the gate"}"#, expect: .created)
+        let onwardID = try #require(((out["onwardReferrals"] as? [[String: Any]])?.first)?["id"] as? String)
+        s.clock.advance(seconds: 100 * 86_400)
+        return (id, onwardID)
+    }
+
     @Test("Each insider's every GET that shows Margaret's name writes an access-log entry", arguments: TestBackend.available)
     func namedAnswersAreAudited(backend: TestBackend) async throws {
         let s = try await TestScheme.make(backend)
@@ -22,15 +36,7 @@ struct AccessLogSweepTests {
         #expect(routes.count > 80, "the router's routes were read")
         try await Application(router: router).test(.router) { client in
             let api = APIClient(client: client, s: s)
-            // Margaret's case in support: referred out to the walking group, a plan whose review falls due, measures due.
-            let id = try await api.referralInSupport(APITests.referralJSON)
-            let review = CalendarDate(s.clock.now.addingTimeInterval(3 * 86_400))
-            try await api.call(.post, "/api/v1/referrals/\(id)/plan", as: s.linkWorker,
-                               json: #"{"whatMatters":"Getting out more","goals":["Walk"],"reviewDate":"\#(review)"}"#, expect: .ok)
-            let out = try await api.call(.post, "/api/v1/referrals/\(id)/onward-referrals", as: s.linkWorker,
-                                         json: #"{"serviceId":"svc-walks","note":"Meet at the gate"}"#, expect: .created)
-            let onwardID = try #require(((out["onwardReferrals"] as? [[String: Any]])?.first)?["id"] as? String)
-            s.clock.advance(seconds: 100 * 86_400)
+            let (id, onwardID) = try await Self.margaretInSupport(api, s)
             // The lists this sweep must reach do show her (else it would prove nothing about them).
             for list in ["/api/v1/plan-reviews", "/api/v1/outcomes/due"] {
                 #expect(try await api.send(.get, list, as: s.linkWorker).1.contains("Hughes"), "\(list) shows her")
@@ -68,14 +74,7 @@ struct AccessLogSweepTests {
         let router = try await buildRouter(configuration: s.configuration, store: s.store, env: s.env)
         try await Application(router: router).test(.router) { client in
             let api = APIClient(client: client, s: s)
-            // Margaret in support, with a plan review due, measures due and a referral out past its answer window.
-            let id = try await api.referralInSupport(APITests.referralJSON)
-            let review = CalendarDate(s.clock.now.addingTimeInterval(103 * 86_400))
-            try await api.call(.post, "/api/v1/referrals/\(id)/plan", as: s.linkWorker,
-                               json: #"{"whatMatters":"Getting out more","goals":["Walk"],"reviewDate":"\#(review)"}"#, expect: .ok)
-            try await api.call(.post, "/api/v1/referrals/\(id)/onward-referrals", as: s.linkWorker,
-                               json: #"{"serviceId":"svc-walks","note":"Meet at the gate"}"#, expect: .created)
-            s.clock.advance(seconds: 100 * 86_400)
+            _ = try await Self.margaretInSupport(api, s)
             for user in [s.linkWorker, s.supervisor] {
                 let browser = WebPagesTests.Browser(client)
                 _ = try await browser.signIn(user.email)

@@ -120,7 +120,7 @@ struct RenderTreeTests {
         for view in views {
             let expected = template.render(view)
             #expect(expected.contains("Ann &lt;b&gt;") && expected.contains("no name"), "\(expected)")
-            #expect(template.render(RenderTree.tree(of: view)) == expected)
+            #expect(template.render(RenderTree.value(of: view).mustache) == expected)
         }
     }
 }
