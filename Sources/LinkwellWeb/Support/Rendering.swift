@@ -332,14 +332,15 @@ private func csvHeaders(_ filename: String) -> HTTPFields {
     [.contentType: "text/csv; charset=utf-8", .contentDisposition: "attachment; filename=\"\(filename)\""]
 }
 
-/// A view as nested dictionaries and arrays, made once per render.
+/// A view as typed values (`RenderValue`: structs as objects of their stored properties, arrays as lists, strings,
+/// numbers and flags as themselves), made once per render.
 ///
 /// swift-mustache finds a name in a Swift value by reflecting it (`Mirror`), boxing every stored property, each time
 /// the name is looked up; a name not on the innermost value (a message, the CSRF token) is looked for in each value
 /// out to the page, reflecting each. On a caseload of 200 rows that was a quarter of the request's time. Here each
 /// value is reflected once, and lookups are dictionary reads. Values that answer lookups themselves (catalogues,
-/// lambdas), leaves that print themselves (strings, numbers, dates, identifiers, enums) and collections other than
-/// arrays are kept as they are, so every template renders exactly as before.
+/// lambdas), leaves that print themselves (dates, identifiers, enums) and collections other than arrays are kept as
+/// they are, and looked into as swift-mustache would, so every template renders exactly as before.
 enum RenderTree {
     static func value(of value: Any) -> RenderValue {
         convert(value) ?? .other(value)
