@@ -224,18 +224,20 @@ public struct CaseworkService: Sendable {
                               team: String? = nil) async throws -> [(list: CaseList, page: CountedPage<ReferralSummary>)] {
         let p = request.principal
         let team = try await caseloadTeam(team, p)
-        let queries = try lists.map { (list, number) in (list, number, try caseloadQuery(p, list, search: search, team: team)) }
+        let queries = try lists.map { (list, number) in (number, try caseloadQuery(p, list, search: search, team: team)) }
         // The groups are read at once, each counted and cut on its own: the page waits for its slowest group, not for
         // the sum of them (a search walks each group's part of the caseload for the name).
         let pages = try await withThrowingTaskGroup(of: (Int, CountedPage<ReferralSummary>).self) { [store] group in
-            for (index, (_, number, query)) in queries.enumerated() {
+            for (index, (number, query)) in queries.enumerated() {
                 group.addTask {
-                    (index, try await CountedPage.load(number, count: { try await store.countReferrals(query) }) { shown in
+                    var page = try await CountedPage.load(number, count: { try await store.countReferrals(query) }) { shown in
                         var window = query
                         window.offset = shown.offset
                         window.limit = shown.size
                         return try await store.referrals(window)
-                    })
+                    }
+                    if p.role == .referrer { page.rows = page.rows.map(ReferrerCaseView.row) }
+                    return (index, page)
                 }
             }
             var pages = [CountedPage<ReferralSummary>?](repeating: nil, count: queries.count)
@@ -243,9 +245,7 @@ public struct CaseworkService: Sendable {
             return pages.compactMap { $0 }
         }
         try await auditOwnList(request, "caseload")
-        return zip(queries, pages).map { query, page in
-            (query.0, p.role == .referrer ? CountedPage(rows: page.rows.map(ReferrerCaseView.row), total: page.total, page: page.page) : page)
-        }
+        return zip(lists.map(\.0), pages).map { (list: $0, page: $1) }
     }
 
     /// The names of the people the caller's own messages back are about (those addressed to them, about referrals

@@ -54,6 +54,8 @@ struct CasePagesController: Sendable {
                 .filter { only == nil || $0.rawValue == only }
                 .map { ($0, only == nil ? PageNumber(1, size: CaseloadPage.homeGroupSize) : try request.pageNumber(size: CaseloadPage.groupSize)) }
             let team = request.query("team")
+            // Beside the whole caseload, its own access-log entry covers the panels that list the caller's work.
+            let besideCaseload = !lists.isEmpty
             // The panels beside the lists each read the store on their own: they are read at once, beside the lists,
             // so that a supervisor's page waits for its slowest read, not for the sum of them.
             let role = principal.role
@@ -68,13 +70,13 @@ struct CasePagesController: Sendable {
             // Narrowed to the team in the store, before counting and paging. The whole caseload shows the counts; the
             // table alone (`?list=measures`) a numbered page of them.
             async let dueRead: OutcomeService.DueList? = (only == nil || only == "measures") && role != .referrer
-                ? try await outcomes.dueList(r, page: duePage, team: try await casework.caseloadTeam(team, principal), besideCaseload: !lists.isEmpty) : nil
+                ? try await outcomes.dueList(r, page: duePage, team: try await casework.caseloadTeam(team, principal), besideCaseload: besideCaseload) : nil
             // The caseload shows the earliest reviews and the count; `?list=reviews` a numbered page of them all.
             async let reviewsRead: CaseworkService.DueReviews? = (only == nil || only == "reviews") && role != .referrer
                 ? try await casework.dueReviews(r, page: reviewsPage ?? PageNumber(1, size: CaseloadPage.reviewsShown), team: team,
-                                                besideCaseload: !lists.isEmpty) : nil
+                                                besideCaseload: besideCaseload) : nil
             async let requestsRead: [CaseworkService.OverdueRequest]? = only == nil && role != .referrer
-                ? try await casework.narrow(try await casework.overdueRequests(r, besideCaseload: !lists.isEmpty), toTeam: team, referralID: \.referralID, r) : nil
+                ? try await casework.narrow(try await casework.overdueRequests(r, besideCaseload: besideCaseload), toTeam: team, referralID: \.referralID, r) : nil
             async let caseloadsRead: [CaseworkService.Caseload]? = only == nil && role == .supervisor
                 ? try await casework.narrow(try await casework.caseloads(r), toTeam: team, r) : nil
             async let visitsRead: [CaseworkService.OverdueVisit]? = only == nil && role == .supervisor
