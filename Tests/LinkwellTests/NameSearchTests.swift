@@ -177,10 +177,8 @@ struct NameSearchTests {
         let (s, _) = try await scheme(backend)
         let store = try #require(s.store as? SQLStore)
         for query in [ReferralQuery(search: "smith jo"), ReferralQuery(referrerID: s.referrer.id, search: "smith jo")] {
-            var sql = SQLQueryString("SELECT COUNT(*) AS n" + SQLStore.referralSource(query))
-            SQLStore.appendFilters(query, flavor: store.flavor, to: &sql, paging: false)
             let flavor = store.flavor
-            let statement = sql
+            let statement = SQLStore.referralCount(query, flavor: flavor)
             let plan = try await store.execute { db in
                 switch flavor {
                 case .sqlite:

@@ -106,9 +106,7 @@ struct PlannerStatisticsTests {
             if list == .urgent { query.urgency = .soon }
             query.oldestFirst = list == .waiting || list == .urgent
             query.limit = 11
-            var count = SQLQueryString("SELECT COUNT(*) AS n" + SQLStore.referralSource(query))
-            SQLStore.appendFilters(query, flavor: .sqlite, to: &count, paging: false)
-            for statement in [count, SQLStore.referralIDs(query, flavor: .sqlite)] {
+            for statement in [SQLStore.referralCount(query, flavor: .sqlite), SQLStore.referralIDs(query, flavor: .sqlite)] {
                 let plan = try await store.execute { db in
                     try await db.raw(SQLQueryString("EXPLAIN QUERY PLAN ") + statement).all().map { try $0.decode(column: "detail", as: String.self) }
                 }.filter { $0.contains(" r ") }

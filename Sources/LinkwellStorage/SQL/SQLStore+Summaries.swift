@@ -5,15 +5,7 @@ import SQLKit
 /// `CaseSummaryStore` (part of `LinkwellStore`).
 extension SQLStore {
     public func countReferrals(_ query: ReferralQuery) async throws -> Int {
-        let flavor = self.flavor
-        func count(_ query: ReferralQuery) -> SQLQueryString {
-            var sql = SQLQueryString("SELECT COUNT(*) AS n" + Self.referralSource(query))
-            Self.appendFilters(query, flavor: flavor, to: &sql, paging: false)
-            return sql
-        }
-        // On PostgreSQL a link worker's list with the waiting list is counted side by side (`waitingSides`).
-        let sides = flavor == .postgres ? Self.waitingSides(query) : nil
-        let sql = sides.map { "SELECT (" + count($0.own) + ") + (" + count($0.waiting) + ") AS n" } ?? count(query)
+        let sql = Self.referralCount(query, flavor: flavor)
         return try await connections.read { db in
             try await db.raw(sql).first()?.decode(column: "n", as: Int.self) ?? 0
         }
