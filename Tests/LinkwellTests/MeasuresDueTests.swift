@@ -165,12 +165,12 @@ struct MeasuresDueTests {
             try await compare("after the backfill rebuilt them")
             // Migration 371's upgrade: the windows as version 370 left them (no link worker column), then `migrate`.
             try await sql.execute { db in
-                try await db.raw("DELETE FROM schema_migrations WHERE version = 371").run()
-                try await db.raw("DROP INDEX measures_due_link_worker").run()
+                try await db.raw("DELETE FROM schema_migrations WHERE version IN (371, 372)").run()
+                try await db.raw("DROP INDEX measures_due_link_worker_window").run()
                 try await db.raw("ALTER TABLE measures_due DROP COLUMN link_worker_id").run()
             }
             try await sql.migrate()
-            try await compare("after migration 371 gave the kept windows their link workers")
+            try await compare("after migrations 371 and 372 gave the kept windows their link workers and their index")
         }
     }
 }

@@ -24,14 +24,18 @@ extension SQLStore {
             ? " AND o.return_window_days > 0 AND o.created_at + o.return_window_days * INTERVAL '86400 seconds' < \(bind: now.addingTimeInterval(1))"
             : " AND o.return_window_days > 0 AND o.created_at + o.return_window_days * 86400 < \(bind: now.addingTimeInterval(1))"
         return try await connections.read { db in
+            // `CROSS JOIN` fixes SQLite's order. A link worker's requests start from their cases (from their index
+            // alone), each looked up among the requests still unanswered (`onward_referrals_requested`, which holds
+            // what the due check reads): the table rows read are the answer's. Otherwise (a provider's, the
+            // scheme's) from those requests, each joined to its case. The other way round, a link worker's requests
+            // read every unanswered request in the scheme and its case's row (2,044 in the five-year scheme, 1.3 ms).
+            let joined = linkWorkerID == nil ? "onward_referrals o CROSS JOIN referrals r" : "referrals r CROSS JOIN onward_referrals o"
             var sql = SQLQueryString("""
                 SELECT o.id, o.referral_id, o.service_id, s.name AS service_name, s.organisation_id, r.link_worker_id,
                        p.given_name, p.family_name, r.consent_purposes, o.created_at, o.return_window_days
-                FROM onward_referrals o CROSS JOIN referrals r JOIN services s ON s.id = o.service_id JOIN people p ON p.id = r.person_id
+                FROM \(unsafeRaw: joined) JOIN services s ON s.id = o.service_id JOIN people p ON p.id = r.person_id
                 WHERE r.id = o.referral_id AND o.status = 'requested'
                 """) + due
-            // `CROSS JOIN` keeps SQLite starting from the requests still unanswered (a backlog, a few hundred
-            // at most) rather than from every case a link worker ever had (12 ms at 1,500 cases, 0.5 ms this way).
             if let linkWorkerID { sql.appendInterpolation(unsafeRaw: " AND r.link_worker_id = "); sql.appendInterpolation(bind: linkWorkerID.rawValue) }
             if let organisationID { sql.appendInterpolation(unsafeRaw: " AND s.organisation_id = "); sql.appendInterpolation(bind: organisationID.rawValue) }
             sql.appendInterpolation(unsafeRaw: " ORDER BY o.created_at, o.id")
