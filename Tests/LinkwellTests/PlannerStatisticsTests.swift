@@ -87,7 +87,7 @@ struct PlannerStatisticsTests {
         try await scheme.load(into: store, batch: 100)
         let sampled: [(String, String)] = [
             ("referrals_status_updated_ids", "50000 501 1 1 1"), ("referrals_status_received", "50000 501 1 1"),
-            ("referrals_link_worker_status_urgency", "50000 1001 501 250 1 1"), ("referrals_link_worker_received", "50000 1001 1 1"),
+            ("referrals_link_worker_status_urgency", "50000 1001 501 250 1 1"), ("referrals_link_worker_received_status", "50000 1001 1 1 1"),
             ("referrals_referrer_received_person", "50000 1001 1 1 1"), ("referrals_received_id", "50000 1 1"),
             ("referrals_person", "50000 1"), ("sqlite_autoindex_referrals_1", "50000 1"),
         ]
@@ -111,10 +111,10 @@ struct PlannerStatisticsTests {
                     try await db.raw(SQLQueryString("EXPLAIN QUERY PLAN ") + statement).all().map { try $0.decode(column: "detail", as: String.self) }
                 }.filter { $0.contains(" r ") }
                 // One of the link worker's indexes: by status (covering), or, for the closed cases that are most of
-                // a caseload, walked newest first until the page is full (no waiting list to add since `waitingListReachable`).
+                // a caseload, walked newest first (with their status) until the page is full (no waiting list to add since `waitingListReachable`).
                 #expect(!plan.isEmpty && plan.allSatisfy {
                     $0.contains("USING COVERING INDEX referrals_link_worker_status_urgency (link_worker_id=?")
-                        || (list == .closed && $0.contains("USING INDEX referrals_link_worker_received (link_worker_id=?)"))
+                        || (list == .closed && $0.contains("USING COVERING INDEX referrals_link_worker_received_status (link_worker_id=?)"))
                 }, "\(list): \(plan)")
             }
         }
