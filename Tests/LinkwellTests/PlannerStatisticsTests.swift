@@ -87,7 +87,7 @@ struct PlannerStatisticsTests {
         try await scheme.load(into: store, batch: 100)
         let sampled: [(String, String)] = [
             ("referrals_status_updated_ids", "50000 501 1 1 1"), ("referrals_status_received", "50000 501 1 1"),
-            ("referrals_link_worker_status_urgency", "50000 1001 501 250 1 1"), ("referrals_link_worker_received_status", "50000 1001 1 1 1"),
+            ("referrals_link_worker_status_urgency", "50000 1001 501 250 1 1 1"), ("referrals_link_worker_received_status", "50000 1001 1 1 1 1"),
             ("referrals_referrer_received_person", "50000 1001 1 1 1"), ("referrals_received_id", "50000 1 1"),
             ("referrals_person", "50000 1"), ("sqlite_autoindex_referrals_1", "50000 1"),
         ]
@@ -99,8 +99,9 @@ struct PlannerStatisticsTests {
             try await db.raw("ANALYZE sqlite_schema").run()  // the planner reloads the statistics
         }
         let worker = UserID("lw-plan")
-        for list in [CaseworkService.CaseList.urgent, .waiting, .active, .closed] {
-            var query = ReferralQuery(linkWorkerID: worker, includeWaiting: true)
+        // Each group alone, and searched by name: the search reads each case's person, which the indexes hold too.
+        for list in [CaseworkService.CaseList.urgent, .waiting, .active, .closed] { for search in [nil, "smith"] {
+            var query = ReferralQuery(linkWorkerID: worker, search: search, includeWaiting: true)
             query.waitingFor = worker
             query.statuses = list.statuses
             if list == .urgent { query.urgency = .soon }
@@ -115,9 +116,9 @@ struct PlannerStatisticsTests {
                 #expect(!plan.isEmpty && plan.allSatisfy {
                     $0.contains("USING COVERING INDEX referrals_link_worker_status_urgency (link_worker_id=?")
                         || (list == .closed && $0.contains("USING COVERING INDEX referrals_link_worker_received_status (link_worker_id=?)"))
-                }, "\(list): \(plan)")
+                }, "\(list) \(search ?? ""): \(plan)")
             }
-        }
+        } }
     }
 
     /// A table of 20,000 rows whose index starts with ten keys of 1,000 rows each and then has 10,000 keys of one row:

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Indexes for the pages people work in all day (versions 350–359, 363–364), found by timing each statement of the
+/// Indexes for the pages people work in all day (versions 350–359, 363–365), found by timing each statement of the
 /// caseload, the team view and the case page on the five-year benchmark scheme (`linkwell-bench pages`).
 enum CaseloadIndexMigrations {
     static let all: [Migration] = [
@@ -84,12 +84,23 @@ enum CaseloadIndexMigrations {
         },
         // A link worker's closed cases, newest first, are found by walking their cases by date until a page is full;
         // with the status beside the date the walk reads the index alone, not each case's row to test its status
-        // (on SQLite, whose readers re-read pages after every commit, 0.7 ms of each caseload view). It replaces the
-        // index it begins with.
-        Migration(version: 364, name: "index a link worker's referrals by date with their status") { flavor in
+        // (on SQLite, whose readers re-read pages after every commit, 0.7 ms of each caseload view). With the person
+        // too, a search of the caseload by name reads each case's person from the index (below). It replaces the index
+        // it begins with.
+        Migration(version: 364, name: "index a link worker's referrals by date with their status and person") { flavor in
             [
-                "CREATE INDEX IF NOT EXISTS referrals_link_worker_received_status ON referrals(link_worker_id, received_at, id, status)",
+                "CREATE INDEX IF NOT EXISTS referrals_link_worker_received_status ON referrals(link_worker_id, received_at, id, status, person_id)",
                 "DROP INDEX IF EXISTS referrals_link_worker_received",
+            ].map(flavor.render)
+        },
+        // A search of the caseload by name tests each of the link worker's cases (and the waiting list) for a person whose
+        // name has the words: with the person beside the link worker, status and urgency, the cases come from the index
+        // alone, not each one's row for its person (a link worker's 1,317 closed cases: 7.8 → 3.6 ms to count those of
+        // the Smiths on SQLite). Same name, one column more.
+        Migration(version: 365, name: "index a link worker's referrals by status with their person") { flavor in
+            [
+                "DROP INDEX IF EXISTS referrals_link_worker_status_urgency",
+                "CREATE INDEX referrals_link_worker_status_urgency ON referrals(link_worker_id, status, urgency, received_at, id, person_id)",
             ].map(flavor.render)
         },
     ]

@@ -550,7 +550,9 @@ public final class SQLStore: LinkwellStore {
         if let nhs = query.nhsNumber { sql.appendInterpolation(unsafeRaw: " AND p.nhs_number = "); sql.appendInterpolation(bind: nhs) }
         if let born = query.dateOfBirth { sql.appendInterpolation(unsafeRaw: " AND p.date_of_birth = "); sql.appendInterpolation(bind: "\(born)") }
         if let search = query.search, !search.isEmpty {
-            appendNameSearch(search, narrow: query.linkWorkerID != nil || query.referrerID != nil || query.personID != nil, to: &sql)
+            // The waiting list (unallocated referrals: a link worker's list reads it as a side of its own) is few too.
+            appendNameSearch(search, narrow: query.linkWorkerID != nil || query.referrerID != nil || query.personID != nil || query.unallocatedOnly,
+                             to: &sql)
         }
     }
 
