@@ -95,32 +95,3 @@ struct InlineErrorsTests {
         #expect(InlineErrors.mark(html, []) == html)
     }
 }
-
-/// Values of types of the test's own, so that it decides the order in which `RenderTree` first sees each type.
-private enum TreeKind: String { case walking, lunch }
-private struct TreeRow { var name: String?; var count: Int; var tags: [String]; var kind: TreeKind; var when: Date?; var score: Double? }
-private struct TreeView { var rows: [TreeRow]; var note: String?; var first: TreeRow?; var empty: [TreeRow] }
-
-/// A view is turned into dictionaries and arrays once (`RenderTree`), each type's handling worked out the first time it
-/// is seen; the page must read exactly as the view itself renders, whichever value of a type came first.
-@Suite("Views render through their tree as they are")
-struct RenderTreeTests {
-    @Test("A view renders the same through its tree, an optional first seen absent or present")
-    func treeRendersAsTheValue() throws {
-        let template = try MustacheTemplate(string: """
-            {{#rows}}[{{name}}|{{^name}}no name{{/name}}|{{count}}|{{#tags}}{{.}},{{/tags}}|{{kind}}|{{#when}}dated{{/when}}|{{score}}]{{/rows}}
-            {{note}}{{^note}}no note{{/note}} {{#first}}{{name}} {{count}}{{/first}} {{^empty}}none{{/empty}}
-            """)
-        let when = Date(timeIntervalSince1970: 1_700_000_000)
-        let absent = TreeRow(name: nil, count: 0, tags: [], kind: .walking, when: nil, score: nil)
-        let present = TreeRow(name: "Ann <b>", count: 3, tags: ["a", "b&c"], kind: .lunch, when: when, score: 2.5)
-        // Absent first: each optional type is first seen empty. Then the same types present first, in a second view.
-        let views = [TreeView(rows: [absent, present], note: nil, first: absent, empty: []),
-                     TreeView(rows: [present, absent], note: "Call first", first: present, empty: [])]
-        for view in views {
-            let expected = template.render(view)
-            #expect(expected.contains("Ann &lt;b&gt;") && expected.contains("no name"), "\(expected)")
-            #expect(template.render(RenderTree.value(of: view).mustache) == expected)
-        }
-    }
-}
