@@ -139,7 +139,7 @@ extension SQLStore {
         // referrals, the scheme's from the windows open now (`measures_due_open`).
         let from: SQLQueryString = {
             var sql: SQLQueryString = byCaseload ? " FROM referrals r JOIN measures_due m ON m.referral_id = r.id WHERE" : " FROM measures_due m WHERE"
-            // A link worker's own windows from theirs (`measures_due_link_worker`); the referral's own filter follows.
+            // A link worker's own windows from theirs (`measures_due_link_worker_window`); the referral's own filter follows.
             if let worker = query.linkWorkerID, !query.includeWaiting {
                 sql.appendInterpolation(unsafeRaw: " m.link_worker_id = ")
                 sql.appendInterpolation(bind: worker)

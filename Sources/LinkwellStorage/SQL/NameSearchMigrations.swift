@@ -84,8 +84,8 @@ extension SQLStore {
     /// `person_name_terms`' key; a search with no words finds no one.
     ///
     /// `narrow`: the rest of the query already picks out few referrals by an index of its own (one link worker's
-    /// caseload, one referrer's referrals, the waiting list), so each of those referrals' people is tested, by the `(person_id, term)`
-    /// index. Otherwise (a supervisor's whole scheme) each word's people are read from the key and their referrals
+    /// caseload, one referrer's referrals, the waiting list), so each of those referrals' people is tested, by the
+    /// `(person_id, term)` index. Otherwise (a supervisor's whole scheme) each word's people are read from the key and their referrals
     /// found by person. Asked the second way about a caseload, SQLite guessed a word's people few and went by person
     /// even for "smith" (2,000 people at 50,000 referrals), or dropped the caseload's index for the status's.
     static func appendNameSearch(_ search: String, narrow: Bool, to sql: inout SQLQueryString) {
