@@ -20,7 +20,7 @@ struct PlannerStatisticsTests {
         // As Linkwell left a scheme before version 350: some years of referrals, and statistics from then.
         try await store.migrate(through: 320)
         // Today's bulk loader also writes the words of people's names (version 360), each case's measure due
-        // (version 370), each open case's plan review date (version 380) and the words of directory organisations
+        // (version 370), each open case's plan review date (version 380), each unanswered referral out (version 390) and the words of directory organisations
         // (version 361); each creates its table only if it is
         // absent and rewrites every row stored before it.
         try await store.execute { db in
@@ -32,6 +32,10 @@ struct PlannerStatisticsTests {
                                            shown_until REAL NOT NULL, overdue_after REAL NOT NULL, link_worker_id TEXT)
                 """).run()
             try await db.raw("CREATE TABLE plan_reviews_due (referral_id TEXT PRIMARY KEY, review_date TEXT NOT NULL, link_worker_id TEXT)").run()
+            try await db.raw("""
+                CREATE TABLE onward_requests_due (onward_referral_id TEXT PRIMARY KEY, referral_id TEXT NOT NULL, link_worker_id TEXT,
+                                                  created_at REAL NOT NULL, return_window_days INTEGER NOT NULL)
+                """).run()
             try await db.raw("CREATE TABLE dir_organization_words (word TEXT NOT NULL, organization_id TEXT NOT NULL, PRIMARY KEY (word, organization_id)) WITHOUT ROWID").run()
         }
         let scheme = LargeScheme(size: .scaled(referrals: 200), seed: 5, now: Date(timeIntervalSince1970: 1_790_000_000))

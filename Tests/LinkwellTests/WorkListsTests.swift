@@ -7,6 +7,8 @@ import LinkwellCore
 import LinkwellPasswords
 import LinkwellTesting
 import LinkwellWeb
+@_spi(Testing) import LinkwellStorage
+import SQLKit
 import Testing
 
 /// The work lists (caseload, waiting list, team view, GP's referrals and messages, provider inbox, plan
@@ -236,12 +238,14 @@ struct WorkListsTests {
         let service = try #require(l.scheme.services.first { $0.active })
         _ = try await l.casework.referOut(inSupport.referral.id, serviceID: service.id.rawValue, note: nil,
                                           handover: HandoverInput(returnWindowDays: 14), governanceOverride: "Test: the group is known", sup)
+        let servicesOf = Dictionary(grouping: l.scheme.services, by: \.organisationID).mapValues { Set($0.map(\.id)) }
+        var overdueSeen = 0, notYetSeen = 0
+        // Each viewer's panel against the whole cases as stored now.
+        func compare(_ when: String) async throws {
         let cases = try await l.store.loadCases(l.cases.map(\.referral.id))
         let requested = cases.flatMap(\.onwardReferrals).filter { $0.status == .requested && $0.returnWindowDays > 0 }
         // Now, and a second either side of each of the first answer dates (the rule is strict: due is not yet overdue).
         let moments = [Self.now] + requested.prefix(4).flatMap { o in [-1.0, 0, 1].map { o.answerDue!.addingTimeInterval($0) } }
-        let servicesOf = Dictionary(grouping: l.scheme.services, by: \.organisationID).mapValues { Set($0.map(\.id)) }
-        var overdueSeen = 0, notYetSeen = 0
         for moment in moments {
             let casework = CaseworkService(store: l.store, env: CoreEnvironment(now: { moment }, newID: { UUID().uuidString.lowercased() }))
             for viewer in [l.scheme.linkWorkers[0], inSupport.referral.linkWorkerID.flatMap { id in l.scheme.linkWorkers.first { $0.id == id } },
@@ -256,12 +260,55 @@ struct WorkListsTests {
                 let expected = theirs.filter { $0.o.isOverdue(at: moment) }
                     .sorted { ($0.o.createdAt, $0.o.id.rawValue) < ($1.o.createdAt, $1.o.id.rawValue) }
                 let got = try await casework.overdueRequests(l.request(viewer))
-                #expect(got.map(\.onwardReferralID) == expected.map(\.o.id), "\(moment) \(viewer.role)")
+                #expect(got.map(\.onwardReferralID) == expected.map(\.o.id), "\(when): \(moment) \(viewer.role)")
                 #expect(got.map(\.daysOverdue) == expected.map { Int(moment.timeIntervalSince($0.o.answerDue!) / 86_400) })
                 overdueSeen += expected.count
                 notYetSeen += theirs.filter { $0.o.status == .requested && !$0.o.isOverdue(at: moment) }.count
             }
         }
+        }
+        try await compare("as loaded")
         #expect(overdueSeen > 0 && notYetSeen > 0, "requests both overdue and not yet due were compared")
+
+        // A link worker's panel reads the requests kept with each case's link worker (`onward_requests_due`): every change
+        // that moves a request on or off it must move its row. The case moves to another link worker, and back.
+        let owner = try #require(inSupport.referral.linkWorkerID)
+        let other = try #require(l.scheme.linkWorkers.first { $0.id != owner })
+        // A month on, the request made above is overdue.
+        let later = CaseworkService(store: l.store, env: CoreEnvironment(now: { Self.now.addingTimeInterval(30 * 86_400) }, newID: { UUID().uuidString.lowercased() }))
+        _ = try await l.casework.reassign(inSupport.referral.id, toLinkWorkerID: other.id.rawValue, reason: "Cover", sup)
+        try await compare("after the case moved to another link worker")
+        let moved = try await later.overdueRequests(l.request(other))
+        #expect(moved.contains { $0.referralID == inSupport.referral.id }, "the request overdue now follows its case to its new link worker")
+        _ = try await l.casework.reassign(inSupport.referral.id, toLinkWorkerID: owner.rawValue, reason: "Back", sup)
+        // The answer to the first overdue request of the case's link worker is recorded (by them, for the group): it
+        // leaves their panel.
+        let ownerUser = try #require(l.scheme.linkWorkers.first { $0.id == owner })
+        let answered = try #require(try await later.overdueRequests(l.request(ownerUser)).first)
+        let answering = try await l.casework.act(on: answered.referralID, l.request(ownerUser)) { c in
+            try c.respondToOnward(answered.onwardReferralID, accept: true, reason: nil, note: nil,
+                                  by: l.request(ownerUser).principal, env: l.casework.env)
+        }
+        #expect(answering.onwardReferrals.first { $0.id == answered.onwardReferralID }?.status == .accepted)
+        try await compare("after a request was answered")
+        // Another request, to a second group: a month on, it is overdue on the owner's panel.
+        let second = try #require(l.scheme.services.first { $0.active && $0.id != service.id })
+        _ = try await l.casework.referOut(inSupport.referral.id, serviceID: second.id.rawValue, note: nil,
+                                          handover: HandoverInput(returnWindowDays: 14), governanceOverride: "Test: the group is known", sup)
+        try await compare("after a second request")
+        // The upgrade's backfill (SQL only): the panel reads the kept rows, and the backfill rebuilds what the writes kept.
+        if let sql = l.store as? SQLStore {
+            #expect(try await !later.overdueRequests(l.request(ownerUser)).isEmpty)
+            try await sql.execute { db in try await db.raw("DELETE FROM onward_requests_due").run() }
+            #expect(try await later.overdueRequests(l.request(ownerUser)).isEmpty, "the panel reads the kept rows, not every request")
+            try await sql.execute { db in
+                try await db.raw("DELETE FROM schema_migrations WHERE version = 390").run()
+                try await db.raw("DROP TABLE onward_requests_due").run()
+            }
+            try await sql.migrate()
+            try await compare("after migration 390 rebuilt the kept rows")
+            try await sql.rebuildOnwardRequestsDue()
+            try await compare("after the backfill ran again")
+        }
     }
 }

@@ -43,6 +43,7 @@ enum Migrations {
         + PostingCoordinatesMigrations.all
         + MeasuresDueMigrations.all
         + PlanReviewsDueMigrations.all
+        + OnwardRequestsDueMigrations.all
         + RollupMigrations.grouped
         + RollupMigrations.places
 

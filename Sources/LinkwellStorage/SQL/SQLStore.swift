@@ -267,6 +267,7 @@ public final class SQLStore: LinkwellStore {
         if let facts = change.facts { try await Self.writeFacts(facts, db) }
         try await Self.writeMeasuresDue([CaseStage(change.referral)], db)
         try await Self.writePlanReviewDue(change, db)
+        try await Self.writeOnwardRequestsDue(change, db)
         try await Self.insert(change.audit, into: "audit_events", db)
     }
 
