@@ -111,7 +111,9 @@ struct PlannerStatisticsTests {
             if list == .urgent { query.urgency = .soon }
             query.oldestFirst = list == .waiting || list == .urgent
             query.limit = 11
-            for statement in [SQLStore.referralCount(query, flavor: .sqlite), SQLStore.referralIDs(query, flavor: .sqlite)] {
+            // A page of the waiting list's side (no search) walks the waiting list's own index in order (version 366).
+            let walks = (list == .urgent || list == .waiting) && search == nil
+            for (statement, page) in [(SQLStore.referralCount(query, flavor: .sqlite), false), (SQLStore.referralIDs(query, flavor: .sqlite), true)] {
                 let plan = try await store.execute { db in
                     try await db.raw(SQLQueryString("EXPLAIN QUERY PLAN ") + statement).all().map { try $0.decode(column: "detail", as: String.self) }
                 }.filter { $0.contains(" r ") }
@@ -120,7 +122,9 @@ struct PlannerStatisticsTests {
                 #expect(!plan.isEmpty && plan.allSatisfy {
                     $0.contains("USING COVERING INDEX referrals_link_worker_status_urgency (link_worker_id=?")
                         || (list == .closed && $0.contains("USING COVERING INDEX referrals_link_worker_received_status (link_worker_id=?)"))
+                        || (walks && page && $0.hasSuffix("USING COVERING INDEX referrals_waiting_list"))
                 }, "\(list) \(search ?? ""): \(plan)")
+                #expect(plan.contains { $0.contains("referrals_waiting_list") } == (walks && page), "\(list) \(search ?? ""): \(plan)")
             }
         } }
     }

@@ -441,7 +441,11 @@ public final class SQLStore: LinkwellStore {
             // Each side's rows up to the end of the page; the page is cut from the merge.
             (side.limit, side.offset) = (query.limit + query.offset, 0)
             sql.appendInterpolation(unsafeRaw: n == 0 ? "SELECT * FROM (SELECT r.id, r.received_at" : ") a UNION ALL SELECT * FROM (SELECT r.id, r.received_at")
-            sql.appendInterpolation(unsafeRaw: referralSource(side))
+            if walksWaitingList(side, flavor: flavor) {
+                sql.appendInterpolation(unsafeRaw: " FROM referrals r INDEXED BY referrals_waiting_list WHERE r." + waitingListIndexCondition.replacingOccurrences(of: " AND status", with: " AND r.status") + " AND")
+            } else {
+                sql.appendInterpolation(unsafeRaw: referralSource(side))
+            }
             appendFilters(side, flavor: flavor, to: &sql, paging: true)
             appendOrder(side, flavor: flavor, to: &sql)
         }
@@ -483,6 +487,21 @@ public final class SQLStore: LinkwellStore {
         return (own, waiting)
     }
 
+    /// The condition of `referrals_waiting_list` (version 366): the unallocated referrals at a waiting status.
+    static let waitingListIndexCondition = "link_worker_id IS NULL AND status IN ("
+        + ReferralStatus.allCases.filter(\.isWaiting).map { "'\($0.rawValue)'" }.joined(separator: ", ") + ")"
+
+    /// Whether a page of `query` walks the waiting list's own index in its order on SQLite (`referrals_waiting_list`):
+    /// the waiting list side of a link worker's group (`waitingSides`) with no filter but an urgency. SQLite's planner
+    /// otherwise walks the unallocated referrals by date through the link worker's index, declined ones and all, or
+    /// reads and sorts every waiting referral; `INDEXED BY` names the index, whose condition the query repeats.
+    static func walksWaitingList(_ query: ReferralQuery, flavor: SQLFlavor) -> Bool {
+        flavor == .sqlite && query.unallocatedOnly && query.linkWorkerID == nil && query.oldestFirst
+            && query.statuses.map { !$0.isEmpty && $0.allSatisfy(\.isWaiting) } == true
+            && query.referrerID == nil && query.personID == nil && query.updatedSince == nil && query.teamID == nil
+            && query.nhsNumber == nil && query.dateOfBirth == nil && (query.search ?? "").isEmpty
+    }
+
     /// ` ORDER BY … LIMIT … OFFSET …` of a referral list (`ReferralQuery.oldestFirst`, `limit`, `offset`).
     static func appendOrder(_ query: ReferralQuery, flavor: SQLFlavor, to sql: inout SQLQueryString) {
         // Open cases are few beside the closed, which grow for ever, and so are cases changed lately. Without
@@ -490,7 +509,7 @@ public final class SQLStore: LinkwellStore {
         // to find them in order (97 ms for a waiting list of 50 at 50,000 referrals); `+` makes it read them by
         // status and sort them (3 ms). PostgreSQL's statistics choose well, and it has no unary `+` on a timestamp.
         let few = query.statuses.map { !$0.isEmpty && !$0.contains(where: \.isFinal) } == true || query.updatedSince != nil
-        let sortOpen = flavor == .sqlite && few
+        let sortOpen = flavor == .sqlite && few && !walksWaitingList(query, flavor: flavor)
         let key = sortOpen ? "+r.received_at" : "r.received_at"
         let order = query.oldestFirst ? "ASC" : "DESC"
         sql.appendInterpolation(unsafeRaw: " ORDER BY \(key) \(order), r.id \(order) LIMIT ")
