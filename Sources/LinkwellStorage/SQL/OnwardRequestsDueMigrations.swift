@@ -21,6 +21,12 @@ enum OnwardRequestsDueMigrations {
                 "CREATE INDEX IF NOT EXISTS onward_requests_due_referral ON onward_requests_due(referral_id)",
             ].map(flavor.render) + rebuild
         },
+        // Version 363's partial index of the unanswered requests served only the link worker's panel, which reads the
+        // rows above now; the provider's and the scheme's lists find the requests by `onward_referrals_status`. An
+        // index nothing reads is only a cost to every request made or answered.
+        Migration(version: 391, name: "drop the index of unanswered referrals out the overdue panel no longer reads") { _ in
+            ["DROP INDEX IF EXISTS onward_referrals_requested"]
+        },
     ]
 
     /// Every unanswered request with a return window, from the cases as stored: the upgrade's backfill (a scheme loaded
