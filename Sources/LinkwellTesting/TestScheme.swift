@@ -5,6 +5,12 @@ import LinkwellStorage
 
 /// Test databases live in one folder per test process; each run first removes the folders of test
 /// processes that have ended (the test runner does not always run exit handlers).
+/// A path for a test's own SQLite file, in this process's test folder (`testDatabaseFolder`), which the next run
+/// removes once this process has ended: a test need not remove it, even one that fails or stops early.
+public func temporarySQLitePath(_ prefix: String) -> String {
+    testDatabaseFolder.appendingPathComponent("\(prefix)-\(UUID().uuidString).sqlite").path
+}
+
 let testDatabaseFolder: URL = {
     let files = FileManager.default
     let temporary = files.temporaryDirectory

@@ -118,14 +118,11 @@ struct DirectoryImportJobTests {
           arguments: TestBackend.available.filter { $0 != .memory })
     func serviceAtLocationsBackfill(backend: TestBackend) async throws {
         let store: SQLStore
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("lw-upgrade-\(UUID().uuidString).sqlite").path
-        // The file (and SQLite's journal beside it) goes when the test ends, whatever happens in it.
-        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: file + suffix) } }
         switch backend {
         case .postgres:
             store = try await SQLStore.postgres(url: TestBackend.postgresURL!, schema: "test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16))
         default:
-            store = try await SQLStore.sqlite(path: file)
+            store = try await SQLStore.sqlite(path: temporarySQLitePath("lw-upgrade"))
         }
         OpenedStores.current?.add(store)
         try await store.migrate(through: 101)

@@ -104,7 +104,7 @@ struct InsightRollupTests {
 
     @Test("An upgraded scheme's narrow rollups of referrals out: version 355 builds them equal to the facts")
     func upgradeBuildsGroupedRollups() async throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("lw-grouped-\(UUID().uuidString).sqlite").path
+        let path = temporarySQLitePath("lw-grouped")
         let store = try await SQLStore.sqlite(path: path)
         OpenedStores.current?.add(store)
         defer { try? FileManager.default.removeItem(atPath: path) }

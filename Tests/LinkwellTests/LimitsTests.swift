@@ -95,7 +95,7 @@ struct LimitsTests {
 
     @Test("A second server on the same SQLite file is refused, and the lock goes with the first")
     func oneServerPerFile() throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("lock-\(UUID().uuidString).sqlite").path
+        let path = temporarySQLitePath("lock")
         let first = try SQLiteServerLock(databasePath: path)
         do {
             _ = try SQLiteServerLock(databasePath: path)

@@ -198,7 +198,7 @@ struct NameSearchTests {
 
     @Test("An upgraded scheme's people are found by name: version 360 indexes everyone stored before it")
     func upgradeIndexesEveryone() async throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("lw-names-\(UUID().uuidString).sqlite").path
+        let path = temporarySQLitePath("lw-names")
         let store = try await SQLStore.sqlite(path: path)
         OpenedStores.current?.add(store)
         defer { try? FileManager.default.removeItem(atPath: path) }

@@ -235,7 +235,7 @@ struct NationalCodesTests {
         case .postgres:
             store = try await SQLStore.postgres(url: TestBackend.postgresURL!, schema: "test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16))
         default:
-            store = try await SQLStore.sqlite(path: FileManager.default.temporaryDirectory.appendingPathComponent("lw-ethnic-\(UUID().uuidString).sqlite").path)
+            store = try await SQLStore.sqlite(path: temporarySQLitePath("lw-ethnic"))
         }
         OpenedStores.current?.add(store)
         try await store.migrate()

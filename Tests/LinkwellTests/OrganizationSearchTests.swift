@@ -72,7 +72,7 @@ struct OrganizationSearchTests {
 
     @Test("An upgraded directory's organisations are found: version 361 indexes those stored before it")
     func upgradeIndexesEveryOrganisation() async throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("lw-orgs-\(UUID().uuidString).sqlite").path
+        let path = temporarySQLitePath("lw-orgs")
         let store = try await SQLStore.sqlite(path: path)
         OpenedStores.current?.add(store)
         defer { try? FileManager.default.removeItem(atPath: path) }

@@ -13,7 +13,7 @@ import Testing
 struct PlannerStatisticsTests {
     @Test("An upgraded SQLite scheme has statistics for the new indexes, and the case page's duplicate check uses them")
     func upgradedSchemeIsAnalysed() async throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("lw-stats-\(UUID().uuidString).sqlite").path
+        let path = temporarySQLitePath("lw-stats")
         let store = try await SQLStore.sqlite(path: path)
         OpenedStores.current?.add(store)
         defer { try? FileManager.default.removeItem(atPath: path) }
@@ -82,7 +82,7 @@ struct PlannerStatisticsTests {
     /// of the waiting-list rule, whatever the statistics say.
     @Test("A link worker's caseload groups use the link worker's index even with sampled statistics")
     func caseloadGroupsUseTheLinkWorkersIndex() async throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("lw-plan-\(UUID().uuidString).sqlite").path
+        let path = temporarySQLitePath("lw-plan")
         let store = try await SQLStore.sqlite(path: path)
         OpenedStores.current?.add(store)
         defer { try? FileManager.default.removeItem(atPath: path) }
@@ -144,7 +144,7 @@ struct PlannerStatisticsTests {
 
     /// A new SQLite file of its own, migrated, with the skewed table (the caller removes the file).
     static func storeWithSkewedTable() async throws -> (SQLStore, String) {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("lw-stats-\(UUID().uuidString).sqlite").path
+        let path = temporarySQLitePath("lw-stats")
         let store = try await SQLStore.sqlite(path: path)
         OpenedStores.current?.add(store)
         try await store.migrate()
@@ -205,7 +205,7 @@ struct PlannerStatisticsTests {
 
     @Test("Every reader plans from the statistics a start wrote, not from those it read before")
     func readersReloadStatistics() async throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("lw-stats-\(UUID().uuidString).sqlite").path
+        let path = temporarySQLitePath("lw-stats")
         defer { try? FileManager.default.removeItem(atPath: path) }
         let old = try await SQLStore.sqlite(path: path)
         try await old.migrate()

@@ -252,7 +252,7 @@ struct SQLSpecificTests {
     }
 
     @Test func sqliteIsDurable() async throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("durable-\(UUID().uuidString).sqlite").path
+        let path = temporarySQLitePath("durable")
         let store = try await SQLStore.sqlite(path: path)
         try await store.migrate()
         try await store.migrate()  // idempotent

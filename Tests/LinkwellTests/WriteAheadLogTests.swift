@@ -17,7 +17,7 @@ struct WriteAheadLogTests {
 
     @Test("Eight writers and four readers without a pause: the log never passes three checkpoints' worth, and nothing is lost")
     func logStaysBounded() async throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("lw-wal-\(UUID().uuidString).sqlite").path
+        let path = temporarySQLitePath("lw-wal")
         defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
         let store = try await SQLStore.sqlite(path: path)
         OpenedStores.current?.add(store)
