@@ -5,12 +5,6 @@ import LinkwellStorage
 
 /// Test databases live in one folder per test process; each run first removes the folders of test
 /// processes that have ended (the test runner does not always run exit handlers).
-/// A path for a test's own SQLite file, in this process's test folder (`testDatabaseFolder`), which the next run
-/// removes once this process has ended: a test need not remove it, even one that fails or stops early.
-public func temporarySQLitePath(_ prefix: String) -> String {
-    testDatabaseFolder.appendingPathComponent("\(prefix)-\(UUID().uuidString).sqlite").path
-}
-
 let testDatabaseFolder: URL = {
     let files = FileManager.default
     let temporary = files.temporaryDirectory
@@ -23,6 +17,12 @@ let testDatabaseFolder: URL = {
     try? files.createDirectory(at: url, withIntermediateDirectories: true)
     return url
 }()
+
+/// A path for a test's own SQLite file, in this process's test folder (`testDatabaseFolder`), which the next run
+/// removes once this process has ended: a test need not remove it, even one that fails or stops early.
+public func temporarySQLitePath(_ prefix: String) -> String {
+    testDatabaseFolder.appendingPathComponent("\(prefix)-\(UUID().uuidString).sqlite").path
+}
 
 /// The migrated SQLite file each test store copies (`TestBackend.copyOfMigratedSQLite`); closed before it is copied (the
 /// last connection to close checkpoints the write-ahead log into the file).

@@ -107,11 +107,11 @@ enum CaseloadIndexMigrations {
         // The waiting list (unallocated referrals not yet taken on) in the order it is worked, longest waiting first:
         // a page of it walks this index until full, instead of every waiting referral being read, checked against
         // the team rule and sorted for the first few (a link worker's waiting group: ~0.15 ms of each caseload view
-        // on SQLite with 730 waiting). Its condition is `SQLStore.waitingListIndexCondition`, which a query must
+        // on SQLite with 730 waiting). Its condition is `SQLStore.waitingListCondition`, which a query must
         // repeat word for word for SQLite to use it.
         Migration(version: 366, name: "index the waiting list in the order it is worked") { flavor in
             ["CREATE INDEX IF NOT EXISTS referrals_waiting_list ON referrals(received_at, id, urgency, status, link_worker_id, person_id) WHERE "
-                + SQLStore.waitingListIndexCondition]
+                + SQLStore.waitingListCondition()]
         },
     ]
 }

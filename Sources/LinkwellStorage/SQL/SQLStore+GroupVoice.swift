@@ -21,10 +21,9 @@ extension SQLStore {
         // The window counts exact seconds (an interval of days would follow the server's clock changes); a second of
         // slack keeps any rounding of the engines' arithmetic on the side of the caller's own rule, which decides.
         // `d` is the request's row of `onward_requests_due` for a link worker, the request itself otherwise.
-        let table = linkWorkerID == nil ? "o" : "d"
-        let due: SQLQueryString = flavor == .postgres
-            ? " AND \(unsafeRaw: table).return_window_days > 0 AND \(unsafeRaw: table).created_at + \(unsafeRaw: table).return_window_days * INTERVAL '86400 seconds' < \(bind: now.addingTimeInterval(1))"
-            : " AND \(unsafeRaw: table).return_window_days > 0 AND \(unsafeRaw: table).created_at + \(unsafeRaw: table).return_window_days * 86400 < \(bind: now.addingTimeInterval(1))"
+        let t = linkWorkerID == nil ? "o" : "d"
+        let days = flavor == .postgres ? "\(t).return_window_days * INTERVAL '86400 seconds'" : "\(t).return_window_days * 86400"
+        let due: SQLQueryString = " AND \(unsafeRaw: t).return_window_days > 0 AND \(unsafeRaw: t).created_at + \(unsafeRaw: days) < \(bind: now.addingTimeInterval(1))"
         return try await connections.read { db in
             // `CROSS JOIN` fixes SQLite's order. A link worker's requests are their own rows of `onward_requests_due`
             // (the unanswered requests of their cases, kept with each change to a case), read by the index that holds

@@ -442,7 +442,7 @@ public final class SQLStore: LinkwellStore {
             (side.limit, side.offset) = (query.limit + query.offset, 0)
             sql.appendInterpolation(unsafeRaw: n == 0 ? "SELECT * FROM (SELECT r.id, r.received_at" : ") a UNION ALL SELECT * FROM (SELECT r.id, r.received_at")
             if walksWaitingList(side, flavor: flavor) {
-                sql.appendInterpolation(unsafeRaw: " FROM referrals r INDEXED BY referrals_waiting_list WHERE r." + waitingListIndexCondition.replacingOccurrences(of: " AND status", with: " AND r.status") + " AND")
+                sql.appendInterpolation(unsafeRaw: " FROM referrals r INDEXED BY referrals_waiting_list WHERE " + waitingListCondition("r.") + " AND")
             } else {
                 sql.appendInterpolation(unsafeRaw: referralSource(side))
             }
@@ -487,9 +487,12 @@ public final class SQLStore: LinkwellStore {
         return (own, waiting)
     }
 
-    /// The condition of `referrals_waiting_list` (version 366): the unallocated referrals at a waiting status.
-    static let waitingListIndexCondition = "link_worker_id IS NULL AND status IN ("
-        + ReferralStatus.allCases.filter(\.isWaiting).map { "'\($0.rawValue)'" }.joined(separator: ", ") + ")"
+    /// The condition of `referrals_waiting_list` (version 366): the unallocated referrals at a waiting status, its
+    /// columns named through `table` (`"r."` in a query, which must repeat it word for word).
+    static func waitingListCondition(_ table: String = "") -> String {
+        "\(table)link_worker_id IS NULL AND \(table)status IN ("
+            + ReferralStatus.allCases.filter(\.isWaiting).map { "'\($0.rawValue)'" }.joined(separator: ", ") + ")"
+    }
 
     /// Whether a page of `query` walks the waiting list's own index in its order on SQLite (`referrals_waiting_list`):
     /// the waiting list side of a link worker's group (`waitingSides`) with no filter but an urgency. SQLite's planner
