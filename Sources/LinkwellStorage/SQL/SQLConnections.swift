@@ -34,10 +34,15 @@ protocol SQLConnections: Sendable {
     /// Runs `body`, which writes with exactly one statement (atomic by itself), committed when it returns: on
     /// PostgreSQL without `BEGIN` and `COMMIT` (two round trips of the three), on SQLite as any transaction.
     func statement(_ body: @escaping @Sendable (any SQLDatabase) async throws -> Void) async throws
+    /// Told after the schema changed (each migration), for connections that keep statements prepared by name.
+    func schemaChanged()
     func close() async throws
 }
 
 extension SQLConnections {
+    /// SQLite prepares a statement again by itself when the schema changed.
+    func schemaChanged() {}
+
     /// A read that may read many rows (`ReadSize.scan`).
     func read<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         try await read(.scan, body)
@@ -311,6 +316,8 @@ final class PostgresConnections: SQLConnections, @unchecked Sendable {
     let flavor = SQLFlavor.postgres
     private let pool: EventLoopGroupConnectionPool<PostgresConnectionSource>
     private let db: any SQLDatabase
+    /// The names of the statements prepared on the connections (`PreparingPostgresDatabase`).
+    let statementNames = PostgresStatementNames()
     /// The connection URL, for `pg_dump` and `psql`.
     let url: String
 
@@ -322,8 +329,10 @@ final class PostgresConnections: SQLConnections, @unchecked Sendable {
                                             maxConnectionsPerEventLoop: max(1, connectionsPerEventLoop),
                                             requestTimeout: .seconds(connectionWait), logger: logger,
                                             on: MultiThreadedEventLoopGroup.singleton)
-        db = pool.database(logger: logger).sql()
+        db = PreparingPostgresDatabase(database: pool.database(logger: logger), names: statementNames, logger: logger)
     }
+
+    func schemaChanged() { statementNames.schemaChanged() }
 
     func read<T: Sendable>(_ size: ReadSize, _ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         try await translatingErrors("read") { try await body(db) }

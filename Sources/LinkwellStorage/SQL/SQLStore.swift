@@ -79,14 +79,16 @@ public final class SQLStore: LinkwellStore {
             ))).run()
         }
         for migration in Migrations.all where version.map({ migration.version <= $0 }) ?? true {
-            try await connections.transaction { db in
+            let applied = try await connections.transaction { db -> Bool in
                 let done = try await db.raw("SELECT version FROM schema_migrations WHERE version = \(bind: migration.version)").first()
-                guard done == nil else { return }
+                guard done == nil else { return false }
                 for statement in migration.statements(flavor) {
                     try await db.raw(SQLQueryString(statement)).run()
                 }
                 try await db.raw("INSERT INTO schema_migrations (version, name, applied_at) VALUES (\(bind: migration.version), \(bind: migration.name), \(bind: Date()))").run()
+                return true
             }
+            if applied { connections.schemaChanged() }
         }
         if version == nil {
             try await rebuildSearchIndex()
@@ -515,9 +517,18 @@ public final class SQLStore: LinkwellStore {
         let sortOpen = flavor == .sqlite && few && !walksWaitingList(query, flavor: flavor)
         let key = sortOpen ? "+r.received_at" : "r.received_at"
         let order = query.oldestFirst ? "ASC" : "DESC"
-        sql.appendInterpolation(unsafeRaw: " ORDER BY \(key) \(order), r.id \(order) LIMIT ")
-        sql.appendInterpolation(bind: query.limit)
-        if query.offset > 0 { sql.appendInterpolation(unsafeRaw: " OFFSET "); sql.appendInterpolation(bind: query.offset) }
+        // The limit and offset written in, not bound: PostgreSQL plans a statement run by name once for all its values
+        // only when that plan is no costlier than one made for the values, and for a bound limit it assumes a tenth of
+        // the rows (`PreparingPostgresDatabase`). Page sizes are few, so the texts stay few.
+        sql.appendInterpolation(unsafeRaw: " ORDER BY \(key) \(order), r.id \(order) LIMIT \(query.limit)")
+        if query.offset > 0 { sql.appendInterpolation(unsafeRaw: " OFFSET \(query.offset)") }
+    }
+
+    /// Statuses written into a statement as its own constants, not bound: a condition on a status decides which
+    /// indexes a plan may use (a partial index holds only some statuses), and a plan made once for all values
+    /// (PostgreSQL's for a statement run by name) cannot use one for a bound status.
+    static func literals(_ statuses: [ReferralStatus]) -> String {
+        statuses.map { "'\($0.rawValue)'" }.joined(separator: ", ")
     }
 
     /// ` FROM referrals r … WHERE` for `query`: the person joined (as `p`) only when a filter reads them, so that a
@@ -534,9 +545,7 @@ public final class SQLStore: LinkwellStore {
         if let id = query.linkWorkerID {
             sql.appendInterpolation(unsafeRaw: " AND (r.link_worker_id = "); sql.appendInterpolation(bind: id)
             if query.waitingListReachable {
-                sql.appendInterpolation(unsafeRaw: " OR (r.link_worker_id IS NULL AND r.status IN (")
-                sql.appendInterpolation(binds: ReferralStatus.allCases.filter(\.isWaiting).map(\.rawValue))
-                sql.appendInterpolation(unsafeRaw: "))")
+                sql.appendInterpolation(unsafeRaw: " OR (r.link_worker_id IS NULL AND r.status IN (\(literals(ReferralStatus.allCases.filter(\.isWaiting)))))")
             }
             sql.appendInterpolation(unsafeRaw: ")")
         }
@@ -556,9 +565,7 @@ public final class SQLStore: LinkwellStore {
             // SQLite, with sampled statistics, take the status index alone and read every waiting referral's row in
             // the scheme (1–2 ms a statement, four a page); there `+` keeps it to the link worker's index.
             let status = flavor == .sqlite && query.linkWorkerID != nil && query.waitingListReachable ? "+r.status" : "r.status"
-            sql.appendInterpolation(unsafeRaw: " AND \(status) IN (")
-            sql.appendInterpolation(binds: statuses.map(\.rawValue))
-            sql.appendInterpolation(unsafeRaw: ")")
+            sql.appendInterpolation(unsafeRaw: " AND \(status) IN (\(literals(statuses)))")
         }
         if paging, let after = query.after {
             let beyond = query.oldestFirst ? ">" : "<"
@@ -567,7 +574,7 @@ public final class SQLStore: LinkwellStore {
             sql.appendInterpolation(unsafeRaw: " AND r.id \(beyond) "); sql.appendInterpolation(bind: after.id)
             sql.appendInterpolation(unsafeRaw: "))")
         }
-        if let urgency = query.urgency { sql.appendInterpolation(unsafeRaw: " AND r.urgency = "); sql.appendInterpolation(bind: urgency.rawValue) }
+        if let urgency = query.urgency { sql.appendInterpolation(unsafeRaw: " AND r.urgency = '\(urgency.rawValue)'") }
         if let since = query.updatedSince { sql.appendInterpolation(unsafeRaw: " AND r.updated_at >= "); sql.appendInterpolation(bind: since) }
         if let team = query.teamID { appendTeam(CaseloadTeam(id: team, members: query.teamMembers), to: &sql) }
         if let nhs = query.nhsNumber { sql.appendInterpolation(unsafeRaw: " AND p.nhs_number = "); sql.appendInterpolation(bind: nhs) }

@@ -1,0 +1,181 @@
+import Foundation
+import LinkwellCore
+@_spi(Testing) @testable import LinkwellStorage
+import LinkwellTesting
+import PostgresKit
+import SQLKit
+import Testing
+
+/// PostgreSQL statements run by name (`PreparingPostgresDatabase`): the same rows as the unnamed statement PostgresKit
+/// sends, planned once where PostgreSQL chooses to, and still right after the schema changes. Every PostgreSQL test
+/// of the storage suite runs through it as well; these attack what naming a statement could break.
+@Suite("PostgreSQL statements prepared by name", .closesStores, .enabled(if: TestBackend.postgresURL != nil))
+struct PostgresPreparedStatementsTests {
+    struct Row: Equatable {
+        let id: String, n: Int, x: Double, b: Bool, at: Date, note: String?
+    }
+
+    static func rows(_ rows: [any SQLRow]) throws -> [Row] {
+        try rows.map {
+            Row(id: try $0.decode(column: "id", as: String.self), n: try $0.decode(column: "n", as: Int.self),
+                x: try $0.decode(column: "x", as: Double.self), b: try $0.decode(column: "b", as: Bool.self),
+                at: try $0.decode(column: "at", as: Date.self), note: try $0.decode(column: "note", as: String?.self))
+        }
+    }
+
+    /// A migrated store on a schema of its own, and its pool.
+    static func connections() async throws -> PostgresConnections {
+        let store = try #require(try await TestBackend.postgres.makeStore() as? SQLStore)
+        return try #require(store.connections as? PostgresConnections)
+    }
+
+    struct Prepared {
+        let name: String, text: String, generic: Int, custom: Int
+    }
+
+    /// The statements prepared on the session's connection under names beginning with `prefix`.
+    static func prepared(_ db: any SQLDatabase, prefix: String = "lw") async throws -> [Prepared] {
+        try await db.raw("SELECT name, statement, generic_plans, custom_plans FROM pg_prepared_statements").all().map {
+            Prepared(name: try $0.decode(column: "name", as: String.self), text: try $0.decode(column: "statement", as: String.self),
+                     generic: try $0.decode(column: "generic_plans", as: Int.self), custom: try $0.decode(column: "custom_plans", as: Int.self))
+        }.filter { $0.name.hasPrefix(prefix) }
+    }
+
+    /// Encoded with keys: PostgresKit binds it as JSON.
+    struct Pair: Codable, Sendable { let a: Int }
+
+    static let base = Date(timeIntervalSince1970: 1_790_000_000.25)
+
+    @Test("Run by name, a statement gives the unnamed statement's rows for every value, NULL included, and is planned once")
+    func sameRows() async throws {
+        let connections = try await Self.connections()
+        try await connections.session { db in
+            let named = try #require(db as? PreparingPostgresDatabase)
+            let plain = named.database.sql()
+            try await db.raw("CREATE TEMP TABLE t (id TEXT PRIMARY KEY, n BIGINT, x DOUBLE PRECISION, b BOOLEAN, at TIMESTAMPTZ, note TEXT)").run()
+            for i in 0..<40 {
+                let note: String? = i % 3 == 0 ? nil : "note \(i % 5)"
+                try await db.raw("""
+                    INSERT INTO t (id, n, x, b, at, note) VALUES (\(bind: "r\(i)"), \(bind: i), \(bind: Double(i) / 4), \(bind: i % 2 == 0), \
+                    \(bind: Self.base.addingTimeInterval(Double(i) * 3_600.5)), \(bind: note))
+                    """).run()
+            }
+            let inserts = try await Self.prepared(db).filter { $0.text.hasPrefix("INSERT INTO t") }
+            #expect(inserts.count == 2, "one name for each set of value types (a NULL note, a text note): \(inserts.map(\.name))")
+
+            for (n, note, since) in [(5, nil, 0.0), (0, "note 1", 3_600.0), (30, nil, 0.0), (7, "note 4", 50_000.0), (100, "note 2", 0.0)] as [(Int, String?, Double)] {
+                for _ in 0..<8 {
+                    let query: SQLQueryString = """
+                        SELECT * FROM t WHERE n >= \(bind: n) AND (\(bind: note)::text IS NULL OR note = \(bind: note)) \
+                        AND at >= \(bind: Self.base.addingTimeInterval(since)) ORDER BY id
+                        """
+                    let byName = try Self.rows(try await db.raw(query).all())
+                    let unnamed = try Self.rows(try await plain.raw(query).all())
+                    #expect(byName == unnamed)
+                    let expected = (0..<40).filter { i in
+                        i >= n && Double(i) * 3_600.5 >= since && (note == nil || (i % 3 != 0 && "note \(i % 5)" == note))
+                    }.map { "r\($0)" }.sorted()
+                    #expect(byName.map(\.id) == expected)
+                }
+            }
+            let selects = try await Self.prepared(db).filter { $0.text.hasPrefix("SELECT * FROM t") }
+            #expect(selects.count == 2, "a NULL and a text note are two names: \(selects.map(\.name))")
+
+            // A lookup by key: PostgreSQL keeps one generic plan for it after its first few executions, and plans no more.
+            for i in 0..<12 { _ = try await db.raw("SELECT * FROM t WHERE id = \(bind: "r\(i)")").all() }
+            let lookup = try #require(try await Self.prepared(db).first { $0.text == "SELECT * FROM t WHERE id = $1" })
+            #expect(lookup.generic + lookup.custom == 12)
+            #expect(lookup.generic >= 6, "planned \(lookup.custom) times of 12")
+        }
+    }
+
+    @Test("Identifiers, statuses and calendar dates are bound by name as PostgresKit binds them; a value it binds another way runs unnamed")
+    func singleValues() async throws {
+        let connections = try await Self.connections()
+        try await connections.session { db in
+            let named = try #require(db as? PreparingPostgresDatabase)
+            let plain = named.database.sql()
+            let noStatus: ReferralStatus? = nil
+            let cases: [(value: any Encodable & Sendable, text: String?, named: Bool)] = [
+                (ReferralStatus.planAgreed, ReferralStatus.planAgreed.rawValue, true),
+                (ReferralID("lg-000042"), "lg-000042", true),
+                (Optional(UserID("lw-1")), "lw-1", true),
+                (CalendarDate(year: 2026, month: 3, day: 1)!, "2026-03-01", true),
+                (noStatus, nil, true),
+                (Pair(a: 7), #"{"a": 7}"#, false),
+            ]
+            for (index, c) in cases.enumerated() {
+                let query: SQLQueryString = "SELECT \(unsafeRaw: String(index)) AS i, CAST(\(bind: c.value) AS TEXT) AS v"
+                let byName = try await db.raw(query).first()?.decode(column: "v", as: String?.self)
+                let unnamed = try await plain.raw(query).first()?.decode(column: "v", as: String?.self)
+                #expect(byName == unnamed, "\(c.value)")
+                if let text = c.text { #expect(byName == text) }
+                let prepared = try await Self.prepared(db).contains { $0.text.hasPrefix("SELECT \(index) AS i") }
+                #expect(prepared == c.named, "\(c.value)")
+            }
+        }
+    }
+
+    @Test("After a schema change a prepared SELECT * gives the new columns; without being told, PostgreSQL refuses it")
+    func schemaChange() async throws {
+        let connections = try await Self.connections()
+        try await connections.session { db in
+            try await db.raw("CREATE TEMP TABLE s (id TEXT PRIMARY KEY, a BIGINT)").run()
+            try await db.raw("INSERT INTO s (id, a) VALUES (\(bind: "one"), \(bind: 1))").run()
+            let query: SQLQueryString = "SELECT * FROM s WHERE id = \(bind: "one")"
+            #expect(try await db.raw(query).first()?.allColumns == ["id", "a"])
+            try await db.raw("ALTER TABLE s ADD COLUMN c TEXT").run()
+            // What `schemaChanged` prevents: the statement prepared before the change is refused.
+            await #expect(throws: PSQLError.self) { try await db.raw(query).all() }
+            connections.schemaChanged()
+            let row = try #require(try await db.raw(query).first())
+            #expect(row.allColumns == ["id", "a", "c"])
+            #expect(try row.decode(column: "a", as: Int.self) == 1)
+        }
+    }
+
+    @Test("A migration applied names every statement afresh; a start with nothing to apply keeps the names")
+    func migrationRenames() async throws {
+        let schema = "test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16)
+        let store = try await SQLStore.postgres(url: TestBackend.postgresURL!, schema: String(schema), connectionsPerEventLoop: 1, connectionWait: 60)
+        OpenedStores.current?.add(store)
+        let names = try #require(store.connections as? PostgresConnections).statementNames
+        let last = try #require(Migrations.all.last).version
+        try await store.migrate(through: last - 1)
+        let text = "SELECT version FROM schema_migrations WHERE version = $1"
+        let before = try #require(names.name(for: text, types: [PostgresDataType.int8.rawValue]))
+        try await store.migrate()
+        let after = try #require(names.name(for: text, types: [PostgresDataType.int8.rawValue]))
+        #expect(after != before)
+        try await store.migrate()
+        #expect(names.name(for: text, types: [PostgresDataType.int8.rawValue]) == after)
+    }
+
+    @Test("Texts beyond the limit run unnamed, with the same rows")
+    func limit() async throws {
+        let connections = try await Self.connections()
+        try await connections.session { db in
+            let session = try #require(db as? PreparingPostgresDatabase)
+            // Names of its own: the store's names are prepared on this connection already.
+            let limited = PreparingPostgresDatabase(database: session.database, names: PostgresStatementNames(prefix: "limited", limit: 2),
+                                                    logger: session.logger)
+            try await limited.raw("CREATE TEMP TABLE u (id BIGINT PRIMARY KEY)").run()
+            for i in 0..<5 { try await limited.raw("INSERT INTO u (id) VALUES (\(bind: i))").run() }
+            #expect(try await limited.raw("SELECT id FROM u WHERE id < \(bind: 3) ORDER BY id").all().map { try $0.decode(column: "id", as: Int.self) } == [0, 1, 2])
+            #expect(try await limited.raw("SELECT id FROM u WHERE id > \(bind: 3) ORDER BY id").all().map { try $0.decode(column: "id", as: Int.self) } == [4])
+            let ours = try await Self.prepared(limited, prefix: "limited")
+            #expect(Set(ours.map(\.text)) == ["INSERT INTO u (id) VALUES ($1)", "SELECT id FROM u WHERE id < $1 ORDER BY id"])
+        }
+    }
+
+    @Test("Only queries and row changes are named")
+    func preparable() {
+        for text in ["SELECT 1", " (SELECT a FROM b) UNION ALL (SELECT a FROM c)", "WITH x AS (SELECT 1) SELECT * FROM x", "INSERT INTO a VALUES ($1)",
+                     "UPDATE a SET b = $1", "DELETE FROM a WHERE b = $1", "select 1"] {
+            #expect(PostgresStatementNames.preparable(text), "\(text)")
+        }
+        for text in ["BEGIN", "COMMIT", "CREATE INDEX x ON a(b)", "ALTER TABLE a ADD COLUMN b TEXT", "SET search_path = a", "ANALYZE", "COPY a TO STDOUT"] {
+            #expect(!PostgresStatementNames.preparable(text), "\(text)")
+        }
+    }
+}
