@@ -42,7 +42,7 @@ struct PostgresPreparedStatementsTests {
     }
 
     /// Encoded with keys: PostgresKit binds it as JSON.
-    struct Pair: Codable, Sendable { let a: Int }
+    struct Pair: Codable, Sendable, Equatable { let a: Int }
 
     static let base = Date(timeIntervalSince1970: 1_790_000_000.25)
 
@@ -113,6 +113,51 @@ struct PostgresPreparedStatementsTests {
                 let prepared = try await Self.prepared(db).contains { $0.text.hasPrefix("SELECT \(index) AS i") }
                 #expect(prepared == c.named, "\(c.value)")
             }
+        }
+    }
+
+    @Test("Rows read by name decode every kind of value as PostgresKit's rows do, and refuse what PostgresKit refuses")
+    func rowDecoding() async throws {
+        let connections = try await Self.connections()
+        try await connections.session { db in
+            let named = try #require(db as? PreparingPostgresDatabase)
+            let plain = named.database.sql()
+            let query: SQLQueryString = """
+                SELECT CAST(\(bind: "lg-7") AS TEXT) AS id, CAST(\(bind: "engaged") AS TEXT) AS status, 'soon' AS urgency, 'lw-2' AS worker,
+                       CAST(NULL AS TEXT) AS nobody, '2026-03-01' AS day, TIMESTAMPTZ '2026-03-01 10:00:00+00' AS at, CAST(42 AS BIGINT) AS n,
+                       SUM(x) AS total, 'sideways' AS bad_status, CAST('{"a": 3}' AS JSONB) AS pair, CAST(\(bind: 7) AS BIGINT) AS big
+                FROM (VALUES (CAST(1 AS BIGINT)), (CAST(2 AS BIGINT))) v(x)
+                """
+            let byName = try #require(try await db.raw(query).first())
+            let kit = try #require(try await plain.raw(query).first())
+            #expect(byName is PostgresSQLRow)
+            #expect(!(kit is PostgresSQLRow))
+            func same<T: Decodable & Equatable>(_ column: String, _ type: T.Type, _ expected: T?) throws {
+                let a = try byName.decode(column: column, as: T.self), b = try kit.decode(column: column, as: T.self)
+                #expect(a == b, "\(column) as \(T.self)")
+                if let expected { #expect(a == expected, "\(column) as \(T.self)") }
+            }
+            try same("id", ReferralID.self, ReferralID("lg-7"))
+            try same("id", ReferralID?.self, ReferralID("lg-7"))
+            try same("status", ReferralStatus.self, .engaged)
+            try same("urgency", Urgency.self, .soon)
+            try same("worker", UserID?.self, UserID("lw-2"))
+            try same("nobody", UserID?.self, nil)
+            try same("nobody", String?.self, nil)
+            try same("day", CalendarDate.self, CalendarDate(year: 2026, month: 3, day: 1))
+            try same("at", Date.self, Date(timeIntervalSince1970: 1_772_359_200))
+            try same("n", Int.self, 42)
+            try same("total", Double.self, 3)
+            try same("pair", Pair.self, Pair(a: 3))
+            try same("big", Int.self, 7)
+            #expect(try byName.decodeNil(column: "nobody") && !byName.decodeNil(column: "id"))
+            #expect(byName.allColumns == kit.allColumns)
+            // What PostgresKit refuses, so does the row read by name.
+            #expect(throws: (any Error).self) { try kit.decode(column: "bad_status", as: ReferralStatus.self) }
+            #expect(throws: (any Error).self) { try byName.decode(column: "bad_status", as: ReferralStatus.self) }
+            #expect(throws: (any Error).self) { try byName.decode(column: "nobody", as: UserID.self) }
+            #expect(throws: (any Error).self) { try byName.decode(column: "absent", as: UserID.self) }
+            #expect(throws: (any Error).self) { try byName.decode(column: "status", as: Int.self) }
         }
     }
 

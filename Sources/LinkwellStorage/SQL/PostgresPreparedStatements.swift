@@ -17,7 +17,7 @@ import Synchronization
 /// made for the values, so a statement whose plan depends on its values keeps being planned).
 ///
 /// Statements run exactly as before otherwise: the same text, the same values encoded the same way (PostgresNIO's
-/// own encoding, as PostgresKit's fast path), the same rows decoded the same way. A statement is prepared only when
+/// own encoding, as PostgresKit's fast path), the same rows decoded the same way (`PostgresSQLRow`). A statement is prepared only when
 /// every value it binds is one PostgresNIO encodes directly (anything else goes the plain way).
 struct PreparingPostgresDatabase: SQLDatabase {
     /// The pool (plain reads and single statements) or one connection (a session: a transaction, a snapshot).
@@ -42,7 +42,7 @@ struct PreparingPostgresDatabase: SQLDatabase {
             connection.eventLoop.makeFutureWithTask {
                 try await NamedStatement.$current.withValue(NamedStatement.Text(name: name, sql: sql)) {
                     for try await row in try await connection.execute(NamedStatement(bindings: bindings), logger: logger) {
-                        onRow(row.sql())
+                        onRow(PostgresSQLRow(row))
                     }
                 }
             }
