@@ -113,6 +113,18 @@ struct WorkListsTests {
                     #expect(total == expected.count)
                 }
             }
+            // The whole caseload's groups counted together (one statement on SQL) are each group counted alone, which
+            // the loop above compared with whole cases.
+            let groups: [CaseworkService.CaseList] = viewer.role == .referrer ? [.waiting, .active, .closed] : [.urgent, .waiting, .active, .closed]
+            for search in [nil, "smith"] {
+                let together = try await l.casework.caseloadPages(l.request(viewer), lists: groups.map { ($0, PageNumber(1, size: 7)) }, search: search)
+                #expect(together.map(\.list) == groups)
+                for (list, page) in together {
+                    let alone = try await l.casework.caseloadPages(l.request(viewer), lists: [(list, PageNumber(1, size: 7))], search: search)[0].page
+                    #expect(page.total == alone.total, "\(viewer.role) \(list) \(search ?? "") together \(page.total), alone \(alone.total)")
+                    #expect(page.rows.map(\.id) == alone.rows.map(\.id))
+                }
+            }
         }
 
         // Plan reviews due within a week, for a link worker and for the team.

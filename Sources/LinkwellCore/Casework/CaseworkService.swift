@@ -225,12 +225,14 @@ public struct CaseworkService: Sendable {
         let p = request.principal
         let team = try await caseloadTeam(team, p)
         let queries = try lists.map { (list, number) in (number, try caseloadQuery(p, list, search: search, team: team)) }
-        // The groups are read at once, each counted and cut on its own: the page waits for its slowest group, not for
-        // the sum of them (a search walks each group's part of the caseload for the name).
+        // Every group counted together, then the groups' rows read at once, each cut on its own: the page waits for its
+        // slowest group, not for the sum of them (a search walks each group's part of the caseload for the name).
+        let totals = try await store.countReferrals(queries.map(\.1))
         let pages = try await withThrowingTaskGroup(of: (Int, CountedPage<ReferralSummary>).self) { [store] group in
             for (index, (number, query)) in queries.enumerated() {
+                let total = totals[index]
                 group.addTask {
-                    var page = try await CountedPage.load(number, count: { try await store.countReferrals(query) }) { shown in
+                    var page = try await CountedPage.load(number, count: { total }) { shown in
                         var window = query
                         window.offset = shown.offset
                         window.limit = shown.size

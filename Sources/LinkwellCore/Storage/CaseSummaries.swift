@@ -83,6 +83,15 @@ public struct PageRequest: Sendable, Equatable {
     }
 }
 
+extension CaseSummaryStore {
+    /// Each query counted on its own.
+    public func countReferrals(_ queries: [ReferralQuery]) async throws -> [Int] {
+        var counts: [Int] = []
+        for query in queries { counts.append(try await countReferrals(query)) }
+        return counts
+    }
+}
+
 extension PageRequest {
     /// This request for a name-ordered list: a cursor from a newest-first list is refused naming `cursor`.
     public func requireNamed() throws(LinkwellError) -> PageRequest {
@@ -183,6 +192,9 @@ public struct CaseloadCount: Sendable, Equatable {
 public protocol CaseSummaryStore: Sendable {
     /// How many referrals match the query (its `limit` and `after` are ignored).
     func countReferrals(_ query: ReferralQuery) async throws -> Int
+    /// How many referrals match each query, in their order, counted together (a caseload's groups: one statement on
+    /// SQL instead of one a group).
+    func countReferrals(_ queries: [ReferralQuery]) async throws -> [Int]
     /// Referrals out to the organisation's services, newest first (by creation, then id), with the
     /// person's consent as it stands.
     func onwardInbox(organisationID: OrganisationID, page: PageRequest) async throws -> [OnwardInboxRow]

@@ -11,6 +11,23 @@ extension SQLStore {
         }
     }
 
+    /// Every count in one statement, each a scalar subquery of its own: a caseload's four groups were four statements,
+    /// each a turn on a reader's thread on SQLite and a round trip on PostgreSQL.
+    public func countReferrals(_ queries: [ReferralQuery]) async throws -> [Int] {
+        if queries.isEmpty { return [] }
+        if queries.count == 1 { return [try await countReferrals(queries[0])] }
+        var sql = SQLQueryString("SELECT ")
+        for (index, query) in queries.enumerated() {
+            sql.appendInterpolation(unsafeRaw: index == 0 ? "(" : ", (")
+            sql.appendInterpolation(Self.referralCount(query, flavor: flavor))
+            sql.appendInterpolation(unsafeRaw: ") AS n\(index)")
+        }
+        return try await connections.read { [sql] db in
+            guard let row = try await db.raw(sql).first() else { return queries.map { _ in 0 } }
+            return try queries.indices.map { try row.decode(column: "n\($0)", as: Int.self) }
+        }
+    }
+
     /// `AND (time < at OR (time = at AND id < id))`: strictly after the cursor in newest-first order.
     static func appendAfter(_ after: PageCursor?, time: String, id: String, to sql: inout SQLQueryString) {
         guard let after else { return }
