@@ -29,6 +29,14 @@ struct PostgresPreparedStatementsTests {
         return try #require(store.connections as? PostgresConnections)
     }
 
+    /// Runs `body` on one connection of a new store: the statements by name, and PostgresKit's own unnamed ones there.
+    static func onOneConnection(_ body: @escaping @Sendable (_ named: PreparingPostgresDatabase, _ plain: any SQLDatabase) async throws -> Void) async throws {
+        try await connections().session { db in
+            let named = try #require(db as? PreparingPostgresDatabase)
+            try await body(named, named.database.sql())
+        }
+    }
+
     struct Prepared {
         let name: String, text: String, generic: Int, custom: Int
     }
@@ -48,10 +56,7 @@ struct PostgresPreparedStatementsTests {
 
     @Test("Run by name, a statement gives the unnamed statement's rows for every value, NULL included, and is planned once")
     func sameRows() async throws {
-        let connections = try await Self.connections()
-        try await connections.session { db in
-            let named = try #require(db as? PreparingPostgresDatabase)
-            let plain = named.database.sql()
+        try await Self.onOneConnection { db, plain in
             try await db.raw("CREATE TEMP TABLE t (id TEXT PRIMARY KEY, n BIGINT, x DOUBLE PRECISION, b BOOLEAN, at TIMESTAMPTZ, note TEXT)").run()
             for i in 0..<40 {
                 let note: String? = i % 3 == 0 ? nil : "note \(i % 5)"
@@ -91,10 +96,7 @@ struct PostgresPreparedStatementsTests {
 
     @Test("Identifiers, statuses and calendar dates are bound by name as PostgresKit binds them; a value it binds another way runs unnamed")
     func singleValues() async throws {
-        let connections = try await Self.connections()
-        try await connections.session { db in
-            let named = try #require(db as? PreparingPostgresDatabase)
-            let plain = named.database.sql()
+        try await Self.onOneConnection { db, plain in
             let noStatus: ReferralStatus? = nil
             let cases: [(value: any Encodable & Sendable, text: String?, named: Bool)] = [
                 (ReferralStatus.planAgreed, ReferralStatus.planAgreed.rawValue, true),
@@ -118,10 +120,7 @@ struct PostgresPreparedStatementsTests {
 
     @Test("Rows read by name decode every kind of value as PostgresKit's rows do, and refuse what PostgresKit refuses")
     func rowDecoding() async throws {
-        let connections = try await Self.connections()
-        try await connections.session { db in
-            let named = try #require(db as? PreparingPostgresDatabase)
-            let plain = named.database.sql()
+        try await Self.onOneConnection { db, plain in
             let query: SQLQueryString = """
                 SELECT CAST(\(bind: "lg-7") AS TEXT) AS id, CAST(\(bind: "engaged") AS TEXT) AS status, 'soon' AS urgency, 'lw-2' AS worker,
                        CAST(NULL AS TEXT) AS nobody, '2026-03-01' AS day, TIMESTAMPTZ '2026-03-01 10:00:00+00' AS at, CAST(42 AS BIGINT) AS n,
