@@ -175,6 +175,34 @@ struct PostgresPreparedStatementsTests {
             let row = try #require(try await db.raw(query).first())
             #expect(row.allColumns == ["id", "a", "c"])
             #expect(try row.decode(column: "a", as: Int.self) == 1)
+            // A change no migration of this server told it of (another server's): in a session the one statement is
+            // refused, and the next is prepared afresh.
+            try await db.raw("ALTER TABLE s ADD COLUMN d TEXT").run()
+            await #expect(throws: PSQLError.self) { try await db.raw(query).all() }
+            #expect(try await db.raw(query).first()?.allColumns == ["id", "a", "c", "d"])
+        }
+    }
+
+    @Test("A plain read whose table another server changed runs again unnamed: no read fails")
+    func schemaChangedElsewhere() async throws {
+        let connections = try await Self.connections()
+        try await connections.read { db in try await db.raw("CREATE TABLE elsewhere (id TEXT PRIMARY KEY, a BIGINT)").run() }
+        try await connections.read { db in try await db.raw("INSERT INTO elsewhere (id, a) VALUES (\(bind: "one"), \(bind: 1))").run() }
+        let query: SQLQueryString = "SELECT * FROM elsewhere WHERE id = \(bind: "one")"
+        // Prepared on every connection of the pool (reads at once take different connections).
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<16 { group.addTask { _ = try await connections.read { db in try await db.raw(query).all() } } }
+            try await group.waitForAll()
+        }
+        // Changed behind the store's back: no migration of its own tells it.
+        let url = try #require(TestBackend.postgresURL)
+        let schema = try await connections.read { db in try await db.raw("SELECT current_schema() AS s").first()?.decode(column: "s", as: String.self) }
+        let other = try SQLStore.postgres(url: url, searchPath: [try #require(schema)], connectionsPerEventLoop: 1)
+        OpenedStores.current?.add(other)
+        try await #require(other.connections as? PostgresConnections).read { db in try await db.raw("ALTER TABLE elsewhere ADD COLUMN b TEXT").run() }
+        try await withThrowingTaskGroup(of: [String].self) { group in
+            for _ in 0..<16 { group.addTask { try await connections.read { db in try await db.raw(query).first()?.allColumns ?? [] } } }
+            for try await columns in group { #expect(columns == ["id", "a", "b"]) }
         }
     }
 

@@ -38,15 +38,31 @@ struct PreparingPostgresDatabase: SQLDatabase {
             return try await database.sql().execute(sql: query, onRow)
         }
         let logger = logger
-        _ = try await database.withConnection { connection in
-            connection.eventLoop.makeFutureWithTask {
-                try await NamedStatement.$current.withValue(NamedStatement.Text(name: name, sql: sql)) {
-                    for try await row in try await connection.execute(NamedStatement(bindings: bindings), logger: logger) {
-                        onRow(PostgresSQLRow(row))
+        do {
+            _ = try await database.withConnection { connection in
+                connection.eventLoop.makeFutureWithTask {
+                    try await NamedStatement.$current.withValue(NamedStatement.Text(name: name, sql: sql)) {
+                        for try await row in try await connection.execute(NamedStatement(bindings: bindings), logger: logger) {
+                            onRow(PostgresSQLRow(row))
+                        }
                     }
                 }
-            }
-        }.get()
+            }.get()
+        } catch let error as PSQLError where Self.resultTypeChanged(error) {
+            // The schema changed under this server (another server's migration): every text is named afresh, and a plain
+            // read runs again unnamed. Inside a session (a transaction) the statement has failed the transaction, which
+            // its caller ends; the next one is prepared anew.
+            names.schemaChanged()
+            guard !(database is PostgresConnection) else { throw error }
+            try await database.sql().execute(sql: query, onRow)
+        }
+    }
+
+    /// PostgreSQL's refusal of a prepared statement whose result columns changed since it was prepared (SQLSTATE 0A000,
+    /// "cached plan must not change result type"). It fails before any row is sent.
+    static func resultTypeChanged(_ error: PSQLError) -> Bool {
+        error.code == .server && error.serverInfo?[.sqlState] == "0A000"
+            && error.serverInfo?[.message]?.contains("cached plan must not change result type") == true
     }
 
     /// The same connection for every statement of `closure`, as PostgresKit's own session.
