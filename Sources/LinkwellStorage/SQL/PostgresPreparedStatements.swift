@@ -17,8 +17,9 @@ import Synchronization
 /// made for the values, so a statement whose plan depends on its values keeps being planned).
 ///
 /// Statements run exactly as before otherwise: the same text, the same values encoded the same way (PostgresNIO's
-/// own encoding, as PostgresKit's fast path), the same rows decoded the same way (`PostgresSQLRow`). A statement is prepared only when
-/// every value it binds is one PostgresNIO encodes directly (anything else goes the plain way).
+/// own encoding, as PostgresKit's fast path), the same rows decoded the same way (`PostgresSQLRow`). A statement is
+/// prepared only when every value it binds is one PostgresNIO encodes directly, or encodes itself as one such value
+/// (`SingleValue`); anything else (a value bound as JSON) goes the plain way.
 struct PreparingPostgresDatabase: SQLDatabase {
     /// The pool (plain reads and single statements) or one connection (a session: a transaction, a snapshot).
     let database: any PostgresDatabase
