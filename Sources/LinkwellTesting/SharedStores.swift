@@ -16,7 +16,7 @@ extension TestBackend {
             try await Self.migrated(first)
             return (first, try await open(at: path, connectionsPerEventLoop: connectionsPerEventLoop))
         case .postgres:
-            let schema = String("test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16))
+            let schema = TestBackend.newPostgresSchema()
             let first = try await open(at: schema, connectionsPerEventLoop: connectionsPerEventLoop)
             try await Self.migrated(first)
             return (first, try await open(at: schema, connectionsPerEventLoop: connectionsPerEventLoop))

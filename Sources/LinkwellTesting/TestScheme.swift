@@ -52,6 +52,11 @@ public enum TestBackend: String, CaseIterable, Sendable, CustomStringConvertible
         ProcessInfo.processInfo.environment["LINKWELL_TEST_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 }
     }
 
+    /// A new name for a test's own PostgreSQL schema (`test_` and 16 hex digits).
+    public static func newPostgresSchema() -> String {
+        String("test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16))
+    }
+
     /// The backends available here: PostgreSQL only when a server was given.
     public static var available: [TestBackend] {
         postgresURL == nil ? [.memory, .sqlite] : [.memory, .sqlite, .postgres]
@@ -90,7 +95,7 @@ public enum TestBackend: String, CaseIterable, Sendable, CustomStringConvertible
             let path = existing ?? testDatabaseFolder.appendingPathComponent("\(UUID().uuidString).sqlite").path
             store = try await SQLStore.sqlite(path: path)
         case .postgres:
-            let schema = existing ?? String("test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16))
+            let schema = existing ?? Self.newPostgresSchema()
             store = try await SQLStore.postgres(url: Self.postgresURL!, schema: schema, connectionsPerEventLoop: connectionsPerEventLoop,
                                                  connectionWait: 60)
         }

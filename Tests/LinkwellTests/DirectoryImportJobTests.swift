@@ -120,7 +120,7 @@ struct DirectoryImportJobTests {
         let store: SQLStore
         switch backend {
         case .postgres:
-            store = try await SQLStore.postgres(url: TestBackend.postgresURL!, schema: "test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16))
+            store = try await SQLStore.postgres(url: TestBackend.postgresURL!, schema: TestBackend.newPostgresSchema())
         default:
             store = try await SQLStore.sqlite(path: temporarySQLitePath("lw-upgrade"))
         }

@@ -208,8 +208,7 @@ struct PostgresPreparedStatementsTests {
 
     @Test("A migration applied names every statement afresh; a start with nothing to apply keeps the names")
     func migrationRenames() async throws {
-        let schema = "test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16)
-        let store = try await SQLStore.postgres(url: TestBackend.postgresURL!, schema: String(schema), connectionsPerEventLoop: 1, connectionWait: 60)
+        let store = try await SQLStore.postgres(url: TestBackend.postgresURL!, schema: TestBackend.newPostgresSchema(), connectionsPerEventLoop: 1, connectionWait: 60)
         OpenedStores.current?.add(store)
         let names = try #require(store.connections as? PostgresConnections).statementNames
         let last = try #require(Migrations.all.last).version

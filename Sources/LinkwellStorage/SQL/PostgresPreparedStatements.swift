@@ -86,14 +86,20 @@ struct PreparingPostgresDatabase: SQLDatabase {
             if let optional = bind as? any OptionalValue, optional.isNone {
                 bindings.appendNull()
                 types.append(PostgresDataType.null.rawValue)
-            } else if let value = bind as? any PostgresThrowingDynamicTypeEncodable ?? SingleValue.encoded(bind) {
+            } else if let value = bind as? any PostgresThrowingDynamicTypeEncodable {
                 guard (try? bindings.append(value, context: .default)) != nil else { return nil }
                 types.append(value.psqlType.rawValue)
-            } else if SingleValue.encodesNil(bind) {
-                bindings.appendNull()
-                types.append(PostgresDataType.null.rawValue)
             } else {
-                return nil
+                switch SingleValue.capture(bind) {
+                case .value(let value):
+                    guard (try? bindings.append(value, context: .default)) != nil else { return nil }
+                    types.append(value.psqlType.rawValue)
+                case .null:
+                    bindings.appendNull()
+                    types.append(PostgresDataType.null.rawValue)
+                case nil:
+                    return nil
+                }
             }
         }
         return (bindings, types)
@@ -111,16 +117,17 @@ private final class SingleValue: Encoder, SingleValueEncodingContainer {
     private var unsupported = false
     private var depth = 0
 
-    static func encoded(_ bind: any Encodable) -> (any PostgresThrowingDynamicTypeEncodable)? {
-        let capture = SingleValue()
-        guard (try? bind.encode(to: capture)) != nil, !capture.unsupported else { return nil }
-        return capture.value
+    enum Captured {
+        case value(any PostgresThrowingDynamicTypeEncodable)
+        case null
     }
 
-    static func encodesNil(_ bind: any Encodable) -> Bool {
+    /// The one value `bind` encodes itself as, NULL, or nil when it is not one value.
+    static func capture(_ bind: any Encodable) -> Captured? {
         let capture = SingleValue()
-        guard (try? bind.encode(to: capture)) != nil, !capture.unsupported else { return false }
-        return capture.isNil && capture.value == nil
+        guard (try? bind.encode(to: capture)) != nil, !capture.unsupported else { return nil }
+        if let value = capture.value { return .value(value) }
+        return capture.isNil ? .null : nil
     }
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {

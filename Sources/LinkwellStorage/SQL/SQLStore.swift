@@ -492,8 +492,7 @@ public final class SQLStore: LinkwellStore {
     /// The condition of `referrals_waiting_list` (version 366): the unallocated referrals at a waiting status, its
     /// columns named through `table` (`"r."` in a query, which must repeat it word for word).
     static func waitingListCondition(_ table: String = "") -> String {
-        "\(table)link_worker_id IS NULL AND \(table)status IN ("
-            + ReferralStatus.allCases.filter(\.isWaiting).map { "'\($0.rawValue)'" }.joined(separator: ", ") + ")"
+        "\(table)link_worker_id IS NULL AND \(table)status IN (\(literals(ReferralStatus.allCases.filter(\.isWaiting))))"
     }
 
     /// Whether a page of `query` walks the waiting list's own index in its order on SQLite (`referrals_waiting_list`):
@@ -545,7 +544,7 @@ public final class SQLStore: LinkwellStore {
         if let id = query.linkWorkerID {
             sql.appendInterpolation(unsafeRaw: " AND (r.link_worker_id = "); sql.appendInterpolation(bind: id)
             if query.waitingListReachable {
-                sql.appendInterpolation(unsafeRaw: " OR (r.link_worker_id IS NULL AND r.status IN (\(literals(ReferralStatus.allCases.filter(\.isWaiting)))))")
+                sql.appendInterpolation(unsafeRaw: " OR (\(waitingListCondition("r.")))")
             }
             sql.appendInterpolation(unsafeRaw: ")")
         }
