@@ -113,16 +113,21 @@ struct WorkListsTests {
                     #expect(total == expected.count)
                 }
             }
-            // The whole caseload's groups counted together (one statement on SQL) are each group counted alone, which
-            // the loop above compared with whole cases.
+            // The whole caseload's groups counted together and read together (one statement each on SQL) are each group
+            // counted and read alone, which the loop above compared with whole cases: every field of every row, in
+            // order, on the first page, a later one and one past the end (clamped to the last).
             let groups: [CaseworkService.CaseList] = viewer.role == .referrer ? [.waiting, .active, .closed] : [.urgent, .waiting, .active, .closed]
             for search in [nil, "smith"] {
-                let together = try await l.casework.caseloadPages(l.request(viewer), lists: groups.map { ($0, PageNumber(1, size: 7)) }, search: search)
-                #expect(together.map(\.list) == groups)
-                for (list, page) in together {
-                    let alone = try await l.casework.caseloadPages(l.request(viewer), lists: [(list, PageNumber(1, size: 7))], search: search)[0].page
-                    #expect(page.total == alone.total, "\(viewer.role) \(list) \(search ?? "") together \(page.total), alone \(alone.total)")
-                    #expect(page.rows.map(\.id) == alone.rows.map(\.id))
+                for number in [1, 2, 40] {
+                    let together = try await l.casework.caseloadPages(l.request(viewer), lists: groups.map { ($0, PageNumber(number, size: 7)) }, search: search)
+                    #expect(together.map(\.list) == groups)
+                    for (list, page) in together {
+                        let alone = try await l.casework.caseloadPages(l.request(viewer), lists: [(list, PageNumber(number, size: 7))], search: search)[0].page
+                        let named = "\(viewer.role) \(list) \(search ?? "") page \(number)"
+                        #expect(page.total == alone.total, "\(named): together \(page.total), alone \(alone.total)")
+                        #expect(page.page == alone.page, "\(named)")
+                        #expect(page.rows == alone.rows, "\(named)")
+                    }
                 }
             }
         }

@@ -225,27 +225,19 @@ public struct CaseworkService: Sendable {
         let p = request.principal
         let team = try await caseloadTeam(team, p)
         let queries = try lists.map { (list, number) in (number, try caseloadQuery(p, list, search: search, team: team)) }
-        // Every group counted together, then the groups' rows read at once, each cut on its own: the page waits for its
-        // slowest group, not for the sum of them (a search walks each group's part of the caseload for the name).
+        // Every group counted together, each page clamped to its count, then every group's page read together: two
+        // statements on SQL for the whole caseload (a search walks each group's part of the caseload for the name).
         let totals = try await store.countReferrals(queries.map(\.1))
-        let pages = try await withThrowingTaskGroup(of: (Int, CountedPage<ReferralSummary>).self) { [store] group in
-            for (index, (number, query)) in queries.enumerated() {
-                let total = totals[index]
-                group.addTask {
-                    var page = try await CountedPage.load(number, count: { total }) { shown in
-                        var window = query
-                        window.offset = shown.offset
-                        window.limit = shown.size
-                        return try await store.referrals(window)
-                    }
-                    if p.role == .referrer { page.rows = page.rows.map(ReferrerCaseView.row) }
-                    return (index, page)
-                }
-            }
-            var pages = [CountedPage<ReferralSummary>?](repeating: nil, count: queries.count)
-            for try await (index, page) in group { pages[index] = page }
-            return pages.compactMap { $0 }
-        }
+        let shown = queries.indices.map { queries[$0].0.clamped(total: totals[$0]) }
+        let nonEmpty = queries.indices.filter { totals[$0] > 0 }
+        let read = try await store.referrals(nonEmpty.map { index in
+            var window = queries[index].1
+            (window.offset, window.limit) = (shown[index].offset, shown[index].size)
+            return window
+        })
+        var rows = [[ReferralSummary]](repeating: [], count: queries.count)
+        for (index, list) in zip(nonEmpty, read) { rows[index] = p.role == .referrer ? list.map(ReferrerCaseView.row) : list }
+        let pages = queries.indices.map { CountedPage(rows: rows[$0], total: totals[$0], page: shown[$0]) }
         try await auditOwnList(request, "caseload")
         return zip(lists.map(\.0), pages).map { (list: $0, page: $1) }
     }

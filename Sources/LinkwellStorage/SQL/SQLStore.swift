@@ -375,43 +375,80 @@ public final class SQLStore: LinkwellStore {
             // joined only when a filter reads them); the names and counts are then read for those rows only, not
             // for every row the sort had to see (a link worker's 1,300 closed cases for a page of 50).
             let order = query.oldestFirst ? "ASC" : "DESC"
-            var sql = SQLQueryString("""
-                SELECT r.id, p.given_name, p.family_name, r.status, r.urgency, r.received_at, r.updated_at,
-                       r.referrer_id, r.link_worker_id, r.risk_information, r.pathway, r.referrer_organisation_id, r.consent_purposes,
-                       (SELECT COUNT(*) FROM attendance_reports a JOIN onward_referrals o ON o.id = a.onward_referral_id
-                         WHERE o.referral_id = r.id AND a.attended = \(bind: false)) AS did_not_attend,
-                       (SELECT string_agg(n.need, ',' ORDER BY n.position) FROM referral_needs n WHERE n.referral_id = r.id) AS needs
-                FROM (
-                """)
+            var sql = SQLQueryString("SELECT " + Self.summaryColumns + " FROM (")
             sql.appendInterpolation(Self.referralIDs(query, flavor: flavor))
             sql.appendInterpolation(unsafeRaw: ") k JOIN referrals r ON r.id = k.id JOIN people p ON p.id = r.person_id ORDER BY r.received_at \(order), r.id \(order)")
-            // Each row's needs in their order, aggregated in the same statement (`string_agg … ORDER BY`, SQLite 3.44 and
-            // PostgreSQL alike): a query of its own for each of a caseload page's four groups was four round trips more.
-            return try await db.raw(sql).all().map { row in
-                let id = try row.decode(column: "id", as: ReferralID.self)
-                let needs = try (row.decode(column: "needs", as: String?.self) ?? "").split(separator: ",").map { part -> Need in
-                    guard let need = Need(rawValue: String(part)) else {
-                        throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "A referral's need is not one Linkwell knows."))
-                    }
-                    return need
-                }
-                return ReferralSummary(
-                    id: id,
-                    personName: try row.decode(column: "given_name", as: String.self) + " " + row.decode(column: "family_name", as: String.self),
-                    status: try row.decode(column: "status", as: ReferralStatus.self), needs: needs,
-                    urgency: try row.decode(column: "urgency", as: Urgency.self),
-                    receivedAt: try row.decode(column: "received_at", as: Date.self),
-                    updatedAt: try row.decode(column: "updated_at", as: Date.self),
-                    referrerID: try row.decode(column: "referrer_id", as: UserID?.self),
-                    linkWorkerID: try row.decode(column: "link_worker_id", as: UserID?.self),
-                    didNotAttendCount: try row.decode(column: "did_not_attend", as: Int.self),
-                    hasRisk: !(try row.decode(column: "risk_information", as: String.self)).isEmpty,
-                    pathway: try row.decode(column: "pathway", as: String.self),
-                    referrerOrganisationID: try row.decode(column: "referrer_organisation_id", as: OrganisationID?.self),
-                    consentPurposes: try row.decode(column: "consent_purposes", as: String.self).split(separator: ",")
-                        .compactMap { ConsentPurpose(rawValue: String($0)) })
-            }
+            return try await db.raw(sql).all().map(Self.summary)
         }
+    }
+
+    /// Every list's rows in one statement: each list's ids chosen as `referrals` chooses them, on its own, then the
+    /// rows read for them all together, each in its list's order. A caseload's four groups were four statements, each
+    /// a turn on a reader's thread on SQLite and a round trip on PostgreSQL.
+    public func referrals(_ queries: [ReferralQuery]) async throws -> [[ReferralSummary]] {
+        if queries.isEmpty { return [] }
+        if queries.count == 1 { return [try await referrals(queries[0])] }
+        let flavor = connections.flavor
+        // `SELECT 0 AS g, id FROM (…) k0 UNION ALL …`: each list's ids with its own order and limit, in a subquery of its
+        // own (SQLite has no parenthesised members of a compound SELECT, and PostgreSQL 15 wants each subquery named).
+        var sql = SQLQueryString("SELECT k.g, " + Self.summaryColumns + " FROM (")
+        for (index, query) in queries.enumerated() {
+            sql.appendInterpolation(unsafeRaw: index == 0 ? "SELECT 0 AS g, id FROM (" : " UNION ALL SELECT \(index) AS g, id FROM (")
+            sql.appendInterpolation(Self.referralIDs(query, flavor: flavor))
+            sql.appendInterpolation(unsafeRaw: ") k\(index)")
+        }
+        // Each list in its own direction: a list's rows sort by its own pair of columns, NULL in the other pair.
+        let oldestFirst = queries.indices.filter { queries[$0].oldestFirst }.map(String.init).joined(separator: ", ")
+        let newestFirst = queries.indices.filter { !queries[$0].oldestFirst }.map(String.init).joined(separator: ", ")
+        sql.appendInterpolation(unsafeRaw: ") k JOIN referrals r ON r.id = k.id JOIN people p ON p.id = r.person_id ORDER BY k.g")
+        for (groups, order) in [(oldestFirst, "ASC"), (newestFirst, "DESC")] where !groups.isEmpty {
+            sql.appendInterpolation(unsafeRaw: ", CASE WHEN k.g IN (\(groups)) THEN r.received_at END \(order), CASE WHEN k.g IN (\(groups)) THEN r.id END \(order)")
+        }
+        return try await connections.read { [sql] db in
+            var lists = [[ReferralSummary]](repeating: [], count: queries.count)
+            for row in try await db.raw(sql).all() {
+                let index = try row.decode(column: "g", as: Int.self)
+                guard lists.indices.contains(index) else { continue }
+                lists[index].append(try Self.summary(row))
+            }
+            return lists
+        }
+    }
+
+    /// A referral list's columns on `referrals r JOIN people p`: each row's needs in their order, aggregated in the same
+    /// statement (`string_agg … ORDER BY`, SQLite 3.44 and PostgreSQL alike), and its count of sessions missed.
+    static let summaryColumns = """
+        r.id, p.given_name, p.family_name, r.status, r.urgency, r.received_at, r.updated_at,
+               r.referrer_id, r.link_worker_id, r.risk_information, r.pathway, r.referrer_organisation_id, r.consent_purposes,
+               (SELECT COUNT(*) FROM attendance_reports a JOIN onward_referrals o ON o.id = a.onward_referral_id
+                 WHERE o.referral_id = r.id AND a.attended = FALSE) AS did_not_attend,
+               (SELECT string_agg(n.need, ',' ORDER BY n.position) FROM referral_needs n WHERE n.referral_id = r.id) AS needs
+        """
+
+    /// A row of `summaryColumns`.
+    static func summary(_ row: any SQLRow) throws -> ReferralSummary {
+        let id = try row.decode(column: "id", as: ReferralID.self)
+        let needs = try (row.decode(column: "needs", as: String?.self) ?? "").split(separator: ",").map { part -> Need in
+            guard let need = Need(rawValue: String(part)) else {
+                throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "A referral's need is not one Linkwell knows."))
+            }
+            return need
+        }
+        return ReferralSummary(
+            id: id,
+            personName: try row.decode(column: "given_name", as: String.self) + " " + row.decode(column: "family_name", as: String.self),
+            status: try row.decode(column: "status", as: ReferralStatus.self), needs: needs,
+            urgency: try row.decode(column: "urgency", as: Urgency.self),
+            receivedAt: try row.decode(column: "received_at", as: Date.self),
+            updatedAt: try row.decode(column: "updated_at", as: Date.self),
+            referrerID: try row.decode(column: "referrer_id", as: UserID?.self),
+            linkWorkerID: try row.decode(column: "link_worker_id", as: UserID?.self),
+            didNotAttendCount: try row.decode(column: "did_not_attend", as: Int.self),
+            hasRisk: !(try row.decode(column: "risk_information", as: String.self)).isEmpty,
+            pathway: try row.decode(column: "pathway", as: String.self),
+            referrerOrganisationID: try row.decode(column: "referrer_organisation_id", as: OrganisationID?.self),
+            consentPurposes: try row.decode(column: "consent_purposes", as: String.self).split(separator: ",")
+                .compactMap { ConsentPurpose(rawValue: String($0)) })
     }
 
     /// The WHERE conditions of a `ReferralQuery` on `referrals r JOIN people p` (the same rules as
