@@ -352,7 +352,6 @@ struct AccountStorageTests {
     @Test("Failure counts, two-factor steps, recovery codes, tokens and sessions per user", arguments: TestBackend.available)
     func accountStorage(backend: TestBackend) async throws {
         let s = try await TestScheme.make(backend)
-        defer { Task { try await s.store.shutdown() } }
         let store = s.store, now = s.clock.now
 
         // Concurrent failures under one key are each counted once; old counts are forgotten.

@@ -75,7 +75,6 @@ struct CSVExportTests {
     @Test("The facts export's SQL lines are byte for byte the Swift ones, hostile values included", arguments: TestBackend.available)
     func factsLinesAgree(backend: TestBackend) async throws {
         let s = try await TestScheme.make(backend)
-        defer { Task { try await s.store.shutdown() } }
         var facts: [ReferralFact] = []
         for (i, value) in (Self.hostile + ["\r=CR", "\r\n=CRLF", "a\"b,c", "Café ☕", ""]).enumerated() {
             let id = try await s.casework.submitReferral(TestScheme.submission(givenName: "H\(i)", nhsNumber: nil), by: Principal(s.referrer)).referral.id

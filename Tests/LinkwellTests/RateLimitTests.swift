@@ -51,7 +51,6 @@ struct RateLimitTests {
     @Test("Attempts are counted in a sliding window, refused past the limit, and can be forgiven", arguments: TestBackend.available)
     func counting(backend: TestBackend) async throws {
         let store = try await backend.makeStore()
-        defer { Task { try await store.shutdown() } }
         let clock = TestClock()
         let limiter = RateLimiter(store: store, env: clock.environment)
         let rule = RateLimit(name: "test", limit: 3, window: 600)

@@ -10,7 +10,6 @@ struct StorageSuiteTests {
     @Test("A scheme secret is made once, kept, and rotated on request", arguments: TestBackend.available)
     func secrets(backend: TestBackend) async throws {
         let s = try await TestScheme.make(backend)
-        defer { Task { try await s.store.shutdown() } }
         // Several first calls at once agree on one secret.
         async let a = s.store.secret(named: "disclosure")
         async let b = s.store.secret(named: "disclosure")

@@ -260,6 +260,9 @@ actor SQLiteReaderPool {
     }
 
     func with<T: Sendable>(_ body: @Sendable (SQLiteDirectConnection) async throws -> T) async throws -> T {
+        // Closing has taken (or is waiting for) every connection: a read now would wait for one for ever. Refused as the
+        // server stopping (503).
+        guard !drained else { throw StorageError.unavailable }
         let connection: SQLiteDirectConnection
         if let free = idle.popLast() {
             connection = free
@@ -277,9 +280,16 @@ actor SQLiteReaderPool {
     func drain() async -> [SQLiteDirectConnection] {
         guard !drained else { return [] }
         drained = true
-        var taken = idle
-        idle = []
-        while taken.count < total { taken.append(await withCheckedContinuation { waiters.append($0) }) }
+        var taken: [SQLiteDirectConnection] = []
+        while taken.count < total {
+            // Idle ones first, each time round: a read that ends while this waits for the next connection finds no one
+            // waiting and leaves its connection idle (a close beside reads in flight waited for ever).
+            if let free = idle.popLast() {
+                taken.append(free)
+            } else {
+                taken.append(await withCheckedContinuation { waiters.append($0) })
+            }
+        }
         return taken
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import LinkwellCore
 import Logging
 import SQLKit
+import Synchronization
 
 /// The storage protocols on SQL: one implementation for SQLite and PostgreSQL, which differ only in
 /// how connections and transactions are handled (`SQLConnections`) and in a few column types.
@@ -62,7 +63,19 @@ public final class SQLStore: LinkwellStore {
     /// by key inline (`ReadSize`).
     @_spi(Testing) public var sqliteThreadTurns: Int? { (connections as? SQLiteConnections)?.turns.count }
 
-    public func shutdown() async throws { try await connections.close() }
+    /// Closes the connections once. Every later or concurrent call waits for that one close and hears its outcome: a test
+    /// and its scope, or two parts of a server stopping, may both shut a store down, and two closes at once freed each
+    /// SQLite connection's memory twice (a crash of the whole process, `SQLStoreShutdownTests`).
+    public func shutdown() async throws {
+        let closing = closing.withLock { closing in
+            if let closing { return closing }
+            let started = Task { [connections] in try await connections.close() }
+            closing = started
+            return started
+        }
+        try await closing.value
+    }
+    private let closing = Mutex<Task<Void, any Error>?>(nil)
 
     // MARK: Migrations
 

@@ -36,6 +36,8 @@ import VaporCSQLite
 /// read at a time.
 final class SQLiteDirectConnection: @unchecked Sendable {
     private var handle: OpaquePointer?
+    /// A statement is running (`run`).
+    private let running = Atomic<Bool>(false)
     /// Prepared statements by SQL text: most statements are the same few hundred texts.
     private var statements: [String: OpaquePointer] = [:]
     static let cachedStatementLimit = 512
@@ -82,6 +84,15 @@ final class SQLiteDirectConnection: @unchecked Sendable {
 
     /// Runs one statement and returns its rows.
     func run(_ sql: String, _ binds: [SQLiteData]) throws -> [SQLiteDirectRow] {
+        // The connection is opened without SQLite's own mutex: two statements at once would corrupt its memory. One
+        // at a time is the callers' promise (`SQLiteConnections`); a broken promise is refused here instead, and stops
+        // a debug build (the tests). The flag's acquire and release also order one statement's use of the connection
+        // before the next's, on whatever threads they run, where a thread-sanitiser can see it.
+        guard running.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {
+            assertionFailure("two statements at once on one SQLite connection")
+            throw SQLiteDirectError(code: SQLITE_MISUSE, message: "the connection is running another statement")
+        }
+        defer { running.store(false, ordering: .releasing) }
         guard let handle else { throw SQLiteDirectError(code: SQLITE_MISUSE, message: "connection closed") }
         let statement = try prepared(sql, handle)
         defer {
@@ -129,6 +140,11 @@ final class SQLiteDirectConnection: @unchecked Sendable {
     private var commitHandler: CommitHandler?
 
     func close() {
+        guard running.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {
+            assertionFailure("an SQLite connection closed while it runs a statement")
+            return
+        }
+        defer { running.store(false, ordering: .releasing) }
         if let handle { sqlite_nio_sqlite3_wal_hook(handle, nil, nil) }
         commitHandler = nil
         for statement in statements.values { sqlite_nio_sqlite3_finalize(statement) }
