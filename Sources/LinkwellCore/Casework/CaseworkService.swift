@@ -226,7 +226,7 @@ public struct CaseworkService: Sendable {
         let team = try await caseloadTeam(team, p)
         let queries = try lists.map { (list, number) in (number, try caseloadQuery(p, list, search: search, team: team)) }
         // Every group counted together, each page clamped to its count, then every group's page read together: two
-        // statements on SQL for the whole caseload (a search walks each group's part of the caseload for the name).
+        // statements on SQL for the whole caseload, where each group's count and page were a statement of their own.
         let totals = try await store.countReferrals(queries.map(\.1))
         let shown = queries.indices.map { queries[$0].0.clamped(total: totals[$0]) }
         let nonEmpty = queries.indices.filter { totals[$0] > 0 }

@@ -84,10 +84,9 @@ final class SQLiteDirectConnection: @unchecked Sendable {
 
     /// Runs one statement and returns its rows.
     func run(_ sql: String, _ binds: [SQLiteData]) throws -> [SQLiteDirectRow] {
-        // The connection is opened without SQLite's own mutex: two statements at once would corrupt its memory. One
-        // at a time is the callers' promise (`SQLiteConnections`); a broken promise is refused here instead, and stops
-        // a debug build (the tests). The flag's acquire and release also order one statement's use of the connection
-        // before the next's, on whatever threads they run, where a thread-sanitiser can see it.
+        // The connection is opened without SQLite's own mutex: two statements at once would corrupt its memory (two
+        // closes at once freed it twice: `SQLStoreShutdownTests`). One at a time is the callers' promise
+        // (`SQLiteConnections`); a broken promise is refused here instead, and stops a debug build (the tests).
         guard running.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {
             assertionFailure("two statements at once on one SQLite connection")
             throw SQLiteDirectError(code: SQLITE_MISUSE, message: "the connection is running another statement")
