@@ -36,8 +36,17 @@ import VaporCSQLite
 /// read at a time.
 final class SQLiteDirectConnection: @unchecked Sendable {
     private var handle: OpaquePointer?
-    /// A statement is running (`run`).
+    /// A statement is running (`run`), or the connection is closing.
     private let running = Atomic<Bool>(false)
+
+    /// Takes the connection for a statement or the close; false, and a stop in a debug build, when a statement runs.
+    private func take(_ what: String) -> Bool {
+        guard running.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {
+            assertionFailure("\(what) while an SQLite connection runs a statement")
+            return false
+        }
+        return true
+    }
     /// Prepared statements by SQL text: most statements are the same few hundred texts.
     private var statements: [String: OpaquePointer] = [:]
     static let cachedStatementLimit = 512
@@ -87,8 +96,7 @@ final class SQLiteDirectConnection: @unchecked Sendable {
         // The connection is opened without SQLite's own mutex: two statements at once would corrupt its memory (two
         // closes at once freed it twice: `SQLStoreShutdownTests`). One at a time is the callers' promise
         // (`SQLiteConnections`); a broken promise is refused here instead, and stops a debug build (the tests).
-        guard running.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {
-            assertionFailure("two statements at once on one SQLite connection")
+        guard take("a second statement") else {
             throw SQLiteDirectError(code: SQLITE_MISUSE, message: "the connection is running another statement")
         }
         defer { running.store(false, ordering: .releasing) }
@@ -139,10 +147,7 @@ final class SQLiteDirectConnection: @unchecked Sendable {
     private var commitHandler: CommitHandler?
 
     func close() {
-        guard running.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {
-            assertionFailure("an SQLite connection closed while it runs a statement")
-            return
-        }
+        guard take("a close") else { return }
         defer { running.store(false, ordering: .releasing) }
         if let handle { sqlite_nio_sqlite3_wal_hook(handle, nil, nil) }
         commitHandler = nil
