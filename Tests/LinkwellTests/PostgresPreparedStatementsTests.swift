@@ -124,7 +124,9 @@ struct PostgresPreparedStatementsTests {
             let query: SQLQueryString = """
                 SELECT CAST(\(bind: "lg-7") AS TEXT) AS id, CAST(\(bind: "engaged") AS TEXT) AS status, 'soon' AS urgency, 'lw-2' AS worker,
                        CAST(NULL AS TEXT) AS nobody, '2026-03-01' AS day, TIMESTAMPTZ '2026-03-01 10:00:00+00' AS at, CAST(42 AS BIGINT) AS n,
-                       SUM(x) AS total, 'sideways' AS bad_status, CAST('{"a": 3}' AS JSONB) AS pair, CAST(\(bind: 7) AS BIGINT) AS big
+                       SUM(x) AS total, 'sideways' AS bad_status, CAST('{"a": 3}' AS JSONB) AS pair, CAST(\(bind: 7) AS BIGINT) AS big,
+                       TRUE AS yes, CAST(NULL AS BOOLEAN) AS maybe, CAST(NULL AS BIGINT) AS none, CAST(NULL AS TIMESTAMPTZ) AS never,
+                       CAST(3 AS INTEGER) AS small, 'plain text' AS words, COUNT(*) AS counted
                 FROM (VALUES (CAST(1 AS BIGINT)), (CAST(2 AS BIGINT))) v(x)
                 """
             let byName = try #require(try await db.raw(query).first())
@@ -149,6 +151,18 @@ struct PostgresPreparedStatementsTests {
             try same("total", Double.self, 3)
             try same("pair", Pair.self, Pair(a: 3))
             try same("big", Int.self, 7)
+            // Plain values, decoded from their cells without PostgresKit's general decoder (`PostgresSQLRow.plain`).
+            try same("words", String.self, "plain text")
+            try same("words", String?.self, "plain text")
+            try same("yes", Bool.self, true)
+            try same("yes", Bool?.self, true)
+            try same("maybe", Bool?.self, nil)
+            try same("none", Int?.self, nil)
+            try same("n", Int?.self, 42)
+            try same("small", Int.self, 3)
+            try same("counted", Int.self, 2)
+            try same("never", Date?.self, nil)
+            try same("at", Date?.self, Date(timeIntervalSince1970: 1_772_359_200))
             #expect(try byName.decodeNil(column: "nobody") && !byName.decodeNil(column: "id"))
             #expect(byName.allColumns == kit.allColumns)
             // What PostgresKit refuses, so does the row read by name.
@@ -157,6 +171,12 @@ struct PostgresPreparedStatementsTests {
             #expect(throws: (any Error).self) { try byName.decode(column: "nobody", as: UserID.self) }
             #expect(throws: (any Error).self) { try byName.decode(column: "absent", as: UserID.self) }
             #expect(throws: (any Error).self) { try byName.decode(column: "status", as: Int.self) }
+            #expect(throws: (any Error).self) { try byName.decode(column: "none", as: Int.self) }
+            #expect(throws: (any Error).self) { try byName.decode(column: "maybe", as: Bool.self) }
+            #expect(throws: (any Error).self) { try byName.decode(column: "nobody", as: String.self) }
+            #expect(throws: (any Error).self) { try byName.decode(column: "words", as: Date.self) }
+            #expect(throws: (any Error).self) { try kit.decode(column: "none", as: Int.self) }
+            #expect(throws: (any Error).self) { try kit.decode(column: "words", as: Date.self) }
         }
     }
 
