@@ -12,6 +12,15 @@ public struct BenchCommand: AsyncParsableCommand {
         abstract: "Linkwell's benchmarks on synthetic data (use a dedicated database: synthetic rows are added to it).",
         subcommands: [InsightBench.self, DirectoryBench.self, PagesBench.self, WritesBench.self, DemoPagesBench.self])
     public init() {}
+
+    /// A benchmark on PostgreSQL runs its server's tasks where `linkwell serve` would (`ServerExecutor`). The entry
+    /// calls it first, before any task starts.
+    public static func chooseExecutor() {
+        let arguments = CommandLine.arguments
+        let database = arguments.indices.dropLast().first { arguments[$0] == "--database" }.map { arguments[$0 + 1] }
+            ?? arguments.first { $0.hasPrefix("--database=") }.map { String($0.dropFirst("--database=".count)) }
+        ServerExecutor.useEventLoops(forDatabase: database)
+    }
 }
 
 /// Opens a benchmark database (a SQLite file or a postgres:// URL), runs `body` on it and shuts the store down

@@ -40,7 +40,7 @@ struct WritesBench: AsyncParsableCommand {
 
     /// The scratch file sits beside a SQLite database (the same disk), else in the temporary directory.
     var scratchDirectory: URL {
-        if database.hasPrefix("postgres") { return FileManager.default.temporaryDirectory }
+        if StoreFactory.isPostgres(database) { return FileManager.default.temporaryDirectory }
         return URL(fileURLWithPath: database).deletingLastPathComponent()
     }
 

@@ -69,7 +69,7 @@ struct RestoreCommand: AsyncParsableCommand {
             if StoreFactory.isSQLite(database) {
                 let (_, keptAs) = try await SQLStore.restoreSQLite(backup: backup, into: database)
                 print("Restored into \(database).\(keptAs.map { " The database it replaced is kept as \($0)." } ?? "")")
-            } else if database.hasPrefix("postgres") {
+            } else if StoreFactory.isPostgres(database) {
                 _ = try await SQLStore.restorePostgres(backup: backup, url: database)
                 print("Restored into \(StoreFactory.describe(database)); every table's row count matched the manifest before it was committed.")
             } else {

@@ -1,4 +1,5 @@
 import Foundation
+import LinkwellWeb
 
 /// Every `serve` option may also come from the environment (`LINKWELL_PUBLIC_URL` for
 /// `--public-url`) or a settings file (`--config FILE` or `LINKWELL_CONFIG`, lines of
@@ -20,8 +21,7 @@ public enum ServeSettings {
     /// The arguments `serve` is parsed from: those given, then any option not given taken from the
     /// environment, then from the settings file. Other commands' arguments are returned unchanged.
     public static func arguments(_ given: [String], environment: [String: String]) throws -> [String] {
-        let subcommands = LinkwellCommand.configuration.subcommands.map { $0._commandName }.filter { $0 != "serve" } + ["help"]
-        if let first = given.first, subcommands.contains(first) || first == "--help" || first == "-h" { return given }
+        guard serves(given) else { return given }
         var result = given
         let named = Set(given.compactMap { argument -> String? in
             guard argument.hasPrefix("--") else { return nil }
@@ -40,6 +40,19 @@ public enum ServeSettings {
             if let raw, ["1", "true", "yes", "on"].contains(raw.lowercased()) { result.append("--\(flag)") }
         }
         return result
+    }
+
+    /// Whether these arguments run `serve` (named, or the default command), not another command or help.
+    static func serves(_ given: [String]) -> Bool {
+        let subcommands = LinkwellCommand.configuration.subcommands.map { $0._commandName }.filter { $0 != "serve" } + ["help"]
+        guard let first = given.first else { return true }
+        return !(subcommands.contains(first) || first == "--help" || first == "-h")
+    }
+
+    /// The database `serve` opens with these arguments (completed by `arguments`); nil for another command.
+    static func servedDatabase(_ arguments: [String], environment: [String: String]) -> String? {
+        guard serves(arguments) else { return nil }
+        return value(of: "database", in: arguments) ?? environment["LINKWELL_DATABASE"]
     }
 
     static func value(of option: String, in arguments: [String]) -> String? {
@@ -76,6 +89,14 @@ struct SettingsError: Error, CustomStringConvertible {
 
 extension LinkwellCommand {
     /// Runs the command line, with `serve`'s settings completed from the environment and settings file.
+    /// Chooses where the server's tasks run from its database (`ServerExecutor`). The entry calls it first, before any
+    /// task starts; settings it cannot read are left for `mainWithSettings` to report.
+    public static func chooseExecutor() {
+        let environment = ProcessInfo.processInfo.environment
+        guard let arguments = try? ServeSettings.arguments(Array(CommandLine.arguments.dropFirst()), environment: environment) else { return }
+        ServerExecutor.useEventLoops(forDatabase: ServeSettings.servedDatabase(arguments, environment: environment))
+    }
+
     public static func mainWithSettings() async {
         do {
             let arguments = try ServeSettings.arguments(Array(CommandLine.arguments.dropFirst()), environment: ProcessInfo.processInfo.environment)

@@ -6,15 +6,16 @@ public enum StoreFactory {
     /// `memory`, a `postgres://` (or `postgresql://`) URL, or a SQLite file path.
     public static func open(_ database: String) async throws -> any LinkwellStore {
         if database == "memory" { return MemoryStore() }
-        if database.hasPrefix("postgres://") || database.hasPrefix("postgresql://") {
-            return try SQLStore.postgres(url: database)
-        }
+        if isPostgres(database) { return try SQLStore.postgres(url: database) }
         return try await SQLStore.sqlite(path: database)
     }
 
     /// Whether `database` names a SQLite file (not memory, not PostgreSQL).
-    public static func isSQLite(_ database: String) -> Bool {
-        database != "memory" && !database.hasPrefix("postgres://") && !database.hasPrefix("postgresql://")
+    public static func isSQLite(_ database: String) -> Bool { database != "memory" && !isPostgres(database) }
+
+    /// Whether `database` is a PostgreSQL URL.
+    public static func isPostgres(_ database: String) -> Bool {
+        database.hasPrefix("postgres://") || database.hasPrefix("postgresql://")
     }
 
     /// The database named without its password, for logs and messages.

@@ -4,6 +4,7 @@ import LinkwellBench
 @main
 struct Entry {
     static func main() async {
+        BenchCommand.chooseExecutor()
         await BenchCommand.main()
     }
 }

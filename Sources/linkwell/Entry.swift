@@ -4,6 +4,7 @@ import LinkwellCommands
 @main
 struct Entry {
     static func main() async {
+        LinkwellCommand.chooseExecutor()
         await LinkwellCommand.mainWithSettings()
     }
 }
