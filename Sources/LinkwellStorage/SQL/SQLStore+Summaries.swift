@@ -93,24 +93,32 @@ extension SQLStore {
         }
         Self.appendTeam(team, to: &scope)
         return try await connections.read { [scope] db in
-            let counts = try await db.raw("""
-                SELECT COUNT(*) AS total, COALESCE(SUM(CASE WHEN pl.review_date < \(bind: "\(today)") THEN 1 ELSE 0 END), 0) AS overdue
-                """ + scope).first()
-            let total = try counts?.decode(column: "total", as: Int.self) ?? 0
-            let overdue = try counts?.decode(column: "overdue", as: Int.self) ?? 0
-            guard total > 0 else { return PlanReviewsPage(rows: [], total: 0, overdue: 0) }
-            let shown = page.clamped(total: total)
-            let listing: SQLQueryString = "SELECT d.id, p.given_name, p.family_name, d.review_date FROM (SELECT pl.referral_id AS id, pl.review_date" + scope + """
-                 ORDER BY pl.review_date, pl.referral_id LIMIT \(bind: shown.size) OFFSET \(bind: shown.offset)
-                ) d JOIN referrals named ON named.id = d.id JOIN people p ON p.id = named.person_id ORDER BY d.review_date, d.id
-                """
-            let rows = try await db.raw(listing).all().compactMap { row -> PlanReviewRow? in
-                guard let date = CalendarDate(try row.decode(column: "review_date", as: String.self)) else { return nil }
-                return PlanReviewRow(referralID: try row.decode(column: "id", as: ReferralID.self),
-                                     personName: try row.decode(column: "given_name", as: String.self) + " " + row.decode(column: "family_name", as: String.self),
-                                     reviewDate: date)
+            // The page and the counts in one statement (each row carries the counts of all, counted before the page is
+            // cut); only a page past the end, which has no row to carry them, counts again and reads the last page.
+            func read(_ shown: PageNumber) async throws -> (rows: [PlanReviewRow], total: Int, overdue: Int)? {
+                let listing: SQLQueryString = """
+                    SELECT d.id, p.given_name, p.family_name, d.review_date, d.total, d.overdue FROM (SELECT pl.referral_id AS id, pl.review_date,
+                    COUNT(*) OVER () AS total, SUM(CASE WHEN pl.review_date < \(bind: "\(today)") THEN 1 ELSE 0 END) OVER () AS overdue
+                    """ + scope + """
+                     ORDER BY pl.review_date, pl.referral_id LIMIT \(bind: shown.size) OFFSET \(bind: shown.offset)
+                    ) d JOIN referrals named ON named.id = d.id JOIN people p ON p.id = named.person_id ORDER BY d.review_date, d.id
+                    """
+                let found = try await db.raw(listing).all()
+                guard let first = found.first else { return nil }
+                let rows = try found.compactMap { row -> PlanReviewRow? in
+                    guard let date = CalendarDate(try row.decode(column: "review_date", as: String.self)) else { return nil }
+                    return PlanReviewRow(referralID: try row.decode(column: "id", as: ReferralID.self),
+                                         personName: try row.decode(column: "given_name", as: String.self) + " " + row.decode(column: "family_name", as: String.self),
+                                         reviewDate: date)
+                }
+                return (rows, try first.decode(column: "total", as: Int.self), try first.decode(column: "overdue", as: Int.self))
             }
-            return PlanReviewsPage(rows: rows, total: total, overdue: overdue)
+            if let found = try await read(page) { return PlanReviewsPage(rows: found.rows, total: found.total, overdue: found.overdue) }
+            guard page.number > 1 else { return PlanReviewsPage(rows: [], total: 0, overdue: 0) }
+            let counts = try await db.raw("SELECT COUNT(*) AS total" + scope).first()
+            let total = try counts?.decode(column: "total", as: Int.self) ?? 0
+            guard total > 0, let found = try await read(page.clamped(total: total)) else { return PlanReviewsPage(rows: [], total: 0, overdue: 0) }
+            return PlanReviewsPage(rows: found.rows, total: found.total, overdue: found.overdue)
         }
     }
 
