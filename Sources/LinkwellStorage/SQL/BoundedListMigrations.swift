@@ -1,6 +1,6 @@
 import Foundation
 
-/// Versions 340–349: indexes for `BoundedListStore`, each list on its filter, sort key and id, so a page is one
+/// Versions 340–349 and 367: indexes for `BoundedListStore`, each list on its filter, sort key and id, so a page is one
 /// index range however long the list has grown.
 enum BoundedListMigrations {
     static let all: [Migration] = [
@@ -14,6 +14,12 @@ enum BoundedListMigrations {
                 // The audit page and the API both read newest first by (at, id), also for one person's actions.
                 "CREATE INDEX bounded_audit_actor ON audit_events(actor_id, at, id)",
             ].map(flavor.render)
+        },
+        // Every page a person's record is read on writes an access-log row, and each index is one more write: the
+        // access log had ten. These three are the first columns of version 340's indexes, which answer every lookup
+        // they answered (by record, by subject, by time).
+        Migration(version: 367, name: "the access log's indexes on one column dropped: each begins an index of version 340's") { _ in
+            ["DROP INDEX IF EXISTS audit_events_record", "DROP INDEX IF EXISTS audit_events_subject", "DROP INDEX IF EXISTS audit_events_at"]
         },
     ]
 }
