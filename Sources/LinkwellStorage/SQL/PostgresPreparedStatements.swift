@@ -43,8 +43,11 @@ struct PreparingPostgresDatabase: SQLDatabase {
             _ = try await database.withConnection { connection in
                 connection.eventLoop.makeFutureWithTask {
                     try await NamedStatement.$current.withValue(NamedStatement.Text(name: name, sql: sql)) {
+                        var columns: PostgresSQLRow.Columns?
                         for try await row in try await connection.execute(NamedStatement(bindings: bindings), logger: logger) {
-                            onRow(PostgresSQLRow(row))
+                            let decoded = PostgresSQLRow(row, columns: columns)
+                            columns = decoded.columns
+                            onRow(decoded)
                         }
                     }
                 }

@@ -18,24 +18,40 @@ import SQLKit
 ///   asks for keys or a list) is left to PostgresKit whole, as is a column the row does not have.
 struct PostgresSQLRow: SQLRow {
     let row: PostgresRow
-    /// The cells by column name (PostgresNIO's lookup table, shared by the rows of one result).
     let cells: PostgresRandomAccessRow
+    /// The result's columns by name, made once for all its rows (`Columns`).
+    let columns: Columns
 
-    init(_ row: PostgresRow) {
+    /// The columns of one result by name: made from its first row and handed to the rest, so that a value is found by
+    /// one lookup (PostgresNIO's own row looks a name up twice: once to check it, once to read it). A name given twice
+    /// is the last column of that name, as in PostgresNIO.
+    struct Columns: Sendable {
+        let names: [String]
+        let index: [String: Int]
+        init(_ cells: PostgresRandomAccessRow) {
+            names = cells.map(\.columnName)
+            var index: [String: Int] = [:]
+            for (position, name) in names.enumerated() { index[name] = position }
+            self.index = index
+        }
+    }
+
+    init(_ row: PostgresRow, columns: Columns? = nil) {
         self.row = row
         cells = row.makeRandomAccess()
+        self.columns = columns ?? Columns(cells)
     }
 
     /// PostgresKit's view of the row, for what is left to it.
     var kit: any SQLRow { row.sql() }
 
-    var allColumns: [String] { cells.map(\.columnName) }
-    func contains(column: String) -> Bool { cells.contains(column) }
-    func decodeNil(column: String) throws -> Bool { !cells.contains(column) || cells[column].bytes == nil }
+    var allColumns: [String] { columns.names }
+    func contains(column: String) -> Bool { columns.index[column] != nil }
+    func decodeNil(column: String) throws -> Bool { columns.index[column].map { cells[$0].bytes == nil } ?? true }
 
     func decode<T: Decodable>(column: String, as type: T.Type) throws -> T {
-        guard cells.contains(column) else { return try kit.decode(column: column, as: T.self) }
-        let cell = cells[column]
+        guard let position = columns.index[column] else { return try kit.decode(column: column, as: T.self) }
+        let cell = cells[position]
         if let value = try Self.plain(T.self, from: cell) { return value }
         guard !(T.self is any PostgresDecodable.Type) else { return try kit.decode(column: column, as: T.self) }
         do {
@@ -45,20 +61,24 @@ struct PostgresSQLRow: SQLRow {
         }
     }
 
+    // The optional types, made once: `String?.self` written at each comparison looks its metadata up each time.
+    private static let optionalString: Any.Type = String?.self, optionalInt: Any.Type = Int?.self
+    private static let optionalDate: Any.Type = Date?.self, optionalBool: Any.Type = Bool?.self
+
     /// Text, an integer, a time or a boolean (or an optional of one) decoded by PostgresNIO from `cell`, as PostgresKit's
     /// quick path decodes it; nil for any other type, and for text PostgresKit reads in its own way (a user-defined type).
     static func plain<T>(_ type: T.Type, from cell: PostgresCell) throws -> T? {
-        if T.self == String.self || T.self == String?.self {
+        if T.self == String.self || T.self == optionalString {
             guard !cell.dataType.isUserDefined else { return nil }
             return T.self == String.self ? unsafeBitCast(try cell.decode(String.self), to: T.self)
                 : unsafeBitCast(try cell.decode(String?.self), to: T.self)
         }
         if T.self == Int.self { return unsafeBitCast(try cell.decode(Int.self), to: T.self) }
-        if T.self == Int?.self { return unsafeBitCast(try cell.decode(Int?.self), to: T.self) }
         if T.self == Date.self { return unsafeBitCast(try cell.decode(Date.self), to: T.self) }
-        if T.self == Date?.self { return unsafeBitCast(try cell.decode(Date?.self), to: T.self) }
         if T.self == Bool.self { return unsafeBitCast(try cell.decode(Bool.self), to: T.self) }
-        if T.self == Bool?.self { return unsafeBitCast(try cell.decode(Bool?.self), to: T.self) }
+        if T.self == optionalInt { return unsafeBitCast(try cell.decode(Int?.self), to: T.self) }
+        if T.self == optionalDate { return unsafeBitCast(try cell.decode(Date?.self), to: T.self) }
+        if T.self == optionalBool { return unsafeBitCast(try cell.decode(Bool?.self), to: T.self) }
         return nil
     }
 
