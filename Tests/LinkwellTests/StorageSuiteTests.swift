@@ -222,6 +222,37 @@ struct StorageSuiteTests {
         #expect(try await s.accounts.user(forBearer: bearer + "x") == nil)
     }
 
+    @Test("A session and its user read together are the session and the user read apart, for every user and stage", arguments: TestBackend.available)
+    func sessionWithUser(backend: TestBackend) async throws {
+        let s = try await TestScheme.make(backend)
+        var users = try await s.store.users()
+        // One user with every optional field of the row set, one deactivated: each must come back as stored.
+        var changed = users[0]
+        changed.active = false
+        try await s.store.updateUser(changed)
+        users = try await s.store.users()
+        #expect(users.count == 9)
+        for (index, user) in users.enumerated() {
+            for stage in SessionStage.allCases {
+                let (_, session) = try await s.accounts.startSession(for: user, stage: stage, userAgent: "agent \(index) \(stage)")
+                // Seen later than it began, so that each time column is told apart.
+                try await s.store.touchSession(tokenHash: session.tokenHash, at: session.createdAt.addingTimeInterval(Double(60 + index)))
+                let together = try #require(try await s.store.sessionAndUser(tokenHash: session.tokenHash))
+                let apart = try #require(try await s.store.session(tokenHash: session.tokenHash))
+                var seen = session
+                seen.lastSeenAt = session.createdAt.addingTimeInterval(Double(60 + index))
+                #expect(together.session == apart && together.session == seen, "\(user.id) \(stage)")
+                let alone = try await s.store.user(id: user.id)
+                #expect(together.user == user && together.user == alone, "\(user.id) \(stage)")
+            }
+        }
+        #expect(try await s.store.sessionAndUser(tokenHash: "no such token") == nil)
+        // A deactivated user's session is refused and deleted, read together as apart.
+        let (token, session) = try await s.accounts.startSession(for: changed)
+        #expect(try await s.accounts.resumeSession(token: token) == nil)
+        #expect(try await s.store.session(tokenHash: session.tokenHash) == nil)
+    }
+
     @Test("The audit trail lists newest first and filters by record", arguments: TestBackend.available)
     func audit(backend: TestBackend) async throws {
         let s = try await TestScheme.make(backend)

@@ -93,11 +93,11 @@ public struct Accounts: Sendable {
     /// and sessions of deactivated users, are deleted.
     public func resumeSession(token: String) async throws -> (LoginSession, User)? {
         let hash = Self.sha256(token)
-        guard let session = try await store.session(tokenHash: hash) else { return nil }
+        guard let (session, user) = try await store.sessionAndUser(tokenHash: hash) else { return nil }
         let now = env.now()
         let expired = now.timeIntervalSince(session.lastSeenAt) > sessions.idleTimeout
             || now.timeIntervalSince(session.createdAt) > (session.stage == .complete ? sessions.maxAge : Self.pendingSignInLifetime)
-        guard !expired, let user = try await store.user(id: session.userID), user.active else {
+        guard !expired, let user, user.active else {
             try await store.deleteSession(tokenHash: hash)
             return nil
         }

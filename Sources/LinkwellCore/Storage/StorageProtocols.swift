@@ -214,6 +214,9 @@ public protocol AccountStore: Sendable {
 
     func createSession(_ session: LoginSession) async throws
     func session(tokenHash: String) async throws -> LoginSession?
+    /// The session of a token hash with its user (nil when no such user), read together where the store can: every
+    /// signed-in request reads both.
+    func sessionAndUser(tokenHash: String) async throws -> (session: LoginSession, user: User?)?
     /// Records activity so that the idle timeout restarts.
     func touchSession(tokenHash: String, at: Date) async throws
     func deleteSession(tokenHash: String) async throws
@@ -332,6 +335,14 @@ public protocol OutcomeStore: Sendable {
     /// Marks the invitation used and stores the person's answers, atomically. A used invitation throws
     /// `StorageError.duplicate("invitation")` and stores nothing.
     func saveSelfCompleted(_ administration: Administration, invitationTokenHash: String, at: Date) async throws
+}
+
+extension AccountStore {
+    /// The session, then its user.
+    public func sessionAndUser(tokenHash: String) async throws -> (session: LoginSession, user: User?)? {
+        guard let session = try await session(tokenHash: tokenHash) else { return nil }
+        return (session, try await user(id: session.userID))
+    }
 }
 
 extension CaseStore {

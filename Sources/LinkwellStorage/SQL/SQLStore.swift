@@ -711,6 +711,20 @@ public final class SQLStore: LinkwellStore {
 
     public func createSession(_ session: LoginSession) async throws { try await insertOne(session, into: "sessions") }
     public func session(tokenHash: String) async throws -> LoginSession? { try await first("sessions", "token_hash", tokenHash) }
+
+    /// One statement: the user's columns as they are, the session's under `s_` (its columns named here; a column
+    /// `LoginSession` reads and this list lacks fails every signed-in request, so every sign-in test would catch it).
+    public func sessionAndUser(tokenHash: String) async throws -> (session: LoginSession, user: User?)? {
+        try await connections.read(.lookup) { db in
+            guard let row = try await db.raw("""
+                SELECT u.*, s.token_hash AS s_token_hash, s.user_id AS s_user_id, s.csrf_token AS s_csrf_token, s.created_at AS s_created_at,
+                       s.last_seen_at AS s_last_seen_at, s.id AS s_id, s.stage AS s_stage, s.user_agent AS s_user_agent
+                FROM sessions s LEFT JOIN users u ON u.id = s.user_id WHERE s.token_hash = \(bind: tokenHash)
+                """).first() else { return nil }
+            let session = try row.decode(model: LoginSession.self, prefix: "s_", keyDecodingStrategy: fromColumns)
+            return (session, try row.decodeNil(column: "id") ? nil : try row.decode(model: User.self, keyDecodingStrategy: fromColumns))
+        }
+    }
     public func touchSession(tokenHash: String, at: Date) async throws {
         try await connections.transaction { db in
             try await db.update("sessions").set("last_seen_at", to: at).where("token_hash", .equal, tokenHash).run()
