@@ -225,18 +225,27 @@ public struct CaseworkService: Sendable {
         let p = request.principal
         let team = try await caseloadTeam(team, p)
         let queries = try lists.map { (list, number) in (number, try caseloadQuery(p, list, search: search, team: team)) }
-        // Every group counted together, each page clamped to its count, then every group's page read together: two
-        // statements on SQL for the whole caseload, where each group's count and page were a statement of their own.
-        let totals = try await store.countReferrals(queries.map(\.1))
-        let shown = queries.indices.map { queries[$0].0.clamped(total: totals[$0]) }
-        let nonEmpty = queries.indices.filter { totals[$0] > 0 }
-        let read = try await store.referrals(nonEmpty.map { index in
-            var window = queries[index].1
-            (window.offset, window.limit) = (shown[index].offset, shown[index].size)
+        func window(_ query: ReferralQuery, _ page: PageNumber) -> ReferralQuery {
+            var window = query
+            (window.offset, window.limit) = (page.offset, page.size)
             return window
-        })
+        }
         var rows = [[ReferralSummary]](repeating: [], count: queries.count)
-        for (index, list) in zip(nonEmpty, read) { rows[index] = p.role == .referrer ? list.map(ReferrerCaseView.row) : list }
+        let totals: [Int], shown: [PageNumber]
+        if queries.allSatisfy({ $0.0.number == 1 }) {
+            // First pages (the whole caseload) are never past the end: counted and read together, one statement on SQL.
+            let found = try await store.countedReferrals(queries.map { window($0.1, $0.0) })
+            (totals, shown, rows) = (found.totals, queries.map(\.0), found.rows)
+        } else {
+            // Every group counted together, each page clamped to its count, then every group's page read together: two
+            // statements on SQL, where each group's count and page were a statement of their own.
+            totals = try await store.countReferrals(queries.map(\.1))
+            shown = queries.indices.map { queries[$0].0.clamped(total: totals[$0]) }
+            let nonEmpty = queries.indices.filter { totals[$0] > 0 }
+            let read = try await store.referrals(nonEmpty.map { window(queries[$0].1, shown[$0]) })
+            for (index, list) in zip(nonEmpty, read) { rows[index] = list }
+        }
+        if p.role == .referrer { rows = rows.map { $0.map(ReferrerCaseView.row) } }
         let pages = queries.indices.map { CountedPage(rows: rows[$0], total: totals[$0], page: shown[$0]) }
         try await auditOwnList(request, "caseload")
         return zip(lists.map(\.0), pages).map { (list: $0, page: $1) }

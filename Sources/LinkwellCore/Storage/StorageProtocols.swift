@@ -172,6 +172,9 @@ public protocol CaseStore: Sendable {
     /// Each query's referrals, in their order, read together (a caseload's groups: one statement on SQL instead of one
     /// a group). Each list is exactly what `referrals` gives for its query alone.
     func referrals(_ queries: [ReferralQuery]) async throws -> [[ReferralSummary]]
+    /// Each query's count (as `countReferrals`, without its page) and its rows (as `referrals(_ queries:)`, with its
+    /// page as given), read together: a caseload's first pages in one statement on SQL.
+    func countedReferrals(_ queries: [ReferralQuery]) async throws -> (totals: [Int], rows: [[ReferralSummary]])
     /// The referral a referral out belongs to.
     func referralID(forOnward id: OnwardReferralID) async throws -> ReferralID?
     /// Referrals out to any service of the organisation, newest first.
@@ -342,6 +345,13 @@ extension AccountStore {
     public func sessionAndUser(tokenHash: String) async throws -> (session: LoginSession, user: User?)? {
         guard let session = try await session(tokenHash: tokenHash) else { return nil }
         return (session, try await user(id: session.userID))
+    }
+}
+
+extension CaseStore where Self: CaseSummaryStore {
+    /// Counted, then read.
+    public func countedReferrals(_ queries: [ReferralQuery]) async throws -> (totals: [Int], rows: [[ReferralSummary]]) {
+        (try await countReferrals(queries), try await referrals(queries))
     }
 }
 

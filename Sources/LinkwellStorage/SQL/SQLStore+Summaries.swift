@@ -16,16 +16,22 @@ extension SQLStore {
     public func countReferrals(_ queries: [ReferralQuery]) async throws -> [Int] {
         if queries.isEmpty { return [] }
         if queries.count == 1 { return [try await countReferrals(queries[0])] }
+        let sql = countsTogether(queries)
+        return try await connections.read { db in
+            guard let row = try await db.raw(sql).first() else { return queries.map { _ in 0 } }
+            return try queries.indices.map { try row.decode(column: "n\($0)", as: Int.self) }
+        }
+    }
+
+    /// `SELECT (…) AS n0, (…) AS n1, …`: each query's count, in one row.
+    func countsTogether(_ queries: [ReferralQuery]) -> SQLQueryString {
         var sql = SQLQueryString("SELECT ")
         for (index, query) in queries.enumerated() {
             sql.appendInterpolation(unsafeRaw: index == 0 ? "(" : ", (")
             sql.appendInterpolation(Self.referralCount(query, flavor: flavor))
             sql.appendInterpolation(unsafeRaw: ") AS n\(index)")
         }
-        return try await connections.read { [sql] db in
-            guard let row = try await db.raw(sql).first() else { return queries.map { _ in 0 } }
-            return try queries.indices.map { try row.decode(column: "n\($0)", as: Int.self) }
-        }
+        return sql
     }
 
     /// `AND (time < at OR (time = at AND id < id))`: strictly after the cursor in newest-first order.

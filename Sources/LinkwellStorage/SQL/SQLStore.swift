@@ -401,7 +401,46 @@ public final class SQLStore: LinkwellStore {
     public func referrals(_ queries: [ReferralQuery]) async throws -> [[ReferralSummary]] {
         if queries.isEmpty { return [] }
         if queries.count == 1 { return [try await referrals(queries[0])] }
-        let flavor = connections.flavor
+        let sql = Self.listsTogether(queries, flavor: connections.flavor)
+        return try await connections.read { db in
+            var lists = [[ReferralSummary]](repeating: [], count: queries.count)
+            for row in try await db.raw(sql).all() {
+                let index = try row.decode(column: "g", as: Int.self)
+                guard lists.indices.contains(index) else { continue }
+                lists[index].append(try Self.summary(row))
+            }
+            return lists
+        }
+    }
+
+    /// The counts and the rows in one statement: the counts (`countReferrals`' single row) joined to every row of the
+    /// lists (`listsTogether`), and alone when no list has a row. The caseload's first pages need no count first (a
+    /// first page is never past the end), so a whole caseload is this one statement.
+    public func countedReferrals(_ queries: [ReferralQuery]) async throws -> (totals: [Int], rows: [[ReferralSummary]]) {
+        if queries.isEmpty { return ([], []) }
+        var sql = SQLQueryString("SELECT c.*, x.* FROM (")
+        sql.appendInterpolation(countsTogether(queries))
+        sql.appendInterpolation(unsafeRaw: ") c LEFT JOIN (")
+        sql.appendInterpolation(Self.listsTogether(queries, flavor: connections.flavor, ordered: false))
+        sql.appendInterpolation(unsafeRaw: ") x ON 1 = 1")
+        Self.appendListOrder(queries, table: "x", to: &sql)
+        return try await connections.read { [sql] db in
+            var lists = [[ReferralSummary]](repeating: [], count: queries.count)
+            let found = try await db.raw(sql).all()
+            guard let first = found.first else { return (queries.map { _ in 0 }, lists) }
+            let totals = try queries.indices.map { try first.decode(column: "n\($0)", as: Int.self) }
+            for row in found where !(try row.decodeNil(column: "g")) {
+                let index = try row.decode(column: "g", as: Int.self)
+                guard lists.indices.contains(index) else { continue }
+                lists[index].append(try Self.summary(row))
+            }
+            return (totals, lists)
+        }
+    }
+
+    /// `SELECT k.g, summaryColumns …`: each list's ids chosen as `referrals` chooses them, numbered `g`, and their rows;
+    /// sorted each in its list's direction unless `ordered` is false (the caller sorts).
+    static func listsTogether(_ queries: [ReferralQuery], flavor: SQLFlavor, ordered: Bool = true) -> SQLQueryString {
         // `SELECT 0 AS g, id FROM (…) k0 UNION ALL …`: each list's ids with its own order and limit, in a subquery of its
         // own (SQLite has no parenthesised members of a compound SELECT, and PostgreSQL 15 wants each subquery named).
         var sql = SQLQueryString("SELECT k.g, " + Self.summaryColumns + " FROM (")
@@ -410,21 +449,20 @@ public final class SQLStore: LinkwellStore {
             sql.appendInterpolation(Self.referralIDs(query, flavor: flavor))
             sql.appendInterpolation(unsafeRaw: ") k\(index)")
         }
-        // Each list in its own direction: a list's rows sort by its own pair of columns, NULL in the other pair.
+        sql.appendInterpolation(unsafeRaw: ") k JOIN referrals r ON r.id = k.id JOIN people p ON p.id = r.person_id")
+        if ordered { appendListOrder(queries, table: "k", rows: "r", to: &sql) }
+        return sql
+    }
+
+    /// ` ORDER BY g, …`: each list in its own direction, its rows sorted by its own pair of columns, NULL in the other
+    /// pair. `table` holds the list number `g`; `rows` the rows' `received_at` and `id` (the same table when nil).
+    static func appendListOrder(_ queries: [ReferralQuery], table: String, rows: String? = nil, to sql: inout SQLQueryString) {
+        let rows = rows ?? table
         let oldestFirst = queries.indices.filter { queries[$0].oldestFirst }.map(String.init).joined(separator: ", ")
         let newestFirst = queries.indices.filter { !queries[$0].oldestFirst }.map(String.init).joined(separator: ", ")
-        sql.appendInterpolation(unsafeRaw: ") k JOIN referrals r ON r.id = k.id JOIN people p ON p.id = r.person_id ORDER BY k.g")
+        sql.appendInterpolation(unsafeRaw: " ORDER BY \(table).g")
         for (groups, order) in [(oldestFirst, "ASC"), (newestFirst, "DESC")] where !groups.isEmpty {
-            sql.appendInterpolation(unsafeRaw: ", CASE WHEN k.g IN (\(groups)) THEN r.received_at END \(order), CASE WHEN k.g IN (\(groups)) THEN r.id END \(order)")
-        }
-        return try await connections.read { [sql] db in
-            var lists = [[ReferralSummary]](repeating: [], count: queries.count)
-            for row in try await db.raw(sql).all() {
-                let index = try row.decode(column: "g", as: Int.self)
-                guard lists.indices.contains(index) else { continue }
-                lists[index].append(try Self.summary(row))
-            }
-            return lists
+            sql.appendInterpolation(unsafeRaw: ", CASE WHEN \(table).g IN (\(groups)) THEN \(rows).received_at END \(order), CASE WHEN \(table).g IN (\(groups)) THEN \(rows).id END \(order)")
         }
     }
 
@@ -452,8 +490,11 @@ public final class SQLStore: LinkwellStore {
             }
             return value
         }
-        let needs = try (optionalText("needs") ?? "").split(separator: ",").map { part -> Need in
-            guard let need = Need(rawValue: String(part)) else {
+        // The lists split on the comma's byte (a split by `Character` walked each name's graphemes: a third of this
+        // function's time).
+        func parts(_ list: String) -> [String] { list.utf8.split(separator: UInt8(ascii: ",")).map { String(decoding: $0, as: UTF8.self) } }
+        let needs = try parts(optionalText("needs") ?? "").map { part -> Need in
+            guard let need = Need(rawValue: part) else {
                 throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "A referral's need is not one Linkwell knows."))
             }
             return need
@@ -465,7 +506,7 @@ public final class SQLStore: LinkwellStore {
         let referrerID = try optionalText("referrer_id").map(UserID.init(rawValue:))
         let linkWorkerID = try optionalText("link_worker_id").map(UserID.init(rawValue:))
         let organisationID = try optionalText("referrer_organisation_id").map(OrganisationID.init(rawValue:))
-        let consent = try text("consent_purposes").split(separator: ",").compactMap { ConsentPurpose(rawValue: String($0)) }
+        let consent = try parts(text("consent_purposes")).compactMap(ConsentPurpose.init(rawValue:))
         return ReferralSummary(
             id: id, personName: personName, status: status, needs: needs, urgency: urgency, receivedAt: receivedAt, updatedAt: updatedAt,
             referrerID: referrerID, linkWorkerID: linkWorkerID, didNotAttendCount: try row.decode(column: "did_not_attend", as: Int.self),
