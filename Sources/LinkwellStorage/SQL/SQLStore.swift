@@ -402,15 +402,7 @@ public final class SQLStore: LinkwellStore {
         if queries.isEmpty { return [] }
         if queries.count == 1 { return [try await referrals(queries[0])] }
         let sql = Self.listsTogether(queries, flavor: connections.flavor)
-        return try await connections.read { db in
-            var lists = [[ReferralSummary]](repeating: [], count: queries.count)
-            for row in try await db.raw(sql).all() {
-                let index = try row.decode(column: "g", as: Int.self)
-                guard lists.indices.contains(index) else { continue }
-                lists[index].append(try Self.summary(row))
-            }
-            return lists
-        }
+        return try await connections.read { db in try Self.lists(try await db.raw(sql).all(), count: queries.count) }
     }
 
     /// The counts and the rows in one statement: the counts (`countReferrals`' single row) joined to every row of the
@@ -425,17 +417,22 @@ public final class SQLStore: LinkwellStore {
         sql.appendInterpolation(unsafeRaw: ") x ON 1 = 1")
         Self.appendListOrder(queries, table: "x", to: &sql)
         return try await connections.read { [sql] db in
-            var lists = [[ReferralSummary]](repeating: [], count: queries.count)
             let found = try await db.raw(sql).all()
-            guard let first = found.first else { return (queries.map { _ in 0 }, lists) }
-            let totals = try queries.indices.map { try first.decode(column: "n\($0)", as: Int.self) }
-            for row in found where !(try row.decodeNil(column: "g")) {
-                let index = try row.decode(column: "g", as: Int.self)
-                guard lists.indices.contains(index) else { continue }
-                lists[index].append(try Self.summary(row))
-            }
-            return (totals, lists)
+            guard let first = found.first else { return (queries.map { _ in 0 }, queries.map { _ in [] }) }
+            return (try queries.indices.map { try first.decode(column: "n\($0)", as: Int.self) }, try Self.lists(found, count: queries.count))
         }
+    }
+
+    /// The rows of `listsTogether`, each in its list `g` (a row without a list, the counts' own when no list has a row,
+    /// is skipped).
+    static func lists(_ rows: [any SQLRow], count: Int) throws -> [[ReferralSummary]] {
+        var lists = [[ReferralSummary]](repeating: [], count: count)
+        for row in rows where !(try row.decodeNil(column: "g")) {
+            let index = try row.decode(column: "g", as: Int.self)
+            guard lists.indices.contains(index) else { continue }
+            lists[index].append(try summary(row))
+        }
+        return lists
     }
 
     /// `SELECT k.g, summaryColumns …`: each list's ids chosen as `referrals` chooses them, numbered `g`, and their rows;
