@@ -1,5 +1,6 @@
 import Foundation
 @testable import LinkwellCommands
+import LinkwellWeb
 import Testing
 
 /// `serve` settings from the command line, the environment and a settings file.
@@ -21,6 +22,30 @@ struct SettingsTests {
         // Other commands are left alone.
         #expect(try ServeSettings.arguments(["backup", "--output", "x"], environment: env) == ["backup", "--output", "x"])
         try? FileManager.default.removeItem(at: file)
+    }
+
+    @Test("The executor is chosen from the database serve will open, however it was given, and only for serve")
+    func executorChoice() throws {
+        let url = "postgres://u@db.example/linkwell"
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("linkwell-\(UUID().uuidString).conf")
+        try "database = \(url)\n".write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        func served(_ given: [String], _ environment: [String: String] = [:]) throws -> String? {
+            ServeSettings.servedDatabase(try ServeSettings.arguments(given, environment: environment), environment: environment)
+        }
+        #expect(try served(["serve", "--database", url]) == url)
+        #expect(try served(["--database=\(url)"]) == url, "serve is the command when none is named")
+        #expect(try served([], ["LINKWELL_DATABASE": url]) == url)
+        #expect(try served(["serve"], ["LINKWELL_CONFIG": file.path]) == url)
+        #expect(try served(["serve", "--database", "./here.sqlite"], ["LINKWELL_DATABASE": url]) == "./here.sqlite", "the command line wins")
+        #expect(try served([]) == nil, "SQLite's default file")
+        #expect(try served(["backup", "--database", url, "--output", "x"]) == nil, "another command runs no server")
+        #expect(try served(["--help"], ["LINKWELL_DATABASE": url]) == nil)
+        // Not PostgreSQL: Swift's own pool stays the executor (a PostgreSQL URL would install the event loops for this
+        // whole test process, so it is not tried here; CI's servers on PostgreSQL run with them).
+        for database in [nil, "memory", "./linkwell.sqlite", "/tmp/postgres.sqlite"] as [String?] {
+            #expect(!ServerExecutor.useEventLoops(forDatabase: database), "\(database ?? "none")")
+        }
     }
 
     @Test("The settings list names every serve option, so none is missed")
