@@ -1,6 +1,7 @@
 import ArgumentParser
 import Logging
 @_spi(Benchmarks) import LinkwellStorage
+import LinkwellCommands
 import LinkwellCore
 import LinkwellWeb
 
@@ -16,10 +17,7 @@ public struct BenchCommand: AsyncParsableCommand {
     /// A benchmark on PostgreSQL runs its server's tasks where `linkwell serve` would (`ServerExecutor`). The entry
     /// calls it first, before any task starts.
     public static func chooseExecutor() {
-        let arguments = CommandLine.arguments
-        let database = arguments.indices.dropLast().first { arguments[$0] == "--database" }.map { arguments[$0 + 1] }
-            ?? arguments.first { $0.hasPrefix("--database=") }.map { String($0.dropFirst("--database=".count)) }
-        ServerExecutor.useEventLoops(forDatabase: database)
+        ServerExecutor.useEventLoops(forDatabase: ServeSettings.value(of: "database", in: CommandLine.arguments))
     }
 }
 

@@ -55,7 +55,8 @@ public enum ServeSettings {
         return value(of: "database", in: arguments) ?? environment["LINKWELL_DATABASE"]
     }
 
-    static func value(of option: String, in arguments: [String]) -> String? {
+    /// The value given for `--option` (as `--option value` or `--option=value`), if any.
+    public static func value(of option: String, in arguments: [String]) -> String? {
         for (index, argument) in arguments.enumerated() {
             if argument == "--\(option)", index + 1 < arguments.count { return arguments[index + 1] }
             if argument.hasPrefix("--\(option)=") { return String(argument.dropFirst(option.count + 3)) }
@@ -88,7 +89,6 @@ struct SettingsError: Error, CustomStringConvertible {
 }
 
 extension LinkwellCommand {
-    /// Runs the command line, with `serve`'s settings completed from the environment and settings file.
     /// Chooses where the server's tasks run from its database (`ServerExecutor`). The entry calls it first, before any
     /// task starts; settings it cannot read are left for `mainWithSettings` to report.
     public static func chooseExecutor() {
@@ -97,6 +97,7 @@ extension LinkwellCommand {
         ServerExecutor.useEventLoops(forDatabase: ServeSettings.servedDatabase(arguments, environment: environment))
     }
 
+    /// Runs the command line, with `serve`'s settings completed from the environment and settings file.
     public static func mainWithSettings() async {
         do {
             let arguments = try ServeSettings.arguments(Array(CommandLine.arguments.dropFirst()), environment: ProcessInfo.processInfo.environment)

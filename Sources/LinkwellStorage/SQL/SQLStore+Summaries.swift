@@ -101,7 +101,7 @@ extension SQLStore {
         return try await connections.read { [scope] db in
             // The page and the counts in one statement (each row carries the counts of all, counted before the page is
             // cut); only a page past the end, which has no row to carry them, counts again and reads the last page.
-            func read(_ shown: PageNumber) async throws -> (rows: [PlanReviewRow], total: Int, overdue: Int)? {
+            func read(_ shown: PageNumber) async throws -> PlanReviewsPage? {
                 let listing: SQLQueryString = """
                     SELECT d.id, p.given_name, p.family_name, d.review_date, d.total, d.overdue FROM (SELECT pl.referral_id AS id, pl.review_date,
                     COUNT(*) OVER () AS total, SUM(CASE WHEN pl.review_date < \(bind: "\(today)") THEN 1 ELSE 0 END) OVER () AS overdue
@@ -117,14 +117,14 @@ extension SQLStore {
                                          personName: try row.decode(column: "given_name", as: String.self) + " " + row.decode(column: "family_name", as: String.self),
                                          reviewDate: date)
                 }
-                return (rows, try first.decode(column: "total", as: Int.self), try first.decode(column: "overdue", as: Int.self))
+                return PlanReviewsPage(rows: rows, total: try first.decode(column: "total", as: Int.self),
+                                       overdue: try first.decode(column: "overdue", as: Int.self))
             }
-            if let found = try await read(page) { return PlanReviewsPage(rows: found.rows, total: found.total, overdue: found.overdue) }
-            guard page.number > 1 else { return PlanReviewsPage(rows: [], total: 0, overdue: 0) }
-            let counts = try await db.raw("SELECT COUNT(*) AS total" + scope).first()
-            let total = try counts?.decode(column: "total", as: Int.self) ?? 0
-            guard total > 0, let found = try await read(page.clamped(total: total)) else { return PlanReviewsPage(rows: [], total: 0, overdue: 0) }
-            return PlanReviewsPage(rows: found.rows, total: found.total, overdue: found.overdue)
+            let none = PlanReviewsPage(rows: [], total: 0, overdue: 0)
+            if let found = try await read(page) { return found }
+            guard page.number > 1 else { return none }
+            let total = try await db.raw("SELECT COUNT(*) AS total" + scope).first()?.decode(column: "total", as: Int.self) ?? 0
+            return total > 0 ? try await read(page.clamped(total: total)) ?? none : none
         }
     }
 
