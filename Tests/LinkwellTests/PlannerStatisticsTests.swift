@@ -116,14 +116,17 @@ struct PlannerStatisticsTests {
             for (statement, page) in [(SQLStore.referralCount(query, flavor: .sqlite), false), (SQLStore.referralIDs(query, flavor: .sqlite), true)] {
                 let plan = try await store.execute { db in
                     try await db.raw(SQLQueryString("EXPLAIN QUERY PLAN ") + statement).all().map { try $0.decode(column: "detail", as: String.self) }
-                }.filter { $0.contains(" r ") }
+                }.filter { $0.contains(" r ") || $0.contains(" tally ") }
                 // One of the link worker's indexes: by status (covering), or, for the closed cases that are most of
                 // a caseload, walked newest first (with their status) until the page is full (no waiting list to add since `waitingListReachable`).
+                // A count of their own cases without a search adds up their tallies (version 368) by the tallies' key.
                 #expect(!plan.isEmpty && plan.allSatisfy {
                     $0.contains("USING COVERING INDEX referrals_link_worker_status_urgency (link_worker_id=?")
                         || (list == .closed && $0.contains("USING COVERING INDEX referrals_link_worker_received_status (link_worker_id=?)"))
                         || (walks && page && $0.hasSuffix("USING COVERING INDEX referrals_waiting_list"))
+                        || (!page && search == nil && $0.contains("SEARCH tally USING INDEX sqlite_autoindex_referral_tallies_1 (link_worker_id=? AND status=?"))
                 }, "\(list) \(search ?? ""): \(plan)")
+                #expect(plan.contains { $0.contains(" tally ") } == (!page && search == nil), "\(list) \(search ?? ""): \(plan)")
                 #expect(plan.contains { $0.contains("referrals_waiting_list") } == (walks && page), "\(list) \(search ?? ""): \(plan)")
             }
         } }

@@ -38,6 +38,7 @@ enum Migrations {
         + ForeignKeyIndexMigrations.all
         + BoundedListMigrations.all
         + CaseloadIndexMigrations.all
+        + ReferralTallyMigrations.all
         + NameSearchMigrations.all
         + OrganizationWordsMigrations.all
         + PostingCoordinatesMigrations.all

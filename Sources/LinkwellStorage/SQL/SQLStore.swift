@@ -559,11 +559,30 @@ public final class SQLStore: LinkwellStore {
     /// side by side, `waitingSides`).
     static func referralCount(_ query: ReferralQuery, flavor: SQLFlavor) -> SQLQueryString {
         func count(_ query: ReferralQuery) -> SQLQueryString {
+            if let tallied = talliedCount(query) { return tallied }
             var sql = SQLQueryString("SELECT COUNT(*) AS n" + referralSource(query))
             appendFilters(query, flavor: flavor, to: &sql, paging: false)
             return sql
         }
         return waitingSides(query).map { "SELECT (" + count($0.own) + ") + (" + count($0.waiting) + ") AS n" } ?? count(query)
+    }
+
+    /// `SELECT COALESCE(SUM(t.n), 0) AS n FROM referral_tallies t …`: the count of a query that filters on nothing but the
+    /// link worker (or none), statuses and urgency, added up from the tallies the database keeps
+    /// (`ReferralTallyMigrations`); nil for any other filter, which is counted from the referrals.
+    static func talliedCount(_ query: ReferralQuery) -> SQLQueryString? {
+        // `waitingFor` reads the teams only for unallocated referrals, which a link worker's own list without the
+        // waiting list cannot hold (`appendFilters` leaves it out there too).
+        let waitingForApplies = query.waitingFor != nil && (query.linkWorkerID == nil || query.waitingListReachable)
+        guard query.referrerID == nil, query.personID == nil, !query.waitingListReachable, !waitingForApplies,
+              query.updatedSince == nil, query.teamID == nil, query.nhsNumber == nil, query.dateOfBirth == nil,
+              (query.search ?? "").isEmpty else { return nil }
+        var sql = SQLQueryString("SELECT COALESCE(SUM(tally.n), 0) AS n FROM referral_tallies tally WHERE 1 = 1")
+        if let id = query.linkWorkerID { sql.appendInterpolation(unsafeRaw: " AND tally.link_worker_id = "); sql.appendInterpolation(bind: id) }
+        if query.unallocatedOnly { sql.appendInterpolation(unsafeRaw: " AND tally.link_worker_id = ''") }
+        if let statuses = query.statuses { sql.appendInterpolation(unsafeRaw: statuses.isEmpty ? " AND 1 = 0" : " AND tally.status IN (\(literals(statuses)))") }
+        if let urgency = query.urgency { sql.appendInterpolation(unsafeRaw: " AND tally.urgency = '\(urgency.rawValue)'") }
+        return sql
     }
 
     /// A link worker's list that reaches the waiting list (`ReferralQuery.waitingListReachable`) as its two disjoint
