@@ -233,8 +233,10 @@ public struct CaseworkService: Sendable {
         var rows = [[ReferralSummary]](repeating: [], count: queries.count)
         let totals: [Int], shown: [PageNumber]
         if queries.allSatisfy({ $0.0.number == 1 }) {
-            // First pages (the whole caseload) are never past the end: counted and read together, one statement on SQL.
-            let found = try await store.countedReferrals(queries.map { window($0.1, $0.0) })
+            // First pages (the whole caseload) are never past the end: counted and read together with the read's
+            // access-log entry, one statement on PostgreSQL.
+            let entry = trail.entry(request, action: "list", type: "caseload", id: p.userID.rawValue, allowed: true)
+            let found = try await store.countedReferrals(queries.map { window($0.1, $0.0) }, logging: entry)
             (totals, shown, rows) = (found.totals, queries.map(\.0), found.rows)
         } else {
             // Every group counted together, each page clamped to its count, then every group's page read together: two
@@ -244,10 +246,10 @@ public struct CaseworkService: Sendable {
             let nonEmpty = queries.indices.filter { totals[$0] > 0 }
             let read = try await store.referrals(nonEmpty.map { window(queries[$0].1, shown[$0]) })
             for (index, list) in zip(nonEmpty, read) { rows[index] = list }
+            try await auditOwnList(request, "caseload")
         }
         if p.role == .referrer { rows = rows.map { $0.map(ReferrerCaseView.row) } }
         let pages = queries.indices.map { CountedPage(rows: rows[$0], total: totals[$0], page: shown[$0]) }
-        try await auditOwnList(request, "caseload")
         return zip(lists.map(\.0), pages).map { (list: $0, page: $1) }
     }
 

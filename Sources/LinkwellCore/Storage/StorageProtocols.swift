@@ -173,8 +173,9 @@ public protocol CaseStore: Sendable {
     /// a group). Each list is exactly what `referrals` gives for its query alone.
     func referrals(_ queries: [ReferralQuery]) async throws -> [[ReferralSummary]]
     /// Each query's count (as `countReferrals`, without its page) and its rows (as `referrals(_ queries:)`, with its
-    /// page as given), read together: a caseload's first pages in one statement on SQL.
-    func countedReferrals(_ queries: [ReferralQuery]) async throws -> (totals: [Int], rows: [[ReferralSummary]])
+    /// page as given), read together: a caseload's first pages in one statement on SQL. `entry`, the access-log entry
+    /// for reading them, is stored when the read succeeds, and only then (on PostgreSQL in the read's own statement).
+    func countedReferrals(_ queries: [ReferralQuery], logging entry: AuditEvent?) async throws -> (totals: [Int], rows: [[ReferralSummary]])
     /// The referral a referral out belongs to.
     func referralID(forOnward id: OnwardReferralID) async throws -> ReferralID?
     /// Referrals out to any service of the organisation, newest first.
@@ -348,10 +349,12 @@ extension AccountStore {
     }
 }
 
-extension CaseStore where Self: CaseSummaryStore {
-    /// Counted, then read.
-    public func countedReferrals(_ queries: [ReferralQuery]) async throws -> (totals: [Int], rows: [[ReferralSummary]]) {
-        (try await countReferrals(queries), try await referrals(queries))
+extension CaseStore where Self: CaseSummaryStore & AuditStore {
+    /// Counted, then read, then the entry stored.
+    public func countedReferrals(_ queries: [ReferralQuery], logging entry: AuditEvent?) async throws -> (totals: [Int], rows: [[ReferralSummary]]) {
+        let found = (try await countReferrals(queries), try await referrals(queries))
+        if let entry { try await append(entry) }
+        return found
     }
 }
 

@@ -33,7 +33,7 @@ protocol SQLConnections: Sendable {
     func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T
     /// Runs `body`, which writes with exactly one statement (atomic by itself), committed when it returns: on
     /// PostgreSQL without `BEGIN` and `COMMIT` (two round trips of the three), on SQLite as any transaction.
-    func statement(_ body: @escaping @Sendable (any SQLDatabase) async throws -> Void) async throws
+    func statement<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T
     /// Told after the schema changed (each migration), for connections that keep statements prepared by name.
     func schemaChanged()
     func close() async throws
@@ -211,7 +211,7 @@ final class SQLiteConnections: SQLConnections {
     }
 
     /// One statement is a transaction like any other on SQLite's one writer.
-    func statement(_ body: @escaping @Sendable (any SQLDatabase) async throws -> Void) async throws {
+    func statement<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         try await transaction(body)
     }
 
@@ -356,7 +356,7 @@ final class PostgresConnections: SQLConnections, @unchecked Sendable {
 
     /// A single statement commits by itself (autocommit): a page's access-log entries were each a `BEGIN`, an `INSERT`
     /// and a `COMMIT` on a connection held for the three.
-    func statement(_ body: @escaping @Sendable (any SQLDatabase) async throws -> Void) async throws {
+    func statement<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         try await translatingErrors("transaction") { try await body(db) }
     }
 

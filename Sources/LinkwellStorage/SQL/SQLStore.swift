@@ -407,20 +407,41 @@ public final class SQLStore: LinkwellStore {
 
     /// The counts and the rows in one statement: the counts (`countReferrals`' single row) joined to every row of the
     /// lists (`listsTogether`), and alone when no list has a row. The caseload's first pages need no count first (a
-    /// first page is never past the end), so a whole caseload is this one statement.
-    public func countedReferrals(_ queries: [ReferralQuery]) async throws -> (totals: [Int], rows: [[ReferralSummary]]) {
-        if queries.isEmpty { return ([], []) }
-        var sql = SQLQueryString("SELECT c.*, x.* FROM (")
+    /// first page is never past the end), so a whole caseload is this one statement. On PostgreSQL the read's
+    /// access-log entry is inserted by the same statement (`WITH logged AS (INSERT …)`, which runs whether or not the
+    /// rest reads it): one round trip and one commit instead of two, and no read without its entry. SQLite's readers
+    /// cannot write, and SQLite has no `INSERT` in a `WITH`: there it is stored after the read, as `append` stores it.
+    public func countedReferrals(_ queries: [ReferralQuery], logging entry: AuditEvent?) async throws -> (totals: [Int], rows: [[ReferralSummary]]) {
+        if queries.isEmpty {
+            if let entry { try await append(entry) }
+            return ([], [])
+        }
+        let logged = flavor == .postgres ? entry : nil
+        var sql = SQLQueryString(logged == nil ? "" : "WITH logged AS (")
+        if let logged {
+            // The row as `append` inserts it (`insert(_:into:)`: the model's columns, nil as NULL).
+            let row = try SQLQueryEncoder(keyEncodingStrategy: toColumns, nilEncodingStrategy: .asNil).encode(logged)
+            var insert = SQLInsert(table: SQLIdentifier("audit_events"))
+            insert.columns = row.map { SQLColumn($0.0) }
+            insert.values = [row.map(\.1)]
+            sql.appendInterpolation(insert)
+            sql.appendInterpolation(unsafeRaw: " RETURNING 1) ")
+        }
+        sql.appendInterpolation(unsafeRaw: "SELECT c.*, x.* FROM (")
         sql.appendInterpolation(countsTogether(queries))
         sql.appendInterpolation(unsafeRaw: ") c LEFT JOIN (")
         sql.appendInterpolation(Self.listsTogether(queries, flavor: connections.flavor, ordered: false))
         sql.appendInterpolation(unsafeRaw: ") x ON 1 = 1")
         Self.appendListOrder(queries, table: "x", to: &sql)
-        return try await connections.read { [sql] db in
+        let read: @Sendable (any SQLDatabase) async throws -> (totals: [Int], rows: [[ReferralSummary]]) = { [sql] db in
             let found = try await db.raw(sql).all()
             guard let first = found.first else { return (queries.map { _ in 0 }, queries.map { _ in [] }) }
             return (try queries.indices.map { try first.decode(column: "n\($0)", as: Int.self) }, try Self.lists(found, count: queries.count))
         }
+        if logged != nil { return try await connections.statement(read) }
+        let found = try await connections.read(.scan, read)
+        if let entry { try await append(entry) }
+        return found
     }
 
     /// The rows of `listsTogether`, each in its list `g` (a row without a list, the counts' own when no list has a row,
