@@ -588,7 +588,7 @@ public final class SQLStore: LinkwellStore {
         return waitingSides(query).map { "SELECT (" + count($0.own) + ") + (" + count($0.waiting) + ") AS n" } ?? count(query)
     }
 
-    /// `SELECT COALESCE(SUM(t.n), 0) AS n FROM referral_tallies t …`: the count of a query that filters on nothing but the
+    /// `SELECT COALESCE(SUM(tally.n), 0) AS n FROM referral_tallies tally …`: the count of a query that filters on nothing but the
     /// link worker (or none), statuses and urgency, added up from the tallies the database keeps
     /// (`ReferralTallyMigrations`); nil for any other filter, which is counted from the referrals.
     static func talliedCount(_ query: ReferralQuery) -> SQLQueryString? {
