@@ -235,8 +235,7 @@ public struct CaseworkService: Sendable {
         if queries.allSatisfy({ $0.0.number == 1 }) {
             // First pages (the whole caseload) are never past the end: counted and read together with the read's
             // access-log entry, one statement on PostgreSQL.
-            let entry = trail.entry(request, action: "list", type: "caseload", id: p.userID.rawValue, allowed: true)
-            let found = try await store.countedReferrals(queries.map { window($0.1, $0.0) }, logging: entry)
+            let found = try await store.countedReferrals(queries.map { window($0.1, $0.0) }, logging: ownListEntry(request, "caseload"))
             (totals, shown, rows) = (found.totals, queries.map(\.0), found.rows)
         } else {
             // Every group counted together, each page clamped to its count, then every group's page read together: two
@@ -912,7 +911,12 @@ public struct CaseworkService: Sendable {
 
     /// The caller looked at one of their own lists that names people (`type`: "caseload", "plan_reviews"…).
     public func auditOwnList(_ request: Request, _ type: String) async throws {
-        try await audit(request, action: "list", type: type, id: request.principal.userID.rawValue, allowed: true)
+        try await trail.store(ownListEntry(request, type))
+    }
+
+    /// The entry `auditOwnList` stores, for a read that stores it itself (`CaseStore.countedReferrals`).
+    func ownListEntry(_ request: Request, _ type: String) -> AuditEvent {
+        trail.entry(request, action: "list", type: type, id: request.principal.userID.rawValue, allowed: true)
     }
 }
 

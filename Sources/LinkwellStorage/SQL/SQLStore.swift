@@ -412,34 +412,26 @@ public final class SQLStore: LinkwellStore {
     /// rest reads it): one round trip and one commit instead of two, and no read without its entry. SQLite's readers
     /// cannot write, and SQLite has no `INSERT` in a `WITH`: there it is stored after the read, as `append` stores it.
     public func countedReferrals(_ queries: [ReferralQuery], logging entry: AuditEvent?) async throws -> (totals: [Int], rows: [[ReferralSummary]]) {
-        if queries.isEmpty {
-            if let entry { try await append(entry) }
-            return ([], [])
-        }
-        let logged = flavor == .postgres ? entry : nil
-        var sql = SQLQueryString(logged == nil ? "" : "WITH logged AS (")
-        if let logged {
-            // The row as `append` inserts it (`insert(_:into:)`: the model's columns, nil as NULL).
-            let row = try SQLQueryEncoder(keyEncodingStrategy: toColumns, nilEncodingStrategy: .asNil).encode(logged)
-            var insert = SQLInsert(table: SQLIdentifier("audit_events"))
-            insert.columns = row.map { SQLColumn($0.0) }
-            insert.values = [row.map(\.1)]
-            sql.appendInterpolation(insert)
-            sql.appendInterpolation(unsafeRaw: " RETURNING 1) ")
-        }
-        sql.appendInterpolation(unsafeRaw: "SELECT c.*, x.* FROM (")
+        var sql = SQLQueryString("SELECT c.*, x.* FROM (")
         sql.appendInterpolation(countsTogether(queries))
         sql.appendInterpolation(unsafeRaw: ") c LEFT JOIN (")
         sql.appendInterpolation(Self.listsTogether(queries, flavor: connections.flavor, ordered: false))
         sql.appendInterpolation(unsafeRaw: ") x ON 1 = 1")
         Self.appendListOrder(queries, table: "x", to: &sql)
+        let logged = flavor == .postgres ? entry : nil
         let read: @Sendable (any SQLDatabase) async throws -> (totals: [Int], rows: [[ReferralSummary]]) = { [sql] db in
-            let found = try await db.raw(sql).all()
+            var statement = sql
+            if let logged {
+                // The row as `append` inserts it (`insert(_:into:)`: SQLKit's insert of the model, nil as NULL).
+                let insert = try db.insert(into: "audit_events").model(logged, keyEncodingStrategy: toColumns, nilEncodingStrategy: .asNil).insert
+                statement = "WITH logged AS (" + SQLQueryString("\(insert)") + " RETURNING 1) " + sql
+            }
+            let found = try await db.raw(statement).all()
             guard let first = found.first else { return (queries.map { _ in 0 }, queries.map { _ in [] }) }
             return (try queries.indices.map { try first.decode(column: "n\($0)", as: Int.self) }, try Self.lists(found, count: queries.count))
         }
-        if logged != nil { return try await connections.statement(read) }
-        let found = try await connections.read(.scan, read)
+        if !queries.isEmpty, logged != nil { return try await connections.statement(read) }
+        let found: (totals: [Int], rows: [[ReferralSummary]]) = queries.isEmpty ? ([], []) : try await connections.read(.scan, read)
         if let entry { try await append(entry) }
         return found
     }
