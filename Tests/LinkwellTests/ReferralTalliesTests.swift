@@ -15,29 +15,41 @@ struct ReferralTalliesTests {
     static let now = Date(timeIntervalSince1970: 1_780_000_000)
 
     /// Every count a tally can answer (each link worker, none, and the whole scheme; each status alone and in the
-    /// caseload's groups; each urgency and any) equals the rows the same query lists; on SQL the table itself equals
-    /// the referrals grouped.
+    /// caseload's groups; each urgency and any; and, for unallocated referrals, the waiting list each link worker may
+    /// pick up from, which leaves out those placed on a team they are not in) equals the rows the same query lists; on
+    /// SQL the table itself equals the referrals grouped.
     static func compare(_ store: any LinkwellStore, linkWorkers: [UserID], _ step: String) async throws {
         let groups: [[ReferralStatus]?] = [nil, ReferralStatus.allCases.filter(\.isWaiting), ReferralStatus.allCases.filter { !$0.isFinal && !$0.isWaiting },
                                            ReferralStatus.allCases.filter(\.isFinal)] + ReferralStatus.allCases.map { [$0] }
         var queries: [ReferralQuery] = []
         for owner in [nil] + linkWorkers.map(Optional.some) {
             for unallocated in owner == nil ? [false, true] : [false] {
-                for statuses in groups {
-                    for urgency in [nil] + Urgency.allCases.map(Optional.some) {
-                        var query = ReferralQuery(linkWorkerID: owner, unallocatedOnly: unallocated, statuses: statuses, limit: 100_000)
-                        query.urgency = urgency
-                        queries.append(query)
+                for waitingFor in owner == nil ? [nil] + linkWorkers.map(Optional.some) : [nil] {
+                    for statuses in groups {
+                        for urgency in [nil] + Urgency.allCases.map(Optional.some) {
+                            var query = ReferralQuery(linkWorkerID: owner, unallocatedOnly: unallocated, statuses: statuses, limit: 100_000)
+                            query.urgency = urgency
+                            query.waitingFor = waitingFor
+                            queries.append(query)
+                        }
                     }
                 }
             }
         }
         let together = try await store.countReferrals(queries)
+        var hidden = 0
         for (query, counted) in zip(queries, together) {
             let listed = try await store.referrals(query).count
-            #expect(counted == listed, "\(step): \(query.linkWorkerID?.rawValue ?? (query.unallocatedOnly ? "unallocated" : "all")) \(query.statuses?.map(\.rawValue) ?? ["any"]) \(query.urgency?.rawValue ?? "any")")
+            if query.waitingFor != nil {
+                var everyone = query
+                everyone.waitingFor = nil
+                hidden += try await store.referrals(everyone).count - listed
+            }
+            #expect(counted == listed, "\(step): \(query.linkWorkerID?.rawValue ?? (query.unallocatedOnly ? "unallocated" : "all")) \(query.statuses?.map(\.rawValue) ?? ["any"]) \(query.urgency?.rawValue ?? "any") waiting for \(query.waitingFor?.rawValue ?? "anyone")")
             #expect(try await store.countReferrals(query) == listed, "\(step): counted alone")
         }
+        // The team rule must have hidden something, or the counts above did not attack it.
+        #expect(hidden > 0, "\(step): placements on teams hide some of the waiting list from some link workers")
         guard let sql = store as? SQLStore else { return }
         let (kept, grouped) = try await sql.execute { db in
             func rows(_ text: String) async throws -> [String] {
@@ -50,6 +62,19 @@ struct ReferralTalliesTests {
         }
         #expect(!kept.isEmpty, "\(step): the tallies hold rows")
         #expect(kept == grouped, "\(step): the tallies are the referrals grouped")
+    }
+
+    /// Two teams, one with the first link worker in it and one with no one: the scheme's unallocated referrals placed
+    /// on them in turn (a third on neither), and a few allocated ones too, so that the waiting list each link worker
+    /// may pick up from leaves some out.
+    static func placeOnTeams(_ store: any LinkwellStore, linkWorkers: [UserID]) async throws {
+        let (north, none) = (TeamID("tally-north"), TeamID("tally-none"))
+        for id in [north, none] { try await store.saveTeam(Team(id: id, name: id.rawValue, kind: .locality, createdAt: now)) }
+        try await store.setMembers(teamID: north, linkWorkerIDs: [linkWorkers[0]])
+        let referrals = try await store.referrals(ReferralQuery(limit: 100_000))
+        for (i, referral) in referrals.enumerated() where referral.linkWorkerID == nil || i % 7 == 0 {
+            if i % 3 < 2 { try await store.placeReferral(referral.id, on: i % 3 == 0 ? north : none) }
+        }
     }
 
     /// `referral` moved as `move` says, stored as a casework change under its version guard.
@@ -68,6 +93,7 @@ struct ReferralTalliesTests {
         let store = try await backend.makeStore()
         try await scheme.load(into: store, batch: 40)
         let workers = scheme.linkWorkers.map(\.id)
+        try await Self.placeOnTeams(store, linkWorkers: workers)
         try await Self.compare(store, linkWorkers: workers, "after the import")
 
         // New referrals, copies of loaded ones under new ids: allocated or not, at any status and urgency.
@@ -85,7 +111,8 @@ struct ReferralTalliesTests {
             referral.urgency = Urgency.allCases[r.int(Urgency.allCases.count)]
             let event = ReferralEvent(id: EventID("tally-event-\(i)"), referralID: referral.id, from: nil, to: referral.status, actorID: nil,
                                       at: referral.receivedAt, note: "")
-            try await store.createReferral(person: person, referral: referral, event: event, team: nil)
+            try await store.createReferral(person: person, referral: referral, event: event,
+                                           team: [nil, TeamID("tally-north"), TeamID("tally-none")][i % 3])
         }
         try await Self.compare(store, linkWorkers: workers, "after new referrals")
 
@@ -122,8 +149,9 @@ struct ReferralTalliesTests {
             try await db.raw("DROP TABLE referral_tallies").run()
             try await db.raw("DELETE FROM schema_migrations WHERE version = 368").run()
         }
-        try await sql.migrate()
         let workers = scheme.linkWorkers.map(\.id)
+        try await Self.placeOnTeams(sql, linkWorkers: workers)
+        try await sql.migrate()
         try await Self.compare(sql, linkWorkers: workers, "after the upgrade")
         try await Self.move(sql, ReferralID("lg-000001")) { $0.status = .withdrawn; $0.linkWorkerID = workers.last }
         try await Self.compare(sql, linkWorkers: workers, "after a move once upgraded")
@@ -138,6 +166,7 @@ struct ReferralTalliesTests {
         let scheme = LargeScheme(size: .scaled(referrals: 64), seed: 370, now: Self.now)
         let store = try await backend.makeStore(connectionsPerEventLoop: SQLStore.defaultConnectionsPerEventLoop)
         try await scheme.load(into: store, batch: 64)
+        try await Self.placeOnTeams(store, linkWorkers: scheme.linkWorkers.map(\.id))
         let (a, b) = (scheme.linkWorkers[0].id, scheme.linkWorkers[1].id)
         // Half the cases start in one tally (a's, in support, routine), half in the other (b's, closed, soon).
         let ids = (0..<32).map { ReferralID("lg-\(String(format: "%06d", $0))") }

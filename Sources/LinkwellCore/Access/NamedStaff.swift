@@ -21,10 +21,11 @@ public enum NamedStaff {
 
     private static func collect(_ value: Any, into found: inout Set<UserID>, listed: Bool) {
         if let id = value as? UserID { found.insert(id); return }
+        // Before the leaves: a page's rows (and arrays of them) list their own, and were each cast as every leaf first.
+        if listed, let lists = value as? any ListsNamedStaff { found.formUnion(lists.namedStaff); return }
         // Leaves that cannot hold an id: skip reflecting over their characters or digits.
         // Identifiers of other things and coded values are leaves too (their raw value is all they hold).
         if value is String || value is Date || value is Int || value is Double || value is Bool || value is UUID || value is any RawRepresentable { return }
-        if listed, let lists = value as? any ListsNamedStaff { found.formUnion(lists.namedStaff); return }
         for child in Mirror(reflecting: value).children { collect(child.value, into: &found, listed: listed) }
     }
 }
@@ -38,4 +39,10 @@ public protocol ListsNamedStaff {
 
 extension ReferralSummary: ListsNamedStaff {
     public var namedStaff: [UserID] { [referrerID, linkWorkerID].compactMap { $0 } }
+}
+
+/// A list of such rows lists theirs (a caseload's groups are arrays of arrays of rows), read without a mirror of the
+/// array boxing each row.
+extension Array: ListsNamedStaff where Element: ListsNamedStaff {
+    public var namedStaff: [UserID] { flatMap(\.namedStaff) }
 }

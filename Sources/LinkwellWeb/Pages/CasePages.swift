@@ -641,7 +641,8 @@ public struct CaseloadPage: Sendable {
         Row(id: s.id.rawValue, personName: s.personName, status: s.status.rawValue, statusLabel: t.label(s.status),
             needs: s.needs.map { t.label($0) }.joined(separator: ", "), receivedAt: t.date(s.receivedAt),
             linkWorker: names[s.linkWorkerID], waiting: s.status.isWaiting ? Self.waiting(since: s.receivedAt, now: now, t) : nil,
-            didNotAttend: s.didNotAttendCount, didNotAttendLabel: t.text("caseload.didNotAttendCount", ["count": String(s.didNotAttendCount)]),
+            didNotAttend: s.didNotAttendCount,
+            didNotAttendLabel: s.didNotAttendCount > 0 ? t.text("caseload.didNotAttendCount", ["count": String(s.didNotAttendCount)]) : "",
             hasDidNotAttend: s.didNotAttendCount > 0, hasRisk: s.hasRisk, urgent: s.urgency == .soon)
     }
 
