@@ -188,6 +188,39 @@ struct WorkListsTests {
         try await l.store.shutdown()
     }
 
+    /// A work list's rows name their link workers as the staff list holds them now (the caseload reads no names of its
+    /// own): each row of every group of every link worker's and the supervisor's caseload, before and after a link
+    /// worker is renamed and one is anonymised.
+    @Test("Each row names its link worker as the staff list does now, after a rename too", arguments: TestBackend.available)
+    func rowsNameTheirLinkWorkers(backend: TestBackend) async throws {
+        let l = try await Self.load(backend, seed: 95, referrals: 80)
+        let lists: [(CaseworkService.CaseList, PageNumber)] = [(.urgent, PageNumber(1, size: 200)), (.waiting, PageNumber(1, size: 200)),
+                                                              (.active, PageNumber(1, size: 200)), (.closed, PageNumber(1, size: 200))]
+        func check(_ step: String) async throws {
+            var named = 0
+            for viewer in l.scheme.linkWorkers + [l.scheme.supervisors[0]] {
+                for group in try await l.casework.caseloadPages(l.request(viewer), lists: lists) {
+                    for row in group.page.rows {
+                        var expected: String? = nil
+                        if let id = row.linkWorkerID { expected = try #require(try await l.store.user(id: id)).displayName }
+                        #expect(row.linkWorkerName == expected, "\(step): \(row.id.rawValue) seen by \(viewer.id.rawValue)")
+                        if expected != nil { named += 1 }
+                    }
+                }
+            }
+            #expect(named > 0, "\(step): some rows have a link worker")
+        }
+        try await check("as loaded")
+        var renamed = l.scheme.linkWorkers[0]
+        renamed.displayName = "Renamed Worker Ŵ"
+        try await l.store.updateUser(renamed)
+        var anonymised = l.scheme.linkWorkers[1]
+        anonymised.displayName = Anonymised.name
+        anonymised.active = false
+        try await l.store.updateUser(anonymised)
+        try await check("after a rename")
+    }
+
     @Test("The API lists are paged with next links, and bad paging is a 422 naming the parameter", arguments: TestBackend.available)
     func apiPaging(backend: TestBackend) async throws {
         let l = try await Self.load(backend, seed: 3, referrals: 60)

@@ -19,14 +19,20 @@ public struct ReferralSummary: Encodable, Sendable, Equatable {
     /// What the person has consented to now; a referrer's list is shaped by it (`ReferrerCaseView.row`).
     /// Not part of the JSON. Empty (nothing shared) unless a store fills it in.
     public var consentPurposes: [ConsentPurpose]
+    /// The link worker's name as it stands, read with the row, so that a work list names its link workers without a
+    /// lookup of its own. Not part of the JSON (the API names people by id). Nil when unallocated, or when a list
+    /// made elsewhere leaves it out (the page then looks the names up).
+    public var linkWorkerName: String?
     enum CodingKeys: String, CodingKey {
         case id, personName, status, needs, urgency, receivedAt, updatedAt, referrerID, linkWorkerID, didNotAttendCount, hasRisk,
              pathway, referrerOrganisationID
     }
     public init(id: ReferralID, personName: String, status: ReferralStatus, needs: [Need], urgency: Urgency,
                 receivedAt: Date, updatedAt: Date, referrerID: UserID?, linkWorkerID: UserID?, didNotAttendCount: Int,
-                hasRisk: Bool, pathway: String, referrerOrganisationID: OrganisationID?, consentPurposes: [ConsentPurpose] = []) {
+                hasRisk: Bool, pathway: String, referrerOrganisationID: OrganisationID?, consentPurposes: [ConsentPurpose] = [],
+                linkWorkerName: String? = nil) {
         self.consentPurposes = consentPurposes
+        self.linkWorkerName = linkWorkerName
         self.pathway = pathway
         self.referrerOrganisationID = referrerOrganisationID
         self.id = id

@@ -99,7 +99,8 @@ public actor MemoryStore: LinkwellStore {
                                 linkWorkerID: c.referral.linkWorkerID,
                                 didNotAttendCount: c.attendance.filter { !$0.attended }.count,
                                 hasRisk: !c.referral.riskInformation.isEmpty, pathway: c.referral.pathway,
-                                referrerOrganisationID: c.referral.referrerOrganisationID, consentPurposes: c.referral.consent.purposes)
+                                referrerOrganisationID: c.referral.referrerOrganisationID, consentPurposes: c.referral.consent.purposes,
+                                linkWorkerName: c.referral.linkWorkerID.flatMap { users[$0]?.displayName })
             }
     }
 

@@ -477,13 +477,15 @@ public final class SQLStore: LinkwellStore {
     }
 
     /// A referral list's columns on `referrals r JOIN people p`: each row's needs in their order, aggregated in the same
-    /// statement (`string_agg … ORDER BY`, SQLite 3.44 and PostgreSQL alike), and its count of sessions missed.
+    /// statement (`string_agg … ORDER BY`, SQLite 3.44 and PostgreSQL alike), its count of sessions missed, and its link
+    /// worker's name (a caseload's names were a statement of their own).
     static let summaryColumns = """
         r.id, p.given_name, p.family_name, r.status, r.urgency, r.received_at, r.updated_at,
                r.referrer_id, r.link_worker_id, r.risk_information, r.pathway, r.referrer_organisation_id, r.consent_purposes,
                (SELECT COUNT(*) FROM attendance_reports a JOIN onward_referrals o ON o.id = a.onward_referral_id
                  WHERE o.referral_id = r.id AND a.attended = FALSE) AS did_not_attend,
-               (SELECT string_agg(n.need, ',' ORDER BY n.position) FROM referral_needs n WHERE n.referral_id = r.id) AS needs
+               (SELECT string_agg(n.need, ',' ORDER BY n.position) FROM referral_needs n WHERE n.referral_id = r.id) AS needs,
+               (SELECT lw.display_name FROM users lw WHERE lw.id = r.link_worker_id) AS link_worker_name
         """
 
     /// A row of `summaryColumns`.
@@ -521,7 +523,7 @@ public final class SQLStore: LinkwellStore {
             id: id, personName: personName, status: status, needs: needs, urgency: urgency, receivedAt: receivedAt, updatedAt: updatedAt,
             referrerID: referrerID, linkWorkerID: linkWorkerID, didNotAttendCount: try row.decode(column: "did_not_attend", as: Int.self),
             hasRisk: !(try text("risk_information")).isEmpty, pathway: try text("pathway"), referrerOrganisationID: organisationID,
-            consentPurposes: consent)
+            consentPurposes: consent, linkWorkerName: try optionalText("link_worker_name"))
     }
 
     /// The WHERE conditions of a `ReferralQuery` on `referrals r JOIN people p` (the same rules as

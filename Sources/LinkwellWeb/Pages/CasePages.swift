@@ -640,7 +640,7 @@ public struct CaseloadPage: Sendable {
     static func row(_ s: ReferralSummary, names: UserNames, now: Date, _ t: Catalogue = .english) -> Row {
         Row(id: s.id.rawValue, personName: s.personName, status: s.status.rawValue, statusLabel: t.label(s.status),
             needs: s.needs.map { t.label($0) }.joined(separator: ", "), receivedAt: t.date(s.receivedAt),
-            linkWorker: names[s.linkWorkerID], waiting: s.status.isWaiting ? Self.waiting(since: s.receivedAt, now: now, t) : nil,
+            linkWorker: s.linkWorkerName ?? names[s.linkWorkerID], waiting: s.status.isWaiting ? Self.waiting(since: s.receivedAt, now: now, t) : nil,
             didNotAttend: s.didNotAttendCount,
             didNotAttendLabel: s.didNotAttendCount > 0 ? t.text("caseload.didNotAttendCount", ["count": String(s.didNotAttendCount)]) : "",
             hasDidNotAttend: s.didNotAttendCount > 0, hasRisk: s.hasRisk, urgent: s.urgency == .soon)
