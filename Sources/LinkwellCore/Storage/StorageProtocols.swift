@@ -20,8 +20,8 @@ public struct ReferralSummary: Encodable, Sendable, Equatable {
     /// Not part of the JSON. Empty (nothing shared) unless a store fills it in.
     public var consentPurposes: [ConsentPurpose]
     /// The link worker's name as it stands, read with the row, so that a work list names its link workers without a
-    /// lookup of its own. Not part of the JSON (the API names people by id). Nil when unallocated, or when a list
-    /// made elsewhere leaves it out (the page then looks the names up).
+    /// lookup of its own. Not part of the JSON (the API names people by id). Nil when unallocated, or in a list made
+    /// elsewhere than the store's referral lists (the possible duplicates of a case).
     public var linkWorkerName: String?
     enum CodingKeys: String, CodingKey {
         case id, personName, status, needs, urgency, receivedAt, updatedAt, referrerID, linkWorkerID, didNotAttendCount, hasRisk,

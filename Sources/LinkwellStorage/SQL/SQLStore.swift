@@ -412,6 +412,10 @@ public final class SQLStore: LinkwellStore {
     /// rest reads it): one round trip and one commit instead of two, and no read without its entry. SQLite's readers
     /// cannot write, and SQLite has no `INSERT` in a `WITH`: there it is stored after the read, as `append` stores it.
     public func countedReferrals(_ queries: [ReferralQuery], logging entry: AuditEvent?) async throws -> (totals: [Int], rows: [[ReferralSummary]]) {
+        if queries.isEmpty {
+            if let entry { try await append(entry) }
+            return ([], [])
+        }
         var sql = SQLQueryString("SELECT c.*, x.* FROM (")
         sql.appendInterpolation(countsTogether(queries))
         sql.appendInterpolation(unsafeRaw: ") c LEFT JOIN (")
@@ -430,8 +434,8 @@ public final class SQLStore: LinkwellStore {
             guard let first = found.first else { return (queries.map { _ in 0 }, queries.map { _ in [] }) }
             return (try queries.indices.map { try first.decode(column: "n\($0)", as: Int.self) }, try Self.lists(found, count: queries.count))
         }
-        if !queries.isEmpty, logged != nil { return try await connections.statement(read) }
-        let found: (totals: [Int], rows: [[ReferralSummary]]) = queries.isEmpty ? ([], []) : try await connections.read(.scan, read)
+        if logged != nil { return try await connections.statement(read) }
+        let found = try await connections.read(.scan, read)
         if let entry { try await append(entry) }
         return found
     }
@@ -599,8 +603,12 @@ public final class SQLStore: LinkwellStore {
         var sql = SQLQueryString("SELECT COALESCE(SUM(tally.n), 0) AS n FROM referral_tallies tally WHERE 1 = 1")
         if let id = query.linkWorkerID { sql.appendInterpolation(unsafeRaw: " AND tally.link_worker_id = "); sql.appendInterpolation(bind: id) }
         if query.unallocatedOnly { sql.appendInterpolation(unsafeRaw: " AND tally.link_worker_id = ''") }
-        if let statuses = query.statuses { sql.appendInterpolation(unsafeRaw: statuses.isEmpty ? " AND 1 = 0" : " AND tally.status IN (\(literals(statuses)))") }
-        if let urgency = query.urgency { sql.appendInterpolation(unsafeRaw: " AND tally.urgency = '\(urgency.rawValue)'") }
+        // The query's statuses and urgency, on the tallies or the referrals.
+        func kind(_ table: String) -> String {
+            (query.statuses.map { $0.isEmpty ? " AND 1 = 0" : " AND \(table).status IN (\(literals($0)))" } ?? "")
+                + (query.urgency.map { " AND \(table).urgency = '\($0.rawValue)'" } ?? "")
+        }
+        sql.appendInterpolation(unsafeRaw: kind("tally"))
         guard let waitingFor else { return sql }
         // The waiting list a link worker may pick up from (`AccessPolicy.mayPickUp`): every unallocated referral
         // tallied, less those placed on a team they are not in, found from the placements rather than by walking the
@@ -608,9 +616,7 @@ public final class SQLStore: LinkwellStore {
         var hidden = SQLQueryString("SELECT COUNT(*) AS n FROM referrals r WHERE r.id IN (SELECT tp.referral_id FROM team_placements tp"
             + " WHERE NOT EXISTS (SELECT 1 FROM team_members tm WHERE tm.team_id = tp.team_id AND tm.link_worker_id = ")
         hidden.appendInterpolation(bind: waitingFor)
-        hidden.appendInterpolation(unsafeRaw: ")) AND r.link_worker_id IS NULL")
-        if let statuses = query.statuses { hidden.appendInterpolation(unsafeRaw: statuses.isEmpty ? " AND 1 = 0" : " AND r.status IN (\(literals(statuses)))") }
-        if let urgency = query.urgency { hidden.appendInterpolation(unsafeRaw: " AND r.urgency = '\(urgency.rawValue)'") }
+        hidden.appendInterpolation(unsafeRaw: ")) AND r.link_worker_id IS NULL" + kind("r"))
         return "SELECT (" + sql + ") - (" + hidden + ") AS n"
     }
 

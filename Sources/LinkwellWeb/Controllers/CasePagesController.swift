@@ -85,11 +85,7 @@ struct CasePagesController: Sendable {
             // The referrer's messages and people are numbered pages counted in the store, like every other list.
             var messages = CountedPage<MessageBack>(rows: [], total: 0, page: PageNumber(1))
             if let messagesPage { messages = try await casework.messages(r, page: messagesPage) }
-            // The rows name their link workers (`ReferralSummary.linkWorkerName`); the names are looked up only for
-            // rows that came without.
-            let unnamed = groups.contains { $0.page.rows.contains { $0.linkWorkerID != nil && $0.linkWorkerName == nil } }
             var page = CaseloadPage(role: principal.role, groups: groups, messages: messages.rows,
-                                    names: unnamed ? try await casework.staffNames(namedIn: groups.map(\.page.rows), messages.rows) : UserNames([:]),
                                     now: casework.env.now(), context.messages, request: request, link: { request.link($0) })
             if principal.role == .referrer && only == "messages" {
                 page.name(messages: try await casework.messageSubjects(r, of: messages.rows))

@@ -618,14 +618,20 @@ public struct CaseloadPage: Sendable {
     }
 
     /// The page from the groups of the caseload (each a numbered page with its total) and a page's messages;
-    /// `link` makes a link to this page with some parameters changed.
+    /// `link` makes a link to this page with some parameters changed. Each row names its link worker itself
+    /// (`ReferralSummary.linkWorkerName`).
     public init(role: Role, groups lists: [(list: CaseworkService.CaseList, page: CountedPage<ReferralSummary>)], messages: [MessageBack],
-                names: UserNames, now: Date = Date(), _ t: Catalogue = .english, request: Request, link: ([String: String?]) -> String) {
-        self.init(role: role, rows: [], messages: messages, names: names, now: now, t)
+                now: Date = Date(), _ t: Catalogue = .english, request: Request, link: ([String: String?]) -> String) {
+        catalogue = t
+        isReferrer = role == .referrer
+        heading = t.text(role == .referrer ? "caseload.headingReferrer" : role == .supervisor ? "caseload.headingSupervisor" : "caseload.headingLinkWorker")
+        self.messages = messages.map { Message(at: t.dateTime($0.createdAt), label: t.label($0.kind), body: $0.body, referralID: $0.referralID.rawValue,
+                                                      toPractice: $0.recipientID == nil, id: $0.id.rawValue) }
+        hasMessages = !messages.isEmpty
         let titles: [CaseworkService.CaseList: String] = [.urgent: t.text("caseload.groupUrgent"), .waiting: t.text("caseload.groupWaiting"),
                                                           .active: t.text("caseload.groupActive"), .closed: t.text("caseload.groupClosed")]
         groups = lists.map { part in
-            let rows = part.page.rows.map { Self.row($0, names: names, now: now, t) }
+            let rows = part.page.rows.map { Self.row($0, now: now, t) }
             let title = titles[part.list] ?? ""
             // The whole caseload shows each group's first few and links to the group alone; a group alone is numbered.
             let alone = lists.count == 1 && request.query("list") != nil
@@ -637,35 +643,13 @@ public struct CaseloadPage: Sendable {
         }
     }
 
-    static func row(_ s: ReferralSummary, names: UserNames, now: Date, _ t: Catalogue = .english) -> Row {
+    static func row(_ s: ReferralSummary, now: Date, _ t: Catalogue = .english) -> Row {
         Row(id: s.id.rawValue, personName: s.personName, status: s.status.rawValue, statusLabel: t.label(s.status),
             needs: s.needs.map { t.label($0) }.joined(separator: ", "), receivedAt: t.date(s.receivedAt),
-            linkWorker: s.linkWorkerName ?? names[s.linkWorkerID], waiting: s.status.isWaiting ? Self.waiting(since: s.receivedAt, now: now, t) : nil,
+            linkWorker: s.linkWorkerName ?? "—", waiting: s.status.isWaiting ? Self.waiting(since: s.receivedAt, now: now, t) : nil,
             didNotAttend: s.didNotAttendCount,
             didNotAttendLabel: s.didNotAttendCount > 0 ? t.text("caseload.didNotAttendCount", ["count": String(s.didNotAttendCount)]) : "",
             hasDidNotAttend: s.didNotAttendCount > 0, hasRisk: s.hasRisk, urgent: s.urgency == .soon)
-    }
-
-    public init(role: Role, rows: [ReferralSummary], messages: [MessageBack], names: UserNames, now: Date = Date(), _ t: Catalogue = .english) {
-        catalogue = t
-        func row(_ s: ReferralSummary) -> Row { Self.row(s, names: names, now: now, t) }
-        var seen = Set<ReferralID>()
-        let unique = rows.filter { seen.insert($0.id).inserted }
-        func group(_ key: String, _ filter: (ReferralSummary) -> Bool) -> Group {
-            let selected = unique.filter(filter).map(row)
-            return Group(title: t.text("caseload.group\(key)"), key: key, rows: selected, isEmpty: selected.isEmpty, count: selected.count, more: nil,
-                         link: "/referrals")
-        }
-        isReferrer = role == .referrer
-        heading = t.text(role == .referrer ? "caseload.headingReferrer" : role == .supervisor ? "caseload.headingSupervisor" : "caseload.headingLinkWorker")
-        groups = [
-            group("Waiting", { $0.status.isWaiting }),
-            group("Active", { !$0.status.isWaiting && !$0.status.isFinal }),
-            group("Closed", { $0.status.isFinal }),
-        ]
-        self.messages = messages.map { Message(at: t.dateTime($0.createdAt), label: t.label($0.kind), body: $0.body, referralID: $0.referralID.rawValue,
-                                                      toPractice: $0.recipientID == nil, id: $0.id.rawValue) }
-        hasMessages = !messages.isEmpty
     }
 }
 
