@@ -98,7 +98,7 @@ struct ContentionTests {
         }
     }
 
-    @Test("32 simultaneous attendance reports from a provider are all stored", arguments: backends)
+    @Test("32 simultaneous attendance reports from a provider are all stored, and the caseload counts the missed ones", arguments: backends)
     func providerReports(backend: TestBackend) async throws {
         try await withRouter(backend) { s, client in
             let id = try await s.engagedReferral()
@@ -109,11 +109,18 @@ struct ContentionTests {
             }
             let token = try await s.token(for: s.provider)
             let readsBefore = try await Self.reads(s, of: onward.rawValue, type: "onward_referral")
-            let outcomes = try await together(client, Array(repeating: ("/api/v1/onward-referrals/\(onward)/attendance", token, #"{"attended":true}"#),
-                                                            count: Self.writers))
+            // Every third session missed: the work lists' count of missed sessions is kept beside the referral, one
+            // report at a time (`ReferralRowListMigrations`), so each writer changes that count on the case's row.
+            let outcomes = try await together(client, (0..<Self.writers).map { i in
+                ("/api/v1/onward-referrals/\(onward)/attendance", token, #"{"attended":\#(i % 3 != 0)}"#)
+            })
             #expect(outcomes.map(\.status) == Array(repeating: 200, count: Self.writers), "\(outcomes.filter { $0.status != 200 }.map(\.body))")
             let stored = try #require(try await s.store.loadCase(id))
             #expect(stored.attendance(for: onward).count == Self.writers)
+            let missed = stored.attendance(for: onward).filter { !$0.attended }.count
+            #expect(missed == (Self.writers + 2) / 3)
+            let row = try #require(try await s.store.referrals(ReferralQuery(linkWorkerID: s.linkWorker.id, limit: 1_000)).first { $0.id == id })
+            #expect(row.didNotAttendCount == missed, "the caseload's row counts every missed session reported at once")
             #expect(try await Self.reads(s, of: onward.rawValue, type: "onward_referral") - readsBefore == Self.writers)
         }
     }

@@ -47,6 +47,7 @@ enum Migrations {
         + OnwardRequestsDueMigrations.all
         + RollupMigrations.grouped
         + RollupMigrations.places
+        + ReferralRowListMigrations.all
 
     /// Operations (versions 20–29): retention.
     static let operations: [Migration] = [

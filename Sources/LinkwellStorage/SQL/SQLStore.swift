@@ -480,16 +480,13 @@ public final class SQLStore: LinkwellStore {
         }
     }
 
-    /// A referral list's columns on `summarySource`: each row's needs in their order, aggregated in the same
-    /// statement (`string_agg … ORDER BY`, SQLite 3.44 and PostgreSQL alike), its count of sessions missed, and its link
-    /// worker's name (a caseload's names were a statement of their own).
+    /// A referral list's columns on `summarySource`: each row's needs in their order and its count of sessions missed,
+    /// both kept on the referral's row (`ReferralRowListMigrations`), and its link worker's name (a caseload's names were
+    /// a statement of their own).
     static let summaryColumns = """
         r.id, p.given_name, p.family_name, r.status, r.urgency, r.received_at, r.updated_at,
                r.referrer_id, r.link_worker_id, r.risk_information, r.pathway, r.referrer_organisation_id, r.consent_purposes,
-               (SELECT COUNT(*) FROM attendance_reports a JOIN onward_referrals o ON o.id = a.onward_referral_id
-                 WHERE o.referral_id = r.id AND a.attended = FALSE) AS did_not_attend,
-               (SELECT string_agg(n.need, ',' ORDER BY n.position) FROM referral_needs n WHERE n.referral_id = r.id) AS needs,
-               lw.display_name AS link_worker_name
+               r.did_not_attend, r.needs_list AS needs, lw.display_name AS link_worker_name
         """
 
     /// What `summaryColumns` reads, joined to a page's ids `k`: the referral, its person and its link worker. Joined,
