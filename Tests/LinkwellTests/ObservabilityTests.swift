@@ -42,7 +42,10 @@ struct ObservabilityTests {
         let router = try await buildRouter(configuration: s.configuration, store: s.store, env: s.env)
         try await Application(router: router).test(.router) { client in
             let fresh = try await client.execute(uri: "/healthz", method: .get)
-            #expect(fresh.headers[.init("X-Request-Id")!]?.count == 32)
+            let id = try #require(fresh.headers[.init("X-Request-Id")!])
+            #expect(id.count == 32 && id.allSatisfy { $0.isHexDigit && !$0.isUppercase }, "128 bits in lowercase hex: \(id)")
+            let again = try await client.execute(uri: "/healthz", method: .get)
+            #expect(again.headers[.init("X-Request-Id")!] != id, "each request its own id")
             let kept = try await client.execute(uri: "/healthz", method: .get, headers: [.init("X-Request-Id")!: "lb-1234-abcd"])
             #expect(kept.headers[.init("X-Request-Id")!] == "lb-1234-abcd")
             let hostile = try await client.execute(uri: "/healthz", method: .get, headers: [.init("X-Request-Id")!: "x\"; drop"])

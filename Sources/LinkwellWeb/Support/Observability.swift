@@ -82,8 +82,12 @@ struct RequestObservabilityMiddleware: RouterMiddleware {
         return response
     }
 
+    /// 128 random bits in hex. Two draws from the system's generator: a byte at a time was 16 `getrandom` calls a
+    /// request, every request (`perf`: 1.5% of the server's CPU under the caseload's load).
     static func newID() -> String {
-        Hex.string((0..<16).map { _ in UInt8.random(in: 0...255) })
+        var random = SystemRandomNumberGenerator()
+        let bits = (random.next(), random.next())
+        return withUnsafeBytes(of: bits) { Hex.string($0) }
     }
 }
 
