@@ -55,3 +55,20 @@ extension LinkwellError {
         return fields.map { "\($0.field): \($0.message)" }
     }
 }
+
+extension LinkwellStore {
+    /// A new referral made as a copy of `source` under new ids (`id`, and `id`-person and `id`-event), for a new person
+    /// with no NHS number, at version 1, changed by `change` first.
+    public func createCopy(of source: Case, id: String, team: TeamID? = nil, _ change: (inout Referral) -> Void = { _ in }) async throws {
+        var person = source.person, referral = source.referral
+        person.id = PersonID("\(id)-person")
+        person.nhsNumber = nil
+        referral.id = ReferralID(id)
+        referral.personID = person.id
+        referral.version = 1
+        change(&referral)
+        let event = ReferralEvent(id: EventID("\(id)-event"), referralID: referral.id, from: nil, to: referral.status, actorID: nil,
+                                  at: referral.receivedAt, note: "")
+        try await createReferral(person: person, referral: referral, event: event, team: team)
+    }
+}

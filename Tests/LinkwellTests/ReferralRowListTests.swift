@@ -56,16 +56,7 @@ struct ReferralRowListTests {
         var r = SplitMix64(seed: 392)
         for i in 0..<10 {
             let source = try #require(try await store.loadCase(Self.id(r.int(80))))
-            var person = source.person, referral = source.referral
-            person.id = PersonID("row-person-\(i)")
-            person.nhsNumber = nil
-            referral.id = ReferralID("row-\(i)")
-            referral.personID = person.id
-            referral.version = 1
-            referral.needs = i % 4 == 0 ? [] : Array(source.referral.needs.reversed())
-            let event = ReferralEvent(id: EventID("row-event-\(i)"), referralID: referral.id, from: nil, to: referral.status, actorID: nil,
-                                      at: referral.receivedAt, note: "")
-            try await store.createReferral(person: person, referral: referral, event: event, team: nil)
+            try await store.createCopy(of: source, id: "row-\(i)") { $0.needs = i % 4 == 0 ? [] : Array(source.referral.needs.reversed()) }
         }
         try await Self.compare(store, "after new referrals")
 
