@@ -170,6 +170,27 @@ def test_backup_while_serving_under_load_then_restore(tmp_path: Path) -> None:
     assert damaged.returncode != 0 and "does not match its manifest" in damaged.stderr and "Nothing was changed" in damaged.stderr
 
 
+def test_the_systems_own_sqlite_opens_the_file(tmp_path: Path) -> None:
+    """An operator inspects or copies the file with the machine's `sqlite3` (Debian 12: 3.40), older than the SQLite
+    Linkwell is built with. Every trigger and view is part of the schema that tool parses before it reads a row, so
+    none may use newer syntax (`string_agg(... ORDER BY ...)`, 3.44, once made the whole file unreadable to it)."""
+    import sqlite3
+
+    database = str(tmp_path / "scheme.sqlite")
+    linkwell("migrate", "--database", database)
+    token = referrer_token(database)
+    server = Server(database, log=tmp_path / "server.log")
+    try:
+        code, body = api(f"{server.url}/api/v1/referrals", token, "POST", REFERRAL)
+        assert code == 201, body
+    finally:
+        server.stop()
+    with sqlite3.connect(database) as db:
+        names = [row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type IN ('trigger', 'view')")]
+        assert "referral_needs_list_insert" in names, names
+        assert db.execute("SELECT needs_list FROM referrals WHERE id = ?", (body["id"],)).fetchone() == ("loneliness",), sqlite3.sqlite_version
+
+
 def test_a_second_server_on_the_same_sqlite_file_is_refused(tmp_path: Path) -> None:
     database = str(tmp_path / "one.sqlite")
     first = Server(database)

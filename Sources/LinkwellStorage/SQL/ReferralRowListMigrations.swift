@@ -16,13 +16,16 @@
 enum ReferralRowListMigrations {
     static let all: [Migration] = [
         Migration(version: 392, name: "keep each referral's needs and missed sessions on its row, for the work lists") { flavor in
-            let needs = { (row: String) in
-                """
-                UPDATE referrals SET needs_list = COALESCE((SELECT string_agg(n.need, ',' ORDER BY n.position) FROM referral_needs n
-                                                           WHERE n.referral_id = \(row).referral_id), '')
-                WHERE id = \(row).referral_id
-                """
+            // The needs in order. On SQLite not `string_agg(… ORDER BY …)` (3.44): a trigger's text is the schema's, and
+            // an older `sqlite3` an operator opens the file with (Debian 12 has 3.40) refuses a schema it cannot parse.
+            // An aggregate reads an ordered subquery's rows in its order (SQLite does not flatten it into the aggregate).
+            let ordered = { (referral: String) in
+                switch flavor {
+                case .sqlite: "COALESCE((SELECT group_concat(need, ',') FROM (SELECT n.need FROM referral_needs n WHERE n.referral_id = \(referral) ORDER BY n.position)), '')"
+                case .postgres: "COALESCE((SELECT string_agg(n.need, ',' ORDER BY n.position) FROM referral_needs n WHERE n.referral_id = \(referral)), '')"
+                }
             }
+            let needs = { (row: String) in "UPDATE referrals SET needs_list = \(ordered("\(row).referral_id")) WHERE id = \(row).referral_id" }
             let missed = { (row: String, sign: String) in
                 """
                 UPDATE referrals SET did_not_attend = did_not_attend \(sign) 1
@@ -77,7 +80,7 @@ enum ReferralRowListMigrations {
             // migration commits, so no change falls between the fill and the first change the triggers see.
             statements.append("""
                 UPDATE referrals SET
-                    needs_list = COALESCE((SELECT string_agg(n.need, ',' ORDER BY n.position) FROM referral_needs n WHERE n.referral_id = referrals.id), ''),
+                    needs_list = \(ordered("referrals.id")),
                     did_not_attend = (SELECT COUNT(*) FROM attendance_reports a JOIN onward_referrals o ON o.id = a.onward_referral_id
                                       WHERE o.referral_id = referrals.id AND NOT a.attended)
                 """)
