@@ -76,8 +76,9 @@ struct ReferralRowListTests {
         try await Self.compare(store, "after needs changed")
 
         // Attendance reported on every referral out of a dozen cases: missed, attended, and several in one change.
-        let withOnward = try await store.referrals(ReferralQuery(limit: 100_000)).map(\.id).asyncCompactMap { id in
-            try await store.loadCase(id).flatMap { $0.onwardReferrals.isEmpty ? nil : id }
+        var withOnward: [ReferralID] = []
+        for row in try await store.referrals(ReferralQuery(limit: 100_000)) where try await store.loadCase(row.id)?.onwardReferrals.isEmpty == false {
+            withOnward.append(row.id)
         }
         #expect(withOnward.count >= 12, "cases with referrals out to report on")
         for (n, id) in withOnward.prefix(12).enumerated() {
@@ -140,13 +141,5 @@ struct ReferralRowListTests {
             }
         }
         try await Self.compare(sql, "after a change once upgraded")
-    }
-}
-
-extension Sequence {
-    func asyncCompactMap<T>(_ transform: (Element) async throws -> T?) async rethrows -> [T] {
-        var result: [T] = []
-        for element in self { if let value = try await transform(element) { result.append(value) } }
-        return result
     }
 }
