@@ -48,6 +48,7 @@ enum Migrations {
         + RollupMigrations.grouped
         + RollupMigrations.places
         + ReferralRowListMigrations.all
+        + CaseloadIndexMigrations.ownWaiting
 
     /// Operations (versions 20–29): retention.
     static let operations: [Migration] = [
