@@ -14,8 +14,11 @@ extension CaseworkService {
     /// The teams a caseload can be narrowed to, by name (supervisors and link workers).
     public func caseloadTeams(_ request: Request) async throws -> [Team] {
         guard [.supervisor, .linkWorker].contains(request.principal.role) else { return [] }
-        return try await store.teams().sorted { ($0.name, $0.id.rawValue) < ($1.name, $1.id.rawValue) }
+        return Self.byName(try await store.teams())
     }
+
+    /// Teams as the caseload offers them, by name.
+    static func byName(_ teams: [Team]) -> [Team] { teams.sorted { ($0.name, $0.id.rawValue) < ($1.name, $1.id.rawValue) } }
 
     /// The team named by a `team` parameter, with its members as they stand; none for an empty one. A team that
     /// does not exist is refused naming the field; only supervisors and link workers narrow by team.

@@ -6,7 +6,7 @@ import Foundation
 public struct CaseworkService: Sendable {
     /// The storage roles casework needs (contracts only to say which contracts fund a referral).
     public typealias Storage = CaseStore & CaseSummaryStore & AccountStore & OrganisationStore & CodeListStore & DirectoryStore & AuditStore & SettingsStore & SupervisionStore & CommissioningStore & OutcomeStore & KeysetListStore & StaffListStore & BoundedListStore
-        & TeamStore & OnwardThreadStore & CommunityDirectoryStore & ReferrerHomeStore & ReferenceLookupStore
+        & TeamStore & CaseloadPanelStore & OnwardThreadStore & CommunityDirectoryStore & ReferrerHomeStore & ReferenceLookupStore
     let store: any Storage
     public let env: CoreEnvironment
     public let rules: CaseworkRules
@@ -727,10 +727,15 @@ public struct CaseworkService: Sendable {
         let horizon = CalendarDate(env.now().addingTimeInterval(7 * 86_400))
         let scope = try await caseloadTeam(team, p)
         let found = try await store.planReviews(linkWorkerID: p.role == .linkWorker ? p.userID : nil, team: scope, dueBy: horizon, today: today, page: page)
+        if !besideCaseload { try await auditOwnList(request, "plan_reviews") }
+        return Self.dueReviews(found, page: page, today: today)
+    }
+
+    /// The reviews of `page` as the caller sees them: each overdue when dated before `today`.
+    static func dueReviews(_ found: PlanReviewsPage, page: PageNumber, today: CalendarDate) -> DueReviews {
         let rows = found.rows.map {
             DueReview(referralID: $0.referralID, personName: $0.personName, reviewDate: $0.reviewDate, overdue: $0.reviewDate < today)
         }
-        if !besideCaseload { try await auditOwnList(request, "plan_reviews") }
         return DueReviews(page: CountedPage(rows: rows, total: found.total, page: page.clamped(total: found.total)), overdue: found.overdue)
     }
 

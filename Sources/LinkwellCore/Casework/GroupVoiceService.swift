@@ -112,14 +112,19 @@ extension CaseworkService {
             rows = try await store.openOnwardRequests(linkWorkerID: nil, organisationID: org, overdueAt: now)
         default: throw LinkwellError.forbidden("Overdue referrals out are for link workers, supervisors and community groups.")
         }
-        let overdue = rows.filter { $0.isOverdue(at: now) }.map { row in
+        if !besideCaseload { try await auditOwnList(request, "overdue_onward_referrals") }
+        return Self.overdue(rows, role: p.role, at: now)
+    }
+
+    /// The requests among `rows` overdue at `now`, as a caller of `role` sees them (a community group, the person's name
+    /// only while they consent to share it with community services).
+    static func overdue(_ rows: [OpenOnwardRequest], role: Role, at now: Date) -> [OverdueRequest] {
+        rows.filter { $0.isOverdue(at: now) }.map { row in
             let due = row.createdAt.addingTimeInterval(TimeInterval(row.returnWindowDays) * 86_400)
-            let named = p.role != .provider || row.consentPurposes.contains(.shareWithProviders)
+            let named = role != .provider || row.consentPurposes.contains(.shareWithProviders)
             return OverdueRequest(onwardReferralID: row.onwardReferralID, referralID: row.referralID, serviceName: row.serviceName,
                                   personName: named ? row.personName : ProviderView.withheld, sentAt: row.createdAt, answerDue: due,
                                   daysOverdue: Int(now.timeIntervalSince(due) / 86_400))
         }
-        if !besideCaseload { try await auditOwnList(request, "overdue_onward_referrals") }
-        return overdue
     }
 }

@@ -319,7 +319,7 @@ public protocol LinkwellStore: CaseStore, CaseSummaryStore, AccountStore, Organi
                                InsightStore, CommissioningStore, CommunityDirectoryStore, ImportJobStore, RateLimitStore, HealthStore, RetentionStore, SecretStore,
                                TeamStore, OnwardThreadStore, StaffRecordStore, AdminListStore, StaffListStore,
                                PersonRequestStore, LearnedInsightStore, ReferrerHomeStore, ReferenceLookupStore, KeysetListStore,
-                               BoundedListStore {
+                               BoundedListStore, CaseloadPanelStore {
     /// Brings the schema up to date (idempotent).
     func migrate() async throws
     /// Releases connections.

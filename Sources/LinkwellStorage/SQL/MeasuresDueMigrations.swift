@@ -128,38 +128,9 @@ extension SQLStore {
     }
 
     public func measuresDue(_ query: ReferralQuery, at now: Date, page: PageNumber?) async throws -> MeasuresDuePage {
-        // A link worker's own list and nothing else is read from their windows alone: each carries its case's link
-        // worker, rewritten in the transaction of every change to the case (a reassignment too), so joining the
-        // referrals to filter on the same link worker again read each window's case for nothing.
-        var bare = query
-        (bare.limit, bare.offset, bare.oldestFirst, bare.after) = (ReferralQuery().limit, 0, false, nil)
-        let ownOnly = query.linkWorkerID != nil && bare == ReferralQuery(linkWorkerID: query.linkWorkerID)
-        let byCaseload = (query.linkWorkerID != nil || query.teamID != nil) && !ownOnly
-        // A link worker's windows are found from their own (`measures_due_link_worker_window`), a team's from its
-        // referrals, the scheme's from the windows open now (`measures_due_open`).
-        let from: SQLQueryString = {
-            var sql: SQLQueryString = byCaseload ? " FROM referrals r JOIN measures_due m ON m.referral_id = r.id WHERE" : " FROM measures_due m WHERE"
-            // A link worker's own windows from theirs (`measures_due_link_worker_window`); the referral's own filter follows.
-            if let worker = query.linkWorkerID, !query.includeWaiting {
-                sql.appendInterpolation(unsafeRaw: " m.link_worker_id = ")
-                sql.appendInterpolation(bind: worker)
-                sql.appendInterpolation(unsafeRaw: " AND")
-            }
-            sql.appendInterpolation(unsafeRaw: " m.shown_until >= ")
-            sql.appendInterpolation(bind: now)
-            sql.appendInterpolation(unsafeRaw: " AND (m.shown_from IS NULL OR m.shown_from <= ")
-            sql.appendInterpolation(bind: now)
-            sql.appendInterpolation(unsafeRaw: ") AND")
-            if byCaseload { Self.appendFilters(query, flavor: self.flavor, to: &sql, paging: false) } else { sql.appendInterpolation(unsafeRaw: " 1 = 1") }
-            return sql
-        }()
+        let from = measuresDueSource(query, at: now)
         return try await connections.read { db in
-            var counting: SQLQueryString = "SELECT COUNT(*) AS total, COALESCE(SUM(CASE WHEN m.overdue_after < "
-            counting.appendInterpolation(bind: now)
-            counting.appendInterpolation(unsafeRaw: " THEN 1 ELSE 0 END), 0) AS overdue")
-            let counts = try await db.raw(counting + from).first()
-            let total = try counts?.decode(column: "total", as: Int.self) ?? 0
-            let overdue = try counts?.decode(column: "overdue", as: Int.self) ?? 0
+            let (total, overdue) = try Self.measuresDueCounts(try await db.raw(Self.measuresDueCounting(from, at: now)).first())
             guard let page = page?.clamped(total: total), total > 0 else { return MeasuresDuePage(rows: [], total: total, overdue: overdue) }
             // Ids compare by bytes on both engines (`{id}` is "C" on PostgreSQL), as in Swift.
             let order = " ORDER BY m.due_at, m.referral_id"
@@ -178,6 +149,45 @@ extension SQLStore {
             }
             return MeasuresDuePage(rows: rows, total: total, overdue: overdue)
         }
+    }
+
+    /// ` FROM … WHERE …`: the windows of the referrals `query` picks out (its link worker and team) open at `now`.
+    func measuresDueSource(_ query: ReferralQuery, at now: Date) -> SQLQueryString {
+        // A link worker's own list and nothing else is read from their windows alone: each carries its case's link
+        // worker, rewritten in the transaction of every change to the case (a reassignment too), so joining the
+        // referrals to filter on the same link worker again read each window's case for nothing.
+        var bare = query
+        (bare.limit, bare.offset, bare.oldestFirst, bare.after) = (ReferralQuery().limit, 0, false, nil)
+        let ownOnly = query.linkWorkerID != nil && bare == ReferralQuery(linkWorkerID: query.linkWorkerID)
+        let byCaseload = (query.linkWorkerID != nil || query.teamID != nil) && !ownOnly
+        // A link worker's windows are found from their own (`measures_due_link_worker_window`), a team's from its
+        // referrals, the scheme's from the windows open now (`measures_due_open`).
+        var sql: SQLQueryString = byCaseload ? " FROM referrals r JOIN measures_due m ON m.referral_id = r.id WHERE" : " FROM measures_due m WHERE"
+        // A link worker's own windows from theirs (`measures_due_link_worker_window`); the referral's own filter follows.
+        if let worker = query.linkWorkerID, !query.includeWaiting {
+            sql.appendInterpolation(unsafeRaw: " m.link_worker_id = ")
+            sql.appendInterpolation(bind: worker)
+            sql.appendInterpolation(unsafeRaw: " AND")
+        }
+        sql.appendInterpolation(unsafeRaw: " m.shown_until >= ")
+        sql.appendInterpolation(bind: now)
+        sql.appendInterpolation(unsafeRaw: " AND (m.shown_from IS NULL OR m.shown_from <= ")
+        sql.appendInterpolation(bind: now)
+        sql.appendInterpolation(unsafeRaw: ") AND")
+        if byCaseload { Self.appendFilters(query, flavor: flavor, to: &sql, paging: false) } else { sql.appendInterpolation(unsafeRaw: " 1 = 1") }
+        return sql
+    }
+
+    /// `SELECT COUNT(*) AS total, … AS overdue` of the windows in `from` (`measuresDueSource`).
+    static func measuresDueCounting(_ from: SQLQueryString, at now: Date) -> SQLQueryString {
+        var counting: SQLQueryString = "SELECT COUNT(*) AS total, COALESCE(SUM(CASE WHEN m.overdue_after < "
+        counting.appendInterpolation(bind: now)
+        counting.appendInterpolation(unsafeRaw: " THEN 1 ELSE 0 END), 0) AS overdue")
+        return counting + from
+    }
+
+    static func measuresDueCounts(_ row: (any SQLRow)?) throws -> (total: Int, overdue: Int) {
+        (try row?.decode(column: "total", as: Int.self) ?? 0, try row?.decode(column: "overdue", as: Int.self) ?? 0)
     }
 }
 

@@ -86,6 +86,23 @@ extension SQLStore {
     }
 
     public func planReviews(linkWorkerID: UserID?, team: CaseloadTeam?, dueBy: CalendarDate, today: CalendarDate, page: PageNumber) async throws -> PlanReviewsPage {
+        let scope = Self.planReviewsScope(linkWorkerID: linkWorkerID, team: team, dueBy: dueBy)
+        return try await connections.read { db in
+            // The page and the counts in one statement (each row carries the counts of all, counted before the page is
+            // cut); only a page past the end, which has no row to carry them, counts again and reads the last page.
+            func read(_ shown: PageNumber) async throws -> PlanReviewsPage? {
+                try Self.planReviewsPage(try await db.raw(Self.planReviewsListing(scope, today: today, page: shown)).all())
+            }
+            let none = PlanReviewsPage(rows: [], total: 0, overdue: 0)
+            if let found = try await read(page) { return found }
+            guard page.number > 1 else { return none }
+            let total = try await db.raw("SELECT COUNT(*) AS total" + scope).first()?.decode(column: "total", as: Int.self) ?? 0
+            return total > 0 ? try await read(page.clamped(total: total)) ?? none : none
+        }
+    }
+
+    /// ` FROM plan_reviews_due pl … WHERE …`: the reviews `planReviews` counts.
+    static func planReviewsScope(linkWorkerID: UserID?, team: CaseloadTeam?, dueBy: CalendarDate) -> SQLQueryString {
         // The open cases' review dates, kept with each case (`PlanReviewsDueMigrations`): counted, then walked in date
         // order, and only the page shown is named, not the thousands of a whole scheme's.
         // Each row carries its case's link worker, rewritten in the transaction of every change to the case (migration
@@ -97,35 +114,32 @@ extension SQLStore {
             // The link worker's own rows (`plan_reviews_due_link_worker`), not every open case's.
             scope.appendInterpolation(unsafeRaw: " AND pl.link_worker_id = "); scope.appendInterpolation(bind: linkWorkerID)
         }
-        Self.appendTeam(team, to: &scope)
-        return try await connections.read { [scope] db in
-            // The page and the counts in one statement (each row carries the counts of all, counted before the page is
-            // cut); only a page past the end, which has no row to carry them, counts again and reads the last page.
-            func read(_ shown: PageNumber) async throws -> PlanReviewsPage? {
-                let listing: SQLQueryString = """
-                    SELECT d.id, p.given_name, p.family_name, d.review_date, d.total, d.overdue FROM (SELECT pl.referral_id AS id, pl.review_date,
-                    COUNT(*) OVER () AS total, SUM(CASE WHEN pl.review_date < \(bind: "\(today)") THEN 1 ELSE 0 END) OVER () AS overdue
-                    """ + scope + """
-                     ORDER BY pl.review_date, pl.referral_id LIMIT \(bind: shown.size) OFFSET \(bind: shown.offset)
-                    ) d JOIN referrals named ON named.id = d.id JOIN people p ON p.id = named.person_id ORDER BY d.review_date, d.id
-                    """
-                let found = try await db.raw(listing).all()
-                guard let first = found.first else { return nil }
-                let rows = try found.compactMap { row -> PlanReviewRow? in
-                    guard let date = CalendarDate(try row.decode(column: "review_date", as: String.self)) else { return nil }
-                    return PlanReviewRow(referralID: try row.decode(column: "id", as: ReferralID.self),
-                                         personName: try row.decode(column: "given_name", as: String.self) + " " + row.decode(column: "family_name", as: String.self),
-                                         reviewDate: date)
-                }
-                return PlanReviewsPage(rows: rows, total: try first.decode(column: "total", as: Int.self),
-                                       overdue: try first.decode(column: "overdue", as: Int.self))
-            }
-            let none = PlanReviewsPage(rows: [], total: 0, overdue: 0)
-            if let found = try await read(page) { return found }
-            guard page.number > 1 else { return none }
-            let total = try await db.raw("SELECT COUNT(*) AS total" + scope).first()?.decode(column: "total", as: Int.self) ?? 0
-            return total > 0 ? try await read(page.clamped(total: total)) ?? none : none
+        appendTeam(team, to: &scope)
+        return scope
+    }
+
+    /// `SELECT d.id, p.given_name, p.family_name, d.review_date, d.total, d.overdue … ORDER BY d.review_date, d.id`: the
+    /// reviews of `page` in `scope`, each row carrying the counts of them all.
+    static func planReviewsListing(_ scope: SQLQueryString, today: CalendarDate, page: PageNumber) -> SQLQueryString {
+        """
+        SELECT d.id, p.given_name, p.family_name, d.review_date, d.total, d.overdue FROM (SELECT pl.referral_id AS id, pl.review_date,
+        COUNT(*) OVER () AS total, SUM(CASE WHEN pl.review_date < \(bind: "\(today)") THEN 1 ELSE 0 END) OVER () AS overdue
+        """ + scope + """
+         ORDER BY pl.review_date, pl.referral_id LIMIT \(bind: page.size) OFFSET \(bind: page.offset)
+        ) d JOIN referrals named ON named.id = d.id JOIN people p ON p.id = named.person_id ORDER BY d.review_date, d.id
+        """
+    }
+
+    /// The page `planReviewsListing` read; nil when it has no row (no reviews, or a page past the end).
+    static func planReviewsPage(_ found: [any SQLRow]) throws -> PlanReviewsPage? {
+        guard let first = found.first else { return nil }
+        let rows = try found.compactMap { row -> PlanReviewRow? in
+            guard let date = CalendarDate(try row.decode(column: "review_date", as: String.self)) else { return nil }
+            return PlanReviewRow(referralID: try row.decode(column: "id", as: ReferralID.self),
+                                 personName: try row.decode(column: "given_name", as: String.self) + " " + row.decode(column: "family_name", as: String.self),
+                                 reviewDate: date)
         }
+        return PlanReviewsPage(rows: rows, total: try first.decode(column: "total", as: Int.self), overdue: try first.decode(column: "overdue", as: Int.self))
     }
 
     public func caseloadCounts(receivedSince since: Date) async throws -> [CaseloadCount] {

@@ -17,17 +17,21 @@ extension SQLStore {
         }
     }
 
-    public func teams() async throws -> [Team] { try await teams("SELECT id, name, kind, created_at FROM teams ORDER BY id") }
+    public func teams() async throws -> [Team] { try await teams(Self.everyTeam) }
+
+    /// Every team, by id.
+    static let everyTeam: SQLQueryString = "SELECT id, name, kind, created_at FROM teams ORDER BY id"
 
     /// The teams a query selects (`id, name, kind, created_at`).
     func teams(_ query: SQLQueryString) async throws -> [Team] {
-        try await connections.read { db in
-            try await db.raw(query).all().map { row in
-                Team(id: TeamID(try row.decode(column: "id", as: String.self)), name: try row.decode(column: "name", as: String.self),
-                     kind: TeamKind(rawValue: try row.decode(column: "kind", as: String.self)) ?? .locality,
-                     createdAt: try row.decode(column: "created_at", as: Date.self))
-            }
-        }
+        try await connections.read { db in try await db.raw(query).all().map(Self.team) }
+    }
+
+    /// A team from a row of `id, name, kind, created_at`.
+    static func team(_ row: any SQLRow) throws -> Team {
+        Team(id: TeamID(try row.decode(column: "id", as: String.self)), name: try row.decode(column: "name", as: String.self),
+             kind: TeamKind(rawValue: try row.decode(column: "kind", as: String.self)) ?? .locality,
+             createdAt: try row.decode(column: "created_at", as: Date.self))
     }
 
     public func setMembers(teamID: TeamID, linkWorkerIDs: [UserID]) async throws {
