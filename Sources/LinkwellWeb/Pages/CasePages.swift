@@ -653,6 +653,20 @@ public struct CaseloadPage: Sendable {
     }
 }
 
+extension CaseloadPage.Row: RenderTreeRepresentable {
+    /// The row as `RenderTree` reads a struct: each stored property by name, an absent optional left out, numbers as text.
+    var renderValue: RenderValue {
+        var fields: [String: RenderValue] = [
+            "id": .text(id), "personName": .text(personName), "status": .text(status), "statusLabel": .text(statusLabel),
+            "needs": .text(needs), "receivedAt": .text(receivedAt), "linkWorker": .text(linkWorker),
+            "didNotAttend": .text(String(didNotAttend)), "didNotAttendLabel": .text(didNotAttendLabel),
+            "hasDidNotAttend": .bool(hasDidNotAttend), "hasRisk": .bool(hasRisk), "urgent": .bool(urgent),
+        ]
+        if let waiting { fields["waiting"] = .text(waiting) }
+        return .object(fields)
+    }
+}
+
 /// The supervisors' safeguarding queue: every open concern, overdue escalations first.
 public struct SafeguardingQueuePage: Sendable {
     public struct Row: Sendable {

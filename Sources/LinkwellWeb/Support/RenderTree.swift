@@ -55,6 +55,8 @@ enum RenderTree {
         case optional, array
         /// A struct: its stored properties by name, read where they lie.
         case fields([StoredField])
+        /// A value that makes its own (`RenderTreeRepresentable`).
+        case represented
         /// An optional, a collection or a struct read by `Mirror` (one with a mirror of its own, or a weak field).
         case mirrored(Mirror.DisplayStyle)
     }
@@ -84,6 +86,8 @@ enum RenderTree {
             kind = .number
         } else if value is MustacheLambda || value is MustacheCustomRepresentation || value is MustacheCustomRenderable {
             kind = .kept
+        } else if value is any RenderTreeRepresentable {
+            kind = .represented
         } else if value is MustacheParent {
             kind = .parent
         } else if style == .collection {
@@ -121,6 +125,7 @@ enum RenderTree {
         case .optional: return (value as! any OpenedOptional).wrappedValue.flatMap(convert)
         case .array: return .list((value as! any OpenedArray).elements.compactMap(convert))
         case .fields(let fields): return .object(read(fields, of: value))
+        case .represented: return (value as! any RenderTreeRepresentable).renderValue
         case .mirrored(.optional): return Mirror(reflecting: value).children.first.flatMap { convert($0.value) }
         case .mirrored(.collection): return .list(Mirror(reflecting: value).children.compactMap { convert($0.value) })
         case .mirrored:
@@ -187,6 +192,14 @@ extension RenderValue {
     }
 }
 #endif
+
+/// A value that makes its own `RenderValue`, for the rows a page repeats many times (a caseload's 40): written out, a
+/// row's fields are read without asking the runtime where each lies and what it is (a tenth of a caseload view's CPU
+/// in the benchmark's process was `RenderTree` making values). It must make what `RenderTree` would make of it: debug
+/// builds compare the two (`RenderTree.value`), so a field added to the row and not here fails every test that renders it.
+protocol RenderTreeRepresentable {
+    var renderValue: RenderValue { get }
+}
 
 /// Arrays opened without a mirror (`RenderTree`).
 private protocol OpenedArray {
