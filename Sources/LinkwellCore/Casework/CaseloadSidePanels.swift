@@ -13,28 +13,22 @@ extension CaseworkService {
         public var requests: [OverdueRequest]
     }
 
-    /// The whole caseload (each of `lists` its first page of `size`, counted) and its side panels, read together
-    /// (`CaseloadPanelStore`: one statement on SQL, with the read's access-log entry, where they were five and an entry):
-    /// each list as `caseloadPages` gives it, each panel as its own list does (`caseloadTeams`, `OutcomeService.dueList`
-    /// with no page, `dueReviews`, `overdueRequests`), `team` narrowing the lists, measures and reviews in the store. The
-    /// caseload's one access-log entry covers the panels, as it covers each of them read beside it apart.
-    public func caseloadWithPanels(_ request: Request, lists: [CaseList], size: Int, search: String? = nil, team: String? = nil,
-                                   reviewsShown: Int) async throws -> (groups: [(list: CaseList, page: CountedPage<ReferralSummary>)], panels: SidePanels) {
+    /// The whole caseload's side panels, read together (`CaseloadPanelStore`: one statement on SQL where they were four),
+    /// each as its own list gives it (`caseloadTeams`, `OutcomeService.dueList` with no page, `dueReviews`,
+    /// `overdueRequests`), `team` narrowing the measures and reviews in the store. Read only beside the whole caseload,
+    /// whose own access-log entry covers them, as it covers each of them read there apart.
+    public func caseloadPanels(_ request: Request, team: String?, reviewsShown: Int) async throws -> SidePanels {
         let p = request.principal
         guard p.role == .linkWorker || p.role == .supervisor else { throw LinkwellError.forbidden("Only link workers and supervisors have a caseload's panels.") }
-        let scope = try await caseloadTeam(team, p)
-        let first = PageNumber(1, size: size)
-        let queries = try lists.map { Self.window(try caseloadQuery(p, $0, search: search, team: scope), first) }
         let now = env.now(), today = CalendarDate(now)
-        let panels = CaseloadPanelsQuery(linkWorkerID: p.role == .linkWorker ? p.userID : nil, team: scope, now: now,
-                                         reviewsDueBy: CalendarDate(now.addingTimeInterval(7 * 86_400)), today: today, reviewsShown: reviewsShown)
-        let found = try await store.countedReferrals(queries, logging: ownListEntry(request, "caseload"), beside: panels)
-        let groups = lists.indices.map { (list: lists[$0], page: CountedPage(rows: found.rows[$0], total: found.totals[$0], page: first)) }
-        let due = found.panels.measuresDue
-        return (groups, SidePanels(
-            teams: Self.byName(found.panels.teams),
+        let found = try await store.caseloadPanels(CaseloadPanelsQuery(
+            linkWorkerID: p.role == .linkWorker ? p.userID : nil, team: try await caseloadTeam(team, p), now: now,
+            reviewsDueBy: CalendarDate(now.addingTimeInterval(7 * 86_400)), today: today, reviewsShown: reviewsShown))
+        let due = found.measuresDue
+        return SidePanels(
+            teams: Self.byName(found.teams),
             due: OutcomeService.DueList(page: CountedPage(rows: [], total: due.total, page: PageNumber(1).clamped(total: due.total)), overdue: due.overdue),
-            reviews: Self.dueReviews(found.panels.planReviews, page: PageNumber(1, size: reviewsShown), today: today),
-            requests: Self.overdue(found.panels.onwardRequests, role: p.role, at: now)))
+            reviews: Self.dueReviews(found.planReviews, page: PageNumber(1, size: reviewsShown), today: today),
+            requests: Self.overdue(found.onwardRequests, role: p.role, at: now))
     }
 }

@@ -225,12 +225,17 @@ public struct CaseworkService: Sendable {
         let p = request.principal
         let team = try await caseloadTeam(team, p)
         let queries = try lists.map { (list, number) in (number, try caseloadQuery(p, list, search: search, team: team)) }
+        func window(_ query: ReferralQuery, _ page: PageNumber) -> ReferralQuery {
+            var window = query
+            (window.offset, window.limit) = (page.offset, page.size)
+            return window
+        }
         var rows = [[ReferralSummary]](repeating: [], count: queries.count)
         let totals: [Int], shown: [PageNumber]
         if queries.allSatisfy({ $0.0.number == 1 }) {
             // First pages (the whole caseload) are never past the end: counted and read together with the read's
             // access-log entry, one statement on PostgreSQL.
-            let found = try await store.countedReferrals(queries.map { Self.window($0.1, $0.0) }, logging: ownListEntry(request, "caseload"))
+            let found = try await store.countedReferrals(queries.map { window($0.1, $0.0) }, logging: ownListEntry(request, "caseload"))
             (totals, shown, rows) = (found.totals, queries.map(\.0), found.rows)
         } else {
             // Every group counted together, each page clamped to its count, then every group's page read together: two
@@ -238,20 +243,13 @@ public struct CaseworkService: Sendable {
             totals = try await store.countReferrals(queries.map(\.1))
             shown = queries.indices.map { queries[$0].0.clamped(total: totals[$0]) }
             let nonEmpty = queries.indices.filter { totals[$0] > 0 }
-            let read = try await store.referrals(nonEmpty.map { Self.window(queries[$0].1, shown[$0]) })
+            let read = try await store.referrals(nonEmpty.map { window(queries[$0].1, shown[$0]) })
             for (index, list) in zip(nonEmpty, read) { rows[index] = list }
             try await auditOwnList(request, "caseload")
         }
         if p.role == .referrer { rows = rows.map { $0.map(ReferrerCaseView.row) } }
         let pages = queries.indices.map { CountedPage(rows: rows[$0], total: totals[$0], page: shown[$0]) }
         return zip(lists.map(\.0), pages).map { (list: $0, page: $1) }
-    }
-
-    /// `query` cut to the rows of `page`.
-    static func window(_ query: ReferralQuery, _ page: PageNumber) -> ReferralQuery {
-        var window = query
-        (window.offset, window.limit) = (page.offset, page.size)
-        return window
     }
 
     /// The names of the people the caller's own messages back are about (those addressed to them, about referrals

@@ -45,32 +45,27 @@ public struct CaseloadPanels: Sendable, Equatable {
     }
 }
 
-/// A whole caseload and the panels beside it, read together.
+/// The panels beside a whole caseload read together.
 ///
 /// The caseload page shows, beside its groups, the teams to narrow it by, the measures due, the plan reviews due and
-/// the referrals out overdue an answer: four reads beside the groups' own, each a round trip of its own on PostgreSQL
-/// and a turn on a reader's thread on SQLite, on every view of the page people open most. Read apart they were a
-/// quarter of a caseload view's CPU on PostgreSQL (issue #19).
+/// the referrals out overdue an answer: four reads, each a round trip of its own on PostgreSQL and a turn on a reader's
+/// thread on SQLite, on every view of the page people open most. Read apart they were a quarter of a caseload view's
+/// CPU on PostgreSQL (issue #19).
 ///
-/// Every implementation must guarantee that what it reads is exactly what the five methods answer apart
-/// (`countedReferrals(_:logging:)`, `teams`, `measuresDue`, `planReviews`, `openOnwardRequests`), and that `entry` is
-/// stored when the read succeeds, and only then (`CaseloadPanelsTests` compares them on every SQL backend, for link
-/// workers, supervisors and teams).
+/// Every implementation must guarantee that the panels are exactly what the four methods answer apart
+/// (`CaseloadPanelsTests` compares them on every backend, for link workers, supervisors and teams).
 public protocol CaseloadPanelStore: Sendable {
-    func countedReferrals(_ queries: [ReferralQuery], logging entry: AuditEvent?,
-                          beside panels: CaseloadPanelsQuery) async throws -> (totals: [Int], rows: [[ReferralSummary]], panels: CaseloadPanels)
+    func caseloadPanels(_ query: CaseloadPanelsQuery) async throws -> CaseloadPanels
 }
 
-extension CaseloadPanelStore where Self: CaseStore & CaseSummaryStore & TeamStore & OnwardThreadStore {
-    /// Each read on its own method (the in-memory store, which has no round trips to save).
-    public func countedReferrals(_ queries: [ReferralQuery], logging entry: AuditEvent?,
-                                 beside panels: CaseloadPanelsQuery) async throws -> (totals: [Int], rows: [[ReferralSummary]], panels: CaseloadPanels) {
-        let (totals, rows) = try await countedReferrals(queries, logging: entry)
-        return (totals, rows, CaseloadPanels(
+extension CaseloadPanelStore where Self: CaseSummaryStore & TeamStore & OnwardThreadStore {
+    /// Each panel read on its own method (the in-memory store, which has no round trips to save).
+    public func caseloadPanels(_ query: CaseloadPanelsQuery) async throws -> CaseloadPanels {
+        CaseloadPanels(
             teams: try await teams(),
-            measuresDue: try await measuresDue(panels.measuresDue, at: panels.now, page: nil),
-            planReviews: try await planReviews(linkWorkerID: panels.linkWorkerID, team: panels.team, dueBy: panels.reviewsDueBy, today: panels.today,
-                                               page: PageNumber(1, size: panels.reviewsShown)),
-            onwardRequests: try await openOnwardRequests(linkWorkerID: panels.linkWorkerID, organisationID: nil, overdueAt: panels.now)))
+            measuresDue: try await measuresDue(query.measuresDue, at: query.now, page: nil),
+            planReviews: try await planReviews(linkWorkerID: query.linkWorkerID, team: query.team, dueBy: query.reviewsDueBy, today: query.today,
+                                               page: PageNumber(1, size: query.reviewsShown)),
+            onwardRequests: try await openOnwardRequests(linkWorkerID: query.linkWorkerID, organisationID: nil, overdueAt: query.now))
     }
 }

@@ -2,57 +2,37 @@ import Foundation
 import LinkwellCore
 import SQLKit
 
-/// `CaseloadPanelStore` on SQL: a whole caseload and its four panels in one statement (`together`), each part the
-/// statement its own method runs, its rows decoded by that method's own decoder, with the read's access-log entry.
+/// `CaseloadPanelStore` on SQL: the four panels in one statement (`together`), each part the statement its own method
+/// runs, its rows decoded by that method's own decoder.
 extension SQLStore {
-    public func countedReferrals(_ queries: [ReferralQuery], logging entry: AuditEvent?,
-                                 beside panels: CaseloadPanelsQuery) async throws -> (totals: [Int], rows: [[ReferralSummary]], panels: CaseloadPanels) {
-        // The lists with their order as columns: each list's rows oldest or newest first (`appendListOrder`).
-        let oldest = queries.indices.filter { queries[$0].oldestFirst }.map(String.init).joined(separator: ", ")
-        let newest = queries.indices.filter { !queries[$0].oldestFirst }.map(String.init).joined(separator: ", ")
-        var lists = SQLQueryString("SELECT y.*")
-        var listColumns = queries.indices.map { (name: "n\($0)", kind: Part.Kind.integer) } + [("g", .integer)] + Self.summaryColumnKinds
-        var listOrder = ["g"]
-        for (groups, key, direction) in [(oldest, "o", ""), (newest, "n", " DESC")] where !groups.isEmpty {
-            lists.appendInterpolation(unsafeRaw: ", CASE WHEN y.g IN (\(groups)) THEN y.received_at END AS \(key)_at, CASE WHEN y.g IN (\(groups)) THEN y.id END AS \(key)_id")
-            listColumns += [("\(key)_at", .timestamp), ("\(key)_id", .text)]
-            listOrder += ["\(key)_at\(direction)", "\(key)_id\(direction)"]
-        }
-        lists.appendInterpolation(unsafeRaw: " FROM (")
-        lists.appendInterpolation(countedLists(queries))
-        lists.appendInterpolation(unsafeRaw: ") y")
-
-        let reviews = Self.planReviewsScope(linkWorkerID: panels.linkWorkerID, team: panels.team, dueBy: panels.reviewsDueBy)
+    public func caseloadPanels(_ query: CaseloadPanelsQuery) async throws -> CaseloadPanels {
+        let reviews = Self.planReviewsScope(linkWorkerID: query.linkWorkerID, team: query.team, dueBy: query.reviewsDueBy)
         let parts = [
-            Part(lists, columns: listColumns, order: listOrder),
             Part(Self.everyTeam, columns: [("id", .text), ("name", .text), ("kind", .text), ("created_at", .timestamp)], order: ["id"]),
-            Part(Self.measuresDueCounting(measuresDueSource(panels.measuresDue, at: panels.now), at: panels.now),
+            Part(Self.measuresDueCounting(measuresDueSource(query.measuresDue, at: query.now), at: query.now),
                  columns: [("total", .integer), ("overdue", .integer)], order: []),
-            Part(Self.planReviewsListing(reviews, today: panels.today, page: PageNumber(1, size: panels.reviewsShown)),
+            Part(Self.planReviewsListing(reviews, today: query.today, page: PageNumber(1, size: query.reviewsShown)),
                  columns: [("id", .text), ("given_name", .text), ("family_name", .text), ("review_date", .text), ("total", .integer), ("overdue", .integer)],
                  order: ["review_date", "id"]),
-            Part(openOnwardRequestsStatement(linkWorkerID: panels.linkWorkerID, organisationID: nil, overdueAt: panels.now),
+            Part(openOnwardRequestsStatement(linkWorkerID: query.linkWorkerID, organisationID: nil, overdueAt: query.now),
                  columns: [("id", .text), ("referral_id", .text), ("service_id", .text), ("service_name", .text), ("organisation_id", .text),
                            ("link_worker_id", .text), ("given_name", .text), ("family_name", .text), ("consent_purposes", .text),
                            ("created_at", .timestamp), ("return_window_days", .integer)],
                  order: ["created_at", "id"]),
         ]
-        let count = queries.count
-        return try await read(Self.together(parts, flavor: flavor), logging: entry) { rows in
-            let found = try Self.parts(rows, count: parts.count)
-            let (totals, lists) = try Self.countedLists(found[0], count: count)
-            let due = try Self.measuresDueCounts(found[2].first)
-            // A first page is never past the end: no rows means no reviews (`planReviews` counts again only past the end).
-            return (totals, lists, CaseloadPanels(
-                teams: try found[1].map(Self.team),
-                measuresDue: MeasuresDuePage(rows: [], total: due.total, overdue: due.overdue),
-                planReviews: try Self.planReviewsPage(found[3]) ?? PlanReviewsPage(rows: [], total: 0, overdue: 0),
-                onwardRequests: try found[4].map(Self.openOnwardRequest)))
-        }
+        let sql = Self.together(parts, flavor: flavor)
+        let found = try await connections.read { db in try Self.parts(try await db.raw(sql).all(), count: parts.count) }
+        let due = try Self.measuresDueCounts(found[1].first)
+        // A first page is never past the end: no rows means no reviews (`planReviews` counts again only past the end).
+        return CaseloadPanels(
+            teams: try found[0].map(Self.team),
+            measuresDue: MeasuresDuePage(rows: [], total: due.total, overdue: due.overdue),
+            planReviews: try Self.planReviewsPage(found[2]) ?? PlanReviewsPage(rows: [], total: 0, overdue: 0),
+            onwardRequests: try found[3].map(Self.openOnwardRequest))
     }
 
     /// A statement read as one part of `together`: its output columns by name and kind, and those that order its rows
-    /// (ending with one that is unique; `DESC` after a name for descending), as its own `ORDER BY` orders them.
+    /// (ending with one that is unique), as its own `ORDER BY` orders them.
     struct Part {
         /// What a column holds, for the NULL that stands for it in the other parts' rows: PostgreSQL gives a union's
         /// column a type from its first two parts, and two bare NULLs make it text, which a later part's timestamp or
@@ -89,7 +69,7 @@ extension SQLStore {
             sql.appendInterpolation(part.sql)
             sql.appendInterpolation(unsafeRaw: ") t")
         }
-        let order = ["part"] + parts.enumerated().flatMap { index, part in part.order.map { name(index, $0) } }  // `w0_n_at DESC`
+        let order = ["part"] + parts.enumerated().flatMap { index, part in part.order.map { name(index, $0) } }
         sql.appendInterpolation(unsafeRaw: " ORDER BY " + order.joined(separator: ", "))
         return sql
     }

@@ -405,50 +405,34 @@ public final class SQLStore: LinkwellStore {
         return try await connections.read { db in try Self.lists(try await db.raw(sql).all(), count: queries.count) }
     }
 
-    /// The counts and the rows in one statement (`countedLists`). The caseload's first pages need no count first (a
-    /// first page is never past the end), so a whole caseload is this one statement, with its access-log entry on
-    /// PostgreSQL (`read(_:logging:_:)`).
+    /// The counts and the rows in one statement: the counts (`countReferrals`' single row) joined to every row of the
+    /// lists (`listsTogether`), and alone when no list has a row. The caseload's first pages need no count first (a
+    /// first page is never past the end), so a whole caseload is this one statement. On PostgreSQL the read's
+    /// access-log entry is inserted by the same statement (`WITH logged AS (INSERT …)`, which runs whether or not the
+    /// rest reads it): one round trip and one commit instead of two, and no read without its entry. SQLite's readers
+    /// cannot write, and SQLite has no `INSERT` in a `WITH`: there it is stored after the read, as `append` stores it.
     public func countedReferrals(_ queries: [ReferralQuery], logging entry: AuditEvent?) async throws -> (totals: [Int], rows: [[ReferralSummary]]) {
         if queries.isEmpty {
             if let entry { try await append(entry) }
             return ([], [])
         }
-        var sql = countedLists(queries)
-        Self.appendListOrder(queries, table: "x", to: &sql)
-        return try await read(sql, logging: entry) { found in try Self.countedLists(found, count: queries.count) }
-    }
-
-    /// `SELECT c.*, x.* FROM (…) c LEFT JOIN (…) x ON 1 = 1`: the counts (`countReferrals`' single row) joined to every row
-    /// of the lists (`listsTogether`), and alone when no list has a row; not yet in the lists' order.
-    func countedLists(_ queries: [ReferralQuery]) -> SQLQueryString {
         var sql = SQLQueryString("SELECT c.*, x.* FROM (")
         sql.appendInterpolation(countsTogether(queries))
         sql.appendInterpolation(unsafeRaw: ") c LEFT JOIN (")
         sql.appendInterpolation(Self.listsTogether(queries, flavor: connections.flavor, ordered: false))
         sql.appendInterpolation(unsafeRaw: ") x ON 1 = 1")
-        return sql
-    }
-
-    /// The counts and the lists of `countedLists`' rows.
-    static func countedLists(_ found: [any SQLRow], count: Int) throws -> (totals: [Int], rows: [[ReferralSummary]]) {
-        guard let first = found.first else { return ((0..<count).map { _ in 0 }, (0..<count).map { _ in [] }) }
-        return (try (0..<count).map { try first.decode(column: "n\($0)", as: Int.self) }, try lists(found, count: count))
-    }
-
-    /// `sql`'s rows, read with `entry` (the access-log entry for reading them) stored when the read succeeds, and only
-    /// then. On PostgreSQL the entry is inserted by the same statement (`WITH logged AS (INSERT …)`, which runs whether or
-    /// not the rest reads it): one round trip and one commit instead of two, and no read without its entry. SQLite's
-    /// readers cannot write, and SQLite has no `INSERT` in a `WITH`: there it is stored after the read, as `append` stores it.
-    func read<T: Sendable>(_ sql: SQLQueryString, logging entry: AuditEvent?, _ decode: @escaping @Sendable ([any SQLRow]) throws -> T) async throws -> T {
+        Self.appendListOrder(queries, table: "x", to: &sql)
         let logged = flavor == .postgres ? entry : nil
-        let read: @Sendable (any SQLDatabase) async throws -> T = { [sql] db in
+        let read: @Sendable (any SQLDatabase) async throws -> (totals: [Int], rows: [[ReferralSummary]]) = { [sql] db in
             var statement = sql
             if let logged {
                 // The row as `append` inserts it (`insert(_:into:)`: SQLKit's insert of the model, nil as NULL).
                 let insert = try db.insert(into: "audit_events").model(logged, keyEncodingStrategy: toColumns, nilEncodingStrategy: .asNil).insert
                 statement = "WITH logged AS (" + SQLQueryString("\(insert)") + " RETURNING 1) " + sql
             }
-            return try decode(try await db.raw(statement).all())
+            let found = try await db.raw(statement).all()
+            guard let first = found.first else { return (queries.map { _ in 0 }, queries.map { _ in [] }) }
+            return (try queries.indices.map { try first.decode(column: "n\($0)", as: Int.self) }, try Self.lists(found, count: queries.count))
         }
         if logged != nil { return try await connections.statement(read) }
         let found = try await connections.read(.scan, read)
@@ -504,13 +488,6 @@ public final class SQLStore: LinkwellStore {
                r.referrer_id, r.link_worker_id, r.risk_information, r.pathway, r.referrer_organisation_id, r.consent_purposes,
                r.did_not_attend, r.needs_list AS needs, lw.display_name AS link_worker_name
         """
-
-    /// The names `summaryColumns` gives its columns, and what each holds (`together`).
-    static let summaryColumnKinds: [(name: String, kind: Part.Kind)] = [
-        ("id", .text), ("given_name", .text), ("family_name", .text), ("status", .text), ("urgency", .text), ("received_at", .timestamp),
-        ("updated_at", .timestamp), ("referrer_id", .text), ("link_worker_id", .text), ("risk_information", .text), ("pathway", .text),
-        ("referrer_organisation_id", .text), ("consent_purposes", .text), ("did_not_attend", .integer), ("needs", .text), ("link_worker_name", .text),
-    ]
 
     /// What `summaryColumns` reads, joined to a page's ids `k`: the referral, its person and its link worker. Joined,
     /// not a subquery for each row: PostgreSQL read the 154 users once for each of a caseload's 40 rows that way.

@@ -57,9 +57,9 @@ struct CasePagesController: Sendable {
             // Beside the whole caseload, its own access-log entry covers the panels that list the caller's work.
             let besideCaseload = !lists.isEmpty
             // The panels beside the lists are read at once, beside the lists, so that a supervisor's page waits for its
-            // slowest read, not for the sum of them. A link worker's or supervisor's whole caseload is read with its teams,
-            // measures due, plan reviews and overdue requests out (`caseloadWithPanels`: one statement where they were
-            // five, a quarter of a caseload view's CPU on PostgreSQL); a list alone reads only its own.
+            // slowest read, not for the sum of them. Beside the whole caseload, a link worker's and a supervisor's teams,
+            // measures due, plan reviews and overdue requests out are one read (`caseloadPanels`: one statement where they
+            // were four, a quarter of a caseload view's CPU on PostgreSQL); a list alone reads only its own.
             let role = principal.role
             let panelled = only == nil && role != .referrer
             // Every page number is read first: a bad one is refused (422) before anything is read.
@@ -67,6 +67,7 @@ struct CasePagesController: Sendable {
             let reviewsPage = only == "reviews" ? try request.pageNumber(size: PageNumber.webSize) : nil
             let messagesPage = role == .referrer && only == "messages" ? try request.pageNumber(size: CaseloadPage.messagesSize) : nil
             let peoplePage = referrerHome ? try request.pageNumber(size: CaseloadPage.peopleSize) : nil
+            async let panelsRead = panelled ? try await casework.caseloadPanels(r, team: team, reviewsShown: CaseloadPage.reviewsShown) : nil
             async let teamsRead = panelled ? [] : try await casework.caseloadTeams(r)
             async let concernsRead: [CaseworkService.ConcernItem]? = only == nil && (role == .referrer || role == .supervisor)
                 ? try await casework.narrow(try await casework.concernQueue(r), toTeam: team, referralID: \.concern.referralID, r) : nil
@@ -81,14 +82,7 @@ struct CasePagesController: Sendable {
                 ? try await casework.narrow(try await casework.caseloads(r), toTeam: team, r) : nil
             async let visitsRead: [CaseworkService.OverdueVisit]? = only == nil && role == .supervisor
                 ? try await casework.narrow(try await casework.overdueVisits(r), toTeam: team, referralID: \.visit.referralID, r) : nil
-            let groups: [(list: CaseworkService.CaseList, page: CountedPage<ReferralSummary>)], panels: CaseworkService.SidePanels?
-            if panelled {
-                let read = try await casework.caseloadWithPanels(r, lists: lists.map(\.0), size: CaseloadPage.homeGroupSize, search: search, team: team,
-                                                                 reviewsShown: CaseloadPage.reviewsShown)
-                (groups, panels) = (read.groups, read.panels)
-            } else {
-                (groups, panels) = (lists.isEmpty ? [] : try await casework.caseloadPages(r, lists: lists, search: search, team: team), nil)
-            }
+            let groups = lists.isEmpty ? [] : try await casework.caseloadPages(r, lists: lists, search: search, team: team)
             // The referrer's messages and people are numbered pages counted in the store, like every other list.
             var messages = CountedPage<MessageBack>(rows: [], total: 0, page: PageNumber(1))
             if let messagesPage { messages = try await casework.messages(r, page: messagesPage) }
@@ -107,7 +101,7 @@ struct CasePagesController: Sendable {
                                      links: { PageLinks($0, list: "people", request: request, context.messages) })
             }
             page.search = search ?? ""
-            let teams = try await teamsRead
+            let panels = try await panelsRead, teams = try await teamsRead
             page.setTeams(panels?.teams ?? teams, chosen: team)
             page.single = only != nil
             // `team` narrows every panel as it narrows the lists.
