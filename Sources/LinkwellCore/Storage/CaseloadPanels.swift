@@ -49,11 +49,11 @@ public struct CaseloadPanels: Sendable, Equatable {
 ///
 /// The caseload page shows, beside its groups, the teams to narrow it by, the measures due, the plan reviews due and
 /// the referrals out overdue an answer: four reads, each a round trip of its own on PostgreSQL and a turn on a reader's
-/// thread on SQLite, on every view of the page people open most. Read apart they were a quarter of a caseload view's
-/// CPU on PostgreSQL (issue #19).
+/// thread on SQLite, on every view of the page people open most (issue #19: a throwaway build without the four, their
+/// statements, rows and panels all left out, took a quarter off a caseload view's CPU on PostgreSQL).
 ///
 /// Every implementation must guarantee that the panels are exactly what the four methods answer apart
-/// (`CaseloadPanelsTests` compares them on every backend, for link workers, supervisors and teams).
+/// (`CaseloadPanelsTests` compares them on both SQL stores, for link workers, supervisors and teams).
 public protocol CaseloadPanelStore: Sendable {
     func caseloadPanels(_ query: CaseloadPanelsQuery) async throws -> CaseloadPanels
 }

@@ -59,7 +59,7 @@ struct CasePagesController: Sendable {
             // The panels beside the lists are read at once, beside the lists, so that a supervisor's page waits for its
             // slowest read, not for the sum of them. Beside the whole caseload, a link worker's and a supervisor's teams,
             // measures due, plan reviews and overdue requests out are one read (`caseloadPanels`: one statement where they
-            // were four, a quarter of a caseload view's CPU on PostgreSQL); a list alone reads only its own.
+            // were four); a list alone reads only its own.
             let role = principal.role
             let panelled = only == nil && role != .referrer
             // Every page number is read first: a bad one is refused (422) before anything is read.
