@@ -59,7 +59,7 @@ extension SQLStore {
     /// parts' rows, ordered by part and then by each part's own order (the other parts' columns, all NULL, tie). A
     /// statement's rows arrive in the order it was written to give, not the order a subquery happened to read them.
     static func together(_ parts: [Part], flavor: SQLFlavor) -> SQLQueryString {
-        func name(_ part: Int, _ column: String) -> String { "w\(part)_\(column)" }
+        func name(_ part: Int, _ column: String) -> String { partPrefix(part) + column }
         var sql = SQLQueryString("")
         for (index, part) in parts.enumerated() {
             let columns = parts.enumerated().flatMap { other, each in
@@ -80,10 +80,13 @@ extension SQLStore {
         for row in rows {
             let index = try row.decode(column: "part", as: Int.self)
             guard parts.indices.contains(index) else { continue }
-            parts[index].append(PartRow(row: row, prefix: "w\(index)_"))
+            parts[index].append(PartRow(row: row, prefix: partPrefix(index)))
         }
         return parts
     }
+
+    /// The prefix of part `index`'s columns in `together`.
+    static func partPrefix(_ index: Int) -> String { "w\(index)_" }
 
     /// A row of one part of `together`, its columns read by the names its own statement gives them.
     struct PartRow: SQLRow {
